@@ -1,0 +1,84 @@
+#include <unistd.h>
+
+#include <climits>
+#include <cstdio>
+
+#include "commands.hpp"
+
+namespace cgview::cli {
+
+namespace {
+
+bool append_to_string(void* out, const char* data, size_t len) {
+  static_cast<std::string*>(out)->append(data, len);
+  return true;
+}
+
+const char* host_path_of(VirtualFile file) {
+  switch (file) {
+    case VirtualFile::Meminfo: return "/proc/meminfo";
+    case VirtualFile::Cpuinfo: return "/proc/cpuinfo";
+    case VirtualFile::Stat: return "/proc/stat";
+    case VirtualFile::CpuOnline: return "/sys/devices/system/cpu/online";
+    case VirtualFile::None: break;
+  }
+  return "";
+}
+
+bool read_host(const Config& config, VirtualFile file, std::string& out) {
+  int fd = open_host_file(config.root, host_path_of(file));
+  if (fd < 0) return false;
+  char buf[65536];
+  ssize_t n;
+  while ((n = read_fd(fd, buf, sizeof buf)) > 0) out.append(buf, size_t(n));
+  close_fd(fd);
+  return n == 0;
+}
+
+}  // namespace
+
+bool read_as_program(const Config& config, VirtualFile file, std::string& out) {
+  out.clear();
+  if (!config.disabled) {
+    Limits limits;
+    if (compute_limits(config, limits)) {
+      Sink sink(append_to_string, &out);
+      if (render(file, config, limits, nullptr, sink)) return true;
+    }
+    out.clear();
+  }
+  return read_host(config, file, out);
+}
+
+int cat(const Config& config, const char* path) {
+  std::string absolute = path;
+  if (absolute.empty() || absolute[0] != '/') {
+    char cwd[PATH_MAX];
+    if (getcwd(cwd, sizeof cwd) == nullptr) {
+      std::fprintf(stderr, "cgview: cannot resolve %s: no current directory\n", path);
+      return 1;
+    }
+    absolute = std::string(cwd) + "/" + absolute;
+  }
+  PathText normalized;
+  VirtualFile file = normalize_path(absolute, normalized) ? virtual_file_for(normalized.view()) : VirtualFile::None;
+  if (file == VirtualFile::None) {
+    std::fprintf(stderr,
+                 "cgview: %s is not a file cgview serves (it serves /proc/meminfo, /proc/cpuinfo, /proc/stat, "
+                 "/sys/devices/system/cpu/online)\n",
+                 path);
+    return 1;
+  }
+  std::string content;
+  if (!read_as_program(config, file, content)) {
+    std::fprintf(stderr, "cgview: cannot read %s\n", path);
+    return 1;
+  }
+  if (!write_all(1, content.data(), content.size())) {
+    std::fprintf(stderr, "cgview: cannot write to stdout\n");
+    return 1;
+  }
+  return 0;
+}
+
+}  // namespace cgview::cli

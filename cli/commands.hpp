@@ -1,0 +1,21 @@
+// The cgview command's subcommands. Each returns the process exit code:
+// 0 ok, 1 error (one line on stderr), 2 usage.
+#pragma once
+
+#include <string>
+
+#include "config.hpp"
+#include "virtual_files.hpp"
+
+namespace cgview::cli {
+
+int show(const Config& config, bool json);
+int cat(const Config& config, const char* path);
+int run(const Config& config, const char* cpus, const char* memory, char** command);
+
+// What a preloaded program reads from `file`: the rendered view, or the host
+// file when the view cannot be formed (as the shim falls back). False when
+// neither can be read.
+bool read_as_program(const Config& config, VirtualFile file, std::string& out);
+
+}  // namespace cgview::cli

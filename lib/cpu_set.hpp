@@ -1,0 +1,68 @@
+// A fixed-size set of CPU ids, and the kernel's list format ("0-3,8,10-11").
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+#include "text.hpp"
+
+namespace cgview {
+
+// Linux's largest NR_CPUS is 8192; a set of that size is 1 KiB.
+inline constexpr unsigned kMaxCpus = 8192;
+
+class CpuSet {
+ public:
+  void add(unsigned cpu) {
+    if (cpu < kMaxCpus) words_[cpu / 64] |= uint64_t(1) << (cpu % 64);
+  }
+  bool has(unsigned cpu) const {
+    return cpu < kMaxCpus && (words_[cpu / 64] >> (cpu % 64)) & 1;
+  }
+  unsigned count() const;
+  bool empty() const { return count() == 0; }
+  void intersect(const CpuSet& other);
+  // Keeps the `n` lowest ids (all of them when there are fewer).
+  void keep_lowest(unsigned n);
+  bool operator==(const CpuSet& other) const = default;
+
+  // Raw words, in the layout of the kernel's cpumask (bit i = CPU i).
+  const uint64_t* words() const { return words_.data(); }
+  uint64_t* words() { return words_.data(); }
+  static constexpr size_t kBytes = kMaxCpus / 8;
+
+ private:
+  std::array<uint64_t, kMaxCpus / 64> words_{};
+};
+
+// Parses the kernel list format. Whitespace around the list is ignored;
+// an empty list gives an empty set. False on any malformed range or id >= kMaxCpus.
+bool parse_cpu_list(std::string_view text, CpuSet& out);
+
+// Calls fn(first, last) for each run of consecutive ids, in ascending order.
+template <typename Fn>
+void for_each_cpu_range(const CpuSet& set, Fn fn) {
+  for (unsigned cpu = 0; cpu < kMaxCpus; ++cpu) {
+    if (!set.has(cpu)) continue;
+    unsigned last = cpu;
+    while (last + 1 < kMaxCpus && set.has(last + 1)) ++last;
+    fn(cpu, last);
+    cpu = last;
+  }
+}
+
+// Writes `set` in the kernel list format (no newline).
+template <size_t N>
+void format_cpu_list(const CpuSet& set, FixedText<N>& out) {
+  bool first_range = true;
+  for_each_cpu_range(set, [&](unsigned first, unsigned last) {
+    if (!first_range) out.add(',');
+    out.add_u64(first);
+    if (last != first) out.add('-').add_u64(last);
+    first_range = false;
+  });
+}
+
+}  // namespace cgview

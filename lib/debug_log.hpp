@@ -1,0 +1,35 @@
+// CGVIEW_DEBUG output: one line on stderr per decision, prefixed "cgview:".
+// Written with one raw write(2), so it is safe in signal handlers and never
+// touches the program's stdio buffers.
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+
+#include "config.hpp"
+
+namespace cgview {
+
+class DebugLine {
+ public:
+  explicit DebugLine(const Config& config) : on_(config.debug) {
+    if (on_) text_.add("cgview: ");
+  }
+  ~DebugLine();
+  DebugLine(const DebugLine&) = delete;
+  DebugLine& operator=(const DebugLine&) = delete;
+  DebugLine& operator<<(std::string_view s) {
+    if (on_) text_.add(s);
+    return *this;
+  }
+  DebugLine& operator<<(uint64_t v) {
+    if (on_) text_.add_u64(v);
+    return *this;
+  }
+
+ private:
+  bool on_;
+  FixedText<1024> text_;
+};
+
+}  // namespace cgview

@@ -1,0 +1,130 @@
+#include "host_files.hpp"
+
+#include <cerrno>
+#include <cstring>
+#include <fcntl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+namespace cgview {
+
+int open_host_file(const Sysroot& root, std::string_view path) {
+  PathText full;
+  full.add(root.prefix.view()).add(path);
+  if (full.overflowed() || full.size() >= kPathMax) return -1;
+  long fd = syscall(SYS_openat, AT_FDCWD, full.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY);
+  return fd < 0 ? -1 : int(fd);
+}
+
+void close_fd(int fd) {
+  int saved = errno;
+  syscall(SYS_close, fd);
+  errno = saved;
+}
+
+ssize_t read_fd(int fd, char* buf, size_t len) {
+  for (;;) {
+    long n = syscall(SYS_read, fd, buf, len);
+    if (n >= 0 || errno != EINTR) return ssize_t(n);
+  }
+}
+
+bool write_all(int fd, const char* data, size_t len) {
+  while (len > 0) {
+    long n = syscall(SYS_write, fd, data, len);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;
+    data += n;
+    len -= size_t(n);
+  }
+  return true;
+}
+
+ssize_t read_host_file(const Sysroot& root, std::string_view path, std::span<char> buf) {
+  int saved = errno;
+  int fd = open_host_file(root, path);
+  if (fd < 0) {
+    errno = saved;
+    return -1;
+  }
+  size_t total = 0;
+  ssize_t result = -1;
+  for (;;) {
+    if (total == buf.size()) {
+      // Full buffer: only fine if the file has nothing more.
+      char probe;
+      if (read_fd(fd, &probe, 1) == 0) result = ssize_t(total);
+      break;
+    }
+    ssize_t n = read_fd(fd, buf.data() + total, buf.size() - total);
+    if (n < 0) break;
+    if (n == 0) {
+      result = ssize_t(total);
+      break;
+    }
+    total += size_t(n);
+  }
+  close_fd(fd);
+  errno = saved;
+  return result;
+}
+
+bool LineReader::fill() {
+  if (begin_ > 0) {
+    memmove(buf_.data(), buf_.data() + begin_, end_ - begin_);
+    end_ -= begin_;
+    begin_ = 0;
+  }
+  while (!eof_ && end_ < buf_.size()) {
+    ssize_t n = read_fd(fd_, buf_.data() + end_, buf_.size() - end_);
+    if (n < 0) {
+      failed_ = true;
+      eof_ = true;
+    } else if (n == 0) {
+      eof_ = true;
+    } else {
+      end_ += size_t(n);
+      // One read is enough to make progress; keep reads few for big files.
+      if (memchr(buf_.data() + end_ - size_t(n), '\n', size_t(n)) != nullptr) break;
+    }
+  }
+  return end_ > begin_;
+}
+
+bool LineReader::next(Piece& piece) {
+  if (failed_) return false;
+  const char* start = buf_.data() + begin_;
+  const void* nl = memchr(start, '\n', end_ - begin_);
+  if (nl == nullptr) {
+    if (!fill() || failed_) return false;
+    start = buf_.data() + begin_;
+    nl = memchr(start, '\n', end_ - begin_);
+  }
+  piece.starts_line = at_line_start_;
+  if (nl != nullptr) {
+    size_t len = size_t(static_cast<const char*>(nl) - start);
+    piece.text = {start, len};
+    piece.ends_line = true;
+    begin_ += len + 1;
+  } else {
+    // No newline in a full buffer (an overlong line), or the last line.
+    piece.text = {start, end_ - begin_};
+    piece.ends_line = eof_;
+    begin_ = end_;
+  }
+  at_line_start_ = piece.ends_line;
+  return true;
+}
+
+bool LineReader::next_whole_line(std::string_view& line) {
+  Piece piece;
+  while (next(piece)) {
+    if (piece.whole()) {
+      line = piece.text;
+      return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace cgview

@@ -1,0 +1,67 @@
+// Reading host files with raw syscalls, optionally below a sysroot.
+//
+// The core never calls open/read through their public names: inside the shim
+// those names are our own interposers (DESIGN.md rule 4). Every path the core
+// reads goes through a Sysroot, so fixtures stand in for /proc and /sys.
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstddef>
+#include <span>
+#include <string_view>
+
+#include "text.hpp"
+
+namespace cgview {
+
+// Longest host path the core handles; longer ones count as unreadable, which
+// falls back to the real answer.
+inline constexpr size_t kPathMax = 512;
+using PathText = FixedText<kPathMax>;
+
+struct Sysroot {
+  PathText prefix;  // empty = the live system
+  bool live() const { return prefix.size() == 0; }
+};
+
+// Opens DIR/path read-only (O_CLOEXEC); -1 when it cannot.
+int open_host_file(const Sysroot& root, std::string_view path);
+
+// Reads all of DIR/path into `buf`. Returns the byte count, or -1 when the file
+// is missing, unreadable, or larger than `buf` (a partial file would mislead).
+ssize_t read_host_file(const Sysroot& root, std::string_view path, std::span<char> buf);
+
+// Raw close/read/write that bypass any interposer.
+void close_fd(int fd);
+ssize_t read_fd(int fd, char* buf, size_t len);
+bool write_all(int fd, const char* data, size_t len);
+
+// Reads a file in pieces through a fixed buffer. A line that fits the buffer
+// comes as one piece; a longer one comes as several, so callers can pass it
+// through unchanged or skip it, but never mistake its tail for a new line.
+class LineReader {
+ public:
+  LineReader(int fd, std::span<char> buf) : fd_(fd), buf_(buf) {}
+
+  struct Piece {
+    std::string_view text;  // without the '\n'
+    bool starts_line;
+    bool ends_line;  // a '\n' followed, or the file ended
+    bool whole() const { return starts_line && ends_line; }
+  };
+  // False at end of file or on a read error (then failed() is true).
+  bool next(Piece& piece);
+  // The next complete line; lines longer than the buffer are skipped.
+  bool next_whole_line(std::string_view& line);
+  bool failed() const { return failed_; }
+
+ private:
+  bool fill();
+  int fd_;
+  std::span<char> buf_;
+  size_t begin_ = 0, end_ = 0;
+  bool eof_ = false, failed_ = false, at_line_start_ = true;
+};
+
+}  // namespace cgview

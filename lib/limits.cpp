@@ -1,0 +1,234 @@
+#include "limits.hpp"
+
+#include <sched.h>
+#include <sys/syscall.h>
+#include <sys/sysinfo.h>
+#include <unistd.h>
+
+#include "debug_log.hpp"
+#include "memory_stat.hpp"
+
+namespace cgview {
+
+namespace {
+
+// Reads a small cgroup file below `dir`; empty view when missing or malformed.
+std::string_view read_cgroup_file(const Sysroot& root, std::string_view dir, std::string_view name,
+                                  std::span<char> buf) {
+  PathText path;
+  path.add(dir).add('/').add(name);
+  if (path.overflowed()) return {};
+  ssize_t n = read_host_file(root, path.view(), buf);
+  if (n <= 0) return {};
+  return trim(std::string_view(buf.data(), size_t(n)));
+}
+
+// One level's quota: v2 "cpu.max" = "max 100000" | "50000 100000";
+// v1 cpu.cfs_quota_us (-1 = none) over cpu.cfs_period_us.
+bool quota_at(const Sysroot& root, std::string_view dir, bool v2, Quota& q, std::string_view& file) {
+  char buf[128];
+  if (v2) {
+    file = "cpu.max";
+    std::string_view text = read_cgroup_file(root, dir, file, buf), quota, period;
+    if (!next_field(text, quota) || !next_field(text, period) || !trim(text).empty()) return false;
+    if (quota == "max") return false;
+    return parse_u64(quota, q.quota) && parse_u64(period, q.period) && q.quota > 0 && q.period > 0;
+  }
+  file = "cpu.cfs_quota_us";
+  int64_t quota = 0;
+  if (!parse_i64(read_cgroup_file(root, dir, file, buf), quota) || quota <= 0) return false;
+  if (!parse_u64(read_cgroup_file(root, dir, "cpu.cfs_period_us", buf), q.period) || q.period == 0) return false;
+  q.quota = uint64_t(quota);
+  return true;
+}
+
+void find_quota(const Config& config, CpuLimits& cpu, const CgroupDir& dir) {
+  if (config.has_cpus_override) {
+    cpu.has_quota = true;
+    cpu.quota = {config.cpus_override_micro, 1000000};
+    cpu.quota_source.file.add("CGVIEW_CPUS");
+    return;
+  }
+  if (!dir.found) return;
+  PathText level = dir.path;
+  do {
+    Quota q;
+    std::string_view file;
+    if (quota_at(config.root, level.view(), dir.v2, q, file) && (!cpu.has_quota || q.less_than(cpu.quota))) {
+      cpu.has_quota = true;
+      cpu.quota = q;
+      cpu.quota_source.set(level.view(), file);
+    }
+  } while (parent_directory(level, dir.mount_len));
+}
+
+// The cgroup's effective cpuset (v2 cpuset.cpus.effective, v1 effective_cpus or cpus).
+bool find_cpuset(const Config& config, const CgroupDir& dir, CpuSet& set, Source& source) {
+  if (!dir.found) return false;
+  const char* names[] = {"cpuset.cpus.effective", "cpuset.effective_cpus", "cpuset.cpus"};
+  for (const char* name : names) {
+    char buf[4096];
+    std::string_view text = read_cgroup_file(config.root, dir.path.view(), name, buf);
+    if (text.empty() || !parse_cpu_list(text, set) || set.empty()) continue;
+    source.set(dir.path.view(), name);
+    return true;
+  }
+  return false;
+}
+
+bool read_online(const Sysroot& root, CpuSet& online) {
+  char buf[4096];
+  ssize_t n = read_host_file(root, "/sys/devices/system/cpu/online", buf);
+  return n > 0 && parse_cpu_list(std::string_view(buf, size_t(n)), online) && !online.empty();
+}
+
+bool compute_cpu(const Config& config, const CgroupDirs& cgroups, CpuLimits& cpu) {
+  if (!read_online(config.root, cpu.online)) {
+    DebugLine(config) << "cannot read the online CPU list: real CPU answers";
+    return false;
+  }
+  CpuSet cpuset;
+  cpu.has_cpuset = find_cpuset(config, cgroups.of(Controller::Cpuset), cpuset, cpu.cpuset_source);
+  if (config.root.live()) {
+    // A = the real affinity mask: the kernel has already applied the cpuset.
+    if (syscall(SYS_sched_getaffinity, 0, CpuSet::kBytes, cpu.affinity.words()) <= 0) return false;
+  } else {
+    cpu.affinity = cpu.online;
+    if (cpu.has_cpuset) cpu.affinity.intersect(cpuset);
+  }
+  unsigned available = cpu.affinity.count();
+  if (available == 0) return false;
+  find_quota(config, cpu, cgroups.of(Controller::Cpu));
+  cpu.count = cpu.has_quota ? cpus_for_quota(cpu.quota, config.rounding, available) : available;
+  cpu.visible = cpu.affinity;
+  cpu.visible.keep_lowest(cpu.count);
+  DebugLine(config) << "CPUs: " << uint64_t(cpu.count) << " of " << uint64_t(available) << " in the affinity mask"
+                    << (cpu.has_quota ? " (quota from " : "") << (cpu.has_quota ? cpu.quota_source.file.view() : "")
+                    << (cpu.has_quota ? ")" : "");
+  return true;
+}
+
+// v2: memory.max at each level. v1: memory.limit_in_bytes at each level, and
+// hierarchical_memory_limit, which also sees ancestors hidden by a namespace.
+void compute_memory_limit(const Config& config, const CgroupDir& dir, MemoryLimits& mem) {
+  if (config.has_memory_override) {
+    mem.has_limit = true;
+    mem.limit = config.memory_override;
+    mem.limit_source.file.add("CGVIEW_MEMORY");
+    return;
+  }
+  if (!dir.found) return;
+  auto consider = [&](uint64_t value, std::string_view at, std::string_view file) {
+    if (value >= kUnlimitedFrom || value == 0) return;
+    if (!mem.has_limit || value < mem.limit) {
+      mem.has_limit = true;
+      mem.limit = value;
+      mem.limit_source.set(at, file);
+    }
+  };
+  std::string_view file = dir.v2 ? "memory.max" : "memory.limit_in_bytes";
+  PathText level = dir.path;
+  do {
+    char buf[64];
+    uint64_t value = 0;
+    if (parse_u64(read_cgroup_file(config.root, level.view(), file, buf), value)) consider(value, level.view(), file);
+  } while (parent_directory(level, dir.mount_len));
+  if (!dir.v2) {
+    MemoryStat stat;
+    if (read_memory_stat(config.root, dir, stat) && stat.has(StatKey::HierarchicalLimit))
+      consider(stat.get(StatKey::HierarchicalLimit), dir.path.view(), "memory.stat:hierarchical_memory_limit");
+  }
+}
+
+// v2: the smallest memory.swap.max. v1: memsw limit - L, where memsw is set.
+void compute_swap_allowance(const Config& config, const CgroupDir& dir, MemoryLimits& mem) {
+  if (!dir.found) return;
+  char buf[64];
+  uint64_t value = 0;
+  if (dir.v2) {
+    PathText level = dir.path;
+    do {
+      if (parse_u64(read_cgroup_file(config.root, level.view(), "memory.swap.max", buf), value) &&
+          value < kUnlimitedFrom && (!mem.has_swap_allowance || value < mem.swap_allowance)) {
+        mem.has_swap_allowance = true;
+        mem.swap_allowance = value;
+        mem.swap_source.set(level.view(), "memory.swap.max");
+      }
+    } while (parent_directory(level, dir.mount_len));
+    return;
+  }
+  if (!mem.has_limit) return;
+  uint64_t memsw = 0;
+  bool have = parse_u64(read_cgroup_file(config.root, dir.path.view(), "memory.memsw.limit_in_bytes", buf), memsw) &&
+              memsw < kUnlimitedFrom;
+  MemoryStat stat;
+  if (read_memory_stat(config.root, dir, stat) && stat.has(StatKey::HierarchicalMemswLimit)) {
+    uint64_t h = stat.get(StatKey::HierarchicalMemswLimit);
+    if (h < kUnlimitedFrom && (!have || h < memsw)) {
+      memsw = h;
+      have = true;
+    }
+  }
+  if (!have) return;
+  mem.has_swap_allowance = true;
+  mem.swap_allowance = memsw > mem.limit ? memsw - mem.limit : 0;
+  mem.swap_source.set(dir.path.view(), "memory.memsw.limit_in_bytes");
+}
+
+}  // namespace
+
+unsigned cpus_for_quota(const Quota& q, Rounding rounding, unsigned available) {
+  if (q.period == 0) return available;
+  unsigned __int128 n = 0;
+  switch (rounding) {
+    case Rounding::Ceil: n = ((unsigned __int128)q.quota + q.period - 1) / q.period; break;
+    case Rounding::Floor: n = q.quota / q.period; break;
+    case Rounding::Round: n = ((unsigned __int128)q.quota * 2 + q.period) / ((unsigned __int128)q.period * 2); break;
+  }
+  if (n < 1) n = 1;
+  if (n > available) n = available;
+  return unsigned(n);
+}
+
+bool read_host_memory(const Sysroot& root, HostMemory& out) {
+  if (root.live()) {
+    struct sysinfo info;
+    if (syscall(SYS_sysinfo, &info) != 0) return false;
+    uint64_t unit = info.mem_unit ? info.mem_unit : 1;
+    out = {info.totalram * unit, info.freeram * unit, info.totalswap * unit, info.freeswap * unit};
+    return true;
+  }
+  int fd = open_host_file(root, "/proc/meminfo");
+  if (fd < 0) return false;
+  char buf[1024];
+  LineReader reader(fd, buf);
+  std::string_view line;
+  bool have_total = false;
+  while (reader.next_whole_line(line)) {
+    std::string_view key, value;
+    if (!next_field(line, key) || !next_field(line, value)) continue;
+    uint64_t kb = 0;
+    if (!parse_u64(value, kb) || kb > (UINT64_MAX >> 10)) continue;
+    if (key == "MemTotal:") { out.total = kb << 10; have_total = true; }
+    else if (key == "MemFree:") out.free = kb << 10;
+    else if (key == "SwapTotal:") out.swap_total = kb << 10;
+    else if (key == "SwapFree:") out.swap_free = kb << 10;
+  }
+  close_fd(fd);
+  return have_total && out.total > 0;
+}
+
+bool compute_limits(const Config& config, Limits& out) {
+  out = Limits{};
+  discover_cgroups(config, out.cgroups);
+  const CgroupDir& memory = out.cgroups.of(Controller::Memory);
+  HostMemory host;
+  if (read_host_memory(config.root, host)) out.memory.host_total = host.total;
+  compute_memory_limit(config, memory, out.memory);
+  compute_swap_allowance(config, memory, out.memory);
+  if (out.memory.has_limit)
+    DebugLine(config) << "memory limit " << out.memory.limit << " bytes from " << out.memory.limit_source.file.view();
+  return compute_cpu(config, out.cgroups, out.cpu);
+}
+
+}  // namespace cgview

@@ -1,0 +1,75 @@
+// The container's limits: N, V, L and the swap allowance (DESIGN.md, CPUs and Memory).
+// Limits change rarely; the shim caches them. Usage is read elsewhere, fresh.
+#pragma once
+
+#include <cstdint>
+
+#include "cpu_set.hpp"
+#include "discovery.hpp"
+
+namespace cgview {
+
+// A CPU quota as a fraction of CPUs: quota/period (both in the same unit).
+struct Quota {
+  uint64_t quota = 0;
+  uint64_t period = 0;
+  bool less_than(const Quota& other) const {
+    return (unsigned __int128)quota * other.period < (unsigned __int128)other.quota * period;
+  }
+};
+
+// Where a number came from, for `cgview show`.
+struct Source {
+  PathText file;  // host path, or the variable name for overrides
+  void set(std::string_view dir, std::string_view name) {
+    file.clear();
+    file.add(dir).add('/').add(name);
+  }
+};
+
+struct CpuLimits {
+  CpuSet online;     // the host's online CPUs
+  CpuSet affinity;   // A
+  CpuSet visible;    // V: the `count` lowest ids of A
+  unsigned count = 0;  // N
+  bool has_quota = false;
+  Quota quota;  // Q (after CGVIEW_CPUS)
+  Source quota_source;
+  bool has_cpuset = false;
+  Source cpuset_source;
+};
+
+struct MemoryLimits {
+  uint64_t host_total = 0;  // H, bytes
+  bool has_limit = false;
+  uint64_t limit = 0;  // L, bytes (after CGVIEW_MEMORY)
+  Source limit_source;
+  bool has_swap_allowance = false;
+  uint64_t swap_allowance = 0;
+  Source swap_source;
+};
+
+struct Limits {
+  CgroupDirs cgroups;
+  CpuLimits cpu;
+  MemoryLimits memory;
+};
+
+// Computes everything above. False only when the CPU view itself cannot be
+// formed (no readable affinity or online list): then every answer is the real one.
+bool compute_limits(const Config& config, Limits& out);
+
+// N from |A| and Q under a rounding mode: clamp(round(Q), 1, |A|).
+unsigned cpus_for_quota(const Quota& q, Rounding rounding, unsigned available);
+
+// "none"/"max"/missing and values >= 2^62 all mean unlimited.
+inline constexpr uint64_t kUnlimitedFrom = uint64_t(1) << 62;
+
+// Host memory figures this process would see without cgview (bytes).
+struct HostMemory {
+  uint64_t total = 0, free = 0, swap_total = 0, swap_free = 0;
+};
+// Live: the sysinfo syscall. Sysroot: DIR/proc/meminfo.
+bool read_host_memory(const Sysroot& root, HostMemory& out);
+
+}  // namespace cgview

@@ -1,0 +1,44 @@
+// memory.stat, with v1's and v2's key names mapped onto one set of meanings.
+#pragma once
+
+#include <cstdint>
+
+#include "discovery.hpp"
+
+namespace cgview {
+
+enum class StatKey : unsigned char {
+  Cache,             // v2 file,               v1 total_cache
+  ActiveAnon,        // v2 active_anon,        v1 total_active_anon
+  InactiveAnon,      // v2 inactive_anon,      v1 total_inactive_anon
+  ActiveFile,        // v2 active_file,        v1 total_active_file
+  InactiveFile,      // v2 inactive_file,      v1 total_inactive_file
+  Shmem,             // v2 shmem,              v1 total_shmem
+  Mapped,            // v2 file_mapped,        v1 total_mapped_file
+  Anon,              // v2 anon,               v1 total_rss
+  Slab,              // v2 slab
+  SlabReclaimable,   // v2 slab_reclaimable
+  SlabUnreclaimable, // v2 slab_unreclaimable
+  HierarchicalLimit,       // v1 hierarchical_memory_limit
+  HierarchicalMemswLimit,  // v1 hierarchical_memsw_limit
+  Count
+};
+
+struct MemoryStat {
+  uint64_t values[int(StatKey::Count)] = {};
+  uint32_t present = 0;  // bit per StatKey
+  bool has(StatKey k) const { return (present >> int(k)) & 1; }
+  uint64_t get(StatKey k) const { return values[int(k)]; }
+  void set(StatKey k, uint64_t v) {
+    values[int(k)] = v;
+    present |= uint32_t(1) << int(k);
+  }
+};
+
+// Parses memory.stat text; unknown keys and malformed lines are skipped.
+void parse_memory_stat(std::string_view text, bool v2, MemoryStat& out);
+
+// Reads and parses DIR/<cgroup>/memory.stat; false when it cannot be read.
+bool read_memory_stat(const Sysroot& root, const CgroupDir& dir, MemoryStat& out);
+
+}  // namespace cgview

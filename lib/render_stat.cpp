@@ -1,0 +1,105 @@
+// /proc/stat: "cpu" and "cpuN" lines for V only; every other line passes through.
+//
+// Busy time is the cgroup's CPU time spread evenly over the N lines; idle is
+// the rest of N x uptime. Over any interval busy/(busy+idle) is then the
+// cgroup's use divided by N CPUs, as top would show in a VM with N CPUs.
+#include "cpu_usage.hpp"
+#include "virtual_files.hpp"
+
+namespace cgview {
+
+namespace {
+
+// Line k of n gets ceil-or-floor of total/n so the lines sum to total and
+// each line grows monotonically with total.
+uint64_t share(uint64_t total, unsigned n, unsigned k) { return total / n + (k < total % n ? 1 : 0); }
+
+void put_cpu_line(Sink& out, std::string_view name, uint64_t user, uint64_t system, uint64_t idle) {
+  FixedText<256> line;
+  line.add(name).add(' ').add_u64(user).add(" 0 ").add_u64(system).add(' ').add_u64(idle).add(" 0 0 0 0 0 0\n");
+  out.put(line.view());
+}
+
+struct Synthesized {
+  bool ok = false;
+  CpuUsage busy;
+  uint64_t idle = 0;
+};
+
+Synthesized synthesize(const Config& config, const Limits& limits, StatClock* clock) {
+  Synthesized s;
+  uint64_t uptime = 0;
+  if (!read_cpu_usage(config.root, limits.cgroups.of(Controller::Cpuacct), s.busy) ||
+      !read_uptime_ticks(config.root, uptime))
+    return s;
+  uint64_t n = limits.cpu.count, busy = s.busy.user_ticks + s.busy.system_ticks;
+  s.idle = uptime * n > busy ? uptime * n - busy : 0;
+  if (clock != nullptr) {
+    uint64_t floor = clock->idle_floor.load(std::memory_order_relaxed);
+    while (s.idle > floor && !clock->idle_floor.compare_exchange_weak(floor, s.idle, std::memory_order_relaxed)) {
+    }
+    if (floor > s.idle) s.idle = floor;
+  }
+  s.ok = true;
+  return s;
+}
+
+void put_synthesized(Sink& out, const Limits& limits, const Synthesized& s) {
+  put_cpu_line(out, "cpu ", s.busy.user_ticks, s.busy.system_ticks, s.idle);
+  unsigned n = limits.cpu.count, k = 0;
+  for (unsigned cpu = 0; cpu < kMaxCpus && k < n; ++cpu) {
+    if (!limits.cpu.visible.has(cpu)) continue;
+    FixedText<16> name;
+    name.add("cpu").add_u64(cpu);
+    put_cpu_line(out, name.view(), share(s.busy.user_ticks, n, k), share(s.busy.system_ticks, n, k),
+                 share(s.idle, n, k));
+    ++k;
+  }
+}
+
+// "cpu" -> aggregate; "cpuN" -> N; anything else is not a CPU line.
+enum class CpuLine { None, Aggregate, One };
+CpuLine classify(std::string_view line, uint64_t& id) {
+  if (line.substr(0, 3) != "cpu") return CpuLine::None;
+  std::string_view rest = line.substr(3), name;
+  if (!rest.empty() && rest.front() == ' ') return CpuLine::Aggregate;
+  if (!next_field(rest, name) || !parse_u64(name, id)) return CpuLine::None;
+  return CpuLine::One;
+}
+
+}  // namespace
+
+bool render_stat(const Config& config, const Limits& limits, StatClock* clock, Sink& out) {
+  // Without a restriction, the host's CPU lines are the truth.
+  bool restricted = !(limits.cpu.visible == limits.cpu.online);
+  Synthesized s;
+  if (restricted) s = synthesize(config, limits, clock);
+  int fd = open_host_file(config.root, "/proc/stat");
+  if (fd < 0) return false;
+  char buf[4096];
+  LineReader reader(fd, buf);
+  LineReader::Piece piece;
+  bool keep = true;
+  while (reader.next(piece)) {
+    if (piece.starts_line) {
+      uint64_t id = 0;
+      CpuLine kind = restricted ? classify(piece.text, id) : CpuLine::None;
+      keep = true;
+      if (kind == CpuLine::Aggregate && s.ok) {
+        put_synthesized(out, limits, s);
+        keep = false;
+      } else if (kind == CpuLine::One) {
+        // Synthesized lines replace these; without usage, keep the host's for V.
+        keep = !s.ok && id < kMaxCpus && limits.cpu.visible.has(unsigned(id));
+      }
+    }
+    if (!keep) continue;
+    out.put(piece.text);
+    if (piece.ends_line) out.put('\n');
+  }
+  bool ok = !reader.failed();
+  close_fd(fd);
+  return out.finish() && ok;
+}
+
+}  // namespace cgview

@@ -1,0 +1,48 @@
+// Where a renderer's output goes: a fixed buffer flushed to a callback (a
+// memfd in the shim, stdout in the CLI, a string in tests). No heap.
+#pragma once
+
+#include <cstddef>
+#include <string_view>
+
+namespace cgview {
+
+class Sink {
+ public:
+  using Flush = bool (*)(void* context, const char* data, size_t len);
+  Sink(Flush flush, void* context) : flush_(flush), context_(context) {}
+  Sink(const Sink&) = delete;
+  Sink& operator=(const Sink&) = delete;
+
+  void put(std::string_view s) {
+    while (!s.empty() && ok_) {
+      if (len_ == sizeof buf_) drain();
+      size_t n = s.size() < sizeof buf_ - len_ ? s.size() : sizeof buf_ - len_;
+      for (size_t i = 0; i < n; ++i) buf_[len_ + i] = s[i];
+      len_ += n;
+      s.remove_prefix(n);
+    }
+  }
+  void put(char c) { put(std::string_view(&c, 1)); }
+  // Flushes what is buffered; false if any flush failed.
+  bool finish() {
+    drain();
+    return ok_;
+  }
+
+ private:
+  void drain() {
+    if (ok_ && len_ > 0) ok_ = flush_(context_, buf_, len_);
+    len_ = 0;
+  }
+  Flush flush_;
+  void* context_;
+  char buf_[4096];
+  size_t len_ = 0;
+  bool ok_ = true;
+};
+
+// A Flush that writes to the file descriptor passed as context (an int*).
+bool flush_to_fd(void* fd, const char* data, size_t len);
+
+}  // namespace cgview

@@ -1,0 +1,37 @@
+// The files cgview serves, and how each is rendered (DESIGN.md, Semantics).
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <string_view>
+
+#include "config.hpp"
+#include "limits.hpp"
+#include "sink.hpp"
+
+namespace cgview {
+
+enum class VirtualFile : unsigned char { None, Meminfo, Cpuinfo, Stat, CpuOnline };
+
+// Maps a normalized absolute path to the file it names (None: not served).
+VirtualFile virtual_file_for(std::string_view normalized_path);
+
+// Lexically normalizes an absolute path: "//" and "/./" collapse, ".." pops
+// (never above "/"). False when `path` is relative or too long.
+bool normalize_path(std::string_view path, PathText& out);
+
+// Keeps idle time in /proc/stat from going backwards between reads when the
+// cgroup briefly uses more than N CPUs. One per process (the shim's is static).
+struct StatClock {
+  std::atomic<uint64_t> idle_floor{0};
+};
+
+// Each renderer streams its file into `out`. False when the content could not
+// be produced; whatever reached `out` must then be discarded.
+bool render_meminfo(const Config& config, const Limits& limits, Sink& out);
+bool render_cpuinfo(const Config& config, const Limits& limits, Sink& out);
+bool render_stat(const Config& config, const Limits& limits, StatClock* clock, Sink& out);
+bool render_cpu_online(const Limits& limits, Sink& out);
+bool render(VirtualFile file, const Config& config, const Limits& limits, StatClock* clock, Sink& out);
+
+}  // namespace cgview
