@@ -1,0 +1,126 @@
+// sysconf, get_nprocs, sched_getaffinity, pthread_getaffinity_np: every CPU
+// count a program can ask for agrees on N and V (DESIGN.md, CPUs).
+// _SC_NPROCESSORS_CONF and get_nprocs_conf stay real: programs size per-CPU
+// arrays by them and index them with sched_getcpu().
+#include <errno.h>
+#include <pthread.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <cstring>
+
+#include "export.hpp"
+#include "memory_answers.hpp"
+#include "real_functions.hpp"
+#include "view_cache.hpp"
+
+using namespace cgview;
+using namespace cgview::shim;
+
+namespace {
+
+// The caller's process or one of its threads: the only masks we narrow.
+bool own_task(pid_t pid) {
+  if (pid == 0) return true;
+  pid_t self = pid_t(syscall(SYS_getpid));
+  if (pid == self) return true;
+  int saved = errno;
+  bool ours = syscall(SYS_tgkill, self, pid, 0) == 0;  // signal 0: a thread of this process?
+  errno = saved;
+  return ours;
+}
+
+// Narrows a successful real answer in place to V: the lowest N ids of the
+// mask, N = clamp(rounded quota, 1, |mask|); under a sysroot, the fixture's V.
+void narrow_mask(size_t size, cpu_set_t* mask) {
+  AffinityRule rule;
+  CpuSet visible;
+  if (!current_affinity_rule(rule, &visible)) return;
+  unsigned char* bytes = reinterpret_cast<unsigned char*>(mask);
+  if (rule.use_visible) {
+    std::memset(bytes, 0, size);
+    const unsigned char* v = reinterpret_cast<const unsigned char*>(visible.words());
+    std::memcpy(bytes, v, size < CpuSet::kBytes ? size : CpuSet::kBytes);
+    return;
+  }
+  if (rule.quota_cpus == 0) return;
+  unsigned kept = 0;
+  for (size_t i = 0; i < size; ++i) {
+    for (int bit = 0; bit < 8; ++bit) {
+      if (!(bytes[i] >> bit & 1)) continue;
+      if (kept < rule.quota_cpus) ++kept;
+      else bytes[i] &= static_cast<unsigned char>(~(1u << bit));
+    }
+  }
+}
+
+int real_sched_getaffinity(pid_t pid, size_t size, cpu_set_t* mask) {
+  if (const RealFunctions* r = real_now(); r != nullptr && r->sched_getaffinity != nullptr)
+    return r->sched_getaffinity(pid, size, mask);
+  // Raw syscall with glibc's conventions: 0 on success, the tail zeroed.
+  long n = syscall(SYS_sched_getaffinity, pid, size, mask);
+  if (n < 0) return -1;
+  if (size_t(n) < size) std::memset(reinterpret_cast<char*>(mask) + n, 0, size - size_t(n));
+  return 0;
+}
+
+long real_sysconf(int name) {
+  if (const RealFunctions* r = real_now(); r != nullptr && r->sysconf != nullptr) return r->sysconf(name);
+  return __sysconf(name);
+}
+
+}  // namespace
+
+CGVIEW_EXPORT int cgview_sched_getaffinity(pid_t pid, size_t size, cpu_set_t* mask) {
+  int result = real_sched_getaffinity(pid, size, mask);
+  if (result == 0 && own_task(pid)) narrow_mask(size, mask);
+  return result;
+}
+
+// The GLIBC_2.3.3 version took no size: the mask was a 128-byte cpu_set_t.
+CGVIEW_EXPORT int cgview_sched_getaffinity_old(pid_t pid, cpu_set_t* mask) {
+  return cgview_sched_getaffinity(pid, sizeof(cpu_set_t), mask);
+}
+
+__asm__(".symver cgview_sched_getaffinity,sched_getaffinity@@GLIBC_2.3.4");
+__asm__(".symver cgview_sched_getaffinity_old,sched_getaffinity@GLIBC_2.3.3");
+
+CGVIEW_EXPORT int pthread_getaffinity_np(pthread_t thread, size_t size, cpu_set_t* mask) {
+  const RealFunctions* r = real_wait();
+  if (r == nullptr || r->pthread_getaffinity_np == nullptr) return ENOSYS;
+  int result = r->pthread_getaffinity_np(thread, size, mask);
+  if (result == 0) narrow_mask(size, mask);  // a pthread_t is always one of ours
+  return result;
+}
+
+CGVIEW_EXPORT long sysconf(int name) {
+  switch (name) {
+    case _SC_NPROCESSORS_ONLN: {
+      unsigned n = 0;
+      if (current_cpu_count(n)) return long(n);
+      break;
+    }
+    case _SC_PHYS_PAGES:
+    case _SC_AVPHYS_PAGES: {
+      long pages = 0;
+      if (memory_pages(name == _SC_PHYS_PAGES ? MemoryPages::Total : MemoryPages::Free, pages)) return pages;
+      break;
+    }
+    default: break;
+  }
+  return real_sysconf(name);
+}
+
+CGVIEW_EXPORT int get_nprocs() {
+  unsigned n = 0;
+  if (current_cpu_count(n)) return int(n);
+  if (const RealFunctions* r = real_now(); r != nullptr && r->get_nprocs != nullptr) return r->get_nprocs();
+  return int(__sysconf(_SC_NPROCESSORS_ONLN));
+}
+
+CGVIEW_EXPORT int get_nprocs_conf() {
+  if (const RealFunctions* r = real_now(); r != nullptr && r->get_nprocs_conf != nullptr) return r->get_nprocs_conf();
+  return int(__sysconf(_SC_NPROCESSORS_CONF));
+}

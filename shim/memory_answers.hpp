@@ -1,0 +1,17 @@
+// The container's memory, as sysconf/get_phys_pages/sysinfo report it.
+#pragma once
+
+#include "memory_view.hpp"
+
+namespace cgview::shim {
+
+// Figures from cached limits and fresh usage; false = answer for real.
+// Host figures: `known_host` when the caller already has them from a live
+// sysinfo, else sysinfo (live) or the sysroot's /proc/meminfo.
+bool memory_figures(const HostMemory* known_host, MemoryFigures& out);
+
+enum class MemoryPages { Total, Free };
+// MemTotal or MemFree in pages of sysconf(_SC_PAGESIZE).
+bool memory_pages(MemoryPages which, long& pages);
+
+}  // namespace cgview::shim

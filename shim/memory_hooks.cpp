@@ -1,0 +1,78 @@
+// sysinfo, get_phys_pages, get_avphys_pages (sysconf's page counts live in
+// cpu_hooks.cpp's sysconf): the same figures /proc/meminfo shows (DESIGN.md, Memory).
+#include <sys/syscall.h>
+#include <sys/sysinfo.h>
+#include <unistd.h>
+
+#include "export.hpp"
+#include "memory_answers.hpp"
+#include "real_functions.hpp"
+#include "view_cache.hpp"
+
+using namespace cgview;
+using namespace cgview::shim;
+
+namespace cgview::shim {
+
+bool memory_figures(const HostMemory* known_host, MemoryFigures& out) {
+  Limits limits;
+  current_limits(limits);  // leaves no limit when disabled or unreadable
+  if (!limits.memory.has_limit) return false;
+  HostMemory host;
+  if (known_host != nullptr && config().root.live()) host = *known_host;
+  else if (!read_host_memory(config().root, host)) return false;
+  MemoryUsage usage;
+  read_memory_usage(config().root, limits.cgroups.of(Controller::Memory), usage);
+  return derive_memory(limits.memory, usage, host.total, host.swap_total, out);
+}
+
+bool memory_pages(MemoryPages which, long& pages) {
+  MemoryFigures figures;
+  if (!memory_figures(nullptr, figures)) return false;
+  long page = getpagesize();
+  pages = long((which == MemoryPages::Total ? figures.total : figures.free) / uint64_t(page));
+  return true;
+}
+
+}  // namespace cgview::shim
+
+namespace {
+
+int real_sysinfo(struct sysinfo* info) {
+  if (const RealFunctions* r = real_now(); r != nullptr && r->sysinfo != nullptr) return r->sysinfo(info);
+  return int(syscall(SYS_sysinfo, info));
+}
+
+}  // namespace
+
+CGVIEW_EXPORT int sysinfo(struct sysinfo* info) {
+  int result = real_sysinfo(info);
+  if (result != 0) return result;
+  uint64_t unit = info->mem_unit != 0 ? info->mem_unit : 1;
+  HostMemory host{info->totalram * unit, info->freeram * unit, info->totalswap * unit, info->freeswap * unit};
+  MemoryFigures f;
+  if (!memory_figures(&host, f)) return result;
+  info->totalram = f.total / unit;
+  info->freeram = f.free / unit;
+  info->sharedram = (f.stat.has(StatKey::Shmem) ? f.stat.get(StatKey::Shmem) : 0) / unit;
+  info->bufferram = 0;
+  if (f.has_swap) {
+    info->totalswap = f.swap_total / unit;
+    info->freeswap = f.swap_free / unit;
+  }
+  return result;
+}
+
+CGVIEW_EXPORT long get_phys_pages() {
+  long pages = 0;
+  if (memory_pages(MemoryPages::Total, pages)) return pages;
+  if (const RealFunctions* r = real_now(); r != nullptr && r->get_phys_pages != nullptr) return r->get_phys_pages();
+  return __sysconf(_SC_PHYS_PAGES);
+}
+
+CGVIEW_EXPORT long get_avphys_pages() {
+  long pages = 0;
+  if (memory_pages(MemoryPages::Free, pages)) return pages;
+  if (const RealFunctions* r = real_now(); r != nullptr && r->get_avphys_pages != nullptr) return r->get_avphys_pages();
+  return __sysconf(_SC_AVPHYS_PAGES);
+}

@@ -1,0 +1,19 @@
+// Which served file, if any, a path names: however it is spelled (absolute,
+// cwd-relative, relative to an openat directory fd, with //, /./ or ..).
+#pragma once
+
+#include "virtual_files.hpp"
+
+namespace cgview::shim {
+
+// `dirfd` is AT_FDCWD or a directory fd, as for openat.
+VirtualFile served_file(int dirfd, const char* path);
+
+// True for opens that only read (no write access, O_CREAT, O_TRUNC, O_PATH,
+// O_DIRECTORY or O_TMPFILE): only those can be served.
+bool read_only_open(int flags);
+
+// True when open's mode argument exists: O_CREAT, or all of O_TMPFILE's bits.
+bool open_takes_mode(int flags);
+
+}  // namespace cgview::shim

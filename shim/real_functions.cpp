@@ -1,0 +1,90 @@
+#include "real_functions.hpp"
+
+#include <dlfcn.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <atomic>
+
+namespace cgview::shim {
+
+namespace {
+
+enum State : int { kUnresolved, kResolving, kResolved };
+
+RealFunctions g_real;
+std::atomic<int> g_state{kUnresolved};
+std::atomic<pid_t> g_resolver{0};      // thread resolving
+std::atomic<pid_t> g_resolver_pid{0};  // its process: a fork child inherits a stale kResolving
+
+template <typename F>
+void find(F& slot, const char* name, const char* version = nullptr) {
+  void* p = version != nullptr ? dlvsym(RTLD_NEXT, name, version) : dlsym(RTLD_NEXT, name);
+  slot = reinterpret_cast<F>(p);
+}
+
+void resolve_all() {
+  RealFunctions& r = g_real;
+  find(r.sysconf, "sysconf");
+  find(r.get_nprocs, "get_nprocs");
+  find(r.get_nprocs_conf, "get_nprocs_conf");
+  find(r.get_phys_pages, "get_phys_pages");
+  find(r.get_avphys_pages, "get_avphys_pages");
+  find(r.sched_getaffinity, "sched_getaffinity", "GLIBC_2.3.4");
+  if (r.sched_getaffinity == nullptr) find(r.sched_getaffinity, "sched_getaffinity");
+  find(r.pthread_getaffinity_np, "pthread_getaffinity_np", "GLIBC_2.32");
+  if (r.pthread_getaffinity_np == nullptr) find(r.pthread_getaffinity_np, "pthread_getaffinity_np", "GLIBC_2.3.4");
+  find(r.sysinfo, "sysinfo");
+  find(r.open, "open");
+  find(r.open64, "open64");
+  find(r.openat, "openat");
+  find(r.openat64, "openat64");
+  find(r.open_2, "__open_2");
+  find(r.open64_2, "__open64_2");
+  find(r.openat_2, "__openat_2");
+  find(r.openat64_2, "__openat64_2");
+  find(r.fopen, "fopen");
+  find(r.fopen64, "fopen64");
+  find(r.freopen, "freopen");
+  find(r.freopen64, "freopen64");
+  find(r.lseek, "lseek");
+  find(r.lseek64, "lseek64");
+  find(r.rewind, "rewind");
+  find(r.fseek, "fseek");
+  find(r.fseeko, "fseeko");
+  find(r.fseeko64, "fseeko64");
+}
+
+pid_t thread_id() { return pid_t(syscall(SYS_gettid)); }
+
+}  // namespace
+
+const RealFunctions* real_now() {
+  int state = g_state.load(std::memory_order_acquire);
+  if (state == kResolved) return &g_real;
+  if (state == kResolving) return nullptr;
+  int expected = kUnresolved;
+  if (!g_state.compare_exchange_strong(expected, kResolving, std::memory_order_acq_rel)) return nullptr;
+  g_resolver.store(thread_id(), std::memory_order_relaxed);
+  g_resolver_pid.store(pid_t(syscall(SYS_getpid)), std::memory_order_relaxed);
+  resolve_all();
+  g_state.store(kResolved, std::memory_order_release);
+  return &g_real;
+}
+
+const RealFunctions* real_wait() {
+  for (;;) {
+    const RealFunctions* r = real_now();
+    if (r != nullptr) return r;
+    if (g_resolver.load(std::memory_order_relaxed) == thread_id()) return nullptr;  // re-entered
+    if (g_resolver_pid.load(std::memory_order_relaxed) != pid_t(syscall(SYS_getpid))) {
+      // Forked while another thread was resolving: that thread does not exist here.
+      int resolving = kResolving;
+      g_state.compare_exchange_strong(resolving, kUnresolved, std::memory_order_acq_rel);
+      continue;
+    }
+    sched_yield();
+  }
+}
+
+}  // namespace cgview::shim

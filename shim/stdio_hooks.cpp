@@ -1,0 +1,158 @@
+// stdio entry points: glibc's fopen does not go through open, nor rewind and
+// fseek through lseek (DESIGN.md rule 6), so each has its own hook.
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <cstring>
+
+#include "export.hpp"
+#include "path_match.hpp"
+#include "real_functions.hpp"
+#include "virtual_fds.hpp"
+
+// glibc's own name for fopen, used in the instant before dlsym has resolved ours.
+extern "C" FILE* _IO_fopen(const char* path, const char* mode);
+
+using namespace cgview;
+using namespace cgview::shim;
+
+namespace {
+
+// fopen modes that only read: "r" with no '+' ("r", "rb", "re", "rce", ...).
+bool read_only_mode(const char* mode) {
+  return mode != nullptr && mode[0] == 'r' && std::strchr(mode, '+') == nullptr;
+}
+
+int open_flags_for(const char* mode) { return O_RDONLY | (std::strchr(mode, 'e') != nullptr ? O_CLOEXEC : 0); }
+
+VirtualFile served_stream(const char* path, const char* mode) {
+  return read_only_mode(mode) ? served_file(AT_FDCWD, path) : VirtualFile::None;
+}
+
+FILE* serve_fopen(const char* path, const char* mode) {
+  VirtualFile file = served_stream(path, mode);
+  if (file == VirtualFile::None) return nullptr;
+  int fd = open_virtual(file, open_flags_for(mode));
+  if (fd < 0) return nullptr;
+  int saved = errno;
+  FILE* stream = fdopen(fd, mode);
+  if (stream == nullptr) syscall(SYS_close, fd);
+  errno = saved;
+  return stream;
+}
+
+using FreopenFn = FILE* (*)(const char*, const char*, FILE*);
+
+// freopen keeps the FILE*: reopen it on /proc/self/fd/N of fresh content.
+FILE* serve_freopen(FreopenFn real, const char* path, const char* mode, FILE* stream, bool& served) {
+  served = false;
+  VirtualFile file = served_stream(path, mode);
+  if (file == VirtualFile::None || real == nullptr) return nullptr;
+  int fd = open_virtual(file, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return nullptr;
+  FixedText<32> link;
+  link.add("/proc/self/fd/").add_u64(uint64_t(fd));
+  FILE* result = real(link.c_str(), mode, stream);
+  int saved = errno;
+  syscall(SYS_close, fd);
+  if (result != nullptr) remember_virtual(fileno(result), file);
+  errno = saved;
+  served = true;  // freopen closed the old stream either way: report its result
+  return result;
+}
+
+void refresh_stream(FILE* stream) {
+  if (stream != nullptr) refresh_if_virtual(fileno(stream));
+}
+
+}  // namespace
+
+CGVIEW_EXPORT FILE* fopen(const char* path, const char* mode) {
+  if (FILE* f = serve_fopen(path, mode)) return f;
+  const RealFunctions* r = real_wait();
+  if (r == nullptr || r->fopen == nullptr) return _IO_fopen(path, mode);
+  return r->fopen(path, mode);
+}
+
+CGVIEW_EXPORT FILE* fopen64(const char* path, const char* mode) {
+  if (FILE* f = serve_fopen(path, mode)) return f;
+  const RealFunctions* r = real_wait();
+  if (r == nullptr || r->fopen64 == nullptr) return _IO_fopen(path, mode);
+  return r->fopen64(path, mode);
+}
+
+CGVIEW_EXPORT FILE* freopen(const char* path, const char* mode, FILE* stream) {
+  const RealFunctions* r = real_wait();
+  bool served = false;
+  FILE* f = serve_freopen(r ? r->freopen : nullptr, path, mode, stream, served);
+  if (served) return f;
+  if (r == nullptr || r->freopen == nullptr) {
+    errno = ENOSYS;
+    return nullptr;
+  }
+  return r->freopen(path, mode, stream);
+}
+
+CGVIEW_EXPORT FILE* freopen64(const char* path, const char* mode, FILE* stream) {
+  const RealFunctions* r = real_wait();
+  bool served = false;
+  FILE* f = serve_freopen(r ? r->freopen64 : nullptr, path, mode, stream, served);
+  if (served) return f;
+  if (r == nullptr || r->freopen64 == nullptr) {
+    errno = ENOSYS;
+    return nullptr;
+  }
+  return r->freopen64(path, mode, stream);
+}
+
+CGVIEW_EXPORT void rewind(FILE* stream) {
+  refresh_stream(stream);
+  if (const RealFunctions* r = real_wait(); r != nullptr && r->rewind != nullptr) r->rewind(stream);
+}
+
+CGVIEW_EXPORT int fseek(FILE* stream, long offset, int whence) {
+  if (offset == 0 && whence == SEEK_SET) refresh_stream(stream);
+  const RealFunctions* r = real_wait();
+  if (r == nullptr || r->fseek == nullptr) {
+    errno = ENOSYS;
+    return -1;
+  }
+  return r->fseek(stream, offset, whence);
+}
+
+CGVIEW_EXPORT int fseeko(FILE* stream, off_t offset, int whence) {
+  if (offset == 0 && whence == SEEK_SET) refresh_stream(stream);
+  const RealFunctions* r = real_wait();
+  if (r == nullptr || r->fseeko == nullptr) {
+    errno = ENOSYS;
+    return -1;
+  }
+  return r->fseeko(stream, offset, whence);
+}
+
+CGVIEW_EXPORT int fseeko64(FILE* stream, off64_t offset, int whence) {
+  if (offset == 0 && whence == SEEK_SET) refresh_stream(stream);
+  const RealFunctions* r = real_wait();
+  if (r == nullptr || r->fseeko64 == nullptr) {
+    errno = ENOSYS;
+    return -1;
+  }
+  return r->fseeko64(stream, offset, whence);
+}
+
+CGVIEW_EXPORT off_t lseek(int fd, off_t offset, int whence) {
+  if (offset == 0 && whence == SEEK_SET) refresh_if_virtual(fd);
+  const RealFunctions* r = real_now();
+  return r != nullptr && r->lseek != nullptr ? r->lseek(fd, offset, whence)
+                                             : off_t(syscall(SYS_lseek, fd, offset, whence));
+}
+
+CGVIEW_EXPORT off64_t lseek64(int fd, off64_t offset, int whence) {
+  if (offset == 0 && whence == SEEK_SET) refresh_if_virtual(fd);
+  const RealFunctions* r = real_now();
+  return r != nullptr && r->lseek64 != nullptr ? r->lseek64(fd, offset, whence)
+                                               : off64_t(syscall(SYS_lseek, fd, offset, whence));
+}

@@ -1,0 +1,176 @@
+#include "view_cache.hpp"
+
+#include <stdlib.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cstring>
+#include <type_traits>
+
+namespace cgview::shim {
+
+namespace {
+
+static_assert(std::is_trivially_copyable_v<Limits>, "the cache copies Limits word by word");
+
+constexpr int64_t kRefreshNs = 1000000000 / 2;  // half the 1 s DESIGN.md allows: coarse clocks lag
+
+// --- configuration, once per process -------------------------------------
+enum : int { kConfigUnread, kConfigReading, kConfigReady };
+std::atomic<int> g_config_state{kConfigUnread};
+Config g_config;
+
+const char* lookup(const char* name) { return secure_getenv(name); }
+
+// False while another thread (or an interrupted one) is still reading it.
+bool config_ready() {
+  int state = g_config_state.load(std::memory_order_acquire);
+  if (state == kConfigReady) return true;
+  int expected = kConfigUnread;
+  if (state != kConfigUnread ||
+      !g_config_state.compare_exchange_strong(expected, kConfigReading, std::memory_order_acq_rel))
+    return false;
+  g_config = config_from_env(lookup);
+  g_config_state.store(kConfigReady, std::memory_order_release);
+  return true;
+}
+
+// --- the cached limits ------------------------------------------------------
+constexpr size_t kWords = (sizeof(Limits) + 7) / 8;
+std::atomic<uint32_t> g_seq{0};  // odd while a writer copies in
+std::atomic<uint64_t> g_words[kWords];
+// Hot scalars: bit 63 = published, bit 62 = view formed, bits 0-15 N,
+// bits 16-31 the rounded quota (0 = none).
+std::atomic<uint64_t> g_hot{0};
+std::atomic<int64_t> g_expires_ns{0};
+std::atomic<uint64_t> g_writer{0};  // pid << 32 | tid of the refreshing thread
+StatClock g_stat_clock;
+
+constexpr uint64_t kPublished = uint64_t(1) << 63;
+constexpr uint64_t kFormed = uint64_t(1) << 62;
+
+int64_t now_ns() {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+  return int64_t(ts.tv_sec) * 1000000000 + ts.tv_nsec;
+}
+
+uint64_t writer_id() {
+  return uint64_t(syscall(SYS_getpid)) << 32 | uint32_t(syscall(SYS_gettid));
+}
+
+bool try_become_writer(uint64_t me) {
+  uint64_t holder = g_writer.load(std::memory_order_acquire);
+  // A holder from another process is a parent that forked mid-refresh.
+  if (holder != 0 && holder >> 32 == me >> 32) return false;
+  return g_writer.compare_exchange_strong(holder, me, std::memory_order_acq_rel);
+}
+
+bool copy_out(Limits& out) {
+  uint32_t before = g_seq.load(std::memory_order_acquire);
+  if (before & 1) return false;
+  char* dst = reinterpret_cast<char*>(&out);
+  for (size_t i = 0; i < kWords; ++i) {
+    uint64_t w = g_words[i].load(std::memory_order_relaxed);
+    size_t n = i + 1 < kWords ? 8 : sizeof(Limits) - i * 8;
+    std::memcpy(dst + i * 8, &w, n);
+  }
+  std::atomic_thread_fence(std::memory_order_acquire);
+  return g_seq.load(std::memory_order_relaxed) == before;
+}
+
+void publish(const Limits& limits, bool formed) {
+  g_seq.fetch_add(1, std::memory_order_acq_rel);
+  const char* src = reinterpret_cast<const char*>(&limits);
+  for (size_t i = 0; i < kWords; ++i) {
+    uint64_t w = 0;
+    std::memcpy(&w, src + i * 8, i + 1 < kWords ? 8 : sizeof(Limits) - i * 8);
+    g_words[i].store(w, std::memory_order_relaxed);
+  }
+  g_seq.fetch_add(1, std::memory_order_release);
+  uint64_t quota_cpus = 0;
+  if (limits.cpu.has_quota) {
+    quota_cpus = cpus_for_quota(limits.cpu.quota, g_config.rounding, 0xffff);
+  }
+  uint64_t hot = kPublished | (formed ? kFormed : 0) | (limits.cpu.count & 0xffff) | (quota_cpus << 16);
+  g_hot.store(hot, std::memory_order_release);
+  g_expires_ns.store(now_ns() + kRefreshNs, std::memory_order_release);
+}
+
+// Fills `out` with limits no older than the refresh interval where possible.
+bool refresh(Limits& out) {
+  uint64_t me = writer_id();
+  if (try_become_writer(me)) {
+    bool formed = compute_limits(g_config, out);
+    publish(out, formed);
+    g_writer.store(0, std::memory_order_release);
+    return formed;
+  }
+  // Someone else is refreshing: a slightly stale copy is fine, else our own.
+  if ((g_hot.load(std::memory_order_acquire) & kPublished) && copy_out(out))
+    return g_hot.load(std::memory_order_relaxed) & kFormed;
+  return compute_limits(g_config, out);
+}
+
+bool fresh() { return g_expires_ns.load(std::memory_order_acquire) > now_ns(); }
+
+}  // namespace
+
+const Config& config() {
+  config_ready();
+  return g_config;
+}
+
+StatClock& stat_clock() { return g_stat_clock; }
+
+bool current_limits(Limits& out) {
+  if (!config_ready() || g_config.disabled) return false;
+  uint64_t hot = g_hot.load(std::memory_order_acquire);
+  if ((hot & kPublished) && fresh()) {
+    for (int attempt = 0; attempt < 4; ++attempt) {
+      if (copy_out(out)) return hot & kFormed;
+    }
+  }
+  return refresh(out);
+}
+
+bool current_cpu_count(unsigned& n) {
+  if (!config_ready() || g_config.disabled) return false;
+  uint64_t hot = g_hot.load(std::memory_order_acquire);
+  if (!(hot & kPublished) || !fresh()) {
+    Limits limits;
+    if (!refresh(limits)) return false;
+    n = limits.cpu.count;
+    return true;
+  }
+  if (!(hot & kFormed)) return false;
+  n = unsigned(hot & 0xffff);
+  return true;
+}
+
+bool current_affinity_rule(AffinityRule& rule, CpuSet* visible) {
+  if (!config_ready() || g_config.disabled) return false;
+  if (!g_config.root.live()) {
+    // Under a sysroot the mask comes from the fixture: the full view is needed.
+    Limits limits;
+    if (!current_limits(limits)) return false;
+    rule.use_visible = true;
+    if (visible != nullptr) *visible = limits.cpu.visible;
+    return true;
+  }
+  rule.use_visible = false;
+  uint64_t hot = g_hot.load(std::memory_order_acquire);
+  if (!(hot & kPublished) || !fresh()) {
+    Limits limits;
+    if (!refresh(limits)) return false;
+    rule.quota_cpus = limits.cpu.has_quota ? cpus_for_quota(limits.cpu.quota, g_config.rounding, 0xffff) : 0;
+    return true;
+  }
+  if (!(hot & kFormed)) return false;
+  rule.quota_cpus = unsigned((hot >> 16) & 0xffff);
+  return true;
+}
+
+}  // namespace cgview::shim

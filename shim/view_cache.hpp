@@ -1,0 +1,35 @@
+// The process-wide view: configuration read once, limits cached for at most
+// one second (DESIGN.md: a `docker update` must show within one second).
+//
+// No locks: readers copy the cached limits under a sequence counter and retry
+// if a writer was busy; a thread that cannot get a consistent copy computes
+// its own. Safe in signal handlers, vfork children and across fork.
+#pragma once
+
+#include "config.hpp"
+#include "limits.hpp"
+#include "virtual_files.hpp"
+
+namespace cgview::shim {
+
+// The configuration, read once per process with secure_getenv.
+const Config& config();
+
+// False when the shim is disabled or the view cannot be formed: answer for real.
+bool current_limits(Limits& out);
+
+// The hot path of sysconf/get_nprocs: N without copying the whole view.
+bool current_cpu_count(unsigned& n);
+
+// What sched_getaffinity needs: the rounded quota (0 = none) and, under a
+// sysroot, the fixture's V instead of the real mask.
+struct AffinityRule {
+  unsigned quota_cpus = 0;
+  bool use_visible = false;  // sysroot: replace the mask with V
+};
+bool current_affinity_rule(AffinityRule& rule, CpuSet* visible);
+
+// /proc/stat's idle floor for this process.
+StatClock& stat_clock();
+
+}  // namespace cgview::shim

@@ -1,0 +1,138 @@
+#include "virtual_fds.hpp"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/memfd.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <atomic>
+
+#include "debug_log.hpp"
+#include "view_cache.hpp"
+
+namespace cgview::shim {
+
+namespace {
+
+// Which fds serve which file, checked on use against the inode (a close may
+// bypass us: libuv closes with syscall(SYS_close), close_range, dup2).
+// Fds above the table still serve content; they are just not re-rendered on rewind.
+constexpr int kTrackedFds = 4096;
+struct Tracked {
+  std::atomic<uint64_t> inode{0};
+  std::atomic<uint64_t> device_and_file{0};  // device << 8 | VirtualFile; 0 = free
+};
+Tracked g_tracked[kTrackedFds];
+
+bool identify(int fd, uint64_t& inode, uint64_t& device) {
+  struct stat st;
+  if (syscall(SYS_fstat, fd, &st) != 0) return false;
+  inode = st.st_ino;
+  device = st.st_dev;
+  return true;
+}
+
+void track(int fd, VirtualFile file) {
+  uint64_t inode = 0, device = 0;
+  if (fd < 0 || fd >= kTrackedFds || !identify(fd, inode, device)) return;
+  g_tracked[fd].inode.store(inode, std::memory_order_relaxed);
+  g_tracked[fd].device_and_file.store(device << 8 | uint64_t(file), std::memory_order_release);
+}
+
+// The served file behind `fd`, or None when the fd is no longer ours.
+VirtualFile tracked_file(int fd) {
+  if (fd < 0 || fd >= kTrackedFds) return VirtualFile::None;
+  uint64_t tag = g_tracked[fd].device_and_file.load(std::memory_order_acquire);
+  if (tag == 0) return VirtualFile::None;
+  uint64_t inode = 0, device = 0;
+  if (!identify(fd, inode, device) || inode != g_tracked[fd].inode.load(std::memory_order_relaxed) ||
+      device != tag >> 8) {
+    g_tracked[fd].device_and_file.compare_exchange_strong(tag, 0, std::memory_order_relaxed);
+    return VirtualFile::None;
+  }
+  return VirtualFile(tag & 0xff);
+}
+
+// A writable anonymous file: a memfd, or where that is refused (seccomp, old
+// kernels) an unnamed O_TMPFILE (DESIGN.md rule 8).
+int new_anonymous_file() {
+  long fd = syscall(SYS_memfd_create, "cgview", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+  if (fd >= 0) return int(fd);
+  for (const char* dir : {"/dev/shm", "/tmp"}) {
+    fd = syscall(SYS_openat, AT_FDCWD, dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+    if (fd >= 0) return int(fd);
+  }
+  return -1;
+}
+
+// The program gets a read-only fd, so write() fails with EBADF as on /proc.
+// Without /proc/self/fd, the writable fd is sealed against writes instead.
+int read_only_copy(int fd, int flags) {
+  FixedText<32> link;
+  link.add("/proc/self/fd/").add_u64(uint64_t(fd));
+  long ro = syscall(SYS_openat, AT_FDCWD, link.c_str(), O_RDONLY | (flags & (O_CLOEXEC | O_NONBLOCK)));
+  if (ro >= 0) {
+    syscall(SYS_close, fd);
+    return int(ro);
+  }
+  syscall(SYS_fcntl, fd, F_ADD_SEALS, F_SEAL_WRITE | F_SEAL_GROW | F_SEAL_SHRINK | F_SEAL_SEAL);
+  syscall(SYS_lseek, fd, 0, SEEK_SET);
+  if (!(flags & O_CLOEXEC)) syscall(SYS_fcntl, fd, F_SETFD, 0);
+  return fd;
+}
+
+int render_new_fd(VirtualFile file, int flags) {
+  Limits limits;
+  if (!current_limits(limits)) return -1;
+  int fd = new_anonymous_file();
+  if (fd < 0) {
+    DebugLine(config()) << "no memfd or O_TMPFILE: serving the real file";
+    return -1;
+  }
+  Sink sink(flush_to_fd, &fd);
+  if (!render(file, config(), limits, &stat_clock(), sink)) {
+    DebugLine(config()) << "rendering failed: serving the real file";
+    syscall(SYS_close, fd);
+    return -1;
+  }
+  return read_only_copy(fd, flags);
+}
+
+}  // namespace
+
+int open_virtual(VirtualFile file, int flags) {
+  int saved = errno;
+  int fd = render_new_fd(file, flags);
+  if (fd >= 0) track(fd, file);
+  errno = saved;
+  return fd;
+}
+
+void remember_virtual(int fd, VirtualFile file) {
+  int saved = errno;
+  track(fd, file);
+  errno = saved;
+}
+
+bool refresh_if_virtual(int fd) {
+  int saved = errno;
+  VirtualFile file = tracked_file(fd);
+  bool done = false;
+  if (file != VirtualFile::None) {
+    long status = syscall(SYS_fcntl, fd, F_GETFL);
+    long fd_flags = syscall(SYS_fcntl, fd, F_GETFD);
+    int fresh = status < 0 ? -1 : render_new_fd(file, O_CLOEXEC | (int(status) & O_NONBLOCK));
+    if (fresh >= 0) {
+      int cloexec = fd_flags > 0 && (fd_flags & FD_CLOEXEC) ? O_CLOEXEC : 0;
+      done = syscall(SYS_dup3, fresh, fd, cloexec) == fd;
+      syscall(SYS_close, fresh);
+      if (done) track(fd, file);
+    }
+  }
+  errno = saved;
+  return done;
+}
+
+}  // namespace cgview::shim

@@ -1,0 +1,21 @@
+// File descriptors that serve rendered content, and re-rendering on rewind.
+#pragma once
+
+#include "virtual_files.hpp"
+
+namespace cgview::shim {
+
+// A new read-only fd holding freshly rendered `file`, honouring O_CLOEXEC and
+// O_NONBLOCK in `flags`; -1 when the view cannot be served (the caller then
+// makes the real call). Leaves errno unchanged.
+int open_virtual(VirtualFile file, int flags);
+
+// For a served fd being rewound to offset 0: puts fresh content behind the
+// same fd number. Does nothing (false) for any other fd, including a number
+// that was closed behind our back and reused. Leaves errno unchanged.
+bool refresh_if_virtual(int fd);
+
+// Remembers an fd that a stdio call (freopen) opened on served content.
+void remember_virtual(int fd, VirtualFile file);
+
+}  // namespace cgview::shim
