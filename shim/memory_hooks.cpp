@@ -16,14 +16,34 @@ namespace cgview::shim {
 
 bool memory_figures(const HostMemory* known_host, MemoryFigures& out) {
   Limits limits;
-  current_limits(limits);  // leaves no limit when disabled or unreadable
-  if (!limits.memory.has_limit) return false;
+  current_limits(limits);  // no limit when unreadable
+  if (config().disabled) return false;
+  const Sysroot& root = config().root;
+  if (!limits.memory.has_limit && root.live()) return false;  // the real answer is right
   HostMemory host;
-  if (known_host != nullptr && config().root.live()) host = *known_host;
-  else if (!read_host_memory(config().root, host)) return false;
+  if (known_host != nullptr && root.live()) host = *known_host;
+  else if (!read_host_memory(root, host)) return false;
+  if (!limits.memory.has_limit) {
+    // Under a sysroot without a limit, the sysroot's host is the answer, so
+    // sysinfo agrees with the /proc/meminfo it passes through.
+    out = MemoryFigures{};
+    out.total = host.total;
+    out.free = host.free;
+    out.available = host.free;
+    out.has_swap = true;
+    out.swap_total = host.swap_total;
+    out.swap_free = host.swap_free;
+    return true;
+  }
   MemoryUsage usage;
-  read_memory_usage(config().root, limits.cgroups.of(Controller::Memory), usage);
-  return derive_memory(limits.memory, usage, host.total, host.swap_total, out);
+  read_memory_usage(root, limits.cgroups.of(Controller::Memory), usage);
+  if (!derive_memory(limits.memory, usage, host.total, host.swap_total, out)) return false;
+  if (!out.has_swap) {  // no swap allowance: the host's swap, as /proc/meminfo shows
+    out.has_swap = true;
+    out.swap_total = host.swap_total;
+    out.swap_free = host.swap_free;
+  }
+  return true;
 }
 
 bool memory_pages(MemoryPages which, long& pages) {
@@ -54,7 +74,7 @@ CGVIEW_EXPORT int sysinfo(struct sysinfo* info) {
   if (!memory_figures(&host, f)) return result;
   info->totalram = f.total / unit;
   info->freeram = f.free / unit;
-  info->sharedram = (f.stat.has(StatKey::Shmem) ? f.stat.get(StatKey::Shmem) : 0) / unit;
+  if (f.stat.has(StatKey::Shmem)) info->sharedram = f.stat.get(StatKey::Shmem) / unit;
   info->bufferram = 0;
   if (f.has_swap) {
     info->totalswap = f.swap_total / unit;

@@ -12,7 +12,7 @@ namespace {
 
 enum State : int { kUnresolved, kResolving, kResolved };
 
-RealFunctions g_real;
+constinit RealFunctions g_real{};
 std::atomic<int> g_state{kUnresolved};
 std::atomic<pid_t> g_resolver{0};      // thread resolving
 std::atomic<pid_t> g_resolver_pid{0};  // its process: a fork child inherits a stale kResolving

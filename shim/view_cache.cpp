@@ -7,6 +7,7 @@
 
 #include <atomic>
 #include <cstring>
+#include <new>
 #include <type_traits>
 
 namespace cgview::shim {
@@ -19,8 +20,12 @@ constexpr int64_t kRefreshNs = 1000000000 / 2;  // half the 1 s DESIGN.md allows
 
 // --- configuration, once per process -------------------------------------
 enum : int { kConfigUnread, kConfigReading, kConfigReady };
-std::atomic<int> g_config_state{kConfigUnread};
-Config g_config;
+constinit std::atomic<int> g_config_state{kConfigUnread};
+// Raw zeroed storage, not a Config object: a global with a constructor would
+// be initialised when our library's constructors run, which can be after
+// another preload's initialisation has already called us and filled it.
+alignas(Config) constinit unsigned char g_config_storage[sizeof(Config)] = {};
+Config& stored_config() { return *std::launder(reinterpret_cast<Config*>(g_config_storage)); }
 
 const char* lookup(const char* name) { return secure_getenv(name); }
 
@@ -32,7 +37,7 @@ bool config_ready() {
   if (state != kConfigUnread ||
       !g_config_state.compare_exchange_strong(expected, kConfigReading, std::memory_order_acq_rel))
     return false;
-  g_config = config_from_env(lookup);
+  new (g_config_storage) Config(config_from_env(lookup));
   g_config_state.store(kConfigReady, std::memory_order_release);
   return true;
 }
@@ -46,7 +51,7 @@ std::atomic<uint64_t> g_words[kWords];
 std::atomic<uint64_t> g_hot{0};
 std::atomic<int64_t> g_expires_ns{0};
 std::atomic<uint64_t> g_writer{0};  // pid << 32 | tid of the refreshing thread
-StatClock g_stat_clock;
+constinit StatClock g_stat_clock;
 
 constexpr uint64_t kPublished = uint64_t(1) << 63;
 constexpr uint64_t kFormed = uint64_t(1) << 62;
@@ -92,7 +97,7 @@ void publish(const Limits& limits, bool formed) {
   g_seq.fetch_add(1, std::memory_order_release);
   uint64_t quota_cpus = 0;
   if (limits.cpu.has_quota) {
-    quota_cpus = cpus_for_quota(limits.cpu.quota, g_config.rounding, 0xffff);
+    quota_cpus = cpus_for_quota(limits.cpu.quota, stored_config().rounding, 0xffff);
   }
   uint64_t hot = kPublished | (formed ? kFormed : 0) | (limits.cpu.count & 0xffff) | (quota_cpus << 16);
   g_hot.store(hot, std::memory_order_release);
@@ -103,7 +108,7 @@ void publish(const Limits& limits, bool formed) {
 bool refresh(Limits& out) {
   uint64_t me = writer_id();
   if (try_become_writer(me)) {
-    bool formed = compute_limits(g_config, out);
+    bool formed = compute_limits(stored_config(), out);
     publish(out, formed);
     g_writer.store(0, std::memory_order_release);
     return formed;
@@ -111,7 +116,7 @@ bool refresh(Limits& out) {
   // Someone else is refreshing: a slightly stale copy is fine, else our own.
   if ((g_hot.load(std::memory_order_acquire) & kPublished) && copy_out(out))
     return g_hot.load(std::memory_order_relaxed) & kFormed;
-  return compute_limits(g_config, out);
+  return compute_limits(stored_config(), out);
 }
 
 bool fresh() { return g_expires_ns.load(std::memory_order_acquire) > now_ns(); }
@@ -120,13 +125,13 @@ bool fresh() { return g_expires_ns.load(std::memory_order_acquire) > now_ns(); }
 
 const Config& config() {
   config_ready();
-  return g_config;
+  return stored_config();
 }
 
 StatClock& stat_clock() { return g_stat_clock; }
 
 bool current_limits(Limits& out) {
-  if (!config_ready() || g_config.disabled) return false;
+  if (!config_ready() || stored_config().disabled) return false;
   uint64_t hot = g_hot.load(std::memory_order_acquire);
   if ((hot & kPublished) && fresh()) {
     for (int attempt = 0; attempt < 4; ++attempt) {
@@ -137,7 +142,7 @@ bool current_limits(Limits& out) {
 }
 
 bool current_cpu_count(unsigned& n) {
-  if (!config_ready() || g_config.disabled) return false;
+  if (!config_ready() || stored_config().disabled) return false;
   uint64_t hot = g_hot.load(std::memory_order_acquire);
   if (!(hot & kPublished) || !fresh()) {
     Limits limits;
@@ -151,8 +156,8 @@ bool current_cpu_count(unsigned& n) {
 }
 
 bool current_affinity_rule(AffinityRule& rule, CpuSet* visible) {
-  if (!config_ready() || g_config.disabled) return false;
-  if (!g_config.root.live()) {
+  if (!config_ready() || stored_config().disabled) return false;
+  if (!stored_config().root.live()) {
     // Under a sysroot the mask comes from the fixture: the full view is needed.
     Limits limits;
     if (!current_limits(limits)) return false;
@@ -165,7 +170,7 @@ bool current_affinity_rule(AffinityRule& rule, CpuSet* visible) {
   if (!(hot & kPublished) || !fresh()) {
     Limits limits;
     if (!refresh(limits)) return false;
-    rule.quota_cpus = limits.cpu.has_quota ? cpus_for_quota(limits.cpu.quota, g_config.rounding, 0xffff) : 0;
+    rule.quota_cpus = limits.cpu.has_quota ? cpus_for_quota(limits.cpu.quota, stored_config().rounding, 0xffff) : 0;
     return true;
   }
   if (!(hot & kFormed)) return false;

@@ -24,7 +24,7 @@ struct Tracked {
   std::atomic<uint64_t> inode{0};
   std::atomic<uint64_t> device_and_file{0};  // device << 8 | VirtualFile; 0 = free
 };
-Tracked g_tracked[kTrackedFds];
+constinit Tracked g_tracked[kTrackedFds];
 
 bool identify(int fd, uint64_t& inode, uint64_t& device) {
   struct stat st;

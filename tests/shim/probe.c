@@ -1,0 +1,422 @@
+/* cgview_probe: a small C program that asks for CPUs and memory through every
+ * entry point libcgview.so interposes and prints what it was told, one
+ * "key=value" line each. shim_test.cpp runs it with the shim preloaded over
+ * fixture sysroots and real cgroups. Built twice: plain, and with
+ * -O2 -D_FORTIFY_SOURCE=2 -D_FILE_OFFSET_BITS=64 (which binds __open_2,
+ * open64, fopen64, lseek64...).
+ *
+ * usage: cgview_probe COMMAND    (see main() for the commands) */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <sys/sysinfo.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <stddef.h>
+
+/* The GLIBC_2.3.3 ABI: no size argument, a 128-byte mask. */
+int sched_getaffinity_old(pid_t pid, cpu_set_t* mask);
+__asm__(".symver sched_getaffinity_old,sched_getaffinity@GLIBC_2.3.3");
+
+static int fail(const char* what) {
+  printf("error=%s: %s\n", what, strerror(errno));
+  return 1;
+}
+
+/* Reads a whole fd from its current offset. */
+static size_t read_fd_all(int fd, char* buf, size_t cap) {
+  size_t n = 0;
+  ssize_t r;
+  while (n + 1 < cap && (r = read(fd, buf + n, cap - 1 - n)) > 0) n += (size_t)r;
+  buf[n] = '\0';
+  return n;
+}
+
+static size_t read_path(const char* path, char* buf, size_t cap) {
+  int fd = open(path, O_RDONLY);
+  if (fd < 0) {
+    buf[0] = '\0';
+    return 0;
+  }
+  size_t n = read_fd_all(fd, buf, cap);
+  close(fd);
+  return n;
+}
+
+static long meminfo_kb(const char* text, const char* key) {
+  size_t klen = strlen(key);
+  for (const char* line = text; line && *line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL) {
+    if (strncmp(line, key, klen) == 0 && line[klen] == ':') return atol(line + klen + 1);
+  }
+  return -1;
+}
+
+static int count_prefix_lines(const char* text, const char* prefix, int digit_after) {
+  int n = 0;
+  size_t plen = strlen(prefix);
+  for (const char* line = text; line && *line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL) {
+    if (strncmp(line, prefix, plen) != 0) continue;
+    if (digit_after && !(line[plen] >= '0' && line[plen] <= '9')) continue;
+    ++n;
+  }
+  return n;
+}
+
+static char big[1 << 20];
+
+static void print_mask(const char* key, const cpu_set_t* set, size_t size) {
+  printf("%s=", key);
+  int first = 1;
+  for (int cpu = 0; cpu < (int)(size * 8); ++cpu) {
+    if (!CPU_ISSET_S(cpu, size, set)) continue;
+    printf(first ? "%d" : ",%d", cpu);
+    first = 0;
+  }
+  printf("\n");
+}
+
+/* Every entry point's answer. */
+static int cmd_view(void) {
+  printf("sysconf_onln=%ld\n", sysconf(_SC_NPROCESSORS_ONLN));
+  printf("sysconf_conf=%ld\n", sysconf(_SC_NPROCESSORS_CONF));
+  printf("get_nprocs=%d\n", get_nprocs());
+  printf("get_nprocs_conf=%d\n", get_nprocs_conf());
+  cpu_set_t set;
+  if (sched_getaffinity(0, sizeof set, &set) != 0) return fail("sched_getaffinity");
+  printf("affinity_count=%d\n", CPU_COUNT(&set));
+  print_mask("affinity", &set, sizeof set);
+  if (sched_getaffinity(getpid(), sizeof set, &set) != 0) return fail("sched_getaffinity(getpid)");
+  printf("affinity_getpid_count=%d\n", CPU_COUNT(&set));
+  if (sched_getaffinity_old(0, &set) != 0) return fail("sched_getaffinity@GLIBC_2.3.3");
+  printf("affinity_old_count=%d\n", CPU_COUNT(&set));
+  if (pthread_getaffinity_np(pthread_self(), sizeof set, &set) != 0) return fail("pthread_getaffinity_np");
+  printf("pthread_affinity_count=%d\n", CPU_COUNT(&set));
+  /* A mask larger than cpu_set_t, as CPython and the JDK use. */
+  size_t big_size = CPU_ALLOC_SIZE(4096);
+  cpu_set_t* big_set = CPU_ALLOC(4096);
+  if (sched_getaffinity(0, big_size, big_set) != 0) return fail("sched_getaffinity(4096)");
+  printf("affinity_big_count=%d\n", CPU_COUNT_S(big_size, big_set));
+  CPU_FREE(big_set);
+
+  read_path("/sys/devices/system/cpu/online", big, sizeof big);
+  big[strcspn(big, "\n")] = '\0';
+  printf("online=%s\n", big);
+  read_path("/proc/cpuinfo", big, sizeof big);
+  printf("cpuinfo_blocks=%d\n", count_prefix_lines(big, "processor", 0));
+  read_path("/proc/stat", big, sizeof big);
+  printf("stat_cpu_lines=%d\n", count_prefix_lines(big, "cpu", 1));
+
+  read_path("/proc/meminfo", big, sizeof big);
+  long total_kb = meminfo_kb(big, "MemTotal");
+  printf("meminfo_total_kb=%ld\n", total_kb);
+  printf("meminfo_free_kb=%ld\n", meminfo_kb(big, "MemFree"));
+  printf("meminfo_swap_total_kb=%ld\n", meminfo_kb(big, "SwapTotal"));
+  struct sysinfo info;
+  if (sysinfo(&info) != 0) return fail("sysinfo");
+  printf("sysinfo_totalram_kb=%llu\n", (unsigned long long)info.totalram * info.mem_unit / 1024);
+  printf("sysinfo_freeram_kb=%llu\n", (unsigned long long)info.freeram * info.mem_unit / 1024);
+  printf("sysinfo_totalswap_kb=%llu\n", (unsigned long long)info.totalswap * info.mem_unit / 1024);
+  long page = sysconf(_SC_PAGESIZE);
+  printf("phys_pages_kb=%ld\n", sysconf(_SC_PHYS_PAGES) * (page / 1024));
+  printf("get_phys_pages_kb=%ld\n", get_phys_pages() * (page / 1024));
+  printf("avphys_pages_kb=%ld\n", sysconf(_SC_AVPHYS_PAGES) * (page / 1024));
+  printf("get_avphys_pages_kb=%ld\n", get_avphys_pages() * (page / 1024));
+  return 0;
+}
+
+/* MemTotal as read through every way of naming and opening the file. */
+static long total_from_fd(int fd) {
+  if (fd < 0) return -1;
+  read_fd_all(fd, big, sizeof big);
+  close(fd);
+  return meminfo_kb(big, "MemTotal");
+}
+
+static long total_from_file(FILE* f) {
+  if (!f) return -1;
+  size_t n = fread(big, 1, sizeof big - 1, f);
+  big[n] = '\0';
+  fclose(f);
+  return meminfo_kb(big, "MemTotal");
+}
+
+static int cmd_paths(void) {
+  printf("absolute=%ld\n", total_from_fd(open("/proc/meminfo", O_RDONLY)));
+  printf("double_slash=%ld\n", total_from_fd(open("//proc//meminfo", O_RDONLY)));
+  printf("dot=%ld\n", total_from_fd(open("/proc/./meminfo", O_RDONLY)));
+  printf("dotdot=%ld\n", total_from_fd(open("/sys/../proc/meminfo", O_RDONLY)));
+  printf("cloexec=%ld\n", total_from_fd(open("/proc/meminfo", O_RDONLY | O_CLOEXEC)));
+  int proc = open("/proc", O_RDONLY | O_DIRECTORY);
+  printf("openat_dirfd=%ld\n", total_from_fd(openat(proc, "meminfo", O_RDONLY)));
+  printf("openat_dirfd_dotdot=%ld\n", total_from_fd(openat(proc, "../proc/meminfo", O_RDONLY)));
+  close(proc);
+  printf("openat_cwd_absolute=%ld\n", total_from_fd(openat(AT_FDCWD, "/proc/meminfo", O_RDONLY)));
+  if (chdir("/proc") != 0) return fail("chdir");
+  printf("relative=%ld\n", total_from_fd(open("meminfo", O_RDONLY)));
+  printf("relative_dot=%ld\n", total_from_fd(open("./meminfo", O_RDONLY)));
+  if (chdir("/sys") != 0) return fail("chdir");
+  printf("relative_dotdot=%ld\n", total_from_fd(open("../proc/meminfo", O_RDONLY)));
+  printf("fopen=%ld\n", total_from_file(fopen("/proc/meminfo", "r")));
+  printf("fopen_re=%ld\n", total_from_file(fopen("/proc/meminfo", "re")));
+  FILE* f = fopen("/etc/hostname", "r");
+  printf("freopen=%ld\n", total_from_file(freopen("/proc/meminfo", "r", f)));
+  /* Non-constant flags make fortified builds call __open_2. */
+  volatile int flags = O_RDONLY;
+  printf("variable_flags=%ld\n", total_from_fd(open("/proc/meminfo", flags)));
+  return 0;
+}
+
+/* Opens that must pass through: their result and errno equal the real call's. */
+static int cmd_passthrough(void) {
+  errno = 0;
+  int fd = open("/proc/meminfo-none", O_RDONLY);
+  printf("missing_fd=%d errno=%d\n", fd, errno);
+  errno = 0;
+  fd = open("/nonexistent/meminfo", O_RDONLY);
+  printf("missing_dir_fd=%d errno=%d\n", fd, errno);
+  errno = 0;
+  fd = open("/proc/meminfo", O_RDONLY | O_DIRECTORY);
+  printf("directory_fd=%d errno=%d\n", fd, errno);
+  errno = 0;
+  FILE* f = fopen("/proc/meminfo", "w");
+  printf("fopen_w=%s errno=%d\n", f ? "ok" : "null", f ? 0 : errno);
+  if (f) fclose(f);
+  errno = 0;
+  fd = open("/proc/meminfo", O_WRONLY);
+  printf("wronly_fd_ok=%d errno=%d\n", fd >= 0, fd >= 0 ? 0 : errno);
+  if (fd >= 0) close(fd);
+  errno = 12345;
+  fd = open("/etc/hostname", O_RDONLY);
+  printf("hostname_ok=%d errno_kept=%d\n", fd >= 0, errno == 12345);
+  if (fd >= 0) close(fd);
+  errno = 12345;
+  fd = open("/proc/meminfo", O_RDONLY);
+  printf("served_errno_kept=%d\n", errno == 12345);
+  /* A write to a served fd fails as on the real file (opened read-only). */
+  errno = 0;
+  ssize_t w = write(fd, "x", 1);
+  printf("write_result=%zd errno=%d\n", w, errno);
+  close(fd);
+  return 0;
+}
+
+/* Reads, rewrites FILE with CONTENT (a fixture's cgroup file), waits MS
+ * milliseconds, rewinds each way and reads again. */
+static int cmd_rewind(int argc, char** argv) {
+  if (argc < 5) return fail("usage: rewind FILE CONTENT MS");
+  int fd = open("/proc/meminfo", O_RDONLY);
+  FILE* a = fopen("/proc/meminfo", "r");
+  FILE* b = fopen("/proc/meminfo", "r");
+  FILE* c = fopen("/proc/meminfo", "r");
+  int fd2 = open("/proc/meminfo", O_RDONLY);
+  if (fd < 0 || !a || !b || !c || fd2 < 0) return fail("open");
+  int first = dup(fd);
+  printf("before=%ld\n", total_from_fd(first));
+  printf("before_free=%ld\n", meminfo_kb(big, "MemFree"));
+  read_fd_all(fd, big, sizeof big);
+  read_fd_all(fd2, big, sizeof big);
+  int out = open(argv[2], O_WRONLY | O_TRUNC);
+  if (out < 0 || write(out, argv[3], strlen(argv[3])) < 0) return fail("rewrite");
+  close(out);
+  usleep((useconds_t)atoi(argv[4]) * 1000);
+  /* Without a rewind, nothing changes. */
+  printf("no_rewind_eof=%zd\n", read(fd, big, sizeof big));
+  lseek(fd, 0, SEEK_SET);
+  printf("lseek=%ld\n", total_from_fd(dup(fd)));
+  printf("lseek_free=%ld\n", meminfo_kb(big, "MemFree"));
+  rewind(a);
+  size_t n = fread(big, 1, sizeof big - 1, a);
+  big[n] = '\0';
+  printf("rewind=%ld\n", meminfo_kb(big, "MemTotal"));
+  fseek(b, 0, SEEK_SET);
+  n = fread(big, 1, sizeof big - 1, b);
+  big[n] = '\0';
+  printf("fseek=%ld\n", meminfo_kb(big, "MemTotal"));
+  fseeko(c, 0, SEEK_SET);
+  n = fread(big, 1, sizeof big - 1, c);
+  big[n] = '\0';
+  printf("fseeko=%ld\n", meminfo_kb(big, "MemTotal"));
+  /* The fd number reused by a real file after a raw close: not re-rendered. */
+  syscall(SYS_close, fd2);
+  int other = open("/etc/hostname", O_RDONLY);
+  if (other != fd2) dup2(other, fd2);
+  lseek(fd2, 0, SEEK_SET);
+  char host[256];
+  ssize_t hn = read(fd2, host, sizeof host - 1);
+  host[hn > 0 ? hn : 0] = '\0';
+  printf("reused_fd_is_hostname=%d\n", strstr(host, "MemTotal") == NULL && hn > 0);
+  return 0;
+}
+
+/* 64 threads calling every entry point at once; any disagreement is printed. */
+static long expected_cpus, expected_kb;
+static void* hammer(void* arg) {
+  (void)arg;
+  char local[8192];
+  for (int i = 0; i < 200; ++i) {
+    cpu_set_t set;
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    int g = get_nprocs();
+    int a = sched_getaffinity(0, sizeof set, &set) == 0 ? CPU_COUNT(&set) : -1;
+    int p = pthread_getaffinity_np(pthread_self(), sizeof set, &set) == 0 ? CPU_COUNT(&set) : -1;
+    struct sysinfo info;
+    sysinfo(&info);
+    long s = (long)((unsigned long long)info.totalram * info.mem_unit / 1024);
+    int fd = open("/proc/meminfo", O_RDONLY);
+    size_t len = fd >= 0 ? read_fd_all(fd, local, sizeof local) : 0;
+    if (fd >= 0) close(fd);
+    local[len] = '\0';
+    long m = meminfo_kb(local, "MemTotal");
+    if (n != expected_cpus || g != expected_cpus || a != expected_cpus || p != expected_cpus || s != expected_kb ||
+        m != expected_kb) {
+      printf("mismatch n=%ld g=%d a=%d p=%d sysinfo=%ld meminfo=%ld\n", n, g, a, p, s, m);
+      return (void*)1;
+    }
+  }
+  return NULL;
+}
+
+static int cmd_threads(void) {
+  expected_cpus = sysconf(_SC_NPROCESSORS_ONLN);
+  read_path("/proc/meminfo", big, sizeof big);
+  expected_kb = meminfo_kb(big, "MemTotal");
+  pthread_t threads[64];
+  for (int i = 0; i < 64; ++i) pthread_create(&threads[i], NULL, hammer, NULL);
+  int bad = 0;
+  for (int i = 0; i < 64; ++i) {
+    void* r;
+    pthread_join(threads[i], &r);
+    bad += r != NULL;
+  }
+  printf("threads_bad=%d\n", bad);
+  return 0;
+}
+
+/* fork, vfork, and a signal handler each ask; the answers must match. */
+static volatile long handler_cpus = -1, handler_kb = -1;
+static void on_signal(int sig) {
+  (void)sig;
+  handler_cpus = sysconf(_SC_NPROCESSORS_ONLN);
+  static char buf[8192];
+  int fd = open("/proc/meminfo", O_RDONLY);
+  if (fd >= 0) {
+    size_t n = read_fd_all(fd, buf, sizeof buf);
+    buf[n] = '\0';
+    close(fd);
+    handler_kb = meminfo_kb(buf, "MemTotal");
+  }
+}
+
+static int cmd_processes(void) {
+  long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+  printf("parent_cpus=%ld\n", cpus);
+  fflush(stdout);
+  pid_t pid = fork();
+  if (pid == 0) _exit(sysconf(_SC_NPROCESSORS_ONLN) == cpus && get_nprocs() == cpus ? 0 : 1);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  printf("fork_agrees=%d\n", WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  pid = vfork();
+  if (pid == 0) {
+    cpu_set_t set;
+    int ok = sysconf(_SC_NPROCESSORS_ONLN) == cpus && sched_getaffinity(0, sizeof set, &set) == 0 &&
+             CPU_COUNT(&set) == cpus;
+    int fd = open("/proc/meminfo", O_RDONLY);
+    ok = ok && fd >= 0;
+    if (fd >= 0) close(fd);
+    _exit(ok ? 0 : 1);
+  }
+  waitpid(pid, &status, 0);
+  printf("vfork_agrees=%d\n", WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  signal(SIGUSR1, on_signal);
+  raise(SIGUSR1);
+  printf("handler_cpus=%ld\n", handler_cpus);
+  printf("handler_meminfo_kb=%ld\n", handler_kb);
+  return 0;
+}
+
+static int count_fds(void) {
+  DIR* d = opendir("/proc/self/fd");
+  int n = 0;
+  while (readdir(d)) ++n;
+  closedir(d);
+  return n;
+}
+
+static int cmd_fds(void) {
+  int before = count_fds();
+  for (int i = 0; i < 10000; ++i) {
+    int fd = open(i % 2 ? "/proc/meminfo" : "/proc/stat", O_RDONLY);
+    if (fd < 0) return fail("open");
+    if (i % 100 == 0) lseek(fd, 0, SEEK_SET);
+    close(fd);
+  }
+  for (int i = 0; i < 1000; ++i) {
+    FILE* f = fopen("/sys/devices/system/cpu/online", "r");
+    if (!f) return fail("fopen");
+    rewind(f);
+    fclose(f);
+  }
+  printf("fd_delta=%d\n", count_fds() - before);
+  return 0;
+}
+
+/* memfd_create refused (as by a seccomp profile): the O_TMPFILE fallback serves. */
+static int cmd_no_memfd(void) {
+  struct sock_filter filter[] = {
+      BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+      BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_memfd_create, 0, 1),
+      BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | (EPERM & SECCOMP_RET_DATA)),
+      BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+  };
+  struct sock_fprog prog = {sizeof filter / sizeof filter[0], filter};
+  if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) return fail("no_new_privs");
+  if (prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) != 0) return fail("seccomp");
+  errno = 0;
+  printf("memfd_refused=%d\n", syscall(SYS_memfd_create, "x", 0) < 0 && errno == EPERM);
+  printf("meminfo_total_kb=%ld\n", total_from_fd(open("/proc/meminfo", O_RDONLY)));
+  read_path("/sys/devices/system/cpu/online", big, sizeof big);
+  big[strcspn(big, "\n")] = '\0';
+  printf("online=%s\n", big);
+  return 0;
+}
+
+/* At the fd limit the open fails with EMFILE, as the real one would. */
+static int cmd_fd_limit(void) {
+  int fd;
+  while ((fd = open("/dev/null", O_RDONLY)) >= 0) {
+  }
+  printf("real_errno=%d\n", errno);
+  errno = 0;
+  fd = open("/proc/meminfo", O_RDONLY);
+  printf("served_fd=%d errno=%d\n", fd, errno);
+  return 0;
+}
+
+int main(int argc, char** argv) {
+  setvbuf(stdout, NULL, _IOLBF, 0);
+  const char* cmd = argc > 1 ? argv[1] : "view";
+  if (strcmp(cmd, "view") == 0) return cmd_view();
+  if (strcmp(cmd, "paths") == 0) return cmd_paths();
+  if (strcmp(cmd, "passthrough") == 0) return cmd_passthrough();
+  if (strcmp(cmd, "rewind") == 0) return cmd_rewind(argc, argv);
+  if (strcmp(cmd, "threads") == 0) return cmd_threads();
+  if (strcmp(cmd, "processes") == 0) return cmd_processes();
+  if (strcmp(cmd, "fds") == 0) return cmd_fds();
+  if (strcmp(cmd, "no-memfd") == 0) return cmd_no_memfd();
+  if (strcmp(cmd, "fd-limit") == 0) return cmd_fd_limit();
+  fprintf(stderr, "unknown command %s\n", cmd);
+  return 2;
+}

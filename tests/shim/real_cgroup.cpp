@@ -1,0 +1,175 @@
+#include "real_cgroup.hpp"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+extern char** environ;
+
+namespace cgview::test {
+
+namespace {
+
+bool write_file(const std::string& path, const std::string& value) {
+  int fd = open(path.c_str(), O_WRONLY | O_CLOEXEC);
+  if (fd < 0) return false;
+  bool ok = write(fd, value.data(), value.size()) == ssize_t(value.size());
+  close(fd);
+  return ok;
+}
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+// The v1 cgroup path of `controller` for this process, from /proc/self/cgroup.
+bool own_path(const std::string& controller, std::string& path) {
+  std::istringstream lines(read_file("/proc/self/cgroup"));
+  std::string line;
+  while (std::getline(lines, line)) {
+    size_t a = line.find(':'), b = line.find(':', a + 1);
+    if (a == std::string::npos || b == std::string::npos) continue;
+    std::string list = "," + line.substr(a + 1, b - a - 1) + ",";
+    if (list.find("," + controller + ",") != std::string::npos) {
+      path = line.substr(b + 1);
+      return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
+bool RealCgroup::make(const std::string& controller, std::string& dir) {
+  std::string own;
+  if (!own_path(controller, own)) {
+    why_ = "no v1 " + controller + " hierarchy in /proc/self/cgroup";
+    return false;
+  }
+  std::string mount = "/sys/fs/cgroup/" + controller;
+  struct stat st;
+  if (stat((mount + "/cgroup.procs").c_str(), &st) != 0) {
+    why_ = mount + " is not a cgroup v1 mount";
+    return false;
+  }
+  dir = mount + (own == "/" ? "" : own) + "/cgview-test-" + std::to_string(getpid()) + "-" +
+        std::to_string(dirs_.size());
+  if (mkdir(dir.c_str(), 0755) != 0) {
+    why_ = "mkdir " + dir + ": " + std::strerror(errno);
+    return false;
+  }
+  dirs_.push_back(dir);
+  return true;
+}
+
+RealCgroup::RealCgroup(long quota_us, long period_us, unsigned long long memory_bytes, const std::string& cpus) {
+  if (geteuid() != 0) {
+    why_ = "not root";
+    return;
+  }
+  std::string dir;
+  if (quota_us > 0) {
+    if (!make("cpu", dir)) return;
+    if (!write_file(dir + "/cpu.cfs_period_us", std::to_string(period_us)) ||
+        !write_file(dir + "/cpu.cfs_quota_us", std::to_string(quota_us))) {
+      why_ = "cannot set the quota in " + dir;
+      return;
+    }
+  }
+  if (memory_bytes > 0) {
+    if (!make("memory", dir)) return;
+    if (!write_file(dir + "/memory.limit_in_bytes", std::to_string(memory_bytes))) {
+      why_ = "cannot set the memory limit in " + dir;
+      return;
+    }
+  }
+  if (!cpus.empty()) {
+    if (!make("cpuset", dir)) return;
+    std::string parent = dir.substr(0, dir.rfind('/'));
+    if (!write_file(dir + "/cpuset.cpus", cpus) ||
+        !write_file(dir + "/cpuset.mems", read_file(parent + "/cpuset.mems"))) {
+      why_ = "cannot set cpuset.cpus in " + dir;
+      return;
+    }
+  }
+  ok_ = true;
+}
+
+RealCgroup::~RealCgroup() {
+  // Members leave with their processes; wait briefly for exiting ones.
+  for (auto it = dirs_.rbegin(); it != dirs_.rend(); ++it) {
+    for (int attempt = 0; attempt < 50 && rmdir(it->c_str()) != 0 && errno == EBUSY; ++attempt) usleep(20000);
+  }
+}
+
+bool RealCgroup::enter(pid_t pid) const {
+  for (const std::string& dir : dirs_)
+    if (!write_file(dir + "/cgroup.procs", std::to_string(pid))) return false;
+  return true;
+}
+
+RunResult run_program(const std::vector<std::string>& argv, const std::vector<std::string>& env,
+                      const RealCgroup* group, const std::string& stdin_text) {
+  RunResult result;
+  int out_pipe[2], err_pipe[2], in_pipe[2], go_pipe[2];
+  if (pipe2(out_pipe, O_CLOEXEC) || pipe2(err_pipe, O_CLOEXEC) || pipe2(in_pipe, O_CLOEXEC) ||
+      pipe2(go_pipe, O_CLOEXEC))
+    return result;
+  std::vector<std::string> env_strings;
+  for (char** e = environ; *e != nullptr; ++e) {
+    std::string var = *e;
+    if (var.rfind("LD_PRELOAD=", 0) == 0 || var.rfind("CGVIEW_", 0) == 0) continue;
+    env_strings.push_back(var);
+  }
+  for (const std::string& e : env) env_strings.push_back(e);
+  std::vector<char*> envp, args;
+  for (std::string& e : env_strings) envp.push_back(e.data());
+  envp.push_back(nullptr);
+  std::vector<std::string> argv_copy = argv;
+  for (std::string& a : argv_copy) args.push_back(a.data());
+  args.push_back(nullptr);
+  pid_t pid = fork();
+  if (pid == 0) {
+    // Wait until the parent has moved us into the cgroup, then exec.
+    char go;
+    if (read(go_pipe[0], &go, 1) != 1) _exit(126);
+    dup2(in_pipe[0], 0);
+    dup2(out_pipe[1], 1);
+    dup2(err_pipe[1], 2);
+    execve(args[0], args.data(), envp.data());
+    _exit(127);
+  }
+  close(out_pipe[1]);
+  close(err_pipe[1]);
+  close(in_pipe[0]);
+  close(go_pipe[0]);
+  if (group != nullptr && !group->enter(pid)) {
+    kill(pid, SIGKILL);
+  }
+  (void)!write(go_pipe[1], "g", 1);
+  close(go_pipe[1]);
+  if (!stdin_text.empty()) (void)!write(in_pipe[1], stdin_text.data(), stdin_text.size());
+  close(in_pipe[1]);
+  char buf[4096];
+  ssize_t n;
+  while ((n = read(out_pipe[0], buf, sizeof buf)) > 0) result.out.append(buf, size_t(n));
+  while ((n = read(err_pipe[0], buf, sizeof buf)) > 0) result.err.append(buf, size_t(n));
+  close(out_pipe[0]);
+  close(err_pipe[0]);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  return result;
+}
+
+}  // namespace cgview::test

@@ -1,0 +1,341 @@
+// Runs the probe programs (probe.c, built plain and fortified) with
+// libcgview.so preloaded over fixture sysroots and in real cgroups, and checks
+// every entry point's answer against values written here by hand.
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <map>
+#include <set>
+#include <sstream>
+#include <string>
+
+#include "real_cgroup.hpp"
+
+using cgview::test::RealCgroup;
+using cgview::test::run_program;
+
+namespace {
+
+const std::string kShim = CGVIEW_SHIM_PATH;
+const std::string kFixtures = CGVIEW_FIXTURES;
+const std::string kProbes[] = {CGVIEW_PROBE_PLAIN, CGVIEW_PROBE_FORTIFIED};
+
+using Values = std::map<std::string, std::string>;
+
+Values parse(const std::string& out) {
+  Values v;
+  std::istringstream lines(out);
+  std::string line;
+  while (std::getline(lines, line)) {
+    size_t eq = line.find('=');
+    if (eq != std::string::npos) v[line.substr(0, eq)] = line.substr(eq + 1);
+  }
+  return v;
+}
+
+Values probe(const std::string& binary, const std::string& command, std::vector<std::string> env,
+             const RealCgroup* group = nullptr, std::vector<std::string> extra_args = {}) {
+  std::vector<std::string> argv = {binary, command};
+  argv.insert(argv.end(), extra_args.begin(), extra_args.end());
+  auto result = run_program(argv, env, group);
+  EXPECT_EQ(result.exit_code, 0) << command << " failed:\n" << result.out << result.err;
+  EXPECT_EQ(result.err, "") << command;
+  return parse(result.out);
+}
+
+std::vector<std::string> preload_over(const std::string& fixture) {
+  return {"LD_PRELOAD=" + kShim, "CGVIEW_SYSROOT=" + kFixtures + "/" + fixture};
+}
+
+struct Expected {
+  const char* fixture;
+  int cpus;
+  const char* online;
+  long mem_total_kb;
+  long mem_free_kb;
+  long swap_total_kb;
+};
+
+// From tests/fixtures/EXPECTED.md (computed by hand).
+const Expected kCases[] = {
+    {"docker-v2-private-ns", 2, "0-1", 1048576, 741376, 524288},
+    {"k8s-pod-v2", 2, "0-1", 524288, 319488, 2097148},
+    {"docker-v1-host-ns", 2, "0-1", 2097152, 1572864, 1048576},
+    {"v1-cpuset-quota", 3, "2-3,6", 16384000, 9876544, 2097148},
+    {"v1-cpuset-small", 2, "4-5", 16384000, 9876544, 2097148},
+    {"hybrid", 2, "0-1", 524288, 421888, 1048572},
+    {"no-limits", 4, "0-3", 8145212, 5120448, 1048572},
+    {"systemd-colon", 1, "0", 262144, 210944, 2097148},
+    {"demo-64cpu", 2, "0-1", 1048576, 786432, 1048576},
+};
+
+class ShimOverFixture : public ::testing::TestWithParam<std::tuple<Expected, int>> {};
+
+std::string affinity_list(const Expected& e) {
+  // The probe prints ids one by one: "2,3,6" for the list "2-3,6".
+  std::string list = e.online, out;
+  std::istringstream parts(list);
+  std::string part;
+  while (std::getline(parts, part, ',')) {
+    size_t dash = part.find('-');
+    int lo = std::stoi(part.substr(0, dash)), hi = dash == std::string::npos ? lo : std::stoi(part.substr(dash + 1));
+    for (int i = lo; i <= hi; ++i) out += (out.empty() ? "" : ",") + std::to_string(i);
+  }
+  return out;
+}
+
+TEST_P(ShimOverFixture, EveryEntryPointAgrees) {
+  const auto& [e, build] = GetParam();
+  Values v = probe(kProbes[build], "view", preload_over(e.fixture));
+  std::string n = std::to_string(e.cpus);
+  EXPECT_EQ(v["sysconf_onln"], n);
+  EXPECT_EQ(v["get_nprocs"], n);
+  EXPECT_EQ(v["affinity_count"], n);
+  EXPECT_EQ(v["affinity"], affinity_list(e));
+  EXPECT_EQ(v["affinity_getpid_count"], n);
+  EXPECT_EQ(v["affinity_old_count"], n);
+  EXPECT_EQ(v["pthread_affinity_count"], n);
+  EXPECT_EQ(v["affinity_big_count"], n);
+  EXPECT_EQ(v["online"], e.online);
+  EXPECT_EQ(v["cpuinfo_blocks"], n);
+  EXPECT_EQ(v["stat_cpu_lines"], n);
+  // _SC_NPROCESSORS_CONF stays the real machine's (2 here or more elsewhere): never the view.
+  EXPECT_EQ(v["sysconf_conf"], std::to_string(sysconf(_SC_NPROCESSORS_CONF)));
+  EXPECT_EQ(v["get_nprocs_conf"], std::to_string(sysconf(_SC_NPROCESSORS_CONF)));
+  std::string total = std::to_string(e.mem_total_kb);
+  EXPECT_EQ(v["meminfo_total_kb"], total);
+  EXPECT_EQ(v["sysinfo_totalram_kb"], total);
+  EXPECT_EQ(v["phys_pages_kb"], total);
+  EXPECT_EQ(v["get_phys_pages_kb"], total);
+  std::string free_kb = std::to_string(e.mem_free_kb);
+  EXPECT_EQ(v["meminfo_free_kb"], free_kb);
+  EXPECT_EQ(v["sysinfo_freeram_kb"], free_kb);
+  EXPECT_EQ(v["avphys_pages_kb"], free_kb);
+  EXPECT_EQ(v["get_avphys_pages_kb"], free_kb);
+  EXPECT_EQ(v["meminfo_swap_total_kb"], std::to_string(e.swap_total_kb));
+  EXPECT_EQ(v["sysinfo_totalswap_kb"], std::to_string(e.swap_total_kb));
+}
+
+std::string case_name(const ::testing::TestParamInfo<std::tuple<Expected, int>>& info) {
+  std::string name = std::get<0>(info.param).fixture;
+  for (char& c : name)
+    if (c == '-') c = '_';
+  return name + (std::get<1>(info.param) ? "_fortified" : "_plain");
+}
+
+INSTANTIATE_TEST_SUITE_P(Fixtures, ShimOverFixture, ::testing::Combine(::testing::ValuesIn(kCases), ::testing::Values(0, 1)),
+                         case_name);
+
+class ShimBuilds : public ::testing::TestWithParam<int> {
+ protected:
+  const std::string& binary() const { return kProbes[GetParam()]; }
+};
+
+TEST_P(ShimBuilds, EverySpellingOfThePathIsServed) {
+  Values v = probe(binary(), "paths", preload_over("docker-v2-private-ns"));
+  const char* keys[] = {"absolute", "double_slash", "dot", "dotdot", "cloexec", "openat_dirfd", "openat_dirfd_dotdot",
+                        "openat_cwd_absolute", "relative", "relative_dot", "relative_dotdot", "fopen", "fopen_re",
+                        "freopen", "variable_flags"};
+  for (const char* key : keys) EXPECT_EQ(v[key], "1048576") << key;
+}
+
+TEST_P(ShimBuilds, OtherOpensPassThroughWithTheRealResultAndErrno) {
+  auto env = preload_over("docker-v2-private-ns");
+  Values with = probe(binary(), "passthrough", env);
+  Values without = probe(binary(), "passthrough", {});
+  for (const char* key : {"missing_fd", "missing_dir_fd", "directory_fd", "fopen_w", "wronly_fd_ok", "hostname_ok"})
+    EXPECT_EQ(with[key], without[key]) << key;
+  EXPECT_EQ(with["missing_fd"], "-1 errno=2");
+  EXPECT_EQ(with["directory_fd"], "-1 errno=20");
+  EXPECT_EQ(with["hostname_ok"], "1 errno_kept=1");
+  EXPECT_EQ(with["served_errno_kept"], "1");
+  // write() on a served fd fails with EBADF, as on the real read-only fd.
+  EXPECT_EQ(with["write_result"], "-1 errno=9");
+  EXPECT_EQ(with["write_result"], without["write_result"]);
+}
+
+INSTANTIATE_TEST_SUITE_P(Builds, ShimBuilds, ::testing::Values(0, 1),
+                         [](const auto& info) { return std::string(info.param ? "fortified" : "plain"); });
+
+// A scratch copy of a fixture that a test may change.
+class FixtureCopy {
+ public:
+  explicit FixtureCopy(const std::string& fixture) {
+    char tmpl[] = "/tmp/cgview-shim-XXXXXX";
+    dir_ = mkdtemp(tmpl);
+    std::filesystem::copy(kFixtures + "/" + fixture, dir_, std::filesystem::copy_options::recursive);
+  }
+  ~FixtureCopy() { std::filesystem::remove_all(dir_); }
+  const std::string& dir() const { return dir_; }
+
+ private:
+  std::string dir_;
+};
+
+TEST(Shim, RewindingRendersFreshUsage) {
+  FixtureCopy copy("docker-v2-private-ns");
+  // memory.current 314572800 -> 104857600: MemFree 741376 -> 946176 kB.
+  Values v = probe(kProbes[1], "rewind", {"LD_PRELOAD=" + kShim, "CGVIEW_SYSROOT=" + copy.dir()}, nullptr,
+                   {copy.dir() + "/sys/fs/cgroup/memory.current", "104857600", "0"});
+  EXPECT_EQ(v["before_free"], "741376");
+  EXPECT_EQ(v["no_rewind_eof"], "0");
+  EXPECT_EQ(v["lseek_free"], "946176");
+  EXPECT_EQ(v["reused_fd_is_hostname"], "1");
+}
+
+TEST(Shim, ALimitChangeShowsWithinOneSecond) {
+  FixtureCopy copy("docker-v2-private-ns");
+  Values v = probe(kProbes[0], "rewind", {"LD_PRELOAD=" + kShim, "CGVIEW_SYSROOT=" + copy.dir()}, nullptr,
+                   {copy.dir() + "/sys/fs/cgroup/memory.max", "536870912", "1000"});
+  EXPECT_EQ(v["before"], "1048576");
+  for (const char* key : {"lseek", "rewind", "fseek", "fseeko"}) EXPECT_EQ(v[key], "524288") << key;
+}
+
+TEST(Shim, SixtyFourThreadsAgree) {
+  Values v = probe(kProbes[0], "threads", preload_over("docker-v2-private-ns"));
+  EXPECT_EQ(v["threads_bad"], "0");
+}
+
+TEST(Shim, ForkVforkAndSignalHandlersGetTheView) {
+  Values v = probe(kProbes[0], "processes", preload_over("docker-v2-private-ns"));
+  EXPECT_EQ(v["parent_cpus"], "2");
+  EXPECT_EQ(v["fork_agrees"], "1");
+  EXPECT_EQ(v["vfork_agrees"], "1");
+  EXPECT_EQ(v["handler_cpus"], "2");
+  EXPECT_EQ(v["handler_meminfo_kb"], "1048576");
+}
+
+TEST(Shim, TenThousandOpensLeakNoFd) {
+  Values v = probe(kProbes[1], "fds", preload_over("docker-v2-private-ns"));
+  EXPECT_EQ(v["fd_delta"], "0");
+}
+
+TEST(Shim, ServesWhenMemfdCreateIsRefused) {
+  Values v = probe(kProbes[0], "no-memfd", preload_over("docker-v2-private-ns"));
+  EXPECT_EQ(v["memfd_refused"], "1");
+  EXPECT_EQ(v["meminfo_total_kb"], "1048576");
+  EXPECT_EQ(v["online"], "0-1");
+}
+
+TEST(Shim, AtTheFdLimitOpenFailsWithEmfile) {
+  Values v = probe(kProbes[0], "fd-limit", preload_over("docker-v2-private-ns"));
+  EXPECT_EQ(v["real_errno"], "24");
+  EXPECT_EQ(v["served_fd"], "-1 errno=24");
+}
+
+TEST(Shim, DisableMakesEverythingReal) {
+  auto env = preload_over("docker-v2-private-ns");
+  env.push_back("CGVIEW_DISABLE=1");
+  Values with = probe(kProbes[0], "view", env);
+  Values without = probe(kProbes[0], "view", {});
+  for (const char* key : {"sysconf_onln", "get_nprocs", "affinity", "online", "cpuinfo_blocks", "stat_cpu_lines",
+                          "meminfo_total_kb", "sysinfo_totalram_kb", "phys_pages_kb"})
+    EXPECT_EQ(with[key], without[key]) << key;
+}
+
+TEST(Shim, DebugExplainsOnStderr) {
+  auto env = preload_over("docker-v2-private-ns");
+  env.push_back("CGVIEW_DEBUG=1");
+  auto result = run_program({kProbes[0], "view"}, env);
+  EXPECT_EQ(result.exit_code, 0);
+  EXPECT_NE(result.err.find("cgview: CPUs: 2 of 8"), std::string::npos) << result.err;
+  EXPECT_NE(result.err.find("cgview: memory limit 1073741824"), std::string::npos) << result.err;
+  // Each line is a whole "cgview:" line.
+  std::istringstream lines(result.err);
+  std::string line;
+  while (std::getline(lines, line)) EXPECT_EQ(line.rfind("cgview: ", 0), 0u) << line;
+}
+
+TEST(Shim, WorksBehindAnotherPreloadThatInitialisesFirst) {
+  const char* jemalloc = "/usr/lib/x86_64-linux-gnu/libjemalloc.so.2";
+  ASSERT_EQ(access(jemalloc, R_OK), 0) << "libjemalloc2 is installed by scripts/install-deps";
+  Values v = probe(kProbes[0], "view",
+                   {"LD_PRELOAD=" + std::string(jemalloc) + ":" + kShim, "CGVIEW_SYSROOT=" + kFixtures + "/demo-64cpu"});
+  EXPECT_EQ(v["sysconf_onln"], "2");
+  EXPECT_EQ(v["affinity_count"], "2");
+  EXPECT_EQ(v["meminfo_total_kb"], "1048576");
+  Values threads = probe(kProbes[0], "threads",
+                         {"LD_PRELOAD=" + std::string(jemalloc) + ":" + kShim, "CGVIEW_SYSROOT=" + kFixtures + "/demo-64cpu"});
+  EXPECT_EQ(threads["threads_bad"], "0");
+}
+
+std::string command_output(const std::string& command) {
+  std::string out;
+  FILE* p = popen(command.c_str(), "r");
+  char buf[4096];
+  size_t n;
+  while (p && (n = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
+  if (p) pclose(p);
+  return out;
+}
+
+TEST(ShimLibrary, NeedsOnlyLibc) {
+  std::string out = command_output("readelf -d " + kShim + " | grep NEEDED");
+  EXPECT_NE(out.find("[libc.so.6]"), std::string::npos) << out;
+  std::istringstream lines(out);
+  std::string line;
+  while (std::getline(lines, line)) EXPECT_NE(line.find("[libc.so.6]"), std::string::npos) << line;
+}
+
+TEST(ShimLibrary, ExportsOnlyTheInterposedSymbols) {
+  const std::set<std::string> interposed = {
+      "sysconf", "get_nprocs", "get_nprocs_conf", "get_phys_pages", "get_avphys_pages", "sched_getaffinity",
+      "pthread_getaffinity_np", "sysinfo", "open", "open64", "openat", "openat64", "__open_2", "__open64_2",
+      "__openat_2", "__openat64_2", "fopen", "fopen64", "freopen", "freopen64", "lseek", "lseek64", "rewind", "fseek",
+      "fseeko", "fseeko64"};
+  std::string out = command_output("nm -D --defined-only " + kShim);
+  std::istringstream lines(out);
+  std::string address, type, name;
+  std::set<std::string> seen;
+  while (lines >> address >> type >> name) {
+    if (type == "A") continue;  // version definitions (GLIBC_2.3.3, GLIBC_2.3.4), not symbols
+    name = name.substr(0, name.find('@'));
+    EXPECT_TRUE(interposed.count(name)) << "unexpected export " << name;
+    seen.insert(name);
+  }
+  EXPECT_EQ(seen, interposed);
+}
+
+TEST(ShimLibrary, HasNoStaticConstructors) {
+  // A global with a constructor would run when our library initialises, which
+  // can be after another preload has already called into us (DESIGN.md rule 3).
+  std::string out = command_output("nm " + kShim + " | grep -c _GLOBAL__sub_I");
+  EXPECT_EQ(out, "0\n");
+}
+
+// --- real cgroups: a child of this test's own cgroup ---------------------
+
+TEST(ShimInRealCgroup, HalfACpuAnd256MiB) {
+  RealCgroup group(50000, 100000, 256ull << 20);
+  ASSERT_TRUE(group.ok()) << group.why();
+  Values v = probe(kProbes[0], "view", {"LD_PRELOAD=" + kShim}, &group);
+  for (const char* key : {"sysconf_onln", "get_nprocs", "affinity_count", "pthread_affinity_count", "cpuinfo_blocks",
+                          "stat_cpu_lines"})
+    EXPECT_EQ(v[key], "1") << key;
+  EXPECT_EQ(v["online"], "0");
+  for (const char* key : {"meminfo_total_kb", "sysinfo_totalram_kb", "phys_pages_kb"}) EXPECT_EQ(v[key], "262144") << key;
+  // Without the shim the same cgroup shows the host: the check above can fail.
+  Values host = probe(kProbes[0], "view", {}, &group);
+  EXPECT_EQ(host["sysconf_onln"], std::to_string(sysconf(_SC_NPROCESSORS_ONLN)));
+  EXPECT_NE(host["meminfo_total_kb"], "262144");
+}
+
+TEST(ShimInRealCgroup, NprocAndFree) {
+  RealCgroup group(50000, 100000, 256ull << 20);
+  ASSERT_TRUE(group.ok()) << group.why();
+  auto nproc = run_program({"/usr/bin/nproc"}, {"LD_PRELOAD=" + kShim}, &group);
+  EXPECT_EQ(nproc.out, "1\n");
+  auto free = run_program({"/usr/bin/free", "-b"}, {"LD_PRELOAD=" + kShim}, &group);
+  std::istringstream lines(free.out);
+  std::string header, label, total;
+  std::getline(lines, header);
+  lines >> label >> total;
+  EXPECT_EQ(label, "Mem:");
+  EXPECT_EQ(total, "268435456") << free.out;
+}
+
+}  // namespace
