@@ -1,0 +1,117 @@
+// The cgview command: output over fixtures, byte-identity with what the shim
+// serves, `run`, and the exit codes DESIGN.md fixes (0 ok, 1 error, 2 usage).
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "real_cgroup.hpp"
+
+using cgview::test::run_program;
+
+namespace {
+
+const std::string kCli = CGVIEW_CLI_PATH;
+const std::string kShim = CGVIEW_SHIM_PATH;
+const std::string kFixtures = CGVIEW_FIXTURES;
+
+cgview::test::RunResult cli(std::vector<std::string> args, std::vector<std::string> env = {}) {
+  args.insert(args.begin(), kCli);
+  return run_program(args, env);
+}
+
+TEST(Cli, HelpAndUsageErrors) {
+  auto help = cli({"--help"});
+  EXPECT_EQ(help.exit_code, 0);
+  EXPECT_NE(help.out.find("usage: cgview"), std::string::npos);
+  EXPECT_EQ(cli({}).exit_code, 2);
+  EXPECT_EQ(cli({"frobnicate"}).exit_code, 2);
+  EXPECT_EQ(cli({"cat"}).exit_code, 2);
+  EXPECT_EQ(cli({"show", "--yaml"}).exit_code, 2);
+  EXPECT_EQ(cli({"run", "--cpus", "lots", "--", "/bin/true"}).exit_code, 2);
+  EXPECT_EQ(cli({"run", "--memory", "12Q", "--", "/bin/true"}).exit_code, 2);
+  EXPECT_EQ(cli({"run", "--cpus", "1"}).exit_code, 2);
+  auto bad = cli({"--bogus"});
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_EQ(bad.err.rfind("cgview: ", 0), 0u) << bad.err;
+}
+
+TEST(Cli, CatOfAPathItDoesNotServeIsAnError) {
+  auto r = cli({"cat", "/etc/hostname"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.out, "");
+  EXPECT_NE(r.err.find("/etc/hostname is not a file cgview serves"), std::string::npos) << r.err;
+  // One line on stderr.
+  EXPECT_EQ(r.err.find('\n'), r.err.size() - 1);
+}
+
+TEST(Cli, CatOverAFixture) {
+  std::string root = kFixtures + "/docker-v2-private-ns";
+  auto online = cli({"--sysroot", root, "cat", "/sys/devices/system/cpu/online"});
+  EXPECT_EQ(online.exit_code, 0);
+  EXPECT_EQ(online.out, "0-1\n");
+  auto meminfo = cli({"--sysroot", root, "cat", "//proc/./meminfo"});
+  EXPECT_EQ(meminfo.out.substr(0, meminfo.out.find('\n')), "MemTotal:        1048576 kB");
+  // The environment variable means the same as the flag.
+  auto via_env = cli({"cat", "/proc/meminfo"}, {"CGVIEW_SYSROOT=" + root});
+  EXPECT_EQ(via_env.out, meminfo.out);
+}
+
+// `cgview cat` prints byte for byte what a preloaded program reads.
+TEST(Cli, CatIsByteIdenticalToWhatTheShimServes) {
+  for (const char* fixture : {"docker-v2-private-ns", "docker-v1-host-ns", "v1-cpuset-quota", "no-limits"}) {
+    std::string root = kFixtures + "/" + fixture;
+    for (const char* path : {"/proc/meminfo", "/proc/cpuinfo", "/proc/stat", "/sys/devices/system/cpu/online"}) {
+      auto ours = cli({"--sysroot", root, "cat", path});
+      auto shim = run_program({"/bin/cat", path}, {"LD_PRELOAD=" + kShim, "CGVIEW_SYSROOT=" + root});
+      EXPECT_EQ(ours.exit_code, 0) << fixture << path;
+      EXPECT_EQ(ours.out, shim.out) << fixture << " " << path;
+      EXPECT_FALSE(ours.out.empty()) << fixture << " " << path;
+    }
+  }
+}
+
+TEST(Cli, DisableShowsTheHostFile) {
+  std::string root = kFixtures + "/docker-v2-private-ns";
+  auto r = cli({"--sysroot", root, "cat", "/proc/meminfo"}, {"CGVIEW_DISABLE=1"});
+  EXPECT_EQ(r.out.substr(0, r.out.find('\n')), "MemTotal:       16384000 kB");
+}
+
+TEST(Cli, ShowTableAndJson) {
+  std::string root = kFixtures + "/demo-64cpu";
+  auto table = cli({"--sysroot", root, "show"});
+  EXPECT_EQ(table.exit_code, 0);
+  EXPECT_NE(table.out.find("CPUs           64                   2                    /sys/fs/cgroup/cpu.max"),
+            std::string::npos)
+      << table.out;
+  EXPECT_NE(table.out.find("MemTotal       263921696 kB         1048576 kB           /sys/fs/cgroup/memory.max"),
+            std::string::npos)
+      << table.out;
+  auto json = cli({"--sysroot", root, "show", "--json"});
+  EXPECT_EQ(json.exit_code, 0);
+  EXPECT_NE(json.out.find("{\"name\": \"online CPUs\", \"host\": \"0-63\", \"container\": \"0-1\", \"source\": "
+                          "\"/sys/fs/cgroup/cpu.max\"}"),
+            std::string::npos)
+      << json.out;
+  // It is JSON: python's parser accepts it.
+  auto check = run_program({"/usr/bin/python3", "-c", "import json,sys; json.loads(sys.argv[1]); print('ok')", json.out}, {});
+  EXPECT_EQ(check.out, "ok\n") << check.err;
+}
+
+TEST(Cli, RunPreloadsTheShimWithOverrides) {
+  auto nproc = cli({"run", "--cpus", "1", "--", "/usr/bin/nproc"});
+  EXPECT_EQ(nproc.exit_code, 0) << nproc.err;
+  EXPECT_EQ(nproc.out, "1\n");
+  auto head = cli({"run", "--memory", "512M", "--", "/usr/bin/head", "-1", "/proc/meminfo"});
+  EXPECT_EQ(head.out, "MemTotal:         524288 kB\n");
+  // An LD_PRELOAD already set is kept, after ours.
+  auto env = cli({"run", "--", "/usr/bin/printenv", "LD_PRELOAD"}, {"LD_PRELOAD=/nonexistent-other.so"});
+  EXPECT_EQ(env.out, kShim + ":/nonexistent-other.so\n") << env.err;
+}
+
+TEST(Cli, RunOfAMissingCommandIsAnError) {
+  auto r = cli({"run", "--", "/nonexistent/program"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("cannot run /nonexistent/program"), std::string::npos) << r.err;
+}
+
+}  // namespace

@@ -1,0 +1,111 @@
+// The CLI and the shim in real cgroups: children of this test's own cgroup,
+// made and removed by RealCgroup. These need root and a writable cgroupfs,
+// which the machines here and CI have; elsewhere they fail with the reason.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <map>
+#include <sstream>
+#include <string>
+
+#include "real_cgroup.hpp"
+
+using cgview::test::RealCgroup;
+using cgview::test::run_program;
+
+namespace {
+
+const std::string kShim = CGVIEW_SHIM_PATH;
+const std::string kCli = CGVIEW_CLI_PATH;
+const std::string kProbe = CGVIEW_PROBE_PLAIN;
+
+std::map<std::string, std::string> probe(const std::vector<std::string>& args, const std::vector<std::string>& env,
+                                         const RealCgroup* group) {
+  std::vector<std::string> argv = {kProbe};
+  argv.insert(argv.end(), args.begin(), args.end());
+  auto result = run_program(argv, env, group);
+  EXPECT_EQ(result.exit_code, 0) << result.out << result.err;
+  std::map<std::string, std::string> values;
+  std::istringstream lines(result.out);
+  std::string line;
+  while (std::getline(lines, line)) {
+    size_t eq = line.find('=');
+    if (eq != std::string::npos) values[line.substr(0, eq)] = line.substr(eq + 1);
+  }
+  return values;
+}
+
+std::string first_line(const std::string& text) { return text.substr(0, text.find('\n')); }
+
+TEST(RealCgroup, CatMeminfoShowsThe256MiBLimit) {
+  RealCgroup group(0, 0, 256ull << 20);
+  ASSERT_TRUE(group.ok()) << group.why();
+  auto cat = run_program({kCli, "cat", "/proc/meminfo"}, {}, &group);
+  EXPECT_EQ(cat.exit_code, 0) << cat.err;
+  EXPECT_EQ(first_line(cat.out), "MemTotal:         262144 kB");
+}
+
+TEST(RealCgroup, ShowNamesTheLimitFiles) {
+  RealCgroup group(50000, 100000, 256ull << 20);
+  ASSERT_TRUE(group.ok()) << group.why();
+  auto show = run_program({kCli, "show", "--json"}, {}, &group);
+  EXPECT_EQ(show.exit_code, 0) << show.err;
+  EXPECT_NE(show.out.find("\"name\": \"CPUs\""), std::string::npos) << show.out;
+  EXPECT_NE(show.out.find("\"container\": \"1\""), std::string::npos) << show.out;
+  EXPECT_NE(show.out.find("cpu.cfs_quota_us"), std::string::npos) << show.out;
+  EXPECT_NE(show.out.find("memory.limit_in_bytes"), std::string::npos) << show.out;
+  EXPECT_NE(show.out.find("\"container\": \"262144 kB\""), std::string::npos) << show.out;
+}
+
+TEST(RealCgroup, ShimHalfACpuAnd256MiB) {
+  RealCgroup group(50000, 100000, 256ull << 20);
+  ASSERT_TRUE(group.ok()) << group.why();
+  auto v = probe({"view"}, {"LD_PRELOAD=" + kShim}, &group);
+  for (const char* key : {"sysconf_onln", "get_nprocs", "affinity_count", "pthread_affinity_count", "cpuinfo_blocks",
+                          "stat_cpu_lines"})
+    EXPECT_EQ(v[key], "1") << key;
+  EXPECT_EQ(v["online"], "0");
+  for (const char* key : {"meminfo_total_kb", "sysinfo_totalram_kb", "phys_pages_kb", "get_phys_pages_kb"})
+    EXPECT_EQ(v[key], "262144") << key;
+  // Without the shim the same cgroup shows the host: the checks above can fail.
+  auto host = probe({"view"}, {}, &group);
+  EXPECT_EQ(host["sysconf_onln"], std::to_string(sysconf(_SC_NPROCESSORS_ONLN)));
+  EXPECT_NE(host["meminfo_total_kb"], "262144");
+}
+
+TEST(RealCgroup, NprocAndFreeUnderTheShim) {
+  RealCgroup group(50000, 100000, 256ull << 20);
+  ASSERT_TRUE(group.ok()) << group.why();
+  auto nproc = run_program({"/usr/bin/nproc"}, {"LD_PRELOAD=" + kShim}, &group);
+  EXPECT_EQ(nproc.out, "1\n");
+  auto free = run_program({"/usr/bin/free", "-b"}, {"LD_PRELOAD=" + kShim}, &group);
+  std::istringstream lines(free.out);
+  std::string header, label, total;
+  std::getline(lines, header);
+  lines >> label >> total;
+  EXPECT_EQ(label, "Mem:");
+  EXPECT_EQ(total, "268435456") << free.out;
+}
+
+TEST(RealCgroup, CpusetOfTheSecondCpuKeepsRealIds) {
+  if (sysconf(_SC_NPROCESSORS_ONLN) < 2) GTEST_SKIP() << "needs two online CPUs; this machine has one";
+  RealCgroup group(0, 0, 0, "1");
+  ASSERT_TRUE(group.ok()) << group.why();
+  auto v = probe({"view"}, {"LD_PRELOAD=" + kShim}, &group);
+  EXPECT_EQ(v["sysconf_onln"], "1");
+  EXPECT_EQ(v["affinity"], "1");
+  EXPECT_EQ(v["online"], "1");
+  EXPECT_EQ(v["cpuinfo_blocks"], "1");
+  EXPECT_EQ(v["stat_cpu_lines"], "1");
+}
+
+TEST(RealCgroup, ALimitChangeShowsWithinOneSecond) {
+  RealCgroup group(0, 0, 256ull << 20);
+  ASSERT_TRUE(group.ok()) << group.why();
+  std::string limit_file = group.directories().front() + "/memory.limit_in_bytes";
+  auto v = probe({"rewind", limit_file, "134217728", "1000"}, {"LD_PRELOAD=" + kShim}, &group);
+  EXPECT_EQ(v["before"], "262144");
+  for (const char* key : {"lseek", "rewind", "fseek", "fseeko"}) EXPECT_EQ(v[key], "131072") << key;
+}
+
+}  // namespace
