@@ -63,9 +63,9 @@ bool parent_directory(PathText& dir, size_t mount_len) {
   std::string_view p = dir.view();
   if (p.size() <= mount_len) return false;
   size_t slash = p.rfind('/');
-  if (slash == std::string_view::npos || slash < mount_len) return false;
-  size_t keep = slash == 0 ? 1 : slash;
-  if (keep < mount_len) keep = mount_len;
+  if (slash == std::string_view::npos) return false;
+  size_t keep = slash == 0 ? 1 : slash;  // the parent of "/a" is "/"
+  if (keep < mount_len) return false;
   PathText parent;
   parent.add(p.substr(0, keep));
   dir = parent;

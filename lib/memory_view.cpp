@@ -30,7 +30,10 @@ void read_memory_usage(const Sysroot& root, const CgroupDir& dir, MemoryUsage& o
       out.swap_used = memsw > out.usage ? memsw - out.usage : 0;
     }
   }
-  read_memory_stat(root, dir, out.stat);
+  // Without memory.stat the view cannot be formed consistently (Cached, Active...
+  // would be the host's, above MemTotal): report usage as unreadable so callers
+  // serve the real answer (DESIGN.md rule 9).
+  if (!read_memory_stat(root, dir, out.stat) || out.stat.present == 0) out.has_usage = false;
 }
 
 bool derive_memory(const MemoryLimits& limits, const MemoryUsage& usage, uint64_t host_total,

@@ -31,6 +31,7 @@ bool parse_i64(std::string_view s, int64_t& out) {
   s = trim(s);
   bool negative = !s.empty() && s.front() == '-';
   if (negative) s.remove_prefix(1);
+  if (!s.empty() && !is_digit(s.front())) return false;  // "- 1", "-+1"
   uint64_t magnitude = 0;
   if (!parse_u64(s, magnitude)) return false;
   if (magnitude > uint64_t(INT64_MAX)) return false;
@@ -72,7 +73,7 @@ bool parse_decimal_micro(std::string_view s, uint64_t& micro) {
   if (!whole.empty() && !parse_u64(whole, w)) return false;
   if (whole.size() != trim(whole).size()) return false;
   uint64_t f = 0;
-  if (!frac.empty() && !parse_u64(frac, f)) return false;
+  if (!frac.empty() && (!parse_u64(frac, f) || frac.size() != trim(frac).size())) return false;  // "1. 5"
   for (size_t i = frac.size(); i < 6; ++i) f *= 10;
   if (w > UINT64_MAX / 1000000 - 1) return false;
   micro = w * 1000000 + f;

@@ -1,0 +1,316 @@
+// CGVIEW_* parsing (config_from_env with a fake environment) and the overrides'
+// effect on fixture limits and rendered files.
+#include <gtest/gtest.h>
+
+#include <cstring>
+#include <string>
+
+#include "test_support.hpp"
+
+using namespace cgview;
+using namespace cgview_test;
+
+namespace {
+
+// The fake environment: a static table the lookup function reads.
+struct Var {
+  const char* name;
+  const char* value;
+};
+const Var* g_env = nullptr;
+size_t g_env_size = 0;
+
+const char* fake_lookup(const char* name) {
+  for (size_t i = 0; i < g_env_size; ++i)
+    if (strcmp(g_env[i].name, name) == 0) return g_env[i].value;
+  return nullptr;
+}
+
+template <size_t N>
+Config config_with(const Var (&vars)[N]) {
+  g_env = vars;
+  g_env_size = N;
+  Config c = config_from_env(fake_lookup);
+  g_env = nullptr;
+  g_env_size = 0;
+  return c;
+}
+
+Config config_with_nothing() {
+  g_env_size = 0;
+  return config_from_env(fake_lookup);
+}
+
+}  // namespace
+
+TEST(ConfigFromEnv, Defaults) {
+  Config c = config_with_nothing();
+  EXPECT_FALSE(c.disabled);
+  EXPECT_FALSE(c.debug);
+  EXPECT_TRUE(c.root.live());
+  EXPECT_FALSE(c.has_cpus_override);
+  EXPECT_FALSE(c.has_memory_override);
+  EXPECT_EQ(c.rounding, Rounding::Ceil);
+}
+
+TEST(ConfigFromEnv, AllSettings) {
+  static const Var vars[] = {
+      {"CGVIEW_SYSROOT", "/srv/root/"}, {"CGVIEW_CPUS", "1.5"},        {"CGVIEW_MEMORY", "512M"},
+      {"CGVIEW_CPU_ROUNDING", "floor"}, {"CGVIEW_DISABLE", "1"},       {"CGVIEW_DEBUG", "1"},
+  };
+  Config c = config_with(vars);
+  EXPECT_EQ(c.root.prefix.view(), "/srv/root");
+  EXPECT_TRUE(c.has_cpus_override);
+  EXPECT_EQ(c.cpus_override_micro, 1500000u);
+  EXPECT_TRUE(c.has_memory_override);
+  EXPECT_EQ(c.memory_override, 536870912u);
+  EXPECT_EQ(c.rounding, Rounding::Floor);
+  EXPECT_TRUE(c.disabled);
+  EXPECT_TRUE(c.debug);
+}
+
+TEST(ConfigFromEnv, Flags) {
+  {
+    static const Var vars[] = {{"CGVIEW_DISABLE", "0"}, {"CGVIEW_DEBUG", ""}};
+    Config c = config_with(vars);
+    EXPECT_FALSE(c.disabled);
+    EXPECT_FALSE(c.debug);
+  }
+  {
+    static const Var vars[] = {{"CGVIEW_DISABLE", "1"}};
+    Config c = config_with(vars);
+    EXPECT_TRUE(c.disabled);
+    EXPECT_FALSE(c.debug);
+  }
+  {
+    static const Var vars[] = {{"CGVIEW_DEBUG", "1"}};
+    Config c = config_with(vars);
+    EXPECT_FALSE(c.disabled);
+    EXPECT_TRUE(c.debug);
+  }
+  {
+    // Other names do not count.
+    static const Var vars[] = {{"CGVIEW_DISABLED", "1"}, {"cgview_debug", "1"}, {"CGVIEW_DEBUG_", "1"}};
+    Config c = config_with(vars);
+    EXPECT_FALSE(c.disabled);
+    EXPECT_FALSE(c.debug);
+  }
+}
+
+TEST(ConfigFromEnv, MalformedValuesAreIgnored) {
+  static const Var vars[] = {
+      {"CGVIEW_CPUS", "two"},
+      {"CGVIEW_MEMORY", "1.5G"},
+      {"CGVIEW_CPU_ROUNDING", "CEIL"},
+  };
+  Config c = config_with(vars);
+  EXPECT_FALSE(c.has_cpus_override);
+  EXPECT_FALSE(c.has_memory_override);
+  EXPECT_EQ(c.rounding, Rounding::Ceil);
+  EXPECT_FALSE(c.disabled);
+}
+
+TEST(ConfigFromEnv, MoreMalformedValues) {
+  static const Var vars[] = {
+      {"CGVIEW_CPUS", "0"},         // zero CPUs is not a limit
+      {"CGVIEW_MEMORY", "0"},       // nor zero bytes
+      {"CGVIEW_CPU_ROUNDING", ""},
+  };
+  Config c = config_with(vars);
+  EXPECT_FALSE(c.has_cpus_override);
+  EXPECT_FALSE(c.has_memory_override);
+  EXPECT_EQ(c.rounding, Rounding::Ceil);
+  static const Var more[] = {{"CGVIEW_CPUS", "-1"}, {"CGVIEW_MEMORY", "-512M"}, {"CGVIEW_CPU_ROUNDING", "up"}};
+  Config d = config_with(more);
+  EXPECT_FALSE(d.has_cpus_override);
+  EXPECT_FALSE(d.has_memory_override);
+  EXPECT_EQ(d.rounding, Rounding::Ceil);
+  static const Var empty[] = {{"CGVIEW_CPUS", ""}, {"CGVIEW_MEMORY", ""}, {"CGVIEW_SYSROOT", ""}};
+  Config e = config_with(empty);
+  EXPECT_FALSE(e.has_cpus_override);
+  EXPECT_FALSE(e.has_memory_override);
+  EXPECT_TRUE(e.root.live());
+}
+
+TEST(ConfigFromEnv, MalformedUnderDebugStillIgnored) {
+  static const Var vars[] = {{"CGVIEW_DEBUG", "1"}, {"CGVIEW_CPUS", "x"}, {"CGVIEW_MEMORY", "512M"}};
+  testing::internal::CaptureStderr();
+  Config c = config_with(vars);
+  std::string err = testing::internal::GetCapturedStderr();
+  EXPECT_FALSE(c.has_cpus_override);
+  EXPECT_TRUE(c.has_memory_override);
+  EXPECT_NE(err.find("cgview: "), std::string::npos) << err;
+  EXPECT_NE(err.find("CGVIEW_CPUS"), std::string::npos) << err;
+}
+
+TEST(ConfigSetters, CpusOverride) {
+  Config c;
+  ASSERT_TRUE(set_cpus_override(c, "1.5"));
+  EXPECT_EQ(c.cpus_override_micro, 1500000u);
+  ASSERT_TRUE(set_cpus_override(c, "0.25"));
+  EXPECT_EQ(c.cpus_override_micro, 250000u);
+  ASSERT_TRUE(set_cpus_override(c, "4"));
+  EXPECT_EQ(c.cpus_override_micro, 4000000u);
+  Config d;
+  EXPECT_FALSE(set_cpus_override(d, "0"));
+  EXPECT_FALSE(set_cpus_override(d, "0.0"));
+  EXPECT_FALSE(set_cpus_override(d, "abc"));
+  EXPECT_FALSE(set_cpus_override(d, "1.5.0"));
+  EXPECT_FALSE(d.has_cpus_override);
+}
+
+TEST(ConfigSetters, MemoryOverride) {
+  Config c;
+  ASSERT_TRUE(set_memory_override(c, "512M"));
+  EXPECT_EQ(c.memory_override, 536870912u);
+  ASSERT_TRUE(set_memory_override(c, "1G"));
+  EXPECT_EQ(c.memory_override, 1073741824u);
+  ASSERT_TRUE(set_memory_override(c, "1073741824"));
+  EXPECT_EQ(c.memory_override, 1073741824u);
+  Config d;
+  EXPECT_FALSE(set_memory_override(d, "0"));
+  EXPECT_FALSE(set_memory_override(d, "1 G"));
+  EXPECT_FALSE(set_memory_override(d, "big"));
+  EXPECT_FALSE(d.has_memory_override);
+}
+
+TEST(ConfigSetters, Rounding) {
+  Config c;
+  ASSERT_TRUE(set_rounding(c, "floor"));
+  EXPECT_EQ(c.rounding, Rounding::Floor);
+  ASSERT_TRUE(set_rounding(c, "round"));
+  EXPECT_EQ(c.rounding, Rounding::Round);
+  ASSERT_TRUE(set_rounding(c, "ceil"));
+  EXPECT_EQ(c.rounding, Rounding::Ceil);
+  ASSERT_TRUE(set_rounding(c, "floor"));
+  EXPECT_FALSE(set_rounding(c, "Floor"));
+  EXPECT_FALSE(set_rounding(c, "floor "));
+  EXPECT_FALSE(set_rounding(c, "nearest"));
+  EXPECT_EQ(c.rounding, Rounding::Floor);  // unchanged by a rejected value
+}
+
+// ---- Overrides applied to fixtures ----
+
+TEST(CpusOverride, FractionalOnUnlimitedHost) {
+  Config c = fixture_config("no-limits");
+  ASSERT_TRUE(set_cpus_override(c, "1.5"));
+  auto limits = limits_for(c);
+  EXPECT_TRUE(limits->cpu.has_quota);
+  EXPECT_EQ(limits->cpu.count, 2u);  // ceil(1.5)
+  EXPECT_EQ(cpu_list(limits->cpu.visible), "0-1");
+  EXPECT_EQ(limits->cpu.quota_source.file.view(), "CGVIEW_CPUS");
+  EXPECT_EQ(render_to_string(VirtualFile::CpuOnline, c, *limits).text, "0-1\n");
+
+  Config floor = fixture_config("no-limits", "floor");
+  ASSERT_TRUE(set_cpus_override(floor, "1.5"));
+  EXPECT_EQ(limits_for(floor)->cpu.count, 1u);
+}
+
+TEST(CpusOverride, QuarterCpuIsOne) {
+  Config c = fixture_config("no-limits");
+  ASSERT_TRUE(set_cpus_override(c, "0.25"));
+  auto limits = limits_for(c);
+  EXPECT_EQ(limits->cpu.count, 1u);
+  EXPECT_EQ(cpu_list(limits->cpu.visible), "0");
+}
+
+TEST(CpusOverride, ReplacesTheCgroupQuota) {
+  // docker-v2-private-ns has quota 1.5 (N = 2); CGVIEW_CPUS=4 replaces it, even upwards.
+  Config c = fixture_config("docker-v2-private-ns");
+  ASSERT_TRUE(set_cpus_override(c, "4"));
+  auto limits = limits_for(c);
+  EXPECT_EQ(limits->cpu.count, 4u);
+  EXPECT_EQ(cpu_list(limits->cpu.visible), "0-3");
+  // Still clamped to the affinity mask: v1-cpuset-small has A = {4,5}.
+  Config s = fixture_config("v1-cpuset-small");
+  ASSERT_TRUE(set_cpus_override(s, "16"));
+  auto small = limits_for(s);
+  EXPECT_EQ(small->cpu.count, 2u);
+  EXPECT_EQ(cpu_list(small->cpu.visible), "4-5");
+}
+
+TEST(CpusOverride, RendersStatAndCpuinfo) {
+  Config c = fixture_config("no-limits");
+  ASSERT_TRUE(set_cpus_override(c, "1.5"));
+  auto limits = limits_for(c);
+  Rendered stat = render_to_string(VirtualFile::Stat, c, *limits);
+  ASSERT_TRUE(stat.ok);
+  std::vector<std::string> lines = split_lines(stat.text);
+  // no-limits: cpu.stat user 3374, system 1446 ticks; uptime 12352.67 s -> 1235267 ticks;
+  // N = 2: idle = 2470534 - 4820 = 2465714.
+  ASSERT_GE(lines.size(), 4u);
+  EXPECT_EQ(lines[0], "cpu  3374 0 1446 2465714 0 0 0 0 0 0");
+  EXPECT_EQ(lines[1], "cpu0 1687 0 723 1232857 0 0 0 0 0 0");
+  EXPECT_EQ(lines[2], "cpu1 1687 0 723 1232857 0 0 0 0 0 0");
+  EXPECT_EQ(lines[3].substr(0, 5), "intr ");
+  Rendered cpuinfo = render_to_string(VirtualFile::Cpuinfo, c, *limits);
+  size_t blocks = 0;
+  for (const std::string& l : split_lines(cpuinfo.text)) blocks += l.rfind("processor", 0) == 0;
+  EXPECT_EQ(blocks, 2u);
+}
+
+TEST(MemoryOverride, ReplacesTheCgroupLimit) {
+  // docker-v2-private-ns with 512M: MemTotal 524288 kB; U = 307200 kB -> MemFree 217088;
+  // MemAvailable = 217088 + 36864 + 61440 + 4096 = 319488.
+  Config c = fixture_config("docker-v2-private-ns");
+  ASSERT_TRUE(set_memory_override(c, "512M"));
+  auto limits = limits_for(c);
+  EXPECT_TRUE(limits->memory.has_limit);
+  EXPECT_EQ(limits->memory.limit, 536870912u);
+  EXPECT_EQ(limits->memory.limit_source.file.view(), "CGVIEW_MEMORY");
+  Rendered r = render_to_string(VirtualFile::Meminfo, c, *limits);
+  ASSERT_TRUE(r.ok);
+  EXPECT_EQ(meminfo_kb(r.text, "MemTotal"), 524288);
+  EXPECT_EQ(meminfo_kb(r.text, "MemFree"), 217088);
+  EXPECT_EQ(meminfo_kb(r.text, "MemAvailable"), 319488);
+  EXPECT_EQ(meminfo_kb(r.text, "Cached"), 102400);
+  EXPECT_EQ(meminfo_kb(r.text, "SwapTotal"), 524288);  // memory.swap.max is separate
+}
+
+TEST(MemoryOverride, AppliesWithoutACgroupLimit) {
+  // no-limits (h4) with 1G: MemTotal 1048576; memory.current 157286400 (153600 kB) -> MemFree 894976.
+  Config c = fixture_config("no-limits");
+  ASSERT_TRUE(set_memory_override(c, "1G"));
+  auto limits = limits_for(c);
+  Rendered r = render_to_string(VirtualFile::Meminfo, c, *limits);
+  ASSERT_TRUE(r.ok);
+  EXPECT_EQ(meminfo_kb(r.text, "MemTotal"), 1048576);
+  EXPECT_EQ(meminfo_kb(r.text, "MemFree"), 894976);
+  EXPECT_EQ(meminfo_kb(r.text, "SwapTotal"), 1048572);  // memory.swap.max is max: host's line
+}
+
+TEST(MemoryOverride, BytesAndV1Swap) {
+  // docker-v1-host-ns with 1073741824: swap allowance = memsw 3221225472 - 1073741824 = 2147483648
+  // (2097152 kB), above the host's 2097148 kB, so SwapTotal = 2097148.
+  // U = 524288 kB -> MemFree 524288; swap used 18432 kB -> SwapFree 2078716.
+  Config c = fixture_config("docker-v1-host-ns");
+  ASSERT_TRUE(set_memory_override(c, "1073741824"));
+  auto limits = limits_for(c);
+  EXPECT_EQ(limits->memory.limit, 1073741824u);
+  EXPECT_EQ(limits->memory.swap_allowance, 2147483648u);
+  Rendered r = render_to_string(VirtualFile::Meminfo, c, *limits);
+  EXPECT_EQ(meminfo_kb(r.text, "MemTotal"), 1048576);
+  EXPECT_EQ(meminfo_kb(r.text, "MemFree"), 524288);
+  EXPECT_EQ(meminfo_kb(r.text, "SwapTotal"), 2097148);
+  EXPECT_EQ(meminfo_kb(r.text, "SwapFree"), 2078716);
+}
+
+TEST(RoundingOverride, FromEnvironment) {
+  static const Var vars[] = {{"CGVIEW_CPU_ROUNDING", "floor"}};
+  Config c = config_with(vars);
+  ASSERT_TRUE(set_sysroot(c, fixture_dir("fractional-2.5").c_str()));
+  EXPECT_EQ(limits_for(c)->cpu.count, 2u);
+  static const Var round[] = {{"CGVIEW_CPU_ROUNDING", "round"}};
+  Config r = config_with(round);
+  ASSERT_TRUE(set_sysroot(r, fixture_dir("fractional-1.4").c_str()));
+  EXPECT_EQ(limits_for(r)->cpu.count, 1u);
+}
+
+TEST(ConfigFromEnv, SysrootFromEnvironment) {
+  static std::string dir = fixture_dir("v1-cpuset-quota");
+  static const Var vars[] = {{"CGVIEW_SYSROOT", dir.c_str()}, {"CGVIEW_CPUS", "1"}};
+  Config c = config_with(vars);
+  auto limits = limits_for(c);
+  EXPECT_EQ(limits->cpu.count, 1u);
+  EXPECT_EQ(cpu_list(limits->cpu.visible), "2");
+}

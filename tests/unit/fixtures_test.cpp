@@ -1,0 +1,443 @@
+// Every fixture sysroot against the hand-computed values in tests/fixtures/EXPECTED.md:
+// limits (N, V, quota, L, cgroup directories) and the four rendered files.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "test_support.hpp"
+
+using namespace cgview;
+using namespace cgview_test;
+
+namespace {
+
+constexpr const char* kV2 = "/sys/fs/cgroup";
+constexpr const char* kV1Cpu = "/sys/fs/cgroup/cpu,cpuacct";
+constexpr const char* kV1Cpuset = "/sys/fs/cgroup/cpuset";
+constexpr const char* kV1Memory = "/sys/fs/cgroup/memory";
+constexpr const char* kK8s =
+    "/sys/fs/cgroup/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod1234.slice/"
+    "cri-containerd-abcdef.scope";
+constexpr const char* kColon = "/sys/fs/cgroup/system.slice/system-getty.slice/getty@tty1.service/sub:with:colons";
+constexpr const char* kHybridCpu = "/sys/fs/cgroup/cpu,cpuacct/user.slice/user-1000.slice/session-3.scope";
+constexpr const char* kHybridMemory = "/sys/fs/cgroup/memory/user.slice/user-1000.slice/session-3.scope";
+
+struct Meminfo {
+  bool passthrough;
+  uint64_t total, free, available, cached, swap_total, swap_free;  // kB
+};
+constexpr Meminfo kH4{true, 8145212, 5120448, 6610140, 1512380, 1048572, 1048572};
+constexpr Meminfo kH8{true, 16384000, 9876544, 13081464, 3253728, 2097148, 2045948};
+
+struct Case {
+  const char* name;
+  const char* online;  // the host's online list
+  unsigned n;
+  const char* visible;
+  bool has_quota;
+  bool has_limit;
+  uint64_t limit;
+  // Host paths (no sysroot prefix); nullptr = not found.
+  const char* cpu_dir;
+  const char* cpuacct_dir;
+  const char* cpuset_dir;
+  const char* memory_dir;
+  Meminfo meminfo;
+};
+
+const Case kCases[] = {
+    {"docker-v2-private-ns", "0-7", 2, "0-1", true, true, 1073741824, kV2, kV2, kV2, kV2,
+     {false, 1048576, 741376, 843776, 102400, 524288, 514048}},
+    {"k8s-pod-v2", "0-7", 2, "0-1", true, true, 536870912, kK8s, kK8s, kK8s, kK8s,
+     {false, 524288, 319488, 390144, 71680, 2097148, 2045948}},
+    {"docker-v1-host-ns", "0-7", 2, "0-1", true, true, 2147483648, kV1Cpu, kV1Cpu, kV1Cpuset, kV1Memory,
+     {false, 2097152, 1572864, 1769472, 204800, 1048576, 1030144}},
+    {"v1-cpuset-quota", "0-7", 3, "2-3,6", true, false, 0, kV1Cpu, kV1Cpu, kV1Cpuset, kV1Memory, kH8},
+    {"v1-cpuset-small", "0-7", 2, "4-5", true, false, 0, kV1Cpu, kV1Cpu, kV1Cpuset, kV1Memory, kH8},
+    {"hybrid", "0-3", 2, "0-1", true, true, 536870912, kHybridCpu, kHybridCpu, kV1Cpuset, kHybridMemory,
+     {false, 524288, 421888, 471040, 51200, 1048572, 1048572}},
+    {"no-limits", "0-3", 4, "0-3", false, false, 0, kV2, kV2, kV2, kV2, kH4},
+    {"fractional-0.4", "0-3", 1, "0", true, false, 0, kV2, kV2, kV2, kV2, kH4},
+    {"fractional-1.4", "0-3", 2, "0-1", true, false, 0, kV2, kV2, kV2, kV2, kH4},
+    {"fractional-2.5", "0-3", 3, "0-2", true, false, 0, kV2, kV2, kV2, kV2, kH4},
+    {"limit-above-host", "0-7", 8, "0-7", false, true, 68719476736, kV2, kV2, kV2, kV2,
+     {false, 16384000, 15335424, 15714304, 380928, 2097148, 2045948}},
+    {"systemd-colon", "0-7", 1, "0", true, true, 268435456, kColon, kColon, kColon, kColon,
+     {false, 262144, 210944, 231424, 20480, 2097148, 2045948}},
+    {"sub-cgroup", "0-3", 1, "0", true, true, 805306368, "/sys/fs/cgroup/worker/inner", "/sys/fs/cgroup/worker/inner",
+     "/sys/fs/cgroup/worker/inner", "/sys/fs/cgroup/worker/inner",
+     {false, 786432, 632832, 684032, 51200, 1048572, 1048572}},
+    {"outside-ns-root", "0-3", 2, "0-1", true, true, 1073741824, kV2, kV2, kV2, kV2,
+     {false, 1048576, 638976, 770048, 131072, 1048572, 1048572}},
+    {"no-cgroup", "0-3", 4, "0-3", false, false, 0, nullptr, nullptr, nullptr, nullptr, kH4},
+    {"escaped-mountinfo", "0-3", 1, "0", true, true, 536870912, "/sys/fs/cgroup x", "/sys/fs/cgroup x",
+     "/sys/fs/cgroup x", "/sys/fs/cgroup x", {false, 524288, 421888, 460800, 36864, 1048572, 1048572}},
+    {"v1-double-mount", "0-3", 4, "0-3", false, true, 268435456, kV1Cpu, kV1Cpu, kV1Cpuset, kV1Memory,
+     {false, 262144, 196608, 228352, 32768, 1048572, 1048572}},
+    {"demo-64cpu", "0-63", 2, "0-1", true, true, 1073741824, kV2, kV2, kV2, kV2,
+     {false, 1048576, 786432, 915456, 131072, 1048576, 1048576}},
+};
+
+void PrintTo(const Case& c, std::ostream* os) { *os << c.name; }
+
+class FixtureTest : public ::testing::TestWithParam<Case> {};
+
+std::string case_name(const ::testing::TestParamInfo<Case>& info) {
+  std::string s = info.param.name;
+  for (char& c : s)
+    if (!isalnum(static_cast<unsigned char>(c))) c = '_';
+  return s;
+}
+
+void expect_dir(const Limits& limits, Controller c, const char* expected) {
+  const CgroupDir& d = limits.cgroups.of(c);
+  if (expected == nullptr) {
+    EXPECT_FALSE(d.found) << controller_name(c) << " unexpectedly at " << d.path.view();
+    return;
+  }
+  EXPECT_TRUE(d.found) << controller_name(c);
+  EXPECT_EQ(d.path.view(), expected) << controller_name(c);
+}
+
+TEST_P(FixtureTest, Limits) {
+  const Case& c = GetParam();
+  bool ok = false;
+  auto limits = limits_for(fixture_config(c.name), &ok);
+  ASSERT_TRUE(ok);
+  EXPECT_EQ(limits->cpu.count, c.n);
+  EXPECT_EQ(cpu_list(limits->cpu.visible), c.visible);
+  EXPECT_EQ(cpu_list(limits->cpu.online), c.online);
+  EXPECT_EQ(limits->cpu.has_quota, c.has_quota);
+  EXPECT_EQ(limits->memory.has_limit, c.has_limit);
+  if (c.has_limit) {
+    EXPECT_EQ(limits->memory.limit, c.limit);
+  }
+  expect_dir(*limits, Controller::Cpu, c.cpu_dir);
+  expect_dir(*limits, Controller::Cpuacct, c.cpuacct_dir);
+  expect_dir(*limits, Controller::Cpuset, c.cpuset_dir);
+  expect_dir(*limits, Controller::Memory, c.memory_dir);
+}
+
+TEST_P(FixtureTest, CpuOnline) {
+  const Case& c = GetParam();
+  Config config = fixture_config(c.name);
+  auto limits = limits_for(config);
+  Rendered r = render_to_string(VirtualFile::CpuOnline, config, *limits);
+  ASSERT_TRUE(r.ok);
+  EXPECT_EQ(r.text, std::string(c.visible) + "\n");
+}
+
+// The lines cgview may replace (DESIGN.md, Memory); all others are the host's.
+const std::set<std::string> kVirtualKeys = {
+    "MemTotal", "MemFree", "MemAvailable", "Buffers", "Cached", "Active", "Inactive",
+    "Active(anon)", "Inactive(anon)", "Active(file)", "Inactive(file)", "Shmem", "Mapped",
+    "AnonPages", "Slab", "SReclaimable", "SUnreclaim", "SwapTotal", "SwapFree"};
+
+TEST_P(FixtureTest, Meminfo) {
+  const Case& c = GetParam();
+  Config config = fixture_config(c.name);
+  auto limits = limits_for(config);
+  Rendered r = render_to_string(VirtualFile::Meminfo, config, *limits);
+  ASSERT_TRUE(r.ok);
+  std::string host = read_fixture_file(c.name, "proc/meminfo");
+  if (c.meminfo.passthrough) {
+    EXPECT_EQ(r.text, host);
+  }
+  EXPECT_EQ(meminfo_kb(r.text, "MemTotal"), int64_t(c.meminfo.total));
+  EXPECT_EQ(meminfo_kb(r.text, "MemFree"), int64_t(c.meminfo.free));
+  EXPECT_EQ(meminfo_kb(r.text, "MemAvailable"), int64_t(c.meminfo.available));
+  EXPECT_EQ(meminfo_kb(r.text, "Cached"), int64_t(c.meminfo.cached));
+  EXPECT_EQ(meminfo_kb(r.text, "SwapTotal"), int64_t(c.meminfo.swap_total));
+  EXPECT_EQ(meminfo_kb(r.text, "SwapFree"), int64_t(c.meminfo.swap_free));
+  if (!c.meminfo.passthrough) {
+    EXPECT_EQ(meminfo_kb(r.text, "Buffers"), 0);
+  }
+
+  // Same keys in the same order; every line cgview does not own is byte-identical.
+  std::vector<std::string> got = split_lines(r.text), want = split_lines(host);
+  ASSERT_EQ(got.size(), want.size());
+  for (size_t i = 0; i < got.size(); ++i) {
+    EXPECT_EQ(meminfo_key(got[i]), meminfo_key(want[i])) << "line " << i;
+    if (kVirtualKeys.count(meminfo_key(want[i])) == 0) {
+      EXPECT_EQ(got[i], want[i]) << "line " << i;
+    }
+  }
+  EXPECT_EQ(r.text.back(), '\n');
+}
+
+// Splits cpuinfo into the text before the first block and one block per id.
+void split_cpuinfo(const std::string& text, std::string& header, std::map<unsigned, std::string>& blocks) {
+  std::string* current = &header;
+  for (const std::string& line : split_lines(text)) {
+    if (line.rfind("processor", 0) == 0) {
+      unsigned id = unsigned(std::stoul(line.substr(line.find(':') + 1)));
+      current = &blocks[id];
+    }
+    *current += line + "\n";
+  }
+}
+
+TEST_P(FixtureTest, Cpuinfo) {
+  const Case& c = GetParam();
+  Config config = fixture_config(c.name);
+  auto limits = limits_for(config);
+  Rendered r = render_to_string(VirtualFile::Cpuinfo, config, *limits);
+  ASSERT_TRUE(r.ok);
+  std::string host = read_fixture_file(c.name, "proc/cpuinfo");
+  std::string host_header, got_header;
+  std::map<unsigned, std::string> host_blocks, got_blocks;
+  split_cpuinfo(host, host_header, host_blocks);
+  split_cpuinfo(r.text, got_header, got_blocks);
+  std::vector<unsigned> want_ids = expand_ids(c.visible), got_ids;
+  for (const auto& [id, block] : got_blocks) got_ids.push_back(id);
+  EXPECT_EQ(got_ids, want_ids);
+  EXPECT_EQ(got_header, host_header);
+  std::string expected = host_header;
+  for (unsigned id : want_ids) expected += host_blocks[id];
+  EXPECT_EQ(r.text, expected);  // each kept block byte for byte, in order
+  if (std::string(c.visible) == c.online) {
+    EXPECT_EQ(r.text, host);
+  }
+}
+
+bool is_cpu_line(const std::string& line) { return line.rfind("cpu", 0) == 0; }
+
+TEST_P(FixtureTest, Stat) {
+  const Case& c = GetParam();
+  Config config = fixture_config(c.name);
+  auto limits = limits_for(config);
+  Rendered r = render_to_string(VirtualFile::Stat, config, *limits);
+  ASSERT_TRUE(r.ok);
+  std::string host = read_fixture_file(c.name, "proc/stat");
+  if (std::string(c.visible) == c.online) {
+    EXPECT_EQ(r.text, host);  // unrestricted: the host's file
+    return;
+  }
+  std::vector<std::string> got = split_lines(r.text), want = split_lines(host);
+  // Non-CPU lines pass through in order; the CPU lines sit where the host's were.
+  std::vector<std::string> got_other, want_other;
+  for (const auto& l : got)
+    if (!is_cpu_line(l)) got_other.push_back(l);
+  for (const auto& l : want)
+    if (!is_cpu_line(l)) want_other.push_back(l);
+  EXPECT_EQ(got_other, want_other);
+  ASSERT_GE(got.size(), c.n + 1);
+  ASSERT_EQ(got[0].substr(0, 5), "cpu  ");
+  std::vector<unsigned> ids;
+  std::vector<uint64_t> sum(10, 0), aggregate;
+  std::vector<std::string> aggregate_fields = fields(got[0]);
+  for (size_t k = 1; k < aggregate_fields.size(); ++k) aggregate.push_back(std::stoull(aggregate_fields[k]));
+  ASSERT_EQ(aggregate.size(), 10u);
+  for (size_t i = 1; i <= c.n; ++i) {
+    std::vector<std::string> f = fields(got[i]);
+    ASSERT_EQ(f.size(), 11u) << got[i];
+    ASSERT_EQ(f[0].substr(0, 3), "cpu");
+    ids.push_back(unsigned(std::stoul(f[0].substr(3))));
+    for (size_t k = 0; k < 10; ++k) sum[k] += std::stoull(f[k + 1]);
+  }
+  EXPECT_EQ(ids, expand_ids(c.visible));
+  EXPECT_EQ(sum, aggregate);
+  size_t cpu_lines = size_t(std::count_if(got.begin(), got.end(), is_cpu_line));
+  EXPECT_EQ(cpu_lines, c.n + 1);
+  EXPECT_TRUE(r.text.back() == '\n');
+}
+
+INSTANTIATE_TEST_SUITE_P(All, FixtureTest, ::testing::ValuesIn(kCases), case_name);
+
+// CGVIEW_CPU_ROUNDING across the fixtures where the modes differ (EXPECTED.md).
+struct RoundingCase {
+  const char* fixture;
+  const char* rounding;
+  unsigned n;
+  const char* visible;
+};
+
+const RoundingCase kRoundingCases[] = {
+    {"fractional-0.4", "ceil", 1, "0"},      {"fractional-0.4", "floor", 1, "0"},
+    {"fractional-0.4", "round", 1, "0"},     {"fractional-1.4", "ceil", 2, "0-1"},
+    {"fractional-1.4", "floor", 1, "0"},     {"fractional-1.4", "round", 1, "0"},
+    {"fractional-2.5", "ceil", 3, "0-2"},    {"fractional-2.5", "floor", 2, "0-1"},
+    {"fractional-2.5", "round", 3, "0-2"},   {"docker-v2-private-ns", "floor", 1, "0"},
+    {"docker-v2-private-ns", "round", 2, "0-1"}, {"v1-cpuset-quota", "floor", 2, "2-3"},
+    {"v1-cpuset-quota", "round", 3, "2-3,6"}, {"systemd-colon", "floor", 1, "0"},
+    {"systemd-colon", "round", 1, "0"},      {"no-limits", "floor", 4, "0-3"},
+    {"no-limits", "round", 4, "0-3"},        {"v1-cpuset-small", "floor", 2, "4-5"},
+};
+
+void PrintTo(const RoundingCase& c, std::ostream* os) { *os << c.fixture << " " << c.rounding; }
+
+class RoundingTest : public ::testing::TestWithParam<RoundingCase> {};
+
+TEST_P(RoundingTest, CountAndViews) {
+  const RoundingCase& c = GetParam();
+  Config config = fixture_config(c.fixture, c.rounding);
+  bool ok = false;
+  auto limits = limits_for(config, &ok);
+  ASSERT_TRUE(ok);
+  EXPECT_EQ(limits->cpu.count, c.n);
+  EXPECT_EQ(cpu_list(limits->cpu.visible), c.visible);
+  Rendered online = render_to_string(VirtualFile::CpuOnline, config, *limits);
+  EXPECT_EQ(online.text, std::string(c.visible) + "\n");
+  Rendered cpuinfo = render_to_string(VirtualFile::Cpuinfo, config, *limits);
+  std::string header;
+  std::map<unsigned, std::string> blocks;
+  split_cpuinfo(cpuinfo.text, header, blocks);
+  std::vector<unsigned> ids;
+  for (const auto& [id, b] : blocks) ids.push_back(id);
+  EXPECT_EQ(ids, expand_ids(c.visible));
+}
+
+INSTANTIATE_TEST_SUITE_P(Modes, RoundingTest, ::testing::ValuesIn(kRoundingCases),
+                         [](const ::testing::TestParamInfo<RoundingCase>& info) {
+                           std::string s = std::string(info.param.fixture) + "_" + info.param.rounding;
+                           for (char& ch : s)
+                             if (!isalnum(static_cast<unsigned char>(ch))) ch = '_';
+                           return s;
+                         });
+
+// /proc/stat numbers by hand.
+// docker-v2-private-ns: cpu.stat user_usec 33748351 -> 3374 ticks, system_usec 14463579 -> 1446;
+// uptime 12346.67 s -> 1234667 ticks; N = 2: idle = 2 x 1234667 - (3374 + 1446) = 2464514.
+TEST(StatNumbers, DockerV2ByHand) {
+  Config config = fixture_config("docker-v2-private-ns");
+  auto limits = limits_for(config);
+  Rendered r = render_to_string(VirtualFile::Stat, config, *limits);
+  ASSERT_TRUE(r.ok);
+  std::vector<std::string> lines = split_lines(r.text);
+  ASSERT_GE(lines.size(), 4u);
+  EXPECT_EQ(lines[0], "cpu  3374 0 1446 2464514 0 0 0 0 0 0");
+  EXPECT_EQ(lines[1], "cpu0 1687 0 723 1232257 0 0 0 0 0 0");
+  EXPECT_EQ(lines[2], "cpu1 1687 0 723 1232257 0 0 0 0 0 0");
+  EXPECT_EQ(lines[3].substr(0, 5), "intr ");
+}
+
+// docker-v1-host-ns: cpuacct.stat user 41230, system 9112 (ticks); uptime 12348.67 -> 1234867;
+// N = 2: idle = 2469734 - 50342 = 2419392; per CPU 20615 / 4556 / 1209696.
+TEST(StatNumbers, DockerV1ByHand) {
+  Config config = fixture_config("docker-v1-host-ns");
+  auto limits = limits_for(config);
+  Rendered r = render_to_string(VirtualFile::Stat, config, *limits);
+  ASSERT_TRUE(r.ok);
+  std::vector<std::string> lines = split_lines(r.text);
+  ASSERT_GE(lines.size(), 3u);
+  EXPECT_EQ(lines[0], "cpu  41230 0 9112 2419392 0 0 0 0 0 0");
+  EXPECT_EQ(lines[1], "cpu0 20615 0 4556 1209696 0 0 0 0 0 0");
+  EXPECT_EQ(lines[2], "cpu1 20615 0 4556 1209696 0 0 0 0 0 0");
+}
+
+// v1-cpuset-quota: user 120034, system 20117; uptime 12349.67 -> 1234967; N = 3:
+// idle = 3704901 - 140151 = 3564750. Shares: user 40012/40011/40011,
+// system 6706/6706/6705, idle 1188250 each. Ids are the real ones (2, 3, 6).
+TEST(StatNumbers, UnevenSharesKeepRealIds) {
+  Config config = fixture_config("v1-cpuset-quota");
+  auto limits = limits_for(config);
+  Rendered r = render_to_string(VirtualFile::Stat, config, *limits);
+  ASSERT_TRUE(r.ok);
+  std::vector<std::string> lines = split_lines(r.text);
+  ASSERT_GE(lines.size(), 4u);
+  EXPECT_EQ(lines[0], "cpu  120034 0 20117 3564750 0 0 0 0 0 0");
+  EXPECT_EQ(lines[1], "cpu2 40012 0 6706 1188250 0 0 0 0 0 0");
+  EXPECT_EQ(lines[2], "cpu3 40011 0 6706 1188250 0 0 0 0 0 0");
+  EXPECT_EQ(lines[3], "cpu6 40011 0 6705 1188250 0 0 0 0 0 0");
+}
+
+// The StatClock keeps idle from going backwards: a floor above the computed
+// idle is what gets shown, and a lower floor is raised to the computed value.
+TEST(StatNumbers, ClockNeverGoesBackwards) {
+  Config config = fixture_config("docker-v2-private-ns");
+  auto limits = limits_for(config);
+  StatClock clock;
+  clock.idle_floor = 3000000;
+  Rendered high = render_to_string(VirtualFile::Stat, config, *limits, &clock);
+  ASSERT_TRUE(high.ok);
+  EXPECT_EQ(split_lines(high.text)[0], "cpu  3374 0 1446 3000000 0 0 0 0 0 0");
+  EXPECT_EQ(split_lines(high.text)[1], "cpu0 1687 0 723 1500000 0 0 0 0 0 0");
+
+  StatClock low;
+  low.idle_floor = 5;
+  Rendered r = render_to_string(VirtualFile::Stat, config, *limits, &low);
+  EXPECT_EQ(split_lines(r.text)[0], "cpu  3374 0 1446 2464514 0 0 0 0 0 0");
+  EXPECT_EQ(low.idle_floor.load(), 2464514u);
+}
+
+// The kernel's meminfo layout for lines cgview writes: "Key:" padded to 16, %8lu, " kB".
+TEST(MeminfoFormat, VirtualLinesKeepKernelLayout) {
+  Config config = fixture_config("docker-v2-private-ns");
+  auto limits = limits_for(config);
+  Rendered r = render_to_string(VirtualFile::Meminfo, config, *limits);
+  ASSERT_TRUE(r.ok);
+  std::vector<std::string> lines = split_lines(r.text);
+  ASSERT_GE(lines.size(), 5u);
+  EXPECT_EQ(lines[0], "MemTotal:        1048576 kB");
+  EXPECT_EQ(lines[1], "MemFree:          741376 kB");
+  EXPECT_EQ(lines[2], "MemAvailable:     843776 kB");
+  EXPECT_EQ(lines[3], "Buffers:               0 kB");
+  EXPECT_EQ(lines[4], "Cached:           102400 kB");
+  // memory.stat: active_file 37748736 (36864 kB), inactive_file 62914560 (61440 kB),
+  // shmem 4194304 (4096), file_mapped 34951168 (34132), anon 184549376 (180224),
+  // slab 6291456 (6144), slab_reclaimable 4194304 (4096), slab_unreclaimable 2097152 (2048),
+  // active_anon 18874368 (18432), inactive_anon 169869312 (165888).
+  EXPECT_EQ(meminfo_kb(r.text, "Active(file)"), 36864);
+  EXPECT_EQ(meminfo_kb(r.text, "Inactive(file)"), 61440);
+  EXPECT_EQ(meminfo_kb(r.text, "Active(anon)"), 18432);
+  EXPECT_EQ(meminfo_kb(r.text, "Inactive(anon)"), 165888);
+  EXPECT_EQ(meminfo_kb(r.text, "Active"), 18432 + 36864);
+  EXPECT_EQ(meminfo_kb(r.text, "Inactive"), 165888 + 61440);
+  EXPECT_EQ(meminfo_kb(r.text, "Shmem"), 4096);
+  EXPECT_EQ(meminfo_kb(r.text, "Mapped"), 34132);
+  EXPECT_EQ(meminfo_kb(r.text, "AnonPages"), 180224);
+  EXPECT_EQ(meminfo_kb(r.text, "Slab"), 6144);
+  EXPECT_EQ(meminfo_kb(r.text, "SReclaimable"), 4096);
+  EXPECT_EQ(meminfo_kb(r.text, "SUnreclaim"), 2048);
+}
+
+// Discovery details beyond the directory: the mount point length bounds the walks.
+TEST(Discovery, MountLengthAndVersion) {
+  auto limits = limits_for(fixture_config("sub-cgroup"));
+  const CgroupDir& mem = limits->cgroups.of(Controller::Memory);
+  ASSERT_TRUE(mem.found);
+  EXPECT_TRUE(mem.v2);
+  EXPECT_EQ(mem.mount_len, std::string_view("/sys/fs/cgroup").size());
+
+  auto v1 = limits_for(fixture_config("docker-v1-host-ns"));
+  EXPECT_FALSE(v1->cgroups.of(Controller::Memory).v2);
+  EXPECT_EQ(v1->cgroups.of(Controller::Memory).mount_len, std::string_view("/sys/fs/cgroup/memory").size());
+}
+
+// Where each number came from (shown by `cgview show`).
+TEST(Sources, QuotaAndLimitSources) {
+  auto k8s = limits_for(fixture_config("k8s-pod-v2"));
+  EXPECT_EQ(k8s->cpu.quota_source.file.view(),
+            "/sys/fs/cgroup/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod1234.slice/cpu.max");
+  EXPECT_EQ(k8s->memory.limit_source.file.view(),
+            "/sys/fs/cgroup/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod1234.slice/memory.max");
+  EXPECT_EQ(k8s->cpu.quota.quota, 200000u);
+  EXPECT_EQ(k8s->cpu.quota.period, 100000u);
+
+  auto sub = limits_for(fixture_config("sub-cgroup"));
+  EXPECT_EQ(sub->cpu.quota_source.file.view(), "/sys/fs/cgroup/cpu.max");
+  EXPECT_EQ(sub->memory.limit_source.file.view(), "/sys/fs/cgroup/worker/memory.max");
+
+  auto hybrid = limits_for(fixture_config("hybrid"));
+  EXPECT_EQ(hybrid->cpu.quota_source.file.view(), std::string(kHybridCpu) + "/cpu.cfs_quota_us");
+  EXPECT_TRUE(hybrid->cpu.has_cpuset);
+  EXPECT_EQ(hybrid->cpu.cpuset_source.file.view(), "/sys/fs/cgroup/cpuset/cpuset.effective_cpus");
+
+  auto v2 = limits_for(fixture_config("docker-v2-private-ns"));
+  EXPECT_TRUE(v2->memory.has_swap_allowance);
+  EXPECT_EQ(v2->memory.swap_allowance, 536870912u);
+  EXPECT_EQ(v2->memory.host_total, uint64_t(16777216000));
+
+  auto v1 = limits_for(fixture_config("docker-v1-host-ns"));
+  EXPECT_TRUE(v1->memory.has_swap_allowance);
+  EXPECT_EQ(v1->memory.swap_allowance, 1073741824u);
+
+  auto k8s_swap = limits_for(fixture_config("k8s-pod-v2"));
+  EXPECT_FALSE(k8s_swap->memory.has_swap_allowance);
+}
+
+}  // namespace

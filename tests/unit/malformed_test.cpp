@@ -1,0 +1,661 @@
+// Malformed cgroup and host files, in a copied fixture. Each must give the host's
+// answer (no quota / no limit / the real CPUs / the host's meminfo) and never crash;
+// a file that only lacks its trailing newline must still parse.
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "test_support.hpp"
+
+using namespace cgview;
+using namespace cgview_test;
+using namespace std::literals;
+
+namespace {
+
+struct Bad {
+  const char* label;
+  std::string bytes;
+  bool missing = false;
+};
+
+// 100 KB of leading zeros before a value that would be valid: only a reader
+// that silently truncated could mistake it for a number.
+std::string long_line(std::string_view tail) { return std::string(100 * 1024, '0') + std::string(tail) + "\n"; }
+
+// Variations every single-number file gets.
+std::vector<Bad> bad_numbers(std::string_view valid) {
+  return {
+      {"empty", ""},
+      {"newline only", "\n"},
+      {"garbage", "garbage\n"},
+      {"nul bytes", "\0\0\0\0\n"s},
+      {"nul inside", std::string(valid.substr(0, 2)) + "\0"s + std::string(valid.substr(2)) + "\n"},
+      {"negative", "-" + std::string(valid) + "\n"},
+      {"above 2^64", "18446744073709551616\n"},
+      {"far above 2^64", "99999999999999999999999999\n"},
+      {"hex", "0x40000000\n"},
+      {"two values", std::string(valid) + " " + std::string(valid) + "\n"},
+      {"long line", long_line(valid)},
+      {"missing", "", true},
+  };
+}
+
+}  // namespace
+
+class Malformed : public CopiedFixture {
+ protected:
+  void apply(const std::string& rel, const Bad& bad) {
+    if (bad.missing) {
+      std::error_code ec;
+      std::filesystem::remove(path(rel), ec);
+    } else {
+      write(rel, bad.bytes);
+    }
+  }
+
+  std::unique_ptr<Limits> limits(bool expect_ok = true) {
+    bool ok = false;
+    auto l = limits_for(config(), &ok);
+    EXPECT_EQ(ok, expect_ok);
+    return l;
+  }
+
+  // The host's CPUs with no quota.
+  void expect_no_quota(unsigned host_n, const char* host_online) {
+    auto l = limits();
+    EXPECT_FALSE(l->cpu.has_quota);
+    EXPECT_EQ(l->cpu.count, host_n);
+    EXPECT_EQ(cpu_list(l->cpu.visible), host_online);
+    Rendered online = render_to_string(VirtualFile::CpuOnline, config(), *l);
+    EXPECT_EQ(online.text, std::string(host_online) + "\n");
+  }
+
+  // No memory limit, and /proc/meminfo exactly as the (copied) host file.
+  void expect_meminfo_passthrough(bool expect_limit = false) {
+    auto l = limits();
+    EXPECT_EQ(l->memory.has_limit, expect_limit);
+    Rendered r = render_to_string(VirtualFile::Meminfo, config(), *l);
+    std::string host = read("proc/meminfo");
+    // Either the host's bytes, or a failure (the shim then serves the real file).
+    if (r.ok) {
+      EXPECT_EQ(r.text, host);
+    } else {
+      SUCCEED();
+    }
+  }
+};
+
+// ---- cpu.max (v2) ----
+
+TEST_F(Malformed, CpuMax) {
+  copy_fixture("docker-v2-private-ns");
+  const std::string rel = "sys/fs/cgroup/cpu.max";
+  std::vector<Bad> cases = bad_numbers("150000 100000");
+  cases.push_back({"negative period", "150000 -100000\n"});
+  cases.push_back({"period above 2^64", "150000 18446744073709551616\n"});
+  cases.push_back({"zero quota", "0 100000\n"});
+  cases.push_back({"zero period", "150000 0\n"});
+  cases.push_back({"no period", "150000\n"});
+  cases.push_back({"max without period", "max\n"});
+  cases.push_back({"three fields", "150000 100000 1\n"});
+  cases.push_back({"fraction", "1.5 1\n"});
+  for (const Bad& bad : cases) {
+    SCOPED_TRACE(bad.label);
+    apply(rel, bad);
+    expect_no_quota(8, "0-7");
+  }
+}
+
+TEST_F(Malformed, CpuMaxWithoutNewlineStillParses) {
+  copy_fixture("docker-v2-private-ns");
+  write("sys/fs/cgroup/cpu.max", "150000 100000");
+  auto l = limits();
+  EXPECT_TRUE(l->cpu.has_quota);
+  EXPECT_EQ(l->cpu.count, 2u);
+  write("sys/fs/cgroup/cpu.max", "  300000   100000  \n");  // extra spaces are fine
+  EXPECT_EQ(limits()->cpu.count, 3u);
+}
+
+// A malformed level does not hide a good one elsewhere in the walk.
+TEST_F(Malformed, CpuMaxBadLevelSkipped) {
+  copy_fixture("k8s-pod-v2");
+  write("sys/fs/cgroup/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod1234.slice/"
+        "cri-containerd-abcdef.scope/cpu.max",
+        "garbage\n");
+  auto l = limits();
+  EXPECT_TRUE(l->cpu.has_quota);
+  EXPECT_EQ(l->cpu.count, 2u);  // the pod slice's 200000 100000
+  write("sys/fs/cgroup/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod1234.slice/cpu.max",
+        "-1 100000\n");
+  expect_no_quota(8, "0-7");
+}
+
+// ---- v1 cpu.cfs_quota_us / cpu.cfs_period_us ----
+
+TEST_F(Malformed, CfsQuota) {
+  copy_fixture("docker-v1-host-ns");
+  const std::string rel = "sys/fs/cgroup/cpu,cpuacct/cpu.cfs_quota_us";
+  std::vector<Bad> cases = bad_numbers("200000");
+  cases.push_back({"zero", "0\n"});
+  cases.push_back({"minus one", "-1\n"});
+  cases.push_back({"below int64 min", "-9223372036854775809\n"});
+  for (const Bad& bad : cases) {
+    SCOPED_TRACE(bad.label);
+    apply(rel, bad);
+    expect_no_quota(8, "0-7");
+  }
+}
+
+TEST_F(Malformed, CfsPeriod) {
+  copy_fixture("docker-v1-host-ns");
+  const std::string rel = "sys/fs/cgroup/cpu,cpuacct/cpu.cfs_period_us";
+  std::vector<Bad> cases = bad_numbers("100000");
+  cases.push_back({"zero", "0\n"});
+  for (const Bad& bad : cases) {
+    SCOPED_TRACE(bad.label);
+    apply(rel, bad);
+    expect_no_quota(8, "0-7");
+  }
+}
+
+TEST_F(Malformed, CfsWithoutNewlineStillParses) {
+  copy_fixture("docker-v1-host-ns");
+  write("sys/fs/cgroup/cpu,cpuacct/cpu.cfs_quota_us", "300000");
+  write("sys/fs/cgroup/cpu,cpuacct/cpu.cfs_period_us", "100000");
+  auto l = limits();
+  EXPECT_TRUE(l->cpu.has_quota);
+  EXPECT_EQ(l->cpu.count, 3u);
+}
+
+// ---- memory.max (v2) ----
+
+TEST_F(Malformed, MemoryMax) {
+  copy_fixture("docker-v2-private-ns");
+  const std::string rel = "sys/fs/cgroup/memory.max";
+  std::vector<Bad> cases = bad_numbers("1073741824");
+  cases.push_back({"zero", "0\n"});
+  cases.push_back({"2^62", "4611686018427387904\n"});
+  cases.push_back({"2^63", "9223372036854775808\n"});
+  cases.push_back({"v1 unlimited", "9223372036854771712\n"});
+  cases.push_back({"2^64-1", "18446744073709551615\n"});
+  cases.push_back({"suffix", "1G\n"});
+  for (const Bad& bad : cases) {
+    SCOPED_TRACE(bad.label);
+    apply(rel, bad);
+    expect_meminfo_passthrough();
+  }
+}
+
+TEST_F(Malformed, MemoryMaxWithoutNewlineStillParses) {
+  copy_fixture("docker-v2-private-ns");
+  write("sys/fs/cgroup/memory.max", "1073741824");
+  auto l = limits();
+  EXPECT_TRUE(l->memory.has_limit);
+  EXPECT_EQ(l->memory.limit, 1073741824u);
+  Rendered r = render_to_string(VirtualFile::Meminfo, config(), *l);
+  EXPECT_EQ(meminfo_kb(r.text, "MemTotal"), 1048576);
+}
+
+TEST_F(Malformed, MemoryLimitJustBelow2To62IsALimit) {
+  copy_fixture("docker-v2-private-ns");
+  write("sys/fs/cgroup/memory.max", "4611686018427387903\n");
+  auto l = limits();
+  EXPECT_TRUE(l->memory.has_limit);
+  EXPECT_EQ(l->memory.limit, 4611686018427387903u);
+  // min(L, H) = H = 16384000 kB; the other lines still come from the cgroup:
+  // MemFree = 16384000 - 307200 = 16076800.
+  Rendered r = render_to_string(VirtualFile::Meminfo, config(), *l);
+  EXPECT_EQ(meminfo_kb(r.text, "MemTotal"), 16384000);
+  EXPECT_EQ(meminfo_kb(r.text, "MemFree"), 16076800);
+}
+
+// ---- v1 memory.limit_in_bytes and memory.stat ----
+
+// With limit_in_bytes unusable, hierarchical_memory_limit (2147483648) in memory.stat still holds.
+TEST_F(Malformed, LimitInBytesFallsBackToHierarchical) {
+  copy_fixture("docker-v1-host-ns");
+  const std::string rel = "sys/fs/cgroup/memory/memory.limit_in_bytes";
+  std::vector<Bad> cases = bad_numbers("2147483648");
+  cases.push_back({"2^62", "4611686018427387904\n"});
+  for (const Bad& bad : cases) {
+    SCOPED_TRACE(bad.label);
+    apply(rel, bad);
+    auto l = limits();
+    EXPECT_TRUE(l->memory.has_limit);
+    EXPECT_EQ(l->memory.limit, 2147483648u);
+    EXPECT_EQ(l->memory.limit_source.file.view(),
+              "/sys/fs/cgroup/memory/memory.stat:hierarchical_memory_limit");
+    Rendered r = render_to_string(VirtualFile::Meminfo, config(), *l);
+    EXPECT_EQ(meminfo_kb(r.text, "MemTotal"), 2097152);
+    EXPECT_EQ(meminfo_kb(r.text, "MemFree"), 1572864);
+  }
+}
+
+TEST_F(Malformed, LimitInBytesWithoutNewlineStillParses) {
+  copy_fixture("docker-v1-host-ns");
+  write("sys/fs/cgroup/memory/memory.limit_in_bytes", "1073741824");
+  auto l = limits();
+  EXPECT_EQ(l->memory.limit, 1073741824u);
+  EXPECT_EQ(l->memory.limit_source.file.view(), "/sys/fs/cgroup/memory/memory.limit_in_bytes");
+}
+
+// Both v1 sources unusable: no limit at all.
+TEST_F(Malformed, V1LimitAndStatBothBad) {
+  copy_fixture("docker-v1-host-ns");
+  write("sys/fs/cgroup/memory/memory.stat", "garbage\n");
+  for (const Bad& bad : bad_numbers("2147483648")) {
+    SCOPED_TRACE(bad.label);
+    apply("sys/fs/cgroup/memory/memory.limit_in_bytes", bad);
+    expect_meminfo_passthrough();
+  }
+}
+
+std::vector<Bad> bad_stat_files() {
+  return {
+      {"empty", ""},
+      {"garbage", "garbage\nmore garbage here\n"},
+      {"nul bytes", std::string(64, '\0')},
+      {"negative values", "file -5\nactive_file -1\ninactive_file -2\ntotal_cache -5\n"},
+      {"above 2^64", "file 18446744073709551616\ntotal_cache 18446744073709551616\n"},
+      {"long line", std::string(100 * 1024, 'x') + "\n"},
+      {"missing", "", true},
+  };
+}
+
+// memory.stat unreadable: the memory view cannot be formed, so meminfo is the host's
+// (DESIGN.md rule 9); the limit itself (from memory.max) is unaffected.
+TEST_F(Malformed, MemoryStatV2) {
+  copy_fixture("docker-v2-private-ns");
+  for (const Bad& bad : bad_stat_files()) {
+    SCOPED_TRACE(bad.label);
+    apply("sys/fs/cgroup/memory.stat", bad);
+    expect_meminfo_passthrough(true);
+    EXPECT_EQ(limits()->memory.limit, 1073741824u);
+  }
+}
+
+TEST_F(Malformed, MemoryStatV1) {
+  copy_fixture("docker-v1-host-ns");
+  for (const Bad& bad : bad_stat_files()) {
+    SCOPED_TRACE(bad.label);
+    apply("sys/fs/cgroup/memory/memory.stat", bad);
+    expect_meminfo_passthrough(true);
+    auto l = limits();
+    EXPECT_EQ(l->memory.limit, 2147483648u);  // from memory.limit_in_bytes
+    EXPECT_EQ(l->memory.limit_source.file.view(), "/sys/fs/cgroup/memory/memory.limit_in_bytes");
+  }
+}
+
+TEST_F(Malformed, MemoryStatWithoutNewlineStillParses) {
+  copy_fixture("docker-v2-private-ns");
+  std::string stat = read("sys/fs/cgroup/memory.stat");
+  ASSERT_EQ(stat.back(), '\n');
+  stat.pop_back();
+  write("sys/fs/cgroup/memory.stat", stat);
+  Rendered r = render_to_string(VirtualFile::Meminfo, config(), *limits());
+  EXPECT_EQ(meminfo_kb(r.text, "MemAvailable"), 843776);
+  EXPECT_EQ(meminfo_kb(r.text, "Cached"), 102400);
+}
+
+// Only one key present: the rest of the stat lines stay the host's.
+TEST_F(Malformed, MemoryStatPartial) {
+  copy_fixture("docker-v2-private-ns");
+  write("sys/fs/cgroup/memory.stat", "file 104857600\n");
+  Rendered r = render_to_string(VirtualFile::Meminfo, config(), *limits());
+  ASSERT_TRUE(r.ok);
+  EXPECT_EQ(meminfo_kb(r.text, "MemTotal"), 1048576);
+  EXPECT_EQ(meminfo_kb(r.text, "MemFree"), 741376);
+  EXPECT_EQ(meminfo_kb(r.text, "MemAvailable"), 741376);  // nothing reclaimable known
+  EXPECT_EQ(meminfo_kb(r.text, "Cached"), 102400);
+}
+
+// ---- usage files ----
+
+TEST_F(Malformed, MemoryCurrent) {
+  copy_fixture("docker-v2-private-ns");
+  for (const Bad& bad : bad_numbers("314572800")) {
+    SCOPED_TRACE(bad.label);
+    apply("sys/fs/cgroup/memory.current", bad);
+    expect_meminfo_passthrough(true);
+  }
+  write("sys/fs/cgroup/memory.current", "314572800");
+  Rendered r = render_to_string(VirtualFile::Meminfo, config(), *limits());
+  EXPECT_EQ(meminfo_kb(r.text, "MemFree"), 741376);
+}
+
+TEST_F(Malformed, V1UsageInBytes) {
+  copy_fixture("docker-v1-host-ns");
+  for (const Bad& bad : bad_numbers("536870912")) {
+    SCOPED_TRACE(bad.label);
+    apply("sys/fs/cgroup/memory/memory.usage_in_bytes", bad);
+    expect_meminfo_passthrough(true);
+  }
+}
+
+// ---- cpuset files ----
+
+std::vector<Bad> bad_cpu_lists() {
+  return {
+      {"empty", ""},
+      {"garbage", "garbage\n"},
+      {"nul bytes", "\0\0\0\n"s},
+      {"nul inside", "2-3\0,6\n"s},
+      {"negative", "-2-3\n"},
+      {"reversed", "6-2\n"},
+      {"above 2^64", "18446744073709551616\n"},
+      {"above NR_CPUS", "2-3,8192\n"},
+      {"trailing comma", "2-3,6,\n"},
+      {"long line", std::string(100 * 1024, '0') + "2\n"},
+      {"missing", "", true},
+  };
+}
+
+// Both v1 cpuset files unusable: A = the online CPUs (0-7); quota 2.5 -> N 3, V 0-2.
+TEST_F(Malformed, CpusetV1) {
+  copy_fixture("v1-cpuset-quota");
+  for (const Bad& bad : bad_cpu_lists()) {
+    SCOPED_TRACE(bad.label);
+    apply("sys/fs/cgroup/cpuset/cpuset.effective_cpus", bad);
+    apply("sys/fs/cgroup/cpuset/cpuset.cpus", bad);
+    auto l = limits();
+    EXPECT_FALSE(l->cpu.has_cpuset);
+    EXPECT_EQ(cpu_list(l->cpu.affinity), "0-7");
+    EXPECT_EQ(l->cpu.count, 3u);
+    EXPECT_EQ(cpu_list(l->cpu.visible), "0-2");
+  }
+}
+
+// effective_cpus unusable, cpuset.cpus fine: the configured list is used.
+TEST_F(Malformed, CpusetV1FallsBackToCpus) {
+  copy_fixture("v1-cpuset-quota");
+  write("sys/fs/cgroup/cpuset/cpuset.effective_cpus", "garbage\n");
+  auto l = limits();
+  EXPECT_EQ(cpu_list(l->cpu.visible), "2-3,6");
+  EXPECT_EQ(l->cpu.cpuset_source.file.view(), "/sys/fs/cgroup/cpuset/cpuset.cpus");
+}
+
+TEST_F(Malformed, CpusetWithoutNewlineStillParses) {
+  copy_fixture("v1-cpuset-quota");
+  write("sys/fs/cgroup/cpuset/cpuset.effective_cpus", "4-5");
+  auto l = limits();
+  EXPECT_EQ(l->cpu.count, 2u);
+  EXPECT_EQ(cpu_list(l->cpu.visible), "4-5");
+}
+
+TEST_F(Malformed, CpusetV2) {
+  copy_fixture("docker-v2-private-ns");
+  for (const Bad& bad : bad_cpu_lists()) {
+    SCOPED_TRACE(bad.label);
+    apply("sys/fs/cgroup/cpuset.cpus.effective", bad);
+    auto l = limits();
+    EXPECT_EQ(cpu_list(l->cpu.affinity), "0-7");
+    EXPECT_EQ(l->cpu.count, 2u);
+    EXPECT_EQ(cpu_list(l->cpu.visible), "0-1");
+  }
+}
+
+// A cpuset with no online CPU in it: no CPU view at all (every answer real).
+TEST_F(Malformed, CpusetOutsideOnline) {
+  copy_fixture("v1-cpuset-quota");
+  write("sys/fs/cgroup/cpuset/cpuset.effective_cpus", "8-9\n");
+  limits(false);
+}
+
+// ---- /sys/devices/system/cpu/online ----
+
+TEST_F(Malformed, CpuOnline) {
+  copy_fixture("docker-v2-private-ns");
+  std::vector<Bad> cases = bad_cpu_lists();
+  for (const Bad& bad : cases) {
+    SCOPED_TRACE(bad.label);
+    apply("sys/devices/system/cpu/online", bad);
+    limits(false);
+  }
+  write("sys/devices/system/cpu/online", "0-7");  // no newline
+  auto l = limits();
+  EXPECT_EQ(l->cpu.count, 2u);
+}
+
+TEST_F(Malformed, CpuOnlineMissing) {
+  copy_fixture("no-limits");
+  remove("sys/devices/system/cpu/online");
+  limits(false);
+}
+
+// ---- /proc/self/mountinfo and /proc/self/cgroup ----
+
+void expect_no_cgroups(const Limits& l) {
+  for (Controller c : {Controller::Cpu, Controller::Cpuacct, Controller::Cpuset, Controller::Memory})
+    EXPECT_FALSE(l.cgroups.of(c).found) << controller_name(c);
+  EXPECT_FALSE(l.cpu.has_quota);
+  EXPECT_FALSE(l.memory.has_limit);
+  EXPECT_EQ(l.cpu.count, 8u);
+}
+
+std::vector<Bad> bad_line_files() {
+  return {
+      {"empty", ""},
+      {"newline only", "\n\n"},
+      {"garbage", "garbage\nmore: garbage: here\n"},
+      {"nul bytes", std::string(200, '\0')},
+      {"long line", std::string(100 * 1024, 'x') + "\n"},
+      {"long line, no newline", std::string(100 * 1024, 'x')},
+      {"missing", "", true},
+  };
+}
+
+TEST_F(Malformed, Mountinfo) {
+  copy_fixture("docker-v2-private-ns");
+  std::vector<Bad> cases = bad_line_files();
+  cases.push_back({"cgroup line without separator",
+                   "1113 1112 0:30 / /sys/fs/cgroup ro,nosuid,nodev,noexec,relatime cgroup2 cgroup rw\n"});
+  cases.push_back({"nul in fstype", "1113 1112 0:30 / /sys/fs/cgroup rw - cgroup\0 cgroup rw\n"s});
+  for (const Bad& bad : cases) {
+    SCOPED_TRACE(bad.label);
+    apply("proc/self/mountinfo", bad);
+    auto l = limits();
+    expect_no_cgroups(*l);
+    expect_meminfo_passthrough();
+  }
+}
+
+TEST_F(Malformed, MountinfoWithoutNewlineStillParses) {
+  copy_fixture("docker-v2-private-ns");
+  write("proc/self/mountinfo",
+        "1113 1112 0:30 / /sys/fs/cgroup ro,nosuid,nodev,noexec,relatime - cgroup2 cgroup rw,nsdelegate");
+  auto l = limits();
+  EXPECT_TRUE(l->cgroups.of(Controller::Memory).found);
+  EXPECT_EQ(l->cpu.count, 2u);
+  EXPECT_EQ(l->memory.limit, 1073741824u);
+}
+
+// A line longer than the reader's buffer is skipped whole; its tail is not a new line.
+TEST_F(Malformed, MountinfoLongLineSkipped) {
+  copy_fixture("docker-v2-private-ns");
+  std::string real = read("proc/self/mountinfo");
+  // The long line's tail looks like a cgroup2 mount of another directory.
+  std::string decoy = "9 9 0:9 " + std::string(100 * 1024, 'a') +
+                      "\n";
+  std::string tail_decoy = std::string(100 * 1024, 'b') + " 9 9 0:9 / /sys/fs/cgroup/decoy rw - cgroup2 cgroup rw\n";
+  write("proc/self/mountinfo", decoy + tail_decoy + real);
+  auto l = limits();
+  EXPECT_EQ(l->cgroups.of(Controller::Memory).path.view(), "/sys/fs/cgroup");
+  EXPECT_EQ(l->cpu.count, 2u);
+}
+
+TEST_F(Malformed, ProcSelfCgroup) {
+  copy_fixture("docker-v2-private-ns");
+  std::vector<Bad> cases = bad_line_files();
+  cases.push_back({"relative path", "0::relative\n"});
+  cases.push_back({"no id", "::/\n"});
+  cases.push_back({"nul in path", "0::\0/\n"s});
+  cases.push_back({"path too long", "0::/" + std::string(100 * 1024, 'p') + "\n"});
+  cases.push_back({"path just over PathText", "0::/" + std::string(600, 'p') + "\n"});
+  for (const Bad& bad : cases) {
+    SCOPED_TRACE(bad.label);
+    apply("proc/self/cgroup", bad);
+    auto l = limits();
+    expect_no_cgroups(*l);
+    expect_meminfo_passthrough();
+  }
+}
+
+TEST_F(Malformed, ProcSelfCgroupWithoutNewlineStillParses) {
+  copy_fixture("docker-v2-private-ns");
+  write("proc/self/cgroup", "0::/");
+  auto l = limits();
+  EXPECT_TRUE(l->cgroups.of(Controller::Cpu).found);
+  EXPECT_EQ(l->cpu.count, 2u);
+}
+
+TEST_F(Malformed, ProcSelfCgroupLongLineSkipped) {
+  copy_fixture("docker-v2-private-ns");
+  write("proc/self/cgroup", std::string(100 * 1024, 'z') + "\n0::/\n");
+  auto l = limits();
+  EXPECT_EQ(l->cgroups.of(Controller::Cpu).path.view(), "/sys/fs/cgroup");
+  EXPECT_EQ(l->cpu.count, 2u);
+}
+
+// A path into a directory that does not exist: no files, so no limits.
+TEST_F(Malformed, ProcSelfCgroupUnknownDirectory) {
+  copy_fixture("docker-v2-private-ns");
+  write("proc/self/cgroup", "0::/not/there\n");
+  auto l = limits();
+  EXPECT_EQ(l->cgroups.of(Controller::Cpu).path.view(), "/sys/fs/cgroup/not/there");
+  // The walks reach the mount point, whose cpu.max and memory.max still apply,
+  // but there is no usage in the process's own directory, so meminfo is the host's.
+  EXPECT_TRUE(l->cpu.has_quota);
+  EXPECT_EQ(l->cpu.count, 2u);
+  EXPECT_EQ(l->memory.limit, 1073741824u);
+  Rendered r = render_to_string(VirtualFile::Meminfo, config(), *l);
+  if (r.ok) {
+    EXPECT_EQ(r.text, read("proc/meminfo"));
+  }
+}
+
+// ---- /proc/meminfo ----
+
+TEST_F(Malformed, Meminfo) {
+  copy_fixture("docker-v2-private-ns");
+  const std::string host = read("proc/meminfo");
+  std::vector<Bad> cases = {
+      {"empty", ""},
+      {"garbage", "garbage\nmore garbage\n"},
+      {"nul bytes", std::string(300, '\0')},
+      {"nul in MemTotal", "MemTotal:\0 16384000 kB\n"s + host.substr(host.find('\n') + 1)},
+      {"negative MemTotal", "MemTotal:       -16384000 kB\n" + host.substr(host.find('\n') + 1)},
+      {"MemTotal above 2^64", "MemTotal:       18446744073709551616 kB\n" + host.substr(host.find('\n') + 1)},
+      {"MemTotal above 2^54 kB", "MemTotal:       18446744073709551 kB\n" + host.substr(host.find('\n') + 1)},
+      {"zero MemTotal", "MemTotal:              0 kB\n" + host.substr(host.find('\n') + 1)},
+      {"no MemTotal", host.substr(host.find('\n') + 1)},
+      {"long line", host + std::string(100 * 1024, 'm') + "\n"},
+      {"missing", "", true},
+  };
+  for (const Bad& bad : cases) {
+    SCOPED_TRACE(bad.label);
+    apply("proc/meminfo", bad);
+    auto l = limits();
+    EXPECT_EQ(l->cpu.count, 2u);  // the CPU view does not depend on meminfo
+    Rendered r = render_to_string(VirtualFile::Meminfo, config(), *l);
+    if (r.ok) {
+      EXPECT_EQ(r.text, read("proc/meminfo"));
+    }
+  }
+}
+
+TEST_F(Malformed, MeminfoWithoutNewlineStillParses) {
+  copy_fixture("docker-v2-private-ns");
+  std::string host = read("proc/meminfo");
+  host.pop_back();
+  write("proc/meminfo", host);
+  Rendered r = render_to_string(VirtualFile::Meminfo, config(), *limits());
+  ASSERT_TRUE(r.ok);
+  EXPECT_EQ(meminfo_kb(r.text, "MemTotal"), 1048576);
+  EXPECT_EQ(meminfo_kb(r.text, "SwapFree"), 514048);
+  EXPECT_EQ(split_lines(r.text).back(), split_lines(host).back());
+  EXPECT_EQ(r.text.back(), 'B');  // as the host's file, no newline added
+}
+
+// ---- /proc/stat inputs ----
+
+TEST_F(Malformed, StatLongLinesPassThrough) {
+  copy_fixture("docker-v2-private-ns");
+  std::string host = read("proc/stat");
+  std::string intr = "intr 1" + std::string(100 * 1024, '0');
+  size_t at = host.find("intr ");
+  size_t end = host.find('\n', at);
+  host.replace(at, end - at, intr);
+  write("proc/stat", host);
+  Rendered r = render_to_string(VirtualFile::Stat, config(), *limits());
+  ASSERT_TRUE(r.ok);
+  std::vector<std::string> lines = split_lines(r.text);
+  ASSERT_EQ(lines.size(), 10u);  // cpu, cpu0, cpu1, intr, ctxt, btime, processes, running, blocked, softirq
+  EXPECT_EQ(lines[0], "cpu  3374 0 1446 2464514 0 0 0 0 0 0");
+  EXPECT_EQ(lines[3], intr);
+  EXPECT_EQ(lines[4].substr(0, 5), "ctxt ");
+}
+
+// Without cgroup CPU time the host's lines for V are kept (ids V only).
+TEST_F(Malformed, CpuStatUnreadable) {
+  copy_fixture("docker-v2-private-ns");
+  const std::string host = read("proc/stat");
+  std::vector<Bad> cases = {
+      {"empty", ""}, {"garbage", "garbage\n"}, {"no system_usec", "user_usec 5\n"}, {"missing", "", true}};
+  for (const Bad& bad : cases) {
+    SCOPED_TRACE(bad.label);
+    apply("sys/fs/cgroup/cpu.stat", bad);
+    Rendered r = render_to_string(VirtualFile::Stat, config(), *limits());
+    ASSERT_TRUE(r.ok);
+    std::vector<std::string> got = split_lines(r.text), want = split_lines(host);
+    ASSERT_EQ(got.size(), want.size() - 6);  // cpu2..cpu7 dropped
+    EXPECT_EQ(got[0], want[0]);  // the host's aggregate (see the report: a spec question)
+    EXPECT_EQ(got[1], want[1]);  // cpu0, the host's
+    EXPECT_EQ(got[2], want[2]);  // cpu1
+    EXPECT_EQ(got[3], want[9]);  // intr
+  }
+}
+
+TEST_F(Malformed, UptimeUnreadable) {
+  copy_fixture("docker-v2-private-ns");
+  for (const Bad& bad : std::vector<Bad>{{"empty", ""}, {"garbage", "x y\n"}, {"negative", "-5.00 1.00\n"},
+                                         {"missing", "", true}}) {
+    SCOPED_TRACE(bad.label);
+    apply("proc/uptime", bad);
+    Rendered r = render_to_string(VirtualFile::Stat, config(), *limits());
+    ASSERT_TRUE(r.ok);
+    std::vector<std::string> got = split_lines(r.text);
+    size_t cpu_lines = 0;
+    for (const std::string& l : got) cpu_lines += l.rfind("cpu", 0) == 0;
+    EXPECT_EQ(cpu_lines, 3u);
+    EXPECT_EQ(got[1].substr(0, 5), "cpu0 ");
+    EXPECT_EQ(got[2].substr(0, 5), "cpu1 ");
+  }
+}
+
+// ---- /proc/cpuinfo with a line longer than the reader's buffer ----
+
+TEST_F(Malformed, CpuinfoLongFlagsLine) {
+  copy_fixture("docker-v2-private-ns");
+  std::string host = read("proc/cpuinfo");
+  const std::string long_flags = "flags\t\t: " + std::string(100 * 1024, 'f');
+  // Replace the flags line of processor 0 (kept) and processor 5 (dropped).
+  auto replace_flags_in_block = [&](unsigned id) {
+    size_t block = host.find("processor\t: " + std::to_string(id) + "\n");
+    ASSERT_NE(block, std::string::npos);
+    size_t flags = host.find("flags\t\t:", block);
+    size_t end = host.find('\n', flags);
+    host.replace(flags, end - flags, long_flags);
+  };
+  replace_flags_in_block(0);
+  replace_flags_in_block(5);
+  write("proc/cpuinfo", host);
+  Rendered r = render_to_string(VirtualFile::Cpuinfo, config(), *limits());
+  ASSERT_TRUE(r.ok);
+  size_t second = r.text.find("processor\t: 1\n");
+  ASSERT_NE(second, std::string::npos);
+  EXPECT_EQ(r.text.substr(0, second), host.substr(0, host.find("processor\t: 1\n")));
+  EXPECT_EQ(r.text.find("processor\t: 5"), std::string::npos);
+  EXPECT_EQ(r.text.size(), host.find("processor\t: 2\n"));  // exactly blocks 0 and 1
+}
