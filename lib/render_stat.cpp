@@ -67,13 +67,53 @@ CpuLine classify(std::string_view line, uint64_t& id) {
   return CpuLine::One;
 }
 
+// Without the cgroup's CPU time, the host's cpuN lines for V are kept; the
+// aggregate must then be their sum, or the lines would disagree. A first pass
+// over the host file adds them up.
+struct HostSum {
+  bool ok = false;
+  uint64_t fields[10] = {};
+};
+
+HostSum sum_visible_host_lines(const Config& config, const Limits& limits) {
+  HostSum sum;
+  int fd = open_host_file(config.root, "/proc/stat");
+  if (fd < 0) return sum;
+  char buf[4096];
+  LineReader reader(fd, buf);
+  std::string_view line;
+  while (reader.next_whole_line(line)) {
+    uint64_t id = 0;
+    if (classify(line, id) != CpuLine::One || id >= kMaxCpus || !limits.cpu.visible.has(unsigned(id))) continue;
+    std::string_view rest = line, field;
+    next_field(rest, field);  // "cpuN"
+    for (uint64_t& total : sum.fields) {
+      uint64_t v = 0;
+      if (next_field(rest, field) && parse_u64(field, v)) total += v;
+    }
+  }
+  sum.ok = !reader.failed();
+  close_fd(fd);
+  return sum;
+}
+
+void put_host_sum(Sink& out, const HostSum& sum) {
+  FixedText<256> line;
+  line.add("cpu ");
+  for (uint64_t v : sum.fields) line.add(' ').add_u64(v);
+  line.add('\n');
+  out.put(line.view());
+}
+
 }  // namespace
 
 bool render_stat(const Config& config, const Limits& limits, StatClock* clock, Sink& out) {
   // Without a restriction, the host's CPU lines are the truth.
   bool restricted = !(limits.cpu.visible == limits.cpu.online);
   Synthesized s;
+  HostSum host_sum;
   if (restricted) s = synthesize(config, limits, clock);
+  if (restricted && !s.ok) host_sum = sum_visible_host_lines(config, limits);
   int fd = open_host_file(config.root, "/proc/stat");
   if (fd < 0) return false;
   char buf[4096];
@@ -87,6 +127,9 @@ bool render_stat(const Config& config, const Limits& limits, StatClock* clock, S
       keep = true;
       if (kind == CpuLine::Aggregate && s.ok) {
         put_synthesized(out, limits, s);
+        keep = false;
+      } else if (kind == CpuLine::Aggregate && host_sum.ok) {
+        put_host_sum(out, host_sum);
         keep = false;
       } else if (kind == CpuLine::One) {
         // Synthesized lines replace these; without usage, keep the host's for V.

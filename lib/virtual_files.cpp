@@ -13,6 +13,7 @@ VirtualFile virtual_file_for(std::string_view path) {
 bool normalize_path(std::string_view path, PathText& out) {
   out.clear();
   if (path.empty() || path.front() != '/') return false;
+  bool trailing_slash = path.back() == '/';
   while (!path.empty()) {
     while (!path.empty() && path.front() == '/') path.remove_prefix(1);
     size_t slash = path.find('/');
@@ -30,6 +31,8 @@ bool normalize_path(std::string_view path, PathText& out) {
     out.add('/').add(part);
   }
   if (out.size() == 0) out.add('/');
+  // "/proc/meminfo/" names a directory: the real open fails (ENOTDIR), so it is not ours.
+  if (trailing_slash && out.size() > 1) return false;
   return !out.overflowed() && out.size() < kPathMax;
 }
 

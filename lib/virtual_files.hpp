@@ -17,7 +17,8 @@ enum class VirtualFile : unsigned char { None, Meminfo, Cpuinfo, Stat, CpuOnline
 VirtualFile virtual_file_for(std::string_view normalized_path);
 
 // Lexically normalizes an absolute path: "//" and "/./" collapse, ".." pops
-// (never above "/"). False when `path` is relative or too long.
+// (never above "/"). False when `path` is relative, too long, or ends in '/'
+// (a directory, which no served file is).
 bool normalize_path(std::string_view path, PathText& out);
 
 // Keeps idle time in /proc/stat from going backwards between reads when the

@@ -41,6 +41,8 @@ TEST(NormalizePath, Rejects) {
   EXPECT_FALSE(normalize_path("./proc/meminfo", out));
   EXPECT_FALSE(normalize_path("../proc/meminfo", out));
   EXPECT_FALSE(normalize_path("", out));
+  EXPECT_FALSE(normalize_path("/proc/meminfo/", out));  // a directory: ENOTDIR for real
+  EXPECT_FALSE(normalize_path("/sys/devices/system/cpu/online//", out));
   EXPECT_FALSE(normalize_path("/" + std::string(kPathMax + 10, 'a'), out));
 }
 
