@@ -22,6 +22,9 @@ constexpr KeyName kKeys[] = {
     {StatKey::Slab, "slab", ""},
     {StatKey::SlabReclaimable, "slab_reclaimable", ""},
     {StatKey::SlabUnreclaimable, "slab_unreclaimable", ""},
+    {StatKey::Dirty, "file_dirty", "total_dirty"},
+    {StatKey::Writeback, "file_writeback", "total_writeback"},
+    {StatKey::Unevictable, "unevictable", "total_unevictable"},
     {StatKey::HierarchicalLimit, "", "hierarchical_memory_limit"},
     {StatKey::HierarchicalMemswLimit, "", "hierarchical_memsw_limit"},
 };

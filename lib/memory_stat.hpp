@@ -19,6 +19,9 @@ enum class StatKey : unsigned char {
   Slab,              // v2 slab
   SlabReclaimable,   // v2 slab_reclaimable
   SlabUnreclaimable, // v2 slab_unreclaimable
+  Dirty,             // v2 file_dirty,         v1 total_dirty
+  Writeback,         // v2 file_writeback,     v1 total_writeback
+  Unevictable,       // v2 unevictable,        v1 total_unevictable
   HierarchicalLimit,       // v1 hierarchical_memory_limit
   HierarchicalMemswLimit,  // v1 hierarchical_memsw_limit
   Count

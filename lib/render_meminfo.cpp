@@ -19,7 +19,7 @@ void put_kb_line(Sink& out, std::string_view key, uint64_t bytes) {
 bool host_kb(std::string_view text, std::string_view key, uint64_t& bytes) {
   std::string_view line;
   while (next_line(text, line)) {
-    std::string_view name, value, unit;
+    std::string_view name, value;
     if (!next_field(line, name) || name.size() != key.size() + 1 || name.substr(0, key.size()) != key ||
         name.back() != ':')
       continue;
@@ -38,6 +38,7 @@ bool container_value(const MemoryFigures& f, std::string_view key, uint64_t& byt
     bytes = f.stat.get(k);
     return true;
   };
+  auto stat_or_zero = [&](StatKey k) { return f.stat.has(k) ? f.stat.get(k) : 0; };
   auto stat_sum = [&](StatKey a, StatKey b) {
     if (!f.stat.has(a) || !f.stat.has(b)) return false;
     uint64_t sum = f.stat.get(a) + f.stat.get(b);
@@ -48,7 +49,11 @@ bool container_value(const MemoryFigures& f, std::string_view key, uint64_t& byt
   else if (key == "MemFree") bytes = f.free;
   else if (key == "MemAvailable") bytes = f.available;
   else if (key == "Buffers") bytes = 0;
-  else if (key == "Cached") return stat(StatKey::Cache);
+  else if (key == "Cached") {
+    // Stat counters can lag memory.usage: never let free + cache exceed total.
+    if (!stat(StatKey::Cache)) return false;
+    if (bytes > f.total - f.free) bytes = f.total - f.free;
+  }
   else if (key == "Active") return stat_sum(StatKey::ActiveAnon, StatKey::ActiveFile);
   else if (key == "Inactive") return stat_sum(StatKey::InactiveAnon, StatKey::InactiveFile);
   else if (key == "Active(anon)") return stat(StatKey::ActiveAnon);
@@ -58,9 +63,14 @@ bool container_value(const MemoryFigures& f, std::string_view key, uint64_t& byt
   else if (key == "Shmem") return stat(StatKey::Shmem);
   else if (key == "Mapped") return stat(StatKey::Mapped);
   else if (key == "AnonPages") return stat(StatKey::Anon);
-  else if (key == "Slab") return stat(StatKey::Slab);
-  else if (key == "SReclaimable") return stat(StatKey::SlabReclaimable);
-  else if (key == "SUnreclaim") return stat(StatKey::SlabUnreclaimable);
+  else if (key == "Dirty") return stat(StatKey::Dirty);
+  else if (key == "Writeback") return stat(StatKey::Writeback);
+  else if (key == "Unevictable") return stat(StatKey::Unevictable);
+  // v1 reports no slab: the container's is then 0, never the host's, which
+  // free and busybox would add to buff/cache beyond MemTotal.
+  else if (key == "Slab") bytes = stat_or_zero(StatKey::Slab);
+  else if (key == "SReclaimable" || key == "KReclaimable") bytes = stat_or_zero(StatKey::SlabReclaimable);
+  else if (key == "SUnreclaim") bytes = stat_or_zero(StatKey::SlabUnreclaimable);
   else if (key == "SwapTotal" && f.has_swap) bytes = f.swap_total;
   else if (key == "SwapFree" && f.has_swap) bytes = f.swap_free;
   else return false;
@@ -80,7 +90,7 @@ bool render_meminfo(const Config& config, const Limits& limits, Sink& out) {
   bool virtual_view = host_kb(text, "MemTotal", host_total);
   if (virtual_view) {
     host_kb(text, "SwapTotal", host_swap_total);
-    read_memory_usage(config.root, limits.cgroups.of(Controller::Memory), usage);
+    read_memory_usage(config.root, limits.cgroups.of(Controller::Memory), limits.memory.has_swap_allowance, usage);
     virtual_view = derive_memory(limits.memory, usage, host_total, host_swap_total, figures);
   }
   if (!virtual_view) {

@@ -13,6 +13,7 @@ TEST(MemoryStat, V2Names) {
       "anon 184549376\nfile 104857600\nkernel 8060928\nshmem 4194304\nfile_mapped 34951168\n"
       "inactive_anon 169869312\nactive_anon 18874368\ninactive_file 62914560\nactive_file 37748736\n"
       "slab_reclaimable 4194304\nslab_unreclaimable 2097152\nslab 6291456\n"
+      "file_dirty 12288\nfile_writeback 4096\nunevictable 8192\n"
       "total_cache 1\nhierarchical_memory_limit 2\n",
       true, s);
   EXPECT_EQ(s.get(StatKey::Anon), 184549376u);
@@ -26,6 +27,9 @@ TEST(MemoryStat, V2Names) {
   EXPECT_EQ(s.get(StatKey::SlabReclaimable), 4194304u);
   EXPECT_EQ(s.get(StatKey::SlabUnreclaimable), 2097152u);
   EXPECT_EQ(s.get(StatKey::Slab), 6291456u);
+  EXPECT_EQ(s.get(StatKey::Dirty), 12288u);
+  EXPECT_EQ(s.get(StatKey::Writeback), 4096u);
+  EXPECT_EQ(s.get(StatKey::Unevictable), 8192u);
   // v1 names mean nothing in a v2 file.
   EXPECT_FALSE(s.has(StatKey::HierarchicalLimit));
   EXPECT_EQ(s.get(StatKey::Cache), 104857600u);
@@ -88,7 +92,7 @@ TEST(MemoryStat, ResetsOutput) {
 
 TEST(MemoryStat, PrefixNamesDoNotMatch) {
   MemoryStat s;
-  parse_memory_stat("file_dirty 1\nfile_thp 2\nanon_thp 3\nslab_x 4\nfiles 5\n", true, s);
+  parse_memory_stat("file_dirtyx 1\nfile_thp 2\nanon_thp 3\nslab_x 4\nfiles 5\n", true, s);
   EXPECT_EQ(s.present, 0u);
   parse_memory_stat("total_cache_x 1\ntotal_rss_huge 2\n", false, s);
   EXPECT_EQ(s.present, 0u);
