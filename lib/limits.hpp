@@ -50,9 +50,9 @@ struct MemoryLimits {
 };
 
 struct Limits {
-  CgroupDirs cgroups;
+  CgroupDirs cgroups;   // memory's directory is the last entry...
+  MemoryLimits memory;  // ...next to the memory limits: the shim copies just that span
   CpuLimits cpu;
-  MemoryLimits memory;
 };
 
 // Computes everything above. False only when the CPU view itself cannot be

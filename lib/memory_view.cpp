@@ -16,12 +16,14 @@ uint64_t at_most(uint64_t v, uint64_t cap) { return v < cap ? v : cap; }
 
 }  // namespace
 
-void read_memory_usage(const Sysroot& root, const CgroupDir& dir, MemoryUsage& out) {
+void read_memory_usage(const Sysroot& root, const CgroupDir& dir, bool want_swap, MemoryUsage& out) {
   out = MemoryUsage{};
   if (!dir.found) return;
   std::string_view d = dir.path.view();
   out.has_usage = read_number(root, d, dir.v2 ? "memory.current" : "memory.usage_in_bytes", out.usage);
-  if (dir.v2) {
+  if (!want_swap) {
+    // Nothing to read.
+  } else if (dir.v2) {
     out.has_swap_used = read_number(root, d, "memory.swap.current", out.swap_used);
   } else {
     uint64_t memsw = 0;

@@ -17,7 +17,8 @@ struct MemoryUsage {
   uint64_t swap_used = 0;
   MemoryStat stat;
 };
-void read_memory_usage(const Sysroot& root, const CgroupDir& dir, MemoryUsage& out);
+// `want_swap`: also read swap usage (an extra file; only needed with a swap allowance).
+void read_memory_usage(const Sysroot& root, const CgroupDir& dir, bool want_swap, MemoryUsage& out);
 
 // Figures in bytes. Each `has_*` false means: show the host's value.
 struct MemoryFigures {

@@ -15,15 +15,15 @@ using namespace cgview::shim;
 namespace cgview::shim {
 
 bool memory_figures(const HostMemory* known_host, MemoryFigures& out) {
-  Limits limits;
-  current_limits(limits);  // no limit when unreadable
-  if (config().disabled) return false;
+  MemoryLimits limits;
+  CgroupDir dir;
+  if (!current_memory(limits, dir)) return false;  // disabled
   const Sysroot& root = config().root;
-  if (!limits.memory.has_limit && root.live()) return false;  // the real answer is right
+  if (!limits.has_limit && root.live()) return false;  // the real answer is right
   HostMemory host;
   if (known_host != nullptr && root.live()) host = *known_host;
   else if (!read_host_memory(root, host)) return false;
-  if (!limits.memory.has_limit) {
+  if (!limits.has_limit) {
     // Under a sysroot without a limit, the sysroot's host is the answer, so
     // sysinfo agrees with the /proc/meminfo it passes through.
     out = MemoryFigures{};
@@ -36,8 +36,8 @@ bool memory_figures(const HostMemory* known_host, MemoryFigures& out) {
     return true;
   }
   MemoryUsage usage;
-  read_memory_usage(root, limits.cgroups.of(Controller::Memory), usage);
-  if (!derive_memory(limits.memory, usage, host.total, host.swap_total, out)) return false;
+  read_memory_usage(root, dir, limits.has_swap_allowance, usage);
+  if (!derive_memory(limits, usage, host.total, host.swap_total, out)) return false;
   if (!out.has_swap) {  // no swap allowance: the host's swap, as /proc/meminfo shows
     out.has_swap = true;
     out.swap_total = host.swap_total;

@@ -14,6 +14,9 @@ namespace {
 // Cheap filter first: most opens are of other files, and resolving a
 // relative path costs a syscall.
 bool could_be_served(std::string_view path) {
+  // Every served name ends in 'o' (meminfo, cpuinfo), 't' (stat) or 'e' (online).
+  char last = path.empty() ? '\0' : path.back();
+  if (last != 'o' && last != 't' && last != 'e') return false;
   size_t slash = path.rfind('/');
   std::string_view name = slash == std::string_view::npos ? path : path.substr(slash + 1);
   return name == "meminfo" || name == "cpuinfo" || name == "stat" || name == "online";

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cstddef>
 #include <cstring>
 #include <new>
 #include <type_traits>
@@ -73,11 +74,13 @@ bool try_become_writer(uint64_t me) {
   return g_writer.compare_exchange_strong(holder, me, std::memory_order_acq_rel);
 }
 
-bool copy_out(Limits& out) {
+// Copies bytes [offset, offset + len) of the published Limits into the same
+// bytes of `out`; false when a writer was busy (the copy may be torn).
+bool copy_range(Limits& out, size_t offset, size_t len) {
   uint32_t before = g_seq.load(std::memory_order_acquire);
   if (before & 1) return false;
   char* dst = reinterpret_cast<char*>(&out);
-  for (size_t i = 0; i < kWords; ++i) {
+  for (size_t i = offset / 8; i * 8 < offset + len; ++i) {
     uint64_t w = g_words[i].load(std::memory_order_relaxed);
     size_t n = i + 1 < kWords ? 8 : sizeof(Limits) - i * 8;
     std::memcpy(dst + i * 8, &w, n);
@@ -85,6 +88,8 @@ bool copy_out(Limits& out) {
   std::atomic_thread_fence(std::memory_order_acquire);
   return g_seq.load(std::memory_order_relaxed) == before;
 }
+
+bool copy_out(Limits& out) { return copy_range(out, 0, sizeof(Limits)); }
 
 void publish(const Limits& limits, bool formed) {
   g_seq.fetch_add(1, std::memory_order_acq_rel);
@@ -155,14 +160,10 @@ bool current_cpu_count(unsigned& n) {
   return true;
 }
 
-bool current_affinity_rule(AffinityRule& rule, CpuSet* visible) {
+bool current_affinity_rule(AffinityRule& rule) {
   if (!config_ready() || stored_config().disabled) return false;
   if (!stored_config().root.live()) {
-    // Under a sysroot the mask comes from the fixture: the full view is needed.
-    Limits limits;
-    if (!current_limits(limits)) return false;
-    rule.use_visible = true;
-    if (visible != nullptr) *visible = limits.cpu.visible;
+    rule.use_visible = true;  // under a sysroot the mask comes from the fixture
     return true;
   }
   rule.use_visible = false;
@@ -175,6 +176,30 @@ bool current_affinity_rule(AffinityRule& rule, CpuSet* visible) {
   }
   if (!(hot & kFormed)) return false;
   rule.quota_cpus = unsigned((hot >> 16) & 0xffff);
+  return true;
+}
+
+bool current_memory(MemoryLimits& memory, CgroupDir& dir) {
+  if (!config_ready() || stored_config().disabled) return false;
+  if ((g_hot.load(std::memory_order_acquire) & kPublished) && fresh()) {
+    // sysinfo and sysconf need only the memory part of the ~8 KiB view. In
+    // Limits the memory cgroup's directory and the memory limits are adjacent.
+    alignas(Limits) unsigned char storage[sizeof(Limits)];  // only [from, to) is filled
+    Limits& partial = *reinterpret_cast<Limits*>(storage);
+    size_t from = offsetof(Limits, cgroups) + sizeof(CgroupDir) * size_t(Controller::Memory);
+    size_t to = offsetof(Limits, memory) + sizeof(MemoryLimits);
+    for (int attempt = 0; attempt < 4; ++attempt) {
+      if (copy_range(partial, from, to - from)) {
+        memory = partial.memory;
+        dir = partial.cgroups.of(Controller::Memory);
+        return true;
+      }
+    }
+  }
+  Limits limits;
+  refresh(limits);
+  memory = limits.memory;
+  dir = limits.cgroups.of(Controller::Memory);
   return true;
 }
 

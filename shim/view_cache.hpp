@@ -21,13 +21,17 @@ bool current_limits(Limits& out);
 // The hot path of sysconf/get_nprocs: N without copying the whole view.
 bool current_cpu_count(unsigned& n);
 
-// What sched_getaffinity needs: the rounded quota (0 = none) and, under a
-// sysroot, the fixture's V instead of the real mask.
+// What sched_getaffinity needs: the rounded quota (0 = none), or under a
+// sysroot, that the mask is to be replaced by the fixture's V (current_limits).
 struct AffinityRule {
   unsigned quota_cpus = 0;
-  bool use_visible = false;  // sysroot: replace the mask with V
+  bool use_visible = false;
 };
-bool current_affinity_rule(AffinityRule& rule, CpuSet* visible);
+bool current_affinity_rule(AffinityRule& rule);
+
+// The memory limits and the memory cgroup's directory, without the rest of
+// the view. False when disabled (the real answer applies).
+bool current_memory(MemoryLimits& memory, CgroupDir& dir);
 
 // /proc/stat's idle floor for this process.
 StatClock& stat_clock();

@@ -152,7 +152,7 @@ TEST(CpuUsage, LiveUptimeAdvances) {
 TEST(MemoryUsage, ReadersOnFixtures) {
   auto v1 = limits_for(fixture_config("docker-v1-host-ns"));
   MemoryUsage u;
-  read_memory_usage(fixture_config("docker-v1-host-ns").root, v1->cgroups.of(Controller::Memory), u);
+  read_memory_usage(fixture_config("docker-v1-host-ns").root, v1->cgroups.of(Controller::Memory), true, u);
   EXPECT_TRUE(u.has_usage);
   EXPECT_EQ(u.usage, 536870912u);
   EXPECT_TRUE(u.has_swap_used);
@@ -160,9 +160,18 @@ TEST(MemoryUsage, ReadersOnFixtures) {
   EXPECT_EQ(u.stat.get(StatKey::Cache), 209715200u);
 
   auto v2 = limits_for(fixture_config("k8s-pod-v2"));
-  read_memory_usage(fixture_config("k8s-pod-v2").root, v2->cgroups.of(Controller::Memory), u);
+  read_memory_usage(fixture_config("k8s-pod-v2").root, v2->cgroups.of(Controller::Memory), true, u);
   EXPECT_EQ(u.usage, 209715200u);  // the scope's, not the pod slice's decoy
   EXPECT_EQ(u.stat.get(StatKey::Cache), 73400320u);
+}
+
+TEST(MemoryUsage, SwapIsReadOnlyWhenWanted) {
+  auto v1 = limits_for(fixture_config("docker-v1-host-ns"));
+  MemoryUsage u;
+  read_memory_usage(fixture_config("docker-v1-host-ns").root, v1->cgroups.of(Controller::Memory), false, u);
+  EXPECT_TRUE(u.has_usage);
+  EXPECT_EQ(u.usage, 536870912u);
+  EXPECT_FALSE(u.has_swap_used);
 }
 
 TEST(HostMemory, FromFixtureMeminfo) {
