@@ -22,7 +22,11 @@ class CpuSet {
     return cpu < kMaxCpus && (words_[cpu / 64] >> (cpu % 64)) & 1;
   }
   unsigned count() const;
-  bool empty() const { return count() == 0; }
+  bool empty() const {
+    for (uint64_t w : words_)
+      if (w != 0) return false;
+    return true;
+  }
   void intersect(const CpuSet& other);
   // Keeps the `n` lowest ids (all of them when there are fewer).
   void keep_lowest(unsigned n);
@@ -42,15 +46,31 @@ class CpuSet {
 bool parse_cpu_list(std::string_view text, CpuSet& out);
 
 // Calls fn(first, last) for each run of consecutive ids, in ascending order.
+// Skips empty words: renderers call this on every open.
 template <typename Fn>
 void for_each_cpu_range(const CpuSet& set, Fn fn) {
-  for (unsigned cpu = 0; cpu < kMaxCpus; ++cpu) {
-    if (!set.has(cpu)) continue;
+  const uint64_t* words = set.words();
+  unsigned cpu = 0;
+  while (cpu < kMaxCpus) {
+    uint64_t rest = words[cpu / 64] >> (cpu % 64);
+    if (rest == 0) {  // nothing more in this word
+      cpu = (cpu / 64 + 1) * 64;
+      continue;
+    }
+    cpu += unsigned(__builtin_ctzll(rest));
     unsigned last = cpu;
     while (last + 1 < kMaxCpus && set.has(last + 1)) ++last;
     fn(cpu, last);
-    cpu = last;
+    cpu = last + 1;
   }
+}
+
+// Calls fn(cpu) for each id in the set, in ascending order.
+template <typename Fn>
+void for_each_cpu(const CpuSet& set, Fn fn) {
+  for_each_cpu_range(set, [&](unsigned first, unsigned last) {
+    for (unsigned cpu = first; cpu <= last; ++cpu) fn(cpu);
+  });
 }
 
 // Writes `set` in the kernel list format (no newline).

@@ -47,14 +47,13 @@ Synthesized synthesize(const Config& config, const Limits& limits, StatClock* cl
 void put_synthesized(Sink& out, const Limits& limits, const Synthesized& s) {
   put_cpu_line(out, "cpu ", s.busy.user_ticks, s.busy.system_ticks, s.idle);
   unsigned n = limits.cpu.count, k = 0;
-  for (unsigned cpu = 0; cpu < kMaxCpus && k < n; ++cpu) {
-    if (!limits.cpu.visible.has(cpu)) continue;
+  for_each_cpu(limits.cpu.visible, [&](unsigned cpu) {
     FixedText<16> name;
     name.add("cpu").add_u64(cpu);
     put_cpu_line(out, name.view(), share(s.busy.user_ticks, n, k), share(s.busy.system_ticks, n, k),
                  share(s.idle, n, k));
     ++k;
-  }
+  });
 }
 
 // "cpu" -> aggregate; "cpuN" -> N; anything else is not a CPU line.

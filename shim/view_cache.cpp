@@ -16,6 +16,7 @@ namespace cgview::shim {
 namespace {
 
 static_assert(std::is_trivially_copyable_v<Limits>, "the cache copies Limits word by word");
+static_assert(sizeof(Limits) % 8 == 0, "whole words only");
 
 constexpr int64_t kRefreshNs = 1000000000 / 2;  // half the 1 s DESIGN.md allows: coarse clocks lag
 
@@ -44,7 +45,7 @@ bool config_ready() {
 }
 
 // --- the cached limits ------------------------------------------------------
-constexpr size_t kWords = (sizeof(Limits) + 7) / 8;
+constexpr size_t kWords = sizeof(Limits) / 8;
 std::atomic<uint32_t> g_seq{0};  // odd while a writer copies in
 std::atomic<uint64_t> g_words[kWords];
 // Hot scalars: bit 63 = published, bit 62 = view formed, bits 0-15 N,
@@ -82,8 +83,7 @@ bool copy_range(Limits& out, size_t offset, size_t len) {
   char* dst = reinterpret_cast<char*>(&out);
   for (size_t i = offset / 8; i * 8 < offset + len; ++i) {
     uint64_t w = g_words[i].load(std::memory_order_relaxed);
-    size_t n = i + 1 < kWords ? 8 : sizeof(Limits) - i * 8;
-    std::memcpy(dst + i * 8, &w, n);
+    std::memcpy(dst + i * 8, &w, 8);
   }
   std::atomic_thread_fence(std::memory_order_acquire);
   return g_seq.load(std::memory_order_relaxed) == before;
@@ -95,8 +95,8 @@ void publish(const Limits& limits, bool formed) {
   g_seq.fetch_add(1, std::memory_order_acq_rel);
   const char* src = reinterpret_cast<const char*>(&limits);
   for (size_t i = 0; i < kWords; ++i) {
-    uint64_t w = 0;
-    std::memcpy(&w, src + i * 8, i + 1 < kWords ? 8 : sizeof(Limits) - i * 8);
+    uint64_t w;
+    std::memcpy(&w, src + i * 8, 8);
     g_words[i].store(w, std::memory_order_relaxed);
   }
   g_seq.fetch_add(1, std::memory_order_release);
