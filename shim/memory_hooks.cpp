@@ -47,10 +47,22 @@ bool memory_figures(const HostMemory* known_host, MemoryFigures& out) {
 }
 
 bool memory_pages(MemoryPages which, long& pages) {
+  long page = getpagesize();
+  if (which == MemoryPages::Total) {
+    // MemTotal = min(L, H) needs no usage: skip the cgroup reads.
+    MemoryLimits limits;
+    CgroupDir dir;
+    HostMemory host;
+    if (!current_memory(limits, dir)) return false;
+    if (!limits.has_limit && config().root.live()) return false;
+    if (!read_host_memory(config().root, host)) return false;
+    uint64_t total = limits.has_limit && limits.limit < host.total ? limits.limit : host.total;
+    pages = long(total / uint64_t(page));
+    return true;
+  }
   MemoryFigures figures;
   if (!memory_figures(nullptr, figures)) return false;
-  long page = getpagesize();
-  pages = long((which == MemoryPages::Total ? figures.total : figures.free) / uint64_t(page));
+  pages = long(figures.free / uint64_t(page));
   return true;
 }
 

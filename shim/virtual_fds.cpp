@@ -68,8 +68,14 @@ int new_anonymous_file() {
 }
 
 // The program gets a read-only fd, so write() fails with EBADF as on /proc.
-// Without /proc/self/fd, the writable fd is sealed against writes instead.
+// The content is also sealed (memfd) and made read-only (0444), so nobody can
+// reopen /proc/self/fd/N for writing and change it. Returns -1 (and closes
+// `fd`) when the program would otherwise get a writable fd: then the real
+// file is served.
 int read_only_copy(int fd, int flags) {
+  bool sealed =
+      syscall(SYS_fcntl, fd, F_ADD_SEALS, F_SEAL_WRITE | F_SEAL_GROW | F_SEAL_SHRINK | F_SEAL_SEAL) == 0;
+  syscall(SYS_fchmod, fd, 0444);
   FixedText<32> link;
   link.add("/proc/self/fd/").add_u64(uint64_t(fd));
   long ro = syscall(SYS_openat, AT_FDCWD, link.c_str(), O_RDONLY | (flags & (O_CLOEXEC | O_NONBLOCK)));
@@ -77,7 +83,11 @@ int read_only_copy(int fd, int flags) {
     syscall(SYS_close, fd);
     return int(ro);
   }
-  syscall(SYS_fcntl, fd, F_ADD_SEALS, F_SEAL_WRITE | F_SEAL_GROW | F_SEAL_SHRINK | F_SEAL_SEAL);
+  if (!sealed) {  // an O_TMPFILE cannot be sealed: never hand out a writable fd
+    syscall(SYS_close, fd);
+    return -1;
+  }
+  // No /proc/self/fd, or no fd left for the copy: the sealed memfd itself.
   syscall(SYS_lseek, fd, 0, SEEK_SET);
   if (!(flags & O_CLOEXEC)) syscall(SYS_fcntl, fd, F_SETFD, 0);
   return fd;
@@ -97,7 +107,9 @@ int render_new_fd(VirtualFile file, int flags) {
     syscall(SYS_close, fd);
     return -1;
   }
-  return read_only_copy(fd, flags);
+  int ro = read_only_copy(fd, flags);
+  if (ro < 0) DebugLine(config()) << "cannot make the content read-only: serving the real file";
+  return ro;
 }
 
 }  // namespace

@@ -1,0 +1,958 @@
+// Faults, load and security (issue 6, items 3-5): runs stress_probe.c with
+// libcgview.so preloaded while its cgroup is removed, with mountinfo hidden by
+// a mount namespace, at the fd limit, under seccomp filters, over huge
+// mountinfo and 4,096-CPU sysroots, under load, setuid through an
+// /etc/ld.so.preload visible only in a mount namespace, and under strace.
+// Expected values are written here by hand; "native" values are the same
+// probe's answers without the shim, measured in the same run.
+#include <gtest/gtest.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <random>
+#include <set>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "real_cgroup.hpp"
+
+extern char** environ;
+
+using cgview::test::RealCgroup;
+
+namespace {
+
+const std::string kShim = CGVIEW_SHIM_PATH;
+const std::string kProbe = CGVIEW_STRESS_PROBE;
+const std::string kFixtures = CGVIEW_FIXTURES;
+const std::string kPreload = "LD_PRELOAD=" + kShim;
+constexpr unsigned long long kMiB = 1024 * 1024;
+
+using Values = std::map<std::string, std::string>;
+
+Values parse(const std::string& out) {
+  Values v;
+  std::istringstream lines(out);
+  std::string line;
+  while (std::getline(lines, line)) {
+    size_t eq = line.find('=');
+    if (eq != std::string::npos) v[line.substr(0, eq)] = line.substr(eq + 1);
+  }
+  return v;
+}
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+void write_file(const std::string& path, const std::string& text) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out << text;
+  ASSERT_TRUE(out.good()) << path;
+}
+
+double now_s() {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return double(ts.tv_sec) + double(ts.tv_nsec) / 1e9;
+}
+
+// The test's environment without LD_PRELOAD and CGVIEW_*, plus `extra`.
+std::vector<std::string> child_env(const std::vector<std::string>& extra) {
+  std::vector<std::string> env;
+  for (char** e = environ; *e != nullptr; ++e) {
+    std::string var = *e;
+    if (var.rfind("LD_PRELOAD=", 0) == 0 || var.rfind("CGVIEW_", 0) == 0) continue;
+    env.push_back(var);
+  }
+  env.insert(env.end(), extra.begin(), extra.end());
+  return env;
+}
+
+std::vector<char*> pointers(std::vector<std::string>& strings) {
+  std::vector<char*> p;
+  for (std::string& s : strings) p.push_back(s.data());
+  p.push_back(nullptr);
+  return p;
+}
+
+// A child in its own process group, moved into `group` before it execs.
+struct Child {
+  pid_t pid = -1;
+  int in = -1, out = -1, err = -1;
+};
+
+Child start(const std::vector<std::string>& argv, const std::vector<std::string>& extra_env,
+            const RealCgroup* group = nullptr) {
+  Child c;
+  int in[2], out[2], err[2], go[2];
+  if (pipe2(in, O_CLOEXEC) || pipe2(out, O_CLOEXEC) || pipe2(err, O_CLOEXEC) || pipe2(go, O_CLOEXEC)) return c;
+  std::vector<std::string> env = child_env(extra_env), args = argv;
+  std::vector<char*> envp = pointers(env), argp = pointers(args);
+  pid_t pid = fork();
+  if (pid == 0) {
+    setpgid(0, 0);
+    char byte;
+    if (read(go[0], &byte, 1) != 1) _exit(126);
+    dup2(in[0], 0);
+    dup2(out[1], 1);
+    dup2(err[1], 2);
+    execve(argp[0], argp.data(), envp.data());
+    _exit(127);
+  }
+  close(in[0]);
+  close(out[1]);
+  close(err[1]);
+  close(go[0]);
+  setpgid(pid, pid);
+  if (group != nullptr && !group->enter(pid)) kill(pid, SIGKILL);
+  (void)!write(go[1], "g", 1);
+  close(go[1]);
+  c.pid = pid;
+  c.in = in[1];
+  c.out = out[0];
+  c.err = err[0];
+  return c;
+}
+
+// Reads the child's stdout until it contains `marker` or the time is up.
+bool read_until(Child& c, std::string& out, const std::string& marker, double timeout_s) {
+  double deadline = now_s() + timeout_s;
+  char buf[4096];
+  while (out.find(marker) == std::string::npos) {
+    struct pollfd p = {c.out, POLLIN, 0};
+    int left_ms = int((deadline - now_s()) * 1000);
+    if (left_ms <= 0 || poll(&p, 1, left_ms) <= 0) return false;
+    ssize_t n = read(c.out, buf, sizeof buf);
+    if (n <= 0) return false;
+    out.append(buf, size_t(n));
+  }
+  return true;
+}
+
+struct Result {
+  std::string out, err;
+  int exit_code = -1;
+  bool timed_out = false;
+  double seconds = 0;
+};
+
+// Closes the child's stdin, collects its output, and kills its whole process
+// group if it has not finished within `timeout_s` (a deadlock fails the test
+// instead of hanging the suite).
+Result finish(Child& c, double timeout_s, std::string already = "") {
+  Result r;
+  r.out = std::move(already);
+  double start = now_s(), deadline = start + timeout_s;
+  if (c.in >= 0) close(c.in);
+  c.in = -1;
+  char buf[65536];
+  while (c.out >= 0 || c.err >= 0) {
+    struct pollfd p[2] = {{c.out, POLLIN, 0}, {c.err, POLLIN, 0}};
+    int left_ms = int((deadline - now_s()) * 1000);
+    if (left_ms <= 0 || poll(p, 2, left_ms) == 0) {
+      r.timed_out = true;
+      kill(-c.pid, SIGKILL);
+      break;
+    }
+    for (int i = 0; i < 2; ++i) {
+      int& fd = i == 0 ? c.out : c.err;
+      if (fd < 0 || !(p[i].revents & (POLLIN | POLLHUP | POLLERR))) continue;
+      ssize_t n = read(fd, buf, sizeof buf);
+      if (n > 0) {
+        (i == 0 ? r.out : r.err).append(buf, size_t(n));
+      } else {
+        close(fd);
+        fd = -1;
+      }
+    }
+  }
+  if (c.out >= 0) close(c.out);
+  if (c.err >= 0) close(c.err);
+  int status = 0;
+  waitpid(c.pid, &status, 0);
+  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  r.seconds = now_s() - start;
+  return r;
+}
+
+Result run(const std::vector<std::string>& argv, const std::vector<std::string>& env,
+           const RealCgroup* group = nullptr, double timeout_s = 60) {
+  Child c = start(argv, env, group);
+  if (c.pid < 0) return {};
+  return finish(c, timeout_s);
+}
+
+// Runs the probe and expects a clean exit with nothing on stderr.
+Values probe(const std::vector<std::string>& args, const std::vector<std::string>& env,
+             const RealCgroup* group = nullptr, double timeout_s = 60) {
+  std::vector<std::string> argv = {kProbe};
+  argv.insert(argv.end(), args.begin(), args.end());
+  Result r = run(argv, env, group, timeout_s);
+  EXPECT_FALSE(r.timed_out) << args[0] << " did not finish within " << timeout_s << " s";
+  EXPECT_EQ(r.exit_code, 0) << args[0] << ":\n" << r.out << r.err;
+  EXPECT_EQ(r.err, "") << args[0];
+  return parse(r.out);
+}
+
+// The answers of the probe without the shim: what "the real answer" means here.
+const Values& native() {
+  static const Values v = [] {
+    Result r = run({kProbe, "view"}, {});
+    return parse(r.out);
+  }();
+  return v;
+}
+
+const char* const kViewKeys[] = {"sysconf_onln",     "get_nprocs",          "affinity_count",
+                                 "online",           "cpuinfo_blocks",      "stat_cpu_lines",
+                                 "meminfo_total_kb", "sysinfo_totalram_kb", "phys_pages_kb"};
+
+void expect_native(const Values& v, const std::string& prefix, const std::string& context) {
+  ASSERT_FALSE(native().empty());
+  for (const char* key : kViewKeys) EXPECT_EQ(v.count(prefix + key) ? v.at(prefix + key) : "(missing)", native().at(key))
+      << context << ": " << prefix << key;
+}
+
+// One CPU ("0") and 256 MiB: the view inside RealCgroup(50000, 100000, 256 MiB).
+void expect_one_cpu_256m(const Values& v, const std::string& context) {
+  for (const char* key : {"sysconf_onln", "get_nprocs", "affinity_count", "cpuinfo_blocks", "stat_cpu_lines"})
+    EXPECT_EQ(v.count(key) ? v.at(key) : "(missing)", "1") << context << ": " << key;
+  EXPECT_EQ(v.count("online") ? v.at("online") : "(missing)", "0") << context;
+  for (const char* key : {"meminfo_total_kb", "sysinfo_totalram_kb", "phys_pages_kb"})
+    EXPECT_EQ(v.count(key) ? v.at(key) : "(missing)", "262144") << context << ": " << key;
+}
+
+class TempDir {
+ public:
+  TempDir() {
+    char tmpl[] = "/tmp/cgview-rel-XXXXXX";
+    char* d = mkdtemp(tmpl);
+    dir_ = d != nullptr ? d : "";
+  }
+  ~TempDir() {
+    if (!dir_.empty()) std::filesystem::remove_all(dir_);
+  }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const std::string& dir() const { return dir_; }
+
+ private:
+  std::string dir_;
+};
+
+class FixtureCopy : public TempDir {
+ public:
+  explicit FixtureCopy(const std::string& fixture) {
+    std::filesystem::copy(kFixtures + "/" + fixture, dir(), std::filesystem::copy_options::recursive);
+  }
+  std::string path(const std::string& relative) const { return dir() + "/" + relative; }
+};
+
+std::string host_mem_total_kb() { return native().at("meminfo_total_kb"); }
+
+// ===========================================================================
+// Faults
+// ===========================================================================
+
+// The program reads its view, is moved out of its cgroup, the cgroup is
+// removed, and it reads again after the 0.5 s cache has expired: no crash,
+// and the parent's view (no limits here: the native answers), on a fresh open
+// and on a rewind of an fd opened before.
+TEST(Faults, CgroupRemovedWhileTheProgramRuns) {
+  RealCgroup group(50000, 100000, 256 * kMiB);
+  ASSERT_TRUE(group.ok()) << group.why();
+  Child c = start({kProbe, "view-twice", "1100"}, {kPreload}, &group);
+  ASSERT_GT(c.pid, 0);
+  std::string first;
+  bool ready = read_until(c, first, "ready=1\n", 30);
+  if (!ready) {
+    Result r = finish(c, 5, first);
+    FAIL() << "no first view:\n" << r.out << r.err;
+  }
+  Values before = parse(first);
+  expect_one_cpu_256m(before, "in the cgroup");
+  EXPECT_EQ(before["kept_total_kb"], "262144");
+
+  // Out of every directory, into its parent (the test's own cgroup), then rmdir.
+  for (const std::string& dir : group.directories()) {
+    std::string parent = dir.substr(0, dir.rfind('/'));
+    std::ofstream procs(parent + "/cgroup.procs");
+    procs << c.pid << std::flush;
+    EXPECT_TRUE(procs.good()) << "moving " << c.pid << " to " << parent;
+  }
+  for (const std::string& dir : group.directories()) {
+    int rc = -1;
+    for (int attempt = 0; attempt < 100 && (rc = rmdir(dir.c_str())) != 0 && errno == EBUSY; ++attempt) usleep(20000);
+    EXPECT_EQ(rc, 0) << "rmdir " << dir << ": " << std::strerror(errno);
+    EXPECT_FALSE(std::filesystem::exists(dir));
+  }
+  ASSERT_EQ(write(c.in, "go\n", 3), 3);
+  Result r = finish(c, 30, first);
+  EXPECT_FALSE(r.timed_out);
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(r.err, "");
+  Values after = parse(r.out);
+  expect_native(after, "after_", "after the cgroup was removed");
+  EXPECT_EQ(after["after_kept_total_kb"], host_mem_total_kb()) << "rewound fd after the removal";
+}
+
+// /proc/self/mountinfo made unreadable in a mount namespace (exec keeps the
+// pid, so the probe's /proc/self is the shell's /proc/$$). Inside a cgroup
+// with 1 CPU and 256 MiB: with mountinfo readable the probe sees that; without
+// it no cgroup can be found, and every answer must be the real one.
+struct HiddenMountinfo {
+  const char* name;
+  const char* mount;  // shell words: SOURCE TARGET; @ = the temp dir
+};
+
+const HiddenMountinfo kHidden[] = {
+    {"empty_file", "@/empty /proc/$$/mountinfo"},
+    {"read_error", "/proc/$$/mem /proc/$$/mountinfo"},  // open works, read fails with EIO
+    {"garbage", "@/garbage /proc/$$/mountinfo"},        // 1 MiB of random bytes
+    {"proc_pid_is_an_empty_directory", "@/emptydir /proc/$$"},  // no mountinfo, cgroup or fd/ at all
+};
+
+void PrintTo(const HiddenMountinfo& p, std::ostream* os) { *os << p.name; }
+
+class MountinfoUnreadable : public ::testing::TestWithParam<HiddenMountinfo> {};
+
+std::string replace_all(std::string s, const std::string& from, const std::string& to) {
+  for (size_t at = 0; (at = s.find(from, at)) != std::string::npos; at += to.size()) s.replace(at, from.size(), to);
+  return s;
+}
+
+TEST(Faults, MountinfoReadableInTheNamespaceControl) {
+  RealCgroup group(50000, 100000, 256 * kMiB);
+  ASSERT_TRUE(group.ok()) << group.why();
+  Result r = run({"/usr/bin/unshare", "-m", "sh", "-c", "exec " + kProbe + " view"}, {kPreload}, &group);
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(r.err, "");
+  expect_one_cpu_256m(parse(r.out), "control");
+}
+
+TEST_P(MountinfoUnreadable, EveryAnswerIsTheRealOne) {
+  RealCgroup group(50000, 100000, 256 * kMiB);
+  ASSERT_TRUE(group.ok()) << group.why();
+  TempDir tmp;
+  write_file(tmp.dir() + "/empty", "");
+  std::mt19937 random(6);
+  std::string garbage(kMiB, '\0');
+  for (char& ch : garbage) ch = char(random() % 256);
+  write_file(tmp.dir() + "/garbage", garbage);
+  ASSERT_EQ(mkdir((tmp.dir() + "/emptydir").c_str(), 0755), 0);
+  std::string script = "mount --bind " + replace_all(GetParam().mount, "@", tmp.dir()) + " && exec " + kProbe + " view";
+  Result r = run({"/usr/bin/unshare", "-m", "sh", "-c", script}, {kPreload}, &group);
+  EXPECT_FALSE(r.timed_out);
+  EXPECT_EQ(r.exit_code, 0) << script << "\n" << r.out << r.err;
+  EXPECT_EQ(r.err, "");
+  expect_native(parse(r.out), "", GetParam().name);
+}
+
+INSTANTIATE_TEST_SUITE_P(Faults, MountinfoUnreadable, ::testing::ValuesIn(kHidden),
+                         [](const auto& info) { return std::string(info.param.name); });
+
+// RLIMIT_NOFILE at the current count + 1: one free fd. The shim needs up to
+// three at once (its memfd or O_TMPFILE, the host file it renders from, the
+// read-only reopen). The open must succeed as the real one would, with either
+// the view or the real content, the fd must not be writable, and closing it
+// must leave exactly one free fd again (nothing leaked).
+struct OneSlot {
+  const char* name;
+  const char* path;
+  const char* filter;
+};
+
+const OneSlot kOneSlot[] = {
+    {"meminfo", "/proc/meminfo", "none"},
+    {"meminfo_no_memfd", "/proc/meminfo", "no-memfd"},
+    {"meminfo_no_anon", "/proc/meminfo", "no-anon"},
+    {"online", "/sys/devices/system/cpu/online", "none"},
+    {"online_no_memfd", "/sys/devices/system/cpu/online", "no-memfd"},
+    {"online_no_anon", "/sys/devices/system/cpu/online", "no-anon"},
+    {"stat", "/proc/stat", "none"},
+    {"stat_no_memfd", "/proc/stat", "no-memfd"},
+};
+
+void PrintTo(const OneSlot& p, std::ostream* os) { *os << p.name; }
+
+class OneFreeFd : public ::testing::TestWithParam<OneSlot> {};
+
+TEST_P(OneFreeFd, OpenSucceedsReadOnlyAndLeaksNothing) {
+  const OneSlot& p = GetParam();
+  // v1-cpuset-small: online "4-5" and MemTotal 16384000, both unlike this host.
+  Values v = probe({"one-slot", p.path, p.filter}, {kPreload, "CGVIEW_SYSROOT=" + kFixtures + "/v1-cpuset-small"});
+  EXPECT_EQ(v["free_before"], "1");
+  EXPECT_EQ(v["open_ok"], "1") << "the real open would succeed";
+  EXPECT_EQ(v["errno_kept"], "1");
+  std::string path = p.path;
+  if (path == "/proc/meminfo") {
+    EXPECT_TRUE(v["content"] == "16384000" || v["content"] == host_mem_total_kb()) << v["content"];
+  } else if (path == "/sys/devices/system/cpu/online") {
+    EXPECT_TRUE(v["content"] == "4-5" || v["content"] == native().at("online")) << v["content"];
+  } else {
+    EXPECT_EQ(v["content"].rfind("cpu ", 0), 0u) << v["content"];
+  }
+  if (path == "/proc/stat") EXPECT_EQ(v["rewound"].rfind("cpu ", 0), 0u) << v["rewound"];  // the real one moves on
+  else EXPECT_EQ(v["rewound"], v["content"]);
+  EXPECT_EQ(v["write"].rfind("-1 ", 0), 0u) << "a served fd must not be writable: write=" << v["write"]
+                                            << " access=" << v["access"];
+  EXPECT_EQ(v["cloexec"], "0") << "opened without O_CLOEXEC";
+  EXPECT_EQ(v["free_after"], "1") << "an fd leaked";
+}
+
+INSTANTIATE_TEST_SUITE_P(Faults, OneFreeFd, ::testing::ValuesIn(kOneSlot),
+                         [](const auto& info) { return std::string(info.param.name); });
+
+// memfd_create -> EPERM and O_TMPFILE -> EOPNOTSUPP (seccomp): every served
+// file is the real one, and nothing leaks. The other entry points (sysconf,
+// sysinfo) do not need a file and keep the view.
+TEST(Faults, MemfdAndTmpfileRefusedGiveTheRealFiles) {
+  Values v = probe({"refused", "no-anon"}, {kPreload, "CGVIEW_SYSROOT=" + kFixtures + "/v1-cpuset-small"});
+  EXPECT_EQ(v["memfd_refused"], "1");
+  EXPECT_EQ(v["tmpfile_refused"], "1");
+  EXPECT_EQ(v["meminfo_total_kb"], host_mem_total_kb());
+  EXPECT_EQ(v["fopen_total_kb"], host_mem_total_kb());
+  EXPECT_EQ(v["rewound_total_kb"], host_mem_total_kb());
+  EXPECT_EQ(v["online"], native().at("online"));
+  EXPECT_EQ(v["cpuinfo_blocks"], native().at("cpuinfo_blocks"));
+  EXPECT_EQ(v["stat_cpu_lines"], native().at("stat_cpu_lines"));
+  EXPECT_EQ(v["sysinfo_totalram_kb"], "16384000");
+  EXPECT_EQ(v["fd_delta"], "0");
+}
+
+// memfd_create refused only: the O_TMPFILE fallback serves the view.
+TEST(Faults, MemfdRefusedServesThroughTmpfile) {
+  Values v = probe({"refused", "no-memfd"}, {kPreload, "CGVIEW_SYSROOT=" + kFixtures + "/v1-cpuset-small"});
+  EXPECT_EQ(v["memfd_refused"], "1");
+  EXPECT_EQ(v["tmpfile_refused"], "0");
+  EXPECT_EQ(v["meminfo_total_kb"], "16384000");
+  EXPECT_EQ(v["fopen_total_kb"], "16384000");
+  EXPECT_EQ(v["rewound_total_kb"], "16384000");
+  EXPECT_EQ(v["online"], "4-5");
+  EXPECT_EQ(v["cpuinfo_blocks"], "2");
+  EXPECT_EQ(v["stat_cpu_lines"], "2");
+  EXPECT_EQ(v["fd_delta"], "0");
+}
+
+// A mountinfo of over 1 MiB: 10,000 unrelated mounts before and after the
+// fixture's lines, and lines longer than any read buffer just before the
+// cgroup2 line. The limits are still found: the fixture's own values.
+TEST(Faults, HugeMountinfoStillFindsTheLimits) {
+  FixtureCopy copy("docker-v2-private-ns");
+  std::string original = read_file(copy.path("proc/self/mountinfo"));
+  ASSERT_NE(original.find(" - cgroup2 "), std::string::npos);
+  auto filler = [](int from, int count) {
+    std::string s;
+    for (int i = from; i < from + count; ++i) {
+      int kind = i % 4;
+      s += std::to_string(2000 + i) + " 1108 0:" + std::to_string(300 + i % 500) + " / ";
+      if (kind == 0) s += "/mnt/t" + std::to_string(i) + " rw,relatime - tmpfs tmpfs rw,size=64k\n";
+      else if (kind == 1) s += "/var/lib/x/" + std::to_string(i) + " ro,nosuid - ext4 /dev/vdb rw\n";
+      else if (kind == 2) s += "/run/n/" + std::to_string(i) + " rw shared:" + std::to_string(i) + " - nsfs nsfs rw\n";
+      else s += "/srv/o" + std::to_string(i) + " rw - overlay overlay rw,lowerdir=/a:/b,upperdir=/c,workdir=/d\n";
+    }
+    return s;
+  };
+  std::string overlong;
+  for (int i = 0; i < 3; ++i)
+    overlong += "3" + std::to_string(i) + " 1108 0:99 / /mnt/" + std::string(9000, 'a' + char(i)) +
+                " rw - tmpfs tmpfs rw\n";
+  size_t cgroup_line = original.rfind('\n', original.find(" - cgroup2 ")) + 1;
+  std::string big = filler(0, 10000) + original.substr(0, cgroup_line) + overlong + original.substr(cgroup_line) +
+                     filler(10000, 10000);
+  ASSERT_GT(big.size(), kMiB);
+  write_file(copy.path("proc/self/mountinfo"), big);
+  Values v = probe({"view"}, {kPreload, "CGVIEW_SYSROOT=" + copy.dir()});
+  for (const char* key : {"sysconf_onln", "get_nprocs", "affinity_count", "cpuinfo_blocks", "stat_cpu_lines"})
+    EXPECT_EQ(v[key], "2") << key;
+  EXPECT_EQ(v["online"], "0-1");
+  for (const char* key : {"meminfo_total_kb", "sysinfo_totalram_kb", "phys_pages_kb"}) EXPECT_EQ(v[key], "1048576") << key;
+}
+
+// A 4,096-CPU host: online/possible/present 0-4095, cpuinfo with 4,096 blocks,
+// stat with 4,096 cpuN lines, cpuset 0-4095.
+void make_4096_cpus(const FixtureCopy& copy, const std::string& cpu_max) {
+  for (const char* f : {"online", "possible", "present"})
+    write_file(copy.path(std::string("sys/devices/system/cpu/") + f), "0-4095\n");
+  std::string cpuinfo = read_file(copy.path("proc/cpuinfo"));
+  std::string block = cpuinfo.substr(0, cpuinfo.find("\n\n") + 2);
+  ASSERT_EQ(block.rfind("processor\t: 0\n", 0), 0u);
+  std::string rest = block.substr(std::strlen("processor\t: 0\n"));
+  std::string all;
+  for (int cpu = 0; cpu < 4096; ++cpu) all += "processor\t: " + std::to_string(cpu) + "\n" + rest;
+  write_file(copy.path("proc/cpuinfo"), all);
+  std::string stat = read_file(copy.path("proc/stat"));
+  std::string tail = stat.substr(stat.find("intr "));
+  std::string lines = "cpu  418158 4651 155789 8408065 9847 0 3824 1829 0 0\n";
+  for (int cpu = 0; cpu < 4096; ++cpu)
+    lines += "cpu" + std::to_string(cpu) + " " + std::to_string(100 + cpu) + " 1 2 1000 3 0 4 5 0 0\n";
+  write_file(copy.path("proc/stat"), lines + tail);
+  write_file(copy.path("sys/fs/cgroup/cpuset.cpus.effective"), "0-4095\n");
+  write_file(copy.path("sys/fs/cgroup/cpuset.cpus"), "0-4095\n");
+  write_file(copy.path("sys/fs/cgroup/cpu.max"), cpu_max);
+}
+
+TEST(Faults, FourThousandCpusWithAQuotaOfTwo) {
+  FixtureCopy copy("docker-v2-private-ns");
+  make_4096_cpus(copy, "200000 100000\n");
+  Values v = probe({"view"}, {kPreload, "CGVIEW_SYSROOT=" + copy.dir()});
+  for (const char* key : {"sysconf_onln", "get_nprocs", "affinity_count", "cpuinfo_blocks", "stat_cpu_lines"})
+    EXPECT_EQ(v[key], "2") << key;
+  EXPECT_EQ(v["online"], "0-1");
+  EXPECT_EQ(v["meminfo_total_kb"], "1048576");
+}
+
+TEST(Faults, FourThousandCpusWithoutAQuota) {
+  FixtureCopy copy("docker-v2-private-ns");
+  make_4096_cpus(copy, "max 100000\n");
+  Values v = probe({"view"}, {kPreload, "CGVIEW_SYSROOT=" + copy.dir()});
+  for (const char* key : {"sysconf_onln", "get_nprocs", "affinity_count", "cpuinfo_blocks", "stat_cpu_lines"})
+    EXPECT_EQ(v[key], "4096") << key;
+  EXPECT_EQ(v["online"], "0-4095");
+  EXPECT_EQ(v["meminfo_total_kb"], "1048576");
+}
+
+// ===========================================================================
+// Load
+// ===========================================================================
+
+// 64 threads x 100,000 mixed calls (sysconf, get_nprocs, sched_getaffinity
+// with an 8192-CPU mask, sysinfo, the page counts; 1 in 50 an
+// open+read+close of meminfo, online, stat or cpuinfo), over systemd-colon
+// (1 CPU, "0", 262144 kB). Every answer agrees; fds and RSS do not grow.
+TEST(Load, SixtyFourThreadsOfMixedCalls) {
+  Values v = probe({"load", "64", "100000", "50"}, {kPreload, "CGVIEW_SYSROOT=" + kFixtures + "/systemd-colon"},
+                   nullptr, 150);
+  EXPECT_EQ(v["expect_cpus"], "1");
+  EXPECT_EQ(v["expect_total_kb"], "262144");
+  EXPECT_EQ(v["expect_online"], "0");
+  EXPECT_EQ(v["bad"], "0");
+  EXPECT_EQ(v["fds_after"], v["fds_before"]);
+  long rss_growth = std::atol(v["rss_after_kb"].c_str()) - std::atol(v["rss_before_kb"].c_str());
+  EXPECT_LT(rss_growth, 1024) << "VmRSS " << v["rss_before_kb"] << " -> " << v["rss_after_kb"] << " kB";
+  // 6.4 million calls: a few seconds of CPU on this hardware (the wall time
+  // depends on the machine's other load; the CPU time does not).
+  EXPECT_LT(std::atol(v["cpu_ms"].c_str()), 30000) << "cpu_ms";
+  std::printf("[ load ] 64 x 100000 calls: %s ms wall, %s ms CPU, VmRSS %s -> %s kB\n", v["elapsed_ms"].c_str(),
+              v["cpu_ms"].c_str(), v["rss_before_kb"].c_str(), v["rss_after_kb"].c_str());
+}
+
+// 1,000 preloaded processes, posix_spawned in waves of 100 that run at once;
+// each checks its own answers (exit 0 = right). Bounded by a deadline.
+TEST(Load, AThousandShortProcesses) {
+  std::vector<std::string> env = child_env({kPreload, "CGVIEW_SYSROOT=" + kFixtures + "/systemd-colon"});
+  std::vector<char*> envp = pointers(env);
+  std::vector<std::string> args = {kProbe, "quick", "1", "262144"};
+  std::vector<char*> argp = pointers(args);
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
+  posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0);
+  double start = now_s(), deadline = start + 90;
+  std::map<int, int> exit_codes;
+  int spawned = 0, timed_out = 0;
+  for (int wave = 0; wave < 10; ++wave) {
+    std::set<pid_t> running;
+    for (int i = 0; i < 100; ++i) {
+      pid_t pid;
+      int rc = posix_spawn(&pid, argp[0], &actions, nullptr, argp.data(), envp.data());
+      ASSERT_EQ(rc, 0) << std::strerror(rc);
+      running.insert(pid);
+      ++spawned;
+    }
+    while (!running.empty()) {
+      int status = 0;
+      pid_t pid = waitpid(-1, &status, WNOHANG);
+      if (pid > 0 && running.erase(pid)) {
+        ++exit_codes[WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status)];
+      } else if (pid <= 0) {
+        if (now_s() > deadline) {
+          for (pid_t p : running) kill(p, SIGKILL);
+          for (pid_t p : running) waitpid(p, &status, 0);
+          timed_out += int(running.size());
+          running.clear();
+        } else {
+          usleep(1000);
+        }
+      }
+    }
+  }
+  posix_spawn_file_actions_destroy(&actions);
+  EXPECT_EQ(spawned, 1000);
+  EXPECT_EQ(timed_out, 0) << "processes still running after 90 s: a deadlock";
+  EXPECT_EQ(exit_codes[0], 1000) << "exit code 3: sysconf wrong, 4: affinity wrong, 5: meminfo wrong";
+  for (const auto& [code, count] : exit_codes)
+    if (code != 0) ADD_FAILURE() << count << " processes exited with " << code;
+  std::printf("[ load ] 1000 processes in waves of 100: %.1f s\n", now_s() - start);
+}
+
+// 1,000 forks in waves of 100 from a preloaded process whose four threads keep
+// asking (and refreshing the cache) meanwhile: children inherit the cache and
+// the resolver state in any phase; each child checks its answers at once.
+TEST(Load, ForksFromABusyThreadedProcess) {
+  Values v = probe({"fork-storm", "1000", "100"}, {kPreload, "CGVIEW_SYSROOT=" + kFixtures + "/systemd-colon"},
+                   nullptr, 90);
+  EXPECT_EQ(v["children"], "1000");
+  EXPECT_EQ(v["children_failed"], "0");
+  EXPECT_EQ(v["parent_bad"], "0");
+}
+
+// ===========================================================================
+// Security
+// ===========================================================================
+
+// A directory on a filesystem that honours setuid bits, readable by nobody.
+std::string suid_capable_dir(TempDir& tmp) {
+  struct statvfs fs;
+  if (statvfs(tmp.dir().c_str(), &fs) != 0 || (fs.f_flag & ST_NOSUID)) return "";
+  chmod(tmp.dir().c_str(), 0755);
+  return tmp.dir();
+}
+
+struct SecureSetup {
+  TempDir tmp;
+  std::string dir, suid_probe, plain_probe, upper, work;
+  std::string why;
+  bool ok = false;
+
+  SecureSetup() {
+    dir = suid_capable_dir(tmp);
+    if (dir.empty()) {
+      why = tmp.dir() + " is on a nosuid filesystem";
+      return;
+    }
+    namespace fs = std::filesystem;
+    suid_probe = dir + "/probe-suid";
+    plain_probe = dir + "/probe-plain";
+    fs::copy_file(kProbe, suid_probe);
+    fs::copy_file(kProbe, plain_probe);
+    fs::copy_file(kShim, dir + "/libcgview.so");
+    if (chown(suid_probe.c_str(), 0, 0) != 0 || chmod(suid_probe.c_str(), 04755) != 0 ||
+        chmod(plain_probe.c_str(), 0755) != 0 || chmod((dir + "/libcgview.so").c_str(), 0755) != 0) {
+      why = "cannot set the modes";
+      return;
+    }
+    // The overlay's upper layer: /etc/ld.so.preload naming the shim.
+    upper = dir + "/upper";
+    work = dir + "/work";
+    fs::create_directory(upper);
+    fs::create_directory(work);
+    std::ofstream(upper + "/ld.so.preload") << dir << "/libcgview.so\n";
+    chmod((upper + "/ld.so.preload").c_str(), 0644);
+    ok = true;
+  }
+
+  // Runs `command...` as nobody (or root) with /etc overlaid, inside unshare -m.
+  Result run_as(const std::string& binary, bool as_nobody, const std::vector<std::string>& env) const {
+    std::string script = "mount -t overlay overlay -o lowerdir=/etc,upperdir=" + upper + ",workdir=" + work +
+                         " /etc && exec " +
+                         (as_nobody ? "setpriv --reuid=nobody --regid=nogroup --clear-groups " : "") + binary + " ids";
+    return run({"/usr/bin/unshare", "-m", "sh", "-c", script}, env);
+  }
+};
+
+const std::vector<std::string> kHostileEnv = {"CGVIEW_CPUS=1", "CGVIEW_MEMORY=64M",
+                                              "CGVIEW_SYSROOT=" + kFixtures + "/docker-v2-private-ns",
+                                              "CGVIEW_DEBUG=1"};
+
+TEST(Security, SecureExecutionIgnoresEveryCgviewVariable) {
+  ASSERT_FALSE(std::filesystem::exists("/etc/ld.so.preload")) << "this test must not shadow a real preload";
+  SecureSetup s;
+  ASSERT_TRUE(s.ok) << s.why;
+  Result r = s.run_as(s.suid_probe, true, kHostileEnv);
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  Values v = parse(r.out);
+  EXPECT_EQ(v["uid"], "65534");
+  EXPECT_EQ(v["euid"], "0");
+  EXPECT_EQ(v["at_secure"], "1");
+  EXPECT_EQ(v["shim_loaded"], "1") << "the shim must be loaded (through /etc/ld.so.preload) for this test to mean anything";
+  expect_native(v, "", "setuid probe");
+  // CGVIEW_DEBUG ignored too: a setuid program must not print our diagnostics.
+  EXPECT_EQ(r.err.find("cgview:"), std::string::npos) << r.err;
+  // The overlay existed only in that namespace.
+  EXPECT_FALSE(std::filesystem::exists("/etc/ld.so.preload"));
+}
+
+// Controls: the same preload and environment without the setuid bit, as
+// nobody and as root, sees 1 CPU and 64 MiB: the library was loaded and read
+// the variables.
+TEST(Security, SecureExecutionControlWithoutSetuid) {
+  SecureSetup s;
+  ASSERT_TRUE(s.ok) << s.why;
+  for (bool as_nobody : {true, false}) {
+    Result r = s.run_as(s.plain_probe, as_nobody, kHostileEnv);
+    EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+    Values v = parse(r.out);
+    std::string who = as_nobody ? "nobody" : "root";
+    EXPECT_EQ(v["uid"], as_nobody ? "65534" : "0") << who;
+    EXPECT_EQ(v["euid"], as_nobody ? "65534" : "0") << who;
+    EXPECT_EQ(v["at_secure"], "0") << who;
+    EXPECT_EQ(v["shim_loaded"], "1") << who;
+    EXPECT_EQ(v["sysconf_onln"], "1") << who;
+    EXPECT_EQ(v["affinity_count"], "1") << who;
+    EXPECT_EQ(v["meminfo_total_kb"], "65536") << who;
+    EXPECT_EQ(v["sysinfo_totalram_kb"], "65536") << who;
+    EXPECT_NE(r.err.find("cgview:"), std::string::npos) << who << ": CGVIEW_DEBUG=1 was honoured";
+  }
+  EXPECT_FALSE(std::filesystem::exists("/etc/ld.so.preload"));
+}
+
+// The shim never writes to a file and never creates one: every syscall that
+// could is traced with strace (it sees raw syscalls too). Allowed: writes to
+// stdout/stderr (the probe's own) and to the shim's anonymous files (a memfd,
+// or an unnamed O_TMPFILE); opens for writing only with O_TMPFILE; no
+// creat/rename/unlink/mkdir/link/truncate/chmod/chown/xattr at all. Run in a
+// real cgroup so the shim reads cgroupfs and renders.
+// What an strace log of the probe shows: every write or file creation that is
+// not the program's own output or the shim's anonymous file is a violation.
+struct TraceSummary {
+  int lines = 0, anonymous_created = 0, anonymous_writes = 0;
+  int split = 0;  // "<unfinished ...>"/"resumed>" pairs: a call the checker could misread
+  std::vector<std::string> violations;
+};
+
+TraceSummary check_trace(const std::string& log) {
+  TraceSummary t;
+  std::istringstream lines(log);
+  std::string line;
+  std::set<std::string> anonymous;  // fds of memfds and O_TMPFILEs, per "pid:fd"
+  auto call_of = [](const std::string& l, std::string& pid, std::string& name, std::string& args, std::string& ret) {
+    // "PID  name(args) = ret" (strace -f pads the pid with spaces).
+    size_t sp = l.find(' ');
+    if (sp == std::string::npos) return false;
+    pid = l.substr(0, sp);
+    size_t start = l.find_first_not_of(' ', sp);
+    size_t paren = l.find('(', sp);
+    if (start == std::string::npos || paren == std::string::npos || paren < start) return false;
+    name = l.substr(start, paren - start);
+    size_t eq = l.rfind(" = ");
+    size_t close_paren = l.rfind(')', eq);  // strace pads "close(3)      = 0"
+    if (close_paren == std::string::npos || close_paren < paren) close_paren = l.size();
+    args = l.substr(paren + 1, close_paren - paren - 1);
+    ret = eq == std::string::npos ? "" : l.substr(eq + 3);
+    return true;
+  };
+  auto first_arg = [](const std::string& args) { return args.substr(0, args.find(',')); };
+  auto nth_arg = [](const std::string& args, int n) {
+    size_t at = 0;
+    for (int i = 0; i < n && at != std::string::npos; ++i) {
+      at = args.find(", ", at);
+      if (at != std::string::npos) at += 2;
+    }
+    return at == std::string::npos ? std::string() : args.substr(at, args.find(',', at) - at);
+  };
+  const std::set<std::string> never = {"creat",  "rename",   "renameat", "renameat2", "unlink",   "unlinkat",
+                                       "rmdir",  "mkdir",    "mkdirat",  "link",      "linkat",   "symlink",
+                                       "symlinkat", "mknod", "mknodat",  "truncate",  "chmod",    "fchmodat",
+                                       "chown",  "lchown",   "fchownat", "utimensat", "utimes",   "setxattr",
+                                       "lsetxattr", "fsetxattr", "removexattr", "fremovexattr"};
+  while (std::getline(lines, line)) {
+    ++t.lines;
+    if (line.find("<unfinished ...>") != std::string::npos || line.find(" resumed>") != std::string::npos) ++t.split;
+    std::string pid, name, args, ret;
+    if (!call_of(line, pid, name, args, ret)) continue;
+    bool failed = ret.rfind("-1", 0) == 0;
+    int ret_fd = failed || ret.empty() ? -1 : std::atoi(ret.c_str());
+    if (name == "memfd_create") {
+      if (ret_fd >= 0) anonymous.insert(pid + ":" + std::to_string(ret_fd)), ++t.anonymous_created;
+    } else if (name == "open" || name == "openat" || name == "openat2") {
+      bool tmpfile = args.find("O_TMPFILE") != std::string::npos;
+      bool writing = args.find("O_WRONLY") != std::string::npos || args.find("O_RDWR") != std::string::npos ||
+                     args.find("O_CREAT") != std::string::npos || args.find("O_TRUNC") != std::string::npos ||
+                     args.find("O_APPEND") != std::string::npos;
+      if (tmpfile) {
+        if (ret_fd >= 0) anonymous.insert(pid + ":" + std::to_string(ret_fd)), ++t.anonymous_created;
+      } else if (writing) {
+        t.violations.push_back(line);
+      } else if (ret_fd >= 0) {
+        anonymous.erase(pid + ":" + std::to_string(ret_fd));
+      }
+    } else if (name == "close") {
+      anonymous.erase(pid + ":" + first_arg(args));
+    } else if (name == "dup2" || name == "dup3") {
+      if (!failed) anonymous.erase(pid + ":" + nth_arg(args, 1));
+    } else if (name == "write" || name == "pwrite64" || name == "writev" || name == "pwritev" ||
+               name == "pwritev2" || name == "ftruncate" || name == "fallocate" || name == "fchmod" ||
+               name == "fchown") {
+      std::string fd = first_arg(args);
+      if (anonymous.count(pid + ":" + fd)) {
+        t.anonymous_writes += name == "write";
+      } else if (!((name == "write" || name == "writev") && (fd == "1" || fd == "2"))) {
+        t.violations.push_back(line);
+      }
+    } else if (name == "sendfile" || name == "copy_file_range" || name == "splice") {
+      t.violations.push_back(line);
+    } else if (never.count(name)) {
+      t.violations.push_back(line);
+    }
+  }
+  return t;
+}
+
+class NothingIsWritten : public ::testing::TestWithParam<const char*> {};
+
+TEST_P(NothingIsWritten, UnderStrace) {
+  ASSERT_EQ(access("/usr/bin/strace", X_OK), 0) << "strace is needed (apt-get install strace)";
+  RealCgroup group(50000, 100000, 256 * kMiB);
+  ASSERT_TRUE(group.ok()) << group.why();
+  TempDir tmp;
+  std::string log = tmp.dir() + "/trace";
+  const char* traced =
+      "open,openat,openat2,creat,memfd_create,write,pwrite64,writev,pwritev,pwritev2,sendfile,copy_file_range,"
+      "splice,truncate,ftruncate,fallocate,rename,renameat,renameat2,unlink,unlinkat,rmdir,mkdir,mkdirat,link,"
+      "linkat,symlink,symlinkat,mknod,mknodat,chmod,fchmod,fchmodat,chown,fchown,lchown,fchownat,utimensat,"
+      "utimes,setxattr,lsetxattr,fsetxattr,removexattr,fremovexattr,close,dup,dup2,dup3,fcntl,close_range";
+  Result r = run({"/usr/bin/strace", "-f", "-qq", "-s", "0", "-o", log, "-e", std::string("trace=") + traced,
+                  "-E", kPreload, kProbe, "touch-nothing", GetParam()},
+                 {}, &group, 60);
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  Values v = parse(r.out);
+  EXPECT_EQ(v["online"], "0") << "the shim served the view";
+  EXPECT_EQ(v["bad"], "0");
+
+  TraceSummary t = check_trace(read_file(log));
+  EXPECT_GT(t.lines, 10) << "strace logged nothing";
+  EXPECT_GT(t.anonymous_created, 0) << "the shim created no anonymous file: the trace proves nothing";
+  EXPECT_GT(t.anonymous_writes, 0);
+  EXPECT_EQ(t.split, 0) << "the probe is single-threaded: every call must be logged whole";
+  for (const std::string& l : t.violations) ADD_FAILURE() << "a write or file creation outside an anonymous file: " << l;
+}
+
+INSTANTIATE_TEST_SUITE_P(Security, NothingIsWritten, ::testing::Values("none", "no-memfd"),
+                         [](const auto& info) { return std::string(info.param) == "none" ? "memfd" : "no_memfd"; });
+
+// The checker itself can fail: a hand-written log with every kind of violation
+// next to the allowed calls.
+TEST(Security, TraceCheckerCatchesWritesAndCreations) {
+  TraceSummary t = check_trace(
+      "100  memfd_create(\"cgview\", MFD_CLOEXEC|MFD_ALLOW_SEALING) = 3\n"
+      "100  write(3, \"\"..., 1145) = 1145\n"
+      "100  openat(AT_FDCWD, \"/proc/self/fd/3\", O_RDONLY) = 4\n"
+      "100  close(3) = 0\n"
+      "100  write(3, \"\"..., 10) = 10\n"
+      "100  openat(AT_FDCWD, \"/dev/shm\", O_RDWR|O_CLOEXEC|O_TMPFILE, 0600) = 5\n"
+      "100  write(5, \"\"..., 10) = 10\n"
+      "100  write(1, \"\"..., 10) = 10\n"
+      "100  openat(AT_FDCWD, \"/tmp/x\", O_WRONLY|O_CREAT|O_TRUNC, 0666) = 6\n"
+      "100  openat(AT_FDCWD, \"/etc/passwd\", O_RDWR) = -1 EACCES (Permission denied)\n"
+      "100  unlinkat(AT_FDCWD, \"/tmp/y\", 0) = 0\n"
+      "100  ftruncate(4, 0) = -1 EINVAL (Invalid argument)\n");
+  EXPECT_EQ(t.lines, 12);
+  EXPECT_EQ(t.anonymous_created, 2);
+  EXPECT_EQ(t.anonymous_writes, 2);
+  ASSERT_EQ(t.violations.size(), 5u);
+  EXPECT_NE(t.violations[0].find("write(3"), std::string::npos) << "a write to fd 3 after it was closed";
+  EXPECT_NE(t.violations[1].find("/tmp/x"), std::string::npos);
+  EXPECT_NE(t.violations[2].find("/etc/passwd"), std::string::npos) << "even a failed attempt counts";
+  EXPECT_NE(t.violations[3].find("unlinkat"), std::string::npos);
+  EXPECT_NE(t.violations[4].find("ftruncate(4"), std::string::npos);
+}
+
+// A served fd is read-only: write, pwrite, ftruncate, fallocate, a writable
+// shared mapping and upgrading a read-only one all fail, with memfd and with
+// the O_TMPFILE fallback.
+struct ReadOnlyCase {
+  const char* name;
+  const char* path;
+  const char* filter;
+};
+
+const ReadOnlyCase kReadOnly[] = {
+    {"meminfo", "/proc/meminfo", "none"},
+    {"cpuinfo", "/proc/cpuinfo", "none"},
+    {"stat", "/proc/stat", "none"},
+    {"online", "/sys/devices/system/cpu/online", "none"},
+    {"meminfo_tmpfile", "/proc/meminfo", "no-memfd"},
+    {"online_tmpfile", "/sys/devices/system/cpu/online", "no-memfd"},
+};
+
+void PrintTo(const ReadOnlyCase& p, std::ostream* os) { *os << p.name; }
+
+class ServedFd : public ::testing::TestWithParam<ReadOnlyCase> {};
+
+TEST_P(ServedFd, IsReadOnly) {
+  const ReadOnlyCase& p = GetParam();
+  std::vector<std::string> args = {"readonly", p.path, p.filter};
+  std::vector<std::string> env = {kPreload, "CGVIEW_SYSROOT=" + kFixtures + "/v1-cpuset-small"};
+  Values v = probe(args, env);
+  EXPECT_EQ(v["filter"], p.filter);
+  EXPECT_EQ(v["access"], "rdonly");
+  EXPECT_EQ(v["write"], "-1 errno=9") << "EBADF, as on the real read-only fd";
+  EXPECT_EQ(v["pwrite"].rfind("-1 ", 0), 0u) << v["pwrite"];
+  EXPECT_EQ(v["ftruncate"].rfind("-1 ", 0), 0u) << v["ftruncate"];
+  EXPECT_EQ(v["mmap_shared_write"], "failed");
+  EXPECT_EQ(v["mprotect_write"], "refused");
+  EXPECT_EQ(v["fallocate"], "refused");
+  // The view was served (v1-cpuset-small: "4-5", 16384000 kB, "processor"/"cpu" first).
+  std::string path = p.path;
+  EXPECT_EQ(v["first_byte"], path == "/proc/meminfo" ? "M" : path == "/proc/cpuinfo" ? "p" : path == "/proc/stat" ? "c" : "4");
+}
+
+INSTANTIATE_TEST_SUITE_P(Security, ServedFd, ::testing::ValuesIn(kReadOnly),
+                         [](const auto& info) { return std::string(info.param.name); });
+
+// Reopening a served fd through /proc/self/fd/N for writing is refused, as it
+// is for the real /proc and /sys files (EACCES); otherwise the "read-only"
+// fd's content can be rewritten under it. A memfd can be sealed against that
+// for any user; an O_TMPFILE can only be made unwritable by its mode, which
+// root bypasses, so the O_TMPFILE cases run as nobody.
+struct ReopenCase {
+  const char* name;
+  const char* path;
+  const char* filter;
+  bool as_nobody;
+};
+
+const ReopenCase kReopen[] = {
+    {"meminfo", "/proc/meminfo", "none", false},
+    {"cpuinfo", "/proc/cpuinfo", "none", false},
+    {"stat", "/proc/stat", "none", false},
+    {"online", "/sys/devices/system/cpu/online", "none", false},
+    {"meminfo_as_nobody", "/proc/meminfo", "none", true},
+    {"meminfo_tmpfile_as_nobody", "/proc/meminfo", "no-memfd", true},
+    {"online_tmpfile_as_nobody", "/sys/devices/system/cpu/online", "no-memfd", true},
+};
+
+void PrintTo(const ReopenCase& p, std::ostream* os) { *os << p.name; }
+
+class ServedFdReopen : public ::testing::TestWithParam<ReopenCase> {};
+
+TEST_P(ServedFdReopen, ForWritingIsRefused) {
+  const ReopenCase& p = GetParam();
+  std::vector<std::string> argv;
+  if (p.as_nobody) argv = {"/usr/bin/setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups"};
+  argv.insert(argv.end(), {kProbe, "readonly", p.path, p.filter});
+  Result real = run(argv, {});
+  EXPECT_EQ(real.exit_code, 0) << real.out << real.err;
+  EXPECT_EQ(parse(real.out)["reopen_rw_write"], "refused") << "the real file";
+  Result r = run(argv, {kPreload, "CGVIEW_SYSROOT=" + kFixtures + "/v1-cpuset-small"});
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  Values v = parse(r.out);
+  EXPECT_EQ(v["access"], "rdonly");
+  EXPECT_EQ(v["reopen_rw_write"], "refused");
+}
+
+INSTANTIATE_TEST_SUITE_P(Security, ServedFdReopen, ::testing::ValuesIn(kReopen),
+                         [](const auto& info) { return std::string(info.param.name); });
+
+}  // namespace

@@ -1,0 +1,633 @@
+/* cgview_stress_probe: the faults, load and security probe. reliability_test.cpp
+ * runs it with libcgview.so preloaded (directly, inside real cgroups, mount
+ * namespaces, under seccomp filters, setuid, under strace) and checks its
+ * "key=value" lines against values written there by hand.
+ *
+ * usage: cgview_stress_probe COMMAND [ARGS...]
+ *   view                      every CPU and memory answer (masks up to 8192 CPUs)
+ *   view-twice MS             view; "ready=1"; waits for a line on stdin; sleeps MS;
+ *                             view again with keys prefixed "after_" (and a rewound fd)
+ *   one-slot PATH [FILTER]    RLIMIT_NOFILE leaves exactly one free fd; opens PATH
+ *   refused [FILTER]          reads the served files under FILTER (default both)
+ *   load THREADS CALLS EVERY  THREADS threads x CALLS mixed calls, 1 in EVERY an open
+ *   quick CPUS KB             exit 0 iff sysconf/affinity/meminfo say CPUS and KB
+ *   fork-storm TOTAL WAVE     forks TOTAL children in waves while 4 threads ask
+ *   readonly PATH [FILTER]    every way of writing to a served fd
+ *   touch-nothing             every entry point once, for strace; writes only stdout
+ *   ids                       real/effective ids, AT_SECURE, whether the shim is mapped
+ *
+ * FILTER (seccomp, installed before the open): none | no-memfd (memfd_create
+ * -> EPERM) | no-anon (memfd_create -> EPERM and O_TMPFILE opens -> EOPNOTSUPP). */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/auxv.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/sysinfo.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define MASK_CPUS 8192
+
+static int fail(const char* what) {
+  printf("error=%s: %s\n", what, strerror(errno));
+  return 1;
+}
+
+/* --- reading files -------------------------------------------------------- */
+
+/* Reads a whole fd from its current offset into buf (NUL-terminated, truncated at cap). */
+static size_t read_fd_all(int fd, char* buf, size_t cap) {
+  size_t n = 0;
+  ssize_t r;
+  while (n + 1 < cap && (r = read(fd, buf + n, cap - 1 - n)) > 0) n += (size_t)r;
+  buf[n] = '\0';
+  return n;
+}
+
+static long meminfo_kb(const char* text, const char* key) {
+  size_t klen = strlen(key);
+  for (const char* line = text; line && *line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL) {
+    if (strncmp(line, key, klen) == 0 && line[klen] == ':') return atol(line + klen + 1);
+  }
+  return -1;
+}
+
+/* Counts the lines of fd starting with prefix (followed by a digit when
+ * digit_after), streaming: /proc/cpuinfo of 4096 CPUs is several MiB. */
+static long count_lines_fd(int fd, const char* prefix, int digit_after) {
+  char buf[65536];
+  char head[32];  /* the start of the current line */
+  size_t head_len = 0, plen = strlen(prefix);
+  int at_start = 1;
+  long n = 0;
+  ssize_t r;
+  while ((r = read(fd, buf, sizeof buf)) > 0) {
+    for (ssize_t i = 0; i < r; ++i) {
+      char c = buf[i];
+      if (at_start) head_len = 0;
+      at_start = c == '\n';
+      if (c == '\n') continue;
+      if (head_len < sizeof head) head[head_len++] = c;
+      if (head_len == plen + (digit_after ? 1 : 0) && memcmp(head, prefix, plen) == 0 &&
+          (!digit_after || (head[plen] >= '0' && head[plen] <= '9')))
+        ++n;
+    }
+  }
+  return r < 0 ? -1 : n;
+}
+
+static long count_lines_path(const char* path, const char* prefix, int digit_after) {
+  int fd = open(path, O_RDONLY);
+  if (fd < 0) return -1;
+  long n = count_lines_fd(fd, prefix, digit_after);
+  close(fd);
+  return n;
+}
+
+static char big[1 << 16];
+
+static long meminfo_total_path(void) {
+  int fd = open("/proc/meminfo", O_RDONLY);
+  if (fd < 0) return -1;
+  read_fd_all(fd, big, sizeof big);
+  close(fd);
+  return meminfo_kb(big, "MemTotal");
+}
+
+static void read_online(char* out, size_t cap) {
+  int fd = open("/sys/devices/system/cpu/online", O_RDONLY);
+  out[0] = '\0';
+  if (fd < 0) {
+    snprintf(out, cap, "open-failed-%d", errno);
+    return;
+  }
+  read_fd_all(fd, out, cap);
+  close(fd);
+  out[strcspn(out, "\n")] = '\0';
+}
+
+static int count_fds(void) {
+  DIR* d = opendir("/proc/self/fd");
+  if (!d) return -1;
+  int n = 0;
+  struct dirent* e;
+  while ((e = readdir(d)) != NULL)
+    if (e->d_name[0] != '.') ++n;
+  closedir(d);
+  return n - 1; /* the directory's own fd */
+}
+
+static long vm_rss_kb(void) {
+  int fd = open("/proc/self/status", O_RDONLY);
+  if (fd < 0) return -1;
+  char buf[8192];
+  read_fd_all(fd, buf, sizeof buf);
+  close(fd);
+  const char* p = strstr(buf, "VmRSS:");
+  return p ? atol(p + 6) : -1;
+}
+
+/* --- the view ---------------------------------------------------------- */
+
+static int affinity_count(size_t cpus) {
+  cpu_set_t* set = CPU_ALLOC(cpus);
+  size_t size = CPU_ALLOC_SIZE(cpus);
+  int n = sched_getaffinity(0, size, set) == 0 ? CPU_COUNT_S(size, set) : -errno;
+  CPU_FREE(set);
+  return n;
+}
+
+static void print_view(const char* p) {
+  printf("%ssysconf_onln=%ld\n", p, sysconf(_SC_NPROCESSORS_ONLN));
+  printf("%sget_nprocs=%d\n", p, get_nprocs());
+  printf("%saffinity_count=%d\n", p, affinity_count(MASK_CPUS));
+  char online[65536];
+  read_online(online, sizeof online);
+  printf("%sonline=%s\n", p, online);
+  printf("%scpuinfo_blocks=%ld\n", p, count_lines_path("/proc/cpuinfo", "processor", 0));
+  printf("%sstat_cpu_lines=%ld\n", p, count_lines_path("/proc/stat", "cpu", 1));
+  printf("%smeminfo_total_kb=%ld\n", p, meminfo_total_path());
+  struct sysinfo info;
+  if (sysinfo(&info) == 0)
+    printf("%ssysinfo_totalram_kb=%llu\n", p, (unsigned long long)info.totalram * info.mem_unit / 1024);
+  else
+    printf("%ssysinfo_totalram_kb=error-%d\n", p, errno);
+  printf("%sphys_pages_kb=%ld\n", p, sysconf(_SC_PHYS_PAGES) * (sysconf(_SC_PAGESIZE) / 1024));
+}
+
+static int cmd_view(void) {
+  print_view("");
+  return 0;
+}
+
+/* The cgroup-removal test: the parent moves us out and removes our cgroup
+ * between the two views. The fd kept open across shows the rewind path. */
+static int cmd_view_twice(int argc, char** argv) {
+  if (argc < 3) return fail("usage: view-twice MS");
+  int kept = open("/proc/meminfo", O_RDONLY);
+  if (kept < 0) return fail("open");
+  read_fd_all(kept, big, sizeof big);
+  printf("kept_total_kb=%ld\n", meminfo_kb(big, "MemTotal"));
+  print_view("");
+  printf("ready=1\n");
+  fflush(stdout);
+  char line[16];
+  if (!fgets(line, sizeof line, stdin)) return fail("stdin");
+  usleep((useconds_t)atoi(argv[2]) * 1000);
+  print_view("after_");
+  if (lseek(kept, 0, SEEK_SET) != 0) return fail("lseek");
+  read_fd_all(kept, big, sizeof big);
+  printf("after_kept_total_kb=%ld\n", meminfo_kb(big, "MemTotal"));
+  close(kept);
+  return 0;
+}
+
+/* --- seccomp --------------------------------------------------------------- */
+
+/* The kernel's O_TMPFILE bit alone: glibc's __O_TMPFILE includes O_DIRECTORY,
+ * so testing it would refuse every opendir. */
+#define TMPFILE_BIT 020000000
+#ifdef SYS_open
+#define PROBE_SYS_OPEN SYS_open
+#else
+#define PROBE_SYS_OPEN 0xffffffffu /* no open(2) on this architecture */
+#endif
+
+static int install_filter(const char* which) {
+  if (which == NULL || strcmp(which, "none") == 0) return 0;
+  int block_tmpfile = strcmp(which, "no-anon") == 0;
+  if (!block_tmpfile && strcmp(which, "no-memfd") != 0) {
+    errno = EINVAL;
+    return -1;
+  }
+  /* memfd_create -> EPERM; with no-anon also openat(dirfd, path, flags)
+   * (flags = args[2]) and open(path, flags) (args[1]) with the O_TMPFILE
+   * bit -> EOPNOTSUPP. The low 32 bits of an argument hold the flags. */
+  struct sock_filter filter[] = {
+      /* 0 */ BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+      /* 1 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_memfd_create, 0, 1),
+      /* 2 */ BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | (EPERM & SECCOMP_RET_DATA)),
+      /* 3 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_openat, 0, 2),
+      /* 4 */ BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, args[2])),
+      /* 5 */ BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, TMPFILE_BIT, 3, 4),
+      /* 6 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, PROBE_SYS_OPEN, 0, 3),
+      /* 7 */ BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, args[1])),
+      /* 8 */ BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, TMPFILE_BIT, 0, 1),
+      /* 9 */ BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | (EOPNOTSUPP & SECCOMP_RET_DATA)),
+      /* 10 */ BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+  };
+  if (!block_tmpfile) filter[3] = filter[10]; /* allow everything else */
+  struct sock_fprog prog = {sizeof filter / sizeof filter[0], filter};
+  if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) return -1;
+  return prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog);
+}
+
+/* Whether the filter does what it says, tried with raw syscalls. */
+static void print_filter_effect(void) {
+  errno = 0;
+  long fd = syscall(SYS_memfd_create, "x", 0);
+  printf("memfd_refused=%d\n", fd < 0 && errno == EPERM);
+  if (fd >= 0) close((int)fd);
+  errno = 0;
+  fd = syscall(SYS_openat, AT_FDCWD, "/tmp", O_TMPFILE | O_RDWR, 0600);
+  printf("tmpfile_refused=%d\n", fd < 0 && errno == EOPNOTSUPP);
+  if (fd >= 0) close((int)fd);
+}
+
+/* memfd_create and O_TMPFILE refused: every served path must give the real file. */
+static int cmd_refused(int argc, char** argv) {
+  if (install_filter(argc > 2 ? argv[2] : "no-anon") != 0) return fail("seccomp");
+  print_filter_effect();
+  int before = count_fds();
+  print_view("");
+  FILE* f = fopen("/proc/meminfo", "r");
+  size_t n = f ? fread(big, 1, sizeof big - 1, f) : 0;
+  big[n] = '\0';
+  if (f) fclose(f);
+  printf("fopen_total_kb=%ld\n", meminfo_kb(big, "MemTotal"));
+  int fd = open("/proc/meminfo", O_RDONLY);
+  read_fd_all(fd, big, sizeof big);
+  lseek(fd, 0, SEEK_SET);
+  read_fd_all(fd, big, sizeof big);
+  close(fd);
+  printf("rewound_total_kb=%ld\n", meminfo_kb(big, "MemTotal"));
+  for (int i = 0; i < 200; ++i) {
+    fd = open(i % 2 ? "/proc/meminfo" : "/proc/stat", O_RDONLY);
+    if (fd < 0) return fail("open");
+    close(fd);
+  }
+  printf("fd_delta=%d\n", count_fds() - before);
+  return 0;
+}
+
+/* --- the fd limit ---------------------------------------------------------- */
+
+/* Lowers RLIMIT_NOFILE and fills the table so that exactly one fd is free;
+ * returns the number of fds opened to fill it (to close afterwards). */
+static int free_slots(void) {
+  int fds[64], n = 0;
+  while (n < 64 && (fds[n] = open("/dev/null", O_RDONLY)) >= 0) ++n;
+  for (int i = 0; i < n; ++i) close(fds[i]);
+  return n;
+}
+
+static int cmd_one_slot(int argc, char** argv) {
+  if (argc < 3) return fail("usage: one-slot PATH [FILTER]");
+  const char* path = argv[2];
+  if (install_filter(argc > 3 ? argv[3] : "none") != 0) return fail("seccomp");
+  print_filter_effect();
+  /* Fill the table, then set the limit to the count + 1. */
+  int highest = -1;
+  DIR* d = opendir("/proc/self/fd");
+  if (!d) return fail("opendir");
+  int dir_fd = dirfd(d);
+  struct dirent* e;
+  while ((e = readdir(d)) != NULL) {
+    int fd = atoi(e->d_name);
+    if (e->d_name[0] != '.' && fd != dir_fd && fd > highest) highest = fd;
+  }
+  closedir(d);
+  /* Make 0..highest contiguous so that "count + 1" leaves exactly one slot. */
+  for (int fd = 0; fd < highest; ++fd)
+    if (fcntl(fd, F_GETFD) < 0) dup2(highest, fd);
+  struct rlimit lim = {(rlim_t)highest + 2, (rlim_t)highest + 2};
+  if (setrlimit(RLIMIT_NOFILE, &lim) != 0) return fail("setrlimit");
+  printf("free_before=%d\n", free_slots());
+
+  errno = 12345;
+  int fd = open(path, O_RDONLY);
+  int saved = errno;
+  printf("open_ok=%d\n", fd >= 0);
+  printf("errno_kept=%d\n", fd >= 0 ? saved == 12345 : 0);
+  printf("open_errno=%d\n", fd >= 0 ? 0 : saved);
+  if (fd >= 0) {
+    int fl = fcntl(fd, F_GETFL);
+    printf("access=%s\n", (fl & O_ACCMODE) == O_RDONLY ? "rdonly" : (fl & O_ACCMODE) == O_RDWR ? "rdwr" : "wronly");
+    printf("cloexec=%d\n", (fcntl(fd, F_GETFD) & FD_CLOEXEC) != 0);
+    read_fd_all(fd, big, sizeof big);
+    if (strstr(path, "meminfo")) printf("content=%ld\n", meminfo_kb(big, "MemTotal"));
+    else printf("content=%.*s\n", (int)strcspn(big, "\n"), big);
+    errno = 0;
+    ssize_t w = write(fd, "x", 1);
+    printf("write=%zd errno=%d\n", w, w < 0 ? errno : 0);
+    /* Rewinding at the limit: the re-render must not break or leak the fd. */
+    lseek(fd, 0, SEEK_SET);
+    read_fd_all(fd, big, sizeof big);
+    if (strstr(path, "meminfo")) printf("rewound=%ld\n", meminfo_kb(big, "MemTotal"));
+    else printf("rewound=%.*s\n", (int)strcspn(big, "\n"), big);
+    close(fd);
+  }
+  printf("free_after=%d\n", free_slots());
+  return 0;
+}
+
+/* --- load ------------------------------------------------------------------ */
+
+struct expected {
+  long cpus;
+  long total_kb;
+  long phys_pages;
+  char online[256];
+};
+static struct expected g_expect;
+static long g_calls, g_every;
+
+static int check_file(int which, char* buf, size_t cap) {
+  static const char* const paths[] = {"/proc/meminfo", "/sys/devices/system/cpu/online", "/proc/stat",
+                                      "/proc/cpuinfo"};
+  int fd = open(paths[which], O_RDONLY);
+  if (fd < 0) return 0;
+  int ok;
+  if (which >= 2) {
+    ok = count_lines_fd(fd, which == 2 ? "cpu" : "processor", which == 2) == g_expect.cpus;
+  } else {
+    read_fd_all(fd, buf, cap);
+    if (which == 0) ok = meminfo_kb(buf, "MemTotal") == g_expect.total_kb;
+    else ok = strncmp(buf, g_expect.online, strlen(g_expect.online)) == 0;
+  }
+  close(fd);
+  return ok;
+}
+
+static void* load_thread(void* arg) {
+  long seed = (long)(intptr_t)arg;
+  long bad = 0;
+  char buf[8192];
+  size_t mask_size = CPU_ALLOC_SIZE(MASK_CPUS);
+  cpu_set_t* mask = CPU_ALLOC(MASK_CPUS);
+  for (long i = 0; i < g_calls; ++i) {
+    long k = (i * 7 + seed) % 100;
+    int ok;
+    if (i % g_every == g_every - 1) {
+      ok = check_file((int)((i / g_every + seed) % 4), buf, sizeof buf);
+    } else if (k < 38) {
+      ok = sysconf(_SC_NPROCESSORS_ONLN) == g_expect.cpus;
+    } else if (k < 60) {
+      ok = get_nprocs() == g_expect.cpus;
+    } else if (k < 96) {
+      ok = sched_getaffinity(0, mask_size, mask) == 0 && CPU_COUNT_S(mask_size, mask) == g_expect.cpus;
+    } else if (k < 98) {
+      /* The memory answers read usage fresh on every call (~20 us): kept rarer. */
+      struct sysinfo info;
+      ok = sysinfo(&info) == 0 && (long)((unsigned long long)info.totalram * info.mem_unit / 1024) == g_expect.total_kb;
+    } else if (k < 99) {
+      ok = sysconf(_SC_PHYS_PAGES) == g_expect.phys_pages;
+    } else {
+      ok = get_phys_pages() == g_expect.phys_pages;
+    }
+    bad += !ok;
+  }
+  CPU_FREE(mask);
+  return (void*)(intptr_t)bad;
+}
+
+static long run_threads(int threads) {
+  pthread_t t[256];
+  long bad = 0;
+  for (int i = 0; i < threads; ++i)
+    if (pthread_create(&t[i], NULL, load_thread, (void*)(intptr_t)i) != 0) return -1;
+  for (int i = 0; i < threads; ++i) {
+    void* r;
+    pthread_join(t[i], &r);
+    bad += (long)(intptr_t)r;
+  }
+  return bad;
+}
+
+static double now_s(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static int cmd_load(int argc, char** argv) {
+  if (argc < 5) return fail("usage: load THREADS CALLS EVERY");
+  int threads = atoi(argv[2]);
+  if (threads < 1 || threads > 256) return fail("threads");
+  g_calls = atol(argv[3]);
+  g_every = atol(argv[4]);
+  if (g_every < 1) g_every = 1;
+  g_expect.cpus = sysconf(_SC_NPROCESSORS_ONLN);
+  g_expect.total_kb = meminfo_total_path();
+  g_expect.phys_pages = sysconf(_SC_PHYS_PAGES);
+  read_online(g_expect.online, sizeof g_expect.online);
+  printf("expect_cpus=%ld\nexpect_total_kb=%ld\nexpect_online=%s\n", g_expect.cpus, g_expect.total_kb, g_expect.online);
+  /* A warm-up round: thread stacks and the allocator's arenas reach their
+   * steady size before the measurement. */
+  long saved_calls = g_calls;
+  g_calls = 2000;
+  long warm_bad = run_threads(threads);
+  g_calls = saved_calls;
+  int fds_before = count_fds();
+  long rss_before = vm_rss_kb();
+  double start = now_s();
+  long bad = run_threads(threads);
+  double elapsed = now_s() - start;
+  printf("bad=%ld\n", bad + warm_bad);
+  printf("fds_before=%d\nfds_after=%d\n", fds_before, count_fds());
+  printf("rss_before_kb=%ld\nrss_after_kb=%ld\n", rss_before, vm_rss_kb());
+  printf("elapsed_ms=%ld\n", (long)(elapsed * 1000));
+  struct rusage usage;
+  getrusage(RUSAGE_SELF, &usage);
+  long user_ms = (long)usage.ru_utime.tv_sec * 1000 + (long)usage.ru_utime.tv_usec / 1000;
+  long sys_ms = (long)usage.ru_stime.tv_sec * 1000 + (long)usage.ru_stime.tv_usec / 1000;
+  printf("cpu_ms=%ld\nuser_ms=%ld\nsys_ms=%ld\n", user_ms + sys_ms, user_ms, sys_ms);
+  printf("voluntary_switches=%ld\ninvoluntary_switches=%ld\n", usage.ru_nvcsw, usage.ru_nivcsw);
+  return 0;
+}
+
+/* The 1,000-process test's child: its exit code says whether every answer was right. */
+static int cmd_quick(int argc, char** argv) {
+  if (argc < 4) return 2;
+  long cpus = atol(argv[2]), kb = atol(argv[3]);
+  if (sysconf(_SC_NPROCESSORS_ONLN) != cpus) return 3;
+  if (affinity_count(1024) != cpus) return 4;
+  if (meminfo_total_path() != kb) return 5;
+  return 0;
+}
+
+/* Forks from a process whose threads keep asking (and refreshing the cache),
+ * so children start with the cache in any state; each child asks at once. */
+static volatile int g_stop;
+static void* asker(void* arg) {
+  (void)arg;
+  char buf[8192];
+  long bad = 0;
+  while (!g_stop) {
+    bad += sysconf(_SC_NPROCESSORS_ONLN) != g_expect.cpus;
+    bad += !check_file(0, buf, sizeof buf);
+    bad += !check_file(1, buf, sizeof buf);
+  }
+  return (void*)(intptr_t)bad;
+}
+
+static int cmd_fork_storm(int argc, char** argv) {
+  if (argc < 4) return fail("usage: fork-storm TOTAL WAVE");
+  int total = atoi(argv[2]), wave = atoi(argv[3]);
+  g_expect.cpus = sysconf(_SC_NPROCESSORS_ONLN);
+  g_expect.total_kb = meminfo_total_path();
+  read_online(g_expect.online, sizeof g_expect.online);
+  pthread_t t[4];
+  for (int i = 0; i < 4; ++i) pthread_create(&t[i], NULL, asker, NULL);
+  int failed = 0, started = 0;
+  pid_t pids[1024];
+  while (started < total) {
+    int n = 0;
+    for (; n < wave && started < total && n < 1024; ++n, ++started) {
+      pid_t pid = fork();
+      if (pid == 0) {
+        char buf[8192];
+        int ok = sysconf(_SC_NPROCESSORS_ONLN) == g_expect.cpus && affinity_count(1024) == g_expect.cpus &&
+                 check_file(0, buf, sizeof buf) && check_file(1, buf, sizeof buf);
+        _exit(ok ? 0 : 1);
+      }
+      if (pid < 0) return fail("fork");
+      pids[n] = pid;
+    }
+    for (int i = 0; i < n; ++i) {
+      int status = 0;
+      waitpid(pids[i], &status, 0);
+      failed += !(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    }
+  }
+  g_stop = 1;
+  long bad = 0;
+  for (int i = 0; i < 4; ++i) {
+    void* r;
+    pthread_join(t[i], &r);
+    bad += (long)(intptr_t)r;
+  }
+  printf("children=%d\nchildren_failed=%d\nparent_bad=%ld\n", started, failed, bad);
+  return 0;
+}
+
+/* --- security -------------------------------------------------------------- */
+
+static int cmd_readonly(int argc, char** argv) {
+  if (argc < 3) return fail("usage: readonly PATH [FILTER]");
+  const char* filter = argc > 3 ? argv[3] : "none";
+  if (install_filter(filter) != 0) return fail("seccomp");
+  printf("filter=%s\n", filter);
+  int fd = open(argv[2], O_RDONLY);
+  if (fd < 0) return fail("open");
+  int fl = fcntl(fd, F_GETFL);
+  printf("access=%s\n", (fl & O_ACCMODE) == O_RDONLY ? "rdonly" : "writable");
+  /* Each result and its errno, taken before printf can change errno. */
+  errno = 0;
+  ssize_t r = write(fd, "x", 1);
+  printf("write=%zd errno=%d\n", r, r < 0 ? errno : 0);
+  errno = 0;
+  r = pwrite(fd, "x", 1, 0);
+  printf("pwrite=%zd errno=%d\n", r, r < 0 ? errno : 0);
+  errno = 0;
+  int t = ftruncate(fd, 0);
+  printf("ftruncate=%d errno=%d\n", t, t < 0 ? errno : 0);
+  errno = 0;
+  void* p = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+  printf("mmap_shared_write=%s\n", p == MAP_FAILED ? "failed" : "mapped");
+  if (p != MAP_FAILED) munmap(p, 4096);
+  /* A read-only shared mapping must not be upgradable to writable. */
+  p = mmap(NULL, 4096, PROT_READ, MAP_SHARED, fd, 0);
+  if (p != MAP_FAILED) {
+    printf("mprotect_write=%s\n", mprotect(p, 4096, PROT_READ | PROT_WRITE) == 0 ? "allowed" : "refused");
+    munmap(p, 4096);
+  } else {
+    printf("mprotect_write=refused\n");
+  }
+  printf("fallocate=%s\n", fallocate(fd, 0, 0, 4096) == 0 ? "allowed" : "refused");
+  /* Reopening through /proc/self/fd for writing, as a program could. */
+  char link[64];
+  snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
+  int rw = open(link, O_RDWR);
+  ssize_t w = rw >= 0 ? write(rw, "x", 1) : -1;
+  printf("reopen_rw_write=%s\n", w == 1 ? "written" : "refused");
+  if (rw >= 0) close(rw);
+  /* The content is intact either way. */
+  lseek(fd, 0, SEEK_SET);
+  read_fd_all(fd, big, sizeof big);
+  printf("first_byte=%c\n", big[0] ? big[0] : '?');
+  close(fd);
+  return 0;
+}
+
+/* Every entry point once; the only writes of the program itself go to stdout. */
+static int cmd_touch_nothing(int argc, char** argv) {
+  if (install_filter(argc > 2 ? argv[2] : "none") != 0) return fail("seccomp");
+  char buf[8192];
+  long bad = 0;
+  long expected_cpus = sysconf(_SC_NPROCESSORS_ONLN);
+  bad += count_lines_path("/proc/stat", "cpu", 1) != expected_cpus;
+  bad += count_lines_path("/proc/cpuinfo", "processor", 0) != expected_cpus;
+  int fd = open("/proc/meminfo", O_RDONLY);
+  read_fd_all(fd, buf, sizeof buf);
+  lseek(fd, 0, SEEK_SET);
+  read_fd_all(fd, buf, sizeof buf);
+  close(fd);
+  FILE* f = fopen("/proc/stat", "r");
+  if (f) {
+    bad += fread(buf, 1, sizeof buf, f) == 0;
+    rewind(f);
+    bad += fread(buf, 1, sizeof buf, f) == 0;
+    fclose(f);
+  }
+  int proc = open("/proc", O_RDONLY | O_DIRECTORY);
+  fd = openat(proc, "cpuinfo", O_RDONLY);
+  if (fd >= 0) close(fd);
+  close(proc);
+  struct sysinfo info;
+  sysinfo(&info);
+  affinity_count(1024);
+  get_nprocs();
+  sysconf(_SC_PHYS_PAGES);
+  read_online(buf, sizeof buf);
+  printf("online=%s\nbad=%ld\n", buf, bad);
+  return 0;
+}
+
+static int cmd_ids(void) {
+  printf("uid=%d\neuid=%d\nat_secure=%lu\n", (int)getuid(), (int)geteuid(), getauxval(AT_SECURE));
+  FILE* maps = fopen("/proc/self/maps", "r");
+  int loaded = 0;
+  char line[4096];
+  while (maps && fgets(line, sizeof line, maps))
+    if (strstr(line, "libcgview.so")) loaded = 1;
+  if (maps) fclose(maps);
+  printf("shim_loaded=%d\n", loaded);
+  return 0;
+}
+
+int main(int argc, char** argv) {
+  setvbuf(stdout, NULL, _IOLBF, 0);
+  const char* cmd = argc > 1 ? argv[1] : "view";
+  if (strcmp(cmd, "view") == 0) return cmd_view();
+  if (strcmp(cmd, "view-twice") == 0) return cmd_view_twice(argc, argv);
+  if (strcmp(cmd, "one-slot") == 0) return cmd_one_slot(argc, argv);
+  if (strcmp(cmd, "refused") == 0) return cmd_refused(argc, argv);
+  if (strcmp(cmd, "load") == 0) return cmd_load(argc, argv);
+  if (strcmp(cmd, "quick") == 0) return cmd_quick(argc, argv);
+  if (strcmp(cmd, "fork-storm") == 0) return cmd_fork_storm(argc, argv);
+  if (strcmp(cmd, "readonly") == 0) return cmd_readonly(argc, argv);
+  if (strcmp(cmd, "touch-nothing") == 0) return cmd_touch_nothing(argc, argv);
+  if (strcmp(cmd, "ids") == 0) {
+    int r = cmd_ids();
+    return r ? r : cmd_view();
+  }
+  fprintf(stderr, "unknown command %s\n", cmd);
+  return 2;
+}
