@@ -29,19 +29,44 @@ constexpr KeyName kKeys[] = {
     {StatKey::HierarchicalMemswLimit, "", "hierarchical_memsw_limit"},
 };
 
+// The first characters of the names we look for, one set per version.
+struct CharSet {
+  uint64_t bits[4] = {};
+  constexpr void add(char c) { bits[uint8_t(c) / 64] |= uint64_t(1) << (uint8_t(c) % 64); }
+  constexpr bool has(char c) const { return (bits[uint8_t(c) / 64] >> (uint8_t(c) % 64)) & 1; }
+};
+struct FirstChars {
+  CharSet v1, v2;
+};
+constexpr FirstChars first_chars() {
+  FirstChars f;
+  for (const KeyName& k : kKeys) {
+    if (!k.v1.empty()) f.v1.add(k.v1.front());
+    if (!k.v2.empty()) f.v2.add(k.v2.front());
+  }
+  return f;
+}
+constexpr FirstChars kFirstChars = first_chars();
+
 }  // namespace
 
 void parse_memory_stat(std::string_view text, bool v2, MemoryStat& out) {
   out = MemoryStat{};
   std::string_view line;
   while (next_line(text, line)) {
-    std::string_view name, value, extra;
-    if (!next_field(line, name) || !next_field(line, value) || next_field(line, extra)) continue;
-    uint64_t number = 0;
-    if (!parse_u64(value, number)) continue;
+    // "name value": match the name first, so the ~50 lines cgview does not
+    // use cost a search for the space and a few length compares each.
+    // Most lines are not ours: skip them on the first character.
+    if (line.empty() || !(v2 ? kFirstChars.v2 : kFirstChars.v1).has(line.front())) continue;
+    size_t space = line.find(' ');
+    if (space == std::string_view::npos || space == 0) continue;
+    std::string_view name = line.substr(0, space);
     for (const KeyName& k : kKeys) {
       std::string_view expected = v2 ? k.v2 : k.v1;
-      if (!expected.empty() && name == expected) out.set(k.key, number);
+      if (expected.size() != name.size() || expected != name) continue;
+      uint64_t number = 0;
+      if (parse_u64(line.substr(space + 1), number)) out.set(k.key, number);  // rejects "12 extra"
+      break;
     }
   }
 }

@@ -31,50 +31,109 @@ bool host_kb(std::string_view text, std::string_view key, uint64_t& bytes) {
   return false;
 }
 
-// The container's value for a meminfo key; false = keep the host's line.
-bool container_value(const MemoryFigures& f, std::string_view key, uint64_t& bytes) {
+// The meminfo lines cgview rewrites.
+enum class Line : unsigned char {
+  MemTotal, MemFree, MemAvailable, Buffers, Cached, Active, Inactive, ActiveAnon, InactiveAnon,
+  ActiveFile, InactiveFile, Shmem, Mapped, AnonPages, Dirty, Writeback, Unevictable, Slab,
+  SReclaimable, KReclaimable, SUnreclaim, SwapTotal, SwapFree
+};
+
+struct KeyLine {
+  std::string_view key;
+  Line line;
+};
+
+// Grouped by first character (see kFirst).
+constexpr KeyLine kLines[] = {
+    {"Active", Line::Active}, {"Active(anon)", Line::ActiveAnon}, {"Active(file)", Line::ActiveFile},
+    {"AnonPages", Line::AnonPages}, {"Buffers", Line::Buffers}, {"Cached", Line::Cached},
+    {"Dirty", Line::Dirty}, {"Inactive", Line::Inactive}, {"Inactive(anon)", Line::InactiveAnon},
+    {"Inactive(file)", Line::InactiveFile}, {"KReclaimable", Line::KReclaimable}, {"MemTotal", Line::MemTotal},
+    {"MemFree", Line::MemFree}, {"MemAvailable", Line::MemAvailable}, {"Mapped", Line::Mapped},
+    {"Shmem", Line::Shmem}, {"Slab", Line::Slab}, {"SReclaimable", Line::SReclaimable},
+    {"SUnreclaim", Line::SUnreclaim}, {"SwapTotal", Line::SwapTotal}, {"SwapFree", Line::SwapFree},
+    {"Unevictable", Line::Unevictable}, {"Writeback", Line::Writeback},
+};
+constexpr unsigned char kLineCount = sizeof kLines / sizeof kLines[0];
+
+// For each first character, where its keys start and end in kLines.
+struct FirstIndex {
+  unsigned char begin[128] = {}, end[128] = {};
+};
+constexpr FirstIndex first_index() {
+  FirstIndex index;
+  for (unsigned char i = 0; i < kLineCount; ++i) {
+    unsigned char c = static_cast<unsigned char>(kLines[i].key.front());
+    if (index.end[c] == 0) index.begin[c] = i;
+    index.end[c] = static_cast<unsigned char>(i + 1);
+  }
+  return index;
+}
+constexpr FirstIndex kFirst = first_index();
+
+// Runs once per host line: only the keys with the same first character are compared.
+bool rewritten_line(std::string_view key, Line& line) {
+  unsigned char c = key.empty() ? 0 : static_cast<unsigned char>(key.front());
+  if (c >= 128) return false;
+  for (unsigned char i = kFirst.begin[c]; i < kFirst.end[c]; ++i) {
+    const KeyLine& k = kLines[i];
+    if (k.key.size() == key.size() && __builtin_memcmp(k.key.data(), key.data(), key.size()) == 0) {
+      line = k.line;
+      return true;
+    }
+  }
+  return false;
+}
+
+// The container's value for a line; false = keep the host's line.
+bool container_value(const MemoryFigures& f, Line line, uint64_t& bytes) {
   auto stat = [&](StatKey k) {
     if (!f.stat.has(k)) return false;
     bytes = f.stat.get(k);
     return true;
   };
-  auto stat_or_zero = [&](StatKey k) { return f.stat.has(k) ? f.stat.get(k) : 0; };
+  // v1 reports no slab: the container's is then 0, never the host's, which
+  // free and busybox would add to buff/cache beyond MemTotal.
+  auto stat_or_zero = [&](StatKey k) {
+    bytes = f.stat.has(k) ? f.stat.get(k) : 0;
+    return true;
+  };
   auto stat_sum = [&](StatKey a, StatKey b) {
     if (!f.stat.has(a) || !f.stat.has(b)) return false;
     uint64_t sum = f.stat.get(a) + f.stat.get(b);
     bytes = sum < f.total ? sum : f.total;
     return true;
   };
-  if (key == "MemTotal") bytes = f.total;
-  else if (key == "MemFree") bytes = f.free;
-  else if (key == "MemAvailable") bytes = f.available;
-  else if (key == "Buffers") bytes = 0;
-  else if (key == "Cached") {
-    // Stat counters can lag memory.usage: never let free + cache exceed total.
-    if (!stat(StatKey::Cache)) return false;
-    if (bytes > f.total - f.free) bytes = f.total - f.free;
+  switch (line) {
+    case Line::MemTotal: bytes = f.total; return true;
+    case Line::MemFree: bytes = f.free; return true;
+    case Line::MemAvailable: bytes = f.available; return true;
+    case Line::Buffers: bytes = 0; return true;
+    case Line::Cached:
+      // Stat counters can lag memory.usage: never let free + cache exceed total.
+      if (!stat(StatKey::Cache)) return false;
+      if (bytes > f.total - f.free) bytes = f.total - f.free;
+      return true;
+    case Line::Active: return stat_sum(StatKey::ActiveAnon, StatKey::ActiveFile);
+    case Line::Inactive: return stat_sum(StatKey::InactiveAnon, StatKey::InactiveFile);
+    case Line::ActiveAnon: return stat(StatKey::ActiveAnon);
+    case Line::InactiveAnon: return stat(StatKey::InactiveAnon);
+    case Line::ActiveFile: return stat(StatKey::ActiveFile);
+    case Line::InactiveFile: return stat(StatKey::InactiveFile);
+    case Line::Shmem: return stat(StatKey::Shmem);
+    case Line::Mapped: return stat(StatKey::Mapped);
+    case Line::AnonPages: return stat(StatKey::Anon);
+    case Line::Dirty: return stat(StatKey::Dirty);
+    case Line::Writeback: return stat(StatKey::Writeback);
+    case Line::Unevictable: return stat(StatKey::Unevictable);
+    case Line::Slab: return stat_or_zero(StatKey::Slab);
+    case Line::SReclaimable:
+    case Line::KReclaimable: return stat_or_zero(StatKey::SlabReclaimable);
+    case Line::SUnreclaim: return stat_or_zero(StatKey::SlabUnreclaimable);
+    case Line::SwapTotal: bytes = f.swap_total; return f.has_swap;
+    case Line::SwapFree: bytes = f.swap_free; return f.has_swap;
   }
-  else if (key == "Active") return stat_sum(StatKey::ActiveAnon, StatKey::ActiveFile);
-  else if (key == "Inactive") return stat_sum(StatKey::InactiveAnon, StatKey::InactiveFile);
-  else if (key == "Active(anon)") return stat(StatKey::ActiveAnon);
-  else if (key == "Inactive(anon)") return stat(StatKey::InactiveAnon);
-  else if (key == "Active(file)") return stat(StatKey::ActiveFile);
-  else if (key == "Inactive(file)") return stat(StatKey::InactiveFile);
-  else if (key == "Shmem") return stat(StatKey::Shmem);
-  else if (key == "Mapped") return stat(StatKey::Mapped);
-  else if (key == "AnonPages") return stat(StatKey::Anon);
-  else if (key == "Dirty") return stat(StatKey::Dirty);
-  else if (key == "Writeback") return stat(StatKey::Writeback);
-  else if (key == "Unevictable") return stat(StatKey::Unevictable);
-  // v1 reports no slab: the container's is then 0, never the host's, which
-  // free and busybox would add to buff/cache beyond MemTotal.
-  else if (key == "Slab") bytes = stat_or_zero(StatKey::Slab);
-  else if (key == "SReclaimable" || key == "KReclaimable") bytes = stat_or_zero(StatKey::SlabReclaimable);
-  else if (key == "SUnreclaim") bytes = stat_or_zero(StatKey::SlabUnreclaimable);
-  else if (key == "SwapTotal" && f.has_swap) bytes = f.swap_total;
-  else if (key == "SwapFree" && f.has_swap) bytes = f.swap_free;
-  else return false;
-  return true;
+  return false;
 }
 
 }  // namespace
@@ -87,7 +146,8 @@ bool render_meminfo(const Config& config, const Limits& limits, Sink& out) {
   uint64_t host_total = 0, host_swap_total = 0;
   MemoryUsage usage;
   MemoryFigures figures;
-  bool virtual_view = host_kb(text, "MemTotal", host_total);
+  // Without a limit the host's file is the answer: no cgroup reads.
+  bool virtual_view = limits.memory.has_limit && host_kb(text, "MemTotal", host_total);
   if (virtual_view) {
     host_kb(text, "SwapTotal", host_swap_total);
     read_memory_usage(config.root, limits.cgroups.of(Controller::Memory), limits.memory.has_swap_allowance, usage);
@@ -97,20 +157,21 @@ bool render_meminfo(const Config& config, const Limits& limits, Sink& out) {
     out.put(text);  // no memory limit: the host's file, unchanged
     return out.finish();
   }
-  std::string_view line;
-  bool ends_with_newline = text.back() == '\n';
-  while (next_line(text, line)) {
+  // Host lines go out in runs, byte for byte; only the container's lines are rewritten.
+  const char* run = text.data();  // start of host text not yet written
+  std::string_view rest = text, line;
+  while (next_line(rest, line)) {
     size_t colon = line.find(':');
     uint64_t bytes = 0;
-    std::string_view rest = colon == std::string_view::npos ? std::string_view{} : trim(line.substr(colon + 1));
-    bool in_kb = rest.size() > 3 && rest.substr(rest.size() - 3) == " kB";
-    if (in_kb && container_value(figures, line.substr(0, colon), bytes)) {
-      put_kb_line(out, line.substr(0, colon), bytes);
-      continue;
-    }
-    out.put(line);
-    if (!text.empty() || ends_with_newline) out.put('\n');
+    Line which;
+    bool in_kb = colon != std::string_view::npos && line.size() > 3 &&
+                 __builtin_memcmp(line.data() + line.size() - 3, " kB", 3) == 0;
+    if (!in_kb || !rewritten_line(line.substr(0, colon), which) || !container_value(figures, which, bytes)) continue;
+    out.put(std::string_view(run, size_t(line.data() - run)));
+    put_kb_line(out, line.substr(0, colon), bytes);
+    run = rest.data();  // just past this line's newline (or the end)
   }
+  out.put(std::string_view(run, size_t(text.data() + text.size() - run)));
   return out.finish();
 }
 

@@ -18,7 +18,7 @@ class Sink {
     while (!s.empty() && ok_) {
       if (len_ == sizeof buf_) drain();
       size_t n = s.size() < sizeof buf_ - len_ ? s.size() : sizeof buf_ - len_;
-      for (size_t i = 0; i < n; ++i) buf_[len_ + i] = s[i];
+      __builtin_memcpy(buf_ + len_, s.data(), n);
       len_ += n;
       s.remove_prefix(n);
     }

@@ -39,7 +39,10 @@ template <size_t N>
 class FixedText {
  public:
   FixedText& add(std::string_view s) {
-    for (char c : s) add(c);
+    size_t n = s.size() <= N - len_ ? s.size() : N - len_;
+    __builtin_memcpy(buf_ + len_, s.data(), n);
+    len_ += n;
+    if (n < s.size()) overflow_ = true;
     return *this;
   }
   FixedText& add(char c) {

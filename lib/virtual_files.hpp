@@ -27,7 +27,9 @@ struct StatClock {
   std::atomic<uint64_t> idle_floor{0};
 };
 
-// Each renderer streams its file into `out`. False when the content could not
+// Each renderer streams its file into `out`. render_meminfo reads only
+// limits.memory and limits.cgroups.of(Controller::Memory) (the shim relies on
+// it to copy less of its cache). False when the content could not
 // be produced; whatever reached `out` must then be discarded.
 bool render_meminfo(const Config& config, const Limits& limits, Sink& out);
 bool render_cpuinfo(const Config& config, const Limits& limits, Sink& out);

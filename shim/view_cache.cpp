@@ -179,28 +179,36 @@ bool current_affinity_rule(AffinityRule& rule) {
   return true;
 }
 
+namespace {
+
+// sysinfo, sysconf and /proc/meminfo need only the memory part of the ~8 KiB
+// view. In Limits the memory cgroup's directory and the memory limits are
+// adjacent: this fills just that span of `partial`.
+bool copy_memory_span(Limits& partial) {
+  if (!(g_hot.load(std::memory_order_acquire) & kPublished) || !fresh()) return false;
+  size_t from = offsetof(Limits, cgroups) + sizeof(CgroupDir) * size_t(Controller::Memory);
+  size_t to = offsetof(Limits, memory) + sizeof(MemoryLimits);
+  for (int attempt = 0; attempt < 4; ++attempt)
+    if (copy_range(partial, from, to - from)) return true;
+  return false;
+}
+
+}  // namespace
+
 bool current_memory(MemoryLimits& memory, CgroupDir& dir) {
   if (!config_ready() || stored_config().disabled) return false;
-  if ((g_hot.load(std::memory_order_acquire) & kPublished) && fresh()) {
-    // sysinfo and sysconf need only the memory part of the ~8 KiB view. In
-    // Limits the memory cgroup's directory and the memory limits are adjacent.
-    alignas(Limits) unsigned char storage[sizeof(Limits)];  // only [from, to) is filled
-    Limits& partial = *reinterpret_cast<Limits*>(storage);
-    size_t from = offsetof(Limits, cgroups) + sizeof(CgroupDir) * size_t(Controller::Memory);
-    size_t to = offsetof(Limits, memory) + sizeof(MemoryLimits);
-    for (int attempt = 0; attempt < 4; ++attempt) {
-      if (copy_range(partial, from, to - from)) {
-        memory = partial.memory;
-        dir = partial.cgroups.of(Controller::Memory);
-        return true;
-      }
-    }
-  }
-  Limits limits;
-  refresh(limits);
+  alignas(Limits) unsigned char storage[sizeof(Limits)];  // only the memory span is filled
+  Limits& limits = *reinterpret_cast<Limits*>(storage);
+  if (!copy_memory_span(limits)) refresh(limits);
   memory = limits.memory;
   dir = limits.cgroups.of(Controller::Memory);
   return true;
+}
+
+bool current_limits_for(VirtualFile file, Limits& out) {
+  if (file != VirtualFile::Meminfo) return current_limits(out);
+  if (!config_ready() || stored_config().disabled) return false;
+  return copy_memory_span(out) || current_limits(out) || out.memory.has_limit;
 }
 
 }  // namespace cgview::shim

@@ -33,6 +33,11 @@ bool current_affinity_rule(AffinityRule& rule);
 // the view. False when disabled (the real answer applies).
 bool current_memory(MemoryLimits& memory, CgroupDir& dir);
 
+// What rendering `file` needs. For /proc/meminfo only `memory` and the memory
+// cgroup's directory are filled (render_meminfo reads nothing else): the rest
+// of `out` is left as it was. False = serve the real file.
+bool current_limits_for(VirtualFile file, Limits& out);
+
 // /proc/stat's idle floor for this process.
 StatClock& stat_clock();
 

@@ -95,7 +95,7 @@ int read_only_copy(int fd, int flags) {
 
 int render_new_fd(VirtualFile file, int flags) {
   Limits limits;
-  if (!current_limits(limits)) return -1;
+  if (!current_limits_for(file, limits)) return -1;
   int fd = new_anonymous_file();
   if (fd < 0) {
     DebugLine(config()) << "no memfd or O_TMPFILE: serving the real file";
