@@ -56,13 +56,17 @@ ssize_t read_host_file(const Sysroot& root, std::string_view path, std::span<cha
       if (read_fd(fd, &probe, 1) == 0) result = ssize_t(total);
       break;
     }
-    ssize_t n = read_fd(fd, buf.data() + total, buf.size() - total);
+    size_t wanted = buf.size() - total;
+    ssize_t n = read_fd(fd, buf.data() + total, wanted);
     if (n < 0) break;
-    if (n == 0) {
+    total += size_t(n);
+    // A short read is the end: /proc, sysfs and cgroupfs files (seq_file)
+    // fill the whole request while they have content, and so do regular
+    // files. This saves a syscall on every cgroup read.
+    if (size_t(n) < wanted) {
       result = ssize_t(total);
       break;
     }
-    total += size_t(n);
   }
   close_fd(fd);
   errno = saved;

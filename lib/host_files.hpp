@@ -30,6 +30,7 @@ int open_host_file(const Sysroot& root, std::string_view path);
 
 // Reads all of DIR/path into `buf`. Returns the byte count, or -1 when the file
 // is missing, unreadable, or larger than `buf` (a partial file would mislead).
+// For regular and kernel (seq_file) files only: a short read counts as the end.
 ssize_t read_host_file(const Sysroot& root, std::string_view path, std::span<char> buf);
 
 // Raw close/read/write that bypass any interposer.

@@ -20,7 +20,7 @@ bool parse_u64(std::string_view s, uint64_t& out) {
   for (char c : s) {
     if (!is_digit(c)) return false;
     uint64_t d = uint64_t(c - '0');
-    if (v > (UINT64_MAX - d) / 10) return false;
+    if (v > UINT64_MAX / 10 || (v == UINT64_MAX / 10 && d > UINT64_MAX % 10)) return false;
     v = v * 10 + d;
   }
   out = v;
