@@ -65,4 +65,27 @@ class LineReader {
   bool eof_ = false, failed_ = false, at_line_start_ = true;
 };
 
+// Streams DIR/path into `out` line by line. At the start of each line,
+// `keep_line(piece)` says whether that whole line is written (it may write
+// lines of its own to `out` first). Lines longer than the buffer come in
+// pieces and follow their first piece. False when the file cannot be read.
+template <typename Out, typename KeepLine>
+bool filter_host_lines(const Sysroot& root, std::string_view path, Out& out, KeepLine keep_line) {
+  int fd = open_host_file(root, path);
+  if (fd < 0) return false;
+  char buf[4096];
+  LineReader reader(fd, buf);
+  LineReader::Piece piece;
+  bool keep = true;
+  while (reader.next(piece)) {
+    if (piece.starts_line) keep = keep_line(piece);
+    if (!keep) continue;
+    out.put(piece.text);
+    if (piece.ends_line) out.put('\n');
+  }
+  bool ok = !reader.failed();
+  close_fd(fd);
+  return ok;
+}
+
 }  // namespace cgview

@@ -19,21 +19,12 @@ bool processor_line(std::string_view line, uint64_t& id) {
 }  // namespace
 
 bool render_cpuinfo(const Config& config, const Limits& limits, Sink& out) {
-  int fd = open_host_file(config.root, "/proc/cpuinfo");
-  if (fd < 0) return false;
-  char buf[4096];
-  LineReader reader(fd, buf);
-  LineReader::Piece piece;
-  bool keep = true;
-  while (reader.next(piece)) {
+  bool keep = true;  // the current block's fate, decided at its "processor" line
+  bool ok = filter_host_lines(config.root, "/proc/cpuinfo", out, [&](const LineReader::Piece& piece) {
     uint64_t id = 0;
     if (piece.whole() && processor_line(piece.text, id)) keep = id < kMaxCpus && limits.cpu.visible.has(unsigned(id));
-    if (!keep) continue;
-    out.put(piece.text);
-    if (piece.ends_line) out.put('\n');
-  }
-  bool ok = !reader.failed();
-  close_fd(fd);
+    return keep;
+  });
   return out.finish() && ok;
 }
 

@@ -113,34 +113,21 @@ bool render_stat(const Config& config, const Limits& limits, StatClock* clock, S
   HostSum host_sum;
   if (restricted) s = synthesize(config, limits, clock);
   if (restricted && !s.ok) host_sum = sum_visible_host_lines(config, limits);
-  int fd = open_host_file(config.root, "/proc/stat");
-  if (fd < 0) return false;
-  char buf[4096];
-  LineReader reader(fd, buf);
-  LineReader::Piece piece;
-  bool keep = true;
-  while (reader.next(piece)) {
-    if (piece.starts_line) {
-      uint64_t id = 0;
-      CpuLine kind = restricted ? classify(piece.text, id) : CpuLine::None;
-      keep = true;
-      if (kind == CpuLine::Aggregate && s.ok) {
-        put_synthesized(out, limits, s);
-        keep = false;
-      } else if (kind == CpuLine::Aggregate && host_sum.ok) {
-        put_host_sum(out, host_sum);
-        keep = false;
-      } else if (kind == CpuLine::One) {
-        // Synthesized lines replace these; without usage, keep the host's for V.
-        keep = !s.ok && id < kMaxCpus && limits.cpu.visible.has(unsigned(id));
-      }
+  bool ok = filter_host_lines(config.root, "/proc/stat", out, [&](const LineReader::Piece& piece) {
+    uint64_t id = 0;
+    CpuLine kind = restricted ? classify(piece.text, id) : CpuLine::None;
+    if (kind == CpuLine::Aggregate && s.ok) {
+      put_synthesized(out, limits, s);
+      return false;
     }
-    if (!keep) continue;
-    out.put(piece.text);
-    if (piece.ends_line) out.put('\n');
-  }
-  bool ok = !reader.failed();
-  close_fd(fd);
+    if (kind == CpuLine::Aggregate && host_sum.ok) {
+      put_host_sum(out, host_sum);
+      return false;
+    }
+    // Synthesized lines replace these; without usage, keep the host's for V.
+    if (kind == CpuLine::One) return !s.ok && id < kMaxCpus && limits.cpu.visible.has(unsigned(id));
+    return true;
+  });
   return out.finish() && ok;
 }
 

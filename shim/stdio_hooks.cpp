@@ -68,6 +68,18 @@ void refresh_stream(FILE* stream) {
   if (stream != nullptr) refresh_if_virtual(fileno(stream));
 }
 
+// fseek, fseeko, fseeko64: a seek to 0 of a served stream renders it afresh.
+template <typename Offset>
+int seek_stream(int (*RealFunctions::*real)(FILE*, Offset, int), FILE* stream, Offset offset, int whence) {
+  if (offset == 0 && whence == SEEK_SET) refresh_stream(stream);
+  const RealFunctions* r = real_wait();
+  if (r == nullptr || r->*real == nullptr) {
+    errno = ENOSYS;
+    return -1;
+  }
+  return (r->*real)(stream, offset, whence);
+}
+
 }  // namespace
 
 CGVIEW_EXPORT FILE* fopen(const char* path, const char* mode) {
@@ -114,33 +126,15 @@ CGVIEW_EXPORT void rewind(FILE* stream) {
 }
 
 CGVIEW_EXPORT int fseek(FILE* stream, long offset, int whence) {
-  if (offset == 0 && whence == SEEK_SET) refresh_stream(stream);
-  const RealFunctions* r = real_wait();
-  if (r == nullptr || r->fseek == nullptr) {
-    errno = ENOSYS;
-    return -1;
-  }
-  return r->fseek(stream, offset, whence);
+  return seek_stream(&RealFunctions::fseek, stream, offset, whence);
 }
 
 CGVIEW_EXPORT int fseeko(FILE* stream, off_t offset, int whence) {
-  if (offset == 0 && whence == SEEK_SET) refresh_stream(stream);
-  const RealFunctions* r = real_wait();
-  if (r == nullptr || r->fseeko == nullptr) {
-    errno = ENOSYS;
-    return -1;
-  }
-  return r->fseeko(stream, offset, whence);
+  return seek_stream(&RealFunctions::fseeko, stream, offset, whence);
 }
 
 CGVIEW_EXPORT int fseeko64(FILE* stream, off64_t offset, int whence) {
-  if (offset == 0 && whence == SEEK_SET) refresh_stream(stream);
-  const RealFunctions* r = real_wait();
-  if (r == nullptr || r->fseeko64 == nullptr) {
-    errno = ENOSYS;
-    return -1;
-  }
-  return r->fseeko64(stream, offset, whence);
+  return seek_stream(&RealFunctions::fseeko64, stream, offset, whence);
 }
 
 CGVIEW_EXPORT off_t lseek(int fd, off_t offset, int whence) {
