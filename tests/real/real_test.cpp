@@ -8,6 +8,7 @@
 #include <sstream>
 #include <string>
 
+#include "key_values.hpp"
 #include "real_cgroup.hpp"
 
 using cgview::test::RealCgroup;
@@ -25,14 +26,7 @@ std::map<std::string, std::string> probe(const std::vector<std::string>& args, c
   argv.insert(argv.end(), args.begin(), args.end());
   auto result = run_program(argv, env, group);
   EXPECT_EQ(result.exit_code, 0) << result.out << result.err;
-  std::map<std::string, std::string> values;
-  std::istringstream lines(result.out);
-  std::string line;
-  while (std::getline(lines, line)) {
-    size_t eq = line.find('=');
-    if (eq != std::string::npos) values[line.substr(0, eq)] = line.substr(eq + 1);
-  }
-  return values;
+  return cgview::test::parse_key_values(result.out);
 }
 
 std::string first_line(const std::string& text) { return text.substr(0, text.find('\n')); }

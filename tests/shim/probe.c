@@ -26,23 +26,11 @@
 #include <linux/seccomp.h>
 #include <stddef.h>
 
+#include "probe_io.h"
+
 /* The GLIBC_2.3.3 ABI: no size argument, a 128-byte mask. */
 int sched_getaffinity_old(pid_t pid, cpu_set_t* mask);
 __asm__(".symver sched_getaffinity_old,sched_getaffinity@GLIBC_2.3.3");
-
-static int fail(const char* what) {
-  printf("error=%s: %s\n", what, strerror(errno));
-  return 1;
-}
-
-/* Reads a whole fd from its current offset. */
-static size_t read_fd_all(int fd, char* buf, size_t cap) {
-  size_t n = 0;
-  ssize_t r;
-  while (n + 1 < cap && (r = read(fd, buf + n, cap - 1 - n)) > 0) n += (size_t)r;
-  buf[n] = '\0';
-  return n;
-}
 
 static size_t read_path(const char* path, char* buf, size_t cap) {
   int fd = open(path, O_RDONLY);
@@ -53,14 +41,6 @@ static size_t read_path(const char* path, char* buf, size_t cap) {
   size_t n = read_fd_all(fd, buf, cap);
   close(fd);
   return n;
-}
-
-static long meminfo_kb(const char* text, const char* key) {
-  size_t klen = strlen(key);
-  for (const char* line = text; line && *line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL) {
-    if (strncmp(line, key, klen) == 0 && line[klen] == ':') return atol(line + klen + 1);
-  }
-  return -1;
 }
 
 static int count_prefix_lines(const char* text, const char* prefix, int digit_after) {

@@ -30,6 +30,7 @@
 #include <string>
 #include <vector>
 
+#include "key_values.hpp"
 #include "real_cgroup.hpp"
 
 extern char** environ;
@@ -44,18 +45,9 @@ const std::string kFixtures = CGVIEW_FIXTURES;
 const std::string kPreload = "LD_PRELOAD=" + kShim;
 constexpr unsigned long long kMiB = 1024 * 1024;
 
-using Values = std::map<std::string, std::string>;
+using cgview::test::Values;
 
-Values parse(const std::string& out) {
-  Values v;
-  std::istringstream lines(out);
-  std::string line;
-  while (std::getline(lines, line)) {
-    size_t eq = line.find('=');
-    if (eq != std::string::npos) v[line.substr(0, eq)] = line.substr(eq + 1);
-  }
-  return v;
-}
+Values parse(const std::string& out) { return cgview::test::parse_key_values(out); }
 
 std::string read_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);

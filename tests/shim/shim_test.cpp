@@ -13,6 +13,7 @@
 #include <sstream>
 #include <string>
 
+#include "key_values.hpp"
 #include "real_cgroup.hpp"
 
 using cgview::test::RealCgroup;
@@ -24,18 +25,9 @@ const std::string kShim = CGVIEW_SHIM_PATH;
 const std::string kFixtures = CGVIEW_FIXTURES;
 const std::string kProbes[] = {CGVIEW_PROBE_PLAIN, CGVIEW_PROBE_FORTIFIED};
 
-using Values = std::map<std::string, std::string>;
+using cgview::test::Values;
 
-Values parse(const std::string& out) {
-  Values v;
-  std::istringstream lines(out);
-  std::string line;
-  while (std::getline(lines, line)) {
-    size_t eq = line.find('=');
-    if (eq != std::string::npos) v[line.substr(0, eq)] = line.substr(eq + 1);
-  }
-  return v;
-}
+Values parse(const std::string& out) { return cgview::test::parse_key_values(out); }
 
 Values probe(const std::string& binary, const std::string& command, std::vector<std::string> env,
              const RealCgroup* group = nullptr, std::vector<std::string> extra_args = {}) {

@@ -42,31 +42,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "probe_io.h"
+
 #define MASK_CPUS 8192
 
-static int fail(const char* what) {
-  printf("error=%s: %s\n", what, strerror(errno));
-  return 1;
-}
-
 /* --- reading files -------------------------------------------------------- */
-
-/* Reads a whole fd from its current offset into buf (NUL-terminated, truncated at cap). */
-static size_t read_fd_all(int fd, char* buf, size_t cap) {
-  size_t n = 0;
-  ssize_t r;
-  while (n + 1 < cap && (r = read(fd, buf + n, cap - 1 - n)) > 0) n += (size_t)r;
-  buf[n] = '\0';
-  return n;
-}
-
-static long meminfo_kb(const char* text, const char* key) {
-  size_t klen = strlen(key);
-  for (const char* line = text; line && *line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL) {
-    if (strncmp(line, key, klen) == 0 && line[klen] == ':') return atol(line + klen + 1);
-  }
-  return -1;
-}
 
 /* Counts the lines of fd starting with prefix (followed by a digit when
  * digit_after), streaming: /proc/cpuinfo of 4096 CPUs is several MiB. */

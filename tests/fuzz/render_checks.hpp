@@ -1,0 +1,208 @@
+// Models of the renderers' output, shared by the renderer targets and the
+// whole-pipeline target. Each model follows DESIGN.md ("/proc/stat",
+// "Memory") and the streaming rules of LineReader: lines up to 4095 bytes are
+// seen whole; longer ones pass in 4096-byte pieces and are never classified
+// by their tail.
+#pragma once
+
+#include <map>
+
+#include "fuzz_support.hpp"
+#include "limits.hpp"
+#include "virtual_files.hpp"
+
+namespace fuzz {
+
+inline constexpr size_t kReaderBuffer = 4096;  // render_cpuinfo/render_stat's LineReader buffer
+inline constexpr size_t kMeminfoMax = 16384;   // render_meminfo's buffer
+
+struct HostLine {
+  std::string_view text;
+  bool terminated;  // a '\n' followed
+};
+
+inline std::vector<HostLine> host_lines(std::string_view s) {
+  std::vector<HostLine> out;
+  while (!s.empty()) {
+    size_t nl = s.find('\n');
+    if (nl == std::string_view::npos) {
+      out.push_back({s, false});
+      break;
+    }
+    out.push_back({s.substr(0, nl), true});
+    s.remove_prefix(nl + 1);
+  }
+  return out;
+}
+
+// What a kept line looks like in the output: its bytes, then '\n' if it had
+// one, or if it was unterminated and its last piece was seen to end the file.
+inline void emit_line(std::string& out, const HostLine& line) {
+  out.append(line.text);
+  if (line.terminated || line.text.size() % kReaderBuffer != 0) out += '\n';
+}
+
+inline bool whole(const HostLine& line) { return line.text.size() < kReaderBuffer; }
+
+// "processor\t: 3" -> 3 (a copy of render_cpuinfo's rule).
+inline bool processor_line(std::string_view line, uint64_t& id) {
+  std::string_view key = "processor";
+  if (line.substr(0, key.size()) != key) return false;
+  size_t colon = line.find(':');
+  if (colon == std::string_view::npos || !cgview::trim(line.substr(key.size(), colon - key.size())).empty())
+    return false;
+  return cgview::parse_u64(line.substr(colon + 1), id);
+}
+
+// /proc/cpuinfo: the blocks of the CPUs in V, byte for byte; text before the first block stays.
+inline std::string expected_cpuinfo(std::string_view host, const cgview::CpuSet& visible) {
+  std::string out;
+  bool keep = true;
+  for (const HostLine& line : host_lines(host)) {
+    uint64_t id = 0;
+    if (whole(line) && processor_line(line.text, id)) keep = id < cgview::kMaxCpus && visible.has(unsigned(id));
+    if (keep) emit_line(out, line);
+  }
+  return out;
+}
+
+// "cpu ..." -> aggregate, "cpuN ..." -> N (a copy of render_stat's rule), judged on the first piece.
+enum class CpuLine { None, Aggregate, One };
+inline CpuLine classify_stat_line(std::string_view line, uint64_t& id) {
+  line = line.substr(0, kReaderBuffer);
+  if (line.substr(0, 3) != "cpu") return CpuLine::None;
+  std::string_view rest = line.substr(3), name;
+  if (!rest.empty() && rest.front() == ' ') return CpuLine::Aggregate;
+  if (!cgview::next_field(rest, name) || !cgview::parse_u64(name, id)) return CpuLine::None;
+  return CpuLine::One;
+}
+
+// The synthesized CPU lines from DESIGN.md: busy = the cgroup's ticks spread
+// over the N lines, idle = N x uptime - busy, each split so the lines sum to the total.
+inline std::string synthesized_stat(const cgview::CpuSet& visible, uint64_t user, uint64_t system,
+                                    uint64_t uptime_ticks) {
+  unsigned n = visible.count();
+  uint64_t busy = user + system;
+  uint64_t idle = uptime_ticks * n > busy ? uptime_ticks * n - busy : 0;
+  auto line = [](std::string name, uint64_t u, uint64_t s, uint64_t i) {
+    return name + " " + std::to_string(u) + " 0 " + std::to_string(s) + " " + std::to_string(i) +
+           " 0 0 0 0 0 0\n";
+  };
+  auto share = [&](uint64_t total, unsigned k) { return total / n + (k < total % n ? 1 : 0); };
+  std::string out = line("cpu ", user, system, idle);
+  unsigned k = 0;
+  for (unsigned cpu = 0; cpu < cgview::kMaxCpus; ++cpu) {
+    if (!visible.has(cpu)) continue;
+    out += line("cpu" + std::to_string(cpu), share(user, k), share(system, k), share(idle, k));
+    ++k;
+  }
+  return out;
+}
+
+// Without the cgroup's CPU time, the aggregate "cpu" line becomes the sum of
+// the host's cpuN lines for V (whole lines only), ten fields, missing ones 0.
+inline std::string host_sum_line(std::string_view host, const cgview::CpuSet& visible) {
+  uint64_t sum[10] = {};
+  for (const HostLine& line : host_lines(host)) {
+    uint64_t id = 0;
+    if (!whole(line) || classify_stat_line(line.text, id) != CpuLine::One || id >= cgview::kMaxCpus ||
+        !visible.has(unsigned(id)))
+      continue;
+    std::string_view rest = line.text, field;
+    cgview::next_field(rest, field);
+    for (uint64_t& total : sum) {
+      uint64_t v = 0;
+      if (cgview::next_field(rest, field) && cgview::parse_u64(field, v)) total += v;
+    }
+  }
+  std::string out = "cpu ";
+  for (uint64_t v : sum) out += " " + std::to_string(v);
+  return out + "\n";
+}
+
+// /proc/stat. `synth` = the synthesized block when usage is readable, nullptr otherwise.
+inline std::string expected_stat(std::string_view host, const cgview::Limits& limits, const std::string* synth) {
+  bool restricted = !(limits.cpu.visible == limits.cpu.online);
+  std::string host_sum = restricted && synth == nullptr ? host_sum_line(host, limits.cpu.visible) : "";
+  std::string out;
+  for (const HostLine& line : host_lines(host)) {
+    uint64_t id = 0;
+    CpuLine kind = restricted ? classify_stat_line(line.text, id) : CpuLine::None;
+    bool keep = true;
+    if (kind == CpuLine::Aggregate && synth != nullptr) {
+      out += *synth;
+      keep = false;
+    } else if (kind == CpuLine::Aggregate) {
+      out += host_sum;
+      keep = false;
+    } else if (kind == CpuLine::One) {
+      keep = synth == nullptr && id < cgview::kMaxCpus && limits.cpu.visible.has(unsigned(id));
+    }
+    if (keep) emit_line(out, line);
+  }
+  return out;
+}
+
+// The weaker /proc/stat check for setups where the synthesized block is not
+// known: no cpuN line outside V, and every other line in the host's order.
+inline void check_stat_shape(std::string_view host, std::string_view out, const cgview::Limits& limits) {
+  bool restricted = !(limits.cpu.visible == limits.cpu.online);
+  std::vector<std::string_view> others_in, others_out;
+  for (const HostLine& line : host_lines(host)) {
+    uint64_t id = 0;
+    if (!whole(line)) return;  // keep the check simple: short lines only
+    if ((restricted ? classify_stat_line(line.text, id) : CpuLine::None) == CpuLine::None) others_in.push_back(line.text);
+  }
+  for (const HostLine& line : host_lines(out)) {
+    uint64_t id = 0;
+    CpuLine kind = restricted ? classify_stat_line(line.text, id) : CpuLine::None;
+    if (kind == CpuLine::One) FUZZ_CHECK(id < cgview::kMaxCpus && limits.cpu.visible.has(unsigned(id)));
+    if (kind == CpuLine::None) others_out.push_back(line.text);
+  }
+  FUZZ_CHECK(others_in == others_out);
+}
+
+// /proc/meminfo: the host's lines in the host's order; a line differs only
+// when cgview replaced its kB value, and replaced values respect the limit.
+inline void check_meminfo(std::string_view host, bool ok, std::string_view out, const cgview::Limits& limits,
+                          bool expect_passthrough) {
+  if (host.empty() || host.size() > kMeminfoMax) {
+    FUZZ_CHECK(!ok);  // unreadable or larger than the buffer: the real file
+    return;
+  }
+  FUZZ_CHECK(ok);
+  if (expect_passthrough) {
+    FUZZ_CHECK(out == host);
+    return;
+  }
+  std::vector<std::string_view> in = lines_of(host), got = lines_of(out);
+  FUZZ_CHECK(in.size() == got.size());
+  if (host.back() == '\n') FUZZ_CHECK(count_char(out, '\n') == count_char(host, '\n'));
+  std::map<std::string_view, uint64_t> replaced;
+  for (size_t i = 0; i < in.size(); ++i) {
+    if (in[i] == got[i]) continue;
+    size_t colon = in[i].find(':');
+    FUZZ_CHECK(colon != std::string_view::npos);
+    std::string_view key = in[i].substr(0, colon);
+    FUZZ_CHECK(starts_with(got[i], std::string(key) + ":"));
+    std::string_view value = got[i].substr(colon + 1);
+    FUZZ_CHECK(value.size() > 3 && value.substr(value.size() - 3) == " kB");
+    uint64_t kb = 0;
+    FUZZ_CHECK(cgview::parse_u64(value.substr(0, value.size() - 3), kb));
+    replaced[key] = kb;
+    if (key != "SwapTotal" && key != "SwapFree") {
+      FUZZ_CHECK(limits.memory.has_limit);
+      FUZZ_CHECK(kb <= (limits.memory.limit >> 10));
+    } else {
+      FUZZ_CHECK(limits.memory.has_swap_allowance && kb <= (limits.memory.swap_allowance >> 10));
+    }
+  }
+  auto has = [&](std::string_view k) { return replaced.count(k) != 0; };
+  if (has("MemTotal") && has("MemFree")) FUZZ_CHECK(replaced["MemFree"] <= replaced["MemTotal"]);
+  if (has("MemTotal") && has("MemAvailable")) FUZZ_CHECK(replaced["MemAvailable"] <= replaced["MemTotal"]);
+  if (has("MemFree") && has("MemAvailable")) FUZZ_CHECK(replaced["MemFree"] <= replaced["MemAvailable"]);
+  if (has("SwapTotal") && has("SwapFree")) FUZZ_CHECK(replaced["SwapFree"] <= replaced["SwapTotal"]);
+  if (has("Buffers")) FUZZ_CHECK(replaced["Buffers"] == 0);
+}
+
+}  // namespace fuzz
