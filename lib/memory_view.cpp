@@ -45,8 +45,9 @@ bool derive_memory(const MemoryLimits& limits, const MemoryUsage& usage, uint64_
   out.total = at_most(limits.limit, host_total);
   out.free = out.total - at_most(usage.usage, out.total);
   const MemoryStat& s = usage.stat;
-  uint64_t reclaimable = s.get(StatKey::ActiveFile) + s.get(StatKey::InactiveFile) + s.get(StatKey::SlabReclaimable);
-  out.available = at_most(out.free + at_most(reclaimable, out.total), out.total);
+  uint64_t reclaimable = add_saturating(add_saturating(s.get(StatKey::ActiveFile), s.get(StatKey::InactiveFile)),
+                                        s.get(StatKey::SlabReclaimable));
+  out.available = at_most(add_saturating(out.free, at_most(reclaimable, out.total)), out.total);
   out.stat = s;
   for (int k = 0; k < int(StatKey::Count); ++k) out.stat.values[k] = at_most(out.stat.values[k], out.total);
   out.has_stat_lines = s.present != 0;

@@ -185,7 +185,8 @@ bool render_meminfo(const Config& config, const Limits& limits, Sink& out) {
     if (!in_kb || !rewritten_line(line.substr(0, colon), which) || !container_value(figures, which, bytes)) continue;
     out.put(std::string_view(run, size_t(line.data() - run)));
     put_kb_line(out, line.substr(0, colon), bytes);
-    run = rest.data();  // just past this line's newline (or the end)
+    run = line.data() + line.size();  // past this line and its newline, if any
+    if (run != text.data() + text.size()) ++run;
   }
   out.put(std::string_view(run, size_t(text.data() + text.size() - run)));
   return out.finish();

@@ -32,8 +32,9 @@ Synthesized synthesize(const Config& config, const Limits& limits, StatClock* cl
   if (!read_cpu_usage(config.root, limits.cgroups.of(Controller::Cpuacct), s.busy) ||
       !read_uptime_ticks(config.root, uptime))
     return s;
-  uint64_t n = limits.cpu.count, busy = s.busy.user_ticks + s.busy.system_ticks;
-  s.idle = uptime * n > busy ? uptime * n - busy : 0;
+  uint64_t n = limits.cpu.count, busy = add_saturating(s.busy.user_ticks, s.busy.system_ticks);
+  uint64_t capacity = mul_saturating(uptime, n);
+  s.idle = capacity > busy ? capacity - busy : 0;
   if (clock != nullptr) {
     uint64_t floor = clock->idle_floor.load(std::memory_order_relaxed);
     while (s.idle > floor && !clock->idle_floor.compare_exchange_weak(floor, s.idle, std::memory_order_relaxed)) {
@@ -88,7 +89,7 @@ HostSum sum_visible_host_lines(const Config& config, const Limits& limits) {
     next_field(rest, field);  // "cpuN"
     for (uint64_t& total : sum.fields) {
       uint64_t v = 0;
-      if (next_field(rest, field) && parse_u64(field, v)) total += v;
+      if (next_field(rest, field) && parse_u64(field, v)) total = add_saturating(total, v);
     }
   }
   sum.ok = !reader.failed();

@@ -82,9 +82,13 @@ bool parse_decimal_micro(std::string_view s, uint64_t& micro) {
 
 bool parse_size(std::string_view s, uint64_t& bytes) {
   s = trim(s);
+  bool binary_suffix = false;  // "KiB": the 'i' needs a unit letter before it
   if (!s.empty() && (s.back() == 'B' || s.back() == 'b')) {
     s.remove_suffix(1);
-    if (!s.empty() && s.back() == 'i') s.remove_suffix(1);
+    if (!s.empty() && s.back() == 'i') {
+      s.remove_suffix(1);
+      binary_suffix = true;
+    }
   }
   unsigned shift = 0;
   if (!s.empty()) {
@@ -97,6 +101,7 @@ bool parse_size(std::string_view s, uint64_t& bytes) {
     }
     if (shift != 0) s.remove_suffix(1);
   }
+  if (binary_suffix && shift == 0) return false;  // "5iB"
   uint64_t v = 0;
   if (!parse_u64(s, v) || s.size() != trim(s).size()) return false;
   if (shift != 0 && v > (UINT64_MAX >> shift)) return false;

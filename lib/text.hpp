@@ -33,6 +33,13 @@ bool parse_decimal_micro(std::string_view s, uint64_t& micro);
 // A size in bytes, or with a K/M/G/T suffix (powers of 1024, optional "B"/"iB").
 bool parse_size(std::string_view s, uint64_t& bytes);
 
+// Arithmetic that sticks at UINT64_MAX instead of wrapping: cgroup files
+// hold whatever the kernel (or a broken sysroot) wrote.
+constexpr uint64_t add_saturating(uint64_t a, uint64_t b) { return a + b < a ? UINT64_MAX : a + b; }
+constexpr uint64_t mul_saturating(uint64_t a, uint64_t b) {
+  return b != 0 && a > UINT64_MAX / b ? UINT64_MAX : a * b;
+}
+
 // A fixed-size text buffer that formats without stdio. Appends past the end
 // are dropped and remembered (overflowed()), never written out of bounds.
 template <size_t N>

@@ -10,10 +10,22 @@ VirtualFile virtual_file_for(std::string_view path) {
   return VirtualFile::None;
 }
 
+namespace {
+
+// The last component of each served path: none of them is a directory.
+bool served_file_name(std::string_view name) {
+  return name == "meminfo" || name == "cpuinfo" || name == "stat" || name == "online";
+}
+
+}  // namespace
+
 bool normalize_path(std::string_view path, PathText& out) {
   out.clear();
   if (path.empty() || path.front() != '/') return false;
-  bool trailing_slash = path.back() == '/';
+  // A last component of "", "." or ".." names a directory: the real open of
+  // "/proc/meminfo/" or "/proc/meminfo/." fails with ENOTDIR, so it is not ours.
+  std::string_view last = path.substr(path.rfind('/') + 1);
+  bool names_directory = last.empty() || last == "." || last == "..";
   while (!path.empty()) {
     while (!path.empty() && path.front() == '/') path.remove_prefix(1);
     size_t slash = path.find('/');
@@ -22,18 +34,22 @@ bool normalize_path(std::string_view path, PathText& out) {
     if (part.empty() || part == ".") continue;
     if (part == "..") {
       std::string_view v = out.view();
-      size_t last = v.rfind('/');
+      size_t cut = v.rfind('/');
+      if (cut == std::string_view::npos) continue;  // ".." at the root stays there
+      // ".." after a served file's name needs it to be a directory: the real
+      // walk fails there (ENOTDIR), so leave it to the real call.
+      if (served_file_name(v.substr(cut + 1))) return false;
       PathText up;
-      up.add(v.substr(0, last == std::string_view::npos ? 0 : last));
+      up.add(v.substr(0, cut));
       out = up;
       continue;
     }
     out.add('/').add(part);
+    if (out.overflowed()) return false;  // "..": must not shorten a path we cut short
   }
   if (out.size() == 0) out.add('/');
-  // "/proc/meminfo/" names a directory: the real open fails (ENOTDIR), so it is not ours.
-  if (trailing_slash && out.size() > 1) return false;
-  return !out.overflowed() && out.size() < kPathMax;
+  if (names_directory && out.size() > 1) return false;
+  return out.size() < kPathMax;
 }
 
 bool render_cpu_online(const Limits& limits, Sink& out) {

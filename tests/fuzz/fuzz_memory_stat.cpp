@@ -1,5 +1,6 @@
 // Fuzzes memory.stat parsing (parse_memory_stat, v1 and v2 key names) against
-// a reference that splits lines and fields with std::string.
+// a reference that splits lines and fields with std::string. The key table
+// below mirrors memory_stat.hpp's StatKey comments: update both together.
 // Input: a memory.stat file.
 #include <map>
 
@@ -27,35 +28,23 @@ constexpr KeyNames kNames[] = {
     {StatKey::Slab, "slab", ""},
     {StatKey::SlabReclaimable, "slab_reclaimable", ""},
     {StatKey::SlabUnreclaimable, "slab_unreclaimable", ""},
+    {StatKey::Dirty, "file_dirty", "total_dirty"},
+    {StatKey::Writeback, "file_writeback", "total_writeback"},
+    {StatKey::Unevictable, "unevictable", "total_unevictable"},
     {StatKey::HierarchicalLimit, "", "hierarchical_memory_limit"},
     {StatKey::HierarchicalMemswLimit, "", "hierarchical_memsw_limit"},
 };
 
-bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
-
-std::vector<std::string> fields_of(std::string_view line) {
-  std::vector<std::string> out;
-  std::string cur;
-  for (char c : line) {
-    if (is_space(c)) {
-      if (!cur.empty()) out.push_back(cur);
-      cur.clear();
-    } else {
-      cur += c;
-    }
-  }
-  if (!cur.empty()) out.push_back(cur);
-  return out;
-}
-
-// "key value" lines; anything else is skipped; a repeated key keeps its last value.
+// "name value" lines as the kernel prints them: the name runs to the first
+// space, the value (surrounding whitespace allowed) must be a whole number;
+// anything else is skipped; a repeated key keeps its last value.
 void reference(std::string_view text, bool v2, MemoryStat& out) {
   std::map<std::string, uint64_t> values;
   for (std::string_view line : fuzz::split(text, '\n')) {
-    std::vector<std::string> f = fields_of(line);
+    size_t space = line.find(' ');
     uint64_t v = 0;
-    if (f.size() != 2 || !parse_u64(f[1], v)) continue;
-    values[f[0]] = v;
+    if (space == std::string_view::npos || space == 0 || !parse_u64(line.substr(space + 1), v)) continue;
+    values[std::string(line.substr(0, space))] = v;
   }
   out = MemoryStat{};
   for (const KeyNames& k : kNames) {
@@ -69,6 +58,7 @@ void reference(std::string_view text, bool v2, MemoryStat& out) {
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  static_assert(sizeof kNames / sizeof kNames[0] == size_t(StatKey::Count), "a StatKey is missing here");
   std::string_view text = fuzz::as_text(data, size);
   for (bool v2 : {false, true}) {
     MemoryStat got, want;

@@ -82,8 +82,11 @@ inline CpuLine classify_stat_line(std::string_view line, uint64_t& id) {
 inline std::string synthesized_stat(const cgview::CpuSet& visible, uint64_t user, uint64_t system,
                                     uint64_t uptime_ticks) {
   unsigned n = visible.count();
-  uint64_t busy = user + system;
-  uint64_t idle = uptime_ticks * n > busy ? uptime_ticks * n - busy : 0;
+  // Sums and products stick at 2^64 - 1 rather than wrap (computed in 128 bits here).
+  auto clamp = [](unsigned __int128 v) { return v > UINT64_MAX ? UINT64_MAX : uint64_t(v); };
+  uint64_t busy = clamp((unsigned __int128)user + system);
+  uint64_t capacity = clamp((unsigned __int128)uptime_ticks * n);
+  uint64_t idle = capacity > busy ? capacity - busy : 0;
   auto line = [](std::string name, uint64_t u, uint64_t s, uint64_t i) {
     return name + " " + std::to_string(u) + " 0 " + std::to_string(s) + " " + std::to_string(i) +
            " 0 0 0 0 0 0\n";
@@ -112,7 +115,8 @@ inline std::string host_sum_line(std::string_view host, const cgview::CpuSet& vi
     cgview::next_field(rest, field);
     for (uint64_t& total : sum) {
       uint64_t v = 0;
-      if (cgview::next_field(rest, field) && cgview::parse_u64(field, v)) total += v;
+      if (cgview::next_field(rest, field) && cgview::parse_u64(field, v))
+        total = total + v < total ? UINT64_MAX : total + v;  // sticks at 2^64 - 1
     }
   }
   std::string out = "cpu ";

@@ -3,6 +3,7 @@
 // a file that only lacks its trailing newline must still parse.
 #include <gtest/gtest.h>
 
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -659,4 +660,43 @@ TEST_F(Malformed, CpuinfoLongFlagsLine) {
   EXPECT_EQ(r.text.substr(0, second), host.substr(0, host.find("processor\t: 1\n")));
   EXPECT_EQ(r.text.find("processor\t: 5"), std::string::npos);
   EXPECT_EQ(r.text.size(), host.find("processor\t: 2\n"));  // exactly blocks 0 and 1
+}
+
+// ---- found by the fuzzers (tests/fuzz) ----
+
+// The host file's last line is one cgview rewrites and has no newline: the
+// renderer once copied the rest of the text from a null pointer.
+TEST_F(Malformed, MeminfoLastLineRewrittenWithoutNewline) {
+  copy_fixture("docker-v2-private-ns");
+  write("proc/meminfo", "Zswap:  0 kB\nMemTotal:       16384000 kB");
+  auto l = limits();
+  Rendered r = render_to_string(VirtualFile::Meminfo, config(), *l);
+  ASSERT_TRUE(r.ok);
+  EXPECT_EQ(r.text, "Zswap:  0 kB\nMemTotal:        1048576 kB\n");
+}
+
+// Huge cgroup numbers saturate instead of wrapping round to small ones.
+TEST_F(Malformed, HugeReclaimableSaturates) {
+  copy_fixture("docker-v2-private-ns");
+  write("sys/fs/cgroup/memory.stat",
+        "file 0\nactive_file 18446744073709551615\ninactive_file 18446744073709551615\nslab_reclaimable 5\n");
+  auto l = limits();
+  Rendered r = render_to_string(VirtualFile::Meminfo, config(), *l);
+  ASSERT_TRUE(r.ok);
+  EXPECT_EQ(meminfo_kb(r.text, "MemAvailable"), 1048576);  // capped at MemTotal, not wrapped
+}
+
+TEST_F(Malformed, HugeCpuTimeSaturates) {
+  copy_fixture("docker-v2-private-ns");
+  write("sys/fs/cgroup/cpu.stat", "usage_usec 1\nuser_usec 18446744073709551615\nsystem_usec 18446744073709551615\n");
+  auto l = limits();
+  Rendered r = render_to_string(VirtualFile::Stat, config(), *l);
+  ASSERT_TRUE(r.ok);
+  // busy saturates above capacity: idle 0, not a wrapped huge number.
+  EXPECT_NE(r.text.find("\ncpu0 "), std::string::npos) << r.text;
+  EXPECT_EQ(r.text.rfind("cpu  ", 0), 0u);
+  std::istringstream first(r.text.substr(0, r.text.find('\n')));
+  std::string name, user, nice, system, idle;
+  first >> name >> user >> nice >> system >> idle;
+  EXPECT_EQ(idle, "0");
 }

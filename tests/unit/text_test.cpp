@@ -205,6 +205,11 @@ TEST(Text, ParseSizeMalformed) {
   EXPECT_FALSE(parse_size("1GG", b));
   EXPECT_FALSE(parse_size("G1", b));
   EXPECT_FALSE(parse_size("lots", b));
+  EXPECT_FALSE(parse_size("5iB", b));  // "iB" needs a unit letter (found by fuzz_numbers)
+  EXPECT_FALSE(parse_size("0iB", b));
+  uint64_t kib = 0;
+  EXPECT_TRUE(parse_size("5KiB", kib));
+  EXPECT_EQ(kib, 5120u);
   EXPECT_FALSE(parse_size(with_nul("1\0G", 3), b));
   EXPECT_FALSE(parse_size("16777216T", b));  // 2^64
   EXPECT_FALSE(parse_size("18446744073709551616", b));

@@ -42,6 +42,12 @@ TEST(NormalizePath, Rejects) {
   EXPECT_FALSE(normalize_path("../proc/meminfo", out));
   EXPECT_FALSE(normalize_path("", out));
   EXPECT_FALSE(normalize_path("/proc/meminfo/", out));  // a directory: ENOTDIR for real
+  EXPECT_FALSE(normalize_path("/proc/meminfo/.", out));
+  EXPECT_FALSE(normalize_path("/proc/meminfo/x/..", out));
+  EXPECT_FALSE(normalize_path("/proc/stat/../meminfo", out));  // "stat" is no directory
+  // A path cut short at kPathMax must not be shortened back by ".." into a served one.
+  EXPECT_FALSE(normalize_path("/proc/" + std::string(250, 'a') + "/" + std::string(254, 'a') + "/b/c/../../../meminfo", out));
+  EXPECT_FALSE(normalize_path("/" + std::string(510, 'a') + "/b/c/../..", out));
   EXPECT_FALSE(normalize_path("/sys/devices/system/cpu/online//", out));
   EXPECT_FALSE(normalize_path("/" + std::string(kPathMax + 10, 'a'), out));
 }
