@@ -12,14 +12,20 @@ namespace cgview::shim {
 namespace {
 
 // Cheap filter first: most opens are of other files, and resolving a
-// relative path costs a syscall.
+// relative path costs a syscall. True when the last component is a served
+// name (meminfo, cpuinfo, stat, online); a handful of instructions, as it runs
+// on every open of the program.
 bool could_be_served(std::string_view path) {
-  // Every served name ends in 'o' (meminfo, cpuinfo), 't' (stat) or 'e' (online).
-  char last = path.empty() ? '\0' : path.back();
-  if (last != 'o' && last != 't' && last != 'e') return false;
-  size_t slash = path.rfind('/');
-  std::string_view name = slash == std::string_view::npos ? path : path.substr(slash + 1);
-  return name == "meminfo" || name == "cpuinfo" || name == "stat" || name == "online";
+  auto ends_with_name = [&](std::string_view name) {
+    size_t n = path.size(), k = name.size();
+    return n >= k && __builtin_memcmp(path.data() + n - k, name.data(), k) == 0 && (n == k || path[n - k - 1] == '/');
+  };
+  switch (path.empty() ? '\0' : path.back()) {
+    case 'o': return ends_with_name("meminfo") || ends_with_name("cpuinfo");
+    case 't': return ends_with_name("stat");
+    case 'e': return ends_with_name("online");
+    default: return false;
+  }
 }
 
 // The directory a relative path starts from, as an absolute path.
