@@ -44,6 +44,9 @@ bool config_ready() {
   return true;
 }
 
+// The shim answers: the configuration is read and CGVIEW_DISABLE is not set.
+bool enabled() { return config_ready() && !stored_config().disabled; }
+
 // --- the cached limits ------------------------------------------------------
 constexpr size_t kWords = sizeof(Limits) / 8;
 std::atomic<uint32_t> g_seq{0};  // odd while a writer copies in
@@ -136,7 +139,7 @@ const Config& config() {
 StatClock& stat_clock() { return g_stat_clock; }
 
 bool current_limits(Limits& out) {
-  if (!config_ready() || stored_config().disabled) return false;
+  if (!enabled()) return false;
   uint64_t hot = g_hot.load(std::memory_order_acquire);
   if ((hot & kPublished) && fresh()) {
     for (int attempt = 0; attempt < 4; ++attempt) {
@@ -147,7 +150,7 @@ bool current_limits(Limits& out) {
 }
 
 bool current_cpu_count(unsigned& n) {
-  if (!config_ready() || stored_config().disabled) return false;
+  if (!enabled()) return false;
   uint64_t hot = g_hot.load(std::memory_order_acquire);
   if (!(hot & kPublished) || !fresh()) {
     Limits limits;
@@ -161,7 +164,7 @@ bool current_cpu_count(unsigned& n) {
 }
 
 bool current_affinity_rule(AffinityRule& rule) {
-  if (!config_ready() || stored_config().disabled) return false;
+  if (!enabled()) return false;
   if (!stored_config().root.live()) {
     rule.use_visible = true;  // under a sysroot the mask comes from the fixture
     return true;
@@ -196,7 +199,7 @@ bool copy_memory_span(Limits& partial) {
 }  // namespace
 
 bool current_memory(MemoryLimits& memory, CgroupDir& dir) {
-  if (!config_ready() || stored_config().disabled) return false;
+  if (!enabled()) return false;
   alignas(Limits) unsigned char storage[sizeof(Limits)];  // only the memory span is filled
   Limits& limits = *reinterpret_cast<Limits*>(storage);
   if (!copy_memory_span(limits)) refresh(limits);
@@ -207,7 +210,7 @@ bool current_memory(MemoryLimits& memory, CgroupDir& dir) {
 
 bool current_limits_for(VirtualFile file, Limits& out) {
   if (file != VirtualFile::Meminfo) return current_limits(out);
-  if (!config_ready() || stored_config().disabled) return false;
+  if (!enabled()) return false;
   return copy_memory_span(out) || current_limits(out) || out.memory.has_limit;
 }
 
