@@ -93,20 +93,38 @@ int read_only_copy(int fd, int flags) {
   return fd;
 }
 
+// The anonymous file is made at the sink's first flush, after the renderer
+// has read and closed its inputs whenever the output fits the sink's buffer
+// (all of meminfo, online, and small stat and cpuinfo files): then one free
+// fd is enough to serve them, as it is for the real open.
+struct LazyFile {
+  int fd = -1;
+  bool refused = false;
+};
+
+bool flush_to_lazy_file(void* context, const char* data, size_t len) {
+  LazyFile& file = *static_cast<LazyFile*>(context);
+  if (file.fd < 0 && (file.fd = new_anonymous_file()) < 0) {
+    file.refused = true;
+    return false;
+  }
+  return write_all(file.fd, data, len);
+}
+
 int render_new_fd(VirtualFile file, int flags) {
   Limits limits;
   if (!current_limits_for(file, limits)) return -1;
-  int fd = new_anonymous_file();
-  if (fd < 0) {
-    DebugLine(config()) << "no memfd or O_TMPFILE: serving the real file";
+  LazyFile out;
+  Sink sink(flush_to_lazy_file, &out);
+  bool rendered = render(file, config(), limits, &stat_clock(), sink);
+  if (rendered && out.fd < 0) out.fd = new_anonymous_file();  // empty content
+  if (!rendered || out.fd < 0) {
+    DebugLine(config()) << (out.refused || out.fd < 0 ? "no memfd or O_TMPFILE" : "rendering failed")
+                        << ": serving the real file";
+    if (out.fd >= 0) syscall(SYS_close, out.fd);
     return -1;
   }
-  Sink sink(flush_to_fd, &fd);
-  if (!render(file, config(), limits, &stat_clock(), sink)) {
-    DebugLine(config()) << "rendering failed: serving the real file";
-    syscall(SYS_close, fd);
-    return -1;
-  }
+  int fd = out.fd;
   int ro = read_only_copy(fd, flags);
   if (ro < 0) DebugLine(config()) << "cannot make the content read-only: serving the real file";
   return ro;
