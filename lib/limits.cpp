@@ -222,8 +222,6 @@ bool compute_limits(const Config& config, Limits& out) {
   out = Limits{};
   discover_cgroups(config, out.cgroups);
   const CgroupDir& memory = out.cgroups.of(Controller::Memory);
-  HostMemory host;
-  if (read_host_memory(config.root, host)) out.memory.host_total = host.total;
   compute_memory_limit(config, memory, out.memory);
   compute_swap_allowance(config, memory, out.memory);
   if (out.memory.has_limit)

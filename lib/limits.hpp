@@ -40,7 +40,6 @@ struct CpuLimits {
 };
 
 struct MemoryLimits {
-  uint64_t host_total = 0;  // H, bytes
   bool has_limit = false;
   uint64_t limit = 0;  // L, bytes (after CGVIEW_MEMORY)
   Source limit_source;

@@ -30,14 +30,11 @@ bool memory_figures(const HostMemory* known_host, MemoryFigures& out) {
     out.total = host.total;
     out.free = host.free;
     out.available = host.free;
-    out.has_swap = true;
-    out.swap_total = host.swap_total;
-    out.swap_free = host.swap_free;
-    return true;
+  } else {
+    MemoryUsage usage;
+    read_memory_usage(root, dir, limits.has_swap_allowance, usage);
+    if (!derive_memory(limits, usage, host.total, host.swap_total, out)) return false;
   }
-  MemoryUsage usage;
-  read_memory_usage(root, dir, limits.has_swap_allowance, usage);
-  if (!derive_memory(limits, usage, host.total, host.swap_total, out)) return false;
   if (!out.has_swap) {  // no swap allowance: the host's swap, as /proc/meminfo shows
     out.has_swap = true;
     out.swap_total = host.swap_total;

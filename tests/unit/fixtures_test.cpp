@@ -431,7 +431,9 @@ TEST(Sources, QuotaAndLimitSources) {
   auto v2 = limits_for(fixture_config("docker-v2-private-ns"));
   EXPECT_TRUE(v2->memory.has_swap_allowance);
   EXPECT_EQ(v2->memory.swap_allowance, 536870912u);
-  EXPECT_EQ(v2->memory.host_total, uint64_t(16777216000));
+  HostMemory v2_host;  // H, read when rendering (Limits no longer keeps a copy)
+  ASSERT_TRUE(read_host_memory(fixture_config("docker-v2-private-ns").root, v2_host));
+  EXPECT_EQ(v2_host.total, uint64_t(16777216000));
 
   auto v1 = limits_for(fixture_config("docker-v1-host-ns"));
   EXPECT_TRUE(v1->memory.has_swap_allowance);
