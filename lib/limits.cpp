@@ -109,8 +109,9 @@ bool compute_cpu(const Config& config, const CgroupDirs& cgroups, CpuLimits& cpu
 }
 
 // v2: memory.max at each level. v1: memory.limit_in_bytes at each level, and
-// hierarchical_memory_limit, which also sees ancestors hidden by a namespace.
-void compute_memory_limit(const Config& config, const CgroupDir& dir, MemoryLimits& mem) {
+// hierarchical_memory_limit (from `v1_stat`), which also sees ancestors hidden
+// by a namespace.
+void compute_memory_limit(const Config& config, const CgroupDir& dir, const MemoryStat& v1_stat, MemoryLimits& mem) {
   if (config.has_memory_override) {
     mem.has_limit = true;
     mem.limit = config.memory_override;
@@ -133,15 +134,13 @@ void compute_memory_limit(const Config& config, const CgroupDir& dir, MemoryLimi
     uint64_t value = 0;
     if (parse_u64(read_cgroup_file(config.root, level.view(), file, buf), value)) consider(value, level.view(), file);
   } while (parent_directory(level, dir.mount_len));
-  if (!dir.v2) {
-    MemoryStat stat;
-    if (read_memory_stat(config.root, dir, stat) && stat.has(StatKey::HierarchicalLimit))
-      consider(stat.get(StatKey::HierarchicalLimit), dir.path.view(), "memory.stat:hierarchical_memory_limit");
-  }
+  if (v1_stat.has(StatKey::HierarchicalLimit))
+    consider(v1_stat.get(StatKey::HierarchicalLimit), dir.path.view(), "memory.stat:hierarchical_memory_limit");
 }
 
 // v2: the smallest memory.swap.max. v1: memsw limit - L, where memsw is set.
-void compute_swap_allowance(const Config& config, const CgroupDir& dir, MemoryLimits& mem) {
+void compute_swap_allowance(const Config& config, const CgroupDir& dir, const MemoryStat& v1_stat,
+                            MemoryLimits& mem) {
   if (!dir.found) return;
   char buf[64];
   uint64_t value = 0;
@@ -161,9 +160,8 @@ void compute_swap_allowance(const Config& config, const CgroupDir& dir, MemoryLi
   uint64_t memsw = 0;
   bool have = parse_u64(read_cgroup_file(config.root, dir.path.view(), "memory.memsw.limit_in_bytes", buf), memsw) &&
               memsw < kUnlimitedFrom;
-  MemoryStat stat;
-  if (read_memory_stat(config.root, dir, stat) && stat.has(StatKey::HierarchicalMemswLimit)) {
-    uint64_t h = stat.get(StatKey::HierarchicalMemswLimit);
+  if (v1_stat.has(StatKey::HierarchicalMemswLimit)) {
+    uint64_t h = v1_stat.get(StatKey::HierarchicalMemswLimit);
     if (h < kUnlimitedFrom && (!have || h < memsw)) {
       memsw = h;
       have = true;
@@ -222,8 +220,10 @@ bool compute_limits(const Config& config, Limits& out) {
   out = Limits{};
   discover_cgroups(config, out.cgroups);
   const CgroupDir& memory = out.cgroups.of(Controller::Memory);
-  compute_memory_limit(config, memory, out.memory);
-  compute_swap_allowance(config, memory, out.memory);
+  MemoryStat v1_stat;  // v1 keeps the hierarchical limits here: read it once for both
+  if (memory.found && !memory.v2) read_memory_stat(config.root, memory, v1_stat);
+  compute_memory_limit(config, memory, v1_stat, out.memory);
+  compute_swap_allowance(config, memory, v1_stat, out.memory);
   if (out.memory.has_limit)
     DebugLine(config) << "memory limit " << out.memory.limit << " bytes from " << out.memory.limit_source.file.view();
   return compute_cpu(config, out.cgroups, out.cpu);
