@@ -1,5 +1,7 @@
 #include "memory_stat.hpp"
 
+#include "key_index.hpp"
+
 namespace cgview {
 
 namespace {
@@ -29,45 +31,41 @@ constexpr KeyName kKeys[] = {
     {StatKey::HierarchicalMemswLimit, "", "hierarchical_memsw_limit"},
 };
 
-// The first characters of the names we look for, one set per version.
-struct CharSet {
-  uint64_t bits[4] = {};
-  constexpr void add(char c) { bits[uint8_t(c) / 64] |= uint64_t(1) << (uint8_t(c) % 64); }
-  constexpr bool has(char c) const { return (bits[uint8_t(c) / 64] >> (uint8_t(c) % 64)) & 1; }
-};
-struct FirstChars {
-  CharSet v1, v2;
-};
-constexpr FirstChars first_chars() {
-  FirstChars f;
-  for (const KeyName& k : kKeys) {
-    if (!k.v1.empty()) f.v1.add(k.v1.front());
-    if (!k.v2.empty()) f.v2.add(k.v2.front());
-  }
-  return f;
+// The names of one cgroup version, indexed in StatKey order.
+constexpr KeyIndex<size_t(StatKey::Count)> key_index(bool v2) {
+  std::array<std::string_view, size_t(StatKey::Count)> names{};
+  for (const KeyName& k : kKeys) names[size_t(k.key)] = v2 ? k.v2 : k.v1;
+  return KeyIndex<size_t(StatKey::Count)>(names);
 }
-constexpr FirstChars kFirstChars = first_chars();
+constexpr KeyIndex<size_t(StatKey::Count)> kV1Names = key_index(false);
+constexpr KeyIndex<size_t(StatKey::Count)> kV2Names = key_index(true);
+
+// The value after "name ": the kernel writes digits right up to the newline;
+// anything else (padding, junk, overflow) is left to parse_u64's full rules.
+bool parse_value(std::string_view text, uint64_t& value) {
+  uint64_t v = 0;
+  for (char c : text) {
+    unsigned digit = unsigned(c) - '0';
+    if (digit > 9 || __builtin_mul_overflow(v, 10, &v) || __builtin_add_overflow(v, digit, &v)) {
+      return parse_u64(text, value);
+    }
+  }
+  if (text.empty()) return false;
+  value = v;
+  return true;
+}
 
 }  // namespace
 
 void parse_memory_stat(std::string_view text, bool v2, MemoryStat& out) {
   out = MemoryStat{};
-  std::string_view line;
-  while (next_line(text, line)) {
-    // "name value": match the name first, so the ~50 lines cgview does not
-    // use cost a search for the space and a few length compares each.
-    // Most lines are not ours: skip them on the first character.
-    if (line.empty() || !(v2 ? kFirstChars.v2 : kFirstChars.v1).has(line.front())) continue;
-    size_t space = line.find(' ');
-    if (space == std::string_view::npos || space == 0) continue;
-    std::string_view name = line.substr(0, space);
-    for (const KeyName& k : kKeys) {
-      std::string_view expected = v2 ? k.v2 : k.v1;
-      if (expected.size() != name.size() || expected != name) continue;
-      uint64_t number = 0;
-      if (parse_u64(line.substr(space + 1), number)) out.set(k.key, number);  // rejects "12 extra"
-      break;
-    }
+  const auto& names = v2 ? kV2Names : kV1Names;
+  KeyedLine line;
+  while (next_keyed_line(text, ' ', line)) {  // "name value"
+    if (!line.separated) continue;
+    int key = names.find(line.key);  // most lines are not ours
+    uint64_t number = 0;
+    if (key != names.kNone && parse_value(line.rest, number)) out.set(StatKey(key), number);
   }
 }
 

@@ -1,5 +1,6 @@
 // /proc/meminfo: the container's lines where cgview knows them, the host's
 // lines byte for byte everywhere else, in the host's order.
+#include "key_index.hpp"
 #include "memory_view.hpp"
 #include "virtual_files.hpp"
 
@@ -32,19 +33,23 @@ void put_kb_line(Sink& out, std::string_view key, uint64_t bytes) {
   out.put(std::string_view(line, len + 4));
 }
 
-// The host's "Key:   123 kB" value in bytes.
+// The host's "Key:   123 kB" value in bytes, from the line that starts with "Key:".
 bool host_kb(std::string_view text, std::string_view key, uint64_t& bytes) {
-  std::string_view line;
-  while (next_line(text, line)) {
-    if (line.size() <= key.size() || line[key.size()] != ':' || line.substr(0, key.size()) != key) continue;
-    std::string_view value = trim(line.substr(key.size() + 1));
-    if (value.size() < 3 || value.substr(value.size() - 3) != " kB") return false;
-    uint64_t kb = 0;
-    if (!parse_u64(value.substr(0, value.size() - 3), kb) || kb > (UINT64_MAX >> 10)) return false;
-    bytes = kb << 10;
-    return true;
+  size_t at = 0;
+  for (;; ++at) {  // the next place `key` starts a line
+    at = text.find(key, at);
+    if (at == std::string_view::npos) return false;
+    if ((at == 0 || text[at - 1] == '\n') && text.size() > at + key.size() && text[at + key.size()] == ':') break;
   }
-  return false;
+  std::string_view line;
+  text.remove_prefix(at + key.size() + 1);
+  next_line(text, line);
+  std::string_view value = trim(line);
+  if (value.size() < 3 || value.substr(value.size() - 3) != " kB") return false;
+  uint64_t kb = 0;
+  if (!parse_u64(value.substr(0, value.size() - 3), kb) || kb > (UINT64_MAX >> 10)) return false;
+  bytes = kb << 10;
+  return true;
 }
 
 // The meminfo lines cgview rewrites.
@@ -54,52 +59,13 @@ enum class Line : unsigned char {
   SReclaimable, KReclaimable, SUnreclaim, SwapTotal, SwapFree
 };
 
-struct KeyLine {
-  std::string_view key;
-  Line line;
-};
+constexpr size_t kLineCount = size_t(Line::SwapFree) + 1;
 
-// Grouped by first character (see kFirst).
-constexpr KeyLine kLines[] = {
-    {"Active", Line::Active}, {"Active(anon)", Line::ActiveAnon}, {"Active(file)", Line::ActiveFile},
-    {"AnonPages", Line::AnonPages}, {"Buffers", Line::Buffers}, {"Cached", Line::Cached},
-    {"Dirty", Line::Dirty}, {"Inactive", Line::Inactive}, {"Inactive(anon)", Line::InactiveAnon},
-    {"Inactive(file)", Line::InactiveFile}, {"KReclaimable", Line::KReclaimable}, {"MemTotal", Line::MemTotal},
-    {"MemFree", Line::MemFree}, {"MemAvailable", Line::MemAvailable}, {"Mapped", Line::Mapped},
-    {"Shmem", Line::Shmem}, {"Slab", Line::Slab}, {"SReclaimable", Line::SReclaimable},
-    {"SUnreclaim", Line::SUnreclaim}, {"SwapTotal", Line::SwapTotal}, {"SwapFree", Line::SwapFree},
-    {"Unevictable", Line::Unevictable}, {"Writeback", Line::Writeback},
-};
-constexpr unsigned char kLineCount = sizeof kLines / sizeof kLines[0];
-
-// For each first character, where its keys start and end in kLines.
-struct FirstIndex {
-  unsigned char begin[128] = {}, end[128] = {};
-};
-constexpr FirstIndex first_index() {
-  FirstIndex index;
-  for (unsigned char i = 0; i < kLineCount; ++i) {
-    unsigned char c = static_cast<unsigned char>(kLines[i].key.front());
-    if (index.end[c] == 0) index.begin[c] = i;
-    index.end[c] = static_cast<unsigned char>(i + 1);
-  }
-  return index;
-}
-constexpr FirstIndex kFirst = first_index();
-
-// Runs once per host line: only the keys with the same first character are compared.
-bool rewritten_line(std::string_view key, Line& line) {
-  unsigned char c = key.empty() ? 0 : static_cast<unsigned char>(key.front());
-  if (c >= 128) return false;
-  for (unsigned char i = kFirst.begin[c]; i < kFirst.end[c]; ++i) {
-    const KeyLine& k = kLines[i];
-    if (k.key.size() == key.size() && __builtin_memcmp(k.key.data(), key.data(), key.size()) == 0) {
-      line = k.line;
-      return true;
-    }
-  }
-  return false;
-}
+// The host's names for the lines, in Line order.
+constexpr KeyIndex<kLineCount> kLineNames(std::array<std::string_view, kLineCount>{
+    "MemTotal", "MemFree", "MemAvailable", "Buffers", "Cached", "Active", "Inactive", "Active(anon)",
+    "Inactive(anon)", "Active(file)", "Inactive(file)", "Shmem", "Mapped", "AnonPages", "Dirty", "Writeback",
+    "Unevictable", "Slab", "SReclaimable", "KReclaimable", "SUnreclaim", "SwapTotal", "SwapFree"});
 
 // The container's value for a line; false = keep the host's line.
 bool container_value(const MemoryFigures& f, Line line, uint64_t& bytes) {
@@ -175,17 +141,18 @@ bool render_meminfo(const Config& config, const Limits& limits, Sink& out) {
   }
   // Host lines go out in runs, byte for byte; only the container's lines are rewritten.
   const char* run = text.data();  // start of host text not yet written
-  std::string_view rest = text, line;
-  while (next_line(rest, line)) {
-    size_t colon = line.find(':');
+  std::string_view rest = text;
+  KeyedLine line;
+  while (next_keyed_line(rest, ':', line)) {
     uint64_t bytes = 0;
-    Line which;
-    bool in_kb = colon != std::string_view::npos && line.size() > 3 &&
-                 __builtin_memcmp(line.data() + line.size() - 3, " kB", 3) == 0;
-    if (!in_kb || !rewritten_line(line.substr(0, colon), which) || !container_value(figures, which, bytes)) continue;
-    out.put(std::string_view(run, size_t(line.data() - run)));
-    put_kb_line(out, line.substr(0, colon), bytes);
-    run = line.data() + line.size();  // past this line and its newline, if any
+    bool in_kb = line.separated && line.rest.size() >= 3 &&
+                 __builtin_memcmp(line.rest.data() + line.rest.size() - 3, " kB", 3) == 0;
+    if (!in_kb) continue;
+    int which = kLineNames.find(line.key);
+    if (which == kLineNames.kNone || !container_value(figures, Line(which), bytes)) continue;
+    out.put(std::string_view(run, size_t(line.key.data() - run)));
+    put_kb_line(out, line.key, bytes);
+    run = line.rest.data() + line.rest.size();  // past this line and its newline, if any
     if (run != text.data() + text.size()) ++run;
   }
   out.put(std::string_view(run, size_t(text.data() + text.size() - run)));

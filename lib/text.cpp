@@ -49,19 +49,6 @@ bool next_field(std::string_view& s, std::string_view& field) {
   return true;
 }
 
-bool next_line(std::string_view& s, std::string_view& line) {
-  if (s.empty()) return false;
-  size_t nl = s.find('\n');
-  if (nl == std::string_view::npos) {
-    line = s;
-    s = {};
-  } else {
-    line = s.substr(0, nl);
-    s.remove_prefix(nl + 1);
-  }
-  return true;
-}
-
 bool parse_decimal_micro(std::string_view s, uint64_t& micro) {
   s = trim(s);
   size_t dot = s.find('.');

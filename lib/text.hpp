@@ -8,6 +8,10 @@
 #include <cstdint>
 #include <string_view>
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
 namespace cgview {
 
 // Strips spaces, tabs and newlines from both ends.
@@ -23,8 +27,73 @@ bool parse_i64(std::string_view s, int64_t& out);
 // Splits off the next whitespace-separated field of `s`; false when none left.
 bool next_field(std::string_view& s, std::string_view& field);
 
+namespace text_detail {
+// The bytes of `word` equal to `c` as 0x80, exact up to the first one (the
+// subtraction's borrow can mark bytes after it, which callers never look at).
+inline uint64_t equal_bytes(uint64_t word, char c) {
+  constexpr uint64_t kOnes = 0x0101010101010101, kHighs = 0x8080808080808080;
+  uint64_t x = word ^ (kOnes * uint8_t(c));  // bytes equal to c are now zero
+  return (x - kOnes) & ~x & kHighs;
+}
+}  // namespace text_detail
+
+// The first `a` or `b` in `s`, or s.size(). Inline, sixteen bytes at a time
+// where SSE2 is (every x86-64), else eight: the lines of kernel files are some
+// 30 bytes, too short for a call to memchr to pay for itself, and the shim
+// splits a hundred of them per meminfo open.
+inline size_t find_either(std::string_view s, char a, char b) {
+  static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "the lowest marked byte is the first in memory");
+  size_t i = 0;
+#ifdef __SSE2__
+  const __m128i va = _mm_set1_epi8(a), vb = _mm_set1_epi8(b);
+  for (; i + 16 <= s.size(); i += 16) {
+    __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s.data() + i));
+    unsigned hits = unsigned(_mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(v, va), _mm_cmpeq_epi8(v, vb))));
+    if (hits != 0) return i + size_t(__builtin_ctz(hits));
+  }
+#endif
+  for (; i + 8 <= s.size(); i += 8) {
+    uint64_t word;
+    __builtin_memcpy(&word, s.data() + i, 8);
+    uint64_t hits = text_detail::equal_bytes(word, a) | text_detail::equal_bytes(word, b);
+    if (hits != 0) return i + size_t(__builtin_ctzll(hits)) / 8;
+  }
+  while (i < s.size() && s[i] != a && s[i] != b) ++i;
+  return i;
+}
+inline size_t find_char(std::string_view s, char c) { return find_either(s, c, c); }
+
+// One line of a "key<separator>rest" file, such as "MemFree:  1 kB" (':') or
+// memory.stat's "file 1" (' ').
+struct KeyedLine {
+  std::string_view key;   // before the first separator (the whole line if none)
+  std::string_view rest;  // after it, up to the newline
+  bool separated = false;
+  std::string_view line() const { return {key.data(), size_t(rest.data() + rest.size() - key.data())}; }
+};
+
+// Splits off the next line of `s` at its first `separator`, reading each byte
+// once; false when `s` is empty.
+inline bool next_keyed_line(std::string_view& s, char separator, KeyedLine& out) {
+  if (s.empty()) return false;
+  size_t key_end = find_either(s, separator, '\n');
+  out.key = s.substr(0, key_end);
+  out.separated = key_end < s.size() && s[key_end] == separator;
+  size_t rest_begin = out.separated ? key_end + 1 : key_end;
+  size_t line_end = out.separated ? rest_begin + find_char(s.substr(rest_begin), '\n') : key_end;
+  out.rest = s.substr(rest_begin, line_end - rest_begin);
+  s.remove_prefix(line_end < s.size() ? line_end + 1 : line_end);
+  return true;
+}
+
 // Splits off the text before the next '\n' (the last line needs no newline).
-bool next_line(std::string_view& s, std::string_view& line);
+inline bool next_line(std::string_view& s, std::string_view& line) {
+  if (s.empty()) return false;
+  size_t nl = find_char(s, '\n');
+  line = s.substr(0, nl);
+  s.remove_prefix(nl < s.size() ? nl + 1 : nl);
+  return true;
+}
 
 // A decimal with up to 6 fractional digits ("1.5", "2", "0.25") as a fraction
 // num/1000000, so CPU quotas compare and round without floating point.

@@ -128,6 +128,77 @@ TEST(Text, NextLine) {
   EXPECT_FALSE(next_line(t, line));  // no phantom empty line after the final '\n'
 }
 
+// find_either works in 16- and 8-byte blocks, then bytes: every position of
+// the match, in every length of text, must give the first match, and text
+// past the view's end must never be seen.
+TEST(Text, FindEitherAtEveryPositionAndLength) {
+  for (size_t size = 0; size <= 40; ++size) {
+    for (size_t at = 0; at <= size; ++at) {
+      std::string text(size, 'x');
+      std::string backing = text + ":::::::::::::::::";  // matches just past the end
+      if (at < size) backing[at] = ':';
+      std::string_view view(backing.data(), size);
+      EXPECT_EQ(find_either(view, ':', '\n'), at) << "size " << size << " at " << at;
+      EXPECT_EQ(find_char(view, ':'), at) << "size " << size << " at " << at;
+      if (at < size) {
+        backing[at] = '\n';
+        EXPECT_EQ(find_either(view, ':', '\n'), at);
+        EXPECT_EQ(find_char(view, ':'), size) << "a newline is not a colon";
+      }
+    }
+  }
+}
+
+TEST(Text, FindEitherGivesTheFirstOfSeveral) {
+  // A match right after another byte equal to the pattern's borrow (0x01 below ':')
+  // must not move the answer: only the lowest marked byte is exact.
+  std::string_view s = "ab9:\x01::\n:";
+  EXPECT_EQ(find_either(s, ':', '\n'), 3u);
+  std::string_view high = "\xff\xba\x80:\x00";
+  EXPECT_EQ(find_char(std::string_view(high.data(), 5), '\0'), 4u);
+  EXPECT_EQ(find_char(high, ':'), 3u);
+  std::string long_line(100, 'k');
+  long_line[77] = '\n';
+  long_line[90] = ':';
+  EXPECT_EQ(find_either(long_line, ':', '\n'), 77u);
+}
+
+TEST(Text, NextKeyedLine) {
+  std::string_view s = "MemTotal:  1 kB\nno separator\n\n:x\nkey:\nlast: 2";
+  KeyedLine l;
+  ASSERT_TRUE(next_keyed_line(s, ':', l));
+  EXPECT_TRUE(l.separated);
+  EXPECT_EQ(l.key, "MemTotal");
+  EXPECT_EQ(l.rest, "  1 kB");
+  EXPECT_EQ(l.line(), "MemTotal:  1 kB");
+  ASSERT_TRUE(next_keyed_line(s, ':', l));
+  EXPECT_FALSE(l.separated);
+  EXPECT_EQ(l.key, "no separator");
+  EXPECT_EQ(l.rest, "");
+  EXPECT_EQ(l.line(), "no separator");
+  ASSERT_TRUE(next_keyed_line(s, ':', l));
+  EXPECT_FALSE(l.separated);
+  EXPECT_EQ(l.line(), "");
+  ASSERT_TRUE(next_keyed_line(s, ':', l));
+  EXPECT_TRUE(l.separated);
+  EXPECT_EQ(l.key, "");
+  EXPECT_EQ(l.rest, "x");
+  ASSERT_TRUE(next_keyed_line(s, ':', l));
+  EXPECT_TRUE(l.separated);
+  EXPECT_EQ(l.key, "key");
+  EXPECT_EQ(l.rest, "");
+  ASSERT_TRUE(next_keyed_line(s, ':', l));
+  EXPECT_EQ(l.key, "last");
+  EXPECT_EQ(l.rest, " 2");  // no trailing newline still counts
+  EXPECT_FALSE(next_keyed_line(s, ':', l));
+
+  std::string_view only_separator = "a b c\n";  // the first separator splits
+  ASSERT_TRUE(next_keyed_line(only_separator, ' ', l));
+  EXPECT_EQ(l.key, "a");
+  EXPECT_EQ(l.rest, "b c");
+  EXPECT_FALSE(next_keyed_line(only_separator, ' ', l));
+}
+
 TEST(Text, ParseDecimalMicro) {
   uint64_t m = 0;
   EXPECT_TRUE(parse_decimal_micro("1.5", m));

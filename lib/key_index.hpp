@@ -1,0 +1,74 @@
+// Looks a name up among a fixed set of names known at compile time. Kernel
+// files are "name value" lines, most of which cgview does not use: the names
+// are bucketed by length, so an unused line usually costs one table load, and
+// a used one a memcmp against the one or two names of its length.
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+namespace cgview {
+
+// a[0, n) == b[0, n), inline: names are short, and most candidates differ
+// in their first or last eight bytes.
+inline bool same_text(const char* a, const char* b, size_t n) {
+  auto word = [](const char* p) {
+    uint64_t w;
+    __builtin_memcpy(&w, p, 8);
+    return w;
+  };
+  if (n < 8) {
+    for (size_t i = 0; i < n; ++i)
+      if (a[i] != b[i]) return false;
+    return true;
+  }
+  for (size_t i = 0; i + 8 < n; i += 8)
+    if (word(a + i) != word(b + i)) return false;
+  return word(a + n - 8) == word(b + n - 8);  // the last eight, overlapping
+}
+
+template <size_t Count>
+class KeyIndex {
+ public:
+  static constexpr size_t kMaxLength = 48;  // longer names are never found
+  static constexpr int kNone = -1;
+
+  // Empty names are never found (a key that one cgroup version lacks).
+  constexpr explicit KeyIndex(const std::array<std::string_view, Count>& names) : names_(names) {
+    static_assert(Count < 256, "indices are stored in bytes");
+    size_t next = 0;
+    for (size_t length = 0; length <= kMaxLength; ++length) {
+      begin_[length] = static_cast<unsigned char>(next);
+      for (size_t i = 0; i < Count; ++i) {
+        if (length == 0 || names[i].size() != length) continue;
+        order_[next++] = static_cast<unsigned char>(i);
+        first_chars_[length] |= first_char_bit(names[i][0]);
+      }
+    }
+    begin_[kMaxLength + 1] = static_cast<unsigned char>(next);
+  }
+
+  // The index of `name` in the constructor's array, or kNone.
+  int find(std::string_view name) const {
+    size_t length = name.size();
+    if (length == 0 || length > kMaxLength || !(first_chars_[length] & first_char_bit(name[0]))) return kNone;
+    for (unsigned i = begin_[length]; i < begin_[length + 1]; ++i) {
+      std::string_view candidate = names_[order_[i]];
+      if (same_text(candidate.data(), name.data(), length)) return order_[i];
+    }
+    return kNone;
+  }
+
+ private:
+  // A line that is none of the names usually fails here, on its length and first character.
+  static constexpr uint64_t first_char_bit(char c) { return uint64_t(1) << (static_cast<unsigned char>(c) & 63); }
+
+  std::array<std::string_view, Count> names_;
+  uint64_t first_chars_[kMaxLength + 1] = {};   // per length, the names' first characters (mod 64)
+  unsigned char order_[Count] = {};              // name indices, sorted by length
+  unsigned char begin_[kMaxLength + 2] = {};     // names of length L: order_[begin_[L], begin_[L + 1])
+};
+
+}  // namespace cgview
