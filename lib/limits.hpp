@@ -42,9 +42,10 @@ struct CpuLimits {
 struct MemoryLimits {
   bool has_limit = false;
   uint64_t limit = 0;  // L, bytes (after CGVIEW_MEMORY)
-  Source limit_source;
   bool has_swap_allowance = false;
   uint64_t swap_allowance = 0;
+  // Last, for `cgview show` only: the shim's copies of the cache stop before them.
+  Source limit_source;
   Source swap_source;
 };
 

@@ -186,11 +186,12 @@ namespace {
 
 // sysinfo, sysconf and /proc/meminfo need only the memory part of the ~8 KiB
 // view. In Limits the memory cgroup's directory and the memory limits are
-// adjacent: this fills just that span of `partial`.
+// adjacent: this fills just that span of `partial`, up to the limits' sources
+// (text that only `cgview show` prints).
 bool copy_memory_span(Limits& partial) {
   if (!(g_hot.load(std::memory_order_acquire) & kPublished) || !fresh()) return false;
   size_t from = offsetof(Limits, cgroups) + sizeof(CgroupDir) * size_t(Controller::Memory);
-  size_t to = offsetof(Limits, memory) + sizeof(MemoryLimits);
+  size_t to = offsetof(Limits, memory) + offsetof(MemoryLimits, limit_source);
   for (int attempt = 0; attempt < 4; ++attempt)
     if (copy_range(partial, from, to - from)) return true;
   return false;
@@ -203,7 +204,10 @@ bool current_memory(MemoryLimits& memory, CgroupDir& dir) {
   alignas(Limits) unsigned char storage[sizeof(Limits)];  // only the memory span is filled
   Limits& limits = *reinterpret_cast<Limits*>(storage);
   if (!copy_memory_span(limits)) refresh(limits);
-  memory = limits.memory;
+  memory.has_limit = limits.memory.has_limit;  // not the sources, which the span leaves out
+  memory.limit = limits.memory.limit;
+  memory.has_swap_allowance = limits.memory.has_swap_allowance;
+  memory.swap_allowance = limits.memory.swap_allowance;
   dir = limits.cgroups.of(Controller::Memory);
   return true;
 }
