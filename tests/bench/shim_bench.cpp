@@ -3,8 +3,10 @@
 // this process is interposed, and calling through the dlsym'ed pointers runs the
 // shim, whose dlsym(RTLD_NEXT) resolves to libc.
 //
-// Names: native/X (glibc), shim/X (libcgview.so), floor/X (the raw reads the
-// shim's answer needs, done as cheaply as possible), lxcfs/X (--lxcfs=MNT).
+// Each benchmark is one row: a pair of bodies, the reference (native glibc,
+// the floor, or LXCFS with --lxcfs=MNT) and the subject (the shim, or the
+// floor against native), timed in alternating blocks; see run_pair. The floor
+// is the raw reads the shim's answer needs, done as cheaply as possible.
 // scripts/bench runs this inside a cgroup with a memory limit and a CPU quota
 // (without a limit the shim passes everything through) and builds the table.
 //
@@ -23,6 +25,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <string>
 #include <vector>
@@ -171,104 +174,177 @@ bool served(const char* path) {
 }
 
 using Body = void (*)();
+using Clock = uint64_t (*)();  // ns
 
-struct Case {
+uint64_t wall_ns() {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return uint64_t(ts.tv_sec) * 1000000000 + uint64_t(ts.tv_nsec);
+}
+
+// LXCFS answers from another process: its cost is the reader's CPU time plus
+// the daemon's. The shim side of the pair is charged the same way (the idle
+// daemon adds nothing), so the pair compares like with like. Reading the
+// daemon's schedstat files costs this thread some CPU itself: that is kept out
+// by subtracting every reading's own cost from the thread's time.
+uint64_t thread_and_daemon_cpu_ns() {
+  static uint64_t own_cost = 0;
+  uint64_t before = thread_cpu_ns();
+  uint64_t daemon = daemon_cpu_ns();
+  uint64_t after = thread_cpu_ns();
+  own_cost += after - before;
+  return after - own_cost + daemon;
+}
+
+// One row of the table: `subject` (the shim) against `reference` (native glibc,
+// the floor, or LXCFS). A separate benchmark per side gives medians that move
+// by more than the few percent some targets allow from run to run on a busy
+// machine, so the two sides run in alternating blocks of about a millisecond
+// (ABBA order), each timed on `clock`, and the row's ratio is the median of
+// the per-pair ratios: drift in the machine's speed falls on both sides of
+// every pair alike. Counters: reference_ns and subject_ns per call, ratio.
+struct Pair {
   const char* name;
-  Body body;
-  bool real_time = false;  // time another process's work too (FUSE)
+  Body reference;
+  Body subject;
+  Clock clock = thread_cpu_ns;
 };
+
+// Calls per block so that a block takes about `target_ns` on `clock`.
+int block_size(Body body, Clock clock, double target_ns) {
+  body();  // warm: first-call costs (lazy binding, the shim's cache) stay out
+  uint64_t start = clock();
+  for (int i = 0; i < 4; ++i) body();
+  double per_call = double(clock() - start) / 4;
+  if (per_call <= 0) return 1024;
+  double n = target_ns / per_call;
+  return n < 1 ? 1 : n > 4096 ? 4096 : int(n);
+}
+
+double time_block(Body body, Clock clock, int calls) {
+  uint64_t start = clock();
+  for (int i = 0; i < calls; ++i) body();
+  return double(clock() - start) / calls;
+}
+
+void run_pair(benchmark::State& state, const Pair& pair) {
+  constexpr double kBlockNs = 1e6;
+  int reference_calls = block_size(pair.reference, pair.clock, kBlockNs);
+  int subject_calls = block_size(pair.subject, pair.clock, kBlockNs);
+  std::vector<double> ratios;
+  double reference_total = 0, subject_total = 0;
+  bool subject_first = false;
+  for (auto _ : state) {
+    double subject_ns = 0;
+    if (subject_first) subject_ns = time_block(pair.subject, pair.clock, subject_calls);
+    double reference_ns = time_block(pair.reference, pair.clock, reference_calls);
+    if (!subject_first) subject_ns = time_block(pair.subject, pair.clock, subject_calls);
+    subject_first = !subject_first;
+    if (reference_ns > 0) ratios.push_back(subject_ns / reference_ns);
+    reference_total += reference_ns;
+    subject_total += subject_ns;
+    state.SetIterationTime((reference_ns * reference_calls + subject_ns * subject_calls) / 1e9);
+  }
+  if (ratios.empty()) return;
+  std::nth_element(ratios.begin(), ratios.begin() + long(ratios.size() / 2), ratios.end());
+  double iterations = double(state.iterations());
+  state.counters["ratio"] = ratios[ratios.size() / 2];
+  state.counters["reference_ns"] = reference_total / iterations;
+  state.counters["subject_ns"] = subject_total / iterations;
+}
 
 constexpr const char* kUnserved = "/etc/hostname";
 
-std::vector<Case> cases() {
-  std::vector<Case> c = {
-      {"native/sysconf_nprocessors_onln", [] { benchmark::DoNotOptimize(sysconf(_SC_NPROCESSORS_ONLN)); }},
-      {"shim/sysconf_nprocessors_onln", [] { benchmark::DoNotOptimize(g_shim.sysconf(_SC_NPROCESSORS_ONLN)); }},
-      {"native/get_nprocs", [] { benchmark::DoNotOptimize(get_nprocs()); }},
-      {"shim/get_nprocs", [] { benchmark::DoNotOptimize(g_shim.get_nprocs()); }},
-      {"native/sched_getaffinity",
-       [] {
-         cpu_set_t set;
-         benchmark::DoNotOptimize(sched_getaffinity(0, sizeof set, &set));
-         benchmark::DoNotOptimize(set);
-       }},
-      {"shim/sched_getaffinity",
-       [] {
-         cpu_set_t set;
-         benchmark::DoNotOptimize(g_shim.sched_getaffinity(0, sizeof set, &set));
-         benchmark::DoNotOptimize(set);
-       }},
-      {"native/sysinfo",
-       [] {
-         struct sysinfo si;
-         benchmark::DoNotOptimize(sysinfo(&si));
-         benchmark::DoNotOptimize(si);
-       }},
-      {"shim/sysinfo",
-       [] {
-         struct sysinfo si;
-         benchmark::DoNotOptimize(g_shim.sysinfo(&si));
-         benchmark::DoNotOptimize(si);
-       }},
-      {"floor/sysinfo",
-       [] {
-         benchmark::DoNotOptimize(read_path(g_paths.usage.c_str()));
-         benchmark::DoNotOptimize(read_path(g_paths.memory_stat.c_str()));
-       }},
-      {"native/meminfo", [] { benchmark::DoNotOptimize(read_path("/proc/meminfo")); }},
-      {"shim/meminfo", [] { benchmark::DoNotOptimize(shim_read_path("/proc/meminfo")); }},
-      {"floor/meminfo",
-       [] {
-         benchmark::DoNotOptimize(read_path("/proc/meminfo"));
-         benchmark::DoNotOptimize(read_path(g_paths.usage.c_str()));
-         benchmark::DoNotOptimize(read_path(g_paths.memory_stat.c_str()));
-         memfd_round_trip(g_meminfo_size);
-       }},
-      {"native/stat", [] { benchmark::DoNotOptimize(read_path("/proc/stat")); }},
-      {"shim/stat", [] { benchmark::DoNotOptimize(shim_read_path("/proc/stat")); }},
-      {"floor/stat",
-       [] {
-         benchmark::DoNotOptimize(read_path("/proc/stat"));
-         benchmark::DoNotOptimize(read_path(g_paths.cpu_stat.c_str()));
-         memfd_round_trip(g_stat_size);
-       }},
-      {"native/cpuinfo", [] { benchmark::DoNotOptimize(read_path("/proc/cpuinfo")); }},
-      {"shim/cpuinfo", [] { benchmark::DoNotOptimize(shim_read_path("/proc/cpuinfo")); }},
-      {"floor/cpuinfo",
-       [] {
-         benchmark::DoNotOptimize(read_path("/proc/cpuinfo"));
-         memfd_round_trip(g_cpuinfo_size);
-       }},
-      {"native/cpu_online", [] { benchmark::DoNotOptimize(read_path("/sys/devices/system/cpu/online")); }},
-      {"shim/cpu_online", [] { benchmark::DoNotOptimize(shim_read_path("/sys/devices/system/cpu/online")); }},
-      {"native/open_close_unserved",
-       [] {
-         int fd = open(kUnserved, O_RDONLY);
-         if (fd >= 0) close(fd);
-       }},
-      {"shim/open_close_unserved",
-       [] {
-         int fd = g_shim.open(kUnserved, O_RDONLY);
-         if (fd >= 0) close(fd);
-       }},
-      {"native/fopen_fclose_unserved",
-       [] {
-         FILE* f = fopen(kUnserved, "r");
-         if (f != nullptr) fclose(f);
-       }},
-      {"shim/fopen_fclose_unserved",
-       [] {
-         FILE* f = g_shim.fopen(kUnserved, "r");
-         if (f != nullptr) fclose(f);
-       }},
+void sched_getaffinity_native() {
+  cpu_set_t set;
+  benchmark::DoNotOptimize(sched_getaffinity(0, sizeof set, &set));
+  benchmark::DoNotOptimize(set);
+}
+void sched_getaffinity_shim() {
+  cpu_set_t set;
+  benchmark::DoNotOptimize(g_shim.sched_getaffinity(0, sizeof set, &set));
+  benchmark::DoNotOptimize(set);
+}
+void sysinfo_native() {
+  struct sysinfo si;
+  benchmark::DoNotOptimize(sysinfo(&si));
+  benchmark::DoNotOptimize(si);
+}
+void sysinfo_shim() {
+  struct sysinfo si;
+  benchmark::DoNotOptimize(g_shim.sysinfo(&si));
+  benchmark::DoNotOptimize(si);
+}
+void sysinfo_floor() {
+  benchmark::DoNotOptimize(read_path(g_paths.usage.c_str()));
+  benchmark::DoNotOptimize(read_path(g_paths.memory_stat.c_str()));
+}
+void meminfo_native() { benchmark::DoNotOptimize(read_path("/proc/meminfo")); }
+void meminfo_shim() { benchmark::DoNotOptimize(shim_read_path("/proc/meminfo")); }
+void meminfo_floor() {
+  benchmark::DoNotOptimize(read_path("/proc/meminfo"));
+  benchmark::DoNotOptimize(read_path(g_paths.usage.c_str()));
+  benchmark::DoNotOptimize(read_path(g_paths.memory_stat.c_str()));
+  memfd_round_trip(g_meminfo_size);
+}
+void meminfo_lxcfs() { benchmark::DoNotOptimize(read_path((g_lxcfs + "/proc/meminfo").c_str())); }
+void stat_native() { benchmark::DoNotOptimize(read_path("/proc/stat")); }
+void stat_shim() { benchmark::DoNotOptimize(shim_read_path("/proc/stat")); }
+void stat_floor() {
+  benchmark::DoNotOptimize(read_path("/proc/stat"));
+  benchmark::DoNotOptimize(read_path(g_paths.cpu_stat.c_str()));
+  memfd_round_trip(g_stat_size);
+}
+void cpuinfo_native() { benchmark::DoNotOptimize(read_path("/proc/cpuinfo")); }
+void cpuinfo_shim() { benchmark::DoNotOptimize(shim_read_path("/proc/cpuinfo")); }
+void cpuinfo_floor() {
+  benchmark::DoNotOptimize(read_path("/proc/cpuinfo"));
+  memfd_round_trip(g_cpuinfo_size);
+}
+void cpu_online_native() { benchmark::DoNotOptimize(read_path("/sys/devices/system/cpu/online")); }
+void cpu_online_shim() { benchmark::DoNotOptimize(shim_read_path("/sys/devices/system/cpu/online")); }
+void open_close_native() {
+  int fd = open(kUnserved, O_RDONLY);
+  if (fd >= 0) close(fd);
+}
+void open_close_shim() {
+  int fd = g_shim.open(kUnserved, O_RDONLY);
+  if (fd >= 0) close(fd);
+}
+void fopen_fclose_native() {
+  FILE* f = fopen(kUnserved, "r");
+  if (f != nullptr) fclose(f);
+}
+void fopen_fclose_shim() {
+  FILE* f = g_shim.fopen(kUnserved, "r");
+  if (f != nullptr) fclose(f);
+}
+
+std::vector<Pair> pairs() {
+  std::vector<Pair> p = {
+      {"sysconf_nprocessors_onln", [] { benchmark::DoNotOptimize(sysconf(_SC_NPROCESSORS_ONLN)); },
+       [] { benchmark::DoNotOptimize(g_shim.sysconf(_SC_NPROCESSORS_ONLN)); }},
+      {"get_nprocs", [] { benchmark::DoNotOptimize(get_nprocs()); },
+       [] { benchmark::DoNotOptimize(g_shim.get_nprocs()); }},
+      {"sched_getaffinity", sched_getaffinity_native, sched_getaffinity_shim},
+      {"meminfo", meminfo_native, meminfo_shim},
+      {"meminfo_floor", meminfo_native, meminfo_floor},  // the floor against native
+      {"meminfo_vs_floor", meminfo_floor, meminfo_shim},
+      {"stat", stat_native, stat_shim},
+      {"stat_floor", stat_native, stat_floor},
+      {"cpuinfo", cpuinfo_native, cpuinfo_shim},
+      {"cpuinfo_floor", cpuinfo_native, cpuinfo_floor},
+      {"cpu_online", cpu_online_native, cpu_online_shim},
+      {"sysinfo_vs_floor", sysinfo_floor, sysinfo_shim},
+      {"sysinfo", sysinfo_native, sysinfo_shim},
+      {"open_close_unserved", open_close_native, open_close_shim},
+      {"fopen_fclose_unserved", fopen_fclose_native, fopen_fclose_shim},
   };
   if (!g_lxcfs.empty()) {
-    c.push_back({"lxcfs/meminfo_wall",
-                 [] { benchmark::DoNotOptimize(read_path((g_lxcfs + "/proc/meminfo").c_str())); }, true});
-    // The shim's meminfo in wall time too, to compare like with like.
-    c.push_back({"shim/meminfo_wall", [] { benchmark::DoNotOptimize(shim_read_path("/proc/meminfo")); }, true});
+    p.push_back({"lxcfs_meminfo_wall", meminfo_lxcfs, meminfo_shim, wall_ns});
+    if (g_lxcfs_pid > 0) p.push_back({"lxcfs_meminfo", meminfo_lxcfs, meminfo_shim, thread_and_daemon_cpu_ns});
   }
-  return c;
+  return p;
 }
 
 }  // namespace
@@ -317,29 +393,9 @@ int main(int argc, char** argv) {
                                   std::to_string(uint64_t(shim_si.totalram) * shim_si.mem_unit >> 20));
   benchmark::AddCustomContext("cgview_memory_cgroup", g_paths.usage);
 
-  if (!g_lxcfs.empty() && g_lxcfs_pid > 0) {
-    // The whole cost of an LXCFS read: this thread's CPU time plus the lxcfs
-    // daemon's (all its threads, from schedstat, in ns), per iteration.
-    auto* b = benchmark::RegisterBenchmark("lxcfs/meminfo", [](benchmark::State& state) {
-      std::string path = g_lxcfs + "/proc/meminfo";
-      for (auto _ : state) {
-        uint64_t daemon0 = daemon_cpu_ns();
-        uint64_t self0 = thread_cpu_ns();
-        benchmark::DoNotOptimize(read_path(path.c_str()));
-        uint64_t self1 = thread_cpu_ns();
-        uint64_t daemon1 = daemon_cpu_ns();
-        state.SetIterationTime(double(self1 - self0 + daemon1 - daemon0) / 1e9);
-      }
-    });
+  for (const Pair& pair : pairs()) {
+    auto* b = benchmark::RegisterBenchmark(pair.name, [pair](benchmark::State& state) { run_pair(state, pair); });
     b->UseManualTime();
-    if (quick) b->Iterations(2);
-  }
-  for (const Case& c : cases()) {
-    Body body = c.body;
-    auto* b = benchmark::RegisterBenchmark(c.name, [body](benchmark::State& state) {
-      for (auto _ : state) body();
-    });
-    if (c.real_time) b->UseRealTime();
     if (quick) b->Iterations(2);
   }
   benchmark::RunSpecifiedBenchmarks();
