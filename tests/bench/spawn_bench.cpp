@@ -6,7 +6,8 @@
 //   spawn native_ns=N shim_ns=S ratio=R native_wall_ns=NW shim_wall_ns=SW wall_ratio=WR batches=B
 // N and S the median per-spawn CPU time (this process's and its children's:
 // the cost of a start, unmoved by other tenants of a busy machine), NW and SW
-// the median per-spawn wall time, over the batches; R = S / N.
+// the median per-spawn wall time, over the batches; R and WR the medians of
+// the ratios of each adjacent pair of batches, so drift falls on both alike.
 #include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -93,9 +94,10 @@ int main(int argc, char** argv) {
   batch(env_native.data(), per_batch);  // warm the page cache both ways
   batch(env_shim.data(), per_batch);
   int batches = (count + per_batch - 1) / per_batch;
-  std::vector<double> native, shimmed, native_wall, shim_wall;
+  std::vector<double> native, shimmed, native_wall, shim_wall, ratios, wall_ratios;
   for (int b = 0; b < batches; ++b) {
     bool native_first = b % 2 == 0;
+    Cost pair[2];  // native, shim
     for (int k = 0; k < 2; ++k) {
       bool is_native = (k == 0) == native_first;
       Cost c = batch(is_native ? env_native.data() : env_shim.data(), per_batch);
@@ -103,12 +105,17 @@ int main(int argc, char** argv) {
         fprintf(stderr, "cgview_bench_spawn: spawning /bin/true failed\n");
         return 1;
       }
-      (is_native ? native : shimmed).push_back(c.cpu);
-      (is_native ? native_wall : shim_wall).push_back(c.wall);
+      pair[is_native ? 0 : 1] = c;
     }
+    native.push_back(pair[0].cpu);
+    shimmed.push_back(pair[1].cpu);
+    native_wall.push_back(pair[0].wall);
+    shim_wall.push_back(pair[1].wall);
+    if (pair[0].cpu > 0) ratios.push_back(pair[1].cpu / pair[0].cpu);
+    if (pair[0].wall > 0) wall_ratios.push_back(pair[1].wall / pair[0].wall);
   }
-  double n = median(native), s = median(shimmed), nw = median(native_wall), sw = median(shim_wall);
   printf("spawn native_ns=%.0f shim_ns=%.0f ratio=%.4f native_wall_ns=%.0f shim_wall_ns=%.0f wall_ratio=%.4f batches=%d\n",
-         n, s, s / n, nw, sw, sw / nw, batches);
+         median(native), median(shimmed), median(ratios), median(native_wall), median(shim_wall), median(wall_ratios),
+         batches);
   return 0;
 }
