@@ -61,11 +61,29 @@ enum class Line : unsigned char {
 
 constexpr size_t kLineCount = size_t(Line::SwapFree) + 1;
 
-// The host's names for the lines, in Line order.
-constexpr KeyIndex<kLineCount> kLineNames(std::array<std::string_view, kLineCount>{
-    "MemTotal", "MemFree", "MemAvailable", "Buffers", "Cached", "Active", "Inactive", "Active(anon)",
-    "Inactive(anon)", "Active(file)", "Inactive(file)", "Shmem", "Mapped", "AnonPages", "Dirty", "Writeback",
-    "Unevictable", "Slab", "SReclaimable", "KReclaimable", "SUnreclaim", "SwapTotal", "SwapFree"});
+struct LineName {
+  Line line;
+  std::string_view name;  // the host's key
+};
+constexpr LineName kLineNameTable[] = {
+    {Line::MemTotal, "MemTotal"}, {Line::MemFree, "MemFree"}, {Line::MemAvailable, "MemAvailable"},
+    {Line::Buffers, "Buffers"}, {Line::Cached, "Cached"}, {Line::Active, "Active"}, {Line::Inactive, "Inactive"},
+    {Line::ActiveAnon, "Active(anon)"}, {Line::InactiveAnon, "Inactive(anon)"}, {Line::ActiveFile, "Active(file)"},
+    {Line::InactiveFile, "Inactive(file)"}, {Line::Shmem, "Shmem"}, {Line::Mapped, "Mapped"},
+    {Line::AnonPages, "AnonPages"}, {Line::Dirty, "Dirty"}, {Line::Writeback, "Writeback"},
+    {Line::Unevictable, "Unevictable"}, {Line::Slab, "Slab"}, {Line::SReclaimable, "SReclaimable"},
+    {Line::KReclaimable, "KReclaimable"}, {Line::SUnreclaim, "SUnreclaim"}, {Line::SwapTotal, "SwapTotal"},
+    {Line::SwapFree, "SwapFree"},
+};
+static_assert(sizeof kLineNameTable / sizeof kLineNameTable[0] == kLineCount, "every Line has a name");
+
+// The names indexed by Line, for lookups by name.
+constexpr KeyIndex<kLineCount> line_index() {
+  std::array<std::string_view, kLineCount> names{};
+  for (const LineName& l : kLineNameTable) names[size_t(l.line)] = l.name;
+  return KeyIndex<kLineCount>(names);
+}
+constexpr KeyIndex<kLineCount> kLineNames = line_index();
 
 // The container's value for a line; false = keep the host's line.
 bool container_value(const MemoryFigures& f, Line line, uint64_t& bytes) {
