@@ -33,7 +33,7 @@ std::string first_line(const std::string& text) { return text.substr(0, text.fin
 
 TEST(RealCgroup, CatMeminfoShowsThe256MiBLimit) {
   RealCgroup group(0, 0, 256ull << 20);
-  ASSERT_TRUE(group.ok()) << group.why();
+  REQUIRE_REAL_CGROUP(group);
   auto cat = run_program({kCli, "cat", "/proc/meminfo"}, {}, &group);
   EXPECT_EQ(cat.exit_code, 0) << cat.err;
   EXPECT_EQ(first_line(cat.out), "MemTotal:         262144 kB");
@@ -41,7 +41,7 @@ TEST(RealCgroup, CatMeminfoShowsThe256MiBLimit) {
 
 TEST(RealCgroup, ShowNamesTheLimitFiles) {
   RealCgroup group(50000, 100000, 256ull << 20);
-  ASSERT_TRUE(group.ok()) << group.why();
+  REQUIRE_REAL_CGROUP(group);
   auto show = run_program({kCli, "show", "--json"}, {}, &group);
   EXPECT_EQ(show.exit_code, 0) << show.err;
   EXPECT_NE(show.out.find("\"name\": \"CPUs\""), std::string::npos) << show.out;
@@ -53,7 +53,7 @@ TEST(RealCgroup, ShowNamesTheLimitFiles) {
 
 TEST(RealCgroup, ShimHalfACpuAnd256MiB) {
   RealCgroup group(50000, 100000, 256ull << 20);
-  ASSERT_TRUE(group.ok()) << group.why();
+  REQUIRE_REAL_CGROUP(group);
   auto v = probe({"view"}, {"LD_PRELOAD=" + kShim}, &group);
   for (const char* key : {"sysconf_onln", "get_nprocs", "affinity_count", "pthread_affinity_count", "cpuinfo_blocks",
                           "stat_cpu_lines"})
@@ -69,7 +69,7 @@ TEST(RealCgroup, ShimHalfACpuAnd256MiB) {
 
 TEST(RealCgroup, NprocAndFreeUnderTheShim) {
   RealCgroup group(50000, 100000, 256ull << 20);
-  ASSERT_TRUE(group.ok()) << group.why();
+  REQUIRE_REAL_CGROUP(group);
   auto nproc = run_program({"/usr/bin/nproc"}, {"LD_PRELOAD=" + kShim}, &group);
   EXPECT_EQ(nproc.out, "1\n");
   auto free = run_program({"/usr/bin/free", "-b"}, {"LD_PRELOAD=" + kShim}, &group);
@@ -84,7 +84,7 @@ TEST(RealCgroup, NprocAndFreeUnderTheShim) {
 TEST(RealCgroup, CpusetOfTheSecondCpuKeepsRealIds) {
   if (sysconf(_SC_NPROCESSORS_ONLN) < 2) GTEST_SKIP() << "needs two online CPUs; this machine has one";
   RealCgroup group(0, 0, 0, "1");
-  ASSERT_TRUE(group.ok()) << group.why();
+  REQUIRE_REAL_CGROUP(group);
   auto v = probe({"view"}, {"LD_PRELOAD=" + kShim}, &group);
   EXPECT_EQ(v["sysconf_onln"], "1");
   EXPECT_EQ(v["affinity"], "1");
@@ -95,7 +95,7 @@ TEST(RealCgroup, CpusetOfTheSecondCpuKeepsRealIds) {
 
 TEST(RealCgroup, ALimitChangeShowsWithinOneSecond) {
   RealCgroup group(0, 0, 256ull << 20);
-  ASSERT_TRUE(group.ok()) << group.why();
+  REQUIRE_REAL_CGROUP(group);
   std::string limit_file = group.directories().front() + "/memory.limit_in_bytes";
   auto v = probe({"rewind", limit_file, "134217728", "1000"}, {"LD_PRELOAD=" + kShim}, &group);
   EXPECT_EQ(v["before"], "262144");

@@ -272,7 +272,7 @@ std::string host_mem_total_kb() { return native().at("meminfo_total_kb"); }
 // and on a rewind of an fd opened before.
 TEST(Faults, CgroupRemovedWhileTheProgramRuns) {
   RealCgroup group(50000, 100000, 256 * kMiB);
-  ASSERT_TRUE(group.ok()) << group.why();
+  REQUIRE_REAL_CGROUP(group);
   Child c = start({kProbe, "view-twice", "1100"}, {kPreload}, &group);
   ASSERT_GT(c.pid, 0);
   std::string first;
@@ -335,7 +335,7 @@ std::string replace_all(std::string s, const std::string& from, const std::strin
 
 TEST(Faults, MountinfoReadableInTheNamespaceControl) {
   RealCgroup group(50000, 100000, 256 * kMiB);
-  ASSERT_TRUE(group.ok()) << group.why();
+  REQUIRE_REAL_CGROUP(group);
   Result r = run({"/usr/bin/unshare", "-m", "sh", "-c", "exec " + kProbe + " view"}, {kPreload}, &group);
   EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
   EXPECT_EQ(r.err, "");
@@ -344,7 +344,7 @@ TEST(Faults, MountinfoReadableInTheNamespaceControl) {
 
 TEST_P(MountinfoUnreadable, EveryAnswerIsTheRealOne) {
   RealCgroup group(50000, 100000, 256 * kMiB);
-  ASSERT_TRUE(group.ok()) << group.why();
+  REQUIRE_REAL_CGROUP(group);
   TempDir tmp;
   write_file(tmp.dir() + "/empty", "");
   std::mt19937 random(6);
@@ -811,7 +811,7 @@ class NothingIsWritten : public ::testing::TestWithParam<const char*> {};
 TEST_P(NothingIsWritten, UnderStrace) {
   ASSERT_EQ(access("/usr/bin/strace", X_OK), 0) << "strace is needed (apt-get install strace)";
   RealCgroup group(50000, 100000, 256 * kMiB);
-  ASSERT_TRUE(group.ok()) << group.why();
+  REQUIRE_REAL_CGROUP(group);
   TempDir tmp;
   std::string log = tmp.dir() + "/trace";
   const char* traced =

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <sstream>
@@ -50,16 +51,23 @@ bool own_path(const std::string& controller, std::string& path) {
 
 }  // namespace
 
+bool real_cgroups_required() {
+  const char* required = getenv("CGVIEW_TEST_REQUIRE_CGROUPS");
+  return required != nullptr && std::strcmp(required, "1") == 0;
+}
+
 bool RealCgroup::make(const std::string& controller, std::string& dir) {
   std::string own;
   if (!own_path(controller, own)) {
-    why_ = "no v1 " + controller + " hierarchy in /proc/self/cgroup";
+    why_ = "no v1 " + controller + " hierarchy in /proc/self/cgroup (real-cgroup tests need cgroup v1)";
+    unavailable_ = true;
     return false;
   }
   std::string mount = "/sys/fs/cgroup/" + controller;
   struct stat st;
   if (stat((mount + "/cgroup.procs").c_str(), &st) != 0) {
     why_ = mount + " is not a cgroup v1 mount";
+    unavailable_ = true;
     return false;
   }
   dir = mount + (own == "/" ? "" : own) + "/cgview-test-" + std::to_string(getpid()) + "-" +
@@ -74,7 +82,8 @@ bool RealCgroup::make(const std::string& controller, std::string& dir) {
 
 RealCgroup::RealCgroup(long quota_us, long period_us, unsigned long long memory_bytes, const std::string& cpus) {
   if (geteuid() != 0) {
-    why_ = "not root";
+    why_ = "not root: real-cgroup tests create cgroups";
+    unavailable_ = true;
     return;
   }
   std::string dir;

@@ -19,6 +19,10 @@ class RealCgroup {
   RealCgroup& operator=(const RealCgroup&) = delete;
 
   bool ok() const { return ok_; }
+  // The machine cannot host the cgroup at all (not root, no cgroup v1
+  // hierarchy for a controller): tests skip, unless real_cgroups_required().
+  // Any other failure (mkdir, a limit that will not take) is a failure.
+  bool unavailable() const { return unavailable_; }
   const std::string& why() const { return why_; }
   // Moves `pid` into every directory made (writes cgroup.procs).
   bool enter(pid_t pid) const;
@@ -28,8 +32,22 @@ class RealCgroup {
   bool make(const std::string& controller, std::string& dir);
   std::vector<std::string> dirs_;
   bool ok_ = false;
+  bool unavailable_ = false;
   std::string why_;
 };
+
+// CI sets CGVIEW_TEST_REQUIRE_CGROUPS=1 (.ci/run): on its machines real
+// cgroups are possible, so a test that would skip for want of them fails.
+bool real_cgroups_required();
+
+// At the top of a test that needs `group`: skips with the reason where the
+// machine cannot host it (DESIGN.md, Tests), fails where it should have.
+#define REQUIRE_REAL_CGROUP(group)                                                        \
+  do {                                                                                    \
+    if ((group).unavailable() && !::cgview::test::real_cgroups_required())                \
+      GTEST_SKIP() << (group).why();                                                      \
+    ASSERT_TRUE((group).ok()) << (group).why();                                           \
+  } while (0)
 
 // Runs argv with extra environment variables inside `group` (or outside when
 // null); returns stdout. stderr goes to `err` when given. Empty optional-like
