@@ -201,8 +201,8 @@ bool copy_memory_span(Limits& partial) {
 
 bool current_memory(MemoryLimits& memory, CgroupDir& dir) {
   if (!enabled()) return false;
-  alignas(Limits) unsigned char storage[sizeof(Limits)];  // only the memory span is filled
-  Limits& limits = *reinterpret_cast<Limits*>(storage);
+  LimitsBuffer buffer;  // only the memory span is filled
+  Limits& limits = buffer.limits();
   if (!copy_memory_span(limits)) refresh(limits);
   memory.has_limit = limits.memory.has_limit;  // not the sources, which the span leaves out
   memory.limit = limits.memory.limit;

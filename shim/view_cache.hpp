@@ -12,6 +12,17 @@
 
 namespace cgview::shim {
 
+// Room for a Limits that current_limits_for or current_memory fills. Not a
+// default-constructed Limits: zeroing its ~8 KiB on every call would cost more
+// than rendering /proc/meminfo, and those functions write all that is read.
+class LimitsBuffer {
+ public:
+  Limits& limits() { return *reinterpret_cast<Limits*>(bytes_); }
+
+ private:
+  alignas(Limits) unsigned char bytes_[sizeof(Limits)];
+};
+
 // The configuration, read once per process with secure_getenv.
 const Config& config();
 

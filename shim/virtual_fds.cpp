@@ -112,10 +112,8 @@ bool flush_to_lazy_file(void* context, const char* data, size_t len) {
 }
 
 int render_new_fd(VirtualFile file, int flags) {
-  // Raw storage: current_limits_for fills what the renderer reads, and zeroing
-  // the ~8 KiB of a default Limits would cost more than the meminfo render itself.
-  alignas(Limits) unsigned char storage[sizeof(Limits)];
-  Limits& limits = *reinterpret_cast<Limits*>(storage);
+  LimitsBuffer buffer;
+  Limits& limits = buffer.limits();
   if (!current_limits_for(file, limits)) return -1;
   LazyFile out;
   Sink sink(flush_to_lazy_file, &out);
