@@ -2,6 +2,7 @@
 // removed on destruction. Touches nothing outside that subtree.
 #pragma once
 
+#include <gtest/gtest.h>
 #include <sys/types.h>
 
 #include <string>
