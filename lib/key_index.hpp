@@ -1,7 +1,8 @@
 // Looks a name up among a fixed set of names known at compile time. Kernel
 // files are "name value" lines, most of which cgview does not use: the names
-// are bucketed by length, so an unused line usually costs one table load, and
-// a used one a memcmp against the one or two names of its length.
+// are bucketed by length and first character, so an unused line usually
+// costs one table load, and a used one a compare against the one or two names
+// of its length.
 #pragma once
 
 #include <array>
