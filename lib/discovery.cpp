@@ -12,9 +12,12 @@ bool under_sys_fs_cgroup(const CgroupMount& m) {
 }
 
 // A controller's chosen mount: the first one, unless a later one sits under
-// /sys/fs/cgroup and the chosen one does not.
+// /sys/fs/cgroup and the chosen one does not, or a later one is mounted on the
+// same mount point (mountinfo lists mounts in order, so the later one hides
+// the earlier one and is what the path shows).
 void consider(CgroupMount& chosen, bool& have, const CgroupMount& candidate) {
-  if (!have || (under_sys_fs_cgroup(candidate) && !under_sys_fs_cgroup(chosen))) {
+  if (!have || (under_sys_fs_cgroup(candidate) && !under_sys_fs_cgroup(chosen)) ||
+      candidate.mount_point.view() == chosen.mount_point.view()) {
     chosen = candidate;
     have = true;
   }

@@ -198,6 +198,15 @@ TEST(CgroupDirectory, ClimbingPathMapsToMountPoint) {
   EXPECT_EQ(dir_for(root, "/a/../../b"), "/sys/fs/cgroup");
 }
 
+TEST(CgroupDirectory, NamesStartingWithTwoDotsAreNotClimbing) {
+  CgroupMount root = mount_at("/", "/sys/fs/cgroup");
+  EXPECT_EQ(dir_for(root, "/..worker/inner"), "/sys/fs/cgroup/..worker/inner");
+  EXPECT_EQ(dir_for(root, "/a/...b"), "/sys/fs/cgroup/a/...b");
+  EXPECT_EQ(dir_for(root, "/a/..b/../c"), "/sys/fs/cgroup");  // a real ".." later on
+  CgroupMount m = mount_at("/docker/abc", "/sys/fs/cgroup");
+  EXPECT_EQ(dir_for(m, "/docker/abc/..x"), "/sys/fs/cgroup/..x");
+}
+
 TEST(CgroupDirectory, MountPointSlash) {
   CgroupMount m = mount_at("/", "/");
   EXPECT_EQ(dir_for(m, "/"), "/");

@@ -486,6 +486,25 @@ TEST_F(Malformed, MountinfoLongLineSkipped) {
   EXPECT_EQ(l->cpu.count, 2u);
 }
 
+// A cgroup mount made over another one at the same mount point hides it: the
+// later line in mountinfo is what the path shows. Here the later mount shows
+// the hierarchy's root, so the container's files sit under docker/<id>.
+TEST_F(Malformed, LaterMountOnTheSameMountPointWins) {
+  copy_fixture("docker-v1-host-ns");
+  const std::string id = "4f2a9c1e7b3d5a6f8e0c2b4d6a8f1e3c5b7d9f0a2c4e6b8d1f3a5c7e9b0d2f4a";
+  const std::string inner = "sys/fs/cgroup/memory/docker/" + id;
+  std::filesystem::create_directories(path(inner));
+  for (const auto& entry : std::filesystem::directory_iterator(path("sys/fs/cgroup/memory"))) {
+    if (entry.is_regular_file())
+      std::filesystem::rename(entry.path(), path(inner) + "/" + entry.path().filename().string());
+  }
+  write("proc/self/mountinfo", read("proc/self/mountinfo") +
+                                   "1201 1122 0:38 / /sys/fs/cgroup/memory rw,relatime - cgroup cgroup rw,memory\n");
+  auto l = limits();
+  EXPECT_EQ(l->cgroups.of(Controller::Memory).path.view(), "/sys/fs/cgroup/memory/docker/" + id);
+  EXPECT_EQ(l->memory.limit, 2147483648u);
+}
+
 TEST_F(Malformed, ProcSelfCgroup) {
   copy_fixture("docker-v2-private-ns");
   std::vector<Bad> cases = bad_line_files();
