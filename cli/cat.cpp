@@ -41,7 +41,8 @@ bool read_as_program(const Config& config, VirtualFile file, std::string& out) {
   out.clear();
   if (!config.disabled) {
     Limits limits;
-    if (compute_limits(config, limits)) {
+    bool formed = compute_limits(config, limits);
+    if (can_render(file, limits, formed)) {
       Sink sink(append_to_string, &out);
       if (render(file, config, limits, nullptr, sink)) return true;
     }

@@ -83,10 +83,14 @@ std::vector<Row> collect(const Config& config, const Limits& limits, bool have_l
   read_as_program(host_config, VirtualFile::Meminfo, host);
   read_as_program(config, VirtualFile::Meminfo, container);
   const MemoryLimits& mem = limits.memory;
-  std::string usage_source = "-";
+  std::string usage_source = "-", stat_source = "-";
   const CgroupDir& memdir = limits.cgroups.of(Controller::Memory);
-  if (mem.has_limit && memdir.found)
+  if (mem.has_limit && memdir.found) {
     usage_source = std::string(memdir.path.view()) + (memdir.v2 ? "/memory.current" : "/memory.usage_in_bytes");
+    stat_source = std::string(memdir.path.view()) + "/memory.stat";
+  } else if (mem.has_limit) {
+    usage_source = stat_source = "/proc/meminfo (no memory cgroup: the host's usage)";
+  }
   struct MemRow {
     const char* key;
     std::string source;
@@ -94,7 +98,7 @@ std::vector<Row> collect(const Config& config, const Limits& limits, bool have_l
   const MemRow mem_rows[] = {
       {"MemTotal", mem.has_limit ? std::string(mem.limit_source.file.view()) : "-"},
       {"MemFree", usage_source},
-      {"MemAvailable", mem.has_limit && memdir.found ? std::string(memdir.path.view()) + "/memory.stat" : "-"},
+      {"MemAvailable", stat_source},
       {"SwapTotal", mem.has_swap_allowance ? std::string(mem.swap_source.file.view()) : "-"},
       {"SwapFree", mem.has_swap_allowance ? std::string(mem.swap_source.file.view()) : "-"},
   };

@@ -38,25 +38,93 @@ void read_memory_usage(const Sysroot& root, const CgroupDir& dir, bool want_swap
   if (!read_memory_stat(root, dir, out.stat) || out.stat.present == 0) out.has_usage = false;
 }
 
+bool meminfo_kb(std::string_view meminfo, std::string_view key, uint64_t& bytes) {
+  size_t at = 0;
+  for (;; ++at) {  // the next place `key` starts a line
+    at = meminfo.find(key, at);
+    if (at == std::string_view::npos) return false;
+    if ((at == 0 || meminfo[at - 1] == '\n') && meminfo.size() > at + key.size() && meminfo[at + key.size()] == ':')
+      break;
+  }
+  std::string_view line;
+  meminfo.remove_prefix(at + key.size() + 1);
+  next_line(meminfo, line);
+  std::string_view value = trim(line);
+  if (value.size() < 3 || value.substr(value.size() - 3) != " kB") return false;
+  uint64_t kb = 0;
+  if (!parse_u64(value.substr(0, value.size() - 3), kb) || kb > (UINT64_MAX >> 10)) return false;
+  bytes = kb << 10;
+  return true;
+}
+
+namespace {
+
+// The host meminfo lines that stand in for memory.stat keys.
+struct HostStatLine {
+  std::string_view key;
+  StatKey stat;
+};
+constexpr HostStatLine kHostStatLines[] = {
+    {"Cached", StatKey::Cache},
+    {"Active(anon)", StatKey::ActiveAnon},
+    {"Inactive(anon)", StatKey::InactiveAnon},
+    {"Active(file)", StatKey::ActiveFile},
+    {"Inactive(file)", StatKey::InactiveFile},
+    {"Shmem", StatKey::Shmem},
+    {"Mapped", StatKey::Mapped},
+    {"AnonPages", StatKey::Anon},
+    {"Slab", StatKey::Slab},
+    {"SReclaimable", StatKey::SlabReclaimable},
+    {"SUnreclaim", StatKey::SlabUnreclaimable},
+    {"Dirty", StatKey::Dirty},
+    {"Writeback", StatKey::Writeback},
+    {"Unevictable", StatKey::Unevictable},
+};
+
+}  // namespace
+
+bool usage_from_host_meminfo(std::string_view meminfo, MemoryUsage& out) {
+  out = MemoryUsage{};
+  uint64_t total = 0, free = 0;
+  if (!meminfo_kb(meminfo, "MemTotal", total) || !meminfo_kb(meminfo, "MemFree", free) || free > total) return false;
+  for (const HostStatLine& line : kHostStatLines) {
+    uint64_t bytes = 0;
+    if (meminfo_kb(meminfo, line.key, bytes)) out.stat.set(line.stat, bytes);
+  }
+  out.has_usage = true;
+  out.usage = total - free;
+  return true;
+}
+
+bool read_host_usage(const Sysroot& root, MemoryUsage& out) {
+  char text[kMeminfoMax];
+  ssize_t n = read_host_file(root, "/proc/meminfo", text);
+  out = MemoryUsage{};
+  return n > 0 && usage_from_host_meminfo(std::string_view(text, size_t(n)), out);
+}
+
 bool derive_memory(const MemoryLimits& limits, const MemoryUsage& usage, uint64_t host_total,
                    uint64_t host_swap_total, MemoryFigures& out) {
   out = MemoryFigures{};
-  if (!limits.has_limit || host_total == 0 || !usage.has_usage) return false;
-  out.total = at_most(limits.limit, host_total);
-  out.free = out.total - at_most(usage.usage, out.total);
-  const MemoryStat& s = usage.stat;
-  uint64_t reclaimable = add_saturating(add_saturating(s.get(StatKey::ActiveFile), s.get(StatKey::InactiveFile)),
-                                        s.get(StatKey::SlabReclaimable));
-  out.available = at_most(add_saturating(out.free, at_most(reclaimable, out.total)), out.total);
-  out.stat = s;
-  for (int k = 0; k < int(StatKey::Count); ++k) out.stat.values[k] = at_most(out.stat.values[k], out.total);
-  out.has_stat_lines = s.present != 0;
+  if (limits.has_limit) {
+    if (host_total == 0 || !usage.has_usage) return false;
+    out.has_memory = true;
+    out.total = at_most(limits.limit, host_total);
+    out.free = out.total - at_most(usage.usage, out.total);
+    const MemoryStat& s = usage.stat;
+    uint64_t reclaimable = add_saturating(add_saturating(s.get(StatKey::ActiveFile), s.get(StatKey::InactiveFile)),
+                                          s.get(StatKey::SlabReclaimable));
+    out.available = at_most(add_saturating(out.free, at_most(reclaimable, out.total)), out.total);
+    out.stat = s;
+    for (int k = 0; k < int(StatKey::Count); ++k) out.stat.values[k] = at_most(out.stat.values[k], out.total);
+    out.has_stat_lines = s.present != 0;
+  }
   if (limits.has_swap_allowance) {
     out.has_swap = true;
     out.swap_total = at_most(limits.swap_allowance, host_swap_total);
     out.swap_free = out.swap_total - at_most(usage.has_swap_used ? usage.swap_used : 0, out.swap_total);
   }
-  return true;
+  return out.has_memory || out.has_swap;
 }
 
 }  // namespace cgview

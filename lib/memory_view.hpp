@@ -9,6 +9,10 @@
 
 namespace cgview {
 
+// The largest /proc/meminfo cgview reads (real files are ~1.5 KiB); a larger
+// one gets the real answer.
+inline constexpr size_t kMeminfoMax = 16384;
+
 // Usage, read fresh on every call.
 struct MemoryUsage {
   bool has_usage = false;
@@ -20,8 +24,19 @@ struct MemoryUsage {
 // `want_swap`: also read swap usage (an extra file; only needed with a swap allowance).
 void read_memory_usage(const Sysroot& root, const CgroupDir& dir, bool want_swap, MemoryUsage& out);
 
+// The host's "Key:   123 kB" value of a /proc/meminfo text, in bytes.
+bool meminfo_kb(std::string_view meminfo, std::string_view key, uint64_t& bytes);
+
+// Usage where a limit (CGVIEW_MEMORY) has no memory cgroup to read usage from:
+// the host's own figures, as if the host were the container. U = MemTotal -
+// MemFree, and the memory.stat figures from the matching meminfo lines.
+bool usage_from_host_meminfo(std::string_view meminfo, MemoryUsage& out);
+// The same, reading DIR/proc/meminfo.
+bool read_host_usage(const Sysroot& root, MemoryUsage& out);
+
 // Figures in bytes. Each `has_*` false means: show the host's value.
 struct MemoryFigures {
+  bool has_memory = false;  // total, free, available and the stat lines (a limit is set)
   uint64_t total = 0, free = 0, available = 0;
   bool has_stat_lines = false;
   MemoryStat stat;  // each present key replaces its meminfo line(s), clamped to total
@@ -29,8 +44,11 @@ struct MemoryFigures {
   uint64_t swap_total = 0, swap_free = 0;
 };
 
-// False when the memory view is not virtual (no limit, unknown host total,
-// or unreadable usage): callers then serve the real answer.
+// A limit gives the memory figures, a swap allowance the swap figures; either
+// can be set without the other (Kubernetes gives pods without a memory limit
+// `memory.swap.max 0`). False when neither is, or when a limit's figures cannot
+// be formed (unknown host total, unreadable usage): callers then serve the
+// real answer.
 bool derive_memory(const MemoryLimits& limits, const MemoryUsage& usage, uint64_t host_total,
                    uint64_t host_swap_total, MemoryFigures& out);
 

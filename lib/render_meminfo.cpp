@@ -8,8 +8,6 @@ namespace cgview {
 
 namespace {
 
-constexpr size_t kMeminfoMax = 16384;  // real files are ~1.5 KiB
-
 // The kernel prints "Key:" padded to 16 columns, the kB value right-aligned in 8.
 // Written by hand: it runs for some twenty lines on every open.
 void put_kb_line(Sink& out, std::string_view key, uint64_t bytes) {
@@ -31,25 +29,6 @@ void put_kb_line(Sink& out, std::string_view key, uint64_t bytes) {
   len += n;
   __builtin_memcpy(line + len, " kB\n", 4);
   out.put(std::string_view(line, len + 4));
-}
-
-// The host's "Key:   123 kB" value in bytes, from the line that starts with "Key:".
-bool host_kb(std::string_view text, std::string_view key, uint64_t& bytes) {
-  size_t at = 0;
-  for (;; ++at) {  // the next place `key` starts a line
-    at = text.find(key, at);
-    if (at == std::string_view::npos) return false;
-    if ((at == 0 || text[at - 1] == '\n') && text.size() > at + key.size() && text[at + key.size()] == ':') break;
-  }
-  std::string_view line;
-  text.remove_prefix(at + key.size() + 1);
-  next_line(text, line);
-  std::string_view value = trim(line);
-  if (value.size() < 3 || value.substr(value.size() - 3) != " kB") return false;
-  uint64_t kb = 0;
-  if (!parse_u64(value.substr(0, value.size() - 3), kb) || kb > (UINT64_MAX >> 10)) return false;
-  bytes = kb << 10;
-  return true;
 }
 
 // The meminfo lines cgview rewrites.
@@ -87,6 +66,11 @@ constexpr KeyIndex<kLineCount> kLineNames = line_index();
 
 // The container's value for a line; false = keep the host's line.
 bool container_value(const MemoryFigures& f, Line line, uint64_t& bytes) {
+  if (line == Line::SwapTotal || line == Line::SwapFree) {
+    bytes = line == Line::SwapTotal ? f.swap_total : f.swap_free;
+    return f.has_swap;
+  }
+  if (!f.has_memory) return false;
   auto stat = [&](StatKey k) {
     if (!f.stat.has(k)) return false;
     bytes = f.stat.get(k);
@@ -130,8 +114,8 @@ bool container_value(const MemoryFigures& f, Line line, uint64_t& bytes) {
     case Line::SReclaimable:
     case Line::KReclaimable: return stat_or_zero(StatKey::SlabReclaimable);
     case Line::SUnreclaim: return stat_or_zero(StatKey::SlabUnreclaimable);
-    case Line::SwapTotal: bytes = f.swap_total; return f.has_swap;
-    case Line::SwapFree: bytes = f.swap_free; return f.has_swap;
+    case Line::SwapTotal:
+    case Line::SwapFree: break;  // above
   }
   return false;
 }
@@ -146,15 +130,18 @@ bool render_meminfo(const Config& config, const Limits& limits, Sink& out) {
   uint64_t host_total = 0, host_swap_total = 0;
   MemoryUsage usage;
   MemoryFigures figures;
-  // Without a limit the host's file is the answer: no cgroup reads.
-  bool virtual_view = limits.memory.has_limit && host_kb(text, "MemTotal", host_total);
+  // Without a limit or swap allowance the host's file is the answer: no cgroup reads.
+  const MemoryLimits& memory = limits.memory;
+  bool virtual_view = (memory.has_limit || memory.has_swap_allowance) && meminfo_kb(text, "MemTotal", host_total);
   if (virtual_view) {
-    host_kb(text, "SwapTotal", host_swap_total);
-    read_memory_usage(config.root, limits.cgroups.of(Controller::Memory), limits.memory.has_swap_allowance, usage);
-    virtual_view = derive_memory(limits.memory, usage, host_total, host_swap_total, figures);
+    meminfo_kb(text, "SwapTotal", host_swap_total);
+    const CgroupDir& dir = limits.cgroups.of(Controller::Memory);
+    if (dir.found) read_memory_usage(config.root, dir, memory.has_swap_allowance, usage);
+    else usage_from_host_meminfo(text, usage);  // CGVIEW_MEMORY outside any memory cgroup
+    virtual_view = derive_memory(memory, usage, host_total, host_swap_total, figures);
   }
   if (!virtual_view) {
-    out.put(text);  // no memory limit: the host's file, unchanged
+    out.put(text);  // no view: the host's file, unchanged
     return out.finish();
   }
   // Host lines go out in runs, byte for byte; only the container's lines are rewritten.

@@ -37,4 +37,13 @@ bool render_stat(const Config& config, const Limits& limits, StatClock* clock, S
 bool render_cpu_online(const Limits& limits, Sink& out);
 bool render(VirtualFile file, const Config& config, const Limits& limits, StatClock* clock, Sink& out);
 
+// Whether `file` can be rendered from `limits`, where compute_limits returned
+// `formed`. /proc/meminfo needs only the memory part, which is there even when
+// the CPU view cannot be formed (no readable online list, as in sandboxes
+// without /sys): the shim and `cgview cat` both ask this.
+inline bool can_render(VirtualFile file, const Limits& limits, bool formed) {
+  if (file == VirtualFile::Meminfo) return formed || limits.memory.has_limit || limits.memory.has_swap_allowance;
+  return formed;
+}
+
 }  // namespace cgview

@@ -19,21 +19,24 @@ bool memory_figures(const HostMemory* known_host, MemoryFigures& out) {
   CgroupDir dir;
   if (!current_memory(limits, dir)) return false;  // disabled
   const Sysroot& root = config().root;
-  if (!limits.has_limit && root.live()) return false;  // the real answer is right
+  bool has_view = limits.has_limit || limits.has_swap_allowance;
+  if (!has_view && root.live()) return false;  // the real answer is right
   HostMemory host;
   if (known_host != nullptr && root.live()) host = *known_host;
   else if (!read_host_memory(root, host)) return false;
-  if (!limits.has_limit) {
-    // Under a sysroot without a limit, the sysroot's host is the answer, so
-    // sysinfo agrees with the /proc/meminfo it passes through.
-    out = MemoryFigures{};
+  out = MemoryFigures{};
+  if (has_view) {
+    MemoryUsage usage;
+    if (dir.found) read_memory_usage(root, dir, limits.has_swap_allowance, usage);
+    else read_host_usage(root, usage);  // CGVIEW_MEMORY outside any memory cgroup
+    if (!derive_memory(limits, usage, host.total, host.swap_total, out)) return false;
+  }
+  if (!out.has_memory) {
+    // No limit: the host's memory, so sysinfo agrees with the /proc/meminfo
+    // that passes through (under a sysroot, the sysroot's host).
     out.total = host.total;
     out.free = host.free;
     out.available = host.free;
-  } else {
-    MemoryUsage usage;
-    read_memory_usage(root, dir, limits.has_swap_allowance, usage);
-    if (!derive_memory(limits, usage, host.total, host.swap_total, out)) return false;
   }
   if (!out.has_swap) {  // no swap allowance: the host's swap, as /proc/meminfo shows
     out.has_swap = true;

@@ -215,7 +215,9 @@ bool current_memory(MemoryLimits& memory, CgroupDir& dir) {
 bool current_limits_for(VirtualFile file, Limits& out) {
   if (file != VirtualFile::Meminfo) return current_limits(out);
   if (!enabled()) return false;
-  return copy_memory_span(out) || current_limits(out) || out.memory.has_limit;
+  if (copy_memory_span(out)) return true;
+  bool formed = current_limits(out);
+  return can_render(file, out, formed);
 }
 
 }  // namespace cgview::shim

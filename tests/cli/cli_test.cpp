@@ -2,6 +2,8 @@
 // serves, `run`, and the exit codes DESIGN.md fixes (0 ok, 1 error, 2 usage).
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <sstream>
 #include <string>
 
 #include "real_cgroup.hpp"
@@ -68,6 +70,45 @@ TEST(Cli, CatIsByteIdenticalToWhatTheShimServes) {
       EXPECT_FALSE(ours.out.empty()) << fixture << " " << path;
     }
   }
+}
+
+// Where the CPU view cannot be formed (no cpu/online, as in sandboxes without
+// /sys) the memory view still can: `cat` must print what the shim serves.
+TEST(Cli, CatAgreesWithTheShimWithoutAnOnlineList) {
+  std::string root = testing::TempDir() + "cgview-no-online";
+  std::filesystem::remove_all(root);
+  std::filesystem::copy(kFixtures + "/docker-v2-private-ns", root, std::filesystem::copy_options::recursive);
+  std::filesystem::remove(root + "/sys/devices/system/cpu/online");
+  auto ours = cli({"--sysroot", root, "cat", "/proc/meminfo"});
+  auto shim = run_program({"/bin/cat", "/proc/meminfo"}, {"LD_PRELOAD=" + kShim, "CGVIEW_SYSROOT=" + root});
+  EXPECT_EQ(ours.out.substr(0, ours.out.find('\n')), "MemTotal:        1048576 kB");
+  EXPECT_EQ(ours.out, shim.out);
+  std::filesystem::remove_all(root);
+}
+
+// CGVIEW_MEMORY where no memory cgroup exists (a bare host, `cgview run
+// --memory`): the host's own usage stands in for the cgroup's. no-cgroup's host:
+// MemTotal 8145212, MemFree 5120448 kB, so with 4 GiB U = 3024764 kB,
+// MemFree = 4194304 - 3024764 = 1169540, MemAvailable = 1169540 + Active(file)
+// 646540 + Inactive(file) 790224 + SReclaimable 151236 = 2757540.
+TEST(Cli, MemoryOverrideWithoutAMemoryCgroup) {
+  std::string root = kFixtures + "/no-cgroup";
+  std::vector<std::string> env = {"CGVIEW_SYSROOT=" + root, "CGVIEW_MEMORY=4G"};
+  auto ours = cli({"cat", "/proc/meminfo"}, env);
+  EXPECT_NE(ours.out.find("MemTotal:        4194304 kB\nMemFree:         1169540 kB\nMemAvailable:    2757540 kB\n"),
+            std::string::npos)
+      << ours.out;
+  env.push_back("LD_PRELOAD=" + kShim);
+  auto shim = run_program({"/bin/cat", "/proc/meminfo"}, env);
+  EXPECT_EQ(ours.out, shim.out);
+  // sysinfo (busybox free) agrees with the file.
+  auto free = run_program({"/bin/busybox", "free", "-k"}, env);
+  std::istringstream line(free.out.substr(free.out.find("Mem:")));
+  std::vector<std::string> mem;
+  for (std::string field; mem.size() < 4 && line >> field;) mem.push_back(field);
+  ASSERT_GE(mem.size(), 4u) << free.out;
+  EXPECT_EQ(mem[1], "4194304") << free.out;
+  EXPECT_EQ(mem[3], "1169540") << free.out;
 }
 
 TEST(Cli, DisableShowsTheHostFile) {

@@ -120,7 +120,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
 
   fuzz::StringSink meminfo;
   bool ok = render(VirtualFile::Meminfo, config, limits, nullptr, meminfo.sink);
-  if (section(kMeminfo)) fuzz::check_meminfo(*section(kMeminfo), ok, meminfo.text, limits, !limits.memory.has_limit);
+  if (section(kMeminfo)) fuzz::check_meminfo(*section(kMeminfo), ok, meminfo.text, limits, !limits.memory.has_limit && !limits.memory.has_swap_allowance);
   else FUZZ_CHECK(!ok);
 
   fuzz::StringSink cpuinfo;

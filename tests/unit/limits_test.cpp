@@ -111,6 +111,19 @@ TEST(DeriveMemory, Swap) {
   EXPECT_EQ(f.swap_free, 0u);
 }
 
+TEST(DeriveMemory, SwapAllowanceWithoutALimit) {
+  MemoryLimits m;
+  m.has_swap_allowance = true;
+  m.swap_allowance = 0;
+  MemoryUsage none;  // no usage needed: only the swap lines change
+  MemoryFigures f;
+  ASSERT_TRUE(derive_memory(m, none, 5000, 500, f));
+  EXPECT_FALSE(f.has_memory);
+  EXPECT_TRUE(f.has_swap);
+  EXPECT_EQ(f.swap_total, 0u);
+  EXPECT_EQ(f.swap_free, 0u);
+}
+
 TEST(DeriveMemory, NotVirtual) {
   MemoryUsage u;
   u.has_usage = true;

@@ -182,11 +182,41 @@ TEST_F(Malformed, MemoryMax) {
   cases.push_back({"v1 unlimited", "9223372036854771712\n"});
   cases.push_back({"2^64-1", "18446744073709551615\n"});
   cases.push_back({"suffix", "1G\n"});
+  write("sys/fs/cgroup/memory.swap.max", "max\n");  // else the swap lines stay the container's
   for (const Bad& bad : cases) {
     SCOPED_TRACE(bad.label);
     apply(rel, bad);
     expect_meminfo_passthrough();
   }
+}
+
+// A swap allowance holds without a memory limit (Kubernetes gives pods with
+// no memory limit `memory.swap.max 0`): only the swap lines change.
+TEST_F(Malformed, SwapAllowanceWithoutMemoryLimit) {
+  copy_fixture("docker-v2-private-ns");  // swap.max 512 MiB, swap.current 10 MiB
+  write("sys/fs/cgroup/memory.max", "garbage\n");
+  auto l = limits();
+  EXPECT_FALSE(l->memory.has_limit);
+  ASSERT_TRUE(l->memory.has_swap_allowance);
+  Rendered r = render_to_string(VirtualFile::Meminfo, config(), *l);
+  ASSERT_TRUE(r.ok);
+  std::vector<std::string> host = split_lines(read("proc/meminfo")), got = split_lines(r.text);
+  ASSERT_EQ(host.size(), got.size());
+  for (size_t i = 0; i < host.size(); ++i) {
+    std::string key = meminfo_key(host[i]);
+    if (key != "SwapTotal" && key != "SwapFree") {
+      EXPECT_EQ(got[i], host[i]);
+    }
+  }
+  EXPECT_EQ(meminfo_kb(r.text, "SwapTotal"), 524288);
+  EXPECT_EQ(meminfo_kb(r.text, "SwapFree"), 524288 - 10240);
+
+  write("sys/fs/cgroup/memory.swap.max", "0\n");
+  l = limits();
+  r = render_to_string(VirtualFile::Meminfo, config(), *l);
+  EXPECT_EQ(meminfo_kb(r.text, "SwapTotal"), 0);
+  EXPECT_EQ(meminfo_kb(r.text, "SwapFree"), 0);
+  EXPECT_EQ(meminfo_kb(r.text, "MemTotal"), meminfo_kb(read("proc/meminfo"), "MemTotal"));
 }
 
 TEST_F(Malformed, MemoryMaxWithoutNewlineStillParses) {
