@@ -90,8 +90,13 @@ bool compute_cpu(const Config& config, const CgroupDirs& cgroups, CpuLimits& cpu
   CpuSet cpuset;
   cpu.has_cpuset = find_cpuset(config, cgroups.of(Controller::Cpuset), cpuset, cpu.cpuset_source);
   if (config.root.live()) {
-    // A = the real affinity mask: the kernel has already applied the cpuset.
-    if (syscall(SYS_sched_getaffinity, 0, CpuSet::kBytes, cpu.affinity.words()) <= 0) return false;
+    // A = the process's real affinity mask (the kernel has already applied the
+    // cpuset): its main thread's, never the calling thread's, or one pinned
+    // thread would change N for the whole process. If the main thread is gone
+    // (it called pthread_exit), the caller's.
+    if (syscall(SYS_sched_getaffinity, syscall(SYS_getpid), CpuSet::kBytes, cpu.affinity.words()) <= 0 &&
+        syscall(SYS_sched_getaffinity, 0, CpuSet::kBytes, cpu.affinity.words()) <= 0)
+      return false;
   } else {
     cpu.affinity = cpu.online;
     if (cpu.has_cpuset) cpu.affinity.intersect(cpuset);

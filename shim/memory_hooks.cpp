@@ -47,22 +47,13 @@ bool memory_figures(const HostMemory* known_host, MemoryFigures& out) {
 }
 
 bool memory_pages(MemoryPages which, long& pages) {
-  long page = getpagesize();
-  if (which == MemoryPages::Total) {
-    // MemTotal = min(L, H) needs no usage: skip the cgroup reads.
-    MemoryLimits limits;
-    CgroupDir dir;
-    HostMemory host;
-    if (!current_memory(limits, dir)) return false;
-    if (!limits.has_limit && config().root.live()) return false;
-    if (!read_host_memory(config().root, host)) return false;
-    uint64_t total = limits.has_limit && limits.limit < host.total ? limits.limit : host.total;
-    pages = long(total / uint64_t(page));
-    return true;
-  }
+  // Through the same figures as sysinfo and /proc/meminfo, usage included even
+  // for the total: where usage cannot be read they all give the real answer,
+  // so the page count never disagrees with them.
   MemoryFigures figures;
   if (!memory_figures(nullptr, figures)) return false;
-  pages = long(figures.free / uint64_t(page));
+  uint64_t bytes = which == MemoryPages::Total ? figures.total : figures.free;
+  pages = long(bytes / uint64_t(getpagesize()));
   return true;
 }
 

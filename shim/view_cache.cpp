@@ -21,7 +21,8 @@ static_assert(sizeof(Limits) % 8 == 0, "whole words only");
 constexpr int64_t kRefreshNs = 1000000000 / 2;  // half the 1 s DESIGN.md allows: coarse clocks lag
 
 // --- configuration, once per process -------------------------------------
-enum : int { kConfigUnread, kConfigReading, kConfigReady };
+// 0 = unread, -1 = ready, otherwise the pid of the process reading it.
+constexpr int kConfigUnread = 0, kConfigReady = -1;
 constinit std::atomic<int> g_config_state{kConfigUnread};
 // Raw zeroed storage, not a Config object: a global with a constructor would
 // be initialised when our library's constructors run, which can be after
@@ -31,14 +32,15 @@ Config& stored_config() { return *std::launder(reinterpret_cast<Config*>(g_confi
 
 const char* lookup(const char* name) { return secure_getenv(name); }
 
-// False while another thread (or an interrupted one) is still reading it.
+// False while another thread (or an interrupted one) of this process is still
+// reading it. A reader in another process is a fork taken in the middle of the
+// read: that thread does not exist in the child, so the child reads it itself
+// rather than waiting for ever.
 bool config_ready() {
   int state = g_config_state.load(std::memory_order_acquire);
   if (state == kConfigReady) return true;
-  int expected = kConfigUnread;
-  if (state != kConfigUnread ||
-      !g_config_state.compare_exchange_strong(expected, kConfigReading, std::memory_order_acq_rel))
-    return false;
+  int me = int(syscall(SYS_getpid));
+  if (state == me || !g_config_state.compare_exchange_strong(state, me, std::memory_order_acq_rel)) return false;
   new (g_config_storage) Config(config_from_env(lookup));
   g_config_state.store(kConfigReady, std::memory_order_release);
   return true;

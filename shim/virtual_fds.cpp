@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/memfd.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -80,6 +81,12 @@ int read_only_copy(int fd, int flags) {
   link.add("/proc/self/fd/").add_u64(uint64_t(fd));
   long ro = syscall(SYS_openat, AT_FDCWD, link.c_str(), O_RDONLY | (flags & (O_CLOEXEC | O_NONBLOCK)));
   if (ro >= 0) {
+    // The copy goes into the anonymous file's slot: open() must return the
+    // lowest free fd (programs close(0) and open to redirect stdin).
+    if (syscall(SYS_dup3, ro, fd, flags & O_CLOEXEC) == fd) {
+      syscall(SYS_close, ro);
+      return fd;
+    }
     syscall(SYS_close, fd);
     return int(ro);
   }
@@ -100,14 +107,35 @@ int read_only_copy(int fd, int flags) {
 struct LazyFile {
   int fd = -1;
   bool refused = false;
+  uint64_t size_limit = 0;  // RLIMIT_FSIZE when the file was made
+  uint64_t written = 0;
 };
+
+// RLIMIT_FSIZE binds writes to our anonymous file too, and writing past it
+// raises SIGXFSZ, which kills the program by default: under a limit that the
+// content would cross, the real file is served instead.
+uint64_t file_size_limit() {
+  struct rlimit64 {
+    uint64_t cur, max;
+  } limit{};
+  if (syscall(SYS_prlimit64, 0, RLIMIT_FSIZE, nullptr, &limit) != 0) return 0;
+  return limit.cur;
+}
 
 bool flush_to_lazy_file(void* context, const char* data, size_t len) {
   LazyFile& file = *static_cast<LazyFile*>(context);
-  if (file.fd < 0 && (file.fd = new_anonymous_file()) < 0) {
+  if (file.fd < 0) {
+    file.size_limit = file_size_limit();
+    if (file.size_limit == 0 || (file.fd = new_anonymous_file()) < 0) {
+      file.refused = true;
+      return false;
+    }
+  }
+  if (len > file.size_limit - file.written) {
     file.refused = true;
     return false;
   }
+  file.written += len;
   return write_all(file.fd, data, len);
 }
 
@@ -119,8 +147,8 @@ int render_new_fd(VirtualFile file, int flags) {
   Sink sink(flush_to_lazy_file, &out);
   bool rendered = render(file, config(), limits, &stat_clock(), sink);
   if (rendered && out.fd < 0) out.fd = new_anonymous_file();  // empty content
-  if (!rendered || out.fd < 0) {
-    DebugLine(config()) << (out.refused || out.fd < 0 ? "no memfd or O_TMPFILE" : "rendering failed")
+  if (!rendered || out.fd < 0 || out.refused) {
+    DebugLine(config()) << (out.refused || out.fd < 0 ? "no memfd or O_TMPFILE, or RLIMIT_FSIZE" : "rendering failed")
                         << ": serving the real file";
     if (out.fd >= 0) syscall(SYS_close, out.fd);
     return -1;

@@ -547,9 +547,7 @@ TEST(Load, SixtyFourThreadsOfMixedCalls) {
   EXPECT_EQ(v["fds_after"], v["fds_before"]);
   long rss_growth = std::atol(v["rss_after_kb"].c_str()) - std::atol(v["rss_before_kb"].c_str());
   EXPECT_LT(rss_growth, 1024) << "VmRSS " << v["rss_before_kb"] << " -> " << v["rss_after_kb"] << " kB";
-  // 6.4 million calls: a few seconds of CPU on this hardware (the wall time
-  // depends on the machine's other load; the CPU time does not).
-  EXPECT_LT(std::atol(v["cpu_ms"].c_str()), 30000) << "cpu_ms";
+  // Timing is printed, never asserted (it depends on the machine and its load).
   std::printf("[ load ] 64 x 100000 calls: %s ms wall, %s ms CPU, VmRSS %s -> %s kB\n", v["elapsed_ms"].c_str(),
               v["cpu_ms"].c_str(), v["rss_before_kb"].c_str(), v["rss_after_kb"].c_str());
 }
@@ -612,6 +610,69 @@ TEST(Load, ForksFromABusyThreadedProcess) {
   EXPECT_EQ(v["children"], "1000");
   EXPECT_EQ(v["children_failed"], "0");
   EXPECT_EQ(v["parent_bad"], "0");
+}
+
+// ===========================================================================
+// Promises of the calls the shim replaces
+// ===========================================================================
+
+const std::string kOneCpu256M = "CGVIEW_SYSROOT=" + kFixtures + "/systemd-colon";  // 1 CPU, 262144 kB
+
+// open() returns the lowest free fd, with the flags asked for.
+TEST(Promises, OpenReturnsTheLowestFreeFd) {
+  Values v = probe({"lowest-fd"}, {kPreload, kOneCpu256M});
+  EXPECT_EQ(v["open_fd"], "0");
+  EXPECT_EQ(v["open_cloexec"], "1");
+  EXPECT_EQ(v["open_accmode_rdonly"], "1");
+  EXPECT_EQ(v["open_meminfo_total_kb"], "262144");  // served, not the real file
+  EXPECT_EQ(v["openat_fd"], "0");
+  EXPECT_EQ(v["openat_cloexec"], "0");
+  EXPECT_EQ(v["fopen_fd"], "0");
+}
+
+// Under RLIMIT_FSIZE the content is served only where it fits; otherwise the
+// real file, never SIGXFSZ.
+TEST(Promises, FileSizeLimitNeverKills) {
+  for (const char* limit : {"0", "100"}) {
+    Values v = probe({"fsize", limit}, {kPreload, kOneCpu256M});
+    EXPECT_EQ(v["meminfo_total_kb"], host_mem_total_kb()) << "RLIMIT_FSIZE " << limit;
+    EXPECT_EQ(v["sysconf_onln"], "1");
+  }
+  Values v = probe({"fsize", "1048576"}, {kPreload, kOneCpu256M});
+  EXPECT_EQ(v["meminfo_total_kb"], "262144");
+}
+
+// A thread pinned to one CPU that asks first must not set the count for the
+// whole process: the process's mask decides (here, the real one, no quota).
+TEST(Promises, APinnedThreadDoesNotChangeTheProcesssView) {
+  ASSERT_FALSE(native().empty());
+  if (std::atoi(native().at("affinity_count").c_str()) < 2) GTEST_SKIP() << "needs 2 or more CPUs";
+  Values v = probe({"pinned-first"}, {kPreload});
+  EXPECT_EQ(v["pinned_thread_sysconf"], native().at("sysconf_onln"));
+  expect_native(v, "", "after a pinned thread asked first");
+}
+
+// CGVIEW_DEBUG: errno is untouched by answers that succeed, and a stderr pipe
+// whose reader has gone does not kill the program.
+TEST(Promises, DebugOutputKeepsErrnoAndSurvivesABrokenPipe) {
+  Values v = probe({"quiet-debug"}, {kPreload, kOneCpu256M, "CGVIEW_DEBUG=1"});
+  EXPECT_EQ(v["alive"], "1");
+  for (const char* key : {"errno_after_sysconf", "errno_after_affinity", "errno_after_sysinfo",
+                          "errno_after_phys_pages", "errno_after_open"})
+    EXPECT_EQ(v[key], "4242") << key;
+  EXPECT_EQ(v["open_ok"], "1");
+}
+
+// A fork while another thread is reading the configuration: the child still
+// gets the view, and so does the parent once the read finishes.
+TEST(Promises, ForkDuringTheFirstConfigurationRead) {
+  Values v = probe({"fork-mid-config"}, {kPreload, kOneCpu256M}, nullptr, 30);
+  EXPECT_EQ(v["child_exit"], "0");
+  EXPECT_EQ(v["child_sysconf"], "1");
+  EXPECT_EQ(v["child_get_nprocs"], "1");
+  EXPECT_EQ(v["child_meminfo_total_kb"], "262144");
+  EXPECT_EQ(v["thread_sysconf"], "1");
+  EXPECT_EQ(v["parent_sysconf"], "1");
 }
 
 // ===========================================================================

@@ -15,11 +15,18 @@
  *   readonly PATH [FILTER]    every way of writing to a served fd
  *   touch-nothing             every entry point once, for strace; writes only stdout
  *   ids                       real/effective ids, AT_SECURE, whether the shim is mapped
+ *   lowest-fd                 with fd 0 closed, open()/fopen() of /proc/meminfo: which fd, flags
+ *   fsize BYTES               RLIMIT_FSIZE = BYTES, then /proc/meminfo's MemTotal
+ *   pinned-first              a thread pinned to one CPU asks first; then the main thread
+ *   quiet-debug               errno after each successful call, stderr a pipe nobody reads
+ *   fork-mid-config           forks while another thread is inside the shim's first
+ *                             secure_getenv (held there by this probe's own secure_getenv)
  *
  * FILTER (seccomp, installed before the open): none | no-memfd (memfd_create
  * -> EPERM) | no-anon (memfd_create -> EPERM and O_TMPFILE opens -> EOPNOTSUPP). */
 #define _GNU_SOURCE
 #include <dirent.h>
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/filter.h>
@@ -592,6 +599,150 @@ static int cmd_ids(void) {
   return 0;
 }
 
+/* --- POSIX promises the shim must keep ---------------------------------- */
+
+/* open() returns the lowest free fd: close(0) + open is how programs
+ * redirect stdin. And the fd's flags are what the open asked for. */
+static int cmd_lowest_fd(void) {
+  close(0);
+  int fd = open("/proc/meminfo", O_RDONLY | O_CLOEXEC);
+  printf("open_fd=%d\n", fd);
+  if (fd < 0) return fail("open");
+  printf("open_cloexec=%d\n", (fcntl(fd, F_GETFD) & FD_CLOEXEC) ? 1 : 0);
+  printf("open_accmode_rdonly=%d\n", (fcntl(fd, F_GETFL) & O_ACCMODE) == O_RDONLY);
+  read_fd_all(fd, big, sizeof big);
+  printf("open_meminfo_total_kb=%ld\n", meminfo_kb(big, "MemTotal"));
+  close(fd);
+  fd = openat(AT_FDCWD, "/proc/meminfo", O_RDONLY);
+  printf("openat_fd=%d\n", fd);
+  printf("openat_cloexec=%d\n", (fcntl(fd, F_GETFD) & FD_CLOEXEC) ? 1 : 0);
+  close(fd);
+  FILE* f = fopen("/proc/meminfo", "r");
+  printf("fopen_fd=%d\n", f ? fileno(f) : -1);
+  if (f) fclose(f);
+  return 0;
+}
+
+/* Writing past RLIMIT_FSIZE raises SIGXFSZ, which kills by default: the
+ * shim must not write its copy past the limit. */
+static int cmd_fsize(int argc, char** argv) {
+  if (argc < 3) return fail("usage: fsize BYTES");
+  struct rlimit limit = {(rlim_t)atoll(argv[2]), (rlim_t)atoll(argv[2])};
+  if (setrlimit(RLIMIT_FSIZE, &limit) != 0) return fail("setrlimit");
+  printf("meminfo_total_kb=%ld\n", meminfo_total_path());
+  printf("sysconf_onln=%ld\n", sysconf(_SC_NPROCESSORS_ONLN));
+  return 0;
+}
+
+static void* pinned_asker(void* out) {
+  cpu_set_t mask;
+  /* The raw call: the shim must first be asked after the pin. */
+  CPU_ZERO(&mask);
+  if (syscall(SYS_sched_getaffinity, 0, sizeof mask, &mask) <= 0) return NULL;
+  int last = -1;
+  for (int cpu = 0; cpu < CPU_SETSIZE; ++cpu)
+    if (CPU_ISSET(cpu, &mask)) last = cpu;
+  CPU_ZERO(&mask);
+  CPU_SET(last, &mask);
+  if (sched_setaffinity(0, sizeof mask, &mask) != 0) return NULL;
+  *(long*)out = sysconf(_SC_NPROCESSORS_ONLN);
+  return NULL;
+}
+
+/* The process's view must not depend on which thread asked first. */
+static int cmd_pinned_first(void) {
+  pthread_t t;
+  long thread_answer = -1;
+  if (pthread_create(&t, NULL, pinned_asker, &thread_answer) != 0) return fail("pthread_create");
+  pthread_join(t, NULL);
+  printf("pinned_thread_sysconf=%ld\n", thread_answer);
+  print_view("");
+  return 0;
+}
+
+/* errno is untouched by answers that succeed, even when CGVIEW_DEBUG's line
+ * cannot be written; and a stderr pipe whose reader has gone must not kill
+ * the program with SIGPIPE. */
+static int cmd_quiet_debug(void) {
+  int p[2];
+  if (pipe(p) != 0) return fail("pipe");
+  close(p[0]);
+  dup2(p[1], 2);
+  close(p[1]);
+  errno = 4242;
+  long n = sysconf(_SC_NPROCESSORS_ONLN);
+  printf("sysconf=%ld\nerrno_after_sysconf=%d\n", n, errno);
+  errno = 4242;
+  cpu_set_t mask;
+  int r = sched_getaffinity(0, sizeof mask, &mask);
+  printf("affinity=%d\nerrno_after_affinity=%d\n", r, errno);
+  errno = 4242;
+  struct sysinfo info;
+  r = sysinfo(&info);
+  printf("sysinfo=%d\nerrno_after_sysinfo=%d\n", r, errno);
+  errno = 4242;
+  n = sysconf(_SC_PHYS_PAGES);
+  printf("errno_after_phys_pages=%d\n", errno);
+  errno = 4242;
+  int fd = open("/proc/meminfo", O_RDONLY);
+  printf("open_ok=%d\nerrno_after_open=%d\n", fd >= 0, errno);
+  if (fd >= 0) close(fd);
+  printf("alive=1\n");
+  return 0;
+}
+
+/* The probe's own secure_getenv, exported so libcgview.so binds to it: when
+ * CGVIEW_TEST_HOLD_FDS="IN OUT" is set, the first lookup of a CGVIEW_
+ * variable says so on OUT and waits for a byte on IN. */
+char* secure_getenv(const char* name) {
+  static char* (*real)(const char*);
+  static int held;
+  if (!real) real = (char* (*)(const char*))dlsym(RTLD_NEXT, "secure_getenv");
+  const char* fds = getenv("CGVIEW_TEST_HOLD_FDS");
+  int in = -1, out = -1;
+  if (fds && !held && strncmp(name, "CGVIEW_", 7) == 0 && sscanf(fds, "%d %d", &in, &out) == 2) {
+    held = 1;
+    char byte = 'h';
+    if (write(out, &byte, 1) != 1 || read(in, &byte, 1) != 1) abort();
+  }
+  return real ? real(name) : NULL;
+}
+
+static void* first_asker(void* out) {
+  *(long*)out = sysconf(_SC_NPROCESSORS_ONLN);
+  return NULL;
+}
+
+/* A fork while another thread reads the shim's configuration: the child must
+ * still get the view (it used to wait for ever for a reader it does not have). */
+static int cmd_fork_mid_config(void) {
+  int held[2], release[2];
+  if (pipe(held) != 0 || pipe(release) != 0) return fail("pipe");
+  char fds[32];
+  snprintf(fds, sizeof fds, "%d %d", release[0], held[1]);
+  setenv("CGVIEW_TEST_HOLD_FDS", fds, 1);
+  pthread_t t;
+  long thread_answer = -1;
+  if (pthread_create(&t, NULL, first_asker, &thread_answer) != 0) return fail("pthread_create");
+  char byte;
+  if (read(held[0], &byte, 1) != 1) return fail("read");  /* the thread is inside the read */
+  pid_t child = fork();
+  if (child == 0) {
+    long a = sysconf(_SC_NPROCESSORS_ONLN);
+    long b = get_nprocs();
+    printf("child_sysconf=%ld\nchild_get_nprocs=%d\nchild_meminfo_total_kb=%ld\n", a, (int)b, meminfo_total_path());
+    fflush(stdout);
+    _exit(0);
+  }
+  int status = 0;
+  waitpid(child, &status, 0);
+  if (write(release[1], "r", 1) != 1) return fail("write");
+  pthread_join(t, NULL);
+  printf("child_exit=%d\nthread_sysconf=%ld\nparent_sysconf=%ld\n", WIFEXITED(status) ? WEXITSTATUS(status) : -1,
+         thread_answer, sysconf(_SC_NPROCESSORS_ONLN));
+  return 0;
+}
+
 int main(int argc, char** argv) {
   setvbuf(stdout, NULL, _IOLBF, 0);
   const char* cmd = argc > 1 ? argv[1] : "view";
@@ -604,6 +755,11 @@ int main(int argc, char** argv) {
   if (strcmp(cmd, "fork-storm") == 0) return cmd_fork_storm(argc, argv);
   if (strcmp(cmd, "readonly") == 0) return cmd_readonly(argc, argv);
   if (strcmp(cmd, "touch-nothing") == 0) return cmd_touch_nothing(argc, argv);
+  if (strcmp(cmd, "lowest-fd") == 0) return cmd_lowest_fd();
+  if (strcmp(cmd, "fsize") == 0) return cmd_fsize(argc, argv);
+  if (strcmp(cmd, "pinned-first") == 0) return cmd_pinned_first();
+  if (strcmp(cmd, "quiet-debug") == 0) return cmd_quiet_debug();
+  if (strcmp(cmd, "fork-mid-config") == 0) return cmd_fork_mid_config();
   if (strcmp(cmd, "ids") == 0) {
     int r = cmd_ids();
     return r ? r : cmd_view();
