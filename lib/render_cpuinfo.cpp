@@ -1,6 +1,8 @@
 // /proc/cpuinfo: the host's blocks for the CPUs in V only, byte for byte.
-// A block starts at a "processor : N" line; text before the first block
-// (some architectures print a header) is kept.
+// A block starts at a "processor : N" line and ends with a blank line; text
+// outside the blocks is kept: a header before them (some architectures), and
+// a trailer after them (arm32's Hardware/Revision/Serial, ppc64's
+// timebase/platform/model, which programs read to tell the machine).
 #include "virtual_files.hpp"
 
 namespace cgview {
@@ -23,7 +25,9 @@ bool render_cpuinfo(const Config& config, const Limits& limits, Sink& out) {
   bool ok = filter_host_lines(config.root, "/proc/cpuinfo", out, [&](const LineReader::Piece& piece) {
     uint64_t id = 0;
     if (piece.whole() && processor_line(piece.text, id)) keep = id < kMaxCpus && limits.cpu.visible.has(unsigned(id));
-    return keep;
+    bool keep_this = keep;
+    if (piece.whole() && piece.text.empty()) keep = true;  // the block's blank line goes with it; what follows is kept
+    return keep_this;
   });
   return out.finish() && ok;
 }

@@ -685,6 +685,24 @@ TEST_F(Malformed, UptimeUnreadable) {
   }
 }
 
+// ---- /proc/cpuinfo layouts ----
+
+// arm32 prints the board after the last block; it must survive the filter.
+TEST_F(Malformed, CpuinfoTrailerAfterTheBlocksIsKept) {
+  copy_fixture("fractional-1.4");  // V = 0-1
+  std::string blocks;
+  for (int cpu = 0; cpu < 4; ++cpu)
+    blocks += "processor\t: " + std::to_string(cpu) + "\nmodel name\t: ARMv7 Processor rev 4 (v7l)\nBogoMIPS\t: 38.40\n\n";
+  const std::string trailer = "Hardware\t: BCM2835\nRevision\t: a02082\nSerial\t\t: 00000000deadbeef\nModel\t\t: Raspberry Pi 3 Model B Rev 1.2\n";
+  write("proc/cpuinfo", blocks + trailer);
+  Rendered r = render_to_string(VirtualFile::Cpuinfo, config(), *limits());
+  ASSERT_TRUE(r.ok);
+  std::string expected;
+  for (int cpu = 0; cpu < 2; ++cpu)
+    expected += "processor\t: " + std::to_string(cpu) + "\nmodel name\t: ARMv7 Processor rev 4 (v7l)\nBogoMIPS\t: 38.40\n\n";
+  EXPECT_EQ(r.text, expected + trailer);
+}
+
 // ---- /proc/cpuinfo with a line longer than the reader's buffer ----
 
 TEST_F(Malformed, CpuinfoLongFlagsLine) {
