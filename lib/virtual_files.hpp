@@ -21,10 +21,15 @@ VirtualFile virtual_file_for(std::string_view normalized_path);
 // (a directory, which no served file is).
 bool normalize_path(std::string_view path, PathText& out);
 
-// Keeps idle time in /proc/stat from going backwards between reads when the
-// cgroup briefly uses more than N CPUs. One per process (the shim's is static).
+// Per-process state of /proc/stat's idle time (the shim's is static):
+// - idle_floor keeps it from going backwards when the cgroup briefly uses
+//   more than N CPUs;
+// - rebase carries it on smoothly when N changes (docker update, an in-place
+//   pod resize): the N it was last rendered with (low 14 bits) and an offset
+//   in ticks (the signed high 50 bits).
 struct StatClock {
   std::atomic<uint64_t> idle_floor{0};
+  std::atomic<uint64_t> rebase{0};
 };
 
 // Each renderer streams its file into `out`. render_meminfo reads only

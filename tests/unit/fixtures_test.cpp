@@ -365,6 +365,45 @@ TEST(StatNumbers, ClockNeverGoesBackwards) {
   EXPECT_EQ(low.idle_floor.load(), 2464514u);
 }
 
+// When N changes (docker update, an in-place pod resize), idle carries on from
+// where it was instead of jumping by the change x the whole uptime.
+class StatRebase : public CopiedFixture {
+ protected:
+  // The aggregate line's idle after setting the quota, uptime and busy time.
+  std::string idle_after(StatClock& clock, const char* cpu_max, const char* uptime, const char* user_usec) {
+    write("sys/fs/cgroup/cpu.max", cpu_max);
+    write("proc/uptime", uptime);
+    write("sys/fs/cgroup/cpu.stat", std::string("usage_usec ") + user_usec + "\nuser_usec " + user_usec +
+                                        "\nsystem_usec 0\n");
+    auto limits = limits_for(config());
+    Rendered r = render_to_string(VirtualFile::Stat, config(), *limits, &clock);
+    if (!r.ok) return "render failed";
+    return fields(split_lines(r.text)[0])[4];
+  }
+};
+
+TEST_F(StatRebase, FewerCpusKeepIdleGrowing) {
+  copy_fixture("demo-64cpu");
+  StatClock clock;
+  // N = 4 at 1000 s (100000 ticks), nothing used: idle 400000.
+  EXPECT_EQ(idle_after(clock, "400000 100000\n", "1000.00 0.00\n", "0"), "400000");
+  // N = 1 from the next read, 10 s later, 5 s used: the interval still counts
+  // at 4 CPUs (when N changed within it is unknown): 400000 + 4 x 1000 - 500.
+  EXPECT_EQ(idle_after(clock, "100000 100000\n", "1010.00 0.00\n", "5000000"), "403500");
+  // Then it grows at one CPU's rate: + 1000 ticks in 10 s with nothing used
+  // (without the rebase it stayed at 400000, the floor, until uptime tripled).
+  EXPECT_EQ(idle_after(clock, "100000 100000\n", "1020.00 0.00\n", "5000000"), "404500");
+}
+
+TEST_F(StatRebase, MoreCpusDoNotMakeIdleJump) {
+  copy_fixture("demo-64cpu");
+  StatClock clock;
+  EXPECT_EQ(idle_after(clock, "100000 100000\n", "1000.00 0.00\n", "0"), "100000");
+  // N = 8 from here: 100000 + 1 x 1000 = 101000, not 8 x 101000.
+  EXPECT_EQ(idle_after(clock, "800000 100000\n", "1010.00 0.00\n", "0"), "101000");
+  EXPECT_EQ(idle_after(clock, "800000 100000\n", "1020.00 0.00\n", "0"), "109000");
+}
+
 // The kernel's meminfo layout for lines cgview writes: "Key:" padded to 16, %8lu, " kB".
 TEST(MeminfoFormat, VirtualLinesKeepKernelLayout) {
   Config config = fixture_config("docker-v2-private-ns");
