@@ -53,6 +53,8 @@ void resolve_all() {
   find(r.fseek, "fseek");
   find(r.fseeko, "fseeko");
   find(r.fseeko64, "fseeko64");
+  find(r.fsetpos, "fsetpos");
+  find(r.fsetpos64, "fsetpos64");
 }
 
 pid_t thread_id() { return pid_t(syscall(SYS_gettid)); }

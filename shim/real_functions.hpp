@@ -41,6 +41,8 @@ struct RealFunctions {
   int (*fseek)(FILE*, long, int);
   int (*fseeko)(FILE*, off_t, int);
   int (*fseeko64)(FILE*, off64_t, int);
+  int (*fsetpos)(FILE*, const fpos_t*);
+  int (*fsetpos64)(FILE*, const fpos64_t*);
 };
 
 // The table, or nullptr while it is being resolved (by this thread, re-entered,

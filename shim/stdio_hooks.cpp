@@ -1,5 +1,5 @@
-// stdio entry points: glibc's fopen does not go through open, nor rewind and
-// fseek through lseek (DESIGN.md rule 6), so each has its own hook.
+// stdio entry points: glibc's fopen does not go through open, nor rewind,
+// fseek and fsetpos through lseek (DESIGN.md rule 6), so each has its own hook.
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -80,6 +80,19 @@ int seek_stream(int (*RealFunctions::*real)(FILE*, Offset, int), FILE* stream, O
   return (r->*real)(stream, offset, whence);
 }
 
+// fsetpos, fsetpos64: a position saved at the start (fgetpos before the first
+// read) is the other way to rewind a stream.
+template <typename Position>
+int set_stream_position(int (*RealFunctions::*real)(FILE*, const Position*), FILE* stream, const Position* pos) {
+  if (pos != nullptr && pos->__pos == 0) refresh_stream(stream);
+  const RealFunctions* r = real_wait();
+  if (r == nullptr || r->*real == nullptr) {
+    errno = ENOSYS;
+    return -1;
+  }
+  return (r->*real)(stream, pos);
+}
+
 }  // namespace
 
 CGVIEW_EXPORT FILE* fopen(const char* path, const char* mode) {
@@ -135,6 +148,14 @@ CGVIEW_EXPORT int fseeko(FILE* stream, off_t offset, int whence) {
 
 CGVIEW_EXPORT int fseeko64(FILE* stream, off64_t offset, int whence) {
   return seek_stream(&RealFunctions::fseeko64, stream, offset, whence);
+}
+
+CGVIEW_EXPORT int fsetpos(FILE* stream, const fpos_t* pos) {
+  return set_stream_position(&RealFunctions::fsetpos, stream, pos);
+}
+
+CGVIEW_EXPORT int fsetpos64(FILE* stream, const fpos64_t* pos) {
+  return set_stream_position(&RealFunctions::fsetpos64, stream, pos);
 }
 
 CGVIEW_EXPORT off_t lseek(int fd, off_t offset, int whence) {

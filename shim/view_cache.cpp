@@ -1,5 +1,6 @@
 #include "view_cache.hpp"
 
+#include <sched.h>
 #include <stdlib.h>
 #include <sys/syscall.h>
 #include <time.h>
@@ -21,9 +22,10 @@ static_assert(sizeof(Limits) % 8 == 0, "whole words only");
 constexpr int64_t kRefreshNs = 1000000000 / 2;  // half the 1 s DESIGN.md allows: coarse clocks lag
 
 // --- configuration, once per process -------------------------------------
-// 0 = unread, -1 = ready, otherwise the pid of the process reading it.
-constexpr int kConfigUnread = 0, kConfigReady = -1;
-constinit std::atomic<int> g_config_state{kConfigUnread};
+// 0 = unread, all ones = ready, otherwise pid << 32 | tid of the thread
+// reading it, set in one step so a thread can always tell its own read.
+constexpr uint64_t kConfigUnread = 0, kConfigReady = ~uint64_t(0);
+constinit std::atomic<uint64_t> g_config_state{kConfigUnread};
 // Raw zeroed storage, not a Config object: a global with a constructor would
 // be initialised when our library's constructors run, which can be after
 // another preload's initialisation has already called us and filled it.
@@ -32,18 +34,28 @@ Config& stored_config() { return *std::launder(reinterpret_cast<Config*>(g_confi
 
 const char* lookup(const char* name) { return secure_getenv(name); }
 
-// False while another thread (or an interrupted one) of this process is still
-// reading it. A reader in another process is a fork taken in the middle of the
-// read: that thread does not exist in the child, so the child reads it itself
-// rather than waiting for ever.
+// False only when re-entered from inside the read itself (a signal handler,
+// or another preload's hook on the lookup): that call gets the real answer.
+// Another thread of the process waits for the read (microseconds), so the
+// first calls of many threads at once all get the view. A reader in another
+// process is a fork taken in the middle of the read: that thread does not
+// exist in the child, so the child reads it itself.
 bool config_ready() {
-  int state = g_config_state.load(std::memory_order_acquire);
-  if (state == kConfigReady) return true;
-  int me = int(syscall(SYS_getpid));
-  if (state == me || !g_config_state.compare_exchange_strong(state, me, std::memory_order_acq_rel)) return false;
-  new (g_config_storage) Config(config_from_env(lookup));
-  g_config_state.store(kConfigReady, std::memory_order_release);
-  return true;
+  for (;;) {
+    uint64_t state = g_config_state.load(std::memory_order_acquire);
+    if (state == kConfigReady) return true;
+    uint64_t pid = uint64_t(syscall(SYS_getpid)), tid = uint64_t(syscall(SYS_gettid));
+    uint64_t me = pid << 32 | tid;
+    if (state == me) return false;
+    if (state != kConfigUnread && state >> 32 == pid) {
+      sched_yield();
+      continue;
+    }
+    if (!g_config_state.compare_exchange_strong(state, me, std::memory_order_acq_rel)) continue;
+    new (g_config_storage) Config(config_from_env(lookup));
+    g_config_state.store(kConfigReady, std::memory_order_release);
+    return true;
+  }
 }
 
 // The shim answers: the configuration is read and CGVIEW_DISABLE is not set.

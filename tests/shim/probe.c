@@ -5,7 +5,8 @@
  * -O2 -D_FORTIFY_SOURCE=2 -D_FILE_OFFSET_BITS=64 (which binds __open_2,
  * open64, fopen64, lseek64...).
  *
- * usage: cgview_probe COMMAND    (see main() for the commands) */
+ * usage: cgview_probe COMMAND [ARGS]   (see main() for the commands; threads
+ *        and processes take the expected CPUS and MEMTOTAL_KB) */
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <errno.h>
@@ -204,8 +205,12 @@ static int cmd_rewind(int argc, char** argv) {
   FILE* a = fopen("/proc/meminfo", "r");
   FILE* b = fopen("/proc/meminfo", "r");
   FILE* c = fopen("/proc/meminfo", "r");
+  FILE* d = fopen("/proc/meminfo", "r");
   int fd2 = open("/proc/meminfo", O_RDONLY);
-  if (fd < 0 || !a || !b || !c || fd2 < 0) return fail("open");
+  if (fd < 0 || !a || !b || !c || !d || fd2 < 0) return fail("open");
+  fpos_t start; /* fsetpos64 in the fortified build (_FILE_OFFSET_BITS=64) */
+  if (fgetpos(d, &start) != 0) return fail("fgetpos");
+  if (fread(big, 1, sizeof big - 1, d) == 0) return fail("fread");
   int first = dup(fd);
   printf("before=%ld\n", total_from_fd(first));
   printf("before_free=%ld\n", meminfo_kb(big, "MemFree"));
@@ -232,6 +237,11 @@ static int cmd_rewind(int argc, char** argv) {
   n = fread(big, 1, sizeof big - 1, c);
   big[n] = '\0';
   printf("fseeko=%ld\n", meminfo_kb(big, "MemTotal"));
+  fsetpos(d, &start);
+  n = fread(big, 1, sizeof big - 1, d);
+  big[n] = '\0';
+  printf("fsetpos=%ld\n", meminfo_kb(big, "MemTotal"));
+  printf("fsetpos_free=%ld\n", meminfo_kb(big, "MemFree"));
   /* The fd number reused by a real file after a raw close: not re-rendered. */
   syscall(SYS_close, fd2);
   int other = open("/etc/hostname", O_RDONLY);
@@ -244,11 +254,35 @@ static int cmd_rewind(int argc, char** argv) {
   return 0;
 }
 
-/* 64 threads calling every entry point at once; any disagreement is printed. */
+/* The answers the caller expects (the fixture's N and MemTotal in kB), given on
+ * the command line rather than taken from the process's own first call: a shim
+ * that fell back to the real answers everywhere would agree with itself. */
 static long expected_cpus, expected_kb;
+static int parse_expected(int argc, char** argv) {
+  if (argc < 4) return 0;
+  expected_cpus = atol(argv[2]);
+  expected_kb = atol(argv[3]);
+  return expected_cpus > 0 && expected_kb > 0;
+}
+
+/* MemTotal in kB, reading /proc/meminfo into the caller's buf: threads, a
+ * signal handler and a vfork child each need their own, not `big`. */
+static long meminfo_total_into(char* buf, size_t cap) {
+  int fd = open("/proc/meminfo", O_RDONLY);
+  if (fd < 0) return -1;
+  read_fd_all(fd, buf, cap);
+  close(fd);
+  return meminfo_kb(buf, "MemTotal");
+}
+
+/* 64 threads calling every entry point at once; any answer other than the
+ * expected one is printed. */
+static pthread_barrier_t start_line;
+
 static void* hammer(void* arg) {
   (void)arg;
   char local[8192];
+  pthread_barrier_wait(&start_line);
   for (int i = 0; i < 200; ++i) {
     cpu_set_t set;
     long n = sysconf(_SC_NPROCESSORS_ONLN);
@@ -258,11 +292,7 @@ static void* hammer(void* arg) {
     struct sysinfo info;
     sysinfo(&info);
     long s = (long)((unsigned long long)info.totalram * info.mem_unit / 1024);
-    int fd = open("/proc/meminfo", O_RDONLY);
-    size_t len = fd >= 0 ? read_fd_all(fd, local, sizeof local) : 0;
-    if (fd >= 0) close(fd);
-    local[len] = '\0';
-    long m = meminfo_kb(local, "MemTotal");
+    long m = meminfo_total_into(local, sizeof local);
     if (n != expected_cpus || g != expected_cpus || a != expected_cpus || p != expected_cpus || s != expected_kb ||
         m != expected_kb) {
       printf("mismatch n=%ld g=%d a=%d p=%d sysinfo=%ld meminfo=%ld\n", n, g, a, p, s, m);
@@ -272,11 +302,13 @@ static void* hammer(void* arg) {
   return NULL;
 }
 
-static int cmd_threads(void) {
-  expected_cpus = sysconf(_SC_NPROCESSORS_ONLN);
-  read_path("/proc/meminfo", big, sizeof big);
-  expected_kb = meminfo_kb(big, "MemTotal");
+static int cmd_threads(int argc, char** argv) {
+  if (!parse_expected(argc, argv)) return fail("usage: threads CPUS MEMTOTAL_KB");
+  /* Nothing has asked yet: the 64 threads make the process's first calls
+   * together, past a barrier, racing the configuration read and the first
+   * refresh; then the main thread asks too. */
   pthread_t threads[64];
+  pthread_barrier_init(&start_line, NULL, 64);
   for (int i = 0; i < 64; ++i) pthread_create(&threads[i], NULL, hammer, NULL);
   int bad = 0;
   for (int i = 0; i < 64; ++i) {
@@ -284,46 +316,44 @@ static int cmd_threads(void) {
     pthread_join(threads[i], &r);
     bad += r != NULL;
   }
+  bad += sysconf(_SC_NPROCESSORS_ONLN) != expected_cpus;
   printf("threads_bad=%d\n", bad);
   return 0;
 }
 
-/* fork, vfork, and a signal handler each ask; the answers must match. */
+/* fork, vfork, and a signal handler each ask for CPUs and MemTotal; each
+ * answer must be the expected one (not merely the parent's). */
 static volatile long handler_cpus = -1, handler_kb = -1;
 static void on_signal(int sig) {
   (void)sig;
-  handler_cpus = sysconf(_SC_NPROCESSORS_ONLN);
   static char buf[8192];
-  int fd = open("/proc/meminfo", O_RDONLY);
-  if (fd >= 0) {
-    size_t n = read_fd_all(fd, buf, sizeof buf);
-    buf[n] = '\0';
-    close(fd);
-    handler_kb = meminfo_kb(buf, "MemTotal");
-  }
+  handler_cpus = sysconf(_SC_NPROCESSORS_ONLN);
+  handler_kb = meminfo_total_into(buf, sizeof buf);
 }
 
-static int cmd_processes(void) {
-  long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-  printf("parent_cpus=%ld\n", cpus);
+/* Run in the children: exit status 0 only when every answer is the expected one. */
+static int child_sees_expected(void) {
+  char buf[8192];  /* the stack: a vfork child must not write the parent's statics */
+  cpu_set_t set;
+  return sysconf(_SC_NPROCESSORS_ONLN) == expected_cpus && get_nprocs() == expected_cpus &&
+         sched_getaffinity(0, sizeof set, &set) == 0 && CPU_COUNT(&set) == expected_cpus &&
+         meminfo_total_into(buf, sizeof buf) == expected_kb;
+}
+
+static int cmd_processes(int argc, char** argv) {
+  if (!parse_expected(argc, argv)) return fail("usage: processes CPUS MEMTOTAL_KB");
+  printf("parent_cpus=%ld\n", sysconf(_SC_NPROCESSORS_ONLN));
+  printf("parent_meminfo_kb=%ld\n", meminfo_total_into(big, sizeof big));
   fflush(stdout);
   pid_t pid = fork();
-  if (pid == 0) _exit(sysconf(_SC_NPROCESSORS_ONLN) == cpus && get_nprocs() == cpus ? 0 : 1);
+  if (pid == 0) _exit(child_sees_expected() ? 0 : 1);
   int status = 0;
   waitpid(pid, &status, 0);
-  printf("fork_agrees=%d\n", WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  printf("fork_sees_view=%d\n", WIFEXITED(status) && WEXITSTATUS(status) == 0);
   pid = vfork();
-  if (pid == 0) {
-    cpu_set_t set;
-    int ok = sysconf(_SC_NPROCESSORS_ONLN) == cpus && sched_getaffinity(0, sizeof set, &set) == 0 &&
-             CPU_COUNT(&set) == cpus;
-    int fd = open("/proc/meminfo", O_RDONLY);
-    ok = ok && fd >= 0;
-    if (fd >= 0) close(fd);
-    _exit(ok ? 0 : 1);
-  }
+  if (pid == 0) _exit(child_sees_expected() ? 0 : 1);
   waitpid(pid, &status, 0);
-  printf("vfork_agrees=%d\n", WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  printf("vfork_sees_view=%d\n", WIFEXITED(status) && WEXITSTATUS(status) == 0);
   signal(SIGUSR1, on_signal);
   raise(SIGUSR1);
   printf("handler_cpus=%ld\n", handler_cpus);
@@ -396,8 +426,8 @@ int main(int argc, char** argv) {
   if (strcmp(cmd, "paths") == 0) return cmd_paths();
   if (strcmp(cmd, "passthrough") == 0) return cmd_passthrough();
   if (strcmp(cmd, "rewind") == 0) return cmd_rewind(argc, argv);
-  if (strcmp(cmd, "threads") == 0) return cmd_threads();
-  if (strcmp(cmd, "processes") == 0) return cmd_processes();
+  if (strcmp(cmd, "threads") == 0) return cmd_threads(argc, argv);
+  if (strcmp(cmd, "processes") == 0) return cmd_processes(argc, argv);
   if (strcmp(cmd, "fds") == 0) return cmd_fds();
   if (strcmp(cmd, "no-memfd") == 0) return cmd_no_memfd();
   if (strcmp(cmd, "fd-limit") == 0) return cmd_fd_limit();

@@ -18,5 +18,5 @@ for fixture in docker-v2-private-ns docker-v1-host-ns v1-cpuset-quota no-limits;
 done
 run docker-v2-private-ns paths
 run docker-v2-private-ns passthrough
-run docker-v2-private-ns processes
+run docker-v2-private-ns processes 2 1048576   # the expected CPUs and MemTotal kB
 echo "valgrind: clean"
