@@ -1,6 +1,7 @@
 // The CLI and the shim in real cgroups: children of this test's own cgroup,
 // made and removed by RealCgroup. These need root and a writable cgroupfs,
-// which the machines here and CI have; elsewhere they fail with the reason.
+// which the machines here and CI have; elsewhere they skip with the reason
+// (and fail instead when CGVIEW_TEST_REQUIRE_CGROUPS=1, as .ci/run sets).
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -82,7 +83,11 @@ TEST(RealCgroup, NprocAndFreeUnderTheShim) {
 }
 
 TEST(RealCgroup, CpusetOfTheSecondCpuKeepsRealIds) {
-  if (sysconf(_SC_NPROCESSORS_ONLN) < 2) GTEST_SKIP() << "needs two online CPUs; this machine has one";
+  if (sysconf(_SC_NPROCESSORS_ONLN) < 2) {
+    // Like REQUIRE_REAL_CGROUP: where real-cgroup tests are required, not running is a failure.
+    if (cgview::test::real_cgroups_required()) FAIL() << "needs two online CPUs (CGVIEW_TEST_REQUIRE_CGROUPS=1)";
+    GTEST_SKIP() << "needs two online CPUs; this machine has one";
+  }
   RealCgroup group(0, 0, 0, "1");
   REQUIRE_REAL_CGROUP(group);
   auto v = probe({"view"}, {"LD_PRELOAD=" + kShim}, &group);
