@@ -11,7 +11,12 @@ using namespace cgview;
 
 namespace {
 
-bool has_component_climb(std::string_view path) { return path.find("/..") != std::string_view::npos; }
+// A component that is exactly ".." climbs; "..x" is an ordinary name.
+bool has_component_climb(std::string_view path) {
+  for (std::string_view component : fuzz::split(path, '/'))
+    if (component == "..") return true;
+  return false;
+}
 
 void check_directory(const CgroupMount& mount, std::string_view path) {
   if (path.empty() || path.front() != '/') return;  // parse_proc_cgroup_line guarantees a leading '/'
@@ -36,7 +41,7 @@ void check_directory(const CgroupMount& mount, std::string_view path) {
   std::string_view root = mount.root.view();
   if (root.size() > 1 && root.back() == '/') root.remove_suffix(1);
   bool inside = root == "/" || (fuzz::starts_with(path, root) && (path.size() == root.size() || path[root.size()] == '/'));
-  // Outside the namespace root, or climbing out with "/..": the mount point itself.
+  // Outside the namespace root, or climbing out with a ".." component: the mount point itself.
   if (!inside || has_component_climb(path)) FUZZ_CHECK(dir == mp);
   // Inside: mount point + the rest of the path (trailing slashes dropped).
   if (inside && !has_component_climb(path)) {

@@ -54,7 +54,8 @@ inline bool processor_line(std::string_view line, uint64_t& id) {
   return cgview::parse_u64(line.substr(colon + 1), id);
 }
 
-// /proc/cpuinfo: the blocks of the CPUs in V, byte for byte; text before the first block stays.
+// /proc/cpuinfo: the blocks of the CPUs in V, byte for byte; text outside the blocks (before
+// the first, and after a block's blank line until the next processor line) stays.
 inline std::string expected_cpuinfo(std::string_view host, const cgview::CpuSet& visible) {
   std::string out;
   bool keep = true;
@@ -62,6 +63,7 @@ inline std::string expected_cpuinfo(std::string_view host, const cgview::CpuSet&
     uint64_t id = 0;
     if (whole(line) && processor_line(line.text, id)) keep = id < cgview::kMaxCpus && visible.has(unsigned(id));
     if (keep) emit_line(out, line);
+    if (line.text.empty()) keep = true;  // a blank line ends the block: a trailer after it is kept
   }
   return out;
 }
