@@ -12,6 +12,7 @@ int open_host_file(const Sysroot& root, std::string_view path) {
   PathText full;
   full.add(root.prefix.view()).add(path);
   if (full.overflowed() || full.size() >= kPathMax) return -1;
+  ErrnoKeeper keep_errno;
   long fd = syscall(SYS_openat, AT_FDCWD, full.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY);
   return fd < 0 ? -1 : int(fd);
 }

@@ -5,6 +5,7 @@
 // reads goes through a Sysroot, so fixtures stand in for /proc and /sys.
 #pragma once
 
+#include <errno.h>
 #include <sys/types.h>
 
 #include <cstddef>
@@ -25,7 +26,21 @@ struct Sysroot {
   bool live() const { return prefix.size() == 0; }
 };
 
-// Opens DIR/path read-only (O_CLOEXEC); -1 when it cannot.
+// Puts errno back on scope exit. A file cgview cannot read is an answer (the
+// real one), not an error of the program's: errno stays as the program left
+// it (DESIGN.md rule 7).
+class ErrnoKeeper {
+ public:
+  ErrnoKeeper() : saved_(errno) {}
+  ~ErrnoKeeper() { errno = saved_; }
+  ErrnoKeeper(const ErrnoKeeper&) = delete;
+  ErrnoKeeper& operator=(const ErrnoKeeper&) = delete;
+
+ private:
+  int saved_;
+};
+
+// Opens DIR/path read-only (O_CLOEXEC); -1 when it cannot (errno untouched).
 int open_host_file(const Sysroot& root, std::string_view path);
 
 // Reads all of DIR/path into `buf`. Returns the byte count, or -1 when the file

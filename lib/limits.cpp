@@ -92,8 +92,9 @@ bool compute_cpu(const Config& config, const CgroupDirs& cgroups, CpuLimits& cpu
   if (config.root.live()) {
     // A = the process's real affinity mask (the kernel has already applied the
     // cpuset): its main thread's, never the calling thread's, or one pinned
-    // thread would change N for the whole process. If the main thread is gone
-    // (it called pthread_exit), the caller's.
+    // thread would change N for the whole process. The kernel answers for the
+    // main thread even after it called pthread_exit; the caller's mask is only
+    // a last resort should that ever fail.
     if (syscall(SYS_sched_getaffinity, syscall(SYS_getpid), CpuSet::kBytes, cpu.affinity.words()) <= 0 &&
         syscall(SYS_sched_getaffinity, 0, CpuSet::kBytes, cpu.affinity.words()) <= 0)
       return false;

@@ -15,6 +15,7 @@ using namespace cgview::shim;
 namespace cgview::shim {
 
 bool memory_figures(const HostMemory* known_host, MemoryFigures& out) {
+  ErrnoKeeper keep_errno;  // usage files that cannot be read give the real answer, not an errno
   MemoryLimits limits;
   CgroupDir dir;
   if (!current_memory(limits, dir)) return false;  // disabled

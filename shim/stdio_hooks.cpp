@@ -64,8 +64,19 @@ FILE* serve_freopen(FreopenFn real, const char* path, const char* mode, FILE* st
   return result;
 }
 
+// Fresh content behind a served stream being rewound. glibc answers a seek
+// that lands inside its buffer from the buffer, without reading the fd again:
+// fflush first drops what is buffered and forgets the offset (it must come
+// before the content is replaced, as it seeks the old content back), so the
+// seek that follows reads the new content.
 void refresh_stream(FILE* stream) {
-  if (stream != nullptr) refresh_if_virtual(fileno(stream));
+  if (stream == nullptr) return;
+  int fd = fileno(stream);
+  if (!is_virtual(fd)) return;
+  int saved = errno;
+  fflush(stream);
+  errno = saved;
+  refresh_if_virtual(fd);
 }
 
 // fseek, fseeko, fseeko64: a seek to 0 of a served stream renders it afresh.

@@ -34,23 +34,38 @@ Config& stored_config() { return *std::launder(reinterpret_cast<Config*>(g_confi
 
 const char* lookup(const char* name) { return secure_getenv(name); }
 
-// False only when re-entered from inside the read itself (a signal handler,
-// or another preload's hook on the lookup): that call gets the real answer.
-// Another thread of the process waits for the read (microseconds), so the
-// first calls of many threads at once all get the view. A reader in another
-// process is a fork taken in the middle of the read: that thread does not
-// exist in the child, so the child reads it itself.
+std::atomic<int64_t> g_config_read_started_ns{0};
+constexpr int64_t kConfigReadAbandonedNs = 100 * 1000000;  // the read takes microseconds
+
+int64_t now_ns() {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+  return int64_t(ts.tv_sec) * 1000000000 + ts.tv_nsec;
+}
+
+// While a thread of this process reads the configuration, the others wait for
+// it (microseconds), so the first calls of many threads at once all get the
+// view; a call re-entered from inside the read itself (a signal handler,
+// another preload's hook on the lookup) gets false, the real answer. A read
+// older than 100 ms was abandoned (its thread longjmp'ed out of a signal
+// handler, or was cancelled), and a read by another process is a fork taken
+// in the middle of it (that thread does not exist here): either way the
+// caller reads the configuration itself rather than wait for ever.
 bool config_ready() {
   for (;;) {
     uint64_t state = g_config_state.load(std::memory_order_acquire);
     if (state == kConfigReady) return true;
     uint64_t pid = uint64_t(syscall(SYS_getpid)), tid = uint64_t(syscall(SYS_gettid));
     uint64_t me = pid << 32 | tid;
-    if (state == me) return false;
-    if (state != kConfigUnread && state >> 32 == pid) {
+    int64_t now = now_ns();
+    bool ours = state != kConfigUnread && state >> 32 == pid;
+    if (ours && now - g_config_read_started_ns.load(std::memory_order_relaxed) < kConfigReadAbandonedNs) {
+      if (state == me) return false;
       sched_yield();
       continue;
     }
+    // Stamped before the claim, so whoever sees the claim sees a fresh stamp.
+    g_config_read_started_ns.store(now, std::memory_order_relaxed);
     if (!g_config_state.compare_exchange_strong(state, me, std::memory_order_acq_rel)) continue;
     new (g_config_storage) Config(config_from_env(lookup));
     g_config_state.store(kConfigReady, std::memory_order_release);
@@ -74,12 +89,6 @@ constinit StatClock g_stat_clock;
 
 constexpr uint64_t kPublished = uint64_t(1) << 63;
 constexpr uint64_t kFormed = uint64_t(1) << 62;
-
-int64_t now_ns() {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
-  return int64_t(ts.tv_sec) * 1000000000 + ts.tv_nsec;
-}
 
 uint64_t writer_id() {
   return uint64_t(syscall(SYS_getpid)) << 32 | uint32_t(syscall(SYS_gettid));
@@ -128,6 +137,7 @@ void publish(const Limits& limits, bool formed) {
 
 // Fills `out` with limits no older than the refresh interval where possible.
 bool refresh(Limits& out) {
+  ErrnoKeeper keep_errno;  // a missing or unreadable cgroup file is an answer, not the program's error
   uint64_t me = writer_id();
   if (try_become_writer(me)) {
     bool formed = compute_limits(stored_config(), out);

@@ -81,8 +81,14 @@ int read_only_copy(int fd, int flags) {
   link.add("/proc/self/fd/").add_u64(uint64_t(fd));
   long ro = syscall(SYS_openat, AT_FDCWD, link.c_str(), O_RDONLY | (flags & (O_CLOEXEC | O_NONBLOCK)));
   if (ro >= 0) {
-    // The copy goes into the anonymous file's slot: open() must return the
-    // lowest free fd (programs close(0) and open to redirect stdin).
+    // open() must return the lowest free fd (programs close(0) and open to
+    // redirect stdin). That is the anonymous file's slot, unless a renderer's
+    // input was still open when it was made (content over the sink's buffer):
+    // then the copy itself took the lowest.
+    if (ro < fd) {
+      syscall(SYS_close, fd);
+      return int(ro);
+    }
     if (syscall(SYS_dup3, ro, fd, flags & O_CLOEXEC) == fd) {
       syscall(SYS_close, ro);
       return fd;
@@ -167,6 +173,13 @@ int open_virtual(VirtualFile file, int flags) {
   if (fd >= 0) track(fd, file);
   errno = saved;
   return fd;
+}
+
+bool is_virtual(int fd) {
+  int saved = errno;
+  bool ours = tracked_file(fd) != VirtualFile::None;
+  errno = saved;
+  return ours;
 }
 
 void remember_virtual(int fd, VirtualFile file) {

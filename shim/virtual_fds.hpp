@@ -15,6 +15,10 @@ int open_virtual(VirtualFile file, int flags);
 // that was closed behind our back and reused. Leaves errno unchanged.
 bool refresh_if_virtual(int fd);
 
+// Whether `fd` serves rendered content (checked against its inode, like
+// refresh_if_virtual). Leaves errno unchanged.
+bool is_virtual(int fd);
+
 // Remembers an fd that a stdio call (freopen) opened on served content.
 void remember_virtual(int fd, VirtualFile file);
 

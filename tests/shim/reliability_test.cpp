@@ -618,16 +618,36 @@ TEST(Load, ForksFromABusyThreadedProcess) {
 
 const std::string kOneCpu256M = "CGVIEW_SYSROOT=" + kFixtures + "/systemd-colon";  // 1 CPU, 262144 kB
 
-// open() returns the lowest free fd, with the flags asked for.
+// open() returns the lowest free fd, with the flags asked for: for content
+// that fits the renderer's buffer (meminfo) and for content over it (cpuinfo
+// of 3 CPUs, 4.2 KiB, made while the host file is still open).
 TEST(Promises, OpenReturnsTheLowestFreeFd) {
-  Values v = probe({"lowest-fd"}, {kPreload, kOneCpu256M});
-  EXPECT_EQ(v["open_fd"], "0");
-  EXPECT_EQ(v["open_cloexec"], "1");
-  EXPECT_EQ(v["open_accmode_rdonly"], "1");
-  EXPECT_EQ(v["open_meminfo_total_kb"], "262144");  // served, not the real file
-  EXPECT_EQ(v["openat_fd"], "0");
-  EXPECT_EQ(v["openat_cloexec"], "0");
-  EXPECT_EQ(v["fopen_fd"], "0");
+  Values small = probe({"lowest-fd", "/proc/meminfo"}, {kPreload, kOneCpu256M});
+  Values large = probe({"lowest-fd", "/proc/cpuinfo"}, {kPreload, "CGVIEW_SYSROOT=" + kFixtures + "/v1-cpuset-quota"});
+  for (Values* v : {&small, &large}) {
+    EXPECT_EQ((*v)["open_fd"], "0");
+    EXPECT_EQ((*v)["open_cloexec"], "1");
+    EXPECT_EQ((*v)["open_accmode_rdonly"], "1");
+    EXPECT_EQ((*v)["openat_fd"], "0");
+    EXPECT_EQ((*v)["openat_cloexec"], "0");
+    EXPECT_EQ((*v)["fopen_fd"], "0");
+  }
+  EXPECT_EQ(small["open_meminfo_total_kb"], "262144");  // served, not the real file
+  EXPECT_EQ(large["open_processor_lines"], "3");
+}
+
+// Each stdio rewind of one stream shows fresh usage, read through the stream's
+// buffer (fgets). docker-v2-private-ns, 1 GiB: memory.current 100, 200, 400 MiB
+// -> MemFree 946176, 843776, 638976 kB.
+TEST(Promises, EveryStdioRewindReadsFreshContent) {
+  FixtureCopy copy("docker-v2-private-ns");
+  Values v = probe({"stdio-rewinds", copy.path("sys/fs/cgroup/memory.current"), "104857600", "209715200",
+                    "419430400"},
+                   {kPreload, "CGVIEW_SYSROOT=" + copy.dir()});
+  EXPECT_EQ(v["first_free"], "741376");
+  EXPECT_EQ(v["rewind_free"], "946176");
+  EXPECT_EQ(v["fseek_free"], "843776");
+  EXPECT_EQ(v["fsetpos_free"], "638976");
 }
 
 // Under RLIMIT_FSIZE the content is served only where it fits; otherwise the
@@ -654,13 +674,27 @@ TEST(Promises, APinnedThreadDoesNotChangeTheProcesssView) {
 
 // CGVIEW_DEBUG: errno is untouched by answers that succeed, and a stderr pipe
 // whose reader has gone does not kill the program.
+// And with files missing (no-cgroup has no /proc/self/cgroup), the failed
+// reads behind an answer leave errno alone too.
 TEST(Promises, DebugOutputKeepsErrnoAndSurvivesABrokenPipe) {
-  Values v = probe({"quiet-debug"}, {kPreload, kOneCpu256M, "CGVIEW_DEBUG=1"});
-  EXPECT_EQ(v["alive"], "1");
-  for (const char* key : {"errno_after_sysconf", "errno_after_affinity", "errno_after_sysinfo",
-                          "errno_after_phys_pages", "errno_after_open"})
-    EXPECT_EQ(v[key], "4242") << key;
-  EXPECT_EQ(v["open_ok"], "1");
+  for (const char* fixture : {"/systemd-colon", "/no-cgroup"}) {
+    Values v = probe({"quiet-debug"}, {kPreload, "CGVIEW_SYSROOT=" + kFixtures + fixture, "CGVIEW_DEBUG=1"});
+    EXPECT_EQ(v["alive"], "1") << fixture;
+    for (const char* key : {"errno_after_sysconf", "errno_after_affinity", "errno_after_sysinfo",
+                            "errno_after_phys_pages", "errno_after_open"})
+      EXPECT_EQ(v[key], "4242") << fixture << " " << key;
+    EXPECT_EQ(v["open_ok"], "1") << fixture;
+  }
+}
+
+// A configuration read left half-way (its thread longjmp'ed out of a signal
+// handler) is taken over: another thread waits at most about 100 ms, then
+// reads it itself, and everyone gets the view from then on.
+TEST(Promises, AnAbandonedConfigurationReadIsTakenOver) {
+  Values v = probe({"abandoned-config"}, {kPreload, kOneCpu256M}, nullptr, 30);
+  EXPECT_EQ(v["jumped_out"], "1") << "the probe's hook did not interrupt the read: the test proves nothing";
+  EXPECT_EQ(v["thread_sysconf"], "1");
+  EXPECT_EQ(v["main_sysconf"], "1");
 }
 
 // A fork while another thread is reading the configuration: the child still

@@ -15,12 +15,16 @@
  *   readonly PATH [FILTER]    every way of writing to a served fd
  *   touch-nothing             every entry point once, for strace; writes only stdout
  *   ids                       real/effective ids, AT_SECURE, whether the shim is mapped
- *   lowest-fd                 with fd 0 closed, open()/fopen() of /proc/meminfo: which fd, flags
+ *   lowest-fd PATH            with fd 0 closed, open()/openat()/fopen() of PATH: which fd, flags
+ *   stdio-rewinds FILE V1 V2 V3  fgets from /proc/meminfo; writes Vn to FILE before each of
+ *                             rewind, fseek and fsetpos; prints MemFree after each
  *   fsize BYTES               RLIMIT_FSIZE = BYTES, then /proc/meminfo's MemTotal
  *   pinned-first              a thread pinned to one CPU asks first; then the main thread
  *   quiet-debug               errno after each successful call, stderr a pipe nobody reads
  *   fork-mid-config           forks while another thread is inside the shim's first
  *                             secure_getenv (held there by this probe's own secure_getenv)
+ *   abandoned-config          the first configuration read is left by siglongjmp from a
+ *                             signal handler; then another thread and the main thread ask
  *
  * FILTER (seccomp, installed before the open): none | no-memfd (memfd_create
  * -> EPERM) | no-anon (memfd_create -> EPERM and O_TMPFILE opens -> EOPNOTSUPP). */
@@ -33,6 +37,8 @@
 #include <linux/seccomp.h>
 #include <pthread.h>
 #include <sched.h>
+#include <setjmp.h>
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -603,23 +609,63 @@ static int cmd_ids(void) {
 
 /* open() returns the lowest free fd: close(0) + open is how programs
  * redirect stdin. And the fd's flags are what the open asked for. */
-static int cmd_lowest_fd(void) {
+static int cmd_lowest_fd(int argc, char** argv) {
+  if (argc < 3) return fail("usage: lowest-fd PATH");
+  const char* path = argv[2];
   close(0);
-  int fd = open("/proc/meminfo", O_RDONLY | O_CLOEXEC);
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
   printf("open_fd=%d\n", fd);
   if (fd < 0) return fail("open");
   printf("open_cloexec=%d\n", (fcntl(fd, F_GETFD) & FD_CLOEXEC) ? 1 : 0);
   printf("open_accmode_rdonly=%d\n", (fcntl(fd, F_GETFL) & O_ACCMODE) == O_RDONLY);
-  read_fd_all(fd, big, sizeof big);
-  printf("open_meminfo_total_kb=%ld\n", meminfo_kb(big, "MemTotal"));
+  printf("open_processor_lines=%ld\n", count_lines_fd(fd, "processor", 0));
   close(fd);
-  fd = openat(AT_FDCWD, "/proc/meminfo", O_RDONLY);
+  printf("open_meminfo_total_kb=%ld\n", meminfo_total_path());
+  fd = openat(AT_FDCWD, path, O_RDONLY);
   printf("openat_fd=%d\n", fd);
   printf("openat_cloexec=%d\n", (fcntl(fd, F_GETFD) & FD_CLOEXEC) ? 1 : 0);
   close(fd);
-  FILE* f = fopen("/proc/meminfo", "r");
+  FILE* f = fopen(path, "r");
   printf("fopen_fd=%d\n", f ? fileno(f) : -1);
   if (f) fclose(f);
+  return 0;
+}
+
+static long free_after_fgets(FILE* f) {
+  char line[256];
+  while (fgets(line, sizeof line, f))
+    if (strncmp(line, "MemFree:", 8) == 0) return atol(line + 8);
+  return -1;
+}
+
+static int write_value(const char* path, const char* value) {
+  int out = open(path, O_WRONLY | O_TRUNC);
+  if (out < 0) return -1;
+  ssize_t w = write(out, value, strlen(value));
+  close(out);
+  return w < 0 ? -1 : 0;
+}
+
+/* Every stdio rewind of one stream re-renders, not only the first: glibc
+ * answers a seek inside its buffer from the buffer unless told otherwise.
+ * Reads with fgets (small reads through the buffer), as programs do. */
+static int cmd_stdio_rewinds(int argc, char** argv) {
+  if (argc < 6) return fail("usage: stdio-rewinds FILE V1 V2 V3");
+  FILE* f = fopen("/proc/meminfo", "r");
+  if (!f) return fail("fopen");
+  fpos_t start;
+  if (fgetpos(f, &start) != 0) return fail("fgetpos");
+  printf("first_free=%ld\n", free_after_fgets(f));
+  if (write_value(argv[2], argv[3]) != 0) return fail("write");
+  rewind(f);
+  printf("rewind_free=%ld\n", free_after_fgets(f));
+  if (write_value(argv[2], argv[4]) != 0) return fail("write");
+  fseek(f, 0, SEEK_SET);
+  printf("fseek_free=%ld\n", free_after_fgets(f));
+  if (write_value(argv[2], argv[5]) != 0) return fail("write");
+  fsetpos(f, &start);
+  printf("fsetpos_free=%ld\n", free_after_fgets(f));
+  fclose(f);
   return 0;
 }
 
@@ -696,8 +742,12 @@ static int cmd_quiet_debug(void) {
  * variable says so on OUT and waits for a byte on IN. */
 char* secure_getenv(const char* name) {
   static char* (*real)(const char*);
-  static int held;
+  static int held, abandoned;
   if (!real) real = (char* (*)(const char*))dlsym(RTLD_NEXT, "secure_getenv");
+  if (getenv("CGVIEW_TEST_ABANDON") && !abandoned && strncmp(name, "CGVIEW_", 7) == 0) {
+    abandoned = 1;
+    raise(SIGUSR1); /* its handler jumps out of the shim's read (cmd_abandoned_config) */
+  }
   const char* fds = getenv("CGVIEW_TEST_HOLD_FDS");
   int in = -1, out = -1;
   if (fds && !held && strncmp(name, "CGVIEW_", 7) == 0 && sscanf(fds, "%d %d", &in, &out) == 2) {
@@ -743,6 +793,36 @@ static int cmd_fork_mid_config(void) {
   return 0;
 }
 
+static sigjmp_buf jump_back;
+static void jump_out(int sig) {
+  (void)sig;
+  siglongjmp(jump_back, 1);
+}
+
+static void* late_asker(void* out) {
+  *(long*)out = sysconf(_SC_NPROCESSORS_ONLN);
+  return NULL;
+}
+
+/* A configuration read that never finishes (its thread jumped out of a signal
+ * handler) must not leave the process waiting, nor on real answers, for ever. */
+static int cmd_abandoned_config(void) {
+  signal(SIGUSR1, jump_out);
+  setenv("CGVIEW_TEST_ABANDON", "1", 1);
+  if (sigsetjmp(jump_back, 1) == 0) {
+    sysconf(_SC_NPROCESSORS_ONLN);
+    printf("jumped_out=0\n");
+  } else {
+    printf("jumped_out=1\n");
+  }
+  pthread_t t;
+  long thread_answer = -1;
+  if (pthread_create(&t, NULL, late_asker, &thread_answer) != 0) return fail("pthread_create");
+  pthread_join(t, NULL);
+  printf("thread_sysconf=%ld\nmain_sysconf=%ld\n", thread_answer, sysconf(_SC_NPROCESSORS_ONLN));
+  return 0;
+}
+
 int main(int argc, char** argv) {
   setvbuf(stdout, NULL, _IOLBF, 0);
   const char* cmd = argc > 1 ? argv[1] : "view";
@@ -755,11 +835,13 @@ int main(int argc, char** argv) {
   if (strcmp(cmd, "fork-storm") == 0) return cmd_fork_storm(argc, argv);
   if (strcmp(cmd, "readonly") == 0) return cmd_readonly(argc, argv);
   if (strcmp(cmd, "touch-nothing") == 0) return cmd_touch_nothing(argc, argv);
-  if (strcmp(cmd, "lowest-fd") == 0) return cmd_lowest_fd();
+  if (strcmp(cmd, "lowest-fd") == 0) return cmd_lowest_fd(argc, argv);
+  if (strcmp(cmd, "stdio-rewinds") == 0) return cmd_stdio_rewinds(argc, argv);
   if (strcmp(cmd, "fsize") == 0) return cmd_fsize(argc, argv);
   if (strcmp(cmd, "pinned-first") == 0) return cmd_pinned_first();
   if (strcmp(cmd, "quiet-debug") == 0) return cmd_quiet_debug();
   if (strcmp(cmd, "fork-mid-config") == 0) return cmd_fork_mid_config();
+  if (strcmp(cmd, "abandoned-config") == 0) return cmd_abandoned_config();
   if (strcmp(cmd, "ids") == 0) {
     int r = cmd_ids();
     return r ? r : cmd_view();
