@@ -12,12 +12,9 @@ bool under_sys_fs_cgroup(const CgroupMount& m) {
 }
 
 // A controller's chosen mount: the first one, unless a later one sits under
-// /sys/fs/cgroup and the chosen one does not, or a later one is mounted on the
-// same mount point (mountinfo lists mounts in order, so the later one hides
-// the earlier one and is what the path shows).
+// /sys/fs/cgroup and the chosen one does not.
 void consider(CgroupMount& chosen, bool& have, const CgroupMount& candidate) {
-  if (!have || (under_sys_fs_cgroup(candidate) && !under_sys_fs_cgroup(chosen)) ||
-      candidate.mount_point.view() == chosen.mount_point.view()) {
+  if (!have || (under_sys_fs_cgroup(candidate) && !under_sys_fs_cgroup(chosen))) {
     chosen = candidate;
     have = true;
   }
@@ -28,6 +25,16 @@ struct Mounts {
   bool have_v1[kControllerCount] = {};
   CgroupMount v2;
   bool have_v2 = false;
+
+  // mountinfo lists mounts in the order they were made: a mount on a mount
+  // point already in use hides what was there, for every controller it held,
+  // whether or not the new one holds them too.
+  void forget_hidden_by(const CgroupMount& newer) {
+    std::string_view at = newer.mount_point.view();
+    for (int c = 0; c < kControllerCount; ++c)
+      if (have_v1[c] && v1[c].mount_point.view() == at) have_v1[c] = false;
+    if (have_v2 && v2.mount_point.view() == at) have_v2 = false;
+  }
 };
 
 void read_mounts(const Sysroot& root, Mounts& mounts) {
@@ -39,6 +46,7 @@ void read_mounts(const Sysroot& root, Mounts& mounts) {
   CgroupMount mount;
   while (reader.next_whole_line(line)) {
     if (!parse_cgroup_mount(line, mount)) continue;
+    mounts.forget_hidden_by(mount);
     if (mount.v2) {
       consider(mounts.v2, mounts.have_v2, mount);
       continue;

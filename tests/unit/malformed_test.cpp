@@ -535,6 +535,18 @@ TEST_F(Malformed, LaterMountOnTheSameMountPointWins) {
   EXPECT_EQ(l->memory.limit, 2147483648u);
 }
 
+// A later mount on the same point with other controllers still hides the
+// earlier one for the controllers it held: they are not found at all.
+TEST_F(Malformed, AMountOverAnotherHidesAllItsControllers) {
+  copy_fixture("docker-v1-host-ns");
+  write("proc/self/mountinfo", read("proc/self/mountinfo") +
+                                   "1201 1122 0:39 / /sys/fs/cgroup/memory rw,relatime - cgroup cgroup rw,pids\n");
+  auto l = limits();
+  EXPECT_FALSE(l->cgroups.of(Controller::Memory).found);
+  EXPECT_FALSE(l->memory.has_limit);
+  EXPECT_TRUE(l->cgroups.of(Controller::Cpu).found);  // elsewhere: untouched
+}
+
 TEST_F(Malformed, ProcSelfCgroup) {
   copy_fixture("docker-v2-private-ns");
   std::vector<Bad> cases = bad_line_files();
