@@ -24,30 +24,8 @@ struct Synthesized {
   bool ok = false;
   CpuUsage busy;
   uint64_t idle = 0;
+  CpuTotals lines;  // what the cpuN lines split (StatClock: never going down)
 };
-
-constexpr int kRebaseNBits = 14;  // N <= kMaxCpus = 8192
-constexpr uint64_t kRebaseNMask = (uint64_t(1) << kRebaseNBits) - 1;
-constexpr __int128 kRebaseOffsetLimit = __int128(1) << 49;
-
-// N x uptime - busy counts idle as if the cgroup had always had N CPUs, so a
-// change of N would move idle by the change x the whole uptime: from 4 CPUs to
-// 1, idle would stop until uptime tripled, and top would show 100% busy. The
-// clock's offset makes idle carry on from where it was instead: at a change
-// from n0 to n at `uptime`, offset += (n0 - n) x uptime.
-__int128 idle_offset(StatClock& clock, uint64_t n, uint64_t uptime) {
-  uint64_t state = clock.rebase.load(std::memory_order_relaxed);
-  for (int attempt = 0; attempt < 8; ++attempt) {
-    uint64_t last_n = state & kRebaseNMask;
-    __int128 offset = int64_t(state) >> kRebaseNBits;  // arithmetic shift: the signed offset
-    if (last_n == n) return offset;
-    __int128 next = last_n == 0 ? 0 : offset + (__int128(last_n) - __int128(n)) * __int128(uptime);
-    if (next >= kRebaseOffsetLimit || next < -kRebaseOffsetLimit) next = 0;  // nonsense uptime: start over
-    uint64_t packed = (uint64_t(int64_t(next)) << kRebaseNBits) | (n & kRebaseNMask);
-    if (clock.rebase.compare_exchange_weak(state, packed, std::memory_order_relaxed)) return next;
-  }
-  return 0;
-}
 
 Synthesized synthesize(const Config& config, const Limits& limits, StatClock* clock) {
   Synthesized s;
@@ -56,15 +34,8 @@ Synthesized synthesize(const Config& config, const Limits& limits, StatClock* cl
       !read_uptime_ticks(config.root, uptime))
     return s;
   uint64_t n = limits.cpu.count, busy = add_saturating(s.busy.user_ticks, s.busy.system_ticks);
-  __int128 idle = __int128(mul_saturating(uptime, n)) - __int128(busy);
-  if (clock != nullptr) idle += idle_offset(*clock, n, uptime);
-  s.idle = idle <= 0 ? 0 : idle >= __int128(UINT64_MAX) ? UINT64_MAX : uint64_t(idle);
-  if (clock != nullptr) {
-    uint64_t floor = clock->idle_floor.load(std::memory_order_relaxed);
-    while (s.idle > floor && !clock->idle_floor.compare_exchange_weak(floor, s.idle, std::memory_order_relaxed)) {
-    }
-    if (floor > s.idle) s.idle = floor;
-  }
+  s.idle = aggregate_idle(clock, n, uptime, busy);
+  s.lines = line_totals(clock, n, {s.busy.user_ticks, s.busy.system_ticks, s.idle});
   s.ok = true;
   return s;
 }
@@ -75,8 +46,7 @@ void put_synthesized(Sink& out, const Limits& limits, const Synthesized& s) {
   for_each_cpu(limits.cpu.visible, [&](unsigned cpu) {
     FixedText<16> name;
     name.add("cpu").add_u64(cpu);
-    put_cpu_line(out, name.view(), share(s.busy.user_ticks, n, k), share(s.busy.system_ticks, n, k),
-                 share(s.idle, n, k));
+    put_cpu_line(out, name.view(), share(s.lines.user, n, k), share(s.lines.system, n, k), share(s.lines.idle, n, k));
     ++k;
   });
 }

@@ -1,13 +1,13 @@
 // The files cgview serves, and how each is rendered (DESIGN.md, Semantics).
 #pragma once
 
-#include <atomic>
 #include <cstdint>
 #include <string_view>
 
 #include "config.hpp"
 #include "limits.hpp"
 #include "sink.hpp"
+#include "stat_clock.hpp"
 
 namespace cgview {
 
@@ -20,17 +20,6 @@ VirtualFile virtual_file_for(std::string_view normalized_path);
 // (never above "/"). False when `path` is relative, too long, or ends in '/'
 // (a directory, which no served file is).
 bool normalize_path(std::string_view path, PathText& out);
-
-// Per-process state of /proc/stat's idle time (the shim's is static):
-// - idle_floor keeps it from going backwards when the cgroup briefly uses
-//   more than N CPUs;
-// - rebase carries it on smoothly when N changes (docker update, an in-place
-//   pod resize): the N it was last rendered with (low 14 bits) and an offset
-//   in ticks (the signed high 50 bits).
-struct StatClock {
-  std::atomic<uint64_t> idle_floor{0};
-  std::atomic<uint64_t> rebase{0};
-};
 
 // Each renderer streams its file into `out`. render_meminfo reads only
 // limits.memory and limits.cgroups.of(Controller::Memory) (the shim relies on

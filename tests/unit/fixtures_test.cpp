@@ -369,16 +369,23 @@ TEST(StatNumbers, ClockNeverGoesBackwards) {
 // where it was instead of jumping by the change x the whole uptime.
 class StatRebase : public CopiedFixture {
  protected:
-  // The aggregate line's idle after setting the quota, uptime and busy time.
-  std::string idle_after(StatClock& clock, const char* cpu_max, const char* uptime, const char* user_usec) {
+  // The CPU lines ("cpu ..." first, then "cpuN ...") after setting the
+  // quota, uptime and busy time.
+  std::vector<std::string> cpu_lines(StatClock& clock, const char* cpu_max, const char* uptime, const char* user_usec) {
     write("sys/fs/cgroup/cpu.max", cpu_max);
     write("proc/uptime", uptime);
     write("sys/fs/cgroup/cpu.stat", std::string("usage_usec ") + user_usec + "\nuser_usec " + user_usec +
                                         "\nsystem_usec 0\n");
     auto limits = limits_for(config());
     Rendered r = render_to_string(VirtualFile::Stat, config(), *limits, &clock);
-    if (!r.ok) return "render failed";
-    return fields(split_lines(r.text)[0])[4];
+    std::vector<std::string> lines;
+    for (const std::string& line : split_lines(r.text))
+      if (line.rfind("cpu", 0) == 0) lines.push_back(line);
+    return lines;
+  }
+  std::string idle_after(StatClock& clock, const char* cpu_max, const char* uptime, const char* user_usec) {
+    std::vector<std::string> lines = cpu_lines(clock, cpu_max, uptime, user_usec);
+    return lines.empty() ? "render failed" : fields(lines[0])[4];
   }
 };
 
@@ -402,6 +409,44 @@ TEST_F(StatRebase, MoreCpusDoNotMakeIdleJump) {
   // N = 8 from here: 100000 + 1 x 1000 = 101000, not 8 x 101000.
   EXPECT_EQ(idle_after(clock, "800000 100000\n", "1010.00 0.00\n", "0"), "101000");
   EXPECT_EQ(idle_after(clock, "800000 100000\n", "1020.00 0.00\n", "0"), "109000");
+}
+
+// The cpuN lines never go down either. At a change each line starts from the
+// largest value an old line would show now, then grows by its share.
+TEST_F(StatRebase, CpuLinesNeverGoDownWhenNGrows) {
+  copy_fixture("demo-64cpu");
+  StatClock clock;
+  // N = 1: user 1000 ticks, idle 100000 - 1000.
+  auto one = cpu_lines(clock, "100000 100000\n", "1000.00 0.00\n", "10000000");
+  ASSERT_EQ(one.size(), 2u);
+  EXPECT_EQ(one[1], "cpu0 1000 0 0 99000 0 0 0 0 0 0");
+  // N = 8, 10 s and 10 s of CPU later: the one old line would show user 2000,
+  // idle 99000 now, so every line starts there (not 2000 / 8 and 99000 / 8).
+  auto eight = cpu_lines(clock, "800000 100000\n", "1010.00 0.00\n", "20000000");
+  ASSERT_EQ(eight.size(), 9u);
+  EXPECT_EQ(eight[0], "cpu  2000 0 0 99000 0 0 0 0 0 0");
+  for (size_t i = 1; i < eight.size(); ++i) EXPECT_EQ(fields(eight[i])[1], "2000") << eight[i];
+  for (size_t i = 1; i < eight.size(); ++i) EXPECT_EQ(fields(eight[i])[4], "99000") << eight[i];
+  // 10 s later, nothing used: idle +8000 in all, +1000 on each line.
+  auto later = cpu_lines(clock, "800000 100000\n", "1020.00 0.00\n", "20000000");
+  EXPECT_EQ(later[0], "cpu  2000 0 0 107000 0 0 0 0 0 0");
+  EXPECT_EQ(later[1], "cpu0 2000 0 0 100000 0 0 0 0 0 0");
+}
+
+TEST_F(StatRebase, CpuLinesNeverGoDownWhenNShrinks) {
+  copy_fixture("demo-64cpu");
+  StatClock clock;
+  auto four = cpu_lines(clock, "400000 100000\n", "1000.00 0.00\n", "0");
+  ASSERT_EQ(four.size(), 5u);
+  EXPECT_EQ(four[1], "cpu0 0 0 0 100000 0 0 0 0 0 0");
+  // N = 1, aggregate idle 403500 (above): the old lines would show user
+  // ceil(500 / 4) = 125 and idle ceil(403500 / 4) = 100875 now.
+  auto one = cpu_lines(clock, "100000 100000\n", "1010.00 0.00\n", "5000000");
+  ASSERT_EQ(one.size(), 2u);
+  EXPECT_EQ(one[1], "cpu0 125 0 0 100875 0 0 0 0 0 0");
+  // Then the one line takes all of the growth: 10 s idle, then 3 s busy.
+  EXPECT_EQ(cpu_lines(clock, "100000 100000\n", "1020.00 0.00\n", "5000000")[1], "cpu0 125 0 0 101875 0 0 0 0 0 0");
+  EXPECT_EQ(cpu_lines(clock, "100000 100000\n", "1030.00 0.00\n", "8000000")[1], "cpu0 425 0 0 102575 0 0 0 0 0 0");
 }
 
 // The kernel's meminfo layout for lines cgview writes: "Key:" padded to 16, %8lu, " kB".

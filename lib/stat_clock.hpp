@@ -1,0 +1,40 @@
+// Per-process state that keeps /proc/stat's synthesized CPU lines from ever
+// going down between reads (DESIGN.md, /proc/stat): when the cgroup briefly
+// uses more than N CPUs, and when N itself changes while a program runs
+// (docker update, an in-place pod resize). One per process: the shim's is a
+// static; tests make their own. Lock-free: this runs inside other programs.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+
+namespace cgview {
+
+struct StatClock {
+  // The aggregate idle last shown: it never goes below.
+  std::atomic<uint64_t> idle_floor{0};
+  // The aggregate idle's offset across changes of N: the N it was last
+  // rendered with (low 14 bits) and the offset in ticks (signed, high 50 bits).
+  std::atomic<uint64_t> rebase{0};
+  // The cpuN lines' offsets (user, system, idle), for line_n lines, behind a
+  // sequence counter (odd while a change of N is being applied).
+  std::atomic<uint32_t> line_seq{0};
+  std::atomic<uint64_t> line_n{0};
+  std::atomic<int64_t> line_offset[3] = {};
+};
+
+// The aggregate idle in ticks: N x uptime - busy, carried on from where it was
+// when N changes, never below the last value shown.
+uint64_t aggregate_idle(StatClock* clock, uint64_t n, uint64_t uptime, uint64_t busy);
+
+// Totals the cpuN lines split evenly between them. Without a change of N they
+// are the aggregate's. At a change each gets an offset such that the smallest
+// new line is at least the largest old one, and from then on each line grows
+// by its share of the aggregate's growth. (The lines then sum to more than the
+// aggregate: that is the price of never going down.)
+struct CpuTotals {
+  uint64_t user = 0, system = 0, idle = 0;
+};
+CpuTotals line_totals(StatClock* clock, uint64_t n, const CpuTotals& aggregate);
+
+}  // namespace cgview
