@@ -102,8 +102,10 @@ void put_host_sum(Sink& out, const HostSum& sum) {
 }  // namespace
 
 bool render_stat(const Config& config, const Limits& limits, StatClock* clock, Sink& out) {
-  // Without a restriction, the host's CPU lines are the truth.
-  bool restricted = !(limits.cpu.visible == limits.cpu.online);
+  // Without a restriction, the host's CPU lines are the truth, unless this
+  // process has already been shown synthesized ones: going back to the host's
+  // would make them jump, and then fall when a restriction returns.
+  bool restricted = !(limits.cpu.visible == limits.cpu.online) || has_rendered_lines(clock);
   Synthesized s;
   HostSum host_sum;
   if (restricted) s = synthesize(config, limits, clock);

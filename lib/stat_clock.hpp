@@ -16,12 +16,16 @@ struct StatClock {
   // The aggregate idle's offset across changes of N: the N it was last
   // rendered with (low 14 bits) and the offset in ticks (signed, high 50 bits).
   std::atomic<uint64_t> rebase{0};
-  // The cpuN lines' offsets (user, system, idle), for line_n lines, behind a
-  // sequence counter (odd while a change of N is being applied).
-  std::atomic<uint32_t> line_seq{0};
-  std::atomic<uint64_t> line_n{0};
-  std::atomic<int64_t> line_offset[3] = {};
+  // The cpuN lines' offsets (user, system, idle), each packed like `rebase`
+  // with the N it was made for: every word is consistent on its own, so no
+  // reader ever waits for, or misses, a change being applied.
+  std::atomic<uint64_t> line_rebase[3] = {};
 };
+
+// True once this clock has rendered synthesized lines: from then on they are
+// kept even when N is every online CPU, or the lines would go back to the
+// host's and down.
+bool has_rendered_lines(const StatClock* clock);
 
 // The aggregate idle in ticks: N x uptime - busy, carried on from where it was
 // when N changes, never below the last value shown.

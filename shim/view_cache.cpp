@@ -118,7 +118,10 @@ bool copy_range(Limits& out, size_t offset, size_t len) {
 bool copy_out(Limits& out) { return copy_range(out, 0, sizeof(Limits)); }
 
 void publish(const Limits& limits, bool formed) {
-  g_seq.fetch_add(1, std::memory_order_acq_rel);
+  g_seq.fetch_add(1, std::memory_order_relaxed);
+  // The words below must not be seen before the odd count (weakly ordered
+  // CPUs such as arm64): pairs with the fence in copy_range.
+  std::atomic_thread_fence(std::memory_order_release);
   const char* src = reinterpret_cast<const char*>(&limits);
   for (size_t i = 0; i < kWords; ++i) {
     uint64_t w;

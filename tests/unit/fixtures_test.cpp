@@ -433,6 +433,29 @@ TEST_F(StatRebase, CpuLinesNeverGoDownWhenNGrows) {
   EXPECT_EQ(later[1], "cpu0 2000 0 0 100000 0 0 0 0 0 0");
 }
 
+// A quota lifted (N = every online CPU, where a fresh process sees the host's
+// lines) and restored: a process that has shown synthesized lines keeps them,
+// or its lines would jump to the host's and fall back.
+TEST_F(StatRebase, LiftingTheQuotaKeepsTheLinesSynthesized) {
+  copy_fixture("demo-64cpu");  // 64 CPUs online; the host's cpu line has user 3684878
+  StatClock clock;
+  auto two = cpu_lines(clock, "200000 100000\n", "1000.00 0.00\n", "10000000");
+  ASSERT_EQ(two.size(), 3u);
+  EXPECT_EQ(two[1], "cpu0 500 0 0 99500 0 0 0 0 0 0");
+  auto all = cpu_lines(clock, "max 100000\n", "1010.00 0.00\n", "10000000");
+  ASSERT_EQ(all.size(), 65u);
+  EXPECT_EQ(fields(all[0])[1], "1000");  // the cgroup's user time, not the host's
+  EXPECT_GE(std::stoull(fields(all[1])[1]), 500u);
+  EXPECT_GE(std::stoull(fields(all[1])[4]), 99500u);
+  auto back = cpu_lines(clock, "200000 100000\n", "1020.00 0.00\n", "10000000");
+  ASSERT_EQ(back.size(), 3u);
+  EXPECT_GE(std::stoull(fields(back[1])[1]), std::stoull(fields(all[1])[1]));
+  EXPECT_GE(std::stoull(fields(back[1])[4]), std::stoull(fields(all[1])[4]));
+  // A process that never saw a restriction still gets the host's lines.
+  StatClock fresh;
+  EXPECT_EQ(cpu_lines(fresh, "max 100000\n", "1030.00 0.00\n", "10000000")[0].substr(0, 12), "cpu  3684878");
+}
+
 TEST_F(StatRebase, CpuLinesNeverGoDownWhenNShrinks) {
   copy_fixture("demo-64cpu");
   StatClock clock;
