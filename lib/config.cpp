@@ -1,5 +1,8 @@
 #include "config.hpp"
 
+#include <sys/syscall.h>
+#include <unistd.h>
+
 #include <string_view>
 
 #include "debug_log.hpp"
@@ -14,6 +17,16 @@ bool set_sysroot(Config& config, const char* dir) {
     return true;
   }
   config.root.prefix.clear();
+  if (d.front() != '/') {
+    // Relative: resolved once, here, against the cwd of the moment. Resolved
+    // at each read it would follow the program's every chdir.
+    ErrnoKeeper keep_errno;
+    char cwd[kPathMax];
+    long n = syscall(SYS_getcwd, cwd, sizeof cwd);  // the length with the NUL, or -1
+    if (n <= 1 || cwd[0] != '/') return false;
+    config.root.prefix.add(std::string_view(cwd, size_t(n - 1)));
+    if (config.root.prefix.view() != "/") config.root.prefix.add('/');
+  }
   config.root.prefix.add(d);
   // Leave room for the host paths appended below it.
   if (config.root.prefix.overflowed() || config.root.prefix.size() > kPathMax / 2) {

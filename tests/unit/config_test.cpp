@@ -2,6 +2,8 @@
 // effect on fixture limits and rendered files.
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
 #include <cstring>
 #include <string>
 
@@ -304,6 +306,20 @@ TEST(RoundingOverride, FromEnvironment) {
   Config r = config_with(round);
   ASSERT_TRUE(set_sysroot(r, fixture_dir("fractional-1.4").c_str()));
   EXPECT_EQ(limits_for(r)->cpu.count, 1u);
+}
+
+// A relative sysroot is resolved once, against the cwd when it is read: a
+// later chdir of the program does not move it.
+TEST(ConfigFromEnv, RelativeSysrootIsResolvedOnce) {
+  char before[4096];
+  ASSERT_NE(getcwd(before, sizeof before), nullptr);
+  ASSERT_EQ(chdir(CGVIEW_FIXTURES), 0);
+  Config c;
+  ASSERT_TRUE(set_sysroot(c, "v1-cpuset-quota"));
+  EXPECT_EQ(c.root.prefix.view(), std::string(CGVIEW_FIXTURES) + "/v1-cpuset-quota");
+  ASSERT_EQ(chdir("/"), 0);
+  EXPECT_EQ(cpu_list(limits_for(c)->cpu.visible), "2-3,6");
+  ASSERT_EQ(chdir(before), 0);
 }
 
 TEST(ConfigFromEnv, SysrootFromEnvironment) {
