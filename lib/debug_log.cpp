@@ -14,7 +14,7 @@ namespace cgview {
 // blocking it here and taking back the one this write raised is enough).
 DebugLine::~DebugLine() {
   if (!on_) return;
-  int saved = errno;
+  ErrnoKeeper keep_errno;
   text_.add('\n');
   const uint64_t pipe_only = uint64_t(1) << (SIGPIPE - 1);  // the kernel's sigset_t: one bit per signal
   uint64_t old_mask = 0, pending = 0;
@@ -25,7 +25,6 @@ DebugLine::~DebugLine() {
     syscall(SYS_rt_sigtimedwait, &pipe_only, nullptr, &no_wait, sizeof(uint64_t));
   }
   if (blocked) syscall(SYS_rt_sigprocmask, SIG_SETMASK, &old_mask, nullptr, sizeof(uint64_t));
-  errno = saved;
 }
 
 }  // namespace cgview

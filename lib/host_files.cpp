@@ -18,9 +18,8 @@ int open_host_file(const Sysroot& root, std::string_view path) {
 }
 
 void close_fd(int fd) {
-  int saved = errno;
+  ErrnoKeeper keep_errno;
   syscall(SYS_close, fd);
-  errno = saved;
 }
 
 ssize_t read_fd(int fd, char* buf, size_t len) {
@@ -42,12 +41,9 @@ bool write_all(int fd, const char* data, size_t len) {
 }
 
 ssize_t read_host_file(const Sysroot& root, std::string_view path, std::span<char> buf) {
-  int saved = errno;
+  ErrnoKeeper keep_errno;
   int fd = open_host_file(root, path);
-  if (fd < 0) {
-    errno = saved;
-    return -1;
-  }
+  if (fd < 0) return -1;
   size_t total = 0;
   ssize_t result = -1;
   for (;;) {
@@ -70,7 +66,6 @@ ssize_t read_host_file(const Sysroot& root, std::string_view path, std::span<cha
     }
   }
   close_fd(fd);
-  errno = saved;
   return result;
 }
 

@@ -26,10 +26,8 @@ bool own_task(pid_t pid) {
   if (pid == 0) return true;
   pid_t self = pid_t(syscall(SYS_getpid));
   if (pid == self) return true;
-  int saved = errno;
-  bool ours = syscall(SYS_tgkill, self, pid, 0) == 0;  // signal 0: a thread of this process?
-  errno = saved;
-  return ours;
+  ErrnoKeeper keep_errno;
+  return syscall(SYS_tgkill, self, pid, 0) == 0;  // signal 0: a thread of this process?
 }
 
 // Narrows a successful real answer in place to V: the lowest N ids of the

@@ -60,7 +60,7 @@ VirtualFile served_file(int dirfd, const char* path) {
   if (path == nullptr) return VirtualFile::None;
   std::string_view p = path;
   if (!could_be_served(p)) return VirtualFile::None;
-  int saved = errno;
+  ErrnoKeeper keep_errno;
   PathText full, normalized;
   bool ok = true;
   if (p.empty() || p.front() != '/') {
@@ -69,7 +69,6 @@ VirtualFile served_file(int dirfd, const char* path) {
   }
   full.add(p);
   ok = ok && !full.overflowed() && normalize_path(full.view(), normalized);
-  errno = saved;
   return ok ? virtual_file_for(normalized.view()) : VirtualFile::None;
 }
 

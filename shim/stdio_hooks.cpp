@@ -69,14 +69,10 @@ FILE* serve_freopen(FreopenFn real, const char* path, const char* mode, FILE* st
 // fflush first drops what is buffered and forgets the offset (it must come
 // before the content is replaced, as it seeks the old content back), so the
 // seek that follows reads the new content.
+void drop_stream_buffer(void* stream) { fflush(static_cast<FILE*>(stream)); }
+
 void refresh_stream(FILE* stream) {
-  if (stream == nullptr) return;
-  int fd = fileno(stream);
-  if (!is_virtual(fd)) return;
-  int saved = errno;
-  fflush(stream);
-  errno = saved;
-  refresh_if_virtual(fd);
+  if (stream != nullptr) refresh_if_virtual(fileno(stream), drop_stream_buffer, stream);
 }
 
 // fseek, fseeko, fseeko64: a seek to 0 of a served stream renders it afresh.

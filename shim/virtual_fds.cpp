@@ -168,42 +168,30 @@ int render_new_fd(VirtualFile file, int flags) {
 }  // namespace
 
 int open_virtual(VirtualFile file, int flags) {
-  int saved = errno;
+  ErrnoKeeper keep_errno;
   int fd = render_new_fd(file, flags);
   if (fd >= 0) track(fd, file);
-  errno = saved;
   return fd;
 }
 
-bool is_virtual(int fd) {
-  int saved = errno;
-  bool ours = tracked_file(fd) != VirtualFile::None;
-  errno = saved;
-  return ours;
-}
-
 void remember_virtual(int fd, VirtualFile file) {
-  int saved = errno;
+  ErrnoKeeper keep_errno;
   track(fd, file);
-  errno = saved;
 }
 
-bool refresh_if_virtual(int fd) {
-  int saved = errno;
+bool refresh_if_virtual(int fd, void (*before)(void*), void* context) {
+  ErrnoKeeper keep_errno;
   VirtualFile file = tracked_file(fd);
-  bool done = false;
-  if (file != VirtualFile::None) {
-    long status = syscall(SYS_fcntl, fd, F_GETFL);
-    long fd_flags = syscall(SYS_fcntl, fd, F_GETFD);
-    int fresh = status < 0 ? -1 : render_new_fd(file, O_CLOEXEC | (int(status) & O_NONBLOCK));
-    if (fresh >= 0) {
-      int cloexec = fd_flags > 0 && (fd_flags & FD_CLOEXEC) ? O_CLOEXEC : 0;
-      done = syscall(SYS_dup3, fresh, fd, cloexec) == fd;
-      syscall(SYS_close, fresh);
-      if (done) track(fd, file);
-    }
-  }
-  errno = saved;
+  if (file == VirtualFile::None) return false;
+  if (before != nullptr) before(context);
+  long status = syscall(SYS_fcntl, fd, F_GETFL);
+  long fd_flags = syscall(SYS_fcntl, fd, F_GETFD);
+  int fresh = status < 0 ? -1 : render_new_fd(file, O_CLOEXEC | (int(status) & O_NONBLOCK));
+  if (fresh < 0) return false;
+  int cloexec = fd_flags > 0 && (fd_flags & FD_CLOEXEC) ? O_CLOEXEC : 0;
+  bool done = syscall(SYS_dup3, fresh, fd, cloexec) == fd;
+  syscall(SYS_close, fresh);
+  if (done) track(fd, file);
   return done;
 }
 

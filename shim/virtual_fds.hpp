@@ -11,13 +11,10 @@ namespace cgview::shim {
 int open_virtual(VirtualFile file, int flags);
 
 // For a served fd being rewound to offset 0: puts fresh content behind the
-// same fd number. Does nothing (false) for any other fd, including a number
-// that was closed behind our back and reused. Leaves errno unchanged.
-bool refresh_if_virtual(int fd);
-
-// Whether `fd` serves rendered content (checked against its inode, like
-// refresh_if_virtual). Leaves errno unchanged.
-bool is_virtual(int fd);
+// same fd number, calling `before(context)` first (stdio drops its buffer
+// there). Does nothing (false) for any other fd, including a number that was
+// closed behind our back and reused. Leaves errno unchanged.
+bool refresh_if_virtual(int fd, void (*before)(void*) = nullptr, void* context = nullptr);
 
 // Remembers an fd that a stdio call (freopen) opened on served content.
 void remember_virtual(int fd, VirtualFile file);
