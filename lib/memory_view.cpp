@@ -16,28 +16,6 @@ uint64_t at_most(uint64_t v, uint64_t cap) { return v < cap ? v : cap; }
 
 }  // namespace
 
-void read_memory_usage(const Sysroot& root, const CgroupDir& dir, bool want_swap, MemoryUsage& out) {
-  out = MemoryUsage{};
-  if (!dir.found) return;
-  std::string_view d = dir.path.view();
-  out.has_usage = read_number(root, d, dir.v2 ? "memory.current" : "memory.usage_in_bytes", out.usage);
-  if (!want_swap) {
-    // Nothing to read.
-  } else if (dir.v2) {
-    out.has_swap_used = read_number(root, d, "memory.swap.current", out.swap_used);
-  } else {
-    uint64_t memsw = 0;
-    if (out.has_usage && read_number(root, d, "memory.memsw.usage_in_bytes", memsw)) {
-      out.has_swap_used = true;
-      out.swap_used = memsw > out.usage ? memsw - out.usage : 0;
-    }
-  }
-  // Without memory.stat the view cannot be formed consistently (Cached, Active...
-  // would be the host's, above MemTotal): report usage as unreadable so callers
-  // serve the real answer (DESIGN.md rule 9).
-  if (!read_memory_stat(root, dir, out.stat) || out.stat.present == 0) out.has_usage = false;
-}
-
 bool meminfo_kb(std::string_view meminfo, std::string_view key, uint64_t& bytes) {
   size_t at = 0;
   for (;; ++at) {  // the next place `key` starts a line
@@ -81,8 +59,6 @@ constexpr HostStatLine kHostStatLines[] = {
     {"Unevictable", StatKey::Unevictable},
 };
 
-}  // namespace
-
 bool usage_from_host_meminfo(std::string_view meminfo, MemoryUsage& out) {
   out = MemoryUsage{};
   uint64_t total = 0, free = 0;
@@ -96,11 +72,40 @@ bool usage_from_host_meminfo(std::string_view meminfo, MemoryUsage& out) {
   return true;
 }
 
-bool read_host_usage(const Sysroot& root, MemoryUsage& out) {
+// Out of line: its buffer then stays off the stack of the cgroup case.
+[[gnu::noinline]] void usage_from_host_file(const Sysroot& root, MemoryUsage& out) {
   char text[kMeminfoMax];
   ssize_t n = read_host_file(root, "/proc/meminfo", text);
+  if (n > 0) usage_from_host_meminfo(std::string_view(text, size_t(n)), out);
+}
+
+}  // namespace
+
+void read_memory_usage(const Sysroot& root, const CgroupDir& dir, bool want_swap, MemoryUsage& out,
+                       std::string_view host_meminfo) {
   out = MemoryUsage{};
-  return n > 0 && usage_from_host_meminfo(std::string_view(text, size_t(n)), out);
+  if (!dir.found) {
+    if (host_meminfo.empty()) usage_from_host_file(root, out);
+    else usage_from_host_meminfo(host_meminfo, out);
+    return;
+  }
+  std::string_view d = dir.path.view();
+  out.has_usage = read_number(root, d, dir.v2 ? "memory.current" : "memory.usage_in_bytes", out.usage);
+  if (!want_swap) {
+    // Nothing to read.
+  } else if (dir.v2) {
+    out.has_swap_used = read_number(root, d, "memory.swap.current", out.swap_used);
+  } else {
+    uint64_t memsw = 0;
+    if (out.has_usage && read_number(root, d, "memory.memsw.usage_in_bytes", memsw)) {
+      out.has_swap_used = true;
+      out.swap_used = memsw > out.usage ? memsw - out.usage : 0;
+    }
+  }
+  // Without memory.stat the view cannot be formed consistently (Cached, Active...
+  // would be the host's, above MemTotal): report usage as unreadable so callers
+  // serve the real answer (DESIGN.md rule 9).
+  if (!read_memory_stat(root, dir, out.stat) || out.stat.present == 0) out.has_usage = false;
 }
 
 bool derive_memory(const MemoryLimits& limits, const MemoryUsage& usage, uint64_t host_total,

@@ -21,18 +21,16 @@ struct MemoryUsage {
   uint64_t swap_used = 0;
   MemoryStat stat;
 };
-// `want_swap`: also read swap usage (an extra file; only needed with a swap allowance).
-void read_memory_usage(const Sysroot& root, const CgroupDir& dir, bool want_swap, MemoryUsage& out);
+// `want_swap`: also read swap usage (an extra file; only needed with a swap
+// allowance). Without a memory cgroup (CGVIEW_MEMORY on a bare host) the
+// host's own figures stand in, as if the host were the container: U =
+// MemTotal - MemFree, and the memory.stat figures from the matching meminfo
+// lines, taken from `host_meminfo` when the caller has already read it.
+void read_memory_usage(const Sysroot& root, const CgroupDir& dir, bool want_swap, MemoryUsage& out,
+                       std::string_view host_meminfo = {});
 
 // The host's "Key:   123 kB" value of a /proc/meminfo text, in bytes.
 bool meminfo_kb(std::string_view meminfo, std::string_view key, uint64_t& bytes);
-
-// Usage where a limit (CGVIEW_MEMORY) has no memory cgroup to read usage from:
-// the host's own figures, as if the host were the container. U = MemTotal -
-// MemFree, and the memory.stat figures from the matching meminfo lines.
-bool usage_from_host_meminfo(std::string_view meminfo, MemoryUsage& out);
-// The same, reading DIR/proc/meminfo.
-bool read_host_usage(const Sysroot& root, MemoryUsage& out);
 
 // Figures in bytes. Each `has_*` false means: show the host's value.
 struct MemoryFigures {

@@ -135,9 +135,7 @@ bool render_meminfo(const Config& config, const Limits& limits, Sink& out) {
   bool virtual_view = (memory.has_limit || memory.has_swap_allowance) && meminfo_kb(text, "MemTotal", host_total);
   if (virtual_view) {
     meminfo_kb(text, "SwapTotal", host_swap_total);
-    const CgroupDir& dir = limits.cgroups.of(Controller::Memory);
-    if (dir.found) read_memory_usage(config.root, dir, memory.has_swap_allowance, usage);
-    else usage_from_host_meminfo(text, usage);  // CGVIEW_MEMORY outside any memory cgroup
+    read_memory_usage(config.root, limits.cgroups.of(Controller::Memory), memory.has_swap_allowance, usage, text);
     virtual_view = derive_memory(memory, usage, host_total, host_swap_total, figures);
   }
   if (!virtual_view) {

@@ -28,8 +28,7 @@ bool memory_figures(const HostMemory* known_host, MemoryFigures& out) {
   out = MemoryFigures{};
   if (has_view) {
     MemoryUsage usage;
-    if (dir.found) read_memory_usage(root, dir, limits.has_swap_allowance, usage);
-    else read_host_usage(root, usage);  // CGVIEW_MEMORY outside any memory cgroup
+    read_memory_usage(root, dir, limits.has_swap_allowance, usage);
     if (!derive_memory(limits, usage, host.total, host.swap_total, out)) return false;
   }
   if (!out.has_memory) {
