@@ -50,6 +50,17 @@ bool comma_list_has(std::string_view list, std::string_view item) {
   return false;
 }
 
+// True when a whole component of `path` is "..": the kernel writes a cgroup
+// outside the namespace's root that way. A name that merely starts with two
+// dots ("/..worker") is an ordinary cgroup.
+bool has_parent_component(std::string_view path) {
+  for (size_t at = path.find("/.."); at != std::string_view::npos; at = path.find("/..", at + 1)) {
+    size_t after = at + 3;
+    if (after == path.size() || path[after] == '/') return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 bool mount_has_controller(std::string_view super_options, std::string_view controller) {
@@ -102,21 +113,6 @@ bool parse_proc_cgroup_line(std::string_view line, ProcCgroupLine& out) {
   uint64_t id = 0;
   return parse_u64(out.hierarchy_id, id) && !out.path.empty() && out.path.front() == '/';
 }
-
-namespace {
-
-// True when a whole component of `path` is "..": the kernel writes a cgroup
-// outside the namespace's root that way. A name that merely starts with two
-// dots ("/..worker") is an ordinary cgroup.
-bool has_parent_component(std::string_view path) {
-  for (size_t at = path.find("/.."); at != std::string_view::npos; at = path.find("/..", at + 1)) {
-    size_t after = at + 3;
-    if (after == path.size() || path[after] == '/') return true;
-  }
-  return false;
-}
-
-}  // namespace
 
 bool cgroup_directory(const CgroupMount& mount, std::string_view path, PathText& out) {
   std::string_view root = mount.root.view();

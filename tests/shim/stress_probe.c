@@ -758,7 +758,8 @@ char* secure_getenv(const char* name) {
   return real ? real(name) : NULL;
 }
 
-static void* first_asker(void* out) {
+/* A thread whose only call is sysconf: its answer goes to `out`. */
+static void* ask_cpus(void* out) {
   *(long*)out = sysconf(_SC_NPROCESSORS_ONLN);
   return NULL;
 }
@@ -773,7 +774,7 @@ static int cmd_fork_mid_config(void) {
   setenv("CGVIEW_TEST_HOLD_FDS", fds, 1);
   pthread_t t;
   long thread_answer = -1;
-  if (pthread_create(&t, NULL, first_asker, &thread_answer) != 0) return fail("pthread_create");
+  if (pthread_create(&t, NULL, ask_cpus, &thread_answer) != 0) return fail("pthread_create");
   char byte;
   if (read(held[0], &byte, 1) != 1) return fail("read");  /* the thread is inside the read */
   pid_t child = fork();
@@ -799,11 +800,6 @@ static void jump_out(int sig) {
   siglongjmp(jump_back, 1);
 }
 
-static void* late_asker(void* out) {
-  *(long*)out = sysconf(_SC_NPROCESSORS_ONLN);
-  return NULL;
-}
-
 /* A configuration read that never finishes (its thread jumped out of a signal
  * handler) must not leave the process waiting, nor on real answers, for ever. */
 static int cmd_abandoned_config(void) {
@@ -817,7 +813,7 @@ static int cmd_abandoned_config(void) {
   }
   pthread_t t;
   long thread_answer = -1;
-  if (pthread_create(&t, NULL, late_asker, &thread_answer) != 0) return fail("pthread_create");
+  if (pthread_create(&t, NULL, ask_cpus, &thread_answer) != 0) return fail("pthread_create");
   pthread_join(t, NULL);
   printf("thread_sysconf=%ld\nmain_sysconf=%ld\n", thread_answer, sysconf(_SC_NPROCESSORS_ONLN));
   return 0;
