@@ -56,66 +56,83 @@ VirtualFile tracked_file(int fd) {
   return VirtualFile(tag & 0xff);
 }
 
-// A writable anonymous file: a memfd, or where that is refused (seccomp, old
-// kernels) an unnamed O_TMPFILE (DESIGN.md rule 8).
-int new_anonymous_file() {
-  long fd = syscall(SYS_memfd_create, "cgview", MFD_CLOEXEC | MFD_ALLOW_SEALING);
-  if (fd >= 0) return int(fd);
+// The file the content goes into: a memfd, or where that is refused (seccomp,
+// old kernels) an unnamed O_TMPFILE (DESIGN.md rule 8).
+struct LazyFile {
+  int flags = 0;  // the program's open flags
+  int fd = -1;
+  bool memfd = false;
+  bool refused = false;
+  int flushes = 0;
+  uint64_t size_limit = 0;  // RLIMIT_FSIZE when the file was made
+  uint64_t written = 0;
+};
+
+// A memfd is made with the program's O_CLOEXEC choice, as it becomes the
+// program's fd; an O_TMPFILE is only ever ours (the program gets a reopen).
+void make_anonymous_file(LazyFile& file) {
+  unsigned cloexec = file.flags & O_CLOEXEC ? MFD_CLOEXEC : 0;
+  long fd = syscall(SYS_memfd_create, "cgview", cloexec | MFD_ALLOW_SEALING);
+  file.memfd = fd >= 0;
   for (const char* dir : {"/dev/shm", "/tmp"}) {
+    if (fd >= 0) break;
     fd = syscall(SYS_openat, AT_FDCWD, dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
-    if (fd >= 0) return int(fd);
   }
-  return -1;
+  file.fd = int(fd);
 }
 
-// The program gets a read-only fd, so write() fails with EBADF as on /proc.
-// The content is also sealed (memfd) and made read-only (0444), so nobody can
-// reopen /proc/self/fd/N for writing and change it. Returns -1 (and closes
-// `fd`) when the program would otherwise get a writable fd: then the real
-// file is served.
+// An O_TMPFILE cannot be sealed: it is made read-only (0444) and the program
+// gets a read-only reopen, so write() fails with EBADF and nobody but root can
+// reopen it for writing. Returns -1 (and closes `fd`) when the program would
+// otherwise get a writable fd: then the real file is served.
 int read_only_copy(int fd, int flags) {
-  bool sealed =
-      syscall(SYS_fcntl, fd, F_ADD_SEALS, F_SEAL_WRITE | F_SEAL_GROW | F_SEAL_SHRINK | F_SEAL_SEAL) == 0;
   syscall(SYS_fchmod, fd, 0444);
   FixedText<32> link;
   link.add("/proc/self/fd/").add_u64(uint64_t(fd));
   long ro = syscall(SYS_openat, AT_FDCWD, link.c_str(), O_RDONLY | (flags & (O_CLOEXEC | O_NONBLOCK)));
-  if (ro >= 0) {
-    // open() must return the lowest free fd (programs close(0) and open to
-    // redirect stdin). That is the anonymous file's slot, unless a renderer's
-    // input was still open when it was made (content over the sink's buffer):
-    // then the copy itself took the lowest.
-    if (ro < fd) {
-      syscall(SYS_close, fd);
-      return int(ro);
-    }
-    if (syscall(SYS_dup3, ro, fd, flags & O_CLOEXEC) == fd) {
-      syscall(SYS_close, ro);
-      return fd;
-    }
-    syscall(SYS_close, fd);
-    return int(ro);
-  }
-  if (!sealed) {  // an O_TMPFILE cannot be sealed: never hand out a writable fd
+  if (ro < 0) {
     syscall(SYS_close, fd);
     return -1;
   }
-  // No /proc/self/fd, or no fd left for the copy: the sealed memfd itself.
-  syscall(SYS_lseek, fd, 0, SEEK_SET);
-  if (!(flags & O_CLOEXEC)) syscall(SYS_fcntl, fd, F_SETFD, 0);
-  return fd;
+  // open() must return the lowest free fd (programs close(0) and open to
+  // redirect stdin): the anonymous file's slot, unless the copy got a lower one.
+  if (ro < fd) {
+    syscall(SYS_close, fd);
+    return int(ro);
+  }
+  if (syscall(SYS_dup3, ro, fd, flags & O_CLOEXEC) == fd) {
+    syscall(SYS_close, ro);
+    return fd;
+  }
+  syscall(SYS_close, fd);
+  return int(ro);
 }
 
-// The anonymous file is made at the sink's first flush, after the renderer
-// has read and closed its inputs whenever the output fits the sink's buffer
-// (all of meminfo, online, and small stat and cpuinfo files): then one free
-// fd is enough to serve them, as it is for the real open.
-struct LazyFile {
-  int fd = -1;
-  bool refused = false;
-  uint64_t size_limit = 0;  // RLIMIT_FSIZE when the file was made
-  uint64_t written = 0;
-};
+// A memfd is sealed (no write, grow or shrink, through any fd or reopen, for
+// root too) and handed over itself: one system call where a read-only reopen
+// costs four, about 10% of a meminfo open. The program's fd is then O_RDWR
+// with writes refused (EPERM) rather than O_RDONLY (EBADF). -1 (and `fd`
+// closed) when sealing fails.
+int sealed_memfd(const LazyFile& file) {
+  int fd = file.fd;
+  if (syscall(SYS_fcntl, fd, F_ADD_SEALS, F_SEAL_WRITE | F_SEAL_GROW | F_SEAL_SHRINK | F_SEAL_SEAL) != 0) {
+    syscall(SYS_close, fd);
+    return -1;
+  }
+  syscall(SYS_fchmod, fd, 0444);  // fstat shows the mode of /proc and /sys files
+  if (file.flags & O_NONBLOCK) syscall(SYS_fcntl, fd, F_SETFL, O_NONBLOCK);
+  // Made at the first of several flushes, the memfd may sit above an input
+  // fd that a long render has closed since: open() must return the lowest.
+  if (file.flushes > 1) {
+    long low = syscall(SYS_fcntl, fd, file.flags & O_CLOEXEC ? F_DUPFD_CLOEXEC : F_DUPFD, 0);
+    if (low >= 0 && low < fd) {
+      syscall(SYS_close, fd);
+      return int(low);
+    }
+    if (low >= 0) syscall(SYS_close, low);
+  }
+  return fd;
+}
 
 // RLIMIT_FSIZE binds writes to our anonymous file too, and writing past it
 // raises SIGXFSZ, which kills the program by default: under a limit that the
@@ -128,11 +145,18 @@ uint64_t file_size_limit() {
   return limit.cur;
 }
 
+// The anonymous file is made at the sink's first flush, after the renderer
+// has read and closed its inputs whenever the output fits the sink's buffer
+// (all of meminfo, online, and small stat and cpuinfo files): then one free
+// fd is enough to serve them, as it is for the real open. Written with
+// pwrite, so it is read from the start without a seek.
 bool flush_to_lazy_file(void* context, const char* data, size_t len) {
   LazyFile& file = *static_cast<LazyFile*>(context);
+  ++file.flushes;
   if (file.fd < 0) {
     file.size_limit = file_size_limit();
-    if (file.size_limit == 0 || (file.fd = new_anonymous_file()) < 0) {
+    if (file.size_limit != 0) make_anonymous_file(file);
+    if (file.fd < 0) {
       file.refused = true;
       return false;
     }
@@ -141,8 +165,15 @@ bool flush_to_lazy_file(void* context, const char* data, size_t len) {
     file.refused = true;
     return false;
   }
-  file.written += len;
-  return write_all(file.fd, data, len);
+  while (len > 0) {
+    long n = syscall(SYS_pwrite64, file.fd, data, len, file.written);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;
+    data += n;
+    len -= size_t(n);
+    file.written += uint64_t(n);
+  }
+  return true;
 }
 
 int render_new_fd(VirtualFile file, int flags) {
@@ -150,19 +181,19 @@ int render_new_fd(VirtualFile file, int flags) {
   Limits& limits = buffer.limits();
   if (!current_limits_for(file, limits)) return -1;
   LazyFile out;
+  out.flags = flags;
   Sink sink(flush_to_lazy_file, &out);
   bool rendered = render(file, config(), limits, &stat_clock(), sink);
-  if (rendered && out.fd < 0) out.fd = new_anonymous_file();  // empty content
+  if (rendered && out.fd < 0) make_anonymous_file(out);  // empty content
   if (!rendered || out.fd < 0 || out.refused) {
     DebugLine(config()) << (out.refused || out.fd < 0 ? "no memfd or O_TMPFILE, or RLIMIT_FSIZE" : "rendering failed")
                         << ": serving the real file";
     if (out.fd >= 0) syscall(SYS_close, out.fd);
     return -1;
   }
-  int fd = out.fd;
-  int ro = read_only_copy(fd, flags);
-  if (ro < 0) DebugLine(config()) << "cannot make the content read-only: serving the real file";
-  return ro;
+  int fd = out.memfd ? sealed_memfd(out) : read_only_copy(out.fd, flags);
+  if (fd < 0) DebugLine(config()) << "cannot make the content unwritable: serving the real file";
+  return fd;
 }
 
 }  // namespace
