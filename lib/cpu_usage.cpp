@@ -2,6 +2,8 @@
 
 #include <time.h>
 
+#include "input_file.hpp"
+
 namespace cgview {
 
 bool read_cpu_usage(const Sysroot& root, const CgroupDir& dir, CpuUsage& out) {
@@ -9,7 +11,7 @@ bool read_cpu_usage(const Sysroot& root, const CgroupDir& dir, CpuUsage& out) {
   PathText path;
   path.add(dir.path.view()).add(dir.v2 ? "/cpu.stat" : "/cpuacct.stat");
   char buf[2048];
-  ssize_t n = path.overflowed() ? -1 : read_host_file(root, path.view(), buf);
+  ssize_t n = path.overflowed() ? -1 : read_input_file(root, path.view(), buf);
   if (n <= 0) return false;
   std::string_view text(buf, size_t(n)), line;
   std::string_view user_key = dir.v2 ? "user_usec" : "user";

@@ -1,5 +1,7 @@
 #include "host_files.hpp"
 
+#include "input_file.hpp"
+
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
@@ -41,33 +43,10 @@ bool write_all(int fd, const char* data, size_t len) {
 }
 
 ssize_t read_host_file(const Sysroot& root, std::string_view path, std::span<char> buf) {
-  ErrnoKeeper keep_errno;
-  int fd = open_host_file(root, path);
-  if (fd < 0) return -1;
-  size_t total = 0;
-  ssize_t result = -1;
-  for (;;) {
-    if (total == buf.size()) {
-      // Full buffer: only fine if the file has nothing more.
-      char probe;
-      if (read_fd(fd, &probe, 1) == 0) result = ssize_t(total);
-      break;
-    }
-    size_t wanted = buf.size() - total;
-    ssize_t n = read_fd(fd, buf.data() + total, wanted);
-    if (n < 0) break;
-    total += size_t(n);
-    // A short read is the end: /proc, sysfs and cgroupfs files (seq_file)
-    // fill the whole request while they have content, and so do regular
-    // files. This saves a syscall on every cgroup read.
-    if (size_t(n) < wanted) {
-      result = ssize_t(total);
-      break;
-    }
-  }
-  close_fd(fd);
-  return result;
+  return InputFile(root, path, InputFile::kOpenOnly).read_all(buf);
 }
+
+ssize_t LineReader::read_some(char* buf, size_t len) { return file_ ? file_->read(buf, len) : read_fd(fd_, buf, len); }
 
 bool LineReader::fill() {
   if (begin_ > 0) {
@@ -76,7 +55,7 @@ bool LineReader::fill() {
     begin_ = 0;
   }
   while (!eof_ && end_ < buf_.size()) {
-    ssize_t n = read_fd(fd_, buf_.data() + end_, buf_.size() - end_);
+    ssize_t n = read_some(buf_.data() + end_, buf_.size() - end_);
     if (n < 0) {
       failed_ = true;
       eof_ = true;

@@ -23,6 +23,9 @@ using PathText = FixedText<kPathMax>;
 
 struct Sysroot {
   PathText prefix;  // empty = the live system
+  // Keep the files read on every call open between calls (input_file.hpp).
+  // The shim's choice; only ever on the live system.
+  bool hold_inputs = false;
   bool live() const { return prefix.size() == 0; }
 };
 
@@ -53,12 +56,15 @@ void close_fd(int fd);
 ssize_t read_fd(int fd, char* buf, size_t len);
 bool write_all(int fd, const char* data, size_t len);
 
+class InputFile;
+
 // Reads a file in pieces through a fixed buffer. A line that fits the buffer
 // comes as one piece; a longer one comes as several, so callers can pass it
 // through unchanged or skip it, but never mistake its tail for a new line.
 class LineReader {
  public:
   LineReader(int fd, std::span<char> buf) : fd_(fd), buf_(buf) {}
+  LineReader(InputFile& file, std::span<char> buf) : file_(&file), buf_(buf) {}
 
   struct Piece {
     std::string_view text;  // without the '\n'
@@ -74,33 +80,12 @@ class LineReader {
 
  private:
   bool fill();
-  int fd_;
+  ssize_t read_some(char* buf, size_t len);
+  int fd_ = -1;
+  InputFile* file_ = nullptr;  // read through this instead of fd_ when set
   std::span<char> buf_;
   size_t begin_ = 0, end_ = 0;
   bool eof_ = false, failed_ = false, at_line_start_ = true;
 };
-
-// Streams DIR/path into `out` line by line. At the start of each line,
-// `keep_line(piece)` says whether that whole line is written (it may write
-// lines of its own to `out` first). Lines longer than the buffer come in
-// pieces and follow their first piece. False when the file cannot be read.
-template <typename Out, typename KeepLine>
-bool filter_host_lines(const Sysroot& root, std::string_view path, Out& out, KeepLine keep_line) {
-  int fd = open_host_file(root, path);
-  if (fd < 0) return false;
-  char buf[4096];
-  LineReader reader(fd, buf);
-  LineReader::Piece piece;
-  bool keep = true;
-  while (reader.next(piece)) {
-    if (piece.starts_line) keep = keep_line(piece);
-    if (!keep) continue;
-    out.put(piece.text);
-    if (piece.ends_line) out.put('\n');
-  }
-  bool ok = !reader.failed();
-  close_fd(fd);
-  return ok;
-}
 
 }  // namespace cgview

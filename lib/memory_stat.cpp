@@ -1,5 +1,6 @@
 #include "memory_stat.hpp"
 
+#include "input_file.hpp"
 #include "key_index.hpp"
 
 namespace cgview {
@@ -75,7 +76,7 @@ bool read_memory_stat(const Sysroot& root, const CgroupDir& dir, MemoryStat& out
   PathText path;
   path.add(dir.path.view()).add("/memory.stat");
   char buf[8192];
-  ssize_t n = read_host_file(root, path.view(), buf);
+  ssize_t n = read_input_file(root, path.view(), buf);
   if (n <= 0) return false;
   parse_memory_stat(std::string_view(buf, size_t(n)), dir.v2, out);
   return true;

@@ -1,5 +1,7 @@
 #include "memory_view.hpp"
 
+#include "input_file.hpp"
+
 namespace cgview {
 
 namespace {
@@ -8,7 +10,7 @@ bool read_number(const Sysroot& root, std::string_view dir, std::string_view nam
   PathText path;
   path.add(dir).add('/').add(name);
   char buf[64];
-  ssize_t n = path.overflowed() ? -1 : read_host_file(root, path.view(), buf);
+  ssize_t n = path.overflowed() ? -1 : read_input_file(root, path.view(), buf);
   return n > 0 && parse_u64(std::string_view(buf, size_t(n)), value);
 }
 
@@ -75,7 +77,7 @@ bool usage_from_host_meminfo(std::string_view meminfo, MemoryUsage& out) {
 // Out of line: its buffer then stays off the stack of the cgroup case.
 [[gnu::noinline]] void usage_from_host_file(const Sysroot& root, MemoryUsage& out) {
   char text[kMeminfoMax];
-  ssize_t n = read_host_file(root, "/proc/meminfo", text);
+  ssize_t n = read_input_file(root, "/proc/meminfo", text);
   if (n > 0) usage_from_host_meminfo(std::string_view(text, size_t(n)), out);
 }
 

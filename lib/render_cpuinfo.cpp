@@ -3,6 +3,7 @@
 // outside the blocks is kept: a header before them (some architectures), and
 // a trailer after them (arm32's Hardware/Revision/Serial, ppc64's
 // timebase/platform/model, which programs read to tell the machine).
+#include "input_file.hpp"
 #include "virtual_files.hpp"
 
 namespace cgview {

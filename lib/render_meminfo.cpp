@@ -1,5 +1,6 @@
 // /proc/meminfo: the container's lines where cgview knows them, the host's
 // lines byte for byte everywhere else, in the host's order.
+#include "input_file.hpp"
 #include "key_index.hpp"
 #include "memory_view.hpp"
 #include "virtual_files.hpp"
@@ -124,7 +125,7 @@ bool container_value(const MemoryFigures& f, Line line, uint64_t& bytes) {
 
 bool render_meminfo(const Config& config, const Limits& limits, Sink& out) {
   char host[kMeminfoMax];
-  ssize_t n = read_host_file(config.root, "/proc/meminfo", host);
+  ssize_t n = read_input_file(config.root, "/proc/meminfo", host);
   if (n <= 0) return false;
   std::string_view text(host, size_t(n));
   uint64_t host_total = 0, host_swap_total = 0;

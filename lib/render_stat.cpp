@@ -4,6 +4,7 @@
 // the rest of N x uptime. Over any interval busy/(busy+idle) is then the
 // cgroup's use divided by N CPUs, as top would show in a VM with N CPUs.
 #include "cpu_usage.hpp"
+#include "input_file.hpp"
 #include "virtual_files.hpp"
 
 namespace cgview {
@@ -71,10 +72,10 @@ struct HostSum {
 
 HostSum sum_visible_host_lines(const Config& config, const Limits& limits) {
   HostSum sum;
-  int fd = open_host_file(config.root, "/proc/stat");
-  if (fd < 0) return sum;
+  InputFile file(config.root, "/proc/stat", InputFile::kMayHold);
+  if (!file.ok()) return sum;
   char buf[4096];
-  LineReader reader(fd, buf);
+  LineReader reader(file, buf);
   std::string_view line;
   while (reader.next_whole_line(line)) {
     uint64_t id = 0;
@@ -87,7 +88,6 @@ HostSum sum_visible_host_lines(const Config& config, const Limits& limits) {
     }
   }
   sum.ok = !reader.failed();
-  close_fd(fd);
   return sum;
 }
 

@@ -3,12 +3,14 @@
 // which the machines here and CI have; elsewhere they skip with the reason
 // (and fail instead when CGVIEW_TEST_REQUIRE_CGROUPS=1, as .ci/run sets).
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <map>
 #include <sstream>
 #include <string>
 
+#include "input_file.hpp"
 #include "key_values.hpp"
 #include "real_cgroup.hpp"
 
@@ -105,6 +107,29 @@ TEST(RealCgroup, ALimitChangeShowsWithinOneSecond) {
   auto v = probe({"rewind", limit_file, "134217728", "1000"}, {"LD_PRELOAD=" + kShim}, &group);
   EXPECT_EQ(v["before"], "262144");
   for (const char* key : {"lseek", "rewind", "fseek", "fseeko"}) EXPECT_EQ(v[key], "131072") << key;
+}
+
+// A held memory.stat whose cgroup is removed reads ENODEV; when a cgroup of
+// the same path comes back, the next read opens it afresh instead of failing.
+TEST(RealCgroup, AHeldFileOfARemovedCgroupIsOpenedAgain) {
+  RealCgroup group(0, 0, 256ull << 20);
+  REQUIRE_REAL_CGROUP(group);
+  std::string memory_dir;
+  for (const std::string& dir : group.directories())
+    if (dir.find("/memory/") != std::string::npos) memory_dir = dir;
+  ASSERT_NE(memory_dir, "") << "no memory cgroup made";
+  std::string child = memory_dir + "/held", stat = child + "/memory.stat";
+  cgview::Sysroot live;
+  live.hold_inputs = true;
+  char buf[8192];
+  ASSERT_EQ(mkdir(child.c_str(), 0755), 0);
+  EXPECT_GT(cgview::read_input_file(live, stat, buf), 0);
+  ASSERT_EQ(rmdir(child.c_str()), 0) << "an open file must not keep a cgroup from being removed";
+  ASSERT_EQ(mkdir(child.c_str(), 0755), 0);
+  ssize_t n = cgview::read_input_file(live, stat, buf);
+  EXPECT_GT(n, 0) << "the held fd of the removed cgroup was read";
+  EXPECT_EQ(std::string(buf, n > 0 ? size_t(n) : 0).rfind("cache ", 0), 0u);
+  rmdir(child.c_str());
 }
 
 }  // namespace

@@ -708,6 +708,49 @@ TEST(Promises, ForkDuringTheFirstConfigurationRead) {
   EXPECT_EQ(v["parent_sysconf"], "1");
 }
 
+// The files read on every call stay open (input_file.hpp), at fd 128 and up,
+// on the live system in a real cgroup: a program that closes every fd, dup2s
+// its own file over the shim's, forks, or reads a thousand times still gets
+// the view; its own fds are never read, moved or closed; nothing piles up.
+long host_memtotal_kb() {
+  std::ifstream meminfo("/proc/meminfo");
+  std::string key;
+  long kb = 0;
+  meminfo >> key >> kb;
+  return kb;
+}
+
+TEST(Promises, HeldInputFilesSurviveWhatTheProgramDoesToItsFds) {
+  RealCgroup group(50000, 100000, 256 * kMiB);
+  REQUIRE_REAL_CGROUP(group);
+  Result r = run({kProbe, "held-inputs", std::to_string(host_memtotal_kb())}, {kPreload}, &group, 60);
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  Values v = parse(r.out);
+  EXPECT_EQ(v["first"], "1") << "not served: the test proves nothing";
+  // /proc/meminfo, memory.usage_in_bytes, memory.stat, /proc/stat, cpuacct.stat.
+  EXPECT_EQ(v["held"], "5");
+  EXPECT_EQ(v["after_close"], "1");
+  EXPECT_EQ(v["held_after_close"], "5");
+  EXPECT_EQ(v["under_own"], "1");
+  EXPECT_EQ(v["own_fds_intact"], "1");
+  EXPECT_EQ(v["child_ok"], "1");
+  EXPECT_EQ(v["repeated"], "1");
+  EXPECT_EQ(v["held_after_repeats"], "5");
+}
+
+TEST(Promises, HoldFilesOffKeepsNoFdOpen) {
+  RealCgroup group(50000, 100000, 256 * kMiB);
+  REQUIRE_REAL_CGROUP(group);
+  Result r = run({kProbe, "held-inputs", std::to_string(host_memtotal_kb())}, {kPreload, "CGVIEW_HOLD_FILES=0"},
+                 &group, 60);
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  Values v = parse(r.out);
+  EXPECT_EQ(v["first"], "1");
+  EXPECT_EQ(v["held"], "0");
+  EXPECT_EQ(v["repeated"], "1");
+  EXPECT_EQ(v["held_after_repeats"], "0");
+}
+
 // ===========================================================================
 // Security
 // ===========================================================================

@@ -25,6 +25,9 @@
  *                             secure_getenv (held there by this probe's own secure_getenv)
  *   abandoned-config          the first configuration read is left by siglongjmp from a
  *                             signal handler; then another thread and the main thread ask
+ *   held-inputs HOST_KB       reads /proc/meminfo and /proc/stat while closing every fd
+ *                             above 2, dup2'ing its own file over fds 128-255, forking,
+ *                             and 1,000 times: are the answers, its fds and the count right
  *
  * FILTER (seccomp, installed before the open): none | no-memfd (memfd_create
  * -> EPERM) | no-anon (memfd_create -> EPERM and O_TMPFILE opens -> EOPNOTSUPP). */
@@ -802,6 +805,79 @@ static void jump_out(int sig) {
 
 /* A configuration read that never finishes (its thread jumped out of a signal
  * handler) must not leave the process waiting, nor on real answers, for ever. */
+/* --- held input files -------------------------------------------------------- */
+
+/* Fds at or above 128 (where the shim keeps its input files). */
+static int count_high_fds(void) {
+  DIR* d = opendir("/proc/self/fd");
+  if (!d) return -1;
+  int n = 0, own = dirfd(d);
+  struct dirent* e;
+  while ((e = readdir(d)) != NULL) {
+    int fd = atoi(e->d_name);
+    n += e->d_name[0] != '.' && fd >= 128 && fd != own;
+  }
+  closedir(d);
+  return n;
+}
+
+/* 1 when /proc/meminfo is served (MemTotal below the host's) and /proc/stat
+ * shows `cpus` CPU lines. */
+static int served(long host_kb, long cpus) {
+  long kb = meminfo_total_path();
+  return kb > 0 && kb < host_kb && count_lines_path("/proc/stat", "cpu", 1) == cpus;
+}
+
+static int cmd_held_inputs(long host_kb) {
+  for (int fd = 3; fd < 1024; ++fd) close(fd); /* whatever the test runner passed down */
+  int baseline = count_high_fds();
+  long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+  printf("first=%d\n", served(host_kb, cpus));
+  printf("held=%d\n", count_high_fds() - baseline);
+
+  /* A daemon closing everything it did not open itself. */
+  for (int fd = 3; fd < 1024; ++fd) close(fd);
+  printf("after_close=%d\n", served(host_kb, cpus));
+  printf("held_after_close=%d\n", count_high_fds() - baseline);
+
+  /* The program's own file over the shim's fds: never read, moved or closed. */
+  char path[] = "/tmp/cgview-held-XXXXXX";
+  int own = mkstemp(path);
+  if (own < 0) return fail("mkstemp");
+  unlink(path);
+  if (write(own, "own\n", 4) != 4) return fail("write");
+  for (int fd = 128; fd < 256; ++fd) dup2(own, fd);
+  lseek(own, 1, SEEK_SET); /* one offset shared by all the dups */
+  printf("under_own=%d\n", served(host_kb, cpus));
+  int intact = 1;
+  for (int fd = 128; fd < 256; ++fd) {
+    struct stat a, b;
+    intact &= fstat(fd, &a) == 0 && fstat(own, &b) == 0 && a.st_ino == b.st_ino && lseek(fd, 0, SEEK_CUR) == 1;
+  }
+  printf("own_fds_intact=%d\n", intact);
+  for (int fd = 128; fd < 256; ++fd) close(fd);
+  close(own);
+
+  /* A child inherits the held fds: it reads through them, opening none. */
+  served(host_kb, cpus);
+  int before_fork = count_high_fds();
+  pid_t child = fork();
+  if (child == 0) {
+    int ok = 1;
+    for (int i = 0; i < 100; ++i) ok &= served(host_kb, cpus);
+    _exit(ok && count_high_fds() == before_fork ? 0 : 1);
+  }
+  int status = 0;
+  waitpid(child, &status, 0);
+  printf("child_ok=%d\n", WIFEXITED(status) && WEXITSTATUS(status) == 0);
+
+  int ok = 1;
+  for (int i = 0; i < 1000; ++i) ok &= served(host_kb, cpus);
+  printf("repeated=%d\n", ok);
+  printf("held_after_repeats=%d\n", count_high_fds() - baseline);
+  return 0;
+}
+
 static int cmd_abandoned_config(void) {
   signal(SIGUSR1, jump_out);
   setenv("CGVIEW_TEST_ABANDON", "1", 1);
@@ -838,6 +914,7 @@ int main(int argc, char** argv) {
   if (strcmp(cmd, "quiet-debug") == 0) return cmd_quiet_debug();
   if (strcmp(cmd, "fork-mid-config") == 0) return cmd_fork_mid_config();
   if (strcmp(cmd, "abandoned-config") == 0) return cmd_abandoned_config();
+  if (strcmp(cmd, "held-inputs") == 0) return cmd_held_inputs(argc > 2 ? atol(argv[2]) : 0);
   if (strcmp(cmd, "ids") == 0) {
     int r = cmd_ids();
     return r ? r : cmd_view();

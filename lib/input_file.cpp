@@ -1,0 +1,211 @@
+#include "input_file.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cstring>
+
+namespace cgview {
+
+namespace {
+
+// One held file. Its path is written once, by whoever claims the slot, and
+// never changes. Its fd changes only in the hands of the reader that set
+// kBusy in `word`, which also guards dev and ino.
+struct HeldSlot {
+  std::atomic<uint32_t> state{0};  // kFree, kNaming, kNamed
+  uint32_t path_length = 0;
+  char path[kPathMax] = {};
+  std::atomic<uint64_t> word{0};  // kBusy | owner pid << 32 | fd + 1 (0: no fd)
+  uint64_t dev = 0, ino = 0;      // what fstat said of the fd when it was opened
+};
+
+constexpr uint32_t kFree = 0, kNaming = 1, kNamed = 2;
+constexpr uint64_t kBusy = uint64_t(1) << 63;
+
+constinit HeldSlot g_slots[kHeldFiles];
+
+uint64_t slot_word(int fd, long pid) { return uint64_t(pid) << 32 | uint32_t(fd + 1); }
+int fd_of(uint64_t word) { return int(uint32_t(word)) - 1; }
+long pid_of(uint64_t word) { return long((word & ~kBusy) >> 32); }
+
+long own_pid() { return syscall(SYS_getpid); }
+
+bool identity(int fd, uint64_t& dev, uint64_t& ino) {
+  struct stat st;
+  if (syscall(SYS_fstat, fd, &st) != 0) return false;
+  dev = st.st_dev;
+  ino = st.st_ino;
+  return true;
+}
+
+// The slot named `path`, or -1.
+int named_slot(std::string_view path) {
+  for (size_t i = 0; i < kHeldFiles; ++i) {
+    HeldSlot& s = g_slots[i];
+    if (s.state.load(std::memory_order_acquire) == kNamed && s.path_length == path.size() &&
+        memcmp(s.path, path.data(), path.size()) == 0)
+      return int(i);
+  }
+  return -1;
+}
+
+// Names a free slot `path`, holding `word` (busy: the caller reads through it
+// first). -1 when none is free. Only paths that opened get a slot.
+int claim_slot(std::string_view path, uint64_t word, uint64_t dev, uint64_t ino) {
+  if (path.size() >= kPathMax) return -1;
+  for (size_t i = 0; i < kHeldFiles; ++i) {
+    HeldSlot& s = g_slots[i];
+    uint32_t expected = kFree;
+    if (s.state.load(std::memory_order_relaxed) != kFree ||
+        !s.state.compare_exchange_strong(expected, kNaming, std::memory_order_acquire))
+      continue;
+    memcpy(s.path, path.data(), path.size());
+    s.path_length = uint32_t(path.size());
+    s.dev = dev;
+    s.ino = ino;
+    s.word.store(word | kBusy, std::memory_order_relaxed);
+    s.state.store(kNamed, std::memory_order_release);
+    return int(i);
+  }
+  return -1;
+}
+
+// An fd for DIR/path at or above kHeldFdFloor, or -1.
+int open_high(const Sysroot& root, std::string_view path) {
+  int fd = open_host_file(root, path);
+  if (fd < 0) return -1;
+  long high = syscall(SYS_fcntl, fd, F_DUPFD_CLOEXEC, kHeldFdFloor);
+  close_fd(fd);
+  return high < 0 ? -1 : int(high);
+}
+
+}  // namespace
+
+InputFile::InputFile(const Sysroot& root, std::string_view path, Hold hold) : root_(root), path_(path) {
+  if (hold == kMayHold && root.hold_inputs && root.live()) lease(path);
+  if (fd_ < 0) open_own();
+}
+
+InputFile::~InputFile() {
+  if (slot_ >= 0) release();
+  else if (fd_ >= 0) close_fd(fd_);
+}
+
+void InputFile::open_own() {
+  fd_ = open_host_file(root_, path_);
+  offset_ = 0;
+}
+
+void InputFile::lease(std::string_view path) {
+  int index = named_slot(path);
+  if (index >= 0) {
+    HeldSlot& s = g_slots[index];
+    uint64_t word = s.word.load(std::memory_order_relaxed);
+    if ((word & kBusy) != 0 || !s.word.compare_exchange_strong(word, word | kBusy, std::memory_order_acquire))
+      return;  // another thread or an interrupted reader has it: open our own
+    slot_ = index;
+    slot_word_ = word;
+    int fd = fd_of(word);
+    uint64_t dev = 0, ino = 0;
+    // Still the file it was? The program may have closed it, or dup2'd its own over it.
+    bool same = fd >= 0 && identity(fd, dev, ino) && dev == s.dev && ino == s.ino;
+    long me = own_pid(), owner = pid_of(word);
+    if (same && owner == me) {
+      fd_ = fd;
+      return;
+    }
+    // A child's inherited copy shares its file position with the parent's:
+    // two processes reading a long file (/proc/stat, /proc/cpuinfo) in
+    // pieces at once would each get pieces of the other's. The child closes
+    // its copy (the parent's stays open) and opens its own.
+    if (same && owner == syscall(SYS_getppid)) close_fd(fd);
+  }
+  // None yet, or one we must not use. Any other old fd is not closed: it is
+  // gone, or the program's now, or another process's.
+  int fresh = open_high(root_, path);
+  uint64_t dev = 0, ino = 0;
+  if (fresh < 0 || !identity(fresh, dev, ino)) {
+    if (fresh >= 0) close_fd(fresh);
+    if (slot_ >= 0) release();  // the slot as it was; this read opens its own
+    return;
+  }
+  uint64_t word = slot_word(fresh, own_pid());
+  if (slot_ < 0) slot_ = claim_slot(path, word, dev, ino);
+  else {
+    g_slots[slot_].dev = dev;
+    g_slots[slot_].ino = ino;
+  }
+  slot_word_ = word;
+  fd_ = fresh;  // held, or this read's own when no slot was free
+}
+
+void InputFile::release() {
+  g_slots[slot_].word.store(slot_word_, std::memory_order_release);
+  slot_ = -1;
+  fd_ = -1;
+}
+
+ssize_t InputFile::read(char* buf, size_t len) {
+  for (;;) {
+    long n = syscall(SYS_pread64, fd_, buf, len, offset_);
+    if (n >= 0) {
+      offset_ += uint64_t(n);
+      return ssize_t(n);
+    }
+    if (errno != EINTR) return -1;
+  }
+}
+
+ssize_t InputFile::read_whole(std::span<char> buf) {
+  size_t total = 0;
+  for (;;) {
+    if (total == buf.size()) {
+      char probe;  // a full buffer is only fine if nothing follows
+      return read(&probe, 1) == 0 ? ssize_t(total) : -1;
+    }
+    size_t wanted = buf.size() - total;
+    ssize_t n = read(buf.data() + total, wanted);
+    if (n < 0) return -1;
+    total += size_t(n);
+    if (size_t(n) < wanted) return ssize_t(total);
+  }
+}
+
+ssize_t InputFile::read_all(std::span<char> buf) {
+  if (!ok()) return -1;
+  offset_ = 0;
+  ssize_t n = read_whole(buf);
+  if (n >= 0 || slot_ < 0) return n;
+  // A held fd that no longer reads (its cgroup was removed: ENODEV). Ours to
+  // close if we opened it, unless it is already closed (EBADF: then its
+  // number may be the program's again). Either way the slot forgets it, and
+  // this read opens the path afresh.
+  int fd = fd_;
+  bool ours = pid_of(slot_word_) == own_pid();
+  bool close_it = ours && errno != EBADF;
+  if (ours) slot_word_ = 0;
+  release();
+  if (close_it) close_fd(fd);
+  open_own();
+  return ok() ? read_whole(buf) : -1;
+}
+
+ssize_t read_input_file(const Sysroot& root, std::string_view path, std::span<char> buf) {
+  return InputFile(root, path, InputFile::kMayHold).read_all(buf);
+}
+
+size_t held_file_count() {
+  long me = own_pid();
+  size_t count = 0;
+  for (const HeldSlot& s : g_slots) {
+    uint64_t word = s.word.load(std::memory_order_acquire);
+    count += fd_of(word) >= 0 && pid_of(word) == me;
+  }
+  return count;
+}
+
+}  // namespace cgview
