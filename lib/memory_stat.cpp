@@ -41,36 +41,50 @@ constexpr KeyIndex<size_t(StatKey::Count)> key_index(bool v2) {
 constexpr KeyIndex<size_t(StatKey::Count)> kV1Names = key_index(false);
 constexpr KeyIndex<size_t(StatKey::Count)> kV2Names = key_index(true);
 
-// The value after "name ": the kernel writes digits right up to the newline;
-// anything else (padding, junk, overflow) is left to parse_u64's full rules.
-bool parse_value(std::string_view text, uint64_t& value) {
+// The keys each version has.
+constexpr uint32_t keys_of(bool v2) {
+  uint32_t keys = 0;
+  for (const KeyName& k : kKeys) keys |= (v2 ? k.v2 : k.v1).empty() ? 0 : stat_bit(k.key);
+  return keys;
+}
+constexpr uint32_t kV1Keys = keys_of(false), kV2Keys = keys_of(true);
+
+// The value of a "name value" line: the kernel writes digits right up to the
+// newline. Up to 19 digits cannot overflow; anything else (20 digits, padding,
+// junk) is left to parse_u64's full rules.
+bool parse_value(const char* begin, const char* end, uint64_t& value) {
+  size_t length = size_t(end - begin);
+  if (length == 0 || length > 19) return parse_u64(std::string_view(begin, length), value);
   uint64_t v = 0;
-  for (char c : text) {
-    unsigned digit = unsigned(c) - '0';
-    if (digit > 9 || __builtin_mul_overflow(v, 10, &v) || __builtin_add_overflow(v, digit, &v)) {
-      return parse_u64(text, value);
-    }
+  for (const char* c = begin; c != end; ++c) {
+    unsigned digit = unsigned(*c) - '0';
+    if (digit > 9) return parse_u64(std::string_view(begin, length), value);
+    v = v * 10 + digit;
   }
-  if (text.empty()) return false;
   value = v;
   return true;
 }
 
 }  // namespace
 
-void parse_memory_stat(std::string_view text, bool v2, MemoryStat& out) {
+void parse_memory_stat(std::string_view text, bool v2, MemoryStat& out, uint32_t wanted) {
   out = MemoryStat{};
   const auto& names = v2 ? kV2Names : kV1Names;
+  wanted &= v2 ? kV2Keys : kV1Keys;  // a key this version lacks is never found
   KeyedLine line;
   while (next_keyed_line(text, ' ', line)) {  // "name value"
     if (!line.separated) continue;
     int key = names.find(line.key);  // most lines are not ours
     uint64_t number = 0;
-    if (key != names.kNone && parse_value(line.rest, number)) out.set(StatKey(key), number);
+    if (key == names.kNone || out.has(StatKey(key)) ||
+        !parse_value(line.rest.data(), line.rest.data() + line.rest.size(), number))
+      continue;
+    out.set(StatKey(key), number);
+    if ((out.present & wanted) == wanted) break;
   }
 }
 
-bool read_memory_stat(const Sysroot& root, const CgroupDir& dir, MemoryStat& out) {
+bool read_memory_stat(const Sysroot& root, const CgroupDir& dir, MemoryStat& out, uint32_t wanted) {
   out = MemoryStat{};
   if (!dir.found) return false;
   PathText path;
@@ -78,7 +92,7 @@ bool read_memory_stat(const Sysroot& root, const CgroupDir& dir, MemoryStat& out
   char buf[8192];
   ssize_t n = read_input_file(root, path.view(), buf);
   if (n <= 0) return false;
-  parse_memory_stat(std::string_view(buf, size_t(n)), dir.v2, out);
+  parse_memory_stat(std::string_view(buf, size_t(n)), dir.v2, out, wanted);
   return true;
 }
 

@@ -38,10 +38,16 @@ struct MemoryStat {
   }
 };
 
-// Parses memory.stat text; unknown keys and malformed lines are skipped.
-void parse_memory_stat(std::string_view text, bool v2, MemoryStat& out);
+constexpr uint32_t stat_bit(StatKey k) { return uint32_t(1) << int(k); }
+inline constexpr uint32_t kEveryStatKey = stat_bit(StatKey::Count) - 1;
+
+// Parses memory.stat text; unknown keys and malformed lines are skipped, and
+// a repeated key keeps its first value. It stops once every key in `wanted`
+// is found (with 0: once any one is, which tells the file is a memory.stat):
+// sysinfo needs one key of some forty lines, _SC_PHYS_PAGES none.
+void parse_memory_stat(std::string_view text, bool v2, MemoryStat& out, uint32_t wanted = kEveryStatKey);
 
 // Reads and parses DIR/<cgroup>/memory.stat; false when it cannot be read.
-bool read_memory_stat(const Sysroot& root, const CgroupDir& dir, MemoryStat& out);
+bool read_memory_stat(const Sysroot& root, const CgroupDir& dir, MemoryStat& out, uint32_t wanted = kEveryStatKey);
 
 }  // namespace cgview

@@ -84,7 +84,7 @@ bool usage_from_host_meminfo(std::string_view meminfo, MemoryUsage& out) {
 }  // namespace
 
 void read_memory_usage(const Sysroot& root, const CgroupDir& dir, bool want_swap, MemoryUsage& out,
-                       std::string_view host_meminfo) {
+                       std::string_view host_meminfo, uint32_t wanted_stat) {
   out = MemoryUsage{};
   if (!dir.found) {
     if (host_meminfo.empty()) usage_from_host_file(root, out);
@@ -107,7 +107,7 @@ void read_memory_usage(const Sysroot& root, const CgroupDir& dir, bool want_swap
   // Without memory.stat the view cannot be formed consistently (Cached, Active...
   // would be the host's, above MemTotal): report usage as unreadable so callers
   // serve the real answer (DESIGN.md rule 9).
-  if (!read_memory_stat(root, dir, out.stat) || out.stat.present == 0) out.has_usage = false;
+  if (!read_memory_stat(root, dir, out.stat, wanted_stat) || out.stat.present == 0) out.has_usage = false;
 }
 
 bool derive_memory(const MemoryLimits& limits, const MemoryUsage& usage, uint64_t host_total,

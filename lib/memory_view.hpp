@@ -26,8 +26,9 @@ struct MemoryUsage {
 // host's own figures stand in, as if the host were the container: U =
 // MemTotal - MemFree, and the memory.stat figures from the matching meminfo
 // lines, taken from `host_meminfo` when the caller has already read it.
+// `wanted_stat`: the memory.stat keys the caller uses (parse_memory_stat).
 void read_memory_usage(const Sysroot& root, const CgroupDir& dir, bool want_swap, MemoryUsage& out,
-                       std::string_view host_meminfo = {});
+                       std::string_view host_meminfo = {}, uint32_t wanted_stat = kEveryStatKey);
 
 // The host's "Key:   123 kB" value of a /proc/meminfo text, in bytes.
 bool meminfo_kb(std::string_view meminfo, std::string_view key, uint64_t& bytes);

@@ -14,7 +14,7 @@ using namespace cgview::shim;
 
 namespace cgview::shim {
 
-bool memory_figures(const HostMemory* known_host, MemoryFigures& out) {
+bool memory_figures(const HostMemory* known_host, MemoryFigures& out, uint32_t wanted_stat) {
   ErrnoKeeper keep_errno;  // usage files that cannot be read give the real answer, not an errno
   MemoryLimits limits;
   CgroupDir dir;
@@ -28,7 +28,7 @@ bool memory_figures(const HostMemory* known_host, MemoryFigures& out) {
   out = MemoryFigures{};
   if (has_view) {
     MemoryUsage usage;
-    read_memory_usage(root, dir, limits.has_swap_allowance, usage);
+    read_memory_usage(root, dir, limits.has_swap_allowance, usage, {}, wanted_stat);
     if (!derive_memory(limits, usage, host.total, host.swap_total, out)) return false;
   }
   if (!out.has_memory) {
@@ -51,7 +51,7 @@ bool memory_pages(MemoryPages which, long& pages) {
   // for the total: where usage cannot be read they all give the real answer,
   // so the page count never disagrees with them.
   MemoryFigures figures;
-  if (!memory_figures(nullptr, figures)) return false;
+  if (!memory_figures(nullptr, figures, 0)) return false;  // total and free: no memory.stat key
   uint64_t bytes = which == MemoryPages::Total ? figures.total : figures.free;
   pages = long(bytes / uint64_t(getpagesize()));
   return true;
@@ -74,7 +74,7 @@ CGVIEW_EXPORT int sysinfo(struct sysinfo* info) {
   uint64_t unit = info->mem_unit != 0 ? info->mem_unit : 1;
   HostMemory host{info->totalram * unit, info->freeram * unit, info->totalswap * unit, info->freeswap * unit};
   MemoryFigures f;
-  if (!memory_figures(&host, f)) return result;
+  if (!memory_figures(&host, f, stat_bit(StatKey::Shmem))) return result;  // sharedram
   info->totalram = f.total / unit;
   info->freeram = f.free / unit;
   if (f.stat.has(StatKey::Shmem)) info->sharedram = f.stat.get(StatKey::Shmem) / unit;

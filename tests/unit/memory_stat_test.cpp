@@ -97,3 +97,31 @@ TEST(MemoryStat, PrefixNamesDoNotMatch) {
   parse_memory_stat("total_cache_x 1\ntotal_rss_huge 2\n", false, s);
   EXPECT_EQ(s.present, 0u);
 }
+
+TEST(MemoryStat, ARepeatedKeyKeepsItsFirstValue) {
+  MemoryStat s;
+  parse_memory_stat("file 1\nfile x\nfile 2\nanon junk\nanon 3\n", true, s);
+  EXPECT_EQ(s.get(StatKey::Cache), 1u);
+  EXPECT_EQ(s.get(StatKey::Anon), 3u) << "the first valid value";
+}
+
+// sysinfo asks for Shmem only, _SC_PHYS_PAGES for none: parsing stops there,
+// and what it found is what the full parse finds.
+TEST(MemoryStat, StopsOnceTheWantedKeysAreFound) {
+  std::string_view v1 =
+      "cache 1\nrss 2\nhierarchical_memory_limit 268435456\ntotal_cache 10\ntotal_shmem 20\n"
+      "total_active_file 30\ntotal_unevictable 40\n";
+  MemoryStat shmem, any, every;
+  parse_memory_stat(v1, false, shmem, stat_bit(StatKey::Shmem));
+  parse_memory_stat(v1, false, any, 0);
+  parse_memory_stat(v1, false, every);
+  EXPECT_EQ(shmem.get(StatKey::Shmem), 20u);
+  EXPECT_FALSE(shmem.has(StatKey::ActiveFile)) << "read past total_shmem";
+  EXPECT_EQ(any.present, stat_bit(StatKey::HierarchicalLimit)) << "the first key of ours, then stop";
+  EXPECT_EQ(every.get(StatKey::Unevictable), 40u);
+  EXPECT_EQ(every.get(StatKey::Shmem), shmem.get(StatKey::Shmem));
+  // A key this version lacks (v1 has no slab lines) is not waited for.
+  MemoryStat slab;
+  parse_memory_stat(v1, false, slab, stat_bit(StatKey::Slab));
+  EXPECT_EQ(slab.present, stat_bit(StatKey::HierarchicalLimit));
+}
