@@ -85,8 +85,8 @@ int open_high(const Sysroot& root, std::string_view path) {
 
 }  // namespace
 
-InputFile::InputFile(const Sysroot& root, std::string_view path, Hold hold) : root_(root), path_(path) {
-  if (hold == kMayHold && root.hold_inputs && root.live()) lease(path);
+InputFile::InputFile(const Sysroot& root, std::string_view path, Use use) : root_(root), path_(path) {
+  if (use != kOpenOnly && root.hold_inputs && root.live()) lease(path, use == kHeldStreamed);
   if (fd_ < 0) open_own();
 }
 
@@ -100,7 +100,7 @@ void InputFile::open_own() {
   offset_ = 0;
 }
 
-void InputFile::lease(std::string_view path) {
+void InputFile::lease(std::string_view path, bool streamed) {
   int index = named_slot(path);
   if (index >= 0) {
     HeldSlot& s = g_slots[index];
@@ -113,8 +113,12 @@ void InputFile::lease(std::string_view path) {
     uint64_t dev = 0, ino = 0;
     // Still the file it was? The program may have closed it, or dup2'd its own over it.
     bool same = fd >= 0 && identity(fd, dev, ino) && dev == s.dev && ino == s.ino;
-    long me = own_pid(), owner = pid_of(word);
-    if (same && owner == me) {
+    if (same && !streamed) {  // one pread: any process's copy will do
+      fd_ = fd;
+      return;
+    }
+    long owner = pid_of(word);
+    if (same && owner == own_pid()) {
       fd_ = fd;
       return;
     }
@@ -195,7 +199,7 @@ ssize_t InputFile::read_all(std::span<char> buf) {
 }
 
 ssize_t read_input_file(const Sysroot& root, std::string_view path, std::span<char> buf) {
-  return InputFile(root, path, InputFile::kMayHold).read_all(buf);
+  return InputFile(root, path, InputFile::kHeldWhole).read_all(buf);
 }
 
 size_t held_file_count() {

@@ -12,9 +12,10 @@
 //   st_ino it had when opened). A program that closes it (closefrom,
 //   close_range) or dup2s its own file over it is noticed: its file is
 //   neither read nor closed, and the path is opened again;
-// - belongs to the process that opened it. A child closes the copy it
-//   inherited and opens its own: a shared file position would let two
-//   processes reading a long file in pieces get pieces of each other's;
+// - is read in pieces only by the process that opened it: a child that
+//   streams a long file closes the copy it inherited and opens its own, as a
+//   shared file position would give two processes pieces of each other's
+//   (a whole-file read, one pread, may use any copy; see InputFile::Use);
 // - serves one reader at a time. A reader that finds it busy (another
 //   thread, a signal handler that interrupted a read) opens the file for
 //   itself, as before.
@@ -41,10 +42,15 @@ inline constexpr size_t kHeldFiles = 8;
 // held fd is never moved. Keeps errno as it found it.
 class InputFile {
  public:
-  enum Hold : bool { kOpenOnly = false, kMayHold = true };
-  // kMayHold: through the path's held fd where `root` holds inputs (it is
-  // opened and kept on first use); else through an fd of its own.
-  InputFile(const Sysroot& root, std::string_view path, Hold hold);
+  // kOpenOnly: an fd of its own. The others go through the path's held fd
+  // where `root` holds inputs (opened and kept on first use):
+  // - kHeldWhole, for read_all: one pread takes the whole file from one
+  //   generation of it, so any process's copy of the fd will do (a fork
+  //   child reads through the one it inherited, at no extra fd or getpid);
+  // - kHeldStreamed, for reads in pieces: only this process's own fd, as a
+  //   file position shared with another process would mix the two's pieces.
+  enum Use { kOpenOnly, kHeldWhole, kHeldStreamed };
+  InputFile(const Sysroot& root, std::string_view path, Use use);
   ~InputFile();
   InputFile(const InputFile&) = delete;
   InputFile& operator=(const InputFile&) = delete;
@@ -60,7 +66,7 @@ class InputFile {
   ssize_t read_all(std::span<char> buf);
 
  private:
-  void lease(std::string_view path);
+  void lease(std::string_view path, bool streamed);
   void open_own();
   void release();
   ssize_t read_whole(std::span<char> buf);
@@ -80,7 +86,7 @@ class InputFile {
 // pieces and follow their first piece. False when the file cannot be read.
 template <typename Out, typename KeepLine>
 bool filter_host_lines(const Sysroot& root, std::string_view path, Out& out, KeepLine keep_line) {
-  InputFile file(root, path, InputFile::kMayHold);
+  InputFile file(root, path, InputFile::kHeldStreamed);
   if (!file.ok()) return false;
   char buf[4096];
   LineReader reader(file, buf);

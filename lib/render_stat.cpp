@@ -72,7 +72,7 @@ struct HostSum {
 
 HostSum sum_visible_host_lines(const Config& config, const Limits& limits) {
   HostSum sum;
-  InputFile file(config.root, "/proc/stat", InputFile::kMayHold);
+  InputFile file(config.root, "/proc/stat", InputFile::kHeldStreamed);
   if (!file.ok()) return sum;
   char buf[4096];
   LineReader reader(file, buf);

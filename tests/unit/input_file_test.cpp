@@ -109,7 +109,9 @@ TEST(InputFile, TheProgramsFileOverAHeldFdIsNeitherReadNorClosed) {
   close(fd);
 }
 
-TEST(InputFile, AForkedChildReadsThroughItsOwnFd) {
+// Whole-file reads (one pread) in a fork child go through the fd it
+// inherited: no extra fd, and one generation of the file per pread.
+TEST(InputFile, AForkedChildReadsAWholeFileThroughTheInheritedFd) {
   Sysroot root = holding_live_root();
   std::string expected = read_text(Sysroot{}, "/proc/filesystems");
   ASSERT_EQ(read_text(root, "/proc/filesystems"), expected);
@@ -120,25 +122,52 @@ TEST(InputFile, AForkedChildReadsThroughItsOwnFd) {
   if (child == 0) {
     bool same_text = read_text(root, "/proc/filesystems") == expected;
     int fd = held_fd_of("/proc/filesystems");
-    // Held, once (the inherited copy closed), and not the parent's file
-    // description, whose position it would share.
-    bool own = fd >= 0 && syscall(SYS_kcmp, parent, getpid(), KCMP_FILE, parent_fd, fd) != 0;
-    _exit(same_text && own && held_file_count() == 1 ? 0 : 1);
+    bool inherited = fd == parent_fd && syscall(SYS_kcmp, parent, getpid(), KCMP_FILE, parent_fd, fd) == 0;
+    _exit(same_text && inherited && held_file_count() == 0 ? 0 : 1);
   }
   int status = 0;
   ASSERT_EQ(waitpid(child, &status, 0), child);
   EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
-  EXPECT_EQ(held_fd_of("/proc/filesystems"), parent_fd) << "the parent's fd is untouched";
-  EXPECT_EQ(read_text(root, "/proc/filesystems"), expected);
+}
+
+// Reads in pieces in a fork child go through an fd of its own: a file
+// position shared with the parent would mix the two's pieces.
+TEST(InputFile, AForkedChildStreamsThroughItsOwnFd) {
+  Sysroot root = holding_live_root();
+  auto stream = [&](std::string& text) {
+    InputFile file(root, "/proc/sys/kernel/random/boot_id", InputFile::kHeldStreamed);
+    char piece[16];
+    ssize_t n;
+    while ((n = file.read(piece, sizeof piece)) > 0) text.append(piece, size_t(n));
+    return file.held() && n == 0;
+  };
+  std::string expected;
+  ASSERT_TRUE(stream(expected));
+  int parent_fd = held_fd_of("/proc/sys/kernel/random/boot_id");
+  ASSERT_GE(parent_fd, 0);
+  pid_t parent = getpid();
+  pid_t child = fork();
+  if (child == 0) {
+    std::string text;
+    bool held = stream(text);
+    int fd = held_fd_of("/proc/sys/kernel/random/boot_id");
+    // Held, once (the inherited copy closed), and not the parent's file description.
+    bool own = fd >= 0 && syscall(SYS_kcmp, parent, getpid(), KCMP_FILE, parent_fd, fd) != 0;
+    _exit(held && text == expected && own && held_file_count() == 1 ? 0 : 1);
+  }
+  int status = 0;
+  ASSERT_EQ(waitpid(child, &status, 0), child);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  EXPECT_EQ(held_fd_of("/proc/sys/kernel/random/boot_id"), parent_fd) << "the parent's fd is untouched";
 }
 
 TEST(InputFile, AReaderThatFindsItBusyOpensItsOwn) {
   Sysroot root = holding_live_root();
-  InputFile outer(root, "/proc/swaps", InputFile::kMayHold);
+  InputFile outer(root, "/proc/swaps", InputFile::kHeldWhole);
   ASSERT_TRUE(outer.ok());
   EXPECT_TRUE(outer.held());
   // A signal handler, or another thread, reading the same file meanwhile.
-  InputFile inner(root, "/proc/swaps", InputFile::kMayHold);
+  InputFile inner(root, "/proc/swaps", InputFile::kHeldWhole);
   ASSERT_TRUE(inner.ok());
   EXPECT_FALSE(inner.held());
   char a[4096], b[4096];
