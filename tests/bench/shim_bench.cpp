@@ -6,7 +6,10 @@
 // Each benchmark is one row: a pair of bodies, the reference (native glibc,
 // the floor, or LXCFS with --lxcfs=MNT) and the subject (the shim, or the
 // floor against native), timed in alternating blocks; see run_pair. The floor
-// is the raw reads the shim's answer needs, done as cheaply as possible.
+// is the raw reads the shim's answer needs, done as cheaply as possible: for
+// each input, a pread from offset 0 of an fd opened once (the kernel
+// regenerates the file there) and the fstat that makes reading a kept fd safe
+// (DESIGN.md rule 11: is it still ours?); and one memfd.
 // scripts/bench runs this inside a cgroup with a memory limit and a CPU quota
 // (without a limit the shim passes everything through) and builds the table.
 //
@@ -20,6 +23,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/sysinfo.h>
 #include <time.h>
@@ -73,6 +77,20 @@ size_t shim_read_path(const char* path) {
   return n;
 }
 
+// The floor's reads: from the start of an fd opened once, by pread, after
+// checking with fstat that it is still the file it was.
+size_t pread_all(int fd) {
+  struct stat st;
+  if (fstat(fd, &st) != 0) return 0;
+  size_t total = 0;
+  for (;;) {
+    ssize_t n = pread(fd, g_buf, sizeof g_buf, off_t(total));
+    if (n <= 0) break;
+    total += size_t(n);
+  }
+  return total;
+}
+
 // Handing `size` bytes back in an fd and the program reading them: one memfd,
 // one write, the program's read, one close.
 void memfd_round_trip(size_t size) {
@@ -84,10 +102,18 @@ void memfd_round_trip(size_t size) {
   close(fd);
 }
 
-// The cgroup files the shim reads, from the core's own discovery.
+// The cgroup files the shim reads, from the core's own discovery, and the
+// floor's fds of them and of the host files (-1: none).
 struct Paths {
   std::string usage, memory_stat, cpu_stat;
 } g_paths;
+struct FloorFds {
+  int meminfo = -1, stat = -1, cpuinfo = -1, usage = -1, memory_stat = -1, cpu_stat = -1;
+} g_floor;
+
+int open_for_floor(const std::string& path) {
+  return path.empty() ? -1 : open(path.c_str(), O_RDONLY | O_CLOEXEC);
+}
 
 // The sizes of the shim's rendered files (what the floor's memfd must carry).
 size_t g_meminfo_size = 0, g_stat_size = 0, g_cpuinfo_size = 0;
@@ -276,29 +302,29 @@ void sysinfo_shim() {
   benchmark::DoNotOptimize(si);
 }
 void sysinfo_floor() {
-  benchmark::DoNotOptimize(read_path(g_paths.usage.c_str()));
-  benchmark::DoNotOptimize(read_path(g_paths.memory_stat.c_str()));
+  benchmark::DoNotOptimize(pread_all(g_floor.usage));
+  benchmark::DoNotOptimize(pread_all(g_floor.memory_stat));
 }
 void meminfo_native() { benchmark::DoNotOptimize(read_path("/proc/meminfo")); }
 void meminfo_shim() { benchmark::DoNotOptimize(shim_read_path("/proc/meminfo")); }
 void meminfo_floor() {
-  benchmark::DoNotOptimize(read_path("/proc/meminfo"));
-  benchmark::DoNotOptimize(read_path(g_paths.usage.c_str()));
-  benchmark::DoNotOptimize(read_path(g_paths.memory_stat.c_str()));
+  benchmark::DoNotOptimize(pread_all(g_floor.meminfo));
+  benchmark::DoNotOptimize(pread_all(g_floor.usage));
+  benchmark::DoNotOptimize(pread_all(g_floor.memory_stat));
   memfd_round_trip(g_meminfo_size);
 }
 void meminfo_lxcfs() { benchmark::DoNotOptimize(read_path((g_lxcfs + "/proc/meminfo").c_str())); }
 void stat_native() { benchmark::DoNotOptimize(read_path("/proc/stat")); }
 void stat_shim() { benchmark::DoNotOptimize(shim_read_path("/proc/stat")); }
 void stat_floor() {
-  benchmark::DoNotOptimize(read_path("/proc/stat"));
-  benchmark::DoNotOptimize(read_path(g_paths.cpu_stat.c_str()));
+  benchmark::DoNotOptimize(pread_all(g_floor.stat));
+  benchmark::DoNotOptimize(pread_all(g_floor.cpu_stat));
   memfd_round_trip(g_stat_size);
 }
 void cpuinfo_native() { benchmark::DoNotOptimize(read_path("/proc/cpuinfo")); }
 void cpuinfo_shim() { benchmark::DoNotOptimize(shim_read_path("/proc/cpuinfo")); }
 void cpuinfo_floor() {
-  benchmark::DoNotOptimize(read_path("/proc/cpuinfo"));
+  benchmark::DoNotOptimize(pread_all(g_floor.cpuinfo));
   memfd_round_trip(g_cpuinfo_size);
 }
 void cpu_online_native() { benchmark::DoNotOptimize(read_path("/sys/devices/system/cpu/online")); }
@@ -369,6 +395,8 @@ int main(int argc, char** argv) {
   if (g_paths.usage.empty() || g_paths.cpu_stat.empty()) {
     fprintf(stderr, "cgview_bench: no memory or cpuacct cgroup found: floor rows read nothing\n");
   }
+  g_floor = {open_for_floor("/proc/meminfo"), open_for_floor("/proc/stat"),   open_for_floor("/proc/cpuinfo"),
+             open_for_floor(g_paths.usage),   open_for_floor(g_paths.memory_stat), open_for_floor(g_paths.cpu_stat)};
   g_meminfo_size = shim_read_path("/proc/meminfo");
   g_stat_size = shim_read_path("/proc/stat");
   g_cpuinfo_size = shim_read_path("/proc/cpuinfo");
