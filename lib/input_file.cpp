@@ -74,20 +74,19 @@ int claim_slot(std::string_view path, uint64_t word, uint64_t dev, uint64_t ino)
   return -1;
 }
 
-// An fd for DIR/path at or above kHeldFdFloor, or -1.
-int open_high(const Sysroot& root, std::string_view path) {
-  int fd = open_host_file(root, path);
-  if (fd < 0) return -1;
+// Moves `fd` to kHeldFdFloor or above; -1 (and `fd` left as it is) when it
+// cannot go there (an RLIMIT_NOFILE at or below the floor, or no fd free).
+int move_high(int fd) {
   long high = syscall(SYS_fcntl, fd, F_DUPFD_CLOEXEC, kHeldFdFloor);
+  if (high < 0) return -1;
   close_fd(fd);
-  return high < 0 ? -1 : int(high);
+  return int(high);
 }
 
 }  // namespace
 
 InputFile::InputFile(const Sysroot& root, std::string_view path, Use use) : root_(root), path_(path) {
-  if (use != kOpenOnly && root.hold_inputs && root.live()) lease(path, use == kHeldStreamed);
-  if (fd_ < 0) open_own();
+  if (use == kOpenOnly || !root.hold_inputs || !root.live() || !lease(path, use == kHeldStreamed)) open_own();
 }
 
 InputFile::~InputFile() {
@@ -100,13 +99,13 @@ void InputFile::open_own() {
   offset_ = 0;
 }
 
-void InputFile::lease(std::string_view path, bool streamed) {
+bool InputFile::lease(std::string_view path, bool streamed) {
   int index = named_slot(path);
   if (index >= 0) {
     HeldSlot& s = g_slots[index];
     uint64_t word = s.word.load(std::memory_order_relaxed);
     if ((word & kBusy) != 0 || !s.word.compare_exchange_strong(word, word | kBusy, std::memory_order_acquire))
-      return;  // another thread or an interrupted reader has it: open our own
+      return false;  // another thread or an interrupted reader has it: open our own
     slot_ = index;
     slot_word_ = word;
     int fd = fd_of(word);
@@ -115,12 +114,12 @@ void InputFile::lease(std::string_view path, bool streamed) {
     bool same = fd >= 0 && identity(fd, dev, ino) && dev == s.dev && ino == s.ino;
     if (same && !streamed) {  // one pread: any process's copy will do
       fd_ = fd;
-      return;
+      return true;
     }
     long owner = pid_of(word);
     if (same && owner == own_pid()) {
       fd_ = fd;
-      return;
+      return true;
     }
     // A child's inherited copy shares its file position with the parent's:
     // two processes reading a long file (/proc/stat, /proc/cpuinfo) in
@@ -130,12 +129,13 @@ void InputFile::lease(std::string_view path, bool streamed) {
   }
   // None yet, or one we must not use. Any other old fd is not closed: it is
   // gone, or the program's now, or another process's.
-  int fresh = open_high(root_, path);
+  int opened = open_host_file(root_, path);
+  int fresh = opened < 0 ? -1 : move_high(opened);
   uint64_t dev = 0, ino = 0;
   if (fresh < 0 || !identity(fresh, dev, ino)) {
-    if (fresh >= 0) close_fd(fresh);
-    if (slot_ >= 0) release();  // the slot as it was; this read opens its own
-    return;
+    if (slot_ >= 0) release();  // the slot as it was
+    fd_ = fresh >= 0 ? fresh : opened;  // this read's own, if it opened at all
+    return true;
   }
   uint64_t word = slot_word(fresh, own_pid());
   if (slot_ < 0) slot_ = claim_slot(path, word, dev, ino);
@@ -145,6 +145,7 @@ void InputFile::lease(std::string_view path, bool streamed) {
   }
   slot_word_ = word;
   fd_ = fresh;  // held, or this read's own when no slot was free
+  return true;
 }
 
 void InputFile::release() {

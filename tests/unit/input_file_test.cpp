@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <linux/kcmp.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -196,6 +197,28 @@ TEST(InputFile, NothingIsHeldUnderASysrootOrWhenOff) {
   EXPECT_NE(read_text(off, "/proc/sys/kernel/ostype"), "<unreadable>");
   EXPECT_EQ(held_file_count(), before);
   EXPECT_EQ(held_fd_of("/proc/sys/kernel/ostype"), -1);
+}
+
+// Under an fd limit at or below the floor nothing can be held: each read
+// opens its own fd, once, and leaves none behind.
+TEST(InputFile, AnFdLimitBelowTheFloorHoldsNothing) {
+  pid_t child = fork();
+  if (child == 0) {
+    struct rlimit low = {64, 64};
+    if (setrlimit(RLIMIT_NOFILE, &low) != 0) _exit(2);
+    Sysroot root = holding_live_root();
+    std::string expected = read_text(Sysroot{}, "/proc/sys/kernel/ostype");
+    bool ok = true;
+    for (int i = 0; i < 100; ++i) ok &= read_text(root, "/proc/sys/kernel/ostype") == expected;
+    int highest = -1;
+    for (int fd = 0; fd < 64; ++fd)
+      if (fcntl(fd, F_GETFD) >= 0) highest = fd;
+    int probe = open("/dev/null", O_RDONLY);  // the next free fd: none leaked below it
+    _exit(ok && held_file_count() == 0 && probe <= highest + 1 ? 0 : 1);
+  }
+  int status = 0;
+  ASSERT_EQ(waitpid(child, &status, 0), child);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << "exit " << WEXITSTATUS(status);
 }
 
 TEST(InputFile, AMissingFileIsUnreadableAndHoldsNothing) {
