@@ -54,24 +54,37 @@ int named_slot(std::string_view path) {
 }
 
 // Names a free slot `path`, holding `word` (busy: the caller reads through it
-// first). -1 when none is free. Only paths that opened get a slot.
+// first). -1 when none is free, or when another reader is naming one at the
+// same time (it may be naming this path: two slots for one path would hold
+// two fds for good). Only paths that opened get a slot.
 int claim_slot(std::string_view path, uint64_t word, uint64_t dev, uint64_t ino) {
   if (path.size() >= kPathMax) return -1;
-  for (size_t i = 0; i < kHeldFiles; ++i) {
-    HeldSlot& s = g_slots[i];
+  int index = -1;
+  for (size_t i = 0; i < kHeldFiles && index < 0; ++i) {
     uint32_t expected = kFree;
-    if (s.state.load(std::memory_order_relaxed) != kFree ||
-        !s.state.compare_exchange_strong(expected, kNaming, std::memory_order_acquire))
-      continue;
-    memcpy(s.path, path.data(), path.size());
-    s.path_length = uint32_t(path.size());
-    s.dev = dev;
-    s.ino = ino;
-    s.word.store(word | kBusy, std::memory_order_relaxed);
-    s.state.store(kNamed, std::memory_order_release);
-    return int(i);
+    if (g_slots[i].state.load(std::memory_order_relaxed) == kFree &&
+        g_slots[i].state.compare_exchange_strong(expected, kNaming, std::memory_order_acq_rel))
+      index = int(i);
   }
-  return -1;
+  if (index < 0) return -1;
+  HeldSlot& s = g_slots[index];
+  for (size_t i = 0; i < kHeldFiles; ++i) {
+    if (int(i) == index) continue;
+    uint32_t state = g_slots[i].state.load(std::memory_order_acquire);
+    bool same_path = state == kNamed && g_slots[i].path_length == path.size() &&
+                     memcmp(g_slots[i].path, path.data(), path.size()) == 0;
+    if (state == kNaming || same_path) {
+      s.state.store(kFree, std::memory_order_release);
+      return -1;
+    }
+  }
+  memcpy(s.path, path.data(), path.size());
+  s.path_length = uint32_t(path.size());
+  s.dev = dev;
+  s.ino = ino;
+  s.word.store(word | kBusy, std::memory_order_relaxed);
+  s.state.store(kNamed, std::memory_order_release);
+  return index;
 }
 
 // Moves `fd` to kHeldFdFloor or above; -1 (and `fd` left as it is) when it
@@ -116,19 +129,20 @@ bool InputFile::lease(std::string_view path, bool streamed) {
       fd_ = fd;
       return true;
     }
-    long owner = pid_of(word);
-    if (same && owner == own_pid()) {
+    bool ours = fd < 0 || pid_of(word) == own_pid();
+    if (same && ours) {
       fd_ = fd;
       return true;
     }
-    // A child's inherited copy shares its file position with the parent's:
-    // two processes reading a long file (/proc/stat, /proc/cpuinfo) in
-    // pieces at once would each get pieces of the other's. The child closes
-    // its copy (the parent's stays open) and opens its own.
-    if (same && owner == syscall(SYS_getppid)) close_fd(fd);
+    if (!ours) {
+      // Another process's (a parent's, or, in a vfork child, the very
+      // memory of the parent): never ours to replace or close. A child that
+      // streams, or whose inherited copy is gone, reads with an fd of its own.
+      release();
+      return false;
+    }
+    // Ours but gone or the program's now: not closed, opened afresh below.
   }
-  // None yet, or one we must not use. Any other old fd is not closed: it is
-  // gone, or the program's now, or another process's.
   int opened = open_host_file(root_, path);
   int fresh = opened < 0 ? -1 : move_high(opened);
   uint64_t dev = 0, ino = 0;
@@ -144,7 +158,7 @@ bool InputFile::lease(std::string_view path, bool streamed) {
     g_slots[slot_].ino = ino;
   }
   slot_word_ = word;
-  fd_ = fresh;  // held, or this read's own when no slot was free
+  fd_ = fresh;  // held, or this read's own when no slot could be named
   return true;
 }
 
@@ -161,7 +175,10 @@ ssize_t InputFile::read(char* buf, size_t len) {
       offset_ += uint64_t(n);
       return ssize_t(n);
     }
-    if (errno != EINTR) return -1;
+    if (errno != EINTR) {
+      read_error_ = errno;
+      return -1;
+    }
   }
 }
 
@@ -183,15 +200,18 @@ ssize_t InputFile::read_whole(std::span<char> buf) {
 ssize_t InputFile::read_all(std::span<char> buf) {
   if (!ok()) return -1;
   offset_ = 0;
+  read_error_ = 0;
   ssize_t n = read_whole(buf);
-  if (n >= 0 || slot_ < 0) return n;
-  // A held fd that no longer reads (its cgroup was removed: ENODEV). Ours to
-  // close if we opened it, unless it is already closed (EBADF: then its
-  // number may be the program's again). Either way the slot forgets it, and
-  // this read opens the path afresh.
+  if (n >= 0 || slot_ < 0 || read_error_ == 0) return n;  // read, or too large
+  // A held fd that no longer reads. The slot forgets it if it is ours, and
+  // this read opens the path afresh. It is closed only when its cgroup was
+  // removed (ENODEV) and it still is the file we opened: any other error
+  // may mean the program has put its own file (a socket: ESPIPE) there.
   int fd = fd_;
   bool ours = pid_of(slot_word_) == own_pid();
-  bool close_it = ours && errno != EBADF;
+  uint64_t dev = 0, ino = 0;
+  bool close_it = ours && read_error_ == ENODEV && identity(fd, dev, ino) && dev == g_slots[slot_].dev &&
+                  ino == g_slots[slot_].ino;
   if (ours) slot_word_ = 0;
   release();
   if (close_it) close_fd(fd);

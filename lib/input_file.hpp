@@ -11,11 +11,16 @@
 // - is O_CLOEXEC, and is checked before every use (fstat: the st_dev and
 //   st_ino it had when opened). A program that closes it (closefrom,
 //   close_range) or dup2s its own file over it is noticed: its file is
-//   neither read nor closed, and the path is opened again;
-// - is read in pieces only by the process that opened it: a child that
-//   streams a long file closes the copy it inherited and opens its own, as a
-//   shared file position would give two processes pieces of each other's
-//   (a whole-file read, one pread, may use any copy; see InputFile::Use);
+//   neither read nor closed, and the path is opened again. The only fd ever
+//   closed is one whose cgroup was removed (ENODEV) and that fstat still
+//   shows to be ours;
+// - belongs to the process that opened it, which alone replaces it. Another
+//   process (a fork child, which inherited it; a vfork child, which shares
+//   the parent's memory and so this table) reads a whole file through it
+//   when it still is the file (one pread takes one generation of the file,
+//   whoever else reads it), and otherwise, or to read in pieces (a shared
+//   file position would give two processes pieces of each other's), opens
+//   the file for that read only, as without holding;
 // - serves one reader at a time. A reader that finds it busy (another
 //   thread, a signal handler that interrupted a read) opens the file for
 //   itself, as before.
@@ -47,8 +52,9 @@ class InputFile {
   // - kHeldWhole, for read_all: one pread takes the whole file from one
   //   generation of it, so any process's copy of the fd will do (a fork
   //   child reads through the one it inherited, at no extra fd or getpid);
-  // - kHeldStreamed, for reads in pieces: only this process's own fd, as a
-  //   file position shared with another process would mix the two's pieces.
+  // - kHeldStreamed, for reads in pieces: only this process's own held fd,
+  //   as a file position shared with another process would mix the two's
+  //   pieces (another process's slot: an fd for this read only).
   enum Use { kOpenOnly, kHeldWhole, kHeldStreamed };
   InputFile(const Sysroot& root, std::string_view path, Use use);
   ~InputFile();
@@ -80,6 +86,7 @@ class InputFile {
   int slot_ = -1;           // the held slot leased, or -1: fd_ is this read's own
   uint64_t slot_word_ = 0;  // what the slot holds once released
   uint64_t offset_ = 0;
+  int read_error_ = 0;  // errno of the last failed read
 };
 
 // Streams DIR/path (held, as InputFile) into `out` line by line. At the start of each line,

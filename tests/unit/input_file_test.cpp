@@ -4,6 +4,7 @@
 #include "input_file.hpp"
 
 #include <fcntl.h>
+#include <sched.h>
 #include <gtest/gtest.h>
 #include <linux/kcmp.h>
 #include <sys/resource.h>
@@ -15,7 +16,10 @@
 
 #include <cstdio>
 #include <fstream>
+#include <atomic>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include "test_support.hpp"
 
@@ -43,6 +47,40 @@ int held_fd_of(const std::string& path) {
     if (n > 0 && std::string(target, size_t(n)) == path) return fd;
   }
   return -1;
+}
+
+int fds_naming(const std::string& path) {
+  int count = 0;
+  for (int fd = 0; fd < 4096; ++fd) {
+    char link[64], target[512];
+    snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
+    ssize_t n = readlink(link, target, sizeof target - 1);
+    count += n > 0 && std::string(target, size_t(n)) == path;
+  }
+  return count;
+}
+
+// Reads `path` in 16-byte pieces, as the LineReader does /proc/stat.
+bool stream(const Sysroot& root, const char* path, std::string* text = nullptr) {
+  InputFile file(root, path, InputFile::kHeldStreamed);
+  char piece[16];
+  ssize_t n;
+  while ((n = file.read(piece, sizeof piece)) > 0)
+    if (text != nullptr) text->append(piece, size_t(n));
+  return file.ok() && n == 0;
+}
+
+int exit_code_of(pid_t child) {
+  int status = 0;
+  if (waitpid(child, &status, 0) != child) return 100;
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 100 + WTERMSIG(status);
+}
+
+// Runs `body` in a fork child, whose slot table starts as this process's.
+int in_child(int (*body)()) {
+  pid_t child = fork();
+  if (child == 0) _exit(body());
+  return exit_code_of(child);
 }
 
 TEST(InputFile, AHeldReadIsAsFreshAsANewOpen) {
@@ -131,35 +169,138 @@ TEST(InputFile, AForkedChildReadsAWholeFileThroughTheInheritedFd) {
   EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 }
 
-// Reads in pieces in a fork child go through an fd of its own: a file
-// position shared with the parent would mix the two's pieces.
-TEST(InputFile, AForkedChildStreamsThroughItsOwnFd) {
+// Reads in pieces in a fork child do not go through the parent's fd (a file
+// position shared with the parent would mix the two's pieces), and do not
+// take its slot: the child opens the file for each read, as without holding.
+TEST(InputFile, AForkedChildStreamsThroughAnFdOfItsOwn) {
   Sysroot root = holding_live_root();
-  auto stream = [&](std::string& text) {
-    InputFile file(root, "/proc/sys/kernel/random/boot_id", InputFile::kHeldStreamed);
-    char piece[16];
-    ssize_t n;
-    while ((n = file.read(piece, sizeof piece)) > 0) text.append(piece, size_t(n));
-    return file.held() && n == 0;
-  };
+  const char* path = "/proc/sys/kernel/random/boot_id";
   std::string expected;
-  ASSERT_TRUE(stream(expected));
-  int parent_fd = held_fd_of("/proc/sys/kernel/random/boot_id");
+  ASSERT_TRUE(stream(root, path, &expected));
+  int parent_fd = held_fd_of(path);
   ASSERT_GE(parent_fd, 0);
-  pid_t parent = getpid();
   pid_t child = fork();
   if (child == 0) {
     std::string text;
-    bool held = stream(text);
-    int fd = held_fd_of("/proc/sys/kernel/random/boot_id");
-    // Held, once (the inherited copy closed), and not the parent's file description.
-    bool own = fd >= 0 && syscall(SYS_kcmp, parent, getpid(), KCMP_FILE, parent_fd, fd) != 0;
-    _exit(held && text == expected && own && held_file_count() == 1 ? 0 : 1);
+    bool streamed = stream(root, path, &text);
+    _exit(streamed && text == expected && fds_naming(path) == 1 && held_file_count() == 0 ? 0 : 1);
   }
-  int status = 0;
-  ASSERT_EQ(waitpid(child, &status, 0), child);
-  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
-  EXPECT_EQ(held_fd_of("/proc/sys/kernel/random/boot_id"), parent_fd) << "the parent's fd is untouched";
+  EXPECT_EQ(exit_code_of(child), 0);
+  EXPECT_EQ(held_fd_of(path), parent_fd) << "the parent's fd is untouched";
+}
+
+// A daemon's grandchild (fork, fork) that streams a file its grandparent
+// holds keeps just the copy it inherited: nothing more is opened for good.
+TEST(InputFile, ADaemonsGrandchildHoldsNoSecondFd) {
+  EXPECT_EQ(in_child([] {
+              Sysroot root = holding_live_root();
+              const char* path = "/proc/sys/kernel/random/uuid";
+              if (!stream(root, path)) return 2;
+              pid_t child = fork();
+              if (child == 0) {
+                pid_t grandchild = fork();
+                if (grandchild == 0) {
+                  for (int i = 0; i < 3; ++i) stream(root, path);
+                  _exit(fds_naming(path) == 1 ? 0 : 1);
+                }
+                _exit(exit_code_of(grandchild));
+              }
+              return exit_code_of(child);
+            }),
+            0);
+}
+
+// A vfork child shares the parent's memory, slot table included: a child that
+// streams a held file before it execs must not leave the parent a second fd.
+char g_vfork_stack[256 * 1024];
+TEST(InputFile, AVforkChildThatStreamsCostsTheParentNoFd) {
+  EXPECT_EQ(in_child([] {
+              Sysroot root = holding_live_root();
+              const char* path = "/proc/sys/kernel/random/uuid";
+              if (!stream(root, path)) return 2;
+              pid_t child = clone(
+                  [](void*) -> int {
+                    stream(holding_live_root(), "/proc/sys/kernel/random/uuid");
+                    _exit(0);
+                  },
+                  g_vfork_stack + sizeof g_vfork_stack, CLONE_VM | CLONE_VFORK | SIGCHLD, nullptr);
+              if (exit_code_of(child) != 0) return 3;
+              stream(root, path);
+              return fds_naming(path) == 1 ? 0 : 1;
+            }),
+            0);
+}
+
+// A fork child that closed the inherited fd and got its own fd of the same
+// file at that number (closefrom, open, dup2): the shim must neither close
+// nor take it, though fstat shows the same file.
+TEST(InputFile, AChildsOwnFdOfTheSameFileAtTheHeldNumberIsLeftAlone) {
+  EXPECT_EQ(in_child([] {
+              Sysroot root = holding_live_root();
+              const char* path = "/proc/sys/kernel/random/uuid";
+              if (!stream(root, path)) return 2;
+              int held = held_fd_of(path);
+              if (held < 0) return 3;
+              pid_t child = fork();
+              if (child == 0) {
+                close(held);
+                int mine = open(path, O_RDONLY);  // not O_CLOEXEC: the shim's all are
+                dup2(mine, held);
+                close(mine);
+                stream(root, path);
+                read_text(root, path);
+                int flags = fcntl(held, F_GETFD);
+                _exit(flags >= 0 && !(flags & FD_CLOEXEC) ? 0 : 1);
+              }
+              return exit_code_of(child);
+            }),
+            0);
+}
+
+// 64 threads making the first read of one path at once hold one fd for it,
+// not one each (slots are never given back).
+TEST(InputFile, ThreadsRacingTheFirstReadHoldOneFd) {
+  for (int run = 0; run < 20; ++run) {
+    EXPECT_EQ(in_child([] {
+                Sysroot root = holding_live_root();
+                std::atomic<int> ready{0};
+                std::vector<std::thread> threads;
+                for (int i = 0; i < 64; ++i)
+                  threads.emplace_back([&] {
+                    ready.fetch_add(1);
+                    while (ready.load() < 64) {
+                    }
+                    read_text(root, "/proc/loadavg");
+                  });
+                for (std::thread& t : threads) t.join();
+                return fds_naming("/proc/loadavg") == 1 ? 0 : 1;
+              }),
+              0)
+        << "run " << run;
+  }
+}
+
+// A file too large for the buffer is no read error: whatever errno the
+// program left, the held fd stays held, and no fd piles up.
+TEST(InputFile, AFileTooLargeKeepsItsOneFdWhateverErrnoSays) {
+  EXPECT_EQ(in_child([] {
+              Sysroot root = holding_live_root();
+              char path[] = "/tmp/cgview-too-large-XXXXXX";
+              int fd = mkstemp(path);
+              std::string big(200, 'x');
+              if (fd < 0 || write(fd, big.data(), big.size()) != ssize_t(big.size())) return 2;
+              close(fd);
+              bool too_large = true;
+              for (int i = 0; i < 50; ++i) {
+                char buf[64];
+                errno = EBADF;  // the program's own last failure
+                too_large &= read_input_file(root, path, buf) == -1;
+              }
+              int fds = fds_naming(path);
+              unlink(path);
+              return too_large && fds == 1 ? 0 : 1;
+            }),
+            0);
 }
 
 TEST(InputFile, AReaderThatFindsItBusyOpensItsOwn) {
