@@ -81,9 +81,9 @@ void make_anonymous_file(LazyFile& file) {
   file.fd = int(fd);
 }
 
-// An O_TMPFILE cannot be sealed: it is made read-only (0444) and the program
-// gets a read-only reopen, so write() fails with EBADF and nobody but root can
-// reopen it for writing. Returns -1 (and closes `fd`) when the program would
+// An O_TMPFILE (or a memfd whose sealing was refused) cannot be sealed: it is
+// made read-only (0444) and the program gets a read-only reopen, so write()
+// fails with EBADF and nobody but root can reopen it for writing. Returns -1 (and closes `fd`) when the program would
 // otherwise get a writable fd: then the real file is served.
 int read_only_copy(int fd, int flags) {
   syscall(SYS_fchmod, fd, 0444);
@@ -111,14 +111,12 @@ int read_only_copy(int fd, int flags) {
 // A memfd is sealed (no write, grow or shrink, through any fd or reopen, for
 // root too) and handed over itself: one system call where a read-only reopen
 // costs four, about 10% of a meminfo open. The program's fd is then O_RDWR
-// with writes refused (EPERM) rather than O_RDONLY (EBADF). -1 (and `fd`
-// closed) when sealing fails.
+// with writes refused (EPERM) rather than O_RDONLY (EBADF). Where sealing is
+// refused (a seccomp filter on fcntl), it is handed over as an O_TMPFILE is.
 int sealed_memfd(const LazyFile& file) {
   int fd = file.fd;
-  if (syscall(SYS_fcntl, fd, F_ADD_SEALS, F_SEAL_WRITE | F_SEAL_GROW | F_SEAL_SHRINK | F_SEAL_SEAL) != 0) {
-    syscall(SYS_close, fd);
-    return -1;
-  }
+  if (syscall(SYS_fcntl, fd, F_ADD_SEALS, F_SEAL_WRITE | F_SEAL_GROW | F_SEAL_SHRINK | F_SEAL_SEAL) != 0)
+    return read_only_copy(fd, file.flags);
   syscall(SYS_fchmod, fd, 0444);  // fstat shows the mode of /proc and /sys files
   if (file.flags & O_NONBLOCK) syscall(SYS_fcntl, fd, F_SETFL, O_NONBLOCK);
   // Made at the first of several flushes, the memfd may sit above an input

@@ -108,11 +108,13 @@ static int cmd_view(void) {
   printf("meminfo_total_kb=%ld\n", total_kb);
   printf("meminfo_free_kb=%ld\n", meminfo_kb(big, "MemFree"));
   printf("meminfo_swap_total_kb=%ld\n", meminfo_kb(big, "SwapTotal"));
+  printf("meminfo_shmem_kb=%ld\n", meminfo_kb(big, "Shmem"));
   struct sysinfo info;
   if (sysinfo(&info) != 0) return fail("sysinfo");
   printf("sysinfo_totalram_kb=%llu\n", (unsigned long long)info.totalram * info.mem_unit / 1024);
   printf("sysinfo_freeram_kb=%llu\n", (unsigned long long)info.freeram * info.mem_unit / 1024);
   printf("sysinfo_totalswap_kb=%llu\n", (unsigned long long)info.totalswap * info.mem_unit / 1024);
+  printf("sysinfo_sharedram_kb=%llu\n", (unsigned long long)info.sharedram * info.mem_unit / 1024);
   long page = sysconf(_SC_PAGESIZE);
   printf("phys_pages_kb=%ld\n", sysconf(_SC_PHYS_PAGES) * (page / 1024));
   printf("get_phys_pages_kb=%ld\n", get_phys_pages() * (page / 1024));

@@ -389,7 +389,7 @@ void PrintTo(const OneSlot& p, std::ostream* os) { *os << p.name; }
 
 class OneFreeFd : public ::testing::TestWithParam<OneSlot> {};
 
-TEST_P(OneFreeFd, OpenSucceedsReadOnlyAndLeaksNothing) {
+TEST_P(OneFreeFd, OpenSucceedsUnwritableAndLeaksNothing) {
   const OneSlot& p = GetParam();
   // v1-cpuset-small: online "4-5" and MemTotal 16384000, both unlike this host.
   Values v = probe({"one-slot", p.path, p.filter}, {kPreload, "CGVIEW_SYSROOT=" + kFixtures + "/v1-cpuset-small"});
@@ -449,6 +449,21 @@ TEST(Faults, MemfdRefusedServesThroughTmpfile) {
   EXPECT_EQ(v["cpuinfo_blocks"], "2");
   EXPECT_EQ(v["stat_cpu_lines"], "2");
   EXPECT_EQ(v["fd_delta"], "0");
+}
+
+// Sealing refused (a seccomp filter on fcntl F_ADD_SEALS): the memfd is handed
+// over as a read-only reopen instead, and the view is still served.
+TEST(Faults, SealingRefusedServesAReadOnlyReopen) {
+  Values v = probe({"refused", "no-seal"}, {kPreload, "CGVIEW_SYSROOT=" + kFixtures + "/v1-cpuset-small"});
+  EXPECT_EQ(v["memfd_refused"], "0");
+  EXPECT_EQ(v["meminfo_total_kb"], "16384000");
+  EXPECT_EQ(v["fopen_total_kb"], "16384000");
+  EXPECT_EQ(v["rewound_total_kb"], "16384000");
+  EXPECT_EQ(v["online"], "4-5");
+  EXPECT_EQ(v["fd_delta"], "0");
+  Values ro = probe({"readonly", "/proc/meminfo", "no-seal"}, {kPreload, "CGVIEW_SYSROOT=" + kFixtures + "/v1-cpuset-small"});
+  EXPECT_EQ(ro["access"], "rdonly");
+  EXPECT_EQ(ro["write"], "-1 errno=9");
 }
 
 // A mountinfo of over 1 MiB: 10,000 unrelated mounts before and after the
@@ -627,8 +642,12 @@ TEST(Promises, OpenReturnsTheLowestFreeFd) {
   for (Values* v : {&small, &large}) {
     EXPECT_EQ((*v)["open_fd"], "0");
     EXPECT_EQ((*v)["open_cloexec"], "1");
+    EXPECT_EQ((*v)["rewound_fd_cloexec"], "1");
     EXPECT_EQ((*v)["openat_fd"], "0");
     EXPECT_EQ((*v)["openat_cloexec"], "0");
+    EXPECT_EQ((*v)["openat_nonblock"], "1");
+    EXPECT_EQ((*v)["rewound_openat_cloexec"], "0");
+    EXPECT_EQ((*v)["rewound_openat_nonblock"], "1");
     EXPECT_EQ((*v)["fopen_fd"], "0");
   }
   EXPECT_EQ(small["open_meminfo_total_kb"], "262144");  // served, not the real file

@@ -172,6 +172,16 @@ class FixtureCopy {
   std::string dir_;
 };
 
+// sysinfo's sharedram is memory.stat's shmem, as /proc/meminfo's Shmem line:
+// v2 "shmem" 1 MiB (systemd-colon), v1 "total_shmem" 8 MiB (docker-v1-host-ns).
+TEST(Shim, SysinfoSharedramIsTheContainersShmem) {
+  for (auto [fixture, kb] : {std::pair{"systemd-colon", "1024"}, std::pair{"docker-v1-host-ns", "8192"}}) {
+    Values v = probe(kProbes[0], "view", preload_over(fixture));
+    EXPECT_EQ(v["meminfo_shmem_kb"], kb) << fixture;
+    EXPECT_EQ(v["sysinfo_sharedram_kb"], kb) << fixture;
+  }
+}
+
 TEST(Shim, RewindingRendersFreshUsage) {
   FixtureCopy copy("docker-v2-private-ns");
   // memory.current 314572800 -> 104857600: MemFree 741376 -> 946176 kB.

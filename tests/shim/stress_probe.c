@@ -15,7 +15,8 @@
  *   readonly PATH [FILTER]    every way of writing to a served fd
  *   touch-nothing             every entry point once, for strace; writes only stdout
  *   ids                       real/effective ids, AT_SECURE, whether the shim is mapped
- *   lowest-fd PATH            with fd 0 closed, open()/openat()/fopen() of PATH: which fd, flags
+ *   lowest-fd PATH            with fd 0 closed, open()/openat()/fopen() of PATH: which fd,
+ *                             flags, and the flags after a rewind
  *   stdio-rewinds FILE V1 V2 V3  fgets from /proc/meminfo; writes Vn to FILE before each of
  *                             rewind, fseek and fsetpos; prints MemFree after each
  *   fsize BYTES               RLIMIT_FSIZE = BYTES, then /proc/meminfo's MemTotal
@@ -30,7 +31,8 @@
  *                             and 1,000 times: are the answers, its fds and the count right
  *
  * FILTER (seccomp, installed before the open): none | no-memfd (memfd_create
- * -> EPERM) | no-anon (memfd_create -> EPERM and O_TMPFILE opens -> EOPNOTSUPP). */
+ * -> EPERM) | no-anon (memfd_create -> EPERM and O_TMPFILE opens -> EOPNOTSUPP)
+ * | no-seal (fcntl F_ADD_SEALS -> EPERM). */
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <dlfcn.h>
@@ -207,6 +209,20 @@ static int cmd_view_twice(int argc, char** argv) {
 
 static int install_filter(const char* which) {
   if (which == NULL || strcmp(which, "none") == 0) return 0;
+  if (strcmp(which, "no-seal") == 0) {
+    /* fcntl(fd, F_ADD_SEALS, ...) -> EPERM: memfds that cannot be sealed. */
+    struct sock_filter seal[] = {
+        BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_fcntl, 0, 3),
+        BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, args[1])),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, F_ADD_SEALS, 0, 1),
+        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | (EPERM & SECCOMP_RET_DATA)),
+        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+    };
+    struct sock_fprog prog = {sizeof seal / sizeof seal[0], seal};
+    if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) return -1;
+    return prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog);
+  }
   int block_tmpfile = strcmp(which, "no-anon") == 0;
   if (!block_tmpfile && strcmp(which, "no-memfd") != 0) {
     errno = EINVAL;
@@ -620,13 +636,19 @@ static int cmd_lowest_fd(int argc, char** argv) {
   printf("open_fd=%d\n", fd);
   if (fd < 0) return fail("open");
   printf("open_cloexec=%d\n", (fcntl(fd, F_GETFD) & FD_CLOEXEC) ? 1 : 0);
-  printf("open_accmode_rdonly=%d\n", (fcntl(fd, F_GETFL) & O_ACCMODE) == O_RDONLY);
   printf("open_processor_lines=%ld\n", count_lines_fd(fd, "processor", 0));
+  /* A rewind re-renders onto the same fd: its flags must survive. */
+  lseek(fd, 0, SEEK_SET);
+  printf("rewound_fd_cloexec=%d\n", (fcntl(fd, F_GETFD) & FD_CLOEXEC) ? 1 : 0);
   close(fd);
   printf("open_meminfo_total_kb=%ld\n", meminfo_total_path());
-  fd = openat(AT_FDCWD, path, O_RDONLY);
+  fd = openat(AT_FDCWD, path, O_RDONLY | O_NONBLOCK);
   printf("openat_fd=%d\n", fd);
   printf("openat_cloexec=%d\n", (fcntl(fd, F_GETFD) & FD_CLOEXEC) ? 1 : 0);
+  printf("openat_nonblock=%d\n", (fcntl(fd, F_GETFL) & O_NONBLOCK) ? 1 : 0);
+  lseek(fd, 0, SEEK_SET);
+  printf("rewound_openat_cloexec=%d\n", (fcntl(fd, F_GETFD) & FD_CLOEXEC) ? 1 : 0);
+  printf("rewound_openat_nonblock=%d\n", (fcntl(fd, F_GETFL) & O_NONBLOCK) ? 1 : 0);
   close(fd);
   FILE* f = fopen(path, "r");
   printf("fopen_fd=%d\n", f ? fileno(f) : -1);
