@@ -123,7 +123,9 @@ TEST(RealCgroup, AHeldFileOfARemovedCgroupIsOpenedAgain) {
   live.hold_inputs = true;
   char buf[8192];
   ASSERT_EQ(mkdir(child.c_str(), 0755), 0);
+  size_t held_before = cgview::held_file_count();
   EXPECT_GT(cgview::read_input_file(live, stat, buf), 0);
+  ASSERT_EQ(cgview::held_file_count(), held_before + 1) << "not held: the test proves nothing";
   ASSERT_EQ(rmdir(child.c_str()), 0) << "an open file must not keep a cgroup from being removed";
   ASSERT_EQ(mkdir(child.c_str(), 0755), 0);
   ssize_t n = cgview::read_input_file(live, stat, buf);
