@@ -5,6 +5,7 @@
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -17,6 +18,14 @@ int open_host_file(const Sysroot& root, std::string_view path) {
   ErrnoKeeper keep_errno;
   long fd = syscall(SYS_openat, AT_FDCWD, full.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY);
   return fd < 0 ? -1 : int(fd);
+}
+
+bool file_id(int fd, FileId& out) {
+  ErrnoKeeper keep_errno;
+  struct stat st;
+  if (syscall(SYS_fstat, fd, &st) != 0) return false;
+  out = {uint64_t(st.st_dev), uint64_t(st.st_ino)};
+  return true;
 }
 
 void close_fd(int fd) {

@@ -43,6 +43,16 @@ class ErrnoKeeper {
   int saved_;
 };
 
+// Which file an fd names. Anything that remembers an fd checks on use that
+// it still names the same file: the program may have closed it, or dup2'd
+// its own over it (DESIGN.md rule 11).
+struct FileId {
+  uint64_t dev = 0, ino = 0;
+  bool operator==(const FileId&) const = default;
+};
+// False when `fd` is not open (errno untouched).
+bool file_id(int fd, FileId& out);
+
 // Opens DIR/path read-only (O_CLOEXEC); -1 when it cannot (errno untouched).
 int open_host_file(const Sysroot& root, std::string_view path);
 

@@ -1,7 +1,6 @@
 #include "input_file.hpp"
 
 #include <fcntl.h>
-#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -14,13 +13,13 @@ namespace {
 
 // One held file. Its path is written once, by whoever claims the slot, and
 // never changes. Its fd changes only in the hands of the reader that set
-// kBusy in `word`, which also guards dev and ino.
+// kBusy in `word`, which also guards `id`.
 struct HeldSlot {
   std::atomic<uint32_t> state{0};  // kFree, kNaming, kNamed
   uint32_t path_length = 0;
   char path[kPathMax] = {};
   std::atomic<uint64_t> word{0};  // kBusy | owner pid << 32 | fd + 1 (0: no fd)
-  uint64_t dev = 0, ino = 0;      // what fstat said of the fd when it was opened
+  FileId id;                      // of the fd, when it was opened
 };
 
 constexpr uint32_t kFree = 0, kNaming = 1, kNamed = 2;
@@ -34,12 +33,10 @@ long pid_of(uint64_t word) { return long((word & ~kBusy) >> 32); }
 
 long own_pid() { return syscall(SYS_getpid); }
 
-bool identity(int fd, uint64_t& dev, uint64_t& ino) {
-  struct stat st;
-  if (syscall(SYS_fstat, fd, &st) != 0) return false;
-  dev = st.st_dev;
-  ino = st.st_ino;
-  return true;
+// Whether `fd` still names the file `s` held when it was opened.
+bool still_held_file(int fd, const HeldSlot& s) {
+  FileId now;
+  return fd >= 0 && file_id(fd, now) && now == s.id;
 }
 
 // The slot named `path`, or -1.
@@ -57,7 +54,7 @@ int named_slot(std::string_view path) {
 // first). -1 when none is free, or when another reader is naming one at the
 // same time (it may be naming this path: two slots for one path would hold
 // two fds for good). Only paths that opened get a slot.
-int claim_slot(std::string_view path, uint64_t word, uint64_t dev, uint64_t ino) {
+int claim_slot(std::string_view path, uint64_t word, const FileId& id) {
   if (path.size() >= kPathMax) return -1;
   int index = -1;
   for (size_t i = 0; i < kHeldFiles && index < 0; ++i) {
@@ -80,8 +77,7 @@ int claim_slot(std::string_view path, uint64_t word, uint64_t dev, uint64_t ino)
   }
   memcpy(s.path, path.data(), path.size());
   s.path_length = uint32_t(path.size());
-  s.dev = dev;
-  s.ino = ino;
+  s.id = id;
   s.word.store(word | kBusy, std::memory_order_relaxed);
   s.state.store(kNamed, std::memory_order_release);
   return index;
@@ -122,9 +118,8 @@ bool InputFile::lease(std::string_view path, bool streamed) {
     slot_ = index;
     slot_word_ = word;
     int fd = fd_of(word);
-    uint64_t dev = 0, ino = 0;
     // Still the file it was? The program may have closed it, or dup2'd its own over it.
-    bool same = fd >= 0 && identity(fd, dev, ino) && dev == s.dev && ino == s.ino;
+    bool same = still_held_file(fd, s);
     if (same && !streamed) {  // one pread: any process's copy will do
       fd_ = fd;
       return true;
@@ -145,18 +140,15 @@ bool InputFile::lease(std::string_view path, bool streamed) {
   }
   int opened = open_host_file(root_, path);
   int fresh = opened < 0 ? -1 : move_high(opened);
-  uint64_t dev = 0, ino = 0;
-  if (fresh < 0 || !identity(fresh, dev, ino)) {
+  FileId id;
+  if (fresh < 0 || !file_id(fresh, id)) {
     if (slot_ >= 0) release();  // the slot as it was
     fd_ = fresh >= 0 ? fresh : opened;  // this read's own, if it opened at all
     return true;
   }
   uint64_t word = slot_word(fresh, own_pid());
-  if (slot_ < 0) slot_ = claim_slot(path, word, dev, ino);
-  else {
-    g_slots[slot_].dev = dev;
-    g_slots[slot_].ino = ino;
-  }
+  if (slot_ < 0) slot_ = claim_slot(path, word, id);
+  else g_slots[slot_].id = id;
   slot_word_ = word;
   fd_ = fresh;  // held, or this read's own when no slot could be named
   return true;
@@ -209,9 +201,7 @@ ssize_t InputFile::read_all(std::span<char> buf) {
   // may mean the program has put its own file (a socket: ESPIPE) there.
   int fd = fd_;
   bool ours = pid_of(slot_word_) == own_pid();
-  uint64_t dev = 0, ino = 0;
-  bool close_it = ours && read_error_ == ENODEV && identity(fd, dev, ino) && dev == g_slots[slot_].dev &&
-                  ino == g_slots[slot_].ino;
+  bool close_it = ours && read_error_ == ENODEV && still_held_file(fd, g_slots[slot_]);
   if (ours) slot_word_ = 0;
   release();
   if (close_it) close_fd(fd);

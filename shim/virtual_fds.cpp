@@ -4,7 +4,6 @@
 #include <fcntl.h>
 #include <linux/memfd.h>
 #include <sys/resource.h>
-#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -27,19 +26,11 @@ struct Tracked {
 };
 constinit Tracked g_tracked[kTrackedFds];
 
-bool identify(int fd, uint64_t& inode, uint64_t& device) {
-  struct stat st;
-  if (syscall(SYS_fstat, fd, &st) != 0) return false;
-  inode = st.st_ino;
-  device = st.st_dev;
-  return true;
-}
-
 void track(int fd, VirtualFile file) {
-  uint64_t inode = 0, device = 0;
-  if (fd < 0 || fd >= kTrackedFds || !identify(fd, inode, device)) return;
-  g_tracked[fd].inode.store(inode, std::memory_order_relaxed);
-  g_tracked[fd].device_and_file.store(device << 8 | uint64_t(file), std::memory_order_release);
+  FileId id;
+  if (fd < 0 || fd >= kTrackedFds || !file_id(fd, id)) return;
+  g_tracked[fd].inode.store(id.ino, std::memory_order_relaxed);
+  g_tracked[fd].device_and_file.store(id.dev << 8 | uint64_t(file), std::memory_order_release);
 }
 
 // The served file behind `fd`, or None when the fd is no longer ours.
@@ -47,9 +38,8 @@ VirtualFile tracked_file(int fd) {
   if (fd < 0 || fd >= kTrackedFds) return VirtualFile::None;
   uint64_t tag = g_tracked[fd].device_and_file.load(std::memory_order_acquire);
   if (tag == 0) return VirtualFile::None;
-  uint64_t inode = 0, device = 0;
-  if (!identify(fd, inode, device) || inode != g_tracked[fd].inode.load(std::memory_order_relaxed) ||
-      device != tag >> 8) {
+  FileId id;
+  if (!file_id(fd, id) || id != FileId{tag >> 8, g_tracked[fd].inode.load(std::memory_order_relaxed)}) {
     g_tracked[fd].device_and_file.compare_exchange_strong(tag, 0, std::memory_order_relaxed);
     return VirtualFile::None;
   }
