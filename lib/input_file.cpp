@@ -95,7 +95,7 @@ int move_high(int fd) {
 }  // namespace
 
 InputFile::InputFile(const Sysroot& root, std::string_view path, Use use) : root_(root), path_(path) {
-  if (use == kOpenOnly || !root.hold_inputs || !root.live() || !lease(path, use == kHeldStreamed)) open_own();
+  if (use == kOpenOnly || !root.hold_inputs || !root.live() || !lease(use == kHeldStreamed)) open_own();
 }
 
 InputFile::~InputFile() {
@@ -108,8 +108,8 @@ void InputFile::open_own() {
   offset_ = 0;
 }
 
-bool InputFile::lease(std::string_view path, bool streamed) {
-  int index = named_slot(path);
+bool InputFile::lease(bool streamed) {
+  int index = named_slot(path_);
   if (index >= 0) {
     HeldSlot& s = g_slots[index];
     uint64_t word = s.word.load(std::memory_order_relaxed);
@@ -138,7 +138,7 @@ bool InputFile::lease(std::string_view path, bool streamed) {
     }
     // Ours but gone or the program's now: not closed, opened afresh below.
   }
-  int opened = open_host_file(root_, path);
+  int opened = open_host_file(root_, path_);
   int fresh = opened < 0 ? -1 : move_high(opened);
   FileId id;
   if (fresh < 0 || !file_id(fresh, id)) {
@@ -147,7 +147,7 @@ bool InputFile::lease(std::string_view path, bool streamed) {
     return true;
   }
   uint64_t word = slot_word(fresh, own_pid());
-  if (slot_ < 0) slot_ = claim_slot(path, word, id);
+  if (slot_ < 0) slot_ = claim_slot(path_, word, id);
   else g_slots[slot_].id = id;
   slot_word_ = word;
   fd_ = fresh;  // held, or this read's own when no slot could be named

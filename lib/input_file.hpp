@@ -74,7 +74,7 @@ class InputFile {
  private:
   // Sets fd_ (held, or its own, or -1 when the path does not open); false
   // when it did not try (the held fd is busy).
-  bool lease(std::string_view path, bool streamed);
+  bool lease(bool streamed);
   void open_own();
   void release();
   ssize_t read_whole(std::span<char> buf);
