@@ -1,31 +1,94 @@
 // cgview: show what a process in this container should be told about its CPUs
 // and memory, print the files the shim serves, and run programs under the shim.
+//
+// Dispatch is the table kCommands: a command is a name, a function taking the
+// arguments after its name, and its lines of --help.
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <string>
 
 #include "commands.hpp"
+#include "usage.hpp"
+
+#ifndef CGVIEW_VERSION
+#error "CGVIEW_VERSION comes from the CMake project version (cli/CMakeLists.txt)"
+#endif
 
 namespace {
 
-constexpr const char* kUsage =
-    "usage: cgview [--sysroot DIR] COMMAND\n"
-    "\n"
-    "  show [--json]        the container's view: each number, the host's, and its source\n"
-    "  cat PATH             print exactly what a preloaded program reads from PATH\n"
-    "                       (/proc/meminfo, /proc/cpuinfo, /proc/stat, /sys/devices/system/cpu/online)\n"
-    "  run [--cpus X] [--memory SIZE] -- CMD [ARGS...]\n"
-    "                       run CMD with libcgview.so preloaded\n"
-    "\n"
-    "  --sysroot DIR        read every host path P as DIR/P (as CGVIEW_SYSROOT)\n"
-    "  --help               this text\n"
-    "\n"
-    "Environment: CGVIEW_SYSROOT, CGVIEW_CPUS, CGVIEW_MEMORY, CGVIEW_CPU_ROUNDING=ceil|floor|round,\n"
-    "CGVIEW_DISABLE=1, CGVIEW_DEBUG=1.\n";
+using cgview::Config;
+using cgview::cli::usage_error;
 
-int usage_error(const char* message) {
-  std::fprintf(stderr, "cgview: %s\n%s", message, kUsage);
-  return 2;
+bool is(const char* arg, const char* name) { return std::strcmp(arg, name) == 0; }
+
+// --sysroot DIR (before the command, or in `run`): DIR must be a directory.
+int apply_sysroot(Config& config, const char* dir) {
+  if (!cgview::set_sysroot(config, dir) || !cgview::sysroot_exists(config)) {
+    std::fprintf(stderr, "cgview: --sysroot %s: not an existing directory\n", dir);
+    return 1;
+  }
+  return 0;
+}
+
+// --- the commands: each gets the arguments after its name ------------------
+
+int show_main(Config& config, int argc, char** argv) {
+  bool json = false;
+  for (int i = 0; i < argc; ++i) {
+    if (is(argv[i], "--json")) json = true;
+    else return usage_error(std::string("show: unexpected argument '") + argv[i] + "'");
+  }
+  return cgview::cli::show(config, json);
+}
+
+int cat_main(Config& config, int argc, char** argv) {
+  if (argc != 1) return usage_error("cat takes exactly one PATH");
+  return cgview::cli::cat(config, argv[0]);
+}
+
+int run_main(Config& config, int argc, char** argv) {
+  const char* cpus = nullptr;
+  const char* memory = nullptr;
+  int i = 0;
+  for (; i < argc && !is(argv[i], "--"); ++i) {
+    bool has_value = i + 1 < argc;
+    if (is(argv[i], "--cpus") && has_value) cpus = argv[++i];
+    else if (is(argv[i], "--memory") && has_value) memory = argv[++i];
+    else if (is(argv[i], "--sysroot") && has_value) {
+      if (int rc = apply_sysroot(config, argv[++i])) return rc;
+    } else return usage_error(std::string("run: unexpected argument '") + argv[i] + "'");
+  }
+  if (i + 1 >= argc) return usage_error("run: missing -- CMD");
+  return cgview::cli::run(config, cpus, memory, argv + i + 1);
+}
+
+struct Command {
+  const char* name;
+  int (*main)(Config& config, int argc, char** argv);
+  const char* synopsis;  // after "cgview "
+  const char* summary;   // one line of --help
+};
+
+// One line per command.
+constexpr Command kCommands[] = {
+    {"show", show_main, "show [--json]", "the container's view: each number, the host's, and its source"},
+    {"cat", cat_main, "cat PATH", "print exactly what a preloaded program reads from PATH"},
+    {"run", run_main, "run [--cpus X] [--memory SIZE] -- CMD [ARGS...]", "run CMD with libcgview.so preloaded"},
+};
+
+void print_usage() {
+  std::printf("usage: cgview [--sysroot DIR] COMMAND [ARGS...]\n"
+              "       cgview --version | --help\n\ncommands:\n");
+  for (const Command& c : kCommands) std::printf("  %s\n      %s\n", c.synopsis, c.summary);
+  std::printf(
+      "\noptions:\n"
+      "  --sysroot DIR   read every host path P as DIR/P (as CGVIEW_SYSROOT)\n"
+      "  --version       print the version\n"
+      "  --help, -h      this text\n"
+      "\nenvironment: CGVIEW_SYSROOT, CGVIEW_CPUS, CGVIEW_MEMORY, CGVIEW_CPU_ROUNDING,\n"
+      "CGVIEW_CPU_PLACEMENT, CGVIEW_HOLD_FILES, CGVIEW_DISABLE, CGVIEW_DEBUG (see cgview(1)).\n"
+      "exit status: 0 ok, 1 error, 2 usage.\n");
 }
 
 const char* lookup_env(const char* name) { return secure_getenv(name); }
@@ -33,45 +96,35 @@ const char* lookup_env(const char* name) { return secure_getenv(name); }
 }  // namespace
 
 int main(int argc, char** argv) {
-  cgview::Config config = cgview::config_from_env(lookup_env);
+  Config config = cgview::config_from_env(lookup_env);
+  // The same lines a preloaded program prints, once, whatever the command.
+  cgview::print_warnings_once(config);
   int i = 1;
   for (; i < argc && argv[i][0] == '-'; ++i) {
-    if (std::strcmp(argv[i], "--help") == 0 || std::strcmp(argv[i], "-h") == 0) {
-      std::fputs(kUsage, stdout);
+    if (is(argv[i], "--help") || is(argv[i], "-h")) {
+      print_usage();
       return 0;
     }
-    if (std::strcmp(argv[i], "--sysroot") == 0 && i + 1 < argc) {
-      if (!cgview::set_sysroot(config, argv[++i])) return usage_error("--sysroot: path too long");
+    if (is(argv[i], "--version")) {
+      std::printf("cgview %s\n", CGVIEW_VERSION);
+      return 0;
+    }
+    if (is(argv[i], "--sysroot")) {
+      if (i + 1 == argc) return usage_error("--sysroot needs a directory");
+      if (int rc = apply_sysroot(config, argv[++i])) return rc;
       continue;
     }
-    return usage_error("unknown option");
+    return usage_error(std::string("unknown option '") + argv[i] + "'");
   }
   if (i == argc) return usage_error("missing command");
-  const char* command = argv[i++];
-  if (std::strcmp(command, "show") == 0) {
-    bool json = false;
-    for (; i < argc; ++i) {
-      if (std::strcmp(argv[i], "--json") == 0) json = true;
-      else return usage_error("show takes only --json");
+  for (const Command& c : kCommands) {
+    if (!is(argv[i], c.name)) continue;
+    // `cgview COMMAND --help`: the usage, unless it belongs to run's CMD.
+    if (i + 1 < argc && (is(argv[i + 1], "--help") || is(argv[i + 1], "-h"))) {
+      print_usage();
+      return 0;
     }
-    return cgview::cli::show(config, json);
+    return c.main(config, argc - i - 1, argv + i + 1);
   }
-  if (std::strcmp(command, "cat") == 0) {
-    if (argc - i != 1) return usage_error("cat takes exactly one PATH");
-    return cgview::cli::cat(config, argv[i]);
-  }
-  if (std::strcmp(command, "run") == 0) {
-    const char* cpus = nullptr;
-    const char* memory = nullptr;
-    for (; i < argc && std::strcmp(argv[i], "--") != 0; ++i) {
-      if (std::strcmp(argv[i], "--cpus") == 0 && i + 1 < argc) cpus = argv[++i];
-      else if (std::strcmp(argv[i], "--memory") == 0 && i + 1 < argc) memory = argv[++i];
-      else if (std::strcmp(argv[i], "--sysroot") == 0 && i + 1 < argc) {
-        if (!cgview::set_sysroot(config, argv[++i])) return usage_error("--sysroot: path too long");
-      } else return usage_error("run: expected --cpus X, --memory SIZE, then -- CMD");
-    }
-    if (i + 1 >= argc) return usage_error("run: missing -- CMD");
-    return cgview::cli::run(config, cpus, memory, argv + i + 1);
-  }
-  return usage_error("unknown command");
+  return usage_error(std::string("unknown command '") + argv[i] + "'");
 }

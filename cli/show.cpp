@@ -122,7 +122,17 @@ int show(const Config& config, bool json) {
                   json_escape(r.name).c_str(), json_escape(r.host).c_str(), json_escape(r.container).c_str(),
                   json_escape(r.source).c_str(), i + 1 < rows.size() ? "," : "");
     }
-    std::printf("  ]\n}\n");
+    std::printf("  ],\n");
+    // The malformed CGVIEW_* variables, ignored (the lines the shim prints).
+    std::printf("  \"warnings\": [");
+    const char* sep = "";
+    for_each_warning(config, [&](const SettingWarning& w) {
+      WarningText text;
+      format_warning(w, text);
+      std::printf("%s\"%s\"", sep, json_escape(std::string(text.view())).c_str());
+      sep = ", ";
+    });
+    std::printf("]\n}\n");
     return 0;
   }
   if (config.disabled) std::printf("CGVIEW_DISABLE is set: programs see the host.\n");
@@ -130,6 +140,12 @@ int show(const Config& config, bool json) {
   std::printf("%-14s %-20s %-20s %s\n", "", "host", "container", "source");
   for (const Row& r : rows)
     std::printf("%-14s %-20s %-20s %s\n", r.name.c_str(), r.host.c_str(), r.container.c_str(), r.source.c_str());
+  // The malformed CGVIEW_* variables, ignored (the lines the shim prints).
+  for_each_warning(config, [](const SettingWarning& w) {
+    WarningText text;
+    format_warning(w, text);
+    std::printf("warning: %.*s\n", int(text.size()), text.view().data());
+  });
   return 0;
 }
 

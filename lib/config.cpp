@@ -1,13 +1,82 @@
 #include "config.hpp"
 
+#include <fcntl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <string_view>
 
 #include "debug_log.hpp"
 
 namespace cgview {
+
+namespace {
+
+struct SettingInfo {
+  const char* name;
+  const char* expected;
+};
+
+// Indexed by Setting. The wording of `expected` is what users read after
+// "ignoring CGVIEW_X=VALUE: expected ".
+constexpr SettingInfo kSettings[kSettingCount] = {
+    {"CGVIEW_DISABLE", "1, true, yes, on, 0, false, no or off"},
+    {"CGVIEW_DEBUG", "1, true, yes, on, 0, false, no or off"},
+    {"CGVIEW_HOLD_FILES", "1, true, yes, on, 0, false, no or off"},
+    {"CGVIEW_SYSROOT", "an existing directory"},
+    {"CGVIEW_CPUS", "a number of CPUs above 0, such as 2 or 1.5"},
+    {"CGVIEW_MEMORY", "a size above 0 in bytes, or with a K, M, G or T suffix, such as 512M"},
+    {"CGVIEW_CPU_ROUNDING", "ceil, floor or round"},
+    {"CGVIEW_CPU_PLACEMENT", "spread or lowest"},
+};
+
+const SettingInfo& info(Setting s) { return kSettings[size_t(s)]; }
+
+bool equals_lowercase(std::string_view text, std::string_view lower) {
+  if (text.size() != lower.size()) return false;
+  for (size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (c >= 'A' && c <= 'Z') c = char(c - 'A' + 'a');
+    if (c != lower[i]) return false;
+  }
+  return true;
+}
+
+void record_warning(Config& config, Setting setting, const char* value) {
+  if (config.warning_count >= kSettingCount) return;
+  SettingWarning& w = config.warnings[config.warning_count++];
+  w.setting = setting;
+  size_t n = 0;
+  for (; value[n] != '\0' && n < kShownValueMax; ++n) {
+    unsigned char c = static_cast<unsigned char>(value[n]);
+    w.value[n] = c >= 0x20 && c < 0x7f ? char(c) : '?';
+  }
+  if (value[n] != '\0')
+    for (char dot : {'.', '.', '.'}) w.value[n++] = dot;
+  w.value[n] = '\0';
+}
+
+// Per-process record of the variables already warned about: one bit each.
+// Set with one atomic fetch_or, so of many threads exactly one prints a line.
+// A fork child inherits it (the same program, already warned); an exec starts
+// a new program, which warns for itself.
+constinit std::atomic<uint32_t> g_warned{0};
+static_assert(kSettingCount <= 32, "one bit per variable");
+
+}  // namespace
+
+const char* setting_name(Setting setting) { return info(setting).name; }
+const char* setting_expected(Setting setting) { return info(setting).expected; }
+
+bool parse_bool(const char* text, bool& value) {
+  std::string_view t = text;
+  for (std::string_view yes : {"1", "true", "yes", "on"})
+    if (equals_lowercase(t, yes)) return value = true, true;
+  for (std::string_view no : {"0", "false", "no", "off"})
+    if (equals_lowercase(t, no)) return value = false, true;
+  return false;
+}
 
 bool set_sysroot(Config& config, const char* dir) {
   std::string_view d = dir;
@@ -36,6 +105,17 @@ bool set_sysroot(Config& config, const char* dir) {
   return true;
 }
 
+bool sysroot_exists(const Config& config) {
+  if (config.root.live()) return true;
+  // "DIR/." resolves only when DIR is a directory (ENOTDIR otherwise); one
+  // raw faccessat, no fd and no struct stat whose layout differs by arch.
+  ErrnoKeeper keep_errno;
+  PathText dot = config.root.prefix;
+  dot.add("/.");
+  if (dot.overflowed()) return false;
+  return syscall(SYS_faccessat, AT_FDCWD, dot.c_str(), F_OK) == 0;
+}
+
 bool set_cpus_override(Config& config, const char* text) {
   uint64_t micro = 0;
   if (!parse_decimal_micro(text, micro) || micro == 0) return false;
@@ -61,33 +141,57 @@ bool set_rounding(Config& config, const char* text) {
   return true;
 }
 
+bool set_placement(Config& config, const char* text) {
+  std::string_view t = text;
+  if (t == "spread") config.placement = Placement::Spread;
+  else if (t == "lowest") config.placement = Placement::Lowest;
+  else return false;
+  return true;
+}
+
 Config config_from_env(EnvLookup lookup) {
   Config config;
-  auto flag = [&](const char* name) {
-    const char* v = lookup(name);
-    return v != nullptr && v[0] != '\0' && std::string_view(v) != "0";
+  config.root.hold_inputs = kHoldFilesDefault;
+  // Each setter leaves the configuration as it was when it refuses a value.
+  auto apply = [&](Setting setting, auto&& set) {
+    const char* value = lookup(info(setting).name);
+    if (value == nullptr || value[0] == '\0') return;
+    if (!set(value)) record_warning(config, setting, value);
   };
-  config.debug = flag("CGVIEW_DEBUG");
-  config.disabled = flag("CGVIEW_DISABLE");
-  // On unless CGVIEW_HOLD_FILES=0; it only ever acts on the live system.
-  const char* hold = lookup("CGVIEW_HOLD_FILES");
-  config.root.hold_inputs = hold == nullptr || std::string_view(hold) != "0";
-  struct Setting {
-    const char* name;
-    bool (*apply)(Config&, const char*);
+  auto flag = [&](bool& field) {
+    return [&field](const char* v) { return parse_bool(v, field); };
   };
-  static constexpr Setting kSettings[] = {
-      {"CGVIEW_SYSROOT", set_sysroot},
-      {"CGVIEW_CPUS", set_cpus_override},
-      {"CGVIEW_MEMORY", set_memory_override},
-      {"CGVIEW_CPU_ROUNDING", set_rounding},
-  };
-  for (const Setting& s : kSettings) {
-    const char* value = lookup(s.name);
-    if (value == nullptr) continue;
-    if (!s.apply(config, value)) DebugLine(config) << "ignoring malformed " << s.name << "=" << value;
-  }
+  apply(Setting::Disable, flag(config.disabled));
+  apply(Setting::Debug, flag(config.debug));
+  apply(Setting::HoldFiles, flag(config.root.hold_inputs));
+  apply(Setting::Sysroot, [&](const char* v) {
+    if (set_sysroot(config, v) && sysroot_exists(config)) return true;
+    config.root.prefix.clear();  // back to the live system, as unset
+    return false;
+  });
+  apply(Setting::Cpus, [&](const char* v) { return set_cpus_override(config, v); });
+  apply(Setting::Memory, [&](const char* v) { return set_memory_override(config, v); });
+  apply(Setting::CpuRounding, [&](const char* v) { return set_rounding(config, v); });
+  apply(Setting::CpuPlacement, [&](const char* v) { return set_placement(config, v); });
   return config;
+}
+
+void format_warning(const SettingWarning& warning, WarningText& out) {
+  out.clear();
+  out.add("ignoring ").add(setting_name(warning.setting)).add('=').add(warning.value);
+  out.add(": expected ").add(setting_expected(warning.setting));
+}
+
+void print_warnings_once(const Config& config) {
+  for_each_warning(config, [](const SettingWarning& w) {
+    uint32_t bit = uint32_t(1) << unsigned(w.setting);
+    if (g_warned.fetch_or(bit, std::memory_order_relaxed) & bit) return;
+    WarningText text;
+    format_warning(w, text);
+    FixedText<300> line;
+    line.add("cgview: ").add(text.view());
+    write_stderr_line(line.view());
+  });
 }
 
 }  // namespace cgview

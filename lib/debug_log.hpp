@@ -10,6 +10,11 @@
 
 namespace cgview {
 
+// Writes `line` and a newline to fd 2 in one raw write: errno kept, and a
+// stderr pipe whose reader has gone raises no SIGPIPE. Async-signal-safe.
+// Longer lines are cut to 1023 bytes.
+void write_stderr_line(std::string_view line);
+
 class DebugLine {
  public:
   explicit DebugLine(const Config& config) : on_(config.debug) {

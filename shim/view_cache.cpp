@@ -69,6 +69,9 @@ bool config_ready() {
     if (!g_config_state.compare_exchange_strong(state, me, std::memory_order_acq_rel)) continue;
     new (g_config_storage) Config(config_from_env(lookup));
     g_config_state.store(kConfigReady, std::memory_order_release);
+    // A malformed setting: one line on stderr, once per process (a disabled
+    // shim stays silent).
+    if (!stored_config().disabled) print_warnings_once(stored_config());
     return true;
   }
 }

@@ -742,7 +742,8 @@ long host_memtotal_kb() {
 TEST(Promises, HeldInputFilesSurviveWhatTheProgramDoesToItsFds) {
   RealCgroup group(50000, 100000, 256 * kMiB);
   REQUIRE_REAL_CGROUP(group);
-  Result r = run({kProbe, "held-inputs", std::to_string(host_memtotal_kb())}, {kPreload}, &group, 60);
+  Result r = run({kProbe, "held-inputs", std::to_string(host_memtotal_kb())}, {kPreload, "CGVIEW_HOLD_FILES=1"},
+                 &group, 60);
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
   Values v = parse(r.out);
   EXPECT_EQ(v["first"], "1") << "not served: the test proves nothing";
@@ -826,7 +827,7 @@ struct SecureSetup {
 
 const std::vector<std::string> kHostileEnv = {"CGVIEW_CPUS=1", "CGVIEW_MEMORY=64M",
                                               "CGVIEW_SYSROOT=" + kFixtures + "/docker-v2-private-ns",
-                                              "CGVIEW_DEBUG=1"};
+                                              "CGVIEW_DEBUG=1", "CGVIEW_CPU_ROUNDING=bogus"};
 
 TEST(Security, SecureExecutionIgnoresEveryCgviewVariable) {
   ASSERT_FALSE(std::filesystem::exists("/etc/ld.so.preload")) << "this test must not shadow a real preload";
@@ -840,7 +841,8 @@ TEST(Security, SecureExecutionIgnoresEveryCgviewVariable) {
   EXPECT_EQ(v["at_secure"], "1");
   EXPECT_EQ(v["shim_loaded"], "1") << "the shim must be loaded (through /etc/ld.so.preload) for this test to mean anything";
   expect_native(v, "", "setuid probe");
-  // CGVIEW_DEBUG ignored too: a setuid program must not print our diagnostics.
+  // CGVIEW_DEBUG ignored too: a setuid program must not print our diagnostics,
+  // nor the malformed-setting warning (secure_getenv hides the variable).
   EXPECT_EQ(r.err.find("cgview:"), std::string::npos) << r.err;
   // The overlay existed only in that namespace.
   EXPECT_FALSE(std::filesystem::exists("/etc/ld.so.preload"));
@@ -866,6 +868,8 @@ TEST(Security, SecureExecutionControlWithoutSetuid) {
     EXPECT_EQ(v["meminfo_total_kb"], "65536") << who;
     EXPECT_EQ(v["sysinfo_totalram_kb"], "65536") << who;
     EXPECT_NE(r.err.find("cgview:"), std::string::npos) << who << ": CGVIEW_DEBUG=1 was honoured";
+    EXPECT_NE(r.err.find("cgview: ignoring CGVIEW_CPU_ROUNDING=bogus: expected "), std::string::npos)
+        << who << ": the malformed setting was named (and is silent under setuid above)";
   }
   EXPECT_FALSE(std::filesystem::exists("/etc/ld.so.preload"));
 }

@@ -4,8 +4,10 @@
 
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstring>
 #include <string>
+#include <vector>
 
 #include "test_support.hpp"
 
@@ -53,15 +55,22 @@ TEST(ConfigFromEnv, Defaults) {
   EXPECT_FALSE(c.has_cpus_override);
   EXPECT_FALSE(c.has_memory_override);
   EXPECT_EQ(c.rounding, Rounding::Ceil);
+  EXPECT_EQ(c.placement, Placement::Spread);
+  EXPECT_FALSE(c.root.hold_inputs);
+  EXPECT_EQ(c.warning_count, 0u);
 }
 
 TEST(ConfigFromEnv, AllSettings) {
   static const Var vars[] = {
-      {"CGVIEW_SYSROOT", "/srv/root/"}, {"CGVIEW_CPUS", "1.5"},        {"CGVIEW_MEMORY", "512M"},
-      {"CGVIEW_CPU_ROUNDING", "floor"}, {"CGVIEW_DISABLE", "1"},       {"CGVIEW_DEBUG", "1"},
+      {"CGVIEW_SYSROOT", CGVIEW_FIXTURES "/"}, {"CGVIEW_CPUS", "1.5"},          {"CGVIEW_MEMORY", "512M"},
+      {"CGVIEW_CPU_ROUNDING", "floor"},        {"CGVIEW_DISABLE", "1"},         {"CGVIEW_DEBUG", "1"},
+      {"CGVIEW_HOLD_FILES", "1"},              {"CGVIEW_CPU_PLACEMENT", "lowest"},
   };
   Config c = config_with(vars);
-  EXPECT_EQ(c.root.prefix.view(), "/srv/root");
+  EXPECT_EQ(c.warning_count, 0u);
+  EXPECT_EQ(c.root.prefix.view(), CGVIEW_FIXTURES);
+  EXPECT_TRUE(c.root.hold_inputs);
+  EXPECT_EQ(c.placement, Placement::Lowest);
   EXPECT_TRUE(c.has_cpus_override);
   EXPECT_EQ(c.cpus_override_micro, 1500000u);
   EXPECT_TRUE(c.has_memory_override);
@@ -141,8 +150,184 @@ TEST(ConfigFromEnv, MalformedUnderDebugStillIgnored) {
   std::string err = testing::internal::GetCapturedStderr();
   EXPECT_FALSE(c.has_cpus_override);
   EXPECT_TRUE(c.has_memory_override);
-  EXPECT_NE(err.find("cgview: "), std::string::npos) << err;
-  EXPECT_NE(err.find("CGVIEW_CPUS"), std::string::npos) << err;
+  EXPECT_EQ(err, "") << "config_from_env only records; print_warnings_once prints";
+  ASSERT_EQ(c.warning_count, 1u);
+  EXPECT_EQ(c.warnings[0].setting, Setting::Cpus);
+}
+
+namespace {
+
+// The warnings of a configuration, as the user reads them.
+std::vector<std::string> warning_lines(const Config& c) {
+  std::vector<std::string> lines;
+  for_each_warning(c, [&](const SettingWarning& w) {
+    WarningText text;
+    format_warning(w, text);
+    lines.emplace_back(text.view());
+  });
+  return lines;
+}
+
+Config config_with_one(const char* name, const char* value) {
+  Var vars[] = {{name, value}};
+  g_env = vars;
+  g_env_size = 1;
+  Config c = config_from_env(fake_lookup);
+  g_env = nullptr;
+  g_env_size = 0;
+  return c;
+}
+
+}  // namespace
+
+// Every boolean, every accepted spelling, and values that are neither.
+TEST(ConfigFromEnv, BooleansAcceptWordsInAnyCase) {
+  for (const char* name : {"CGVIEW_DISABLE", "CGVIEW_DEBUG", "CGVIEW_HOLD_FILES"}) {
+    auto field = [&](const Config& c) {
+      if (std::string(name) == "CGVIEW_DISABLE") return c.disabled;
+      if (std::string(name) == "CGVIEW_DEBUG") return c.debug;
+      return c.root.hold_inputs;
+    };
+    for (const char* on : {"1", "true", "yes", "on", "TRUE", "Yes", "ON", "tRuE"}) {
+      Config c = config_with_one(name, on);
+      EXPECT_TRUE(field(c)) << name << "=" << on;
+      EXPECT_EQ(c.warning_count, 0u) << name << "=" << on;
+    }
+    for (const char* off : {"0", "false", "no", "off", "FALSE", "No", "OFF"}) {
+      Config c = config_with_one(name, off);
+      EXPECT_FALSE(field(c)) << name << "=" << off;
+      EXPECT_EQ(c.warning_count, 0u) << name << "=" << off;
+    }
+    for (const char* bad : {"2", "-1", "y", "n", "enable", "true ", " 1", "01", "yess", "o", "truee", "disabled"}) {
+      Config c = config_with_one(name, bad);
+      EXPECT_FALSE(field(c)) << name << "=" << bad << " must count as unset (default off)";
+      ASSERT_EQ(c.warning_count, 1u) << name << "=" << bad;
+      EXPECT_EQ(warning_lines(c)[0],
+                std::string("ignoring ") + name + "=" + bad + ": expected 1, true, yes, on, 0, false, no or off");
+    }
+  }
+}
+
+TEST(ConfigFromEnv, DisableFalseDoesNotDisable) {
+  EXPECT_FALSE(config_with_one("CGVIEW_DISABLE", "false").disabled);
+  EXPECT_FALSE(config_with_one("CGVIEW_DISABLE", "no").disabled);
+  EXPECT_TRUE(config_with_one("CGVIEW_DISABLE", "yes").disabled);
+}
+
+TEST(ConfigFromEnv, HoldFilesIsOffUnlessAsked) {
+  EXPECT_FALSE(kHoldFilesDefault);
+  EXPECT_FALSE(config_with_nothing().root.hold_inputs);
+  EXPECT_TRUE(config_with_one("CGVIEW_HOLD_FILES", "1").root.hold_inputs);
+  EXPECT_FALSE(config_with_one("CGVIEW_HOLD_FILES", "maybe").root.hold_inputs);
+}
+
+TEST(ConfigFromEnv, EmptyCountsAsUnsetWithoutWarning) {
+  for (const char* name : {"CGVIEW_DISABLE", "CGVIEW_DEBUG", "CGVIEW_HOLD_FILES", "CGVIEW_SYSROOT", "CGVIEW_CPUS",
+                           "CGVIEW_MEMORY", "CGVIEW_CPU_ROUNDING", "CGVIEW_CPU_PLACEMENT"}) {
+    Config c = config_with_one(name, "");
+    EXPECT_EQ(c.warning_count, 0u) << name;
+  }
+}
+
+// Each non-boolean variable: a malformed value is ignored and named, with
+// what was expected.
+TEST(ConfigFromEnv, EachMalformedValueIsRecorded) {
+  struct Case {
+    const char* name;
+    const char* value;
+    const char* expected;
+  };
+  static const Case cases[] = {
+      {"CGVIEW_CPUS", "two", "a number of CPUs above 0, such as 2 or 1.5"},
+      {"CGVIEW_CPUS", "0", "a number of CPUs above 0, such as 2 or 1.5"},
+      {"CGVIEW_CPUS", "-1", "a number of CPUs above 0, such as 2 or 1.5"},
+      {"CGVIEW_CPUS", "1.5x", "a number of CPUs above 0, such as 2 or 1.5"},
+      {"CGVIEW_MEMORY", "1.5G", "a size above 0 in bytes, or with a K, M, G or T suffix, such as 512M"},
+      {"CGVIEW_MEMORY", "0", "a size above 0 in bytes, or with a K, M, G or T suffix, such as 512M"},
+      {"CGVIEW_MEMORY", "512Q", "a size above 0 in bytes, or with a K, M, G or T suffix, such as 512M"},
+      {"CGVIEW_CPU_ROUNDING", "CEIL", "ceil, floor or round"},
+      {"CGVIEW_CPU_ROUNDING", "up", "ceil, floor or round"},
+      {"CGVIEW_CPU_PLACEMENT", "random", "spread or lowest"},
+      {"CGVIEW_CPU_PLACEMENT", "Lowest", "spread or lowest"},
+      {"CGVIEW_SYSROOT", "/nonexistent/cgview-sysroot", "an existing directory"},
+      {"CGVIEW_SYSROOT", "/etc/hostname", "an existing directory"},  // a file, not a directory
+  };
+  for (const Case& k : cases) {
+    Config c = config_with_one(k.name, k.value);
+    ASSERT_EQ(c.warning_count, 1u) << k.name << "=" << k.value;
+    EXPECT_EQ(warning_lines(c)[0], std::string("ignoring ") + k.name + "=" + k.value + ": expected " + k.expected);
+    EXPECT_FALSE(c.has_cpus_override);
+    EXPECT_FALSE(c.has_memory_override);
+    EXPECT_EQ(c.rounding, Rounding::Ceil);
+    EXPECT_EQ(c.placement, Placement::Spread);
+    EXPECT_TRUE(c.root.live()) << k.name << "=" << k.value;
+  }
+}
+
+TEST(ConfigFromEnv, Placement) {
+  EXPECT_EQ(config_with_nothing().placement, Placement::Spread);
+  EXPECT_EQ(config_with_one("CGVIEW_CPU_PLACEMENT", "lowest").placement, Placement::Lowest);
+  EXPECT_EQ(config_with_one("CGVIEW_CPU_PLACEMENT", "spread").placement, Placement::Spread);
+}
+
+TEST(ConfigFromEnv, SysrootMustBeADirectory) {
+  Config c = config_with_one("CGVIEW_SYSROOT", CGVIEW_FIXTURES);
+  EXPECT_EQ(c.warning_count, 0u);
+  EXPECT_EQ(c.root.prefix.view(), CGVIEW_FIXTURES);
+  std::string too_long = "/" + std::string(4000, 'x');
+  Config d = config_with_one("CGVIEW_SYSROOT", too_long.c_str());
+  EXPECT_EQ(d.warning_count, 1u);
+  EXPECT_TRUE(d.root.live());
+}
+
+// Every variable malformed at once: one warning each, in a fixed order, and
+// the good defaults kept.
+TEST(ConfigFromEnv, AllMalformedAtOnce) {
+  static const Var vars[] = {
+      {"CGVIEW_CPU_PLACEMENT", "x"}, {"CGVIEW_CPU_ROUNDING", "x"}, {"CGVIEW_MEMORY", "x"},
+      {"CGVIEW_CPUS", "x"},          {"CGVIEW_SYSROOT", "/x/y/z"}, {"CGVIEW_HOLD_FILES", "x"},
+      {"CGVIEW_DEBUG", "x"},         {"CGVIEW_DISABLE", "x"},
+  };
+  Config c = config_with(vars);
+  std::vector<std::string> lines = warning_lines(c);
+  ASSERT_EQ(lines.size(), kSettingCount);
+  const char* order[] = {"CGVIEW_DISABLE", "CGVIEW_DEBUG",  "CGVIEW_HOLD_FILES",   "CGVIEW_SYSROOT",
+                         "CGVIEW_CPUS",    "CGVIEW_MEMORY", "CGVIEW_CPU_ROUNDING", "CGVIEW_CPU_PLACEMENT"};
+  for (size_t i = 0; i < lines.size(); ++i)
+    EXPECT_EQ(lines[i].rfind(std::string("ignoring ") + order[i] + "=", 0), 0u) << lines[i];
+  EXPECT_FALSE(c.disabled);
+  EXPECT_FALSE(c.debug);
+  EXPECT_TRUE(c.root.live());
+}
+
+// The value shown is cut and made printable: one line, whatever was set.
+TEST(ConfigFromEnv, ShownValueIsOneShortLine) {
+  std::string long_value(200, 'a');
+  Config c = config_with_one("CGVIEW_CPUS", long_value.c_str());
+  ASSERT_EQ(c.warning_count, 1u);
+  EXPECT_EQ(std::string(c.warnings[0].value), std::string(kShownValueMax, 'a') + "...");
+  Config d = config_with_one("CGVIEW_MEMORY", "1\nG\x1b[31m\xff");
+  ASSERT_EQ(d.warning_count, 1u);
+  EXPECT_EQ(std::string(d.warnings[0].value), "1?G?[31m?");
+}
+
+// print_warnings_once: each variable once per process, "cgview: " first, errno kept.
+TEST(PrintWarnings, OncePerVariableAndErrnoKept) {
+  Config cpus = config_with_one("CGVIEW_CPUS", "lots");
+  Config both = config_with_one("CGVIEW_CPU_ROUNDING", "up");
+  both.warnings[1] = cpus.warnings[0];
+  both.warning_count = 2;
+  testing::internal::CaptureStderr();
+  errno = EDOM;
+  print_warnings_once(cpus);
+  EXPECT_EQ(errno, EDOM);
+  print_warnings_once(cpus);
+  print_warnings_once(both);  // CPUS already said; ROUNDING not yet
+  print_warnings_once(both);
+  std::string err = testing::internal::GetCapturedStderr();
+  EXPECT_EQ(err,
+            "cgview: ignoring CGVIEW_CPUS=lots: expected a number of CPUs above 0, such as 2 or 1.5\n"
+            "cgview: ignoring CGVIEW_CPU_ROUNDING=up: expected ceil, floor or round\n");
 }
 
 TEST(ConfigSetters, CpusOverride) {

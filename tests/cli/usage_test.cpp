@@ -1,0 +1,111 @@
+// The cgview command's front door: --version, --help, one-line usage errors
+// (exit 2), --sysroot naming no directory (exit 1), and the malformed-setting
+// warnings it prints and lists in `show`.
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "real_cgroup.hpp"
+
+using cgview::test::run_program;
+using cgview::test::RunResult;
+
+namespace {
+
+const std::string kCli = CGVIEW_CLI_PATH;
+const std::string kFixtures = CGVIEW_FIXTURES;
+
+RunResult cli(std::vector<std::string> args, std::vector<std::string> env = {}) {
+  args.insert(args.begin(), kCli);
+  return run_program(args, env);
+}
+
+size_t count(const std::string& text, const std::string& what) {
+  size_t n = 0;
+  for (size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
+  return n;
+}
+
+}  // namespace
+
+TEST(CliUsage, VersionIsTheProjectVersion) {
+  RunResult r = cli({"--version"});
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_EQ(r.out, std::string("cgview ") + CGVIEW_PROJECT_VERSION + "\n");
+  EXPECT_EQ(r.err, "");
+}
+
+TEST(CliUsage, HelpIsTheFullUsageOnStdout) {
+  for (std::vector<std::string> args : {std::vector<std::string>{"--help"}, {"-h"}, {"show", "--help"}}) {
+    RunResult r = cli(args);
+    EXPECT_EQ(r.exit_code, 0) << args[0];
+    EXPECT_EQ(r.err, "");
+    EXPECT_EQ(r.out.rfind("usage: cgview", 0), 0u) << r.out;
+    for (const char* word : {"show", "cat PATH", "run [--cpus X]", "--sysroot DIR", "--version", "CGVIEW_CPUS"})
+      EXPECT_NE(r.out.find(word), std::string::npos) << word;
+  }
+}
+
+// One line each, naming what was wrong, then where to look; nothing on stdout.
+TEST(CliUsage, UsageErrorsAreOneLineAndExitTwo) {
+  const std::vector<std::vector<std::string>> cases = {
+      {},
+      {"frobnicate"},
+      {"--bogus"},
+      {"--sysroot"},
+      {"cat"},
+      {"cat", "/proc/meminfo", "/proc/stat"},
+      {"show", "--yaml"},
+      {"run", "--cpus", "1"},
+      {"run", "--frob", "--", "/bin/true"},
+  };
+  for (const auto& args : cases) {
+    RunResult r = cli(args);
+    std::string shown = args.empty() ? "(none)" : args[0];
+    EXPECT_EQ(r.exit_code, 2) << shown;
+    EXPECT_EQ(r.out, "") << shown;
+    EXPECT_EQ(count(r.err, "\n"), 1u) << shown << ": " << r.err;
+    EXPECT_EQ(r.err.rfind("cgview: ", 0), 0u) << r.err;
+    EXPECT_NE(r.err.find("; try 'cgview --help'\n"), std::string::npos) << r.err;
+    EXPECT_EQ(r.err.find("usage:"), std::string::npos) << "not the whole usage: " << r.err;
+  }
+  EXPECT_NE(cli({"frobnicate"}).err.find("unknown command 'frobnicate'"), std::string::npos);
+  EXPECT_NE(cli({"--bogus"}).err.find("unknown option '--bogus'"), std::string::npos);
+}
+
+TEST(CliUsage, SysrootThatIsNoDirectoryIsAnError) {
+  for (std::vector<std::string> args : {std::vector<std::string>{"--sysroot", "/nonexistent/cgview", "show"},
+                                        {"--sysroot", "/etc/hostname", "show"},
+                                        {"run", "--sysroot", "/nonexistent/cgview", "--", "/bin/true"}}) {
+    RunResult r = cli(args);
+    EXPECT_EQ(r.exit_code, 1) << r.err;
+    EXPECT_EQ(r.out, "");
+    EXPECT_EQ(count(r.err, "\n"), 1u) << r.err;
+    EXPECT_NE(r.err.find("not an existing directory"), std::string::npos) << r.err;
+  }
+  EXPECT_EQ(cli({"--sysroot", kFixtures + "/docker-v2-private-ns", "show"}).exit_code, 0);
+}
+
+// The CLI warns as a preloaded program does (once, on stderr) and `show`
+// lists the same warnings in its table and its JSON.
+TEST(CliUsage, MalformedSettingsAreWarnedAndListed) {
+  const std::vector<std::string> env = {"CGVIEW_CPUS=two", "CGVIEW_DEBUG=verbose",
+                                        "CGVIEW_SYSROOT=" + kFixtures + "/docker-v2-private-ns"};
+  const std::string cpus = "ignoring CGVIEW_CPUS=two: expected a number of CPUs above 0, such as 2 or 1.5";
+  const std::string debug = "ignoring CGVIEW_DEBUG=verbose: expected 1, true, yes, on, 0, false, no or off";
+  RunResult table = cli({"show"}, env);
+  EXPECT_EQ(table.exit_code, 0);
+  EXPECT_EQ(table.err, "cgview: " + debug + "\ncgview: " + cpus + "\n");
+  EXPECT_EQ(count(table.out, "warning: " + cpus + "\n"), 1u) << table.out;
+  EXPECT_EQ(count(table.out, "warning: " + debug + "\n"), 1u) << table.out;
+  RunResult json = cli({"show", "--json"}, env);
+  EXPECT_EQ(json.exit_code, 0);
+  EXPECT_NE(json.out.find("\"warnings\": [\"" + debug + "\", \"" + cpus + "\"]"), std::string::npos) << json.out;
+  // The good sysroot still applies: the fixture's 1 GiB, not this machine's.
+  EXPECT_NE(table.out.find("1048576 kB"), std::string::npos) << table.out;
+  // Without malformed settings: no warning anywhere.
+  RunResult clean = cli({"show", "--json"}, {"CGVIEW_CPUS=1", "CGVIEW_DEBUG=off"});
+  EXPECT_EQ(clean.err, "");
+  EXPECT_NE(clean.out.find("\"warnings\": []"), std::string::npos) << clean.out;
+}
