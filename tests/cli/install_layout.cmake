@@ -5,11 +5,25 @@ execute_process(COMMAND ${CMAKE_COMMAND} --install "${BUILD_DIR}" --prefix "${pr
 if(NOT rc EQUAL 0)
   message(FATAL_ERROR "cmake --install failed")
 endif()
-foreach(f bin/cgview lib/libcgview.so)
+foreach(f bin/cgview lib/libcgview.so share/man/man1/cgview.1 share/bash-completion/completions/cgview)
   if(NOT EXISTS "${prefix}/${f}")
     message(FATAL_ERROR "missing ${prefix}/${f}")
   endif()
 endforeach()
+# The installed page carries the version, as `cgview --version` prints it.
+execute_process(COMMAND "${prefix}/bin/cgview" --version OUTPUT_VARIABLE version_line)
+string(REGEX REPLACE "^cgview ([^\n]*)\n$" "\\1" version "${version_line}")
+file(STRINGS "${prefix}/share/man/man1/cgview.1" th REGEX "^\\.TH ")
+if(NOT th MATCHES "\"cgview ${version}\"")
+  message(FATAL_ERROR "installed cgview.1 header '${th}' does not name version '${version}'")
+endif()
+# The installed completion loads and completes.
+execute_process(COMMAND bash --norc --noprofile -c
+  "source '${prefix}/share/bash-completion/completions/cgview' && COMP_WORDS=(cgview sh) COMP_CWORD=1 && _cgview && echo \"\${COMPREPLY[*]}\""
+  OUTPUT_VARIABLE completed RESULT_VARIABLE rc)
+if(NOT rc EQUAL 0 OR NOT completed STREQUAL "show\n")
+  message(FATAL_ERROR "installed completion of 'cgview sh' gave '${completed}' (exit ${rc})")
+endif()
 execute_process(COMMAND "${prefix}/bin/cgview" run --cpus 1 -- /usr/bin/nproc OUTPUT_VARIABLE out RESULT_VARIABLE rc)
 if(NOT rc EQUAL 0 OR NOT out STREQUAL "1\n")
   message(FATAL_ERROR "installed cgview run --cpus 1 -- nproc printed '${out}' (exit ${rc})")
