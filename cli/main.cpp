@@ -2,7 +2,9 @@
 // and memory, print the files the shim serves, and run programs under the shim.
 //
 // Dispatch is the table kCommands: a command is a name, a function taking the
-// arguments after its name, and its lines of --help.
+// configuration and the arguments after its name, and its lines of --help. A
+// command whose function has that shape, int(const Config&, int argc, char**
+// argv), is one line in the table.
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -33,7 +35,7 @@ int apply_sysroot(Config& config, const char* dir) {
 
 // --- the commands: each gets the arguments after its name ------------------
 
-int show_main(Config& config, int argc, char** argv) {
+int show_main(const Config& config, int argc, char** argv) {
   bool json = false;
   for (int i = 0; i < argc; ++i) {
     if (is(argv[i], "--json")) json = true;
@@ -42,12 +44,13 @@ int show_main(Config& config, int argc, char** argv) {
   return cgview::cli::show(config, json);
 }
 
-int cat_main(Config& config, int argc, char** argv) {
+int cat_main(const Config& config, int argc, char** argv) {
   if (argc != 1) return usage_error("cat takes exactly one PATH");
   return cgview::cli::cat(config, argv[0]);
 }
 
-int run_main(Config& config, int argc, char** argv) {
+int run_main(const Config& base, int argc, char** argv) {
+  Config config = base;
   const char* cpus = nullptr;
   const char* memory = nullptr;
   int i = 0;
@@ -65,7 +68,7 @@ int run_main(Config& config, int argc, char** argv) {
 
 struct Command {
   const char* name;
-  int (*main)(Config& config, int argc, char** argv);
+  int (*main)(const Config& config, int argc, char** argv);
   const char* synopsis;  // after "cgview "
   const char* summary;   // one line of --help
 };
