@@ -76,7 +76,8 @@ struct Command {
 // One line per command.
 constexpr Command kCommands[] = {
     {"show", show_main, "show [--json]", "the container's view: each number, the host's, and its source"},
-    {"cat", cat_main, "cat PATH", "print exactly what a preloaded program reads from PATH"},
+    {"cat", cat_main, "cat PATH", "print exactly what a preloaded program reads from PATH:\n"
+     "      /proc/meminfo, /proc/cpuinfo, /proc/stat or /sys/devices/system/cpu/online"},
     {"run", run_main, "run [--cpus X] [--memory SIZE] -- CMD [ARGS...]", "run CMD with libcgview.so preloaded"},
 };
 
