@@ -16,6 +16,9 @@ constexpr const char* kUsage =
     "                       (/proc/meminfo, /proc/cpuinfo, /proc/stat, /sys/devices/system/cpu/online)\n"
     "  run [--cpus X] [--memory SIZE] -- CMD [ARGS...]\n"
     "                       run CMD with libcgview.so preloaded\n"
+    "  doctor [--json] [--root DIR] [PROGRAM...]\n"
+    "                       which programs cgview reaches, and what each asks for\n"
+    "                       (no PROGRAM: this environment; --root alone: every program in DIR)\n"
     "\n"
     "  --sysroot DIR        read every host path P as DIR/P (as CGVIEW_SYSROOT)\n"
     "  --help               this text\n"
@@ -72,6 +75,17 @@ int main(int argc, char** argv) {
     }
     if (i + 1 >= argc) return usage_error("run: missing -- CMD");
     return cgview::cli::run(config, cpus, memory, argv + i + 1);
+  }
+  if (std::strcmp(command, "doctor") == 0) {
+    bool json = false;
+    const char* root = nullptr;
+    for (; i < argc && argv[i][0] == '-'; ++i) {
+      if (std::strcmp(argv[i], "--json") == 0) json = true;
+      else if (std::strcmp(argv[i], "--root") == 0 && i + 1 < argc) root = argv[++i];
+      else if (std::strcmp(argv[i], "--") == 0) { ++i; break; }
+      else return usage_error("doctor: expected --json, --root DIR, then programs");
+    }
+    return cgview::cli::doctor(config, json, root, argv + i, argc - i);
   }
   return usage_error("unknown command");
 }
