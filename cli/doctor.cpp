@@ -189,7 +189,7 @@ void Doctor::examine_script(ProgramReport& report, std::string_view first_line, 
 
 void Doctor::examine_elf(ProgramReport& report, int fd, bool deep) {
   ElfFacts facts = inspect_elf_fd(fd, deep ? ElfDepth::Contents : ElfDepth::Linking);
-  if (!facts.is_elf || facts.elf_class == 0) {
+  if (!facts.is_elf || facts.elf_class == 0 || facts.truncated) {
     report.kind = "not-elf";
     report.why_not = "is a damaged ELF file";
     report.reasons.push_back("It starts like an ELF file but cannot be read: " +

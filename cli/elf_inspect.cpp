@@ -68,15 +68,31 @@ class Inspector {
 
   void run() {
     GElf_Ehdr ehdr;
-    if (gelf_getehdr(elf_, &ehdr) == nullptr) return damaged("its ELF header is truncated or invalid");
+    if (gelf_getehdr(elf_, &ehdr) == nullptr) {
+      facts_.truncated = true;
+      return damaged("its ELF header is truncated or invalid");
+    }
     facts_.elf_class = ehdr.e_ident[EI_CLASS];
     facts_.machine = ehdr.e_machine;
     facts_.type = ehdr.e_type;
+    // libelf treats a section header table past the end as absent; say so.
+    if (ehdr.e_shoff != 0 && !table_fits(ehdr.e_shoff, ehdr.e_shnum, ehdr.e_shentsize))
+      damaged("its section headers lie past the end of the file");
     read_segments();
+    if (facts_.truncated) return;
     read_sections();
   }
 
  private:
+  bool table_fits(uint64_t offset, uint64_t count, uint64_t entry) const {
+    return offset <= raw_size_ && count * entry <= raw_size_ - offset;
+  }
+
+  void truncated(const char* what) {
+    facts_.truncated = true;
+    damaged(what);
+  }
+
   void damaged(const char* what) {
     if (facts_.damage.empty()) facts_.damage = what;
   }
@@ -89,11 +105,13 @@ class Inspector {
 
   void read_segments() {
     size_t count = 0;
-    if (elf_getphdrnum(elf_, &count) != 0) return damaged("its program headers are unreadable");
-    if (count > kMaxSegments) return damaged("it claims an implausible number of program headers");
+    if (elf_getphdrnum(elf_, &count) != 0) return truncated("its program headers are unreadable");
+    if (count > kMaxSegments) return truncated("it claims an implausible number of program headers");
     for (size_t i = 0; i < count; ++i) {
       GElf_Phdr phdr;
-      if (gelf_getphdr(elf_, int(i), &phdr) == nullptr) return damaged("a program header is unreadable");
+      if (gelf_getphdr(elf_, int(i), &phdr) == nullptr) return truncated("its program headers lie past the end of the file");
+      if (phdr.p_type == PT_LOAD && !table_fits(phdr.p_offset, 1, phdr.p_filesz))
+        return truncated("it is truncated: a segment extends past the end of the file");
       if (phdr.p_type == PT_INTERP) {
         std::string_view bytes = file_bytes(phdr.p_offset, phdr.p_filesz);
         if (bytes.empty() || bytes.size() > 4096) {

@@ -15,6 +15,8 @@ namespace cgview::cli {
 struct ElfFacts {
   bool is_elf = false;   // the file starts with an ELF header libelf accepts
   std::string damage;    // why (part of) the file could not be read; empty when whole
+  bool truncated = false;  // its header, program headers or segments lie past the file's end:
+                           // nothing else in it can be trusted, and the kernel would not run it
   int elf_class = 0;     // ELFCLASS32 / ELFCLASS64
   int machine = 0;       // EM_*
   int type = 0;          // ET_EXEC, ET_DYN, ...
