@@ -10,8 +10,10 @@
 #include <cstring>
 #include <deque>
 #include <set>
+#include <span>
 
 #include "go_buildinfo.hpp"
+#include "reach_tables.hpp"
 
 namespace cgview::cli {
 
@@ -20,6 +22,7 @@ namespace {
 constexpr size_t kScriptLineMax = 256;  // the kernel reads at most this much of a #! line
 constexpr int kMaxInterpreterDepth = 4;  // the kernel's own nesting limit for #!
 constexpr size_t kMaxLibraries = 512;
+constexpr const char* kGlibcReason = "It is a dynamically linked glibc program";
 constexpr int kGoContainerAwareMinor = 25;  // Go 1.25 sets GOMAXPROCS from the cgroup CPU limit
 
 std::string_view basename_of(std::string_view path) {
@@ -39,6 +42,15 @@ std::string join(const std::vector<std::string>& items) {
   std::string out;
   for (const std::string& s : items) out += (out.empty() ? "" : ", ") + s;
   return out;
+}
+
+// Sorts `items` in the order of `table` (the order the README lists them).
+void in_table_order(std::vector<std::string>& items, std::span<const std::string_view> table) {
+  std::vector<std::string> sorted;
+  for (std::string_view t : table)
+    for (const std::string& s : items)
+      if (s == t) sorted.push_back(s);
+  items = std::move(sorted);
 }
 
 // The command a #! line runs: the interpreter, or env's program argument.
@@ -151,6 +163,8 @@ ProgramReport Doctor::examine_at(std::string_view name, const Found& found, bool
   if (report.kind == "glibc-dynamic" && (st.st_mode & (S_ISUID | S_ISGID))) {
     const char* bit = (st.st_mode & S_ISUID) ? "setuid" : "setgid";
     report.reached = system_wide_;
+    for (std::string& why : report.reasons)
+      if (starts_with(why, kGlibcReason)) why = "It is a dynamically linked glibc program.";
     report.reasons.push_back(std::string("It is ") + bit + ": the dynamic loader ignores LD_PRELOAD for it (secure execution), so " +
                              "`cgview run` cannot reach it; only the system-wide mode (`cgview enable`, /etc/ld.so.preload) does" +
                              (system_wide_ ? ", and /etc/ld.so.preload loads libcgview.so here." : ", which is not enabled here."));
@@ -221,7 +235,7 @@ void Doctor::examine_elf(ProgramReport& report, int fd, bool deep) {
                                "and GOMAXPROCS cannot.");
     if (go_minor_version(facts.go_version) >= kGoContainerAwareMinor) {
       report.container_aware = true;
-      report.container_evidence.push_back({report.path, "Go runtime " + facts.go_version});
+      report.container_evidence.push_back({report.path, "the Go " + facts.go_version + " runtime (GOMAXPROCS from the cgroup CPU limit)"});
     }
   } else if (!facts.has_interp) {
     if (facts.type == ET_DYN && !facts.pie) {
@@ -243,7 +257,7 @@ void Doctor::examine_elf(ProgramReport& report, int fd, bool deep) {
   } else if ((starts_with(interp_name, "ld-linux") || starts_with(interp_name, "ld64.so")) && needs_libc6) {
     report.kind = "glibc-dynamic";
     report.reached = true;
-    report.reasons.push_back("It is a dynamically linked glibc program: `cgview run` (LD_PRELOAD) and `cgview enable` "
+    report.reasons.push_back(std::string(kGlibcReason) + ": `cgview run` (LD_PRELOAD) and `cgview enable` "
                              "(/etc/ld.so.preload) load libcgview.so into it.");
   } else {
     report.kind = "other-libc";
@@ -258,9 +272,19 @@ void Doctor::examine_elf(ProgramReport& report, int fd, bool deep) {
     report.reasons.push_back("It imports none of the functions cgview answers and names none of the files it serves: "
                              "unless it finds them at run time (dlopen, dlsym), cgview changes nothing it sees.");
   if (!report.reached && !report.served_paths.empty())
-    report.reasons.push_back("It names " + join(report.served_paths) + ", which it reads with the host's numbers.");
-  for (const Evidence& e : report.container_evidence)
-    report.reasons.push_back(e.file + " contains " + e.what + ": it reads its container's limits by itself.");
+    report.reasons.push_back("It contains the names " + join(report.served_paths) + (report.kind == "static" ? " (its own or its built-in libc's)" : "") +
+                             ": if it reads them, it reads the host's numbers.");
+  in_table_order(report.asks, interposed_symbols());
+  in_table_order(report.served_paths, served_paths());
+  // One sentence per file: "libjvm.so names cpu.cfs_quota_us, cpu.max: ...".
+  std::vector<std::string> files, names;
+  for (const Evidence& e : report.container_evidence) add_once(files, e.file);
+  for (const std::string& file : files) {
+    names.clear();
+    for (const Evidence& e : report.container_evidence)
+      if (e.file == file) names.push_back(e.what);
+    report.reasons.push_back(file + " contains " + join(names) + ": it reads its container's limits by itself.");
+  }
 }
 
 const ElfFacts& Doctor::contents_of(const std::string& path) {
