@@ -63,7 +63,8 @@ int run(const Config& config, const char* cpus, const char* memory, char** comma
   execvp(command[0], command);
   // As env(1) and timeout(1): 127 when the command is not found, 126 when it cannot run.
   int error = errno;
-  std::fprintf(stderr, "cgview: %s: %s\n", command[0], error == ENOENT ? "command not found" : std::strerror(error));
+  bool by_name = std::strchr(command[0], '/') == nullptr;
+  std::fprintf(stderr, "cgview: %s: %s\n", command[0], error == ENOENT && by_name ? "command not found" : std::strerror(error));
   return error == ENOENT ? 127 : 126;
 }
 
