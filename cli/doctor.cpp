@@ -160,7 +160,9 @@ ProgramReport Doctor::examine_at(std::string_view name, const Found& found, bool
   }
   examine_elf(report, fd, deep);
   close(fd);
-  if (report.kind == "glibc-dynamic" && (st.st_mode & (S_ISUID | S_ISGID))) {
+  // Setgid without group execute is mandatory locking, not a privilege.
+  bool setgid = (st.st_mode & S_ISGID) && (st.st_mode & S_IXGRP);
+  if (report.kind == "glibc-dynamic" && ((st.st_mode & S_ISUID) || setgid)) {
     const char* bit = (st.st_mode & S_ISUID) ? "setuid" : "setgid";
     report.reached = system_wide_;
     for (std::string& why : report.reasons)

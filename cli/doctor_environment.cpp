@@ -34,6 +34,7 @@ struct Setting {
   std::string name, value;
   bool valid = false;
   std::string expected;
+  bool unknown = false;  // not a variable cgview reads (misspelled?)
 };
 
 void split_preload(const std::string& text, const char* source, const char* separators, std::vector<PreloadEntry>& out) {
@@ -70,7 +71,7 @@ bool boolean_word(std::string_view v) {
 
 // Whether the shim accepts `name`=`value`: the setters' own verdicts, on a scratch Config.
 Setting check_setting(std::string_view name, std::string_view value) {
-  Setting s{std::string(name), std::string(value), false, ""};
+  Setting s{std::string(name), std::string(value), false, "", false};
   Config scratch;
   if (name == "CGVIEW_CPUS") {
     s.valid = set_cpus_override(scratch, s.value.c_str());
@@ -89,7 +90,9 @@ Setting check_setting(std::string_view name, std::string_view value) {
     s.valid = boolean_word(value);
     s.expected = "1, true, yes, on, 0, false, no or off";
   } else {
-    s.expected = "a known CGVIEW_ variable (misspelled?)";
+    s.expected = "one of cgview's variables: CGVIEW_CPUS, CGVIEW_MEMORY, CGVIEW_CPU_ROUNDING, CGVIEW_SYSROOT, "
+                 "CGVIEW_DISABLE, CGVIEW_DEBUG, CGVIEW_HOLD_FILES";
+    s.unknown = true;
   }
   return s;
 }
@@ -203,7 +206,9 @@ int doctor_environment(const Config& config, bool json) {
   if (settings.empty()) std::printf("  no CGVIEW_* variable is set\n");
   for (const Setting& s : settings)
     std::printf("  %s=%s: %s\n", s.name.c_str(), s.value.c_str(),
-                s.valid ? "valid" : ("INVALID, ignored (expected " + s.expected + ")").c_str());
+                s.valid     ? "valid"
+                : s.unknown ? ("UNKNOWN, nothing reads it (misspelled? expected " + s.expected + ")").c_str()
+                            : ("INVALID, ignored (expected " + s.expected + ")").c_str());
   return 0;
 }
 

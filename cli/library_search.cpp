@@ -13,6 +13,7 @@ namespace {
 constexpr int kMaxIncludeDepth = 8;
 constexpr size_t kMaxConfBytes = 1 << 20;
 constexpr size_t kMaxConfDirs = 1024;
+constexpr int kMaxConfFiles = 256;  // includes may glob each other: read this many files at most
 
 // Expands $ORIGIN, $LIB and $PLATFORM (and their ${...} forms) in one search-path entry.
 std::string expand(std::string_view entry, const Requester& who) {
@@ -82,7 +83,8 @@ LibrarySearch::LibrarySearch(const RootFs& root) : root_(root) { read_conf("/etc
 
 void LibrarySearch::read_conf(std::string_view path, int depth) {
   std::string text;
-  if (depth > kMaxIncludeDepth || !root_.read_file(path, kMaxConfBytes, text)) return;
+  if (depth > kMaxIncludeDepth || ++conf_files_read_ > kMaxConfFiles) return;
+  if (!root_.read_file(path, kMaxConfBytes, text)) return;
   size_t at = 0;
   while (at < text.size()) {
     size_t end = text.find('\n', at);

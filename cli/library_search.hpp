@@ -38,6 +38,7 @@ class LibrarySearch {
 
   const RootFs& root_;
   std::vector<std::string> conf_dirs_;
+  int conf_files_read_ = 0;
 };
 
 // The multiarch triplet Debian uses for an ELF machine and class
