@@ -267,6 +267,9 @@ void Doctor::examine_elf(ProgramReport& report, int fd, bool deep) {
     report.reasons.push_back("Its loader " + (facts.interp.empty() ? std::string("(none)") : facts.interp) +
                              (needs_libc6 ? "" : " with no libc.so.6") + " is not glibc's: libcgview.so needs glibc.");
   }
+  if (facts.has_interp && !facts.interp.empty() && !root_.resolve(facts.interp).ok)
+    report.reasons.push_back("Its loader " + facts.interp + " is missing" + (root_.live() ? "" : " from this root") +
+                             ": it cannot start here.");
   if (!deep) return;
   add_contents(report, report.path, facts);
   if (facts.has_dynamic && report.kind != "static") walk_libraries(report, facts);

@@ -209,6 +209,11 @@ def test_images(args):
     r = data["programs"][0] if data else {}
     check(any("libdoctor_ask.so" in x and "not found" in x for x in r.get("reasons", [])),
           "a library missing from the root is reported", r.get("reasons"))
+    shutil.copy2(os.path.join(args.programs, "doctor_musl"), os.path.join(bare, "usr/bin/muslapp"))
+    rc, data, _ = doctor(cg, "--root", bare, "muslapp")
+    r = data["programs"][0] if data else {}
+    check(r.get("kind") == "musl" and any("ld-musl" in x and "missing from this root" in x for x in r.get("reasons", [])),
+          "a loader missing from the root is reported", r)
 
 
 def test_this_machine(args):
