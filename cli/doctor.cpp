@@ -188,7 +188,8 @@ void Doctor::examine_script(ProgramReport& report, std::string_view first_line, 
     return;
   }
   std::string command = line.via_env.empty() ? line.interpreter : line.via_env;
-  Found found = line.via_env.empty() ? root_.resolve(line.interpreter, parent_of(report.path))
+  // A relative #! interpreter is relative to the working directory, as the kernel resolves it.
+  Found found = line.via_env.empty() ? root_.resolve(line.interpreter, cwd_)
                                      : root_.find_command(line.via_env, path_var_, cwd_);
   auto interp = std::make_unique<ProgramReport>(examine_at(command, found, deep, depth + 1));
   report.reached = interp->reached;

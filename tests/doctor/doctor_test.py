@@ -136,6 +136,19 @@ def test_programs(args):
     rc, r = one(cg, f"{s}/doctor_go")
     check(r["kind"] == "go" and r["reached"] is False and rc == 3, "Go: go, not reached", r)
     check(r.get("go_version") == go_version, f"Go: version read from build info is {go_version}", r.get("go_version"))
+    check(r["container_aware"] is False, f"Go {go_version}: not container-aware", r)
+    # The same binary claiming Go 1.25 (its build info rewritten, same length): the runtime
+    # that sizes GOMAXPROCS from the cgroup counts as container-aware.
+    with open(f"{s}/doctor_go", "rb") as f:
+        body = f.read()
+    if len(go_version) >= 8:
+        newer = "go1.25." + "0" * (len(go_version) - 7)
+        with open(f"{s}/doctor_go125", "wb") as f:
+            f.write(body.replace(go_version.encode(), newer.encode()))
+        os.chmod(f"{s}/doctor_go125", 0o755)
+        rc, r = one(cg, f"{s}/doctor_go125")
+        check(r.get("go_version") == newer and r["container_aware"] is True and r["reached"] is False,
+              f"Go build info saying {newer}: container-aware, still not reached", r)
 
     with open("/etc/ld.so.preload") if os.path.exists("/etc/ld.so.preload") else open(os.devnull) as f:
         system_wide = "libcgview" in f.read()
