@@ -15,6 +15,7 @@
 #include "elf_inspect.hpp"
 #include "go_buildinfo.hpp"
 #include "reach_tables.hpp"
+#include "virtual_files.hpp"
 
 namespace cgview::cli {
 namespace {
@@ -184,6 +185,11 @@ TEST(ReachTables, CoverEveryExportOfTheShim) {
   std::set<std::string> known;
   for (std::string_view s : interposed_symbols()) known.emplace(s);
   for (const std::string& e : exported) EXPECT_TRUE(known.count(e)) << e << " is interposed but doctor does not look for it";
+}
+
+// Each path doctor reports as served is one the shim serves.
+TEST(ReachTables, ServedPathsAreServed) {
+  for (std::string_view path : served_paths()) EXPECT_NE(virtual_file_for(path), VirtualFile::None) << path;
 }
 
 }  // namespace
