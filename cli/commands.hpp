@@ -12,6 +12,9 @@ namespace cgview::cli {
 int show(const Config& config, bool json);
 int cat(const Config& config, const char* path);
 int run(const Config& config, const char* cpus, const char* memory, char** command);
+// doctor: 0 every program reached, 3 one is not, 1 error.
+int doctor(const Config& config, bool json, const char* root, char** programs, int count);
+int doctor_environment(const Config& config, bool json);
 
 // What a preloaded program reads from `file`: the rendered view, or the host
 // file when the view cannot be formed (as the shim falls back). False when

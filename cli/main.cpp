@@ -66,6 +66,19 @@ int run_main(const Config& base, int argc, char** argv) {
   return cgview::cli::run(config, cpus, memory, argv + i + 1);
 }
 
+int doctor_main(const Config& config, int argc, char** argv) {
+  bool json = false;
+  const char* root = nullptr;
+  int i = 0;
+  for (; i < argc && argv[i][0] == '-'; ++i) {
+    if (is(argv[i], "--json")) json = true;
+    else if (is(argv[i], "--root") && i + 1 < argc) root = argv[++i];
+    else if (is(argv[i], "--")) { ++i; break; }
+    else return usage_error(std::string("doctor: unexpected argument '") + argv[i] + "'");
+  }
+  return cgview::cli::doctor(config, json, root, argv + i, argc - i);
+}
+
 struct Command {
   const char* name;
   int (*main)(const Config& config, int argc, char** argv);
@@ -79,6 +92,9 @@ constexpr Command kCommands[] = {
     {"cat", cat_main, "cat PATH", "print exactly what a preloaded program reads from PATH:\n"
      "      /proc/meminfo, /proc/cpuinfo, /proc/stat or /sys/devices/system/cpu/online"},
     {"run", run_main, "run [--cpus X] [--memory SIZE] -- CMD [ARGS...]", "run CMD with libcgview.so preloaded"},
+    {"doctor", doctor_main, "doctor [--json] [--root DIR] [PROGRAM...]",
+     "which programs cgview reaches, and what each asks for\n"
+     "      (no PROGRAM: this environment; --root alone: every program in DIR)"},
 };
 
 void print_usage() {

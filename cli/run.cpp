@@ -8,6 +8,7 @@
 #include <string>
 
 #include "commands.hpp"
+#include "doctor.hpp"
 
 namespace cgview::cli {
 
@@ -51,9 +52,20 @@ int run(const Config& config, const char* cpus, const char* memory, char** comma
   if (cpus != nullptr) setenv("CGVIEW_CPUS", cpus, 1);
   if (memory != nullptr) setenv("CGVIEW_MEMORY", memory, 1);
   if (!config.root.live()) setenv("CGVIEW_SYSROOT", std::string(config.root.prefix.view()).c_str(), 1);
+  // The doctor's verdict, before the exec: a program the shim cannot reach
+  // would otherwise silently show the host's numbers.
+  const char* path_var = getenv("PATH");
+  RootFs live("");
+  ProgramReport verdict = Doctor(live, path_var != nullptr ? path_var : "/usr/local/bin:/usr/bin:/bin").examine(command[0], false);
+  // Not found, unreadable or not ELF: execvp decides (a file without #! runs under /bin/sh).
+  if (!verdict.reached && verdict.kind != "unreadable" && verdict.kind != "not-elf")
+    std::fprintf(stderr, "cgview: warning: %s %s: cgview cannot reach it\n", command[0], verdict.why_not.c_str());
   execvp(command[0], command);
-  std::fprintf(stderr, "cgview: cannot run %s: %s\n", command[0], std::strerror(errno));
-  return 1;
+  // As env(1) and timeout(1): 127 when the command is not found, 126 when it cannot run.
+  int error = errno;
+  bool by_name = std::strchr(command[0], '/') == nullptr;
+  std::fprintf(stderr, "cgview: %s: %s\n", command[0], error == ENOENT && by_name ? "command not found" : std::strerror(error));
+  return error == ENOENT ? 127 : 126;
 }
 
 }  // namespace cgview::cli

@@ -149,10 +149,17 @@ TEST(Cli, RunPreloadsTheShimWithOverrides) {
   EXPECT_EQ(env.out, kShim + ":/nonexistent-other.so\n") << env.err;
 }
 
+// As env(1): 127 when the command is not found, 126 when it cannot be run
+// (tests/doctor covers more cases).
 TEST(Cli, RunOfAMissingCommandIsAnError) {
   auto r = cli({"run", "--", "/nonexistent/program"});
-  EXPECT_EQ(r.exit_code, 1);
-  EXPECT_NE(r.err.find("cannot run /nonexistent/program"), std::string::npos) << r.err;
+  EXPECT_EQ(r.exit_code, 127);
+  EXPECT_NE(r.err.find("/nonexistent/program: No such file or directory"), std::string::npos) << r.err;
+  auto by_name = cli({"run", "--", "cgview-no-such-program"});
+  EXPECT_EQ(by_name.exit_code, 127);
+  EXPECT_NE(by_name.err.find("cgview-no-such-program: command not found"), std::string::npos) << by_name.err;
+  auto directory = cli({"run", "--", "/"});
+  EXPECT_EQ(directory.exit_code, 126) << directory.err;
 }
 
 }  // namespace

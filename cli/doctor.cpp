@@ -1,0 +1,354 @@
+#include "doctor.hpp"
+
+#include <elf.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <climits>
+#include <cstring>
+#include <deque>
+#include <set>
+#include <span>
+
+#include "go_buildinfo.hpp"
+#include "reach_tables.hpp"
+
+namespace cgview::cli {
+
+namespace {
+
+constexpr size_t kScriptLineMax = 256;  // the kernel reads at most this much of a #! line
+constexpr int kMaxInterpreterDepth = 4;  // the kernel's own nesting limit for #!
+constexpr size_t kMaxLibraries = 512;
+constexpr const char* kGlibcReason = "It is a dynamically linked glibc program";
+constexpr int kGoContainerAwareMinor = 25;  // Go 1.25 sets GOMAXPROCS from the cgroup CPU limit
+
+std::string_view basename_of(std::string_view path) {
+  size_t slash = path.rfind('/');
+  return slash == std::string_view::npos ? path : path.substr(slash + 1);
+}
+
+bool starts_with(std::string_view s, std::string_view prefix) { return s.substr(0, prefix.size()) == prefix; }
+
+void add_once(std::vector<std::string>& list, const std::string& item) {
+  for (const std::string& s : list)
+    if (s == item) return;
+  list.push_back(item);
+}
+
+std::string join(const std::vector<std::string>& items) {
+  std::string out;
+  for (const std::string& s : items) out += (out.empty() ? "" : ", ") + s;
+  return out;
+}
+
+// Sorts `items` in the order of `table` (the order the README lists them).
+void in_table_order(std::vector<std::string>& items, std::span<const std::string_view> table) {
+  std::vector<std::string> sorted;
+  for (std::string_view t : table)
+    for (const std::string& s : items)
+      if (s == t) sorted.push_back(s);
+  items = std::move(sorted);
+}
+
+// The command a #! line runs: the interpreter, or env's program argument.
+struct ScriptLine {
+  std::string interpreter;
+  std::string via_env;  // "#!/usr/bin/env python3": "python3"
+};
+
+ScriptLine parse_script_line(std::string_view line) {
+  ScriptLine out;
+  line = line.substr(2);
+  std::vector<std::string> words;
+  size_t at = 0;
+  while (at < line.size() && words.size() < 8) {
+    size_t s = line.find_first_not_of(" \t", at);
+    if (s == std::string_view::npos) break;
+    size_t e = line.find_first_of(" \t", s);
+    if (e == std::string_view::npos) e = line.size();
+    words.emplace_back(line.substr(s, e - s));
+    at = e;
+  }
+  if (words.empty()) return out;
+  out.interpreter = words[0];
+  if (basename_of(words[0]) == "env") {
+    for (size_t i = 1; i < words.size(); ++i) {
+      if (words[i][0] == '-' || words[i].find('=') != std::string::npos) continue;  // -S, VAR=value
+      out.via_env = words[i];
+      break;
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string describe_machine(int machine, int elf_class) {
+  std::string name;
+  switch (machine) {
+    case EM_X86_64: name = "x86-64"; break;
+    case EM_386: name = "i386"; break;
+    case EM_AARCH64: name = "arm64"; break;
+    case EM_ARM: name = "arm"; break;
+    case EM_RISCV: name = "riscv"; break;
+    case EM_PPC64: name = "ppc64"; break;
+    case EM_S390: name = "s390x"; break;
+    default: name = "machine " + std::to_string(machine);
+  }
+  return name + (elf_class == ELFCLASS64 ? " (64-bit)" : elf_class == ELFCLASS32 ? " (32-bit)" : "");
+}
+
+Doctor::Doctor(const RootFs& root, std::string path_var)
+    : root_(root), path_var_(std::move(path_var)), libraries_(root) {
+  cwd_ = "/";
+  if (root_.live()) {
+    char buf[PATH_MAX];
+    if (getcwd(buf, sizeof buf) != nullptr) cwd_ = buf;
+  }
+  // cgview and libcgview.so are built together: this binary's class and
+  // machine are the ones the shim can load into.
+  int fd = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+  if (fd >= 0) {
+    elf_identity(fd, own_class_, own_machine_);
+    close(fd);
+  }
+  std::string preload;
+  if (root_.read_file("/etc/ld.so.preload", 1 << 20, preload))
+    system_wide_ = preload.find("libcgview") != std::string::npos;
+}
+
+ProgramReport Doctor::examine(std::string_view program, bool deep) {
+  return examine_at(program, root_.find_command(program, path_var_, cwd_), deep, 0);
+}
+
+ProgramReport Doctor::examine_at(std::string_view name, const Found& found, bool deep, int depth) {
+  ProgramReport report;
+  report.name = name;
+  report.path = found.path;
+  report.kind = "unreadable";
+  auto fail = [&](const std::string& why) {
+    report.why_not = why;
+    report.reasons.push_back(std::string(name) + " " + why + ".");
+    return std::move(report);
+  };
+  if (!found.ok) return fail(found.error);
+  std::string host = root_.host(found.path);
+  struct stat st;
+  if (stat(host.c_str(), &st) != 0) return fail(std::string("cannot be examined: ") + std::strerror(errno));
+  if (S_ISDIR(st.st_mode)) return fail("is a directory, not a program");
+  if (!S_ISREG(st.st_mode)) return fail("is not a regular file");
+  int fd = open(host.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+  if (fd < 0) return fail(std::string("cannot be read: ") + std::strerror(errno));
+  char head[kScriptLineMax];
+  ssize_t n = pread(fd, head, sizeof head, 0);
+  std::string_view start(head, n > 0 ? size_t(n) : 0);
+  if (starts_with(start, "#!")) {
+    close(fd);
+    report.kind = "script";
+    examine_script(report, start.substr(0, start.find('\n')), deep, depth);
+    return report;
+  }
+  if (!starts_with(start, ELFMAG)) {
+    close(fd);
+    report.kind = "not-elf";
+    report.why_not = "is neither an ELF program nor a #! script";
+    report.reasons.push_back("It is neither an ELF program nor a #! script, so it is not a program cgview can act on.");
+    return report;
+  }
+  examine_elf(report, fd, deep);
+  close(fd);
+  // Setgid without group execute is mandatory locking, not a privilege.
+  bool setgid = (st.st_mode & S_ISGID) && (st.st_mode & S_IXGRP);
+  if (report.kind == "glibc-dynamic" && ((st.st_mode & S_ISUID) || setgid)) {
+    const char* bit = (st.st_mode & S_ISUID) ? "setuid" : "setgid";
+    report.reached = system_wide_;
+    for (std::string& why : report.reasons)
+      if (starts_with(why, kGlibcReason)) why = "It is a dynamically linked glibc program.";
+    report.reasons.push_back(std::string("It is ") + bit + ": the dynamic loader ignores LD_PRELOAD for it (secure execution), so " +
+                             "`cgview run` cannot reach it; only the system-wide mode (`cgview enable`, /etc/ld.so.preload) does" +
+                             (system_wide_ ? ", and /etc/ld.so.preload loads libcgview.so here." : ", which is not enabled here."));
+    if (!system_wide_) report.why_not = std::string("is ") + bit + " (only `cgview enable` reaches it)";
+  }
+  return report;
+}
+
+void Doctor::examine_script(ProgramReport& report, std::string_view first_line, bool deep, int depth) {
+  ScriptLine line = parse_script_line(first_line);
+  if (line.interpreter.empty()) {
+    report.why_not = "has an empty #! line";
+    report.reasons.push_back("Its #! line names no interpreter.");
+    return;
+  }
+  if (depth >= kMaxInterpreterDepth) {
+    report.why_not = "nests #! interpreters too deeply";
+    report.reasons.push_back("Its #! interpreters nest too deeply for the kernel to run it.");
+    return;
+  }
+  std::string command = line.via_env.empty() ? line.interpreter : line.via_env;
+  // A relative #! interpreter is relative to the working directory, as the kernel resolves it.
+  Found found = line.via_env.empty() ? root_.resolve(line.interpreter, cwd_)
+                                     : root_.find_command(line.via_env, path_var_, cwd_);
+  auto interp = std::make_unique<ProgramReport>(examine_at(command, found, deep, depth + 1));
+  report.reached = interp->reached;
+  report.asks = interp->asks;
+  report.served_paths = interp->served_paths;
+  report.container_aware = interp->container_aware;
+  report.container_evidence = interp->container_evidence;
+  std::string shown = interp->path.empty() ? command : interp->path;
+  report.reasons.push_back("It is a script run by " + shown + " (" + interp->kind + "); cgview reaches it when it reaches " +
+                           "that interpreter" + (interp->reached ? ", as it does." : ", which it does not."));
+  if (!interp->reached) report.why_not = "runs " + shown + ", which " + interp->why_not;
+  report.interpreter = std::move(interp);
+}
+
+void Doctor::examine_elf(ProgramReport& report, int fd, bool deep) {
+  ElfFacts facts = inspect_elf_fd(fd, deep ? ElfDepth::Contents : ElfDepth::Linking);
+  if (!facts.is_elf || facts.elf_class == 0 || facts.truncated) {
+    report.kind = "not-elf";
+    report.why_not = "is a damaged ELF file";
+    report.reasons.push_back("It starts like an ELF file but cannot be read: " +
+                             (facts.damage.empty() ? std::string("libelf rejects it") : facts.damage) + ".");
+    return;
+  }
+  if (!facts.damage.empty())
+    report.reasons.push_back("Part of it cannot be read (" + facts.damage + "): this verdict may be incomplete.");
+  std::string_view interp_name = basename_of(facts.interp);
+  bool needs_libc6 = false;
+  for (const std::string& n : facts.needed) needs_libc6 |= n == "libc.so.6";
+  if (facts.elf_class != own_class_ || facts.machine != own_machine_) {
+    report.kind = "foreign-arch";
+    report.why_not = "is built for " + describe_machine(facts.machine, facts.elf_class);
+    report.reasons.push_back("It is built for " + describe_machine(facts.machine, facts.elf_class) + " and libcgview.so for " +
+                             describe_machine(own_machine_, own_class_) + ": the shim cannot be loaded into it.");
+    return;
+  }
+  if (facts.go) {
+    report.kind = "go";
+    report.go_version = facts.go_version;
+    std::string version = facts.go_version.empty() ? "" : " (" + facts.go_version + ")";
+    report.why_not = "is a Go program";
+    report.reasons.push_back("It is a Go program" + version + ": the Go runtime asks the kernel directly (the " +
+                             "sched_getaffinity system call, its own reads of /proc), not through libc, so cgview cannot " +
+                             "answer it; set GOMAXPROCS and GOMEMLIMIT for it instead.");
+    if (facts.has_interp)
+      report.reasons.push_back("It is dynamically linked (cgo): its C parts call glibc and can be reached, but runtime.NumCPU "
+                               "and GOMAXPROCS cannot.");
+    if (go_minor_version(facts.go_version) >= kGoContainerAwareMinor) {
+      report.container_aware = true;
+      report.container_evidence.push_back({report.path, "the Go " + facts.go_version + " runtime (GOMAXPROCS from the cgroup CPU limit)"});
+    }
+  } else if (!facts.has_interp) {
+    if (facts.type == ET_DYN && !facts.pie) {
+      report.kind = "library";
+      report.reached = true;
+      report.reasons.push_back("It is a shared library, not a program: cgview reaches it in every glibc program that loads it.");
+    } else {
+      report.kind = "static";
+      report.why_not = "is statically linked";
+      report.reasons.push_back(std::string("It is statically linked") + (facts.type == ET_DYN ? " (static-pie)" : "") +
+                               ": no dynamic loader runs, so nothing can preload libcgview.so into it; it sees the "
+                               "host's CPUs and memory.");
+    }
+  } else if (starts_with(interp_name, "ld-musl-")) {
+    report.kind = "musl";
+    report.why_not = "is linked with musl libc";
+    report.reasons.push_back("It is linked with musl libc (" + facts.interp + "): libcgview.so is built for glibc and "
+                             "musl's loader cannot load it.");
+  } else if ((starts_with(interp_name, "ld-linux") || starts_with(interp_name, "ld64.so")) && needs_libc6) {
+    report.kind = "glibc-dynamic";
+    report.reached = true;
+    report.reasons.push_back(std::string(kGlibcReason) + ": `cgview run` (LD_PRELOAD) and `cgview enable` "
+                             "(/etc/ld.so.preload) load libcgview.so into it.");
+  } else {
+    report.kind = "other-libc";
+    report.why_not = "does not use glibc";
+    report.reasons.push_back("Its loader " + (facts.interp.empty() ? std::string("(none)") : facts.interp) +
+                             (needs_libc6 ? "" : " with no libc.so.6") + " is not glibc's: libcgview.so needs glibc.");
+  }
+  if (facts.has_interp && !facts.interp.empty() && !root_.resolve(facts.interp).ok)
+    report.reasons.push_back("Its loader " + facts.interp + " is missing" + (root_.live() ? "" : " from this root") +
+                             ": it cannot start here.");
+  if (!deep) return;
+  add_contents(report, report.path, facts);
+  if (facts.has_dynamic && report.kind != "static") walk_libraries(report, facts);
+  if (report.reached && report.asks.empty() && report.served_paths.empty() && report.kind != "library")
+    report.reasons.push_back("It imports none of the functions cgview answers and names none of the files it serves: "
+                             "unless it finds them at run time (dlopen, dlsym), cgview changes nothing it sees.");
+  if (!report.reached && !report.served_paths.empty())
+    report.reasons.push_back("It contains the names " + join(report.served_paths) + (report.kind == "static" ? " (its own or its built-in libc's)" : "") +
+                             ": if it reads them, it reads the host's numbers.");
+  in_table_order(report.asks, interposed_symbols());
+  in_table_order(report.served_paths, served_paths());
+  // One sentence per file: "libjvm.so names cpu.cfs_quota_us, cpu.max: ...".
+  std::vector<std::string> files, names;
+  for (const Evidence& e : report.container_evidence) add_once(files, e.file);
+  for (const std::string& file : files) {
+    names.clear();
+    for (const Evidence& e : report.container_evidence)
+      if (e.file == file) names.push_back(e.what);
+    report.reasons.push_back(file + " contains " + join(names) + ": it reads its container's limits by itself.");
+  }
+}
+
+const ElfFacts& Doctor::contents_of(const std::string& path) {
+  auto it = cache_.find(path);
+  if (it != cache_.end()) return it->second;
+  ElfFacts facts;
+  int fd = open(root_.host(path).c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+  if (fd >= 0) {
+    facts = inspect_elf_fd(fd, ElfDepth::Contents);
+    close(fd);
+  } else {
+    facts.damage = std::strerror(errno);
+  }
+  return cache_.emplace(path, std::move(facts)).first->second;
+}
+
+void Doctor::add_contents(ProgramReport& report, const std::string& file, const ElfFacts& facts) {
+  for (const std::string& s : facts.imports) add_once(report.asks, s);
+  // glibc names /proc/meminfo, /proc/stat and the online list for its own
+  // sysconf and get_nprocs, which the shim answers as functions: they say
+  // nothing about what the program reads.
+  if (basename_of(file) == "libc.so.6") return;
+  for (const std::string& s : facts.served_paths) add_once(report.served_paths, s);
+  for (const std::string& s : facts.cgroup_names) {
+    report.container_evidence.push_back({file, s});
+    report.container_aware = true;
+  }
+}
+
+void Doctor::walk_libraries(ProgramReport& report, const ElfFacts& program) {
+  struct Pending {
+    std::string name;
+    Requester who;
+  };
+  Requester top{report.path, program.runpath, program.rpath, program.rpath, program.elf_class, program.machine};
+  std::deque<Pending> queue;
+  for (const std::string& n : program.needed) queue.push_back({n, top});
+  std::set<std::string> seen_names, seen_paths{report.path};
+  while (!queue.empty() && report.libraries.size() < kMaxLibraries) {
+    Pending next = std::move(queue.front());
+    queue.pop_front();
+    if (!seen_names.insert(next.name).second) continue;  // ld.so loads a name once
+    Found found = libraries_.find(next.name, next.who);
+    if (!found.ok) {
+      report.libraries.push_back({next.name, ""});
+      report.reasons.push_back("Its library " + next.name + " " + found.error + " (inside " +
+                               (root_.live() ? std::string("/") : root_.prefix()) + "): what it asks was not examined.");
+      continue;
+    }
+    report.libraries.push_back({next.name, found.path});
+    if (!seen_paths.insert(found.path).second) continue;
+    const ElfFacts& facts = contents_of(found.path);
+    add_contents(report, found.path, facts);
+    Requester who{found.path, facts.runpath, facts.rpath, program.rpath, program.elf_class, program.machine};
+    for (const std::string& n : facts.needed) queue.push_back({n, who});
+    // The java launcher's libjli.so loads the JVM at run time, from lib/server/.
+    if (next.name == "libjli.so") queue.push_back({parent_of(found.path) + "/server/libjvm.so", who});
+  }
+}
+
+}  // namespace cgview::cli

@@ -1,0 +1,76 @@
+// `cgview doctor`: which programs cgview reaches, and what each asks for.
+// examine() is the verdict for one program; `cgview run` uses it too.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "elf_inspect.hpp"
+#include "library_search.hpp"
+#include "program_lookup.hpp"
+
+namespace cgview::cli {
+
+struct Evidence {
+  std::string file;  // the object that contains it (root's terms)
+  std::string what;  // the cgroup file name found, or the Go version
+};
+
+struct Library {
+  std::string name;  // as DT_NEEDED names it
+  std::string path;  // where it was found; empty when not found
+};
+
+struct ProgramReport {
+  std::string name;  // as given
+  std::string path;  // resolved, in the root's terms
+  std::string kind;  // glibc-dynamic, static, go, musl, other-libc, foreign-arch, script, not-elf,
+                     // library, unreadable
+  bool reached = false;
+  std::string why_not;  // when !reached: "is statically linked" (cgview run's warning)
+  std::vector<std::string> reasons;
+  std::string go_version;
+  std::unique_ptr<ProgramReport> interpreter;  // scripts: the #! program
+  std::vector<std::string> asks;          // interposed functions imported by it or its libraries
+  std::vector<std::string> served_paths;  // served files named in its read-only data
+  bool container_aware = false;
+  std::vector<Evidence> container_evidence;
+  std::vector<Library> libraries;  // the DT_NEEDED closure, breadth first
+};
+
+class Doctor {
+ public:
+  // `root`: the file system programs are looked up in; `path_var`: PATH there.
+  Doctor(const RootFs& root, std::string path_var);
+
+  // The verdict for one program. `deep` also walks its libraries for asks,
+  // served paths and container awareness (cgview run needs only the verdict).
+  ProgramReport examine(std::string_view program, bool deep);
+
+  // Whether DIR/etc/ld.so.preload loads a libcgview.so (the system-wide mode).
+  bool system_wide() const { return system_wide_; }
+
+ private:
+  ProgramReport examine_at(std::string_view name, const Found& found, bool deep, int depth);
+  void examine_elf(ProgramReport& report, int fd, bool deep);
+  void examine_script(ProgramReport& report, std::string_view first_line, bool deep, int depth);
+  void walk_libraries(ProgramReport& report, const ElfFacts& program);
+  const ElfFacts& contents_of(const std::string& path);
+  void add_contents(ProgramReport& report, const std::string& file, const ElfFacts& facts);
+
+  const RootFs& root_;
+  std::string path_var_;
+  std::string cwd_;
+  LibrarySearch libraries_;
+  int own_class_ = 0, own_machine_ = 0;
+  bool system_wide_ = false;
+  std::map<std::string, ElfFacts> cache_;  // library contents by path, read once per run
+};
+
+// "x86-64 (64-bit)", for reasons.
+std::string describe_machine(int machine, int elf_class);
+
+}  // namespace cgview::cli

@@ -1,0 +1,215 @@
+// `cgview doctor` with no program: is the shim set up here, and what would it
+// tell a program? The preloads (LD_PRELOAD, /etc/ld.so.preload), the cgroup of
+// each controller, the view (the same compute_limits `cgview show` calls), and
+// each CGVIEW_* variable with whether the shim accepts it.
+#include <sys/stat.h>
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "commands.hpp"
+#include "doctor_output.hpp"
+#include "library_search.hpp"
+#include "limits.hpp"
+
+extern char** environ;
+
+namespace cgview::cli {
+
+namespace {
+
+struct PreloadEntry {
+  std::string source;  // "LD_PRELOAD" or "/etc/ld.so.preload"
+  std::string path;
+  bool exists = false;
+  bool loadable = false;  // an ELF of this system's class and machine
+  bool is_cgview = false;
+};
+
+struct Setting {
+  std::string name, value;
+  bool valid = false;
+  std::string expected;
+  bool unknown = false;  // not a variable cgview reads (misspelled?)
+};
+
+void split_preload(const std::string& text, const char* source, const char* separators, std::vector<PreloadEntry>& out) {
+  size_t at = 0;
+  while (at < text.size() && out.size() < 256) {
+    size_t s = text.find_first_not_of(separators, at);
+    if (s == std::string::npos) break;
+    size_t e = text.find_first_of(separators, s);
+    if (e == std::string::npos) e = text.size();
+    PreloadEntry entry;
+    entry.source = source;
+    entry.path = text.substr(s, e - s);
+    at = e;
+    out.push_back(entry);
+  }
+}
+
+void check_preload(PreloadEntry& entry, int own_class, int own_machine) {
+  entry.is_cgview = entry.path.find("libcgview") != std::string::npos;
+  struct stat st;
+  entry.exists = stat(entry.path.c_str(), &st) == 0 && S_ISREG(st.st_mode);
+  int fd = entry.exists ? open(entry.path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK) : -1;
+  if (fd < 0) return;
+  int elf_class = 0, machine = 0;
+  entry.loadable = elf_identity(fd, elf_class, machine) && elf_class == own_class && machine == own_machine;
+  close(fd);
+}
+
+bool boolean_word(std::string_view v) {
+  for (std::string_view w : {"1", "true", "yes", "on", "0", "false", "no", "off"})
+    if (v == w) return true;
+  return false;
+}
+
+// Whether the shim accepts `name`=`value`: the setters' own verdicts, on a scratch Config.
+Setting check_setting(std::string_view name, std::string_view value) {
+  Setting s{std::string(name), std::string(value), false, "", false};
+  Config scratch;
+  if (name == "CGVIEW_CPUS") {
+    s.valid = set_cpus_override(scratch, s.value.c_str());
+    s.expected = "a positive number of CPUs such as 2 or 1.5";
+  } else if (name == "CGVIEW_MEMORY") {
+    s.valid = set_memory_override(scratch, s.value.c_str());
+    s.expected = "bytes or a K/M/G/T size such as 512M";
+  } else if (name == "CGVIEW_CPU_ROUNDING") {
+    s.valid = set_rounding(scratch, s.value.c_str());
+    s.expected = "ceil, floor or round";
+  } else if (name == "CGVIEW_SYSROOT") {
+    struct stat st;
+    s.valid = set_sysroot(scratch, s.value.c_str()) && stat(s.value.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
+    s.expected = "an existing directory";
+  } else if (name == "CGVIEW_DISABLE" || name == "CGVIEW_DEBUG" || name == "CGVIEW_HOLD_FILES") {
+    s.valid = boolean_word(value);
+    s.expected = "1, true, yes, on, 0, false, no or off";
+  } else {
+    s.expected = "one of cgview's variables: CGVIEW_CPUS, CGVIEW_MEMORY, CGVIEW_CPU_ROUNDING, CGVIEW_SYSROOT, "
+                 "CGVIEW_DISABLE, CGVIEW_DEBUG, CGVIEW_HOLD_FILES";
+    s.unknown = true;
+  }
+  return s;
+}
+
+std::string cpu_list_text(const CpuSet& set) {
+  FixedText<kMaxCpus * 5> text;
+  format_cpu_list(set, text);
+  return std::string(text.view());
+}
+
+}  // namespace
+
+int doctor_environment(const Config& config, bool json) {
+  int own_class = 0, own_machine = 0;
+  int self = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+  if (self >= 0) {
+    elf_identity(self, own_class, own_machine);
+    close(self);
+  }
+  std::vector<PreloadEntry> preloads;
+  if (const char* p = getenv("LD_PRELOAD")) split_preload(p, "LD_PRELOAD", ": \t", preloads);
+  std::string system_file;
+  if (RootFs("/").read_file("/etc/ld.so.preload", 1 << 20, system_file)) {
+    // ld.so.preload: entries separated by white space or ':'; '#' starts a comment.
+    std::string cleaned;
+    size_t at = 0;
+    while (at < system_file.size()) {
+      size_t end = system_file.find('\n', at);
+      if (end == std::string::npos) end = system_file.size();
+      cleaned += system_file.substr(at, end - at).substr(0, system_file.substr(at, end - at).find('#')) + "\n";
+      at = end + 1;
+    }
+    split_preload(cleaned, "/etc/ld.so.preload", ": \t\n", preloads);
+  }
+  for (PreloadEntry& e : preloads) check_preload(e, own_class, own_machine);
+
+  std::vector<Setting> settings;
+  for (char** env = environ; env != nullptr && *env != nullptr; ++env) {
+    std::string_view var = *env;
+    if (var.substr(0, 7) != "CGVIEW_") continue;
+    size_t eq = var.find('=');
+    if (eq == std::string_view::npos) continue;
+    settings.push_back(check_setting(var.substr(0, eq), var.substr(eq + 1)));
+  }
+
+  Limits limits;
+  bool formed = !config.disabled && compute_limits(config, limits);
+  const Controller controllers[] = {Controller::Cpu, Controller::Cpuacct, Controller::Cpuset, Controller::Memory};
+  bool shim_loaded = false;
+  for (const PreloadEntry& e : preloads) shim_loaded |= e.is_cgview && e.exists && e.loadable;
+
+  if (json) {
+    std::printf("{\n  \"preloads\": [");
+    for (size_t i = 0; i < preloads.size(); ++i) {
+      const PreloadEntry& e = preloads[i];
+      std::printf("%s\n    {\"source\": %s, \"path\": %s, \"exists\": %s, \"loadable\": %s, \"cgview\": %s}", i ? "," : "",
+                  json_string(e.source).c_str(), json_string(e.path).c_str(), e.exists ? "true" : "false",
+                  e.loadable ? "true" : "false", e.is_cgview ? "true" : "false");
+    }
+    std::printf("%s],\n  \"shim_preloaded\": %s,\n  \"cgroups\": {", preloads.empty() ? "" : "\n  ",
+                shim_loaded ? "true" : "false");
+    for (size_t i = 0; i < 4; ++i) {
+      const CgroupDir& d = limits.cgroups.of(controllers[i]);
+      std::printf("%s\n    %s: %s", i ? "," : "", json_string(controller_name(controllers[i])).c_str(),
+                  d.found ? ("{\"path\": " + json_string(d.path.view()) + ", \"v2\": " + (d.v2 ? "true" : "false") + "}").c_str()
+                          : "null");
+    }
+    std::printf("\n  },\n  \"view\": {\"formed\": %s, \"disabled\": %s", formed ? "true" : "false",
+                config.disabled ? "true" : "false");
+    if (formed)
+      std::printf(", \"cpus\": %u, \"host_cpus\": %u, \"online\": %s, \"host_online\": %s", limits.cpu.count,
+                  limits.cpu.online.count(), json_string(cpu_list_text(limits.cpu.visible)).c_str(),
+                  json_string(cpu_list_text(limits.cpu.online)).c_str());
+    if (limits.memory.has_limit) std::printf(", \"memory_limit\": %llu", (unsigned long long)limits.memory.limit);
+    else std::printf(", \"memory_limit\": null");
+    std::printf("},\n  \"settings\": [");
+    for (size_t i = 0; i < settings.size(); ++i) {
+      const Setting& s = settings[i];
+      std::printf("%s\n    {\"name\": %s, \"value\": %s, \"valid\": %s, \"expected\": %s}", i ? "," : "",
+                  json_string(s.name).c_str(), json_string(s.value).c_str(), s.valid ? "true" : "false",
+                  json_string(s.expected).c_str());
+    }
+    std::printf("%s]\n}\n", settings.empty() ? "" : "\n  ");
+    return 0;
+  }
+
+  std::printf("Preloaded libraries:\n");
+  if (preloads.empty()) std::printf("  none (LD_PRELOAD unset, no /etc/ld.so.preload)\n");
+  for (const PreloadEntry& e : preloads)
+    std::printf("  %-18s %s: %s%s\n", e.source.c_str(), e.path.c_str(),
+                !e.exists ? "does not exist" : e.loadable ? "exists, loadable here" : "exists, NOT loadable here (another ELF class or machine)",
+                e.is_cgview ? " (cgview)" : "");
+  std::printf("  %s\n", shim_loaded ? "libcgview.so is preloaded: programs started from here are reached."
+                                    : "libcgview.so is not preloaded here: use `cgview run` or `cgview enable`.");
+  std::printf("Cgroups:\n");
+  for (Controller c : controllers) {
+    const CgroupDir& d = limits.cgroups.of(c);
+    std::printf("  %-8s %s\n", std::string(controller_name(c)).c_str(),
+                d.found ? (std::string(d.path.view()) + (d.v2 ? " (v2)" : " (v1)")).c_str() : "not found");
+  }
+  std::printf("View:\n");
+  if (config.disabled) std::printf("  CGVIEW_DISABLE is set: programs see the host.\n");
+  else if (!formed) std::printf("  The CPU view cannot be formed here: programs see the host's CPUs.\n");
+  else
+    std::printf("  CPUs %u of %u (online %s)\n", limits.cpu.count, limits.cpu.online.count(),
+                cpu_list_text(limits.cpu.visible).c_str());
+  if (limits.memory.has_limit) std::printf("  memory limit %llu bytes\n", (unsigned long long)limits.memory.limit);
+  else std::printf("  no memory limit: programs see the host's memory\n");
+  std::printf("  (`cgview show` details every number)\n");
+  std::printf("Settings:\n");
+  if (settings.empty()) std::printf("  no CGVIEW_* variable is set\n");
+  for (const Setting& s : settings)
+    std::printf("  %s=%s: %s\n", s.name.c_str(), s.value.c_str(),
+                s.valid     ? "valid"
+                : s.unknown ? ("UNKNOWN, nothing reads it (misspelled? expected " + s.expected + ")").c_str()
+                            : ("INVALID, ignored (expected " + s.expected + ")").c_str());
+  return 0;
+}
+
+}  // namespace cgview::cli

@@ -1,0 +1,22 @@
+// Printing `cgview doctor`'s program verdicts: a table for people, JSON for tools.
+#pragma once
+
+#include <cstdio>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "doctor.hpp"
+
+namespace cgview::cli {
+
+// One line per program; with `reasons`, each program's reasons below it.
+void print_doctor_text(std::FILE* out, const std::vector<ProgramReport>& reports, bool reasons);
+
+// {"root": ..., "programs": [...], "reached": N, "not_reached": M}
+void print_doctor_json(std::FILE* out, const std::vector<ProgramReport>& reports, std::string_view root);
+
+// A JSON string literal, quoted and escaped.
+std::string json_string(std::string_view text);
+
+}  // namespace cgview::cli

@@ -1,0 +1,48 @@
+// Reads the facts `cgview doctor` needs from one ELF file, with libelf:
+// its class and machine, interpreter, DT_NEEDED list and search paths, the
+// interposed functions it imports, the served paths and cgroup limit names in
+// its read-only data, and a Go build's version. Every count and size read from
+// the file is bounded, so a truncated or hostile file yields `damage`, never a
+// crash or a hang.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <vector>
+
+namespace cgview::cli {
+
+struct ElfFacts {
+  bool is_elf = false;   // the file starts with an ELF header libelf accepts
+  std::string damage;    // why (part of) the file could not be read; empty when whole
+  bool truncated = false;  // its header, program headers or segments lie past the file's end:
+                           // nothing else in it can be trusted, and the kernel would not run it
+  int elf_class = 0;     // ELFCLASS32 / ELFCLASS64
+  int machine = 0;       // EM_*
+  int type = 0;          // ET_EXEC, ET_DYN, ...
+  bool has_interp = false;
+  std::string interp;    // PT_INTERP, e.g. /lib64/ld-linux-x86-64.so.2
+  bool has_dynamic = false;  // a .dynamic section (dynamically linked or static-pie)
+  bool pie = false;          // DF_1_PIE
+  std::vector<std::string> needed;  // DT_NEEDED, in order
+  std::string runpath, rpath;       // DT_RUNPATH / DT_RPATH, unexpanded
+  std::vector<std::string> imports;       // interposed functions it imports (undefined dynamic symbols)
+  std::vector<std::string> served_paths;  // served paths found in read-only data
+  std::vector<std::string> cgroup_names;  // cgroup limit file names found in read-only data
+  bool go = false;         // has Go build info
+  std::string go_version;  // e.g. "go1.19.8"; empty when unreadable
+};
+
+enum class ElfDepth {
+  Linking,   // class, machine, interpreter, dynamic section, Go build info
+  Contents,  // also imports and read-only data strings
+};
+
+// Inspects the open file `fd` (read only, not closed).
+ElfFacts inspect_elf_fd(int fd, ElfDepth depth);
+
+// Inspects `size` bytes in memory (the fuzz target's entry point).
+// libelf may write into `data` (it converts in place), so pass a copy.
+ElfFacts inspect_elf_memory(char* data, size_t size, ElfDepth depth);
+
+}  // namespace cgview::cli

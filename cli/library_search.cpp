@@ -1,0 +1,176 @@
+#include "library_search.hpp"
+
+#include <elf.h>
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cstring>
+
+namespace cgview::cli {
+
+namespace {
+
+constexpr int kMaxIncludeDepth = 8;
+constexpr size_t kMaxConfBytes = 1 << 20;
+constexpr size_t kMaxConfDirs = 1024;
+constexpr int kMaxConfFiles = 256;  // includes may glob each other: read this many files at most
+
+// Expands $ORIGIN, $LIB and $PLATFORM (and their ${...} forms) in one search-path entry.
+std::string expand(std::string_view entry, const Requester& who) {
+  std::string out;
+  std::string lib = who.elf_class == ELFCLASS64 ? "lib64" : "lib";
+  std::string_view triplet = multiarch_triplet(who.machine, who.elf_class);
+  if (!triplet.empty()) lib = "lib/" + std::string(triplet);  // Debian's ld.so sets $LIB so
+  std::string platform = who.machine == EM_X86_64 ? "x86_64" : who.machine == EM_AARCH64 ? "aarch64" : "";
+  struct Var {
+    std::string_view name;
+    std::string value;
+  };
+  const Var vars[] = {{"ORIGIN", parent_of(who.path)}, {"LIB", lib}, {"PLATFORM", platform}};
+  for (size_t i = 0; i < entry.size();) {
+    bool matched = false;
+    if (entry[i] == '$') {
+      for (const Var& v : vars) {
+        std::string braced = "{" + std::string(v.name) + "}";
+        std::string_view after = entry.substr(i + 1);
+        if (after.substr(0, v.name.size()) == v.name) {
+          out += v.value;
+          i += 1 + v.name.size();
+          matched = true;
+          break;
+        }
+        if (after.substr(0, braced.size()) == braced) {
+          out += v.value;
+          i += 1 + braced.size();
+          matched = true;
+          break;
+        }
+      }
+    }
+    if (!matched) out += entry[i++];
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string_view multiarch_triplet(int machine, int elf_class) {
+  switch (machine) {
+    case EM_X86_64: return elf_class == ELFCLASS64 ? "x86_64-linux-gnu" : "x86_64-linux-gnux32";
+    case EM_386: return "i386-linux-gnu";
+    case EM_AARCH64: return "aarch64-linux-gnu";
+    case EM_ARM: return "arm-linux-gnueabihf";
+    case EM_PPC64: return "powerpc64le-linux-gnu";
+    case EM_S390: return "s390x-linux-gnu";
+    case EM_RISCV: return "riscv64-linux-gnu";
+    default: return "";
+  }
+}
+
+bool elf_identity(int fd, int& elf_class, int& machine) {
+  unsigned char header[EI_NIDENT + 4];
+  if (pread(fd, header, sizeof header, 0) != ssize_t(sizeof header)) return false;
+  if (std::memcmp(header, ELFMAG, SELFMAG) != 0) return false;
+  elf_class = header[EI_CLASS];
+  // e_machine follows e_type (2 bytes) after e_ident, in the file's byte order.
+  bool big = header[EI_DATA] == ELFDATA2MSB;
+  unsigned char a = header[EI_NIDENT + 2], b = header[EI_NIDENT + 3];
+  machine = big ? (a << 8 | b) : (b << 8 | a);
+  return true;
+}
+
+LibrarySearch::LibrarySearch(const RootFs& root) : root_(root) { read_conf("/etc/ld.so.conf", 0); }
+
+void LibrarySearch::read_conf(std::string_view path, int depth) {
+  std::string text;
+  if (depth > kMaxIncludeDepth || ++conf_files_read_ > kMaxConfFiles) return;
+  if (!root_.read_file(path, kMaxConfBytes, text)) return;
+  size_t at = 0;
+  while (at < text.size()) {
+    size_t end = text.find('\n', at);
+    if (end == std::string::npos) end = text.size();
+    std::string line = text.substr(at, end - at);
+    at = end + 1;
+    line = line.substr(0, line.find('#'));
+    std::vector<std::string> words;
+    size_t w = 0;
+    while (w < line.size()) {
+      size_t s = line.find_first_not_of(" \t:,\r", w);
+      if (s == std::string::npos) break;
+      size_t e = line.find_first_of(" \t:,\r", s);
+      if (e == std::string::npos) e = line.size();
+      words.push_back(line.substr(s, e - s));
+      w = e;
+    }
+    if (words.empty()) continue;
+    if (words[0] == "include") {
+      for (size_t i = 1; i < words.size(); ++i) {
+        // A relative pattern is relative to the including file's directory.
+        std::string pattern = words[i][0] == '/' ? words[i] : parent_of(path) + "/" + words[i];
+        for (const std::string& file : root_.glob(pattern)) read_conf(file, depth + 1);
+      }
+      continue;
+    }
+    if (words[0] == "hwcap") continue;
+    for (const std::string& dir : words)
+      if (dir[0] == '/' && conf_dirs_.size() < kMaxConfDirs) conf_dirs_.push_back(dir);
+  }
+}
+
+bool LibrarySearch::try_dir(std::string_view dir, std::string_view name, const Requester& who, Found& out) const {
+  if (dir.empty()) return false;
+  Found found = root_.resolve(std::string(dir) + "/" + std::string(name), parent_of(who.path));
+  if (!found.ok) return false;
+  int fd = open(root_.host(found.path).c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+  if (fd < 0) return false;
+  int elf_class = 0, machine = 0;
+  bool fits = elf_identity(fd, elf_class, machine) && elf_class == who.elf_class && machine == who.machine;
+  close(fd);
+  if (fits) out = found;
+  return fits;
+}
+
+bool LibrarySearch::search_list(std::string_view list, std::string_view name, const Requester& who, Found& out) const {
+  size_t at = 0;
+  while (at < list.size()) {
+    size_t end = list.find(':', at);
+    if (end == std::string_view::npos) end = list.size();
+    std::string dir = expand(list.substr(at, end - at), who);
+    at = end + 1;
+    if (try_dir(dir, name, who, out)) return true;
+  }
+  return false;
+}
+
+Found LibrarySearch::find(std::string_view name, const Requester& who) const {
+  Found out;
+  if (name.find('/') != std::string_view::npos) {
+    if (try_dir(parent_of(expand(name, who)), name.substr(name.rfind('/') + 1), who, out)) return out;
+    return {false, std::string(name), "is not found"};
+  }
+  if (who.runpath.empty()) {
+    if (search_list(who.rpath, name, who, out)) return out;
+    if (search_list(who.program_rpath, name, who, out)) return out;
+  } else if (search_list(who.runpath, name, who, out)) {
+    return out;
+  }
+  for (const std::string& dir : conf_dirs_)
+    if (try_dir(dir, name, who, out)) return out;
+  std::string_view triplet = multiarch_triplet(who.machine, who.elf_class);
+  std::vector<std::string> defaults;
+  if (!triplet.empty()) {
+    defaults.push_back("/lib/" + std::string(triplet));
+    defaults.push_back("/usr/lib/" + std::string(triplet));
+  }
+  if (who.elf_class == ELFCLASS64) {
+    defaults.push_back("/lib64");
+    defaults.push_back("/usr/lib64");
+  }
+  defaults.push_back("/lib");
+  defaults.push_back("/usr/lib");
+  for (const std::string& dir : defaults)
+    if (try_dir(dir, name, who, out)) return out;
+  return {false, std::string(name), "is not found in the library search path"};
+}
+
+}  // namespace cgview::cli

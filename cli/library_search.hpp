@@ -1,0 +1,51 @@
+// Where ld.so would find a DT_NEEDED library, inside a root: DT_RPATH (when
+// there is no DT_RUNPATH), DT_RUNPATH, the directories of /etc/ld.so.conf
+// (with its include globs; ld.so reads them through its cache), then the
+// default directories, multiarch first. A candidate of another ELF class or
+// machine is skipped, as ld.so skips it.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "program_lookup.hpp"
+
+namespace cgview::cli {
+
+struct Requester {
+  std::string path;     // the object asking, in the root's terms ($ORIGIN is its directory)
+  std::string runpath;  // its DT_RUNPATH
+  std::string rpath;    // its DT_RPATH
+  std::string program_rpath;  // the executable's DT_RPATH, also searched when runpath is empty
+  int elf_class = 0;
+  int machine = 0;
+};
+
+class LibrarySearch {
+ public:
+  explicit LibrarySearch(const RootFs& root);
+
+  // The library's path in the root's terms, or !ok with the reason.
+  Found find(std::string_view name, const Requester& who) const;
+
+  const std::vector<std::string>& configured_dirs() const { return conf_dirs_; }
+
+ private:
+  void read_conf(std::string_view path, int depth);
+  bool try_dir(std::string_view dir, std::string_view name, const Requester& who, Found& out) const;
+  bool search_list(std::string_view list, std::string_view name, const Requester& who, Found& out) const;
+
+  const RootFs& root_;
+  std::vector<std::string> conf_dirs_;
+  int conf_files_read_ = 0;
+};
+
+// The multiarch triplet Debian uses for an ELF machine and class
+// ("x86_64-linux-gnu"); empty when unknown.
+std::string_view multiarch_triplet(int machine, int elf_class);
+
+// Reads e_ident class and e_machine from a file's header; false when not ELF.
+bool elf_identity(int fd, int& elf_class, int& machine);
+
+}  // namespace cgview::cli

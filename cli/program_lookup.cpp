@@ -1,0 +1,133 @@
+#include "program_lookup.hpp"
+
+#include <fcntl.h>
+#include <glob.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <climits>
+#include <cstring>
+#include <deque>
+
+namespace cgview::cli {
+
+namespace {
+
+constexpr int kMaxSymlinks = 40;  // as the kernel's ELOOP limit
+
+// Pushes the components of `path` to the front of `queue`, in order.
+void push_front_components(std::deque<std::string>& queue, std::string_view path) {
+  std::vector<std::string> parts;
+  size_t at = 0;
+  while (at <= path.size()) {
+    size_t end = path.find('/', at);
+    if (end == std::string_view::npos) end = path.size();
+    if (end > at) parts.emplace_back(path.substr(at, end - at));
+    at = end + 1;
+  }
+  for (auto it = parts.rbegin(); it != parts.rend(); ++it) queue.push_front(*it);
+}
+
+}  // namespace
+
+std::string parent_of(std::string_view path) {
+  size_t slash = path.rfind('/');
+  if (slash == std::string_view::npos || slash == 0) return "/";
+  return std::string(path.substr(0, slash));
+}
+
+RootFs::RootFs(std::string_view root) : prefix_(root) {
+  while (!prefix_.empty() && prefix_.back() == '/') prefix_.pop_back();
+}
+
+Found RootFs::resolve(std::string_view path, std::string_view cwd) const {
+  std::deque<std::string> rest;
+  push_front_components(rest, path);
+  if (path.empty() || path.front() != '/') push_front_components(rest, cwd);
+  std::string current;  // resolved so far, "" = the root
+  int links = 0;
+  while (!rest.empty()) {
+    std::string part = std::move(rest.front());
+    rest.pop_front();
+    if (part == ".") continue;
+    if (part == "..") {
+      current = current.empty() ? "" : parent_of(current);
+      if (current == "/") current.clear();
+      continue;
+    }
+    std::string next = current + "/" + part;
+    std::string host_next = host(next);
+    struct stat st;
+    if (lstat(host_next.c_str(), &st) != 0) {
+      return {false, next, errno == ENOENT ? "does not exist" : std::string("cannot be examined: ") + std::strerror(errno)};
+    }
+    if (S_ISLNK(st.st_mode)) {
+      if (++links > kMaxSymlinks) return {false, next, "is in a symlink loop (more than 40 links)"};
+      char target[PATH_MAX];
+      ssize_t n = readlink(host_next.c_str(), target, sizeof target - 1);
+      if (n < 0) return {false, next, std::string("cannot read the symlink: ") + std::strerror(errno)};
+      std::string_view t(target, size_t(n));
+      push_front_components(rest, t);
+      if (!t.empty() && t.front() == '/') current.clear();  // absolute: from the root
+      continue;
+    }
+    if (!rest.empty() && !S_ISDIR(st.st_mode)) return {false, next, "has a non-directory in its path"};
+    current = std::move(next);
+  }
+  return {true, current.empty() ? "/" : current, ""};
+}
+
+Found RootFs::find_command(std::string_view name, std::string_view path_var, std::string_view cwd) const {
+  if (name.empty()) return {false, "", "is empty"};
+  if (name.find('/') != std::string_view::npos) return resolve(name, cwd);
+  size_t at = 0;
+  while (at <= path_var.size()) {
+    size_t end = path_var.find(':', at);
+    if (end == std::string_view::npos) end = path_var.size();
+    std::string dir(path_var.substr(at, end - at));
+    at = end + 1;
+    if (dir.empty()) dir = ".";  // an empty PATH entry is the current directory
+    Found found = resolve(dir + "/" + std::string(name), cwd);
+    if (!found.ok) continue;
+    struct stat st;
+    std::string h = host(found.path);
+    if (stat(h.c_str(), &st) == 0 && S_ISREG(st.st_mode) && (st.st_mode & 0111)) return found;
+  }
+  return {false, std::string(name), "is not found in PATH"};
+}
+
+std::vector<std::string> RootFs::glob(std::string_view pattern) const {
+  std::vector<std::string> out;
+  glob_t g{};
+  std::string full = host(pattern);
+  if (::glob(full.c_str(), 0, nullptr, &g) == 0) {
+    for (size_t i = 0; i < g.gl_pathc && i < 4096; ++i) out.emplace_back(g.gl_pathv[i] + prefix_.size());
+  }
+  globfree(&g);
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+bool RootFs::read_file(std::string_view path, size_t limit, std::string& out) const {
+  out.clear();
+  int fd = open(host(path).c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+  if (fd < 0) return false;
+  struct stat st;
+  bool ok = fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
+  char buf[4096];
+  while (ok && out.size() < limit) {
+    ssize_t n = read(fd, buf, std::min(sizeof buf, limit - out.size()));
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      ok = n == 0;
+      break;
+    }
+    out.append(buf, size_t(n));
+  }
+  close(fd);
+  return ok;
+}
+
+}  // namespace cgview::cli

@@ -1,0 +1,54 @@
+// Finding files as a program in an image would: paths, PATH lookup and
+// symlinks resolve inside a root directory (an unpacked image or chroot; "/"
+// is the running system). Absolute symlink targets are re-rooted, ".." never
+// climbs above the root, and symlink loops end with an error.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace cgview::cli {
+
+struct Found {
+  bool ok = false;
+  std::string path;   // in the root's terms, symlinks resolved ("/usr/bin/nproc")
+  std::string error;  // when !ok: "does not exist", "is a symlink loop", ...
+};
+
+class RootFs {
+ public:
+  // `root` is a host directory; "" or "/" is the running system.
+  explicit RootFs(std::string_view root);
+
+  bool live() const { return prefix_.empty(); }
+  const std::string& prefix() const { return prefix_; }
+
+  // The host path of a path in the root's terms.
+  std::string host(std::string_view path) const { return prefix_ + std::string(path); }
+
+  // Resolves an absolute path (or one relative to `cwd`, in the root's terms)
+  // through every symlink.
+  Found resolve(std::string_view path, std::string_view cwd = "/") const;
+
+  // A command name as execvp finds it: a name with '/' is a path; otherwise
+  // the first executable regular file in `path_var`'s directories.
+  Found find_command(std::string_view name, std::string_view path_var, std::string_view cwd) const;
+
+  // The glob matches of an absolute pattern, in the root's terms, sorted.
+  std::vector<std::string> glob(std::string_view pattern) const;
+
+  // Whole file, at most `limit` bytes; false when unreadable.
+  bool read_file(std::string_view path, size_t limit, std::string& out) const;
+
+ private:
+  std::string prefix_;
+};
+
+// PATH used for --root images, which carry no environment: Debian's default.
+inline constexpr std::string_view kDefaultImagePath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+// The directory part of a path in the root's terms ("/usr/bin/x" -> "/usr/bin").
+std::string parent_of(std::string_view path);
+
+}  // namespace cgview::cli

@@ -1,0 +1,35 @@
+#include "reach_tables.hpp"
+
+namespace cgview::cli {
+
+namespace {
+
+constexpr std::string_view kSymbols[] = {
+    // CPUs and memory
+    "sysconf", "get_nprocs", "get_nprocs_conf", "sched_getaffinity", "pthread_getaffinity_np",
+    "sched_setaffinity", "pthread_setaffinity_np", "sysinfo", "get_phys_pages", "get_avphys_pages",
+    // opening the served files
+    "open", "open64", "openat", "openat64", "__open_2", "__open64_2", "__openat_2", "__openat64_2",
+    "fopen", "fopen64", "freopen", "freopen64", "_IO_fopen",
+    // moving within a served file
+    "lseek", "lseek64", "rewind", "fseek", "fseeko", "fseeko64", "fsetpos", "fsetpos64",
+};
+
+constexpr std::string_view kServed[] = {
+    "/proc/meminfo",
+    "/proc/cpuinfo",
+    "/proc/stat",
+    "/sys/devices/system/cpu/online",
+};
+
+constexpr std::string_view kCgroupLimits[] = {
+    "cpu.cfs_quota_us", "cpu.max", "memory.limit_in_bytes", "memory.max",
+};
+
+}  // namespace
+
+std::span<const std::string_view> interposed_symbols() { return kSymbols; }
+std::span<const std::string_view> served_paths() { return kServed; }
+std::span<const std::string_view> cgroup_limit_names() { return kCgroupLimits; }
+
+}  // namespace cgview::cli

@@ -1,0 +1,22 @@
+// What `cgview doctor` looks for inside a program: the functions libcgview.so
+// interposes, the files it serves, and the cgroup limit file names whose
+// presence shows that a program reads its container's limits by itself.
+#pragma once
+
+#include <span>
+#include <string_view>
+
+namespace cgview::cli {
+
+// Dynamic symbols a program must import for the shim to answer it. Kept in
+// step with the shim's exports by a test (doctor_tables_match_shim).
+std::span<const std::string_view> interposed_symbols();
+
+// Paths the shim serves (lib/virtual_files.cpp maps exactly these).
+std::span<const std::string_view> served_paths();
+
+// File names of cgroup v1 and v2 limits: a program that contains them
+// probably computes its own container limits.
+std::span<const std::string_view> cgroup_limit_names();
+
+}  // namespace cgview::cli

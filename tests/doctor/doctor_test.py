@@ -1,0 +1,323 @@
+#!/usr/bin/python3
+"""`cgview doctor` and `cgview run` over real binaries (tests/doctor/CMakeLists.txt builds them).
+
+Makes, in --scratch: a setuid copy, scripts, a truncated ELF, an ELF patched to another machine,
+a symlink loop, a directory and two small images for --root; checks each verdict from the JSON
+output and the exit status; then `--root /` over this machine (time printed, not asserted) and
+spot checks of nproc and java. Prints one line per check and exits 1 on any failure.
+Python standard library only.
+"""
+
+import argparse
+import json
+import os
+import shutil
+import stat
+import subprocess
+import sys
+import time
+
+failures = 0
+
+
+def check(ok, what, detail=""):
+    global failures
+    print(("ok    " if ok else "FAIL  ") + what + ("" if ok else f"\n      {detail}"))
+    if not ok:
+        failures += 1
+
+
+def doctor(cgview, *args, env=None):
+    r = subprocess.run([cgview, "doctor", "--json", *args], capture_output=True, text=True, env=env, timeout=300)
+    try:
+        data = json.loads(r.stdout)
+    except json.JSONDecodeError:
+        data = None
+    return r.returncode, data, r.stderr
+
+
+def one(cgview, program, env=None):
+    rc, data, err = doctor(cgview, program, env=env)
+    if data is None or len(data["programs"]) != 1:
+        return rc, {"kind": "?", "reached": None, "reasons": [err], "asks": [], "served_paths": [],
+                    "libraries": [], "container_aware": False}
+    return rc, data["programs"][0]
+
+
+def make_scratch(args):
+    s = args.scratch
+    shutil.rmtree(s, ignore_errors=True)
+    os.makedirs(s)
+    p = args.programs
+    for name in ("doctor_dynamic", "doctor_static", "doctor_musl", "doctor_go"):
+        shutil.copy2(os.path.join(p, name), os.path.join(s, name))
+    shutil.copytree(os.path.join(p, "bin"), os.path.join(s, "bin"))
+    shutil.copytree(os.path.join(p, "lib"), os.path.join(s, "lib"))
+    setuid = os.path.join(s, "setuid_copy")
+    shutil.copy2(os.path.join(p, "doctor_dynamic"), setuid)
+    os.chmod(setuid, 0o4755)
+
+    def script(name, text, mode=0o755):
+        path = os.path.join(s, name)
+        with open(path, "w") as f:
+            f.write(text)
+        os.chmod(path, mode)
+        return path
+
+    script("script.sh", "#!/bin/sh\necho hi\n")
+    script("env_python", "#!/usr/bin/env python3\nprint(1)\n")
+    script("static_interp", f"#!{s}/doctor_static\n")
+    script("plain_text", "not a program\n", 0o644)
+    with open(os.path.join(p, "doctor_dynamic"), "rb") as f:
+        real = f.read()
+    with open(os.path.join(s, "truncated"), "wb") as f:
+        f.write(real[:200])
+    os.chmod(os.path.join(s, "truncated"), 0o755)
+    foreign = bytearray(real)
+    foreign[18:20] = (183).to_bytes(2, "little")  # e_machine = EM_AARCH64
+    with open(os.path.join(s, "foreign"), "wb") as f:
+        f.write(foreign)
+    os.chmod(os.path.join(s, "foreign"), 0o755)
+    os.symlink("loop_b", os.path.join(s, "loop_a"))
+    os.symlink("loop_a", os.path.join(s, "loop_b"))
+    os.mkdir(os.path.join(s, "adir"))
+
+
+def libc_path():
+    out = subprocess.run(["ldd", "/bin/true"], capture_output=True, text=True).stdout
+    for line in out.splitlines():
+        if "libc.so.6 =>" in line:
+            return os.path.realpath(line.split("=>")[1].split()[0])
+    raise SystemExit("cannot find libc.so.6 through ldd /bin/true")
+
+
+def make_image(args, name, with_conf_lib):
+    """A small image: /bin -> usr/bin, /sbin -> /usr/sbin (absolute: must stay inside),
+    libc in the multiarch dir, libdoctor_ask.so only through /etc/ld.so.conf's include glob."""
+    root = os.path.join(args.scratch, name)
+    for d in ("usr/bin", "usr/sbin", "usr/lib/x86_64-linux-gnu", "etc/ld.so.conf.d", "opt/asklib"):
+        os.makedirs(os.path.join(root, d))
+    os.symlink("usr/bin", os.path.join(root, "bin"))
+    os.symlink("/usr/sbin", os.path.join(root, "sbin"))
+    shutil.copy2(os.path.join(args.programs, "bin", "doctor_uses_library"), os.path.join(root, "usr/bin/app"))
+    shutil.copy2(os.path.join(args.programs, "doctor_static"), os.path.join(root, "usr/sbin/static"))
+    shutil.copy2(libc_path(), os.path.join(root, "usr/lib/x86_64-linux-gnu/libc.so.6"))
+    os.symlink("/usr/bin/app", os.path.join(root, "usr/bin/abs-link"))
+    os.symlink("/../../../../usr/bin/nproc", os.path.join(root, "usr/bin/escape"))
+    os.symlink("loop", os.path.join(root, "usr/bin/loop"))
+    with open(os.path.join(root, "usr/bin/script.sh"), "w") as f:
+        f.write("#!/bin/sh\n")
+    os.chmod(os.path.join(root, "usr/bin/script.sh"), 0o755)
+    with open(os.path.join(root, "etc/ld.so.conf"), "w") as f:
+        f.write("# comment\ninclude /etc/ld.so.conf.d/*.conf\n")
+    with open(os.path.join(root, "etc/ld.so.conf.d/ask.conf"), "w") as f:
+        f.write("/opt/asklib\n")
+    if with_conf_lib:
+        shutil.copy2(os.path.join(args.programs, "lib", "libdoctor_ask.so"), os.path.join(root, "opt/asklib"))
+    return root
+
+
+def test_programs(args):
+    cg, s = args.cgview, args.scratch
+    rc, r = one(cg, f"{s}/doctor_dynamic")
+    check(r["kind"] == "glibc-dynamic" and r["reached"] is True and rc == 0, "dynamic C program: glibc-dynamic, reached, exit 0", r)
+    check({"sysconf", "fopen"} <= set(r["asks"]), "dynamic C program asks sysconf and fopen", r["asks"])
+    check(r["served_paths"] == ["/proc/meminfo"], "dynamic C program names /proc/meminfo only", r["served_paths"])
+    check(any(lib["name"] == "libc.so.6" and lib["path"] for lib in r["libraries"]), "its libc.so.6 is found", r["libraries"])
+
+    rc, r = one(cg, f"{s}/doctor_static")
+    check(r["kind"] == "static" and r["reached"] is False and rc == 3, "-static: static, not reached, exit 3", r)
+    check(any("statically linked" in x for x in r["reasons"]), "-static: the reason says statically linked", r["reasons"])
+
+    rc, r = one(cg, f"{s}/doctor_musl")
+    check(r["kind"] == "musl" and r["reached"] is False and rc == 3, "musl-gcc: musl, not reached", r)
+
+    go_version = subprocess.run(["go", "version"], capture_output=True, text=True).stdout.split()[2]
+    rc, r = one(cg, f"{s}/doctor_go")
+    check(r["kind"] == "go" and r["reached"] is False and rc == 3, "Go: go, not reached", r)
+    check(r.get("go_version") == go_version, f"Go: version read from build info is {go_version}", r.get("go_version"))
+    check(r["container_aware"] is False, f"Go {go_version}: not container-aware", r)
+    # The same binary claiming Go 1.25 (its build info rewritten, same length): the runtime
+    # that sizes GOMAXPROCS from the cgroup counts as container-aware.
+    with open(f"{s}/doctor_go", "rb") as f:
+        body = f.read()
+    if len(go_version) >= 8:
+        newer = "go1.25." + "0" * (len(go_version) - 7)
+        with open(f"{s}/doctor_go125", "wb") as f:
+            f.write(body.replace(go_version.encode(), newer.encode()))
+        os.chmod(f"{s}/doctor_go125", 0o755)
+        rc, r = one(cg, f"{s}/doctor_go125")
+        check(r.get("go_version") == newer and r["container_aware"] is True and r["reached"] is False,
+              f"Go build info saying {newer}: container-aware, still not reached", r)
+
+    with open("/etc/ld.so.preload") if os.path.exists("/etc/ld.so.preload") else open(os.devnull) as f:
+        system_wide = "libcgview" in f.read()
+    rc, r = one(cg, f"{s}/setuid_copy")
+    check(r["kind"] == "glibc-dynamic" and r["reached"] is system_wide, "setuid copy: reached only in the system-wide mode", r)
+    check(any("setuid" in x and "cgview enable" in x for x in r["reasons"]), "setuid copy: the reason names cgview enable", r["reasons"])
+
+    rc, r = one(cg, f"{s}/script.sh")
+    sh = os.path.realpath("/bin/sh")
+    check(r["kind"] == "script" and r["reached"] is True and r["interpreter"]["path"] == sh,
+          f"#!/bin/sh script: script run by {sh}, reached", r)
+
+    env = dict(os.environ, PATH="/usr/bin:/bin")
+    rc, r = one(cg, f"{s}/env_python", env=env)
+    interp = r.get("interpreter", {})
+    check(r["kind"] == "script" and interp.get("program") == "python3" and interp.get("kind") == "glibc-dynamic"
+          and os.path.basename(interp.get("path", "")).startswith("python3") and r["reached"] is True,
+          "#!/usr/bin/env python3: python3 looked up in PATH, glibc-dynamic", r)
+
+    rc, r = one(cg, f"{s}/static_interp")
+    check(r["kind"] == "script" and r["reached"] is False and r["interpreter"]["kind"] == "static" and rc == 3,
+          "a script whose interpreter is static: not reached", r)
+
+    for name, kind, words in (("truncated", "not-elf", "ELF"), ("plain_text", "not-elf", "neither"),
+                              ("loop_a", "unreadable", "loop"), ("adir", "unreadable", "directory"),
+                              ("no_such_file", "unreadable", "does not exist"), ("foreign", "foreign-arch", "arm64")):
+        rc, r = one(cg, f"{s}/{name}")
+        check(r["kind"] == kind and r["reached"] is False and rc == 3 and any(words in x for x in r["reasons"]),
+              f"{name}: {kind}, reason says '{words}', exit 3", r)
+
+    rc, r = one(cg, f"{s}/bin/doctor_uses_library")
+    lib = [x for x in r["libraries"] if x["name"] == "libdoctor_ask.so"]
+    check(lib and lib[0]["path"] == f"{s}/lib/libdoctor_ask.so", "$ORIGIN/../lib RUNPATH finds the library", r["libraries"])
+    check("sysinfo" in r["asks"] and "/proc/cpuinfo" in r["served_paths"], "a library's asks count for its program", r)
+
+    rc, data, _ = doctor(cg, f"{s}/doctor_dynamic", f"{s}/script.sh")
+    check(rc == 0 and len(data["programs"]) == 2 and data["reached"] == 2, "two reached programs: exit 0", (rc, data))
+    rc, data, _ = doctor(cg, f"{s}/doctor_dynamic", f"{s}/doctor_static")
+    check(rc == 3 and data["not_reached"] == 1, "one of two not reached: exit 3", rc)
+    r = subprocess.run([cg, "doctor", "--bogus"], capture_output=True, text=True)
+    check(r.returncode == 2, "doctor --bogus: exit 2", r.returncode)
+    r = subprocess.run([cg, "doctor", "--root", f"{s}/no_such_dir"], capture_output=True, text=True)
+    check(r.returncode == 1 and r.stderr.count("\n") == 1, "doctor --root missing dir: exit 1, one line", (r.returncode, r.stderr))
+    r = subprocess.run([cg, "doctor", f"{s}/doctor_static"], capture_output=True, text=True)
+    check(r.returncode == 3 and "static" in r.stdout and "PROGRAM" in r.stdout, "text output: a table with the kind", r.stdout)
+
+
+def test_images(args):
+    cg = args.cgview
+    root = make_image(args, "image", True)
+    rc, data, err = doctor(cg, "--root", root)
+    paths = sorted(p["path"] for p in data["programs"]) if data else []
+    check(paths == ["/usr/bin/app", "/usr/sbin/static"], "--root scan: each ELF program once (/bin, /sbin, links deduped)", (paths, err))
+    check(rc == 3, "--root scan with a static program: exit 3", rc)
+    app = [p for p in data["programs"] if p["path"] == "/usr/bin/app"][0] if data else {}
+    libs = {x["name"]: x["path"] for x in app.get("libraries", [])}
+    check(libs.get("libdoctor_ask.so") == "/opt/asklib/libdoctor_ask.so", "ld.so.conf include glob resolves inside the root", libs)
+    check(libs.get("libc.so.6") == "/usr/lib/x86_64-linux-gnu/libc.so.6", "libc found in the root's multiarch dir", libs)
+    check("sysinfo" in app.get("asks", []), "the image's library asks sysinfo", app.get("asks"))
+
+    rc, r = one(cg, "--root", root) if False else (None, None)
+    rc, data, _ = doctor(cg, "--root", root, "app", "/bin/abs-link", "/sbin/static", "/usr/bin/escape", "/usr/bin/loop")
+    got = [(p["path"], p["kind"]) for p in data["programs"]] if data else []
+    check(got[:3] == [("/usr/bin/app", "glibc-dynamic"), ("/usr/bin/app", "glibc-dynamic"), ("/usr/sbin/static", "static")],
+          "--root: PATH lookup and absolute symlinks resolve inside the root", got)
+    check(len(got) == 5 and got[3][1] == "unreadable" and got[4][1] == "unreadable",
+          "--root: '..' does not climb out of the root; a loop is a reason", got)
+
+    bare = make_image(args, "image-without-lib", False)
+    rc, data, _ = doctor(cg, "--root", bare, "/usr/bin/app")
+    r = data["programs"][0] if data else {}
+    check(any("libdoctor_ask.so" in x and "not found" in x for x in r.get("reasons", [])),
+          "a library missing from the root is reported", r.get("reasons"))
+    shutil.copy2(os.path.join(args.programs, "doctor_musl"), os.path.join(bare, "usr/bin/muslapp"))
+    rc, data, _ = doctor(cg, "--root", bare, "muslapp")
+    r = data["programs"][0] if data else {}
+    check(r.get("kind") == "musl" and any("ld-musl" in x and "missing from this root" in x for x in r.get("reasons", [])),
+          "a loader missing from the root is reported", r)
+
+
+def test_this_machine(args):
+    cg = args.cgview
+    start = time.monotonic()
+    rc, data, err = doctor(cg, "--root", "/")
+    elapsed = time.monotonic() - start
+    n = len(data["programs"]) if data else 0
+    print(f"info  doctor --root / : {n} programs in {elapsed:.1f} s")
+    kinds = {"glibc-dynamic", "static", "go", "musl", "other-libc", "foreign-arch", "library", "not-elf", "unreadable"}
+    check(data is not None and n > 50 and rc in (0, 3), "--root / examines this machine's programs", (rc, err[-500:]))
+    check(data is not None and all(p["kind"] in kinds for p in data["programs"]), "every program has a known kind")
+    nproc = [p for p in data["programs"] if p["path"].endswith("/bin/nproc")] if data else []
+    check(nproc and nproc[0]["kind"] == "glibc-dynamic" and "sched_getaffinity" in nproc[0]["asks"],
+          "nproc: glibc-dynamic, asks sched_getaffinity", nproc)
+    rc, r = one(cg, "ls")
+    check(r["kind"] == "glibc-dynamic" and r["reached"], "ls (from PATH): glibc-dynamic, reached", r)
+    java = shutil.which("java")
+    if java is None:
+        check(False, "java is installed (openjdk-17-jre-headless, scripts/install-deps)")
+        return
+    rc, r = one(cg, "java")
+    ev = r.get("container_evidence", [])
+    check(r["kind"] == "glibc-dynamic" and r["container_aware"] and any("libjvm.so" in e["file"] for e in ev),
+          "java: container_aware, evidence in libjvm.so", ev)
+
+
+def test_run(args):
+    cg, s = args.cgview, args.scratch
+    r = subprocess.run([cg, "run", "--", f"{s}/doctor_static"], capture_output=True, text=True)
+    lines = r.stderr.splitlines()
+    check(r.returncode == 0 and r.stdout.startswith("cpus "), "run static: runs anyway", r)
+    check(len(lines) == 1 and lines[0].startswith("cgview: warning:") and "statically linked" in lines[0]
+          and "cannot reach it" in lines[0], "run static: one warning line", r.stderr)
+    r = subprocess.run([cg, "run", "--", f"{s}/doctor_go"], capture_output=True, text=True)
+    check(r.returncode == 0 and "Go program" in r.stderr, "run Go: warns", r.stderr)
+    r = subprocess.run([cg, "run", "--", f"{s}/doctor_dynamic"], capture_output=True, text=True)
+    check(r.returncode == 0 and r.stderr == "", "run dynamic: no warning", r.stderr)
+    r = subprocess.run([cg, "run", "--", "cgview-no-such-command"], capture_output=True, text=True)
+    check(r.returncode == 127 and "not found" in r.stderr, "run: command not found exits 127", (r.returncode, r.stderr))
+    r = subprocess.run([cg, "run", "--", f"{s}/adir"], capture_output=True, text=True)
+    check(r.returncode == 126, "run: a directory exits 126", (r.returncode, r.stderr))
+    r = subprocess.run([cg, "run", "--", f"{s}/plain_text"], capture_output=True, text=True)
+    check(r.returncode == 126, "run: a file without execute permission exits 126", (r.returncode, r.stderr))
+
+
+def test_environment(args):
+    cg = args.cgview
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CGVIEW_")}
+    env.update(LD_PRELOAD=f"{args.shim}:/nonexistent/libx.so", CGVIEW_CPUS="abc", CGVIEW_MEMORY="512M",
+               CGVIEW_DISABLE="1", CGVIEW_TYPO="1")
+    r = subprocess.run([cg, "doctor", "--json"], capture_output=True, text=True, env=env)
+    data = json.loads(r.stdout) if r.returncode == 0 else None
+    check(data is not None, "doctor (environment) --json: exit 0, JSON", r.stderr)
+    if data is None:
+        return
+    pre = {p["path"]: p for p in data["preloads"] if p["source"] == "LD_PRELOAD"}
+    check(pre.get(args.shim, {}).get("loadable") is True and pre[args.shim]["cgview"], "the shim in LD_PRELOAD: loadable", pre)
+    check(pre.get("/nonexistent/libx.so", {}).get("exists") is False, "a missing preload: exists false", pre)
+    check(data["shim_preloaded"] is True, "shim_preloaded", data)
+    valid = {s["name"]: s["valid"] for s in data["settings"]}
+    check(valid == {"CGVIEW_CPUS": False, "CGVIEW_MEMORY": True, "CGVIEW_DISABLE": True, "CGVIEW_TYPO": False},
+          "each CGVIEW_* variable judged", valid)
+    check(set(data["cgroups"]) == {"cpu", "cpuacct", "cpuset", "memory"}, "a cgroup entry per controller", data["cgroups"])
+    check(data["view"]["disabled"] is True, "the view says CGVIEW_DISABLE", data["view"])
+    del env["CGVIEW_DISABLE"]
+    data = json.loads(subprocess.run([cg, "doctor", "--json"], capture_output=True, text=True, env=env).stdout)
+    show = subprocess.run([cg, "show"], capture_output=True, text=True, env=env).stdout
+    cpus_row = [l.split() for l in show.splitlines() if l.startswith("CPUs ")]
+    check(data["view"].get("formed") is False or (cpus_row and str(data["view"]["cpus"]) == cpus_row[0][2]),
+          "the view's CPU count is show's", (data["view"], cpus_row))
+    r = subprocess.run([cg, "doctor"], capture_output=True, text=True, env=env)
+    check(r.returncode == 0 and "INVALID" in r.stdout and "CGVIEW_TYPO" in r.stdout, "text environment report", r.stdout)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--cgview", required=True)
+    ap.add_argument("--shim", required=True)
+    ap.add_argument("--programs", required=True)
+    ap.add_argument("--scratch", required=True)
+    args = ap.parse_args()
+    make_scratch(args)
+    test_programs(args)
+    test_images(args)
+    test_run(args)
+    test_environment(args)
+    test_this_machine(args)
+    print(f"{failures} failed")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

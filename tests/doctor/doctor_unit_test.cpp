@@ -1,0 +1,196 @@
+// The ELF reader of `cgview doctor`: Go build info in both layouts, real
+// binaries the suite builds, damaged copies of them, and the interposed list
+// against the symbols libcgview.so really exports.
+#include <elf.h>
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <iterator>
+#include <map>
+#include <set>
+#include <string>
+
+#include "elf_inspect.hpp"
+#include "go_buildinfo.hpp"
+#include "reach_tables.hpp"
+#include "virtual_files.hpp"
+
+namespace cgview::cli {
+namespace {
+
+std::string slurp(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+ElfFacts inspect_copy(std::string bytes) {
+  return inspect_elf_memory(bytes.data(), bytes.size(), ElfDepth::Contents);
+}
+
+std::string header(uint8_t pointer_size, uint8_t flags) {
+  std::string block(kGoBuildInfoMagic);
+  block += char(pointer_size);
+  block += char(flags);
+  block.resize(32, '\0');
+  return block;
+}
+
+TEST(GoBuildInfo, InlineVersionOfGo118AndLater) {
+  std::string block = header(8, 2);
+  block += char(8);
+  block += "go1.25.1";
+  block += "\x10path\tmain";
+  std::string version;
+  ASSERT_TRUE(go_version_from_buildinfo(block, nullptr, version));
+  EXPECT_EQ(version, "go1.25.1");
+  EXPECT_EQ(go_minor_version(version), 25);
+}
+
+TEST(GoBuildInfo, PointerToAGoStringBefore118) {
+  for (bool big : {false, true}) {
+    std::string block = header(8, big ? 1 : 0);
+    auto word = [big](uint64_t v) {
+      std::string w(8, '\0');
+      for (int i = 0; i < 8; ++i) w[big ? 7 - i : i] = char(v >> (8 * i));
+      return w;
+    };
+    block.replace(16, 8, word(0x1000));
+    std::map<uint64_t, std::string> memory{{0x1000, word(0x2000) + word(8)}, {0x2000, "go1.17.5"}};
+    ReadAtAddress read = [&](uint64_t a, size_t n, std::string& out) {
+      auto it = memory.find(a);
+      if (it == memory.end() || it->second.size() < n) return false;
+      out = it->second.substr(0, n);
+      return true;
+    };
+    std::string version;
+    ASSERT_TRUE(go_version_from_buildinfo(block, read, version)) << big;
+    EXPECT_EQ(version, "go1.17.5");
+    EXPECT_EQ(go_minor_version(version), 17);
+  }
+}
+
+TEST(GoBuildInfo, MalformedBlocksAreRefused) {
+  std::string version;
+  EXPECT_FALSE(go_version_from_buildinfo("\xff Go buildinf:", nullptr, version));  // short
+  std::string huge = header(8, 2) + "\xff\xff\xff\xff\xff\xff\xff\xff\xff\x01";
+  EXPECT_FALSE(go_version_from_buildinfo(huge, nullptr, version));
+  std::string cut = header(8, 2) + char(40) + "go1.2";  // length beyond the block
+  EXPECT_FALSE(go_version_from_buildinfo(cut, nullptr, version));
+  std::string nowhere = header(8, 0);
+  ReadAtAddress none = [](uint64_t, size_t, std::string&) { return false; };
+  EXPECT_FALSE(go_version_from_buildinfo(nowhere, none, version));
+  std::string odd = header(3, 0);  // no such pointer size
+  EXPECT_FALSE(go_version_from_buildinfo(odd, none, version));
+  EXPECT_EQ(go_minor_version("devel +abc"), -1);
+  EXPECT_EQ(go_minor_version("go1.9"), 9);
+}
+
+TEST(ElfInspect, DynamicProgramImportsAndNames) {
+  ElfFacts f = inspect_copy(slurp(DOCTOR_PROGRAMS "/doctor_dynamic"));
+  ASSERT_TRUE(f.is_elf) << f.damage;
+  EXPECT_TRUE(f.damage.empty()) << f.damage;
+  EXPECT_EQ(f.elf_class, ELFCLASS64);
+  EXPECT_TRUE(f.has_interp);
+  EXPECT_NE(f.interp.find("ld-linux"), std::string::npos) << f.interp;
+  EXPECT_NE(std::find(f.needed.begin(), f.needed.end(), "libc.so.6"), f.needed.end());
+  EXPECT_NE(std::find(f.imports.begin(), f.imports.end(), "sysconf"), f.imports.end());
+  EXPECT_NE(std::find(f.imports.begin(), f.imports.end(), "fopen"), f.imports.end());
+  EXPECT_EQ(std::find(f.imports.begin(), f.imports.end(), "sysinfo"), f.imports.end());
+  ASSERT_EQ(f.served_paths.size(), 1u);
+  EXPECT_EQ(f.served_paths[0], "/proc/meminfo");
+  EXPECT_FALSE(f.go);
+}
+
+TEST(ElfInspect, StaticMuslAndGoPrograms) {
+  ElfFacts st = inspect_copy(slurp(DOCTOR_PROGRAMS "/doctor_static"));
+  EXPECT_TRUE(st.is_elf);
+  EXPECT_FALSE(st.has_interp);
+  EXPECT_TRUE(st.needed.empty());
+  ElfFacts musl = inspect_copy(slurp(DOCTOR_PROGRAMS "/doctor_musl"));
+  EXPECT_NE(musl.interp.find("ld-musl-"), std::string::npos) << musl.interp;
+  ElfFacts go = inspect_copy(slurp(DOCTOR_PROGRAMS "/doctor_go"));
+  EXPECT_TRUE(go.go);
+  EXPECT_EQ(go.go_version.substr(0, 4), "go1.") << go.go_version;
+  EXPECT_GT(go_minor_version(go.go_version), 0);
+}
+
+TEST(ElfInspect, NotElfAndEmpty) {
+  EXPECT_FALSE(inspect_copy("#!/bin/sh\necho hi\n").is_elf);
+  EXPECT_FALSE(inspect_copy("").is_elf);
+  ElfFacts only_magic = inspect_copy("\x7f" "ELF");
+  EXPECT_FALSE(only_magic.is_elf && only_magic.elf_class != 0 && only_magic.damage.empty());
+}
+
+// Every prefix of a real program (in steps), and copies with header fields
+// made hostile: inspecting them ends, and says so when it could not read.
+TEST(ElfInspect, TruncatedAndHostileCopiesNeverCrash) {
+  std::string real = slurp(DOCTOR_PROGRAMS "/doctor_dynamic");
+  ASSERT_GT(real.size(), sizeof(Elf64_Ehdr));
+  for (size_t n = 0; n < real.size(); n += 97) inspect_copy(real.substr(0, n));
+  ElfFacts cut = inspect_copy(real.substr(0, real.size() / 2));  // section headers sit at the end
+  EXPECT_FALSE(cut.damage.empty());
+
+  Elf64_Ehdr eh;
+  std::memcpy(&eh, real.data(), sizeof eh);
+  auto patched = [&](auto mutate) {
+    std::string copy = real;
+    Elf64_Ehdr h = eh;
+    mutate(h, copy);
+    std::memcpy(copy.data(), &h, sizeof h);
+    return inspect_copy(copy);
+  };
+  EXPECT_FALSE(patched([](Elf64_Ehdr& h, std::string&) { h.e_shoff = ~0ull >> 1; }).damage.empty());
+  EXPECT_FALSE(patched([](Elf64_Ehdr& h, std::string&) { h.e_phoff = ~0ull >> 1; }).damage.empty());
+  patched([](Elf64_Ehdr& h, std::string&) { h.e_shnum = 0xffff; });
+  patched([](Elf64_Ehdr& h, std::string&) { h.e_phnum = 0xffff; });
+  patched([](Elf64_Ehdr& h, std::string&) { h.e_shstrndx = 0xfffe; });
+  patched([](Elf64_Ehdr& h, std::string&) { h.e_shentsize = 1; });
+  // Every section made to point past the end, or to overlap the header, or be huge.
+  for (uint64_t bad : {uint64_t(0), uint64_t(real.size()), ~uint64_t(0) >> 4}) {
+    patched([&](Elf64_Ehdr& h, std::string& copy) {
+      for (size_t i = 0; i < h.e_shnum; ++i) {
+        size_t at = h.e_shoff + i * sizeof(Elf64_Shdr);
+        if (at + sizeof(Elf64_Shdr) > copy.size()) break;
+        Elf64_Shdr sh;
+        std::memcpy(&sh, copy.data() + at, sizeof sh);
+        sh.sh_offset = bad;
+        sh.sh_size = bad == 0 ? copy.size() : bad;
+        sh.sh_link = uint32_t(bad);
+        std::memcpy(copy.data() + at, &sh, sizeof sh);
+      }
+    });
+  }
+}
+
+// Each function libcgview.so exports is one doctor looks for: a hook added to
+// the shim without a line in reach_tables.cpp fails here.
+TEST(ReachTables, CoverEveryExportOfTheShim) {
+  FILE* nm = popen("nm -D --defined-only " CGVIEW_SHIM_PATH, "r");
+  ASSERT_NE(nm, nullptr);
+  std::set<std::string> exported;
+  char line[512];
+  while (std::fgets(line, sizeof line, nm) != nullptr) {
+    char address[64], type[8], name[400];
+    if (std::sscanf(line, "%63s %7s %399s", address, type, name) != 3) continue;
+    if (type[0] != 'T' && type[0] != 'W' && type[0] != 'i') continue;
+    std::string n = name;
+    n = n.substr(0, n.find('@'));
+    if (n.rfind("cgview_", 0) == 0) continue;
+    exported.insert(n);
+  }
+  ASSERT_EQ(pclose(nm), 0);
+  ASSERT_GT(exported.size(), 10u);
+  std::set<std::string> known;
+  for (std::string_view s : interposed_symbols()) known.emplace(s);
+  for (const std::string& e : exported) EXPECT_TRUE(known.count(e)) << e << " is interposed but doctor does not look for it";
+}
+
+// Each path doctor reports as served is one the shim serves.
+TEST(ReachTables, ServedPathsAreServed) {
+  for (std::string_view path : served_paths()) EXPECT_NE(virtual_file_for(path), VirtualFile::None) << path;
+}
+
+}  // namespace
+}  // namespace cgview::cli
