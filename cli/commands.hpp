@@ -12,6 +12,8 @@ namespace cgview::cli {
 int show(const Config& config, bool json);
 int cat(const Config& config, const char* path);
 int run(const Config& config, const char* cpus, const char* memory, char** command);
+// `cgview stats`: argv holds the arguments after "stats".
+int stats(const Config& config, int argc, char** argv);
 
 // What a preloaded program reads from `file`: the rendered view, or the host
 // file when the view cannot be formed (as the shim falls back). False when

@@ -14,6 +14,9 @@ constexpr const char* kUsage =
     "  show [--json]        the container's view: each number, the host's, and its source\n"
     "  cat PATH             print exactly what a preloaded program reads from PATH\n"
     "                       (/proc/meminfo, /proc/cpuinfo, /proc/stat, /sys/devices/system/cpu/online)\n"
+    "  stats [--interval S] [--count N] [--json]\n"
+    "                       the container's own CPU, memory, OOM, pids, I/O and network\n"
+    "                       use, live (JSON lines when piped or with --json)\n"
     "  run [--cpus X] [--memory SIZE] -- CMD [ARGS...]\n"
     "                       run CMD with libcgview.so preloaded\n"
     "\n"
@@ -56,6 +59,7 @@ int main(int argc, char** argv) {
     }
     return cgview::cli::show(config, json);
   }
+  if (std::strcmp(command, "stats") == 0) return cgview::cli::stats(config, argc - i, argv + i);
   if (std::strcmp(command, "cat") == 0) {
     if (argc - i != 1) return usage_error("cat takes exactly one PATH");
     return cgview::cli::cat(config, argv[i]);

@@ -127,14 +127,22 @@ TEST(Cli, ShowTableAndJson) {
   EXPECT_NE(table.out.find("MemTotal       263921696 kB         1048576 kB           /sys/fs/cgroup/memory.max"),
             std::string::npos)
       << table.out;
+  EXPECT_NE(table.out.find("cgroup memory   /sys/fs/cgroup (v2)"), std::string::npos) << table.out;
   auto json = cli({"--sysroot", root, "show", "--json"});
   EXPECT_EQ(json.exit_code, 0);
-  EXPECT_NE(json.out.find("{\"name\": \"online CPUs\", \"host\": \"0-63\", \"container\": \"0-1\", \"source\": "
-                          "\"/sys/fs/cgroup/cpu.max\"}"),
-            std::string::npos)
-      << json.out;
-  // It is JSON: python's parser accepts it.
-  auto check = run_program({"/usr/bin/python3", "-c", "import json,sys; json.loads(sys.argv[1]); print('ok')", json.out}, {});
+  // It is JSON, with numbers as numbers (python's parser checks both).
+  const char* script = R"(import json, sys
+d = json.loads(sys.argv[1])
+c, m = d["cpus"], d["memory"]
+assert c["host"] == 64 and c["container"] == 2 and c["online"] == "0-1", c
+assert c["host_online"] == "0-63" and c["quota"] == 2.0 and c["source"] == "/sys/fs/cgroup/cpu.max", c
+assert m["host_total"] == 263921696 * 1024 and m["total"] == 1048576 * 1024 and m["limit"] == 1 << 30, m
+assert all(type(m[k]) is int for k in ("free", "available", "swap_total", "swap_free")), m
+assert d["cgroup"]["memory"] == {"path": "/sys/fs/cgroup", "version": 2}, d["cgroup"]
+assert d["settings"]["sysroot"] and d["settings"]["cpus"] is None and d["warnings"] == [], d
+assert type(d["version"]) is str
+print('ok'))";
+  auto check = run_program({"/usr/bin/python3", "-c", script, json.out}, {});
   EXPECT_EQ(check.out, "ok\n") << check.err;
 }
 
