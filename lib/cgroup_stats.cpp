@@ -141,8 +141,9 @@ bool read_blkio_file(const Sysroot& root, const CgroupDir& dir, std::string_view
 
 }  // namespace
 
-bool locate_controller(const Sysroot& root, std::string_view v1_name, CgroupDir& out) {
+bool locate_controller(const Sysroot& root, std::string_view v1_name, CgroupDir& out, bool* at_top) {
   out = CgroupDir{};
+  if (at_top != nullptr) *at_top = false;
   ControllerMounts mounts;
   read_controller_mounts(root, v1_name, mounts);
   if (!mounts.have_v1 && !mounts.have_v2) return false;
@@ -162,6 +163,10 @@ bool locate_controller(const Sysroot& root, std::string_view v1_name, CgroupDir&
     }
   }
   close_fd(fd);
+  if (at_top != nullptr && out.found) {
+    const CgroupMount& m = out.v2 ? mounts.v2 : mounts.v1;
+    *at_top = m.root.view() == "/" && out.path.size() <= out.mount_len;
+  }
   return out.found;
 }
 

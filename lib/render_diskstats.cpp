@@ -2,7 +2,8 @@
 // counters: reads and writes completed, sectors read and written (bytes /
 // 512), and 0 for what the cgroup does not count (merges, times, in flight,
 // discards, flushes). Devices the cgroup never touched keep their line, with
-// zeros. Without I/O accounting in the cgroup: the host's file.
+// zeros. Without I/O accounting in the cgroup, or outside any v1 blkio
+// cgroup (the hierarchy's top): the host's file.
 #include "cgroup_stats.hpp"
 #include "input_file.hpp"
 #include "virtual_files.hpp"
@@ -37,7 +38,10 @@ void put_line(Sink& out, uint64_t major, uint64_t minor, std::string_view name, 
 bool render_diskstats(const Config& config, const Limits& limits, Sink& out) {
   (void)limits;  // the io controller is not among the cached ones: found here, fresh
   CgroupDir dir;
-  if (!locate_controller(config.root, "blkio", dir)) return false;
+  bool at_top = false;
+  // The top of a v1 hierarchy is the host's own cgroup: its throttle counters
+  // count only throttled devices, so the host's file is the truer answer.
+  if (!locate_controller(config.root, "blkio", dir, &at_top) || (at_top && !dir.v2)) return false;
   IoStats io;
   read_io_stats(config.root, dir, io);
   if (!io.has) return false;

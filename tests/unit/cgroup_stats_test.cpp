@@ -295,6 +295,15 @@ TEST(ServedStatsFiles, DiskstatsCarriesTheCgroupsCounters) {
   // A line it cannot read: the host's whole file instead.
   v1.write("proc/diskstats", std::string(kDiskstats) + "   8   2\n");
   EXPECT_EQ(render_file(VirtualFile::Diskstats, v1.config()), "<not served>");
+  // A process at the top of the v1 blkio hierarchy is the host's: the host's file.
+  v1.write("proc/self/mountinfo", "45 30 0:40 / /sys/fs/cgroup/blkio rw - cgroup cgroup rw,blkio\n");
+  v1.write("proc/self/cgroup", "5:blkio:/\n");
+  v1.write("proc/diskstats", kDiskstats);
+  EXPECT_EQ(render_file(VirtualFile::Diskstats, v1.config()), "<not served>");
+  v1.write("proc/self/cgroup", "5:blkio:/docker/abc\n");  // a child of the top: served
+  v1.write("sys/fs/cgroup/blkio/docker/abc/blkio.throttle.io_service_bytes", "8:0 Write 1024\n");
+  EXPECT_EQ(render_file(VirtualFile::Diskstats, v1.config()).substr(0, 44), "   8       0 sda 0 0 0 0 0 0 2 0 0 0 0 0 0 0");
+  v1.write("proc/self/mountinfo", "45 30 0:40 /docker/abc /sys/fs/cgroup/blkio rw - cgroup cgroup rw,blkio\n");
   // No I/O accounting: the host's file.
   v1.remove("sys/fs/cgroup/blkio/blkio.throttle.io_service_bytes_recursive");
   v1.remove("sys/fs/cgroup/blkio/blkio.throttle.io_service_bytes");
