@@ -164,3 +164,30 @@ TEST(Cli, RunOfAMissingCommandIsAnError) {
 }
 
 }  // namespace
+
+// `cgview stats` over a fixture: JSON lines with the fixture's own figures,
+// nulls where it has no file (no io.stat, no memory.oom.group).
+TEST(Cli, StatsJsonLinesOverAFixture) {
+  std::string root = kFixtures + "/demo-64cpu";
+  auto stats = cli({"--sysroot", root, "stats", "--json", "--count", "2", "--interval", "0.05"});
+  ASSERT_EQ(stats.exit_code, 0) << stats.err;
+  const char* script = R"(import json, sys
+lines = [json.loads(l) for l in sys.argv[1].splitlines()]
+assert len(lines) == 2, lines
+for d in lines:
+    c, m, o, p = d["cpu"], d["memory"], d["oom"], d["pids"]
+    assert c["cpus"] == 2 and c["quota"] == 2.0, c
+    assert c["percent"] == 0.0 and c["throttled_periods_per_s"] == 0.0, c  # a fixture does not move
+    assert type(c["usage_ns"]) is int and type(c["throttled_periods"]) is int, c
+    assert m["limit"] == 1 << 30 and type(m["usage"]) is int and type(m["percent"]) is float, m
+    assert o["killer"] is True and o["under_oom"] is None and o["group"] is None, o
+    assert type(o["kills"]) is int, o
+    assert type(p["current"]) is int, p
+    assert d["io"] is None, d["io"]  # no io.stat in the fixture
+print('ok'))";
+  auto check = run_program({"/usr/bin/python3", "-c", script, stats.out}, {});
+  EXPECT_EQ(check.out, "ok\n") << check.err << stats.out;
+  EXPECT_EQ(cli({"stats", "--count", "0"}).exit_code, 2);
+  EXPECT_EQ(cli({"stats", "--interval", "soon"}).exit_code, 2);
+  EXPECT_EQ(cli({"stats", "--yaml"}).exit_code, 2);
+}
