@@ -389,3 +389,47 @@ TEST(StatsServed, SwaponShowAndFreeAgreeOnTheContainersSwap) {
 }
 
 }  // namespace
+
+namespace {
+
+// The pressure files and diskstats under the shim over a v2 sysroot: the
+// cgroup's own pressure byte for byte, and diskstats lines with its io.stat.
+TEST(StatsServed, PressureAndDiskstatsUnderTheShimOnV2) {
+  char name[] = "/tmp/cgview-pressure-XXXXXX";
+  std::string root = mkdtemp(name);
+  auto put = [&](const std::string& rel, const std::string& text) {
+    std::filesystem::create_directories(std::filesystem::path(root + "/" + rel).parent_path());
+    write_file(root + "/" + rel, text);
+  };
+  put("proc/self/mountinfo", "30 22 0:27 / /sys/fs/cgroup rw - cgroup2 cgroup2 rw\n");
+  put("proc/self/cgroup", "0::/\n");
+  put("proc/meminfo", read_file(std::string(CGVIEW_FIXTURES) + "/docker-v2-private-ns/proc/meminfo"));
+  put("sys/devices/system/cpu/online", "0-3\n");
+  put("sys/fs/cgroup/cpu.max", "100000 100000\n");
+  const std::string cpu = "some avg10=12.34 avg60=5.00 avg300=1.00 total=987654\nfull avg10=1.00 avg60=0.50 avg300=0.10 total=1234\n";
+  const std::string memory = "some avg10=0.00 avg60=0.00 avg300=0.00 total=11\nfull avg10=0.00 avg60=0.00 avg300=0.00 total=22\n";
+  const std::string io = "some avg10=3.00 avg60=0.00 avg300=0.00 total=33\nfull avg10=2.00 avg60=0.00 avg300=0.00 total=44\n";
+  put("sys/fs/cgroup/cpu.pressure", cpu);
+  put("sys/fs/cgroup/memory.pressure", memory);
+  put("sys/fs/cgroup/io.pressure", io);
+  put("sys/fs/cgroup/io.stat", "254:0 rbytes=1048576 wbytes=2097152 rios=10 wios=20 dbytes=0 dios=0\n");
+  put("proc/diskstats", " 254       0 vda 500 1 9000 10 600 2 8000 20 0 30 40 0 0 0 0 5 6\n"
+                        " 254       1 vda1 400 1 8000 10 500 2 7000 20 0 30 40 0 0 0 0 0 0\n");
+  std::vector<std::string> env = {"LD_PRELOAD=" + kShim, "CGVIEW_SYSROOT=" + root};
+  auto served_cpu = run_program({"/bin/cat", "/proc/pressure/cpu"}, env);
+  auto served_memory = run_program({"/bin/cat", "/proc/pressure/memory"}, env);
+  auto served_io = run_program({"/bin/cat", "/proc/pressure/io"}, env);
+  auto diskstats = run_program({"/bin/cat", "/proc/diskstats"}, env);
+  auto vmstat = run_program({"/usr/bin/vmstat", "-d"}, env);
+  std::filesystem::remove_all(root);
+  EXPECT_EQ(served_cpu.out, cpu);
+  EXPECT_EQ(served_memory.out, memory);
+  EXPECT_EQ(served_io.out, io);
+  EXPECT_EQ(diskstats.out,
+            " 254       0 vda 10 0 2048 0 20 0 4096 0 0 0 0 0 0 0 0 0 0\n"
+            " 254       1 vda1 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0\n");
+  EXPECT_NE(vmstat.out.find("vda       10      0    2048       0     20      0    4096"), std::string::npos)
+      << vmstat.out;
+}
+
+}  // namespace
