@@ -296,6 +296,13 @@ TEST(StatsReal, DirectIoIsCountedInStatsDiskstatsAndIostat) {
   }
   EXPECT_TRUE(row_found) << vmstat.out;
 
+  // psutil's disk_io_counters reads it too.
+  auto psutil = run_program(blk.wrap({kPython, "-c",
+                                      "import psutil; d = psutil.disk_io_counters(perdisk=True)['" + name +
+                                          "']; print(d.write_bytes, d.write_count)"}),
+                            {"LD_PRELOAD=" + kShim});
+  EXPECT_EQ(psutil.out, std::to_string(written) + " " + std::to_string(writes) + "\n") << psutil.err;
+
   // iostat (sysstat 12) reads /sys/block/DEV/stat, which cgview does not
   // serve: it runs under the shim and lists the disk, with the host's figures.
   auto iostat = run_program(blk.wrap({"/usr/bin/iostat", "-d", "-k", name}), {"LD_PRELOAD=" + kShim});
