@@ -10,6 +10,8 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <string>
+#include <vector>
 
 #include "commands.hpp"
 #include "json.hpp"
@@ -90,6 +92,7 @@ int stats(const Config& config, int argc, char** argv) {
   if (!screen) signal(SIGPIPE, SIG_DFL);
 
   Sample before, now;
+  std::vector<std::string> last_frame;
   take_sample(config, before);
   if (screen) write_out(kEnterScreen);
   for (long n = 0; count == 0 || n < count; ++n) {
@@ -97,7 +100,8 @@ int stats(const Config& config, int argc, char** argv) {
     take_sample(config, now);
     if (screen) {
       std::string frame = kHome;
-      for (const std::string& line : screen_lines(config, now, before, interval)) frame += line + kClearLine + "\r\n";
+      last_frame = screen_lines(config, now, before, interval);
+      for (const std::string& line : last_frame) frame += line + kClearLine + "\r\n";
       frame += kClearBelow;
       write_out(frame);
     } else {
@@ -114,6 +118,12 @@ int stats(const Config& config, int argc, char** argv) {
   }
   if (screen) write_out(kLeaveScreen);
   if (g_stop_signal != 0) return 128 + g_stop_signal;
+  // Ended by --count: the last screen stays, on the normal screen, as `top -n` leaves it.
+  if (screen) {
+    std::string text;
+    for (const std::string& line : last_frame) text += line + "\n";
+    write_out(text);
+  }
   return 0;
 }
 
