@@ -20,6 +20,11 @@ const char* host_path_of(VirtualFile file) {
     case VirtualFile::Cpuinfo: return "/proc/cpuinfo";
     case VirtualFile::Stat: return "/proc/stat";
     case VirtualFile::CpuOnline: return "/sys/devices/system/cpu/online";
+    case VirtualFile::Swaps: return "/proc/swaps";
+    case VirtualFile::PressureCpu: return "/proc/pressure/cpu";
+    case VirtualFile::PressureMemory: return "/proc/pressure/memory";
+    case VirtualFile::PressureIo: return "/proc/pressure/io";
+    case VirtualFile::Diskstats: return "/proc/diskstats";
     case VirtualFile::None: break;
   }
   return "";
@@ -66,7 +71,7 @@ int cat(const Config& config, const char* path) {
   if (file == VirtualFile::None) {
     std::fprintf(stderr,
                  "cgview: %s is not a file cgview serves (it serves /proc/meminfo, /proc/cpuinfo, /proc/stat, "
-                 "/sys/devices/system/cpu/online)\n",
+                 "/sys/devices/system/cpu/online, /proc/swaps, /proc/pressure/{cpu,memory,io}, /proc/diskstats)\n",
                  path);
     return 1;
   }

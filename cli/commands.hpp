@@ -15,6 +15,8 @@ int run(const Config& config, const char* cpus, const char* memory, char** comma
 // doctor: 0 every program reached, 3 one is not, 1 error.
 int doctor(const Config& config, bool json, const char* root, char** programs, int count);
 int doctor_environment(const Config& config, bool json);
+// `cgview stats`: argv holds the arguments after "stats".
+int stats(const Config& config, int argc, char** argv);
 
 // What a preloaded program reads from `file`: the rendered view, or the host
 // file when the view cannot be formed (as the shim falls back). False when

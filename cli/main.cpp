@@ -92,6 +92,9 @@ constexpr Command kCommands[] = {
     {"cat", cat_main, "cat PATH", "print exactly what a preloaded program reads from PATH:\n"
      "      /proc/meminfo, /proc/cpuinfo, /proc/stat or /sys/devices/system/cpu/online"},
     {"run", run_main, "run [--cpus X] [--memory SIZE] -- CMD [ARGS...]", "run CMD with libcgview.so preloaded"},
+    {"stats", cgview::cli::stats, "stats [--interval S] [--count N] [--json]",
+     "the container's own CPU, memory, OOM, pids, I/O and network use, live\n"
+     "      (JSON lines when piped or with --json)"},
     {"doctor", doctor_main, "doctor [--json] [--root DIR] [PROGRAM...]",
      "which programs cgview reaches, and what each asks for\n"
      "      (no PROGRAM: this environment; --root alone: every program in DIR)"},

@@ -2,10 +2,14 @@
 // the file it came from. The container column is parsed back out of the very
 // text the shim serves, so the two cannot disagree.
 #include <cstdio>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "commands.hpp"
+#include "json.hpp"
+#include "memory_view.hpp"
+#include "stats_sample.hpp"
 
 namespace cgview::cli {
 
@@ -46,21 +50,6 @@ std::string meminfo_value(const std::string& text, const std::string& key) {
     at = end + 1;
   }
   return "";
-}
-
-std::string json_escape(const std::string& s) {
-  std::string out;
-  for (char c : s) {
-    if (c == '"' || c == '\\') out += '\\';
-    if (static_cast<unsigned char>(c) < 0x20) {
-      char buf[8];
-      std::snprintf(buf, sizeof buf, "\\u%04x", c);
-      out += buf;
-      continue;
-    }
-    out += c;
-  }
-  return out;
 }
 
 std::vector<Row> collect(const Config& config, const Limits& limits, bool have_limits) {
@@ -107,45 +96,172 @@ std::vector<Row> collect(const Config& config, const Limits& limits, bool have_l
   return rows;
 }
 
+// The warnings about malformed CGVIEW_* settings, as the shim prints them.
+std::vector<std::string> setting_warnings(const Config& config) {
+  std::vector<std::string> out;
+  for_each_warning(config, [&](const SettingWarning& w) {
+    WarningText text;
+    format_warning(w, text);
+    out.emplace_back(text.view());
+  });
+  return out;
+}
+
+void print_cgroups(const CgroupDirs& dirs) {
+  bool any = false;
+  for (int c = 0; c < kControllerCount; ++c) {
+    const CgroupDir& d = dirs.dirs[c];
+    if (!d.found) continue;
+    std::printf("cgroup %-8s %s (%s)\n", std::string(controller_name(Controller(c))).c_str(),
+                std::string(d.path.view()).c_str(), d.v2 ? "v2" : "v1");
+    any = true;
+  }
+  if (!any) std::printf("cgroup: none found (no cgroup limits apply)\n");
+}
+
+// A meminfo text's "Key: N kB" in bytes, or absent.
+std::optional<uint64_t> meminfo_bytes(const std::string& text, std::string_view key) {
+  uint64_t bytes = 0;
+  if (!meminfo_kb(text, key, bytes)) return std::nullopt;
+  return bytes;
+}
+
+std::string or_dash(const Figure& f) { return f.has ? std::to_string(f.value) : "-"; }
+
+std::string in_path(const CgroupDir& dir, const char* file) {
+  return dir.found ? std::string(dir.path.view()) + "/" + file : "-";
+}
+
+// The one-shot figures of `cgview stats`: throttling, OOM, pids, I/O totals.
+void print_figures(const Config& config) {
+  Sample s;
+  take_sample(config, s);
+  const CgroupDir& cpu = s.cgroups.of(Controller::Cpu);
+  const CgroupDir& mem = s.cgroups.of(Controller::Memory);
+  std::printf("\n%-14s %-41s %s\n", "", "now", "source");
+  std::string throttled = or_dash(s.cpu.throttled_periods) + " of " + or_dash(s.cpu.periods) + " periods";
+  if (s.cpu.throttled_ns.has) {
+    char t[32];
+    std::snprintf(t, sizeof t, ", %.2fs", double(s.cpu.throttled_ns.value) / 1e9);
+    throttled += t;
+  }
+  std::printf("%-14s %-41s %s\n", "throttled", throttled.c_str(), in_path(cpu, "cpu.stat").c_str());
+  const MemoryStats& m = s.memory;
+  std::string oom = std::string("killer ") + (m.oom_kill_disable.has ? (m.oom_kill_disable.value ? "off" : "on") : "-") +
+                    ", under OOM " + (m.under_oom.has ? (m.under_oom.value ? "yes" : "no") : "-") + ", kills " +
+                    or_dash(m.oom_kills);
+  std::printf("%-14s %-41s %s\n", "OOM", oom.c_str(),
+              in_path(mem, mem.v2 ? "memory.events" : "memory.oom_control").c_str());
+  std::string pids = or_dash(s.pids.current) + " / " + (s.pids.max_unlimited ? "max" : or_dash(s.pids.max));
+  std::printf("%-14s %-41s %s\n", "pids", pids.c_str(), in_path(s.pids_dir, "pids.current").c_str());
+  std::string io = "-";
+  if (s.io.has) {
+    IoTotals t = io_totals(s.io);
+    io = "read " + std::to_string(t.read_bytes) + " B/" + std::to_string(t.reads) + " ops, written " +
+         std::to_string(t.write_bytes) + " B/" + std::to_string(t.writes) + " ops";
+  }
+  std::printf("%-14s %-41s %s\n", "block I/O", io.c_str(),
+              in_path(s.io_dir, s.io_dir.v2 ? "io.stat" : "blkio.throttle.io_service_bytes_recursive").c_str());
+}
+
+std::string show_json(const Config& config, const Limits& limits, bool have_limits) {
+  Json j(true);
+  j.open();
+  j.str("version", CGVIEW_VERSION);
+  const CpuLimits& cpu = limits.cpu;
+  j.open("cpus");
+  if (have_limits) {
+    j.num("host", cpu.online.count());
+    j.num("container", cpu.count);
+    j.str("online", cpu_list(cpu.visible));
+    j.str("host_online", cpu_list(cpu.online));
+    if (cpu.has_quota) j.real("quota", double(cpu.quota.quota) / double(cpu.quota.period), 3);
+    else j.null("quota");
+    j.str("cpuset", cpu_list(cpu.affinity));
+    if (cpu.has_quota) j.str("source", std::string(cpu.quota_source.file.view()));
+    else if (cpu.has_cpuset) j.str("source", std::string(cpu.cpuset_source.file.view()));
+    else j.str("source", "affinity mask");
+  } else {
+    for (const char* key : {"host", "container", "online", "host_online", "quota", "cpuset", "source"}) j.null(key);
+  }
+  j.close();
+
+  Config host_config = config;
+  host_config.disabled = true;
+  std::string host, container;
+  read_as_program(host_config, VirtualFile::Meminfo, host);
+  read_as_program(config, VirtualFile::Meminfo, container);
+  const MemoryLimits& mem = limits.memory;
+  j.open("memory");
+  j.num("host_total", meminfo_bytes(host, "MemTotal"));
+  j.num("total", meminfo_bytes(container, "MemTotal"));
+  j.num("free", meminfo_bytes(container, "MemFree"));
+  j.num("available", meminfo_bytes(container, "MemAvailable"));
+  j.num("swap_total", meminfo_bytes(container, "SwapTotal"));
+  j.num("swap_free", meminfo_bytes(container, "SwapFree"));
+  j.num("limit", mem.has_limit ? std::optional<uint64_t>(mem.limit) : std::nullopt);
+  j.num("swap_allowance", mem.has_swap_allowance ? std::optional<uint64_t>(mem.swap_allowance) : std::nullopt);
+  if (mem.has_limit) j.str("source", std::string(mem.limit_source.file.view()));
+  else j.null("source");
+  j.close();
+
+  j.open("cgroup");
+  for (int c = 0; c < kControllerCount; ++c) {
+    const CgroupDir& d = limits.cgroups.dirs[c];
+    std::string name(controller_name(Controller(c)));
+    if (!d.found) {
+      j.null(name);
+      continue;
+    }
+    j.open(name).str("path", std::string(d.path.view())).num("version", d.v2 ? 2 : 1).close();
+  }
+  j.close();
+
+  j.open("settings");
+  if (config.root.live()) j.null("sysroot");
+  else j.str("sysroot", std::string(config.root.prefix.view()));
+  j.boolean("disabled", config.disabled);
+  if (config.has_cpus_override) j.real("cpus", double(config.cpus_override_micro) / 1e6, 6);
+  else j.null("cpus");
+  j.num("memory", config.has_memory_override ? std::optional<uint64_t>(config.memory_override) : std::nullopt);
+  j.str("cpu_rounding", config.rounding == Rounding::Floor   ? "floor"
+                        : config.rounding == Rounding::Round ? "round"
+                                                             : "ceil");
+  j.close();
+
+  // The cgroup's own figures now, as `cgview stats` shows them (without rates).
+  Sample sample;
+  take_sample(config, sample);
+  j.open("stats");
+  sample_json(j, config, sample, nullptr);
+  j.close();
+
+  j.open_array("warnings");
+  for (const std::string& w : setting_warnings(config)) j.element(w);
+  j.close_array();
+  j.close();
+  return j.text() + "\n";
+}
+
 }  // namespace
 
 int show(const Config& config, bool json) {
   Limits limits;
   bool have_limits = !config.disabled && compute_limits(config, limits);
-  std::vector<Row> rows = collect(config, limits, have_limits);
+  if (config.disabled) discover_cgroups(config, limits.cgroups);  // still name what was found
   if (json) {
-    std::printf("{\n  \"sysroot\": \"%s\",\n  \"disabled\": %s,\n  \"view\": [\n",
-                json_escape(std::string(config.root.prefix.view())).c_str(), config.disabled ? "true" : "false");
-    for (size_t i = 0; i < rows.size(); ++i) {
-      const Row& r = rows[i];
-      std::printf("    {\"name\": \"%s\", \"host\": \"%s\", \"container\": \"%s\", \"source\": \"%s\"}%s\n",
-                  json_escape(r.name).c_str(), json_escape(r.host).c_str(), json_escape(r.container).c_str(),
-                  json_escape(r.source).c_str(), i + 1 < rows.size() ? "," : "");
-    }
-    std::printf("  ],\n");
-    // The malformed CGVIEW_* variables, ignored (the lines the shim prints).
-    std::printf("  \"warnings\": [");
-    const char* sep = "";
-    for_each_warning(config, [&](const SettingWarning& w) {
-      WarningText text;
-      format_warning(w, text);
-      std::printf("%s\"%s\"", sep, json_escape(std::string(text.view())).c_str());
-      sep = ", ";
-    });
-    std::printf("]\n}\n");
+    std::fputs(show_json(config, limits, have_limits).c_str(), stdout);
     return 0;
   }
+  std::vector<Row> rows = collect(config, limits, have_limits);
   if (config.disabled) std::printf("CGVIEW_DISABLE is set: programs see the host.\n");
   if (!have_limits && !config.disabled) std::printf("The CPU view cannot be formed here: programs see the host's CPUs.\n");
-  std::printf("%-14s %-20s %-20s %s\n", "", "host", "container", "source");
+  print_cgroups(limits.cgroups);
+  std::printf("\n%-14s %-20s %-20s %s\n", "", "host", "container", "source");
   for (const Row& r : rows)
     std::printf("%-14s %-20s %-20s %s\n", r.name.c_str(), r.host.c_str(), r.container.c_str(), r.source.c_str());
-  // The malformed CGVIEW_* variables, ignored (the lines the shim prints).
-  for_each_warning(config, [](const SettingWarning& w) {
-    WarningText text;
-    format_warning(w, text);
-    std::printf("warning: %.*s\n", int(text.size()), text.view().data());
-  });
+  print_figures(config);
+  for (const std::string& w : setting_warnings(config)) std::printf("warning: %s\n", w.c_str());
   return 0;
 }
 

@@ -7,6 +7,11 @@ VirtualFile virtual_file_for(std::string_view path) {
   if (path == "/proc/cpuinfo") return VirtualFile::Cpuinfo;
   if (path == "/proc/stat") return VirtualFile::Stat;
   if (path == "/sys/devices/system/cpu/online") return VirtualFile::CpuOnline;
+  if (path == "/proc/swaps") return VirtualFile::Swaps;
+  if (path == "/proc/pressure/cpu") return VirtualFile::PressureCpu;
+  if (path == "/proc/pressure/memory") return VirtualFile::PressureMemory;
+  if (path == "/proc/pressure/io") return VirtualFile::PressureIo;
+  if (path == "/proc/diskstats") return VirtualFile::Diskstats;
   return VirtualFile::None;
 }
 
@@ -38,7 +43,7 @@ bool normalize_path(std::string_view path, PathText& out) {
       if (cut == std::string_view::npos) continue;  // ".." at the root stays there
       // ".." after a served file's name needs it to be a directory: the real
       // walk fails there (ENOTDIR), so leave it to the real call.
-      if (served_file_name(v.substr(cut + 1))) return false;
+      if (served_file_name(v.substr(cut + 1)) || virtual_file_for(v) != VirtualFile::None) return false;
       PathText up;
       up.add(v.substr(0, cut));
       out = up;
@@ -73,6 +78,11 @@ bool render(VirtualFile file, const Config& config, const Limits& limits, StatCl
     case VirtualFile::Cpuinfo: return render_cpuinfo(config, limits, out);
     case VirtualFile::Stat: return render_stat(config, limits, clock, out);
     case VirtualFile::CpuOnline: return render_cpu_online(limits, out);
+    case VirtualFile::Swaps: return render_swaps(config, limits, out);
+    case VirtualFile::PressureCpu:
+    case VirtualFile::PressureMemory:
+    case VirtualFile::PressureIo: return render_pressure(config, limits, file, out);
+    case VirtualFile::Diskstats: return render_diskstats(config, limits, out);
     case VirtualFile::None: break;
   }
   return false;

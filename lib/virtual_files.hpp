@@ -11,7 +11,11 @@
 
 namespace cgview {
 
-enum class VirtualFile : unsigned char { None, Meminfo, Cpuinfo, Stat, CpuOnline };
+enum class VirtualFile : unsigned char {
+  None, Meminfo, Cpuinfo, Stat, CpuOnline,
+  // The cgroup's own figures for tools (`cgview stats`' files).
+  Swaps, PressureCpu, PressureMemory, PressureIo, Diskstats,
+};
 
 // Maps a normalized absolute path to the file it names (None: not served).
 VirtualFile virtual_file_for(std::string_view normalized_path);
@@ -29,6 +33,12 @@ bool render_meminfo(const Config& config, const Limits& limits, Sink& out);
 bool render_cpuinfo(const Config& config, const Limits& limits, Sink& out);
 bool render_stat(const Config& config, const Limits& limits, StatClock* clock, Sink& out);
 bool render_cpu_online(const Limits& limits, Sink& out);
+// /proc/swaps (render_swaps.cpp), /proc/pressure/* (render_pressure.cpp) and
+// /proc/diskstats (render_diskstats.cpp): false, and so the host's file, where
+// the cgroup gives nothing (no swap allowance, cgroup v1, no I/O accounting).
+bool render_swaps(const Config& config, const Limits& limits, Sink& out);
+bool render_pressure(const Config& config, const Limits& limits, VirtualFile file, Sink& out);
+bool render_diskstats(const Config& config, const Limits& limits, Sink& out);
 bool render(VirtualFile file, const Config& config, const Limits& limits, StatClock* clock, Sink& out);
 
 // Whether `file` can be rendered from `limits`, where compute_limits returned
@@ -37,6 +47,7 @@ bool render(VirtualFile file, const Config& config, const Limits& limits, StatCl
 // without /sys): the shim and `cgview cat` both ask this.
 inline bool can_render(VirtualFile file, const Limits& limits, bool formed) {
   if (file == VirtualFile::Meminfo) return formed || limits.memory.has_limit || limits.memory.has_swap_allowance;
+  if (file == VirtualFile::Swaps) return limits.memory.has_swap_allowance;
   return formed;
 }
 

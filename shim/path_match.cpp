@@ -13,7 +13,8 @@ namespace {
 
 // Cheap filter first: most opens are of other files, and resolving a
 // relative path costs a syscall. True when the last component is a served
-// name (meminfo, cpuinfo, stat, online); a handful of instructions, as it runs
+// name (meminfo, cpuinfo, stat, online, swaps, diskstats, and the pressure
+// files cpu, memory, io); a handful of instructions, as it runs
 // on every open of the program.
 bool could_be_served(std::string_view path) {
   auto ends_with_name = [&](std::string_view name) {
@@ -21,9 +22,12 @@ bool could_be_served(std::string_view path) {
     return n >= k && __builtin_memcmp(path.data() + n - k, name.data(), k) == 0 && (n == k || path[n - k - 1] == '/');
   };
   switch (path.empty() ? '\0' : path.back()) {
-    case 'o': return ends_with_name("meminfo") || ends_with_name("cpuinfo");
+    case 'o': return ends_with_name("meminfo") || ends_with_name("cpuinfo") || ends_with_name("io");
     case 't': return ends_with_name("stat");
     case 'e': return ends_with_name("online");
+    case 's': return ends_with_name("swaps") || ends_with_name("diskstats");
+    case 'u': return ends_with_name("cpu");        // /proc/pressure/cpu
+    case 'y': return ends_with_name("memory");     // /proc/pressure/memory
     default: return false;
   }
 }

@@ -127,14 +127,22 @@ TEST(Cli, ShowTableAndJson) {
   EXPECT_NE(table.out.find("MemTotal       263921696 kB         1048576 kB           /sys/fs/cgroup/memory.max"),
             std::string::npos)
       << table.out;
+  EXPECT_NE(table.out.find("cgroup memory   /sys/fs/cgroup (v2)"), std::string::npos) << table.out;
   auto json = cli({"--sysroot", root, "show", "--json"});
   EXPECT_EQ(json.exit_code, 0);
-  EXPECT_NE(json.out.find("{\"name\": \"online CPUs\", \"host\": \"0-63\", \"container\": \"0-1\", \"source\": "
-                          "\"/sys/fs/cgroup/cpu.max\"}"),
-            std::string::npos)
-      << json.out;
-  // It is JSON: python's parser accepts it.
-  auto check = run_program({"/usr/bin/python3", "-c", "import json,sys; json.loads(sys.argv[1]); print('ok')", json.out}, {});
+  // It is JSON, with numbers as numbers (python's parser checks both).
+  const char* script = R"(import json, sys
+d = json.loads(sys.argv[1])
+c, m = d["cpus"], d["memory"]
+assert c["host"] == 64 and c["container"] == 2 and c["online"] == "0-1", c
+assert c["host_online"] == "0-63" and c["quota"] == 2.0 and c["source"] == "/sys/fs/cgroup/cpu.max", c
+assert m["host_total"] == 263921696 * 1024 and m["total"] == 1048576 * 1024 and m["limit"] == 1 << 30, m
+assert all(type(m[k]) is int for k in ("free", "available", "swap_total", "swap_free")), m
+assert d["cgroup"]["memory"] == {"path": "/sys/fs/cgroup", "version": 2}, d["cgroup"]
+assert d["settings"]["sysroot"] and d["settings"]["cpus"] is None and d["warnings"] == [], d
+assert type(d["version"]) is str
+print('ok'))";
+  auto check = run_program({"/usr/bin/python3", "-c", script, json.out}, {});
   EXPECT_EQ(check.out, "ok\n") << check.err;
 }
 
@@ -163,3 +171,30 @@ TEST(Cli, RunOfAMissingCommandIsAnError) {
 }
 
 }  // namespace
+
+// `cgview stats` over a fixture: JSON lines with the fixture's own figures,
+// nulls where it has no file (no io.stat, no memory.oom.group).
+TEST(Cli, StatsJsonLinesOverAFixture) {
+  std::string root = kFixtures + "/demo-64cpu";
+  auto stats = cli({"--sysroot", root, "stats", "--json", "--count", "2", "--interval", "0.05"});
+  ASSERT_EQ(stats.exit_code, 0) << stats.err;
+  const char* script = R"(import json, sys
+lines = [json.loads(l) for l in sys.argv[1].splitlines()]
+assert len(lines) == 2, lines
+for d in lines:
+    c, m, o, p = d["cpu"], d["memory"], d["oom"], d["pids"]
+    assert c["cpus"] == 2 and c["quota"] == 2.0, c
+    assert c["percent"] == 0.0 and c["throttled_periods_per_s"] == 0.0, c  # a fixture does not move
+    assert type(c["usage_ns"]) is int and type(c["throttled_periods"]) is int, c
+    assert m["limit"] == 1 << 30 and type(m["usage"]) is int and type(m["percent"]) is float, m
+    assert o["killer"] is True and o["under_oom"] is None and o["group"] is None, o
+    assert type(o["kills"]) is int, o
+    assert type(p["current"]) is int, p
+    assert d["io"] is None, d["io"]  # no io.stat in the fixture
+print('ok'))";
+  auto check = run_program({"/usr/bin/python3", "-c", script, stats.out}, {});
+  EXPECT_EQ(check.out, "ok\n") << check.err << stats.out;
+  EXPECT_EQ(cli({"stats", "--count", "0"}).exit_code, 2);
+  EXPECT_EQ(cli({"stats", "--interval", "soon"}).exit_code, 2);
+  EXPECT_EQ(cli({"stats", "--yaml"}).exit_code, 2);
+}

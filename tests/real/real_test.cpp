@@ -47,11 +47,12 @@ TEST(RealCgroup, ShowNamesTheLimitFiles) {
   REQUIRE_REAL_CGROUP(group);
   auto show = run_program({kCli, "show", "--json"}, {}, &group);
   EXPECT_EQ(show.exit_code, 0) << show.err;
-  EXPECT_NE(show.out.find("\"name\": \"CPUs\""), std::string::npos) << show.out;
-  EXPECT_NE(show.out.find("\"container\": \"1\""), std::string::npos) << show.out;
+  EXPECT_NE(show.out.find("\"container\": 1,"), std::string::npos) << show.out;
+  EXPECT_NE(show.out.find("\"quota\": 0.5,"), std::string::npos) << show.out;
   EXPECT_NE(show.out.find("cpu.cfs_quota_us"), std::string::npos) << show.out;
   EXPECT_NE(show.out.find("memory.limit_in_bytes"), std::string::npos) << show.out;
-  EXPECT_NE(show.out.find("\"container\": \"262144 kB\""), std::string::npos) << show.out;
+  EXPECT_NE(show.out.find("\"total\": 268435456,"), std::string::npos) << show.out;
+  EXPECT_NE(show.out.find("\"limit\": 268435456,"), std::string::npos) << show.out;
 }
 
 TEST(RealCgroup, ShimHalfACpuAnd256MiB) {

@@ -1,0 +1,131 @@
+// The JSON form of a sample: one object per line for `cgview stats`, and the
+// same members in `cgview show --json`. Absent figures are null.
+#include "json.hpp"
+#include "stats_sample.hpp"
+
+namespace cgview::cli {
+
+namespace {
+
+std::optional<uint64_t> opt(const Figure& f) { return f.has ? std::optional<uint64_t>(f.value) : std::nullopt; }
+std::optional<bool> flag(const Figure& f) { return f.has ? std::optional<bool>(f.value != 0) : std::nullopt; }
+
+std::optional<double> percent(const Figure& part, const Figure& whole) {
+  if (!part.has || !whole.has || whole.value == 0) return std::nullopt;
+  return double(part.value) * 100.0 / double(whole.value);
+}
+
+void cgroup_member(Json& j, std::string_view key, const CgroupDir& dir) {
+  if (!dir.found) {
+    j.null(key);
+    return;
+  }
+  j.str(key, std::string(dir.path.view()));
+}
+
+}  // namespace
+
+void sample_json(Json& j, const Config& config, const Sample& now, const Sample* before) {
+  std::optional<Rates> r;
+  if (before != nullptr) r = compute_rates(*before, now);
+  double seconds = r ? r->seconds : 0;
+
+  j.open("cpu");
+  if (now.have_limits) j.num("cpus", now.cpus);
+  else j.null("cpus");
+  j.real("quota", now.quota, 3);
+  j.num("usage_ns", opt(now.cpu.usage_ns));
+  if (r) {
+    j.real("percent", r->cpu_percent, 1);
+    j.real("cpus_used", r->cpus_used, 3);
+  }
+  j.num("periods", opt(now.cpu.periods));
+  j.num("throttled_periods", opt(now.cpu.throttled_periods));
+  j.num("throttled_ns", opt(now.cpu.throttled_ns));
+  if (r) {
+    j.real("throttled_periods_per_s", r->throttled_periods_per_s, 1);
+    j.real("throttled_seconds_per_s", r->throttled_time_per_s, 3);
+  }
+  cgroup_member(j, "cgroup", now.cgroups.of(Controller::Cpu));
+  j.close();
+
+  const MemoryStats& m = now.memory;
+  j.open("memory");
+  j.num("usage", opt(m.usage));
+  j.num("limit", opt(m.limit));
+  j.real("percent", percent(m.usage, m.limit), 1);
+  j.num("cache", opt(m.cache));
+  j.num("swap_used", opt(m.swap_used));
+  j.num("swap_limit", opt(m.swap_limit));
+  cgroup_member(j, "cgroup", now.cgroups.of(Controller::Memory));
+  j.close();
+
+  j.open("oom");
+  // The killer is on unless oom_kill_disable says otherwise.
+  j.boolean("killer", m.oom_kill_disable.has ? std::optional<bool>(m.oom_kill_disable.value == 0) : std::nullopt);
+  j.boolean("under_oom", flag(m.under_oom));
+  j.num("kills", opt(m.oom_kills));
+  j.num("events", opt(m.oom_events));
+  j.boolean("group", flag(m.oom_group));
+  j.close();
+
+  j.open("pids");
+  j.num("current", opt(now.pids.current));
+  j.num("max", opt(now.pids.max));
+  cgroup_member(j, "cgroup", now.pids_dir);
+  j.close();
+
+  if (!now.io.has) {
+    j.null("io");
+  } else {
+    IoTotals t = io_totals(now.io);
+    j.open("io");
+    j.num("read_bytes", t.read_bytes).num("write_bytes", t.write_bytes);
+    j.num("reads", t.reads).num("writes", t.writes);
+    if (r) {
+      IoTotals b = io_totals(before->io);
+      j.real("read_bytes_per_s", rate(b.read_bytes, t.read_bytes, seconds), 1);
+      j.real("write_bytes_per_s", rate(b.write_bytes, t.write_bytes, seconds), 1);
+      j.real("reads_per_s", rate(b.reads, t.reads, seconds), 1);
+      j.real("writes_per_s", rate(b.writes, t.writes, seconds), 1);
+    }
+    j.open_array("devices");
+    for (size_t i = 0; i < now.io.count; ++i) {
+      const IoDevice& d = now.io.devices[i];
+      j.open().str("device", device_label(config, d)).num("major", d.major).num("minor", d.minor);
+      j.num("read_bytes", d.read_bytes).num("write_bytes", d.write_bytes).num("reads", d.reads).num("writes", d.writes);
+      j.close();
+    }
+    j.close_array();
+    cgroup_member(j, "cgroup", now.io_dir);
+    j.close();
+  }
+
+  if (!now.net.has) {
+    j.null("net");
+  } else {
+    NetTotals t = net_totals(now.net);
+    j.open("net");
+    j.num("rx_bytes", t.rx_bytes).num("tx_bytes", t.tx_bytes);
+    j.num("rx_packets", t.rx_packets).num("tx_packets", t.tx_packets);
+    if (r) {
+      NetTotals b = net_totals(before->net);
+      j.real("rx_bytes_per_s", rate(b.rx_bytes, t.rx_bytes, seconds), 1);
+      j.real("tx_bytes_per_s", rate(b.tx_bytes, t.tx_bytes, seconds), 1);
+      j.real("rx_packets_per_s", rate(b.rx_packets, t.rx_packets, seconds), 1);
+      j.real("tx_packets_per_s", rate(b.tx_packets, t.tx_packets, seconds), 1);
+    }
+    j.open_array("interfaces");
+    for (size_t i = 0; i < now.net.count; ++i) {
+      const NetInterface& n = now.net.interfaces[i];
+      j.open().str("name", std::string(n.name.view()));
+      j.num("rx_bytes", opt(n.rx_bytes)).num("tx_bytes", opt(n.tx_bytes));
+      j.num("rx_packets", opt(n.rx_packets)).num("tx_packets", opt(n.tx_packets));
+      j.close();
+    }
+    j.close_array();
+    j.close();
+  }
+}
+
+}  // namespace cgview::cli

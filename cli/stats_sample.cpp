@@ -1,0 +1,86 @@
+#include "stats_sample.hpp"
+
+#include <time.h>
+
+#include "limits.hpp"
+
+namespace cgview::cli {
+
+void take_sample(const Config& config, Sample& out) {
+  struct timespec mono, real;
+  clock_gettime(CLOCK_MONOTONIC, &mono);
+  clock_gettime(CLOCK_REALTIME, &real);
+  out.monotonic_ns = uint64_t(mono.tv_sec) * 1000000000u + uint64_t(mono.tv_nsec);
+  out.unix_time = double(real.tv_sec) + double(real.tv_nsec) / 1e9;
+  Limits limits;
+  out.have_limits = compute_limits(config, limits);
+  out.cpus = out.have_limits ? limits.cpu.count : 0;
+  out.quota.reset();
+  if (out.have_limits && limits.cpu.has_quota)
+    out.quota = double(limits.cpu.quota.quota) / double(limits.cpu.quota.period);
+  out.cgroups = limits.cgroups;
+  if (!out.have_limits) discover_cgroups(config, out.cgroups);
+  locate_controller(config.root, "pids", out.pids_dir);
+  locate_controller(config.root, "blkio", out.io_dir);
+  read_cpu_stats(config.root, out.cgroups.of(Controller::Cpu), out.cgroups.of(Controller::Cpuacct), out.cpu);
+  read_memory_stats(config.root, out.cgroups.of(Controller::Memory), out.memory);
+  read_pids_stats(config.root, out.pids_dir, out.pids);
+  read_io_stats(config.root, out.io_dir, out.io);
+  read_net_stats(config.root, out.net);
+}
+
+std::optional<double> rate(uint64_t before, uint64_t now, double seconds) {
+  if (seconds <= 0 || now < before) return std::nullopt;
+  return double(now - before) / seconds;
+}
+
+std::optional<double> rate(const Figure& before, const Figure& now, double seconds) {
+  if (!before.has || !now.has) return std::nullopt;
+  return rate(before.value, now.value, seconds);
+}
+
+Rates compute_rates(const Sample& before, const Sample& now) {
+  Rates r;
+  r.seconds = double(now.monotonic_ns - before.monotonic_ns) / 1e9;
+  r.cpus_used = rate(before.cpu.usage_ns, now.cpu.usage_ns, r.seconds);
+  if (r.cpus_used) {
+    *r.cpus_used /= 1e9;
+    if (now.cpus > 0) r.cpu_percent = *r.cpus_used * 100.0 / now.cpus;
+  }
+  r.throttled_periods_per_s = rate(before.cpu.throttled_periods, now.cpu.throttled_periods, r.seconds);
+  r.throttled_time_per_s = rate(before.cpu.throttled_ns, now.cpu.throttled_ns, r.seconds);
+  if (r.throttled_time_per_s) *r.throttled_time_per_s /= 1e9;
+  return r;
+}
+
+IoTotals io_totals(const IoStats& io) {
+  IoTotals t;
+  for (size_t i = 0; i < io.count; ++i) {
+    const IoDevice& d = io.devices[i];
+    t.read_bytes = add_saturating(t.read_bytes, d.read_bytes);
+    t.write_bytes = add_saturating(t.write_bytes, d.write_bytes);
+    t.reads = add_saturating(t.reads, d.reads);
+    t.writes = add_saturating(t.writes, d.writes);
+  }
+  return t;
+}
+
+NetTotals net_totals(const NetStats& net) {
+  NetTotals t;
+  for (size_t i = 0; i < net.count; ++i) {
+    const NetInterface& n = net.interfaces[i];
+    t.rx_bytes = add_saturating(t.rx_bytes, n.rx_bytes.value);
+    t.tx_bytes = add_saturating(t.tx_bytes, n.tx_bytes.value);
+    t.rx_packets = add_saturating(t.rx_packets, n.rx_packets.value);
+    t.tx_packets = add_saturating(t.tx_packets, n.tx_packets.value);
+  }
+  return t;
+}
+
+std::string device_label(const Config& config, const IoDevice& d) {
+  FixedText<32> name;
+  if (block_device_name(config.root, d.major, d.minor, name)) return std::string(name.view());
+  return std::to_string(d.major) + ":" + std::to_string(d.minor);
+}
+
+}  // namespace cgview::cli

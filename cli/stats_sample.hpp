@@ -1,0 +1,74 @@
+// One reading of everything `cgview stats` shows, and the per-second rates
+// between two readings. Shared by the screen and the JSON lines.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "cgroup_stats.hpp"
+#include "config.hpp"
+
+namespace cgview::cli {
+
+struct Sample {
+  uint64_t monotonic_ns = 0;
+  double unix_time = 0;
+  bool have_limits = false;
+  unsigned cpus = 0;             // N: the CPUs the container is shown
+  std::optional<double> quota;   // in CPUs
+  CgroupDirs cgroups;            // cpu, cpuacct, cpuset, memory
+  CgroupDir pids_dir, io_dir;
+  CpuStats cpu;
+  MemoryStats memory;
+  PidsStats pids;
+  IoStats io;
+  NetStats net;
+};
+
+void take_sample(const Config& config, Sample& out);
+
+// Per-second change of a counter between two samples (absent when either
+// reading is, or when the counter went backwards: a reset, not a rate).
+std::optional<double> rate(const Figure& before, const Figure& now, double seconds);
+std::optional<double> rate(uint64_t before, uint64_t now, double seconds);
+
+// Figures derived from two samples.
+struct Rates {
+  double seconds = 0;
+  std::optional<double> cpu_percent;     // of the container's N CPUs
+  std::optional<double> cpus_used;       // CPU-seconds per second
+  std::optional<double> throttled_periods_per_s, throttled_time_per_s;
+};
+Rates compute_rates(const Sample& before, const Sample& now);
+
+// Sums over devices / interfaces.
+struct IoTotals {
+  uint64_t read_bytes = 0, write_bytes = 0, reads = 0, writes = 0;
+};
+IoTotals io_totals(const IoStats& io);
+struct NetTotals {
+  uint64_t rx_bytes = 0, tx_bytes = 0, rx_packets = 0, tx_packets = 0;
+};
+NetTotals net_totals(const NetStats& net);
+
+// A device's name from /proc/partitions, or "MAJ:MIN".
+std::string device_label(const Config& config, const IoDevice& d);
+
+}  // namespace cgview::cli
+
+namespace cgview::cli {
+
+class Json;
+
+// The figures of `now` as JSON members of the open object: "cpu", "memory",
+// "oom", "pids", "io", "net". With `rates` (stats), per-second rates beside
+// the totals; without (show's one-shot figures), totals only.
+void sample_json(Json& j, const Config& config, const Sample& now, const Sample* before);
+
+// The screen `cgview stats` redraws on a terminal: lines of at most 80 columns.
+std::vector<std::string> screen_lines(const Config& config, const Sample& now, const Sample& before,
+                                      double interval);
+
+}  // namespace cgview::cli

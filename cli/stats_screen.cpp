@@ -1,0 +1,147 @@
+// The terminal view of `cgview stats`: a few labelled lines, each at most 80
+// columns, with bars for CPU and memory. Figures the kernel does not give
+// show as "-".
+#include <cstdio>
+#include <ctime>
+
+#include "stats_sample.hpp"
+
+namespace cgview::cli {
+
+namespace {
+
+constexpr size_t kColumns = 80;
+constexpr int kBarWidth = 30;
+
+std::string format(const char* fmt, double v) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, fmt, v);
+  return buf;
+}
+
+// Bytes with a binary unit: 512B, 1.5K, 20.0M, 3.2G.
+std::string bytes(uint64_t n) {
+  const char* units = "KMGTPE";
+  if (n < 1024) return std::to_string(n) + "B";
+  double v = double(n) / 1024;
+  int u = 0;
+  while (v >= 1024 && u < 5) {
+    v /= 1024;
+    ++u;
+  }
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.1f%c", v, units[u]);
+  return buf;
+}
+std::string bytes(const Figure& f) { return f.has ? bytes(f.value) : "-"; }
+std::string count(const Figure& f) { return f.has ? std::to_string(f.value) : "-"; }
+
+std::string per_second_bytes(const std::optional<double>& r) {
+  return r ? "+" + bytes(uint64_t(*r + 0.5)) + "/s" : "+-/s";
+}
+std::string per_second(const std::optional<double>& r) { return r ? format("+%.0f/s", *r) : "+-/s"; }
+
+// [#####.....] for a fraction; all dots ("-" inside) when unknown.
+std::string bar(const std::optional<double>& fraction) {
+  std::string b = "[";
+  int filled = 0;
+  if (fraction) {
+    double f = *fraction < 0 ? 0 : (*fraction > 1 ? 1 : *fraction);
+    filled = int(f * kBarWidth + 0.5);
+  }
+  for (int i = 0; i < kBarWidth; ++i) b += i < filled ? '#' : (fraction ? '.' : ' ');
+  return b + "]";
+}
+
+std::string fit(std::string line) {
+  if (line.size() > kColumns) line.resize(kColumns);
+  return line;
+}
+
+}  // namespace
+
+std::vector<std::string> screen_lines(const Config& config, const Sample& now, const Sample& before,
+                                      double interval) {
+  std::vector<std::string> out;
+  Rates r = compute_rates(before, now);
+  char clock[16] = "";
+  time_t t = time_t(now.unix_time);
+  struct tm tm_now;
+  if (localtime_r(&t, &tm_now) != nullptr) std::strftime(clock, sizeof clock, "%H:%M:%S", &tm_now);
+  out.push_back(fit("cgview stats   every " + format("%g", interval) + "s   " + clock + "   Ctrl-C quits"));
+  out.push_back("");
+
+  // CPU: use in percent of the container's N CPUs, against the quota.
+  std::string cpus = now.have_limits ? std::to_string(now.cpus) : "-";
+  std::string quota = now.quota ? format("%.2f", *now.quota) : "none";
+  std::optional<double> cpu_fraction;
+  if (r.cpu_percent) cpu_fraction = *r.cpu_percent / 100.0;
+  out.push_back(fit("CPU   " + bar(cpu_fraction) + " " + (r.cpu_percent ? format("%5.1f%%", *r.cpu_percent) : "    -") +
+                    " of " + cpus + " CPU" + (now.cpus == 1 ? "" : "s") + "  quota " + quota));
+  std::string throttled = "      throttled " + count(now.cpu.throttled_periods) + " of " + count(now.cpu.periods) +
+                          " periods (" + per_second(r.throttled_periods_per_s) + "), " +
+                          (now.cpu.throttled_ns.has ? format("%.2fs", double(now.cpu.throttled_ns.value) / 1e9) : "-") +
+                          " (" + (r.throttled_time_per_s ? format("+%.2fs/s", *r.throttled_time_per_s) : "+-/s") + ")";
+  out.push_back(fit(throttled));
+
+  // Memory: used over the limit, cache, swap.
+  const MemoryStats& m = now.memory;
+  std::optional<double> mem_fraction;
+  if (m.usage.has && m.limit.has && m.limit.value > 0) mem_fraction = double(m.usage.value) / double(m.limit.value);
+  std::string limit = m.limit.has ? bytes(m.limit) : (m.usage.has ? "no limit" : "-");
+  out.push_back(fit("MEM   " + bar(mem_fraction) + " " + (mem_fraction ? format("%5.1f%%", *mem_fraction * 100) : "    -") +
+                    "  " + bytes(m.usage) + " / " + limit));
+  std::string swap_limit = m.swap_limit.has ? bytes(m.swap_limit) : (m.swap_unlimited ? "no limit" : "-");
+  out.push_back(fit("      cache " + bytes(m.cache) + "   swap " + bytes(m.swap_used) + " / " + swap_limit));
+
+  // OOM and pids.
+  std::string killer = m.oom_kill_disable.has ? (m.oom_kill_disable.value ? "off" : "on") : "-";
+  std::string under = m.under_oom.has ? (m.under_oom.value ? "YES" : "no") : "-";
+  std::string oom_line = "OOM   killer " + killer + "   under OOM " + under + "   kills " + count(m.oom_kills);
+  if (m.oom_events.has) oom_line += "   events " + count(m.oom_events);
+  if (m.oom_group.has) oom_line += std::string("   group ") + (m.oom_group.value ? "on" : "off");
+  out.push_back(fit(oom_line));
+  std::string pids_max = now.pids.max.has ? count(now.pids.max) : (now.pids.max_unlimited ? "max" : "-");
+  out.push_back(fit("PIDS  " + count(now.pids.current) + " / " + pids_max));
+
+  // Block I/O: totals, then up to three devices.
+  if (!now.io.has) {
+    out.push_back("IO    -");
+  } else {
+    IoTotals t = io_totals(now.io), b = io_totals(before.io);
+    double s = r.seconds;
+    out.push_back(fit("IO    read  " + bytes(t.read_bytes) + " (" + per_second_bytes(rate(b.read_bytes, t.read_bytes, s)) +
+                      ") " + std::to_string(t.reads) + " ops (" + per_second(rate(b.reads, t.reads, s)) + ")"));
+    out.push_back(fit("      write " + bytes(t.write_bytes) + " (" +
+                      per_second_bytes(rate(b.write_bytes, t.write_bytes, s)) + ") " + std::to_string(t.writes) +
+                      " ops (" + per_second(rate(b.writes, t.writes, s)) + ")"));
+    for (size_t i = 0; i < now.io.count && i < 3; ++i) {
+      const IoDevice& d = now.io.devices[i];
+      char line[128];
+      std::snprintf(line, sizeof line, "      %-10s r %-8s w %-8s  %llu/%llu ops", device_label(config, d).c_str(),
+                    bytes(d.read_bytes).c_str(), bytes(d.write_bytes).c_str(), (unsigned long long)d.reads,
+                    (unsigned long long)d.writes);
+      out.push_back(fit(line));
+    }
+    if (now.io.count > 3) out.push_back("      (" + std::to_string(now.io.count - 3) + " more devices)");
+  }
+
+  // Network: the interfaces the process sees, loopback left out.
+  if (!now.net.has) {
+    out.push_back("NET   -");
+  } else {
+    NetTotals t = net_totals(now.net), b = net_totals(before.net);
+    double s = r.seconds;
+    out.push_back(fit("NET   rx " + bytes(t.rx_bytes) + " (" + per_second_bytes(rate(b.rx_bytes, t.rx_bytes, s)) + ") " +
+                      std::to_string(t.rx_packets) + " pkts (" + per_second(rate(b.rx_packets, t.rx_packets, s)) + ")"));
+    out.push_back(fit("      tx " + bytes(t.tx_bytes) + " (" + per_second_bytes(rate(b.tx_bytes, t.tx_bytes, s)) + ") " +
+                      std::to_string(t.tx_packets) + " pkts (" + per_second(rate(b.tx_packets, t.tx_packets, s)) + ")"));
+    std::string names = "      ";
+    for (size_t i = 0; i < now.net.count; ++i) names += (i ? ", " : "") + std::string(now.net.interfaces[i].name.view());
+    if (now.net.count == 0) names += "(no interface but loopback)";
+    out.push_back(fit(names));
+  }
+  return out;
+}
+
+}  // namespace cgview::cli

@@ -1,0 +1,364 @@
+#include "cgroup_stats.hpp"
+
+#include <fcntl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "cgroup_files.hpp"
+
+namespace cgview {
+
+namespace {
+
+bool under_sys_fs_cgroup(const CgroupMount& m) {
+  std::string_view p = m.mount_point.view();
+  return p.substr(0, 15) == "/sys/fs/cgroup/" || p == "/sys/fs/cgroup";
+}
+
+// The same choice discovery makes for its controllers: the first mount of a
+// hierarchy, unless a later one sits under /sys/fs/cgroup; a later mount on
+// the same point hides an earlier one.
+struct ControllerMounts {
+  CgroupMount v1, v2;
+  bool have_v1 = false, have_v2 = false;
+};
+
+void read_controller_mounts(const Sysroot& root, std::string_view name, ControllerMounts& m) {
+  int fd = open_host_file(root, "/proc/self/mountinfo");
+  if (fd < 0) return;
+  char buf[4096];
+  LineReader reader(fd, buf);
+  std::string_view line;
+  CgroupMount mount;
+  while (reader.next_whole_line(line)) {
+    if (!parse_cgroup_mount(line, mount)) continue;
+    std::string_view at = mount.mount_point.view();
+    if (m.have_v1 && m.v1.mount_point.view() == at) m.have_v1 = false;
+    if (m.have_v2 && m.v2.mount_point.view() == at) m.have_v2 = false;
+    CgroupMount& chosen = mount.v2 ? m.v2 : m.v1;
+    bool& have = mount.v2 ? m.have_v2 : m.have_v1;
+    if (!mount.v2 && !mount_has_controller(mount.super_options, name)) continue;
+    if (!have || (under_sys_fs_cgroup(mount) && !under_sys_fs_cgroup(chosen))) {
+      chosen = mount;
+      have = true;
+    }
+  }
+  close_fd(fd);
+}
+
+void place(const CgroupMount& mount, std::string_view path, CgroupDir& out) {
+  if (!cgroup_directory(mount, path, out.path)) return;
+  std::string_view mp = mount.mount_point.view();
+  if (mp.size() > 1 && mp.back() == '/') mp.remove_suffix(1);
+  out.mount_len = mp == "/" ? 1 : mp.size();
+  out.found = true;
+  out.v2 = mount.v2;
+}
+
+// DIR/name, or false when the path does not fit.
+bool join(const CgroupDir& dir, std::string_view name, PathText& out) {
+  out.clear();
+  out.add(dir.path.view()).add('/').add(name);
+  return dir.found && !out.overflowed() && out.size() < kPathMax;
+}
+
+enum class Number { Missing, Value, Unlimited };
+
+// A file holding one number; "max" (v2) and values from 2^62 (v1's
+// "unlimited" is 2^63 rounded to pages) mean unlimited.
+Number read_number(const Sysroot& root, const CgroupDir& dir, std::string_view name, uint64_t& value) {
+  PathText path;
+  if (!join(dir, name, path)) return Number::Missing;
+  char buf[64];
+  ssize_t n = read_host_file(root, path.view(), buf);
+  if (n <= 0) return Number::Missing;
+  std::string_view text = trim(std::string_view(buf, size_t(n)));
+  if (text == "max") return Number::Unlimited;
+  if (!parse_u64(text, value)) return Number::Missing;
+  return value >= (uint64_t(1) << 62) ? Number::Unlimited : Number::Value;
+}
+
+void read_figure(const Sysroot& root, const CgroupDir& dir, std::string_view name, Figure& out) {
+  uint64_t v = 0;
+  if (read_number(root, dir, name, v) == Number::Value) out.set(v);
+}
+
+// Calls `each(key, value)` for every "key value" line of DIR/name whose value
+// is a number. False when the file cannot be opened.
+template <typename Each>
+bool for_each_pair(const Sysroot& root, const CgroupDir& dir, std::string_view name, Each each) {
+  PathText path;
+  if (!join(dir, name, path)) return false;
+  int fd = open_host_file(root, path.view());
+  if (fd < 0) return false;
+  char buf[1024];
+  LineReader reader(fd, buf);
+  std::string_view line, key, value;
+  while (reader.next_whole_line(line)) {
+    uint64_t v = 0;
+    if (next_field(line, key) && next_field(line, value) && parse_u64(value, v)) each(key, v);
+  }
+  close_fd(fd);
+  return !reader.failed();
+}
+
+// "MAJ:MIN" into its numbers.
+bool parse_device(std::string_view text, uint32_t& major, uint32_t& minor) {
+  size_t colon = text.find(':');
+  uint64_t a = 0, b = 0;
+  if (colon == std::string_view::npos || !parse_u64(text.substr(0, colon), a) ||
+      !parse_u64(text.substr(colon + 1), b) || a > 0xffffffffu || b > 0xffffffffu)
+    return false;
+  major = uint32_t(a);
+  minor = uint32_t(b);
+  return true;
+}
+
+// v1 blkio "MAJ:MIN Read N" lines; Write likewise. Returns false when absent.
+bool read_blkio_file(const Sysroot& root, const CgroupDir& dir, std::string_view name, bool bytes, IoStats& out) {
+  PathText path;
+  if (!join(dir, name, path)) return false;
+  int fd = open_host_file(root, path.view());
+  if (fd < 0) return false;
+  char buf[1024];
+  LineReader reader(fd, buf);
+  std::string_view line, device, op, value;
+  while (reader.next_whole_line(line)) {
+    uint32_t major = 0, minor = 0;
+    uint64_t v = 0;
+    if (!next_field(line, device) || !next_field(line, op) || !next_field(line, value)) continue;
+    if (!parse_device(device, major, minor) || !parse_u64(value, v)) continue;
+    bool is_read = op == "Read", is_write = op == "Write";
+    if (!is_read && !is_write) continue;
+    IoDevice* d = out.find_or_add(major, minor);
+    if (d == nullptr) continue;
+    uint64_t& slot = bytes ? (is_read ? d->read_bytes : d->write_bytes) : (is_read ? d->reads : d->writes);
+    slot = v;
+  }
+  close_fd(fd);
+  return !reader.failed();
+}
+
+}  // namespace
+
+bool locate_controller(const Sysroot& root, std::string_view v1_name, CgroupDir& out, bool* at_top) {
+  out = CgroupDir{};
+  if (at_top != nullptr) *at_top = false;
+  ControllerMounts mounts;
+  read_controller_mounts(root, v1_name, mounts);
+  if (!mounts.have_v1 && !mounts.have_v2) return false;
+  int fd = open_host_file(root, "/proc/self/cgroup");
+  if (fd < 0) return false;
+  char buf[4096];
+  LineReader reader(fd, buf);
+  std::string_view line;
+  ProcCgroupLine entry;
+  while (reader.next_whole_line(line)) {
+    if (!parse_proc_cgroup_line(line, entry)) continue;
+    if (entry.controllers.empty()) {
+      if (entry.hierarchy_id == "0" && mounts.have_v2 && !mounts.have_v1 && !out.found)
+        place(mounts.v2, entry.path, out);
+    } else if (mounts.have_v1 && list_has_controller(entry.controllers, v1_name)) {
+      place(mounts.v1, entry.path, out);
+    }
+  }
+  close_fd(fd);
+  if (at_top != nullptr && out.found) {
+    const CgroupMount& m = out.v2 ? mounts.v2 : mounts.v1;
+    *at_top = m.root.view() == "/" && out.path.size() <= out.mount_len;
+  }
+  return out.found;
+}
+
+void read_cpu_stats(const Sysroot& root, const CgroupDir& cpu, const CgroupDir& cpuacct, CpuStats& out) {
+  out = CpuStats{};
+  bool v2 = cpu.found && cpu.v2;
+  for_each_pair(root, cpu, "cpu.stat", [&](std::string_view key, uint64_t v) {
+    if (key == "nr_periods") out.periods.set(v);
+    else if (key == "nr_throttled") out.throttled_periods.set(v);
+    else if (!v2 && key == "throttled_time") out.throttled_ns.set(v);
+    else if (v2 && key == "throttled_usec") out.throttled_ns.set(mul_saturating(v, 1000));
+    else if (v2 && key == "usage_usec") out.usage_ns.set(mul_saturating(v, 1000));
+  });
+  if (!v2 && cpuacct.found && !cpuacct.v2) {
+    uint64_t v = 0;
+    PathText path;
+    char buf[64];
+    if (join(cpuacct, "cpuacct.usage", path)) {
+      ssize_t n = read_host_file(root, path.view(), buf);
+      if (n > 0 && parse_u64(std::string_view(buf, size_t(n)), v)) out.usage_ns.set(v);
+    }
+  } else if (!cpu.found && cpuacct.found && cpuacct.v2) {
+    read_cpu_stats(root, cpuacct, cpuacct, out);
+  }
+}
+
+void read_memory_stats(const Sysroot& root, const CgroupDir& dir, MemoryStats& out) {
+  out = MemoryStats{};
+  if (!dir.found) return;
+  uint64_t v = 0;
+  if (dir.v2) {
+    read_figure(root, dir, "memory.current", out.usage);
+    read_figure(root, dir, "memory.max", out.limit);
+    read_figure(root, dir, "memory.swap.current", out.swap_used);
+    Number swap = read_number(root, dir, "memory.swap.max", v);
+    if (swap == Number::Value) out.swap_limit.set(v);
+    out.swap_unlimited = swap == Number::Unlimited;
+    for_each_pair(root, dir, "memory.stat", [&](std::string_view key, uint64_t x) {
+      if (key == "file") out.cache.set(x);
+    });
+    bool has_events = for_each_pair(root, dir, "memory.events", [&](std::string_view key, uint64_t x) {
+      if (key == "oom") out.oom_events.set(x);
+      else if (key == "oom_kill") out.oom_kills.set(x);
+    });
+    if (has_events) out.oom_kill_disable.set(0);  // v2's killer cannot be switched off
+    read_figure(root, dir, "memory.oom.group", out.oom_group);
+    return;
+  }
+  read_figure(root, dir, "memory.usage_in_bytes", out.usage);
+  read_figure(root, dir, "memory.limit_in_bytes", out.limit);
+  Figure cache, total_cache;
+  for_each_pair(root, dir, "memory.stat", [&](std::string_view key, uint64_t x) {
+    if (key == "cache") cache.set(x);
+    else if (key == "total_cache") total_cache.set(x);
+  });
+  out.cache = total_cache.has ? total_cache : cache;
+  // memsw counts memory + swap: swap is the difference (absent without swap accounting).
+  uint64_t memsw = 0;
+  if (out.usage.has && read_number(root, dir, "memory.memsw.usage_in_bytes", memsw) == Number::Value)
+    out.swap_used.set(memsw > out.usage.value ? memsw - out.usage.value : 0);
+  Number memsw_limit = read_number(root, dir, "memory.memsw.limit_in_bytes", memsw);
+  if (memsw_limit == Number::Value && out.limit.has)
+    out.swap_limit.set(memsw > out.limit.value ? memsw - out.limit.value : 0);
+  out.swap_unlimited = memsw_limit == Number::Unlimited;
+  for_each_pair(root, dir, "memory.oom_control", [&](std::string_view key, uint64_t x) {
+    if (key == "oom_kill_disable") out.oom_kill_disable.set(x);
+    else if (key == "under_oom") out.under_oom.set(x);
+    else if (key == "oom_kill") out.oom_kills.set(x);
+  });
+}
+
+void read_pids_stats(const Sysroot& root, const CgroupDir& dir, PidsStats& out) {
+  out = PidsStats{};
+  if (!dir.found) return;
+  read_figure(root, dir, "pids.current", out.current);
+  uint64_t v = 0;
+  Number max = read_number(root, dir, "pids.max", v);
+  if (max == Number::Value) out.max.set(v);
+  out.max_unlimited = max == Number::Unlimited;
+}
+
+const IoDevice* IoStats::find(uint32_t major, uint32_t minor) const {
+  for (size_t i = 0; i < count; ++i)
+    if (devices[i].major == major && devices[i].minor == minor) return &devices[i];
+  return nullptr;
+}
+
+IoDevice* IoStats::find_or_add(uint32_t major, uint32_t minor) {
+  for (size_t i = 0; i < count; ++i)
+    if (devices[i].major == major && devices[i].minor == minor) return &devices[i];
+  if (count == kMaxIoDevices) return nullptr;
+  IoDevice& d = devices[count++];
+  d = IoDevice{};
+  d.major = major;
+  d.minor = minor;
+  return &d;
+}
+
+void read_io_stats(const Sysroot& root, const CgroupDir& dir, IoStats& out) {
+  out.has = false;
+  out.count = 0;
+  if (!dir.found) return;
+  if (!dir.v2) {
+    // The recursive files count the cgroup and its children; older kernels lack them.
+    bool bytes = read_blkio_file(root, dir, "blkio.throttle.io_service_bytes_recursive", true, out) ||
+                 read_blkio_file(root, dir, "blkio.throttle.io_service_bytes", true, out);
+    bool ops = read_blkio_file(root, dir, "blkio.throttle.io_serviced_recursive", false, out) ||
+               read_blkio_file(root, dir, "blkio.throttle.io_serviced", false, out);
+    out.has = bytes || ops;
+    return;
+  }
+  PathText path;
+  if (!join(dir, "io.stat", path)) return;
+  int fd = open_host_file(root, path.view());
+  if (fd < 0) return;
+  char buf[1024];
+  LineReader reader(fd, buf);
+  std::string_view line, field;
+  while (reader.next_whole_line(line)) {
+    uint32_t major = 0, minor = 0;
+    if (!next_field(line, field) || !parse_device(field, major, minor)) continue;
+    IoDevice* d = out.find_or_add(major, minor);
+    if (d == nullptr) continue;
+    while (next_field(line, field)) {
+      size_t eq = field.find('=');
+      uint64_t v = 0;
+      if (eq == std::string_view::npos || !parse_u64(field.substr(eq + 1), v)) continue;
+      std::string_view key = field.substr(0, eq);
+      if (key == "rbytes") d->read_bytes = v;
+      else if (key == "wbytes") d->write_bytes = v;
+      else if (key == "rios") d->reads = v;
+      else if (key == "wios") d->writes = v;
+    }
+  }
+  close_fd(fd);
+  out.has = !reader.failed();
+}
+
+bool block_device_name(const Sysroot& root, uint32_t major, uint32_t minor, FixedText<32>& out) {
+  int fd = open_host_file(root, "/proc/partitions");
+  if (fd < 0) return false;
+  char buf[512];
+  LineReader reader(fd, buf);
+  std::string_view line, a, b, blocks, name;
+  bool found = false;
+  while (!found && reader.next_whole_line(line)) {
+    uint64_t ma = 0, mi = 0;
+    if (!next_field(line, a) || !next_field(line, b) || !next_field(line, blocks) || !next_field(line, name)) continue;
+    if (!parse_u64(a, ma) || !parse_u64(b, mi) || ma != major || mi != minor) continue;
+    out.clear();
+    out.add(name);
+    found = !out.overflowed();
+  }
+  close_fd(fd);
+  return found;
+}
+
+void read_net_stats(const Sysroot& root, NetStats& out) {
+  out.has = false;
+  out.count = 0;
+  PathText dir_path;
+  dir_path.add(root.prefix.view()).add("/sys/class/net");
+  int dir = int(syscall(SYS_openat, AT_FDCWD, dir_path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (dir < 0) return;
+  out.has = true;
+  alignas(8) char entries[4096];
+  for (;;) {
+    long n = syscall(SYS_getdents64, dir, entries, sizeof entries);
+    if (n <= 0) break;
+    for (long at = 0; at < n;) {
+      // struct linux_dirent64: ino (8), off (8), reclen (2), type (1), name.
+      unsigned short reclen;
+      __builtin_memcpy(&reclen, entries + at + 16, sizeof reclen);
+      std::string_view name(entries + at + 19);
+      at += reclen;
+      if (name == "." || name == ".." || name == "lo" || out.count == kMaxInterfaces) continue;
+      NetInterface& iface = out.interfaces[out.count];
+      iface = NetInterface{};
+      iface.name.add(name);
+      if (iface.name.overflowed()) continue;
+      CgroupDir stats;  // a directory to read numbers from, as the cgroup readers do
+      stats.found = true;
+      stats.path.add("/sys/class/net/").add(name).add("/statistics");
+      if (stats.path.overflowed()) continue;
+      read_figure(root, stats, "rx_bytes", iface.rx_bytes);
+      read_figure(root, stats, "tx_bytes", iface.tx_bytes);
+      read_figure(root, stats, "rx_packets", iface.rx_packets);
+      read_figure(root, stats, "tx_packets", iface.tx_packets);
+      ++out.count;
+    }
+  }
+  close_fd(dir);
+}
+
+}  // namespace cgview

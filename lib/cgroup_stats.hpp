@@ -1,0 +1,99 @@
+// What a container's own cgroup says about its use: CPU time and throttling,
+// memory and OOM, pids, block I/O, and the network it sees. For `cgview
+// stats` and `show`, and (the I/O part) for the shim's /proc/diskstats.
+//
+// Every figure is read fresh with raw syscalls into caller-owned memory: no
+// heap, no locks, no stdio. A file that is missing or malformed leaves its
+// figures absent; nothing here fails harder than that.
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+
+#include "discovery.hpp"
+
+namespace cgview {
+
+// One number the kernel may or may not give.
+struct Figure {
+  bool has = false;
+  uint64_t value = 0;
+  void set(uint64_t v) {
+    has = true;
+    value = v;
+  }
+};
+
+// The process's directory of the controller `v1_name` ("pids", "blkio", ...):
+// its v1 hierarchy, or the v2 directory when no v1 hierarchy holds it (v2
+// calls blkio "io"). False when neither is mounted or listed. `at_top`, when
+// given, tells whether the directory is the top of the whole hierarchy (the
+// mount shows "/" and the process sits there): the host's own cgroup, not a
+// container's.
+bool locate_controller(const Sysroot& root, std::string_view v1_name, CgroupDir& out, bool* at_top = nullptr);
+
+struct CpuStats {
+  Figure usage_ns;            // v1 cpuacct.usage; v2 cpu.stat usage_usec
+  Figure periods;             // cpu.stat nr_periods
+  Figure throttled_periods;   // cpu.stat nr_throttled
+  Figure throttled_ns;        // v1 throttled_time; v2 throttled_usec
+};
+// `cpu` holds cpu.stat, `cpuacct` (v1) cpuacct.usage; on v2 both are one directory.
+void read_cpu_stats(const Sysroot& root, const CgroupDir& cpu, const CgroupDir& cpuacct, CpuStats& out);
+
+struct MemoryStats {
+  Figure usage;        // v1 memory.usage_in_bytes; v2 memory.current
+  Figure limit;        // absent when unlimited
+  Figure cache;        // memory.stat total_cache (v1) / file (v2)
+  Figure swap_used;    // v1 memsw.usage - usage; v2 memory.swap.current
+  Figure swap_limit;   // v1 memsw.limit - limit; v2 memory.swap.max; absent when unlimited
+  bool swap_unlimited = false;  // the swap file said "max" / no memsw limit
+  Figure oom_kill_disable;  // v1 memory.oom_control; v2 has no such switch: 0
+  Figure under_oom;         // v1 memory.oom_control only
+  Figure oom_events;        // v2 memory.events oom
+  Figure oom_kills;         // v1 oom_control oom_kill (kernel 4.13+); v2 memory.events oom_kill
+  Figure oom_group;         // v2 memory.oom.group
+};
+void read_memory_stats(const Sysroot& root, const CgroupDir& memory, MemoryStats& out);
+
+struct PidsStats {
+  Figure current, max;  // max absent when "max"
+  bool max_unlimited = false;
+};
+void read_pids_stats(const Sysroot& root, const CgroupDir& pids, PidsStats& out);
+
+struct IoDevice {
+  uint32_t major = 0, minor = 0;
+  uint64_t read_bytes = 0, write_bytes = 0, reads = 0, writes = 0;
+};
+inline constexpr size_t kMaxIoDevices = 64;
+struct IoStats {
+  bool has = false;  // the cgroup accounts I/O (its file was read, even with no device yet)
+  size_t count = 0;
+  IoDevice devices[kMaxIoDevices];
+  const IoDevice* find(uint32_t major, uint32_t minor) const;
+  IoDevice* find_or_add(uint32_t major, uint32_t minor);
+};
+// v1: blkio.throttle.io_service_bytes and io_serviced (their _recursive
+// variants first: a container's processes may sit in child cgroups);
+// v2: io.stat rbytes wbytes rios wios.
+void read_io_stats(const Sysroot& root, const CgroupDir& io, IoStats& out);
+
+// The name of block device MAJ:MIN from /proc/partitions; false when unlisted.
+bool block_device_name(const Sysroot& root, uint32_t major, uint32_t minor, FixedText<32>& out);
+
+struct NetInterface {
+  FixedText<32> name;
+  Figure rx_bytes, tx_bytes, rx_packets, tx_packets;
+};
+inline constexpr size_t kMaxInterfaces = 32;
+struct NetStats {
+  bool has = false;
+  size_t count = 0;
+  NetInterface interfaces[kMaxInterfaces];
+};
+// /sys/class/net/*/statistics, loopback left out: the interfaces of the
+// network namespace the process sees.
+void read_net_stats(const Sysroot& root, NetStats& out);
+
+}  // namespace cgview

@@ -1,0 +1,71 @@
+// /proc/diskstats: the host's device lines, each carrying the cgroup's own
+// counters: reads and writes completed, sectors read and written (bytes /
+// 512), and 0 for what the cgroup does not count (merges, times, in flight,
+// discards, flushes). Devices the cgroup never touched keep their line, with
+// zeros. Without I/O accounting in the cgroup, or outside any v1 blkio
+// cgroup (the hierarchy's top): the host's file.
+#include "cgroup_stats.hpp"
+#include "input_file.hpp"
+#include "virtual_files.hpp"
+
+namespace cgview {
+
+namespace {
+
+// The kernel writes "%4d %7d %s" and then the counters, space-separated.
+void put_line(Sink& out, uint64_t major, uint64_t minor, std::string_view name, size_t fields, const IoDevice* d) {
+  FixedText<512> line;
+  line.add_u64(major, 4).add(' ').add_u64(minor, 7).add(' ').add(name);
+  for (size_t i = 0; i < fields; ++i) {
+    uint64_t v = 0;
+    if (d != nullptr) {
+      switch (i) {
+        case 0: v = d->reads; break;               // reads completed
+        case 2: v = d->read_bytes / 512; break;    // sectors read
+        case 4: v = d->writes; break;              // writes completed
+        case 6: v = d->write_bytes / 512; break;   // sectors written
+        default: break;
+      }
+    }
+    line.add(' ').add_u64(v);
+  }
+  line.add('\n');
+  out.put(line.view());
+}
+
+}  // namespace
+
+bool render_diskstats(const Config& config, const Limits& limits, Sink& out) {
+  (void)limits;  // the io controller is not among the cached ones: found here, fresh
+  CgroupDir dir;
+  bool at_top = false;
+  // The top of a v1 hierarchy is the host's own cgroup: its throttle counters
+  // count only throttled devices, so the host's file is the truer answer.
+  if (!locate_controller(config.root, "blkio", dir, &at_top) || (at_top && !dir.v2)) return false;
+  IoStats io;
+  read_io_stats(config.root, dir, io);
+  if (!io.has) return false;
+  int fd = open_host_file(config.root, "/proc/diskstats");
+  if (fd < 0) return false;
+  char buf[1024];
+  LineReader reader(fd, buf);
+  LineReader::Piece piece;
+  bool ok = true;
+  while (ok && reader.next(piece)) {
+    std::string_view line = piece.text, a, b, name, field;
+    uint64_t major = 0, minor = 0;
+    size_t fields = 0;
+    bool parsed = piece.whole() && next_field(line, a) && next_field(line, b) && next_field(line, name) &&
+                  parse_u64(a, major) && parse_u64(b, minor);
+    while (parsed && next_field(line, field)) ++fields;
+    // A line this does not understand would mislead if half rewritten: give up,
+    // and the program reads the host's file.
+    ok = parsed && fields >= 11 && fields <= 32;
+    if (ok) put_line(out, major, minor, name, fields, io.find(uint32_t(major), uint32_t(minor)));
+  }
+  ok = ok && !reader.failed();
+  close_fd(fd);
+  return ok && out.finish();
+}
+
+}  // namespace cgview
