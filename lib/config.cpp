@@ -69,9 +69,9 @@ Config config_from_env(EnvLookup lookup) {
   };
   config.debug = flag("CGVIEW_DEBUG");
   config.disabled = flag("CGVIEW_DISABLE");
-  // On unless CGVIEW_HOLD_FILES=0; it only ever acts on the live system.
-  const char* hold = lookup("CGVIEW_HOLD_FILES");
-  config.root.hold_inputs = hold == nullptr || std::string_view(hold) != "0";
+  // Off unless CGVIEW_HOLD_FILES=1: by default no fd of ours outlives a call.
+  // It only ever acts on the live system.
+  config.root.hold_inputs = flag("CGVIEW_HOLD_FILES");
   struct Setting {
     const char* name;
     bool (*apply)(Config&, const char*);
