@@ -15,6 +15,7 @@
  *
  * usage: cgview_fd_probe THREADS ROUNDS CHILDREN */
 #define _GNU_SOURCE
+#include <dlfcn.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <sched.h>
@@ -155,8 +156,15 @@ static void use_stream(FILE* f) {
   fseeko(f, 0, SEEK_SET);
   fseeko64(f, 0, SEEK_SET);
   if (have_pos) fsetpos(f, &start);
+  fpos64_t start64;
+  if (fgetpos64(f, &start64) == 0) fsetpos64(f, &start64);
   fclose(f);
 }
+
+/* sched_getaffinity's old ABI (GLIBC_2.3.3: pid and a 128-byte mask), which
+ * programs built against old glibc bind to; resolved in main, before any
+ * thread or handler runs. */
+static int (*g_getaffinity_old)(pid_t, cpu_set_t*);
 
 /* The answers that read no file a program could see: sysconf and friends. */
 static void numbers(void) {
@@ -170,6 +178,7 @@ static void numbers(void) {
   cpu_set_t mask;
   sink += sched_getaffinity(0, sizeof mask, &mask);
   sink += pthread_getaffinity_np(pthread_self(), sizeof mask, &mask);
+  if (g_getaffinity_old) sink += g_getaffinity_old(0, &mask);
   /* Setting the real mask again (read raw: the shim's is the view's) keeps
    * the affinity as it is, whatever the shim does with the call. */
   if (syscall(SYS_sched_getaffinity, 0, sizeof mask, &mask) > 0) {
@@ -303,7 +312,8 @@ int main(int argc, char** argv) {
   g_proc_dir = (int)syscall(SYS_openat, AT_FDCWD, "/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   /* Before any call: the shim has not even read its configuration yet. */
   if (list_fds(&g_before) != 0) return fail("list");
-  printf("fds_before=%d\n", g_before.count);
+  g_getaffinity_old = (int (*)(pid_t, cpu_set_t*))dlvsym(RTLD_DEFAULT, "sched_getaffinity", "GLIBC_2.3.3");
+  printf("fds_before=%d\nold_abi_getaffinity=%d\n", g_before.count, g_getaffinity_old != NULL);
   one_call_at_a_time(g_proc_dir);
   printf("single_same=%d\n", g_first_changed == NULL);
   printf("first_changed=%s\n", g_first_changed ? g_first_changed : "none");
