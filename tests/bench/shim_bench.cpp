@@ -6,12 +6,15 @@
 // Each benchmark is one row: a pair of bodies, the reference (native glibc,
 // the floor, or LXCFS with --lxcfs=MNT) and the subject (the shim, or the
 // floor against native), timed in alternating blocks; see run_pair. The floor
-// is the raw reads the shim's answer needs, done as cheaply as possible: for
-// each input, a pread from offset 0 of an fd opened once (the kernel
-// regenerates the file there) and the fstat that makes reading a kept fd safe
-// (DESIGN.md rule 11: is it still ours?); and one memfd.
+// is the raw reads the shim's answer needs, done as cheaply as possible, and
+// one memfd. How it reads each input follows the shim's setting in this
+// process: by default an open, one read and a close (no fd of the shim's
+// outlives a call); with CGVIEW_HOLD_FILES=1 a pread from offset 0 of an fd
+// opened once (the kernel regenerates the file there) and the fstat that
+// makes reading a kept fd safe (is it still ours?).
 // scripts/bench runs this inside a cgroup with a memory limit and a CPU quota
-// (without a limit the shim passes everything through) and builds the table.
+// (without a limit the shim passes everything through), once as it is and
+// once with CGVIEW_HOLD_FILES=1 for the /proc/meminfo rows, and builds the table.
 //
 // Own flags: --shim=PATH, --lxcfs=MNT [--lxcfs-pid=PID: also count the daemon's
 // CPU time], --quick (two iterations each, for ctest).
@@ -91,6 +94,23 @@ size_t pread_all(int fd) {
   return total;
 }
 
+// The default floor's reads: open, read until a short read (the end, for
+// kernel files as for the shim, which reads them the same way), close.
+size_t open_read_close(const char* path) {
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return 0;
+  size_t total = 0;
+  while (total < sizeof g_buf) {
+    size_t wanted = sizeof g_buf - total;
+    ssize_t n = read(fd, g_buf + total, wanted);
+    if (n <= 0) break;
+    total += size_t(n);
+    if (size_t(n) < wanted) break;
+  }
+  close(fd);
+  return total;
+}
+
 // Handing `size` bytes back in an fd and the program reading them: one memfd,
 // one write, the program's read, one close.
 void memfd_round_trip(size_t size) {
@@ -113,6 +133,16 @@ struct FloorFds {
 
 int open_for_floor(const std::string& path) {
   return path.empty() ? -1 : open(path.c_str(), O_RDONLY | O_CLOEXEC);
+}
+
+// CGVIEW_HOLD_FILES=1 in this process: the shim keeps its inputs open, and
+// so does the floor.
+bool g_hold = false;
+
+// One input of the floor, read as the shim's setting allows at the least.
+size_t floor_input(int held_fd, const std::string& path) {
+  if (g_hold) return pread_all(held_fd);
+  return path.empty() ? 0 : open_read_close(path.c_str());
 }
 
 // The sizes of the shim's rendered files (what the floor's memfd must carry).
@@ -153,6 +183,7 @@ uint64_t daemon_cpu_ns() {
 
 void find_paths() {
   cgview::Config config = cgview::config_from_env([](const char* name) -> const char* { return getenv(name); });
+  g_hold = config.root.hold_inputs;
   cgview::CgroupDirs dirs;
   cgview::discover_cgroups(config, dirs);
   const cgview::CgroupDir& mem = dirs.of(cgview::Controller::Memory);
@@ -301,30 +332,31 @@ void sysinfo_shim() {
   benchmark::DoNotOptimize(g_shim.sysinfo(&si));
   benchmark::DoNotOptimize(si);
 }
+const std::string kMeminfo = "/proc/meminfo", kStat = "/proc/stat", kCpuinfo = "/proc/cpuinfo";
 void sysinfo_floor() {
-  benchmark::DoNotOptimize(pread_all(g_floor.usage));
-  benchmark::DoNotOptimize(pread_all(g_floor.memory_stat));
+  benchmark::DoNotOptimize(floor_input(g_floor.usage, g_paths.usage));
+  benchmark::DoNotOptimize(floor_input(g_floor.memory_stat, g_paths.memory_stat));
 }
 void meminfo_native() { benchmark::DoNotOptimize(read_path("/proc/meminfo")); }
 void meminfo_shim() { benchmark::DoNotOptimize(shim_read_path("/proc/meminfo")); }
 void meminfo_floor() {
-  benchmark::DoNotOptimize(pread_all(g_floor.meminfo));
-  benchmark::DoNotOptimize(pread_all(g_floor.usage));
-  benchmark::DoNotOptimize(pread_all(g_floor.memory_stat));
+  benchmark::DoNotOptimize(floor_input(g_floor.meminfo, kMeminfo));
+  benchmark::DoNotOptimize(floor_input(g_floor.usage, g_paths.usage));
+  benchmark::DoNotOptimize(floor_input(g_floor.memory_stat, g_paths.memory_stat));
   memfd_round_trip(g_meminfo_size);
 }
 void meminfo_lxcfs() { benchmark::DoNotOptimize(read_path((g_lxcfs + "/proc/meminfo").c_str())); }
 void stat_native() { benchmark::DoNotOptimize(read_path("/proc/stat")); }
 void stat_shim() { benchmark::DoNotOptimize(shim_read_path("/proc/stat")); }
 void stat_floor() {
-  benchmark::DoNotOptimize(pread_all(g_floor.stat));
-  benchmark::DoNotOptimize(pread_all(g_floor.cpu_stat));
+  benchmark::DoNotOptimize(floor_input(g_floor.stat, kStat));
+  benchmark::DoNotOptimize(floor_input(g_floor.cpu_stat, g_paths.cpu_stat));
   memfd_round_trip(g_stat_size);
 }
 void cpuinfo_native() { benchmark::DoNotOptimize(read_path("/proc/cpuinfo")); }
 void cpuinfo_shim() { benchmark::DoNotOptimize(shim_read_path("/proc/cpuinfo")); }
 void cpuinfo_floor() {
-  benchmark::DoNotOptimize(pread_all(g_floor.cpuinfo));
+  benchmark::DoNotOptimize(floor_input(g_floor.cpuinfo, kCpuinfo));
   memfd_round_trip(g_cpuinfo_size);
 }
 void cpu_online_native() { benchmark::DoNotOptimize(read_path("/sys/devices/system/cpu/online")); }
@@ -408,6 +440,7 @@ int main(int argc, char** argv) {
   // What the table needs to know: is the shim answering, and with what?
   auto yes_no = [](bool b) { return std::string(b ? "yes" : "no"); };
   benchmark::AddCustomContext("cgview_shim", shim_path);
+  benchmark::AddCustomContext("cgview_hold_files", yes_no(g_hold));
   benchmark::AddCustomContext("cgview_served_meminfo", yes_no(served("/proc/meminfo")));
   benchmark::AddCustomContext("cgview_served_stat", yes_no(served("/proc/stat")));
   benchmark::AddCustomContext("cgview_served_cpuinfo", yes_no(served("/proc/cpuinfo")));

@@ -77,6 +77,7 @@ std::vector<std::string> child_env(const std::vector<std::string>& extra) {
     env.push_back(var);
   }
   env.insert(env.end(), extra.begin(), extra.end());
+  cgview::test::add_test_settings(env);
   return env;
 }
 
@@ -727,8 +728,8 @@ TEST(Promises, ForkDuringTheFirstConfigurationRead) {
   EXPECT_EQ(v["parent_sysconf"], "1");
 }
 
-// The files read on every call stay open (input_file.hpp), at fd 128 and up,
-// on the live system in a real cgroup: a program that closes every fd, dup2s
+// With CGVIEW_HOLD_FILES=1 the files read on every call stay open
+// (input_file.hpp), at fd 128 and up, on the live system in a real cgroup: a program that closes every fd, dup2s
 // its own file over the shim's, forks, or reads a thousand times still gets
 // the view; its own fds are never read, moved or closed; nothing piles up.
 long host_memtotal_kb() {
@@ -758,17 +759,26 @@ TEST(Promises, HeldInputFilesSurviveWhatTheProgramDoesToItsFds) {
   EXPECT_EQ(v["held_after_repeats"], "5");
 }
 
+// By default (and with CGVIEW_HOLD_FILES=0) nothing is held: the same program
+// ends with no fd of the shim's (tests/shim/fd_test.cpp checks every entry point).
 TEST(Promises, HoldFilesOffKeepsNoFdOpen) {
   RealCgroup group(50000, 100000, 256 * kMiB);
   REQUIRE_REAL_CGROUP(group);
-  Result r = run({kProbe, "held-inputs", std::to_string(host_memtotal_kb())}, {kPreload, "CGVIEW_HOLD_FILES=0"},
-                 &group, 60);
-  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
-  Values v = parse(r.out);
-  EXPECT_EQ(v["first"], "1");
-  EXPECT_EQ(v["held"], "0");
-  EXPECT_EQ(v["repeated"], "1");
-  EXPECT_EQ(v["held_after_repeats"], "0");
+  for (const std::vector<std::string>& env : {std::vector<std::string>{kPreload},
+                                              std::vector<std::string>{kPreload, "CGVIEW_HOLD_FILES=0"}}) {
+    std::string which = env.size() == 1 ? "unset" : env[1];
+    Result r = run({kProbe, "held-inputs", std::to_string(host_memtotal_kb())}, env, &group, 60);
+    ASSERT_EQ(r.exit_code, 0) << which << ": " << r.out << r.err;
+    Values v = parse(r.out);
+    EXPECT_EQ(v["first"], "1") << which;
+    EXPECT_EQ(v["held"], "0") << which;
+    EXPECT_EQ(v["after_close"], "1") << which;
+    EXPECT_EQ(v["under_own"], "1") << which;
+    EXPECT_EQ(v["own_fds_intact"], "1") << which;
+    EXPECT_EQ(v["child_ok"], "1") << which;
+    EXPECT_EQ(v["repeated"], "1") << which;
+    EXPECT_EQ(v["held_after_repeats"], "0") << which;
+  }
 }
 
 // ===========================================================================

@@ -323,6 +323,11 @@ TEST(ShimLibrary, HasNoStaticConstructors) {
   // can be after another preload has already called into us (DESIGN.md rule 3).
   std::string out = command_output("nm " + kShim + " | grep -c _GLOBAL__sub_I");
   EXPECT_EQ(out, "0\n");
+  // Nor anything else for ld.so to run at load or exit (linked -nostartfiles:
+  // each costs every process start).
+  std::string dynamic = command_output("readelf -d " + kShim);
+  for (const char* tag : {"(INIT)", "(FINI)", "(INIT_ARRAY)", "(FINI_ARRAY)"})
+    EXPECT_EQ(dynamic.find(tag), std::string::npos) << tag << "\n" << dynamic;
 }
 
 }  // namespace

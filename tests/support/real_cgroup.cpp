@@ -127,6 +127,14 @@ bool RealCgroup::enter(pid_t pid) const {
   return true;
 }
 
+void add_test_settings(std::vector<std::string>& env) {
+  const char* hold = getenv("CGVIEW_TEST_HOLD_FILES");
+  if (hold == nullptr) return;
+  for (const std::string& e : env)
+    if (e.rfind("CGVIEW_HOLD_FILES=", 0) == 0) return;
+  env.push_back(std::string("CGVIEW_HOLD_FILES=") + hold);
+}
+
 RunResult run_program(const std::vector<std::string>& argv, const std::vector<std::string>& env,
                       const RealCgroup* group, const std::string& stdin_text) {
   RunResult result;
@@ -141,6 +149,7 @@ RunResult run_program(const std::vector<std::string>& argv, const std::vector<st
     env_strings.push_back(var);
   }
   for (const std::string& e : env) env_strings.push_back(e);
+  add_test_settings(env_strings);
   std::vector<char*> envp, args;
   for (std::string& e : env_strings) envp.push_back(e.data());
   envp.push_back(nullptr);

@@ -50,6 +50,11 @@ bool real_cgroups_required();
     ASSERT_TRUE((group).ok()) << (group).why();                                           \
   } while (0)
 
+// The suites run some tests twice, once with ctest's environment setting
+// CGVIEW_TEST_HOLD_FILES=1: then every program they start gets
+// CGVIEW_HOLD_FILES=1 too, unless `env` names that variable itself.
+void add_test_settings(std::vector<std::string>& env);
+
 // Runs argv with extra environment variables inside `group` (or outside when
 // null); returns stdout. stderr goes to `err` when given. Empty optional-like
 // string and exit_code != 0 on failure.

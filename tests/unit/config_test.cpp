@@ -515,3 +515,13 @@ TEST(ConfigFromEnv, SysrootFromEnvironment) {
   EXPECT_EQ(limits->cpu.count, 1u);
   EXPECT_EQ(cpu_list(limits->cpu.visible), "2");
 }
+
+// Holding input files is opt-in: without CGVIEW_HOLD_FILES no fd of ours
+// outlives a call; "1" turns it on, "0" keeps it off.
+TEST(ConfigFromEnv, HoldFilesIsOffUnlessAskedFor) {
+  EXPECT_FALSE(config_with_nothing().root.hold_inputs);
+  static const Var on[] = {{"CGVIEW_HOLD_FILES", "1"}};
+  EXPECT_TRUE(config_with(on).root.hold_inputs);
+  static const Var off[] = {{"CGVIEW_HOLD_FILES", "0"}};
+  EXPECT_FALSE(config_with(off).root.hold_inputs);
+}

@@ -1,0 +1,79 @@
+// "Invisible by default": a preloaded program that lists /proc/self/fd before
+// and after any number of calls of every entry point, from many threads,
+// signal handlers, fork and vfork children, sees the same set of fds, unless
+// it asked for held input files with CGVIEW_HOLD_FILES=1. Runs fd_probe.c in a
+// real cgroup (half a CPU, 256 MiB), so every answer reads the cgroup's files
+// and the served files are rendered, with each setting.
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <string>
+#include <vector>
+
+#include "key_values.hpp"
+#include "real_cgroup.hpp"
+
+using cgview::test::RealCgroup;
+
+namespace {
+
+const std::string kShim = CGVIEW_SHIM_PATH;
+const std::string kProbe = CGVIEW_FD_PROBE;
+constexpr unsigned long long kMiB = 1024 * 1024;
+
+struct Setting {
+  const char* name;
+  std::vector<std::string> env;  // besides LD_PRELOAD
+  bool holds;
+};
+
+const Setting kSettings[] = {
+    {"unset", {}, false},
+    {"zero", {"CGVIEW_HOLD_FILES=0"}, false},
+    {"one", {"CGVIEW_HOLD_FILES=1"}, true},
+};
+
+void PrintTo(const Setting& s, std::ostream* os) { *os << s.name; }
+
+class FdSet : public ::testing::TestWithParam<Setting> {};
+
+TEST_P(FdSet, BeforeAndAfterEveryEntryPoint) {
+  const Setting& s = GetParam();
+  RealCgroup group(50000, 100000, 256 * kMiB);
+  REQUIRE_REAL_CGROUP(group);
+  std::vector<std::string> env = {"LD_PRELOAD=" + kShim};
+  env.insert(env.end(), s.env.begin(), s.env.end());
+  // 8 threads x 16 rounds (every 4th opens each path every way), a timer
+  // signal every 2 ms whose handler asks too, 10 fork and 10 vfork children.
+  auto r = cgview::test::run_program({kProbe, "8", "16", "10"}, env, &group);
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(r.err, "");
+  auto v = cgview::test::parse_key_values(r.out);
+  // The view was served: otherwise nothing was read and the test proves nothing.
+  EXPECT_EQ(v["cpus"], "1");
+  EXPECT_EQ(v["meminfo_total_kb"], "262144");
+  EXPECT_EQ(v["rounds"], "128");
+  EXPECT_EQ(v["old_abi_getaffinity"], "1") << "sched_getaffinity@GLIBC_2.3.3 was not called";
+  EXPECT_GT(std::atol(v["signals"].c_str()), 0) << "no handler ran: the signal part proves nothing";
+  EXPECT_EQ(v["children_same"], "10") << "a fork child's fds changed across its calls";
+  EXPECT_EQ(v["vforks_ok"], "10");
+  if (!s.holds) {
+    EXPECT_EQ(v["single_same"], "1") << "the set changed after " << v["first_changed"];
+    EXPECT_EQ(v["same"], "1") << "extra: " << v["extra"] << "\nmissing: " << v["missing"];
+    return;
+  }
+  // Held: the probe sees the difference (so it can fail), and it is only the
+  // shim's kept files, at fd 128 and up, at most 8, nothing of the program's gone.
+  EXPECT_EQ(v["single_same"], "0") << "the first call that reads a file holds it";
+  EXPECT_EQ(v["same"], "0");
+  int extras = std::atoi(v["extra_count"].c_str());
+  EXPECT_GE(extras, 1) << "nothing held: the listing cannot see the shim's fds";
+  EXPECT_LE(extras, 8) << v["extra"];
+  EXPECT_GE(std::atoi(v["lowest_extra_fd"].c_str()), 128) << v["extra"];
+  EXPECT_EQ(v["missing"], "");
+}
+
+INSTANTIATE_TEST_SUITE_P(Promises, FdSet, ::testing::ValuesIn(kSettings),
+                         [](const auto& info) { return std::string("HoldFiles_") + info.param.name; });
+
+}  // namespace
