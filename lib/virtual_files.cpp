@@ -7,6 +7,8 @@ VirtualFile virtual_file_for(std::string_view path) {
   if (path == "/proc/cpuinfo") return VirtualFile::Cpuinfo;
   if (path == "/proc/stat") return VirtualFile::Stat;
   if (path == "/sys/devices/system/cpu/online") return VirtualFile::CpuOnline;
+  VirtualFile cpu_file = VirtualFile::None;
+  if (cpu_file_for(path, cpu_file)) return cpu_file;
   return VirtualFile::None;
 }
 
@@ -14,7 +16,7 @@ namespace {
 
 // The last component of each served path: none of them is a directory.
 bool served_file_name(std::string_view name) {
-  return name == "meminfo" || name == "cpuinfo" || name == "stat" || name == "online";
+  return name == "meminfo" || name == "cpuinfo" || name == "stat" || cpu_file_name(name);
 }
 
 }  // namespace
@@ -68,6 +70,9 @@ bool render_cpu_online(const Limits& limits, Sink& out) {
 }
 
 bool render(VirtualFile file, const Config& config, const Limits& limits, StatClock* clock, Sink& out) {
+  CpuFile kind;
+  unsigned cpu;
+  if (split_cpu_file(file, kind, cpu)) return render_cpu_file(config, limits, kind, cpu, out);
   switch (file) {
     case VirtualFile::Meminfo: return render_meminfo(config, limits, out);
     case VirtualFile::Cpuinfo: return render_cpuinfo(config, limits, out);

@@ -13,17 +13,19 @@ namespace {
 
 // Cheap filter first: most opens are of other files, and resolving a
 // relative path costs a syscall. True when the last component is a served
-// name (meminfo, cpuinfo, stat, online); a handful of instructions, as it runs
-// on every open of the program.
+// name (meminfo, cpuinfo, stat, online, a cpuK/topology list or mask); a
+// handful of instructions, as it runs on every open of the program.
 bool could_be_served(std::string_view path) {
   auto ends_with_name = [&](std::string_view name) {
     size_t n = path.size(), k = name.size();
     return n >= k && __builtin_memcmp(path.data() + n - k, name.data(), k) == 0 && (n == k || path[n - k - 1] == '/');
   };
+  auto cpu_topology_name = [&] { return cpu_file_name(path.substr(path.rfind('/') + 1)); };
   switch (path.empty() ? '\0' : path.back()) {
     case 'o': return ends_with_name("meminfo") || ends_with_name("cpuinfo");
-    case 't': return ends_with_name("stat");
+    case 't': return ends_with_name("stat") || cpu_topology_name();
     case 'e': return ends_with_name("online");
+    case 's': return cpu_topology_name();
     default: return false;
   }
 }
