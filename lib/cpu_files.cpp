@@ -124,19 +124,33 @@ bool render_cpu_file(const Config& config, const Limits& limits, CpuFile kind, u
     return out.finish();
   }
   CpuSet set;
+  size_t first_digits = 0, groups = 0;
+  if (is_list(kind) ? !parse_cpu_list(host, set) : !parse_mask(host, set, first_digits, groups)) return false;
+  set.intersect(limits.cpu.visible);
+  // A CPU outside V (shown off-line) with no sibling in V reads as the
+  // lowest CPU of V does: an empty set would be one more distinct "core" to
+  // programs that count distinct core_cpus_list contents over every cpuK
+  // (psutil's cpu_count(logical=False)), more cores than CPUs. A real kernel
+  // has no topology files at all for an off-line CPU; hiding them would
+  // take interposing the stat family (see README, What programs see).
+  if (set.empty() && !shown) {
+    unsigned lowest = 0;
+    while (!limits.cpu.visible.has(lowest)) ++lowest;  // V is not empty
+    if (lowest != cpu) return render_cpu_file(config, limits, kind, lowest, out);
+  }
   if (is_list(kind)) {
-    if (!parse_cpu_list(host, set)) return false;
-    set.intersect(limits.cpu.visible);
-    FixedText<4096> text;
-    format_cpu_list(set, text);
-    if (text.overflowed()) return false;
-    out.put(text.view());
+    bool first = true;
+    for_each_cpu_range(set, [&](unsigned low, unsigned high) {
+      FixedText<24> range;
+      if (!first) range.add(',');
+      range.add_u64(low);
+      if (high != low) range.add('-').add_u64(high);
+      out.put(range.view());
+      first = false;
+    });
     out.put('\n');
     return out.finish();
   }
-  size_t first_digits = 0, groups = 0;
-  if (!parse_mask(host, set, first_digits, groups)) return false;
-  set.intersect(limits.cpu.visible);
   put_mask(set, first_digits, groups, out);
   return out.finish();
 }

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <set>
 
 #include "test_support.hpp"
 
@@ -92,6 +93,25 @@ TEST_F(CpuFiles, ListsAreIntersectedWithV) {
   EXPECT_EQ(render("cpu1/topology/core_siblings_list", "1-2").text, "1-2\n");
   EXPECT_EQ(render("cpu1/topology/package_cpus_list", "1-2,9").text, "1-2\n");
   EXPECT_EQ(render("cpu1/topology/die_cpus_list", "0-7").text, "0-7\n");  // nothing hidden: the host's
+}
+
+// psutil counts distinct core_cpus_list contents over every cpuK: a CPU
+// outside V never adds one (no more cores than CPUs).
+TEST_F(CpuFiles, CpusOutsideVReadAsACoreOfV) {
+  const char* cores[] = {"0,4\n", "1,5\n", "2,6\n", "3,7\n", "0,4\n", "1,5\n", "2,6\n", "3,7\n"};
+  for (int cpu = 0; cpu < 8; ++cpu) {
+    write("cpu" + std::to_string(cpu) + "/topology/core_cpus_list", cores[cpu]);
+    write("cpu" + std::to_string(cpu) + "/topology/thread_siblings", cpu % 4 == 0 ? "11\n" : cpu % 4 == 1 ? "22\n" : cpu % 4 == 2 ? "44\n" : "88\n");
+  }
+  EXPECT_EQ(render("cpu5/topology/core_cpus_list", "1-2").text, "1\n");  // its sibling 1 is in V
+  EXPECT_EQ(render("cpu7/topology/core_cpus_list", "1-2").text, "1\n");  // no sibling in V: as cpu1
+  EXPECT_EQ(render("cpu0/topology/core_cpus_list", "1-2").text, "1\n");
+  EXPECT_EQ(render("cpu6/topology/core_cpus_list", "1-2").text, "2\n");
+  EXPECT_EQ(render("cpu3/topology/thread_siblings", "2,5").text, "04\n");  // as cpu2
+  std::set<std::string> distinct;
+  for (int cpu = 0; cpu < 8; ++cpu)
+    distinct.insert(render("cpu" + std::to_string(cpu) + "/topology/core_cpus_list", "3-4").text);
+  EXPECT_EQ(distinct.size(), 2u);  // V = {3, 4}: two cores
 }
 
 TEST_F(CpuFiles, MasksKeepTheHostsWidth) {
