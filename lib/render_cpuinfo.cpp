@@ -60,10 +60,10 @@ bool visible(const Limits& limits, uint64_t cpu) { return cpu < kMaxCpus && limi
 
 constexpr uint64_t kNoCpu = UINT64_MAX;
 
-bool scan_cpuinfo(const Config& config, const Limits& limits, Scan& scan) {
+// `buf`: the render's own line buffer, lent (stack is scarce in other people's threads).
+bool scan_cpuinfo(const Config& config, const Limits& limits, Scan& scan, std::span<char> buf) {
   InputFile file(config.root, "/proc/cpuinfo", InputFile::kHeldStreamed);
   if (!file.ok()) return false;
-  char buf[4096];
   LineReader reader(file, buf);
   LineReader::Piece piece;
   CpuinfoKind previous = CpuinfoKind::Other;
@@ -143,10 +143,10 @@ void put_mask(Sink& out, const LineReader::Piece& piece, const CpuinfoLine& line
 
 bool render_cpuinfo(const Config& config, const Limits& limits, Sink& out) {
   Scan scan;
-  if (!scan_cpuinfo(config, limits, scan)) return false;
+  char buf[4096];
+  if (!scan_cpuinfo(config, limits, scan, buf)) return false;
   InputFile file(config.root, "/proc/cpuinfo", InputFile::kHeldStreamed);
   if (!file.ok()) return false;
-  char buf[4096];
   LineReader reader(file, buf);
   LineReader::Piece piece;
   bool keep = true;                               // the current block's fate
