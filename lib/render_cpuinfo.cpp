@@ -144,7 +144,10 @@ void put_mask(Sink& out, const LineReader::Piece& piece, const CpuinfoLine& line
 bool render_cpuinfo(const Config& config, const Limits& limits, Sink& out) {
   Scan scan;
   char buf[4096];
-  if (!scan_cpuinfo(config, limits, scan, buf)) return false;
+  // V is every online CPU and N counts them: nothing to hide (the kernel
+  // prints the online CPUs), so one read instead of two.
+  bool everything_shown = limits.cpu.visible == limits.cpu.online && limits.cpu.count == limits.cpu.online.count();
+  if (!everything_shown && !scan_cpuinfo(config, limits, scan, buf)) return false;
   InputFile file(config.root, "/proc/cpuinfo", InputFile::kHeldStreamed);
   if (!file.ok()) return false;
   LineReader reader(file, buf);
