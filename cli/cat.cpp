@@ -31,7 +31,12 @@ const char* host_path_of(VirtualFile file) {
 }
 
 bool read_host(const Config& config, VirtualFile file, std::string& out) {
-  int fd = open_host_file(config.root, host_path_of(file));
+  PathText path;
+  CpuFile kind;
+  unsigned cpu;
+  if (split_cpu_file(file, kind, cpu)) cpu_file_path(kind, cpu, path);
+  else path.add(host_path_of(file));
+  int fd = open_host_file(config.root, path.view());
   if (fd < 0) return false;
   char buf[65536];
   ssize_t n;
@@ -71,7 +76,8 @@ int cat(const Config& config, const char* path) {
   if (file == VirtualFile::None) {
     std::fprintf(stderr,
                  "cgview: %s is not a file cgview serves (it serves /proc/meminfo, /proc/cpuinfo, /proc/stat, "
-                 "/sys/devices/system/cpu/online, /proc/swaps, /proc/pressure/{cpu,memory,io}, /proc/diskstats)\n",
+                 "/sys/devices/system/cpu/online, and cpuK/online and cpuK/topology/* below it,\n"
+                 "  /proc/swaps, /proc/pressure/{cpu,memory,io}, /proc/diskstats)\n",
                  path);
     return 1;
   }

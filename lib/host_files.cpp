@@ -93,11 +93,13 @@ bool LineReader::next(Piece& piece) {
     size_t len = size_t(static_cast<const char*>(nl) - start);
     piece.text = {start, len};
     piece.ends_line = true;
+    piece.newline = true;
     begin_ += len + 1;
   } else {
     // No newline in a full buffer (an overlong line), or the last line.
     piece.text = {start, end_ - begin_};
     piece.ends_line = eof_;
+    piece.newline = false;
     begin_ = end_;
   }
   at_line_start_ = piece.ends_line;

@@ -80,6 +80,7 @@ class LineReader {
     std::string_view text;  // without the '\n'
     bool starts_line;
     bool ends_line;  // a '\n' followed, or the file ended
+    bool newline;    // a '\n' followed (false for a last line without one)
     bool whole() const { return starts_line && ends_line; }
   };
   // False at end of file or on a read error (then failed() is true).

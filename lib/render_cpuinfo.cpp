@@ -1,8 +1,17 @@
-// /proc/cpuinfo: the host's blocks for the CPUs in V only, byte for byte.
-// A block starts at a "processor : N" line and ends with a blank line; text
-// outside the blocks is kept: a header before them (some architectures), and
-// a trailer after them (arm32's Hardware/Revision/Serial, ppc64's
-// timebase/platform/model, which programs read to tell the machine).
+// /proc/cpuinfo as a machine with the CPUs of V would print it, in every
+// layout Linux has (cpuinfo_lines.hpp): the per-CPU blocks and lines of V
+// only, with their real ids; the count lines saying N (and alpha's mask, V);
+// on x86 (and s390x's blocks), "siblings" and "cpu cores" counting V's CPUs and V's distinct
+// cores in the block's package, so no program finds more cores than CPUs.
+// Text outside the blocks is kept: a header (s390x, sparc, alpha), arm64's
+// shared section after its list of processor lines, and a trailer (arm32's
+// Hardware/Revision/Serial, ppc64's timebase/platform/model, which programs
+// read to tell the machine). When nothing is hidden the host's file passes
+// through byte for byte, a last line without its newline included.
+//
+// Two reads of the host file: the first finds the layout, whether anything
+// changes, and the packages and cores of V's CPUs; the second writes.
+#include "cpuinfo_lines.hpp"
 #include "input_file.hpp"
 #include "virtual_files.hpp"
 
@@ -10,27 +19,214 @@ namespace cgview {
 
 namespace {
 
-// The id on a "processor\t: 3" line; false for any other line.
-bool processor_line(std::string_view line, uint64_t& id) {
-  std::string_view key = "processor";
-  if (line.substr(0, key.size()) != key) return false;
-  size_t colon = line.find(':');
-  if (colon == std::string_view::npos || !trim(line.substr(key.size(), colon - key.size())).empty()) return false;
-  return parse_u64(line.substr(colon + 1), id);
+// V's CPUs whose package and core were seen. Bounded so the render needs no
+// heap (6 KiB of stack); past it, "siblings" and "cpu cores" stay the host's.
+constexpr unsigned kMaxPlaces = 512;
+struct Place {
+  uint32_t package, core;
+};
+
+struct Scan {
+  bool changes = false;  // a CPU outside V is named, or a count line is not N
+  bool listed = false;   // processor lines back to back (arm64 before 4.x)
+  bool places_complete = true;
+  unsigned places = 0;
+  uint16_t place_cpu[kMaxPlaces];
+  Place place[kMaxPlaces];
+
+  const Place* place_of(uint64_t cpu) const {
+    for (unsigned i = 0; i < places; ++i)
+      if (place_cpu[i] == cpu) return &place[i];
+    return nullptr;
+  }
+  unsigned cpus_in(uint32_t package) const {
+    unsigned n = 0;
+    for (unsigned i = 0; i < places; ++i) n += place[i].package == package;
+    return n;
+  }
+  unsigned cores_in(uint32_t package) const {
+    unsigned n = 0;
+    for (unsigned i = 0; i < places; ++i) {
+      if (place[i].package != package) continue;
+      bool first = true;  // the first entry of this core in the package
+      for (unsigned j = 0; j < i && first; ++j) first = !(place[j].package == package && place[j].core == place[i].core);
+      n += first;
+    }
+    return n;
+  }
+};
+
+bool visible(const Limits& limits, uint64_t cpu) { return cpu < kMaxCpus && limits.cpu.visible.has(unsigned(cpu)); }
+
+constexpr uint64_t kNoCpu = UINT64_MAX;
+
+// `buf`: the render's own line buffer, lent (stack is scarce in other people's threads).
+bool scan_cpuinfo(const Config& config, const Limits& limits, Scan& scan, std::span<char> buf) {
+  InputFile file(config.root, "/proc/cpuinfo", InputFile::kHeldStreamed);
+  if (!file.ok()) return false;
+  LineReader reader(file, buf);
+  LineReader::Piece piece;
+  CpuinfoKind previous = CpuinfoKind::Other;
+  uint64_t cpu = kNoCpu, package = 0, core = 0;
+  bool has_package = false, has_core = false;
+  bool in_processor_block = false;  // ia64 prints a "cpu number" inside it
+  while (reader.next(piece)) {
+    if (!piece.starts_line) continue;
+    CpuinfoLine line = piece.whole() ? classify_cpuinfo_line(piece.text) : CpuinfoLine{};
+    switch (line.kind) {
+      case CpuinfoKind::CpuNumber:
+        if (in_processor_block) break;
+        [[fallthrough]];
+      case CpuinfoKind::Processor:
+        if (line.kind == CpuinfoKind::Processor && previous == CpuinfoKind::Processor) scan.listed = true;
+        in_processor_block = line.kind == CpuinfoKind::Processor;
+        cpu = line.number;
+        has_package = has_core = false;
+        if (!visible(limits, cpu)) scan.changes = true;
+        break;
+      case CpuinfoKind::CpuTagged:
+        if (!visible(limits, line.number)) scan.changes = true;
+        break;
+      case CpuinfoKind::Count:
+        if (line.number != limits.cpu.count) scan.changes = true;
+        break;
+      case CpuinfoKind::PhysicalId:
+        package = line.number;
+        has_package = true;
+        break;
+      case CpuinfoKind::CoreId:
+        core = line.number;
+        has_core = true;
+        break;
+      case CpuinfoKind::Blank:
+        cpu = kNoCpu;
+        in_processor_block = false;
+        break;
+      default: break;
+    }
+    if (has_package && has_core && visible(limits, cpu) && scan.place_of(cpu) == nullptr) {
+      if (scan.places == kMaxPlaces || package > UINT32_MAX || core > UINT32_MAX) {
+        scan.places_complete = false;
+      } else {
+        scan.place_cpu[scan.places] = uint16_t(cpu);
+        scan.place[scan.places++] = {uint32_t(package), uint32_t(core)};
+      }
+    }
+    previous = line.kind;
+  }
+  return !reader.failed();
+}
+
+// Writes `text` with its value (line.value_at..value_end) replaced.
+void put_rewritten(Sink& out, std::string_view text, const CpuinfoLine& line, std::string_view value, bool newline) {
+  out.put(text.substr(0, line.value_at));
+  out.put(value);
+  out.put(text.substr(line.value_end));
+  if (newline) out.put('\n');
+}
+
+void put_number(Sink& out, const LineReader::Piece& piece, const CpuinfoLine& line, uint64_t n) {
+  FixedText<24> value;
+  value.add_u64(n);
+  put_rewritten(out, piece.text, line, value.view(), piece.newline);
+}
+
+// alpha prints the first word of the mask as 16 hex digits.
+void put_mask(Sink& out, const LineReader::Piece& piece, const CpuinfoLine& line, const CpuSet& set) {
+  FixedText<16> value;
+  uint64_t word = set.words()[0];
+  for (int shift = 60; shift >= 0; shift -= 4) value.add("0123456789abcdef"[(word >> shift) & 15]);
+  put_rewritten(out, piece.text, line, value.view(), piece.newline);
 }
 
 }  // namespace
 
 bool render_cpuinfo(const Config& config, const Limits& limits, Sink& out) {
-  bool keep = true;  // the current block's fate, decided at its "processor" line
-  bool ok = filter_host_lines(config.root, "/proc/cpuinfo", out, [&](const LineReader::Piece& piece) {
-    uint64_t id = 0;
-    if (piece.whole() && processor_line(piece.text, id)) keep = id < kMaxCpus && limits.cpu.visible.has(unsigned(id));
-    bool keep_this = keep;
-    if (piece.whole() && piece.text.empty()) keep = true;  // the block's blank line goes with it; what follows is kept
-    return keep_this;
-  });
-  return out.finish() && ok;
+  Scan scan;
+  char buf[4096];
+  // V is every online CPU and N counts them: nothing to hide (the kernel
+  // prints the online CPUs), so one read instead of two.
+  bool everything_shown = limits.cpu.visible == limits.cpu.online && limits.cpu.count == limits.cpu.online.count();
+  if (!everything_shown && !scan_cpuinfo(config, limits, scan, buf)) return false;
+  InputFile file(config.root, "/proc/cpuinfo", InputFile::kHeldStreamed);
+  if (!file.ok()) return false;
+  LineReader reader(file, buf);
+  LineReader::Piece piece;
+  bool keep = true;                               // the current block's fate
+  CpuinfoKind block = CpuinfoKind::Other;         // Processor or CpuNumber inside a block
+  uint64_t cpu = kNoCpu;                          // the current block's CPU
+  bool keep_piece = true;                         // the current line's fate, for its later pieces
+  bool blank_held = false;                        // a blank line that may precede a hidden s390x block
+  while (reader.next(piece)) {
+    if (!piece.starts_line || !scan.changes) {
+      if (keep_piece || !scan.changes) {
+        out.put(piece.text);
+        if (piece.newline) out.put('\n');
+      }
+      continue;
+    }
+    CpuinfoLine line = piece.whole() ? classify_cpuinfo_line(piece.text) : CpuinfoLine{};
+    if (line.kind == CpuinfoKind::CpuNumber && block == CpuinfoKind::Processor) line.kind = CpuinfoKind::Other;
+    if (blank_held) {
+      if (!(line.kind == CpuinfoKind::CpuNumber && !visible(limits, line.number))) out.put('\n');
+      blank_held = false;
+    }
+    keep_piece = keep;
+    switch (line.kind) {
+      case CpuinfoKind::Processor:
+        if (scan.listed) {  // one line per CPU; what follows belongs to all
+          keep_piece = visible(limits, line.number);
+          break;
+        }
+        [[fallthrough]];
+      case CpuinfoKind::CpuNumber:
+        block = line.kind;
+        cpu = line.number;
+        keep = keep_piece = visible(limits, cpu);
+        break;
+      case CpuinfoKind::CpuTagged: keep_piece = keep && visible(limits, line.number); break;
+      case CpuinfoKind::Blank:
+        // A processor block's blank line ends it and goes with it; any other
+        // (before an s390x block) waits: it goes with the next block.
+        if (block != CpuinfoKind::Processor) {
+          blank_held = true;
+          keep_piece = false;
+        }
+        keep = true;
+        block = CpuinfoKind::Other;
+        cpu = kNoCpu;
+        break;
+      case CpuinfoKind::Count:
+        if (keep) {
+          put_number(out, piece, line, limits.cpu.count);
+          keep_piece = false;
+        }
+        break;
+      case CpuinfoKind::ActiveMask:
+        if (keep) {
+          put_mask(out, piece, line, limits.cpu.visible);
+          keep_piece = false;
+        }
+        break;
+      case CpuinfoKind::Siblings:
+      case CpuinfoKind::CpuCores: {
+        const Place* place = block != CpuinfoKind::Other && scan.places_complete ? scan.place_of(cpu) : nullptr;
+        if (keep && place != nullptr) {
+          bool siblings = line.kind == CpuinfoKind::Siblings;
+          put_number(out, piece, line, siblings ? scan.cpus_in(place->package) : scan.cores_in(place->package));
+          keep_piece = false;
+        }
+        break;
+      }
+      default: break;
+    }
+    if (keep_piece) {
+      out.put(piece.text);
+      if (piece.newline) out.put('\n');
+    }
+  }
+  if (blank_held) out.put('\n');
+  return out.finish() && !reader.failed();
 }
 
 }  // namespace cgview

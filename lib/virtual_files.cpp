@@ -12,6 +12,8 @@ VirtualFile virtual_file_for(std::string_view path) {
   if (path == "/proc/pressure/memory") return VirtualFile::PressureMemory;
   if (path == "/proc/pressure/io") return VirtualFile::PressureIo;
   if (path == "/proc/diskstats") return VirtualFile::Diskstats;
+  VirtualFile cpu_file = VirtualFile::None;
+  if (cpu_file_for(path, cpu_file)) return cpu_file;
   return VirtualFile::None;
 }
 
@@ -19,7 +21,7 @@ namespace {
 
 // The last component of each served path: none of them is a directory.
 bool served_file_name(std::string_view name) {
-  return name == "meminfo" || name == "cpuinfo" || name == "stat" || name == "online";
+  return name == "meminfo" || name == "cpuinfo" || name == "stat" || cpu_file_name(name);
 }
 
 }  // namespace
@@ -73,6 +75,9 @@ bool render_cpu_online(const Limits& limits, Sink& out) {
 }
 
 bool render(VirtualFile file, const Config& config, const Limits& limits, StatClock* clock, Sink& out) {
+  CpuFile kind;
+  unsigned cpu;
+  if (split_cpu_file(file, kind, cpu)) return render_cpu_file(config, limits, kind, cpu, out);
   switch (file) {
     case VirtualFile::Meminfo: return render_meminfo(config, limits, out);
     case VirtualFile::Cpuinfo: return render_cpuinfo(config, limits, out);

@@ -5,13 +5,16 @@
 #include <string_view>
 
 #include "config.hpp"
+#include "cpu_files.hpp"
 #include "limits.hpp"
 #include "sink.hpp"
 #include "stat_clock.hpp"
 
 namespace cgview {
 
-enum class VirtualFile : unsigned char {
+// The named files, then one value per /sys/devices/system/cpu/cpuK file
+// (cpu_files.hpp: cpu_file, split_cpu_file).
+enum class VirtualFile : uint32_t {
   None, Meminfo, Cpuinfo, Stat, CpuOnline,
   // The cgroup's own figures for tools (`cgview stats`' files).
   Swaps, PressureCpu, PressureMemory, PressureIo, Diskstats,

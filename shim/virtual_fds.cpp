@@ -22,15 +22,16 @@ namespace {
 constexpr int kTrackedFds = 4096;
 struct Tracked {
   std::atomic<uint64_t> inode{0};
-  std::atomic<uint64_t> device_and_file{0};  // device << 8 | VirtualFile; 0 = free
+  std::atomic<uint64_t> device_and_file{0};  // device << 32 | VirtualFile; 0 = free
 };
+// Device numbers fit in 32 bits (the kernel's encoding); a VirtualFile too.
 constinit Tracked g_tracked[kTrackedFds];
 
 void track(int fd, VirtualFile file) {
   FileId id;
   if (fd < 0 || fd >= kTrackedFds || !file_id(fd, id)) return;
   g_tracked[fd].inode.store(id.ino, std::memory_order_relaxed);
-  g_tracked[fd].device_and_file.store(id.dev << 8 | uint64_t(file), std::memory_order_release);
+  g_tracked[fd].device_and_file.store(id.dev << 32 | uint64_t(file), std::memory_order_release);
 }
 
 // The served file behind `fd`, or None when the fd is no longer ours.
@@ -39,11 +40,11 @@ VirtualFile tracked_file(int fd) {
   uint64_t tag = g_tracked[fd].device_and_file.load(std::memory_order_acquire);
   if (tag == 0) return VirtualFile::None;
   FileId id;
-  if (!file_id(fd, id) || id != FileId{tag >> 8, g_tracked[fd].inode.load(std::memory_order_relaxed)}) {
+  if (!file_id(fd, id) || id != FileId{tag >> 32, g_tracked[fd].inode.load(std::memory_order_relaxed)}) {
     g_tracked[fd].device_and_file.compare_exchange_strong(tag, 0, std::memory_order_relaxed);
     return VirtualFile::None;
   }
-  return VirtualFile(tag & 0xff);
+  return VirtualFile(tag & 0xffffffff);
 }
 
 // The file the content goes into: a memfd, or where that is refused (seccomp,

@@ -20,6 +20,7 @@ import json
 import os
 import re
 import select
+import shlex
 import shutil
 import signal
 import socket
@@ -352,7 +353,7 @@ def probe_getconf(r, mode, procs, ctx):
 
 
 PYTHON_SCRIPT = r"""
-import json, os, psutil
+import ctypes, json, os, psutil
 aff = sorted(os.sched_getaffinity(0))
 ran = []
 for c in aff:  # pin to each CPU the mask offers; where do we run?
@@ -364,12 +365,56 @@ for c in aff:  # pin to each CPU the mask offers; where do we run?
         ran.append('%d:E%d' % (c, e.errno))
 print(json.dumps({'cpu_count': os.cpu_count(), 'affinity': ','.join(map(str, aff)),
                   'pinned': ','.join(ran), 'phys_pages': os.sysconf('SC_PHYS_PAGES'),
-                  'psutil_cpu_count': psutil.cpu_count(), 'psutil_total': psutil.virtual_memory().total}))
+                  'psutil_cpu_count': psutil.cpu_count(), 'psutil_total': psutil.virtual_memory().total,
+                  'psutil_cores': psutil.cpu_count(logical=False), 'sc_conf': os.sysconf('SC_NPROCESSORS_CONF'),
+                  'nprocs_conf': ctypes.CDLL(None).get_nprocs_conf()}))
 """
 
 
 def probe_python(r, mode, procs, ctx):
-    return json.loads(r.run([SYSTEM_PYTHON, "-c", PYTHON_SCRIPT], mode, procs))
+    got = json.loads(r.run([SYSTEM_PYTHON, "-c", PYTHON_SCRIPT], mode, procs))
+    got["cores_ok"] = "yes" if got["psutil_cores"] <= got["psutil_cpu_count"] else \
+        "no (%d cores, %d CPUs)" % (got["psutil_cores"], got["psutil_cpu_count"])
+    return got
+
+
+def probe_nproc_all(r, mode, procs, ctx):
+    return {"count": int(r.run(["nproc", "--all"], mode, procs))}
+
+
+HTOP_METER = re.compile(r"(?:^|\s)(\d+|CPU)\[(.*?)\]")
+
+
+def probe_htop(r, mode, procs, ctx):
+    """htop as a person runs it: in a terminal (tmux, 120x40), its screen captured. Counts the CPU
+    meters that show use (htop draws an off-line CPU's meter as "offline")."""
+    sock = os.path.join(r.tmp, "tmux-htop-" + mode)
+    inner, tmux_mode = "htop", mode
+    if mode == "shim":  # the shim goes to htop only, not to the tmux server
+        inner, tmux_mode = "env LD_PRELOAD=%s htop" % shlex.quote(r.shim), "native"
+    r.run(["tmux", "-S", sock, "-f", "/dev/null", "new-session", "-d", "-x", "120", "-y", "40", inner],
+          tmux_mode, procs)
+    screen = ""
+    try:
+        for _ in range(40):  # htop draws its meters within a second or so
+            time.sleep(0.25)
+            screen = subprocess.run(["tmux", "-S", sock, "capture-pane", "-p"], capture_output=True,
+                                    text=True, env=r.environment("native")).stdout
+            if "Mem[" in screen and "PID" in screen:
+                break
+    finally:
+        subprocess.run(["tmux", "-S", sock, "kill-server"], capture_output=True, env=r.environment("native"))
+    header = screen.split("PID")[0]
+    meters = [inner for line in header.splitlines() for _, inner in HTOP_METER.findall(line)]
+    if not meters:
+        raise ProbeError("no CPU meters on htop's screen: %r" % screen[:400])
+    return {"active": sum(1 for m in meters if not m.strip().endswith("offline")), "meters": len(meters)}
+
+
+def probe_lscpu_e(r, mode, procs, ctx):
+    out = r.run(["lscpu", "-e=CPU,ONLINE"], mode, procs)
+    rows = [line.split() for line in out.splitlines()[1:] if line.strip()]
+    return {"online": fmt_list(sorted(int(cpu) for cpu, on in rows if on == "yes"))}
 
 
 def free_fields(line):
@@ -699,6 +744,7 @@ HOST_N = lambda c, x: len(x["host"].cpus)
 HOST_V = lambda c, x: fmt_list(x["host"].cpus)
 HOST_L = lambda c, x: x["host"].memory
 HOST_PAGES = lambda c, x: x["host"].memory // x["host"].page
+POSSIBLE = lambda c, x: eq(len(parse_list(read("/sys/devices/system/cpu/possible"))))
 
 CHECKS = [
     Check("nproc", "count", "nproc", "count", N, HOST_N, kernel_answered=by_cpuset),
@@ -711,6 +757,14 @@ CHECKS = [
     Check("python3", "os.sysconf('SC_PHYS_PAGES')", "python", "phys_pages", PAGES, HOST_PAGES),
     Check("psutil", "cpu_count()", "python", "psutil_cpu_count", N, HOST_N),
     Check("psutil", "virtual_memory().total", "python", "psutil_total", L, HOST_L),
+    Check("psutil", "cpu_count(logical=False) <= cpu_count()", "python", "cores_ok", lambda c, x: eq("yes"),
+          kind="sanity"),
+    Check("python3", "os.sysconf('SC_NPROCESSORS_CONF') stays real", "python", "sc_conf", POSSIBLE,
+          kind="sanity"),
+    Check("python3", "get_nprocs_conf() stays real", "python", "nprocs_conf", POSSIBLE, kind="sanity"),
+    Check("nproc", "--all stays real", "nproc_all", "count", POSSIBLE, kind="sanity"),
+    Check("htop", "CPU meters in use (tmux screen)", "htop", "active", N, HOST_N),
+    Check("lscpu", "-e: CPUs on-line", "lscpu_e", "online", V, HOST_V),
     Check("free", "-b total", "free", "total", L, HOST_L),
     Check("free", "-b available <= total", "free", "available", at_most_total),
     Check("free", "-b free + buff/cache <= total", "free", "sum_ok", lambda c, x: eq("yes"), kind="sanity"),
@@ -740,6 +794,7 @@ CHECKS = [
 PROBES = {
     "nproc": probe_nproc, "getconf": probe_getconf, "python": probe_python, "free": probe_free,
     "cat_online": probe_cat_online, "vmstat": probe_vmstat, "top": probe_top, "busybox": probe_busybox, "lscpu": probe_lscpu,
+    "nproc_all": probe_nproc_all, "htop": probe_htop, "lscpu_e": probe_lscpu_e,
     "node": probe_node, "java": probe_java, "nginx": probe_nginx, "nginx_affinity": probe_nginx_affinity,
 }
 

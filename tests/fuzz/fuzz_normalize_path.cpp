@@ -5,6 +5,8 @@
 // Found here: when the path grew past kPathMax before ".." shortened it again,
 // the library lost the overflow and answered a wrong path ("/" + 510 x "a" +
 // "/b/c/../.." -> "/"). Fixed; -DCGVIEW_FUZZ_STRICT=0 tolerates it again.
+#include <regex>
+
 #include "fuzz_support.hpp"
 #include "virtual_files.hpp"
 
@@ -16,10 +18,20 @@ using namespace cgview;
 
 namespace {
 
+const std::regex kTopologyName("(core_cpus|thread_siblings|core_siblings|package_cpus|die_cpus)(_list)?");
+
+// /sys/devices/system/cpu/cpuK/online and cpuK/topology/<list or mask>, K < 8192 spelled as the kernel does.
+bool cpu_file_path(std::string_view v) {
+  static const std::regex path("/sys/devices/system/cpu/cpu(0|[1-9][0-9]{0,3})/(online|topology/"
+                               "(core_cpus|thread_siblings|core_siblings|package_cpus|die_cpus)(_list)?)");
+  std::cmatch m;
+  return std::regex_match(v.data(), v.data() + v.size(), m, path) && std::stoul(m[1].str()) < 8192;
+}
+
 // Lexical normalization: "//" and "/./" collapse, ".." pops (never above "/").
 // A path whose last component is "", "." or ".." names a directory, which no
 // served file is: refused (except "/" itself). So is ".." after the name of a
-// served file (meminfo, cpuinfo, stat, online): the real walk fails there.
+// served file (meminfo, cpuinfo, stat, online, a topology list): the real walk fails there.
 bool reference(std::string_view path, std::string& out, size_t& longest) {
   if (path.empty() || path.front() != '/') return false;
   std::string_view last = path.substr(path.rfind('/') + 1);
@@ -30,7 +42,9 @@ bool reference(std::string_view path, std::string& out, size_t& longest) {
     if (part == "..") {
       if (parts.empty()) continue;
       std::string_view popped = parts.back();
-      if (popped == "meminfo" || popped == "cpuinfo" || popped == "stat" || popped == "online") return false;
+      if (popped == "meminfo" || popped == "cpuinfo" || popped == "stat" || popped == "online" ||
+          std::regex_match(std::string(popped), kTopologyName))
+        return false;
       parts.pop_back();
       continue;
     }
@@ -85,6 +99,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   // A served file is recognised under any spelling that normalizes to it.
   VirtualFile f = virtual_file_for(v);
   FUZZ_CHECK((f != VirtualFile::None) == (v == "/proc/meminfo" || v == "/proc/cpuinfo" || v == "/proc/stat" ||
-                                          v == "/sys/devices/system/cpu/online"));
+                                          v == "/sys/devices/system/cpu/online" || cpu_file_path(v)));
   return 0;
 }

@@ -5,9 +5,13 @@
 // by their tail.
 #pragma once
 
+#include <cstdio>
 #include <map>
+#include <optional>
+#include <set>
 
 #include "fuzz_support.hpp"
+#include "cpuinfo_lines.hpp"
 #include "limits.hpp"
 #include "virtual_files.hpp"
 
@@ -44,26 +48,121 @@ inline void emit_line(std::string& out, const HostLine& line) {
 
 inline bool whole(const HostLine& line) { return line.text.size() < kReaderBuffer; }
 
-// "processor\t: 3" -> 3 (a copy of render_cpuinfo's rule).
-inline bool processor_line(std::string_view line, uint64_t& id) {
-  std::string_view key = "processor";
-  if (line.substr(0, key.size()) != key) return false;
-  size_t colon = line.find(':');
-  if (colon == std::string_view::npos || !cgview::trim(line.substr(key.size(), colon - key.size())).empty())
-    return false;
-  return cgview::parse_u64(line.substr(colon + 1), id);
-}
-
-// /proc/cpuinfo: the blocks of the CPUs in V, byte for byte; text outside the blocks (before
-// the first, and after a block's blank line until the next processor line) stays.
-inline std::string expected_cpuinfo(std::string_view host, const cgview::CpuSet& visible) {
+// /proc/cpuinfo (render_cpuinfo.cpp): lines are classified by the library's
+// classify_cpuinfo_line (unit-tested on its own); this model applies the
+// rules to whole lines held in memory. Blocks of CPUs outside V go (a
+// "processor" block with its blank line, an s390x "cpu number" block with
+// the blank line before it), per-CPU lines of hidden CPUs go, count lines say
+// N, alpha's mask says V, siblings/cpu cores count V in the package. Nothing
+// hidden: the host's bytes. Lines of 4096 bytes or more are never classified.
+inline std::string expected_cpuinfo(std::string_view host, const cgview::Limits& limits) {
+  using cgview::CpuinfoKind;
+  const cgview::CpuSet& visible = limits.cpu.visible;
+  unsigned count = limits.cpu.count;
+  // V = every online CPU, N their count: the kernel's file names only those, so it passes.
+  if (visible == limits.cpu.online && count == limits.cpu.online.count()) return std::string(host);
+  std::vector<HostLine> lines = host_lines(host);
+  std::vector<cgview::CpuinfoLine> kinds;
+  for (const HostLine& line : lines)
+    kinds.push_back(whole(line) ? cgview::classify_cpuinfo_line(line.text) : cgview::CpuinfoLine{});
+  auto shown = [&](uint64_t cpu) { return cpu < cgview::kMaxCpus && visible.has(unsigned(cpu)); };
+  // The scan: layout, whether anything changes, V's (package, core) pairs.
+  bool changes = false, listed = false, complete = true, in_processor = false;
+  std::map<uint64_t, std::pair<uint64_t, uint64_t>> places;
+  std::vector<uint64_t> place_order;
+  uint64_t cpu = UINT64_MAX;
+  std::optional<uint64_t> package, core;
+  for (size_t i = 0; i < lines.size(); ++i) {
+    const cgview::CpuinfoLine& k = kinds[i];
+    bool starts = k.kind == CpuinfoKind::Processor || (k.kind == CpuinfoKind::CpuNumber && !in_processor);
+    if (starts) {
+      if (k.kind == CpuinfoKind::Processor && i > 0 && kinds[i - 1].kind == CpuinfoKind::Processor) listed = true;
+      in_processor = k.kind == CpuinfoKind::Processor;
+      cpu = k.number;
+      package.reset();
+      core.reset();
+      changes |= !shown(cpu);
+    }
+    if (k.kind == CpuinfoKind::CpuTagged) changes |= !shown(k.number);
+    if (k.kind == CpuinfoKind::Count) changes |= k.number != count;
+    if (k.kind == CpuinfoKind::PhysicalId) package = k.number;
+    if (k.kind == CpuinfoKind::CoreId) core = k.number;
+    if (k.kind == CpuinfoKind::Blank) cpu = UINT64_MAX, in_processor = false;
+    if (package && core && shown(cpu) && !places.count(cpu)) {
+      if (places.size() == 512 || *package > UINT32_MAX || *core > UINT32_MAX) {
+        complete = false;
+      } else {
+        places[cpu] = {*package, *core};
+      }
+    }
+  }
+  if (!changes) return std::string(host);
+  auto in_package = [&](uint64_t p, bool distinct_cores) {
+    std::set<uint64_t> cores;
+    unsigned cpus = 0;
+    for (const auto& [c, pc] : places)
+      if (pc.first == p) ++cpus, cores.insert(pc.second);
+    return distinct_cores ? unsigned(cores.size()) : cpus;
+  };
+  auto rewritten = [&](const HostLine& line, const cgview::CpuinfoLine& k, std::string value) {
+    std::string s = std::string(line.text.substr(0, k.value_at)) + value + std::string(line.text.substr(k.value_end));
+    return line.terminated ? s + "\n" : s;
+  };
+  auto copy = [](const HostLine& line) { return std::string(line.text) + (line.terminated ? "\n" : ""); };
   std::string out;
   bool keep = true;
-  for (const HostLine& line : host_lines(host)) {
-    uint64_t id = 0;
-    if (whole(line) && processor_line(line.text, id)) keep = id < cgview::kMaxCpus && visible.has(unsigned(id));
-    if (keep) emit_line(out, line);
-    if (line.text.empty()) keep = true;  // a blank line ends the block: a trailer after it is kept
+  enum { None, ProcessorBlock, NumberBlock } block = None;
+  cpu = UINT64_MAX;
+  for (size_t i = 0; i < lines.size(); ++i) {
+    cgview::CpuinfoLine k = kinds[i];
+    if (k.kind == CpuinfoKind::CpuNumber && block == ProcessorBlock) k.kind = CpuinfoKind::Other;
+    const HostLine& line = lines[i];
+    switch (k.kind) {
+      case CpuinfoKind::Processor:
+        if (listed) {
+          if (shown(k.number)) out += copy(line);
+          continue;
+        }
+        [[fallthrough]];
+      case CpuinfoKind::CpuNumber:
+        block = k.kind == CpuinfoKind::Processor ? ProcessorBlock : NumberBlock;
+        cpu = k.number;
+        keep = shown(cpu);
+        if (keep) out += copy(line);
+        continue;
+      case CpuinfoKind::Blank: {
+        bool goes = block == ProcessorBlock ? keep
+                                            : !(i + 1 < lines.size() && kinds[i + 1].kind == CpuinfoKind::CpuNumber &&
+                                                !shown(kinds[i + 1].number));
+        if (goes) out += copy(line);
+        keep = true;
+        block = None;
+        cpu = UINT64_MAX;
+        continue;
+      }
+      case CpuinfoKind::CpuTagged:
+        if (keep && shown(k.number)) out += copy(line);
+        continue;
+      case CpuinfoKind::Count:
+        if (keep) out += rewritten(line, k, std::to_string(count));
+        continue;
+      case CpuinfoKind::ActiveMask:
+        if (keep) {
+          char mask[17];
+          std::snprintf(mask, sizeof mask, "%016llx", (unsigned long long)visible.words()[0]);
+          out += rewritten(line, k, mask);
+        }
+        continue;
+      case CpuinfoKind::Siblings:
+      case CpuinfoKind::CpuCores:
+        if (keep && block != None && complete && places.count(cpu)) {
+          out += rewritten(line, k, std::to_string(in_package(places[cpu].first, k.kind == CpuinfoKind::CpuCores)));
+          continue;
+        }
+        break;
+      default: break;
+    }
+    if (keep) out += copy(line);
   }
   return out;
 }

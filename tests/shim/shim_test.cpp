@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <map>
 #include <set>
 #include <sstream>
@@ -331,3 +332,40 @@ TEST(ShimLibrary, HasNoStaticConstructors) {
 }
 
 }  // namespace
+
+// /sys/devices/system/cpu/cpuK files, however the path is spelled: absolute,
+// relative to the working directory, and openat on a directory fd of
+// /sys/devices/system/cpu as lscpu and htop do (Python's dir_fd is openat).
+TEST(Shim, CpuFilesUnderEverySpelling) {
+  FixtureCopy copy("docker-v2-private-ns");  // V = 0-1 of 0-7
+  for (int cpu = 0; cpu < 8; ++cpu) {
+    std::string dir = copy.dir() + "/sys/devices/system/cpu/cpu" + std::to_string(cpu);
+    std::filesystem::create_directories(dir + "/topology");
+    if (cpu > 0) std::ofstream(dir + "/online") << "1\n";
+    std::ofstream(dir + "/topology/core_cpus_list") << cpu % 4 << "," << cpu % 4 + 4 << "\n";
+    std::ofstream(dir + "/topology/package_cpus") << "ff\n";
+  }
+  const char* script = R"(import os
+d = os.open("/sys/devices/system/cpu", os.O_RDONLY | os.O_DIRECTORY)
+def rd(path, dir_fd=None):
+    fd = os.open(path, os.O_RDONLY, dir_fd=dir_fd)
+    data = os.read(fd, 4096).decode().strip()
+    os.close(fd)
+    return data
+print("absolute=" + rd("/sys/devices/system/cpu/cpu1/online"))
+print("dirfd=" + rd("cpu2/online", d))
+print("dotdot=" + rd("cpu7/topology/../topology/core_cpus_list", d))
+print("mask=" + rd("cpu1/topology/package_cpus", d))
+os.chdir("/sys/devices/system/cpu")
+print("relative=" + rd("./cpu5/topology/core_cpus_list"))
+)";
+  auto result = run_program({"/usr/bin/python3", "-c", script},
+                            {"LD_PRELOAD=" + kShim, "CGVIEW_SYSROOT=" + copy.dir()}, nullptr);
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  Values v = parse(result.out);
+  EXPECT_EQ(v["absolute"], "1");
+  EXPECT_EQ(v["dirfd"], "0");
+  EXPECT_EQ(v["dotdot"], "0");  // 3,7 has no CPU of V: read as V's lowest CPU, 0's core "0,4" & V
+  EXPECT_EQ(v["mask"], "03");
+  EXPECT_EQ(v["relative"], "1");  // 1,5 & V
+}

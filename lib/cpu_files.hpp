@@ -1,0 +1,57 @@
+// /sys/devices/system/cpu/cpuK/online and the topology lists of cpuK, as a
+// machine whose online CPUs are V would show them (DESIGN.md, CPUs):
+// - cpuK/online: "1" for K in V, "0" for the host's other CPUs;
+// - cpuK/topology/{core_cpus,thread_siblings,core_siblings,package_cpus,
+//   die_cpus}[_list]: the host's set intersected with V, in the host file's
+//   own form (a list, or hex masks in comma-separated 32-bit groups as wide
+//   as the host's, which is nr_cpu_ids).
+// Only files the host has are served (x86 has no cpu0/online; no file exists
+// for a CPU outside `possible`): the renderer reads the host's file first and
+// fails, so the real open answers, when it is missing.
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+
+#include "config.hpp"
+#include "limits.hpp"
+#include "sink.hpp"
+
+namespace cgview {
+
+enum class VirtualFile : uint32_t;
+
+enum class CpuFile : unsigned char {
+  Online,
+  CoreCpusList,
+  ThreadSiblingsList,
+  CoreSiblingsList,
+  PackageCpusList,
+  DieCpusList,
+  CoreCpus,
+  ThreadSiblings,
+  CoreSiblings,
+  PackageCpus,
+  DieCpus,
+};
+inline constexpr unsigned kCpuFileKinds = 11;
+
+// One VirtualFile value per (kind, K), above the named files'.
+inline constexpr uint32_t kCpuFilesFrom = 0x10000;
+constexpr VirtualFile cpu_file(CpuFile kind, unsigned cpu) {
+  return VirtualFile(kCpuFilesFrom + unsigned(kind) * kMaxCpus + cpu);
+}
+bool split_cpu_file(VirtualFile file, CpuFile& kind, unsigned& cpu);
+
+// The file a normalized path names, or false.
+bool cpu_file_for(std::string_view normalized_path, VirtualFile& out);
+
+// The last component of each per-CPU file (a cheap filter for the shim).
+bool cpu_file_name(std::string_view name);
+
+// The host's path of a per-CPU file ("/sys/devices/system/cpu/cpu3/online").
+void cpu_file_path(CpuFile kind, unsigned cpu, PathText& out);
+
+bool render_cpu_file(const Config& config, const Limits& limits, CpuFile kind, unsigned cpu, Sink& out);
+
+}  // namespace cgview

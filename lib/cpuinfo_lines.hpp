@@ -1,0 +1,42 @@
+// What a line of /proc/cpuinfo says, over every layout Linux prints:
+// - "processor : N" blocks up to a blank line (x86, arm, arm64, ppc, riscv,
+//   loongarch, mips, ia64); arm64 before 4.x prints all processor lines back
+//   to back, then one section shared by every CPU;
+// - s390x: a header with "# processors : N", one "processor N: version = ..."
+//   line per CPU, and on newer kernels "cpu number : N" blocks, each after a
+//   blank line;
+// - sparc: "ncpus active : N", per-CPU "CpuNClkTck"/"CpuNBogo" and "CPUN:" lines;
+// - alpha: "cpus active : N" and "cpu active mask : <16 hex digits>".
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+namespace cgview {
+
+enum class CpuinfoKind : unsigned char {
+  Other,
+  Blank,
+  Processor,   // "processor : N": starts a block (or one entry of arm64's list)
+  CpuNumber,   // s390x "cpu number : N": starts a block that a blank line precedes
+  CpuTagged,   // a line about CPU N alone: s390x "processor N: ...", sparc "CpuN...:", "CPUN:"
+  Count,       // "# processors", "ncpus active", "cpus active": the number of online CPUs
+  ActiveMask,  // alpha's "cpu active mask"
+  PhysicalId,  // x86's package of the block's CPU
+  CoreId,
+  Siblings,  // CPUs in the package
+  CpuCores,  // cores in the package
+};
+
+struct CpuinfoLine {
+  CpuinfoKind kind = CpuinfoKind::Other;
+  uint64_t number = 0;   // the CPU id, or the value for Count/PhysicalId/CoreId/Siblings/CpuCores
+  size_t value_at = 0;   // where the value begins (for rewritten lines)
+  size_t value_end = 0;  // and ends
+};
+
+// Classifies one whole line (without its newline).
+CpuinfoLine classify_cpuinfo_line(std::string_view line);
+
+}  // namespace cgview

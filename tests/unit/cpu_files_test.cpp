@@ -1,0 +1,139 @@
+// /sys/devices/system/cpu/cpuK/online and cpuK/topology/*: which paths are
+// served, and what they say for CPUs in and outside V.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <set>
+
+#include "test_support.hpp"
+
+using namespace cgview;
+using namespace cgview_test;
+
+namespace {
+
+// A sysroot with only the cpuK files a test writes.
+class CpuFiles : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char templ[] = "/tmp/cgview-cpufiles-XXXXXX";
+    ASSERT_NE(mkdtemp(templ), nullptr);
+    dir_ = templ;
+  }
+  void TearDown() override {
+    std::error_code ec;
+    std::filesystem::remove_all(dir_, ec);
+  }
+  void write(const std::string& rel, const std::string& bytes) {
+    std::string path = dir_ + "/sys/devices/system/cpu/" + rel;
+    std::filesystem::create_directories(std::filesystem::path(path).parent_path());
+    std::ofstream out(path, std::ios::binary | std::ios::trunc);
+    out.write(bytes.data(), std::streamsize(bytes.size()));
+    ASSERT_TRUE(bool(out));
+  }
+  Rendered render(const std::string& rel, const char* visible) {
+    Limits limits;
+    EXPECT_TRUE(parse_cpu_list(visible, limits.cpu.visible));
+    limits.cpu.count = limits.cpu.visible.count();
+    VirtualFile file = virtual_file_for("/sys/devices/system/cpu/" + rel);
+    EXPECT_NE(file, VirtualFile::None) << rel;
+    return render_to_string(file, config_for_dir(dir_), limits);
+  }
+  std::string dir_;
+};
+
+}  // namespace
+
+TEST(CpuFilePaths, ServedAndNot) {
+  CpuFile kind;
+  unsigned cpu = 0;
+  ASSERT_TRUE(split_cpu_file(virtual_file_for("/sys/devices/system/cpu/cpu12/online"), kind, cpu));
+  EXPECT_EQ(kind, CpuFile::Online);
+  EXPECT_EQ(cpu, 12u);
+  ASSERT_TRUE(split_cpu_file(virtual_file_for("/sys/devices/system/cpu/cpu0/topology/core_cpus_list"), kind, cpu));
+  EXPECT_EQ(kind, CpuFile::CoreCpusList);
+  EXPECT_EQ(cpu, 0u);
+  ASSERT_TRUE(split_cpu_file(virtual_file_for("/sys/devices/system/cpu/cpu8191/topology/die_cpus"), kind, cpu));
+  EXPECT_EQ(kind, CpuFile::DieCpus);
+  EXPECT_EQ(cpu, 8191u);
+  EXPECT_FALSE(split_cpu_file(VirtualFile::Meminfo, kind, cpu));
+  for (const char* p : {"/sys/devices/system/cpu/cpu01/online", "/sys/devices/system/cpu/cpu/online",
+                        "/sys/devices/system/cpu/cpu8192/online", "/sys/devices/system/cpu/cpu1/topology/core_id",
+                        "/sys/devices/system/cpu/cpu1/topology", "/sys/devices/system/cpu/cpu1/online/x",
+                        "/sys/devices/system/cpu/cpu-1/online", "/sys/devices/system/cpu/cpu1/cache/core_cpus",
+                        "/sys/devices/system/cpu/possible", "/sys/devices/system/cpu/present"})
+    EXPECT_EQ(virtual_file_for(p), VirtualFile::None) << p;
+  PathText path;
+  cpu_file_path(CpuFile::ThreadSiblingsList, 7, path);
+  EXPECT_EQ(path.view(), "/sys/devices/system/cpu/cpu7/topology/thread_siblings_list");
+  // ".." after a served name needs it to be a directory: the real walk fails.
+  PathText n;
+  EXPECT_FALSE(normalize_path("/sys/devices/system/cpu/cpu1/topology/core_cpus/../core_cpus", n));
+}
+
+TEST_F(CpuFiles, OnlineSaysWhetherTheCpuIsShown) {
+  for (int cpu : {1, 2, 3}) write("cpu" + std::to_string(cpu) + "/online", "1\n");
+  EXPECT_EQ(render("cpu1/online", "1,3").text, "1\n");
+  EXPECT_EQ(render("cpu2/online", "1,3").text, "0\n");
+  EXPECT_EQ(render("cpu3/online", "1,3").text, "1\n");
+  // x86 has no cpu0/online: the real open answers (ENOENT).
+  EXPECT_FALSE(render("cpu0/online", "0-3").ok);
+  // Nor is there a file for a CPU outside `possible`.
+  EXPECT_FALSE(render("cpu9/online", "0-3").ok);
+}
+
+TEST_F(CpuFiles, ListsAreIntersectedWithV) {
+  write("cpu1/topology/core_cpus_list", "1,5\n");
+  write("cpu1/topology/thread_siblings_list", "1,5\n");
+  write("cpu1/topology/core_siblings_list", "0-7\n");
+  write("cpu1/topology/package_cpus_list", "0-7\n");
+  write("cpu1/topology/die_cpus_list", "0-7\n");
+  EXPECT_EQ(render("cpu1/topology/core_cpus_list", "1-2").text, "1\n");
+  EXPECT_EQ(render("cpu1/topology/thread_siblings_list", "1,5").text, "1,5\n");
+  EXPECT_EQ(render("cpu1/topology/core_siblings_list", "1-2").text, "1-2\n");
+  EXPECT_EQ(render("cpu1/topology/package_cpus_list", "1-2,9").text, "1-2\n");
+  EXPECT_EQ(render("cpu1/topology/die_cpus_list", "0-7").text, "0-7\n");  // nothing hidden: the host's
+}
+
+// psutil counts distinct core_cpus_list contents over every cpuK: a CPU
+// outside V never adds one (no more cores than CPUs).
+TEST_F(CpuFiles, CpusOutsideVReadAsACoreOfV) {
+  const char* cores[] = {"0,4\n", "1,5\n", "2,6\n", "3,7\n", "0,4\n", "1,5\n", "2,6\n", "3,7\n"};
+  for (int cpu = 0; cpu < 8; ++cpu) {
+    write("cpu" + std::to_string(cpu) + "/topology/core_cpus_list", cores[cpu]);
+    write("cpu" + std::to_string(cpu) + "/topology/thread_siblings", cpu % 4 == 0 ? "11\n" : cpu % 4 == 1 ? "22\n" : cpu % 4 == 2 ? "44\n" : "88\n");
+  }
+  EXPECT_EQ(render("cpu5/topology/core_cpus_list", "1-2").text, "1\n");  // its sibling 1 is in V
+  EXPECT_EQ(render("cpu7/topology/core_cpus_list", "1-2").text, "1\n");  // no sibling in V: as cpu1
+  EXPECT_EQ(render("cpu0/topology/core_cpus_list", "1-2").text, "1\n");
+  EXPECT_EQ(render("cpu6/topology/core_cpus_list", "1-2").text, "2\n");
+  EXPECT_EQ(render("cpu3/topology/thread_siblings", "2,5").text, "04\n");  // as cpu2
+  std::set<std::string> distinct;
+  for (int cpu = 0; cpu < 8; ++cpu)
+    distinct.insert(render("cpu" + std::to_string(cpu) + "/topology/core_cpus_list", "3-4").text);
+  EXPECT_EQ(distinct.size(), 2u);  // V = {3, 4}: two cores
+}
+
+TEST_F(CpuFiles, MasksKeepTheHostsWidth) {
+  write("cpu1/topology/core_cpus", "22\n");                          // nr_cpu_ids 8
+  write("cpu1/topology/thread_siblings", "00,00000000,00000022\n");  // nr_cpu_ids 72
+  write("cpu1/topology/package_cpus", "ffffffff,ffffffff\n");        // nr_cpu_ids 64
+  write("cpu1/topology/core_siblings", "3\n");
+  write("cpu1/topology/die_cpus", "80,00000001\n");
+  EXPECT_EQ(render("cpu1/topology/core_cpus", "1-2").text, "02\n");
+  EXPECT_EQ(render("cpu1/topology/thread_siblings", "1-2").text, "00,00000000,00000002\n");
+  EXPECT_EQ(render("cpu1/topology/package_cpus", "1-2,40").text, "00000100,00000006\n");
+  EXPECT_EQ(render("cpu1/topology/core_siblings", "0-1").text, "3\n");
+  EXPECT_EQ(render("cpu1/topology/die_cpus", "1-2,39").text, "80,00000000\n");
+}
+
+TEST_F(CpuFiles, MalformedHostFilesGiveTheRealFile) {
+  for (const char* bad : {"x\n", "1-\n", "99999\n", "3-1\n"}) {
+    write("cpu1/topology/core_cpus_list", bad);
+    EXPECT_FALSE(render("cpu1/topology/core_cpus_list", "1").ok) << bad;
+  }
+  for (const char* bad : {"", "\n", "xyz\n", "123456789\n", "1,,2\n", ",1\n"}) {
+    write("cpu1/topology/core_cpus", bad);
+    EXPECT_FALSE(render("cpu1/topology/core_cpus", "1").ok) << bad;
+  }
+}

@@ -1,0 +1,180 @@
+// /proc/cpuinfo of every layout Linux prints (tests/fixtures/cpuinfo-arch:
+// one host file per architecture written from the kernel's own format
+// strings, and the file a machine showing only some of its CPUs would print,
+// named expected-<V>). Hidden CPUs lose their blocks and lines, count lines
+// say N, x86's siblings/cpu cores count V; with nothing hidden the host's
+// bytes pass through, a last line without its newline included.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include "cpuinfo_lines.hpp"
+#include "test_support.hpp"
+
+using namespace cgview;
+using namespace cgview_test;
+
+namespace {
+
+struct Arch {
+  const char* name;
+  const char* every_cpu;  // the CPUs the host file names
+};
+
+const Arch kArches[] = {
+    {"x86", "0-3"},         {"arm64", "0-3"},   {"arm64-3.10", "0-3"}, {"arm32", "0-3"},
+    {"ppc64", "0,4,8,12"},  {"riscv64", "0-3"}, {"loongarch64", "0-3"}, {"mips", "0-3"},
+    {"s390x", "0-3"},       {"s390x-3.10", "0-3"}, {"sparc64", "0-3"}, {"alpha", "0-1"},
+    {"ia64", "0-3"},
+};
+
+std::unique_ptr<Limits> limits_showing(const std::string& list) {
+  auto limits = std::make_unique<Limits>();
+  EXPECT_TRUE(parse_cpu_list(list, limits->cpu.visible)) << list;
+  limits->cpu.count = limits->cpu.visible.count();
+  return limits;
+}
+
+std::string arch_dir(const char* name) { return fixture_dir("cpuinfo-arch") + "/" + name; }
+
+// The one expected-<V> file of an architecture, and V as a list ("0,2-3").
+std::string expected_file(const char* name, std::string& visible) {
+  for (const auto& entry : std::filesystem::directory_iterator(arch_dir(name))) {
+    std::string file = entry.path().filename().string();
+    if (file.rfind("expected-", 0) == 0) {
+      visible = file.substr(9);
+      return entry.path().string();
+    }
+  }
+  ADD_FAILURE() << "no expected file for " << name;
+  return {};
+}
+
+Rendered render_cpuinfo_in(const std::string& dir, const Limits& limits) {
+  return render_to_string(VirtualFile::Cpuinfo, config_for_dir(dir), limits);
+}
+
+class CpuinfoArch : public ::testing::TestWithParam<Arch> {};
+
+// A sysroot holding only the proc/cpuinfo a test writes.
+class TempRoot {
+ public:
+  TempRoot() {
+    char templ[] = "/tmp/cgview-cpuinfo-XXXXXX";
+    EXPECT_NE(mkdtemp(templ), nullptr);
+    dir_ = templ;
+    std::filesystem::create_directories(dir_ + "/proc");
+  }
+  ~TempRoot() {
+    std::error_code ec;
+    std::filesystem::remove_all(dir_, ec);
+  }
+  void write(const std::string& bytes) {
+    std::ofstream out(dir_ + "/proc/cpuinfo", std::ios::binary | std::ios::trunc);
+    out.write(bytes.data(), std::streamsize(bytes.size()));
+    EXPECT_TRUE(bool(out));
+  }
+  const std::string& dir() const { return dir_; }
+
+ private:
+  std::string dir_;
+};
+
+}  // namespace
+
+TEST_P(CpuinfoArch, NothingHiddenPassesThroughByteForByte) {
+  const Arch& a = GetParam();
+  auto limits = limits_showing(a.every_cpu);
+  Rendered r = render_cpuinfo_in(arch_dir(a.name), *limits);
+  ASSERT_TRUE(r.ok);
+  EXPECT_EQ(r.text, read_file(arch_dir(a.name) + "/proc/cpuinfo"));
+}
+
+TEST_P(CpuinfoArch, HiddenCpusLeaveNoTrace) {
+  const Arch& a = GetParam();
+  std::string visible;
+  std::string expected = read_file(expected_file(a.name, visible));
+  auto limits = limits_showing(visible);
+  Rendered r = render_cpuinfo_in(arch_dir(a.name), *limits);
+  ASSERT_TRUE(r.ok);
+  EXPECT_EQ(r.text, expected) << "V = " << visible;
+}
+
+// The same host file without its last newline: still the host's bytes.
+TEST_P(CpuinfoArch, LastLineWithoutNewline) {
+  const Arch& a = GetParam();
+  TempRoot root;
+  std::string host = read_file(arch_dir(a.name) + "/proc/cpuinfo");
+  while (!host.empty() && host.back() == '\n') host.pop_back();
+  root.write(host);
+  auto limits = limits_showing(a.every_cpu);
+  Rendered r = render_cpuinfo_in(root.dir(), *limits);
+  ASSERT_TRUE(r.ok);
+  EXPECT_EQ(r.text, host);
+}
+
+INSTANTIATE_TEST_SUITE_P(Layouts, CpuinfoArch, ::testing::ValuesIn(kArches),
+                         [](const ::testing::TestParamInfo<Arch>& info) {
+                           std::string s = info.param.name;
+                           for (char& ch : s)
+                             if (!isalnum(static_cast<unsigned char>(ch))) ch = '_';
+                           return s;
+                         });
+
+// A hidden last CPU whose block ends the file without a newline: nothing of it stays.
+TEST(CpuinfoLayout, HiddenLastBlockWithoutNewline) {
+  TempRoot root;
+  root.write("processor\t: 0\nhart\t\t: 1\n\nprocessor\t: 1\nhart\t\t: 2");
+  auto limits = limits_showing("0");
+  Rendered r = render_cpuinfo_in(root.dir(), *limits);
+  ASSERT_TRUE(r.ok);
+  EXPECT_EQ(r.text, "processor\t: 0\nhart\t\t: 1\n\n");
+}
+
+// A kept count line that ends the file keeps its missing newline missing.
+TEST(CpuinfoLayout, RewrittenLastLineWithoutNewline) {
+  TempRoot root;
+  root.write("Cpu0ClkTck\t: 01\nCpu1ClkTck\t: 01\nncpus active\t: 2");
+  auto limits = limits_showing("1");
+  Rendered r = render_cpuinfo_in(root.dir(), *limits);
+  ASSERT_TRUE(r.ok);
+  EXPECT_EQ(r.text, "Cpu1ClkTck\t: 01\nncpus active\t: 1");
+}
+
+// x86 with more packages than V reaches: each kept block counts only its package.
+TEST(CpuinfoLayout, SiblingsAndCoresNeverExceedTheCpusShown) {
+  auto limits = limits_showing("1,3");
+  Rendered r = render_cpuinfo_in(arch_dir("x86"), *limits);
+  ASSERT_TRUE(r.ok);
+  // cpu 1 (package 0, core 1) alone in its package; cpu 3 (package 1, core 0) alone in its.
+  size_t siblings = 0, cores = 0;
+  for (size_t at = r.text.find("siblings\t: 1\n"); at != std::string::npos; at = r.text.find("siblings\t: 1\n", at + 1))
+    ++siblings;
+  for (size_t at = r.text.find("cpu cores\t: 1\n"); at != std::string::npos; at = r.text.find("cpu cores\t: 1\n", at + 1))
+    ++cores;
+  EXPECT_EQ(siblings, 2u);
+  EXPECT_EQ(cores, 2u);
+}
+
+TEST(CpuinfoLines, Classifies) {
+  EXPECT_EQ(classify_cpuinfo_line("processor\t: 12").kind, CpuinfoKind::Processor);
+  EXPECT_EQ(classify_cpuinfo_line("processor\t: 12").number, 12u);
+  EXPECT_EQ(classify_cpuinfo_line("Processor\t: AArch64 Processor rev 4 (aarch64)").kind, CpuinfoKind::Other);
+  EXPECT_EQ(classify_cpuinfo_line("processor 3: version = FF,  identification = 0133E8").kind, CpuinfoKind::CpuTagged);
+  EXPECT_EQ(classify_cpuinfo_line("processor 3: version = FF,  identification = 0133E8").number, 3u);
+  EXPECT_EQ(classify_cpuinfo_line("Cpu17ClkTck\t: 000000005d21dba0").number, 17u);
+  EXPECT_EQ(classify_cpuinfo_line("Cpu17ClkTck\t: 000000005d21dba0").kind, CpuinfoKind::CpuTagged);
+  EXPECT_EQ(classify_cpuinfo_line("CPU17:\t\tonline").kind, CpuinfoKind::CpuTagged);
+  EXPECT_EQ(classify_cpuinfo_line("CPU implementer\t: 0x41").kind, CpuinfoKind::Other);
+  EXPECT_EQ(classify_cpuinfo_line("CPU architecture: 8").kind, CpuinfoKind::Other);
+  EXPECT_EQ(classify_cpuinfo_line("cpucaps\t\t: flush").kind, CpuinfoKind::Other);
+  EXPECT_EQ(classify_cpuinfo_line("# processors    : 4").kind, CpuinfoKind::Count);
+  EXPECT_EQ(classify_cpuinfo_line("ncpus active\t: 4").kind, CpuinfoKind::Count);
+  EXPECT_EQ(classify_cpuinfo_line("ncpus probed\t: 8").kind, CpuinfoKind::Other);
+  EXPECT_EQ(classify_cpuinfo_line("cpus active\t\t: 2").kind, CpuinfoKind::Count);
+  EXPECT_EQ(classify_cpuinfo_line("cpu active mask\t\t: 0000000000000003").kind, CpuinfoKind::ActiveMask);
+  EXPECT_EQ(classify_cpuinfo_line("cpu number      : 5").kind, CpuinfoKind::CpuNumber);
+  EXPECT_EQ(classify_cpuinfo_line("").kind, CpuinfoKind::Blank);
+  EXPECT_EQ(classify_cpuinfo_line("processor\t: -1").kind, CpuinfoKind::Other);
+  EXPECT_EQ(classify_cpuinfo_line("processor\t: 99999999999999999999999").kind, CpuinfoKind::Other);
+}
