@@ -97,22 +97,22 @@ void place(const Config& config, const CgroupMount& mount, std::string_view path
 // else its nearest ancestor with them (v2: a parent that did not pass
 // +memory down). None at all (the v2 root cgroup): no memory cgroup.
 void settle_memory_directory(const Config& config, CgroupDir& dir) {
-  std::string_view file = dir.v2 ? "/memory.current" : "/memory.usage_in_bytes";
+  std::string_view file = dir.v2 ? "memory.current" : "memory.usage_in_bytes";
   PathText level = dir.path;
   do {
     PathText probe;
-    probe.add(level.view()).add(file);
+    probe.add(level.view()).add('/').add(file);
     int fd = probe.overflowed() ? -1 : open_host_file(config.root, probe.view());
     if (fd >= 0) {
       close_fd(fd);
       if (level.view() != dir.path.view())
-        DebugLine(config) << "memory: " << dir.path.view() << " has no" << file << "; using the ancestor "
+        DebugLine(config) << "memory: " << dir.path.view() << " has no " << file << "; using the ancestor "
                           << level.view();
       dir.path = level;
       return;
     }
   } while (parent_directory(level, dir.mount_len));
-  DebugLine(config) << "memory: no" << file << " at " << dir.path.view()
+  DebugLine(config) << "memory: no " << file << " at " << dir.path.view()
                     << " or above (the root cgroup): the host's memory";
   dir.found = false;
 }

@@ -10,7 +10,7 @@ mount -t tmpfs tmp /tmp
 mount -t cgroup2 cgroup2 /sys/fs/cgroup
 echo "+cpu +cpuset +memory +pids" >/sys/fs/cgroup/cgroup.subtree_control
 # Swap for the swap case: zram (the root file system lives in RAM, where a swap file cannot).
-while read -r m; do insmod "/vm-modules/$m.ko" || echo "VM NOTE insmod $m failed"; done </vm-modules/order
+while read -r m; do busybox insmod "/vm-modules/$m.ko" 2>&1 | sed "s/^/VM NOTE insmod $m: /"; done </vm-modules/order
 if [ -e /sys/block/zram0/disksize ]; then
   for alg in lzo-rle lzo lz4 zstd; do echo "$alg" >/sys/block/zram0/comp_algorithm 2>/dev/null && break; done
   echo 512M >/sys/block/zram0/disksize && mkswap /dev/zram0 >/dev/null && swapon /dev/zram0 ||
