@@ -114,6 +114,14 @@ bool parse_proc_cgroup_line(std::string_view line, ProcCgroupLine& out) {
   return parse_u64(out.hierarchy_id, id) && !out.path.empty() && out.path.front() == '/';
 }
 
+bool cgroup_path_outside_mount(const CgroupMount& mount, std::string_view path) {
+  std::string_view root = mount.root.view();
+  if (root.size() > 1 && root.back() == '/') root.remove_suffix(1);
+  if (has_parent_component(path) || has_parent_component(root)) return true;
+  if (root == "/") return false;
+  return !(path.substr(0, root.size()) == root && (path.size() == root.size() || path[root.size()] == '/'));
+}
+
 bool cgroup_directory(const CgroupMount& mount, std::string_view path, PathText& out) {
   std::string_view root = mount.root.view();
   if (root.size() > 1 && root.back() == '/') root.remove_suffix(1);

@@ -43,4 +43,9 @@ bool list_has_controller(std::string_view list, std::string_view controller);
 // the mount point itself (DESIGN.md, Discovery).
 bool cgroup_directory(const CgroupMount& mount, std::string_view path, PathText& out);
 
+// True when `path` cannot be placed below the mount by name: it climbs with
+// "/..", or does not start with the mount's root (which may itself be "/..",
+// a mount made outside the process's cgroup namespace).
+bool cgroup_path_outside_mount(const CgroupMount& mount, std::string_view path);
+
 }  // namespace cgview

@@ -1,5 +1,6 @@
 #include "discovery.hpp"
 
+#include "cgroup_search.hpp"
 #include "debug_log.hpp"
 
 namespace cgview {
@@ -59,13 +60,73 @@ void read_mounts(const Sysroot& root, Mounts& mounts) {
   close_fd(fd);
 }
 
-void place(const CgroupMount& mount, std::string_view path, CgroupDir& out) {
+// Where the kernel's path cannot be joined to the mount by name, the search
+// by cgroup.procs; remembered for the mount it ran on, since the v2 line
+// places every controller on the same mount.
+struct Search {
+  bool pid_tried = false, pid_known = false;
+  uint64_t pid = 0;
+  PathText mount_point;  // empty until a search ran
+  bool found = false;
+  PathText result;
+};
+
+void place(const Config& config, const CgroupMount& mount, std::string_view path, Search& search, CgroupDir& out) {
   if (!cgroup_directory(mount, path, out.path)) return;
   std::string_view mp = mount.mount_point.view();
   if (mp.size() > 1 && mp.back() == '/') mp.remove_suffix(1);
   out.mount_len = mp == "/" ? 1 : mp.size();
   out.found = true;
   out.v2 = mount.v2;
+  if (!cgroup_path_outside_mount(mount, path)) return;
+  if (search.mount_point.view() != mp || search.mount_point.size() == 0) {
+    if (!search.pid_tried) search.pid_known = own_pid(config.root, search.pid);
+    search.pid_tried = true;
+    search.mount_point.clear();
+    search.mount_point.add(mp);
+    search.found = search.pid_known && find_cgroup_listing(config.root, mp, search.pid, search.result);
+    DebugLine(config) << "cgroup path " << path << " is outside the root " << mount.root.view() << " of the mount at "
+                      << mp << (search.found ? ": found by cgroup.procs at " : ": no cgroup.procs below lists "
+                                                                                   "this process; using the mount point")
+                      << (search.found ? search.result.view() : "");
+  }
+  if (search.found) out.path = search.result;
+}
+
+// The directory that holds the memory controller's files: the process's own,
+// else its nearest ancestor with them (v2: a parent that did not pass
+// +memory down). None at all (the v2 root cgroup): no memory cgroup.
+void settle_memory_directory(const Config& config, CgroupDir& dir) {
+  std::string_view file = dir.v2 ? "memory.current" : "memory.usage_in_bytes";
+  PathText level = dir.path;
+  do {
+    PathText probe;
+    probe.add(level.view()).add('/').add(file);
+    int fd = probe.overflowed() ? -1 : open_host_file(config.root, probe.view());
+    if (fd >= 0) {
+      close_fd(fd);
+      if (level.view() != dir.path.view())
+        DebugLine(config) << "memory: " << dir.path.view() << " has no " << file << "; using the ancestor "
+                          << level.view();
+      dir.path = level;
+      return;
+    }
+  } while (parent_directory(level, dir.mount_len));
+  DebugLine(config) << "memory: no " << file << " at " << dir.path.view()
+                    << " or above (the root cgroup): the host's memory";
+  dir.found = false;
+}
+
+// The v2 root cgroup has no limit files at all: say so, as the reason for the host's view.
+void note_root_cgroup(const Config& config, const CgroupDir& dir) {
+  PathText probe;
+  probe.add(dir.path.view()).add("/cgroup.type");
+  int fd = probe.overflowed() ? -1 : open_host_file(config.root, probe.view());
+  if (fd >= 0) {
+    close_fd(fd);
+    return;
+  }
+  DebugLine(config) << dir.path.view() << " is the root cgroup (no cgroup.type): no limits, the host's view";
 }
 
 }  // namespace
@@ -96,6 +157,7 @@ void discover_cgroups(const Config& config, CgroupDirs& out) {
   LineReader reader(fd, buf);
   std::string_view line;
   ProcCgroupLine entry;
+  Search search;
   while (reader.next_whole_line(line)) {
     if (!parse_proc_cgroup_line(line, entry)) continue;
     for (int c = 0; c < kControllerCount; ++c) {
@@ -103,13 +165,21 @@ void discover_cgroups(const Config& config, CgroupDirs& out) {
       if (entry.controllers.empty()) {
         // The v2 line serves every controller that no v1 hierarchy holds.
         if (entry.hierarchy_id == "0" && mounts.have_v2 && !mounts.have_v1[c] && !out.dirs[c].found)
-          place(mounts.v2, entry.path, out.dirs[c]);
+          place(config, mounts.v2, entry.path, search, out.dirs[c]);
       } else if (mounts.have_v1[c] && list_has_controller(entry.controllers, name)) {
-        place(mounts.v1[c], entry.path, out.dirs[c]);
+        place(config, mounts.v1[c], entry.path, search, out.dirs[c]);
       }
     }
   }
   close_fd(fd);
+  CgroupDir& memory = out.of(Controller::Memory);
+  if (memory.found) settle_memory_directory(config, memory);
+  for (int c = 0; c < kControllerCount; ++c) {
+    if (out.dirs[c].found && out.dirs[c].v2) {
+      note_root_cgroup(config, out.dirs[c]);
+      break;
+    }
+  }
   for (int c = 0; c < kControllerCount; ++c) {
     const CgroupDir& d = out.dirs[c];
     if (d.found)

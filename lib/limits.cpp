@@ -116,17 +116,19 @@ bool compute_cpu(const Config& config, const CgroupDirs& cgroups, CpuLimits& cpu
 
 // v2: memory.max at each level. v1: memory.limit_in_bytes at each level, and
 // hierarchical_memory_limit (from `v1_stat`), which also sees ancestors hidden
-// by a namespace.
+// by a namespace. Each level with a limit is kept for the headroom rule.
 void compute_memory_limit(const Config& config, const CgroupDir& dir, const MemoryStat& v1_stat, MemoryLimits& mem) {
   if (config.has_memory_override) {
     mem.has_limit = true;
     mem.limit = config.memory_override;
     mem.limit_source.file.add("CGVIEW_MEMORY");
+    mem.levels.add(mem.limit, 0);
     return;
   }
   if (!dir.found) return;
-  auto consider = [&](uint64_t value, std::string_view at, std::string_view file) {
+  auto consider = [&](uint64_t value, std::string_view at, std::string_view file, size_t path_len) {
     if (value >= kUnlimitedFrom || value == 0) return;
+    mem.levels.add(value, path_len);
     if (!mem.has_limit || value < mem.limit) {
       mem.has_limit = true;
       mem.limit = value;
@@ -138,10 +140,29 @@ void compute_memory_limit(const Config& config, const CgroupDir& dir, const Memo
   do {
     char buf[64];
     uint64_t value = 0;
-    if (parse_u64(read_cgroup_file(config.root, level.view(), file, buf), value)) consider(value, level.view(), file);
+    size_t len = level.size() == dir.path.size() ? 0 : level.size();
+    if (parse_u64(read_cgroup_file(config.root, level.view(), file, buf), value))
+      consider(value, level.view(), file, len);
   } while (parent_directory(level, dir.mount_len));
   if (v1_stat.has(StatKey::HierarchicalLimit))
-    consider(v1_stat.get(StatKey::HierarchicalLimit), dir.path.view(), "memory.stat:hierarchical_memory_limit");
+    consider(v1_stat.get(StatKey::HierarchicalLimit), dir.path.view(), "memory.stat:hierarchical_memory_limit", 0);
+}
+
+// A limit at or above the host's memory is no limit (the JDK reads it so too):
+// the host's lines pass through. Levels at or above it never bound free memory.
+void drop_limits_above_host(const Config& config, MemoryLimits& mem) {
+  HostMemory host;
+  if (!mem.has_limit || !read_host_memory(config.root, host) || host.total == 0) return;
+  LimitLevels kept;
+  for (int i = 0; i < mem.levels.count; ++i)
+    if (mem.levels.at[i].limit < host.total) kept.add(mem.levels.at[i].limit, mem.levels.at[i].path_len);
+  mem.levels = kept;
+  if (mem.limit < host.total) return;
+  DebugLine(config) << "memory limit " << mem.limit << " is at or above the host's " << host.total
+                    << " bytes: no limit";
+  mem.has_limit = false;
+  mem.limit = 0;
+  mem.limit_source = Source{};
 }
 
 // v2: the smallest memory.swap.max. v1: memsw limit - L, where memsw is set.
@@ -181,6 +202,25 @@ void compute_swap_allowance(const Config& config, const CgroupDir& dir, const Me
 
 }  // namespace
 
+void LimitLevels::add(uint64_t limit, size_t path_len) {
+  for (int i = 0; i < count; ++i) {
+    if (at[i].path_len == path_len) {  // one level, two limits (v1: limit_in_bytes, hierarchical)
+      if (limit < at[i].limit) at[i].limit = limit;
+      return;
+    }
+  }
+  int slot = count;
+  if (count == kMaxLimitLevels) {  // full: replace the largest limit, if this one is smaller
+    slot = 0;
+    for (int i = 1; i < count; ++i)
+      if (at[i].limit > at[slot].limit) slot = i;
+    if (limit >= at[slot].limit) return;
+  } else {
+    ++count;
+  }
+  at[slot] = {limit, uint16_t(path_len)};
+}
+
 unsigned cpus_for_quota(const Quota& q, Rounding rounding, unsigned available) {
   if (q.period == 0) return available;
   unsigned __int128 n = 0;
@@ -215,6 +255,7 @@ bool read_host_memory(const Sysroot& root, HostMemory& out) {
     if (!parse_u64(value, kb) || kb > (UINT64_MAX >> 10)) continue;
     if (key == "MemTotal:") { out.total = kb << 10; have_total = true; }
     else if (key == "MemFree:") out.free = kb << 10;
+    else if (key == "MemAvailable:") { out.available = kb << 10; out.has_available = true; }
     else if (key == "SwapTotal:") out.swap_total = kb << 10;
     else if (key == "SwapFree:") out.swap_free = kb << 10;
   }
@@ -230,6 +271,7 @@ bool compute_limits(const Config& config, Limits& out) {
   if (memory.found && !memory.v2) read_memory_stat(config.root, memory, v1_stat);
   compute_memory_limit(config, memory, v1_stat, out.memory);
   compute_swap_allowance(config, memory, v1_stat, out.memory);
+  drop_limits_above_host(config, out.memory);
   if (out.memory.has_limit)
     DebugLine(config) << "memory limit " << out.memory.limit << " bytes from " << out.memory.limit_source.file.view();
   return compute_cpu(config, out.cgroups, out.cpu);

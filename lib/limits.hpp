@@ -39,11 +39,29 @@ struct CpuLimits {
   Source cpuset_source;
 };
 
+// One level whose limit bounds free memory (DESIGN.md, Memory: MemFree is the
+// smallest headroom, limit minus that level's usage, over the levels). A level
+// is the memory directory or one of its ancestors, named by the length of
+// that prefix of the directory's path; 0 = the directory's own usage (also
+// for limits without a directory of their own: CGVIEW_MEMORY, and v1's
+// hierarchical_memory_limit, whose ancestor a namespace may hide).
+struct LimitLevel {
+  uint64_t limit = 0;
+  uint16_t path_len = 0;
+};
+inline constexpr int kMaxLimitLevels = 8;  // more levels with limits: the smallest ones are kept
+struct LimitLevels {
+  LimitLevel at[kMaxLimitLevels];
+  uint8_t count = 0;
+  void add(uint64_t limit, size_t path_len);
+};
+
 struct MemoryLimits {
   bool has_limit = false;
   uint64_t limit = 0;  // L, bytes (after CGVIEW_MEMORY)
   bool has_swap_allowance = false;
   uint64_t swap_allowance = 0;
+  LimitLevels levels;  // with has_limit: at least the level of L
   // Last, for `cgview show` only: the shim's copies of the cache stop before them.
   Source limit_source;
   Source swap_source;
@@ -68,6 +86,8 @@ inline constexpr uint64_t kUnlimitedFrom = uint64_t(1) << 62;
 // Host memory figures this process would see without cgview (bytes).
 struct HostMemory {
   uint64_t total = 0, free = 0, swap_total = 0, swap_free = 0;
+  bool has_available = false;  // MemAvailable: /proc/meminfo has it, sysinfo does not
+  uint64_t available = 0;
 };
 // Live: the sysinfo syscall. Sysroot: DIR/proc/meminfo.
 bool read_host_memory(const Sysroot& root, HostMemory& out);

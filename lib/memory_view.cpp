@@ -110,25 +110,46 @@ void read_memory_usage(const Sysroot& root, const CgroupDir& dir, bool want_swap
   if (!read_memory_stat(root, dir, out.stat, wanted_stat) || out.stat.present == 0) out.has_usage = false;
 }
 
-bool derive_memory(const MemoryLimits& limits, const MemoryUsage& usage, uint64_t host_total,
-                   uint64_t host_swap_total, MemoryFigures& out) {
+void read_memory_usage(const Sysroot& root, const CgroupDir& dir, const MemoryLimits& limits, MemoryUsage& out,
+                       std::string_view host_meminfo, uint32_t wanted_stat) {
+  read_memory_usage(root, dir, limits.has_swap_allowance, out, host_meminfo, wanted_stat);
+  if (!out.has_usage || !dir.found) return;
+  std::string_view d = dir.path.view();
+  for (int i = 0; i < limits.levels.count; ++i) {
+    size_t len = limits.levels.at[i].path_len;
+    out.level_usage[i] = out.usage;
+    if (len == 0 || len >= d.size() || d[len] != '/') continue;  // the own level, or not an ancestor
+    uint64_t value = 0;
+    if (read_number(root, d.substr(0, len), dir.v2 ? "memory.current" : "memory.usage_in_bytes", value))
+      out.level_usage[i] = value > out.usage ? value : out.usage;  // an ancestor holds at least its child
+  }
+}
+
+bool derive_memory(const MemoryLimits& limits, const MemoryUsage& usage, const HostMemory& host, MemoryFigures& out) {
   out = MemoryFigures{};
   if (limits.has_limit) {
-    if (host_total == 0 || !usage.has_usage) return false;
+    if (host.total == 0 || !usage.has_usage) return false;
     out.has_memory = true;
-    out.total = at_most(limits.limit, host_total);
+    out.total = at_most(limits.limit, host.total);
     out.free = out.total - at_most(usage.usage, out.total);
+    for (int i = 0; i < limits.levels.count; ++i) {  // the smallest headroom (a sibling's use counts)
+      const LimitLevel& level = limits.levels.at[i];
+      uint64_t used = level.path_len == 0 || usage.level_usage[i] < usage.usage ? usage.usage : usage.level_usage[i];
+      out.free = at_most(out.free, level.limit - at_most(used, level.limit));
+    }
+    out.free = at_most(out.free, host.free);
     const MemoryStat& s = usage.stat;
     uint64_t reclaimable = add_saturating(add_saturating(s.get(StatKey::ActiveFile), s.get(StatKey::InactiveFile)),
                                           s.get(StatKey::SlabReclaimable));
     out.available = at_most(add_saturating(out.free, at_most(reclaimable, out.total)), out.total);
+    if (host.has_available) out.available = at_most(out.available, host.available);
     out.stat = s;
     for (int k = 0; k < int(StatKey::Count); ++k) out.stat.values[k] = at_most(out.stat.values[k], out.total);
     out.has_stat_lines = s.present != 0;
   }
   if (limits.has_swap_allowance) {
     out.has_swap = true;
-    out.swap_total = at_most(limits.swap_allowance, host_swap_total);
+    out.swap_total = at_most(limits.swap_allowance, host.swap_total);
     out.swap_free = out.swap_total - at_most(usage.has_swap_used ? usage.swap_used : 0, out.swap_total);
   }
   return out.has_memory || out.has_swap;

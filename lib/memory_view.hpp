@@ -20,6 +20,9 @@ struct MemoryUsage {
   bool has_swap_used = false;
   uint64_t swap_used = 0;
   MemoryStat stat;
+  // Usage of each limit level (MemoryLimits::levels), same order; a level
+  // whose file cannot be read counts with U.
+  uint64_t level_usage[kMaxLimitLevels] = {};
 };
 // `want_swap`: also read swap usage (an extra file; only needed with a swap
 // allowance). Without a memory cgroup (CGVIEW_MEMORY on a bare host) the
@@ -28,6 +31,10 @@ struct MemoryUsage {
 // lines, taken from `host_meminfo` when the caller has already read it.
 // `wanted_stat`: the memory.stat keys the caller uses (parse_memory_stat).
 void read_memory_usage(const Sysroot& root, const CgroupDir& dir, bool want_swap, MemoryUsage& out,
+                       std::string_view host_meminfo = {}, uint32_t wanted_stat = kEveryStatKey);
+// The same, plus the usage of each ancestor with a limit (one small file per
+// such level), for the headroom rule; swap usage when there is an allowance.
+void read_memory_usage(const Sysroot& root, const CgroupDir& dir, const MemoryLimits& limits, MemoryUsage& out,
                        std::string_view host_meminfo = {}, uint32_t wanted_stat = kEveryStatKey);
 
 // The host's "Key:   123 kB" value of a /proc/meminfo text, in bytes.
@@ -47,8 +54,9 @@ struct MemoryFigures {
 // can be set without the other (Kubernetes gives pods without a memory limit
 // `memory.swap.max 0`). False when neither is, or when a limit's figures cannot
 // be formed (unknown host total, unreadable usage): callers then serve the
-// real answer.
-bool derive_memory(const MemoryLimits& limits, const MemoryUsage& usage, uint64_t host_total,
-                   uint64_t host_swap_total, MemoryFigures& out);
+// real answer. MemFree is the smallest headroom over the limit levels;
+// MemFree and MemAvailable never exceed the host's (`host.free`, and
+// `host.available` where known).
+bool derive_memory(const MemoryLimits& limits, const MemoryUsage& usage, const HostMemory& host, MemoryFigures& out);
 
 }  // namespace cgview

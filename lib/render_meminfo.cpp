@@ -128,16 +128,18 @@ bool render_meminfo(const Config& config, const Limits& limits, Sink& out) {
   ssize_t n = read_input_file(config.root, "/proc/meminfo", host);
   if (n <= 0) return false;
   std::string_view text(host, size_t(n));
-  uint64_t host_total = 0, host_swap_total = 0;
+  HostMemory host_memory;
   MemoryUsage usage;
   MemoryFigures figures;
   // Without a limit or swap allowance the host's file is the answer: no cgroup reads.
   const MemoryLimits& memory = limits.memory;
-  bool virtual_view = (memory.has_limit || memory.has_swap_allowance) && meminfo_kb(text, "MemTotal", host_total);
+  bool virtual_view = (memory.has_limit || memory.has_swap_allowance) && meminfo_kb(text, "MemTotal", host_memory.total);
   if (virtual_view) {
-    meminfo_kb(text, "SwapTotal", host_swap_total);
-    read_memory_usage(config.root, limits.cgroups.of(Controller::Memory), memory.has_swap_allowance, usage, text);
-    virtual_view = derive_memory(memory, usage, host_total, host_swap_total, figures);
+    meminfo_kb(text, "SwapTotal", host_memory.swap_total);
+    if (!meminfo_kb(text, "MemFree", host_memory.free)) host_memory.free = host_memory.total;
+    host_memory.has_available = meminfo_kb(text, "MemAvailable", host_memory.available);
+    read_memory_usage(config.root, limits.cgroups.of(Controller::Memory), memory, usage, text);
+    virtual_view = derive_memory(memory, usage, host_memory, figures);
   }
   if (!virtual_view) {
     out.put(text);  // no view: the host's file, unchanged

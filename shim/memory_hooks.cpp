@@ -28,8 +28,8 @@ bool memory_figures(const HostMemory* known_host, MemoryFigures& out, uint32_t w
   out = MemoryFigures{};
   if (has_view) {
     MemoryUsage usage;
-    read_memory_usage(root, dir, limits.has_swap_allowance, usage, {}, wanted_stat);
-    if (!derive_memory(limits, usage, host.total, host.swap_total, out)) return false;
+    read_memory_usage(root, dir, limits, usage, {}, wanted_stat);
+    if (!derive_memory(limits, usage, host, out)) return false;
   }
   if (!out.has_memory) {
     // No limit: the host's memory, so sysinfo agrees with the /proc/meminfo

@@ -238,6 +238,7 @@ bool current_memory(MemoryLimits& memory, CgroupDir& dir) {
   memory.limit = limits.memory.limit;
   memory.has_swap_allowance = limits.memory.has_swap_allowance;
   memory.swap_allowance = limits.memory.swap_allowance;
+  memory.levels = limits.memory.levels;
   dir = limits.cgroups.of(Controller::Memory);
   return true;
 }

@@ -57,14 +57,17 @@ struct Expected {
 // From tests/fixtures/EXPECTED.md (computed by hand).
 const Expected kCases[] = {
     {"docker-v2-private-ns", 2, "0-1", 1048576, 741376, 524288},
-    {"k8s-pod-v2", 2, "0-1", 524288, 319488, 2097148},
+    {"k8s-pod-v2", 2, "0-1", 524288, 299008, 2097148},
     {"docker-v1-host-ns", 2, "0-1", 2097152, 1572864, 1048576},
     {"v1-cpuset-quota", 3, "2-3,6", 16384000, 9876544, 2097148},
     {"v1-cpuset-small", 2, "4-5", 16384000, 9876544, 2097148},
-    {"hybrid", 2, "0-1", 524288, 421888, 1048572},
+    {"hybrid", 2, "0-1", 524288, 319488, 1048572},
     {"no-limits", 4, "0-3", 8145212, 5120448, 1048572},
     {"systemd-colon", 1, "0", 262144, 210944, 2097148},
     {"demo-64cpu", 2, "0-1", 1048576, 786432, 1048576},
+    {"memory-on-parent", 1, "0", 786432, 622592, 1048572},
+    {"sibling-shares-limit", 1, "0", 131072, 32768, 1048572},
+    {"unshare-no-mount", 1, "0", 786432, 622592, 1048572},
 };
 
 class ShimOverFixture : public ::testing::TestWithParam<std::tuple<Expected, int>> {};

@@ -22,6 +22,7 @@ constexpr const char* kV1Memory = "/sys/fs/cgroup/memory";
 constexpr const char* kK8s =
     "/sys/fs/cgroup/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod1234.slice/"
     "cri-containerd-abcdef.scope";
+constexpr const char* kInner = "/sys/fs/cgroup/worker/inner";
 constexpr const char* kColon = "/sys/fs/cgroup/system.slice/system-getty.slice/getty@tty1.service/sub:with:colons";
 constexpr const char* kHybridCpu = "/sys/fs/cgroup/cpu,cpuacct/user.slice/user-1000.slice/session-3.scope";
 constexpr const char* kHybridMemory = "/sys/fs/cgroup/memory/user.slice/user-1000.slice/session-3.scope";
@@ -53,24 +54,29 @@ const Case kCases[] = {
     {"docker-v2-private-ns", "0-7", 2, "0-1", true, true, 1073741824, kV2, kV2, kV2, kV2,
      {false, 1048576, 741376, 843776, 102400, 524288, 514048}},
     {"k8s-pod-v2", "0-7", 2, "0-1", true, true, 536870912, kK8s, kK8s, kK8s, kK8s,
-     {false, 524288, 319488, 390144, 71680, 2097148, 2045948}},
+     {false, 524288, 299008, 369664, 71680, 2097148, 2045948}},
     {"docker-v1-host-ns", "0-7", 2, "0-1", true, true, 2147483648, kV1Cpu, kV1Cpu, kV1Cpuset, kV1Memory,
      {false, 2097152, 1572864, 1769472, 204800, 1048576, 1030144}},
     {"v1-cpuset-quota", "0-7", 3, "2-3,6", true, false, 0, kV1Cpu, kV1Cpu, kV1Cpuset, kV1Memory, kH8},
     {"v1-cpuset-small", "0-7", 2, "4-5", true, false, 0, kV1Cpu, kV1Cpu, kV1Cpuset, kV1Memory, kH8},
     {"hybrid", "0-3", 2, "0-1", true, true, 536870912, kHybridCpu, kHybridCpu, kV1Cpuset, kHybridMemory,
-     {false, 524288, 421888, 471040, 51200, 1048572, 1048572}},
+     {false, 524288, 319488, 368640, 51200, 1048572, 1048572}},
     {"no-limits", "0-3", 4, "0-3", false, false, 0, kV2, kV2, kV2, kV2, kH4},
     {"fractional-0.4", "0-3", 1, "0", true, false, 0, kV2, kV2, kV2, kV2, kH4},
     {"fractional-1.4", "0-3", 2, "0-1", true, false, 0, kV2, kV2, kV2, kV2, kH4},
     {"fractional-2.5", "0-3", 3, "0-2", true, false, 0, kV2, kV2, kV2, kV2, kH4},
-    {"limit-above-host", "0-7", 8, "0-7", false, true, 68719476736, kV2, kV2, kV2, kV2,
-     {false, 16384000, 15335424, 15714304, 380928, 2097148, 2045948}},
+    {"limit-above-host", "0-7", 8, "0-7", false, false, 0, kV2, kV2, kV2, kV2, kH8},
     {"systemd-colon", "0-7", 1, "0", true, true, 268435456, kColon, kColon, kColon, kColon,
      {false, 262144, 210944, 231424, 20480, 2097148, 2045948}},
     {"sub-cgroup", "0-3", 1, "0", true, true, 805306368, "/sys/fs/cgroup/worker/inner", "/sys/fs/cgroup/worker/inner",
      "/sys/fs/cgroup/worker/inner", "/sys/fs/cgroup/worker/inner",
-     {false, 786432, 632832, 684032, 51200, 1048572, 1048572}},
+     {false, 786432, 622592, 673792, 51200, 1048572, 1048572}},
+    {"memory-on-parent", "0-3", 1, "0", true, true, 805306368, kInner, kInner, kInner, "/sys/fs/cgroup/worker",
+     {false, 786432, 622592, 673792, 51200, 1048572, 1048572}},
+    {"sibling-shares-limit", "0-3", 1, "0", true, true, 134217728, kInner, kInner, kInner, kInner,
+     {false, 131072, 32768, 39936, 8192, 1048572, 1048572}},
+    {"unshare-no-mount", "0-3", 1, "0", true, true, 805306368, kInner, kInner, kInner, kInner,
+     {false, 786432, 622592, 673792, 51200, 1048572, 1048572}},
     {"outside-ns-root", "0-3", 2, "0-1", true, true, 1073741824, kV2, kV2, kV2, kV2,
      {false, 1048576, 638976, 770048, 131072, 1048572, 1048572}},
     {"no-cgroup", "0-3", 4, "0-3", false, false, 0, nullptr, nullptr, nullptr, nullptr, kH4},
@@ -571,6 +577,7 @@ TEST(Sources, QuotaAndLimitSources) {
 TEST(MeminfoConsistency, FreePlusCacheFitsInTotal) {
   for (const char* fixture : {"docker-v2-private-ns", "k8s-pod-v2", "docker-v1-host-ns", "hybrid", "limit-above-host",
                               "systemd-colon", "sub-cgroup", "outside-ns-root", "escaped-mountinfo", "v1-double-mount",
+                              "memory-on-parent", "sibling-shares-limit", "unshare-no-mount",
                               "demo-64cpu"}) {
     SCOPED_TRACE(fixture);
     Config config = fixture_config(fixture);

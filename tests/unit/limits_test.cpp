@@ -2,6 +2,8 @@
 // hand-built inputs.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "cpu_usage.hpp"
 #include "memory_view.hpp"
 #include "test_support.hpp"
@@ -52,7 +54,16 @@ MemoryLimits limited(uint64_t limit) {
   MemoryLimits m;
   m.has_limit = true;
   m.limit = limit;
+  m.levels.add(limit, 0);
   return m;
+}
+
+// A host whose free memory does not bound the view: all of it free.
+HostMemory host(uint64_t total, uint64_t swap_total) {
+  HostMemory h;
+  h.total = h.free = total;
+  h.swap_total = h.swap_free = swap_total;
+  return h;
 }
 
 }  // namespace
@@ -66,7 +77,7 @@ TEST(DeriveMemory, Basic) {
   u.stat.set(StatKey::SlabReclaimable, 5 << 20);
   u.stat.set(StatKey::Cache, 40 << 20);
   MemoryFigures f;
-  ASSERT_TRUE(derive_memory(limited(1024 << 20), u, uint64_t(16) << 30, 2 << 30, f));
+  ASSERT_TRUE(derive_memory(limited(1024 << 20), u, host(uint64_t(16) << 30, 2 << 30), f));
   EXPECT_EQ(f.total, uint64_t(1024) << 20);
   EXPECT_EQ(f.free, uint64_t(724) << 20);
   EXPECT_EQ(f.available, uint64_t(759) << 20);
@@ -82,14 +93,74 @@ TEST(DeriveMemory, UsageAboveLimitAndHostBelowLimit) {
   u.stat.set(StatKey::ActiveFile, 5000);
   u.stat.set(StatKey::Cache, 9000);
   MemoryFigures f;
-  ASSERT_TRUE(derive_memory(limited(1000), u, 4000, 0, f));
+  ASSERT_TRUE(derive_memory(limited(1000), u, host(4000, 0), f));
   EXPECT_EQ(f.total, 1000u);
   EXPECT_EQ(f.free, 0u);
   EXPECT_EQ(f.available, 1000u);               // never above MemTotal
   EXPECT_EQ(f.stat.get(StatKey::Cache), 1000u);  // clamped to total
-  ASSERT_TRUE(derive_memory(limited(8000), u, 4000, 0, f));
+  ASSERT_TRUE(derive_memory(limited(8000), u, host(4000, 0), f));
   EXPECT_EQ(f.total, 4000u);  // min(L, H)
   EXPECT_EQ(f.free, 2000u);
+}
+
+// MemFree is the least headroom over the levels with a limit: a parent's limit
+// shared with a sibling leaves less room than the own cgroup's usage says.
+TEST(DeriveMemory, SmallestHeadroom) {
+  MemoryLimits m = limited(1000);  // the own cgroup's limit
+  m.levels.add(800, 12);           // a parent's, smaller
+  m.levels.add(5000, 4);           // a grandparent's, larger but nearly used up
+  m.limit = 800;
+  MemoryUsage u;
+  u.has_usage = true;
+  u.usage = 100;
+  u.level_usage[1] = 600;   // the parent: this cgroup and a sibling
+  u.level_usage[2] = 4950;  // the grandparent
+  u.stat.set(StatKey::InactiveFile, 30);
+  MemoryFigures f;
+  ASSERT_TRUE(derive_memory(m, u, host(1 << 20, 0), f));
+  EXPECT_EQ(f.total, 800u);
+  EXPECT_EQ(f.free, 50u);        // 5000 - 4950, not 800 - 100
+  EXPECT_EQ(f.available, 80u);   // free + the own reclaimable cache
+  u.level_usage[2] = 0;          // unread: counts as the own usage, never less
+  ASSERT_TRUE(derive_memory(m, u, host(1 << 20, 0), f));
+  EXPECT_EQ(f.free, 200u);       // 800 - 600
+}
+
+// Never above the host: MemFree <= host MemFree, MemAvailable <= host MemAvailable.
+TEST(DeriveMemory, NeverAboveTheHost) {
+  MemoryUsage u;
+  u.has_usage = true;
+  u.usage = 100;
+  u.stat.set(StatKey::ActiveFile, 400);
+  HostMemory h = host(100000, 0);
+  h.free = 150;
+  MemoryFigures f;
+  ASSERT_TRUE(derive_memory(limited(1000), u, h, f));
+  EXPECT_EQ(f.free, 150u);
+  EXPECT_EQ(f.available, 550u);  // no host MemAvailable known (sysinfo): free + cache
+  h.has_available = true;
+  h.available = 300;
+  ASSERT_TRUE(derive_memory(limited(1000), u, h, f));
+  EXPECT_EQ(f.available, 300u);
+}
+
+TEST(LimitLevels, KeepsTheSmallestWhenFull) {
+  LimitLevels l;
+  for (int i = 0; i < kMaxLimitLevels; ++i) l.add(uint64_t(1000 + i), size_t(10 + i));
+  l.add(5, 99);     // smaller than all: replaces the largest
+  l.add(99999, 98); // larger than all: dropped
+  l.add(3, 10);     // same level again: its smaller limit
+  ASSERT_EQ(l.count, kMaxLimitLevels);
+  uint64_t largest = 0;
+  bool has5 = false, has3 = false;
+  for (int i = 0; i < l.count; ++i) {
+    largest = std::max(largest, l.at[i].limit);
+    has5 |= l.at[i].limit == 5 && l.at[i].path_len == 99;
+    has3 |= l.at[i].limit == 3 && l.at[i].path_len == 10;
+  }
+  EXPECT_TRUE(has5);
+  EXPECT_TRUE(has3);
+  EXPECT_EQ(largest, uint64_t(1000 + kMaxLimitLevels - 2));
 }
 
 TEST(DeriveMemory, Swap) {
@@ -102,12 +173,12 @@ TEST(DeriveMemory, Swap) {
   u.has_swap_used = true;
   u.swap_used = 200;
   MemoryFigures f;
-  ASSERT_TRUE(derive_memory(m, u, 5000, 500, f));
+  ASSERT_TRUE(derive_memory(m, u, host(5000, 500), f));
   EXPECT_TRUE(f.has_swap);
   EXPECT_EQ(f.swap_total, 500u);  // min(allowance, host)
   EXPECT_EQ(f.swap_free, 300u);
   u.swap_used = 900;
-  ASSERT_TRUE(derive_memory(m, u, 5000, 500, f));
+  ASSERT_TRUE(derive_memory(m, u, host(5000, 500), f));
   EXPECT_EQ(f.swap_free, 0u);
 }
 
@@ -117,7 +188,7 @@ TEST(DeriveMemory, SwapAllowanceWithoutALimit) {
   m.swap_allowance = 0;
   MemoryUsage none;  // no usage needed: only the swap lines change
   MemoryFigures f;
-  ASSERT_TRUE(derive_memory(m, none, 5000, 500, f));
+  ASSERT_TRUE(derive_memory(m, none, host(5000, 500), f));
   EXPECT_FALSE(f.has_memory);
   EXPECT_TRUE(f.has_swap);
   EXPECT_EQ(f.swap_total, 0u);
@@ -129,10 +200,10 @@ TEST(DeriveMemory, NotVirtual) {
   u.has_usage = true;
   u.usage = 1;
   MemoryFigures f;
-  EXPECT_FALSE(derive_memory(MemoryLimits{}, u, 5000, 0, f));  // no limit
-  EXPECT_FALSE(derive_memory(limited(1000), u, 0, 0, f));      // unknown host total
+  EXPECT_FALSE(derive_memory(MemoryLimits{}, u, host(5000, 0), f));  // no limit
+  EXPECT_FALSE(derive_memory(limited(1000), u, host(0, 0), f));      // unknown host total
   MemoryUsage none;
-  EXPECT_FALSE(derive_memory(limited(1000), none, 5000, 0, f));  // unreadable usage
+  EXPECT_FALSE(derive_memory(limited(1000), none, host(5000, 0), f));  // unreadable usage
 }
 
 TEST(CpuUsage, ReadersOnFixtures) {

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "cgroup_search.hpp"
 #include "test_support.hpp"
 
 using namespace cgview;
@@ -232,14 +233,24 @@ TEST_F(Malformed, MemoryMaxWithoutNewlineStillParses) {
 TEST_F(Malformed, MemoryLimitJustBelow2To62IsALimit) {
   copy_fixture("docker-v2-private-ns");
   write("sys/fs/cgroup/memory.max", "4611686018427387903\n");
+  // A limit, but at or above the host's 16384000 kB: no limit, the host's
+  // memory lines (the swap allowance still changes the swap lines).
+  {
+    auto l = limits();
+    EXPECT_FALSE(l->memory.has_limit);
+    Rendered r = render_to_string(VirtualFile::Meminfo, config(), *l);
+    EXPECT_EQ(meminfo_kb(r.text, "MemTotal"), 16384000);
+    EXPECT_EQ(meminfo_kb(r.text, "MemFree"), 9876544);
+    EXPECT_EQ(meminfo_kb(r.text, "Cached"), 3253728);
+    EXPECT_EQ(meminfo_kb(r.text, "SwapTotal"), 524288);
+  }
+  write("sys/fs/cgroup/memory.max", std::to_string(uint64_t(16384000) * 1024 - 4096) + "\n");
   auto l = limits();
-  EXPECT_TRUE(l->memory.has_limit);
-  EXPECT_EQ(l->memory.limit, 4611686018427387903u);
-  // min(L, H) = H = 16384000 kB; the other lines still come from the cgroup:
-  // MemFree = 16384000 - 307200 = 16076800.
+  EXPECT_TRUE(l->memory.has_limit);  // just below the host's: a limit
   Rendered r = render_to_string(VirtualFile::Meminfo, config(), *l);
-  EXPECT_EQ(meminfo_kb(r.text, "MemTotal"), 16384000);
-  EXPECT_EQ(meminfo_kb(r.text, "MemFree"), 16076800);
+  EXPECT_EQ(meminfo_kb(r.text, "MemTotal"), 16383996);
+  // MemFree = the smallest headroom, at most the host's MemFree (9876544 kB).
+  EXPECT_EQ(meminfo_kb(r.text, "MemFree"), 9876544);
 }
 
 // ---- v1 memory.limit_in_bytes and memory.stat ----
@@ -349,7 +360,8 @@ TEST_F(Malformed, MemoryCurrent) {
   for (const Bad& bad : bad_numbers("314572800")) {
     SCOPED_TRACE(bad.label);
     apply("sys/fs/cgroup/memory.current", bad);
-    expect_meminfo_passthrough(true);
+    // A missing usage file means no memory controller here (nor above): no limit at all.
+    expect_meminfo_passthrough(!bad.missing);
   }
   write("sys/fs/cgroup/memory.current", "314572800");
   Rendered r = render_to_string(VirtualFile::Meminfo, config(), *limits());
@@ -361,7 +373,8 @@ TEST_F(Malformed, V1UsageInBytes) {
   for (const Bad& bad : bad_numbers("536870912")) {
     SCOPED_TRACE(bad.label);
     apply("sys/fs/cgroup/memory/memory.usage_in_bytes", bad);
-    expect_meminfo_passthrough(true);
+    // A missing usage file means no memory controller here (nor above): no limit at all.
+    expect_meminfo_passthrough(!bad.missing);
   }
 }
 
@@ -591,10 +604,12 @@ TEST_F(Malformed, ProcSelfCgroupUnknownDirectory) {
   EXPECT_TRUE(l->cpu.has_quota);
   EXPECT_EQ(l->cpu.count, 2u);
   EXPECT_EQ(l->memory.limit, 1073741824u);
+  // Memory figures come from the nearest directory with the memory files: the
+  // mount point's, as for a cgroup whose parent did not pass +memory down.
+  EXPECT_EQ(l->cgroups.of(Controller::Memory).path.view(), "/sys/fs/cgroup");
   Rendered r = render_to_string(VirtualFile::Meminfo, config(), *l);
-  if (r.ok) {
-    EXPECT_EQ(r.text, read("proc/meminfo"));
-  }
+  EXPECT_EQ(meminfo_kb(r.text, "MemTotal"), 1048576);
+  EXPECT_EQ(meminfo_kb(r.text, "MemFree"), 741376);
 }
 
 // ---- /proc/meminfo ----
@@ -783,4 +798,51 @@ TEST_F(Malformed, HugeCpuTimeSaturates) {
   std::string name, user, nice, system, idle;
   first >> name >> user >> nice >> system >> idle;
   EXPECT_EQ(idle, "0");
+}
+
+// ---- a cgroup namespace without its own cgroup2 mount (`unshare -C`) ----
+
+// No cgroup.procs below the mount lists the process: the mount point, here
+// the root cgroup, which has no limit files: the host's view.
+TEST_F(Malformed, UnshareWithoutMountNotFoundIsTheRootCgroup) {
+  copy_fixture("unshare-no-mount");
+  write("proc/self/stat", "999 (sh) S 1 999 1\n");
+  auto l = limits();
+  EXPECT_EQ(l->cgroups.of(Controller::Cpu).path.view(), "/sys/fs/cgroup");
+  EXPECT_FALSE(l->cpu.has_quota);
+  EXPECT_FALSE(l->memory.has_limit);
+  expect_meminfo_passthrough(false);
+}
+
+// An unreadable pid: no search, the same fallback.
+TEST_F(Malformed, UnshareWithoutMountUnknownPid) {
+  copy_fixture("unshare-no-mount");
+  const Bad bads[] = {{"empty", ""}, {"garbage", "garbage (sh) S\n"}, {"negative", "-4242 (sh)\n"},
+                      {"long line", std::string(100 * 1024, '4') + "\n"}, {"missing", "", true}};
+  for (const Bad& bad : bads) {
+    SCOPED_TRACE(bad.label);
+    apply("proc/self/stat", bad);
+    auto l = limits();
+    EXPECT_EQ(l->cgroups.of(Controller::Memory).found, false);
+    EXPECT_FALSE(l->memory.has_limit);
+  }
+}
+
+// The search is bounded in depth: a process deeper than that is not found.
+TEST_F(Malformed, UnshareWithoutMountSearchIsBounded) {
+  copy_fixture("unshare-no-mount");
+  write("sys/fs/cgroup/worker/inner/cgroup.procs", "");
+  std::string deep = "sys/fs/cgroup";
+  for (int i = 0; i <= kCgroupSearchDepth; ++i) deep += "/d" + std::to_string(i);
+  std::filesystem::create_directories(path(deep));
+  write(deep + "/cgroup.procs", "4242\n");
+  write(deep + "/cpu.max", "50000 100000\n");
+  auto l = limits();
+  EXPECT_EQ(l->cgroups.of(Controller::Cpu).path.view(), "/sys/fs/cgroup");
+  EXPECT_FALSE(l->cpu.has_quota);
+  // One level up is within reach.
+  std::string shallower = deep.substr(0, deep.rfind('/'));
+  write(shallower + "/cgroup.procs", "4242\n");
+  l = limits();
+  EXPECT_EQ(l->cgroups.of(Controller::Cpu).path.view(), "/" + shallower);
 }

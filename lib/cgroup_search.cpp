@@ -1,0 +1,112 @@
+#include "cgroup_search.hpp"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "text.hpp"
+
+namespace cgview {
+
+namespace {
+
+// The kernel's getdents64 record (not declared by glibc's headers).
+struct DirEntry64 {
+  uint64_t ino;
+  int64_t off;
+  unsigned short reclen;
+  unsigned char type;
+  char name[];
+};
+
+bool procs_lists(const Sysroot& root, std::string_view dir, uint64_t pid) {
+  PathText path;
+  path.add(dir).add("/cgroup.procs");
+  if (path.overflowed()) return false;
+  int fd = open_host_file(root, path.view());
+  if (fd < 0) return false;
+  char buf[1024];
+  LineReader reader(fd, buf);
+  std::string_view line;
+  bool found = false;
+  while (!found && reader.next_whole_line(line)) {
+    uint64_t listed = 0;
+    found = parse_u64(trim(line), listed) && listed == pid;
+  }
+  close_fd(fd);
+  return found;
+}
+
+int open_directory(const Sysroot& root, std::string_view dir) {
+  PathText full;
+  full.add(root.prefix.view()).add(dir);
+  if (full.overflowed() || full.size() >= kPathMax) return -1;
+  long fd = syscall(SYS_openat, AT_FDCWD, full.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  return fd < 0 ? -1 : int(fd);
+}
+
+struct Search {
+  const Sysroot& root;
+  uint64_t pid;
+  int budget = kCgroupSearchDirs;
+  PathText& dir;  // the directory being looked at; the answer when found
+};
+
+bool visit(Search& s, int depth) {
+  if (s.budget-- <= 0) return false;
+  if (procs_lists(s.root, s.dir.view(), s.pid)) return true;
+  if (depth == kCgroupSearchDepth) return false;
+  int fd = open_directory(s.root, s.dir.view());
+  if (fd < 0) return false;
+  const size_t keep = s.dir.size();
+  alignas(DirEntry64) char buf[1024];
+  bool found = false;
+  long n;
+  while (!found && s.budget > 0 && (n = syscall(SYS_getdents64, fd, buf, sizeof buf)) > 0) {
+    for (long at = 0; !found && at < n;) {
+      const auto* e = reinterpret_cast<const DirEntry64*>(buf + at);
+      at += e->reclen;
+      std::string_view name(e->name);
+      if (e->type != DT_DIR || name == "." || name == "..") continue;
+      PathText child;
+      std::string_view parent = s.dir.view().substr(0, keep);
+      child.add(parent == "/" ? std::string_view{} : parent).add('/').add(name);
+      if (child.overflowed() || child.size() >= kPathMax - 16) continue;
+      s.dir = child;
+      found = visit(s, depth + 1);
+    }
+  }
+  close_fd(fd);
+  return found;
+}
+
+}  // namespace
+
+bool own_pid(const Sysroot& root, uint64_t& pid) {
+  if (root.live()) {
+    pid = uint64_t(syscall(SYS_getpid));
+    return true;
+  }
+  char buf[512];
+  ssize_t n = read_host_file(root, "/proc/self/stat", buf);
+  std::string_view text(buf, n > 0 ? size_t(n) : 0), first;
+  return next_field(text, first) && parse_u64(first, pid) && pid > 0;
+}
+
+bool find_cgroup_listing(const Sysroot& root, std::string_view mount_point, uint64_t pid, PathText& out) {
+  ErrnoKeeper keep_errno;
+  PathText dir;
+  dir.add(mount_point);
+  if (dir.size() > 1 && dir.view().back() == '/') {
+    PathText trimmed;
+    trimmed.add(dir.view().substr(0, dir.size() - 1));
+    dir = trimmed;
+  }
+  Search s{root, pid, kCgroupSearchDirs, dir};
+  if (!visit(s, 0)) return false;
+  out = dir;
+  return true;
+}
+
+}  // namespace cgview

@@ -1,0 +1,28 @@
+// Finding the process's own cgroup below a cgroup mount by the directory whose
+// cgroup.procs lists it (DESIGN.md, Discovery). Needed in a cgroup namespace
+// whose cgroup mount was made outside it (`unshare -C` without a fresh mount):
+// mountinfo then gives the mount's root as "/.." and /proc/self/cgroup a path
+// relative to the namespace, and the two cannot be joined by name.
+#pragma once
+
+#include <cstdint>
+
+#include "host_files.hpp"
+
+namespace cgview {
+
+// Bounds, so a host with thousands of cgroups costs at most this many
+// directories (each: one cgroup.procs read and one directory listing).
+inline constexpr int kCgroupSearchDepth = 6;
+inline constexpr int kCgroupSearchDirs = 512;
+
+// The process's id as its cgroup.procs files show it: getpid() live, and the
+// first field of DIR/proc/self/stat under a sysroot.
+bool own_pid(const Sysroot& root, uint64_t& pid);
+
+// Looks at `mount_point` and the directories below it, depth first, for the
+// one whose cgroup.procs lists `pid`. Raw syscalls and stack buffers only;
+// every fd it opens is closed before it returns.
+bool find_cgroup_listing(const Sysroot& root, std::string_view mount_point, uint64_t pid, PathText& out);
+
+}  // namespace cgview

@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# tests/vm: boots Debian 12's kernel under QEMU with cgroup_no_v1=all (a real
+# cgroup v2 hierarchy) and runs tests/vm/vm_checks.py in it with this build's
+# libcgview.so and cgview. Fails on any mismatch and on a VM that does not
+# finish. Without qemu it skips (exit 77) with the reason, unless
+# CGVIEW_TEST_REQUIRE_VM=1 (set by .ci/run), which makes that a failure.
+#   run.sh LIBCGVIEW CGVIEW
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+shim=$1 cli=$2
+skip() {
+  if [ "${CGVIEW_TEST_REQUIRE_VM:-0}" = 1 ]; then
+    echo "vm: FAILED: $1 (CGVIEW_TEST_REQUIRE_VM=1)" >&2
+    exit 1
+  fi
+  echo "vm: SKIPPED: $1" >&2
+  exit 77
+}
+for tool in qemu-system-x86_64 debootstrap cpio depmod; do
+  command -v "$tool" >/dev/null || skip "$tool is missing (scripts/install-deps installs it)"
+done
+[ "$(id -u)" = 0 ] || skip "building the image (debootstrap) needs root"
+started=$(date +%s)
+image=$("$here/build-image.sh")
+built=$(date +%s)
+
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+# The run's own files, in a second cpio archive the kernel unpacks over the image.
+mkdir -p "$work/payload/cgview/lib" "$work/payload/cgview/bin"
+cp "$here/init.sh" "$work/payload/init"
+cp "$here/vm_checks.py" "$work/payload/cgview/"
+cp "$shim" "$work/payload/cgview/lib/libcgview.so"
+cp "$cli" "$work/payload/cgview/bin/cgview"
+(cd "$work/payload" && find . | cpio -o -H newc --quiet) >"$work/payload.cpio"
+cat "$image/rootfs.cpio" "$work/payload.cpio" >"$work/initrd"
+
+accel=tcg
+[ -w /dev/kvm ] && accel=kvm
+timeout_s=${CGVIEW_VM_TIMEOUT:-270}
+echo "vm: image $image ($(cat "$image/kernel-version")), ready in $((built - started))s; booting with $accel" >&2
+set +e
+timeout "$timeout_s" qemu-system-x86_64 -accel "$accel" -m 1G -smp 2 -nographic -no-reboot \
+  -kernel "$image/vmlinuz" -initrd "$work/initrd" -nic none \
+  -append "console=ttyS0 cgroup_no_v1=all rdinit=/init panic=-1 quiet loglevel=3 ${CGVIEW_VM_ONLY:+VM_ONLY=$CGVIEW_VM_ONLY}" \
+  -serial "file:$work/serial.log" -monitor none -display none </dev/null
+rc=$?
+set -e
+grep -a '^VM ' "$work/serial.log" | tr -d '\r' || true
+echo "vm: $(( $(date +%s) - built ))s in the VM, $(( $(date +%s) - started ))s in all" >&2
+if [ $rc = 124 ]; then
+  echo "vm: FAILED: the VM did not finish within ${timeout_s}s; the end of its console:" >&2
+  tail -n 30 "$work/serial.log" | tr -d '\r' >&2
+  exit 1
+fi
+if ! grep -aq '^VM DONE failures=0' "$work/serial.log"; then
+  echo "vm: FAILED (qemu exit $rc); the end of its console:" >&2
+  grep -av '^VM ' "$work/serial.log" | tail -n 20 | tr -d '\r' >&2
+  exit 1
+fi
+echo "vm: all cases passed" >&2

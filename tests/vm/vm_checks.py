@@ -1,0 +1,472 @@
+#!/usr/bin/env python3
+"""The cgroup v2 cases, run inside the test VM (tests/vm/init.sh).
+
+Each case makes cgroups under /sys/fs/cgroup, runs one probe inside them with
+libcgview.so preloaded (nproc, getconf, the served files, free, busybox free,
+python3, `cgview show --json`) and judges what the probe saw against the
+kernel's own files: cpu.max, cpuset.cpus.effective, memory.max,
+memory.current, memory.swap.*, cpu.stat. Prints `VM PASS name` or
+`VM FAIL name: why` per case and `VM DONE failures=N` at the end.
+"""
+import json
+import math
+import os
+import subprocess
+import sys
+import time
+import traceback
+
+CG = "/sys/fs/cgroup"
+SHIM = "/cgview/lib/libcgview.so"
+CGVIEW = "/cgview/bin/cgview"
+MIB = 1 << 20
+TOL = 6 * MIB  # usage moves while a probe runs: processes start and exit
+failures = 0
+
+
+def read(path):
+    with open(path) as f:
+        return f.read().strip()
+
+
+def write(path, text):
+    with open(path, "w") as f:
+        f.write(text)
+
+
+def make(rel, **files):
+    path = os.path.join(CG, rel)
+    os.makedirs(path, exist_ok=True)
+    for name, value in files.items():
+        write(os.path.join(path, name.replace("__", ".")), value)
+    return path
+
+
+def remove(rel):
+    path = os.path.join(CG, rel)
+    for root, dirs, _ in sorted(os.walk(path), key=lambda w: -len(w[0])):
+        for d in dirs:
+            try:
+                os.rmdir(os.path.join(root, d))
+            except OSError:
+                pass
+    try:
+        os.rmdir(path)
+    except OSError:
+        pass
+
+
+def host_meminfo():
+    out = {}
+    for line in open("/proc/meminfo"):
+        key, _, rest = line.partition(":")
+        parts = rest.split()
+        if parts and parts[0].isdigit():
+            out[key] = int(parts[0]) * (1024 if parts[1:] == ["kB"] else 1)
+    return out
+
+
+def parse_cpu_list(text):
+    cpus = set()
+    for part in text.strip().split(","):
+        if not part:
+            continue
+        a, _, b = part.partition("-")
+        cpus.update(range(int(a), int(b or a) + 1))
+    return cpus
+
+
+def start_in(cgroup, argv, preload=True, unshare=None):
+    """Starts argv as a member of `cgroup` (optionally in a new cgroup namespace)."""
+    env = dict(os.environ, PATH="/usr/sbin:/usr/bin:/sbin:/bin")
+    if preload:
+        env["LD_PRELOAD"] = SHIM
+    prefix = 'echo $$ > "$0/cgroup.procs" || exit 99; '
+    if unshare == "bare":
+        cmd = prefix + 'exec unshare -C "$@"'
+    elif unshare == "mount":
+        # As runtimes do: a new cgroup and mount namespace with a fresh cgroup2 mount.
+        cmd = prefix + ('exec unshare -Cm sh -c \'umount -l /sys/fs/cgroup && '
+                        'mount -t cgroup2 cgroup2 /sys/fs/cgroup && exec "$@"\' sh "$@"')
+    else:
+        cmd = prefix + 'exec "$@"'
+    return subprocess.Popen(["sh", "-c", cmd, cgroup] + argv, env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True)
+
+
+PROBE = r'''
+echo "@@nproc"; nproc
+echo "@@getconf"; getconf _NPROCESSORS_ONLN
+echo "@@online"; cat /sys/devices/system/cpu/online
+echo "@@meminfo"; cat /proc/meminfo
+for d in "$@"; do echo "@@current $d"; cat "$d/memory.current" 2>/dev/null; cat "$d/memory.swap.current" 2>/dev/null; done
+echo "@@free"; free -b
+echo "@@bbfree"; busybox free
+echo "@@py"; python3 -c 'import os, json; ps = os.sysconf("SC_PAGE_SIZE"); print(json.dumps({"cpu_count": os.cpu_count(), "affinity": sorted(os.sched_getaffinity(0)), "phys": os.sysconf("SC_PHYS_PAGES") * ps, "avphys": os.sysconf("SC_AVPHYS_PAGES") * ps}))'
+echo "@@json"; /cgview/bin/cgview show --json
+echo "@@end"
+'''
+
+
+def probe(cgroup, levels=(), unshare=None):
+    """Runs the probe in `cgroup`; `levels` are directories whose usage it reads alongside."""
+    p = start_in(cgroup, ["sh", "-c", PROBE, "probe"] + list(levels), unshare=unshare)
+    out, _ = p.communicate(timeout=120)
+    sections, name = {}, None
+    for line in out.splitlines():
+        if line.startswith("@@"):
+            name = line[2:]
+            sections[name] = []
+        elif name is not None:
+            sections[name].append(line)
+    if "end" not in sections:
+        raise AssertionError("probe did not finish: " + out[-800:])
+    return sections
+
+
+def meminfo_of(lines):
+    out = {}
+    for line in lines:
+        key, _, rest = line.partition(":")
+        parts = rest.split()
+        if parts and parts[0].isdigit():
+            out[key] = int(parts[0]) * 1024
+    return out
+
+
+def json_figure(lines, kind):
+    """`cgview show --json`, read defensively: integer keys (memory.total,
+    cpu.count / cpus, flat or nested) or the older "view" list of strings."""
+    try:
+        doc = json.loads("\n".join(lines))
+    except ValueError:
+        return None
+    keys = {"memory": [("memory", "total"), ("memory.total",), ("mem_total",)],
+            "cpus": [("cpu", "count"), ("cpus", "count"), ("cpu.count",), ("cpus",), ("cpu", "cpus")]}[kind]
+    for path in keys:
+        node = doc
+        for k in path:
+            node = node.get(k) if isinstance(node, dict) else None
+        if isinstance(node, dict):
+            node = node.get("container", node.get("value"))
+        if isinstance(node, int) and not isinstance(node, bool):
+            return node
+    for row in doc.get("view", []) if isinstance(doc, dict) else []:
+        if row.get("name") == {"memory": "MemTotal", "cpus": "CPUs"}[kind]:
+            text = str(row.get("container", "")).split()
+            if text and text[0].isdigit():
+                return int(text[0]) * (1024 if text[1:] == ["kB"] else 1)
+    return None
+
+
+class Check:
+    def __init__(self, name):
+        self.name, self.problems = name, []
+
+    def eq(self, what, got, want):
+        if got != want:
+            self.problems.append(f"{what}: {got!r}, want {want!r}")
+
+    def near(self, what, got, want, tol=TOL):
+        if got is None or abs(got - want) > tol:
+            self.problems.append(f"{what}: {got!r}, want {want!r} +- {tol}")
+
+    def true(self, what, cond):
+        if not cond:
+            self.problems.append(what)
+
+    def done(self):
+        global failures
+        if self.problems:
+            failures += 1
+            print(f"VM FAIL {self.name}: " + "; ".join(self.problems), flush=True)
+        else:
+            print(f"VM PASS {self.name}", flush=True)
+
+
+def chain(cgroup):
+    """The cgroup and its ancestors below the root, nearest first."""
+    out, path = [], cgroup
+    while path != CG:
+        out.append(path)
+        path = os.path.dirname(path)
+    return out
+
+
+def expected_cpus(cgroup):
+    online = parse_cpu_list(read("/sys/devices/system/cpu/online"))
+    eff = os.path.join(cgroup, "cpuset.cpus.effective")
+    a = online & parse_cpu_list(read(eff)) if os.path.exists(eff) else online
+    quota = None
+    for d in chain(cgroup):
+        f = os.path.join(d, "cpu.max")
+        if os.path.exists(f):
+            q, period = read(f).split()
+            if q != "max":
+                quota = min(quota or math.inf, int(q) / int(period))
+    n = len(a) if quota is None else max(1, min(len(a), math.ceil(quota - 1e-9)))
+    return n, a
+
+
+def expected_limit(cgroup, host_total):
+    limit = None
+    for d in chain(cgroup):
+        f = os.path.join(d, "memory.max")
+        if os.path.exists(f) and read(f) != "max":
+            limit = min(limit or math.inf, int(read(f)))
+    return None if limit is None or limit >= host_total else limit
+
+
+def check_cpus(c, s, cgroup):
+    n, a = expected_cpus(cgroup)
+    c.eq("nproc", int(s["nproc"][0]), n)
+    c.eq("getconf _NPROCESSORS_ONLN", int(s["getconf"][0]), n)
+    online = parse_cpu_list(s["online"][0])
+    c.eq("cpu/online count", len(online), n)
+    c.true(f"cpu/online {sorted(online)} not within the cgroup's CPUs {sorted(a)}", online <= a)
+    py = json.loads(s["py"][0])
+    c.eq("python os.cpu_count()", py["cpu_count"], n)
+    c.eq("python sched_getaffinity", len(py["affinity"]), n)
+    c.eq("cgview show --json CPUs", json_figure(s["json"], "cpus"), n)
+
+
+def levels_usage(s):
+    out = {}
+    for name, lines in s.items():
+        if name.startswith("current "):
+            vals = [int(x) for x in lines if x.strip().isdigit()]
+            out[name[8:]] = vals
+    return out
+
+
+def check_memory(c, s, cgroup, usage_dir=None):
+    host = host_meminfo()
+    mem = meminfo_of(s["meminfo"])
+    limit = expected_limit(cgroup, host["MemTotal"])
+    usage = levels_usage(s)
+    free_lines = [l.split() for l in s["free"] if l.startswith("Mem:")]
+    bb_lines = [l.split() for l in s["bbfree"] if l.strip().startswith("Mem:")]
+    py = json.loads(s["py"][0])
+    if limit is None:
+        c.near("MemTotal (no limit: the host's)", mem["MemTotal"], host["MemTotal"], 0)
+        # The host's line, not MemTotal minus the cgroup's usage (more than the host has free).
+        c.near("MemFree (no limit: the host's)", mem["MemFree"], host["MemFree"], 16 * MIB)
+        c.eq("cgview show --json memory", json_figure(s["json"], "memory") in (None, host["MemTotal"],
+                                                                                host["MemTotal"] // 1024 * 1024), True)
+        return mem
+    c.eq("MemTotal", mem["MemTotal"], limit // 1024 * 1024)
+    # The smallest headroom over the levels with a limit, at the probe's own time.
+    headroom = None
+    for d in chain(cgroup):
+        f = os.path.join(d, "memory.max")
+        if os.path.exists(f) and read(f) != "max" and usage.get(d):
+            room = int(read(f)) - usage[d][0]
+            headroom = room if headroom is None else min(headroom, room)
+    if headroom is not None:
+        c.near("MemFree (smallest headroom)", mem["MemFree"], max(headroom, 0))
+    c.true("MemAvailable > MemTotal", mem["MemAvailable"] <= mem["MemTotal"])
+    c.true("MemFree > MemAvailable", mem["MemFree"] <= mem["MemAvailable"])
+    c.eq("free total", int(free_lines[0][1]) if free_lines else None, mem["MemTotal"])
+    c.near("busybox free total (sysinfo)", int(bb_lines[0][1]) * 1024 if bb_lines else None, mem["MemTotal"], 1024)
+    c.near("python SC_PHYS_PAGES", py["phys"], mem["MemTotal"], 4096)
+    c.near("python SC_AVPHYS_PAGES", py["avphys"], mem["MemFree"], TOL)
+    got = json_figure(s["json"], "memory")
+    c.near("cgview show --json memory total", got, mem["MemTotal"], 1024)
+    return mem
+
+
+def case(name, fn):
+    c = Check(name)
+    try:
+        fn(c)
+    except Exception:
+        c.problems.append("exception: " + traceback.format_exc().strip().replace("\n", " | ")[-600:])
+    c.done()
+
+
+def cpu_quota(value):
+    def run(c):
+        cg = make("vm/cpu" + value.replace(" ", "_"), cpu__max=value)
+        check_cpus(c, probe(cg), cg)
+        remove("vm/cpu" + value.replace(" ", "_"))
+    return run
+
+
+def cpuset_one(c):
+    cg = make("vm/cpuset", cpuset__cpus="1")
+    s = probe(cg)
+    check_cpus(c, s, cg)
+    c.eq("cpu/online", s["online"][0], read(cg + "/cpuset.cpus.effective"))
+    remove("vm/cpuset")
+
+
+def mem_256_noswap(c):
+    cg = make("vm/m256", memory__max=str(256 * MIB), memory__swap__max="0")
+    s = probe(cg, [cg])
+    mem = check_memory(c, s, cg)
+    c.eq("SwapTotal (memory.swap.max 0)", mem.get("SwapTotal"), 0)
+    remove("vm/m256")
+
+
+def mem_128_swap(c):
+    cg = make("vm/m128", memory__max=str(128 * MIB), memory__swap__max=str(256 * MIB))
+    hog = start_in(cg, ["python3", "-c", "import time; b = b'x' * (200 << 20); print('held', flush=True); time.sleep(600)"],
+                   preload=False)
+    deadline = time.time() + 90
+    while time.time() < deadline and hog.poll() is None and int(read(cg + "/memory.swap.current")) < 40 * MIB:
+        time.sleep(0.5)
+    c.true("the allocating process died (no swap?): " + (hog.stdout.read() if hog.poll() is not None else ""),
+           hog.poll() is None)
+    swapped = int(read(cg + "/memory.swap.current"))
+    c.true(f"pages were not pushed to swap (memory.swap.current {swapped})", swapped >= 40 * MIB)
+    s = probe(cg, [cg])
+    mem = check_memory(c, s, cg)
+    host = host_meminfo()
+    c.eq("SwapTotal", mem.get("SwapTotal"), min(256 * MIB, host["SwapTotal"]))
+    swap_now = levels_usage(s)[cg][1]
+    c.near("SwapTotal - SwapFree vs memory.swap.current", mem["SwapTotal"] - mem["SwapFree"], swap_now, 2 * MIB)
+    hog.kill()
+    hog.wait()
+    remove("vm/m128")
+
+
+def nested_passed_down(c):
+    make("vm/nest", cpu__max="150000 100000", memory__max=str(384 * MIB))
+    write(CG + "/vm/nest/cgroup.subtree_control", "+cpu +cpuset +memory +pids")
+    cg = make("vm/nest/child")
+    c.true("the child lacks memory files (+memory passed down)", os.path.exists(cg + "/memory.current"))
+    s = probe(cg, [cg, CG + "/vm/nest"])
+    check_cpus(c, s, cg)
+    check_memory(c, s, cg)
+    remove("vm/nest")
+
+
+def memory_only_on_parent(c):
+    make("vm/par", memory__max=str(192 * MIB))
+    write(CG + "/vm/par/cgroup.subtree_control", "+cpu +pids")  # no +memory
+    cg = make("vm/par/child", cpu__max="50000 100000")
+    c.true("the child has memory files (the case needs none)", not os.path.exists(cg + "/memory.current"))
+    s = probe(cg, [CG + "/vm/par"])
+    check_cpus(c, s, cg)
+    mem = check_memory(c, s, cg)
+    c.true("Cached is the host's", mem.get("Cached", 0) <= mem["MemTotal"])
+    remove("vm/par")
+
+
+def cgroupns(kind):
+    def run(c):
+        cg = make("vm/ns" + kind, cpu__max="50000 100000", memory__max=str(256 * MIB))
+        s = probe(cg, [], unshare=kind)
+        check_cpus(c, s, cg)
+        mem = meminfo_of(s["meminfo"])
+        c.eq("MemTotal", mem["MemTotal"], 256 * MIB)
+        c.true(f"MemFree {mem['MemFree']} not within the limit", 0 < mem["MemFree"] < 256 * MIB)
+        c.near("cgview show --json memory total", json_figure(s["json"], "memory"), 256 * MIB, 1024)
+        remove("vm/ns" + kind)
+    return run
+
+
+def limit_above_vm(c):
+    cg = make("vm/big", memory__max=str(64 << 30))
+    s = probe(cg, [cg])
+    check_memory(c, s, cg)
+    host = host_meminfo()
+    mem = meminfo_of(s["meminfo"])
+    c.true(f"MemFree {mem['MemFree']} above the host's {host['MemFree']}", mem["MemFree"] <= host["MemFree"] + TOL)
+    remove("vm/big")
+
+
+def sibling_shares(c):
+    make("vm/pod", memory__max=str(256 * MIB))
+    write(CG + "/vm/pod/cgroup.subtree_control", "+memory +pids")
+    sib = make("vm/pod/sibling")
+    cg = make("vm/pod/me")
+    hog = start_in(sib, ["python3", "-c", "import time; b = b'x' * (100 << 20); print('held', flush=True); time.sleep(600)"],
+                   preload=False)
+    c.eq("sibling started", hog.stdout.readline().strip(), "held")
+    s = probe(cg, [cg, CG + "/vm/pod"])
+    check_memory(c, s, cg)
+    u = levels_usage(s)
+    own_only = 256 * MIB - u[cg][0]
+    mem = meminfo_of(s["meminfo"])
+    c.true(f"MemFree {mem['MemFree']} counts only the own usage ({own_only})", mem["MemFree"] < own_only - 64 * MIB)
+    hog.kill()
+    hog.wait()
+    remove("vm/pod")
+
+
+STAT_PROBE = r'''
+import os, sys, time
+def busy():
+    f = open("/proc/stat").readline().split()
+    v = [int(x) for x in f[1:]]
+    return v[0] + v[1] + v[2] + v[5] + v[6] + v[7], v[3] + v[4]
+def usage():
+    for line in open(sys.argv[1] + "/cpu.stat"):
+        if line.startswith("usage_usec"):
+            return int(line.split()[1])
+b0, i0 = busy(); u0 = usage(); t0 = time.time()
+while time.time() - t0 < 1.0:
+    pass
+b1, i1 = busy(); u1 = usage()
+print(b1 - b0, i1 - i0, (u1 - u0) / 10000.0, time.time() - t0)
+'''
+
+
+def stat_busy(c):
+    cg = make("vm/stat", cpu__max="50000 100000")
+    p = start_in(cg, ["python3", "-c", STAT_PROBE, cg])
+    out, _ = p.communicate(timeout=60)
+    busy, idle, usage, secs = [float(x) for x in out.split()[-4:]]
+    c.near("/proc/stat busy ticks vs cpu.stat usage_usec", busy, usage, max(6, usage * 0.25))
+    c.near("/proc/stat busy + idle ticks vs elapsed (N = 1)", busy + idle, secs * 100, max(15, secs * 30))
+    remove("vm/stat")
+
+
+def free_while_allocating(c):
+    cg = make("vm/free", memory__max=str(256 * MIB), memory__swap__max="0")
+    hog = start_in(cg, ["python3", "-c", "import time\nheld = []\nfor i in range(6):\n    held.append(b'x' * (20 << 20)); time.sleep(0.7)\ntime.sleep(600)"],
+                   preload=False)
+    p = start_in(cg, ["free", "-b", "-s", "1", "-c", "4"])
+    out, _ = p.communicate(timeout=120)
+    rows = [l.split() for l in out.splitlines() if l.startswith("Mem:")]
+    c.eq("samples", len(rows), 4)
+    c.true("a total is not the limit: " + str([r[1] for r in rows]), all(int(r[1]) == 256 * MIB for r in rows))
+    used = [int(r[2]) for r in rows]
+    c.true(f"used did not grow while the cgroup allocated: {used}", used[-1] > used[0] + 20 * MIB)
+    hog.kill()
+    hog.wait()
+    remove("vm/free")
+
+
+def main():
+    os.makedirs(CG + "/vm", exist_ok=True)
+    write(CG + "/vm/cgroup.subtree_control", "+cpu +cpuset +memory +pids")
+    cases = [
+        ("cpu.max 0.5", cpu_quota("50000 100000")),
+        ("cpu.max 1.5", cpu_quota("150000 100000")),
+        ("cpu.max max", cpu_quota("max 100000")),
+        ("cpuset.cpus one CPU", cpuset_one),
+        ("memory.max 256M, memory.swap.max 0", mem_256_noswap),
+        ("memory.max 128M with pages in swap", mem_128_swap),
+        ("nested, controllers passed down", nested_passed_down),
+        ("memory controller only on the parent", memory_only_on_parent),
+        ("cgroupns with a fresh cgroup2 mount", cgroupns("mount")),
+        ("cgroupns without a mount (unshare -C)", cgroupns("bare")),
+        ("a limit above the VM's memory", limit_above_vm),
+        ("a sibling using part of the parent's limit", sibling_shares),
+        ("/proc/stat busy vs cpu.stat usage_usec", stat_busy),
+        ("free -s while the cgroup allocates", free_while_allocating),
+    ]
+    only = os.environ.get("VM_ONLY")
+    for name, fn in cases:
+        if only and not any(o in name for o in only.split("|")):
+            continue
+        t = time.time()
+        case(name, fn)
+        print(f"VM TIME {name}: {time.time() - t:.1f}s", flush=True)
+    print(f"VM DONE failures={failures}", flush=True)
+
+
+if __name__ == "__main__":
+    main()
