@@ -37,6 +37,14 @@ bool meminfo_kb(std::string_view meminfo, std::string_view key, uint64_t& bytes)
   return true;
 }
 
+bool host_memory_from_meminfo(std::string_view meminfo, HostMemory& out) {
+  if (!meminfo_kb(meminfo, "MemTotal", out.total)) return false;
+  meminfo_kb(meminfo, "SwapTotal", out.swap_total);
+  if (!meminfo_kb(meminfo, "MemFree", out.free)) out.free = out.total;
+  out.has_available = meminfo_kb(meminfo, "MemAvailable", out.available);
+  return true;
+}
+
 namespace {
 
 // The host meminfo lines that stand in for memory.stat keys.

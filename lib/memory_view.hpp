@@ -40,6 +40,10 @@ void read_memory_usage(const Sysroot& root, const CgroupDir& dir, const MemoryLi
 // The host's "Key:   123 kB" value of a /proc/meminfo text, in bytes.
 bool meminfo_kb(std::string_view meminfo, std::string_view key, uint64_t& bytes);
 
+// The host's figures from its /proc/meminfo text (bytes). False without a
+// MemTotal; a missing MemFree reads as MemTotal, a missing MemAvailable as none.
+bool host_memory_from_meminfo(std::string_view meminfo, HostMemory& out);
+
 // Figures in bytes. Each `has_*` false means: show the host's value.
 struct MemoryFigures {
   bool has_memory = false;  // total, free, available and the stat lines (a limit is set)

@@ -133,11 +133,8 @@ bool render_meminfo(const Config& config, const Limits& limits, Sink& out) {
   MemoryFigures figures;
   // Without a limit or swap allowance the host's file is the answer: no cgroup reads.
   const MemoryLimits& memory = limits.memory;
-  bool virtual_view = (memory.has_limit || memory.has_swap_allowance) && meminfo_kb(text, "MemTotal", host_memory.total);
+  bool virtual_view = (memory.has_limit || memory.has_swap_allowance) && host_memory_from_meminfo(text, host_memory);
   if (virtual_view) {
-    meminfo_kb(text, "SwapTotal", host_memory.swap_total);
-    if (!meminfo_kb(text, "MemFree", host_memory.free)) host_memory.free = host_memory.total;
-    host_memory.has_available = meminfo_kb(text, "MemAvailable", host_memory.available);
     read_memory_usage(config.root, limits.cgroups.of(Controller::Memory), memory, usage, text);
     virtual_view = derive_memory(memory, usage, host_memory, figures);
   }

@@ -36,13 +36,12 @@ bool render_swaps(const Config& config, const Limits& limits, Sink& out) {
   ssize_t n = read_input_file(config.root, "/proc/meminfo", host);
   if (n <= 0) return false;
   std::string_view text(host, size_t(n));
-  uint64_t host_total = 0, host_swap_total = 0;
-  if (!meminfo_kb(text, "MemTotal", host_total)) return false;
-  meminfo_kb(text, "SwapTotal", host_swap_total);
+  HostMemory host_memory;
+  if (!host_memory_from_meminfo(text, host_memory)) return false;
   MemoryUsage usage;
   MemoryFigures figures;
-  read_memory_usage(config.root, limits.cgroups.of(Controller::Memory), true, usage, text);
-  if (!derive_memory(memory, usage, host_total, host_swap_total, figures) || !figures.has_swap) return false;
+  read_memory_usage(config.root, limits.cgroups.of(Controller::Memory), memory, usage, text);
+  if (!derive_memory(memory, usage, host_memory, figures) || !figures.has_swap) return false;
   out.put(kHeader);
   // No swap allowed: no area at all, as on a host without swap.
   if (figures.swap_total > 0) {
