@@ -76,8 +76,7 @@ int cat(const Config& config, const char* path) {
   if (file == VirtualFile::None) {
     std::fprintf(stderr,
                  "cgview: %s is not a file cgview serves (it serves /proc/meminfo, /proc/cpuinfo, /proc/stat, "
-                 "/sys/devices/system/cpu/online, and cpuK/online and cpuK/topology/* below it,\n"
-                 "  /proc/swaps, /proc/pressure/{cpu,memory,io}, /proc/diskstats)\n",
+                 "/sys/devices/system/cpu/online, and cpuK/online and cpuK/topology/* below it, /proc/swaps, /proc/pressure/{cpu,memory,io}, /proc/diskstats)\n",
                  path);
     return 1;
   }

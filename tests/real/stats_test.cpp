@@ -409,17 +409,19 @@ TEST(StatsServed, PressureAndDiskstatsUnderTheShimOnV2) {
     write_file(root + "/" + rel, text);
   };
   put("proc/self/mountinfo", "30 22 0:27 / /sys/fs/cgroup rw - cgroup2 cgroup2 rw\n");
-  put("proc/self/cgroup", "0::/\n");
+  // A container's own cgroup: the root cgroup's pressure is the host's anyway.
+  put("proc/self/cgroup", "0::/ctr\n");
   put("proc/meminfo", read_file(std::string(CGVIEW_FIXTURES) + "/docker-v2-private-ns/proc/meminfo"));
   put("sys/devices/system/cpu/online", "0-3\n");
-  put("sys/fs/cgroup/cpu.max", "100000 100000\n");
+  put("sys/fs/cgroup/ctr/cpu.max", "100000 100000\n");
+  put("sys/fs/cgroup/ctr/memory.current", "1048576\n");
   const std::string cpu = "some avg10=12.34 avg60=5.00 avg300=1.00 total=987654\nfull avg10=1.00 avg60=0.50 avg300=0.10 total=1234\n";
   const std::string memory = "some avg10=0.00 avg60=0.00 avg300=0.00 total=11\nfull avg10=0.00 avg60=0.00 avg300=0.00 total=22\n";
   const std::string io = "some avg10=3.00 avg60=0.00 avg300=0.00 total=33\nfull avg10=2.00 avg60=0.00 avg300=0.00 total=44\n";
-  put("sys/fs/cgroup/cpu.pressure", cpu);
-  put("sys/fs/cgroup/memory.pressure", memory);
-  put("sys/fs/cgroup/io.pressure", io);
-  put("sys/fs/cgroup/io.stat", "254:0 rbytes=1048576 wbytes=2097152 rios=10 wios=20 dbytes=0 dios=0\n");
+  put("sys/fs/cgroup/ctr/cpu.pressure", cpu);
+  put("sys/fs/cgroup/ctr/memory.pressure", memory);
+  put("sys/fs/cgroup/ctr/io.pressure", io);
+  put("sys/fs/cgroup/ctr/io.stat", "254:0 rbytes=1048576 wbytes=2097152 rios=10 wios=20 dbytes=0 dios=0\n");
   put("proc/diskstats", " 254       0 vda 500 1 9000 10 600 2 8000 20 0 30 40 0 0 0 0 5 6\n"
                         " 254       1 vda1 400 1 8000 10 500 2 7000 20 0 30 40 0 0 0 0 0 0\n");
   std::vector<std::string> env = {"LD_PRELOAD=" + kShim, "CGVIEW_SYSROOT=" + root};
