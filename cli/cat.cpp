@@ -20,6 +20,7 @@ const char* host_path_of(VirtualFile file) {
     case VirtualFile::Cpuinfo: return "/proc/cpuinfo";
     case VirtualFile::Stat: return "/proc/stat";
     case VirtualFile::CpuOnline: return "/sys/devices/system/cpu/online";
+    case VirtualFile::Status: return "/proc/self/status";
     case VirtualFile::None: break;
   }
   return "";

@@ -61,6 +61,14 @@ bool set_rounding(Config& config, const char* text) {
   return true;
 }
 
+bool set_placement(Config& config, const char* text) {
+  std::string_view t = text;
+  if (t == "spread") config.placement = Placement::Spread;
+  else if (t == "lowest") config.placement = Placement::Lowest;
+  else return false;
+  return true;
+}
+
 Config config_from_env(EnvLookup lookup) {
   Config config;
   auto flag = [&](const char* name) {
@@ -81,6 +89,7 @@ Config config_from_env(EnvLookup lookup) {
       {"CGVIEW_CPUS", set_cpus_override},
       {"CGVIEW_MEMORY", set_memory_override},
       {"CGVIEW_CPU_ROUNDING", set_rounding},
+      {"CGVIEW_CPU_PLACEMENT", set_placement},
   };
   for (const Setting& s : kSettings) {
     const char* value = lookup(s.name);

@@ -9,6 +9,10 @@ namespace cgview {
 
 enum class Rounding : uint8_t { Ceil, Floor, Round };
 
+// Which N CPUs of the affinity mask make the view (CGVIEW_CPU_PLACEMENT):
+// a block starting where the cgroup's identity points (Spread), or the lowest ids.
+enum class Placement : uint8_t { Spread, Lowest };
+
 struct Config {
   bool disabled = false;  // CGVIEW_DISABLE=1: everything passes through
   bool debug = false;     // CGVIEW_DEBUG=1: one stderr line per decision
@@ -18,6 +22,7 @@ struct Config {
   bool has_memory_override = false;
   uint64_t memory_override = 0;  // CGVIEW_MEMORY in bytes
   Rounding rounding = Rounding::Ceil;
+  Placement placement = Placement::Spread;
 };
 
 // Looks up a variable; the shim and CLI pass secure_getenv so setuid programs
@@ -32,5 +37,6 @@ bool set_sysroot(Config& config, const char* dir);
 bool set_cpus_override(Config& config, const char* text);
 bool set_memory_override(Config& config, const char* text);
 bool set_rounding(Config& config, const char* text);
+bool set_placement(Config& config, const char* text);
 
 }  // namespace cgview
