@@ -85,6 +85,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   // A served file is recognised under any spelling that normalizes to it.
   VirtualFile f = virtual_file_for(v);
   FUZZ_CHECK((f != VirtualFile::None) == (v == "/proc/meminfo" || v == "/proc/cpuinfo" || v == "/proc/stat" ||
-                                          v == "/sys/devices/system/cpu/online"));
+                                          v == "/sys/devices/system/cpu/online" || v == "/proc/self/status" ||
+                                          v == "/proc/thread-self/status"));
   return 0;
 }
