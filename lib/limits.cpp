@@ -115,6 +115,11 @@ bool compute_cpu(const Config& config, const CgroupDirs& cgroups, CpuLimits& cpu
   DebugLine(config) << "CPUs: " << uint64_t(cpu.count) << " of " << uint64_t(available) << " in the affinity mask"
                     << (cpu.has_quota ? " (quota from " : "") << (cpu.has_quota ? cpu.quota_source.file.view() : "")
                     << (cpu.has_quota ? ")" : "");
+  if (config.placement == Placement::Lowest)
+    DebugLine(config) << "V starts at CPU " << uint64_t(cpu.start) << " (placement lowest)";
+  else
+    DebugLine(config) << "V starts at CPU " << uint64_t(cpu.start) << " (placement spread, cgroup identity "
+                      << cpu.identity << ")";
   return true;
 }
 

@@ -42,12 +42,13 @@ bool same_mask(const cpu_set_t* mask, size_t size, const CpuSet& set) {
 
 enum class Decision { PassThrough, KeepReal, SetAffinity };
 
+// Whether this process's masks are narrowed at all (else every setter passes through).
+bool narrowing(AffinityRule& rule) { return current_affinity_rule(rule) && (rule.use_visible || rule.quota_cpus != 0); }
+
 // `real` is the task's real mask. KeepReal: the call is a no-op that succeeds;
 // SetAffinity: set `process_mask` (A) instead of the caller's mask.
-Decision decide(const cpu_set_t* mask, size_t size, const CpuSet& real, CpuSet& process_mask) {
-  AffinityRule rule;
-  if (mask == nullptr || !current_affinity_rule(rule)) return Decision::PassThrough;
-  if (!rule.use_visible && rule.quota_cpus == 0) return Decision::PassThrough;  // nothing was narrowed
+Decision decide(const AffinityRule& rule, const cpu_set_t* mask, size_t size, const CpuSet& real,
+                CpuSet& process_mask) {
   if (!rule.use_visible) {
     CpuSet shown = real;
     shown.keep_rotated(rule.quota_cpus, rule.start);
@@ -73,10 +74,11 @@ int real_sched_setaffinity(pid_t pid, size_t size, const cpu_set_t* mask) {
 CGVIEW_EXPORT int cgview_sched_setaffinity(pid_t pid, size_t size, const cpu_set_t* mask) {
   CpuSet real, process_mask;
   Decision decision = Decision::PassThrough;
-  if (mask != nullptr && own_task(pid)) {
+  AffinityRule rule;
+  if (mask != nullptr && narrowing(rule) && own_task(pid)) {
     ErrnoKeeper keep_errno;  // a failed look-up is not the program's error
     if (syscall(SYS_sched_getaffinity, pid, CpuSet::kBytes, real.words()) > 0)
-      decision = decide(mask, size, real, process_mask);
+      decision = decide(rule, mask, size, real, process_mask);
   }
   if (decision == Decision::KeepReal) return 0;
   if (decision == Decision::SetAffinity)
@@ -95,14 +97,15 @@ __asm__(".symver cgview_sched_setaffinity_old,sched_setaffinity@GLIBC_2.3.3");
 CGVIEW_EXPORT int cgview_pthread_setaffinity_np(pthread_t thread, size_t size, const cpu_set_t* mask) {
   const RealFunctions* r = real_wait();
   if (r == nullptr || r->pthread_setaffinity_np == nullptr) return ENOSYS;
-  if (mask != nullptr && r->pthread_getaffinity_np != nullptr) {
+  AffinityRule rule;
+  if (mask != nullptr && r->pthread_getaffinity_np != nullptr && narrowing(rule)) {
     CpuSet real, process_mask;
     Decision decision = Decision::PassThrough;
     {
       ErrnoKeeper keep_errno;
       // The real getter: the thread's unnarrowed mask (a pthread_t is always one of ours).
       if (r->pthread_getaffinity_np(thread, CpuSet::kBytes, reinterpret_cast<cpu_set_t*>(real.words())) == 0)
-        decision = decide(mask, size, real, process_mask);
+        decision = decide(rule, mask, size, real, process_mask);
     }
     if (decision == Decision::KeepReal) return 0;
     if (decision == Decision::SetAffinity)
