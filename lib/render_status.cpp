@@ -61,6 +61,13 @@ bool parse_hex_mask(std::string_view text, CpuSet& set, MaskShape& shape) {
   return true;
 }
 
+// The ids the kernel's line has room for: 4 per hex digit.
+unsigned shape_capacity(const MaskShape& shape) {
+  unsigned bits = 0;
+  for (unsigned g = 0; g < shape.groups; ++g) bits += shape.digits[g] * 4u;
+  return bits;
+}
+
 template <size_t N>
 void format_hex_mask(const CpuSet& set, const MaskShape& shape, FixedText<N>& out) {
   static constexpr char kHex[] = "0123456789abcdef";
@@ -89,10 +96,19 @@ CpuSet task_view(const Limits& limits, const CpuSet& real) {
 
 bool render_status(const Config& config, const Limits& limits, uint32_t task, Sink& out) {
   PathText path;
-  if (task == 0 || !config.root.live()) path.add("/proc/self/status");  // a fixture has one status file
+  if (task == 0) path.add("/proc/self/status");
   else path.add("/proc/self/task/").add_u64(task).add("/status");
+  // The file describes the running task, not a sysroot's host: under a sysroot
+  // it is still the real one, showing the sysroot's V (what sched_getaffinity
+  // answers there), so no program reads another process's identity.
+  Sysroot live;
+  return render_status_file(live, path.view(), limits, !config.root.live(), out);
+}
+
+bool render_status_file(const Sysroot& root, std::string_view path, const Limits& limits, bool show_visible,
+                        Sink& out) {
   // Never held open: the file belongs to one task, and a fork child would read its parent's.
-  InputFile file(config.root, path.view(), InputFile::kOpenOnly);
+  InputFile file(root, path, InputFile::kOpenOnly);
   if (!file.ok()) return false;
   char buf[4096];
   LineReader reader(file, buf);
@@ -106,9 +122,13 @@ bool render_status(const Config& config, const Limits& limits, uint32_t task, Si
       MaskShape shape;
       // A mask longer than the buffer (thousands of CPUs) is not ours to cut: the real file.
       if (!piece.whole() || !parse_hex_mask(value, real, shape)) return false;
-      view = task_view(limits, real);
+      view = show_visible ? limits.cpu.visible : task_view(limits, real);
       have_view = !view.empty();
       if (!have_view) return false;
+      bool fits = true;
+      unsigned capacity = shape_capacity(shape);
+      for_each_cpu_range(view, [&](unsigned, unsigned last) { fits = fits && last < capacity; });
+      if (!fits) return false;  // ids the kernel's line has no room for: the real file
       FixedText<kMaxCpus / 4 + kMaxCpus / 32 + 32> line;
       line.add(kMaskKey).add('\t');
       format_hex_mask(view, shape, line);

@@ -43,8 +43,13 @@ bool render_meminfo(const Config& config, const Limits& limits, Sink& out);
 bool render_cpuinfo(const Config& config, const Limits& limits, Sink& out);
 bool render_stat(const Config& config, const Limits& limits, StatClock* clock, Sink& out);
 bool render_cpu_online(const Limits& limits, Sink& out);
-// `task` as status_file_task gives it. Under a sysroot, DIR/proc/self/status.
+// `task` as status_file_task gives it. Always the running task's real file
+// (also under a sysroot, where it shows the sysroot's V).
 bool render_status(const Config& config, const Limits& limits, uint32_t task, Sink& out);
+// The status file at root/path with Cpus_allowed(_list) replaced: the task's
+// view of the mask the file holds (task_view), or with `show_visible`, V.
+bool render_status_file(const Sysroot& root, std::string_view path, const Limits& limits, bool show_visible,
+                        Sink& out);
 bool render(VirtualFile file, const Config& config, const Limits& limits, StatClock* clock, Sink& out);
 
 // Whether `file` can be rendered from `limits`, where compute_limits returned

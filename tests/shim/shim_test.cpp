@@ -315,7 +315,7 @@ TEST(ShimAffinity, RestoringTheShownMaskKeepsTheRealOne) {
   EXPECT_EQ(v["kernel_pinned_after_restore"], "1");
   EXPECT_EQ(v["status_list"], "0-1");
   EXPECT_EQ(v["status_pid_list"], "0-1");
-  EXPECT_EQ(v["status_mask"], "00000000,00000003");
+  // (The mask's hex shape is the machine's: under a sysroot the file is the real one.)
   // Without the shim every setter is the kernel's: the checks above can fail.
   auto plain = probe(CGVIEW_AFFINITY_PROBE, "", {});
   EXPECT_EQ(plain["kernel_after_restore"], plain["kernel_before"]);

@@ -12,10 +12,11 @@ using cgview_test::split_lines;
 
 namespace {
 
+// The fixture's status file, narrowed as a live task's would be.
 std::string render_status_text(const Config& config, const Limits& limits, bool* ok = nullptr) {
   std::string text;
   Sink sink(cgview_test::append_to_string, &text);
-  bool result = render_status(config, limits, 0, sink);
+  bool result = render_status_file(config.root, "/proc/self/status", limits, false, sink);
   if (ok != nullptr) *ok = result;
   return text;
 }
@@ -76,6 +77,23 @@ TEST(StatusFile, KeepsTheKernelsShapeOfTheMask) {
   std::string text = render_status_text(config, *limits);
   EXPECT_EQ(line_of(text, "Cpus_allowed:"), "Cpus_allowed:\t00000000,00000003");
   EXPECT_EQ(line_of(text, "Cpus_allowed_list:"), "Cpus_allowed_list:\t0-1");
+}
+
+// Under a sysroot a program still reads its own status file, with the
+// sysroot's V: never the fixture's identity, uid or capabilities.
+TEST(StatusFile, UnderASysrootTheRealFileShowsTheSysrootsV) {
+  Config config = cgview_test::fixture_config("docker-v2-private-ns");
+  auto limits = cgview_test::limits_for(config);
+  ASSERT_EQ(cpu_list(limits->cpu.visible), "0-1");
+  if (sysconf(_SC_NPROCESSORS_CONF) < 2) GTEST_SKIP() << "V = 0-1 does not fit a one-CPU machine's mask";
+  std::string text;
+  Sink sink(cgview_test::append_to_string, &text);
+  ASSERT_TRUE(render_status(config, *limits, 0, sink));
+  std::string real = cgview_test::read_file("/proc/self/status");
+  EXPECT_EQ(line_of(text, "Name:"), line_of(real, "Name:"));
+  EXPECT_EQ(line_of(text, "Pid:"), line_of(real, "Pid:"));
+  EXPECT_EQ(line_of(text, "Cpus_allowed_list:"), "Cpus_allowed_list:\t0-1");
+  EXPECT_EQ(split_lines(text).size(), split_lines(real).size());
 }
 
 class StatusCopy : public cgview_test::CopiedFixture {
@@ -139,6 +157,15 @@ TEST_F(StatusCopy, MalformedMasksServeTheRealFile) {
   bool ok = true;
   render_status_text(config, *cgview_test::limits_for(config), &ok);
   EXPECT_FALSE(ok) << "a missing status file renders nothing";
+  // A view with ids beyond the line's width (nr_cpu_ids 8 here, V at 40-41): the real file.
+  write("proc/self/status", "Name:\tx\nCpus_allowed:\tff\nCpus_allowed_list:\t0-7\n");
+  auto limits = cgview_test::limits_for(config);
+  limits->cpu.visible = CpuSet();
+  limits->cpu.visible.add(40);
+  limits->cpu.visible.add(41);
+  std::string text;
+  Sink sink(cgview_test::append_to_string, &text);
+  EXPECT_FALSE(render_status_file(config.root, "/proc/self/status", *limits, true, sink));
 }
 
 }  // namespace
