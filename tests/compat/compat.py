@@ -724,7 +724,7 @@ def pinned(prefix):
     def expect(c, x):
         if c.n == 1 and len(c.affinity) > 1:
             ok = {prefix + fmt_list(c.affinity)} | {prefix + str(cpu) for cpu in c.affinity}
-            return "one of " + "|".join(sorted(ok)), (lambda v: str(v) in ok)
+            return "%sa CPU of %s, or all of it" % (prefix, fmt_list(c.affinity)), (lambda v: str(v) in ok)
         return eq(prefix + fmt_list(c.cpus))
     return expect
 
