@@ -19,7 +19,7 @@ namespace {
 // Lexical normalization: "//" and "/./" collapse, ".." pops (never above "/").
 // A path whose last component is "", "." or ".." names a directory, which no
 // served file is: refused (except "/" itself). So is ".." after the name of a
-// served file (meminfo, cpuinfo, stat, online): the real walk fails there.
+// served file (meminfo, cpuinfo, stat, online, status): the real walk fails there.
 bool reference(std::string_view path, std::string& out, size_t& longest) {
   if (path.empty() || path.front() != '/') return false;
   std::string_view last = path.substr(path.rfind('/') + 1);
@@ -30,7 +30,9 @@ bool reference(std::string_view path, std::string& out, size_t& longest) {
     if (part == "..") {
       if (parts.empty()) continue;
       std::string_view popped = parts.back();
-      if (popped == "meminfo" || popped == "cpuinfo" || popped == "stat" || popped == "online") return false;
+      if (popped == "meminfo" || popped == "cpuinfo" || popped == "stat" || popped == "online" ||
+          popped == "status")
+        return false;
       parts.pop_back();
       continue;
     }
