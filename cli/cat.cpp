@@ -25,6 +25,7 @@ const char* host_path_of(VirtualFile file) {
     case VirtualFile::PressureMemory: return "/proc/pressure/memory";
     case VirtualFile::PressureIo: return "/proc/pressure/io";
     case VirtualFile::Diskstats: return "/proc/diskstats";
+    case VirtualFile::Status: return "/proc/self/status";
     case VirtualFile::None: break;
   }
   return "";

@@ -30,6 +30,56 @@ void CpuSet::keep_lowest(unsigned n) {
   }
 }
 
+void CpuSet::keep_rotated(unsigned n, unsigned start) {
+  keep_in_rotation(reinterpret_cast<unsigned char*>(words_.data()), kBytes, n, start);
+}
+
+namespace {
+
+// Within bits [from, to) of the mask keeps the `keep` lowest set bits and
+// clears the others; bits outside the range are untouched. Returns how many
+// set bits it kept.
+unsigned keep_lowest_between(unsigned char* bytes, size_t size, size_t from, size_t to, unsigned keep) {
+  unsigned kept_total = 0;
+  for (size_t at = (from / 64) * 8; at < size && at * 8 < to; at += 8) {
+    size_t len = size - at < 8 ? size - at : 8;
+    uint64_t word = 0;
+    __builtin_memcpy(&word, bytes + at, len);
+    size_t base = at * 8;
+    uint64_t range = ~uint64_t(0);
+    if (from > base) range &= ~uint64_t(0) << (from - base);
+    if (to < base + 64) range &= (uint64_t(1) << (to - base)) - 1;
+    uint64_t in = word & range;
+    if (in == 0) continue;
+    unsigned count = unsigned(__builtin_popcountll(in));
+    if (count <= keep) {
+      keep -= count;
+      kept_total += count;
+      continue;
+    }
+    uint64_t kept = 0;
+    for (unsigned k = 0; k < keep; ++k) {
+      kept |= in & (~in + 1);  // lowest set bit
+      in &= in - 1;
+    }
+    kept_total += keep;
+    keep = 0;
+    word = (word & ~range) | kept;
+    __builtin_memcpy(bytes + at, &word, len);
+  }
+  return kept_total;
+}
+
+}  // namespace
+
+void keep_in_rotation(unsigned char* bytes, size_t size, unsigned n, unsigned start) {
+  if (n == 0) return;
+  size_t bits = size * 8;
+  if (start >= bits) start = 0;
+  unsigned kept = keep_lowest_between(bytes, size, start, bits, n);
+  keep_lowest_between(bytes, size, 0, start, n - kept);
+}
+
 bool parse_cpu_list(std::string_view text, CpuSet& out) {
   CpuSet set;
   text = trim(text);

@@ -30,6 +30,8 @@ class CpuSet {
   void intersect(const CpuSet& other);
   // Keeps the `n` lowest ids (all of them when there are fewer).
   void keep_lowest(unsigned n);
+  // Keeps the first `n` ids in rotation order from `start` (see keep_in_rotation).
+  void keep_rotated(unsigned n, unsigned start);
   bool operator==(const CpuSet& other) const = default;
 
   // Raw words, in the layout of the kernel's cpumask (bit i = CPU i).
@@ -40,6 +42,14 @@ class CpuSet {
  private:
   std::array<uint64_t, kMaxCpus / 64> words_{};
 };
+
+// Narrows a mask in the kernel's byte layout (bit i of byte i/8 = CPU i), of
+// any size, in place: keeps the first `n` set ids in rotation order from
+// `start`, i.e. the ids >= start in ascending order, then those below it
+// (with start 0: the n lowest). n == 0 keeps everything. With `start` taken
+// from the cgroup's placement this turns A into V, and any thread's mask into
+// that thread's view of it. No allocation: it runs inside sched_getaffinity.
+void keep_in_rotation(unsigned char* bytes, size_t size, unsigned n, unsigned start);
 
 // Parses the kernel list format. Whitespace around the list is ignored;
 // an empty list gives an empty set. False on any malformed range or id >= kMaxCpus.

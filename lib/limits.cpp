@@ -7,6 +7,7 @@
 
 #include "debug_log.hpp"
 #include "memory_stat.hpp"
+#include "placement.hpp"
 
 namespace cgview {
 
@@ -106,11 +107,19 @@ bool compute_cpu(const Config& config, const CgroupDirs& cgroups, CpuLimits& cpu
   if (available == 0) return false;
   find_quota(config, cpu, cgroups.of(Controller::Cpu));
   cpu.count = cpu.has_quota ? cpus_for_quota(cpu.quota, config.rounding, available) : available;
+  if (cpu.has_quota) cpu.narrow_to = cpus_for_quota(cpu.quota, config.rounding, kMaxCpus);
+  cpu.identity = cgroup_identity(config.root, cgroups.of(Controller::Cpu));
+  cpu.start = placement_start(cpu.affinity, cpu.count, cpu.identity, config.placement);
   cpu.visible = cpu.affinity;
-  cpu.visible.keep_lowest(cpu.count);
+  cpu.visible.keep_rotated(cpu.narrow_to, cpu.start);
   DebugLine(config) << "CPUs: " << uint64_t(cpu.count) << " of " << uint64_t(available) << " in the affinity mask"
                     << (cpu.has_quota ? " (quota from " : "") << (cpu.has_quota ? cpu.quota_source.file.view() : "")
                     << (cpu.has_quota ? ")" : "");
+  if (config.placement == Placement::Lowest)
+    DebugLine(config) << "V starts at CPU " << uint64_t(cpu.start) << " (placement lowest)";
+  else
+    DebugLine(config) << "V starts at CPU " << uint64_t(cpu.start) << " (placement spread, cgroup identity "
+                      << cpu.identity << ")";
   return true;
 }
 

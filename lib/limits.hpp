@@ -30,8 +30,15 @@ struct Source {
 struct CpuLimits {
   CpuSet online;     // the host's online CPUs
   CpuSet affinity;   // A
-  CpuSet visible;    // V: the `count` lowest ids of A
+  CpuSet visible;    // V: `count` ids of A, from `start` in rotation (placement.hpp)
   unsigned count = 0;  // N
+  // How any mask of this process is narrowed (sched_getaffinity of a thread,
+  // Cpus_allowed of its status file): the first `narrow_to` ids from `start`
+  // in rotation (cpu_set.hpp keep_in_rotation); narrow_to 0 = not narrowed.
+  // Applied to A it gives V.
+  unsigned narrow_to = 0;
+  unsigned start = 0;
+  uint64_t identity = 0;  // the cgroup's identity that chose `start` (0 = none)
   bool has_quota = false;
   Quota quota;  // Q (after CGVIEW_CPUS)
   Source quota_source;

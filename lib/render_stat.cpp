@@ -3,6 +3,8 @@
 // Busy time is the cgroup's CPU time spread evenly over the N lines; idle is
 // the rest of N x uptime. Over any interval busy/(busy+idle) is then the
 // cgroup's use divided by N CPUs, as top would show in a VM with N CPUs.
+// Where that time is the whole host's and CGVIEW_CPUS sets N, busy is the
+// host's scaled by N/|A|.
 #include "cpu_usage.hpp"
 #include "input_file.hpp"
 #include "virtual_files.hpp"
@@ -34,7 +36,16 @@ Synthesized synthesize(const Config& config, const Limits& limits, StatClock* cl
   if (!read_cpu_usage(config.root, limits.cgroups.of(Controller::Cpuacct), s.busy) ||
       !read_uptime_ticks(config.root, uptime))
     return s;
-  uint64_t n = limits.cpu.count, busy = add_saturating(s.busy.user_ticks, s.busy.system_ticks);
+  uint64_t n = limits.cpu.count, available = limits.cpu.affinity.count();
+  // An override on a process whose CPU time is the whole host's (a bare host,
+  // the root cgroup: `cgview run --cpus 1`): the host's busy time would all
+  // land on N CPUs. Its share N/|A| is what N of the host's CPUs did.
+  if (config.has_cpus_override && available > n &&
+      holds_whole_host_time(config.root, limits.cgroups.of(Controller::Cpuacct))) {
+    s.busy.user_ticks = uint64_t((unsigned __int128)s.busy.user_ticks * n / available);
+    s.busy.system_ticks = uint64_t((unsigned __int128)s.busy.system_ticks * n / available);
+  }
+  uint64_t busy = add_saturating(s.busy.user_ticks, s.busy.system_ticks);
   s.idle = aggregate_idle(clock, n, uptime, busy);
   s.lines = line_totals(clock, n, {s.busy.user_ticks, s.busy.system_ticks, s.idle});
   s.ok = true;

@@ -12,16 +12,46 @@ VirtualFile virtual_file_for(std::string_view path) {
   if (path == "/proc/pressure/memory") return VirtualFile::PressureMemory;
   if (path == "/proc/pressure/io") return VirtualFile::PressureIo;
   if (path == "/proc/diskstats") return VirtualFile::Diskstats;
+  if (path == "/proc/self/status" || path == "/proc/thread-self/status") return VirtualFile::Status;
   VirtualFile cpu_file = VirtualFile::None;
   if (cpu_file_for(path, cpu_file)) return cpu_file;
   return VirtualFile::None;
+}
+
+bool status_file_task(std::string_view path, uint64_t own_pid, uint64_t own_tid, uint32_t& task) {
+  constexpr std::string_view kProc = "/proc/", kStatus = "/status";
+  if (path.substr(0, kProc.size()) != kProc || path.size() < kStatus.size() ||
+      path.substr(path.size() - kStatus.size()) != kStatus)
+    return false;
+  std::string_view middle = path.substr(kProc.size(), path.size() - kProc.size() - kStatus.size());
+  if (middle == "thread-self") {
+    if (own_tid == 0 || own_tid > UINT32_MAX) return false;
+    task = own_tid == own_pid ? 0 : uint32_t(own_tid);
+    return true;
+  }
+  size_t slash = middle.find('/');
+  std::string_view who = middle.substr(0, slash);
+  uint64_t pid = 0;
+  if (who != "self" && (!parse_u64(who, pid) || pid != own_pid || who.front() == '0')) return false;
+  if (slash == std::string_view::npos) {
+    task = 0;
+    return true;
+  }
+  std::string_view rest = middle.substr(slash + 1), tid_text;
+  constexpr std::string_view kTask = "task/";
+  if (rest.substr(0, kTask.size()) != kTask) return false;
+  tid_text = rest.substr(kTask.size());
+  uint64_t tid = 0;
+  if (tid_text.empty() || tid_text.front() == '0' || !parse_u64(tid_text, tid) || tid > UINT32_MAX) return false;
+  task = tid == own_pid ? 0 : uint32_t(tid);
+  return true;
 }
 
 namespace {
 
 // The last component of each served path: none of them is a directory.
 bool served_file_name(std::string_view name) {
-  return name == "meminfo" || name == "cpuinfo" || name == "stat" || cpu_file_name(name);
+  return name == "meminfo" || name == "cpuinfo" || name == "stat" || name == "status" || cpu_file_name(name);
 }
 
 }  // namespace
@@ -88,6 +118,7 @@ bool render(VirtualFile file, const Config& config, const Limits& limits, StatCl
     case VirtualFile::PressureMemory:
     case VirtualFile::PressureIo: return render_pressure(config, limits, file, out);
     case VirtualFile::Diskstats: return render_diskstats(config, limits, out);
+    case VirtualFile::Status: return render_status(config, limits, 0, out);
     case VirtualFile::None: break;
   }
   return false;

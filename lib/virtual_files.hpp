@@ -18,10 +18,26 @@ enum class VirtualFile : uint32_t {
   None, Meminfo, Cpuinfo, Stat, CpuOnline,
   // The cgroup's own figures for tools (`cgview stats`' files).
   Swaps, PressureCpu, PressureMemory, PressureIo, Diskstats,
+  // The process's own /proc/<pid>/status and its threads' (render_status.cpp).
+  Status,
 };
 
 // Maps a normalized absolute path to the file it names (None: not served).
+// Of the status files only /proc/self/status and /proc/thread-self/status
+// (as the process itself would name them); see status_file_task for the rest.
 VirtualFile virtual_file_for(std::string_view normalized_path);
+
+// A status file of this process's own: /proc/self/status,
+// /proc/thread-self/status, /proc/<own pid>/status and
+// /proc/<own pid or self>/task/<tid>/status. `task` = 0 for the process
+// (its main thread), else the thread id the file belongs to. Other
+// processes' files are not ours: false.
+bool status_file_task(std::string_view normalized_path, uint64_t own_pid, uint64_t own_tid, uint32_t& task);
+
+// A task's view of its real affinity mask: the first CpuLimits::narrow_to
+// ids from CpuLimits::start in rotation (for A, V). What sched_getaffinity
+// answers for a task and what its status file shows.
+CpuSet task_view(const Limits& limits, const CpuSet& real);
 
 // Lexically normalizes an absolute path: "//" and "/./" collapse, ".." pops
 // (never above "/"). False when `path` is relative, too long, or ends in '/'
@@ -42,6 +58,13 @@ bool render_cpu_online(const Limits& limits, Sink& out);
 bool render_swaps(const Config& config, const Limits& limits, Sink& out);
 bool render_pressure(const Config& config, const Limits& limits, VirtualFile file, Sink& out);
 bool render_diskstats(const Config& config, const Limits& limits, Sink& out);
+// `task` as status_file_task gives it. Always the running task's real file
+// (also under a sysroot, where it shows the sysroot's V).
+bool render_status(const Config& config, const Limits& limits, uint32_t task, Sink& out);
+// The status file at root/path with Cpus_allowed(_list) replaced: the task's
+// view of the mask the file holds (task_view), or with `show_visible`, V.
+bool render_status_file(const Sysroot& root, std::string_view path, const Limits& limits, bool show_visible,
+                        Sink& out);
 bool render(VirtualFile file, const Config& config, const Limits& limits, StatClock* clock, Sink& out);
 
 // Whether `file` can be rendered from `limits`, where compute_limits returned

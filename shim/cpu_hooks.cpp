@@ -13,6 +13,7 @@
 
 #include "export.hpp"
 #include "memory_answers.hpp"
+#include "own_task.hpp"
 #include "real_functions.hpp"
 #include "view_cache.hpp"
 
@@ -21,17 +22,10 @@ using namespace cgview::shim;
 
 namespace {
 
-// The caller's process or one of its threads: the only masks we narrow.
-bool own_task(pid_t pid) {
-  if (pid == 0) return true;
-  pid_t self = pid_t(syscall(SYS_getpid));
-  if (pid == self) return true;
-  ErrnoKeeper keep_errno;
-  return syscall(SYS_tgkill, self, pid, 0) == 0;  // signal 0: a thread of this process?
-}
-
-// Narrows a successful real answer in place to V: the lowest N ids of the
-// mask, N = clamp(rounded quota, 1, |mask|); under a sysroot, the fixture's V.
+// Narrows a successful real answer in place: the first N ids of the mask in
+// the rotation from V's start (cpu_set.hpp keep_in_rotation), N = the rounded
+// quota; applied to A that is V, to a thread's own mask that thread's view of
+// it. Under a sysroot, the fixture's V.
 void narrow_mask(size_t size, cpu_set_t* mask) {
   AffinityRule rule;
   if (!current_affinity_rule(rule)) return;
@@ -44,28 +38,7 @@ void narrow_mask(size_t size, cpu_set_t* mask) {
     std::memcpy(bytes, v, size < CpuSet::kBytes ? size : CpuSet::kBytes);
     return;
   }
-  if (rule.quota_cpus == 0) return;
-  // Keep the lowest quota_cpus set bits, a 64-bit word at a time: this runs on
-  // every sched_getaffinity call.
-  unsigned left = rule.quota_cpus;
-  for (size_t at = 0; at < size; at += 8) {
-    size_t n = size - at < 8 ? size - at : 8;
-    uint64_t word = 0;
-    std::memcpy(&word, bytes + at, n);
-    unsigned in_word = unsigned(__builtin_popcountll(word));
-    if (in_word <= left) {
-      left -= in_word;
-      continue;
-    }
-    uint64_t kept = 0;
-    for (; left > 0; --left) {
-      kept |= word & (~word + 1);  // lowest set bit
-      word &= word - 1;
-    }
-    std::memcpy(bytes + at, &kept, n);
-    std::memset(bytes + at + n, 0, size - at - n);
-    return;
-  }
+  keep_in_rotation(bytes, size, rule.quota_cpus, rule.start);
 }
 
 int real_sched_getaffinity(pid_t pid, size_t size, cpu_set_t* mask) {

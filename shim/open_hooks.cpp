@@ -19,8 +19,9 @@ namespace {
 
 int serve(int dirfd, const char* path, int flags) {
   if (!read_only_open(flags)) return -1;
-  VirtualFile file = served_file(dirfd, path);
-  return file == VirtualFile::None ? -1 : open_virtual(file, flags);
+  uint32_t task = 0;
+  VirtualFile file = served_file(dirfd, path, &task);
+  return file == VirtualFile::None ? -1 : open_virtual(file, flags, task);
 }
 
 int raw_openat(int dirfd, const char* path, int flags, mode_t mode) {

@@ -13,9 +13,9 @@ namespace {
 
 // Cheap filter first: most opens are of other files, and resolving a
 // relative path costs a syscall. True when the last component is a served
-// name (meminfo, cpuinfo, stat, online, swaps, diskstats, the pressure files
-// cpu, memory, io, a cpuK/topology list or mask); a handful of instructions,
-// as it runs on every open of the program.
+// name (meminfo, cpuinfo, stat, online, status, swaps, diskstats, the pressure
+// files cpu, memory, io, a cpuK/topology list or mask); a handful of
+// instructions, as it runs on every open of the program.
 bool could_be_served(std::string_view path) {
   auto ends_with_name = [&](std::string_view name) {
     size_t n = path.size(), k = name.size();
@@ -26,7 +26,8 @@ bool could_be_served(std::string_view path) {
     case 'o': return ends_with_name("meminfo") || ends_with_name("cpuinfo") || ends_with_name("io");
     case 't': return ends_with_name("stat") || cpu_topology_name();
     case 'e': return ends_with_name("online");
-    case 's': return ends_with_name("swaps") || ends_with_name("diskstats") || cpu_topology_name();
+    case 's': return ends_with_name("swaps") || ends_with_name("diskstats") || ends_with_name("status") ||
+                     cpu_topology_name();
     case 'u': return ends_with_name("cpu");        // /proc/pressure/cpu
     case 'y': return ends_with_name("memory");     // /proc/pressure/memory
     default: return false;
@@ -61,7 +62,8 @@ bool read_only_open(int flags) {
   return (flags & O_ACCMODE) == O_RDONLY && (flags & (O_CREAT | O_TRUNC | O_PATH | O_DIRECTORY)) == 0;
 }
 
-VirtualFile served_file(int dirfd, const char* path) {
+VirtualFile served_file(int dirfd, const char* path, uint32_t* task) {
+  if (task != nullptr) *task = 0;
   if (path == nullptr) return VirtualFile::None;
   std::string_view p = path;
   if (!could_be_served(p)) return VirtualFile::None;
@@ -74,7 +76,15 @@ VirtualFile served_file(int dirfd, const char* path) {
   }
   full.add(p);
   ok = ok && !full.overflowed() && normalize_path(full.view(), normalized);
-  return ok ? virtual_file_for(normalized.view()) : VirtualFile::None;
+  if (!ok) return VirtualFile::None;
+  VirtualFile file = virtual_file_for(normalized.view());
+  if (file != VirtualFile::None && file != VirtualFile::Status) return file;
+  // Status files: only this process's own, each naming the task whose view it shows.
+  uint32_t which = 0;
+  if (!status_file_task(normalized.view(), uint64_t(syscall(SYS_getpid)), uint64_t(syscall(SYS_gettid)), which))
+    return VirtualFile::None;
+  if (task != nullptr) *task = which;
+  return VirtualFile::Status;
 }
 
 }  // namespace cgview::shim

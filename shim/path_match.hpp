@@ -6,8 +6,9 @@
 
 namespace cgview::shim {
 
-// `dirfd` is AT_FDCWD or a directory fd, as for openat.
-VirtualFile served_file(int dirfd, const char* path);
+// `dirfd` is AT_FDCWD or a directory fd, as for openat. For a status file,
+// `task` (when given) gets the task it shows (status_file_task).
+VirtualFile served_file(int dirfd, const char* path, uint32_t* task = nullptr);
 
 // True for opens that only read (no write access, O_CREAT, O_TRUNC, O_PATH,
 // O_DIRECTORY or O_TMPFILE): only those can be served.

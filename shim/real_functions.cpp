@@ -34,6 +34,10 @@ void resolve_all() {
   if (r.sched_getaffinity == nullptr) find(r.sched_getaffinity, "sched_getaffinity");
   find(r.pthread_getaffinity_np, "pthread_getaffinity_np", "GLIBC_2.32");
   if (r.pthread_getaffinity_np == nullptr) find(r.pthread_getaffinity_np, "pthread_getaffinity_np", "GLIBC_2.3.4");
+  find(r.sched_setaffinity, "sched_setaffinity", "GLIBC_2.3.4");
+  if (r.sched_setaffinity == nullptr) find(r.sched_setaffinity, "sched_setaffinity");
+  find(r.pthread_setaffinity_np, "pthread_setaffinity_np", "GLIBC_2.34");
+  if (r.pthread_setaffinity_np == nullptr) find(r.pthread_setaffinity_np, "pthread_setaffinity_np", "GLIBC_2.3.4");
   find(r.sysinfo, "sysinfo");
   find(r.open, "open");
   find(r.open64, "open64");

@@ -22,6 +22,8 @@ struct RealFunctions {
   long (*get_avphys_pages)();
   int (*sched_getaffinity)(pid_t, size_t, cpu_set_t*);
   int (*pthread_getaffinity_np)(pthread_t, size_t, cpu_set_t*);
+  int (*sched_setaffinity)(pid_t, size_t, const cpu_set_t*);
+  int (*pthread_setaffinity_np)(pthread_t, size_t, const cpu_set_t*);
   int (*sysinfo)(struct sysinfo*);
   int (*open)(const char*, int, ...);
   int (*open64)(const char*, int, ...);

@@ -28,14 +28,15 @@ bool read_only_mode(const char* mode) {
 
 int open_flags_for(const char* mode) { return O_RDONLY | (std::strchr(mode, 'e') != nullptr ? O_CLOEXEC : 0); }
 
-VirtualFile served_stream(const char* path, const char* mode) {
-  return read_only_mode(mode) ? served_file(AT_FDCWD, path) : VirtualFile::None;
+VirtualFile served_stream(const char* path, const char* mode, uint32_t& task) {
+  return read_only_mode(mode) ? served_file(AT_FDCWD, path, &task) : VirtualFile::None;
 }
 
 FILE* serve_fopen(const char* path, const char* mode) {
-  VirtualFile file = served_stream(path, mode);
+  uint32_t task = 0;
+  VirtualFile file = served_stream(path, mode, task);
   if (file == VirtualFile::None) return nullptr;
-  int fd = open_virtual(file, open_flags_for(mode));
+  int fd = open_virtual(file, open_flags_for(mode), task);
   if (fd < 0) return nullptr;
   int saved = errno;
   FILE* stream = fdopen(fd, mode);
@@ -49,16 +50,17 @@ using FreopenFn = FILE* (*)(const char*, const char*, FILE*);
 // freopen keeps the FILE*: reopen it on /proc/self/fd/N of fresh content.
 FILE* serve_freopen(FreopenFn real, const char* path, const char* mode, FILE* stream, bool& served) {
   served = false;
-  VirtualFile file = served_stream(path, mode);
+  uint32_t task = 0;
+  VirtualFile file = served_stream(path, mode, task);
   if (file == VirtualFile::None || real == nullptr) return nullptr;
-  int fd = open_virtual(file, O_RDONLY | O_CLOEXEC);
+  int fd = open_virtual(file, O_RDONLY | O_CLOEXEC, task);
   if (fd < 0) return nullptr;
   FixedText<32> link;
   link.add("/proc/self/fd/").add_u64(uint64_t(fd));
   FILE* result = real(link.c_str(), mode, stream);
   int saved = errno;
   syscall(SYS_close, fd);
-  if (result != nullptr) remember_virtual(fileno(result), file);
+  if (result != nullptr) remember_virtual(fileno(result), file, task);
   errno = saved;
   served = true;  // freopen closed the old stream either way: report its result
   return result;

@@ -84,7 +84,7 @@ constexpr size_t kWords = sizeof(Limits) / 8;
 std::atomic<uint32_t> g_seq{0};  // odd while a writer copies in
 std::atomic<uint64_t> g_words[kWords];
 // Hot scalars: bit 63 = published, bit 62 = view formed, bits 0-15 N,
-// bits 16-31 the rounded quota (0 = none).
+// bits 16-31 the rounded quota (0 = none), bits 32-47 where V starts in A.
 std::atomic<uint64_t> g_hot{0};
 std::atomic<int64_t> g_expires_ns{0};
 std::atomic<uint64_t> g_writer{0};  // pid << 32 | tid of the refreshing thread
@@ -132,11 +132,10 @@ void publish(const Limits& limits, bool formed) {
     g_words[i].store(w, std::memory_order_relaxed);
   }
   g_seq.fetch_add(1, std::memory_order_release);
-  uint64_t quota_cpus = 0;
-  if (limits.cpu.has_quota) {
-    quota_cpus = cpus_for_quota(limits.cpu.quota, stored_config().rounding, 0xffff);
-  }
-  uint64_t hot = kPublished | (formed ? kFormed : 0) | (limits.cpu.count & 0xffff) | (quota_cpus << 16);
+  uint64_t quota_cpus = limits.cpu.narrow_to < 0xffff ? limits.cpu.narrow_to : 0xffff;
+  uint64_t start = limits.cpu.start & 0xffff;  // < kMaxCpus = 8192
+  uint64_t hot = kPublished | (formed ? kFormed : 0) | (limits.cpu.count & 0xffff) | (quota_cpus << 16) |
+                 (start << 32);
   g_hot.store(hot, std::memory_order_release);
   g_expires_ns.store(now_ns() + kRefreshNs, std::memory_order_release);
 }
@@ -204,11 +203,13 @@ bool current_affinity_rule(AffinityRule& rule) {
   if (!(hot & kPublished) || !fresh()) {
     Limits limits;
     if (!refresh(limits)) return false;
-    rule.quota_cpus = limits.cpu.has_quota ? cpus_for_quota(limits.cpu.quota, stored_config().rounding, 0xffff) : 0;
+    rule.quota_cpus = limits.cpu.narrow_to;
+    rule.start = limits.cpu.start;
     return true;
   }
   if (!(hot & kFormed)) return false;
   rule.quota_cpus = unsigned((hot >> 16) & 0xffff);
+  rule.start = unsigned((hot >> 32) & 0xffff);
   return true;
 }
 

@@ -32,10 +32,12 @@ bool current_limits(Limits& out);
 // The hot path of sysconf/get_nprocs: N without copying the whole view.
 bool current_cpu_count(unsigned& n);
 
-// What sched_getaffinity needs: the rounded quota (0 = none), or under a
-// sysroot, that the mask is to be replaced by the fixture's V (current_limits).
+// What sched_getaffinity needs: the rounded quota (0 = none) and where the
+// rotation starts (CpuLimits::narrow_to, start), or under a sysroot, that the
+// mask is to be replaced by the fixture's V (current_limits).
 struct AffinityRule {
   unsigned quota_cpus = 0;
+  unsigned start = 0;
   bool use_visible = false;
 };
 bool current_affinity_rule(AffinityRule& rule);

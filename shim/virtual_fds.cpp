@@ -23,19 +23,21 @@ constexpr int kTrackedFds = 4096;
 struct Tracked {
   std::atomic<uint64_t> inode{0};
   std::atomic<uint64_t> device_and_file{0};  // device << 32 | VirtualFile; 0 = free
+  std::atomic<uint32_t> task{0};  // a status file's task (status_file_task)
 };
 // Device numbers fit in 32 bits (the kernel's encoding); a VirtualFile too.
 constinit Tracked g_tracked[kTrackedFds];
 
-void track(int fd, VirtualFile file) {
+void track(int fd, VirtualFile file, uint32_t task) {
   FileId id;
   if (fd < 0 || fd >= kTrackedFds || !file_id(fd, id)) return;
   g_tracked[fd].inode.store(id.ino, std::memory_order_relaxed);
+  g_tracked[fd].task.store(task, std::memory_order_relaxed);
   g_tracked[fd].device_and_file.store(id.dev << 32 | uint64_t(file), std::memory_order_release);
 }
 
 // The served file behind `fd`, or None when the fd is no longer ours.
-VirtualFile tracked_file(int fd) {
+VirtualFile tracked_file(int fd, uint32_t& task) {
   if (fd < 0 || fd >= kTrackedFds) return VirtualFile::None;
   uint64_t tag = g_tracked[fd].device_and_file.load(std::memory_order_acquire);
   if (tag == 0) return VirtualFile::None;
@@ -44,6 +46,7 @@ VirtualFile tracked_file(int fd) {
     g_tracked[fd].device_and_file.compare_exchange_strong(tag, 0, std::memory_order_relaxed);
     return VirtualFile::None;
   }
+  task = g_tracked[fd].task.load(std::memory_order_relaxed);
   return VirtualFile(tag & 0xffffffff);
 }
 
@@ -165,14 +168,15 @@ bool flush_to_lazy_file(void* context, const char* data, size_t len) {
   return true;
 }
 
-int render_new_fd(VirtualFile file, int flags) {
+int render_new_fd(VirtualFile file, int flags, uint32_t task) {
   LimitsBuffer buffer;
   Limits& limits = buffer.limits();
   if (!current_limits_for(file, limits)) return -1;
   LazyFile out;
   out.flags = flags;
   Sink sink(flush_to_lazy_file, &out);
-  bool rendered = render(file, config(), limits, &stat_clock(), sink);
+  bool rendered = file == VirtualFile::Status ? render_status(config(), limits, task, sink)
+                                              : render(file, config(), limits, &stat_clock(), sink);
   if (rendered && out.fd < 0) make_anonymous_file(out);  // empty content
   if (!rendered || out.fd < 0 || out.refused) {
     DebugLine(config()) << (out.refused || out.fd < 0 ? "no memfd or O_TMPFILE, or RLIMIT_FSIZE" : "rendering failed")
@@ -187,31 +191,32 @@ int render_new_fd(VirtualFile file, int flags) {
 
 }  // namespace
 
-int open_virtual(VirtualFile file, int flags) {
+int open_virtual(VirtualFile file, int flags, uint32_t task) {
   ErrnoKeeper keep_errno;
-  int fd = render_new_fd(file, flags);
-  if (fd >= 0) track(fd, file);
+  int fd = render_new_fd(file, flags, task);
+  if (fd >= 0) track(fd, file, task);
   return fd;
 }
 
-void remember_virtual(int fd, VirtualFile file) {
+void remember_virtual(int fd, VirtualFile file, uint32_t task) {
   ErrnoKeeper keep_errno;
-  track(fd, file);
+  track(fd, file, task);
 }
 
 bool refresh_if_virtual(int fd, void (*before)(void*), void* context) {
   ErrnoKeeper keep_errno;
-  VirtualFile file = tracked_file(fd);
+  uint32_t task = 0;
+  VirtualFile file = tracked_file(fd, task);
   if (file == VirtualFile::None) return false;
   if (before != nullptr) before(context);
   long status = syscall(SYS_fcntl, fd, F_GETFL);
   long fd_flags = syscall(SYS_fcntl, fd, F_GETFD);
-  int fresh = status < 0 ? -1 : render_new_fd(file, O_CLOEXEC | (int(status) & O_NONBLOCK));
+  int fresh = status < 0 ? -1 : render_new_fd(file, O_CLOEXEC | (int(status) & O_NONBLOCK), task);
   if (fresh < 0) return false;
   int cloexec = fd_flags > 0 && (fd_flags & FD_CLOEXEC) ? O_CLOEXEC : 0;
   bool done = syscall(SYS_dup3, fresh, fd, cloexec) == fd;
   syscall(SYS_close, fresh);
-  if (done) track(fd, file);
+  if (done) track(fd, file, task);
   return done;
 }
 

@@ -8,7 +8,8 @@ namespace cgview::shim {
 // A new read-only fd holding freshly rendered `file`, honouring O_CLOEXEC and
 // O_NONBLOCK in `flags`; -1 when the view cannot be served (the caller then
 // makes the real call). Leaves errno unchanged.
-int open_virtual(VirtualFile file, int flags);
+// `task`: for a status file, the task it shows (status_file_task).
+int open_virtual(VirtualFile file, int flags, uint32_t task = 0);
 
 // For a served fd being rewound to offset 0: puts fresh content behind the
 // same fd number, calling `before(context)` first (stdio drops its buffer
@@ -17,6 +18,6 @@ int open_virtual(VirtualFile file, int flags);
 bool refresh_if_virtual(int fd, void (*before)(void*) = nullptr, void* context = nullptr);
 
 // Remembers an fd that a stdio call (freopen) opened on served content.
-void remember_virtual(int fd, VirtualFile file);
+void remember_virtual(int fd, VirtualFile file, uint32_t task = 0);
 
 }  // namespace cgview::shim

@@ -31,7 +31,7 @@ bool cpu_file_path(std::string_view v) {
 // Lexical normalization: "//" and "/./" collapse, ".." pops (never above "/").
 // A path whose last component is "", "." or ".." names a directory, which no
 // served file is: refused (except "/" itself). So is ".." after the name of a
-// served file (meminfo, cpuinfo, stat, online, a topology list): the real walk fails there.
+// served file (meminfo, cpuinfo, stat, online, status, a topology list): the real walk fails there.
 bool reference(std::string_view path, std::string& out, size_t& longest) {
   if (path.empty() || path.front() != '/') return false;
   std::string_view last = path.substr(path.rfind('/') + 1);
@@ -43,7 +43,7 @@ bool reference(std::string_view path, std::string& out, size_t& longest) {
       if (parts.empty()) continue;
       std::string_view popped = parts.back();
       if (popped == "meminfo" || popped == "cpuinfo" || popped == "stat" || popped == "online" ||
-          std::regex_match(std::string(popped), kTopologyName))
+          std::regex_match(std::string(popped), kTopologyName) || popped == "status")
         return false;
       parts.pop_back();
       continue;
@@ -99,6 +99,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   // A served file is recognised under any spelling that normalizes to it.
   VirtualFile f = virtual_file_for(v);
   FUZZ_CHECK((f != VirtualFile::None) == (v == "/proc/meminfo" || v == "/proc/cpuinfo" || v == "/proc/stat" ||
-                                          v == "/sys/devices/system/cpu/online" || cpu_file_path(v)));
+                                          v == "/sys/devices/system/cpu/online" || cpu_file_path(v) ||
+                                          v == "/proc/self/status" || v == "/proc/thread-self/status"));
   return 0;
 }

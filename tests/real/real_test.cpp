@@ -6,6 +6,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cstdio>
+#include <fstream>
 #include <map>
 #include <sstream>
 #include <string>
@@ -22,6 +24,7 @@ namespace {
 const std::string kShim = CGVIEW_SHIM_PATH;
 const std::string kCli = CGVIEW_CLI_PATH;
 const std::string kProbe = CGVIEW_PROBE_PLAIN;
+const std::string kAffinityProbe = CGVIEW_AFFINITY_PROBE;
 
 std::map<std::string, std::string> probe(const std::vector<std::string>& args, const std::vector<std::string>& env,
                                          const RealCgroup* group) {
@@ -30,6 +33,20 @@ std::map<std::string, std::string> probe(const std::vector<std::string>& args, c
   auto result = run_program(argv, env, group);
   EXPECT_EQ(result.exit_code, 0) << result.out << result.err;
   return cgview::test::parse_key_values(result.out);
+}
+
+std::map<std::string, std::string> probe_binary(const std::string& binary, const std::vector<std::string>& env,
+                                                const RealCgroup* group) {
+  auto result = run_program({binary}, env, group);
+  EXPECT_EQ(result.exit_code, 0) << result.out << result.err;
+  return cgview::test::parse_key_values(result.out);
+}
+
+// A one-CPU view under the default placement (spread): one CPU of the
+// host's, picked by the cgroup directory's inode, so not always "0".
+bool one_host_cpu(const std::string& list) {
+  if (list.empty() || list.find_first_not_of("0123456789") != std::string::npos || list.size() > 5) return false;
+  return std::stol(list) < sysconf(_SC_NPROCESSORS_ONLN);
 }
 
 std::string first_line(const std::string& text) { return text.substr(0, text.find('\n')); }
@@ -62,7 +79,8 @@ TEST(RealCgroup, ShimHalfACpuAnd256MiB) {
   for (const char* key : {"sysconf_onln", "get_nprocs", "affinity_count", "pthread_affinity_count", "cpuinfo_blocks",
                           "stat_cpu_lines"})
     EXPECT_EQ(v[key], "1") << key;
-  EXPECT_EQ(v["online"], "0");
+  EXPECT_TRUE(one_host_cpu(v["online"])) << v["online"];
+  EXPECT_EQ(v["affinity"], v["online"]);
   for (const char* key : {"meminfo_total_kb", "sysinfo_totalram_kb", "phys_pages_kb", "get_phys_pages_kb"})
     EXPECT_EQ(v[key], "262144") << key;
   // Without the shim the same cgroup shows the host: the checks above can fail.
@@ -133,6 +151,114 @@ TEST(RealCgroup, AHeldFileOfARemovedCgroupIsOpenedAgain) {
   EXPECT_GT(n, 0) << "the held fd of the removed cgroup was read";
   EXPECT_EQ(std::string(buf, n > 0 ? size_t(n) : 0).rfind("cache ", 0), 0u);
   rmdir(child.c_str());
+}
+
+// Affinity save-and-restore in a 0.5-CPU cgroup: V is one CPU of the real
+// 0-1. Restoring what was shown must leave the kernel's mask at the real one
+// (read past the shim: raw system calls, and status files read by programs
+// without the shim); the status files of the process show V.
+std::string host_cpu_list() {
+  std::string online;
+  std::getline(std::ifstream("/sys/devices/system/cpu/online") >> std::ws, online);
+  return online;
+}
+
+TEST(RealAffinity, RestoringTheShownMaskKeepsTheRealMask) {
+  RealCgroup group(50000, 100000, 0);
+  REQUIRE_REAL_CGROUP(group);
+  auto v = probe_binary(kAffinityProbe, {"LD_PRELOAD=" + kShim}, &group);
+  std::string real = v["kernel_before"];
+  ASSERT_NE(real.find(','), std::string::npos) << "needs a real mask of two CPUs or more: " << real;
+  EXPECT_EQ(v["shown"].find(','), std::string::npos) << "V is one CPU: " << v["shown"];
+  EXPECT_EQ(v["status_list"], v["shown"]) << "the status file agrees with sched_getaffinity";
+  EXPECT_EQ(v["status_pid_list"], v["shown"]);
+  for (const char* key : {"kernel_after_restore", "kernel_after_restore_old", "kernel_after_pthread_restore",
+                          "kernel_unpinned"})
+    EXPECT_EQ(v[key], real) << key;
+  EXPECT_EQ(v["kernel_status_after_restore"], host_cpu_list());
+  // A thread pinned outside V really goes there, and sees its own CPU.
+  EXPECT_EQ(v["kernel_pinned"], v["pin"]);
+  EXPECT_EQ(v["pinned_view"], v["pin"]);
+  EXPECT_EQ(v["pinned_task_status"], v["pin"]);
+  EXPECT_EQ(v["pinned_thread_self_status"], v["pin"]);
+  EXPECT_EQ(v["kernel_pinned_after_restore"], v["pin"]);
+  EXPECT_EQ(v["kernel_outside"], v["outside"]);
+}
+
+TEST(RealAffinity, PythonAndTasksetRoundTripsKeepTheRealMask) {
+  RealCgroup group(50000, 100000, 0);
+  REQUIRE_REAL_CGROUP(group);
+  // The status file is read by a child without the shim: what the kernel shows.
+  const char* script =
+      "import os, subprocess\n"
+      "shown = os.sched_getaffinity(0)\n"
+      "os.sched_setaffinity(0, shown)\n"
+      "print('shown=' + ','.join(map(str, sorted(shown))))\n"
+      "out = subprocess.run(['grep', 'Cpus_allowed_list', '/proc/%d/status' % os.getpid()],\n"
+      "                     env={}, capture_output=True, text=True).stdout\n"
+      "print('kernel=' + out.split()[1])\n"
+      "print('served=' + open('/proc/self/status').read().split('Cpus_allowed_list:')[1].split()[0])\n";
+  auto py = run_program({"/usr/bin/python3", "-c", script}, {"LD_PRELOAD=" + kShim}, &group);
+  ASSERT_EQ(py.exit_code, 0) << py.err;
+  auto v = cgview::test::parse_key_values(py.out);
+  EXPECT_EQ(v["shown"].find(','), std::string::npos) << py.out;
+  EXPECT_EQ(v["kernel"], host_cpu_list()) << py.out;
+  EXPECT_EQ(v["served"], v["shown"]) << py.out;
+  // taskset -p of the shell's own pid, the shell and both tasksets preloaded.
+  auto sh = run_program({"/bin/sh", "-c",
+                         "m=$(taskset -p $$ | sed 's/.*: //'); taskset -p \"$m\" $$ >/dev/null && "
+                         "env -u LD_PRELOAD grep Cpus_allowed_list /proc/$$/status"},
+                        {"LD_PRELOAD=" + kShim}, &group);
+  EXPECT_EQ(sh.out, "Cpus_allowed_list:\t" + host_cpu_list() + "\n") << sh.err;
+}
+
+// `cgview run --cpus 1` in the root cgroup (a bare host): /proc/stat's busy
+// time is the host's scaled by 1/|A|, not the host's whole time on one CPU.
+TEST(RealStat, AnOverrideInTheRootCgroupScalesTheHostsBusyTime) {
+  std::ifstream self_cgroup("/proc/self/cgroup");
+  std::string line, cpuacct_path;
+  while (std::getline(self_cgroup, line)) {
+    size_t a = line.find(':'), b = line.find(':', a + 1);
+    std::string controllers = "," + line.substr(a + 1, b - a - 1) + ",";
+    if (controllers.find(",cpuacct,") != std::string::npos) cpuacct_path = line.substr(b + 1);
+  }
+  std::string stat_file;
+  for (const char* dir : {"/sys/fs/cgroup/cpuacct", "/sys/fs/cgroup/cpu,cpuacct"})
+    if (access((std::string(dir) + "/cpuacct.stat").c_str(), R_OK) == 0) stat_file = std::string(dir) + "/cpuacct.stat";
+  if (cpuacct_path != "/" || stat_file.empty()) {
+    // Moving into the root cgroup would touch state outside this test's subtree.
+    if (cgview::test::real_cgroups_required() && stat_file.empty()) FAIL() << "no cgroup v1 cpuacct hierarchy";
+    GTEST_SKIP() << "this test runs in cpuacct cgroup '" << cpuacct_path << "', not the root";
+  }
+  unsigned cpus = unsigned(sysconf(_SC_NPROCESSORS_ONLN));
+  ASSERT_GE(cpus, 2u) << "scaling needs more CPUs than the override";
+  // A busy child keeps one CPU loaded, so the figures are far from 0 and an
+  // unscaled answer (the host's whole busy time on 1 CPU) is far from a scaled one.
+  const std::string script =
+      "import subprocess, sys, time\n"
+      "def served():\n"
+      "    f = open('/proc/stat').readline().split()\n"
+      "    return int(f[1]) + int(f[3])\n"
+      "def host():\n"
+      "    d = dict(l.split() for l in open('" + stat_file + "'))\n"
+      "    return int(d['user']) + int(d['system'])\n"
+      "spin = subprocess.Popen([sys.executable, '-c', 'import time\\nt = time.time()\\n"
+      "while time.time() - t < 2.5: pass'], env={})\n"
+      "time.sleep(0.3)\n"
+      "s0, h0 = served(), host()\n"
+      "time.sleep(1.5)\n"
+      "s1, h1 = served(), host()\n"
+      "spin.wait()\n"
+      "print('served=%d' % (s1 - s0))\n"
+      "print('host=%d' % (h1 - h0))\n";
+  auto run = run_program({kCli, "run", "--cpus", "1", "--", "/usr/bin/python3", "-c", script}, {});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  auto v = cgview::test::parse_key_values(run.out);
+  double served = std::stod(v["served"]), host = std::stod(v["host"]);
+  std::printf("root cgroup, --cpus 1 of %u: host busy %.0f ticks over 1.5 s, served busy %.0f (expected %.0f)\n", cpus,
+              host, served, host / cpus);
+  ASSERT_GT(host, 100) << "the busy child did not run";
+  EXPECT_NEAR(served, host / cpus, 5 + 0.15 * host / cpus) << run.out;
 }
 
 }  // namespace

@@ -226,11 +226,18 @@ void expect_native(const Values& v, const std::string& prefix, const std::string
       << context << ": " << prefix << key;
 }
 
-// One CPU ("0") and 256 MiB: the view inside RealCgroup(50000, 100000, 256 MiB).
+// A one-CPU view under the default placement (spread): one CPU of the
+// host's, picked by the cgroup directory's inode, so not always "0".
+bool one_host_cpu(const std::string& list) {
+  if (list.empty() || list.find_first_not_of("0123456789") != std::string::npos || list.size() > 5) return false;
+  return std::stol(list) < sysconf(_SC_NPROCESSORS_ONLN);
+}
+
+// One CPU and 256 MiB: the view inside RealCgroup(50000, 100000, 256 MiB).
 void expect_one_cpu_256m(const Values& v, const std::string& context) {
   for (const char* key : {"sysconf_onln", "get_nprocs", "affinity_count", "cpuinfo_blocks", "stat_cpu_lines"})
     EXPECT_EQ(v.count(key) ? v.at(key) : "(missing)", "1") << context << ": " << key;
-  EXPECT_EQ(v.count("online") ? v.at("online") : "(missing)", "0") << context;
+  EXPECT_TRUE(one_host_cpu(v.count("online") ? v.at("online") : "(missing)")) << context << ": online";
   for (const char* key : {"meminfo_total_kb", "sysinfo_totalram_kb", "phys_pages_kb"})
     EXPECT_EQ(v.count(key) ? v.at(key) : "(missing)", "262144") << context << ": " << key;
 }
@@ -827,17 +834,20 @@ struct SecureSetup {
   }
 
   // Runs `command...` as nobody (or root) with /etc overlaid, inside unshare -m.
+  // CGVIEW_DEBUG=1 and a malformed setting are given to the probe alone: setpriv,
+  // on the way, reads its own status file (served), and would print the
+  // diagnostics and the warning it is entitled to.
   Result run_as(const std::string& binary, bool as_nobody, const std::vector<std::string>& env) const {
     std::string script = "mount -t overlay overlay -o lowerdir=/etc,upperdir=" + upper + ",workdir=" + work +
                          " /etc && exec " +
-                         (as_nobody ? "setpriv --reuid=nobody --regid=nogroup --clear-groups " : "") + binary + " ids";
+                         (as_nobody ? "setpriv --reuid=nobody --regid=nogroup --clear-groups " : "") +
+                         "env CGVIEW_DEBUG=1 CGVIEW_CPU_ROUNDING=bogus " + binary + " ids";
     return run({"/usr/bin/unshare", "-m", "sh", "-c", script}, env);
   }
 };
 
 const std::vector<std::string> kHostileEnv = {"CGVIEW_CPUS=1", "CGVIEW_MEMORY=64M",
-                                              "CGVIEW_SYSROOT=" + kFixtures + "/docker-v2-private-ns",
-                                              "CGVIEW_DEBUG=1", "CGVIEW_CPU_ROUNDING=bogus"};
+                                              "CGVIEW_SYSROOT=" + kFixtures + "/docker-v2-private-ns"};
 
 TEST(Security, SecureExecutionIgnoresEveryCgviewVariable) {
   ASSERT_FALSE(std::filesystem::exists("/etc/ld.so.preload")) << "this test must not shadow a real preload";
@@ -994,7 +1004,7 @@ TEST_P(NothingIsWritten, UnderStrace) {
                  {}, &group, 60);
   EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
   Values v = parse(r.out);
-  EXPECT_EQ(v["online"], "0") << "the shim served the view";
+  EXPECT_TRUE(one_host_cpu(v["online"])) << "the shim served the view: " << v["online"];
   EXPECT_EQ(v["bad"], "0");
 
   TraceSummary t = check_trace(read_file(log));

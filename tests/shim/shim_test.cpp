@@ -303,10 +303,33 @@ TEST(ShimLibrary, NeedsOnlyLibc) {
   while (std::getline(lines, line)) EXPECT_NE(line.find("[libc.so.6]"), std::string::npos) << line;
 }
 
+// Save-and-restore of affinity over demo-64cpu (V = 0-1 of 64): every setter
+// given the mask it was shown keeps the kernel's real mask; pinning to one
+// CPU of V pins there. The probe reads the kernel's masks past the shim.
+TEST(ShimAffinity, RestoringTheShownMaskKeepsTheRealOne) {
+  auto v = probe(CGVIEW_AFFINITY_PROBE, "", preload_over("demo-64cpu"));
+  ASSERT_EQ(v["shown"], "0,1");
+  ASSERT_NE(v["kernel_before"], "");
+  for (const char* key : {"restore_rc", "restore_pid_rc", "restore_old_rc", "pthread_restore_rc", "pin_rc"})
+    EXPECT_EQ(v[key], "0") << key;
+  for (const char* key : {"kernel_after_restore", "kernel_after_restore_old", "kernel_after_pthread_restore"})
+    EXPECT_EQ(v[key], v["kernel_before"]) << key;
+  EXPECT_EQ(v["pin"], "1");
+  EXPECT_EQ(v["kernel_pinned"], "1") << "pinning to a CPU of V must pin";
+  EXPECT_EQ(v["kernel_pinned_after_restore"], "1");
+  EXPECT_EQ(v["status_list"], "0-1");
+  EXPECT_EQ(v["status_pid_list"], "0-1");
+  // (The mask's hex shape is the machine's: under a sysroot the file is the real one.)
+  // Without the shim every setter is the kernel's: the checks above can fail.
+  auto plain = probe(CGVIEW_AFFINITY_PROBE, "", {});
+  EXPECT_EQ(plain["kernel_after_restore"], plain["kernel_before"]);
+  EXPECT_EQ(plain["status_list"], plain["kernel_status_after_restore"]);
+}
+
 TEST(ShimLibrary, ExportsOnlyTheInterposedSymbols) {
   const std::set<std::string> interposed = {
       "sysconf", "get_nprocs", "get_nprocs_conf", "get_phys_pages", "get_avphys_pages", "sched_getaffinity",
-      "pthread_getaffinity_np", "sysinfo", "open", "open64", "openat", "openat64", "__open_2", "__open64_2",
+      "pthread_getaffinity_np", "sched_setaffinity", "pthread_setaffinity_np", "sysinfo", "open", "open64", "openat", "openat64", "__open_2", "__open64_2",
       "__openat_2", "__openat64_2", "fopen", "fopen64", "freopen", "freopen64", "lseek", "lseek64", "rewind", "fseek",
       "fseeko", "fseeko64", "fsetpos", "fsetpos64"};
   std::string out = command_output("nm -D --defined-only " + kShim);
@@ -314,7 +337,7 @@ TEST(ShimLibrary, ExportsOnlyTheInterposedSymbols) {
   std::string address, type, name;
   std::set<std::string> seen;
   while (lines >> address >> type >> name) {
-    if (type == "A") continue;  // version definitions (GLIBC_2.3.3, GLIBC_2.3.4), not symbols
+    if (type == "A") continue;  // version definitions (GLIBC_2.3.3, 2.3.4, 2.34), not symbols
     name = name.substr(0, name.find('@'));
     EXPECT_TRUE(interposed.count(name)) << "unexpected export " << name;
     seen.insert(name);

@@ -1,0 +1,129 @@
+// sched_setaffinity and pthread_setaffinity_np: a program that puts back the
+// mask it was shown must not narrow itself to V. `taskset -p`, psutil's
+// reset, and libraries that pin a thread to each CPU in turn and then restore
+// the saved mask all set exactly what sched_getaffinity returned. So a mask
+// equal to what this task was shown (its narrowed real mask) keeps the real
+// mask it has; a mask equal to the process's V gives the task A, the mask V
+// stands for (a thread pinned to one CPU and then "reset" to the process's
+// mask gets the process's real mask back). Any other mask passes through
+// unchanged: ids are real, so pinning to a CPU of V pins there.
+//
+// No heap, no locks: masks are fixed buffers on the stack (1 KiB each).
+#include <errno.h>
+#include <pthread.h>
+#include <sched.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <cstring>
+
+#include "export.hpp"
+#include "own_task.hpp"
+#include "real_functions.hpp"
+#include "view_cache.hpp"
+
+using namespace cgview;
+using namespace cgview::shim;
+
+namespace {
+
+// Whether the caller's `size`-byte mask holds exactly the ids of `set`.
+bool same_mask(const cpu_set_t* mask, size_t size, const CpuSet& set) {
+  const unsigned char* given = reinterpret_cast<const unsigned char*>(mask);
+  const unsigned char* ours = reinterpret_cast<const unsigned char*>(set.words());
+  size_t common = size < CpuSet::kBytes ? size : CpuSet::kBytes;
+  if (std::memcmp(given, ours, common) != 0) return false;
+  for (size_t i = common; i < size; ++i)
+    if (given[i] != 0) return false;
+  for (size_t i = common; i < CpuSet::kBytes; ++i)
+    if (ours[i] != 0) return false;
+  return true;
+}
+
+enum class Decision { PassThrough, KeepReal, SetAffinity };
+
+// Whether this process's masks are narrowed at all (else every setter passes through).
+bool narrowing(AffinityRule& rule) { return current_affinity_rule(rule) && (rule.use_visible || rule.quota_cpus != 0); }
+
+// `real` is the task's real mask. KeepReal: the call is a no-op that succeeds;
+// SetAffinity: set `process_mask` (A) instead of the caller's mask.
+Decision decide(const AffinityRule& rule, const cpu_set_t* mask, size_t size, const CpuSet& real,
+                CpuSet& process_mask) {
+  if (!rule.use_visible) {
+    CpuSet shown = real;
+    shown.keep_rotated(rule.quota_cpus, rule.start);
+    if (same_mask(mask, size, shown)) return Decision::KeepReal;
+  }
+  LimitsBuffer buffer;
+  Limits& limits = buffer.limits();
+  if (!current_limits(limits) || !same_mask(mask, size, limits.cpu.visible)) return Decision::PassThrough;
+  // Under a sysroot every task was shown the fixture's V: keep its real mask.
+  if (rule.use_visible || limits.cpu.affinity == real) return Decision::KeepReal;
+  process_mask = limits.cpu.affinity;
+  return Decision::SetAffinity;
+}
+
+int real_sched_setaffinity(pid_t pid, size_t size, const cpu_set_t* mask) {
+  if (const RealFunctions* r = real_now(); r != nullptr && r->sched_setaffinity != nullptr)
+    return r->sched_setaffinity(pid, size, mask);
+  return syscall(SYS_sched_setaffinity, pid, size, mask) == 0 ? 0 : -1;
+}
+
+}  // namespace
+
+CGVIEW_EXPORT int cgview_sched_setaffinity(pid_t pid, size_t size, const cpu_set_t* mask) {
+  CpuSet real, process_mask;
+  Decision decision = Decision::PassThrough;
+  AffinityRule rule;
+  if (mask != nullptr && narrowing(rule) && own_task(pid)) {
+    ErrnoKeeper keep_errno;  // a failed look-up is not the program's error
+    if (syscall(SYS_sched_getaffinity, pid, CpuSet::kBytes, real.words()) > 0)
+      decision = decide(rule, mask, size, real, process_mask);
+  }
+  if (decision == Decision::KeepReal) return 0;
+  if (decision == Decision::SetAffinity)
+    return real_sched_setaffinity(pid, CpuSet::kBytes, reinterpret_cast<const cpu_set_t*>(process_mask.words()));
+  return real_sched_setaffinity(pid, size, mask);
+}
+
+// The GLIBC_2.3.3 version took no size: the mask was a 128-byte cpu_set_t.
+CGVIEW_EXPORT int cgview_sched_setaffinity_old(pid_t pid, const cpu_set_t* mask) {
+  return cgview_sched_setaffinity(pid, sizeof(cpu_set_t), mask);
+}
+
+__asm__(".symver cgview_sched_setaffinity,sched_setaffinity@@GLIBC_2.3.4");
+__asm__(".symver cgview_sched_setaffinity_old,sched_setaffinity@GLIBC_2.3.3");
+
+CGVIEW_EXPORT int cgview_pthread_setaffinity_np(pthread_t thread, size_t size, const cpu_set_t* mask) {
+  const RealFunctions* r = real_wait();
+  if (r == nullptr || r->pthread_setaffinity_np == nullptr) return ENOSYS;
+  AffinityRule rule;
+  if (mask != nullptr && r->pthread_getaffinity_np != nullptr && narrowing(rule)) {
+    CpuSet real, process_mask;
+    Decision decision = Decision::PassThrough;
+    {
+      ErrnoKeeper keep_errno;
+      // The real getter: the thread's unnarrowed mask (a pthread_t is always one of ours).
+      if (r->pthread_getaffinity_np(thread, CpuSet::kBytes, reinterpret_cast<cpu_set_t*>(real.words())) == 0)
+        decision = decide(rule, mask, size, real, process_mask);
+    }
+    if (decision == Decision::KeepReal) return 0;
+    if (decision == Decision::SetAffinity)
+      return r->pthread_setaffinity_np(thread, CpuSet::kBytes, reinterpret_cast<const cpu_set_t*>(process_mask.words()));
+  }
+  return r->pthread_setaffinity_np(thread, size, mask);
+}
+
+// GLIBC_2.3.4 takes the same arguments as the current GLIBC_2.34 version.
+CGVIEW_EXPORT int cgview_pthread_setaffinity_np_2_3_4(pthread_t thread, size_t size, const cpu_set_t* mask) {
+  return cgview_pthread_setaffinity_np(thread, size, mask);
+}
+
+// GLIBC_2.3.3 took no size: a 128-byte cpu_set_t.
+CGVIEW_EXPORT int cgview_pthread_setaffinity_np_old(pthread_t thread, const cpu_set_t* mask) {
+  return cgview_pthread_setaffinity_np(thread, sizeof(cpu_set_t), mask);
+}
+
+__asm__(".symver cgview_pthread_setaffinity_np,pthread_setaffinity_np@@GLIBC_2.34");
+__asm__(".symver cgview_pthread_setaffinity_np_2_3_4,pthread_setaffinity_np@GLIBC_2.3.4");
+__asm__(".symver cgview_pthread_setaffinity_np_old,pthread_setaffinity_np@GLIBC_2.3.3");

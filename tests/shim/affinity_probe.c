@@ -1,0 +1,145 @@
+/* Save-and-restore of affinity under the shim, checked against the kernel.
+   Every "kernel_*" value is read past the shim: the raw sched_getaffinity
+   system call, and /proc/<pid>/status through raw openat/read. Prints
+   key=value lines. */
+#define _GNU_SOURCE
+#include <fcntl.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+/* The GLIBC_2.3.3 ABI: no size argument, a 128-byte mask. */
+int sched_setaffinity_old(pid_t pid, const cpu_set_t* mask);
+__asm__(".symver sched_setaffinity_old,sched_setaffinity@GLIBC_2.3.3");
+
+static void print_list(const char* key, const cpu_set_t* set) {
+  printf("%s=", key);
+  int first = 1;
+  for (int cpu = 0; cpu < CPU_SETSIZE; ++cpu) {
+    if (!CPU_ISSET(cpu, set)) continue;
+    printf(first ? "%d" : ",%d", cpu);
+    first = 0;
+  }
+  printf("\n");
+}
+
+static void print_kernel_mask(const char* key, pid_t tid) {
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  syscall(SYS_sched_getaffinity, tid, sizeof set, &set);
+  print_list(key, &set);
+}
+
+/* A line of a status file, read past the shim (raw) or through it (fopen). */
+static void print_status_line(const char* key, const char* path, const char* name, int raw) {
+  static char buf[16384];
+  size_t n = 0;
+  if (raw) {
+    long fd = syscall(SYS_openat, AT_FDCWD, path, O_RDONLY | O_CLOEXEC);
+    if (fd >= 0) {
+      long got;
+      while (n < sizeof buf - 1 && (got = syscall(SYS_read, fd, buf + n, sizeof buf - 1 - n)) > 0) n += (size_t)got;
+      syscall(SYS_close, fd);
+    }
+  } else {
+    FILE* f = fopen(path, "r");
+    if (f != NULL) {
+      n = fread(buf, 1, sizeof buf - 1, f);
+      fclose(f);
+    }
+  }
+  buf[n] = '\0';
+  const char* line = strstr(buf, name);
+  const char* value = line != NULL ? line + strlen(name) + strspn(line + strlen(name), "\t ") : "";
+  printf("%s=%.*s\n", key, (int)strcspn(value, "\n"), value);
+}
+
+static cpu_set_t shown;
+
+static void* thread_body(void* arg) {
+  (void)arg;
+  pid_t tid = (pid_t)syscall(SYS_gettid);
+  char path[64];
+  /* Pin this thread to the last CPU of the view: it must really go there.
+     With a one-CPU view that call is the same as restoring the view (the
+     real mask is kept), so the thread then pins to a CPU outside the view
+     instead, which passes through as any other mask does. */
+  int last = -1, outside = -1;
+  cpu_set_t real;
+  CPU_ZERO(&real);
+  syscall(SYS_sched_getaffinity, tid, sizeof real, &real);
+  for (int cpu = 0; cpu < CPU_SETSIZE; ++cpu) {
+    if (CPU_ISSET(cpu, &shown)) last = cpu;
+    else if (CPU_ISSET(cpu, &real) && outside < 0) outside = cpu;
+  }
+  cpu_set_t one;
+  CPU_ZERO(&one);
+  CPU_SET(CPU_COUNT(&shown) > 1 || outside < 0 ? last : outside, &one);
+  print_list("pin", &one);
+  printf("pin_rc=%d\n", sched_setaffinity(0, sizeof one, &one));
+  print_kernel_mask("kernel_pinned", tid);
+  cpu_set_t seen;
+  sched_getaffinity(0, sizeof seen, &seen);
+  print_list("pinned_view", &seen);
+  snprintf(path, sizeof path, "/proc/%d/task/%d/status", (int)getpid(), (int)tid);
+  print_status_line("pinned_task_status", path, "Cpus_allowed_list:", 0);
+  print_status_line("pinned_thread_self_status", "/proc/thread-self/status", "Cpus_allowed_list:", 0);
+  /* Save and restore the thread's own view: stays pinned where it is. */
+  printf("pinned_restore_rc=%d\n", pthread_setaffinity_np(pthread_self(), sizeof seen, &seen));
+  print_kernel_mask("kernel_pinned_after_restore", tid);
+  /* "Reset" to the process's view: the thread gets the process's real mask. */
+  printf("unpin_rc=%d\n", sched_setaffinity(0, sizeof shown, &shown));
+  print_kernel_mask("kernel_unpinned", tid);
+  return NULL;
+}
+
+int main(void) {
+  setvbuf(stdout, NULL, _IOLBF, 0);
+  pid_t pid = getpid();
+  char status[64];
+  snprintf(status, sizeof status, "/proc/%d/status", (int)pid);
+  print_kernel_mask("kernel_before", pid);
+  if (sched_getaffinity(0, sizeof shown, &shown) != 0) return 1;
+  print_list("shown", &shown);
+  print_status_line("status_list", "/proc/self/status", "Cpus_allowed_list:", 0);
+  print_status_line("status_pid_list", status, "Cpus_allowed_list:", 0);
+  print_status_line("status_mask", "/proc/self/status", "Cpus_allowed:", 0);
+
+  printf("restore_rc=%d\n", sched_setaffinity(0, sizeof shown, &shown));
+  print_kernel_mask("kernel_after_restore", pid);
+  print_status_line("kernel_status_after_restore", status, "Cpus_allowed_list:", 1);
+  printf("restore_pid_rc=%d\n", sched_setaffinity(pid, sizeof shown, &shown));
+  printf("restore_old_rc=%d\n", sched_setaffinity_old(0, &shown));
+  print_kernel_mask("kernel_after_restore_old", pid);
+  cpu_set_t seen;
+  pthread_getaffinity_np(pthread_self(), sizeof seen, &seen);
+  printf("pthread_restore_rc=%d\n", pthread_setaffinity_np(pthread_self(), sizeof seen, &seen));
+  print_kernel_mask("kernel_after_pthread_restore", pid);
+
+  pthread_t thread;
+  if (pthread_create(&thread, NULL, thread_body, NULL) != 0) return 1;
+  pthread_join(thread, NULL);
+
+  /* A mask outside the view passes through unchanged: the first CPU of the
+     real mask that the view leaves out (none when the view is everything). */
+  cpu_set_t real, outside;
+  CPU_ZERO(&real);
+  syscall(SYS_sched_getaffinity, pid, sizeof real, &real);
+  CPU_ZERO(&outside);
+  for (int cpu = 0; cpu < CPU_SETSIZE; ++cpu)
+    if (CPU_ISSET(cpu, &real) && !CPU_ISSET(cpu, &shown)) {
+      CPU_SET(cpu, &outside);
+      break;
+    }
+  if (CPU_COUNT(&outside) > 0) {
+    print_list("outside", &outside);
+    printf("outside_rc=%d\n", sched_setaffinity(0, sizeof outside, &outside));
+    print_kernel_mask("kernel_outside", pid);
+    syscall(SYS_sched_setaffinity, pid, sizeof real, &real);
+  }
+  return 0;
+}
