@@ -12,6 +12,9 @@ namespace cgview::cli {
 int show(const Config& config, bool json);
 int cat(const Config& config, const char* path);
 int run(const Config& config, const char* cpus, const char* memory, char** command);
+// enable: add this cgview's libcgview.so to ROOT/etc/ld.so.preload (root null: /);
+// disable: remove that line. Idempotent.
+int system_wide(const char* root, bool enable);
 
 // What a preloaded program reads from `file`: the rendered view, or the host
 // file when the view cannot be formed (as the shim falls back). False when

@@ -16,6 +16,8 @@ constexpr const char* kUsage =
     "                       (/proc/meminfo, /proc/cpuinfo, /proc/stat, /sys/devices/system/cpu/online)\n"
     "  run [--cpus X] [--memory SIZE] -- CMD [ARGS...]\n"
     "                       run CMD with libcgview.so preloaded\n"
+    "  enable [--root DIR]  system-wide mode: add libcgview.so to DIR/etc/ld.so.preload (DIR: /)\n"
+    "  disable [--root DIR] remove it from there\n"
     "\n"
     "  --sysroot DIR        read every host path P as DIR/P (as CGVIEW_SYSROOT)\n"
     "  --help               this text\n"
@@ -72,6 +74,12 @@ int main(int argc, char** argv) {
     }
     if (i + 1 >= argc) return usage_error("run: missing -- CMD");
     return cgview::cli::run(config, cpus, memory, argv + i + 1);
+  }
+  if (std::strcmp(command, "enable") == 0 || std::strcmp(command, "disable") == 0) {
+    const char* root = nullptr;
+    if (argc - i == 2 && std::strcmp(argv[i], "--root") == 0) root = argv[i + 1];
+    else if (argc != i) return usage_error("enable and disable take only --root DIR");
+    return cgview::cli::system_wide(root, command[0] == 'e');
   }
   return usage_error("unknown command");
 }
