@@ -121,6 +121,18 @@ def case_system_wide(engine, report):
     report.check(case, "env -i grep MemTotal /proc/meminfo", int(meminfo.split()[1]) * 1024, limits.mem_total())
     seen = probe_python_image(engine, limits)
     report.check(case, "LD_PRELOAD is not set in the image", seen["preload_env"], None)
+    # The README's command, as it stands there.
+    readme = engine.run_docker("run", "--rm", *engine.container_args(), "--cpus", "0.5", "--memory", "256m",
+                               PYTHON, "sh", "-c", "env -i nproc").stdout.strip()
+    report.check(case, "README: docker run --rm --cpus 0.5 --memory 256m python-cgview sh -c 'env -i nproc'",
+                 readme, str(Limits(cpus="0.5").n()))
+    # cgview disable takes the mode away again: the same child sees the host.
+    p = engine.run(PYTHON, ["sh", "-c", "cgview disable; test -e /etc/ld.so.preload && echo kept || echo removed; "
+                            "env -i /usr/bin/nproc"], limits.options())
+    said, gone, nproc = p.stdout.strip().splitlines()
+    report.check(case, "cgview disable reports it", said.split(":")[1].strip() if ":" in said else said, "disabled")
+    report.check(case, "cgview disable removes /etc/ld.so.preload (it named only the library)", gone, "removed")
+    report.check(case, "after cgview disable, env -i nproc is the host's", int(nproc), len(host_online()))
 
 
 def case_nginx(engine, report):
@@ -131,11 +143,11 @@ def case_nginx(engine, report):
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline:
         # docker top lists the container's processes from the host: no ps needed inside.
-        top = engine.out("top", cid, "-o", "args").splitlines()[1:]
+        top = engine.out("top", cid, "-o", "pid,args").splitlines()[1:]
         workers = [line for line in top if "worker process" in line]
         if workers and any("master process" in line for line in top):
             time.sleep(0.5)  # let every worker start
-            workers = [line for line in engine.out("top", cid, "-o", "args").splitlines() if "worker process" in line]
+            workers = [line for line in engine.out("top", cid, "-o", "pid,args").splitlines() if "worker process" in line]
             break
         time.sleep(0.2)
     report.check(case, "worker processes", len(workers), limits.n())
@@ -173,6 +185,15 @@ def case_java(engine, report):
     the limits through the shim. The heap expected is the JVM's own rule for a
     machine of that size and CPU count, asked of the same JVM with -XX:MaxRAM
     and -XX:ActiveProcessorCount, the shim off and no limits."""
+    # The README's command, as it stands there.
+    limits = Limits(cpus="1.5", memory="512m")
+    flags = engine.run_docker("run", "--rm", *engine.container_args(), "--cpus", "1.5", "--memory", "512m",
+                              JAVA, "java", "-XX:+PrintFlagsFinal", "-version").stdout
+    expected = engine.run(JAVA, ["java", "-XX:MaxRAM=%d" % limits.mem_total(), "-XX:ActiveProcessorCount=%d" % limits.n(),
+                                 "-XX:+PrintFlagsFinal", "-version"], ["-e", "LD_PRELOAD="]).stdout
+    report.check("legacy JVM, README command", "docker run --rm --cpus 1.5 --memory 512m java-cgview java "
+                 "-XX:+PrintFlagsFinal -version: MaxHeapSize", java_flag(flags, "MaxHeapSize"),
+                 java_flag(expected, "MaxHeapSize"))
     for limits in (Limits(cpus="1.5", memory="512m"), Limits(cpus="0.5", memory="256m")):
         case = "legacy JVM, %s" % limits
         p = engine.run(JAVA, ["sh", "-c", "cat > /tmp/Probe.java && java /tmp/Probe.java"], limits.options(),

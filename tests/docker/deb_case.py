@@ -17,9 +17,16 @@ echo "version: $(cgview --version 2>&1 || true)"
 cgview show > /tmp/show && echo "show: ok" || echo "show: failed $?"
 echo "nproc: $(LD_PRELOAD=/usr/lib/libcgview.so nproc)"
 echo "run nproc: $(cgview run -- nproc)"
-dpkg -r cgview > /dev/null
+cgview enable > /dev/null
+echo "enabled env -i nproc: $(env -i /usr/bin/nproc)"
 left=""
-for f in $(cat /tmp/files); do [ -d "$f" ] || { [ -e "$f" ] && left="$left $f"; }; done
+dpkg -r cgview > /dev/null
+echo "preload after: $(cat /etc/ld.so.preload 2>&1 | tr '\n' ' ')"
+echo "ld.so after: $(/bin/true 2>&1)"
+if [ -e /usr/share/doc/cgview ]; then left="/usr/share/doc/cgview"; fi
+for f in $(cat /tmp/files); do
+  if [ ! -d "$f" ] && [ -e "$f" ]; then left="$left $f"; fi
+done
 echo "left:$left"
 echo "status: $(dpkg-query -W -f '${db:Status-Status}' cgview 2>&1)"
 """
@@ -57,6 +64,11 @@ def make(build_dir):
         limits = Limits(cpus="1", memory="256m")
         case = "the .deb in a clean debian:12, %s" % limits
         deps = dependencies(deb)
+        lint = subprocess.run(["lintian", "--fail-on", "error,warning", deb], capture_output=True, text=True)
+        findings = [l for l in lint.stdout.splitlines() if l[:2] in ("E:", "W:")]
+        # The man page comes with the cli work (cgview(1)); until then lintian notes its absence.
+        findings = [l for l in findings if "no-manual-page" not in l]
+        report.check(case, "lintian: no error or warning (besides a missing man page)", findings, [])
         report.check(case, "Depends computed by dpkg-shlibdeps names libc6", "libc6" in deps, True)
         installed = set(engine.run("debian:12", ["dpkg-query", "-W", "-f", "${Package}\\n"]).stdout.split())
         missing = [d for d in deps if d not in installed]
@@ -86,6 +98,10 @@ def make(build_dir):
         report.check(case, "cgview show", out.get("show"), "ok")
         report.check(case, "LD_PRELOAD=/usr/lib/libcgview.so nproc", out.get("nproc"), str(limits.n()))
         report.check(case, "cgview run -- nproc", out.get("run nproc"), str(limits.n()))
+        report.check(case, "cgview enable, then env -i nproc", out.get("enabled env -i nproc"), str(limits.n()))
+        report.check(case, "dpkg -r takes the library out of /etc/ld.so.preload (prerm: cgview disable)",
+                     "libcgview" not in out.get("preload after", ""), True)
+        report.check(case, "after dpkg -r, programs run without an ld.so complaint", out.get("ld.so after"), "")
         report.check(case, "dpkg -r leaves no file of the package", out.get("left"), "")
         report.check(case, "dpkg -r: the package is gone", out.get("status") in ("not-installed", "config-files")
                      or "no packages found" in out.get("status", ""), True)
