@@ -73,6 +73,7 @@ def make(build_dir):
         installed = set(engine.run("debian:12", ["dpkg-query", "-W", "-f", "${Package}\\n"]).stdout.split())
         missing = [d for d in deps if d not in installed]
         with tempfile.TemporaryDirectory(dir=engine.work_dir) as pkg:
+            os.chmod(pkg, 0o755)  # apt's download user and the container read it
             os.mkdir(os.path.join(pkg, "deps"))
             if missing:
                 # The container has no network: what the base image lacks comes from the host's apt.
@@ -80,7 +81,6 @@ def make(build_dir):
                 subprocess.run(["apt-get", "download", *missing], cwd=os.path.join(pkg, "deps"), check=True,
                                capture_output=True)
             subprocess.run(["cp", deb, os.path.join(pkg, "cgview.deb")], check=True)
-            os.chmod(pkg, 0o755)
             script = "dpkg-deb -c /pkg/cgview.deb | awk '{print $6}' | sed 's|^\\.||' > /tmp/files\n" + INSTALL_AND_USE
             script = script.replace("/pkg/deps/*.deb ", "/pkg/deps/*.deb " if missing else "")
             p = engine.run("debian:12", ["sh", "-c", script], limits.options() + ["-v", pkg + ":/pkg:ro"], check=False)
