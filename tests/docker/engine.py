@@ -6,8 +6,9 @@
 - There is no image registry here: a missing `debian:12` is built from Debian's
   packages with debootstrap (the mirror apt already uses) and `docker import`.
 - Every container runs with `--network none` and a `--cgroup-parent` under the
-  test's own cgroup; containers, volumes and images the suite made are removed
-  at the end (the base image is kept: later runs reuse it).
+  test's own cgroup (the RUN steps of image builds too); the containers,
+  volumes and images the suite made are removed at the end (the base image is
+  kept: later runs reuse it).
 """
 import glob
 import os
@@ -75,6 +76,7 @@ class Engine:
         info = self.out("info", "--format", "{{.CgroupDriver}} cgroup v{{.CgroupVersion}}").strip()
         log("engine: %s, cgroup driver %s" % (self.out("version", "--format", "{{.Server.Version}}").strip(), info))
         self.cgroup_parent = self.make_cgroup_parent(info.split()[0])
+        self.default_parents_before = set(glob.glob("/sys/fs/cgroup/*/docker"))
         self.images_before = self.image_ids()
 
     def stop_daemon(self):
@@ -136,7 +138,9 @@ class Engine:
         """As the README tells users, from the working tree; --network host reaches Debian's mirror."""
         start = time.monotonic()
         log("  $ (cd %s && docker build --network host -f %s -t %s .)" % (source_dir, dockerfile, tag))
-        p = subprocess.run([self.docker, "build", "--network", "host", "-f", dockerfile, "-t", tag, "."],
+        # The build's RUN steps are containers too: under the test's cgroup like the others.
+        p = subprocess.run([self.docker, "build", "--network", "host", "--cgroup-parent", self.cgroup_parent,
+                            "-f", dockerfile, "-t", tag, "."],
                            cwd=source_dir, capture_output=True, text=True, timeout=1200,
                            env=dict(os.environ, DOCKER_BUILDKIT="0"))
         if p.returncode != 0:
@@ -247,6 +251,15 @@ class Engine:
         left = self.image_ids() - self.images_before
         if left:
             problems.append("images left: %s" % " ".join(sorted(left)))
+        # Docker's default parent appears only if something ran outside the test's cgroup.
+        outside = sorted(set(glob.glob("/sys/fs/cgroup/*/docker")) - self.default_parents_before)
+        if outside:
+            problems.append("cgroups made outside the test's own: %s" % " ".join(outside))
+            for path in outside:
+                try:
+                    os.rmdir(path)
+                except OSError:
+                    pass
         dirs = self.remove_cgroup_dirs()
         if dirs:
             problems.append("cgroup directories left: %s" % " ".join(dirs))
