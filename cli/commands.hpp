@@ -17,6 +17,9 @@ int doctor(const Config& config, bool json, const char* root, char** programs, i
 int doctor_environment(const Config& config, bool json);
 // `cgview stats`: argv holds the arguments after "stats".
 int stats(const Config& config, int argc, char** argv);
+// enable: add this cgview's libcgview.so to ROOT/etc/ld.so.preload (root null: /);
+// disable: remove that line. Idempotent.
+int system_wide(const char* root, bool enable);
 
 // What a preloaded program reads from `file`: the rendered view, or the host
 // file when the view cannot be formed (as the shim falls back). False when

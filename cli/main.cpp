@@ -79,6 +79,15 @@ int doctor_main(const Config& config, int argc, char** argv) {
   return cgview::cli::doctor(config, json, root, argv + i, argc - i);
 }
 
+int system_wide_main(bool enable, int argc, char** argv) {
+  const char* root = nullptr;
+  if (argc == 2 && is(argv[0], "--root")) root = argv[1];
+  else if (argc != 0) return usage_error("enable and disable take only --root DIR");
+  return cgview::cli::system_wide(root, enable);
+}
+int enable_main(const Config&, int argc, char** argv) { return system_wide_main(true, argc, argv); }
+int disable_main(const Config&, int argc, char** argv) { return system_wide_main(false, argc, argv); }
+
 struct Command {
   const char* name;
   int (*main)(const Config& config, int argc, char** argv);
@@ -95,6 +104,9 @@ constexpr Command kCommands[] = {
     {"stats", cgview::cli::stats, "stats [--interval S] [--count N] [--json]",
      "the container's own CPU, memory, OOM, pids, I/O and network use, live\n"
      "      (JSON lines when piped or with --json)"},
+    {"enable", enable_main, "enable [--root DIR]",
+     "system-wide mode: add libcgview.so to DIR/etc/ld.so.preload (DIR: /)"},
+    {"disable", disable_main, "disable [--root DIR]", "remove it from there"},
     {"doctor", doctor_main, "doctor [--json] [--root DIR] [PROGRAM...]",
      "which programs cgview reaches, and what each asks for\n"
      "      (no PROGRAM: this environment; --root alone: every program in DIR)"},

@@ -5,7 +5,7 @@ execute_process(COMMAND ${CMAKE_COMMAND} --install "${BUILD_DIR}" --prefix "${pr
 if(NOT rc EQUAL 0)
   message(FATAL_ERROR "cmake --install failed")
 endif()
-foreach(f bin/cgview lib/libcgview.so share/man/man1/cgview.1 share/bash-completion/completions/cgview)
+foreach(f bin/cgview lib/libcgview.so share/man/man1/cgview.1.gz share/bash-completion/completions/cgview)
   if(NOT EXISTS "${prefix}/${f}")
     message(FATAL_ERROR "missing ${prefix}/${f}")
   endif()
@@ -13,9 +13,10 @@ endforeach()
 # The installed page carries the version, as `cgview --version` prints it.
 execute_process(COMMAND "${prefix}/bin/cgview" --version OUTPUT_VARIABLE version_line)
 string(REGEX REPLACE "^cgview ([^\n]*)\n$" "\\1" version "${version_line}")
-file(STRINGS "${prefix}/share/man/man1/cgview.1" th REGEX "^\\.TH ")
+execute_process(COMMAND gzip -dc "${prefix}/share/man/man1/cgview.1.gz" OUTPUT_VARIABLE page)
+string(REGEX MATCH "\n\\.TH [^\n]*" th "\n${page}")
 if(NOT th MATCHES "\"cgview ${version}\"")
-  message(FATAL_ERROR "installed cgview.1 header '${th}' does not name version '${version}'")
+  message(FATAL_ERROR "installed cgview.1.gz header '${th}' does not name version '${version}'")
 endif()
 # The installed completion loads and completes.
 execute_process(COMMAND bash --norc --noprofile -c

@@ -1,0 +1,218 @@
+// `cgview enable|disable [--root DIR]`: the system-wide mode. Programs that
+// start their children with a clean environment (sudo, cron, service managers,
+// `env -i`) drop LD_PRELOAD; ld.so reads DIR/etc/ld.so.preload for every
+// program instead. A line there that names a file of the wrong kind makes
+// ld.so complain in every program, so enable checks the library first, and
+// both commands replace the file in one rename, never leaving half of it.
+#include <elf.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <climits>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "commands.hpp"
+
+namespace cgview::cli {
+
+namespace {
+
+// The library installed next to this binary: <prefix>/bin/cgview ->
+// <prefix>/lib/libcgview.so (../shim/ in a build tree), with symlinks resolved:
+// ld.so.preload must name a path that stays right whatever the caller's cwd.
+std::string library_next_to_binary() {
+  char exe[PATH_MAX];
+  ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+  if (n <= 0) return {};
+  std::string dir(exe, size_t(n));
+  dir.erase(dir.rfind('/'));
+  for (const char* candidate : {"/../lib/libcgview.so", "/../shim/libcgview.so"}) {
+    char resolved[PATH_MAX];
+    if (realpath((dir + candidate).c_str(), resolved) != nullptr) return resolved;
+  }
+  return {};
+}
+
+// What decides whether ld.so can load an object into this system's programs.
+struct ElfKind {
+  unsigned char elf_class = 0, data = 0;
+  uint16_t type = 0, machine = 0;
+};
+
+// Reads the ELF header with plain reads (the fields used sit at the same
+// offsets in 32- and 64-bit headers). False when the file is not ELF.
+bool read_elf_kind(const std::string& path, ElfKind& out, std::string& why) {
+  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    why = std::strerror(errno);
+    return false;
+  }
+  unsigned char header[sizeof(Elf64_Ehdr)];
+  ssize_t n = pread(fd, header, sizeof header, 0);
+  close(fd);
+  if (n < (ssize_t)sizeof(Elf32_Ehdr) || std::memcmp(header, ELFMAG, SELFMAG) != 0) {
+    why = "not an ELF file";
+    return false;
+  }
+  out.elf_class = header[EI_CLASS];
+  out.data = header[EI_DATA];
+  // e_type and e_machine: bytes 16-19 in both classes, in the file's byte order.
+  auto half = [&](size_t at) {
+    return out.data == ELFDATA2MSB ? uint16_t(header[at] << 8 | header[at + 1])
+                                   : uint16_t(header[at] | header[at + 1] << 8);
+  };
+  out.type = half(16);
+  out.machine = half(18);
+  return true;
+}
+
+// One line saying why `library` cannot be preloaded here, or "" when it can.
+std::string unloadable_reason(const std::string& library) {
+  ElfKind lib, self;
+  std::string why;
+  if (!read_elf_kind(library, lib, why)) return why;
+  if (!read_elf_kind("/proc/self/exe", self, why)) return "cannot read this system's ELF kind: " + why;
+  if (lib.type != ET_DYN) return "not a shared object";
+  if (lib.elf_class != self.elf_class) return lib.elf_class == ELFCLASS64 ? "64-bit, this system is 32-bit"
+                                                                          : "32-bit, this system is 64-bit";
+  if (lib.data != self.data) return "byte order differs from this system's";
+  if (lib.machine != self.machine) {
+    return "built for ELF machine " + std::to_string(lib.machine) + ", this system is " +
+           std::to_string(self.machine);
+  }
+  return {};
+}
+
+bool read_file(const std::string& path, std::string& out, bool& exists) {
+  exists = false;
+  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return errno == ENOENT;
+  exists = true;
+  char buf[4096];
+  ssize_t n;
+  while ((n = read(fd, buf, sizeof buf)) > 0) out.append(buf, size_t(n));
+  close(fd);
+  return n == 0;
+}
+
+// Replaces `path` by `content` with one rename: a reader sees the old file or
+// the new one. Keeps the old file's mode (0644 for a new one).
+bool replace_file(const std::string& path, const std::string& content, std::string& why) {
+  mode_t mode = 0644;
+  struct stat st;
+  if (stat(path.c_str(), &st) == 0) mode = st.st_mode & 07777;
+  std::string temp = path + ".cgview-XXXXXX";
+  int fd = mkostemp(temp.data(), O_CLOEXEC);
+  if (fd < 0) {
+    why = "cannot create a file next to " + path + ": " + std::strerror(errno);
+    return false;
+  }
+  size_t done = 0;
+  bool ok = true;
+  while (ok && done < content.size()) {
+    ssize_t n = write(fd, content.data() + done, content.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    ok = n > 0;
+    if (ok) done += size_t(n);
+  }
+  ok = ok && fchmod(fd, mode) == 0 && fsync(fd) == 0;
+  ok = close(fd) == 0 && ok;
+  if (ok && rename(temp.c_str(), path.c_str()) == 0) return true;
+  why = "cannot write " + path + ": " + std::strerror(errno);
+  unlink(temp.c_str());
+  return false;
+}
+
+// The file's lines, each without its newline; a last line without one counts.
+std::vector<std::string> split_lines(const std::string& text) {
+  std::vector<std::string> lines;
+  size_t at = 0;
+  while (at < text.size()) {
+    size_t end = text.find('\n', at);
+    if (end == std::string::npos) end = text.size();
+    lines.push_back(text.substr(at, end - at));
+    at = end + 1;
+  }
+  return lines;
+}
+
+std::string trimmed(const std::string& line) {
+  size_t b = line.find_first_not_of(" \t\r");
+  if (b == std::string::npos) return {};
+  return line.substr(b, line.find_last_not_of(" \t\r") - b + 1);
+}
+
+int fail(const std::string& message) {
+  std::fprintf(stderr, "cgview: %s\n", message.c_str());
+  return 1;
+}
+
+}  // namespace
+
+int system_wide(const char* root, bool enable) {
+  std::string library = library_next_to_binary();
+  if (library.empty()) return fail("libcgview.so not found next to this cgview (expected ../lib/libcgview.so)");
+  // ld.so splits ld.so.preload at white space and colons.
+  if (library.find_first_of(" \t\n:") != std::string::npos) {
+    return fail("cannot name " + library + " in ld.so.preload: the path holds a space or a colon");
+  }
+  std::string dir = root != nullptr ? root : "/";
+  while (dir.size() > 1 && dir.back() == '/') dir.pop_back();
+  std::string etc = (dir == "/" ? "" : dir) + "/etc";
+  std::string path = etc + "/ld.so.preload";
+  struct stat st;
+  if (stat(etc.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) return fail(etc + ": no such directory");
+
+  std::string text;
+  bool exists;
+  if (!read_file(path, text, exists)) return fail("cannot read " + path + ": " + std::strerror(errno));
+  std::vector<std::string> lines = split_lines(text);
+  bool present = false;
+  for (const std::string& line : lines) present = present || trimmed(line) == library;
+
+  std::string why;
+  if (enable) {
+    // What the programs under DIR will load: the same path, inside DIR.
+    std::string seen = (dir == "/" ? "" : dir) + library;
+    std::string reason = unloadable_reason(seen);
+    if (!reason.empty()) return fail("not enabling " + seen + ": " + reason);
+    if (present) {
+      std::printf("cgview: already enabled: %s is in %s\n", library.c_str(), path.c_str());
+      return 0;
+    }
+    if (!text.empty() && text.back() != '\n') text += '\n';
+    if (!replace_file(path, text + library + "\n", why)) return fail(why);
+    std::printf("cgview: enabled: %s added to %s\n", library.c_str(), path.c_str());
+    return 0;
+  }
+
+  if (!present) {
+    std::printf("cgview: not enabled: %s is not in %s\n", library.c_str(), path.c_str());
+    return 0;
+  }
+  std::string rest;
+  bool anything_else = false;
+  for (size_t i = 0; i < lines.size(); ++i) {
+    if (trimmed(lines[i]) == library) continue;
+    rest += lines[i];
+    // Keep a missing final newline missing: the other lines stay as they were.
+    if (i + 1 < lines.size() || text.back() == '\n') rest += '\n';
+    anything_else = anything_else || !trimmed(lines[i]).empty();
+  }
+  // A file that named only the library was most likely made by enable.
+  if (!anything_else) {
+    if (unlink(path.c_str()) != 0) return fail("cannot remove " + path + ": " + std::strerror(errno));
+  } else if (!replace_file(path, rest, why)) {
+    return fail(why);
+  }
+  std::printf("cgview: disabled: %s removed from %s\n", library.c_str(), path.c_str());
+  return 0;
+}
+
+}  // namespace cgview::cli

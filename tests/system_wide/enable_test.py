@@ -1,0 +1,156 @@
+#!/usr/bin/env python3
+"""`cgview enable|disable --root DIR` over temporary roots: the line it adds and
+removes in DIR/etc/ld.so.preload, the lines it leaves alone, the libraries it
+refuses to name, and the atomic replacement (no temporary file left behind).
+Whether ld.so then loads the library in every program is checked for real in
+the Docker suite (tests/docker, system-wide case)."""
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+
+CGVIEW = sys.argv[1]
+SHIM = os.path.realpath(sys.argv[2])  # what enable must write: the library next to the binary, resolved
+failures = 0
+
+
+def check(name, ok, detail=""):
+    global failures
+    print("%s %s%s" % ("ok  " if ok else "FAIL", name, "" if ok else ": " + detail), flush=True)
+    failures += 0 if ok else 1
+
+
+def cgview(*args):
+    p = subprocess.run([CGVIEW, *args], capture_output=True, text=True)
+    return p.returncode, p.stdout, p.stderr
+
+
+def make_root(library=True):
+    root = tempfile.mkdtemp(prefix="cgview-enable-")
+    os.mkdir(os.path.join(root, "etc"))
+    if library:  # programs under ROOT load the library at the same path, inside ROOT
+        inside = root + SHIM
+        os.makedirs(os.path.dirname(inside))
+        shutil.copy(SHIM, inside)
+    return root
+
+
+def preload(root):
+    path = os.path.join(root, "etc", "ld.so.preload")
+    return open(path).read() if os.path.exists(path) else None
+
+
+def leftovers(root):
+    return [n for n in os.listdir(os.path.join(root, "etc")) if n != "ld.so.preload"]
+
+
+def test_enable_new_file_then_idempotent():
+    root = make_root()
+    rc, out, err = cgview("enable", "--root", root)
+    check("enable creates ld.so.preload naming the library", rc == 0 and preload(root) == SHIM + "\n",
+          "rc=%d %r %r" % (rc, preload(root), err))
+    check("the new file is mode 0644", oct(os.stat(root + "/etc/ld.so.preload").st_mode & 0o7777) == "0o644")
+    rc, out, err = cgview("enable", "--root", root)
+    check("enable again changes nothing and succeeds", rc == 0 and preload(root) == SHIM + "\n"
+          and "already" in out, "rc=%d %r" % (rc, preload(root)))
+    rc, out, err = cgview("disable", "--root", root)
+    check("disable of a file that named only the library removes it", rc == 0 and preload(root) is None,
+          "rc=%d %r" % (rc, preload(root)))
+    rc, out, err = cgview("disable", "--root", root)
+    check("disable again succeeds and creates nothing", rc == 0 and preload(root) is None and not leftovers(root))
+    shutil.rmtree(root)
+
+
+def test_other_lines_untouched():
+    root = make_root()
+    original = "# site preloads\n/usr/lib/other.so\n\n  /opt/x/liby.so  \n"
+    path = root + "/etc/ld.so.preload"
+    open(path, "w").write(original)
+    os.chmod(path, 0o600)
+    rc, _, err = cgview("enable", "--root", root)
+    check("enable appends after the other lines", rc == 0 and preload(root) == original + SHIM + "\n",
+          "%r %r" % (preload(root), err))
+    check("enable keeps the file's mode", oct(os.stat(path).st_mode & 0o7777) == "0o600")
+    rc, _, err = cgview("disable", "--root", root)
+    check("disable gives back the file exactly as it was", rc == 0 and preload(root) == original,
+          "%r" % preload(root))
+    check("no temporary file left in etc/", not leftovers(root), str(leftovers(root)))
+    # A file whose last line has no newline: enable must not glue its line to it.
+    open(path, "w").write("/usr/lib/other.so")
+    cgview("enable", "--root", root)
+    check("enable after a last line without newline", preload(root) == "/usr/lib/other.so\n" + SHIM + "\n",
+          "%r" % preload(root))
+    # The library's line in the middle (hand-edited, with blanks around it).
+    open(path, "w").write("/a.so\n  %s \n/b.so\n" % SHIM)
+    rc, _, _ = cgview("disable", "--root", root)
+    check("disable removes only the library's line", rc == 0 and preload(root) == "/a.so\n/b.so\n",
+          "%r" % preload(root))
+    shutil.rmtree(root)
+
+
+def refuses(name, root, expect_in_error):
+    path = root + "/etc/ld.so.preload"
+    before = preload(root)
+    rc, out, err = cgview("enable", "--root", root)
+    check("refuses %s with one line, exit 1" % name,
+          rc == 1 and err.count("\n") == 1 and expect_in_error in err and preload(root) == before,
+          "rc=%d err=%r file=%r" % (rc, err, preload(root)))
+    check("refusing %s leaves nothing in etc/" % name, not leftovers(root) and os.path.exists(path) == (before is not None))
+
+
+def patched_library(root, offset, data):
+    inside = root + SHIM
+    with open(inside, "r+b") as f:
+        f.seek(offset)
+        f.write(data)
+
+
+def test_refusals():
+    root = make_root(library=False)
+    refuses("a missing library", root, "No such file")
+    shutil.rmtree(root)
+
+    root = make_root()
+    open(root + SHIM, "wb").write(b"#!/bin/sh\necho not a library\n")
+    open(root + "/etc/ld.so.preload", "w").write("/usr/lib/other.so\n")
+    refuses("a file that is not ELF", root, "not an ELF file")
+    shutil.rmtree(root)
+
+    host_class = open("/proc/self/exe", "rb").read(5)[4]
+    root = make_root()
+    patched_library(root, 4, bytes([3 - host_class]))  # ELFCLASS32 <-> ELFCLASS64
+    refuses("the other ELF class", root, "-bit")
+    shutil.rmtree(root)
+
+    root = make_root()
+    patched_library(root, 18, b"\x02\x00")  # EM_SPARC, little-endian: no machine here is one
+    refuses("another machine", root, "ELF machine 2")
+    shutil.rmtree(root)
+
+    root = make_root()
+    patched_library(root, 16, b"\x02\x00")  # ET_EXEC
+    refuses("an executable", root, "not a shared object")
+    shutil.rmtree(root)
+
+    root = tempfile.mkdtemp(prefix="cgview-enable-")
+    rc, _, err = cgview("enable", "--root", root)
+    check("a root without etc/ is an error", rc == 1 and "no such directory" in err and not os.listdir(root),
+          "rc=%d %r" % (rc, err))
+    shutil.rmtree(root)
+
+
+def test_usage():
+    rc, _, err = cgview("enable", "--root")
+    check("enable --root without DIR is a usage error (2)", rc == 2, "rc=%d" % rc)
+    rc, _, err = cgview("disable", "extra")
+    check("disable with an unknown argument is a usage error (2)", rc == 2, "rc=%d" % rc)
+
+
+if __name__ == "__main__":
+    test_enable_new_file_then_idempotent()
+    test_other_lines_untouched()
+    test_refusals()
+    test_usage()
+    print("%d failed" % failures)
+    sys.exit(1 if failures else 0)
