@@ -8,10 +8,13 @@
 # so any change to them builds a new image.  CGVIEW_VM_CACHE overrides the cache.
 set -euo pipefail
 cache=${CGVIEW_VM_CACHE:-/var/cache/cgview-vm}
-packages=procps,python3,busybox,util-linux
+# libelf1: the cgview command links it (for `cgview doctor`).
+packages=procps,python3,busybox,util-linux,libelf1
 # zram: the swap device (the root file system is in RAM, where swap files cannot
 # live), and the compressors it may use (which are built in varies by kernel).
-modules=(zram lzo-rle lzo lz4 zstd)
+# virtio_blk and ext4: a scratch disk, so that cgroup v2's io.stat has a block
+# device to count (`cgview stats`, /proc/diskstats).
+modules=(zram lzo-rle lzo lz4 zstd virtio_blk ext4)
 
 kpkg=$(apt-cache depends linux-image-amd64 | sed -n 's/.*Depends: \(linux-image-[0-9][^ ]*\)$/\1/p' | head -n1)
 kver=$(apt-cache policy "$kpkg" | sed -n 's/^ *Candidate: //p')

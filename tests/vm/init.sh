@@ -8,7 +8,7 @@ mount -t sysfs sys /sys
 mount -t devtmpfs dev /dev 2>/dev/null
 mount -t tmpfs tmp /tmp
 mount -t cgroup2 cgroup2 /sys/fs/cgroup
-echo "+cpu +cpuset +memory +pids" >/sys/fs/cgroup/cgroup.subtree_control
+echo "+cpu +cpuset +io +memory +pids" >/sys/fs/cgroup/cgroup.subtree_control
 # Swap for the swap case: zram (the root file system lives in RAM, where a swap file cannot).
 while read -r m; do busybox insmod "/vm-modules/$m.ko" 2>&1 | sed "s/^/VM NOTE insmod $m: /"; done </vm-modules/order
 if [ -e /sys/block/zram0/disksize ]; then
@@ -17,6 +17,7 @@ if [ -e /sys/block/zram0/disksize ]; then
     echo "VM NOTE no zram swap"
 fi
 echo "VM NOTE swap: $(tail -n +2 /proc/swaps | tr -s ' ')"
+mkdir -p /scratch && mount -t ext4 /dev/vda /scratch || echo "VM NOTE no scratch disk"
 echo "VM BOOTED $(uname -r) cpus=$(nproc) $(grep MemTotal /proc/meminfo)"
 python3 /cgview/vm_checks.py
 echo "VM EXIT $?"

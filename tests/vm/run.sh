@@ -29,12 +29,14 @@ trap 'rm -rf "$work"' EXIT
 # The run's own files, in a second cpio archive the kernel unpacks over the image.
 mkdir -p "$work/payload/cgview/lib" "$work/payload/cgview/bin"
 cp "$here/init.sh" "$work/payload/init"
-cp "$here/vm_checks.py" "$work/payload/cgview/"
+cp "$here/vm_checks.py" "$here/stats-v2-check.sh" "$work/payload/cgview/"
 cp "$shim" "$work/payload/cgview/lib/libcgview.so"
 cp "$cli" "$work/payload/cgview/bin/cgview"
 (cd "$work/payload" && find . | cpio -o -H newc --quiet) >"$work/payload.cpio"
 cat "$image/rootfs.cpio" "$work/payload.cpio" >"$work/initrd"
 
+# A scratch disk (ext4, made here) for the I/O checks: the root file system is in RAM.
+truncate -s 64M "$work/scratch.img" && mkfs.ext4 -q -F "$work/scratch.img"
 accel=tcg
 [ -w /dev/kvm ] && accel=kvm
 timeout_s=${CGVIEW_VM_TIMEOUT:-270}
@@ -42,6 +44,7 @@ echo "vm: image $image ($(cat "$image/kernel-version")), ready in $((built - sta
 set +e
 timeout "$timeout_s" qemu-system-x86_64 -accel "$accel" -m 1G -smp 2 -nographic -no-reboot \
   -kernel "$image/vmlinuz" -initrd "$work/initrd" -nic none \
+  -drive file="$work/scratch.img",if=virtio,format=raw \
   -append "console=ttyS0 cgroup_no_v1=all rdinit=/init panic=-1 quiet loglevel=3 ${CGVIEW_VM_ONLY:+VM_ONLY=$CGVIEW_VM_ONLY}" \
   -serial "file:$work/serial.log" -monitor none -display none </dev/null
 rc=$?

@@ -15,6 +15,8 @@ set -u
 CGVIEW=${1:?usage: stats-v2-check.sh CGVIEW LIBCGVIEW}
 SHIM=${2:?usage: stats-v2-check.sh CGVIEW LIBCGVIEW}
 status=0
+# Written with O_DIRECT: a file system on a block device (the VM's scratch disk).
+io_file=${CGVIEW_STATS_IO_DIR:-/var/tmp}/cgview-stats-io
 ok() { echo "ok   $*"; }
 fail() { echo "FAIL $*"; status=1; }
 json() { python3 -c "import json,sys; d=json.loads(sys.stdin.read().splitlines()[-1]); print($1)"; }
@@ -32,7 +34,7 @@ mkdir "$dir"
 cleanup() {
   echo $$ > "$parent/cgroup.procs" 2>/dev/null
   rmdir "$dir" "$leaf" 2>/dev/null
-  rm -f /var/tmp/cgview-stats-io
+  rm -f "$io_file"
 }
 trap cleanup EXIT
 # Runs its arguments inside $dir.
@@ -40,7 +42,7 @@ inside() { sh -c 'echo $$ > "$0/cgroup.procs" && shift && exec "$@"' "$dir" - "$
 
 # --- I/O ---
 if [ -f "$dir/io.stat" ]; then
-  inside dd if=/dev/zero of=/var/tmp/cgview-stats-io bs=1M count=8 oflag=direct 2>/dev/null
+  inside dd if=/dev/zero of="$io_file" bs=1M count=8 oflag=direct 2>/dev/null
   dev=$(awk '{ for (i = 2; i <= NF; i++) if ($i ~ /^wbytes=/ && substr($i, 8) + 0 >= 8388608) { print $1; exit } }' "$dir/io.stat")
   if [ -z "$dev" ]; then
     fail "io.stat has no device with 8 MiB written: $(cat "$dir/io.stat")"

@@ -439,6 +439,21 @@ def free_while_allocating(c):
     remove("vm/free")
 
 
+def stats_files(c):
+    """cgview stats and the served /proc/diskstats, /proc/pressure/cpu and
+    /proc/swaps against the cgroup's own io.stat, memory.events, cpu.pressure
+    and memory.swap.max (tests/vm/stats-v2-check.sh, one line per check)."""
+    env = dict(os.environ, CGVIEW_STATS_IO_DIR="/scratch")
+    p = subprocess.run(["sh", "/cgview/stats-v2-check.sh", CGVIEW, SHIM], capture_output=True, text=True,
+                       timeout=120, env=env)
+    for line in (p.stdout + p.stderr).splitlines():
+        print("VM NOTE stats: " + line, flush=True)
+        if line.startswith("FAIL"):
+            c.problems.append(line)
+    if p.returncode != 0 and not c.problems:
+        c.problems.append("stats-v2-check.sh exited %d" % p.returncode)
+
+
 def main():
     os.makedirs(CG + "/vm", exist_ok=True)
     write(CG + "/vm/cgroup.subtree_control", "+cpu +cpuset +memory +pids")
@@ -457,6 +472,7 @@ def main():
         ("a sibling using part of the parent's limit", sibling_shares),
         ("/proc/stat busy vs cpu.stat usage_usec", stat_busy),
         ("free -s while the cgroup allocates", free_while_allocating),
+        ("cgview stats, /proc/diskstats, pressure, swaps", stats_files),
     ]
     only = os.environ.get("VM_ONLY")
     for name, fn in cases:
