@@ -123,7 +123,8 @@ void print_usage() {
       "  --help, -h      this text\n"
       "\nenvironment: CGVIEW_SYSROOT, CGVIEW_CPUS, CGVIEW_MEMORY, CGVIEW_CPU_ROUNDING,\n"
       "CGVIEW_CPU_PLACEMENT, CGVIEW_HOLD_FILES, CGVIEW_DISABLE, CGVIEW_DEBUG (see cgview(1)).\n"
-      "exit status: 0 ok, 1 error, 2 usage.\n");
+      "exit status: 0 ok, 1 error, 2 usage; doctor: 3 a program is not reached; run: 126/127\n"
+      "the command cannot be run / is not found, else its own; stats: 130 on Ctrl-C (see cgview(1)).\n");
 }
 
 const char* lookup_env(const char* name) { return secure_getenv(name); }

@@ -20,6 +20,12 @@ constexpr std::string_view kServed[] = {
     "/proc/cpuinfo",
     "/proc/stat",
     "/sys/devices/system/cpu/online",
+    "/proc/self/status",
+    "/proc/swaps",
+    "/proc/diskstats",
+    "/proc/pressure/cpu",
+    "/proc/pressure/memory",
+    "/proc/pressure/io",
 };
 
 constexpr std::string_view kCgroupLimits[] = {

@@ -13,7 +13,8 @@ namespace cgview {
 namespace {
 
 // The kernel writes "%4d %7d %s" and then the counters, space-separated.
-void put_line(Sink& out, uint64_t major, uint64_t minor, std::string_view name, size_t fields, const IoDevice* d) {
+// False when the line does not fit (a malformed name): then nothing is served.
+bool put_line(Sink& out, uint64_t major, uint64_t minor, std::string_view name, size_t fields, const IoDevice* d) {
   FixedText<512> line;
   line.add_u64(major, 4).add(' ').add_u64(minor, 7).add(' ').add(name);
   for (size_t i = 0; i < fields; ++i) {
@@ -30,7 +31,9 @@ void put_line(Sink& out, uint64_t major, uint64_t minor, std::string_view name, 
     line.add(' ').add_u64(v);
   }
   line.add('\n');
+  if (line.overflowed()) return false;
   out.put(line.view());
+  return true;
 }
 
 }  // namespace
@@ -61,7 +64,7 @@ bool render_diskstats(const Config& config, const Limits& limits, Sink& out) {
     // A line this does not understand would mislead if half rewritten: give up,
     // and the program reads the host's file.
     ok = parsed && fields >= 11 && fields <= 32;
-    if (ok) put_line(out, major, minor, name, fields, io.find(uint32_t(major), uint32_t(minor)));
+    ok = ok && put_line(out, major, minor, name, fields, io.find(uint32_t(major), uint32_t(minor)));
   }
   ok = ok && !reader.failed();
   close_fd(fd);

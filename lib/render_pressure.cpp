@@ -16,7 +16,11 @@ bool render_pressure(const Config& config, const Limits& limits, VirtualFile fil
       name = "/cpu.pressure";
       break;
     case VirtualFile::PressureMemory:
-      dir = limits.cgroups.of(Controller::Memory);
+      // On v2 every cgroup has memory.pressure, whatever its controllers: the
+      // process's own (the cpu entry), not the ancestor that holds the memory
+      // controller, whose pressure counts its other children too.
+      dir = limits.cgroups.of(Controller::Cpu);
+      if (!dir.found || !dir.v2) dir = limits.cgroups.of(Controller::Memory);
       name = "/memory.pressure";
       break;
     case VirtualFile::PressureIo:

@@ -76,6 +76,9 @@ bool normalize_path(std::string_view path, PathText& out) {
       // ".." after a served file's name needs it to be a directory: the real
       // walk fails there (ENOTDIR), so leave it to the real call.
       if (served_file_name(v.substr(cut + 1)) || virtual_file_for(v) != VirtualFile::None) return false;
+      // /proc/thread-self is a symlink two levels deep (/proc/<pid>/task/<tid>):
+      // ".." after it climbs from there, which text cannot follow.
+      if (v == "/proc/thread-self") return false;
       PathText up;
       up.add(v.substr(0, cut));
       out = up;

@@ -6,7 +6,8 @@ memory controllers), runs each program there without the shim (it must see the h
 kernel already answers for the container) and with libcgview.so preloaded (it must see the
 container), prints one line per check and `N passed, M failed`.
 
-  Case A: CPU quota 0.5 (so 1 CPU, V = {0}), memory limit 256 MiB.
+  Case A: CPU quota 0.5 (so 1 CPU: V = one CPU of the mask, placed by the cgroup's identity),
+          memory limit 256 MiB.
   Case B: cpuset = CPU 1 only, no quota (so V = {1}), memory limit 1 GiB.
 
 --compare-lxcfs runs the same checks a third way, under LXCFS (its files bind-mounted over
@@ -1039,7 +1040,8 @@ def main():
         print("\n".join(table))
         print()
         print("Case A: %s. Case B: %s. ✅ = the container's value (for host: the row is answered by the kernel)."
-              % ("CPU quota 0.5 (1 CPU, V={0}), 256 MiB", "cpuset {1}, no quota, 1 GiB"))
+              % ("CPU quota 0.5 (1 CPU, V = one CPU of 0-1, placed by the cgroup's identity), 256 MiB",
+                 "cpuset {1}, no quota, 1 GiB"))
         for reason in unrunnable:
             log("compare-lxcfs: not in the table: %s" % reason)
         log("compare-lxcfs: %.1f s" % (time.time() - t0))

@@ -295,6 +295,10 @@ TEST(ServedStatsFiles, DiskstatsCarriesTheCgroupsCounters) {
   // A line it cannot read: the host's whole file instead.
   v1.write("proc/diskstats", std::string(kDiskstats) + "   8   2\n");
   EXPECT_EQ(render_file(VirtualFile::Diskstats, v1.config()), "<not served>");
+  // A device name too long for a rewritten line: not served cut short.
+  v1.write("proc/diskstats", std::string(kDiskstats) + "   8   3 " + std::string(600, 'x') +
+                                 " 1 2 3 4 5 6 7 8 9 10 11\n");
+  EXPECT_EQ(render_file(VirtualFile::Diskstats, v1.config()), "<not served>");
   // A process at the top of the v1 blkio hierarchy is the host's: the host's file.
   v1.write("proc/self/mountinfo", "45 30 0:40 / /sys/fs/cgroup/blkio rw - cgroup cgroup rw,blkio\n");
   v1.write("proc/self/cgroup", "5:blkio:/\n");

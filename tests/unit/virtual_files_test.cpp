@@ -43,6 +43,11 @@ TEST(NormalizePath, Rejects) {
   EXPECT_FALSE(normalize_path("", out));
   EXPECT_FALSE(normalize_path("/proc/meminfo/", out));  // a directory: ENOTDIR for real
   EXPECT_FALSE(normalize_path("/proc/meminfo/.", out));
+  // /proc/thread-self is /proc/<pid>/task/<tid>: its ".." is /proc/<pid>/task,
+  // not /proc, so the text cannot say what it names; /proc/self's ".." is /proc.
+  EXPECT_FALSE(normalize_path("/proc/thread-self/../status", out));
+  ASSERT_TRUE(normalize_path("/proc/self/../self/status", out));
+  EXPECT_EQ(out.view(), "/proc/self/status");
   EXPECT_FALSE(normalize_path("/proc/meminfo/x/..", out));
   EXPECT_FALSE(normalize_path("/proc/stat/../meminfo", out));  // "stat" is no directory
   // A path cut short at kPathMax must not be shortened back by ".." into a served one.
