@@ -64,8 +64,13 @@ class Limits:
         mask = len(self.mask())
         return mask if self.cpus is None else max(1, min(math.ceil(float(self.cpus)), mask))
 
-    def affinity(self):
-        return sorted(self.mask())[: self.n()]
+    def possible_views(self):
+        """Every V the default placement (spread) may give: N CPUs of the mask in a row,
+        in the mask's order, wrapping past its end. Which one depends on the container's
+        cgroup (its directory's inode), so every start is allowed here; that all of the
+        container's views agree is checked beside it."""
+        mask, n = sorted(self.mask()), self.n()
+        return [sorted(mask[(start + i) % len(mask)] for i in range(n)) for start in range(len(mask))]
 
     def mem_total(self):
         host = host_meminfo("MemTotal")

@@ -12,9 +12,9 @@ cache=${CGVIEW_VM_CACHE:-/var/cache/cgview-vm}
 packages=procps,python3,busybox,util-linux,libelf1
 # zram: the swap device (the root file system is in RAM, where swap files cannot
 # live), and the compressors it may use (which are built in varies by kernel).
-# virtio_blk and ext4: a scratch disk, so that cgroup v2's io.stat has a block
+# virtio_pci, virtio_blk, crc32c and ext4: a scratch disk, so that cgroup v2's io.stat has a block
 # device to count (`cgview stats`, /proc/diskstats).
-modules=(zram lzo-rle lzo lz4 zstd virtio_blk ext4)
+modules=(zram lzo-rle lzo lz4 zstd virtio_pci virtio_blk crc32c_generic ext4)
 
 kpkg=$(apt-cache depends linux-image-amd64 | sed -n 's/.*Depends: \(linux-image-[0-9][^ ]*\)$/\1/p' | head -n1)
 kver=$(apt-cache policy "$kpkg" | sed -n 's/^ *Candidate: //p')
