@@ -6,7 +6,7 @@ import os
 import subprocess
 import time
 
-from expect import Limits, host_online, show_figures
+from expect import Limits, cpu_list, host_online, show_figures
 
 # The images, tagged as the README tells users (docker/*/Dockerfile: FROM cgview).
 CGVIEW, NGINX, JAVA, PYTHON = "cgview", "nginx-cgview", "java-cgview", "python-cgview"
