@@ -63,36 +63,25 @@ void check_preload(PreloadEntry& entry, int own_class, int own_machine) {
   close(fd);
 }
 
-bool boolean_word(std::string_view v) {
-  for (std::string_view w : {"1", "true", "yes", "on", "0", "false", "no", "off"})
-    if (v == w) return true;
-  return false;
-}
-
-// Whether the shim accepts `name`=`value`: the setters' own verdicts, on a scratch Config.
-Setting check_setting(std::string_view name, std::string_view value) {
-  Setting s{std::string(name), std::string(value), false, "", false};
-  Config scratch;
-  if (name == "CGVIEW_CPUS") {
-    s.valid = set_cpus_override(scratch, s.value.c_str());
-    s.expected = "a positive number of CPUs such as 2 or 1.5";
-  } else if (name == "CGVIEW_MEMORY") {
-    s.valid = set_memory_override(scratch, s.value.c_str());
-    s.expected = "bytes or a K/M/G/T size such as 512M";
-  } else if (name == "CGVIEW_CPU_ROUNDING") {
-    s.valid = set_rounding(scratch, s.value.c_str());
-    s.expected = "ceil, floor or round";
-  } else if (name == "CGVIEW_SYSROOT") {
-    struct stat st;
-    s.valid = set_sysroot(scratch, s.value.c_str()) && stat(s.value.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
-    s.expected = "an existing directory";
-  } else if (name == "CGVIEW_DISABLE" || name == "CGVIEW_DEBUG" || name == "CGVIEW_HOLD_FILES") {
-    s.valid = boolean_word(value);
-    s.expected = "1, true, yes, on, 0, false, no or off";
-  } else {
-    s.expected = "one of cgview's variables: CGVIEW_CPUS, CGVIEW_MEMORY, CGVIEW_CPU_ROUNDING, CGVIEW_SYSROOT, "
-                 "CGVIEW_DISABLE, CGVIEW_DEBUG, CGVIEW_HOLD_FILES";
-    s.unknown = true;
+// Whether the shim accepts `name`=`value`: the configuration's own verdict (the
+// warnings config_from_env recorded, the lines a preloaded program prints), so
+// doctor, show and the shim never disagree.
+Setting check_setting(const Config& config, std::string_view name, std::string_view value) {
+  Setting s{std::string(name), std::string(value), true, "", true};
+  std::string known;
+  for (size_t i = 0; i < kSettingCount; ++i) {
+    auto which = cgview::Setting(i);
+    known += std::string(known.empty() ? "" : ", ") + setting_name(which);
+    if (name != setting_name(which)) continue;
+    s.unknown = false;
+    s.expected = setting_expected(which);
+    for_each_warning(config, [&](const SettingWarning& w) {
+      if (w.setting == which) s.valid = false;
+    });
+  }
+  if (s.unknown) {
+    s.valid = false;
+    s.expected = "one of cgview's variables: " + known;
   }
   return s;
 }
@@ -135,7 +124,7 @@ int doctor_environment(const Config& config, bool json) {
     if (var.substr(0, 7) != "CGVIEW_") continue;
     size_t eq = var.find('=');
     if (eq == std::string_view::npos) continue;
-    settings.push_back(check_setting(var.substr(0, eq), var.substr(eq + 1)));
+    settings.push_back(check_setting(config, var.substr(0, eq), var.substr(eq + 1)));
   }
 
   Limits limits;

@@ -277,7 +277,7 @@ def test_environment(args):
     cg = args.cgview
     env = {k: v for k, v in os.environ.items() if not k.startswith("CGVIEW_")}
     env.update(LD_PRELOAD=f"{args.shim}:/nonexistent/libx.so", CGVIEW_CPUS="abc", CGVIEW_MEMORY="512M",
-               CGVIEW_DISABLE="1", CGVIEW_TYPO="1")
+               CGVIEW_DISABLE="1", CGVIEW_TYPO="1", CGVIEW_CPU_PLACEMENT="lowest", CGVIEW_HOLD_FILES="Off")
     r = subprocess.run([cg, "doctor", "--json"], capture_output=True, text=True, env=env)
     data = json.loads(r.stdout) if r.returncode == 0 else None
     check(data is not None, "doctor (environment) --json: exit 0, JSON", r.stderr)
@@ -288,7 +288,9 @@ def test_environment(args):
     check(pre.get("/nonexistent/libx.so", {}).get("exists") is False, "a missing preload: exists false", pre)
     check(data["shim_preloaded"] is True, "shim_preloaded", data)
     valid = {s["name"]: s["valid"] for s in data["settings"]}
-    check(valid == {"CGVIEW_CPUS": False, "CGVIEW_MEMORY": True, "CGVIEW_DISABLE": True, "CGVIEW_TYPO": False},
+    # The configuration's own verdicts: every variable it reads is known, booleans in any case.
+    check(valid == {"CGVIEW_CPUS": False, "CGVIEW_MEMORY": True, "CGVIEW_DISABLE": True, "CGVIEW_TYPO": False,
+                    "CGVIEW_CPU_PLACEMENT": True, "CGVIEW_HOLD_FILES": True},
           "each CGVIEW_* variable judged", valid)
     check(set(data["cgroups"]) == {"cpu", "cpuacct", "cpuset", "memory"}, "a cgroup entry per controller", data["cgroups"])
     check(data["view"]["disabled"] is True, "the view says CGVIEW_DISABLE", data["view"])
