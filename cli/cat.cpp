@@ -26,6 +26,7 @@ const char* host_path_of(VirtualFile file) {
     case VirtualFile::PressureIo: return "/proc/pressure/io";
     case VirtualFile::Diskstats: return "/proc/diskstats";
     case VirtualFile::Status: return "/proc/self/status";
+    case VirtualFile::BlockStat:  // one per device: not among cat's paths
     case VirtualFile::None: break;
   }
   return "";

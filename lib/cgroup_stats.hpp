@@ -66,6 +66,20 @@ struct IoDevice {
   uint32_t major = 0, minor = 0;
   uint64_t read_bytes = 0, write_bytes = 0, reads = 0, writes = 0;
 };
+// Field `index` (from 0) of a /proc/diskstats line after the name, or of a
+// /sys/block/DEV/stat file, as the cgroup counts it: reads completed (0),
+// sectors read (2), writes completed (4), sectors written (6); 0 for the rest
+// and for a device the cgroup never touched (d null).
+inline uint64_t diskstats_field(const IoDevice* d, size_t index) {
+  if (d == nullptr) return 0;
+  switch (index) {
+    case 0: return d->reads;
+    case 2: return d->read_bytes / 512;
+    case 4: return d->writes;
+    case 6: return d->write_bytes / 512;
+    default: return 0;
+  }
+}
 inline constexpr size_t kMaxIoDevices = 64;
 struct IoStats {
   bool has = false;  // the cgroup accounts I/O (its file was read, even with no device yet)

@@ -17,19 +17,7 @@ namespace {
 bool put_line(Sink& out, uint64_t major, uint64_t minor, std::string_view name, size_t fields, const IoDevice* d) {
   FixedText<512> line;
   line.add_u64(major, 4).add(' ').add_u64(minor, 7).add(' ').add(name);
-  for (size_t i = 0; i < fields; ++i) {
-    uint64_t v = 0;
-    if (d != nullptr) {
-      switch (i) {
-        case 0: v = d->reads; break;               // reads completed
-        case 2: v = d->read_bytes / 512; break;    // sectors read
-        case 4: v = d->writes; break;              // writes completed
-        case 6: v = d->write_bytes / 512; break;   // sectors written
-        default: break;
-      }
-    }
-    line.add(' ').add_u64(v);
-  }
+  for (size_t i = 0; i < fields; ++i) line.add(' ').add_u64(diskstats_field(d, i));
   line.add('\n');
   if (line.overflowed()) return false;
   out.put(line.view());

@@ -122,6 +122,7 @@ bool render(VirtualFile file, const Config& config, const Limits& limits, StatCl
     case VirtualFile::PressureIo: return render_pressure(config, limits, file, out);
     case VirtualFile::Diskstats: return render_diskstats(config, limits, out);
     case VirtualFile::Status: return render_status(config, limits, 0, out);
+    case VirtualFile::BlockStat:  // needs its device: render_block_stat
     case VirtualFile::None: break;
   }
   return false;

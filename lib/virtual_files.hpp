@@ -20,6 +20,9 @@ enum class VirtualFile : uint32_t {
   Swaps, PressureCpu, PressureMemory, PressureIo, Diskstats,
   // The process's own /proc/<pid>/status and its threads' (render_status.cpp).
   Status,
+  // /sys/block/DEV/stat and the like, one value for every device: the device
+  // travels beside it (block_stat_device, render_block_stat.cpp).
+  BlockStat,
 };
 
 // Maps a normalized absolute path to the file it names (None: not served).
@@ -58,6 +61,11 @@ bool render_cpu_online(const Limits& limits, Sink& out);
 bool render_swaps(const Config& config, const Limits& limits, Sink& out);
 bool render_pressure(const Config& config, const Limits& limits, VirtualFile file, Sink& out);
 bool render_diskstats(const Config& config, const Limits& limits, Sink& out);
+// The device a normalized /sys/block/DEV/stat, /sys/class/block/DEV/stat or
+// /sys/block/DISK/PART/stat path names (its "dev" file, read under `root`),
+// packed as major << 20 | minor. False for any other path.
+bool block_stat_device(const Sysroot& root, std::string_view path, uint32_t& device);
+bool render_block_stat(const Config& config, const Limits& limits, uint32_t device, Sink& out);
 // `task` as status_file_task gives it. Always the running task's real file
 // (also under a sysroot, where it shows the sysroot's V).
 bool render_status(const Config& config, const Limits& limits, uint32_t task, Sink& out);

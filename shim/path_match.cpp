@@ -7,6 +7,8 @@
 
 #include <string_view>
 
+#include "view_cache.hpp"
+
 namespace cgview::shim {
 
 namespace {
@@ -79,10 +81,16 @@ VirtualFile served_file(int dirfd, const char* path, uint32_t* task) {
   if (!ok) return VirtualFile::None;
   VirtualFile file = virtual_file_for(normalized.view());
   if (file != VirtualFile::None && file != VirtualFile::Status) return file;
+  std::string_view n = normalized.view();
+  // A disk's stat file (iostat): the device, read from its "dev" file, travels with it.
+  uint32_t device = 0;
+  if (file == VirtualFile::None && block_stat_device(config().root, n, device)) {
+    if (task != nullptr) *task = device;
+    return VirtualFile::BlockStat;
+  }
   // Status files: only this process's own, each naming the task whose view it shows.
   // The pid and tid cost two system calls: only for a path that can be one
   // (`ps` and `top` open /proc/<pid>/stat and friends of every process).
-  std::string_view n = normalized.view();
   if (n.size() < 7 || n.substr(n.size() - 7) != "/status") return VirtualFile::None;
   uint32_t which = 0;
   if (!status_file_task(normalized.view(), uint64_t(syscall(SYS_getpid)), uint64_t(syscall(SYS_gettid)), which))

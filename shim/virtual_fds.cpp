@@ -23,7 +23,7 @@ constexpr int kTrackedFds = 4096;
 struct Tracked {
   std::atomic<uint64_t> inode{0};
   std::atomic<uint64_t> device_and_file{0};  // device << 32 | VirtualFile; 0 = free
-  std::atomic<uint32_t> task{0};  // a status file's task (status_file_task)
+  std::atomic<uint32_t> task{0};  // a status file's task, a block stat file's device
 };
 // Device numbers fit in 32 bits (the kernel's encoding); a VirtualFile too.
 constinit Tracked g_tracked[kTrackedFds];
@@ -175,8 +175,9 @@ int render_new_fd(VirtualFile file, int flags, uint32_t task) {
   LazyFile out;
   out.flags = flags;
   Sink sink(flush_to_lazy_file, &out);
-  bool rendered = file == VirtualFile::Status ? render_status(config(), limits, task, sink)
-                                              : render(file, config(), limits, &stat_clock(), sink);
+  bool rendered = file == VirtualFile::Status      ? render_status(config(), limits, task, sink)
+                  : file == VirtualFile::BlockStat ? render_block_stat(config(), limits, task, sink)
+                                                   : render(file, config(), limits, &stat_clock(), sink);
   if (rendered && out.fd < 0) make_anonymous_file(out);  // empty content
   if (!rendered || out.fd < 0 || out.refused) {
     DebugLine(config()) << (out.refused || out.fd < 0 ? "no memfd or O_TMPFILE, or RLIMIT_FSIZE" : "rendering failed")

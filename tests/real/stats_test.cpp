@@ -303,11 +303,21 @@ TEST(StatsReal, DirectIoIsCountedInStatsDiskstatsAndIostat) {
                             {"LD_PRELOAD=" + kShim});
   EXPECT_EQ(psutil.out, std::to_string(written) + " " + std::to_string(writes) + "\n") << psutil.err;
 
-  // iostat (sysstat 12) reads /sys/block/DEV/stat, which cgview does not
-  // serve: it runs under the shim and lists the disk, with the host's figures.
+  // iostat (sysstat 12) reads /sys/block/DEV/stat: served with the same
+  // counters. Its kB_wrtn total (the 7th column of -d -k) is the cgroup's.
   auto iostat = run_program(blk.wrap({"/usr/bin/iostat", "-d", "-k", name}), {"LD_PRELOAD=" + kShim});
   ASSERT_EQ(iostat.exit_code, 0) << iostat.err;
-  EXPECT_NE(iostat.out.find("\n" + name + " "), std::string::npos) << iostat.out;
+  std::istringstream io_rows(iostat.out);
+  bool io_row = false;
+  while (std::getline(io_rows, line)) {
+    std::istringstream f(line);
+    std::string dev, tps, rps, wps, dps, kb_read, kb_wrtn;
+    if (!(f >> dev) || dev != name) continue;
+    f >> tps >> rps >> wps >> dps >> kb_read >> kb_wrtn;
+    io_row = true;
+    EXPECT_EQ(kb_wrtn, std::to_string(written / 1024)) << iostat.out;
+  }
+  EXPECT_TRUE(io_row) << iostat.out;
 }
 
 TEST(StatsReal, TerminalScreenInTmuxAndCtrlCLeavesItClean) {

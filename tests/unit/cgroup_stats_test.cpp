@@ -327,3 +327,57 @@ TEST(ServedStatsFiles, PathsAreRecognized) {
   ASSERT_TRUE(normalize_path("/proc/pressure/../pressure/io", out));
   EXPECT_EQ(out.view(), "/proc/pressure/io");
 }
+
+// /sys/block/DEV/stat (iostat): the device comes from its "dev" file; the
+// line carries the cgroup's counters in the host file's field count.
+TEST(ServedStatsFiles, BlockStatCarriesTheCgroupsCounters) {
+  TempRoot v2;
+  write_v2(v2);
+  Config config = v2.config();
+  v2.write("sys/block/sda/dev", "8:0\n");
+  v2.write("sys/block/sda/sda1/dev", "8:1\n");
+  v2.write("sys/class/block/sda/dev", "8:0\n");
+  v2.write("sys/dev/block/8:0/stat", std::string(17, ' ') + "9 9 9 9 9 9 9 9 9 9 9 9 9 9 9 9 9\n");
+  v2.write("sys/dev/block/8:1/stat", "1 1 1 1 1 1 1 1 1 1 1\n");
+  uint32_t dev = 0;
+  ASSERT_TRUE(block_stat_device(config.root, "/sys/block/sda/stat", dev));
+  EXPECT_EQ(dev, 8u << 20);
+  ASSERT_TRUE(block_stat_device(config.root, "/sys/class/block/sda/stat", dev));
+  EXPECT_EQ(dev, 8u << 20);
+  ASSERT_TRUE(block_stat_device(config.root, "/sys/block/sda/sda1/stat", dev));
+  EXPECT_EQ(dev, 8u << 20 | 1);
+  // Not a disk's stat file, or no readable device number: not served.
+  EXPECT_FALSE(block_stat_device(config.root, "/sys/block/sda/queue/stat", dev));
+  EXPECT_FALSE(block_stat_device(config.root, "/sys/block/stat", dev));
+  EXPECT_FALSE(block_stat_device(config.root, "/sys/block/sda/sda1/x/stat", dev));
+  EXPECT_FALSE(block_stat_device(config.root, "/proc/stat", dev));
+  v2.write("sys/block/sdb/dev", "8:x\n");
+  EXPECT_FALSE(block_stat_device(config.root, "/sys/block/sdb/stat", dev));
+  v2.write("sys/block/sdb/dev", "99999:0\n");  // above the kernel's 12 bits of major
+  EXPECT_FALSE(block_stat_device(config.root, "/sys/block/sdb/stat", dev));
+
+  auto limits = cgview_test::limits_for(config);
+  auto render_dev = [&](uint32_t d) {
+    std::string text;
+    Sink sink(cgview_test::append_to_string, &text);
+    return render_block_stat(config, *limits, d, sink) ? text : "<not served>";
+  };
+  // sda: 100 reads, 4096000 bytes read, 2 writes, 8192 bytes written (io.stat).
+  EXPECT_EQ(render_dev(8u << 20), "     100        0     8000        0        2        0       16        0        0"
+                                  "        0        0        0        0        0        0        0        0\n");
+  // A partition the cgroup never touched: zeros, 11 fields as its host file has.
+  EXPECT_EQ(render_dev(8u << 20 | 1),
+            "       0        0        0        0        0        0        0        0        0        0        0\n");
+  v2.write("sys/dev/block/8:1/stat", "1 2 3\n");  // not as the kernel writes it
+  EXPECT_EQ(render_dev(8u << 20 | 1), "<not served>");
+  TempRoot v1;
+  write_v1(v1);
+  v1.write("proc/self/cgroup", "5:blkio:/\n");
+  v1.write("proc/self/mountinfo", "45 30 0:40 / /sys/fs/cgroup/blkio rw - cgroup cgroup rw,blkio\n");
+  v1.write("sys/dev/block/8:0/stat", "1 1 1 1 1 1 1 1 1 1 1\n");
+  Config top = v1.config();
+  auto top_limits = cgview_test::limits_for(top);
+  std::string text;
+  Sink sink(cgview_test::append_to_string, &text);
+  EXPECT_FALSE(render_block_stat(top, *top_limits, 8u << 20, sink)) << "the top of a v1 hierarchy: the host's";
+}
