@@ -151,6 +151,9 @@ bool derive_memory(const MemoryLimits& limits, const MemoryUsage& usage, const H
                                           s.get(StatKey::SlabReclaimable));
     out.available = at_most(add_saturating(out.free, at_most(reclaimable, out.total)), out.total);
     if (host.has_available) out.available = at_most(out.available, host.available);
+    // The host may show less available than free (its reserves); then so does
+    // no one here: MemFree stays at most MemAvailable, as `free` expects.
+    out.free = at_most(out.free, out.available);
     out.stat = s;
     for (int k = 0; k < int(StatKey::Count); ++k) out.stat.values[k] = at_most(out.stat.values[k], out.total);
     out.has_stat_lines = s.present != 0;

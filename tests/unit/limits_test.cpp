@@ -142,6 +142,12 @@ TEST(DeriveMemory, NeverAboveTheHost) {
   h.available = 300;
   ASSERT_TRUE(derive_memory(limited(1000), u, h, f));
   EXPECT_EQ(f.available, 300u);
+  // A host showing less available than free (its reserves): MemFree follows
+  // MemAvailable down, so free <= available holds in the view too.
+  h.available = 120;
+  ASSERT_TRUE(derive_memory(limited(1000), u, h, f));
+  EXPECT_EQ(f.available, 120u);
+  EXPECT_EQ(f.free, 120u);
 }
 
 TEST(LimitLevels, KeepsTheSmallestWhenFull) {
