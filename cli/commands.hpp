@@ -12,6 +12,12 @@ namespace cgview::cli {
 int show(const Config& config, bool json);
 int cat(const Config& config, const char* path);
 int run(const Config& config, const char* cpus, const char* memory, char** command);
+
+// The library installed next to this binary: <prefix>/bin/cgview ->
+// <prefix>/lib/libcgview.so (../shim/ in a build tree), symlinks resolved, so
+// the path stays right whatever the caller's cwd (LD_PRELOAD, ld.so.preload).
+// Empty when there is none.
+std::string library_next_to_binary();
 // doctor: 0 every program reached, 3 one is not, 1 error.
 int doctor(const Config& config, bool json, const char* root, char** programs, int count);
 int doctor_environment(const Config& config, bool json);

@@ -23,22 +23,6 @@ namespace cgview::cli {
 
 namespace {
 
-// The library installed next to this binary: <prefix>/bin/cgview ->
-// <prefix>/lib/libcgview.so (../shim/ in a build tree), with symlinks resolved:
-// ld.so.preload must name a path that stays right whatever the caller's cwd.
-std::string library_next_to_binary() {
-  char exe[PATH_MAX];
-  ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-  if (n <= 0) return {};
-  std::string dir(exe, size_t(n));
-  dir.erase(dir.rfind('/'));
-  for (const char* candidate : {"/../lib/libcgview.so", "/../shim/libcgview.so"}) {
-    char resolved[PATH_MAX];
-    if (realpath((dir + candidate).c_str(), resolved) != nullptr) return resolved;
-  }
-  return {};
-}
-
 // What decides whether ld.so can load an object into this system's programs.
 struct ElfKind {
   unsigned char elf_class = 0, data = 0;

@@ -12,24 +12,18 @@
 
 namespace cgview::cli {
 
-namespace {
-
-// The shim installed next to this binary: <prefix>/bin/cgview -> <prefix>/lib/libcgview.so.
-std::string shim_path() {
+std::string library_next_to_binary() {
   char exe[PATH_MAX];
   ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
   if (n <= 0) return {};
   std::string dir(exe, size_t(n));
   dir.erase(dir.rfind('/'));
   for (const char* candidate : {"/../lib/libcgview.so", "/../shim/libcgview.so"}) {
-    std::string path = dir + candidate;
     char resolved[PATH_MAX];
-    if (realpath(path.c_str(), resolved) != nullptr) return resolved;
+    if (realpath((dir + candidate).c_str(), resolved) != nullptr) return resolved;
   }
   return {};
 }
-
-}  // namespace
 
 int run(const Config& config, const char* cpus, const char* memory, char** command) {
   Config check = config;
@@ -41,7 +35,7 @@ int run(const Config& config, const char* cpus, const char* memory, char** comma
     std::fprintf(stderr, "cgview: --memory %s: expected bytes or a K/M/G/T size such as 512M\n", memory);
     return 2;
   }
-  std::string shim = shim_path();
+  std::string shim = library_next_to_binary();
   if (shim.empty()) {
     std::fprintf(stderr, "cgview: libcgview.so not found next to this cgview (expected ../lib/libcgview.so)\n");
     return 1;
