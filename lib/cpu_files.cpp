@@ -139,15 +139,7 @@ bool render_cpu_file(const Config& config, const Limits& limits, CpuFile kind, u
     if (lowest != cpu) return render_cpu_file(config, limits, kind, lowest, out);
   }
   if (is_list(kind)) {
-    bool first = true;
-    for_each_cpu_range(set, [&](unsigned low, unsigned high) {
-      FixedText<24> range;
-      if (!first) range.add(',');
-      range.add_u64(low);
-      if (high != low) range.add('-').add_u64(high);
-      out.put(range.view());
-      first = false;
-    });
+    put_cpu_list(set, out);
     out.put('\n');
     return out.finish();
   }

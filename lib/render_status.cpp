@@ -141,15 +141,7 @@ bool render_status_file(const Sysroot& root, std::string_view path, const Limits
       if (!have_view || !piece.whole()) return false;
       out.put(kListKey);
       out.put('\t');
-      bool first = true;
-      for_each_cpu_range(view, [&](unsigned low, unsigned high) {
-        FixedText<32> range;
-        if (!first) range.add(',');
-        range.add_u64(low);
-        if (high != low) range.add('-').add_u64(high);
-        out.put(range.view());
-        first = false;
-      });
+      put_cpu_list(view, out);
       out.put('\n');
       continue;
     }

@@ -92,10 +92,9 @@ bool normalize_path(std::string_view path, PathText& out) {
   return out.size() < kPathMax;
 }
 
-bool render_cpu_online(const Limits& limits, Sink& out) {
-  if (limits.cpu.visible.empty()) return false;
+void put_cpu_list(const CpuSet& set, Sink& out) {
   bool first = true;
-  for_each_cpu_range(limits.cpu.visible, [&](unsigned low, unsigned high) {
+  for_each_cpu_range(set, [&](unsigned low, unsigned high) {
     FixedText<32> range;
     if (!first) range.add(',');
     range.add_u64(low);
@@ -103,6 +102,11 @@ bool render_cpu_online(const Limits& limits, Sink& out) {
     out.put(range.view());
     first = false;
   });
+}
+
+bool render_cpu_online(const Limits& limits, Sink& out) {
+  if (limits.cpu.visible.empty()) return false;
+  put_cpu_list(limits.cpu.visible, out);
   out.put('\n');
   return out.finish();
 }

@@ -55,6 +55,8 @@ bool render_meminfo(const Config& config, const Limits& limits, Sink& out);
 bool render_cpuinfo(const Config& config, const Limits& limits, Sink& out);
 bool render_stat(const Config& config, const Limits& limits, StatClock* clock, Sink& out);
 bool render_cpu_online(const Limits& limits, Sink& out);
+// A CPU list as the kernel writes one ("0-3,8"), without the newline.
+void put_cpu_list(const CpuSet& set, Sink& out);
 // /proc/swaps (render_swaps.cpp), /proc/pressure/* (render_pressure.cpp) and
 // /proc/diskstats (render_diskstats.cpp): false, and so the host's file, where
 // the cgroup gives nothing (no swap allowance, cgroup v1, no I/O accounting).
