@@ -92,6 +92,10 @@ struct IoStats {
 // variants first: a container's processes may sit in child cgroups);
 // v2: io.stat rbytes wbytes rios wios.
 void read_io_stats(const Sysroot& root, const CgroupDir& io, IoStats& out);
+// The counters the served I/O files (/proc/diskstats, /sys/block/DEV/stat)
+// carry: the process's io/blkio cgroup's. False (serve the host's file) without
+// I/O accounting there, or at the top of a v1 blkio hierarchy.
+bool read_served_io_stats(const Config& config, IoStats& io);
 
 // The name of block device MAJ:MIN from /proc/partitions; false when unlisted.
 bool block_device_name(const Sysroot& root, uint32_t major, uint32_t minor, FixedText<32>& out);

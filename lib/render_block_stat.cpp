@@ -48,12 +48,8 @@ bool block_stat_device(const Sysroot& root, std::string_view path, uint32_t& dev
 
 bool render_block_stat(const Config& config, const Limits& limits, uint32_t device, Sink& out) {
   (void)limits;  // the io controller is not among the cached ones: found here, fresh
-  CgroupDir dir;
-  bool at_top = false;
-  if (!locate_controller(config.root, "blkio", dir, &at_top) || (at_top && !dir.v2)) return false;
   IoStats io;
-  read_io_stats(config.root, dir, io);
-  if (!io.has) return false;
+  if (!read_served_io_stats(config, io)) return false;
   uint32_t major = device >> kMinorBits, minor = device & ((1u << kMinorBits) - 1);
   // The host's file, for its field count (it grew with kernel versions).
   PathText host_path;

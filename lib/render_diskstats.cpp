@@ -26,16 +26,20 @@ bool put_line(Sink& out, uint64_t major, uint64_t minor, std::string_view name, 
 
 }  // namespace
 
-bool render_diskstats(const Config& config, const Limits& limits, Sink& out) {
-  (void)limits;  // the io controller is not among the cached ones: found here, fresh
+bool read_served_io_stats(const Config& config, IoStats& io) {
   CgroupDir dir;
   bool at_top = false;
   // The top of a v1 hierarchy is the host's own cgroup: its throttle counters
   // count only throttled devices, so the host's file is the truer answer.
   if (!locate_controller(config.root, "blkio", dir, &at_top) || (at_top && !dir.v2)) return false;
-  IoStats io;
   read_io_stats(config.root, dir, io);
-  if (!io.has) return false;
+  return io.has;
+}
+
+bool render_diskstats(const Config& config, const Limits& limits, Sink& out) {
+  (void)limits;  // the io controller is not among the cached ones: found here, fresh
+  IoStats io;
+  if (!read_served_io_stats(config, io)) return false;
   int fd = open_host_file(config.root, "/proc/diskstats");
   if (fd < 0) return false;
   char buf[1024];
