@@ -1,5 +1,7 @@
 #include "cpu_files.hpp"
 
+#include <iterator>
+
 #include "host_files.hpp"
 #include "virtual_files.hpp"
 
@@ -12,10 +14,13 @@ constexpr std::string_view kCpuDir = "/sys/devices/system/cpu/cpu";
 // Indexed by CpuFile, after Online.
 constexpr std::string_view kTopologyNames[] = {
     "core_cpus_list", "thread_siblings_list", "core_siblings_list", "package_cpus_list", "die_cpus_list",
-    "core_cpus",      "thread_siblings",      "core_siblings",      "package_cpus",      "die_cpus",
+    "cluster_cpus_list", "book_siblings_list", "drawer_siblings_list",
+    "core_cpus", "thread_siblings", "core_siblings", "package_cpus", "die_cpus",
+    "cluster_cpus", "book_siblings", "drawer_siblings",
 };
+static_assert(std::size(kTopologyNames) == kCpuFileKinds - 1);
 
-bool is_list(CpuFile kind) { return kind >= CpuFile::CoreCpusList && kind <= CpuFile::DieCpusList; }
+bool is_list(CpuFile kind) { return kind >= CpuFile::CoreCpusList && kind <= CpuFile::DrawerSiblingsList; }
 
 // The kernel's mask form: comma-separated groups of 32 bits in hex, the
 // highest first. Parsed into `set`; `first_digits` and `groups` keep its shape.

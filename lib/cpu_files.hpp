@@ -2,9 +2,11 @@
 // machine whose online CPUs are V would show them (DESIGN.md, CPUs):
 // - cpuK/online: "1" for K in V, "0" for the host's other CPUs;
 // - cpuK/topology/{core_cpus,thread_siblings,core_siblings,package_cpus,
-//   die_cpus}[_list]: the host's set intersected with V, in the host file's
-//   own form (a list, or hex masks in comma-separated 32-bit groups as wide
-//   as the host's, which is nr_cpu_ids).
+//   die_cpus,cluster_cpus,book_siblings,drawer_siblings}[_list]: the host's
+//   set intersected with V, in the host file's own form (a list, or hex
+//   masks in comma-separated 32-bit groups as wide as the host's, which is
+//   nr_cpu_ids). Clusters exist on x86 and arm64 since Linux 5.16, books
+//   and drawers on s390 only.
 // Only files the host has are served (x86 has no cpu0/online; no file exists
 // for a CPU outside `possible`): the renderer reads the host's file first and
 // fails, so the real open answers, when it is missing.
@@ -28,13 +30,19 @@ enum class CpuFile : unsigned char {
   CoreSiblingsList,
   PackageCpusList,
   DieCpusList,
+  ClusterCpusList,
+  BookSiblingsList,
+  DrawerSiblingsList,
   CoreCpus,
   ThreadSiblings,
   CoreSiblings,
   PackageCpus,
   DieCpus,
+  ClusterCpus,
+  BookSiblings,
+  DrawerSiblings,
 };
-inline constexpr unsigned kCpuFileKinds = 11;
+inline constexpr unsigned kCpuFileKinds = 17;
 
 // One VirtualFile value per (kind, K), above the named files'.
 inline constexpr uint32_t kCpuFilesFrom = 0x10000;

@@ -18,12 +18,15 @@ using namespace cgview;
 
 namespace {
 
-const std::regex kTopologyName("(core_cpus|thread_siblings|core_siblings|package_cpus|die_cpus)(_list)?");
+const std::regex kTopologyName(
+    "(core_cpus|thread_siblings|core_siblings|package_cpus|die_cpus|cluster_cpus|book_siblings|drawer_siblings)"
+    "(_list)?");
 
 // /sys/devices/system/cpu/cpuK/online and cpuK/topology/<list or mask>, K < 8192 spelled as the kernel does.
 bool cpu_file_path(std::string_view v) {
   static const std::regex path("/sys/devices/system/cpu/cpu(0|[1-9][0-9]{0,3})/(online|topology/"
-                               "(core_cpus|thread_siblings|core_siblings|package_cpus|die_cpus)(_list)?)");
+                               "(core_cpus|thread_siblings|core_siblings|package_cpus|die_cpus|cluster_cpus|"
+                               "book_siblings|drawer_siblings)(_list)?)");
   std::cmatch m;
   return std::regex_match(v.data(), v.data() + v.size(), m, path) && std::stoul(m[1].str()) < 8192;
 }

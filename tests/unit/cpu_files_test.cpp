@@ -56,9 +56,16 @@ TEST(CpuFilePaths, ServedAndNot) {
   ASSERT_TRUE(split_cpu_file(virtual_file_for("/sys/devices/system/cpu/cpu8191/topology/die_cpus"), kind, cpu));
   EXPECT_EQ(kind, CpuFile::DieCpus);
   EXPECT_EQ(cpu, 8191u);
+  ASSERT_TRUE(
+      split_cpu_file(virtual_file_for("/sys/devices/system/cpu/cpu8191/topology/drawer_siblings"), kind, cpu));
+  EXPECT_EQ(kind, CpuFile::DrawerSiblings);
+  EXPECT_EQ(cpu, 8191u);
+  ASSERT_TRUE(split_cpu_file(virtual_file_for("/sys/devices/system/cpu/cpu3/topology/cluster_cpus_list"), kind, cpu));
+  EXPECT_EQ(kind, CpuFile::ClusterCpusList);
   EXPECT_FALSE(split_cpu_file(VirtualFile::Meminfo, kind, cpu));
   for (const char* p : {"/sys/devices/system/cpu/cpu01/online", "/sys/devices/system/cpu/cpu/online",
                         "/sys/devices/system/cpu/cpu8192/online", "/sys/devices/system/cpu/cpu1/topology/core_id",
+                        "/sys/devices/system/cpu/cpu1/topology/cluster_id",
                         "/sys/devices/system/cpu/cpu1/topology", "/sys/devices/system/cpu/cpu1/online/x",
                         "/sys/devices/system/cpu/cpu-1/online", "/sys/devices/system/cpu/cpu1/cache/core_cpus",
                         "/sys/devices/system/cpu/possible", "/sys/devices/system/cpu/present"})
@@ -93,6 +100,25 @@ TEST_F(CpuFiles, ListsAreIntersectedWithV) {
   EXPECT_EQ(render("cpu1/topology/core_siblings_list", "1-2").text, "1-2\n");
   EXPECT_EQ(render("cpu1/topology/package_cpus_list", "1-2,9").text, "1-2\n");
   EXPECT_EQ(render("cpu1/topology/die_cpus_list", "0-7").text, "0-7\n");  // nothing hidden: the host's
+}
+
+// Clusters (x86 and arm64 since 5.16), books and drawers (s390): the same
+// rule, in both forms; hwloc and lscpu read them.
+TEST_F(CpuFiles, ClusterBookAndDrawerFilesAreIntersectedWithV) {
+  write("cpu2/topology/cluster_cpus_list", "0-3\n");
+  write("cpu2/topology/book_siblings_list", "0-7\n");
+  write("cpu2/topology/drawer_siblings_list", "0-15\n");
+  write("cpu2/topology/cluster_cpus", "0f\n");
+  write("cpu2/topology/book_siblings", "00ff\n");
+  write("cpu2/topology/drawer_siblings", "ffff\n");
+  EXPECT_EQ(render("cpu2/topology/cluster_cpus_list", "2-5").text, "2-3\n");
+  EXPECT_EQ(render("cpu2/topology/book_siblings_list", "2,9").text, "2\n");
+  EXPECT_EQ(render("cpu2/topology/drawer_siblings_list", "2,9").text, "2,9\n");
+  EXPECT_EQ(render("cpu2/topology/cluster_cpus", "2-5").text, "0c\n");
+  EXPECT_EQ(render("cpu2/topology/book_siblings", "2,9").text, "0004\n");
+  EXPECT_EQ(render("cpu2/topology/drawer_siblings", "2,9").text, "0204\n");
+  // A kernel without them (before 5.16, or not s390): the real open answers.
+  EXPECT_FALSE(render("cpu1/topology/cluster_cpus_list", "0-3").ok);
 }
 
 // psutil counts distinct core_cpus_list contents over every cpuK: a CPU
