@@ -22,50 +22,6 @@ static_assert(std::size(kTopologyNames) == kCpuFileKinds - 1);
 
 bool is_list(CpuFile kind) { return kind >= CpuFile::CoreCpusList && kind <= CpuFile::DrawerSiblingsList; }
 
-// The kernel's mask form: comma-separated groups of 32 bits in hex, the
-// highest first. Parsed into `set`; `first_digits` and `groups` keep its shape.
-bool parse_mask(std::string_view text, CpuSet& set, size_t& first_digits, size_t& groups) {
-  text = trim(text);
-  groups = 1;
-  for (char c : text) groups += c == ',';
-  if (text.empty() || groups * 32 > kMaxCpus) return false;
-  size_t group = groups, digits = 0;
-  first_digits = 0;
-  uint64_t value = 0;
-  for (size_t i = 0; i <= text.size(); ++i) {
-    if (i == text.size() || text[i] == ',') {
-      if (digits == 0 || digits > 8) return false;
-      if (first_digits == 0) first_digits = digits;
-      --group;
-      for (unsigned bit = 0; bit < 32; ++bit)
-        if ((value >> bit) & 1) set.add(unsigned(group * 32 + bit));
-      value = 0;
-      digits = 0;
-      continue;
-    }
-    char c = text[i];
-    unsigned nibble;
-    if (c >= '0' && c <= '9') nibble = unsigned(c - '0');
-    else if (c >= 'a' && c <= 'f') nibble = unsigned(c - 'a' + 10);
-    else return false;
-    value = value << 4 | nibble;
-    ++digits;
-  }
-  return true;
-}
-
-void put_mask(const CpuSet& set, size_t first_digits, size_t groups, Sink& out) {
-  for (size_t g = groups; g-- > 0;) {
-    uint64_t value = (set.words()[g / 2] >> (32 * (g % 2))) & 0xffffffff;
-    size_t digits = g + 1 == groups ? first_digits : 8;
-    FixedText<9> text;
-    for (size_t d = digits; d-- > 0;) text.add("0123456789abcdef"[(value >> (4 * d)) & 15]);
-    out.put(text.view());
-    if (g != 0) out.put(',');
-  }
-  out.put('\n');
-}
-
 }  // namespace
 
 bool split_cpu_file(VirtualFile file, CpuFile& kind, unsigned& cpu) {
@@ -129,8 +85,8 @@ bool render_cpu_file(const Config& config, const Limits& limits, CpuFile kind, u
     return out.finish();
   }
   CpuSet set;
-  size_t first_digits = 0, groups = 0;
-  if (is_list(kind) ? !parse_cpu_list(host, set) : !parse_mask(host, set, first_digits, groups)) return false;
+  MaskShape shape;
+  if (is_list(kind) ? !parse_cpu_list(host, set) : !parse_cpu_mask(host, set, shape)) return false;
   set.intersect(limits.cpu.visible);
   // A CPU outside V (shown off-line) with no sibling in V reads as the
   // lowest CPU of V does: an empty set would be one more distinct "core" to
@@ -143,12 +99,9 @@ bool render_cpu_file(const Config& config, const Limits& limits, CpuFile kind, u
     while (!limits.cpu.visible.has(lowest)) ++lowest;  // V is not empty
     if (lowest != cpu) return render_cpu_file(config, limits, kind, lowest, out);
   }
-  if (is_list(kind)) {
-    put_cpu_list(set, out);
-    out.put('\n');
-    return out.finish();
-  }
-  put_mask(set, first_digits, groups, out);
+  if (is_list(kind)) put_cpu_list(set, out);
+  else put_cpu_mask(set, shape, out);  // a subset of the host's: it fits the shape
+  out.put('\n');
   return out.finish();
 }
 

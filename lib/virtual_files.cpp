@@ -104,6 +104,64 @@ void put_cpu_list(const CpuSet& set, Sink& out) {
   });
 }
 
+namespace {
+
+int hex_digit(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+}  // namespace
+
+unsigned MaskShape::capacity() const {
+  unsigned bits = 0;
+  for (unsigned g = 0; g < groups; ++g) bits += digits[g] * 4u;
+  return bits;
+}
+
+bool parse_cpu_mask(std::string_view text, CpuSet& set, MaskShape& shape) {
+  text = trim(text);
+  shape.groups = 0;
+  for (size_t at = 0; at <= text.size();) {
+    size_t comma = text.find(',', at);
+    size_t end = comma == std::string_view::npos ? text.size() : comma;
+    if (end == at || end - at > 8 || shape.groups == kMaxCpus / 32) return false;
+    shape.digits[shape.groups++] = static_cast<unsigned char>(end - at);
+    at = end + 1;
+  }
+  CpuSet parsed;
+  unsigned group = shape.groups;  // counts down: the last group holds CPUs 0-31
+  size_t at = 0;
+  for (unsigned g = 0; g < shape.groups; ++g) {
+    --group;
+    uint64_t value = 0;
+    for (unsigned d = 0; d < shape.digits[g]; ++d) {
+      int v = hex_digit(text[at++]);
+      if (v < 0) return false;
+      value = value << 4 | unsigned(v);
+    }
+    ++at;  // the comma
+    for (unsigned bit = 0; bit < 32; ++bit)
+      if (value >> bit & 1) parsed.add(group * 32 + bit);
+  }
+  set = parsed;
+  return true;
+}
+
+void put_cpu_mask(const CpuSet& set, const MaskShape& shape, Sink& out) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  for (unsigned g = 0; g < shape.groups; ++g) {
+    unsigned group = shape.groups - 1 - g;
+    uint64_t value = (set.words()[group / 2] >> (group % 2 * 32)) & 0xffffffffu;
+    FixedText<9> text;
+    if (g > 0) text.add(',');
+    for (unsigned d = shape.digits[g]; d-- > 0;) text.add(kHex[(value >> (d * 4)) & 0xf]);
+    out.put(text.view());
+  }
+}
+
 bool render_cpu_online(const Limits& limits, Sink& out) {
   if (limits.cpu.visible.empty()) return false;
   put_cpu_list(limits.cpu.visible, out);

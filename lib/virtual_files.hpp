@@ -57,6 +57,18 @@ bool render_stat(const Config& config, const Limits& limits, StatClock* clock, S
 bool render_cpu_online(const Limits& limits, Sink& out);
 // A CPU list as the kernel writes one ("0-3,8"), without the newline.
 void put_cpu_list(const CpuSet& set, Sink& out);
+// The kernel's CPU mask form ("1,ffffffff"): comma-separated groups of 32
+// bits in hex, most significant first, the first group only as wide as
+// nr_cpu_ids needs. The shape keeps each group's width, so a set is written
+// back exactly as wide as the kernel's own file or line.
+struct MaskShape {
+  unsigned groups = 0;
+  unsigned char digits[kMaxCpus / 32] = {};
+  unsigned capacity() const;  // the CPU ids it has room for: 4 per digit
+};
+bool parse_cpu_mask(std::string_view text, CpuSet& set, MaskShape& shape);
+// Without the newline; ids at or above shape.capacity() are left out.
+void put_cpu_mask(const CpuSet& set, const MaskShape& shape, Sink& out);
 // /proc/swaps (render_swaps.cpp), /proc/pressure/* (render_pressure.cpp) and
 // /proc/diskstats (render_diskstats.cpp): false, and so the host's file, where
 // the cgroup gives nothing (no swap allowance, cgroup v1, no I/O accounting).
