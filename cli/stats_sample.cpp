@@ -20,8 +20,8 @@ void take_sample(const Config& config, Sample& out) {
     out.quota = double(limits.cpu.quota.quota) / double(limits.cpu.quota.period);
   out.cgroups = limits.cgroups;
   if (!out.have_limits) discover_cgroups(config, out.cgroups);
-  locate_controller(config.root, "pids", out.pids_dir);
-  locate_controller(config.root, "blkio", out.io_dir);
+  locate_controller(config, "pids", out.pids_dir);
+  locate_controller(config, "blkio", out.io_dir);
   read_cpu_stats(config.root, out.cgroups.of(Controller::Cpu), out.cgroups.of(Controller::Cpuacct), out.cpu);
   read_memory_stats(config.root, out.cgroups.of(Controller::Memory), out.memory);
   read_pids_stats(config.root, out.pids_dir, out.pids);

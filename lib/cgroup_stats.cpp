@@ -10,51 +10,6 @@ namespace cgview {
 
 namespace {
 
-bool under_sys_fs_cgroup(const CgroupMount& m) {
-  std::string_view p = m.mount_point.view();
-  return p.substr(0, 15) == "/sys/fs/cgroup/" || p == "/sys/fs/cgroup";
-}
-
-// The same choice discovery makes for its controllers: the first mount of a
-// hierarchy, unless a later one sits under /sys/fs/cgroup; a later mount on
-// the same point hides an earlier one.
-struct ControllerMounts {
-  CgroupMount v1, v2;
-  bool have_v1 = false, have_v2 = false;
-};
-
-void read_controller_mounts(const Sysroot& root, std::string_view name, ControllerMounts& m) {
-  int fd = open_host_file(root, "/proc/self/mountinfo");
-  if (fd < 0) return;
-  char buf[4096];
-  LineReader reader(fd, buf);
-  std::string_view line;
-  CgroupMount mount;
-  while (reader.next_whole_line(line)) {
-    if (!parse_cgroup_mount(line, mount)) continue;
-    std::string_view at = mount.mount_point.view();
-    if (m.have_v1 && m.v1.mount_point.view() == at) m.have_v1 = false;
-    if (m.have_v2 && m.v2.mount_point.view() == at) m.have_v2 = false;
-    CgroupMount& chosen = mount.v2 ? m.v2 : m.v1;
-    bool& have = mount.v2 ? m.have_v2 : m.have_v1;
-    if (!mount.v2 && !mount_has_controller(mount.super_options, name)) continue;
-    if (!have || (under_sys_fs_cgroup(mount) && !under_sys_fs_cgroup(chosen))) {
-      chosen = mount;
-      have = true;
-    }
-  }
-  close_fd(fd);
-}
-
-void place(const CgroupMount& mount, std::string_view path, CgroupDir& out) {
-  if (!cgroup_directory(mount, path, out.path)) return;
-  std::string_view mp = mount.mount_point.view();
-  if (mp.size() > 1 && mp.back() == '/') mp.remove_suffix(1);
-  out.mount_len = mp == "/" ? 1 : mp.size();
-  out.found = true;
-  out.v2 = mount.v2;
-}
-
 // DIR/name, or false when the path does not fit.
 bool join(const CgroupDir& dir, std::string_view name, PathText& out) {
   out.clear();
@@ -140,35 +95,6 @@ bool read_blkio_file(const Sysroot& root, const CgroupDir& dir, std::string_view
 }
 
 }  // namespace
-
-bool locate_controller(const Sysroot& root, std::string_view v1_name, CgroupDir& out, bool* at_top) {
-  out = CgroupDir{};
-  if (at_top != nullptr) *at_top = false;
-  ControllerMounts mounts;
-  read_controller_mounts(root, v1_name, mounts);
-  if (!mounts.have_v1 && !mounts.have_v2) return false;
-  int fd = open_host_file(root, "/proc/self/cgroup");
-  if (fd < 0) return false;
-  char buf[4096];
-  LineReader reader(fd, buf);
-  std::string_view line;
-  ProcCgroupLine entry;
-  while (reader.next_whole_line(line)) {
-    if (!parse_proc_cgroup_line(line, entry)) continue;
-    if (entry.controllers.empty()) {
-      if (entry.hierarchy_id == "0" && mounts.have_v2 && !mounts.have_v1 && !out.found)
-        place(mounts.v2, entry.path, out);
-    } else if (mounts.have_v1 && list_has_controller(entry.controllers, v1_name)) {
-      place(mounts.v1, entry.path, out);
-    }
-  }
-  close_fd(fd);
-  if (at_top != nullptr && out.found) {
-    const CgroupMount& m = out.v2 ? mounts.v2 : mounts.v1;
-    *at_top = m.root.view() == "/" && out.path.size() <= out.mount_len;
-  }
-  return out.found;
-}
 
 void read_cpu_stats(const Sysroot& root, const CgroupDir& cpu, const CgroupDir& cpuacct, CpuStats& out) {
   out = CpuStats{};

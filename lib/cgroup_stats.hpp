@@ -24,14 +24,6 @@ struct Figure {
   }
 };
 
-// The process's directory of the controller `v1_name` ("pids", "blkio", ...):
-// its v1 hierarchy, or the v2 directory when no v1 hierarchy holds it (v2
-// calls blkio "io"). False when neither is mounted or listed. `at_top`, when
-// given, tells whether the directory is the top of the whole hierarchy (the
-// mount shows "/" and the process sits there): the host's own cgroup, not a
-// container's.
-bool locate_controller(const Sysroot& root, std::string_view v1_name, CgroupDir& out, bool* at_top = nullptr);
-
 struct CpuStats {
   Figure usage_ns;            // v1 cpuacct.usage; v2 cpu.stat usage_usec
   Figure periods;             // cpu.stat nr_periods

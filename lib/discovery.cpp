@@ -21,7 +21,10 @@ void consider(CgroupMount& chosen, bool& have, const CgroupMount& candidate) {
   }
 }
 
+// The chosen mounts of up to kControllerCount controllers, named as in v1.
 struct Mounts {
+  const std::string_view* names = nullptr;
+  int count = 0;
   CgroupMount v1[kControllerCount];
   bool have_v1[kControllerCount] = {};
   CgroupMount v2;
@@ -32,7 +35,7 @@ struct Mounts {
   // whether or not the new one holds them too.
   void forget_hidden_by(const CgroupMount& newer) {
     std::string_view at = newer.mount_point.view();
-    for (int c = 0; c < kControllerCount; ++c)
+    for (int c = 0; c < count; ++c)
       if (have_v1[c] && v1[c].mount_point.view() == at) have_v1[c] = false;
     if (have_v2 && v2.mount_point.view() == at) have_v2 = false;
   }
@@ -52,9 +55,8 @@ void read_mounts(const Sysroot& root, Mounts& mounts) {
       consider(mounts.v2, mounts.have_v2, mount);
       continue;
     }
-    for (int c = 0; c < kControllerCount; ++c) {
-      if (mount_has_controller(mount.super_options, controller_name(Controller(c))))
-        consider(mounts.v1[c], mounts.have_v1[c], mount);
+    for (int c = 0; c < mounts.count; ++c) {
+      if (mount_has_controller(mount.super_options, mounts.names[c])) consider(mounts.v1[c], mounts.have_v1[c], mount);
     }
   }
   close_fd(fd);
@@ -129,7 +131,54 @@ void note_root_cgroup(const Config& config, const CgroupDir& dir) {
   DebugLine(config) << dir.path.view() << " is the root cgroup (no cgroup.type): no limits, the host's view";
 }
 
+// Places each controller of `names` (v1 names) into dirs[i]: its v1
+// hierarchy, else the v2 line when no v1 hierarchy holds it. at_top[i], when
+// given: the directory is the top of a mount that shows the whole hierarchy.
+// False when /proc/self/cgroup cannot be read.
+bool place_controllers(const Config& config, const std::string_view* names, int count, CgroupDir* dirs,
+                       bool* at_top) {
+  Mounts mounts;
+  mounts.names = names;
+  mounts.count = count;
+  read_mounts(config.root, mounts);
+  int fd = open_host_file(config.root, "/proc/self/cgroup");
+  if (fd < 0) return false;
+  char buf[4096];
+  LineReader reader(fd, buf);
+  std::string_view line;
+  ProcCgroupLine entry;
+  Search search;
+  const CgroupMount* placed_on[kControllerCount] = {};
+  while (reader.next_whole_line(line)) {
+    if (!parse_proc_cgroup_line(line, entry)) continue;
+    for (int c = 0; c < count; ++c) {
+      const CgroupMount* mount = nullptr;
+      if (entry.controllers.empty()) {
+        // The v2 line serves every controller that no v1 hierarchy holds.
+        if (entry.hierarchy_id == "0" && mounts.have_v2 && !mounts.have_v1[c] && !dirs[c].found) mount = &mounts.v2;
+      } else if (mounts.have_v1[c] && list_has_controller(entry.controllers, names[c])) {
+        mount = &mounts.v1[c];
+      }
+      if (mount == nullptr) continue;
+      place(config, *mount, entry.path, search, dirs[c]);
+      if (dirs[c].found) placed_on[c] = mount;
+    }
+  }
+  close_fd(fd);
+  for (int c = 0; at_top != nullptr && c < count; ++c)
+    at_top[c] = placed_on[c] != nullptr && placed_on[c]->root.view() == "/" && dirs[c].path.size() <= dirs[c].mount_len;
+  return true;
+}
+
 }  // namespace
+
+bool locate_controller(const Config& config, std::string_view v1_name, CgroupDir& out, bool* at_top) {
+  out = CgroupDir{};
+  bool top = false;
+  place_controllers(config, &v1_name, 1, &out, &top);
+  if (at_top != nullptr) *at_top = out.found && top;
+  return out.found;
+}
 
 bool parent_directory(PathText& dir, size_t mount_len) {
   std::string_view p = dir.view();
@@ -146,32 +195,12 @@ bool parent_directory(PathText& dir, size_t mount_len) {
 
 void discover_cgroups(const Config& config, CgroupDirs& out) {
   out = CgroupDirs{};
-  Mounts mounts;
-  read_mounts(config.root, mounts);
-  int fd = open_host_file(config.root, "/proc/self/cgroup");
-  if (fd < 0) {
+  std::string_view names[kControllerCount];
+  for (int c = 0; c < kControllerCount; ++c) names[c] = controller_name(Controller(c));
+  if (!place_controllers(config, names, kControllerCount, out.dirs, nullptr)) {
     DebugLine(config) << "no /proc/self/cgroup: no cgroup limits apply";
     return;
   }
-  char buf[4096];
-  LineReader reader(fd, buf);
-  std::string_view line;
-  ProcCgroupLine entry;
-  Search search;
-  while (reader.next_whole_line(line)) {
-    if (!parse_proc_cgroup_line(line, entry)) continue;
-    for (int c = 0; c < kControllerCount; ++c) {
-      std::string_view name = controller_name(Controller(c));
-      if (entry.controllers.empty()) {
-        // The v2 line serves every controller that no v1 hierarchy holds.
-        if (entry.hierarchy_id == "0" && mounts.have_v2 && !mounts.have_v1[c] && !out.dirs[c].found)
-          place(config, mounts.v2, entry.path, search, out.dirs[c]);
-      } else if (mounts.have_v1[c] && list_has_controller(entry.controllers, name)) {
-        place(config, mounts.v1[c], entry.path, search, out.dirs[c]);
-      }
-    }
-  }
-  close_fd(fd);
   CgroupDir& memory = out.of(Controller::Memory);
   if (memory.found) settle_memory_directory(config, memory);
   for (int c = 0; c < kControllerCount; ++c) {

@@ -23,6 +23,15 @@ struct CgroupDirs {
 // cannot be placed stay !found (their limits then count as absent).
 void discover_cgroups(const Config& config, CgroupDirs& out);
 
+// The process's directory of one more controller, named as in v1 ("pids",
+// "blkio", ...), by the same rules: its v1 hierarchy, or the v2 directory
+// when no v1 hierarchy holds it (v2 calls blkio "io"), with the same search
+// where the path lies outside the mount. Uncached: for what limits do not
+// need. False when neither is mounted or listed. `at_top`, when given, tells
+// whether the directory is the top of the whole hierarchy (the mount shows
+// "/" and the process sits there): the host's own cgroup, not a container's.
+bool locate_controller(const Config& config, std::string_view v1_name, CgroupDir& out, bool* at_top = nullptr);
+
 // Steps `dir` to its parent; false once it is at the mount point.
 bool parent_directory(PathText& dir, size_t mount_len);
 

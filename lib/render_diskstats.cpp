@@ -31,7 +31,7 @@ bool read_served_io_stats(const Config& config, IoStats& io) {
   bool at_top = false;
   // The top of a v1 hierarchy is the host's own cgroup: its throttle counters
   // count only throttled devices, so the host's file is the truer answer.
-  if (!locate_controller(config.root, "blkio", dir, &at_top) || (at_top && !dir.v2)) return false;
+  if (!locate_controller(config, "blkio", dir, &at_top) || (at_top && !dir.v2)) return false;
   read_io_stats(config.root, dir, io);
   return io.has;
 }

@@ -24,7 +24,7 @@ bool render_pressure(const Config& config, const Limits& limits, VirtualFile fil
       name = "/memory.pressure";
       break;
     case VirtualFile::PressureIo:
-      locate_controller(config.root, "blkio", dir);
+      locate_controller(config, "blkio", dir);
       name = "/io.pressure";
       break;
     default: return false;

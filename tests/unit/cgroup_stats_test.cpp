@@ -136,8 +136,8 @@ TEST(CgroupStats, V2Figures) {
   EXPECT_EQ(mem.oom_kills.value, 2u);
   EXPECT_EQ(mem.oom_group.value, 1u);
   CgroupDir pids_dir, io_dir;
-  ASSERT_TRUE(locate_controller(config.root, "pids", pids_dir));
-  ASSERT_TRUE(locate_controller(config.root, "blkio", io_dir));
+  ASSERT_TRUE(locate_controller(config, "pids", pids_dir));
+  ASSERT_TRUE(locate_controller(config, "blkio", io_dir));
   EXPECT_TRUE(io_dir.v2);
   PidsStats pids;
   read_pids_stats(config.root, pids_dir, pids);
@@ -188,13 +188,13 @@ TEST(CgroupStats, V1Figures) {
   EXPECT_EQ(mem.oom_kills.value, 5u);
   EXPECT_FALSE(mem.oom_group.has);
   CgroupDir pids_dir, io_dir;
-  ASSERT_TRUE(locate_controller(config.root, "pids", pids_dir));
+  ASSERT_TRUE(locate_controller(config, "pids", pids_dir));
   EXPECT_EQ(pids_dir.path.view(), "/sys/fs/cgroup/pids");  // a host path, read below the sysroot
   PidsStats pids;
   read_pids_stats(config.root, pids_dir, pids);
   EXPECT_EQ(pids.current.value, 3u);
   EXPECT_EQ(pids.max.value, 100u);
-  ASSERT_TRUE(locate_controller(config.root, "blkio", io_dir));
+  ASSERT_TRUE(locate_controller(config, "blkio", io_dir));
   EXPECT_FALSE(io_dir.v2);
   IoStats io;
   read_io_stats(config.root, io_dir, io);
@@ -235,18 +235,18 @@ TEST(CgroupStats, MissingAndMalformedFilesLeaveFiguresAbsent) {
   EXPECT_FALSE(cpu.throttled_periods.has);
   EXPECT_TRUE(cpu.usage_ns.has);
   CgroupDir dir;
-  ASSERT_TRUE(locate_controller(config.root, "pids", dir));
+  ASSERT_TRUE(locate_controller(config, "pids", dir));
   PidsStats pids;
   read_pids_stats(config.root, dir, pids);
   EXPECT_FALSE(pids.max.has);
   EXPECT_FALSE(pids.max_unlimited);
-  ASSERT_TRUE(locate_controller(config.root, "blkio", dir));
+  ASSERT_TRUE(locate_controller(config, "blkio", dir));
   IoStats io;
   read_io_stats(config.root, dir, io);
   EXPECT_TRUE(io.has);
   EXPECT_EQ(io.count, 0u);  // no line made sense
   // No controller at all: nothing found, nothing read.
-  EXPECT_FALSE(locate_controller(config.root, "hugetlb", dir));
+  EXPECT_FALSE(locate_controller(config, "hugetlb", dir));
   read_io_stats(config.root, dir, io);
   EXPECT_FALSE(io.has);
 }
@@ -380,4 +380,21 @@ TEST(ServedStatsFiles, BlockStatCarriesTheCgroupsCounters) {
   std::string text;
   Sink sink(cgview_test::append_to_string, &text);
   EXPECT_FALSE(render_block_stat(top, *top_limits, 8u << 20, sink)) << "the top of a v1 hierarchy: the host's";
+}
+
+// Controllers outside the cached four (pids, blkio) are placed by discovery's
+// own rules, the search by cgroup.procs included: under `unshare -C` without a
+// remount the mount shows "/../.." and /proc/self/cgroup says "/", and the
+// process's directory is the one whose cgroup.procs lists it (worker/inner), not the mount.
+TEST(LocateController, FindsTheDirectoryByCgroupProcsWhereThePathIsOutsideTheMount) {
+  Config config = cgview_test::fixture_config("unshare-no-mount");
+  CgroupDir dir;
+  bool at_top = true;
+  ASSERT_TRUE(locate_controller(config, "pids", dir, &at_top));
+  EXPECT_TRUE(dir.v2);
+  EXPECT_EQ(dir.path.view(), "/sys/fs/cgroup/worker/inner");  // the old copy stopped at /sys/fs/cgroup
+  EXPECT_FALSE(at_top);
+  PidsStats pids;
+  read_pids_stats(config.root, dir, pids);
+  EXPECT_TRUE(pids.current.has);
 }
