@@ -62,16 +62,7 @@ struct ScriptLine {
 ScriptLine parse_script_line(std::string_view line) {
   ScriptLine out;
   line = line.substr(2);
-  std::vector<std::string> words;
-  size_t at = 0;
-  while (at < line.size() && words.size() < 8) {
-    size_t s = line.find_first_not_of(" \t", at);
-    if (s == std::string_view::npos) break;
-    size_t e = line.find_first_of(" \t", s);
-    if (e == std::string_view::npos) e = line.size();
-    words.emplace_back(line.substr(s, e - s));
-    at = e;
-  }
+  std::vector<std::string> words = split_words(line, " \t", 8);
   if (words.empty()) return out;
   out.interpreter = words[0];
   if (basename_of(words[0]) == "env") {

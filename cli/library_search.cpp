@@ -92,16 +92,7 @@ void LibrarySearch::read_conf(std::string_view path, int depth) {
     std::string line = text.substr(at, end - at);
     at = end + 1;
     line = line.substr(0, line.find('#'));
-    std::vector<std::string> words;
-    size_t w = 0;
-    while (w < line.size()) {
-      size_t s = line.find_first_not_of(" \t:,\r", w);
-      if (s == std::string::npos) break;
-      size_t e = line.find_first_of(" \t:,\r", s);
-      if (e == std::string::npos) e = line.size();
-      words.push_back(line.substr(s, e - s));
-      w = e;
-    }
+    std::vector<std::string> words = split_words(line, " \t:,\r");
     if (words.empty()) continue;
     if (words[0] == "include") {
       for (size_t i = 1; i < words.size(); ++i) {
@@ -171,6 +162,20 @@ Found LibrarySearch::find(std::string_view name, const Requester& who) const {
   for (const std::string& dir : defaults)
     if (try_dir(dir, name, who, out)) return out;
   return {false, std::string(name), "is not found in the library search path"};
+}
+
+std::vector<std::string> split_words(std::string_view text, std::string_view separators, size_t at_most) {
+  std::vector<std::string> words;
+  size_t at = 0;
+  while (at < text.size() && words.size() < at_most) {
+    size_t start = text.find_first_not_of(separators, at);
+    if (start == std::string_view::npos) break;
+    size_t end = text.find_first_of(separators, start);
+    if (end == std::string_view::npos) end = text.size();
+    words.emplace_back(text.substr(start, end - start));
+    at = end;
+  }
+  return words;
 }
 
 }  // namespace cgview::cli

@@ -48,4 +48,9 @@ std::string_view multiarch_triplet(int machine, int elf_class);
 // Reads e_ident class and e_machine from a file's header; false when not ELF.
 bool elf_identity(int fd, int& elf_class, int& machine);
 
+// The runs of characters not in `separators`, at most `at_most` of them (a
+// #! line's words, an ld.so.conf line's words).
+std::vector<std::string> split_words(std::string_view text, std::string_view separators,
+                                     size_t at_most = size_t(-1));
+
 }  // namespace cgview::cli
