@@ -139,7 +139,8 @@ bool place_controllers(const Config& config, const std::string_view* names, int 
                        bool* at_top) {
   Mounts mounts;
   mounts.names = names;
-  mounts.count = count;
+  mounts.count = count < kControllerCount ? count : kControllerCount;  // Mounts holds that many
+  count = mounts.count;
   read_mounts(config.root, mounts);
   int fd = open_host_file(config.root, "/proc/self/cgroup");
   if (fd < 0) return false;
