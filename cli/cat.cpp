@@ -34,9 +34,8 @@ const char* host_path_of(VirtualFile file) {
 
 bool read_host(const Config& config, VirtualFile file, std::string& out) {
   PathText path;
-  CpuFile kind;
-  unsigned cpu;
-  if (split_cpu_file(file, kind, cpu)) cpu_file_path(kind, cpu, path);
+  CpuFileRef cpu_file;
+  if (split_cpu_file(file, cpu_file)) cpu_file_path(cpu_file, path);
   else path.add(host_path_of(file));
   int fd = open_host_file(config.root, path.view());
   if (fd < 0) return false;

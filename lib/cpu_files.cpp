@@ -11,30 +11,61 @@ namespace {
 
 constexpr std::string_view kCpuDir = "/sys/devices/system/cpu/cpu";
 
-// Indexed by CpuFile, after Online.
-constexpr std::string_view kTopologyNames[] = {
+// Indexed by CpuFile, after Online: the topology files, then the cache files.
+constexpr std::string_view kFileNames[] = {
     "core_cpus_list", "thread_siblings_list", "core_siblings_list", "package_cpus_list", "die_cpus_list",
     "cluster_cpus_list", "book_siblings_list", "drawer_siblings_list",
     "core_cpus", "thread_siblings", "core_siblings", "package_cpus", "die_cpus",
     "cluster_cpus", "book_siblings", "drawer_siblings",
+    "shared_cpu_list", "shared_cpu_map",
 };
-static_assert(std::size(kTopologyNames) == kCpuFileKinds - 1);
+static_assert(std::size(kFileNames) == kCpuFileKinds - 1);
+constexpr unsigned kTopologyKinds = unsigned(CpuFile::CacheSharedCpuList);  // Online and the topology files
 
-bool is_list(CpuFile kind) { return kind >= CpuFile::CoreCpusList && kind <= CpuFile::DrawerSiblingsList; }
+bool is_list(CpuFile kind) {
+  return (kind >= CpuFile::CoreCpusList && kind <= CpuFile::DrawerSiblingsList) || kind == CpuFile::CacheSharedCpuList;
+}
+bool is_cache(CpuFile kind) { return unsigned(kind) >= kTopologyKinds; }
+
+// A decimal number as the kernel prints one in a name (cpu12, index3): no
+// sign, no leading zero, below `limit`; consumed from the front of `text`.
+bool take_number(std::string_view& text, unsigned limit, unsigned& out) {
+  size_t digits = 0;
+  while (digits < text.size() && digits < 5 && text[digits] >= '0' && text[digits] <= '9') ++digits;
+  uint64_t n = 0;
+  if (digits == 0 || (digits > 1 && text[0] == '0') || !parse_u64(text.substr(0, digits), n) || n >= limit)
+    return false;
+  text.remove_prefix(digits);
+  out = unsigned(n);
+  return true;
+}
+
+// The kind whose file name is `name` among kinds [from, to), or false.
+bool kind_named(std::string_view name, unsigned from, unsigned to, CpuFile& out) {
+  for (unsigned i = from; i < to; ++i) {
+    if (name == kFileNames[i - 1]) {
+      out = CpuFile(i);
+      return true;
+    }
+  }
+  return false;
+}
 
 }  // namespace
 
-bool split_cpu_file(VirtualFile file, CpuFile& kind, unsigned& cpu) {
+bool split_cpu_file(VirtualFile file, CpuFileRef& out) {
   uint32_t v = uint32_t(file);
-  if (v < kCpuFilesFrom || v >= kCpuFilesFrom + kCpuFileKinds * kMaxCpus) return false;
-  kind = CpuFile((v - kCpuFilesFrom) / kMaxCpus);
-  cpu = (v - kCpuFilesFrom) % kMaxCpus;
+  if (v < kCpuFilesFrom || v >= kCpuFilesFrom + kCpuFileKinds * kCacheIndexes * kMaxCpus) return false;
+  v -= kCpuFilesFrom;
+  out.cpu = v % kMaxCpus;
+  out.cache = v / kMaxCpus % kCacheIndexes;
+  out.kind = CpuFile(v / kMaxCpus / kCacheIndexes);
   return true;
 }
 
 bool cpu_file_name(std::string_view name) {
   if (name == "online") return true;
-  for (std::string_view n : kTopologyNames)
+  for (std::string_view n : kFileNames)
     if (name == n) return true;
   return false;
 }
@@ -42,39 +73,38 @@ bool cpu_file_name(std::string_view name) {
 bool cpu_file_for(std::string_view path, VirtualFile& out) {
   if (path.substr(0, kCpuDir.size()) != kCpuDir) return false;
   path.remove_prefix(kCpuDir.size());
-  size_t digits = 0;
-  while (digits < path.size() && path[digits] >= '0' && path[digits] <= '9') ++digits;
-  // The kernel names them cpu0, cpu12: no sign, no leading zero.
-  if (digits == 0 || digits > 4 || (digits > 1 && path[0] == '0')) return false;
-  uint64_t cpu = 0;
-  if (!parse_u64(path.substr(0, digits), cpu) || cpu >= kMaxCpus) return false;
-  std::string_view rest = path.substr(digits);
-  if (rest == "/online") {
-    out = cpu_file(CpuFile::Online, unsigned(cpu));
-    return true;
+  CpuFileRef file;
+  if (!take_number(path, kMaxCpus, file.cpu)) return false;
+  constexpr std::string_view kTopology = "/topology/", kCache = "/cache/index";
+  if (path == "/online") {
+    file.kind = CpuFile::Online;
+  } else if (path.substr(0, kTopology.size()) == kTopology) {
+    if (!kind_named(path.substr(kTopology.size()), 1, kTopologyKinds, file.kind)) return false;
+  } else if (path.substr(0, kCache.size()) == kCache) {
+    path.remove_prefix(kCache.size());
+    if (!take_number(path, kCacheIndexes, file.cache) || path.empty() || path[0] != '/' ||
+        !kind_named(path.substr(1), kTopologyKinds, kCpuFileKinds, file.kind))
+      return false;
+  } else {
+    return false;
   }
-  constexpr std::string_view kTopology = "/topology/";
-  if (rest.substr(0, kTopology.size()) != kTopology) return false;
-  rest.remove_prefix(kTopology.size());
-  for (unsigned i = 0; i < kCpuFileKinds - 1; ++i) {
-    if (rest == kTopologyNames[i]) {
-      out = cpu_file(CpuFile(i + 1), unsigned(cpu));
-      return true;
-    }
-  }
-  return false;
+  out = cpu_file(file);
+  return true;
 }
 
-void cpu_file_path(CpuFile kind, unsigned cpu, PathText& out) {
+void cpu_file_path(const CpuFileRef& file, PathText& out) {
   out.clear();
-  out.add(kCpuDir).add_u64(cpu);
-  if (kind == CpuFile::Online) out.add("/online");
-  else out.add("/topology/").add(kTopologyNames[unsigned(kind) - 1]);
+  out.add(kCpuDir).add_u64(file.cpu);
+  if (file.kind == CpuFile::Online) out.add("/online");
+  else if (is_cache(file.kind)) out.add("/cache/index").add_u64(file.cache).add("/").add(kFileNames[unsigned(file.kind) - 1]);
+  else out.add("/topology/").add(kFileNames[unsigned(file.kind) - 1]);
 }
 
-bool render_cpu_file(const Config& config, const Limits& limits, CpuFile kind, unsigned cpu, Sink& out) {
+bool render_cpu_file(const Config& config, const Limits& limits, const CpuFileRef& file, Sink& out) {
+  const CpuFile kind = file.kind;
+  const unsigned cpu = file.cpu;
   PathText path;
-  cpu_file_path(kind, cpu, path);
+  cpu_file_path(file, path);
   char buf[4096];  // a mask of 8192 CPUs is 2303 bytes; a list of them at most 4 KiB only when absurd
   ssize_t n = read_host_file(config.root, path.view(), buf);
   if (n < 0 || limits.cpu.visible.empty()) return false;  // missing on the host: the real open says so
@@ -91,13 +121,14 @@ bool render_cpu_file(const Config& config, const Limits& limits, CpuFile kind, u
   // A CPU outside V (shown off-line) with no sibling in V reads as the
   // lowest CPU of V does: an empty set would be one more distinct "core" to
   // programs that count distinct core_cpus_list contents over every cpuK
-  // (psutil's cpu_count(logical=False)), more cores than CPUs. A real kernel
-  // has no topology files at all for an off-line CPU; hiding them would
-  // take interposing the stat family (see README, What programs see).
+  // (psutil's cpu_count(logical=False)), or one more cache to those that
+  // count distinct shared_cpu_map contents. A real kernel has no topology
+  // or cache files at all for an off-line CPU; hiding them would take
+  // interposing the stat family (see README, What programs see).
   if (set.empty() && !shown) {
     unsigned lowest = 0;
     while (!limits.cpu.visible.has(lowest)) ++lowest;  // V is not empty
-    if (lowest != cpu) return render_cpu_file(config, limits, kind, lowest, out);
+    if (lowest != cpu) return render_cpu_file(config, limits, CpuFileRef{kind, lowest, file.cache}, out);
   }
   if (is_list(kind)) put_cpu_list(set, out);
   else put_cpu_mask(set, shape, out);  // a subset of the host's: it fits the shape

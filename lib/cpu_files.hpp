@@ -6,7 +6,9 @@
 //   set intersected with V, in the host file's own form (a list, or hex
 //   masks in comma-separated 32-bit groups as wide as the host's, which is
 //   nr_cpu_ids). Clusters exist on x86 and arm64 since Linux 5.16, books
-//   and drawers on s390 only.
+//   and drawers on s390 only;
+// - cpuK/cache/indexN/shared_cpu_list and shared_cpu_map (the CPUs sharing
+//   that cache): the same rule.
 // Only files the host has are served (x86 has no cpu0/online; no file exists
 // for a CPU outside `possible`): the renderer reads the host's file first and
 // fails, so the real open answers, when it is missing.
@@ -41,15 +43,28 @@ enum class CpuFile : unsigned char {
   ClusterCpus,
   BookSiblings,
   DrawerSiblings,
+  CacheSharedCpuList,  // cpuK/cache/indexN/
+  CacheSharedCpuMap,
 };
-inline constexpr unsigned kCpuFileKinds = 17;
+inline constexpr unsigned kCpuFileKinds = 19;
 
-// One VirtualFile value per (kind, K), above the named files'.
+// Caches per CPU: x86 shows 4 or 5 (L1d, L1i, L2, L3); arm64 up to 7
+// levels, each possibly split in two.
+inline constexpr unsigned kCacheIndexes = 16;
+
+// One per-CPU file: its kind, K, and for a cache file N.
+struct CpuFileRef {
+  CpuFile kind = CpuFile::Online;
+  unsigned cpu = 0;
+  unsigned cache = 0;  // indexN of the Cache* kinds; 0 for the others
+};
+
+// One VirtualFile value per (kind, N, K), above the named files'.
 inline constexpr uint32_t kCpuFilesFrom = 0x10000;
-constexpr VirtualFile cpu_file(CpuFile kind, unsigned cpu) {
-  return VirtualFile(kCpuFilesFrom + unsigned(kind) * kMaxCpus + cpu);
+constexpr VirtualFile cpu_file(CpuFileRef f) {
+  return VirtualFile(kCpuFilesFrom + (unsigned(f.kind) * kCacheIndexes + f.cache) * kMaxCpus + f.cpu);
 }
-bool split_cpu_file(VirtualFile file, CpuFile& kind, unsigned& cpu);
+bool split_cpu_file(VirtualFile file, CpuFileRef& out);
 
 // The file a normalized path names, or false.
 bool cpu_file_for(std::string_view normalized_path, VirtualFile& out);
@@ -58,8 +73,8 @@ bool cpu_file_for(std::string_view normalized_path, VirtualFile& out);
 bool cpu_file_name(std::string_view name);
 
 // The host's path of a per-CPU file ("/sys/devices/system/cpu/cpu3/online").
-void cpu_file_path(CpuFile kind, unsigned cpu, PathText& out);
+void cpu_file_path(const CpuFileRef& file, PathText& out);
 
-bool render_cpu_file(const Config& config, const Limits& limits, CpuFile kind, unsigned cpu, Sink& out);
+bool render_cpu_file(const Config& config, const Limits& limits, const CpuFileRef& file, Sink& out);
 
 }  // namespace cgview

@@ -170,9 +170,8 @@ bool render_cpu_online(const Limits& limits, Sink& out) {
 }
 
 bool render(VirtualFile file, const Config& config, const Limits& limits, StatClock* clock, Sink& out) {
-  CpuFile kind;
-  unsigned cpu;
-  if (split_cpu_file(file, kind, cpu)) return render_cpu_file(config, limits, kind, cpu, out);
+  CpuFileRef cpu_file;
+  if (split_cpu_file(file, cpu_file)) return render_cpu_file(config, limits, cpu_file, out);
   switch (file) {
     case VirtualFile::Meminfo: return render_meminfo(config, limits, out);
     case VirtualFile::Cpuinfo: return render_cpuinfo(config, limits, out);

@@ -16,22 +16,23 @@ namespace {
 // Cheap filter first: most opens are of other files, and resolving a
 // relative path costs a syscall. True when the last component is a served
 // name (meminfo, cpuinfo, stat, online, status, swaps, diskstats, the pressure
-// files cpu, memory, io, a cpuK/topology list or mask); a handful of
+// files cpu, memory, io, a cpuK/topology or cpuK/cache/indexN list or mask); a handful of
 // instructions, as it runs on every open of the program.
 bool could_be_served(std::string_view path) {
   auto ends_with_name = [&](std::string_view name) {
     size_t n = path.size(), k = name.size();
     return n >= k && __builtin_memcmp(path.data() + n - k, name.data(), k) == 0 && (n == k || path[n - k - 1] == '/');
   };
-  auto cpu_topology_name = [&] { return cpu_file_name(path.substr(path.rfind('/') + 1)); };
+  auto cpu_file_named = [&] { return cpu_file_name(path.substr(path.rfind('/') + 1)); };
   switch (path.empty() ? '\0' : path.back()) {
     case 'o': return ends_with_name("meminfo") || ends_with_name("cpuinfo") || ends_with_name("io");
-    case 't': return ends_with_name("stat") || cpu_topology_name();
+    case 't': return ends_with_name("stat") || cpu_file_named();
     case 'e': return ends_with_name("online");
     case 's': return ends_with_name("swaps") || ends_with_name("diskstats") || ends_with_name("status") ||
-                     cpu_topology_name();
+                     cpu_file_named();
     case 'u': return ends_with_name("cpu");        // /proc/pressure/cpu
     case 'y': return ends_with_name("memory");     // /proc/pressure/memory
+    case 'p': return cpu_file_named();             // cpuK/cache/indexN/shared_cpu_map
     default: return false;
   }
 }

@@ -18,15 +18,16 @@ using namespace cgview;
 
 namespace {
 
-const std::regex kTopologyName(
+const std::regex kCpuFileName(
     "(core_cpus|thread_siblings|core_siblings|package_cpus|die_cpus|cluster_cpus|book_siblings|drawer_siblings)"
-    "(_list)?");
+    "(_list)?|shared_cpu_(list|map)");
 
-// /sys/devices/system/cpu/cpuK/online and cpuK/topology/<list or mask>, K < 8192 spelled as the kernel does.
+// /sys/devices/system/cpu/cpuK/online, cpuK/topology/<list or mask> and
+// cpuK/cache/indexN/shared_cpu_<list or map>, K < 8192 and N < 16 spelled as the kernel does.
 bool cpu_file_path(std::string_view v) {
   static const std::regex path("/sys/devices/system/cpu/cpu(0|[1-9][0-9]{0,3})/(online|topology/"
                                "(core_cpus|thread_siblings|core_siblings|package_cpus|die_cpus|cluster_cpus|"
-                               "book_siblings|drawer_siblings)(_list)?)");
+                               "book_siblings|drawer_siblings)(_list)?|cache/index([0-9]|1[0-5])/shared_cpu_(list|map))");
   std::cmatch m;
   return std::regex_match(v.data(), v.data() + v.size(), m, path) && std::stoul(m[1].str()) < 8192;
 }
@@ -42,7 +43,7 @@ bool served_path(const std::string& v) {
 // Lexical normalization: "//" and "/./" collapse, ".." pops (never above "/").
 // A path whose last component is "", "." or ".." names a directory, which no
 // served file is: refused (except "/" itself). So is ".." after the name of a
-// served file (meminfo, cpuinfo, stat, online, status, a topology list): the real walk fails there.
+// served file (meminfo, cpuinfo, stat, online, status, a topology or cache list): the real walk fails there.
 bool reference(std::string_view path, std::string& out, size_t& longest) {
   if (path.empty() || path.front() != '/') return false;
   std::string_view last = path.substr(path.rfind('/') + 1);
@@ -54,7 +55,7 @@ bool reference(std::string_view path, std::string& out, size_t& longest) {
       if (parts.empty()) continue;
       std::string_view popped = parts.back();
       if (popped == "meminfo" || popped == "cpuinfo" || popped == "stat" || popped == "online" ||
-          std::regex_match(std::string(popped), kTopologyName) || popped == "status")
+          std::regex_match(std::string(popped), kCpuFileName) || popped == "status")
         return false;
       std::string sofar;
       for (std::string_view p : parts) sofar.append("/").append(p);

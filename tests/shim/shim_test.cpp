@@ -367,9 +367,13 @@ TEST(Shim, CpuFilesUnderEverySpelling) {
   for (int cpu = 0; cpu < 8; ++cpu) {
     std::string dir = copy.dir() + "/sys/devices/system/cpu/cpu" + std::to_string(cpu);
     std::filesystem::create_directories(dir + "/topology");
+    std::filesystem::create_directories(dir + "/cache/index0");
+    std::filesystem::create_directories(dir + "/cache/index3");
     if (cpu > 0) std::ofstream(dir + "/online") << "1\n";
     std::ofstream(dir + "/topology/core_cpus_list") << cpu % 4 << "," << cpu % 4 + 4 << "\n";
     std::ofstream(dir + "/topology/package_cpus") << "ff\n";
+    std::ofstream(dir + "/cache/index0/shared_cpu_list") << cpu % 4 << "," << cpu % 4 + 4 << "\n";
+    std::ofstream(dir + "/cache/index3/shared_cpu_map") << "ff\n";
   }
   const char* script = R"(import os
 d = os.open("/sys/devices/system/cpu", os.O_RDONLY | os.O_DIRECTORY)
@@ -384,6 +388,8 @@ print("dotdot=" + rd("cpu7/topology/../topology/core_cpus_list", d))
 print("mask=" + rd("cpu1/topology/package_cpus", d))
 os.chdir("/sys/devices/system/cpu")
 print("relative=" + rd("./cpu5/topology/core_cpus_list"))
+print("l1=" + rd("cpu4/cache/index0/shared_cpu_list"))
+print("l3=" + rd("/sys/devices/system/cpu/cpu6/cache/index3/shared_cpu_map"))
 )";
   auto result = run_program({"/usr/bin/python3", "-c", script},
                             {"LD_PRELOAD=" + kShim, "CGVIEW_SYSROOT=" + copy.dir()}, nullptr);
@@ -394,4 +400,6 @@ print("relative=" + rd("./cpu5/topology/core_cpus_list"))
   EXPECT_EQ(v["dotdot"], "0");  // 3,7 has no CPU of V: read as V's lowest CPU, 0's core "0,4" & V
   EXPECT_EQ(v["mask"], "03");
   EXPECT_EQ(v["relative"], "1");  // 1,5 & V
+  EXPECT_EQ(v["l1"], "0");         // 0,4 & V
+  EXPECT_EQ(v["l3"], "03");
 }

@@ -45,34 +45,55 @@ class CpuFiles : public ::testing::Test {
 }  // namespace
 
 TEST(CpuFilePaths, ServedAndNot) {
-  CpuFile kind;
-  unsigned cpu = 0;
-  ASSERT_TRUE(split_cpu_file(virtual_file_for("/sys/devices/system/cpu/cpu12/online"), kind, cpu));
-  EXPECT_EQ(kind, CpuFile::Online);
-  EXPECT_EQ(cpu, 12u);
-  ASSERT_TRUE(split_cpu_file(virtual_file_for("/sys/devices/system/cpu/cpu0/topology/core_cpus_list"), kind, cpu));
-  EXPECT_EQ(kind, CpuFile::CoreCpusList);
-  EXPECT_EQ(cpu, 0u);
-  ASSERT_TRUE(split_cpu_file(virtual_file_for("/sys/devices/system/cpu/cpu8191/topology/die_cpus"), kind, cpu));
-  EXPECT_EQ(kind, CpuFile::DieCpus);
-  EXPECT_EQ(cpu, 8191u);
-  ASSERT_TRUE(
-      split_cpu_file(virtual_file_for("/sys/devices/system/cpu/cpu8191/topology/drawer_siblings"), kind, cpu));
-  EXPECT_EQ(kind, CpuFile::DrawerSiblings);
-  EXPECT_EQ(cpu, 8191u);
-  ASSERT_TRUE(split_cpu_file(virtual_file_for("/sys/devices/system/cpu/cpu3/topology/cluster_cpus_list"), kind, cpu));
-  EXPECT_EQ(kind, CpuFile::ClusterCpusList);
-  EXPECT_FALSE(split_cpu_file(VirtualFile::Meminfo, kind, cpu));
+  auto split = [](const char* path) {
+    CpuFileRef f;
+    EXPECT_TRUE(split_cpu_file(virtual_file_for(path), f)) << path;
+    return f;
+  };
+  CpuFileRef f = split("/sys/devices/system/cpu/cpu12/online");
+  EXPECT_EQ(f.kind, CpuFile::Online);
+  EXPECT_EQ(f.cpu, 12u);
+  f = split("/sys/devices/system/cpu/cpu0/topology/core_cpus_list");
+  EXPECT_EQ(f.kind, CpuFile::CoreCpusList);
+  EXPECT_EQ(f.cpu, 0u);
+  f = split("/sys/devices/system/cpu/cpu8191/topology/die_cpus");
+  EXPECT_EQ(f.kind, CpuFile::DieCpus);
+  EXPECT_EQ(f.cpu, 8191u);
+  f = split("/sys/devices/system/cpu/cpu8191/topology/drawer_siblings");
+  EXPECT_EQ(f.kind, CpuFile::DrawerSiblings);
+  EXPECT_EQ(f.cpu, 8191u);
+  EXPECT_EQ(split("/sys/devices/system/cpu/cpu3/topology/cluster_cpus_list").kind, CpuFile::ClusterCpusList);
+  f = split("/sys/devices/system/cpu/cpu8191/cache/index15/shared_cpu_map");
+  EXPECT_EQ(f.kind, CpuFile::CacheSharedCpuMap);
+  EXPECT_EQ(f.cpu, 8191u);
+  EXPECT_EQ(f.cache, 15u);
+  f = split("/sys/devices/system/cpu/cpu2/cache/index0/shared_cpu_list");
+  EXPECT_EQ(f.kind, CpuFile::CacheSharedCpuList);
+  EXPECT_EQ(f.cpu, 2u);
+  EXPECT_EQ(f.cache, 0u);
+  CpuFileRef none;
+  EXPECT_FALSE(split_cpu_file(VirtualFile::Meminfo, none));
   for (const char* p : {"/sys/devices/system/cpu/cpu01/online", "/sys/devices/system/cpu/cpu/online",
                         "/sys/devices/system/cpu/cpu8192/online", "/sys/devices/system/cpu/cpu1/topology/core_id",
                         "/sys/devices/system/cpu/cpu1/topology/cluster_id",
                         "/sys/devices/system/cpu/cpu1/topology", "/sys/devices/system/cpu/cpu1/online/x",
                         "/sys/devices/system/cpu/cpu-1/online", "/sys/devices/system/cpu/cpu1/cache/core_cpus",
+                        "/sys/devices/system/cpu/cpu1/cache/index1/size",
+                        "/sys/devices/system/cpu/cpu1/cache/index01/shared_cpu_list",
+                        "/sys/devices/system/cpu/cpu1/cache/index16/shared_cpu_list",
+                        "/sys/devices/system/cpu/cpu1/cache/index/shared_cpu_list",
+                        "/sys/devices/system/cpu/cpu1/cache/index1shared_cpu_list",
+                        "/sys/devices/system/cpu/cpu1/cache/shared_cpu_list",
+                        "/sys/devices/system/cpu/cpu1/topology/shared_cpu_list",
+                        "/sys/devices/system/cpu/cpu1/cache/index1/core_cpus_list",
+                        "/sys/devices/system/cpu/cpu123456/online",
                         "/sys/devices/system/cpu/possible", "/sys/devices/system/cpu/present"})
     EXPECT_EQ(virtual_file_for(p), VirtualFile::None) << p;
   PathText path;
-  cpu_file_path(CpuFile::ThreadSiblingsList, 7, path);
+  cpu_file_path({CpuFile::ThreadSiblingsList, 7}, path);
   EXPECT_EQ(path.view(), "/sys/devices/system/cpu/cpu7/topology/thread_siblings_list");
+  cpu_file_path({CpuFile::CacheSharedCpuMap, 7, 3}, path);
+  EXPECT_EQ(path.view(), "/sys/devices/system/cpu/cpu7/cache/index3/shared_cpu_map");
   // ".." after a served name needs it to be a directory: the real walk fails.
   PathText n;
   EXPECT_FALSE(normalize_path("/sys/devices/system/cpu/cpu1/topology/core_cpus/../core_cpus", n));
@@ -138,6 +159,42 @@ TEST_F(CpuFiles, CpusOutsideVReadAsACoreOfV) {
   for (int cpu = 0; cpu < 8; ++cpu)
     distinct.insert(render("cpu" + std::to_string(cpu) + "/topology/core_cpus_list", "3-4").text);
   EXPECT_EQ(distinct.size(), 2u);  // V = {3, 4}: two cores
+}
+
+// The CPUs sharing each cache (lscpu -C and -e, hwloc): the same rule. A
+// host with SMT pairs {0,4}..{3,7}, private L1 and L2 and one L3 for all.
+TEST_F(CpuFiles, CacheSharingIsIntersectedWithV) {
+  for (int cpu = 0; cpu < 8; ++cpu) {
+    std::string dir = "cpu" + std::to_string(cpu) + "/cache/";
+    std::string core = std::to_string(cpu % 4) + "," + std::to_string(cpu % 4 + 4) + "\n";
+    char mask[8];
+    snprintf(mask, sizeof mask, "%02x\n", (1u << (cpu % 4)) | (1u << (cpu % 4 + 4)));
+    for (int index : {0, 1, 2}) {
+      write(dir + "index" + std::to_string(index) + "/shared_cpu_list", core);
+      write(dir + "index" + std::to_string(index) + "/shared_cpu_map", mask);
+    }
+    write(dir + "index3/shared_cpu_list", "0-7\n");
+    write(dir + "index3/shared_cpu_map", "ff\n");
+  }
+  EXPECT_EQ(render("cpu1/cache/index0/shared_cpu_list", "1,5").text, "1,5\n");  // nothing hidden
+  EXPECT_EQ(render("cpu1/cache/index2/shared_cpu_list", "1-2").text, "1\n");
+  EXPECT_EQ(render("cpu1/cache/index3/shared_cpu_list", "1-2").text, "1-2\n");
+  EXPECT_EQ(render("cpu2/cache/index3/shared_cpu_map", "1-2").text, "06\n");
+  EXPECT_EQ(render("cpu5/cache/index1/shared_cpu_map", "1-2").text, "02\n");  // its sibling 1 is in V
+  EXPECT_EQ(render("cpu7/cache/index0/shared_cpu_list", "1-2").text, "1\n");  // none in V: as cpu1
+  EXPECT_EQ(render("cpu7/cache/index3/shared_cpu_list", "1-2").text, "1-2\n");
+  // Counted over every cpuK, V = {3, 4} shows two L2s and one L3.
+  std::set<std::string> l2, l3;
+  for (int cpu = 0; cpu < 8; ++cpu) {
+    l2.insert(render("cpu" + std::to_string(cpu) + "/cache/index2/shared_cpu_map", "3-4").text);
+    l3.insert(render("cpu" + std::to_string(cpu) + "/cache/index3/shared_cpu_list", "3-4").text);
+  }
+  EXPECT_EQ(l2, (std::set<std::string>{"08\n", "10\n"}));
+  EXPECT_EQ(l3, (std::set<std::string>{"3-4\n"}));
+  // A cache the host does not have, or a malformed file: the real open answers.
+  EXPECT_FALSE(render("cpu1/cache/index4/shared_cpu_list", "1-2").ok);
+  write("cpu1/cache/index3/shared_cpu_map", "zz\n");
+  EXPECT_FALSE(render("cpu1/cache/index3/shared_cpu_map", "1-2").ok);
 }
 
 TEST_F(CpuFiles, MasksKeepTheHostsWidth) {
