@@ -357,6 +357,26 @@ TEST(ShimLibrary, HasNoStaticConstructors) {
     EXPECT_EQ(dynamic.find(tag), std::string::npos) << tag << "\n" << dynamic;
 }
 
+// Every process start maps the library: its writable data (what ld.so
+// relocates and the zeroing after it writes) must be one page at a page
+// boundary of the file, not two (shim/page_aligned_data.ld). Grown past a
+// page, a pointer table (string_view arrays) is the thing to shrink.
+TEST(ShimLibrary, WritableDataIsOnePage) {
+  std::istringstream lines(command_output("readelf -lW " + kShim));
+  std::string line;
+  int writable = 0;
+  while (std::getline(lines, line)) {
+    std::istringstream fields(line);
+    std::string type, offset, vaddr, paddr, filesz, memsz, flags;
+    fields >> type >> offset >> vaddr >> paddr >> filesz >> memsz >> flags;
+    if (type != "LOAD" || flags.find('W') == std::string::npos) continue;
+    ++writable;
+    EXPECT_EQ(std::stoull(offset, nullptr, 16) % 4096, 0u) << line;
+    EXPECT_LE(std::stoull(filesz, nullptr, 16), 4096u) << line;
+  }
+  EXPECT_EQ(writable, 1);
+}
+
 }  // namespace
 
 // /sys/devices/system/cpu/cpuK files, however the path is spelled: absolute,
