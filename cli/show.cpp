@@ -75,8 +75,15 @@ std::vector<Row> collect(const Config& config, const Limits& limits, bool have_l
   std::string usage_source = "-", stat_source = "-";
   const CgroupDir& memdir = limits.cgroups.of(Controller::Memory);
   if (mem.has_limit && memdir.found) {
-    usage_source = std::string(memdir.path.view()) + (memdir.v2 ? "/memory.current" : "/memory.usage_in_bytes");
-    stat_source = std::string(memdir.path.view()) + "/memory.stat";
+    // MemFree is the smallest headroom over the levels with a limit: each
+    // limited ancestor's usage (a sibling's use counts) is a source too.
+    std::string_view dir = memdir.path.view();
+    const char* usage_file = memdir.v2 ? "/memory.current" : "/memory.usage_in_bytes";
+    usage_source = std::string(dir) + usage_file;
+    for (int i = 0; i < mem.levels.count; ++i)
+      if (mem.levels.at[i].is_ancestor_of(dir))
+        usage_source += ", " + std::string(dir.substr(0, mem.levels.at[i].path_len)) + usage_file;
+    stat_source = std::string(dir) + "/memory.stat";
   } else if (mem.has_limit) {
     usage_source = stat_source = "/proc/meminfo (no memory cgroup: the host's usage)";
   }

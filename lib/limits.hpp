@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string_view>
 
 #include "cpu_set.hpp"
 #include "discovery.hpp"
@@ -55,6 +56,10 @@ struct CpuLimits {
 struct LimitLevel {
   uint64_t limit = 0;
   uint16_t path_len = 0;
+  // The ancestor of `dir` this level names; false for the directory's own level.
+  bool is_ancestor_of(std::string_view dir) const {
+    return path_len != 0 && path_len < dir.size() && dir[path_len] == '/';
+  }
 };
 inline constexpr int kMaxLimitLevels = 8;  // more levels with limits: the smallest ones are kept
 struct LimitLevels {

@@ -124,11 +124,11 @@ void read_memory_usage(const Sysroot& root, const CgroupDir& dir, const MemoryLi
   if (!out.has_usage || !dir.found) return;
   std::string_view d = dir.path.view();
   for (int i = 0; i < limits.levels.count; ++i) {
-    size_t len = limits.levels.at[i].path_len;
+    const LimitLevel& level = limits.levels.at[i];
     out.level_usage[i] = out.usage;
-    if (len == 0 || len >= d.size() || d[len] != '/') continue;  // the own level, or not an ancestor
+    if (!level.is_ancestor_of(d)) continue;
     uint64_t value = 0;
-    if (read_number(root, d.substr(0, len), dir.v2 ? "memory.current" : "memory.usage_in_bytes", value))
+    if (read_number(root, d.substr(0, level.path_len), dir.v2 ? "memory.current" : "memory.usage_in_bytes", value))
       out.level_usage[i] = value > out.usage ? value : out.usage;  // an ancestor holds at least its child
   }
 }

@@ -146,6 +146,20 @@ print('ok'))";
   EXPECT_EQ(check.out, "ok\n") << check.err;
 }
 
+// MemFree is bounded by `worker`'s headroom (a sibling uses most of it): the
+// source column names the ancestor's usage as well as the own one.
+TEST(Cli, ShowNamesEveryUsageBehindMemFree) {
+  auto table = cli({"--sysroot", kFixtures + "/sibling-shares-limit", "show"});
+  EXPECT_EQ(table.exit_code, 0);
+  EXPECT_NE(table.out.find("MemFree        5120448 kB           32768 kB             "
+                           "/sys/fs/cgroup/worker/inner/memory.current, /sys/fs/cgroup/worker/memory.current\n"),
+            std::string::npos)
+      << table.out;
+  EXPECT_NE(table.out.find("MemTotal       8145212 kB           131072 kB            /sys/fs/cgroup/worker/memory.max\n"),
+            std::string::npos)
+      << table.out;
+}
+
 TEST(Cli, RunPreloadsTheShimWithOverrides) {
   auto nproc = cli({"run", "--cpus", "1", "--", "/usr/bin/nproc"});
   EXPECT_EQ(nproc.exit_code, 0) << nproc.err;
