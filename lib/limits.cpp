@@ -5,6 +5,7 @@
 #include <sys/sysinfo.h>
 #include <unistd.h>
 
+#include "cpu_usage.hpp"
 #include "debug_log.hpp"
 #include "memory_stat.hpp"
 #include "placement.hpp"
@@ -120,6 +121,12 @@ bool compute_cpu(const Config& config, const CgroupDirs& cgroups, CpuLimits& cpu
   else
     DebugLine(config) << "V starts at CPU " << uint64_t(cpu.start) << " (placement spread, cgroup identity "
                       << cpu.identity << ")";
+  // Here, with the view that is cached, not on every /proc/stat open: at a
+  // namespace's root it costs an open.
+  cpu.time_is_whole_host = cpu.count < available && holds_whole_host_time(config.root, cgroups.of(Controller::Cpuacct));
+  if (cpu.time_is_whole_host)
+    DebugLine(config) << "the CPU time of " << cgroups.of(Controller::Cpuacct).path.view()
+                      << " is the whole host's: /proc/stat shows its share for N CPUs";
   return true;
 }
 

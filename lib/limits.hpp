@@ -40,6 +40,9 @@ struct CpuLimits {
   unsigned narrow_to = 0;
   unsigned start = 0;
   uint64_t identity = 0;  // the cgroup's identity that chose `start` (0 = none)
+  // N < |A| and the cpuacct cgroup's CPU time is the whole host's (a bare
+  // host, the root cgroup): /proc/stat scales that time to N CPUs.
+  bool time_is_whole_host = false;
   bool has_quota = false;
   Quota quota;  // Q (after CGVIEW_CPUS)
   Source quota_source;

@@ -3,8 +3,9 @@
 // Busy time is the cgroup's CPU time spread evenly over the N lines; idle is
 // the rest of N x uptime. Over any interval busy/(busy+idle) is then the
 // cgroup's use divided by N CPUs, as top would show in a VM with N CPUs.
-// Where that time is the whole host's and CGVIEW_CPUS sets N, busy is the
-// host's scaled by N/|A|.
+// Where that time is the whole host's (a bare host, the root cgroup, or a v1
+// cpuacct left at the root while cpu or cpuset limit N) and N < |A|, busy is
+// the host's scaled by N/|A|.
 #include "cpu_usage.hpp"
 #include "input_file.hpp"
 #include "virtual_files.hpp"
@@ -37,11 +38,12 @@ Synthesized synthesize(const Config& config, const Limits& limits, StatClock* cl
       !read_uptime_ticks(config.root, uptime))
     return s;
   uint64_t n = limits.cpu.count, available = limits.cpu.affinity.count();
-  // An override on a process whose CPU time is the whole host's (a bare host,
-  // the root cgroup: `cgview run --cpus 1`): the host's busy time would all
-  // land on N CPUs. Its share N/|A| is what N of the host's CPUs did.
-  if (config.has_cpus_override && available > n &&
-      holds_whole_host_time(config.root, limits.cgroups.of(Controller::Cpuacct))) {
+  // N below |A| on a process whose CPU time is the whole host's (`cgview run
+  // --cpus 1` on a bare host; a v1 process moved into a cpu cgroup with a
+  // quota but left in the root cpuacct): the host's busy time would all land
+  // on N CPUs and show them 100% busy. Its share N/|A| is what N of the
+  // host's CPUs did.
+  if (limits.cpu.time_is_whole_host) {
     s.busy.user_ticks = uint64_t((unsigned __int128)s.busy.user_ticks * n / available);
     s.busy.system_ticks = uint64_t((unsigned __int128)s.busy.system_ticks * n / available);
   }

@@ -199,6 +199,72 @@ TEST(StatsReal, BusyLoopUnderHalfACpuReadsAboutFiftyPercent) {
       << stats.out;
 }
 
+// The process's v1 cgroup directory for `controller`, "" when it has none.
+std::string own_v1_dir(const std::string& controller) {
+  std::istringstream lines(read_file("/proc/self/cgroup"));
+  for (std::string line; std::getline(lines, line);) {
+    size_t a = line.find(':'), b = line.find(':', a + 1);
+    if (a == std::string::npos || b == std::string::npos) continue;
+    if (("," + line.substr(a + 1, b - a - 1) + ",").find("," + controller + ",") == std::string::npos) continue;
+    std::string path = line.substr(b + 1);
+    return "/sys/fs/cgroup/" + controller + (path == "/" ? "" : path);
+  }
+  return "";
+}
+
+// A process put in a cpu cgroup with a quota (N = 1 of 2) but left in the
+// host's root cpuacct cgroup, as `cgexec -g cpu:...` does where cpu and
+// cpuacct are mounted apart: that cpuacct counts the whole host. /proc/stat
+// then shows the host's busy time scaled to N/|A| (not all of it on one CPU,
+// which reads 100% busy whenever the host has one busy CPU), and `stats`
+// shows no usage rather than the host's as the container's.
+TEST(StatsReal, RootCpuacctIsScaledInProcStatAndNotShownByStats) {
+  RealCgroup group(50000, 100000, 0);
+  REQUIRE_REAL_CGROUP(group);
+  const std::string cpuacct = own_v1_dir("cpuacct");
+  if (cpuacct.empty() || cpuacct.find("/cpu,cpuacct") != std::string::npos ||
+      !std::filesystem::exists(cpuacct + "/release_agent"))
+    GTEST_SKIP() << "needs cpuacct mounted apart from cpu, this process in its root (" << cpuacct << ")";
+  ASSERT_EQ(std::stoi(run_program({"/usr/bin/nproc"}, {}).out), 2) << "the figures below assume 2 CPUs";
+  pid_t spinner = fork();  // outside the group: the host is busy, the container is not
+  if (spinner == 0) {
+    for (;;) {
+    }
+  }
+  // Under the shim, in the group: the served busy time against the host's
+  // (root cpuacct.stat, not served) over the same second, read side by side.
+  const char* script = R"(import time
+def served():
+    f = open('/proc/stat').readline().split()
+    return int(f[1]) + int(f[3])
+def host():
+    v = dict(l.split() for l in open(sys.argv[1] + '/cpuacct.stat'))
+    return int(v['user']) + int(v['system'])
+s0, h0 = served(), host()
+time.sleep(1)
+s1, h1 = served(), host()
+print(s1 - s0, h1 - h0))";
+  auto stat = run_program({kPython, "-c", std::string("import sys\n") + script, cpuacct}, {"LD_PRELOAD=" + kShim},
+                          &group);
+  auto stats = run_program({kCli, "stats", "--json", "--count", "2", "--interval", "0.3"}, {}, &group);
+  kill(spinner, SIGKILL);
+  waitpid(spinner, nullptr, 0);
+  ASSERT_EQ(stat.exit_code, 0) << stat.err;
+  std::istringstream deltas(stat.out);
+  double served = 0, host = 0;
+  ASSERT_TRUE(deltas >> served >> host) << stat.out;
+  ASSERT_GE(host, 80) << "the spinner kept a CPU busy";
+  EXPECT_NEAR(served / host, 0.5, 0.1) << "served " << served << " host " << host;
+  ASSERT_EQ(stats.exit_code, 0) << stats.err;
+  EXPECT_EQ(check_json("for l in sys.argv[1].splitlines():\n"
+                       "    c = json.loads(l)['cpu']\n"
+                       "    assert c['cpus'] == 1 and c['usage_ns'] is None, c\n"
+                       "    assert c.get('percent') is None and c.get('cpus_used') is None, c",
+                       stats.out),
+            "ok")
+      << stats.out;
+}
+
 // "MAJ:MIN Op N" of a v1 blkio file.
 long long blkio_value(const std::string& text, const std::string& device, const std::string& op) {
   std::istringstream lines(text);

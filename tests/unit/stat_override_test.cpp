@@ -1,6 +1,7 @@
-// /proc/stat with CGVIEW_CPUS where the CPU time is the whole host's (the
-// root cgroup): busy is the host's scaled by N/|A|, so `cgview run --cpus 1`
-// on a half-idle host shows about half idle, not 100% busy.
+// /proc/stat where the CPU time is the whole host's (the root cgroup) and N is
+// below |A| (CGVIEW_CPUS, or a quota from another hierarchy): busy is the
+// host's scaled by N/|A|, so `cgview run --cpus 1` on a half-idle host shows
+// about half idle, not 100% busy.
 #include <gtest/gtest.h>
 
 #include "test_support.hpp"
@@ -36,6 +37,18 @@ TEST_F(StatOverride, TheRootCgroupsTimeIsScaledToN) {
   // Without an override N comes from the quota (2.5 -> 3 = |A|): nothing to scale.
   std::string unscaled = aggregate(false);
   EXPECT_EQ(cgview_test::fields(unscaled)[1], "120034") << unscaled;
+}
+
+// A quota below |A| scales the whole host's time as an override does: a v1
+// process put in a cpu cgroup with a quota but left in the root cpuacct
+// (cgexec -g cpu:..., or cpu and cpuacct mounted apart) would otherwise see
+// its N CPUs 100% busy whenever the host is.
+TEST_F(StatOverride, AQuotaScalesTheRootCgroupsTimeToo) {
+  copy_fixture("v1-cpuset-quota");
+  write("sys/fs/cgroup/cpu,cpuacct/cpu.cfs_quota_us", "100000\n");  // N = 1 of A = {2,3,6}
+  EXPECT_EQ(aggregate(false), "cpu  120034 0 20117 1094816 0 0 0 0 0 0");  // the container's own time
+  write("sys/fs/cgroup/cpu,cpuacct/release_agent", "\n");
+  EXPECT_EQ(aggregate(false), "cpu  40011 0 6705 1188251 0 0 0 0 0 0");
 }
 
 // cgroup v2: the root alone has no cgroup.type.
