@@ -26,18 +26,14 @@ const char* host_path_of(VirtualFile file) {
     case VirtualFile::PressureIo: return "/proc/pressure/io";
     case VirtualFile::Diskstats: return "/proc/diskstats";
     case VirtualFile::Status: return "/proc/self/status";
-    case VirtualFile::BlockStat:  // one per device: not among cat's paths
+    case VirtualFile::BlockStat:  // one per device: its path is the caller's
     case VirtualFile::None: break;
   }
   return "";
 }
 
-bool read_host(const Config& config, VirtualFile file, std::string& out) {
-  PathText path;
-  CpuFileRef cpu_file;
-  if (split_cpu_file(file, cpu_file)) cpu_file_path(cpu_file, path);
-  else path.add(host_path_of(file));
-  int fd = open_host_file(config.root, path.view());
+bool read_host(const Config& config, std::string_view path, std::string& out) {
+  int fd = open_host_file(config.root, path);
   if (fd < 0) return false;
   char buf[65536];
   ssize_t n;
@@ -46,20 +42,33 @@ bool read_host(const Config& config, VirtualFile file, std::string& out) {
   return n == 0;
 }
 
-}  // namespace
-
-bool read_as_program(const Config& config, VirtualFile file, std::string& out) {
+// What a program reads from `path`, which names `file`: the rendered view, or
+// the host's file where the view cannot be formed or gives nothing.
+bool read_path_as_program(const Config& config, VirtualFile file, std::string_view path, std::string& out) {
   out.clear();
   if (!config.disabled) {
     Limits limits;
     bool formed = compute_limits(config, limits);
     if (can_render(file, limits, formed)) {
       Sink sink(append_to_string, &out);
-      if (render(file, config, limits, nullptr, sink)) return true;
+      uint32_t device = 0;
+      bool rendered = file != VirtualFile::BlockStat ? render(file, config, limits, nullptr, sink)
+                      : block_stat_device(config.root, path, device) && render_block_stat(config, limits, device, sink);
+      if (rendered) return true;
     }
     out.clear();
   }
-  return read_host(config, file, out);
+  return read_host(config, path, out);
+}
+
+}  // namespace
+
+bool read_as_program(const Config& config, VirtualFile file, std::string& out) {
+  PathText path;
+  CpuFileRef cpu_file;
+  if (split_cpu_file(file, cpu_file)) cpu_file_path(cpu_file, path);
+  else path.add(host_path_of(file));
+  return read_path_as_program(config, file, path.view(), out);
 }
 
 int cat(const Config& config, const char* path) {
@@ -73,16 +82,22 @@ int cat(const Config& config, const char* path) {
     absolute = std::string(cwd) + "/" + absolute;
   }
   PathText normalized;
-  VirtualFile file = normalize_path(absolute, normalized) ? virtual_file_for(normalized.view()) : VirtualFile::None;
+  bool normal = normalize_path(absolute, normalized);
+  VirtualFile file = normal ? virtual_file_for(normalized.view()) : VirtualFile::None;
+  uint32_t device = 0;  // a disk's stat file is known by its "dev" file, as the shim knows it
+  if (normal && file == VirtualFile::None && block_stat_device(config.root, normalized.view(), device))
+    file = VirtualFile::BlockStat;
   if (file == VirtualFile::None) {
     std::fprintf(stderr,
                  "cgview: %s is not a file cgview serves (it serves /proc/meminfo, /proc/cpuinfo, /proc/stat, "
-                 "/sys/devices/system/cpu/online, and cpuK/online and cpuK/topology/* below it, /proc/swaps, /proc/pressure/{cpu,memory,io}, /proc/diskstats)\n",
+                 "/sys/devices/system/cpu/online and cpuK/{online,topology/*,cache/indexN/shared_cpu_*} below it, "
+                 "/proc/swaps, /proc/pressure/{cpu,memory,io}, /proc/diskstats, /sys/block/DEV/stat, "
+                 "/proc/self/status)\n",
                  path);
     return 1;
   }
   std::string content;
-  if (!read_as_program(config, file, content)) {
+  if (!read_path_as_program(config, file, normalized.view(), content)) {
     std::fprintf(stderr, "cgview: cannot read %s\n", path);
     return 1;
   }

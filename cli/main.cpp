@@ -98,8 +98,10 @@ struct Command {
 // One line per command.
 constexpr Command kCommands[] = {
     {"show", show_main, "show [--json]", "the container's view: each number, the host's, and its source"},
-    {"cat", cat_main, "cat PATH", "print exactly what a preloaded program reads from PATH:\n"
-     "      /proc/meminfo, /proc/cpuinfo, /proc/stat or /sys/devices/system/cpu/online"},
+    {"cat", cat_main, "cat PATH", "print exactly what a preloaded program reads from PATH: /proc/meminfo,\n"
+     "      /proc/cpuinfo, /proc/stat, /proc/swaps, /proc/diskstats, /proc/pressure/*,\n"
+     "      /proc/self/status, /sys/devices/system/cpu/online and cpuK/... below it,\n"
+     "      /sys/block/DEV/stat"},
     {"run", run_main, "run [--cpus X] [--memory SIZE] -- CMD [ARGS...]", "run CMD with libcgview.so preloaded"},
     {"stats", cgview::cli::stats, "stats [--interval S] [--count N] [--json]",
      "the container's own CPU, memory, OOM, pids, I/O and network use, live\n"

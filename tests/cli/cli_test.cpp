@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <fstream>
 #include <sstream>
 #include <string>
 
@@ -83,6 +84,29 @@ TEST(Cli, CatAgreesWithTheShimWithoutAnOnlineList) {
   auto shim = run_program({"/bin/cat", "/proc/meminfo"}, {"LD_PRELOAD=" + kShim, "CGVIEW_SYSROOT=" + root});
   EXPECT_EQ(ours.out.substr(0, ours.out.find('\n')), "MemTotal:        1048576 kB");
   EXPECT_EQ(ours.out, shim.out);
+  std::filesystem::remove_all(root);
+}
+
+// /sys/block/DEV/stat is served per device (its "dev" file names it):
+// `cat` renders it as the shim does, and passes other files by.
+TEST(Cli, CatOfABlockStatFileIsWhatTheShimServes) {
+  std::string root = testing::TempDir() + "cgview-block-stat";
+  std::filesystem::remove_all(root);
+  std::filesystem::copy(kFixtures + "/docker-v2-private-ns", root, std::filesystem::copy_options::recursive);
+  auto put = [&](const std::string& path, const std::string& text) {
+    std::filesystem::create_directories(std::filesystem::path(root + "/" + path).parent_path());
+    std::ofstream(root + "/" + path) << text;
+  };
+  put("sys/fs/cgroup/io.stat", "8:0 rbytes=4096000 wbytes=8192 rios=100 wios=2 dbytes=0 dios=0\n");
+  put("sys/block/sda/dev", "8:0\n");
+  put("sys/dev/block/8:0/stat", "9 9 9 9 9 9 9 9 9 9 9 9 9 9 9 9 9\n");
+  auto ours = cli({"--sysroot", root, "cat", "/sys/block/sda/stat"});
+  auto shim = run_program({"/bin/cat", "/sys/block/sda/stat"}, {"LD_PRELOAD=" + kShim, "CGVIEW_SYSROOT=" + root});
+  EXPECT_EQ(ours.exit_code, 0) << ours.err;
+  EXPECT_EQ(ours.out.substr(0, 27), "     100        0     8000 ") << ours.out;
+  EXPECT_EQ(ours.out, shim.out);
+  auto not_a_disk = cli({"--sysroot", root, "cat", "/sys/block/sda/queue/stat"});
+  EXPECT_EQ(not_a_disk.exit_code, 1);
   std::filesystem::remove_all(root);
 }
 
