@@ -31,7 +31,8 @@ std::string expand(std::string_view entry, const Requester& who) {
     bool matched = false;
     if (entry[i] == '$') {
       for (const Var& v : vars) {
-        std::string braced = "{" + std::string(v.name) + "}";
+        std::string braced;
+        braced.append("{").append(v.name).append("}");
         std::string_view after = entry.substr(i + 1);
         if (after.substr(0, v.name.size()) == v.name) {
           out += v.value;

@@ -86,10 +86,10 @@ Found RootFs::find_command(std::string_view name, std::string_view path_var, std
   while (at <= path_var.size()) {
     size_t end = path_var.find(':', at);
     if (end == std::string_view::npos) end = path_var.size();
-    std::string dir(path_var.substr(at, end - at));
+    std::string_view entry = path_var.substr(at, end - at);
     at = end + 1;
-    if (dir.empty()) dir = ".";  // an empty PATH entry is the current directory
-    Found found = resolve(dir + "/" + std::string(name), cwd);
+    std::string dir(entry.empty() ? "." : entry);  // an empty PATH entry is the current directory
+    Found found = resolve(dir.append("/").append(name), cwd);
     if (!found.ok) continue;
     struct stat st;
     std::string h = host(found.path);

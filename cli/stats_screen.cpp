@@ -37,7 +37,9 @@ std::string bytes(const Figure& f) { return f.has ? bytes(f.value) : "-"; }
 std::string count(const Figure& f) { return f.has ? std::to_string(f.value) : "-"; }
 
 std::string per_second_bytes(const std::optional<double>& r) {
-  return r ? "+" + bytes(uint64_t(*r + 0.5)) + "/s" : "+-/s";
+  if (!r) return "+-/s";
+  std::string out = "+";
+  return out.append(bytes(uint64_t(*r + 0.5))).append("/s");
 }
 std::string per_second(const std::optional<double>& r) { return r ? format("+%.0f/s", *r) : "+-/s"; }
 
