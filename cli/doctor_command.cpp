@@ -73,6 +73,12 @@ int doctor(const Config& config, bool json, const char* root_dir, char** program
   Doctor doc(root, path_var);
   std::vector<std::string> names;
   if (count == 0) names = image_programs(root);
+  // Nothing to examine is a wrong --root (an image build's guard must not pass on it).
+  if (count == 0 && names.empty()) {
+    std::fprintf(stderr, "cgview: doctor --root %s: no ELF programs in its /bin, /sbin, /usr/bin, /usr/sbin, "
+                 "/usr/local/bin or /usr/local/sbin\n", root_dir);
+    return 1;
+  }
   for (int i = 0; i < count; ++i) names.emplace_back(programs[i]);
   std::vector<ProgramReport> reports;
   reports.reserve(names.size());

@@ -192,6 +192,10 @@ def test_programs(args):
     check(r.returncode == 2, "doctor --bogus: exit 2", r.returncode)
     r = subprocess.run([cg, "doctor", "--root", f"{s}/no_such_dir"], capture_output=True, text=True)
     check(r.returncode == 1 and r.stderr.count("\n") == 1, "doctor --root missing dir: exit 1, one line", (r.returncode, r.stderr))
+    os.makedirs(f"{s}/empty_root/usr/bin", exist_ok=True)
+    r = subprocess.run([cg, "doctor", "--root", f"{s}/empty_root"], capture_output=True, text=True)
+    check(r.returncode == 1 and r.stderr.count("\n") == 1 and "no ELF programs" in r.stderr and r.stdout == "",
+          "doctor --root over a tree with no programs: exit 1, one line", (r.returncode, r.stdout, r.stderr))
     r = subprocess.run([cg, "doctor", f"{s}/doctor_static"], capture_output=True, text=True)
     check(r.returncode == 3 and "static" in r.stdout and "PROGRAM" in r.stdout, "text output: a table with the kind", r.stdout)
 
