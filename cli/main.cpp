@@ -135,8 +135,6 @@ const char* lookup_env(const char* name) { return secure_getenv(name); }
 
 int main(int argc, char** argv) {
   Config config = cgview::config_from_env(lookup_env);
-  // The same lines a preloaded program prints, once, whatever the command.
-  cgview::print_warnings_once(config);
   int i = 1;
   for (; i < argc && argv[i][0] == '-'; ++i) {
     if (is(argv[i], "--help") || is(argv[i], "-h")) {
@@ -154,6 +152,10 @@ int main(int argc, char** argv) {
     }
     return usage_error(std::string("unknown option '") + argv[i] + "'");
   }
+  // The same lines a preloaded program prints, once, whatever the command;
+  // under `run` the program's own library prints them (run does where it
+  // cannot reach the program).
+  if (i == argc || !is(argv[i], "run")) cgview::print_warnings_once(config);
   if (i == argc) return usage_error("missing command");
   for (const Command& c : kCommands) {
     if (!is(argv[i], c.name)) continue;

@@ -9,6 +9,7 @@
 
 #include "commands.hpp"
 #include "doctor.hpp"
+#include "usage.hpp"
 
 namespace cgview::cli {
 
@@ -28,12 +29,10 @@ std::string library_next_to_binary() {
 int run(const Config& config, const char* cpus, const char* memory, char** command) {
   Config check = config;
   if (cpus != nullptr && !set_cpus_override(check, cpus)) {
-    std::fprintf(stderr, "cgview: --cpus %s: expected a positive number such as 2 or 1.5\n", cpus);
-    return 2;
+    return usage_error(std::string("--cpus ") + cpus + ": expected a positive number such as 2 or 1.5");
   }
   if (memory != nullptr && !set_memory_override(check, memory)) {
-    std::fprintf(stderr, "cgview: --memory %s: expected bytes or a K/M/G/T size such as 512M\n", memory);
-    return 2;
+    return usage_error(std::string("--memory ") + memory + ": expected bytes or a K/M/G/T size such as 512M");
   }
   std::string shim = library_next_to_binary();
   if (shim.empty()) {
@@ -52,6 +51,7 @@ int run(const Config& config, const char* cpus, const char* memory, char** comma
   RootFs live("");
   ProgramReport verdict = Doctor(live, path_var != nullptr ? path_var : "/usr/local/bin:/usr/bin:/bin").examine(command[0], false);
   // Not found, unreadable or not ELF: execvp decides (a file without #! runs under /bin/sh).
+  if (!verdict.reached) print_warnings_once(config);  // no library in it to print them
   if (!verdict.reached && verdict.kind != "unreadable" && verdict.kind != "not-elf")
     std::fprintf(stderr, "cgview: warning: %s %s: cgview cannot reach it\n", command[0], verdict.why_not.c_str());
   execvp(command[0], command);

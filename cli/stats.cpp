@@ -16,6 +16,7 @@
 #include "commands.hpp"
 #include "json.hpp"
 #include "stats_sample.hpp"
+#include "usage.hpp"
 
 namespace cgview::cli {
 
@@ -47,10 +48,7 @@ bool sleep_interruptibly(double seconds) {
   return false;
 }
 
-int usage(const char* message) {
-  std::fprintf(stderr, "cgview: stats: %s\ntry 'cgview --help'\n", message);
-  return 2;
-}
+int usage(const char* message) { return usage_error(std::string("stats: ") + message); }
 
 bool parse_interval(const char* text, double& out) {
   char* end = nullptr;

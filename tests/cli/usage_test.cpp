@@ -59,6 +59,10 @@ TEST(CliUsage, UsageErrorsAreOneLineAndExitTwo) {
       {"show", "--yaml"},
       {"run", "--cpus", "1"},
       {"run", "--frob", "--", "/bin/true"},
+      {"run", "--cpus", "0", "--", "/bin/true"},
+      {"run", "--memory", "lots", "--", "/bin/true"},
+      {"stats", "--bogus"},
+      {"stats", "--interval", "0"},
   };
   for (const auto& args : cases) {
     RunResult r = cli(args);
@@ -110,6 +114,15 @@ TEST(CliUsage, MalformedSettingsAreWarnedAndListed) {
   EXPECT_LT(first, second) << json.out;
   // The good sysroot still applies: the fixture's 1 GiB, not this machine's.
   EXPECT_NE(table.out.find("1048576 kB"), std::string::npos) << table.out;
+  // Under `run` the program's library warns, once; run itself does only for
+  // a program the library cannot reach.
+  const std::vector<std::string> bad_cpus = {"CGVIEW_CPUS=two"};
+  RunResult reached = cli({"run", "--", "/usr/bin/nproc"}, bad_cpus);
+  EXPECT_EQ(reached.exit_code, 0) << reached.err;
+  EXPECT_EQ(reached.err, "cgview: " + cpus + "\n");
+  RunResult unreached = cli({"run", "--", "/sbin/ldconfig", "--version"}, bad_cpus);  // static-pie
+  EXPECT_EQ(count(unreached.err, cpus), 1u) << unreached.err;
+  EXPECT_NE(unreached.err.find("cgview cannot reach it"), std::string::npos) << unreached.err;
   // Without malformed settings: no warning anywhere.
   RunResult clean = cli({"show", "--json"}, {"CGVIEW_CPUS=1", "CGVIEW_DEBUG=off"});
   EXPECT_EQ(clean.err, "");
