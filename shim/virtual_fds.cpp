@@ -180,8 +180,9 @@ int render_new_fd(VirtualFile file, int flags, uint32_t task) {
                                                    : render(file, config(), limits, &stat_clock(), sink);
   if (rendered && out.fd < 0) make_anonymous_file(out);  // empty content
   if (!rendered || out.fd < 0 || out.refused) {
-    DebugLine(config()) << (out.refused || (rendered && out.fd < 0) ? "no memfd or O_TMPFILE, or RLIMIT_FSIZE"
-                                                                     : "nothing to render (the cgroup gives no figures for this file, or an input is unreadable)")
+    bool no_file = out.refused || (rendered && out.fd < 0);
+    DebugLine(config()) << (no_file ? "no memfd or O_TMPFILE, or RLIMIT_FSIZE"
+                                    : "nothing to render (no figures for this file here, or an input is unreadable)")
                         << ": serving the real file";
     if (out.fd >= 0) syscall(SYS_close, out.fd);
     return -1;
