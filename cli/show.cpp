@@ -234,6 +234,9 @@ std::string show_json(const Config& config, const Limits& limits, bool have_limi
   j.str("cpu_rounding", config.rounding == Rounding::Floor   ? "floor"
                         : config.rounding == Rounding::Round ? "round"
                                                              : "ceil");
+  j.str("cpu_placement", config.placement == Placement::Lowest ? "lowest" : "spread");
+  j.boolean("hold_files", config.root.hold_inputs);
+  j.boolean("debug", config.debug);
   j.close();
 
   // The cgroup's own figures now, as `cgview stats` shows them (without rates).

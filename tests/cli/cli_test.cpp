@@ -164,6 +164,8 @@ assert m["host_total"] == 263921696 * 1024 and m["total"] == 1048576 * 1024 and 
 assert all(type(m[k]) is int for k in ("free", "available", "swap_total", "swap_free")), m
 assert d["cgroup"]["memory"] == {"path": "/sys/fs/cgroup", "version": 2}, d["cgroup"]
 assert d["settings"]["sysroot"] and d["settings"]["cpus"] is None and d["warnings"] == [], d
+assert d["settings"]["cpu_placement"] == "spread" and d["settings"]["hold_files"] is False, d["settings"]
+assert d["settings"]["debug"] is False and d["settings"]["cpu_rounding"] == "ceil", d["settings"]
 assert type(d["version"]) is str
 print('ok'))";
   auto check = run_program({"/usr/bin/python3", "-c", script, json.out}, {});
