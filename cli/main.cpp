@@ -102,7 +102,8 @@ constexpr Command kCommands[] = {
      "      /proc/cpuinfo, /proc/stat, /proc/swaps, /proc/diskstats, /proc/pressure/*,\n"
      "      /proc/self/status, /sys/devices/system/cpu/online and cpuK/... below it,\n"
      "      /sys/block/DEV/stat"},
-    {"run", run_main, "run [--cpus X] [--memory SIZE] -- CMD [ARGS...]", "run CMD with libcgview.so preloaded"},
+    {"run", run_main, "run [--cpus X] [--memory SIZE] [--sysroot DIR] -- CMD [ARGS...]",
+     "run CMD with libcgview.so preloaded (--sysroot: its view of DIR, as CGVIEW_SYSROOT)"},
     {"stats", cgview::cli::stats, "stats [--interval S] [--count N] [--json]",
      "the container's own CPU, memory, OOM, pids, I/O and network use, live\n"
      "      (JSON lines when piped or with --json)"},

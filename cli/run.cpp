@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <string>
+#include <string_view>
 
 #include "commands.hpp"
 #include "doctor.hpp"
@@ -26,6 +27,28 @@ std::string library_next_to_binary() {
   return {};
 }
 
+namespace {
+
+// `shim` first, then the entries of `old` (ld.so splits on colons and
+// spaces) other than the shim itself: under a `cgview run` already, or an
+// image's ENV LD_PRELOAD, it is not loaded twice.
+std::string preload_with_first(const std::string& shim, const char* old) {
+  std::string out = shim;
+  std::string_view rest = old != nullptr ? old : "";
+  while (!rest.empty()) {
+    size_t end = rest.find_first_of(": ");
+    std::string entry(rest.substr(0, end));
+    rest = end == std::string_view::npos ? std::string_view() : rest.substr(end + 1);
+    if (entry.empty()) continue;
+    char resolved[PATH_MAX];
+    if (entry == shim || (realpath(entry.c_str(), resolved) != nullptr && shim == resolved)) continue;
+    out.append(":").append(entry);
+  }
+  return out;
+}
+
+}  // namespace
+
 int run(const Config& config, const char* cpus, const char* memory, char** command) {
   Config check = config;
   if (cpus != nullptr && !set_cpus_override(check, cpus)) {
@@ -39,9 +62,7 @@ int run(const Config& config, const char* cpus, const char* memory, char** comma
     std::fprintf(stderr, "cgview: libcgview.so not found next to this cgview (expected ../lib/libcgview.so)\n");
     return 1;
   }
-  const char* old = getenv("LD_PRELOAD");
-  std::string preload = shim + (old != nullptr && old[0] != '\0' ? std::string(":") + old : "");
-  setenv("LD_PRELOAD", preload.c_str(), 1);
+  setenv("LD_PRELOAD", preload_with_first(shim, getenv("LD_PRELOAD")).c_str(), 1);
   if (cpus != nullptr) setenv("CGVIEW_CPUS", cpus, 1);
   if (memory != nullptr) setenv("CGVIEW_MEMORY", memory, 1);
   if (!config.root.live()) setenv("CGVIEW_SYSROOT", std::string(config.root.prefix.view()).c_str(), 1);

@@ -195,6 +195,10 @@ TEST(Cli, RunPreloadsTheShimWithOverrides) {
   // An LD_PRELOAD already set is kept, after ours.
   auto env = cli({"run", "--", "/usr/bin/printenv", "LD_PRELOAD"}, {"LD_PRELOAD=/nonexistent-other.so"});
   EXPECT_EQ(env.out, kShim + ":/nonexistent-other.so\n") << env.err;
+  // The shim already there (a nested run, an image's ENV) is not loaded twice; the rest keep their order.
+  auto nested = cli({"run", "--", "/usr/bin/printenv", "LD_PRELOAD"},
+                    {"LD_PRELOAD=/a.so " + kShim + ":/b.so:" + kShim.substr(0, kShim.rfind('/')) + "/./libcgview.so"});
+  EXPECT_EQ(nested.out, kShim + ":/a.so:/b.so\n") << nested.err;
 }
 
 // As env(1): 127 when the command is not found, 126 when it cannot be run
