@@ -90,7 +90,8 @@ int cat(const Config& config, const char* path) {
   if (file == VirtualFile::None) {
     std::fprintf(stderr,
                  "cgview: %s is not a file cgview serves (it serves /proc/meminfo, /proc/cpuinfo, /proc/stat, "
-                 "/sys/devices/system/cpu/online and cpuK/{online,topology/*,cache/indexN/shared_cpu_*} below it, "
+                 "/sys/devices/system/cpu/online and, below it, cpuK/online, the sibling lists and masks of "
+                 "cpuK/topology and cpuK/cache/indexN/shared_cpu_{list,map}, "
                  "/proc/swaps, /proc/pressure/{cpu,memory,io}, /proc/diskstats, /sys/block/DEV/stat, "
                  "/proc/self/status)\n",
                  path);

@@ -51,6 +51,25 @@ bool kind_named(std::string_view name, unsigned from, unsigned to, CpuFile& out)
   return false;
 }
 
+// Which CPUs share a cache. Two readers count caches from these files and
+// must both count right: hwloc reads the online CPUs (V) and creates a cache
+// only at the lowest CPU of its set; lscpu (without cache `id` files) reads
+// every present CPU, off-line ones too, and makes a new cache for a CPU that
+// no cache counted so far contains, keeping the set the first one read. So
+// a CPU outside V reads the host's set (the real file: false), and a CPU of
+// V the host's set without the CPUs below its lowest member in V: hwloc then
+// sees one cache per set with a CPU in V, and lscpu the host's caches, each
+// once (as `id` files give them). Intersecting with V, as the topology lists
+// are, made lscpu count one cache per off-line CPU.
+bool drop_below_lowest_visible(CpuSet& set, const CpuSet& visible) {
+  CpuSet in_view = set;
+  in_view.intersect(visible);
+  if (in_view.empty()) return false;  // a set without the CPU itself (ia64's empty masks): as the host's
+  unsigned lowest = 0;
+  while (!in_view.has(lowest)) set.remove(lowest++);
+  return true;
+}
+
 }  // namespace
 
 bool split_cpu_file(VirtualFile file, CpuFileRef& out) {
@@ -103,13 +122,14 @@ void cpu_file_path(const CpuFileRef& file, PathText& out) {
 bool render_cpu_file(const Config& config, const Limits& limits, const CpuFileRef& file, Sink& out) {
   const CpuFile kind = file.kind;
   const unsigned cpu = file.cpu;
+  bool shown = cpu < kMaxCpus && limits.cpu.visible.has(cpu);
+  if (is_cache(kind) && !shown) return false;  // the host's file (drop_below_lowest_visible says why)
   PathText path;
   cpu_file_path(file, path);
   char buf[4096];  // a mask of 8192 CPUs is 2303 bytes; a list of them at most 4 KiB only when absurd
   ssize_t n = read_host_file(config.root, path.view(), buf);
   if (n < 0 || limits.cpu.visible.empty()) return false;  // missing on the host: the real open says so
   std::string_view host(buf, size_t(n));
-  bool shown = cpu < kMaxCpus && limits.cpu.visible.has(cpu);
   if (kind == CpuFile::Online) {
     out.put(shown ? "1\n" : "0\n");
     return out.finish();
@@ -117,14 +137,17 @@ bool render_cpu_file(const Config& config, const Limits& limits, const CpuFileRe
   CpuSet set;
   MaskShape shape;
   if (is_list(kind) ? !parse_cpu_list(host, set) : !parse_cpu_mask(host, set, shape)) return false;
-  set.intersect(limits.cpu.visible);
+  if (is_cache(kind)) {
+    if (!drop_below_lowest_visible(set, limits.cpu.visible)) return false;
+  } else {
+    set.intersect(limits.cpu.visible);
+  }
   // A CPU outside V (shown off-line) with no sibling in V reads as the
   // lowest CPU of V does: an empty set would be one more distinct "core" to
   // programs that count distinct core_cpus_list contents over every cpuK
-  // (psutil's cpu_count(logical=False)), or one more cache to those that
-  // count distinct shared_cpu_map contents. A real kernel has no topology
-  // or cache files at all for an off-line CPU; hiding them would take
-  // interposing the stat family (see README, What programs see).
+  // (psutil's cpu_count(logical=False)). A real kernel has no topology files
+  // at all for an off-line CPU; hiding them would take interposing the stat
+  // family (see README, What programs see).
   if (set.empty() && !shown) {
     unsigned lowest = 0;
     while (!limits.cpu.visible.has(lowest)) ++lowest;  // V is not empty

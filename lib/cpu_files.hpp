@@ -8,7 +8,9 @@
 //   nr_cpu_ids). Clusters exist on x86 and arm64 since Linux 5.16, books
 //   and drawers on s390 only;
 // - cpuK/cache/indexN/shared_cpu_list and shared_cpu_map (the CPUs sharing
-//   that cache): the same rule.
+//   that cache), for K in V: the host's set without the CPUs below its
+//   lowest member in V (hwloc and lscpu count caches from them: see
+//   drop_below_lowest_visible); for K outside V the host's file.
 // Only files the host has are served (x86 has no cpu0/online; no file exists
 // for a CPU outside `possible`): the renderer reads the host's file first and
 // fails, so the real open answers, when it is missing.

@@ -21,6 +21,9 @@ class CpuSet {
   bool has(unsigned cpu) const {
     return cpu < kMaxCpus && (words_[cpu / 64] >> (cpu % 64)) & 1;
   }
+  void remove(unsigned cpu) {
+    if (cpu < kMaxCpus) words_[cpu / 64] &= ~(uint64_t(1) << (cpu % 64));
+  }
   unsigned count() const;
   bool empty() const {
     for (uint64_t w : words_)

@@ -3,7 +3,10 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <fstream>
 #include <set>
+#include <sstream>
+#include <vector>
 
 #include "test_support.hpp"
 
@@ -38,6 +41,12 @@ class CpuFiles : public ::testing::Test {
     VirtualFile file = virtual_file_for("/sys/devices/system/cpu/" + rel);
     EXPECT_NE(file, VirtualFile::None) << rel;
     return render_to_string(file, config_for_dir(dir_), limits);
+  }
+  std::string read_file(const std::string& path) {
+    std::ifstream in(path);
+    std::stringstream text;
+    text << in.rdbuf();
+    return text.str();
   }
   std::string dir_;
 };
@@ -163,7 +172,16 @@ TEST_F(CpuFiles, CpusOutsideVReadAsACoreOfV) {
 
 // The CPUs sharing each cache (lscpu -C and -e, hwloc): the same rule. A
 // host with SMT pairs {0,4}..{3,7}, private L1 and L2 and one L3 for all.
-TEST_F(CpuFiles, CacheSharingIsIntersectedWithV) {
+// An 8-CPU SMT host: L1d, L1i and L2 shared by the siblings k and k+4, one
+// L3 for all. Two readers count caches from shared_cpu_map:
+// - hwloc reads the online CPUs (V), and a CPU adds a cache when it is the
+//   lowest of the cache's set;
+// - lscpu (no cache `id` files) reads every CPU, off-line ones too, and a CPU
+//   adds a cache unless a cache counted so far has it in its set (the set
+//   read from the CPU that added it).
+// hwloc must find each cache of V once; lscpu the host's caches, each once
+// (intersecting with V made it count one per off-line CPU).
+TEST_F(CpuFiles, CacheSharingCountsRightForHwlocAndLscpu) {
   for (int cpu = 0; cpu < 8; ++cpu) {
     std::string dir = "cpu" + std::to_string(cpu) + "/cache/";
     std::string core = std::to_string(cpu % 4) + "," + std::to_string(cpu % 4 + 4) + "\n";
@@ -177,20 +195,47 @@ TEST_F(CpuFiles, CacheSharingIsIntersectedWithV) {
     write(dir + "index3/shared_cpu_map", "ff\n");
   }
   EXPECT_EQ(render("cpu1/cache/index0/shared_cpu_list", "1,5").text, "1,5\n");  // nothing hidden
-  EXPECT_EQ(render("cpu1/cache/index2/shared_cpu_list", "1-2").text, "1\n");
-  EXPECT_EQ(render("cpu1/cache/index3/shared_cpu_list", "1-2").text, "1-2\n");
-  EXPECT_EQ(render("cpu2/cache/index3/shared_cpu_map", "1-2").text, "06\n");
-  EXPECT_EQ(render("cpu5/cache/index1/shared_cpu_map", "1-2").text, "02\n");  // its sibling 1 is in V
-  EXPECT_EQ(render("cpu7/cache/index0/shared_cpu_list", "1-2").text, "1\n");  // none in V: as cpu1
-  EXPECT_EQ(render("cpu7/cache/index3/shared_cpu_list", "1-2").text, "1-2\n");
-  // Counted over every cpuK, V = {3, 4} shows two L2s and one L3.
-  std::set<std::string> l2, l3;
-  for (int cpu = 0; cpu < 8; ++cpu) {
-    l2.insert(render("cpu" + std::to_string(cpu) + "/cache/index2/shared_cpu_map", "3-4").text);
-    l3.insert(render("cpu" + std::to_string(cpu) + "/cache/index3/shared_cpu_list", "3-4").text);
+  EXPECT_EQ(render("cpu5/cache/index2/shared_cpu_list", "2,5").text, "5\n");    // without 1, below V's 5
+  EXPECT_EQ(render("cpu1/cache/index2/shared_cpu_list", "1-2").text, "1,5\n");  // 1 is its lowest
+  EXPECT_EQ(render("cpu2/cache/index3/shared_cpu_map", "2-3").text, "fc\n");    // 0-1 below V
+  EXPECT_EQ(render("cpu2/cache/index3/shared_cpu_list", "2-3").text, "2-7\n");
+  EXPECT_FALSE(render("cpu7/cache/index0/shared_cpu_list", "1-2").ok);  // outside V: the host's file
+
+  for (const char* visible : {"3-4", "1-2", "0", "5,7", "6"}) {
+    CpuSet v;
+    ASSERT_TRUE(parse_cpu_list(visible, v));
+    // What a reader gets for cpuK's cache: the served text, or the host's file.
+    auto read = [&](int cpu, int index) {
+      std::string rel = "cpu" + std::to_string(cpu) + "/cache/index" + std::to_string(index) + "/shared_cpu_map";
+      Rendered r = render(rel, visible);
+      std::string text = r.ok ? r.text : read_file(dir_ + "/sys/devices/system/cpu/" + rel);
+      CpuSet set;
+      MaskShape shape;
+      EXPECT_TRUE(parse_cpu_mask(text.substr(0, text.find('\n')), set, shape)) << text;
+      return set;
+    };
+    for (int index : {2, 3}) {
+      int hwloc = 0;
+      for (int cpu = 0; cpu < 8; ++cpu) {
+        CpuSet set = read(cpu, index);
+        unsigned lowest = 0;
+        while (lowest < 8 && !set.has(lowest)) ++lowest;
+        if (v.has(unsigned(cpu)) && lowest == unsigned(cpu)) ++hwloc;
+      }
+      std::vector<CpuSet> lscpu;
+      for (int cpu = 0; cpu < 8; ++cpu) {
+        bool counted = false;
+        for (const CpuSet& c : lscpu) counted = counted || c.has(unsigned(cpu));
+        if (!counted) lscpu.push_back(read(cpu, index));
+      }
+      // The L2s of V: one per pair of siblings with a member in V; one L3.
+      std::set<unsigned> pairs;
+      for (int cpu = 0; cpu < 8; ++cpu)
+        if (v.has(unsigned(cpu))) pairs.insert(unsigned(cpu % 4));
+      EXPECT_EQ(hwloc, index == 2 ? int(pairs.size()) : 1) << "V " << visible << " index" << index;
+      EXPECT_EQ(lscpu.size(), index == 2 ? 4u : 1u) << "V " << visible << " index" << index;
+    }
   }
-  EXPECT_EQ(l2, (std::set<std::string>{"08\n", "10\n"}));
-  EXPECT_EQ(l3, (std::set<std::string>{"3-4\n"}));
   // A cache the host does not have, or a malformed file: the real open answers.
   EXPECT_FALSE(render("cpu1/cache/index4/shared_cpu_list", "1-2").ok);
   write("cpu1/cache/index3/shared_cpu_map", "zz\n");
