@@ -23,9 +23,10 @@ void take_sample(const Config& config, Sample& out) {
   locate_controller(config, "pids", out.pids_dir);
   locate_controller(config, "blkio", out.io_dir);
   read_cpu_stats(config.root, out.cgroups.of(Controller::Cpu), out.cgroups.of(Controller::Cpuacct), out.cpu);
-  // A cpuacct cgroup at the host's root (v1, the process put in a cpu cgroup
-  // but not in a cpuacct one) counts every process on the host: not the
-  // container's use, so none is shown rather than the host's as its own.
+  // CPU time that is the whole host's while N < |A| (a v1 process put in a
+  // cpu cgroup but left in the root cpuacct one; a bare host under
+  // CGVIEW_CPUS) is not the container's use: none is shown rather than the
+  // host's as its own.
   if (out.have_limits && limits.cpu.time_is_whole_host) out.cpu.usage_ns = Figure{};
   read_memory_stats(config.root, out.cgroups.of(Controller::Memory), out.memory);
   read_pids_stats(config.root, out.pids_dir, out.pids);
