@@ -89,12 +89,7 @@ int cat(const Config& config, const char* path) {
     file = VirtualFile::BlockStat;
   if (file == VirtualFile::None) {
     std::fprintf(stderr,
-                 "cgview: %s is not a file cgview serves (it serves /proc/meminfo, /proc/cpuinfo, /proc/stat, "
-                 "/sys/devices/system/cpu/online and, below it, cpuK/online, the sibling lists and masks of "
-                 "cpuK/topology and cpuK/cache/indexN/shared_cpu_{list,map}, "
-                 "/proc/swaps, /proc/pressure/{cpu,memory,io}, /proc/diskstats, /sys/block/DEV/stat, "
-                 "/proc/self/status)\n",
-                 path);
+                 "cgview: %s is not a file cgview serves ('cgview --help' and cgview(1) list them)\n", path);
     return 1;
   }
   std::string content;

@@ -75,8 +75,9 @@ int doctor(const Config& config, bool json, const char* root_dir, char** program
   if (count == 0) names = image_programs(root);
   // Nothing to examine is a wrong --root (an image build's guard must not pass on it).
   if (count == 0 && names.empty()) {
-    std::fprintf(stderr, "cgview: doctor --root %s: no ELF programs in its /bin, /sbin, /usr/bin, /usr/sbin, "
-                 "/usr/local/bin or /usr/local/sbin\n", root_dir);
+    std::string dirs;
+    for (const char* dir : kProgramDirs) dirs.append(dirs.empty() ? "" : " ").append(dir);
+    std::fprintf(stderr, "cgview: doctor --root %s: no ELF programs in its %s\n", root_dir, dirs.c_str());
     return 1;
   }
   for (int i = 0; i < count; ++i) names.emplace_back(programs[i]);

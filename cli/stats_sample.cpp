@@ -27,7 +27,7 @@ void take_sample(const Config& config, Sample& out) {
   // cpu cgroup but left in the root cpuacct one; a bare host under
   // CGVIEW_CPUS) is not the container's use: none is shown rather than the
   // host's as its own.
-  if (out.have_limits && limits.cpu.time_is_whole_host) out.cpu.usage_ns = Figure{};
+  if (out.have_limits && cpu_time_is_whole_hosts(config, limits)) out.cpu.usage_ns = Figure{};
   read_memory_stats(config.root, out.cgroups.of(Controller::Memory), out.memory);
   read_pids_stats(config.root, out.pids_dir, out.pids);
   read_io_stats(config.root, out.io_dir, out.io);

@@ -121,12 +121,6 @@ bool compute_cpu(const Config& config, const CgroupDirs& cgroups, CpuLimits& cpu
   else
     DebugLine(config) << "V starts at CPU " << uint64_t(cpu.start) << " (placement spread, cgroup identity "
                       << cpu.identity << ")";
-  // Here, with the view that is cached, not on every /proc/stat open: at a
-  // namespace's root it costs an open.
-  cpu.time_is_whole_host = cpu.count < available && holds_whole_host_time(config.root, cgroups.of(Controller::Cpuacct));
-  if (cpu.time_is_whole_host)
-    DebugLine(config) << "the CPU time of " << cgroups.of(Controller::Cpuacct).path.view()
-                      << " is the whole host's: /proc/stat shows its share for N CPUs";
   return true;
 }
 
@@ -291,6 +285,11 @@ bool compute_limits(const Config& config, Limits& out) {
   if (out.memory.has_limit)
     DebugLine(config) << "memory limit " << out.memory.limit << " bytes from " << out.memory.limit_source.file.view();
   return compute_cpu(config, out.cgroups, out.cpu);
+}
+
+bool cpu_time_is_whole_hosts(const Config& config, const Limits& limits) {
+  return limits.cpu.count < limits.cpu.affinity.count() &&
+         holds_whole_host_time(config.root, limits.cgroups.of(Controller::Cpuacct));
 }
 
 }  // namespace cgview

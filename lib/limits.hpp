@@ -40,9 +40,6 @@ struct CpuLimits {
   unsigned narrow_to = 0;
   unsigned start = 0;
   uint64_t identity = 0;  // the cgroup's identity that chose `start` (0 = none)
-  // N < |A| and the cpuacct cgroup's CPU time is the whole host's (a bare
-  // host, the root cgroup): /proc/stat scales that time to N CPUs.
-  bool time_is_whole_host = false;
   bool has_quota = false;
   Quota quota;  // Q (after CGVIEW_CPUS)
   Source quota_source;
@@ -91,6 +88,13 @@ struct Limits {
 // Computes everything above. False only when the CPU view itself cannot be
 // formed (no readable affinity or online list): then every answer is the real one.
 bool compute_limits(const Config& config, Limits& out);
+
+// Whether the cpuacct cgroup's CPU time, which /proc/stat and `cgview stats`
+// show, is the whole host's while N < |A| (a bare host under CGVIEW_CPUS; a
+// v1 process put in a cpu cgroup but left in the root cpuacct one). Asked by
+// those readers only: at a namespace's root it costs an open, which the
+// limits every call shares should not pay.
+bool cpu_time_is_whole_hosts(const Config& config, const Limits& limits);
 
 // N from |A| and Q under a rounding mode: clamp(round(Q), 1, |A|).
 unsigned cpus_for_quota(const Quota& q, Rounding rounding, unsigned available);

@@ -43,7 +43,7 @@ Synthesized synthesize(const Config& config, const Limits& limits, StatClock* cl
   // quota but left in the root cpuacct): the host's busy time would all land
   // on N CPUs and show them 100% busy. Its share N/|A| is what N of the
   // host's CPUs did.
-  if (limits.cpu.time_is_whole_host) {
+  if (cpu_time_is_whole_hosts(config, limits)) {
     s.busy.user_ticks = uint64_t((unsigned __int128)s.busy.user_ticks * n / available);
     s.busy.system_ticks = uint64_t((unsigned __int128)s.busy.system_ticks * n / available);
   }
