@@ -139,17 +139,24 @@ bool derive_memory(const MemoryLimits& limits, const MemoryUsage& usage, const H
     if (host.total == 0 || !usage.has_usage) return false;
     out.has_memory = true;
     out.total = at_most(limits.limit, host.total);
-    out.free = out.total - at_most(usage.usage, out.total);
+    uint64_t headroom = out.total - at_most(usage.usage, out.total);
     for (int i = 0; i < limits.levels.count; ++i) {  // the smallest headroom (a sibling's use counts)
       const LimitLevel& level = limits.levels.at[i];
       uint64_t used = level.path_len == 0 || usage.level_usage[i] < usage.usage ? usage.usage : usage.level_usage[i];
-      out.free = at_most(out.free, level.limit - at_most(used, level.limit));
+      headroom = at_most(headroom, level.limit - at_most(used, level.limit));
     }
-    out.free = at_most(out.free, host.free);
+    out.free = at_most(headroom, host.free);
     const MemoryStat& s = usage.stat;
     uint64_t reclaimable = add_saturating(add_saturating(s.get(StatKey::ActiveFile), s.get(StatKey::InactiveFile)),
                                           s.get(StatKey::SlabReclaimable));
-    out.available = at_most(add_saturating(out.free, at_most(reclaimable, out.total)), out.total);
+    // Available: the headroom and the container's own reclaimable memory, as
+    // far as the host has memory available. Not bounded by the host's MemFree:
+    // the host's cache is reclaimable for the container too, and a long-running
+    // host keeps little free (200 MB free of 200 GB available would otherwise
+    // make every container look full). Without the host's MemAvailable (sysinfo),
+    // its free memory is all that is known to be there.
+    uint64_t base = host.has_available ? headroom : out.free;
+    out.available = at_most(add_saturating(base, at_most(reclaimable, out.total)), out.total);
     if (host.has_available) out.available = at_most(out.available, host.available);
     // The host may show less available than free (its reserves); then so does
     // no one here: MemFree stays at most MemAvailable, as `free` expects.

@@ -150,6 +150,30 @@ TEST(DeriveMemory, NeverAboveTheHost) {
   EXPECT_EQ(f.free, 120u);
 }
 
+// A long-running host keeps little free and much cache, which it would give
+// up for the container: MemAvailable is the container's headroom and own
+// reclaimable memory as far as the host has memory available, not capped by
+// the host's MemFree (a 1 GiB container using 256 MiB read 326 MiB available
+// on a host with 200 MB free of 200 GB available).
+TEST(DeriveMemory, AvailableIsNotBoundedByTheHostsFree) {
+  MemoryUsage u;
+  u.has_usage = true;
+  u.usage = 256 << 20;
+  u.stat.set(StatKey::InactiveFile, 100 << 20);
+  u.stat.set(StatKey::SlabReclaimable, 23 << 20);
+  HostMemory h = host(uint64_t(256) << 30, 0);
+  h.free = 200 << 20;
+  h.has_available = true;
+  h.available = uint64_t(200) << 30;
+  MemoryFigures f;
+  ASSERT_TRUE(derive_memory(limited(1024 << 20), u, h, f));
+  EXPECT_EQ(f.free, uint64_t(200) << 20);        // still never above the host's MemFree
+  EXPECT_EQ(f.available, uint64_t(891) << 20);   // 1024 - 256 + 123
+  h.available = 500 << 20;                       // a host short of memory bounds it
+  ASSERT_TRUE(derive_memory(limited(1024 << 20), u, h, f));
+  EXPECT_EQ(f.available, uint64_t(500) << 20);
+}
+
 TEST(LimitLevels, KeepsTheSmallestWhenFull) {
   LimitLevels l;
   for (int i = 0; i < kMaxLimitLevels; ++i) l.add(uint64_t(1000 + i), size_t(10 + i));
