@@ -49,14 +49,15 @@ int open_directory(const Sysroot& root, std::string_view dir) {
 struct Search {
   const Sysroot& root;
   uint64_t pid;
+  int target;  // the depth to look at, or -1: any up to kCgroupSearchDepth
   int budget = kCgroupSearchDirs;
   PathText& dir;  // the directory being looked at; the answer when found
 };
 
 bool visit(Search& s, int depth) {
   if (s.budget-- <= 0) return false;
-  if (procs_lists(s.root, s.dir.view(), s.pid)) return true;
-  if (depth == kCgroupSearchDepth) return false;
+  if ((s.target < 0 || depth == s.target) && procs_lists(s.root, s.dir.view(), s.pid)) return true;
+  if (depth == (s.target < 0 ? kCgroupSearchDepth : s.target)) return false;
   int fd = open_directory(s.root, s.dir.view());
   if (fd < 0) return false;
   const size_t keep = s.dir.size();
@@ -94,7 +95,31 @@ bool own_pid(const Sysroot& root, uint64_t& pid) {
   return next_field(text, first) && parse_u64(first, pid) && pid > 0;
 }
 
-bool find_cgroup_listing(const Sysroot& root, std::string_view mount_point, uint64_t pid, PathText& out) {
+int depth_below_mount(std::string_view mount_root, std::string_view path) {
+  int ups = 0;
+  std::string_view rest = mount_root, part;
+  while (!rest.empty()) {
+    size_t slash = rest.find('/');
+    part = rest.substr(0, slash);
+    rest = slash == std::string_view::npos ? std::string_view{} : rest.substr(slash + 1);
+    if (part.empty()) continue;
+    if (part != "..") return -1;  // a named step: the root is not above the namespace's alone
+    ++ups;
+  }
+  if (ups == 0) return -1;
+  int depth = ups;
+  for (rest = path; !rest.empty();) {
+    size_t slash = rest.find('/');
+    part = rest.substr(0, slash);
+    rest = slash == std::string_view::npos ? std::string_view{} : rest.substr(slash + 1);
+    if (part.empty() || part == ".") continue;
+    depth += part == ".." ? -1 : 1;
+    if (depth < 0) return -1;  // above the mount: not below it at all
+  }
+  return depth <= kCgroupSearchDepthKnown ? depth : -1;
+}
+
+bool find_cgroup_listing(const Sysroot& root, std::string_view mount_point, uint64_t pid, int depth, PathText& out) {
   ErrnoKeeper keep_errno;
   PathText dir;
   dir.add(mount_point);
@@ -103,7 +128,7 @@ bool find_cgroup_listing(const Sysroot& root, std::string_view mount_point, uint
     trimmed.add(dir.view().substr(0, dir.size() - 1));
     dir = trimmed;
   }
-  Search s{root, pid, kCgroupSearchDirs, dir};
+  Search s{root, pid, depth, kCgroupSearchDirs, dir};
   if (!visit(s, 0)) return false;
   out = dir;
   return true;

@@ -12,17 +12,27 @@
 namespace cgview {
 
 // Bounds, so a host with thousands of cgroups costs at most this many
-// directories (each: one cgroup.procs read and one directory listing).
+// directories (each: one cgroup.procs read and one directory listing). The
+// depth bounds a search that does not know it; one that does looks there only.
 inline constexpr int kCgroupSearchDepth = 6;
+inline constexpr int kCgroupSearchDepthKnown = 32;
 inline constexpr int kCgroupSearchDirs = 512;
+
+// How many levels below the mount point the process's directory lies, when
+// the mount's root is the namespace root's ancestor by "/.." steps alone
+// (mountinfo's "/../../.."): those steps plus the net depth of the process's
+// path below the namespace root ("/" 0, "/a/b" 2, "/../sibling" 0). -1 when
+// that cannot be told.
+int depth_below_mount(std::string_view mount_root, std::string_view path);
 
 // The process's id as its cgroup.procs files show it: getpid() live, and the
 // first field of DIR/proc/self/stat under a sysroot.
 bool own_pid(const Sysroot& root, uint64_t& pid);
 
 // Looks at `mount_point` and the directories below it, depth first, for the
-// one whose cgroup.procs lists `pid`. Raw syscalls and stack buffers only;
-// every fd it opens is closed before it returns.
-bool find_cgroup_listing(const Sysroot& root, std::string_view mount_point, uint64_t pid, PathText& out);
+// one whose cgroup.procs lists `pid`: exactly `depth` levels down when that
+// is known (>= 0), else at any depth up to kCgroupSearchDepth. Raw syscalls
+// and stack buffers only; every fd it opens is closed before it returns.
+bool find_cgroup_listing(const Sysroot& root, std::string_view mount_point, uint64_t pid, int depth, PathText& out);
 
 }  // namespace cgview

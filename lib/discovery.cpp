@@ -86,7 +86,8 @@ void place(const Config& config, const CgroupMount& mount, std::string_view path
     search.pid_tried = true;
     search.mount_point.clear();
     search.mount_point.add(mp);
-    search.found = search.pid_known && find_cgroup_listing(config.root, mp, search.pid, search.result);
+    search.found = search.pid_known && find_cgroup_listing(config.root, mp, search.pid,
+                                                           depth_below_mount(mount.root.view(), path), search.result);
     DebugLine(config) << "cgroup path " << path << " is outside the root " << mount.root.view() << " of the mount at "
                       << mp << (search.found ? ": found by cgroup.procs at " : ": no cgroup.procs below lists "
                                                                                    "this process; using the mount point")

@@ -828,9 +828,13 @@ TEST_F(Malformed, UnshareWithoutMountUnknownPid) {
   }
 }
 
-// The search is bounded in depth: a process deeper than that is not found.
+// Where mountinfo does not tell the depth (the mount's root names a cgroup
+// the process is outside of), the search is bounded: a process deeper than
+// kCgroupSearchDepth is not found.
 TEST_F(Malformed, UnshareWithoutMountSearchIsBounded) {
   copy_fixture("unshare-no-mount");
+  write("proc/self/mountinfo",
+        "1113 1112 0:30 /elsewhere /sys/fs/cgroup ro,nosuid,nodev,noexec,relatime - cgroup2 cgroup rw,nsdelegate\n");
   write("sys/fs/cgroup/worker/inner/cgroup.procs", "");
   std::string deep = "sys/fs/cgroup";
   for (int i = 0; i <= kCgroupSearchDepth; ++i) deep += "/d" + std::to_string(i);
@@ -845,4 +849,44 @@ TEST_F(Malformed, UnshareWithoutMountSearchIsBounded) {
   write(shallower + "/cgroup.procs", "4242\n");
   l = limits();
   EXPECT_EQ(l->cgroups.of(Controller::Cpu).path.view(), "/" + shallower);
+}
+
+// Where it does ("/.." steps up to the mount's root: a host's /sys/fs/cgroup
+// bind-mounted into a container with a private namespace, as kind nodes and
+// systemd-in-docker run), the search looks at exactly that depth, deeper
+// than the blind bound too, and a listing at another depth is not taken.
+TEST_F(Malformed, UnshareWithoutMountSearchUsesTheDepthMountinfoGives) {
+  copy_fixture("unshare-no-mount");
+  std::string ups;
+  for (int i = 0; i < kCgroupSearchDepth + 2; ++i) ups += "/..";
+  write("proc/self/mountinfo",
+        "1113 1112 0:30 " + ups + " /sys/fs/cgroup ro,nosuid,nodev,noexec,relatime - cgroup2 cgroup rw,nsdelegate\n");
+  write("sys/fs/cgroup/worker/inner/cgroup.procs", "4242\n");  // 2 deep: not where the process is
+  std::string deep = "sys/fs/cgroup";
+  for (int i = 0; i < kCgroupSearchDepth + 2; ++i) deep += "/k" + std::to_string(i);
+  std::filesystem::create_directories(path(deep));
+  write(deep + "/cgroup.procs", "4242\n");
+  write(deep + "/cpu.max", "25000 100000\n");
+  auto l = limits();
+  EXPECT_EQ(l->cgroups.of(Controller::Cpu).path.view(), "/" + deep);
+  EXPECT_TRUE(l->cpu.has_quota);
+  // A sibling of the namespace's root ("/../other" in /proc/self/cgroup) is as deep.
+  write("proc/self/cgroup", "0::/../k" + std::to_string(kCgroupSearchDepth + 1) + "b\n");
+  std::string sibling = deep + "b";
+  std::filesystem::create_directories(path(sibling));
+  write(deep + "/cgroup.procs", "");
+  write(sibling + "/cgroup.procs", "4242\n");
+  l = limits();
+  EXPECT_EQ(l->cgroups.of(Controller::Cpu).path.view(), "/" + sibling);
+}
+
+TEST(CgroupSearch, DepthBelowMount) {
+  EXPECT_EQ(depth_below_mount("/..", "/"), 1);
+  EXPECT_EQ(depth_below_mount("/../..", "/"), 2);
+  EXPECT_EQ(depth_below_mount("/../../..", "/a/b"), 5);
+  EXPECT_EQ(depth_below_mount("/../..", "/../sibling"), 2);
+  EXPECT_EQ(depth_below_mount("/..", "/../../x"), -1);  // above the mount
+  EXPECT_EQ(depth_below_mount("/docker/abc", "/"), -1);  // a named root: unknown
+  EXPECT_EQ(depth_below_mount("/", "/a"), -1);
+  EXPECT_EQ(depth_below_mount("/../x/..", "/"), -1);
 }
