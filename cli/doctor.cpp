@@ -231,7 +231,9 @@ void Doctor::examine_elf(ProgramReport& report, int fd, bool deep) {
       report.container_aware = true;
       report.container_evidence.push_back({report.path, "the Go " + facts.go_version + " runtime (GOMAXPROCS from the cgroup CPU limit)"});
     }
-  } else if (!facts.has_interp) {
+  } else if (!facts.has_interp || (facts.type == ET_DYN && !facts.pie && !facts.soname.empty())) {
+    // A library may name a loader too, to run as a program (glibc's
+    // libc.so.6 prints its version): its soname says it is a library.
     if (facts.type == ET_DYN && !facts.pie) {
       report.kind = "library";
       report.reached = true;

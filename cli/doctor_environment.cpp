@@ -146,7 +146,7 @@ int doctor_environment(const Config& config, bool json) {
     for (size_t i = 0; i < 4; ++i) {
       const CgroupDir& d = limits.cgroups.of(controllers[i]);
       std::printf("%s\n    %s: %s", i ? "," : "", json_string(controller_name(controllers[i])).c_str(),
-                  d.found ? ("{\"path\": " + json_string(d.path.view()) + ", \"v2\": " + (d.v2 ? "true" : "false") + "}").c_str()
+                  d.found ? ("{\"path\": " + json_string(d.path.view()) + ", \"version\": " + (d.v2 ? "2" : "1") + "}").c_str()
                           : "null");
     }
     std::printf("\n  },\n  \"view\": {\"formed\": %s, \"disabled\": %s", formed ? "true" : "false",

@@ -193,7 +193,7 @@ class Inspector {
       GElf_Dyn dyn;
       if (gelf_getdyn(data, int(i), &dyn) == nullptr || dyn.d_tag == DT_NULL) break;
       const char* text = nullptr;
-      if (dyn.d_tag == DT_NEEDED || dyn.d_tag == DT_RUNPATH || dyn.d_tag == DT_RPATH) {
+      if (dyn.d_tag == DT_NEEDED || dyn.d_tag == DT_RUNPATH || dyn.d_tag == DT_RPATH || dyn.d_tag == DT_SONAME) {
         text = elf_strptr(elf_, shdr.sh_link, dyn.d_un.d_val);
         if (text == nullptr) {
           damaged("a dynamic entry points outside its string table");
@@ -203,6 +203,7 @@ class Inspector {
       if (dyn.d_tag == DT_NEEDED && facts_.needed.size() < kMaxNeeded) facts_.needed.emplace_back(text);
       else if (dyn.d_tag == DT_RUNPATH) facts_.runpath = text;
       else if (dyn.d_tag == DT_RPATH) facts_.rpath = text;
+      else if (dyn.d_tag == DT_SONAME) facts_.soname = text;
       else if (dyn.d_tag == DT_FLAGS_1 && (dyn.d_un.d_val & DF_1_PIE)) facts_.pie = true;
     }
   }

@@ -26,6 +26,7 @@ struct ElfFacts {
   bool pie = false;          // DF_1_PIE
   std::vector<std::string> needed;  // DT_NEEDED, in order
   std::string runpath, rpath;       // DT_RUNPATH / DT_RPATH, unexpanded
+  std::string soname;               // DT_SONAME: a shared library's (an executable has none)
   std::vector<std::string> imports;       // interposed functions it imports (undefined dynamic symbols)
   std::vector<std::string> served_paths;  // served paths found in read-only data
   std::vector<std::string> cgroup_names;  // cgroup limit file names found in read-only data

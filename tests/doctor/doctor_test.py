@@ -184,6 +184,11 @@ def test_programs(args):
     check(lib and lib[0]["path"] == f"{s}/lib/libdoctor_ask.so", "$ORIGIN/../lib RUNPATH finds the library", r["libraries"])
     check("sysinfo" in r["asks"] and "/proc/cpuinfo" in r["served_paths"], "a library's asks count for its program", r)
 
+    # glibc's libc.so.6 names a loader (it runs, printing its version) but is a library.
+    libc = next(line.split()[-1] for line in open("/proc/self/maps") if "/libc.so.6" in line)
+    rc, r = one(cg, libc)
+    check(r["kind"] == "library" and r["reached"] is True and rc == 0, "glibc's own libc.so.6: a library, reached", r)
+
     rc, data, _ = doctor(cg, f"{s}/doctor_dynamic", f"{s}/script.sh")
     check(rc == 0 and len(data["programs"]) == 2 and data["reached"] == 2, "two reached programs: exit 0", (rc, data))
     rc, data, _ = doctor(cg, f"{s}/doctor_dynamic", f"{s}/doctor_static")
