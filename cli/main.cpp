@@ -9,6 +9,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <string>
+#include <vector>
 
 #include "commands.hpp"
 #include "usage.hpp"
@@ -55,12 +56,12 @@ int run_main(const Config& base, int argc, char** argv) {
   const char* memory = nullptr;
   int i = 0;
   for (; i < argc && !is(argv[i], "--"); ++i) {
-    bool has_value = i + 1 < argc;
-    if (is(argv[i], "--cpus") && has_value) cpus = argv[++i];
-    else if (is(argv[i], "--memory") && has_value) memory = argv[++i];
-    else if (is(argv[i], "--sysroot") && has_value) {
-      if (int rc = apply_sysroot(config, argv[++i])) return rc;
-    } else return usage_error(std::string("run: unexpected argument '") + argv[i] + "'");
+    bool takes_value = is(argv[i], "--cpus") || is(argv[i], "--memory") || is(argv[i], "--sysroot");
+    if (!takes_value) return usage_error(std::string("run: unexpected argument '") + argv[i] + "'");
+    if (i + 1 == argc || is(argv[i + 1], "--")) return usage_error(std::string("run: ") + argv[i] + " needs a value");
+    if (is(argv[i], "--cpus")) cpus = argv[++i];
+    else if (is(argv[i], "--memory")) memory = argv[++i];
+    else if (int rc = apply_sysroot(config, argv[++i])) return rc;
   }
   if (i + 1 >= argc) return usage_error("run: missing -- CMD");
   return cgview::cli::run(config, cpus, memory, argv + i + 1);
@@ -72,7 +73,8 @@ int doctor_main(const Config& config, int argc, char** argv) {
   int i = 0;
   for (; i < argc && argv[i][0] == '-'; ++i) {
     if (is(argv[i], "--json")) json = true;
-    else if (is(argv[i], "--root") && i + 1 < argc) root = argv[++i];
+    else if (is(argv[i], "--root") && i + 1 == argc) return usage_error("doctor: --root needs a directory");
+    else if (is(argv[i], "--root")) root = argv[++i];
     else if (is(argv[i], "--")) { ++i; break; }
     else return usage_error(std::string("doctor: unexpected argument '") + argv[i] + "'");
   }
@@ -82,6 +84,7 @@ int doctor_main(const Config& config, int argc, char** argv) {
 int system_wide_main(bool enable, int argc, char** argv) {
   const char* root = nullptr;
   if (argc == 2 && is(argv[0], "--root")) root = argv[1];
+  else if (argc == 1 && is(argv[0], "--root")) return usage_error(std::string(enable ? "enable" : "disable") + ": --root needs a directory");
   else if (argc != 0) return usage_error("enable and disable take only --root DIR");
   return cgview::cli::system_wide(root, enable);
 }
@@ -121,13 +124,14 @@ void print_usage() {
   for (const Command& c : kCommands) std::printf("  %s\n      %s\n", c.synopsis, c.summary);
   std::printf(
       "\noptions:\n"
-      "  --sysroot DIR   read every host path P as DIR/P (as CGVIEW_SYSROOT)\n"
+      "  --sysroot DIR   read every host path P as DIR/P (as CGVIEW_SYSROOT); before or after COMMAND\n"
       "  --version       print the version\n"
       "  --help, -h      this text\n"
       "\nenvironment: CGVIEW_SYSROOT, CGVIEW_CPUS, CGVIEW_MEMORY, CGVIEW_CPU_ROUNDING,\n"
       "CGVIEW_CPU_PLACEMENT, CGVIEW_HOLD_FILES, CGVIEW_DISABLE, CGVIEW_DEBUG (see cgview(1)).\n"
       "exit status: 0 ok, 1 error, 2 usage; doctor: 3 a program is not reached; run: 126/127\n"
-      "the command cannot be run / is not found, else its own; stats: 130 on Ctrl-C (see cgview(1)).\n");
+      "the command cannot be run / is not found, else its own; stats: 130 on Ctrl-C, 143 on\n"
+      "SIGTERM (see cgview(1)).\n");
 }
 
 const char* lookup_env(const char* name) { return secure_getenv(name); }
@@ -165,7 +169,20 @@ int main(int argc, char** argv) {
       print_usage();
       return 0;
     }
-    return c.main(config, argc - i - 1, argv + i + 1);
+    // --sysroot DIR may also follow the command's name (run takes it itself).
+    std::vector<char*> args(argv + i + 1, argv + argc);
+    if (!is(c.name, "run")) {
+      for (size_t k = 0; k < args.size() && !is(args[k], "--"); ++k) {
+        if (!is(args[k], "--sysroot")) continue;
+        if (k + 1 == args.size()) return usage_error("--sysroot needs a directory");
+        if (int rc = apply_sysroot(config, args[k + 1])) return rc;
+        args.erase(args.begin() + long(k), args.begin() + long(k) + 2);
+        --k;
+      }
+    }
+    int count = int(args.size());
+    args.push_back(nullptr);  // argv's own terminator, which run's exec needs
+    return c.main(config, count, args.data());
   }
   return usage_error(std::string("unknown command '") + argv[i] + "'");
 }

@@ -52,10 +52,11 @@ std::string preload_with_first(const std::string& shim, const char* old) {
 int run(const Config& config, const char* cpus, const char* memory, char** command) {
   Config check = config;
   if (cpus != nullptr && !set_cpus_override(check, cpus)) {
-    return usage_error(std::string("--cpus ") + cpus + ": expected a positive number such as 2 or 1.5");
+    return usage_error(std::string("run: --cpus ") + cpus + ": expected a positive number such as 2 or 1.5");
   }
   if (memory != nullptr && !set_memory_override(check, memory)) {
-    return usage_error(std::string("--memory ") + memory + ": expected bytes or a K/M/G/T size such as 512M");
+    return usage_error(std::string("run: --memory ") + memory +
+                       ": expected at least 1M, in bytes or with a K, M, G or T suffix, such as 512M or 1.5G");
   }
   std::string shim = library_next_to_binary();
   if (shim.empty()) {

@@ -26,7 +26,7 @@ constexpr SettingInfo kSettings[kSettingCount] = {
     {"CGVIEW_HOLD_FILES", "1, true, yes, on, 0, false, no or off"},
     {"CGVIEW_SYSROOT", "an existing directory"},
     {"CGVIEW_CPUS", "a number of CPUs above 0, such as 2 or 1.5"},
-    {"CGVIEW_MEMORY", "a size above 0 in bytes, or with a K, M, G or T suffix, such as 512M"},
+    {"CGVIEW_MEMORY", "a size of at least 1M, in bytes or with a K, M, G or T suffix, such as 512M or 1.5G"},
     {"CGVIEW_CPU_ROUNDING", "ceil, floor or round"},
     {"CGVIEW_CPU_PLACEMENT", "spread or lowest"},
 };
@@ -70,7 +70,7 @@ const char* setting_name(Setting setting) { return info(setting).name; }
 const char* setting_expected(Setting setting) { return info(setting).expected; }
 
 bool parse_bool(const char* text, bool& value) {
-  std::string_view t = text;
+  std::string_view t = trim(text);
   for (std::string_view yes : {"1", "true", "yes", "on"})
     if (equals_lowercase(t, yes)) return value = true, true;
   for (std::string_view no : {"0", "false", "no", "off"})
@@ -126,25 +126,28 @@ bool set_cpus_override(Config& config, const char* text) {
 
 bool set_memory_override(Config& config, const char* text) {
   uint64_t bytes = 0;
-  if (!parse_size(text, bytes) || bytes == 0) return false;
+  // Less than 1 MiB no system runs in: below a page it would read as
+  // "MemTotal: 0 kB", and programs that size themselves by it fail to start.
+  if (!parse_size(text, bytes) || bytes < kMinMemoryOverride) return false;
   config.has_memory_override = true;
   config.memory_override = bytes;
   return true;
 }
 
+// Words, like the booleans, in any case and with blanks around them.
 bool set_rounding(Config& config, const char* text) {
-  std::string_view t = text;
-  if (t == "ceil") config.rounding = Rounding::Ceil;
-  else if (t == "floor") config.rounding = Rounding::Floor;
-  else if (t == "round") config.rounding = Rounding::Round;
+  std::string_view t = trim(text);
+  if (equals_lowercase(t, "ceil")) config.rounding = Rounding::Ceil;
+  else if (equals_lowercase(t, "floor")) config.rounding = Rounding::Floor;
+  else if (equals_lowercase(t, "round")) config.rounding = Rounding::Round;
   else return false;
   return true;
 }
 
 bool set_placement(Config& config, const char* text) {
-  std::string_view t = text;
-  if (t == "spread") config.placement = Placement::Spread;
-  else if (t == "lowest") config.placement = Placement::Lowest;
+  std::string_view t = trim(text);
+  if (equals_lowercase(t, "spread")) config.placement = Placement::Spread;
+  else if (equals_lowercase(t, "lowest")) config.placement = Placement::Lowest;
   else return false;
   return true;
 }

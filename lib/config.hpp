@@ -58,6 +58,7 @@ Config config_from_env(EnvLookup lookup);
 // Setters shared by the environment and the CLI's flags; false = malformed.
 bool set_sysroot(Config& config, const char* dir);  // syntax only; see sysroot_exists
 bool set_cpus_override(Config& config, const char* text);
+inline constexpr uint64_t kMinMemoryOverride = uint64_t(1) << 20;  // CGVIEW_MEMORY's smallest
 bool set_memory_override(Config& config, const char* text);
 bool set_rounding(Config& config, const char* text);
 bool set_placement(Config& config, const char* text);

@@ -69,13 +69,13 @@ bool parse_decimal_micro(std::string_view s, uint64_t& micro) {
 
 bool parse_size(std::string_view s, uint64_t& bytes) {
   s = trim(s);
-  bool binary_suffix = false;  // "KiB": the 'i' needs a unit letter before it
-  if (!s.empty() && (s.back() == 'B' || s.back() == 'b')) {
+  // Suffixes, all binary: K M G T, optionally followed by "B", "i" or "iB"
+  // (512M, 512MB, 512Mi as Kubernetes writes it, 512MiB); a lone "B" is bytes.
+  if (!s.empty() && (s.back() == 'B' || s.back() == 'b')) s.remove_suffix(1);
+  bool binary_suffix = false;  // "Ki": the 'i' needs a unit letter before it
+  if (!s.empty() && s.back() == 'i') {
     s.remove_suffix(1);
-    if (!s.empty() && s.back() == 'i') {
-      s.remove_suffix(1);
-      binary_suffix = true;
-    }
+    binary_suffix = true;
   }
   unsigned shift = 0;
   if (!s.empty()) {
@@ -88,11 +88,21 @@ bool parse_size(std::string_view s, uint64_t& bytes) {
     }
     if (shift != 0) s.remove_suffix(1);
   }
-  if (binary_suffix && shift == 0) return false;  // "5iB"
-  uint64_t v = 0;
-  if (!parse_u64(s, v) || s.size() != trim(s).size()) return false;
-  if (shift != 0 && v > (UINT64_MAX >> shift)) return false;
-  bytes = v << shift;
+  if (binary_suffix && shift == 0) return false;  // "5iB", "5i"
+  if (s.size() != trim(s).size()) return false;    // "512 M"
+  if (s.find('.') == std::string_view::npos) {
+    uint64_t v = 0;
+    if (!parse_u64(s, v)) return false;
+    if (shift != 0 && v > (UINT64_MAX >> shift)) return false;
+    bytes = v << shift;
+    return true;
+  }
+  // A fraction of a unit (1.5G), to the byte rounded down; bytes have none.
+  uint64_t micro = 0;
+  if (shift == 0 || !parse_decimal_micro(s, micro)) return false;
+  unsigned __int128 value = ((unsigned __int128)micro << shift) / 1000000;
+  if (value > UINT64_MAX) return false;
+  bytes = uint64_t(value);
   return true;
 }
 

@@ -99,7 +99,8 @@ inline bool next_line(std::string_view& s, std::string_view& line) {
 // num/1000000, so CPU quotas compare and round without floating point.
 bool parse_decimal_micro(std::string_view s, uint64_t& micro);
 
-// A size in bytes, or with a K/M/G/T suffix (powers of 1024, optional "B"/"iB").
+// A size in bytes, or with a K/M/G/T suffix (powers of 1024; optionally
+// followed by "B", "i" or "iB"), which may take a fraction: 1.5G.
 bool parse_size(std::string_view s, uint64_t& bytes);
 
 // Arithmetic that sticks at UINT64_MAX instead of wrapping: cgroup files

@@ -111,8 +111,8 @@ TEST(ConfigFromEnv, Flags) {
 TEST(ConfigFromEnv, MalformedValuesAreIgnored) {
   static const Var vars[] = {
       {"CGVIEW_CPUS", "two"},
-      {"CGVIEW_MEMORY", "1.5G"},
-      {"CGVIEW_CPU_ROUNDING", "CEIL"},
+      {"CGVIEW_MEMORY", "1.5"},
+      {"CGVIEW_CPU_ROUNDING", "upward"},
   };
   Config c = config_with(vars);
   EXPECT_FALSE(c.has_cpus_override);
@@ -188,7 +188,7 @@ TEST(ConfigFromEnv, BooleansAcceptWordsInAnyCase) {
       if (std::string(name) == "CGVIEW_DEBUG") return c.debug;
       return c.root.hold_inputs;
     };
-    for (const char* on : {"1", "true", "yes", "on", "TRUE", "Yes", "ON", "tRuE"}) {
+    for (const char* on : {"1", "true", "yes", "on", "TRUE", "Yes", "ON", "tRuE", "true ", " 1", "\ton\n"}) {
       Config c = config_with_one(name, on);
       EXPECT_TRUE(field(c)) << name << "=" << on;
       EXPECT_EQ(c.warning_count, 0u) << name << "=" << on;
@@ -198,7 +198,7 @@ TEST(ConfigFromEnv, BooleansAcceptWordsInAnyCase) {
       EXPECT_FALSE(field(c)) << name << "=" << off;
       EXPECT_EQ(c.warning_count, 0u) << name << "=" << off;
     }
-    for (const char* bad : {"2", "-1", "y", "n", "enable", "true ", " 1", "01", "yess", "o", "truee", "disabled"}) {
+    for (const char* bad : {"2", "-1", "y", "n", "enable", "t rue", " ", "01", "yess", "o", "truee", "disabled"}) {
       Config c = config_with_one(name, bad);
       EXPECT_FALSE(field(c)) << name << "=" << bad << " must count as unset (default off)";
       ASSERT_EQ(c.warning_count, 1u) << name << "=" << bad;
@@ -237,18 +237,21 @@ TEST(ConfigFromEnv, EachMalformedValueIsRecorded) {
     const char* value;
     const char* expected;
   };
+  const char* kMemoryExpected = "a size of at least 1M, in bytes or with a K, M, G or T suffix, such as 512M or 1.5G";
   static const Case cases[] = {
       {"CGVIEW_CPUS", "two", "a number of CPUs above 0, such as 2 or 1.5"},
       {"CGVIEW_CPUS", "0", "a number of CPUs above 0, such as 2 or 1.5"},
       {"CGVIEW_CPUS", "-1", "a number of CPUs above 0, such as 2 or 1.5"},
       {"CGVIEW_CPUS", "1.5x", "a number of CPUs above 0, such as 2 or 1.5"},
-      {"CGVIEW_MEMORY", "1.5G", "a size above 0 in bytes, or with a K, M, G or T suffix, such as 512M"},
-      {"CGVIEW_MEMORY", "0", "a size above 0 in bytes, or with a K, M, G or T suffix, such as 512M"},
-      {"CGVIEW_MEMORY", "512Q", "a size above 0 in bytes, or with a K, M, G or T suffix, such as 512M"},
-      {"CGVIEW_CPU_ROUNDING", "CEIL", "ceil, floor or round"},
+      {"CGVIEW_MEMORY", "1.5", kMemoryExpected},  // a fraction of a byte
+      {"CGVIEW_MEMORY", "0", kMemoryExpected},
+      {"CGVIEW_MEMORY", "100", kMemoryExpected},      // below 1M: MemTotal would read 0 kB
+      {"CGVIEW_MEMORY", "1023K", kMemoryExpected},
+      {"CGVIEW_MEMORY", "512Q", kMemoryExpected},
+      {"CGVIEW_CPU_ROUNDING", "ceiling", "ceil, floor or round"},
       {"CGVIEW_CPU_ROUNDING", "up", "ceil, floor or round"},
       {"CGVIEW_CPU_PLACEMENT", "random", "spread or lowest"},
-      {"CGVIEW_CPU_PLACEMENT", "Lowest", "spread or lowest"},
+      {"CGVIEW_CPU_PLACEMENT", "low est", "spread or lowest"},
       {"CGVIEW_SYSROOT", "/nonexistent/cgview-sysroot", "an existing directory"},
       {"CGVIEW_SYSROOT", "/etc/hostname", "an existing directory"},  // a file, not a directory
   };
@@ -354,7 +357,14 @@ TEST(ConfigSetters, MemoryOverride) {
   EXPECT_EQ(c.memory_override, 1073741824u);
   ASSERT_TRUE(set_memory_override(c, "1073741824"));
   EXPECT_EQ(c.memory_override, 1073741824u);
+  ASSERT_TRUE(set_memory_override(c, "512Mi"));
+  EXPECT_EQ(c.memory_override, 536870912u);
+  ASSERT_TRUE(set_memory_override(c, "1.5G"));
+  EXPECT_EQ(c.memory_override, 1610612736u);
+  ASSERT_TRUE(set_memory_override(c, "1M"));  // the smallest
+  EXPECT_EQ(c.memory_override, 1048576u);
   Config d;
+  EXPECT_FALSE(set_memory_override(d, "1048575"));
   EXPECT_FALSE(set_memory_override(d, "0"));
   EXPECT_FALSE(set_memory_override(d, "1 G"));
   EXPECT_FALSE(set_memory_override(d, "big"));
@@ -370,10 +380,13 @@ TEST(ConfigSetters, Rounding) {
   ASSERT_TRUE(set_rounding(c, "ceil"));
   EXPECT_EQ(c.rounding, Rounding::Ceil);
   ASSERT_TRUE(set_rounding(c, "floor"));
-  EXPECT_FALSE(set_rounding(c, "Floor"));
-  EXPECT_FALSE(set_rounding(c, "floor "));
   EXPECT_FALSE(set_rounding(c, "nearest"));
+  EXPECT_FALSE(set_rounding(c, "flo or"));
   EXPECT_EQ(c.rounding, Rounding::Floor);  // unchanged by a rejected value
+  ASSERT_TRUE(set_rounding(c, " ROUND\n"));  // words, like booleans, in any case and blanks around
+  EXPECT_EQ(c.rounding, Rounding::Round);
+  ASSERT_TRUE(set_placement(c, "Lowest"));
+  EXPECT_EQ(c.placement, Placement::Lowest);
 }
 
 // ---- Overrides applied to fixtures ----

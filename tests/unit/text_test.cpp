@@ -262,6 +262,18 @@ TEST(Text, ParseSize) {
   EXPECT_EQ(b, 1073741824u);
   EXPECT_TRUE(parse_size("16777215T", b));  // the largest T that fits
   EXPECT_EQ(b, 18446742974197923840u);
+  EXPECT_TRUE(parse_size("512Mi", b));  // Kubernetes' spelling
+  EXPECT_EQ(b, 536870912u);
+  EXPECT_TRUE(parse_size("2Gi", b));
+  EXPECT_EQ(b, 2147483648u);
+  EXPECT_TRUE(parse_size("1.5G", b));  // a fraction of a unit, as docker --memory takes
+  EXPECT_EQ(b, 1610612736u);
+  EXPECT_TRUE(parse_size("0.5Mi", b));
+  EXPECT_EQ(b, 524288u);
+  EXPECT_TRUE(parse_size(".25K", b));
+  EXPECT_EQ(b, 256u);
+  EXPECT_TRUE(parse_size("1.000001K", b));  // rounded down to the byte
+  EXPECT_EQ(b, 1024u);
 }
 
 TEST(Text, ParseSizeMalformed) {
@@ -269,7 +281,14 @@ TEST(Text, ParseSizeMalformed) {
   EXPECT_FALSE(parse_size("", b));
   EXPECT_FALSE(parse_size("M", b));
   EXPECT_FALSE(parse_size("GiB", b));
-  EXPECT_FALSE(parse_size("1.5G", b));
+  EXPECT_FALSE(parse_size("1.5", b));  // a fraction of a byte
+  EXPECT_FALSE(parse_size("1.5 G", b));
+  EXPECT_FALSE(parse_size("1..5G", b));
+  EXPECT_FALSE(parse_size("1.1234567G", b));  // more than 6 decimals
+  EXPECT_FALSE(parse_size("16777216T", b));  // past 2^64
+  EXPECT_FALSE(parse_size("16777216.5T", b));
+  EXPECT_FALSE(parse_size("5i", b));
+  EXPECT_FALSE(parse_size("1MiMi", b));
   EXPECT_FALSE(parse_size("-1G", b));
   EXPECT_FALSE(parse_size("512 M", b));
   EXPECT_FALSE(parse_size("1X", b));
