@@ -1,6 +1,7 @@
 // `cgview show`: each number a program would be told, the host's number, and
 // the file it came from. The container column is parsed back out of the very
 // text the shim serves, so the two cannot disagree.
+#include <algorithm>
 #include <cstdio>
 #include <optional>
 #include <string>
@@ -52,12 +53,27 @@ std::string meminfo_value(const std::string& text, const std::string& key) {
   return "";
 }
 
+// What N came from: the quota where it rounds to no more CPUs than the
+// affinity mask holds, else the cpuset or the mask that holds fewer.
+std::string cpu_count_source(const CpuLimits& cpu) {
+  unsigned available = cpu.affinity.count();
+  if (cpu.has_quota && cpu.narrow_to <= available) return std::string(cpu.quota_source.file.view());
+  // A is the cpuset's CPUs unless the process narrowed its mask further (taskset).
+  if (cpu.has_cpuset && cpu.cpuset_count == available) return std::string(cpu.cpuset_source.file.view());
+  return "affinity mask";
+}
+
+// A meminfo text's "Key: N kB" in bytes, or absent.
+std::optional<uint64_t> meminfo_bytes(const std::string& text, std::string_view key) {
+  uint64_t bytes = 0;
+  if (!meminfo_kb(text, key, bytes)) return std::nullopt;
+  return bytes;
+}
+
 std::vector<Row> collect(const Config& config, const Limits& limits, bool have_limits) {
   std::vector<Row> rows;
   const CpuLimits& cpu = limits.cpu;
-  std::string cpu_source = "affinity mask";
-  if (cpu.has_quota) cpu_source = std::string(cpu.quota_source.file.view());
-  else if (cpu.has_cpuset) cpu_source = std::string(cpu.cpuset_source.file.view());
+  std::string cpu_source = cpu_count_source(cpu);
   if (have_limits) {
     rows.push_back({"CPUs", std::to_string(cpu.online.count()), std::to_string(cpu.count), cpu_source});
     rows.push_back({"online CPUs", cpu_list(cpu.online), cpu_list(cpu.visible), cpu_source});
@@ -87,6 +103,14 @@ std::vector<Row> collect(const Config& config, const Limits& limits, bool have_l
   } else if (mem.has_limit) {
     usage_source = stat_source = "/proc/meminfo (no memory cgroup: the host's usage)";
   }
+  // SwapTotal is the allowance or the host's swap, whichever is smaller.
+  std::string swap_source = "-";
+  if (mem.has_swap_allowance) {
+    swap_source = std::string(mem.swap_source.file.view());
+    std::optional<uint64_t> host_swap = meminfo_bytes(host, "SwapTotal");
+    if (host_swap && *host_swap <= mem.swap_allowance)
+      swap_source = "/proc/meminfo (the host's swap is less than " + swap_source + " allows)";
+  }
   struct MemRow {
     const char* key;
     std::string source;
@@ -95,8 +119,8 @@ std::vector<Row> collect(const Config& config, const Limits& limits, bool have_l
       {"MemTotal", mem.has_limit ? std::string(mem.limit_source.file.view()) : "-"},
       {"MemFree", usage_source},
       {"MemAvailable", stat_source},
-      {"SwapTotal", mem.has_swap_allowance ? std::string(mem.swap_source.file.view()) : "-"},
-      {"SwapFree", mem.has_swap_allowance ? std::string(mem.swap_source.file.view()) : "-"},
+      {"SwapTotal", swap_source},
+      {"SwapFree", swap_source},
   };
   for (const MemRow& r : mem_rows)
     rows.push_back({r.key, meminfo_value(host, r.key), meminfo_value(container, r.key), r.source});
@@ -126,13 +150,6 @@ void print_cgroups(const CgroupDirs& dirs) {
   if (!any) std::printf("cgroup: none found (no cgroup limits apply)\n");
 }
 
-// A meminfo text's "Key: N kB" in bytes, or absent.
-std::optional<uint64_t> meminfo_bytes(const std::string& text, std::string_view key) {
-  uint64_t bytes = 0;
-  if (!meminfo_kb(text, key, bytes)) return std::nullopt;
-  return bytes;
-}
-
 std::string or_dash(const Figure& f) { return f.has ? std::to_string(f.value) : "-"; }
 
 std::string in_path(const CgroupDir& dir, const char* file) {
@@ -143,32 +160,36 @@ std::string in_path(const CgroupDir& dir, const char* file) {
 void print_figures(const Config& config) {
   Sample s;
   take_sample(config, s);
-  const CgroupDir& cpu = s.cgroups.of(Controller::Cpu);
   const CgroupDir& mem = s.cgroups.of(Controller::Memory);
-  std::printf("\n%-14s %-41s %s\n", "", "now", "source");
+  std::vector<Row> rows;  // name, figure (in `host`), source
   std::string throttled = or_dash(s.cpu.throttled_periods) + " of " + or_dash(s.cpu.periods) + " periods";
   if (s.cpu.throttled_ns.has) {
     char t[32];
     std::snprintf(t, sizeof t, ", %.2fs", double(s.cpu.throttled_ns.value) / 1e9);
     throttled += t;
   }
-  std::printf("%-14s %-41s %s\n", "throttled", throttled.c_str(), in_path(cpu, "cpu.stat").c_str());
+  rows.push_back({"throttled", throttled, "", in_path(s.quota_dir, "cpu.stat")});
   const MemoryStats& m = s.memory;
   std::string oom = std::string("killer ") + (m.oom_kill_disable.has ? (m.oom_kill_disable.value ? "off" : "on") : "-") +
                     ", under OOM " + (m.under_oom.has ? (m.under_oom.value ? "yes" : "no") : "-") + ", kills " +
                     or_dash(m.oom_kills);
-  std::printf("%-14s %-41s %s\n", "OOM", oom.c_str(),
-              in_path(mem, mem.v2 ? "memory.events" : "memory.oom_control").c_str());
+  rows.push_back({"OOM", oom, "", in_path(mem, mem.v2 ? "memory.events" : "memory.oom_control")});
   std::string pids = or_dash(s.pids.current) + " / " + (s.pids.max_unlimited ? "max" : or_dash(s.pids.max));
-  std::printf("%-14s %-41s %s\n", "pids", pids.c_str(), in_path(s.pids_dir, "pids.current").c_str());
+  rows.push_back({"pids", pids, "", in_path(s.pids_dir, "pids.current")});
   std::string io = "-";
   if (s.io.has) {
     IoTotals t = io_totals(s.io);
     io = "read " + std::to_string(t.read_bytes) + " B/" + std::to_string(t.reads) + " ops, written " +
          std::to_string(t.write_bytes) + " B/" + std::to_string(t.writes) + " ops";
   }
-  std::printf("%-14s %-41s %s\n", "block I/O", io.c_str(),
-              in_path(s.io_dir, s.io_dir.v2 ? "io.stat" : "blkio.throttle.io_service_bytes_recursive").c_str());
+  std::string io_source = in_path(s.io_dir, s.io_dir.v2 ? "io.stat" : "blkio.throttle.io_service_bytes_recursive");
+  if (s.io_is_hosts) io_source = std::string(s.io_dir.path.view()) + " (the host's own blkio cgroup: its I/O is not the container's)";
+  rows.push_back({"block I/O", io, "", io_source});
+  // The figure column as wide as its widest figure, so sources line up.
+  size_t width = 4;
+  for (const Row& r : rows) width = std::max(width, r.host.size());
+  std::printf("\n%-14s %-*s %s\n", "", int(width), "now", "source");
+  for (const Row& r : rows) std::printf("%-14s %-*s %s\n", r.name.c_str(), int(width), r.host.c_str(), r.source.c_str());
 }
 
 std::string show_json(const Config& config, const Limits& limits, bool have_limits) {
@@ -185,9 +206,7 @@ std::string show_json(const Config& config, const Limits& limits, bool have_limi
     if (cpu.has_quota) j.real("quota", double(cpu.quota.quota) / double(cpu.quota.period), 3);
     else j.null("quota");
     j.str("cpuset", cpu_list(cpu.affinity));
-    if (cpu.has_quota) j.str("source", std::string(cpu.quota_source.file.view()));
-    else if (cpu.has_cpuset) j.str("source", std::string(cpu.cpuset_source.file.view()));
-    else j.str("source", "affinity mask");
+    j.str("source", cpu_count_source(cpu));
   } else {
     for (const char* key : {"host", "container", "online", "host_online", "quota", "cpuset", "source"}) j.null(key);
   }
@@ -267,9 +286,16 @@ int show(const Config& config, bool json) {
   if (config.disabled) std::printf("CGVIEW_DISABLE is set: programs see the host.\n");
   if (!have_limits && !config.disabled) std::printf("The CPU view cannot be formed here: programs see the host's CPUs.\n");
   print_cgroups(limits.cgroups);
-  std::printf("\n%-14s %-20s %-20s %s\n", "", "host", "container", "source");
+  // Columns as wide as their widest entry (a long CPU list), so sources line up.
+  int host_width = 20, container_width = 20;
+  for (const Row& r : rows) {
+    host_width = std::max(host_width, int(r.host.size()));
+    container_width = std::max(container_width, int(r.container.size()));
+  }
+  std::printf("\n%-14s %-*s %-*s %s\n", "", host_width, "host", container_width, "container", "source");
   for (const Row& r : rows)
-    std::printf("%-14s %-20s %-20s %s\n", r.name.c_str(), r.host.c_str(), r.container.c_str(), r.source.c_str());
+    std::printf("%-14s %-*s %-*s %s\n", r.name.c_str(), host_width, r.host.c_str(), container_width,
+                r.container.c_str(), r.source.c_str());
   print_figures(config);
   for (const std::string& w : setting_warnings(config)) std::printf("warning: %s\n", w.c_str());
   return 0;

@@ -6,6 +6,39 @@
 
 namespace cgview::cli {
 
+namespace {
+
+// The directory of the quota file that binds (a parent's quota throttles the
+// parent: its children's cpu.stat show no throttling); the cpu directory when
+// no cgroup quota does.
+CgroupDir binding_quota_dir(const Config& config, const Limits& limits, const CgroupDir& cpu) {
+  CgroupDir dir = cpu;
+  if (!cpu.found || !limits.cpu.has_quota || config.has_cpus_override) return dir;
+  std::string_view file = limits.cpu.quota_source.file.view();
+  size_t slash = file.rfind('/');
+  if (slash == std::string_view::npos || slash < cpu.mount_len) return dir;
+  dir.path.clear();
+  dir.path.add(file.substr(0, slash));
+  return dir;
+}
+
+// Memory limits as they bind: the smallest of the cgroup's and its
+// ancestors' (what the shim serves and `show` prints), where the cgroup's
+// own files may say "unlimited" under a limited parent; swap no more than
+// the host has.
+void apply_binding_memory_limits(const Config& config, const MemoryLimits& limits, MemoryStats& m) {
+  if (!config.has_memory_override && limits.has_limit) m.limit.set(limits.limit);
+  if (!config.has_memory_override && limits.has_swap_allowance) {
+    m.swap_limit.set(limits.swap_allowance);
+    m.swap_unlimited = false;
+  }
+  HostMemory host;
+  if (m.swap_limit.has && read_host_memory(config.root, host) && host.swap_total < m.swap_limit.value)
+    m.swap_limit.set(host.swap_total);
+}
+
+}  // namespace
+
 void take_sample(const Config& config, Sample& out) {
   struct timespec mono, real;
   clock_gettime(CLOCK_MONOTONIC, &mono);
@@ -21,16 +54,29 @@ void take_sample(const Config& config, Sample& out) {
   out.cgroups = limits.cgroups;
   if (!out.have_limits) discover_cgroups(config, out.cgroups);
   locate_controller(config, "pids", out.pids_dir);
-  locate_controller(config, "blkio", out.io_dir);
-  read_cpu_stats(config.root, out.cgroups.of(Controller::Cpu), out.cgroups.of(Controller::Cpuacct), out.cpu);
+  // The same I/O counters as the shim's /proc/diskstats: none where the
+  // blkio cgroup is the host's own (they would be the host's, not the container's).
+  out.io_is_hosts = !locate_served_io(config, out.io_dir) && out.io_dir.found;
+  const CgroupDir& cpu = out.cgroups.of(Controller::Cpu);
+  read_cpu_stats(config.root, cpu, out.cgroups.of(Controller::Cpuacct), out.cpu);
+  out.quota_dir = out.have_limits ? binding_quota_dir(config, limits, cpu) : cpu;
+  if (out.quota_dir.path.view() != cpu.path.view()) {
+    CpuStats at_quota;
+    read_cpu_stats(config.root, out.quota_dir, out.quota_dir, at_quota);
+    out.cpu.periods = at_quota.periods;
+    out.cpu.throttled_periods = at_quota.throttled_periods;
+    out.cpu.throttled_ns = at_quota.throttled_ns;
+  }
   // CPU time that is the whole host's while N < |A| (a v1 process put in a
   // cpu cgroup but left in the root cpuacct one; a bare host under
   // CGVIEW_CPUS) is not the container's use: none is shown rather than the
   // host's as its own.
   if (out.have_limits && cpu_time_is_whole_hosts(config, limits)) out.cpu.usage_ns = Figure{};
   read_memory_stats(config.root, out.cgroups.of(Controller::Memory), out.memory);
+  if (out.have_limits) apply_binding_memory_limits(config, limits.memory, out.memory);
   read_pids_stats(config.root, out.pids_dir, out.pids);
-  read_io_stats(config.root, out.io_dir, out.io);
+  if (out.io_is_hosts) out.io = IoStats{};
+  else read_io_stats(config.root, out.io_dir, out.io);
   read_net_stats(config.root, out.net);
 }
 

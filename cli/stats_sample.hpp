@@ -19,7 +19,11 @@ struct Sample {
   unsigned cpus = 0;             // N: the CPUs the container is shown
   std::optional<double> quota;   // in CPUs
   CgroupDirs cgroups;            // cpu, cpuacct, cpuset, memory
+  // The cpu cgroup whose quota binds (the cpu directory itself without one):
+  // the kernel counts periods and throttling there, not in its children.
+  CgroupDir quota_dir;
   CgroupDir pids_dir, io_dir;
+  bool io_is_hosts = false;  // io_dir is the host's own blkio cgroup: no I/O figures
   CpuStats cpu;
   MemoryStats memory;
   PidsStats pids;

@@ -168,10 +168,17 @@ void read_pids_stats(const Sysroot& root, const CgroupDir& dir, PidsStats& out) 
   out = PidsStats{};
   if (!dir.found) return;
   read_figure(root, dir, "pids.current", out.current);
-  uint64_t v = 0;
-  Number max = read_number(root, dir, "pids.max", v);
-  if (max == Number::Value) out.max.set(v);
-  out.max_unlimited = max == Number::Unlimited;
+  // The smallest pids.max of the cgroup and its ancestors: a pod's or a
+  // parent's limit stops forks as surely as the cgroup's own.
+  CgroupDir level = dir;
+  bool any_max = false;
+  do {
+    uint64_t v = 0;
+    Number max = read_number(root, level, "pids.max", v);
+    if (max == Number::Value && (!out.max.has || v < out.max.value)) out.max.set(v);
+    any_max = any_max || max != Number::Missing;
+  } while (parent_directory(level.path, dir.mount_len));
+  out.max_unlimited = any_max && !out.max.has;
 }
 
 const IoDevice* IoStats::find(uint32_t major, uint32_t minor) const {

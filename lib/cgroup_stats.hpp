@@ -84,9 +84,14 @@ struct IoStats {
 // variants first: a container's processes may sit in child cgroups);
 // v2: io.stat rbytes wbytes rios wios.
 void read_io_stats(const Sysroot& root, const CgroupDir& io, IoStats& out);
-// The counters the served I/O files (/proc/diskstats, /sys/block/DEV/stat)
-// carry: the process's io/blkio cgroup's. False (serve the host's file) without
-// I/O accounting there, or at the top of a v1 blkio hierarchy.
+// The cgroup whose I/O counters the served files (/proc/diskstats,
+// /sys/block/DEV/stat) carry: the process's io/blkio cgroup. False when there
+// is none, or when it is the top of a v1 blkio hierarchy (`dir` is then
+// still set): that is the host's own cgroup, whose throttle counters count
+// only throttled devices, so the host's file is the truer answer.
+bool locate_served_io(const Config& config, CgroupDir& dir);
+// Its counters; false (serve the host's file) where locate_served_io is, or
+// without I/O accounting there.
 bool read_served_io_stats(const Config& config, IoStats& io);
 
 // The name of block device MAJ:MIN from /proc/partitions; false when unlisted.

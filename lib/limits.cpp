@@ -91,6 +91,11 @@ bool compute_cpu(const Config& config, const CgroupDirs& cgroups, CpuLimits& cpu
   }
   CpuSet cpuset;
   cpu.has_cpuset = find_cpuset(config, cgroups.of(Controller::Cpuset), cpuset, cpu.cpuset_source);
+  if (cpu.has_cpuset) {
+    CpuSet online_in_cpuset = cpuset;
+    online_in_cpuset.intersect(cpu.online);
+    cpu.cpuset_count = online_in_cpuset.count();
+  }
   if (config.root.live()) {
     // A = the process's real affinity mask (the kernel has already applied the
     // cpuset): its main thread's, never the calling thread's, or one pinned
@@ -195,19 +200,21 @@ void compute_swap_allowance(const Config& config, const CgroupDir& dir, const Me
   }
   if (!mem.has_limit) return;
   uint64_t memsw = 0;
-  bool have = parse_u64(read_cgroup_file(config.root, dir.path.view(), "memory.memsw.limit_in_bytes", buf), memsw) &&
+  std::string_view memsw_file = "memory.memsw.limit_in_bytes";
+  bool have = parse_u64(read_cgroup_file(config.root, dir.path.view(), memsw_file, buf), memsw) &&
               memsw < kUnlimitedFrom;
   if (v1_stat.has(StatKey::HierarchicalMemswLimit)) {
     uint64_t h = v1_stat.get(StatKey::HierarchicalMemswLimit);
     if (h < kUnlimitedFrom && (!have || h < memsw)) {
       memsw = h;
       have = true;
+      memsw_file = "memory.stat:hierarchical_memsw_limit";
     }
   }
   if (!have) return;
   mem.has_swap_allowance = true;
   mem.swap_allowance = memsw > mem.limit ? memsw - mem.limit : 0;
-  mem.swap_source.set(dir.path.view(), "memory.memsw.limit_in_bytes");
+  mem.swap_source.set(dir.path.view(), memsw_file);
 }
 
 }  // namespace

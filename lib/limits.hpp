@@ -44,6 +44,7 @@ struct CpuLimits {
   Quota quota;  // Q (after CGVIEW_CPUS)
   Source quota_source;
   bool has_cpuset = false;
+  unsigned cpuset_count = 0;  // the cpuset's online CPUs
   Source cpuset_source;
 };
 

@@ -26,12 +26,14 @@ bool put_line(Sink& out, uint64_t major, uint64_t minor, std::string_view name, 
 
 }  // namespace
 
+bool locate_served_io(const Config& config, CgroupDir& dir) {
+  bool at_top = false;
+  return locate_controller(config, "blkio", dir, &at_top) && !(at_top && !dir.v2);
+}
+
 bool read_served_io_stats(const Config& config, IoStats& io) {
   CgroupDir dir;
-  bool at_top = false;
-  // The top of a v1 hierarchy is the host's own cgroup: its throttle counters
-  // count only throttled devices, so the host's file is the truer answer.
-  if (!locate_controller(config, "blkio", dir, &at_top) || (at_top && !dir.v2)) return false;
+  if (!locate_served_io(config, dir)) return false;
   read_io_stats(config.root, dir, io);
   return io.has;
 }

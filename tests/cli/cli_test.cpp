@@ -242,3 +242,95 @@ print('ok'))";
   EXPECT_EQ(cli({"stats", "--interval", "soon"}).exit_code, 2);
   EXPECT_EQ(cli({"stats", "--yaml"}).exit_code, 2);
 }
+
+// A v1 host layout where the limits sit on the parent of the process's
+// cgroup (the child's own files say "unlimited"), and the process is in the
+// root blkio cgroup: stats and show give the limits that bind, the parent's
+// throttling, and no I/O (the root's would be the whole host's).
+TEST(Cli, StatsAndShowGiveTheLimitsThatBindAboveTheCgroup) {
+  namespace fs = std::filesystem;
+  char name[] = "/tmp/cgview-binding-XXXXXX";
+  std::string root = mkdtemp(name);
+  auto write = [&](const std::string& rel, const std::string& text) {
+    fs::path p = root + "/" + rel;
+    fs::create_directories(p.parent_path());
+    std::ofstream(p) << text;
+  };
+  write("proc/self/mountinfo",
+        "35 25 0:30 / /sys/fs/cgroup/cpu,cpuacct rw,relatime - cgroup cgroup rw,cpu,cpuacct\n"
+        "36 25 0:31 / /sys/fs/cgroup/memory rw,relatime - cgroup cgroup rw,memory\n"
+        "37 25 0:32 / /sys/fs/cgroup/pids rw,relatime - cgroup cgroup rw,pids\n"
+        "38 25 0:33 / /sys/fs/cgroup/blkio rw,relatime - cgroup cgroup rw,blkio\n");
+  write("proc/self/cgroup", "7:blkio:/\n6:pids:/parent/child\n5:memory:/parent/child\n3:cpu,cpuacct:/parent/child\n");
+  write("proc/meminfo", "MemTotal:       16000000 kB\nMemFree:        12000000 kB\nMemAvailable:   14000000 kB\n"
+                        "SwapTotal:             0 kB\nSwapFree:              0 kB\n");
+  write("sys/devices/system/cpu/online", "0-3\n");
+  const std::string cpu = "sys/fs/cgroup/cpu,cpuacct/parent", mem = "sys/fs/cgroup/memory/parent",
+                    pids = "sys/fs/cgroup/pids/parent";
+  write(cpu + "/cpu.cfs_quota_us", "50000\n");
+  write(cpu + "/cpu.cfs_period_us", "100000\n");
+  write(cpu + "/cpu.stat", "nr_periods 126\nnr_throttled 38\nthrottled_time 2500000000\n");
+  write(cpu + "/child/cpu.cfs_quota_us", "-1\n");
+  write(cpu + "/child/cpu.cfs_period_us", "100000\n");
+  write(cpu + "/child/cpu.stat", "nr_periods 0\nnr_throttled 0\nthrottled_time 0\n");
+  write(cpu + "/child/cpuacct.usage", "3000000000\n");
+  write(mem + "/memory.limit_in_bytes", "314572800\n");
+  write(mem + "/memory.memsw.limit_in_bytes", "629145600\n");
+  write(mem + "/child/memory.limit_in_bytes", "9223372036854771712\n");
+  write(mem + "/child/memory.memsw.limit_in_bytes", "9223372036854771712\n");
+  write(mem + "/child/memory.usage_in_bytes", "104857600\n");
+  write(mem + "/child/memory.memsw.usage_in_bytes", "104857600\n");
+  write(mem + "/child/memory.stat", "cache 0\nrss 104857600\nhierarchical_memory_limit 314572800\n"
+                                    "hierarchical_memsw_limit 629145600\ntotal_cache 0\n");
+  write(pids + "/pids.max", "100\n");
+  write(pids + "/child/pids.max", "max\n");
+  write(pids + "/child/pids.current", "7\n");
+  write("sys/fs/cgroup/blkio/blkio.throttle.io_service_bytes_recursive", "8:0 Read 17258475520\n8:0 Write 4096\n");
+  write("sys/fs/cgroup/blkio/blkio.throttle.io_serviced_recursive", "8:0 Read 730277\n8:0 Write 1\n");
+
+  auto stats = cli({"--sysroot", root, "stats", "--json", "--count", "1"});
+  ASSERT_EQ(stats.exit_code, 0) << stats.err;
+  const char* script = R"(import json, sys
+d = json.loads(sys.argv[1])
+c, m, p = d["cpu"], d["memory"], d["pids"]
+assert c["quota"] == 0.5 and c["cpus"] == 1, c
+assert c["periods"] == 126 and c["throttled_periods"] == 38 and c["throttled_ns"] == 2500000000, c
+assert m["limit"] == 314572800 and m["usage"] == 104857600, m
+assert m["swap_limit"] == 0, m  # 300 MiB allowed, but the host has no swap
+assert p["current"] == 7 and p["max"] == 100, p
+assert d["io"] is None, d["io"]
+print('ok'))";
+  auto check = run_program({"/usr/bin/python3", "-c", script, stats.out}, {});
+  EXPECT_EQ(check.out, "ok\n") << check.err << stats.out;
+
+  auto show = cli({"--sysroot", root, "show"});
+  EXPECT_EQ(show.exit_code, 0) << show.err;
+  EXPECT_NE(show.out.find("38 of 126 periods, 2.50s"), std::string::npos) << show.out;
+  EXPECT_NE(show.out.find("/sys/fs/cgroup/cpu,cpuacct/parent/cpu.stat\n"), std::string::npos) << show.out;
+  EXPECT_NE(show.out.find("7 / 100"), std::string::npos) << show.out;
+  EXPECT_NE(show.out.find("(the host's own blkio cgroup: its I/O is not the container's)"), std::string::npos)
+      << show.out;
+  EXPECT_EQ(show.out.find("17258475520"), std::string::npos) << show.out;
+  EXPECT_NE(show.out.find("(the host's swap is less than /sys/fs/cgroup/memory/parent/child/memory.stat:"),
+            std::string::npos)
+      << show.out;
+  fs::remove_all(root);
+}
+
+// N's source is what bounds it: a quota of 3 CPUs in a cpuset of 2 is the
+// cpuset's doing; a quota of 2.5 (3 CPUs) in a cpuset of 3 the quota's.
+TEST(Cli, ShowNamesWhatBoundsTheCpuCount) {
+  auto small = cli({"--sysroot", kFixtures + "/v1-cpuset-small", "show"});
+  EXPECT_NE(small.out.find("CPUs           8                    2                    "
+                           "/sys/fs/cgroup/cpuset/cpuset.effective_cpus\n"),
+            std::string::npos)
+      << small.out;
+  auto json = cli({"--sysroot", kFixtures + "/v1-cpuset-small", "show", "--json"});
+  EXPECT_NE(json.out.find("\"source\": \"/sys/fs/cgroup/cpuset/cpuset.effective_cpus\""), std::string::npos) << json.out;
+  auto quota = cli({"show", "--sysroot", kFixtures + "/v1-cpuset-quota"});  // --sysroot after the command too
+  EXPECT_EQ(quota.exit_code, 0) << quota.err;
+  EXPECT_NE(quota.out.find("CPUs           8                    3                    "
+                           "/sys/fs/cgroup/cpu,cpuacct/cpu.cfs_quota_us\n"),
+            std::string::npos)
+      << quota.out;
+}
