@@ -1,5 +1,5 @@
 // Each libcgview.so entry point against the native glibc call, measured in the
-// same process (issue 5). The shim is dlopen'ed RTLD_NOW|RTLD_LOCAL: nothing in
+// same process. The shim is dlopen'ed RTLD_NOW|RTLD_LOCAL: nothing in
 // this process is interposed, and calling through the dlsym'ed pointers runs the
 // shim, whose dlsym(RTLD_NEXT) resolves to libc.
 //

@@ -1,4 +1,4 @@
-// Faults, load and security (issue 6, items 3-5): runs stress_probe.c with
+// Faults, load and security: runs stress_probe.c with
 // libcgview.so preloaded while its cgroup is removed, with mountinfo hidden by
 // a mount namespace, at the fd limit, under seccomp filters, over huge
 // mountinfo and 4,096-CPU sysroots, under load, setuid through an

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Valgrind memcheck over the probe programs with libcgview.so preloaded:
 # no invalid reads or writes, no use of uninitialised memory, no definite
-# leaks, in the shim or the core (issue 6).
+# leaks, in the shim or the core.
 #   valgrind_probes.sh SHIM PROBE FIXTURES_DIR
 set -euo pipefail
 shim=$1 probe=$2 fixtures=$3
