@@ -27,10 +27,12 @@ std::string cpu_list(const CpuSet& set) {
 }
 
 std::string quota_text(const Quota& q) {
-  // Three decimals are enough for any period the kernel accepts.
-  uint64_t milli = (uint64_t)(((unsigned __int128)q.quota * 1000 + q.period / 2) / q.period);
+  // Six decimals: 200001/100000 is 2.00001, which rounds up to 3 CPUs; fewer
+  // would show "2" beside them.
+  uint64_t micro = (uint64_t)(((unsigned __int128)q.quota * 1000000 + q.period / 2) / q.period);
   char buf[48];
-  std::snprintf(buf, sizeof buf, "%llu.%03llu", (unsigned long long)(milli / 1000), (unsigned long long)(milli % 1000));
+  std::snprintf(buf, sizeof buf, "%llu.%06llu", (unsigned long long)(micro / 1000000),
+                (unsigned long long)(micro % 1000000));
   std::string s = buf;
   while (s.back() == '0') s.pop_back();
   if (s.back() == '.') s.pop_back();
@@ -203,7 +205,7 @@ std::string show_json(const Config& config, const Limits& limits, bool have_limi
     j.num("container", cpu.count);
     j.str("online", cpu_list(cpu.visible));
     j.str("host_online", cpu_list(cpu.online));
-    if (cpu.has_quota) j.real("quota", double(cpu.quota.quota) / double(cpu.quota.period), 3);
+    if (cpu.has_quota) j.real("quota", double(cpu.quota.quota) / double(cpu.quota.period), 6);
     else j.null("quota");
     j.str("cpuset", cpu_list(cpu.affinity));
     j.str("source", cpu_count_source(cpu));

@@ -33,7 +33,7 @@ void sample_json(Json& j, const Config& config, const Sample& now, const Sample*
   j.open("cpu");
   if (now.have_limits) j.num("cpus", now.cpus);
   else j.null("cpus");
-  j.real("quota", now.quota, 3);
+  j.real("quota", now.quota, 6);
   j.num("usage_ns", opt(now.cpu.usage_ns));
   if (r) {
     j.real("percent", r->cpu_percent, 1);

@@ -52,14 +52,21 @@ struct Search {
   int target;  // the depth to look at, or -1: any up to kCgroupSearchDepth
   int budget = kCgroupSearchDirs;
   PathText& dir;  // the directory being looked at; the answer when found
+  bool complete = true;  // no bound or unreadable directory cut the search short
 };
 
 bool visit(Search& s, int depth) {
-  if (s.budget-- <= 0) return false;
+  if (s.budget-- <= 0) {
+    s.complete = false;
+    return false;
+  }
   if ((s.target < 0 || depth == s.target) && procs_lists(s.root, s.dir.view(), s.pid)) return true;
-  if (depth == (s.target < 0 ? kCgroupSearchDepth : s.target)) return false;
+  if (depth == s.target) return false;  // the process cannot be deeper
   int fd = open_directory(s.root, s.dir.view());
-  if (fd < 0) return false;
+  if (fd < 0) {
+    s.complete = false;
+    return false;
+  }
   const size_t keep = s.dir.size();
   alignas(DirEntry64) char buf[1024];
   bool found = false;
@@ -70,6 +77,10 @@ bool visit(Search& s, int depth) {
       at += e->reclen;
       std::string_view name(e->name);
       if (e->type != DT_DIR || name == "." || name == "..") continue;
+      if (depth == kCgroupSearchDepth && s.target < 0) {  // the blind bound: not looked below
+        s.complete = false;
+        break;
+      }
       PathText child;
       std::string_view parent = s.dir.view().substr(0, keep);
       child.add(parent == "/" ? std::string_view{} : parent).add('/').add(name);
@@ -119,7 +130,7 @@ int depth_below_mount(std::string_view mount_root, std::string_view path) {
   return depth <= kCgroupSearchDepthKnown ? depth : -1;
 }
 
-bool find_cgroup_listing(const Sysroot& root, std::string_view mount_point, uint64_t pid, int depth, PathText& out) {
+Listing find_cgroup_listing(const Sysroot& root, std::string_view mount_point, uint64_t pid, int depth, PathText& out) {
   ErrnoKeeper keep_errno;
   PathText dir;
   dir.add(mount_point);
@@ -129,9 +140,9 @@ bool find_cgroup_listing(const Sysroot& root, std::string_view mount_point, uint
     dir = trimmed;
   }
   Search s{root, pid, depth, kCgroupSearchDirs, dir};
-  if (!visit(s, 0)) return false;
+  if (!visit(s, 0)) return s.complete ? Listing::Absent : Listing::Unknown;
   out = dir;
-  return true;
+  return Listing::Found;
 }
 
 }  // namespace cgview

@@ -31,8 +31,11 @@ bool own_pid(const Sysroot& root, uint64_t& pid);
 
 // Looks at `mount_point` and the directories below it, depth first, for the
 // one whose cgroup.procs lists `pid`: exactly `depth` levels down when that
-// is known (>= 0), else at any depth up to kCgroupSearchDepth. Raw syscalls
-// and stack buffers only; every fd it opens is closed before it returns.
-bool find_cgroup_listing(const Sysroot& root, std::string_view mount_point, uint64_t pid, int depth, PathText& out);
+// is known (>= 0), else at any depth up to kCgroupSearchDepth. Absent when
+// it looked everywhere it could be (within the bounds) and found nothing;
+// Unknown when a bound or an unreadable directory cut the search short. Raw
+// syscalls and stack buffers only; every fd it opens is closed before it returns.
+enum class Listing { Found, Absent, Unknown };
+Listing find_cgroup_listing(const Sysroot& root, std::string_view mount_point, uint64_t pid, int depth, PathText& out);
 
 }  // namespace cgview

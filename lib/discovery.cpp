@@ -69,7 +69,7 @@ struct Search {
   bool pid_tried = false, pid_known = false;
   uint64_t pid = 0;
   PathText mount_point;  // empty until a search ran
-  bool found = false;
+  Listing listing = Listing::Unknown;
   PathText result;
 };
 
@@ -86,14 +86,24 @@ void place(const Config& config, const CgroupMount& mount, std::string_view path
     search.pid_tried = true;
     search.mount_point.clear();
     search.mount_point.add(mp);
-    search.found = search.pid_known && find_cgroup_listing(config.root, mp, search.pid,
-                                                           depth_below_mount(mount.root.view(), path), search.result);
+    search.listing = search.pid_known ? find_cgroup_listing(config.root, mp, search.pid,
+                                                            depth_below_mount(mount.root.view(), path), search.result)
+                                      : Listing::Unknown;
     DebugLine(config) << "cgroup path " << path << " is outside the root " << mount.root.view() << " of the mount at "
-                      << mp << (search.found ? ": found by cgroup.procs at " : ": no cgroup.procs below lists "
-                                                                                   "this process; using the mount point")
-                      << (search.found ? search.result.view() : "");
+                      << mp
+                      << (search.listing == Listing::Found    ? ": found by cgroup.procs at "
+                          : search.listing == Listing::Absent ? ": no cgroup.procs below lists this process: none of "
+                                                                "these cgroups is its own"
+                                                              : ": the search by cgroup.procs was cut short; using the "
+                                                                "mount point")
+                      << (search.listing == Listing::Found ? search.result.view() : "");
   }
-  if (search.found) out.path = search.result;
+  if (search.listing == Listing::Found) out.path = search.result;
+  // Searched through and not there, the process has left every cgroup this
+  // mount shows: the mount point is then another cgroup (a namespace's root
+  // the process was moved out of, whose limits no longer bind it) or the
+  // hierarchy's root, which limits nothing. Neither is its own.
+  else if (search.listing == Listing::Absent) out = CgroupDir{};
 }
 
 // The directory that holds the memory controller's files: the process's own,

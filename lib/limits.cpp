@@ -64,17 +64,22 @@ void find_quota(const Config& config, CpuLimits& cpu, const CgroupDir& dir) {
   } while (parent_directory(level, dir.mount_len));
 }
 
-// The cgroup's effective cpuset (v2 cpuset.cpus.effective, v1 effective_cpus or cpus).
+// The cgroup's effective cpuset (v2 cpuset.cpus.effective, v1 effective_cpus
+// or cpus), from the nearest level that has one: a v2 parent may keep the
+// cpuset controller from its children, whose CPUs are then its own.
 bool find_cpuset(const Config& config, const CgroupDir& dir, CpuSet& set, Source& source) {
   if (!dir.found) return false;
   const char* names[] = {"cpuset.cpus.effective", "cpuset.effective_cpus", "cpuset.cpus"};
-  for (const char* name : names) {
-    char buf[4096];
-    std::string_view text = read_cgroup_file(config.root, dir.path.view(), name, buf);
-    if (text.empty() || !parse_cpu_list(text, set) || set.empty()) continue;
-    source.set(dir.path.view(), name);
-    return true;
-  }
+  PathText level = dir.path;
+  do {
+    for (const char* name : names) {
+      char buf[4096];
+      std::string_view text = read_cgroup_file(config.root, level.view(), name, buf);
+      if (text.empty() || !parse_cpu_list(text, set) || set.empty()) continue;
+      source.set(level.view(), name);
+      return true;
+    }
+  } while (dir.v2 && parent_directory(level, dir.mount_len));
   return false;
 }
 

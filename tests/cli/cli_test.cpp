@@ -334,3 +334,17 @@ TEST(Cli, ShowNamesWhatBoundsTheCpuCount) {
             std::string::npos)
       << quota.out;
 }
+
+// A quota just above 2 CPUs rounds up to 3: show prints it exactly enough
+// to say why (2.00001, not "2" beside 3 CPUs).
+TEST(Cli, ShowPrintsTheQuotaPreciselyEnoughToExplainTheCount) {
+  namespace fs = std::filesystem;
+  char name[] = "/tmp/cgview-quota-XXXXXX";
+  std::string root = mkdtemp(name);
+  fs::copy(kFixtures + "/v1-cpuset-quota", root, fs::copy_options::recursive);
+  std::ofstream(root + "/sys/fs/cgroup/cpu,cpuacct/cpu.cfs_quota_us") << "200001\n";
+  auto show = cli({"show", "--sysroot", root});
+  EXPECT_NE(show.out.find("CPU quota      none                 2.00001  "), std::string::npos) << show.out;
+  EXPECT_NE(show.out.find("CPUs           8                    3  "), std::string::npos) << show.out;
+  fs::remove_all(root);
+}

@@ -440,6 +440,21 @@ TEST_F(Malformed, CpusetV2) {
   }
 }
 
+// A v2 parent that keeps the cpuset controller from its children: the leaf
+// has no cpuset files; the parent's effective CPUs are its own, and are
+// named as the cpuset (under a sysroot they also make A).
+TEST_F(Malformed, CpusetV2OnlyAtAnAncestor) {
+  copy_fixture("sub-cgroup");
+  remove("sys/fs/cgroup/worker/inner/cpuset.cpus");
+  remove("sys/fs/cgroup/worker/inner/cpuset.cpus.effective");
+  write("sys/fs/cgroup/worker/cpuset.cpus.effective", "1-2\n");
+  auto l = limits();
+  EXPECT_TRUE(l->cpu.has_cpuset);
+  EXPECT_EQ(l->cpu.cpuset_source.file.view(), "/sys/fs/cgroup/worker/cpuset.cpus.effective");
+  EXPECT_EQ(cpu_list(l->cpu.affinity), "1-2");
+  EXPECT_EQ(l->cpu.cpuset_count, 2u);
+}
+
 // A cpuset with no online CPU in it: no CPU view at all (every answer real).
 TEST_F(Malformed, CpusetOutsideOnline) {
   copy_fixture("v1-cpuset-quota");
@@ -802,16 +817,43 @@ TEST_F(Malformed, HugeCpuTimeSaturates) {
 
 // ---- a cgroup namespace without its own cgroup2 mount (`unshare -C`) ----
 
-// No cgroup.procs below the mount lists the process: the mount point, here
-// the root cgroup, which has no limit files: the host's view.
-TEST_F(Malformed, UnshareWithoutMountNotFoundIsTheRootCgroup) {
+// No cgroup.procs below the mount lists the process, and the search looked
+// everywhere: no cgroup of this mount is its own (the mount point here is the
+// root cgroup, which limits nothing): the host's view.
+TEST_F(Malformed, UnshareWithoutMountNotFoundIsNoCgroup) {
   copy_fixture("unshare-no-mount");
   write("proc/self/stat", "999 (sh) S 1 999 1\n");
   auto l = limits();
-  EXPECT_EQ(l->cgroups.of(Controller::Cpu).path.view(), "/sys/fs/cgroup");
+  EXPECT_FALSE(l->cgroups.of(Controller::Cpu).found);
   EXPECT_FALSE(l->cpu.has_quota);
   EXPECT_FALSE(l->memory.has_limit);
   expect_meminfo_passthrough(false);
+}
+
+// A namespace's own cgroup2 mount (`unshare -Cm` and a fresh mount, as
+// runtimes make) whose root cgroup the process was then moved out of:
+// /proc/self/cgroup says "/../b". The mount point is the old cgroup, with
+// limits that no longer bind the process; searched through and not found
+// there, the process gets the host's view, not those limits.
+TEST_F(Malformed, MovedOutOfTheNamespacesRootIsNotItsLimits) {
+  copy_fixture("unshare-no-mount");
+  write("proc/self/mountinfo",
+        "1113 1112 0:30 / /sys/fs/cgroup rw,nosuid,nodev,noexec,relatime - cgroup2 cgroup rw,nsdelegate\n");
+  write("proc/self/cgroup", "0::/../b\n");
+  write("sys/fs/cgroup/cgroup.type", "domain\n");
+  write("sys/fs/cgroup/cpu.max", "100000 100000\n");
+  write("sys/fs/cgroup/memory.max", "209715200\n");
+  write("sys/fs/cgroup/cgroup.procs", "");
+  write("sys/fs/cgroup/worker/inner/cgroup.procs", "");
+  auto l = limits();
+  EXPECT_FALSE(l->cgroups.of(Controller::Cpu).found);
+  EXPECT_FALSE(l->cpu.has_quota);
+  EXPECT_FALSE(l->memory.has_limit);
+  expect_meminfo_passthrough(false);
+  // Without the process's pid the search cannot tell: the mount point, as before.
+  remove("proc/self/stat");
+  l = limits();
+  EXPECT_EQ(l->cgroups.of(Controller::Cpu).path.view(), "/sys/fs/cgroup");
 }
 
 // An unreadable pid: no search, the same fallback.
