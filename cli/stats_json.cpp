@@ -47,6 +47,7 @@ void sample_json(Json& j, const Config& config, const Sample& now, const Sample*
     j.real("throttled_seconds_per_s", r->throttled_time_per_s, 3);
   }
   cgroup_member(j, "cgroup", now.cgroups.of(Controller::Cpu));
+  cgroup_member(j, "throttle_cgroup", now.quota_dir);  // where periods and throttling are counted
   j.close();
 
   const MemoryStats& m = now.memory;

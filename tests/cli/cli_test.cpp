@@ -295,6 +295,8 @@ d = json.loads(sys.argv[1])
 c, m, p = d["cpu"], d["memory"], d["pids"]
 assert c["quota"] == 0.5 and c["cpus"] == 1, c
 assert c["periods"] == 126 and c["throttled_periods"] == 38 and c["throttled_ns"] == 2500000000, c
+assert c["throttle_cgroup"] == "/sys/fs/cgroup/cpu,cpuacct/parent", c
+assert c["cgroup"] == "/sys/fs/cgroup/cpu,cpuacct/parent/child", c
 assert m["limit"] == 314572800 and m["usage"] == 104857600, m
 assert m["swap_limit"] == 0, m  # 300 MiB allowed, but the host has no swap
 assert p["current"] == 7 and p["max"] == 100, p
