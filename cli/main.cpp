@@ -169,9 +169,11 @@ int main(int argc, char** argv) {
       print_usage();
       return 0;
     }
-    // --sysroot DIR may also follow the command's name (run takes it itself).
+    // --sysroot DIR may also follow the name of a command that reads the
+    // view (run takes it itself; enable and disable name their root with
+    // --root, and must not take a --sysroot as if it were one).
     std::vector<char*> args(argv + i + 1, argv + argc);
-    if (!is(c.name, "run")) {
+    if (!is(c.name, "run") && !is(c.name, "enable") && !is(c.name, "disable")) {
       for (size_t k = 0; k < args.size() && !is(args[k], "--"); ++k) {
         if (!is(args[k], "--sysroot")) continue;
         if (k + 1 == args.size()) return usage_error("--sysroot needs a directory");

@@ -111,7 +111,7 @@ std::vector<Row> collect(const Config& config, const Limits& limits, bool have_l
     swap_source = std::string(mem.swap_source.file.view());
     std::optional<uint64_t> host_swap = meminfo_bytes(host, "SwapTotal");
     if (host_swap && *host_swap <= mem.swap_allowance)
-      swap_source = "/proc/meminfo (the host's swap is less than " + swap_source + " allows)";
+      swap_source = "/proc/meminfo (the host's swap, no more than " + swap_source + " allows)";
   }
   struct MemRow {
     const char* key;
@@ -177,7 +177,12 @@ void print_figures(const Config& config) {
                     or_dash(m.oom_kills);
   rows.push_back({"OOM", oom, "", in_path(mem, mem.v2 ? "memory.events" : "memory.oom_control")});
   std::string pids = or_dash(s.pids.current) + " / " + (s.pids.max_unlimited ? "max" : or_dash(s.pids.max));
-  rows.push_back({"pids", pids, "", in_path(s.pids_dir, "pids.current")});
+  std::string pids_source = in_path(s.pids_dir, "pids.current");
+  if (limit_is_an_ancestors(s)) {
+    pids += " (" + or_dash(s.pids.limit_current) + " where that limit is)";
+    pids_source += ", " + std::string(s.pids.limit_dir.view()) + "/pids.max";
+  }
+  rows.push_back({"pids", pids, "", pids_source});
   std::string io = "-";
   if (s.io.has) {
     IoTotals t = io_totals(s.io);

@@ -73,6 +73,10 @@ void sample_json(Json& j, const Config& config, const Sample& now, const Sample*
   j.open("pids");
   j.num("current", opt(now.pids.current));
   j.num("max", opt(now.pids.max));
+  // The count where that max is set (an ancestor's includes its other processes).
+  j.num("limit_current", opt(now.pids.limit_current));
+  if (now.pids.limit_dir.size() > 0) j.str("limit_cgroup", std::string(now.pids.limit_dir.view()));
+  else j.null("limit_cgroup");
   cgroup_member(j, "cgroup", now.pids_dir);
   j.close();
 

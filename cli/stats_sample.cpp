@@ -27,8 +27,8 @@ CgroupDir binding_quota_dir(const Config& config, const Limits& limits, const Cg
 // own files may say "unlimited" under a limited parent; swap no more than
 // the host has.
 void apply_binding_memory_limits(const Config& config, const MemoryLimits& limits, MemoryStats& m) {
-  if (!config.has_memory_override && limits.has_limit) m.limit.set(limits.limit);
-  if (!config.has_memory_override && limits.has_swap_allowance) {
+  if (limits.has_limit) m.limit.set(limits.limit);
+  if (limits.has_swap_allowance) {
     m.swap_limit.set(limits.swap_allowance);
     m.swap_unlimited = false;
   }
@@ -45,8 +45,11 @@ void take_sample(const Config& config, Sample& out) {
   clock_gettime(CLOCK_REALTIME, &real);
   out.monotonic_ns = uint64_t(mono.tv_sec) * 1000000000u + uint64_t(mono.tv_nsec);
   out.unix_time = double(real.tv_sec) + double(real.tv_nsec) / 1e9;
+  // The cgroup's own memory limit, not CGVIEW_MEMORY's (which only programs see).
+  Config cgroup_config = config;
+  cgroup_config.has_memory_override = false;
   Limits limits;
-  out.have_limits = compute_limits(config, limits);
+  out.have_limits = compute_limits(cgroup_config, limits);
   out.cpus = out.have_limits ? limits.cpu.count : 0;
   out.quota.reset();
   if (out.have_limits && limits.cpu.has_quota)

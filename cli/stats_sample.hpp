@@ -33,6 +33,12 @@ struct Sample {
 
 void take_sample(const Config& config, Sample& out);
 
+// Whether the pids limit that binds is an ancestor's (its count then
+// includes processes outside the cgroup).
+inline bool limit_is_an_ancestors(const Sample& s) {
+  return s.pids.limit_dir.size() > 0 && s.pids.limit_dir.view() != s.pids_dir.path.view();
+}
+
 // Per-second change of a counter between two samples (absent when either
 // reading is, or when the counter went backwards: a reset, not a rate).
 std::optional<double> rate(const Figure& before, const Figure& now, double seconds);

@@ -104,7 +104,10 @@ std::vector<std::string> screen_lines(const Config& config, const Sample& now, c
   if (m.oom_group.has) oom_line += std::string("   group ") + (m.oom_group.value ? "on" : "off");
   out.push_back(fit(oom_line));
   std::string pids_max = now.pids.max.has ? count(now.pids.max) : (now.pids.max_unlimited ? "max" : "-");
-  out.push_back(fit("PIDS  " + count(now.pids.current) + " / " + pids_max));
+  std::string pids_line = "PIDS  " + count(now.pids.current) + " / " + pids_max;
+  if (limit_is_an_ancestors(now))  // a parent's limit, which counts its other processes too
+    pids_line += "   (" + count(now.pids.limit_current) + " where that limit is)";
+  out.push_back(fit(pids_line));
 
   // Block I/O: totals, then up to three devices.
   if (!now.io.has) {

@@ -20,7 +20,10 @@ struct DirEntry64 {
   char name[];
 };
 
-bool procs_lists(const Sysroot& root, std::string_view dir, uint64_t pid) {
+// Whether DIR/cgroup.procs lists `pid`; `readable` false when the file could
+// not be read through (the answer "no" is then not known to be true).
+bool procs_lists(const Sysroot& root, std::string_view dir, uint64_t pid, bool& readable) {
+  readable = false;
   PathText path;
   path.add(dir).add("/cgroup.procs");
   if (path.overflowed()) return false;
@@ -34,6 +37,7 @@ bool procs_lists(const Sysroot& root, std::string_view dir, uint64_t pid) {
     uint64_t listed = 0;
     found = parse_u64(trim(line), listed) && listed == pid;
   }
+  readable = found || !reader.failed();
   close_fd(fd);
   return found;
 }
@@ -55,12 +59,19 @@ struct Search {
   bool complete = true;  // no bound or unreadable directory cut the search short
 };
 
+// Anything that keeps the search from looking somewhere the process could be
+// (a bound, an unreadable file or directory, a path too long, an entry of
+// unknown type) marks it incomplete: "not found" then proves nothing.
 bool visit(Search& s, int depth) {
   if (s.budget-- <= 0) {
     s.complete = false;
     return false;
   }
-  if ((s.target < 0 || depth == s.target) && procs_lists(s.root, s.dir.view(), s.pid)) return true;
+  if (s.target < 0 || depth == s.target) {
+    bool readable = false;
+    if (procs_lists(s.root, s.dir.view(), s.pid, readable)) return true;
+    if (!readable) s.complete = false;
+  }
   if (depth == s.target) return false;  // the process cannot be deeper
   int fd = open_directory(s.root, s.dir.view());
   if (fd < 0) {
@@ -71,24 +82,30 @@ bool visit(Search& s, int depth) {
   alignas(DirEntry64) char buf[1024];
   bool found = false;
   long n;
-  while (!found && s.budget > 0 && (n = syscall(SYS_getdents64, fd, buf, sizeof buf)) > 0) {
+  while (!found && (n = syscall(SYS_getdents64, fd, buf, sizeof buf)) > 0) {
     for (long at = 0; !found && at < n;) {
       const auto* e = reinterpret_cast<const DirEntry64*>(buf + at);
       at += e->reclen;
       std::string_view name(e->name);
-      if (e->type != DT_DIR || name == "." || name == "..") continue;
-      if (depth == kCgroupSearchDepth && s.target < 0) {  // the blind bound: not looked below
+      if ((e->type != DT_DIR && e->type != DT_UNKNOWN) || name == "." || name == "..") continue;
+      // Below the blind bound, out of budget, or of a type the listing does
+      // not tell: not looked at.
+      if (e->type == DT_UNKNOWN || (depth == kCgroupSearchDepth && s.target < 0) || s.budget <= 0) {
         s.complete = false;
-        break;
+        continue;
       }
       PathText child;
       std::string_view parent = s.dir.view().substr(0, keep);
       child.add(parent == "/" ? std::string_view{} : parent).add('/').add(name);
-      if (child.overflowed() || child.size() >= kPathMax - 16) continue;
+      if (child.overflowed() || child.size() >= kPathMax - 16) {
+        s.complete = false;
+        continue;
+      }
       s.dir = child;
       found = visit(s, depth + 1);
     }
   }
+  if (n < 0) s.complete = false;  // the listing failed partway
   close_fd(fd);
   return found;
 }
@@ -109,6 +126,7 @@ bool own_pid(const Sysroot& root, uint64_t& pid) {
 int depth_below_mount(std::string_view mount_root, std::string_view path) {
   int ups = 0;
   std::string_view rest = mount_root, part;
+  // The mount's root as the namespace's root, or "/.." steps above it.
   while (!rest.empty()) {
     size_t slash = rest.find('/');
     part = rest.substr(0, slash);
@@ -117,7 +135,6 @@ int depth_below_mount(std::string_view mount_root, std::string_view path) {
     if (part != "..") return -1;  // a named step: the root is not above the namespace's alone
     ++ups;
   }
-  if (ups == 0) return -1;
   int depth = ups;
   for (rest = path; !rest.empty();) {
     size_t slash = rest.find('/');
@@ -125,7 +142,7 @@ int depth_below_mount(std::string_view mount_root, std::string_view path) {
     rest = slash == std::string_view::npos ? std::string_view{} : rest.substr(slash + 1);
     if (part.empty() || part == ".") continue;
     depth += part == ".." ? -1 : 1;
-    if (depth < 0) return -1;  // above the mount: not below it at all
+    if (depth < 0) return kAboveMount;
   }
   return depth <= kCgroupSearchDepthKnown ? depth : -1;
 }
@@ -139,6 +156,7 @@ Listing find_cgroup_listing(const Sysroot& root, std::string_view mount_point, u
     trimmed.add(dir.view().substr(0, dir.size() - 1));
     dir = trimmed;
   }
+  if (depth == kAboveMount) return Listing::Absent;  // nothing below the mount can be its cgroup
   Search s{root, pid, depth, kCgroupSearchDirs, dir};
   if (!visit(s, 0)) return s.complete ? Listing::Absent : Listing::Unknown;
   out = dir;

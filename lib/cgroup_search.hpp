@@ -19,10 +19,12 @@ inline constexpr int kCgroupSearchDepthKnown = 32;
 inline constexpr int kCgroupSearchDirs = 512;
 
 // How many levels below the mount point the process's directory lies, when
-// the mount's root is the namespace root's ancestor by "/.." steps alone
-// (mountinfo's "/../../.."): those steps plus the net depth of the process's
-// path below the namespace root ("/" 0, "/a/b" 2, "/../sibling" 0). -1 when
-// that cannot be told.
+// the mount's root is the namespace's root or its ancestor by "/.." steps
+// alone (mountinfo's "/" or "/../../.."): those steps plus the net depth of
+// the process's path below the namespace root ("/" 0, "/a/b" 2, "/../sibling"
+// 0). kAboveMount when the path climbs above the mount's root (moved out of
+// the cgroups this mount shows); -1 when it cannot be told.
+inline constexpr int kAboveMount = -2;
 int depth_below_mount(std::string_view mount_root, std::string_view path);
 
 // The process's id as its cgroup.procs files show it: getpid() live, and the

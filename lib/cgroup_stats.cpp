@@ -168,15 +168,27 @@ void read_pids_stats(const Sysroot& root, const CgroupDir& dir, PidsStats& out) 
   out = PidsStats{};
   if (!dir.found) return;
   read_figure(root, dir, "pids.current", out.current);
-  // The smallest pids.max of the cgroup and its ancestors: a pod's or a
-  // parent's limit stops forks as surely as the cgroup's own.
+  // A pod's or a parent's pids.max stops forks as surely as the cgroup's
+  // own, and counts the processes of all below it: the level with the least
+  // room left is the one that binds.
   CgroupDir level = dir;
   bool any_max = false;
+  uint64_t least_room = UINT64_MAX;
   do {
-    uint64_t v = 0;
-    Number max = read_number(root, level, "pids.max", v);
-    if (max == Number::Value && (!out.max.has || v < out.max.value)) out.max.set(v);
-    any_max = any_max || max != Number::Missing;
+    uint64_t max = 0, current = 0;
+    Number state = read_number(root, level, "pids.max", max);
+    any_max = any_max || state != Number::Missing;
+    if (state != Number::Value) continue;
+    Figure count;
+    if (level.path.view() == dir.path.view()) count = out.current;
+    else if (read_number(root, level, "pids.current", current) == Number::Value) count.set(current);
+    uint64_t room = max - (count.has && count.value < max ? count.value : (count.has ? max : 0));
+    if (room < least_room || !out.max.has) {
+      least_room = room;
+      out.max.set(max);
+      out.limit_current = count;
+      out.limit_dir = level.path;
+    }
   } while (parent_directory(level.path, dir.mount_len));
   out.max_unlimited = any_max && !out.max.has;
 }

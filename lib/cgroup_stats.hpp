@@ -51,6 +51,10 @@ void read_memory_stats(const Sysroot& root, const CgroupDir& memory, MemoryStats
 struct PidsStats {
   Figure current, max;  // max absent when "max"
   bool max_unlimited = false;
+  // The limit that binds is the level with the least room (max - current)
+  // up the tree; an ancestor's count there includes its other processes.
+  Figure limit_current;  // pids.current at that level
+  PathText limit_dir;    // that level's directory (empty: none)
 };
 void read_pids_stats(const Sysroot& root, const CgroupDir& pids, PidsStats& out);
 

@@ -94,8 +94,8 @@ void place(const Config& config, const CgroupMount& mount, std::string_view path
                       << (search.listing == Listing::Found    ? ": found by cgroup.procs at "
                           : search.listing == Listing::Absent ? ": no cgroup.procs below lists this process: none of "
                                                                 "these cgroups is its own"
-                                                              : ": the search by cgroup.procs was cut short; using the "
-                                                                "mount point")
+                          : search.pid_known ? ": the search by cgroup.procs was cut short; using the mount point"
+                                             : ": its pid is unknown; using the mount point")
                       << (search.listing == Listing::Found ? search.result.view() : "");
   }
   if (search.listing == Listing::Found) out.path = search.result;

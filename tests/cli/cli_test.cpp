@@ -283,6 +283,7 @@ TEST(Cli, StatsAndShowGiveTheLimitsThatBindAboveTheCgroup) {
   write(mem + "/child/memory.stat", "cache 0\nrss 104857600\nhierarchical_memory_limit 314572800\n"
                                     "hierarchical_memsw_limit 629145600\ntotal_cache 0\n");
   write(pids + "/pids.max", "100\n");
+  write(pids + "/pids.current", "57\n");  // the child's 7 and a sibling's 50
   write(pids + "/child/pids.max", "max\n");
   write(pids + "/child/pids.current", "7\n");
   write("sys/fs/cgroup/blkio/blkio.throttle.io_service_bytes_recursive", "8:0 Read 17258475520\n8:0 Write 4096\n");
@@ -299,21 +300,28 @@ assert c["throttle_cgroup"] == "/sys/fs/cgroup/cpu,cpuacct/parent", c
 assert c["cgroup"] == "/sys/fs/cgroup/cpu,cpuacct/parent/child", c
 assert m["limit"] == 314572800 and m["usage"] == 104857600, m
 assert m["swap_limit"] == 0, m  # 300 MiB allowed, but the host has no swap
-assert p["current"] == 7 and p["max"] == 100, p
+assert p["current"] == 7 and p["max"] == 100 and p["limit_current"] == 57, p
+assert p["limit_cgroup"] == "/sys/fs/cgroup/pids/parent", p
 assert d["io"] is None, d["io"]
 print('ok'))";
   auto check = run_program({"/usr/bin/python3", "-c", script, stats.out}, {});
   EXPECT_EQ(check.out, "ok\n") << check.err << stats.out;
+  // CGVIEW_MEMORY changes what programs see, not what the cgroup says.
+  auto overridden = cli({"--sysroot", root, "stats", "--json", "--count", "1"}, {"CGVIEW_MEMORY=1G"});
+  EXPECT_NE(overridden.out.find("\"limit\": 314572800"), std::string::npos) << overridden.out;
 
   auto show = cli({"--sysroot", root, "show"});
   EXPECT_EQ(show.exit_code, 0) << show.err;
   EXPECT_NE(show.out.find("38 of 126 periods, 2.50s"), std::string::npos) << show.out;
   EXPECT_NE(show.out.find("/sys/fs/cgroup/cpu,cpuacct/parent/cpu.stat\n"), std::string::npos) << show.out;
-  EXPECT_NE(show.out.find("7 / 100"), std::string::npos) << show.out;
+  EXPECT_NE(show.out.find("7 / 100 (57 where that limit is)"), std::string::npos) << show.out;
+  EXPECT_NE(show.out.find("/sys/fs/cgroup/pids/parent/child/pids.current, /sys/fs/cgroup/pids/parent/pids.max"),
+            std::string::npos)
+      << show.out;
   EXPECT_NE(show.out.find("(the host's own blkio cgroup: its I/O is not the container's)"), std::string::npos)
       << show.out;
   EXPECT_EQ(show.out.find("17258475520"), std::string::npos) << show.out;
-  EXPECT_NE(show.out.find("(the host's swap is less than /sys/fs/cgroup/memory/parent/child/memory.stat:"),
+  EXPECT_NE(show.out.find("(the host's swap, no more than /sys/fs/cgroup/memory/parent/child/memory.stat:"),
             std::string::npos)
       << show.out;
   fs::remove_all(root);

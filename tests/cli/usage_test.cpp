@@ -63,6 +63,14 @@ TEST(CliUsage, UsageErrorsAreOneLineAndExitTwo) {
       {"run", "--memory", "lots", "--", "/bin/true"},
       {"stats", "--bogus"},
       {"stats", "--interval", "0"},
+      {"run", "--cpus"},
+      {"doctor", "--root"},
+      {"enable", "--root"},
+      {"show", "--sysroot"},
+      // enable and disable name their root with --root: a --sysroot after them
+      // is refused, never taken as the live root's /etc/ld.so.preload.
+      {"enable", "--sysroot", "/tmp"},
+      {"disable", "--sysroot", "/tmp"},
   };
   for (const auto& args : cases) {
     RunResult r = cli(args);

@@ -927,8 +927,59 @@ TEST(CgroupSearch, DepthBelowMount) {
   EXPECT_EQ(depth_below_mount("/../..", "/"), 2);
   EXPECT_EQ(depth_below_mount("/../../..", "/a/b"), 5);
   EXPECT_EQ(depth_below_mount("/../..", "/../sibling"), 2);
-  EXPECT_EQ(depth_below_mount("/..", "/../../x"), -1);  // above the mount
+  EXPECT_EQ(depth_below_mount("/..", "/../../x"), kAboveMount);
+  EXPECT_EQ(depth_below_mount("/", "/../b"), kAboveMount);  // moved out of a namespace's own mount
+  EXPECT_EQ(depth_below_mount("/", "/a/../b"), 1);
   EXPECT_EQ(depth_below_mount("/docker/abc", "/"), -1);  // a named root: unknown
-  EXPECT_EQ(depth_below_mount("/", "/a"), -1);
   EXPECT_EQ(depth_below_mount("/../x/..", "/"), -1);
+}
+
+// "Absent" only when the search looked everywhere the process could be;
+// anything that kept it from looking makes the answer "Unknown" (and the
+// mount point is used, as without a search).
+class CgroupSearchCutShort : public CopiedFixture {
+ protected:
+  void SetUp() override { copy_fixture("no-cgroup"); }
+  Listing search(int depth) {
+    PathText out;
+    return find_cgroup_listing(config().root, "/cg", 4242, depth, out);
+  }
+};
+
+TEST_F(CgroupSearchCutShort, ALookedThroughTreeIsAbsent) {
+  write("cg/a/cgroup.procs", "1\n");
+  write("cg/a/b/cgroup.procs", "2\n");
+  write("cg/cgroup.procs", "");
+  EXPECT_EQ(search(-1), Listing::Absent);
+  EXPECT_EQ(search(2), Listing::Absent);
+  write("cg/a/b/cgroup.procs", "2\n4242\n");
+  EXPECT_EQ(search(2), Listing::Found);
+}
+
+TEST_F(CgroupSearchCutShort, OutOfBudgetIsUnknown) {
+  write("cg/cgroup.procs", "");
+  for (int i = 0; i <= kCgroupSearchDirs; ++i) write("cg/d" + std::to_string(i) + "/cgroup.procs", "1\n");
+  EXPECT_EQ(search(-1), Listing::Unknown);
+  EXPECT_EQ(search(1), Listing::Unknown);
+}
+
+TEST_F(CgroupSearchCutShort, AnUnreadableListingIsUnknown) {
+  write("cg/cgroup.procs", "");
+  std::filesystem::create_directories(path("cg/a/cgroup.procs"));  // opens, but reads fail (EISDIR)
+  EXPECT_EQ(search(-1), Listing::Unknown);
+  EXPECT_EQ(search(1), Listing::Unknown);
+}
+
+TEST_F(CgroupSearchCutShort, APathTooLongIsUnknown) {
+  write("cg/cgroup.procs", "");
+  std::string deep = "cg/" + std::string(200, 'x') + "/" + std::string(200, 'y') + "/" + std::string(150, 'z');
+  write(deep + "/cgroup.procs", "4242\n");
+  EXPECT_EQ(search(3), Listing::Unknown);
+  EXPECT_EQ(search(-1), Listing::Unknown);
+}
+
+TEST_F(CgroupSearchCutShort, APathAboveTheMountIsAbsentWithoutASearch) {
+  // Not even a readable mount point: a path above the mount's root is never below it.
+  PathText out;
+  EXPECT_EQ(find_cgroup_listing(config().root, "/no-such-mount", 4242, kAboveMount, out), Listing::Absent);
 }
