@@ -69,10 +69,13 @@ void find_quota(const Config& config, CpuLimits& cpu, const CgroupDir& dir) {
 // cpuset controller from its children, whose CPUs are then its own.
 bool find_cpuset(const Config& config, const CgroupDir& dir, CpuSet& set, Source& source) {
   if (!dir.found) return false;
-  const char* names[] = {"cpuset.cpus.effective", "cpuset.effective_cpus", "cpuset.cpus"};
+  // Each version's own names only: a v2 walk up the tree tries one file a level.
+  const char* v1_names[] = {"cpuset.effective_cpus", "cpuset.cpus", nullptr};
+  const char* v2_names[] = {"cpuset.cpus.effective", nullptr};
   PathText level = dir.path;
   do {
-    for (const char* name : names) {
+    for (const char* const* name_at = dir.v2 ? v2_names : v1_names; *name_at != nullptr; ++name_at) {
+      const char* name = *name_at;
       char buf[4096];
       std::string_view text = read_cgroup_file(config.root, level.view(), name, buf);
       if (text.empty() || !parse_cpu_list(text, set) || set.empty()) continue;
