@@ -86,9 +86,11 @@ void place(const Config& config, const CgroupMount& mount, std::string_view path
     search.pid_tried = true;
     search.mount_point.clear();
     search.mount_point.add(mp);
-    search.listing = search.pid_known ? find_cgroup_listing(config.root, mp, search.pid,
-                                                            depth_below_mount(mount.root.view(), path), search.result)
-                                      : Listing::Unknown;
+    // A path above the mount's root is below none of its cgroups, whatever the pid.
+    int depth = depth_below_mount(mount.root.view(), path);
+    search.listing = depth == kAboveMount ? Listing::Absent
+                     : search.pid_known   ? find_cgroup_listing(config.root, mp, search.pid, depth, search.result)
+                                          : Listing::Unknown;
     DebugLine(config) << "cgroup path " << path << " is outside the root " << mount.root.view() << " of the mount at "
                       << mp
                       << (search.listing == Listing::Found    ? ": found by cgroup.procs at "

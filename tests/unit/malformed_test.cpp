@@ -850,8 +850,14 @@ TEST_F(Malformed, MovedOutOfTheNamespacesRootIsNotItsLimits) {
   EXPECT_FALSE(l->cpu.has_quota);
   EXPECT_FALSE(l->memory.has_limit);
   expect_meminfo_passthrough(false);
-  // Without the process's pid the search cannot tell: the mount point, as before.
+  // A path above the mount's root needs no pid to tell: still none.
   remove("proc/self/stat");
+  l = limits();
+  EXPECT_FALSE(l->cgroups.of(Controller::Cpu).found);
+  EXPECT_FALSE(l->cpu.has_quota);
+  // Without the pid, where the path could lie below the mount, the search
+  // cannot tell: the mount point, as before.
+  write("proc/self/cgroup", "0::/x/../y\n");
   l = limits();
   EXPECT_EQ(l->cgroups.of(Controller::Cpu).path.view(), "/sys/fs/cgroup");
 }
