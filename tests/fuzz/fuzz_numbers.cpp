@@ -67,12 +67,14 @@ bool ref_decimal_micro(std::string_view s, uint64_t& micro) {
   return true;
 }
 
-// digits [K|M|G|T] [B|iB], case-insensitive unit letters, "iB" only after a unit.
+// digits [K|M|G|T] [B|i|iB], case-insensitive unit letters, "i" only after a
+// unit; with a unit the number may have a fraction of up to 6 digits (1.5G),
+// the bytes rounded down.
 bool ref_size(std::string_view s, uint64_t& bytes) {
   s = trim(s);
   size_t n = 0;
-  while (n < s.size() && is_digit(s[n])) ++n;
-  std::string_view digits = s.substr(0, n), suffix = s.substr(n);
+  while (n < s.size() && (is_digit(s[n]) || s[n] == '.')) ++n;
+  std::string_view number = s.substr(0, n), suffix = s.substr(n);
   unsigned shift = 0;
   if (!suffix.empty()) {
     switch (suffix.front()) {
@@ -85,12 +87,21 @@ bool ref_size(std::string_view s, uint64_t& bytes) {
     if (shift != 0) suffix.remove_prefix(1);
   }
   bool suffix_ok = suffix.empty() || suffix == "B" || suffix == "b" ||
-                   ((shift != 0 || !CGVIEW_FUZZ_STRICT) && (suffix == "iB" || suffix == "ib"));
-  // FOUND (fixed): parse_size accepts "iB" without a unit letter ("5iB" = 5 bytes).
-  uint64_t v = 0;
-  if (!suffix_ok || !ref_digits(digits, v)) return false;
-  if (shift != 0 && v > (UINT64_MAX >> shift)) return false;
-  bytes = v << shift;
+                   ((shift != 0 || !CGVIEW_FUZZ_STRICT) && (suffix == "i" || suffix == "iB" || suffix == "ib"));
+  // FOUND (fixed): parse_size accepted "iB" without a unit letter ("5iB" = 5 bytes).
+  if (!suffix_ok) return false;
+  if (number.find('.') == std::string_view::npos) {
+    uint64_t v = 0;
+    if (!ref_digits(number, v)) return false;
+    if (shift != 0 && v > (UINT64_MAX >> shift)) return false;
+    bytes = v << shift;
+    return true;
+  }
+  uint64_t micro = 0;
+  if (shift == 0 || !ref_decimal_micro(number, micro)) return false;
+  unsigned __int128 value = ((unsigned __int128)micro << shift) / 1000000;
+  if (value > UINT64_MAX) return false;
+  bytes = uint64_t(value);
   return true;
 }
 
@@ -145,7 +156,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   compare<uint64_t>(s, parse_decimal_micro, ref_decimal_micro);
   compare<uint64_t>(s, parse_size, ref_size);
 
-  // The environment setters reject zero on top of the parsers.
+  // The environment setters reject zero CPUs, and less than 1M of memory, on top of the parsers.
   std::string z(s);
   Config config;
   uint64_t micro = 0, bytes = 0;
@@ -154,7 +165,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   FUZZ_CHECK(cpus_ok == (parse_decimal_micro(c_text, micro) && micro > 0));
   if (cpus_ok) FUZZ_CHECK(config.has_cpus_override && config.cpus_override_micro == micro);
   bool mem_ok = set_memory_override(config, z.c_str());
-  FUZZ_CHECK(mem_ok == (parse_size(c_text, bytes) && bytes > 0));
+  FUZZ_CHECK(mem_ok == (parse_size(c_text, bytes) && bytes >= kMinMemoryOverride));
   if (mem_ok) FUZZ_CHECK(config.has_memory_override && config.memory_override == bytes);
 
   uint64_t words[2] = {0, 0};
