@@ -182,7 +182,8 @@ void read_pids_stats(const Sysroot& root, const CgroupDir& dir, PidsStats& out) 
     Figure count;
     if (level.path.view() == dir.path.view()) count = out.current;
     else if (read_number(root, level, "pids.current", current) == Number::Value) count.set(current);
-    uint64_t room = max - (count.has && count.value < max ? count.value : (count.has ? max : 0));
+    uint64_t used = count.has ? count.value : 0;  // an unread count: as if none were used
+    uint64_t room = used < max ? max - used : 0;
     if (room < least_room || !out.max.has) {
       least_room = room;
       out.max.set(max);
