@@ -103,7 +103,7 @@ constexpr Command kCommands[] = {
     {"show", show_main, "show [--json]", "the container's view: each number, the host's, and its source"},
     {"cat", cat_main, "cat PATH", "print exactly what a preloaded program reads from PATH: /proc/meminfo,\n"
      "      /proc/cpuinfo, /proc/stat, /proc/swaps, /proc/diskstats, /proc/pressure/*,\n"
-     "      /proc/self/status, /sys/devices/system/cpu/online and cpuK/... below it,\n"
+     "      /proc/self/status, /sys/devices/system/cpu/{online,offline} and cpuK/... below it,\n"
      "      /sys/block/DEV/stat"},
     {"run", run_main, "run [--cpus X] [--memory SIZE] [--sysroot DIR] -- CMD [ARGS...]",
      "run CMD with libcgview.so preloaded (--sysroot: its view of DIR, as CGVIEW_SYSROOT)"},

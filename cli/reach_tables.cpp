@@ -20,6 +20,7 @@ constexpr std::string_view kServed[] = {
     "/proc/cpuinfo",
     "/proc/stat",
     "/sys/devices/system/cpu/online",
+    "/sys/devices/system/cpu/offline",
     "/proc/self/status",
     "/proc/swaps",
     "/proc/diskstats",

@@ -1,5 +1,7 @@
 #include "virtual_files.hpp"
 
+#include "host_files.hpp"
+
 namespace cgview {
 
 VirtualFile virtual_file_for(std::string_view path) {
@@ -7,6 +9,7 @@ VirtualFile virtual_file_for(std::string_view path) {
   if (path == "/proc/cpuinfo") return VirtualFile::Cpuinfo;
   if (path == "/proc/stat") return VirtualFile::Stat;
   if (path == "/sys/devices/system/cpu/online") return VirtualFile::CpuOnline;
+  if (path == "/sys/devices/system/cpu/offline") return VirtualFile::CpuOffline;
   if (path == "/proc/swaps") return VirtualFile::Swaps;
   if (path == "/proc/pressure/cpu") return VirtualFile::PressureCpu;
   if (path == "/proc/pressure/memory") return VirtualFile::PressureMemory;
@@ -169,6 +172,21 @@ bool render_cpu_online(const Limits& limits, Sink& out) {
   return out.finish();
 }
 
+bool render_cpu_offline(const Config& config, const Limits& limits, Sink& out) {
+  if (limits.cpu.visible.empty()) return false;
+  char buf[4096];  // CPUs at or above nr_cpu_ids end the list as one range
+  ssize_t n = read_host_file(config.root, "/sys/devices/system/cpu/offline", buf);
+  CpuSet offline;
+  if (n < 0 || !parse_cpu_list(std::string_view(buf, size_t(n)), offline)) return false;
+  for_each_cpu_range(limits.cpu.online, [&](unsigned first, unsigned last) {
+    for (unsigned cpu = first; cpu <= last; ++cpu)
+      if (!limits.cpu.visible.has(cpu)) offline.add(cpu);
+  });
+  put_cpu_list(offline, out);  // an empty list is the newline alone, as the kernel writes it
+  out.put('\n');
+  return out.finish();
+}
+
 bool render(VirtualFile file, const Config& config, const Limits& limits, StatClock* clock, Sink& out) {
   CpuFileRef cpu_file;
   if (split_cpu_file(file, cpu_file)) return render_cpu_file(config, limits, cpu_file, out);
@@ -177,6 +195,7 @@ bool render(VirtualFile file, const Config& config, const Limits& limits, StatCl
     case VirtualFile::Cpuinfo: return render_cpuinfo(config, limits, out);
     case VirtualFile::Stat: return render_stat(config, limits, clock, out);
     case VirtualFile::CpuOnline: return render_cpu_online(limits, out);
+    case VirtualFile::CpuOffline: return render_cpu_offline(config, limits, out);
     case VirtualFile::Swaps: return render_swaps(config, limits, out);
     case VirtualFile::PressureCpu:
     case VirtualFile::PressureMemory:

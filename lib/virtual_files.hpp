@@ -15,7 +15,7 @@ namespace cgview {
 // The named files, then one value per /sys/devices/system/cpu/cpuK file
 // (cpu_files.hpp: cpu_file, split_cpu_file).
 enum class VirtualFile : uint32_t {
-  None, Meminfo, Cpuinfo, Stat, CpuOnline,
+  None, Meminfo, Cpuinfo, Stat, CpuOnline, CpuOffline,
   // The cgroup's own figures for tools (`cgview stats`' files).
   Swaps, PressureCpu, PressureMemory, PressureIo, Diskstats,
   // The process's own /proc/<pid>/status and its threads' (render_status.cpp).
@@ -55,6 +55,11 @@ bool render_meminfo(const Config& config, const Limits& limits, Sink& out);
 bool render_cpuinfo(const Config& config, const Limits& limits, Sink& out);
 bool render_stat(const Config& config, const Limits& limits, StatClock* clock, Sink& out);
 bool render_cpu_online(const Limits& limits, Sink& out);
+// /sys/devices/system/cpu/offline as the kernel writes it (the possible CPUs
+// that are not online) on a machine whose online CPUs are V: the host's
+// off-line CPUs, and its online CPUs outside V. False, and so the host's
+// file, when the host has none or it cannot be parsed.
+bool render_cpu_offline(const Config& config, const Limits& limits, Sink& out);
 // A CPU list as the kernel writes one ("0-3,8"), without the newline.
 void put_cpu_list(const CpuSet& set, Sink& out);
 // The kernel's CPU mask form ("1,ffffffff"): comma-separated groups of 32

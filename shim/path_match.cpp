@@ -15,7 +15,7 @@ namespace {
 
 // Cheap filter first: most opens are of other files, and resolving a
 // relative path costs a syscall. True when the last component is a served
-// name (meminfo, cpuinfo, stat, online, status, swaps, diskstats, the pressure
+// name (meminfo, cpuinfo, stat, online, offline, status, swaps, diskstats, the pressure
 // files cpu, memory, io, a cpuK/topology or cpuK/cache/indexN list or mask); a handful of
 // instructions, as it runs on every open of the program.
 bool could_be_served(std::string_view path) {
@@ -27,7 +27,7 @@ bool could_be_served(std::string_view path) {
   switch (path.empty() ? '\0' : path.back()) {
     case 'o': return ends_with_name("meminfo") || ends_with_name("cpuinfo") || ends_with_name("io");
     case 't': return ends_with_name("stat") || cpu_file_named();
-    case 'e': return ends_with_name("online");
+    case 'e': return ends_with_name("online") || ends_with_name("offline");
     case 's': return ends_with_name("swaps") || ends_with_name("diskstats") || ends_with_name("status") ||
                      cpu_file_named();
     case 'u': return ends_with_name("cpu");        // /proc/pressure/cpu

@@ -395,6 +395,7 @@ TEST(Shim, CpuFilesUnderEverySpelling) {
     std::ofstream(dir + "/cache/index0/shared_cpu_list") << cpu % 4 << "," << cpu % 4 + 4 << "\n";
     std::ofstream(dir + "/cache/index3/shared_cpu_map") << "ff\n";
   }
+  std::ofstream(copy.dir() + "/sys/devices/system/cpu/offline") << "\n";
   const char* script = R"(import os
 d = os.open("/sys/devices/system/cpu", os.O_RDONLY | os.O_DIRECTORY)
 def rd(path, dir_fd=None):
@@ -410,6 +411,7 @@ os.chdir("/sys/devices/system/cpu")
 print("relative=" + rd("./cpu5/topology/core_cpus_list"))
 print("l1=" + rd("cpu1/cache/index0/shared_cpu_list"))
 print("l3=" + rd("/sys/devices/system/cpu/cpu1/cache/index3/shared_cpu_map"))
+print("offline=" + rd("offline", d))
 )";
   auto result = run_program({"/usr/bin/python3", "-c", script},
                             {"LD_PRELOAD=" + kShim, "CGVIEW_SYSROOT=" + copy.dir()}, nullptr);
@@ -424,4 +426,5 @@ print("l3=" + rd("/sys/devices/system/cpu/cpu1/cache/index3/shared_cpu_map"))
   // says why); a CPU outside V reads the host's file.
   EXPECT_EQ(v["l1"], "1,5");
   EXPECT_EQ(v["l3"], "ff");
+  EXPECT_EQ(v["offline"], "2-7");  // the host's online CPUs outside V, as cpuK/online says
 }

@@ -477,6 +477,28 @@ TEST_F(Malformed, CpuOnline) {
   EXPECT_EQ(l->cpu.count, 2u);
 }
 
+// /sys/devices/system/cpu/offline: the host's off-line CPUs and its online
+// ones outside V (quota 1.5 of 0-7: V 0-1); any list the kernel could not
+// have written, or none, leaves the host's file.
+TEST_F(Malformed, CpuOffline) {
+  copy_fixture("docker-v2-private-ns");
+  const std::string rel = "sys/devices/system/cpu/offline";
+  write(rel, "\n");
+  EXPECT_EQ(render_to_string(VirtualFile::CpuOffline, config(), *limits()).text, "2-7\n");
+  write(rel, "8-15\n");  // possible CPUs never brought online
+  EXPECT_EQ(render_to_string(VirtualFile::CpuOffline, config(), *limits()).text, "2-15\n");
+  for (const Bad& bad : bad_cpu_lists()) {
+    if (std::string_view(bad.label) == "empty") continue;  // no ids: the same as "\n"
+    SCOPED_TRACE(bad.label);
+    apply(rel, bad);
+    EXPECT_FALSE(render_to_string(VirtualFile::CpuOffline, config(), *limits()).ok);
+  }
+  // Nothing hidden: the host's file byte for byte.
+  copy_fixture("no-limits");
+  write(rel, "\n");
+  EXPECT_EQ(render_to_string(VirtualFile::CpuOffline, config(), *limits()).text, "\n");
+}
+
 TEST_F(Malformed, CpuOnlineMissing) {
   copy_fixture("no-limits");
   remove("sys/devices/system/cpu/online");

@@ -62,6 +62,7 @@ TEST(VirtualFileFor, ServedPaths) {
   EXPECT_EQ(virtual_file_for("/proc/cpuinfo"), VirtualFile::Cpuinfo);
   EXPECT_EQ(virtual_file_for("/proc/stat"), VirtualFile::Stat);
   EXPECT_EQ(virtual_file_for("/sys/devices/system/cpu/online"), VirtualFile::CpuOnline);
+  EXPECT_EQ(virtual_file_for("/sys/devices/system/cpu/offline"), VirtualFile::CpuOffline);
 }
 
 TEST(VirtualFileFor, EverythingElsePassesThrough) {
