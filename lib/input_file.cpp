@@ -27,6 +27,9 @@ constexpr uint64_t kBusy = uint64_t(1) << 63;
 
 constinit HeldSlot g_slots[kHeldFiles];
 
+// Inputs open on an fd of their own, in any thread (input_files_open says why).
+constinit std::atomic<int> g_own_fds_open{0};
+
 uint64_t slot_word(int fd, long pid) { return uint64_t(pid) << 32 | uint32_t(fd + 1); }
 int fd_of(uint64_t word) { return int(uint32_t(word)) - 1; }
 long pid_of(uint64_t word) { return long((word & ~kBusy) >> 32); }
@@ -99,13 +102,24 @@ InputFile::InputFile(const Sysroot& root, std::string_view path, Use use) : root
 }
 
 InputFile::~InputFile() {
-  if (slot_ >= 0) release();
-  else if (fd_ >= 0) close_fd(fd_);
+  if (slot_ >= 0) {
+    release();
+  } else if (fd_ >= 0) {
+    close_fd(fd_);
+  }
+  if (counted_) g_own_fds_open.fetch_sub(1, std::memory_order_relaxed);
 }
 
 void InputFile::open_own() {
   fd_ = open_host_file(root_, path_);
   offset_ = 0;
+  count_own_fd();
+}
+
+void InputFile::count_own_fd() {
+  if (fd_ < 0 || fd_ >= kHeldFdFloor || counted_) return;
+  counted_ = true;
+  g_own_fds_open.fetch_add(1, std::memory_order_relaxed);
 }
 
 bool InputFile::lease(bool streamed) {
@@ -144,6 +158,7 @@ bool InputFile::lease(bool streamed) {
   if (fresh < 0 || !file_id(fresh, id)) {
     if (slot_ >= 0) release();  // the slot as it was
     fd_ = fresh >= 0 ? fresh : opened;  // this read's own, if it opened at all
+    count_own_fd();
     return true;
   }
   uint64_t word = slot_word(fresh, own_pid());
@@ -212,6 +227,8 @@ ssize_t InputFile::read_all(std::span<char> buf) {
 ssize_t read_input_file(const Sysroot& root, std::string_view path, std::span<char> buf) {
   return InputFile(root, path, InputFile::kHeldWhole).read_all(buf);
 }
+
+bool input_files_open() { return g_own_fds_open.load(std::memory_order_relaxed) > 0; }
 
 size_t held_file_count() {
   long me = own_pid();

@@ -76,6 +76,7 @@ class InputFile {
   // when it did not try (the held fd is busy).
   bool lease(bool streamed);
   void open_own();
+  void count_own_fd();  // for input_files_open: an own fd below kHeldFdFloor
   void release();
   ssize_t read_whole(std::span<char> buf);
 
@@ -87,6 +88,7 @@ class InputFile {
   uint64_t slot_word_ = 0;  // what the slot holds once released
   uint64_t offset_ = 0;
   int read_error_ = 0;  // errno of the last failed read
+  bool counted_ = false;  // in input_files_open's count
 };
 
 // Streams DIR/path (held, as InputFile) into `out` line by line. At the start of each line,
@@ -112,6 +114,13 @@ bool filter_host_lines(const Sysroot& root, std::string_view path, Out& out, Kee
 
 // As read_host_file, through a held fd where `root` holds inputs.
 ssize_t read_input_file(const Sysroot& root, std::string_view path, std::span<char> buf);
+
+// Whether an InputFile of any thread has an fd of its own open (not a held
+// one, which sits at kHeldFdFloor or above). The shim asks when it makes the
+// fd a served open returns: made while a renderer still streams its input,
+// that fd sits above a low one the input frees, and open() must return the
+// lowest free fd.
+bool input_files_open();
 
 // How many fds this process holds (for tests).
 size_t held_file_count();

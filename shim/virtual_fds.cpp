@@ -10,6 +10,7 @@
 #include <atomic>
 
 #include "debug_log.hpp"
+#include "input_file.hpp"
 #include "view_cache.hpp"
 
 namespace cgview::shim {
@@ -57,7 +58,7 @@ struct LazyFile {
   int fd = -1;
   bool memfd = false;
   bool refused = false;
-  int flushes = 0;
+  bool above_an_input = false;  // made while a renderer had an input open
   uint64_t size_limit = 0;  // RLIMIT_FSIZE when the file was made
   uint64_t written = 0;
 };
@@ -113,9 +114,10 @@ int sealed_memfd(const LazyFile& file) {
     return read_only_copy(fd, file.flags);
   syscall(SYS_fchmod, fd, 0444);  // fstat shows the mode of /proc and /sys files
   if (file.flags & O_NONBLOCK) syscall(SYS_fcntl, fd, F_SETFL, O_NONBLOCK);
-  // Made at the first of several flushes, the memfd may sit above an input
-  // fd that a long render has closed since: open() must return the lowest.
-  if (file.flushes > 1) {
+  // Made while the renderer still read an input (a stream longer than the
+  // sink's buffer, or the last flush before the input's close), the memfd may
+  // sit above the input's fd, free since: open() must return the lowest.
+  if (file.above_an_input) {
     long low = syscall(SYS_fcntl, fd, file.flags & O_CLOEXEC ? F_DUPFD_CLOEXEC : F_DUPFD, 0);
     if (low >= 0 && low < fd) {
       syscall(SYS_close, fd);
@@ -144,8 +146,8 @@ uint64_t file_size_limit() {
 // pwrite, so it is read from the start without a seek.
 bool flush_to_lazy_file(void* context, const char* data, size_t len) {
   LazyFile& file = *static_cast<LazyFile*>(context);
-  ++file.flushes;
   if (file.fd < 0) {
+    file.above_an_input = input_files_open();
     file.size_limit = file_size_limit();
     if (file.size_limit != 0) make_anonymous_file(file);
     if (file.fd < 0) {

@@ -642,12 +642,16 @@ TEST(Load, ForksFromABusyThreadedProcess) {
 const std::string kOneCpu256M = "CGVIEW_SYSROOT=" + kFixtures + "/systemd-colon";  // 1 CPU, 262144 kB
 
 // open() returns the lowest free fd, with the flags asked for: for content
-// that fits the renderer's buffer (meminfo) and for content over it (cpuinfo
-// of 3 CPUs, 4.2 KiB, made while the host file is still open).
+// rendered after its inputs are closed (meminfo), content over the renderer's
+// buffer (cpuinfo of 3 CPUs, 4.2 KiB, made while the host file is still
+// open), and content that fits it but is flushed before the input's close
+// (cpuinfo of 1 CPU, a status file).
 TEST(Promises, OpenReturnsTheLowestFreeFd) {
   Values small = probe({"lowest-fd", "/proc/meminfo"}, {kPreload, kOneCpu256M});
   Values large = probe({"lowest-fd", "/proc/cpuinfo"}, {kPreload, "CGVIEW_SYSROOT=" + kFixtures + "/v1-cpuset-quota"});
-  for (Values* v : {&small, &large}) {
+  Values streamed = probe({"lowest-fd", "/proc/cpuinfo"}, {kPreload, kOneCpu256M});
+  Values status = probe({"lowest-fd", "/proc/self/status"}, {kPreload, kOneCpu256M});
+  for (Values* v : {&small, &large, &streamed, &status}) {
     EXPECT_EQ((*v)["open_fd"], "0");
     EXPECT_EQ((*v)["open_cloexec"], "1");
     EXPECT_EQ((*v)["rewound_fd_cloexec"], "1");
@@ -660,6 +664,7 @@ TEST(Promises, OpenReturnsTheLowestFreeFd) {
   }
   EXPECT_EQ(small["open_meminfo_total_kb"], "262144");  // served, not the real file
   EXPECT_EQ(large["open_processor_lines"], "3");
+  EXPECT_EQ(streamed["open_processor_lines"], "1");
 }
 
 // Each stdio rewind of one stream shows fresh usage, read through the stream's
