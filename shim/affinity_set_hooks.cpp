@@ -20,6 +20,7 @@
 #include "export.hpp"
 #include "own_task.hpp"
 #include "real_functions.hpp"
+#include "user_pointer.hpp"
 #include "view_cache.hpp"
 
 using namespace cgview;
@@ -75,7 +76,7 @@ CGVIEW_EXPORT int cgview_sched_setaffinity(pid_t pid, size_t size, const cpu_set
   CpuSet real, process_mask;
   Decision decision = Decision::PassThrough;
   AffinityRule rule;
-  if (mask != nullptr && narrowing(rule) && own_task(pid)) {
+  if (!surely_refused_pointer(mask) && narrowing(rule) && own_task(pid)) {
     ErrnoKeeper keep_errno;  // a failed look-up is not the program's error
     if (syscall(SYS_sched_getaffinity, pid, CpuSet::kBytes, real.words()) > 0)
       decision = decide(rule, mask, size, real, process_mask);
@@ -98,7 +99,7 @@ CGVIEW_EXPORT int cgview_pthread_setaffinity_np(pthread_t thread, size_t size, c
   const RealFunctions* r = real_wait();
   if (r == nullptr || r->pthread_setaffinity_np == nullptr) return ENOSYS;
   AffinityRule rule;
-  if (mask != nullptr && r->pthread_getaffinity_np != nullptr && narrowing(rule)) {
+  if (!surely_refused_pointer(mask) && r->pthread_getaffinity_np != nullptr && narrowing(rule)) {
     CpuSet real, process_mask;
     Decision decision = Decision::PassThrough;
     {

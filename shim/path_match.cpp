@@ -7,6 +7,7 @@
 
 #include <string_view>
 
+#include "user_pointer.hpp"
 #include "view_cache.hpp"
 
 namespace cgview::shim {
@@ -62,12 +63,13 @@ bool base_directory(int dirfd, PathText& out) {
 bool open_takes_mode(int flags) { return (flags & O_CREAT) != 0 || (flags & O_TMPFILE) == O_TMPFILE; }
 
 bool read_only_open(int flags) {
-  return (flags & O_ACCMODE) == O_RDONLY && (flags & (O_CREAT | O_TRUNC | O_PATH | O_DIRECTORY)) == 0;
+  // O_DIRECT: /proc and /sys refuse it (EINVAL), and so does the real open.
+  return (flags & O_ACCMODE) == O_RDONLY && (flags & (O_CREAT | O_TRUNC | O_PATH | O_DIRECTORY | O_DIRECT)) == 0;
 }
 
 VirtualFile served_file(int dirfd, const char* path, uint32_t* task) {
   if (task != nullptr) *task = 0;
-  if (path == nullptr) return VirtualFile::None;
+  if (surely_refused_pointer(path)) return VirtualFile::None;
   std::string_view p = path;
   if (!could_be_served(p)) return VirtualFile::None;
   ErrnoKeeper keep_errno;

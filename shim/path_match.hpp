@@ -11,7 +11,7 @@ namespace cgview::shim {
 VirtualFile served_file(int dirfd, const char* path, uint32_t* task = nullptr);
 
 // True for opens that only read (no write access, O_CREAT, O_TRUNC, O_PATH,
-// O_DIRECTORY or O_TMPFILE): only those can be served.
+// O_DIRECTORY, O_TMPFILE or O_DIRECT): only those can be served.
 bool read_only_open(int flags);
 
 // True when open's mode argument exists: O_CREAT, or all of O_TMPFILE's bits.

@@ -26,6 +26,7 @@
 #include <linux/filter.h>
 #include <linux/seccomp.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "probe_io.h"
 
@@ -184,6 +185,26 @@ static int cmd_passthrough(void) {
   fd = open("/proc/meminfo", O_WRONLY);
   printf("wronly_fd_ok=%d errno=%d\n", fd >= 0, fd >= 0 ? 0 : errno);
   if (fd >= 0) close(fd);
+  errno = 0;
+  fd = open("/proc/meminfo", O_RDONLY | O_DIRECT);
+  printf("direct_fd=%d errno=%d\n", fd, fd >= 0 ? 0 : errno);
+  if (fd >= 0) close(fd);
+  /* Pointers the kernel refuses (EFAULT): the first page and the kernel's half. */
+  volatile uintptr_t first_page = 1, kernel_half = ~(uintptr_t)4095;
+  errno = 0;
+  fd = open((const char*)first_page, O_RDONLY);
+  printf("first_page_path_fd=%d errno=%d\n", fd, errno);
+  errno = 0;
+  fd = openat(AT_FDCWD, (const char*)kernel_half, O_RDONLY);
+  printf("kernel_half_path_fd=%d errno=%d\n", fd, errno);
+  errno = 0;
+  f = fopen((const char*)first_page, "r");
+  printf("first_page_fopen=%s errno=%d\n", f ? "ok" : "null", errno);
+  errno = 0;
+  int rc = sched_setaffinity(0, sizeof(cpu_set_t), (const cpu_set_t*)first_page);
+  printf("first_page_setaffinity=%d errno=%d\n", rc, errno);
+  rc = pthread_setaffinity_np(pthread_self(), sizeof(cpu_set_t), (const cpu_set_t*)kernel_half);
+  printf("kernel_half_pthread_setaffinity=%d\n", rc);
   errno = 12345;
   fd = open("/etc/hostname", O_RDONLY);
   printf("hostname_ok=%d errno_kept=%d\n", fd >= 0, errno == 12345);

@@ -146,9 +146,14 @@ TEST_P(ShimBuilds, OtherOpensPassThroughWithTheRealResultAndErrno) {
   auto env = preload_over("docker-v2-private-ns");
   Values with = probe(binary(), "passthrough", env);
   Values without = probe(binary(), "passthrough", {});
-  for (const char* key : {"missing_fd", "missing_dir_fd", "directory_fd", "fopen_w", "wronly_fd_ok", "hostname_ok"})
+  for (const char* key : {"missing_fd", "missing_dir_fd", "directory_fd", "fopen_w", "wronly_fd_ok", "direct_fd",
+                          "first_page_path_fd", "kernel_half_path_fd", "first_page_fopen", "first_page_setaffinity",
+                          "kernel_half_pthread_setaffinity", "hostname_ok"})
     EXPECT_EQ(with[key], without[key]) << key;
   EXPECT_EQ(with["missing_fd"], "-1 errno=2");
+  EXPECT_EQ(with["direct_fd"], "-1 errno=22");  // /proc refuses O_DIRECT
+  EXPECT_EQ(with["first_page_path_fd"], "-1 errno=14");  // EFAULT, not a crash in the shim
+  EXPECT_EQ(with["kernel_half_pthread_setaffinity"], "14");
   EXPECT_EQ(with["directory_fd"], "-1 errno=20");
   EXPECT_EQ(with["hostname_ok"], "1 errno_kept=1");
   EXPECT_EQ(with["served_errno_kept"], "1");
