@@ -58,6 +58,30 @@ bool base_directory(int dirfd, PathText& out) {
   return !out.overflowed();
 }
 
+// A path that climbs ("..") names what the kernel's walk finds, which text
+// cannot tell: "/nonexistent/../proc/meminfo" fails (ENOENT),
+// "/proc/mounts/../meminfo" too (ENOTDIR), a directory the caller may not
+// search fails (EACCES), and ".." after a symlink climbs from its target.
+// Such paths are rare, so the kernel resolves them: an O_PATH open (no read,
+// no side effect) and the name /proc/self/fd gives it. False when the walk
+// fails or cannot be named: the real open then answers as without the shim.
+// Under CGVIEW_SYSROOT the paths name the sysroot's files, which the kernel's
+// walk does not see: there ".." is resolved as text.
+bool resolve_by_kernel(int dirfd, const char* path, PathText& out) {
+  long fd = syscall(SYS_openat, dirfd, path, O_PATH | O_CLOEXEC);
+  if (fd < 0) return false;
+  bool ok = base_directory(int(fd), out);
+  syscall(SYS_close, fd);
+  return ok;
+}
+
+bool climbs(std::string_view path) {
+  size_t at = path.find("..");
+  for (; at != std::string_view::npos; at = path.find("..", at + 1))
+    if ((at == 0 || path[at - 1] == '/') && (at + 2 == path.size() || path[at + 2] == '/')) return true;
+  return false;
+}
+
 }  // namespace
 
 bool open_takes_mode(int flags) { return (flags & O_CREAT) != 0 || (flags & O_TMPFILE) == O_TMPFILE; }
@@ -75,11 +99,15 @@ VirtualFile served_file(int dirfd, const char* path, uint32_t* task) {
   ErrnoKeeper keep_errno;
   PathText full, normalized;
   bool ok = true;
-  if (p.empty() || p.front() != '/') {
-    ok = base_directory(dirfd, full);
-    full.add('/');
+  if (climbs(p) && config().root.live()) {  // under a sysroot, its paths are not the kernel's
+    ok = resolve_by_kernel(dirfd, path, full);
+  } else {
+    if (p.empty() || p.front() != '/') {
+      ok = base_directory(dirfd, full);
+      full.add('/');
+    }
+    full.add(p);
   }
-  full.add(p);
   ok = ok && !full.overflowed() && normalize_path(full.view(), normalized);
   if (!ok) return VirtualFile::None;
   VirtualFile file = virtual_file_for(normalized.view());

@@ -185,6 +185,13 @@ static int cmd_passthrough(void) {
   fd = open("/proc/meminfo", O_WRONLY);
   printf("wronly_fd_ok=%d errno=%d\n", fd >= 0, fd >= 0 ? 0 : errno);
   if (fd >= 0) close(fd);
+  /* ".." after a missing directory, or after a file, fails in the kernel's walk. */
+  errno = 0;
+  fd = open("/nonexistent/../proc/meminfo", O_RDONLY);
+  printf("climb_from_missing_fd=%d errno=%d\n", fd, errno);
+  errno = 0;
+  fd = open("/proc/mounts/../meminfo", O_RDONLY);
+  printf("climb_from_file_fd=%d errno=%d\n", fd, errno);
   errno = 0;
   fd = open("/proc/meminfo", O_RDONLY | O_DIRECT);
   printf("direct_fd=%d errno=%d\n", fd, fd >= 0 ? 0 : errno);

@@ -140,6 +140,9 @@ TEST_P(ShimBuilds, EverySpellingOfThePathIsServed) {
                         "openat_cwd_absolute", "relative", "relative_dot", "relative_dotdot", "fopen", "fopen_re",
                         "freopen", "variable_flags"};
   for (const char* key : keys) EXPECT_EQ(v[key], "1048576") << key;
+  // On the live system the kernel resolves the spellings with "..".
+  Values live = probe(binary(), "paths", {"LD_PRELOAD=" + kShim, "CGVIEW_MEMORY=256M"});
+  for (const char* key : keys) EXPECT_EQ(live[key], "262144") << key;
 }
 
 TEST_P(ShimBuilds, OtherOpensPassThroughWithTheRealResultAndErrno) {
@@ -152,6 +155,12 @@ TEST_P(ShimBuilds, OtherOpensPassThroughWithTheRealResultAndErrno) {
     EXPECT_EQ(with[key], without[key]) << key;
   EXPECT_EQ(with["missing_fd"], "-1 errno=2");
   EXPECT_EQ(with["direct_fd"], "-1 errno=22");  // /proc refuses O_DIRECT
+  // The kernel walks a path that climbs: on the live system (a sysroot's
+  // paths are not the kernel's), served only where that walk succeeds.
+  Values live = probe(binary(), "passthrough", {"LD_PRELOAD=" + kShim, "CGVIEW_CPUS=1", "CGVIEW_MEMORY=256M"});
+  EXPECT_EQ(live["climb_from_missing_fd"], "-1 errno=2");
+  EXPECT_EQ(live["climb_from_file_fd"], "-1 errno=20");
+  EXPECT_EQ(without["climb_from_missing_fd"], "-1 errno=2");
   EXPECT_EQ(with["first_page_path_fd"], "-1 errno=14");  // EFAULT, not a crash in the shim
   EXPECT_EQ(with["kernel_half_pthread_setaffinity"], "14");
   EXPECT_EQ(with["directory_fd"], "-1 errno=20");
