@@ -17,6 +17,7 @@ constexpr std::string_view kFileNames[] = {
     "cluster_cpus_list", "book_siblings_list", "drawer_siblings_list",
     "core_cpus", "thread_siblings", "core_siblings", "package_cpus", "die_cpus",
     "cluster_cpus", "book_siblings", "drawer_siblings",
+    "core_id", "physical_package_id", "die_id", "cluster_id", "book_id", "drawer_id",
     "shared_cpu_list", "shared_cpu_map",
 };
 static_assert(std::size(kFileNames) == kCpuFileKinds - 1);
@@ -26,6 +27,24 @@ bool is_list(CpuFile kind) {
   return (kind >= CpuFile::CoreCpusList && kind <= CpuFile::DrawerSiblingsList) || kind == CpuFile::CacheSharedCpuList;
 }
 bool is_cache(CpuFile kind) { return unsigned(kind) >= kTopologyKinds; }
+bool is_id(CpuFile kind) { return kind >= CpuFile::CoreId && kind <= CpuFile::DrawerId; }
+
+// The lists of the CPUs that share an id file's number: the current name,
+// and the one kernels before 5.x used (thread_siblings_list for a core,
+// core_siblings_list for a package).
+struct SiblingLists {
+  CpuFile current, older;
+};
+SiblingLists siblings_sharing(CpuFile id) {
+  switch (id) {
+    case CpuFile::CoreId: return {CpuFile::CoreCpusList, CpuFile::ThreadSiblingsList};
+    case CpuFile::PackageId: return {CpuFile::PackageCpusList, CpuFile::CoreSiblingsList};
+    case CpuFile::DieId: return {CpuFile::DieCpusList, CpuFile::DieCpusList};
+    case CpuFile::ClusterId: return {CpuFile::ClusterCpusList, CpuFile::ClusterCpusList};
+    case CpuFile::BookId: return {CpuFile::BookSiblingsList, CpuFile::BookSiblingsList};
+    default: return {CpuFile::DrawerSiblingsList, CpuFile::DrawerSiblingsList};
+  }
+}
 
 // A decimal number as the kernel prints one in a name (cpu12, index3): no
 // sign, no leading zero, below `limit`; consumed from the front of `text`.
@@ -119,6 +138,33 @@ void cpu_file_path(const CpuFileRef& file, PathText& out) {
   else out.add("/topology/").add(kFileNames[unsigned(file.kind) - 1]);
 }
 
+namespace {
+
+unsigned lowest_visible(const Limits& limits) {
+  unsigned lowest = 0;
+  while (!limits.cpu.visible.has(lowest)) ++lowest;  // V is not empty
+  return lowest;
+}
+
+// Whether a CPU of V shares cpuK's `id` number: one of the CPUs its sibling
+// list names (true, the host's number, when no list can be read).
+bool shares_id_with_visible(const Config& config, const Limits& limits, const CpuFileRef& file) {
+  SiblingLists lists = siblings_sharing(file.kind);
+  char buf[4096];
+  for (CpuFile kind : {lists.current, lists.older}) {
+    PathText path;
+    cpu_file_path({kind, file.cpu, 0}, path);
+    ssize_t n = read_host_file(config.root, path.view(), buf);
+    CpuSet set;
+    if (n < 0 || !parse_cpu_list(std::string_view(buf, size_t(n)), set)) continue;
+    set.intersect(limits.cpu.visible);
+    return !set.empty();
+  }
+  return true;
+}
+
+}  // namespace
+
 bool render_cpu_file(const Config& config, const Limits& limits, const CpuFileRef& file, Sink& out) {
   const CpuFile kind = file.kind;
   const unsigned cpu = file.cpu;
@@ -132,6 +178,14 @@ bool render_cpu_file(const Config& config, const Limits& limits, const CpuFileRe
   std::string_view host(buf, size_t(n));
   if (kind == CpuFile::Online) {
     out.put(shown ? "1\n" : "0\n");
+    return out.finish();
+  }
+  if (is_id(kind)) {
+    // An id of no CPU in V would be one more core (package, ...) to
+    // programs that count distinct ids over every cpuK, as inxi does.
+    if (!shown && !shares_id_with_visible(config, limits, file))
+      return render_cpu_file(config, limits, CpuFileRef{kind, lowest_visible(limits), 0}, out);
+    out.put(host);
     return out.finish();
   }
   CpuSet set;
@@ -149,8 +203,7 @@ bool render_cpu_file(const Config& config, const Limits& limits, const CpuFileRe
   // at all for an off-line CPU; hiding them would take interposing the stat
   // family (see README, What programs see).
   if (set.empty() && !shown) {
-    unsigned lowest = 0;
-    while (!limits.cpu.visible.has(lowest)) ++lowest;  // V is not empty
+    unsigned lowest = lowest_visible(limits);
     if (lowest != cpu) return render_cpu_file(config, limits, CpuFileRef{kind, lowest, file.cache}, out);
   }
   if (is_list(kind)) put_cpu_list(set, out);

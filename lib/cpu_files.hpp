@@ -7,6 +7,10 @@
 //   masks in comma-separated 32-bit groups as wide as the host's, which is
 //   nr_cpu_ids). Clusters exist on x86 and arm64 since Linux 5.16, books
 //   and drawers on s390 only;
+// - cpuK/topology/{core_id,physical_package_id,die_id,cluster_id,book_id,
+//   drawer_id}: the host's for K in V and for K with a sibling in V (the
+//   matching list above), else those of V's lowest CPU, as its lists read
+//   (inxi counts cores by the distinct core_id of every cpuK);
 // - cpuK/cache/indexN/shared_cpu_list and shared_cpu_map (the CPUs sharing
 //   that cache), for K in V: the host's set without the CPUs below its
 //   lowest member in V (hwloc and lscpu count caches from them: see
@@ -45,10 +49,16 @@ enum class CpuFile : unsigned char {
   ClusterCpus,
   BookSiblings,
   DrawerSiblings,
+  CoreId,  // physical_package_id, die_id, ...: one number each
+  PackageId,
+  DieId,
+  ClusterId,
+  BookId,
+  DrawerId,
   CacheSharedCpuList,  // cpuK/cache/indexN/
   CacheSharedCpuMap,
 };
-inline constexpr unsigned kCpuFileKinds = 19;
+inline constexpr unsigned kCpuFileKinds = 25;
 
 // Caches per CPU: x86 shows 4 or 5 (L1d, L1i, L2, L3); arm64 up to 7
 // levels, each possibly split in two.

@@ -405,6 +405,7 @@ TEST(Shim, CpuFilesUnderEverySpelling) {
     std::filesystem::create_directories(dir + "/cache/index3");
     if (cpu > 0) std::ofstream(dir + "/online") << "1\n";
     std::ofstream(dir + "/topology/core_cpus_list") << cpu % 4 << "," << cpu % 4 + 4 << "\n";
+    std::ofstream(dir + "/topology/core_id") << cpu % 4 << "\n";
     std::ofstream(dir + "/topology/package_cpus") << "ff\n";
     std::ofstream(dir + "/cache/index0/shared_cpu_list") << cpu % 4 << "," << cpu % 4 + 4 << "\n";
     std::ofstream(dir + "/cache/index3/shared_cpu_map") << "ff\n";
@@ -426,6 +427,7 @@ print("relative=" + rd("./cpu5/topology/core_cpus_list"))
 print("l1=" + rd("cpu1/cache/index0/shared_cpu_list"))
 print("l3=" + rd("/sys/devices/system/cpu/cpu1/cache/index3/shared_cpu_map"))
 print("offline=" + rd("offline", d))
+print("core_id=" + rd("cpu7/topology/core_id", d))
 )";
   auto result = run_program({"/usr/bin/python3", "-c", script},
                             {"LD_PRELOAD=" + kShim, "CGVIEW_SYSROOT=" + copy.dir()}, nullptr);
@@ -440,5 +442,6 @@ print("offline=" + rd("offline", d))
   // says why); a CPU outside V reads the host's file.
   EXPECT_EQ(v["l1"], "1,5");
   EXPECT_EQ(v["l3"], "ff");
-  EXPECT_EQ(v["offline"], "2-7");  // the host's online CPUs outside V, as cpuK/online says
+  EXPECT_EQ(v["offline"], "2-7");
+  EXPECT_EQ(v["core_id"], "0");  // core 3 has no CPU in V: as cpu0  // the host's online CPUs outside V, as cpuK/online says
 }

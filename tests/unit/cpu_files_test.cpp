@@ -72,6 +72,9 @@ TEST(CpuFilePaths, ServedAndNot) {
   EXPECT_EQ(f.kind, CpuFile::DrawerSiblings);
   EXPECT_EQ(f.cpu, 8191u);
   EXPECT_EQ(split("/sys/devices/system/cpu/cpu3/topology/cluster_cpus_list").kind, CpuFile::ClusterCpusList);
+  EXPECT_EQ(split("/sys/devices/system/cpu/cpu3/topology/core_id").kind, CpuFile::CoreId);
+  EXPECT_EQ(split("/sys/devices/system/cpu/cpu3/topology/physical_package_id").kind, CpuFile::PackageId);
+  EXPECT_EQ(split("/sys/devices/system/cpu/cpu3/topology/drawer_id").kind, CpuFile::DrawerId);
   f = split("/sys/devices/system/cpu/cpu8191/cache/index15/shared_cpu_map");
   EXPECT_EQ(f.kind, CpuFile::CacheSharedCpuMap);
   EXPECT_EQ(f.cpu, 8191u);
@@ -83,8 +86,8 @@ TEST(CpuFilePaths, ServedAndNot) {
   CpuFileRef none;
   EXPECT_FALSE(split_cpu_file(VirtualFile::Meminfo, none));
   for (const char* p : {"/sys/devices/system/cpu/cpu01/online", "/sys/devices/system/cpu/cpu/online",
-                        "/sys/devices/system/cpu/cpu8192/online", "/sys/devices/system/cpu/cpu1/topology/core_id",
-                        "/sys/devices/system/cpu/cpu1/topology/cluster_id",
+                        "/sys/devices/system/cpu/cpu8192/online", "/sys/devices/system/cpu/cpu1/topology/core_idx",
+                        "/sys/devices/system/cpu/cpu1/cache/index0/core_id",
                         "/sys/devices/system/cpu/cpu1/topology", "/sys/devices/system/cpu/cpu1/online/x",
                         "/sys/devices/system/cpu/cpu-1/online", "/sys/devices/system/cpu/cpu1/cache/core_cpus",
                         "/sys/devices/system/cpu/cpu1/cache/index1/size",
@@ -168,6 +171,37 @@ TEST_F(CpuFiles, CpusOutsideVReadAsACoreOfV) {
   for (int cpu = 0; cpu < 8; ++cpu)
     distinct.insert(render("cpu" + std::to_string(cpu) + "/topology/core_cpus_list", "3-4").text);
   EXPECT_EQ(distinct.size(), 2u);  // V = {3, 4}: two cores
+}
+
+// inxi counts cores by the distinct core_id of every cpuK (and packages by
+// physical_package_id): a CPU outside V reads the ids of a CPU of V. Two
+// packages, CPUs 0-3 and 4-7, of one-CPU cores numbered 0-3 in each.
+TEST_F(CpuFiles, CpusOutsideVReadTheIdsOfACpuOfV) {
+  for (int cpu = 0; cpu < 8; ++cpu) {
+    std::string t = "cpu" + std::to_string(cpu) + "/topology/";
+    write(t + "core_id", std::to_string(cpu % 4) + "\n");
+    write(t + "physical_package_id", std::to_string(cpu / 4) + "\n");
+    write(t + "core_cpus_list", std::to_string(cpu) + "\n");
+    write(t + "package_cpus_list", cpu < 4 ? "0-3\n" : "4-7\n");
+  }
+  write("cpu2/topology/die_id", "0\n");  // no die_cpus_list to tell siblings: the host's
+  EXPECT_EQ(render("cpu1/topology/core_id", "1-2").text, "1\n");  // in V: the host's
+  EXPECT_EQ(render("cpu5/topology/core_id", "1-2").text, "1\n");  // no sibling in V: as cpu1
+  EXPECT_EQ(render("cpu5/topology/physical_package_id", "1-2").text, "0\n");
+  EXPECT_EQ(render("cpu5/topology/physical_package_id", "1,4").text, "1\n");  // 4 shares its package
+  EXPECT_EQ(render("cpu2/topology/die_id", "1").text, "0\n");
+  EXPECT_FALSE(render("cpu2/topology/cluster_id", "1").ok);  // not on the host: the real open answers
+  std::set<std::string> cores, packages;
+  for (int cpu = 0; cpu < 8; ++cpu) {
+    cores.insert(render("cpu" + std::to_string(cpu) + "/topology/core_id", "6").text);
+    packages.insert(render("cpu" + std::to_string(cpu) + "/topology/physical_package_id", "6").text);
+  }
+  EXPECT_EQ(cores, std::set<std::string>{"2\n"});
+  EXPECT_EQ(packages, std::set<std::string>{"1\n"});
+  // Kernels before 5.x: the older list names.
+  write("cpu9/topology/core_id", "1\n");
+  write("cpu9/topology/thread_siblings_list", "1,9\n");
+  EXPECT_EQ(render("cpu9/topology/core_id", "1").text, "1\n");
 }
 
 // The CPUs sharing each cache (lscpu -C and -e, hwloc): the same rule. A
