@@ -13,6 +13,36 @@ namespace cgview::cli {
 
 namespace {
 
+bool is_word_byte(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+}
+
+// Rust and Go lay string literals back to back without a NUL, so the byte
+// before a name can be the last letter of another string ("icpu.cfs_quota_us"
+// in a Rust 1.95 binary). Names this long are no other name's tail.
+constexpr size_t kNoLeftBoundaryFrom = 16;
+
+}  // namespace
+
+bool contains_token(std::string_view data, std::string_view needle) {
+  if (needle.empty()) return false;
+  size_t from = 0;
+  while (from < data.size()) {
+    const void* hit = memmem(data.data() + from, data.size() - from, needle.data(), needle.size());
+    if (hit == nullptr) return false;
+    size_t at = static_cast<const char*>(hit) - data.data();
+    bool left_ok = at == 0 || needle.front() == '/' || needle.size() >= kNoLeftBoundaryFrom ||
+                   !is_word_byte(data[at - 1]);
+    size_t end = at + needle.size();
+    bool right_ok = end == data.size() || !is_word_byte(data[end]);
+    if (left_ok && right_ok) return true;
+    from = at + 1;
+  }
+  return false;
+}
+
+namespace {
+
 // Bounds on what a file may make us walk. Real programs stay far below them
 // (a large libjvm.so: ~40 sections, ~30000 dynamic symbols, ~40 DT_* entries).
 constexpr size_t kMaxSections = 65536;
@@ -30,28 +60,6 @@ ElfFacts unusable() {
 bool libelf_ready() {
   static const bool ready = elf_version(EV_CURRENT) != EV_NONE;
   return ready;
-}
-
-bool is_word_byte(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
-}
-
-// `needle` occurs in `data` as a whole token: neither neighbour continues a
-// name, so "/proc/stat" is not found in "/proc/statm", nor "memory.max" in
-// "memory.max_usage_in_bytes".
-bool contains_token(std::string_view data, std::string_view needle) {
-  size_t from = 0;
-  while (from < data.size()) {
-    const void* hit = memmem(data.data() + from, data.size() - from, needle.data(), needle.size());
-    if (hit == nullptr) return false;
-    size_t at = static_cast<const char*>(hit) - data.data();
-    bool left_ok = at == 0 || needle.front() == '/' || !is_word_byte(data[at - 1]);
-    size_t end = at + needle.size();
-    bool right_ok = end == data.size() || !is_word_byte(data[end]);
-    if (left_ok && right_ok) return true;
-    from = at + 1;
-  }
-  return false;
 }
 
 void add_once(std::vector<std::string>& list, std::string_view item) {

@@ -8,6 +8,7 @@
 
 #include <cstddef>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace cgview::cli {
@@ -38,6 +39,12 @@ enum class ElfDepth {
   Linking,   // class, machine, interpreter, dynamic section, Go build info
   Contents,  // also imports and read-only data strings
 };
+
+// Whether `needle` occurs in `data` as a whole name: the byte after it does
+// not continue a name ("/proc/stat" is not in "/proc/statm", nor "memory.max"
+// in "memory.max_usage_in_bytes"), nor the byte before, except for a path
+// or a name of 16 bytes or more (string literals packed back to back).
+bool contains_token(std::string_view data, std::string_view needle);
 
 // Inspects the open file `fd` (read only, not closed).
 ElfFacts inspect_elf_fd(int fd, ElfDepth depth);

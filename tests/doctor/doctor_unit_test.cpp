@@ -103,6 +103,23 @@ TEST(ElfInspect, DynamicProgramImportsAndNames) {
   EXPECT_FALSE(f.go);
 }
 
+// Names in read-only data: whole names only, but Rust and Go pack literals
+// back to back, so a long name may follow any byte.
+TEST(ElfInspect, NamesInPackedStrings) {
+  using cgview::cli::contains_token;
+  using namespace std::string_view_literals;
+  EXPECT_TRUE(contains_token("x\0/proc/stat\0"sv, "/proc/stat"));
+  EXPECT_FALSE(contains_token("/proc/statm", "/proc/stat"));
+  EXPECT_FALSE(contains_token("memory.max_usage_in_bytes", "memory.max"));
+  EXPECT_FALSE(contains_token("percpu.max", "cpu.max"));
+  EXPECT_TRUE(contains_token("\acpu.max\a", "cpu.max"));
+  EXPECT_TRUE(contains_token("/proc/self/cgroupicpu.cfs_quota_us\a\a", "cpu.cfs_quota_us"));  // Rust 1.95
+  EXPECT_TRUE(contains_token("lenmemory.limit_in_bytes", "memory.limit_in_bytes"));
+  EXPECT_FALSE(contains_token("cpu.cfs_quota_used", "cpu.cfs_quota_us"));
+  EXPECT_FALSE(contains_token("", "cpu.max"));
+  EXPECT_FALSE(contains_token("anything", ""));
+}
+
 TEST(ElfInspect, StaticMuslAndGoPrograms) {
   ElfFacts st = inspect_copy(slurp(DOCTOR_PROGRAMS "/doctor_static"));
   EXPECT_TRUE(st.is_elf);
