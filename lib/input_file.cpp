@@ -28,6 +28,9 @@ constexpr uint64_t kBusy = uint64_t(1) << 63;
 constinit HeldSlot g_slots[kHeldFiles];
 
 // Inputs open on an fd of their own, in any thread (input_files_open says why).
+// A fork child of a thread that was inside a read, or a read left by
+// siglongjmp, keeps a count above zero for good: its served opens then pay
+// a needless F_DUPFD and close, and still return the right fd.
 constinit std::atomic<int> g_own_fds_open{0};
 
 uint64_t slot_word(int fd, long pid) { return uint64_t(pid) << 32 | uint32_t(fd + 1); }
@@ -99,6 +102,7 @@ int move_high(int fd) {
 
 InputFile::InputFile(const Sysroot& root, std::string_view path, Use use) : root_(root), path_(path) {
   if (use == kOpenOnly || !root.hold_inputs || !root.live() || !lease(use == kHeldStreamed)) open_own();
+  count_own_fd();  // lease too may leave an fd of this read's own (no slot to name it in)
 }
 
 InputFile::~InputFile() {
@@ -116,8 +120,10 @@ void InputFile::open_own() {
   count_own_fd();
 }
 
+// Every fd this read closes itself counts, whatever its number: with 128 or
+// more fds open, an own fd sits above kHeldFdFloor too.
 void InputFile::count_own_fd() {
-  if (fd_ < 0 || fd_ >= kHeldFdFloor || counted_) return;
+  if (fd_ < 0 || slot_ >= 0 || counted_) return;
   counted_ = true;
   g_own_fds_open.fetch_add(1, std::memory_order_relaxed);
 }
@@ -158,7 +164,6 @@ bool InputFile::lease(bool streamed) {
   if (fresh < 0 || !file_id(fresh, id)) {
     if (slot_ >= 0) release();  // the slot as it was
     fd_ = fresh >= 0 ? fresh : opened;  // this read's own, if it opened at all
-    count_own_fd();
     return true;
   }
   uint64_t word = slot_word(fresh, own_pid());

@@ -76,7 +76,7 @@ class InputFile {
   // when it did not try (the held fd is busy).
   bool lease(bool streamed);
   void open_own();
-  void count_own_fd();  // for input_files_open: an own fd below kHeldFdFloor
+  void count_own_fd();  // for input_files_open: an fd this read will close
   void release();
   ssize_t read_whole(std::span<char> buf);
 
@@ -115,11 +115,11 @@ bool filter_host_lines(const Sysroot& root, std::string_view path, Out& out, Kee
 // As read_host_file, through a held fd where `root` holds inputs.
 ssize_t read_input_file(const Sysroot& root, std::string_view path, std::span<char> buf);
 
-// Whether an InputFile of any thread has an fd of its own open (not a held
-// one, which sits at kHeldFdFloor or above). The shim asks when it makes the
-// fd a served open returns: made while a renderer still streams its input,
-// that fd sits above a low one the input frees, and open() must return the
-// lowest free fd.
+// Whether an InputFile of any thread has an fd open that it will close
+// itself (not a held one, which stays). The shim asks when it makes the fd a
+// served open returns: made while a renderer still streams its input, that
+// fd sits above the one the input frees, and open() must return the lowest
+// free fd.
 bool input_files_open();
 
 // How many fds this process holds (for tests).

@@ -34,7 +34,8 @@ bool could_be_served(std::string_view path) {
     case 'u': return ends_with_name("cpu");        // /proc/pressure/cpu
     case 'y': return ends_with_name("memory");     // /proc/pressure/memory
     case 'p': return cpu_file_named();             // cpuK/cache/indexN/shared_cpu_map
-    case 'd': return cpu_file_named();             // cpuK/topology/core_id and the other ids
+    case 'd': return path.size() > 3 && path[path.size() - 3] == '_' && path[path.size() - 2] == 'i' &&
+                     cpu_file_named();  // cpuK/topology/core_id and the other ids
     default: return false;
   }
 }
@@ -69,7 +70,10 @@ bool base_directory(int dirfd, PathText& out) {
 // Under CGVIEW_SYSROOT the paths name the sysroot's files, which the kernel's
 // walk does not see: there ".." is resolved as text.
 bool resolve_by_kernel(int dirfd, const char* path, PathText& out) {
-  long fd = syscall(SYS_openat, dirfd, path, O_PATH | O_CLOEXEC);
+  // O_NOFOLLOW: a last component that is a symlink names itself, matched
+  // as text like any path without ".." (and O_NOFOLLOW asked for fails as
+  // it should: the real open says ELOOP).
+  long fd = syscall(SYS_openat, dirfd, path, O_PATH | O_NOFOLLOW | O_CLOEXEC);
   if (fd < 0) return false;
   bool ok = base_directory(int(fd), out);
   syscall(SYS_close, fd);

@@ -6,14 +6,19 @@
 namespace cgview::shim {
 
 // In the first page, which Linux never maps (mmap_min_addr is at least
-// 4096), or, on 64-bit, in the kernel's half of the address space. The shim
+// 4096), or, on x86-64, in the kernel's half of the address space (other
+// 64-bit machines may tag the top byte of user pointers: arm64's TBI). The shim
 // reads a path or a mask itself before the real call; for such a pointer it
 // leaves the call, and so the EFAULT, to the kernel, as without the shim.
 // Other unmapped or PROT_NONE memory still faults in the shim (README,
 // Limitations): telling it apart costs a system call on every open.
 inline bool surely_refused_pointer(const void* p) {
   uintptr_t v = reinterpret_cast<uintptr_t>(p);
-  return v < 4096 || (sizeof v == 8 && (v >> (8 * sizeof v - 1)) != 0);
+#if defined(__x86_64__)
+  return v < 4096 || (v >> 63) != 0;
+#else
+  return v < 4096;
+#endif
 }
 
 }  // namespace cgview::shim

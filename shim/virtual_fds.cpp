@@ -58,7 +58,7 @@ struct LazyFile {
   int fd = -1;
   bool memfd = false;
   bool refused = false;
-  bool above_an_input = false;  // made while a renderer had an input open
+  bool above_an_input = false;  // made while a renderer may have had an input open
   uint64_t size_limit = 0;  // RLIMIT_FSIZE when the file was made
   uint64_t written = 0;
 };
@@ -114,9 +114,9 @@ int sealed_memfd(const LazyFile& file) {
     return read_only_copy(fd, file.flags);
   syscall(SYS_fchmod, fd, 0444);  // fstat shows the mode of /proc and /sys files
   if (file.flags & O_NONBLOCK) syscall(SYS_fcntl, fd, F_SETFL, O_NONBLOCK);
-  // Made while the renderer still read an input (a stream longer than the
-  // sink's buffer, or the last flush before the input's close), the memfd may
-  // sit above the input's fd, free since: open() must return the lowest.
+  // Made while the renderer still read an input (an InputFile of its own, or
+  // any input of a render that flushed more than once), the memfd may sit
+  // above the input's fd, free since: open() must return the lowest.
   if (file.above_an_input) {
     long low = syscall(SYS_fcntl, fd, file.flags & O_CLOEXEC ? F_DUPFD_CLOEXEC : F_DUPFD, 0);
     if (low >= 0 && low < fd) {
@@ -139,13 +139,16 @@ uint64_t file_size_limit() {
   return limit.cur;
 }
 
-// The anonymous file is made at the sink's first flush, after the renderer
-// has read and closed its inputs whenever the output fits the sink's buffer
-// (all of meminfo, online, and small stat and cpuinfo files): then one free
-// fd is enough to serve them, as it is for the real open. Written with
-// pwrite, so it is read from the start without a seek.
+// The anonymous file is made at the sink's first flush. Where the renderer
+// has read and closed its inputs by then (meminfo, online), one free fd is
+// enough to serve the file, as for the real open. Where an input is still
+// open (a streamed cpuinfo, stat or status file; any output longer than the
+// sink's buffer, flushed more than once), the file sits above it and is
+// moved down at the end (sealed_memfd). Written with pwrite, so it is read
+// from the start without a seek.
 bool flush_to_lazy_file(void* context, const char* data, size_t len) {
   LazyFile& file = *static_cast<LazyFile*>(context);
+  if (file.fd >= 0) file.above_an_input = true;  // a later flush: the render still reads
   if (file.fd < 0) {
     file.above_an_input = input_files_open();
     file.size_limit = file_size_limit();

@@ -665,6 +665,26 @@ TEST(Promises, OpenReturnsTheLowestFreeFd) {
   EXPECT_EQ(small["open_meminfo_total_kb"], "262144");  // served, not the real file
   EXPECT_EQ(large["open_processor_lines"], "3");
   EXPECT_EQ(streamed["open_processor_lines"], "1");
+  // With 200 fds open the lowest free one (150) is above the held-fd floor.
+  for (const char* path : {"/proc/cpuinfo", "/proc/self/status", "/proc/meminfo"})
+    EXPECT_EQ(probe({"lowest-fd-high", path}, {kPreload, "CGVIEW_SYSROOT=" + kFixtures + "/v1-cpuset-quota"})["open_fd"],
+              "150")
+        << path;
+}
+
+// A render that reads its input by a plain fd (diskstats, longer than the
+// renderer's 4 KiB buffer: 80 loop devices) gets the lowest fd too.
+TEST(Promises, OpenReturnsTheLowestFreeFdForALongDiskstats) {
+  FixtureCopy copy("docker-v2-private-ns");
+  write_file(copy.path("sys/fs/cgroup/io.stat"), "8:0 rbytes=4096000 wbytes=8192 rios=100 wios=2 dbytes=0 dios=0\n");
+  std::string disks = "   8       0 sda 1000 10 80000 500 2000 20 160000 900 0 1200 1400 0 0 0 0 50 60\n";
+  for (int loop = 0; loop < 80; ++loop)
+    disks += "   7       " + std::to_string(loop) + " loop" + std::to_string(loop) + " 1 0 8 0 0 0 0 0 0 0 0 0 0 0 0 0 0\n";
+  write_file(copy.path("proc/diskstats"), disks);
+  Values v = probe({"lowest-fd", "/proc/diskstats"}, {kPreload, "CGVIEW_SYSROOT=" + copy.dir()});
+  EXPECT_EQ(v["open_fd"], "0");
+  EXPECT_EQ(v["openat_fd"], "0");
+  EXPECT_EQ(v["fopen_fd"], "0");
 }
 
 // Each stdio rewind of one stream shows fresh usage, read through the stream's

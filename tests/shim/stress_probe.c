@@ -15,6 +15,8 @@
  *   readonly PATH [FILTER]    every way of writing to a served fd
  *   touch-nothing             every entry point once, for strace; writes only stdout
  *   ids                       real/effective ids, AT_SECURE, whether the shim is mapped
+ *   lowest-fd-high PATH       with fds 3-199 taken and 150 closed again, open() of PATH:
+ *                             which fd (above the shim's held-fd floor of 128)
  *   lowest-fd PATH            with fd 0 closed, open()/openat()/fopen() of PATH: which fd,
  *                             flags, and the flags after a rewind
  *   stdio-rewinds FILE V1 V2 V3  fgets from /proc/meminfo; writes Vn to FILE before each of
@@ -656,6 +658,19 @@ static int cmd_lowest_fd(int argc, char** argv) {
   return 0;
 }
 
+/* The same with many fds open: the lowest free one is above 128. */
+static int cmd_lowest_fd_high(int argc, char** argv) {
+  if (argc < 3) return fail("usage: lowest-fd-high PATH");
+  int fd;
+  while ((fd = open("/dev/null", O_RDONLY)) >= 0 && fd < 199) {
+  }
+  if (fd != 199) return fail("cannot take fds 3-199");
+  close(150);
+  fd = open(argv[2], O_RDONLY);
+  printf("open_fd=%d\n", fd);
+  return fd >= 0 ? 0 : fail("open");
+}
+
 static long free_after_fgets(FILE* f) {
   char line[256];
   while (fgets(line, sizeof line, f))
@@ -930,6 +945,7 @@ int main(int argc, char** argv) {
   if (strcmp(cmd, "readonly") == 0) return cmd_readonly(argc, argv);
   if (strcmp(cmd, "touch-nothing") == 0) return cmd_touch_nothing(argc, argv);
   if (strcmp(cmd, "lowest-fd") == 0) return cmd_lowest_fd(argc, argv);
+  if (strcmp(cmd, "lowest-fd-high") == 0) return cmd_lowest_fd_high(argc, argv);
   if (strcmp(cmd, "stdio-rewinds") == 0) return cmd_stdio_rewinds(argc, argv);
   if (strcmp(cmd, "fsize") == 0) return cmd_fsize(argc, argv);
   if (strcmp(cmd, "pinned-first") == 0) return cmd_pinned_first();
