@@ -139,15 +139,9 @@ void put_mask(Sink& out, const LineReader::Piece& piece, const CpuinfoLine& line
   put_rewritten(out, piece.text, line, value.view(), piece.newline);
 }
 
-}  // namespace
-
-bool render_cpuinfo(const Config& config, const Limits& limits, Sink& out) {
-  Scan scan;
-  char buf[4096];
-  // V is every online CPU and N counts them: nothing to hide (the kernel
-  // prints the online CPUs), so one read instead of two.
-  bool everything_shown = limits.cpu.visible == limits.cpu.online && limits.cpu.count == limits.cpu.online.count();
-  if (!everything_shown && !scan_cpuinfo(config, limits, scan, buf)) return false;
+// The host's file with what `scan` found hidden left out, into `out`
+// (without its last flush). False when the file cannot be read.
+bool filter_cpuinfo(const Config& config, const Limits& limits, const Scan& scan, std::span<char> buf, Sink& out) {
   InputFile file(config.root, "/proc/cpuinfo", InputFile::kHeldStreamed);
   if (!file.ok()) return false;
   LineReader reader(file, buf);
@@ -226,7 +220,22 @@ bool render_cpuinfo(const Config& config, const Limits& limits, Sink& out) {
     }
   }
   if (blank_held) out.put('\n');
-  return out.finish() && !reader.failed();
+  return !reader.failed();
+}
+
+}  // namespace
+
+bool render_cpuinfo(const Config& config, const Limits& limits, Sink& out) {
+  Scan scan;
+  char buf[4096];
+  // V is every online CPU and N counts them: nothing to hide (the kernel
+  // prints the online CPUs), so one read instead of two.
+  bool everything_shown = limits.cpu.visible == limits.cpu.online && limits.cpu.count == limits.cpu.online.count();
+  if (!everything_shown && !scan_cpuinfo(config, limits, scan, buf)) return false;
+  // The input is closed before the output's last flush: a served fd made
+  // there takes the lowest free fd without moving.
+  bool read = filter_cpuinfo(config, limits, scan, buf, out);
+  return out.finish() && read;
 }
 
 }  // namespace cgview
