@@ -129,9 +129,32 @@ std::vector<Row> collect(const Config& config, const Limits& limits, bool have_l
   return rows;
 }
 
-// The warnings about malformed CGVIEW_* settings, as the shim prints them.
-std::vector<std::string> setting_warnings(const Config& config) {
+// Where the cgroups of a mount are only stand-ins: their limits may not be
+// the process's. One warning per mount, naming its controllers.
+void add_stand_in_warnings(const CgroupDirs& dirs, std::vector<std::string>& out) {
+  bool told[kControllerCount] = {};
+  for (int c = 0; c < kControllerCount; ++c) {
+    const CgroupDir& d = dirs.of(Controller(c));
+    if (!d.found || !d.stand_in || told[c]) continue;
+    std::string names;
+    for (int other = c; other < kControllerCount; ++other) {
+      const CgroupDir& o = dirs.of(Controller(other));
+      if (!o.found || !o.stand_in || o.path.view() != d.path.view()) continue;
+      told[other] = true;
+      names += (names.empty() ? "" : ", ") + std::string(controller_name(Controller(other)));
+    }
+    out.push_back(names + ": this process's cgroup lies outside the mount at " + std::string(d.path.view()) +
+                  ", and the search for the cgroup.procs that lists it was cut short or could not run (too many "
+                  "cgroups, an unreadable one, or no pid): the mount point's limits are used, which may not be the "
+                  "process's");
+  }
+}
+
+// The warnings about malformed CGVIEW_* settings, as the shim prints them, and
+// about cgroups that are stand-ins.
+std::vector<std::string> view_warnings(const Config& config, const CgroupDirs& dirs) {
   std::vector<std::string> out;
+  add_stand_in_warnings(dirs, out);
   for_each_warning(config, [&](const SettingWarning& w) {
     WarningText text;
     format_warning(w, text);
@@ -273,7 +296,7 @@ std::string show_json(const Config& config, const Limits& limits, bool have_limi
   j.close();
 
   j.open_array("warnings");
-  for (const std::string& w : setting_warnings(config)) j.element(w);
+  for (const std::string& w : view_warnings(config, limits.cgroups)) j.element(w);
   j.close_array();
   j.close();
   return j.text() + "\n";
@@ -304,7 +327,7 @@ int show(const Config& config, bool json) {
     std::printf("%-14s %-*s %-*s %s\n", r.name.c_str(), host_width, r.host.c_str(), container_width,
                 r.container.c_str(), r.source.c_str());
   print_figures(config);
-  for (const std::string& w : setting_warnings(config)) std::printf("warning: %s\n", w.c_str());
+  for (const std::string& w : view_warnings(config, limits.cgroups)) std::printf("warning: %s\n", w.c_str());
   return 0;
 }
 

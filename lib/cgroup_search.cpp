@@ -5,6 +5,8 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <atomic>
+
 #include "text.hpp"
 
 namespace cgview {
@@ -110,6 +112,67 @@ bool visit(Search& s, int depth) {
   return found;
 }
 
+// The directories searches found, so that each refresh of the view (every
+// half second) costs one cgroup.procs read rather than a search while the
+// process stays where it is. One entry per mount searched (on cgroup v1 each
+// controller has its own), keyed by the sysroot and the mount point. An
+// entry is used only after its directory is seen to list the process, which
+// makes it the process's cgroup in that hierarchy whoever wrote the entry.
+struct FoundEntry {
+  PathText mount;  // root prefix + mount point; empty = unused
+  PathText dir;
+};
+constexpr int kFoundEntries = 4;
+constinit FoundEntry g_found[kFoundEntries];
+// The pid of the process whose thread uses the entries, 0 = none. A thread
+// that finds this process's pid there (another thread, or a signal handler
+// that interrupted one) does without the entries; another pid's is a parent
+// that forked while using them, and is taken over.
+constinit std::atomic<uint64_t> g_found_user{0};
+
+bool use_found_entries(uint64_t pid) {
+  uint64_t user = g_found_user.load(std::memory_order_acquire);
+  return user != pid && g_found_user.compare_exchange_strong(user, pid, std::memory_order_acquire);
+}
+void done_with_found_entries() { g_found_user.store(0, std::memory_order_release); }
+
+bool found_key(const Sysroot& root, std::string_view mount_point, PathText& key) {
+  key.add(root.prefix.view()).add(mount_point);
+  return !key.overflowed() && key.size() > 0;
+}
+
+// The directory found below this mount before, if it still lists `pid`.
+bool found_before(const Sysroot& root, std::string_view mount_point, uint64_t pid, PathText& out) {
+  PathText key;
+  if (!found_key(root, mount_point, key) || !use_found_entries(pid)) return false;
+  bool found = false;
+  for (const FoundEntry& e : g_found) {
+    if (e.mount.view() != key.view()) continue;
+    bool readable = false;
+    found = procs_lists(root, e.dir.view(), pid, readable);
+    if (found) out = e.dir;
+    break;
+  }
+  done_with_found_entries();
+  return found;
+}
+
+void remember_found(const Sysroot& root, std::string_view mount_point, uint64_t pid, const PathText& dir) {
+  PathText key;
+  if (!found_key(root, mount_point, key) || !use_found_entries(pid)) return;
+  FoundEntry* slot = &g_found[0];
+  for (FoundEntry& e : g_found) {
+    if (e.mount.view() == key.view()) {
+      slot = &e;
+      break;
+    }
+    if (e.mount.size() == 0 && slot->mount.size() != 0) slot = &e;  // a free one, else the first
+  }
+  slot->mount = key;
+  slot->dir = dir;
+  done_with_found_entries();
+}
+
 }  // namespace
 
 bool own_pid(const Sysroot& root, uint64_t& pid) {
@@ -157,8 +220,11 @@ Listing find_cgroup_listing(const Sysroot& root, std::string_view mount_point, u
     dir = trimmed;
   }
   if (depth == kAboveMount) return Listing::Absent;  // nothing below the mount can be its cgroup
+  if (found_before(root, dir.view(), pid, out)) return Listing::Found;
+  const PathText searched_from = dir;
   Search s{root, pid, depth, kCgroupSearchDirs, dir};
   if (!visit(s, 0)) return s.complete ? Listing::Absent : Listing::Unknown;
+  remember_found(root, searched_from.view(), pid, dir);
   out = dir;
   return Listing::Found;
 }

@@ -12,11 +12,16 @@
 namespace cgview {
 
 // Bounds, so a host with thousands of cgroups costs at most this many
-// directories (each: one cgroup.procs read and one directory listing). The
-// depth bounds a search that does not know it; one that does looks there only.
+// directories (each: one cgroup.procs read or one directory listing). The
+// depth bounds a search that does not know it; one that does looks there
+// only. A Kubernetes node at its default of 110 pods has about 500 cgroups
+// (a pod and its containers, pause included, and the system's services);
+// 2048 covers 250 pods. A search costs a few ms per thousand directories,
+// once per process while it stays in the cgroup found (later refreshes check
+// that directory's cgroup.procs alone).
 inline constexpr int kCgroupSearchDepth = 6;
 inline constexpr int kCgroupSearchDepthKnown = 32;
-inline constexpr int kCgroupSearchDirs = 512;
+inline constexpr int kCgroupSearchDirs = 2048;
 
 // How many levels below the mount point the process's directory lies, when
 // the mount's root is the namespace's root or its ancestor by "/.." steps

@@ -101,6 +101,7 @@ void place(const Config& config, const CgroupMount& mount, std::string_view path
                       << (search.listing == Listing::Found ? search.result.view() : "");
   }
   if (search.listing == Listing::Found) out.path = search.result;
+  else if (search.listing == Listing::Unknown) out.stand_in = true;
   // Searched through and not there, the process has left every cgroup this
   // mount shows: the mount point is then another cgroup (a namespace's root
   // the process was moved out of, whose limits no longer bind it) or the

@@ -11,6 +11,10 @@ struct CgroupDir {
   bool v2 = false;
   PathText path;         // host path of the process's cgroup directory
   size_t mount_len = 0;  // path[0, mount_len) is the mount point: walks stop there
+  // The process's path lies outside the mount and the search by cgroup.procs
+  // was cut short (a bound, an unreadable directory) or its pid is unknown:
+  // `path` is the mount point, a stand-in (`cgview show` warns).
+  bool stand_in = false;
 };
 
 struct CgroupDirs {

@@ -345,6 +345,27 @@ TEST(Cli, ShowNamesWhatBoundsTheCpuCount) {
       << quota.out;
 }
 
+// A process outside the mount's root whose cgroup could not be looked up
+// (here its pid is unknown): the mount point stands in, and show says so.
+TEST(Cli, ShowWarnsWhenTheMountPointStandsInForTheCgroup) {
+  namespace fs = std::filesystem;
+  char name[] = "/tmp/cgview-stand-in-XXXXXX";
+  std::string root = mkdtemp(name);
+  fs::copy(kFixtures + "/unshare-no-mount", root, fs::copy_options::recursive);
+  auto found = cli({"--sysroot", root, "show"});
+  EXPECT_EQ(found.out.find("warning:"), std::string::npos) << found.out;
+  fs::remove(root + "/proc/self/stat");
+  auto table = cli({"--sysroot", root, "show"});
+  auto json = cli({"--sysroot", root, "show", "--json"});
+  fs::remove_all(root);
+  EXPECT_NE(table.out.find("warning: cpu, cpuacct, cpuset: this process's cgroup lies outside the mount at "
+                           "/sys/fs/cgroup, and the search for the cgroup.procs that lists it was cut short"),
+            std::string::npos)
+      << table.out;
+  EXPECT_NE(json.out.find("\"cpu, cpuacct, cpuset: this process's cgroup lies outside"), std::string::npos)
+      << json.out;
+}
+
 // A quota just above 2 CPUs rounds up to 3: show prints it exactly enough
 // to say why (2.00001, not "2" beside 3 CPUs).
 TEST(Cli, ShowPrintsTheQuotaPreciselyEnoughToExplainTheCount) {

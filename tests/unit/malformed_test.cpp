@@ -991,6 +991,41 @@ TEST_F(CgroupSearchCutShort, OutOfBudgetIsUnknown) {
   EXPECT_EQ(search(1), Listing::Unknown);
 }
 
+// A Kubernetes node at its default of 110 pods has about 500 cgroups (pods,
+// their containers with the pause one, the system's services): searched
+// through, not cut short.
+TEST_F(CgroupSearchCutShort, ANodeOf600CgroupsIsSearchedThrough) {
+  write("cg/cgroup.procs", "");
+  for (int pod = 0; pod < 150; ++pod)
+    for (const char* c : {"", "/pause", "/app", "/sidecar"})
+      write("cg/pod" + std::to_string(pod) + c + "/cgroup.procs", "1\n");
+  EXPECT_EQ(search(2), Listing::Absent);
+  write("cg/pod77/app/cgroup.procs", "1\n4242\n");
+  EXPECT_EQ(search(2), Listing::Found);
+}
+
+// A directory found is used again while it lists the process (each refresh
+// reads its cgroup.procs, not the tree); once it does not, the tree is
+// searched again.
+TEST_F(CgroupSearchCutShort, AFoundDirectoryIsReusedWhileItListsTheProcess) {
+  write("cg/cgroup.procs", "");
+  write("cg/a/b/cgroup.procs", "4242\n");
+  write("cg/a/c/cgroup.procs", "");
+  PathText out;
+  EXPECT_EQ(find_cgroup_listing(config().root, "/cg", 4242, 2, out), Listing::Found);
+  EXPECT_EQ(out.view(), "/cg/a/b");
+  // No search: one at depth 1 would find nothing there.
+  EXPECT_EQ(find_cgroup_listing(config().root, "/cg", 4242, 1, out), Listing::Found);
+  EXPECT_EQ(out.view(), "/cg/a/b");
+  // Moved: searched again.
+  write("cg/a/b/cgroup.procs", "");
+  write("cg/a/c/cgroup.procs", "4242\n");
+  EXPECT_EQ(find_cgroup_listing(config().root, "/cg", 4242, 2, out), Listing::Found);
+  EXPECT_EQ(out.view(), "/cg/a/c");
+  write("cg/a/c/cgroup.procs", "");
+  EXPECT_EQ(find_cgroup_listing(config().root, "/cg", 4242, 2, out), Listing::Absent);
+}
+
 TEST_F(CgroupSearchCutShort, AnUnreadableListingIsUnknown) {
   write("cg/cgroup.procs", "");
   std::filesystem::create_directories(path("cg/a/cgroup.procs"));  // opens, but reads fail (EISDIR)
