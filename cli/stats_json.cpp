@@ -59,6 +59,8 @@ void sample_json(Json& j, const Config& config, const Sample& now, const Sample*
   j.num("swap_used", opt(m.swap_used));
   j.num("swap_limit", opt(m.swap_limit));
   cgroup_member(j, "cgroup", now.cgroups.of(Controller::Memory));
+  j.num("limit_usage", opt(now.memory_limit_usage));
+  if (memory_limit_is_an_ancestors(now)) j.str("limit_cgroup", std::string(now.memory_limit_dir.view()));
   j.close();
 
   j.open("oom");

@@ -37,6 +37,26 @@ void apply_binding_memory_limits(const Config& config, const MemoryLimits& limit
     m.swap_limit.set(host.swap_total);
 }
 
+// The ancestor whose limit is the one that binds, and its usage: under a
+// parent's limit the container's own usage says little about the room left,
+// which its siblings share.
+void read_binding_memory_level(const Config& config, const MemoryLimits& limits, Sample& out) {
+  const CgroupDir& dir = out.cgroups.of(Controller::Memory);
+  if (!limits.has_limit || !dir.found) return;
+  for (int i = 0; i < limits.levels.count; ++i) {
+    const LimitLevel& level = limits.levels.at[i];
+    if (level.limit != limits.limit || !level.is_ancestor_of(dir.path.view())) continue;
+    CgroupDir at = dir;
+    at.path.clear();
+    at.path.add(dir.path.view().substr(0, level.path_len));
+    MemoryStats there;
+    read_memory_stats(config.root, at, there);
+    out.memory_limit_usage = there.usage;
+    out.memory_limit_dir = at.path;
+    return;
+  }
+}
+
 }  // namespace
 
 void take_sample(const Config& config, Sample& out) {
@@ -76,7 +96,12 @@ void take_sample(const Config& config, Sample& out) {
   // host's as its own.
   if (out.have_limits && cpu_time_is_whole_hosts(config, limits)) out.cpu.usage_ns = Figure{};
   read_memory_stats(config.root, out.cgroups.of(Controller::Memory), out.memory);
-  if (out.have_limits) apply_binding_memory_limits(config, limits.memory, out.memory);
+  out.memory_limit_usage = Figure{};
+  out.memory_limit_dir.clear();
+  if (out.have_limits) {
+    apply_binding_memory_limits(config, limits.memory, out.memory);
+    read_binding_memory_level(config, limits.memory, out);
+  }
   read_pids_stats(config.root, out.pids_dir, out.pids);
   if (out.io_is_hosts) out.io = IoStats{};
   else read_io_stats(config.root, out.io_dir, out.io);

@@ -26,12 +26,18 @@ struct Sample {
   bool io_is_hosts = false;  // io_dir is the host's own blkio cgroup: no I/O figures
   CpuStats cpu;
   MemoryStats memory;
+  // Where the memory limit that binds is an ancestor's: its usage there
+  // (which counts the container's siblings too) and its directory.
+  Figure memory_limit_usage;
+  PathText memory_limit_dir;
   PidsStats pids;
   IoStats io;
   NetStats net;
 };
 
 void take_sample(const Config& config, Sample& out);
+
+inline bool memory_limit_is_an_ancestors(const Sample& s) { return s.memory_limit_dir.size() > 0; }
 
 // Whether the pids limit that binds is an ancestor's (its count then
 // includes processes outside the cgroup).

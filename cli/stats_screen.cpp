@@ -94,7 +94,10 @@ std::vector<std::string> screen_lines(const Config& config, const Sample& now, c
   out.push_back(fit("MEM   " + bar(mem_fraction) + " " + (mem_fraction ? format("%5.1f%%", *mem_fraction * 100) : "    -") +
                     "  " + bytes(m.usage) + " / " + limit));
   std::string swap_limit = m.swap_limit.has ? bytes(m.swap_limit) : (m.swap_unlimited ? "no limit" : "-");
-  out.push_back(fit("      cache " + bytes(m.cache) + "   swap " + bytes(m.swap_used) + " / " + swap_limit));
+  std::string cache_line = "      cache " + bytes(m.cache) + "   swap " + bytes(m.swap_used) + " / " + swap_limit;
+  if (memory_limit_is_an_ancestors(now))  // a parent's limit, which its other children share
+    cache_line += "   " + bytes(now.memory_limit_usage) + " used where the limit is";
+  out.push_back(fit(cache_line));
 
   // OOM and pids.
   std::string killer = m.oom_kill_disable.has ? (m.oom_kill_disable.value ? "off" : "on") : "-";

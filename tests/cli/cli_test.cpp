@@ -276,6 +276,7 @@ TEST(Cli, StatsAndShowGiveTheLimitsThatBindAboveTheCgroup) {
   write(cpu + "/child/cpuacct.usage", "3000000000\n");
   write(mem + "/memory.limit_in_bytes", "314572800\n");
   write(mem + "/memory.memsw.limit_in_bytes", "629145600\n");
+  write(mem + "/memory.usage_in_bytes", "209715200\n");  // the child's 100 MiB and a sibling's
   write(mem + "/child/memory.limit_in_bytes", "9223372036854771712\n");
   write(mem + "/child/memory.memsw.limit_in_bytes", "9223372036854771712\n");
   write(mem + "/child/memory.usage_in_bytes", "104857600\n");
@@ -300,12 +301,18 @@ assert c["throttle_cgroup"] == "/sys/fs/cgroup/cpu,cpuacct/parent", c
 assert c["cgroup"] == "/sys/fs/cgroup/cpu,cpuacct/parent/child", c
 assert m["limit"] == 314572800 and m["usage"] == 104857600, m
 assert m["swap_limit"] == 0, m  # 300 MiB allowed, but the host has no swap
+assert m["limit_usage"] == 209715200 and m["limit_cgroup"] == "/sys/fs/cgroup/memory/parent", m
 assert p["current"] == 7 and p["max"] == 100 and p["limit_current"] == 57, p
 assert p["limit_cgroup"] == "/sys/fs/cgroup/pids/parent", p
 assert d["io"] is None, d["io"]
 print('ok'))";
   auto check = run_program({"/usr/bin/python3", "-c", script, stats.out}, {});
   EXPECT_EQ(check.out, "ok\n") << check.err << stats.out;
+  // The screen (a terminal: script(1) gives it one).
+  auto screen = run_program({"/usr/bin/script", "-qec", kCli + " --sysroot " + root + " stats --count 1", "/dev/null"},
+                            {"COLUMNS=120", "LINES=40"});
+  EXPECT_NE(screen.out.find("100.0M / 300.0M"), std::string::npos) << screen.out;
+  EXPECT_NE(screen.out.find("200.0M used where the limit is"), std::string::npos) << screen.out;
   // CGVIEW_MEMORY changes what programs see, not what the cgroup says.
   auto overridden = cli({"--sysroot", root, "stats", "--json", "--count", "1"}, {"CGVIEW_MEMORY=1G"});
   EXPECT_NE(overridden.out.find("\"limit\": 314572800"), std::string::npos) << overridden.out;
