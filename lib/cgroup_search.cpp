@@ -118,12 +118,23 @@ bool visit(Search& s, int depth) {
 // controller has its own), keyed by the sysroot and the mount point. An
 // entry is used only after its directory is seen to list the process, which
 // makes it the process's cgroup in that hierarchy whoever wrote the entry.
+// Plain arrays, not PathText: zero-initialized static data (no constructor
+// to run in someone else's program).
 struct FoundEntry {
-  PathText mount;  // root prefix + mount point; empty = unused
-  PathText dir;
+  char mount[kPathMax];  // root prefix + mount point; mount_len 0 = unused
+  char dir[kPathMax];
+  size_t mount_len, dir_len;
+  std::string_view mount_view() const { return {mount, mount_len}; }
+  std::string_view dir_view() const { return {dir, dir_len}; }
+  void set(std::string_view key, std::string_view found) {
+    __builtin_memcpy(mount, key.data(), key.size());
+    mount_len = key.size();
+    __builtin_memcpy(dir, found.data(), found.size());
+    dir_len = found.size();
+  }
 };
 constexpr int kFoundEntries = 4;
-constinit FoundEntry g_found[kFoundEntries];
+constinit FoundEntry g_found[kFoundEntries] = {};
 // The pid of the process whose thread uses the entries, 0 = none. A thread
 // that finds this process's pid there (another thread, or a signal handler
 // that interrupted one) does without the entries; another pid's is a parent
@@ -147,10 +158,13 @@ bool found_before(const Sysroot& root, std::string_view mount_point, uint64_t pi
   if (!found_key(root, mount_point, key) || !use_found_entries(pid)) return false;
   bool found = false;
   for (const FoundEntry& e : g_found) {
-    if (e.mount.view() != key.view()) continue;
+    if (e.mount_view() != key.view()) continue;
     bool readable = false;
-    found = procs_lists(root, e.dir.view(), pid, readable);
-    if (found) out = e.dir;
+    found = procs_lists(root, e.dir_view(), pid, readable);
+    if (found) {
+      out.clear();
+      out.add(e.dir_view());
+    }
     break;
   }
   done_with_found_entries();
@@ -162,14 +176,13 @@ void remember_found(const Sysroot& root, std::string_view mount_point, uint64_t 
   if (!found_key(root, mount_point, key) || !use_found_entries(pid)) return;
   FoundEntry* slot = &g_found[0];
   for (FoundEntry& e : g_found) {
-    if (e.mount.view() == key.view()) {
+    if (e.mount_view() == key.view()) {
       slot = &e;
       break;
     }
-    if (e.mount.size() == 0 && slot->mount.size() != 0) slot = &e;  // a free one, else the first
+    if (e.mount_len == 0 && slot->mount_len != 0) slot = &e;  // a free one, else the first
   }
-  slot->mount = key;
-  slot->dir = dir;
+  slot->set(key.view(), dir.view());  // PathText holds at most kPathMax
   done_with_found_entries();
 }
 
