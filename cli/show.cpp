@@ -130,23 +130,24 @@ std::vector<Row> collect(const Config& config, const Limits& limits, bool have_l
 }
 
 // Where the cgroups of a mount are only stand-ins: their limits may not be
-// the process's. One warning per mount, naming its controllers.
+// the process's. One warning per mount, naming its controllers, also those
+// the stand-in had no files for (memory at a v2 root: the host's figures).
 void add_stand_in_warnings(const CgroupDirs& dirs, std::vector<std::string>& out) {
   bool told[kControllerCount] = {};
   for (int c = 0; c < kControllerCount; ++c) {
     const CgroupDir& d = dirs.of(Controller(c));
-    if (!d.found || !d.stand_in || told[c]) continue;
+    if (!d.stand_in || told[c]) continue;
     std::string names;
     for (int other = c; other < kControllerCount; ++other) {
       const CgroupDir& o = dirs.of(Controller(other));
-      if (!o.found || !o.stand_in || o.path.view() != d.path.view()) continue;
+      if (!o.stand_in || o.path.view() != d.path.view()) continue;
       told[other] = true;
       names += (names.empty() ? "" : ", ") + std::string(controller_name(Controller(other)));
     }
     out.push_back(names + ": this process's cgroup lies outside the mount at " + std::string(d.path.view()) +
                   ", and the search for the cgroup.procs that lists it was cut short or could not run (too many "
-                  "cgroups, an unreadable one, or no pid): the mount point's limits are used, which may not be the "
-                  "process's");
+                  "cgroups, an unreadable one, or no pid): the mount point's limits, or the host's where it has "
+                  "none, are used, which may not be the process's");
   }
 }
 

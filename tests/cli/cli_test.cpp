@@ -365,11 +365,11 @@ TEST(Cli, ShowWarnsWhenTheMountPointStandsInForTheCgroup) {
   auto table = cli({"--sysroot", root, "show"});
   auto json = cli({"--sysroot", root, "show", "--json"});
   fs::remove_all(root);
-  EXPECT_NE(table.out.find("warning: cpu, cpuacct, cpuset: this process's cgroup lies outside the mount at "
+  EXPECT_NE(table.out.find("warning: cpu, cpuacct, cpuset, memory: this process's cgroup lies outside the mount at "
                            "/sys/fs/cgroup, and the search for the cgroup.procs that lists it was cut short"),
             std::string::npos)
       << table.out;
-  EXPECT_NE(json.out.find("\"cpu, cpuacct, cpuset: this process's cgroup lies outside"), std::string::npos)
+  EXPECT_NE(json.out.find("\"cpu, cpuacct, cpuset, memory: this process's cgroup lies outside"), std::string::npos)
       << json.out;
 }
 
