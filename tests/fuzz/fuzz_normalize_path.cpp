@@ -20,14 +20,15 @@ namespace {
 
 const std::regex kCpuFileName(
     "(core_cpus|thread_siblings|core_siblings|package_cpus|die_cpus|cluster_cpus|book_siblings|drawer_siblings)"
-    "(_list)?|shared_cpu_(list|map)");
+    "(_list)?|shared_cpu_(list|map)|(core|physical_package|die|cluster|book|drawer)_id");
 
 // /sys/devices/system/cpu/cpuK/online, cpuK/topology/<list or mask> and
 // cpuK/cache/indexN/shared_cpu_<list or map>, K < 8192 and N < 16 spelled as the kernel does.
 bool cpu_file_path(std::string_view v) {
   static const std::regex path("/sys/devices/system/cpu/cpu(0|[1-9][0-9]{0,3})/(online|topology/"
                                "(core_cpus|thread_siblings|core_siblings|package_cpus|die_cpus|cluster_cpus|"
-                               "book_siblings|drawer_siblings)(_list)?|cache/index([0-9]|1[0-5])/shared_cpu_(list|map))");
+                               "book_siblings|drawer_siblings)(_list)?|topology/(core|physical_package|die|cluster|book|drawer)_id|"
+                               "cache/index([0-9]|1[0-5])/shared_cpu_(list|map))");
   std::cmatch m;
   return std::regex_match(v.data(), v.data() + v.size(), m, path) && std::stoul(m[1].str()) < 8192;
 }
@@ -35,7 +36,7 @@ bool cpu_file_path(std::string_view v) {
 // Every path cgview serves, as the reference knows them.
 bool served_path(const std::string& v) {
   return v == "/proc/meminfo" || v == "/proc/cpuinfo" || v == "/proc/stat" || v == "/sys/devices/system/cpu/online" ||
-         cpu_file_path(v) || v == "/proc/self/status" || v == "/proc/thread-self/status" || v == "/proc/swaps" ||
+         v == "/sys/devices/system/cpu/offline" || cpu_file_path(v) || v == "/proc/self/status" || v == "/proc/thread-self/status" || v == "/proc/swaps" ||
          v == "/proc/pressure/cpu" || v == "/proc/pressure/memory" || v == "/proc/pressure/io" ||
          v == "/proc/diskstats";
 }
