@@ -10,6 +10,7 @@ namespace cgview {
 namespace {
 
 constexpr std::string_view kCpuDir = "/sys/devices/system/cpu/cpu";
+constexpr std::string_view kNodeDir = "/sys/devices/system/node/node";
 
 // Indexed by CpuFile, after Online: the topology files, then the cache files.
 constexpr std::string_view kFileNames[] = {
@@ -19,14 +20,18 @@ constexpr std::string_view kFileNames[] = {
     "cluster_cpus", "book_siblings", "drawer_siblings",
     "core_id", "physical_package_id", "die_id", "cluster_id", "book_id", "drawer_id",
     "shared_cpu_list", "shared_cpu_map",
+    "cpulist", "cpumap", "meminfo",
 };
 static_assert(std::size(kFileNames) == kCpuFileKinds - 1);
 constexpr unsigned kTopologyKinds = unsigned(CpuFile::CacheSharedCpuList);  // Online and the topology files
+constexpr unsigned kNodeKinds = unsigned(CpuFile::NodeCpuList);              // ... and the cache files
 
 bool is_list(CpuFile kind) {
-  return (kind >= CpuFile::CoreCpusList && kind <= CpuFile::DrawerSiblingsList) || kind == CpuFile::CacheSharedCpuList;
+  return (kind >= CpuFile::CoreCpusList && kind <= CpuFile::DrawerSiblingsList) ||
+         kind == CpuFile::CacheSharedCpuList || kind == CpuFile::NodeCpuList;
 }
-bool is_cache(CpuFile kind) { return unsigned(kind) >= kTopologyKinds; }
+bool is_cache(CpuFile kind) { return kind == CpuFile::CacheSharedCpuList || kind == CpuFile::CacheSharedCpuMap; }
+bool is_node(CpuFile kind) { return unsigned(kind) >= kNodeKinds; }
 bool is_id(CpuFile kind) { return kind >= CpuFile::CoreId && kind <= CpuFile::DrawerId; }
 
 // The lists of the CPUs that share an id file's number: the current name,
@@ -108,7 +113,23 @@ bool cpu_file_name(std::string_view name) {
   return false;
 }
 
+namespace {
+
+// nodeN/cpulist or nodeN/cpumap, after "/sys/devices/system/node/node".
+// Node numbers stay below kMaxCpus (MAX_NUMNODES is at most 1024).
+bool node_file_for(std::string_view path, VirtualFile& out) {
+  CpuFileRef file;
+  if (!take_number(path, kMaxCpus, file.cpu) || path.empty() || path[0] != '/' ||
+      !kind_named(path.substr(1), kNodeKinds, kCpuFileKinds, file.kind))
+    return false;
+  out = cpu_file(file);
+  return true;
+}
+
+}  // namespace
+
 bool cpu_file_for(std::string_view path, VirtualFile& out) {
+  if (path.substr(0, kNodeDir.size()) == kNodeDir) return node_file_for(path.substr(kNodeDir.size()), out);
   if (path.substr(0, kCpuDir.size()) != kCpuDir) return false;
   path.remove_prefix(kCpuDir.size());
   CpuFileRef file;
@@ -121,7 +142,7 @@ bool cpu_file_for(std::string_view path, VirtualFile& out) {
   } else if (path.substr(0, kCache.size()) == kCache) {
     path.remove_prefix(kCache.size());
     if (!take_number(path, kCacheIndexes, file.cache) || path.empty() || path[0] != '/' ||
-        !kind_named(path.substr(1), kTopologyKinds, kCpuFileKinds, file.kind))
+        !kind_named(path.substr(1), kTopologyKinds, kNodeKinds, file.kind))
       return false;
   } else {
     return false;
@@ -132,6 +153,10 @@ bool cpu_file_for(std::string_view path, VirtualFile& out) {
 
 void cpu_file_path(const CpuFileRef& file, PathText& out) {
   out.clear();
+  if (is_node(file.kind)) {
+    out.add(kNodeDir).add_u64(file.cpu).add("/").add(kFileNames[unsigned(file.kind) - 1]);
+    return;
+  }
   out.add(kCpuDir).add_u64(file.cpu);
   if (file.kind == CpuFile::Online) out.add("/online");
   else if (is_cache(file.kind)) out.add("/cache/index").add_u64(file.cache).add("/").add(kFileNames[unsigned(file.kind) - 1]);
@@ -168,7 +193,8 @@ bool shares_id_with_visible(const Config& config, const Limits& limits, const Cp
 bool render_cpu_file(const Config& config, const Limits& limits, const CpuFileRef& file, Sink& out) {
   const CpuFile kind = file.kind;
   const unsigned cpu = file.cpu;
-  bool shown = cpu < kMaxCpus && limits.cpu.visible.has(cpu);
+  if (kind == CpuFile::NodeMeminfo) return render_node_meminfo(config, limits, cpu, out);
+  bool shown = !is_node(kind) && cpu < kMaxCpus && limits.cpu.visible.has(cpu);
   if (is_cache(kind) && !shown) return false;  // the host's file (drop_below_lowest_visible says why)
   PathText path;
   cpu_file_path(file, path);
@@ -202,7 +228,7 @@ bool render_cpu_file(const Config& config, const Limits& limits, const CpuFileRe
   // (psutil's cpu_count(logical=False)). A real kernel has no topology files
   // at all for an off-line CPU; hiding them would take interposing the stat
   // family (see README, What programs see).
-  if (set.empty() && !shown) {
+  if (set.empty() && !shown && !is_node(kind)) {
     unsigned lowest = lowest_visible(limits);
     if (lowest != cpu) return render_cpu_file(config, limits, CpuFileRef{kind, lowest, file.cache}, out);
   }

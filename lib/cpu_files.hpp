@@ -14,7 +14,16 @@
 // - cpuK/cache/indexN/shared_cpu_list and shared_cpu_map (the CPUs sharing
 //   that cache), for K in V: the host's set without the CPUs below its
 //   lowest member in V (hwloc and lscpu count caches from them: see
-//   drop_below_lowest_visible); for K outside V the host's file.
+//   drop_below_lowest_visible); for K outside V the host's file;
+// - /sys/devices/system/node/nodeN/{cpulist,cpumap}: the host's set
+//   intersected with V, as the kernel writes them (a node's CPUs that are
+//   online) on that machine; a node without a CPU of V reads empty, as one
+//   whose CPUs are all off-line does. lscpu ("NUMA node0 CPU(s)") and hwloc
+//   read them;
+// - /sys/devices/system/node/nodeN/meminfo, on a host of one node: its
+//   lines as /proc/meminfo's (MemTotal, MemFree, the memory.stat lines; MemUsed
+//   = total - free, FilePages as Cached); with several nodes, or no memory
+//   limit, the host's (render_node_meminfo).
 // Only files the host has are served (x86 has no cpu0/online; no file exists
 // for a CPU outside `possible`): the renderer reads the host's file first and
 // fails, so the real open answers, when it is missing.
@@ -57,8 +66,11 @@ enum class CpuFile : unsigned char {
   DrawerId,
   CacheSharedCpuList,  // cpuK/cache/indexN/
   CacheSharedCpuMap,
+  NodeCpuList,  // /sys/devices/system/node/nodeN/: CpuFileRef::cpu holds N
+  NodeCpuMap,
+  NodeMeminfo,  // render_meminfo.cpp: render_node_meminfo
 };
-inline constexpr unsigned kCpuFileKinds = 25;
+inline constexpr unsigned kCpuFileKinds = 28;
 
 // Caches per CPU: x86 shows 4 or 5 (L1d, L1i, L2, L3); arm64 up to 7
 // levels, each possibly split in two.
@@ -67,7 +79,7 @@ inline constexpr unsigned kCacheIndexes = 16;
 // One per-CPU file: its kind, K, and for a cache file N.
 struct CpuFileRef {
   CpuFile kind = CpuFile::Online;
-  unsigned cpu = 0;
+  unsigned cpu = 0;  // K; for the Node* kinds the node's number
   unsigned cache = 0;  // indexN of the Cache* kinds; 0 for the others
 };
 
@@ -84,7 +96,8 @@ bool cpu_file_for(std::string_view normalized_path, VirtualFile& out);
 // The last component of each per-CPU file (a cheap filter for the shim).
 bool cpu_file_name(std::string_view name);
 
-// The host's path of a per-CPU file ("/sys/devices/system/cpu/cpu3/online").
+// The host's path of a per-CPU file ("/sys/devices/system/cpu/cpu3/online",
+// "/sys/devices/system/node/node1/cpulist").
 void cpu_file_path(const CpuFileRef& file, PathText& out);
 
 bool render_cpu_file(const Config& config, const Limits& limits, const CpuFileRef& file, Sink& out);

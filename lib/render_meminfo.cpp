@@ -1,5 +1,7 @@
-// /proc/meminfo: the container's lines where cgview knows them, the host's
-// lines byte for byte everywhere else, in the host's order.
+// /proc/meminfo and a NUMA node's meminfo: the container's lines where cgview
+// knows them, the host's lines byte for byte everywhere else, in the host's
+// order.
+#include "cpu_set.hpp"
 #include "input_file.hpp"
 #include "key_index.hpp"
 #include "memory_view.hpp"
@@ -36,10 +38,11 @@ void put_kb_line(Sink& out, std::string_view key, uint64_t bytes) {
 enum class Line : unsigned char {
   MemTotal, MemFree, MemAvailable, Buffers, Cached, Active, Inactive, ActiveAnon, InactiveAnon,
   ActiveFile, InactiveFile, Shmem, Mapped, AnonPages, Dirty, Writeback, Unevictable, Slab,
-  SReclaimable, KReclaimable, SUnreclaim, SwapTotal, SwapFree
+  SReclaimable, KReclaimable, SUnreclaim, SwapTotal, SwapFree,
+  MemUsed, FilePages  // a node's meminfo only: its names for total - free and for Cached
 };
 
-constexpr size_t kLineCount = size_t(Line::SwapFree) + 1;
+constexpr size_t kLineCount = size_t(Line::FilePages) + 1;
 
 struct LineName {
   Line line;
@@ -53,7 +56,7 @@ constexpr LineName kLineNameTable[] = {
     {Line::AnonPages, "AnonPages"}, {Line::Dirty, "Dirty"}, {Line::Writeback, "Writeback"},
     {Line::Unevictable, "Unevictable"}, {Line::Slab, "Slab"}, {Line::SReclaimable, "SReclaimable"},
     {Line::KReclaimable, "KReclaimable"}, {Line::SUnreclaim, "SUnreclaim"}, {Line::SwapTotal, "SwapTotal"},
-    {Line::SwapFree, "SwapFree"},
+    {Line::SwapFree, "SwapFree"}, {Line::MemUsed, "MemUsed"}, {Line::FilePages, "FilePages"},
 };
 static_assert(sizeof kLineNameTable / sizeof kLineNameTable[0] == kLineCount, "every Line has a name");
 
@@ -93,8 +96,10 @@ bool container_value(const MemoryFigures& f, Line line, uint64_t& bytes) {
     case Line::MemTotal: bytes = f.total; return true;
     case Line::MemFree: bytes = f.free; return true;
     case Line::MemAvailable: bytes = f.available; return true;
+    case Line::MemUsed: bytes = f.total - f.free; return true;
     case Line::Buffers: bytes = 0; return true;
     case Line::Cached:
+    case Line::FilePages:
       // Stat counters can lag memory.usage: never let free + cache exceed total.
       if (!stat(StatKey::Cache)) return false;
       if (bytes > f.total - f.free) bytes = f.total - f.free;
@@ -121,28 +126,24 @@ bool container_value(const MemoryFigures& f, Line line, uint64_t& bytes) {
   return false;
 }
 
-}  // namespace
-
-bool render_meminfo(const Config& config, const Limits& limits, Sink& out) {
-  char host[kMeminfoMax];
-  ssize_t n = read_input_file(config.root, "/proc/meminfo", host);
-  if (n <= 0) return false;
-  std::string_view text(host, size_t(n));
+// The container's figures, from the host's /proc/meminfo text: false where
+// there is no view (no limit or swap allowance, or figures that cannot be
+// formed), and the host's file is the answer.
+bool container_figures(const Config& config, const Limits& limits, std::string_view host_meminfo,
+                       MemoryFigures& figures) {
   HostMemory host_memory;
   MemoryUsage usage;
-  MemoryFigures figures;
-  // Without a limit or swap allowance the host's file is the answer: no cgroup reads.
+  // Without a limit or swap allowance: no cgroup reads.
   const MemoryLimits& memory = limits.memory;
-  bool virtual_view = (memory.has_limit || memory.has_swap_allowance) && host_memory_from_meminfo(text, host_memory);
-  if (virtual_view) {
-    read_memory_usage(config.root, limits.cgroups.of(Controller::Memory), memory, usage, text);
-    virtual_view = derive_memory(memory, usage, host_memory, figures);
-  }
-  if (!virtual_view) {
-    out.put(text);  // no view: the host's file, unchanged
-    return out.finish();
-  }
-  // Host lines go out in runs, byte for byte; only the container's lines are rewritten.
+  if (!(memory.has_limit || memory.has_swap_allowance) || !host_memory_from_meminfo(host_meminfo, host_memory))
+    return false;
+  read_memory_usage(config.root, limits.cgroups.of(Controller::Memory), memory, usage, host_meminfo);
+  return derive_memory(memory, usage, host_memory, figures);
+}
+
+// Writes `text` with each "<prefix>Key:  N kB" line cgview knows rewritten:
+// host lines go out in runs, byte for byte.
+void rewrite_lines(std::string_view text, std::string_view prefix, const MemoryFigures& figures, Sink& out) {
   const char* run = text.data();  // start of host text not yet written
   std::string_view rest = text;
   KeyedLine line;
@@ -150,15 +151,58 @@ bool render_meminfo(const Config& config, const Limits& limits, Sink& out) {
     uint64_t bytes = 0;
     bool in_kb = line.separated && line.rest.size() >= 3 &&
                  __builtin_memcmp(line.rest.data() + line.rest.size() - 3, " kB", 3) == 0;
-    if (!in_kb) continue;
-    int which = kLineNames.find(line.key);
+    if (!in_kb || line.key.substr(0, prefix.size()) != prefix) continue;
+    std::string_view name = line.key.substr(prefix.size());
+    int which = kLineNames.find(name);
     if (which == kLineNames.kNone || !container_value(figures, Line(which), bytes)) continue;
-    out.put(std::string_view(run, size_t(line.key.data() - run)));
-    put_kb_line(out, line.key, bytes);
+    out.put(std::string_view(run, size_t(name.data() - run)));
+    put_kb_line(out, name, bytes);
     run = line.rest.data() + line.rest.size();  // past this line and its newline, if any
     if (run != text.data() + text.size()) ++run;
   }
   out.put(std::string_view(run, size_t(text.data() + text.size() - run)));
+}
+
+}  // namespace
+
+bool render_meminfo(const Config& config, const Limits& limits, Sink& out) {
+  char host[kMeminfoMax];
+  ssize_t n = read_input_file(config.root, "/proc/meminfo", host);
+  if (n <= 0) return false;
+  std::string_view text(host, size_t(n));
+  MemoryFigures figures;
+  if (!container_figures(config, limits, text, figures)) {
+    out.put(text);  // no view: the host's file, unchanged
+    return out.finish();
+  }
+  rewrite_lines(text, {}, figures, out);
+  return out.finish();
+}
+
+bool render_node_meminfo(const Config& config, const Limits& limits, unsigned node, Sink& out) {
+  // One node: all of the container's memory is on it, as in a VM of that
+  // size. With several, which node holds what the cgroup uses is not told
+  // by any cgroup file: each node's file stays the host's.
+  char nodes[256];
+  ssize_t n = read_host_file(config.root, "/sys/devices/system/node/online", nodes);
+  CpuSet online;
+  if (n <= 0 || !parse_cpu_list(std::string_view(nodes, size_t(n)), online) || online.count() != 1 ||
+      !online.has(node))
+    return false;
+  char host[kMeminfoMax];
+  n = read_input_file(config.root, "/proc/meminfo", host);
+  if (n <= 0) return false;
+  MemoryFigures figures;
+  if (!container_figures(config, limits, std::string_view(host, size_t(n)), figures) || !figures.has_memory)
+    return false;  // no limit: the host's file
+  FixedText<48> path;
+  path.add("/sys/devices/system/node/node").add_u64(node).add("/meminfo");
+  char node_text[4096];  // some 40 lines of about 35 bytes
+  n = read_host_file(config.root, path.view(), node_text);
+  if (n <= 0) return false;
+  FixedText<16> prefix;
+  prefix.add("Node ").add_u64(node).add(" ");
+  rewrite_lines(std::string_view(node_text, size_t(n)), prefix.view(), figures, out);
   return out.finish();
 }
 

@@ -52,6 +52,10 @@ bool normalize_path(std::string_view path, PathText& out);
 // it to copy less of its cache). False when the content could not
 // be produced; whatever reached `out` must then be discarded.
 bool render_meminfo(const Config& config, const Limits& limits, Sink& out);
+// A NUMA node's /sys/devices/system/node/nodeN/meminfo on a host of one
+// node, with the lines /proc/meminfo would rewrite; false (the host's file)
+// with several nodes or without a memory limit.
+bool render_node_meminfo(const Config& config, const Limits& limits, unsigned node, Sink& out);
 bool render_cpuinfo(const Config& config, const Limits& limits, Sink& out);
 bool render_stat(const Config& config, const Limits& limits, StatClock* clock, Sink& out);
 bool render_cpu_online(const Limits& limits, Sink& out);

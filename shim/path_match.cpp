@@ -17,7 +17,8 @@ namespace {
 // Cheap filter first: most opens are of other files, and resolving a
 // relative path costs a syscall. True when the last component is a served
 // name (meminfo, cpuinfo, stat, online, offline, status, swaps, diskstats, the pressure
-// files cpu, memory, io, a cpuK/topology id, list or mask, or a cpuK/cache/indexN list or mask); a handful of
+// files cpu, memory, io, a cpuK/topology id, list or mask, a cpuK/cache/indexN list or mask, or a
+// NUMA node's cpulist or cpumap); a handful of
 // instructions, as it runs on every open of the program.
 bool could_be_served(std::string_view path) {
   auto ends_with_name = [&](std::string_view name) {
@@ -33,7 +34,7 @@ bool could_be_served(std::string_view path) {
                      cpu_file_named();
     case 'u': return ends_with_name("cpu");        // /proc/pressure/cpu
     case 'y': return ends_with_name("memory");     // /proc/pressure/memory
-    case 'p': return cpu_file_named();             // cpuK/cache/indexN/shared_cpu_map
+    case 'p': return cpu_file_named();             // cpuK/cache/indexN/shared_cpu_map, nodeN/cpumap
     case 'd': return path.size() > 3 && path[path.size() - 3] == '_' && path[path.size() - 2] == 'i' &&
                      cpu_file_named();  // cpuK/topology/core_id and the other ids
     default: return false;

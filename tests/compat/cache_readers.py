@@ -14,7 +14,9 @@ programs run over that tree (lscpu -s, HWLOC_FSROOT):
 - hwloc reads the on-line CPUs (V) and creates a cache at the lowest CPU of
   its set: it must show each cache V uses, once, also when the cache's lowest
   CPU is outside V;
-- both see V's CPUs on-line, and lscpu the host's others off-line.
+- both see V's CPUs on-line, and lscpu the host's others off-line;
+- each package is a NUMA node: lscpu lists each node's CPUs of V (the kernel
+  lists a node's on-line CPUs), and hwloc puts V's PUs in their nodes.
 
 Usage: cache_readers.py --cgview PATH
 """
@@ -47,6 +49,15 @@ def write(root, rel, text):
 
 
 def make_host(root, cpuset):
+    nodes = "sys/devices/system/node/"
+    for name in ("online", "possible", "has_cpu", "has_memory", "has_normal_memory"):
+        write(root, nodes + name, "0-1\n")
+    for n in range(2):
+        cpus = [c for c in range(CPUS) if PACKAGE(c) == n]
+        write(root, nodes + "node%d/cpulist" % n, cpulist(cpus) + "\n")
+        write(root, nodes + "node%d/cpumap" % n, mask(cpus) + "\n")
+        write(root, nodes + "node%d/meminfo" % n, "Node %d MemTotal:        4000000 kB\n"
+              "Node %d MemFree:         2000000 kB\nNode %d MemUsed:         2000000 kB\n" % (n, n, n))
     sysfs = "sys/devices/system/cpu/"
     for name in ("online", "possible", "present"):
         write(root, sysfs + name, "0-%d\n" % (CPUS - 1))
@@ -98,7 +109,8 @@ def make_host(root, cpuset):
 def served_view(cgview, host, view):
     """A copy of `host` with each file cgview serves replaced by what it serves."""
     shutil.copytree(host, view)
-    for dirpath, _, files in os.walk(os.path.join(host, "sys/devices/system/cpu")):
+    for dirpath, _, files in [w for top in ("cpu", "node")
+                              for w in os.walk(os.path.join(host, "sys/devices/system", top))]:
         for name in files:
             rel = os.path.relpath(os.path.join(dirpath, name), host)
             r = subprocess.run([cgview, "--sysroot", host, "cat", "/" + rel], capture_output=True)
@@ -114,7 +126,8 @@ def lscpu_caches(view):
     out = subprocess.run(["lscpu", "-s", view], capture_output=True, text=True, check=True).stdout
     found = {m.group(1): int(m.group(2)) for m in re.finditer(r"^(L\w+) cache:.*\((\d+) instances?\)", out, re.M)}
     online = re.search(r"^On-line CPU\(s\) list:\s*(\S+)", out, re.M)
-    return found, online.group(1) if online else None, out
+    nodes = {int(m.group(1)): m.group(2) for m in re.finditer(r"^NUMA node(\d+) CPU\(s\):[ \t]*(\S*)", out, re.M)}
+    return found, online.group(1) if online else None, nodes, out
 
 
 def hwloc_objects(view):
@@ -123,7 +136,16 @@ def hwloc_objects(view):
                          capture_output=True, text=True, check=True).stdout
     count = lambda kind: len(re.findall(r"\b%s L#\d+" % kind, out))
     pus = sorted(int(p) for p in re.findall(r"PU L#\d+ \(P#(\d+)\)", out))
-    return {k: count(k) for k in ("L3", "L2", "L1d", "L1i")}, pus, out
+    # Each PU under the NUMA node printed last above it.
+    node_of, node = {}, None
+    for line in out.splitlines():
+        m = re.search(r"NUMANode L#\d+ \(P#(\d+)", line)
+        if m:
+            node = int(m.group(1))
+        m = re.search(r"PU L#\d+ \(P#(\d+)\)", line)
+        if m:
+            node_of[int(m.group(1))] = node
+    return {k: count(k) for k in ("L3", "L2", "L1d", "L1i")}, pus, node_of, out
 
 
 def main():
@@ -142,8 +164,9 @@ def main():
             host, view = os.path.join(tmp, "host"), os.path.join(tmp, "view")
             make_host(host, v)
             served_view(args.cgview, host, view)
-            lscpu, online, lscpu_out = lscpu_caches(view)
-            hwloc, pus, hwloc_out = hwloc_objects(view)
+            lscpu, online, nodes, lscpu_out = lscpu_caches(view)
+            hwloc, pus, node_of, hwloc_out = hwloc_objects(view)
+            in_node = lambda n: [k for k in v if PACKAGE(k) == n]
             cores = {CORE(k) for k in v}
             packages = {PACKAGE(k) for k in v}
             checks = [
@@ -151,7 +174,10 @@ def main():
                 ("lscpu: the host's L3s, once each", lscpu.get("L3"), 2),
                 ("lscpu: the host's L2s, once each", lscpu.get("L2"), 4),
                 ("lscpu: the host's L1ds, once each", lscpu.get("L1d"), 4),
+                ("lscpu: NUMA node0 CPU(s), V's", nodes.get(0), cpulist(in_node(0))),
+                ("lscpu: NUMA node1 CPU(s), V's", nodes.get(1), cpulist(in_node(1))),
                 ("hwloc: V's PUs", pus, v),
+                ("hwloc: each PU in its node", node_of, {k: PACKAGE(k) for k in v}),
                 ("hwloc: the L3s V uses", hwloc["L3"], len(packages)),
                 ("hwloc: the L2s V uses", hwloc["L2"], len(cores)),
                 ("hwloc: the L1ds V uses", hwloc["L1d"], len(cores)),

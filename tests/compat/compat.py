@@ -499,7 +499,22 @@ def probe_cat_online(r, mode, procs, ctx):
 
 def probe_lscpu(r, mode, procs, ctx):
     out = r.run(["lscpu"], mode, procs)
-    return {"online": fmt_list(parse_list(num(r"^On-line CPU\(s\) list:\s*(\S+)", out)))}
+    # Every NUMA node's CPUs (the kernel lists a node's on-line CPUs): together V.
+    nodes = set()
+    for m in re.finditer(r"^NUMA node\d+ CPU\(s\):[ \t]*(\S*)", out, re.M):
+        nodes |= set(parse_list(m.group(1)))
+    return {"online": fmt_list(parse_list(num(r"^On-line CPU\(s\) list:\s*(\S+)", out))),
+            "numa": fmt_list(nodes)}
+
+
+def probe_lstopo(r, mode, procs, ctx):
+    # hwloc sums its NUMA nodes' meminfo: "Machine (1024MB total)", in KB, MB or GB as it rounds.
+    out = r.run(["lstopo-no-graphics", "--of", "console", "--no-io", "--no-legend"], mode, procs)
+    m = re.search(r"^Machine \((\d+)(KB|MB|GB|TB) total\)", out, re.M)
+    if not m:
+        raise ProbeError("no machine size in %r" % out[:400])
+    scale = {"KB": 1.0 / 1024, "MB": 1, "GB": 1024, "TB": 1024 * 1024}[m.group(2)]
+    return {"total_mib": int(int(m.group(1)) * scale)}
 
 
 NODE_SCRIPT = """const os = require('os');
@@ -816,6 +831,9 @@ CHECKS = [
     Check("cat", "/sys/devices/system/cpu/online", "cat_online", "text",
           lambda c, x: eq(range_list(c.cpus)), lambda c, x: read("/sys/devices/system/cpu/online").strip()),
     Check("lscpu", "On-line CPU(s) list", "lscpu", "online", V, HOST_V),
+    Check("lscpu", "NUMA nodes' CPU(s), together", "lscpu", "numa", V, HOST_V),
+    Check("lstopo", "Machine total, MiB (its NUMA nodes' memory)", "lstopo", "total_mib",
+          lambda c, x: eq(c.memory >> 20)),
     Check("node", "os.cpus().length", "node", "cpus", N, HOST_N),
     Check("node", "os.availableParallelism()", "node", "parallelism", N, HOST_N, kernel_answered=by_cpuset),
     Check("node", "os.totalmem()", "node", "total", L, HOST_L),
@@ -835,7 +853,7 @@ PROBES = {
     "nproc": probe_nproc, "getconf": probe_getconf, "python": probe_python, "free": probe_free,
     "cat_online": probe_cat_online, "vmstat": probe_vmstat, "top": probe_top, "busybox": probe_busybox, "lscpu": probe_lscpu,
     "nproc_all": probe_nproc_all, "htop": probe_htop, "lscpu_e": probe_lscpu_e,
-    "node": probe_node, "java": probe_java, "nginx": probe_nginx, "nginx_affinity": probe_nginx_affinity,
+    "lstopo": probe_lstopo, "node": probe_node, "java": probe_java, "nginx": probe_nginx, "nginx_affinity": probe_nginx_affinity,
 }
 
 

@@ -121,6 +121,7 @@ static const char* const kPaths[] = {
     "/sys/devices/system/cpu/cpu0/topology/core_id", "/proc/self/status",
     "/proc/swaps",          "/proc/diskstats",     "/proc/pressure/cpu",
     "/proc/pressure/memory", "/proc/uptime",       "/proc/loadavg",
+    "/sys/devices/system/node/node0/cpulist", "/sys/devices/system/node/node0/meminfo",
 };
 #define NPATHS (sizeof kPaths / sizeof kPaths[0])
 

@@ -27,8 +27,9 @@ class CpuFiles : public ::testing::Test {
     std::error_code ec;
     std::filesystem::remove_all(dir_, ec);
   }
+  // `rel` under /sys/devices/system/cpu/ ("../node/..." for the node files).
   void write(const std::string& rel, const std::string& bytes) {
-    std::string path = dir_ + "/sys/devices/system/cpu/" + rel;
+    std::string path = std::filesystem::path(dir_ + "/sys/devices/system/cpu/" + rel).lexically_normal().string();
     std::filesystem::create_directories(std::filesystem::path(path).parent_path());
     std::ofstream out(path, std::ios::binary | std::ios::trunc);
     out.write(bytes.data(), std::streamsize(bytes.size()));
@@ -38,7 +39,7 @@ class CpuFiles : public ::testing::Test {
     Limits limits;
     EXPECT_TRUE(parse_cpu_list(visible, limits.cpu.visible));
     limits.cpu.count = limits.cpu.visible.count();
-    VirtualFile file = virtual_file_for("/sys/devices/system/cpu/" + rel);
+    VirtualFile file = virtual_file_for(std::filesystem::path("/sys/devices/system/cpu/" + rel).lexically_normal().string());
     EXPECT_NE(file, VirtualFile::None) << rel;
     return render_to_string(file, config_for_dir(dir_), limits);
   }
@@ -83,6 +84,12 @@ TEST(CpuFilePaths, ServedAndNot) {
   EXPECT_EQ(f.kind, CpuFile::CacheSharedCpuList);
   EXPECT_EQ(f.cpu, 2u);
   EXPECT_EQ(f.cache, 0u);
+  f = split("/sys/devices/system/node/node0/cpulist");
+  EXPECT_EQ(f.kind, CpuFile::NodeCpuList);
+  EXPECT_EQ(f.cpu, 0u);
+  f = split("/sys/devices/system/node/node1023/cpumap");
+  EXPECT_EQ(f.kind, CpuFile::NodeCpuMap);
+  EXPECT_EQ(f.cpu, 1023u);
   CpuFileRef none;
   EXPECT_FALSE(split_cpu_file(VirtualFile::Meminfo, none));
   for (const char* p : {"/sys/devices/system/cpu/cpu01/online", "/sys/devices/system/cpu/cpu/online",
@@ -99,13 +106,20 @@ TEST(CpuFilePaths, ServedAndNot) {
                         "/sys/devices/system/cpu/cpu1/topology/shared_cpu_list",
                         "/sys/devices/system/cpu/cpu1/cache/index1/core_cpus_list",
                         "/sys/devices/system/cpu/cpu123456/online",
-                        "/sys/devices/system/cpu/possible", "/sys/devices/system/cpu/present"})
+                        "/sys/devices/system/cpu/possible", "/sys/devices/system/cpu/present",
+                        "/sys/devices/system/node/node0/vmstat", "/sys/devices/system/node/node01/cpulist",
+                        "/sys/devices/system/node/node/cpulist", "/sys/devices/system/node/node0cpulist",
+                        "/sys/devices/system/node/node0/online", "/sys/devices/system/node/node0/core_cpus",
+                        "/sys/devices/system/node/online", "/sys/devices/system/cpu/cpu0/cpulist",
+                        "/sys/devices/system/cpu/cpu0/topology/cpumap", "/sys/devices/system/node/node8192/cpulist"})
     EXPECT_EQ(virtual_file_for(p), VirtualFile::None) << p;
   PathText path;
   cpu_file_path({CpuFile::ThreadSiblingsList, 7}, path);
   EXPECT_EQ(path.view(), "/sys/devices/system/cpu/cpu7/topology/thread_siblings_list");
   cpu_file_path({CpuFile::CacheSharedCpuMap, 7, 3}, path);
   EXPECT_EQ(path.view(), "/sys/devices/system/cpu/cpu7/cache/index3/shared_cpu_map");
+  cpu_file_path({CpuFile::NodeCpuMap, 12}, path);
+  EXPECT_EQ(path.view(), "/sys/devices/system/node/node12/cpumap");
   // ".." after a served name needs it to be a directory: the real walk fails.
   PathText n;
   EXPECT_FALSE(normalize_path("/sys/devices/system/cpu/cpu1/topology/core_cpus/../core_cpus", n));
@@ -152,6 +166,27 @@ TEST_F(CpuFiles, ClusterBookAndDrawerFilesAreIntersectedWithV) {
   EXPECT_EQ(render("cpu2/topology/drawer_siblings", "2,9").text, "0204\n");
   // A kernel without them (before 5.16, or not s390): the real open answers.
   EXPECT_FALSE(render("cpu1/topology/cluster_cpus_list", "0-3").ok);
+}
+
+// A NUMA node's CPUs as the kernel lists them: those online, so V's
+// (lscpu's "NUMA node0 CPU(s)" agrees with its on-line list). A node with
+// no CPU of V reads empty, as one whose CPUs are all off-line.
+TEST_F(CpuFiles, NodeCpusAreIntersectedWithV) {
+  write("../node/node0/cpulist", "0-3\n");
+  write("../node/node1/cpulist", "4-7\n");
+  write("../node/node0/cpumap", "0f\n");
+  write("../node/node1/cpumap", "00000000,000000f0\n");
+  EXPECT_EQ(render("../node/node0/cpulist", "2-5").text, "2-3\n");
+  EXPECT_EQ(render("../node/node1/cpulist", "2-5").text, "4-5\n");
+  EXPECT_EQ(render("../node/node0/cpumap", "2-5").text, "0c\n");
+  EXPECT_EQ(render("../node/node1/cpumap", "2-5").text, "00000000,00000030\n");  // the host's width
+  EXPECT_EQ(render("../node/node1/cpulist", "1").text, "\n");
+  EXPECT_EQ(render("../node/node1/cpumap", "1").text, "00000000,00000000\n");
+  EXPECT_EQ(render("../node/node0/cpulist", "0-7").text, "0-3\n");
+  // A node the host does not have, or a file it could not have written: the real open.
+  EXPECT_FALSE(render("../node/node2/cpulist", "0-3").ok);
+  write("../node/node0/cpulist", "0-3x\n");
+  EXPECT_FALSE(render("../node/node0/cpulist", "0-3").ok);
 }
 
 // psutil counts distinct core_cpus_list contents over every cpuK: a CPU
