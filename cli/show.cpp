@@ -10,6 +10,7 @@
 #include "commands.hpp"
 #include "json.hpp"
 #include "memory_view.hpp"
+#include "stand_in_warnings.hpp"
 #include "stats_sample.hpp"
 
 namespace cgview::cli {
@@ -129,33 +130,10 @@ std::vector<Row> collect(const Config& config, const Limits& limits, bool have_l
   return rows;
 }
 
-// Where the cgroups of a mount are only stand-ins: their limits may not be
-// the process's. One warning per mount, naming its controllers, also those
-// the stand-in had no files for (memory at a v2 root: the host's figures).
-void add_stand_in_warnings(const CgroupDirs& dirs, std::vector<std::string>& out) {
-  bool told[kControllerCount] = {};
-  for (int c = 0; c < kControllerCount; ++c) {
-    const CgroupDir& d = dirs.of(Controller(c));
-    if (!d.stand_in || told[c]) continue;
-    std::string names;
-    for (int other = c; other < kControllerCount; ++other) {
-      const CgroupDir& o = dirs.of(Controller(other));
-      if (!o.stand_in || o.path.view() != d.path.view()) continue;
-      told[other] = true;
-      names += (names.empty() ? "" : ", ") + std::string(controller_name(Controller(other)));
-    }
-    out.push_back(names + ": this process's cgroup lies outside the mount at " + std::string(d.path.view()) +
-                  ", and the search for the cgroup.procs that lists it was cut short or could not run (too many "
-                  "cgroups, an unreadable one, or no pid): the mount point's limits, or the host's where it has "
-                  "none, are used, which may not be the process's");
-  }
-}
-
 // The warnings about malformed CGVIEW_* settings, as the shim prints them, and
 // about cgroups that are stand-ins.
 std::vector<std::string> view_warnings(const Config& config, const CgroupDirs& dirs) {
-  std::vector<std::string> out;
-  add_stand_in_warnings(dirs, out);
+  std::vector<std::string> out = stand_in_warnings(dirs);
   for_each_warning(config, [&](const SettingWarning& w) {
     WarningText text;
     format_warning(w, text);

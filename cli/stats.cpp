@@ -15,6 +15,7 @@
 
 #include "commands.hpp"
 #include "json.hpp"
+#include "stand_in_warnings.hpp"
 #include "stats_sample.hpp"
 #include "usage.hpp"
 
@@ -108,6 +109,9 @@ int stats(const Config& config, int argc, char** argv) {
       j.real("time", now.unix_time, 3);
       j.real("interval", double(now.monotonic_ns - before.monotonic_ns) / 1e9, 3);
       sample_json(j, config, now, &before);
+      j.open_array("warnings");  // figures that may be a mount point's, not this cgroup's
+      for (const std::string& w : stand_in_warnings(now.cgroups)) j.element(w);
+      j.close_array();
       j.close();
       std::string line = j.text() + "\n";
       if (!write_all(1, line.data(), line.size())) return 1;  // the reader went away

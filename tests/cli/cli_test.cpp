@@ -361,10 +361,22 @@ TEST(Cli, ShowWarnsWhenTheMountPointStandsInForTheCgroup) {
   fs::copy(kFixtures + "/unshare-no-mount", root, fs::copy_options::recursive);
   auto found = cli({"--sysroot", root, "show"});
   EXPECT_EQ(found.out.find("warning:"), std::string::npos) << found.out;
+  auto found_stats = cli({"--sysroot", root, "stats", "--json", "--count", "1", "--interval", "0.05"});
+  EXPECT_NE(found_stats.out.find("\"warnings\": []"), std::string::npos) << found_stats.out;
   fs::remove(root + "/proc/self/stat");
   auto table = cli({"--sysroot", root, "show"});
   auto json = cli({"--sysroot", root, "show", "--json"});
+  // stats shows the stand-in's figures too, and says so, on its screen and in each JSON line.
+  auto stats = cli({"--sysroot", root, "stats", "--json", "--count", "1", "--interval", "0.05"});
+  auto screen = run_program({"/usr/bin/script", "-qec", kCli + " --sysroot " + root + " stats --count 1 --interval 0.05",
+                             "/dev/null"}, {});
   fs::remove_all(root);
+  EXPECT_NE(stats.out.find("\"warnings\": [\"cpu, cpuacct, cpuset, memory: this process's cgroup lies outside"),
+            std::string::npos)
+      << stats.out;
+  EXPECT_NE(screen.out.find("WARN  cpu, cpuacct, cpuset, memory: may not be this cgroup's (cgview show)"),
+            std::string::npos)
+      << screen.out;
   EXPECT_NE(table.out.find("warning: cpu, cpuacct, cpuset, memory: this process's cgroup lies outside the mount at "
                            "/sys/fs/cgroup, and the search for the cgroup.procs that lists it was cut short"),
             std::string::npos)
