@@ -149,18 +149,21 @@ inline int64_t meminfo_kb(std::string_view text, std::string_view key) {
 // replaced or removed. Tests derive from this and call copy_fixture().
 class CopiedFixture : public ::testing::Test {
  protected:
+  // A second call (a test that starts over from another fixture) replaces the first copy.
   void copy_fixture(std::string_view name) {
+    remove_copy();
     char templ[] = "/tmp/cgview-unit-XXXXXX";
     ASSERT_NE(mkdtemp(templ), nullptr);
     dir_ = templ;
     std::filesystem::copy(fixture_dir(name), dir_,
                           std::filesystem::copy_options::recursive | std::filesystem::copy_options::copy_symlinks);
   }
-  void TearDown() override {
-    if (!dir_.empty()) {
-      std::error_code ec;
-      std::filesystem::remove_all(dir_, ec);
-    }
+  void TearDown() override { remove_copy(); }
+  void remove_copy() {
+    if (dir_.empty()) return;
+    std::error_code ec;
+    std::filesystem::remove_all(dir_, ec);
+    dir_.clear();
   }
   std::string path(std::string_view rel) const { return dir_ + "/" + std::string(rel); }
   // Replaces (or creates) `rel` with exactly these bytes.
