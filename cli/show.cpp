@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "commands.hpp"
+#include "host_files.hpp"
 #include "json.hpp"
 #include "memory_view.hpp"
 #include "stand_in_warnings.hpp"
@@ -128,6 +129,37 @@ std::vector<Row> collect(const Config& config, const Limits& limits, bool have_l
   for (const MemRow& r : mem_rows)
     rows.push_back({r.key, meminfo_value(host, r.key), meminfo_value(container, r.key), r.source});
   return rows;
+}
+
+// Whether a v2 directory's mount starts below the hierarchy's root: a cgroup
+// namespace's own mount, whose top directory has cgroup.type (only the real
+// root lacks it). The cgroups above it cannot be read from here.
+bool mount_hides_ancestors(const Config& config, const CgroupDir& dir) {
+  if (!dir.found || !dir.v2 || dir.stand_in) return false;
+  std::string type = std::string(dir.path.view().substr(0, dir.mount_len)) + "/cgroup.type";
+  char buf[64];
+  return read_host_file(config.root, type, buf) > 0;
+}
+
+// No limit was found, but the search for one stopped at a namespace's root:
+// one set higher up (a Kubernetes pod's, a --cgroup-parent slice's) still
+// binds the container and cannot be seen, so the host's figures are shown.
+std::vector<std::string> hidden_limit_notes(const Config& config, const Limits& limits, bool have_limits) {
+  std::vector<std::string> out;
+  auto note = [&](const char* what, const CgroupDir& dir, const char* seen) {
+    std::string mount(dir.path.view().substr(0, dir.mount_len));
+    out.push_back(std::string(what) + ": none on " + std::string(dir.path.view()) +
+                  (dir.path.view().size() > dir.mount_len ? " or its parents up to " + mount : std::string()) +
+                  ", the top of this cgroup namespace's mount; one set on a cgroup above it (a Kubernetes pod's, "
+                  "a --cgroup-parent slice's) would apply unseen: programs see " + seen);
+  };
+  const CgroupDir& memory = limits.cgroups.of(Controller::Memory);
+  if (!limits.memory.has_limit && !config.has_memory_override && mount_hides_ancestors(config, memory))
+    note("memory limit", memory, "the host's memory");
+  const CgroupDir& cpu = limits.cgroups.of(Controller::Cpu);
+  if (have_limits && !limits.cpu.has_quota && !config.has_cpus_override && mount_hides_ancestors(config, cpu))
+    note("CPU quota", cpu, "the CPUs of their affinity mask");
+  return out;
 }
 
 // The warnings about malformed CGVIEW_* settings, as the shim prints them, and
@@ -277,6 +309,9 @@ std::string show_json(const Config& config, const Limits& limits, bool have_limi
   j.open_array("warnings");
   for (const std::string& w : view_warnings(config, limits.cgroups)) j.element(w);
   j.close_array();
+  j.open_array("notes");
+  for (const std::string& n : hidden_limit_notes(config, limits, have_limits)) j.element(n);
+  j.close_array();
   j.close();
   return j.text() + "\n";
 }
@@ -307,6 +342,7 @@ int show(const Config& config, bool json) {
                 r.container.c_str(), r.source.c_str());
   print_figures(config);
   for (const std::string& w : view_warnings(config, limits.cgroups)) std::printf("warning: %s\n", w.c_str());
+  for (const std::string& n : hidden_limit_notes(config, limits, have_limits)) std::printf("note: %s\n", n.c_str());
   return 0;
 }
 

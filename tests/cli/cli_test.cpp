@@ -385,6 +385,35 @@ TEST(Cli, ShowWarnsWhenTheMountPointStandsInForTheCgroup) {
       << json.out;
 }
 
+// No limit found, and the search stopped at a v2 mount that is a cgroup
+// namespace's own (its top has cgroup.type): a pod's limit above it would
+// bind unseen, and show says so. Not where limits are found, nor where the
+// mount is the hierarchy's real root.
+TEST(Cli, ShowNotesThatLimitsAboveTheNamespaceCannotBeSeen) {
+  namespace fs = std::filesystem;
+  auto none = cli({"--sysroot", kFixtures + "/no-limits", "show"});
+  EXPECT_NE(none.out.find("note: memory limit: none on /sys/fs/cgroup, the top of this cgroup namespace's mount; one "
+                          "set on a cgroup above it (a Kubernetes pod's"),
+            std::string::npos)
+      << none.out;
+  EXPECT_NE(none.out.find("note: CPU quota: none on /sys/fs/cgroup, the top"), std::string::npos) << none.out;
+  auto json = cli({"--sysroot", kFixtures + "/no-limits", "show", "--json"});
+  EXPECT_NE(json.out.find("\"notes\": [\n    \"memory limit: none on /sys/fs/cgroup"), std::string::npos) << json.out;
+  auto limited = cli({"--sysroot", kFixtures + "/docker-v2-private-ns", "show"});
+  EXPECT_EQ(limited.out.find("note:"), std::string::npos) << limited.out;
+  auto v1 = cli({"--sysroot", kFixtures + "/v1-cpuset-small", "show"});
+  EXPECT_EQ(v1.out.find("note:"), std::string::npos) << v1.out;
+  auto overridden = cli({"--sysroot", kFixtures + "/no-limits", "show"}, {"CGVIEW_MEMORY=1G", "CGVIEW_CPUS=1"});
+  EXPECT_EQ(overridden.out.find("note:"), std::string::npos) << overridden.out;
+  char name[] = "/tmp/cgview-real-root-XXXXXX";
+  std::string root = mkdtemp(name);
+  fs::copy(kFixtures + "/no-limits", root, fs::copy_options::recursive);
+  fs::remove(root + "/sys/fs/cgroup/cgroup.type");  // the hierarchy's own root: nothing above it
+  auto host = cli({"--sysroot", root, "show"});
+  fs::remove_all(root);
+  EXPECT_EQ(host.out.find("note:"), std::string::npos) << host.out;
+}
+
 // A quota just above 2 CPUs rounds up to 3: show prints it exactly enough
 // to say why (2.00001, not "2" beside 3 CPUs).
 TEST(Cli, ShowPrintsTheQuotaPreciselyEnoughToExplainTheCount) {
