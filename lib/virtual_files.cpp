@@ -189,7 +189,11 @@ bool render_cpu_offline(const Config& config, const Limits& limits, Sink& out) {
 
 bool render(VirtualFile file, const Config& config, const Limits& limits, StatClock* clock, Sink& out) {
   CpuFileRef cpu_file;
-  if (split_cpu_file(file, cpu_file)) return render_cpu_file(config, limits, cpu_file, out);
+  if (split_cpu_file(file, cpu_file)) {
+    // Not through render_cpu_file's frame: its buffers would add to this one's.
+    if (cpu_file.kind == CpuFile::NodeMeminfo) return render_node_meminfo(config, limits, cpu_file.cpu, out);
+    return render_cpu_file(config, limits, cpu_file, out);
+  }
   switch (file) {
     case VirtualFile::Meminfo: return render_meminfo(config, limits, out);
     case VirtualFile::Cpuinfo: return render_cpuinfo(config, limits, out);

@@ -12,8 +12,8 @@
 
 namespace cgview {
 
-// The named files, then one value per /sys/devices/system/cpu/cpuK file
-// (cpu_files.hpp: cpu_file, split_cpu_file).
+// The named files, then one value per /sys/devices/system/cpu/cpuK file and
+// per NUMA node file (cpu_files.hpp: cpu_file, split_cpu_file).
 enum class VirtualFile : uint32_t {
   None, Meminfo, Cpuinfo, Stat, CpuOnline, CpuOffline,
   // The cgroup's own figures for tools (`cgview stats`' files).
@@ -47,9 +47,10 @@ CpuSet task_view(const Limits& limits, const CpuSet& real);
 // (a directory, which no served file is).
 bool normalize_path(std::string_view path, PathText& out);
 
-// Each renderer streams its file into `out`. render_meminfo reads only
-// limits.memory and limits.cgroups.of(Controller::Memory) (the shim relies on
-// it to copy less of its cache). False when the content could not
+// Each renderer streams its file into `out`. render_meminfo and
+// render_node_meminfo read only limits.memory and
+// limits.cgroups.of(Controller::Memory) (the shim relies on it to copy less
+// of its cache). False when the content could not
 // be produced; whatever reached `out` must then be discarded.
 bool render_meminfo(const Config& config, const Limits& limits, Sink& out);
 // A NUMA node's /sys/devices/system/node/nodeN/meminfo on a host of one
@@ -102,8 +103,15 @@ bool render(VirtualFile file, const Config& config, const Limits& limits, StatCl
 // `formed`. /proc/meminfo needs only the memory part, which is there even when
 // the CPU view cannot be formed (no readable online list, as in sandboxes
 // without /sys): the shim and `cgview cat` both ask this.
+// A NUMA node's meminfo (render_node_meminfo), which like /proc/meminfo reads
+// only limits.memory and the memory cgroup.
+inline bool is_node_meminfo(VirtualFile file) {
+  return uint32_t(file) - uint32_t(cpu_file({CpuFile::NodeMeminfo, 0, 0})) < kMaxCpus;
+}
+
 inline bool can_render(VirtualFile file, const Limits& limits, bool formed) {
-  if (file == VirtualFile::Meminfo) return formed || limits.memory.has_limit || limits.memory.has_swap_allowance;
+  if (file == VirtualFile::Meminfo || is_node_meminfo(file))
+    return formed || limits.memory.has_limit || limits.memory.has_swap_allowance;
   if (file == VirtualFile::Swaps) return limits.memory.has_swap_allowance;
   return formed;
 }

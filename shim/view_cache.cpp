@@ -245,9 +245,10 @@ bool current_memory(MemoryLimits& memory, CgroupDir& dir) {
 }
 
 bool current_limits_for(VirtualFile file, Limits& out) {
-  // /proc/meminfo and /proc/swaps read only the memory span (render_meminfo,
-  // render_swaps): they are served even where the CPU view cannot be formed.
-  if (file != VirtualFile::Meminfo && file != VirtualFile::Swaps) return current_limits(out);
+  // /proc/meminfo, a node's meminfo and /proc/swaps read only the memory span
+  // (render_meminfo, render_node_meminfo, render_swaps): they are served even
+  // where the CPU view cannot be formed.
+  if (file != VirtualFile::Meminfo && file != VirtualFile::Swaps && !is_node_meminfo(file)) return current_limits(out);
   if (!enabled()) return false;
   if (copy_memory_span(out)) return true;
   bool formed = current_limits(out);

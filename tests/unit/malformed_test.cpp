@@ -477,6 +477,43 @@ TEST_F(Malformed, CpuOnline) {
   EXPECT_EQ(l->cpu.count, 2u);
 }
 
+// NUMA node files (the fixture has one node, 0, and V = 0-1 of 0-7): a
+// node list or mask, node/online, or a node meminfo the kernel could not
+// have written leaves the host's file.
+TEST_F(Malformed, NodeFiles) {
+  copy_fixture("docker-v2-private-ns");
+  const VirtualFile list = cpu_file({CpuFile::NodeCpuList, 0, 0}), map = cpu_file({CpuFile::NodeCpuMap, 0, 0}),
+                    mem = cpu_file({CpuFile::NodeMeminfo, 0, 0});
+  write("sys/devices/system/node/node0/cpulist", "0-7\n");
+  write("sys/devices/system/node/node0/cpumap", "ff\n");
+  EXPECT_EQ(render_to_string(list, config(), *limits()).text, "0-1\n");
+  EXPECT_EQ(render_to_string(map, config(), *limits()).text, "03\n");
+  ASSERT_TRUE(render_to_string(mem, config(), *limits()).ok);
+  for (const Bad& bad : bad_cpu_lists()) {
+    if (std::string_view(bad.label) == "empty") continue;  // a node without CPUs
+    SCOPED_TRACE(bad.label);
+    apply("sys/devices/system/node/node0/cpulist", bad);
+    EXPECT_FALSE(render_to_string(list, config(), *limits()).ok);
+    apply("sys/devices/system/node/node0/cpumap", bad);
+    if (!bad.missing) write("sys/devices/system/node/node0/cpumap", "zz," + std::string(bad.bytes));
+    EXPECT_FALSE(render_to_string(map, config(), *limits()).ok);
+    apply("sys/devices/system/node/online", bad);
+    EXPECT_FALSE(render_to_string(mem, config(), *limits()).ok);
+  }
+  write("sys/devices/system/node/online", "0\n");
+  const std::string node = read("sys/devices/system/node/node0/meminfo");
+  for (const char* total : {"Node 0 MemTotal:  99999999999999999999 kB\n", "Node 0 MemTotal: -5 kB\n",
+                            "Node 0 MemTotal: 5 MB\n", "Node 0 MemTotal:\n", "Node 0 MemTotal 12 kB\n", ""}) {
+    SCOPED_TRACE(total);
+    std::string text = node;
+    text.replace(0, text.find('\n') + 1, total);
+    write("sys/devices/system/node/node0/meminfo", text);
+    EXPECT_FALSE(render_to_string(mem, config(), *limits()).ok);
+  }
+  write("sys/devices/system/node/node0/meminfo", std::string(5000, 'x'));  // more than a page
+  EXPECT_FALSE(render_to_string(mem, config(), *limits()).ok);
+}
+
 // /sys/devices/system/cpu/offline: the host's off-line CPUs and its online
 // ones outside V (quota 1.5 of 0-7: V 0-1); any list the kernel could not
 // have written, or none, leaves the host's file.

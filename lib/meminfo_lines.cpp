@@ -1,0 +1,185 @@
+// The /proc/meminfo lines cgview rewrites, and how (DESIGN.md, Memory): shared
+// by /proc/meminfo and the NUMA nodes' meminfo files.
+#include "meminfo_lines.hpp"
+
+#include "key_index.hpp"
+#include "text.hpp"
+
+namespace cgview {
+
+namespace {
+
+// The kernel prints "Key:" padded to 16 columns, the kB value right-aligned in 8.
+// Written by hand: it runs for some twenty lines on every open.
+void put_kb_line(Sink& out, std::string_view key, uint64_t bytes) {
+  char digits[20];
+  size_t n = 0;
+  uint64_t kb = bytes >> 10;
+  do {
+    digits[sizeof digits - ++n] = char('0' + kb % 10);
+    kb /= 10;
+  } while (kb != 0);
+  char line[64];  // keys are at most 16 characters, numbers at most 20 digits
+  size_t len = key.size() < 16 ? key.size() : 16;
+  __builtin_memcpy(line, key.data(), len);
+  line[len++] = ':';
+  size_t pad = (len < 16 ? 16 - len : 0) + (n < 8 ? 8 - n : 0);
+  __builtin_memset(line + len, ' ', pad);
+  len += pad;
+  __builtin_memcpy(line + len, digits + sizeof digits - n, n);
+  len += n;
+  __builtin_memcpy(line + len, " kB\n", 4);
+  out.put(std::string_view(line, len + 4));
+}
+
+// The meminfo lines cgview rewrites.
+enum class Line : unsigned char {
+  MemTotal, MemFree, MemAvailable, Buffers, Cached, Active, Inactive, ActiveAnon, InactiveAnon,
+  ActiveFile, InactiveFile, Shmem, Mapped, AnonPages, Dirty, Writeback, Unevictable, Slab,
+  SReclaimable, KReclaimable, SUnreclaim, SwapTotal, SwapFree,
+  MemUsed, FilePages  // a node's meminfo only: its names for total - free and for Cached
+};
+bool node_only(Line line) { return line == Line::MemUsed || line == Line::FilePages; }
+// /proc/meminfo's names that a node's file does not have (drivers/base/node.c).
+bool proc_only(Line line) {
+  return line == Line::MemAvailable || line == Line::Buffers || line == Line::Cached || line == Line::SwapTotal ||
+         line == Line::SwapFree;
+}
+
+constexpr size_t kLineCount = size_t(Line::FilePages) + 1;
+
+struct LineName {
+  Line line;
+  std::string_view name;  // the host's key
+};
+constexpr LineName kLineNameTable[] = {
+    {Line::MemTotal, "MemTotal"}, {Line::MemFree, "MemFree"}, {Line::MemAvailable, "MemAvailable"},
+    {Line::Buffers, "Buffers"}, {Line::Cached, "Cached"}, {Line::Active, "Active"}, {Line::Inactive, "Inactive"},
+    {Line::ActiveAnon, "Active(anon)"}, {Line::InactiveAnon, "Inactive(anon)"}, {Line::ActiveFile, "Active(file)"},
+    {Line::InactiveFile, "Inactive(file)"}, {Line::Shmem, "Shmem"}, {Line::Mapped, "Mapped"},
+    {Line::AnonPages, "AnonPages"}, {Line::Dirty, "Dirty"}, {Line::Writeback, "Writeback"},
+    {Line::Unevictable, "Unevictable"}, {Line::Slab, "Slab"}, {Line::SReclaimable, "SReclaimable"},
+    {Line::KReclaimable, "KReclaimable"}, {Line::SUnreclaim, "SUnreclaim"}, {Line::SwapTotal, "SwapTotal"},
+    {Line::SwapFree, "SwapFree"}, {Line::MemUsed, "MemUsed"}, {Line::FilePages, "FilePages"},
+};
+static_assert(sizeof kLineNameTable / sizeof kLineNameTable[0] == kLineCount, "every Line has a name");
+
+// The names indexed by Line, for lookups by name.
+constexpr KeyIndex<kLineCount> line_index() {
+  std::array<std::string_view, kLineCount> names{};
+  for (const LineName& l : kLineNameTable) names[size_t(l.line)] = l.name;
+  return KeyIndex<kLineCount>(names);
+}
+constexpr KeyIndex<kLineCount> kLineNames = line_index();
+
+// The container's value for a line; false = keep the host's line.
+bool container_value(const MemoryFigures& f, Line line, uint64_t& bytes) {
+  if (line == Line::SwapTotal || line == Line::SwapFree) {
+    bytes = line == Line::SwapTotal ? f.swap_total : f.swap_free;
+    return f.has_swap;
+  }
+  if (!f.has_memory) return false;
+  auto stat = [&](StatKey k) {
+    if (!f.stat.has(k)) return false;
+    bytes = f.stat.get(k);
+    return true;
+  };
+  // v1 reports no slab: the container's is then 0, never the host's, which
+  // free and busybox would add to buff/cache beyond MemTotal.
+  auto stat_or_zero = [&](StatKey k) {
+    bytes = f.stat.has(k) ? f.stat.get(k) : 0;
+    return true;
+  };
+  auto stat_sum = [&](StatKey a, StatKey b) {
+    if (!f.stat.has(a) || !f.stat.has(b)) return false;
+    uint64_t sum = f.stat.get(a) + f.stat.get(b);
+    bytes = sum < f.total ? sum : f.total;
+    return true;
+  };
+  switch (line) {
+    case Line::MemTotal: bytes = f.total; return true;
+    case Line::MemFree: bytes = f.free; return true;
+    case Line::MemAvailable: bytes = f.available; return true;
+    case Line::MemUsed: bytes = f.total - f.free; return true;
+    case Line::Buffers: bytes = 0; return true;
+    case Line::Cached:
+    case Line::FilePages:
+      // Stat counters can lag memory.usage: never let free + cache exceed total.
+      if (!stat(StatKey::Cache)) return false;
+      if (bytes > f.total - f.free) bytes = f.total - f.free;
+      return true;
+    case Line::Active: return stat_sum(StatKey::ActiveAnon, StatKey::ActiveFile);
+    case Line::Inactive: return stat_sum(StatKey::InactiveAnon, StatKey::InactiveFile);
+    case Line::ActiveAnon: return stat(StatKey::ActiveAnon);
+    case Line::InactiveAnon: return stat(StatKey::InactiveAnon);
+    case Line::ActiveFile: return stat(StatKey::ActiveFile);
+    case Line::InactiveFile: return stat(StatKey::InactiveFile);
+    case Line::Shmem: return stat(StatKey::Shmem);
+    case Line::Mapped: return stat(StatKey::Mapped);
+    case Line::AnonPages: return stat(StatKey::Anon);
+    case Line::Dirty: return stat(StatKey::Dirty);
+    case Line::Writeback: return stat(StatKey::Writeback);
+    case Line::Unevictable: return stat(StatKey::Unevictable);
+    case Line::Slab: return stat_or_zero(StatKey::Slab);
+    case Line::SReclaimable:
+    case Line::KReclaimable: return stat_or_zero(StatKey::SlabReclaimable);
+    case Line::SUnreclaim: return stat_or_zero(StatKey::SlabUnreclaimable);
+    case Line::SwapTotal:
+    case Line::SwapFree: break;  // above
+  }
+  return false;
+}
+
+// The bytes of a line's "   123 kB" value.
+bool kb_value(std::string_view rest, uint64_t& bytes) {
+  std::string_view value = trim(rest);
+  uint64_t kb = 0;
+  if (value.size() < 3 || value.substr(value.size() - 3) != " kB" || !parse_u64(value.substr(0, value.size() - 3), kb) || kb > (UINT64_MAX >> 10)) return false;
+  bytes = kb << 10;
+  return true;
+}
+
+}  // namespace
+
+bool container_figures(const Config& config, const Limits& limits, std::string_view host_meminfo,
+                       MemoryFigures& figures) {
+  HostMemory host_memory;
+  MemoryUsage usage;
+  // Without a limit or swap allowance: no cgroup reads.
+  const MemoryLimits& memory = limits.memory;
+  if (!(memory.has_limit || memory.has_swap_allowance) || !host_memory_from_meminfo(host_meminfo, host_memory))
+    return false;
+  read_memory_usage(config.root, limits.cgroups.of(Controller::Memory), memory, usage, host_meminfo);
+  return derive_memory(memory, usage, host_memory, figures);
+}
+
+void rewrite_meminfo_lines(std::string_view text, std::string_view prefix, const MemoryFigures& figures,
+                           bool cap_at_host, Sink& out) {
+  const char* run = text.data();  // start of host text not yet written
+  std::string_view rest = text;
+  KeyedLine line;
+  while (next_keyed_line(rest, ':', line)) {
+    uint64_t bytes = 0;
+    bool in_kb = line.separated && line.rest.size() >= 3 &&
+                 __builtin_memcmp(line.rest.data() + line.rest.size() - 3, " kB", 3) == 0;
+    if (!in_kb || line.key.substr(0, prefix.size()) != prefix) continue;
+    std::string_view name = line.key.substr(prefix.size());
+    int which = kLineNames.find(name);
+    if (which == kLineNames.kNone || (prefix.empty() ? node_only(Line(which)) : proc_only(Line(which))) ||
+        !container_value(figures, Line(which), bytes))
+      continue;
+    // MemUsed is total - free, both already bounded: capping it alone would break the sum.
+    if (cap_at_host && Line(which) != Line::MemUsed) {
+      uint64_t host = 0;
+      if (kb_value(line.rest, host) && bytes > host) bytes = host;
+    }
+    out.put(std::string_view(run, size_t(name.data() - run)));
+    put_kb_line(out, name, bytes);
+    run = line.rest.data() + line.rest.size();  // past this line and its newline, if any
+    if (run != text.data() + text.size()) ++run;
+  }
+  out.put(std::string_view(run, size_t(text.data() + text.size() - run)));
+}
+
+
+}  // namespace cgview

@@ -1,0 +1,28 @@
+// The lines of a meminfo file that cgview rewrites (/proc/meminfo, and a NUMA
+// node's, whose lines carry a "Node N " prefix), and the figures they take.
+#pragma once
+
+#include <string_view>
+
+#include "config.hpp"
+#include "limits.hpp"
+#include "memory_view.hpp"
+#include "sink.hpp"
+
+namespace cgview {
+
+// The container's figures, from the host's /proc/meminfo text: false where
+// there is no view (no limit or swap allowance, or figures that cannot be
+// formed), and the host's file is the answer.
+bool container_figures(const Config& config, const Limits& limits, std::string_view host_meminfo,
+                       MemoryFigures& figures);
+
+// Writes `text` with each "<prefix>Key:   N kB" line cgview knows rewritten in
+// the kernel's layout; every other byte is the host's, in runs. With a
+// prefix only a node's names (MemUsed and FilePages, not MemAvailable,
+// Buffers, Cached or the swap lines); without one, only /proc/meminfo's. `cap_at_host`: no line
+// above the host's own value in `text` (but MemUsed, which is total - free).
+void rewrite_meminfo_lines(std::string_view text, std::string_view prefix, const MemoryFigures& figures,
+                           bool cap_at_host, Sink& out);
+
+}  // namespace cgview

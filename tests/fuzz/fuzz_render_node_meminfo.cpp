@@ -1,0 +1,66 @@
+// Fuzzes a NUMA node's meminfo renderer over arbitrary host node files, under
+// the fixed cgroup setups, on a host of one node (node/online reads "0").
+// Input: one setup byte (render_setups.hpp), then the host's node0/meminfo.
+// Model (README, What programs see): the host's lines byte for byte but the
+// "Node 0 Key:  N kB" lines cgview names, each rewritten in the kernel's
+// layout and never above the host's own value where that is a number
+// (MemUsed, total - free, excepted); the host's file where there is no
+// memory limit or more than a page of text. (That a node whose MemTotal is
+// not above the limit keeps the host's file is node_meminfo_test's.)
+#include <optional>
+#include <set>
+
+#include "render_setups.hpp"
+
+namespace {
+
+const std::set<std::string_view> kRewritten = {
+    "MemTotal", "MemFree", "MemUsed", "Active", "Inactive", "Active(anon)", "Inactive(anon)", "Active(file)",
+    "Inactive(file)", "Unevictable", "Dirty", "Writeback", "FilePages", "Mapped", "AnonPages", "Shmem",
+    "KReclaimable", "Slab", "SReclaimable", "SUnreclaim"};
+
+// "Node 0 Key: ... kB" -> key, and the bytes where the value is a number
+// (a line ending in " kB" is rewritten whatever stands before it).
+bool node_kb_line(std::string_view line, std::string_view& key, std::optional<uint64_t>& bytes) {
+  constexpr std::string_view kPrefix = "Node 0 ";
+  size_t colon = line.find(':');
+  if (line.substr(0, kPrefix.size()) != kPrefix || colon == std::string_view::npos || line.size() < 3 ||
+      line.substr(line.size() - 3) != " kB")
+    return false;
+  key = line.substr(kPrefix.size(), colon - kPrefix.size());
+  std::string_view value = cgview::trim(line.substr(colon + 1, line.size() - 3 - colon - 1));
+  uint64_t kb = 0;
+  bytes.reset();
+  if (cgview::parse_u64(value, kb) && kb <= (UINT64_MAX >> 10)) bytes = kb << 10;
+  return true;
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  std::string_view host;
+  fuzz::Setup& s = fuzz::pick_setup(data, size, host);
+  FUZZ_CHECK(s.root.write("sys/devices/system/node/online", "0\n"));
+  FUZZ_CHECK(s.root.write("sys/devices/system/node/node0/meminfo", host));
+  fuzz::StringSink out;
+  bool ok = cgview::render(cgview::cpu_file({cgview::CpuFile::NodeMeminfo, 0, 0}), s.config, s.limits, nullptr,
+                           out.sink);
+  if (!s.spec->memory_limited || host.empty() || host.size() > 4096) {
+    FUZZ_CHECK(!ok);
+    return 0;
+  }
+  if (!ok) return 0;  // no node MemTotal above the limit: the host's file
+  std::vector<fuzz::HostLine> in = fuzz::host_lines(host), got = fuzz::host_lines(out.text);
+  FUZZ_CHECK(in.size() == got.size());
+  for (size_t i = 0; i < in.size(); ++i) {
+    if (in[i].text == got[i].text) continue;
+    std::string_view key, got_key;
+    std::optional<uint64_t> was, now;
+    FUZZ_CHECK(node_kb_line(in[i].text, key, was));
+    FUZZ_CHECK(node_kb_line(got[i].text, got_key, now));
+    FUZZ_CHECK(key == got_key && kRewritten.count(key) == 1 && now.has_value());
+    FUZZ_CHECK(got[i].terminated);
+    if (was && key != "MemUsed") FUZZ_CHECK(*now <= *was);
+  }
+  return 0;
+}
