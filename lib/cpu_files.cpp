@@ -11,8 +11,14 @@ namespace {
 
 constexpr std::string_view kCpuDir = "/sys/devices/system/cpu/cpu";
 constexpr std::string_view kNodeDir = "/sys/devices/system/node/node";
+// The same directories through the bus's symlinks, which sysfs always has
+// (/sys/bus/cpu/devices/cpu1 -> ../../../devices/system/cpu/cpu1): read by
+// their canonical path, so both spellings agree.
+constexpr std::string_view kCpuBusDir = "/sys/bus/cpu/devices/cpu";
+constexpr std::string_view kNodeBusDir = "/sys/bus/node/devices/node";
 
-// Indexed by CpuFile, after Online: the topology files, then the cache files.
+// Indexed by CpuFile, after Online: the topology files, the cache files, then
+// the NUMA node files.
 constexpr std::string_view kFileNames[] = {
     "core_cpus_list", "thread_siblings_list", "core_siblings_list", "package_cpus_list", "die_cpus_list",
     "cluster_cpus_list", "book_siblings_list", "drawer_siblings_list",
@@ -24,14 +30,14 @@ constexpr std::string_view kFileNames[] = {
 };
 static_assert(std::size(kFileNames) == kCpuFileKinds - 1);
 constexpr unsigned kTopologyKinds = unsigned(CpuFile::CacheSharedCpuList);  // Online and the topology files
-constexpr unsigned kNodeKinds = unsigned(CpuFile::NodeCpuList);              // ... and the cache files
+constexpr unsigned kFirstNodeKind = unsigned(CpuFile::NodeCpuList);  // after the cache files
 
 bool is_list(CpuFile kind) {
   return (kind >= CpuFile::CoreCpusList && kind <= CpuFile::DrawerSiblingsList) ||
          kind == CpuFile::CacheSharedCpuList || kind == CpuFile::NodeCpuList;
 }
 bool is_cache(CpuFile kind) { return kind == CpuFile::CacheSharedCpuList || kind == CpuFile::CacheSharedCpuMap; }
-bool is_node(CpuFile kind) { return unsigned(kind) >= kNodeKinds; }
+bool is_node(CpuFile kind) { return unsigned(kind) >= kFirstNodeKind; }
 bool is_id(CpuFile kind) { return kind >= CpuFile::CoreId && kind <= CpuFile::DrawerId; }
 
 // The lists of the CPUs that share an id file's number: the current name,
@@ -120,7 +126,7 @@ namespace {
 bool node_file_for(std::string_view path, VirtualFile& out) {
   CpuFileRef file;
   if (!take_number(path, kMaxCpus, file.cpu) || path.empty() || path[0] != '/' ||
-      !kind_named(path.substr(1), kNodeKinds, kCpuFileKinds, file.kind))
+      !kind_named(path.substr(1), kFirstNodeKind, kCpuFileKinds, file.kind))
     return false;
   out = cpu_file(file);
   return true;
@@ -129,9 +135,12 @@ bool node_file_for(std::string_view path, VirtualFile& out) {
 }  // namespace
 
 bool cpu_file_for(std::string_view path, VirtualFile& out) {
-  if (path.substr(0, kNodeDir.size()) == kNodeDir) return node_file_for(path.substr(kNodeDir.size()), out);
-  if (path.substr(0, kCpuDir.size()) != kCpuDir) return false;
-  path.remove_prefix(kCpuDir.size());
+  auto starts = [&](std::string_view prefix) { return path.substr(0, prefix.size()) == prefix; };
+  if (starts(kNodeDir)) return node_file_for(path.substr(kNodeDir.size()), out);
+  if (starts(kNodeBusDir)) return node_file_for(path.substr(kNodeBusDir.size()), out);
+  if (starts(kCpuDir)) path.remove_prefix(kCpuDir.size());
+  else if (starts(kCpuBusDir)) path.remove_prefix(kCpuBusDir.size());
+  else return false;
   CpuFileRef file;
   if (!take_number(path, kMaxCpus, file.cpu)) return false;
   constexpr std::string_view kTopology = "/topology/", kCache = "/cache/index";
@@ -142,7 +151,7 @@ bool cpu_file_for(std::string_view path, VirtualFile& out) {
   } else if (path.substr(0, kCache.size()) == kCache) {
     path.remove_prefix(kCache.size());
     if (!take_number(path, kCacheIndexes, file.cache) || path.empty() || path[0] != '/' ||
-        !kind_named(path.substr(1), kTopologyKinds, kNodeKinds, file.kind))
+        !kind_named(path.substr(1), kTopologyKinds, kFirstNodeKind, file.kind))
       return false;
   } else {
     return false;

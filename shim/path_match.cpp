@@ -18,7 +18,7 @@ namespace {
 // relative path costs a syscall. True when the last component is a served
 // name (meminfo, cpuinfo, stat, online, offline, status, swaps, diskstats, the pressure
 // files cpu, memory, io, a cpuK/topology id, list or mask, a cpuK/cache/indexN list or mask, or a
-// NUMA node's cpulist or cpumap); a handful of
+// NUMA node's cpulist, cpumap or meminfo); a handful of
 // instructions, as it runs on every open of the program.
 bool could_be_served(std::string_view path) {
   auto ends_with_name = [&](std::string_view name) {

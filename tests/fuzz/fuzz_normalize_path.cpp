@@ -24,16 +24,17 @@ const std::regex kCpuFileName(
 
 // /sys/devices/system/cpu/cpuK/online, cpuK/topology/<list or mask> and
 // cpuK/cache/indexN/shared_cpu_<list or map>, K < 8192 and N < 16 spelled as the kernel does;
-// /sys/devices/system/node/nodeN/{cpulist,cpumap,meminfo}, N < 8192.
+// /sys/devices/system/node/nodeN/{cpulist,cpumap,meminfo}, N < 8192; both also through
+// the bus's symlinks (/sys/bus/cpu/devices/cpuK, /sys/bus/node/devices/nodeN).
 bool cpu_file_path(std::string_view v) {
-  static const std::regex path("/sys/devices/system/cpu/cpu(0|[1-9][0-9]{0,3})/(online|topology/"
+  static const std::regex path("/sys/(devices/system/cpu|bus/cpu/devices)/cpu(0|[1-9][0-9]{0,3})/(online|topology/"
                                "(core_cpus|thread_siblings|core_siblings|package_cpus|die_cpus|cluster_cpus|"
                                "book_siblings|drawer_siblings)(_list)?|topology/(core|physical_package|die|cluster|book|drawer)_id|"
                                "cache/index([0-9]|1[0-5])/shared_cpu_(list|map))");
-  static const std::regex node("/sys/devices/system/node/node(0|[1-9][0-9]{0,3})/(cpulist|cpumap|meminfo)");
+  static const std::regex node("/sys/(devices/system/node|bus/node/devices)/node(0|[1-9][0-9]{0,3})/(cpulist|cpumap|meminfo)");
   std::cmatch m;
-  if (std::regex_match(v.data(), v.data() + v.size(), m, node)) return std::stoul(m[1].str()) < 8192;
-  return std::regex_match(v.data(), v.data() + v.size(), m, path) && std::stoul(m[1].str()) < 8192;
+  if (std::regex_match(v.data(), v.data() + v.size(), m, node)) return std::stoul(m[2].str()) < 8192;
+  return std::regex_match(v.data(), v.data() + v.size(), m, path) && std::stoul(m[2].str()) < 8192;
 }
 
 // Every path cgview serves, as the reference knows them.

@@ -439,6 +439,8 @@ TEST(Shim, CpuFilesUnderEverySpelling) {
     std::ofstream(dir + "/cache/index3/shared_cpu_map") << "ff\n";
   }
   std::ofstream(copy.dir() + "/sys/devices/system/cpu/offline") << "\n";
+  std::ofstream(copy.dir() + "/sys/devices/system/node/node0/cpulist") << "0-7\n";
+  std::ofstream(copy.dir() + "/sys/devices/system/node/node0/cpumap") << "ff\n";
   const char* script = R"(import os
 d = os.open("/sys/devices/system/cpu", os.O_RDONLY | os.O_DIRECTORY)
 def rd(path, dir_fd=None):
@@ -456,6 +458,12 @@ print("l1=" + rd("cpu1/cache/index0/shared_cpu_list"))
 print("l3=" + rd("/sys/devices/system/cpu/cpu1/cache/index3/shared_cpu_map"))
 print("offline=" + rd("offline", d))
 print("core_id=" + rd("cpu7/topology/core_id", d))
+print("node_list=" + rd("/sys/devices/system/node/node0/cpulist"))
+print("node_map=" + rd("node/node0/cpumap", os.open("/sys/devices/system", os.O_RDONLY)))
+print("bus_cpu=" + rd("/sys/bus/cpu/devices/cpu3/online"))
+os.chdir("/sys/bus/node/devices")
+print("bus_node=" + rd("node0/cpulist"))
+print("node_total=" + rd("node0/meminfo").split()[3])
 )";
   auto result = run_program({"/usr/bin/python3", "-c", script},
                             {"LD_PRELOAD=" + kShim, "CGVIEW_SYSROOT=" + copy.dir()}, nullptr);
@@ -472,4 +480,11 @@ print("core_id=" + rd("cpu7/topology/core_id", d))
   EXPECT_EQ(v["l3"], "ff");
   EXPECT_EQ(v["offline"], "2-7");  // the host's online CPUs outside V, as cpuK/online says
   EXPECT_EQ(v["core_id"], "0");    // core 3 has no CPU in V: as cpu0
+  // NUMA node files: the node's CPUs that are shown on-line, and on a host of
+  // one node its memory is the container's; the bus's symlinks name the same.
+  EXPECT_EQ(v["node_list"], "0-1");
+  EXPECT_EQ(v["node_map"], "03");
+  EXPECT_EQ(v["bus_cpu"], "0");
+  EXPECT_EQ(v["bus_node"], "0-1");
+  EXPECT_EQ(v["node_total"], "1048576");
 }

@@ -90,6 +90,15 @@ TEST(CpuFilePaths, ServedAndNot) {
   f = split("/sys/devices/system/node/node1023/cpumap");
   EXPECT_EQ(f.kind, CpuFile::NodeCpuMap);
   EXPECT_EQ(f.cpu, 1023u);
+  // The bus's symlinks name the same files.
+  EXPECT_EQ(virtual_file_for("/sys/bus/cpu/devices/cpu3/online"),
+            virtual_file_for("/sys/devices/system/cpu/cpu3/online"));
+  EXPECT_EQ(virtual_file_for("/sys/bus/cpu/devices/cpu3/topology/core_cpus_list"),
+            virtual_file_for("/sys/devices/system/cpu/cpu3/topology/core_cpus_list"));
+  EXPECT_EQ(virtual_file_for("/sys/bus/node/devices/node1/cpulist"),
+            virtual_file_for("/sys/devices/system/node/node1/cpulist"));
+  EXPECT_EQ(virtual_file_for("/sys/bus/node/devices/node0/meminfo"),
+            virtual_file_for("/sys/devices/system/node/node0/meminfo"));
   CpuFileRef none;
   EXPECT_FALSE(split_cpu_file(VirtualFile::Meminfo, none));
   for (const char* p : {"/sys/devices/system/cpu/cpu01/online", "/sys/devices/system/cpu/cpu/online",
@@ -111,7 +120,9 @@ TEST(CpuFilePaths, ServedAndNot) {
                         "/sys/devices/system/node/node/cpulist", "/sys/devices/system/node/node0cpulist",
                         "/sys/devices/system/node/node0/online", "/sys/devices/system/node/node0/core_cpus",
                         "/sys/devices/system/node/online", "/sys/devices/system/cpu/cpu0/cpulist",
-                        "/sys/devices/system/cpu/cpu0/topology/cpumap", "/sys/devices/system/node/node8192/cpulist"})
+                        "/sys/devices/system/cpu/cpu0/topology/cpumap", "/sys/devices/system/node/node8192/cpulist",
+                        "/sys/bus/cpu/devices/cpu1/cpulist", "/sys/bus/node/devices/node0/online",
+                        "/sys/bus/cpu/devices/online", "/sys/bus/cpu/cpu1/online", "/sys/bus/node/node0/cpulist"})
     EXPECT_EQ(virtual_file_for(p), VirtualFile::None) << p;
   PathText path;
   cpu_file_path({CpuFile::ThreadSiblingsList, 7}, path);
