@@ -104,7 +104,7 @@ constexpr Command kCommands[] = {
     {"cat", cat_main, "cat PATH", "print exactly what a preloaded program reads from PATH: /proc/meminfo,\n"
      "      /proc/cpuinfo, /proc/stat, /proc/swaps, /proc/diskstats, /proc/pressure/*,\n"
      "      /proc/self/status, /sys/devices/system/cpu/{online,offline} and cpuK/... below it,\n"
-     "      /sys/block/DEV/stat"},
+     "      /sys/devices/system/node/nodeN/{cpulist,cpumap,meminfo}, /sys/block/DEV/stat"},
     {"run", run_main, "run [--cpus X] [--memory SIZE] [--sysroot DIR] -- CMD [ARGS...]",
      "run CMD with libcgview.so preloaded (--sysroot: its view of DIR, as CGVIEW_SYSROOT)"},
     {"stats", cgview::cli::stats, "stats [--interval S] [--count N] [--json]",

@@ -13,10 +13,16 @@ namespace cgview::cli {
 
 // One warning per mount, naming its controllers (also those the stand-in had
 // no files for: memory at a v2 root, where the host's figures are used).
-std::vector<std::string> stand_in_warnings(const CgroupDirs& dirs);
+// `more`: directories of other controllers (stats' pids and blkio/io), each
+// with its v1 name.
+struct NamedDir {
+  const char* name;
+  const CgroupDir* dir;
+};
+std::vector<std::string> stand_in_warnings(const CgroupDirs& dirs, const std::vector<NamedDir>& more = {});
 
 // The same in one line of at most 80 columns, for the stats screen; empty
 // when no cgroup stands in.
-std::string stand_in_summary(const CgroupDirs& dirs);
+std::string stand_in_summary(const CgroupDirs& dirs, const std::vector<NamedDir>& more = {});
 
 }  // namespace cgview::cli

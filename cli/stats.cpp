@@ -110,7 +110,8 @@ int stats(const Config& config, int argc, char** argv) {
       j.real("interval", double(now.monotonic_ns - before.monotonic_ns) / 1e9, 3);
       sample_json(j, config, now, &before);
       j.open_array("warnings");  // figures that may be a mount point's, not this cgroup's
-      for (const std::string& w : stand_in_warnings(now.cgroups)) j.element(w);
+      for (const std::string& w : stand_in_warnings(now.cgroups, other_dirs(now)))
+        j.element(w);
       j.close_array();
       j.close();
       std::string line = j.text() + "\n";

@@ -9,6 +9,7 @@
 
 #include "cgroup_stats.hpp"
 #include "config.hpp"
+#include "stand_in_warnings.hpp"
 
 namespace cgview::cli {
 
@@ -38,6 +39,12 @@ struct Sample {
 void take_sample(const Config& config, Sample& out);
 
 inline bool memory_limit_is_an_ancestors(const Sample& s) { return s.memory_limit_dir.size() > 0; }
+
+// The directories beyond `cgroups` a sample reads, named as their hierarchy
+// names them (for stand_in_warnings).
+inline std::vector<NamedDir> other_dirs(const Sample& s) {
+  return {{"pids", &s.pids_dir}, {s.io_dir.v2 ? "io" : "blkio", &s.io_dir}};
+}
 
 // Whether the pids limit that binds is an ancestor's (its count then
 // includes processes outside the cgroup).

@@ -72,7 +72,8 @@ std::vector<std::string> screen_lines(const Config& config, const Sample& now, c
   struct tm tm_now;
   if (localtime_r(&t, &tm_now) != nullptr) std::strftime(clock, sizeof clock, "%H:%M:%S", &tm_now);
   out.push_back(fit("cgview stats   every " + format("%g", interval) + "s   " + clock + "   Ctrl-C quits"));
-  std::string stand_in = stand_in_summary(now.cgroups);  // the figures below may be a mount point's
+  // The figures below may be a mount point's.
+  std::string stand_in = stand_in_summary(now.cgroups, other_dirs(now));
   if (!stand_in.empty()) out.push_back(stand_in);
   out.push_back("");
 

@@ -371,10 +371,11 @@ TEST(Cli, ShowWarnsWhenTheMountPointStandsInForTheCgroup) {
   auto screen = run_program({"/usr/bin/script", "-qec", kCli + " --sysroot " + root + " stats --count 1 --interval 0.05",
                              "/dev/null"}, {});
   fs::remove_all(root);
-  EXPECT_NE(stats.out.find("\"warnings\": [\"cpu, cpuacct, cpuset, memory: this process's cgroup lies outside"),
+  EXPECT_NE(stats.out.find("\"warnings\": [\"cpu, cpuacct, cpuset, memory, pids, io: this process's cgroup lies "
+                           "outside"),
             std::string::npos)
       << stats.out;
-  EXPECT_NE(screen.out.find("WARN  cpu, cpuacct, cpuset, memory: may not be this cgroup's (cgview show)"),
+  EXPECT_NE(screen.out.find("WARN  maybe not this cgroup's: cpu, cpuacct, cpuset, memory, pids, io"),
             std::string::npos)
       << screen.out;
   EXPECT_NE(table.out.find("warning: cpu, cpuacct, cpuset, memory: this process's cgroup lies outside the mount at "

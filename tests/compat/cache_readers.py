@@ -136,16 +136,7 @@ def hwloc_objects(view):
                          capture_output=True, text=True, check=True).stdout
     count = lambda kind: len(re.findall(r"\b%s L#\d+" % kind, out))
     pus = sorted(int(p) for p in re.findall(r"PU L#\d+ \(P#(\d+)\)", out))
-    # Each PU under the NUMA node printed last above it.
-    node_of, node = {}, None
-    for line in out.splitlines():
-        m = re.search(r"NUMANode L#\d+ \(P#(\d+)", line)
-        if m:
-            node = int(m.group(1))
-        m = re.search(r"PU L#\d+ \(P#(\d+)\)", line)
-        if m:
-            node_of[int(m.group(1))] = node
-    return {k: count(k) for k in ("L3", "L2", "L1d", "L1i")}, pus, node_of, out
+    return {k: count(k) for k in ("L3", "L2", "L1d", "L1i")}, pus, out
 
 
 def main():
@@ -165,7 +156,7 @@ def main():
             make_host(host, v)
             served_view(args.cgview, host, view)
             lscpu, online, nodes, lscpu_out = lscpu_caches(view)
-            hwloc, pus, node_of, hwloc_out = hwloc_objects(view)
+            hwloc, pus, hwloc_out = hwloc_objects(view)
             in_node = lambda n: [k for k in v if PACKAGE(k) == n]
             cores = {CORE(k) for k in v}
             packages = {PACKAGE(k) for k in v}
@@ -177,7 +168,6 @@ def main():
                 ("lscpu: NUMA node0 CPU(s), V's", nodes.get(0), cpulist(in_node(0))),
                 ("lscpu: NUMA node1 CPU(s), V's", nodes.get(1), cpulist(in_node(1))),
                 ("hwloc: V's PUs", pus, v),
-                ("hwloc: each PU in its node", node_of, {k: PACKAGE(k) for k in v}),
                 ("hwloc: the L3s V uses", hwloc["L3"], len(packages)),
                 ("hwloc: the L2s V uses", hwloc["L2"], len(cores)),
                 ("hwloc: the L1ds V uses", hwloc["L1d"], len(cores)),

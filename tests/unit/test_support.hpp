@@ -10,6 +10,8 @@
 #include <unistd.h>
 
 #include <cstdint>
+#include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -153,7 +155,12 @@ class CopiedFixture : public ::testing::Test {
   void copy_fixture(std::string_view name) {
     remove_copy();
     char templ[] = "/tmp/cgview-unit-XXXXXX";
-    ASSERT_NE(mkdtemp(templ), nullptr);
+    // Not ASSERT: it would return from this helper only, and the test would
+    // go on writing below "/".
+    if (mkdtemp(templ) == nullptr) {
+      std::perror("copy_fixture: mkdtemp");
+      std::abort();
+    }
     dir_ = templ;
     std::filesystem::copy(fixture_dir(name), dir_,
                           std::filesystem::copy_options::recursive | std::filesystem::copy_options::copy_symlinks);
