@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "commands.hpp"
+#include "discovery.hpp"
 #include "host_files.hpp"
 #include "json.hpp"
 #include "memory_view.hpp"
@@ -141,31 +142,43 @@ bool mount_hides_ancestors(const Config& config, const CgroupDir& dir) {
   return read_host_file(config.root, type, buf) > 0;
 }
 
-// No limit was found, but the search for one stopped at a namespace's root:
-// one set higher up (a Kubernetes pod's, a --cgroup-parent slice's) still
-// binds the container and cannot be seen, so the host's figures are shown.
+// No limit below the host's was found, but the search for one stopped at a
+// namespace's root: one set higher up (a Kubernetes pod's, a --cgroup-parent
+// slice's) still binds the container and cannot be seen, so the host's
+// figures are shown. One note for both controllers, where they share a mount.
 std::vector<std::string> hidden_limit_notes(const Config& config, const Limits& limits, bool have_limits) {
+  if (config.disabled) return {};  // nothing was computed: no limit is known either way
+  const CgroupDir& memory = limits.cgroups.of(Controller::Memory);
+  const CgroupDir& cpu = limits.cgroups.of(Controller::Cpu);
+  bool memory_hidden = !limits.memory.has_limit && !config.has_memory_override && mount_hides_ancestors(config, memory);
+  bool cpu_hidden =
+      have_limits && !limits.cpu.has_quota && !config.has_cpus_override && mount_hides_ancestors(config, cpu);
   std::vector<std::string> out;
   auto note = [&](const char* what, const CgroupDir& dir, const char* seen) {
     std::string mount(dir.path.view().substr(0, dir.mount_len));
-    out.push_back(std::string(what) + ": none on " + std::string(dir.path.view()) +
+    out.push_back(std::string(what) + " below the host's on " + std::string(dir.path.view()) +
                   (dir.path.view().size() > dir.mount_len ? " or its parents up to " + mount : std::string()) +
-                  ", the top of this cgroup namespace's mount; one set on a cgroup above it (a Kubernetes pod's, "
-                  "a --cgroup-parent slice's) would apply unseen: programs see " + seen);
+                  ", the top of its cgroup mount, which is not the hierarchy's root; one set on a cgroup above "
+                  "it (a Kubernetes pod's, a --cgroup-parent slice's) would apply unseen: programs see " +
+                  seen);
   };
-  const CgroupDir& memory = limits.cgroups.of(Controller::Memory);
-  if (!limits.memory.has_limit && !config.has_memory_override && mount_hides_ancestors(config, memory))
-    note("memory limit", memory, "the host's memory");
-  const CgroupDir& cpu = limits.cgroups.of(Controller::Cpu);
-  if (have_limits && !limits.cpu.has_quota && !config.has_cpus_override && mount_hides_ancestors(config, cpu))
-    note("CPU quota", cpu, "the CPUs of their affinity mask");
+  if (memory_hidden && cpu_hidden && memory.path.view() == cpu.path.view())
+    note("no memory limit or CPU quota", memory, "the host's memory and the CPUs of their affinity mask");
+  else {
+    if (memory_hidden) note("no memory limit", memory, "the host's memory");
+    if (cpu_hidden) note("no CPU quota", cpu, "the CPUs of their affinity mask");
+  }
   return out;
 }
 
 // The warnings about malformed CGVIEW_* settings, as the shim prints them, and
 // about cgroups that are stand-ins.
 std::vector<std::string> view_warnings(const Config& config, const CgroupDirs& dirs) {
-  std::vector<std::string> out = stand_in_warnings(dirs);
+  // show also prints pids and block I/O, from directories found the same way.
+  CgroupDir pids, io;
+  locate_controller(config, "pids", pids);
+  locate_controller(config, "blkio", io);
+  std::vector<std::string> out = stand_in_warnings(dirs, {{"pids", &pids}, {io.v2 ? "io" : "blkio", &io}});
   for_each_warning(config, [&](const SettingWarning& w) {
     WarningText text;
     format_warning(w, text);

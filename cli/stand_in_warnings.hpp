@@ -13,8 +13,8 @@ namespace cgview::cli {
 
 // One warning per mount, naming its controllers (also those the stand-in had
 // no files for: memory at a v2 root, where the host's figures are used).
-// `more`: directories of other controllers (stats' pids and blkio/io), each
-// with its v1 name.
+// `more`: directories of other controllers (the pids and blkio/io figures
+// show and stats print), each with the name its hierarchy gives it.
 struct NamedDir {
   const char* name;
   const CgroupDir* dir;

@@ -378,34 +378,45 @@ TEST(Cli, ShowWarnsWhenTheMountPointStandsInForTheCgroup) {
   EXPECT_NE(screen.out.find("WARN  maybe not this cgroup's: cpu, cpuacct, cpuset, memory, pids, io"),
             std::string::npos)
       << screen.out;
-  EXPECT_NE(table.out.find("warning: cpu, cpuacct, cpuset, memory: this process's cgroup lies outside the mount at "
-                           "/sys/fs/cgroup, and the search for the cgroup.procs that lists it was cut short"),
+  EXPECT_NE(table.out.find("warning: cpu, cpuacct, cpuset, memory, pids, io: this process's cgroup lies outside the "
+                           "mount at /sys/fs/cgroup, and the search for the cgroup.procs that lists it was cut short"),
             std::string::npos)
       << table.out;
-  EXPECT_NE(json.out.find("\"cpu, cpuacct, cpuset, memory: this process's cgroup lies outside"), std::string::npos)
+  EXPECT_NE(json.out.find("\"cpu, cpuacct, cpuset, memory, pids, io: this process's cgroup lies outside"),
+            std::string::npos)
       << json.out;
 }
 
-// No limit found, and the search stopped at a v2 mount that is a cgroup
-// namespace's own (its top has cgroup.type): a pod's limit above it would
-// bind unseen, and show says so. Not where limits are found, nor where the
-// mount is the hierarchy's real root.
+// No limit below the host's found, and the search stopped at a v2 mount
+// whose top is not the hierarchy's root (it has cgroup.type): a pod's limit
+// above it would bind unseen, and show says so, once for both controllers.
+// Not where limits are found, nor where the mount is the hierarchy's real
+// root, nor with overrides, nor with CGVIEW_DISABLE (nothing computed).
 TEST(Cli, ShowNotesThatLimitsAboveTheNamespaceCannotBeSeen) {
   namespace fs = std::filesystem;
   auto none = cli({"--sysroot", kFixtures + "/no-limits", "show"});
-  EXPECT_NE(none.out.find("note: memory limit: none on /sys/fs/cgroup, the top of this cgroup namespace's mount; one "
-                          "set on a cgroup above it (a Kubernetes pod's"),
+  EXPECT_NE(none.out.find("note: no memory limit or CPU quota below the host's on /sys/fs/cgroup, the top of its "
+                          "cgroup mount, which is not the hierarchy's root; one set on a cgroup above it (a "
+                          "Kubernetes pod's"),
             std::string::npos)
       << none.out;
-  EXPECT_NE(none.out.find("note: CPU quota: none on /sys/fs/cgroup, the top"), std::string::npos) << none.out;
   auto json = cli({"--sysroot", kFixtures + "/no-limits", "show", "--json"});
-  EXPECT_NE(json.out.find("\"notes\": [\n    \"memory limit: none on /sys/fs/cgroup"), std::string::npos) << json.out;
+  EXPECT_NE(json.out.find("\"notes\": [\n    \"no memory limit or CPU quota below the host's"), std::string::npos)
+      << json.out;
+  // A limit at or above the host's memory counts as none: so the note says.
+  auto above = cli({"--sysroot", kFixtures + "/limit-above-host", "show"});
+  EXPECT_NE(above.out.find("note: no memory limit"), std::string::npos) << above.out;
   auto limited = cli({"--sysroot", kFixtures + "/docker-v2-private-ns", "show"});
   EXPECT_EQ(limited.out.find("note:"), std::string::npos) << limited.out;
   auto v1 = cli({"--sysroot", kFixtures + "/v1-cpuset-small", "show"});
   EXPECT_EQ(v1.out.find("note:"), std::string::npos) << v1.out;
   auto overridden = cli({"--sysroot", kFixtures + "/no-limits", "show"}, {"CGVIEW_MEMORY=1G", "CGVIEW_CPUS=1"});
   EXPECT_EQ(overridden.out.find("note:"), std::string::npos) << overridden.out;
+  auto cpus_only = cli({"--sysroot", kFixtures + "/no-limits", "show"}, {"CGVIEW_CPUS=1"});
+  EXPECT_NE(cpus_only.out.find("note: no memory limit below"), std::string::npos) << cpus_only.out;
+  EXPECT_EQ(cpus_only.out.find("CPU quota below"), std::string::npos) << cpus_only.out;
+  auto disabled = cli({"--sysroot", kFixtures + "/docker-v2-private-ns", "show"}, {"CGVIEW_DISABLE=1"});
+  EXPECT_EQ(disabled.out.find("note:"), std::string::npos) << disabled.out;
   char name[] = "/tmp/cgview-real-root-XXXXXX";
   std::string root = mkdtemp(name);
   fs::copy(kFixtures + "/no-limits", root, fs::copy_options::recursive);
