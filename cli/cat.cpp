@@ -94,7 +94,13 @@ int cat(const Config& config, const char* path) {
     return 1;
   }
   std::string content;
-  if (!read_path_as_program(config, file, normalized.view(), content)) {
+  // A CPU or node file read by its canonical path (the bus's links name it too,
+  // and a sysroot need not have them).
+  PathText canonical;
+  CpuFileRef cpu_file;
+  if (split_cpu_file(file, cpu_file)) cpu_file_path(cpu_file, canonical);
+  else canonical.add(normalized.view());
+  if (!read_path_as_program(config, file, canonical.view(), content)) {
     std::fprintf(stderr, "cgview: cannot read %s\n", path);
     return 1;
   }

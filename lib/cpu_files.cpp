@@ -11,9 +11,9 @@ namespace {
 
 constexpr std::string_view kCpuDir = "/sys/devices/system/cpu/cpu";
 constexpr std::string_view kNodeDir = "/sys/devices/system/node/node";
-// The same directories through the bus's symlinks, which sysfs always has
-// (/sys/bus/cpu/devices/cpu1 -> ../../../devices/system/cpu/cpu1): read by
-// their canonical path, so both spellings agree.
+// The same directories through the bus's symlinks (/sys/bus/cpu/devices/cpu1
+// -> ../../../devices/system/cpu/cpu1; /sys/bus/node with CONFIG_NUMA): read
+// by their canonical path, so both spellings agree.
 constexpr std::string_view kCpuBusDir = "/sys/bus/cpu/devices/cpu";
 constexpr std::string_view kNodeBusDir = "/sys/bus/node/devices/node";
 

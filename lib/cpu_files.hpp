@@ -22,8 +22,10 @@
 //   read them;
 // - /sys/devices/system/node/nodeN/meminfo, on a host of one node: its
 //   lines as /proc/meminfo's (MemTotal, MemFree, the memory.stat lines; MemUsed
-//   = total - free, FilePages as Cached); with several nodes, or no memory
-//   limit, the host's (render_node_meminfo).
+//   = total - free, FilePages as Cached); the host's with several nodes, no
+//   memory limit, or a node that could not hold the view
+//   (render_node_meminfo.cpp).
+// Each also through /sys/bus/cpu/devices/cpuK and /sys/bus/node/devices/nodeN.
 // Only files the host has are served (x86 has no cpu0/online; no file exists
 // for a CPU outside `possible`): the renderer reads the host's file first and
 // fails, so the real open answers, when it is missing.
@@ -68,7 +70,7 @@ enum class CpuFile : unsigned char {
   CacheSharedCpuMap,
   NodeCpuList,  // /sys/devices/system/node/nodeN/: CpuFileRef::cpu holds N
   NodeCpuMap,
-  NodeMeminfo,  // render_meminfo.cpp: render_node_meminfo
+  NodeMeminfo,  // render_node_meminfo.cpp
 };
 inline constexpr unsigned kCpuFileKinds = 28;
 

@@ -153,9 +153,15 @@ bool container_figures(const Config& config, const Limits& limits, std::string_v
   return derive_memory(memory, usage, host_memory, figures);
 }
 
-void rewrite_meminfo_lines(std::string_view text, std::string_view prefix, const MemoryFigures& figures,
-                           bool cap_at_host, Sink& out) {
-  const char* run = text.data();  // start of host text not yet written
+namespace {
+
+// Called with each line of `text` that rewrite_meminfo_lines rewrites and the
+// container's value for it; false stops the walk. One walk, out of line, for
+// both users: the library's size is a budget (README, Performance).
+using LineVisitor = bool (*)(void* context, const KeyedLine& line, uint64_t bytes);
+
+[[gnu::noinline]] bool for_each_rewritten(std::string_view text, std::string_view prefix,
+                                          const MemoryFigures& figures, LineVisitor visit, void* context) {
   std::string_view rest = text;
   KeyedLine line;
   while (next_keyed_line(rest, ':', line)) {
@@ -163,23 +169,48 @@ void rewrite_meminfo_lines(std::string_view text, std::string_view prefix, const
     bool in_kb = line.separated && line.rest.size() >= 3 &&
                  __builtin_memcmp(line.rest.data() + line.rest.size() - 3, " kB", 3) == 0;
     if (!in_kb || line.key.substr(0, prefix.size()) != prefix) continue;
-    std::string_view name = line.key.substr(prefix.size());
-    int which = kLineNames.find(name);
+    int which = kLineNames.find(line.key.substr(prefix.size()));
     if (which == kLineNames.kNone || (prefix.empty() ? node_only(Line(which)) : proc_only(Line(which))) ||
         !container_value(figures, Line(which), bytes))
       continue;
-    // MemUsed is total - free, both already bounded: capping it alone would break the sum.
-    if (cap_at_host && Line(which) != Line::MemUsed) {
-      uint64_t host = 0;
-      if (kb_value(line.rest, host) && bytes > host) bytes = host;
-    }
-    out.put(std::string_view(run, size_t(name.data() - run)));
-    put_kb_line(out, name, bytes);
-    run = line.rest.data() + line.rest.size();  // past this line and its newline, if any
-    if (run != text.data() + text.size()) ++run;
+    if (!visit(context, line, bytes)) return false;
   }
-  out.put(std::string_view(run, size_t(text.data() + text.size() - run)));
+  return true;
 }
 
+struct Rewrite {
+  std::string_view text, prefix;
+  Sink& out;
+  const char* run;  // start of host text not yet written
+};
+
+}  // namespace
+
+void rewrite_meminfo_lines(std::string_view text, std::string_view prefix, const MemoryFigures& figures, Sink& out) {
+  Rewrite r{text, prefix, out, text.data()};
+  for_each_rewritten(
+      text, prefix, figures,
+      [](void* context, const KeyedLine& line, uint64_t bytes) {
+        Rewrite& r = *static_cast<Rewrite*>(context);
+        std::string_view name = line.key.substr(r.prefix.size());
+        r.out.put(std::string_view(r.run, size_t(name.data() - r.run)));
+        put_kb_line(r.out, name, bytes);
+        r.run = line.rest.data() + line.rest.size();  // past this line and its newline, if any
+        if (r.run != r.text.data() + r.text.size()) ++r.run;
+        return true;
+      },
+      &r);
+  out.put(std::string_view(r.run, size_t(text.data() + text.size() - r.run)));
+}
+
+bool host_lines_hold(std::string_view text, std::string_view prefix, const MemoryFigures& figures) {
+  return for_each_rewritten(
+      text, prefix, figures,
+      [](void*, const KeyedLine& line, uint64_t bytes) {
+        uint64_t host = 0;
+        return kb_value(line.rest, host) && bytes <= host;
+      },
+      nullptr);
+}
 
 }  // namespace cgview

@@ -20,9 +20,12 @@ bool container_figures(const Config& config, const Limits& limits, std::string_v
 // Writes `text` with each "<prefix>Key:   N kB" line cgview knows rewritten in
 // the kernel's layout; every other byte is the host's, in runs. With a
 // prefix only a node's names (MemUsed and FilePages, not MemAvailable,
-// Buffers, Cached or the swap lines); without one, only /proc/meminfo's. `cap_at_host`: no line
-// above the host's own value in `text` (but MemUsed, which is total - free).
-void rewrite_meminfo_lines(std::string_view text, std::string_view prefix, const MemoryFigures& figures,
-                           bool cap_at_host, Sink& out);
+// Buffers, Cached or the swap lines); without one, only /proc/meminfo's.
+void rewrite_meminfo_lines(std::string_view text, std::string_view prefix, const MemoryFigures& figures, Sink& out);
+
+// Whether every line rewrite_meminfo_lines would rewrite holds a number at
+// least the container's: false when one is above its host line (the host
+// could not hold the view) or the host's is not a "N kB" number.
+bool host_lines_hold(std::string_view text, std::string_view prefix, const MemoryFigures& figures);
 
 }  // namespace cgview

@@ -16,7 +16,7 @@ bool render_meminfo(const Config& config, const Limits& limits, Sink& out) {
     out.put(text);  // no view: the host's file, unchanged
     return out.finish();
   }
-  rewrite_meminfo_lines(text, {}, figures, false, out);
+  rewrite_meminfo_lines(text, {}, figures, out);
   return out.finish();
 }
 

@@ -1,6 +1,7 @@
 // /sys/devices/system/node/nodeN/meminfo on a host of one NUMA node: that
 // node holds all of the container's memory, as in a VM of that size.
 #include "host_files.hpp"
+#include "text.hpp"
 #include "input_file.hpp"
 #include "meminfo_lines.hpp"
 #include "virtual_files.hpp"
@@ -8,6 +9,23 @@
 namespace cgview {
 
 namespace {
+
+// The memory the host sets aside in huge pages, of every size: Hugetlb
+// (Linux 4.16+), else the default size's HugePages_Total x Hugepagesize.
+// False when the file has them in a form the kernel could not have written.
+bool huge_page_memory(std::string_view meminfo, uint64_t& bytes) {
+  bytes = 0;
+  if (meminfo.find("\nHugetlb:") != std::string_view::npos) return meminfo_kb(meminfo, "Hugetlb", bytes);
+  size_t at = meminfo.find("\nHugePages_Total:");
+  if (at == std::string_view::npos) return true;  // a kernel without huge pages
+  std::string_view line = meminfo.substr(at + 17);
+  line = line.substr(0, line.find('\n'));
+  uint64_t pages = 0, page_size = 0;
+  if (!parse_u64(line, pages) || !meminfo_kb(meminfo, "Hugepagesize", page_size)) return false;
+  if (pages != 0 && page_size > UINT64_MAX / pages) return false;
+  bytes = pages * page_size;
+  return true;
+}
 
 // The container's figures and the host's huge page memory, from
 // /proc/meminfo. Out of line, so its 16 KiB buffer is gone before the node's
@@ -18,13 +36,10 @@ namespace {
   ssize_t n = read_input_file(config.root, "/proc/meminfo", host);
   if (n <= 0) return false;
   std::string_view text(host, size_t(n));
-  if (!container_figures(config, limits, text, figures) || !figures.has_memory) return false;
-  hugetlb = 0;  // Hugetlb (Linux 4.16+): the pages of every size set aside
-  meminfo_kb(text, "Hugetlb", hugetlb);
-  return true;
+  return container_figures(config, limits, text, figures) && figures.has_memory && huge_page_memory(text, hugetlb);
 }
 
-[[gnu::noinline]] bool rewrite_node_file(const Config& config, unsigned node, MemoryFigures& figures,
+[[gnu::noinline]] bool rewrite_node_file(const Config& config, unsigned node, const MemoryFigures& figures,
                                          uint64_t hugetlb, Sink& out) {
   FixedText<48> path;
   path.add("/sys/devices/system/node/node").add_u64(node).add("/meminfo");
@@ -34,19 +49,19 @@ namespace {
   std::string_view text(buf, size_t(n));
   FixedText<16> prefix;
   prefix.add("Node ").add_u64(node).add(" ");
-  FixedText<32> key;
-  // No number the node could not give: where its own total is not above the
-  // limit (on some hosts the node file counts less than /proc/meminfo), the
-  // host's file. hwloc counts a node's ordinary memory as MemTotal less its
-  // huge pages: with those at or above the limit it would wrap around.
-  uint64_t node_total = 0, node_free = 0;
-  key.add(prefix.view()).add("MemTotal");
-  if (!meminfo_kb(text, key.view(), node_total) || figures.total >= node_total || hugetlb >= figures.total)
+  // No number the node could not give: the host's file where the node's own
+  // total is not above the limit (some hosts' node files count less than
+  // /proc/meminfo) or any line cgview would write is above the node's own
+  // (then the node does not hold all of the container's memory). hwloc
+  // counts a node's ordinary memory as MemTotal less its huge pages: with
+  // those at or above the limit it would wrap around.
+  FixedText<32> total_key;
+  total_key.add(prefix.view()).add("MemTotal");
+  uint64_t node_total = 0;
+  if (!meminfo_kb(text, total_key.view(), node_total) || figures.total >= node_total || hugetlb >= figures.total ||
+      !host_lines_hold(text, prefix.view(), figures))
     return false;
-  key.clear();
-  key.add(prefix.view()).add("MemFree");
-  if (meminfo_kb(text, key.view(), node_free) && figures.free > node_free) figures.free = node_free;
-  rewrite_meminfo_lines(text, prefix.view(), figures, true, out);
+  rewrite_meminfo_lines(text, prefix.view(), figures, out);
   return out.finish();
 }
 

@@ -3,11 +3,12 @@
 // Input: one setup byte (render_setups.hpp), then the host's node0/meminfo.
 // Model (README, What programs see): the host's lines byte for byte but the
 // "Node 0 Key:  N kB" lines cgview names, each rewritten in the kernel's
-// layout and never above the host's own value where that is a number
-// (MemUsed, total - free, excepted); the host's file where there is no
-// memory limit or more than a page of text. (That a node whose MemTotal is
-// not above the limit keeps the host's file is node_meminfo_test's.)
+// layout, MemTotal the limit, and never above the host's own value where that
+// is a number; the host's file where there is no memory limit or more than a
+// page of text. (Which nodes cannot hold the view is node_meminfo_test's.)
+#include <algorithm>
 #include <optional>
+#include <string>
 #include <set>
 
 #include "render_setups.hpp"
@@ -60,7 +61,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     FUZZ_CHECK(node_kb_line(got[i].text, got_key, now));
     FUZZ_CHECK(key == got_key && kRewritten.count(key) == 1 && now.has_value());
     FUZZ_CHECK(got[i].terminated);
-    if (was && key != "MemUsed") FUZZ_CHECK(*now <= *was);
+    // The kernel's layout: "Node 0 ", the key and colon in 16 columns, the kB in 8.
+    size_t digits = std::to_string(*now >> 10).size();
+    FUZZ_CHECK(key.size() > 15 || got[i].text.size() == 7 + 16 + std::max<size_t>(digits, 8) + 3);
+    // The node holds the view: no line above the host's own where that is a number.
+    FUZZ_CHECK(!was || *now <= *was);
+    if (key == "MemTotal") FUZZ_CHECK(*now == (s.limits.memory.limit >> 10 << 10));
   }
   return 0;
 }

@@ -461,9 +461,8 @@ print("core_id=" + rd("cpu7/topology/core_id", d))
 print("node_list=" + rd("/sys/devices/system/node/node0/cpulist"))
 print("node_map=" + rd("node/node0/cpumap", os.open("/sys/devices/system", os.O_RDONLY)))
 print("bus_cpu=" + rd("/sys/bus/cpu/devices/cpu3/online"))
-os.chdir("/sys/bus/node/devices")
-print("bus_node=" + rd("node0/cpulist"))
-print("node_total=" + rd("node0/meminfo").split()[3])
+print("bus_node=" + rd("/sys/bus/node/devices/node0/cpulist"))
+print("node_total=" + rd("/sys/bus/node/devices/node0/meminfo").split()[3])
 )";
   auto result = run_program({"/usr/bin/python3", "-c", script},
                             {"LD_PRELOAD=" + kShim, "CGVIEW_SYSROOT=" + copy.dir()}, nullptr);
