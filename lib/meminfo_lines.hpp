@@ -23,9 +23,8 @@ bool container_figures(const Config& config, const Limits& limits, std::string_v
 // Buffers, Cached or the swap lines); without one, only /proc/meminfo's.
 void rewrite_meminfo_lines(std::string_view text, std::string_view prefix, const MemoryFigures& figures, Sink& out);
 
-// Whether every line rewrite_meminfo_lines would rewrite holds a number at
-// least the container's: false when one is above its host line (the host
-// could not hold the view) or the host's is not a "N kB" number.
-bool host_lines_hold(std::string_view text, std::string_view prefix, const MemoryFigures& figures);
+// Whether every line rewrite_meminfo_lines would rewrite holds a "N kB"
+// number in `text` (a kernel writes nothing else there).
+bool rewritten_lines_are_numbers(std::string_view text, std::string_view prefix, const MemoryFigures& figures);
 
 }  // namespace cgview

@@ -49,17 +49,24 @@ bool huge_page_memory(std::string_view meminfo, uint64_t& bytes) {
   std::string_view text(buf, size_t(n));
   FixedText<16> prefix;
   prefix.add("Node ").add_u64(node).add(" ");
-  // No number the node could not give: the host's file where the node's own
-  // total is not above the limit (some hosts' node files count less than
-  // /proc/meminfo) or any line cgview would write is above the node's own
-  // (then the node does not hold all of the container's memory). hwloc
-  // counts a node's ordinary memory as MemTotal less its huge pages: with
-  // those at or above the limit it would wrap around.
-  FixedText<32> total_key;
-  total_key.add(prefix.view()).add("MemTotal");
-  uint64_t node_total = 0;
-  if (!meminfo_kb(text, total_key.view(), node_total) || figures.total >= node_total || hugetlb >= figures.total ||
-      !host_lines_hold(text, prefix.view(), figures))
+  // On a host of one node its file describes the machine's memory, as
+  // /proc/meminfo does, and the container's lines are bounded as there. But
+  // the node must look at least as large as the view: the host's file where
+  // its own MemTotal is not above the limit or its MemFree is below the
+  // view's (some hosts' node files count less than /proc/meminfo: this
+  // project's machine's, 10 of 24 GiB). hwloc counts a node's ordinary
+  // memory as MemTotal less its huge pages: with those at or above the limit
+  // it would wrap around. A line to replace that is not a number is not a
+  // kernel's.
+  FixedText<32> key;
+  key.add(prefix.view()).add("MemTotal");
+  uint64_t node_total = 0, node_free = 0;
+  if (!meminfo_kb(text, key.view(), node_total) || figures.total >= node_total || hugetlb >= figures.total)
+    return false;
+  key.clear();
+  key.add(prefix.view()).add("MemFree");
+  if (!meminfo_kb(text, key.view(), node_free) || figures.free > node_free ||
+      !rewritten_lines_are_numbers(text, prefix.view(), figures))
     return false;
   rewrite_meminfo_lines(text, prefix.view(), figures, out);
   return out.finish();

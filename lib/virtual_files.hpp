@@ -55,8 +55,9 @@ bool normalize_path(std::string_view path, PathText& out);
 bool render_meminfo(const Config& config, const Limits& limits, Sink& out);
 // A NUMA node's /sys/devices/system/node/nodeN/meminfo on a host of one
 // node, with the lines /proc/meminfo would rewrite; false (the host's file)
-// with several nodes, without a memory limit, or where the node could not
-// hold the view (a line above the node's own, huge pages at the limit).
+// with several nodes, without a memory limit, or where the node does not
+// look at least as large as the view (its MemTotal, its MemFree; huge pages
+// at the limit).
 bool render_node_meminfo(const Config& config, const Limits& limits, unsigned node, Sink& out);
 bool render_cpuinfo(const Config& config, const Limits& limits, Sink& out);
 bool render_stat(const Config& config, const Limits& limits, StatClock* clock, Sink& out);

@@ -3,9 +3,9 @@
 // Input: one setup byte (render_setups.hpp), then the host's node0/meminfo.
 // Model (README, What programs see): the host's lines byte for byte but the
 // "Node 0 Key:  N kB" lines cgview names, each rewritten in the kernel's
-// layout, MemTotal the limit, and never above the host's own value where that
-// is a number; the host's file where there is no memory limit or more than a
-// page of text. (Which nodes cannot hold the view is node_meminfo_test's.)
+// layout, only where the host's value is a number, MemTotal the limit and
+// below the node's, MemFree at most the node's, MemUsed their difference; the
+// host's file where there is no memory limit or more than a page of text.
 #include <algorithm>
 #include <optional>
 #include <string>
@@ -36,6 +36,19 @@ bool node_kb_line(std::string_view line, std::string_view& key, std::optional<ui
   return true;
 }
 
+// MemUsed is the written MemTotal less the written MemFree.
+bool used_ok(const std::vector<fuzz::HostLine>& got, uint64_t used) {
+  std::optional<uint64_t> total, free;
+  for (const fuzz::HostLine& l : got) {
+    std::string_view key;
+    std::optional<uint64_t> bytes;
+    if (!node_kb_line(l.text, key, bytes) || !bytes) continue;
+    if (key == "MemTotal" && !total) total = bytes;
+    if (key == "MemFree" && !free) free = bytes;
+  }
+  return !total || !free || used == *total - *free;
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -53,8 +66,18 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (!ok) return 0;  // no node MemTotal above the limit: the host's file
   std::vector<fuzz::HostLine> in = fuzz::host_lines(host), got = fuzz::host_lines(out.text);
   FUZZ_CHECK(in.size() == got.size());
+  bool seen_total = false, seen_free = false;
   for (size_t i = 0; i < in.size(); ++i) {
-    if (in[i].text == got[i].text) continue;
+    // The first line keyed MemTotal (MemFree) is the node's, as meminfo_kb
+    // reads it, whether or not its text changed.
+    bool first_total = !seen_total && in[i].text.substr(0, 16) == "Node 0 MemTotal:";
+    bool first_free = !seen_free && in[i].text.substr(0, 15) == "Node 0 MemFree:";
+    seen_total = seen_total || first_total;
+    seen_free = seen_free || first_free;
+    if (in[i].text == got[i].text) {
+      FUZZ_CHECK(!first_total);  // the view's total is below the node's: always rewritten
+      continue;
+    }
     std::string_view key, got_key;
     std::optional<uint64_t> was, now;
     FUZZ_CHECK(node_kb_line(in[i].text, key, was));
@@ -64,9 +87,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     // The kernel's layout: "Node 0 ", the key and colon in 16 columns, the kB in 8.
     size_t digits = std::to_string(*now >> 10).size();
     FUZZ_CHECK(key.size() > 15 || got[i].text.size() == 7 + 16 + std::max<size_t>(digits, 8) + 3);
-    // The node holds the view: no line above the host's own where that is a number.
-    FUZZ_CHECK(!was || *now <= *was);
+    // Only numbers are replaced, and the node is at least as large as the view.
+    FUZZ_CHECK(was.has_value());
     if (key == "MemTotal") FUZZ_CHECK(*now == (s.limits.memory.limit >> 10 << 10));
+    if (first_total) FUZZ_CHECK(*now < *was);
+    if (first_free) FUZZ_CHECK(*now <= *was);
+    if (key == "MemUsed") FUZZ_CHECK(used_ok(got, *now));
   }
   return 0;
 }
