@@ -130,15 +130,6 @@ bool container_value(const MemoryFigures& f, Line line, uint64_t& bytes) {
   return false;
 }
 
-// The bytes of a line's "   123 kB" value.
-bool kb_value(std::string_view rest, uint64_t& bytes) {
-  std::string_view value = trim(rest);
-  uint64_t kb = 0;
-  if (value.size() < 3 || value.substr(value.size() - 3) != " kB" || !parse_u64(value.substr(0, value.size() - 3), kb) || kb > (UINT64_MAX >> 10)) return false;
-  bytes = kb << 10;
-  return true;
-}
-
 }  // namespace
 
 bool container_figures(const Config& config, const Limits& limits, std::string_view host_meminfo,
@@ -203,14 +194,28 @@ void rewrite_meminfo_lines(std::string_view text, std::string_view prefix, const
   out.put(std::string_view(r.run, size_t(text.data() + text.size() - r.run)));
 }
 
-bool rewritten_lines_are_numbers(std::string_view text, std::string_view prefix, const MemoryFigures& figures) {
-  return for_each_rewritten(
+bool rewritten_host_values(std::string_view text, std::string_view prefix, const MemoryFigures& figures,
+                           uint64_t& total, uint64_t& free) {
+  struct Found {
+    std::string_view prefix;
+    uint64_t total = 0, free = 0;
+    bool has_total = false, has_free = false;
+  } found{prefix};
+  bool numbers = for_each_rewritten(
       text, prefix, figures,
-      [](void*, const KeyedLine& line, uint64_t) {
+      [](void* context, const KeyedLine& line, uint64_t) {
+        Found& f = *static_cast<Found*>(context);
         uint64_t host = 0;
-        return kb_value(line.rest, host);
+        if (!kb_value(line.rest, host)) return false;
+        std::string_view name = line.key.substr(f.prefix.size());
+        if (name == "MemTotal" && !f.has_total) f.total = host, f.has_total = true;
+        if (name == "MemFree" && !f.has_free) f.free = host, f.has_free = true;
+        return true;
       },
-      nullptr);
+      &found);
+  total = found.total;
+  free = found.free;
+  return numbers;
 }
 
 }  // namespace cgview

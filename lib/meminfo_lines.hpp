@@ -23,8 +23,11 @@ bool container_figures(const Config& config, const Limits& limits, std::string_v
 // Buffers, Cached or the swap lines); without one, only /proc/meminfo's.
 void rewrite_meminfo_lines(std::string_view text, std::string_view prefix, const MemoryFigures& figures, Sink& out);
 
-// Whether every line rewrite_meminfo_lines would rewrite holds a "N kB"
-// number in `text` (a kernel writes nothing else there).
-bool rewritten_lines_are_numbers(std::string_view text, std::string_view prefix, const MemoryFigures& figures);
+// The host's values on the first MemTotal and MemFree lines that
+// rewrite_meminfo_lines rewrites (0 where there is none): the lines checked
+// are the lines replaced. False where any line it would rewrite does not
+// hold a "N kB" number (a kernel writes nothing else there).
+bool rewritten_host_values(std::string_view text, std::string_view prefix, const MemoryFigures& figures,
+                           uint64_t& total, uint64_t& free);
 
 }  // namespace cgview

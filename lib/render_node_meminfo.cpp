@@ -58,15 +58,9 @@ bool huge_page_memory(std::string_view meminfo, uint64_t& bytes) {
   // memory as MemTotal less its huge pages: with those at or above the limit
   // it would wrap around. A line to replace that is not a number is not a
   // kernel's.
-  FixedText<32> key;
-  key.add(prefix.view()).add("MemTotal");
   uint64_t node_total = 0, node_free = 0;
-  if (!meminfo_kb(text, key.view(), node_total) || figures.total >= node_total || hugetlb >= figures.total)
-    return false;
-  key.clear();
-  key.add(prefix.view()).add("MemFree");
-  if (!meminfo_kb(text, key.view(), node_free) || figures.free > node_free ||
-      !rewritten_lines_are_numbers(text, prefix.view(), figures))
+  if (!rewritten_host_values(text, prefix.view(), figures, node_total, node_free) || figures.total >= node_total ||
+      figures.free > node_free || hugetlb >= figures.total)
     return false;
   rewrite_meminfo_lines(text, prefix.view(), figures, out);
   return out.finish();

@@ -68,10 +68,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   FUZZ_CHECK(in.size() == got.size());
   bool seen_total = false, seen_free = false;
   for (size_t i = 0; i < in.size(); ++i) {
-    // The first line keyed MemTotal (MemFree) is the node's, as meminfo_kb
-    // reads it, whether or not its text changed.
-    bool first_total = !seen_total && in[i].text.substr(0, 16) == "Node 0 MemTotal:";
-    bool first_free = !seen_free && in[i].text.substr(0, 15) == "Node 0 MemFree:";
+    // The first MemTotal (MemFree) line of the form the renderer rewrites is
+    // the node's, whether or not its text changed.
+    std::string_view in_key;
+    std::optional<uint64_t> in_bytes;
+    bool rewritable = node_kb_line(in[i].text, in_key, in_bytes);
+    bool first_total = !seen_total && rewritable && in_key == "MemTotal";
+    bool first_free = !seen_free && rewritable && in_key == "MemFree";
     seen_total = seen_total || first_total;
     seen_free = seen_free || first_free;
     if (in[i].text == got[i].text) {
