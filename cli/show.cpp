@@ -178,7 +178,7 @@ std::vector<std::string> view_warnings(const Config& config, const CgroupDirs& d
   CgroupDir pids, io;
   locate_controller(config, "pids", pids);
   locate_controller(config, "blkio", io);
-  std::vector<std::string> out = stand_in_warnings(dirs, {{"pids", &pids}, {io.v2 ? "io" : "blkio", &io}});
+  std::vector<std::string> out = stand_in_warnings(dirs, pids_and_io(pids, io));
   for_each_warning(config, [&](const SettingWarning& w) {
     WarningText text;
     format_warning(w, text);

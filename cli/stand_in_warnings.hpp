@@ -21,6 +21,11 @@ struct NamedDir {
 };
 std::vector<std::string> stand_in_warnings(const CgroupDirs& dirs, const std::vector<NamedDir>& more = {});
 
+// The pids and blkio (v2: io) directories, named as their hierarchy names them.
+inline std::vector<NamedDir> pids_and_io(const CgroupDir& pids, const CgroupDir& io) {
+  return {{"pids", &pids}, {io.v2 ? "io" : "blkio", &io}};
+}
+
 // The same in one line of at most 80 columns, for the stats screen; empty
 // when no cgroup stands in.
 std::string stand_in_summary(const CgroupDirs& dirs, const std::vector<NamedDir>& more = {});

@@ -42,9 +42,7 @@ inline bool memory_limit_is_an_ancestors(const Sample& s) { return s.memory_limi
 
 // The directories beyond `cgroups` a sample reads, named as their hierarchy
 // names them (for stand_in_warnings).
-inline std::vector<NamedDir> other_dirs(const Sample& s) {
-  return {{"pids", &s.pids_dir}, {s.io_dir.v2 ? "io" : "blkio", &s.io_dir}};
-}
+inline std::vector<NamedDir> other_dirs(const Sample& s) { return pids_and_io(s.pids_dir, s.io_dir); }
 
 // Whether the pids limit that binds is an ancestor's (its count then
 // includes processes outside the cgroup).

@@ -202,7 +202,7 @@ bool shares_id_with_visible(const Config& config, const Limits& limits, const Cp
 bool render_cpu_file(const Config& config, const Limits& limits, const CpuFileRef& file, Sink& out) {
   const CpuFile kind = file.kind;
   const unsigned cpu = file.cpu;
-  if (kind == CpuFile::NodeMeminfo) return render_node_meminfo(config, limits, cpu, out);
+  if (kind == CpuFile::NodeMeminfo) return false;  // render() sends it to render_node_meminfo
   bool shown = !is_node(kind) && cpu < kMaxCpus && limits.cpu.visible.has(cpu);
   if (is_cache(kind) && !shown) return false;  // the host's file (drop_below_lowest_visible says why)
   PathText path;

@@ -102,6 +102,8 @@ bool cpu_file_name(std::string_view name);
 // "/sys/devices/system/node/node1/cpulist").
 void cpu_file_path(const CpuFileRef& file, PathText& out);
 
+// Every kind but NodeMeminfo (render_node_meminfo, which render() calls
+// outside this function's frame).
 bool render_cpu_file(const Config& config, const Limits& limits, const CpuFileRef& file, Sink& out);
 
 }  // namespace cgview

@@ -29,7 +29,11 @@ bool meminfo_kb(std::string_view meminfo, std::string_view key, uint64_t& bytes)
   std::string_view line;
   meminfo.remove_prefix(at + key.size() + 1);
   next_line(meminfo, line);
-  std::string_view value = trim(line);
+  return kb_value(line, bytes);
+}
+
+bool kb_value(std::string_view text, uint64_t& bytes) {
+  std::string_view value = trim(text);
   if (value.size() < 3 || value.substr(value.size() - 3) != " kB") return false;
   uint64_t kb = 0;
   if (!parse_u64(value.substr(0, value.size() - 3), kb) || kb > (UINT64_MAX >> 10)) return false;

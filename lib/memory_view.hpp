@@ -39,6 +39,8 @@ void read_memory_usage(const Sysroot& root, const CgroupDir& dir, const MemoryLi
 
 // The host's "Key:   123 kB" value of a /proc/meminfo text, in bytes.
 bool meminfo_kb(std::string_view meminfo, std::string_view key, uint64_t& bytes);
+// The bytes of a value "   123 kB" (what follows a key's colon).
+bool kb_value(std::string_view text, uint64_t& bytes);
 
 // The host's figures from its /proc/meminfo text (bytes). False without a
 // MemTotal; a missing MemFree reads as MemTotal, a missing MemAvailable as none.
