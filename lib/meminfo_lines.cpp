@@ -65,12 +65,13 @@ constexpr LineName kLineNameTable[] = {
 static_assert(sizeof kLineNameTable / sizeof kLineNameTable[0] == kLineCount, "every Line has a name");
 
 // The names indexed by Line, for lookups by name.
-constexpr KeyIndex<kLineCount> line_index() {
+constexpr std::array<std::string_view, kLineCount> line_names() {
   std::array<std::string_view, kLineCount> names{};
   for (const LineName& l : kLineNameTable) names[size_t(l.line)] = l.name;
-  return KeyIndex<kLineCount>(names);
+  return names;
 }
-constexpr KeyIndex<kLineCount> kLineNames = line_index();
+constexpr auto kLineList = line_names();
+constexpr KeyIndex<kLineCount, key_text_bytes(kLineList)> kLineNames(kLineList);
 
 // The container's value for a line; false = keep the host's line.
 bool container_value(const MemoryFigures& f, Line line, uint64_t& bytes) {

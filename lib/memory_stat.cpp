@@ -1,5 +1,7 @@
 #include "memory_stat.hpp"
 
+#include <algorithm>
+
 #include "input_file.hpp"
 #include "key_index.hpp"
 
@@ -33,13 +35,16 @@ constexpr KeyName kKeys[] = {
 };
 
 // The names of one cgroup version, indexed in StatKey order.
-constexpr KeyIndex<size_t(StatKey::Count)> key_index(bool v2) {
-  std::array<std::string_view, size_t(StatKey::Count)> names{};
+constexpr size_t kKeyCount = size_t(StatKey::Count);
+constexpr std::array<std::string_view, kKeyCount> key_names(bool v2) {
+  std::array<std::string_view, kKeyCount> names{};
   for (const KeyName& k : kKeys) names[size_t(k.key)] = v2 ? k.v2 : k.v1;
-  return KeyIndex<size_t(StatKey::Count)>(names);
+  return names;
 }
-constexpr KeyIndex<size_t(StatKey::Count)> kV1Names = key_index(false);
-constexpr KeyIndex<size_t(StatKey::Count)> kV2Names = key_index(true);
+constexpr auto kV1List = key_names(false), kV2List = key_names(true);
+// One type for both, so a parse picks either.
+constexpr size_t kKeyTextBytes = std::max(key_text_bytes(kV1List), key_text_bytes(kV2List));
+constexpr KeyIndex<kKeyCount, kKeyTextBytes> kV1Names(kV1List), kV2Names(kV2List);
 
 // The keys each version has.
 constexpr uint32_t keys_of(bool v2) {

@@ -11,9 +11,10 @@ namespace {
 // Same lengths ("Active"/"Cached"/"Mapped"), a shared first character modulo
 // 64 ('A' and 'a'), names longer than 8 bytes that differ only in the middle,
 // an empty name, and one longer than the index keeps.
-constexpr KeyIndex<8> kIndex(std::array<std::string_view, 8>{
+constexpr std::array<std::string_view, 8> kNames{
     "Active", "Cached", "Mapped", "active", "total_active_anon_xx", "total_active_file_xx", "",
-    "a_name_that_is_longer_than_the_forty_eight_bytes_the_index_keeps"});
+    "a_name_that_is_longer_than_the_forty_eight_bytes_the_index_keeps"};
+constexpr KeyIndex<8, key_text_bytes(kNames)> kIndex(kNames);
 
 }  // namespace
 
