@@ -6,7 +6,9 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <span>
 
+#include "lazy_zeroed.hpp"
 #include "text.hpp"
 
 namespace cgview {
@@ -134,7 +136,8 @@ struct FoundEntry {
   }
 };
 constexpr int kFoundEntries = 4;
-constinit FoundEntry g_found[kFoundEntries] = {};
+// Mapped by the first find remembered (lazy_zeroed.hpp).
+constinit LazyZeroed<FoundEntry, kFoundEntries> g_found;
 // The pid of the process whose thread uses the entries, 0 = none. A thread
 // that finds this process's pid there (another thread, or a signal handler
 // that interrupted one) does without the entries; another pid's is a parent
@@ -155,9 +158,10 @@ bool found_key(const Sysroot& root, std::string_view mount_point, PathText& key)
 // The directory found below this mount before, if it still lists `pid`.
 bool found_before(const Sysroot& root, std::string_view mount_point, uint64_t pid, PathText& out) {
   PathText key;
-  if (!found_key(root, mount_point, key) || !use_found_entries(pid)) return false;
+  const FoundEntry* entries = g_found.if_mapped();
+  if (entries == nullptr || !found_key(root, mount_point, key) || !use_found_entries(pid)) return false;
   bool found = false;
-  for (const FoundEntry& e : g_found) {
+  for (const FoundEntry& e : std::span(entries, kFoundEntries)) {
     if (e.mount_view() != key.view()) continue;
     bool readable = false;
     found = procs_lists(root, e.dir_view(), pid, readable);
@@ -173,9 +177,10 @@ bool found_before(const Sysroot& root, std::string_view mount_point, uint64_t pi
 
 void remember_found(const Sysroot& root, std::string_view mount_point, uint64_t pid, const PathText& dir) {
   PathText key;
-  if (!found_key(root, mount_point, key) || !use_found_entries(pid)) return;
-  FoundEntry* slot = &g_found[0];
-  for (FoundEntry& e : g_found) {
+  FoundEntry* entries = g_found.get();
+  if (entries == nullptr || !found_key(root, mount_point, key) || !use_found_entries(pid)) return;
+  FoundEntry* slot = &entries[0];
+  for (FoundEntry& e : std::span(entries, kFoundEntries)) {
     if (e.mount_view() == key.view()) {
       slot = &e;
       break;

@@ -7,6 +7,8 @@
 #include <atomic>
 #include <cstring>
 
+#include "lazy_zeroed.hpp"
+
 namespace cgview {
 
 namespace {
@@ -25,7 +27,10 @@ struct HeldSlot {
 constexpr uint32_t kFree = 0, kNaming = 1, kNamed = 2;
 constexpr uint64_t kBusy = uint64_t(1) << 63;
 
-constinit HeldSlot g_slots[kHeldFiles];
+// Mapped when the first file is held (lazy_zeroed.hpp): only
+// CGVIEW_HOLD_FILES=1 holds any. An index in a slot_ came from the table.
+constinit LazyZeroed<HeldSlot, kHeldFiles> g_slots;
+HeldSlot& slot_at(int index) { return g_slots.if_mapped()[index]; }
 
 // Inputs open on an fd of their own, in any thread (input_files_open says why).
 // A fork child of a thread that was inside a read, or a read left by
@@ -47,8 +52,9 @@ bool still_held_file(int fd, const HeldSlot& s) {
 
 // The slot named `path`, or -1.
 int named_slot(std::string_view path) {
-  for (size_t i = 0; i < kHeldFiles; ++i) {
-    HeldSlot& s = g_slots[i];
+  HeldSlot* slots = g_slots.if_mapped();
+  for (size_t i = 0; slots != nullptr && i < kHeldFiles; ++i) {
+    HeldSlot& s = slots[i];
     if (s.state.load(std::memory_order_acquire) == kNamed && s.path_length == path.size() &&
         memcmp(s.path, path.data(), path.size()) == 0)
       return int(i);
@@ -61,21 +67,22 @@ int named_slot(std::string_view path) {
 // same time (it may be naming this path: two slots for one path would hold
 // two fds for good). Only paths that opened get a slot.
 int claim_slot(std::string_view path, uint64_t word, const FileId& id) {
-  if (path.size() >= kPathMax) return -1;
+  HeldSlot* slots = g_slots.get();
+  if (path.size() >= kPathMax || slots == nullptr) return -1;
   int index = -1;
   for (size_t i = 0; i < kHeldFiles && index < 0; ++i) {
     uint32_t expected = kFree;
-    if (g_slots[i].state.load(std::memory_order_relaxed) == kFree &&
-        g_slots[i].state.compare_exchange_strong(expected, kNaming, std::memory_order_acq_rel))
+    if (slots[i].state.load(std::memory_order_relaxed) == kFree &&
+        slots[i].state.compare_exchange_strong(expected, kNaming, std::memory_order_acq_rel))
       index = int(i);
   }
   if (index < 0) return -1;
-  HeldSlot& s = g_slots[index];
+  HeldSlot& s = slots[index];
   for (size_t i = 0; i < kHeldFiles; ++i) {
     if (int(i) == index) continue;
-    uint32_t state = g_slots[i].state.load(std::memory_order_acquire);
-    bool same_path = state == kNamed && g_slots[i].path_length == path.size() &&
-                     memcmp(g_slots[i].path, path.data(), path.size()) == 0;
+    uint32_t state = slots[i].state.load(std::memory_order_acquire);
+    bool same_path = state == kNamed && slots[i].path_length == path.size() &&
+                     memcmp(slots[i].path, path.data(), path.size()) == 0;
     if (state == kNaming || same_path) {
       s.state.store(kFree, std::memory_order_release);
       return -1;
@@ -131,7 +138,7 @@ void InputFile::count_own_fd() {
 bool InputFile::lease(bool streamed) {
   int index = named_slot(path_);
   if (index >= 0) {
-    HeldSlot& s = g_slots[index];
+    HeldSlot& s = slot_at(index);
     uint64_t word = s.word.load(std::memory_order_relaxed);
     if ((word & kBusy) != 0 || !s.word.compare_exchange_strong(word, word | kBusy, std::memory_order_acquire))
       return false;  // another thread or an interrupted reader has it: open our own
@@ -168,14 +175,14 @@ bool InputFile::lease(bool streamed) {
   }
   uint64_t word = slot_word(fresh, own_pid());
   if (slot_ < 0) slot_ = claim_slot(path_, word, id);
-  else g_slots[slot_].id = id;
+  else slot_at(slot_).id = id;
   slot_word_ = word;
   fd_ = fresh;  // held, or this read's own when no slot could be named
   return true;
 }
 
 void InputFile::release() {
-  g_slots[slot_].word.store(slot_word_, std::memory_order_release);
+  slot_at(slot_).word.store(slot_word_, std::memory_order_release);
   slot_ = -1;
   fd_ = -1;
 }
@@ -221,7 +228,7 @@ ssize_t InputFile::read_all(std::span<char> buf) {
   // may mean the program has put its own file (a socket: ESPIPE) there.
   int fd = fd_;
   bool ours = pid_of(slot_word_) == own_pid();
-  bool close_it = ours && read_error_ == ENODEV && still_held_file(fd, g_slots[slot_]);
+  bool close_it = ours && read_error_ == ENODEV && still_held_file(fd, slot_at(slot_));
   if (ours) slot_word_ = 0;
   release();
   if (close_it) close_fd(fd);
@@ -238,8 +245,9 @@ bool input_files_open() { return g_own_fds_open.load(std::memory_order_relaxed) 
 size_t held_file_count() {
   long me = own_pid();
   size_t count = 0;
-  for (const HeldSlot& s : g_slots) {
-    uint64_t word = s.word.load(std::memory_order_acquire);
+  const HeldSlot* slots = g_slots.if_mapped();
+  for (size_t i = 0; slots != nullptr && i < kHeldFiles; ++i) {
+    uint64_t word = slots[i].word.load(std::memory_order_acquire);
     count += fd_of(word) >= 0 && pid_of(word) == me;
   }
   return count;

@@ -12,6 +12,8 @@
 #include <new>
 #include <type_traits>
 
+#include "lazy_zeroed.hpp"
+
 namespace cgview::shim {
 
 namespace {
@@ -82,7 +84,9 @@ bool enabled() { return config_ready() && !stored_config().disabled; }
 // --- the cached limits ------------------------------------------------------
 constexpr size_t kWords = sizeof(Limits) / 8;
 std::atomic<uint32_t> g_seq{0};  // odd while a writer copies in
-std::atomic<uint64_t> g_words[kWords];
+// Mapped by the first publish (lazy_zeroed.hpp); unmappable, readers
+// compute their own copy and the hot scalars below still serve.
+constinit LazyZeroed<std::atomic<uint64_t>, kWords> g_words;
 // Hot scalars: bit 63 = published, bit 62 = view formed, bits 0-15 N,
 // bits 16-31 the rounded quota (0 = none), bits 32-47 where V starts in A.
 std::atomic<uint64_t> g_hot{0};
@@ -107,11 +111,12 @@ bool try_become_writer(uint64_t me) {
 // Copies bytes [offset, offset + len) of the published Limits into the same
 // bytes of `out`; false when a writer was busy (the copy may be torn).
 bool copy_range(Limits& out, size_t offset, size_t len) {
+  const std::atomic<uint64_t>* words = g_words.if_mapped();
   uint32_t before = g_seq.load(std::memory_order_acquire);
-  if (before & 1) return false;
+  if ((before & 1) || words == nullptr) return false;
   char* dst = reinterpret_cast<char*>(&out);
   for (size_t i = offset / 8; i * 8 < offset + len; ++i) {
-    uint64_t w = g_words[i].load(std::memory_order_relaxed);
+    uint64_t w = words[i].load(std::memory_order_relaxed);
     std::memcpy(dst + i * 8, &w, 8);
   }
   std::atomic_thread_fence(std::memory_order_acquire);
@@ -121,15 +126,16 @@ bool copy_range(Limits& out, size_t offset, size_t len) {
 bool copy_out(Limits& out) { return copy_range(out, 0, sizeof(Limits)); }
 
 void publish(const Limits& limits, bool formed) {
+  std::atomic<uint64_t>* words = g_words.get();
   g_seq.fetch_add(1, std::memory_order_relaxed);
   // The words below must not be seen before the odd count (weakly ordered
   // CPUs such as arm64): pairs with the fence in copy_range.
   std::atomic_thread_fence(std::memory_order_release);
   const char* src = reinterpret_cast<const char*>(&limits);
-  for (size_t i = 0; i < kWords; ++i) {
+  for (size_t i = 0; words != nullptr && i < kWords; ++i) {
     uint64_t w;
     std::memcpy(&w, src + i * 8, 8);
-    g_words[i].store(w, std::memory_order_relaxed);
+    words[i].store(w, std::memory_order_relaxed);
   }
   g_seq.fetch_add(1, std::memory_order_release);
   uint64_t quota_cpus = limits.cpu.narrow_to < 0xffff ? limits.cpu.narrow_to : 0xffff;

@@ -11,6 +11,7 @@
 
 #include "debug_log.hpp"
 #include "input_file.hpp"
+#include "lazy_zeroed.hpp"
 #include "view_cache.hpp"
 
 namespace cgview::shim {
@@ -27,27 +28,32 @@ struct Tracked {
   std::atomic<uint32_t> task{0};  // a status file's task, a block stat file's device
 };
 // Device numbers fit in 32 bits (the kernel's encoding); a VirtualFile too.
-constinit Tracked g_tracked[kTrackedFds];
+// Mapped by the first served open (lazy_zeroed.hpp says why): 96 KiB that a
+// process never serving a file does without.
+constinit LazyZeroed<Tracked, kTrackedFds> g_tracked;
 
 void track(int fd, VirtualFile file, uint32_t task) {
   FileId id;
   if (fd < 0 || fd >= kTrackedFds || !file_id(fd, id)) return;
-  g_tracked[fd].inode.store(id.ino, std::memory_order_relaxed);
-  g_tracked[fd].task.store(task, std::memory_order_relaxed);
-  g_tracked[fd].device_and_file.store(id.dev << 32 | uint64_t(file), std::memory_order_release);
+  Tracked* table = g_tracked.get();
+  if (table == nullptr) return;  // served, but not re-rendered on a rewind
+  table[fd].inode.store(id.ino, std::memory_order_relaxed);
+  table[fd].task.store(task, std::memory_order_relaxed);
+  table[fd].device_and_file.store(id.dev << 32 | uint64_t(file), std::memory_order_release);
 }
 
 // The served file behind `fd`, or None when the fd is no longer ours.
 VirtualFile tracked_file(int fd, uint32_t& task) {
-  if (fd < 0 || fd >= kTrackedFds) return VirtualFile::None;
-  uint64_t tag = g_tracked[fd].device_and_file.load(std::memory_order_acquire);
+  Tracked* table = g_tracked.if_mapped();
+  if (fd < 0 || fd >= kTrackedFds || table == nullptr) return VirtualFile::None;
+  uint64_t tag = table[fd].device_and_file.load(std::memory_order_acquire);
   if (tag == 0) return VirtualFile::None;
   FileId id;
-  if (!file_id(fd, id) || id != FileId{tag >> 32, g_tracked[fd].inode.load(std::memory_order_relaxed)}) {
-    g_tracked[fd].device_and_file.compare_exchange_strong(tag, 0, std::memory_order_relaxed);
+  if (!file_id(fd, id) || id != FileId{tag >> 32, table[fd].inode.load(std::memory_order_relaxed)}) {
+    table[fd].device_and_file.compare_exchange_strong(tag, 0, std::memory_order_relaxed);
     return VirtualFile::None;
   }
-  task = g_tracked[fd].task.load(std::memory_order_relaxed);
+  task = table[fd].task.load(std::memory_order_relaxed);
   return VirtualFile(tag & 0xffffffff);
 }
 

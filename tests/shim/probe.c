@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -464,6 +465,54 @@ static int cmd_symlink_climb(int argc, char** argv) {
   return 0;
 }
 
+/* Address space the kernel counts now (VmSize), read past the shim: an
+ * open of /proc/self/status would be served. */
+static long vm_size_bytes(void) {
+  int fd = (int)syscall(SYS_openat, AT_FDCWD, "/proc/self/status", O_RDONLY);
+  if (fd < 0) return -1;
+  char text[4096];
+  ssize_t n = read(fd, text, sizeof text - 1);
+  close(fd);
+  if (n <= 0) return -1;
+  text[n] = '\0';
+  const char* line = strstr(text, "VmSize:");
+  return line ? strtol(line + 7, NULL, 10) * 1024 : -1;
+}
+
+/* Grows the stack now: under the RLIMIT_AS below it could not grow later. */
+static __attribute__((noinline)) void touch_stack(size_t bytes) {
+  volatile char pad[256 * 1024];
+  for (size_t i = 0; i < bytes && i < sizeof pad; i += 4096) pad[i] = 1;
+}
+
+/* No new mapping can be made (RLIMIT_AS at what is mapped): the shim's
+ * tables (lib/lazy_zeroed.hpp) cannot be mapped on first use. Every answer
+ * must still come, right, and nothing may crash. */
+static int cmd_no_new_mappings(void) {
+  touch_stack(256 * 1024);
+  long mapped = vm_size_bytes();
+  struct rlimit limit = {(rlim_t)mapped, (rlim_t)mapped};
+  if (mapped <= 0 || setrlimit(RLIMIT_AS, &limit) != 0) return fail("setrlimit");
+  void* p = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  printf("mmap_refused=%d\n", p == MAP_FAILED);
+  errno = 0;
+  int fd = open("/proc/meminfo", O_RDONLY);
+  printf("errno_kept=%d\n", errno == 0);
+  printf("meminfo_total_kb=%ld\n", total_from_fd(fd));
+  fd = open("/sys/devices/system/cpu/online", O_RDONLY);
+  size_t n = fd < 0 ? 0 : read_fd_all(fd, big, sizeof big / 2);
+  lseek(fd, 0, SEEK_SET);
+  size_t again = fd < 0 ? 0 : read_fd_all(fd, big + n + 1, sizeof big / 2);
+  close(fd);
+  big[strcspn(big, "\n")] = '\0';
+  printf("online=%s\n", big);
+  printf("rewound_same=%d\n", again == n && memcmp(big + n + 1, big, strlen(big)) == 0);
+  printf("sysconf_onln=%ld\n", sysconf(_SC_NPROCESSORS_ONLN));
+  read_path("/proc/stat", big, sizeof big);
+  printf("stat_cpu_lines=%d\n", count_prefix_lines(big, "cpu", 1));
+  return 0;
+}
+
 /* At the fd limit the open fails with EMFILE, as the real one would. */
 static int cmd_fd_limit(void) {
   int fd;
@@ -490,6 +539,7 @@ int main(int argc, char** argv) {
   if (strcmp(cmd, "fds") == 0) return cmd_fds();
   if (strcmp(cmd, "no-memfd") == 0) return cmd_no_memfd();
   if (strcmp(cmd, "fd-limit") == 0) return cmd_fd_limit();
+  if (strcmp(cmd, "no-new-mappings") == 0) return cmd_no_new_mappings();
   fprintf(stderr, "unknown command %s\n", cmd);
   return 2;
 }
