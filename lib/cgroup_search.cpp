@@ -120,8 +120,8 @@ bool visit(Search& s, int depth) {
 // controller has its own), keyed by the sysroot and the mount point. An
 // entry is used only after its directory is seen to list the process, which
 // makes it the process's cgroup in that hierarchy whoever wrote the entry.
-// Plain arrays, not PathText: zero-initialized static data (no constructor
-// to run in someone else's program).
+// Plain arrays, not PathText: zero bytes are an unused entry, so the
+// entries can live in zero-filled memory mapped on first use (lazy_zeroed.hpp).
 struct FoundEntry {
   char mount[kPathMax];  // root prefix + mount point; mount_len 0 = unused
   char dir[kPathMax];
@@ -177,8 +177,9 @@ bool found_before(const Sysroot& root, std::string_view mount_point, uint64_t pi
 
 void remember_found(const Sysroot& root, std::string_view mount_point, uint64_t pid, const PathText& dir) {
   PathText key;
+  if (!found_key(root, mount_point, key)) return;
   FoundEntry* entries = g_found.get();
-  if (entries == nullptr || !found_key(root, mount_point, key) || !use_found_entries(pid)) return;
+  if (entries == nullptr || !use_found_entries(pid)) return;
   FoundEntry* slot = &entries[0];
   for (FoundEntry& e : std::span(entries, kFoundEntries)) {
     if (e.mount_view() == key.view()) {

@@ -67,8 +67,9 @@ int named_slot(std::string_view path) {
 // same time (it may be naming this path: two slots for one path would hold
 // two fds for good). Only paths that opened get a slot.
 int claim_slot(std::string_view path, uint64_t word, const FileId& id) {
+  if (path.size() >= kPathMax) return -1;
   HeldSlot* slots = g_slots.get();
-  if (path.size() >= kPathMax || slots == nullptr) return -1;
+  if (slots == nullptr) return -1;
   int index = -1;
   for (size_t i = 0; i < kHeldFiles && index < 0; ++i) {
     uint32_t expected = kFree;

@@ -50,7 +50,7 @@ class KeyIndex {
   static constexpr int kNone = -1;
 
   // Empty names are never found (a key that one cgroup version lacks).
-  constexpr explicit KeyIndex(const std::array<std::string_view, Count>& names) {
+  consteval explicit KeyIndex(const std::array<std::string_view, Count>& names) {
     static_assert(Count < 256, "indices are stored in bytes");
     static_assert(TextBytes < 65536, "text offsets are stored in 16 bits");
     size_t at = 0;

@@ -42,8 +42,12 @@ void* lazy_zeroed_bytes(std::atomic<void*>& table, size_t size) {
   void* mine = nullptr;
   bool own_mapping = false;
   if (char* base = arena()) {
-    size_t at = g_arena_used.fetch_add(size, std::memory_order_relaxed);
-    if (at <= kArenaBytes && size <= kArenaBytes - at) mine = base + at;
+    // Claims space only when the table fits, so a table that does not (or
+    // one lost in a race) leaves the arena to the others.
+    size_t at = g_arena_used.load(std::memory_order_relaxed);
+    while (size <= kArenaBytes - at && !g_arena_used.compare_exchange_weak(at, at + size, std::memory_order_relaxed)) {
+    }
+    if (size <= kArenaBytes - at) mine = base + at;
   }
   if (mine == nullptr) {
     mine = map_zeroed(size);

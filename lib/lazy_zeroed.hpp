@@ -10,14 +10,16 @@
 // finds) are only needed once something is served, so they live here: one
 // anonymous mapping, made by the first call that needs any of them.
 //
-// Everything here is lock-free and async-signal-safe (one mmap syscall), and
+// Everything here is lock-free and async-signal-safe (an mmap, and a munmap
+// when another thread or a signal handler mapped the same thing first), and
 // errno is left as it was. A table that cannot be mapped (RLIMIT_AS, no
-// memory) is nullptr: its users then do without it, and what they serve
-// falls back to the real answer where it must.
+// memory) is nullptr, tried again on the next call: its users do without it
+// meanwhile, and what they serve falls back to the real answer where it must.
 #pragma once
 
 #include <atomic>
 #include <cstddef>
+#include <type_traits>
 
 namespace cgview {
 
@@ -30,6 +32,10 @@ void* lazy_zeroed_bytes(std::atomic<void*>& table, size_t size);
 // constinit at namespace scope: its only member is a null pointer.
 template <typename T, size_t Count = 1>
 class LazyZeroed {
+  // The bytes are used as Ts without constructing them (mmap gives zeros):
+  // nothing to construct or destroy, and an alignment the mapping gives.
+  static_assert(std::is_trivially_destructible_v<T> && alignof(T) <= 64);
+
  public:
   // The first T, mapped now if it was not yet; nullptr when it cannot be.
   T* get() { return static_cast<T*>(lazy_zeroed_bytes(table_, sizeof(T) * Count)); }

@@ -126,11 +126,14 @@ bool copy_range(Limits& out, size_t offset, size_t len) {
 bool copy_out(Limits& out) { return copy_range(out, 0, sizeof(Limits)); }
 
 void publish(const Limits& limits, bool formed) {
-  std::atomic<uint64_t>* words = g_words.get();
   g_seq.fetch_add(1, std::memory_order_relaxed);
   // The words below must not be seen before the odd count (weakly ordered
   // CPUs such as arm64): pairs with the fence in copy_range.
   std::atomic_thread_fence(std::memory_order_release);
+  // Mapped inside the odd count, never before it: a reader that finds the
+  // table (an earlier publish may have had none) finds the count odd until
+  // the words are in.
+  std::atomic<uint64_t>* words = g_words.get();
   const char* src = reinterpret_cast<const char*>(&limits);
   for (size_t i = 0; words != nullptr && i < kWords; ++i) {
     uint64_t w;

@@ -479,6 +479,40 @@ static long vm_size_bytes(void) {
   return line ? strtol(line + 7, NULL, 10) * 1024 : -1;
 }
 
+/* Kilobytes of anonymous mappings (no file, not the stack, heap or vdso),
+ * read past the shim. */
+static long anonymous_kb(void) {
+  static char maps[1 << 16];
+  int fd = (int)syscall(SYS_openat, AT_FDCWD, "/proc/self/maps", O_RDONLY);
+  if (fd < 0) return -1;
+  size_t n = read_fd_all(fd, maps, sizeof maps);
+  close(fd);
+  long kb = 0;
+  for (char* line = maps; line < maps + n && *line;) {
+    char* end = strchr(line, '\n');
+    if (end) *end = '\0';
+    unsigned long start = 0, stop = 0, inode = 1;
+    int path_at = 0;
+    if (sscanf(line, "%lx-%lx %*s %*s %*s %lu %n", &start, &stop, &inode, &path_at) >= 3 && inode == 0 &&
+        line[path_at] == '\0')
+      kb += (long)((stop - start) / 1024);
+    line = end ? end + 1 : maps + n;
+  }
+  return kb;
+}
+
+/* What a process maps for the shim: nothing until something is served
+ * (compare an empty preload), then its tables once (lib/lazy_zeroed.hpp). */
+static int cmd_mappings(void) {
+  printf("anon_kb_at_start=%ld\n", anonymous_kb());
+  long first = total_from_fd(open("/proc/meminfo", O_RDONLY));
+  printf("anon_kb_after_first=%ld\n", anonymous_kb());
+  long second = total_from_fd(open("/proc/meminfo", O_RDONLY));
+  printf("anon_kb_after_second=%ld\n", anonymous_kb());
+  printf("meminfo_total_kb=%ld %ld\n", first, second);
+  return 0;
+}
+
 /* Grows the stack now: under the RLIMIT_AS below it could not grow later. */
 static __attribute__((noinline)) void touch_stack(size_t bytes) {
   volatile char pad[256 * 1024];
@@ -490,6 +524,7 @@ static __attribute__((noinline)) void touch_stack(size_t bytes) {
  * must still come, right, and nothing may crash. */
 static int cmd_no_new_mappings(void) {
   touch_stack(256 * 1024);
+  long anon_before = anonymous_kb();
   long mapped = vm_size_bytes();
   struct rlimit limit = {(rlim_t)mapped, (rlim_t)mapped};
   if (mapped <= 0 || setrlimit(RLIMIT_AS, &limit) != 0) return fail("setrlimit");
@@ -510,6 +545,7 @@ static int cmd_no_new_mappings(void) {
   printf("sysconf_onln=%ld\n", sysconf(_SC_NPROCESSORS_ONLN));
   read_path("/proc/stat", big, sizeof big);
   printf("stat_cpu_lines=%d\n", count_prefix_lines(big, "cpu", 1));
+  printf("anon_same=%d\n", anonymous_kb() == anon_before);
   return 0;
 }
 
@@ -540,6 +576,7 @@ int main(int argc, char** argv) {
   if (strcmp(cmd, "no-memfd") == 0) return cmd_no_memfd();
   if (strcmp(cmd, "fd-limit") == 0) return cmd_fd_limit();
   if (strcmp(cmd, "no-new-mappings") == 0) return cmd_no_new_mappings();
+  if (strcmp(cmd, "mappings") == 0) return cmd_mappings();
   fprintf(stderr, "unknown command %s\n", cmd);
   return 2;
 }

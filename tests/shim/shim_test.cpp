@@ -296,6 +296,7 @@ TEST(Shim, ServesWhenNoMemoryCanBeMapped) {
   EXPECT_EQ(v["rewound_same"], "1");
   EXPECT_EQ(v["sysconf_onln"], "2");
   EXPECT_EQ(v["stat_cpu_lines"], "2");
+  EXPECT_EQ(v["anon_same"], "1") << "something was mapped after all";
 }
 
 TEST(Shim, AtTheFdLimitOpenFailsWithEmfile) {
@@ -420,6 +421,22 @@ TEST(ShimLibrary, HasNoStaticConstructors) {
 // rest anonymously, one more mmap in every process start (lib/lazy_zeroed.hpp).
 // Grown past a page, a pointer table (string_view arrays) or a static table
 // that could be a LazyZeroed one is the thing to shrink.
+// What the library maps beyond its file: nothing at start, exactly as an
+// empty preload (ld.so maps no zeroed data for it); its tables once, at the
+// first served open; nothing more after.
+TEST(ShimLibrary, MapsNothingUntilItServes) {
+  std::string sysroot = "CGVIEW_SYSROOT=" + kFixtures + "/docker-v2-private-ns";
+  Values empty = probe(kProbes[0], "mappings", {"LD_PRELOAD=" CGVIEW_EMPTY_PRELOAD, sysroot});
+  Values shim = probe(kProbes[0], "mappings", {"LD_PRELOAD=" + kShim, sysroot});
+  EXPECT_EQ(shim["meminfo_total_kb"], "1048576 1048576");
+  EXPECT_EQ(shim["anon_kb_at_start"], empty["anon_kb_at_start"]);
+  long at_start = std::stol(shim["anon_kb_at_start"]);
+  long after_first = std::stol(shim["anon_kb_after_first"]);
+  EXPECT_GT(after_first, at_start) << "the tables are mapped on the first served open";
+  EXPECT_LE(after_first - at_start, 128) << "one mapping holds them all";
+  EXPECT_EQ(shim["anon_kb_after_second"], shim["anon_kb_after_first"]);
+}
+
 TEST(ShimLibrary, WritableDataIsOnePage) {
   std::istringstream lines(command_output("readelf -lW " + kShim));
   std::string line;

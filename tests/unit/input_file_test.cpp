@@ -59,6 +59,25 @@ int fds_naming(const std::string& path) {
   return count;
 }
 
+// In a fresh process with no address space left: the held-file table
+// (mapped on first use, lib/lazy_zeroed.hpp) cannot be mapped, so the read
+// opens its own fd, reads, closes it, and holds nothing. 0 when so.
+int open_fd_count() {
+  int count = 0;
+  for (int fd = 0; fd < 4096; ++fd) count += fcntl(fd, F_GETFD) != -1;
+  return count;
+}
+
+int read_held_with_no_address_space_left() {
+  if (!cgview_test::forbid_new_mappings()) return 3;
+  int fds_before = open_fd_count();
+  char buf[4096];
+  ssize_t n = read_input_file(holding_live_root(), "/proc/misc", buf);
+  if (n <= 0) return 1;
+  if (open_fd_count() != fds_before) return 2;  // an fd held after all
+  return held_file_count() == 0 ? 0 : 4;
+}
+
 // Reads `path` in 16-byte pieces, as the LineReader does /proc/stat.
 bool stream(const Sysroot& root, const char* path, std::string* text = nullptr) {
   InputFile file(root, path, InputFile::kHeldStreamed);
@@ -415,6 +434,13 @@ TEST(InputFile, AMissingFileIsUnreadableAndHoldsNothing) {
     EXPECT_EQ(read_text(root, "/proc/no-such-file"), "<unreadable>");
     EXPECT_EQ(held_file_count(), before);
   });
+}
+
+// Run in a freshly executed test binary ("threadsafe" death tests re-run
+// only this test), where no earlier test has mapped the held-file table.
+TEST(InputFile, ReadsWithoutHoldingWhereNoMemoryCanBeMapped) {
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  EXPECT_EXIT(_exit(read_held_with_no_address_space_left()), ::testing::ExitedWithCode(0), "");
 }
 
 }  // namespace

@@ -8,11 +8,11 @@
 
 #include <atomic>
 #include <cstdint>
-#include <cstdio>
-#include <cstdlib>
 #include <cstring>
 #include <thread>
 #include <vector>
+
+#include "test_support.hpp"
 
 using namespace cgview;
 
@@ -49,18 +49,12 @@ TEST(LazyZeroed, TablesDoNotOverlap) {
   for (int i = 0; i < 3000; ++i) ASSERT_EQ(static_cast<unsigned char>(pb[i]), 0xbb);
 }
 
-TEST(LazyZeroed, KeepsErrno) {
-  static constinit LazyZeroed<uint64_t, 10> table;
-  errno = EINTR;
-  ASSERT_NE(table.get(), nullptr);
-  EXPECT_EQ(errno, EINTR);
-}
-
-TEST(LazyZeroed, RacingThreadsGetOneTable) {
+// Racers all get the winner's table, whether it comes from the shared
+// mapping (small) or from mappings of their own (bigger than it).
+template <size_t Words>
+void race_for_a_table() {
   for (int round = 0; round < 20; ++round) {
-    // A fresh table each round, bigger than the shared mapping holds: each
-    // racer maps one and all but one must give theirs back.
-    auto* table = new LazyZeroed<std::atomic<uint64_t>, 20000>();
+    auto* table = new LazyZeroed<std::atomic<uint64_t>, Words>();
     std::atomic<bool> go{false};
     std::vector<std::atomic<uint64_t>*> got(8, nullptr);
     std::vector<std::thread> threads;
@@ -81,21 +75,19 @@ TEST(LazyZeroed, RacingThreadsGetOneTable) {
   }
 }
 
+TEST(LazyZeroed, RacingThreadsGetOneTable) {
+  race_for_a_table<16>();
+  race_for_a_table<20000>();
+}
+
 constinit LazyZeroed<char, 1 << 20> g_too_big_to_share;  // larger than the shared mapping
 
-// In a child: with RLIMIT_AS at what is mapped, the table is nullptr and errno
-// is kept; with the limit lifted, the next call maps it. 0 when all held.
+// In a child: with no address space left the table is nullptr and errno is
+// kept; with the limit lifted, the next call maps it. 0 when all held.
 int map_with_no_address_space_left() {
   struct rlimit old = {};
   getrlimit(RLIMIT_AS, &old);
-  FILE* status = fopen("/proc/self/status", "r");
-  char line[256];
-  long mapped_kb = -1;
-  while (status != nullptr && fgets(line, sizeof line, status) != nullptr)
-    if (strncmp(line, "VmSize:", 7) == 0) mapped_kb = strtol(line + 7, nullptr, 10);
-  if (status != nullptr) fclose(status);
-  struct rlimit tight = {rlim_t(mapped_kb) * 1024, old.rlim_max};
-  if (mapped_kb <= 0 || setrlimit(RLIMIT_AS, &tight) != 0) return 3;
+  if (!cgview_test::forbid_new_mappings()) return 3;
   errno = EINTR;
   bool refused = g_too_big_to_share.get() == nullptr && g_too_big_to_share.if_mapped() == nullptr && errno == EINTR;
   setrlimit(RLIMIT_AS, &old);

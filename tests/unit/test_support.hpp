@@ -6,12 +6,15 @@
 #pragma once
 
 #include <gtest/gtest.h>
+#include <fcntl.h>
 #include <stdlib.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -29,6 +32,31 @@
 #include "virtual_files.hpp"
 
 namespace cgview_test {
+
+// Grows the stack now: under forbid_new_mappings it could not grow later.
+[[gnu::noinline]] inline void grow_stack(size_t bytes) {
+  volatile char pad[256 * 1024];
+  for (size_t i = 0; i < bytes && i < sizeof pad; i += 4096) pad[i] = 1;
+}
+
+// For a death-test child: sets RLIMIT_AS to the address space in use, so no
+// new mapping can be made (brk and the stack cannot grow either; 256 KiB of
+// stack is grown first). False when it could not be set.
+inline bool forbid_new_mappings() {
+  grow_stack(256 * 1024);
+  char text[4096];
+  int fd = open("/proc/self/status", O_RDONLY);
+  ssize_t n = fd < 0 ? -1 : read(fd, text, sizeof text - 1);
+  if (fd >= 0) close(fd);
+  if (n <= 0) return false;
+  text[n] = '\0';
+  const char* line = strstr(text, "VmSize:");
+  long mapped_kb = line ? strtol(line + 7, nullptr, 10) : 0;
+  struct rlimit limit = {};
+  if (mapped_kb <= 0 || getrlimit(RLIMIT_AS, &limit) != 0) return false;
+  limit.rlim_cur = rlim_t(mapped_kb) * 1024;
+  return setrlimit(RLIMIT_AS, &limit) == 0;
+}
 
 inline std::string fixture_dir(std::string_view name) {
   return std::string(CGVIEW_FIXTURES) + "/" + std::string(name);
