@@ -41,9 +41,15 @@ void* lazy_zeroed_bytes(std::atomic<void*>& table, size_t size) {
   size = (size + kTableAlign - 1) / kTableAlign * kTableAlign;
   void* mine = nullptr;
   bool own_mapping = false;
-  if (char* base = arena()) {
-    // Claims space only when the table fits, so a table that does not (or
-    // one lost in a race) leaves the arena to the others.
+  char* base = arena();
+  current = table.load(std::memory_order_acquire);  // mapped meanwhile (a signal handler, a thread)?
+  if (current != nullptr) {
+    errno = saved_errno;
+    return current;
+  }
+  if (base != nullptr) {
+    // Claims space only when the table fits: one that does not leaves the
+    // arena to the others. g_arena_used never passes kArenaBytes.
     size_t at = g_arena_used.load(std::memory_order_relaxed);
     while (size <= kArenaBytes - at && !g_arena_used.compare_exchange_weak(at, at + size, std::memory_order_relaxed)) {
     }
@@ -54,8 +60,8 @@ void* lazy_zeroed_bytes(std::atomic<void*>& table, size_t size) {
     own_mapping = mine != nullptr;
   }
   if (mine != nullptr && !table.compare_exchange_strong(current, mine, std::memory_order_acq_rel)) {
-    // Another thread (or a signal handler) published the table first. Its
-    // bytes in the arena stay unused: a race costs at most a table's size.
+    // Another thread (or a signal handler) published the table first. Our
+    // bytes in the arena stay unused: a lost race costs at most a table's size.
     if (own_mapping) munmap(mine, size);
     mine = current;
   }
