@@ -21,6 +21,7 @@ const char* host_path_of(VirtualFile file) {
     case VirtualFile::Stat: return "/proc/stat";
     case VirtualFile::CpuOnline: return "/sys/devices/system/cpu/online";
     case VirtualFile::CpuOffline: return "/sys/devices/system/cpu/offline";
+    case VirtualFile::NodeHasCpu: return "/sys/devices/system/node/has_cpu";
     case VirtualFile::Swaps: return "/proc/swaps";
     case VirtualFile::PressureCpu: return "/proc/pressure/cpu";
     case VirtualFile::PressureMemory: return "/proc/pressure/memory";

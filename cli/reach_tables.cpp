@@ -21,6 +21,7 @@ constexpr std::string_view kServed[] = {
     "/proc/stat",
     "/sys/devices/system/cpu/online",
     "/sys/devices/system/cpu/offline",
+    "/sys/devices/system/node/has_cpu",
     "/proc/self/status",
     "/proc/swaps",
     "/proc/diskstats",

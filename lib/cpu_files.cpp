@@ -247,4 +247,32 @@ bool render_cpu_file(const Config& config, const Limits& limits, const CpuFileRe
   return out.finish();
 }
 
+// The kernel keeps a node in has_cpu while one of its CPUs is online (it
+// drops the node when its last CPU goes off-line), and the view shows the
+// CPUs outside V off-line, as cpuK/online and nodeN/cpulist say.
+bool render_node_has_cpu(const Config& config, const Limits& limits, Sink& out) {
+  if (limits.cpu.visible.empty()) return false;
+  char buf[4096];
+  ssize_t n = read_host_file(config.root, "/sys/devices/system/node/has_cpu", buf);
+  CpuSet host_nodes, nodes;  // node numbers, below kMaxCpus as MAX_NUMNODES is
+  if (n < 0 || !parse_cpu_list(std::string_view(buf, size_t(n)), host_nodes)) return false;
+  bool readable = true;
+  for_each_cpu_range(host_nodes, [&](unsigned first, unsigned last) {
+    for (unsigned node = first; node <= last && readable; ++node) {
+      PathText path;
+      cpu_file_path({CpuFile::NodeCpuList, node, 0}, path);
+      ssize_t m = read_host_file(config.root, path.view(), buf);
+      CpuSet cpus;
+      readable = m >= 0 && parse_cpu_list(std::string_view(buf, size_t(m)), cpus);
+      cpus.intersect(limits.cpu.visible);
+      if (!cpus.empty()) nodes.add(node);
+    }
+  });
+  // No node holding a CPU of V: the host's lists disagree, and its file stands.
+  if (!readable || nodes.empty()) return false;
+  put_cpu_list(nodes, out);
+  out.put('\n');
+  return out.finish();
+}
+
 }  // namespace cgview

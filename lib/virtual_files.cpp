@@ -10,6 +10,7 @@ VirtualFile virtual_file_for(std::string_view path) {
   if (path == "/proc/stat") return VirtualFile::Stat;
   if (path == "/sys/devices/system/cpu/online") return VirtualFile::CpuOnline;
   if (path == "/sys/devices/system/cpu/offline") return VirtualFile::CpuOffline;
+  if (path == "/sys/devices/system/node/has_cpu") return VirtualFile::NodeHasCpu;
   if (path == "/proc/swaps") return VirtualFile::Swaps;
   if (path == "/proc/pressure/cpu") return VirtualFile::PressureCpu;
   if (path == "/proc/pressure/memory") return VirtualFile::PressureMemory;
@@ -200,6 +201,7 @@ bool render(VirtualFile file, const Config& config, const Limits& limits, StatCl
     case VirtualFile::Stat: return render_stat(config, limits, clock, out);
     case VirtualFile::CpuOnline: return render_cpu_online(limits, out);
     case VirtualFile::CpuOffline: return render_cpu_offline(config, limits, out);
+    case VirtualFile::NodeHasCpu: return render_node_has_cpu(config, limits, out);
     case VirtualFile::Swaps: return render_swaps(config, limits, out);
     case VirtualFile::PressureCpu:
     case VirtualFile::PressureMemory:

@@ -23,6 +23,8 @@ enum class VirtualFile : uint32_t {
   // /sys/block/DEV/stat and the like, one value for every device: the device
   // travels beside it (block_stat_device, render_block_stat.cpp).
   BlockStat,
+  // /sys/devices/system/node/has_cpu (cpu_files.cpp).
+  NodeHasCpu,
 };
 
 // Maps a normalized absolute path to the file it names (None: not served).
@@ -67,6 +69,11 @@ bool render_cpu_online(const Limits& limits, Sink& out);
 // off-line CPUs, and its online CPUs outside V. False, and so the host's
 // file, when the host has none or it cannot be parsed.
 bool render_cpu_offline(const Config& config, const Limits& limits, Sink& out);
+// /sys/devices/system/node/has_cpu as the kernel writes it (the nodes with an
+// online CPU) on a machine whose online CPUs are V: the host's nodes that
+// hold a CPU of V. False, and so the host's file, when it or a listed node's
+// cpulist cannot be read or parsed.
+bool render_node_has_cpu(const Config& config, const Limits& limits, Sink& out);
 // A CPU list as the kernel writes one ("0-3,8"), without the newline.
 void put_cpu_list(const CpuSet& set, Sink& out);
 // The kernel's CPU mask form ("1,ffffffff"): comma-separated groups of 32

@@ -17,7 +17,7 @@ namespace {
 // Cheap filter first: most opens are of other files, and resolving a
 // relative path costs a syscall. True when the last component is a served
 // name (meminfo, cpuinfo, stat, online, offline, status, swaps, diskstats, the pressure
-// files cpu, memory, io, a cpuK/topology id, list or mask, a cpuK/cache/indexN list or mask, or a
+// files cpu, memory, io, node/has_cpu, a cpuK/topology id, list or mask, a cpuK/cache/indexN list or mask, or a
 // NUMA node's cpulist, cpumap or meminfo); a handful of
 // instructions, as it runs on every open of the program.
 bool could_be_served(std::string_view path) {
@@ -32,7 +32,7 @@ bool could_be_served(std::string_view path) {
     case 'e': return ends_with_name("online") || ends_with_name("offline");
     case 's': return ends_with_name("swaps") || ends_with_name("diskstats") || ends_with_name("status") ||
                      cpu_file_named();
-    case 'u': return ends_with_name("cpu");        // /proc/pressure/cpu
+    case 'u': return ends_with_name("cpu") || ends_with_name("has_cpu");  // /proc/pressure/cpu, node/has_cpu
     case 'y': return ends_with_name("memory");     // /proc/pressure/memory
     case 'p': return cpu_file_named();             // cpuK/cache/indexN/shared_cpu_map, nodeN/cpumap
     case 'd': return path.size() > 3 && path[path.size() - 3] == '_' && path[path.size() - 2] == 'i' &&

@@ -40,7 +40,7 @@ bool cpu_file_path(std::string_view v) {
 // Every path cgview serves, as the reference knows them.
 bool served_path(const std::string& v) {
   return v == "/proc/meminfo" || v == "/proc/cpuinfo" || v == "/proc/stat" || v == "/sys/devices/system/cpu/online" ||
-         v == "/sys/devices/system/cpu/offline" || cpu_file_path(v) || v == "/proc/self/status" || v == "/proc/thread-self/status" || v == "/proc/swaps" ||
+         v == "/sys/devices/system/cpu/offline" || v == "/sys/devices/system/node/has_cpu" || cpu_file_path(v) || v == "/proc/self/status" || v == "/proc/thread-self/status" || v == "/proc/swaps" ||
          v == "/proc/pressure/cpu" || v == "/proc/pressure/memory" || v == "/proc/pressure/io" ||
          v == "/proc/diskstats";
 }

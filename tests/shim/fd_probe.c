@@ -122,6 +122,7 @@ static const char* const kPaths[] = {
     "/proc/swaps",          "/proc/diskstats",     "/proc/pressure/cpu",
     "/proc/pressure/memory", "/proc/uptime",       "/proc/loadavg",
     "/sys/devices/system/node/node0/cpulist", "/sys/devices/system/node/node0/meminfo",
+    "/sys/devices/system/node/has_cpu",
 };
 #define NPATHS (sizeof kPaths / sizeof kPaths[0])
 

@@ -522,3 +522,34 @@ print("node_total=" + rd("/sys/bus/node/devices/node0/meminfo").split()[3])
   EXPECT_EQ(v["bus_node"], "0-1");
   EXPECT_EQ(v["node_total"], "1048576");
 }
+
+// node/has_cpu on a host of two nodes (node 0 CPUs 4-7, node 1 CPUs 0-3):
+// only the node holding V's CPUs has one online, by absolute path and from a
+// directory fd of /sys/devices/system/node. (Node 1, as this machine's own
+// file, read where the path were not served, lists node 0.)
+TEST(Shim, NodesWithCpusFollowV) {
+  FixtureCopy copy("docker-v2-private-ns");  // V = 0-1 of 0-7
+  const std::string nodes = copy.dir() + "/sys/devices/system/node";
+  std::filesystem::create_directories(nodes + "/node1");
+  std::ofstream(nodes + "/online") << "0-1\n";
+  std::ofstream(nodes + "/has_cpu") << "0-1\n";
+  std::ofstream(nodes + "/node0/cpulist") << "4-7\n";
+  std::ofstream(nodes + "/node1/cpulist") << "0-3\n";
+  const char* script = R"(import os
+def rd(path, dir_fd=None):
+    fd = os.open(path, os.O_RDONLY, dir_fd=dir_fd)
+    data = os.read(fd, 4096).decode().strip()
+    os.close(fd)
+    return data
+print("absolute=" + rd("/sys/devices/system/node/has_cpu"))
+print("dirfd=" + rd("has_cpu", os.open("/sys/devices/system/node", os.O_RDONLY)))
+print("node0=" + rd("/sys/devices/system/node/node0/cpulist"))
+)";
+  auto result = run_program({"/usr/bin/python3", "-c", script},
+                            {"LD_PRELOAD=" + kShim, "CGVIEW_SYSROOT=" + copy.dir()}, nullptr);
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  Values v = parse(result.out);
+  EXPECT_EQ(v["absolute"], "1");
+  EXPECT_EQ(v["dirfd"], "1");
+  EXPECT_EQ(v["node0"], "");  // its CPUs are all off-line in the view
+}

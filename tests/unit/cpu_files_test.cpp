@@ -200,6 +200,41 @@ TEST_F(CpuFiles, NodeCpusAreIntersectedWithV) {
   EXPECT_FALSE(render("../node/node0/cpulist", "0-3").ok);
 }
 
+// node/has_cpu lists the nodes with an online CPU: those holding a CPU of V,
+// as a kernel with the other CPUs off-line writes it (it drops a node when
+// its last CPU goes off-line). A host of three nodes, the middle one without
+// CPUs (memory only, as CXL or HBM nodes are).
+TEST_F(CpuFiles, NodesWithCpusAreThoseHoldingACpuOfV) {
+  write("../node/has_cpu", "0,2\n");
+  write("../node/node0/cpulist", "0-3\n");
+  write("../node/node1/cpulist", "\n");
+  write("../node/node2/cpulist", "4-7\n");
+  EXPECT_EQ(virtual_file_for("/sys/devices/system/node/has_cpu"), VirtualFile::NodeHasCpu);
+  EXPECT_EQ(render("../node/has_cpu", "2-3").text, "0\n");
+  EXPECT_EQ(render("../node/has_cpu", "5").text, "2\n");
+  EXPECT_EQ(render("../node/has_cpu", "3-4").text, "0,2\n");
+  EXPECT_EQ(render("../node/has_cpu", "0-7").text, "0,2\n");  // nothing hidden: the host's
+  // A node listed with no cpulist, a list the kernel could not have written,
+  // or no node holding V: the host's file.
+  write("../node/has_cpu", "0-2\n");
+  std::filesystem::remove(dir_ + "/sys/devices/system/node/node1/cpulist");
+  EXPECT_FALSE(render("../node/has_cpu", "2-3").ok);
+  write("../node/node1/cpulist", "\n");
+  EXPECT_EQ(render("../node/has_cpu", "2-3").text, "0\n");
+  for (const char* bad : {"0-x\n", "2-0\n", "0,,2\n", "99999\n", "-1\n"}) {
+    SCOPED_TRACE(bad);
+    write("../node/has_cpu", bad);
+    EXPECT_FALSE(render("../node/has_cpu", "2-3").ok);
+  }
+  write("../node/has_cpu", "0,2\n");
+  write("../node/node2/cpulist", "4-7 junk\n");
+  EXPECT_FALSE(render("../node/has_cpu", "2-3").ok);
+  write("../node/node2/cpulist", "4-7\n");
+  EXPECT_FALSE(render("../node/has_cpu", "9").ok);
+  std::filesystem::remove(dir_ + "/sys/devices/system/node/has_cpu");  // no NUMA in the kernel
+  EXPECT_FALSE(render("../node/has_cpu", "2-3").ok);
+}
+
 // psutil counts distinct core_cpus_list contents over every cpuK: a CPU
 // outside V never adds one (no more cores than CPUs).
 TEST_F(CpuFiles, CpusOutsideVReadAsACoreOfV) {
