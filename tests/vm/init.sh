@@ -18,7 +18,7 @@ if [ -e /sys/block/zram0/disksize ]; then
 fi
 echo "VM NOTE swap: $(tail -n +2 /proc/swaps | tr -s ' ')"
 mkdir -p /scratch && mount -t ext4 /dev/vda /scratch || echo "VM NOTE no scratch disk"
-echo "VM BOOTED $(uname -r) cpus=$(nproc) $(grep MemTotal /proc/meminfo)"
+echo "VM BOOTED $(uname -r) cpus=$(nproc) nodes=$(cat /sys/devices/system/node/online) $(grep MemTotal /proc/meminfo)"
 python3 /cgview/vm_checks.py
 echo "VM EXIT $?"
 sync

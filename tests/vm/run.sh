@@ -42,7 +42,11 @@ accel=tcg
 timeout_s=${CGVIEW_VM_TIMEOUT:-270}
 echo "vm: image $image ($(cat "$image/kernel-version")), ready in $((built - started))s; booting with $accel" >&2
 set +e
+# Two NUMA nodes of one CPU each, so the node files (has_cpu, nodeN/cpulist)
+# meet a real multi-node kernel.
 timeout "$timeout_s" qemu-system-x86_64 -accel "$accel" -m 1G -smp 2 -nographic -no-reboot \
+  -object memory-backend-ram,id=mem0,size=512M -object memory-backend-ram,id=mem1,size=512M \
+  -numa node,nodeid=0,cpus=0,memdev=mem0 -numa node,nodeid=1,cpus=1,memdev=mem1 \
   -kernel "$image/vmlinuz" -initrd "$work/initrd" -nic none \
   -drive file="$work/scratch.img",if=virtio,format=raw \
   -append "console=ttyS0 cgroup_no_v1=all rdinit=/init panic=-1 quiet loglevel=3 ${CGVIEW_VM_ONLY:+VM_ONLY=$CGVIEW_VM_ONLY}" \

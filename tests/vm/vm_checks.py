@@ -98,6 +98,8 @@ PROBE = r'''
 echo "@@nproc"; nproc
 echo "@@getconf"; getconf _NPROCESSORS_ONLN
 echo "@@online"; cat /sys/devices/system/cpu/online
+echo "@@has_cpu"; cat /sys/devices/system/node/has_cpu
+echo "@@nodes"; for n in /sys/devices/system/node/node[0-9]*; do echo "${n##*/node} $(cat "$n/cpulist")"; done
 echo "@@meminfo"; cat /proc/meminfo
 for d in "$@"; do echo "@@current $d"; cat "$d/memory.current" 2>/dev/null; cat "$d/memory.swap.current" 2>/dev/null; done
 echo "@@free"; free -b
@@ -110,6 +112,7 @@ echo "@@end"
 
 def probe(cgroup, levels=(), unshare=None):
     """Runs the probe in `cgroup`; `levels` are directories whose usage it reads alongside."""
+    before = host_meminfo()  # the host's figures move while the probe runs
     p = start_in(cgroup, ["sh", "-c", PROBE, "probe"] + list(levels), unshare=unshare)
     out, _ = p.communicate(timeout=120)
     sections, name = {}, None
@@ -121,6 +124,7 @@ def probe(cgroup, levels=(), unshare=None):
             sections[name].append(line)
     if "end" not in sections:
         raise AssertionError("probe did not finish: " + out[-800:])
+    sections["host before"] = before
     return sections
 
 
@@ -228,6 +232,13 @@ def check_cpus(c, s, cgroup):
     c.eq("python os.cpu_count()", py["cpu_count"], n)
     c.eq("python sched_getaffinity", len(py["affinity"]), n)
     c.eq("cgview show --json CPUs", json_figure(s["json"], "cpus"), n)
+    # NUMA nodes (the VM has two): each node's CPUs are those of V it holds,
+    # and has_cpu the nodes holding one, as a kernel with the rest off-line.
+    nodes = {int(line.split()[0]): parse_cpu_list(" ".join(line.split()[1:])) for line in s["nodes"]}
+    host_nodes = {k: parse_cpu_list(read(f"/sys/devices/system/node/node{k}/cpulist")) for k in nodes}
+    for k, cpus in nodes.items():
+        c.eq(f"node{k}/cpulist", sorted(cpus), sorted(host_nodes[k] & online))
+    c.eq("node/has_cpu", sorted(parse_cpu_list(s["has_cpu"][0])), sorted(k for k, cpus in nodes.items() if cpus))
 
 
 def levels_usage(s):
@@ -250,7 +261,10 @@ def check_memory(c, s, cgroup, usage_dir=None):
     if limit is None:
         c.near("MemTotal (no limit: the host's)", mem["MemTotal"], host["MemTotal"], 0)
         # The host's line, not MemTotal minus the cgroup's usage (more than the host has free).
-        c.near("MemFree (no limit: the host's)", mem["MemFree"], host["MemFree"], 16 * MIB)
+        # Read while the probe ran: between the host's figures before and after it.
+        low, high = sorted((s["host before"]["MemFree"], host["MemFree"]))
+        c.true(f"MemFree (no limit: the host's) {mem['MemFree']} outside the host's {low}-{high} +- 16 MiB",
+               low - 16 * MIB <= mem["MemFree"] <= high + 16 * MIB)
         c.eq("cgview show --json memory", json_figure(s["json"], "memory") in (None, host["MemTotal"],
                                                                                 host["MemTotal"] // 1024 * 1024), True)
         return mem
@@ -297,6 +311,7 @@ def cpuset_one(c):
     s = probe(cg)
     check_cpus(c, s, cg)
     c.eq("cpu/online", s["online"][0], read(cg + "/cpuset.cpus.effective"))
+    c.eq("node/has_cpu (CPU 1 is node 1's)", s["has_cpu"][0], "1")
     remove("vm/cpuset")
 
 
