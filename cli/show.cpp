@@ -75,10 +75,26 @@ std::optional<uint64_t> meminfo_bytes(const std::string& text, std::string_view 
   return bytes;
 }
 
+// The host's online CPUs, as programs read them with CGVIEW_DISABLE set.
+std::optional<CpuSet> host_online(const Config& config) {
+  Config host_config = config;
+  host_config.disabled = true;
+  std::string text;
+  CpuSet online;
+  if (!read_as_program(host_config, VirtualFile::CpuOnline, text) || !parse_cpu_list(text, online) || online.empty())
+    return std::nullopt;
+  return online;
+}
+
 std::vector<Row> collect(const Config& config, const Limits& limits, bool have_limits) {
   std::vector<Row> rows;
   const CpuLimits& cpu = limits.cpu;
   std::string cpu_source = cpu_count_source(cpu);
+  if (std::optional<CpuSet> online = config.disabled ? host_online(config) : std::nullopt) {
+    // Disabled: programs see the host, in both columns.
+    rows.push_back({"CPUs", std::to_string(online->count()), std::to_string(online->count()), "CGVIEW_DISABLE"});
+    rows.push_back({"online CPUs", cpu_list(*online), cpu_list(*online), "CGVIEW_DISABLE"});
+  }
   if (have_limits) {
     rows.push_back({"CPUs", std::to_string(cpu.online.count()), std::to_string(cpu.count), cpu_source});
     rows.push_back({"online CPUs", cpu_list(cpu.online), cpu_list(cpu.visible), cpu_source});
@@ -261,6 +277,13 @@ std::string show_json(const Config& config, const Limits& limits, bool have_limi
     else j.null("quota");
     j.str("cpuset", cpu_list(cpu.affinity));
     j.str("source", cpu_count_source(cpu));
+  } else if (std::optional<CpuSet> online = config.disabled ? host_online(config) : std::nullopt) {
+    j.num("host", online->count());
+    j.num("container", online->count());  // programs see the host
+    j.str("online", cpu_list(*online));
+    j.str("host_online", cpu_list(*online));
+    for (const char* key : {"quota", "cpuset"}) j.null(key);
+    j.str("source", "CGVIEW_DISABLE");
   } else {
     for (const char* key : {"host", "container", "online", "host_online", "quota", "cpuset", "source"}) j.null(key);
   }

@@ -141,6 +141,20 @@ TEST(Cli, DisableShowsTheHostFile) {
   EXPECT_EQ(r.out.substr(0, r.out.find('\n')), "MemTotal:       16384000 kB");
 }
 
+// Disabled, `show` gives the host's CPUs as what programs see, in the table
+// and in JSON, as it does the host's memory.
+TEST(Cli, DisableShowsTheHostsCpus) {
+  std::string root = kFixtures + "/demo-64cpu";
+  auto table = cli({"--sysroot", root, "show"}, {"CGVIEW_DISABLE=1"});
+  EXPECT_NE(table.out.find("CPUs           64                   64                   CGVIEW_DISABLE"), std::string::npos)
+      << table.out;
+  EXPECT_NE(table.out.find("online CPUs    0-63                 0-63"), std::string::npos) << table.out;
+  EXPECT_NE(table.out.find("MemTotal       263921696 kB         263921696 kB"), std::string::npos) << table.out;
+  auto json = cli({"--sysroot", root, "show", "--json"}, {"CGVIEW_DISABLE=1"});
+  EXPECT_NE(json.out.find("\"host\": 64,\n    \"container\": 64,\n    \"online\": \"0-63\""), std::string::npos)
+      << json.out;
+}
+
 TEST(Cli, ShowTableAndJson) {
   std::string root = kFixtures + "/demo-64cpu";
   auto table = cli({"--sysroot", root, "show"});
