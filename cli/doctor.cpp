@@ -261,9 +261,16 @@ void Doctor::examine_elf(ProgramReport& report, int fd, bool deep) {
     report.reasons.push_back("Its loader " + (facts.interp.empty() ? std::string("(none)") : facts.interp) +
                              (needs_libc6 ? "" : " with no libc.so.6") + " is not glibc's: libcgview.so needs glibc.");
   }
-  if (facts.has_interp && !facts.interp.empty() && !root_.resolve(facts.interp).ok)
-    report.reasons.push_back("Its loader " + facts.interp + " is missing" + (root_.live() ? "" : " from this root") +
-                             ": it cannot start here.");
+  if (facts.has_interp && !facts.interp.empty() && !root_.resolve(facts.interp).ok) {
+    // Nothing runs it, so nothing is reached (an image missing a layer, or
+    // a program for another system).
+    std::string where = root_.live() ? "" : " from this root";
+    report.reasons.push_back("Its loader " + facts.interp + " is missing" + where + ": it cannot start here.");
+    if (report.reached) {
+      report.reached = false;
+      report.why_not = "cannot start: its loader " + facts.interp + " is missing" + where;
+    }
+  }
   if (!deep) return;
   add_contents(report, report.path, facts);
   if (facts.has_dynamic && report.kind != "static") walk_libraries(report, facts);

@@ -67,18 +67,22 @@ int run_main(const Config& base, int argc, char** argv) {
   return cgview::cli::run(config, cpus, memory, argv + i + 1);
 }
 
+// Options may stand before or after the programs (`doctor nproc --json`);
+// after `--` every argument is a program, even one starting with '-'.
 int doctor_main(const Config& config, int argc, char** argv) {
   bool json = false;
   const char* root = nullptr;
-  int i = 0;
-  for (; i < argc && argv[i][0] == '-'; ++i) {
-    if (is(argv[i], "--json")) json = true;
+  std::vector<char*> programs;
+  bool options_end = false;
+  for (int i = 0; i < argc; ++i) {
+    if (options_end || argv[i][0] != '-') programs.push_back(argv[i]);
+    else if (is(argv[i], "--json")) json = true;
     else if (is(argv[i], "--root") && i + 1 == argc) return usage_error("doctor: --root needs a directory");
     else if (is(argv[i], "--root")) root = argv[++i];
-    else if (is(argv[i], "--")) { ++i; break; }
+    else if (is(argv[i], "--")) options_end = true;
     else return usage_error(std::string("doctor: unexpected argument '") + argv[i] + "'");
   }
-  return cgview::cli::doctor(config, json, root, argv + i, argc - i);
+  return cgview::cli::doctor(config, json, root, programs.data(), int(programs.size()));
 }
 
 int system_wide_main(bool enable, int argc, char** argv) {
@@ -104,7 +108,8 @@ constexpr Command kCommands[] = {
     {"cat", cat_main, "cat PATH", "print exactly what a preloaded program reads from PATH: /proc/meminfo,\n"
      "      /proc/cpuinfo, /proc/stat, /proc/swaps, /proc/diskstats, /proc/pressure/*,\n"
      "      /proc/self/status, /sys/devices/system/cpu/{online,offline} and cpuK/... below it,\n"
-     "      /sys/devices/system/node/nodeN/{cpulist,cpumap,meminfo}, /sys/block/DEV/stat"},
+     "      /sys/devices/system/node/nodeN/{cpulist,cpumap,meminfo} and node/has_cpu,\n"
+     "      /sys/block/DEV/stat"},
     {"run", run_main, "run [--cpus X] [--memory SIZE] [--sysroot DIR] -- CMD [ARGS...]",
      "run CMD with libcgview.so preloaded (--sysroot: its view of DIR, as CGVIEW_SYSROOT)"},
     {"stats", cgview::cli::stats, "stats [--interval S] [--count N] [--json]",

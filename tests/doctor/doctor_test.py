@@ -91,12 +91,15 @@ def libc_path():
     raise SystemExit("cannot find libc.so.6 through ldd /bin/true")
 
 
-def make_image(args, name, with_conf_lib):
+def make_image(args, name, with_conf_lib, with_loader=True):
     """A small image: /bin -> usr/bin, /sbin -> /usr/sbin (absolute: must stay inside),
-    libc in the multiarch dir, libdoctor_ask.so only through /etc/ld.so.conf's include glob."""
+    the loader in /lib64, libc in the multiarch dir, libdoctor_ask.so only through
+    /etc/ld.so.conf's include glob."""
     root = os.path.join(args.scratch, name)
-    for d in ("usr/bin", "usr/sbin", "usr/lib/x86_64-linux-gnu", "etc/ld.so.conf.d", "opt/asklib"):
+    for d in ("usr/bin", "usr/sbin", "usr/lib/x86_64-linux-gnu", "etc/ld.so.conf.d", "opt/asklib", "lib64"):
         os.makedirs(os.path.join(root, d))
+    if with_loader:
+        shutil.copy2(os.path.realpath("/lib64/ld-linux-x86-64.so.2"), os.path.join(root, "lib64/ld-linux-x86-64.so.2"))
     os.symlink("usr/bin", os.path.join(root, "bin"))
     os.symlink("/usr/sbin", os.path.join(root, "sbin"))
     shutil.copy2(os.path.join(args.programs, "bin", "doctor_uses_library"), os.path.join(root, "usr/bin/app"))
@@ -124,6 +127,13 @@ def test_programs(args):
     check({"sysconf", "fopen"} <= set(r["asks"]), "dynamic C program asks sysconf and fopen", r["asks"])
     check(r["served_paths"] == ["/proc/meminfo"], "dynamic C program names /proc/meminfo only", r["served_paths"])
     check(any(lib["name"] == "libc.so.6" and lib["path"] for lib in r["libraries"]), "its libc.so.6 is found", r["libraries"])
+    # Options after the programs count as options; after `--`, a name is a program.
+    t = subprocess.run([cg, "doctor", f"{s}/doctor_dynamic", "--json"], capture_output=True, text=True)
+    check(t.returncode == 0 and json.loads(t.stdout)["programs"][0]["path"] == f"{s}/doctor_dynamic",
+          "doctor PROGRAM --json: JSON for the one program", (t.returncode, t.stdout[:200]))
+    t = subprocess.run([cg, "doctor", "--", "--json"], capture_output=True, text=True)
+    check(t.returncode == 3 and "--json" in t.stdout and "not found" in t.stdout,
+          "doctor -- --json: a program named --json", (t.returncode, t.stdout))
 
     rc, r = one(cg, f"{s}/doctor_static")
     check(r["kind"] == "static" and r["reached"] is False and rc == 3, "-static: static, not reached, exit 3", r)
@@ -217,6 +227,18 @@ def test_images(args):
     check(libs.get("libdoctor_ask.so") == "/opt/asklib/libdoctor_ask.so", "ld.so.conf include glob resolves inside the root", libs)
     check(libs.get("libc.so.6") == "/usr/lib/x86_64-linux-gnu/libc.so.6", "libc found in the root's multiarch dir", libs)
     check("sysinfo" in app.get("asks", []), "the image's library asks sysinfo", app.get("asks"))
+    check(app.get("reached") is True, "a glibc program with its loader in the image is reached", app)
+
+    # Without its loader the program cannot start there: not reached, and the reason says why.
+    no_loader = make_image(args, "image-without-loader", True, with_loader=False)
+    rc, data, _ = doctor(cg, "--root", no_loader, "/usr/bin/app")
+    r = data["programs"][0] if data else {}
+    check(rc == 3 and r.get("reached") is False
+          and any("missing from this root: it cannot start here" in x for x in r.get("reasons", [])),
+          "a glibc program whose loader is missing from the root is not reached", (rc, r))
+    t = subprocess.run([cg, "doctor", "--root", no_loader, "/usr/bin/app"], capture_output=True, text=True)
+    check(t.returncode == 3 and "cannot start: its loader /lib64/ld-linux-x86-64.so.2 is missing from this root" in t.stdout,
+          "text output: the loader named where it is not reached", t.stdout)
 
     rc, r = one(cg, "--root", root) if False else (None, None)
     rc, data, _ = doctor(cg, "--root", root, "app", "/bin/abs-link", "/sbin/static", "/usr/bin/escape", "/usr/bin/loop")
