@@ -40,7 +40,7 @@ bool list_has_controller(std::string_view list, std::string_view controller);
 
 // The process's directory: mount point + `path` with the mount's root
 // stripped. A path outside the root, or one that climbs with "/..", maps to
-// the mount point itself (DESIGN.md, Discovery).
+// the mount point itself (docs/design.md, Discovery).
 bool cgroup_directory(const CgroupMount& mount, std::string_view path, PathText& out);
 
 // True when `path` cannot be placed below the mount by name: it climbs with

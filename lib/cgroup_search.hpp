@@ -1,5 +1,5 @@
 // Finding the process's own cgroup below a cgroup mount by the directory whose
-// cgroup.procs lists it (DESIGN.md, Discovery). Needed in a cgroup namespace
+// cgroup.procs lists it (docs/design.md, Discovery). Needed in a cgroup namespace
 // whose cgroup mount was made outside it (`unshare -C` without a fresh mount):
 // mountinfo then gives the mount's root as "/.." and /proc/self/cgroup a path
 // relative to the namespace, and the two cannot be joined by name.

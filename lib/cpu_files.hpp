@@ -1,5 +1,5 @@
 // /sys/devices/system/cpu/cpuK/online and the topology lists of cpuK, as a
-// machine whose online CPUs are V would show them (DESIGN.md, CPUs):
+// machine whose online CPUs are V would show them (docs/design.md, CPUs):
 // - cpuK/online: "1" for K in V, "0" for the host's other CPUs;
 // - cpuK/topology/{core_cpus,thread_siblings,core_siblings,package_cpus,
 //   die_cpus,cluster_cpus,book_siblings,drawer_siblings}[_list]: the host's

@@ -1,4 +1,4 @@
-// Finding the process's cgroup directory for each controller (DESIGN.md, Discovery).
+// Finding the process's cgroup directory for each controller (docs/design.md, Discovery).
 #pragma once
 
 #include "cgroup_files.hpp"

@@ -1,7 +1,7 @@
 // Reading host files with raw syscalls, optionally below a sysroot.
 //
 // The core never calls open/read through their public names: inside the shim
-// those names are our own interposers (DESIGN.md rule 4). Every path the core
+// those names are our own interposers (docs/design.md rule 4). Every path the core
 // reads goes through a Sysroot, so fixtures stand in for /proc and /sys.
 #pragma once
 
@@ -31,7 +31,7 @@ struct Sysroot {
 
 // Puts errno back on scope exit. A file cgview cannot read is an answer (the
 // real one), not an error of the program's: errno stays as the program left
-// it (DESIGN.md rule 7).
+// it (docs/design.md rule 7).
 class ErrnoKeeper {
  public:
   ErrnoKeeper() : saved_(errno) {}
@@ -45,7 +45,7 @@ class ErrnoKeeper {
 
 // Which file an fd names. Anything that remembers an fd checks on use that
 // it still names the same file: the program may have closed it, or dup2'd
-// its own over it (DESIGN.md rule 11).
+// its own over it (docs/design.md rule 11).
 struct FileId {
   uint64_t dev = 0, ino = 0;
   bool operator==(const FileId&) const = default;

@@ -1,4 +1,4 @@
-// The container's limits: N, V, L and the swap allowance (DESIGN.md, CPUs and Memory).
+// The container's limits: N, V, L and the swap allowance (docs/design.md, CPUs and Memory).
 // Limits change rarely; the shim caches them. Usage is read elsewhere, fresh.
 #pragma once
 
@@ -48,7 +48,7 @@ struct CpuLimits {
   Source cpuset_source;
 };
 
-// One level whose limit bounds free memory (DESIGN.md, Memory: MemFree is the
+// One level whose limit bounds free memory (docs/design.md, Memory: MemFree is the
 // smallest headroom, limit minus that level's usage, over the levels). A level
 // is the memory directory or one of its ancestors, named by the length of
 // that prefix of the directory's path; 0 = the directory's own usage (also

@@ -1,4 +1,4 @@
-// The /proc/meminfo lines cgview rewrites, and how (DESIGN.md, Memory): shared
+// The /proc/meminfo lines cgview rewrites, and how (docs/design.md, Memory): shared
 // by /proc/meminfo and the NUMA nodes' meminfo files.
 #include "meminfo_lines.hpp"
 

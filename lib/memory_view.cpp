@@ -118,7 +118,7 @@ void read_memory_usage(const Sysroot& root, const CgroupDir& dir, bool want_swap
   }
   // Without memory.stat the view cannot be formed consistently (Cached, Active...
   // would be the host's, above MemTotal): report usage as unreadable so callers
-  // serve the real answer (DESIGN.md rule 9).
+  // serve the real answer (docs/design.md rule 9).
   if (!read_memory_stat(root, dir, out.stat, wanted_stat) || out.stat.present == 0) out.has_usage = false;
 }
 

@@ -1,4 +1,4 @@
-// The container's memory figures (DESIGN.md, Memory), from cached limits and
+// The container's memory figures (docs/design.md, Memory), from cached limits and
 // fresh usage. Shared by the /proc/meminfo renderer, sysinfo and sysconf.
 #pragma once
 

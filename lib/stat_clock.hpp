@@ -1,5 +1,5 @@
 // Per-process state that keeps /proc/stat's synthesized CPU lines from ever
-// going down between reads (DESIGN.md, /proc/stat): when the cgroup briefly
+// going down between reads (docs/design.md, /proc/stat): when the cgroup briefly
 // uses more than N CPUs, and when N itself changes while a program runs
 // (docker update, an in-place pod resize). One per process: the shim's is a
 // static; tests make their own. Lock-free: this runs inside other programs.

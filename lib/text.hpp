@@ -1,6 +1,6 @@
 // Small text helpers for parsing kernel files and formatting output.
 // Everything here works on caller-owned memory: no heap, no locale, no stdio,
-// so it is safe inside the preloaded shim (DESIGN.md, "Code that runs inside
+// so it is safe inside the preloaded shim (docs/design.md, "Code that runs inside
 // other people's programs").
 #pragma once
 

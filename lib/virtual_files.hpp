@@ -1,4 +1,4 @@
-// The files cgview serves, and how each is rendered (DESIGN.md, Semantics).
+// The files cgview serves, and how each is rendered (docs/design.md, Semantics).
 #pragma once
 
 #include <cstdint>

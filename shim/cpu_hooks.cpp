@@ -1,5 +1,5 @@
 // sysconf, get_nprocs, sched_getaffinity, pthread_getaffinity_np: every CPU
-// count a program can ask for agrees on N and V (DESIGN.md, CPUs).
+// count a program can ask for agrees on N and V (docs/design.md, CPUs).
 // _SC_NPROCESSORS_CONF and get_nprocs_conf stay real: programs size per-CPU
 // arrays by them and index them with sched_getcpu().
 #include <errno.h>

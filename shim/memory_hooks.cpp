@@ -1,5 +1,5 @@
 // sysinfo, get_phys_pages, get_avphys_pages (sysconf's page counts live in
-// cpu_hooks.cpp's sysconf): the same figures /proc/meminfo shows (DESIGN.md, Memory).
+// cpu_hooks.cpp's sysconf): the same figures /proc/meminfo shows (docs/design.md, Memory).
 #include <sys/syscall.h>
 #include <sys/sysinfo.h>
 #include <unistd.h>

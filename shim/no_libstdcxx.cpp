@@ -1,4 +1,4 @@
-// libcgview.so must not need libstdc++.so (DESIGN.md rule 1): a runtime that
+// libcgview.so must not need libstdc++.so (docs/design.md rule 1): a runtime that
 // ships an older one would fail to load us. The C++ headers we use are
 // header-only except for the helper that std::string_view::substr calls on an
 // out-of-range position, which would throw. With exceptions off there is

@@ -1,4 +1,4 @@
-// The open family (DESIGN.md rule 6): each public entry point serves
+// The open family (docs/design.md rule 6): each public entry point serves
 // /proc/meminfo, /proc/cpuinfo, /proc/stat and /sys/devices/system/cpu/online
 // from fresh content and passes every other open through untouched.
 #include <errno.h>

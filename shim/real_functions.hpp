@@ -1,5 +1,5 @@
 // The real implementations behind our interposers, found with dlsym(RTLD_NEXT)
-// so other preloads after us stay in the chain (DESIGN.md rule 5).
+// so other preloads after us stay in the chain (docs/design.md rule 5).
 //
 // Resolution is lazy and lock-free. dlsym may allocate, and an allocator that
 // initialises itself may call sched_getaffinity or open, re-entering us: while

@@ -1,5 +1,5 @@
 // stdio entry points: glibc's fopen does not go through open, nor rewind,
-// fseek and fsetpos through lseek (DESIGN.md rule 6), so each has its own hook.
+// fseek and fsetpos through lseek (docs/design.md rule 6), so each has its own hook.
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>

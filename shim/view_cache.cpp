@@ -21,7 +21,7 @@ namespace {
 static_assert(std::is_trivially_copyable_v<Limits>, "the cache copies Limits word by word");
 static_assert(sizeof(Limits) % 8 == 0, "whole words only");
 
-constexpr int64_t kRefreshNs = 1000000000 / 2;  // half the 1 s DESIGN.md allows: coarse clocks lag
+constexpr int64_t kRefreshNs = 1000000000 / 2;  // half the 1 s docs/design.md allows: coarse clocks lag
 
 // --- configuration, once per process -------------------------------------
 // 0 = unread, all ones = ready, otherwise pid << 32 | tid of the thread

@@ -1,5 +1,5 @@
 // The process-wide view: configuration read once, limits cached for at most
-// one second (DESIGN.md: a `docker update` must show within one second).
+// one second (docs/design.md: a `docker update` must show within one second).
 //
 // No locks: readers copy the cached limits under a sequence counter and retry
 // if a writer was busy; a thread that cannot get a consistent copy computes

@@ -58,7 +58,7 @@ VirtualFile tracked_file(int fd, uint32_t& task) {
 }
 
 // The file the content goes into: a memfd, or where that is refused (seccomp,
-// old kernels) an unnamed O_TMPFILE (DESIGN.md rule 8).
+// old kernels) an unnamed O_TMPFILE (docs/design.md rule 8).
 struct LazyFile {
   int flags = 0;  // the program's open flags
   int fd = -1;

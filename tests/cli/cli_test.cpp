@@ -1,5 +1,5 @@
 // The cgview command: output over fixtures, byte-identity with what the shim
-// serves, `run`, and the exit codes DESIGN.md fixes (0 ok, 1 error, 2 usage).
+// serves, `run`, and the exit codes docs/design.md fixes (0 ok, 1 error, 2 usage).
 #include <gtest/gtest.h>
 
 #include <filesystem>

@@ -1,5 +1,5 @@
 // The whole pipeline over a fuzzed sysroot: discovery, compute_limits and
-// every renderer, with the invariants DESIGN.md states about the results.
+// every renderer, with the invariants docs/design.md states about the results.
 //
 // Input: the sysroot's files separated by NUL bytes, in the order of kSections
 // below (missing sections = missing files). Host files go to their paths; the

@@ -1,7 +1,7 @@
 // Helpers shared by the libFuzzer targets (tests/fuzz/*.cpp).
 //
 // The targets are ordinary test code: they may use the heap, std::string and
-// stdio. Only lib/ must follow DESIGN.md's rules for code inside other programs.
+// stdio. Only lib/ must follow docs/design.md's rules for code inside other programs.
 #pragma once
 
 #include <fcntl.h>

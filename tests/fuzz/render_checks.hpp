@@ -1,5 +1,5 @@
 // Models of the renderers' output, shared by the renderer targets and the
-// whole-pipeline target. Each model follows DESIGN.md ("/proc/stat",
+// whole-pipeline target. Each model follows docs/design.md ("/proc/stat",
 // "Memory") and the streaming rules of LineReader: lines up to 4095 bytes are
 // seen whole; longer ones pass in 4096-byte pieces and are never classified
 // by their tail.
@@ -178,7 +178,7 @@ inline CpuLine classify_stat_line(std::string_view line, uint64_t& id) {
   return CpuLine::One;
 }
 
-// The synthesized CPU lines from DESIGN.md: busy = the cgroup's ticks spread
+// The synthesized CPU lines from docs/design.md: busy = the cgroup's ticks spread
 // over the N lines, idle = N x uptime - busy, each split so the lines sum to the total.
 inline std::string synthesized_stat(const cgview::CpuSet& visible, uint64_t user, uint64_t system,
                                     uint64_t uptime_ticks) {

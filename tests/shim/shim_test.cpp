@@ -404,7 +404,7 @@ TEST(ShimLibrary, ExportsOnlyTheInterposedSymbols) {
 
 TEST(ShimLibrary, HasNoStaticConstructors) {
   // A global with a constructor would run when our library initialises, which
-  // can be after another preload has already called into us (DESIGN.md rule 3).
+  // can be after another preload has already called into us (docs/design.md rule 3).
   std::string out = command_output("nm " + kShim + " | grep -c _GLOBAL__sub_I");
   EXPECT_EQ(out, "0\n");
   // Nor anything else for ld.so to run at load or exit (linked -nostartfiles:

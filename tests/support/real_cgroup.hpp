@@ -42,7 +42,7 @@ class RealCgroup {
 bool real_cgroups_required();
 
 // At the top of a test that needs `group`: skips with the reason where the
-// machine cannot host it (DESIGN.md, Tests), fails where it should have.
+// machine cannot host it (docs/design.md, Tests), fails where it should have.
 #define REQUIRE_REAL_CGROUP(group)                                                        \
   do {                                                                                    \
     if ((group).unavailable() && !::cgview::test::real_cgroups_required())                \

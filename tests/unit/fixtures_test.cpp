@@ -137,7 +137,7 @@ TEST_P(FixtureTest, CpuOnline) {
   EXPECT_EQ(r.text, std::string(c.visible) + "\n");
 }
 
-// The lines cgview may replace (DESIGN.md, Memory); all others are the host's.
+// The lines cgview may replace (docs/design.md, Memory); all others are the host's.
 const std::set<std::string> kVirtualKeys = {
     "MemTotal", "MemFree", "MemAvailable", "Buffers", "Cached", "Active", "Inactive",
     "Active(anon)", "Inactive(anon)", "Active(file)", "Inactive(file)", "Shmem", "Mapped",

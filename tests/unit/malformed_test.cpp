@@ -307,7 +307,7 @@ std::vector<Bad> bad_stat_files() {
 }
 
 // memory.stat unreadable: the memory view cannot be formed, so meminfo is the host's
-// (DESIGN.md rule 9); the limit itself (from memory.max) is unaffected.
+// (docs/design.md rule 9); the limit itself (from memory.max) is unaffected.
 TEST_F(Malformed, MemoryStatV2) {
   copy_fixture("docker-v2-private-ns");
   for (const Bad& bad : bad_stat_files()) {
