@@ -269,6 +269,8 @@ void Doctor::examine_elf(ProgramReport& report, int fd, bool deep) {
     if (report.reached) {
       report.reached = false;
       report.why_not = "cannot start: its loader " + facts.interp + " is missing" + where;
+      for (std::string& why : report.reasons)
+        if (starts_with(why, kGlibcReason)) why = "It is a dynamically linked glibc program.";
     }
   }
   if (!deep) return;

@@ -45,7 +45,7 @@ class ErrnoKeeper {
 
 // Which file an fd names. Anything that remembers an fd checks on use that
 // it still names the same file: the program may have closed it, or dup2'd
-// its own over it (docs/design.md rule 11).
+// its own over it (docs/design.md rule 12).
 struct FileId {
   uint64_t dev = 0, ino = 0;
   bool operator==(const FileId&) const = default;

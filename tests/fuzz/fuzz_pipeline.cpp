@@ -39,8 +39,11 @@ const Section kSections[] = {
     {MountPoint, {"memory.max", "memory.limit_in_bytes"}},
     {Host, {"proc/cpuinfo"}},
     {Host, {"proc/stat"}},
+    {Host, {"sys/devices/system/node/has_cpu"}},
+    {Host, {"sys/devices/system/node/node0/cpulist"}},
+    {Host, {"sys/devices/system/node/node1/cpulist"}},
 };
-constexpr size_t kMeminfo = 3, kCpuinfo = 16, kStat = 17;
+constexpr size_t kMeminfo = 3, kCpuinfo = 16, kStat = 17, kHasCpu = 18, kNode0 = 19, kNodes = 2;
 
 // A discovered directory the harness may create inside its sysroot: no NUL,
 // no ".." component, nothing that could leave the scratch directory.
@@ -133,5 +136,25 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   ok = render(VirtualFile::Stat, config, limits, &clock, stat.sink);
   FUZZ_CHECK(ok == (section(kStat) != nullptr));
   if (ok) fuzz::check_stat_shape(*section(kStat), stat.text, limits);
+
+  // node/has_cpu: the listed nodes whose cpulist holds a CPU of V, or the
+  // host's file (false) where a list cannot be read or no node holds V.
+  // Files too large for the renderer's buffer are left to the crash check.
+  fuzz::StringSink has_cpu;
+  ok = render(VirtualFile::NodeHasCpu, config, limits, nullptr, has_cpu.sink);
+  auto fits = [&](size_t i) { return !section(i) || section(i)->size() < 4000; };
+  if (fits(kHasCpu) && fits(kNode0) && fits(kNode0 + 1)) {
+    CpuSet host_nodes, expected;
+    bool readable = section(kHasCpu) && parse_cpu_list(*section(kHasCpu), host_nodes);
+    for (unsigned node = 0; readable && node < kMaxCpus; ++node) {
+      if (!host_nodes.has(node)) continue;
+      CpuSet cpus;
+      readable = node < kNodes && section(kNode0 + node) && parse_cpu_list(*section(kNode0 + node), cpus);
+      cpus.intersect(limits.cpu.visible);
+      if (readable && !cpus.empty()) expected.add(node);
+    }
+    FUZZ_CHECK(ok == (readable && !expected.empty()));
+    if (ok) FUZZ_CHECK(has_cpu.text == fuzz::format_cpus(expected) + "\n");
+  }
   return 0;
 }
