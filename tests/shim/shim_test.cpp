@@ -454,6 +454,23 @@ TEST(ShimLibrary, WritableDataIsOnePage) {
   EXPECT_EQ(writable, 1);
 }
 
+// Runs Python lines with the shim preloaded over `copy`'s sysroot; they may
+// call rd(path, dir_fd=None), which opens, reads and closes as a program
+// does, and print key=value lines. Python's dir_fd is openat.
+Values python_reads(const FixtureCopy& copy, const std::string& lines) {
+  const std::string script = R"(import os
+def rd(path, dir_fd=None):
+    fd = os.open(path, os.O_RDONLY, dir_fd=dir_fd)
+    data = os.read(fd, 4096).decode().strip()
+    os.close(fd)
+    return data
+)" + lines;
+  auto result = run_program({"/usr/bin/python3", "-c", script},
+                            {"LD_PRELOAD=" + kShim, "CGVIEW_SYSROOT=" + copy.dir()}, nullptr);
+  EXPECT_EQ(result.exit_code, 0) << result.err;
+  return parse(result.out);
+}
+
 }  // namespace
 
 // /sys/devices/system/cpu/cpuK files, however the path is spelled: absolute,
@@ -476,13 +493,7 @@ TEST(Shim, CpuFilesUnderEverySpelling) {
   std::ofstream(copy.dir() + "/sys/devices/system/cpu/offline") << "\n";
   std::ofstream(copy.dir() + "/sys/devices/system/node/node0/cpulist") << "0-7\n";
   std::ofstream(copy.dir() + "/sys/devices/system/node/node0/cpumap") << "ff\n";
-  const char* script = R"(import os
-d = os.open("/sys/devices/system/cpu", os.O_RDONLY | os.O_DIRECTORY)
-def rd(path, dir_fd=None):
-    fd = os.open(path, os.O_RDONLY, dir_fd=dir_fd)
-    data = os.read(fd, 4096).decode().strip()
-    os.close(fd)
-    return data
+  Values v = python_reads(copy, R"(d = os.open("/sys/devices/system/cpu", os.O_RDONLY | os.O_DIRECTORY)
 print("absolute=" + rd("/sys/devices/system/cpu/cpu1/online"))
 print("dirfd=" + rd("cpu2/online", d))
 print("dotdot=" + rd("cpu7/topology/../topology/core_cpus_list", d))
@@ -498,11 +509,7 @@ print("node_map=" + rd("node/node0/cpumap", os.open("/sys/devices/system", os.O_
 print("bus_cpu=" + rd("/sys/bus/cpu/devices/cpu3/online"))
 print("bus_node=" + rd("/sys/bus/node/devices/node0/cpulist"))
 print("node_total=" + rd("/sys/bus/node/devices/node0/meminfo").split()[3])
-)";
-  auto result = run_program({"/usr/bin/python3", "-c", script},
-                            {"LD_PRELOAD=" + kShim, "CGVIEW_SYSROOT=" + copy.dir()}, nullptr);
-  ASSERT_EQ(result.exit_code, 0) << result.err;
-  Values v = parse(result.out);
+)");
   EXPECT_EQ(v["absolute"], "1");
   EXPECT_EQ(v["dirfd"], "0");
   EXPECT_EQ(v["dotdot"], "0");  // 3,7 has no CPU of V: read as V's lowest CPU, 0's core "0,4" & V
@@ -538,20 +545,10 @@ TEST(Shim, NodesWithCpusFollowV) {
   std::ofstream(nodes + "/has_cpu") << "0-1\n";
   std::ofstream(nodes + "/node0/cpulist") << "4-7\n";
   std::ofstream(nodes + "/node1/cpulist") << "0-3\n";
-  const char* script = R"(import os
-def rd(path, dir_fd=None):
-    fd = os.open(path, os.O_RDONLY, dir_fd=dir_fd)
-    data = os.read(fd, 4096).decode().strip()
-    os.close(fd)
-    return data
-print("absolute=" + rd("/sys/devices/system/node/has_cpu"))
+  Values v = python_reads(copy, R"(print("absolute=" + rd("/sys/devices/system/node/has_cpu"))
 print("dirfd=" + rd("has_cpu", os.open("/sys/devices/system/node", os.O_RDONLY)))
 print("node0=" + rd("/sys/devices/system/node/node0/cpulist"))
-)";
-  auto result = run_program({"/usr/bin/python3", "-c", script},
-                            {"LD_PRELOAD=" + kShim, "CGVIEW_SYSROOT=" + copy.dir()}, nullptr);
-  ASSERT_EQ(result.exit_code, 0) << result.err;
-  Values v = parse(result.out);
+)");
   EXPECT_EQ(v["absolute"], "1");
   EXPECT_EQ(v["dirfd"], "1");
   EXPECT_EQ(v["node0"], "");  // its CPUs are all off-line in the view
