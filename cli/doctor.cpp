@@ -23,6 +23,7 @@ constexpr size_t kScriptLineMax = 256;  // the kernel reads at most this much of
 constexpr int kMaxInterpreterDepth = 4;  // the kernel's own nesting limit for #!
 constexpr size_t kMaxLibraries = 512;
 constexpr const char* kGlibcReason = "It is a dynamically linked glibc program";
+
 constexpr int kGoContainerAwareMinor = 25;  // Go 1.25 sets GOMAXPROCS from the cgroup CPU limit
 
 std::string_view basename_of(std::string_view path) {
@@ -31,6 +32,13 @@ std::string_view basename_of(std::string_view path) {
 }
 
 bool starts_with(std::string_view s, std::string_view prefix) { return s.substr(0, prefix.size()) == prefix; }
+
+// Where something else keeps a glibc program from being reached (setuid,
+// a missing loader), its first reason no longer says how cgview loads into it.
+void drop_reach_claim(ProgramReport& report) {
+  for (std::string& why : report.reasons)
+    if (starts_with(why, kGlibcReason)) why = std::string(kGlibcReason) + ".";
+}
 
 void add_once(std::vector<std::string>& list, const std::string& item) {
   for (const std::string& s : list)
@@ -156,8 +164,7 @@ ProgramReport Doctor::examine_at(std::string_view name, const Found& found, bool
   if (report.kind == "glibc-dynamic" && ((st.st_mode & S_ISUID) || setgid)) {
     const char* bit = (st.st_mode & S_ISUID) ? "setuid" : "setgid";
     report.reached = system_wide_;
-    for (std::string& why : report.reasons)
-      if (starts_with(why, kGlibcReason)) why = "It is a dynamically linked glibc program.";
+    drop_reach_claim(report);
     report.reasons.push_back(std::string("It is ") + bit + ": the dynamic loader ignores LD_PRELOAD for it (secure execution), so " +
                              "`cgview run` cannot reach it; only the system-wide mode (`cgview enable`, /etc/ld.so.preload) does" +
                              (system_wide_ ? ", and /etc/ld.so.preload loads libcgview.so here." : ", which is not enabled here."));
@@ -269,8 +276,7 @@ void Doctor::examine_elf(ProgramReport& report, int fd, bool deep) {
     if (report.reached) {
       report.reached = false;
       report.why_not = "cannot start: its loader " + facts.interp + " is missing" + where;
-      for (std::string& why : report.reasons)
-        if (starts_with(why, kGlibcReason)) why = "It is a dynamically linked glibc program.";
+      drop_reach_claim(report);
     }
   }
   if (!deep) return;
