@@ -37,13 +37,15 @@ enum class Line : unsigned char {
   MemTotal, MemFree, MemAvailable, Buffers, Cached, Active, Inactive, ActiveAnon, InactiveAnon,
   ActiveFile, InactiveFile, Shmem, Mapped, AnonPages, Dirty, Writeback, Unevictable, Slab,
   SReclaimable, KReclaimable, SUnreclaim, SwapTotal, SwapFree,
+  SwapCached, KernelStack, PageTables, SecPageTables, AnonHugePages, ShmemHugePages, FileHugePages,
+  Percpu, VmallocUsed, Zswap, Zswapped,  // /proc/meminfo only
   MemUsed, FilePages  // a node's meminfo only: its names for total - free and for Cached
 };
 bool node_only(Line line) { return line == Line::MemUsed || line == Line::FilePages; }
 // /proc/meminfo's names that a node's file does not have (drivers/base/node.c).
 bool proc_only(Line line) {
   return line == Line::MemAvailable || line == Line::Buffers || line == Line::Cached || line == Line::SwapTotal ||
-         line == Line::SwapFree;
+         line == Line::SwapFree || (line >= Line::Percpu && line <= Line::Zswapped);
 }
 
 constexpr size_t kLineCount = size_t(Line::FilePages) + 1;
@@ -60,7 +62,12 @@ constexpr LineName kLineNameTable[] = {
     {Line::AnonPages, "AnonPages"}, {Line::Dirty, "Dirty"}, {Line::Writeback, "Writeback"},
     {Line::Unevictable, "Unevictable"}, {Line::Slab, "Slab"}, {Line::SReclaimable, "SReclaimable"},
     {Line::KReclaimable, "KReclaimable"}, {Line::SUnreclaim, "SUnreclaim"}, {Line::SwapTotal, "SwapTotal"},
-    {Line::SwapFree, "SwapFree"}, {Line::MemUsed, "MemUsed"}, {Line::FilePages, "FilePages"},
+    {Line::SwapFree, "SwapFree"}, {Line::SwapCached, "SwapCached"}, {Line::KernelStack, "KernelStack"},
+    {Line::PageTables, "PageTables"}, {Line::SecPageTables, "SecPageTables"},
+    {Line::AnonHugePages, "AnonHugePages"}, {Line::ShmemHugePages, "ShmemHugePages"},
+    {Line::FileHugePages, "FileHugePages"}, {Line::Percpu, "Percpu"}, {Line::VmallocUsed, "VmallocUsed"},
+    {Line::Zswap, "Zswap"}, {Line::Zswapped, "Zswapped"}, {Line::MemUsed, "MemUsed"},
+    {Line::FilePages, "FilePages"},
 };
 static_assert(sizeof kLineNameTable / sizeof kLineNameTable[0] == kLineCount, "every Line has a name");
 
@@ -125,6 +132,19 @@ bool container_value(const MemoryFigures& f, Line line, uint64_t& bytes) {
     case Line::SReclaimable:
     case Line::KReclaimable: return stat_or_zero(StatKey::SlabReclaimable);
     case Line::SUnreclaim: return stat_or_zero(StatKey::SlabUnreclaimable);
+    // Host-wide kernel figures a busy host can hold more of than the
+    // container has in all: the cgroup's own where memory.stat has them.
+    case Line::SwapCached: return stat(StatKey::SwapCached);
+    case Line::KernelStack: return stat(StatKey::KernelStack);
+    case Line::PageTables: return stat(StatKey::PageTables);
+    case Line::SecPageTables: return stat(StatKey::SecPageTables);
+    case Line::AnonHugePages: return stat(StatKey::AnonHuge);
+    case Line::ShmemHugePages: return stat(StatKey::ShmemHuge);
+    case Line::FileHugePages: return stat(StatKey::FileHuge);
+    case Line::Percpu: return stat(StatKey::Percpu);
+    case Line::VmallocUsed: return stat(StatKey::Vmalloc);
+    case Line::Zswap: return stat(StatKey::Zswap);
+    case Line::Zswapped: return stat(StatKey::Zswapped);
     case Line::SwapTotal:
     case Line::SwapFree: break;  // above
   }

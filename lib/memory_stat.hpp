@@ -22,6 +22,18 @@ enum class StatKey : unsigned char {
   Dirty,             // v2 file_dirty,         v1 total_dirty
   Writeback,         // v2 file_writeback,     v1 total_writeback
   Unevictable,       // v2 unevictable,        v1 total_unevictable
+  // Kernel memory and huge pages the cgroup is charged for (v1 has only THP).
+  SwapCached,        // v2 swapcached
+  KernelStack,       // v2 kernel_stack
+  PageTables,        // v2 pagetables
+  SecPageTables,     // v2 sec_pagetables
+  Percpu,            // v2 percpu
+  Vmalloc,           // v2 vmalloc
+  Zswap,             // v2 zswap
+  Zswapped,          // v2 zswapped
+  AnonHuge,          // v2 anon_thp,           v1 total_rss_huge
+  ShmemHuge,         // v2 shmem_thp
+  FileHuge,          // v2 file_thp
   HierarchicalLimit,       // v1 hierarchical_memory_limit
   HierarchicalMemswLimit,  // v1 hierarchical_memsw_limit
   Count
@@ -39,6 +51,7 @@ struct MemoryStat {
 };
 
 constexpr uint32_t stat_bit(StatKey k) { return uint32_t(1) << int(k); }
+static_assert(int(StatKey::Count) < 32, "one bit of `present` per key");
 inline constexpr uint32_t kEveryStatKey = stat_bit(StatKey::Count) - 1;
 
 // Parses memory.stat text; unknown keys and malformed lines are skipped, and

@@ -71,6 +71,17 @@ constexpr HostStatLine kHostStatLines[] = {
     {"Dirty", StatKey::Dirty},
     {"Writeback", StatKey::Writeback},
     {"Unevictable", StatKey::Unevictable},
+    {"SwapCached", StatKey::SwapCached},
+    {"KernelStack", StatKey::KernelStack},
+    {"PageTables", StatKey::PageTables},
+    {"SecPageTables", StatKey::SecPageTables},
+    {"Percpu", StatKey::Percpu},
+    {"VmallocUsed", StatKey::Vmalloc},
+    {"Zswap", StatKey::Zswap},
+    {"Zswapped", StatKey::Zswapped},
+    {"AnonHugePages", StatKey::AnonHuge},
+    {"ShmemHugePages", StatKey::ShmemHuge},
+    {"FileHugePages", StatKey::FileHuge},
 };
 
 bool usage_from_host_meminfo(std::string_view meminfo, MemoryUsage& out) {

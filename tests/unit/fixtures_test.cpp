@@ -142,7 +142,8 @@ const std::set<std::string> kVirtualKeys = {
     "MemTotal", "MemFree", "MemAvailable", "Buffers", "Cached", "Active", "Inactive",
     "Active(anon)", "Inactive(anon)", "Active(file)", "Inactive(file)", "Shmem", "Mapped",
     "AnonPages", "Slab", "SReclaimable", "SUnreclaim", "KReclaimable", "Dirty", "Writeback", "Unevictable",
-    "SwapTotal", "SwapFree"};
+    "SwapTotal", "SwapFree", "SwapCached", "KernelStack", "PageTables", "SecPageTables", "AnonHugePages",
+    "ShmemHugePages", "FileHugePages", "Percpu", "VmallocUsed", "Zswap", "Zswapped"};
 
 TEST_P(FixtureTest, Meminfo) {
   const Case& c = GetParam();
@@ -607,4 +608,73 @@ TEST(MeminfoConsistency, V2SlabAndDirtyComeFromMemoryStat) {
   EXPECT_EQ(meminfo_kb(r.text, "SReclaimable"), 4096);  // slab_reclaimable 4194304
   EXPECT_EQ(meminfo_kb(r.text, "KReclaimable"), 4096);
   EXPECT_EQ(meminfo_kb(r.text, "Dirty"), 12);  // file_dirty 12288
+}
+
+// The host-wide kernel lines (stacks, page tables, per-CPU, vmalloc, zswap,
+// huge pages) are the cgroup's where memory.stat has them: a busy host's can
+// exceed the container's MemTotal.
+TEST(MeminfoConsistency, V2KernelLinesComeFromMemoryStat) {
+  Config config = fixture_config("docker-v2-private-ns");
+  auto limits = limits_for(config);
+  Rendered r = render_to_string(VirtualFile::Meminfo, config, *limits);
+  EXPECT_EQ(meminfo_kb(r.text, "KernelStack"), 192);  // kernel_stack 196608; the host's 16912
+  EXPECT_EQ(meminfo_kb(r.text, "PageTables"), 1408);  // pagetables 1441792; the host's 54228
+  EXPECT_EQ(meminfo_kb(r.text, "Percpu"), 120);       // percpu 122880; the host's 13824
+  EXPECT_EQ(meminfo_kb(r.text, "VmallocUsed"), 8);    // vmalloc 8192; the host's 45332
+  EXPECT_EQ(meminfo_kb(r.text, "SwapCached"), 0);     // swapcached 0; the host's 1024
+  // No cgroup counterpart: the host's.
+  EXPECT_EQ(meminfo_kb(r.text, "VmallocTotal"), 34359738367);
+  EXPECT_EQ(meminfo_kb(r.text, "ShmemPmdMapped"), 0);
+}
+
+class MeminfoKernelLines : public CopiedFixture {
+ protected:
+  std::string meminfo() {
+    auto limits = limits_for(config());
+    Rendered r = render_to_string(VirtualFile::Meminfo, config(), *limits);
+    EXPECT_TRUE(r.ok);
+    return r.text;
+  }
+};
+
+// An older kernel's memory.stat lacks the newer keys (pagetables, percpu,
+// swapcached): those lines stay the host's, the keys it has are the cgroup's.
+TEST_F(MeminfoKernelLines, KeysAnOlderKernelLacksKeepTheHostsLine) {
+  copy_fixture("docker-v2-private-ns");
+  write("sys/fs/cgroup/memory.stat",
+        "anon 184549376\nfile 104857600\nkernel_stack 196608\nshmem 4194304\nfile_mapped 34951168\n"
+        "anon_thp 8388608\ninactive_anon 169869312\nactive_anon 18874368\ninactive_file 62914560\n"
+        "active_file 37748736\nunevictable 0\nslab_reclaimable 4194304\nslab_unreclaimable 2097152\n");
+  std::string text = meminfo();
+  EXPECT_EQ(meminfo_kb(text, "KernelStack"), 192);
+  EXPECT_EQ(meminfo_kb(text, "AnonHugePages"), 8192);
+  EXPECT_EQ(meminfo_kb(text, "PageTables"), 54228);
+  EXPECT_EQ(meminfo_kb(text, "Percpu"), 13824);
+  EXPECT_EQ(meminfo_kb(text, "SwapCached"), 1024);
+}
+
+// v1 reports only huge anonymous pages (total_rss_huge, its hierarchy's).
+TEST_F(MeminfoKernelLines, V1HasOnlyHugeAnonymousPages) {
+  copy_fixture("docker-v1-host-ns");
+  std::string stat = read("sys/fs/cgroup/memory/memory.stat");
+  size_t at = stat.find("total_rss_huge 0\n");
+  ASSERT_NE(at, std::string::npos);
+  stat.replace(at, 17, "total_rss_huge 6291456\n");
+  write("sys/fs/cgroup/memory/memory.stat", stat);
+  std::string text = meminfo();
+  EXPECT_EQ(meminfo_kb(text, "AnonHugePages"), 6144);
+  EXPECT_EQ(meminfo_kb(text, "KernelStack"), 16912);
+  EXPECT_EQ(meminfo_kb(text, "PageTables"), 54228);
+}
+
+// A counter above the limit (a racing read, a bad file) is shown as MemTotal.
+TEST_F(MeminfoKernelLines, NeverAboveMemTotal) {
+  copy_fixture("docker-v2-private-ns");
+  std::string stat = read("sys/fs/cgroup/memory.stat");
+  size_t at = stat.find("kernel_stack 196608\n");
+  ASSERT_NE(at, std::string::npos);
+  stat.replace(at, 20, "kernel_stack 18446744073709551615\n");
+  write("sys/fs/cgroup/memory.stat", stat);
+  std::string text = meminfo();
+  EXPECT_EQ(meminfo_kb(text, "KernelStack"), meminfo_kb(text, "MemTotal"));
 }

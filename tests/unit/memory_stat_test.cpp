@@ -14,7 +14,9 @@ TEST(MemoryStat, V2Names) {
       "inactive_anon 169869312\nactive_anon 18874368\ninactive_file 62914560\nactive_file 37748736\n"
       "slab_reclaimable 4194304\nslab_unreclaimable 2097152\nslab 6291456\n"
       "file_dirty 12288\nfile_writeback 4096\nunevictable 8192\n"
-      "total_cache 1\nhierarchical_memory_limit 2\n",
+      "kernel_stack 196608\npagetables 1441792\nsec_pagetables 4096\npercpu 122880\nvmalloc 8192\n"
+      "zswap 12288\nzswapped 40960\nswapcached 16384\nanon_thp 2097152\nfile_thp 4194304\nshmem_thp 6291456\n"
+      "total_cache 1\nhierarchical_memory_limit 2\ntotal_rss_huge 3\n",
       true, s);
   EXPECT_EQ(s.get(StatKey::Anon), 184549376u);
   EXPECT_EQ(s.get(StatKey::Cache), 104857600u);
@@ -30,6 +32,17 @@ TEST(MemoryStat, V2Names) {
   EXPECT_EQ(s.get(StatKey::Dirty), 12288u);
   EXPECT_EQ(s.get(StatKey::Writeback), 4096u);
   EXPECT_EQ(s.get(StatKey::Unevictable), 8192u);
+  EXPECT_EQ(s.get(StatKey::KernelStack), 196608u);
+  EXPECT_EQ(s.get(StatKey::PageTables), 1441792u);
+  EXPECT_EQ(s.get(StatKey::SecPageTables), 4096u);
+  EXPECT_EQ(s.get(StatKey::Percpu), 122880u);
+  EXPECT_EQ(s.get(StatKey::Vmalloc), 8192u);
+  EXPECT_EQ(s.get(StatKey::Zswap), 12288u);
+  EXPECT_EQ(s.get(StatKey::Zswapped), 40960u);
+  EXPECT_EQ(s.get(StatKey::SwapCached), 16384u);
+  EXPECT_EQ(s.get(StatKey::AnonHuge), 2097152u);  // not v1's total_rss_huge
+  EXPECT_EQ(s.get(StatKey::FileHuge), 4194304u);
+  EXPECT_EQ(s.get(StatKey::ShmemHuge), 6291456u);
   // v1 names mean nothing in a v2 file.
   EXPECT_FALSE(s.has(StatKey::HierarchicalLimit));
   EXPECT_EQ(s.get(StatKey::Cache), 104857600u);
@@ -92,9 +105,12 @@ TEST(MemoryStat, ResetsOutput) {
 
 TEST(MemoryStat, PrefixNamesDoNotMatch) {
   MemoryStat s;
-  parse_memory_stat("file_dirtyx 1\nfile_thp 2\nanon_thp 3\nslab_x 4\nfiles 5\n", true, s);
+  // "kernel" and "pagetable" are prefixes of keys; "sec_pagetables_x" has one.
+  parse_memory_stat("file_dirtyx 1\nfile_thpx 2\nanon_th 3\nslab_x 4\nfiles 5\nkernel 6\npagetable 7\n"
+                    "sec_pagetables_x 8\n",
+                    true, s);
   EXPECT_EQ(s.present, 0u);
-  parse_memory_stat("total_cache_x 1\ntotal_rss_huge 2\n", false, s);
+  parse_memory_stat("total_cache_x 1\ntotal_rss_hug 2\nrss_huge 3\n", false, s);
   EXPECT_EQ(s.present, 0u);
 }
 

@@ -102,6 +102,7 @@ echo "@@has_cpu"; cat /sys/devices/system/node/has_cpu
 echo "@@nodes"; for n in /sys/devices/system/node/node[0-9]*; do echo "${n##*/node} $(cat "$n/cpulist")"; done
 echo "@@meminfo"; cat /proc/meminfo
 for d in "$@"; do echo "@@current $d"; cat "$d/memory.current" 2>/dev/null; cat "$d/memory.swap.current" 2>/dev/null; done
+for d in "$@"; do echo "@@stat $d"; cat "$d/memory.stat" 2>/dev/null; done
 echo "@@free"; free -b
 echo "@@bbfree"; busybox free
 echo "@@py"; python3 -c 'import os, json; ps = os.sysconf("SC_PAGE_SIZE"); print(json.dumps({"cpu_count": os.cpu_count(), "affinity": sorted(os.sched_getaffinity(0)), "phys": os.sysconf("SC_PHYS_PAGES") * ps, "avphys": os.sysconf("SC_AVPHYS_PAGES") * ps}))'
@@ -250,6 +251,31 @@ def levels_usage(s):
     return out
 
 
+# /proc/meminfo's host-wide kernel lines and the memory.stat keys the view takes them from.
+KERNEL_LINES = {"KernelStack": "kernel_stack", "PageTables": "pagetables", "SecPageTables": "sec_pagetables",
+                "Percpu": "percpu", "VmallocUsed": "vmalloc", "Zswap": "zswap", "SwapCached": "swapcached",
+                "AnonHugePages": "anon_thp", "ShmemHugePages": "shmem_thp", "FileHugePages": "file_thp"}
+
+
+def check_kernel_lines(c, s, mem, host):
+    """The kernel lines are the cgroup's (the first level whose memory.stat the probe read,
+    the one with the memory controller), not the host's."""
+    stats = [lines for name, lines in s.items() if name.startswith("stat ") and lines]
+    c.true("the probe read no memory.stat", bool(stats))
+    if not stats:
+        return
+    stat = {k: int(v) for k, _, v in (l.partition(" ") for l in stats[0]) if v.isdigit()}
+    seen = 0
+    for line, key in KERNEL_LINES.items():
+        if key not in stat or line not in mem:
+            continue
+        seen += 1
+        # Processes start and exit between the two reads: a few stacks and page tables.
+        c.near(f"{line} vs memory.stat {key} (the host's {host.get(line)})", mem[line],
+               min(stat[key], mem["MemTotal"]), 512 * 1024)
+    c.true(f"only {seen} kernel lines had a memory.stat key", seen >= 8)
+
+
 def check_memory(c, s, cgroup, usage_dir=None):
     host = host_meminfo()
     mem = meminfo_of(s["meminfo"])
@@ -286,6 +312,7 @@ def check_memory(c, s, cgroup, usage_dir=None):
     c.near("python SC_AVPHYS_PAGES", py["avphys"], mem["MemFree"], TOL)
     got = json_figure(s["json"], "memory")
     c.near("cgview show --json memory total", got, mem["MemTotal"], 1024)
+    check_kernel_lines(c, s, mem, host)
     return mem
 
 
