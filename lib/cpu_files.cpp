@@ -197,6 +197,21 @@ bool shares_id_with_visible(const Config& config, const Limits& limits, const Cp
   return true;
 }
 
+// An online CPU of the host whose directory has no `online` file: one the
+// kernel cannot take off-line (x86's CPU 0). Shown off-line, it must still
+// say so: htop counts a CPU without the file as online, and would divide the
+// view's CPU time over one CPU more (every process's CPU% doubled when V = {1}).
+// A kernel that can take its CPU 0 off-line has the file and writes "0" there.
+bool cpu_cannot_go_offline(const Config& config, const Limits& limits, unsigned cpu) {
+  if (!limits.cpu.online.has(cpu)) return false;
+  PathText dir;
+  dir.add(kCpuDir).add_u64(cpu);
+  int fd = open_host_file(config.root, dir.view());
+  if (fd < 0) return false;
+  close_fd(fd);
+  return true;
+}
+
 }  // namespace
 
 bool render_cpu_file(const Config& config, const Limits& limits, const CpuFileRef& file, Sink& out) {
@@ -209,6 +224,11 @@ bool render_cpu_file(const Config& config, const Limits& limits, const CpuFileRe
   cpu_file_path(file, path);
   char buf[4096];  // a mask of 8192 CPUs is 2303 bytes; a list of them at most 4 KiB only when absurd
   ssize_t n = read_host_file(config.root, path.view(), buf);
+  if (n < 0 && kind == CpuFile::Online && !shown && !limits.cpu.visible.empty() &&
+      cpu_cannot_go_offline(config, limits, cpu)) {
+    out.put("0\n");
+    return out.finish();
+  }
   if (n < 0 || limits.cpu.visible.empty()) return false;  // missing on the host: the real open says so
   std::string_view host(buf, size_t(n));
   if (kind == CpuFile::Online) {

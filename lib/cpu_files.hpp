@@ -26,9 +26,11 @@
 //   memory limit, or a node that could not hold the view
 //   (render_node_meminfo.cpp).
 // Each also through /sys/bus/cpu/devices/cpuK and /sys/bus/node/devices/nodeN.
-// Only files the host has are served (x86 has no cpu0/online; no file exists
-// for a CPU outside `possible`): the renderer reads the host's file first and
-// fails, so the real open answers, when it is missing.
+// Only files the host has are served (no file exists for a CPU outside
+// `possible`): the renderer reads the host's file first and fails, so the
+// real open answers, when it is missing. One exception: the `online` file of
+// an online CPU that cannot go off-line (x86 has no cpu0/online) reads "0"
+// when that CPU is outside V, as on a kernel that can take it off-line.
 #pragma once
 
 #include <cstdint>

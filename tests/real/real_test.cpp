@@ -117,6 +117,17 @@ TEST(RealCgroup, CpusetOfTheSecondCpuKeepsRealIds) {
   EXPECT_EQ(v["online"], "1");
   EXPECT_EQ(v["cpuinfo_blocks"], "1");
   EXPECT_EQ(v["stat_cpu_lines"], "1");
+  // CPU 0 is shown off-line, and says so by its `online` file, absolute and as
+  // htop opens it (openat of "online" on an O_PATH fd of the CPU's directory),
+  // even on x86, whose CPU 0 has no such file: htop counts a CPU without one
+  // as online and would split the view's one CPU of time over two.
+  auto online = run_program({"/usr/bin/python3", "-c", R"(import os
+d = os.open("/sys/devices/system/cpu/cpu0", os.O_PATH | os.O_DIRECTORY)
+print(open("/sys/devices/system/cpu/cpu0/online").read().strip(),
+      os.read(os.open("online", os.O_RDONLY, dir_fd=d), 8).decode().strip()))"},
+                            {"LD_PRELOAD=" + kShim}, &group);
+  EXPECT_EQ(online.exit_code, 0) << online.err;
+  EXPECT_EQ(online.out, "0 0\n");
 }
 
 TEST(RealCgroup, ALimitChangeShowsWithinOneSecond) {

@@ -35,9 +35,12 @@ class CpuFiles : public ::testing::Test {
     out.write(bytes.data(), std::streamsize(bytes.size()));
     ASSERT_TRUE(bool(out));
   }
-  Rendered render(const std::string& rel, const char* visible) {
+  Rendered render(const std::string& rel, const char* visible, const char* host_online = "") {
     Limits limits;
     EXPECT_TRUE(parse_cpu_list(visible, limits.cpu.visible));
+    if (*host_online) {
+      EXPECT_TRUE(parse_cpu_list(host_online, limits.cpu.online));
+    }
     limits.cpu.count = limits.cpu.visible.count();
     VirtualFile file = virtual_file_for(std::filesystem::path("/sys/devices/system/cpu/" + rel).lexically_normal().string());
     EXPECT_NE(file, VirtualFile::None) << rel;
@@ -145,6 +148,19 @@ TEST_F(CpuFiles, OnlineSaysWhetherTheCpuIsShown) {
   EXPECT_FALSE(render("cpu0/online", "0-3").ok);
   // Nor is there a file for a CPU outside `possible`.
   EXPECT_FALSE(render("cpu9/online", "0-3").ok);
+}
+
+// x86's CPU 0 cannot go off-line and has no `online` file; htop counts a CPU
+// without one as online. Outside V it reads "0", as on a kernel that can take
+// CPU 0 off-line; in V the file stays missing (online, as on the host).
+TEST_F(CpuFiles, ACpuThatCannotGoOfflineReadsOfflineOutsideV) {
+  write("cpu0/topology/core_cpus_list", "0\n");  // the CPU's directory, without `online`
+  write("cpu1/online", "1\n");
+  EXPECT_EQ(render("cpu0/online", "1", "0-1").text, "0\n");
+  EXPECT_EQ(render("cpu1/online", "1", "0-1").text, "1\n");
+  EXPECT_FALSE(render("cpu0/online", "0", "0-1").ok);    // in V
+  EXPECT_FALSE(render("cpu0/online", "1", "1").ok);      // not online on the host
+  EXPECT_FALSE(render("cpu5/online", "1", "0-7").ok);    // no directory
 }
 
 TEST_F(CpuFiles, ListsAreIntersectedWithV) {
