@@ -1,5 +1,6 @@
 #include "cpu_files.hpp"
 
+#include <cerrno>
 #include <iterator>
 
 #include "host_files.hpp"
@@ -198,18 +199,20 @@ bool shares_id_with_visible(const Config& config, const Limits& limits, const Cp
 }
 
 // An online CPU of the host whose directory has no `online` file: one the
-// kernel cannot take off-line (x86's CPU 0). Shown off-line, it must still
-// say so: htop counts a CPU without the file as online, and would divide the
-// view's CPU time over one CPU more (every process's CPU% doubled when V = {1}).
-// A kernel that can take its CPU 0 off-line has the file and writes "0" there.
+// kernel cannot take off-line (x86's CPU 0; every CPU of a kernel built
+// without CPU hotplug). Shown off-line, it must still say so: htop counts a
+// CPU without the file as online, and would divide the view's CPU time over
+// one CPU more (every process's CPU% doubled when V = {1}). A kernel that can
+// take such a CPU off-line has the file and writes "0" there. Only a missing
+// file: one that cannot be read for another reason (a security policy) stays
+// unreadable.
 bool cpu_cannot_go_offline(const Config& config, const Limits& limits, unsigned cpu) {
   if (!limits.cpu.online.has(cpu)) return false;
-  PathText dir;
-  dir.add(kCpuDir).add_u64(cpu);
-  int fd = open_host_file(config.root, dir.view());
-  if (fd < 0) return false;
-  close_fd(fd);
-  return true;
+  PathText path;
+  path.add(kCpuDir).add_u64(cpu);
+  if (host_open_error(config.root, path.view()) != 0) return false;
+  path.add("/online");
+  return host_open_error(config.root, path.view()) == ENOENT;
 }
 
 }  // namespace

@@ -11,13 +11,30 @@
 
 namespace cgview {
 
-int open_host_file(const Sysroot& root, std::string_view path) {
+namespace {
+
+// Opens DIR/path read-only: the fd, or minus the open's errno (errno untouched).
+long open_raw(const Sysroot& root, std::string_view path) {
   PathText full;
   full.add(root.prefix.view()).add(path);
-  if (full.overflowed() || full.size() >= kPathMax) return -1;
+  if (full.overflowed() || full.size() >= kPathMax) return -ENAMETOOLONG;
   ErrnoKeeper keep_errno;
   long fd = syscall(SYS_openat, AT_FDCWD, full.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY);
+  return fd < 0 ? -long(errno) : fd;
+}
+
+}  // namespace
+
+int open_host_file(const Sysroot& root, std::string_view path) {
+  long fd = open_raw(root, path);
   return fd < 0 ? -1 : int(fd);
+}
+
+int host_open_error(const Sysroot& root, std::string_view path) {
+  long fd = open_raw(root, path);
+  if (fd < 0) return int(-fd);
+  close_fd(int(fd));
+  return 0;
 }
 
 bool file_id(int fd, FileId& out) {

@@ -55,6 +55,9 @@ bool file_id(int fd, FileId& out);
 
 // Opens DIR/path read-only (O_CLOEXEC); -1 when it cannot (errno untouched).
 int open_host_file(const Sysroot& root, std::string_view path);
+// Why DIR/path cannot be opened read-only: 0 when it can (it is closed
+// again), else the open's errno (errno untouched).
+int host_open_error(const Sysroot& root, std::string_view path);
 
 // Reads all of DIR/path into `buf`. Returns the byte count, or -1 when the file
 // is missing, unreadable, or larger than `buf` (a partial file would mislead).

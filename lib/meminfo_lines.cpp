@@ -38,6 +38,7 @@ enum class Line : unsigned char {
   ActiveFile, InactiveFile, Shmem, Mapped, AnonPages, Dirty, Writeback, Unevictable, Slab,
   SReclaimable, KReclaimable, SUnreclaim, SwapTotal, SwapFree,
   SwapCached, KernelStack, PageTables, SecPageTables, AnonHugePages, ShmemHugePages, FileHugePages,
+  Mlocked, ShmemPmdMapped, FilePmdMapped,  // the host's, bounded by the container's (host_bounded)
   Percpu, VmallocUsed, Zswap, Zswapped,  // /proc/meminfo only
   MemUsed, FilePages  // a node's meminfo only: its names for total - free and for Cached
 };
@@ -65,7 +66,8 @@ constexpr LineName kLineNameTable[] = {
     {Line::SwapFree, "SwapFree"}, {Line::SwapCached, "SwapCached"}, {Line::KernelStack, "KernelStack"},
     {Line::PageTables, "PageTables"}, {Line::SecPageTables, "SecPageTables"},
     {Line::AnonHugePages, "AnonHugePages"}, {Line::ShmemHugePages, "ShmemHugePages"},
-    {Line::FileHugePages, "FileHugePages"}, {Line::Percpu, "Percpu"}, {Line::VmallocUsed, "VmallocUsed"},
+    {Line::FileHugePages, "FileHugePages"}, {Line::Mlocked, "Mlocked"}, {Line::ShmemPmdMapped, "ShmemPmdMapped"},
+    {Line::FilePmdMapped, "FilePmdMapped"}, {Line::Percpu, "Percpu"}, {Line::VmallocUsed, "VmallocUsed"},
     {Line::Zswap, "Zswap"}, {Line::Zswapped, "Zswapped"}, {Line::MemUsed, "MemUsed"},
     {Line::FilePages, "FilePages"},
 };
@@ -80,13 +82,33 @@ constexpr std::array<std::string_view, kLineCount> line_names() {
 constexpr auto kLineList = line_names();
 constexpr KeyIndex<kLineCount, key_text_bytes(kLineList)> kLineNames(kLineList);
 
-// The container's value for a line; false = keep the host's line.
-bool container_value(const MemoryFigures& f, Line line, uint64_t& bytes) {
+// Lines no cgroup file counts, but which a kernel never shows above another
+// line that the view takes from the cgroup: the host's value, at most that
+// line's (mlocked pages are unevictable; PMD-mapped huge pages are huge pages).
+bool host_bounded(Line line, Line& bound) {
+  switch (line) {
+    case Line::Mlocked: bound = Line::Unevictable; return true;
+    case Line::ShmemPmdMapped: bound = Line::ShmemHugePages; return true;
+    case Line::FilePmdMapped: bound = Line::FileHugePages; return true;
+    default: return false;
+  }
+}
+
+// The container's value for a line, `host_value` the text after the host's
+// key; false = keep the host's line.
+bool container_value(const MemoryFigures& f, Line line, std::string_view host_value, uint64_t& bytes) {
   if (line == Line::SwapTotal || line == Line::SwapFree) {
     bytes = line == Line::SwapTotal ? f.swap_total : f.swap_free;
     return f.has_swap;
   }
   if (!f.has_memory) return false;
+  Line bound_line;
+  if (host_bounded(line, bound_line)) {
+    uint64_t bound = 0;
+    if (!container_value(f, bound_line, {}, bound) || !kb_value(host_value, bytes)) return false;
+    if (bytes > bound) bytes = bound;
+    return true;
+  }
   auto stat = [&](StatKey k) {
     if (!f.stat.has(k)) return false;
     bytes = f.stat.get(k);
@@ -140,13 +162,26 @@ bool container_value(const MemoryFigures& f, Line line, uint64_t& bytes) {
     case Line::SecPageTables: return stat(StatKey::SecPageTables);
     case Line::AnonHugePages: return stat(StatKey::AnonHuge);
     case Line::ShmemHugePages: return stat(StatKey::ShmemHuge);
-    case Line::FileHugePages: return stat(StatKey::FileHuge);
+    case Line::FileHugePages: {
+      // File huge pages are page cache: at most Cached, which is bounded below the stat's.
+      uint64_t cached = 0;
+      if (!stat(StatKey::FileHuge) || !container_value(f, Line::Cached, {}, cached)) return false;
+      if (bytes > cached) bytes = cached;
+      return true;
+    }
     case Line::Percpu: return stat(StatKey::Percpu);
     case Line::VmallocUsed: return stat(StatKey::Vmalloc);
     case Line::Zswap: return stat(StatKey::Zswap);
-    case Line::Zswapped: return stat(StatKey::Zswapped);
+    case Line::Zswapped:
+      // Pages in swap: at most the swap used where the view has swap lines.
+      if (!stat(StatKey::Zswapped)) return false;
+      if (f.has_swap && bytes > f.swap_total - f.swap_free) bytes = f.swap_total - f.swap_free;
+      return true;
     case Line::SwapTotal:
     case Line::SwapFree: break;  // above
+    case Line::Mlocked:
+    case Line::ShmemPmdMapped:
+    case Line::FilePmdMapped: break;  // host_bounded, above
   }
   return false;
 }
@@ -183,7 +218,7 @@ using LineVisitor = bool (*)(void* context, const KeyedLine& line, uint64_t byte
     if (!in_kb || line.key.substr(0, prefix.size()) != prefix) continue;
     int which = kLineNames.find(line.key.substr(prefix.size()));
     if (which == kLineNames.kNone || (prefix.empty() ? node_only(Line(which)) : proc_only(Line(which))) ||
-        !container_value(figures, Line(which), bytes))
+        !container_value(figures, Line(which), line.rest, bytes))
       continue;
     if (!visit(context, line, bytes)) return false;
   }

@@ -30,7 +30,7 @@ constexpr KeyName kKeys[] = {
     {StatKey::Dirty, "file_dirty", "total_dirty"},
     {StatKey::Writeback, "file_writeback", "total_writeback"},
     {StatKey::Unevictable, "unevictable", "total_unevictable"},
-    {StatKey::SwapCached, "swapcached", ""},
+    {StatKey::SwapCached, "swapcached", "total_swapcached"},
     {StatKey::KernelStack, "kernel_stack", ""},
     {StatKey::PageTables, "pagetables", ""},
     {StatKey::SecPageTables, "sec_pagetables", ""},

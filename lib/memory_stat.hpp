@@ -22,15 +22,15 @@ enum class StatKey : unsigned char {
   Dirty,             // v2 file_dirty,         v1 total_dirty
   Writeback,         // v2 file_writeback,     v1 total_writeback
   Unevictable,       // v2 unevictable,        v1 total_unevictable
-  // Kernel memory and huge pages the cgroup is charged for (v1 has only THP).
-  SwapCached,        // v2 swapcached
+  // Kernel memory, swap cache and huge pages the cgroup is charged for.
+  SwapCached,        // v2 swapcached,         v1 total_swapcached
   KernelStack,       // v2 kernel_stack
   PageTables,        // v2 pagetables
   SecPageTables,     // v2 sec_pagetables
   Percpu,            // v2 percpu
   Vmalloc,           // v2 vmalloc
   Zswap,             // v2 zswap
-  Zswapped,          // v2 zswapped
+  Zswapped,          // v2 zswapped: swapped out, not in memory (never clamped to the total)
   AnonHuge,          // v2 anon_thp,           v1 total_rss_huge
   ShmemHuge,         // v2 shmem_thp
   FileHuge,          // v2 file_thp

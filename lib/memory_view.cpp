@@ -177,7 +177,9 @@ bool derive_memory(const MemoryLimits& limits, const MemoryUsage& usage, const H
     // no one here: MemFree stays at most MemAvailable, as `free` expects.
     out.free = at_most(out.free, out.available);
     out.stat = s;
-    for (int k = 0; k < int(StatKey::Count); ++k) out.stat.values[k] = at_most(out.stat.values[k], out.total);
+    // Zswapped is the size of pages in swap, not in memory: the swap lines bound it.
+    for (int k = 0; k < int(StatKey::Count); ++k)
+      if (StatKey(k) != StatKey::Zswapped) out.stat.values[k] = at_most(out.stat.values[k], out.total);
     out.has_stat_lines = s.present != 0;
   }
   if (limits.has_swap_allowance) {

@@ -31,7 +31,7 @@ constexpr KeyNames kNames[] = {
     {StatKey::Dirty, "file_dirty", "total_dirty"},
     {StatKey::Writeback, "file_writeback", "total_writeback"},
     {StatKey::Unevictable, "unevictable", "total_unevictable"},
-    {StatKey::SwapCached, "swapcached", ""},
+    {StatKey::SwapCached, "swapcached", "total_swapcached"},
     {StatKey::KernelStack, "kernel_stack", ""},
     {StatKey::PageTables, "pagetables", ""},
     {StatKey::SecPageTables, "sec_pagetables", ""},

@@ -295,7 +295,10 @@ inline void check_meminfo(std::string_view host, bool ok, std::string_view out, 
     uint64_t kb = 0;
     FUZZ_CHECK(cgview::parse_u64(value.substr(0, value.size() - 3), kb));
     replaced[key] = kb;
-    if (key != "SwapTotal" && key != "SwapFree") {
+    if (key == "Zswapped") {  // pages in swap, not in memory: bounded by the swap used, if by anything
+      FUZZ_CHECK(limits.memory.has_limit);
+      if (limits.memory.has_swap_allowance) FUZZ_CHECK(kb <= (limits.memory.swap_allowance >> 10));
+    } else if (key != "SwapTotal" && key != "SwapFree") {
       FUZZ_CHECK(limits.memory.has_limit);
       FUZZ_CHECK(kb <= (limits.memory.limit >> 10));
     } else {
@@ -308,6 +311,13 @@ inline void check_meminfo(std::string_view host, bool ok, std::string_view out, 
   if (has("MemFree") && has("MemAvailable")) FUZZ_CHECK(replaced["MemFree"] <= replaced["MemAvailable"]);
   if (has("SwapTotal") && has("SwapFree")) FUZZ_CHECK(replaced["SwapFree"] <= replaced["SwapTotal"]);
   if (has("Buffers")) FUZZ_CHECK(replaced["Buffers"] == 0);
+  // What a kernel never shows above another line.
+  for (auto [line, bound] : {std::pair<std::string_view, std::string_view>{"Mlocked", "Unevictable"},
+                             {"ShmemPmdMapped", "ShmemHugePages"}, {"FilePmdMapped", "FileHugePages"},
+                             {"FileHugePages", "Cached"}})
+    if (has(line) && has(bound)) FUZZ_CHECK(replaced[line] <= replaced[bound]);
+  if (has("Zswapped") && has("SwapTotal") && has("SwapFree"))
+    FUZZ_CHECK(replaced["Zswapped"] <= replaced["SwapTotal"] - replaced["SwapFree"]);
 }
 
 }  // namespace fuzz

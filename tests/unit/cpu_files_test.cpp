@@ -161,6 +161,9 @@ TEST_F(CpuFiles, ACpuThatCannotGoOfflineReadsOfflineOutsideV) {
   EXPECT_FALSE(render("cpu0/online", "0", "0-1").ok);    // in V
   EXPECT_FALSE(render("cpu0/online", "1", "1").ok);      // not online on the host
   EXPECT_FALSE(render("cpu5/online", "1", "0-7").ok);    // no directory
+  // A file that is there but cannot be read as one is not a missing file.
+  std::filesystem::create_directories(dir_ + "/sys/devices/system/cpu/cpu0/online");
+  EXPECT_FALSE(render("cpu0/online", "1", "0-1").ok);
 }
 
 TEST_F(CpuFiles, ListsAreIntersectedWithV) {

@@ -143,7 +143,8 @@ const std::set<std::string> kVirtualKeys = {
     "Active(anon)", "Inactive(anon)", "Active(file)", "Inactive(file)", "Shmem", "Mapped",
     "AnonPages", "Slab", "SReclaimable", "SUnreclaim", "KReclaimable", "Dirty", "Writeback", "Unevictable",
     "SwapTotal", "SwapFree", "SwapCached", "KernelStack", "PageTables", "SecPageTables", "AnonHugePages",
-    "ShmemHugePages", "FileHugePages", "Percpu", "VmallocUsed", "Zswap", "Zswapped"};
+    "ShmemHugePages", "FileHugePages", "Percpu", "VmallocUsed", "Zswap", "Zswapped", "Mlocked", "ShmemPmdMapped",
+    "FilePmdMapped"};
 
 TEST_P(FixtureTest, Meminfo) {
   const Case& c = GetParam();
@@ -629,6 +630,27 @@ TEST(MeminfoConsistency, V2KernelLinesComeFromMemoryStat) {
 
 class MeminfoKernelLines : public CopiedFixture {
  protected:
+  // Sets the copied host /proc/meminfo's line `key` to `kb`.
+  void set_host_line(const std::string& key, int64_t kb) {
+    std::string text = read("proc/meminfo");
+    size_t at = text.find("\n" + key + ":");
+    ASSERT_NE(at, std::string::npos) << key;
+    ++at;
+    std::string line = key + ":";
+    std::string number = std::to_string(kb);
+    line.append(line.size() + number.size() < 24 ? 24 - line.size() - number.size() : 1, ' ');
+    text.replace(at, text.find('\n', at) - at, line + number + " kB");
+    write("proc/meminfo", text);
+  }
+  // Sets `key`'s value in the copied memory.stat at `rel`.
+  void set_stat(const std::string& rel, const std::string& key, const std::string& value) {
+    std::string stat = read(rel);
+    size_t at = ("\n" + stat).find("\n" + key + " ");  // where the key starts in `stat`
+    ASSERT_NE(at, std::string::npos) << key;
+    at += key.size() + 1;
+    stat.replace(at, stat.find('\n', at) - at, value);
+    write(rel, stat);
+  }
   std::string meminfo() {
     auto limits = limits_for(config());
     Rendered r = render_to_string(VirtualFile::Meminfo, config(), *limits);
@@ -653,28 +675,71 @@ TEST_F(MeminfoKernelLines, KeysAnOlderKernelLacksKeepTheHostsLine) {
   EXPECT_EQ(meminfo_kb(text, "SwapCached"), 1024);
 }
 
-// v1 reports only huge anonymous pages (total_rss_huge, its hierarchy's).
-TEST_F(MeminfoKernelLines, V1HasOnlyHugeAnonymousPages) {
+// v1 reports huge anonymous pages (total_rss_huge, its hierarchy's), but no
+// kernel memory lines: those stay the host's.
+TEST_F(MeminfoKernelLines, V1HasHugeAnonymousPagesButNoKernelLines) {
   copy_fixture("docker-v1-host-ns");
-  std::string stat = read("sys/fs/cgroup/memory/memory.stat");
-  size_t at = stat.find("total_rss_huge 0\n");
-  ASSERT_NE(at, std::string::npos);
-  stat.replace(at, 17, "total_rss_huge 6291456\n");
-  write("sys/fs/cgroup/memory/memory.stat", stat);
+  set_stat("sys/fs/cgroup/memory/memory.stat", "total_rss_huge", "6291456");
   std::string text = meminfo();
   EXPECT_EQ(meminfo_kb(text, "AnonHugePages"), 6144);
   EXPECT_EQ(meminfo_kb(text, "KernelStack"), 16912);
   EXPECT_EQ(meminfo_kb(text, "PageTables"), 54228);
 }
 
+// Every line from its own key: distinct values, so a line read from a
+// neighbour's key shows. The lines no cgroup file counts are the host's,
+// bounded by the view's line they cannot exceed.
+TEST_F(MeminfoKernelLines, EachLineFromItsOwnKey) {
+  copy_fixture("docker-v2-private-ns");  // 1 GiB limit; swap view 512 MiB, 10 MiB used
+  write("sys/fs/cgroup/memory.stat",
+        "anon 184549376\nfile 104857600\nkernel_stack 1048576\npagetables 2097152\nsec_pagetables 3145728\n"
+        "percpu 4194304\nvmalloc 5242880\nshmem 16777216\nzswap 6291456\nzswapped 7340032\n"
+        "file_mapped 34951168\nswapcached 8388608\nanon_thp 9437184\nfile_thp 10485760\nshmem_thp 11534336\n"
+        "inactive_anon 169869312\nactive_anon 18874368\ninactive_file 62914560\nactive_file 37748736\n"
+        "unevictable 12582912\nslab_reclaimable 4194304\nslab_unreclaimable 2097152\nslab 6291456\n");
+  set_host_line("ShmemPmdMapped", 5000);  // below ShmemHugePages: the host's
+  set_host_line("FilePmdMapped", 30000);  // above FileHugePages: bounded by it
+  set_host_line("AnonHugePages", 77777);
+  std::string text = meminfo();
+  const std::map<std::string, int64_t> want = {
+      {"KernelStack", 1024},  {"PageTables", 2048},     {"SecPageTables", 3072}, {"Percpu", 4096},
+      {"VmallocUsed", 5120},  {"Zswap", 6144},          {"Zswapped", 7168},      {"SwapCached", 8192},
+      {"AnonHugePages", 9216}, {"FileHugePages", 10240}, {"ShmemHugePages", 11264}, {"Unevictable", 12288},
+      {"Mlocked", 12288},     {"ShmemPmdMapped", 5000}, {"FilePmdMapped", 10240}};
+  for (const auto& [key, kb] : want) EXPECT_EQ(meminfo_kb(text, key), kb) << key;
+}
+
+// Zswapped is the size of pages in swap, not in memory: bounded by the swap
+// used where the view has swap lines, and never by MemTotal. FileHugePages is
+// page cache: at most Cached.
+TEST_F(MeminfoKernelLines, SwapAndCacheBoundTheirLines) {
+  copy_fixture("docker-v2-private-ns");
+  const std::string stat = "sys/fs/cgroup/memory.stat";
+  set_stat(stat, "zswapped", "104857600");  // 100 MiB; 10 MiB of swap used
+  set_stat(stat, "file_thp", "209715200");  // 200 MiB of file huge pages; file is 100 MiB
+  std::string text = meminfo();
+  EXPECT_EQ(meminfo_kb(text, "SwapTotal") - meminfo_kb(text, "SwapFree"), 10240);
+  EXPECT_EQ(meminfo_kb(text, "Zswapped"), 10240);
+  EXPECT_EQ(meminfo_kb(text, "FileHugePages"), meminfo_kb(text, "Cached"));
+  // No swap view: the cgroup's figure, even above the 1 GiB MemTotal.
+  remove("sys/fs/cgroup/memory.swap.max");
+  set_stat(stat, "zswapped", "2147483648");
+  text = meminfo();
+  EXPECT_EQ(meminfo_kb(text, "SwapTotal"), 2097148);  // the host's line
+  EXPECT_EQ(meminfo_kb(text, "Zswapped"), 2097152);
+}
+
+// v1 names its swap cache total_swapcached.
+TEST_F(MeminfoKernelLines, V1SwapCache) {
+  copy_fixture("docker-v1-host-ns");
+  set_stat("sys/fs/cgroup/memory/memory.stat", "total_swapcached", "2097152");
+  EXPECT_EQ(meminfo_kb(meminfo(), "SwapCached"), 2048);  // the host's 1024
+}
+
 // A counter above the limit (a racing read, a bad file) is shown as MemTotal.
 TEST_F(MeminfoKernelLines, NeverAboveMemTotal) {
   copy_fixture("docker-v2-private-ns");
-  std::string stat = read("sys/fs/cgroup/memory.stat");
-  size_t at = stat.find("kernel_stack 196608\n");
-  ASSERT_NE(at, std::string::npos);
-  stat.replace(at, 20, "kernel_stack 18446744073709551615\n");
-  write("sys/fs/cgroup/memory.stat", stat);
+  set_stat("sys/fs/cgroup/memory.stat", "kernel_stack", "18446744073709551615");
   std::string text = meminfo();
   EXPECT_EQ(meminfo_kb(text, "KernelStack"), meminfo_kb(text, "MemTotal"));
 }

@@ -5,6 +5,8 @@
 // host's file.
 #include <gtest/gtest.h>
 
+#include <cstring>
+
 #include <algorithm>
 #include <set>
 #include <string>
@@ -117,6 +119,18 @@ TEST(NodeMeminfoPath, Served) {
 }
 
 TEST_F(NodeMeminfo, OneNodeAgreesWithProcMeminfo) {
+  // Distinct kernel and huge page figures, so a node line read from the
+  // wrong key shows (the fixture's are all 0).
+  std::string stat = read("sys/fs/cgroup/memory.stat");
+  for (const auto& [key, value] : {std::pair{"kernel_stack ", "1048576"}, {"pagetables ", "2097152"},
+                                   {"sec_pagetables ", "3145728"}, {"swapcached ", "8388608"},
+                                   {"anon_thp ", "9437184"}, {"file_thp ", "10485760"}, {"shmem_thp ", "11534336"}}) {
+    size_t at = stat.find(std::string("\n") + key);
+    ASSERT_NE(at, std::string::npos) << key;
+    at += strlen(key) + 1;
+    stat.replace(at, stat.find('\n', at) - at, value);
+  }
+  write("sys/fs/cgroup/memory.stat", stat);
   Rendered r = node();
   ASSERT_TRUE(r.ok);
   std::string meminfo = proc_meminfo();
@@ -130,11 +144,13 @@ TEST_F(NodeMeminfo, OneNodeAgreesWithProcMeminfo) {
   for (const char* key : {"Active", "Inactive", "Active(anon)", "Inactive(file)", "AnonPages", "Mapped", "Shmem",
                           "Dirty", "Slab", "SReclaimable", "SUnreclaim", "KReclaimable", "Unevictable",
                           "SwapCached", "KernelStack", "PageTables", "SecPageTables", "AnonHugePages",
-                          "ShmemHugePages", "FileHugePages"})
+                          "ShmemHugePages", "FileHugePages", "Mlocked", "ShmemPmdMapped", "FilePmdMapped"})
     EXPECT_EQ(meminfo_kb(lines, key), meminfo_kb(meminfo, key)) << key;
   // The kernel's sums hold, as in /proc/meminfo.
   EXPECT_EQ(meminfo_kb(lines, "Active"), meminfo_kb(lines, "Active(anon)") + meminfo_kb(lines, "Active(file)"));
   EXPECT_EQ(meminfo_kb(lines, "Slab"), meminfo_kb(lines, "SReclaimable") + meminfo_kb(lines, "SUnreclaim"));
+  EXPECT_EQ(meminfo_kb(lines, "KernelStack"), 1024);
+  EXPECT_EQ(meminfo_kb(lines, "FileHugePages"), 10240);
   // Every other line is the host's, byte for byte, in its order and layout.
   std::vector<std::string> got = split_lines(r.text), host = split_lines(node_text_);
   ASSERT_EQ(got.size(), host.size());
@@ -143,7 +159,7 @@ TEST_F(NodeMeminfo, OneNodeAgreesWithProcMeminfo) {
                                            "Dirty", "Writeback", "FilePages", "Mapped", "AnonPages", "Shmem",
                                            "KReclaimable", "Slab", "SReclaimable", "SUnreclaim", "SwapCached",
                                            "KernelStack", "PageTables", "SecPageTables", "AnonHugePages", "ShmemHugePages",
-                                           "FileHugePages"};
+                                           "FileHugePages", "Mlocked", "ShmemPmdMapped", "FilePmdMapped"};
   for (size_t i = 0; i < got.size(); ++i) {
     std::string key = host[i].substr(7, host[i].find(':') - 7);
     if (rewritten.count(key) == 0) {

@@ -274,6 +274,11 @@ def check_kernel_lines(c, s, mem, host):
         c.near(f"{line} vs memory.stat {key} (the host's {host.get(line)})", mem[line],
                min(stat[key], mem["MemTotal"]), 512 * 1024)
     c.true(f"only {seen} kernel lines had a memory.stat key", seen >= 8)
+    # Lines no cgroup file counts: the host's, never above the line a kernel keeps them under.
+    for line, bound in (("Mlocked", "Unevictable"), ("ShmemPmdMapped", "ShmemHugePages"),
+                        ("FilePmdMapped", "FileHugePages"), ("FileHugePages", "Cached")):
+        if line in mem and bound in mem:
+            c.true(f"{line} {mem[line]} above {bound} {mem[bound]}", mem[line] <= mem[bound])
 
 
 def check_memory(c, s, cgroup, usage_dir=None):
