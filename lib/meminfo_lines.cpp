@@ -38,7 +38,7 @@ enum class Line : unsigned char {
   ActiveFile, InactiveFile, Shmem, Mapped, AnonPages, Dirty, Writeback, Unevictable, Slab,
   SReclaimable, KReclaimable, SUnreclaim, SwapTotal, SwapFree,
   SwapCached, KernelStack, PageTables, SecPageTables, AnonHugePages, ShmemHugePages, FileHugePages,
-  Mlocked, ShmemPmdMapped, FilePmdMapped,  // the host's, bounded by the container's (host_bounded)
+  Mlocked, ShmemPmdMapped, FilePmdMapped,  // no cgroup counts them: the host's, bounded (part_value)
   Percpu, VmallocUsed, Zswap, Zswapped,  // /proc/meminfo only
   MemUsed, FilePages  // a node's meminfo only: its names for total - free and for Cached
 };
@@ -82,16 +82,56 @@ constexpr std::array<std::string_view, kLineCount> line_names() {
 constexpr auto kLineList = line_names();
 constexpr KeyIndex<kLineCount, key_text_bytes(kLineList)> kLineNames(kLineList);
 
-// Lines no cgroup file counts, but which a kernel never shows above another
-// line that the view takes from the cgroup: the host's value, at most that
-// line's (mlocked pages are unevictable; PMD-mapped huge pages are huge pages).
-bool host_bounded(Line line, Line& bound) {
-  switch (line) {
-    case Line::Mlocked: bound = Line::Unevictable; return true;
-    case Line::ShmemPmdMapped: bound = Line::ShmemHugePages; return true;
-    case Line::FilePmdMapped: bound = Line::FileHugePages; return true;
+// Lines a kernel never shows above another, their whole: mlocked pages are
+// unevictable; huge pages are anonymous memory, shmem or page cache;
+// PMD-mapped huge pages are huge pages.
+bool whole_of(Line part, Line& whole) {
+  switch (part) {
+    case Line::Mlocked: whole = Line::Unevictable; return true;
+    case Line::AnonHugePages: whole = Line::AnonPages; return true;
+    case Line::ShmemHugePages: whole = Line::Shmem; return true;
+    case Line::FileHugePages: whole = Line::Cached; return true;
+    case Line::ShmemPmdMapped: whole = Line::ShmemHugePages; return true;
+    case Line::FilePmdMapped: whole = Line::FileHugePages; return true;
     default: return false;
   }
+}
+
+// The memory.stat key of a part, where the cgroup counts it.
+bool part_key(Line part, StatKey& key) {
+  switch (part) {
+    case Line::AnonHugePages: key = StatKey::AnonHuge; return true;
+    case Line::ShmemHugePages: key = StatKey::ShmemHuge; return true;
+    case Line::FileHugePages: key = StatKey::FileHuge; return true;
+    default: return false;  // Mlocked and the PMD-mapped lines: no cgroup counts them
+  }
+}
+
+bool container_value(const MemoryFigures& f, Line line, std::string_view host_value, uint64_t& bytes);
+
+// The most `whole` can show in the view: its container value, or where that
+// is the host's own (its key missing), its own whole's, and so on up.
+bool view_bound(const MemoryFigures& f, Line whole, uint64_t& bound) {
+  if (container_value(f, whole, {}, bound)) return true;
+  Line up;
+  return whole_of(whole, up) && view_bound(f, up, bound);
+}
+
+// A part: the cgroup's figure where memory.stat has it, else the host's; at
+// most what the view shows of its whole. A host's value that is not above
+// that stays the host's line.
+bool part_value(const MemoryFigures& f, Line part, Line whole, std::string_view host_value, uint64_t& bytes) {
+  uint64_t bound = 0;
+  bool bounded = view_bound(f, whole, bound);
+  StatKey key;
+  if (part_key(part, key) && f.stat.has(key)) {
+    bytes = f.stat.get(key);
+    if (bounded && bytes > bound) bytes = bound;
+    return true;
+  }
+  if (!bounded || !kb_value(host_value, bytes) || bytes <= bound) return false;
+  bytes = bound;
+  return true;
 }
 
 // The container's value for a line, `host_value` the text after the host's
@@ -102,13 +142,8 @@ bool container_value(const MemoryFigures& f, Line line, std::string_view host_va
     return f.has_swap;
   }
   if (!f.has_memory) return false;
-  Line bound_line;
-  if (host_bounded(line, bound_line)) {
-    uint64_t bound = 0;
-    if (!container_value(f, bound_line, {}, bound) || !kb_value(host_value, bytes)) return false;
-    if (bytes > bound) bytes = bound;
-    return true;
-  }
+  Line whole;
+  if (whole_of(line, whole)) return part_value(f, line, whole, host_value, bytes);
   auto stat = [&](StatKey k) {
     if (!f.stat.has(k)) return false;
     bytes = f.stat.get(k);
@@ -160,15 +195,6 @@ bool container_value(const MemoryFigures& f, Line line, std::string_view host_va
     case Line::KernelStack: return stat(StatKey::KernelStack);
     case Line::PageTables: return stat(StatKey::PageTables);
     case Line::SecPageTables: return stat(StatKey::SecPageTables);
-    case Line::AnonHugePages: return stat(StatKey::AnonHuge);
-    case Line::ShmemHugePages: return stat(StatKey::ShmemHuge);
-    case Line::FileHugePages: {
-      // File huge pages are page cache: at most Cached, which is bounded below the stat's.
-      uint64_t cached = 0;
-      if (!stat(StatKey::FileHuge) || !container_value(f, Line::Cached, {}, cached)) return false;
-      if (bytes > cached) bytes = cached;
-      return true;
-    }
     case Line::Percpu: return stat(StatKey::Percpu);
     case Line::VmallocUsed: return stat(StatKey::Vmalloc);
     case Line::Zswap: return stat(StatKey::Zswap);
@@ -180,8 +206,11 @@ bool container_value(const MemoryFigures& f, Line line, std::string_view host_va
     case Line::SwapTotal:
     case Line::SwapFree: break;  // above
     case Line::Mlocked:
+    case Line::AnonHugePages:
+    case Line::ShmemHugePages:
+    case Line::FileHugePages:
     case Line::ShmemPmdMapped:
-    case Line::FilePmdMapped: break;  // host_bounded, above
+    case Line::FilePmdMapped: break;  // parts: part_value, above
   }
   return false;
 }

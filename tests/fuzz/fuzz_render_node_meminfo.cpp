@@ -18,7 +18,9 @@ namespace {
 const std::set<std::string_view> kRewritten = {
     "MemTotal", "MemFree", "MemUsed", "Active", "Inactive", "Active(anon)", "Inactive(anon)", "Active(file)",
     "Inactive(file)", "Unevictable", "Dirty", "Writeback", "FilePages", "Mapped", "AnonPages", "Shmem",
-    "KReclaimable", "Slab", "SReclaimable", "SUnreclaim"};
+    "KReclaimable", "Slab", "SReclaimable", "SUnreclaim", "SwapCached", "KernelStack", "PageTables",
+    "SecPageTables", "AnonHugePages", "ShmemHugePages", "FileHugePages", "Mlocked", "ShmemPmdMapped",
+    "FilePmdMapped"};
 
 // "Node 0 Key: ... kB" -> key, and the bytes where the value is a number
 // (a line ending in " kB" is rewritten whatever stands before it).

@@ -314,7 +314,7 @@ inline void check_meminfo(std::string_view host, bool ok, std::string_view out, 
   // What a kernel never shows above another line.
   for (auto [line, bound] : {std::pair<std::string_view, std::string_view>{"Mlocked", "Unevictable"},
                              {"ShmemPmdMapped", "ShmemHugePages"}, {"FilePmdMapped", "FileHugePages"},
-                             {"FileHugePages", "Cached"}})
+                             {"FileHugePages", "Cached"}, {"ShmemHugePages", "Shmem"}, {"AnonHugePages", "AnonPages"}})
     if (has(line) && has(bound)) FUZZ_CHECK(replaced[line] <= replaced[bound]);
   if (has("Zswapped") && has("SwapTotal") && has("SwapFree"))
     FUZZ_CHECK(replaced["Zswapped"] <= replaced["SwapTotal"] - replaced["SwapFree"]);

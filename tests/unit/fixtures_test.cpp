@@ -729,6 +729,25 @@ TEST_F(MeminfoKernelLines, SwapAndCacheBoundTheirLines) {
   EXPECT_EQ(meminfo_kb(text, "Zswapped"), 2097152);
 }
 
+// v1 counts no shmem or file huge pages: the host's lines, but never above
+// the view's Shmem and Cached (a host's huge tmpfs could otherwise show more
+// shmem huge pages than the container has shmem), nor the PMD-mapped lines
+// above those.
+TEST_F(MeminfoKernelLines, V1HostHugePagesAtMostTheirWhole) {
+  copy_fixture("docker-v1-host-ns");
+  set_host_line("ShmemHugePages", 999999);
+  set_host_line("FileHugePages", 888888);
+  set_host_line("ShmemPmdMapped", 777777);
+  set_host_line("FilePmdMapped", 8);
+  std::string text = meminfo();
+  ASSERT_GT(meminfo_kb(text, "Shmem"), 0);
+  ASSERT_LT(meminfo_kb(text, "Shmem"), 777777);
+  EXPECT_EQ(meminfo_kb(text, "ShmemHugePages"), meminfo_kb(text, "Shmem"));
+  EXPECT_EQ(meminfo_kb(text, "FileHugePages"), meminfo_kb(text, "Cached"));
+  EXPECT_EQ(meminfo_kb(text, "ShmemPmdMapped"), meminfo_kb(text, "Shmem"));  // the host's ShmemHugePages' bound
+  EXPECT_EQ(meminfo_kb(text, "FilePmdMapped"), 8);  // below its bound: the host's
+}
+
 // v1 names its swap cache total_swapcached.
 TEST_F(MeminfoKernelLines, V1SwapCache) {
   copy_fixture("docker-v1-host-ns");

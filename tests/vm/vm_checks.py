@@ -276,7 +276,8 @@ def check_kernel_lines(c, s, mem, host):
     c.true(f"only {seen} kernel lines had a memory.stat key", seen >= 8)
     # Lines no cgroup file counts: the host's, never above the line a kernel keeps them under.
     for line, bound in (("Mlocked", "Unevictable"), ("ShmemPmdMapped", "ShmemHugePages"),
-                        ("FilePmdMapped", "FileHugePages"), ("FileHugePages", "Cached")):
+                        ("FilePmdMapped", "FileHugePages"), ("FileHugePages", "Cached"),
+                        ("ShmemHugePages", "Shmem"), ("AnonHugePages", "AnonPages")):
         if line in mem and bound in mem:
             c.true(f"{line} {mem[line]} above {bound} {mem[bound]}", mem[line] <= mem[bound])
 
