@@ -84,11 +84,14 @@ constexpr HostStatLine kHostStatLines[] = {
     {"FileHugePages", StatKey::FileHuge},
 };
 
-bool usage_from_host_meminfo(std::string_view meminfo, MemoryUsage& out) {
+// `wanted`: the stat keys the caller uses, as parse_memory_stat takes them:
+// each line is a scan of the host's text (sysinfo wants one of 25).
+bool usage_from_host_meminfo(std::string_view meminfo, MemoryUsage& out, uint32_t wanted) {
   out = MemoryUsage{};
   uint64_t total = 0, free = 0;
   if (!meminfo_kb(meminfo, "MemTotal", total) || !meminfo_kb(meminfo, "MemFree", free) || free > total) return false;
   for (const HostStatLine& line : kHostStatLines) {
+    if ((wanted & stat_bit(line.stat)) == 0) continue;
     uint64_t bytes = 0;
     if (meminfo_kb(meminfo, line.key, bytes)) out.stat.set(line.stat, bytes);
   }
@@ -98,10 +101,10 @@ bool usage_from_host_meminfo(std::string_view meminfo, MemoryUsage& out) {
 }
 
 // Out of line: its buffer then stays off the stack of the cgroup case.
-[[gnu::noinline]] void usage_from_host_file(const Sysroot& root, MemoryUsage& out) {
+[[gnu::noinline]] void usage_from_host_file(const Sysroot& root, MemoryUsage& out, uint32_t wanted) {
   char text[kMeminfoMax];
   ssize_t n = read_input_file(root, "/proc/meminfo", text);
-  if (n > 0) usage_from_host_meminfo(std::string_view(text, size_t(n)), out);
+  if (n > 0) usage_from_host_meminfo(std::string_view(text, size_t(n)), out, wanted);
 }
 
 }  // namespace
@@ -110,8 +113,8 @@ void read_memory_usage(const Sysroot& root, const CgroupDir& dir, bool want_swap
                        std::string_view host_meminfo, uint32_t wanted_stat) {
   out = MemoryUsage{};
   if (!dir.found) {
-    if (host_meminfo.empty()) usage_from_host_file(root, out);
-    else usage_from_host_meminfo(host_meminfo, out);
+    if (host_meminfo.empty()) usage_from_host_file(root, out, wanted_stat);
+    else usage_from_host_meminfo(host_meminfo, out, wanted_stat);
     return;
   }
   std::string_view d = dir.path.view();
