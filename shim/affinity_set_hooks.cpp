@@ -87,14 +87,6 @@ CGVIEW_EXPORT int cgview_sched_setaffinity(pid_t pid, size_t size, const cpu_set
   return real_sched_setaffinity(pid, size, mask);
 }
 
-// The GLIBC_2.3.3 version took no size: the mask was a 128-byte cpu_set_t.
-CGVIEW_EXPORT int cgview_sched_setaffinity_old(pid_t pid, const cpu_set_t* mask) {
-  return cgview_sched_setaffinity(pid, sizeof(cpu_set_t), mask);
-}
-
-__asm__(".symver cgview_sched_setaffinity,sched_setaffinity@@GLIBC_2.3.4");
-__asm__(".symver cgview_sched_setaffinity_old,sched_setaffinity@GLIBC_2.3.3");
-
 CGVIEW_EXPORT int cgview_pthread_setaffinity_np(pthread_t thread, size_t size, const cpu_set_t* mask) {
   const RealFunctions* r = real_wait();
   if (r == nullptr || r->pthread_setaffinity_np == nullptr) return ENOSYS;
@@ -115,16 +107,31 @@ CGVIEW_EXPORT int cgview_pthread_setaffinity_np(pthread_t thread, size_t size, c
   return r->pthread_setaffinity_np(thread, size, mask);
 }
 
-// GLIBC_2.3.4 takes the same arguments as the current GLIBC_2.34 version.
+// Under glibc's version names where the port has two ABIs, unversioned where it
+// has one (cmake/GlibcVersions.cmake says why).
+#if CGVIEW_OLD_AFFINITY_ABI
+// The GLIBC_2.3.3 versions took no size: the mask was a 128-byte cpu_set_t.
+CGVIEW_EXPORT int cgview_sched_setaffinity_old(pid_t pid, const cpu_set_t* mask) {
+  return cgview_sched_setaffinity(pid, sizeof(cpu_set_t), mask);
+}
+CGVIEW_EXPORT int cgview_pthread_setaffinity_np_old(pthread_t thread, const cpu_set_t* mask) {
+  return cgview_pthread_setaffinity_np(thread, sizeof(cpu_set_t), mask);
+}
+// GLIBC_2.3.4 (libpthread's, before 2.34) takes the same arguments as GLIBC_2.34.
 CGVIEW_EXPORT int cgview_pthread_setaffinity_np_2_3_4(pthread_t thread, size_t size, const cpu_set_t* mask) {
   return cgview_pthread_setaffinity_np(thread, size, mask);
 }
 
-// GLIBC_2.3.3 took no size: a 128-byte cpu_set_t.
-CGVIEW_EXPORT int cgview_pthread_setaffinity_np_old(pthread_t thread, const cpu_set_t* mask) {
-  return cgview_pthread_setaffinity_np(thread, sizeof(cpu_set_t), mask);
-}
-
+__asm__(".symver cgview_sched_setaffinity,sched_setaffinity@@GLIBC_2.3.4");
+__asm__(".symver cgview_sched_setaffinity_old,sched_setaffinity@GLIBC_2.3.3");
 __asm__(".symver cgview_pthread_setaffinity_np,pthread_setaffinity_np@@GLIBC_2.34");
 __asm__(".symver cgview_pthread_setaffinity_np_2_3_4,pthread_setaffinity_np@GLIBC_2.3.4");
 __asm__(".symver cgview_pthread_setaffinity_np_old,pthread_setaffinity_np@GLIBC_2.3.3");
+#else
+CGVIEW_EXPORT int sched_setaffinity(pid_t pid, size_t size, const cpu_set_t* mask) {
+  return cgview_sched_setaffinity(pid, size, mask);
+}
+CGVIEW_EXPORT int pthread_setaffinity_np(pthread_t thread, size_t size, const cpu_set_t* mask) {
+  return cgview_pthread_setaffinity_np(thread, size, mask);
+}
+#endif

@@ -64,21 +64,42 @@ CGVIEW_EXPORT int cgview_sched_getaffinity(pid_t pid, size_t size, cpu_set_t* ma
   return result;
 }
 
-// The GLIBC_2.3.3 version took no size: the mask was a 128-byte cpu_set_t.
-CGVIEW_EXPORT int cgview_sched_getaffinity_old(pid_t pid, cpu_set_t* mask) {
-  return cgview_sched_getaffinity(pid, sizeof(cpu_set_t), mask);
-}
-
-__asm__(".symver cgview_sched_getaffinity,sched_getaffinity@@GLIBC_2.3.4");
-__asm__(".symver cgview_sched_getaffinity_old,sched_getaffinity@GLIBC_2.3.3");
-
-CGVIEW_EXPORT int pthread_getaffinity_np(pthread_t thread, size_t size, cpu_set_t* mask) {
+CGVIEW_EXPORT int cgview_pthread_getaffinity_np(pthread_t thread, size_t size, cpu_set_t* mask) {
   const RealFunctions* r = real_wait();
   if (r == nullptr || r->pthread_getaffinity_np == nullptr) return ENOSYS;
   int result = r->pthread_getaffinity_np(thread, size, mask);
   if (result == 0) narrow_mask(size, mask);  // a pthread_t is always one of ours
   return result;
 }
+
+// Under glibc's version names where the port has two ABIs, unversioned where it
+// has one (cmake/GlibcVersions.cmake says why).
+#if CGVIEW_OLD_AFFINITY_ABI
+// The GLIBC_2.3.3 versions took no size: the mask was a 128-byte cpu_set_t.
+CGVIEW_EXPORT int cgview_sched_getaffinity_old(pid_t pid, cpu_set_t* mask) {
+  return cgview_sched_getaffinity(pid, sizeof(cpu_set_t), mask);
+}
+CGVIEW_EXPORT int cgview_pthread_getaffinity_np_old(pthread_t thread, cpu_set_t* mask) {
+  return cgview_pthread_getaffinity_np(thread, sizeof(cpu_set_t), mask);
+}
+// GLIBC_2.3.4 (libpthread's, before 2.32) takes the same arguments as GLIBC_2.32.
+CGVIEW_EXPORT int cgview_pthread_getaffinity_np_2_3_4(pthread_t thread, size_t size, cpu_set_t* mask) {
+  return cgview_pthread_getaffinity_np(thread, size, mask);
+}
+
+__asm__(".symver cgview_sched_getaffinity,sched_getaffinity@@GLIBC_2.3.4");
+__asm__(".symver cgview_sched_getaffinity_old,sched_getaffinity@GLIBC_2.3.3");
+__asm__(".symver cgview_pthread_getaffinity_np,pthread_getaffinity_np@@GLIBC_2.32");
+__asm__(".symver cgview_pthread_getaffinity_np_2_3_4,pthread_getaffinity_np@GLIBC_2.3.4");
+__asm__(".symver cgview_pthread_getaffinity_np_old,pthread_getaffinity_np@GLIBC_2.3.3");
+#else
+CGVIEW_EXPORT int sched_getaffinity(pid_t pid, size_t size, cpu_set_t* mask) {
+  return cgview_sched_getaffinity(pid, size, mask);
+}
+CGVIEW_EXPORT int pthread_getaffinity_np(pthread_t thread, size_t size, cpu_set_t* mask) {
+  return cgview_pthread_getaffinity_np(thread, size, mask);
+}
+#endif
 
 CGVIEW_EXPORT long sysconf(int name) {
   switch (name) {

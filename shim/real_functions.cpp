@@ -6,6 +6,21 @@
 
 #include <atomic>
 
+#include "next_symbol.hpp"
+
+// dlsym and dlvsym moved from libdl into libc in glibc 2.34 under a new version,
+// GLIBC_2.34: a library that asks for that version stops every program from starting
+// on an older glibc ("version `GLIBC_2.34' not found (required by libcgview.so)"), and
+// legacy images are where older glibcs are. So the shim names the functions' first
+// version on this port (GLIBC_2.2.5 on x86-64, GLIBC_2.17 on aarch64; CMake finds it),
+// which glibc 2.34 and later keep in libc as an alias and earlier ones have in libdl;
+// and weakly, since before 2.34 a program that does not link libdl has no dlsym at all
+// (then next_symbol finds what it would have).
+extern "C" void* cgview_first_dlsym(void* handle, const char* name) __attribute__((weak));
+extern "C" void* cgview_first_dlvsym(void* handle, const char* name, const char* version) __attribute__((weak));
+__asm__(".symver cgview_first_dlsym,dlsym@" CGVIEW_GLIBC_FIRST_VERSION);
+__asm__(".symver cgview_first_dlvsym,dlvsym@" CGVIEW_GLIBC_FIRST_VERSION);
+
 namespace cgview::shim {
 
 namespace {
@@ -17,10 +32,22 @@ std::atomic<int> g_state{kUnresolved};
 std::atomic<pid_t> g_resolver{0};      // thread resolving
 std::atomic<pid_t> g_resolver_pid{0};  // its process: a fork child inherits a stale kResolving
 
+void* next_definition(const char* name, const char* version) {
+  if (cgview_first_dlsym == nullptr || cgview_first_dlvsym == nullptr) return next_symbol(name, version);
+  return version != nullptr ? cgview_first_dlvsym(RTLD_NEXT, name, version) : cgview_first_dlsym(RTLD_NEXT, name);
+}
+
 template <typename F>
 void find(F& slot, const char* name, const char* version = nullptr) {
-  void* p = version != nullptr ? dlvsym(RTLD_NEXT, name, version) : dlsym(RTLD_NEXT, name);
-  slot = reinterpret_cast<F>(p);
+  slot = reinterpret_cast<F>(next_definition(name, version));
+}
+
+// The first of these versions this glibc has, else the default version.
+template <typename F>
+void find_current(F& slot, const char* name, const char* newer, const char* older = nullptr) {
+  find(slot, name, newer);
+  if (slot == nullptr && older != nullptr) find(slot, name, older);
+  if (slot == nullptr) find(slot, name);
 }
 
 void resolve_all() {
@@ -30,14 +57,12 @@ void resolve_all() {
   find(r.get_nprocs_conf, "get_nprocs_conf");
   find(r.get_phys_pages, "get_phys_pages");
   find(r.get_avphys_pages, "get_avphys_pages");
-  find(r.sched_getaffinity, "sched_getaffinity", "GLIBC_2.3.4");
-  if (r.sched_getaffinity == nullptr) find(r.sched_getaffinity, "sched_getaffinity");
-  find(r.pthread_getaffinity_np, "pthread_getaffinity_np", "GLIBC_2.32");
-  if (r.pthread_getaffinity_np == nullptr) find(r.pthread_getaffinity_np, "pthread_getaffinity_np", "GLIBC_2.3.4");
-  find(r.sched_setaffinity, "sched_setaffinity", "GLIBC_2.3.4");
-  if (r.sched_setaffinity == nullptr) find(r.sched_setaffinity, "sched_setaffinity");
-  find(r.pthread_setaffinity_np, "pthread_setaffinity_np", "GLIBC_2.34");
-  if (r.pthread_setaffinity_np == nullptr) find(r.pthread_setaffinity_np, "pthread_setaffinity_np", "GLIBC_2.3.4");
+  // The affinity calls' current ABI (with a size) by name where a port also has the
+  // first one (GLIBC_2.3.3, no size); ports born later have one version, the default.
+  find_current(r.sched_getaffinity, "sched_getaffinity", "GLIBC_2.3.4");
+  find_current(r.pthread_getaffinity_np, "pthread_getaffinity_np", "GLIBC_2.32", "GLIBC_2.3.4");
+  find_current(r.sched_setaffinity, "sched_setaffinity", "GLIBC_2.3.4");
+  find_current(r.pthread_setaffinity_np, "pthread_setaffinity_np", "GLIBC_2.34", "GLIBC_2.3.4");
   find(r.sysinfo, "sysinfo");
   find(r.open, "open");
   find(r.open64, "open64");

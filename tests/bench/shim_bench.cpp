@@ -206,8 +206,10 @@ bool load_shim(const char* path) {
   }
   g_shim.sysconf = reinterpret_cast<long (*)(int)>(dlsym(h, "sysconf"));
   g_shim.get_nprocs = reinterpret_cast<int (*)()>(dlsym(h, "get_nprocs"));
-  g_shim.sched_getaffinity =
-      reinterpret_cast<int (*)(pid_t, size_t, cpu_set_t*)>(dlvsym(h, "sched_getaffinity", "GLIBC_2.3.4"));
+  // The current ABI by its version name where a port has two (x86-64), else the one there is.
+  void* getaffinity = dlvsym(h, "sched_getaffinity", "GLIBC_2.3.4");
+  if (getaffinity == nullptr) getaffinity = dlsym(h, "sched_getaffinity");
+  g_shim.sched_getaffinity = reinterpret_cast<int (*)(pid_t, size_t, cpu_set_t*)>(getaffinity);
   g_shim.sysinfo = reinterpret_cast<int (*)(struct sysinfo*)>(dlsym(h, "sysinfo"));
   g_shim.open = reinterpret_cast<int (*)(const char*, int, ...)>(dlsym(h, "open"));
   g_shim.fopen = reinterpret_cast<FILE* (*)(const char*, const char*)>(dlsym(h, "fopen"));

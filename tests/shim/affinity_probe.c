@@ -12,9 +12,11 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-/* The GLIBC_2.3.3 ABI: no size argument, a 128-byte mask. */
+#if CGVIEW_OLD_AFFINITY_ABI
+/* The GLIBC_2.3.3 ABI, on the ports that have it: no size argument, a 128-byte mask. */
 int sched_setaffinity_old(pid_t pid, const cpu_set_t* mask);
 __asm__(".symver sched_setaffinity_old,sched_setaffinity@GLIBC_2.3.3");
+#endif
 
 static void print_list(const char* key, const cpu_set_t* set) {
   printf("%s=", key);
@@ -113,8 +115,10 @@ int main(void) {
   print_kernel_mask("kernel_after_restore", pid);
   print_status_line("kernel_status_after_restore", status, "Cpus_allowed_list:", 1);
   printf("restore_pid_rc=%d\n", sched_setaffinity(pid, sizeof shown, &shown));
+#if CGVIEW_OLD_AFFINITY_ABI
   printf("restore_old_rc=%d\n", sched_setaffinity_old(0, &shown));
   print_kernel_mask("kernel_after_restore_old", pid);
+#endif
   cpu_set_t seen;
   pthread_getaffinity_np(pthread_self(), sizeof seen, &seen);
   printf("pthread_restore_rc=%d\n", pthread_setaffinity_np(pthread_self(), sizeof seen, &seen));

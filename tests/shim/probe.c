@@ -32,9 +32,13 @@
 
 #include "probe_io.h"
 
-/* The GLIBC_2.3.3 ABI: no size argument, a 128-byte mask. */
+#if CGVIEW_OLD_AFFINITY_ABI
+/* The GLIBC_2.3.3 ABI, on the ports that have it: no size argument, a 128-byte mask. */
 int sched_getaffinity_old(pid_t pid, cpu_set_t* mask);
 __asm__(".symver sched_getaffinity_old,sched_getaffinity@GLIBC_2.3.3");
+int pthread_getaffinity_np_old(pthread_t thread, cpu_set_t* mask);
+__asm__(".symver pthread_getaffinity_np_old,pthread_getaffinity_np@GLIBC_2.3.3");
+#endif
 
 static size_t read_path(const char* path, char* buf, size_t cap) {
   int fd = open(path, O_RDONLY);
@@ -83,11 +87,13 @@ static int cmd_view(void) {
   print_mask("affinity", &set, sizeof set);
   if (sched_getaffinity(getpid(), sizeof set, &set) != 0) return fail("sched_getaffinity(getpid)");
   printf("affinity_getpid_count=%d\n", CPU_COUNT(&set));
-#ifndef CGVIEW_SANITIZED
-  /* Sanitizer runtimes intercept sched_getaffinity with the new ABI only, and
-     the executable's interceptor takes this call before the shim sees it. */
+#if CGVIEW_OLD_AFFINITY_ABI && !defined(CGVIEW_SANITIZED)
+  /* Sanitizer runtimes intercept the affinity calls with the new ABI only, and
+     the executable's interceptor takes these calls before the shim sees them. */
   if (sched_getaffinity_old(0, &set) != 0) return fail("sched_getaffinity@GLIBC_2.3.3");
   printf("affinity_old_count=%d\n", CPU_COUNT(&set));
+  if (pthread_getaffinity_np_old(pthread_self(), &set) != 0) return fail("pthread_getaffinity_np@GLIBC_2.3.3");
+  printf("pthread_affinity_old_count=%d\n", CPU_COUNT(&set));
 #endif
   if (pthread_getaffinity_np(pthread_self(), sizeof set, &set) != 0) return fail("pthread_getaffinity_np");
   printf("pthread_affinity_count=%d\n", CPU_COUNT(&set));

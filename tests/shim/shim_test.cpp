@@ -5,11 +5,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <regex>
 #include <set>
 #include <sstream>
 #include <string>
@@ -94,8 +96,9 @@ TEST_P(ShimOverFixture, EveryEntryPointAgrees) {
   EXPECT_EQ(v["affinity_count"], n);
   EXPECT_EQ(v["affinity"], affinity_list(e));
   EXPECT_EQ(v["affinity_getpid_count"], n);
-#ifndef CGVIEW_SANITIZED  // see probe.c
+#if CGVIEW_OLD_AFFINITY_ABI && !defined(CGVIEW_SANITIZED)  // see probe.c
   EXPECT_EQ(v["affinity_old_count"], n);
+  EXPECT_EQ(v["pthread_affinity_old_count"], n);
 #endif
   EXPECT_EQ(v["pthread_affinity_count"], n);
   EXPECT_EQ(v["affinity_big_count"], n);
@@ -367,10 +370,14 @@ TEST(ShimAffinity, RestoringTheShownMaskKeepsTheRealOne) {
   auto v = probe(CGVIEW_AFFINITY_PROBE, "", preload_over("demo-64cpu"));
   ASSERT_EQ(v["shown"], "0,1");
   ASSERT_NE(v["kernel_before"], "");
-  for (const char* key : {"restore_rc", "restore_pid_rc", "restore_old_rc", "pthread_restore_rc", "pin_rc"})
+  for (const char* key : {"restore_rc", "restore_pid_rc", "pthread_restore_rc", "pin_rc"})
     EXPECT_EQ(v[key], "0") << key;
-  for (const char* key : {"kernel_after_restore", "kernel_after_restore_old", "kernel_after_pthread_restore"})
+  for (const char* key : {"kernel_after_restore", "kernel_after_pthread_restore"})
     EXPECT_EQ(v[key], v["kernel_before"]) << key;
+#if CGVIEW_OLD_AFFINITY_ABI  // the ports with the GLIBC_2.3.3 setter
+  EXPECT_EQ(v["restore_old_rc"], "0");
+  EXPECT_EQ(v["kernel_after_restore_old"], v["kernel_before"]);
+#endif
   EXPECT_EQ(v["pin"], "1");
   EXPECT_EQ(v["kernel_pinned"], "1") << "pinning to a CPU of V must pin";
   EXPECT_EQ(v["kernel_pinned_after_restore"], "1");
@@ -400,6 +407,37 @@ TEST(ShimLibrary, ExportsOnlyTheInterposedSymbols) {
     seen.insert(name);
   }
   EXPECT_EQ(seen, interposed);
+}
+
+// A preloaded library that needs a symbol version libc lacks stops every program from
+// starting ("version `GLIBC_2.34' not found"): legacy images have older glibcs. So the
+// library asks for nothing newer than GLIBC_2.17 (CentOS 7's glibc; a port born later
+// starts at its own first version), and takes dlsym and dlvsym weakly, at their first
+// version (tests/old_glibc runs it in a Debian 11 root).
+TEST(ShimLibrary, LoadsOnEveryGlibcSince217) {
+  auto version_number = [](const std::string& v) {  // "GLIBC_2.3.4" -> 2003004
+    unsigned major = 0, minor = 0, patch = 0;
+    std::sscanf(v.c_str(), "GLIBC_%u.%u.%u", &major, &minor, &patch);
+    return major * 1000000 + minor * 1000 + patch;
+  };
+  unsigned allowed = std::max(version_number("GLIBC_2.17"), version_number(CGVIEW_GLIBC_FIRST_VERSION));
+  std::string needs = command_output("objdump -p " + kShim);
+  size_t references = needs.find("Version References:");
+  ASSERT_NE(references, std::string::npos) << needs;
+  std::regex version_re("GLIBC_[0-9.]+");
+  unsigned seen = 0;
+  for (std::sregex_iterator it(needs.begin() + references, needs.end(), version_re), end; it != end; ++it) {
+    ++seen;
+    EXPECT_LE(version_number(it->str()), allowed) << it->str() << " is newer than the oldest glibc the library serves";
+  }
+  EXPECT_GT(seen, 0u) << needs;
+  // dlsym and dlvsym: weak (absent before 2.34 unless libdl is loaded), at the first version.
+  std::string symbols = command_output("objdump -T " + kShim);
+  for (const char* name : {"dlsym", "dlvsym"}) {
+    std::regex line_re(std::string(" w +DF \\*UND\\*\\s+[0-9a-f]+ +\\(") + CGVIEW_GLIBC_FIRST_VERSION + "\\) " + name + "\n");
+    EXPECT_TRUE(std::regex_search(symbols, line_re)) << name << " is not a weak reference at "
+                                                     << CGVIEW_GLIBC_FIRST_VERSION << ":\n" << symbols;
+  }
 }
 
 TEST(ShimLibrary, HasNoStaticConstructors) {
