@@ -289,5 +289,37 @@ def case_kubernetes_pattern(engine, report):
     engine.run_docker("volume", "rm", volume, quiet=True)
 
 
+LEGACY, LEGACY_SUITE = "debian:11", "bullseye"
+
+
+def case_legacy_image(engine, report):
+    """A legacy image (debian:11, glibc 2.31; the library is built on glibc 2.36) with
+    the library copied in from the cgview image, preloaded by LD_PRELOAD and then by
+    /etc/ld.so.preload: every program starts with no ld.so error, and both a program
+    without libdl (nproc: the shim's own symbol lookup) and one with it (perl: dlsym)
+    see the limits."""
+    engine.ensure_legacy_image(LEGACY, LEGACY_SUITE)
+    limits = Limits(cpus="1", memory="256m")
+    case = "legacy image %s (glibc 2.31), %s" % (LEGACY, limits)
+    volume = engine.volume()
+    engine.run(CGVIEW, ["cp", "/usr/lib/libcgview.so", "/cgview/libcgview.so"], ["-v", volume + ":/cgview"])
+    probe = "nproc; grep MemTotal /proc/meminfo; perl -MPOSIX -e 'print POSIX::sysconf(84), qq(\\n)'"
+    for how, options, script in [
+            ("LD_PRELOAD", ["-e", "LD_PRELOAD=/cgview/libcgview.so"], probe),
+            ("/etc/ld.so.preload", [], "echo /cgview/libcgview.so > /etc/ld.so.preload && env -i sh -c \"%s\"" % probe)]:
+        p = engine.run(LEGACY, ["sh", "-c", script], limits.options() + ["-v", volume + ":/cgview:ro"] + options,
+                       check=False)
+        lines = p.stdout.strip().splitlines()
+        report.check(case, "%s: exit status" % how, p.returncode, 0)
+        report.check(case, "%s: no ld.so error on stderr" % how, p.stderr.strip(), "")
+        if len(lines) == 3:
+            report.check(case, "%s: nproc" % how, int(lines[0]), limits.n())
+            report.check(case, "%s: /proc/meminfo MemTotal" % how, int(lines[1].split()[1]) * 1024, limits.mem_total())
+            report.check(case, "%s: perl sysconf(_SC_NPROCESSORS_ONLN)" % how, int(lines[2]), limits.n())
+        else:
+            report.check(case, "%s: three lines of output" % how, p.stdout, "nproc, MemTotal, perl's count")
+    engine.run_docker("volume", "rm", volume, quiet=True)
+
+
 CASES = [case_limits, case_cgroupns, case_restricted, case_system_wide, case_nginx, case_java,
-         case_live_update, case_kubernetes_pattern]
+         case_live_update, case_kubernetes_pattern, case_legacy_image]

@@ -183,6 +183,21 @@ class Engine:
         # Never count the base among what the suite made.
         self.images_before |= self.image_ids() & {self.out("image", "inspect", "-f", "{{.Id}}", "debian:12").strip()}
 
+    def ensure_legacy_image(self, tag, suite):
+        """An older Debian image (debian:11: glibc 2.31) from the root tests/support/debian_root.py
+        caches, imported once and kept, as the base image is."""
+        if not self.has_image(tag):
+            import debian_root
+            root = debian_root.cached_root(suite, log)
+            tar = subprocess.Popen(["tar", "-C", root, "--exclude", "./.complete", "-c", "."],
+                                   stdout=subprocess.PIPE)
+            imp = subprocess.run([self.docker, "import", "-", tag], stdin=tar.stdout, capture_output=True, text=True)
+            tar.stdout.close()
+            if tar.wait() != 0 or imp.returncode != 0:
+                raise RuntimeError("docker import of %s failed: %s" % (tag, imp.stderr))
+            log("legacy: %s imported from %s" % (tag, root))
+        self.images_before.add(self.out("image", "inspect", "-f", "{{.Id}}", tag).strip())
+
     # --- cgroups ------------------------------------------------------------
 
     def make_cgroup_parent(self, driver):

@@ -1,0 +1,181 @@
+#!/usr/bin/python3
+"""libcgview.so in a legacy image: Debian 11's root (glibc 2.31), in a real cgroup.
+
+The library is built on Debian 12 (glibc 2.36); legacy software runs in older images.
+A preloaded library that asks libc for a symbol version it lacks stops every program
+from starting ("version `GLIBC_2.34' not found (required by libcgview.so)"), and with
+/etc/ld.so.preload every program of the image. This suite copies a Debian 11 minbase
+root (debootstrap from Debian's mirror, cached in /var/cache/cgview-old-glibc), puts the
+build's libcgview.so in it, and runs that root's own programs, chrooted, in a real
+child cgroup of this process's own (CPU quota 0.5: N = 1; 256 MiB), with and without
+the shim. It checks that every program starts and prints nothing of ours, and that the
+numbers are the container's both where the program links libdl (perl: the shim finds
+libc's functions with dlsym) and where it does not (coreutils: before glibc 2.34 such a
+process has no dlsym, and the shim reads the symbol tables itself), with LD_PRELOAD and
+with /etc/ld.so.preload. Without the shim the same commands give the host's numbers.
+
+Prints one line per check and `N passed, M failed`; exit 77 (skip) where the machine
+cannot host real cgroups or build the root, unless CGVIEW_TEST_REQUIRE_CGROUPS=1.
+"""
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "compat"))
+sys.path.insert(0, os.path.join(HERE, "..", "support"))
+import compat  # noqa: E402  (real cgroups: Host, Case, Cgroups)
+import debian_root  # noqa: E402  (the cached Debian 11 root)
+
+SKIP = 77
+SUITE = "bullseye"          # Debian 11: glibc 2.31
+LIBRARY = "/usr/lib/libcgview.so"   # where the image has it
+MiB = 1024 * 1024
+
+# Runs one command chrooted into the root, with the host's /proc and /sys (the kernel's
+# files and the cgroup hierarchies) bound in a mount namespace of its own.
+CHROOT = """root=$1; shift
+mount --rbind /proc "$root/proc" && mount --rbind /sys "$root/sys" || exit 98
+exec chroot "$root" "$@"
+"""
+
+
+def log(message):
+    print("old_glibc: " + message, flush=True)
+
+
+def skip(reason):
+    print("old_glibc: skipped: " + reason, flush=True)
+    if os.environ.get("CGVIEW_TEST_REQUIRE_CGROUPS") == "1":
+        print("old_glibc: CGVIEW_TEST_REQUIRE_CGROUPS=1: failing instead", flush=True)
+        sys.exit(1)
+    sys.exit(SKIP)
+
+
+class Image:
+    """A copy of the cached root for this run, with the library in it."""
+
+    def __init__(self, shim, tmp):
+        self.root = os.path.join(tmp, "root")
+        subprocess.run(["cp", "-a", debian_root.cached_root(SUITE, log), self.root], check=True)
+        shutil.copy(shim, self.root + LIBRARY)
+        self.glibc = subprocess.run(["chroot", self.root, "ldd", "--version"], capture_output=True,
+                                    text=True).stdout.splitlines()[0]
+
+    def preload_system_wide(self, on):
+        path = self.root + "/etc/ld.so.preload"
+        if on:
+            with open(path, "w") as f:
+                f.write(LIBRARY + "\n")
+        elif os.path.exists(path):
+            os.unlink(path)
+
+    def run(self, argv, procs, env, preload=False):
+        """argv inside the root; with preload, LD_PRELOAD names the library for argv alone
+        (the host's tools that get it there, unshare, mount and chroot, must not have it)."""
+        if preload:
+            argv = ["/usr/bin/env", "LD_PRELOAD=" + LIBRARY] + argv
+
+        def attach():
+            for f in procs:
+                with open(f, "w") as fh:
+                    fh.write(str(os.getpid()))
+        p = subprocess.run(["unshare", "-m", "--propagation", "private", "/bin/sh", "-c", CHROOT, "sh",
+                            self.root] + argv, env=env, preexec_fn=attach, capture_output=True, text=True,
+                           timeout=60, stdin=subprocess.DEVNULL)
+        return p.returncode, p.stdout, p.stderr
+
+
+class Checks:
+    def __init__(self):
+        self.passed = self.failed = 0
+
+    def check(self, what, ok, detail=""):
+        print("%s %s%s" % ("ok  " if ok else "FAIL", what, "" if ok else ": " + detail), flush=True)
+        if ok:
+            self.passed += 1
+        else:
+            self.failed += 1
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--shim", required=True)
+    args = ap.parse_args()
+    if os.geteuid() != 0:
+        skip("needs root (chroot, mounts, cgroups)")
+    for tool in ("unshare", "chroot"):
+        if not shutil.which(tool):
+            skip("no %s" % tool)
+    try:
+        cgroups = compat.Cgroups()
+    except compat.CgroupError as e:
+        skip(str(e))
+    host = compat.Host()
+    case = compat.Case("old-glibc", 0.5, None, 256 * MiB, host)
+    checks = Checks()
+    with tempfile.TemporaryDirectory(prefix="cgview-old-glibc-") as tmp:
+        try:
+            try:
+                image = Image(args.shim, tmp)
+            except debian_root.Unavailable as e:
+                skip(str(e))
+            procs = cgroups.create(case)
+            print("old_glibc: %s; cgroup: %s, V = %s of host CPUs %s" %
+                  (image.glibc, case.describe, compat.fmt_list(case.cpus), compat.fmt_list(host.cpus)),
+                  flush=True)
+            run_checks(image, procs, case, host, checks)
+        finally:
+            cgroups.cleanup()
+    print("old_glibc: %d passed, %d failed" % (checks.passed, checks.failed), flush=True)
+    return 1 if checks.failed else 0
+
+
+def run_checks(image, procs, case, host, checks):
+    pages = case.memory // host.page
+    total_kb = case.memory // 1024
+    env = {"PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "LC_ALL": "C"}
+    # (name, argv, what the container's view prints, what the host's prints), compared
+    # word by word (the kernel pads /proc/meminfo's columns)
+    commands = [
+        ("true starts", ["/bin/true"], "", ""),
+        ("nproc (coreutils, no libdl: the shim's own lookup)", ["nproc"], "%d\n" % case.n,
+         "%d\n" % len(host.cpus)),
+        ("getconf _NPROCESSORS_ONLN", ["getconf", "_NPROCESSORS_ONLN"], "%d\n" % case.n, "%d\n" % len(host.cpus)),
+        ("getconf _PHYS_PAGES", ["getconf", "_PHYS_PAGES"], "%d\n" % pages, None),
+        ("head -1 /proc/meminfo", ["head", "-1", "/proc/meminfo"], "MemTotal: %d kB" % total_kb, None),
+        ("cat /sys/devices/system/cpu/online", ["cat", "/sys/devices/system/cpu/online"],
+         compat.range_list(case.cpus) + "\n", None),
+        ("perl sysconf(_SC_NPROCESSORS_ONLN) (links libdl: dlsym)",
+         ["perl", "-MPOSIX", "-e", "print POSIX::sysconf(84), qq(\\n)"], "%d\n" % case.n, "%d\n" % len(host.cpus)),
+        ("perl reads /proc/meminfo", ["perl", "-ne", "print if /^MemTotal/", "/proc/meminfo"],
+         "MemTotal: %d kB" % total_kb, None),
+    ]
+    for name, argv, view, host_answer in commands:
+        rc, out, err = image.run(argv, procs, env, preload=True)
+        checks.check("LD_PRELOAD: %s" % name, rc == 0 and out.split() == view.split() and err == "",
+                     "exit %d, printed %r, stderr %r; expected %r" % (rc, out, err, view))
+        if host_answer is not None:
+            rc, out, err = image.run(argv, procs, env)
+            checks.check("without the shim: %s" % name, rc == 0 and out.split() == host_answer.split(),
+                         "exit %d, printed %r, stderr %r; expected %r" % (rc, out, err, host_answer))
+    # /etc/ld.so.preload reaches every program, a clean environment included.
+    image.preload_system_wide(True)
+    try:
+        for name, argv, view in [("sh -c true", ["/bin/sh", "-c", "true"], ""),
+                                 ("env -i nproc", ["env", "-i", "/usr/bin/nproc"], "%d\n" % case.n),
+                                 ("env -i perl sysconf", ["env", "-i", "/usr/bin/perl", "-MPOSIX", "-e",
+                                                          "print POSIX::sysconf(84), qq(\\n)"], "%d\n" % case.n)]:
+            rc, out, err = image.run(argv, procs, env)
+            checks.check("ld.so.preload: %s" % name, rc == 0 and out.split() == view.split() and err == "",
+                         "exit %d, printed %r, stderr %r; expected %r" % (rc, out, err, view))
+    finally:
+        image.preload_system_wide(False)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
