@@ -30,28 +30,3 @@ else()
 endif()
 message(STATUS "cgview: glibc's GLIBC_2.3.3 affinity ABI: ${CGVIEW_OLD_AFFINITY_ABI}")
 
-# The first symbol version of dlsym on this port (GLIBC_2.2.5 on x86-64, GLIBC_2.17 on
-# aarch64 and ppc64el, ...): the shim binds dlsym and dlvsym there, not at GLIBC_2.34,
-# so that it loads on every glibc since the port's first (shim/real_functions.cpp).
-# Sets CGVIEW_GLIBC_FIRST_VERSION; a link check against the target's libc for each
-# version name a glibc port has started from.
-set(CGVIEW_GLIBC_FIRST_VERSION "")
-foreach(candidate GLIBC_2.2.5 GLIBC_2.17 GLIBC_2.0 GLIBC_2.1 GLIBC_2.2 GLIBC_2.3 GLIBC_2.4
-                  GLIBC_2.18 GLIBC_2.21 GLIBC_2.27 GLIBC_2.29 GLIBC_2.32 GLIBC_2.35 GLIBC_2.36)
-  string(MAKE_C_IDENTIFIER "CGVIEW_DLSYM_AT_${candidate}" result_var)
-  set(CMAKE_REQUIRED_LIBRARIES ${CMAKE_DL_LIBS})
-  check_c_source_compiles("
-void* first_dlsym(void* handle, const char* name);
-__asm__(\".symver first_dlsym,dlsym@${candidate}\");
-int main(void) { return first_dlsym((void*)0, \"main\") != 0; }
-" ${result_var})
-  unset(CMAKE_REQUIRED_LIBRARIES)
-  if(${result_var})
-    set(CGVIEW_GLIBC_FIRST_VERSION ${candidate})
-    break()
-  endif()
-endforeach()
-if(NOT CGVIEW_GLIBC_FIRST_VERSION)
-  message(FATAL_ERROR "cgview: found no first version of dlsym in the target's glibc")
-endif()
-message(STATUS "cgview: dlsym's first version: ${CGVIEW_GLIBC_FIRST_VERSION}")

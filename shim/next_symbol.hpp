@@ -1,12 +1,14 @@
 // The next definition of a symbol after libcgview.so, found without dlsym.
 //
-// Before glibc 2.34, dlsym and dlvsym live in libdl, and a program that does not link
-// libdl has neither (coreutils, most daemons). There the shim finds libc's real
-// functions itself: it walks the loaded objects in load order (dl_iterate_phdr, in libc
-// on every glibc), skips up to and including its own, and looks the name up in each
-// next object's dynamic symbol table (GNU or SysV hash, symbol versions). Such a process
-// cannot have dlopened anything (dlopen is in libdl too), so load order is its global
-// scope, and the answer is dlsym(RTLD_NEXT)'s.
+// The shim finds dlsym and dlvsym themselves this way (naming them would tie it to
+// glibc 2.34's new version of them: shim/real_functions.cpp). And before glibc 2.34
+// they live in libdl, which a program that does not link it never loads (coreutils,
+// most daemons): there the shim finds libc's real functions this way too. It walks the
+// loaded objects in load order (dl_iterate_phdr, in libc on every glibc), skips up to
+// and including its own, and looks the name up in each next object's dynamic symbol
+// table (GNU or SysV hash, symbol versions). A process without libdl cannot have
+// dlopened anything (dlopen is in libdl too), so load order is its global scope, and
+// the answer is dlsym(RTLD_NEXT)'s.
 #pragma once
 
 namespace cgview::shim {

@@ -8,19 +8,6 @@
 
 #include "next_symbol.hpp"
 
-// dlsym and dlvsym moved from libdl into libc in glibc 2.34 under a new version,
-// GLIBC_2.34: a library that asks for that version stops every program from starting
-// on an older glibc ("version `GLIBC_2.34' not found (required by libcgview.so)"), and
-// legacy images are where older glibcs are. So the shim names the functions' first
-// version on this port (GLIBC_2.2.5 on x86-64, GLIBC_2.17 on aarch64; CMake finds it),
-// which glibc 2.34 and later keep in libc as an alias and earlier ones have in libdl;
-// and weakly, since before 2.34 a program that does not link libdl has no dlsym at all
-// (then next_symbol finds what it would have).
-extern "C" void* cgview_first_dlsym(void* handle, const char* name) __attribute__((weak));
-extern "C" void* cgview_first_dlvsym(void* handle, const char* name, const char* version) __attribute__((weak));
-__asm__(".symver cgview_first_dlsym,dlsym@" CGVIEW_GLIBC_FIRST_VERSION);
-__asm__(".symver cgview_first_dlvsym,dlvsym@" CGVIEW_GLIBC_FIRST_VERSION);
-
 namespace cgview::shim {
 
 namespace {
@@ -32,14 +19,33 @@ std::atomic<int> g_state{kUnresolved};
 std::atomic<pid_t> g_resolver{0};      // thread resolving
 std::atomic<pid_t> g_resolver_pid{0};  // its process: a fork child inherits a stale kResolving
 
-void* next_definition(const char* name, const char* version) {
-  if (cgview_first_dlsym == nullptr || cgview_first_dlvsym == nullptr) return next_symbol(name, version);
-  return version != nullptr ? cgview_first_dlvsym(RTLD_NEXT, name, version) : cgview_first_dlsym(RTLD_NEXT, name);
+// dlsym and dlvsym themselves are found as the functions after ours are, not named
+// in the library: glibc 2.34 moved them into libc under a new symbol version, and a
+// library that asks for it stops every program of an older image from starting
+// ("version `GLIBC_2.34' not found (required by libcgview.so)"); before 2.34 they
+// live in libdl, which a program that does not link it never loads. Where a process
+// has none, next_symbol answers what dlsym(RTLD_NEXT) would have.
+struct Lookup {
+  void* (*dlsym)(void*, const char*);
+  void* (*dlvsym)(void*, const char*, const char*);
+};
+
+Lookup find_lookup() {
+  Lookup l;
+  l.dlsym = reinterpret_cast<decltype(l.dlsym)>(next_symbol("dlsym", nullptr));
+  l.dlvsym = reinterpret_cast<decltype(l.dlvsym)>(next_symbol("dlvsym", nullptr));
+  if (l.dlsym == nullptr || l.dlvsym == nullptr) l = Lookup{};
+  return l;
 }
+
+Lookup g_lookup{};  // set by resolve_all, before any find
 
 template <typename F>
 void find(F& slot, const char* name, const char* version = nullptr) {
-  slot = reinterpret_cast<F>(next_definition(name, version));
+  void* p = g_lookup.dlsym == nullptr ? next_symbol(name, version)
+            : version != nullptr       ? g_lookup.dlvsym(RTLD_NEXT, name, version)
+                                       : g_lookup.dlsym(RTLD_NEXT, name);
+  slot = reinterpret_cast<F>(p);
 }
 
 // The first of these versions this glibc has, else the default version.
@@ -51,6 +57,7 @@ void find_current(F& slot, const char* name, const char* newer, const char* olde
 }
 
 void resolve_all() {
+  g_lookup = find_lookup();
   RealFunctions& r = g_real;
   find(r.sysconf, "sysconf");
   find(r.get_nprocs, "get_nprocs");

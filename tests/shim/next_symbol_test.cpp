@@ -27,7 +27,7 @@ TEST(NextSymbol, FindsLibcsFunctionsAsDlsymDoes) {
   for (const char* name : {"open", "open64", "openat", "__open_2", "__openat64_2", "fopen", "fopen64", "freopen",
                            "lseek", "lseek64", "rewind", "fseek", "fseeko64", "fsetpos", "sysconf", "get_nprocs",
                            "get_nprocs_conf", "get_phys_pages", "get_avphys_pages", "sysinfo", "sched_getaffinity",
-                           "sched_setaffinity", "pthread_getaffinity_np", "pthread_setaffinity_np"}) {
+                           "sched_setaffinity", "pthread_getaffinity_np", "pthread_setaffinity_np", "dlsym", "dlvsym"}) {
     void* expected = rtld_next(name);
     ASSERT_NE(expected, nullptr) << name;
     EXPECT_EQ(next_symbol(name, nullptr), expected) << name;
