@@ -13,6 +13,7 @@ namespace {
 // An object's dynamic tables, as ld.so left them in memory.
 struct Tables {
   uintptr_t base = 0;
+  uintptr_t start = 0, end = 0;  // where its segments are mapped
   const ElfW(Sym)* symbols = nullptr;
   const char* strings = nullptr;
   const uint32_t* gnu_hash = nullptr;
@@ -29,16 +30,21 @@ struct Query {
   void* found = nullptr;
 };
 
-// ld.so rewrites most dynamic entries to run-time addresses, but not where the
-// dynamic section is read-only (MIPS, RISC-V, the vDSO): there they are still
-// offsets from the object's base, which any run-time address is above.
-uintptr_t runtime_address(uintptr_t base, uintptr_t value) { return value < base ? base + value : value; }
+// ld.so rewrites most dynamic entries to run-time addresses, but not all (never
+// DT_VERDEF; none where the dynamic section is read-only: MIPS, RISC-V, the vDSO):
+// those are still offsets from the object's base. A value inside the object's
+// mapped segments is an address already.
+uintptr_t runtime_address(const Tables& t, uintptr_t value) {
+  return value >= t.start && value < t.end ? value : t.base + value;
+}
 
-Tables read_tables(uintptr_t base, const ElfW(Dyn)* dynamic) {
+Tables read_tables(uintptr_t base, uintptr_t start, uintptr_t end, const ElfW(Dyn)* dynamic) {
   Tables t;
   t.base = base;
+  t.start = start;
+  t.end = end;
   for (const ElfW(Dyn)* d = dynamic; d->d_tag != DT_NULL; ++d) {
-    uintptr_t at = runtime_address(base, d->d_un.d_ptr);
+    uintptr_t at = runtime_address(t, d->d_un.d_ptr);
     switch (d->d_tag) {
       case DT_SYMTAB: t.symbols = reinterpret_cast<const ElfW(Sym)*>(at); break;
       case DT_STRTAB: t.strings = reinterpret_cast<const char*>(at); break;
@@ -64,12 +70,14 @@ bool version_named(const Tables& t, unsigned index, const char* version) {
   }
 }
 
-// The rules ld.so applies to a definition (do_lookup_x, check_match).
+// The rules ld.so applies to a definition (do_lookup_x, check_match). An indirect
+// function (IFUNC) matches too: the caller answers nothing for it (see the header).
 bool matches(const Tables& t, uint32_t i, const Query& q) {
   const ElfW(Sym)& s = t.symbols[i];
   if (s.st_shndx == SHN_UNDEF || s.st_value == 0) return false;
   // st_info's type and binding, alike in 32- and 64-bit ELF (ELF32_ST_TYPE == ELF64_ST_TYPE).
-  if (ELF64_ST_TYPE(s.st_info) != STT_FUNC) return false;  // IFUNC: see the header
+  int type = ELF64_ST_TYPE(s.st_info);
+  if (type != STT_FUNC && type != STT_GNU_IFUNC) return false;
   int binding = ELF64_ST_BIND(s.st_info);
   if (binding != STB_GLOBAL && binding != STB_WEAK) return false;
   if (std::strcmp(t.strings + s.st_name, q.name) != 0) return false;
@@ -132,21 +140,27 @@ int visit(dl_phdr_info* info, size_t, void* data) {
   Query& q = *static_cast<Query*>(data);
   const ElfW(Phdr)* dynamic = nullptr;
   bool holds_self = false;
+  uintptr_t mapped_start = UINTPTR_MAX, mapped_end = 0;
   for (int i = 0; i < info->dlpi_phnum; ++i) {
     const ElfW(Phdr)& ph = info->dlpi_phdr[i];
     if (ph.p_type == PT_DYNAMIC) dynamic = &ph;
+    if (ph.p_type != PT_LOAD) continue;
     uintptr_t start = info->dlpi_addr + ph.p_vaddr;
-    if (ph.p_type == PT_LOAD && q.self >= start && q.self - start < ph.p_memsz) holds_self = true;
+    if (q.self >= start && q.self - start < ph.p_memsz) holds_self = true;
+    if (start < mapped_start) mapped_start = start;
+    if (start + ph.p_memsz > mapped_end) mapped_end = start + ph.p_memsz;
   }
   if (holds_self) {
     q.past_self = true;
     return 0;
   }
   if (!q.past_self || dynamic == nullptr) return 0;
-  Tables t = read_tables(info->dlpi_addr, reinterpret_cast<const ElfW(Dyn)*>(info->dlpi_addr + dynamic->p_vaddr));
+  Tables t = read_tables(info->dlpi_addr, mapped_start, mapped_end,
+                         reinterpret_cast<const ElfW(Dyn)*>(info->dlpi_addr + dynamic->p_vaddr));
   uint32_t i = find_in(t, q);
   if (i == 0) return 0;
-  q.found = reinterpret_cast<void*>(t.base + t.symbols[i].st_value);
+  // The first definition answers, an IFUNC's with nothing: a later object's is not the one.
+  if (ELF64_ST_TYPE(t.symbols[i].st_info) != STT_GNU_IFUNC) q.found = reinterpret_cast<void*>(t.base + t.symbols[i].st_value);
   return 1;  // stops the walk
 }
 

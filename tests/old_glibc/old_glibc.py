@@ -34,6 +34,8 @@ import debian_root  # noqa: E402  (the cached Debian 11 root)
 SKIP = 77
 SUITE = "bullseye"          # Debian 11: glibc 2.31
 LIBRARY = "/usr/lib/libcgview.so"   # where the image has it
+PROBE = "/usr/lib/cgview_old_glibc_probe.so"
+LIBS = "/lib/x86_64-linux-gnu"
 MiB = 1024 * 1024
 
 # Runs one command chrooted into the root, with the host's /proc and /sys (the kernel's
@@ -59,10 +61,11 @@ def skip(reason):
 class Image:
     """A copy of the cached root for this run, with the library in it."""
 
-    def __init__(self, shim, tmp):
+    def __init__(self, shim, probe, tmp):
         self.root = os.path.join(tmp, "root")
         subprocess.run(["cp", "-a", debian_root.cached_root(SUITE, log), self.root], check=True)
         shutil.copy(shim, self.root + LIBRARY)
+        shutil.copy(probe, self.root + PROBE)
         self.glibc = subprocess.run(["chroot", self.root, "ldd", "--version"], capture_output=True,
                                     text=True).stdout.splitlines()[0]
 
@@ -74,11 +77,11 @@ class Image:
         elif os.path.exists(path):
             os.unlink(path)
 
-    def run(self, argv, procs, env, preload=False):
-        """argv inside the root; with preload, LD_PRELOAD names the library for argv alone
-        (the host's tools that get it there, unshare, mount and chroot, must not have it)."""
+    def run(self, argv, procs, env, preload=None):
+        """argv inside the root; LD_PRELOAD=preload for argv alone (the host's tools that
+        get it there, unshare, mount and chroot, must not have it)."""
         if preload:
-            argv = ["/usr/bin/env", "LD_PRELOAD=" + LIBRARY] + argv
+            argv = ["/usr/bin/env", "LD_PRELOAD=" + preload] + argv
 
         def attach():
             for f in procs:
@@ -105,6 +108,7 @@ class Checks:
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--shim", required=True)
+    ap.add_argument("--probe", required=True, help="old_glibc_probe.cpp's library")
     args = ap.parse_args()
     if os.geteuid() != 0:
         skip("needs root (chroot, mounts, cgroups)")
@@ -121,7 +125,7 @@ def main():
     with tempfile.TemporaryDirectory(prefix="cgview-old-glibc-") as tmp:
         try:
             try:
-                image = Image(args.shim, tmp)
+                image = Image(args.shim, args.probe, tmp)
             except debian_root.Unavailable as e:
                 skip(str(e))
             procs = cgroups.create(case)
@@ -156,13 +160,33 @@ def run_checks(image, procs, case, host, checks):
          "MemTotal: %d kB" % total_kb, None),
     ]
     for name, argv, view, host_answer in commands:
-        rc, out, err = image.run(argv, procs, env, preload=True)
+        rc, out, err = image.run(argv, procs, env, preload=LIBRARY)
         checks.check("LD_PRELOAD: %s" % name, rc == 0 and out.split() == view.split() and err == "",
                      "exit %d, printed %r, stderr %r; expected %r" % (rc, out, err, view))
         if host_answer is not None:
             rc, out, err = image.run(argv, procs, env)
             checks.check("without the shim: %s" % name, rc == 0 and out.split() == host_answer.split(),
                          "exit %d, printed %r, stderr %r; expected %r" % (rc, out, err, host_answer))
+    # The entry points with no system-call fallback, and the shim's lookup against dlsym's.
+    meminfo = "MemTotal: %d kB" % total_kb
+    libpthread, libdl = LIBS + "/libpthread.so.0", LIBS + "/libdl.so.2"
+    for name, preload, compare in [
+            ("no libdl: the shim's own lookup", [libpthread], False),
+            ("libdl after libpthread", [libpthread, libdl], True),
+            ("libdl before libpthread", [libdl, libpthread], True)]:
+        rc, out, err = image.run(["/bin/true"], procs, dict(env, CGVIEW_PROBE_COMPARE="1" if compare else "0"),
+                                 preload=" ".join([LIBRARY, PROBE] + preload))
+        got = dict(line.split("=", 1) for line in out.splitlines() if "=" in line)
+        want = {"pthread_getaffinity_rc": "0", "pthread_getaffinity_count": str(case.n), "fopen": meminfo,
+                "rewind": meminfo, "fseek_rc": "0", "fseek": meminfo, "before_fsetpos": meminfo,
+                "fsetpos_rc": "0", "fsetpos": meminfo, "freopen": meminfo}
+        if compare:
+            want.update(compared="42", differ="0")
+        wrong = {k: (got.get(k), v) for k, v in want.items() if got.get(k) != v}
+        checks.check("probe (%s): pthread_getaffinity_np, rewind, fseek, fsetpos, freopen%s" %
+                     (name, ", next_symbol == dlsym for 42 lookups" if compare else ""),
+                     rc == 0 and err == "" and not wrong,
+                     "exit %d, stderr %r, wrong (got, expected): %r; output:\n%s" % (rc, err, wrong, out))
     # /etc/ld.so.preload reaches every program, a clean environment included.
     image.preload_system_wide(True)
     try:

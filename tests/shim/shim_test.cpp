@@ -436,14 +436,40 @@ TEST(ShimLibrary, LoadsOnEveryGlibcSince217) {
   size_t references = needs.find("Version References:");
   ASSERT_NE(references, std::string::npos) << needs;
   unsigned seen = 0;
-  for (std::sregex_iterator it(needs.begin() + references, needs.end(), version_re), end; it != end; ++it) {
+  // Every version named, numeric or not (GLIBC_PRIVATE, GLIBC_ABI_DT_RELR would not load either).
+  const std::regex any_version_re("GLIBC_\\S+");
+  for (std::sregex_iterator it(needs.begin() + references, needs.end(), any_version_re), end; it != end; ++it) {
     ++seen;
+    EXPECT_TRUE(std::regex_match(it->str(), std::regex("GLIBC_[0-9]+\\.[0-9]+(\\.[0-9]+)?"))) << it->str();
     EXPECT_LE(version_number(it->str()), allowed) << it->str() << " is newer than the oldest glibc the library serves";
   }
   EXPECT_GT(seen, 0u) << needs;
   std::string symbols = command_output("objdump -T " + kShim);
   for (const char* name : {" dlsym\n", " dlvsym\n"})
     EXPECT_EQ(symbols.find(name), std::string::npos) << "names" << name << symbols;
+}
+
+// ld.so before glibc 2.35 answers an unversioned lookup (dlsym) with a definition at
+// version index 2 even where that is not the default version: an interposer there (the
+// affinity calls' old ABI, before the empty first node in exports.map) reached another
+// preload's dlsym(RTLD_NEXT, "sched_getaffinity") with the wrong arguments.
+TEST(ShimLibrary, NoFunctionAtTheFirstVersionIndex) {
+  std::string definitions = command_output("objdump -p " + kShim);
+  std::smatch first;
+  if (!std::regex_search(definitions, first, std::regex("\n2 0x[0-9a-f]+ 0x[0-9a-f]+ (\\S+)\n"))) {
+    // Unversioned exports (the one-ABI ports' map): no index 2 at all.
+    EXPECT_EQ(definitions.find("Version definitions:"), std::string::npos) << definitions;
+    return;
+  }
+  std::istringstream symbols(command_output("objdump -T " + kShim));
+  std::string line;
+  unsigned functions = 0;
+  while (std::getline(symbols, line)) {
+    if (line.find(" DF ") == std::string::npos || line.find("*UND*") != std::string::npos) continue;
+    ++functions;
+    EXPECT_EQ(line.find(first[1].str()), std::string::npos) << line;
+  }
+  EXPECT_GT(functions, 20u);
 }
 
 TEST(ShimLibrary, HasNoStaticConstructors) {
