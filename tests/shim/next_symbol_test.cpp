@@ -1,6 +1,6 @@
 // next_symbol (shim/next_symbol.cpp) must answer what dlsym(RTLD_NEXT) and
-// dlvsym(RTLD_NEXT) answer, since it stands in for them where a glibc before 2.34
-// has no dlsym in the process. It is built into a library of its own (the finder,
+// dlvsym(RTLD_NEXT) answer: the shim finds dlsym and dlvsym themselves with it, and
+// where a glibc before 2.34 has no dlsym in the process, everything else. It is built into a library of its own (the finder,
 // next_symbol_finder.cpp) loaded after this executable and before the libraries it
 // searches (next_symbol_lib.c, with GNU and SysV hash tables) and libc, as
 // libcgview.so is loaded after a program and before libc; both lookups start there.
