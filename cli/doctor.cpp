@@ -319,8 +319,9 @@ void Doctor::add_contents(ProgramReport& report, const std::string& file, const 
   for (const std::string& s : facts.imports) add_once(report.asks, s);
   // glibc names /proc/meminfo, /proc/stat and the online list for its own
   // sysconf and get_nprocs, which the shim answers as functions: they say
-  // nothing about what the program reads.
-  if (basename_of(file) == "libc.so.6") return;
+  // nothing about what the program reads. Known by its soname: before glibc
+  // 2.34 the file libc.so.6 resolves to is libc-2.NN.so.
+  if (facts.soname == "libc.so.6" || basename_of(file) == "libc.so.6") return;
   for (const std::string& s : facts.served_paths) add_once(report.served_paths, s);
   for (const std::string& s : facts.cgroup_names) {
     report.container_evidence.push_back({file, s});

@@ -91,10 +91,11 @@ def libc_path():
     raise SystemExit("cannot find libc.so.6 through ldd /bin/true")
 
 
-def make_image(args, name, with_conf_lib, with_loader=True):
+def make_image(args, name, with_conf_lib, with_loader=True, libc_file="libc.so.6"):
     """A small image: /bin -> usr/bin, /sbin -> /usr/sbin (absolute: must stay inside),
     the loader in /lib64, libc in the multiarch dir, libdoctor_ask.so only through
-    /etc/ld.so.conf's include glob."""
+    /etc/ld.so.conf's include glob. With libc_file="libc-2.31.so", libc.so.6 is a link
+    to that file, as in every glibc before 2.34."""
     root = os.path.join(args.scratch, name)
     for d in ("usr/bin", "usr/sbin", "usr/lib/x86_64-linux-gnu", "etc/ld.so.conf.d", "opt/asklib", "lib64"):
         os.makedirs(os.path.join(root, d))
@@ -104,7 +105,9 @@ def make_image(args, name, with_conf_lib, with_loader=True):
     os.symlink("/usr/sbin", os.path.join(root, "sbin"))
     shutil.copy2(os.path.join(args.programs, "bin", "doctor_uses_library"), os.path.join(root, "usr/bin/app"))
     shutil.copy2(os.path.join(args.programs, "doctor_static"), os.path.join(root, "usr/sbin/static"))
-    shutil.copy2(libc_path(), os.path.join(root, "usr/lib/x86_64-linux-gnu/libc.so.6"))
+    shutil.copy2(libc_path(), os.path.join(root, "usr/lib/x86_64-linux-gnu", libc_file))
+    if libc_file != "libc.so.6":
+        os.symlink(libc_file, os.path.join(root, "usr/lib/x86_64-linux-gnu/libc.so.6"))
     os.symlink("/usr/bin/app", os.path.join(root, "usr/bin/abs-link"))
     os.symlink("/../../../../usr/bin/nproc", os.path.join(root, "usr/bin/escape"))
     os.symlink("loop", os.path.join(root, "usr/bin/loop"))
@@ -228,6 +231,15 @@ def test_images(args):
     check(libs.get("libc.so.6") == "/usr/lib/x86_64-linux-gnu/libc.so.6", "libc found in the root's multiarch dir", libs)
     check("sysinfo" in app.get("asks", []), "the image's library asks sysinfo", app.get("asks"))
     check(app.get("reached") is True, "a glibc program with its loader in the image is reached", app)
+
+    # Before glibc 2.34 libc.so.6 links to libc-2.NN.so: the strings glibc names for its own
+    # sysconf and get_nprocs must be left out there too (they were counted as the program's).
+    old_libc = make_image(args, "image-old-libc-name", True, libc_file="libc-2.31.so")
+    rc, old_data, err = doctor(cg, "--root", old_libc, "/usr/bin/app")
+    old_app = old_data["programs"][0] if old_data else {}
+    check(old_app.get("served_paths") == app.get("served_paths"),
+          "libc.so.6 -> libc-2.31.so: glibc's own paths left out as with libc.so.6 itself",
+          (old_app.get("served_paths"), app.get("served_paths"), err))
 
     # Without its loader the program cannot start there: not reached, and the reason says why.
     no_loader = make_image(args, "image-without-loader", True, with_loader=False)
