@@ -25,72 +25,68 @@ std::atomic<pid_t> g_resolver_pid{0};  // its process: a fork child inherits a s
 // ("version `GLIBC_2.34' not found (required by libcgview.so)"); before 2.34 they
 // live in libdl, which a program that does not link it never loads. Where a process
 // has none, next_symbol answers what dlsym(RTLD_NEXT) would have.
-struct Lookup {
-  void* (*dlsym)(void*, const char*);
-  void* (*dlvsym)(void*, const char*, const char*);
+class Lookup {
+ public:
+  Lookup()
+      : dlsym_(reinterpret_cast<decltype(dlsym_)>(next_symbol("dlsym", nullptr))),
+        dlvsym_(reinterpret_cast<decltype(dlvsym_)>(next_symbol("dlvsym", nullptr))) {}
+
+  template <typename F>
+  void find(F& slot, const char* name, const char* version = nullptr) const {
+    void* p = dlsym_ == nullptr || dlvsym_ == nullptr ? next_symbol(name, version)
+              : version != nullptr                    ? dlvsym_(RTLD_NEXT, name, version)
+                                                      : dlsym_(RTLD_NEXT, name);
+    slot = reinterpret_cast<F>(p);
+  }
+
+  // The first of these versions this glibc has, else the default version.
+  template <typename F>
+  void find_current(F& slot, const char* name, const char* newer, const char* older = nullptr) const {
+    find(slot, name, newer);
+    if (slot == nullptr && older != nullptr) find(slot, name, older);
+    if (slot == nullptr) find(slot, name);
+  }
+
+ private:
+  void* (*dlsym_)(void*, const char*);
+  void* (*dlvsym_)(void*, const char*, const char*);
 };
 
-Lookup find_lookup() {
-  Lookup l;
-  l.dlsym = reinterpret_cast<decltype(l.dlsym)>(next_symbol("dlsym", nullptr));
-  l.dlvsym = reinterpret_cast<decltype(l.dlvsym)>(next_symbol("dlvsym", nullptr));
-  if (l.dlsym == nullptr || l.dlvsym == nullptr) l = Lookup{};
-  return l;
-}
-
-Lookup g_lookup{};  // set by resolve_all, before any find
-
-template <typename F>
-void find(F& slot, const char* name, const char* version = nullptr) {
-  void* p = g_lookup.dlsym == nullptr ? next_symbol(name, version)
-            : version != nullptr       ? g_lookup.dlvsym(RTLD_NEXT, name, version)
-                                       : g_lookup.dlsym(RTLD_NEXT, name);
-  slot = reinterpret_cast<F>(p);
-}
-
-// The first of these versions this glibc has, else the default version.
-template <typename F>
-void find_current(F& slot, const char* name, const char* newer, const char* older = nullptr) {
-  find(slot, name, newer);
-  if (slot == nullptr && older != nullptr) find(slot, name, older);
-  if (slot == nullptr) find(slot, name);
-}
-
 void resolve_all() {
-  g_lookup = find_lookup();
+  const Lookup lookup;
   RealFunctions& r = g_real;
-  find(r.sysconf, "sysconf");
-  find(r.get_nprocs, "get_nprocs");
-  find(r.get_nprocs_conf, "get_nprocs_conf");
-  find(r.get_phys_pages, "get_phys_pages");
-  find(r.get_avphys_pages, "get_avphys_pages");
+  lookup.find(r.sysconf, "sysconf");
+  lookup.find(r.get_nprocs, "get_nprocs");
+  lookup.find(r.get_nprocs_conf, "get_nprocs_conf");
+  lookup.find(r.get_phys_pages, "get_phys_pages");
+  lookup.find(r.get_avphys_pages, "get_avphys_pages");
   // The affinity calls' current ABI (with a size) by name where a port also has the
   // first one (GLIBC_2.3.3, no size); ports born later have one version, the default.
-  find_current(r.sched_getaffinity, "sched_getaffinity", "GLIBC_2.3.4");
-  find_current(r.pthread_getaffinity_np, "pthread_getaffinity_np", "GLIBC_2.32", "GLIBC_2.3.4");
-  find_current(r.sched_setaffinity, "sched_setaffinity", "GLIBC_2.3.4");
-  find_current(r.pthread_setaffinity_np, "pthread_setaffinity_np", "GLIBC_2.34", "GLIBC_2.3.4");
-  find(r.sysinfo, "sysinfo");
-  find(r.open, "open");
-  find(r.open64, "open64");
-  find(r.openat, "openat");
-  find(r.openat64, "openat64");
-  find(r.open_2, "__open_2");
-  find(r.open64_2, "__open64_2");
-  find(r.openat_2, "__openat_2");
-  find(r.openat64_2, "__openat64_2");
-  find(r.fopen, "fopen");
-  find(r.fopen64, "fopen64");
-  find(r.freopen, "freopen");
-  find(r.freopen64, "freopen64");
-  find(r.lseek, "lseek");
-  find(r.lseek64, "lseek64");
-  find(r.rewind, "rewind");
-  find(r.fseek, "fseek");
-  find(r.fseeko, "fseeko");
-  find(r.fseeko64, "fseeko64");
-  find(r.fsetpos, "fsetpos");
-  find(r.fsetpos64, "fsetpos64");
+  lookup.find_current(r.sched_getaffinity, "sched_getaffinity", "GLIBC_2.3.4");
+  lookup.find_current(r.pthread_getaffinity_np, "pthread_getaffinity_np", "GLIBC_2.32", "GLIBC_2.3.4");
+  lookup.find_current(r.sched_setaffinity, "sched_setaffinity", "GLIBC_2.3.4");
+  lookup.find_current(r.pthread_setaffinity_np, "pthread_setaffinity_np", "GLIBC_2.34", "GLIBC_2.3.4");
+  lookup.find(r.sysinfo, "sysinfo");
+  lookup.find(r.open, "open");
+  lookup.find(r.open64, "open64");
+  lookup.find(r.openat, "openat");
+  lookup.find(r.openat64, "openat64");
+  lookup.find(r.open_2, "__open_2");
+  lookup.find(r.open64_2, "__open64_2");
+  lookup.find(r.openat_2, "__openat_2");
+  lookup.find(r.openat64_2, "__openat64_2");
+  lookup.find(r.fopen, "fopen");
+  lookup.find(r.fopen64, "fopen64");
+  lookup.find(r.freopen, "freopen");
+  lookup.find(r.freopen64, "freopen64");
+  lookup.find(r.lseek, "lseek");
+  lookup.find(r.lseek64, "lseek64");
+  lookup.find(r.rewind, "rewind");
+  lookup.find(r.fseek, "fseek");
+  lookup.find(r.fseeko, "fseeko");
+  lookup.find(r.fseeko64, "fseeko64");
+  lookup.find(r.fsetpos, "fsetpos");
+  lookup.find(r.fsetpos64, "fsetpos64");
 }
 
 pid_t thread_id() { return pid_t(syscall(SYS_gettid)); }
