@@ -3,6 +3,7 @@
 #include <gelf.h>
 #include <libelf.h>
 
+#include <climits>
 #include <cstring>
 #include <string_view>
 
@@ -50,6 +51,7 @@ constexpr size_t kMaxSegments = 4096;
 constexpr size_t kMaxSymbols = 4 << 20;
 constexpr size_t kMaxDynamicEntries = 1 << 16;
 constexpr size_t kMaxNeeded = 1024;
+constexpr size_t kMaxVersionEntries = 4096;  // glibc's libc.so.6 defines about 50
 
 ElfFacts unusable() {
   ElfFacts facts;
@@ -176,6 +178,8 @@ class Inspector {
         continue;
       }
       if (shdr.sh_type == SHT_DYNAMIC) read_dynamic(scn, shdr);
+      else if (shdr.sh_type == SHT_GNU_verdef) read_versions_defined(scn, shdr);
+      else if (shdr.sh_type == SHT_GNU_verneed) read_versions_needed(scn, shdr);
       else if (shdr.sh_type == SHT_DYNSYM && depth_ == ElfDepth::Contents) read_imports(scn, shdr);
       else if (shdr.sh_type == SHT_PROGBITS && !(shdr.sh_flags & (SHF_WRITE | SHF_EXECINSTR)) &&
                depth_ == ElfDepth::Contents)
@@ -214,6 +218,67 @@ class Inspector {
       else if (dyn.d_tag == DT_SONAME) facts_.soname = text;
       else if (dyn.d_tag == DT_FLAGS_1 && (dyn.d_un.d_val & DF_1_PIE)) facts_.pie = true;
     }
+  }
+
+  // Both version sections are chains of records linked by byte offsets
+  // relative to each record (vd_next, vd_aux, vn_next, vn_aux, vna_next): a
+  // zero link ends a chain, a link that stays in place or leaves the section
+  // is damage, and no chain is followed further than kMaxVersionEntries.
+  static bool follow(size_t& offset, uint64_t link, size_t size) {
+    if (link == 0 || link > size || offset > size - link || offset + link > size_t(INT_MAX)) return false;
+    offset += size_t(link);
+    return true;
+  }
+
+  void read_versions_defined(Elf_Scn* scn, const GElf_Shdr& shdr) {
+    Elf_Data* data = elf_getdata(scn, nullptr);
+    if (data == nullptr) return damaged("its version definitions lie outside the file");
+    size_t at = 0;
+    for (size_t i = 0; i < kMaxVersionEntries; ++i) {
+      GElf_Verdef def;
+      GElf_Verdaux aux;
+      size_t aux_at = at;
+      if (gelf_getverdef(data, int(at), &def) == nullptr || !follow(aux_at, def.vd_aux, data->d_size) ||
+          gelf_getverdaux(data, int(aux_at), &aux) == nullptr)
+        return damaged("its version definitions are damaged");
+      // The first aux names the version (the base entry's, the object itself).
+      const char* name = elf_strptr(elf_, shdr.sh_link, aux.vda_name);
+      if (name == nullptr) return damaged("a version definition points outside its string table");
+      add_once(facts_.versions_defined, name);
+      if (def.vd_next == 0) return;
+      if (!follow(at, def.vd_next, data->d_size)) return damaged("its version definitions are damaged");
+    }
+    damaged("it has an implausible number of version definitions");
+  }
+
+  void read_versions_needed(Elf_Scn* scn, const GElf_Shdr& shdr) {
+    Elf_Data* data = elf_getdata(scn, nullptr);
+    if (data == nullptr) return damaged("its version needs lie outside the file");
+    size_t at = 0, entries = 0;
+    for (size_t i = 0; i < kMaxVersionEntries; ++i) {
+      GElf_Verneed need;
+      if (gelf_getverneed(data, int(at), &need) == nullptr) return damaged("its version needs are damaged");
+      const char* file = elf_strptr(elf_, shdr.sh_link, need.vn_file);
+      if (file == nullptr) return damaged("a version need points outside its string table");
+      ElfFacts::VersionsNeeded& out = facts_.versions_needed.emplace_back();
+      out.file = file;
+      size_t aux_at = at;
+      uint64_t link = need.vn_aux;
+      for (size_t k = 0; k < need.vn_cnt; ++k) {
+        GElf_Vernaux aux;
+        if (++entries > kMaxVersionEntries) return damaged("it has an implausible number of version needs");
+        if (!follow(aux_at, link, data->d_size) || gelf_getvernaux(data, int(aux_at), &aux) == nullptr)
+          return damaged("its version needs are damaged");
+        const char* name = elf_strptr(elf_, shdr.sh_link, aux.vna_name);
+        if (name == nullptr) return damaged("a version need points outside its string table");
+        if (!(aux.vna_flags & VER_FLG_WEAK)) add_once(out.versions, name);
+        if (aux.vna_next == 0) break;
+        link = aux.vna_next;
+      }
+      if (need.vn_next == 0) return;
+      if (!follow(at, need.vn_next, data->d_size)) return damaged("its version needs are damaged");
+    }
+    damaged("it has an implausible number of version needs");
   }
 
   void read_imports(Elf_Scn* scn, const GElf_Shdr& shdr) {

@@ -28,6 +28,17 @@ struct ElfFacts {
   std::vector<std::string> needed;  // DT_NEEDED, in order
   std::string runpath, rpath;       // DT_RUNPATH / DT_RPATH, unexpanded
   std::string soname;               // DT_SONAME: a shared library's (an executable has none)
+  // Symbol versions (.gnu.version_d, .gnu.version_r): the ones this object
+  // defines ("libc.so.6" for its base entry, "GLIBC_2.17", ...; none when it
+  // has no versions), and the ones it requires of each library (weak ones
+  // left out). ld.so refuses to start a program when an object requires a
+  // version that its library, having versions, does not define.
+  std::vector<std::string> versions_defined;
+  struct VersionsNeeded {
+    std::string file;  // as the entry names it: "libc.so.6"
+    std::vector<std::string> versions;
+  };
+  std::vector<VersionsNeeded> versions_needed;
   std::vector<std::string> imports;       // interposed functions it imports (undefined dynamic symbols)
   std::vector<std::string> served_paths;  // served paths found in read-only data
   std::vector<std::string> cgroup_names;  // cgroup limit file names found in read-only data

@@ -4,6 +4,7 @@
 #include <elf.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstring>
 #include <fstream>
@@ -14,6 +15,7 @@
 
 #include "elf_inspect.hpp"
 #include "go_buildinfo.hpp"
+#include "libc_versions.hpp"
 #include "reach_tables.hpp"
 #include "virtual_files.hpp"
 
@@ -178,6 +180,80 @@ TEST(ElfInspect, TruncatedAndHostileCopiesNeverCrash) {
         std::memcpy(copy.data() + at, &sh, sizeof sh);
       }
     });
+  }
+}
+
+// The section of `type` in a 64-bit copy: its header's offset in the file.
+size_t section_header_of(const std::string& elf, uint32_t type) {
+  Elf64_Ehdr eh;
+  std::memcpy(&eh, elf.data(), sizeof eh);
+  for (size_t i = 0; i < eh.e_shnum; ++i) {
+    Elf64_Shdr sh;
+    std::memcpy(&sh, elf.data() + eh.e_shoff + i * sizeof sh, sizeof sh);
+    if (sh.sh_type == type) return eh.e_shoff + i * sizeof sh;
+  }
+  return 0;
+}
+
+// The versions the shim requires of libc and those this machine's glibc
+// defines, as ld.so reads them: the shim needs nothing newer than 2.17 (see
+// ShimLibrary.LoadsOnEveryGlibcSince217) and this glibc has all of it.
+TEST(ElfVersions, TheShimsNeedsAndThisGlibcsDefinitions) {
+  ElfFacts shim = inspect_copy(slurp(CGVIEW_SHIM_PATH));
+  std::vector<std::string> required = libc_versions_required(shim);
+  ASSERT_FALSE(required.empty());
+  for (const std::string& v : required) EXPECT_EQ(v.rfind("GLIBC_2.", 0), 0u) << v;
+  EXPECT_NE(std::find(shim.versions_defined.begin(), shim.versions_defined.end(), "CGVIEW_BASE"),
+            shim.versions_defined.end());
+
+  std::string libc_path;
+  std::ifstream maps("/proc/self/maps");
+  for (std::string line; std::getline(maps, line) && libc_path.empty();)
+    if (line.find("/libc.so.6") != std::string::npos) libc_path = line.substr(line.find('/'));
+  ASSERT_FALSE(libc_path.empty());
+  ElfFacts libc = inspect_copy(slurp(libc_path));
+  EXPECT_TRUE(libc.damage.empty()) << libc.damage;
+  // GLIBC_2.17: x86-64's 2.17 and a later-born port's first version.
+  for (const char* v : {"libc.so.6", "GLIBC_2.17", "GLIBC_2.34", "GLIBC_PRIVATE"}) {
+    EXPECT_NE(std::find(libc.versions_defined.begin(), libc.versions_defined.end(), v), libc.versions_defined.end()) << v;
+  }
+  EXPECT_TRUE(versions_missing(required, libc).empty());
+
+  // Without the newest version the shim requires, that one is missing.
+  ElfFacts older = libc;
+  std::erase(older.versions_defined, required.back());
+  EXPECT_EQ(versions_missing(required, older), std::vector<std::string>{required.back()});
+  // A libc.so.6 without versions at all: ld.so checks none.
+  EXPECT_TRUE(versions_missing(required, ElfFacts{}).empty());
+  EXPECT_EQ(join_versions({"GLIBC_2.14", "GLIBC_2.17"}), "GLIBC_2.14 and GLIBC_2.17");
+  EXPECT_EQ(join_versions({"A", "B", "C"}), "A, B and C");
+}
+
+// Version chains that point out of their section or past every bound end in
+// `damage`, never a crash, a hang or a read outside the file.
+TEST(ElfVersions, DamagedChainsAreDamage) {
+  std::string real = slurp(CGVIEW_SHIM_PATH);
+  ASSERT_EQ(real[EI_CLASS], ELFCLASS64);
+  for (uint32_t type : {uint32_t(SHT_GNU_verdef), uint32_t(SHT_GNU_verneed)}) {
+    size_t at = section_header_of(real, type);
+    ASSERT_NE(at, 0u) << type;
+    Elf64_Shdr sh;
+    std::memcpy(&sh, real.data() + at, sizeof sh);
+    // Each 32-bit word of the first records (links, counts, name offsets) made
+    // hostile in turn.
+    for (size_t word = 0; word + 4 <= std::min<size_t>(sh.sh_size, 64); word += 4) {
+      for (uint32_t bad : {0u, 1u, 0x7fffffffu, 0xffffffffu, uint32_t(sh.sh_size)}) {
+        std::string copy = real;
+        std::memcpy(copy.data() + sh.sh_offset + word, &bad, 4);
+        inspect_copy(copy);
+      }
+    }
+    // The section cut to a few bytes: its first record no longer fits.
+    std::string copy = real;
+    Elf64_Shdr cut = sh;
+    cut.sh_size = 6;
+    std::memcpy(copy.data() + at, &cut, sizeof cut);
+    EXPECT_FALSE(inspect_copy(copy).damage.empty()) << type;
   }
 }
 
