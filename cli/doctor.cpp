@@ -12,7 +12,9 @@
 #include <set>
 #include <span>
 
+#include "commands.hpp"
 #include "go_buildinfo.hpp"
+#include "libc_versions.hpp"
 #include "reach_tables.hpp"
 
 namespace cgview::cli {
@@ -117,6 +119,10 @@ Doctor::Doctor(const RootFs& root, std::string path_var)
   std::string preload;
   if (root_.read_file("/etc/ld.so.preload", 1 << 20, preload))
     system_wide_ = preload.find("libcgview") != std::string::npos;
+  // The library this cgview installs or copies into an image; without it
+  // (unreadable) no program is judged by its glibc's version.
+  std::string shim = library_next_to_binary(), why;
+  if (!shim.empty()) read_libc_versions_required(shim, shim_requires_, why);
 }
 
 ProgramReport Doctor::examine(std::string_view program, bool deep) {
@@ -279,6 +285,7 @@ void Doctor::examine_elf(ProgramReport& report, int fd, bool deep) {
       drop_reach_claim(report);
     }
   }
+  if (report.reached && report.kind == "glibc-dynamic") check_glibc_version(report, facts);
   if (!deep) return;
   add_contents(report, report.path, facts);
   if (facts.has_dynamic && report.kind != "static") walk_libraries(report, facts);
@@ -299,6 +306,30 @@ void Doctor::examine_elf(ProgramReport& report, int fd, bool deep) {
       if (e.file == file) names.push_back(e.what);
     report.reasons.push_back(file + " contains " + join(names) + ": it reads its container's limits by itself.");
   }
+}
+
+// A glibc older than the versions libcgview.so requires cannot load it: with
+// the library preloaded, ld.so stops the program before it starts.
+void Doctor::check_glibc_version(ProgramReport& report, const ElfFacts& program) {
+  if (shim_requires_.empty()) return;
+  Requester who{report.path, program.runpath, program.rpath, program.rpath, program.elf_class, program.machine};
+  Found libc = libraries_.find("libc.so.6", who);
+  if (!libc.ok) return;  // the library walk reports it missing
+  auto it = libc_lacks_.find(libc.path);
+  if (it == libc_lacks_.end()) {
+    std::vector<std::string> missing;
+    std::string why;  // an unreadable libc: not judged here (ld.so would not start the program either)
+    read_versions_missing(root_.host(libc.path), shim_requires_, missing, why);
+    it = libc_lacks_.emplace(libc.path, std::move(missing)).first;
+  }
+  if (it->second.empty()) return;
+  std::string lacks = join_versions(it->second);
+  report.reached = false;
+  drop_reach_claim(report);
+  report.why_not = "uses a glibc older than libcgview.so requires (" + libc.path + " lacks " + lacks + ")";
+  report.reasons.push_back("Its glibc (" + libc.path + ") lacks " + lacks + ", which libcgview.so requires: with the " +
+                           "library preloaded, ld.so would stop it before it starts (version `" + it->second.front() +
+                           "' not found), so neither `cgview run` nor `cgview enable` can reach it.");
 }
 
 const ElfFacts& Doctor::contents_of(const std::string& path) {

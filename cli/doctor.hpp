@@ -58,6 +58,7 @@ class Doctor {
   void examine_elf(ProgramReport& report, int fd, bool deep);
   void examine_script(ProgramReport& report, std::string_view first_line, bool deep, int depth);
   void walk_libraries(ProgramReport& report, const ElfFacts& program);
+  void check_glibc_version(ProgramReport& report, const ElfFacts& program);
   const ElfFacts& contents_of(const std::string& path);
   void add_contents(ProgramReport& report, const std::string& file, const ElfFacts& facts);
 
@@ -68,6 +69,8 @@ class Doctor {
   int own_class_ = 0, own_machine_ = 0;
   bool system_wide_ = false;
   std::map<std::string, ElfFacts> cache_;  // library contents by path, read once per run
+  std::vector<std::string> shim_requires_;  // the symbol versions libcgview.so requires of libc.so.6
+  std::map<std::string, std::vector<std::string>> libc_lacks_;  // of those, what each libc lacks, by path
 };
 
 // "x86-64 (64-bit)", for reasons.

@@ -2,7 +2,8 @@
 // start their children with a clean environment (sudo, cron, service managers,
 // `env -i`) drop LD_PRELOAD; ld.so reads DIR/etc/ld.so.preload for every
 // program instead. A line there that names a file of the wrong kind makes
-// ld.so complain in every program, so enable checks the library first, and
+// ld.so complain in every program, and a library that asks more of the root's
+// glibc than it has stops every program there, so enable checks both first;
 // both commands replace the file in one rename, never leaving half of it.
 #include <elf.h>
 #include <fcntl.h>
@@ -18,6 +19,9 @@
 #include <vector>
 
 #include "commands.hpp"
+#include "libc_versions.hpp"
+#include "library_search.hpp"
+#include "program_lookup.hpp"
 
 namespace cgview::cli {
 
@@ -71,6 +75,38 @@ std::string unloadable_reason(const std::string& library) {
            std::to_string(self.machine);
   }
   return {};
+}
+
+// One line saying why the root's glibc cannot load `library` (in the root's
+// terms), or "". The libc.so.6 checked is the one ld.so would load for it
+// there (ld.so.conf, then the default directories). `warning` says what could
+// not be checked: a root without glibc (only glibc's loader reads
+// ld.so.preload: the line is harmless there, and does nothing).
+std::string glibc_too_old_reason(const std::string& dir, const std::string& library, std::string& warning) {
+  std::string seen = (dir == "/" ? "" : dir) + library;
+  std::vector<std::string> required, missing;
+  std::string why;
+  if (!read_libc_versions_required(seen, required, why)) return "cannot read its symbol versions: " + why;
+  RootFs root(dir == "/" ? "" : dir);
+  LibrarySearch search(root);
+  Requester who;
+  who.path = library;
+  int fd = open(seen.c_str(), O_RDONLY | O_CLOEXEC);
+  bool known = fd >= 0 && elf_identity(fd, who.elf_class, who.machine);
+  if (fd >= 0) close(fd);
+  if (!known) return "cannot read its ELF header";
+  Found libc = search.find("libc.so.6", who);
+  if (!libc.ok) {
+    warning = "no glibc (libc.so.6) found in " + dir + ": only glibc's loader reads /etc/ld.so.preload, so nothing there will load the library";
+    return {};
+  }
+  if (!read_versions_missing(root.host(libc.path), required, missing, why)) {
+    warning = "cannot read " + libc.path + " in " + dir + " (" + why + "): its glibc version is not checked";
+    return {};
+  }
+  if (missing.empty()) return {};
+  return "the glibc in " + dir + " (" + libc.path + ") lacks " + join_versions(missing) +
+         ", which the library requires: every program there would fail to start (version `" + missing.front() + "' not found)";
 }
 
 bool read_file(const std::string& path, std::string& out, bool& exists) {
@@ -165,7 +201,10 @@ int system_wide(const char* root, bool enable) {
     // What the programs under DIR will load: the same path, inside DIR.
     std::string seen = (dir == "/" ? "" : dir) + library;
     std::string reason = unloadable_reason(seen);
+    std::string warning;
+    if (reason.empty()) reason = glibc_too_old_reason(dir, library, warning);
     if (!reason.empty()) return fail("not enabling " + seen + ": " + reason);
+    if (!warning.empty()) std::fprintf(stderr, "cgview: warning: %s\n", warning.c_str());
     if (present) {
       std::printf("cgview: already enabled: %s is in %s\n", library.c_str(), path.c_str());
       return 0;

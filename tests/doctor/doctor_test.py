@@ -17,6 +17,9 @@ import subprocess
 import sys
 import time
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
+import stand_in_libc as stand_ins  # noqa: E402  (an older glibc's symbol versions)
+
 failures = 0
 
 
@@ -240,6 +243,26 @@ def test_images(args):
     check(old_app.get("served_paths") == app.get("served_paths"),
           "libc.so.6 -> libc-2.31.so: glibc's own paths left out as with libc.so.6 itself",
           (old_app.get("served_paths"), app.get("served_paths"), err))
+
+    # A glibc older than the shim requires: ld.so would stop every program the library is
+    # preloaded into, so no glibc program of that image is reached (a static one is as before).
+    required = stand_ins.versions_required(args.shim)
+    too_old = make_image(args, "image-glibc-too-old", True)
+    libc_dir = os.path.join(too_old, "usr/lib/x86_64-linux-gnu")
+    stand_ins.build(os.path.join(libc_dir, "libc.so.6"), required[:-1])
+    check(stand_ins.ld_so_missing(args.shim, libc_dir) == [required[-1]],
+          "the stand-in glibc lacks %s for ld.so itself" % required[-1], stand_ins.ld_so_missing(args.shim, libc_dir))
+    rc, data, err = doctor(cg, "--root", too_old)
+    got = {p["path"]: p for p in data["programs"]} if data else {}
+    app_old = got.get("/usr/bin/app", {})
+    check(rc == 3 and app_old.get("reached") is False and app_old.get("kind") == "glibc-dynamic"
+          and any("lacks %s, which libcgview.so requires" % required[-1] in x for x in app_old.get("reasons", []))
+          and not any("load libcgview.so into it" in x for x in app_old.get("reasons", [])),
+          "a glibc older than the library requires: its program not reached, the missing version named", (rc, app_old, err))
+    check(got.get("/usr/sbin/static", {}).get("kind") == "static", "... its static program judged as before", got.keys())
+    t = subprocess.run([cg, "doctor", "--root", too_old, "/usr/bin/app"], capture_output=True, text=True)
+    check(t.returncode == 3 and "uses a glibc older than libcgview.so requires" in t.stdout,
+          "text output: the old glibc is the reason", t.stdout)
 
     # Without its loader the program cannot start there: not reached, and the reason says why.
     no_loader = make_image(args, "image-without-loader", True, with_loader=False)

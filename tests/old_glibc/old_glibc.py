@@ -12,13 +12,16 @@ the shim. It checks that every program starts and prints nothing of ours, and th
 numbers are the container's both where the program links libdl (perl: the shim finds
 libc's functions with dlsym) and where it does not (coreutils: before glibc 2.34 such a
 process has no dlsym, and the shim reads the symbol tables itself), with LD_PRELOAD and
-with /etc/ld.so.preload. Without the shim the same commands give the host's numbers.
+with /etc/ld.so.preload (written by `cgview enable --root`, which checks the root's
+glibc first, and judged by `cgview doctor --root`). Without the shim the same commands
+give the host's numbers.
 
 Prints one line per check and `N passed, M failed`; exit 77 (skip) where the machine
 cannot host real cgroups or build the root, unless CGVIEW_TEST_REQUIRE_CGROUPS=1.
 """
 
 import argparse
+import json
 import os
 import shutil
 import subprocess
@@ -61,21 +64,29 @@ def skip(reason):
 class Image:
     """A copy of the cached root for this run, with the library in it."""
 
-    def __init__(self, shim, probe, tmp):
+    def __init__(self, cgview, shim, probe, tmp):
         self.root = os.path.join(tmp, "root")
+        self.cgview = cgview
         subprocess.run(["cp", "-a", debian_root.cached_root(SUITE, log), self.root], check=True)
         shutil.copy(shim, self.root + LIBRARY)
         shutil.copy(probe, self.root + PROBE)
+        # `cgview enable --root` names the library next to the binary, at the same path
+        # inside the root (in a build tree: build/shim/libcgview.so).
+        self.enabled_library = os.path.realpath(shim)
+        os.makedirs(os.path.dirname(self.root + self.enabled_library), exist_ok=True)
+        shutil.copy(shim, self.root + self.enabled_library)
         self.glibc = subprocess.run(["chroot", self.root, "ldd", "--version"], capture_output=True,
                                     text=True).stdout.splitlines()[0]
 
+    def cgview_command(self, *args):
+        p = subprocess.run([self.cgview, *args], capture_output=True, text=True, timeout=60)
+        return p.returncode, p.stdout, p.stderr
+
     def preload_system_wide(self, on):
+        """`cgview enable|disable --root`: (exit status, stderr, the file after it)."""
+        rc, _, err = self.cgview_command("enable" if on else "disable", "--root", self.root)
         path = self.root + "/etc/ld.so.preload"
-        if on:
-            with open(path, "w") as f:
-                f.write(LIBRARY + "\n")
-        elif os.path.exists(path):
-            os.unlink(path)
+        return rc, err, open(path).read() if os.path.exists(path) else None
 
     def run(self, argv, procs, env, preload=None):
         """argv inside the root; LD_PRELOAD=preload for argv alone (the host's tools that
@@ -107,6 +118,7 @@ class Checks:
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--cgview", required=True)
     ap.add_argument("--shim", required=True)
     ap.add_argument("--probe", required=True, help="old_glibc_probe.cpp's library")
     args = ap.parse_args()
@@ -125,7 +137,7 @@ def main():
     with tempfile.TemporaryDirectory(prefix="cgview-old-glibc-") as tmp:
         try:
             try:
-                image = Image(args.shim, args.probe, tmp)
+                image = Image(args.cgview, args.shim, args.probe, tmp)
             except debian_root.Unavailable as e:
                 skip(str(e))
             procs = cgroups.create(case)
@@ -187,8 +199,16 @@ def run_checks(image, procs, case, host, checks):
                      (name, ", next_symbol == dlsym for 42 lookups" if compare else ""),
                      rc == 0 and err == "" and not wrong,
                      "exit %d, stderr %r, wrong (got, expected): %r; output:\n%s" % (rc, err, wrong, out))
+    # doctor judges this glibc able to load the library (it checks the symbol versions).
+    rc, out, err = image.cgview_command("doctor", "--json", "--root", image.root, "nproc", "perl")
+    reports = json.loads(out)["programs"] if rc in (0, 3) and out else []
+    checks.check("doctor --root: nproc and perl of glibc 2.31 are reached",
+                 rc == 0 and [r["reached"] for r in reports] == [True, True], "exit %d %s %r" % (rc, out, err))
     # /etc/ld.so.preload reaches every program, a clean environment included.
-    image.preload_system_wide(True)
+    rc, err, written = image.preload_system_wide(True)
+    checks.check("cgview enable --root on glibc 2.31: enabled, nothing on stderr",
+                 rc == 0 and err == "" and written == image.enabled_library + "\n",
+                 "exit %d, stderr %r, ld.so.preload %r" % (rc, err, written))
     try:
         for name, argv, view in [("sh -c true", ["/bin/sh", "-c", "true"], ""),
                                  ("env -i nproc", ["env", "-i", "/usr/bin/nproc"], "%d\n" % case.n),
@@ -198,7 +218,9 @@ def run_checks(image, procs, case, host, checks):
             checks.check("ld.so.preload: %s" % name, rc == 0 and out.split() == view.split() and err == "",
                          "exit %d, printed %r, stderr %r; expected %r" % (rc, out, err, view))
     finally:
-        image.preload_system_wide(False)
+        rc, err, written = image.preload_system_wide(False)
+        checks.check("cgview disable --root: the file removed", rc == 0 and written is None,
+                     "exit %d, stderr %r, ld.so.preload %r" % (rc, err, written))
 
 
 if __name__ == "__main__":

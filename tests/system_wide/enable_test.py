@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """`cgview enable|disable --root DIR` over temporary roots: the line it adds and
 removes in DIR/etc/ld.so.preload, the lines it leaves alone, the libraries it
-refuses to name, and the atomic replacement (no temporary file left behind).
+refuses to name (another kind of ELF file, or one whose symbol versions the
+root's glibc lacks), and the atomic replacement (no temporary file left behind).
 Whether ld.so then loads the library in every program is checked for real in
 the Docker suite (tests/docker, system-wide case)."""
 import os
@@ -9,6 +10,9 @@ import shutil
 import subprocess
 import sys
 import tempfile
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
+import stand_in_libc as stand_ins  # noqa: E402
 
 CGVIEW = sys.argv[1]
 SHIM = os.path.realpath(sys.argv[2])  # what enable must write: the library next to the binary, resolved
@@ -89,6 +93,52 @@ def test_other_lines_untouched():
     shutil.rmtree(root)
 
 
+def stand_in_libc(root, versions):
+    """ROOT/lib/libc.so.6 defining exactly `versions`: where ld.so and enable look
+    after the multiarch directory."""
+    stand_ins.build(os.path.join(root, "lib", "libc.so.6"), versions)
+
+
+def ld_so_refuses(root):
+    return stand_ins.ld_so_missing(SHIM, os.path.join(root, "lib"))
+
+
+def test_glibc_versions():
+    required = stand_ins.versions_required(SHIM)
+    check("the shim requires symbol versions of libc.so.6 (the test's premise)", len(required) >= 1, str(required))
+
+    root = make_root()
+    stand_in_libc(root, required)
+    rc, out, err = cgview("enable", "--root", root)
+    check("a glibc with every version the library requires: enabled, nothing on stderr",
+          rc == 0 and preload(root) == SHIM + "\n" and err == "", "rc=%d %r %r" % (rc, preload(root), err))
+    check("... and ld.so loads the library over it", ld_so_refuses(root) == [], str(ld_so_refuses(root)))
+    shutil.rmtree(root)
+
+    # Each version in turn missing: ld.so would stop every program, so enable refuses and names it.
+    for missing in required:
+        root = make_root()
+        stand_in_libc(root, [v for v in required if v != missing])
+        refuses("a glibc without %s" % missing, root, "lacks %s," % missing)
+        check("... as ld.so itself refuses it", ld_so_refuses(root) == [missing], str(ld_so_refuses(root)))
+        shutil.rmtree(root)
+
+    root = make_root()
+    stand_in_libc(root, [])
+    rc, out, err = cgview("enable", "--root", root)
+    check("a libc.so.6 without symbol versions (ld.so checks none): enabled",
+          rc == 0 and preload(root) == SHIM + "\n" and err == "", "rc=%d %r %r" % (rc, preload(root), err))
+    check("... and ld.so loads the library over it", ld_so_refuses(root) == [], str(ld_so_refuses(root)))
+    shutil.rmtree(root)
+
+    root = make_root()  # no libc.so.6 at all: a musl or static image
+    rc, out, err = cgview("enable", "--root", root)
+    check("no glibc in the root: enabled, with one warning line saying nothing there reads it",
+          rc == 0 and preload(root) == SHIM + "\n" and err.count("\n") == 1 and "warning: no glibc" in err,
+          "rc=%d %r %r" % (rc, preload(root), err))
+    shutil.rmtree(root)
+
+
 def refuses(name, root, expect_in_error):
     path = root + "/etc/ld.so.preload"
     before = preload(root)
@@ -151,6 +201,7 @@ if __name__ == "__main__":
     test_enable_new_file_then_idempotent()
     test_other_lines_untouched()
     test_refusals()
+    test_glibc_versions()
     test_usage()
     print("%d failed" % failures)
     sys.exit(1 if failures else 0)
