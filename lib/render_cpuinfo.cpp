@@ -10,7 +10,15 @@
 // through byte for byte, a last line without its newline included.
 //
 // Two reads of the host file: the first finds the layout, whether anything
-// changes, and the packages and cores of V's CPUs; the second writes.
+// changes, the ids it names, and the packages and cores of V's CPUs; the
+// second writes.
+//
+// The kernel names each online CPU by its id, so every CPU of V has its
+// entry. A file rendered by a layer below us may not: LXCFS numbers a
+// cpuset's CPUs 0, 1, ... in order. When the file names exactly 0..|A|-1, its
+// entry k is A's k-th CPU; when V's ids are missing otherwise, nothing can be
+// matched and the file passes through as it is (its own answer: never a
+// list with V's CPUs left out).
 #include "cpuinfo_lines.hpp"
 #include "input_file.hpp"
 #include "virtual_files.hpp"
@@ -20,7 +28,7 @@ namespace cgview {
 namespace {
 
 // V's CPUs whose package and core were seen. Bounded so the render needs no
-// heap (6 KiB of stack); past it, "siblings" and "cpu cores" stay the host's.
+// heap (7 KiB of stack with `named`); past it, "siblings" and "cpu cores" stay the host's.
 constexpr unsigned kMaxPlaces = 512;
 struct Place {
   uint32_t package, core;
@@ -29,7 +37,9 @@ struct Place {
 struct Scan {
   bool changes = false;  // a CPU outside V is named, or a count line is not N
   bool listed = false;   // processor lines back to back (arm64 before 4.x)
+  bool renumbered = false;  // entry k is A's k-th CPU (see settle_numbering)
   bool places_complete = true;
+  CpuSet named;          // the CPU ids the file names
   unsigned places = 0;
   uint16_t place_cpu[kMaxPlaces];
   Place place[kMaxPlaces];
@@ -58,6 +68,43 @@ struct Scan {
 
 bool visible(const Limits& limits, uint64_t cpu) { return cpu < kMaxCpus && limits.cpu.visible.has(unsigned(cpu)); }
 
+// The `k`-th CPU of `set` (from 0), or kMaxCpus when it has fewer.
+unsigned nth_cpu(const CpuSet& set, uint64_t k) {
+  const uint64_t* words = set.words();
+  for (unsigned w = 0; w < kMaxCpus / 64; ++w) {
+    auto ones = unsigned(__builtin_popcountll(words[w]));
+    if (k >= ones) {
+      k -= ones;
+      continue;
+    }
+    uint64_t word = words[w];
+    for (; k > 0; --k) word &= word - 1;  // drop the lowest set bits before it
+    return w * 64 + unsigned(__builtin_ctzll(word));
+  }
+  return kMaxCpus;
+}
+
+// Whether the file's entry `id` shows a CPU of V.
+bool shown(const Limits& limits, const Scan& scan, uint64_t id) {
+  if (!scan.renumbered) return visible(limits, id);
+  return visible(limits, nth_cpu(limits.cpu.affinity, id));
+}
+
+// After the scan: whether the file names V's CPUs by their ids (the kernel's
+// file), by their places in A (renumbered below us), or neither (it passes
+// through). A layout that names no CPU (alpha) has nothing to match.
+void settle_numbering(const Limits& limits, Scan& scan) {
+  CpuSet named_of_v = limits.cpu.visible;
+  named_of_v.intersect(scan.named);
+  if (scan.named.empty() || named_of_v == limits.cpu.visible) return;
+  unsigned a = limits.cpu.affinity.count();
+  bool in_order = scan.named.count() == a;
+  for (unsigned k = 0; k < a && in_order; ++k) in_order = scan.named.has(k);
+  scan.renumbered = in_order;
+  scan.changes = in_order;
+  scan.places_complete = false;  // "siblings" and "cpu cores" stay as the file has them
+}
+
 constexpr uint64_t kNoCpu = UINT64_MAX;
 
 // `buf`: the render's own line buffer, lent (stack is scarce in other people's threads).
@@ -83,9 +130,11 @@ bool scan_cpuinfo(const Config& config, const Limits& limits, Scan& scan, std::s
         cpu = line.number;
         has_package = has_core = false;
         if (!visible(limits, cpu)) scan.changes = true;
+        if (cpu < kMaxCpus) scan.named.add(unsigned(cpu));
         break;
       case CpuinfoKind::CpuTagged:
         if (!visible(limits, line.number)) scan.changes = true;
+        if (line.number < kMaxCpus) scan.named.add(unsigned(line.number));
         break;
       case CpuinfoKind::Count:
         if (line.number != limits.cpu.count) scan.changes = true;
@@ -162,23 +211,23 @@ bool filter_cpuinfo(const Config& config, const Limits& limits, const Scan& scan
     CpuinfoLine line = piece.whole() ? classify_cpuinfo_line(piece.text) : CpuinfoLine{};
     if (line.kind == CpuinfoKind::CpuNumber && block == CpuinfoKind::Processor) line.kind = CpuinfoKind::Other;
     if (blank_held) {
-      if (!(line.kind == CpuinfoKind::CpuNumber && !visible(limits, line.number))) out.put('\n');
+      if (!(line.kind == CpuinfoKind::CpuNumber && !shown(limits, scan, line.number))) out.put('\n');
       blank_held = false;
     }
     keep_piece = keep;
     switch (line.kind) {
       case CpuinfoKind::Processor:
         if (scan.listed) {  // one line per CPU; what follows belongs to all
-          keep_piece = visible(limits, line.number);
+          keep_piece = shown(limits, scan, line.number);
           break;
         }
         [[fallthrough]];
       case CpuinfoKind::CpuNumber:
         block = line.kind;
         cpu = line.number;
-        keep = keep_piece = visible(limits, cpu);
+        keep = keep_piece = shown(limits, scan, cpu);
         break;
-      case CpuinfoKind::CpuTagged: keep_piece = keep && visible(limits, line.number); break;
+      case CpuinfoKind::CpuTagged: keep_piece = keep && shown(limits, scan, line.number); break;
       case CpuinfoKind::Blank:
         // A processor block's blank line ends it and goes with it; any other
         // (before an s390x block) waits: it goes with the next block.
@@ -232,6 +281,7 @@ bool render_cpuinfo(const Config& config, const Limits& limits, Sink& out) {
   // prints the online CPUs), so one read instead of two.
   bool everything_shown = limits.cpu.visible == limits.cpu.online && limits.cpu.count == limits.cpu.online.count();
   if (!everything_shown && !scan_cpuinfo(config, limits, scan, buf)) return false;
+  if (!everything_shown) settle_numbering(limits, scan);
   // The input is closed before the output's last flush: a served fd made
   // there takes the lowest free fd without moving.
   bool read = filter_cpuinfo(config, limits, scan, buf, out);

@@ -178,3 +178,65 @@ TEST(CpuinfoLines, Classifies) {
   EXPECT_EQ(classify_cpuinfo_line("processor\t: -1").kind, CpuinfoKind::Other);
   EXPECT_EQ(classify_cpuinfo_line("processor\t: 99999999999999999999999").kind, CpuinfoKind::Other);
 }
+
+// A file rendered by a layer below (LXCFS numbers a cpuset's CPUs 0, 1, ...
+// in order): it names none of V's real ids. Entry k is A's k-th CPU; a file
+// that cannot be matched so passes through, never emptied.
+namespace {
+
+std::unique_ptr<Limits> limits_with_affinity(const std::string& affinity, const std::string& visible) {
+  auto limits = limits_showing(visible);
+  EXPECT_TRUE(parse_cpu_list(affinity, limits->cpu.affinity)) << affinity;
+  return limits;
+}
+
+std::string blocks(std::initializer_list<int> ids) {
+  std::string text;
+  for (int id : ids) text += "processor\t: " + std::to_string(id) + "\nmodel name\t: Test CPU\n\n";
+  return text;
+}
+
+}  // namespace
+
+TEST(CpuinfoRenumbered, LxcfsCpusetOfOneCpu) {
+  TempRoot root;
+  root.write(blocks({0}));  // LXCFS for a cpuset of CPU 1
+  auto limits = limits_with_affinity("1", "1");
+  Rendered r = render_cpuinfo_in(root.dir(), *limits);
+  ASSERT_TRUE(r.ok);
+  EXPECT_EQ(r.text, blocks({0}));
+}
+
+TEST(CpuinfoRenumbered, EntryKIsTheKthCpuOfTheAffinity) {
+  TempRoot root;
+  root.write(blocks({0, 1, 2, 3}));  // LXCFS for a cpuset of CPUs 4-7
+  for (auto [visible, kept] : {std::pair{"5", blocks({1})}, {"4,7", blocks({0, 3})}, {"6-7", blocks({2, 3})}}) {
+    auto limits = limits_with_affinity("4-7", visible);
+    Rendered r = render_cpuinfo_in(root.dir(), *limits);
+    ASSERT_TRUE(r.ok);
+    EXPECT_EQ(r.text, kept) << "V = " << visible;
+  }
+  // The x86 layout: siblings and cpu cores stay as the file has them.
+  auto limits = limits_with_affinity("8,9,10,11", "9");
+  Rendered r = render_cpuinfo_in(arch_dir("x86"), *limits);
+  ASSERT_TRUE(r.ok);
+  EXPECT_NE(r.text.find("processor\t: 1\n"), std::string::npos);
+  EXPECT_EQ(r.text.find("processor\t: 0\n"), std::string::npos);
+  EXPECT_EQ(r.text.find("processor\t: 2\n"), std::string::npos);
+}
+
+TEST(CpuinfoRenumbered, UnmatchableFilesPassThrough) {
+  TempRoot root;
+  for (auto [file, affinity, visible] : {
+           std::tuple{blocks({0, 1}), "2-4", "3"},     // fewer entries than A
+           std::tuple{blocks({5, 6}), "1-2", "2"},     // not numbered from 0
+           std::tuple{blocks({0, 2}), "3-4", "4"},     // not in order
+           std::tuple{blocks({0, 1, 2}), "4-5", "5"},  // more entries than A
+       }) {
+    root.write(file);
+    auto limits = limits_with_affinity(affinity, visible);
+    Rendered r = render_cpuinfo_in(root.dir(), *limits);
+    ASSERT_TRUE(r.ok);
+    EXPECT_EQ(r.text, file) << "A = " << affinity << ", V = " << visible;
+  }
+}
