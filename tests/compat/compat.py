@@ -13,6 +13,11 @@ container), prints one line per check and `N passed, M failed`.
 --compare-lxcfs runs the same checks a third way, under LXCFS (its files bind-mounted over
 /proc/* and /sys/devices/system/cpu/online inside `unshare -m`), and prints one markdown table.
 
+--under-lxcfs runs every check with the shim a second time, under LXCFS's files: a container
+that already has LXCFS (an LXD or Incus system container, a Kubernetes node with lxcfs) and
+adds cgview must still see the container in every program. LXCFS numbers a cpuset's CPUs
+from 0 in /proc/cpuinfo, so the shim meets a file that names none of V's real ids there.
+
 Python standard library only; run it with the system /usr/bin/python3 (psutil is Debian's).
 """
 
@@ -299,9 +304,19 @@ class Cgroups:
 
 
 # ----------------------------------------------------------------------------------------------
-# Running a program: in a case's cgroup, in one of three modes
+# Running a program: in a case's cgroup, in one of four modes: host, shim, lxcfs, lxcfs+shim
 
-LXCFS_FILES = ("proc/meminfo", "proc/cpuinfo", "proc/stat", "proc/uptime",
+
+def under_lxcfs(mode):
+    return mode.startswith("lxcfs")
+
+
+def preloaded(mode):
+    return mode.endswith("shim")
+
+
+LXCFS_FILES = ("proc/meminfo", "proc/cpuinfo", "proc/stat", "proc/uptime", "proc/diskstats", "proc/loadavg",
+               "proc/slabinfo", "proc/swaps",
                "sys/devices/system/cpu/online")
 LXCFS_WRAP = """mnt=$1; shift
 for f in %s; do mount --bind "$mnt/$f" "/$f" || exit 98; done
@@ -324,14 +339,14 @@ class Runner:
         self.env = env
 
     def command(self, argv, mode):
-        if mode == "lxcfs":
+        if under_lxcfs(mode):
             return ["unshare", "-m", "--propagation", "private", "/bin/sh", "-c", LXCFS_WRAP, "sh",
                     self.lxcfs_mnt] + argv
         return argv
 
     def environment(self, mode):
         env = dict(self.env)
-        if mode == "shim":
+        if preloaded(mode):
             env["LD_PRELOAD"] = self.shim
         return env
 
@@ -417,8 +432,9 @@ def probe_htop(r, mode, procs, ctx):
     meters that show use (htop draws an off-line CPU's meter as "offline")."""
     sock = os.path.join(r.tmp, "tmux-htop-" + mode)
     inner, tmux_mode = "htop", mode
-    if mode == "shim":  # the shim goes to htop only, not to the tmux server
-        inner, tmux_mode = "env LD_PRELOAD=%s htop" % shlex.quote(r.shim), "native"
+    if preloaded(mode):  # the shim goes to htop only, not to the tmux server
+        inner = "env LD_PRELOAD=%s htop" % shlex.quote(r.shim)
+        tmux_mode = "lxcfs" if under_lxcfs(mode) else "native"
     r.run(["tmux", "-S", sock, "-f", "/dev/null", "new-session", "-d", "-x", "120", "-y", "40", inner],
           tmux_mode, procs)
     screen = ""
@@ -491,6 +507,11 @@ def probe_busybox(r, mode, procs, ctx):
         raise ProbeError("unparsable busybox free line %r" % line)
     used = rest[0] if rest else -1
     return {"total": total, "used_ok": "yes" if 0 <= used <= total else "no (used=%d)" % used}
+
+
+def probe_grep_cpuinfo(r, mode, procs, ctx):
+    """Start scripts' idiom for the CPU count (make -j, worker counts): the blocks of /proc/cpuinfo."""
+    return {"count": int(r.run(["grep", "-c", "^processor", "/proc/cpuinfo"], mode, procs))}
 
 
 def probe_cat_online(r, mode, procs, ctx):
@@ -828,6 +849,7 @@ CHECKS = [
     Check("top", "-bn1 -1 %CpuN ids", "top", "cpus", V, HOST_V),
     Check("busybox-free", "total", "busybox", "total", L, HOST_L),
     Check("busybox-free", "0 <= used <= total", "busybox", "used_ok", lambda c, x: eq("yes"), kind="sanity"),
+    Check("grep", "-c ^processor /proc/cpuinfo", "grep_cpuinfo", "count", N, HOST_N),
     Check("cat", "/sys/devices/system/cpu/online", "cat_online", "text",
           lambda c, x: eq(range_list(c.cpus)), lambda c, x: read("/sys/devices/system/cpu/online").strip()),
     Check("lscpu", "On-line CPU(s) list", "lscpu", "online", V, HOST_V),
@@ -851,7 +873,7 @@ CHECKS = [
 
 PROBES = {
     "nproc": probe_nproc, "getconf": probe_getconf, "python": probe_python, "free": probe_free,
-    "cat_online": probe_cat_online, "vmstat": probe_vmstat, "top": probe_top, "busybox": probe_busybox, "lscpu": probe_lscpu,
+    "cat_online": probe_cat_online, "grep_cpuinfo": probe_grep_cpuinfo, "vmstat": probe_vmstat, "top": probe_top, "busybox": probe_busybox, "lscpu": probe_lscpu,
     "nproc_all": probe_nproc_all, "htop": probe_htop, "lscpu_e": probe_lscpu_e,
     "lstopo": probe_lstopo, "node": probe_node, "java": probe_java, "nginx": probe_nginx, "nginx_affinity": probe_nginx_affinity,
 }
@@ -940,10 +962,12 @@ def setup(args):
         skip(str(e))
 
 
-def start_lxcfs(tmp):
+def start_lxcfs(tmp, cfs=True):
+    """lxcfs on a mount of its own; cfs: its --enable-cfs (CPU counts from the quota too; the
+    package's service runs it without)."""
     mnt = os.path.join(tmp, "lxcfs")
     os.mkdir(mnt)
-    lx = subprocess.Popen(["lxcfs", "-f", "--enable-cfs", "-p", os.path.join(tmp, "lxcfs.pid"), mnt],
+    lx = subprocess.Popen(["lxcfs", "-f"] + (["--enable-cfs"] if cfs else []) + ["-p", os.path.join(tmp, "lxcfs.pid"), mnt],
                           stdout=subprocess.DEVNULL, stderr=open(os.path.join(tmp, "lxcfs.log"), "w"))
     for _ in range(100):
         if os.path.exists(os.path.join(mnt, "proc/meminfo")):
@@ -972,6 +996,9 @@ def main():
     ap.add_argument("--cases", default="AB", help="which cases to run (default AB)")
     ap.add_argument("--compare-lxcfs", action="store_true",
                     help="also run under LXCFS and print one markdown table: program | host | LXCFS | cgview")
+    ap.add_argument("--under-lxcfs", nargs="?", const="default", choices=["default", "cfs"],
+                    help="also run every check with the shim under LXCFS's files (it must pass there "
+                         "too); cfs: lxcfs --enable-cfs")
     args = ap.parse_args()
     if not os.path.exists(args.shim):
         sys.exit("compat: %s: no such file" % args.shim)
@@ -993,9 +1020,9 @@ def main():
             log("compat: cannot compile the Java probe: %s" % e)
             ctx["java"] = [java_binary(), "-XX:-UseContainerSupport", os.path.join(tmp, "CgviewProbe.java")]
         modes = ["host", "shim"]
-        if args.compare_lxcfs:
-            lx, r.lxcfs_mnt = start_lxcfs(tmp)
-            modes.append("lxcfs")
+        if args.compare_lxcfs or args.under_lxcfs:
+            lx, r.lxcfs_mnt = start_lxcfs(tmp, cfs=args.compare_lxcfs or args.under_lxcfs == "cfs")
+            modes.append("lxcfs" if args.compare_lxcfs else "lxcfs+shim")
         cases, unrunnable = make_cases(host, args.cases)
         if unrunnable and cgroups_required():
             skip("; ".join(unrunnable))  # fails at once: CI must run every case
@@ -1027,6 +1054,10 @@ def main():
                 elif w_ok:
                     ok = False
                     note = " (without the shim the value is already the container's: the check cannot fail)"
+                if args.under_lxcfs:
+                    stacked, stacked_ok, _ = evaluate(check, case, values, ctx, "lxcfs+shim")
+                    ok = ok and stacked_ok
+                    note += "" if stacked_ok else " (under LXCFS: %s)" % show(stacked)
                 if not args.compare_lxcfs:
                     print("%s %s %s %s: without=%s with=%s expected=%s%s" %
                           ("PASS" if ok else "FAIL", case.name, check.program, check.name,
