@@ -19,6 +19,8 @@ import subprocess
 import tempfile
 import time
 
+import cgroup_parent  # tests/support (docker_suite.py puts it on the path)
+
 SKIP = 77
 
 
@@ -39,7 +41,7 @@ class Engine:
         self.serial = 0
         self.images_before = set()
         self.cgroup_parent = None
-        self.cgroup_dirs_made = []  # deepest last; removed in reverse
+        self.parent = None          # the CgroupParent, once the engine answers
 
     # --- the engine ---------------------------------------------------------
 
@@ -201,43 +203,13 @@ class Engine:
     # --- cgroups ------------------------------------------------------------
 
     def make_cgroup_parent(self, driver):
-        """A path under the test's own cgroup. With cgroup v1 each controller has
-        its own path; the deepest one (here the memory controller's) is the test's
-        own, and runc creates the same path in every hierarchy: note which
-        directories do not exist yet, to remove exactly those at the end."""
-        paths = []
-        for line in open("/proc/self/cgroup"):
-            parts = line.rstrip("\n").split(":", 2)
-            if len(parts) == 3:
-                paths.append(parts[2])
-        own = max(paths, key=lambda p: p.count("/") if p != "/" else 0)
-        parent = (own.rstrip("/") + "/cgview-docker-%d" % os.getpid())
+        """A path under the test's own cgroup (tests/support/cgroup_parent.py)."""
         if driver == "systemd":
             raise Unavailable("the engine uses the systemd cgroup driver; this suite places containers by path (cgroupfs)")
-        for hierarchy in sorted(glob.glob("/sys/fs/cgroup/*/")) + ["/sys/fs/cgroup/"]:
-            if not os.path.exists(os.path.join(hierarchy, "cgroup.procs")):
-                continue
-            path = hierarchy.rstrip("/")
-            for component in parent.strip("/").split("/"):
-                path += "/" + component
-                if not os.path.exists(path):
-                    self.cgroup_dirs_made.append(path)
-        log("engine: containers go under --cgroup-parent %s (the test's own cgroup: %s)" % (parent, own))
-        return parent
-
-    def remove_cgroup_dirs(self):
-        left = []
-        for path in sorted(self.cgroup_dirs_made, key=lambda p: -p.count("/")):
-            for _ in range(20):  # runc may still be tearing the container down
-                try:
-                    if os.path.isdir(path):
-                        os.rmdir(path)
-                    break
-                except OSError:
-                    time.sleep(0.1)
-            else:
-                left.append(path)
-        return left
+        self.parent = cgroup_parent.CgroupParent("cgview-docker")
+        log("engine: containers go under --cgroup-parent %s (the test's own cgroup: %s)" %
+            (self.parent.path, self.parent.own))
+        return self.parent.path
 
     # --- cleanup ------------------------------------------------------------
 
@@ -275,7 +247,7 @@ class Engine:
                     os.rmdir(path)
                 except OSError:
                     pass
-        dirs = self.remove_cgroup_dirs()
+        dirs = self.parent.remove() if self.parent is not None else []
         if dirs:
             problems.append("cgroup directories left: %s" % " ".join(dirs))
         log("cleanup: removed %d containers, %d volumes, %d images the suite made; cgroup parent removed" %
