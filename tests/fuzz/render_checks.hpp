@@ -55,6 +55,9 @@ inline bool whole(const HostLine& line) { return line.text.size() < kReaderBuffe
 // the blank line before it), per-CPU lines of hidden CPUs go, count lines say
 // N, alpha's mask says V, siblings/cpu cores count V in the package. Nothing
 // hidden: the host's bytes. Lines of 4096 bytes or more are never classified.
+// A file that leaves a CPU of V unnamed is renumbered when it names exactly
+// 0..|A|-1 (entry k stands for A's k-th CPU; siblings/cpu cores untouched),
+// and otherwise passes through.
 inline std::string expected_cpuinfo(std::string_view host, const cgview::Limits& limits) {
   using cgview::CpuinfoKind;
   const cgview::CpuSet& visible = limits.cpu.visible;
@@ -65,7 +68,15 @@ inline std::string expected_cpuinfo(std::string_view host, const cgview::Limits&
   std::vector<cgview::CpuinfoLine> kinds;
   for (const HostLine& line : lines)
     kinds.push_back(whole(line) ? cgview::classify_cpuinfo_line(line.text) : cgview::CpuinfoLine{});
-  auto shown = [&](uint64_t cpu) { return cpu < cgview::kMaxCpus && visible.has(unsigned(cpu)); };
+  std::vector<unsigned> affinity;  // A's CPUs in order: entry k of a renumbered file
+  for (unsigned c = 0; c < cgview::kMaxCpus; ++c)
+    if (limits.cpu.affinity.has(c)) affinity.push_back(c);
+  bool renumbered = false;
+  auto shown = [&](uint64_t cpu) {
+    if (renumbered) return cpu < affinity.size() && visible.has(affinity[cpu]);
+    return cpu < cgview::kMaxCpus && visible.has(unsigned(cpu));
+  };
+  std::set<uint64_t> named;  // the ids the file names
   // The scan: layout, whether anything changes, V's (package, core) pairs.
   bool changes = false, listed = false, complete = true, in_processor = false;
   std::map<uint64_t, std::pair<uint64_t, uint64_t>> places;
@@ -82,8 +93,10 @@ inline std::string expected_cpuinfo(std::string_view host, const cgview::Limits&
       package.reset();
       core.reset();
       changes |= !shown(cpu);
+      if (cpu < cgview::kMaxCpus) named.insert(cpu);
     }
     if (k.kind == CpuinfoKind::CpuTagged) changes |= !shown(k.number);
+    if (k.kind == CpuinfoKind::CpuTagged && k.number < cgview::kMaxCpus) named.insert(k.number);
     if (k.kind == CpuinfoKind::Count) changes |= k.number != count;
     if (k.kind == CpuinfoKind::PhysicalId) package = k.number;
     if (k.kind == CpuinfoKind::CoreId) core = k.number;
@@ -95,6 +108,15 @@ inline std::string expected_cpuinfo(std::string_view host, const cgview::Limits&
         places[cpu] = {*package, *core};
       }
     }
+  }
+  bool every_v_named = true;
+  for (unsigned c = 0; c < cgview::kMaxCpus; ++c)
+    if (visible.has(c) && !named.count(c)) every_v_named = false;
+  if (!named.empty() && !every_v_named) {
+    bool zero_to_a = named.size() == affinity.size() && *named.rbegin() + 1 == affinity.size();
+    if (!zero_to_a) return std::string(host);
+    renumbered = changes = true;
+    complete = false;
   }
   if (!changes) return std::string(host);
   auto in_package = [&](uint64_t p, bool distinct_cores) {
