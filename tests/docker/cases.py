@@ -93,6 +93,38 @@ def case_cgroupns(engine, report):
         check_view(report, case, probe_python_image(engine, limits, ["--cgroupns", mode]), limits)
 
 
+# Two samples of `cgview stats --json` while a shell burns CPU beside it.
+STATS_PROBE = "(while :; do :; done) & sleep 0.3; cgview stats --json --count 2 --interval 0.5; kill $!"
+
+
+def case_stats(engine, report):
+    """`cgview stats` inside a container, as a person there runs it: the limits it was
+    given, where they are set, its use, with private and host cgroup namespaces."""
+    limits = Limits(cpus="0.5", memory="256m")
+    for mode in ("private", "host"):
+        case = "cgview stats --json, --cgroupns %s, %s --pids-limit 64" % (mode, limits)
+        p = engine.run(CGVIEW, ["sh", "-c", STATS_PROBE],
+                       list(limits.options()) + ["--pids-limit", "64", "--cgroupns", mode], check=False)
+        samples = [json.loads(line) for line in p.stdout.splitlines() if line.startswith("{")]
+        report.check(case, "exit status and samples", (p.returncode, len(samples)), (0, 2))
+        if len(samples) != 2:
+            continue
+        last = samples[1]
+        report.check(case, "cpu.cpus", last["cpu"]["cpus"], limits.n())
+        report.check(case, "cpu.quota", last["cpu"]["quota"], 0.5)
+        # The busy loop is held to the quota: half a CPU, give or take the sampling.
+        report.check(case, "cpu.cpus_used with a busy loop (0.5 CPU quota)", last["cpu"]["cpus_used"],
+                     "0.3..0.6", ok=last["cpu"]["cpus_used"] is not None and 0.3 <= last["cpu"]["cpus_used"] <= 0.6)
+        report.check(case, "memory.limit", last["memory"]["limit"], limits.mem_total())
+        report.check(case, "memory.usage is the container's (0 < usage < limit)",
+                     last["memory"]["usage"], "0..limit",
+                     ok=last["memory"]["usage"] is not None and 0 < last["memory"]["usage"] < limits.mem_total())
+        report.check(case, "pids.max", last["pids"]["max"], 64)
+        report.check(case, "pids.current counts the container's processes (2..10)", last["pids"]["current"], "2..10",
+                     ok=last["pids"]["current"] is not None and 2 <= last["pids"]["current"] <= 10)
+        report.check(case, "no warnings (every controller's cgroup found)", last["warnings"], [])
+
+
 def case_restricted(engine, report):
     """As nobody, on a read-only root, under a pids limit; Docker's default
     seccomp profile applies to every case (no --security-opt anywhere)."""
@@ -321,5 +353,5 @@ def case_legacy_image(engine, report):
     engine.run_docker("volume", "rm", volume, quiet=True)
 
 
-CASES = [case_limits, case_cgroupns, case_restricted, case_system_wide, case_nginx, case_java,
+CASES = [case_limits, case_cgroupns, case_stats, case_restricted, case_system_wide, case_nginx, case_java,
          case_live_update, case_kubernetes_pattern, case_legacy_image]
