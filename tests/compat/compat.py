@@ -580,6 +580,14 @@ def probe_java(r, mode, procs, ctx):
     return {"cpus": int(cpus), "heap": int(heap)}
 
 
+def probe_java_aware(r, mode, procs, ctx):
+    """The same probe with the JDK's own container support on (its default): it reads the
+    cgroup's files itself, and the shim must not make it count the limit twice."""
+    argv = [a for a in ctx["java"] if a != "-XX:-UseContainerSupport"]
+    cpus, heap = r.run(argv, mode, procs).split()
+    return {"cpus": int(cpus), "heap": int(heap)}
+
+
 def java_expected_heap(ctx, case):
     """What this JVM picks by itself on a machine with case.memory bytes and case.n CPUs: a quarter
     of the memory, but never below its built-in floor (96 MiB x 1.3) while half the memory is more
@@ -861,6 +869,10 @@ CHECKS = [
     Check("node", "os.totalmem()", "node", "total", L, HOST_L),
     Check("node", "os.freemem() <= totalmem", "node", "free", at_most_total),
     Check("java", "availableProcessors()", "java", "cpus", N, HOST_N, kernel_answered=by_cpuset),
+    Check("java", "+UseContainerSupport: availableProcessors() (the JDK's own)", "java_aware", "cpus", N,
+          kind="sanity"),
+    Check("java", "+UseContainerSupport: MaxHeapSize (the JDK's own)", "java_aware", "heap",
+          lambda c, x: eq(java_expected_heap(x, c)), kind="sanity"),
     Check("java", "MaxHeapSize (the JVM's own rule for the limit)", "java", "heap",
           lambda c, x: eq(java_expected_heap(x, c))),
     Check("nginx", "worker_processes auto: workers", "nginx", "workers", N, HOST_N),
@@ -873,7 +885,7 @@ CHECKS = [
 
 PROBES = {
     "nproc": probe_nproc, "getconf": probe_getconf, "python": probe_python, "free": probe_free,
-    "cat_online": probe_cat_online, "grep_cpuinfo": probe_grep_cpuinfo, "vmstat": probe_vmstat, "top": probe_top, "busybox": probe_busybox, "lscpu": probe_lscpu,
+    "cat_online": probe_cat_online, "grep_cpuinfo": probe_grep_cpuinfo, "java_aware": probe_java_aware, "vmstat": probe_vmstat, "top": probe_top, "busybox": probe_busybox, "lscpu": probe_lscpu,
     "nproc_all": probe_nproc_all, "htop": probe_htop, "lscpu_e": probe_lscpu_e,
     "lstopo": probe_lstopo, "node": probe_node, "java": probe_java, "nginx": probe_nginx, "nginx_affinity": probe_nginx_affinity,
 }
