@@ -13,10 +13,10 @@
 // changes, the ids it names, and the packages and cores of V's CPUs; the
 // second writes.
 //
-// The kernel names each online CPU by its id, so every CPU of V has its
-// entry. A file rendered by a layer below us may not: LXCFS numbers a
-// cpuset's CPUs 0, 1, ... in order. When the file names exactly 0..|A|-1, its
-// entry k is A's k-th CPU; when V's ids are missing otherwise, nothing can be
+// The kernel names each online CPU by its id. A file rendered by a layer
+// below us may not: LXCFS numbers a cpuset's CPUs 0, 1, ... in order. When the
+// file does not name all of A but names exactly 0..|A|-1, its entry k is A's
+// k-th CPU; when it names neither all of A nor all of V, nothing can be
 // matched and the file passes through as it is (its own answer: never a
 // list with V's CPUs left out).
 #include "cpuinfo_lines.hpp"
@@ -90,19 +90,30 @@ bool shown(const Limits& limits, const Scan& scan, uint64_t id) {
   return visible(limits, nth_cpu(limits.cpu.affinity, id));
 }
 
-// After the scan: whether the file names V's CPUs by their ids (the kernel's
+bool names_all_of(const CpuSet& named, const CpuSet& cpus) {
+  CpuSet named_of = cpus;
+  named_of.intersect(named);
+  return named_of == cpus;
+}
+
+// After the scan: whether the file names CPUs by their ids (the kernel's
 // file), by their places in A (renumbered below us), or neither (it passes
-// through). A layout that names no CPU (alpha) has nothing to match.
+// through). Decided on A, not V, so that one file is read one way whatever V
+// is: a file naming all of A is the kernel's; one naming exactly 0..|A|-1 but
+// not all of A is renumbered; one naming V but not all of A is the kernel's
+// after a CPU of A went off-line. A layout that names no CPU (alpha) has
+// nothing to match.
 void settle_numbering(const Limits& limits, Scan& scan) {
-  CpuSet named_of_v = limits.cpu.visible;
-  named_of_v.intersect(scan.named);
-  if (scan.named.empty() || named_of_v == limits.cpu.visible) return;
+  if (scan.named.empty() || names_all_of(scan.named, limits.cpu.affinity)) return;
   unsigned a = limits.cpu.affinity.count();
-  bool in_order = scan.named.count() == a;
-  for (unsigned k = 0; k < a && in_order; ++k) in_order = scan.named.has(k);
-  scan.renumbered = in_order;
-  scan.changes = in_order;
-  scan.places_complete = false;  // "siblings" and "cpu cores" stay as the file has them
+  bool zero_to_a = scan.named.count() == a;
+  for (unsigned k = 0; k < a && zero_to_a; ++k) zero_to_a = scan.named.has(k);
+  if (zero_to_a) {
+    scan.renumbered = scan.changes = true;
+    scan.places_complete = false;  // "siblings" and "cpu cores" stay as the file has them
+  } else if (!names_all_of(scan.named, limits.cpu.visible)) {
+    scan.changes = false;
+  }
 }
 
 constexpr uint64_t kNoCpu = UINT64_MAX;

@@ -55,9 +55,9 @@ inline bool whole(const HostLine& line) { return line.text.size() < kReaderBuffe
 // the blank line before it), per-CPU lines of hidden CPUs go, count lines say
 // N, alpha's mask says V, siblings/cpu cores count V in the package. Nothing
 // hidden: the host's bytes. Lines of 4096 bytes or more are never classified.
-// A file that leaves a CPU of V unnamed is renumbered when it names exactly
+// A file that does not name all of A is renumbered when it names exactly
 // 0..|A|-1 (entry k stands for A's k-th CPU; siblings/cpu cores untouched),
-// and otherwise passes through.
+// read by id when it names all of V, and otherwise passes through.
 inline std::string expected_cpuinfo(std::string_view host, const cgview::Limits& limits) {
   using cgview::CpuinfoKind;
   const cgview::CpuSet& visible = limits.cpu.visible;
@@ -109,14 +109,19 @@ inline std::string expected_cpuinfo(std::string_view host, const cgview::Limits&
       }
     }
   }
-  bool every_v_named = true;
-  for (unsigned c = 0; c < cgview::kMaxCpus; ++c)
-    if (visible.has(c) && !named.count(c)) every_v_named = false;
-  if (!named.empty() && !every_v_named) {
+  auto names_all = [&](const cgview::CpuSet& cpus) {
+    for (unsigned c = 0; c < cgview::kMaxCpus; ++c)
+      if (cpus.has(c) && !named.count(c)) return false;
+    return true;
+  };
+  if (!named.empty() && !names_all(limits.cpu.affinity)) {
     bool zero_to_a = named.size() == affinity.size() && *named.rbegin() + 1 == affinity.size();
-    if (!zero_to_a) return std::string(host);
-    renumbered = changes = true;
-    complete = false;
+    if (zero_to_a) {
+      renumbered = changes = true;
+      complete = false;
+    } else if (!names_all(visible)) {
+      return std::string(host);
+    }
   }
   if (!changes) return std::string(host);
   auto in_package = [&](uint64_t p, bool distinct_cores) {

@@ -209,12 +209,21 @@ TEST(CpuinfoRenumbered, LxcfsCpusetOfOneCpu) {
 
 TEST(CpuinfoRenumbered, EntryKIsTheKthCpuOfTheAffinity) {
   TempRoot root;
-  root.write(blocks({0, 1, 2, 3}));  // LXCFS for a cpuset of CPUs 4-7
-  for (auto [visible, kept] : {std::pair{"5", blocks({1})}, {"4,7", blocks({0, 3})}, {"6-7", blocks({2, 3})}}) {
+  root.write(blocks({0, 1, 2, 3}));  // LXCFS for a cpuset of CPUs 4-7 (or 2-5 below)
+  // V = 2,3 is named by the file too, but entries 2 and 3 are CPUs 6 and 7: the file is read
+  // one way (by place) whatever V is.
+  for (auto [visible, kept] : {std::pair{"5", blocks({1})}, {"4,7", blocks({0, 3})}, {"6-7", blocks({2, 3})},
+                               {"4-5", blocks({0, 1})}}) {
     auto limits = limits_with_affinity("4-7", visible);
     Rendered r = render_cpuinfo_in(root.dir(), *limits);
     ASSERT_TRUE(r.ok);
     EXPECT_EQ(r.text, kept) << "V = " << visible;
+  }
+  for (auto [visible, kept] : {std::pair{"2-3", blocks({0, 1})}, {"4-5", blocks({2, 3})}}) {
+    auto limits = limits_with_affinity("2-5", visible);
+    Rendered r = render_cpuinfo_in(root.dir(), *limits);
+    ASSERT_TRUE(r.ok);
+    EXPECT_EQ(r.text, kept) << "A = 2-5, V = " << visible;
   }
   // The x86 layout: siblings and cpu cores stay as the file has them.
   auto limits = limits_with_affinity("8,9,10,11", "9");
@@ -223,6 +232,21 @@ TEST(CpuinfoRenumbered, EntryKIsTheKthCpuOfTheAffinity) {
   EXPECT_NE(r.text.find("processor\t: 1\n"), std::string::npos);
   EXPECT_EQ(r.text.find("processor\t: 0\n"), std::string::npos);
   EXPECT_EQ(r.text.find("processor\t: 2\n"), std::string::npos);
+}
+
+// The kernel's file after a CPU of A went off-line (the view is cached up to a
+// second): V's blocks by id while V is named, the file as it is once not.
+TEST(CpuinfoRenumbered, AKernelFileMissingAnOfflineCpu) {
+  TempRoot root;
+  root.write(blocks({0, 1, 2}));  // A = 0-3 when the view was formed; CPU 3 since off-line
+  auto limits = limits_with_affinity("0-3", "1");
+  Rendered r = render_cpuinfo_in(root.dir(), *limits);
+  ASSERT_TRUE(r.ok);
+  EXPECT_EQ(r.text, blocks({1}));
+  limits = limits_with_affinity("0-3", "3");
+  r = render_cpuinfo_in(root.dir(), *limits);
+  ASSERT_TRUE(r.ok);
+  EXPECT_EQ(r.text, blocks({0, 1, 2}));
 }
 
 TEST(CpuinfoRenumbered, UnmatchableFilesPassThrough) {
