@@ -25,6 +25,7 @@ constexpr size_t kScriptLineMax = 256;  // the kernel reads at most this much of
 constexpr int kMaxInterpreterDepth = 4;  // the kernel's own nesting limit for #!
 constexpr size_t kMaxLibraries = 512;
 constexpr const char* kGlibcReason = "It is a dynamically linked glibc program";
+constexpr const char* kLibraryReason = "It is a shared library, not a program";
 
 constexpr int kGoContainerAwareMinor = 25;  // Go 1.25 sets GOMAXPROCS from the cgroup CPU limit
 
@@ -35,11 +36,13 @@ std::string_view basename_of(std::string_view path) {
 
 bool starts_with(std::string_view s, std::string_view prefix) { return s.substr(0, prefix.size()) == prefix; }
 
-// Where something else keeps a glibc program from being reached (setuid,
-// a missing loader), its first reason no longer says how cgview loads into it.
+// Where something else keeps a glibc program or library from being reached
+// (setuid, a missing loader, an old glibc), its first reason no longer says
+// how cgview loads into it.
 void drop_reach_claim(ProgramReport& report) {
   for (std::string& why : report.reasons)
-    if (starts_with(why, kGlibcReason)) why = std::string(kGlibcReason) + ".";
+    for (const char* claim : {kGlibcReason, kLibraryReason})
+      if (starts_with(why, claim)) why = std::string(claim) + ".";
 }
 
 void add_once(std::vector<std::string>& list, const std::string& item) {
@@ -119,10 +122,13 @@ Doctor::Doctor(const RootFs& root, std::string path_var)
   std::string preload;
   if (root_.read_file("/etc/ld.so.preload", 1 << 20, preload))
     system_wide_ = preload.find("libcgview") != std::string::npos;
-  // The library this cgview installs or copies into an image; without it
-  // (unreadable) no program is judged by its glibc's version.
+  // The library this cgview installs or copies into an image (not the one an
+  // image's ld.so.preload may name); without it no program is judged by its
+  // glibc's version.
   std::string shim = library_next_to_binary(), why;
-  if (!shim.empty()) read_libc_versions_required(shim, shim_requires_, why);
+  std::vector<std::string> required;
+  if (!shim.empty() && read_libc_versions_required(shim, required, why) && !required.empty())
+    libc_fit_ = std::make_unique<LibcFit>(root_, libraries_, std::move(required));
 }
 
 ProgramReport Doctor::examine(std::string_view program, bool deep) {
@@ -167,7 +173,8 @@ ProgramReport Doctor::examine_at(std::string_view name, const Found& found, bool
   close(fd);
   // Setgid without group execute is mandatory locking, not a privilege.
   bool setgid = (st.st_mode & S_ISGID) && (st.st_mode & S_IXGRP);
-  if (report.kind == "glibc-dynamic" && ((st.st_mode & S_ISUID) || setgid)) {
+  // Only where nothing else (a missing loader, an old glibc) keeps it out.
+  if (report.kind == "glibc-dynamic" && report.reached && ((st.st_mode & S_ISUID) || setgid)) {
     const char* bit = (st.st_mode & S_ISUID) ? "setuid" : "setgid";
     report.reached = system_wide_;
     drop_reach_claim(report);
@@ -250,7 +257,7 @@ void Doctor::examine_elf(ProgramReport& report, int fd, bool deep) {
     if (facts.type == ET_DYN && !facts.pie) {
       report.kind = "library";
       report.reached = true;
-      report.reasons.push_back("It is a shared library, not a program: cgview reaches it in every glibc program that loads it.");
+      report.reasons.push_back(std::string(kLibraryReason) + ": cgview reaches it in every glibc program that loads it.");
     } else {
       report.kind = "static";
       report.why_not = "is statically linked";
@@ -285,7 +292,7 @@ void Doctor::examine_elf(ProgramReport& report, int fd, bool deep) {
       drop_reach_claim(report);
     }
   }
-  if (report.reached && report.kind == "glibc-dynamic") check_glibc_version(report, facts);
+  if (report.reached && (report.kind == "glibc-dynamic" || report.kind == "library")) check_glibc_version(report, facts);
   if (!deep) return;
   add_contents(report, report.path, facts);
   if (facts.has_dynamic && report.kind != "static") walk_libraries(report, facts);
@@ -310,26 +317,20 @@ void Doctor::examine_elf(ProgramReport& report, int fd, bool deep) {
 
 // A glibc older than the versions libcgview.so requires cannot load it: with
 // the library preloaded, ld.so stops the program before it starts.
-void Doctor::check_glibc_version(ProgramReport& report, const ElfFacts& program) {
-  if (shim_requires_.empty()) return;
-  Requester who{report.path, program.runpath, program.rpath, program.rpath, program.elf_class, program.machine};
-  Found libc = libraries_.find("libc.so.6", who);
-  if (!libc.ok) return;  // the library walk reports it missing
-  auto it = libc_lacks_.find(libc.path);
-  if (it == libc_lacks_.end()) {
-    std::vector<std::string> missing;
-    std::string why;  // an unreadable libc: not judged here (ld.so would not start the program either)
-    read_versions_missing(root_.host(libc.path), shim_requires_, missing, why);
-    it = libc_lacks_.emplace(libc.path, std::move(missing)).first;
-  }
-  if (it->second.empty()) return;
-  std::string lacks = join_versions(it->second);
+void Doctor::check_glibc_version(ProgramReport& report, const ElfFacts& facts) {
+  if (libc_fit_ == nullptr) return;
+  Requester who{report.path, facts.runpath, facts.rpath, facts.rpath, facts.elf_class, facts.machine};
+  LibcVerdict v = libc_fit_->judge(who);
+  if (v.kind != LibcVerdict::Lacks) return;  // no libc.so.6 for it: the library walk says so (deep)
+  std::string lacks = join_versions(v.missing);
   report.reached = false;
   drop_reach_claim(report);
-  report.why_not = "uses a glibc older than libcgview.so requires (" + libc.path + " lacks " + lacks + ")";
-  report.reasons.push_back("Its glibc (" + libc.path + ") lacks " + lacks + ", which libcgview.so requires: with the " +
-                           "library preloaded, ld.so would stop it before it starts (version `" + it->second.front() +
-                           "' not found), so neither `cgview run` nor `cgview enable` can reach it.");
+  std::string what = report.kind == "library" ? "any program that loads it" : "it";
+  report.why_not = "uses a glibc older than libcgview.so requires (" + v.libc_path + " lacks " + lacks + ")";
+  report.reasons.push_back("Its glibc (" + v.libc_path + ") lacks " + lacks + ", which libcgview.so requires: with the " +
+                           "library preloaded, ld.so would stop " + what + " before it starts (version `" +
+                           v.missing.front() + "' not found), so neither `cgview run` nor `cgview enable` can reach " +
+                           what + ".");
 }
 
 const ElfFacts& Doctor::contents_of(const std::string& path) {

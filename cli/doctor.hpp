@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "elf_inspect.hpp"
+#include "libc_fit.hpp"
 #include "library_search.hpp"
 #include "program_lookup.hpp"
 
@@ -69,8 +70,7 @@ class Doctor {
   int own_class_ = 0, own_machine_ = 0;
   bool system_wide_ = false;
   std::map<std::string, ElfFacts> cache_;  // library contents by path, read once per run
-  std::vector<std::string> shim_requires_;  // the symbol versions libcgview.so requires of libc.so.6
-  std::map<std::string, std::vector<std::string>> libc_lacks_;  // of those, what each libc lacks, by path
+  std::unique_ptr<LibcFit> libc_fit_;  // this cgview's libcgview.so against the root's glibc; null: unreadable
 };
 
 // "x86-64 (64-bit)", for reasons.

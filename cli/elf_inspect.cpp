@@ -223,7 +223,11 @@ class Inspector {
   // Both version sections are chains of records linked by byte offsets
   // relative to each record (vd_next, vd_aux, vn_next, vn_aux, vna_next): a
   // zero link ends a chain, a link that stays in place or leaves the section
-  // is damage, and no chain is followed further than kMaxVersionEntries.
+  // is damage, and no chain is followed further than kMaxVersionEntries. As
+  // ld.so does, the counts (vd_cnt, vn_cnt) are not trusted: the links end the
+  // chains. ld.so finds the sections through DT_VERDEF/DT_VERNEED; these are
+  // found by section header, which every linker writes (a file stripped of its
+  // section headers reads as having no versions).
   static bool follow(size_t& offset, uint64_t link, size_t size) {
     if (link == 0 || link > size || offset > size - link || offset + link > size_t(INT_MAX)) return false;
     offset += size_t(link);
@@ -264,7 +268,7 @@ class Inspector {
       out.file = file;
       size_t aux_at = at;
       uint64_t link = need.vn_aux;
-      for (size_t k = 0; k < need.vn_cnt; ++k) {
+      while (true) {
         GElf_Vernaux aux;
         if (++entries > kMaxVersionEntries) return damaged("it has an implausible number of version needs");
         if (!follow(aux_at, link, data->d_size) || gelf_getvernaux(data, int(aux_at), &aux) == nullptr)

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "commands.hpp"
+#include "libc_fit.hpp"
 #include "libc_versions.hpp"
 #include "library_search.hpp"
 #include "program_lookup.hpp"
@@ -78,35 +79,42 @@ std::string unloadable_reason(const std::string& library) {
 }
 
 // One line saying why the root's glibc cannot load `library` (in the root's
-// terms), or "". The libc.so.6 checked is the one ld.so would load for it
-// there (ld.so.conf, then the default directories). `warning` says what could
-// not be checked: a root without glibc (only glibc's loader reads
-// ld.so.preload: the line is harmless there, and does nothing).
-std::string glibc_too_old_reason(const std::string& dir, const std::string& library, std::string& warning) {
-  std::string seen = (dir == "/" ? "" : dir) + library;
-  std::vector<std::string> required, missing;
-  std::string why;
-  if (!read_libc_versions_required(seen, required, why)) return "cannot read its symbol versions: " + why;
+// terms), or "" (libc_fit.hpp). `warning` says what could not be checked: a
+// root without glibc (only glibc's loader reads ld.so.preload: the line is
+// harmless there, and does nothing) or an unreadable libc.so.6.
+std::string glibc_reason(const std::string& dir, const std::string& library, std::string& warning) {
   RootFs root(dir == "/" ? "" : dir);
-  LibrarySearch search(root);
+  Found lib = root.resolve(library);
+  if (!lib.ok) return lib.error;
+  std::vector<std::string> required;
+  std::string why;
+  if (!read_libc_versions_required(root.host(lib.path), required, why)) return "cannot read its symbol versions: " + why;
   Requester who;
-  who.path = library;
-  int fd = open(seen.c_str(), O_RDONLY | O_CLOEXEC);
+  who.path = lib.path;
+  int fd = open(root.host(lib.path).c_str(), O_RDONLY | O_CLOEXEC);
   bool known = fd >= 0 && elf_identity(fd, who.elf_class, who.machine);
   if (fd >= 0) close(fd);
   if (!known) return "cannot read its ELF header";
-  Found libc = search.find("libc.so.6", who);
-  if (!libc.ok) {
-    warning = "no glibc (libc.so.6) found in " + dir + ": only glibc's loader reads /etc/ld.so.preload, so nothing there will load the library";
-    return {};
+  LibrarySearch search(root);
+  LibcVerdict v = LibcFit(root, search, required).judge(who);
+  std::string glibc = "the glibc in " + dir + " (" + v.libc_path + ")";
+  switch (v.kind) {
+    case LibcVerdict::Fits: return {};
+    case LibcVerdict::Lacks:
+      return glibc + " lacks " + join_versions(v.missing) + ", which the library requires: every program there would " +
+             "fail to start (version `" + v.missing.front() + "' not found)";
+    case LibcVerdict::OtherMachine:
+      return glibc + " is built for " + v.detail + ": its loader cannot load the library, and would print an error " +
+             "in every program";
+    case LibcVerdict::NoGlibc:
+      warning = "no glibc (libc.so.6) found in " + dir + ": only glibc's loader reads /etc/ld.so.preload, so nothing " +
+                "there will load the library";
+      return {};
+    case LibcVerdict::Unreadable:
+      warning = "cannot read " + v.libc_path + " in " + dir + " (" + v.detail + "): its glibc version is not checked";
+      return {};
   }
-  if (!read_versions_missing(root.host(libc.path), required, missing, why)) {
-    warning = "cannot read " + libc.path + " in " + dir + " (" + why + "): its glibc version is not checked";
-    return {};
-  }
-  if (missing.empty()) return {};
-  return "the glibc in " + dir + " (" + libc.path + ") lacks " + join_versions(missing) +
-         ", which the library requires: every program there would fail to start (version `" + missing.front() + "' not found)";
+  return {};
 }
 
 bool read_file(const std::string& path, std::string& out, bool& exists) {
@@ -202,7 +210,11 @@ int system_wide(const char* root, bool enable) {
     std::string seen = (dir == "/" ? "" : dir) + library;
     std::string reason = unloadable_reason(seen);
     std::string warning;
-    if (reason.empty()) reason = glibc_too_old_reason(dir, library, warning);
+    if (reason.empty()) reason = glibc_reason(dir, library, warning);
+    if (!reason.empty() && present) {
+      return fail(library + " is in " + path + " already, but " + reason + "; `cgview disable" +
+                  (root != nullptr ? " --root " + dir : std::string()) + "` takes it out");
+    }
     if (!reason.empty()) return fail("not enabling " + seen + ": " + reason);
     if (!warning.empty()) std::fprintf(stderr, "cgview: warning: %s\n", warning.c_str());
     if (present) {

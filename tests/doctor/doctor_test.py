@@ -263,6 +263,17 @@ def test_images(args):
     t = subprocess.run([cg, "doctor", "--root", too_old, "/usr/bin/app"], capture_output=True, text=True)
     check(t.returncode == 3 and "uses a glibc older than libcgview.so requires" in t.stdout,
           "text output: the old glibc is the reason", t.stdout)
+    # Nor a setuid program there, even with the system-wide mode on, nor a library.
+    shutil.copy2(os.path.join(too_old, "usr/bin/app"), os.path.join(too_old, "usr/bin/suid-app"))
+    os.chmod(os.path.join(too_old, "usr/bin/suid-app"), 0o4755)
+    with open(os.path.join(too_old, "etc/ld.so.preload"), "w") as f:
+        f.write("/usr/lib/libcgview.so\n")
+    rc, data, _ = doctor(cg, "--root", too_old, "/usr/bin/suid-app", "/opt/asklib/libdoctor_ask.so")
+    got = data["programs"] if data else []
+    check(rc == 3 and [(p["kind"], p["reached"]) for p in got] == [("glibc-dynamic", False), ("library", False)]
+          and all(any("lacks %s" % required[-1] in x for x in p["reasons"]) for p in got)
+          and not any("loads libcgview.so here" in x or "cgview reaches it" in x for p in got for x in p["reasons"]),
+          "in that root a setuid program (system-wide mode on) and a library are not reached either", (rc, got))
 
     # Without its loader the program cannot start there: not reached, and the reason says why.
     no_loader = make_image(args, "image-without-loader", True, with_loader=False)

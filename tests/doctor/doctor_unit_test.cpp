@@ -229,6 +229,28 @@ TEST(ElfVersions, TheShimsNeedsAndThisGlibcsDefinitions) {
   EXPECT_EQ(join_versions({"A", "B", "C"}), "A, B and C");
 }
 
+// A weak need (VER_FLG_WEAK) does not stop ld.so: it is not required. The
+// shim's first need made weak in a copy leaves the list; the others stay.
+TEST(ElfVersions, WeakNeedsAreNotRequired) {
+  std::string copy = slurp(CGVIEW_SHIM_PATH);
+  ASSERT_EQ(copy[EI_CLASS], ELFCLASS64);
+  std::vector<std::string> required = libc_versions_required(inspect_copy(copy));
+  size_t at = section_header_of(copy, SHT_GNU_verneed);
+  ASSERT_NE(at, 0u);
+  Elf64_Shdr sh;
+  std::memcpy(&sh, copy.data() + at, sizeof sh);
+  Elf64_Verneed need;
+  std::memcpy(&need, copy.data() + sh.sh_offset, sizeof need);
+  size_t aux_at = sh.sh_offset + need.vn_aux;
+  Elf64_Vernaux aux;
+  std::memcpy(&aux, copy.data() + aux_at, sizeof aux);
+  aux.vna_flags |= VER_FLG_WEAK;
+  std::memcpy(copy.data() + aux_at, &aux, sizeof aux);
+  std::vector<std::string> after = libc_versions_required(inspect_copy(copy));
+  EXPECT_EQ(after.size() + 1, required.size());
+  EXPECT_EQ(std::vector<std::string>(required.begin() + 1, required.end()), after);
+}
+
 // Version chains that point out of their section or past every bound end in
 // `damage`, never a crash, a hang or a read outside the file.
 TEST(ElfVersions, DamagedChainsAreDamage) {

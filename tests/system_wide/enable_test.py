@@ -123,6 +123,26 @@ def test_glibc_versions():
         check("... as ld.so itself refuses it", ld_so_refuses(root) == [missing], str(ld_so_refuses(root)))
         shutil.rmtree(root)
 
+    # Already enabled (by hand) in such a root: the error says the line is there and how to take it out.
+    root = make_root()
+    stand_in_libc(root, required[:-1])
+    open(root + "/etc/ld.so.preload", "w").write(SHIM + "\n")
+    rc, out, err = cgview("enable", "--root", root)
+    check("already named in a root whose glibc lacks a version: exit 1, says so and names disable",
+          rc == 1 and "already" in err and "cgview disable --root" in err and preload(root) == SHIM + "\n",
+          "rc=%d %r" % (rc, err))
+    shutil.rmtree(root)
+
+    # A glibc of another machine only (an image for another port): its loader would print an
+    # error in every program, so enable refuses.
+    root = make_root()
+    stand_in_libc(root, required)
+    with open(os.path.join(root, "lib", "libc.so.6"), "r+b") as f:
+        f.seek(18)
+        f.write(b"\x02\x00")  # EM_SPARC, little-endian
+    refuses("a root whose only glibc is another machine's", root, "is built for machine 2")
+    shutil.rmtree(root)
+
     root = make_root()
     stand_in_libc(root, [])
     rc, out, err = cgview("enable", "--root", root)
