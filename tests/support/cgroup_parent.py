@@ -35,7 +35,9 @@ class CgroupParent:
         inside (podman keeps conmon in <parent>/conmon); returns those left."""
         left = []
         for path in sorted(self.made, key=lambda p: -p.count("/")):
-            inside = [os.path.join(d, name) for d, names, _ in os.walk(path, topdown=False) for name in names]
+            # Only the parent's own subtree: an ancestor made for it may hold others' cgroups.
+            own = path.endswith(self.path)
+            inside = [os.path.join(d, name) for d, names, _ in os.walk(path, topdown=False) for name in names] if own else []
             for directory in inside + [path]:
                 for _ in range(20):  # the runtime may still be tearing a container down
                     try:
