@@ -9,8 +9,9 @@ minbase, cached in /var/cache/cgview-old-glibc; glibc 2.31: a legacy image) as a
 bind-mounts the build's libcgview.so into each container read-only, and checks what the
 image's own programs see without the shim (the host) and with it (the container), through
 LD_PRELOAD and through /etc/ld.so.preload, under a quota, a cpuset and a private cgroup
-namespace; then that `podman update` shows in a running container within a second; then
-that a process has the same fds after reading the served files as before. Every container
+namespace; then that `podman update` shows in a running container within a second; that six
+containers started together with different limits each see their own; and that a process
+has the same fds after reading the served files as before. Every container
 runs with --network none, under a --cgroup-parent inside the test's own cgroup, which the
 suite removes at the end.
 
@@ -19,6 +20,7 @@ missing, unless CGVIEW_TEST_REQUIRE_PODMAN=1 (.ci/run), which makes that a failu
 """
 
 import argparse
+import math
 import os
 import shutil
 import subprocess
@@ -201,6 +203,25 @@ def case_update(podman, report):
             logs.wait()
 
 
+def case_many_at_once(podman, report):
+    """A host full of containers: six started together, each with its own limits, each sees its
+    own (nothing is shared between processes of different containers)."""
+    host_n = int(host_view()[0])
+    wanted = [("0.5", 128), ("1", 192), ("1.5", 256), ("2", 320), ("0.25", 384), ("1.2", 448)]  # --cpus, MiB
+    started = []
+    for cpus, memory in wanted:
+        argv = (["podman", "run", "--rm"] + podman.options() + ["--cpus", cpus, "--memory", "%dm" % memory] +
+                ["-v", "%s:%s:ro" % (podman.shim, LIBRARY), "-e", "LD_PRELOAD=" + LIBRARY, IMAGE, "sh", "-c",
+                 "sleep 0.5; echo $(nproc) $(awk '/^MemTotal/ {print $2}' /proc/meminfo)"])
+        started.append(subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True))
+    got, want = [], []
+    for (cpus, memory), p in zip(wanted, started):
+        out, _ = p.communicate(timeout=120)
+        got.append(out.split())
+        want.append([str(max(1, min(host_n, math.ceil(float(cpus))))), str(memory * 1024)])
+    report.check("six containers at once", "each sees its own nproc and MemTotal kB", got, want)
+
+
 def case_no_fds(podman, report):
     """Invisible: the served files leave no fd behind in the process that read them."""
     script = ("before=$(ls /proc/$$/fd | wc -l); "
@@ -234,6 +255,7 @@ def main():
     try:
         case_views(podman, report)
         case_update(podman, report)
+        case_many_at_once(podman, report)
         case_no_fds(podman, report)
     finally:
         left = podman.parent.remove()
