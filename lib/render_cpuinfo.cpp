@@ -14,11 +14,14 @@
 // second writes.
 //
 // The kernel names each online CPU by its id. A file rendered by a layer
-// below us may not: LXCFS numbers a cpuset's CPUs 0, 1, ... in order. When the
-// file does not name all of A but names exactly 0..|A|-1, its entry k is A's
-// k-th CPU; when it names neither all of A nor all of V, nothing can be
-// matched and the file passes through as it is (its own answer: never a
-// list with V's CPUs left out).
+// below us may not: LXCFS numbers a cpuset's CPUs 0, 1, ... in order, and
+// with --enable-cfs shows only as many as the quota allows. When the file
+// does not name all of A but names exactly 0..|A|-1, its entry k is A's k-th
+// CPU; when it names exactly 0..N-1, its entries stand for V's CPUs in order;
+// either way the kept entries take the real ids they stand for, so the file
+// agrees with the online list and the affinity. When it names neither all of
+// A nor all of V, nothing can be matched and the file passes through as it is
+// (its own answer).
 #include "cpuinfo_lines.hpp"
 #include "input_file.hpp"
 #include "virtual_files.hpp"
@@ -37,7 +40,9 @@ struct Place {
 struct Scan {
   bool changes = false;  // a CPU outside V is named, or a count line is not N
   bool listed = false;   // processor lines back to back (arm64 before 4.x)
-  bool renumbered = false;  // entry k is A's k-th CPU (see settle_numbering)
+  // How the file's ids name CPUs (see settle_numbering): by id, entry k for
+  // A's k-th CPU, or entry k for V's k-th CPU.
+  enum class Numbering : unsigned char { ById, PlaceInA, PlaceInV } numbering = Numbering::ById;
   bool places_complete = true;
   CpuSet named;          // the CPU ids the file names
   unsigned places = 0;
@@ -84,10 +89,19 @@ unsigned nth_cpu(const CpuSet& set, uint64_t k) {
   return kMaxCpus;
 }
 
+// The CPU the file's entry `id` stands for (kMaxCpus: none).
+uint64_t cpu_of_entry(const Limits& limits, const Scan& scan, uint64_t id) {
+  switch (scan.numbering) {
+    case Scan::Numbering::PlaceInA: return nth_cpu(limits.cpu.affinity, id);
+    case Scan::Numbering::PlaceInV: return nth_cpu(limits.cpu.visible, id);
+    case Scan::Numbering::ById: break;
+  }
+  return id;
+}
+
 // Whether the file's entry `id` shows a CPU of V.
 bool shown(const Limits& limits, const Scan& scan, uint64_t id) {
-  if (!scan.renumbered) return visible(limits, id);
-  return visible(limits, nth_cpu(limits.cpu.affinity, id));
+  return visible(limits, cpu_of_entry(limits, scan, id));
 }
 
 bool names_all_of(const CpuSet& named, const CpuSet& cpus) {
@@ -96,24 +110,32 @@ bool names_all_of(const CpuSet& named, const CpuSet& cpus) {
   return named_of == cpus;
 }
 
-// After the scan: whether the file names CPUs by their ids (the kernel's
-// file), by their places in A (renumbered below us), or neither (it passes
-// through). Decided on A, not V, so that one file is read one way whatever V
-// is: a file naming all of A is the kernel's; one naming exactly 0..|A|-1 but
-// not all of A is renumbered; one naming V but not all of A is the kernel's
-// after a CPU of A went off-line. A layout that names no CPU (alpha) has
-// nothing to match.
+// Whether `named` is exactly 0..n-1.
+bool names_zero_to(const CpuSet& named, unsigned n) {
+  bool all = named.count() == n;
+  for (unsigned k = 0; k < n && all; ++k) all = named.has(k);
+  return all;
+}
+
+// After the scan: how the file names CPUs. Decided on A before V, so that one
+// file is read one way whatever V is: a file naming all of A is the kernel's
+// (by id); one that does not but names exactly 0..|A|-1 is renumbered by
+// place in A (LXCFS, a cpuset); one naming exactly 0..N-1 shows N CPUs for
+// V's (LXCFS --enable-cfs, a quota); one naming all of V is the kernel's
+// after a CPU of A went off-line (by id); anything else passes through. A
+// layout that names no CPU (alpha) has nothing to match.
 void settle_numbering(const Limits& limits, Scan& scan) {
   if (scan.named.empty() || names_all_of(scan.named, limits.cpu.affinity)) return;
-  unsigned a = limits.cpu.affinity.count();
-  bool zero_to_a = scan.named.count() == a;
-  for (unsigned k = 0; k < a && zero_to_a; ++k) zero_to_a = scan.named.has(k);
-  if (zero_to_a) {
-    scan.renumbered = scan.changes = true;
-    scan.places_complete = false;  // "siblings" and "cpu cores" stay as the file has them
-  } else if (!names_all_of(scan.named, limits.cpu.visible)) {
-    scan.changes = false;
+  if (names_zero_to(scan.named, limits.cpu.affinity.count())) {
+    scan.numbering = Scan::Numbering::PlaceInA;
+  } else if (names_zero_to(scan.named, limits.cpu.visible.count())) {
+    scan.numbering = Scan::Numbering::PlaceInV;
+  } else {
+    scan.changes = scan.changes && names_all_of(scan.named, limits.cpu.visible);
+    return;
   }
+  scan.changes = true;
+  scan.places_complete = false;  // "siblings" and "cpu cores" stay as the file has them
 }
 
 constexpr uint64_t kNoCpu = UINT64_MAX;
@@ -191,6 +213,15 @@ void put_number(Sink& out, const LineReader::Piece& piece, const CpuinfoLine& li
   put_rewritten(out, piece.text, line, value.view(), piece.newline);
 }
 
+// A renumbered file's kept entry line, written with the real id its entry
+// stands for. False (nothing written) for a file named by id.
+bool relabel(Sink& out, const LineReader::Piece& piece, const CpuinfoLine& line, const Limits& limits,
+             const Scan& scan) {
+  if (scan.numbering == Scan::Numbering::ById) return false;
+  put_number(out, piece, line, cpu_of_entry(limits, scan, line.number));
+  return true;
+}
+
 // alpha prints the first word of the mask as 16 hex digits.
 void put_mask(Sink& out, const LineReader::Piece& piece, const CpuinfoLine& line, const CpuSet& set) {
   FixedText<16> value;
@@ -230,6 +261,7 @@ bool filter_cpuinfo(const Config& config, const Limits& limits, const Scan& scan
       case CpuinfoKind::Processor:
         if (scan.listed) {  // one line per CPU; what follows belongs to all
           keep_piece = shown(limits, scan, line.number);
+          if (keep_piece && relabel(out, piece, line, limits, scan)) keep_piece = false;
           break;
         }
         [[fallthrough]];
@@ -237,6 +269,7 @@ bool filter_cpuinfo(const Config& config, const Limits& limits, const Scan& scan
         block = line.kind;
         cpu = line.number;
         keep = keep_piece = shown(limits, scan, cpu);
+        if (keep_piece && relabel(out, piece, line, limits, scan)) keep_piece = false;
         break;
       case CpuinfoKind::CpuTagged: keep_piece = keep && shown(limits, scan, line.number); break;
       case CpuinfoKind::Blank:
@@ -288,9 +321,12 @@ bool filter_cpuinfo(const Config& config, const Limits& limits, const Scan& scan
 bool render_cpuinfo(const Config& config, const Limits& limits, Sink& out) {
   Scan scan;
   char buf[4096];
-  // V is every online CPU and N counts them: nothing to hide (the kernel
-  // prints the online CPUs), so one read instead of two.
-  bool everything_shown = limits.cpu.visible == limits.cpu.online && limits.cpu.count == limits.cpu.online.count();
+  // V is every online CPU, N counts them, and they are 0..N-1: nothing to hide
+  // (the kernel prints the online CPUs, and a file renumbered below us would
+  // name the same ids), so one read instead of two. LXCFS shows a cpuset of
+  // CPU 1 as online "1" but its cpuinfo as "processor : 0": that is read twice.
+  bool everything_shown = limits.cpu.visible == limits.cpu.online && limits.cpu.count == limits.cpu.online.count() &&
+                          names_zero_to(limits.cpu.visible, limits.cpu.count);
   if (!everything_shown && !scan_cpuinfo(config, limits, scan, buf)) return false;
   if (!everything_shown) settle_numbering(limits, scan);
   // The input is closed before the output's last flush: a served fd made

@@ -510,8 +510,10 @@ def probe_busybox(r, mode, procs, ctx):
 
 
 def probe_grep_cpuinfo(r, mode, procs, ctx):
-    """Start scripts' idiom for the CPU count (make -j, worker counts): the blocks of /proc/cpuinfo."""
-    return {"count": int(r.run(["grep", "-c", "^processor", "/proc/cpuinfo"], mode, procs))}
+    """Start scripts' idiom for the CPU count (make -j, worker counts): the blocks of /proc/cpuinfo;
+    and their ids, which must be the CPUs the online list and the affinity name."""
+    lines = r.run(["grep", "^processor", "/proc/cpuinfo"], mode, procs).splitlines()
+    return {"count": len(lines), "ids": fmt_list(sorted(int(l.split(":")[1]) for l in lines))}
 
 
 def probe_cat_online(r, mode, procs, ctx):
@@ -858,6 +860,7 @@ CHECKS = [
     Check("busybox-free", "total", "busybox", "total", L, HOST_L),
     Check("busybox-free", "0 <= used <= total", "busybox", "used_ok", lambda c, x: eq("yes"), kind="sanity"),
     Check("grep", "-c ^processor /proc/cpuinfo", "grep_cpuinfo", "count", N, HOST_N),
+    Check("grep", "^processor ids of /proc/cpuinfo", "grep_cpuinfo", "ids", V, HOST_V),
     Check("cat", "/sys/devices/system/cpu/online", "cat_online", "text",
           lambda c, x: eq(range_list(c.cpus)), lambda c, x: read("/sys/devices/system/cpu/online").strip()),
     Check("lscpu", "On-line CPU(s) list", "lscpu", "online", V, HOST_V),

@@ -56,24 +56,35 @@ inline bool whole(const HostLine& line) { return line.text.size() < kReaderBuffe
 // N, alpha's mask says V, siblings/cpu cores count V in the package. Nothing
 // hidden: the host's bytes. Lines of 4096 bytes or more are never classified.
 // A file that does not name all of A is renumbered when it names exactly
-// 0..|A|-1 (entry k stands for A's k-th CPU; siblings/cpu cores untouched),
-// read by id when it names all of V, and otherwise passes through.
+// 0..|A|-1 (entry k stands for A's k-th CPU) or else 0..N-1 (V's k-th CPU):
+// kept entry lines carry the real id, siblings/cpu cores stay untouched. Else
+// it is read by id when it names all of V, and otherwise passes through.
 inline std::string expected_cpuinfo(std::string_view host, const cgview::Limits& limits) {
   using cgview::CpuinfoKind;
   const cgview::CpuSet& visible = limits.cpu.visible;
   unsigned count = limits.cpu.count;
-  // V = every online CPU, N their count: the kernel's file names only those, so it passes.
-  if (visible == limits.cpu.online && count == limits.cpu.online.count()) return std::string(host);
+  // V = every online CPU 0..N-1, N their count: the kernel's file names only those (and a
+  // renumbered one the same ids), so it passes.
+  bool v_from_zero = true;
+  for (unsigned c = 0; c < count; ++c) v_from_zero = v_from_zero && visible.has(c);
+  if (visible == limits.cpu.online && count == limits.cpu.online.count() && v_from_zero) return std::string(host);
   std::vector<HostLine> lines = host_lines(host);
   std::vector<cgview::CpuinfoLine> kinds;
   for (const HostLine& line : lines)
     kinds.push_back(whole(line) ? cgview::classify_cpuinfo_line(line.text) : cgview::CpuinfoLine{});
-  std::vector<unsigned> affinity;  // A's CPUs in order: entry k of a renumbered file
-  for (unsigned c = 0; c < cgview::kMaxCpus; ++c)
+  std::vector<unsigned> affinity, in_v;  // A's and V's CPUs in order: entry k of a renumbered file
+  for (unsigned c = 0; c < cgview::kMaxCpus; ++c) {
     if (limits.cpu.affinity.has(c)) affinity.push_back(c);
-  bool renumbered = false;
-  auto shown = [&](uint64_t cpu) {
-    if (renumbered) return cpu < affinity.size() && visible.has(affinity[cpu]);
+    if (visible.has(c)) in_v.push_back(c);
+  }
+  enum { ById, PlaceInA, PlaceInV } numbering = ById;
+  auto cpu_of = [&](uint64_t id) -> uint64_t {
+    const std::vector<unsigned>& order = numbering == PlaceInA ? affinity : in_v;
+    if (numbering == ById) return id;
+    return id < order.size() ? order[id] : cgview::kMaxCpus;
+  };
+  auto shown = [&](uint64_t id) {
+    uint64_t cpu = cpu_of(id);
     return cpu < cgview::kMaxCpus && visible.has(unsigned(cpu));
   };
   std::set<uint64_t> named;  // the ids the file names
@@ -114,15 +125,22 @@ inline std::string expected_cpuinfo(std::string_view host, const cgview::Limits&
       if (cpus.has(c) && !named.count(c)) return false;
     return true;
   };
+  auto zero_to = [&](size_t n) { return named.size() == n && *named.rbegin() + 1 == n; };
   if (!named.empty() && !names_all(limits.cpu.affinity)) {
-    bool zero_to_a = named.size() == affinity.size() && *named.rbegin() + 1 == affinity.size();
-    if (zero_to_a) {
-      renumbered = changes = true;
+    if (zero_to(affinity.size()) || zero_to(in_v.size())) {
+      numbering = zero_to(affinity.size()) ? PlaceInA : PlaceInV;
+      changes = true;
       complete = false;
     } else if (!names_all(visible)) {
       return std::string(host);
     }
   }
+  // A kept entry line of a renumbered file: under the real id its entry stands for.
+  auto entry_line = [&](const HostLine& line, const cgview::CpuinfoLine& k) {
+    std::string s = std::string(line.text);
+    if (numbering != ById) s = s.substr(0, k.value_at) + std::to_string(cpu_of(k.number)) + s.substr(k.value_end);
+    return line.terminated ? s + "\n" : s;
+  };
   if (!changes) return std::string(host);
   auto in_package = [&](uint64_t p, bool distinct_cores) {
     std::set<uint64_t> cores;
@@ -147,7 +165,7 @@ inline std::string expected_cpuinfo(std::string_view host, const cgview::Limits&
     switch (k.kind) {
       case CpuinfoKind::Processor:
         if (listed) {
-          if (shown(k.number)) out += copy(line);
+          if (shown(k.number)) out += entry_line(line, k);
           continue;
         }
         [[fallthrough]];
@@ -155,7 +173,7 @@ inline std::string expected_cpuinfo(std::string_view host, const cgview::Limits&
         block = k.kind == CpuinfoKind::Processor ? ProcessorBlock : NumberBlock;
         cpu = k.number;
         keep = shown(cpu);
-        if (keep) out += copy(line);
+        if (keep) out += entry_line(line, k);
         continue;
       case CpuinfoKind::Blank: {
         bool goes = block == ProcessorBlock ? keep

@@ -180,8 +180,10 @@ TEST(CpuinfoLines, Classifies) {
 }
 
 // A file rendered by a layer below (LXCFS numbers a cpuset's CPUs 0, 1, ...
-// in order): it names none of V's real ids. Entry k is A's k-th CPU; a file
-// that cannot be matched so passes through, never emptied.
+// in order, and with --enable-cfs shows only N of them): entry k is A's k-th
+// CPU, or V's when the file names exactly 0..N-1; kept entries take the real
+// ids they stand for. A file that cannot be matched passes through, never
+// emptied.
 namespace {
 
 std::unique_ptr<Limits> limits_with_affinity(const std::string& affinity, const std::string& visible) {
@@ -204,7 +206,12 @@ TEST(CpuinfoRenumbered, LxcfsCpusetOfOneCpu) {
   auto limits = limits_with_affinity("1", "1");
   Rendered r = render_cpuinfo_in(root.dir(), *limits);
   ASSERT_TRUE(r.ok);
-  EXPECT_EQ(r.text, blocks({0}));
+  EXPECT_EQ(r.text, blocks({1}));
+  // LXCFS's online list says "1" too: V is every online CPU, and still the file is renumbered.
+  limits->cpu.online = limits->cpu.visible;
+  r = render_cpuinfo_in(root.dir(), *limits);
+  ASSERT_TRUE(r.ok);
+  EXPECT_EQ(r.text, blocks({1}));
 }
 
 TEST(CpuinfoRenumbered, EntryKIsTheKthCpuOfTheAffinity) {
@@ -212,14 +219,14 @@ TEST(CpuinfoRenumbered, EntryKIsTheKthCpuOfTheAffinity) {
   root.write(blocks({0, 1, 2, 3}));  // LXCFS for a cpuset of CPUs 4-7 (or 2-5 below)
   // V = 2,3 is named by the file too, but entries 2 and 3 are CPUs 6 and 7: the file is read
   // one way (by place) whatever V is.
-  for (auto [visible, kept] : {std::pair{"5", blocks({1})}, {"4,7", blocks({0, 3})}, {"6-7", blocks({2, 3})},
-                               {"4-5", blocks({0, 1})}}) {
+  for (auto [visible, kept] : {std::pair{"5", blocks({5})}, {"4,7", blocks({4, 7})}, {"6-7", blocks({6, 7})},
+                               {"4-5", blocks({4, 5})}}) {
     auto limits = limits_with_affinity("4-7", visible);
     Rendered r = render_cpuinfo_in(root.dir(), *limits);
     ASSERT_TRUE(r.ok);
     EXPECT_EQ(r.text, kept) << "V = " << visible;
   }
-  for (auto [visible, kept] : {std::pair{"2-3", blocks({0, 1})}, {"4-5", blocks({2, 3})}}) {
+  for (auto [visible, kept] : {std::pair{"2-3", blocks({2, 3})}, {"4-5", blocks({4, 5})}}) {
     auto limits = limits_with_affinity("2-5", visible);
     Rendered r = render_cpuinfo_in(root.dir(), *limits);
     ASSERT_TRUE(r.ok);
@@ -229,9 +236,26 @@ TEST(CpuinfoRenumbered, EntryKIsTheKthCpuOfTheAffinity) {
   auto limits = limits_with_affinity("8,9,10,11", "9");
   Rendered r = render_cpuinfo_in(arch_dir("x86"), *limits);
   ASSERT_TRUE(r.ok);
-  EXPECT_NE(r.text.find("processor\t: 1\n"), std::string::npos);
-  EXPECT_EQ(r.text.find("processor\t: 0\n"), std::string::npos);
-  EXPECT_EQ(r.text.find("processor\t: 2\n"), std::string::npos);
+  EXPECT_NE(r.text.find("processor\t: 9\n"), std::string::npos);  // entry 1, under its real id
+  EXPECT_NE(r.text.find("core id\t\t: 1\n"), std::string::npos);  // entry 1's own lines
+  for (const char* other : {"processor\t: 0\n", "processor\t: 1\n", "processor\t: 2\n", "processor\t: 3\n"})
+    EXPECT_EQ(r.text.find(other), std::string::npos) << other;
+}
+
+// LXCFS --enable-cfs under a quota: N entries, 0..N-1, for N CPUs of A; they
+// stand for V's CPUs in order.
+TEST(CpuinfoRenumbered, NEntriesStandForV) {
+  TempRoot root;
+  root.write(blocks({0}));
+  auto limits = limits_with_affinity("0-1", "1");
+  Rendered r = render_cpuinfo_in(root.dir(), *limits);
+  ASSERT_TRUE(r.ok);
+  EXPECT_EQ(r.text, blocks({1}));
+  root.write(blocks({0, 1}));
+  limits = limits_with_affinity("0-3", "1,3");
+  r = render_cpuinfo_in(root.dir(), *limits);
+  ASSERT_TRUE(r.ok);
+  EXPECT_EQ(r.text, blocks({1, 3}));
 }
 
 // The kernel's file after a CPU of A went off-line (the view is cached up to a
