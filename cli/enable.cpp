@@ -195,6 +195,7 @@ int system_wide(const char* root, bool enable) {
   std::string etc = (dir == "/" ? "" : dir) + "/etc";
   std::string path = etc + "/ld.so.preload";
   struct stat st;
+  if (stat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) return fail(dir + ": no such directory");
   if (stat(etc.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) return fail(etc + ": no such directory");
 
   std::string text;
@@ -214,6 +215,11 @@ int system_wide(const char* root, bool enable) {
     if (!reason.empty() && present) {
       return fail(library + " is in " + path + " already, but " + reason + "; `cgview disable" +
                   (root != nullptr ? " --root " + dir : std::string()) + "` takes it out");
+    }
+    // The usual first step missed with --root: the library is not in the image yet.
+    if (root != nullptr && access(seen.c_str(), F_OK) != 0 && errno == ENOENT) {
+      return fail("not enabling " + seen + ": " + reason + " (programs under " + dir + " load the library at " +
+                  library + " there: copy it in first)");
     }
     if (!reason.empty()) return fail("not enabling " + seen + ": " + reason);
     if (!warning.empty()) std::fprintf(stderr, "cgview: warning: %s\n", warning.c_str());

@@ -179,6 +179,8 @@ def patched_library(root, offset, data):
 def test_refusals():
     root = make_root(library=False)
     refuses("a missing library", root, "No such file")
+    rc, _, err = cgview("enable", "--root", root)
+    check("... and says to copy it in first", "copy it in first" in err, err)
     shutil.rmtree(root)
 
     root = make_root()
@@ -206,6 +208,9 @@ def test_refusals():
     root = tempfile.mkdtemp(prefix="cgview-enable-")
     rc, _, err = cgview("enable", "--root", root)
     check("a root without etc/ is an error", rc == 1 and "no such directory" in err and not os.listdir(root),
+          "rc=%d %r" % (rc, err))
+    rc, _, err = cgview("enable", "--root", root + "/missing")
+    check("a root that does not exist is named as such", rc == 1 and err == "cgview: %s/missing: no such directory\n" % root,
           "rc=%d %r" % (rc, err))
     shutil.rmtree(root)
 
