@@ -74,7 +74,7 @@ struct Scan {
 bool visible(const Limits& limits, uint64_t cpu) { return cpu < kMaxCpus && limits.cpu.visible.has(unsigned(cpu)); }
 
 // The `k`-th CPU of `set` (from 0), or kMaxCpus when it has fewer.
-unsigned nth_cpu(const CpuSet& set, uint64_t k) {
+[[gnu::noinline]] unsigned nth_cpu(const CpuSet& set, uint64_t k) {
   const uint64_t* words = set.words();
   for (unsigned w = 0; w < kMaxCpus / 64; ++w) {
     auto ones = unsigned(__builtin_popcountll(words[w]));
@@ -99,22 +99,21 @@ uint64_t cpu_of_entry(const Limits& limits, const Scan& scan, uint64_t id) {
   return id;
 }
 
-// Whether the file's entry `id` shows a CPU of V.
-bool shown(const Limits& limits, const Scan& scan, uint64_t id) {
+// Whether the file's entry `id` shows a CPU of V. Out of line: it is asked
+// at five places, and the library's size has a budget.
+[[gnu::noinline]] bool shown(const Limits& limits, const Scan& scan, uint64_t id) {
   return visible(limits, cpu_of_entry(limits, scan, id));
 }
 
-bool names_all_of(const CpuSet& named, const CpuSet& cpus) {
-  CpuSet named_of = cpus;
-  named_of.intersect(named);
-  return named_of == cpus;
+[[gnu::noinline]] bool names_all_of(const CpuSet& named, const CpuSet& cpus) {
+  for (unsigned w = 0; w < kMaxCpus / 64; ++w)
+    if (cpus.words()[w] & ~named.words()[w]) return false;
+  return true;
 }
 
 // Whether `named` is exactly 0..n-1.
 bool names_zero_to(const CpuSet& named, unsigned n) {
-  bool all = named.count() == n;
-  for (unsigned k = 0; k < n && all; ++k) all = named.has(k);
-  return all;
+  return named.count() == n && (n == 0 || nth_cpu(named, n - 1) == n - 1);
 }
 
 // After the scan: how the file names CPUs. Decided on A before V, so that one

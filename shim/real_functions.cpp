@@ -33,10 +33,7 @@ class Lookup {
 
   template <typename F>
   void find(F& slot, const char* name, const char* version = nullptr) const {
-    void* p = dlsym_ == nullptr || dlvsym_ == nullptr ? next_symbol(name, version)
-              : version != nullptr                    ? dlvsym_(RTLD_NEXT, name, version)
-                                                      : dlsym_(RTLD_NEXT, name);
-    slot = reinterpret_cast<F>(p);
+    slot = reinterpret_cast<F>(address_of(name, version));
   }
 
   // The first of these versions this glibc has, else the default version.
@@ -48,6 +45,13 @@ class Lookup {
   }
 
  private:
+  // Out of line: resolve_all asks 30-odd names, and the library's size has a budget.
+  [[gnu::noinline]] void* address_of(const char* name, const char* version) const {
+    return dlsym_ == nullptr || dlvsym_ == nullptr ? next_symbol(name, version)
+           : version != nullptr                    ? dlvsym_(RTLD_NEXT, name, version)
+                                                   : dlsym_(RTLD_NEXT, name);
+  }
+
   void* (*dlsym_)(void*, const char*);
   void* (*dlvsym_)(void*, const char*, const char*);
 };
