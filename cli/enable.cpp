@@ -82,10 +82,7 @@ std::string unloadable_reason(const std::string& library) {
 // terms), or "" (libc_fit.hpp). `warning` says what could not be checked: a
 // root without glibc (only glibc's loader reads ld.so.preload: the line is
 // harmless there, and does nothing) or an unreadable libc.so.6.
-std::string glibc_reason(const std::string& dir, const std::string& library, std::string& warning) {
-  RootFs root(dir == "/" ? "" : dir);
-  Found lib = root.resolve(library);
-  if (!lib.ok) return lib.error;
+std::string glibc_reason(const RootFs& root, const std::string& dir, const Found& lib, std::string& warning) {
   std::vector<std::string> required;
   std::string why;
   if (!read_libc_versions_required(root.host(lib.path), required, why)) return "cannot read its symbol versions: " + why;
@@ -207,17 +204,22 @@ int system_wide(const char* root, bool enable) {
 
   std::string why;
   if (enable) {
-    // What the programs under DIR will load: the same path, inside DIR.
-    std::string seen = (dir == "/" ? "" : dir) + library;
-    std::string reason = unloadable_reason(seen);
+    // What the programs under DIR will load: the same path, resolved inside DIR
+    // (an absolute symlink there points into DIR, not into this system).
+    RootFs rootfs(dir == "/" ? "" : dir);
+    Found lib = rootfs.resolve(library);
+    std::string seen = rootfs.host(library);
+    std::string reason = lib.ok                  ? unloadable_reason(rootfs.host(lib.path))
+                         : lib.path == library ? lib.error
+                                               : lib.path + " " + lib.error + " there";
     std::string warning;
-    if (reason.empty()) reason = glibc_reason(dir, library, warning);
+    if (reason.empty()) reason = glibc_reason(rootfs, dir, lib, warning);
     if (!reason.empty() && present) {
       return fail(library + " is in " + path + " already, but " + reason + "; `cgview disable" +
                   (root != nullptr ? " --root " + dir : std::string()) + "` takes it out");
     }
     // The usual first step missed with --root: the library is not in the image yet.
-    if (root != nullptr && access(seen.c_str(), F_OK) != 0 && errno == ENOENT) {
+    if (root != nullptr && !lib.ok && lib.missing) {
       return fail("not enabling " + seen + ": " + reason + " (programs under " + dir + " load the library at " +
                   library + " there: copy it in first)");
     }

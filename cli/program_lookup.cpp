@@ -61,7 +61,8 @@ Found RootFs::resolve(std::string_view path, std::string_view cwd) const {
     std::string host_next = host(next);
     struct stat st;
     if (lstat(host_next.c_str(), &st) != 0) {
-      return {false, next, errno == ENOENT ? "does not exist" : std::string("cannot be examined: ") + std::strerror(errno)};
+      if (errno == ENOENT) return {false, next, "does not exist", true};
+      return {false, next, std::string("cannot be examined: ") + std::strerror(errno)};
     }
     if (S_ISLNK(st.st_mode)) {
       if (++links > kMaxSymlinks) return {false, next, "is in a symlink loop (more than 40 links)"};

@@ -14,6 +14,7 @@ struct Found {
   bool ok = false;
   std::string path;   // in the root's terms, symlinks resolved ("/usr/bin/nproc")
   std::string error;  // when !ok: "does not exist", "is a symlink loop", ...
+  bool missing = false;  // when !ok: because a component of the path does not exist
 };
 
 class RootFs {

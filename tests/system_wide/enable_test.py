@@ -178,9 +178,25 @@ def patched_library(root, offset, data):
 
 def test_refusals():
     root = make_root(library=False)
-    refuses("a missing library", root, "No such file")
+    refuses("a missing library", root, "does not exist")
     rc, _, err = cgview("enable", "--root", root)
     check("... and says to copy it in first", "copy it in first" in err, err)
+    shutil.rmtree(root)
+
+    # An absolute symlink in an image points into the image: ld.so there follows
+    # it inside, so enable must judge the file it leads to there, not on this system.
+    root = make_root(library=False)
+    elsewhere = "/opt/cgview-%d/libcgview.so" % os.getpid()  # not on this system
+    os.makedirs(os.path.dirname(root + elsewhere))
+    shutil.copy(SHIM, root + elsewhere)
+    os.makedirs(os.path.dirname(root + SHIM))
+    os.symlink(elsewhere, root + SHIM)
+    rc, out, err = cgview("enable", "--root", root)
+    check("a library that is an absolute symlink inside the root is followed there: enabled",
+          rc == 0 and preload(root) == SHIM + "\n" and not os.path.exists(elsewhere), "rc=%d %r" % (rc, err))
+    os.remove(root + elsewhere)
+    os.remove(root + "/etc/ld.so.preload")
+    refuses("a symlink to a library missing from the root", root, elsewhere + " does not exist there")
     shutil.rmtree(root)
 
     root = make_root()
