@@ -110,7 +110,7 @@ class Inspector {
   // File bytes [offset, offset + size), or an empty view when outside the file.
   std::string_view file_bytes(uint64_t offset, uint64_t size) const {
     if (raw_ == nullptr || offset > raw_size_ || size > raw_size_ - offset) return {};
-    return {raw_ + offset, size};
+    return {raw_ + offset, size_t(size)};  // size <= raw_size_, a size_t
   }
 
   void read_segments() {

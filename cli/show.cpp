@@ -10,6 +10,7 @@
 #include "commands.hpp"
 #include "discovery.hpp"
 #include "host_files.hpp"
+#include "int128.hpp"
 #include "json.hpp"
 #include "memory_view.hpp"
 #include "stand_in_warnings.hpp"
@@ -32,7 +33,7 @@ std::string cpu_list(const CpuSet& set) {
 std::string quota_text(const Quota& q) {
   // Six decimals: 200001/100000 is 2.00001, which rounds up to 3 CPUs; fewer
   // would show "2" beside them.
-  uint64_t micro = (uint64_t)(((unsigned __int128)q.quota * 1000000 + q.period / 2) / q.period);
+  uint64_t micro = uint64_t((Int128(q.quota) * 1000000 + q.period / 2) / q.period);
   char buf[48];
   std::snprintf(buf, sizeof buf, "%llu.%06llu", (unsigned long long)(micro / 1000000),
                 (unsigned long long)(micro % 1000000));

@@ -16,6 +16,8 @@ set(CMAKE_C_COMPILER ${CGVIEW_CROSS_TRIPLET}-gcc)
 set(CMAKE_CXX_COMPILER ${CGVIEW_CROSS_TRIPLET}-g++)
 # Debian's multiarch layout: the target's libraries, CMake packages and .pc files live
 # under /usr/lib/<triplet>; headers are shared (and the target's own in /usr/include/<triplet>).
-set(CMAKE_LIBRARY_ARCHITECTURE ${CGVIEW_CROSS_TRIPLET})
-set(ENV{PKG_CONFIG_LIBDIR} "/usr/lib/${CGVIEW_CROSS_TRIPLET}/pkgconfig:/usr/share/pkgconfig")
+# The multiarch name is the triplet's, except i386's (the compiler is i686-linux-gnu-g++).
+string(REGEX REPLACE "^i[3-6]86-" "i386-" cgview_multiarch "${CGVIEW_CROSS_TRIPLET}")
+set(CMAKE_LIBRARY_ARCHITECTURE ${cgview_multiarch})
+set(ENV{PKG_CONFIG_LIBDIR} "/usr/lib/${cgview_multiarch}/pkgconfig:/usr/share/pkgconfig")
 set(ENV{PKG_CONFIG_PATH} "")

@@ -39,10 +39,40 @@ int host_open_error(const Sysroot& root, std::string_view path) {
 
 bool file_id(int fd, FileId& out) {
   ErrnoKeeper keep_errno;
+#if defined(SYS_fstat64)
+  // 32-bit targets: their fstat system call has 32-bit inode numbers (EOVERFLOW
+  // past them) and a layout other than libc's struct stat; fstat64's is libc's stat64.
+  struct stat64 st;
+  if (syscall(SYS_fstat64, fd, &st) != 0) return false;
+#else
   struct stat st;
   if (syscall(SYS_fstat, fd, &st) != 0) return false;
+#endif
   out = {uint64_t(st.st_dev), uint64_t(st.st_ino)};
   return true;
+}
+
+// A 64-bit offset in a raw system call: one register on 64-bit targets; on i386
+// two words, low first. Other 32-bit ABIs align the pair differently (arm pads
+// it to an even register): there libc's own wrapper passes it.
+long pread_fd(int fd, char* buf, size_t len, uint64_t offset) {
+#if defined(__LP64__)
+  return syscall(SYS_pread64, fd, buf, len, offset);
+#elif defined(__i386__)
+  return syscall(SYS_pread64, fd, buf, len, uint32_t(offset), uint32_t(offset >> 32));
+#else
+  return pread64(fd, buf, len, off64_t(offset));
+#endif
+}
+
+long pwrite_fd(int fd, const char* data, size_t len, uint64_t offset) {
+#if defined(__LP64__)
+  return syscall(SYS_pwrite64, fd, data, len, offset);
+#elif defined(__i386__)
+  return syscall(SYS_pwrite64, fd, data, len, uint32_t(offset), uint32_t(offset >> 32));
+#else
+  return pwrite64(fd, data, len, off64_t(offset));
+#endif
 }
 
 void close_fd(int fd) {

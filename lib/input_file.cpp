@@ -190,7 +190,7 @@ void InputFile::release() {
 
 ssize_t InputFile::read(char* buf, size_t len) {
   for (;;) {
-    long n = syscall(SYS_pread64, fd_, buf, len, offset_);
+    long n = pread_fd(fd_, buf, len, offset_);
     if (n >= 0) {
       offset_ += uint64_t(n);
       return ssize_t(n);

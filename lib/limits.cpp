@@ -248,15 +248,15 @@ void LimitLevels::add(uint64_t limit, size_t path_len) {
 
 unsigned cpus_for_quota(const Quota& q, Rounding rounding, unsigned available) {
   if (q.period == 0) return available;
-  unsigned __int128 n = 0;
+  Int128 n = 0;  // the sums below outgrow 64 bits for quotas near 2^64
   switch (rounding) {
-    case Rounding::Ceil: n = ((unsigned __int128)q.quota + q.period - 1) / q.period; break;
+    case Rounding::Ceil: n = (Int128(q.quota) + q.period - 1) / q.period; break;
     case Rounding::Floor: n = q.quota / q.period; break;
-    case Rounding::Round: n = ((unsigned __int128)q.quota * 2 + q.period) / ((unsigned __int128)q.period * 2); break;
+    case Rounding::Round: n = (Int128(q.quota) * 2 + q.period) / (Int128(q.period) * 2); break;
   }
   if (n < 1) n = 1;
   if (n > available) n = available;
-  return unsigned(n);
+  return unsigned(uint64_t(n));
 }
 
 bool read_host_memory(const Sysroot& root, HostMemory& out) {

@@ -7,6 +7,7 @@
 
 #include "cpu_set.hpp"
 #include "discovery.hpp"
+#include "int128.hpp"
 
 namespace cgview {
 
@@ -15,7 +16,7 @@ struct Quota {
   uint64_t quota = 0;
   uint64_t period = 0;
   bool less_than(const Quota& other) const {
-    return (unsigned __int128)quota * other.period < (unsigned __int128)other.quota * period;
+    return product_less(quota, other.period, other.quota, period);
   }
 };
 

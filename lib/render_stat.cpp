@@ -8,6 +8,7 @@
 // the host's scaled by N/|A|.
 #include "cpu_usage.hpp"
 #include "input_file.hpp"
+#include "int128.hpp"
 #include "virtual_files.hpp"
 
 namespace cgview {
@@ -44,8 +45,8 @@ Synthesized synthesize(const Config& config, const Limits& limits, StatClock* cl
   // on N CPUs and show them 100% busy. Its share N/|A| is what N of the
   // host's CPUs did.
   if (cpu_time_is_whole_hosts(config, limits)) {
-    s.busy.user_ticks = uint64_t((unsigned __int128)s.busy.user_ticks * n / available);
-    s.busy.system_ticks = uint64_t((unsigned __int128)s.busy.system_ticks * n / available);
+    s.busy.user_ticks = uint64_t(Int128(s.busy.user_ticks) * n / available);
+    s.busy.system_ticks = uint64_t(Int128(s.busy.system_ticks) * n / available);
   }
   uint64_t busy = add_saturating(s.busy.user_ticks, s.busy.system_ticks);
   s.idle = aggregate_idle(clock, n, uptime, busy);

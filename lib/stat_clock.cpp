@@ -1,5 +1,6 @@
 #include "stat_clock.hpp"
 
+#include "int128.hpp"
 #include "text.hpp"
 
 namespace cgview {
@@ -8,19 +9,19 @@ namespace {
 
 constexpr int kRebaseNBits = 14;  // N <= kMaxCpus = 8192
 constexpr uint64_t kRebaseNMask = (uint64_t(1) << kRebaseNBits) - 1;
-constexpr __int128 kRebaseOffsetLimit = __int128(1) << 49;
+constexpr Int128 kRebaseOffsetLimit = Int128(int64_t(1) << 49);
 
-uint64_t clamp_to_u64(__int128 v) { return v <= 0 ? 0 : v >= __int128(UINT64_MAX) ? UINT64_MAX : uint64_t(v); }
+uint64_t clamp_to_u64(Int128 v) { return v <= 0 ? 0 : v >= Int128(UINT64_MAX) ? UINT64_MAX : uint64_t(v); }
 
 // One packed word: N (low 14 bits) and a signed offset in ticks (high 50
 // bits). Offsets beyond the 50 bits (tens of thousands of years of uptime)
 // stick at the limit.
 struct Rebase {
   uint64_t n = 0;
-  __int128 offset = 0;
+  Int128 offset = 0;
 };
 Rebase unpack(uint64_t word) { return {word & kRebaseNMask, int64_t(word) >> kRebaseNBits}; }
-uint64_t pack(uint64_t n, __int128 offset) {
+uint64_t pack(uint64_t n, Int128 offset) {
   if (offset >= kRebaseOffsetLimit) offset = kRebaseOffsetLimit - 1;
   if (offset < -kRebaseOffsetLimit) offset = -kRebaseOffsetLimit;
   return (uint64_t(int64_t(offset)) << kRebaseNBits) | (n & kRebaseNMask);
@@ -31,9 +32,9 @@ uint64_t pack(uint64_t n, __int128 offset) {
 // thread changed the word meanwhile. A thread that keeps losing that race uses
 // its own result unpublished: it is still consistent with the state it read.
 template <typename Rebased>
-__int128 current_offset(std::atomic<uint64_t>& word, uint64_t n, Rebased rebased) {
+Int128 current_offset(std::atomic<uint64_t>& word, uint64_t n, Rebased rebased) {
   uint64_t state = word.load(std::memory_order_relaxed);
-  __int128 next = 0;
+  Int128 next = 0;
   for (int attempt = 0; attempt < 8; ++attempt) {
     Rebase old = unpack(state);
     if (old.n == n) return old.offset;
@@ -47,7 +48,7 @@ __int128 current_offset(std::atomic<uint64_t>& word, uint64_t n, Rebased rebased
 }  // namespace
 
 uint64_t aggregate_idle(StatClock* clock, uint64_t n, uint64_t uptime, uint64_t busy) {
-  __int128 idle = __int128(mul_saturating(uptime, n)) - __int128(busy);
+  Int128 idle = Int128(mul_saturating(uptime, n)) - Int128(busy);
   if (clock == nullptr) return clamp_to_u64(idle);
   // N x uptime - busy counts idle as if the cgroup had always had N CPUs, so a
   // change of N would move idle by the change x the whole uptime: from 4 CPUs
@@ -55,8 +56,8 @@ uint64_t aggregate_idle(StatClock* clock, uint64_t n, uint64_t uptime, uint64_t 
   // The offset makes idle carry on from where it was instead: at a change from
   // n0 to n, offset += (n0 - n) x uptime. (The interval since the last read
   // counts at n0: when within it N changed is unknown.)
-  __int128 offset = current_offset(clock->rebase, n, [&](const Rebase& old) {
-    return old.offset + (__int128(old.n) - __int128(n)) * __int128(uptime);
+  Int128 offset = current_offset(clock->rebase, n, [&](const Rebase& old) {
+    return old.offset + (Int128(old.n) - Int128(n)) * Int128(uptime);
   });
   uint64_t shown = clamp_to_u64(idle + offset);
   uint64_t floor = clock->idle_floor.load(std::memory_order_relaxed);
@@ -72,11 +73,11 @@ CpuTotals line_totals(StatClock* clock, uint64_t n, const CpuTotals& aggregate) 
   for (int f = 0; f < 3; ++f) {
     // At a change from n0 lines to n, the smallest new line starts at the
     // largest old one: n x ceil((total + offset) / n0) - total.
-    __int128 offset = current_offset(clock->line_rebase[f], n, [&](const Rebase& old) {
-      __int128 old_largest = clamp_to_u64((__int128(totals[f]) + old.offset + old.n - 1) / old.n);
-      return old_largest * n - __int128(totals[f]);
+    Int128 offset = current_offset(clock->line_rebase[f], n, [&](const Rebase& old) {
+      Int128 old_largest = clamp_to_u64((Int128(totals[f]) + old.offset + old.n - 1) / old.n);
+      return old_largest * n - Int128(totals[f]);
     });
-    lines[f] = clamp_to_u64(__int128(totals[f]) + offset);
+    lines[f] = clamp_to_u64(Int128(totals[f]) + offset);
   }
   return {lines[0], lines[1], lines[2]};
 }

@@ -100,9 +100,22 @@ bool parse_size(std::string_view s, uint64_t& bytes) {
   // A fraction of a unit (1.5G), to the byte rounded down; bytes have none.
   uint64_t micro = 0;
   if (shift == 0 || !parse_decimal_micro(s, micro)) return false;
-  unsigned __int128 value = ((unsigned __int128)micro << shift) / 1000000;
-  if (value > UINT64_MAX) return false;
-  bytes = uint64_t(value);
+  const uint64_t whole = micro / 1000000;
+  if (whole > (UINT64_MAX >> shift)) return false;
+  // The fraction's bytes, floor(fraction * 2^shift / 10^6), by binary long division
+  // (no 128-bit integers on 32-bit targets): each step doubles the remainder.
+  uint64_t remainder = micro % 1000000, fraction_bytes = 0;
+  for (unsigned i = 0; i < shift; ++i) {
+    remainder <<= 1;
+    fraction_bytes <<= 1;
+    if (remainder >= 1000000) {
+      remainder -= 1000000;
+      fraction_bytes |= 1;
+    }
+  }
+  const uint64_t whole_bytes = whole << shift;
+  if (fraction_bytes > UINT64_MAX - whole_bytes) return false;
+  bytes = whole_bytes + fraction_bytes;
   return true;
 }
 

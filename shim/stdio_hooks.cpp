@@ -177,6 +177,14 @@ CGVIEW_EXPORT off_t lseek(int fd, off_t offset, int whence) {
 CGVIEW_EXPORT off64_t lseek64(int fd, off64_t offset, int whence) {
   if (offset == 0 && whence == SEEK_SET) refresh_if_virtual(fd);
   const RealFunctions* r = real_now();
-  return r != nullptr && r->lseek64 != nullptr ? r->lseek64(fd, offset, whence)
-                                               : off64_t(syscall(SYS_lseek, fd, offset, whence));
+  if (r != nullptr && r->lseek64 != nullptr) return r->lseek64(fd, offset, whence);
+#if defined(SYS__llseek)
+  // 32-bit targets: lseek's system call has a 32-bit offset; _llseek takes the
+  // two halves, high first, and stores the result.
+  off64_t result = 0;
+  long ok = syscall(SYS__llseek, fd, uint32_t(uint64_t(offset) >> 32), uint32_t(offset), &result, whence);
+  return ok == 0 ? result : -1;
+#else
+  return off64_t(syscall(SYS_lseek, fd, offset, whence));
+#endif
 }

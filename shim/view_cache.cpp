@@ -19,7 +19,10 @@ namespace cgview::shim {
 namespace {
 
 static_assert(std::is_trivially_copyable_v<Limits>, "the cache copies Limits word by word");
-static_assert(sizeof(Limits) % 8 == 0, "whole words only");
+// Copied in machine words: atomic loads and stores of a word are plain moves on
+// every target (a 64-bit one is not, on a 32-bit CPU).
+using Word = uintptr_t;
+static_assert(sizeof(Limits) % sizeof(Word) == 0, "whole words only");
 
 constexpr int64_t kRefreshNs = 1000000000 / 2;  // half the 1 s docs/design.md allows: coarse clocks lag
 
@@ -82,11 +85,11 @@ bool config_ready() {
 bool enabled() { return config_ready() && !stored_config().disabled; }
 
 // --- the cached limits ------------------------------------------------------
-constexpr size_t kWords = sizeof(Limits) / 8;
+constexpr size_t kWords = sizeof(Limits) / sizeof(Word);
 std::atomic<uint32_t> g_seq{0};  // odd while a writer copies in
 // Mapped by the first publish (lazy_zeroed.hpp); unmappable, readers
 // compute their own copy and the hot scalars below still serve.
-constinit LazyZeroed<std::atomic<uint64_t>, kWords> g_words;
+constinit LazyZeroed<std::atomic<Word>, kWords> g_words;
 // Hot scalars: bit 63 = published, bit 62 = view formed, bits 0-15 N,
 // bits 16-31 the rounded quota (0 = none), bits 32-47 where V starts in A.
 std::atomic<uint64_t> g_hot{0};
@@ -111,13 +114,13 @@ bool try_become_writer(uint64_t me) {
 // Copies bytes [offset, offset + len) of the published Limits into the same
 // bytes of `out`; false when a writer was busy (the copy may be torn).
 bool copy_range(Limits& out, size_t offset, size_t len) {
-  const std::atomic<uint64_t>* words = g_words.if_mapped();
+  const std::atomic<Word>* words = g_words.if_mapped();
   uint32_t before = g_seq.load(std::memory_order_acquire);
   if ((before & 1) || words == nullptr) return false;
   char* dst = reinterpret_cast<char*>(&out);
-  for (size_t i = offset / 8; i * 8 < offset + len; ++i) {
-    uint64_t w = words[i].load(std::memory_order_relaxed);
-    std::memcpy(dst + i * 8, &w, 8);
+  for (size_t i = offset / sizeof(Word); i * sizeof(Word) < offset + len; ++i) {
+    Word w = words[i].load(std::memory_order_relaxed);
+    std::memcpy(dst + i * sizeof(Word), &w, sizeof(Word));
   }
   std::atomic_thread_fence(std::memory_order_acquire);
   return g_seq.load(std::memory_order_relaxed) == before;
@@ -133,11 +136,11 @@ void publish(const Limits& limits, bool formed) {
   // Mapped inside the odd count, never before it: a reader that finds the
   // table (an earlier publish may have had none) finds the count odd until
   // the words are in.
-  std::atomic<uint64_t>* words = g_words.get();
+  std::atomic<Word>* words = g_words.get();
   const char* src = reinterpret_cast<const char*>(&limits);
   for (size_t i = 0; words != nullptr && i < kWords; ++i) {
-    uint64_t w;
-    std::memcpy(&w, src + i * 8, 8);
+    Word w;
+    std::memcpy(&w, src + i * sizeof(Word), sizeof(Word));
     words[i].store(w, std::memory_order_relaxed);
   }
   g_seq.fetch_add(1, std::memory_order_release);

@@ -169,7 +169,7 @@ bool flush_to_lazy_file(void* context, const char* data, size_t len) {
     return false;
   }
   while (len > 0) {
-    long n = syscall(SYS_pwrite64, file.fd, data, len, file.written);
+    long n = pwrite_fd(file.fd, data, len, file.written);
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) return false;
     data += n;

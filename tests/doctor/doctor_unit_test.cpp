@@ -2,6 +2,7 @@
 // binaries the suite builds, damaged copies of them, and the interposed list
 // against the symbols libcgview.so really exports.
 #include <elf.h>
+#include <link.h>  // ElfW: this build's own ELF class, as of the programs it examines
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -21,6 +22,9 @@
 
 namespace cgview::cli {
 namespace {
+
+// The class of this build's programs and libraries (the i386 build's are 32-bit).
+constexpr char kOwnElfClass = sizeof(void*) == 8 ? ELFCLASS64 : ELFCLASS32;
 
 std::string slurp(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -93,7 +97,7 @@ TEST(ElfInspect, DynamicProgramImportsAndNames) {
   ElfFacts f = inspect_copy(slurp(DOCTOR_PROGRAMS "/doctor_dynamic"));
   ASSERT_TRUE(f.is_elf) << f.damage;
   EXPECT_TRUE(f.damage.empty()) << f.damage;
-  EXPECT_EQ(f.elf_class, ELFCLASS64);
+  EXPECT_EQ(f.elf_class, kOwnElfClass);
   EXPECT_TRUE(f.has_interp);
   EXPECT_NE(f.interp.find("ld-linux"), std::string::npos) << f.interp;
   EXPECT_NE(std::find(f.needed.begin(), f.needed.end(), "libc.so.6"), f.needed.end());
@@ -146,33 +150,33 @@ TEST(ElfInspect, NotElfAndEmpty) {
 // made hostile: inspecting them ends, and says so when it could not read.
 TEST(ElfInspect, TruncatedAndHostileCopiesNeverCrash) {
   std::string real = slurp(DOCTOR_PROGRAMS "/doctor_dynamic");
-  ASSERT_GT(real.size(), sizeof(Elf64_Ehdr));
+  ASSERT_GT(real.size(), sizeof(ElfW(Ehdr)));
   for (size_t n = 0; n < real.size(); n += 97) inspect_copy(real.substr(0, n));
   ElfFacts cut = inspect_copy(real.substr(0, real.size() / 2));  // section headers sit at the end
   EXPECT_FALSE(cut.damage.empty());
 
-  Elf64_Ehdr eh;
+  ElfW(Ehdr) eh;
   std::memcpy(&eh, real.data(), sizeof eh);
   auto patched = [&](auto mutate) {
     std::string copy = real;
-    Elf64_Ehdr h = eh;
+    ElfW(Ehdr) h = eh;
     mutate(h, copy);
     std::memcpy(copy.data(), &h, sizeof h);
     return inspect_copy(copy);
   };
-  EXPECT_FALSE(patched([](Elf64_Ehdr& h, std::string&) { h.e_shoff = ~0ull >> 1; }).damage.empty());
-  EXPECT_FALSE(patched([](Elf64_Ehdr& h, std::string&) { h.e_phoff = ~0ull >> 1; }).damage.empty());
-  patched([](Elf64_Ehdr& h, std::string&) { h.e_shnum = 0xffff; });
-  patched([](Elf64_Ehdr& h, std::string&) { h.e_phnum = 0xffff; });
-  patched([](Elf64_Ehdr& h, std::string&) { h.e_shstrndx = 0xfffe; });
-  patched([](Elf64_Ehdr& h, std::string&) { h.e_shentsize = 1; });
+  EXPECT_FALSE(patched([](ElfW(Ehdr)& h, std::string&) { h.e_shoff = ~ElfW(Off)(0) >> 1; }).damage.empty());
+  EXPECT_FALSE(patched([](ElfW(Ehdr)& h, std::string&) { h.e_phoff = ~ElfW(Off)(0) >> 1; }).damage.empty());
+  patched([](ElfW(Ehdr)& h, std::string&) { h.e_shnum = 0xffff; });
+  patched([](ElfW(Ehdr)& h, std::string&) { h.e_phnum = 0xffff; });
+  patched([](ElfW(Ehdr)& h, std::string&) { h.e_shstrndx = 0xfffe; });
+  patched([](ElfW(Ehdr)& h, std::string&) { h.e_shentsize = 1; });
   // Every section made to point past the end, or to overlap the header, or be huge.
-  for (uint64_t bad : {uint64_t(0), uint64_t(real.size()), ~uint64_t(0) >> 4}) {
-    patched([&](Elf64_Ehdr& h, std::string& copy) {
+  for (ElfW(Off) bad : {ElfW(Off)(0), ElfW(Off)(real.size()), ~ElfW(Off)(0) >> 4}) {
+    patched([&](ElfW(Ehdr)& h, std::string& copy) {
       for (size_t i = 0; i < h.e_shnum; ++i) {
-        size_t at = h.e_shoff + i * sizeof(Elf64_Shdr);
-        if (at + sizeof(Elf64_Shdr) > copy.size()) break;
-        Elf64_Shdr sh;
+        size_t at = h.e_shoff + i * sizeof(ElfW(Shdr));
+        if (at + sizeof(ElfW(Shdr)) > copy.size()) break;
+        ElfW(Shdr) sh;
         std::memcpy(&sh, copy.data() + at, sizeof sh);
         sh.sh_offset = bad;
         sh.sh_size = bad == 0 ? copy.size() : bad;
@@ -183,12 +187,12 @@ TEST(ElfInspect, TruncatedAndHostileCopiesNeverCrash) {
   }
 }
 
-// The section of `type` in a 64-bit copy: its header's offset in the file.
+// The section of `type` in a copy of one of this build's objects: its header's offset in the file.
 size_t section_header_of(const std::string& elf, uint32_t type) {
-  Elf64_Ehdr eh;
+  ElfW(Ehdr) eh;
   std::memcpy(&eh, elf.data(), sizeof eh);
   for (size_t i = 0; i < eh.e_shnum; ++i) {
-    Elf64_Shdr sh;
+    ElfW(Shdr) sh;
     std::memcpy(&sh, elf.data() + eh.e_shoff + i * sizeof sh, sizeof sh);
     if (sh.sh_type == type) return eh.e_shoff + i * sizeof sh;
   }
@@ -233,16 +237,16 @@ TEST(ElfVersions, TheShimsNeedsAndThisGlibcsDefinitions) {
 // shim's first need made weak in a copy leaves the list; the others stay.
 TEST(ElfVersions, WeakNeedsAreNotRequired) {
   std::string copy = slurp(CGVIEW_SHIM_PATH);
-  ASSERT_EQ(copy[EI_CLASS], ELFCLASS64);
+  ASSERT_EQ(copy[EI_CLASS], kOwnElfClass);
   std::vector<std::string> required = libc_versions_required(inspect_copy(copy));
   size_t at = section_header_of(copy, SHT_GNU_verneed);
   ASSERT_NE(at, 0u);
-  Elf64_Shdr sh;
+  ElfW(Shdr) sh;
   std::memcpy(&sh, copy.data() + at, sizeof sh);
-  Elf64_Verneed need;
+  ElfW(Verneed) need;
   std::memcpy(&need, copy.data() + sh.sh_offset, sizeof need);
   size_t aux_at = sh.sh_offset + need.vn_aux;
-  Elf64_Vernaux aux;
+  ElfW(Vernaux) aux;
   std::memcpy(&aux, copy.data() + aux_at, sizeof aux);
   aux.vna_flags |= VER_FLG_WEAK;
   std::memcpy(copy.data() + aux_at, &aux, sizeof aux);
@@ -255,11 +259,11 @@ TEST(ElfVersions, WeakNeedsAreNotRequired) {
 // `damage`, never a crash, a hang or a read outside the file.
 TEST(ElfVersions, DamagedChainsAreDamage) {
   std::string real = slurp(CGVIEW_SHIM_PATH);
-  ASSERT_EQ(real[EI_CLASS], ELFCLASS64);
+  ASSERT_EQ(real[EI_CLASS], kOwnElfClass);
   for (uint32_t type : {uint32_t(SHT_GNU_verdef), uint32_t(SHT_GNU_verneed)}) {
     size_t at = section_header_of(real, type);
     ASSERT_NE(at, 0u) << type;
-    Elf64_Shdr sh;
+    ElfW(Shdr) sh;
     std::memcpy(&sh, real.data() + at, sizeof sh);
     // Each 32-bit word of the first records (links, counts, name offsets) made
     // hostile in turn.
@@ -272,7 +276,7 @@ TEST(ElfVersions, DamagedChainsAreDamage) {
     }
     // The section cut to a few bytes: its first record no longer fits.
     std::string copy = real;
-    Elf64_Shdr cut = sh;
+    ElfW(Shdr) cut = sh;
     cut.sh_size = 6;
     std::memcpy(copy.data() + at, &cut, sizeof cut);
     EXPECT_FALSE(inspect_copy(copy).damage.empty()) << type;

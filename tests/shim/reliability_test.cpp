@@ -344,7 +344,7 @@ std::string replace_all(std::string s, const std::string& from, const std::strin
 TEST(Faults, MountinfoReadableInTheNamespaceControl) {
   RealCgroup group(50000, 100000, 256 * kMiB);
   REQUIRE_REAL_CGROUP(group);
-  Result r = run({"/usr/bin/unshare", "-m", "sh", "-c", "exec " + kProbe + " view"}, {kPreload}, &group);
+  Result r = run({"/usr/bin/unshare", "-m", "sh", "-c", "exec env " + kPreload + " " + kProbe + " view"}, {}, &group);
   EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
   EXPECT_EQ(r.err, "");
   expect_one_cpu_256m(parse(r.out), "control");
@@ -360,8 +360,11 @@ TEST_P(MountinfoUnreadable, EveryAnswerIsTheRealOne) {
   for (char& ch : garbage) ch = char(random() % 256);
   write_file(tmp.dir() + "/garbage", garbage);
   ASSERT_EQ(mkdir((tmp.dir() + "/emptydir").c_str(), 0755), 0);
-  std::string script = "mount --bind " + replace_all(GetParam().mount, "@", tmp.dir()) + " && exec " + kProbe + " view";
-  Result r = run({"/usr/bin/unshare", "-m", "sh", "-c", script}, {kPreload}, &group);
+  // Preloaded into the probe alone (env sets it for its child): unshare, sh and
+  // mount are this system's programs, which a cross build's library does not fit.
+  std::string script = "mount --bind " + replace_all(GetParam().mount, "@", tmp.dir()) + " && exec env " + kPreload +
+                       " " + kProbe + " view";
+  Result r = run({"/usr/bin/unshare", "-m", "sh", "-c", script}, {}, &group);
   EXPECT_FALSE(r.timed_out);
   EXPECT_EQ(r.exit_code, 0) << script << "\n" << r.out << r.err;
   EXPECT_EQ(r.err, "");
