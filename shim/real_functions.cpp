@@ -25,11 +25,21 @@ std::atomic<pid_t> g_resolver_pid{0};  // its process: a fork child inherits a s
 // ("version `GLIBC_2.34' not found (required by libcgview.so)"); before 2.34 they
 // live in libdl, which a program that does not link it never loads. Where a process
 // has none, next_symbol answers what dlsym(RTLD_NEXT) would have.
+//
+// The first resolution must not allocate: it can run inside an allocator's own
+// initialisation (jemalloc asks for the affinity and reads a /proc file there, holding
+// its lock), which a malloc from inside would wait for for ever. Before 2.34, dlsym
+// allocates its error state (calloc) on its first use in each thread, found or not;
+// in every glibc a lookup that fails builds its message with malloc. So dlsym is used
+// only from 2.34 on (told by its version there), and asked only for versions
+// next_symbol has seen; before 2.34 next_symbol answers alone, as it does without libdl.
 class Lookup {
  public:
-  Lookup()
-      : dlsym_(reinterpret_cast<decltype(dlsym_)>(next_symbol("dlsym", nullptr))),
-        dlvsym_(reinterpret_cast<decltype(dlvsym_)>(next_symbol("dlvsym", nullptr))) {}
+  Lookup() {
+    if (next_symbol("dlsym", "GLIBC_2.34") == nullptr) return;
+    dlsym_ = reinterpret_cast<decltype(dlsym_)>(next_symbol("dlsym", nullptr));
+    dlvsym_ = reinterpret_cast<decltype(dlvsym_)>(next_symbol("dlvsym", nullptr));
+  }
 
   template <typename F>
   void find(F& slot, const char* name, const char* version = nullptr) const {
@@ -39,8 +49,9 @@ class Lookup {
   // The first of these versions this glibc has, else the default version.
   template <typename F>
   void find_current(F& slot, const char* name, const char* newer, const char* older = nullptr) const {
-    find(slot, name, newer);
-    if (slot == nullptr && older != nullptr) find(slot, name, older);
+    for (const char* version : {newer, older}) {
+      if (slot == nullptr && version != nullptr && next_symbol(name, version) != nullptr) find(slot, name, version);
+    }
     if (slot == nullptr) find(slot, name);
   }
 
@@ -52,8 +63,8 @@ class Lookup {
                                                    : dlsym_(RTLD_NEXT, name);
   }
 
-  void* (*dlsym_)(void*, const char*);
-  void* (*dlvsym_)(void*, const char*, const char*);
+  void* (*dlsym_)(void*, const char*) = nullptr;
+  void* (*dlvsym_)(void*, const char*, const char*) = nullptr;
 };
 
 void resolve_all() {

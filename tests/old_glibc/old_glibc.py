@@ -38,6 +38,7 @@ SKIP = 77
 SUITE = "bullseye"          # Debian 11: glibc 2.31
 LIBRARY = "/usr/lib/libcgview.so"   # where the image has it
 PROBE = "/usr/lib/cgview_old_glibc_probe.so"
+ALLOCATOR = "/usr/lib/cgview_init_malloc_preload.so"
 LIBS = "/lib/x86_64-linux-gnu"
 MiB = 1024 * 1024
 
@@ -64,12 +65,13 @@ def skip(reason):
 class Image:
     """A copy of the cached root for this run, with the library in it."""
 
-    def __init__(self, cgview, shim, probe, tmp):
+    def __init__(self, cgview, shim, probe, allocator, tmp):
         self.root = os.path.join(tmp, "root")
         self.cgview = cgview
         subprocess.run(["cp", "-a", debian_root.cached_root(SUITE, log), self.root], check=True)
         shutil.copy(shim, self.root + LIBRARY)
         shutil.copy(probe, self.root + PROBE)
+        shutil.copy(allocator, self.root + ALLOCATOR)
         # `cgview enable --root` names the library next to the binary, at the same path
         # inside the root (in a build tree: build/shim/libcgview.so).
         self.enabled_library = os.path.realpath(shim)
@@ -121,6 +123,7 @@ def main():
     ap.add_argument("--cgview", required=True)
     ap.add_argument("--shim", required=True)
     ap.add_argument("--probe", required=True, help="old_glibc_probe.cpp's library")
+    ap.add_argument("--allocator", required=True, help="tests/shim/init_malloc_preload.c's library")
     args = ap.parse_args()
     if os.geteuid() != 0:
         skip("needs root (chroot, mounts, cgroups)")
@@ -137,7 +140,7 @@ def main():
     with tempfile.TemporaryDirectory(prefix="cgview-old-glibc-") as tmp:
         try:
             try:
-                image = Image(args.cgview, args.shim, args.probe, tmp)
+                image = Image(args.cgview, args.shim, args.probe, args.allocator, tmp)
             except debian_root.Unavailable as e:
                 skip(str(e))
             procs = cgroups.create(case)
@@ -179,6 +182,15 @@ def run_checks(image, procs, case, host, checks):
             rc, out, err = image.run(argv, procs, env)
             checks.check("without the shim: %s" % name, rc == 0 and out.split() == host_answer.split(),
                          "exit %d, printed %r, stderr %r; expected %r" % (rc, out, err, host_answer))
+    # An allocator that asks for the affinity and reads a /proc file while it initialises,
+    # and cannot be re-entered then (as jemalloc): the shim's first resolution runs inside
+    # it, in perl through dlvsym, and glibc 2.31 lacks pthread_getaffinity_np's GLIBC_2.32,
+    # whose failed lookup would allocate (init_malloc_preload.c).
+    rc, out, err = image.run(["perl", "-MPOSIX", "-e", "print POSIX::sysconf(84), qq(\\n)"], procs, env,
+                             preload=ALLOCATOR + " " + LIBRARY)
+    checks.check("LD_PRELOAD after an allocator that asks for the affinity while it initialises: perl's "
+                 "sysconf(_SC_NPROCESSORS_ONLN), no allocation inside it",
+                 rc == 0 and out == "%d\n" % case.n and err == "", "exit %d, printed %r, stderr %r" % (rc, out, err))
     # The entry points with no system-call fallback, and the shim's lookup against dlsym's.
     meminfo = "MemTotal: %d kB" % total_kb
     libpthread, libdl = LIBS + "/libpthread.so.0", LIBS + "/libdl.so.2"

@@ -332,7 +332,7 @@ TEST(Shim, DebugExplainsOnStderr) {
 }
 
 TEST(Shim, WorksBehindAnotherPreloadThatInitialisesFirst) {
-  const char* jemalloc = "/usr/lib/x86_64-linux-gnu/libjemalloc.so.2";
+  const char* jemalloc = CGVIEW_JEMALLOC_PATH;  // the build's architecture's
   ASSERT_EQ(access(jemalloc, R_OK), 0) << "libjemalloc2 is installed by scripts/install-deps";
   // jemalloc calls sched_getaffinity while initialising malloc, before the shim has.
   const std::vector<std::string> env = {"LD_PRELOAD=" + std::string(jemalloc) + ":" + kShim,
@@ -343,6 +343,19 @@ TEST(Shim, WorksBehindAnotherPreloadThatInitialisesFirst) {
   EXPECT_EQ(v["meminfo_total_kb"], "262144");
   Values threads = probe(kProbes[0], "threads", env, nullptr, kDistinctView);
   EXPECT_EQ(threads["threads_bad"], "0");
+}
+
+// The same without jemalloc's particulars: an allocator that aborts if the shim's
+// first resolution, run inside its initialisation, allocates. A failed dlvsym does
+// (its error message): the shim asks dlvsym only for versions the port has, and
+// ports lack some (aarch64 all of GLIBC_2.3.4, glibc before 2.32 the newest).
+TEST(Shim, FirstResolutionInsideAnAllocatorsInitialisationAllocatesNothing) {
+  const std::vector<std::string> env = {"LD_PRELOAD=" CGVIEW_INIT_MALLOC_PRELOAD ":" + kShim,
+                                        "CGVIEW_SYSROOT=" + kFixtures + "/" + kDistinctFixture};
+  Values v = probe(kProbes[0], "view", env);
+  EXPECT_EQ(v["sysconf_onln"], "1");
+  EXPECT_EQ(v["affinity_count"], "1");
+  EXPECT_EQ(v["meminfo_total_kb"], "262144");
 }
 
 std::string command_output(const std::string& command) {
