@@ -234,6 +234,14 @@ void Doctor::examine_elf(ProgramReport& report, int fd, bool deep) {
     report.why_not = "is built for " + describe_machine(facts.machine, facts.elf_class);
     report.reasons.push_back("It is built for " + describe_machine(facts.machine, facts.elf_class) + " and libcgview.so for " +
                              describe_machine(own_machine_, own_class_) + ": the shim cannot be loaded into it.");
+    // A dynamic one is started by its own ld.so, which complains about the other
+    // build's library at every start; a build for it, named through $LIB, serves it.
+    if (facts.has_interp) {
+      report.reasons.push_back("With this library in LD_PRELOAD or /etc/ld.so.preload, ld.so prints an error at each of its "
+                               "starts. A build of libcgview.so for it reaches it: put each build in its multiarch "
+                               "directory and name them as '/usr/$LIB/libcgview.so' (README: images that also run "
+                               "32-bit programs).");
+    }
     return;
   }
   if (facts.go) {

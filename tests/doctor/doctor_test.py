@@ -195,6 +195,9 @@ def test_programs(args):
         check(r["kind"] == kind and r["reached"] is False and rc == 3 and any(words in x for x in r["reasons"]),
               f"{name}: {kind}, reason says '{words}', exit 3", r)
 
+    rc, r = one(cg, f"{s}/foreign")
+    check(any("$LIB" in x for x in r["reasons"]), "a dynamic program of another machine: says how to reach it ($LIB)", r)
+
     rc, r = one(cg, f"{s}/bin/doctor_uses_library")
     lib = [x for x in r["libraries"] if x["name"] == "libdoctor_ask.so"]
     check(lib and lib[0]["path"] == f"{s}/lib/libdoctor_ask.so", "$ORIGIN/../lib RUNPATH finds the library", r["libraries"])
