@@ -240,7 +240,7 @@ void Doctor::examine_elf(ProgramReport& report, int fd, bool deep) {
       report.reasons.push_back("With this library in LD_PRELOAD or /etc/ld.so.preload, ld.so prints an error at each of its "
                                "starts. A build of libcgview.so for it reaches it: put each build in its multiarch "
                                "directory and name them as '/usr/$LIB/libcgview.so' (README: images that also run "
-                               "32-bit programs).");
+                               "32-bit programs); this report judges with one build and does not look for the other.");
     }
     return;
   }

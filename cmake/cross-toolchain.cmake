@@ -3,7 +3,8 @@
 # libgtest-dev:<arch>), as scripts/cross-test does:
 #   cmake -S . -B build-cross-arm64 -DCMAKE_TOOLCHAIN_FILE=cmake/cross-toolchain.cmake \
 #         -DCGVIEW_CROSS_TRIPLET=aarch64-linux-gnu
-# The binaries run here under qemu-user through binfmt_misc, so tests need no emulator prefix.
+# aarch64 binaries run here under qemu-user through binfmt_misc, i386 ones natively, so
+# tests need no emulator prefix.
 if(NOT CGVIEW_CROSS_TRIPLET)
   message(FATAL_ERROR "cross-toolchain.cmake: set CGVIEW_CROSS_TRIPLET (e.g. aarch64-linux-gnu)")
 endif()

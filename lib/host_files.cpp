@@ -41,7 +41,11 @@ bool file_id(int fd, FileId& out) {
   ErrnoKeeper keep_errno;
 #if defined(SYS_fstat64)
   // 32-bit targets: their fstat system call has 32-bit inode numbers (EOVERFLOW
-  // past them) and a layout other than libc's struct stat; fstat64's is libc's stat64.
+  // past them) and a layout other than libc's struct stat; fstat64's is libc's stat64,
+  // unless libc's has 64-bit times (armhf's time64 ABI), which moves st_ino.
+#if defined(__USE_TIME_BITS64) || (defined(_TIME_BITS) && _TIME_BITS == 64)
+#error "file_id: the kernel's stat64 record is not libc's struct stat64 with 64-bit time_t"
+#endif
   struct stat64 st;
   if (syscall(SYS_fstat64, fd, &st) != 0) return false;
 #else
@@ -52,27 +56,28 @@ bool file_id(int fd, FileId& out) {
   return true;
 }
 
-// A 64-bit offset in a raw system call: one register on 64-bit targets; on i386
-// two words, low first. Other 32-bit ABIs align the pair differently (arm pads
-// it to an even register): there libc's own wrapper passes it.
-long pread_fd(int fd, char* buf, size_t len, uint64_t offset) {
+namespace {
+
+// pread64 or pwrite64 with a 64-bit offset: one register on 64-bit targets; on
+// i386 two words, low first. Other 32-bit ABIs align the pair differently (arm
+// pads it to an even register): there libc's own wrappers pass it.
+long positioned(long number, int fd, const void* buf, size_t len, uint64_t offset) {
 #if defined(__LP64__)
-  return syscall(SYS_pread64, fd, buf, len, offset);
+  return syscall(number, fd, buf, len, offset);
 #elif defined(__i386__)
-  return syscall(SYS_pread64, fd, buf, len, uint32_t(offset), uint32_t(offset >> 32));
+  return syscall(number, fd, buf, len, uint32_t(offset), uint32_t(offset >> 32));
 #else
-  return pread64(fd, buf, len, off64_t(offset));
+  return number == SYS_pread64 ? pread64(fd, const_cast<void*>(buf), len, off64_t(offset))
+                               : pwrite64(fd, buf, len, off64_t(offset));
 #endif
 }
 
+}  // namespace
+
+long pread_fd(int fd, char* buf, size_t len, uint64_t offset) { return positioned(SYS_pread64, fd, buf, len, offset); }
+
 long pwrite_fd(int fd, const char* data, size_t len, uint64_t offset) {
-#if defined(__LP64__)
-  return syscall(SYS_pwrite64, fd, data, len, offset);
-#elif defined(__i386__)
-  return syscall(SYS_pwrite64, fd, data, len, uint32_t(offset), uint32_t(offset >> 32));
-#else
-  return pwrite64(fd, data, len, off64_t(offset));
-#endif
+  return positioned(SYS_pwrite64, fd, data, len, offset);
 }
 
 void close_fd(int fd) {

@@ -68,8 +68,9 @@ ssize_t read_host_file(const Sysroot& root, std::string_view path, std::span<cha
 void close_fd(int fd);
 ssize_t read_fd(int fd, char* buf, size_t len);
 bool write_all(int fd, const char* data, size_t len);
-// Raw pread64/pwrite64 at a 64-bit offset on every target (32-bit ones take
-// it as two words); -1 with errno on failure.
+// pread64/pwrite64 at a 64-bit offset, as raw system calls on 64-bit targets and
+// i386 (which takes it as two words), through libc's wrappers on other 32-bit
+// ones; -1 with errno on failure.
 long pread_fd(int fd, char* buf, size_t len, uint64_t offset);
 long pwrite_fd(int fd, const char* data, size_t len, uint64_t offset);
 

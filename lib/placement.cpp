@@ -53,7 +53,7 @@ unsigned placement_start(const CpuSet& affinity, unsigned n, uint64_t identity, 
   while (align * 2 <= n) align *= 2;
   uint64_t blocks = available / align;
   // Multiply-shift, not %: uses the hash's high bits and has no modulo bias.
-  uint64_t block = PortableInt128::multiply_64(mix_identity(identity), blocks).high();
+  uint64_t block = multiply_u64(mix_identity(identity), blocks).high;
   unsigned index = unsigned(block) * align, seen = 0, start = lowest;
   bool found = false;
   for_each_cpu_range(affinity, [&](unsigned first, unsigned last) {

@@ -1,17 +1,18 @@
 // The next definition of a symbol after libcgview.so, found without dlsym.
 //
 // The shim finds dlsym and dlvsym themselves this way (naming them would tie it to
-// glibc 2.34's new version of them: shim/real_functions.cpp). And before glibc 2.34
-// they live in libdl, which a program that does not link it never loads (coreutils,
-// most daemons): there the shim finds libc's real functions this way too. It walks the
-// loaded objects in load order (dl_iterate_phdr, in libc on every glibc), skips up to
-// and including its own, and looks the name up in each next object's dynamic symbol
-// table (GNU or SysV hash, symbol versions). In a process without libdl the program
-// itself has dlopened nothing (dlopen is in libdl too); what glibc loads by itself
-// (NSS, iconv, libgcc_s: not in the global scope) comes after libc, which defines every
-// name the shim looks up (before 2.32-2.34 the pthread_*affinity_np pair is libpthread's,
-// which such a module can bring, where dlsym would find none). So the answer is
-// dlsym(RTLD_NEXT)'s.
+// glibc 2.34's new version of them: shim/real_functions.cpp). Before glibc 2.34 it
+// finds libc's real functions this way too: dlsym lives in libdl there, which a
+// program that does not link it never loads, and where it is loaded it allocates on
+// first use, which the first resolution must not (real_functions.cpp says why). It
+// walks the loaded objects in load order (dl_iterate_phdr, in libc on every glibc),
+// skips up to and including its own, and looks the name up in each next object's
+// dynamic symbol table (GNU or SysV hash, symbol versions). That finds what
+// dlsym(RTLD_NEXT) finds: libc, loaded before anything a program dlopens, defines
+// every name the shim looks up, so objects outside the global scope (dlopened
+// RTLD_LOCAL, or what glibc loads itself: NSS, iconv, libgcc_s) come after the answer.
+// The one exception, before 2.32-2.34 the pthread_*affinity_np pair is libpthread's:
+// a libpthread only dlopened RTLD_LOCAL is found here, where dlsym would find none.
 #pragma once
 
 namespace cgview::shim {

@@ -1,10 +1,12 @@
 #include "real_functions.hpp"
 
 #include <dlfcn.h>
+#include <gnu/libc-version.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
 #include <atomic>
+#include <initializer_list>
 
 #include "next_symbol.hpp"
 
@@ -31,12 +33,22 @@ std::atomic<pid_t> g_resolver_pid{0};  // its process: a fork child inherits a s
 // its lock), which a malloc from inside would wait for for ever. Before 2.34, dlsym
 // allocates its error state (calloc) on its first use in each thread, found or not;
 // in every glibc a lookup that fails builds its message with malloc. So dlsym is used
-// only from 2.34 on (told by its version there), and asked only for versions
-// next_symbol has seen; before 2.34 next_symbol answers alone, as it does without libdl.
+// only from 2.34 on (gnu_get_libc_version: a symbol version would not tell, as an
+// object without versions answers any), and asked only for versions next_symbol has
+// seen; before 2.34 next_symbol answers alone, as it does without libdl.
+bool dlsym_allocates_nothing() {
+  const char* v = gnu_get_libc_version();  // "2.36": a static string
+  unsigned major = 0, minor = 0;
+  for (; *v >= '0' && *v <= '9'; ++v) major = major * 10 + unsigned(*v - '0');
+  if (*v == '.') ++v;
+  for (; *v >= '0' && *v <= '9' && minor < 1000; ++v) minor = minor * 10 + unsigned(*v - '0');
+  return major > 2 || (major == 2 && minor >= 34);
+}
+
 class Lookup {
  public:
   Lookup() {
-    if (next_symbol("dlsym", "GLIBC_2.34") == nullptr) return;
+    if (!dlsym_allocates_nothing()) return;
     dlsym_ = reinterpret_cast<decltype(dlsym_)>(next_symbol("dlsym", nullptr));
     dlvsym_ = reinterpret_cast<decltype(dlvsym_)>(next_symbol("dlvsym", nullptr));
   }

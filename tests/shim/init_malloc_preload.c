@@ -25,7 +25,7 @@ static volatile int initialised;
 static void initialise(void) {
   if (initialised) return;
   if (initialising) {
-    static const char message[] = "init_malloc_preload: malloc re-entered while it initialised\n";
+    static const char message[] = "init_malloc_preload: the allocator re-entered while it initialised\n";
     (void)!write(2, message, sizeof message - 1);
     abort();
   }

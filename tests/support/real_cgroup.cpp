@@ -165,8 +165,9 @@ RunResult run_program(const std::vector<std::string>& argv, const std::vector<st
     dup2(out_pipe[1], 1);
     dup2(err_pipe[1], 2);
     // A program that hangs (a deadlock in the shim) is killed and fails its test
-    // rather than stop the suite: the alarm outlives execve. Every run here takes
-    // seconds; a program that sets its own timer replaces this one.
+    // rather than stop the suite: the alarm outlives execve (not fork: a hung
+    // grandchild of a shell is not covered). Every run here takes seconds; a
+    // program that sets its own timer replaces this one.
     alarm(300);
     execve(args[0], args.data(), envp.data());
     _exit(127);
