@@ -13,6 +13,7 @@
 
 #include "commands.hpp"
 #include "doctor_output.hpp"
+#include "lib_layout.hpp"
 #include "library_search.hpp"
 #include "limits.hpp"
 
@@ -28,6 +29,7 @@ struct PreloadEntry {
   bool exists = false;
   bool loadable = false;  // an ELF of this system's class and machine
   bool is_cgview = false;
+  std::string expanded;  // for a $LIB entry: the build ld.so loaded here ("" = none)
 };
 
 struct Setting {
@@ -54,9 +56,15 @@ void split_preload(const std::string& text, const char* source, const char* sepa
 
 void check_preload(PreloadEntry& entry, int own_class, int own_machine) {
   entry.is_cgview = entry.path.find("libcgview") != std::string::npos;
+  // ld.so expands $LIB per program: the file it loaded into this one is the one to judge.
+  std::string file = entry.path;
+  if (names_cgview_through_lib(entry.path)) {
+    file = cgview_loaded_here();
+    entry.expanded = file;
+  }
   struct stat st;
-  entry.exists = stat(entry.path.c_str(), &st) == 0 && S_ISREG(st.st_mode);
-  int fd = entry.exists ? open(entry.path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK) : -1;
+  entry.exists = !file.empty() && stat(file.c_str(), &st) == 0 && S_ISREG(st.st_mode);
+  int fd = entry.exists ? open(file.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK) : -1;
   if (fd < 0) return;
   int elf_class = 0, machine = 0;
   entry.loadable = elf_identity(fd, elf_class, machine) && elf_class == own_class && machine == own_machine;
@@ -170,10 +178,15 @@ int doctor_environment(const Config& config, bool json) {
 
   std::printf("Preloaded libraries:\n");
   if (preloads.empty()) std::printf("  none (LD_PRELOAD unset, no /etc/ld.so.preload)\n");
-  for (const PreloadEntry& e : preloads)
-    std::printf("  %-18s %s: %s%s\n", e.source.c_str(), e.path.c_str(),
-                !e.exists ? "does not exist" : e.loadable ? "exists, loadable here" : "exists, NOT loadable here (another ELF class or machine)",
-                e.is_cgview ? " (cgview)" : "");
+  for (const PreloadEntry& e : preloads) {
+    std::string state = !e.exists    ? "does not exist"
+                        : e.loadable ? "exists, loadable here"
+                                     : "exists, NOT loadable here (another ELF class or machine)";
+    // A $LIB entry: what it expanded to here; other programs get their own class's build.
+    if (names_cgview_through_lib(e.path))
+      state = e.expanded.empty() ? "$LIB: no libcgview.so loaded here" : "$LIB, here " + e.expanded + ": " + state;
+    std::printf("  %-18s %s: %s%s\n", e.source.c_str(), e.path.c_str(), state.c_str(), e.is_cgview ? " (cgview)" : "");
+  }
   std::printf("  %s\n", shim_loaded ? "libcgview.so is preloaded: programs started from here are reached."
                                     : "libcgview.so is not preloaded here: use `cgview run` or `cgview enable`.");
   std::printf("Cgroups:\n");

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "commands.hpp"
+#include "lib_layout.hpp"
 #include "libc_fit.hpp"
 #include "libc_versions.hpp"
 #include "library_search.hpp"
@@ -199,11 +200,24 @@ int system_wide(const char* root, bool enable) {
   bool exists;
   if (!read_file(path, text, exists)) return fail("cannot read " + path + ": " + std::strerror(errno));
   std::vector<std::string> lines = split_lines(text);
+  // The library's own line, or one naming it through $LIB (README): that loads each
+  // program's own build, and a second line would make ld.so complain in programs of
+  // the other class.
+  auto names_library = [&](const std::string& line) {
+    return trimmed(line) == library || names_cgview_through_lib(trimmed(line));
+  };
   bool present = false;
-  for (const std::string& line : lines) present = present || trimmed(line) == library;
+  for (const std::string& line : lines) present = present || names_library(line);
 
   std::string why;
   if (enable) {
+    // Named through $LIB, each program loads its own build from the layout: nothing
+    // to check against this one's path.
+    for (const std::string& line : lines) {
+      if (!names_cgview_through_lib(trimmed(line))) continue;
+      std::printf("cgview: already enabled: %s is in %s\n", trimmed(line).c_str(), path.c_str());
+      return 0;
+    }
     // What the programs under DIR will load: the same path, resolved inside DIR
     // (an absolute symlink there points into DIR, not into this system).
     RootFs rootfs(dir == "/" ? "" : dir);
@@ -242,7 +256,7 @@ int system_wide(const char* root, bool enable) {
   std::string rest;
   bool anything_else = false;
   for (size_t i = 0; i < lines.size(); ++i) {
-    if (trimmed(lines[i]) == library) continue;
+    if (names_library(lines[i])) continue;
     rest += lines[i];
     // Keep a missing final newline missing: the other lines stay as they were.
     if (i + 1 < lines.size() || text.back() == '\n') rest += '\n';

@@ -9,6 +9,7 @@
 #include <string_view>
 
 #include "commands.hpp"
+#include "lib_layout.hpp"
 #include "doctor.hpp"
 #include "usage.hpp"
 
@@ -31,10 +32,19 @@ namespace {
 
 // `shim` first, then the entries of `old` (ld.so splits on colons and
 // spaces) other than the shim itself: under a `cgview run` already, or an
-// image's ENV LD_PRELOAD, it is not loaded twice.
-std::string preload_with_first(const std::string& shim, const char* old) {
+// image's ENV LD_PRELOAD, it is not loaded twice. Where `old` names the shim
+// through $LIB, `old` as it is: that entry loads each program's own build, and
+// ours would make ld.so complain in programs of the other class.
+std::string preload_with_first(const std::string& shim, const char* old, bool& through_lib) {
+  through_lib = false;
   std::string out = shim;
   std::string_view rest = old != nullptr ? old : "";
+  for (std::string_view scan = rest; !scan.empty();) {
+    size_t end = scan.find_first_of(": ");
+    through_lib |= names_cgview_through_lib(scan.substr(0, end));
+    scan = end == std::string_view::npos ? std::string_view() : scan.substr(end + 1);
+  }
+  if (through_lib) return std::string(rest);
   while (!rest.empty()) {
     size_t end = rest.find_first_of(": ");
     std::string entry(rest.substr(0, end));
@@ -63,7 +73,8 @@ int run(const Config& config, const char* cpus, const char* memory, char** comma
     std::fprintf(stderr, "cgview: libcgview.so not found next to this cgview (expected ../lib/libcgview.so)\n");
     return 1;
   }
-  setenv("LD_PRELOAD", preload_with_first(shim, getenv("LD_PRELOAD")).c_str(), 1);
+  bool through_lib = false;
+  setenv("LD_PRELOAD", preload_with_first(shim, getenv("LD_PRELOAD"), through_lib).c_str(), 1);
   if (cpus != nullptr) setenv("CGVIEW_CPUS", cpus, 1);
   if (memory != nullptr) setenv("CGVIEW_MEMORY", memory, 1);
   if (!config.root.live()) setenv("CGVIEW_SYSROOT", std::string(config.root.prefix.view()).c_str(), 1);
@@ -74,7 +85,9 @@ int run(const Config& config, const char* cpus, const char* memory, char** comma
   ProgramReport verdict = Doctor(live, path_var != nullptr ? path_var : "/usr/local/bin:/usr/bin:/bin").examine(command[0], false);
   // Not found, unreadable or not ELF: execvp decides (a file without #! runs under /bin/sh).
   if (!verdict.reached) print_warnings_once(config);  // no library in it to print them
-  if (!verdict.reached && verdict.kind != "unreadable" && verdict.kind != "not-elf")
+  // A program of another class may be reached through a $LIB entry (this judges with one build).
+  bool other_build = through_lib && verdict.kind == "foreign-arch";
+  if (!verdict.reached && verdict.kind != "unreadable" && verdict.kind != "not-elf" && !other_build)
     std::fprintf(stderr, "cgview: warning: %s %s: cgview cannot reach it\n", command[0], verdict.why_not.c_str());
   execvp(command[0], command);
   // As env(1) and timeout(1): 127 when the command is not found, 126 when it cannot run.

@@ -215,6 +215,30 @@ TEST(Cli, RunPreloadsTheShimWithOverrides) {
   EXPECT_EQ(nested.out, kShim + ":/a.so:/b.so\n") << nested.err;
 }
 
+// An LD_PRELOAD naming the shim through ld.so's $LIB (README: images that also
+// run 32-bit programs) serves every class with a build in the layout: `run`
+// keeps it as it is (its own build first would make ld.so complain in programs of
+// the other class), and `doctor` reports the build ld.so loaded for it.
+TEST(Cli, RunAndDoctorTakeALibLayoutAsTheShim) {
+  std::string dir = testing::TempDir() + "cgview-lib-layout";
+  std::filesystem::remove_all(dir);
+  // Whatever this ld.so's $LIB is (Debian's multiarch directories, lib64, lib).
+  for (const char* lib : {"lib/x86_64-linux-gnu", "lib/aarch64-linux-gnu", "lib/i386-linux-gnu", "lib64", "lib"}) {
+    std::filesystem::create_directories(dir + "/" + lib);
+    std::filesystem::copy_file(kShim, dir + "/" + lib + "/libcgview.so");
+  }
+  const std::string layout = "LD_PRELOAD=" + dir + "/$LIB/libcgview.so";
+  auto env = cli({"run", "--cpus", "1", "--", "/usr/bin/printenv", "LD_PRELOAD"}, {layout});
+  EXPECT_EQ(env.out, dir + "/$LIB/libcgview.so\n") << env.err;
+  EXPECT_EQ(env.err, "");
+  auto nproc = cli({"run", "--cpus", "1", "--", "/usr/bin/nproc"}, {layout});
+  EXPECT_EQ(nproc.out, "1\n") << nproc.err;
+  auto doctor = cli({"doctor"}, {layout});
+  EXPECT_NE(doctor.out.find("$LIB, here " + dir + "/lib"), std::string::npos) << doctor.out;
+  EXPECT_NE(doctor.out.find("libcgview.so is preloaded"), std::string::npos) << doctor.out;
+  std::filesystem::remove_all(dir);
+}
+
 // As env(1): 127 when the command is not found, 126 when it cannot be run
 // (tests/doctor covers more cases).
 TEST(Cli, RunOfAMissingCommandIsAnError) {

@@ -176,6 +176,23 @@ def patched_library(root, offset, data):
         f.write(data)
 
 
+def test_lib_layout_line():
+    """A line naming the library through ld.so's $LIB (README: images that also run
+    32-bit programs) is the shim enabled: enable adds nothing (a second line would make
+    ld.so complain in programs of the other class), disable takes it out."""
+    root = make_root(library=False)
+    line = "/usr/$LIB/libcgview.so"
+    open(root + "/etc/ld.so.preload", "w").write("/usr/lib/other.so\n" + line + "\n")
+    rc, out, err = cgview("enable", "--root", root)
+    check("a $LIB line: enable says already enabled and changes nothing",
+          rc == 0 and "already enabled: " + line in out and preload(root) == "/usr/lib/other.so\n" + line + "\n",
+          "rc=%d %r %r %r" % (rc, out, err, preload(root)))
+    rc, out, err = cgview("disable", "--root", root)
+    check("... and disable takes the $LIB line out, keeping the others",
+          rc == 0 and preload(root) == "/usr/lib/other.so\n", "rc=%d %r %r" % (rc, err, preload(root)))
+    shutil.rmtree(root)
+
+
 def test_refusals():
     root = make_root(library=False)
     refuses("a missing library", root, "does not exist")
@@ -241,6 +258,7 @@ def test_usage():
 if __name__ == "__main__":
     test_enable_new_file_then_idempotent()
     test_other_lines_untouched()
+    test_lib_layout_line()
     test_refusals()
     test_glibc_versions()
     test_usage()
