@@ -7,6 +7,7 @@
 
 #include <cerrno>
 #include <climits>
+#include <cstdlib>
 #include <cstring>
 #include <deque>
 #include <set>
@@ -14,6 +15,7 @@
 
 #include "commands.hpp"
 #include "go_buildinfo.hpp"
+#include "lib_layout.hpp"
 #include "libc_versions.hpp"
 #include "reach_tables.hpp"
 
@@ -122,6 +124,12 @@ Doctor::Doctor(const RootFs& root, std::string path_var)
   std::string preload;
   if (root_.read_file("/etc/ld.so.preload", 1 << 20, preload))
     system_wide_ = preload.find("libcgview") != std::string::npos;
+  const char* env = root_.live() ? getenv("LD_PRELOAD") : nullptr;
+  std::vector<std::string> entries = split_words(preload, kPreloadFileSeparators, 256);
+  for (std::string& entry : split_words(env != nullptr ? env : "", kPreloadVariableSeparators, 256))
+    entries.push_back(std::move(entry));
+  for (std::string& entry : entries)
+    if (names_cgview_through_lib(entry)) lib_entries_.push_back(std::move(entry));
   // The library this cgview installs or copies into an image (not the one an
   // image's ld.so.preload may name); without it no program is judged by its
   // glibc's version.
@@ -229,18 +237,29 @@ void Doctor::examine_elf(ProgramReport& report, int fd, bool deep) {
   std::string_view interp_name = basename_of(facts.interp);
   bool needs_libc6 = false;
   for (const std::string& n : facts.needed) needs_libc6 |= n == "libc.so.6";
-  if (facts.elf_class != own_class_ || facts.machine != own_machine_) {
+  // Where a preload entry names libcgview.so through $LIB, ld.so loads the
+  // build it expands to for this program, whatever this cgview's own is.
+  LibBuild lib_build = facts.has_interp && !lib_entries_.empty() ? lib_build_for(facts) : LibBuild{};
+  std::string build;  // the library judged against its glibc; empty: this cgview's own
+  std::string built_for = describe_machine(facts.machine, facts.elf_class);
+  if (lib_build.usable()) {
+    build = lib_build.path;
+    report.reasons.push_back("It is built for " + built_for + ": ld.so expands the preload entry '" + lib_build.entry +
+                             "' for it to " + build + ", a build of libcgview.so for it.");
+  } else if (facts.elf_class != own_class_ || facts.machine != own_machine_) {
     report.kind = "foreign-arch";
-    report.why_not = "is built for " + describe_machine(facts.machine, facts.elf_class);
-    report.reasons.push_back("It is built for " + describe_machine(facts.machine, facts.elf_class) + " and libcgview.so for " +
+    report.why_not = "is built for " + built_for;
+    report.reasons.push_back("It is built for " + built_for + " and libcgview.so for " +
                              describe_machine(own_machine_, own_class_) + ": the shim cannot be loaded into it.");
     // A dynamic one is started by its own ld.so, which complains about the other
     // build's library at every start; a build for it, named through $LIB, serves it.
-    if (facts.has_interp) {
-      report.reasons.push_back("With this library in LD_PRELOAD or /etc/ld.so.preload, ld.so prints an error at each of its "
-                               "starts. A build of libcgview.so for it reaches it: put each build in its multiarch "
+    if (!lib_build.entry.empty()) {
+      report.reasons.push_back(lib_build_problem(lib_build));
+    } else if (facts.has_interp) {
+      report.reasons.push_back("With this library in LD_PRELOAD or /etc/ld.so.preload, ld.so prints an error at each of "
+                               "its starts. A build of libcgview.so for it reaches it: put each build in its multiarch "
                                "directory and name them as '/usr/$LIB/libcgview.so' (README: images that also run "
-                               "32-bit programs); this report judges with one build and does not look for the other.");
+                               "32-bit programs).");
     }
     return;
   }
@@ -281,8 +300,10 @@ void Doctor::examine_elf(ProgramReport& report, int fd, bool deep) {
   } else if ((starts_with(interp_name, "ld-linux") || starts_with(interp_name, "ld64.so")) && needs_libc6) {
     report.kind = "glibc-dynamic";
     report.reached = true;
-    report.reasons.push_back(std::string(kGlibcReason) + ": `cgview run` (LD_PRELOAD) and `cgview enable` "
-                             "(/etc/ld.so.preload) load libcgview.so into it.");
+    report.reasons.push_back(std::string(kGlibcReason) + (build.empty()
+                                                              ? ": `cgview run` (LD_PRELOAD) and `cgview enable` "
+                                                                "(/etc/ld.so.preload) load libcgview.so into it."
+                                                              : ": that entry loads the build into it."));
   } else {
     report.kind = "other-libc";
     report.why_not = "does not use glibc";
@@ -300,7 +321,17 @@ void Doctor::examine_elf(ProgramReport& report, int fd, bool deep) {
       drop_reach_claim(report);
     }
   }
-  if (report.reached && (report.kind == "glibc-dynamic" || report.kind == "library")) check_glibc_version(report, facts);
+  if (report.reached && !lib_build.entry.empty() && !lib_build.usable()) {
+    // Of this cgview's class, but the entry names no build for it: `cgview run`
+    // keeps such an LD_PRELOAD, and `cgview enable` takes the line as its own.
+    report.reached = false;
+    report.why_not = "gets no build of libcgview.so from '" + lib_build.entry + "' (" + lib_build.path + " " +
+                     lib_build.problem + ")";
+    report.reasons.push_back(lib_build_problem(lib_build));
+    drop_reach_claim(report);
+  }
+  if (report.reached && (report.kind == "glibc-dynamic" || report.kind == "library"))
+    check_glibc_version(report, facts, build);
   if (!deep) return;
   add_contents(report, report.path, facts);
   if (facts.has_dynamic && report.kind != "static") walk_libraries(report, facts);
@@ -323,12 +354,54 @@ void Doctor::examine_elf(ProgramReport& report, int fd, bool deep) {
   }
 }
 
+// The first $LIB entry whose expansion for `program` is a libcgview.so of its
+// class and machine; else the first entry's expansion and why it is not.
+LibBuild Doctor::lib_build_for(const ElfFacts& program) const {
+  LibBuild first;
+  Found loader = root_.resolve(program.interp);
+  if (!loader.ok) return first;  // it cannot start here: examine_elf says so
+  for (const std::string& entry : lib_entries_) {
+    LibBuild build{entry, expand_lib(entry, lib_token_for(parent_of(loader.path))), ""};
+    Found library = root_.resolve(build.path);
+    int elf_class = 0, machine = 0;
+    int fd = library.ok ? open(root_.host(library.path).c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK) : -1;
+    bool identified = fd >= 0 && elf_identity(fd, elf_class, machine);
+    if (fd >= 0) close(fd);
+    if (!library.ok) build.problem = library.missing ? "does not exist" : library.error;
+    else if (!identified) build.problem = "is not a readable ELF file";
+    else if (elf_class != program.elf_class || machine != program.machine)
+      build.problem = "is built for " + describe_machine(machine, elf_class);
+    else build.path = library.path;
+    if (build.problem.empty()) return build;
+    if (first.entry.empty()) first = build;
+  }
+  return first;
+}
+
+std::string Doctor::lib_build_problem(const LibBuild& build) {
+  return "The preload entry '" + build.entry + "' names " + build.path + " for it, which " + build.problem +
+         ": ld.so prints an error at each of its starts.";
+}
+
+LibcFit* Doctor::libc_fit_for(const std::string& build) {
+  if (build.empty()) return libc_fit_.get();
+  auto it = other_fits_.find(build);
+  if (it != other_fits_.end()) return it->second.get();
+  std::vector<std::string> required;
+  std::string why;
+  std::unique_ptr<LibcFit> fit;
+  if (read_libc_versions_required(root_.host(build), required, why) && !required.empty())
+    fit = std::make_unique<LibcFit>(root_, libraries_, std::move(required));
+  return other_fits_.emplace(build, std::move(fit)).first->second.get();
+}
+
 // A glibc older than the versions libcgview.so requires cannot load it: with
 // the library preloaded, ld.so stops the program before it starts.
-void Doctor::check_glibc_version(ProgramReport& report, const ElfFacts& facts) {
-  if (libc_fit_ == nullptr) return;
+void Doctor::check_glibc_version(ProgramReport& report, const ElfFacts& facts, const std::string& build) {
+  LibcFit* fit = libc_fit_for(build);
+  if (fit == nullptr) return;
   Requester who{report.path, facts.runpath, facts.rpath, facts.rpath, facts.elf_class, facts.machine};
-  LibcVerdict v = libc_fit_->judge(who);
+  LibcVerdict v = fit->judge(who);
   if (v.kind != LibcVerdict::Lacks) return;  // no libc.so.6 for it: the library walk says so (deep)
   std::string lacks = join_versions(v.missing);
   report.reached = false;

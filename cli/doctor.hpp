@@ -42,6 +42,16 @@ struct ProgramReport {
   std::vector<Library> libraries;  // the DT_NEEDED closure, breadth first
 };
 
+// The libcgview.so a preload entry naming it through $LIB gives a program
+// (README: images that also run 32-bit programs): ld.so expands $LIB for each
+// program, so programs of each class and machine load a build of their own.
+struct LibBuild {
+  std::string entry;    // the preload entry, as written; empty: no entry names one
+  std::string path;     // its expansion for the program, in the root's terms
+  std::string problem;  // empty when `path` is a build for the program; else why it is not
+  bool usable() const { return !entry.empty() && problem.empty(); }
+};
+
 class Doctor {
  public:
   // `root`: the file system programs are looked up in; `path_var`: PATH there.
@@ -59,7 +69,10 @@ class Doctor {
   void examine_elf(ProgramReport& report, int fd, bool deep);
   void examine_script(ProgramReport& report, std::string_view first_line, bool deep, int depth);
   void walk_libraries(ProgramReport& report, const ElfFacts& program);
-  void check_glibc_version(ProgramReport& report, const ElfFacts& program);
+  LibBuild lib_build_for(const ElfFacts& program) const;
+  static std::string lib_build_problem(const LibBuild& build);
+  void check_glibc_version(ProgramReport& report, const ElfFacts& program, const std::string& build);
+  LibcFit* libc_fit_for(const std::string& build);  // null: nothing to judge with
   const ElfFacts& contents_of(const std::string& path);
   void add_contents(ProgramReport& report, const std::string& file, const ElfFacts& facts);
 
@@ -69,8 +82,12 @@ class Doctor {
   LibrarySearch libraries_;
   int own_class_ = 0, own_machine_ = 0;
   bool system_wide_ = false;
+  // Preload entries naming libcgview.so through $LIB: the root's ld.so.preload,
+  // and LD_PRELOAD on the running system.
+  std::vector<std::string> lib_entries_;
   std::map<std::string, ElfFacts> cache_;  // library contents by path, read once per run
   std::unique_ptr<LibcFit> libc_fit_;  // this cgview's libcgview.so against the root's glibc; null: unreadable
+  std::map<std::string, std::unique_ptr<LibcFit>> other_fits_;  // the same for builds $LIB names, by path
 };
 
 // "x86-64 (64-bit)", for reasons.

@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstring>
 #include <string>
@@ -39,18 +40,13 @@ struct Setting {
   bool unknown = false;  // not a variable cgview reads (misspelled?)
 };
 
-void split_preload(const std::string& text, const char* source, const char* separators, std::vector<PreloadEntry>& out) {
-  size_t at = 0;
-  while (at < text.size() && out.size() < 256) {
-    size_t s = text.find_first_not_of(separators, at);
-    if (s == std::string::npos) break;
-    size_t e = text.find_first_of(separators, s);
-    if (e == std::string::npos) e = text.size();
+void split_preload(const std::string& text, const char* source, std::string_view separators, std::vector<PreloadEntry>& out) {
+  constexpr size_t kMaxEntries = 256;
+  for (std::string& path : split_words(text, separators, kMaxEntries - std::min(out.size(), kMaxEntries))) {
     PreloadEntry entry;
     entry.source = source;
-    entry.path = text.substr(s, e - s);
-    at = e;
-    out.push_back(entry);
+    entry.path = std::move(path);
+    out.push_back(std::move(entry));
   }
 }
 
@@ -110,7 +106,7 @@ int doctor_environment(const Config& config, bool json) {
     close(self);
   }
   std::vector<PreloadEntry> preloads;
-  if (const char* p = getenv("LD_PRELOAD")) split_preload(p, "LD_PRELOAD", ": \t", preloads);
+  if (const char* p = getenv("LD_PRELOAD")) split_preload(p, "LD_PRELOAD", kPreloadVariableSeparators, preloads);
   std::string system_file;
   if (RootFs("/").read_file("/etc/ld.so.preload", 1 << 20, system_file)) {
     // ld.so.preload: entries separated by white space or ':'; '#' starts a comment.
@@ -122,7 +118,7 @@ int doctor_environment(const Config& config, bool json) {
       cleaned += system_file.substr(at, end - at).substr(0, system_file.substr(at, end - at).find('#')) + "\n";
       at = end + 1;
     }
-    split_preload(cleaned, "/etc/ld.so.preload", ": \t\n", preloads);
+    split_preload(cleaned, "/etc/ld.so.preload", kPreloadFileSeparators, preloads);
   }
   for (PreloadEntry& e : preloads) check_preload(e, own_class, own_machine);
 

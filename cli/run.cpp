@@ -11,6 +11,7 @@
 #include "commands.hpp"
 #include "lib_layout.hpp"
 #include "doctor.hpp"
+#include "library_search.hpp"
 #include "usage.hpp"
 
 namespace cgview::cli {
@@ -30,26 +31,18 @@ std::string library_next_to_binary() {
 
 namespace {
 
-// `shim` first, then the entries of `old` (ld.so splits on colons and
-// spaces) other than the shim itself: under a `cgview run` already, or an
-// image's ENV LD_PRELOAD, it is not loaded twice. Where `old` names the shim
-// through $LIB, `old` as it is: that entry loads each program's own build, and
-// ours would make ld.so complain in programs of the other class.
-std::string preload_with_first(const std::string& shim, const char* old, bool& through_lib) {
-  through_lib = false;
+// `shim` first, then the entries of `old` other than the shim itself: under a
+// `cgview run` already, or an image's ENV LD_PRELOAD, it is not loaded twice.
+// Where `old` names the shim through $LIB, `old` as it is: that entry loads
+// each program's own build, and ours would make ld.so complain in programs of
+// the other class.
+std::string preload_with_first(const std::string& shim, const char* old) {
+  std::string_view given = old != nullptr ? old : "";
+  std::vector<std::string> entries = split_words(given, kPreloadVariableSeparators);
+  for (const std::string& entry : entries)
+    if (names_cgview_through_lib(entry)) return std::string(given);
   std::string out = shim;
-  std::string_view rest = old != nullptr ? old : "";
-  for (std::string_view scan = rest; !scan.empty();) {
-    size_t end = scan.find_first_of(": ");
-    through_lib |= names_cgview_through_lib(scan.substr(0, end));
-    scan = end == std::string_view::npos ? std::string_view() : scan.substr(end + 1);
-  }
-  if (through_lib) return std::string(rest);
-  while (!rest.empty()) {
-    size_t end = rest.find_first_of(": ");
-    std::string entry(rest.substr(0, end));
-    rest = end == std::string_view::npos ? std::string_view() : rest.substr(end + 1);
-    if (entry.empty()) continue;
+  for (const std::string& entry : entries) {
     char resolved[PATH_MAX];
     if (entry == shim || (realpath(entry.c_str(), resolved) != nullptr && shim == resolved)) continue;
     out.append(":").append(entry);
@@ -73,8 +66,7 @@ int run(const Config& config, const char* cpus, const char* memory, char** comma
     std::fprintf(stderr, "cgview: libcgview.so not found next to this cgview (expected ../lib/libcgview.so)\n");
     return 1;
   }
-  bool through_lib = false;
-  setenv("LD_PRELOAD", preload_with_first(shim, getenv("LD_PRELOAD"), through_lib).c_str(), 1);
+  setenv("LD_PRELOAD", preload_with_first(shim, getenv("LD_PRELOAD")).c_str(), 1);
   if (cpus != nullptr) setenv("CGVIEW_CPUS", cpus, 1);
   if (memory != nullptr) setenv("CGVIEW_MEMORY", memory, 1);
   if (!config.root.live()) setenv("CGVIEW_SYSROOT", std::string(config.root.prefix.view()).c_str(), 1);
@@ -85,9 +77,8 @@ int run(const Config& config, const char* cpus, const char* memory, char** comma
   ProgramReport verdict = Doctor(live, path_var != nullptr ? path_var : "/usr/local/bin:/usr/bin:/bin").examine(command[0], false);
   // Not found, unreadable or not ELF: execvp decides (a file without #! runs under /bin/sh).
   if (!verdict.reached) print_warnings_once(config);  // no library in it to print them
-  // A program of another class may be reached through a $LIB entry (this judges with one build).
-  bool other_build = through_lib && verdict.kind == "foreign-arch";
-  if (!verdict.reached && verdict.kind != "unreadable" && verdict.kind != "not-elf" && !other_build)
+  // A program of another class is reached where a $LIB entry names a build for it (the verdict looks).
+  if (!verdict.reached && verdict.kind != "unreadable" && verdict.kind != "not-elf")
     std::fprintf(stderr, "cgview: warning: %s %s: cgview cannot reach it\n", command[0], verdict.why_not.c_str());
   execvp(command[0], command);
   // As env(1) and timeout(1): 127 when the command is not found, 126 when it cannot run.

@@ -310,6 +310,66 @@ def test_images(args):
           "a loader missing from the root is reported", r)
 
 
+def copy_for_machine(source, target, machine):
+    """A copy of an ELF file claiming another e_machine (libelf still reads the rest)."""
+    with open(source, "rb") as f:
+        body = bytearray(f.read())
+    body[18:20] = machine.to_bytes(2, "little")
+    os.makedirs(os.path.dirname(target), exist_ok=True)
+    with open(target, "wb") as f:
+        f.write(body)
+    os.chmod(target, 0o755)
+
+
+def test_lib_layout(args):
+    """An image whose /etc/ld.so.preload names libcgview.so through $LIB: ld.so expands it for each
+    program, to the directory its own loader lies in, so each program is judged with the build the
+    entry gives it (README: images that also run 32-bit programs)."""
+    cg = args.cgview
+    em_aarch64 = 183
+    # A loader file in /lib64 (Fedora's layout: $LIB is "lib64"), and one reached through a
+    # symlink into a multiarch directory (Debian's: "lib/x86_64-linux-gnu"), spelled ${LIB}.
+    for layout, token, spelling in (("lib64", "lib64", "$LIB"), ("multiarch", "lib/x86_64-linux-gnu", "${LIB}")):
+        root = make_image(args, "image-lib-" + layout, True, with_loader=layout == "lib64")
+        if layout == "multiarch":
+            loader = "/usr/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2"
+            shutil.copy2(os.path.realpath("/lib64/ld-linux-x86-64.so.2"), root + loader)
+            os.symlink(loader, root + "/lib64/ld-linux-x86-64.so.2")
+        copy_for_machine(root + "/usr/bin/app", root + "/usr/bin/arm-app", em_aarch64)
+        entry = f"/usr/{spelling}/libcgview.so"
+        with open(root + "/etc/ld.so.preload", "w") as f:
+            f.write(entry + "\n")
+        build = f"/usr/{token}/libcgview.so"
+
+        def judge(program):
+            rc, data, err = doctor(cg, "--root", root, program)
+            return data["programs"][0] if data else {"kind": "?", "reached": None, "reasons": [err]}
+
+        r = judge("/usr/bin/arm-app")
+        check(r["kind"] == "foreign-arch" and r["reached"] is False
+              and any(f"'{entry}' names {build} for it, which does not exist" in x for x in r["reasons"]),
+              f"{layout}: no build at {build}: the arm64 program is foreign-arch, the missing file named", r)
+        r = judge("/usr/bin/app")
+        check(r["kind"] == "glibc-dynamic" and r["reached"] is False
+              and any(f"names {build} for it, which does not exist" in x for x in r["reasons"]),
+              f"{layout}: ... and the x86-64 program, which the entry gives no library either, is not reached", r)
+        os.makedirs(os.path.dirname(root + build), exist_ok=True)
+        shutil.copy2(args.shim, root + build)
+        r = judge("/usr/bin/arm-app")
+        check(r["kind"] == "foreign-arch" and any(f"names {build} for it, which is built for x86-64" in x
+                                                   for x in r["reasons"]),
+              f"{layout}: an x86-64 build at {build}: the arm64 program is not reached, the build's machine named", r)
+        r = judge("/usr/bin/app")
+        check(r["kind"] == "glibc-dynamic" and r["reached"] is True
+              and any(f"expands the preload entry '{entry}' for it to {build}" in x for x in r["reasons"]),
+              f"{layout}: ... which reaches the x86-64 program", r)
+        copy_for_machine(args.shim, root + build, em_aarch64)
+        r = judge("/usr/bin/arm-app")
+        check(r["kind"] == "glibc-dynamic" and r["reached"] is True
+              and any(f"for it to {build}, a build of libcgview.so for it" in x for x in r["reasons"]),
+              f"{layout}: an arm64 build at {build}: the arm64 program is reached through it", r)
+
+
 def test_this_machine(args):
     cg = args.cgview
     start = time.monotonic()
@@ -395,6 +455,7 @@ def main():
     make_scratch(args)
     test_programs(args)
     test_images(args)
+    test_lib_layout(args)
     test_run(args)
     test_environment(args)
     test_this_machine(args)
