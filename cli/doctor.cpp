@@ -47,6 +47,14 @@ void drop_reach_claim(ProgramReport& report) {
       if (starts_with(why, claim)) why = std::string(claim) + ".";
 }
 
+// The multiarch triplet of the ELF file whose bytes `elf` holds ("" when not ELF).
+std::string_view multiarch_triplet_of_elf(std::string_view elf) {
+  if (elf.size() < 20 || elf.substr(0, SELFMAG) != ELFMAG) return {};
+  auto byte = [&](size_t i) { return unsigned(static_cast<unsigned char>(elf[i])); };
+  unsigned machine = elf[EI_DATA] == ELFDATA2MSB ? byte(18) << 8 | byte(19) : byte(19) << 8 | byte(18);
+  return multiarch_triplet(int(machine), int(byte(EI_CLASS)));
+}
+
 void add_once(std::vector<std::string>& list, const std::string& item) {
   for (const std::string& s : list)
     if (s == item) return;
@@ -121,15 +129,13 @@ Doctor::Doctor(const RootFs& root, std::string path_var)
     elf_identity(fd, own_class_, own_machine_);
     close(fd);
   }
+  // The preload entries naming libcgview.so, as ld.so reads them: the root's
+  // ld.so.preload, and on the running system LD_PRELOAD too.
   std::string preload;
   if (root_.read_file("/etc/ld.so.preload", 1 << 20, preload))
-    system_wide_ = preload.find("libcgview") != std::string::npos;
+    for (std::string& path : preload_file_entries(preload)) add_cgview_entry(std::move(path), true);
   const char* env = root_.live() ? getenv("LD_PRELOAD") : nullptr;
-  std::vector<std::string> entries = split_words(preload, kPreloadFileSeparators, 256);
-  for (std::string& entry : split_words(env != nullptr ? env : "", kPreloadVariableSeparators, 256))
-    entries.push_back(std::move(entry));
-  for (std::string& entry : entries)
-    if (names_cgview_through_lib(entry)) lib_entries_.push_back(std::move(entry));
+  for (std::string& path : preload_variable_entries(env != nullptr ? env : "")) add_cgview_entry(std::move(path), false);
   // The library this cgview installs or copies into an image (not the one an
   // image's ld.so.preload may name); without it no program is judged by its
   // glibc's version.
@@ -137,6 +143,13 @@ Doctor::Doctor(const RootFs& root, std::string path_var)
   std::vector<std::string> required;
   if (!shim.empty() && read_libc_versions_required(shim, required, why) && !required.empty())
     libc_fit_ = std::make_unique<LibcFit>(root_, libraries_, std::move(required));
+}
+
+void Doctor::add_cgview_entry(std::string path, bool from_file) {
+  bool through_lib = names_cgview_through_lib(path);
+  if (!through_lib && basename_of(path) != "libcgview.so") return;
+  any_lib_entry_ |= through_lib;
+  cgview_entries_.push_back({std::move(path), from_file});
 }
 
 ProgramReport Doctor::examine(std::string_view program, bool deep) {
@@ -177,20 +190,8 @@ ProgramReport Doctor::examine_at(std::string_view name, const Found& found, bool
     report.reasons.push_back("It is neither an ELF program nor a #! script, so it is not a program cgview can act on.");
     return report;
   }
-  examine_elf(report, fd, deep);
+  examine_elf(report, fd, deep, st.st_mode);
   close(fd);
-  // Setgid without group execute is mandatory locking, not a privilege.
-  bool setgid = (st.st_mode & S_ISGID) && (st.st_mode & S_IXGRP);
-  // Only where nothing else (a missing loader, an old glibc) keeps it out.
-  if (report.kind == "glibc-dynamic" && report.reached && ((st.st_mode & S_ISUID) || setgid)) {
-    const char* bit = (st.st_mode & S_ISUID) ? "setuid" : "setgid";
-    report.reached = system_wide_;
-    drop_reach_claim(report);
-    report.reasons.push_back(std::string("It is ") + bit + ": the dynamic loader ignores LD_PRELOAD for it (secure execution), so " +
-                             "`cgview run` cannot reach it; only the system-wide mode (`cgview enable`, /etc/ld.so.preload) does" +
-                             (system_wide_ ? ", and /etc/ld.so.preload loads libcgview.so here." : ", which is not enabled here."));
-    if (!system_wide_) report.why_not = std::string("is ") + bit + " (only `cgview enable` reaches it)";
-  }
   return report;
 }
 
@@ -223,7 +224,7 @@ void Doctor::examine_script(ProgramReport& report, std::string_view first_line, 
   report.interpreter = std::move(interp);
 }
 
-void Doctor::examine_elf(ProgramReport& report, int fd, bool deep) {
+void Doctor::examine_elf(ProgramReport& report, int fd, bool deep, mode_t mode) {
   ElfFacts facts = inspect_elf_fd(fd, deep ? ElfDepth::Contents : ElfDepth::Linking);
   if (!facts.is_elf || facts.elf_class == 0 || facts.truncated) {
     report.kind = "not-elf";
@@ -237,15 +238,17 @@ void Doctor::examine_elf(ProgramReport& report, int fd, bool deep) {
   std::string_view interp_name = basename_of(facts.interp);
   bool needs_libc6 = false;
   for (const std::string& n : facts.needed) needs_libc6 |= n == "libc.so.6";
-  // Where a preload entry names libcgview.so through $LIB, ld.so loads the
-  // build it expands to for this program, whatever this cgview's own is.
-  LibBuild lib_build = facts.has_interp && !lib_entries_.empty() ? lib_build_for(facts) : LibBuild{};
+  // Where a preload entry names libcgview.so through $LIB, glibc's ld.so loads
+  // the build it expands to for this program, whatever this cgview's own is.
+  bool glibc_loader = starts_with(interp_name, "ld-linux") || starts_with(interp_name, "ld64.so");
+  LibBuild lib_build = facts.has_interp && glibc_loader && any_lib_entry_ ? lib_build_for(facts, false) : LibBuild{};
   std::string build;  // the library judged against its glibc; empty: this cgview's own
   std::string built_for = describe_machine(facts.machine, facts.elf_class);
   if (lib_build.usable()) {
     build = lib_build.path;
-    report.reasons.push_back("It is built for " + built_for + ": ld.so expands the preload entry '" + lib_build.entry +
-                             "' for it to " + build + ", a build of libcgview.so for it.");
+    report.reasons.push_back("It is built for " + built_for + ": ld.so loads " + build + " into it, a build of " +
+                             "libcgview.so for it, from the preload entry '" + lib_build.entry + "'.");
+    for (const LibBuild& broken : lib_build.broken) report.reasons.push_back(lib_build_problem(broken));
   } else if (facts.elf_class != own_class_ || facts.machine != own_machine_) {
     report.kind = "foreign-arch";
     report.why_not = "is built for " + built_for;
@@ -297,7 +300,7 @@ void Doctor::examine_elf(ProgramReport& report, int fd, bool deep) {
     report.why_not = "is linked with musl libc";
     report.reasons.push_back("It is linked with musl libc (" + facts.interp + "): libcgview.so is built for glibc and "
                              "musl's loader cannot load it.");
-  } else if ((starts_with(interp_name, "ld-linux") || starts_with(interp_name, "ld64.so")) && needs_libc6) {
+  } else if (glibc_loader && needs_libc6) {
     report.kind = "glibc-dynamic";
     report.reached = true;
     report.reasons.push_back(std::string(kGlibcReason) + (build.empty()
@@ -332,6 +335,10 @@ void Doctor::examine_elf(ProgramReport& report, int fd, bool deep) {
   }
   if (report.reached && (report.kind == "glibc-dynamic" || report.kind == "library"))
     check_glibc_version(report, facts, build);
+  // Setgid without group execute is mandatory locking, not a privilege. Only
+  // where nothing else (a missing loader, an old glibc) keeps it out.
+  bool setgid = (mode & S_ISGID) && (mode & S_IXGRP);
+  if (report.kind == "glibc-dynamic" && report.reached && ((mode & S_ISUID) || setgid)) judge_secure(report, facts, mode);
   if (!deep) return;
   add_contents(report, report.path, facts);
   if (facts.has_dynamic && report.kind != "static") walk_libraries(report, facts);
@@ -354,15 +361,28 @@ void Doctor::examine_elf(ProgramReport& report, int fd, bool deep) {
   }
 }
 
-// The first $LIB entry whose expansion for `program` is a libcgview.so of its
-// class and machine; else the first entry's expansion and why it is not.
-LibBuild Doctor::lib_build_for(const ElfFacts& program) const {
-  LibBuild first;
+// What the preload entries naming libcgview.so (only ld.so.preload's where
+// `file_only`) give `program`: the first that is a build of its class and
+// machine, with the others that fail to load (ld.so prints an error for each);
+// else the first that fails, and why. Entries holding $ORIGIN or $PLATFORM,
+// which this does not expand, are passed over.
+LibBuild Doctor::lib_build_for(const ElfFacts& program, bool file_only) const {
+  LibBuild found, first;
+  std::vector<LibBuild> broken;
   Found loader = root_.resolve(program.interp);
-  if (!loader.ok) return first;  // it cannot start here: examine_elf says so
-  for (const std::string& entry : lib_entries_) {
-    LibBuild build{entry, expand_lib(entry, lib_token_for(parent_of(loader.path))), ""};
-    Found library = root_.resolve(build.path);
+  std::string loader_bytes;
+  if (loader.ok) root_.read_file(loader.path, 8 << 20, loader_bytes);
+  std::string token = lib_token_of(loader_bytes, multiarch_triplet_of_elf(loader_bytes),
+                                   loader.ok ? parent_of(loader.path) : "");
+  for (const CgviewEntry& entry : cgview_entries_) {
+    if (file_only && !entry.from_file) continue;
+    LibBuild build{entry.path, "", "", {}};
+    if (!expand_lib(entry.path, token, build.path)) continue;
+    // A name without '/' is looked up as a library; a relative path is from
+    // the working directory.
+    Requester who{"/", "", "", "", program.elf_class, program.machine};
+    Found library = build.path.find('/') == std::string::npos ? libraries_.find(build.path, who)
+                                                              : root_.resolve(build.path, cwd_);
     int elf_class = 0, machine = 0;
     int fd = library.ok ? open(root_.host(library.path).c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK) : -1;
     bool identified = fd >= 0 && elf_identity(fd, elf_class, machine);
@@ -372,10 +392,34 @@ LibBuild Doctor::lib_build_for(const ElfFacts& program) const {
     else if (elf_class != program.elf_class || machine != program.machine)
       build.problem = "is built for " + describe_machine(machine, elf_class);
     else build.path = library.path;
-    if (build.problem.empty()) return build;
-    if (first.entry.empty()) first = build;
+    if (build.problem.empty() && found.entry.empty()) found = build;
+    else if (!build.problem.empty()) broken.push_back(build);
   }
-  return first;
+  if (!found.entry.empty()) {
+    found.broken = std::move(broken);
+    return found;
+  }
+  return broken.empty() ? LibBuild{} : broken.front();
+}
+
+// A setuid or setgid program: ld.so ignores LD_PRELOAD for it (secure
+// execution), so only what /etc/ld.so.preload loads reaches it.
+void Doctor::judge_secure(ProgramReport& report, const ElfFacts& facts, mode_t mode) {
+  const char* bit = (mode & S_ISUID) ? "setuid" : "setgid";
+  LibBuild system_wide = lib_build_for(facts, true);
+  report.reached = system_wide.usable();
+  drop_reach_claim(report);
+  std::string how = std::string("It is ") + bit + ": the dynamic loader ignores LD_PRELOAD for it (secure execution), " +
+                    "so `cgview run` cannot reach it; only the system-wide mode (`cgview enable`, /etc/ld.so.preload) does";
+  if (system_wide.usable()) {
+    report.reasons.push_back(how + ", and /etc/ld.so.preload loads " + system_wide.path + " into it here.");
+  } else if (!system_wide.entry.empty()) {
+    report.reasons.push_back(how + ". " + lib_build_problem(system_wide));
+    report.why_not = std::string("is ") + bit + ", and /etc/ld.so.preload gives it no build of libcgview.so";
+  } else {
+    report.reasons.push_back(how + ", which is not enabled here.");
+    report.why_not = std::string("is ") + bit + " (only `cgview enable` reaches it)";
+  }
 }
 
 std::string Doctor::lib_build_problem(const LibBuild& build) {

@@ -2,6 +2,8 @@
 // examine() is the verdict for one program; `cgview run` uses it too.
 #pragma once
 
+#include <sys/types.h>
+
 #include <map>
 #include <memory>
 #include <string>
@@ -49,6 +51,7 @@ struct LibBuild {
   std::string entry;    // the preload entry, as written; empty: no entry names one
   std::string path;     // its expansion for the program, in the root's terms
   std::string problem;  // empty when `path` is a build for the program; else why it is not
+  std::vector<LibBuild> broken;  // when usable: the other entries, which fail to load
   bool usable() const { return !entry.empty() && problem.empty(); }
 };
 
@@ -61,15 +64,14 @@ class Doctor {
   // served paths and container awareness (cgview run needs only the verdict).
   ProgramReport examine(std::string_view program, bool deep);
 
-  // Whether DIR/etc/ld.so.preload loads a libcgview.so (the system-wide mode).
-  bool system_wide() const { return system_wide_; }
-
  private:
   ProgramReport examine_at(std::string_view name, const Found& found, bool deep, int depth);
-  void examine_elf(ProgramReport& report, int fd, bool deep);
+  void examine_elf(ProgramReport& report, int fd, bool deep, mode_t mode);
   void examine_script(ProgramReport& report, std::string_view first_line, bool deep, int depth);
   void walk_libraries(ProgramReport& report, const ElfFacts& program);
-  LibBuild lib_build_for(const ElfFacts& program) const;
+  void add_cgview_entry(std::string path, bool from_file);
+  LibBuild lib_build_for(const ElfFacts& program, bool file_only) const;
+  void judge_secure(ProgramReport& report, const ElfFacts& facts, mode_t mode);
   static std::string lib_build_problem(const LibBuild& build);
   void check_glibc_version(ProgramReport& report, const ElfFacts& program, const std::string& build);
   LibcFit* libc_fit_for(const std::string& build);  // null: nothing to judge with
@@ -81,10 +83,12 @@ class Doctor {
   std::string cwd_;
   LibrarySearch libraries_;
   int own_class_ = 0, own_machine_ = 0;
-  bool system_wide_ = false;
-  // Preload entries naming libcgview.so through $LIB: the root's ld.so.preload,
-  // and LD_PRELOAD on the running system.
-  std::vector<std::string> lib_entries_;
+  struct CgviewEntry {
+    std::string path;  // as written: a path, or a $LIB one
+    bool from_file;    // /etc/ld.so.preload's, not LD_PRELOAD's
+  };
+  std::vector<CgviewEntry> cgview_entries_;
+  bool any_lib_entry_ = false;  // one names it through $LIB: programs are judged by the entries
   std::map<std::string, ElfFacts> cache_;  // library contents by path, read once per run
   std::unique_ptr<LibcFit> libc_fit_;  // this cgview's libcgview.so against the root's glibc; null: unreadable
   std::map<std::string, std::unique_ptr<LibcFit>> other_fits_;  // the same for builds $LIB names, by path

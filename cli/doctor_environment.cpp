@@ -6,7 +6,6 @@
 #include <fcntl.h>
 #include <unistd.h>
 
-#include <algorithm>
 #include <cstdio>
 #include <cstring>
 #include <string>
@@ -40,12 +39,11 @@ struct Setting {
   bool unknown = false;  // not a variable cgview reads (misspelled?)
 };
 
-void split_preload(const std::string& text, const char* source, std::string_view separators, std::vector<PreloadEntry>& out) {
-  constexpr size_t kMaxEntries = 256;
-  for (std::string& path : split_words(text, separators, kMaxEntries - std::min(out.size(), kMaxEntries))) {
+void add_preloads(const std::vector<std::string>& paths, const char* source, std::vector<PreloadEntry>& out) {
+  for (const std::string& path : paths) {
     PreloadEntry entry;
     entry.source = source;
-    entry.path = std::move(path);
+    entry.path = path;
     out.push_back(std::move(entry));
   }
 }
@@ -106,20 +104,10 @@ int doctor_environment(const Config& config, bool json) {
     close(self);
   }
   std::vector<PreloadEntry> preloads;
-  if (const char* p = getenv("LD_PRELOAD")) split_preload(p, "LD_PRELOAD", kPreloadVariableSeparators, preloads);
+  if (const char* p = getenv("LD_PRELOAD")) add_preloads(preload_variable_entries(p), "LD_PRELOAD", preloads);
   std::string system_file;
-  if (RootFs("/").read_file("/etc/ld.so.preload", 1 << 20, system_file)) {
-    // ld.so.preload: entries separated by white space or ':'; '#' starts a comment.
-    std::string cleaned;
-    size_t at = 0;
-    while (at < system_file.size()) {
-      size_t end = system_file.find('\n', at);
-      if (end == std::string::npos) end = system_file.size();
-      cleaned += system_file.substr(at, end - at).substr(0, system_file.substr(at, end - at).find('#')) + "\n";
-      at = end + 1;
-    }
-    split_preload(cleaned, "/etc/ld.so.preload", kPreloadFileSeparators, preloads);
-  }
+  if (RootFs("/").read_file("/etc/ld.so.preload", 1 << 20, system_file))
+    add_preloads(preload_file_entries(system_file), "/etc/ld.so.preload", preloads);
   for (PreloadEntry& e : preloads) check_preload(e, own_class, own_machine);
 
   std::vector<Setting> settings;

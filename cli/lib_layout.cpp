@@ -1,5 +1,6 @@
 #include "lib_layout.hpp"
 
+#include "library_search.hpp"
 #include "program_lookup.hpp"
 
 namespace cgview::cli {
@@ -10,14 +11,65 @@ bool ends_with(std::string_view s, std::string_view tail) {
   return s.size() >= tail.size() && s.substr(s.size() - tail.size()) == tail;
 }
 
+bool identifier_char(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+}
+
+// The length of the dynamic string token `name` that `at` starts with, or 0.
+// As glibc's loader reads them: "${NAME}", or "$NAME" not followed by a
+// character of a name ("$LIBX" is no token: its '$' stays as it is).
+size_t token_length(std::string_view at, std::string_view name) {
+  std::string braced = "${" + std::string(name) + "}";
+  if (at.substr(0, braced.size()) == braced) return braced.size();
+  size_t plain = name.size() + 1;
+  if (at.substr(0, 1) == "$" && at.substr(1, name.size()) == name && (at.size() == plain || !identifier_char(at[plain])))
+    return plain;
+  return 0;
+}
+
+size_t lib_token_length(std::string_view at) { return token_length(at, "LIB"); }
+
+// `value` as a string of its own in a loader's read-only data: NUL after it,
+// and NUL or '/' before it (the linker may share a string's tail with a longer one).
+bool holds_string(std::string_view bytes, std::string_view value) {
+  std::string needle = std::string(value) + '\0';
+  for (size_t at = bytes.find(needle); at != std::string_view::npos; at = bytes.find(needle, at + 1))
+    if (at > 0 && (bytes[at - 1] == '\0' || bytes[at - 1] == '/')) return true;
+  return false;
+}
+
 }  // namespace
 
 bool names_cgview_through_lib(std::string_view entry) {
-  bool lib = entry.find("$LIB") != std::string_view::npos || entry.find("${LIB}") != std::string_view::npos;
-  return lib && (entry == "libcgview.so" || ends_with(entry, "/libcgview.so"));
+  if (entry != "libcgview.so" && !ends_with(entry, "/libcgview.so")) return false;
+  for (size_t at = entry.find('$'); at != std::string_view::npos; at = entry.find('$', at + 1))
+    if (lib_token_length(entry.substr(at)) != 0) return true;
+  return false;
 }
 
-std::string lib_token_for(std::string_view loader_dir) {
+std::vector<std::string> preload_variable_entries(std::string_view value) {
+  return split_words(value, " :", 256);
+}
+
+std::vector<std::string> preload_file_entries(std::string_view text) {
+  std::string cleaned;
+  for (size_t at = 0; at < text.size();) {
+    size_t end = text.find('\n', at);
+    if (end == std::string_view::npos) end = text.size();
+    std::string_view line = text.substr(at, end - at);
+    cleaned.append(line.substr(0, line.find('#'))).push_back('\n');
+    at = end + 1;
+  }
+  return split_words(cleaned, " \t\n:", 256);
+}
+
+std::string lib_token_of(std::string_view loader, std::string_view triplet, std::string_view loader_dir) {
+  if (!loader.empty()) {
+    std::string multiarch = "lib/" + std::string(triplet);
+    if (!triplet.empty() && holds_string(loader, multiarch)) return multiarch;
+    for (std::string_view value : {"lib64", "libx32", "lib32"})
+      if (holds_string(loader, value)) return std::string(value);
+  }
   while (loader_dir.size() > 1 && loader_dir.back() == '/') loader_dir.remove_suffix(1);
   size_t slash = loader_dir.rfind('/');
   std::string_view last = slash == std::string_view::npos ? loader_dir : loader_dir.substr(slash + 1);
@@ -26,23 +78,19 @@ std::string lib_token_for(std::string_view loader_dir) {
   return std::string(last);
 }
 
-std::string expand_lib(std::string_view entry, std::string_view value) {
-  std::string out;
+bool expand_lib(std::string_view entry, std::string_view value, std::string& out) {
+  out.clear();
   while (!entry.empty()) {
     size_t token = entry.find('$');
     out.append(entry.substr(0, token));
     if (token == std::string_view::npos) break;
     entry.remove_prefix(token);
-    size_t length = entry.substr(0, 4) == "$LIB" ? 4 : entry.substr(0, 6) == "${LIB}" ? 6 : 0;
-    if (length == 0) {
-      out += '$';
-      entry.remove_prefix(1);
-      continue;
-    }
-    out.append(value);
-    entry.remove_prefix(length);
+    if (token_length(entry, "ORIGIN") != 0 || token_length(entry, "PLATFORM") != 0) return false;
+    size_t length = lib_token_length(entry);
+    out.append(length != 0 ? value : "$");
+    entry.remove_prefix(length != 0 ? length : 1);
   }
-  return out;
+  return true;
 }
 
 std::string cgview_loaded_here() {

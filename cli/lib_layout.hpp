@@ -6,26 +6,34 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace cgview::cli {
 
-// "/usr/$LIB/libcgview.so" or ".../${LIB}/libcgview.so".
+// "/usr/$LIB/libcgview.so" or ".../${LIB}/libcgview.so": a $LIB token as ld.so
+// reads one ("$LIBX" is not one), in an entry that ends in libcgview.so.
 bool names_cgview_through_lib(std::string_view entry);
 
-// How ld.so splits the entries of LD_PRELOAD and of /etc/ld.so.preload.
-inline constexpr std::string_view kPreloadVariableSeparators = " :";
-inline constexpr std::string_view kPreloadFileSeparators = " \t\n:";
+// The entries of LD_PRELOAD, split as ld.so splits them (blanks and colons).
+std::vector<std::string> preload_variable_entries(std::string_view value);
 
-// What ld.so puts for $LIB in a program whose loader lies in `loader_dir` (in
-// the root's terms, symlinks resolved). glibc substitutes the directory it was
-// built to keep its own libraries in, where its ld.so lies too: a multiarch
-// directory on Debian and Ubuntu ("/usr/lib/i386-linux-gnu" gives
-// "lib/i386-linux-gnu"), otherwise the last component ("/usr/lib64" gives
-// "lib64"; "lib", "lib32").
-std::string lib_token_for(std::string_view loader_dir);
+// The entries of an /etc/ld.so.preload file as ld.so reads them: '#' starts a
+// comment that runs to the end of its line; white space and colons separate.
+std::vector<std::string> preload_file_entries(std::string_view text);
 
-// `entry` with every $LIB and ${LIB} replaced by `value`.
-std::string expand_lib(std::string_view entry, std::string_view value);
+// What a glibc loader puts for $LIB: the directory its build keeps its own
+// libraries in, compiled into it ("lib/i386-linux-gnu" on Debian and Ubuntu,
+// "lib64" on Red Hat's x86-64 layout). `loader` is the loader file's bytes,
+// searched for the values glibc builds use (the multiarch one of `triplet`,
+// lib64, libx32, lib32); where none is there (an unreadable loader, or one
+// built with plain "lib"), the last component of `loader_dir`, the directory
+// the loader lies in (a multiarch one as "lib/<triplet>").
+std::string lib_token_of(std::string_view loader, std::string_view triplet, std::string_view loader_dir);
+
+// `entry` with every $LIB token replaced by `value`; false where it holds
+// $ORIGIN or $PLATFORM, which this does not expand. A '$' that starts no token
+// stays, as ld.so leaves it.
+bool expand_lib(std::string_view entry, std::string_view value, std::string& out);
 
 // The libcgview.so mapped into this process (how ld.so expanded such an entry for
 // it), or "" when none is.

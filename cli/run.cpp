@@ -11,7 +11,7 @@
 #include "commands.hpp"
 #include "lib_layout.hpp"
 #include "doctor.hpp"
-#include "library_search.hpp"
+#include "program_lookup.hpp"
 #include "usage.hpp"
 
 namespace cgview::cli {
@@ -33,14 +33,17 @@ namespace {
 
 // `shim` first, then the entries of `old` other than the shim itself: under a
 // `cgview run` already, or an image's ENV LD_PRELOAD, it is not loaded twice.
-// Where `old` names the shim through $LIB, `old` as it is: that entry loads
-// each program's own build, and ours would make ld.so complain in programs of
-// the other class.
+// Where `old` or /etc/ld.so.preload names the shim through $LIB, `old` as it
+// is: that entry loads each program's own build, and ours would make ld.so
+// complain in programs of the other class (and load a second copy in the rest).
 std::string preload_with_first(const std::string& shim, const char* old) {
   std::string_view given = old != nullptr ? old : "";
-  std::vector<std::string> entries = split_words(given, kPreloadVariableSeparators);
-  for (const std::string& entry : entries)
-    if (names_cgview_through_lib(entry)) return std::string(given);
+  std::vector<std::string> entries = preload_variable_entries(given);
+  std::string system_file;
+  RootFs("").read_file("/etc/ld.so.preload", 1 << 20, system_file);
+  for (const std::vector<std::string>& list : {entries, preload_file_entries(system_file)})
+    for (const std::string& entry : list)
+      if (names_cgview_through_lib(entry)) return std::string(given);
   std::string out = shim;
   for (const std::string& entry : entries) {
     char resolved[PATH_MAX];

@@ -322,23 +322,30 @@ def copy_for_machine(source, target, machine):
 
 
 def test_lib_layout(args):
-    """An image whose /etc/ld.so.preload names libcgview.so through $LIB: ld.so expands it for each
-    program, to the directory its own loader lies in, so each program is judged with the build the
-    entry gives it (README: images that also run 32-bit programs)."""
+    """Preload entries naming libcgview.so through $LIB: ld.so expands the token for each program
+    to the value compiled into its loader, so each program is judged with the build the entry gives
+    it (README: images that also run 32-bit programs). The arm64 program is a copy of an x86-64 one
+    claiming EM_AARCH64; its "build" a copy of the shim claiming the same."""
     cg = args.cgview
     em_aarch64 = 183
-    # A loader file in /lib64 (Fedora's layout: $LIB is "lib64"), and one reached through a
-    # symlink into a multiarch directory (Debian's: "lib/x86_64-linux-gnu"), spelled ${LIB}.
-    for layout, token, spelling in (("lib64", "lib64", "$LIB"), ("multiarch", "lib/x86_64-linux-gnu", "${LIB}")):
-        root = make_image(args, "image-lib-" + layout, True, with_loader=layout == "lib64")
-        if layout == "multiarch":
-            loader = "/usr/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2"
-            shutil.copy2(os.path.realpath("/lib64/ld-linux-x86-64.so.2"), root + loader)
-            os.symlink(loader, root + "/lib64/ld-linux-x86-64.so.2")
+    # A loader whose compiled-in $LIB is lib64 (Red Hat's x86-64 layout; a stand-in file holding
+    # that string), and Debian's real loader bundled in /opt, reached through /lib64's symlink:
+    # its value, lib/x86_64-linux-gnu, whatever directory it lies in. Spelled $LIB and ${LIB}.
+    for layout, token, spelling in (("lib64", "lib64", "$LIB"), ("bundled", "lib/x86_64-linux-gnu", "${LIB}")):
+        root = make_image(args, "image-lib-" + layout, True, with_loader=False)
+        loader = "/lib64/ld-linux-x86-64.so.2"
+        if layout == "lib64":
+            with open(root + loader, "wb") as f:
+                f.write(b"\x7fELF stand-in loader\0/etc/ld.so.preload\0lib64\0")
+        else:
+            bundled = "/opt/bundled/ld-linux-x86-64.so.2"
+            os.makedirs(os.path.dirname(root + bundled))
+            shutil.copy2(os.path.realpath(loader), root + bundled)
+            os.symlink(bundled, root + loader)
         copy_for_machine(root + "/usr/bin/app", root + "/usr/bin/arm-app", em_aarch64)
         entry = f"/usr/{spelling}/libcgview.so"
         with open(root + "/etc/ld.so.preload", "w") as f:
-            f.write(entry + "\n")
+            f.write(f"# {entry} commented out, and a real line:\n{entry}\n")
         build = f"/usr/{token}/libcgview.so"
 
         def judge(program):
@@ -361,13 +368,76 @@ def test_lib_layout(args):
               f"{layout}: an x86-64 build at {build}: the arm64 program is not reached, the build's machine named", r)
         r = judge("/usr/bin/app")
         check(r["kind"] == "glibc-dynamic" and r["reached"] is True
-              and any(f"expands the preload entry '{entry}' for it to {build}" in x for x in r["reasons"]),
+              and any(f"ld.so loads {build} into it" in x and f"'{entry}'" in x for x in r["reasons"]),
               f"{layout}: ... which reaches the x86-64 program", r)
         copy_for_machine(args.shim, root + build, em_aarch64)
         r = judge("/usr/bin/arm-app")
         check(r["kind"] == "glibc-dynamic" and r["reached"] is True
-              and any(f"for it to {build}, a build of libcgview.so for it" in x for x in r["reasons"]),
+              and any(f"ld.so loads {build} into it, a build of libcgview.so for it" in x for x in r["reasons"]),
               f"{layout}: an arm64 build at {build}: the arm64 program is reached through it", r)
+        # Another entry before it, which gives it nothing: still reached, and ld.so's error named.
+        with open(root + "/etc/ld.so.preload", "w") as f:
+            f.write(f"/nowhere/$LIB/libcgview.so {entry}\n")
+        r = judge("/usr/bin/arm-app")
+        check(r["reached"] is True and any(f"/nowhere/{token}/libcgview.so for it, which does not exist" in x
+                                           for x in r["reasons"]),
+              f"{layout}: an entry before it that gives it no build: reached, that entry's error named", r)
+        # A setuid program loads only what ld.so.preload names, which gives it this build.
+        shutil.copy2(root + "/usr/bin/arm-app", root + "/usr/bin/arm-suid")
+        os.chmod(root + "/usr/bin/arm-suid", 0o4755)
+        r = judge("/usr/bin/arm-suid")
+        check(r["reached"] is True and any("setuid" in x and f"loads {build} into it here" in x for x in r["reasons"]),
+              f"{layout}: the setuid arm64 program is reached through /etc/ld.so.preload", r)
+
+    # On the running system, LD_PRELOAD's entries count too, relative ones from the working
+    # directory; a setuid program ignores them. (This system's own programs: an arm64 one would
+    # be judged against the arm64 glibc that cross builds install here.)
+    layout = os.path.join(args.scratch, "lib-layout")
+    token = "lib/x86_64-linux-gnu"  # this system's loader's (Debian)
+    os.makedirs(os.path.join(layout, token))
+    shutil.copy2(args.shim, os.path.join(layout, token, "libcgview.so"))
+    program = os.path.join(args.scratch, "doctor_dynamic")
+    with open("/etc/ld.so.preload") if os.path.exists("/etc/ld.so.preload") else open(os.devnull) as f:
+        system_wide = "libcgview" in f.read()
+    for value, cwd in ((os.path.join(layout, "$LIB/libcgview.so"), None), ("$LIB/libcgview.so", layout)):
+        env = dict(os.environ, LD_PRELOAD=value)
+        r = subprocess.run([cg, "doctor", "--json", program, f"{args.scratch}/setuid_copy"], capture_output=True,
+                           text=True, env=env, cwd=cwd)
+        got = json.loads(r.stdout)["programs"] if r.stdout.startswith("{") else []
+        check(len(got) == 2 and got[0]["reached"] is True
+              and any(f"loads {layout}/{token}/libcgview.so into it" in x for x in got[0]["reasons"]),
+              f"LD_PRELOAD={value} (from {cwd or 'anywhere'}): the program is reached through it", (got, r.stderr))
+        if not system_wide:
+            check(len(got) == 2 and got[1]["reached"] is False and any("setuid" in x for x in got[1]["reasons"]),
+                  f"LD_PRELOAD={value}: a setuid program, which ignores LD_PRELOAD, is not", got)
+    os.remove(os.path.join(layout, token, "libcgview.so"))
+    rc, r = one(cg, program, env=dict(os.environ, LD_PRELOAD=os.path.join(layout, "$LIB/libcgview.so")))
+    check(r["reached"] is False and any("which does not exist" in x for x in r["reasons"]),
+          "LD_PRELOAD naming a $LIB layout without this class's build: not reached", r)
+    # Entries ld.so expands otherwise ($LIBX is no token; $PLATFORM is one this does not know)
+    # leave the verdict as without them.
+    for value in ("/nonexistent/$LIBX/libcgview.so", "/nonexistent/$PLATFORM/$LIB/libcgview.so"):
+        rc, r = one(cg, os.path.join(args.scratch, "doctor_dynamic"), env=dict(os.environ, LD_PRELOAD=value))
+        check(r["reached"] is True and not any("preload entry" in x for x in r["reasons"]),
+              f"LD_PRELOAD={value}: not judged by that entry", r)
+    shutil.copy2(args.shim, os.path.join(layout, token, "libcgview.so"))
+    # With such a line in the running system's /etc/ld.so.preload (a tmpfs over /etc in a mount
+    # namespace of its own), `cgview run` adds none of its own: the line loads each program's
+    # build, and a second copy would be mapped beside it.
+    check(os.geteuid() == 0, "runs as root (a mount namespace for /etc/ld.so.preload)")
+    script = ("mount -t tmpfs none /etc && echo \"$1\" > /etc/ld.so.preload && "
+              "\"$2\" run --cpus 1 -- /bin/sh -c 'nproc; grep -o \"[^ ]*libcgview.so\" /proc/self/maps | sort -u'")
+    r = subprocess.run(["unshare", "-m", "--propagation", "private", "sh", "-c", script, "sh",
+                        os.path.join(layout, "$LIB/libcgview.so"), cg], capture_output=True, text=True,
+                       env={k: v for k, v in os.environ.items() if k != "LD_PRELOAD"})
+    check(r.stdout.split() == ["1", f"{layout}/{token}/libcgview.so"] and r.stderr == "",
+          "/etc/ld.so.preload naming a $LIB layout: cgview run loads that build alone, and says nothing",
+          (r.stdout, r.stderr))
+    # musl's loader neither reads ld.so.preload nor expands $LIB.
+    rc, r = one(cg, os.path.join(args.scratch, "doctor_musl"),
+                env=dict(os.environ, LD_PRELOAD=os.path.join(layout, "$LIB/libcgview.so")))
+    check(r["kind"] == "musl" and not any("preload entry" in x for x in r["reasons"]),
+          "a musl program is not judged by a $LIB entry", r)
 
 
 def test_this_machine(args):
