@@ -174,6 +174,9 @@ std::string trimmed(const std::string& line) {
   return line.substr(b, line.find_last_not_of(" \t\r") - b + 1);
 }
 
+// A line's entry: ld.so reads '#' to the end of the line as a comment.
+std::string uncommented(const std::string& line) { return trimmed(line.substr(0, line.find('#'))); }
+
 int fail(const std::string& message) {
   std::fprintf(stderr, "cgview: %s\n", message.c_str());
   return 1;
@@ -204,7 +207,8 @@ int system_wide(const char* root, bool enable) {
   // program's own build, and a second line would make ld.so complain in programs of
   // the other class.
   auto names_library = [&](const std::string& line) {
-    return trimmed(line) == library || names_cgview_through_lib(trimmed(line));
+    std::string entry = uncommented(line);
+    return entry == library || names_cgview_through_lib(entry);
   };
   bool present = false;
   for (const std::string& line : lines) present = present || names_library(line);
@@ -214,8 +218,8 @@ int system_wide(const char* root, bool enable) {
     // Named through $LIB, each program loads its own build from the layout: nothing
     // to check against this one's path.
     for (const std::string& line : lines) {
-      if (!names_cgview_through_lib(trimmed(line))) continue;
-      std::printf("cgview: already enabled: %s is in %s\n", trimmed(line).c_str(), path.c_str());
+      if (!names_cgview_through_lib(uncommented(line))) continue;
+      std::printf("cgview: already enabled: %s is in %s\n", uncommented(line).c_str(), path.c_str());
       return 0;
     }
     // What the programs under DIR will load: the same path, resolved inside DIR

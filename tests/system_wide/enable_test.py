@@ -191,6 +191,22 @@ def test_lib_layout_line():
     check("... and disable takes the $LIB line out, keeping the others",
           rc == 0 and preload(root) == "/usr/lib/other.so\n", "rc=%d %r %r" % (rc, err, preload(root)))
     shutil.rmtree(root)
+    # '#' starts a comment there (ld.so skips it): a commented-out line is no entry, and a
+    # line whose entry is followed by a comment is one.
+    root = make_root()
+    commented = "# " + line + "\n"
+    open(root + "/etc/ld.so.preload", "w").write(commented)
+    rc, out, err = cgview("enable", "--root", root)
+    check("a commented-out $LIB line: enable adds the library after it",
+          rc == 0 and preload(root) == commented + SHIM + "\n", "rc=%d %r %r %r" % (rc, out, err, preload(root)))
+    open(root + "/etc/ld.so.preload", "w").write(commented + SHIM + "  # added by hand\n")
+    rc, out, err = cgview("enable", "--root", root)
+    check("the library's line with a comment after it: already enabled",
+          rc == 0 and "already enabled" in out, "rc=%d %r %r" % (rc, out, err))
+    rc, out, err = cgview("disable", "--root", root)
+    check("... disable takes that line out and leaves the comment",
+          rc == 0 and preload(root) == commented, "rc=%d %r %r %r" % (rc, out, err, preload(root)))
+    shutil.rmtree(root)
 
 
 def test_refusals():
