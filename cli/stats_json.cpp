@@ -56,6 +56,7 @@ void sample_json(Json& j, const Config& config, const Sample& now, const Sample*
   j.num("limit", opt(m.limit));
   j.real("percent", percent(m.usage, m.limit), 1);
   j.num("cache", opt(m.cache));
+  j.num("working_set", opt(working_set(m)));
   j.num("swap_used", opt(m.swap_used));
   j.num("swap_limit", opt(m.swap_limit));
   cgroup_member(j, "cgroup", now.cgroups.of(Controller::Memory));

@@ -90,7 +90,7 @@ std::vector<std::string> screen_lines(const Config& config, const Sample& now, c
                           " (" + (r.throttled_time_per_s ? format("+%.2fs/s", *r.throttled_time_per_s) : "+-/s") + ")";
   out.push_back(fit(throttled));
 
-  // Memory: used over the limit, cache, swap.
+  // Memory: used over the limit, cache, working set, swap; an ancestor's limit on a line of its own.
   const MemoryStats& m = now.memory;
   std::optional<double> mem_fraction;
   if (m.usage.has && m.limit.has && m.limit.value > 0) mem_fraction = double(m.usage.value) / double(m.limit.value);
@@ -98,10 +98,11 @@ std::vector<std::string> screen_lines(const Config& config, const Sample& now, c
   out.push_back(fit("MEM   " + bar(mem_fraction) + " " + (mem_fraction ? format("%5.1f%%", *mem_fraction * 100) : "    -") +
                     "  " + bytes(m.usage) + " / " + limit));
   std::string swap_limit = m.swap_limit.has ? bytes(m.swap_limit) : (m.swap_unlimited ? "no limit" : "-");
-  std::string cache_line = "      cache " + bytes(m.cache) + "   swap " + bytes(m.swap_used) + " / " + swap_limit;
+  out.push_back(fit("      cache " + bytes(m.cache) + "   working set " + bytes(working_set(m)) + "   swap " +
+                    bytes(m.swap_used) + " / " + swap_limit));
   if (memory_limit_is_an_ancestors(now))  // a parent's limit, which its other children share
-    cache_line += "   " + bytes(now.memory_limit_usage) + " used where the limit is";
-  out.push_back(fit(cache_line));
+    out.push_back(fit("      " + bytes(now.memory_limit_usage) + " used where the limit is: " +
+                      std::string(now.memory_limit_dir.view())));
 
   // OOM and pids.
   std::string killer = m.oom_kill_disable.has ? (m.oom_kill_disable.value ? "off" : "on") : "-";

@@ -119,6 +119,13 @@ void read_cpu_stats(const Sysroot& root, const CgroupDir& cpu, const CgroupDir& 
   }
 }
 
+Figure working_set(const MemoryStats& m) {
+  Figure out;
+  if (m.usage.has && m.inactive_file.has)
+    out.set(m.usage.value > m.inactive_file.value ? m.usage.value - m.inactive_file.value : 0);
+  return out;
+}
+
 void read_memory_stats(const Sysroot& root, const CgroupDir& dir, MemoryStats& out) {
   out = MemoryStats{};
   if (!dir.found) return;
@@ -132,6 +139,7 @@ void read_memory_stats(const Sysroot& root, const CgroupDir& dir, MemoryStats& o
     out.swap_unlimited = swap == Number::Unlimited;
     for_each_pair(root, dir, "memory.stat", [&](std::string_view key, uint64_t x) {
       if (key == "file") out.cache.set(x);
+      else if (key == "inactive_file") out.inactive_file.set(x);
     });
     bool has_events = for_each_pair(root, dir, "memory.events", [&](std::string_view key, uint64_t x) {
       if (key == "oom") out.oom_events.set(x);
@@ -143,12 +151,16 @@ void read_memory_stats(const Sysroot& root, const CgroupDir& dir, MemoryStats& o
   }
   read_figure(root, dir, "memory.usage_in_bytes", out.usage);
   read_figure(root, dir, "memory.limit_in_bytes", out.limit);
-  Figure cache, total_cache;
+  Figure cache, total_cache, inactive_file, total_inactive_file;
   for_each_pair(root, dir, "memory.stat", [&](std::string_view key, uint64_t x) {
     if (key == "cache") cache.set(x);
     else if (key == "total_cache") total_cache.set(x);
+    else if (key == "inactive_file") inactive_file.set(x);
+    else if (key == "total_inactive_file") total_inactive_file.set(x);
   });
+  // The total_ keys count the cgroup's descendants too, as usage_in_bytes does.
   out.cache = total_cache.has ? total_cache : cache;
+  out.inactive_file = total_inactive_file.has ? total_inactive_file : inactive_file;
   // memsw counts memory + swap: swap is the difference (absent without swap accounting).
   uint64_t memsw = 0;
   if (out.usage.has && read_number(root, dir, "memory.memsw.usage_in_bytes", memsw) == Number::Value)

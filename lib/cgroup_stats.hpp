@@ -37,6 +37,7 @@ struct MemoryStats {
   Figure usage;        // v1 memory.usage_in_bytes; v2 memory.current
   Figure limit;        // absent when unlimited
   Figure cache;        // memory.stat total_cache (v1) / file (v2)
+  Figure inactive_file;  // memory.stat total_inactive_file (v1) / inactive_file (v2)
   Figure swap_used;    // v1 memsw.usage - usage; v2 memory.swap.current
   Figure swap_limit;   // v1 memsw.limit - limit; v2 memory.swap.max; absent when unlimited
   bool swap_unlimited = false;  // the swap file said "max" / no memsw limit
@@ -47,6 +48,11 @@ struct MemoryStats {
   Figure oom_group;         // v2 memory.oom.group
 };
 void read_memory_stats(const Sysroot& root, const CgroupDir& memory, MemoryStats& out);
+
+// The working set: usage less the inactive page cache, which the kernel takes
+// back first under pressure. What `docker stats` shows as usage, and `kubectl
+// top` and the kubelet's eviction as the container's memory.
+Figure working_set(const MemoryStats& m);
 
 struct PidsStats {
   Figure current, max;  // max absent when "max"

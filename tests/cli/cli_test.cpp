@@ -319,8 +319,9 @@ TEST(Cli, StatsAndShowGiveTheLimitsThatBindAboveTheCgroup) {
   write(mem + "/child/memory.memsw.limit_in_bytes", "9223372036854771712\n");
   write(mem + "/child/memory.usage_in_bytes", "104857600\n");
   write(mem + "/child/memory.memsw.usage_in_bytes", "104857600\n");
-  write(mem + "/child/memory.stat", "cache 0\nrss 104857600\nhierarchical_memory_limit 314572800\n"
-                                    "hierarchical_memsw_limit 629145600\ntotal_cache 0\n");
+  write(mem + "/child/memory.stat", "cache 1048576\nrss 73400320\ninactive_file 1048576\n"
+                                    "hierarchical_memory_limit 314572800\nhierarchical_memsw_limit 629145600\n"
+                                    "total_cache 31457280\ntotal_rss 73400320\ntotal_inactive_file 20971520\n");
   write(pids + "/pids.max", "100\n");
   write(pids + "/pids.current", "57\n");  // the child's 7 and a sibling's 50
   write(pids + "/child/pids.max", "max\n");
@@ -340,6 +341,7 @@ assert c["cgroup"] == "/sys/fs/cgroup/cpu,cpuacct/parent/child", c
 assert m["limit"] == 314572800 and m["usage"] == 104857600, m
 assert m["swap_limit"] == 0, m  # 300 MiB allowed, but the host has no swap
 assert m["limit_usage"] == 209715200 and m["limit_cgroup"] == "/sys/fs/cgroup/memory/parent", m
+assert m["cache"] == 31457280 and m["working_set"] == 104857600 - 20971520, m  # usage less total_inactive_file
 assert p["current"] == 7 and p["max"] == 100 and p["limit_current"] == 57, p
 assert p["limit_cgroup"] == "/sys/fs/cgroup/pids/parent", p
 assert d["io"] is None, d["io"]
@@ -350,7 +352,9 @@ print('ok'))";
   auto screen = run_program({"/usr/bin/script", "-qec", kCli + " --sysroot " + root + " stats --count 1", "/dev/null"},
                             {"COLUMNS=120", "LINES=40"});
   EXPECT_NE(screen.out.find("100.0M / 300.0M"), std::string::npos) << screen.out;
-  EXPECT_NE(screen.out.find("200.0M used where the limit is"), std::string::npos) << screen.out;
+  EXPECT_NE(screen.out.find("200.0M used where the limit is: /sys/fs/cgroup/memory/parent"), std::string::npos)
+      << screen.out;
+  EXPECT_NE(screen.out.find("cache 30.0M   working set 80.0M"), std::string::npos) << screen.out;
   // CGVIEW_MEMORY changes what programs see, not what the cgroup says.
   auto overridden = cli({"--sysroot", root, "stats", "--json", "--count", "1"}, {"CGVIEW_MEMORY=1G"});
   EXPECT_NE(overridden.out.find("\"limit\": 314572800"), std::string::npos) << overridden.out;

@@ -143,6 +143,24 @@ TEST(StatsReal, OomKillIsCountedByStatsAndShow) {
   EXPECT_NE(table.out.find("kills " + std::to_string(kills)), std::string::npos) << table.out;
 }
 
+// The working set (what `docker stats` and `kubectl top` show) leaves out the
+// page cache the kernel would take back first: 64 MiB just written to a file
+// sits on the cgroup's inactive file list, counted in usage and cache only.
+TEST(StatsReal, WorkingSetLeavesOutInactivePageCache) {
+  RealCgroup group(0, 0, 256ull << 20);
+  REQUIRE_REAL_CGROUP(group);
+  const std::string file = testing::TempDir() + "cgview-working-set-" + std::to_string(getpid());
+  auto stats = run_program({"/bin/sh", "-c", "dd if=/dev/zero of=\"$1\" bs=1M count=64 2>/dev/null && \"$2\" stats "
+                            "--json --count 1 --interval 0.1", "sh", file, kCli}, {}, &group);
+  unlink(file.c_str());
+  ASSERT_EQ(stats.exit_code, 0) << stats.err;
+  EXPECT_EQ(check_json("m = json.loads(sys.argv[1])['memory']\n"
+                       "assert m['cache'] >= 60 << 20, m\n"
+                       "assert 0 < m['working_set'] <= m['usage'] - (32 << 20), m",
+                       stats.out),
+            "ok");
+}
+
 TEST(StatsReal, BusyLoopUnderHalfACpuReadsAboutFiftyPercent) {
   RealCgroup group(50000, 100000, 0);
   REQUIRE_REAL_CGROUP(group);

@@ -5,6 +5,7 @@
 # checks, against the cgroup's own files:
 #   - I/O: 8 MiB written with O_DIRECT show in io.stat, in `cgview stats --json`
 #     and in /proc/diskstats and `vmstat -d` under the shim;
+#   - working set: 32 MiB written to a file count in cache, not in the working set;
 #   - OOM: a 256 MiB hog under memory.max 64M is killed; memory.events oom_kill,
 #     `stats --json` and `show --json` agree;
 #   - pressure: /proc/pressure/cpu under the shim is the cgroup's cpu.pressure;
@@ -63,6 +64,16 @@ if [ -f "$dir/io.stat" ]; then
 else
   fail "no io.stat in $dir (io controller not enabled)"
 fi
+
+# --- working set: 32 MiB just written (buffered) sits on the inactive file list ---
+ws_file=${CGVIEW_STATS_IO_DIR:-/var/tmp}/cgview-stats-ws
+got=$(inside sh -c "dd if=/dev/zero of=$ws_file bs=1M count=32 2>/dev/null && \"$CGVIEW\" stats --json --count 1" |
+  json "(d['memory']['cache'] >= 30 << 20, 0 < d['memory']['working_set'] <= d['memory']['usage'] - (16 << 20), d['memory'])")
+rm -f "$ws_file"
+case "$got" in
+  "(True, True,"*) ok "stats memory.working_set leaves out the inactive page cache" ;;
+  *) fail "stats memory: $got" ;;
+esac
 
 # --- OOM ---
 echo 64M > "$dir/memory.max"
