@@ -370,10 +370,14 @@ LibBuild Doctor::lib_build_for(const ElfFacts& program, bool file_only) const {
   LibBuild found, first;
   std::vector<LibBuild> broken;
   Found loader = root_.resolve(program.interp);
-  std::string loader_bytes;
-  if (loader.ok) root_.read_file(loader.path, 8 << 20, loader_bytes);
-  std::string token = lib_token_of(loader_bytes, multiarch_triplet_of_elf(loader_bytes),
-                                   loader.ok ? parent_of(loader.path) : "");
+  auto known = lib_tokens_.find(loader.path);
+  if (known == lib_tokens_.end()) {  // read each loader once: a --root scan meets the same few
+    std::string bytes;
+    if (loader.ok) root_.read_file(loader.path, 8 << 20, bytes);
+    std::string token = lib_token_of(bytes, multiarch_triplet_of_elf(bytes), loader.ok ? parent_of(loader.path) : "");
+    known = lib_tokens_.emplace(loader.path, std::move(token)).first;
+  }
+  const std::string& token = known->second;
   for (const CgviewEntry& entry : cgview_entries_) {
     if (file_only && !entry.from_file) continue;
     LibBuild build{entry.path, "", "", {}};
