@@ -65,9 +65,10 @@ void take_sample(const Config& config, Sample& out) {
   clock_gettime(CLOCK_REALTIME, &real);
   out.monotonic_ns = uint64_t(mono.tv_sec) * 1000000000u + uint64_t(mono.tv_nsec);
   out.unix_time = double(real.tv_sec) + double(real.tv_nsec) / 1e9;
-  // The cgroup's own memory limit, not CGVIEW_MEMORY's (which only programs see).
+  // The cgroup's own limits, not CGVIEW_MEMORY's or CGVIEW_CPUS's (which only programs see).
   Config cgroup_config = config;
   cgroup_config.has_memory_override = false;
+  cgroup_config.has_cpus_override = false;
   Limits limits;
   out.have_limits = compute_limits(cgroup_config, limits);
   out.cpus = out.have_limits ? limits.cpu.count : 0;
@@ -82,7 +83,7 @@ void take_sample(const Config& config, Sample& out) {
   out.io_is_hosts = !locate_served_io(config, out.io_dir) && out.io_dir.found;
   const CgroupDir& cpu = out.cgroups.of(Controller::Cpu);
   read_cpu_stats(config.root, cpu, out.cgroups.of(Controller::Cpuacct), out.cpu);
-  out.quota_dir = out.have_limits ? binding_quota_dir(config, limits, cpu) : cpu;
+  out.quota_dir = out.have_limits ? binding_quota_dir(cgroup_config, limits, cpu) : cpu;
   if (out.quota_dir.path.view() != cpu.path.view()) {
     CpuStats at_quota;
     read_cpu_stats(config.root, out.quota_dir, out.quota_dir, at_quota);
@@ -91,13 +92,13 @@ void take_sample(const Config& config, Sample& out) {
     out.cpu.throttled_ns = at_quota.throttled_ns;
   }
   // CPU time that is the whole host's while N < |A| (a v1 process put in a
-  // cpu cgroup but left in the root cpuacct one; a bare host under
-  // CGVIEW_CPUS) is not the container's use: none is shown rather than the
-  // host's as its own.
-  if (out.have_limits && cpu_time_is_whole_hosts(config, limits)) out.cpu.usage_ns = Figure{};
+  // cpu cgroup with a quota but left in the root cpuacct one) is not the
+  // container's use: none is shown rather than the host's as its own.
+  if (out.have_limits && cpu_time_is_whole_hosts(cgroup_config, limits)) out.cpu.usage_ns = Figure{};
   read_memory_stats(config.root, out.cgroups.of(Controller::Memory), out.memory);
   out.memory_limit_usage = Figure{};
   out.memory_limit_dir.clear();
+  out.memory_limit_hidden = out.have_limits && memory_limit_set_above_view(limits.memory);
   if (out.have_limits) {
     apply_binding_memory_limits(config, limits.memory, out.memory);
     read_binding_memory_level(config, limits.memory, out);

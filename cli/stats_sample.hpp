@@ -31,6 +31,7 @@ struct Sample {
   // (which counts the container's siblings too) and its directory.
   Figure memory_limit_usage;
   PathText memory_limit_dir;
+  bool memory_limit_hidden = false;  // an ancestor's the mount does not show (v1 hierarchical_memory_limit)
   PidsStats pids;
   IoStats io;
   NetStats net;

@@ -61,6 +61,13 @@ std::string fit(std::string line) {
   return line;
 }
 
+// A path in at most `room` columns: its end, which names the cgroup, after "...".
+std::string path_tail(std::string_view path, size_t room) {
+  if (path.size() <= room) return std::string(path);
+  if (room <= 3) return std::string(room, '.');
+  return "..." + std::string(path.substr(path.size() - (room - 3)));
+}
+
 }  // namespace
 
 std::vector<std::string> screen_lines(const Config& config, const Sample& now, const Sample& before,
@@ -100,9 +107,12 @@ std::vector<std::string> screen_lines(const Config& config, const Sample& now, c
   std::string swap_limit = m.swap_limit.has ? bytes(m.swap_limit) : (m.swap_unlimited ? "no limit" : "-");
   out.push_back(fit("      cache " + bytes(m.cache) + "   working set " + bytes(working_set(m)) + "   swap " +
                     bytes(m.swap_used) + " / " + swap_limit));
-  if (memory_limit_is_an_ancestors(now))  // a parent's limit, which its other children share
-    out.push_back(fit("      " + bytes(now.memory_limit_usage) + " used where the limit is: " +
-                      std::string(now.memory_limit_dir.view())));
+  if (memory_limit_is_an_ancestors(now)) {  // a parent's limit, which its other children share
+    std::string head = "      " + bytes(now.memory_limit_usage) + " used where the limit is: ";
+    out.push_back(head + path_tail(now.memory_limit_dir.view(), kColumns - head.size()));
+  } else if (now.memory_limit_hidden) {
+    out.push_back(fit("      the limit is set above this cgroup: what shares it there is not seen"));
+  }
 
   // OOM and pids.
   std::string killer = m.oom_kill_disable.has ? (m.oom_kill_disable.value ? "off" : "on") : "-";

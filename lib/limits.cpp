@@ -137,6 +137,8 @@ bool compute_cpu(const Config& config, const CgroupDirs& cgroups, CpuLimits& cpu
   return true;
 }
 
+constexpr std::string_view kHierarchicalLimitSource = "memory.stat:hierarchical_memory_limit";
+
 // v2: memory.max at each level. v1: memory.limit_in_bytes at each level, and
 // hierarchical_memory_limit (from `v1_stat`), which also sees ancestors hidden
 // by a namespace. Each level with a limit is kept for the headroom rule.
@@ -168,7 +170,7 @@ void compute_memory_limit(const Config& config, const CgroupDir& dir, const Memo
       consider(value, level.view(), file, len);
   } while (parent_directory(level, dir.mount_len));
   if (v1_stat.has(StatKey::HierarchicalLimit))
-    consider(v1_stat.get(StatKey::HierarchicalLimit), dir.path.view(), "memory.stat:hierarchical_memory_limit", 0);
+    consider(v1_stat.get(StatKey::HierarchicalLimit), dir.path.view(), kHierarchicalLimitSource, 0);
 }
 
 // A limit at or above the host's memory is no limit (the JDK reads it so too):
@@ -300,6 +302,14 @@ bool compute_limits(const Config& config, Limits& out) {
   if (out.memory.has_limit)
     DebugLine(config) << "memory limit " << out.memory.limit << " bytes from " << out.memory.limit_source.file.view();
   return compute_cpu(config, out.cgroups, out.cpu);
+}
+
+bool memory_limit_set_above_view(const MemoryLimits& memory) {
+  // The hierarchical limit is taken only where it is below every level read.
+  std::string_view source = memory.limit_source.file.view();
+  return memory.has_limit && source.size() > kHierarchicalLimitSource.size() &&
+         source.substr(source.size() - kHierarchicalLimitSource.size()) == kHierarchicalLimitSource &&
+         source[source.size() - kHierarchicalLimitSource.size() - 1] == '/';
 }
 
 bool cpu_time_is_whole_hosts(const Config& config, const Limits& limits) {

@@ -355,9 +355,11 @@ print('ok'))";
   EXPECT_NE(screen.out.find("200.0M used where the limit is: /sys/fs/cgroup/memory/parent"), std::string::npos)
       << screen.out;
   EXPECT_NE(screen.out.find("cache 30.0M   working set 80.0M"), std::string::npos) << screen.out;
-  // CGVIEW_MEMORY changes what programs see, not what the cgroup says.
-  auto overridden = cli({"--sysroot", root, "stats", "--json", "--count", "1"}, {"CGVIEW_MEMORY=1G"});
+  // CGVIEW_MEMORY and CGVIEW_CPUS change what programs see, not what the cgroup says.
+  auto overridden = cli({"--sysroot", root, "stats", "--json", "--count", "1"}, {"CGVIEW_MEMORY=1G", "CGVIEW_CPUS=2"});
   EXPECT_NE(overridden.out.find("\"limit\": 314572800"), std::string::npos) << overridden.out;
+  EXPECT_NE(overridden.out.find("\"cpus\": 1, \"quota\": 0.5"), std::string::npos) << overridden.out;
+  EXPECT_NE(overridden.out.find("\"limit_above_view\": false"), std::string::npos) << overridden.out;
 
   auto show = cli({"--sysroot", root, "show"});
   EXPECT_EQ(show.exit_code, 0) << show.err;
@@ -373,6 +375,58 @@ print('ok'))";
   EXPECT_NE(show.out.find("(the host's swap, no more than /sys/fs/cgroup/memory/parent/child/memory.stat:"),
             std::string::npos)
       << show.out;
+  // A parent as deep as a Kubernetes pod's: the line keeps the path's end, within 80 columns.
+  const std::string pod = "kubepods-burstable-pod0123456789abcdef0123456789abcdef.slice";
+  fs::rename(root + "/" + mem, root + "/sys/fs/cgroup/memory/" + pod);
+  write("proc/self/cgroup", "7:blkio:/\n6:pids:/parent/child\n5:memory:/" + pod +
+                                "/child\n3:cpu,cpuacct:/parent/child\n");
+  auto deep = run_program({"/usr/bin/script", "-qec", kCli + " --sysroot " + root + " stats --count 1", "/dev/null"},
+                          {"COLUMNS=200", "LINES=40"});
+  size_t at = deep.out.find("used where the limit is: ...");
+  ASSERT_NE(at, std::string::npos) << deep.out;
+  std::string line = deep.out.substr(deep.out.rfind('\n', at) + 1);
+  line = line.substr(0, line.find_first_of("\r\n\x1b"));  // the screen clears each line's rest
+  EXPECT_EQ(line.size(), 80u) << line;
+  EXPECT_EQ(line.substr(line.size() - 20), pod.substr(pod.size() - 20)) << line;
+  fs::remove_all(root);
+}
+
+// A v1 limit set above the cgroup mount (Docker's --cgroup-parent): only
+// memory.stat's hierarchical_memory_limit tells it; what else uses it there
+// cannot be read, and show and stats say so.
+TEST(Cli, StatsAndShowSayWhereAMemoryLimitIsAboveTheMount) {
+  namespace fs = std::filesystem;
+  char name[] = "/tmp/cgview-above-XXXXXX";
+  std::string root = mkdtemp(name);
+  auto write = [&](const std::string& rel, const std::string& text) {
+    fs::path p = root + "/" + rel;
+    fs::create_directories(p.parent_path());
+    std::ofstream(p) << text;
+  };
+  write("proc/self/mountinfo",
+        "36 25 0:31 /parent/ctr /sys/fs/cgroup/memory ro,relatime - cgroup cgroup rw,memory\n");
+  write("proc/self/cgroup", "5:memory:/parent/ctr\n");
+  write("proc/meminfo", "MemTotal:       16000000 kB\nMemFree:        12000000 kB\nMemAvailable:   14000000 kB\n"
+                        "SwapTotal:             0 kB\nSwapFree:              0 kB\n");
+  write("sys/devices/system/cpu/online", "0-3\n");
+  write("sys/fs/cgroup/memory/memory.limit_in_bytes", "1073741824\n");  // the container's own 1 GiB
+  write("sys/fs/cgroup/memory/memory.usage_in_bytes", "83886080\n");
+  write("sys/fs/cgroup/memory/memory.stat", "total_cache 0\ntotal_inactive_file 0\n"
+                                            "hierarchical_memory_limit 209715200\n");  // the parent's 200 MiB
+  auto stats = cli({"--sysroot", root, "stats", "--json", "--count", "1"});
+  EXPECT_NE(stats.out.find("\"limit\": 209715200"), std::string::npos) << stats.out;
+  EXPECT_NE(stats.out.find("\"limit_above_view\": true"), std::string::npos) << stats.out;
+  auto screen = run_program({"/usr/bin/script", "-qec", kCli + " --sysroot " + root + " stats --count 1", "/dev/null"},
+                            {"COLUMNS=80", "LINES=40"});
+  EXPECT_NE(screen.out.find("the limit is set above this cgroup"), std::string::npos) << screen.out;
+  auto show = cli({"--sysroot", root, "show"});
+  EXPECT_NE(show.out.find("note: the memory limit is set on a cgroup above /sys/fs/cgroup/memory, the top of"),
+            std::string::npos)
+      << show.out;
+  // The container's own limit below the parent's: the limit is seen where it is, no note.
+  write("sys/fs/cgroup/memory/memory.limit_in_bytes", "104857600\n");
+  auto own = cli({"--sysroot", root, "show"});
+  EXPECT_EQ(own.out.find("note: the memory limit"), std::string::npos) << own.out;
   fs::remove_all(root);
 }
 
