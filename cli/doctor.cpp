@@ -49,10 +49,8 @@ void drop_reach_claim(ProgramReport& report) {
 
 // The multiarch triplet of the ELF file whose bytes `elf` holds ("" when not ELF).
 std::string_view multiarch_triplet_of_elf(std::string_view elf) {
-  if (elf.size() < 20 || elf.substr(0, SELFMAG) != ELFMAG) return {};
-  auto byte = [&](size_t i) { return unsigned(static_cast<unsigned char>(elf[i])); };
-  unsigned machine = elf[EI_DATA] == ELFDATA2MSB ? byte(18) << 8 | byte(19) : byte(19) << 8 | byte(18);
-  return multiarch_triplet(int(machine), int(byte(EI_CLASS)));
+  int elf_class = 0, machine = 0;
+  return elf_identity(elf, elf_class, machine) ? multiarch_triplet(machine, elf_class) : std::string_view();
 }
 
 void add_once(std::vector<std::string>& list, const std::string& item) {
@@ -370,11 +368,12 @@ LibBuild Doctor::lib_build_for(const ElfFacts& program, bool file_only) const {
   LibBuild found, first;
   std::vector<LibBuild> broken;
   Found loader = root_.resolve(program.interp);
+  if (!loader.ok) return {};  // it cannot start here: examine_elf says so
   auto known = lib_tokens_.find(loader.path);
   if (known == lib_tokens_.end()) {  // read each loader once: a --root scan meets the same few
     std::string bytes;
-    if (loader.ok) root_.read_file(loader.path, 8 << 20, bytes);
-    std::string token = lib_token_of(bytes, multiarch_triplet_of_elf(bytes), loader.ok ? parent_of(loader.path) : "");
+    root_.read_file(loader.path, 8 << 20, bytes);
+    std::string token = lib_token_of(bytes, multiarch_triplet_of_elf(bytes), parent_of(loader.path));
     known = lib_tokens_.emplace(loader.path, std::move(token)).first;
   }
   const std::string& token = known->second;

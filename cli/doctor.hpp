@@ -64,6 +64,10 @@ class Doctor {
   // served paths and container awareness (cgview run needs only the verdict).
   ProgramReport examine(std::string_view program, bool deep);
 
+  // Whether a preload entry names libcgview.so through $LIB: each program is
+  // then judged by what the entries give it, not by this cgview's own build.
+  bool judges_by_entries() const { return any_lib_entry_; }
+
  private:
   ProgramReport examine_at(std::string_view name, const Found& found, bool deep, int depth);
   void examine_elf(ProgramReport& report, int fd, bool deep, mode_t mode);

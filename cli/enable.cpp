@@ -174,9 +174,6 @@ std::string trimmed(const std::string& line) {
   return line.substr(b, line.find_last_not_of(" \t\r") - b + 1);
 }
 
-// A line's entry: ld.so reads '#' to the end of the line as a comment.
-std::string uncommented(const std::string& line) { return trimmed(line.substr(0, line.find('#'))); }
-
 int fail(const std::string& message) {
   std::fprintf(stderr, "cgview: %s\n", message.c_str());
   return 1;
@@ -202,24 +199,23 @@ int system_wide(const char* root, bool enable) {
   std::string text;
   bool exists;
   if (!read_file(path, text, exists)) return fail("cannot read " + path + ": " + std::strerror(errno));
-  std::vector<std::string> lines = split_lines(text);
-  // The library's own line, or one naming it through $LIB (README): that loads each
+  // The library's own entry, or one naming it through $LIB (README): that loads each
   // program's own build, and a second line would make ld.so complain in programs of
-  // the other class.
-  auto names_library = [&](const std::string& line) {
-    std::string entry = uncommented(line);
+  // the other class. As ld.so reads the file, comments and all.
+  auto names_library = [&](const std::string& entry) {
     return entry == library || names_cgview_through_lib(entry);
   };
+  std::vector<std::string> entries = preload_file_entries(text);
   bool present = false;
-  for (const std::string& line : lines) present = present || names_library(line);
+  for (const std::string& entry : entries) present = present || names_library(entry);
 
   std::string why;
   if (enable) {
     // Named through $LIB, each program loads its own build from the layout: nothing
     // to check against this one's path.
-    for (const std::string& line : lines) {
-      if (!names_cgview_through_lib(uncommented(line))) continue;
-      std::printf("cgview: already enabled: %s is in %s\n", uncommented(line).c_str(), path.c_str());
+    for (const std::string& entry : entries) {
+      if (!names_cgview_through_lib(entry)) continue;
+      std::printf("cgview: already enabled: %s is in %s\n", entry.c_str(), path.c_str());
       return 0;
     }
     // What the programs under DIR will load: the same path, resolved inside DIR
@@ -257,15 +253,25 @@ int system_wide(const char* root, bool enable) {
     std::printf("cgview: not enabled: %s is not in %s\n", library.c_str(), path.c_str());
     return 0;
   }
+  // The lines whose entries (as ld.so reads them) all name the library go; the
+  // others stay as they were, comments included.
+  std::vector<std::string> lines = split_lines(text), read = split_lines(without_preload_comments(text));
   std::string rest;
-  bool anything_else = false;
+  bool anything_else = false, removed = false;
   for (size_t i = 0; i < lines.size(); ++i) {
-    if (names_library(lines[i])) continue;
+    std::vector<std::string> words = split_words(read[i], kPreloadFileSeparators);
+    bool library_only = !words.empty();
+    for (const std::string& word : words) library_only = library_only && names_library(word);
+    if (library_only) {
+      removed = true;
+      continue;
+    }
     rest += lines[i];
     // Keep a missing final newline missing: the other lines stay as they were.
     if (i + 1 < lines.size() || text.back() == '\n') rest += '\n';
     anything_else = anything_else || !trimmed(lines[i]).empty();
   }
+  if (!removed) return fail("not disabling: " + path + " names " + library + " on a line with other entries; edit it by hand");
   // A file that named only the library was most likely made by enable.
   if (!anything_else) {
     if (unlink(path.c_str()) != 0) return fail("cannot remove " + path + ": " + std::strerror(errno));

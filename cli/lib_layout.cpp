@@ -51,16 +51,25 @@ std::vector<std::string> preload_variable_entries(std::string_view value) {
   return split_words(value, " :", 256);
 }
 
-std::vector<std::string> preload_file_entries(std::string_view text) {
-  std::string cleaned;
-  for (size_t at = 0; at < text.size();) {
-    size_t end = text.find('\n', at);
-    if (end == std::string_view::npos) end = text.size();
-    std::string_view line = text.substr(at, end - at);
-    cleaned.append(line.substr(0, line.find('#'))).push_back('\n');
-    at = end + 1;
+std::string without_preload_comments(std::string_view text) {
+  // glibc's loader blanks each '#' to the end of its line, but looks for the
+  // next one from the start of the file again, within only as many bytes as
+  // it has passed over: a comment far enough down is left, and its words
+  // (the '#' among them) are loaded as libraries. As it does (elf/rtld.c):
+  std::string file(text);
+  size_t rest = file.size();
+  while (rest > 0) {
+    size_t comment = file.find('#');
+    if (comment == std::string::npos || comment >= rest) break;
+    rest -= comment;
+    do file[comment] = ' ';
+    while (--rest > 0 && file[++comment] != '\n');
   }
-  return split_words(cleaned, " \t\n:", 256);
+  return file;
+}
+
+std::vector<std::string> preload_file_entries(std::string_view text) {
+  return split_words(without_preload_comments(text), kPreloadFileSeparators, 256);
 }
 
 std::string lib_token_of(std::string_view loader, std::string_view triplet, std::string_view loader_dir) {

@@ -17,8 +17,15 @@ bool names_cgview_through_lib(std::string_view entry);
 // The entries of LD_PRELOAD, split as ld.so splits them (blanks and colons).
 std::vector<std::string> preload_variable_entries(std::string_view value);
 
-// The entries of an /etc/ld.so.preload file as ld.so reads them: '#' starts a
-// comment that runs to the end of its line; white space and colons separate.
+// An /etc/ld.so.preload file with its comments blanked as glibc's loader
+// blanks them: '#' to the end of its line, except where the loader's search
+// misses one (see the definition). Lines and positions stay as they were.
+std::string without_preload_comments(std::string_view text);
+
+// How ld.so splits the entries of /etc/ld.so.preload.
+inline constexpr std::string_view kPreloadFileSeparators = " \t\n:";
+
+// The file's entries as the loader reads them.
 std::vector<std::string> preload_file_entries(std::string_view text);
 
 // What a glibc loader puts for $LIB: the directory its build keeps its own

@@ -68,16 +68,21 @@ std::string_view multiarch_triplet(int machine, int elf_class) {
   }
 }
 
-bool elf_identity(int fd, int& elf_class, int& machine) {
-  unsigned char header[EI_NIDENT + 4];
-  if (pread(fd, header, sizeof header, 0) != ssize_t(sizeof header)) return false;
-  if (std::memcmp(header, ELFMAG, SELFMAG) != 0) return false;
-  elf_class = header[EI_CLASS];
+bool elf_identity(std::string_view head, int& elf_class, int& machine) {
+  if (head.size() < EI_NIDENT + 4 || std::memcmp(head.data(), ELFMAG, SELFMAG) != 0) return false;
+  auto byte = [&](size_t i) { return int(static_cast<unsigned char>(head[i])); };
+  elf_class = byte(EI_CLASS);
   // e_machine follows e_type (2 bytes) after e_ident, in the file's byte order.
-  bool big = header[EI_DATA] == ELFDATA2MSB;
-  unsigned char a = header[EI_NIDENT + 2], b = header[EI_NIDENT + 3];
+  bool big = byte(EI_DATA) == ELFDATA2MSB;
+  int a = byte(EI_NIDENT + 2), b = byte(EI_NIDENT + 3);
   machine = big ? (a << 8 | b) : (b << 8 | a);
   return true;
+}
+
+bool elf_identity(int fd, int& elf_class, int& machine) {
+  char header[EI_NIDENT + 4];
+  if (pread(fd, header, sizeof header, 0) != ssize_t(sizeof header)) return false;
+  return elf_identity(std::string_view(header, sizeof header), elf_class, machine);
 }
 
 LibrarySearch::LibrarySearch(const RootFs& root) : root_(root) { read_conf("/etc/ld.so.conf", 0); }

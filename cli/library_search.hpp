@@ -47,6 +47,8 @@ std::string_view multiarch_triplet(int machine, int elf_class);
 
 // Reads e_ident class and e_machine from a file's header; false when not ELF.
 bool elf_identity(int fd, int& elf_class, int& machine);
+// The same from the file's first bytes.
+bool elf_identity(std::string_view head, int& elf_class, int& machine);
 
 // The runs of characters not in `separators`, at most `at_most` of them (a
 // #! line's words, an ld.so.conf line's words).

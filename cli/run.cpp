@@ -33,19 +33,9 @@ namespace {
 
 // `shim` first, then the entries of `old` other than the shim itself: under a
 // `cgview run` already, or an image's ENV LD_PRELOAD, it is not loaded twice.
-// Where `old` or /etc/ld.so.preload names the shim through $LIB, `old` as it
-// is: that entry loads each program's own build, and ours would make ld.so
-// complain in programs of the other class (and load a second copy in the rest).
 std::string preload_with_first(const std::string& shim, const char* old) {
-  std::string_view given = old != nullptr ? old : "";
-  std::vector<std::string> entries = preload_variable_entries(given);
-  std::string system_file;
-  RootFs("").read_file("/etc/ld.so.preload", 1 << 20, system_file);
-  for (const std::vector<std::string>& list : {entries, preload_file_entries(system_file)})
-    for (const std::string& entry : list)
-      if (names_cgview_through_lib(entry)) return std::string(given);
   std::string out = shim;
-  for (const std::string& entry : entries) {
+  for (const std::string& entry : preload_variable_entries(old != nullptr ? old : "")) {
     char resolved[PATH_MAX];
     if (entry == shim || (realpath(entry.c_str(), resolved) != nullptr && shim == resolved)) continue;
     out.append(":").append(entry);
@@ -69,18 +59,26 @@ int run(const Config& config, const char* cpus, const char* memory, char** comma
     std::fprintf(stderr, "cgview: libcgview.so not found next to this cgview (expected ../lib/libcgview.so)\n");
     return 1;
   }
-  setenv("LD_PRELOAD", preload_with_first(shim, getenv("LD_PRELOAD")).c_str(), 1);
-  if (cpus != nullptr) setenv("CGVIEW_CPUS", cpus, 1);
-  if (memory != nullptr) setenv("CGVIEW_MEMORY", memory, 1);
-  if (!config.root.live()) setenv("CGVIEW_SYSROOT", std::string(config.root.prefix.view()).c_str(), 1);
   // The doctor's verdict, before the exec: a program the shim cannot reach
   // would otherwise silently show the host's numbers.
   const char* path_var = getenv("PATH");
   RootFs live("");
-  ProgramReport verdict = Doctor(live, path_var != nullptr ? path_var : "/usr/local/bin:/usr/bin:/bin").examine(command[0], false);
+  std::string search_path = path_var != nullptr ? path_var : "/usr/local/bin:/usr/bin:/bin";
+  Doctor as_given(live, search_path);
+  ProgramReport verdict = as_given.examine(command[0], false);
+  // Where LD_PRELOAD or /etc/ld.so.preload names the shim through $LIB and that
+  // gives the program a build already, nothing is added: ours would be a second
+  // copy, or make ld.so complain in programs of the other class. Otherwise ours
+  // goes first, and the verdict is what the program will load then.
+  if (!(as_given.judges_by_entries() && verdict.reached)) {
+    setenv("LD_PRELOAD", preload_with_first(shim, getenv("LD_PRELOAD")).c_str(), 1);
+    if (as_given.judges_by_entries()) verdict = Doctor(live, search_path).examine(command[0], false);
+  }
+  if (cpus != nullptr) setenv("CGVIEW_CPUS", cpus, 1);
+  if (memory != nullptr) setenv("CGVIEW_MEMORY", memory, 1);
+  if (!config.root.live()) setenv("CGVIEW_SYSROOT", std::string(config.root.prefix.view()).c_str(), 1);
   // Not found, unreadable or not ELF: execvp decides (a file without #! runs under /bin/sh).
   if (!verdict.reached) print_warnings_once(config);  // no library in it to print them
-  // A program of another class is reached where a $LIB entry names a build for it (the verdict looks).
   if (!verdict.reached && verdict.kind != "unreadable" && verdict.kind != "not-elf")
     std::fprintf(stderr, "cgview: warning: %s %s: cgview cannot reach it\n", command[0], verdict.why_not.c_str());
   execvp(command[0], command);

@@ -180,7 +180,7 @@ std::vector<std::string> hidden_limit_notes(const Config& config, const Limits& 
                   seen);
   };
   // v1 tells the limit of an ancestor it does not show, but not what else uses it.
-  if (memory_limit_set_above_view(limits.memory) && !config.has_memory_override)
+  if (limits.memory.limit_above_view && !config.has_memory_override)
     out.push_back("the memory limit is set on a cgroup above " + std::string(memory.path.view().substr(0, memory.mount_len)) +
                   ", the top of the memory cgroup mount (v1's hierarchical_memory_limit tells it): what other cgroups under "
                   "it use counts against it too and is not seen here, so programs may have less free memory than "

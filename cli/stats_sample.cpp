@@ -98,7 +98,7 @@ void take_sample(const Config& config, Sample& out) {
   read_memory_stats(config.root, out.cgroups.of(Controller::Memory), out.memory);
   out.memory_limit_usage = Figure{};
   out.memory_limit_dir.clear();
-  out.memory_limit_hidden = out.have_limits && memory_limit_set_above_view(limits.memory);
+  out.memory_limit_hidden = out.have_limits && limits.memory.limit_above_view;
   if (out.have_limits) {
     apply_binding_memory_limits(config, limits.memory, out.memory);
     read_binding_memory_level(config, limits.memory, out);

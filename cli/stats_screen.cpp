@@ -61,11 +61,14 @@ std::string fit(std::string line) {
   return line;
 }
 
-// A path in at most `room` columns: its end, which names the cgroup, after "...".
+// A path in at most `room` columns: its end, which names the cgroup, after
+// "...", not starting inside a UTF-8 character.
 std::string path_tail(std::string_view path, size_t room) {
   if (path.size() <= room) return std::string(path);
   if (room <= 3) return std::string(room, '.');
-  return "..." + std::string(path.substr(path.size() - (room - 3)));
+  std::string_view tail = path.substr(path.size() - (room - 3));
+  while (!tail.empty() && (static_cast<unsigned char>(tail.front()) & 0xc0) == 0x80) tail.remove_prefix(1);
+  return "..." + std::string(tail);
 }
 
 }  // namespace

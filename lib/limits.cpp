@@ -137,8 +137,6 @@ bool compute_cpu(const Config& config, const CgroupDirs& cgroups, CpuLimits& cpu
   return true;
 }
 
-constexpr std::string_view kHierarchicalLimitSource = "memory.stat:hierarchical_memory_limit";
-
 // v2: memory.max at each level. v1: memory.limit_in_bytes at each level, and
 // hierarchical_memory_limit (from `v1_stat`), which also sees ancestors hidden
 // by a namespace. Each level with a limit is kept for the headroom rule.
@@ -152,13 +150,13 @@ void compute_memory_limit(const Config& config, const CgroupDir& dir, const Memo
   }
   if (!dir.found) return;
   auto consider = [&](uint64_t value, std::string_view at, std::string_view file, size_t path_len) {
-    if (value >= kUnlimitedFrom || value == 0) return;
+    if (value >= kUnlimitedFrom || value == 0) return false;
     mem.levels.add(value, path_len);
-    if (!mem.has_limit || value < mem.limit) {
-      mem.has_limit = true;
-      mem.limit = value;
-      mem.limit_source.set(at, file);
-    }
+    if (mem.has_limit && value >= mem.limit) return false;
+    mem.has_limit = true;
+    mem.limit = value;
+    mem.limit_source.set(at, file);
+    return true;
   };
   std::string_view file = dir.v2 ? "memory.max" : "memory.limit_in_bytes";
   PathText level = dir.path;
@@ -169,8 +167,11 @@ void compute_memory_limit(const Config& config, const CgroupDir& dir, const Memo
     if (parse_u64(read_cgroup_file(config.root, level.view(), file, buf), value))
       consider(value, level.view(), file, len);
   } while (parent_directory(level, dir.mount_len));
+  // Below every level read, it is an ancestor's above the mount's root (Docker's
+  // --cgroup-parent, a pod's cgroup), whose other members' use cannot be read.
   if (v1_stat.has(StatKey::HierarchicalLimit))
-    consider(v1_stat.get(StatKey::HierarchicalLimit), dir.path.view(), kHierarchicalLimitSource, 0);
+    mem.limit_above_view =
+        consider(v1_stat.get(StatKey::HierarchicalLimit), dir.path.view(), "memory.stat:hierarchical_memory_limit", 0);
 }
 
 // A limit at or above the host's memory is no limit (the JDK reads it so too):
@@ -302,14 +303,6 @@ bool compute_limits(const Config& config, Limits& out) {
   if (out.memory.has_limit)
     DebugLine(config) << "memory limit " << out.memory.limit << " bytes from " << out.memory.limit_source.file.view();
   return compute_cpu(config, out.cgroups, out.cpu);
-}
-
-bool memory_limit_set_above_view(const MemoryLimits& memory) {
-  // The hierarchical limit is taken only where it is below every level read.
-  std::string_view source = memory.limit_source.file.view();
-  return memory.has_limit && source.size() > kHierarchicalLimitSource.size() &&
-         source.substr(source.size() - kHierarchicalLimitSource.size()) == kHierarchicalLimitSource &&
-         source[source.size() - kHierarchicalLimitSource.size() - 1] == '/';
 }
 
 bool cpu_time_is_whole_hosts(const Config& config, const Limits& limits) {

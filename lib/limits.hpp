@@ -79,6 +79,7 @@ struct MemoryLimits {
   // Last, for `cgview show` only: the shim's copies of the cache stop before them.
   Source limit_source;
   Source swap_source;
+  bool limit_above_view = false;  // L is known only from v1's hierarchical_memory_limit
 };
 
 struct Limits {
@@ -91,17 +92,11 @@ struct Limits {
 // formed (no readable affinity or online list): then every answer is the real one.
 bool compute_limits(const Config& config, Limits& out);
 
-// Whether the memory limit is known only from v1's hierarchical_memory_limit,
-// below every level the mount shows: set on an ancestor above the mount's root
-// (Docker's --cgroup-parent, a pod's cgroup) whose other members' use, which
-// the limit also bounds, cannot be read here.
-bool memory_limit_set_above_view(const MemoryLimits& memory);
-
 // Whether the cpuacct cgroup's CPU time, which /proc/stat and `cgview stats`
-// show, is the whole host's while N < |A| (a bare host under CGVIEW_CPUS; a
-// v1 process put in a cpu cgroup but left in the root cpuacct one). Asked by
-// those readers only: at a namespace's root it costs an open, which the
-// limits every call shares should not pay.
+// show, is the whole host's while N < |A| (a v1 process put in a cpu cgroup
+// but left in the root cpuacct one; for /proc/stat, a bare host under
+// CGVIEW_CPUS too). Asked by those readers only: at a namespace's root it
+// costs an open, which the limits every call shares should not pay.
 bool cpu_time_is_whole_hosts(const Config& config, const Limits& limits);
 
 // N from |A| and Q under a rounding mode: clamp(round(Q), 1, |A|).

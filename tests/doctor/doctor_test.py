@@ -321,6 +321,16 @@ def copy_for_machine(source, target, machine):
     os.chmod(target, 0o755)
 
 
+def loader_lib_token():
+    """What this system's loader puts for $LIB, as it says (glibc 2.33+)."""
+    out = subprocess.run([os.path.realpath("/lib64/ld-linux-x86-64.so.2"), "--list-diagnostics"],
+                         capture_output=True, text=True).stdout
+    for line in out.splitlines():
+        if line.startswith("dl_dst_lib="):
+            return line.split("=", 1)[1].strip('"')
+    raise SystemExit("this loader does not say its $LIB (ld.so --list-diagnostics, glibc 2.33+)")
+
+
 def test_lib_layout(args):
     """Preload entries naming libcgview.so through $LIB: ld.so expands the token for each program
     to the value compiled into its loader, so each program is judged with the build the entry gives
@@ -393,7 +403,7 @@ def test_lib_layout(args):
     # directory; a setuid program ignores them. (This system's own programs: an arm64 one would
     # be judged against the arm64 glibc that cross builds install here.)
     layout = os.path.join(args.scratch, "lib-layout")
-    token = "lib/x86_64-linux-gnu"  # this system's loader's (Debian)
+    token = loader_lib_token()
     os.makedirs(os.path.join(layout, token))
     shutil.copy2(args.shim, os.path.join(layout, token, "libcgview.so"))
     program = os.path.join(args.scratch, "doctor_dynamic")
@@ -433,6 +443,31 @@ def test_lib_layout(args):
     check(r.stdout.split() == ["1", f"{layout}/{token}/libcgview.so"] and r.stderr == "",
           "/etc/ld.so.preload naming a $LIB layout: cgview run loads that build alone, and says nothing",
           (r.stdout, r.stderr))
+    # Where that line gives this class no build, cgview run adds its own, which serves it.
+    missing = os.path.join(args.scratch, "lib-layout-empty", "$LIB/libcgview.so")
+    r = subprocess.run(["unshare", "-m", "--propagation", "private", "sh", "-c", script, "sh", missing, cg],
+                       capture_output=True, text=True, env={k: v for k, v in os.environ.items() if k != "LD_PRELOAD"})
+    check(r.stdout.split()[:1] == ["1"] and os.path.realpath(args.shim) in r.stdout and "cgview:" not in r.stderr,
+          "/etc/ld.so.preload naming a $LIB layout without this class's build: cgview run adds its own",
+          (r.stdout, r.stderr))
+    # Comments as glibc's loader reads them: it misses a '#' far enough down the file, and
+    # loads that line's words. The entries `cgview doctor` reports are the ones ld.so tries.
+    preload = ("# the first comment, long enough to move the loader's search window on\n"
+               "/nonexistent/a.so\n/nonexistent/b.so # a comment after an entry\n"
+               "# a later comment the loader does not see\n/nonexistent/c.so\n")
+    probe = ("mount -t tmpfs none /etc && printf %s \"$1\" > /etc/ld.so.preload && /bin/true; "
+             "\"$2\" doctor --json")
+    r = subprocess.run(["unshare", "-m", "--propagation", "private", "sh", "-c", probe, "sh", preload, cg],
+                       capture_output=True, text=True, env={k: v for k, v in os.environ.items() if k != "LD_PRELOAD"})
+    tried = [line.split("'")[1] for line in r.stderr.splitlines() if "from /etc/ld.so.preload cannot be preloaded" in line]
+    tried = list(dict.fromkeys(tried))  # ld.so complains once per entry in each program
+    reported = []
+    try:
+        reported = [p["path"] for p in json.loads(r.stdout)["preloads"] if p["source"] == "/etc/ld.so.preload"]
+    except (ValueError, KeyError):
+        pass
+    check(tried and reported == tried and "/nonexistent/c.so" in tried,
+          "/etc/ld.so.preload with comments: doctor's entries are the ones ld.so tries", (tried, reported, r.stderr))
     # musl's loader neither reads ld.so.preload nor expands $LIB.
     rc, r = one(cg, os.path.join(args.scratch, "doctor_musl"),
                 env=dict(os.environ, LD_PRELOAD=os.path.join(layout, "$LIB/libcgview.so")))

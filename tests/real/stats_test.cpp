@@ -149,7 +149,13 @@ TEST(StatsReal, OomKillIsCountedByStatsAndShow) {
 TEST(StatsReal, WorkingSetLeavesOutInactivePageCache) {
   RealCgroup group(0, 0, 256ull << 20);
   REQUIRE_REAL_CGROUP(group);
-  const std::string file = testing::TempDir() + "cgview-working-set-" + std::to_string(getpid());
+  // Next to this program, not in TempDir(): pages of a tmpfs (/tmp on many systems) are
+  // shared memory, never on the inactive file list.
+  char exe[4096] = "";
+  ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+  ASSERT_GT(n, 0);
+  std::string dir(exe, size_t(n));
+  const std::string file = dir.substr(0, dir.rfind('/') + 1) + "cgview-working-set-" + std::to_string(getpid());
   auto stats = run_program({"/bin/sh", "-c", "dd if=/dev/zero of=\"$1\" bs=1M count=64 2>/dev/null && \"$2\" stats "
                             "--json --count 1 --interval 0.1", "sh", file, kCli}, {}, &group);
   unlink(file.c_str());

@@ -191,21 +191,26 @@ def test_lib_layout_line():
     check("... and disable takes the $LIB line out, keeping the others",
           rc == 0 and preload(root) == "/usr/lib/other.so\n", "rc=%d %r %r" % (rc, err, preload(root)))
     shutil.rmtree(root)
-    # '#' starts a comment there (ld.so skips it): a commented-out line is no entry, and a
-    # line whose entry is followed by a comment is one.
+    # '#' starts a comment there: a commented-out line is no entry (ld.so reads comments
+    # as lib_layout.cpp says), and the library's line stays the one disable takes out.
     root = make_root()
     commented = "# " + line + "\n"
     open(root + "/etc/ld.so.preload", "w").write(commented)
     rc, out, err = cgview("enable", "--root", root)
     check("a commented-out $LIB line: enable adds the library after it",
           rc == 0 and preload(root) == commented + SHIM + "\n", "rc=%d %r %r %r" % (rc, out, err, preload(root)))
-    open(root + "/etc/ld.so.preload", "w").write(commented + SHIM + "  # added by hand\n")
     rc, out, err = cgview("enable", "--root", root)
-    check("the library's line with a comment after it: already enabled",
-          rc == 0 and "already enabled" in out, "rc=%d %r %r" % (rc, out, err))
+    check("... and then says it is already enabled", rc == 0 and "already enabled" in out, "rc=%d %r %r" % (rc, out, err))
     rc, out, err = cgview("disable", "--root", root)
     check("... disable takes that line out and leaves the comment",
           rc == 0 and preload(root) == commented, "rc=%d %r %r %r" % (rc, out, err, preload(root)))
+    # A line ending in CR (a file written on Windows): ld.so reads "...libcgview.so\r", which
+    # does not exist, so the library is not enabled there.
+    open(root + "/etc/ld.so.preload", "w").write(SHIM + "\r\n")
+    rc, out, err = cgview("enable", "--root", root)
+    check("the library's line ending in CR: not taken as enabled (ld.so fails on it)",
+          rc == 0 and "added" in out and preload(root).endswith("\n" + SHIM + "\n"),
+          "rc=%d %r %r %r" % (rc, out, err, preload(root)))
     shutil.rmtree(root)
 
 
