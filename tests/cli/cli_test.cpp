@@ -22,6 +22,22 @@ cgview::test::RunResult cli(std::vector<std::string> args, std::vector<std::stri
   return run_program(args, env);
 }
 
+// A sysroot of files a test writes, removed when the test ends.
+class ScratchRoot {
+ public:
+  explicit ScratchRoot(const std::string& name) {
+    std::string pattern = "/tmp/" + name + "-XXXXXX";
+    path = mkdtemp(pattern.data());
+  }
+  ~ScratchRoot() { std::filesystem::remove_all(path); }
+  void write(const std::string& rel, const std::string& text) const {
+    std::filesystem::path p = path + "/" + rel;
+    std::filesystem::create_directories(p.parent_path());
+    std::ofstream(p) << text;
+  }
+  std::string path;
+};
+
 TEST(Cli, HelpAndUsageErrors) {
   auto help = cli({"--help"});
   EXPECT_EQ(help.exit_code, 0);
@@ -287,13 +303,9 @@ print('ok'))";
 // throttling, and no I/O (the root's would be the whole host's).
 TEST(Cli, StatsAndShowGiveTheLimitsThatBindAboveTheCgroup) {
   namespace fs = std::filesystem;
-  char name[] = "/tmp/cgview-binding-XXXXXX";
-  std::string root = mkdtemp(name);
-  auto write = [&](const std::string& rel, const std::string& text) {
-    fs::path p = root + "/" + rel;
-    fs::create_directories(p.parent_path());
-    std::ofstream(p) << text;
-  };
+  ScratchRoot scratch("cgview-binding");
+  const std::string& root = scratch.path;
+  auto write = [&](const std::string& rel, const std::string& text) { scratch.write(rel, text); };
   write("proc/self/mountinfo",
         "35 25 0:30 / /sys/fs/cgroup/cpu,cpuacct rw,relatime - cgroup cgroup rw,cpu,cpuacct\n"
         "36 25 0:31 / /sys/fs/cgroup/memory rw,relatime - cgroup cgroup rw,memory\n"
@@ -388,21 +400,15 @@ print('ok'))";
   line = line.substr(0, line.find_first_of("\r\n\x1b"));  // the screen clears each line's rest
   EXPECT_EQ(line.size(), 80u) << line;
   EXPECT_EQ(line.substr(line.size() - 20), pod.substr(pod.size() - 20)) << line;
-  fs::remove_all(root);
 }
 
 // A v1 limit set above the cgroup mount (Docker's --cgroup-parent): only
 // memory.stat's hierarchical_memory_limit tells it; what else uses it there
 // cannot be read, and show and stats say so.
 TEST(Cli, StatsAndShowSayWhereAMemoryLimitIsAboveTheMount) {
-  namespace fs = std::filesystem;
-  char name[] = "/tmp/cgview-above-XXXXXX";
-  std::string root = mkdtemp(name);
-  auto write = [&](const std::string& rel, const std::string& text) {
-    fs::path p = root + "/" + rel;
-    fs::create_directories(p.parent_path());
-    std::ofstream(p) << text;
-  };
+  ScratchRoot scratch("cgview-above");
+  const std::string& root = scratch.path;
+  auto write = [&](const std::string& rel, const std::string& text) { scratch.write(rel, text); };
   write("proc/self/mountinfo",
         "36 25 0:31 /parent/ctr /sys/fs/cgroup/memory ro,relatime - cgroup cgroup rw,memory\n");
   write("proc/self/cgroup", "5:memory:/parent/ctr\n");
@@ -427,7 +433,6 @@ TEST(Cli, StatsAndShowSayWhereAMemoryLimitIsAboveTheMount) {
   write("sys/fs/cgroup/memory/memory.limit_in_bytes", "104857600\n");
   auto own = cli({"--sysroot", root, "show"});
   EXPECT_EQ(own.out.find("note: the memory limit"), std::string::npos) << own.out;
-  fs::remove_all(root);
 }
 
 // N's source is what bounds it: a quota of 3 CPUs in a cpuset of 2 is the
