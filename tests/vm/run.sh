@@ -63,7 +63,7 @@ if [ -z "$accel" ]; then
     if kvm_works; then accel=kvm; else echo "vm: /dev/kvm is there but a guest does not boot under it: TCG" >&2; fi
   fi
 fi
-timeout_s=${CGVIEW_VM_TIMEOUT:-270}
+timeout_s=${CGVIEW_VM_TIMEOUT:-480}
 echo "vm: image $image ($(cat "$image/kernel-version")), ready in $((built - started))s; booting with $accel" >&2
 set +e
 # Two NUMA nodes of one CPU each, so the node files (has_cpu, nodeN/cpulist)
