@@ -189,6 +189,7 @@ void drop_limits_above_host(const Config& config, MemoryLimits& mem) {
   mem.has_limit = false;
   mem.limit = 0;
   mem.limit_source = Source{};
+  mem.limit_above_view = false;
 }
 
 // v2: the smallest memory.swap.max. v1: memsw limit - L, where memsw is set.

@@ -429,6 +429,13 @@ TEST(Cli, StatsAndShowSayWhereAMemoryLimitIsAboveTheMount) {
   EXPECT_NE(show.out.find("note: the memory limit is set on a cgroup above /sys/fs/cgroup/memory, the top of"),
             std::string::npos)
       << show.out;
+  // A parent's limit at or above the host's memory is no limit: no note either.
+  scratch.write("sys/fs/cgroup/memory/memory.limit_in_bytes", "9223372036854771712\n");
+  scratch.write("sys/fs/cgroup/memory/memory.stat", "total_cache 0\ntotal_inactive_file 0\n"
+                                                    "hierarchical_memory_limit 68719476736\n");
+  auto above_host = cli({"--sysroot", root, "stats", "--json", "--count", "1"});
+  EXPECT_NE(above_host.out.find("\"limit_above_view\": false"), std::string::npos) << above_host.out;
+  EXPECT_EQ(cli({"--sysroot", root, "show"}).out.find("note: the memory limit"), std::string::npos);
   // The container's own limit below the parent's: the limit is seen where it is, no note.
   write("sys/fs/cgroup/memory/memory.limit_in_bytes", "104857600\n");
   auto own = cli({"--sysroot", root, "show"});
