@@ -14,26 +14,6 @@ bool append_to_string(void* out, const char* data, size_t len) {
   return true;
 }
 
-const char* host_path_of(VirtualFile file) {
-  switch (file) {
-    case VirtualFile::Meminfo: return "/proc/meminfo";
-    case VirtualFile::Cpuinfo: return "/proc/cpuinfo";
-    case VirtualFile::Stat: return "/proc/stat";
-    case VirtualFile::CpuOnline: return "/sys/devices/system/cpu/online";
-    case VirtualFile::CpuOffline: return "/sys/devices/system/cpu/offline";
-    case VirtualFile::NodeHasCpu: return "/sys/devices/system/node/has_cpu";
-    case VirtualFile::Swaps: return "/proc/swaps";
-    case VirtualFile::PressureCpu: return "/proc/pressure/cpu";
-    case VirtualFile::PressureMemory: return "/proc/pressure/memory";
-    case VirtualFile::PressureIo: return "/proc/pressure/io";
-    case VirtualFile::Diskstats: return "/proc/diskstats";
-    case VirtualFile::Status: return "/proc/self/status";
-    case VirtualFile::BlockStat:  // one per device: its path is the caller's
-    case VirtualFile::None: break;
-  }
-  return "";
-}
-
 bool read_host(const Config& config, std::string_view path, std::string& out) {
   int fd = open_host_file(config.root, path);
   if (fd < 0) return false;
@@ -67,9 +47,7 @@ bool read_path_as_program(const Config& config, VirtualFile file, std::string_vi
 
 bool read_as_program(const Config& config, VirtualFile file, std::string& out) {
   PathText path;
-  CpuFileRef cpu_file;
-  if (split_cpu_file(file, cpu_file)) cpu_file_path(cpu_file, path);
-  else path.add(host_path_of(file));
+  served_file_path(file, 0, path);
   return read_path_as_program(config, file, path.view(), out);
 }
 

@@ -46,6 +46,11 @@ bool block_stat_device(const Sysroot& root, std::string_view path, uint32_t& dev
   return true;
 }
 
+void block_stat_path(uint32_t device, PathText& out) {
+  out.add("/sys/dev/block/").add_u64(device >> kMinorBits).add(':');
+  out.add_u64(device & ((1u << kMinorBits) - 1)).add("/stat");
+}
+
 bool render_block_stat(const Config& config, const Limits& limits, uint32_t device, Sink& out) {
   (void)limits;  // the io controller is not among the cached ones: found here, fresh
   IoStats io;
@@ -53,7 +58,7 @@ bool render_block_stat(const Config& config, const Limits& limits, uint32_t devi
   uint32_t major = device >> kMinorBits, minor = device & ((1u << kMinorBits) - 1);
   // The host's file, for its field count (it grew with kernel versions).
   PathText host_path;
-  host_path.add("/sys/dev/block/").add_u64(major).add(':').add_u64(minor).add("/stat");
+  block_stat_path(device, host_path);
   char host[512];
   ssize_t n = host_path.overflowed() ? -1 : read_host_file(config.root, host_path.view(), host);
   if (n <= 0) return false;

@@ -4,22 +4,60 @@
 
 namespace cgview {
 
+namespace {
+
+// The files served under one fixed path, as the kernel names them: both
+// directions (virtual_file_for, served_file_path) read this one table. A status
+// file's first entry is the process's own, the one served_file_path gives.
+struct NamedFile {
+  std::string_view path;
+  VirtualFile file;
+};
+constexpr NamedFile kNamedFiles[] = {
+    {"/proc/meminfo", VirtualFile::Meminfo},
+    {"/proc/cpuinfo", VirtualFile::Cpuinfo},
+    {"/proc/stat", VirtualFile::Stat},
+    {"/sys/devices/system/cpu/online", VirtualFile::CpuOnline},
+    {"/sys/devices/system/cpu/offline", VirtualFile::CpuOffline},
+    {"/sys/devices/system/node/has_cpu", VirtualFile::NodeHasCpu},
+    {"/proc/swaps", VirtualFile::Swaps},
+    {"/proc/pressure/cpu", VirtualFile::PressureCpu},
+    {"/proc/pressure/memory", VirtualFile::PressureMemory},
+    {"/proc/pressure/io", VirtualFile::PressureIo},
+    {"/proc/diskstats", VirtualFile::Diskstats},
+    {"/proc/self/status", VirtualFile::Status},
+    {"/proc/thread-self/status", VirtualFile::Status},
+};
+
+}  // namespace
+
 VirtualFile virtual_file_for(std::string_view path) {
-  if (path == "/proc/meminfo") return VirtualFile::Meminfo;
-  if (path == "/proc/cpuinfo") return VirtualFile::Cpuinfo;
-  if (path == "/proc/stat") return VirtualFile::Stat;
-  if (path == "/sys/devices/system/cpu/online") return VirtualFile::CpuOnline;
-  if (path == "/sys/devices/system/cpu/offline") return VirtualFile::CpuOffline;
-  if (path == "/sys/devices/system/node/has_cpu") return VirtualFile::NodeHasCpu;
-  if (path == "/proc/swaps") return VirtualFile::Swaps;
-  if (path == "/proc/pressure/cpu") return VirtualFile::PressureCpu;
-  if (path == "/proc/pressure/memory") return VirtualFile::PressureMemory;
-  if (path == "/proc/pressure/io") return VirtualFile::PressureIo;
-  if (path == "/proc/diskstats") return VirtualFile::Diskstats;
-  if (path == "/proc/self/status" || path == "/proc/thread-self/status") return VirtualFile::Status;
+  for (const NamedFile& named : kNamedFiles) {
+    if (named.path == path) return named.file;
+  }
   VirtualFile cpu_file = VirtualFile::None;
   if (cpu_file_for(path, cpu_file)) return cpu_file;
   return VirtualFile::None;
+}
+
+bool served_file_path(VirtualFile file, uint32_t task, PathText& out) {
+  out.clear();
+  CpuFileRef cpu;
+  if (split_cpu_file(file, cpu)) {
+    cpu_file_path(cpu, out);
+  } else if (file == VirtualFile::BlockStat) {
+    block_stat_path(task, out);
+  } else if (file == VirtualFile::Status && task != 0) {
+    out.add("/proc/self/task/").add_u64(task).add("/status");
+  } else {
+    for (const NamedFile& named : kNamedFiles) {
+      if (named.file == file) {
+        out.add(named.path);
+        break;
+      }
+    }
+  }
+  return out.size() != 0 && !out.overflowed();
 }
 
 bool status_file_task(std::string_view path, uint64_t own_pid, uint64_t own_tid, uint32_t& task) {
@@ -28,9 +66,11 @@ bool status_file_task(std::string_view path, uint64_t own_pid, uint64_t own_tid,
       path.substr(path.size() - kStatus.size()) != kStatus)
     return false;
   std::string_view middle = path.substr(kProc.size(), path.size() - kProc.size() - kStatus.size());
+  // A task's own file, the main thread's too, is a file of its own beside the
+  // process's (its inode differs: fstat of a served one names it).
   if (middle == "thread-self") {
     if (own_tid == 0 || own_tid > UINT32_MAX) return false;
-    task = own_tid == own_pid ? 0 : uint32_t(own_tid);
+    task = uint32_t(own_tid);
     return true;
   }
   size_t slash = middle.find('/');
@@ -47,7 +87,7 @@ bool status_file_task(std::string_view path, uint64_t own_pid, uint64_t own_tid,
   tid_text = rest.substr(kTask.size());
   uint64_t tid = 0;
   if (tid_text.empty() || tid_text.front() == '0' || !parse_u64(tid_text, tid) || tid > UINT32_MAX) return false;
-  task = tid == own_pid ? 0 : uint32_t(tid);
+  task = uint32_t(tid);
   return true;
 }
 

@@ -32,11 +32,18 @@ enum class VirtualFile : uint32_t {
 // (as the process itself would name them); see status_file_task for the rest.
 VirtualFile virtual_file_for(std::string_view normalized_path);
 
+// The path of the real file a served one stands for, as a program could name
+// it: the named files' own, a CPU or node file's canonical path, a block
+// device's stat file through /sys/dev/block, a status file through
+// /proc/self. `task`: what status_file_task or block_stat_device gave. False
+// for None.
+bool served_file_path(VirtualFile file, uint32_t task, PathText& out);
+
 // A status file of this process's own: /proc/self/status,
 // /proc/thread-self/status, /proc/<own pid>/status and
-// /proc/<own pid or self>/task/<tid>/status. `task` = 0 for the process
-// (its main thread), else the thread id the file belongs to. Other
-// processes' files are not ours: false.
+// /proc/<own pid or self>/task/<tid>/status. `task` = 0 for the process's
+// file, else the id of the thread whose file it is (the main thread's too).
+// Other processes' files are not ours: false.
 bool status_file_task(std::string_view normalized_path, uint64_t own_pid, uint64_t own_tid, uint32_t& task);
 
 // A task's view of its real affinity mask: the first CpuLimits::narrow_to
@@ -98,6 +105,9 @@ bool render_diskstats(const Config& config, const Limits& limits, Sink& out);
 // /sys/block/DISK/PART/stat path names (its "dev" file, read under `root`),
 // packed as major << 20 | minor. False for any other path.
 bool block_stat_device(const Sysroot& root, std::string_view path, uint32_t& device);
+// That device's stat file through /sys/dev/block/MAJ:MIN, which links to its
+// directory as /sys/block/DEV does.
+void block_stat_path(uint32_t device, PathText& out);
 bool render_block_stat(const Config& config, const Limits& limits, uint32_t device, Sink& out);
 // `task` as status_file_task gives it. Always the running task's real file
 // (also under a sysroot, where it shows the sysroot's V).

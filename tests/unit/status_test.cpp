@@ -36,7 +36,9 @@ TEST(StatusPaths, OnlyThisProcesssOwnFiles) {
   EXPECT_TRUE(status_file_task("/proc/thread-self/status", 100, 105, task));
   EXPECT_EQ(task, 105u);
   EXPECT_TRUE(status_file_task("/proc/thread-self/status", 100, 100, task));
-  EXPECT_EQ(task, 0u);  // the main thread: the process's file
+  EXPECT_EQ(task, 100u);  // the main thread's own file, not the process's
+  EXPECT_TRUE(status_file_task("/proc/self/task/100/status", 100, 105, task));
+  EXPECT_EQ(task, 100u);
   EXPECT_TRUE(status_file_task("/proc/100/task/107/status", 100, 105, task));
   EXPECT_EQ(task, 107u);
   EXPECT_TRUE(status_file_task("/proc/self/task/107/status", 100, 105, task));
