@@ -13,6 +13,9 @@ constexpr std::string_view kSymbols[] = {
     "fopen", "fopen64", "freopen", "freopen64", "_IO_fopen",
     // moving within a served file
     "lseek", "lseek64", "rewind", "fseek", "fseeko", "fseeko64", "fsetpos", "fsetpos64",
+    // Not fstat, fstat64, __fxstat, __fxstat64 and statx, which the shim also
+    // interposes: they describe a served file as the real one, answer no number,
+    // and nearly every program calls one.
 };
 
 constexpr std::string_view kServed[] = {

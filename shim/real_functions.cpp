@@ -79,6 +79,33 @@ class Lookup {
   void* (*dlvsym_)(void*, const char*, const char*) = nullptr;
 };
 
+// The version of __fxstat and __fxstat64 in this port's glibc: its first
+// (the 64-bit one came with 2.2 on the ports born before), the default
+// before 2.33 and kept since for programs built then. Asked by version, as
+// a compat symbol without a default would not be found by name. Ports born
+// after 2.33 (loongarch64) never had them.
+#if defined(__x86_64__) && defined(__ILP32__)
+#define CGVIEW_FXSTAT_VERSION "GLIBC_2.16"
+#elif defined(__x86_64__)
+#define CGVIEW_FXSTAT_VERSION "GLIBC_2.2.5"
+#elif defined(__aarch64__) || (defined(__powerpc64__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__)
+#define CGVIEW_FXSTAT_VERSION "GLIBC_2.17"
+#elif defined(__powerpc64__)
+#define CGVIEW_FXSTAT_VERSION "GLIBC_2.3"
+#elif defined(__arm__)
+#define CGVIEW_FXSTAT_VERSION "GLIBC_2.4"
+#elif defined(__s390x__)
+#define CGVIEW_FXSTAT_VERSION "GLIBC_2.2"
+#elif defined(__riscv)
+#define CGVIEW_FXSTAT_VERSION "GLIBC_2.27"
+#else  // i386, mips, 32-bit powerpc
+#define CGVIEW_FXSTAT_VERSION "GLIBC_2.0"
+#define CGVIEW_FXSTAT64_VERSION "GLIBC_2.2"
+#endif
+#ifndef CGVIEW_FXSTAT64_VERSION
+#define CGVIEW_FXSTAT64_VERSION CGVIEW_FXSTAT_VERSION
+#endif
+
 void resolve_all() {
   const Lookup lookup;
   RealFunctions& r = g_real;
@@ -114,6 +141,11 @@ void resolve_all() {
   lookup.find(r.fseeko64, "fseeko64");
   lookup.find(r.fsetpos, "fsetpos");
   lookup.find(r.fsetpos64, "fsetpos64");
+  lookup.find(r.fstat, "fstat");
+  lookup.find(r.fstat64, "fstat64");
+  lookup.find_current(r.fxstat, "__fxstat", CGVIEW_FXSTAT_VERSION);
+  lookup.find_current(r.fxstat64, "__fxstat64", CGVIEW_FXSTAT64_VERSION);
+  lookup.find(r.statx, "statx");
 }
 
 pid_t thread_id() { return pid_t(syscall(SYS_gettid)); }

@@ -9,6 +9,7 @@
 #include <dirent.h>
 #include <sched.h>
 #include <stdio.h>
+#include <sys/stat.h>
 #include <sys/sysinfo.h>
 #include <sys/types.h>
 
@@ -45,6 +46,11 @@ struct RealFunctions {
   int (*fseeko64)(FILE*, off64_t, int);
   int (*fsetpos)(FILE*, const fpos_t*);
   int (*fsetpos64)(FILE*, const fpos64_t*);
+  int (*fstat)(int, struct stat*);
+  int (*fstat64)(int, struct stat64*);
+  int (*fxstat)(int, int, struct stat*);  // before glibc 2.33 what fstat called; a compat symbol since
+  int (*fxstat64)(int, int, struct stat64*);
+  int (*statx)(int, const char*, int, unsigned, struct statx*);
 };
 
 // The table, or nullptr while it is being resolved (by this thread, re-entered,

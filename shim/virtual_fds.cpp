@@ -234,4 +234,15 @@ bool refresh_if_virtual(int fd, void (*before)(void*), void* context) {
   return done;
 }
 
+int open_real_file(int fd) {
+  uint32_t task = 0;
+  VirtualFile file = tracked_file(fd, task);
+  PathText path;
+  if (file == VirtualFile::None || !served_file_path(file, task, path)) return -1;
+  // The live system's file, also under a sysroot: it is what the program's
+  // own stat of the path it opened finds.
+  ErrnoKeeper keep_errno;
+  return int(syscall(SYS_openat, AT_FDCWD, path.c_str(), O_PATH | O_CLOEXEC));
+}
+
 }  // namespace cgview::shim

@@ -17,6 +17,11 @@ int open_virtual(VirtualFile file, int flags, uint32_t task = 0);
 // closed behind our back and reused. Leaves errno unchanged.
 bool refresh_if_virtual(int fd, void (*before)(void*) = nullptr, void* context = nullptr);
 
+// An O_PATH fd of the real file a served `fd` stands for (served_file_path),
+// or -1 for any other fd and where that file cannot be opened. Leaves errno
+// unchanged.
+int open_real_file(int fd);
+
 // Remembers an fd that a stdio call (freopen) opened on served content.
 void remember_virtual(int fd, VirtualFile file, uint32_t task = 0);
 

@@ -87,7 +87,8 @@ const Name kNames[] = {
     {"__open_2", nullptr}, {"__open64_2", nullptr}, {"__openat_2", nullptr}, {"__openat64_2", nullptr},
     {"fopen", nullptr}, {"fopen64", nullptr}, {"freopen", nullptr}, {"freopen64", nullptr}, {"lseek", nullptr},
     {"lseek64", nullptr}, {"rewind", nullptr}, {"fseek", nullptr}, {"fseeko", nullptr}, {"fseeko64", nullptr},
-    {"fsetpos", nullptr}, {"fsetpos64", nullptr}};
+    {"fsetpos", nullptr}, {"fsetpos64", nullptr}, {"fstat", nullptr}, {"fstat64", nullptr}, {"__fxstat", nullptr},
+    {"__fxstat", "GLIBC_2.2.5"}, {"__fxstat64", nullptr}, {"__fxstat64", "GLIBC_2.2.5"}, {"statx", nullptr}};
 
 void compare_with_dlsym() {
   if (old_dlsym == nullptr || old_dlvsym == nullptr) {

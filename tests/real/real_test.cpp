@@ -51,6 +51,13 @@ bool one_host_cpu(const std::string& list) {
 
 std::string first_line(const std::string& text) { return text.substr(0, text.find('\n')); }
 
+std::string file_text(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
 TEST(RealCgroup, CatMeminfoShowsThe256MiBLimit) {
   RealCgroup group(0, 0, 256ull << 20);
   REQUIRE_REAL_CGROUP(group);
@@ -111,6 +118,43 @@ TEST(RealCgroup, NprocAndFreeUnderTheShim) {
   lines >> label >> total;
   EXPECT_EQ(label, "Mem:");
   EXPECT_EQ(total, "268435456") << free.out;
+}
+
+// GNU cp and install compare fstat of the open file with stat of its path
+// (coreutils' own tests cp/proc-short-read and cp/proc-zero-len): a served
+// file copies, with the container's numbers, and exits 0.
+TEST(RealCgroup, CpAndInstallCopyServedFiles) {
+  RealCgroup group(50000, 100000, 256ull << 20);
+  REQUIRE_REAL_CGROUP(group);
+  char dir_template[] = "/tmp/cgview-cp-XXXXXX";
+  ASSERT_NE(mkdtemp(dir_template), nullptr);
+  const std::string dir = dir_template;
+  const std::vector<std::string> shim = {"LD_PRELOAD=" + kShim};
+  for (const std::string path : {"/proc/meminfo", "/proc/cpuinfo", "/proc/stat", "/sys/devices/system/cpu/online"}) {
+    for (const std::string tool : {"/usr/bin/cp", "/usr/bin/install"}) {
+      const std::string copy = dir + "/copy";
+      auto result = run_program({tool, path, copy}, shim, &group);
+      EXPECT_EQ(result.exit_code, 0) << tool << " " << path << ": " << result.err;
+      EXPECT_EQ(result.err, "") << tool << " " << path;
+      // What cat reads under the shim (a one-CPU view), up to the figures
+      // that move between two reads: each line's first word.
+      auto line_keys = [](const std::string& text) {
+        std::istringstream lines(text);
+        std::string line, keys;
+        while (std::getline(lines, line)) keys += line.substr(0, line.find_first_of(" \t:")) + "\n";
+        return keys;
+      };
+      auto cat = run_program({"/usr/bin/cat", path}, shim, &group);
+      std::string copied = file_text(copy);
+      EXPECT_NE(copied, "") << tool << " " << path;
+      EXPECT_EQ(line_keys(copied), line_keys(cat.out)) << tool << " " << path;
+      unlink(copy.c_str());
+    }
+  }
+  auto cp = run_program({"/usr/bin/cp", "/proc/meminfo", dir + "/meminfo"}, shim, &group);
+  EXPECT_EQ(first_line(file_text(dir + "/meminfo")), "MemTotal:         262144 kB");
+  unlink((dir + "/meminfo").c_str());
+  rmdir(dir.c_str());
 }
 
 TEST(RealCgroup, CpusetOfTheSecondCpuKeepsRealIds) {

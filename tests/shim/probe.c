@@ -22,6 +22,7 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/sysmacros.h>
 #include <sys/sysinfo.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -216,6 +217,104 @@ static int cmd_passthrough(void) {
   ssize_t w = write(fd, "x", 1);
   printf("write_result=%zd errno=%d\n", w, errno);
   close(fd);
+  return 0;
+}
+
+/* fstat of an open served file against stat of its path: the real file's
+ * identity (GNU cp compares them), while read() gets the served text.
+ * "same", or what differs. */
+#if defined(__x86_64__) && defined(__LP64__)
+#define PROBE_FXSTAT_VERSION "GLIBC_2.2.5"
+#elif defined(__aarch64__)
+#define PROBE_FXSTAT_VERSION "GLIBC_2.17"
+#elif defined(__i386__)
+#define PROBE_FXSTAT_VERSION "GLIBC_2.2"
+#endif
+#ifdef PROBE_FXSTAT_VERSION
+/* What programs built against glibc before 2.33 call: a compat symbol since. */
+int fxstat64_compat(int version, int fd, struct stat64* buf);
+__asm__(".symver fxstat64_compat,__fxstat64@" PROBE_FXSTAT_VERSION);
+#endif
+
+/* The file's identity: device, inode, mode. */
+static void print_identity(const char* key, const struct stat64* path_st, int ok, dev_t dev, ino64_t ino,
+                           mode_t mode) {
+  if (!ok) printf("%s=failed errno=%d\n", key, errno);
+  else if (dev == path_st->st_dev && ino == path_st->st_ino && mode == path_st->st_mode)
+    printf("%s=same\n", key);
+  else
+    printf("%s=differs %llx:%llu %o, path %llx:%llu %o\n", key, (unsigned long long)dev, (unsigned long long)ino,
+           (unsigned)mode, (unsigned long long)path_st->st_dev, (unsigned long long)path_st->st_ino,
+           (unsigned)path_st->st_mode);
+}
+
+static void check_identity(const char* label, const char* path) {
+  char key[96];
+  struct stat64 path_st;
+  if (stat64(path, &path_st) != 0) {
+    printf("fstat_%s=absent\n", label);
+    return;
+  }
+  int fd = open(path, O_RDONLY);
+  if (fd < 0) {
+    printf("fstat_%s=open failed errno=%d\n", label, errno);
+    return;
+  }
+  struct stat st;
+  errno = 12345;
+  int ok = fstat(fd, &st) == 0;
+  snprintf(key, sizeof key, "fstat_%s", label);
+  print_identity(key, &path_st, ok, st.st_dev, st.st_ino, st.st_mode);
+  printf("errno_kept_after_fstat_%s=%d\n", label, errno == 12345);
+  struct stat64 st64;
+  ok = fstat64(fd, &st64) == 0;
+  snprintf(key, sizeof key, "fstat64_%s", label);
+  print_identity(key, &path_st, ok, st64.st_dev, st64.st_ino, st64.st_mode);
+#ifdef PROBE_FXSTAT_VERSION
+#if defined(__i386__)
+  const int stat_version = 3; /* _STAT_VER_LINUX */
+#elif defined(__x86_64__)
+  const int stat_version = 1;
+#else
+  const int stat_version = 0;
+#endif
+  ok = fxstat64_compat(stat_version, fd, &st64) == 0;
+  snprintf(key, sizeof key, "fxstat64_%s", label);
+  print_identity(key, &path_st, ok, st64.st_dev, st64.st_ino, st64.st_mode);
+#endif
+  struct statx sx;
+  ok = statx(fd, "", AT_EMPTY_PATH, STATX_BASIC_STATS, &sx) == 0;
+  snprintf(key, sizeof key, "statx_%s", label);
+  print_identity(key, &path_st, ok, makedev(sx.stx_dev_major, sx.stx_dev_minor), sx.stx_ino, sx.stx_mode);
+  /* The same fd still reads what it served; what that is, the test knows. The
+   * size fstat gave is the fd's content's (what lseek and SEEK_HOLE agree with). */
+  ssize_t n = read_fd_all(fd, big, sizeof big - 1);
+  big[n > 0 ? n : 0] = '\0';
+  printf("size_%s=%lld statx %llu read %zd\n", label, (long long)st.st_size, (unsigned long long)sx.stx_size, n);
+  if (strcmp(label, "meminfo") == 0) printf("read_after_fstat=%ld\n", meminfo_kb(big, "MemTotal"));
+  close(fd);
+}
+
+static void* thread_identity(void* arg) {
+  (void)arg;
+  check_identity("thread_status", "/proc/thread-self/status");
+  return NULL;
+}
+
+static int cmd_identity(void) {
+  check_identity("meminfo", "/proc/meminfo");
+  check_identity("cpuinfo", "/proc/cpuinfo");
+  check_identity("stat", "/proc/stat");
+  check_identity("online", "/sys/devices/system/cpu/online");
+  check_identity("cpu1_online", "/sys/devices/system/cpu/cpu1/online");
+  check_identity("node0_cpulist", "/sys/devices/system/node/node0/cpulist");
+  check_identity("self_status", "/proc/self/status");
+  check_identity("main_thread_status", "/proc/thread-self/status");
+  check_identity("block_stat", "/sys/block/loop0/stat");
+  pthread_t t;
+  if (pthread_create(&t, NULL, thread_identity, NULL) == 0) pthread_join(t, NULL);
+  /* A file that is not served: untouched. */
+  check_identity("hostname", "/etc/hostname");
   return 0;
 }
 
@@ -572,6 +671,7 @@ int main(int argc, char** argv) {
   const char* cmd = argc > 1 ? argv[1] : "view";
   if (strcmp(cmd, "view") == 0) return cmd_view();
   if (strcmp(cmd, "paths") == 0) return cmd_paths();
+  if (strcmp(cmd, "identity") == 0) return cmd_identity();
   if (strcmp(cmd, "passthrough") == 0) return cmd_passthrough();
   if (strcmp(cmd, "bad-pointers") == 0) return cmd_bad_pointers();
   if (strcmp(cmd, "symlink-climb") == 0) return cmd_symlink_climb(argc, argv);

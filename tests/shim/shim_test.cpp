@@ -148,6 +148,55 @@ TEST_P(ShimBuilds, EverySpellingOfThePathIsServed) {
   for (const char* key : keys) EXPECT_EQ(live[key], "262144") << key;
 }
 
+// GNU cp and install compare fstat of the file they opened with stat of its
+// path and refuse a file "replaced while being copied": fstat, fstat64, the
+// __fxstat64 that programs built before glibc 2.33 call, and statx of the fd
+// describe the real file (device, inode, mode), the fd still reads the
+// served text, and errno stays.
+TEST_P(ShimBuilds, FstatOfAServedFileDescribesTheRealFile) {
+  // `sized`: the files served here, whose size is checked.
+  auto identities_match = [](Values& v, const std::string& where, const std::set<std::string>& sized) {
+    int compared = 0;
+    for (const auto& [key, value] : v) {
+      bool identity = key.rfind("fstat_", 0) == 0 || key.rfind("fstat64_", 0) == 0 ||
+                      key.rfind("fxstat64_", 0) == 0 || key.rfind("statx_", 0) == 0;
+      if (identity && value != "absent") {
+        EXPECT_EQ(value, "same") << key << " " << where;
+        ++compared;
+      }
+      // The size is the fd's content's, as many bytes as read() gives: GNU
+      // cp sizes its copy by it (a /sys file's 4096 would pad it with zeros).
+      if (key.rfind("size_", 0) == 0 && sized.count(key.substr(5))) {
+        unsigned long long size = 0, statx_size = 0;
+        long long bytes = -1;
+        EXPECT_EQ(std::sscanf(value.c_str(), "%llu statx %llu read %lld", &size, &statx_size, &bytes), 3) << value;
+        EXPECT_EQ(size, static_cast<unsigned long long>(bytes)) << key << " " << where;
+        EXPECT_EQ(statx_size, size) << key << " " << where;
+      }
+    }
+    return compared;
+  };
+  Values live = probe(binary(), "identity", {"LD_PRELOAD=" + kShim, "CGVIEW_MEMORY=256M", "CGVIEW_CPUS=1"});
+  EXPECT_EQ(live["read_after_fstat"], "262144");
+  // meminfo, cpuinfo, stat, online, both status files of the main thread, another thread's, hostname.
+  const std::set<std::string> served = {"meminfo",     "cpuinfo",          "stat",          "online",
+                                        "self_status", "main_thread_status", "thread_status", "hostname"};
+  std::set<std::string> served_live = served;
+  // (Where the machine has them; a block device's stat file is served only where the cgroup counts I/O.)
+  served_live.insert({"cpu1_online", "node0_cpulist"});
+  EXPECT_GE(identities_match(live, "live", served_live), 8 * 3);
+  for (const char* label : {"meminfo", "self_status", "thread_status", "hostname"})
+    EXPECT_EQ(live[std::string("errno_kept_after_fstat_") + label], "1") << label;
+#if defined(__x86_64__) || defined(__aarch64__) || defined(__i386__)
+  EXPECT_EQ(live["fxstat64_meminfo"], "same");
+#endif
+  // Under a sysroot the content is the fixture's, the identity still the live
+  // file's: what the program's stat of the path finds.
+  Values fixture = probe(binary(), "identity", preload_over("docker-v2-private-ns"));
+  EXPECT_EQ(fixture["read_after_fstat"], "1048576");
+  EXPECT_GE(identities_match(fixture, "over a fixture", served), 8 * 3);
+}
+
 TEST_P(ShimBuilds, OtherOpensPassThroughWithTheRealResultAndErrno) {
   auto env = preload_over("docker-v2-private-ns");
   Values with = probe(binary(), "passthrough", env);
@@ -410,7 +459,7 @@ TEST(ShimLibrary, ExportsOnlyTheInterposedSymbols) {
       "sysconf", "get_nprocs", "get_nprocs_conf", "get_phys_pages", "get_avphys_pages", "sched_getaffinity",
       "pthread_getaffinity_np", "sched_setaffinity", "pthread_setaffinity_np", "sysinfo", "open", "open64", "openat", "openat64", "__open_2", "__open64_2",
       "__openat_2", "__openat64_2", "fopen", "fopen64", "freopen", "freopen64", "lseek", "lseek64", "rewind", "fseek",
-      "fseeko", "fseeko64", "fsetpos", "fsetpos64"};
+      "fseeko", "fseeko64", "fsetpos", "fsetpos64", "fstat", "fstat64", "__fxstat", "__fxstat64", "statx"};
   std::string out = command_output("nm -D --defined-only " + kShim);
   std::istringstream lines(out);
   std::string address, type, name;
