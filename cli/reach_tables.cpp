@@ -10,13 +10,14 @@ constexpr std::string_view kSymbols[] = {
     "sched_setaffinity", "pthread_setaffinity_np", "sysinfo", "get_phys_pages", "get_avphys_pages",
     // opening the served files
     "open", "open64", "openat", "openat64", "__open_2", "__open64_2", "__openat_2", "__openat64_2",
-    "fopen", "fopen64", "freopen", "freopen64", "_IO_fopen",
+    "fopen", "fopen64", "freopen", "freopen64",
     // moving within a served file
     "lseek", "lseek64", "rewind", "fseek", "fseeko", "fseeko64", "fsetpos", "fsetpos64",
-    // Not fstat, fstat64, __fxstat, __fxstat64 and statx, which the shim also
-    // interposes: they describe a served file as the real one, answer no number,
-    // and nearly every program calls one.
 };
+
+// Interposed too, but they ask nothing: they describe a served file as the
+// real one, and nearly every program calls one.
+constexpr std::string_view kDescribing[] = {"fstat", "fstat64", "__fxstat", "__fxstat64", "statx"};
 
 constexpr std::string_view kServed[] = {
     "/proc/meminfo",
@@ -40,6 +41,7 @@ constexpr std::string_view kCgroupLimits[] = {
 }  // namespace
 
 std::span<const std::string_view> interposed_symbols() { return kSymbols; }
+std::span<const std::string_view> describing_symbols() { return kDescribing; }
 std::span<const std::string_view> served_paths() { return kServed; }
 std::span<const std::string_view> cgroup_limit_names() { return kCgroupLimits; }
 

@@ -8,9 +8,14 @@
 
 namespace cgview::cli {
 
-// Dynamic symbols a program must import for the shim to answer it. Kept in
-// step with the shim's exports by a test (doctor_tables_match_shim).
+// Dynamic symbols a program must import for the shim to answer it. With
+// describing_symbols, kept in step with the shim's exports by a test
+// (ReachTables.CoverEveryExportOfTheShim).
 std::span<const std::string_view> interposed_symbols();
+
+// The shim's other exports, which a program's asking is not judged by: the
+// stat calls that describe a served fd (shim/stat_hooks.cpp).
+std::span<const std::string_view> describing_symbols();
 
 // Paths the shim serves (lib/virtual_files.cpp maps exactly these).
 std::span<const std::string_view> served_paths();
