@@ -64,7 +64,8 @@ class Lookup {
     for (const char* version : {newer, older}) {
       if (slot == nullptr && version != nullptr && next_symbol(name, version) != nullptr) find(slot, name, version);
     }
-    if (slot == nullptr) find(slot, name);
+    // By name only where the name is there: a failed dlsym builds its message with malloc.
+    if (slot == nullptr && next_symbol(name, nullptr) != nullptr) find(slot, name);
   }
 
  private:
@@ -79,11 +80,11 @@ class Lookup {
   void* (*dlvsym_)(void*, const char*, const char*) = nullptr;
 };
 
-// The version of __fxstat and __fxstat64 in this port's glibc: its first
-// (the 64-bit one came with 2.2 on the ports born before), the default
-// before 2.33 and kept since for programs built then. Asked by version, as
-// a compat symbol without a default would not be found by name. Ports born
-// after 2.33 (loongarch64) never had them.
+// The version of __fxstat and __fxstat64 in this port's glibc: its first,
+// and for __fxstat64 on the ports born before 2.2 the 2.2 one (its default;
+// i386's 2.1 is an alias of it). Asked by version, as a compat symbol without
+// a default would not be found by name. Ports born after 2.33 (loongarch64)
+// never had them: nothing is found, and nothing calls them there.
 #if defined(__x86_64__) && defined(__ILP32__)
 #define CGVIEW_FXSTAT_VERSION "GLIBC_2.16"
 #elif defined(__x86_64__)

@@ -66,7 +66,8 @@ int as_real_file(int fd, int result, Record* record, Again again) {
 // Without the real function (while this thread resolves them, which calls
 // none of these; where libc has none, fstat before glibc 2.33, which only a
 // dlsym finds): the kernel's own call where its record is libc's
-// (host_files.cpp, file_id, says where it is not).
+// (host_files.cpp, file_id, says where it is not). A 32-bit struct stat has
+// no such call (libc converts): ENOSYS there.
 int raw_fstat(int fd, void* buf, bool large) {
 #if defined(SYS_fstat64)
   if (large) return int(syscall(SYS_fstat64, fd, buf));

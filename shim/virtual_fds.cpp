@@ -238,6 +238,9 @@ int open_real_file(int fd) {
   uint32_t task = 0;
   VirtualFile file = tracked_file(fd, task);
   PathText path;
+  // Under a sysroot a block device's number is the sysroot's: the live
+  // /sys/dev/block entry of that number may be another device.
+  if (file == VirtualFile::BlockStat && !config().root.live()) return -1;
   if (file == VirtualFile::None || !served_file_path(file, task, path)) return -1;
   // The live system's file, also under a sysroot: it is what the program's
   // own stat of the path it opened finds.
