@@ -14,7 +14,8 @@ libc's functions with dlsym) and where it does not (coreutils: before glibc 2.34
 process has no dlsym, and the shim reads the symbol tables itself), with LD_PRELOAD and
 with /etc/ld.so.preload (written by `cgview enable --root`, which checks the root's
 glibc first, and judged by `cgview doctor --root`). Without the shim the same commands
-give the host's numbers.
+give the host's numbers. The cgview command itself (statically linked) runs in that
+root and in one holding nothing else.
 
 Prints one line per check and `N passed, M failed`; exit 77 (skip) where the machine
 cannot host real cgroups or build the root, unless CGVIEW_TEST_REQUIRE_CGROUPS=1.
@@ -39,6 +40,7 @@ SUITE = "bullseye"          # Debian 11: glibc 2.31
 LIBRARY = "/usr/lib/libcgview.so"   # where the image has it
 PROBE = "/usr/lib/cgview_old_glibc_probe.so"
 ALLOCATOR = "/usr/lib/cgview_init_malloc_preload.so"
+INNER_CGVIEW = "/usr/local/bin/cgview"   # the command, copied in
 LIBS = "/lib/x86_64-linux-gnu"
 MiB = 1024 * 1024
 
@@ -72,6 +74,7 @@ class Image:
         shutil.copy(shim, self.root + LIBRARY)
         shutil.copy(probe, self.root + PROBE)
         shutil.copy(allocator, self.root + ALLOCATOR)
+        shutil.copy(cgview, self.root + INNER_CGVIEW)
         # `cgview enable --root` names the library next to the binary, at the same path
         # inside the root (in a build tree: build/shim/libcgview.so).
         self.enabled_library = os.path.realpath(shim)
@@ -90,9 +93,9 @@ class Image:
         path = self.root + "/etc/ld.so.preload"
         return rc, err, open(path).read() if os.path.exists(path) else None
 
-    def run(self, argv, procs, env, preload=None):
-        """argv inside the root; LD_PRELOAD=preload for argv alone (the host's tools that
-        get it there, unshare, mount and chroot, must not have it)."""
+    def run(self, argv, procs, env, preload=None, root=None):
+        """argv inside the root (or `root`); LD_PRELOAD=preload for argv alone (the host's
+        tools that get it there, unshare, mount and chroot, must not have it)."""
         if preload:
             argv = ["/usr/bin/env", "LD_PRELOAD=" + preload] + argv
 
@@ -101,7 +104,7 @@ class Image:
                 with open(f, "w") as fh:
                     fh.write(str(os.getpid()))
         p = subprocess.run(["unshare", "-m", "--propagation", "private", "/bin/sh", "-c", CHROOT, "sh",
-                            self.root] + argv, env=env, preexec_fn=attach, capture_output=True, text=True,
+                            root or self.root] + argv, env=env, preexec_fn=attach, capture_output=True, text=True,
                            timeout=60, stdin=subprocess.DEVNULL)
         return p.returncode, p.stdout, p.stderr
 
@@ -216,6 +219,27 @@ def run_checks(image, procs, case, host, checks):
                      (name, ", next_symbol == dlsym for 49 lookups" if compare else ""),
                      rc == 0 and err == "" and not wrong,
                      "exit %d, stderr %r, wrong (got, expected): %r; output:\n%s" % (rc, err, wrong, out))
+    # The cgview command itself inside the root (built here on glibc 2.36, statically
+    # linked): `cgview doctor` and `cgview show` where the image's own glibc is 2.31.
+    rc, out, err = image.run([INNER_CGVIEW, "show", "--json"], procs, env)
+    checks.check("the cgview command runs in the root: show --json, the container's CPUs and memory",
+                 rc == 0 and err == "" and '"container": %d,' % case.n in out and
+                 '"total": %d,' % case.memory in out, "exit %d, stderr %r, printed %r" % (rc, err, out[:600]))
+    rc, out, err = image.run([INNER_CGVIEW, "doctor", "--json", "/usr/bin/nproc"], procs, env)
+    reports = json.loads(out)["programs"] if rc in (0, 3) and out.startswith("{") else []
+    checks.check("the cgview command runs in the root: doctor reads nproc of glibc 2.31",
+                 err == "" and [r.get("kind") for r in reports] == ["glibc-dynamic"],
+                 "exit %d, stderr %r, printed %r" % (rc, err, out[:600]))
+    # And in a root with nothing but it (no libc, no loader: a musl or distroless image has
+    # no glibc either).
+    bare = os.path.join(os.path.dirname(image.root), "bare")
+    for d in ("proc", "sys", "bin"):
+        os.makedirs(os.path.join(bare, d), exist_ok=True)
+    shutil.copy(image.cgview, os.path.join(bare, "bin/cgview"))
+    rc, out, err = image.run(["/bin/cgview", "show", "--json"], procs, env, root=bare)
+    checks.check("the cgview command runs in a root with no libc: show --json, the container's CPUs",
+                 rc == 0 and err == "" and '"container": %d,' % case.n in out,
+                 "exit %d, stderr %r, printed %r" % (rc, err, out[:600]))
     # doctor judges this glibc able to load the library (it checks the symbol versions).
     rc, out, err = image.cgview_command("doctor", "--json", "--root", image.root, "nproc", "perl")
     reports = json.loads(out)["programs"] if rc in (0, 3) and out else []

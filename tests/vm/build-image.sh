@@ -8,8 +8,8 @@
 # so any change to them builds a new image.  CGVIEW_VM_CACHE overrides the cache.
 set -euo pipefail
 cache=${CGVIEW_VM_CACHE:-/var/cache/cgview-vm}
-# libelf1: the cgview command links it (for `cgview doctor`).
-packages=procps,python3,busybox,util-linux,libelf1
+# (No libelf1: the cgview command is linked statically, and runs without it.)
+packages=procps,python3,busybox,util-linux
 # zram: the swap device (the root file system is in RAM, where swap files cannot
 # live), and the compressors it may use (which are built in varies by kernel).
 # virtio_pci, virtio_blk, crc32c and ext4: a scratch disk, so that cgroup v2's io.stat has a block
