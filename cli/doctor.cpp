@@ -47,12 +47,6 @@ void drop_reach_claim(ProgramReport& report) {
       if (starts_with(why, claim)) why = std::string(claim) + ".";
 }
 
-// The multiarch triplet of the ELF file whose bytes `elf` holds ("" when not ELF).
-std::string_view multiarch_triplet_of_elf(std::string_view elf) {
-  int elf_class = 0, machine = 0;
-  return elf_identity(elf, elf_class, machine) ? multiarch_triplet(machine, elf_class) : std::string_view();
-}
-
 void add_once(std::vector<std::string>& list, const std::string& item) {
   for (const std::string& s : list)
     if (s == item) return;
@@ -371,10 +365,7 @@ LibBuild Doctor::lib_build_for(const ElfFacts& program, bool file_only) const {
   if (!loader.ok) return {};  // it cannot start here: examine_elf says so
   auto known = lib_tokens_.find(loader.path);
   if (known == lib_tokens_.end()) {  // read each loader once: a --root scan meets the same few
-    std::string bytes;
-    root_.read_file(loader.path, 8 << 20, bytes);
-    std::string token = lib_token_of(bytes, multiarch_triplet_of_elf(bytes), parent_of(loader.path));
-    known = lib_tokens_.emplace(loader.path, std::move(token)).first;
+    known = lib_tokens_.emplace(loader.path, lib_token_of_loader(root_, loader.path)).first;
   }
   const std::string& token = known->second;
   for (const CgviewEntry& entry : cgview_entries_) {

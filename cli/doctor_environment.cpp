@@ -2,6 +2,7 @@
 // tell a program? The preloads (LD_PRELOAD, /etc/ld.so.preload), the cgroup of
 // each controller, the view (the same compute_limits `cgview show` calls), and
 // each CGVIEW_* variable with whether the shim accepts it.
+#include <sys/auxv.h>
 #include <sys/stat.h>
 #include <fcntl.h>
 #include <unistd.h>
@@ -13,7 +14,9 @@
 
 #include "commands.hpp"
 #include "doctor_output.hpp"
+#include "elf_inspect.hpp"
 #include "lib_layout.hpp"
+#include "program_lookup.hpp"
 #include "library_search.hpp"
 #include "limits.hpp"
 
@@ -48,12 +51,28 @@ void add_preloads(const std::vector<std::string>& paths, const char* source, std
   }
 }
 
+// How the loader of /bin/sh expands `entry`'s $LIB ("" where it cannot): what
+// the programs started from here get, for a cgview command linked statically,
+// which no loader ran.
+std::string expanded_for_shell(const std::string& entry) {
+  static const std::string token = [] {
+    int fd = open("/bin/sh", O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return std::string();
+    ElfFacts shell = inspect_elf_fd(fd, ElfDepth::Linking);
+    close(fd);
+    return shell.has_interp ? lib_token_of_loader(RootFs("/"), shell.interp) : std::string();
+  }();
+  std::string out;
+  return !token.empty() && expand_lib(entry, token, out) ? out : std::string();
+}
+
 void check_preload(PreloadEntry& entry, int own_class, int own_machine) {
   entry.is_cgview = entry.path.find("libcgview") != std::string::npos;
-  // ld.so expands $LIB per program: the file it loaded into this one is the one to judge.
+  // ld.so expands $LIB per program: the file it loaded into this one is the one
+  // to judge (none in a static cgview: then the one the shell's loader names).
   std::string file = entry.path;
   if (names_cgview_through_lib(entry.path)) {
-    file = cgview_loaded_here();
+    file = getauxval(AT_BASE) != 0 ? cgview_loaded_here() : expanded_for_shell(entry.path);
     entry.expanded = file;
   }
   struct stat st;

@@ -102,6 +102,14 @@ bool expand_lib(std::string_view entry, std::string_view value, std::string& out
   return true;
 }
 
+std::string lib_token_of_loader(const RootFs& root, const std::string& loader_path) {
+  std::string bytes;
+  root.read_file(loader_path, 8 << 20, bytes);
+  int elf_class = 0, machine = 0;
+  std::string_view triplet = elf_identity(bytes, elf_class, machine) ? multiarch_triplet(machine, elf_class) : "";
+  return lib_token_of(bytes, triplet, parent_of(loader_path));
+}
+
 std::string cgview_loaded_here() {
   std::string maps;
   if (!RootFs("").read_file("/proc/self/maps", 4 << 20, maps)) return {};

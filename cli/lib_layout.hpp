@@ -37,6 +37,10 @@ std::vector<std::string> preload_file_entries(std::string_view text);
 // the loader lies in (a multiarch one as "lib/<triplet>").
 std::string lib_token_of(std::string_view loader, std::string_view triplet, std::string_view loader_dir);
 
+// lib_token_of for the loader file at `loader_path` under `root` (read here).
+class RootFs;
+std::string lib_token_of_loader(const RootFs& root, const std::string& loader_path);
+
 // `entry` with every $LIB token replaced by `value`; false where it holds
 // $ORIGIN or $PLATFORM, which this does not expand. A '$' that starts no token
 // stays, as ld.so leaves it.
