@@ -115,10 +115,13 @@ CGVIEW_EXPORT int statx(int dirfd, const char* path, int flags, unsigned mask, s
   }
   int result = r->statx(dirfd, path, flags, mask, buf);
   // glibc declares `path` non-null, but the kernel takes null with
-  // AT_EMPTY_PATH: hide the declaration from the compiler, which would drop
-  // the test. The kernel has read `path` when the call succeeded; only then
-  // is it ours to read.
-  asm("" : "+r"(path));
-  if (result != 0 || !(flags & AT_EMPTY_PATH) || (path != nullptr && *path != '\0')) return result;
+  // AT_EMPTY_PATH: its value goes through an integer the compiler cannot
+  // see into, so the test is neither dropped nor warned about. The kernel
+  // has read `path` when the call succeeded; only then is it ours to read.
+  uintptr_t path_address = reinterpret_cast<uintptr_t>(path);
+  asm("" : "+r"(path_address));
+  if (result != 0 || !(flags & AT_EMPTY_PATH) ||
+      (path_address != 0 && *reinterpret_cast<const char*>(path_address) != '\0'))
+    return result;
   return as_real_file(dirfd, result, buf, [&](int real) { return r->statx(real, "", flags, mask, buf); });
 }
