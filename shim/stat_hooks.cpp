@@ -15,9 +15,11 @@
 #include <cstdint>
 
 #include "export.hpp"
+#include "host_files.hpp"
 #include "real_functions.hpp"
 #include "virtual_fds.hpp"
 
+using namespace cgview;
 using namespace cgview::shim;
 
 namespace {
@@ -55,11 +57,10 @@ int as_real_file(int fd, int result, Record* record, Again again) {
   if (result != 0) return result;
   int real = open_real_file(fd);
   if (real < 0) return result;
-  int saved_errno = errno;
+  ErrnoKeeper keep_errno;
   ContentSize served = content_size(*record);
   if (again(real) == 0) put_content_size(*record, served);
-  syscall(SYS_close, real);
-  errno = saved_errno;
+  close_fd(real);
   return result;
 }
 
