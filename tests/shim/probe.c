@@ -11,6 +11,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <link.h>
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
@@ -586,7 +587,32 @@ static long vm_size_bytes(void) {
 
 /* Kilobytes of anonymous mappings (no file, not the stack, heap or vdso),
  * read past the shim. */
-static long anonymous_kb(void) {
+/* The address range the preloaded library (LD_PRELOAD, one absolute path)
+ * occupies: its segments, with their zeroed tails (p_memsz). */
+struct address_range {
+  uintptr_t start, end;
+};
+
+static int find_preload(struct dl_phdr_info* info, size_t size, void* data) {
+  (void)size;
+  const char* preload = getenv("LD_PRELOAD");
+  struct address_range* range = data;
+  if (!preload || strcmp(info->dlpi_name, preload) != 0) return 0;
+  uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
+  for (int i = 0; i < info->dlpi_phnum; ++i) {
+    const ElfW(Phdr)* segment = &info->dlpi_phdr[i];
+    if (segment->p_type != PT_LOAD) continue;
+    uintptr_t start = (info->dlpi_addr + segment->p_vaddr) & ~(page - 1);
+    uintptr_t end = (info->dlpi_addr + segment->p_vaddr + segment->p_memsz + page - 1) & ~(page - 1);
+    if (range->end == 0 || start < range->start) range->start = start;
+    if (end > range->end) range->end = end;
+  }
+  return 1;
+}
+
+/* Anonymous kB (no file, no name) mapped: all of them, or only those inside
+ * `within` (NULL: everywhere). */
+static long anonymous_kb_in(const struct address_range* within) {
   static char maps[1 << 16];
   int fd = (int)syscall(SYS_openat, AT_FDCWD, "/proc/self/maps", O_RDONLY);
   if (fd < 0) return -1;
@@ -599,16 +625,29 @@ static long anonymous_kb(void) {
     unsigned long start = 0, stop = 0, inode = 1;
     int path_at = 0;
     if (sscanf(line, "%lx-%lx %*s %*s %*s %lu %n", &start, &stop, &inode, &path_at) >= 3 && inode == 0 &&
-        line[path_at] == '\0')
-      kb += (long)((stop - start) / 1024);
+        line[path_at] == '\0') {
+      if (within) {
+        start = start > within->start ? start : within->start;
+        stop = stop < within->end ? stop : within->end;
+      }
+      if (stop > start) kb += (long)((stop - start) / 1024);
+    }
     line = end ? end + 1 : maps + n;
   }
   return kb;
 }
 
-/* What a process maps for the shim: nothing until something is served
- * (compare an empty preload), then its tables once (lib/lazy_zeroed.hpp). */
+static long anonymous_kb(void) { return anonymous_kb_in(NULL); }
+
+/* What a process maps for the shim: nothing until something is served (no
+ * zeroed tail of its image mapped apart), then its tables once
+ * (lib/lazy_zeroed.hpp). The process's total at start is not compared: what
+ * ld.so allocates to track a library grows with the length of its path. */
 static int cmd_mappings(void) {
+  struct address_range image = {0, 0};
+  dl_iterate_phdr(find_preload, &image);
+  printf("preload_found=%d\n", image.end != 0);
+  printf("image_anon_kb_at_start=%ld\n", anonymous_kb_in(&image));
   printf("anon_kb_at_start=%ld\n", anonymous_kb());
   long first = total_from_fd(open("/proc/meminfo", O_RDONLY));
   printf("anon_kb_after_first=%ld\n", anonymous_kb());
