@@ -23,8 +23,8 @@ namespace {
 // Fds above the table still serve content; they are just not re-rendered on rewind.
 constexpr int kTrackedFds = 4096;
 struct Tracked {
-  std::atomic<uint64_t> inode{0};
-  std::atomic<uint64_t> device_and_file{0};  // device << 32 | VirtualFile; 0 = free
+  std::atomic<uint64_t> inode{0};  // 0 = free; stored last, so it publishes the rest
+  std::atomic<uint64_t> device_and_file{0};  // device << 32 | VirtualFile
   std::atomic<uint32_t> task{0};  // a status file's task, a block stat file's device
 };
 // Device numbers fit in 32 bits (the kernel's encoding); a VirtualFile too.
@@ -37,20 +37,25 @@ void track(int fd, VirtualFile file, uint32_t task) {
   if (fd < 0 || fd >= kTrackedFds || !file_id(fd, id)) return;
   Tracked* table = g_tracked.get();
   if (table == nullptr) return;  // served, but not re-rendered on a rewind
-  table[fd].inode.store(id.ino, std::memory_order_relaxed);
+  table[fd].device_and_file.store(id.dev << 32 | uint64_t(file), std::memory_order_relaxed);
   table[fd].task.store(task, std::memory_order_relaxed);
-  table[fd].device_and_file.store(id.dev << 32 | uint64_t(file), std::memory_order_release);
+  table[fd].inode.store(id.ino, std::memory_order_release);
 }
 
-// The served file behind `fd`, or None when the fd is no longer ours.
+// The served file behind `fd`, or None when the fd is no longer ours. A
+// stale entry is freed by a compare on the inode it was checked against: a
+// rewind's re-render on another thread (refresh_if_virtual) replaces the fd's
+// file and then its entry, and a free that compared the device and file
+// alone (the same before and after) could drop the new entry.
 VirtualFile tracked_file(int fd, uint32_t& task) {
   Tracked* table = g_tracked.if_mapped();
   if (fd < 0 || fd >= kTrackedFds || table == nullptr) return VirtualFile::None;
-  uint64_t tag = table[fd].device_and_file.load(std::memory_order_acquire);
-  if (tag == 0) return VirtualFile::None;
+  uint64_t inode = table[fd].inode.load(std::memory_order_acquire);
+  if (inode == 0) return VirtualFile::None;
+  uint64_t tag = table[fd].device_and_file.load(std::memory_order_relaxed);
   FileId id;
-  if (!file_id(fd, id) || id != FileId{tag >> 32, table[fd].inode.load(std::memory_order_relaxed)}) {
-    table[fd].device_and_file.compare_exchange_strong(tag, 0, std::memory_order_relaxed);
+  if (!file_id(fd, id) || id != FileId{tag >> 32, inode}) {
+    table[fd].inode.compare_exchange_strong(inode, 0, std::memory_order_relaxed);
     return VirtualFile::None;
   }
   task = table[fd].task.load(std::memory_order_relaxed);
