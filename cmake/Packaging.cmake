@@ -1,8 +1,10 @@
 # `cpack -G DEB` in the build dir makes cgview_<version>_<arch>.deb: /usr/bin/cgview
 # and /usr/lib/libcgview.so (the layout `cgview run` and `cgview enable` expect:
-# the library at ../lib/ from the binary). Its dependencies are computed by
-# dpkg-shlibdeps from what the binaries link (libc6 for the library; whatever
-# the command links besides), so they stay right when a dependency is added.
+# the library at ../lib/ from the binary). Its dependencies are computed when
+# it is made, so they stay right when a dependency is added: with the command
+# linked statically, from the library's glibc version needs (deb/depends.cmake
+# says why not dpkg-shlibdeps); otherwise by dpkg-shlibdeps from what the
+# binaries link.
 set(CPACK_GENERATOR DEB)
 set(CPACK_PACKAGE_NAME cgview)
 set(CPACK_PACKAGE_VERSION ${PROJECT_VERSION})
@@ -23,7 +25,14 @@ The cgview command shows that view and where each number came from, runs a
 program under the shim, and enables it system-wide.")
 set(CPACK_DEBIAN_PACKAGE_SECTION utils)
 set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)
-set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
+if(CGVIEW_STATIC_CLI)
+  set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS OFF)
+  set(CPACK_CGVIEW_OBJDUMP "${CMAKE_OBJDUMP}")
+  set(CPACK_CGVIEW_SHIM_FILE "${CMAKE_BINARY_DIR}/shim/libcgview.so")
+  set(CPACK_PROJECT_CONFIG_FILE ${CMAKE_CURRENT_LIST_DIR}/deb/depends.cmake)
+else()
+  set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
+endif()
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
 set(CPACK_PACKAGING_INSTALL_PREFIX /usr)
 set(CPACK_STRIP_FILES ON)

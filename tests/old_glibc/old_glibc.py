@@ -15,13 +15,15 @@ process has no dlsym, and the shim reads the symbol tables itself), with LD_PREL
 with /etc/ld.so.preload (written by `cgview enable --root`, which checks the root's
 glibc first, and judged by `cgview doctor --root`). Without the shim the same commands
 give the host's numbers. The cgview command itself (statically linked) runs in that
-root and in one holding nothing else.
+root and in one holding nothing else, and the .deb (`cpack -G DEB`) installs there with
+dpkg, serves, and is removed.
 
 Prints one line per check and `N passed, M failed`; exit 77 (skip) where the machine
 cannot host real cgroups or build the root, unless CGVIEW_TEST_REQUIRE_CGROUPS=1.
 """
 
 import argparse
+import glob
 import json
 import os
 import shutil
@@ -127,6 +129,7 @@ def main():
     ap.add_argument("--shim", required=True)
     ap.add_argument("--probe", required=True, help="old_glibc_probe.cpp's library")
     ap.add_argument("--allocator", required=True, help="tests/shim/init_malloc_preload.c's library")
+    ap.add_argument("--build-dir", required=True, help="where cpack makes the .deb")
     args = ap.parse_args()
     if os.geteuid() != 0:
         skip("needs root (chroot, mounts, cgroups)")
@@ -151,6 +154,7 @@ def main():
                   (image.glibc, case.describe, compat.fmt_list(case.cpus), compat.fmt_list(host.cpus)),
                   flush=True)
             run_checks(image, procs, case, host, checks)
+            deb_checks(image, args.build_dir, tmp, procs, case, checks)
         finally:
             cgroups.cleanup()
     print("old_glibc: %d passed, %d failed" % (checks.passed, checks.failed), flush=True)
@@ -262,6 +266,34 @@ def run_checks(image, procs, case, host, checks):
         rc, err, written = image.preload_system_wide(False)
         checks.check("cgview disable --root: the file removed", rc == 0 and written is None,
                      "exit %d, stderr %r, ld.so.preload %r" % (rc, err, written))
+
+
+def deb_checks(image, build_dir, tmp, procs, case, checks):
+    """The .deb on Debian 11: its Depends lets dpkg install it there (the library's
+    glibc needs, not the 2.34 dpkg-shlibdeps would compute), and it serves."""
+    out_dir = os.path.join(tmp, "deb")
+    p = subprocess.run(["cpack", "-G", "DEB", "-B", out_dir], cwd=build_dir, capture_output=True, text=True)
+    debs = glob.glob(os.path.join(out_dir, "cgview_*.deb"))
+    if p.returncode != 0 or len(debs) != 1:
+        checks.check("cpack -G DEB makes one .deb", False, "exit %d, made %r: %s" % (p.returncode, debs, p.stderr))
+        return
+    depends = subprocess.run(["dpkg-deb", "-f", debs[0], "Depends"], capture_output=True, text=True).stdout.strip()
+    shutil.copy(debs[0], image.root + "/tmp/cgview.deb")
+    env = {"PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "LC_ALL": "C"}
+    rc, out, err = image.run(["dpkg", "-i", "/tmp/cgview.deb"], procs, env)
+    checks.check("dpkg -i of the .deb on Debian 11 (Depends: %s)" % depends, rc == 0,
+                 "exit %d, stderr %r" % (rc, err))
+    if rc != 0:
+        return
+    rc, out, err = image.run(["nproc"], procs, env, preload="/usr/lib/libcgview.so")
+    checks.check("the installed library: LD_PRELOAD=/usr/lib/libcgview.so nproc",
+                 rc == 0 and out == "%d\n" % case.n and err == "", "exit %d, printed %r, stderr %r" % (rc, out, err))
+    rc, out, err = image.run(["cgview", "run", "--", "nproc"], procs, env)
+    checks.check("the installed command: cgview run -- nproc",
+                 rc == 0 and out == "%d\n" % case.n and err == "", "exit %d, printed %r, stderr %r" % (rc, out, err))
+    rc, out, err = image.run(["dpkg", "-r", "cgview"], procs, env)
+    checks.check("dpkg -r cgview on Debian 11", rc == 0 and not os.path.exists(image.root + "/usr/bin/cgview"),
+                 "exit %d, stderr %r" % (rc, err))
 
 
 if __name__ == "__main__":
