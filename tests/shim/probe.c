@@ -319,6 +319,39 @@ static int cmd_identity(void) {
   return 0;
 }
 
+static volatile int g_stop_fstat;
+static int g_fstat_fd;
+
+static void* fstat_until_stopped(void* arg) {
+  (void)arg;
+  struct stat st;
+  while (!g_stop_fstat) fstat(g_fstat_fd, &st);
+  return NULL;
+}
+
+/* ROUNDS rewinds of a served fd (each re-renders it into a new file) while
+ * another thread fstats it without pause: the fd must stay the shim's (its
+ * fstat the real file's identity, as a tracked fd's is). */
+static int cmd_rewind_beside_fstat(int argc, char** argv) {
+  if (argc < 3) return fail("usage: rewind-beside-fstat ROUNDS");
+  long rounds = atol(argv[2]);
+  g_fstat_fd = open("/proc/meminfo", O_RDONLY);
+  pthread_t t;
+  if (g_fstat_fd < 0 || pthread_create(&t, NULL, fstat_until_stopped, NULL) != 0) return fail("setup");
+  char text[256];
+  for (long i = 0; i < rounds; ++i) {
+    lseek(g_fstat_fd, 0, SEEK_SET);
+    if (read(g_fstat_fd, text, sizeof text) <= 0) return fail("read");
+  }
+  g_stop_fstat = 1;
+  pthread_join(t, NULL);
+  struct stat fd_st, path_st;
+  int same = fstat(g_fstat_fd, &fd_st) == 0 && stat("/proc/meminfo", &path_st) == 0 &&
+             fd_st.st_dev == path_st.st_dev && fd_st.st_ino == path_st.st_ino;
+  printf("identity_after=%s\n", same ? "same" : "differs");
+  return 0;
+}
+
 /* Reads, rewrites FILE with CONTENT (a fixture's cgroup file), waits MS
  * milliseconds, rewinds each way and reads again. */
 static int cmd_rewind(int argc, char** argv) {
@@ -722,6 +755,7 @@ int main(int argc, char** argv) {
   if (strcmp(cmd, "fd-limit") == 0) return cmd_fd_limit();
   if (strcmp(cmd, "no-new-mappings") == 0) return cmd_no_new_mappings();
   if (strcmp(cmd, "mappings") == 0) return cmd_mappings();
+  if (strcmp(cmd, "rewind-beside-fstat") == 0) return cmd_rewind_beside_fstat(argc, argv);
   fprintf(stderr, "unknown command %s\n", cmd);
   return 2;
 }

@@ -197,6 +197,16 @@ TEST_P(ShimBuilds, FstatOfAServedFileDescribesTheRealFile) {
   EXPECT_GE(identities_match(fixture, "over a fixture", served), 8 * 3);
 }
 
+// A rewind re-renders the fd into a new file and then updates the shim's
+// record of it; an fstat on another thread in between saw an inode that was
+// no longer the record's and dropped the new record: the fd then stopped
+// re-rendering (and stat'ing as the real file). With the old code 20,000
+// rewinds beside a busy fstat lost it in every run.
+TEST(Shim, RewindsBesideAnFstatKeepTheFdServed) {
+  Values v = probe(kProbes[0], "rewind-beside-fstat", {"LD_PRELOAD=" + kShim, "CGVIEW_MEMORY=256M"}, nullptr, {"20000"});
+  EXPECT_EQ(v["identity_after"], "same");
+}
+
 TEST_P(ShimBuilds, OtherOpensPassThroughWithTheRealResultAndErrno) {
   auto env = preload_over("docker-v2-private-ns");
   Values with = probe(binary(), "passthrough", env);
