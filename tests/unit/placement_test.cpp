@@ -51,6 +51,42 @@ TEST(KeepInRotation, WorksOnMasksOfAnySize) {
   EXPECT_EQ(small[0], 0x03);
 }
 
+// Against the rule spelled bit by bit: masks of 1-40 bytes (whole 64-bit
+// words and every length of a short tail), random bits, counts and starts.
+TEST(KeepInRotation, AgreesWithTheRuleBitByBit) {
+  uint64_t state = 0x9e3779b97f4a7c15u;
+  auto next = [&state] {
+    state ^= state << 13;
+    state ^= state >> 7;
+    state ^= state << 17;
+    return state;
+  };
+  for (int trial = 0; trial < 20000; ++trial) {
+    size_t size = 1 + next() % 40;
+    std::vector<unsigned char> mask(size), expected(size, 0);
+    for (auto& byte : mask) byte = static_cast<unsigned char>(next() & next());  // about a quarter set
+    unsigned n = unsigned(next() % 12);
+    unsigned start = unsigned(next() % (size * 8 + 16));
+    auto bit = [&mask](size_t i) { return (mask[i / 8] >> (i % 8)) & 1; };
+    size_t bits = size * 8;
+    if (n == 0) {
+      expected = mask;
+    } else {
+      unsigned kept = 0;
+      size_t from = start >= bits ? 0 : start;
+      for (size_t k = 0; k < bits && kept < n; ++k) {
+        size_t i = (from + k) % bits;
+        if (bit(i)) {
+          expected[i / 8] |= static_cast<unsigned char>(1u << (i % 8));
+          ++kept;
+        }
+      }
+    }
+    keep_in_rotation(mask.data(), size, n, start);
+    ASSERT_EQ(mask, expected) << "size " << size << ", n " << n << ", start " << start;
+  }
+}
+
 TEST(Placement, LowestAndNoIdentityStartAtTheLowestId) {
   CpuSet a = set_of("4-11");
   EXPECT_EQ(placement_start(a, 2, 12345, Placement::Lowest), 4u);
