@@ -32,14 +32,21 @@ struct Tracked {
 // process never serving a file does without.
 constinit LazyZeroed<Tracked, kTrackedFds> g_tracked;
 
-void track(int fd, VirtualFile file, uint32_t task) {
-  FileId id;
-  if (fd < 0 || fd >= kTrackedFds || !file_id(fd, id)) return;
+// Records the file `fd` holds now as serving `file`; false when it cannot
+// (the fd above the table, or the table unmappable).
+bool track(int fd, VirtualFile file, uint32_t task, FileId& recorded) {
+  if (fd < 0 || fd >= kTrackedFds || !file_id(fd, recorded)) return false;
   Tracked* table = g_tracked.get();
-  if (table == nullptr) return;  // served, but not re-rendered on a rewind
-  table[fd].device_and_file.store(id.dev << 32 | uint64_t(file), std::memory_order_relaxed);
+  if (table == nullptr) return false;  // served, but not re-rendered on a rewind
+  table[fd].device_and_file.store(recorded.dev << 32 | uint64_t(file), std::memory_order_relaxed);
   table[fd].task.store(task, std::memory_order_relaxed);
-  table[fd].inode.store(id.ino, std::memory_order_release);
+  table[fd].inode.store(recorded.ino, std::memory_order_release);
+  return true;
+}
+
+void track(int fd, VirtualFile file, uint32_t task) {
+  FileId recorded;
+  track(fd, file, task, recorded);
 }
 
 // The served file behind `fd`, or None when the fd is no longer ours. A
@@ -235,7 +242,14 @@ bool refresh_if_virtual(int fd, void (*before)(void*), void* context) {
   int cloexec = fd_flags > 0 && (fd_flags & FD_CLOEXEC) ? O_CLOEXEC : 0;
   bool done = syscall(SYS_dup3, fresh, fd, cloexec) == fd;
   syscall(SYS_close, fresh);
-  if (done) track(fd, file, task);
+  // Two threads rewinding the same fd each replace its file, then record
+  // the file the fd holds: the first may record after the second replaced
+  // it, and the record would then name a file the fd no longer holds (and be
+  // dropped at the next check). Whoever finds the fd holding another file
+  // than it recorded records again.
+  FileId recorded, now;
+  for (int attempt = 0; done && attempt < 3 && track(fd, file, task, recorded); ++attempt)
+    if (!file_id(fd, now) || now == recorded) break;
   return done;
 }
 

@@ -329,22 +329,35 @@ static void* fstat_until_stopped(void* arg) {
   return NULL;
 }
 
-/* ROUNDS rewinds of a served fd (each re-renders it into a new file) while
- * another thread fstats it without pause: the fd must stay the shim's (its
- * fstat the real file's identity, as a tracked fd's is). */
+static long g_rewinds;
+
+static void* rewind_and_read(void* arg) {
+  (void)arg;
+  char text[256];
+  for (long i = 0; i < g_rewinds; ++i) {
+    lseek(g_fstat_fd, 0, SEEK_SET);
+    if (read(g_fstat_fd, text, sizeof text) <= 0) return (void*)1;
+  }
+  return NULL;
+}
+
+/* Two threads rewind a served fd ROUNDS times each (every rewind re-renders
+ * it into a new file) while a third fstats it without pause: the fd must
+ * stay the shim's (its fstat the real file's identity, as a tracked fd's is). */
 static int cmd_rewind_beside_fstat(int argc, char** argv) {
   if (argc < 3) return fail("usage: rewind-beside-fstat ROUNDS");
-  long rounds = atol(argv[2]);
+  g_rewinds = atol(argv[2]);
   g_fstat_fd = open("/proc/meminfo", O_RDONLY);
-  pthread_t t;
-  if (g_fstat_fd < 0 || pthread_create(&t, NULL, fstat_until_stopped, NULL) != 0) return fail("setup");
-  char text[256];
-  for (long i = 0; i < rounds; ++i) {
-    lseek(g_fstat_fd, 0, SEEK_SET);
-    if (read(g_fstat_fd, text, sizeof text) <= 0) return fail("read");
-  }
+  pthread_t fstats, rewinds;
+  if (g_fstat_fd < 0 || pthread_create(&fstats, NULL, fstat_until_stopped, NULL) != 0 ||
+      pthread_create(&rewinds, NULL, rewind_and_read, NULL) != 0)
+    return fail("setup");
+  void* failed_here = rewind_and_read(NULL);
+  void* failed_there = NULL;
+  pthread_join(rewinds, &failed_there);
   g_stop_fstat = 1;
-  pthread_join(t, NULL);
+  pthread_join(fstats, NULL);
+  if (failed_here || failed_there) return fail("read");
   struct stat fd_st, path_st;
   int same = fstat(g_fstat_fd, &fd_st) == 0 && stat("/proc/meminfo", &path_st) == 0 &&
              fd_st.st_dev == path_st.st_dev && fd_st.st_ino == path_st.st_ino;

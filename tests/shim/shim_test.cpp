@@ -198,12 +198,14 @@ TEST_P(ShimBuilds, FstatOfAServedFileDescribesTheRealFile) {
 }
 
 // A rewind re-renders the fd into a new file and then updates the shim's
-// record of it; an fstat on another thread in between saw an inode that was
-// no longer the record's and dropped the new record: the fd then stopped
-// re-rendering (and stat'ing as the real file). With the old code 20,000
-// rewinds beside a busy fstat lost it in every run.
-TEST(Shim, RewindsBesideAnFstatKeepTheFdServed) {
-  Values v = probe(kProbes[0], "rewind-beside-fstat", {"LD_PRELOAD=" + kShim, "CGVIEW_MEMORY=256M"}, nullptr, {"20000"});
+// record of it. An fstat on another thread in between saw an inode that was
+// no longer the record's and dropped the new record; a second rewinding
+// thread could leave the record naming the first one's file. Either way the
+// fd then stopped re-rendering (and stat'ing as the real file). With the
+// first fix alone 7 runs of 12 failed (the fd lost, or a read right after a
+// rewind at the end of the file); before either, every run lost the fd.
+TEST(Shim, RewindsOnTwoThreadsBesideAnFstatKeepTheFdServed) {
+  Values v = probe(kProbes[0], "rewind-beside-fstat", {"LD_PRELOAD=" + kShim, "CGVIEW_MEMORY=256M"}, nullptr, {"30000"});
   EXPECT_EQ(v["identity_after"], "same");
 }
 
