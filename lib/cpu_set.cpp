@@ -36,10 +36,13 @@ void CpuSet::keep_rotated(unsigned n, unsigned start) {
 
 namespace {
 
-// The caller's mask is bytes of any length: a whole word is moved with one
-// fixed-size copy (a load), the short tail byte by byte. A copy of a variable
-// length made every word a store to the stack and a reload of it, which cost
-// sched_getaffinity about half of what the system call itself costs.
+// The caller's mask is a cpu_set_t (or CpuSet's words): native 64-bit words,
+// CPU i at bit i % 64 of word i / 64, and a length that need not be a whole
+// number of words (a 32-bit port's masks are 4-byte longs). A whole word is
+// moved with one fixed-size copy (a load); a short tail byte by byte, as the
+// low bytes of a word (the little-endian layout of the ports built here). A
+// copy of variable length made every word a store to the stack and a reload
+// of it, which cost sched_getaffinity about half of its system call's time.
 uint64_t load_word(const unsigned char* at, size_t available) {
   uint64_t word = 0;
   if (available >= 8) {
@@ -58,12 +61,29 @@ void store_word(unsigned char* at, size_t available, uint64_t word) {
   for (size_t i = 0; i < available; ++i) at[i] = static_cast<unsigned char>(word >> (8 * i));
 }
 
-// Clears bits [from, to) of the mask (`to` at most its size in bits).
-void clear_between(unsigned char* bytes, size_t from, size_t to) {
-  for (; from < to && from % 8 != 0; ++from) bytes[from / 8] &= static_cast<unsigned char>(~(1u << (from % 8)));
-  size_t whole_bytes = from < to ? (to - from) / 8 : 0;
-  __builtin_memset(bytes + from / 8, 0, whole_bytes);
-  for (from += whole_bytes * 8; from < to; ++from) bytes[from / 8] &= static_cast<unsigned char>(~(1u << (from % 8)));
+// The bits of the word starting at bit `base` that lie in [from, to) (to > base).
+uint64_t range_in_word(size_t base, size_t from, size_t to) {
+  uint64_t range = ~uint64_t(0);
+  if (from > base) range &= ~uint64_t(0) << (from - base);
+  if (to < base + 64) range &= (uint64_t(1) << (to - base)) - 1;
+  return range;
+}
+
+// Clears bits [from, to) of the mask (`to` at most its size in bits): whole
+// words at once (all their bytes zero, in any byte order), the partial words
+// at either end through a mask.
+void clear_between(unsigned char* bytes, size_t size, size_t from, size_t to) {
+  while (from < to) {
+    size_t at = from / 64 * 8, base = at * 8;
+    if (from == base && to - base >= 64) {
+      size_t whole_words = (to - base) / 64;
+      __builtin_memset(bytes + at, 0, whole_words * 8);
+      from = base + whole_words * 64;
+      continue;
+    }
+    store_word(bytes + at, size - at, load_word(bytes + at, size - at) & ~range_in_word(base, from, to));
+    from = base + 64;
+  }
 }
 
 // Within bits [from, to) of the mask keeps the `keep` lowest set bits and
@@ -74,15 +94,12 @@ unsigned keep_lowest_between(unsigned char* bytes, size_t size, size_t from, siz
   if (to > size * 8) to = size * 8;
   for (size_t at = (from / 64) * 8; at < size && at * 8 < to; at += 8) {
     if (keep == 0) {  // all kept: the rest of the range is cleared at once
-      clear_between(bytes, from > at * 8 ? from : at * 8, to);
+      clear_between(bytes, size, from > at * 8 ? from : at * 8, to);
       break;
     }
     uint64_t word = load_word(bytes + at, size - at);
     if (word == 0) continue;  // most of a large mask: no CPU there
-    size_t base = at * 8;
-    uint64_t range = ~uint64_t(0);
-    if (from > base) range &= ~uint64_t(0) << (from - base);
-    if (to < base + 64) range &= (uint64_t(1) << (to - base)) - 1;
+    uint64_t range = range_in_word(at * 8, from, to);
     uint64_t in = word & range;
     if (in == 0) continue;
     unsigned count = unsigned(__builtin_popcountll(in));

@@ -5,6 +5,10 @@
 # gives __sysconf (the shim's way past its own sysconf) the minimum 2.34,
 # though glibc has exported it under the same version since 2.2.5 and the
 # library loads on glibc 2.17.
+# cpack reads this before it builds anything: build first (as the README's
+# commands do), or the needs are those of the library built before.
+# objdump's headings are translated: read them in the C locale.
+set(ENV{LC_ALL} C)
 execute_process(COMMAND "${CPACK_CGVIEW_OBJDUMP}" -p "${CPACK_CGVIEW_SHIM_FILE}"
                 OUTPUT_VARIABLE cgview_headers RESULT_VARIABLE cgview_objdump_status)
 if(NOT cgview_objdump_status EQUAL 0)

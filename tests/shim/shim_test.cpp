@@ -580,6 +580,7 @@ TEST(ShimLibrary, MapsNothingUntilItServes) {
   Values empty = probe(kProbes[0], "mappings", {"LD_PRELOAD=" CGVIEW_EMPTY_PRELOAD, sysroot});
   Values shim = probe(kProbes[0], "mappings", {"LD_PRELOAD=" + kShim, sysroot});
   ASSERT_EQ(shim["preload_found"], "1");
+  ASSERT_EQ(empty["preload_found"], "1");
   EXPECT_EQ(empty["image_anon_kb_at_start"], "0");
   EXPECT_EQ(shim["image_anon_kb_at_start"], "0");
   EXPECT_EQ(shim["meminfo_total_kb"], "1048576 1048576");

@@ -51,8 +51,11 @@ TEST(KeepInRotation, WorksOnMasksOfAnySize) {
   EXPECT_EQ(small[0], 0x03);
 }
 
-// Against the rule spelled bit by bit: masks of 1-40 bytes (whole 64-bit
-// words and every length of a short tail), random bits, counts and starts.
+// Against the rule spelled bit by bit: masks of 1-140 bytes (whole 64-bit
+// words and every length of a short tail), sparse to full, counts from none
+// to more than the mask holds, starts inside and past it. The reference reads
+// CPU i at byte i / 8, bit i % 8: a cpu_set_t's layout on the little-endian
+// ports built here.
 TEST(KeepInRotation, AgreesWithTheRuleBitByBit) {
   uint64_t state = 0x9e3779b97f4a7c15u;
   auto next = [&state] {
@@ -62,10 +65,17 @@ TEST(KeepInRotation, AgreesWithTheRuleBitByBit) {
     return state;
   };
   for (int trial = 0; trial < 20000; ++trial) {
-    size_t size = 1 + next() % 40;
+    size_t size = 1 + next() % 140;
     std::vector<unsigned char> mask(size), expected(size, 0);
-    for (auto& byte : mask) byte = static_cast<unsigned char>(next() & next());  // about a quarter set
-    unsigned n = unsigned(next() % 12);
+    int density = trial % 4;  // a sixteenth, a quarter, a half, all of the bits set
+    for (auto& byte : mask) {
+      uint64_t bits = density == 0 ? next() & next() & next() & next()
+                      : density == 1 ? next() & next()
+                      : density == 2 ? next()
+                                     : ~uint64_t(0);
+      byte = static_cast<unsigned char>(bits);
+    }
+    unsigned n = unsigned(trial % 3 == 0 ? next() % (size * 8 + 3) : next() % 12);
     unsigned start = unsigned(next() % (size * 8 + 16));
     auto bit = [&mask](size_t i) { return (mask[i / 8] >> (i % 8)) & 1; };
     size_t bits = size * 8;
