@@ -33,6 +33,19 @@ if(CGVIEW_STATIC_CLI)
 else()
   set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
 endif()
+# A cross build's package is for the compiler's target: CPack would label it
+# with this machine's architecture (dpkg --print-architecture).
+if(CMAKE_CROSSCOMPILING)
+  execute_process(COMMAND ${CMAKE_C_COMPILER} -dumpmachine OUTPUT_VARIABLE cgview_target
+                  OUTPUT_STRIP_TRAILING_WHITESPACE)
+  execute_process(COMMAND dpkg-architecture -t${cgview_target} -qDEB_HOST_ARCH OUTPUT_VARIABLE cgview_deb_arch
+                  OUTPUT_STRIP_TRAILING_WHITESPACE ERROR_QUIET RESULT_VARIABLE cgview_deb_arch_status)
+  if(cgview_deb_arch_status EQUAL 0 AND cgview_deb_arch)
+    set(CPACK_DEBIAN_PACKAGE_ARCHITECTURE ${cgview_deb_arch})
+  else()
+    message(WARNING "no Debian architecture for ${cgview_target}: cpack would label the .deb with this machine's")
+  endif()
+endif()
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
 set(CPACK_PACKAGING_INSTALL_PREFIX /usr)
 set(CPACK_STRIP_FILES ON)
