@@ -10,6 +10,10 @@ shim (a crash) or when a CPython test module ends "crashed" or "env changed" onl
 shim; except the tests listed in BY_DESIGN (they compare a cgroup figure against one cgview
 keeps the host's, each with its reason) and RACY (they fail natively too, at random).
 
+A run past RUN_TIMEOUT is hung: every process of the cgroup is printed with its threads' stacks
+(gdb) and the runner's Python tracebacks (faulthandler). A hang with a thread inside the shim
+fails; one without (the program's own waits) runs the suite once more, and a second hang fails.
+
   Case A: CPU quota 0.5 (N = 1), memory limit 512 MiB: psutil's suite and CPython's.
   Case B: cpuset = CPU 1 only, no quota (V = {1}: real CPU ids, not 0), 1 GiB: psutil's suite.
 
@@ -24,6 +28,7 @@ import argparse
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -105,6 +110,8 @@ RACY = {
 # "test_y (test.test_x.C.test_y) ... ok" (and a docstring line may follow the id).
 RAN_PSUTIL = re.compile(r"^(psutil\.tests\.[\w.]+) \.\.\. ", re.M)
 RAN_CPYTHON = re.compile(r"^\w+ \((test\.[\w.]+)\)(?: \.\.\. |\n)", re.M)
+# The id of every test a verbose run started (the last one is where a hung run is).
+RAN_ANY = re.compile(r"^(?:(psutil\.tests\.[\w.]+)|\w+ \((test\.[\w.]+)\)) ?(?:\.\.\.|$)", re.M)
 # "FAIL: id", "ERROR: test_y (test.test_x.C.test_y) (subtest)", "ERROR: setUpClass (test.test_x.C)"
 FAILED = re.compile(r"^(FAIL|ERROR|UNEXPECTED SUCCESS): (\S+)(?: \(([\w.]+)\))?", re.M)
 # regrtest: "0:00:04 load avg: 0.21 [ 1/17] test_os passed" / "... test_os failed (env changed)"
@@ -129,6 +136,13 @@ class Outcome:
 
 # ----------------------------------------------------------------------------------------------
 
+# A suite's run takes 20-40 s here either way; one past these is hung (a deadlock, or a test
+# that waits for ever) and is reported with its stacks, well inside ctest's timeout for all six.
+RUN_TIMEOUT, RERUN_TIMEOUT = 150, 60
+# A gdb frame inside the shim: its hooks (cgview_open), its namespaces, or its file without symbols.
+SHIM_FRAME = re.compile(r"\bcgview(?:_\w+ \(|::)|libcgview")
+
+
 class Suite:
     def __init__(self, name, argv, rerun):
         self.name, self.argv, self.rerun = name, argv, rerun
@@ -141,24 +155,91 @@ def psutil_suite():
 
 def cpython_suite(full):
     mods = CPYTHON_MODULES + (CPYTHON_SLOW if full else [])
-    return Suite("cpython", [PYTHON, "-m", "test", "-j1", "-v", "--timeout", "300"] + mods,
+    return Suite("cpython", [PYTHON, "-m", "test", "-j1", "-v", "--timeout", "100"] + mods,
                  lambda test: [PYTHON, "-m", "unittest", "-v", test])
 
 
 def run(r, argv, mode, procs, cwd, timeout):
-    """argv in the case's cgroup (native or with the shim), in cwd; returns its Outcome."""
+    """argv in the case's cgroup (native or with the shim), in cwd; returns its Outcome. Python
+    runs with -X faulthandler, so a run past `timeout` can be asked where it is (SIGABRT)."""
     t0 = time.time()
     with tempfile.TemporaryFile("w+", errors="replace") as out:
+        argv = argv[:1] + ["-X", "faulthandler"] + argv[1:]
         p = r.popen(argv, mode, procs, stdout=out, stderr=subprocess.STDOUT, cwd=cwd)
+        shim_on_a_stack = False
         try:
             rc = p.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
-            p.kill()
-            p.wait()
+            shim_on_a_stack = report_hang(p, procs, mode, timeout, out)
             rc = "timeout"
         out.seek(0)
         text = out.read()
-    return Outcome(text, rc, time.time() - t0)
+    o = Outcome(text, rc, time.time() - t0)
+    o.shim_on_a_stack = shim_on_a_stack
+    return o
+
+
+def report_hang(p, procs, mode, timeout, out):
+    """A run that outlived its timeout: prints the test it was in, every process of the cgroup
+    with its threads' native stacks (gdb, where installed: is the shim on one?) and the Python
+    tracebacks of the runner (faulthandler on SIGABRT), then kills what is left. True when a
+    thread was inside libcgview.so (the shim itself waited or spun there)."""
+    shim_on_a_stack = False
+    pids = sorted({int(x) for f in procs for x in compat.read(f).split()})
+    print("HANG %s run past %d s; its processes:" % (mode, timeout))
+    for pid in pids:
+        try:
+            cmdline = compat.read("/proc/%d/cmdline" % pid).replace("\0", " ").strip()
+            state = re.search(r"^State:\s*(.*)$", compat.read("/proc/%d/status" % pid), re.M).group(1)
+            wchan = compat.read("/proc/%d/wchan" % pid)
+        except (OSError, AttributeError):
+            continue
+        print("  pid %d [%s, wchan %s]: %s" % (pid, state, wchan, cmdline[:200]))
+        if shutil.which("gdb"):
+            try:
+                g = subprocess.run(["gdb", "-p", str(pid), "-batch", "-nx", "-ex", "thread apply all bt 12"],
+                                   capture_output=True, text=True, timeout=60).stdout
+            except subprocess.TimeoutExpired:
+                g = "(gdb did not attach in 60 s)"
+            for line in g.splitlines():
+                if line.startswith(("#", "Thread", "(gdb")):
+                    print("    " + line[:200])
+                    shim_on_a_stack |= line.startswith("#") and SHIM_FRAME.search(line) is not None
+    p.send_signal(signal.SIGABRT)  # faulthandler: every thread's traceback, to the output
+    try:
+        p.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        pass
+    for pid in pids + [p.pid]:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except OSError:
+            pass
+    p.wait()
+    out.seek(0)
+    text = out.read()
+    started = [a or b for a, b in RAN_ANY.findall(text)]
+    print("HANG %s: the last test started: %s" % (mode, started[-1] if started else "none"))
+    tracebacks = text.rfind("Fatal Python error: Aborted")
+    if tracebacks >= 0:
+        print("HANG %s: the runner's Python threads:\n%s" % (mode, text[tracebacks:tracebacks + 6000]))
+    sys.stdout.flush()
+    return shim_on_a_stack
+
+
+def run_suite(r, suite, mode, procs, cwd):
+    """The suite's run in `mode`. A run that hangs with no thread inside the shim (the program's
+    own waits: psutil's process pool is known to deadlock at random, psutil issue 2104) runs once
+    more; its stacks stay in the output. A hang inside the shim, or a second one, is returned."""
+    o = run(r, suite.argv, mode, procs, cwd, timeout=RUN_TIMEOUT)
+    if o.rc != "timeout" or o.shim_on_a_stack:
+        return o
+    print("HANG %s: no thread inside libcgview.so; running the suite once more" % mode, flush=True)
+    again = run(r, suite.argv, mode, procs, fresh_dir(os.path.dirname(cwd), os.path.basename(cwd) + "-again"),
+                timeout=RUN_TIMEOUT)
+    if again.rc != "timeout":
+        print("FLAKY-HANG %s: hung once (stacks above), completed when run again" % mode, flush=True)
+    return again
 
 
 def fresh_dir(tmp, name):
@@ -174,13 +255,18 @@ def compare(r, case, suite, procs, tmp):
     results = {}
     for mode in ("host", "shim"):
         cwd = fresh_dir(tmp, "%s-%s-%s" % (case.name, suite.name, mode))
-        results[mode] = run(r, suite.argv, mode, procs, cwd, timeout=900)
+        results[mode] = run_suite(r, suite, mode, procs, cwd)
         o = results[mode]
         compat.log("suites: %s %s: %d tests, %d failed or errored, exit %s, %.0f s" %
                    (label, "native" if mode == "host" else "shim", len(o.ran), len(o.failed),
                     o.rc, o.seconds))
     native, shim = results["host"], results["shim"]
     ok = True
+    for mode, o in results.items():
+        if o.rc == "timeout":  # its stacks are above
+            print("FAIL %s: the %s run hung%s" % (label, "native" if mode == "host" else "shim",
+                                                  " inside libcgview.so" if o.shim_on_a_stack else " twice"))
+            ok = False
     if not native.ran:
         print("FAIL %s: the native run ran no tests (exit %s):\n%s" % (label, native.rc, native.tail))
         return False
@@ -202,7 +288,7 @@ def compare(r, case, suite, procs, tmp):
             print("RACY %s %s: %s" % (label, test, RACY[test]))
             continue
         # Once more, alone, under the shim: a test that then passes failed at random.
-        again = run(r, suite.rerun(test), "shim", procs, fresh_dir(tmp, "rerun"), timeout=300)
+        again = run(r, suite.rerun(test), "shim", procs, fresh_dir(tmp, "rerun"), timeout=RERUN_TIMEOUT)
         if again.rc == 0 and test in again.ran and not again.failed:
             print("FLAKY %s %s: %s under the shim, passed when run again alone" % (label, test, kind))
             continue
