@@ -179,13 +179,40 @@ def run(r, argv, mode, procs, cwd, timeout):
     return o
 
 
+def thread_stacks(pid):
+    """{thread id: its native stack's frame lines} of a process, from gdb; {} without gdb."""
+    if not shutil.which("gdb"):
+        return {}
+    try:
+        text = subprocess.run(["gdb", "-p", str(pid), "-batch", "-nx", "-ex", "thread apply all bt 12"],
+                              capture_output=True, text=True, timeout=60).stdout
+    except subprocess.TimeoutExpired:
+        return {"(gdb did not attach in 60 s)": []}
+    stacks, frames = {}, None
+    for line in text.splitlines():
+        heading = re.match(r"Thread \d+ \(.*?LWP (\d+)", line)
+        if heading:
+            frames = stacks.setdefault("thread " + heading.group(1), [])
+        elif line.startswith("#") and frames is not None:
+            frames.append(line)
+    return stacks
+
+
+def inside_shim(frames):
+    return any(SHIM_FRAME.search(f) for f in frames)
+
+
 def report_hang(p, procs, mode, timeout, out):
     """A run that outlived its timeout: prints the test it was in, every process of the cgroup
-    with its threads' native stacks (gdb, where installed: is the shim on one?) and the Python
-    tracebacks of the runner (faulthandler on SIGABRT), then kills what is left. True when a
-    thread was inside libcgview.so (the shim itself waited or spun there)."""
-    shim_on_a_stack = False
+    with its threads' native stacks (gdb, where installed) and the Python tracebacks of the
+    runner (faulthandler on SIGABRT), then kills what is left. True when a thread was inside
+    libcgview.so in two samples of the stacks 2 s apart (a running thread may pass through the
+    shim once: one that stays there waits or spins in it)."""
     pids = sorted({int(x) for f in procs for x in compat.read(f).split()})
+    first = {pid: thread_stacks(pid) for pid in pids}
+    time.sleep(2)
+    second = {pid: thread_stacks(pid) for pid in pids}
+    stuck_in_shim = []
     print("HANG %s run past %d s; its processes:" % (mode, timeout))
     for pid in pids:
         try:
@@ -195,26 +222,29 @@ def report_hang(p, procs, mode, timeout, out):
         except (OSError, AttributeError):
             continue
         print("  pid %d [%s, wchan %s]: %s" % (pid, state, wchan, cmdline[:200]))
-        if shutil.which("gdb"):
-            try:
-                g = subprocess.run(["gdb", "-p", str(pid), "-batch", "-nx", "-ex", "thread apply all bt 12"],
-                                   capture_output=True, text=True, timeout=60).stdout
-            except subprocess.TimeoutExpired:
-                g = "(gdb did not attach in 60 s)"
-            for line in g.splitlines():
-                if line.startswith(("#", "Thread", "(gdb")):
-                    print("    " + line[:200])
-                    shim_on_a_stack |= line.startswith("#") and SHIM_FRAME.search(line) is not None
+        for thread, frames in first[pid].items():
+            print("    %s:" % thread)
+            for frame in frames:
+                print("      " + frame[:200])
+            if inside_shim(frames) and inside_shim(second[pid].get(thread, [])):
+                stuck_in_shim.append("pid %d %s" % (pid, thread))
+    if stuck_in_shim:
+        print("HANG %s: inside libcgview.so in both samples: %s" % (mode, ", ".join(stuck_in_shim)))
     p.send_signal(signal.SIGABRT)  # faulthandler: every thread's traceback, to the output
     try:
         p.wait(timeout=10)
     except subprocess.TimeoutExpired:
         pass
-    for pid in pids + [p.pid]:
-        try:
-            os.kill(pid, signal.SIGKILL)
-        except OSError:
-            pass
+    for _ in range(10):  # what it started meanwhile too (psutil's tests start programs)
+        left = {int(x) for f in procs for x in compat.read(f).split()} | ({p.pid} if p.poll() is None else set())
+        if not left:
+            break
+        for pid in left:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except OSError:
+                pass
+        time.sleep(0.2)
     p.wait()
     out.seek(0)
     text = out.read()
@@ -224,7 +254,7 @@ def report_hang(p, procs, mode, timeout, out):
     if tracebacks >= 0:
         print("HANG %s: the runner's Python threads:\n%s" % (mode, text[tracebacks:tracebacks + 6000]))
     sys.stdout.flush()
-    return shim_on_a_stack
+    return bool(stuck_in_shim)
 
 
 def run_suite(r, suite, mode, procs, cwd):
