@@ -166,16 +166,16 @@ def run(r, argv, mode, procs, cwd, timeout):
     with tempfile.TemporaryFile("w+", errors="replace") as out:
         argv = argv[:1] + ["-X", "faulthandler"] + argv[1:]
         p = r.popen(argv, mode, procs, stdout=out, stderr=subprocess.STDOUT, cwd=cwd)
-        shim_on_a_stack = False
+        stuck_in_shim = False
         try:
             rc = p.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
-            shim_on_a_stack = report_hang(p, procs, mode, timeout, out)
+            stuck_in_shim = report_hang(p, procs, mode, timeout, out)
             rc = "timeout"
         out.seek(0)
         text = out.read()
     o = Outcome(text, rc, time.time() - t0)
-    o.shim_on_a_stack = shim_on_a_stack
+    o.stuck_in_shim = stuck_in_shim
     return o
 
 
@@ -212,7 +212,7 @@ def report_hang(p, procs, mode, timeout, out):
     first = {pid: thread_stacks(pid) for pid in pids}
     time.sleep(2)
     second = {pid: thread_stacks(pid) for pid in pids}
-    stuck_in_shim = []
+    stuck_threads = []
     print("HANG %s run past %d s; its processes:" % (mode, timeout))
     for pid in pids:
         try:
@@ -227,9 +227,9 @@ def report_hang(p, procs, mode, timeout, out):
             for frame in frames:
                 print("      " + frame[:200])
             if inside_shim(frames) and inside_shim(second[pid].get(thread, [])):
-                stuck_in_shim.append("pid %d %s" % (pid, thread))
-    if stuck_in_shim:
-        print("HANG %s: inside libcgview.so in both samples: %s" % (mode, ", ".join(stuck_in_shim)))
+                stuck_threads.append("pid %d %s" % (pid, thread))
+    if stuck_threads:
+        print("HANG %s: inside libcgview.so in both samples: %s" % (mode, ", ".join(stuck_threads)))
     p.send_signal(signal.SIGABRT)  # faulthandler: every thread's traceback, to the output
     try:
         p.wait(timeout=10)
@@ -254,7 +254,7 @@ def report_hang(p, procs, mode, timeout, out):
     if tracebacks >= 0:
         print("HANG %s: the runner's Python threads:\n%s" % (mode, text[tracebacks:tracebacks + 6000]))
     sys.stdout.flush()
-    return bool(stuck_in_shim)
+    return bool(stuck_threads)
 
 
 def run_suite(r, suite, mode, procs, cwd):
@@ -262,7 +262,7 @@ def run_suite(r, suite, mode, procs, cwd):
     own waits: psutil's process pool is known to deadlock at random, psutil issue 2104) runs once
     more; its stacks stay in the output. A hang inside the shim, or a second one, is returned."""
     o = run(r, suite.argv, mode, procs, cwd, timeout=RUN_TIMEOUT)
-    if o.rc != "timeout" or o.shim_on_a_stack:
+    if o.rc != "timeout" or o.stuck_in_shim:
         return o
     print("HANG %s: no thread inside libcgview.so; running the suite once more" % mode, flush=True)
     again = run(r, suite.argv, mode, procs, fresh_dir(os.path.dirname(cwd), os.path.basename(cwd) + "-again"),
@@ -295,7 +295,7 @@ def compare(r, case, suite, procs, tmp):
     for mode, o in results.items():
         if o.rc == "timeout":  # its stacks are above
             print("FAIL %s: the %s run hung%s" % (label, "native" if mode == "host" else "shim",
-                                                  " inside libcgview.so" if o.shim_on_a_stack else " twice"))
+                                                  " inside libcgview.so" if o.stuck_in_shim else " twice"))
             ok = False
     if not native.ran:
         print("FAIL %s: the native run ran no tests (exit %s):\n%s" % (label, native.rc, native.tail))
