@@ -49,18 +49,18 @@ void track(int fd, VirtualFile file, uint32_t task) {
   track(fd, file, task, recorded);
 }
 
-// The served file behind `fd`, or None when the fd is no longer ours. A
-// stale entry is freed by a compare on the inode it was checked against: a
-// rewind's re-render on another thread (refresh_if_virtual) replaces the fd's
-// file and then its entry, and a free that compared the device and file
-// alone (the same before and after) could drop the new entry.
-VirtualFile tracked_file(int fd, uint32_t& task) {
+// The served file behind `fd` (`id`: the file the fd holds), or None when
+// the fd is no longer ours. A stale entry is freed by a compare on the inode
+// it was checked against: a rewind's re-render on another thread
+// (refresh_if_virtual) replaces the fd's file and then its entry, and a free
+// that compared the device and file alone (the same before and after) could
+// drop the new entry.
+VirtualFile tracked_file(int fd, uint32_t& task, FileId& id) {
   Tracked* table = g_tracked.if_mapped();
   if (fd < 0 || fd >= kTrackedFds || table == nullptr) return VirtualFile::None;
   uint64_t inode = table[fd].inode.load(std::memory_order_acquire);
   if (inode == 0) return VirtualFile::None;
   uint64_t tag = table[fd].device_and_file.load(std::memory_order_relaxed);
-  FileId id;
   if (!file_id(fd, id) || id != FileId{tag >> 32, inode}) {
     table[fd].inode.compare_exchange_strong(inode, 0, std::memory_order_relaxed);
     return VirtualFile::None;
@@ -232,13 +232,22 @@ void remember_virtual(int fd, VirtualFile file, uint32_t task) {
 bool refresh_if_virtual(int fd, void (*before)(void*), void* context) {
   ErrnoKeeper keep_errno;
   uint32_t task = 0;
-  VirtualFile file = tracked_file(fd, task);
+  FileId served, still;
+  VirtualFile file = tracked_file(fd, task, served);
   if (file == VirtualFile::None) return false;
   if (before != nullptr) before(context);
   long status = syscall(SYS_fcntl, fd, F_GETFL);
   long fd_flags = syscall(SYS_fcntl, fd, F_GETFD);
   int fresh = status < 0 ? -1 : render_new_fd(file, O_CLOEXEC | (int(status) & O_NONBLOCK), task);
   if (fresh < 0) return false;
+  // The render takes about 20 us: another thread may have closed the fd
+  // meanwhile, and its number may hold the program's next file (or none).
+  // dup3 would replace that file, or bring a closed fd back: checked again
+  // right before (a window of one system call rather than of the render).
+  if (!file_id(fd, still) || still != served) {
+    syscall(SYS_close, fresh);
+    return false;
+  }
   int cloexec = fd_flags > 0 && (fd_flags & FD_CLOEXEC) ? O_CLOEXEC : 0;
   bool done = syscall(SYS_dup3, fresh, fd, cloexec) == fd;
   syscall(SYS_close, fresh);
@@ -255,7 +264,8 @@ bool refresh_if_virtual(int fd, void (*before)(void*), void* context) {
 
 int open_real_file(int fd) {
   uint32_t task = 0;
-  VirtualFile file = tracked_file(fd, task);
+  FileId id;
+  VirtualFile file = tracked_file(fd, task, id);
   PathText path;
   // Under a sysroot a block device's number is the sysroot's: the live
   // /sys/dev/block entry of that number may be another device.

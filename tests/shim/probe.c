@@ -365,6 +365,95 @@ static int cmd_rewind_beside_fstat(int argc, char** argv) {
   return 0;
 }
 
+/* A cgroup file of the sysroot is a FIFO that the shim reads once per render
+ * of /proc/meminfo (memory.swap.current): each read waits in open() for a
+ * writer. These give it CONTENT. */
+static const char* g_fifo;
+static char g_fifo_content[4096];
+static size_t g_fifo_length;
+
+/* (The shim reads its inputs with pread, which a FIFO refuses: the content
+ * may go unread, and the write then fails, SIGPIPE ignored.) */
+static void write_fifo_content(int w) {
+  ssize_t ignored = write(w, g_fifo_content, g_fifo_length);
+  (void)ignored;
+  close(w);
+}
+
+static void* serve_fifo_once(void* arg) {
+  (void)arg;
+  int w = open(g_fifo, O_WRONLY | O_CLOEXEC);  /* waits for the reader */
+  if (w >= 0) write_fifo_content(w);
+  return NULL;
+}
+
+/* A writer's non-blocking open succeeds only once a reader has the FIFO
+ * open, or waits in open() for a writer: -1 until then. */
+static int fifo_writer_when_read(int wait_ms) {
+  for (int waited = 0; waited <= wait_ms; ++waited) {
+    int w = open(g_fifo, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+    if (w >= 0) return w;
+    if (errno != ENXIO) return -1;
+    usleep(1000);
+  }
+  return -1;
+}
+
+static int g_rewound_fd;
+
+static void* rewind_once(void* arg) {
+  (void)arg;
+  lseek(g_rewound_fd, 0, SEEK_SET);
+  return NULL;
+}
+
+/* A rewind of a served fd re-renders it into a new file and puts that in the
+ * fd's place. Here the re-render waits (in its open of the FIFO) while the
+ * main thread closes the fd and then, in the first round, puts /dev/null at
+ * that number. Once the rewind returned, the number must hold what the main
+ * thread left there: /dev/null, or nothing. Prints each round's. */
+static int cmd_rewind_while_reused(int argc, char** argv) {
+  if (argc < 4) return fail("usage: rewind-while-reused FIFO CONTENT_FILE");
+  alarm(60);  /* a render that read the FIFO more often than expected waits for ever */
+  signal(SIGPIPE, SIG_IGN);
+  g_fifo = argv[2];
+  int c = open(argv[3], O_RDONLY);
+  ssize_t n = c < 0 ? -1 : read(c, g_fifo_content, sizeof g_fifo_content);
+  if (n <= 0) return fail("content");
+  g_fifo_length = (size_t)n;
+  close(c);
+  struct stat null_st;
+  if (stat("/dev/null", &null_st) != 0) return fail("stat /dev/null");
+  int null_fd = open("/dev/null", O_RDONLY);
+  for (int reuse = 1; reuse >= 0; --reuse) {
+    /* The served fd above free numbers: the re-render's own new file takes
+     * one of those, not the served fd's number once it is closed. */
+    int below[8];
+    for (int i = 0; i < 8; ++i) below[i] = open("/dev/null", O_RDONLY);
+    pthread_t server, rewinder;
+    if (pthread_create(&server, NULL, serve_fifo_once, NULL) != 0) return fail("thread");
+    g_rewound_fd = open("/proc/meminfo", O_RDONLY);
+    pthread_join(server, NULL);
+    for (int i = 0; i < 8; ++i) close(below[i]);
+    char head[64];
+    if (g_rewound_fd < 0 || read(g_rewound_fd, head, sizeof head) <= 0) return fail("served open");
+    if (pthread_create(&rewinder, NULL, rewind_once, NULL) != 0) return fail("thread");
+    int w = fifo_writer_when_read(10000);  /* the re-render waits in the FIFO now */
+    if (w < 0) return fail("the rewind never read the FIFO");
+    close(g_rewound_fd);
+    if (reuse && dup2(null_fd, g_rewound_fd) != g_rewound_fd) return fail("dup2");
+    write_fifo_content(w);  /* the re-render goes on */
+    pthread_join(rewinder, NULL);
+    struct stat st;
+    int open_now = fstat(g_rewound_fd, &st) == 0;
+    const char* holds = !open_now ? "closed"
+                        : S_ISCHR(st.st_mode) && st.st_rdev == null_st.st_rdev ? "devnull" : "other";
+    printf("%s=%s\n", reuse ? "after_reuse" : "after_close", holds);
+    if (open_now) close(g_rewound_fd);
+  }
+  return 0;
+}
+
 /* Reads, rewrites FILE with CONTENT (a fixture's cgroup file), waits MS
  * milliseconds, rewinds each way and reads again. */
 static int cmd_rewind(int argc, char** argv) {
@@ -769,6 +858,7 @@ int main(int argc, char** argv) {
   if (strcmp(cmd, "no-new-mappings") == 0) return cmd_no_new_mappings();
   if (strcmp(cmd, "mappings") == 0) return cmd_mappings();
   if (strcmp(cmd, "rewind-beside-fstat") == 0) return cmd_rewind_beside_fstat(argc, argv);
+  if (strcmp(cmd, "rewind-while-reused") == 0) return cmd_rewind_while_reused(argc, argv);
   fprintf(stderr, "unknown command %s\n", cmd);
   return 2;
 }

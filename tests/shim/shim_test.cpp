@@ -292,6 +292,22 @@ TEST(Shim, SysinfoSharedramIsTheContainersShmem) {
   }
 }
 
+// A rewind re-renders a served fd into a new file and puts that in the fd's
+// place. While the re-render waits (memory.swap.current is a FIFO here), the
+// program closes the fd, and puts /dev/null at its number or leaves it
+// closed: the rewind must leave either as it is (before, it put its new file
+// there: over /dev/null, or bringing the closed fd back).
+TEST(Shim, ARewindLeavesAnFdClosedOrReusedMeanwhileAlone) {
+  FixtureCopy copy("docker-v2-private-ns");
+  std::string fifo = copy.dir() + "/sys/fs/cgroup/memory.swap.current", content = copy.dir() + "/swap.content";
+  std::filesystem::rename(fifo, content);
+  ASSERT_EQ(mkfifo(fifo.c_str(), 0600), 0);
+  Values v = probe(kProbes[0], "rewind-while-reused", {"LD_PRELOAD=" + kShim, "CGVIEW_SYSROOT=" + copy.dir()}, nullptr,
+                   {fifo, content});
+  EXPECT_EQ(v["after_reuse"], "devnull");
+  EXPECT_EQ(v["after_close"], "closed");
+}
+
 TEST(Shim, RewindingRendersFreshUsage) {
   FixtureCopy copy("docker-v2-private-ns");
   // memory.current 314572800 -> 104857600: MemFree 741376 -> 946176 kB.
