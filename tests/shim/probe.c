@@ -418,13 +418,12 @@ static int cmd_rewind_while_reused(int argc, char** argv) {
   signal(SIGPIPE, SIG_IGN);
   g_fifo = argv[2];
   int c = open(argv[3], O_RDONLY);
-  ssize_t n = c < 0 ? -1 : read(c, g_fifo_content, sizeof g_fifo_content);
-  if (n <= 0) return fail("content");
-  g_fifo_length = (size_t)n;
+  g_fifo_length = c < 0 ? 0 : read_fd_all(c, g_fifo_content, sizeof g_fifo_content);
+  if (g_fifo_length == 0) return fail("content");
   close(c);
   struct stat null_st;
-  if (stat("/dev/null", &null_st) != 0) return fail("stat /dev/null");
   int null_fd = open("/dev/null", O_RDONLY);
+  if (null_fd < 0 || fstat(null_fd, &null_st) != 0) return fail("/dev/null");
   for (int reuse = 1; reuse >= 0; --reuse) {
     /* The served fd above free numbers: the re-render's own new file takes
      * one of those, not the served fd's number once it is closed. */
@@ -451,6 +450,7 @@ static int cmd_rewind_while_reused(int argc, char** argv) {
     printf("%s=%s\n", reuse ? "after_reuse" : "after_close", holds);
     if (open_now) close(g_rewound_fd);
   }
+  close(null_fd);
   return 0;
 }
 
