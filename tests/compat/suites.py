@@ -149,8 +149,9 @@ class Suite:
 
 
 def psutil_suite():
-    return Suite("psutil", [PYTHON, "-m", "unittest", "-v"] + PSUTIL_MODULES,
-                 lambda test: [PYTHON, "-m", "unittest", "-v", test])
+    runner = os.path.join(os.path.dirname(os.path.abspath(__file__)), "psutil_runner.py")
+    return Suite("psutil", [PYTHON, runner, "-v"] + PSUTIL_MODULES,
+                 lambda test: [PYTHON, runner, "-v", test])
 
 
 def cpython_suite(full):
@@ -217,11 +218,16 @@ def report_hang(p, procs, mode, timeout, out):
     for pid in pids:
         try:
             cmdline = compat.read("/proc/%d/cmdline" % pid).replace("\0", " ").strip()
-            state = re.search(r"^State:\s*(.*)$", compat.read("/proc/%d/status" % pid), re.M).group(1)
+            status = compat.read("/proc/%d/status" % pid)
+            state = re.search(r"^State:\s*(.*)$", status, re.M).group(1)
             wchan = compat.read("/proc/%d/wchan" % pid)
         except (OSError, AttributeError):
             continue
+        # Its parent and signal masks: a pool worker that outlives its SIGTERM shows why here.
+        signals = " ".join("%s %s" % m for m in
+                           re.findall(r"^(PPid|SigPnd|ShdPnd|SigBlk|SigIgn|SigCgt):\s*(\S+)$", status, re.M))
         print("  pid %d [%s, wchan %s]: %s" % (pid, state, wchan, cmdline[:200]))
+        print("    %s" % signals)
         for thread, frames in first[pid].items():
             print("    %s:" % thread)
             for frame in frames:
@@ -250,6 +256,8 @@ def report_hang(p, procs, mode, timeout, out):
     text = out.read()
     started = [a or b for a, b in RAN_ANY.findall(text)]
     print("HANG %s: the last test started: %s" % (mode, started[-1] if started else "none"))
+    for ignored in re.finditer(r"^Exception ignored in.*\n(?:[ T].*\n)*\w*(?:Error|Exit|Exception)\b.*$", text, re.M):
+        print("HANG %s: an exception Python only printed (a finalizer's):\n%s" % (mode, ignored.group(0)[:2000]))
     tracebacks = text.rfind("Fatal Python error: Aborted")
     if tracebacks >= 0:
         print("HANG %s: the runner's Python threads:\n%s" % (mode, text[tracebacks:tracebacks + 6000]))
