@@ -17,5 +17,6 @@ import signal
 import sys
 import unittest
 
-os.register_at_fork(after_in_child=lambda: signal.signal(signal.SIGTERM, signal.SIG_DFL))
-unittest.main(module=None, argv=["python3 -m unittest"] + sys.argv[1:])
+if __name__ == "__main__":
+    os.register_at_fork(after_in_child=lambda: signal.signal(signal.SIGTERM, signal.SIG_DFL))
+    unittest.main(module=None, argv=["python3 -m unittest"] + sys.argv[1:])

@@ -256,8 +256,12 @@ def report_hang(p, procs, mode, timeout, out):
     text = out.read()
     started = [a or b for a, b in RAN_ANY.findall(text)]
     print("HANG %s: the last test started: %s" % (mode, started[-1] if started else "none"))
-    for ignored in re.finditer(r"^Exception ignored in.*\n(?:[ T].*\n)*\w*(?:Error|Exit|Exception)\b.*$", text, re.M):
-        print("HANG %s: an exception Python only printed (a finalizer's):\n%s" % (mode, ignored.group(0)[:2000]))
+    # An exception raised where Python can only print it (a finalizer): a SystemExit there is a
+    # SIGTERM the process outlived. The last five.
+    ignored = re.findall(r"^Exception ignored in.*\n(?:[ T].*\n)*[\w.]*(?:Error|Exit|Exception|Interrupt)\b.*$",
+                         text, re.M)
+    for block in ignored[-5:]:
+        print("HANG %s: an exception Python only printed:\n%s" % (mode, block[:2000]))
     tracebacks = text.rfind("Fatal Python error: Aborted")
     if tracebacks >= 0:
         print("HANG %s: the runner's Python threads:\n%s" % (mode, text[tracebacks:tracebacks + 6000]))
