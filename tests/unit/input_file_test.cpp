@@ -314,8 +314,12 @@ TEST(InputFile, AChildsOwnFdOfTheSameFileAtTheHeldNumberIsLeftAlone) {
             0);
 }
 
-// 64 threads making the first read of one path at once hold one fd for it,
-// not one each (slots are never given back).
+// 64 threads making the first read of one path at once hold at most one fd
+// for it, not one each (slots are never given back); the next read holds one.
+// Not "exactly one" right after the race: two readers naming slots at once
+// each give theirs up (claim_slot), so a race may end with none held. Under
+// qemu-i386's slower threads one round in about 140 ended with a count other
+// than one (the earlier form of this test did not say which).
 TEST(InputFile, ThreadsRacingTheFirstReadHoldOneFd) {
   for (int run = 0; run < 20; ++run) {
     EXPECT_EQ(in_child([] {
@@ -330,7 +334,9 @@ TEST(InputFile, ThreadsRacingTheFirstReadHoldOneFd) {
                     read_text(root, "/proc/loadavg");
                   });
                 for (std::thread& t : threads) t.join();
-                return fds_naming("/proc/loadavg") == 1 ? 0 : 1;
+                if (fds_naming("/proc/loadavg") > 1) return 1;
+                read_text(root, "/proc/loadavg");
+                return fds_naming("/proc/loadavg") == 1 ? 0 : 2;
               }),
               0)
         << "run " << run;
