@@ -318,8 +318,8 @@ TEST(InputFile, AChildsOwnFdOfTheSameFileAtTheHeldNumberIsLeftAlone) {
 // for it, not one each (slots are never given back); the next read holds one.
 // Not "exactly one" right after the race: two readers naming slots at once
 // each give theirs up (claim_slot), so a race may end with none held. Under
-// qemu-i386's slower threads one round in about 140 ended with a count other
-// than one (the earlier form of this test did not say which).
+// qemu-i386's slower threads one round of about 540 run there ended with a
+// count other than one (the earlier form of this test did not say which).
 TEST(InputFile, ThreadsRacingTheFirstReadHoldOneFd) {
   for (int run = 0; run < 20; ++run) {
     EXPECT_EQ(in_child([] {
