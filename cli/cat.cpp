@@ -80,7 +80,12 @@ int cat(const Config& config, const char* path) {
   if (split_cpu_file(file, cpu_file)) cpu_file_path(cpu_file, canonical);
   else canonical.add(normalized.view());
   if (!read_path_as_program(config, file, canonical.view(), content)) {
-    std::fprintf(stderr, "cgview: cannot read %s\n", path);
+    // Under a sysroot the fallback is that root's own file: name it, since
+    // the path given is not where it was looked for.
+    if (config.root.live()) std::fprintf(stderr, "cgview: cannot read %s\n", path);
+    else
+      std::fprintf(stderr, "cgview: cannot read %s: the view gives nothing for it and the sysroot's own %s%s cannot be read\n",
+                   path, std::string(config.root.prefix.view()).c_str(), std::string(canonical.view()).c_str());
     return 1;
   }
   if (!write_all(1, content.data(), content.size())) {

@@ -18,6 +18,8 @@ int run(const Config& config, const char* cpus, const char* memory, char** comma
 // the path stays right whatever the caller's cwd (LD_PRELOAD, ld.so.preload).
 // Empty when there is none.
 std::string library_next_to_binary();
+// Why library_next_to_binary found none: the two paths it tried.
+std::string library_not_found();
 // doctor: 0 every program reached, 3 one is not, 1 error.
 int doctor(const Config& config, bool json, const char* root, char** programs, int count);
 int doctor_environment(const Config& config, bool json);

@@ -183,7 +183,7 @@ int fail(const std::string& message) {
 
 int system_wide(const char* root, bool enable) {
   std::string library = library_next_to_binary();
-  if (library.empty()) return fail("libcgview.so not found next to this cgview (expected ../lib/libcgview.so)");
+  if (library.empty()) return fail(library_not_found());
   // ld.so splits ld.so.preload at white space and colons.
   if (library.find_first_of(" \t\n:") != std::string::npos) {
     return fail("cannot name " + library + " in ld.so.preload: the path holds a space or a colon");

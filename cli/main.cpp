@@ -57,6 +57,9 @@ int run_main(const Config& base, int argc, char** argv) {
   int i = 0;
   for (; i < argc && !is(argv[i], "--"); ++i) {
     bool takes_value = is(argv[i], "--cpus") || is(argv[i], "--memory") || is(argv[i], "--sysroot");
+    if (!takes_value && argv[i][0] != '-')
+      return usage_error(std::string("run: unexpected argument '") + argv[i] + "' (the command goes after --: cgview run -- " +
+                         argv[i] + " ...)");
     if (!takes_value) return usage_error(std::string("run: unexpected argument '") + argv[i] + "'");
     if (i + 1 == argc || is(argv[i + 1], "--")) return usage_error(std::string("run: ") + argv[i] + " needs a value");
     if (is(argv[i], "--cpus")) cpus = argv[++i];
@@ -152,6 +155,7 @@ int main(int argc, char** argv) {
       return 0;
     }
     if (is(argv[i], "--version")) {
+      if (i + 1 < argc) return usage_error(std::string("--version: unexpected argument '") + argv[i + 1] + "'");
       std::printf("cgview %s\n", CGVIEW_VERSION);
       return 0;
     }

@@ -16,17 +16,37 @@
 
 namespace cgview::cli {
 
-std::string library_next_to_binary() {
+namespace {
+
+constexpr const char* kLibraryBesideBinary[] = {"/../lib/libcgview.so", "/../shim/libcgview.so"};
+
+// The directory this binary is in ("" when /proc/self/exe cannot be read).
+std::string binary_directory() {
   char exe[PATH_MAX];
   ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
   if (n <= 0) return {};
   std::string dir(exe, size_t(n));
   dir.erase(dir.rfind('/'));
-  for (const char* candidate : {"/../lib/libcgview.so", "/../shim/libcgview.so"}) {
+  return dir;
+}
+
+}  // namespace
+
+std::string library_next_to_binary() {
+  std::string dir = binary_directory();
+  if (dir.empty()) return {};
+  for (const char* candidate : kLibraryBesideBinary) {
     char resolved[PATH_MAX];
     if (realpath((dir + candidate).c_str(), resolved) != nullptr) return resolved;
   }
   return {};
+}
+
+std::string library_not_found() {
+  std::string dir = binary_directory();
+  if (dir.empty()) return "libcgview.so not found: /proc/self/exe cannot be read to tell where this cgview is";
+  return "libcgview.so not found next to this cgview: neither " + dir + kLibraryBesideBinary[0] + " nor " + dir +
+         kLibraryBesideBinary[1] + " exists";
 }
 
 namespace {
@@ -56,7 +76,7 @@ int run(const Config& config, const char* cpus, const char* memory, char** comma
   }
   std::string shim = library_next_to_binary();
   if (shim.empty()) {
-    std::fprintf(stderr, "cgview: libcgview.so not found next to this cgview (expected ../lib/libcgview.so)\n");
+    std::fprintf(stderr, "cgview: %s\n", library_not_found().c_str());
     return 1;
   }
   // The doctor's verdict, before the exec: a program the shim cannot reach

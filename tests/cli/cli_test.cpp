@@ -61,6 +61,13 @@ TEST(Cli, CatOfAPathItDoesNotServeIsAnError) {
   EXPECT_NE(r.err.find("/etc/hostname is not a file cgview serves"), std::string::npos) << r.err;
   // One line on stderr.
   EXPECT_EQ(r.err.find('\n'), r.err.size() - 1);
+  // Under a sysroot, the root's own file is named where the view gives nothing
+  // (no swap allowance) and the root has no such file.
+  std::string root = kFixtures + "/no-limits";
+  auto swaps = cli({"--sysroot", root, "cat", "/proc/swaps"});
+  EXPECT_EQ(swaps.exit_code, 1);
+  EXPECT_EQ(swaps.err, "cgview: cannot read /proc/swaps: the view gives nothing for it and the sysroot's own " + root +
+                           "/proc/swaps cannot be read\n");
 }
 
 TEST(Cli, CatOverAFixture) {
@@ -266,6 +273,24 @@ TEST(Cli, RunOfAMissingCommandIsAnError) {
   EXPECT_NE(by_name.err.find("cgview-no-such-program: command not found"), std::string::npos) << by_name.err;
   auto directory = cli({"run", "--", "/"});
   EXPECT_EQ(directory.exit_code, 126) << directory.err;
+}
+
+// A cgview copied away from its library says where it looked, in full, for
+// both commands that need the library.
+TEST(Cli, ALibraryNotFoundNamesThePathsTried) {
+  ScratchRoot bin("cgview-alone");
+  std::filesystem::create_directories(bin.path + "/bin");
+  std::filesystem::copy_file(kCli, bin.path + "/bin/cgview");
+  std::filesystem::permissions(bin.path + "/bin/cgview", std::filesystem::perms::owner_all);
+  const std::string expected = "cgview: libcgview.so not found next to this cgview: neither " + bin.path +
+                               "/bin/../lib/libcgview.so nor " + bin.path + "/bin/../shim/libcgview.so exists\n";
+  auto run = run_program({bin.path + "/bin/cgview", "run", "--", "/bin/true"}, {});
+  EXPECT_EQ(run.exit_code, 1);
+  EXPECT_EQ(run.err, expected);
+  bin.write("etc/ld.so.preload", "");
+  auto enable = run_program({bin.path + "/bin/cgview", "enable", "--root", bin.path}, {});
+  EXPECT_EQ(enable.exit_code, 1);
+  EXPECT_EQ(enable.err, expected);
 }
 
 }  // namespace

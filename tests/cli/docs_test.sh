@@ -60,7 +60,10 @@ expect "show" cgview sh
 expect "show stats" cgview s
 expect "$commands" cgview ''
 expect "--sysroot --version --help" cgview --
-expect "--json" cgview show --
+expect "--json --sysroot" cgview show --
+expect "--sysroot" cgview cat --
+expect "--interval --count --json --sysroot" cgview stats --
+expect "--json --root --sysroot" cgview doctor --
 expect "/proc/meminfo" cgview cat /proc/me
 expect "--cpus" cgview run --cp
 expect "doctor" cgview --sysroot /tmp doc

@@ -59,6 +59,8 @@ TEST(CliUsage, UsageErrorsAreOneLineAndExitTwo) {
       {"show", "--yaml"},
       {"run", "--cpus", "1"},
       {"run", "--frob", "--", "/bin/true"},
+      {"run", "nproc"},
+      {"--version", "extra"},
       {"run", "--cpus", "0", "--", "/bin/true"},
       {"run", "--memory", "lots", "--", "/bin/true"},
       {"stats", "--bogus"},
@@ -84,6 +86,9 @@ TEST(CliUsage, UsageErrorsAreOneLineAndExitTwo) {
   }
   EXPECT_NE(cli({"frobnicate"}).err.find("unknown command 'frobnicate'"), std::string::npos);
   EXPECT_NE(cli({"--bogus"}).err.find("unknown option '--bogus'"), std::string::npos);
+  // A command given to run without -- is shown where it goes.
+  EXPECT_NE(cli({"run", "nproc"}).err.find("the command goes after --: cgview run -- nproc ..."), std::string::npos);
+  EXPECT_NE(cli({"--version", "extra"}).err.find("--version: unexpected argument 'extra'"), std::string::npos);
 }
 
 TEST(CliUsage, SysrootThatIsNoDirectoryIsAnError) {
