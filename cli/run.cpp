@@ -30,6 +30,18 @@ std::string binary_directory() {
   return dir;
 }
 
+// `shim` first, then the entries of `old` other than the shim itself: under a
+// `cgview run` already, or an image's ENV LD_PRELOAD, it is not loaded twice.
+std::string preload_with_first(const std::string& shim, const char* old) {
+  std::string out = shim;
+  for (const std::string& entry : preload_variable_entries(old != nullptr ? old : "")) {
+    char resolved[PATH_MAX];
+    if (entry == shim || (realpath(entry.c_str(), resolved) != nullptr && shim == resolved)) continue;
+    out.append(":").append(entry);
+  }
+  return out;
+}
+
 }  // namespace
 
 std::string library_next_to_binary() {
@@ -48,22 +60,6 @@ std::string library_not_found() {
   return "libcgview.so not found next to this cgview: neither " + dir + kLibraryBesideBinary[0] + " nor " + dir +
          kLibraryBesideBinary[1] + " exists";
 }
-
-namespace {
-
-// `shim` first, then the entries of `old` other than the shim itself: under a
-// `cgview run` already, or an image's ENV LD_PRELOAD, it is not loaded twice.
-std::string preload_with_first(const std::string& shim, const char* old) {
-  std::string out = shim;
-  for (const std::string& entry : preload_variable_entries(old != nullptr ? old : "")) {
-    char resolved[PATH_MAX];
-    if (entry == shim || (realpath(entry.c_str(), resolved) != nullptr && shim == resolved)) continue;
-    out.append(":").append(entry);
-  }
-  return out;
-}
-
-}  // namespace
 
 int run(const Config& config, const char* cpus, const char* memory, char** command) {
   Config check = config;
