@@ -20,27 +20,42 @@ namespace {
 
 // Which fds serve which file, checked on use against the inode (a close may
 // bypass us: libuv closes with syscall(SYS_close), close_range, dup2).
-// Fds above the table still serve content; they are just not re-rendered on rewind.
-constexpr int kTrackedFds = 4096;
 struct Tracked {
   std::atomic<uint64_t> inode{0};  // 0 = free; stored last, so it publishes the rest
   std::atomic<uint64_t> device_and_file{0};  // device << 32 | VirtualFile
   std::atomic<uint32_t> task{0};  // a status file's task, a block stat file's device
 };
 // Device numbers fit in 32 bits (the kernel's encoding); a VirtualFile too.
-// Mapped by the first served open (lazy_zeroed.hpp says why): 96 KiB that a
-// process never serving a file does without.
-constinit LazyZeroed<Tracked, kTrackedFds> g_tracked;
+// In chunks of 4,096 fds (96 KiB), each mapped by the first served open that
+// lands in it (lazy_zeroed.hpp says why): a process that never serves a file
+// maps none, one that does maps the first, and only a process with thousands
+// of fds open (a busy server) maps more. 256 chunks reach the kernel's default
+// fs.nr_open, 1,048,576; an fd above that is still served, but not
+// re-rendered on a rewind, and fstat shows the memory file.
+constexpr int kFdsPerChunk = 4096;
+constexpr int kChunks = 256;
+constinit LazyZeroed<std::atomic<void*>, kChunks> g_chunks;  // the chunks' addresses
+
+// The entry of `fd`, or nullptr (an fd beyond the chunks, or a chunk not
+// mapped: `map` maps it, for a new entry; readers need not).
+Tracked* entry(int fd, bool map) {
+  if (fd < 0 || fd >= kFdsPerChunk * kChunks) return nullptr;
+  std::atomic<void*>* chunks = map ? g_chunks.get() : g_chunks.if_mapped();
+  if (chunks == nullptr) return nullptr;
+  std::atomic<void*>& chunk = chunks[fd / kFdsPerChunk];
+  void* table = map ? lazy_zeroed_bytes(chunk, sizeof(Tracked) * kFdsPerChunk) : chunk.load(std::memory_order_acquire);
+  return table == nullptr ? nullptr : static_cast<Tracked*>(table) + fd % kFdsPerChunk;
+}
 
 // Records the file `fd` holds now as serving `file`; false when it cannot
-// (the fd above the table, or the table unmappable).
+// (the fd beyond the chunks, or its chunk unmappable).
 bool track(int fd, VirtualFile file, uint32_t task, FileId& recorded) {
-  if (fd < 0 || fd >= kTrackedFds || !file_id(fd, recorded)) return false;
-  Tracked* table = g_tracked.get();
-  if (table == nullptr) return false;  // served, but not re-rendered on a rewind
-  table[fd].device_and_file.store(recorded.dev << 32 | uint64_t(file), std::memory_order_relaxed);
-  table[fd].task.store(task, std::memory_order_relaxed);
-  table[fd].inode.store(recorded.ino, std::memory_order_release);
+  if (fd < 0 || fd >= kFdsPerChunk * kChunks || !file_id(fd, recorded)) return false;
+  Tracked* e = entry(fd, true);
+  if (e == nullptr) return false;  // served, but not re-rendered on a rewind
+  e->device_and_file.store(recorded.dev << 32 | uint64_t(file), std::memory_order_relaxed);
+  e->task.store(task, std::memory_order_relaxed);
+  e->inode.store(recorded.ino, std::memory_order_release);
   return true;
 }
 
@@ -56,16 +71,16 @@ void track(int fd, VirtualFile file, uint32_t task) {
 // that compared the device and file alone (the same before and after) could
 // drop the new entry.
 VirtualFile tracked_file(int fd, uint32_t& task, FileId& id) {
-  Tracked* table = g_tracked.if_mapped();
-  if (fd < 0 || fd >= kTrackedFds || table == nullptr) return VirtualFile::None;
-  uint64_t inode = table[fd].inode.load(std::memory_order_acquire);
+  Tracked* e = entry(fd, false);
+  if (e == nullptr) return VirtualFile::None;
+  uint64_t inode = e->inode.load(std::memory_order_acquire);
   if (inode == 0) return VirtualFile::None;
-  uint64_t tag = table[fd].device_and_file.load(std::memory_order_relaxed);
+  uint64_t tag = e->device_and_file.load(std::memory_order_relaxed);
   if (!file_id(fd, id) || id != FileId{tag >> 32, inode}) {
-    table[fd].inode.compare_exchange_strong(inode, 0, std::memory_order_relaxed);
+    e->inode.compare_exchange_strong(inode, 0, std::memory_order_relaxed);
     return VirtualFile::None;
   }
-  task = table[fd].task.load(std::memory_order_relaxed);
+  task = e->task.load(std::memory_order_relaxed);
   return VirtualFile(tag & 0xffffffff);
 }
 

@@ -511,6 +511,42 @@ static int cmd_rewind(int argc, char** argv) {
   return 0;
 }
 
+/* A served fd far up the fd table (a server with thousands of connections
+ * open): every number below FLOOR is taken first, so /proc/meminfo opens at
+ * FLOOR. A rewind after FILE is rewritten must show fresh numbers there too,
+ * and fstat the real file's identity. */
+static int cmd_rewind_high_fd(int argc, char** argv) {
+  if (argc < 5) return fail("usage: rewind-high-fd FILE CONTENT FLOOR");
+  int floor_fd = atoi(argv[4]);
+  struct rlimit limit;
+  if (getrlimit(RLIMIT_NOFILE, &limit) != 0) return fail("getrlimit");
+  if (limit.rlim_cur < (rlim_t)floor_fd + 16) {
+    limit.rlim_cur = (rlim_t)floor_fd + 16;
+    if (limit.rlim_max < limit.rlim_cur) limit.rlim_max = limit.rlim_cur; /* root may raise it */
+    if (setrlimit(RLIMIT_NOFILE, &limit) != 0) return fail("setrlimit");
+  }
+  int null_fd = open("/dev/null", O_RDONLY);
+  if (null_fd < 0) return fail("/dev/null");
+  for (int fd = 0; fd < floor_fd; ++fd)
+    if (fcntl(fd, F_GETFD) < 0 && dup2(null_fd, fd) != fd) return fail("dup2");
+  int fd = open("/proc/meminfo", O_RDONLY);
+  printf("high_fd=%d\n", fd);
+  if (fd < 0) return fail("open");
+  read_fd_all(fd, big, sizeof big);
+  printf("before_free=%ld\n", meminfo_kb(big, "MemFree"));
+  int out = open(argv[2], O_WRONLY | O_TRUNC);
+  if (out < 0 || write(out, argv[3], strlen(argv[3])) < 0) return fail("rewrite");
+  close(out);
+  lseek(fd, 0, SEEK_SET);
+  read_fd_all(fd, big, sizeof big);
+  printf("lseek_free=%ld\n", meminfo_kb(big, "MemFree"));
+  struct stat fd_st, path_st;
+  int same = fstat(fd, &fd_st) == 0 && stat("/proc/meminfo", &path_st) == 0 && fd_st.st_dev == path_st.st_dev &&
+             fd_st.st_ino == path_st.st_ino;
+  printf("identity=%s\n", same ? "same" : "differs");
+  return 0;
+}
+
 /* The answers the caller expects (the fixture's N and MemTotal in kB), given on
  * the command line rather than taken from the process's own first call: a shim
  * that fell back to the real answers everywhere would agree with itself. */
@@ -850,6 +886,7 @@ int main(int argc, char** argv) {
   if (strcmp(cmd, "bad-pointers") == 0) return cmd_bad_pointers();
   if (strcmp(cmd, "symlink-climb") == 0) return cmd_symlink_climb(argc, argv);
   if (strcmp(cmd, "rewind") == 0) return cmd_rewind(argc, argv);
+  if (strcmp(cmd, "rewind-high-fd") == 0) return cmd_rewind_high_fd(argc, argv);
   if (strcmp(cmd, "threads") == 0) return cmd_threads(argc, argv);
   if (strcmp(cmd, "processes") == 0) return cmd_processes(argc, argv);
   if (strcmp(cmd, "fds") == 0) return cmd_fds();
