@@ -10,7 +10,8 @@ namespace {
 // One mapping for all tables: the shim's (a chunk of 4,096 served fds 96 KiB,
 // the chunks' index 2 KiB, view cache 7.5 KiB) and the core's (held files
 // 4.3 KiB, namespace finds 4.1 KiB), with room for a table lost in a race
-// (below). A table that does not fit (a second chunk) gets a mapping of its own.
+// (below). A table that does not fit (any chunk after the first mapped) gets
+// a mapping of its own.
 constexpr size_t kArenaBytes = 128 * 1024;
 constexpr size_t kTableAlign = 64;  // a cache line: tables of atomics do not share one
 

@@ -28,8 +28,8 @@ struct Tracked {
 // Device numbers fit in 32 bits (the kernel's encoding); a VirtualFile too.
 // In chunks of 4,096 fds (96 KiB), each mapped by the first served open that
 // lands in it (lazy_zeroed.hpp says why): a process that never serves a file
-// maps none, one that does maps the first, and only a process with thousands
-// of fds open (a busy server) maps more. 256 chunks reach the kernel's default
+// maps none, one that does maps the chunk of its first served fd, and only a
+// process with thousands of fds open (a busy server) maps more. 256 chunks reach the kernel's default
 // fs.nr_open, 1,048,576; an fd above that is still served, but not
 // re-rendered on a rewind, and fstat shows the memory file.
 constexpr int kFdsPerChunk = 4096;

@@ -511,10 +511,19 @@ static int cmd_rewind(int argc, char** argv) {
   return 0;
 }
 
+/* Whether the served fd is the real /proc/meminfo to fstat. */
+static int stats_as_meminfo(int fd) {
+  struct stat fd_st, path_st;
+  return fstat(fd, &fd_st) == 0 && stat("/proc/meminfo", &path_st) == 0 && fd_st.st_dev == path_st.st_dev &&
+         fd_st.st_ino == path_st.st_ino;
+}
+
 /* A served fd far up the fd table (a server with thousands of connections
- * open): every number below FLOOR is taken first, so /proc/meminfo opens at
- * FLOOR. A rewind after FILE is rewritten must show fresh numbers there too,
- * and fstat the real file's identity. */
+ * open): one /proc/meminfo fd low (its chunk of the shim's table is the first
+ * mapped), then every number below FLOOR taken, so the second opens at FLOOR
+ * (its chunk mapped apart). A rewind of either after FILE is rewritten must
+ * show fresh numbers, and fstat the real file's identity. Prints
+ * skip=REASON where the fd limit cannot be raised to FLOOR (no root). */
 static int cmd_rewind_high_fd(int argc, char** argv) {
   if (argc < 5) return fail("usage: rewind-high-fd FILE CONTENT FLOOR");
   int floor_fd = atoi(argv[4]);
@@ -523,27 +532,33 @@ static int cmd_rewind_high_fd(int argc, char** argv) {
   if (limit.rlim_cur < (rlim_t)floor_fd + 16) {
     limit.rlim_cur = (rlim_t)floor_fd + 16;
     if (limit.rlim_max < limit.rlim_cur) limit.rlim_max = limit.rlim_cur; /* root may raise it */
-    if (setrlimit(RLIMIT_NOFILE, &limit) != 0) return fail("setrlimit");
+    if (setrlimit(RLIMIT_NOFILE, &limit) != 0) {
+      printf("skip=RLIMIT_NOFILE cannot be raised to %d (%s)\n", floor_fd + 16, strerror(errno));
+      return 0;
+    }
   }
+  int low = open("/proc/meminfo", O_RDONLY);
   int null_fd = open("/dev/null", O_RDONLY);
-  if (null_fd < 0) return fail("/dev/null");
+  if (low < 0 || null_fd < 0) return fail("open");
   for (int fd = 0; fd < floor_fd; ++fd)
     if (fcntl(fd, F_GETFD) < 0 && dup2(null_fd, fd) != fd) return fail("dup2");
-  int fd = open("/proc/meminfo", O_RDONLY);
-  printf("high_fd=%d\n", fd);
-  if (fd < 0) return fail("open");
-  read_fd_all(fd, big, sizeof big);
+  int high = open("/proc/meminfo", O_RDONLY);
+  printf("high_fd=%d\n", high);
+  if (high < 0) return fail("open");
+  read_fd_all(low, big, sizeof big);
+  read_fd_all(high, big, sizeof big);
   printf("before_free=%ld\n", meminfo_kb(big, "MemFree"));
   int out = open(argv[2], O_WRONLY | O_TRUNC);
   if (out < 0 || write(out, argv[3], strlen(argv[3])) < 0) return fail("rewrite");
   close(out);
-  lseek(fd, 0, SEEK_SET);
-  read_fd_all(fd, big, sizeof big);
+  lseek(high, 0, SEEK_SET);
+  read_fd_all(high, big, sizeof big);
   printf("lseek_free=%ld\n", meminfo_kb(big, "MemFree"));
-  struct stat fd_st, path_st;
-  int same = fstat(fd, &fd_st) == 0 && stat("/proc/meminfo", &path_st) == 0 && fd_st.st_dev == path_st.st_dev &&
-             fd_st.st_ino == path_st.st_ino;
-  printf("identity=%s\n", same ? "same" : "differs");
+  lseek(low, 0, SEEK_SET);
+  read_fd_all(low, big, sizeof big);
+  printf("low_lseek_free=%ld\n", meminfo_kb(big, "MemFree"));
+  printf("identity=%s\n", stats_as_meminfo(high) ? "same" : "differs");
+  printf("low_identity=%s\n", stats_as_meminfo(low) ? "same" : "differs");
   return 0;
 }
 
