@@ -29,17 +29,18 @@ struct Tracked {
 // In chunks of 4,096 fds (96 KiB), each mapped by the first served open that
 // lands in it (lazy_zeroed.hpp says why): a process that never serves a file
 // maps none, one that does maps the chunk of its first served fd, and only a
-// process with thousands of fds open (a busy server) maps more. 256 chunks reach the kernel's default
-// fs.nr_open, 1,048,576; an fd above that is still served, but not
-// re-rendered on a rewind, and fstat shows the memory file.
+// process with thousands of fds open (a busy server) maps more. 256 chunks
+// reach the kernel's default fs.nr_open, 1,048,576; an fd above that is still
+// served, but not re-rendered on a rewind, and fstat shows the memory file.
 constexpr int kFdsPerChunk = 4096;
 constexpr int kChunks = 256;
+constexpr int kTrackedFds = kFdsPerChunk * kChunks;
 constinit LazyZeroed<std::atomic<void*>, kChunks> g_chunks;  // the chunks' addresses
 
 // The entry of `fd`, or nullptr (an fd beyond the chunks, or a chunk not
 // mapped: `map` maps it, for a new entry; readers need not).
 Tracked* entry(int fd, bool map) {
-  if (fd < 0 || fd >= kFdsPerChunk * kChunks) return nullptr;
+  if (fd < 0 || fd >= kTrackedFds) return nullptr;
   std::atomic<void*>* chunks = map ? g_chunks.get() : g_chunks.if_mapped();
   if (chunks == nullptr) return nullptr;
   std::atomic<void*>& chunk = chunks[fd / kFdsPerChunk];
@@ -50,7 +51,7 @@ Tracked* entry(int fd, bool map) {
 // Records the file `fd` holds now as serving `file`; false when it cannot
 // (the fd beyond the chunks, or its chunk unmappable).
 bool track(int fd, VirtualFile file, uint32_t task, FileId& recorded) {
-  if (fd < 0 || fd >= kFdsPerChunk * kChunks || !file_id(fd, recorded)) return false;
+  if (fd < 0 || fd >= kTrackedFds || !file_id(fd, recorded)) return false;
   Tracked* e = entry(fd, true);
   if (e == nullptr) return false;  // served, but not re-rendered on a rewind
   e->device_and_file.store(recorded.dev << 32 | uint64_t(file), std::memory_order_relaxed);
