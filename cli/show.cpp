@@ -76,15 +76,27 @@ std::optional<uint64_t> meminfo_bytes(const std::string& text, std::string_view 
   return bytes;
 }
 
-// The host's online CPUs, as programs read them with CGVIEW_DISABLE set.
-std::optional<CpuSet> host_online(const Config& config) {
+// The settings with CGVIEW_DISABLE set: what programs read on the host.
+Config host_config_of(const Config& config) {
   Config host_config = config;
   host_config.disabled = true;
+  return host_config;
+}
+
+// The host's online CPUs, as programs read them with CGVIEW_DISABLE set.
+std::optional<CpuSet> host_online(const Config& config) {
   std::string text;
   CpuSet online;
-  if (!read_as_program(host_config, VirtualFile::CpuOnline, text) || !parse_cpu_list(text, online) || online.empty())
+  if (!read_as_program(host_config_of(config), VirtualFile::CpuOnline, text) || !parse_cpu_list(text, online) ||
+      online.empty())
     return std::nullopt;
   return online;
+}
+
+// /proc/meminfo as programs read it on the host and in the container.
+void read_both_meminfos(const Config& config, std::string& host, std::string& container) {
+  read_as_program(host_config_of(config), VirtualFile::Meminfo, host);
+  read_as_program(config, VirtualFile::Meminfo, container);
 }
 
 std::vector<Row> collect(const Config& config, const Limits& limits, bool have_limits) {
@@ -104,11 +116,8 @@ std::vector<Row> collect(const Config& config, const Limits& limits, bool have_l
     rows.push_back({"cpuset", cpu_list(cpu.online), cpu.has_cpuset ? cpu_list(cpu.affinity) : "none",
                     cpu.has_cpuset ? std::string(cpu.cpuset_source.file.view()) : "-"});
   }
-  Config host_config = config;
-  host_config.disabled = true;
   std::string host, container;
-  read_as_program(host_config, VirtualFile::Meminfo, host);
-  read_as_program(config, VirtualFile::Meminfo, container);
+  read_both_meminfos(config, host, container);
   const MemoryLimits& mem = limits.memory;
   std::string usage_source = "-", stat_source = "-";
   const CgroupDir& memdir = limits.cgroups.of(Controller::Memory);
@@ -296,11 +305,8 @@ std::string show_json(const Config& config, const Limits& limits, bool have_limi
   }
   j.close();
 
-  Config host_config = config;
-  host_config.disabled = true;
   std::string host, container;
-  read_as_program(host_config, VirtualFile::Meminfo, host);
-  read_as_program(config, VirtualFile::Meminfo, container);
+  read_both_meminfos(config, host, container);
   const MemoryLimits& mem = limits.memory;
   j.open("memory");
   j.num("host_total", meminfo_bytes(host, "MemTotal"));

@@ -38,23 +38,31 @@ void read_figure(const Sysroot& root, const CgroupDir& dir, std::string_view nam
   if (read_number(root, dir, name, v) == Number::Value) out.set(v);
 }
 
-// Calls `each(key, value)` for every "key value" line of DIR/name whose value
-// is a number. False when the file cannot be opened.
+// Calls `each(line)` for every whole line of DIR/name. False when the file
+// cannot be opened or a read fails.
 template <typename Each>
-bool for_each_pair(const Sysroot& root, const CgroupDir& dir, std::string_view name, Each each) {
+bool for_each_line(const Sysroot& root, const CgroupDir& dir, std::string_view name, Each each) {
   PathText path;
   if (!join(dir, name, path)) return false;
   int fd = open_host_file(root, path.view());
   if (fd < 0) return false;
   char buf[1024];
   LineReader reader(fd, buf);
-  std::string_view line, key, value;
-  while (reader.next_whole_line(line)) {
-    uint64_t v = 0;
-    if (next_field(line, key) && next_field(line, value) && parse_u64(value, v)) each(key, v);
-  }
+  std::string_view line;
+  while (reader.next_whole_line(line)) each(line);
   close_fd(fd);
   return !reader.failed();
+}
+
+// Calls `each(key, value)` for every "key value" line of DIR/name whose value
+// is a number. False when the file cannot be opened.
+template <typename Each>
+bool for_each_pair(const Sysroot& root, const CgroupDir& dir, std::string_view name, Each each) {
+  return for_each_line(root, dir, name, [&](std::string_view line) {
+    std::string_view key, value;
+    uint64_t v = 0;
+    if (next_field(line, key) && next_field(line, value) && parse_u64(value, v)) each(key, v);
+  });
 }
 
 // "MAJ:MIN" into its numbers.
@@ -71,27 +79,19 @@ bool parse_device(std::string_view text, uint32_t& major, uint32_t& minor) {
 
 // v1 blkio "MAJ:MIN Read N" lines; Write likewise. Returns false when absent.
 bool read_blkio_file(const Sysroot& root, const CgroupDir& dir, std::string_view name, bool bytes, IoStats& out) {
-  PathText path;
-  if (!join(dir, name, path)) return false;
-  int fd = open_host_file(root, path.view());
-  if (fd < 0) return false;
-  char buf[1024];
-  LineReader reader(fd, buf);
-  std::string_view line, device, op, value;
-  while (reader.next_whole_line(line)) {
+  return for_each_line(root, dir, name, [&](std::string_view line) {
+    std::string_view device, op, value;
     uint32_t major = 0, minor = 0;
     uint64_t v = 0;
-    if (!next_field(line, device) || !next_field(line, op) || !next_field(line, value)) continue;
-    if (!parse_device(device, major, minor) || !parse_u64(value, v)) continue;
+    if (!next_field(line, device) || !next_field(line, op) || !next_field(line, value)) return;
+    if (!parse_device(device, major, minor) || !parse_u64(value, v)) return;
     bool is_read = op == "Read", is_write = op == "Write";
-    if (!is_read && !is_write) continue;
+    if (!is_read && !is_write) return;
     IoDevice* d = out.find_or_add(major, minor);
-    if (d == nullptr) continue;
+    if (d == nullptr) return;
     uint64_t& slot = bytes ? (is_read ? d->read_bytes : d->write_bytes) : (is_read ? d->reads : d->writes);
     slot = v;
-  }
-  close_fd(fd);
-  return !reader.failed();
+  });
 }
 
 }  // namespace
@@ -236,18 +236,12 @@ void read_io_stats(const Sysroot& root, const CgroupDir& dir, IoStats& out) {
     out.has = bytes || ops;
     return;
   }
-  PathText path;
-  if (!join(dir, "io.stat", path)) return;
-  int fd = open_host_file(root, path.view());
-  if (fd < 0) return;
-  char buf[1024];
-  LineReader reader(fd, buf);
-  std::string_view line, field;
-  while (reader.next_whole_line(line)) {
+  out.has = for_each_line(root, dir, "io.stat", [&](std::string_view line) {
+    std::string_view field;
     uint32_t major = 0, minor = 0;
-    if (!next_field(line, field) || !parse_device(field, major, minor)) continue;
+    if (!next_field(line, field) || !parse_device(field, major, minor)) return;
     IoDevice* d = out.find_or_add(major, minor);
-    if (d == nullptr) continue;
+    if (d == nullptr) return;
     while (next_field(line, field)) {
       size_t eq = field.find('=');
       uint64_t v = 0;
@@ -258,9 +252,7 @@ void read_io_stats(const Sysroot& root, const CgroupDir& dir, IoStats& out) {
       else if (key == "rios") d->reads = v;
       else if (key == "wios") d->writes = v;
     }
-  }
-  close_fd(fd);
-  out.has = !reader.failed();
+  });
 }
 
 bool block_device_name(const Sysroot& root, uint32_t major, uint32_t minor, FixedText<32>& out) {
