@@ -6,7 +6,8 @@
 // mask it has; a mask equal to the process's V gives the task A, the mask V
 // stands for (a thread pinned to one CPU and then "reset" to the process's
 // mask gets the process's real mask back). Any other mask passes through
-// unchanged: ids are real, so pinning to a CPU of V pins there.
+// unchanged: ids are real, so pinning to a CPU of V pins there. Set on
+// another process, a shown mask gives it the caller's real mask (or A).
 //
 // No heap, no locks: masks are fixed buffers on the stack (1 KiB each).
 #include <errno.h>
@@ -76,10 +77,18 @@ CGVIEW_EXPORT int cgview_sched_setaffinity(pid_t pid, size_t size, const cpu_set
   CpuSet real, process_mask;
   Decision decision = Decision::PassThrough;
   AffinityRule rule;
-  if (!surely_refused_pointer(mask) && narrowing(rule) && own_task(pid)) {
+  if (!surely_refused_pointer(mask) && narrowing(rule)) {
     ErrnoKeeper keep_errno;  // a failed look-up is not the program's error
-    if (syscall(SYS_sched_getaffinity, pid, CpuSet::kBytes, real.words()) > 0)
+    // Another process (a pool's worker given its parent's mask): the mask
+    // in hand is what this thread was shown, and stands for its real mask,
+    // which is what the program would set without the shim.
+    bool own = own_task(pid);
+    if (syscall(SYS_sched_getaffinity, own ? pid : 0, CpuSet::kBytes, real.words()) > 0)
       decision = decide(rule, mask, size, real, process_mask);
+    if (!own && decision == Decision::KeepReal) {
+      process_mask = real;
+      decision = Decision::SetAffinity;
+    }
   }
   if (decision == Decision::KeepReal) return 0;
   if (decision == Decision::SetAffinity)

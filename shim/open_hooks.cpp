@@ -17,11 +17,24 @@ using namespace cgview::shim;
 
 namespace {
 
+// O_NOATIME is refused (EPERM) to whoever does not own the file and lacks
+// CAP_FOWNER, which only the real open can tell: it is made first, and only
+// where it succeeds is the file served. Rare, so the extra open is too.
+bool noatime_refused(int dirfd, const char* path, int flags) {
+  if ((flags & O_NOATIME) == 0) return false;
+  ErrnoKeeper keep_errno;
+  long probe = syscall(SYS_openat, dirfd, path, flags | O_CLOEXEC);
+  if (probe < 0) return true;
+  syscall(SYS_close, probe);
+  return false;
+}
+
 int serve(int dirfd, const char* path, int flags) {
   if (!read_only_open(flags)) return -1;
   uint32_t task = 0;
   VirtualFile file = served_file(dirfd, path, &task);
-  return file == VirtualFile::None ? -1 : open_virtual(file, flags, task);
+  if (file == VirtualFile::None || noatime_refused(dirfd, path, flags)) return -1;
+  return open_virtual(file, flags, task);
 }
 
 int raw_openat(int dirfd, const char* path, int flags, mode_t mode) {

@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -61,6 +62,19 @@ bool base_directory(int dirfd, PathText& out) {
   return !out.overflowed();
 }
 
+// Whether `dirfd` is a directory, as the kernel's walk from it needs: an
+// O_PATH fd of a symlink (open("/proc/self", O_PATH | O_NOFOLLOW)) or of a
+// file has a name under /proc/self/fd too, but a path from it fails
+// (ENOTDIR), and so must the open here.
+bool is_directory(int dirfd) {
+  struct statx status;
+  if (syscall(SYS_statx, dirfd, "", AT_EMPTY_PATH, STATX_TYPE, &status) == 0) return S_ISDIR(status.stx_mode);
+  long probe = syscall(SYS_openat, dirfd, ".", O_PATH | O_DIRECTORY | O_CLOEXEC);  // kernels before 4.11
+  if (probe < 0) return false;
+  syscall(SYS_close, probe);
+  return true;
+}
+
 // A path that climbs ("..") names what the kernel's walk finds, which text
 // cannot tell: "/nonexistent/../proc/meminfo" fails (ENOENT),
 // "/proc/mounts/../meminfo" too (ENOTDIR), a directory the caller may not
@@ -109,7 +123,7 @@ VirtualFile served_file(int dirfd, const char* path, uint32_t* task) {
     ok = resolve_by_kernel(dirfd, path, full);
   } else {
     if (p.empty() || p.front() != '/') {
-      ok = base_directory(dirfd, full);
+      ok = (dirfd == AT_FDCWD || is_directory(dirfd)) && base_directory(dirfd, full);
       full.add('/');
     }
     full.add(p);

@@ -32,22 +32,53 @@ VirtualFile served_stream(const char* path, const char* mode, uint32_t& task) {
   return read_only_mode(mode) ? served_file(AT_FDCWD, path, &task) : VirtualFile::None;
 }
 
-FILE* serve_fopen(const char* path, const char* mode) {
+// The name that reopens fd N: /proc/self/fd/N.
+FixedText<32> fd_link(int fd) {
+  FixedText<32> link;
+  link.add("/proc/self/fd/").add_u64(uint64_t(fd));
+  return link;
+}
+
+using FopenFn = FILE* (*)(const char*, const char*);
+
+// A mode with ",ccs=CHARSET" makes a wide stream of that charset, which
+// fdopen ignores: such a stream is opened by the real fopen, on
+// /proc/self/fd/N of the served content. That takes a second fd; without
+// one, nullptr, and the caller opens the real file.
+FILE* serve_fopen(FopenFn real, const char* path, const char* mode) {
   uint32_t task = 0;
   VirtualFile file = served_stream(path, mode, task);
   if (file == VirtualFile::None) return nullptr;
   int fd = open_virtual(file, open_flags_for(mode), task);
   if (fd < 0) return nullptr;
-  int saved = errno;
-  FILE* stream = fdopen(fd, mode);
-  if (stream == nullptr) syscall(SYS_close, fd);
-  errno = saved;
+  ErrnoKeeper keep_errno;
+  FILE* stream = nullptr;
+  if (std::strchr(mode, ',') == nullptr) {
+    stream = fdopen(fd, mode);
+    if (stream == nullptr) syscall(SYS_close, fd);
+    return stream;
+  }
+  if (real != nullptr) stream = real(fd_link(fd).c_str(), mode);
+  syscall(SYS_close, fd);
+  if (stream != nullptr) remember_virtual(fileno(stream), file, task);
   return stream;
+}
+
+// Whether one more fd can be opened (RLIMIT_NOFILE), checked by taking one.
+bool fd_to_spare(int fd) {
+  long spare = syscall(SYS_fcntl, fd, F_DUPFD_CLOEXEC, 0);
+  if (spare < 0) return false;
+  syscall(SYS_close, spare);
+  return true;
 }
 
 using FreopenFn = FILE* (*)(const char*, const char*, FILE*);
 
 // freopen keeps the FILE*: reopen it on /proc/self/fd/N of fresh content.
+// glibc's freopen keeps the stream's old fd open while it opens the new
+// file, so that takes one fd more than the real freopen of the path does:
+// where the served content's fd took the last one, the real file is opened
+// instead (the stream is not lost to EMFILE).
 FILE* serve_freopen(FreopenFn real, const char* path, const char* mode, FILE* stream, bool& served) {
   served = false;
   uint32_t task = 0;
@@ -55,9 +86,12 @@ FILE* serve_freopen(FreopenFn real, const char* path, const char* mode, FILE* st
   if (file == VirtualFile::None || real == nullptr) return nullptr;
   int fd = open_virtual(file, O_RDONLY | O_CLOEXEC, task);
   if (fd < 0) return nullptr;
-  FixedText<32> link;
-  link.add("/proc/self/fd/").add_u64(uint64_t(fd));
-  FILE* result = real(link.c_str(), mode, stream);
+  if (!fd_to_spare(fd)) {
+    ErrnoKeeper keep_errno;
+    syscall(SYS_close, fd);
+    return nullptr;
+  }
+  FILE* result = real(fd_link(fd).c_str(), mode, stream);
   int saved = errno;
   syscall(SYS_close, fd);
   if (result != nullptr) remember_virtual(fileno(result), file, task);
@@ -74,7 +108,9 @@ FILE* serve_freopen(FreopenFn real, const char* path, const char* mode, FILE* st
 void drop_stream_buffer(void* stream) { fflush(static_cast<FILE*>(stream)); }
 
 void refresh_stream(FILE* stream) {
-  if (stream != nullptr) refresh_if_virtual(fileno(stream), drop_stream_buffer, stream);
+  if (stream == nullptr) return;
+  ErrnoKeeper keep_errno;  // fileno of a stream with no fd (fmemopen) sets EBADF
+  refresh_if_virtual(fileno(stream), drop_stream_buffer, stream);
 }
 
 // fseek, fseeko, fseeko64: a seek to 0 of a served stream renders it afresh.
@@ -105,15 +141,15 @@ int set_stream_position(int (*RealFunctions::*real)(FILE*, const Position*), FIL
 }  // namespace
 
 CGVIEW_EXPORT FILE* fopen(const char* path, const char* mode) {
-  if (FILE* f = serve_fopen(path, mode)) return f;
   const RealFunctions* r = real_wait();
+  if (FILE* f = serve_fopen(r ? r->fopen : nullptr, path, mode)) return f;
   if (r == nullptr || r->fopen == nullptr) return _IO_fopen(path, mode);
   return r->fopen(path, mode);
 }
 
 CGVIEW_EXPORT FILE* fopen64(const char* path, const char* mode) {
-  if (FILE* f = serve_fopen(path, mode)) return f;
   const RealFunctions* r = real_wait();
+  if (FILE* f = serve_fopen(r ? r->fopen64 : nullptr, path, mode)) return f;
   if (r == nullptr || r->fopen64 == nullptr) return _IO_fopen(path, mode);
   return r->fopen64(path, mode);
 }

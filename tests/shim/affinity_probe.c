@@ -4,12 +4,14 @@
    key=value lines. */
 #define _GNU_SOURCE
 #include <fcntl.h>
+#include <signal.h>
 #include <pthread.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #if CGVIEW_OLD_AFFINITY_ABI
@@ -127,6 +129,18 @@ int main(void) {
   pthread_t thread;
   if (pthread_create(&thread, NULL, thread_body, NULL) != 0) return 1;
   pthread_join(thread, NULL);
+
+  /* Another process given the mask this one was shown (a pool handing its
+     mask to a worker) gets this one's real mask, as without the shim. */
+  pid_t child = fork();
+  if (child == 0) {
+    pause();
+    _exit(0);
+  }
+  printf("child_rc=%d\n", sched_setaffinity(child, sizeof shown, &shown));
+  print_kernel_mask("kernel_child", child);
+  kill(child, SIGKILL);
+  waitpid(child, NULL, 0);
 
   /* A mask outside the view passes through unchanged: the first CPU of the
      real mask that the view leaves out (none when the view is everything). */

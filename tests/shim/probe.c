@@ -27,6 +27,7 @@
 #include <sys/sysinfo.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <wchar.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
 #include <stddef.h>
@@ -879,6 +880,74 @@ static int cmd_no_new_mappings(void) {
   return 0;
 }
 
+/* Lowers the fd limit to `limit` and fills every fd below it but the
+ * `free_fds` highest. */
+static void leave_free_fds(int limit, int free_fds) {
+  struct rlimit lim = {(rlim_t)limit, (rlim_t)limit};
+  setrlimit(RLIMIT_NOFILE, &lim);
+  while (open("/dev/null", O_RDONLY) >= 0) {
+  }
+  for (int i = 1; i <= free_fds; ++i) close(limit - i);
+}
+
+/* Edges where the shim once answered otherwise than the real calls: the
+ * test compares each line natively and under the shim. */
+static int cmd_edges(void) {
+  /* A stream with no fd (fmemopen): seeking it leaves errno alone. */
+  char text[8] = "abcdefg";
+  FILE* m = fmemopen(text, sizeof text, "r");
+  errno = 0;
+  rewind(m);
+  printf("rewind_memstream_errno=%d\n", errno);
+  errno = 0;
+  int rc = fseek(m, 0, SEEK_SET);
+  printf("fseek_memstream=%d errno=%d\n", rc, errno);
+  fpos_t pos;
+  fgetpos(m, &pos);
+  errno = 0;
+  rc = fsetpos(m, &pos);
+  printf("fsetpos_memstream=%d errno=%d\n", rc, errno);
+  fclose(m);
+  /* An O_PATH fd of a symlink is no directory to open from (ENOTDIR); a
+   * directory's is. */
+  int link = open("/proc/self", O_PATH | O_NOFOLLOW);
+  errno = 0;
+  int fd = openat(link, "status", O_RDONLY);
+  printf("symlink_dirfd=%d errno=%d\n", fd < 0 ? -1 : 0, fd < 0 ? errno : 0);
+  int dir = open("/proc", O_PATH | O_DIRECTORY);
+  printf("directory_dirfd_total_kb=%ld\n", total_from_fd(openat(dir, "meminfo", O_RDONLY)));
+  close(link);
+  close(dir);
+  /* ",ccs=" makes a wide stream. */
+  FILE* w = fopen("/proc/meminfo", "r,ccs=UTF-8");
+  wchar_t line[256] = L"";
+  printf("ccs_wide=%d\n", w ? fwide(w, 0) : -99);
+  if (w && fgetws(line, 256, w)) printf("ccs_total_kb=%ld\n", wcstol(line + wcscspn(line, L"0123456789"), NULL, 10));
+  if (w) fclose(w);
+  printf("plain_total_kb=%ld\n", total_from_fd(open("/proc/meminfo", O_RDONLY)));
+  /* O_NOATIME is refused (EPERM) to a user who does not own the file. */
+  pid_t child = fork();
+  if (child == 0) {
+    if (getuid() == 0 && setuid(65534) != 0) _exit(1);
+    errno = 0;
+    fd = open("/proc/meminfo", O_RDONLY | O_NOATIME);
+    printf("noatime_other_user=%d errno=%d\n", fd < 0 ? -1 : 0, fd < 0 ? errno : 0);
+    _exit(0);
+  }
+  waitpid(child, NULL, 0);
+  /* freopen with one fd free, as many as the real freopen needs. */
+  child = fork();
+  if (child == 0) {
+    leave_free_fds(64, 1);
+    errno = 0;
+    FILE* f = freopen("/proc/meminfo", "r", stdin);
+    printf("freopen_one_free=%s fileno=%d errno=%d\n", f ? "ok" : "null", f ? fileno(f) : -1, f ? 0 : errno);
+    _exit(0);
+  }
+  waitpid(child, NULL, 0);
+  return 0;
+}
+
 /* At the fd limit the open fails with EMFILE, as the real one would. */
 static int cmd_fd_limit(void) {
   int fd;
@@ -907,6 +976,7 @@ int main(int argc, char** argv) {
   if (strcmp(cmd, "fds") == 0) return cmd_fds();
   if (strcmp(cmd, "no-memfd") == 0) return cmd_no_memfd();
   if (strcmp(cmd, "fd-limit") == 0) return cmd_fd_limit();
+  if (strcmp(cmd, "edges") == 0) return cmd_edges();
   if (strcmp(cmd, "no-new-mappings") == 0) return cmd_no_new_mappings();
   if (strcmp(cmd, "mappings") == 0) return cmd_mappings();
   if (strcmp(cmd, "rewind-beside-fstat") == 0) return cmd_rewind_beside_fstat(argc, argv);

@@ -496,11 +496,49 @@ TEST(ShimAffinity, RestoringTheShownMaskKeepsTheRealOne) {
   EXPECT_EQ(v["kernel_pinned_after_restore"], "1");
   EXPECT_EQ(v["status_list"], "0-1");
   EXPECT_EQ(v["status_pid_list"], "0-1");
+  EXPECT_EQ(v["child_rc"], "0");
+  EXPECT_EQ(v["kernel_child"], v["kernel_before"]);
   // (The mask's hex shape is the machine's: under a sysroot the file is the real one.)
   // Without the shim every setter is the kernel's: the checks above can fail.
   auto plain = probe(CGVIEW_AFFINITY_PROBE, "", {});
   EXPECT_EQ(plain["kernel_after_restore"], plain["kernel_before"]);
   EXPECT_EQ(plain["status_list"], plain["kernel_status_after_restore"]);
+}
+
+// A process pool hands the mask it reads to its workers: under a live view
+// of one CPU that mask is narrowed, and set on another process it gives that
+// process the caller's real mask, as the same program does without the shim.
+TEST(ShimAffinity, AnotherProcessGivenTheShownMaskGetsTheRealOne) {
+  auto v = probe(CGVIEW_AFFINITY_PROBE, "", {"LD_PRELOAD=" + kShim, "CGVIEW_CPUS=1"});
+  if (v["kernel_before"].find(',') == std::string::npos)
+    GTEST_SKIP() << "one CPU in this process's mask: a one-CPU view narrows nothing";
+  EXPECT_EQ(v["shown"].find(','), std::string::npos) << v["shown"];
+  EXPECT_EQ(v["child_rc"], "0");
+  EXPECT_EQ(v["kernel_child"], v["kernel_before"]) << "the child was narrowed to " << v["kernel_child"];
+  EXPECT_EQ(v["kernel_after_restore"], v["kernel_before"]);
+}
+
+// Edges where the shim once answered otherwise than the real calls (found in
+// review): errno after seeking an fmemopen stream, a symlink's O_PATH fd as
+// dirfd, a ",ccs=" stream's orientation, O_NOATIME by a user who does not own
+// the file, freopen with exactly the one fd free that the real call needs.
+TEST_P(ShimBuilds, EdgesAnswerAsTheRealCalls) {
+  std::vector<std::string> shim = {"LD_PRELOAD=" + kShim, "CGVIEW_CPUS=1", "CGVIEW_MEMORY=256M"};
+  Values with = probe(binary(), "edges", shim);
+  Values without = probe(binary(), "edges", {});
+  for (const char* key : {"rewind_memstream_errno", "fseek_memstream", "fsetpos_memstream", "symlink_dirfd", "ccs_wide",
+                          "noatime_other_user", "freopen_one_free"})
+    EXPECT_EQ(with[key], without[key]) << key;
+  EXPECT_EQ(without["symlink_dirfd"], "-1 errno=20");
+  EXPECT_EQ(without["ccs_wide"], "1");
+  EXPECT_EQ(without["freopen_one_free"], "ok fileno=0 errno=0");
+  if (geteuid() == 0) {
+    EXPECT_EQ(without["noatime_other_user"], "-1 errno=1");
+  }
+  // Served where the real call succeeds: the view's 256 MiB.
+  EXPECT_EQ(with["directory_dirfd_total_kb"], "262144");
+  EXPECT_EQ(with["ccs_total_kb"], "262144");
+  EXPECT_EQ(with["plain_total_kb"], "262144");
 }
 
 TEST(ShimLibrary, ExportsOnlyTheInterposedSymbols) {
