@@ -24,7 +24,11 @@ namespace cgview::cli {
 namespace {
 
 constexpr size_t kScriptLineMax = 256;  // the kernel reads at most this much of a #! line
-constexpr int kMaxInterpreterDepth = 4;  // the kernel's own nesting limit for #!
+// The kernel runs a #! script whose interpreter is a script and so on, five
+// deep (Linux 5.8 and later; four before): a sixth fails with ELOOP. env
+// starts its command with an exec of its own, where the count starts again.
+constexpr int kMaxInterpreterDepth = 5;
+constexpr int kMaxInterpreterChain = 40;  // through env too: where doctor stops following a loop
 constexpr size_t kMaxLibraries = 512;
 constexpr const char* kGlibcReason = "It is a dynamically linked glibc program";
 constexpr const char* kLibraryReason = "It is a shared library, not a program";
@@ -68,24 +72,39 @@ void in_table_order(std::vector<std::string>& items, std::span<const std::string
   items = std::move(sorted);
 }
 
-// The command a #! line runs: the interpreter, or env's program argument.
+std::string_view trim_blanks(std::string_view s) {
+  size_t first = s.find_first_not_of(" \t");
+  if (first == std::string_view::npos) return {};
+  return s.substr(first, s.find_last_not_of(" \t") - first + 1);
+}
+
+// The command a #! line runs. The kernel splits the line once: the
+// interpreter, then the rest (blanks trimmed) as one argument. env given that
+// argument runs it as one command name, blanks and all ("python3 -u" names
+// no program); only env -S (--split-string) splits it into words.
 struct ScriptLine {
   std::string interpreter;
   std::string via_env;  // "#!/usr/bin/env python3": "python3"
+  bool carriage_return = false;  // the line ends in '\r': the file has Windows line ends
 };
 
 ScriptLine parse_script_line(std::string_view line) {
   ScriptLine out;
   line = line.substr(2);
-  std::vector<std::string> words = split_words(line, " \t", 8);
-  if (words.empty()) return out;
-  out.interpreter = words[0];
-  if (basename_of(words[0]) == "env") {
-    for (size_t i = 1; i < words.size(); ++i) {
-      if (words[i][0] == '-' || words[i].find('=') != std::string::npos) continue;  // -S, VAR=value
-      out.via_env = words[i];
-      break;
-    }
+  out.carriage_return = !line.empty() && line.back() == '\r';  // the kernel keeps it, in the last name
+  line = trim_blanks(line);
+  size_t end = line.find_first_of(" \t");
+  out.interpreter = line.substr(0, end);
+  std::string_view argument = end == std::string_view::npos ? std::string_view() : trim_blanks(line.substr(end));
+  if (basename_of(out.interpreter) != "env" || argument.empty()) return out;
+  std::string_view split;
+  if (starts_with(argument, "-S")) split = argument.substr(2);
+  else if (starts_with(argument, "--split-string=")) split = argument.substr(15);
+  else if (argument[0] != '-') out.via_env = argument;
+  for (const std::string& word : split_words(split, " \t", 8)) {
+    if (word[0] == '-' || word.find('=') != std::string::npos) continue;  // options, VAR=value
+    out.via_env = word;
+    break;
   }
   return out;
 }
@@ -145,6 +164,7 @@ void Doctor::add_cgview_entry(std::string path, bool from_file) {
 }
 
 ProgramReport Doctor::examine(std::string_view program, bool deep) {
+  chain_ = 0;
   return examine_at(program, root_.find_command(program, path_var_, cwd_), deep, 0);
 }
 
@@ -199,11 +219,16 @@ void Doctor::examine_script(ProgramReport& report, std::string_view first_line, 
     report.reasons.push_back("Its #! interpreters nest too deeply for the kernel to run it.");
     return;
   }
+  if (++chain_ > kMaxInterpreterChain) {
+    report.why_not = "runs a chain of more than 40 interpreters";
+    report.reasons.push_back("Its #! interpreters run one another more than 40 times (a loop through env?).");
+    return;
+  }
   std::string command = line.via_env.empty() ? line.interpreter : line.via_env;
   // A relative #! interpreter is relative to the working directory, as the kernel resolves it.
   Found found = line.via_env.empty() ? root_.resolve(line.interpreter, cwd_)
                                      : root_.find_command(line.via_env, path_var_, cwd_);
-  auto interp = std::make_unique<ProgramReport>(examine_at(command, found, deep, depth + 1));
+  auto interp = std::make_unique<ProgramReport>(examine_at(command, found, deep, line.via_env.empty() ? depth + 1 : 0));
   report.reached = interp->reached;
   report.asks = interp->asks;
   report.served_paths = interp->served_paths;
@@ -213,6 +238,15 @@ void Doctor::examine_script(ProgramReport& report, std::string_view first_line, 
   report.reasons.push_back("It is a script run by " + shown + " (" + interp->kind + "); cgview reaches it when it reaches " +
                            "that interpreter" + (interp->reached ? ", as it does." : ", which it does not."));
   if (!interp->reached) report.why_not = "runs " + shown + ", which " + interp->why_not;
+  if (line.via_env.find_first_of(" \t") != std::string::npos)
+    report.reasons.push_back("env receives '" + line.via_env + "' as one name: the kernel passes the rest of a #! line "
+                             "as one argument (`#!/usr/bin/env -S " + line.via_env + "` splits it).");
+  if (line.carriage_return) {
+    report.reasons.push_back("Its #! line ends in a carriage return (the file has Windows line ends): the kernel "
+                             "keeps it as the last character of the interpreter's name or argument; dos2unix "
+                             "converts the file.");
+    if (!interp->reached) report.why_not = "has a #! line ending in a carriage return (Windows line ends)";
+  }
   report.interpreter = std::move(interp);
 }
 
@@ -228,8 +262,11 @@ void Doctor::examine_elf(ProgramReport& report, int fd, bool deep, mode_t mode) 
   if (!facts.damage.empty())
     report.reasons.push_back("Part of it cannot be read (" + facts.damage + "): this verdict may be incomplete.");
   std::string_view interp_name = basename_of(facts.interp);
-  bool needs_libc6 = false;
-  for (const std::string& n : facts.needed) needs_libc6 |= n == "libc.so.6";
+  bool needs_libc6 = false, needs_musl_libc = false;
+  for (const std::string& n : facts.needed) {
+    needs_libc6 |= n == "libc.so.6";
+    needs_musl_libc |= n == "libc.so";  // musl's libc is named so; glibc's is libc.so.6
+  }
   // Where a preload entry names libcgview.so through $LIB, glibc's ld.so loads
   // the build it expands to for this program, whatever this cgview's own is.
   bool glibc_loader = starts_with(interp_name, "ld-linux") || starts_with(interp_name, "ld64.so");
@@ -276,7 +313,16 @@ void Doctor::examine_elf(ProgramReport& report, int fd, bool deep, mode_t mode) 
   } else if (!facts.has_interp || (facts.type == ET_DYN && !facts.pie && !facts.soname.empty())) {
     // A library may name a loader too, to run as a program (glibc's
     // libc.so.6 prints its version): its soname says it is a library.
-    if (facts.type == ET_DYN && !facts.pie) {
+    // musl's libc.so, its own loader too, names no soname: its file name tells
+    // (Alpine's /lib/ld-musl-x86_64.so.1, Debian's musl package's libc.so).
+    std::string_view file = basename_of(report.path);
+    bool musl_libc = facts.soname == "libc.so" || file == "libc.so" || starts_with(file, "ld-musl-");
+    if (facts.type == ET_DYN && !facts.pie && (musl_libc || (needs_musl_libc && !needs_libc6))) {
+      report.kind = "musl";
+      report.why_not = "is a library of musl libc";
+      report.reasons.push_back("It is a shared library built for musl libc: glibc programs do not load it, and musl's "
+                               "loader cannot load libcgview.so, which is built for glibc.");
+    } else if (facts.type == ET_DYN && !facts.pie) {
       report.kind = "library";
       report.reached = true;
       report.reasons.push_back(std::string(kLibraryReason) + ": cgview reaches it in every glibc program that loads it.");
@@ -493,6 +539,10 @@ void Doctor::walk_libraries(ProgramReport& report, const ElfFacts& program) {
     Pending next = std::move(queue.front());
     queue.pop_front();
     if (!seen_names.insert(next.name).second) continue;  // ld.so loads a name once
+    if (report.kind == "musl" && next.name == "libc.so") {  // musl's loader is its libc.so
+      report.libraries.push_back({next.name, program.interp});
+      continue;
+    }
     Found found = libraries_.find(next.name, next.who);
     if (!found.ok) {
       report.libraries.push_back({next.name, ""});

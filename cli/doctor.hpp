@@ -93,6 +93,7 @@ class Doctor {
   };
   std::vector<CgviewEntry> cgview_entries_;
   bool any_lib_entry_ = false;  // one names it through $LIB: programs are judged by the entries
+  int chain_ = 0;  // interpreters followed for the program being examined (env restarts the kernel's depth)
   mutable std::map<std::string, std::string> lib_tokens_;  // what each loader puts for $LIB, by path
   std::map<std::string, ElfFacts> cache_;  // library contents by path, read once per run
   std::unique_ptr<LibcFit> libc_fit_;  // this cgview's libcgview.so against the root's glibc; null: unreadable

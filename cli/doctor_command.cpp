@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -62,8 +63,10 @@ int doctor(const Config& config, bool json, const char* root_dir, char** program
   if (count == 0 && root_dir == nullptr) return doctor_environment(config, json);
   if (root_dir != nullptr) {
     struct stat st;
-    if (stat(root_dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
-      std::fprintf(stderr, "cgview: doctor --root %s: not a directory\n", root_dir);
+    bool stat_ok = stat(root_dir, &st) == 0;
+    if (!stat_ok || !S_ISDIR(st.st_mode)) {
+      std::fprintf(stderr, "cgview: doctor --root %s: %s\n", root_dir,
+                   stat_ok ? "not a directory" : errno == ENOENT ? "does not exist" : std::strerror(errno));
       return 1;
     }
   }

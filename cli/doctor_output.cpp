@@ -73,6 +73,25 @@ void print_doctor_json(std::FILE* out, const std::vector<ProgramReport>& reports
                reports.size() - reached);
 }
 
+namespace {
+
+// Text for a terminal: a control character in a name (a #! line's '\r',
+// from a file saved with Windows line ends) would move the cursor and
+// garble the line, so it is written as an escape ("\r", "\x1b").
+std::string printable(std::string_view text) {
+  static const char kHex[] = "0123456789abcdef";
+  std::string out;
+  for (unsigned char c : text) {
+    if (c >= 0x20 && c != 0x7f) out += char(c);
+    else if (c == '\r') out += "\\r";
+    else if (c == '\t') out += "\\t";
+    else out += std::string("\\x") + kHex[c >> 4] + kHex[c & 15];
+  }
+  return out;
+}
+
+}  // namespace
+
 void print_doctor_text(std::FILE* out, const std::vector<ProgramReport>& reports, bool reasons) {
   size_t width = 7;
   for (const ProgramReport& r : reports) width = std::max(width, std::min<size_t>(r.path.empty() ? r.name.size() : r.path.size(), 48));
@@ -82,14 +101,14 @@ void print_doctor_text(std::FILE* out, const std::vector<ProgramReport>& reports
   for (const ProgramReport& r : reports) {
     ++kinds[r.kind];
     reached += r.reached;
-    std::string shown = r.path.empty() ? r.name : r.path;
-    std::string detail = r.reached ? join(r.asks) : r.why_not;
+    std::string shown = printable(r.path.empty() ? r.name : r.path);
+    std::string detail = r.reached ? join(r.asks) : printable(r.why_not);
     if (r.reached && !r.served_paths.empty()) detail += (detail.empty() ? "" : "; ") + std::string("names ") + join(r.served_paths);
     if (r.container_aware) detail += " [container-aware]";
     std::fprintf(out, "%-*s  %-13s  %-7s  %s\n", int(width), shown.c_str(), r.kind.c_str(), r.reached ? "yes" : "NO",
                  detail.c_str());
     if (!reasons) continue;
-    for (const std::string& why : r.reasons) std::fprintf(out, "    %s\n", why.c_str());
+    for (const std::string& why : r.reasons) std::fprintf(out, "    %s\n", printable(why).c_str());
     if (!r.go_version.empty()) std::fprintf(out, "    Go version: %s\n", r.go_version.c_str());
   }
   if (reports.size() > 1) {

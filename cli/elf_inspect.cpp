@@ -85,6 +85,11 @@ class Inspector {
     facts_.elf_class = ehdr.e_ident[EI_CLASS];
     facts_.machine = ehdr.e_machine;
     facts_.type = ehdr.e_type;
+    // libelf shrinks a program header table cut by the end of the file to
+    // the entries that fit, without an error: a program cut short would pass
+    // for one with no segments, that is a library.
+    if (ehdr.e_phnum != PN_XNUM && !table_fits(ehdr.e_phoff, ehdr.e_phnum, ehdr.e_phentsize))
+      return truncated("its program headers lie past the end of the file");
     // libelf treats a section header table past the end as absent; say so.
     if (ehdr.e_shoff != 0 && !table_fits(ehdr.e_shoff, ehdr.e_shnum, ehdr.e_shentsize))
       damaged("its section headers lie past the end of the file");

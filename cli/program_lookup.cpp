@@ -61,7 +61,12 @@ Found RootFs::resolve(std::string_view path, std::string_view cwd) const {
     std::string host_next = host(next);
     struct stat st;
     if (lstat(host_next.c_str(), &st) != 0) {
-      if (errno == ENOENT) return {false, next, "does not exist", true};
+      if (errno == ENOENT) {
+        // The whole path, and which part of it is missing where that is a directory.
+        std::string whole = next;
+        for (const std::string& part_left : rest) whole += "/" + part_left;
+        return {false, whole, rest.empty() ? "does not exist" : "does not exist (there is no " + next + ")", true};
+      }
       return {false, next, std::string("cannot be examined: ") + std::strerror(errno)};
     }
     if (S_ISLNK(st.st_mode)) {

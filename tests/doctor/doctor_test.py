@@ -52,7 +52,7 @@ def make_scratch(args):
     shutil.rmtree(s, ignore_errors=True)
     os.makedirs(s)
     p = args.programs
-    for name in ("doctor_dynamic", "doctor_static", "doctor_musl", "doctor_go"):
+    for name in ("doctor_dynamic", "doctor_static", "doctor_musl", "libdoctor_musl.so", "doctor_go"):
         shutil.copy2(os.path.join(p, name), os.path.join(s, name))
     shutil.copytree(os.path.join(p, "bin"), os.path.join(s, "bin"))
     shutil.copytree(os.path.join(p, "lib"), os.path.join(s, "lib"))
@@ -73,9 +73,22 @@ def make_scratch(args):
     script("plain_text", "not a program\n", 0o644)
     with open(os.path.join(p, "doctor_dynamic"), "rb") as f:
         real = f.read()
-    with open(os.path.join(s, "truncated"), "wb") as f:
-        f.write(real[:200])
-    os.chmod(os.path.join(s, "truncated"), 0o755)
+    for name, size in (("truncated", 200), ("truncated_in_program_headers", 100)):
+        with open(os.path.join(s, name), "wb") as f:
+            f.write(real[:size])
+        os.chmod(os.path.join(s, name), 0o755)
+    # #! nesting: the kernel runs five scripts deep and fails the sixth (ELOOP);
+    # env's own exec starts the count again.
+    previous = f"{s}/doctor_dynamic"
+    for depth in range(1, 7):
+        previous = script(f"nested{depth}.sh", f"#!{previous}\n")
+    previous = f"{s}/doctor_dynamic"
+    for depth in range(1, 8):
+        previous = script(f"env_nested{depth}.sh", f"#!/usr/bin/env {previous}\n")
+    script("env_two_words", "#!/usr/bin/env python3 -u\nprint(1)\n")
+    script("env_split", "#!/usr/bin/env -S python3 -u\nprint(1)\n")
+    script("crlf.sh", "#!/bin/sh\r\necho hi\r\n")
+    script("missing_interpreter", "#!/opt/no-venv/bin/python3\n")
     foreign = bytearray(real)
     foreign[18:20] = (183).to_bytes(2, "little")  # e_machine = EM_AARCH64
     with open(os.path.join(s, "foreign"), "wb") as f:
@@ -197,6 +210,37 @@ def test_programs(args):
 
     rc, r = one(cg, f"{s}/foreign")
     check(any("$LIB" in x for x in r["reasons"]), "a dynamic program of another machine: says how to reach it ($LIB)", r)
+
+    # Cut inside its program headers: libelf keeps the headers that fit (none) and no
+    # error, which once passed for a library.
+    rc, r = one(cg, f"{s}/truncated_in_program_headers")
+    check(r["kind"] == "not-elf" and rc == 3 and any("program headers" in x for x in r["reasons"]),
+          "an ELF cut inside its program headers: damaged, not a library", r)
+    rc, r = one(cg, f"{s}/libdoctor_musl.so")
+    check(r["kind"] == "musl" and r["reached"] is False and rc == 3, "a musl shared library: musl, not reached", r)
+    rc, r = one(cg, f"{s}/doctor_musl")
+    check(not any("libc.so " in x for x in r["reasons"]), "a musl program: its libc.so is its loader, not missing", r)
+
+    for name, reached in (("nested5.sh", True), ("nested6.sh", False), ("env_nested7.sh", True)):
+        rc, r = one(cg, f"{s}/{name}")
+        check(r["kind"] == "script" and r["reached"] is reached and rc == (0 if reached else 3),
+              f"{name}: reached {reached}, as the kernel runs it", r)
+    t = subprocess.run([cg, "doctor", f"{s}/nested6.sh"], capture_output=True, text=True)
+    check("too deeply" in t.stdout, "six nested #! scripts: too deep", t.stdout)
+    rc, r = one(cg, f"{s}/env_two_words", env=env)
+    check(r["reached"] is False and any("as one name" in x and "-S" in x for x in r["reasons"]),
+          "#!/usr/bin/env python3 -u: env gets one name, not reached, -S suggested", r)
+    rc, r = one(cg, f"{s}/env_split", env=env)
+    check(r["reached"] is True and r["interpreter"]["program"] == "python3", "#!/usr/bin/env -S python3 -u: python3", r)
+    rc, r = one(cg, f"{s}/crlf.sh")
+    check(r["reached"] is False and any("carriage return" in x for x in r["reasons"]), "a #! line with CRLF: said so", r)
+    t = subprocess.run([cg, "doctor", f"{s}/crlf.sh"], capture_output=True, text=True)
+    check("carriage return" in t.stdout and "\r" not in t.stdout and "\\r" in t.stdout,
+          "text output: why, and the carriage return written as \\r", t.stdout)
+    rc, r = one(cg, f"{s}/missing_interpreter")
+    t = subprocess.run([cg, "doctor", f"{s}/missing_interpreter"], capture_output=True, text=True)
+    check(r["interpreter"]["path"] == "/opt/no-venv/bin/python3" and "there is no /opt/no-venv" in t.stdout,
+          "a missing interpreter: its whole path, and the missing directory", (r, t.stdout))
 
     rc, r = one(cg, f"{s}/bin/doctor_uses_library")
     lib = [x for x in r["libraries"] if x["name"] == "libdoctor_ask.so"]
