@@ -348,8 +348,12 @@ void Doctor::examine_elf(ProgramReport& report, int fd, bool deep, mode_t mode) 
   } else {
     report.kind = "other-libc";
     report.why_not = "does not use glibc";
-    report.reasons.push_back("Its loader " + (facts.interp.empty() ? std::string("(none)") : facts.interp) +
-                             (needs_libc6 ? "" : " with no libc.so.6") + " is not glibc's: libcgview.so needs glibc.");
+    if (glibc_loader)  // -nostdlib: ld.so runs it, but it calls no libc function to answer
+      report.reasons.push_back("It is started by glibc's loader " + facts.interp + " but does not link glibc's "
+                               "libc.so.6: it calls none of the libc functions cgview answers.");
+    else
+      report.reasons.push_back("Its loader " + (facts.interp.empty() ? std::string("(none)") : facts.interp) +
+                               " is not glibc's: libcgview.so needs glibc.");
   }
   if (facts.has_interp && !facts.interp.empty() && !root_.resolve(facts.interp).ok) {
     // Nothing runs it, so nothing is reached (an image missing a layer, or
