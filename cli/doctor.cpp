@@ -29,6 +29,7 @@ constexpr size_t kScriptLineMax = 256;  // the kernel reads at most this much of
 // starts its command with an exec of its own, where the count starts again.
 constexpr int kMaxInterpreterDepth = 5;
 constexpr int kMaxInterpreterChain = 40;  // through env too: where doctor stops following a loop
+constexpr std::string_view kMuslLibc = "libc.so";  // musl's libc (and loader); glibc's is libc.so.6
 constexpr size_t kMaxLibraries = 512;
 constexpr const char* kGlibcReason = "It is a dynamically linked glibc program";
 constexpr const char* kLibraryReason = "It is a shared library, not a program";
@@ -220,8 +221,9 @@ void Doctor::examine_script(ProgramReport& report, std::string_view first_line, 
     return;
   }
   if (++chain_ > kMaxInterpreterChain) {
-    report.why_not = "runs a chain of more than 40 interpreters";
-    report.reasons.push_back("Its #! interpreters run one another more than 40 times (a loop through env?).");
+    std::string most = std::to_string(kMaxInterpreterChain);
+    report.why_not = "runs a chain of more than " + most + " interpreters";
+    report.reasons.push_back("Its #! interpreters run one another more than " + most + " times (a loop through env?).");
     return;
   }
   std::string command = line.via_env.empty() ? line.interpreter : line.via_env;
@@ -265,7 +267,7 @@ void Doctor::examine_elf(ProgramReport& report, int fd, bool deep, mode_t mode) 
   bool needs_libc6 = false, needs_musl_libc = false;
   for (const std::string& n : facts.needed) {
     needs_libc6 |= n == "libc.so.6";
-    needs_musl_libc |= n == "libc.so";  // musl's libc is named so; glibc's is libc.so.6
+    needs_musl_libc |= n == kMuslLibc;
   }
   // Where a preload entry names libcgview.so through $LIB, glibc's ld.so loads
   // the build it expands to for this program, whatever this cgview's own is.
@@ -316,7 +318,7 @@ void Doctor::examine_elf(ProgramReport& report, int fd, bool deep, mode_t mode) 
     // musl's libc.so, its own loader too, names no soname: its file name tells
     // (Alpine's /lib/ld-musl-x86_64.so.1, Debian's musl package's libc.so).
     std::string_view file = basename_of(report.path);
-    bool musl_libc = facts.soname == "libc.so" || file == "libc.so" || starts_with(file, "ld-musl-");
+    bool musl_libc = facts.soname == kMuslLibc || file == kMuslLibc || starts_with(file, "ld-musl-");
     if (facts.type == ET_DYN && !facts.pie && (musl_libc || (needs_musl_libc && !needs_libc6))) {
       report.kind = "musl";
       report.why_not = "is a library of musl libc";
@@ -543,7 +545,7 @@ void Doctor::walk_libraries(ProgramReport& report, const ElfFacts& program) {
     Pending next = std::move(queue.front());
     queue.pop_front();
     if (!seen_names.insert(next.name).second) continue;  // ld.so loads a name once
-    if (report.kind == "musl" && next.name == "libc.so") {  // musl's loader is its libc.so
+    if (report.kind == "musl" && next.name == kMuslLibc) {  // musl's loader is its libc
       report.libraries.push_back({next.name, program.interp});
       continue;
     }
