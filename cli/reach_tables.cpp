@@ -7,7 +7,8 @@ namespace {
 constexpr std::string_view kSymbols[] = {
     // CPUs and memory
     "sysconf", "get_nprocs", "get_nprocs_conf", "sched_getaffinity", "pthread_getaffinity_np",
-    "sched_setaffinity", "pthread_setaffinity_np", "sysinfo", "get_phys_pages", "get_avphys_pages",
+    "sched_setaffinity", "pthread_setaffinity_np", "pthread_attr_setaffinity_np", "pthread_attr_getaffinity_np",
+    "sysinfo", "get_phys_pages", "get_avphys_pages",
     // opening the served files
     "open", "open64", "openat", "openat64", "__open_2", "__open64_2", "__openat_2", "__openat64_2",
     "fopen", "fopen64", "freopen", "freopen64",

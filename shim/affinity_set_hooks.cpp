@@ -8,6 +8,7 @@
 // mask gets the process's real mask back). Any other mask passes through
 // unchanged: ids are real, so pinning to a CPU of V pins there. Set on
 // another process, a shown mask gives it the caller's real mask (or A).
+// The rule itself is affinity_decision.hpp's.
 //
 // No heap, no locks: masks are fixed buffers on the stack (1 KiB each).
 #include <errno.h>
@@ -16,8 +17,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include <cstring>
-
+#include "affinity_decision.hpp"
 #include "export.hpp"
 #include "own_task.hpp"
 #include "real_functions.hpp"
@@ -28,42 +28,6 @@ using namespace cgview;
 using namespace cgview::shim;
 
 namespace {
-
-// Whether the caller's `size`-byte mask holds exactly the ids of `set`.
-bool same_mask(const cpu_set_t* mask, size_t size, const CpuSet& set) {
-  const unsigned char* given = reinterpret_cast<const unsigned char*>(mask);
-  const unsigned char* ours = reinterpret_cast<const unsigned char*>(set.words());
-  size_t common = size < CpuSet::kBytes ? size : CpuSet::kBytes;
-  if (std::memcmp(given, ours, common) != 0) return false;
-  for (size_t i = common; i < size; ++i)
-    if (given[i] != 0) return false;
-  for (size_t i = common; i < CpuSet::kBytes; ++i)
-    if (ours[i] != 0) return false;
-  return true;
-}
-
-enum class Decision { PassThrough, KeepReal, SetAffinity };
-
-// Whether this process's masks are narrowed at all (else every setter passes through).
-bool narrowing(AffinityRule& rule) { return current_affinity_rule(rule) && (rule.use_visible || rule.quota_cpus != 0); }
-
-// `real` is the task's real mask. KeepReal: the call is a no-op that succeeds;
-// SetAffinity: set `process_mask` (A) instead of the caller's mask.
-Decision decide(const AffinityRule& rule, const cpu_set_t* mask, size_t size, const CpuSet& real,
-                CpuSet& process_mask) {
-  if (!rule.use_visible) {
-    CpuSet shown = real;
-    shown.keep_rotated(rule.quota_cpus, rule.start);
-    if (same_mask(mask, size, shown)) return Decision::KeepReal;
-  }
-  LimitsBuffer buffer;
-  Limits& limits = buffer.limits();
-  if (!current_limits(limits) || !same_mask(mask, size, limits.cpu.visible)) return Decision::PassThrough;
-  // Under a sysroot every task was shown the fixture's V: keep its real mask.
-  if (rule.use_visible || limits.cpu.affinity == real) return Decision::KeepReal;
-  process_mask = limits.cpu.affinity;
-  return Decision::SetAffinity;
-}
 
 int real_sched_setaffinity(pid_t pid, size_t size, const cpu_set_t* mask) {
   if (const RealFunctions* r = real_now(); r != nullptr && r->sched_setaffinity != nullptr)

@@ -121,6 +121,8 @@ void resolve_all() {
   lookup.find_current(r.pthread_getaffinity_np, "pthread_getaffinity_np", "GLIBC_2.32", "GLIBC_2.3.4");
   lookup.find_current(r.sched_setaffinity, "sched_setaffinity", "GLIBC_2.3.4");
   lookup.find_current(r.pthread_setaffinity_np, "pthread_setaffinity_np", "GLIBC_2.34", "GLIBC_2.3.4");
+  lookup.find_current(r.pthread_attr_setaffinity_np, "pthread_attr_setaffinity_np", "GLIBC_2.32", "GLIBC_2.3.4");
+  lookup.find_current(r.pthread_attr_getaffinity_np, "pthread_attr_getaffinity_np", "GLIBC_2.34", "GLIBC_2.3.4");
   lookup.find(r.sysinfo, "sysinfo");
   lookup.find(r.open, "open");
   lookup.find(r.open64, "open64");

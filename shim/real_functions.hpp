@@ -7,6 +7,7 @@
 #pragma once
 
 #include <dirent.h>
+#include <pthread.h>
 #include <sched.h>
 #include <stdio.h>
 #include <sys/stat.h>
@@ -25,6 +26,8 @@ struct RealFunctions {
   int (*pthread_getaffinity_np)(pthread_t, size_t, cpu_set_t*);
   int (*sched_setaffinity)(pid_t, size_t, const cpu_set_t*);
   int (*pthread_setaffinity_np)(pthread_t, size_t, const cpu_set_t*);
+  int (*pthread_attr_setaffinity_np)(pthread_attr_t*, size_t, const cpu_set_t*);
+  int (*pthread_attr_getaffinity_np)(const pthread_attr_t*, size_t, cpu_set_t*);
   int (*sysinfo)(struct sysinfo*);
   int (*open)(const char*, int, ...);
   int (*open64)(const char*, int, ...);

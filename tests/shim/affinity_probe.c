@@ -18,6 +18,8 @@
 /* The GLIBC_2.3.3 ABI, on the ports that have it: no size argument, a 128-byte mask. */
 int sched_setaffinity_old(pid_t pid, const cpu_set_t* mask);
 __asm__(".symver sched_setaffinity_old,sched_setaffinity@GLIBC_2.3.3");
+int pthread_attr_setaffinity_old(pthread_attr_t* attr, const cpu_set_t* mask);
+__asm__(".symver pthread_attr_setaffinity_old,pthread_attr_setaffinity_np@GLIBC_2.3.3");
 #endif
 
 static void print_list(const char* key, const cpu_set_t* set) {
@@ -101,6 +103,50 @@ static void* thread_body(void* arg) {
   return NULL;
 }
 
+/* A thread started with attributes: the mask the kernel gave it. */
+static void* print_start_mask(void* key) {
+  print_kernel_mask((const char*)key, (pid_t)syscall(SYS_gettid));
+  return NULL;
+}
+
+static void start_thread_with_mask(const char* key, pthread_attr_t* attr) {
+  pthread_t thread;
+  if (pthread_create(&thread, attr, print_start_mask, (void*)key) == 0) pthread_join(thread, NULL);
+}
+
+/* A new thread given the shown mask in its attributes (a pool copying the
+   creating thread's mask) starts with the real one; the attributes read back
+   as set; a running thread's attributes (glibc fills them with its real
+   mask) read as its shown mask; attributes with no mask answer every bit. */
+static void attribute_masks(void) {
+  pthread_attr_t attr;
+  cpu_set_t back;
+  pthread_attr_init(&attr);
+  printf("attr_set_rc=%d\n", pthread_attr_setaffinity_np(&attr, sizeof shown, &shown));
+  CPU_ZERO(&back);
+  printf("attr_get_rc=%d\n", pthread_attr_getaffinity_np(&attr, sizeof back, &back));
+  print_list("attr_get", &back);
+  start_thread_with_mask("kernel_attr_thread", &attr);
+  pthread_attr_destroy(&attr);
+#if CGVIEW_OLD_AFFINITY_ABI
+  pthread_attr_init(&attr);
+  printf("attr_set_old_rc=%d\n", pthread_attr_setaffinity_old(&attr, &shown));
+  start_thread_with_mask("kernel_attr_old_thread", &attr);
+  pthread_attr_destroy(&attr);
+#endif
+  if (pthread_getattr_np(pthread_self(), &attr) == 0) {
+    CPU_ZERO(&back);
+    printf("getattr_self_rc=%d\n", pthread_attr_getaffinity_np(&attr, sizeof back, &back));
+    print_list("getattr_self", &back);
+    pthread_attr_destroy(&attr);
+  }
+  pthread_attr_init(&attr);
+  CPU_ZERO(&back);
+  pthread_attr_getaffinity_np(&attr, sizeof back, &back);
+  printf("unset_attr_count=%d\n", CPU_COUNT(&back));
+  pthread_attr_destroy(&attr);
+}
+
 int main(void) {
   setvbuf(stdout, NULL, _IOLBF, 0);
   pid_t pid = getpid();
@@ -129,6 +175,7 @@ int main(void) {
   pthread_t thread;
   if (pthread_create(&thread, NULL, thread_body, NULL) != 0) return 1;
   pthread_join(thread, NULL);
+  attribute_masks();
 
   /* Another process given the mask this one was shown (a pool handing its
      mask to a worker) gets this one's real mask, as without the shim. */
@@ -158,6 +205,15 @@ int main(void) {
     printf("outside_rc=%d\n", sched_setaffinity(0, sizeof outside, &outside));
     print_kernel_mask("kernel_outside", pid);
     syscall(SYS_sched_setaffinity, pid, sizeof real, &real);
+    pthread_attr_t attr;
+    cpu_set_t back;
+    pthread_attr_init(&attr);
+    pthread_attr_setaffinity_np(&attr, sizeof outside, &outside);
+    CPU_ZERO(&back);
+    pthread_attr_getaffinity_np(&attr, sizeof back, &back);
+    print_list("attr_outside_get", &back);
+    start_thread_with_mask("kernel_attr_outside_thread", &attr);
+    pthread_attr_destroy(&attr);
   }
   return 0;
 }

@@ -498,6 +498,14 @@ TEST(ShimAffinity, RestoringTheShownMaskKeepsTheRealOne) {
   EXPECT_EQ(v["status_pid_list"], "0-1");
   EXPECT_EQ(v["child_rc"], "0");
   EXPECT_EQ(v["kernel_child"], v["kernel_before"]);
+  // Thread attributes: the shown mask starts a thread with the real one.
+  EXPECT_EQ(v["attr_set_rc"], "0");
+  EXPECT_EQ(v["attr_get"], "0,1");
+  EXPECT_EQ(v["kernel_attr_thread"], v["kernel_before"]);
+  EXPECT_EQ(v["getattr_self"], "0,1");
+#if CGVIEW_OLD_AFFINITY_ABI
+  EXPECT_EQ(v["kernel_attr_old_thread"], v["kernel_before"]);
+#endif
   // (The mask's hex shape is the machine's: under a sysroot the file is the real one.)
   // Without the shim every setter is the kernel's: the checks above can fail.
   auto plain = probe(CGVIEW_AFFINITY_PROBE, "", {});
@@ -516,6 +524,33 @@ TEST(ShimAffinity, AnotherProcessGivenTheShownMaskGetsTheRealOne) {
   EXPECT_EQ(v["child_rc"], "0");
   EXPECT_EQ(v["kernel_child"], v["kernel_before"]) << "the child was narrowed to " << v["kernel_child"];
   EXPECT_EQ(v["kernel_after_restore"], v["kernel_before"]);
+}
+
+// A pool that copies the creating thread's mask into its threads' attributes:
+// glibc applies it in the new thread past every hook, so under a live view of
+// one CPU the stored mask must already be the real one. Read back, the
+// attributes say what was set, and a running thread's (pthread_getattr_np)
+// say its shown mask, as pthread_getaffinity_np does; a mask of the program's
+// own choosing, and "no mask set", pass both ways unchanged.
+TEST(ShimAffinity, NewThreadsGivenTheShownMaskStartWithTheRealOne) {
+  auto v = probe(CGVIEW_AFFINITY_PROBE, "", {"LD_PRELOAD=" + kShim, "CGVIEW_CPUS=1"});
+  if (v["kernel_before"].find(',') == std::string::npos)
+    GTEST_SKIP() << "one CPU in this process's mask: a one-CPU view narrows nothing";
+  auto plain = probe(CGVIEW_AFFINITY_PROBE, "", {});
+  EXPECT_EQ(v["attr_set_rc"], "0");
+  EXPECT_EQ(v["attr_get_rc"], "0");
+  EXPECT_EQ(v["attr_get"], v["shown"]);
+  EXPECT_EQ(v["kernel_attr_thread"], v["kernel_before"]) << "the new thread started narrowed";
+#if CGVIEW_OLD_AFFINITY_ABI
+  EXPECT_EQ(v["attr_set_old_rc"], "0");
+  EXPECT_EQ(v["kernel_attr_old_thread"], v["kernel_before"]);
+#endif
+  EXPECT_EQ(v["getattr_self_rc"], "0");
+  EXPECT_EQ(v["getattr_self"], v["shown"]) << "a running thread's attributes show its real mask";
+  EXPECT_EQ(v["unset_attr_count"], plain["unset_attr_count"]);
+  ASSERT_NE(v["outside"], "");
+  EXPECT_EQ(v["attr_outside_get"], v["outside"]);
+  EXPECT_EQ(v["kernel_attr_outside_thread"], v["outside"]);
 }
 
 // Edges where the shim once answered otherwise than the real calls (found in
@@ -544,7 +579,8 @@ TEST_P(ShimBuilds, EdgesAnswerAsTheRealCalls) {
 TEST(ShimLibrary, ExportsOnlyTheInterposedSymbols) {
   const std::set<std::string> interposed = {
       "sysconf", "get_nprocs", "get_nprocs_conf", "get_phys_pages", "get_avphys_pages", "sched_getaffinity",
-      "pthread_getaffinity_np", "sched_setaffinity", "pthread_setaffinity_np", "sysinfo", "open", "open64", "openat", "openat64", "__open_2", "__open64_2",
+      "pthread_getaffinity_np", "sched_setaffinity", "pthread_setaffinity_np", "pthread_attr_setaffinity_np",
+      "pthread_attr_getaffinity_np", "sysinfo", "open", "open64", "openat", "openat64", "__open_2", "__open64_2",
       "__openat_2", "__openat64_2", "fopen", "fopen64", "freopen", "freopen64", "lseek", "lseek64", "rewind", "fseek",
       "fseeko", "fseeko64", "fsetpos", "fsetpos64", "fstat", "fstat64", "__fxstat", "__fxstat64", "statx"};
   std::string out = command_output("nm -D --defined-only " + kShim);
