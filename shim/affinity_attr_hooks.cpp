@@ -5,10 +5,12 @@
 // the new thread by a system call of its own, past every hook, so the
 // translation is made where the mask is stored (affinity_decision.hpp's rule,
 // with the creating thread's real mask). Reading the attributes back gives
-// the shown mask again, and so does reading those pthread_getattr_np filled
-// with a thread's real mask (glibc reads it past our getter): the same answer
-// as pthread_getaffinity_np. Masks the program chose itself pass both ways
-// unchanged, and so does the "no mask set" answer (every bit set).
+// the shown mask again: a stored mask equal to the caller's real mask, or to
+// A, reads as the view, which is also what pthread_getaffinity_np says of a
+// thread running on it, so the attributes pthread_getattr_np fills with a
+// thread's real mask (glibc reads it past our getter) read as that thread's
+// view. Other masks pass both ways unchanged, and so does the "no mask set"
+// answer (every bit set).
 //
 // No heap, no locks: masks are fixed buffers on the stack (1 KiB each).
 #include <errno.h>
