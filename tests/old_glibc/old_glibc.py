@@ -213,14 +213,15 @@ def run_checks(image, procs, case, host, checks):
         rc, out, err = image.run(["/bin/true"], procs, dict(env, CGVIEW_PROBE_COMPARE="1" if compare else "0"),
                                  preload=" ".join([LIBRARY, PROBE] + preload))
         got = dict(line.split("=", 1) for line in out.splitlines() if "=" in line)
-        want = {"pthread_getaffinity_rc": "0", "pthread_getaffinity_count": str(case.n), "fopen": meminfo,
+        want = {"pthread_getaffinity_rc": "0", "pthread_getaffinity_count": str(case.n), "attr_set_rc": "0",
+                "attr_get_rc": "0", "attr_get_count": str(case.n), "fopen": meminfo,
                 "rewind": meminfo, "fseek_rc": "0", "fseek": meminfo, "before_fsetpos": meminfo,
                 "fsetpos_rc": "0", "fsetpos": meminfo, "freopen": meminfo}
         if compare:
-            want.update(compared="49", differ="0")
+            want.update(compared="55", differ="0")
         wrong = {k: (got.get(k), v) for k, v in want.items() if got.get(k) != v}
-        checks.check("probe (%s): pthread_getaffinity_np, rewind, fseek, fsetpos, freopen%s" %
-                     (name, ", next_symbol == dlsym for 49 lookups" if compare else ""),
+        checks.check("probe (%s): pthread_getaffinity_np, pthread_attr_*affinity_np, rewind, fseek, fsetpos, "
+                     "freopen%s" % (name, ", next_symbol == dlsym for 55 lookups" if compare else ""),
                      rc == 0 and err == "" and not wrong,
                      "exit %d, stderr %r, wrong (got, expected): %r; output:\n%s" % (rc, err, wrong, out))
     # The cgview command itself inside the root (built here on glibc 2.36, statically

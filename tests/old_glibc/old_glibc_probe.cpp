@@ -1,7 +1,8 @@
 // Preloaded after libcgview.so into a program of the Debian 11 root (glibc 2.31) by
 // old_glibc.py. Its constructor
 //   - calls the entry points whose real function the shim cannot replace with a system
-//     call (pthread_getaffinity_np; rewind, fseek, fsetpos and freopen of a served file)
+//     call (pthread_getaffinity_np, the pthread_attr_*affinity_np pair; rewind, fseek,
+//     fsetpos and freopen of a served file)
 //     and prints what they gave: with libdl absent they reach libc through the shim's own
 //     lookup (shim/next_symbol.cpp), which the other programs' checks could not tell from
 //     the shim's system-call fallbacks;
@@ -21,6 +22,10 @@
 extern "C" {
 int old_pthread_getaffinity_np(pthread_t thread, size_t size, cpu_set_t* mask);
 __asm__(".symver old_pthread_getaffinity_np,pthread_getaffinity_np@GLIBC_2.3.4");
+int old_pthread_attr_setaffinity_np(pthread_attr_t* attr, size_t size, const cpu_set_t* mask);
+__asm__(".symver old_pthread_attr_setaffinity_np,pthread_attr_setaffinity_np@GLIBC_2.3.4");
+int old_pthread_attr_getaffinity_np(const pthread_attr_t* attr, size_t size, cpu_set_t* mask);
+__asm__(".symver old_pthread_attr_getaffinity_np,pthread_attr_getaffinity_np@GLIBC_2.3.4");
 // Weak: absent (null) where libdl is not loaded.
 void* old_dlsym(void* handle, const char* name) __attribute__((weak));
 void* old_dlvsym(void* handle, const char* name, const char* version) __attribute__((weak));
@@ -50,6 +55,14 @@ void call_entry_points() {
   CPU_ZERO(&set);
   int rc = old_pthread_getaffinity_np(pthread_self(), sizeof set, &set);
   printf("pthread_getaffinity_rc=%d\npthread_getaffinity_count=%d\n", rc, CPU_COUNT(&set));
+  // The shown mask into thread attributes and back: the view again.
+  pthread_attr_t attr;
+  pthread_attr_init(&attr);
+  printf("attr_set_rc=%d\n", old_pthread_attr_setaffinity_np(&attr, sizeof set, &set));
+  CPU_ZERO(&set);
+  rc = old_pthread_attr_getaffinity_np(&attr, sizeof set, &set);
+  printf("attr_get_rc=%d\nattr_get_count=%d\n", rc, CPU_COUNT(&set));
+  pthread_attr_destroy(&attr);
   FILE* f = fopen("/proc/meminfo", "r");
   print_first_line("fopen", f);
   if (f == nullptr) return;
@@ -83,6 +96,9 @@ const Name kNames[] = {
     {"pthread_getaffinity_np", "GLIBC_2.3.4"}, {"pthread_getaffinity_np", "GLIBC_2.3.3"},
     {"pthread_setaffinity_np", nullptr}, {"pthread_setaffinity_np", "GLIBC_2.34"},
     {"pthread_setaffinity_np", "GLIBC_2.3.4"}, {"pthread_setaffinity_np", "GLIBC_2.3.3"},
+    {"pthread_attr_setaffinity_np", nullptr}, {"pthread_attr_setaffinity_np", "GLIBC_2.32"},
+    {"pthread_attr_setaffinity_np", "GLIBC_2.3.4"}, {"pthread_attr_getaffinity_np", nullptr},
+    {"pthread_attr_getaffinity_np", "GLIBC_2.34"}, {"pthread_attr_getaffinity_np", "GLIBC_2.3.4"},
     {"sysinfo", nullptr}, {"open", nullptr}, {"open64", nullptr}, {"openat", nullptr}, {"openat64", nullptr},
     {"__open_2", nullptr}, {"__open64_2", nullptr}, {"__openat_2", nullptr}, {"__openat64_2", nullptr},
     {"fopen", nullptr}, {"fopen64", nullptr}, {"freopen", nullptr}, {"freopen64", nullptr}, {"lseek", nullptr},

@@ -27,7 +27,8 @@ TEST(NextSymbol, FindsLibcsFunctionsAsDlsymDoes) {
   for (const char* name : {"open", "open64", "openat", "__open_2", "__openat64_2", "fopen", "fopen64", "freopen",
                            "lseek", "lseek64", "rewind", "fseek", "fseeko64", "fsetpos", "sysconf", "get_nprocs",
                            "get_nprocs_conf", "get_phys_pages", "get_avphys_pages", "sysinfo", "sched_getaffinity",
-                           "sched_setaffinity", "pthread_getaffinity_np", "pthread_setaffinity_np", "dlsym", "dlvsym"}) {
+                           "sched_setaffinity", "pthread_getaffinity_np", "pthread_setaffinity_np", "pthread_attr_setaffinity_np",
+                           "pthread_attr_getaffinity_np", "dlsym", "dlvsym"}) {
     void* expected = rtld_next(name);
     ASSERT_NE(expected, nullptr) << name;
     EXPECT_EQ(next_symbol(name, nullptr), expected) << name;
@@ -41,7 +42,9 @@ TEST(NextSymbol, FindsEachVersionAsDlvsymDoes) {
   for (auto [name, version] : {std::pair{"sched_getaffinity", "GLIBC_2.3.3"}, {"sched_getaffinity", "GLIBC_2.3.4"},
                                {"sched_setaffinity", "GLIBC_2.3.3"}, {"pthread_getaffinity_np", "GLIBC_2.32"},
                                {"pthread_getaffinity_np", "GLIBC_2.3.3"}, {"pthread_setaffinity_np", "GLIBC_2.34"},
-                               {"pthread_setaffinity_np", "GLIBC_2.3.4"}, {"pthread_setaffinity_np", "GLIBC_2.3.3"}}) {
+                               {"pthread_setaffinity_np", "GLIBC_2.3.4"}, {"pthread_setaffinity_np", "GLIBC_2.3.3"},
+                               {"pthread_attr_setaffinity_np", "GLIBC_2.32"}, {"pthread_attr_setaffinity_np", "GLIBC_2.3.4"},
+                               {"pthread_attr_getaffinity_np", "GLIBC_2.34"}, {"pthread_attr_getaffinity_np", "GLIBC_2.3.4"}}) {
     ASSERT_NE(rtld_next(name, version), nullptr) << name << "@" << version;
     EXPECT_EQ(next_symbol(name, version), rtld_next(name, version)) << name << "@" << version;
   }
