@@ -2,6 +2,7 @@
 
 #include <time.h>
 
+#include "cpu_usage.hpp"
 #include "limits.hpp"
 
 namespace cgview::cli {
@@ -57,6 +58,16 @@ void read_binding_memory_level(const Config& config, const MemoryLimits& limits,
   }
 }
 
+// A bare host: every controller's cgroup is its hierarchy's root, so the
+// whole host's use is this process's "container" and is shown as such.
+bool in_hierarchy_roots_only(const Sysroot& root, const CgroupDirs& cgroups) {
+  for (int c = 0; c < kControllerCount; ++c) {
+    const CgroupDir& dir = cgroups.of(Controller(c));
+    if (dir.found && !is_hierarchy_root(root, dir)) return false;
+  }
+  return true;
+}
+
 }  // namespace
 
 void take_sample(const Config& config, Sample& out) {
@@ -91,10 +102,15 @@ void take_sample(const Config& config, Sample& out) {
     out.cpu.throttled_periods = at_quota.throttled_periods;
     out.cpu.throttled_ns = at_quota.throttled_ns;
   }
-  // CPU time that is the whole host's while N < |A| (a v1 process put in a
-  // cpu cgroup with a quota but left in the root cpuacct one) is not the
-  // container's use: none is shown rather than the host's as its own.
-  if (out.have_limits && cpu_time_is_whole_hosts(cgroup_config, limits)) out.cpu.usage_ns = Figure{};
+  // CPU time read at the cpuacct hierarchy's root is the whole host's, which
+  // is not the container's use where the process sits in a cgroup of another
+  // controller (a v1 process put in a memory, cpu or cpuset cgroup but left
+  // in the root cpuacct one) or its view has fewer CPUs than the host: none
+  // is shown rather than the host's as its own.
+  const CgroupDir& cpuacct = out.cgroups.of(Controller::Cpuacct);
+  if (is_hierarchy_root(config.root, cpuacct) &&
+      (!in_hierarchy_roots_only(config.root, out.cgroups) || (out.have_limits && cpu_time_is_whole_hosts(cgroup_config, limits))))
+    out.cpu.usage_ns = Figure{};
   read_memory_stats(config.root, out.cgroups.of(Controller::Memory), out.memory);
   out.memory_limit_usage = Figure{};
   out.memory_limit_dir.clear();

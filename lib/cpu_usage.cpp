@@ -28,7 +28,7 @@ bool read_cpu_usage(const Sysroot& root, const CgroupDir& dir, CpuUsage& out) {
   return have_user && have_system;
 }
 
-bool holds_whole_host_time(const Sysroot& root, const CgroupDir& dir) {
+bool is_hierarchy_root(const Sysroot& root, const CgroupDir& dir) {
   if (!dir.found || dir.path.size() != dir.mount_len) return false;
   PathText path;
   path.add(dir.path.view()).add(dir.v2 ? "/cgroup.type" : "/release_agent");

@@ -308,7 +308,7 @@ bool compute_limits(const Config& config, Limits& out) {
 
 bool cpu_time_is_whole_hosts(const Config& config, const Limits& limits) {
   return limits.cpu.count < limits.cpu.affinity.count() &&
-         holds_whole_host_time(config.root, limits.cgroups.of(Controller::Cpuacct));
+         is_hierarchy_root(config.root, limits.cgroups.of(Controller::Cpuacct));
 }
 
 }  // namespace cgview

@@ -427,6 +427,48 @@ print('ok'))";
   EXPECT_EQ(line.substr(line.size() - 20), pod.substr(pod.size() - 20)) << line;
 }
 
+// CPU time read at the root of the cpuacct hierarchy is the whole host's:
+// where the process sits in a cgroup of another controller (a memory-only
+// cgroup, a one-CPU cpuset, a cpu cgroup with a quota mounted apart from
+// cpuacct) stats shows no CPU use rather than the host's as the container's;
+// on a bare host (every controller at its root) the host's use is what it is.
+TEST(Cli, StatsShowsTheRootCpuacctsTimeOnlyOnABareHost) {
+  ScratchRoot scratch("cgview-root-cpuacct");
+  const std::string& root = scratch.path;
+  auto write = [&](const std::string& rel, const std::string& text) { scratch.write(rel, text); };
+  write("proc/self/mountinfo",
+        "35 25 0:30 / /sys/fs/cgroup/cpu rw,relatime - cgroup cgroup rw,cpu\n"
+        "36 25 0:31 / /sys/fs/cgroup/cpuacct rw,relatime - cgroup cgroup rw,cpuacct\n"
+        "37 25 0:32 / /sys/fs/cgroup/cpuset rw,relatime - cgroup cgroup rw,cpuset\n"
+        "38 25 0:33 / /sys/fs/cgroup/memory rw,relatime - cgroup cgroup rw,memory\n");
+  write("proc/meminfo", "MemTotal:       16000000 kB\nMemFree:        12000000 kB\nMemAvailable:   14000000 kB\n"
+                        "SwapTotal:             0 kB\nSwapFree:              0 kB\n");
+  write("sys/devices/system/cpu/online", "0-3\n");
+  for (const char* hierarchy : {"cpu", "cpuacct", "cpuset", "memory"})
+    write(std::string("sys/fs/cgroup/") + hierarchy + "/release_agent", "\n");  // the hierarchies' real roots
+  write("sys/fs/cgroup/cpuacct/cpuacct.usage", "987654321000\n");
+  write("sys/fs/cgroup/cpuset/cpuset.effective_cpus", "0-3\n");
+  write("sys/fs/cgroup/cpuset/job/cpuset.effective_cpus", "1\n");
+  write("sys/fs/cgroup/cpu/job/cpu.cfs_quota_us", "350000\n");
+  write("sys/fs/cgroup/cpu/job/cpu.cfs_period_us", "100000\n");
+  write("sys/fs/cgroup/memory/job/memory.limit_in_bytes", "268435456\n");
+  write("sys/fs/cgroup/memory/job/memory.usage_in_bytes", "104857600\n");
+  const std::vector<std::pair<std::string, bool>> cases = {
+      {"4:memory:/job\n3:cpuset:/\n2:cpuacct:/\n1:cpu:/\n", false},
+      {"4:memory:/\n3:cpuset:/job\n2:cpuacct:/\n1:cpu:/\n", false},
+      {"4:memory:/\n3:cpuset:/\n2:cpuacct:/\n1:cpu:/job\n", false},
+      {"4:memory:/\n3:cpuset:/\n2:cpuacct:/\n1:cpu:/\n", true},
+  };
+  for (const auto& [cgroup, shown] : cases) {
+    write("proc/self/cgroup", cgroup);
+    auto stats = cli({"--sysroot", root, "stats", "--json", "--count", "1", "--interval", "0.05"});
+    ASSERT_EQ(stats.exit_code, 0) << stats.err;
+    bool has_usage = stats.out.find("\"usage_ns\": 987654321000,") != std::string::npos;
+    bool no_usage = stats.out.find("\"usage_ns\": null,") != std::string::npos;
+    EXPECT_TRUE(shown ? has_usage : no_usage) << cgroup << stats.out;
+  }
+}
+
 // A v1 limit set above the cgroup mount (Docker's --cgroup-parent): only
 // memory.stat's hierarchical_memory_limit tells it; what else uses it there
 // cannot be read, and show and stats say so.
