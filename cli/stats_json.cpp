@@ -106,6 +106,7 @@ void sample_json(Json& j, const Config& config, const Sample& now, const Sample*
       j.close();
     }
     j.close_array();
+    j.num("more_devices", uint64_t(now.io.more));  // counted in the totals, not listed
     cgroup_member(j, "cgroup", now.io_dir);
     j.close();
   }
@@ -133,6 +134,7 @@ void sample_json(Json& j, const Config& config, const Sample& now, const Sample*
       j.close();
     }
     j.close_array();
+    j.num("more_interfaces", uint64_t(now.net.more));  // counted in the totals, not listed
     j.close();
   }
 }

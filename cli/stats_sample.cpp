@@ -151,25 +151,27 @@ Rates compute_rates(const Sample& before, const Sample& now) {
 
 IoTotals io_totals(const IoStats& io) {
   IoTotals t;
-  for (size_t i = 0; i < io.count; ++i) {
-    const IoDevice& d = io.devices[i];
+  auto add = [&](const IoDevice& d) {
     t.read_bytes = add_saturating(t.read_bytes, d.read_bytes);
     t.write_bytes = add_saturating(t.write_bytes, d.write_bytes);
     t.reads = add_saturating(t.reads, d.reads);
     t.writes = add_saturating(t.writes, d.writes);
-  }
+  };
+  for (size_t i = 0; i < io.count; ++i) add(io.devices[i]);
+  add(io.rest);  // the devices past the table's
   return t;
 }
 
 NetTotals net_totals(const NetStats& net) {
   NetTotals t;
-  for (size_t i = 0; i < net.count; ++i) {
-    const NetInterface& n = net.interfaces[i];
+  auto add = [&](const NetInterface& n) {
     t.rx_bytes = add_saturating(t.rx_bytes, n.rx_bytes.value);
     t.tx_bytes = add_saturating(t.tx_bytes, n.tx_bytes.value);
     t.rx_packets = add_saturating(t.rx_packets, n.rx_packets.value);
     t.tx_packets = add_saturating(t.tx_packets, n.tx_packets.value);
-  }
+  };
+  for (size_t i = 0; i < net.count; ++i) add(net.interfaces[i]);
+  add(net.rest);  // the interfaces past the table's
   return t;
 }
 

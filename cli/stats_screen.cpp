@@ -149,7 +149,8 @@ std::vector<std::string> screen_lines(const Config& config, const Sample& now, c
                     (unsigned long long)d.writes);
       out.push_back(fit(line));
     }
-    if (now.io.count > 3) out.push_back("      (" + std::to_string(now.io.count - 3) + " more devices)");
+    size_t unlisted = (now.io.count > 3 ? now.io.count - 3 : 0) + now.io.more;
+    if (unlisted > 0) out.push_back("      (" + std::to_string(unlisted) + " more devices)");
   }
 
   // Network: the interfaces the process sees, loopback left out.
@@ -164,6 +165,7 @@ std::vector<std::string> screen_lines(const Config& config, const Sample& now, c
                       std::to_string(t.tx_packets) + " pkts (" + per_second(rate(b.tx_packets, t.tx_packets, s)) + ")"));
     std::string names = "      ";
     for (size_t i = 0; i < now.net.count; ++i) names += (i ? ", " : "") + std::string(now.net.interfaces[i].name.view());
+    if (now.net.more > 0) names += " and " + std::to_string(now.net.more) + " more";
     if (now.net.count == 0) names += "(no interface but loopback)";
     out.push_back(fit(names));
   }

@@ -1,5 +1,6 @@
 #include "cgroup_stats.hpp"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -78,7 +79,8 @@ bool parse_device(std::string_view text, uint32_t& major, uint32_t& minor) {
 }
 
 // v1 blkio "MAJ:MIN Read N" lines; Write likewise. Returns false when absent.
-bool read_blkio_file(const Sysroot& root, const CgroupDir& dir, std::string_view name, bool bytes, IoStats& out) {
+bool read_blkio_file(const Sysroot& root, const CgroupDir& dir, std::string_view name, bool bytes, bool count_more,
+                     IoStats& out) {
   return for_each_line(root, dir, name, [&](std::string_view line) {
     std::string_view device, op, value;
     uint32_t major = 0, minor = 0;
@@ -87,10 +89,16 @@ bool read_blkio_file(const Sysroot& root, const CgroupDir& dir, std::string_view
     if (!parse_device(device, major, minor) || !parse_u64(value, v)) return;
     bool is_read = op == "Read", is_write = op == "Write";
     if (!is_read && !is_write) return;
-    IoDevice* d = out.find_or_add(major, minor);
-    if (d == nullptr) return;
-    uint64_t& slot = bytes ? (is_read ? d->read_bytes : d->write_bytes) : (is_read ? d->reads : d->writes);
-    slot = v;
+    bool kept = false;
+    IoDevice& d = out.find_or_add(major, minor, kept);
+    uint64_t& slot = bytes ? (is_read ? d.read_bytes : d.write_bytes) : (is_read ? d.reads : d.writes);
+    if (kept) {
+      slot = v;
+      return;
+    }
+    slot = add_saturating(slot, v);
+    // Each device has one Read line per file: counted in the first file read.
+    if (is_read && count_more) ++out.more;
   });
 }
 
@@ -212,27 +220,33 @@ const IoDevice* IoStats::find(uint32_t major, uint32_t minor) const {
   return nullptr;
 }
 
-IoDevice* IoStats::find_or_add(uint32_t major, uint32_t minor) {
+IoDevice& IoStats::find_or_add(uint32_t major, uint32_t minor, bool& kept) {
+  kept = true;
   for (size_t i = 0; i < count; ++i)
-    if (devices[i].major == major && devices[i].minor == minor) return &devices[i];
-  if (count == kMaxIoDevices) return nullptr;
+    if (devices[i].major == major && devices[i].minor == minor) return devices[i];
+  if (count == kMaxIoDevices) {
+    kept = false;
+    return rest;
+  }
   IoDevice& d = devices[count++];
   d = IoDevice{};
   d.major = major;
   d.minor = minor;
-  return &d;
+  return d;
 }
 
 void read_io_stats(const Sysroot& root, const CgroupDir& dir, IoStats& out) {
   out.has = false;
   out.count = 0;
+  out.more = 0;
+  out.rest = IoDevice{};
   if (!dir.found) return;
   if (!dir.v2) {
     // The recursive files count the cgroup and its children; older kernels lack them.
-    bool bytes = read_blkio_file(root, dir, "blkio.throttle.io_service_bytes_recursive", true, out) ||
-                 read_blkio_file(root, dir, "blkio.throttle.io_service_bytes", true, out);
-    bool ops = read_blkio_file(root, dir, "blkio.throttle.io_serviced_recursive", false, out) ||
-               read_blkio_file(root, dir, "blkio.throttle.io_serviced", false, out);
+    bool bytes = read_blkio_file(root, dir, "blkio.throttle.io_service_bytes_recursive", true, true, out) ||
+                 read_blkio_file(root, dir, "blkio.throttle.io_service_bytes", true, true, out);
+    bool ops = read_blkio_file(root, dir, "blkio.throttle.io_serviced_recursive", false, !bytes, out) ||
+               read_blkio_file(root, dir, "blkio.throttle.io_serviced", false, !bytes, out);
     out.has = bytes || ops;
     return;
   }
@@ -240,17 +254,20 @@ void read_io_stats(const Sysroot& root, const CgroupDir& dir, IoStats& out) {
     std::string_view field;
     uint32_t major = 0, minor = 0;
     if (!next_field(line, field) || !parse_device(field, major, minor)) return;
-    IoDevice* d = out.find_or_add(major, minor);
-    if (d == nullptr) return;
+    bool kept = false;
+    IoDevice& d = out.find_or_add(major, minor, kept);
+    if (!kept) ++out.more;  // one line per device
     while (next_field(line, field)) {
       size_t eq = field.find('=');
       uint64_t v = 0;
       if (eq == std::string_view::npos || !parse_u64(field.substr(eq + 1), v)) continue;
       std::string_view key = field.substr(0, eq);
-      if (key == "rbytes") d->read_bytes = v;
-      else if (key == "wbytes") d->write_bytes = v;
-      else if (key == "rios") d->reads = v;
-      else if (key == "wios") d->writes = v;
+      uint64_t* slot = key == "rbytes" ? &d.read_bytes
+                       : key == "wbytes" ? &d.write_bytes
+                       : key == "rios"   ? &d.reads
+                       : key == "wios"   ? &d.writes
+                                         : nullptr;
+      if (slot != nullptr) *slot = kept ? v : add_saturating(*slot, v);
     }
   });
 }
@@ -274,15 +291,41 @@ bool block_device_name(const Sysroot& root, uint32_t major, uint32_t minor, Fixe
   return found;
 }
 
+namespace {
+
+// An interface's counters; false for an entry that has none (not an interface).
+bool read_interface(const Sysroot& root, std::string_view name, NetInterface& out) {
+  out = NetInterface{};
+  out.name.add(name);
+  CgroupDir stats;  // a directory to read numbers from, as the cgroup readers do
+  stats.found = true;
+  stats.path.add("/sys/class/net/").add(name).add("/statistics");
+  if (stats.path.overflowed()) return false;
+  read_figure(root, stats, "rx_bytes", out.rx_bytes);
+  read_figure(root, stats, "tx_bytes", out.tx_bytes);
+  read_figure(root, stats, "rx_packets", out.rx_packets);
+  read_figure(root, stats, "tx_packets", out.tx_packets);
+  return out.rx_bytes.has || out.tx_bytes.has || out.rx_packets.has || out.tx_packets.has;
+}
+
+void add_figure(Figure& sum, const Figure& f) {
+  if (f.has) sum.set(add_saturating(sum.value, f.value));
+}
+
+}  // namespace
+
 void read_net_stats(const Sysroot& root, NetStats& out) {
   out.has = false;
   out.count = 0;
+  out.more = 0;
+  out.rest = NetInterface{};
   PathText dir_path;
   dir_path.add(root.prefix.view()).add("/sys/class/net");
   int dir = int(syscall(SYS_openat, AT_FDCWD, dir_path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   if (dir < 0) return;
   out.has = true;
   alignas(8) char entries[4096];
+  NetInterface iface;
   for (;;) {
     long n = syscall(SYS_getdents64, dir, entries, sizeof entries);
     if (n <= 0) break;
@@ -290,22 +333,21 @@ void read_net_stats(const Sysroot& root, NetStats& out) {
       // struct linux_dirent64: ino (8), off (8), reclen (2), type (1), name.
       unsigned short reclen;
       __builtin_memcpy(&reclen, entries + at + 16, sizeof reclen);
+      unsigned char type = static_cast<unsigned char>(entries[at + 18]);
       std::string_view name(entries + at + 19);
       at += reclen;
-      if (name == "." || name == ".." || name == "lo" || out.count == kMaxInterfaces) continue;
-      NetInterface& iface = out.interfaces[out.count];
-      iface = NetInterface{};
-      iface.name.add(name);
-      if (iface.name.overflowed()) continue;
-      CgroupDir stats;  // a directory to read numbers from, as the cgroup readers do
-      stats.found = true;
-      stats.path.add("/sys/class/net/").add(name).add("/statistics");
-      if (stats.path.overflowed()) continue;
-      read_figure(root, stats, "rx_bytes", iface.rx_bytes);
-      read_figure(root, stats, "tx_bytes", iface.tx_bytes);
-      read_figure(root, stats, "rx_packets", iface.rx_packets);
-      read_figure(root, stats, "tx_packets", iface.tx_packets);
-      ++out.count;
+      // Interfaces are links (live) or directories (a copied tree); a plain file is not one.
+      if (name == "." || name == ".." || name == "lo" || type == DT_REG) continue;
+      if (!read_interface(root, name, iface)) continue;
+      if (out.count < kMaxInterfaces && !iface.name.overflowed()) {
+        out.interfaces[out.count++] = iface;
+        continue;
+      }
+      ++out.more;
+      add_figure(out.rest.rx_bytes, iface.rx_bytes);
+      add_figure(out.rest.tx_bytes, iface.tx_bytes);
+      add_figure(out.rest.rx_packets, iface.rx_packets);
+      add_figure(out.rest.tx_packets, iface.tx_packets);
     }
   }
   close_fd(dir);

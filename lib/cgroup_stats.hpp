@@ -87,8 +87,13 @@ struct IoStats {
   bool has = false;  // the cgroup accounts I/O (its file was read, even with no device yet)
   size_t count = 0;
   IoDevice devices[kMaxIoDevices];
+  // Devices beyond the first kMaxIoDevices: how many, and their counters
+  // summed (`rest`'s major and minor mean nothing), so totals stay whole.
+  size_t more = 0;
+  IoDevice rest;
   const IoDevice* find(uint32_t major, uint32_t minor) const;
-  IoDevice* find_or_add(uint32_t major, uint32_t minor);
+  // The device's counters; `rest` once the table is full.
+  IoDevice& find_or_add(uint32_t major, uint32_t minor, bool& kept);
 };
 // v1: blkio.throttle.io_service_bytes and io_serviced (their _recursive
 // variants first: a container's processes may sit in child cgroups);
@@ -100,8 +105,9 @@ void read_io_stats(const Sysroot& root, const CgroupDir& io, IoStats& out);
 // still set): that is the host's own cgroup, whose throttle counters count
 // only throttled devices, so the host's file is the truer answer.
 bool locate_served_io(const Config& config, CgroupDir& dir);
-// Its counters; false (serve the host's file) where locate_served_io is, or
-// without I/O accounting there.
+// Its counters; false (serve the host's file) where locate_served_io is,
+// without I/O accounting there, or with more devices than the table keeps
+// (the ones past it would read as untouched).
 bool read_served_io_stats(const Config& config, IoStats& io);
 
 // The name of block device MAJ:MIN from /proc/partitions; false when unlisted.
@@ -116,9 +122,14 @@ struct NetStats {
   bool has = false;
   size_t count = 0;
   NetInterface interfaces[kMaxInterfaces];
+  // Interfaces beyond the first kMaxInterfaces (a host's network namespace
+  // can hold hundreds): how many, and their counters summed (`rest`'s name is empty).
+  size_t more = 0;
+  NetInterface rest;
 };
 // /sys/class/net/*/statistics, loopback left out: the interfaces of the
-// network namespace the process sees.
+// network namespace the process sees (entries without statistics, such as
+// the bonding driver's bonding_masters file, are no interfaces).
 void read_net_stats(const Sysroot& root, NetStats& out);
 
 }  // namespace cgview

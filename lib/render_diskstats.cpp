@@ -35,7 +35,7 @@ bool read_served_io_stats(const Config& config, IoStats& io) {
   CgroupDir dir;
   if (!locate_served_io(config, dir)) return false;
   read_io_stats(config.root, dir, io);
-  return io.has;
+  return io.has && io.more == 0;
 }
 
 bool render_diskstats(const Config& config, const Limits& limits, Sink& out) {

@@ -251,6 +251,74 @@ TEST(CgroupStats, MissingAndMalformedFilesLeaveFiguresAbsent) {
   EXPECT_FALSE(io.has);
 }
 
+// More devices and interfaces than the tables keep (a host's network
+// namespace, a cgroup that touched many disks): the totals still count every
+// one, how many went unlisted is known, and a file that is not an interface
+// (the bonding driver's bonding_masters) is none.
+TEST(CgroupStats, DevicesAndInterfacesPastTheTablesStayInTheTotals) {
+  TempRoot root;
+  write_v2(root);
+  Config config = root.config();
+  std::string io_stat;
+  const size_t devices = kMaxIoDevices + 16;
+  for (size_t i = 0; i < devices; ++i)
+    io_stat += "7:" + std::to_string(i) + " rbytes=1000 wbytes=10 rios=2 wios=1 dbytes=0 dios=0\n";
+  root.write("sys/fs/cgroup/io.stat", io_stat);
+  CgroupDir io_dir;
+  ASSERT_TRUE(locate_controller(config, "blkio", io_dir));
+  IoStats io;
+  read_io_stats(config.root, io_dir, io);
+  ASSERT_TRUE(io.has);
+  EXPECT_EQ(io.count, kMaxIoDevices);
+  EXPECT_EQ(io.more, 16u);
+  uint64_t read_bytes = io.rest.read_bytes, writes = io.rest.writes;
+  for (size_t i = 0; i < io.count; ++i) read_bytes += io.devices[i].read_bytes, writes += io.devices[i].writes;
+  EXPECT_EQ(read_bytes, 1000u * devices);
+  EXPECT_EQ(writes, devices);
+  // The served /proc/diskstats would read the unlisted ones as untouched: the host's file instead.
+  EXPECT_EQ(render_file(VirtualFile::Diskstats, config), "<not served>");
+
+  TempRoot v1;
+  write_v1(v1);
+  std::string bytes, ops;
+  for (size_t i = 0; i < devices; ++i) {
+    std::string dev = "7:" + std::to_string(i);
+    bytes += dev + " Read 4096\n" + dev + " Write 512\n" + dev + " Total 4608\n";
+    ops += dev + " Read 3\n" + dev + " Write 1\n" + dev + " Total 4\n";
+  }
+  v1.write("sys/fs/cgroup/blkio/blkio.throttle.io_service_bytes_recursive", bytes);
+  v1.write("sys/fs/cgroup/blkio/blkio.throttle.io_serviced_recursive", ops);
+  Config v1_config = v1.config();
+  ASSERT_TRUE(locate_controller(v1_config, "blkio", io_dir));
+  read_io_stats(v1_config.root, io_dir, io);
+  EXPECT_EQ(io.count, kMaxIoDevices);
+  EXPECT_EQ(io.more, 16u);
+  EXPECT_EQ(io.rest.read_bytes, 4096u * 16);
+  EXPECT_EQ(io.rest.write_bytes, 512u * 16);
+  EXPECT_EQ(io.rest.reads, 3u * 16);
+  EXPECT_EQ(io.rest.writes, 16u);
+
+  const size_t interfaces = kMaxInterfaces + 8;
+  for (size_t i = 0; i < interfaces; ++i) {
+    std::string stats = "sys/class/net/veth" + std::to_string(i) + "/statistics/";
+    root.write(stats + "rx_bytes", "100\n");
+    root.write(stats + "tx_packets", "3\n");
+  }
+  root.write("sys/class/net/bonding_masters", "bond0\n");
+  NetStats net;
+  read_net_stats(config.root, net);
+  ASSERT_TRUE(net.has);
+  EXPECT_EQ(net.count, kMaxInterfaces);
+  EXPECT_EQ(net.more, interfaces + 1 - kMaxInterfaces);  // eth0 from write_v2 too
+  uint64_t rx = net.rest.rx_bytes.value, tx_packets = net.rest.tx_packets.value;
+  for (size_t i = 0; i < net.count; ++i) {
+    EXPECT_NE(net.interfaces[i].name.view(), "bonding_masters");
+    rx += net.interfaces[i].rx_bytes.value, tx_packets += net.interfaces[i].tx_packets.value;
+  }
+  EXPECT_EQ(rx, 100u * interfaces + 1000);
+  EXPECT_EQ(tx_packets, 3u * interfaces + 20);
+}
+
 TEST(ServedStatsFiles, SwapsShowsTheSwapAllowance) {
   TempRoot root;
   write_v2(root);
