@@ -12,6 +12,7 @@
 #include "host_files.hpp"
 #include "int128.hpp"
 #include "json.hpp"
+#include "meminfo_lines.hpp"
 #include "memory_view.hpp"
 #include "stand_in_warnings.hpp"
 #include "stats_sample.hpp"
@@ -33,10 +34,16 @@ std::string cpu_list(const CpuSet& set) {
 std::string quota_text(const Quota& q) {
   // Six decimals: 200001/100000 is 2.00001, which rounds up to 3 CPUs; fewer
   // would show "2" beside them.
-  uint64_t micro = uint64_t((Int128(q.quota) * 1000000 + q.period / 2) / q.period);
+  // The whole CPUs and the fraction apart: a quota near 2^64 over a small
+  // period has more whole CPUs than 64 bits of millionths hold.
+  uint64_t whole = q.quota / q.period;
+  uint64_t micro = uint64_t((Int128(q.quota % q.period) * 1000000 + q.period / 2) / q.period);
+  if (micro == 1000000) {  // rounded up to the next whole CPU
+    micro = 0;
+    ++whole;
+  }
   char buf[48];
-  std::snprintf(buf, sizeof buf, "%llu.%06llu", (unsigned long long)(micro / 1000000),
-                (unsigned long long)(micro % 1000000));
+  std::snprintf(buf, sizeof buf, "%llu.%06llu", (unsigned long long)whole, (unsigned long long)micro);
   std::string s = buf;
   while (s.back() == '0') s.pop_back();
   if (s.back() == '.') s.pop_back();
@@ -93,10 +100,14 @@ std::optional<CpuSet> host_online(const Config& config) {
   return online;
 }
 
-// /proc/meminfo as programs read it on the host and in the container.
-void read_both_meminfos(const Config& config, std::string& host, std::string& container) {
+// /proc/meminfo as programs read it on the host and in the container;
+// whether the container's figures are the view's (false: the host's lines
+// pass through, for want of a limit or where its view could not be formed).
+bool read_both_meminfos(const Config& config, const Limits& limits, std::string& host, std::string& container) {
   read_as_program(host_config_of(config), VirtualFile::Meminfo, host);
   read_as_program(config, VirtualFile::Meminfo, container);
+  MemoryFigures figures;
+  return !config.disabled && container_figures(config, limits, host, figures);
 }
 
 std::vector<Row> collect(const Config& config, const Limits& limits, bool have_limits) {
@@ -117,7 +128,7 @@ std::vector<Row> collect(const Config& config, const Limits& limits, bool have_l
                     cpu.has_cpuset ? std::string(cpu.cpuset_source.file.view()) : "-"});
   }
   std::string host, container;
-  read_both_meminfos(config, host, container);
+  bool served = read_both_meminfos(config, limits, host, container);
   const MemoryLimits& mem = limits.memory;
   std::string usage_source = "-", stat_source = "-";
   const CgroupDir& memdir = limits.cgroups.of(Controller::Memory);
@@ -153,8 +164,12 @@ std::vector<Row> collect(const Config& config, const Limits& limits, bool have_l
       {"SwapTotal", swap_source},
       {"SwapFree", swap_source},
   };
+  // A limit whose view could not be formed (a usage or stat file unreadable
+  // or malformed): programs read the host's file, which no cgroup file says.
+  const bool fell_back = (mem.has_limit || mem.has_swap_allowance) && !served && !config.disabled;
   for (const MemRow& r : mem_rows)
-    rows.push_back({r.key, meminfo_value(host, r.key), meminfo_value(container, r.key), r.source});
+    rows.push_back({r.key, meminfo_value(host, r.key), meminfo_value(container, r.key),
+                    fell_back ? "the host's: no view from the cgroup's memory files" : r.source});
   return rows;
 }
 
@@ -306,7 +321,7 @@ std::string show_json(const Config& config, const Limits& limits, bool have_limi
   j.close();
 
   std::string host, container;
-  read_both_meminfos(config, host, container);
+  bool served = read_both_meminfos(config, limits, host, container);
   const MemoryLimits& mem = limits.memory;
   j.open("memory");
   j.num("host_total", meminfo_bytes(host, "MemTotal"));
@@ -319,6 +334,9 @@ std::string show_json(const Config& config, const Limits& limits, bool have_limi
   j.num("swap_allowance", mem.has_swap_allowance ? std::optional<uint64_t>(mem.swap_allowance) : std::nullopt);
   if (mem.has_limit) j.str("source", std::string(mem.limit_source.file.view()));
   else j.null("source");
+  // False where programs read the host's figures: no limit, CGVIEW_DISABLE, or
+  // a limit whose view could not be formed (a memory file of the cgroup unreadable).
+  j.boolean("view", served);
   j.close();
 
   j.open("cgroup");

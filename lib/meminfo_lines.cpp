@@ -144,11 +144,20 @@ bool container_value(const MemoryFigures& f, Line line, std::string_view host_va
   if (!f.has_memory) return false;
   Line whole;
   if (whole_of(line, whole)) return part_value(f, line, whole, host_value, bytes);
-  auto stat = [&](StatKey k) {
-    if (!f.stat.has(k)) return false;
+  // The cgroup's figure; where memory.stat lacks the key (an older kernel, a
+  // malformed file) the host's line stays, but never above `cap`: a host
+  // figure the container could not hold would mislead more than a bound one.
+  auto host_within = [&](uint64_t cap) {
+    if (!kb_value(host_value, bytes) || bytes <= cap) return false;
+    bytes = cap;
+    return true;
+  };
+  auto stat_within = [&](StatKey k, uint64_t cap) {
+    if (!f.stat.has(k)) return host_within(cap);
     bytes = f.stat.get(k);
     return true;
   };
+  auto stat = [&](StatKey k) { return stat_within(k, f.total); };
   // v1 reports no slab: the container's is then 0, never the host's, which
   // free and busybox would add to buff/cache beyond MemTotal.
   auto stat_or_zero = [&](StatKey k) {
@@ -156,7 +165,7 @@ bool container_value(const MemoryFigures& f, Line line, std::string_view host_va
     return true;
   };
   auto stat_sum = [&](StatKey a, StatKey b) {
-    if (!f.stat.has(a) || !f.stat.has(b)) return false;
+    if (!f.stat.has(a) || !f.stat.has(b)) return host_within(f.total);
     uint64_t sum = f.stat.get(a) + f.stat.get(b);
     bytes = sum < f.total ? sum : f.total;
     return true;
@@ -170,7 +179,7 @@ bool container_value(const MemoryFigures& f, Line line, std::string_view host_va
     case Line::Cached:
     case Line::FilePages:
       // Stat counters can lag memory.usage: never let free + cache exceed total.
-      if (!stat(StatKey::Cache)) return false;
+      if (!stat_within(StatKey::Cache, f.total - f.free)) return false;
       if (bytes > f.total - f.free) bytes = f.total - f.free;
       return true;
     case Line::Active: return stat_sum(StatKey::ActiveAnon, StatKey::ActiveFile);

@@ -601,6 +601,28 @@ TEST(Cli, ShowNotesThatLimitsAboveTheNamespaceCannotBeSeen) {
   EXPECT_EQ(host.out.find("note:"), std::string::npos) << host.out;
 }
 
+// A memory limit whose view cannot be formed (memory.current malformed):
+// programs read the host's figures, and show says so rather than name the
+// limit's file beside them.
+TEST(Cli, ShowSaysWhenTheMemoryViewFellBackToTheHosts) {
+  namespace fs = std::filesystem;
+  char name[] = "/tmp/cgview-fell-back-XXXXXX";
+  std::string root = mkdtemp(name);
+  fs::copy(kFixtures + "/docker-v2-private-ns", root, fs::copy_options::recursive);
+  auto formed = cli({"show", "--json", "--sysroot", root});
+  EXPECT_NE(formed.out.find("\"view\": true"), std::string::npos) << formed.out;
+  std::ofstream(root + "/sys/fs/cgroup/memory.current") << "abc\n";
+  auto show = cli({"show", "--sysroot", root});
+  EXPECT_EQ(show.exit_code, 0);
+  EXPECT_NE(show.out.find("MemTotal       16384000 kB          16384000 kB          the host's: no view"),
+            std::string::npos)
+      << show.out;
+  EXPECT_EQ(show.out.find("memory.max\n"), std::string::npos) << show.out;
+  auto json = cli({"show", "--json", "--sysroot", root});
+  EXPECT_NE(json.out.find("\"view\": false"), std::string::npos) << json.out;
+  fs::remove_all(root);
+}
+
 // A quota just above 2 CPUs rounds up to 3: show prints it exactly enough
 // to say why (2.00001, not "2" beside 3 CPUs).
 TEST(Cli, ShowPrintsTheQuotaPreciselyEnoughToExplainTheCount) {
@@ -612,5 +634,9 @@ TEST(Cli, ShowPrintsTheQuotaPreciselyEnoughToExplainTheCount) {
   auto show = cli({"show", "--sysroot", root});
   EXPECT_NE(show.out.find("CPU quota      none                 2.00001  "), std::string::npos) << show.out;
   EXPECT_NE(show.out.find("CPUs           8                    3  "), std::string::npos) << show.out;
+  // The largest quota v1 takes: more whole CPUs than 64 bits of millionths hold.
+  std::ofstream(root + "/sys/fs/cgroup/cpu,cpuacct/cpu.cfs_quota_us") << "9223372036854775807\n";
+  show = cli({"show", "--sysroot", root});
+  EXPECT_NE(show.out.find(" 92233720368547.75807 "), std::string::npos) << show.out;
   fs::remove_all(root);
 }

@@ -363,6 +363,25 @@ inline void check_meminfo(std::string_view host, bool ok, std::string_view out, 
     if (has(line) && has(bound)) FUZZ_CHECK(replaced[line] <= replaced[bound]);
   if (has("Zswapped") && has("SwapTotal") && has("SwapFree"))
     FUZZ_CHECK(replaced["Zswapped"] <= replaced["SwapTotal"] - replaced["SwapFree"]);
+  // Lines of memory the container holds: never above its MemTotal, whether the
+  // cgroup's figure or the host's standing in for a key memory.stat lacks.
+  if (!has("MemTotal")) return;
+  for (std::string_view line : got) {
+    size_t colon = line.find(':');
+    if (colon == std::string_view::npos) continue;
+    std::string_view key = line.substr(0, colon), value = line.substr(colon + 1);
+    bool held = false;
+    for (std::string_view k : {"Cached", "Active", "Inactive", "Active(anon)", "Inactive(anon)", "Active(file)",
+                               "Inactive(file)", "Shmem", "Mapped", "AnonPages", "Dirty", "Writeback", "Unevictable",
+                               "KernelStack", "PageTables", "SecPageTables", "Percpu", "VmallocUsed", "Zswap"})
+      held = held || key == k;
+    while (!value.empty() && value.front() == ' ') value.remove_prefix(1);
+    uint64_t kb = 0;
+    if (!held || value.size() < 3 || value.substr(value.size() - 3) != " kB") continue;
+    if (!cgview::parse_u64(value.substr(0, value.size() - 3), kb)) continue;
+    FUZZ_CHECK(kb <= replaced["MemTotal"]);
+    if (key == "Cached" && has("MemFree")) FUZZ_CHECK(kb <= replaced["MemTotal"] - replaced["MemFree"]);
+  }
 }
 
 }  // namespace fuzz

@@ -675,6 +675,25 @@ TEST_F(MeminfoKernelLines, KeysAnOlderKernelLacksKeepTheHostsLine) {
   EXPECT_EQ(meminfo_kb(text, "SwapCached"), 1024);
 }
 
+// A memory.stat without the keys for Cached, Active and Inactive (a
+// malformed or truncated file): those lines stay the host's, but a host
+// figure above what the container can hold is bounded (Cached at most
+// MemTotal - MemFree, the others at most MemTotal), not shown beside the
+// smaller MemTotal as if the container held it.
+TEST_F(MeminfoKernelLines, AHostLineStandingInIsBoundedByTheView) {
+  copy_fixture("docker-v2-private-ns");  // 1 GiB limit
+  write("sys/fs/cgroup/memory.stat", "anon 184549376\n");
+  set_host_line("Cached", 9000000);
+  set_host_line("Inactive", 8000000);
+  set_host_line("Active", 100);  // below the bound: the host's, as it is
+  std::string text = meminfo();
+  int64_t total = meminfo_kb(text, "MemTotal"), free = meminfo_kb(text, "MemFree");
+  ASSERT_EQ(total, 1048576);
+  EXPECT_EQ(meminfo_kb(text, "Cached"), total - free);
+  EXPECT_EQ(meminfo_kb(text, "Inactive"), total);
+  EXPECT_EQ(meminfo_kb(text, "Active"), 100);
+}
+
 // v1 reports huge anonymous pages (total_rss_huge, its hierarchy's), but no
 // kernel memory lines: those stay the host's.
 TEST_F(MeminfoKernelLines, V1HasHugeAnonymousPagesButNoKernelLines) {
