@@ -132,7 +132,8 @@ void print_usage() {
   for (const Command& c : kCommands) std::printf("  %s\n      %s\n", c.synopsis, c.summary);
   std::printf(
       "\noptions:\n"
-      "  --sysroot DIR   read every host path P as DIR/P (as CGVIEW_SYSROOT); before or after COMMAND\n"
+      "  --sysroot DIR   read every host path P as DIR/P (as CGVIEW_SYSROOT); before COMMAND, or after\n"
+      "                  show, cat, stats or doctor (run: before --)\n"
       "  --version       print the version\n"
       "  --help, -h      this text\n"
       "\nenvironment: CGVIEW_SYSROOT, CGVIEW_CPUS, CGVIEW_MEMORY, CGVIEW_CPU_ROUNDING,\n"

@@ -954,6 +954,48 @@ static int cmd_edges(void) {
   return 0;
 }
 
+/* A thread with a small stack of KIB KiB asks the CPU count and reads
+   /proc/meminfo's MemTotal (the README's stack figures); the main thread
+   asks the same, for comparison. A stack too small ends in SIGSEGV. */
+struct small_stack_answers {
+  long onln;
+  long total_kb;
+};
+
+static void ask_cpus_and_memory(struct small_stack_answers* a) {
+  a->onln = sysconf(_SC_NPROCESSORS_ONLN);
+  a->total_kb = -1;
+  int fd = open("/proc/meminfo", O_RDONLY);
+  if (fd < 0) return;
+  char buf[128];
+  ssize_t n = read(fd, buf, sizeof buf - 1);
+  close(fd);
+  if (n > 0) {
+    buf[n] = '\0';
+    sscanf(buf, "MemTotal: %ld kB", &a->total_kb);
+  }
+}
+
+static void* small_stack_body(void* arg) {
+  ask_cpus_and_memory(arg);
+  return NULL;
+}
+
+static int cmd_small_stack(int argc, char** argv) {
+  size_t kib = argc > 2 ? (size_t)atoi(argv[2]) : 48;
+  pthread_attr_t attr;
+  pthread_attr_init(&attr);
+  if (pthread_attr_setstacksize(&attr, kib * 1024) != 0) return fail("pthread_attr_setstacksize");
+  struct small_stack_answers small, main_thread;
+  pthread_t thread;
+  if (pthread_create(&thread, &attr, small_stack_body, &small) != 0) return fail("pthread_create");
+  pthread_join(thread, NULL);
+  ask_cpus_and_memory(&main_thread);
+  printf("small_stack_onln=%ld\nsmall_stack_total_kb=%ld\n", small.onln, small.total_kb);
+  printf("main_onln=%ld\nmain_total_kb=%ld\n", main_thread.onln, main_thread.total_kb);
+  return 0;
+}
+
 /* At the fd limit the open fails with EMFILE, as the real one would. */
 static int cmd_fd_limit(void) {
   int fd;
@@ -983,6 +1025,7 @@ int main(int argc, char** argv) {
   if (strcmp(cmd, "no-memfd") == 0) return cmd_no_memfd();
   if (strcmp(cmd, "fd-limit") == 0) return cmd_fd_limit();
   if (strcmp(cmd, "edges") == 0) return cmd_edges();
+  if (strcmp(cmd, "small-stack") == 0) return cmd_small_stack(argc, argv);
   if (strcmp(cmd, "no-new-mappings") == 0) return cmd_no_new_mappings();
   if (strcmp(cmd, "mappings") == 0) return cmd_mappings();
   if (strcmp(cmd, "rewind-beside-fstat") == 0) return cmd_rewind_beside_fstat(argc, argv);

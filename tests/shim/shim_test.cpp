@@ -576,6 +576,25 @@ TEST_P(ShimBuilds, EdgesAnswerAsTheRealCalls) {
   EXPECT_EQ(with["plain_total_kb"], "262144");
 }
 
+// The README's stack figure: a thread created with a 48 KiB stack gets the
+// view from its first sysconf and open of /proc/meminfo, which build the
+// whole view on its stack (no heap), under a sysroot and live.
+TEST_P(ShimBuilds, AThreadWithA48KiBStackGetsTheView) {
+  for (const auto& env : {preload_over("docker-v1-host-ns"),
+                          std::vector<std::string>{"LD_PRELOAD=" + kShim, "CGVIEW_CPUS=1", "CGVIEW_MEMORY=256M"}}) {
+    auto result = run_program({binary(), "small-stack", "48"}, env);
+    ASSERT_EQ(result.exit_code, 0) << "the thread's stack overflowed: " << result.err;
+    Values v = parse(result.out);
+    EXPECT_EQ(v["small_stack_onln"], v["main_onln"]);
+    EXPECT_EQ(v["small_stack_total_kb"], v["main_total_kb"]);
+    EXPECT_NE(v["main_total_kb"], "-1");
+  }
+  Values live = probe(binary(), "small-stack", {"LD_PRELOAD=" + kShim, "CGVIEW_CPUS=1", "CGVIEW_MEMORY=256M"}, nullptr,
+                      {"48"});
+  EXPECT_EQ(live["small_stack_onln"], "1");
+  EXPECT_EQ(live["small_stack_total_kb"], "262144");
+}
+
 TEST(ShimLibrary, ExportsOnlyTheInterposedSymbols) {
   const std::set<std::string> interposed = {
       "sysconf", "get_nprocs", "get_nprocs_conf", "get_phys_pages", "get_avphys_pages", "sched_getaffinity",
