@@ -5,9 +5,48 @@
 
 namespace cgview::cli {
 
+namespace {
+
+// The length of the well-formed UTF-8 sequence at s[i] (1 for ASCII), or 0
+// where the bytes there are not one: a stray continuation byte, a truncated
+// or overlong sequence, a surrogate, or a code point past U+10FFFF.
+size_t utf8_sequence_length(std::string_view s, size_t i) {
+  auto byte = [&](size_t k) { return static_cast<unsigned char>(s[k]); };
+  unsigned char lead = byte(i);
+  if (lead < 0x80) return 1;
+  size_t length = lead >= 0xc2 && lead <= 0xdf ? 2 : lead >= 0xe0 && lead <= 0xef ? 3 : lead >= 0xf0 && lead <= 0xf4 ? 4 : 0;
+  if (length == 0 || i + length > s.size()) return 0;
+  for (size_t k = 1; k < length; ++k)
+    if ((byte(i + k) & 0xc0) != 0x80) return 0;
+  unsigned char second = byte(i + 1);
+  if (lead == 0xe0 && second < 0xa0) return 0;  // overlong
+  if (lead == 0xed && second >= 0xa0) return 0;  // a surrogate
+  if (lead == 0xf0 && second < 0x90) return 0;  // overlong
+  if (lead == 0xf4 && second >= 0x90) return 0;  // past U+10FFFF
+  return length;
+}
+
+}  // namespace
+
+// JSON text must be UTF-8: a byte that is not part of a well-formed sequence
+// (a cgroup or file name can hold any byte but '/' and NUL) becomes U+FFFD,
+// as a reader decoding with replacement would show it.
 std::string json_escape(std::string_view s) {
   std::string out;
-  for (char c : s) {
+  for (size_t i = 0; i < s.size();) {
+    char c = s[i];
+    size_t length = utf8_sequence_length(s, i);
+    if (length == 0) {
+      out += "\\ufffd";
+      ++i;
+      continue;
+    }
+    if (length > 1) {
+      out.append(s.substr(i, length));
+      i += length;
+      continue;
+    }
+    ++i;
     if (c == '"' || c == '\\') out += '\\';
     if (static_cast<unsigned char>(c) < 0x20) {
       char buf[8];

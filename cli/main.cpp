@@ -147,18 +147,27 @@ const char* lookup_env(const char* name) { return secure_getenv(name); }
 
 }  // namespace
 
+// A command's output that could not all be written (a full disk, a closed
+// pipe's reader gone) is a failure, not the command's success: a script that
+// saves `show --json` must not get a cut file and exit 0.
+static int with_output_written(int status) {
+  if (std::fflush(stdout) == 0 && !std::ferror(stdout)) return status;
+  std::fprintf(stderr, "cgview: cannot write to stdout\n");
+  return status == 0 || status == 3 ? 1 : status;
+}
+
 int main(int argc, char** argv) {
   Config config = cgview::config_from_env(lookup_env);
   int i = 1;
   for (; i < argc && argv[i][0] == '-'; ++i) {
     if (is(argv[i], "--help") || is(argv[i], "-h")) {
       print_usage();
-      return 0;
+      return with_output_written(0);
     }
     if (is(argv[i], "--version")) {
       if (i + 1 < argc) return usage_error(std::string("--version: unexpected argument '") + argv[i + 1] + "'");
       std::printf("cgview %s\n", CGVIEW_VERSION);
-      return 0;
+      return with_output_written(0);
     }
     if (is(argv[i], "--sysroot")) {
       if (i + 1 == argc) return usage_error("--sysroot needs a directory");
@@ -194,7 +203,7 @@ int main(int argc, char** argv) {
     }
     int count = int(args.size());
     args.push_back(nullptr);  // argv's own terminator, which run's exec needs
-    return c.main(config, count, args.data());
+    return with_output_written(c.main(config, count, args.data()));
   }
   return usage_error(std::string("unknown command '") + argv[i] + "'");
 }

@@ -601,6 +601,41 @@ TEST(Cli, ShowNotesThatLimitsAboveTheNamespaceCannotBeSeen) {
   EXPECT_EQ(host.out.find("note:"), std::string::npos) << host.out;
 }
 
+// A cgroup name may hold any byte but '/' and NUL; JSON text must be UTF-8.
+// A byte that is no part of a well-formed sequence is written as U+FFFD, so
+// a strict decoder reads show's and stats' JSON; a well-formed name (é) stays.
+TEST(Cli, JsonIsUtf8WhateverBytesACgroupNameHolds) {
+  ScratchRoot scratch("cgview-utf8");
+  const std::string& root = scratch.path;
+  const std::string name = "job-\xff\xc3-\xc3\xa9";
+  scratch.write("proc/self/mountinfo", "30 22 0:27 / /sys/fs/cgroup rw,relatime - cgroup2 cgroup2 rw\n");
+  scratch.write("proc/self/cgroup", "0::/" + name + "\n");
+  scratch.write("proc/meminfo", "MemTotal:       16000000 kB\nMemFree:        12000000 kB\n"
+                                "MemAvailable:   14000000 kB\nSwapTotal:             0 kB\nSwapFree:              0 kB\n");
+  scratch.write("sys/devices/system/cpu/online", "0-3\n");
+  const std::string dir = "sys/fs/cgroup/" + name + "/";
+  scratch.write(dir + "cgroup.type", "domain\n");
+  scratch.write(dir + "cpu.max", "100000 100000\n");
+  scratch.write(dir + "memory.max", "268435456\n");
+  scratch.write(dir + "memory.current", "104857600\n");
+  const char* check = "import json, sys\n"
+                      "for path in sys.argv[1:]:\n"
+                      "    text = open(path, 'rb').read().decode('utf-8')  # strict: fails on a stray byte\n"
+                      "    d = json.loads(text.splitlines()[0] if path.endswith('.jsonl') else text)\n"
+                      "    names = json.dumps(d, ensure_ascii=False)\n"
+                      "    assert 'job-\\ufffd\\ufffd-\\u00e9' in names, names\n"
+                      "print('ok')\n";
+  const std::string cli_path = kCli;
+  auto out = run_program({"/bin/sh", "-c",
+                          cli_path + " --sysroot " + root + " show --json > " + root + "/show.json && " + cli_path +
+                              " --sysroot " + root + " stats --json --count 1 --interval 0.05 > " + root +
+                              "/stats.jsonl && /usr/bin/python3 -c \"$0\" " + root + "/show.json " + root +
+                              "/stats.jsonl",
+                          check},
+                         {});
+  EXPECT_EQ(out.out, "ok\n") << out.err;
+}
+
 // A memory limit whose view cannot be formed (memory.current malformed):
 // programs read the host's figures, and show says so rather than name the
 // limit's file beside them.

@@ -29,6 +29,16 @@ size_t count(const std::string& text, const std::string& what) {
 
 }  // namespace
 
+// Output that cannot be written (a full disk) fails the command, with a line
+// on stderr, rather than leave a cut file behind an exit status of 0.
+TEST(CliUsage, OutputThatCannotBeWrittenFailsTheCommand) {
+  for (const char* args : {"show", "show --json", "--version", "--help", "cat /proc/meminfo", "doctor /bin/true"}) {
+    auto r = run_program({"/bin/sh", "-c", std::string(CGVIEW_CLI_PATH) + " " + args + " > /dev/full"}, {});
+    EXPECT_EQ(r.exit_code, 1) << args;
+    EXPECT_EQ(r.err, "cgview: cannot write to stdout\n") << args;
+  }
+}
+
 TEST(CliUsage, VersionIsTheProjectVersion) {
   RunResult r = cli({"--version"});
   EXPECT_EQ(r.exit_code, 0);
