@@ -283,7 +283,9 @@ void print_figures(const Config& config) {
     io = "read " + std::to_string(t.read_bytes) + " B/" + std::to_string(t.reads) + " ops, written " +
          std::to_string(t.write_bytes) + " B/" + std::to_string(t.writes) + " ops";
   }
-  std::string io_source = in_path(s.io_dir, s.io_dir.v2 ? "io.stat" : "blkio.throttle.io_service_bytes_recursive");
+  std::string io_source = in_path(s.io_dir, s.io.file != nullptr    ? s.io.file
+                                            : s.io_dir.v2              ? "io.stat"
+                                                                       : "blkio.throttle.io_service_bytes_recursive");
   if (s.io_is_hosts) io_source = std::string(s.io_dir.path.view()) + " (the host's own blkio cgroup: its I/O is not the container's)";
   rows.push_back({"block I/O", io, "", io_source});
   // The figure column as wide as its widest figure, so sources line up.

@@ -28,7 +28,9 @@ CgroupDir binding_quota_dir(const Config& config, const Limits& limits, const Cg
 // own files may say "unlimited" under a limited parent; swap no more than
 // the host has.
 void apply_binding_memory_limits(const Config& config, const MemoryLimits& limits, MemoryStats& m) {
+  // A limit at or above the host's memory binds nothing: the view has none.
   if (limits.has_limit) m.limit.set(limits.limit);
+  else m.limit = Figure{};
   if (limits.has_swap_allowance) {
     m.swap_limit.set(limits.swap_allowance);
     m.swap_unlimited = false;

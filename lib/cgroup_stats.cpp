@@ -240,16 +240,23 @@ void read_io_stats(const Sysroot& root, const CgroupDir& dir, IoStats& out) {
   out.count = 0;
   out.more = 0;
   out.rest = IoDevice{};
+  out.file = nullptr;
   if (!dir.found) return;
   if (!dir.v2) {
     // The recursive files count the cgroup and its children; older kernels lack them.
-    bool bytes = read_blkio_file(root, dir, "blkio.throttle.io_service_bytes_recursive", true, true, out) ||
-                 read_blkio_file(root, dir, "blkio.throttle.io_service_bytes", true, true, out);
+    bool bytes = false;
+    for (const char* name : {"blkio.throttle.io_service_bytes_recursive", "blkio.throttle.io_service_bytes"}) {
+      if (!read_blkio_file(root, dir, name, true, true, out)) continue;
+      bytes = true;
+      out.file = name;
+      break;
+    }
     bool ops = read_blkio_file(root, dir, "blkio.throttle.io_serviced_recursive", false, !bytes, out) ||
                read_blkio_file(root, dir, "blkio.throttle.io_serviced", false, !bytes, out);
     out.has = bytes || ops;
     return;
   }
+  out.file = "io.stat";
   out.has = for_each_line(root, dir, "io.stat", [&](std::string_view line) {
     std::string_view field;
     uint32_t major = 0, minor = 0;

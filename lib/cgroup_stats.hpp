@@ -91,6 +91,7 @@ struct IoStats {
   // summed (`rest`'s major and minor mean nothing), so totals stay whole.
   size_t more = 0;
   IoDevice rest;
+  const char* file = nullptr;  // the file the bytes came from (v1 has two), for `show`
   const IoDevice* find(uint32_t major, uint32_t minor) const;
   // The device's counters; `rest` once the table is full.
   IoDevice& find_or_add(uint32_t major, uint32_t minor, bool& kept);

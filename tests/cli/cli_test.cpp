@@ -427,6 +427,18 @@ print('ok'))";
   EXPECT_EQ(line.substr(line.size() - 20), pod.substr(pod.size() - 20)) << line;
 }
 
+// A memory limit at or above the host's memory binds nothing: the view has
+// none (programs see the host's lines), and stats says "no limit" too rather
+// than a bar against a limit the host cannot reach.
+TEST(Cli, StatsShowsNoLimitWhereTheLimitIsAboveTheHostsMemory) {
+  std::string root = kFixtures + "/limit-above-host";
+  auto stats = cli({"--sysroot", root, "stats", "--json", "--count", "1", "--interval", "0.05"});
+  ASSERT_EQ(stats.exit_code, 0) << stats.err;
+  EXPECT_NE(stats.out.find("\"limit\": null, \"percent\": null"), std::string::npos) << stats.out;
+  auto show = cli({"--sysroot", root, "show", "--json"});
+  EXPECT_NE(show.out.find("\"limit\": null"), std::string::npos) << show.out;
+}
+
 // CPU time read at the root of the cpuacct hierarchy is the whole host's:
 // where the process sits in a cgroup of another controller (a memory-only
 // cgroup, a one-CPU cpuset, a cpu cgroup with a quota mounted apart from

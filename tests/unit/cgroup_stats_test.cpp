@@ -204,6 +204,13 @@ TEST(CgroupStats, V1Figures) {
   EXPECT_EQ(io.devices[0].write_bytes, 2097152u);
   EXPECT_EQ(io.devices[0].reads, 30u);
   EXPECT_EQ(io.devices[0].writes, 40u);
+  EXPECT_STREQ(io.file, "blkio.throttle.io_service_bytes_recursive");
+  // A kernel without the recursive files: the cgroup's own, named as the source.
+  root.remove("sys/fs/cgroup/blkio/blkio.throttle.io_service_bytes_recursive");
+  read_io_stats(config.root, io_dir, io);
+  ASSERT_EQ(io.count, 1u);
+  EXPECT_EQ(io.devices[0].read_bytes, 1u);
+  EXPECT_STREQ(io.file, "blkio.throttle.io_service_bytes");
 }
 
 TEST(CgroupStats, MissingAndMalformedFilesLeaveFiguresAbsent) {
