@@ -2,6 +2,7 @@
 // sampled every S seconds. On a terminal, a screen redrawn in place on the
 // alternate screen; piped or with --json, one JSON object per sample.
 #include <signal.h>
+#include <sys/ioctl.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -24,25 +25,81 @@ namespace cgview::cli {
 namespace {
 
 volatile sig_atomic_t g_stop_signal = 0;
+volatile sig_atomic_t g_redraw = 0;  // the terminal was resized, or the screen given back after Ctrl-Z
 
 void on_stop(int signo) { g_stop_signal = signo; }
+void on_resize(int) { g_redraw = 1; }
 
 // Terminal control: the alternate screen keeps the user's scrollback intact;
 // the cursor is hidden while drawing and shown again on every way out.
-constexpr const char* kEnterScreen = "\033[?1049h\033[?25l";
-constexpr const char* kLeaveScreen = "\033[?25h\033[?1049l";
+constexpr char kEnterScreen[] = "\033[?1049h\033[?25l";
+constexpr char kLeaveScreen[] = "\033[?25h\033[?1049l";
 constexpr const char* kHome = "\033[H";
 constexpr const char* kClearLine = "\033[K";
 constexpr const char* kClearBelow = "\033[J";
 
 void write_out(const std::string& s) { write_all(1, s.data(), s.size()); }
 
-// Sleeps `seconds`, returning early (false) when a stop signal arrives.
-bool sleep_interruptibly(double seconds) {
+// Ctrl-Z: the shell gets its normal screen and cursor back while stats is
+// stopped, and on `fg` the screen is taken again and redrawn at once. Only
+// async-signal-safe calls: write, sigaction, sigprocmask, raise.
+void on_suspend(int) {
+  int saved = errno;
+  write_all(1, kLeaveScreen, sizeof kLeaveScreen - 1);
+  struct sigaction dfl = {}, ours = {};
+  dfl.sa_handler = SIG_DFL;
+  sigaction(SIGTSTP, &dfl, &ours);
+  sigset_t tstp;
+  sigemptyset(&tstp);
+  sigaddset(&tstp, SIGTSTP);
+  sigprocmask(SIG_UNBLOCK, &tstp, nullptr);
+  raise(SIGTSTP);  // stops here until SIGCONT
+  sigaction(SIGTSTP, &ours, nullptr);
+  write_all(1, kEnterScreen, sizeof kEnterScreen - 1);
+  g_redraw = 1;
+  errno = saved;
+}
+
+// The terminal's size; 80 x 24 where it cannot be told.
+void terminal_size(size_t& columns, size_t& rows) {
+  struct winsize ws = {};
+  columns = 80;
+  rows = 24;
+  if (ioctl(1, TIOCGWINSZ, &ws) != 0) return;
+  if (ws.ws_col > 0) columns = ws.ws_col;
+  if (ws.ws_row > 0) rows = ws.ws_row;
+}
+
+// The frame cut to the terminal: lines to its width (not inside a UTF-8
+// character), and no more lines than it has rows, so nothing wraps or scrolls.
+std::string fitted_frame(const std::vector<std::string>& lines) {
+  size_t columns = 0, rows = 0;
+  terminal_size(columns, rows);
+  std::string frame = kHome;
+  for (size_t i = 0; i < lines.size() && i + 1 < rows; ++i) {
+    std::string line = lines[i];
+    if (line.size() > columns) {
+      size_t cut = columns;
+      while (cut > 0 && (static_cast<unsigned char>(line[cut]) & 0xc0) == 0x80) --cut;
+      line.resize(cut);
+    }
+    frame += line + kClearLine + "\r\n";
+  }
+  return frame + kClearBelow;
+}
+
+// Sleeps `seconds`, returning early (false) when a stop signal arrives;
+// `redraw` is called whenever the screen must be drawn again meanwhile.
+template <typename Redraw>
+bool sleep_interruptibly(double seconds, Redraw redraw) {
   struct timespec left;
   left.tv_sec = time_t(seconds);
   left.tv_nsec = long((seconds - double(left.tv_sec)) * 1e9);
   while (g_stop_signal == 0) {
+    if (g_redraw) {
+      g_redraw = 0;
+      redraw();
+    }
     if (nanosleep(&left, &left) == 0) return true;
     if (errno != EINTR) return true;
   }
@@ -89,20 +146,36 @@ int stats(const Config& config, int argc, char** argv) {
   sigaction(SIGINT, &action, nullptr);
   sigaction(SIGTERM, &action, nullptr);
   if (!screen) signal(SIGPIPE, SIG_DFL);
+  if (screen) {
+    action.sa_handler = on_resize;
+    sigaction(SIGWINCH, &action, nullptr);
+    // Only where the shell would stop us anyway (job control), not where
+    // the signal is ignored (a nohup'ed or non-interactive start).
+    struct sigaction tstp = {};
+    sigaction(SIGTSTP, nullptr, &tstp);
+    if (tstp.sa_handler == SIG_DFL) {
+      action.sa_handler = on_suspend;
+      sigaction(SIGTSTP, &action, nullptr);
+    }
+  }
 
   Sample before, now;
   std::vector<std::string> last_frame;
   take_sample(config, before);
-  if (screen) write_out(kEnterScreen);
+  auto redraw = [&] { write_out(fitted_frame(last_frame)); };
+  if (screen) {
+    // The totals at once, the rates ("-") from the first interval on: a
+    // long --interval does not leave a blank screen meanwhile.
+    write_out(kEnterScreen);
+    last_frame = screen_lines(config, before, before, interval);
+    redraw();
+  }
   for (long n = 0; count == 0 || n < count; ++n) {
-    if (!sleep_interruptibly(interval)) break;
+    if (!sleep_interruptibly(interval, redraw)) break;
     take_sample(config, now);
     if (screen) {
-      std::string frame = kHome;
       last_frame = screen_lines(config, now, before, interval);
-      for (const std::string& line : last_frame) frame += line + kClearLine + "\r\n";
-      frame += kClearBelow;
-      write_out(frame);
+      redraw();
     } else {
       Json j(false);
       j.open();

@@ -450,6 +450,61 @@ TEST(StatsReal, TerminalScreenInTmuxAndCtrlCLeavesItClean) {
   EXPECT_EQ(after.find("^["), std::string::npos) << after;
 }
 
+// On a terminal (tmux): the first frame comes at once, not after the first
+// interval; Ctrl-Z gives the shell its normal screen and cursor back and
+// `fg` takes the screen again, redrawn; a narrower, shorter terminal gets
+// lines cut to its width and no more lines than it has rows (no wrapping,
+// no scrolling).
+TEST(StatsReal, TerminalFirstFrameAtOnceCtrlZGivesTheScreenBackAndResizeFits) {
+  const std::string session = "cgview-stats-z-" + std::to_string(getpid());
+  auto tmux = [&](const std::vector<std::string>& args) {
+    std::vector<std::string> argv = {"/usr/bin/tmux", "-L", session};
+    argv.insert(argv.end(), args.begin(), args.end());
+    return run_program(argv, {"TERM=xterm-256color"});
+  };
+  auto state = [&] { return tmux({"display", "-p", "-t", session, "#{alternate_on} #{cursor_flag}"}).out; };
+  auto wait_for = [&](const std::string& want) {
+    std::string got;
+    for (int i = 0; i < 50 && (got = state()) != want; ++i) usleep(100000);
+    return got;
+  };
+  auto started = tmux({"new-session", "-d", "-x", "80", "-y", "30", "-s", session, "/bin/bash", "--norc"});
+  ASSERT_EQ(started.exit_code, 0) << started.err;
+  usleep(300000);  // the shell's prompt first
+  tmux({"send-keys", "-t", session, kCli + " stats --interval 30", "Enter"});
+  std::string first = wait_for("1 0\n");
+  std::string screen = tmux({"capture-pane", "-p", "-t", session}).out;
+  tmux({"send-keys", "-t", session, "C-z"});
+  std::string suspended = wait_for("0 1\n");
+  std::string shell = tmux({"capture-pane", "-p", "-t", session}).out;
+  tmux({"send-keys", "-t", session, "fg", "Enter"});
+  std::string resumed = wait_for("1 0\n");
+  std::string redrawn;
+  for (int i = 0; i < 50 && redrawn.find("MEM   [") == std::string::npos; ++i) {
+    usleep(100000);
+    redrawn = tmux({"capture-pane", "-p", "-t", session}).out;
+  }
+  tmux({"resize-window", "-t", session, "-x", "50", "-y", "8"});
+  usleep(500000);
+  std::string narrow = tmux({"capture-pane", "-p", "-t", session}).out;
+  tmux({"send-keys", "-t", session, "C-c"});
+  std::string ended = wait_for("0 1\n");
+  tmux({"kill-server"});
+  EXPECT_EQ(first, "1 0\n");
+  EXPECT_NE(screen.find("cgview stats   every 30s"), std::string::npos) << "no frame before the first interval:\n" << screen;
+  EXPECT_NE(screen.find("CPU   [                              ]     -"), std::string::npos) << screen;
+  EXPECT_EQ(suspended, "0 1\n") << "Ctrl-Z left the alternate screen or a hidden cursor";
+  EXPECT_NE(shell.find("Stopped"), std::string::npos) << shell;
+  EXPECT_EQ(resumed, "1 0\n");
+  EXPECT_NE(redrawn.find("MEM   ["), std::string::npos) << "not redrawn after fg:\n" << redrawn;
+  std::istringstream rows(narrow);
+  size_t count = 0;
+  for (std::string row; std::getline(rows, row); ++count) EXPECT_LE(row.size(), 50u) << row;
+  EXPECT_LE(count, 8u);
+  EXPECT_EQ(narrow.rfind("cgview stats", 0), 0u) << "the frame scrolled:\n" << narrow;
+  EXPECT_EQ(ended, "0 1\n");
+}
+
 // swapon --show and free under the shim, over a sysroot with a swap
 // allowance (this machine has no swap, so a live allowance shows no area).
 TEST(StatsServed, SwaponShowAndFreeAgreeOnTheContainersSwap) {
