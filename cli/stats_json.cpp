@@ -38,6 +38,7 @@ void sample_json(Json& j, const Config& config, const Sample& now, const Sample*
   if (r) {
     j.real("percent", r->cpu_percent, 1);
     j.real("cpus_used", r->cpus_used, 3);
+    j.real("quota_percent", r->quota_percent, 1);
   }
   j.num("periods", opt(now.cpu.periods));
   j.num("throttled_periods", opt(now.cpu.throttled_periods));
@@ -59,6 +60,9 @@ void sample_json(Json& j, const Config& config, const Sample& now, const Sample*
   j.num("working_set", opt(working_set(m)));
   j.num("swap_used", opt(m.swap_used));
   j.num("swap_limit", opt(m.swap_limit));
+  j.num("high", opt(m.high));  // v2 memory.high: reclaim and throttling above it, no kill
+  j.num("high_events", opt(m.high_events));
+  j.num("max_events", opt(m.max_events));
   cgroup_member(j, "cgroup", now.cgroups.of(Controller::Memory));
   j.num("limit_usage", opt(now.memory_limit_usage));
   if (memory_limit_is_an_ancestors(now)) j.str("limit_cgroup", std::string(now.memory_limit_dir.view()));

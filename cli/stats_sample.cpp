@@ -144,6 +144,7 @@ Rates compute_rates(const Sample& before, const Sample& now) {
   if (r.cpus_used) {
     *r.cpus_used /= 1e9;
     if (now.cpus > 0) r.cpu_percent = *r.cpus_used * 100.0 / now.cpus;
+    if (now.quota && *now.quota > 0) r.quota_percent = *r.cpus_used * 100.0 / *now.quota;
   }
   r.throttled_periods_per_s = rate(before.cpu.throttled_periods, now.cpu.throttled_periods, r.seconds);
   r.throttled_time_per_s = rate(before.cpu.throttled_ns, now.cpu.throttled_ns, r.seconds);

@@ -61,6 +61,7 @@ struct Rates {
   double seconds = 0;
   std::optional<double> cpu_percent;     // of the container's N CPUs
   std::optional<double> cpus_used;       // CPU-seconds per second
+  std::optional<double> quota_percent;   // of the quota, where there is one: 100 = all of it
   std::optional<double> throttled_periods_per_s, throttled_time_per_s;
 };
 Rates compute_rates(const Sample& before, const Sample& now);

@@ -92,8 +92,11 @@ std::vector<std::string> screen_lines(const Config& config, const Sample& now, c
   std::string quota = now.quota ? format("%.2f", *now.quota) : "none";
   std::optional<double> cpu_fraction;
   if (r.cpu_percent) cpu_fraction = *r.cpu_percent / 100.0;
+  // N rounds the quota up: beside it, how much of the quota itself is used
+  // (0.5 CPU of a 0.5 quota is 50% of 1 CPU, and all of the quota).
+  std::string of_quota = r.quota_percent ? format(", %.0f%% used", *r.quota_percent) : "";
   out.push_back(fit("CPU   " + bar(cpu_fraction) + " " + (r.cpu_percent ? format("%5.1f%%", *r.cpu_percent) : "    -") +
-                    " of " + cpus + " CPU" + (now.cpus == 1 ? "" : "s") + "  quota " + quota));
+                    " of " + cpus + " CPU" + (now.cpus == 1 ? "" : "s") + "  quota " + quota + of_quota));
   std::string throttled = "      throttled " + count(now.cpu.throttled_periods) + " of " + count(now.cpu.periods) +
                           " periods (" + per_second(r.throttled_periods_per_s) + "), " +
                           (now.cpu.throttled_ns.has ? format("%.2fs", double(now.cpu.throttled_ns.value) / 1e9) : "-") +
@@ -110,6 +113,9 @@ std::vector<std::string> screen_lines(const Config& config, const Sample& now, c
   std::string swap_limit = m.swap_limit.has ? bytes(m.swap_limit) : (m.swap_unlimited ? "no limit" : "-");
   out.push_back(fit("      cache " + bytes(m.cache) + "   working set " + bytes(working_set(m)) + "   swap " +
                     bytes(m.swap_used) + " / " + swap_limit));
+  if (m.high.has)  // v2's throttling threshold: no kill, but slow above it
+    out.push_back(fit("      high " + bytes(m.high) + " (throttled above it, " + count(m.high_events) +
+                      " times; at the limit " + count(m.max_events) + ")"));
   if (memory_limit_is_an_ancestors(now)) {  // a parent's limit, which its other children share
     std::string head = "      " + bytes(now.memory_limit_usage) + " used where the limit is: ";
     out.push_back(head + path_tail(now.memory_limit_dir.view(), kColumns - head.size()));

@@ -149,9 +149,12 @@ void read_memory_stats(const Sysroot& root, const CgroupDir& dir, MemoryStats& o
       if (key == "file") out.cache.set(x);
       else if (key == "inactive_file") out.inactive_file.set(x);
     });
+    read_figure(root, dir, "memory.high", out.high);
     bool has_events = for_each_pair(root, dir, "memory.events", [&](std::string_view key, uint64_t x) {
       if (key == "oom") out.oom_events.set(x);
       else if (key == "oom_kill") out.oom_kills.set(x);
+      else if (key == "high") out.high_events.set(x);
+      else if (key == "max") out.max_events.set(x);
     });
     if (has_events) out.oom_kill_disable.set(0);  // v2's killer cannot be switched off
     read_figure(root, dir, "memory.oom.group", out.oom_group);

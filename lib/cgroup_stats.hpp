@@ -46,6 +46,12 @@ struct MemoryStats {
   Figure oom_events;        // v2 memory.events oom
   Figure oom_kills;         // v1 oom_control oom_kill (kernel 4.13+); v2 memory.events oom_kill
   Figure oom_group;         // v2 memory.oom.group
+  // v2 memory.high: above it the kernel reclaims hard and throttles the
+  // cgroup's allocations, but kills nothing (absent when "max"). Not a limit
+  // of the view (programs are not shown it); stats shows it beside the limit.
+  Figure high;
+  Figure high_events;  // v2 memory.events high: times usage went above memory.high
+  Figure max_events;   // v2 memory.events max: times usage reached memory.max
 };
 void read_memory_stats(const Sysroot& root, const CgroupDir& memory, MemoryStats& out);
 

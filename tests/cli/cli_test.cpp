@@ -439,6 +439,25 @@ TEST(Cli, StatsShowsNoLimitWhereTheLimitIsAboveTheHostsMemory) {
   EXPECT_NE(show.out.find("\"limit\": null"), std::string::npos) << show.out;
 }
 
+// v2's memory.high (reclaim and throttling above it, no kill) is no limit of
+// the view, but stats shows it beside the limit, with how often usage went
+// above it (memory.events high) and reached the limit (max).
+TEST(Cli, StatsShowsMemoryHighAndItsEvents) {
+  namespace fs = std::filesystem;
+  ScratchRoot scratch("cgview-high");
+  fs::copy(kFixtures + "/docker-v2-private-ns", scratch.path, fs::copy_options::recursive);
+  scratch.write("sys/fs/cgroup/memory.high", "805306368\n");
+  scratch.write("sys/fs/cgroup/memory.events", "low 0\nhigh 42\nmax 7\noom 0\noom_kill 0\n");
+  auto stats = cli({"--sysroot", scratch.path, "stats", "--json", "--count", "1", "--interval", "0.05"});
+  EXPECT_NE(stats.out.find("\"high\": 805306368, \"high_events\": 42, \"max_events\": 7"), std::string::npos)
+      << stats.out;
+  auto screen = run_program(
+      {"/usr/bin/script", "-qec", kCli + " --sysroot " + scratch.path + " stats --count 1 --interval 0.05", "/dev/null"},
+      {"COLUMNS=120", "LINES=40"});
+  EXPECT_NE(screen.out.find("high 768.0M (throttled above it, 42 times; at the limit 7)"), std::string::npos)
+      << screen.out;
+}
+
 // CPU time read at the root of the cpuacct hierarchy is the whole host's:
 // where the process sits in a cgroup of another controller (a memory-only
 // cgroup, a one-CPU cpuset, a cpu cgroup with a quota mounted apart from

@@ -213,6 +213,8 @@ TEST(StatsReal, BusyLoopUnderHalfACpuReadsAboutFiftyPercent) {
                        "    c = d['cpu']\n"
                        "    assert c['cpus'] == 1 and c['quota'] == 0.5, c\n"
                        "    assert 30 <= c['percent'] <= 70, c\n"
+                       "    assert abs(c['quota_percent'] - 2 * c['percent']) < 0.2, c  # of 0.5 CPU\n"
+                       "    assert 60 <= c['quota_percent'] <= 140, c\n"
                        "    assert c['throttled_periods_per_s'] > 0, c\n"
                        "    assert d['pids']['max'] == 64 and d['pids']['current'] >= 2, d['pids']\n"
                        "assert lines[2]['cpu']['throttled_periods'] > lines[0]['cpu']['throttled_periods'], lines\n"

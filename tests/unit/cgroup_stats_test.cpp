@@ -54,7 +54,8 @@ void write_v2(const TempRoot& root) {
   root.write(cg + "memory.swap.current", "1048576\n");
   root.write(cg + "memory.swap.max", "67108864\n");
   root.write(cg + "memory.stat", "anon 50000000\nfile 20971520\nkernel 1000\n");
-  root.write(cg + "memory.events", "low 0\nhigh 0\nmax 14\noom 3\noom_kill 2\noom_group_kill 0\n");
+  root.write(cg + "memory.events", "low 0\nhigh 27\nmax 14\noom 3\noom_kill 2\noom_group_kill 0\n");
+  root.write(cg + "memory.high", "201326592\n");
   root.write(cg + "memory.oom.group", "1\n");
   root.write(cg + "pids.current", "7\n");
   root.write(cg + "pids.max", "max\n");
@@ -135,6 +136,9 @@ TEST(CgroupStats, V2Figures) {
   EXPECT_EQ(mem.oom_events.value, 3u);
   EXPECT_EQ(mem.oom_kills.value, 2u);
   EXPECT_EQ(mem.oom_group.value, 1u);
+  EXPECT_EQ(mem.high.value, 201326592u);
+  EXPECT_EQ(mem.high_events.value, 27u);
+  EXPECT_EQ(mem.max_events.value, 14u);
   CgroupDir pids_dir, io_dir;
   ASSERT_TRUE(locate_controller(config, "pids", pids_dir));
   ASSERT_TRUE(locate_controller(config, "blkio", io_dir));
