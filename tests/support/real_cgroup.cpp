@@ -1,5 +1,6 @@
 #include "real_cgroup.hpp"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/stat.h>
@@ -49,6 +50,23 @@ bool own_path(const std::string& controller, std::string& path) {
   return false;
 }
 
+// Removes the cgroups a test run that was killed left in `parent` (its
+// destructors never ran): cgview-test-PID-N of a PID that no longer exists.
+// rmdir fails on one still holding a process, which is then left as it is.
+void remove_stale_test_cgroups(const std::string& parent) {
+  DIR* dir = opendir(parent.c_str());
+  if (dir == nullptr) return;
+  const std::string prefix = "cgview-test-";
+  while (struct dirent* entry = readdir(dir)) {
+    std::string name = entry->d_name;
+    if (name.rfind(prefix, 0) != 0) continue;
+    long pid = std::strtol(name.c_str() + prefix.size(), nullptr, 10);
+    if (pid <= 0 || kill(pid_t(pid), 0) == 0 || errno != ESRCH) continue;
+    rmdir((parent + "/" + name).c_str());
+  }
+  closedir(dir);
+}
+
 }  // namespace
 
 bool real_cgroups_required() {
@@ -70,8 +88,9 @@ bool RealCgroup::make(const std::string& controller, std::string& dir) {
     unavailable_ = true;
     return false;
   }
-  dir = mount + (own == "/" ? "" : own) + "/cgview-test-" + std::to_string(getpid()) + "-" +
-        std::to_string(dirs_.size());
+  std::string parent = mount + (own == "/" ? "" : own);
+  remove_stale_test_cgroups(parent);
+  dir = parent + "/cgview-test-" + std::to_string(getpid()) + "-" + std::to_string(dirs_.size());
   if (mkdir(dir.c_str(), 0755) != 0) {
     why_ = "mkdir " + dir + ": " + std::strerror(errno);
     return false;
