@@ -412,13 +412,22 @@ TEST(StatsReal, DirectIoIsCountedInStatsDiskstatsAndIostat) {
   EXPECT_TRUE(io_row) << iostat.out;
 }
 
-TEST(StatsReal, TerminalScreenInTmuxAndCtrlCLeavesItClean) {
-  const std::string session = "cgview-stats-" + std::to_string(getpid());
-  auto tmux = [&](const std::vector<std::string>& args) {
+// A tmux server of this test's own (-L NAME), for a real terminal.
+class Tmux {
+ public:
+  explicit Tmux(const std::string& name) : session(name + "-" + std::to_string(getpid())) {}
+  ~Tmux() { (*this)({"kill-server"}); }
+  cgview::test::RunResult operator()(const std::vector<std::string>& args) const {
     std::vector<std::string> argv = {"/usr/bin/tmux", "-L", session};
     argv.insert(argv.end(), args.begin(), args.end());
     return run_program(argv, {"TERM=xterm-256color"});
-  };
+  }
+  const std::string session;
+};
+
+TEST(StatsReal, TerminalScreenInTmuxAndCtrlCLeavesItClean) {
+  const Tmux tmux("cgview-stats");
+  const std::string& session = tmux.session;
   auto started = tmux({"new-session", "-d", "-x", "80", "-y", "30", "-s", session, "/bin/sh"});
   ASSERT_EQ(started.exit_code, 0) << started.err;
   tmux({"send-keys", "-t", session, kCli + " stats --interval 0.2; echo EXIT=$?", "Enter"});
@@ -458,12 +467,8 @@ TEST(StatsReal, TerminalScreenInTmuxAndCtrlCLeavesItClean) {
 // lines cut to its width and no more lines than it has rows (no wrapping,
 // no scrolling).
 TEST(StatsReal, TerminalFirstFrameAtOnceCtrlZGivesTheScreenBackAndResizeFits) {
-  const std::string session = "cgview-stats-z-" + std::to_string(getpid());
-  auto tmux = [&](const std::vector<std::string>& args) {
-    std::vector<std::string> argv = {"/usr/bin/tmux", "-L", session};
-    argv.insert(argv.end(), args.begin(), args.end());
-    return run_program(argv, {"TERM=xterm-256color"});
-  };
+  const Tmux tmux("cgview-stats-z");
+  const std::string& session = tmux.session;
   auto state = [&] { return tmux({"display", "-p", "-t", session, "#{alternate_on} #{cursor_flag}"}).out; };
   auto wait_for = [&](const std::string& want) {
     std::string got;
