@@ -46,6 +46,7 @@ int show_main(const Config& config, int argc, char** argv) {
 }
 
 int cat_main(const Config& config, int argc, char** argv) {
+  if (argc == 2 && is(argv[0], "--")) ++argv, --argc;  // `cat -- PATH`, as cat(1) takes it
   if (argc != 1) return usage_error("cat takes exactly one PATH");
   return cgview::cli::cat(config, argv[0]);
 }

@@ -153,6 +153,11 @@ std::vector<Row> collect(const Config& config, const Limits& limits, bool have_l
     if (host_swap && *host_swap <= mem.swap_allowance)
       swap_source = "/proc/meminfo (the host's swap, no more than " + swap_source + " allows)";
   }
+  // SwapFree follows the swap the cgroup uses.
+  std::string swap_free_source = swap_source;
+  if (mem.has_swap_allowance && memdir.found)
+    swap_free_source += ", " + std::string(memdir.path.view()) +
+                        (memdir.v2 ? "/memory.swap.current" : "/memory.memsw.usage_in_bytes");
   struct MemRow {
     const char* key;
     std::string source;
@@ -162,7 +167,7 @@ std::vector<Row> collect(const Config& config, const Limits& limits, bool have_l
       {"MemFree", usage_source},
       {"MemAvailable", stat_source},
       {"SwapTotal", swap_source},
-      {"SwapFree", swap_source},
+      {"SwapFree", swap_free_source},
   };
   // A limit whose view could not be formed (a usage or stat file unreadable
   // or malformed): programs read the host's file, which no cgroup file says.

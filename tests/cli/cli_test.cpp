@@ -80,6 +80,10 @@ TEST(Cli, CatOverAFixture) {
   // The environment variable means the same as the flag.
   auto via_env = cli({"cat", "/proc/meminfo"}, {"CGVIEW_SYSROOT=" + root});
   EXPECT_EQ(via_env.out, meminfo.out);
+  // `--` before the path, as cat(1) takes it.
+  auto dashes = cli({"--sysroot", root, "cat", "--", "/proc/meminfo"});
+  EXPECT_EQ(dashes.exit_code, 0) << dashes.err;
+  EXPECT_EQ(dashes.out, meminfo.out);
 }
 
 // `cgview cat` prints byte for byte what a preloaded program reads.
@@ -189,6 +193,10 @@ TEST(Cli, ShowTableAndJson) {
             std::string::npos)
       << table.out;
   EXPECT_NE(table.out.find("cgroup memory   /sys/fs/cgroup (v2)"), std::string::npos) << table.out;
+  // SwapFree follows the swap used as well as the allowance: both files are its source.
+  auto v2 = cli({"--sysroot", kFixtures + "/docker-v2-private-ns", "show"});
+  EXPECT_NE(v2.out.find(" /sys/fs/cgroup/memory.swap.max, /sys/fs/cgroup/memory.swap.current\n"), std::string::npos)
+      << v2.out;
   auto json = cli({"--sysroot", root, "show", "--json"});
   EXPECT_EQ(json.exit_code, 0);
   // It is JSON, with numbers as numbers (python's parser checks both).

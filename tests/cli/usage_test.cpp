@@ -66,6 +66,7 @@ TEST(CliUsage, UsageErrorsAreOneLineAndExitTwo) {
       {"--sysroot"},
       {"cat"},
       {"cat", "/proc/meminfo", "/proc/stat"},
+      {"cat", "--", "/proc/meminfo", "/proc/stat"},
       {"show", "--yaml"},
       {"run", "--cpus", "1"},
       {"run", "--frob", "--", "/bin/true"},
