@@ -4,6 +4,7 @@
 // each CGVIEW_* variable with whether the shim accepts it.
 #include <sys/auxv.h>
 #include <sys/stat.h>
+#include <elf.h>
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -33,6 +34,9 @@ struct PreloadEntry {
   bool loadable = false;  // an ELF of this system's class and machine
   bool is_cgview = false;
   std::string expanded;  // for a $LIB entry: the build ld.so loaded here ("" = none)
+  // No libc.so.6 of this class and machine here (a musl image): programs load
+  // the library, and it stays out of the way, reaching none of them.
+  bool no_glibc = false;
 };
 
 struct Setting {
@@ -66,6 +70,28 @@ std::string expanded_for_shell(const std::string& entry) {
   return !token.empty() && expand_lib(entry, token, out) ? out : std::string();
 }
 
+// The ELF class and machine this cgview was built for (0 where not listed).
+void this_build_elf_identity(int& elf_class, int& machine) {
+  elf_class = sizeof(void*) == 8 ? ELFCLASS64 : ELFCLASS32;
+#if defined(__x86_64__)
+  machine = EM_X86_64;
+#elif defined(__aarch64__)
+  machine = EM_AARCH64;
+#elif defined(__i386__)
+  machine = EM_386;
+#elif defined(__arm__)
+  machine = EM_ARM;
+#elif defined(__powerpc64__)
+  machine = EM_PPC64;
+#elif defined(__s390x__)
+  machine = EM_S390;
+#elif defined(__riscv)
+  machine = EM_RISCV;
+#else
+  machine = 0;
+#endif
+}
+
 void check_preload(PreloadEntry& entry, int own_class, int own_machine) {
   entry.is_cgview = entry.path.find("libcgview") != std::string::npos;
   // ld.so expands $LIB per program: the file it loaded into this one is the one
@@ -82,6 +108,13 @@ void check_preload(PreloadEntry& entry, int own_class, int own_machine) {
   int elf_class = 0, machine = 0;
   entry.loadable = elf_identity(fd, elf_class, machine) && elf_class == own_class && machine == own_machine;
   close(fd);
+  if (!entry.is_cgview || !entry.loadable) return;
+  const RootFs root("/");
+  Requester who;
+  who.path = file;
+  who.elf_class = elf_class;
+  who.machine = machine;
+  entry.no_glibc = !LibrarySearch(root).find("libc.so.6", who).ok;
 }
 
 // Whether the shim accepts `name`=`value`: the configuration's own verdict (the
@@ -121,6 +154,8 @@ int doctor_environment(const Config& config, bool json) {
   if (self >= 0) {
     elf_identity(self, own_class, own_machine);
     close(self);
+  } else {
+    this_build_elf_identity(own_class, own_machine);  // no /proc (a bare chroot): what this build is
   }
   std::vector<PreloadEntry> preloads;
   if (const char* p = getenv("LD_PRELOAD")) add_preloads(preload_variable_entries(p), "LD_PRELOAD", preloads);
@@ -142,15 +177,20 @@ int doctor_environment(const Config& config, bool json) {
   bool formed = !config.disabled && compute_limits(config, limits);
   const Controller controllers[] = {Controller::Cpu, Controller::Cpuacct, Controller::Cpuset, Controller::Memory};
   bool shim_loaded = false;
-  for (const PreloadEntry& e : preloads) shim_loaded |= e.is_cgview && e.exists && e.loadable;
+  bool no_glibc = false;
+  for (const PreloadEntry& e : preloads) {
+    shim_loaded |= e.is_cgview && e.exists && e.loadable && !e.no_glibc;
+    no_glibc |= e.is_cgview && e.no_glibc;
+  }
 
   if (json) {
     std::printf("{\n  \"preloads\": [");
     for (size_t i = 0; i < preloads.size(); ++i) {
       const PreloadEntry& e = preloads[i];
-      std::printf("%s\n    {\"source\": %s, \"path\": %s, \"exists\": %s, \"loadable\": %s, \"cgview\": %s}", i ? "," : "",
-                  json_string(e.source).c_str(), json_string(e.path).c_str(), e.exists ? "true" : "false",
-                  e.loadable ? "true" : "false", e.is_cgview ? "true" : "false");
+      std::printf("%s\n    {\"source\": %s, \"path\": %s, \"exists\": %s, \"loadable\": %s, \"cgview\": %s, "
+                  "\"glibc\": %s}",
+                  i ? "," : "", json_string(e.source).c_str(), json_string(e.path).c_str(), e.exists ? "true" : "false",
+                  e.loadable ? "true" : "false", e.is_cgview ? "true" : "false", e.no_glibc ? "false" : "true");
     }
     std::printf("%s],\n  \"shim_preloaded\": %s,\n  \"cgroups\": {", preloads.empty() ? "" : "\n  ",
                 shim_loaded ? "true" : "false");
@@ -183,6 +223,7 @@ int doctor_environment(const Config& config, bool json) {
   if (preloads.empty()) std::printf("  none (LD_PRELOAD unset, no /etc/ld.so.preload)\n");
   for (const PreloadEntry& e : preloads) {
     std::string state = !e.exists    ? "does not exist"
+                        : e.no_glibc ? "exists, loads here, but there is no glibc (libc.so.6) here"
                         : e.loadable ? "exists, loadable here"
                                      : "exists, NOT loadable here (another ELF class or machine)";
     // A $LIB entry: what it expanded to here; other programs get their own class's build.
@@ -191,7 +232,9 @@ int doctor_environment(const Config& config, bool json) {
     std::printf("  %-18s %s: %s%s\n", e.source.c_str(), e.path.c_str(), state.c_str(), e.is_cgview ? " (cgview)" : "");
   }
   std::printf("  %s\n", shim_loaded ? "libcgview.so is preloaded: programs started from here are reached."
-                                    : "libcgview.so is not preloaded here: use `cgview run` or `cgview enable`.");
+                      : no_glibc  ? "libcgview.so is preloaded, but programs here do not use glibc (musl?): "
+                                    "it stays out of their way and reaches none of them."
+                                  : "libcgview.so is not preloaded here: use `cgview run` or `cgview enable`.");
   std::printf("Cgroups:\n");
   for (Controller c : controllers) {
     const CgroupDir& d = limits.cgroups.of(c);

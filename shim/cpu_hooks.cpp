@@ -53,7 +53,7 @@ int real_sched_getaffinity(pid_t pid, size_t size, cpu_set_t* mask) {
 
 long real_sysconf(int name) {
   if (const RealFunctions* r = real_now(); r != nullptr && r->sysconf != nullptr) return r->sysconf(name);
-  return __sysconf(name);
+  return glibc_sysconf(name);
 }
 
 }  // namespace
@@ -123,10 +123,10 @@ CGVIEW_EXPORT int get_nprocs() {
   unsigned n = 0;
   if (current_cpu_count(n)) return int(n);
   if (const RealFunctions* r = real_now(); r != nullptr && r->get_nprocs != nullptr) return r->get_nprocs();
-  return int(__sysconf(_SC_NPROCESSORS_ONLN));
+  return int(glibc_sysconf(_SC_NPROCESSORS_ONLN));
 }
 
 CGVIEW_EXPORT int get_nprocs_conf() {
   if (const RealFunctions* r = real_now(); r != nullptr && r->get_nprocs_conf != nullptr) return r->get_nprocs_conf();
-  return int(__sysconf(_SC_NPROCESSORS_CONF));
+  return int(glibc_sysconf(_SC_NPROCESSORS_CONF));
 }

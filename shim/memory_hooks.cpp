@@ -90,12 +90,12 @@ CGVIEW_EXPORT long get_phys_pages() {
   long pages = 0;
   if (memory_pages(MemoryPages::Total, pages)) return pages;
   if (const RealFunctions* r = real_now(); r != nullptr && r->get_phys_pages != nullptr) return r->get_phys_pages();
-  return __sysconf(_SC_PHYS_PAGES);
+  return glibc_sysconf(_SC_PHYS_PAGES);
 }
 
 CGVIEW_EXPORT long get_avphys_pages() {
   long pages = 0;
   if (memory_pages(MemoryPages::Free, pages)) return pages;
   if (const RealFunctions* r = real_now(); r != nullptr && r->get_avphys_pages != nullptr) return r->get_avphys_pages();
-  return __sysconf(_SC_AVPHYS_PAGES);
+  return glibc_sysconf(_SC_AVPHYS_PAGES);
 }

@@ -1,6 +1,7 @@
 #include "real_functions.hpp"
 
 #include <dlfcn.h>
+#include <errno.h>
 #include <gnu/libc-version.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -10,7 +11,26 @@
 
 #include "next_symbol.hpp"
 
+// Weak (real_functions.hpp): null under a libc that is not glibc.
+#pragma weak gnu_get_libc_version
+#pragma weak __sysconf
+extern "C" FILE* _IO_fopen(const char* path, const char* mode) __attribute__((weak));
+
 namespace cgview::shim {
+
+bool running_on_glibc() { return &gnu_get_libc_version != nullptr; }
+
+long glibc_sysconf(int name) {
+  if (&__sysconf != nullptr) return __sysconf(name);
+  errno = EINVAL;
+  return -1;
+}
+
+FILE* glibc_fopen(const char* path, const char* mode) {
+  if (&_IO_fopen != nullptr) return _IO_fopen(path, mode);
+  errno = ENOSYS;
+  return nullptr;
+}
 
 namespace {
 
@@ -37,6 +57,7 @@ std::atomic<pid_t> g_resolver_pid{0};  // its process: a fork child inherits a s
 // object without versions answers any), and asked only for versions next_symbol has
 // seen; before 2.34 next_symbol answers alone, as it does without libdl.
 bool dlsym_allocates_nothing() {
+  if (!running_on_glibc()) return false;  // next_symbol alone, as without libdl
   const char* v = gnu_get_libc_version();  // "2.36": a static string
   unsigned major = 0, minor = 0;
   for (; *v >= '0' && *v <= '9'; ++v) major = major * 10 + unsigned(*v - '0');

@@ -56,6 +56,14 @@ struct RealFunctions {
   int (*statx)(int, const char*, int, unsigned, struct statx*);
 };
 
+// glibc's own entry points, which the shim names itself (the rest it finds
+// at run time). Weak references: musl's loader (an Alpine image that sets
+// LD_PRELOAD) lacks them, and a strong reference would stop every program
+// there from starting; under it they are null, and the shim passes through.
+bool running_on_glibc();
+long glibc_sysconf(int name);                          // __sysconf; -1, EINVAL, where there is none
+FILE* glibc_fopen(const char* path, const char* mode);  // _IO_fopen; null, ENOSYS, where there is none
+
 // The table, or nullptr while it is being resolved (by this thread, re-entered,
 // or by another one): callers with a raw-syscall fallback use that.
 const RealFunctions* real_now();

@@ -13,9 +13,6 @@
 #include "real_functions.hpp"
 #include "virtual_fds.hpp"
 
-// glibc's own name for fopen, used in the instant before dlsym has resolved ours.
-extern "C" FILE* _IO_fopen(const char* path, const char* mode);
-
 using namespace cgview;
 using namespace cgview::shim;
 
@@ -143,14 +140,14 @@ int set_stream_position(int (*RealFunctions::*real)(FILE*, const Position*), FIL
 CGVIEW_EXPORT FILE* fopen(const char* path, const char* mode) {
   const RealFunctions* r = real_wait();
   if (FILE* f = serve_fopen(r ? r->fopen : nullptr, path, mode)) return f;
-  if (r == nullptr || r->fopen == nullptr) return _IO_fopen(path, mode);
+  if (r == nullptr || r->fopen == nullptr) return glibc_fopen(path, mode);  // glibc's own name for fopen, before ours is resolved
   return r->fopen(path, mode);
 }
 
 CGVIEW_EXPORT FILE* fopen64(const char* path, const char* mode) {
   const RealFunctions* r = real_wait();
   if (FILE* f = serve_fopen(r ? r->fopen64 : nullptr, path, mode)) return f;
-  if (r == nullptr || r->fopen64 == nullptr) return _IO_fopen(path, mode);
+  if (r == nullptr || r->fopen64 == nullptr) return glibc_fopen(path, mode);  // glibc's own name for fopen, before ours is resolved
   return r->fopen64(path, mode);
 }
 

@@ -13,6 +13,7 @@
 #include <type_traits>
 
 #include "lazy_zeroed.hpp"
+#include "real_functions.hpp"
 
 namespace cgview::shim {
 
@@ -73,6 +74,10 @@ bool config_ready() {
     g_config_read_started_ns.store(now, std::memory_order_relaxed);
     if (!g_config_state.compare_exchange_strong(state, me, std::memory_order_acq_rel)) continue;
     new (g_config_storage) Config(config_from_env(lookup));
+    // Under another libc (musl: an Alpine image with LD_PRELOAD set) the
+    // shim's answers and stat layouts are glibc's: it stays out of the way,
+    // as if CGVIEW_DISABLE were set, and every hook passes through.
+    if (!running_on_glibc()) stored_config().disabled = true;
     g_config_state.store(kConfigReady, std::memory_order_release);
     // A malformed setting: one line on stderr, once per process (a disabled
     // shim stays silent).

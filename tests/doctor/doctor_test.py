@@ -594,6 +594,49 @@ def test_environment(args):
     check(r.returncode == 0 and "INVALID" in r.stdout and "CGVIEW_TYPO" in r.stdout, "text environment report", r.stdout)
 
 
+def test_musl(args):
+    """A musl program with the shim preloaded (an Alpine image that sets LD_PRELOAD): musl's
+    loader lacks glibc's own symbols, which the library references weakly, so the program
+    starts, and the library, on another libc, passes everything through. In a root without
+    glibc, doctor's environment report says the preload reaches nothing."""
+    cg, s = args.cgview, args.scratch
+    program = os.path.join(s, "doctor_musl")
+    plain = subprocess.run([program], capture_output=True, text=True)
+    env = dict(os.environ, LD_PRELOAD=args.shim, CGVIEW_CPUS="1", CGVIEW_MEMORY="256M", CGVIEW_DEBUG="1")
+    preloaded = subprocess.run([program], capture_output=True, text=True, env=env)
+    check(plain.returncode == 0 and plain.stdout.startswith("cpus "), "the musl program runs", plain)
+    check(preloaded.returncode == 0 and preloaded.stdout == plain.stdout and preloaded.stderr == "",
+          "the musl program with the shim preloaded: starts, the host's answers, nothing on stderr", preloaded)
+    r = subprocess.run([cg, "run", "--cpus", "1", "--", program], capture_output=True, text=True)
+    check(r.returncode == 0 and r.stdout == plain.stdout and len(r.stderr.splitlines()) == 1 and "musl" in r.stderr,
+          "run: a musl program runs, with one warning line", r)
+    if os.geteuid() != 0:
+        check(False, "the musl root needs root (chroot)")
+        return
+    root = os.path.join(s, "musl-root")
+    os.makedirs(os.path.join(root, "lib"))
+    loader = "ld-musl-x86_64.so.1"
+    shutil.copy2(os.path.realpath("/lib/" + loader), os.path.join(root, "lib", loader))
+    shutil.copy2(program, os.path.join(root, "app"))
+    shutil.copy2(cg, os.path.join(root, "cgview"))
+    shutil.copy2(args.shim, os.path.join(root, "libcgview.so"))
+    env = {"LD_PRELOAD": "/libcgview.so", "PATH": "/"}
+
+    def in_root(*argv):  # chroot in the child itself: a chroot(8) of this system's would load the preload
+        return subprocess.run(list(argv), capture_output=True, text=True, env=env, cwd="/",
+                              preexec_fn=lambda: os.chroot(root))
+    inside = in_root("/app")
+    check(inside.returncode == 0 and inside.stdout.startswith("cpus ") and inside.stderr == "",
+          "a root without glibc, LD_PRELOAD set: the program starts", inside)
+    r = in_root("/cgview", "doctor", "--json")
+    data = json.loads(r.stdout) if r.returncode == 0 and r.stdout.startswith("{") else {}
+    entry = next((p for p in data.get("preloads", []) if p["path"] == "/libcgview.so"), {})
+    check(entry.get("loadable") is True and entry.get("glibc") is False and data.get("shim_preloaded") is False,
+          "doctor in a root without glibc: the preload reaches nothing", (r.returncode, r.stderr, data))
+    r = in_root("/cgview", "doctor")
+    check("do not use glibc" in r.stdout and "are reached" not in r.stdout, "the text report says so", r.stdout)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--cgview", required=True)
@@ -607,6 +650,7 @@ def main():
     test_lib_layout(args)
     test_run(args)
     test_environment(args)
+    test_musl(args)
     test_this_machine(args)
     print(f"{failures} failed")
     return 1 if failures else 0
