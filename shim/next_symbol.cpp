@@ -172,4 +172,11 @@ void* next_symbol(const char* name, const char* version) {
   return q.found;
 }
 
+void* loaded_symbol(const char* name) {
+  Query q{name, nullptr, reinterpret_cast<uintptr_t>(&next_symbol)};
+  q.past_self = true;  // every object but ours, those loaded before it included
+  dl_iterate_phdr(visit, &q);
+  return q.found;
+}
+
 }  // namespace cgview::shim

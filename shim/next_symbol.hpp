@@ -24,4 +24,8 @@ namespace cgview::shim {
 // names the shim looks up is one in glibc (checked back to 2.31).
 void* next_symbol(const char* name, const char* version);
 
+// The same over every loaded object but ours, in load order, whether loaded before
+// or after it (the shim dlopen'ed after libc): at the default version.
+void* loaded_symbol(const char* name);
+
 }  // namespace cgview::shim
