@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <link.h>
+#include <limits.h>
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
@@ -982,10 +983,17 @@ static void* small_stack_body(void* arg) {
 }
 
 static int cmd_small_stack(int argc, char** argv) {
-  size_t kib = argc > 2 ? (size_t)atoi(argv[2]) : 48;
+  size_t bytes = (argc > 2 ? (size_t)atoi(argv[2]) : 48) * 1024;
+  /* No smaller than the port allows: aarch64's glibc takes no stack below 128 KiB. */
+  if (bytes < (size_t)PTHREAD_STACK_MIN) bytes = (size_t)PTHREAD_STACK_MIN;
+  printf("stack_kib=%zu\n", bytes / 1024);
   pthread_attr_t attr;
   pthread_attr_init(&attr);
-  if (pthread_attr_setstacksize(&attr, kib * 1024) != 0) return fail("pthread_attr_setstacksize");
+  int rc = pthread_attr_setstacksize(&attr, bytes);
+  if (rc != 0) {
+    errno = rc;
+    return fail("pthread_attr_setstacksize");
+  }
   struct small_stack_answers small, main_thread;
   pthread_t thread;
   if (pthread_create(&thread, &attr, small_stack_body, &small) != 0) return fail("pthread_create");
