@@ -1,0 +1,208 @@
+# Sourced by scripts/demo-live and scripts/bench: child cgroups of this
+# process's own cgroup with a CPU quota and a memory limit, on cgroup v1 or v2.
+# Needs root. Touches nothing outside the own cgroup's subtree.
+#
+#   limited_cgroup_make NAME QUOTA_US PERIOD_US MEMORY_BYTES
+#       Makes the cgroup (QUOTA_US 0: no quota; MEMORY_BYTES 0: no limit).
+#       Success: limited_cgroup_dirs holds every directory a process must
+#       enter (v1: one per hierarchy, cpuacct too where it is mounted apart
+#       from cpu; v2: one), limited_cgroup_version is 1 or 2. Failure: returns
+#       1, limited_cgroup_why says why. Call it more than once for more cgroups.
+#   limited_cgroup_enter DIR...   moves the calling shell ($BASHPID) into them
+#   limited_cgroup_remove         removes every cgroup made, undoes the rest
+#
+# cgroup v2 lets a cgroup hold limits only where its parent enables the cpu
+# and memory controllers for its children (cgroup.subtree_control), and
+# refuses to enable them in a cgroup that holds processes itself, unless it is
+# the hierarchy's root. So the own cgroup must be the root (a VM, a machine
+# without systemd), enable them already (a delegated cgroup prepared so), or
+# hold no process but this script: then the script moves itself one level
+# down, to a leaf of its own, and enables them. A login shell's cgroup under
+# systemd holds the shell too: there, run the script in a cgroup of its own
+# (`systemd-run --scope -p Delegate=yes ...`; limited_cgroup_delegate does it).
+
+limited_cgroup_dirs=()
+limited_cgroup_version=
+limited_cgroup_why=
+limited_cgroup_made=()    # directories made, removed in reverse order
+limited_cgroup_enabled=   # v2: the controllers we enabled in limited_cgroup_base
+limited_cgroup_base=      # v2: the own cgroup the children are made in
+limited_cgroup_leaf=      # v2: the leaf this script moved itself into
+
+# This process's directory for a v1 controller: the mount whose super options
+# name it, plus the /proc/self/cgroup path with the mount's root stripped.
+limited_cgroup_v1_dir() {
+  local ctl=$1 ctrls path root mnt
+  while IFS=: read -r _ ctrls path; do
+    [[ ",$ctrls," == *",$ctl,"* ]] || continue
+    read -r root mnt < <(awk -v ctl="$ctl" '{
+        for (i = 7; i <= NF; i++) if ($i == "-") break
+        if ($(i + 1) != "cgroup") next
+        n = split($(i + 3), o, ",")
+        for (j = 1; j <= n; j++) if (o[j] == ctl) { print $4, $5; exit }
+      }' /proc/self/mountinfo) || return 1
+    [ -n "$mnt" ] || return 1
+    [ "$path" = / ] && path=
+    if [ "$root" = / ]; then echo "${mnt%/}$path"
+    elif [[ $path == "$root" || $path == "$root"/* ]]; then echo "$mnt${path#"$root"}"
+    else echo "$mnt"
+    fi
+    return 0
+  done </proc/self/cgroup
+  return 1
+}
+
+# The own cgroup v2 directory: the "0::" line under the cgroup2 mount.
+limited_cgroup_v2_dir() {
+  local hid ctrls path root mnt
+  while IFS=: read -r hid ctrls path; do
+    [ "$hid" = 0 ] && [ -z "$ctrls" ] || continue
+    read -r root mnt < <(awk '{
+        for (i = 7; i <= NF; i++) if ($i == "-") break
+        if ($(i + 1) == "cgroup2") { print $4, $5; exit }
+      }' /proc/self/mountinfo) || return 1
+    [ -n "$mnt" ] || return 1
+    [ "$path" = / ] && path=
+    if [ "$root" = / ]; then echo "${mnt%/}$path"
+    elif [[ $path == "$root" || $path == "$root"/* ]]; then echo "$mnt${path#"$root"}"
+    else echo "$mnt"
+    fi
+    return 0
+  done </proc/self/cgroup
+  return 1
+}
+
+limited_cgroup_fail() { limited_cgroup_why=$1; return 1; }
+
+limited_cgroup_mkdir() {  # parent name -> the new directory in $REPLY
+  REPLY=$1/$2
+  mkdir "$REPLY" 2>/dev/null || limited_cgroup_fail "cannot create $REPLY" || return 1
+  limited_cgroup_made+=("$REPLY")
+}
+
+limited_cgroup_make_v1() {  # name quota period memory
+  local cpu mem acct dirs=()
+  cpu=$(limited_cgroup_v1_dir cpu) && mem=$(limited_cgroup_v1_dir memory) ||
+    limited_cgroup_fail "no cgroup v1 cpu and memory hierarchies" || return 1
+  if [ "$3" != 0 ] || [ "$2" != 0 ]; then
+    limited_cgroup_mkdir "$cpu" "$1" || return 1
+    dirs+=("$REPLY")
+    if [ "$2" != 0 ]; then
+      { echo "$3" >"$REPLY/cpu.cfs_period_us" && echo "$2" >"$REPLY/cpu.cfs_quota_us"; } 2>/dev/null ||
+        limited_cgroup_fail "cannot set the CPU quota in $REPLY" || return 1
+    fi
+    # Where cpuacct is mounted apart, its own child counts the processes' CPU time.
+    acct=$(limited_cgroup_v1_dir cpuacct) && [ "$acct" != "$cpu" ] && {
+      limited_cgroup_mkdir "$acct" "$1" || return 1
+      dirs+=("$REPLY")
+    }
+  fi
+  limited_cgroup_mkdir "$mem" "$1" || return 1
+  dirs+=("$REPLY")
+  if [ "$4" != 0 ]; then
+    echo "$4" >"$REPLY/memory.limit_in_bytes" 2>/dev/null ||
+      limited_cgroup_fail "cannot set the memory limit in $REPLY" || return 1
+  fi
+  limited_cgroup_dirs=("${dirs[@]}")
+  limited_cgroup_version=1
+}
+
+# Enables cpu and memory for the children of $limited_cgroup_base, moving this
+# script to a leaf of its own first where it is the only process there.
+limited_cgroup_enable_v2() {
+  local base=$limited_cgroup_base want=() c p others=0
+  for c in cpu memory; do
+    [[ " $(<"$base/cgroup.controllers") " == *" $c "* ]] ||
+      limited_cgroup_fail "cgroup v2's $c controller is not available in $base (its parent does not pass it down)" ||
+      return 1
+    [[ " $(<"$base/cgroup.subtree_control") " == *" $c "* ]] || want+=("$c")
+  done
+  [ ${#want[@]} = 0 ] && return 0
+  if ! echo "${want[@]/#/+}" >"$base/cgroup.subtree_control" 2>/dev/null; then
+    # Refused: the base holds processes. Only this script's own: step aside.
+    while read -r p; do [ "$p" = "$$" ] || others=$((others + 1)); done <"$base/cgroup.procs"
+    [ "$others" = 0 ] && [ "$BASHPID" = "$$" ] ||
+      limited_cgroup_fail "$base holds other processes, so cgroup v2 cannot give its children limits; run this in a cgroup of its own: systemd-run --scope -p Delegate=yes $0" ||
+      return 1
+    limited_cgroup_mkdir "$base" "cgview-leaf-$$" || return 1
+    limited_cgroup_leaf=$REPLY
+    echo "$$" >"$limited_cgroup_leaf/cgroup.procs" &&
+      echo "${want[@]/#/+}" >"$base/cgroup.subtree_control" 2>/dev/null ||
+      limited_cgroup_fail "cannot enable ${want[*]} for the children of $base" || return 1
+  fi
+  limited_cgroup_enabled="${want[*]}"
+}
+
+limited_cgroup_make_v2() {  # name quota period memory
+  if [ -z "$limited_cgroup_base" ]; then
+    limited_cgroup_base=$(limited_cgroup_v2_dir) || limited_cgroup_fail "no cgroup v1 cpu and memory hierarchies, and no cgroup v2" || return 1
+    limited_cgroup_enable_v2 || return 1
+  fi
+  limited_cgroup_mkdir "$limited_cgroup_base" "$1" || return 1
+  if [ "$2" != 0 ]; then
+    echo "$2 $3" >"$REPLY/cpu.max" 2>/dev/null || limited_cgroup_fail "cannot set the CPU quota in $REPLY" || return 1
+  fi
+  if [ "$4" != 0 ]; then
+    echo "$4" >"$REPLY/memory.max" 2>/dev/null || limited_cgroup_fail "cannot set the memory limit in $REPLY" || return 1
+  fi
+  limited_cgroup_dirs=("$REPLY")
+  limited_cgroup_version=2
+}
+
+limited_cgroup_make() {  # name quota_us period_us memory_bytes
+  limited_cgroup_dirs=() limited_cgroup_why=
+  [ "$(id -u)" = 0 ] || limited_cgroup_fail "not root" || return 1
+  # v1 wherever it holds both controllers (a hybrid host too), as cgview reads it.
+  if limited_cgroup_v1_dir cpu >/dev/null && limited_cgroup_v1_dir memory >/dev/null; then
+    limited_cgroup_make_v1 "$@"
+  else
+    limited_cgroup_make_v2 "$@"
+  fi
+}
+
+limited_cgroup_enter() {
+  local d
+  for d in "$@"; do echo "$BASHPID" >"$d/cgroup.procs" || return 1; done
+}
+
+# Turns off for children what limited_cgroup_enable_v2 turned on.
+limited_cgroup_disable_v2() {
+  local c off=
+  for c in $limited_cgroup_enabled; do off+=" -$c"; done
+  [ -z "$off" ] || echo "$off" >"$limited_cgroup_base/cgroup.subtree_control" 2>/dev/null
+  limited_cgroup_enabled=
+}
+
+limited_cgroup_remove() {
+  local i d
+  for ((i = ${#limited_cgroup_made[@]} - 1; i >= 0; i--)); do
+    d=${limited_cgroup_made[i]}
+    if [ "$d" = "$limited_cgroup_leaf" ]; then
+      # Back to where this script was: the controllers off first (v2 lets no
+      # process into a cgroup that enables them for children).
+      limited_cgroup_disable_v2
+      echo "$$" >"$limited_cgroup_base/cgroup.procs" 2>/dev/null
+    fi
+    # Processes may still be leaving: a few tries.
+    for _ in 1 2 3 4 5 6 7 8 9 10; do
+      [ -d "$d" ] || break
+      rmdir "$d" 2>/dev/null && break
+      sleep 0.1
+    done
+    [ -d "$d" ] && echo "cgview: could not remove the cgroup $d" >&2
+  done
+  limited_cgroup_disable_v2
+  limited_cgroup_made=() limited_cgroup_enabled= limited_cgroup_leaf= limited_cgroup_base=
+}
+
+# On a systemd host with cgroup v2, re-runs the calling script ("$0" "$@") in
+# a transient scope of its own with delegation, where it is the only process
+# and limited_cgroup_make can step aside to a leaf. Returns (does nothing)
+# elsewhere, once inside, or where systemd-run cannot make the scope.
+limited_cgroup_delegate() {
+  [ -z "${LIMITED_CGROUP_SCOPE:-}" ] || return 0
+  [ "$(id -u)" = 0 ] && [ -d /run/systemd/system ] && command -v systemd-run >/dev/null || return 0
+  limited_cgroup_v1_dir cpu >/dev/null && limited_cgroup_v1_dir memory >/dev/null && return 0
+  systemd-run --scope --quiet --collect -p Delegate=yes -- true 2>/dev/null || return 0
+  LIMITED_CGROUP_SCOPE=1 exec systemd-run --scope --quiet --collect -p Delegate=yes -- "$0" "$@"
+}
