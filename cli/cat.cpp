@@ -7,12 +7,12 @@
 
 namespace cgview::cli {
 
-namespace {
-
 bool append_to_string(void* out, const char* data, size_t len) {
   static_cast<std::string*>(out)->append(data, len);
   return true;
 }
+
+namespace {
 
 bool read_host(const Config& config, std::string_view path, std::string& out) {
   int fd = open_host_file(config.root, path);

@@ -14,6 +14,7 @@
 #include "json.hpp"
 #include "meminfo_lines.hpp"
 #include "memory_view.hpp"
+#include "sink.hpp"
 #include "stand_in_warnings.hpp"
 #include "stats_sample.hpp"
 
@@ -103,11 +104,21 @@ std::optional<CpuSet> host_online(const Config& config) {
 // /proc/meminfo as programs read it on the host and in the container;
 // whether the container's figures are the view's (false: the host's lines
 // pass through, for want of a limit or where its view could not be formed).
+// The container's is rewritten from the same host text and the limits shown
+// beside it, as the shim renders it (render_meminfo), so the columns agree
+// and the memory cgroup's files are read once.
 bool read_both_meminfos(const Config& config, const Limits& limits, std::string& host, std::string& container) {
   read_as_program(host_config_of(config), VirtualFile::Meminfo, host);
-  read_as_program(config, VirtualFile::Meminfo, container);
   MemoryFigures figures;
-  return !config.disabled && container_figures(config, limits, host, figures);
+  // A file the shim's buffer cannot hold passes through whole.
+  if (config.disabled || host.empty() || host.size() >= kMeminfoMax ||
+      !container_figures(config, limits, host, figures)) {
+    container = host;
+    return false;
+  }
+  Sink sink(append_to_string, &container);
+  rewrite_meminfo_lines(host, {}, figures, sink);
+  return sink.finish();
 }
 
 std::vector<Row> collect(const Config& config, const Limits& limits, bool have_limits) {
