@@ -29,45 +29,50 @@ limited_cgroup_enabled=   # v2: the controllers we enabled in limited_cgroup_bas
 limited_cgroup_base=      # v2: the own cgroup the children are made in
 limited_cgroup_leaf=      # v2: the leaf this script moved itself into
 
+# The directory of a cgroup path (from /proc/self/cgroup) under a mount whose
+# root and mount point are given: the path with the mount's root stripped.
+limited_cgroup_under_mount() {  # path root mount-point
+  local path=$1 root=$2 mnt=$3
+  [ -n "$mnt" ] || return 1
+  [ "$path" = / ] && path=
+  if [ "$root" = / ]; then echo "${mnt%/}$path"
+  elif [[ $path == "$root" || $path == "$root"/* ]]; then echo "$mnt${path#"$root"}"
+  else echo "$mnt"
+  fi
+}
+
 # This process's directory for a v1 controller: the mount whose super options
-# name it, plus the /proc/self/cgroup path with the mount's root stripped.
+# name it, plus its /proc/self/cgroup path. (No process substitution: it needs
+# /dev/fd, which a bare devtmpfs lacks.)
 limited_cgroup_v1_dir() {
-  local ctl=$1 ctrls path root mnt
+  local ctl=$1 ctrls path found
   while IFS=: read -r _ ctrls path; do
     [[ ",$ctrls," == *",$ctl,"* ]] || continue
-    read -r root mnt < <(awk -v ctl="$ctl" '{
+    found=$(awk -v ctl="$ctl" '{
         for (i = 7; i <= NF; i++) if ($i == "-") break
         if ($(i + 1) != "cgroup") next
         n = split($(i + 3), o, ",")
         for (j = 1; j <= n; j++) if (o[j] == ctl) { print $4, $5; exit }
       }' /proc/self/mountinfo) || return 1
-    [ -n "$mnt" ] || return 1
-    [ "$path" = / ] && path=
-    if [ "$root" = / ]; then echo "${mnt%/}$path"
-    elif [[ $path == "$root" || $path == "$root"/* ]]; then echo "$mnt${path#"$root"}"
-    else echo "$mnt"
-    fi
-    return 0
+    [ -n "$found" ] || return 1
+    limited_cgroup_under_mount "$path" $found  # root and mount point: no blanks (mountinfo escapes them)
+    return
   done </proc/self/cgroup
   return 1
 }
 
 # The own cgroup v2 directory: the "0::" line under the cgroup2 mount.
 limited_cgroup_v2_dir() {
-  local hid ctrls path root mnt
+  local hid ctrls path found
   while IFS=: read -r hid ctrls path; do
     [ "$hid" = 0 ] && [ -z "$ctrls" ] || continue
-    read -r root mnt < <(awk '{
+    found=$(awk '{
         for (i = 7; i <= NF; i++) if ($i == "-") break
         if ($(i + 1) == "cgroup2") { print $4, $5; exit }
       }' /proc/self/mountinfo) || return 1
-    [ -n "$mnt" ] || return 1
-    [ "$path" = / ] && path=
-    if [ "$root" = / ]; then echo "${mnt%/}$path"
-    elif [[ $path == "$root" || $path == "$root"/* ]]; then echo "$mnt${path#"$root"}"
-    else echo "$mnt"
-    fi
-    return 0
+    [ -n "$found" ] || return 1
+    limited_cgroup_under_mount "$path" $found  # root and mount point: no blanks (mountinfo escapes them)
+    return
   done </proc/self/cgroup
   return 1
 }
@@ -122,7 +127,7 @@ limited_cgroup_enable_v2() {
     # Refused: the base holds processes. Only this script's own: step aside.
     while read -r p; do [ "$p" = "$$" ] || others=$((others + 1)); done <"$base/cgroup.procs"
     [ "$others" = 0 ] && [ "$BASHPID" = "$$" ] ||
-      limited_cgroup_fail "$base holds other processes, so cgroup v2 cannot give its children limits; run this in a cgroup of its own: systemd-run --scope -p Delegate=yes $0" ||
+      limited_cgroup_fail "$base holds other processes too, and cgroup v2 gives no limits below a cgroup that holds processes; run this alone in a cgroup of its own (systemd-run --scope -p Delegate=yes ...)" ||
       return 1
     limited_cgroup_mkdir "$base" "cgview-leaf-$$" || return 1
     limited_cgroup_leaf=$REPLY

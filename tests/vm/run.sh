@@ -27,8 +27,10 @@ built=$(date +%s)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 # The run's own files, in a second cpio archive the kernel unpacks over the image.
-mkdir -p "$work/payload/cgview/lib" "$work/payload/cgview/bin"
+mkdir -p "$work/payload/cgview/lib" "$work/payload/cgview/bin" "$work/payload/cgview/scripts/lib"
 cp "$here/init.sh" "$work/payload/init"
+cp "$here/../../scripts/demo-live" "$work/payload/cgview/scripts/"
+cp "$here/../../scripts/lib/limited-cgroup.sh" "$work/payload/cgview/scripts/lib/"
 cp "$here/vm_checks.py" "$here/stats-v2-check.sh" "$work/payload/cgview/"
 cp "$shim" "$work/payload/cgview/lib/libcgview.so"
 cp "$cli" "$work/payload/cgview/bin/cgview"

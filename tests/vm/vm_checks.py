@@ -505,6 +505,70 @@ def stats_files(c):
         c.problems.append("stats-v2-check.sh exited %d" % p.returncode)
 
 
+DEMO = "/cgview/scripts/demo-live"
+
+
+def run_demo_live(cgroup=None):
+    """scripts/demo-live, started in `cgroup` (None: this process's own, the root)."""
+    def enter():
+        if cgroup:
+            write(cgroup + "/cgroup.procs", str(os.getpid()))
+    p = subprocess.run(["bash", DEMO, SHIM, CGVIEW], capture_output=True, text=True, timeout=180,
+                       preexec_fn=enter)
+    for line in (p.stdout + p.stderr).splitlines()[:12]:
+        print("VM NOTE demo-live: " + line, flush=True)
+    return p
+
+
+def demo_rows(out):
+    """The comparison's rows: program -> (without, with)."""
+    rows = {}
+    for line in out.splitlines():
+        cells = [x for x in line.strip().split("  ") if x.strip()]
+        if len(cells) == 3:
+            rows[cells[0].strip()] = (cells[1].strip(), cells[2].strip())
+    return rows
+
+
+def check_demo_made_its_cgroup(c, where, p, parent):
+    c.eq(where + ": exit status", p.returncode, 0)
+    c.true(where + ": no cgroup v2 heading in " + repr(p.stdout[:300]),
+           "A real cgroup on this machine (cgroup v2): 1 CPU of quota, 512 MiB" in p.stdout)
+    rows = demo_rows(p.stdout)
+    c.eq(where + ": nproc", rows.get("nproc"), (str(os.cpu_count()), "1"))
+    c.eq(where + ": /proc/cpuinfo blocks with cgview", rows.get("grep -c ^processor /proc/cpuinfo", ("", ""))[1], "1")
+    c.eq(where + ": free -m with cgview", rows.get("free -m: total memory (MiB)", ("", ""))[1], "512")
+    c.eq(where + ": stderr", p.stderr, "")
+    left = [n for n in os.listdir(parent) if n.startswith("cgview-")]
+    c.eq(where + ": cgroups left in " + parent, left, [])
+
+
+def demo_live(c):
+    """scripts/demo-live makes its cgroup on cgroup v2: from the hierarchy's root; alone in a
+    cgroup of its own (it steps aside to a leaf, enables cpu and memory, and undoes both); and
+    it says why it cannot where its cgroup holds another process (v2 gives no limits there)."""
+    check_demo_made_its_cgroup(c, "from the root", run_demo_live(), CG)
+
+    alone = make("vm/demo-alone")
+    check_demo_made_its_cgroup(c, "alone in its cgroup", run_demo_live(alone), alone)
+    c.eq("alone: cgroup.subtree_control afterwards", read(alone + "/cgroup.subtree_control"), "")
+    remove("vm/demo-alone")
+
+    shared = make("vm/demo-shared")
+    sleeper = subprocess.Popen(["sleep", "120"], preexec_fn=lambda: write(shared + "/cgroup.procs", str(os.getpid())))
+    try:
+        p = run_demo_live(shared)
+    finally:
+        sleeper.kill()
+        sleeper.wait()
+    c.eq("shared: exit status", p.returncode, 0)
+    c.true("shared: no reason given in " + repr(p.stdout[:300]),
+           "holds other processes" in p.stdout and "skipping the live demo" in p.stdout)
+    c.eq("shared: cgroup.subtree_control afterwards", read(shared + "/cgroup.subtree_control"), "")
+    c.eq("shared: cgroups left", [n for n in os.listdir(shared) if n.startswith("cgview-")], [])
+    remove("vm/demo-shared")
+
+
 def main():
     os.makedirs(CG + "/vm", exist_ok=True)
     write(CG + "/vm/cgroup.subtree_control", "+cpu +cpuset +memory +pids")
@@ -524,6 +588,7 @@ def main():
         ("/proc/stat busy vs cpu.stat usage_usec", stat_busy),
         ("free -s while the cgroup allocates", free_while_allocating),
         ("cgview stats, /proc/diskstats, pressure, swaps", stats_files),
+        ("scripts/demo-live on cgroup v2", demo_live),
     ]
     only = os.environ.get("VM_ONLY")
     for name, fn in cases:
