@@ -53,7 +53,7 @@ CpuinfoLine classify_cpuinfo_line(std::string_view line) {
   bool number = decimal(value.substr(0, digits), n) && trim(value.substr(digits)).empty();
 
   if (key.substr(0, 10) == "processor " || key.substr(0, 10) == "processor\t") {
-    if (decimal(trim(key.substr(10)), out.number)) out.kind = CpuinfoKind::CpuTagged;
+    out.kind = decimal(trim(key.substr(10)), out.number) ? CpuinfoKind::CpuTagged : CpuinfoKind::Malformed;
     return out;
   }
   if (sparc_tag(key, out.number)) {
@@ -70,7 +70,12 @@ CpuinfoLine classify_cpuinfo_line(std::string_view line) {
     }
     return out;
   }
-  if (!number) return out;
+  if (!number) {
+    if (key == "processor" || key == "cpu number" || key == "# processors" || key == "ncpus active" ||
+        key == "cpus active")
+      out.kind = CpuinfoKind::Malformed;
+    return out;
+  }
   out.number = n;
   if (key == "processor") out.kind = CpuinfoKind::Processor;
   else if (key == "cpu number") out.kind = CpuinfoKind::CpuNumber;

@@ -27,6 +27,10 @@ enum class CpuinfoKind : unsigned char {
   CoreId,
   Siblings,  // CPUs in the package
   CpuCores,  // cores in the package
+  // A line with the key of a Processor, CpuNumber, CpuTagged or Count line
+  // but no id or count a kernel prints ("processor : 1\0", an id past 2^64):
+  // no view can be formed from the file.
+  Malformed,
 };
 
 struct CpuinfoLine {

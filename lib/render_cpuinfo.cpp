@@ -39,6 +39,9 @@ struct Place {
 
 struct Scan {
   bool changes = false;  // a CPU outside V is named, or a count line is not N
+  // A carriage return or a Malformed line: not the kernel's text, whose blocks
+  // cannot be told apart with certainty; the file passes through.
+  bool malformed = false;
   bool listed = false;   // processor lines back to back (arm64 before 4.x)
   // How the file's ids name CPUs (see settle_numbering): by id, entry k for
   // A's k-th CPU, or entry k for V's k-th CPU.
@@ -150,9 +153,13 @@ bool scan_cpuinfo(const Config& config, const Limits& limits, Scan& scan, std::s
   bool has_package = false, has_core = false;
   bool in_processor_block = false;  // ia64 prints a "cpu number" inside it
   while (reader.next(piece)) {
+    if (piece.text.find('\r') != std::string_view::npos) scan.malformed = true;
     if (!piece.starts_line) continue;
     CpuinfoLine line = piece.whole() ? classify_cpuinfo_line(piece.text) : CpuinfoLine{};
     switch (line.kind) {
+      case CpuinfoKind::Malformed:
+        scan.malformed = true;
+        break;
       case CpuinfoKind::CpuNumber:
         if (in_processor_block) break;
         [[fallthrough]];
@@ -326,7 +333,7 @@ bool render_cpuinfo(const Config& config, const Limits& limits, Sink& out) {
   // CPU 1 as online "1" but its cpuinfo as "processor : 0": that is read twice.
   bool everything_shown = limits.cpu.visible == limits.cpu.online && limits.cpu.count == limits.cpu.online.count() &&
                           names_zero_to(limits.cpu.visible, limits.cpu.count);
-  if (!everything_shown && !scan_cpuinfo(config, limits, scan, buf)) return false;
+  if (!everything_shown && (!scan_cpuinfo(config, limits, scan, buf) || scan.malformed)) return false;
   if (!everything_shown) settle_numbering(limits, scan);
   // The input is closed before the output's last flush: a served fd made
   // there takes the lowest free fd without moving.

@@ -217,8 +217,14 @@ bool render_cpu_offline(const Config& config, const Limits& limits, Sink& out) {
   if (limits.cpu.visible.empty()) return false;
   char buf[4096];  // CPUs at or above nr_cpu_ids end the list as one range
   ssize_t n = read_host_file(config.root, "/sys/devices/system/cpu/offline", buf);
+  if (n < 0) return false;
+  std::string_view text = trim(std::string_view(buf, size_t(n)));
+  // Possible CPUs at or above nr_cpu_ids (nr_cpus=, possible_cpus=) follow a
+  // comma even where no CPU below it is off line (drivers/base/cpu.c, since
+  // 5.10): ",16-31". One such comma, and a list after it, is the kernel's.
+  if (text.size() > 1 && text[0] == ',' && text[1] != ',') text.remove_prefix(1);
   CpuSet offline;
-  if (n < 0 || !parse_cpu_list(std::string_view(buf, size_t(n)), offline)) return false;
+  if (!parse_cpu_list(text, offline)) return false;
   for_each_cpu_range(limits.cpu.online, [&](unsigned first, unsigned last) {
     for (unsigned cpu = first; cpu <= last; ++cpu)
       if (!limits.cpu.visible.has(cpu)) offline.add(cpu);

@@ -175,8 +175,14 @@ TEST(CpuinfoLines, Classifies) {
   EXPECT_EQ(classify_cpuinfo_line("cpu active mask\t\t: 0000000000000003").kind, CpuinfoKind::ActiveMask);
   EXPECT_EQ(classify_cpuinfo_line("cpu number      : 5").kind, CpuinfoKind::CpuNumber);
   EXPECT_EQ(classify_cpuinfo_line("").kind, CpuinfoKind::Blank);
-  EXPECT_EQ(classify_cpuinfo_line("processor\t: -1").kind, CpuinfoKind::Other);
-  EXPECT_EQ(classify_cpuinfo_line("processor\t: 99999999999999999999999").kind, CpuinfoKind::Other);
+  // A processor, cpu number or count key without the number a kernel prints.
+  EXPECT_EQ(classify_cpuinfo_line("processor\t: -1").kind, CpuinfoKind::Malformed);
+  EXPECT_EQ(classify_cpuinfo_line("processor\t: 99999999999999999999999").kind, CpuinfoKind::Malformed);
+  EXPECT_EQ(classify_cpuinfo_line(std::string_view("processor\t: 1\0", 14)).kind, CpuinfoKind::Malformed);
+  EXPECT_EQ(classify_cpuinfo_line("processor 18446744073709551616: version = FF").kind, CpuinfoKind::Malformed);
+  EXPECT_EQ(classify_cpuinfo_line("# processors    : four").kind, CpuinfoKind::Malformed);
+  EXPECT_EQ(classify_cpuinfo_line("cpu number      :").kind, CpuinfoKind::Malformed);
+  EXPECT_EQ(classify_cpuinfo_line("physical id\t: x").kind, CpuinfoKind::Other);
 }
 
 // A file rendered by a layer below (LXCFS numbers a cpuset's CPUs 0, 1, ...
@@ -287,4 +293,28 @@ TEST(CpuinfoRenumbered, UnmatchableFilesPassThrough) {
     ASSERT_TRUE(r.ok);
     EXPECT_EQ(r.text, file) << "A = " << affinity << ", V = " << visible;
   }
+}
+
+// Text no kernel writes, where something would be hidden: a carriage return
+// (a blank line would no longer end a block, and a hidden block would take
+// the trailer with it), a processor line without its id. No view is formed:
+// the host's file, as it is, rather than blocks that disagree with N.
+TEST(CpuinfoLayout, TextNoKernelWritesPassesThrough) {
+  using namespace std::string_literals;
+  TempRoot root;
+  std::string arm32 = read_file(arch_dir("arm32") + "/proc/cpuinfo");
+  std::string crlf;
+  for (char c : arm32) crlf += c == '\n' ? std::string("\r\n") : std::string(1, c);
+  auto limits = limits_showing("0-1");
+  for (const std::string& file : {crlf, "processor\t: 0\nhart\t: 0\n\nprocessor\t: 1\0\nhart\t: 1\n\n"
+                                         "processor\t: 2\nhart\t: 2\n\n"s,
+                                   blocks({0, 1, 2}) + "processor\t: 18446744073709551616\n\n"}) {
+    root.write(file);
+    EXPECT_FALSE(render_cpuinfo_in(root.dir(), *limits).ok) << file;
+  }
+  // The same arm32 file with its newlines: rendered, its trailer kept once.
+  root.write(arm32);
+  Rendered r = render_cpuinfo_in(root.dir(), *limits);
+  ASSERT_TRUE(r.ok);
+  EXPECT_NE(r.text.find("Hardware"), std::string::npos) << r.text;
 }

@@ -516,7 +516,8 @@ TEST_F(Malformed, NodeFiles) {
 
 // /sys/devices/system/cpu/offline: the host's off-line CPUs and its online
 // ones outside V (quota 1.5 of 0-7: V 0-1); any list the kernel could not
-// have written, or none, leaves the host's file.
+// have written, or none, leaves the host's file. The kernel writes a leading
+// comma before CPUs at or above nr_cpu_ids when none below is off line.
 TEST_F(Malformed, CpuOffline) {
   copy_fixture("docker-v2-private-ns");
   const std::string rel = "sys/devices/system/cpu/offline";
@@ -524,6 +525,16 @@ TEST_F(Malformed, CpuOffline) {
   EXPECT_EQ(render_to_string(VirtualFile::CpuOffline, config(), *limits()).text, "2-7\n");
   write(rel, "8-15\n");  // possible CPUs never brought online
   EXPECT_EQ(render_to_string(VirtualFile::CpuOffline, config(), *limits()).text, "2-15\n");
+  // CPUs at or above nr_cpu_ids, none off line below it: the kernel's comma first.
+  write(rel, ",16-31\n");
+  EXPECT_EQ(render_to_string(VirtualFile::CpuOffline, config(), *limits()).text, "2-7,16-31\n");
+  write(rel, ",8\n");
+  EXPECT_EQ(render_to_string(VirtualFile::CpuOffline, config(), *limits()).text, "2-8\n");
+  for (const char* odd : {",\n", ",,16-31\n", ",-3\n"}) {
+    SCOPED_TRACE(odd);
+    write(rel, odd);
+    EXPECT_FALSE(render_to_string(VirtualFile::CpuOffline, config(), *limits()).ok);
+  }
   for (const Bad& bad : bad_cpu_lists()) {
     if (std::string_view(bad.label) == "empty") continue;  // no ids: the same as "\n"
     SCOPED_TRACE(bad.label);
