@@ -31,7 +31,9 @@ mkdir -p "$work/payload/cgview/lib" "$work/payload/cgview/bin" "$work/payload/cg
 cp "$here/init.sh" "$work/payload/init"
 cp "$here/../../scripts/demo-live" "$work/payload/cgview/scripts/"
 cp "$here/../../scripts/lib/limited-cgroup.sh" "$work/payload/cgview/scripts/lib/"
-cp "$here/vm_checks.py" "$here/stats-v2-check.sh" "$work/payload/cgview/"
+cp "$here/vm_checks.py" "$here/stats-v2-check.sh" "$here/systemd-check.sh" "$work/payload/cgview/"
+mkdir -p "$work/payload/etc/systemd/system"
+cp "$here/systemd-check.service" "$work/payload/etc/systemd/system/cgview-check.service"
 cp "$shim" "$work/payload/cgview/lib/libcgview.so"
 cp "$cli" "$work/payload/cgview/bin/cgview"
 (cd "$work/payload" && find . | cpio -o -H newc --quiet) >"$work/payload.cpio"
@@ -67,28 +69,45 @@ if [ -z "$accel" ]; then
 fi
 timeout_s=${CGVIEW_VM_TIMEOUT:-480}
 echo "vm: image $image ($(cat "$image/kernel-version")), ready in $((built - started))s; booting with $accel" >&2
-set +e
-# Two NUMA nodes of one CPU each, so the node files (has_cpu, nodeN/cpulist)
-# meet a real multi-node kernel.
-timeout "$timeout_s" qemu-system-x86_64 -accel "$accel" -m 1G -smp 2 -nographic -no-reboot \
-  -object memory-backend-ram,id=mem0,size=512M -object memory-backend-ram,id=mem1,size=512M \
-  -numa node,nodeid=0,cpus=0,memdev=mem0 -numa node,nodeid=1,cpus=1,memdev=mem1 \
-  -kernel "$image/vmlinuz" -initrd "$work/initrd" -nic none \
-  -drive file="$work/scratch.img",if=virtio,format=raw \
-  -append "console=ttyS0 cgroup_no_v1=all rdinit=/init panic=-1 quiet loglevel=3 ${CGVIEW_VM_ONLY:+VM_ONLY=$CGVIEW_VM_ONLY}" \
-  -serial "file:$work/serial.log" -monitor none -display none </dev/null
-rc=$?
-set -e
-grep -a '^VM ' "$work/serial.log" | tr -d '\r' || true
-echo "vm: $(( $(date +%s) - built ))s in the VM, $(( $(date +%s) - started ))s in all" >&2
-if [ $rc = 124 ]; then
-  echo "vm: FAILED: the VM did not finish within ${timeout_s}s; the end of its console:" >&2
-  tail -n 30 "$work/serial.log" | tr -d '\r' >&2
-  exit 1
+# boot NAME KERNEL-ARGS: one run of the VM, its console in $work/NAME.log;
+# fails unless the console ends with "VM DONE failures=0".
+boot() {
+  local name=$1 append=$2 log="$work/$1.log" rc t0
+  t0=$(date +%s)
+  set +e
+  # Two NUMA nodes of one CPU each, so the node files (has_cpu, nodeN/cpulist)
+  # meet a real multi-node kernel.
+  timeout "$timeout_s" qemu-system-x86_64 -accel "$accel" -m 1G -smp 2 -nographic -no-reboot \
+    -object memory-backend-ram,id=mem0,size=512M -object memory-backend-ram,id=mem1,size=512M \
+    -numa node,nodeid=0,cpus=0,memdev=mem0 -numa node,nodeid=1,cpus=1,memdev=mem1 \
+    -kernel "$image/vmlinuz" -initrd "$work/initrd" -nic none \
+    -drive file="$work/scratch.img",if=virtio,format=raw \
+    -append "console=ttyS0 cgroup_no_v1=all panic=-1 quiet loglevel=3 $append" \
+    -serial "file:$log" -monitor none -display none </dev/null
+  rc=$?
+  set -e
+  grep -a '^VM ' "$log" | tr -d '\r' || true
+  echo "vm: $name: $(( $(date +%s) - t0 ))s in the VM" >&2
+  if [ $rc = 124 ]; then
+    echo "vm: FAILED: the $name boot did not finish within ${timeout_s}s; the end of its console:" >&2
+    tail -n 30 "$log" | tr -d '\r' >&2
+    return 1
+  fi
+  if ! grep -aq '^VM DONE failures=0' "$log"; then
+    echo "vm: FAILED: $name (qemu exit $rc); the end of its console:" >&2
+    grep -av '^VM ' "$log" | tail -n 20 | tr -d '\r' >&2
+    return 1
+  fi
+}
+failed=0
+# The checks, with a shell script as PID 1 at the hierarchy's root.
+if [ "${CGVIEW_VM_ONLY:-}" != systemd ]; then
+  boot checks "rdinit=/init ${CGVIEW_VM_ONLY:+VM_ONLY=$CGVIEW_VM_ONLY}" || failed=1
 fi
-if ! grep -aq '^VM DONE failures=0' "$work/serial.log"; then
-  echo "vm: FAILED (qemu exit $rc); the end of its console:" >&2
-  grep -av '^VM ' "$work/serial.log" | tail -n 20 | tr -d '\r' >&2
-  exit 1
+# systemd as PID 1 (the VM has no D-Bus: systemd-run talks to it directly), one unit.
+if [ -z "${CGVIEW_VM_ONLY:-}" ] || [ "${CGVIEW_VM_ONLY:-}" = systemd ]; then
+  boot systemd "rdinit=/lib/systemd/systemd systemd.unit=cgview-check.service systemd.show_status=0" || failed=1
 fi
+echo "vm: $(( $(date +%s) - started ))s in all" >&2
+[ $failed = 0 ] || exit 1
 echo "vm: all cases passed" >&2
