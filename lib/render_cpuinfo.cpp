@@ -31,7 +31,7 @@ namespace cgview {
 namespace {
 
 // V's CPUs whose package and core were seen. Bounded so the render needs no
-// heap (7 KiB of stack with `named`); past it, "siblings" and "cpu cores" stay the host's.
+// heap (7 KiB of stack with `named`); past it, "siblings" and "cpu cores" say at most N.
 constexpr unsigned kMaxPlaces = 512;
 struct Place {
   uint32_t package, core;
@@ -137,7 +137,7 @@ void settle_numbering(const Limits& limits, Scan& scan) {
     return;
   }
   scan.changes = true;
-  scan.places_complete = false;  // "siblings" and "cpu cores" stay as the file has them
+  scan.places_complete = false;  // "siblings" and "cpu cores" stay as the file has them, at most N
 }
 
 constexpr uint64_t kNoCpu = UINT64_MAX;
@@ -307,6 +307,11 @@ bool filter_cpuinfo(const Config& config, const Limits& limits, const Scan& scan
         if (keep && place != nullptr) {
           bool siblings = line.kind == CpuinfoKind::Siblings;
           put_number(out, piece, line, siblings ? scan.cpus_in(place->package) : scan.cores_in(place->package));
+          keep_piece = false;
+        } else if (keep && block != CpuinfoKind::Other && line.number > limits.cpu.count) {
+          // Not counted (past kMaxPlaces, or a renumbered file): still no
+          // more CPUs or cores in a package than the machine shows.
+          put_number(out, piece, line, limits.cpu.count);
           keep_piece = false;
         }
         break;

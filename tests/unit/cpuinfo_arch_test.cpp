@@ -318,3 +318,34 @@ TEST(CpuinfoLayout, TextNoKernelWritesPassesThrough) {
   ASSERT_TRUE(r.ok);
   EXPECT_NE(r.text.find("Hardware"), std::string::npos) << r.text;
 }
+
+// Where V's CPUs are not counted (more than 512 of them, or a file renumbered
+// below the shim), "siblings" and "cpu cores" still say no more than N.
+TEST(CpuinfoLayout, UncountedSiblingsAndCoresStayAtMostN) {
+  auto count = [](const std::string& text, const std::string& what) {
+    size_t n = 0;
+    for (size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
+    return n;
+  };
+  TempRoot root;
+  std::string big;  // one package of 1024 CPUs, two threads a core
+  for (int cpu = 0; cpu < 1024; ++cpu)
+    big += "processor\t: " + std::to_string(cpu) + "\nphysical id\t: 0\nsiblings\t: 1024\ncore id\t\t: " +
+           std::to_string(cpu % 512) + "\ncpu cores\t: 512\n\n";
+  root.write(big);
+  auto limits = limits_showing("0-599");
+  Rendered r = render_cpuinfo_in(root.dir(), *limits);
+  ASSERT_TRUE(r.ok);
+  EXPECT_EQ(count(r.text, "processor\t:"), 600u);
+  EXPECT_EQ(count(r.text, "siblings\t: 600\n"), 600u);
+  EXPECT_EQ(count(r.text, "cpu cores\t: 512\n"), 600u);
+  // LXCFS's file for a cpuset of 4-7 (entries 0-3) under a quota of 2: V = 4-5.
+  std::string lxcfs;
+  for (int entry = 0; entry < 4; ++entry)
+    lxcfs += "processor\t: " + std::to_string(entry) + "\nsiblings\t: 4\ncpu cores\t: 4\n\n";
+  root.write(lxcfs);
+  auto renumbered = limits_with_affinity("4-7", "4-5");
+  Rendered l = render_cpuinfo_in(root.dir(), *renumbered);
+  ASSERT_TRUE(l.ok);
+  EXPECT_EQ(l.text, "processor\t: 4\nsiblings\t: 2\ncpu cores\t: 2\n\nprocessor\t: 5\nsiblings\t: 2\ncpu cores\t: 2\n\n");
+}
