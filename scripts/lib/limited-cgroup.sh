@@ -41,34 +41,24 @@ limited_cgroup_under_mount() {  # path root mount-point
   fi
 }
 
-# This process's directory for a v1 controller: the mount whose super options
-# name it, plus its /proc/self/cgroup path. (No process substitution: it needs
-# /dev/fd, which a bare devtmpfs lacks.)
-limited_cgroup_v1_dir() {
-  local ctl=$1 ctrls path found
-  while IFS=: read -r _ ctrls path; do
-    [[ ",$ctrls," == *",$ctl,"* ]] || continue
+# This process's cgroup directory for a v1 controller (under the mount whose
+# super options name it), or with "" for cgroup v2 (the "0::" line, under
+# the cgroup2 mount). (No process substitution: it needs /dev/fd, which a
+# bare devtmpfs lacks.)
+limited_cgroup_dir() {
+  local ctl=$1 hid ctrls path found
+  while IFS=: read -r hid ctrls path; do
+    if [ -z "$ctl" ]; then
+      [ "$hid" = 0 ] && [ -z "$ctrls" ] || continue
+    else
+      [[ ",$ctrls," == *",$ctl,"* ]] || continue
+    fi
     found=$(awk -v ctl="$ctl" '{
         for (i = 7; i <= NF; i++) if ($i == "-") break
+        if (ctl == "") { if ($(i + 1) == "cgroup2") { print $4, $5; exit }; next }
         if ($(i + 1) != "cgroup") next
         n = split($(i + 3), o, ",")
         for (j = 1; j <= n; j++) if (o[j] == ctl) { print $4, $5; exit }
-      }' /proc/self/mountinfo) || return 1
-    [ -n "$found" ] || return 1
-    limited_cgroup_under_mount "$path" $found  # root and mount point: no blanks (mountinfo escapes them)
-    return
-  done </proc/self/cgroup
-  return 1
-}
-
-# The own cgroup v2 directory: the "0::" line under the cgroup2 mount.
-limited_cgroup_v2_dir() {
-  local hid ctrls path found
-  while IFS=: read -r hid ctrls path; do
-    [ "$hid" = 0 ] && [ -z "$ctrls" ] || continue
-    found=$(awk '{
-        for (i = 7; i <= NF; i++) if ($i == "-") break
-        if ($(i + 1) == "cgroup2") { print $4, $5; exit }
       }' /proc/self/mountinfo) || return 1
     [ -n "$found" ] || return 1
     limited_cgroup_under_mount "$path" $found  # root and mount point: no blanks (mountinfo escapes them)
@@ -87,7 +77,7 @@ limited_cgroup_mkdir() {  # parent name -> the new directory in $REPLY
 
 limited_cgroup_make_v1() {  # name quota period memory
   local cpu mem acct dirs=()
-  cpu=$(limited_cgroup_v1_dir cpu) && mem=$(limited_cgroup_v1_dir memory) ||
+  cpu=$(limited_cgroup_dir cpu) && mem=$(limited_cgroup_dir memory) ||
     limited_cgroup_fail "no cgroup v1 cpu and memory hierarchies" || return 1
   if [ "$3" != 0 ] || [ "$2" != 0 ]; then
     limited_cgroup_mkdir "$cpu" "$1" || return 1
@@ -97,7 +87,7 @@ limited_cgroup_make_v1() {  # name quota period memory
         limited_cgroup_fail "cannot set the CPU quota in $REPLY" || return 1
     fi
     # Where cpuacct is mounted apart, its own child counts the processes' CPU time.
-    acct=$(limited_cgroup_v1_dir cpuacct) && [ "$acct" != "$cpu" ] && {
+    acct=$(limited_cgroup_dir cpuacct) && [ "$acct" != "$cpu" ] && {
       limited_cgroup_mkdir "$acct" "$1" || return 1
       dirs+=("$REPLY")
     }
@@ -140,7 +130,7 @@ limited_cgroup_enable_v2() {
 
 limited_cgroup_make_v2() {  # name quota period memory
   if [ -z "$limited_cgroup_base" ]; then
-    limited_cgroup_base=$(limited_cgroup_v2_dir) || limited_cgroup_fail "no cgroup v1 cpu and memory hierarchies, and no cgroup v2" || return 1
+    limited_cgroup_base=$(limited_cgroup_dir "") || limited_cgroup_fail "no cgroup v1 cpu and memory hierarchies, and no cgroup v2" || return 1
     limited_cgroup_enable_v2 || return 1
   fi
   limited_cgroup_mkdir "$limited_cgroup_base" "$1" || return 1
@@ -158,7 +148,7 @@ limited_cgroup_make() {  # name quota_us period_us memory_bytes
   limited_cgroup_dirs=() limited_cgroup_why=
   [ "$(id -u)" = 0 ] || limited_cgroup_fail "not root" || return 1
   # v1 wherever it holds both controllers (a hybrid host too), as cgview reads it.
-  if limited_cgroup_v1_dir cpu >/dev/null && limited_cgroup_v1_dir memory >/dev/null; then
+  if limited_cgroup_dir cpu >/dev/null && limited_cgroup_dir memory >/dev/null; then
     limited_cgroup_make_v1 "$@"
   else
     limited_cgroup_make_v2 "$@"
@@ -207,7 +197,7 @@ limited_cgroup_remove() {
 limited_cgroup_delegate() {
   [ -z "${LIMITED_CGROUP_SCOPE:-}" ] || return 0
   [ "$(id -u)" = 0 ] && [ -d /run/systemd/system ] && command -v systemd-run >/dev/null || return 0
-  limited_cgroup_v1_dir cpu >/dev/null && limited_cgroup_v1_dir memory >/dev/null && return 0
+  limited_cgroup_dir cpu >/dev/null && limited_cgroup_dir memory >/dev/null && return 0
   systemd-run --scope --quiet --collect -p Delegate=yes -- true 2>/dev/null || return 0
   LIMITED_CGROUP_SCOPE=1 exec systemd-run --scope --quiet --collect -p Delegate=yes -- "$0" "$@"
 }

@@ -30,7 +30,7 @@ grep -q "^  CPU quota .* 1 " <<<"$out" || fail "cgview show inside: no quota of 
 [ -s "$err" ] && fail "stderr: $(cat "$err")"
 . "$src/scripts/lib/limited-cgroup.sh"
 for ctl in cpu cpuacct memory; do
-  dir=$(limited_cgroup_v1_dir "$ctl" 2>/dev/null) || dir=$(limited_cgroup_v2_dir) || continue
+  dir=$(limited_cgroup_dir "$ctl") || dir=$(limited_cgroup_dir "") || continue
   left=$(find "$dir" -maxdepth 1 -name 'cgview-demo-*' -o -maxdepth 1 -name 'cgview-leaf-*')
   [ -z "$left" ] || fail "left behind: $left"
 done
