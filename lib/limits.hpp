@@ -92,10 +92,9 @@ struct Limits {
 // formed (no readable affinity or online list): then every answer is the real one.
 bool compute_limits(const Config& config, Limits& out);
 
-// Whether the cpuacct cgroup's CPU time, which /proc/stat and `cgview stats`
-// show, is the whole host's while N < |A| (a v1 process put in a cpu cgroup
-// but left in the root cpuacct one; for /proc/stat, a bare host under
-// CGVIEW_CPUS too). Asked by those readers only: at a namespace's root it
+// Whether the cpuacct cgroup's CPU time, which `cgview stats` shows, is the
+// whole host's while N < |A| (a v1 process put in a cpu cgroup but left in
+// the root cpuacct one). Asked by that reader only: at a namespace's root it
 // costs an open, which the limits every call shares should not pay.
 bool cpu_time_is_whole_hosts(const Config& config, const Limits& limits);
 

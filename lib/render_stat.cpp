@@ -3,9 +3,10 @@
 // Busy time is the cgroup's CPU time spread evenly over the N lines; idle is
 // the rest of N x uptime. Over any interval busy/(busy+idle) is then the
 // cgroup's use divided by N CPUs, as top would show in a VM with N CPUs.
-// Where that time is the whole host's (a bare host, the root cgroup, or a v1
-// cpuacct left at the root while cpu or cpuset limit N) and N < |A|, busy is
-// the host's scaled by N/|A|.
+// Where the cgroup's time is the whole host's (a bare host under taskset or
+// CGVIEW_CPUS, the root cgroup, a v1 cpuacct left at the root while cpu or
+// cpuset limit N), busy is what the host's own lines say A's CPUs did,
+// scaled by N/|A|: with V = A (a cpuset, taskset) exactly V's lines.
 #include "cpu_usage.hpp"
 #include "input_file.hpp"
 #include "int128.hpp"
@@ -25,6 +26,67 @@ void put_cpu_line(Sink& out, std::string_view name, uint64_t user, uint64_t syst
   out.put(line.view());
 }
 
+// "cpu" -> aggregate; "cpuN" -> N; anything else is not a CPU line.
+enum class CpuLine { None, Aggregate, One };
+CpuLine classify(std::string_view line, uint64_t& id) {
+  if (line.substr(0, 3) != "cpu") return CpuLine::None;
+  std::string_view rest = line.substr(3), name;
+  if (!rest.empty() && rest.front() == ' ') return CpuLine::Aggregate;
+  if (!next_field(rest, name) || !parse_u64(name, id)) return CpuLine::None;
+  return CpuLine::One;
+}
+
+// The host's cpuN lines of some CPUs, added up field by field: without the
+// cgroup's CPU time, V's lines are kept and the aggregate must be their sum,
+// or the lines would disagree; where the cgroup's time is the whole host's,
+// A's lines say what the CPUs the process can run on did.
+struct HostSum {
+  bool ok = false;
+  uint64_t fields[10] = {};  // user nice system idle iowait irq softirq steal guest guest_nice
+};
+
+HostSum sum_host_lines(const Config& config, const CpuSet& cpus) {
+  HostSum sum;
+  InputFile file(config.root, "/proc/stat", InputFile::kHeldStreamed);
+  if (!file.ok()) return sum;
+  char buf[4096];
+  LineReader reader(file, buf);
+  std::string_view line;
+  while (reader.next_whole_line(line)) {
+    uint64_t id = 0;
+    if (classify(line, id) != CpuLine::One || id >= kMaxCpus || !cpus.has(unsigned(id))) continue;
+    std::string_view rest = line, field;
+    next_field(rest, field);  // "cpuN"
+    for (uint64_t& total : sum.fields) {
+      uint64_t v = 0;
+      if (next_field(rest, field) && parse_u64(field, v)) total = add_saturating(total, v);
+    }
+  }
+  sum.ok = !reader.failed();
+  return sum;
+}
+
+// The CPU time the process's cgroup has used, in ticks. Where the cpuacct
+// cgroup is its hierarchy's root, that time is every online CPU's, so a
+// process confined to A (a cpuset, taskset) would see other CPUs' work as
+// its own and V's lines 100% busy while they idle: A's own lines stand in,
+// in cpuacct's terms (user with nice; system with irq and softirq), and N of
+// A's CPUs did N/|A| of their work.
+bool cgroup_cpu_time(const Config& config, const Limits& limits, CpuUsage& out) {
+  const CgroupDir& cpuacct = limits.cgroups.of(Controller::Cpuacct);
+  if (!is_hierarchy_root(config.root, cpuacct)) return read_cpu_usage(config.root, cpuacct, out);
+  const CpuSet& a = limits.cpu.affinity.empty() ? limits.cpu.online : limits.cpu.affinity;
+  HostSum lines = sum_host_lines(config, a);
+  uint64_t n = limits.cpu.count, available = a.count();
+  if (!lines.ok || available == 0) return false;
+  const uint64_t* f = lines.fields;
+  uint64_t user = add_saturating(f[0], f[1]);
+  uint64_t system = add_saturating(add_saturating(f[2], f[5]), f[6]);
+  out.user_ticks = n >= available ? user : uint64_t(Int128(user) * n / available);
+  out.system_ticks = n >= available ? system : uint64_t(Int128(system) * n / available);
+  return true;
+}
+
 struct Synthesized {
   bool ok = false;
   CpuUsage busy;
@@ -35,19 +97,8 @@ struct Synthesized {
 Synthesized synthesize(const Config& config, const Limits& limits, StatClock* clock) {
   Synthesized s;
   uint64_t uptime = 0;
-  if (!read_cpu_usage(config.root, limits.cgroups.of(Controller::Cpuacct), s.busy) ||
-      !read_uptime_ticks(config.root, uptime))
-    return s;
-  uint64_t n = limits.cpu.count, available = limits.cpu.affinity.count();
-  // N below |A| on a process whose CPU time is the whole host's (`cgview run
-  // --cpus 1` on a bare host; a v1 process moved into a cpu cgroup with a
-  // quota but left in the root cpuacct): the host's busy time would all land
-  // on N CPUs and show them 100% busy. Its share N/|A| is what N of the
-  // host's CPUs did.
-  if (cpu_time_is_whole_hosts(config, limits)) {
-    s.busy.user_ticks = uint64_t(Int128(s.busy.user_ticks) * n / available);
-    s.busy.system_ticks = uint64_t(Int128(s.busy.system_ticks) * n / available);
-  }
+  if (!cgroup_cpu_time(config, limits, s.busy) || !read_uptime_ticks(config.root, uptime)) return s;
+  uint64_t n = limits.cpu.count;
   uint64_t busy = add_saturating(s.busy.user_ticks, s.busy.system_ticks);
   s.idle = aggregate_idle(clock, n, uptime, busy);
   s.lines = line_totals(clock, n, {s.busy.user_ticks, s.busy.system_ticks, s.idle});
@@ -64,45 +115,6 @@ void put_synthesized(Sink& out, const Limits& limits, const Synthesized& s) {
     put_cpu_line(out, name.view(), share(s.lines.user, n, k), share(s.lines.system, n, k), share(s.lines.idle, n, k));
     ++k;
   });
-}
-
-// "cpu" -> aggregate; "cpuN" -> N; anything else is not a CPU line.
-enum class CpuLine { None, Aggregate, One };
-CpuLine classify(std::string_view line, uint64_t& id) {
-  if (line.substr(0, 3) != "cpu") return CpuLine::None;
-  std::string_view rest = line.substr(3), name;
-  if (!rest.empty() && rest.front() == ' ') return CpuLine::Aggregate;
-  if (!next_field(rest, name) || !parse_u64(name, id)) return CpuLine::None;
-  return CpuLine::One;
-}
-
-// Without the cgroup's CPU time, the host's cpuN lines for V are kept; the
-// aggregate must then be their sum, or the lines would disagree. A first pass
-// over the host file adds them up.
-struct HostSum {
-  bool ok = false;
-  uint64_t fields[10] = {};
-};
-
-HostSum sum_visible_host_lines(const Config& config, const Limits& limits) {
-  HostSum sum;
-  InputFile file(config.root, "/proc/stat", InputFile::kHeldStreamed);
-  if (!file.ok()) return sum;
-  char buf[4096];
-  LineReader reader(file, buf);
-  std::string_view line;
-  while (reader.next_whole_line(line)) {
-    uint64_t id = 0;
-    if (classify(line, id) != CpuLine::One || id >= kMaxCpus || !limits.cpu.visible.has(unsigned(id))) continue;
-    std::string_view rest = line, field;
-    next_field(rest, field);  // "cpuN"
-    for (uint64_t& total : sum.fields) {
-      uint64_t v = 0;
-      if (next_field(rest, field) && parse_u64(field, v)) total = add_saturating(total, v);
-    }
-  }
-  sum.ok = !reader.failed();
-  return sum;
 }
 
 void put_host_sum(Sink& out, const HostSum& sum) {
@@ -123,7 +135,7 @@ bool render_stat(const Config& config, const Limits& limits, StatClock* clock, S
   Synthesized s;
   HostSum host_sum;
   if (restricted) s = synthesize(config, limits, clock);
-  if (restricted && !s.ok) host_sum = sum_visible_host_lines(config, limits);
+  if (restricted && !s.ok) host_sum = sum_host_lines(config, limits.cpu.visible);
   bool ok = filter_host_lines(config.root, "/proc/stat", out, [&](const LineReader::Piece& piece) {
     uint64_t id = 0;
     CpuLine kind = restricted ? classify(piece.text, id) : CpuLine::None;

@@ -278,7 +278,8 @@ TEST(RealAffinity, PythonAndTasksetRoundTripsKeepTheRealMask) {
 }
 
 // `cgview run --cpus 1` in the root cgroup (a bare host): /proc/stat's busy
-// time is the host's scaled by 1/|A|, not the host's whole time on one CPU.
+// time is the host's lines of A (here every CPU) scaled by 1/|A|, not the
+// host's whole time on one CPU.
 TEST(RealStat, AnOverrideInTheRootCgroupScalesTheHostsBusyTime) {
   std::ifstream self_cgroup("/proc/self/cgroup");
   std::string line, cpuacct_path;
