@@ -25,7 +25,7 @@ constexpr SettingInfo kSettings[kSettingCount] = {
     {"CGVIEW_DEBUG", "1, true, yes, on, 0, false, no or off"},
     {"CGVIEW_HOLD_FILES", "1, true, yes, on, 0, false, no or off"},
     {"CGVIEW_SYSROOT", "an existing directory"},
-    {"CGVIEW_CPUS", "a number of CPUs above 0, such as 2 or 1.5"},
+    {"CGVIEW_CPUS", "a number of CPUs above 0 with at most six decimals, such as 2 or 1.5"},
     {"CGVIEW_MEMORY", "a size of at least 1M, in bytes or with a K, M, G or T suffix, such as 512M or 1.5G"},
     {"CGVIEW_CPU_ROUNDING", "ceil, floor or round"},
     {"CGVIEW_CPU_PLACEMENT", "spread or lowest"},

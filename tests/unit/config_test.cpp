@@ -239,10 +239,11 @@ TEST(ConfigFromEnv, EachMalformedValueIsRecorded) {
   };
   const char* kMemoryExpected = "a size of at least 1M, in bytes or with a K, M, G or T suffix, such as 512M or 1.5G";
   static const Case cases[] = {
-      {"CGVIEW_CPUS", "two", "a number of CPUs above 0, such as 2 or 1.5"},
-      {"CGVIEW_CPUS", "0", "a number of CPUs above 0, such as 2 or 1.5"},
-      {"CGVIEW_CPUS", "-1", "a number of CPUs above 0, such as 2 or 1.5"},
-      {"CGVIEW_CPUS", "1.5x", "a number of CPUs above 0, such as 2 or 1.5"},
+      {"CGVIEW_CPUS", "two", "a number of CPUs above 0 with at most six decimals, such as 2 or 1.5"},
+      {"CGVIEW_CPUS", "0", "a number of CPUs above 0 with at most six decimals, such as 2 or 1.5"},
+      {"CGVIEW_CPUS", "-1", "a number of CPUs above 0 with at most six decimals, such as 2 or 1.5"},
+      {"CGVIEW_CPUS", "1.5x", "a number of CPUs above 0 with at most six decimals, such as 2 or 1.5"},
+      {"CGVIEW_CPUS", "0.0000001", "a number of CPUs above 0 with at most six decimals, such as 2 or 1.5"},
       {"CGVIEW_MEMORY", "1.5", kMemoryExpected},  // a fraction of a byte
       {"CGVIEW_MEMORY", "0", kMemoryExpected},
       {"CGVIEW_MEMORY", "100", kMemoryExpected},      // below 1M: MemTotal would read 0 kB
@@ -329,7 +330,7 @@ TEST(PrintWarnings, OncePerVariableAndErrnoKept) {
   print_warnings_once(both);
   std::string err = testing::internal::GetCapturedStderr();
   EXPECT_EQ(err,
-            "cgview: ignoring CGVIEW_CPUS=lots: expected a number of CPUs above 0, such as 2 or 1.5\n"
+            "cgview: ignoring CGVIEW_CPUS=lots: expected a number of CPUs above 0 with at most six decimals, such as 2 or 1.5\n"
             "cgview: ignoring CGVIEW_CPU_ROUNDING=up: expected ceil, floor or round\n");
 }
 
