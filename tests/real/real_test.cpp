@@ -51,6 +51,13 @@ bool one_host_cpu(const std::string& list) {
 
 std::string first_line(const std::string& text) { return text.substr(0, text.find('\n')); }
 
+bool write_text(const std::string& path, const std::string& text) {
+  std::ofstream out(path);
+  out << text;
+  out.flush();
+  return bool(out);
+}
+
 std::string file_text(const std::string& path) {
   std::ifstream in(path);
   std::stringstream text;
@@ -83,8 +90,8 @@ TEST(RealCgroup, ShowNamesTheLimitFiles) {
   EXPECT_EQ(show.exit_code, 0) << show.err;
   EXPECT_NE(show.out.find("\"container\": 1,"), std::string::npos) << show.out;
   EXPECT_NE(show.out.find("\"quota\": 0.5,"), std::string::npos) << show.out;
-  EXPECT_NE(show.out.find("cpu.cfs_quota_us"), std::string::npos) << show.out;
-  EXPECT_NE(show.out.find("memory.limit_in_bytes"), std::string::npos) << show.out;
+  EXPECT_NE(show.out.find(group.v2() ? "/cpu.max" : "cpu.cfs_quota_us"), std::string::npos) << show.out;
+  EXPECT_NE(show.out.find(group.v2() ? "/memory.max" : "memory.limit_in_bytes"), std::string::npos) << show.out;
   EXPECT_NE(show.out.find("\"total\": 268435456,"), std::string::npos) << show.out;
   EXPECT_NE(show.out.find("\"limit\": 268435456,"), std::string::npos) << show.out;
 }
@@ -187,7 +194,7 @@ print(open("/sys/devices/system/cpu/cpu0/online").read().strip(),
 TEST(RealCgroup, ALimitChangeShowsWithinOneSecond) {
   RealCgroup group(0, 0, 256ull << 20);
   REQUIRE_REAL_CGROUP(group);
-  std::string limit_file = group.directories().front() + "/memory.limit_in_bytes";
+  std::string limit_file = group.memory_directory() + (group.v2() ? "/memory.max" : "/memory.limit_in_bytes");
   auto v = probe({"rewind", limit_file, "134217728", "1000"}, {"LD_PRELOAD=" + kShim}, &group);
   EXPECT_EQ(v["before"], "262144");
   for (const char* key : {"lseek", "rewind", "fseek", "fseeko"}) EXPECT_EQ(v[key], "131072") << key;
@@ -198,10 +205,13 @@ TEST(RealCgroup, ALimitChangeShowsWithinOneSecond) {
 TEST(RealCgroup, AHeldFileOfARemovedCgroupIsOpenedAgain) {
   RealCgroup group(0, 0, 256ull << 20);
   REQUIRE_REAL_CGROUP(group);
-  std::string memory_dir;
-  for (const std::string& dir : group.directories())
-    if (dir.find("/memory/") != std::string::npos) memory_dir = dir;
+  std::string memory_dir = group.memory_directory();
   ASSERT_NE(memory_dir, "") << "no memory cgroup made";
+  // v2: a child has memory files only where its parent enables the controller
+  // for children (the group holds no process yet, so it may).
+  if (group.v2()) {
+    ASSERT_TRUE(write_text(memory_dir + "/cgroup.subtree_control", "+memory"));
+  }
   std::string child = memory_dir + "/held", stat = child + "/memory.stat";
   cgview::Sysroot live;
   live.hold_inputs = true;
@@ -214,7 +224,7 @@ TEST(RealCgroup, AHeldFileOfARemovedCgroupIsOpenedAgain) {
   ASSERT_EQ(mkdir(child.c_str(), 0755), 0);
   ssize_t n = cgview::read_input_file(live, stat, buf);
   EXPECT_GT(n, 0) << "the held fd of the removed cgroup was read";
-  EXPECT_EQ(std::string(buf, n > 0 ? size_t(n) : 0).rfind("cache ", 0), 0u);
+  EXPECT_EQ(std::string(buf, n > 0 ? size_t(n) : 0).rfind(group.v2() ? "anon " : "cache ", 0), 0u);
   rmdir(child.c_str());
 }
 
@@ -281,19 +291,27 @@ TEST(RealAffinity, PythonAndTasksetRoundTripsKeepTheRealMask) {
 // time is the host's lines of A (here every CPU) scaled by 1/|A|, not the
 // host's whole time on one CPU.
 TEST(RealStat, AnOverrideInTheRootCgroupScalesTheHostsBusyTime) {
+  // The root's CPU time: v1's cpuacct.stat (user and system in ticks), or
+  // where no v1 hierarchy holds cpuacct, v2's root cpu.stat (microseconds).
   std::ifstream self_cgroup("/proc/self/cgroup");
-  std::string line, cpuacct_path;
+  std::string line, cpuacct_path, v2_path;
   while (std::getline(self_cgroup, line)) {
     size_t a = line.find(':'), b = line.find(':', a + 1);
     std::string controllers = "," + line.substr(a + 1, b - a - 1) + ",";
     if (controllers.find(",cpuacct,") != std::string::npos) cpuacct_path = line.substr(b + 1);
+    if (line.rfind("0::", 0) == 0) v2_path = line.substr(3);
   }
-  std::string stat_file;
+  std::string stat_file, user_key = "user", system_key = "system", per_tick = "1";
   for (const char* dir : {"/sys/fs/cgroup/cpuacct", "/sys/fs/cgroup/cpu,cpuacct"})
     if (access((std::string(dir) + "/cpuacct.stat").c_str(), R_OK) == 0) stat_file = std::string(dir) + "/cpuacct.stat";
+  if (stat_file.empty() && cpuacct_path.empty() && access("/sys/fs/cgroup/cpu.stat", R_OK) == 0) {
+    stat_file = "/sys/fs/cgroup/cpu.stat";
+    cpuacct_path = v2_path;
+    user_key = "user_usec", system_key = "system_usec", per_tick = std::to_string(1000000 / sysconf(_SC_CLK_TCK));
+  }
   if (cpuacct_path != "/" || stat_file.empty()) {
     // Moving into the root cgroup would touch state outside this test's subtree.
-    if (cgview::test::real_cgroups_required() && stat_file.empty()) FAIL() << "no cgroup v1 cpuacct hierarchy";
+    if (cgview::test::real_cgroups_required() && stat_file.empty()) FAIL() << "no cpuacct hierarchy nor v2 root cpu.stat";
     GTEST_SKIP() << "this test runs in cpuacct cgroup '" << cpuacct_path << "', not the root";
   }
   unsigned cpus = unsigned(sysconf(_SC_NPROCESSORS_ONLN));
@@ -307,7 +325,7 @@ TEST(RealStat, AnOverrideInTheRootCgroupScalesTheHostsBusyTime) {
       "    return int(f[1]) + int(f[3])\n"
       "def host():\n"
       "    d = dict(l.split() for l in open('" + stat_file + "'))\n"
-      "    return int(d['user']) + int(d['system'])\n"
+      "    return (int(d['" + user_key + "']) + int(d['" + system_key + "'])) // " + per_tick + "\n"
       "spin = subprocess.Popen([sys.executable, '-c', 'import time\\nt = time.time()\\n"
       "while time.time() - t < 2.5: pass'], env={})\n"
       "time.sleep(0.3)\n"

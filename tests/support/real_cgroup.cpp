@@ -50,6 +50,30 @@ bool own_path(const std::string& controller, std::string& path) {
   return false;
 }
 
+// The own cgroup v2 directory: the "0::" line, under /sys/fs/cgroup when
+// that is the cgroup2 mount (its cgroup.controllers says so). Empty if not.
+std::string own_v2_dir() {
+  std::istringstream lines(read_file("/proc/self/cgroup"));
+  std::string line;
+  while (std::getline(lines, line)) {
+    if (line.rfind("0::", 0) != 0) continue;
+    struct stat st;
+    if (stat("/sys/fs/cgroup/cgroup.controllers", &st) != 0) return "";
+    std::string path = line.substr(3);
+    return "/sys/fs/cgroup" + (path == "/" ? "" : path);
+  }
+  return "";
+}
+
+// Whether the space-separated list `words` holds `word`.
+bool lists(const std::string& words, const std::string& word) {
+  std::istringstream in(words);
+  std::string w;
+  while (in >> w)
+    if (w == word) return true;
+  return false;
+}
+
 // Removes the cgroups a test run that was killed left in `parent` (its
 // destructors never ran): cgview-test-PID-N of a PID that no longer exists.
 // rmdir fails on one still holding a process, which is then left as it is.
@@ -99,10 +123,71 @@ bool RealCgroup::make(const std::string& controller, std::string& dir) {
   return true;
 }
 
+bool RealCgroup::make_v2(long quota_us, long period_us, unsigned long long memory_bytes, const std::string& cpus) {
+  std::string base = own_v2_dir();
+  if (base.empty()) {
+    why_ = "no cgroup v1 cpu and memory hierarchies in /proc/self/cgroup, and no cgroup v2 at /sys/fs/cgroup";
+    unavailable_ = true;
+    return false;
+  }
+  // v2 gives a child limits only where its parent enables the controllers
+  // for children, and refuses that to a non-root cgroup holding processes
+  // (this test's own): the own cgroup must enable them already, or be the root.
+  std::string wanted;
+  for (const char* c : {"cpu", "cpuset", "memory"}) {
+    if (!lists(read_file(base + "/cgroup.controllers"), c)) {
+      why_ = std::string("cgroup v2's ") + c + " controller is not available in " + base;
+      unavailable_ = true;
+      return false;
+    }
+    if (!lists(read_file(base + "/cgroup.subtree_control"), c)) wanted += std::string(wanted.empty() ? "+" : " +") + c;
+  }
+  if (!wanted.empty() && !write_file(base + "/cgroup.subtree_control", wanted)) {
+    why_ = base + " does not enable cpu, cpuset and memory for children and cannot (it holds processes: "
+                  "cgroup v2 gives their siblings no limits)";
+    unavailable_ = true;
+    return false;
+  }
+  remove_stale_test_cgroups(base);
+  std::string dir = base + "/cgview-test-" + std::to_string(getpid()) + "-0";
+  if (mkdir(dir.c_str(), 0755) != 0) {
+    why_ = "mkdir " + dir + ": " + std::strerror(errno);
+    return false;
+  }
+  dirs_.push_back(dir);
+  v2_ = true;
+  if (quota_us > 0 && !write_file(dir + "/cpu.max", std::to_string(quota_us) + " " + std::to_string(period_us))) {
+    why_ = "cannot set the quota in " + dir;
+    return false;
+  }
+  if (memory_bytes > 0 && !write_file(dir + "/memory.max", std::to_string(memory_bytes))) {
+    why_ = "cannot set the memory limit in " + dir;
+    return false;
+  }
+  if (!cpus.empty() && !write_file(dir + "/cpuset.cpus", cpus)) {
+    why_ = "cannot set cpuset.cpus in " + dir;
+    return false;
+  }
+  return true;
+}
+
+std::string RealCgroup::memory_directory() const {
+  for (const std::string& dir : dirs_)
+    if (v2_ || dir.find("/memory/") != std::string::npos) return dir;
+  return "";
+}
+
 RealCgroup::RealCgroup(long quota_us, long period_us, unsigned long long memory_bytes, const std::string& cpus) {
   if (geteuid() != 0) {
     why_ = "not root: real-cgroup tests create cgroups";
     unavailable_ = true;
+    return;
+  }
+  // v1 wherever a hierarchy holds cpu and one holds memory (a hybrid host
+  // too), as cgview reads it; else cgroup v2.
+  std::string own_cpu, own_memory;
+  if (!own_path("cpu", own_cpu) || !own_path("memory", own_memory)) {
+    ok_ = make_v2(quota_us, period_us, memory_bytes, cpus);
     return;
   }
   std::string dir;

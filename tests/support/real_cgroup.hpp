@@ -1,5 +1,8 @@
 // A child cgroup of the test's own cgroup with a CPU quota and a memory limit,
-// removed on destruction. Touches nothing outside that subtree.
+// removed on destruction. Touches nothing outside that subtree. cgroup v1 (a
+// child in each hierarchy), or cgroup v2 where no v1 hierarchy holds cpu and
+// memory: one child, made where the own cgroup already enables cpu, cpuset
+// and memory for children or can (the hierarchy's root: the test VM).
 #pragma once
 
 #include <gtest/gtest.h>
@@ -20,18 +23,24 @@ class RealCgroup {
   RealCgroup& operator=(const RealCgroup&) = delete;
 
   bool ok() const { return ok_; }
-  // The machine cannot host the cgroup at all (not root, no cgroup v1
-  // hierarchy for a controller): tests skip, unless real_cgroups_required().
+  // The machine cannot host the cgroup at all (not root, no hierarchy that
+  // can give a child limits): tests skip, unless real_cgroups_required().
   // Any other failure (mkdir, a limit that will not take) is a failure.
   bool unavailable() const { return unavailable_; }
   const std::string& why() const { return why_; }
   // Moves `pid` into every directory made (writes cgroup.procs).
   bool enter(pid_t pid) const;
   const std::vector<std::string>& directories() const { return dirs_; }
+  // cgroup v2: directories() is the one child.
+  bool v2() const { return v2_; }
+  // The directory that holds the memory controller's files.
+  std::string memory_directory() const;
 
  private:
   bool make(const std::string& controller, std::string& dir);
+  bool make_v2(long quota_us, long period_us, unsigned long long memory_bytes, const std::string& cpus);
   std::vector<std::string> dirs_;
+  bool v2_ = false;
   bool ok_ = false;
   bool unavailable_ = false;
   std::string why_;

@@ -4,10 +4,16 @@
 # libcgview.so and cgview. Fails on any mismatch and on a VM that does not
 # finish. Without qemu it skips (exit 77) with the reason, unless
 # CGVIEW_TEST_REQUIRE_VM=1 (set by .ci/run), which makes that a failure.
-#   run.sh LIBCGVIEW CGVIEW
+#   run.sh LIBCGVIEW CGVIEW [REAL_CGROUP_TESTS PROGRAM...]
+# With REAL_CGROUP_TESTS (the gtest binary of tests/real) it runs in the VM
+# too, on real cgroup v2; it and the PROGRAMs it starts (its probes), the
+# library and cgview are put at the same absolute paths in the VM, which its
+# compiled-in paths name.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 shim=$1 cli=$2
+shift 2
+real_tests=("$@")
 skip() {
   if [ "${CGVIEW_TEST_REQUIRE_VM:-0}" = 1 ]; then
     echo "vm: FAILED: $1 (CGVIEW_TEST_REQUIRE_VM=1)" >&2
@@ -36,6 +42,13 @@ mkdir -p "$work/payload/etc/systemd/system"
 cp "$here/systemd-check.service" "$work/payload/etc/systemd/system/cgview-check.service"
 cp "$shim" "$work/payload/cgview/lib/libcgview.so"
 cp "$cli" "$work/payload/cgview/bin/cgview"
+if [ ${#real_tests[@]} -gt 0 ]; then
+  for f in "${real_tests[@]}" "$shim" "$cli"; do
+    f=$(realpath "$f")
+    mkdir -p "$work/payload$(dirname "$f")" && cp "$f" "$work/payload$f"
+  done
+  realpath "${real_tests[0]}" >"$work/payload/cgview/real-tests"
+fi
 (cd "$work/payload" && find . | cpio -o -H newc --quiet) >"$work/payload.cpio"
 cat "$image/rootfs.cpio" "$work/payload.cpio" >"$work/initrd"
 

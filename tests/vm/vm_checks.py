@@ -569,6 +569,34 @@ def demo_live(c):
     remove("vm/demo-shared")
 
 
+def real_cgroup_tests(c):
+    """tests/real's gtest binary (run.sh put it and its probes at their build paths): its real
+    cgroups made on v2 (RealCgroup's one child of this root), CGVIEW_TEST_REQUIRE_CGROUPS=1."""
+    try:
+        binary = read("/cgview/real-tests")
+    except OSError:
+        c.problems.append("run.sh was given no real_cgroup_tests binary")
+        return
+    # Twice, as ctest runs them: by default, and with the programs holding their input files.
+    for hold in ("", "1"):
+        mode = "CGVIEW_HOLD_FILES=1" if hold else "default"
+        env = dict(os.environ, CGVIEW_TEST_REQUIRE_CGROUPS="1")
+        if hold:
+            env["CGVIEW_TEST_HOLD_FILES"] = hold
+        p = subprocess.run([binary], capture_output=True, text=True, timeout=400, env=env)
+        lines = p.stdout.splitlines()
+        for line in lines:
+            if line.startswith(("[  PASSED", "[  FAILED", "[  SKIPPED", "[==========] 1")) or "Failure" in line:
+                print("VM NOTE real_cgroup_tests (%s): %s" % (mode, line), flush=True)
+        failed = [l.split()[3] for l in lines if l.startswith("[  FAILED  ] ") and len(l.split()) > 3]
+        skipped = [l.split()[3] for l in lines if l.startswith("[  SKIPPED ] ") and len(l.split()) > 3]
+        if p.returncode != 0 or failed:
+            c.problems.append("%s: exit %d, failed: %s; %s" % (mode, p.returncode, " ".join(failed) or "-",
+                                                              p.stderr[-300:]))
+        c.eq(mode + ": skipped tests", skipped, [])
+        c.true(mode + ": no test ran: " + p.stdout[-300:], "[  PASSED  ]" in p.stdout)
+
+
 def main():
     os.makedirs(CG + "/vm", exist_ok=True)
     write(CG + "/vm/cgroup.subtree_control", "+cpu +cpuset +memory +pids")
@@ -589,6 +617,7 @@ def main():
         ("free -s while the cgroup allocates", free_while_allocating),
         ("cgview stats, /proc/diskstats, pressure, swaps", stats_files),
         ("scripts/demo-live on cgroup v2", demo_live),
+        ("real_cgroup_tests on cgroup v2", real_cgroup_tests),
     ]
     only = os.environ.get("VM_ONLY")
     for name, fn in cases:
