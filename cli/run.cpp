@@ -11,6 +11,8 @@
 #include "commands.hpp"
 #include "lib_layout.hpp"
 #include "doctor.hpp"
+#include "int128.hpp"
+#include "limits.hpp"
 #include "program_lookup.hpp"
 #include "usage.hpp"
 
@@ -40,6 +42,31 @@ std::string preload_with_first(const std::string& shim, const char* old) {
     out.append(":").append(entry);
   }
   return out;
+}
+
+// An override above what the kernel enforces here makes programs size
+// themselves for CPUs or memory they cannot have: a heap the OOM killer ends,
+// more workers than the quota runs. Overrides are for lowering; raising is
+// allowed, and said once, before the program starts.
+void warn_above_enforced(const Config& config, const char* cpus, const char* memory, const Config& with_overrides) {
+  Config enforced_config = config;
+  enforced_config.has_cpus_override = enforced_config.has_memory_override = false;
+  Limits enforced;
+  if (config.disabled || !compute_limits(enforced_config, enforced)) return;
+  const MemoryLimits& mem = enforced.memory;
+  if (memory != nullptr && mem.has_limit && with_overrides.memory_override > mem.limit)
+    std::fprintf(stderr,
+                 "cgview: warning: --memory %s is above the memory limit the kernel enforces here, %llu bytes "
+                 "(%s): programs may size themselves for memory they cannot have\n",
+                 memory, (unsigned long long)mem.limit, std::string(mem.limit_source.file.view()).c_str());
+  const CpuLimits& cpu = enforced.cpu;
+  // cpus_override_micro / 10^6 > quota / period, without dividing.
+  if (cpus != nullptr && cpu.has_quota &&
+      Int128(with_overrides.cpus_override_micro) * cpu.quota.period > Int128(cpu.quota.quota) * 1000000)
+    std::fprintf(stderr,
+                 "cgview: warning: --cpus %s is above the CPU quota the kernel enforces here, %g CPUs (%s): "
+                 "programs may start more workers than it runs at once\n",
+                 cpus, double(cpu.quota.quota) / double(cpu.quota.period), std::string(cpu.quota_source.file.view()).c_str());
 }
 
 }  // namespace
@@ -90,6 +117,7 @@ int run(const Config& config, const char* cpus, const char* memory, char** comma
     setenv("LD_PRELOAD", preload_with_first(shim, getenv("LD_PRELOAD")).c_str(), 1);
     if (as_given.judges_by_entries()) verdict = Doctor(live, search_path).examine(command[0], false);
   }
+  warn_above_enforced(config, cpus, memory, check);
   if (cpus != nullptr) setenv("CGVIEW_CPUS", cpus, 1);
   if (memory != nullptr) setenv("CGVIEW_MEMORY", memory, 1);
   if (!config.root.live()) setenv("CGVIEW_SYSROOT", std::string(config.root.prefix.view()).c_str(), 1);

@@ -246,6 +246,24 @@ TEST(Cli, RunPreloadsTheShimWithOverrides) {
   EXPECT_EQ(nested.out, kShim + ":/a.so:/b.so\n") << nested.err;
 }
 
+// An override above what the kernel enforces (demo-64cpu: cpu.max 2 CPUs,
+// memory.max 1 GiB) runs, with one warning each; lowering says nothing.
+TEST(Cli, RunWarnsOfOverridesAboveTheEnforcedLimits) {
+  const std::string root = kFixtures + "/demo-64cpu";
+  auto above = cli({"--sysroot", root, "run", "--cpus", "4", "--memory", "2G", "--", "/bin/true"});
+  EXPECT_EQ(above.exit_code, 0) << above.err;
+  EXPECT_EQ(above.err,
+            "cgview: warning: --memory 2G is above the memory limit the kernel enforces here, 1073741824 bytes "
+            "(/sys/fs/cgroup/memory.max): programs may size themselves for memory they cannot have\n"
+            "cgview: warning: --cpus 4 is above the CPU quota the kernel enforces here, 2 CPUs "
+            "(/sys/fs/cgroup/cpu.max): programs may start more workers than it runs at once\n");
+  auto below = cli({"--sysroot", root, "run", "--cpus", "1.5", "--memory", "512M", "--", "/bin/true"});
+  EXPECT_EQ(below.exit_code, 0) << below.err;
+  EXPECT_EQ(below.err, "");
+  auto equal = cli({"--sysroot", root, "run", "--cpus", "2", "--memory", "1G", "--", "/bin/true"});
+  EXPECT_EQ(equal.err, "");
+}
+
 // An LD_PRELOAD naming the shim through ld.so's $LIB (README: images that also
 // run 32-bit programs) serves every class with a build in the layout: `run`
 // keeps it as it is (its own build first would make ld.so complain in programs of
