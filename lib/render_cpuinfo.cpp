@@ -40,7 +40,7 @@ struct Place {
 struct Scan {
   bool changes = false;  // a CPU outside V is named, or a count line is not N
   // A carriage return or a Malformed line: not the kernel's text, whose blocks
-  // cannot be told apart with certainty; the file passes through.
+  // cannot be told apart with certainty; the file passes through unchanged.
   bool malformed = false;
   bool listed = false;   // processor lines back to back (arm64 before 4.x)
   // How the file's ids name CPUs (see settle_numbering): by id, entry k for
@@ -338,8 +338,11 @@ bool render_cpuinfo(const Config& config, const Limits& limits, Sink& out) {
   // CPU 1 as online "1" but its cpuinfo as "processor : 0": that is read twice.
   bool everything_shown = limits.cpu.visible == limits.cpu.online && limits.cpu.count == limits.cpu.online.count() &&
                           names_zero_to(limits.cpu.visible, limits.cpu.count);
-  if (!everything_shown && (!scan_cpuinfo(config, limits, scan, buf) || scan.malformed)) return false;
+  if (!everything_shown && !scan_cpuinfo(config, limits, scan, buf)) return false;
   if (!everything_shown) settle_numbering(limits, scan);
+  // Text no kernel writes: its blocks cannot be told apart with certainty,
+  // so the host's bytes pass as they are, as where nothing is hidden.
+  if (scan.malformed) scan.changes = false;
   // The input is closed before the output's last flush: a served fd made
   // there takes the lowest free fd without moving.
   bool read = filter_cpuinfo(config, limits, scan, buf, out);

@@ -9,7 +9,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   fuzz::StringSink out;
   bool ok = cgview::render(cgview::VirtualFile::Stat, s.config, s.limits, nullptr, out.sink);
   FUZZ_CHECK(ok);
-  std::string want = fuzz::expected_stat(host, s.limits, s.spec->has_usage ? &s.synth : nullptr);
+  std::string whole_host =
+      s.spec->whole_host_time ? fuzz::whole_host_synthesized(host, s.limits, s.spec->uptime_ticks) : "";
+  std::string want = fuzz::expected_stat(host, s.limits,
+                                         s.spec->whole_host_time ? &whole_host : s.spec->has_usage ? &s.synth : nullptr);
   FUZZ_CHECK(out.text == want);
   // A StatClock only ever raises idle: with a fresh clock the output is the same.
   cgview::StatClock clock;

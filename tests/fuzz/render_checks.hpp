@@ -57,8 +57,9 @@ inline bool whole(const HostLine& line) { return line.text.size() < kReaderBuffe
 // hidden: the host's bytes. Lines of 4096 bytes or more are never classified.
 // A file that does not name all of A is renumbered when it names exactly
 // 0..|A|-1 (entry k stands for A's k-th CPU) or else 0..N-1 (V's k-th CPU):
-// kept entry lines carry the real id, siblings/cpu cores stay untouched. Else
-// it is read by id when it names all of V, and otherwise passes through.
+// kept entry lines carry the real id, siblings/cpu cores stay the file's, at
+// most N. Else it is read by id when it names all of V, and otherwise passes
+// through; so does text no kernel writes.
 inline std::string expected_cpuinfo(std::string_view host, const cgview::Limits& limits) {
   using cgview::CpuinfoKind;
   const cgview::CpuSet& visible = limits.cpu.visible;
@@ -72,6 +73,11 @@ inline std::string expected_cpuinfo(std::string_view host, const cgview::Limits&
   std::vector<cgview::CpuinfoLine> kinds;
   for (const HostLine& line : lines)
     kinds.push_back(whole(line) ? cgview::classify_cpuinfo_line(line.text) : cgview::CpuinfoLine{});
+  // Text no kernel writes (a carriage return anywhere, a processor/count key
+  // without its number): the host's bytes.
+  if (host.find('\r') != std::string_view::npos) return std::string(host);
+  for (const cgview::CpuinfoLine& k : kinds)
+    if (k.kind == CpuinfoKind::Malformed) return std::string(host);
   std::vector<unsigned> affinity, in_v;  // A's and V's CPUs in order: entry k of a renumbered file
   for (unsigned c = 0; c < cgview::kMaxCpus; ++c) {
     if (limits.cpu.affinity.has(c)) affinity.push_back(c);
@@ -204,6 +210,10 @@ inline std::string expected_cpuinfo(std::string_view host, const cgview::Limits&
           out += rewritten(line, k, std::to_string(in_package(places[cpu].first, k.kind == CpuinfoKind::CpuCores)));
           continue;
         }
+        if (keep && block != None && k.number > count) {  // not counted: at most N
+          out += rewritten(line, k, std::to_string(count));
+          continue;
+        }
         break;
       default: break;
     }
@@ -268,6 +278,35 @@ inline std::string host_sum_line(std::string_view host, const cgview::CpuSet& vi
   std::string out = "cpu ";
   for (uint64_t v : sum) out += " " + std::to_string(v);
   return out + "\n";
+}
+
+// Where the cgroup's CPU time is the whole host's (its cpuacct cgroup is the
+// hierarchy's root), the synthesized block's busy time is the host's whole
+// cpuN lines of A (user + nice, system + irq + softirq, each sum sticking at
+// 2^64 - 1), scaled by N/|A| where N is below |A|.
+inline std::string whole_host_synthesized(std::string_view host, const cgview::Limits& limits, uint64_t uptime_ticks) {
+  const cgview::CpuSet& a = limits.cpu.affinity.empty() ? limits.cpu.online : limits.cpu.affinity;
+  auto add = [](uint64_t x, uint64_t y) { return x + y < x ? UINT64_MAX : x + y; };
+  uint64_t sum[10] = {};
+  for (const HostLine& line : host_lines(host)) {
+    uint64_t id = 0;
+    if (!whole(line) || classify_stat_line(line.text, id) != CpuLine::One || id >= cgview::kMaxCpus ||
+        !a.has(unsigned(id)))
+      continue;
+    std::string_view rest = line.text, field;
+    cgview::next_field(rest, field);
+    for (uint64_t& total : sum) {
+      uint64_t v = 0;
+      if (cgview::next_field(rest, field) && cgview::parse_u64(field, v)) total = add(total, v);
+    }
+  }
+  uint64_t n = limits.cpu.count, available = a.count();
+  uint64_t user = add(sum[0], sum[1]), system = add(add(sum[2], sum[5]), sum[6]);
+  if (n < available) {
+    user = uint64_t((unsigned __int128)user * n / available);
+    system = uint64_t((unsigned __int128)system * n / available);
+  }
+  return synthesized_stat(limits.cpu.visible, user, system, uptime_ticks);
 }
 
 // /proc/stat. `synth` = the synthesized block when usage is readable, nullptr otherwise.

@@ -18,6 +18,7 @@ struct SetupSpec {
   const char* name;
   std::vector<File> files;
   bool has_usage;            // cpu.stat/cpuacct.stat readable: /proc/stat is synthesized
+  bool whole_host_time;      // the cgroup is the hierarchy's root: synthesized from the host's lines of A
   uint64_t user, system;     // the cgroup's ticks
   uint64_t uptime_ticks;
   bool memory_limited;       // /proc/meminfo is virtual
@@ -41,7 +42,7 @@ inline const std::vector<SetupSpec>& setup_specs() {
          "inactive_file 2000000\nslab 8192\nslab_reclaimable 4096\nslab_unreclaimable 4096\nshmem 4096\n"
          "file_mapped 65536\n"},
         {"sys/fs/cgroup/c/cpu.stat", "usage_usec 3000000\nuser_usec 2000000\nsystem_usec 1000000\n"}},
-       true, 200, 100, 100050, true},
+       true, false, 200, 100, 100050, true},
       {"v1: cpuset 0-3 of 0-7, quota 2.5 (V = 0,1,2), limit 512 MiB, memsw 768 MiB",
        {{"proc/self/mountinfo",
          "36 31 0:31 / /sys/fs/cgroup/cpu,cpuacct rw,nosuid - cgroup cgroup rw,cpu,cpuacct\n"
@@ -62,14 +63,14 @@ inline const std::vector<SetupSpec>& setup_specs() {
          "cache 1\nrss 2\ntotal_cache 100000000\ntotal_rss 50000000\ntotal_active_file 3000000\n"
          "total_inactive_file 4000000\ntotal_active_anon 1000\ntotal_inactive_anon 2000\ntotal_shmem 0\n"
          "total_mapped_file 8192\nhierarchical_memory_limit 9223372036854771712\n"}},
-       true, 500, 250, 5025, true},
-      {"v2 at the root: cpuset 1,3 of 0-7, no quota, no memory limit, no cpu.stat",
+       true, false, 500, 250, 5025, true},
+      {"v2 at the root: cpuset 1,3 of 0-7, no quota, no memory limit, no cpu.stat (the host's time)",
        {{"proc/self/mountinfo", "30 23 0:26 / /sys/fs/cgroup rw - cgroup2 cgroup2 rw\n"},
         {"proc/self/cgroup", "0::/\n"},
         {"sys/devices/system/cpu/online", "0-7\n"},
         {"proc/uptime", "10.00 10.00\n"},
         {"sys/fs/cgroup/cpuset.cpus.effective", "1,3\n"}},
-       false, 0, 0, 0, false},
+       false, true, 0, 0, 1000, false},
   };
   return specs;
 }
