@@ -91,7 +91,8 @@ std::string library_not_found() {
 int run(const Config& config, const char* cpus, const char* memory, char** command) {
   Config check = config;
   if (cpus != nullptr && !set_cpus_override(check, cpus)) {
-    return usage_error(std::string("run: --cpus ") + cpus + ": expected a positive number such as 2 or 1.5");
+    return usage_error(std::string("run: --cpus ") + cpus +
+                       ": expected a number of CPUs above 0 with at most six decimals, such as 2 or 1.5");
   }
   if (memory != nullptr && !set_memory_override(check, memory)) {
     return usage_error(std::string("run: --memory ") + memory +
@@ -100,6 +101,13 @@ int run(const Config& config, const char* cpus, const char* memory, char** comma
   std::string shim = library_next_to_binary();
   if (shim.empty()) {
     std::fprintf(stderr, "cgview: %s\n", library_not_found().c_str());
+    return 1;
+  }
+  // ld.so splits LD_PRELOAD at blanks and colons: such a path would load
+  // nothing, and the program would run with the host's figures unsaid.
+  if (shim.find_first_of(" \t:") != std::string::npos) {
+    std::fprintf(stderr, "cgview: %s: LD_PRELOAD cannot name a path with a blank or a colon; install cgview "
+                 "where its path has neither\n", shim.c_str());
     return 1;
   }
   // The doctor's verdict, before the exec: a program the shim cannot reach

@@ -70,8 +70,9 @@ limited_cgroup_dir() {
 limited_cgroup_fail() { limited_cgroup_why=$1; return 1; }
 
 limited_cgroup_mkdir() {  # parent name -> the new directory in $REPLY
+  local err
   REPLY=$1/$2
-  mkdir "$REPLY" 2>/dev/null || limited_cgroup_fail "cannot create $REPLY" || return 1
+  err=$(mkdir "$REPLY" 2>&1) || limited_cgroup_fail "cannot create $REPLY: ${err##*: }" || return 1
   limited_cgroup_made+=("$REPLY")
 }
 
@@ -92,8 +93,13 @@ limited_cgroup_make_v1() {  # name quota period memory
       dirs+=("$REPLY")
     }
   fi
-  limited_cgroup_mkdir "$mem" "$1" || return 1
-  dirs+=("$REPLY")
+  # memory mounted with cpu (one hierarchy): the same child holds both.
+  if [ "$mem" != "$cpu" ] || [ ${#dirs[@]} = 0 ]; then
+    limited_cgroup_mkdir "$mem" "$1" || return 1
+    dirs+=("$REPLY")
+  else
+    REPLY=${dirs[0]}
+  fi
   if [ "$4" != 0 ]; then
     echo "$4" >"$REPLY/memory.limit_in_bytes" 2>/dev/null ||
       limited_cgroup_fail "cannot set the memory limit in $REPLY" || return 1
@@ -169,7 +175,8 @@ limited_cgroup_disable_v2() {
 }
 
 limited_cgroup_remove() {
-  local i d
+  local - i d
+  set +e  # from an EXIT trap under set -e: a refused write must not end the cleanup
   for ((i = ${#limited_cgroup_made[@]} - 1; i >= 0; i--)); do
     d=${limited_cgroup_made[i]}
     if [ "$d" = "$limited_cgroup_leaf" ]; then
@@ -195,9 +202,14 @@ limited_cgroup_remove() {
 # and limited_cgroup_make can step aside to a leaf. Returns (does nothing)
 # elsewhere, once inside, or where systemd-run cannot make the scope.
 limited_cgroup_delegate() {
+  local base
   [ -z "${LIMITED_CGROUP_SCOPE:-}" ] || return 0
   [ "$(id -u)" = 0 ] && [ -d /run/systemd/system ] && command -v systemd-run >/dev/null || return 0
   limited_cgroup_dir cpu >/dev/null && limited_cgroup_dir memory >/dev/null && return 0
+  # Already a cgroup that gives its children cpu and memory (the root, one
+  # delegated and prepared so): nothing to move to.
+  base=$(limited_cgroup_dir "") || return 0
+  [[ " $(<"$base/cgroup.subtree_control") " == *" cpu "*" memory "* ]] && return 0
   systemd-run --scope --quiet --collect -p Delegate=yes -- true 2>/dev/null || return 0
-  LIMITED_CGROUP_SCOPE=1 exec systemd-run --scope --quiet --collect -p Delegate=yes -- "$0" "$@"
+  LIMITED_CGROUP_SCOPE=1 exec systemd-run --scope --quiet --collect -p Delegate=yes -- "$BASH" "$0" "$@"
 }

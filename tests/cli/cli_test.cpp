@@ -319,6 +319,23 @@ TEST(Cli, ALibraryNotFoundNamesThePathsTried) {
   EXPECT_EQ(enable.err, expected);
 }
 
+// A cgview whose library's path holds a blank (a checkout in "My builds"):
+// LD_PRELOAD would split it and load nothing, so run refuses, saying why,
+// rather than run the program with the host's figures.
+TEST(Cli, RunRefusesALibraryPathLdSoWouldSplit) {
+  ScratchRoot dir("cgview with blank");
+  std::filesystem::create_directories(dir.path + "/bin");
+  std::filesystem::create_directories(dir.path + "/lib");
+  std::filesystem::copy_file(kCli, dir.path + "/bin/cgview");
+  std::filesystem::permissions(dir.path + "/bin/cgview", std::filesystem::perms::owner_all);
+  std::filesystem::copy_file(kShim, dir.path + "/lib/libcgview.so");
+  ASSERT_NE(dir.path.find(' '), std::string::npos);
+  auto run = run_program({dir.path + "/bin/cgview", "run", "--", "/bin/true"}, {});
+  EXPECT_EQ(run.exit_code, 1);
+  EXPECT_EQ(run.err, "cgview: " + dir.path + "/lib/libcgview.so: LD_PRELOAD cannot name a path with a blank or "
+                     "a colon; install cgview where its path has neither\n");
+}
+
 }  // namespace
 
 // `cgview stats` over a fixture: JSON lines with the fixture's own figures,
