@@ -258,50 +258,48 @@ inline std::string synthesized_stat(const cgview::CpuSet& visible, uint64_t user
   return out;
 }
 
-// Without the cgroup's CPU time, the aggregate "cpu" line becomes the sum of
-// the host's cpuN lines for V (whole lines only), ten fields, missing ones 0.
-inline std::string host_sum_line(std::string_view host, const cgview::CpuSet& visible) {
-  uint64_t sum[10] = {};
+inline uint64_t add_sticking(uint64_t x, uint64_t y) { return x + y < x ? UINT64_MAX : x + y; }
+
+// The host's cpuN lines of `cpus` (whole lines only), added field by field,
+// ten fields, missing ones 0, each sum sticking at 2^64 - 1.
+struct StatSum {
+  uint64_t fields[10] = {};
+};
+inline StatSum sum_stat_lines(std::string_view host, const cgview::CpuSet& cpus) {
+  StatSum sum;
   for (const HostLine& line : host_lines(host)) {
     uint64_t id = 0;
     if (!whole(line) || classify_stat_line(line.text, id) != CpuLine::One || id >= cgview::kMaxCpus ||
-        !visible.has(unsigned(id)))
+        !cpus.has(unsigned(id)))
       continue;
     std::string_view rest = line.text, field;
     cgview::next_field(rest, field);
-    for (uint64_t& total : sum) {
+    for (uint64_t& total : sum.fields) {
       uint64_t v = 0;
-      if (cgview::next_field(rest, field) && cgview::parse_u64(field, v))
-        total = total + v < total ? UINT64_MAX : total + v;  // sticks at 2^64 - 1
+      if (cgview::next_field(rest, field) && cgview::parse_u64(field, v)) total = add_sticking(total, v);
     }
   }
+  return sum;
+}
+
+// Without the cgroup's CPU time, the aggregate "cpu" line becomes the sum of
+// the host's cpuN lines for V.
+inline std::string host_sum_line(std::string_view host, const cgview::CpuSet& visible) {
   std::string out = "cpu ";
-  for (uint64_t v : sum) out += " " + std::to_string(v);
+  for (uint64_t v : sum_stat_lines(host, visible).fields) out += " " + std::to_string(v);
   return out + "\n";
 }
 
 // Where the cgroup's CPU time is the whole host's (its cpuacct cgroup is the
 // hierarchy's root), the synthesized block's busy time is the host's whole
-// cpuN lines of A (user + nice, system + irq + softirq, each sum sticking at
-// 2^64 - 1), scaled by N/|A| where N is below |A|.
+// cpuN lines of A (user + nice, system + irq + softirq), scaled by N/|A|
+// where N is below |A|.
 inline std::string whole_host_synthesized(std::string_view host, const cgview::Limits& limits, uint64_t uptime_ticks) {
   const cgview::CpuSet& a = limits.cpu.affinity.empty() ? limits.cpu.online : limits.cpu.affinity;
-  auto add = [](uint64_t x, uint64_t y) { return x + y < x ? UINT64_MAX : x + y; };
-  uint64_t sum[10] = {};
-  for (const HostLine& line : host_lines(host)) {
-    uint64_t id = 0;
-    if (!whole(line) || classify_stat_line(line.text, id) != CpuLine::One || id >= cgview::kMaxCpus ||
-        !a.has(unsigned(id)))
-      continue;
-    std::string_view rest = line.text, field;
-    cgview::next_field(rest, field);
-    for (uint64_t& total : sum) {
-      uint64_t v = 0;
-      if (cgview::next_field(rest, field) && cgview::parse_u64(field, v)) total = add(total, v);
-    }
-  }
+  const StatSum sum = sum_stat_lines(host, a);
+  const uint64_t* f = sum.fields;
   uint64_t n = limits.cpu.count, available = a.count();
-  uint64_t user = add(sum[0], sum[1]), system = add(add(sum[2], sum[5]), sum[6]);
+  uint64_t user = add_sticking(f[0], f[1]), system = add_sticking(add_sticking(f[2], f[5]), f[6]);
   if (n < available) {
     user = uint64_t((unsigned __int128)user * n / available);
     system = uint64_t((unsigned __int128)system * n / available);
