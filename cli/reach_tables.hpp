@@ -14,7 +14,8 @@ namespace cgview::cli {
 std::span<const std::string_view> interposed_symbols();
 
 // The shim's other exports, which a program's asking is not judged by: the
-// stat calls that describe a served fd (shim/stat_hooks.cpp).
+// stat calls that describe a served fd (shim/stat_hooks.cpp), and syscall()
+// (shim/syscall_entry.S), imported by most programs for other numbers.
 std::span<const std::string_view> describing_symbols();
 
 // Paths the shim serves (lib/virtual_files.cpp maps exactly these).

@@ -4,6 +4,20 @@
 
 namespace cgview::shim {
 
+void narrow_to_view(size_t size, cpu_set_t* mask) {
+  AffinityRule rule;
+  if (!current_affinity_rule(rule)) return;
+  unsigned char* bytes = reinterpret_cast<unsigned char*>(mask);
+  if (rule.use_visible) {
+    LimitsBuffer buffer;
+    Limits& limits = buffer.limits();
+    if (!current_limits(limits)) return;
+    write_mask(limits.cpu.visible, size, mask);
+    return;
+  }
+  keep_in_rotation(bytes, size, rule.quota_cpus, rule.start);
+}
+
 bool same_mask(const cpu_set_t* mask, size_t size, const CpuSet& set) {
   const unsigned char* given = reinterpret_cast<const unsigned char*>(mask);
   const unsigned char* ours = reinterpret_cast<const unsigned char*>(set.words());

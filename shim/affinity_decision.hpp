@@ -1,6 +1,7 @@
-// What a setter of affinity does with a mask the program was shown: shared by
-// the setters of running tasks (affinity_set_hooks.cpp) and of thread
-// attributes (affinity_attr_hooks.cpp). A mask equal to what the task was
+// What a getter of affinity shows, and what a setter does with a mask the
+// program was shown: shared by the getters (cpu_hooks.cpp), the setters of
+// running tasks (affinity_set_hooks.cpp) and of thread attributes
+// (affinity_attr_hooks.cpp), and syscall() (syscall_hooks.cpp). A mask equal to what the task was
 // shown (its narrowed real mask) stands for its real mask; a mask equal to
 // the process's V stands for A, the mask V was narrowed from; any other mask
 // is the program's own choice of real CPU ids and passes through.
@@ -13,6 +14,17 @@
 #include "view_cache.hpp"
 
 namespace cgview::shim {
+
+// Narrows a successful real answer in place: the first N ids of the mask in
+// the rotation from V's start (cpu_set.hpp keep_in_rotation), N = the rounded
+// quota; applied to A that is V, to a thread's own mask that thread's view of
+// it. Under a sysroot, the fixture's V. `size` is the bytes the answer holds.
+void narrow_to_view(size_t size, cpu_set_t* mask);
+
+// sched_setaffinity's rule, with `set_real` the setter of the real mask (libc's
+// function, or the system call for syscall()): -1 and errno, or 0, as it.
+using RealSetter = int (*)(pid_t pid, size_t size, const cpu_set_t* mask);
+int set_task_affinity(pid_t pid, size_t size, const cpu_set_t* mask, RealSetter set_real);
 
 // Whether the caller's `size`-byte mask holds exactly the ids of `set`.
 bool same_mask(const cpu_set_t* mask, size_t size, const CpuSet& set);

@@ -19,6 +19,7 @@
 
 #include "affinity_decision.hpp"
 #include "export.hpp"
+#include "kernel_call.hpp"
 #include "own_task.hpp"
 #include "real_functions.hpp"
 #include "user_pointer.hpp"
@@ -32,12 +33,12 @@ namespace {
 int real_sched_setaffinity(pid_t pid, size_t size, const cpu_set_t* mask) {
   if (const RealFunctions* r = real_now(); r != nullptr && r->sched_setaffinity != nullptr)
     return r->sched_setaffinity(pid, size, mask);
-  return syscall(SYS_sched_setaffinity, pid, size, mask) == 0 ? 0 : -1;
+  return kernel_affinity_call(SYS_sched_setaffinity, pid, size, mask) == 0 ? 0 : -1;
 }
 
 }  // namespace
 
-CGVIEW_EXPORT int cgview_sched_setaffinity(pid_t pid, size_t size, const cpu_set_t* mask) {
+int cgview::shim::set_task_affinity(pid_t pid, size_t size, const cpu_set_t* mask, RealSetter set_real) {
   CpuSet real, process_mask;
   Decision decision = Decision::PassThrough;
   AffinityRule rule;
@@ -47,7 +48,7 @@ CGVIEW_EXPORT int cgview_sched_setaffinity(pid_t pid, size_t size, const cpu_set
     // in hand is what this thread was shown, and stands for its real mask,
     // which is what the program would set without the shim.
     bool own = own_task(pid);
-    if (syscall(SYS_sched_getaffinity, own ? pid : 0, CpuSet::kBytes, real.words()) > 0)
+    if (kernel_affinity_call(SYS_sched_getaffinity, own ? pid : 0, CpuSet::kBytes, real.words()) > 0)
       decision = decide(rule, mask, size, real, process_mask);
     if (!own && decision == Decision::KeepReal) {
       process_mask = real;
@@ -56,8 +57,12 @@ CGVIEW_EXPORT int cgview_sched_setaffinity(pid_t pid, size_t size, const cpu_set
   }
   if (decision == Decision::KeepReal) return 0;
   if (decision == Decision::SetAffinity)
-    return real_sched_setaffinity(pid, CpuSet::kBytes, reinterpret_cast<const cpu_set_t*>(process_mask.words()));
-  return real_sched_setaffinity(pid, size, mask);
+    return set_real(pid, CpuSet::kBytes, reinterpret_cast<const cpu_set_t*>(process_mask.words()));
+  return set_real(pid, size, mask);
+}
+
+CGVIEW_EXPORT int cgview_sched_setaffinity(pid_t pid, size_t size, const cpu_set_t* mask) {
+  return set_task_affinity(pid, size, mask, real_sched_setaffinity);
 }
 
 CGVIEW_EXPORT int cgview_pthread_setaffinity_np(pthread_t thread, size_t size, const cpu_set_t* mask) {

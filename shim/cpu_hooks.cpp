@@ -11,7 +11,9 @@
 
 #include <cstring>
 
+#include "affinity_decision.hpp"
 #include "export.hpp"
+#include "kernel_call.hpp"
 #include "memory_answers.hpp"
 #include "own_task.hpp"
 #include "real_functions.hpp"
@@ -22,30 +24,11 @@ using namespace cgview::shim;
 
 namespace {
 
-// Narrows a successful real answer in place: the first N ids of the mask in
-// the rotation from V's start (cpu_set.hpp keep_in_rotation), N = the rounded
-// quota; applied to A that is V, to a thread's own mask that thread's view of
-// it. Under a sysroot, the fixture's V.
-void narrow_mask(size_t size, cpu_set_t* mask) {
-  AffinityRule rule;
-  if (!current_affinity_rule(rule)) return;
-  unsigned char* bytes = reinterpret_cast<unsigned char*>(mask);
-  if (rule.use_visible) {
-    Limits limits;
-    if (!current_limits(limits)) return;
-    std::memset(bytes, 0, size);
-    const unsigned char* v = reinterpret_cast<const unsigned char*>(limits.cpu.visible.words());
-    std::memcpy(bytes, v, size < CpuSet::kBytes ? size : CpuSet::kBytes);
-    return;
-  }
-  keep_in_rotation(bytes, size, rule.quota_cpus, rule.start);
-}
-
 int real_sched_getaffinity(pid_t pid, size_t size, cpu_set_t* mask) {
   if (const RealFunctions* r = real_now(); r != nullptr && r->sched_getaffinity != nullptr)
     return r->sched_getaffinity(pid, size, mask);
-  // Raw syscall with glibc's conventions: 0 on success, the tail zeroed.
-  long n = syscall(SYS_sched_getaffinity, pid, size, mask);
+  // The system call with glibc's conventions: 0 on success, the tail zeroed.
+  long n = kernel_affinity_call(SYS_sched_getaffinity, pid, size, mask);
   if (n < 0) return -1;
   if (size_t(n) < size) std::memset(reinterpret_cast<char*>(mask) + n, 0, size - size_t(n));
   return 0;
@@ -60,7 +43,7 @@ long real_sysconf(int name) {
 
 CGVIEW_EXPORT int cgview_sched_getaffinity(pid_t pid, size_t size, cpu_set_t* mask) {
   int result = real_sched_getaffinity(pid, size, mask);
-  if (result == 0 && own_task(pid)) narrow_mask(size, mask);
+  if (result == 0 && own_task(pid)) narrow_to_view(size, mask);
   return result;
 }
 
@@ -68,7 +51,7 @@ CGVIEW_EXPORT int cgview_pthread_getaffinity_np(pthread_t thread, size_t size, c
   const RealFunctions* r = real_wait();
   if (r == nullptr || r->pthread_getaffinity_np == nullptr) return ENOSYS;
   int result = r->pthread_getaffinity_np(thread, size, mask);
-  if (result == 0) narrow_mask(size, mask);  // a pthread_t is always one of ours
+  if (result == 0) narrow_to_view(size, mask);  // a pthread_t is always one of ours
   return result;
 }
 

@@ -540,6 +540,18 @@ def probe_lstopo(r, mode, procs, ctx):
     return {"total_mib": int(int(m.group(1)) * scale)}
 
 
+LIBOMP = "/usr/lib/llvm-14/lib/libomp.so.5"  # Debian 12's libomp5-14
+OPENMP_SCRIPT = "import ctypes; print(ctypes.CDLL(%r).omp_get_num_procs())" % LIBOMP
+
+
+def probe_openmp(r, mode, procs, ctx):
+    """LLVM's OpenMP runtime reads its mask through syscall() and, with this topology method (the
+    default where it has no APIC method), checks it against /proc/cpuinfo: it aborts where they
+    disagree."""
+    out = r.run(["env", "KMP_TOPOLOGY_METHOD=cpuinfo", SYSTEM_PYTHON, "-c", OPENMP_SCRIPT], mode, procs)
+    return {"procs": int(out)}
+
+
 NODE_SCRIPT = """const os = require('os');
 console.log(JSON.stringify({cpus: os.cpus().length, parallelism: os.availableParallelism(),
                             total: os.totalmem(), free: os.freemem()}));"""
@@ -867,6 +879,8 @@ CHECKS = [
     Check("lscpu", "NUMA nodes' CPU(s), together", "lscpu", "numa", V, HOST_V),
     Check("lstopo", "Machine total, MiB (its NUMA nodes' memory)", "lstopo", "total_mib",
           lambda c, x: eq(c.memory >> 20)),
+    Check("libomp", "omp_get_num_procs(), layout from /proc/cpuinfo", "openmp", "procs", N, HOST_N,
+          kernel_answered=by_cpuset),
     Check("node", "os.cpus().length", "node", "cpus", N, HOST_N),
     Check("node", "os.availableParallelism()", "node", "parallelism", N, HOST_N, kernel_answered=by_cpuset),
     Check("node", "os.totalmem()", "node", "total", L, HOST_L),
@@ -890,7 +904,7 @@ PROBES = {
     "nproc": probe_nproc, "getconf": probe_getconf, "python": probe_python, "free": probe_free,
     "cat_online": probe_cat_online, "grep_cpuinfo": probe_grep_cpuinfo, "java_aware": probe_java_aware, "vmstat": probe_vmstat, "top": probe_top, "busybox": probe_busybox, "lscpu": probe_lscpu,
     "nproc_all": probe_nproc_all, "htop": probe_htop, "lscpu_e": probe_lscpu_e,
-    "lstopo": probe_lstopo, "node": probe_node, "java": probe_java, "nginx": probe_nginx, "nginx_affinity": probe_nginx_affinity,
+    "lstopo": probe_lstopo, "openmp": probe_openmp, "node": probe_node, "java": probe_java, "nginx": probe_nginx, "nginx_affinity": probe_nginx_affinity,
 }
 
 

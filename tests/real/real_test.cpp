@@ -248,8 +248,9 @@ TEST(RealAffinity, RestoringTheShownMaskKeepsTheRealMask) {
   EXPECT_EQ(v["status_list"], v["shown"]) << "the status file agrees with sched_getaffinity";
   EXPECT_EQ(v["status_pid_list"], v["shown"]);
   for (const char* key : {"kernel_after_restore", "kernel_after_restore_old", "kernel_after_pthread_restore",
-                          "kernel_unpinned"})
+                          "kernel_after_syscall_restore", "kernel_unpinned"})
     EXPECT_EQ(v[key], real) << key;
+  EXPECT_EQ(v["syscall_shown"], v["shown"]) << "syscall(SYS_sched_getaffinity) shows the view";
   EXPECT_EQ(v["kernel_status_after_restore"], host_cpu_list());
   // A thread pinned outside V really goes there, and sees its own CPU.
   EXPECT_EQ(v["kernel_pinned"], v["pin"]);

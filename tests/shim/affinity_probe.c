@@ -1,6 +1,6 @@
 /* Save-and-restore of affinity under the shim, checked against the kernel.
-   Every "kernel_*" value is read past the shim: the raw sched_getaffinity
-   system call, and /proc/<pid>/status through raw openat/read. Prints
+   Every "kernel_*" value is read past the shim: the sched_getaffinity
+   system call made by the probe itself (kernel_affinity.h), and /proc/<pid>/status through raw openat/read. Prints
    key=value lines. */
 #define _GNU_SOURCE
 #include <fcntl.h>
@@ -13,6 +13,8 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#include "kernel_affinity.h"
 
 #if CGVIEW_OLD_AFFINITY_ABI
 /* The GLIBC_2.3.3 ABI, on the ports that have it: no size argument, a 128-byte mask. */
@@ -36,7 +38,7 @@ static void print_list(const char* key, const cpu_set_t* set) {
 static void print_kernel_mask(const char* key, pid_t tid) {
   cpu_set_t set;
   CPU_ZERO(&set);
-  syscall(SYS_sched_getaffinity, tid, sizeof set, &set);
+  kernel_getaffinity(tid, sizeof set, &set);
   print_list(key, &set);
 }
 
@@ -77,7 +79,7 @@ static void* thread_body(void* arg) {
   int last = -1, outside = -1;
   cpu_set_t real;
   CPU_ZERO(&real);
-  syscall(SYS_sched_getaffinity, tid, sizeof real, &real);
+  kernel_getaffinity(tid, sizeof real, &real);
   for (int cpu = 0; cpu < CPU_SETSIZE; ++cpu) {
     if (CPU_ISSET(cpu, &shown)) last = cpu;
     else if (CPU_ISSET(cpu, &real) && outside < 0) outside = cpu;
@@ -171,6 +173,14 @@ int main(void) {
   pthread_getaffinity_np(pthread_self(), sizeof seen, &seen);
   printf("pthread_restore_rc=%d\n", pthread_setaffinity_np(pthread_self(), sizeof seen, &seen));
   print_kernel_mask("kernel_after_pthread_restore", pid);
+  /* The same through libc's syscall(), as LLVM's OpenMP runtime does: what it
+     reads is the view, and setting that back keeps the real mask. */
+  cpu_set_t by_syscall;
+  CPU_ZERO(&by_syscall);
+  printf("syscall_get_rc_positive=%d\n", syscall(SYS_sched_getaffinity, 0, sizeof by_syscall, &by_syscall) > 0);
+  print_list("syscall_shown", &by_syscall);
+  printf("syscall_restore_rc=%ld\n", syscall(SYS_sched_setaffinity, 0, sizeof by_syscall, &by_syscall));
+  print_kernel_mask("kernel_after_syscall_restore", pid);
 
   pthread_t thread;
   if (pthread_create(&thread, NULL, thread_body, NULL) != 0) return 1;
@@ -193,7 +203,7 @@ int main(void) {
      real mask that the view leaves out (none when the view is everything). */
   cpu_set_t real, outside;
   CPU_ZERO(&real);
-  syscall(SYS_sched_getaffinity, pid, sizeof real, &real);
+  kernel_getaffinity(pid, sizeof real, &real);
   CPU_ZERO(&outside);
   for (int cpu = 0; cpu < CPU_SETSIZE; ++cpu)
     if (CPU_ISSET(cpu, &real) && !CPU_ISSET(cpu, &shown)) {
@@ -204,7 +214,7 @@ int main(void) {
     print_list("outside", &outside);
     printf("outside_rc=%d\n", sched_setaffinity(0, sizeof outside, &outside));
     print_kernel_mask("kernel_outside", pid);
-    syscall(SYS_sched_setaffinity, pid, sizeof real, &real);
+    kernel_setaffinity(pid, sizeof real, &real);
     pthread_attr_t attr;
     cpu_set_t back;
     pthread_attr_init(&attr);

@@ -30,6 +30,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "kernel_affinity.h"
 #include "probe_io.h"
 
 /* The fortified entry points a -D_FORTIFY_SOURCE build binds to. */
@@ -181,12 +182,14 @@ static void numbers(void) {
   sink += sched_getaffinity(0, sizeof mask, &mask);
   sink += pthread_getaffinity_np(pthread_self(), sizeof mask, &mask);
   if (g_getaffinity_old) sink += g_getaffinity_old(0, &mask);
-  /* Setting the real mask again (read raw: the shim's is the view's) keeps
+  /* Setting the real mask again (the kernel's: the shim's is the view's) keeps
    * the affinity as it is, whatever the shim does with the call. */
-  if (syscall(SYS_sched_getaffinity, 0, sizeof mask, &mask) > 0) {
+  if (kernel_getaffinity(0, sizeof mask, &mask) > 0) {
     sink += sched_setaffinity(0, sizeof mask, &mask);
     sink += pthread_setaffinity_np(pthread_self(), sizeof mask, &mask);
+    sink += syscall(SYS_sched_setaffinity, 0, sizeof mask, &mask);
   }
+  sink += syscall(SYS_sched_getaffinity, 0, sizeof mask, &mask);
   struct sysinfo info;
   sink += sysinfo(&info);
   (void)sink;

@@ -9,6 +9,7 @@
  *        and processes take the expected CPUS and MEMTOTAL_KB) */
 #define _GNU_SOURCE
 #include <dirent.h>
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <link.h>
@@ -34,6 +35,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "kernel_affinity.h"
 #include "probe_io.h"
 
 #if CGVIEW_OLD_AFFINITY_ABI
@@ -107,6 +109,10 @@ static int cmd_view(void) {
   if (sched_getaffinity(0, big_size, big_set) != 0) return fail("sched_getaffinity(4096)");
   printf("affinity_big_count=%d\n", CPU_COUNT_S(big_size, big_set));
   CPU_FREE(big_set);
+  /* Through libc's syscall(), as LLVM's OpenMP runtime and libnuma ask. */
+  long written = syscall(SYS_sched_getaffinity, 0, sizeof set, &set);
+  if (written <= 0) return fail("syscall(SYS_sched_getaffinity)");
+  print_mask("syscall_affinity", &set, (size_t)written);
 
   read_path("/sys/devices/system/cpu/online", big, sizeof big);
   big[strcspn(big, "\n")] = '\0';
@@ -1016,10 +1022,135 @@ static int cmd_fd_limit(void) {
   return 0;
 }
 
+/* syscall() under the shim: the affinity numbers with the system call's
+ * conventions (the bytes written, the rest of the buffer untouched, the
+ * kernel's errors), the view's mask read and set back, and every other number
+ * passed on as the program made it. */
+static int cmd_syscalls(void) {
+  static unsigned char buf[1024];
+  memset(buf, 0xa5, sizeof buf);
+  long written = syscall(SYS_sched_getaffinity, 0, sizeof buf, buf);
+  unsigned char kernel[1024];
+  memset(kernel, 0, sizeof kernel);
+  long kernel_written = kernel_getaffinity(0, sizeof kernel, kernel);
+  printf("get_written=%ld\n", written);
+  printf("kernel_written=%ld\n", kernel_written);
+  int tail_kept = 1;
+  for (size_t i = written > 0 ? (size_t)written : 0; i < sizeof buf; ++i) tail_kept &= buf[i] == 0xa5;
+  printf("tail_kept=%d\n", tail_kept);
+  print_mask("syscall_mask", (cpu_set_t*)buf, written > 0 ? (size_t)written : 0);
+  print_mask("kernel_mask", (cpu_set_t*)kernel, kernel_written > 0 ? (size_t)kernel_written : 0);
+  cpu_set_t function_mask;
+  if (sched_getaffinity(0, sizeof function_mask, &function_mask) != 0) return fail("sched_getaffinity");
+  print_mask("function_mask", &function_mask, sizeof function_mask);
+  long by_pid = syscall(SYS_sched_getaffinity, getpid(), sizeof buf, buf);
+  print_mask("syscall_getpid_mask", (cpu_set_t*)buf, by_pid > 0 ? (size_t)by_pid : 0);
+
+  /* The kernel's errors, as without the shim. */
+  errno = 0;
+  long r = syscall(SYS_sched_getaffinity, 0, 1, buf);
+  printf("small_size=%ld errno=%d\n", r, errno);
+  errno = 0;
+  r = syscall(SYS_sched_getaffinity, 0, sizeof buf, NULL);
+  printf("null_mask=%ld errno=%d\n", r, errno);
+  errno = 0;
+  r = syscall(SYS_sched_setaffinity, 0, sizeof buf, NULL);
+  printf("set_null_mask=%ld errno=%d\n", r, errno);
+
+  /* The view set back keeps the real mask; a CPU of the real mask that the view
+     leaves out is set as given (with a one-CPU view, that CPU set is the view
+     itself: the real mask stays), and the view set back after that gives the
+     real mask again. */
+  written = syscall(SYS_sched_getaffinity, 0, sizeof buf, buf);
+  printf("set_shown=%ld\n", syscall(SYS_sched_setaffinity, 0, (size_t)written, buf));
+  memset(kernel, 0, sizeof kernel);
+  print_mask("kernel_after_set_shown", (cpu_set_t*)kernel, (size_t)kernel_getaffinity(0, sizeof kernel, kernel));
+  unsigned char one[1024];
+  memset(one, 0, sizeof one);
+  int last = -1;
+  for (int cpu = 0; cpu < written * 8; ++cpu)
+    if (CPU_ISSET_S(cpu, (size_t)written, (cpu_set_t*)kernel) && !CPU_ISSET_S(cpu, (size_t)written, (cpu_set_t*)buf))
+      last = cpu;
+  CPU_SET_S(last, sizeof one, (cpu_set_t*)one);
+  printf("pin=%d\n", last);
+  printf("set_pin=%ld\n", syscall(SYS_sched_setaffinity, 0, sizeof one, one));
+  memset(kernel, 0, sizeof kernel);
+  print_mask("kernel_after_pin", (cpu_set_t*)kernel, (size_t)kernel_getaffinity(0, sizeof kernel, kernel));
+  printf("set_shown_again=%ld\n", syscall(SYS_sched_setaffinity, 0, (size_t)written, buf));
+  memset(kernel, 0, sizeof kernel);
+  print_mask("kernel_after_set_shown_again", (cpu_set_t*)kernel, (size_t)kernel_getaffinity(0, sizeof kernel, kernel));
+
+  /* Other numbers. */
+  printf("getpid_same=%d\n", syscall(SYS_getpid) == getpid());
+  errno = 0;
+  r = syscall(SYS_close, -1);
+  printf("close_bad=%ld errno=%d\n", r, errno);
+  /* Six arguments: mmap's file offset is the last (mmap2's, in 4 KiB units, where there is one). */
+  long page = sysconf(_SC_PAGESIZE);
+  int fd = (int)syscall(SYS_memfd_create, "probe", 0);
+  char fill[65536];
+  memset(fill, 'a', (size_t)page);
+  memset(fill + page, 'b', (size_t)page);
+  if (fd < 0 || write(fd, fill, 2 * (size_t)page) != 2 * page) return fail("memfd");
+#ifdef SYS_mmap2
+  void* at = (void*)syscall(SYS_mmap2, NULL, (size_t)page, PROT_READ, MAP_PRIVATE, fd, page / 4096);
+#else
+  void* at = (void*)syscall(SYS_mmap, NULL, (size_t)page, PROT_READ, MAP_PRIVATE, fd, page);
+#endif
+  printf("sixth_argument=%c\n", at != MAP_FAILED ? *(const char*)at : '-');
+  close(fd);
+  return 0;
+}
+
+/* Where each syscall() call reached a later preload's syscall() from
+   (syscall_recorder_preload.c): the probe itself, when the shim forwards a
+   number it does not serve by a jump. The first call of the process comes
+   first, before anything else could have made the shim look libc's up. */
+static const char* caller_object(long answer) {
+  if (answer == -1) return "not-reached";
+  if (answer == -2) return "arguments-changed";
+  Dl_info info;
+  Dl_info self;
+  if (dladdr((void*)answer, &info) == 0 || dladdr((void*)&caller_object, &self) == 0) return "unknown";
+  return strcmp(info.dli_fname, self.dli_fname) == 0 ? "probe" : info.dli_fname;
+}
+
+static int cmd_syscall_chain(void) {
+  long first = syscall(CGVIEW_RECORDER_NUMBER, 0x1111L, 0x2222L, 0x3333L, 0x4444L, 0x5555L, 0x6666L);
+  long second = syscall(CGVIEW_RECORDER_NUMBER, 0x1111L, 0x2222L, 0x3333L, 0x4444L, 0x5555L, 0x6666L);
+  printf("first_from=%s\n", caller_object(first));
+  printf("second_from=%s\n", caller_object(second));
+  cpu_set_t set;
+  long written = syscall(SYS_sched_getaffinity, 0, sizeof set, &set);
+  printf("affinity_count=%d\n", written > 0 ? CPU_COUNT_S((size_t)written, &set) : -1);
+  printf("getpid_same=%d\n", syscall(SYS_getpid) == getpid());
+  return 0;
+}
+
+/* LLVM's OpenMP runtime, loaded at run time: it reads and sets the affinity
+ * through syscall() and counts CPUs in the mask it reads. */
+static int cmd_openmp(int argc, char** argv) {
+  if (argc < 3) return fail("usage: openmp LIBOMP_PATH");
+  void* omp = dlopen(argv[2], RTLD_NOW);
+  if (omp == NULL) {
+    printf("error=%s\n", dlerror());
+    return 1;
+  }
+  int (*num_procs)(void) = (int (*)(void))dlsym(omp, "omp_get_num_procs");
+  int (*max_threads)(void) = (int (*)(void))dlsym(omp, "omp_get_max_threads");
+  if (num_procs == NULL || max_threads == NULL) return fail("dlsym omp_get_num_procs");
+  printf("omp_num_procs=%d\n", num_procs());
+  printf("omp_max_threads=%d\n", max_threads());
+  return 0;
+}
+
 int main(int argc, char** argv) {
   setvbuf(stdout, NULL, _IOLBF, 0);
   const char* cmd = argc > 1 ? argv[1] : "view";
+  if (strcmp(cmd, "syscall-chain") == 0) return cmd_syscall_chain();  /* first: see there */
   if (strcmp(cmd, "view") == 0) return cmd_view();
+  if (strcmp(cmd, "syscalls") == 0) return cmd_syscalls();
+  if (strcmp(cmd, "openmp") == 0) return cmd_openmp(argc, argv);
   if (strcmp(cmd, "paths") == 0) return cmd_paths();
   if (strcmp(cmd, "identity") == 0) return cmd_identity();
   if (strcmp(cmd, "passthrough") == 0) return cmd_passthrough();

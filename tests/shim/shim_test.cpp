@@ -102,6 +102,7 @@ TEST_P(ShimOverFixture, EveryEntryPointAgrees) {
 #endif
   EXPECT_EQ(v["pthread_affinity_count"], n);
   EXPECT_EQ(v["affinity_big_count"], n);
+  EXPECT_EQ(v["syscall_affinity"], affinity_list(e));
   EXPECT_EQ(v["online"], e.online);
   EXPECT_EQ(v["cpuinfo_blocks"], n);
   EXPECT_EQ(v["stat_cpu_lines"], n);
@@ -485,8 +486,12 @@ TEST(ShimAffinity, RestoringTheShownMaskKeepsTheRealOne) {
   ASSERT_NE(v["kernel_before"], "");
   for (const char* key : {"restore_rc", "restore_pid_rc", "pthread_restore_rc", "pin_rc"})
     EXPECT_EQ(v[key], "0") << key;
-  for (const char* key : {"kernel_after_restore", "kernel_after_pthread_restore"})
+  for (const char* key : {"kernel_after_restore", "kernel_after_pthread_restore", "kernel_after_syscall_restore"})
     EXPECT_EQ(v[key], v["kernel_before"]) << key;
+  // syscall(SYS_sched_getaffinity) and syscall(SYS_sched_setaffinity), as LLVM's OpenMP asks.
+  EXPECT_EQ(v["syscall_get_rc_positive"], "1");
+  EXPECT_EQ(v["syscall_shown"], "0,1");
+  EXPECT_EQ(v["syscall_restore_rc"], "0");
 #if CGVIEW_OLD_AFFINITY_ABI  // the ports with the GLIBC_2.3.3 setter
   EXPECT_EQ(v["restore_old_rc"], "0");
   EXPECT_EQ(v["kernel_after_restore_old"], v["kernel_before"]);
@@ -524,6 +529,77 @@ TEST(ShimAffinity, AnotherProcessGivenTheShownMaskGetsTheRealOne) {
   EXPECT_EQ(v["child_rc"], "0");
   EXPECT_EQ(v["kernel_child"], v["kernel_before"]) << "the child was narrowed to " << v["kernel_child"];
   EXPECT_EQ(v["kernel_after_restore"], v["kernel_before"]);
+  EXPECT_EQ(v["syscall_shown"], v["shown"]);
+  EXPECT_EQ(v["kernel_after_syscall_restore"], v["kernel_before"]);
+}
+
+// syscall(SYS_sched_getaffinity / SYS_sched_setaffinity), as LLVM's and Intel's
+// OpenMP runtimes and libnuma ask: the view's mask with the system call's
+// conventions (the bytes the kernel wrote, the rest of the buffer as it was,
+// the kernel's errors), the view set back keeping the real mask, and every
+// other number answered as without the shim. Under a live view of one CPU.
+TEST(ShimSyscall, AffinityThroughSyscallIsTheViewWithTheSystemCallsConventions) {
+  for (const std::string& binary : kProbes) {
+    Values with = probe(binary, "syscalls", {"LD_PRELOAD=" + kShim, "CGVIEW_CPUS=1"});
+    Values without = probe(binary, "syscalls", {});
+    if (without["kernel_mask"].find(',') == std::string::npos)
+      GTEST_SKIP() << "one CPU in this process's mask: a one-CPU view narrows nothing";
+    EXPECT_EQ(without["syscall_mask"], without["kernel_mask"]);
+    EXPECT_EQ(with["get_written"], with["kernel_written"]);
+    EXPECT_EQ(with["get_written"], without["get_written"]);
+    EXPECT_EQ(with["tail_kept"], "1");
+    EXPECT_EQ(with["kernel_mask"], without["kernel_mask"]);
+    EXPECT_EQ(with["syscall_mask"].find(','), std::string::npos) << with["syscall_mask"];
+    EXPECT_NE(with["syscall_mask"], "");
+    EXPECT_EQ(with["syscall_mask"], with["function_mask"]) << "syscall() and sched_getaffinity agree";
+    EXPECT_EQ(with["syscall_getpid_mask"], with["function_mask"]);
+    for (const char* key : {"small_size", "null_mask", "set_null_mask", "close_bad", "getpid_same", "sixth_argument"})
+      EXPECT_EQ(with[key], without[key]) << key;
+    EXPECT_EQ(without["sixth_argument"], "b");
+    EXPECT_EQ(without["getpid_same"], "1");
+    EXPECT_EQ(with["set_shown"], "0");
+    EXPECT_EQ(with["kernel_after_set_shown"], with["kernel_mask"]) << "the view set back keeps the real mask";
+    EXPECT_EQ(with["set_pin"], "0");
+    EXPECT_NE(with["pin"], "-1");
+    EXPECT_EQ(with["kernel_after_pin"], with["pin"]) << "a CPU outside the view is set as given";
+    EXPECT_EQ(with["set_shown_again"], "0");
+    EXPECT_EQ(with["kernel_after_set_shown_again"], with["kernel_mask"]);
+  }
+}
+
+// A preload after ours that defines syscall() too (a tracer, another
+// compatibility library) gets every number the shim does not serve as the
+// program made the call: the six arguments intact, and returning straight to
+// the program (a jump, not a call: a vfork or clone child, or a callee that
+// reads its caller's frame, finds no frame of ours). The first call of the
+// process, which looks libc's next definition up, too.
+TEST(ShimSyscall, ALaterPreloadGetsEveryOtherCallAsTheProgramMadeIt) {
+  const std::string recorder = CGVIEW_SYSCALL_RECORDER_PRELOAD;
+  for (const std::string& binary : kProbes) {
+    Values alone = probe(binary, "syscall-chain", {"LD_PRELOAD=" + recorder});
+    EXPECT_EQ(alone["first_from"], "probe");
+    Values v = probe(binary, "syscall-chain", {"LD_PRELOAD=" + kShim + ":" + recorder, "CGVIEW_CPUS=1"});
+    EXPECT_EQ(v["first_from"], "probe") << binary;
+    EXPECT_EQ(v["second_from"], "probe") << binary;
+    EXPECT_EQ(v["affinity_count"], "1") << "the view's mask, read through the later preload";
+    EXPECT_EQ(v["getpid_same"], "1");
+  }
+}
+
+// LLVM's OpenMP runtime (Debian's libomp 14) counts the CPUs in the mask it
+// reads through syscall(), and where it learns the layout from /proc/cpuinfo
+// it aborts if that file holds fewer of them than the mask: under the view
+// both are the view's. Without the shim it counts the host's.
+TEST(ShimSyscall, LlvmOpenMpCountsTheViewAndDoesNotAbort) {
+  const char* libomp = CGVIEW_LIBOMP_PATH;
+  ASSERT_EQ(access(libomp, R_OK), 0) << libomp << ": libomp5-14 is installed by scripts/install-deps";
+  Values plain = probe(kProbes[0], "openmp", {}, nullptr, {libomp});
+  if (plain["omp_num_procs"] == "1") GTEST_SKIP() << "one CPU in this process's mask: nothing to narrow";
+  for (const char* method : {"KMP_TOPOLOGY_METHOD=cpuinfo", "KMP_TOPOLOGY_METHOD=all"}) {
+    Values v = probe(kProbes[0], "openmp", {"LD_PRELOAD=" + kShim, "CGVIEW_CPUS=1", method}, nullptr, {libomp});
+    EXPECT_EQ(v["omp_num_procs"], "1") << method;
+    EXPECT_EQ(v["omp_max_threads"], "1") << method;
+  }
 }
 
 // A pool that copies the creating thread's mask into its threads' attributes:
@@ -597,12 +673,15 @@ TEST_P(ShimBuilds, AThreadWithA48KiBStackGetsTheView) {
 }
 
 TEST(ShimLibrary, ExportsOnlyTheInterposedSymbols) {
-  const std::set<std::string> interposed = {
+  std::set<std::string> interposed = {
       "sysconf", "get_nprocs", "get_nprocs_conf", "get_phys_pages", "get_avphys_pages", "sched_getaffinity",
       "pthread_getaffinity_np", "sched_setaffinity", "pthread_setaffinity_np", "pthread_attr_setaffinity_np",
       "pthread_attr_getaffinity_np", "sysinfo", "open", "open64", "openat", "openat64", "__open_2", "__open64_2",
       "__openat_2", "__openat64_2", "fopen", "fopen64", "freopen", "freopen64", "lseek", "lseek64", "rewind", "fseek",
       "fseeko", "fseeko64", "fsetpos", "fsetpos64", "fstat", "fstat64", "__fxstat", "__fxstat64", "statx"};
+#if (defined(__x86_64__) && !defined(__ILP32__)) || defined(__i386__) || defined(__aarch64__)
+  interposed.insert("syscall");  // the ports shim/syscall_entry.S is written for
+#endif
   std::string out = command_output("nm -D --defined-only " + kShim);
   std::istringstream lines(out);
   std::string address, type, name;

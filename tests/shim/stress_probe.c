@@ -62,6 +62,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "kernel_affinity.h"
 #include "probe_io.h"
 
 #define MASK_CPUS 8192
@@ -722,9 +723,9 @@ static int cmd_fsize(int argc, char** argv) {
 
 static void* pinned_asker(void* out) {
   cpu_set_t mask;
-  /* The raw call: the shim must first be asked after the pin. */
+  /* The kernel's mask, past the shim: the shim must first be asked after the pin. */
   CPU_ZERO(&mask);
-  if (syscall(SYS_sched_getaffinity, 0, sizeof mask, &mask) <= 0) return NULL;
+  if (kernel_getaffinity(0, sizeof mask, &mask) <= 0) return NULL;
   int last = -1;
   for (int cpu = 0; cpu < CPU_SETSIZE; ++cpu)
     if (CPU_ISSET(cpu, &mask)) last = cpu;

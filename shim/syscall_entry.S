@@ -1,0 +1,171 @@
+/* syscall(), libc's generic system-call function, interposed for two numbers.
+
+   LLVM's and Intel's OpenMP runtimes (libomp, libiomp5) and libnuma read and set
+   the affinity mask with syscall(SYS_sched_getaffinity / SYS_sched_setaffinity)
+   rather than libc's functions: without this they count the host's CPUs, and
+   libomp aborts where it then finds fewer CPUs in /proc/cpuinfo than in its mask.
+   Those two numbers go to syscall_hooks.cpp, with the arguments where a C
+   function finds them: on these ports a variadic call passes its integer
+   arguments exactly as a fixed one.
+
+   Every other number (futex for Rust's locks, close for libuv, gettid, clone,
+   vfork, ...) jumps on to the next definition, libc's, with every register and
+   the stack as the caller left them: a jump, not a call, so the callee returns
+   straight to the program, its sixth argument is where the caller put it, and a
+   vfork or clone child finds no frame of ours to return through. The address is
+   looked up on the first call (cgview_find_next_syscall, keeping the argument
+   registers) and kept in cgview_next_syscall.
+
+   cgview_forward_syscall is that forwarding half alone: the library's own reads
+   of the real mask (lib/kernel_call.cpp) go past the view through it.
+
+   Only on the ports built and tested here (x86-64, i386, arm64); elsewhere this
+   file is empty, libc's syscall() is not interposed, and kernel_call goes to it. */
+#include <sys/syscall.h>
+
+#if (defined(__x86_64__) && !defined(__ILP32__)) || defined(__i386__) || defined(__aarch64__)
+
+	.text
+	.globl	syscall
+	.type	syscall, %function
+	.globl	cgview_forward_syscall
+	.hidden	cgview_forward_syscall
+	.type	cgview_forward_syscall, %function
+	.hidden	cgview_affinity_syscall
+	.hidden	cgview_find_next_syscall
+	.hidden	cgview_syscall_missing
+	.hidden	cgview_next_syscall
+	.p2align 4
+
+#if defined(__x86_64__)
+/* The number in %rdi, arguments in %rsi, %rdx, %rcx, %r8, %r9 and the stack; %al
+   counts vector registers for a variadic callee. %r11 is free at a call. */
+syscall:
+	.cfi_startproc
+	cmpq	$SYS_sched_getaffinity, %rdi
+	je	cgview_affinity_syscall
+	cmpq	$SYS_sched_setaffinity, %rdi
+	je	cgview_affinity_syscall
+cgview_forward_syscall:
+	movq	cgview_next_syscall(%rip), %r11
+	testq	%r11, %r11
+	jz	1f
+	jmpq	*%r11
+1:	/* First call: find the next definition, keeping the argument registers
+	   (seven pushes leave the stack 16-byte aligned for the call). */
+	pushq	%rdi
+	.cfi_adjust_cfa_offset 8
+	pushq	%rsi
+	.cfi_adjust_cfa_offset 8
+	pushq	%rdx
+	.cfi_adjust_cfa_offset 8
+	pushq	%rcx
+	.cfi_adjust_cfa_offset 8
+	pushq	%r8
+	.cfi_adjust_cfa_offset 8
+	pushq	%r9
+	.cfi_adjust_cfa_offset 8
+	pushq	%rax
+	.cfi_adjust_cfa_offset 8
+	call	cgview_find_next_syscall
+	movq	%rax, %r11
+	popq	%rax
+	.cfi_adjust_cfa_offset -8
+	popq	%r9
+	.cfi_adjust_cfa_offset -8
+	popq	%r8
+	.cfi_adjust_cfa_offset -8
+	popq	%rcx
+	.cfi_adjust_cfa_offset -8
+	popq	%rdx
+	.cfi_adjust_cfa_offset -8
+	popq	%rsi
+	.cfi_adjust_cfa_offset -8
+	popq	%rdi
+	.cfi_adjust_cfa_offset -8
+	testq	%r11, %r11
+	jz	cgview_syscall_missing
+	jmpq	*%r11
+	.cfi_endproc
+
+#elif defined(__i386__)
+/* Every argument on the stack, the number at 4(%esp); %eax, %ecx and %edx are free. */
+syscall:
+	.cfi_startproc
+	movl	4(%esp), %eax
+	cmpl	$SYS_sched_getaffinity, %eax
+	je	cgview_affinity_syscall
+	cmpl	$SYS_sched_setaffinity, %eax
+	je	cgview_affinity_syscall
+cgview_forward_syscall:
+	call	1f
+1:	popl	%ecx
+	addl	$_GLOBAL_OFFSET_TABLE_+[.-1b], %ecx
+	movl	cgview_next_syscall@GOTOFF(%ecx), %ecx
+	testl	%ecx, %ecx
+	jz	2f
+	jmp	*%ecx
+2:	/* First call: the arguments are on the stack, untouched by the call
+	   (12 bytes keep it 16-byte aligned there). */
+	subl	$12, %esp
+	.cfi_adjust_cfa_offset 12
+	call	cgview_find_next_syscall
+	addl	$12, %esp
+	.cfi_adjust_cfa_offset -12
+	testl	%eax, %eax
+	jz	cgview_syscall_missing
+	jmp	*%eax
+	.cfi_endproc
+
+#elif defined(__aarch64__)
+/* The number in x0, arguments in x1-x6 (x7 kept too), the return address in x30;
+   x16 is the register a veneer or PLT may use, and the one a BTI landing pad
+   ("bti c", which libc's functions start with where built for it) accepts from br. */
+syscall:
+	.cfi_startproc
+	hint	#34	/* bti c: a no-op on cores without BTI */
+	cmp	x0, #SYS_sched_getaffinity
+	b.ne	1f
+	b	cgview_affinity_syscall
+1:	cmp	x0, #SYS_sched_setaffinity
+	b.ne	cgview_forward_syscall
+	b	cgview_affinity_syscall
+cgview_forward_syscall:
+	adrp	x16, cgview_next_syscall
+	ldr	x16, [x16, #:lo12:cgview_next_syscall]
+	cbz	x16, 2f
+	br	x16
+2:	/* First call: find the next definition, keeping the argument registers. */
+	stp	x29, x30, [sp, #-80]!
+	.cfi_def_cfa_offset 80
+	.cfi_offset x29, -80
+	.cfi_offset x30, -72
+	mov	x29, sp
+	stp	x0, x1, [sp, #16]
+	stp	x2, x3, [sp, #32]
+	stp	x4, x5, [sp, #48]
+	stp	x6, x7, [sp, #64]
+	bl	cgview_find_next_syscall
+	mov	x16, x0
+	ldp	x0, x1, [sp, #16]
+	ldp	x2, x3, [sp, #32]
+	ldp	x4, x5, [sp, #48]
+	ldp	x6, x7, [sp, #64]
+	ldp	x29, x30, [sp], #80
+	.cfi_restore x29
+	.cfi_restore x30
+	.cfi_def_cfa_offset 0
+	cbnz	x16, 3f
+	b	cgview_syscall_missing
+3:	br	x16
+	.cfi_endproc
+#endif
+
+	.size	syscall, .-syscall
+	.size	cgview_forward_syscall, .-cgview_forward_syscall
+
+#endif
+
+/* No executable stack: without this note the linker would ask for one for
+   every program the library is preloaded into. */
+	.section .note.GNU-stack,"",%progbits

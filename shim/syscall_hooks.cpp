@@ -1,0 +1,65 @@
+// syscall(SYS_sched_getaffinity) and syscall(SYS_sched_setaffinity): the C half
+// of the syscall() interposer (syscall_entry.S has the entry, which sends every
+// other number on to libc untouched, and says who asks this way).
+//
+// The answers follow the system call's conventions, not libc's functions': a
+// getter returns the bytes the kernel wrote and leaves the rest of the buffer
+// as it was, and narrows those bytes exactly as sched_getaffinity does; a setter
+// follows sched_setaffinity's rule (affinity_decision.hpp), setting through the
+// system call.
+#include <errno.h>
+#include <sched.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "affinity_decision.hpp"
+#include "host_files.hpp"
+#include "kernel_call.hpp"
+#include "next_symbol.hpp"
+#include "own_task.hpp"
+
+using namespace cgview;
+using namespace cgview::shim;
+
+namespace {
+
+int set_by_system_call(pid_t pid, size_t size, const cpu_set_t* mask) {
+  return int(kernel_affinity_call(SYS_sched_setaffinity, pid, size, mask));
+}
+
+}  // namespace
+
+// Hidden: reached from syscall_entry.S alone.
+extern "C" {
+
+// The next syscall() after ours (libc's), found on the first call; racing
+// first calls find the same address.
+[[gnu::visibility("hidden")]] constinit void* cgview_next_syscall = nullptr;
+
+// No allocation, no lock, no system call through syscall(): next_symbol.hpp.
+// Where the library was dlopen'ed (no object after ours defines it), any
+// other object's: the definition the program's own calls bind to.
+[[gnu::visibility("hidden")]] void* cgview_find_next_syscall() {
+  void* next = next_symbol("syscall", nullptr);
+  if (next == nullptr) next = loaded_symbol("syscall");
+  if (next != nullptr) __atomic_store_n(&cgview_next_syscall, next, __ATOMIC_RELAXED);
+  return next;
+}
+
+// Where no later object defines syscall() (none has been seen to lack it).
+[[gnu::visibility("hidden")]] long cgview_syscall_missing() {
+  errno = ENOSYS;
+  return -1;
+}
+
+[[gnu::visibility("hidden")]] long cgview_affinity_syscall(long number, long pid, unsigned long size, cpu_set_t* mask) {
+  if (number == SYS_sched_setaffinity) return set_task_affinity(pid_t(pid), size, mask, set_by_system_call);
+  long written = kernel_affinity_call(SYS_sched_getaffinity, pid, size, mask);
+  if (written > 0 && own_task(pid_t(pid))) {
+    ErrnoKeeper keep_errno;  // a success leaves errno as it was
+    narrow_to_view(size_t(written), mask);
+  }
+  return written;
+}
+
+}  // extern "C"
