@@ -49,6 +49,7 @@ struct ShimFunctions {
   int (*sysinfo)(struct sysinfo*) = nullptr;
   int (*open)(const char*, int, ...) = nullptr;
   FILE* (*fopen)(const char*, const char*) = nullptr;
+  long (*syscall)(long, ...) = nullptr;  // x86-64, i386 and arm64 only (shim/syscall_entry.S)
 } g_shim;
 
 char g_buf[1 << 17];
@@ -213,6 +214,7 @@ bool load_shim(const char* path) {
   g_shim.sysinfo = reinterpret_cast<int (*)(struct sysinfo*)>(dlsym(h, "sysinfo"));
   g_shim.open = reinterpret_cast<int (*)(const char*, int, ...)>(dlsym(h, "open"));
   g_shim.fopen = reinterpret_cast<FILE* (*)(const char*, const char*)>(dlsym(h, "fopen"));
+  g_shim.syscall = reinterpret_cast<long (*)(long, ...)>(dlsym(h, "syscall"));
   if (!g_shim.sysconf || !g_shim.get_nprocs || !g_shim.sched_getaffinity || !g_shim.sysinfo || !g_shim.open ||
       !g_shim.fopen) {
     fprintf(stderr, "cgview_bench: %s lacks an interposer\n", path);
@@ -324,6 +326,20 @@ void sched_getaffinity_shim() {
   benchmark::DoNotOptimize(g_shim.sched_getaffinity(0, sizeof set, &set));
   benchmark::DoNotOptimize(set);
 }
+// syscall(): the affinity number it serves, and a number it passes on (gettid, as
+// cheap a system call as there is, so the jump's cost shows most).
+void syscall_getaffinity_native() {
+  cpu_set_t set;
+  benchmark::DoNotOptimize(syscall(SYS_sched_getaffinity, 0, sizeof set, &set));
+  benchmark::DoNotOptimize(set);
+}
+void syscall_getaffinity_shim() {
+  cpu_set_t set;
+  benchmark::DoNotOptimize(g_shim.syscall(SYS_sched_getaffinity, 0, sizeof set, &set));
+  benchmark::DoNotOptimize(set);
+}
+void syscall_gettid_native() { benchmark::DoNotOptimize(syscall(SYS_gettid)); }
+void syscall_gettid_shim() { benchmark::DoNotOptimize(g_shim.syscall(SYS_gettid)); }
 void sysinfo_native() {
   struct sysinfo si;
   benchmark::DoNotOptimize(sysinfo(&si));
@@ -400,6 +416,10 @@ std::vector<Pair> pairs() {
       {"open_close_unserved", open_close_native, open_close_shim},
       {"fopen_fclose_unserved", fopen_fclose_native, fopen_fclose_shim},
   };
+  if (g_shim.syscall != nullptr) {
+    p.push_back({"syscall_sched_getaffinity", syscall_getaffinity_native, syscall_getaffinity_shim});
+    p.push_back({"syscall_gettid", syscall_gettid_native, syscall_gettid_shim});
+  }
   if (!g_lxcfs.empty()) {
     p.push_back({"lxcfs_meminfo_wall", meminfo_lxcfs, meminfo_shim, wall_ns});
     if (g_lxcfs_pid > 0) p.push_back({"lxcfs_meminfo", meminfo_lxcfs, meminfo_shim, thread_and_daemon_cpu_ns});
