@@ -366,6 +366,10 @@ class Runner:
             p.kill()
             p.communicate()
             raise ProbeError("%s: timed out after %ss" % (argv[0], timeout))
+        if p.returncode < 0:  # the reason first: the table shows the message's start
+            first = next((line for line in err.splitlines() if line.strip()), "")
+            raise ProbeError("killed by %s: %s (%s)" % (signal.Signals(-p.returncode).name, first[:200],
+                                                       " ".join(argv)))
         if p.returncode != 0:
             raise ProbeError("%s exited %d: %s" % (" ".join(argv), p.returncode, err.strip()[-300:]))
         return out
