@@ -7,7 +7,7 @@
 
 #include "cpu_usage.hpp"
 #include "debug_log.hpp"
-#include "kernel_call.hpp"
+#include "kernel_call.h"
 #include "memory_stat.hpp"
 #include "placement.hpp"
 
@@ -111,9 +111,10 @@ bool compute_cpu(const Config& config, const CgroupDirs& cgroups, CpuLimits& cpu
     // thread would change N for the whole process. The kernel answers for the
     // main thread even after it called pthread_exit; the caller's mask is only
     // a last resort should that ever fail.
-    // Read past the shim's syscall() interposer (kernel_call.hpp).
-    if (kernel_affinity_call(SYS_sched_getaffinity, syscall(SYS_getpid), CpuSet::kBytes, cpu.affinity.words()) <= 0 &&
-        kernel_affinity_call(SYS_sched_getaffinity, 0, CpuSet::kBytes, cpu.affinity.words()) <= 0)
+    // Asked of the kernel itself: libc's syscall() may be the shim's (kernel_call.h).
+    if (cgview_kernel_affinity_call(SYS_sched_getaffinity, syscall(SYS_getpid), CpuSet::kBytes,
+                                    cpu.affinity.words()) <= 0 &&
+        cgview_kernel_affinity_call(SYS_sched_getaffinity, 0, CpuSet::kBytes, cpu.affinity.words()) <= 0)
       return false;
   } else {
     cpu.affinity = cpu.online;

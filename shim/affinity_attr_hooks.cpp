@@ -21,7 +21,7 @@
 
 #include "affinity_decision.hpp"
 #include "export.hpp"
-#include "kernel_call.hpp"
+#include "kernel_call.h"
 #include "real_functions.hpp"
 #include "user_pointer.hpp"
 #include "view_cache.hpp"
@@ -32,7 +32,7 @@ using namespace cgview::shim;
 namespace {
 
 bool calling_thread_mask(CpuSet& real) {
-  return kernel_affinity_call(SYS_sched_getaffinity, 0, CpuSet::kBytes, real.words()) > 0;
+  return cgview_kernel_affinity_call(SYS_sched_getaffinity, 0, CpuSet::kBytes, real.words()) > 0;
 }
 
 // The caller's size where `set` fits in it (what it reads back is then what

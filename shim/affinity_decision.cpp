@@ -18,13 +18,14 @@ void narrow_to_view(size_t size, cpu_set_t* mask) {
   keep_in_rotation(bytes, size, rule.quota_cpus, rule.start);
 }
 
+// Bytes of `mask` past CpuSet::kBytes are not read: the kernel reads no more than
+// its own mask's bytes (at most 8192 CPUs) of a larger size, and the buffer
+// behind a raw syscall()'s size need not be as large as the size says.
 bool same_mask(const cpu_set_t* mask, size_t size, const CpuSet& set) {
   const unsigned char* given = reinterpret_cast<const unsigned char*>(mask);
   const unsigned char* ours = reinterpret_cast<const unsigned char*>(set.words());
   size_t common = size < CpuSet::kBytes ? size : CpuSet::kBytes;
   if (std::memcmp(given, ours, common) != 0) return false;
-  for (size_t i = common; i < size; ++i)
-    if (given[i] != 0) return false;
   for (size_t i = common; i < CpuSet::kBytes; ++i)
     if (ours[i] != 0) return false;
   return true;

@@ -19,7 +19,7 @@
 
 #include "affinity_decision.hpp"
 #include "export.hpp"
-#include "kernel_call.hpp"
+#include "kernel_call.h"
 #include "own_task.hpp"
 #include "real_functions.hpp"
 #include "user_pointer.hpp"
@@ -33,7 +33,10 @@ namespace {
 int real_sched_setaffinity(pid_t pid, size_t size, const cpu_set_t* mask) {
   if (const RealFunctions* r = real_now(); r != nullptr && r->sched_setaffinity != nullptr)
     return r->sched_setaffinity(pid, size, mask);
-  return kernel_affinity_call(SYS_sched_setaffinity, pid, size, mask) == 0 ? 0 : -1;
+  long result = cgview_kernel_affinity_call(SYS_sched_setaffinity, pid, size, mask);
+  if (result == 0) return 0;
+  errno = int(-result);
+  return -1;
 }
 
 }  // namespace
@@ -48,7 +51,7 @@ int cgview::shim::set_task_affinity(pid_t pid, size_t size, const cpu_set_t* mas
     // in hand is what this thread was shown, and stands for its real mask,
     // which is what the program would set without the shim.
     bool own = own_task(pid);
-    if (kernel_affinity_call(SYS_sched_getaffinity, own ? pid : 0, CpuSet::kBytes, real.words()) > 0)
+    if (cgview_kernel_affinity_call(SYS_sched_getaffinity, own ? pid : 0, CpuSet::kBytes, real.words()) > 0)
       decision = decide(rule, mask, size, real, process_mask);
     if (!own && decision == Decision::KeepReal) {
       process_mask = real;

@@ -13,7 +13,7 @@
 
 #include "affinity_decision.hpp"
 #include "export.hpp"
-#include "kernel_call.hpp"
+#include "kernel_call.h"
 #include "memory_answers.hpp"
 #include "own_task.hpp"
 #include "real_functions.hpp"
@@ -28,8 +28,11 @@ int real_sched_getaffinity(pid_t pid, size_t size, cpu_set_t* mask) {
   if (const RealFunctions* r = real_now(); r != nullptr && r->sched_getaffinity != nullptr)
     return r->sched_getaffinity(pid, size, mask);
   // The system call with glibc's conventions: 0 on success, the tail zeroed.
-  long n = kernel_affinity_call(SYS_sched_getaffinity, pid, size, mask);
-  if (n < 0) return -1;
+  long n = cgview_kernel_affinity_call(SYS_sched_getaffinity, pid, size, mask);
+  if (n < 0) {
+    errno = int(-n);
+    return -1;
+  }
   if (size_t(n) < size) std::memset(reinterpret_cast<char*>(mask) + n, 0, size - size_t(n));
   return 0;
 }

@@ -16,12 +16,24 @@
    looked up on the first call (cgview_find_next_syscall, keeping the argument
    registers) and kept in cgview_next_syscall.
 
-   cgview_forward_syscall is that forwarding half alone: the library's own reads
-   of the real mask (lib/kernel_call.cpp) go past the view through it.
+   cgview_forward_syscall is that forwarding half alone: syscall_hooks.cpp makes
+   the real call through it. (The library's own reads of the real mask use the
+   system-call instruction itself: lib/kernel_call.h.)
+
+   The number is compared as the kernel reads it, on its low 32 bits (glibc's
+   arm64 syscall() passes w0 alone).
 
    Only on the ports built and tested here (x86-64, i386, arm64); elsewhere this
-   file is empty, libc's syscall() is not interposed, and kernel_call goes to it. */
+   file is empty and libc's syscall() is not interposed. Built with control-flow
+   protection (-fcf-protection, -mbranch-protection), the entry carries its landing
+   pad and the object its GNU property note, so the library keeps the marking. */
 #include <sys/syscall.h>
+#if defined(__CET__)
+#include <cet.h>  /* _CET_ENDBR, and the IBT/SHSTK property note */
+#endif
+#ifndef _CET_ENDBR
+#define _CET_ENDBR
+#endif
 
 #if (defined(__x86_64__) && !defined(__ILP32__)) || defined(__i386__) || defined(__aarch64__)
 
@@ -42,11 +54,13 @@
    counts vector registers for a variadic callee. %r11 is free at a call. */
 syscall:
 	.cfi_startproc
-	cmpq	$SYS_sched_getaffinity, %rdi
+	_CET_ENDBR
+	cmpl	$SYS_sched_getaffinity, %edi
 	je	cgview_affinity_syscall
-	cmpq	$SYS_sched_setaffinity, %rdi
+	cmpl	$SYS_sched_setaffinity, %edi
 	je	cgview_affinity_syscall
 cgview_forward_syscall:
+	_CET_ENDBR
 	movq	cgview_next_syscall(%rip), %r11
 	testq	%r11, %r11
 	jz	1f
@@ -92,14 +106,18 @@ cgview_forward_syscall:
 /* Every argument on the stack, the number at 4(%esp); %eax, %ecx and %edx are free. */
 syscall:
 	.cfi_startproc
+	_CET_ENDBR
 	movl	4(%esp), %eax
 	cmpl	$SYS_sched_getaffinity, %eax
 	je	cgview_affinity_syscall
 	cmpl	$SYS_sched_setaffinity, %eax
 	je	cgview_affinity_syscall
 cgview_forward_syscall:
+	_CET_ENDBR
 	call	1f
+	.cfi_adjust_cfa_offset 4
 1:	popl	%ecx
+	.cfi_adjust_cfa_offset -4
 	addl	$_GLOBAL_OFFSET_TABLE_+[.-1b], %ecx
 	movl	cgview_next_syscall@GOTOFF(%ecx), %ecx
 	testl	%ecx, %ecx
@@ -124,10 +142,10 @@ cgview_forward_syscall:
 syscall:
 	.cfi_startproc
 	hint	#34	/* bti c: a no-op on cores without BTI */
-	cmp	x0, #SYS_sched_getaffinity
+	cmp	w0, #SYS_sched_getaffinity
 	b.ne	1f
 	b	cgview_affinity_syscall
-1:	cmp	x0, #SYS_sched_setaffinity
+1:	cmp	w0, #SYS_sched_setaffinity
 	b.ne	cgview_forward_syscall
 	b	cgview_affinity_syscall
 cgview_forward_syscall:
@@ -164,6 +182,23 @@ cgview_forward_syscall:
 	.size	syscall, .-syscall
 	.size	cgview_forward_syscall, .-cgview_forward_syscall
 
+#endif
+
+#if defined(__aarch64__) && defined(__ARM_FEATURE_BTI_DEFAULT)
+/* GNU_PROPERTY_AARCH64_FEATURE_1_AND, BTI: the entry starts with "bti c", and
+   everything else here is reached by direct branches. (Not PAC: the one frame
+   here keeps the return address on the stack unsigned, for one call.) */
+	.pushsection .note.gnu.property, "a"
+	.balign	8
+	.long	4
+	.long	16
+	.long	5	/* NT_GNU_PROPERTY_TYPE_0 */
+	.asciz	"GNU"
+	.long	0xc0000000
+	.long	4
+	.long	1
+	.long	0
+	.popsection
 #endif
 
 /* No executable stack: without this note the linker would ask for one for

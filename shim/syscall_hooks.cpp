@@ -5,8 +5,9 @@
 // The answers follow the system call's conventions, not libc's functions': a
 // getter returns the bytes the kernel wrote and leaves the rest of the buffer
 // as it was, and narrows those bytes exactly as sched_getaffinity does; a setter
-// follows sched_setaffinity's rule (affinity_decision.hpp), setting through the
-// system call.
+// follows sched_setaffinity's rule (affinity_decision.hpp). Both make the real
+// call through the next syscall() (libc's, or a later preload's), so errno and
+// the return value are what the program would have had.
 #include <errno.h>
 #include <sched.h>
 #include <sys/syscall.h>
@@ -14,17 +15,19 @@
 
 #include "affinity_decision.hpp"
 #include "host_files.hpp"
-#include "kernel_call.hpp"
 #include "next_symbol.hpp"
 #include "own_task.hpp"
 
 using namespace cgview;
 using namespace cgview::shim;
 
+// syscall_entry.S: straight on to the next syscall().
+extern "C" [[gnu::visibility("hidden")]] long cgview_forward_syscall(long number, ...);
+
 namespace {
 
 int set_by_system_call(pid_t pid, size_t size, const cpu_set_t* mask) {
-  return int(kernel_affinity_call(SYS_sched_setaffinity, pid, size, mask));
+  return int(cgview_forward_syscall(SYS_sched_setaffinity, long(pid), size, mask));
 }
 
 }  // namespace
@@ -46,16 +49,21 @@ extern "C" {
   return next;
 }
 
-// Where no later object defines syscall() (none has been seen to lack it).
+// Where no other object defines syscall() (none has been seen to lack it).
 [[gnu::visibility("hidden")]] long cgview_syscall_missing() {
   errno = ENOSYS;
   return -1;
 }
 
+// The kernel reads the number, the pid and the size as 32-bit ints (the size
+// unsigned), whatever the upper halves of the registers hold, and copies at
+// most its own mask's bytes: so does this.
 [[gnu::visibility("hidden")]] long cgview_affinity_syscall(long number, long pid, unsigned long size, cpu_set_t* mask) {
-  if (number == SYS_sched_setaffinity) return set_task_affinity(pid_t(pid), size, mask, set_by_system_call);
-  long written = kernel_affinity_call(SYS_sched_getaffinity, pid, size, mask);
-  if (written > 0 && own_task(pid_t(pid))) {
+  pid_t task = pid_t(pid);
+  size_t bytes = unsigned(size);
+  if (int(number) == SYS_sched_setaffinity) return set_task_affinity(task, bytes, mask, set_by_system_call);
+  long written = cgview_forward_syscall(SYS_sched_getaffinity, long(task), bytes, mask);
+  if (written > 0 && own_task(task)) {
     ErrnoKeeper keep_errno;  // a success leaves errno as it was
     narrow_to_view(size_t(written), mask);
   }

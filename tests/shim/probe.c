@@ -1080,6 +1080,20 @@ static int cmd_syscalls(void) {
   memset(kernel, 0, sizeof kernel);
   print_mask("kernel_after_set_shown_again", (cpu_set_t*)kernel, (size_t)kernel_getaffinity(0, sizeof kernel, kernel));
 
+  /* A size larger than the buffer behind it: the kernel reads only its own
+     mask's bytes, and so must the shim. The shown mask in the last 1 KiB
+     before an inaccessible page, given with a size of 1 MiB. */
+  long page_size = sysconf(_SC_PAGESIZE);
+  unsigned char* pages = mmap(NULL, 2 * (size_t)page_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (pages == MAP_FAILED || mprotect(pages + page_size, (size_t)page_size, PROT_NONE) != 0) return fail("mmap");
+  unsigned char* tail = pages + page_size - 1024;
+  memset(tail, 0, 1024);
+  memcpy(tail, buf, (size_t)written);
+  printf("set_oversized=%ld\n", syscall(SYS_sched_setaffinity, 0, 1L << 20, tail));
+  memset(kernel, 0, sizeof kernel);
+  print_mask("kernel_after_set_oversized", (cpu_set_t*)kernel, (size_t)kernel_getaffinity(0, sizeof kernel, kernel));
+  munmap(pages, 2 * (size_t)page_size);
+
   /* Other numbers. */
   printf("getpid_same=%d\n", syscall(SYS_getpid) == getpid());
   errno = 0;

@@ -564,6 +564,10 @@ TEST(ShimSyscall, AffinityThroughSyscallIsTheViewWithTheSystemCallsConventions) 
     EXPECT_EQ(with["kernel_after_pin"], with["pin"]) << "a CPU outside the view is set as given";
     EXPECT_EQ(with["set_shown_again"], "0");
     EXPECT_EQ(with["kernel_after_set_shown_again"], with["kernel_mask"]);
+    // A size past the buffer's end: read no further than the kernel does.
+    EXPECT_EQ(with["set_oversized"], without["set_oversized"]);
+    EXPECT_EQ(without["set_oversized"], "0");
+    EXPECT_EQ(with["kernel_after_set_oversized"], with["kernel_mask"]);
   }
 }
 
@@ -584,6 +588,17 @@ TEST(ShimSyscall, ALaterPreloadGetsEveryOtherCallAsTheProgramMadeIt) {
     EXPECT_EQ(v["affinity_count"], "1") << "the view's mask, read through the later preload";
     EXPECT_EQ(v["getpid_same"], "1");
   }
+}
+
+// The core reads the real mask past the preloaded syscall(): a dynamically
+// linked cgview command under LD_PRELOAD (or /etc/ld.so.preload) computes the
+// same A as without it, and N from it.
+TEST(ShimSyscall, TheCoreUnderThePreloadReadsTheRealMask) {
+  Values plain = probe(CGVIEW_CORE_PROBE, "", {"CGVIEW_CPUS=1"});
+  if (plain["affinity_count"] == "1") GTEST_SKIP() << "one CPU in this process's mask: nothing to narrow";
+  Values preloaded = probe(CGVIEW_CORE_PROBE, "", {"LD_PRELOAD=" + kShim, "CGVIEW_CPUS=1"});
+  EXPECT_EQ(preloaded["affinity_count"], plain["affinity_count"]) << "A read through the view";
+  EXPECT_EQ(preloaded["count"], "1");
 }
 
 // LLVM's OpenMP runtime (Debian's libomp 14) counts the CPUs in the mask it

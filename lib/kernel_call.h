@@ -1,0 +1,48 @@
+/* The kernel's own affinity masks, asked with the port's system-call
+ * instruction. libcgview.so interposes libc's syscall() for the affinity
+ * numbers (shim/syscall_entry.S), so a program asking the kernel through it
+ * is shown the view; the core and the shim's hooks need the real mask, in the
+ * library and in a cgview command that runs under it (a dynamically linked
+ * build under LD_PRELOAD), without re-entering the view while forming it.
+ *
+ * C as well as C++: the shim tests' probes read the kernel's masks with it.
+ * On ports without the instruction here the shim leaves syscall() alone, and
+ * libc's syscall() asks. */
+#ifndef CGVIEW_KERNEL_CALL_H
+#define CGVIEW_KERNEL_CALL_H
+
+#include <errno.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+/* SYS_sched_getaffinity or SYS_sched_setaffinity: the bytes written (or 0 for
+ * a set), or -errno, as the kernel answers; errno is left alone. */
+static inline long cgview_kernel_affinity_call(long number, long pid, unsigned long size, const void* mask) {
+#if defined(__x86_64__) && !defined(__ILP32__)
+  long result;
+  __asm__ volatile("syscall"
+                   : "=a"(result)
+                   : "a"(number), "D"(pid), "S"(size), "d"(mask)
+                   : "rcx", "r11", "memory");
+  return result;
+#elif defined(__i386__)
+  long result;
+  __asm__ volatile("int $0x80" : "=a"(result) : "a"(number), "b"(pid), "c"(size), "d"(mask) : "memory");
+  return result;
+#elif defined(__aarch64__)
+  register long x8 __asm__("x8") = number;
+  register long x0 __asm__("x0") = pid;
+  register unsigned long x1 __asm__("x1") = size;
+  register const void* x2 __asm__("x2") = mask;
+  __asm__ volatile("svc 0" : "+r"(x0) : "r"(x8), "r"(x1), "r"(x2) : "memory");
+  return x0;
+#else
+  int saved = errno;
+  long result = syscall(number, pid, size, mask);
+  if (result < 0) result = -errno;
+  errno = saved;
+  return result;
+#endif
+}
+
+#endif
