@@ -1045,6 +1045,14 @@ static int cmd_syscalls(void) {
   print_mask("function_mask", &function_mask, sizeof function_mask);
   long by_pid = syscall(SYS_sched_getaffinity, getpid(), sizeof buf, buf);
   print_mask("syscall_getpid_mask", (cpu_set_t*)buf, by_pid > 0 ? (size_t)by_pid : 0);
+  /* Another process's mask is real; a success leaves errno as it was. */
+  errno = 4242;
+  long by_parent = syscall(SYS_sched_getaffinity, getppid(), sizeof buf, buf);
+  printf("errno_kept=%d\n", errno == 4242);
+  print_mask("syscall_parent_mask", (cpu_set_t*)buf, by_parent > 0 ? (size_t)by_parent : 0);
+  memset(kernel, 0, sizeof kernel);
+  long kernel_parent = kernel_getaffinity(getppid(), sizeof kernel, kernel);
+  print_mask("kernel_parent_mask", (cpu_set_t*)kernel, kernel_parent > 0 ? (size_t)kernel_parent : 0);
 
   /* The kernel's errors, as without the shim. */
   errno = 0;

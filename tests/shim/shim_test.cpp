@@ -553,6 +553,9 @@ TEST(ShimSyscall, AffinityThroughSyscallIsTheViewWithTheSystemCallsConventions) 
     EXPECT_NE(with["syscall_mask"], "");
     EXPECT_EQ(with["syscall_mask"], with["function_mask"]) << "syscall() and sched_getaffinity agree";
     EXPECT_EQ(with["syscall_getpid_mask"], with["function_mask"]);
+    EXPECT_EQ(with["syscall_parent_mask"], with["kernel_parent_mask"]) << "another process's mask is real";
+    EXPECT_NE(with["kernel_parent_mask"], "");
+    EXPECT_EQ(with["errno_kept"], "1");
     for (const char* key : {"small_size", "null_mask", "set_null_mask", "close_bad", "getpid_same", "sixth_argument"})
       EXPECT_EQ(with[key], without[key]) << key;
     EXPECT_EQ(without["sixth_argument"], "b");
