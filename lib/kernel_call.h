@@ -11,6 +11,15 @@
 #ifndef CGVIEW_KERNEL_CALL_H
 #define CGVIEW_KERNEL_CALL_H
 
+/* The ports where libcgview.so interposes syscall() (shim/syscall_entry.S, which
+ * includes this for it) and where the instruction below is used. */
+#if (defined(__x86_64__) && !defined(__ILP32__)) || defined(__i386__) || defined(__aarch64__)
+#define CGVIEW_INTERPOSES_SYSCALL 1
+#else
+#define CGVIEW_INTERPOSES_SYSCALL 0
+#endif
+
+#ifndef __ASSEMBLER__
 #include <errno.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -44,5 +53,6 @@ static inline long cgview_kernel_affinity_call(long number, long pid, unsigned l
   return result;
 #endif
 }
+#endif /* __ASSEMBLER__ */
 
 #endif

@@ -28,6 +28,8 @@
    protection (-fcf-protection, -mbranch-protection), the entry carries its landing
    pad and the object its GNU property note, so the library keeps the marking. */
 #include <sys/syscall.h>
+
+#include "kernel_call.h"  /* CGVIEW_INTERPOSES_SYSCALL: the ports this is written for */
 #if defined(__CET__)
 #include <cet.h>  /* _CET_ENDBR, and the IBT/SHSTK property note */
 #endif
@@ -35,7 +37,7 @@
 #define _CET_ENDBR
 #endif
 
-#if (defined(__x86_64__) && !defined(__ILP32__)) || defined(__i386__) || defined(__aarch64__)
+#if CGVIEW_INTERPOSES_SYSCALL
 
 	.text
 	.globl	syscall

@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "kernel_call.h"
 #include "key_values.hpp"
 #include "real_cgroup.hpp"
 
@@ -698,8 +699,8 @@ TEST(ShimLibrary, ExportsOnlyTheInterposedSymbols) {
       "pthread_attr_getaffinity_np", "sysinfo", "open", "open64", "openat", "openat64", "__open_2", "__open64_2",
       "__openat_2", "__openat64_2", "fopen", "fopen64", "freopen", "freopen64", "lseek", "lseek64", "rewind", "fseek",
       "fseeko", "fseeko64", "fsetpos", "fsetpos64", "fstat", "fstat64", "__fxstat", "__fxstat64", "statx"};
-#if (defined(__x86_64__) && !defined(__ILP32__)) || defined(__i386__) || defined(__aarch64__)
-  interposed.insert("syscall");  // the ports shim/syscall_entry.S is written for
+#if CGVIEW_INTERPOSES_SYSCALL  // the ports shim/syscall_entry.S is written for (kernel_call.h)
+  interposed.insert("syscall");
 #endif
   std::string out = command_output("nm -D --defined-only " + kShim);
   std::istringstream lines(out);
