@@ -1,6 +1,6 @@
-# Sourced by scripts/demo-live and scripts/bench: child cgroups of this
-# process's own cgroup with a CPU quota and a memory limit, on cgroup v1 or v2.
-# Needs root. Touches nothing outside the own cgroup's subtree.
+# Sourced by scripts/demo-live, scripts/bench and scripts/test: child cgroups
+# of this process's own cgroup with a CPU quota and a memory limit, on cgroup
+# v1 or v2. Needs root. Touches nothing outside the own cgroup's subtree.
 #
 #   limited_cgroup_make NAME QUOTA_US PERIOD_US MEMORY_BYTES
 #       Makes the cgroup (QUOTA_US 0: no quota; MEMORY_BYTES 0: no limit).
@@ -10,6 +10,10 @@
 #       1, limited_cgroup_why says why. Call it more than once for more cgroups.
 #   limited_cgroup_enter DIR...   moves the calling shell ($BASHPID) into them
 #   limited_cgroup_remove         removes every cgroup made, undoes the rest
+#   limited_cgroup_test_parent    scripts/test, cgroup v2: prepares the own
+#       cgroup to hold the test suites' cgroups and exports its directory as
+#       CGVIEW_TEST_CGROUP_PARENT, where the suites make theirs (and
+#       limited_cgroup_make too)
 #
 # cgroup v2 lets a cgroup hold limits only where its parent enables the cpu
 # and memory controllers for its children (cgroup.subtree_control), and
@@ -108,11 +112,13 @@ limited_cgroup_make_v1() {  # name quota period memory
   limited_cgroup_version=1
 }
 
-# Enables cpu and memory for the children of $limited_cgroup_base, moving this
-# script to a leaf of its own first where it is the only process there.
+# Enables the controllers named (cpu and memory when none are) for the
+# children of $limited_cgroup_base, moving this script to a leaf of its own
+# first where it is the only process there.
 limited_cgroup_enable_v2() {
   local base=$limited_cgroup_base want=() c p others=0
-  for c in cpu memory; do
+  [ $# -gt 0 ] || set -- cpu memory
+  for c in "$@"; do
     [[ " $(<"$base/cgroup.controllers") " == *" $c "* ]] ||
       limited_cgroup_fail "cgroup v2's $c controller is not available in $base (its parent does not pass it down)" ||
       return 1
@@ -136,7 +142,11 @@ limited_cgroup_enable_v2() {
 
 limited_cgroup_make_v2() {  # name quota period memory
   if [ -z "$limited_cgroup_base" ]; then
-    limited_cgroup_base=$(limited_cgroup_dir "") || limited_cgroup_fail "no cgroup v1 cpu and memory hierarchies, and no cgroup v2" || return 1
+    # Under scripts/test the own cgroup is a leaf holding the suite: its
+    # prepared parent gives the children their limits.
+    limited_cgroup_base=${CGVIEW_TEST_CGROUP_PARENT:-}
+    [ -n "$limited_cgroup_base" ] ||
+      limited_cgroup_base=$(limited_cgroup_dir "") || limited_cgroup_fail "no cgroup v1 cpu and memory hierarchies, and no cgroup v2" || return 1
     limited_cgroup_enable_v2 || return 1
   fi
   limited_cgroup_mkdir "$limited_cgroup_base" "$1" || return 1
@@ -203,7 +213,7 @@ limited_cgroup_remove() {
 # elsewhere, once inside, or where systemd-run cannot make the scope.
 limited_cgroup_delegate() {
   local base
-  [ -z "${LIMITED_CGROUP_SCOPE:-}" ] || return 0
+  [ -z "${LIMITED_CGROUP_SCOPE:-}" ] && [ -z "${CGVIEW_TEST_CGROUP_PARENT:-}" ] || return 0
   [ "$(id -u)" = 0 ] && [ -d /run/systemd/system ] && command -v systemd-run >/dev/null || return 0
   limited_cgroup_dir cpu >/dev/null && limited_cgroup_dir memory >/dev/null && return 0
   # Already a cgroup that gives its children cpu and memory (the root, one
@@ -212,4 +222,27 @@ limited_cgroup_delegate() {
   [[ " $(<"$base/cgroup.subtree_control") " == *" cpu "*" memory "* ]] && return 0
   systemd-run --scope --quiet --collect -p Delegate=yes -- true 2>/dev/null || return 0
   LIMITED_CGROUP_SCOPE=1 exec systemd-run --scope --quiet --collect -p Delegate=yes -- "$BASH" "$0" "$@"
+}
+
+# For scripts/test, after limited_cgroup_delegate, on cgroup v2: the test
+# suites (tests/support/real_cgroup.cpp, tests/compat, tests/docker,
+# tests/podman, scripts/bench) make their cgroups beside this script, not
+# below it, since a cgroup that holds processes gives its children no limits.
+# This script steps aside to a leaf of the own cgroup, enables cpu, cpuset,
+# memory and pids for the own cgroup's children, and exports the own cgroup's
+# directory as CGVIEW_TEST_CGROUP_PARENT; limited_cgroup_remove undoes it.
+# cgroup v1 (the suites make children of their own cgroups there), or a v2
+# cgroup that cannot be prepared (it holds other processes): exports nothing,
+# says why on stderr, and the real-cgroup tests report themselves skipped.
+limited_cgroup_test_parent() {
+  [ "$(id -u)" = 0 ] || return 0
+  limited_cgroup_dir cpu >/dev/null && limited_cgroup_dir memory >/dev/null && return 0
+  limited_cgroup_base=$(limited_cgroup_dir "") || return 0
+  if ! limited_cgroup_enable_v2 cpu cpuset memory pids; then
+    echo "scripts/test: no cgroup v2 parent for the real-cgroup tests: $limited_cgroup_why" >&2
+    limited_cgroup_remove
+    return 0
+  fi
+  export CGVIEW_TEST_CGROUP_PARENT=$limited_cgroup_base
+  echo "scripts/test: the test suites make their cgroups in $limited_cgroup_base${limited_cgroup_leaf:+ (this run stepped aside to $limited_cgroup_leaf)}" >&2
 }

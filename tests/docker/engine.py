@@ -64,9 +64,13 @@ class Engine:
             os.makedirs(self.work_dir, exist_ok=True)
             logfile = os.path.join(self.work_dir, "dockerd.log")
             pidfile = os.path.join(self.work_dir, "dockerd.pid")
-            log("engine: starting dockerd --bridge=none --iptables=false (log: %s)" % logfile)
+            # cgroupfs: containers go by path under --cgroup-parent (below). It is the default on
+            # cgroup v1; on a systemd host with cgroup v2 the default would be the systemd driver.
+            log("engine: starting dockerd --bridge=none --iptables=false "
+                "--exec-opt native.cgroupdriver=cgroupfs (log: %s)" % logfile)
             self.daemon = subprocess.Popen(
-                [dockerd, "--bridge=none", "--iptables=false", "--pidfile", pidfile],
+                [dockerd, "--bridge=none", "--iptables=false", "--exec-opt", "native.cgroupdriver=cgroupfs",
+                 "--pidfile", pidfile],
                 stdout=open(logfile, "ab"), stderr=subprocess.STDOUT, start_new_session=True)
             deadline = time.monotonic() + 60
             while not self.answers():

@@ -33,6 +33,9 @@ import cgroup_parent  # noqa: E402  (containers under the test's own cgroup)
 import debian_root  # noqa: E402  (the cached Debian 11 root)
 
 SKIP = 77
+# Containers go by path under --cgroup-parent, which takes the cgroupfs manager: the default on
+# cgroup v1, where a systemd host with cgroup v2 would default to the systemd manager.
+PODMAN = ["podman", "--cgroup-manager=cgroupfs"]
 SUITE = "bullseye"
 IMAGE = "localhost/cgview-test-bullseye:1"
 LIBRARY = "/usr/lib/libcgview.so"  # where each container sees the build's library
@@ -78,18 +81,18 @@ class Podman:
         return ["--network", "none", "--cgroup-parent", self.parent.path] + ULIMITS
 
     def ensure_image(self):
-        if subprocess.run(["podman", "image", "exists", IMAGE]).returncode == 0:
+        if subprocess.run(PODMAN + ["image", "exists", IMAGE]).returncode == 0:
             return
         root = debian_root.cached_root(SUITE, log)
         log("importing %s as %s" % (root, IMAGE))
         tar = subprocess.Popen(["tar", "-C", root, "-c", "."], stdout=subprocess.PIPE)
-        subprocess.run(["podman", "import", "-", IMAGE], stdin=tar.stdout, check=True, capture_output=True)
+        subprocess.run(PODMAN + ["import", "-", IMAGE], stdin=tar.stdout, check=True, capture_output=True)
         if tar.wait() != 0:
             raise RuntimeError("tar of %s failed" % root)
 
     def run(self, options, script, preload=True):
         """`sh -c script` in a new container; (exit status, stdout, stderr)."""
-        argv = (["podman", "run", "--rm"] + self.options() + options +
+        argv = (PODMAN + ["run", "--rm"] + self.options() + options +
                 ["-v", "%s:%s:ro" % (self.shim, LIBRARY)] + (["-e", "LD_PRELOAD=" + LIBRARY] if preload else []) +
                 [IMAGE, "sh", "-c", script])
         p = subprocess.run(argv, capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL)
@@ -170,15 +173,15 @@ LIVE = """while :; do echo "$(date +%s.%N) $(nproc) $(awk '/^MemTotal/ {print $2
 def case_update(podman, report):
     """podman update on a running container: what a program asks next is the new view."""
     case = "podman update --cpus 1 --memory 256m -> --cpus 2 --memory 512m"
-    argv = (["podman", "run", "-d"] + podman.options() + ["--cpus", "1", "--memory", "256m"] +
+    argv = (PODMAN + ["run", "-d"] + podman.options() + ["--cpus", "1", "--memory", "256m"] +
             ["-v", "%s:%s:ro" % (podman.shim, LIBRARY), "-e", "LD_PRELOAD=" + LIBRARY, IMAGE, "sh", "-c", LIVE])
     cid = subprocess.run(argv, capture_output=True, text=True, check=True).stdout.strip()
     logs = None
     try:
-        logs = subprocess.Popen(["podman", "logs", "-f", cid], stdout=subprocess.PIPE, text=True)
+        logs = subprocess.Popen(PODMAN + ["logs", "-f", cid], stdout=subprocess.PIPE, text=True)
         first = logs.stdout.readline().split()
         report.check(case, "before: nproc, MemTotal kB", first[1:], ["1", str(256 * 1024)])
-        p = subprocess.run(["podman", "update", "--cpus", "2", "--memory", "512m", cid], capture_output=True, text=True)
+        p = subprocess.run(PODMAN + ["update", "--cpus", "2", "--memory", "512m", cid], capture_output=True, text=True)
         report.check(case, "podman update succeeds", (p.returncode, p.stderr.strip()[-200:]), (0, ""))
         updated = time.time()
         seen, at = None, None
@@ -197,7 +200,7 @@ def case_update(podman, report):
         report.check(case, "after: nproc, MemTotal kB", seen, ["2", str(512 * 1024)])
         report.check(case, "seen within a second of the update", at is not None and at - updated <= 1.0, True)
     finally:
-        subprocess.run(["podman", "rm", "-f", "-t", "0", cid], capture_output=True)
+        subprocess.run(PODMAN + ["rm", "-f", "-t", "0", cid], capture_output=True)
         if logs is not None:
             logs.kill()
             logs.wait()
@@ -210,7 +213,7 @@ def case_many_at_once(podman, report):
     wanted = [("0.5", 128), ("1", 192), ("1.5", 256), ("2", 320), ("0.25", 384), ("1.2", 448)]  # --cpus, MiB
     started = []
     for cpus, memory in wanted:
-        argv = (["podman", "run", "--rm"] + podman.options() + ["--cpus", cpus, "--memory", "%dm" % memory] +
+        argv = (PODMAN + ["run", "--rm"] + podman.options() + ["--cpus", cpus, "--memory", "%dm" % memory] +
                 ["-v", "%s:%s:ro" % (podman.shim, LIBRARY), "-e", "LD_PRELOAD=" + LIBRARY, IMAGE, "sh", "-c",
                  "sleep 0.5; echo $(nproc) $(awk '/^MemTotal/ {print $2}' /proc/meminfo)"])
         started.append(subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True))
@@ -246,7 +249,7 @@ def main():
         podman.ensure_image()
     except debian_root.Unavailable as e:
         skip(str(e))
-    info = subprocess.run(["podman", "info", "--format",
+    info = subprocess.run(PODMAN + ["info", "--format",
                            "{{.Version.Version}} {{.Host.OCIRuntime.Name}} {{.Host.CgroupManager}} "
                            "cgroups {{.Host.CgroupsVersion}}"], capture_output=True, text=True).stdout.strip()
     log("podman %s" % info)

@@ -293,12 +293,11 @@ TEST(Faults, CgroupRemovedWhileTheProgramRuns) {
   expect_one_cpu_256m(before, "in the cgroup");
   EXPECT_EQ(before["kept_total_kb"], "262144");
 
-  // Out of every directory, into its parent (the test's own cgroup), then rmdir.
-  for (const std::string& dir : group.directories()) {
-    std::string parent = dir.substr(0, dir.rfind('/'));
-    std::ofstream procs(parent + "/cgroup.procs");
+  // Out of every directory, back to the test's own cgroup, then rmdir.
+  for (const std::string& home : group.homes()) {
+    std::ofstream procs(home + "/cgroup.procs");
     procs << c.pid << std::flush;
-    EXPECT_TRUE(procs.good()) << "moving " << c.pid << " to " << parent;
+    EXPECT_TRUE(procs.good()) << "moving " << c.pid << " to " << home;
   }
   for (const std::string& dir : group.directories()) {
     int rc = -1;
@@ -783,15 +782,16 @@ TEST(Promises, HeldInputFilesSurviveWhatTheProgramDoesToItsFds) {
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
   Values v = parse(r.out);
   EXPECT_EQ(v["first"], "1") << "not served: the test proves nothing";
-  // /proc/meminfo, memory.usage_in_bytes, memory.stat, /proc/stat, and
-  // cpuacct.stat where the group's cpu directory has it (cpu and cpuacct
-  // mounted together). Mounted apart, the process's cpuacct cgroup is the
-  // hierarchy's root, whose time is the whole host's: /proc/stat's own lines
-  // stand in and no cpuacct file is read.
-  bool own_cpuacct = false;
+  // /proc/meminfo, the memory usage (v1 memory.usage_in_bytes, v2
+  // memory.current), memory.stat, /proc/stat, and the cgroup's CPU time: v2's
+  // cpu.stat, or v1's cpuacct.stat where the group's cpu directory has it (cpu
+  // and cpuacct mounted together). Mounted apart, the process's cpuacct cgroup
+  // is the hierarchy's root, whose time is the whole host's: /proc/stat's own
+  // lines stand in and no cpuacct file is read.
+  bool own_cpu_time = group.v2();
   for (const std::string& dir : group.directories())
-    own_cpuacct = own_cpuacct || access((dir + "/cpuacct.stat").c_str(), R_OK) == 0;
-  const std::string held = own_cpuacct ? "5" : "4";
+    own_cpu_time = own_cpu_time || access((dir + "/cpuacct.stat").c_str(), R_OK) == 0;
+  const std::string held = own_cpu_time ? "5" : "4";
   EXPECT_EQ(v["held"], held);
   EXPECT_EQ(v["after_close"], "1");
   EXPECT_EQ(v["held_after_close"], held);

@@ -1,4 +1,5 @@
-"""A cgroup parent for a container engine's containers, under the test's own cgroup.
+"""A cgroup parent for a container engine's containers, under the test's own cgroup
+(or, on cgroup v2 under scripts/test, under the cgroup it prepared for the suites).
 
 Engines with the cgroupfs manager (dockerd, podman) make a container's cgroup under the
 path given with --cgroup-parent, in every v1 hierarchy (and the v2 one). Tests must touch
@@ -19,9 +20,20 @@ class CgroupParent:
             if len(parts) == 3:
                 paths.append(parts[2])
         self.own = max(paths, key=lambda p: p.count("/") if p != "/" else 0)
+        # scripts/test on cgroup v2 runs the suites in a leaf of a cgroup it prepared (a
+        # cgroup holding processes gives its children no limits): the parent goes beside it.
+        prepared = os.environ.get("CGVIEW_TEST_CGROUP_PARENT", "")
+        if prepared.startswith("/sys/fs/cgroup/"):
+            self.own = prepared[len("/sys/fs/cgroup"):]
         self.path = self.own.rstrip("/") + "/%s-%d" % (name, os.getpid())
         self.made = []  # deepest last; removed in reverse
-        for hierarchy in sorted(glob.glob("/sys/fs/cgroup/*/")) + ["/sys/fs/cgroup/"]:
+        # cgroup v2 mounted at /sys/fs/cgroup: the one hierarchy (its subdirectories are
+        # cgroups, not hierarchies). Else the v1 hierarchies below it (and a hybrid's unified one).
+        if os.path.exists("/sys/fs/cgroup/cgroup.controllers"):
+            hierarchies = ["/sys/fs/cgroup/"]
+        else:
+            hierarchies = sorted(glob.glob("/sys/fs/cgroup/*/"))
+        for hierarchy in hierarchies:
             if not os.path.exists(os.path.join(hierarchy, "cgroup.procs")):
                 continue
             path = hierarchy.rstrip("/")

@@ -65,6 +65,16 @@ std::string own_v2_dir() {
   return "";
 }
 
+// Where the v2 children go: beside the test, in the parent scripts/test
+// prepared (CGVIEW_TEST_CGROUP_PARENT: the test itself sits in a leaf of it,
+// since a cgroup holding processes gives its children no limits), else in
+// the own cgroup.
+std::string v2_parent_dir() {
+  const char* prepared = getenv("CGVIEW_TEST_CGROUP_PARENT");
+  if (prepared != nullptr && *prepared != '\0') return prepared;
+  return own_v2_dir();
+}
+
 // Whether the space-separated list `words` holds `word`.
 bool lists(const std::string& words, const std::string& word) {
   std::istringstream in(words);
@@ -124,7 +134,7 @@ bool RealCgroup::make(const std::string& controller, std::string& dir) {
 }
 
 bool RealCgroup::make_v2(long quota_us, long period_us, unsigned long long memory_bytes, const std::string& cpus) {
-  std::string base = own_v2_dir();
+  std::string base = v2_parent_dir();
   if (base.empty()) {
     why_ = "no cgroup v1 cpu and memory hierarchies in /proc/self/cgroup, and no cgroup v2 at /sys/fs/cgroup";
     unavailable_ = true;
@@ -144,7 +154,7 @@ bool RealCgroup::make_v2(long quota_us, long period_us, unsigned long long memor
   }
   if (!wanted.empty() && !write_file(base + "/cgroup.subtree_control", wanted)) {
     why_ = base + " does not enable cpu, cpuset and memory for children and cannot (it holds processes: "
-                  "cgroup v2 gives their siblings no limits)";
+                  "cgroup v2 gives their siblings no limits; scripts/test prepares a cgroup where it can)";
     unavailable_ = true;
     return false;
   }
@@ -169,6 +179,12 @@ bool RealCgroup::make_v2(long quota_us, long period_us, unsigned long long memor
     return false;
   }
   return true;
+}
+
+std::vector<std::string> RealCgroup::homes() const {
+  std::vector<std::string> homes;
+  for (const std::string& dir : dirs_) homes.push_back(v2_ ? own_v2_dir() : dir.substr(0, dir.rfind('/')));
+  return homes;
 }
 
 std::string RealCgroup::memory_directory() const {

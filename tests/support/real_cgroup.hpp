@@ -2,7 +2,9 @@
 // removed on destruction. Touches nothing outside that subtree. cgroup v1 (a
 // child in each hierarchy), or cgroup v2 where no v1 hierarchy holds cpu and
 // memory: one child, made where the own cgroup already enables cpu, cpuset
-// and memory for children or can (the hierarchy's root: the test VM).
+// and memory for children or can (the hierarchy's root: the test VM), or in
+// the parent scripts/test prepared on v2 (CGVIEW_TEST_CGROUP_PARENT), beside
+// the leaf the test runs in.
 #pragma once
 
 #include <gtest/gtest.h>
@@ -31,6 +33,10 @@ class RealCgroup {
   // Moves `pid` into every directory made (writes cgroup.procs).
   bool enter(pid_t pid) const;
   const std::vector<std::string>& directories() const { return dirs_; }
+  // Where this test process itself sits, one per directories() entry: a
+  // member moved back there leaves the cgroup (v1: the parent; v2: the own
+  // cgroup, a leaf beside it under scripts/test).
+  std::vector<std::string> homes() const;
   // cgroup v2: directories() is the one child.
   bool v2() const { return v2_; }
   // The directory that holds the memory controller's files.

@@ -4,16 +4,21 @@
 # libcgview.so and cgview. Fails on any mismatch and on a VM that does not
 # finish. Without qemu it skips (exit 77) with the reason, unless
 # CGVIEW_TEST_REQUIRE_VM=1 (set by .ci/run), which makes that a failure.
-#   run.sh LIBCGVIEW CGVIEW [REAL_CGROUP_TESTS PROGRAM...]
+#   run.sh LIBCGVIEW CGVIEW [REAL_CGROUP_TESTS [GTEST...] [-- PROGRAM...]]
 # With REAL_CGROUP_TESTS (the gtest binary of tests/real) it runs in the VM
-# too, on real cgroup v2; it and the PROGRAMs it starts (its probes), the
-# library and cgview are put at the same absolute paths in the VM, which its
-# compiled-in paths name.
+# too, on real cgroup v2, from the hierarchy's root. Under systemd (the second
+# boot) it and the other GTEST binaries run as scripts/test runs them on a
+# stock cgroup v2 host, from a transient scope (systemd-check.sh). They and
+# the PROGRAMs they start (their probes), the library and cgview are put at
+# the same absolute paths in the VM, which their compiled-in paths name.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 shim=$1 cli=$2
 shift 2
-real_tests=("$@")
+gtests=() programs=()
+while [ $# -gt 0 ] && [ "$1" != -- ]; do gtests+=("$1"); shift; done
+[ $# = 0 ] || shift
+programs=("$@")
 skip() {
   if [ "${CGVIEW_TEST_REQUIRE_VM:-0}" = 1 ]; then
     echo "vm: FAILED: $1 (CGVIEW_TEST_REQUIRE_VM=1)" >&2
@@ -37,17 +42,19 @@ mkdir -p "$work/payload/cgview/lib" "$work/payload/cgview/bin" "$work/payload/cg
 cp "$here/init.sh" "$work/payload/init"
 cp "$here/../../scripts/demo-live" "$work/payload/cgview/scripts/"
 cp "$here/../../scripts/lib/limited-cgroup.sh" "$work/payload/cgview/scripts/lib/"
-cp "$here/vm_checks.py" "$here/stats-v2-check.sh" "$here/systemd-check.sh" "$work/payload/cgview/"
+cp "$here/vm_checks.py" "$here/stats-v2-check.sh" "$here/systemd-check.sh" "$here/systemd-suites.sh" \
+  "$here/systemd-python-suites.py" "$here/../compat/compat.py" "$here/../support/cgroup_parent.py" "$work/payload/cgview/"
 mkdir -p "$work/payload/etc/systemd/system"
 cp "$here/systemd-check.service" "$work/payload/etc/systemd/system/cgview-check.service"
 cp "$shim" "$work/payload/cgview/lib/libcgview.so"
 cp "$cli" "$work/payload/cgview/bin/cgview"
-if [ ${#real_tests[@]} -gt 0 ]; then
-  for f in "${real_tests[@]}" "$shim" "$cli"; do
+if [ ${#gtests[@]} -gt 0 ]; then
+  for f in "${gtests[@]}" "${programs[@]}" "$shim" "$cli"; do
     f=$(realpath "$f")
     mkdir -p "$work/payload$(dirname "$f")" && cp "$f" "$work/payload$f"
   done
-  realpath "${real_tests[0]}" >"$work/payload/cgview/real-tests"
+  realpath "${gtests[0]}" >"$work/payload/cgview/real-tests"
+  for f in "${gtests[@]}"; do realpath "$f"; done >"$work/payload/cgview/gtests"
 fi
 (cd "$work/payload" && find . | cpio -o -H newc --quiet) >"$work/payload.cpio"
 cat "$image/rootfs.cpio" "$work/payload.cpio" >"$work/initrd"

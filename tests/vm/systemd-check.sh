@@ -4,7 +4,8 @@
 # script too, so cgroup v2 gives its children no limits. The demo must run
 # itself in a transient scope of its own (systemd-run --scope -p
 # Delegate=yes), step aside to a leaf there and show the cgroup's 1 CPU and
-# 512 MiB. Prints VM PASS/FAIL lines and `VM DONE failures=N`.
+# 512 MiB. Then the real-cgroup test suites, prepared as scripts/test prepares
+# them (systemd-suites.sh). Prints VM PASS/FAIL lines and `VM DONE failures=N`.
 export PATH=/usr/sbin:/usr/bin:/sbin:/bin
 failures=0
 check() {  # name condition-status
@@ -20,6 +21,11 @@ grep -q "A real cgroup on this machine (cgroup v2): 1 CPU of quota, 512 MiB" <<<
 awk '$1 == "nproc" && $2 == 2 && $3 == 1 { found = 1 } END { exit !found }' <<<"$out"; check "nproc 2 without, 1 with cgview" $?
 grep -q "^  cgroup cpu .*\.scope/cgview-demo-[0-9]* (v2)$" <<<"$out"; check "in a transient scope of its own" $?
 [ ! -s /tmp/demo.err ]; check "nothing on stderr" $?
+# The suites that make real cgroups, as scripts/test runs them here.
+if [ -s /cgview/gtests ]; then
+  bash /cgview/systemd-suites.sh
+  failures=$((failures + $?))
+fi
 echo "VM DONE failures=$failures"
 # The unit's SuccessAction=poweroff-force did not end this VM (systemd 252
 # stayed up): power off here, as the first boot's init does.
