@@ -30,6 +30,7 @@ limited_cgroup_version=
 limited_cgroup_why=
 limited_cgroup_made=()    # directories made, removed in reverse order
 limited_cgroup_enabled=   # v2: the controllers we enabled in limited_cgroup_base
+limited_cgroup_before=    # v2: what its cgroup.subtree_control held before
 limited_cgroup_base=      # v2: the own cgroup the children are made in
 limited_cgroup_leaf=      # v2: the leaf this script moved itself into
 
@@ -125,6 +126,7 @@ limited_cgroup_enable_v2() {
     [[ " $(<"$base/cgroup.subtree_control") " == *" $c "* ]] || want+=("$c")
   done
   [ ${#want[@]} = 0 ] && return 0
+  limited_cgroup_before=$(<"$base/cgroup.subtree_control")
   if ! echo "${want[@]/#/+}" >"$base/cgroup.subtree_control" 2>/dev/null; then
     # Refused: the base holds processes. Only this script's own: step aside.
     while read -r p; do [ "$p" = "$$" ] || others=$((others + 1)); done <"$base/cgroup.procs"
@@ -176,10 +178,16 @@ limited_cgroup_enter() {
   for d in "$@"; do echo "$BASHPID" >"$d/cgroup.procs" || return 1; done
 }
 
-# Turns off for children what limited_cgroup_enable_v2 turned on.
+# Where limited_cgroup_enable_v2 turned controllers on for children, turns off
+# every one that was off before: its own, and those a container runtime turned
+# on since (runc and crun enable every controller on each cgroup above a
+# --cgroup-parent, and v2 lets no process back into a cgroup that keeps them).
 limited_cgroup_disable_v2() {
   local c off=
-  for c in $limited_cgroup_enabled; do off+=" -$c"; done
+  [ -n "$limited_cgroup_enabled" ] || return 0
+  for c in $(<"$limited_cgroup_base/cgroup.subtree_control"); do
+    [[ " $limited_cgroup_before " == *" $c "* ]] || off+=" -$c"
+  done
   [ -z "$off" ] || echo "$off" >"$limited_cgroup_base/cgroup.subtree_control" 2>/dev/null
   limited_cgroup_enabled=
 }
@@ -204,7 +212,7 @@ limited_cgroup_remove() {
     [ -d "$d" ] && echo "cgview: could not remove the cgroup $d" >&2
   done
   limited_cgroup_disable_v2
-  limited_cgroup_made=() limited_cgroup_enabled= limited_cgroup_leaf= limited_cgroup_base=
+  limited_cgroup_made=() limited_cgroup_enabled= limited_cgroup_before= limited_cgroup_leaf= limited_cgroup_base=
 }
 
 # On a systemd host with cgroup v2, re-runs the calling script ("$0" "$@") in

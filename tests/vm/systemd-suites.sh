@@ -2,11 +2,14 @@
 # Runs in the VM's second boot (systemd as PID 1, cgroup v2 alone), from
 # systemd-check.sh, in the service's own cgroup, which holds that script too:
 # a stock Debian 12 host, where a login shell's cgroup holds the shell. It
-# prepares the real-cgroup tests' cgroups exactly as scripts/test does (the
-# same lines: a transient scope of its own with delegation, a leaf of it for
-# this script, cpu, cpuset, memory and pids enabled for the scope's children,
+# prepares the real-cgroup tests' cgroups with scripts/test's functions (a
+# transient scope of its own with delegation, a leaf of it for this script,
+# cpu, cpuset, memory and pids enabled for the scope's children,
 # CGVIEW_TEST_CGROUP_PARENT exported), then runs the gtest binaries named in
-# /cgview/gtests with CGVIEW_TEST_REQUIRE_CGROUPS=1, as .ci/run would.
+# /cgview/gtests with CGVIEW_TEST_REQUIRE_CGROUPS=1, as .ci/run would, and
+# the other suites' cgroup making. Not as scripts/test: no `set -euo
+# pipefail` (each check goes on to the next), an absolute $0, and no
+# container engine (the VM has none; what a runtime leaves is imitated).
 # Prints VM PASS/FAIL/NOTE lines; exits with the number of failures.
 export PATH=/usr/sbin:/usr/bin:/sbin:/bin
 . /cgview/scripts/lib/limited-cgroup.sh
@@ -71,6 +74,13 @@ check "demo-live: nproc 2 without, 1 with cgview" $?
 # The Python suites' cgroups: compat.py's cases and the container engines' --cgroup-parent.
 python3 /cgview/systemd-python-suites.py
 failures=$((failures + $?))
+
+# What the Docker and Podman suites leave (not run here): runc and crun turn on
+# every controller on each cgroup above a --cgroup-parent, the scope included.
+before=$(<"$CGVIEW_TEST_CGROUP_PARENT/cgroup.subtree_control")
+sed 's/[^ ]*/+&/g' "$CGVIEW_TEST_CGROUP_PARENT/cgroup.controllers" >"$CGVIEW_TEST_CGROUP_PARENT/cgroup.subtree_control"
+[ "$(<"$CGVIEW_TEST_CGROUP_PARENT/cgroup.subtree_control")" != "$before" ]
+check "as a runtime does, more controllers on: $(<"$CGVIEW_TEST_CGROUP_PARENT/cgroup.subtree_control")" $?
 
 # Undone as scripts/test undoes it at its end: back in the scope, the leaf gone.
 limited_cgroup_remove
