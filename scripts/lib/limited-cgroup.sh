@@ -74,8 +74,22 @@ limited_cgroup_dir() {
 
 limited_cgroup_fail() { limited_cgroup_why=$1; return 1; }
 
+# Removes what a run killed before its cleanup (SIGKILL) left beside a new
+# NAME-$$: the empty NAME-PID cgroups (and NAME-...-PID ones) of PIDs that no
+# longer exist. rmdir refuses a cgroup holding a process or a child.
+limited_cgroup_sweep() {  # parent name
+  local prefix=${2%-*} d pid
+  [ "$2" = "$prefix-$$" ] || return 0
+  for d in "$1/$prefix"-*; do
+    pid=${d##*-}
+    [[ $pid =~ ^[0-9]+$ ]] && [ "$pid" != $$ ] && [ ! -d "/proc/$pid" ] && rmdir "$d" 2>/dev/null
+  done
+  return 0
+}
+
 limited_cgroup_mkdir() {  # parent name -> the new directory in $REPLY
   local err
+  limited_cgroup_sweep "$1" "$2"
   REPLY=$1/$2
   err=$(mkdir "$REPLY" 2>&1) || limited_cgroup_fail "cannot create $REPLY: ${err##*: }" || return 1
   limited_cgroup_made+=("$REPLY")

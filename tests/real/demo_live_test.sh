@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # scripts/demo-live in a real cgroup (scripts/lib/limited-cgroup.sh): with
 # cgview the rows show the cgroup's 1 CPU and 512 MiB, without it the
-# machine's; nothing on stderr; every cgroup it made is gone afterwards.
+# machine's; nothing on stderr; every cgroup it made is gone afterwards, and
+# so is the cgroup a killed demo left.
 #   demo_live_test.sh SOURCE_DIR LIBCGVIEW CGVIEW
 # Exit 77 (skip) where no cgroup can be made here, unless
 # CGVIEW_TEST_REQUIRE_CGROUPS=1.
@@ -9,9 +10,22 @@ set -euo pipefail
 src=$1 shim=$2 cli=$3
 err=$(mktemp)
 trap 'rm -f "$err"' EXIT
+. "$src/scripts/lib/limited-cgroup.sh"
+# What a demo killed by SIGKILL leaves, under a PID no process can have: the
+# demo removes it when it makes its own.
+stale=()
+if [ "$(id -u)" = 0 ]; then
+  for ctl in cpu memory; do
+    dir=${CGVIEW_TEST_CGROUP_PARENT:-}
+    [ -n "$dir" ] || dir=$(limited_cgroup_dir "$ctl") || dir=$(limited_cgroup_dir "") || continue
+    d=$dir/cgview-demo-$(($(cat /proc/sys/kernel/pid_max) + 1))
+    [ -d "$d" ] || mkdir "$d" 2>/dev/null && stale+=("$d")
+  done
+fi
 out=$("$src/scripts/demo-live" "$shim" "$cli" 2>"$err")
 echo "$out"
 if grep -q "skipping the live demo" <<<"$out"; then
+  for d in "${stale[@]}"; do rmdir "$d"; done
   [ "${CGVIEW_TEST_REQUIRE_CGROUPS:-0}" = 1 ] && { echo "FAIL: no cgroup made (CGVIEW_TEST_REQUIRE_CGROUPS=1)"; exit 1; }
   exit 77
 fi
@@ -28,7 +42,10 @@ read -r without with <<<"$(cells "free -m: total memory (MiB)")"
 [ "$without" -ge $((host_mib - 64)) ] 2>/dev/null || fail "free without cgview: '$without', want about $host_mib"
 grep -q "^  CPU quota .* 1 " <<<"$out" || fail "cgview show inside: no quota of 1"
 [ -s "$err" ] && fail "stderr: $(cat "$err")"
-. "$src/scripts/lib/limited-cgroup.sh"
+[ ${#stale[@]} -gt 0 ] || fail "no stale cgroup could be planted"
+for d in "${stale[@]}"; do
+  [ ! -d "$d" ] || { fail "a killed demo's cgroup left: $d"; rmdir "$d"; }
+done
 # Where the demo made its cgroups: under scripts/test on cgroup v2, the cgroup
 # it prepared (which also holds scripts/test's own leaf, this test's cgroup).
 own=$(limited_cgroup_dir "" || true)
