@@ -273,7 +273,7 @@ def case_live_update(engine, report):
     after = Limits(cpus="2", memory="512m", memory_swap="512m")
     case = "docker update %s -> %s" % (before, after)
     cid = engine.start_detached(PYTHON, ["python3", "-u", "-c", LIVE_PROBE], before.options())
-    logs = subprocess.Popen([engine.docker, "logs", "-f", cid], stdout=subprocess.PIPE, text=True)
+    logs = subprocess.Popen([engine.docker, "logs", "-f", cid], stdout=subprocess.PIPE, text=True, env=engine.env)
     try:
         first = json.loads(logs.stdout.readline())
         want_before = {"sysconf": before.n(), "sysinfo": before.mem_total(), "meminfo": before.mem_total()}

@@ -1,8 +1,12 @@
 """The Docker engine the suite talks to, and everything it makes there.
 
-- An engine that already answers is used as it is; otherwise the suite starts
-  `dockerd --bridge=none --iptables=false` itself (log and pidfile in the build
-  dir) and stops that one, and only that one, at the end.
+- As root, the suite starts a Docker engine of its own beside any other, and
+  stops it at the end: `dockerd --bridge=none --iptables=false` with the
+  cgroupfs driver, its own socket, state and containerd namespace
+  (PRIVATE_*), so that it never touches the machine's engine (Debian's
+  docker.io service on a systemd host with cgroup v2 runs with the systemd
+  driver, which places containers by unit, not by path). Its log is in the
+  build dir. Without root or dockerd, an engine that already answers is used.
 - There is no image registry here: a missing `debian:12` is built from Debian's
   packages with debootstrap (the mirror apt already uses) and `docker import`.
 - Every container runs with `--network none` and a `--cgroup-parent` under the
@@ -22,6 +26,12 @@ import time
 import cgroup_parent  # tests/support (docker_suite.py puts it on the path)
 
 SKIP = 77
+# The suite's own engine: its socket, its runtime state, and its images (the base image is
+# built once and kept there for later runs), apart from the machine's engine's.
+PRIVATE_SOCKET = "/run/cgview-test-docker.sock"
+PRIVATE_EXEC_ROOT = "/run/cgview-test-docker"
+PRIVATE_DATA_ROOT = "/var/lib/cgview-test-docker"
+PRIVATE_NAMESPACE = "cgview-test"  # in a containerd the machine's engine may share
 
 
 class Unavailable(Exception):
@@ -36,7 +46,9 @@ class Engine:
     def __init__(self, work_dir):
         self.work_dir = work_dir
         self.docker = shutil.which("docker")
+        self.env = dict(os.environ, DOCKER_BUILDKIT="0")  # every client call's
         self.daemon = None          # the dockerd we started, if any
+        self.adopted = False        # the suite's own engine, left running by a killed run
         self.label = "cgview-test=%d" % os.getpid()
         self.serial = 0
         self.images_before = set()
@@ -48,44 +60,56 @@ class Engine:
     def answers(self):
         if not self.docker:
             return False
-        return subprocess.run([self.docker, "info"], capture_output=True, timeout=60).returncode == 0
+        return subprocess.run([self.docker, "info"], capture_output=True, timeout=60, env=self.env).returncode == 0
 
     def start(self):
         if not self.docker:
             raise Unavailable("no docker client on PATH (Debian package docker.io)")
-        if self.answers():
-            log("engine: a Docker engine already answers; using it")
+        dockerd = shutil.which("dockerd") or ("/usr/sbin/dockerd" if os.access("/usr/sbin/dockerd", os.X_OK) else None)
+        if dockerd and os.geteuid() == 0:
+            self.env["DOCKER_HOST"] = "unix://" + PRIVATE_SOCKET
+            if self.answers():  # a run killed before its end left it running: stopped at this end
+                log("engine: the suite's own engine already answers at %s; using it" % PRIVATE_SOCKET)
+                self.adopted = True
+            else:
+                self.start_private(dockerd)
+        elif self.answers():
+            log("engine: a Docker engine already answers; using it (starting one needs root and dockerd)")
+        elif not dockerd:
+            raise Unavailable("no Docker engine answers and there is no dockerd binary (Debian package docker.io)")
         else:
-            dockerd = shutil.which("dockerd") or ("/usr/sbin/dockerd" if os.access("/usr/sbin/dockerd", os.X_OK) else None)
-            if not dockerd:
-                raise Unavailable("no Docker engine answers and there is no dockerd binary (Debian package docker.io)")
-            if os.geteuid() != 0:
-                raise Unavailable("no Docker engine answers and starting dockerd needs root")
-            os.makedirs(self.work_dir, exist_ok=True)
-            logfile = os.path.join(self.work_dir, "dockerd.log")
-            pidfile = os.path.join(self.work_dir, "dockerd.pid")
-            # cgroupfs: containers go by path under --cgroup-parent (below). It is the default on
-            # cgroup v1; on a systemd host with cgroup v2 the default would be the systemd driver.
-            log("engine: starting dockerd --bridge=none --iptables=false "
-                "--exec-opt native.cgroupdriver=cgroupfs (log: %s)" % logfile)
-            self.daemon = subprocess.Popen(
-                [dockerd, "--bridge=none", "--iptables=false", "--exec-opt", "native.cgroupdriver=cgroupfs",
-                 "--pidfile", pidfile],
-                stdout=open(logfile, "ab"), stderr=subprocess.STDOUT, start_new_session=True)
-            deadline = time.monotonic() + 60
-            while not self.answers():
-                if self.daemon.poll() is not None or time.monotonic() > deadline:
-                    tail = open(logfile, errors="replace").read()[-800:]
-                    self.stop_daemon()
-                    raise Unavailable("dockerd did not start; the end of %s:\n%s" % (logfile, tail))
-                time.sleep(0.5)
+            raise Unavailable("no Docker engine answers and starting dockerd needs root")
         info = self.out("info", "--format", "{{.CgroupDriver}} cgroup v{{.CgroupVersion}}").strip()
         log("engine: %s, cgroup driver %s" % (self.out("version", "--format", "{{.Server.Version}}").strip(), info))
         self.cgroup_parent = self.make_cgroup_parent(info.split()[0])
         self.default_parents_before = set(glob.glob("/sys/fs/cgroup/*/docker"))
         self.images_before = self.image_ids()
 
+    def start_private(self, dockerd):
+        os.makedirs(self.work_dir, exist_ok=True)
+        logfile = os.path.join(self.work_dir, "dockerd.log")
+        pidfile = os.path.join(PRIVATE_EXEC_ROOT, "dockerd.pid")
+        # cgroupfs: containers go by path under --cgroup-parent (below). It is the default on
+        # cgroup v1; on a systemd host with cgroup v2 the default would be the systemd driver.
+        argv = [dockerd, "--host", "unix://" + PRIVATE_SOCKET, "--exec-root", PRIVATE_EXEC_ROOT,
+                "--data-root", PRIVATE_DATA_ROOT, "--pidfile", pidfile,
+                "--containerd-namespace", PRIVATE_NAMESPACE,
+                "--containerd-plugins-namespace", PRIVATE_NAMESPACE + "-plugins",
+                "--bridge=none", "--iptables=false", "--exec-opt", "native.cgroupdriver=cgroupfs"]
+        log("engine: starting the suite's own engine: %s (log: %s)" % (" ".join(argv[1:]), logfile))
+        self.daemon = subprocess.Popen(argv, stdout=open(logfile, "ab"), stderr=subprocess.STDOUT,
+                                       start_new_session=True)
+        deadline = time.monotonic() + 60
+        while not self.answers():
+            if self.daemon.poll() is not None or time.monotonic() > deadline:
+                tail = open(logfile, errors="replace").read()[-800:]
+                self.stop_daemon()
+                raise Unavailable("dockerd did not start; the end of %s:\n%s" % (logfile, tail))
+            time.sleep(0.5)
+
     def stop_daemon(self):
+        if self.adopted:
+            self.stop_adopted()
         if self.daemon is None:
             return
         log("engine: stopping the dockerd this suite started (pid %d)" % self.daemon.pid)
@@ -97,6 +121,19 @@ class Engine:
             self.daemon.wait()
         self.daemon = None
 
+    def stop_adopted(self):
+        """The suite's own engine that a killed run left: stopped through its pidfile."""
+        self.adopted = False
+        try:
+            pid = int(open(os.path.join(PRIVATE_EXEC_ROOT, "dockerd.pid")).read())
+            log("engine: stopping the suite's own engine a killed run left (pid %d)" % pid)
+            os.kill(pid, signal.SIGTERM)
+        except (OSError, ValueError):
+            return
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and os.path.exists("/proc/%d" % pid):
+            time.sleep(0.5)
+
     # --- commands -----------------------------------------------------------
 
     def run_docker(self, *args, check=True, input=None, timeout=600, quiet=False):
@@ -104,7 +141,7 @@ class Engine:
             shown = [a if "\n" not in a else "'<script: %d lines>'" % a.count("\n") for a in args]
             log("  $ docker " + " ".join(shown))
         p = subprocess.run([self.docker, *args], capture_output=True, text=True, input=input, timeout=timeout,
-                           env=dict(os.environ, DOCKER_BUILDKIT="0"))
+                           env=self.env)
         if check and p.returncode != 0:
             raise RuntimeError("docker %s: exit %d\n%s%s" % (" ".join(args), p.returncode, p.stdout[-2000:], p.stderr[-2000:]))
         return p
@@ -147,8 +184,7 @@ class Engine:
         # The build's RUN steps are containers too: under the test's cgroup like the others.
         p = subprocess.run([self.docker, "build", "--network", "host", "--cgroup-parent", self.cgroup_parent,
                             "-f", dockerfile, "-t", tag, "."],
-                           cwd=source_dir, capture_output=True, text=True, timeout=1200,
-                           env=dict(os.environ, DOCKER_BUILDKIT="0"))
+                           cwd=source_dir, capture_output=True, text=True, timeout=1200, env=self.env)
         if p.returncode != 0:
             raise RuntimeError("docker build -f %s failed:\n%s%s" % (dockerfile, p.stdout[-3000:], p.stderr[-3000:]))
         log("  built %s in %.0f s" % (tag, time.monotonic() - start))
@@ -175,7 +211,7 @@ class Engine:
                     raise RuntimeError("debootstrap failed:\n" + (p.stdout + p.stderr)[-2000:])
                 tar = subprocess.Popen(["tar", "-C", root, "-c", "."], stdout=subprocess.PIPE)
                 imp = subprocess.run([self.docker, "import", "-", "debian:12"], stdin=tar.stdout,
-                                     capture_output=True, text=True)
+                                     capture_output=True, text=True, env=self.env)
                 tar.stdout.close()
                 if tar.wait() != 0 or imp.returncode != 0:
                     raise RuntimeError("docker import failed: " + imp.stderr)
@@ -197,7 +233,8 @@ class Engine:
             root = debian_root.cached_root(suite, log)
             tar = subprocess.Popen(["tar", "-C", root, "--exclude", "./.complete", "-c", "."],
                                    stdout=subprocess.PIPE)
-            imp = subprocess.run([self.docker, "import", "-", tag], stdin=tar.stdout, capture_output=True, text=True)
+            imp = subprocess.run([self.docker, "import", "-", tag], stdin=tar.stdout, capture_output=True, text=True,
+                                 env=self.env)
             tar.stdout.close()
             if tar.wait() != 0 or imp.returncode != 0:
                 raise RuntimeError("docker import of %s failed: %s" % (tag, imp.stderr))
