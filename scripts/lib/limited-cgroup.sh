@@ -10,10 +10,11 @@
 #       1, limited_cgroup_why says why. Call it more than once for more cgroups.
 #   limited_cgroup_enter DIR...   moves the calling shell ($BASHPID) into them
 #   limited_cgroup_remove         removes every cgroup made, undoes the rest
-#   limited_cgroup_test_parent    scripts/test, cgroup v2: prepares the own
-#       cgroup to hold the test suites' cgroups and exports its directory as
-#       CGVIEW_TEST_CGROUP_PARENT, where the suites make theirs (and
-#       limited_cgroup_make too)
+#   limited_cgroup_test_setup "$@"   scripts/test, cgroup v2: re-runs the
+#       calling script in a scope of its own where systemd can make one,
+#       prepares its cgroup to hold the test suites' cgroups and exports its
+#       directory as CGVIEW_TEST_CGROUP_PARENT, where the suites make theirs
+#       (and limited_cgroup_make too); an EXIT trap undoes it
 #
 # cgroup v2 lets a cgroup hold limits only where its parent enables the cpu
 # and memory controllers for its children (cgroup.subtree_control), and
@@ -267,4 +268,13 @@ limited_cgroup_test_parent() {
   fi
   export CGVIEW_TEST_CGROUP_PARENT=$limited_cgroup_base
   echo "scripts/test: the test suites make their cgroups in $limited_cgroup_base${limited_cgroup_leaf:+ (this run stepped aside to $limited_cgroup_leaf)}" >&2
+}
+
+# scripts/test's whole preparation (and the VM suite's, which checks it): a
+# scope of its own, the parent prepared, undone at exit. Before any `cd`: the
+# re-run names the script as it was started ($0).
+limited_cgroup_test_setup() {
+  limited_cgroup_delegate "$@"
+  trap limited_cgroup_remove EXIT
+  limited_cgroup_test_parent
 }

@@ -13,11 +13,17 @@ trap 'rm -f "$err"' EXIT
 . "$src/scripts/lib/limited-cgroup.sh"
 # What a demo killed by SIGKILL leaves, under a PID no process can have: the
 # demo removes it when it makes its own.
+# Where the demo makes its cgroup for a controller: under scripts/test on
+# cgroup v2, the cgroup it prepared (which also holds scripts/test's own
+# leaf, this test's cgroup); else the own cgroup.
+demo_parent() {
+  [ -z "${CGVIEW_TEST_CGROUP_PARENT:-}" ] || { echo "$CGVIEW_TEST_CGROUP_PARENT"; return; }
+  limited_cgroup_dir "$1" || limited_cgroup_dir ""
+}
 stale=()
 if [ "$(id -u)" = 0 ]; then
   for ctl in cpu memory; do
-    dir=${CGVIEW_TEST_CGROUP_PARENT:-}
-    [ -n "$dir" ] || dir=$(limited_cgroup_dir "$ctl") || dir=$(limited_cgroup_dir "") || continue
+    dir=$(demo_parent "$ctl") || continue
     d=$dir/cgview-demo-$(($(cat /proc/sys/kernel/pid_max) + 1))
     [ -d "$d" ] || mkdir "$d" 2>/dev/null && stale+=("$d")
   done
@@ -46,12 +52,9 @@ grep -q "^  CPU quota .* 1 " <<<"$out" || fail "cgview show inside: no quota of 
 for d in "${stale[@]}"; do
   [ ! -d "$d" ] || { fail "a killed demo's cgroup left: $d"; rmdir "$d"; }
 done
-# Where the demo made its cgroups: under scripts/test on cgroup v2, the cgroup
-# it prepared (which also holds scripts/test's own leaf, this test's cgroup).
-own=$(limited_cgroup_dir "" || true)
+own=$(limited_cgroup_dir "" || true)  # not a leftover: this test's own cgroup
 for ctl in cpu cpuacct memory; do
-  dir=${CGVIEW_TEST_CGROUP_PARENT:-}
-  [ -n "$dir" ] || dir=$(limited_cgroup_dir "$ctl") || dir=$(limited_cgroup_dir "") || continue
+  dir=$(demo_parent "$ctl") || continue
   left=$(find "$dir" -maxdepth 1 \( -name 'cgview-demo-*' -o -name 'cgview-leaf-*' \) ! -path "$own")
   [ -z "$left" ] || fail "left behind: $left"
 done

@@ -2,7 +2,7 @@
 # Runs in the VM's second boot (systemd as PID 1, cgroup v2 alone), from
 # systemd-check.sh, in the service's own cgroup, which holds that script too:
 # a stock Debian 12 host, where a login shell's cgroup holds the shell. It
-# prepares the real-cgroup tests' cgroups with scripts/test's functions (a
+# prepares the real-cgroup tests' cgroups with scripts/test's function (a
 # transient scope of its own with delegation, a leaf of it for this script,
 # cpu, cpuset, memory and pids enabled for the scope's children,
 # CGVIEW_TEST_CGROUP_PARENT exported), then runs the gtest binaries named in
@@ -13,9 +13,7 @@
 # Prints VM PASS/FAIL/NOTE lines; exits with the number of failures.
 export PATH=/usr/sbin:/usr/bin:/sbin:/bin
 . /cgview/scripts/lib/limited-cgroup.sh
-limited_cgroup_delegate "$@"
-trap limited_cgroup_remove EXIT
-limited_cgroup_test_parent
+limited_cgroup_test_setup "$@"
 
 failures=0
 check() {  # name condition-status
