@@ -157,7 +157,39 @@ static int with_output_written(int status) {
   return status == 0 || status == 3 ? 1 : status;
 }
 
-int main(int argc, char** argv) {
+// `--cpus=2` is `--cpus 2`, as in most commands' option parsers: the options
+// that take a value are also accepted glued to it with '='. Only words before
+// the first `--` are split; after it they belong to run's CMD or are doctor's
+// programs. Any other `--name=value` stays one word and is refused as unknown.
+static std::vector<std::string> split_glued_values(int argc, char** argv) {
+  static const char* const kTakesValue[] = {"--sysroot", "--cpus", "--memory", "--root", "--interval", "--count"};
+  std::vector<std::string> words;
+  bool options_end = false;
+  for (int i = 0; i < argc; ++i) {
+    std::string word = argv[i];
+    options_end = options_end || word == "--";
+    size_t eq = word.find('=');
+    bool split = false;
+    if (!options_end && eq != std::string::npos)
+      for (const char* name : kTakesValue) split = split || word.compare(0, eq, name) == 0;
+    if (!split) {
+      words.push_back(word);
+      continue;
+    }
+    words.push_back(word.substr(0, eq));
+    words.push_back(word.substr(eq + 1));
+  }
+  return words;
+}
+
+int main(int original_argc, char** original_argv) {
+  std::vector<std::string> words = split_glued_values(original_argc, original_argv);
+  std::vector<char*> word_pointers;
+  for (std::string& word : words) word_pointers.push_back(word.data());
+  word_pointers.push_back(nullptr);
+  int argc = int(words.size());
+  char** argv = word_pointers.data();
+
   Config config = cgview::config_from_env(lookup_env);
   int i = 1;
   for (; i < argc && argv[i][0] == '-'; ++i) {

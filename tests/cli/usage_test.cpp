@@ -115,6 +115,39 @@ TEST(CliUsage, SysrootThatIsNoDirectoryIsAnError) {
   EXPECT_EQ(cli({"--sysroot", kFixtures + "/docker-v2-private-ns", "show"}).exit_code, 0);
 }
 
+// `--cpus=1` is `--cpus 1` for every option that takes a value; words after
+// `--` are the program's and stay whole; an option that takes no value, or
+// one the command does not know, glued to '=' is still refused.
+TEST(CliUsage, OptionValuesMayBeGluedWithEquals) {
+  const std::string fixture = kFixtures + "/docker-v2-private-ns";
+  RunResult glued = cli({"--sysroot=" + fixture, "show", "--json"});
+  EXPECT_EQ(glued.exit_code, 0) << glued.err;
+  EXPECT_EQ(glued.out, cli({"--sysroot", fixture, "show", "--json"}).out);
+  EXPECT_EQ(cli({"show", "--sysroot=" + fixture, "--json"}).out, glued.out);
+
+  RunResult run = cli({"run", "--cpus=1", "--memory=64M", "--", "/bin/sh", "-c", "nproc; echo --cpus=3 \"$@\"", "sh", "--memory=1"});
+  EXPECT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_EQ(run.out, "1\n--cpus=3 --memory=1\n");
+
+  RunResult doctor = cli({"doctor", "--root=/nonexistent/cgview"});
+  EXPECT_EQ(doctor.exit_code, cli({"doctor", "--root", "/nonexistent/cgview"}).exit_code);
+  EXPECT_NE(doctor.err.find("/nonexistent/cgview"), std::string::npos) << doctor.err;
+
+  RunResult stats = cli({"stats", "--interval=0.05", "--count=2", "--json"});
+  EXPECT_EQ(stats.exit_code, 0) << stats.err;
+  EXPECT_EQ(count(stats.out, "\n"), 2u) << stats.out;
+
+  for (std::vector<std::string> args : {std::vector<std::string>{"show", "--json=1"},
+                                        {"run", "--frob=1", "--", "/bin/true"},
+                                        {"stats", "--interval=0"},
+                                        {"run", "--cpus=", "--", "/bin/true"}}) {
+    RunResult r = cli(args);
+    EXPECT_EQ(r.exit_code, 2) << args[1] << ": " << r.err;
+    EXPECT_EQ(r.out, "") << args[1];
+  }
+  EXPECT_NE(cli({"show", "--json=1"}).err.find("unexpected argument '--json=1'"), std::string::npos);
+}
+
 // The CLI warns as a preloaded program does (once, on stderr) and `show`
 // lists the same warnings in its table and its JSON.
 TEST(CliUsage, MalformedSettingsAreWarnedAndListed) {
