@@ -59,15 +59,27 @@ limited_cgroup_dir() {
     else
       [[ ",$ctrls," == *",$ctl,"* ]] || continue
     fi
-    found=$(awk -v ctl="$ctl" '{
+    # The root and mount point, tab-separated, with mountinfo's octal escapes
+    # (a blank is \040, a tab \011, a backslash \134) turned back into bytes.
+    found=$(awk -v ctl="$ctl" '
+      function unescape(s,   out, k) {
+        out = ""
+        while ((k = match(s, /\\[0-7][0-7][0-7]/)) > 0) {
+          out = out substr(s, 1, k - 1) sprintf("%c", (substr(s, k + 1, 1) * 64) + (substr(s, k + 2, 1) * 8) + substr(s, k + 3, 1))
+          s = substr(s, k + 4)
+        }
+        return out s
+      }
+      function found() { print unescape($4) "\t" unescape($5); exit }
+      {
         for (i = 7; i <= NF; i++) if ($i == "-") break
-        if (ctl == "") { if ($(i + 1) == "cgroup2") { print $4, $5; exit }; next }
+        if (ctl == "") { if ($(i + 1) == "cgroup2") found(); next }
         if ($(i + 1) != "cgroup") next
         n = split($(i + 3), o, ",")
-        for (j = 1; j <= n; j++) if (o[j] == ctl) { print $4, $5; exit }
+        for (j = 1; j <= n; j++) if (o[j] == ctl) found()
       }' /proc/self/mountinfo) || return 1
     [ -n "$found" ] || return 1
-    limited_cgroup_under_mount "$path" $found  # root and mount point: no blanks (mountinfo escapes them)
+    limited_cgroup_under_mount "$path" "${found%%$'\t'*}" "${found#*$'\t'}"
     return
   done </proc/self/cgroup
   return 1

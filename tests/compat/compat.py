@@ -81,6 +81,11 @@ def read(path):
         return f.read()
 
 
+def unescape_mountinfo(field):
+    """A mountinfo path with the kernel's octal escapes (\\040 a blank, \\134 a backslash) undone."""
+    return re.sub(r"\\([0-7]{3})", lambda m: chr(int(m.group(1), 8)), field)
+
+
 def write(path, value):
     with open(path, "w") as f:
         f.write(str(value))
@@ -180,7 +185,7 @@ class Cgroups:
         for line in read("/proc/self/mountinfo").splitlines():
             left, _, right = line.partition(" - ")
             fields, rfields = left.split(), right.split()
-            root, point = fields[3], fields[4].replace("\\040", " ")
+            root, point = unescape_mountinfo(fields[3]), unescape_mountinfo(fields[4])
             if rfields[0] == "cgroup":
                 for opt in rfields[2].split(","):
                     if opt in CONTROLLERS and (opt not in mounts or point.startswith("/sys/fs/cgroup")):

@@ -334,7 +334,6 @@ def test_images(args):
     check(t.returncode == 3 and "cannot start: its loader /lib64/ld-linux-x86-64.so.2 is missing from this root" in t.stdout,
           "text output: the loader named where it is not reached", t.stdout)
 
-    rc, r = one(cg, "--root", root) if False else (None, None)
     rc, data, _ = doctor(cg, "--root", root, "app", "/bin/abs-link", "/sbin/static", "/usr/bin/escape", "/usr/bin/loop")
     got = [(p["path"], p["kind"]) for p in data["programs"]] if data else []
     check(got[:3] == [("/usr/bin/app", "glibc-dynamic"), ("/usr/bin/app", "glibc-dynamic"), ("/usr/sbin/static", "static")],
