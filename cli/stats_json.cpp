@@ -65,6 +65,7 @@ void sample_json(Json& j, const Config& config, const Sample& now, const Sample*
   j.num("max_events", opt(m.max_events));
   cgroup_member(j, "cgroup", now.cgroups.of(Controller::Memory));
   j.num("limit_usage", opt(now.memory_limit_usage));
+  j.real("limit_percent", percent(memory_usage_at_limit(now), m.limit), 1);  // how full the limit is
   if (memory_limit_is_an_ancestors(now)) j.str("limit_cgroup", std::string(now.memory_limit_dir.view()));
   j.boolean("limit_above_view", now.memory_limit_hidden);
   j.close();

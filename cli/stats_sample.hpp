@@ -41,6 +41,13 @@ void take_sample(const Config& config, Sample& out);
 
 inline bool memory_limit_is_an_ancestors(const Sample& s) { return s.memory_limit_dir.size() > 0; }
 
+// The usage the memory limit is measured against: the ancestor's, siblings
+// included, where its limit binds, else the cgroup's own. This is how full
+// the limit is, and what the OOM killer acts on.
+inline const Figure& memory_usage_at_limit(const Sample& s) {
+  return memory_limit_is_an_ancestors(s) ? s.memory_limit_usage : s.memory.usage;
+}
+
 // The directories beyond `cgroups` a sample reads, named as their hierarchy
 // names them (for stand_in_warnings).
 inline std::vector<NamedDir> other_dirs(const Sample& s) { return pids_and_io(s.pids_dir, s.io_dir); }

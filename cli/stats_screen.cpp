@@ -103,13 +103,16 @@ std::vector<std::string> screen_lines(const Config& config, const Sample& now, c
                           " (" + (r.throttled_time_per_s ? format("+%.2fs/s", *r.throttled_time_per_s) : "+-/s") + ")";
   out.push_back(fit(throttled));
 
-  // Memory: used over the limit, cache, working set, swap; an ancestor's limit on a line of its own.
+  // Memory: how full the limit is (where an ancestor's binds, the usage there,
+  // which the container's siblings share), cache, working set, swap; the
+  // container's own usage and the ancestor on a line of their own.
   const MemoryStats& m = now.memory;
+  const Figure& usage = memory_usage_at_limit(now);
   std::optional<double> mem_fraction;
-  if (m.usage.has && m.limit.has && m.limit.value > 0) mem_fraction = double(m.usage.value) / double(m.limit.value);
-  std::string limit = m.limit.has ? bytes(m.limit) : (m.usage.has ? "no limit" : "-");
+  if (usage.has && m.limit.has && m.limit.value > 0) mem_fraction = double(usage.value) / double(m.limit.value);
+  std::string limit = m.limit.has ? bytes(m.limit) : (usage.has ? "no limit" : "-");
   out.push_back(fit("MEM   " + bar(mem_fraction) + " " + (mem_fraction ? format("%5.1f%%", *mem_fraction * 100) : "    -") +
-                    "  " + bytes(m.usage) + " / " + limit));
+                    "  " + bytes(usage) + " / " + limit));
   std::string swap_limit = m.swap_limit.has ? bytes(m.swap_limit) : (m.swap_unlimited ? "no limit" : "-");
   out.push_back(fit("      cache " + bytes(m.cache) + "   working set " + bytes(working_set(m)) + "   swap " +
                     bytes(m.swap_used) + " / " + swap_limit));
@@ -117,7 +120,7 @@ std::vector<std::string> screen_lines(const Config& config, const Sample& now, c
     out.push_back(fit("      high " + bytes(m.high) + " (throttled above it, " + count(m.high_events) +
                       " times; at the limit " + count(m.max_events) + ")"));
   if (memory_limit_is_an_ancestors(now)) {  // a parent's limit, which its other children share
-    std::string head = "      " + bytes(now.memory_limit_usage) + " used where the limit is: ";
+    std::string head = "      " + bytes(m.usage) + " of it this cgroup's; the limit is on: ";
     out.push_back(head + path_tail(now.memory_limit_dir.view(), kColumns - head.size()));
   } else if (now.memory_limit_hidden) {
     out.push_back(fit("      the limit is set above this cgroup: what shares it there is not seen"));

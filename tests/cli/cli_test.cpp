@@ -353,6 +353,7 @@ for d in lines:
     assert c["percent"] == 0.0 and c["throttled_periods_per_s"] == 0.0, c  # a fixture does not move
     assert type(c["usage_ns"]) is int and type(c["throttled_periods"]) is int, c
     assert m["limit"] == 1 << 30 and type(m["usage"]) is int and type(m["percent"]) is float, m
+    assert m["limit_percent"] == m["percent"] and m["limit_usage"] is None, m  # its own limit binds
     assert o["killer"] is True and o["under_oom"] is None and o["group"] is None, o
     assert type(o["kills"]) is int, o
     assert type(p["current"]) is int, p
@@ -421,6 +422,7 @@ assert c["cgroup"] == "/sys/fs/cgroup/cpu,cpuacct/parent/child", c
 assert m["limit"] == 314572800 and m["usage"] == 104857600, m
 assert m["swap_limit"] == 0, m  # 300 MiB allowed, but the host has no swap
 assert m["limit_usage"] == 209715200 and m["limit_cgroup"] == "/sys/fs/cgroup/memory/parent", m
+assert m["percent"] == 33.3 and m["limit_percent"] == 66.7, m  # how full the limit is: the parent's 200 of 300 MiB
 assert m["cache"] == 31457280 and m["working_set"] == 104857600 - 20971520, m  # usage less total_inactive_file
 assert p["current"] == 7 and p["max"] == 100 and p["limit_current"] == 57, p
 assert p["limit_cgroup"] == "/sys/fs/cgroup/pids/parent", p
@@ -431,8 +433,10 @@ print('ok'))";
   // The screen (a terminal: script(1) gives it one).
   auto screen = run_program({"/usr/bin/script", "-qec", kCli + " --sysroot " + root + " stats --count 1", "/dev/null"},
                             {"COLUMNS=120", "LINES=40"});
-  EXPECT_NE(screen.out.find("100.0M / 300.0M"), std::string::npos) << screen.out;
-  EXPECT_NE(screen.out.find("200.0M used where the limit is: /sys/fs/cgroup/memory/parent"), std::string::npos)
+  // The bar is how full the limit is: the parent's usage, siblings included.
+  EXPECT_NE(screen.out.find("]  66.7%  200.0M / 300.0M"), std::string::npos) << screen.out;
+  EXPECT_NE(screen.out.find("100.0M of it this cgroup's; the limit is on: /sys/fs/cgroup/memory/parent"),
+            std::string::npos)
       << screen.out;
   EXPECT_NE(screen.out.find("cache 30.0M   working set 80.0M"), std::string::npos) << screen.out;
   // CGVIEW_MEMORY and CGVIEW_CPUS change what programs see, not what the cgroup says.
@@ -462,7 +466,7 @@ print('ok'))";
                                 "/child\n3:cpu,cpuacct:/parent/child\n");
   auto deep = run_program({"/usr/bin/script", "-qec", kCli + " --sysroot " + root + " stats --count 1", "/dev/null"},
                           {"COLUMNS=200", "LINES=40"});
-  size_t at = deep.out.find("used where the limit is: ...");
+  size_t at = deep.out.find("the limit is on: ...");
   ASSERT_NE(at, std::string::npos) << deep.out;
   std::string line = deep.out.substr(deep.out.rfind('\n', at) + 1);
   line = line.substr(0, line.find_first_of("\r\n\x1b"));  // the screen clears each line's rest
