@@ -1,6 +1,7 @@
 #include "memory_view.hpp"
 
 #include "input_file.hpp"
+#include "int128.hpp"
 
 namespace cgview {
 
@@ -15,6 +16,38 @@ bool read_number(const Sysroot& root, std::string_view dir, std::string_view nam
 }
 
 uint64_t at_most(uint64_t v, uint64_t cap) { return v < cap ? v : cap; }
+
+uint64_t take(MemoryStat& s, StatKey k, uint64_t wanted) {
+  uint64_t taken = at_most(wanted, s.get(k));
+  if (s.has(k)) s.set(k, s.get(k) - taken);
+  return taken;
+}
+
+// The memory.stat figures a limit of `total` would leave of a cgroup using
+// `usage` > `total`. Only an override below the usage (CGVIEW_MEMORY, `cgview
+// run --memory`) gets here: under a real limit the kernel reclaims until the
+// usage fits. As reclaim would, the excess comes off the page cache first,
+// inactive before active; what still does not fit (more anonymous memory
+// than the override) shrinks every figure in proportion. Either way the
+// lines keep their sums (Inactive is Inactive(anon) + Inactive(file), the
+// LRU lists fit in MemTotal), as no line clamped alone would.
+void fit_stat_to_limit(MemoryStat& s, uint64_t usage, uint64_t total) {
+  uint64_t excess = usage - total;
+  uint64_t file_taken = take(s, StatKey::InactiveFile, excess);
+  file_taken += take(s, StatKey::ActiveFile, excess - file_taken);
+  take(s, StatKey::Cache, file_taken);
+  for (StatKey part : {StatKey::Mapped, StatKey::Dirty, StatKey::Writeback, StatKey::Shmem, StatKey::FileHuge})
+    if (s.has(part)) s.set(part, at_most(s.get(part), s.get(StatKey::Cache)));
+  if (s.has(StatKey::ShmemHuge)) s.set(StatKey::ShmemHuge, at_most(s.get(StatKey::ShmemHuge), s.get(StatKey::Shmem)));
+  uint64_t left = usage - file_taken;
+  if (left <= total) return;
+  for (int k = 0; k < int(StatKey::Count); ++k) {
+    StatKey key = StatKey(k);
+    bool is_a_size_in_memory = key != StatKey::Zswapped && key != StatKey::HierarchicalLimit &&
+                               key != StatKey::HierarchicalMemswLimit;
+    if (is_a_size_in_memory && s.has(key)) s.set(key, uint64_t(Int128(s.get(key)) * Int128(total) / Int128(left)));
+  }
+}
 
 }  // namespace
 
@@ -164,7 +197,9 @@ bool derive_memory(const MemoryLimits& limits, const MemoryUsage& usage, const H
       headroom = at_most(headroom, level.limit - at_most(used, level.limit));
     }
     out.free = at_most(headroom, host.free);
-    const MemoryStat& s = usage.stat;
+    out.stat = usage.stat;
+    if (usage.usage > out.total) fit_stat_to_limit(out.stat, usage.usage, out.total);
+    const MemoryStat& s = out.stat;
     uint64_t reclaimable = add_saturating(add_saturating(s.get(StatKey::ActiveFile), s.get(StatKey::InactiveFile)),
                                           s.get(StatKey::SlabReclaimable));
     // Available: the headroom and the container's own reclaimable memory, as
@@ -179,7 +214,6 @@ bool derive_memory(const MemoryLimits& limits, const MemoryUsage& usage, const H
     // The host may show less available than free (its reserves); then so does
     // no one here: MemFree stays at most MemAvailable, as `free` expects.
     out.free = at_most(out.free, out.available);
-    out.stat = s;
     // Zswapped is the size of pages in swap, not in memory: the swap lines bound it.
     for (int k = 0; k < int(StatKey::Count); ++k)
       if (StatKey(k) != StatKey::Zswapped) out.stat.values[k] = at_most(out.stat.values[k], out.total);

@@ -103,6 +103,66 @@ TEST(DeriveMemory, UsageAboveLimitAndHostBelowLimit) {
   EXPECT_EQ(f.free, 2000u);
 }
 
+// An override below the usage (`cgview run --memory 512M` in a cgroup holding
+// 1400 MiB, mostly page cache): the figures are what a real 512 MiB limit
+// would leave, the excess reclaimed from the inactive page cache first, and
+// the lines keep their sums (the helper's report: Inactive 512 MiB beside
+// Inactive(anon) 1.8 MiB and Inactive(file) 512 MiB, Active + Inactive above
+// MemTotal, `free` showing 0 used).
+TEST(DeriveMemory, OverrideBelowTheUsageTakesThePageCacheFirst) {
+  const uint64_t MiB = 1 << 20;
+  MemoryUsage u;
+  u.has_usage = true;
+  u.usage = 1400 * MiB;
+  u.stat.set(StatKey::ActiveAnon, 90 * MiB);
+  u.stat.set(StatKey::InactiveAnon, 10 * MiB);
+  u.stat.set(StatKey::Anon, 100 * MiB);
+  u.stat.set(StatKey::ActiveFile, 200 * MiB);
+  u.stat.set(StatKey::InactiveFile, 1050 * MiB);
+  u.stat.set(StatKey::Cache, 1250 * MiB);
+  u.stat.set(StatKey::Mapped, 300 * MiB);
+  u.stat.set(StatKey::SlabReclaimable, 40 * MiB);
+  MemoryFigures f;
+  ASSERT_TRUE(derive_memory(limited(512 * MiB), u, host(uint64_t(16) << 30, 0), f));
+  EXPECT_EQ(f.total, 512 * MiB);
+  EXPECT_EQ(f.free, 0u);
+  EXPECT_EQ(f.stat.get(StatKey::InactiveFile), 162 * MiB);  // 1050 less the 888 over the limit
+  EXPECT_EQ(f.stat.get(StatKey::ActiveFile), 200 * MiB);
+  EXPECT_EQ(f.stat.get(StatKey::Cache), 362 * MiB);
+  EXPECT_EQ(f.stat.get(StatKey::Mapped), 300 * MiB);
+  EXPECT_EQ(f.stat.get(StatKey::ActiveAnon), 90 * MiB);  // anonymous memory is not reclaimed
+  EXPECT_EQ(f.stat.get(StatKey::Anon), 100 * MiB);
+  EXPECT_EQ(f.available, 402 * MiB);  // the page cache left and the reclaimable slab
+  uint64_t lru = f.stat.get(StatKey::ActiveAnon) + f.stat.get(StatKey::InactiveAnon) +
+                 f.stat.get(StatKey::ActiveFile) + f.stat.get(StatKey::InactiveFile);
+  EXPECT_LE(lru, f.total);
+}
+
+// More anonymous memory than the override: no page cache is left, and every
+// figure shrinks in proportion, so the sums still hold.
+TEST(DeriveMemory, OverrideBelowTheAnonymousMemoryShrinksEveryFigure) {
+  MemoryUsage u;
+  u.has_usage = true;
+  u.usage = 1000;
+  u.stat.set(StatKey::ActiveAnon, 700);
+  u.stat.set(StatKey::InactiveAnon, 100);
+  u.stat.set(StatKey::Anon, 800);
+  u.stat.set(StatKey::ActiveFile, 50);
+  u.stat.set(StatKey::InactiveFile, 100);
+  u.stat.set(StatKey::Cache, 150);
+  u.stat.set(StatKey::Zswapped, 5000);  // in swap, not in memory: kept
+  MemoryFigures f;
+  ASSERT_TRUE(derive_memory(limited(400), u, host(4000, 0), f));
+  EXPECT_EQ(f.stat.get(StatKey::InactiveFile), 0u);
+  EXPECT_EQ(f.stat.get(StatKey::ActiveFile), 0u);
+  EXPECT_EQ(f.stat.get(StatKey::Cache), 0u);
+  EXPECT_EQ(f.stat.get(StatKey::ActiveAnon), 329u);  // 700 x 400 / 850
+  EXPECT_EQ(f.stat.get(StatKey::InactiveAnon), 47u);
+  EXPECT_EQ(f.stat.get(StatKey::Anon), 376u);
+  EXPECT_EQ(f.stat.get(StatKey::Zswapped), 5000u);
+  EXPECT_EQ(f.available, 0u);
+}
+
 // MemFree is the least headroom over the levels with a limit: a parent's limit
 // shared with a sibling leaves less room than the own cgroup's usage says.
 TEST(DeriveMemory, SmallestHeadroom) {
