@@ -1,3 +1,4 @@
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -20,28 +21,80 @@ namespace cgview::cli {
 
 namespace {
 
-constexpr const char* kLibraryBesideBinary[] = {"/../lib/libcgview.so", "/../shim/libcgview.so"};
+// Where the library is, relative to this binary's directory: an install
+// (<prefix>/bin, <prefix>/lib), a build tree (cli/, shim/), and one folder
+// holding both (a Kubernetes init container's copy, /cgview/).
+constexpr const char* kLibraryBesideBinary[] = {"../lib/libcgview.so", "../shim/libcgview.so", "libcgview.so"};
 
-// The directory this binary is in ("" when /proc/self/exe cannot be read).
+// The directory this binary is in, with a trailing '/' ("" when
+// /proc/self/exe cannot be read).
 std::string binary_directory() {
   char exe[PATH_MAX];
   ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
   if (n <= 0) return {};
   std::string dir(exe, size_t(n));
-  dir.erase(dir.rfind('/'));
+  dir.erase(dir.rfind('/') + 1);
   return dir;
 }
 
-// `shim` first, then the entries of `old` other than the shim itself: under a
-// `cgview run` already, or an image's ENV LD_PRELOAD, it is not loaded twice.
+// "/usr/bin/" + "../lib/x" as "/usr/lib/x", for messages.
+std::string joined(std::string dir, std::string_view relative) {
+  while (relative.substr(0, 3) == "../") {
+    relative.remove_prefix(3);
+    dir.pop_back();
+    dir.erase(dir.rfind('/') + 1);
+    if (dir.empty()) dir = "/";
+  }
+  return dir.append(relative);
+}
+
+// ELF class and machine, the bytes that decide whether ld.so can load a
+// library into a program; empty when the file is no ELF file.
+std::string elf_kind(const std::string& path) {
+  unsigned char header[20];
+  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return {};
+  ssize_t n = read(fd, header, sizeof header);
+  close(fd);
+  if (n != ssize_t(sizeof header) || std::memcmp(header, "\177ELF", 4) != 0) return {};
+  return std::string{char(header[4]), char(header[5]), char(header[18]), char(header[19])};
+}
+
+// Another copy of the library that ld.so would load beside `shim` into the
+// same programs: named libcgview.so, no $LIB in it, the same class and machine.
+bool is_another_copy(const std::string& entry, const std::string& shim) {
+  if (entry.find('$') != std::string::npos || entry.size() < 12 ||
+      entry.compare(entry.size() - 12, 12, "libcgview.so") != 0 ||
+      (entry.size() > 12 && entry[entry.size() - 13] != '/'))
+    return false;
+  std::string kind = elf_kind(entry);
+  return !kind.empty() && kind == elf_kind(shim);
+}
+
+// `shim` first, then the entries of `old` other than the shim itself or
+// another copy of it: under a `cgview run` already, or an image's ENV
+// LD_PRELOAD, it is not loaded twice. A copy built for another class
+// (a 32-bit program's) stays.
 std::string preload_with_first(const std::string& shim, const char* old) {
   std::string out = shim;
   for (const std::string& entry : preload_variable_entries(old != nullptr ? old : "")) {
     char resolved[PATH_MAX];
     if (entry == shim || (realpath(entry.c_str(), resolved) != nullptr && shim == resolved)) continue;
+    if (is_another_copy(entry, shim)) continue;
     out.append(":").append(entry);
   }
   return out;
+}
+
+// Without a library beside this binary (the command copied alone), the one
+// LD_PRELOAD already names for programs of this binary's kind.
+std::string library_in_preload() {
+  const char* preload = getenv("LD_PRELOAD");
+  for (const std::string& entry : preload_variable_entries(preload != nullptr ? preload : "")) {
+    char resolved[PATH_MAX];
+    if (is_another_copy(entry, "/proc/self/exe") && realpath(entry.c_str(), resolved) != nullptr) return resolved;
+  }
+  return {};
 }
 
 // An override above what the kernel enforces here makes programs size
@@ -69,6 +122,24 @@ void warn_above_enforced(const Config& config, const char* cpus, const char* mem
                  cpus, double(cpu.quota.quota) / double(cpu.quota.period), std::string(cpu.quota_source.file.view()).c_str());
 }
 
+// An override above what the host has changes nothing: the view never
+// shows more CPUs than the process may run on, nor more memory than the host
+// has. Said, so that `--cpus 4` on a 2-CPU machine is not taken for 4.
+void warn_above_host(const Config& with_overrides, const char* cpus, const char* memory) {
+  Limits view;
+  if (with_overrides.disabled || !compute_limits(with_overrides, view)) return;
+  unsigned may_run_on = view.cpu.affinity.count();
+  if (cpus != nullptr && may_run_on > 0 && Int128(with_overrides.cpus_override_micro) > Int128(may_run_on) * 1000000)
+    std::fprintf(stderr, "cgview: warning: --cpus %s is more than the %u CPUs this process may run on: programs see %u\n",
+                 cpus, may_run_on, view.cpu.count);
+  HostMemory host;
+  if (memory != nullptr && read_host_memory(with_overrides.root, host) && with_overrides.memory_override > host.total)
+    std::fprintf(stderr,
+                 "cgview: warning: --memory %s is more than the host's memory, %llu bytes: programs see the "
+                 "host's\n",
+                 memory, (unsigned long long)host.total);
+}
+
 }  // namespace
 
 std::string library_next_to_binary() {
@@ -84,8 +155,9 @@ std::string library_next_to_binary() {
 std::string library_not_found() {
   std::string dir = binary_directory();
   if (dir.empty()) return "libcgview.so not found: /proc/self/exe cannot be read to tell where this cgview is";
-  return "libcgview.so not found next to this cgview: neither " + dir + kLibraryBesideBinary[0] + " nor " + dir +
-         kLibraryBesideBinary[1] + " exists";
+  return "libcgview.so not found beside this cgview: none of " + joined(dir, kLibraryBesideBinary[0]) + ", " +
+         joined(dir, kLibraryBesideBinary[1]) + " or " + joined(dir, kLibraryBesideBinary[2]) +
+         " exists; install the two together, or copy libcgview.so to one of those places";
 }
 
 int run(const Config& config, const char* cpus, const char* memory, char** command) {
@@ -99,8 +171,9 @@ int run(const Config& config, const char* cpus, const char* memory, char** comma
                        ": expected at least 1M, in bytes or with a K, M, G or T suffix, such as 512M or 1.5G");
   }
   std::string shim = library_next_to_binary();
+  if (shim.empty()) shim = library_in_preload();
   if (shim.empty()) {
-    std::fprintf(stderr, "cgview: %s\n", library_not_found().c_str());
+    std::fprintf(stderr, "cgview: %s (or name it in LD_PRELOAD)\n", library_not_found().c_str());
     return 1;
   }
   // ld.so splits LD_PRELOAD at blanks and colons: such a path would load
@@ -126,6 +199,7 @@ int run(const Config& config, const char* cpus, const char* memory, char** comma
     if (as_given.judges_by_entries()) verdict = Doctor(live, search_path).examine(command[0], false);
   }
   warn_above_enforced(config, cpus, memory, check);
+  warn_above_host(check, cpus, memory);
   if (cpus != nullptr) setenv("CGVIEW_CPUS", cpus, 1);
   if (memory != nullptr) setenv("CGVIEW_MEMORY", memory, 1);
   if (!config.root.live()) setenv("CGVIEW_SYSROOT", std::string(config.root.prefix.view()).c_str(), 1);

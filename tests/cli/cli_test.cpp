@@ -262,6 +262,19 @@ TEST(Cli, RunWarnsOfOverridesAboveTheEnforcedLimits) {
   EXPECT_EQ(below.err, "");
   auto equal = cli({"--sysroot", root, "run", "--cpus", "2", "--memory", "1G", "--", "/bin/true"});
   EXPECT_EQ(equal.err, "");
+  // Above what the host has: programs see the host's, and run says so.
+  auto host = cli({"--sysroot", root, "run", "--cpus", "65", "--memory", "300G", "--", "/bin/true"});
+  EXPECT_NE(host.err.find("cgview: warning: --cpus 65 is more than the 64 CPUs this process may run on: programs "
+                          "see 64\n"),
+            std::string::npos)
+      << host.err;
+  EXPECT_NE(host.err.find("cgview: warning: --memory 300G is more than the host's memory, 270255816704 bytes: "
+                          "programs see the host's\n"),
+            std::string::npos)
+      << host.err;
+  EXPECT_EQ(cli({"--sysroot", root, "run", "--cpus", "64", "--memory", "251G", "--", "/bin/true"})
+                .err.find("more than"),
+            std::string::npos);
 }
 
 // An LD_PRELOAD naming the shim through ld.so's $LIB (README: images that also
@@ -308,15 +321,59 @@ TEST(Cli, ALibraryNotFoundNamesThePathsTried) {
   std::filesystem::create_directories(bin.path + "/bin");
   std::filesystem::copy_file(kCli, bin.path + "/bin/cgview");
   std::filesystem::permissions(bin.path + "/bin/cgview", std::filesystem::perms::owner_all);
-  const std::string expected = "cgview: libcgview.so not found next to this cgview: neither " + bin.path +
-                               "/bin/../lib/libcgview.so nor " + bin.path + "/bin/../shim/libcgview.so exists\n";
+  const std::string expected = "cgview: libcgview.so not found beside this cgview: none of " + bin.path +
+                               "/lib/libcgview.so, " + bin.path + "/shim/libcgview.so or " + bin.path +
+                               "/bin/libcgview.so exists; install the two together, or copy libcgview.so to one "
+                               "of those places";
   auto run = run_program({bin.path + "/bin/cgview", "run", "--", "/bin/true"}, {});
   EXPECT_EQ(run.exit_code, 1);
-  EXPECT_EQ(run.err, expected);
+  EXPECT_EQ(run.err, expected + " (or name it in LD_PRELOAD)\n");
   bin.write("etc/ld.so.preload", "");
   auto enable = run_program({bin.path + "/bin/cgview", "enable", "--root", bin.path}, {});
   EXPECT_EQ(enable.exit_code, 1);
-  EXPECT_EQ(enable.err, expected);
+  EXPECT_EQ(enable.err, expected + "\n");
+}
+
+// The command copied alone, or with the library into one folder (a
+// Kubernetes init container's /cgview/), finds the library there or in
+// LD_PRELOAD; and it loads one copy: another copy LD_PRELOAD names for the
+// same programs is left out, one built for another class stays.
+TEST(Cli, RunFindsTheLibraryBesideItOrInLdPreloadAndLoadsOneCopy) {
+  ScratchRoot dir("cgview-copies");
+  std::filesystem::create_directories(dir.path + "/alone");
+  std::filesystem::create_directories(dir.path + "/other");
+  std::filesystem::copy_file(kCli, dir.path + "/alone/cgview");
+  std::filesystem::permissions(dir.path + "/alone/cgview", std::filesystem::perms::owner_all);
+  const std::string alone = dir.path + "/alone/cgview", copy = dir.path + "/other/libcgview.so";
+  std::filesystem::copy_file(kShim, copy);
+  const std::vector<std::string> probe = {"run", "--cpus", "1", "--", "/bin/sh", "-c",
+                                          "nproc; echo \"$LD_PRELOAD\"; grep -c 'libcgview.so' /proc/self/maps >/dev/null && "
+                                          "awk '/libcgview.so/ { print $6 }' /proc/self/maps | sort -u | wc -l"};
+  auto with = [&](const std::string& binary, std::vector<std::string> env) {
+    std::vector<std::string> args = probe;
+    args.insert(args.begin(), binary);
+    return run_program(args, env);
+  };
+  // Alone, with LD_PRELOAD naming a copy: that copy, once.
+  auto from_preload = with(alone, {"LD_PRELOAD=" + copy});
+  EXPECT_EQ(from_preload.exit_code, 0) << from_preload.err;
+  EXPECT_EQ(from_preload.out, "1\n" + copy + "\n1\n") << from_preload.err;
+  // Beside it in the same folder.
+  std::filesystem::copy_file(kShim, dir.path + "/alone/libcgview.so");
+  auto beside = with(alone, {});
+  EXPECT_EQ(beside.out, "1\n" + dir.path + "/alone/libcgview.so\n1\n") << beside.err;
+  // The build's own, with LD_PRELOAD naming another copy: the build's alone.
+  auto twice = with(kCli, {"LD_PRELOAD=" + copy});
+  EXPECT_EQ(twice.out, "1\n" + kShim + "\n1\n") << twice.err;
+  // A 32-bit build (its ELF header is what tells) stays for 32-bit programs.
+  std::string header(20, '\0');
+  header.replace(0, 4, "\177ELF");
+  header[4] = 1;                  // ELFCLASS32
+  header[18] = 3;                 // EM_386
+  dir.write("lib32/libcgview.so", header);
+  auto env = run_program({kCli, "run", "--", "/usr/bin/printenv", "LD_PRELOAD"},
+                         {"LD_PRELOAD=" + copy + ":" + dir.path + "/lib32/libcgview.so"});
+  EXPECT_EQ(env.out, kShim + ":" + dir.path + "/lib32/libcgview.so\n");
 }
 
 // A cgview whose library's path holds a blank (a checkout in "My builds"):
