@@ -1,7 +1,9 @@
 #include <unistd.h>
 
+#include <cerrno>
 #include <climits>
 #include <cstdio>
+#include <cstring>
 
 #include "commands.hpp"
 
@@ -43,6 +45,20 @@ bool read_path_as_program(const Config& config, VirtualFile file, std::string_vi
   return read_host(config, path, out);
 }
 
+// /sys/block/DEV/stat or /sys/class/block/DEV/stat, whatever DEV: a served
+// file's form, though DEV may name no device.
+bool names_a_block_stat_file(std::string_view path, std::string_view& device) {
+  for (std::string_view prefix : {"/sys/block/", "/sys/class/block/"}) {
+    if (path.substr(0, prefix.size()) != prefix) continue;
+    std::string_view rest = path.substr(prefix.size());
+    size_t slash = rest.find('/');
+    if (slash == 0 || slash == std::string_view::npos || rest.substr(slash) != "/stat") continue;
+    device = rest.substr(0, slash);
+    return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 bool read_as_program(const Config& config, VirtualFile file, std::string& out) {
@@ -67,6 +83,12 @@ int cat(const Config& config, const char* path) {
   uint32_t device = 0;  // a disk's stat file is known by its "dev" file, as the shim knows it
   if (normal && file == VirtualFile::None && block_stat_device(config.root, normalized.view(), device))
     file = VirtualFile::BlockStat;
+  std::string_view device_name;
+  if (file == VirtualFile::None && normal && names_a_block_stat_file(normalized.view(), device_name)) {
+    std::fprintf(stderr, "cgview: %s: there is no block device %.*s here (ls /sys/block lists them)\n", path,
+                 int(device_name.size()), device_name.data());
+    return 1;
+  }
   if (file == VirtualFile::None) {
     std::fprintf(stderr,
                  "cgview: %s is not a file cgview serves ('cgview --help' and cgview(1) list them)\n", path);
@@ -82,8 +104,13 @@ int cat(const Config& config, const char* path) {
   if (!read_path_as_program(config, file, canonical.view(), content)) {
     // Under a sysroot the fallback is that root's own file: name it, since
     // the path given is not where it was looked for.
-    if (config.root.live()) std::fprintf(stderr, "cgview: cannot read %s\n", path);
-    else
+    if (config.root.live()) {
+      int error = host_open_error(config.root, canonical.view());
+      std::fprintf(stderr, "cgview: cannot read %s: %s\n", path,
+                   error == ENOENT ? "the host has no such file"
+                   : error != 0   ? std::strerror(error)
+                                  : "reading it failed");
+    } else
       std::fprintf(stderr, "cgview: cannot read %s: the view gives nothing for it and the sysroot's own %s%s cannot be read\n",
                    path, std::string(config.root.prefix.view()).c_str(), std::string(canonical.view()).c_str());
     return 1;

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "commands.hpp"
+#include "cpu_usage.hpp"
 #include "discovery.hpp"
 #include "host_files.hpp"
 #include "int128.hpp"
@@ -292,6 +293,10 @@ void print_figures(const Config& config) {
     pids += " (" + or_dash(s.pids.limit_current) + " where that limit is)";
     pids_source += ", " + std::string(s.pids.limit_dir.view()) + "/pids.max";
   }
+  // The hierarchy's root has no pids.current: say so rather than name a file
+  // that is not there.
+  if (!s.pids.current.has && s.pids_dir.found && is_hierarchy_root(config.root, s.pids_dir))
+    pids_source = std::string(s.pids_dir.path.view()) + " (the hierarchy's root: no pids.current or pids.max there)";
   rows.push_back({"pids", pids, "", pids_source});
   std::string io = "-";
   if (s.io.has) {

@@ -68,6 +68,14 @@ TEST(Cli, CatOfAPathItDoesNotServeIsAnError) {
   EXPECT_EQ(swaps.exit_code, 1);
   EXPECT_EQ(swaps.err, "cgview: cannot read /proc/swaps: the view gives nothing for it and the sysroot's own " + root +
                            "/proc/swaps cannot be read\n");
+  // A served form naming what the machine lacks says which, and why.
+  auto disk = cli({"cat", "/sys/block/cgview-no-such-disk/stat"});
+  EXPECT_EQ(disk.exit_code, 1);
+  EXPECT_EQ(disk.err, "cgview: /sys/block/cgview-no-such-disk/stat: there is no block device cgview-no-such-disk here "
+                      "(ls /sys/block lists them)\n");
+  auto cpu = cli({"cat", "/sys/devices/system/cpu/cpu4095/online"});
+  EXPECT_EQ(cpu.exit_code, 1);
+  EXPECT_EQ(cpu.err, "cgview: cannot read /sys/devices/system/cpu/cpu4095/online: the host has no such file\n");
 }
 
 TEST(Cli, CatOverAFixture) {
@@ -602,6 +610,16 @@ TEST(Cli, StatsShowsTheRootCpuacctsTimeOnlyOnABareHost) {
     bool no_usage = stats.out.find("\"usage_ns\": null,") != std::string::npos;
     EXPECT_TRUE(shown ? has_usage : no_usage) << cgroup << stats.out;
   }
+  // show's pids row at a pids hierarchy's root, which has no pids.current:
+  // it says so rather than name a file that is not there.
+  write("proc/self/mountinfo", "39 25 0:34 / /sys/fs/cgroup/pids rw,relatime - cgroup cgroup rw,pids\n");
+  write("sys/fs/cgroup/pids/release_agent", "\n");
+  write("proc/self/cgroup", "5:pids:/\n");
+  auto show = cli({"--sysroot", root, "show"});
+  EXPECT_NE(show.out.find("/sys/fs/cgroup/pids (the hierarchy's root: no pids.current or pids.max there)\n"),
+            std::string::npos)
+      << show.out;
+  EXPECT_EQ(show.out.find("/sys/fs/cgroup/pids/pids.current"), std::string::npos) << show.out;
 }
 
 // A v1 limit set above the cgroup mount (Docker's --cgroup-parent): only
