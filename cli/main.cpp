@@ -111,9 +111,10 @@ constexpr Command kCommands[] = {
     {"show", show_main, "show [--json]", "the container's view: each number, the host's, and its source"},
     {"cat", cat_main, "cat PATH", "print exactly what a preloaded program reads from PATH: /proc/meminfo,\n"
      "      /proc/cpuinfo, /proc/stat, /proc/swaps, /proc/diskstats, /proc/pressure/*,\n"
-     "      /proc/self/status, /sys/devices/system/cpu/{online,offline} and cpuK/... below it,\n"
+     "      /proc/{self,thread-self}/status, /sys/devices/system/cpu/{online,offline} and\n"
+     "      cpuK/{online,topology/*,cache/indexN/shared_cpu_*} below it,\n"
      "      /sys/devices/system/node/nodeN/{cpulist,cpumap,meminfo} and node/has_cpu,\n"
-     "      /sys/block/DEV/stat"},
+     "      /sys/{block,class/block}/DEV/stat"},
     {"run", run_main, "run [--cpus X] [--memory SIZE] [--sysroot DIR] -- CMD [ARGS...]",
      "run CMD with libcgview.so preloaded (--sysroot: its view of DIR, as CGVIEW_SYSROOT)"},
     {"stats", cgview::cli::stats, "stats [--interval S] [--count N] [--json]",
