@@ -113,9 +113,11 @@ void warn_above_enforced(const Config& config, const char* cpus, const char* mem
                  "(%s): programs may size themselves for memory they cannot have\n",
                  memory, (unsigned long long)mem.limit, std::string(mem.limit_source.file.view()).c_str());
   const CpuLimits& cpu = enforced.cpu;
-  // cpus_override_micro / 10^6 > quota / period, without dividing.
-  if (cpus != nullptr && cpu.has_quota &&
-      Int128(with_overrides.cpus_override_micro) * cpu.quota.period > Int128(cpu.quota.quota) * 1000000)
+  // Said only where programs would see more CPUs than under the quota: with
+  // a 0.5 quota, --cpus 1 shows the 1 CPU the quota rounds up to anyway.
+  Limits overridden;
+  if (cpus != nullptr && cpu.has_quota && compute_limits(with_overrides, overridden) &&
+      overridden.cpu.count > cpu.count)
     std::fprintf(stderr,
                  "cgview: warning: --cpus %s is above the CPU quota the kernel enforces here, %g CPUs (%s): "
                  "programs may start more workers than it runs at once\n",
@@ -138,6 +140,15 @@ void warn_above_host(const Config& with_overrides, const char* cpus, const char*
                  "cgview: warning: --memory %s is more than the host's memory, %llu bytes: programs see the "
                  "host's\n",
                  memory, (unsigned long long)host.total);
+}
+
+// What `doctor` advises for a program cgview cannot reach, where there is a
+// setting that does the same: a Go runtime reads GOMAXPROCS and GOMEMLIMIT
+// (1.25+ sizes GOMAXPROCS from the cgroup itself).
+const char* what_to_do_instead(const ProgramReport& verdict) {
+  if (verdict.kind != "go") return "";
+  return verdict.container_aware ? "; its runtime sizes GOMAXPROCS from the cgroup, set GOMEMLIMIT for its memory"
+                                 : "; set GOMAXPROCS and GOMEMLIMIT for it instead";
 }
 
 }  // namespace
@@ -206,7 +217,8 @@ int run(const Config& config, const char* cpus, const char* memory, char** comma
   // Not found, unreadable or not ELF: execvp decides (a file without #! runs under /bin/sh).
   if (!verdict.reached) print_warnings_once(config);  // no library in it to print them
   if (!verdict.reached && verdict.kind != "unreadable" && verdict.kind != "not-elf")
-    std::fprintf(stderr, "cgview: warning: %s %s: cgview cannot reach it\n", command[0], verdict.why_not.c_str());
+    std::fprintf(stderr, "cgview: warning: %s %s: cgview cannot reach it%s\n", command[0], verdict.why_not.c_str(),
+                 what_to_do_instead(verdict));
   execvp(command[0], command);
   // As env(1) and timeout(1): 127 when the command is not found, 126 when it cannot run.
   int error = errno;

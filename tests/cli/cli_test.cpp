@@ -270,6 +270,12 @@ TEST(Cli, RunWarnsOfOverridesAboveTheEnforcedLimits) {
   EXPECT_EQ(below.err, "");
   auto equal = cli({"--sysroot", root, "run", "--cpus", "2", "--memory", "1G", "--", "/bin/true"});
   EXPECT_EQ(equal.err, "");
+  // Above a 0.4 quota, --cpus 1 shows the 1 CPU the quota rounds up to: nothing to say.
+  const std::string fraction = kFixtures + "/fractional-0.4";
+  EXPECT_EQ(cli({"--sysroot", fraction, "run", "--cpus", "1", "--", "/bin/true"}).err, "");
+  EXPECT_EQ(cli({"--sysroot", fraction, "run", "--cpus", "1.5", "--", "/bin/true"}).err,
+            "cgview: warning: --cpus 1.5 is above the CPU quota the kernel enforces here, 0.4 CPUs "
+            "(/sys/fs/cgroup/cpu.max): programs may start more workers than it runs at once\n");
   // Above what the host has: programs see the host's, and run says so.
   auto host = cli({"--sysroot", root, "run", "--cpus", "65", "--memory", "300G", "--", "/bin/true"});
   EXPECT_NE(host.err.find("cgview: warning: --cpus 65 is more than the 64 CPUs this process may run on: programs "
