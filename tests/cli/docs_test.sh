@@ -60,10 +60,11 @@ expect "show" cgview sh
 expect "show stats" cgview s
 expect "$commands" cgview ''
 expect "--sysroot --version --help" cgview --
-expect "--json --sysroot" cgview show --
-expect "--sysroot" cgview cat --
-expect "--interval --count --json --sysroot" cgview stats --
-expect "--json --root --sysroot" cgview doctor --
+expect "--json --sysroot --help" cgview show --
+expect "--sysroot --help" cgview cat --
+expect "--interval --count --json --sysroot --help" cgview stats --
+expect "--json --root --sysroot --help" cgview doctor --
+expect "--root --help" cgview enable --
 expect "/proc/meminfo" cgview cat /proc/me
 expect "--cpus" cgview run --cp
 expect "doctor" cgview --sysroot /tmp doc
