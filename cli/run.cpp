@@ -12,8 +12,8 @@
 #include "commands.hpp"
 #include "lib_layout.hpp"
 #include "doctor.hpp"
-#include "int128.hpp"
 #include "limits.hpp"
+#include "override_warnings.hpp"
 #include "program_lookup.hpp"
 #include "usage.hpp"
 
@@ -97,51 +97,6 @@ std::string library_in_preload() {
   return {};
 }
 
-// An override above what the kernel enforces here makes programs size
-// themselves for CPUs or memory they cannot have: a heap the OOM killer ends,
-// more workers than the quota runs. Overrides are for lowering; raising is
-// allowed, and said once, before the program starts.
-void warn_above_enforced(const Config& config, const char* cpus, const char* memory, const Config& with_overrides) {
-  Config enforced_config = config;
-  enforced_config.has_cpus_override = enforced_config.has_memory_override = false;
-  Limits enforced;
-  if (config.disabled || !compute_limits(enforced_config, enforced)) return;
-  const MemoryLimits& mem = enforced.memory;
-  if (memory != nullptr && mem.has_limit && with_overrides.memory_override > mem.limit)
-    std::fprintf(stderr,
-                 "cgview: warning: --memory %s is above the memory limit the kernel enforces here, %llu bytes "
-                 "(%s): programs may size themselves for memory they cannot have\n",
-                 memory, (unsigned long long)mem.limit, std::string(mem.limit_source.file.view()).c_str());
-  const CpuLimits& cpu = enforced.cpu;
-  // Said only where programs would see more CPUs than under the quota: with
-  // a 0.5 quota, --cpus 1 shows the 1 CPU the quota rounds up to anyway.
-  Limits overridden;
-  if (cpus != nullptr && cpu.has_quota && compute_limits(with_overrides, overridden) &&
-      overridden.cpu.count > cpu.count)
-    std::fprintf(stderr,
-                 "cgview: warning: --cpus %s is above the CPU quota the kernel enforces here, %g CPUs (%s): "
-                 "programs may start more workers than it runs at once\n",
-                 cpus, double(cpu.quota.quota) / double(cpu.quota.period), std::string(cpu.quota_source.file.view()).c_str());
-}
-
-// An override above what the host has changes nothing: the view never
-// shows more CPUs than the process may run on, nor more memory than the host
-// has. Said, so that `--cpus 4` on a 2-CPU machine is not taken for 4.
-void warn_above_host(const Config& with_overrides, const char* cpus, const char* memory) {
-  Limits view;
-  if (with_overrides.disabled || !compute_limits(with_overrides, view)) return;
-  unsigned may_run_on = view.cpu.affinity.count();
-  if (cpus != nullptr && may_run_on > 0 && Int128(with_overrides.cpus_override_micro) > Int128(may_run_on) * 1000000)
-    std::fprintf(stderr, "cgview: warning: --cpus %s is more than the %u CPUs this process may run on: programs see %u\n",
-                 cpus, may_run_on, view.cpu.count);
-  HostMemory host;
-  if (memory != nullptr && read_host_memory(with_overrides.root, host) && with_overrides.memory_override > host.total)
-    std::fprintf(stderr,
-                 "cgview: warning: --memory %s is more than the host's memory, %llu bytes: programs see the "
-                 "host's\n",
-                 memory, (unsigned long long)host.total);
-}
-
 // What `doctor` advises for a program cgview cannot reach, where there is a
 // setting that does the same: a Go runtime reads GOMAXPROCS and GOMEMLIMIT
 // (1.25+ sizes GOMAXPROCS from the cgroup itself).
@@ -209,8 +164,9 @@ int run(const Config& config, const char* cpus, const char* memory, char** comma
     setenv("LD_PRELOAD", preload_with_first(shim, getenv("LD_PRELOAD")).c_str(), 1);
     if (as_given.judges_by_entries()) verdict = Doctor(live, search_path).examine(command[0], false);
   }
-  warn_above_enforced(config, cpus, memory, check);
-  warn_above_host(check, cpus, memory);
+  OverrideNames names{cpus != nullptr ? std::string("--cpus ") + cpus : "",
+                      memory != nullptr ? std::string("--memory ") + memory : ""};
+  for (const std::string& line : override_warnings(check, names)) std::fprintf(stderr, "cgview: warning: %s\n", line.c_str());
   if (cpus != nullptr) setenv("CGVIEW_CPUS", cpus, 1);
   if (memory != nullptr) setenv("CGVIEW_MEMORY", memory, 1);
   if (!config.root.live()) setenv("CGVIEW_SYSROOT", std::string(config.root.prefix.view()).c_str(), 1);

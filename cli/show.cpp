@@ -3,6 +3,7 @@
 // text the shim serves, so the two cannot disagree.
 #include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 #include <optional>
 #include <string>
 #include <vector>
@@ -15,6 +16,7 @@
 #include "json.hpp"
 #include "meminfo_lines.hpp"
 #include "memory_view.hpp"
+#include "override_warnings.hpp"
 #include "sink.hpp"
 #include "stand_in_warnings.hpp"
 #include "stats_sample.hpp"
@@ -248,6 +250,13 @@ std::vector<std::string> view_warnings(const Config& config, const CgroupDirs& d
     format_warning(w, text);
     out.emplace_back(text.view());
   });
+  // An override above the enforced limits or the host's, as `run` says of it.
+  auto given = [](const char* name) {
+    const char* value = secure_getenv(name);
+    return value != nullptr ? std::string(name) + "=" + value : std::string();
+  };
+  for (std::string& line : override_warnings(config, {given("CGVIEW_CPUS"), given("CGVIEW_MEMORY")}))
+    out.push_back(std::move(line));
   return out;
 }
 

@@ -270,6 +270,16 @@ TEST(Cli, RunWarnsOfOverridesAboveTheEnforcedLimits) {
   EXPECT_EQ(below.err, "");
   auto equal = cli({"--sysroot", root, "run", "--cpus", "2", "--memory", "1G", "--", "/bin/true"});
   EXPECT_EQ(equal.err, "");
+  // show says the same of the variables.
+  auto show = cli({"--sysroot", root, "show"}, {"CGVIEW_CPUS=128", "CGVIEW_MEMORY=2G"});
+  EXPECT_NE(show.out.find("\nwarning: CGVIEW_MEMORY=2G is above the memory limit the kernel enforces here, "
+                          "1073741824 bytes (/sys/fs/cgroup/memory.max): programs may size themselves"),
+            std::string::npos)
+      << show.out;
+  EXPECT_NE(show.out.find("\nwarning: CGVIEW_CPUS=128 is more than the 64 CPUs this process may run on: programs "
+                          "see 64\n"),
+            std::string::npos)
+      << show.out;
   // Above a 0.4 quota, --cpus 1 shows the 1 CPU the quota rounds up to: nothing to say.
   const std::string fraction = kFixtures + "/fractional-0.4";
   EXPECT_EQ(cli({"--sysroot", fraction, "run", "--cpus", "1", "--", "/bin/true"}).err, "");
