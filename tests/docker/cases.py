@@ -304,20 +304,31 @@ def case_live_update(engine, report):
 
 
 def case_kubernetes_pattern(engine, report):
-    """As docker/kubernetes/deployment.yaml: one container copies the library out
-    of the cgview image into a volume; an unmodified debian:12 container mounts
-    it read-only, preloads it and sees its limits."""
+    """As docker/kubernetes/deployment.yaml: one container copies the library and
+    the cgview command out of the cgview image into a volume; an unmodified
+    debian:12 container mounts it read-only, preloads the library and sees its
+    limits, and the command, beside the library in one folder, finds it there
+    (`cgview run`) and reads the container's cgroup (`cgview show`)."""
     limits = Limits(cpus="1", memory="256m")
     case = "kubernetes pattern (volume + LD_PRELOAD in debian:12), %s" % limits
     volume = engine.volume()
-    engine.run(CGVIEW, ["cp", "/usr/lib/libcgview.so", "/cgview/libcgview.so"], ["-v", volume + ":/cgview"])
-    p = engine.run(BASE, ["sh", "-c", "nproc; grep MemTotal /proc/meminfo; touch /cgview/x 2>/dev/null || echo read-only"],
+    engine.run(CGVIEW, ["cp", "/usr/lib/libcgview.so", "/usr/bin/cgview", "/cgview/"], ["-v", volume + ":/cgview"])
+    script = ("nproc; grep MemTotal /proc/meminfo; touch /cgview/x 2>/dev/null || echo read-only; "
+              "env -u LD_PRELOAD /cgview/cgview run -- nproc; /cgview/cgview show --json | tr -d '\\n'")
+    p = engine.run(BASE, ["sh", "-c", script],
                    limits.options() + ["-v", volume + ":/cgview:ro", "-e", "LD_PRELOAD=/cgview/libcgview.so"])
-    nproc, meminfo, ro = p.stdout.strip().splitlines()
+    lines = p.stdout.strip().splitlines()
+    if len(lines) != 5:
+        report.check(case, "five lines of output", p.stdout, "nproc, MemTotal, read-only, run's nproc, show's JSON")
+        return
+    nproc, meminfo, ro, run_nproc, show = lines
     report.check(case, "nproc", int(nproc), limits.n())
     report.check(case, "/proc/meminfo MemTotal", int(meminfo.split()[1]) * 1024, limits.mem_total())
     report.check(case, "the volume is read-only in the app container", ro, "read-only")
     report.check(case, "no ld.so error on stderr", p.stderr.strip(), "")
+    report.check(case, "/cgview/cgview run finds /cgview/libcgview.so: nproc", int(run_nproc), limits.n())
+    memory = json.loads(show)["memory"]
+    report.check(case, "/cgview/cgview show: the memory limit", memory["limit"], limits.mem_total())
     engine.run_docker("volume", "rm", volume, quiet=True)
 
 

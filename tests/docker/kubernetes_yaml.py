@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """docker/kubernetes/deployment.yaml, checked without a cluster: it parses, is an
-apps/v1 Deployment whose initContainer copies libcgview.so into an emptyDir,
+apps/v1 Deployment whose initContainer copies libcgview.so and the cgview
+command into an emptyDir,
 and whose app containers mount that volume read-only, preload the library from
 it and have CPU and memory limits."""
 import sys
@@ -40,10 +41,13 @@ def main(path):
         check("initContainer mounts the emptyDir writable", shared and not mounts[shared[0]].get("readOnly"), mounts)
         command = " ".join(c.get("command", []) + c.get("args", []))
         if shared:
-            target = mounts[shared[0]]["mountPath"].rstrip("/") + "/libcgview.so"
+            folder = mounts[shared[0]]["mountPath"].rstrip("/")
+            words = c.get("command", []) + c.get("args", [])
+            into_folder = words[-1].rstrip("/") == folder or words[-1] == folder + "/libcgview.so"
             check("initContainer copies /usr/lib/libcgview.so into it",
-                  "/usr/lib/libcgview.so" in command and target in command, command)
-            copied_to = target
+                  "/usr/lib/libcgview.so" in words and into_folder, command)
+            check("initContainer copies the cgview command beside it", "/usr/bin/cgview" in words, command)
+            copied_to = folder + "/libcgview.so"
 
     apps = pod.get("containers", [])
     check("at least one app container", len(apps) >= 1, apps)
