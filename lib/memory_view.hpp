@@ -46,6 +46,13 @@ bool kb_value(std::string_view text, uint64_t& bytes);
 // MemTotal; a missing MemFree reads as MemTotal, a missing MemAvailable as none.
 bool host_memory_from_meminfo(std::string_view meminfo, HostMemory& out);
 
+// The memory.stat keys derive_memory reads besides the one a caller wants:
+// under an override below the usage, the page cache the excess comes off
+// first. A caller that wants one figure (sysinfo's Shmem) asks for these too,
+// so that it gets what /proc/meminfo shows.
+inline constexpr uint32_t kStatKeysForOverLimit =
+    stat_bit(StatKey::ActiveFile) | stat_bit(StatKey::InactiveFile) | stat_bit(StatKey::Cache);
+
 // Figures in bytes. Each `has_*` false means: show the host's value.
 struct MemoryFigures {
   bool has_memory = false;  // total, free, available and the stat lines (a limit is set)

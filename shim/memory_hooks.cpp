@@ -74,7 +74,7 @@ CGVIEW_EXPORT int sysinfo(struct sysinfo* info) {
   uint64_t unit = info->mem_unit != 0 ? info->mem_unit : 1;
   HostMemory host{info->totalram * unit, info->freeram * unit, info->totalswap * unit, info->freeswap * unit};
   MemoryFigures f;
-  if (!memory_figures(&host, f, stat_bit(StatKey::Shmem))) return result;  // sharedram
+  if (!memory_figures(&host, f, stat_bit(StatKey::Shmem) | kStatKeysForOverLimit)) return result;  // sharedram
   info->totalram = f.total / unit;
   info->freeram = f.free / unit;
   if (f.stat.has(StatKey::Shmem)) info->sharedram = f.stat.get(StatKey::Shmem) / unit;

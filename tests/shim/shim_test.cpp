@@ -292,6 +292,14 @@ TEST(Shim, SysinfoSharedramIsTheContainersShmem) {
     EXPECT_EQ(v["meminfo_shmem_kb"], kb) << fixture;
     EXPECT_EQ(v["sysinfo_sharedram_kb"], kb) << fixture;
   }
+  // The same under an override below the usage (300 MiB, 100 MiB of it page
+  // cache, 4 MiB shmem): 96 MiB of file pages go first, then every figure
+  // shrinks by 200/204. sysinfo reads the keys that takes, as meminfo does.
+  std::vector<std::string> env = preload_over("docker-v2-private-ns");
+  env.push_back("CGVIEW_MEMORY=200M");
+  Values v = probe(kProbes[0], "view", env);
+  EXPECT_EQ(v["meminfo_shmem_kb"], "4015");  // 4 MiB x 200 / 204
+  EXPECT_EQ(v["sysinfo_sharedram_kb"], "4015");
 }
 
 // A rewind re-renders a served fd into a new file and puts that in the fd's
