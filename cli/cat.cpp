@@ -45,20 +45,6 @@ bool read_path_as_program(const Config& config, VirtualFile file, std::string_vi
   return read_host(config, path, out);
 }
 
-// /sys/block/DEV/stat or /sys/class/block/DEV/stat, whatever DEV: a served
-// file's form, though DEV may name no device.
-bool names_a_block_stat_file(std::string_view path, std::string_view& device) {
-  for (std::string_view prefix : {"/sys/block/", "/sys/class/block/"}) {
-    if (path.substr(0, prefix.size()) != prefix) continue;
-    std::string_view rest = path.substr(prefix.size());
-    size_t slash = rest.find('/');
-    if (slash == 0 || slash == std::string_view::npos || rest.substr(slash) != "/stat") continue;
-    device = rest.substr(0, slash);
-    return true;
-  }
-  return false;
-}
-
 }  // namespace
 
 bool read_as_program(const Config& config, VirtualFile file, std::string& out) {
@@ -84,7 +70,7 @@ int cat(const Config& config, const char* path) {
   if (normal && file == VirtualFile::None && block_stat_device(config.root, normalized.view(), device))
     file = VirtualFile::BlockStat;
   std::string_view device_name;
-  if (file == VirtualFile::None && normal && names_a_block_stat_file(normalized.view(), device_name)) {
+  if (file == VirtualFile::None && normal && block_stat_name(normalized.view(), device_name)) {
     std::fprintf(stderr, "cgview: %s: there is no block device %.*s here (ls /sys/block lists them)\n", path,
                  int(device_name.size()), device_name.data());
     return 1;

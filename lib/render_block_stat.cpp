@@ -18,18 +18,23 @@ constexpr uint32_t kMinorBits = 20;  // the kernel's dev_t: 12 bits of major, 20
 
 }  // namespace
 
-bool block_stat_device(const Sysroot& root, std::string_view path, uint32_t& device) {
+bool block_stat_name(std::string_view path, std::string_view& name) {
   constexpr std::string_view kBlock = "/sys/block/", kClassBlock = "/sys/class/block/", kStat = "/stat";
   std::string_view rest;
   if (path.starts_with(kBlock)) rest = path.substr(kBlock.size());
   else if (path.starts_with(kClassBlock)) rest = path.substr(kClassBlock.size());
   else return false;
   if (rest.size() <= kStat.size() || !rest.ends_with(kStat)) return false;
-  std::string_view name = rest.substr(0, rest.size() - kStat.size());  // DEV, or DISK/PART
+  name = rest.substr(0, rest.size() - kStat.size());  // DEV, or DISK/PART
   size_t slash = name.find('/');
-  if (name.empty() || name.front() == '.' ||
-      (slash != std::string_view::npos && (slash + 1 == name.size() || name.find('/', slash + 1) != std::string_view::npos)))
-    return false;
+  return !name.empty() && name.front() != '.' &&
+         (slash == std::string_view::npos || (slash + 1 != name.size() && name.find('/', slash + 1) == std::string_view::npos));
+}
+
+bool block_stat_device(const Sysroot& root, std::string_view path, uint32_t& device) {
+  constexpr std::string_view kStat = "/stat";
+  std::string_view name;
+  if (!block_stat_name(path, name)) return false;
   // The device's number, from its "dev" file beside "stat" ("8:0\n").
   PathText dev_path;
   dev_path.add(path.substr(0, path.size() - kStat.size())).add("/dev");

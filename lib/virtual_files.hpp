@@ -101,9 +101,12 @@ void put_cpu_mask(const CpuSet& set, const MaskShape& shape, Sink& out);
 bool render_swaps(const Config& config, const Limits& limits, Sink& out);
 bool render_pressure(const Config& config, const Limits& limits, VirtualFile file, Sink& out);
 bool render_diskstats(const Config& config, const Limits& limits, Sink& out);
-// The device a normalized /sys/block/DEV/stat, /sys/class/block/DEV/stat or
-// /sys/block/DISK/PART/stat path names (its "dev" file, read under `root`),
-// packed as major << 20 | minor. False for any other path.
+// The DEV (or DISK/PART) of a normalized /sys/block/DEV/stat,
+// /sys/class/block/DEV/stat or /sys/block/DISK/PART/stat path, whether or not
+// such a device exists. False for any other path.
+bool block_stat_name(std::string_view path, std::string_view& name);
+// The device such a path names (its "dev" file, read under `root`), packed as
+// major << 20 | minor. False for any other path, or a device that is not there.
 bool block_stat_device(const Sysroot& root, std::string_view path, uint32_t& device);
 // That device's stat file through /sys/dev/block/MAJ:MIN, which links to its
 // directory as /sys/block/DEV does.
