@@ -13,14 +13,6 @@ int show(const Config& config, bool json);
 int cat(const Config& config, const char* path);
 int run(const Config& config, const char* cpus, const char* memory, char** command);
 
-// The library installed next to this binary: <prefix>/bin/cgview ->
-// <prefix>/lib/libcgview.so (../shim/ in a build tree; or in the binary's own
-// folder, where the two were copied together), symlinks resolved, so
-// the path stays right whatever the caller's cwd (LD_PRELOAD, ld.so.preload).
-// Empty when there is none.
-std::string library_next_to_binary();
-// Why library_next_to_binary found none: the paths it tried, and what to do.
-std::string library_not_found();
 // doctor: 0 every program reached, 3 one is not, 1 error.
 int doctor(const Config& config, bool json, const char* root, char** programs, int count);
 int doctor_environment(const Config& config, bool json);

@@ -14,6 +14,7 @@
 #include <span>
 
 #include "commands.hpp"
+#include "library_location.hpp"
 #include "go_buildinfo.hpp"
 #include "lib_layout.hpp"
 #include "libc_versions.hpp"

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "commands.hpp"
+#include "library_location.hpp"
 #include "lib_layout.hpp"
 #include "libc_fit.hpp"
 #include "libc_versions.hpp"

@@ -1,4 +1,3 @@
-#include <fcntl.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -11,6 +10,7 @@
 
 #include "commands.hpp"
 #include "lib_layout.hpp"
+#include "library_location.hpp"
 #include "doctor.hpp"
 #include "limits.hpp"
 #include "override_warnings.hpp"
@@ -20,82 +20,6 @@
 namespace cgview::cli {
 
 namespace {
-
-// Where the library is, relative to this binary's directory: an install
-// (<prefix>/bin, <prefix>/lib), a build tree (cli/, shim/), and one folder
-// holding both (a Kubernetes init container's copy, /cgview/).
-constexpr const char* kLibraryBesideBinary[] = {"../lib/libcgview.so", "../shim/libcgview.so", "libcgview.so"};
-
-// The directory this binary is in, with a trailing '/' ("" when
-// /proc/self/exe cannot be read).
-std::string binary_directory() {
-  char exe[PATH_MAX];
-  ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-  if (n <= 0) return {};
-  std::string dir(exe, size_t(n));
-  dir.erase(dir.rfind('/') + 1);
-  return dir;
-}
-
-// "/usr/bin/" + "../lib/x" as "/usr/lib/x", for messages.
-std::string joined(std::string dir, std::string_view relative) {
-  while (relative.substr(0, 3) == "../") {
-    relative.remove_prefix(3);
-    dir.pop_back();
-    dir.erase(dir.rfind('/') + 1);
-    if (dir.empty()) dir = "/";
-  }
-  return dir.append(relative);
-}
-
-// ELF class and machine, the bytes that decide whether ld.so can load a
-// library into a program; empty when the file is no ELF file.
-std::string elf_kind(const std::string& path) {
-  unsigned char header[20];
-  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return {};
-  ssize_t n = read(fd, header, sizeof header);
-  close(fd);
-  if (n != ssize_t(sizeof header) || std::memcmp(header, "\177ELF", 4) != 0) return {};
-  return std::string{char(header[4]), char(header[5]), char(header[18]), char(header[19])};
-}
-
-// Another copy of the library that ld.so would load beside `shim` into the
-// same programs: named libcgview.so, no $LIB in it, the same class and machine.
-bool is_another_copy(const std::string& entry, const std::string& shim) {
-  if (entry.find('$') != std::string::npos || entry.size() < 12 ||
-      entry.compare(entry.size() - 12, 12, "libcgview.so") != 0 ||
-      (entry.size() > 12 && entry[entry.size() - 13] != '/'))
-    return false;
-  std::string kind = elf_kind(entry);
-  return !kind.empty() && kind == elf_kind(shim);
-}
-
-// `shim` first, then the entries of `old` other than the shim itself or
-// another copy of it: under a `cgview run` already, or an image's ENV
-// LD_PRELOAD, it is not loaded twice. A copy built for another class
-// (a 32-bit program's) stays.
-std::string preload_with_first(const std::string& shim, const char* old) {
-  std::string out = shim;
-  for (const std::string& entry : preload_variable_entries(old != nullptr ? old : "")) {
-    char resolved[PATH_MAX];
-    if (entry == shim || (realpath(entry.c_str(), resolved) != nullptr && shim == resolved)) continue;
-    if (is_another_copy(entry, shim)) continue;
-    out.append(":").append(entry);
-  }
-  return out;
-}
-
-// Without a library beside this binary (the command copied alone), the one
-// LD_PRELOAD already names for programs of this binary's kind.
-std::string library_in_preload() {
-  const char* preload = getenv("LD_PRELOAD");
-  for (const std::string& entry : preload_variable_entries(preload != nullptr ? preload : "")) {
-    char resolved[PATH_MAX];
-    if (is_another_copy(entry, "/proc/self/exe") && realpath(entry.c_str(), resolved) != nullptr) return resolved;
-  }
-  return {};
-}
 
 // What `doctor` advises for a program cgview cannot reach, where there is a
 // setting that does the same: a Go runtime reads GOMAXPROCS and GOMEMLIMIT
@@ -107,24 +31,6 @@ const char* what_to_do_instead(const ProgramReport& verdict) {
 }
 
 }  // namespace
-
-std::string library_next_to_binary() {
-  std::string dir = binary_directory();
-  if (dir.empty()) return {};
-  for (const char* candidate : kLibraryBesideBinary) {
-    char resolved[PATH_MAX];
-    if (realpath((dir + candidate).c_str(), resolved) != nullptr) return resolved;
-  }
-  return {};
-}
-
-std::string library_not_found() {
-  std::string dir = binary_directory();
-  if (dir.empty()) return "libcgview.so not found: /proc/self/exe cannot be read to tell where this cgview is";
-  return "libcgview.so not found beside this cgview: none of " + joined(dir, kLibraryBesideBinary[0]) + ", " +
-         joined(dir, kLibraryBesideBinary[1]) + " or " + joined(dir, kLibraryBesideBinary[2]) +
-         " exists; install the two together, or copy libcgview.so to one of those places";
-}
 
 int run(const Config& config, const char* cpus, const char* memory, char** command) {
   Config check = config;

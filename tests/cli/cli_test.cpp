@@ -346,9 +346,9 @@ TEST(Cli, ALibraryNotFoundNamesThePathsTried) {
   std::filesystem::copy_file(kCli, bin.path + "/bin/cgview");
   std::filesystem::permissions(bin.path + "/bin/cgview", std::filesystem::perms::owner_all);
   const std::string expected = "cgview: libcgview.so not found beside this cgview: none of " + bin.path +
-                               "/lib/libcgview.so, " + bin.path + "/shim/libcgview.so or " + bin.path +
-                               "/bin/libcgview.so exists; install the two together, or copy libcgview.so to one "
-                               "of those places";
+                               "/bin/libcgview.so, " + bin.path + "/lib/libcgview.so or " + bin.path +
+                               "/shim/libcgview.so is a build of it for this machine; install the two together, or "
+                               "copy libcgview.so to one of those places";
   auto run = run_program({bin.path + "/bin/cgview", "run", "--", "/bin/true"}, {});
   EXPECT_EQ(run.exit_code, 1);
   EXPECT_EQ(run.err, expected + " (or name it in LD_PRELOAD)\n");
@@ -378,10 +378,20 @@ TEST(Cli, RunFindsTheLibraryBesideItOrInLdPreloadAndLoadsOneCopy) {
     args.insert(args.begin(), binary);
     return run_program(args, env);
   };
-  // Alone, with LD_PRELOAD naming a copy: that copy, once.
+  // A 32-bit build (its ELF header is what tells) where an install's would be,
+  // ../lib: not this binary's kind, so not taken.
+  std::string header(20, '\0');
+  header.replace(0, 4, "\177ELF");
+  header[4] = 1;   // ELFCLASS32
+  header[18] = 3;  // EM_386
+  dir.write("lib/libcgview.so", header);
+  // Alone, with LD_PRELOAD naming a copy, by a symlink too: that copy, once.
   auto from_preload = with(alone, {"LD_PRELOAD=" + copy});
   EXPECT_EQ(from_preload.exit_code, 0) << from_preload.err;
   EXPECT_EQ(from_preload.out, "1\n" + copy + "\n1\n") << from_preload.err;
+  std::filesystem::create_symlink(copy, dir.path + "/other/link.so");
+  auto by_link = with(alone, {"LD_PRELOAD=" + dir.path + "/other/link.so"});
+  EXPECT_EQ(by_link.out, "1\n" + copy + "\n1\n") << by_link.err;
   // Beside it in the same folder.
   std::filesystem::copy_file(kShim, dir.path + "/alone/libcgview.so");
   auto beside = with(alone, {});
@@ -389,15 +399,10 @@ TEST(Cli, RunFindsTheLibraryBesideItOrInLdPreloadAndLoadsOneCopy) {
   // The build's own, with LD_PRELOAD naming another copy: the build's alone.
   auto twice = with(kCli, {"LD_PRELOAD=" + copy});
   EXPECT_EQ(twice.out, "1\n" + kShim + "\n1\n") << twice.err;
-  // A 32-bit build (its ELF header is what tells) stays for 32-bit programs.
-  std::string header(20, '\0');
-  header.replace(0, 4, "\177ELF");
-  header[4] = 1;                  // ELFCLASS32
-  header[18] = 3;                 // EM_386
-  dir.write("lib32/libcgview.so", header);
+  // The 32-bit build stays in LD_PRELOAD for 32-bit programs.
   auto env = run_program({kCli, "run", "--", "/usr/bin/printenv", "LD_PRELOAD"},
-                         {"LD_PRELOAD=" + copy + ":" + dir.path + "/lib32/libcgview.so"});
-  EXPECT_EQ(env.out, kShim + ":" + dir.path + "/lib32/libcgview.so\n");
+                         {"LD_PRELOAD=" + copy + ":" + dir.path + "/lib/libcgview.so"});
+  EXPECT_EQ(env.out, kShim + ":" + dir.path + "/lib/libcgview.so\n");
 }
 
 // A cgview whose library's path holds a blank (a checkout in "My builds"):

@@ -1,0 +1,104 @@
+#include "library_location.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <climits>
+#include <cstdlib>
+#include <string_view>
+
+#include "lib_layout.hpp"
+#include "library_search.hpp"
+#include "virtual_files.hpp"
+
+namespace cgview::cli {
+
+namespace {
+
+// Relative to this binary's folder, in the order tried.
+constexpr const char* kLibraryBesideBinary[] = {"libcgview.so", "../lib/libcgview.so", "../shim/libcgview.so"};
+
+// The folder this binary is in, with a trailing '/' ("" when /proc/self/exe
+// cannot be read).
+std::string binary_directory() {
+  char exe[PATH_MAX];
+  ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+  if (n <= 0) return {};
+  std::string dir(exe, size_t(n));
+  dir.erase(dir.rfind('/') + 1);
+  return dir;
+}
+
+// Whether ld.so would load the two files into the same programs: the same
+// ELF class and machine. False when either is not ELF.
+bool same_elf_identity(const std::string& a, const std::string& b) {
+  int identity[2][2];
+  const std::string* paths[2] = {&a, &b};
+  for (int i = 0; i < 2; ++i) {
+    int fd = open(paths[i]->c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return false;
+    bool elf = elf_identity(fd, identity[i][0], identity[i][1]);
+    close(fd);
+    if (!elf) return false;
+  }
+  return identity[0][0] == identity[1][0] && identity[0][1] == identity[1][1];
+}
+
+// A path ld.so takes as it is (with a '/', no $LIB) whose file, symlinks
+// resolved, is a libcgview.so built like `like`; its resolved path, or empty.
+std::string cgview_build_at(const std::string& entry, const std::string& like) {
+  char resolved[PATH_MAX];
+  if (entry.find('/') == std::string::npos || entry.find('$') != std::string::npos ||
+      realpath(entry.c_str(), resolved) == nullptr)
+    return {};
+  std::string path = resolved;
+  bool named_so = path.size() >= 13 && path.compare(path.size() - 13, 13, "/libcgview.so") == 0;
+  return named_so && same_elf_identity(path, like) ? path : std::string();
+}
+
+// "/usr/bin/" + "../lib/x" as "/usr/lib/x", for messages.
+std::string joined(const std::string& dir, const char* relative) {
+  PathText normal;
+  std::string path = dir + relative;
+  return normalize_path(path, normal) ? std::string(normal.view()) : path;
+}
+
+}  // namespace
+
+std::string library_next_to_binary() {
+  std::string dir = binary_directory();
+  if (dir.empty()) return {};
+  for (const char* candidate : kLibraryBesideBinary) {
+    std::string found = cgview_build_at(dir + candidate, "/proc/self/exe");
+    if (!found.empty()) return found;
+  }
+  return {};
+}
+
+std::string library_not_found() {
+  std::string dir = binary_directory();
+  if (dir.empty()) return "libcgview.so not found: /proc/self/exe cannot be read to tell where this cgview is";
+  return "libcgview.so not found beside this cgview: none of " + joined(dir, kLibraryBesideBinary[0]) + ", " +
+         joined(dir, kLibraryBesideBinary[1]) + " or " + joined(dir, kLibraryBesideBinary[2]) +
+         " is a build of it for this machine; install the two together, or copy libcgview.so to one of those places";
+}
+
+std::string library_in_preload() {
+  const char* preload = getenv("LD_PRELOAD");
+  for (const std::string& entry : preload_variable_entries(preload != nullptr ? preload : "")) {
+    std::string found = cgview_build_at(entry, "/proc/self/exe");
+    if (!found.empty()) return found;
+  }
+  return {};
+}
+
+std::string preload_with_first(const std::string& shim, const char* old) {
+  std::string out = shim;
+  for (const std::string& entry : preload_variable_entries(old != nullptr ? old : "")) {
+    if (entry == shim || !cgview_build_at(entry, shim).empty()) continue;
+    out.append(":").append(entry);
+  }
+  return out;
+}
+
+}  // namespace cgview::cli

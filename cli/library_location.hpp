@@ -1,0 +1,27 @@
+// Where the cgview command finds libcgview.so to preload (`run`) or to name
+// in ld.so.preload (`enable`), and how `run` puts it first in LD_PRELOAD once.
+#pragma once
+
+#include <string>
+
+namespace cgview::cli {
+
+// The library installed beside this binary, symlinks resolved, so the path
+// stays right whatever the caller's cwd: in the binary's own folder (the two
+// copied together, a Kubernetes init container's /cgview/), else
+// <prefix>/lib/libcgview.so for <prefix>/bin/cgview, else ../shim/ in a build
+// tree. Only a file of this binary's ELF class and machine counts. Empty when
+// there is none.
+std::string library_next_to_binary();
+// Why library_next_to_binary found none: the paths it tried, and what to do.
+std::string library_not_found();
+// The libcgview.so LD_PRELOAD already names by path, for this binary's ELF
+// class and machine (a symlink to it counts); empty when none.
+std::string library_in_preload();
+// `shim` first, then the entries of the LD_PRELOAD value `old` other than
+// the shim itself or another copy of it for the same programs: under a
+// `cgview run` already, or an image's ENV LD_PRELOAD, it is not loaded twice.
+// A copy built for another class (a 32-bit program's) stays.
+std::string preload_with_first(const std::string& shim, const char* old);
+
+}  // namespace cgview::cli
