@@ -27,6 +27,7 @@ bool is(const char* arg, const char* name) { return std::strcmp(arg, name) == 0;
 
 // --sysroot DIR (before the command, or in `run`): DIR must be a directory.
 int apply_sysroot(Config& config, const char* dir) {
+  if (*dir == '\0') return usage_error("--sysroot needs a directory");  // `--sysroot=` or `--sysroot ""`
   if (!cgview::set_sysroot(config, dir) || !cgview::sysroot_exists(config)) {
     std::fprintf(stderr, "cgview: --sysroot %s: not an existing directory\n", dir);
     return 1;
@@ -81,7 +82,8 @@ int doctor_main(const Config& config, int argc, char** argv) {
   for (int i = 0; i < argc; ++i) {
     if (options_end || argv[i][0] != '-') programs.push_back(argv[i]);
     else if (is(argv[i], "--json")) json = true;
-    else if (is(argv[i], "--root") && i + 1 == argc) return usage_error("doctor: --root needs a directory");
+    else if (is(argv[i], "--root") && (i + 1 == argc || *argv[i + 1] == '\0'))
+      return usage_error("doctor: --root needs a directory");
     else if (is(argv[i], "--root")) root = argv[++i];
     else if (is(argv[i], "--")) options_end = true;
     else return usage_error(std::string("doctor: unexpected argument '") + argv[i] + "'");
@@ -91,8 +93,8 @@ int doctor_main(const Config& config, int argc, char** argv) {
 
 int system_wide_main(bool enable, int argc, char** argv) {
   const char* root = nullptr;
-  if (argc == 2 && is(argv[0], "--root")) root = argv[1];
-  else if (argc == 1 && is(argv[0], "--root")) return usage_error(std::string(enable ? "enable" : "disable") + ": --root needs a directory");
+  if (argc == 2 && is(argv[0], "--root") && *argv[1] != '\0') root = argv[1];
+  else if ((argc == 1 || argc == 2) && is(argv[0], "--root")) return usage_error(std::string(enable ? "enable" : "disable") + ": --root needs a directory");
   else if (argc != 0) return usage_error("enable and disable take only --root DIR");
   return cgview::cli::system_wide(root, enable);
 }

@@ -7,16 +7,6 @@
 
 namespace cgview::cli {
 
-namespace {
-
-std::string format(const char* pattern, const std::string& name, unsigned long long number, const std::string& file) {
-  char line[1024];
-  std::snprintf(line, sizeof line, pattern, name.c_str(), number, file.c_str());
-  return line;
-}
-
-}  // namespace
-
 std::vector<std::string> override_warnings(const Config& with_overrides, const OverrideNames& names) {
   std::vector<std::string> out;
   Config without = with_overrides;
@@ -32,9 +22,9 @@ std::vector<std::string> override_warnings(const Config& with_overrides, const O
   // 1 CPU shows the 1 CPU the quota rounds up to anyway.
   const MemoryLimits& mem = enforced.memory;
   if (memory && mem.has_limit && with_overrides.memory_override > mem.limit)
-    out.push_back(format("%s is above the memory limit the kernel enforces here, %llu bytes (%s): programs may size "
-                         "themselves for memory they cannot have",
-                         names.memory, mem.limit, std::string(mem.limit_source.file.view())));
+    out.push_back(names.memory + " is above the memory limit the kernel enforces here, " + std::to_string(mem.limit) +
+                  " bytes (" + std::string(mem.limit_source.file.view()) +
+                  "): programs may size themselves for memory they cannot have");
   const CpuLimits& cpu = enforced.cpu;
   if (cpus && cpu.has_quota && view.cpu.count > cpu.count) {
     char quota[64];

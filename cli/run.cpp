@@ -24,10 +24,13 @@ namespace {
 // What `doctor` advises for a program cgview cannot reach, where there is a
 // setting that does the same: a Go runtime reads GOMAXPROCS and GOMEMLIMIT
 // (1.25+ sizes GOMAXPROCS from the cgroup itself).
-const char* what_to_do_instead(const ProgramReport& verdict) {
+// An override (--cpus) is not in the cgroup, so even that runtime needs
+// GOMAXPROCS for it.
+const char* what_to_do_instead(const ProgramReport& verdict, bool cpus_overridden) {
   if (verdict.kind != "go") return "";
-  return verdict.container_aware ? "; its runtime sizes GOMAXPROCS from the cgroup, set GOMEMLIMIT for its memory"
-                                 : "; set GOMAXPROCS and GOMEMLIMIT for it instead";
+  return verdict.container_aware && !cpus_overridden
+             ? "; its runtime sizes GOMAXPROCS from the cgroup, set GOMEMLIMIT for its memory"
+             : "; set GOMAXPROCS and GOMEMLIMIT for it instead";
 }
 
 }  // namespace
@@ -70,8 +73,14 @@ int run(const Config& config, const char* cpus, const char* memory, char** comma
     setenv("LD_PRELOAD", preload_with_first(shim, getenv("LD_PRELOAD")).c_str(), 1);
     if (as_given.judges_by_entries()) verdict = Doctor(live, search_path).examine(command[0], false);
   }
-  OverrideNames names{cpus != nullptr ? std::string("--cpus ") + cpus : "",
-                      memory != nullptr ? std::string("--memory ") + memory : ""};
+  // As given: the option, else the variable run's caller set (which the
+  // program inherits).
+  auto given = [](const char* option, const char* value, const char* variable) {
+    if (value != nullptr) return std::string(option) + " " + value;
+    const char* inherited = secure_getenv(variable);
+    return inherited != nullptr ? std::string(variable) + "=" + inherited : std::string();
+  };
+  OverrideNames names{given("--cpus", cpus, "CGVIEW_CPUS"), given("--memory", memory, "CGVIEW_MEMORY")};
   for (const std::string& line : override_warnings(check, names)) std::fprintf(stderr, "cgview: warning: %s\n", line.c_str());
   if (cpus != nullptr) setenv("CGVIEW_CPUS", cpus, 1);
   if (memory != nullptr) setenv("CGVIEW_MEMORY", memory, 1);
@@ -80,7 +89,7 @@ int run(const Config& config, const char* cpus, const char* memory, char** comma
   if (!verdict.reached) print_warnings_once(config);  // no library in it to print them
   if (!verdict.reached && verdict.kind != "unreadable" && verdict.kind != "not-elf")
     std::fprintf(stderr, "cgview: warning: %s %s: cgview cannot reach it%s\n", command[0], verdict.why_not.c_str(),
-                 what_to_do_instead(verdict));
+                 what_to_do_instead(verdict, check.has_cpus_override));
   execvp(command[0], command);
   // As env(1) and timeout(1): 127 when the command is not found, 126 when it cannot run.
   int error = errno;

@@ -270,7 +270,11 @@ TEST(Cli, RunWarnsOfOverridesAboveTheEnforcedLimits) {
   EXPECT_EQ(below.err, "");
   auto equal = cli({"--sysroot", root, "run", "--cpus", "2", "--memory", "1G", "--", "/bin/true"});
   EXPECT_EQ(equal.err, "");
-  // show says the same of the variables.
+  // run says it of the variables it passes on, and show of the ones it reads.
+  auto inherited = cli({"--sysroot", root, "run", "--", "/bin/true"}, {"CGVIEW_MEMORY=2G"});
+  EXPECT_EQ(inherited.err,
+            "cgview: warning: CGVIEW_MEMORY=2G is above the memory limit the kernel enforces here, 1073741824 bytes "
+            "(/sys/fs/cgroup/memory.max): programs may size themselves for memory they cannot have\n");
   auto show = cli({"--sysroot", root, "show"}, {"CGVIEW_CPUS=128", "CGVIEW_MEMORY=2G"});
   EXPECT_NE(show.out.find("\nwarning: CGVIEW_MEMORY=2G is above the memory limit the kernel enforces here, "
                           "1073741824 bytes (/sys/fs/cgroup/memory.max): programs may size themselves"),

@@ -137,15 +137,24 @@ TEST(CliUsage, OptionValuesMayBeGluedWithEquals) {
   EXPECT_EQ(stats.exit_code, 0) << stats.err;
   EXPECT_EQ(count(stats.out, "\n"), 2u) << stats.out;
 
-  for (std::vector<std::string> args : {std::vector<std::string>{"show", "--json=1"},
-                                        {"run", "--frob=1", "--", "/bin/true"},
-                                        {"stats", "--interval=0"},
-                                        {"run", "--cpus=", "--", "/bin/true"}}) {
+  // Refused, each for what the split gave: an option that takes no value, one
+  // the command does not know, a value out of range, an empty one.
+  const std::vector<std::pair<std::vector<std::string>, std::string>> refused = {
+      {{"show", "--json=1"}, "show: unexpected argument '--json=1'"},
+      {{"run", "--frob=1", "--", "/bin/true"}, "run: unexpected argument '--frob=1'"},
+      {{"stats", "--interval=0"}, "--interval takes seconds from 0.05 to 86400"},
+      {{"run", "--cpus=", "--", "/bin/true"}, "run: --cpus : expected a number of CPUs"},
+      {{"--sysroot=", "show"}, "cgview: --sysroot needs a directory"},
+      {{"show", "--sysroot="}, "cgview: --sysroot needs a directory"},
+      {{"doctor", "--root="}, "doctor: --root needs a directory"},
+      {{"enable", "--root="}, "enable: --root needs a directory"},
+  };
+  for (const auto& [args, message] : refused) {
     RunResult r = cli(args);
     EXPECT_EQ(r.exit_code, 2) << args[1] << ": " << r.err;
     EXPECT_EQ(r.out, "") << args[1];
+    EXPECT_NE(r.err.find(message), std::string::npos) << r.err;
   }
-  EXPECT_NE(cli({"show", "--json=1"}).err.find("unexpected argument '--json=1'"), std::string::npos);
 }
 
 // The CLI warns as a preloaded program does (once, on stderr) and `show`

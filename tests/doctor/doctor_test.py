@@ -557,10 +557,22 @@ def test_run(args):
     check(r.returncode == 0 and r.stdout.startswith("cpus "), "run static: runs anyway", r)
     check(len(lines) == 1 and lines[0].startswith("cgview: warning:") and "statically linked" in lines[0]
           and "cannot reach it" in lines[0], "run static: one warning line", r.stderr)
-    r = subprocess.run([cg, "run", "--", f"{s}/doctor_go"], capture_output=True, text=True)
-    check(r.returncode == 0 and r.stderr.endswith("is a Go program: cgview cannot reach it; set GOMAXPROCS and "
-                                                  "GOMEMLIMIT for it instead\n"), "run Go: warns, with doctor's advice",
-          r.stderr)
+    # Go's own advice: GOMAXPROCS and GOMEMLIMIT; a runtime that sizes GOMAXPROCS from the
+    # cgroup (1.25+, or this binary's build info rewritten to say so) needs GOMAXPROCS only
+    # for an override, which is not in the cgroup.
+    set_both = "is a Go program: cgview cannot reach it; set GOMAXPROCS and GOMEMLIMIT for it instead\n"
+    from_cgroup = ("is a Go program: cgview cannot reach it; its runtime sizes GOMAXPROCS from the cgroup, "
+                   "set GOMEMLIMIT for its memory\n")
+    for name in ("doctor_go", "doctor_go125"):
+        if not os.path.exists(f"{s}/{name}"):
+            continue
+        aware = one(cg, f"{s}/{name}")[1]["container_aware"]
+        r = subprocess.run([cg, "run", "--", f"{s}/{name}"], capture_output=True, text=True)
+        check(r.returncode == 0 and r.stderr.endswith(from_cgroup if aware else set_both),
+              f"run {name}: warns, with doctor's advice", r.stderr)
+        r = subprocess.run([cg, "run", "--cpus", "1", "--", f"{s}/{name}"], capture_output=True, text=True)
+        check(r.returncode == 0 and r.stderr.endswith(set_both), f"run --cpus 1 {name}: GOMAXPROCS for the override",
+              r.stderr)
     r = subprocess.run([cg, "run", "--", f"{s}/doctor_dynamic"], capture_output=True, text=True)
     check(r.returncode == 0 and r.stderr == "", "run dynamic: no warning", r.stderr)
     r = subprocess.run([cg, "run", "--", "cgview-no-such-command"], capture_output=True, text=True)
