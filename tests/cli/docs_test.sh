@@ -74,6 +74,10 @@ expect "$tmp/somedir" cgview --sysroot "$tmp/some"
 expect "$tmp/somedir" cgview doctor --root "$tmp/some"
 expect "$tmp/somedir $tmp/somefile" cgview run -- /bin/true "$tmp/some"
 expect "$tmp/somedir $tmp/somefile" cgview doctor "$tmp/some"
+# `--sysroot=DIR` as bash splits it: "--sysroot" "=" "DIR".
+expect "$tmp/somedir" cgview --sysroot = "$tmp/some"
+expect "$tmp/somedir" cgview doctor --root = "$tmp/some"
+expect "doctor" cgview --sysroot = /tmp doc
 rm -r "$tmp"
 grep -qx 'bash' <<<"$(complete_line cgview run -- bas)" || fail "run -- bas does not offer the command bash"
 
