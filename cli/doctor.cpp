@@ -328,16 +328,17 @@ void Doctor::examine_elf(ProgramReport& report, int fd, bool deep, mode_t mode) 
     } else if (facts.type == ET_DYN && !facts.pie) {
       report.kind = "library";
       report.reached = true;
-      report.reasons.push_back(std::string(kLibraryReason) + ": cgview reaches it in every glibc program that loads it.");
       // glibc's own libraries call their functions inside themselves, past
       // any preload: what cgview answers is the calls programs make to them.
       if (facts.soname == "libc.so.6")
-        report.reasons.push_back("It is glibc's C library: cgview answers the calls programs make to it, not the ones it "
-                                 "makes inside itself (malloc sizes its arena count from its own CPU count: set "
-                                 "MALLOC_ARENA_MAX).");
+        report.reasons.push_back(std::string(kLibraryReason) + ": glibc's C library. cgview answers the calls programs "
+                                 "make to it, not the ones it makes inside itself (malloc sizes its arena count from "
+                                 "its own CPU count: set MALLOC_ARENA_MAX).");
       else if (starts_with(facts.soname, "ld-linux") || starts_with(facts.soname, "ld64.so"))
-        report.reasons.push_back("It is glibc's dynamic loader: it loads libcgview.so into programs, and asks nothing "
-                                 "cgview answers.");
+        report.reasons.push_back(std::string(kLibraryReason) + ": glibc's dynamic loader, which loads libcgview.so "
+                                 "into programs and asks nothing cgview answers.");
+      else
+        report.reasons.push_back(std::string(kLibraryReason) + ": cgview reaches it in every glibc program that loads it.");
     } else {
       report.kind = "static";
       report.why_not = "is statically linked";

@@ -45,15 +45,17 @@ bool same_elf_identity(const std::string& a, const std::string& b) {
 }
 
 // A path ld.so takes as it is (with a '/', no $LIB) whose file, symlinks
-// resolved, is a libcgview.so built like `like`; its resolved path, or empty.
+// resolved, is a build of the library like `like`; its resolved path, or
+// empty. A build is known by its name holding "libcgview", as `doctor`
+// knows it in LD_PRELOAD ("libcgview.so", "libcgview-amd64.so").
 std::string cgview_build_at(const std::string& entry, const std::string& like) {
   char resolved[PATH_MAX];
   if (entry.find('/') == std::string::npos || entry.find('$') != std::string::npos ||
       realpath(entry.c_str(), resolved) == nullptr)
     return {};
   std::string path = resolved;
-  bool named_so = path.size() >= 13 && path.compare(path.size() - 13, 13, "/libcgview.so") == 0;
-  return named_so && same_elf_identity(path, like) ? path : std::string();
+  bool named = path.find("libcgview", path.rfind('/')) != std::string::npos;
+  return named && same_elf_identity(path, like) ? path : std::string();
 }
 
 // "/usr/bin/" + "../lib/x" as "/usr/lib/x", for messages.

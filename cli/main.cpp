@@ -63,7 +63,8 @@ int run_main(const Config& base, int argc, char** argv) {
       return usage_error(std::string("run: unexpected argument '") + argv[i] + "' (the command goes after --: cgview run -- " +
                          argv[i] + " ...)");
     if (!takes_value) return usage_error(std::string("run: unexpected argument '") + argv[i] + "'");
-    if (i + 1 == argc || is(argv[i + 1], "--")) return usage_error(std::string("run: ") + argv[i] + " needs a value");
+    if (i + 1 == argc || is(argv[i + 1], "--") || *argv[i + 1] == '\0')
+      return usage_error(std::string("run: ") + argv[i] + " needs a value");
     if (is(argv[i], "--cpus")) cpus = argv[++i];
     else if (is(argv[i], "--memory")) memory = argv[++i];
     else if (int rc = apply_sysroot(config, argv[++i])) return rc;
@@ -113,12 +114,13 @@ constexpr Command kCommands[] = {
     {"show", show_main, "show [--json]", "the container's view: each number, the host's, and its source"},
     {"cat", cat_main, "cat PATH", "print exactly what a preloaded program reads from PATH: /proc/meminfo,\n"
      "      /proc/cpuinfo, /proc/stat, /proc/swaps, /proc/diskstats, /proc/pressure/*,\n"
-     "      /proc/{self,thread-self}/status, /sys/devices/system/cpu/{online,offline} and\n"
-     "      cpuK/{online,topology/*,cache/indexN/shared_cpu_*} below it,\n"
+     "      /proc/{self,thread-self}/status, /sys/devices/system/cpu/{online,offline}\n"
+     "      and cpuK/{online,topology/*,cache/indexN/shared_cpu_*} below it,\n"
      "      /sys/devices/system/node/nodeN/{cpulist,cpumap,meminfo} and node/has_cpu,\n"
      "      /sys/{block,class/block}/DEV/stat"},
     {"run", run_main, "run [--cpus X] [--memory SIZE] [--sysroot DIR] -- CMD [ARGS...]",
-     "run CMD with libcgview.so preloaded (--sysroot: its view of DIR, as CGVIEW_SYSROOT)"},
+     "run CMD with libcgview.so preloaded\n"
+     "      (--sysroot: its view of DIR, as CGVIEW_SYSROOT)"},
     {"stats", cgview::cli::stats, "stats [--interval S] [--count N] [--json]",
      "the container's own CPU, memory, OOM, pids, I/O and network use, live\n"
      "      (JSON lines when piped or with --json)"},
@@ -136,15 +138,16 @@ void print_usage() {
   for (const Command& c : kCommands) std::printf("  %s\n      %s\n", c.synopsis, c.summary);
   std::printf(
       "\noptions:\n"
-      "  --sysroot DIR   read every host path P as DIR/P (as CGVIEW_SYSROOT); before COMMAND, or after\n"
-      "                  show, cat, stats or doctor (run: before --)\n"
+      "  --sysroot DIR   read every host path P as DIR/P (as CGVIEW_SYSROOT); before\n"
+      "                  COMMAND, or after show, cat, stats or doctor (run: before --)\n"
       "  --version       print the version\n"
       "  --help, -h      this text\n"
       "\nenvironment: CGVIEW_SYSROOT, CGVIEW_CPUS, CGVIEW_MEMORY, CGVIEW_CPU_ROUNDING,\n"
-      "CGVIEW_CPU_PLACEMENT, CGVIEW_HOLD_FILES, CGVIEW_DISABLE, CGVIEW_DEBUG (see cgview(1)).\n"
-      "exit status: 0 ok, 1 error, 2 usage; doctor: 3 a program is not reached; run: 126/127\n"
-      "the command cannot be run / is not found, else its own; stats: 130 on Ctrl-C, 143 on\n"
-      "SIGTERM (see cgview(1)).\n");
+      "CGVIEW_CPU_PLACEMENT, CGVIEW_HOLD_FILES, CGVIEW_DISABLE, CGVIEW_DEBUG\n"
+      "(see cgview(1)).\n"
+      "exit status: 0 ok, 1 error, 2 usage; doctor: 3 a program is not reached;\n"
+      "run: 126/127 the command cannot be run / is not found, else its own;\n"
+      "stats: 130 on Ctrl-C, 143 on SIGTERM (see cgview(1)).\n");
 }
 
 const char* lookup_env(const char* name) { return secure_getenv(name); }

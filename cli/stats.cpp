@@ -70,21 +70,22 @@ void terminal_size(size_t& columns, size_t& rows) {
   if (ws.ws_row > 0) rows = ws.ws_row;
 }
 
-// The frame cut to the terminal: lines to its width (not inside a UTF-8
-// character), and no more lines than it has rows, so nothing wraps or scrolls.
+// A line cut to `columns` bytes, not inside a UTF-8 character.
+std::string cut_to_width(std::string line, size_t columns) {
+  if (line.size() <= columns) return line;
+  size_t cut = columns;
+  while (cut > 0 && (static_cast<unsigned char>(line[cut]) & 0xc0) == 0x80) --cut;
+  line.resize(cut);
+  return line;
+}
+
+// The frame cut to the terminal: lines to its width, and no more lines than
+// it has rows, so nothing wraps or scrolls.
 std::string fitted_frame(const std::vector<std::string>& lines) {
   size_t columns = 0, rows = 0;
   terminal_size(columns, rows);
   std::string frame = kHome;
-  for (size_t i = 0; i < lines.size() && i + 1 < rows; ++i) {
-    std::string line = lines[i];
-    if (line.size() > columns) {
-      size_t cut = columns;
-      while (cut > 0 && (static_cast<unsigned char>(line[cut]) & 0xc0) == 0x80) --cut;
-      line.resize(cut);
-    }
-    frame += line + kClearLine + "\r\n";
-  }
+  for (size_t i = 0; i < lines.size() && i + 1 < rows; ++i) frame += cut_to_width(lines[i], columns) + kClearLine + "\r\n";
   return frame + kClearBelow;
 }
 
@@ -196,8 +197,10 @@ int stats(const Config& config, int argc, char** argv) {
   if (g_stop_signal != 0) return 128 + g_stop_signal;
   // Ended by --count: the last screen stays, on the normal screen, as `top -n` leaves it.
   if (screen) {
+    size_t columns = 0, rows = 0;
+    terminal_size(columns, rows);
     std::string text;
-    for (const std::string& line : last_frame) text += line + "\n";
+    for (const std::string& line : last_frame) text += cut_to_width(line, columns) + "\n";  // no wrapped lines
     write_out(text);
   }
   return 0;

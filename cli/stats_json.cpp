@@ -67,6 +67,7 @@ void sample_json(Json& j, const Config& config, const Sample& now, const Sample*
   j.num("limit_usage", opt(now.memory_limit_usage));
   j.real("limit_percent", percent(memory_usage_at_limit(now), m.limit), 1);  // how full the limit is
   if (memory_limit_is_an_ancestors(now)) j.str("limit_cgroup", std::string(now.memory_limit_dir.view()));
+  else j.null("limit_cgroup");  // the own cgroup's limit binds, or none does
   j.boolean("limit_above_view", now.memory_limit_hidden);
   j.close();
 

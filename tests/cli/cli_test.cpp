@@ -400,9 +400,13 @@ TEST(Cli, RunFindsTheLibraryBesideItOrInLdPreloadAndLoadsOneCopy) {
   std::filesystem::copy_file(kShim, dir.path + "/alone/libcgview.so");
   auto beside = with(alone, {});
   EXPECT_EQ(beside.out, "1\n" + dir.path + "/alone/libcgview.so\n1\n") << beside.err;
-  // The build's own, with LD_PRELOAD naming another copy: the build's alone.
+  // The build's own, with LD_PRELOAD naming another copy: the build's alone;
+  // also where the copy is renamed as doctor still knows it ("libcgview...").
   auto twice = with(kCli, {"LD_PRELOAD=" + copy});
   EXPECT_EQ(twice.out, "1\n" + kShim + "\n1\n") << twice.err;
+  std::filesystem::copy_file(copy, dir.path + "/other/libcgview-amd64.so");
+  auto renamed = with(kCli, {"LD_PRELOAD=" + dir.path + "/other/libcgview-amd64.so"});
+  EXPECT_EQ(renamed.out, "1\n" + kShim + "\n1\n") << renamed.err;
   // The 32-bit build stays in LD_PRELOAD for 32-bit programs.
   auto env = run_program({kCli, "run", "--", "/usr/bin/printenv", "LD_PRELOAD"},
                          {"LD_PRELOAD=" + copy + ":" + dir.path + "/lib/libcgview.so"});
@@ -443,7 +447,7 @@ for d in lines:
     assert c["percent"] == 0.0 and c["throttled_periods_per_s"] == 0.0, c  # a fixture does not move
     assert type(c["usage_ns"]) is int and type(c["throttled_periods"]) is int, c
     assert m["limit"] == 1 << 30 and type(m["usage"]) is int and type(m["percent"]) is float, m
-    assert m["limit_percent"] == m["percent"] and m["limit_usage"] is None, m  # its own limit binds
+    assert m["limit_percent"] == m["percent"] and m["limit_usage"] is None and m["limit_cgroup"] is None, m  # its own
     assert o["killer"] is True and o["under_oom"] is None and o["group"] is None, o
     assert type(o["kills"]) is int, o
     assert type(p["current"]) is int, p
@@ -562,6 +566,20 @@ print('ok'))";
   line = line.substr(0, line.find_first_of("\r\n\x1b"));  // the screen clears each line's rest
   EXPECT_EQ(line.size(), 80u) << line;
   EXPECT_EQ(line.substr(line.size() - 20), pod.substr(pod.size() - 20)) << line;
+  // On a 50-column terminal the screen and the frame --count leaves on the
+  // normal screen are both cut to 50 columns: no line wraps.
+  auto narrow = run_program({"/usr/bin/script", "-qec",
+                             "stty cols 50 rows 40; " + kCli + " --sysroot " + root + " stats --count 1", "/dev/null"},
+                            {});
+  std::string left = narrow.out.substr(narrow.out.rfind("\x1b[?1049l") + 8);  // after leaving the alternate screen
+  ASSERT_NE(left.find("MEM"), std::string::npos) << narrow.out;
+  for (size_t at = 0, end; at < left.size(); at = end + 1) {
+    end = left.find('\n', at);
+    if (end == std::string::npos) end = left.size();
+    std::string one = left.substr(at, end - at);
+    if (!one.empty() && one.back() == '\r') one.pop_back();
+    EXPECT_LE(one.size(), 50u) << one;
+  }
 }
 
 // A memory limit at or above the host's memory binds nothing: the view has

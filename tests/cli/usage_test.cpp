@@ -54,6 +54,12 @@ TEST(CliUsage, HelpIsTheFullUsageOnStdout) {
     EXPECT_EQ(r.out.rfind("usage: cgview", 0), 0u) << r.out;
     for (const char* word : {"show", "cat PATH", "run [--cpus X]", "--sysroot DIR", "--version", "CGVIEW_CPUS"})
       EXPECT_NE(r.out.find(word), std::string::npos) << word;
+    // Within a terminal's 80 columns.
+    for (size_t at = 0, end; at < r.out.size(); at = end + 1) {
+      end = r.out.find('\n', at);
+      if (end == std::string::npos) end = r.out.size();
+      EXPECT_LE(end - at, 80u) << r.out.substr(at, end - at);
+    }
   }
 }
 
@@ -143,7 +149,7 @@ TEST(CliUsage, OptionValuesMayBeGluedWithEquals) {
       {{"show", "--json=1"}, "show: unexpected argument '--json=1'"},
       {{"run", "--frob=1", "--", "/bin/true"}, "run: unexpected argument '--frob=1'"},
       {{"stats", "--interval=0"}, "--interval takes seconds from 0.05 to 86400"},
-      {{"run", "--cpus=", "--", "/bin/true"}, "run: --cpus : expected a number of CPUs"},
+      {{"run", "--cpus=", "--", "/bin/true"}, "run: --cpus needs a value"},
       {{"--sysroot=", "show"}, "cgview: --sysroot needs a directory"},
       {{"show", "--sysroot="}, "cgview: --sysroot needs a directory"},
       {{"doctor", "--root="}, "doctor: --root needs a directory"},
