@@ -48,8 +48,8 @@ bool host_memory_from_meminfo(std::string_view meminfo, HostMemory& out);
 
 // The memory.stat keys derive_memory reads besides the one a caller wants:
 // under an override below the usage, the page cache the excess comes off
-// first. A caller that wants one figure (sysinfo's Shmem) asks for these too,
-// so that it gets what /proc/meminfo shows.
+// first. A caller that wants one figure (sysinfo's Shmem) reads these too in
+// that case, so that it gets what /proc/meminfo shows.
 inline constexpr uint32_t kStatKeysForOverLimit =
     stat_bit(StatKey::ActiveFile) | stat_bit(StatKey::InactiveFile) | stat_bit(StatKey::Cache);
 

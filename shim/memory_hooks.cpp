@@ -29,6 +29,13 @@ bool memory_figures(const HostMemory* known_host, MemoryFigures& out, uint32_t w
   if (has_view) {
     MemoryUsage usage;
     read_memory_usage(root, dir, limits, usage, {}, wanted_stat);
+    // Above the limit (only an override below the usage gets there) the
+    // excess comes off the page cache: read its keys too, as /proc/meminfo
+    // does, so that a figure asked for alone (sysinfo's Shmem) agrees with it.
+    // Read again only then: the usual call parses no more of memory.stat.
+    uint32_t with_cache = wanted_stat | kStatKeysForOverLimit;
+    if (wanted_stat != 0 && with_cache != wanted_stat && usage.has_usage && limits.has_limit && usage.usage > limits.limit)
+      read_memory_usage(root, dir, limits, usage, {}, with_cache);
     if (!derive_memory(limits, usage, host, out)) return false;
   }
   if (!out.has_memory) {
@@ -74,7 +81,7 @@ CGVIEW_EXPORT int sysinfo(struct sysinfo* info) {
   uint64_t unit = info->mem_unit != 0 ? info->mem_unit : 1;
   HostMemory host{info->totalram * unit, info->freeram * unit, info->totalswap * unit, info->freeswap * unit};
   MemoryFigures f;
-  if (!memory_figures(&host, f, stat_bit(StatKey::Shmem) | kStatKeysForOverLimit)) return result;  // sharedram
+  if (!memory_figures(&host, f, stat_bit(StatKey::Shmem))) return result;  // sharedram
   info->totalram = f.total / unit;
   info->freeram = f.free / unit;
   if (f.stat.has(StatKey::Shmem)) info->sharedram = f.stat.get(StatKey::Shmem) / unit;
