@@ -70,28 +70,6 @@ std::string expanded_for_shell(const std::string& entry) {
   return !token.empty() && expand_lib(entry, token, out) ? out : std::string();
 }
 
-// The ELF class and machine this cgview was built for (0 where not listed).
-void this_build_elf_identity(int& elf_class, int& machine) {
-  elf_class = sizeof(void*) == 8 ? ELFCLASS64 : ELFCLASS32;
-#if defined(__x86_64__)
-  machine = EM_X86_64;
-#elif defined(__aarch64__)
-  machine = EM_AARCH64;
-#elif defined(__i386__)
-  machine = EM_386;
-#elif defined(__arm__)
-  machine = EM_ARM;
-#elif defined(__powerpc64__)
-  machine = EM_PPC64;
-#elif defined(__s390x__)
-  machine = EM_S390;
-#elif defined(__riscv)
-  machine = EM_RISCV;
-#else
-  machine = 0;
-#endif
-}
-
 void check_preload(PreloadEntry& entry, int own_class, int own_machine) {
   entry.is_cgview = entry.path.find("libcgview") != std::string::npos;
   // ld.so expands $LIB per program: the file it loaded into this one is the one

@@ -29,33 +29,41 @@ std::string binary_directory() {
   return dir;
 }
 
-// Whether ld.so would load the two files into the same programs: the same
-// ELF class and machine. False when either is not ELF.
-bool same_elf_identity(const std::string& a, const std::string& b) {
-  int identity[2][2];
-  const std::string* paths[2] = {&a, &b};
-  for (int i = 0; i < 2; ++i) {
-    int fd = open(paths[i]->c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return false;
-    bool elf = elf_identity(fd, identity[i][0], identity[i][1]);
-    close(fd);
-    if (!elf) return false;
-  }
-  return identity[0][0] == identity[1][0] && identity[0][1] == identity[1][1];
+// What decides whether ld.so loads an object into a program: ELF class and
+// machine.
+struct ElfBuild {
+  int elf_class = 0, machine = 0;
+  bool operator==(const ElfBuild&) const = default;
+};
+
+ElfBuild this_build() {
+  ElfBuild b;
+  this_build_elf_identity(b.elf_class, b.machine);
+  return b;
+}
+
+// False when the file cannot be read or is not ELF.
+bool build_of_file(const std::string& path, ElfBuild& out) {
+  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return false;
+  bool elf = elf_identity(fd, out.elf_class, out.machine);
+  close(fd);
+  return elf;
 }
 
 // A path ld.so takes as it is (with a '/', no $LIB) whose file, symlinks
-// resolved, is a build of the library like `like`; its resolved path, or
+// resolved, is a build of the library for `wanted`; its resolved path, or
 // empty. A build is known by its name holding "libcgview", as `doctor`
 // knows it in LD_PRELOAD ("libcgview.so", "libcgview-amd64.so").
-std::string cgview_build_at(const std::string& entry, const std::string& like) {
+std::string cgview_build_at(const std::string& entry, const ElfBuild& wanted) {
   char resolved[PATH_MAX];
   if (entry.find('/') == std::string::npos || entry.find('$') != std::string::npos ||
       realpath(entry.c_str(), resolved) == nullptr)
     return {};
   std::string path = resolved;
+  ElfBuild build;
   bool named = path.find("libcgview", path.rfind('/')) != std::string::npos;
-  return named && same_elf_identity(path, like) ? path : std::string();
+  return named && build_of_file(path, build) && build == wanted ? path : std::string();
 }
 
 // "/usr/bin/" + "../lib/x" as "/usr/lib/x", for messages.
@@ -71,7 +79,7 @@ std::string library_next_to_binary() {
   std::string dir = binary_directory();
   if (dir.empty()) return {};
   for (const char* candidate : kLibraryBesideBinary) {
-    std::string found = cgview_build_at(dir + candidate, "/proc/self/exe");
+    std::string found = cgview_build_at(dir + candidate, this_build());
     if (!found.empty()) return found;
   }
   return {};
@@ -88,7 +96,7 @@ std::string library_not_found() {
 std::string library_in_preload() {
   const char* preload = getenv("LD_PRELOAD");
   for (const std::string& entry : preload_variable_entries(preload != nullptr ? preload : "")) {
-    std::string found = cgview_build_at(entry, "/proc/self/exe");
+    std::string found = cgview_build_at(entry, this_build());
     if (!found.empty()) return found;
   }
   return {};
@@ -96,8 +104,10 @@ std::string library_in_preload() {
 
 std::string preload_with_first(const std::string& shim, const char* old) {
   std::string out = shim;
+  ElfBuild shim_build;
+  if (!build_of_file(shim, shim_build)) shim_build = this_build();
   for (const std::string& entry : preload_variable_entries(old != nullptr ? old : "")) {
-    if (entry == shim || !cgview_build_at(entry, shim).empty()) continue;
+    if (entry == shim || !cgview_build_at(entry, shim_build).empty()) continue;
     out.append(":").append(entry);
   }
   return out;

@@ -79,6 +79,27 @@ bool elf_identity(std::string_view head, int& elf_class, int& machine) {
   return true;
 }
 
+void this_build_elf_identity(int& elf_class, int& machine) {
+  elf_class = sizeof(void*) == 8 ? ELFCLASS64 : ELFCLASS32;
+#if defined(__x86_64__)
+  machine = EM_X86_64;
+#elif defined(__aarch64__)
+  machine = EM_AARCH64;
+#elif defined(__i386__)
+  machine = EM_386;
+#elif defined(__arm__)
+  machine = EM_ARM;
+#elif defined(__powerpc64__)
+  machine = EM_PPC64;
+#elif defined(__s390x__)
+  machine = EM_S390;
+#elif defined(__riscv)
+  machine = EM_RISCV;
+#else
+  machine = 0;
+#endif
+}
+
 bool elf_identity(int fd, int& elf_class, int& machine) {
   char header[EI_NIDENT + 4];
   if (pread(fd, header, sizeof header, 0) != ssize_t(sizeof header)) return false;
