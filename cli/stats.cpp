@@ -164,18 +164,23 @@ int stats(const Config& config, int argc, char** argv) {
   std::vector<std::string> last_frame;
   take_sample(config, before);
   auto redraw = [&] { write_out(fitted_frame(last_frame)); };
+  auto columns = [] {
+    size_t width = 0, rows = 0;
+    terminal_size(width, rows);
+    return width;
+  };
   if (screen) {
     // The totals at once, the rates ("-") from the first interval on: a
     // long --interval does not leave a blank screen meanwhile.
     write_out(kEnterScreen);
-    last_frame = screen_lines(config, before, before, interval);
+    last_frame = screen_lines(config, before, before, interval, columns());
     redraw();
   }
   for (long n = 0; count == 0 || n < count; ++n) {
     if (!sleep_interruptibly(interval, redraw)) break;
     take_sample(config, now);
     if (screen) {
-      last_frame = screen_lines(config, now, before, interval);
+      last_frame = screen_lines(config, now, before, interval, columns());
       redraw();
     } else {
       Json j(false);

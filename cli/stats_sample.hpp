@@ -97,8 +97,9 @@ class Json;
 // the totals; without (show's one-shot figures), totals only.
 void sample_json(Json& j, const Config& config, const Sample& now, const Sample* before);
 
-// The screen `cgview stats` redraws on a terminal: lines of at most 80 columns.
+// The screen `cgview stats` redraws on a terminal: lines of at most 80 columns
+// (a path's line fitted to `columns` where the terminal is narrower).
 std::vector<std::string> screen_lines(const Config& config, const Sample& now, const Sample& before,
-                                      double interval);
+                                      double interval, size_t columns);
 
 }  // namespace cgview::cli

@@ -74,7 +74,7 @@ std::string path_tail(std::string_view path, size_t room) {
 }  // namespace
 
 std::vector<std::string> screen_lines(const Config& config, const Sample& now, const Sample& before,
-                                      double interval) {
+                                      double interval, size_t columns) {
   std::vector<std::string> out;
   Rates r = compute_rates(before, now);
   char clock[16] = "";
@@ -120,8 +120,10 @@ std::vector<std::string> screen_lines(const Config& config, const Sample& now, c
     out.push_back(fit("      high " + bytes(m.high) + " (throttled above it, " + count(m.high_events) +
                       " times; at the limit " + count(m.max_events) + ")"));
   if (memory_limit_is_an_ancestors(now)) {  // a parent's limit, which its other children share
-    std::string head = "      " + bytes(m.usage) + " of it this cgroup's; the limit is on: ";
-    out.push_back(head + path_tail(now.memory_limit_dir.view(), kColumns - head.size()));
+    std::string head = "      " + bytes(m.usage) + " of it here; the limit is on: ";
+    // The path's end names the cgroup: kept on a terminal narrower than 80 columns too.
+    size_t width = columns < kColumns ? columns : kColumns;
+    out.push_back(head + path_tail(now.memory_limit_dir.view(), width > head.size() ? width - head.size() : 0));
   } else if (now.memory_limit_hidden) {
     out.push_back(fit("      the limit is set above this cgroup: what shares it there is not seen"));
   }

@@ -529,7 +529,7 @@ print('ok'))";
                             {"COLUMNS=120", "LINES=40"});
   // The bar is how full the limit is: the parent's usage, siblings included.
   EXPECT_NE(screen.out.find("]  66.7%  200.0M / 300.0M"), std::string::npos) << screen.out;
-  EXPECT_NE(screen.out.find("100.0M of it this cgroup's; the limit is on: /sys/fs/cgroup/memory/parent"),
+  EXPECT_NE(screen.out.find("100.0M of it here; the limit is on: /sys/fs/cgroup/memory/parent"),
             std::string::npos)
       << screen.out;
   EXPECT_NE(screen.out.find("cache 30.0M   working set 80.0M"), std::string::npos) << screen.out;
@@ -580,6 +580,14 @@ print('ok'))";
     if (!one.empty() && one.back() == '\r') one.pop_back();
     EXPECT_LE(one.size(), 50u) << one;
   }
+  // The ancestor's path keeps its end, which names the cgroup, within the 50.
+  size_t path_line = left.find("the limit is on: ...");
+  ASSERT_NE(path_line, std::string::npos) << left;
+  std::string kept = left.substr(path_line + 20, left.find_first_of("\r\n", path_line) - path_line - 20);
+  ASSERT_FALSE(kept.empty());
+  EXPECT_EQ(pod.substr(pod.size() - kept.size()), kept);  // the path's last characters, as many as fit
+  size_t line_start = left.rfind('\n', path_line) + 1;
+  EXPECT_EQ(left.find_first_of("\r\n", path_line) - line_start, 50u);
 }
 
 // A memory limit at or above the host's memory binds nothing: the view has
