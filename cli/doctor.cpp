@@ -137,11 +137,7 @@ Doctor::Doctor(const RootFs& root, std::string path_var)
   }
   // cgview and libcgview.so are built together: this binary's class and
   // machine are the ones the shim can load into.
-  int fd = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
-  if (fd >= 0) {
-    elf_identity(fd, own_class_, own_machine_);
-    close(fd);
-  }
+  this_build_elf_identity(own_class_, own_machine_);
   // The preload entries naming libcgview.so, as ld.so reads them: the root's
   // ld.so.preload, and on the running system LD_PRELOAD too.
   std::string preload;
@@ -335,8 +331,8 @@ void Doctor::examine_elf(ProgramReport& report, int fd, bool deep, mode_t mode) 
                                  "make to it, not the ones it makes inside itself (malloc sizes its arena count from "
                                  "its own CPU count: set MALLOC_ARENA_MAX).");
       else if (starts_with(facts.soname, "ld-linux") || starts_with(facts.soname, "ld64.so"))
-        report.reasons.push_back(std::string(kLibraryReason) + ": glibc's dynamic loader, which loads libcgview.so "
-                                 "into programs and asks nothing cgview answers.");
+        report.reasons.push_back("It is glibc's dynamic loader, which loads libcgview.so into programs and asks "
+                                 "nothing cgview answers.");
       else
         report.reasons.push_back(std::string(kLibraryReason) + ": cgview reaches it in every glibc program that loads it.");
     } else {

@@ -128,13 +128,7 @@ std::string cpu_list_text(const CpuSet& set) {
 
 int doctor_environment(const Config& config, bool json) {
   int own_class = 0, own_machine = 0;
-  int self = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
-  if (self >= 0) {
-    elf_identity(self, own_class, own_machine);
-    close(self);
-  } else {
-    this_build_elf_identity(own_class, own_machine);  // no /proc (a bare chroot): what this build is
-  }
+  this_build_elf_identity(own_class, own_machine);
   std::vector<PreloadEntry> preloads;
   if (const char* p = getenv("LD_PRELOAD")) add_preloads(preload_variable_entries(p), "LD_PRELOAD", preloads);
   std::string system_file;

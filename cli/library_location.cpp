@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <string_view>
 
+#include "elf_inspect.hpp"
 #include "lib_layout.hpp"
 #include "library_search.hpp"
 #include "virtual_files.hpp"
@@ -42,28 +43,29 @@ ElfBuild this_build() {
   return b;
 }
 
-// False when the file cannot be read or is not ELF.
-bool build_of_file(const std::string& path, ElfBuild& out) {
+// A build of the library at `path`: its soname is libcgview.so, whatever
+// the file is called (a copy renamed libcgview-amd64.so, or cg.so), and
+// nothing else's is (the tests' libcgview_*_preload.so have none). False
+// when the file cannot be read or is not such a build.
+bool cgview_build_of_file(const std::string& path, ElfBuild& out) {
   int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return false;
-  bool elf = elf_identity(fd, out.elf_class, out.machine);
+  ElfFacts facts = inspect_elf_fd(fd, ElfDepth::Linking);
   close(fd);
-  return elf;
+  out = {facts.elf_class, facts.machine};
+  return facts.soname == "libcgview.so";
 }
 
 // A path ld.so takes as it is (with a '/', no $LIB) whose file, symlinks
 // resolved, is a build of the library for `wanted`; its resolved path, or
-// empty. A build is known by its name holding "libcgview", as `doctor`
-// knows it in LD_PRELOAD ("libcgview.so", "libcgview-amd64.so").
+// empty.
 std::string cgview_build_at(const std::string& entry, const ElfBuild& wanted) {
   char resolved[PATH_MAX];
   if (entry.find('/') == std::string::npos || entry.find('$') != std::string::npos ||
       realpath(entry.c_str(), resolved) == nullptr)
     return {};
-  std::string path = resolved;
   ElfBuild build;
-  bool named = path.find("libcgview", path.rfind('/')) != std::string::npos;
-  return named && build_of_file(path, build) && build == wanted ? path : std::string();
+  return cgview_build_of_file(resolved, build) && build == wanted ? std::string(resolved) : std::string();
 }
 
 // "/usr/bin/" + "../lib/x" as "/usr/lib/x", for messages.
@@ -105,7 +107,7 @@ std::string library_in_preload() {
 std::string preload_with_first(const std::string& shim, const char* old) {
   std::string out = shim;
   ElfBuild shim_build;
-  if (!build_of_file(shim, shim_build)) shim_build = this_build();
+  if (!cgview_build_of_file(shim, shim_build)) shim_build = this_build();
   for (const std::string& entry : preload_variable_entries(old != nullptr ? old : "")) {
     if (entry == shim || !cgview_build_at(entry, shim_build).empty()) continue;
     out.append(":").append(entry);

@@ -15,9 +15,9 @@ namespace cgview::cli {
 std::string library_next_to_binary();
 // Why library_next_to_binary found none: the paths it tried, and what to do.
 std::string library_not_found();
-// The build of the library LD_PRELOAD already names by path (a file whose
-// name holds "libcgview", or a symlink to one), for this binary's ELF class
-// and machine; empty when none.
+// The build of the library LD_PRELOAD already names by path (its soname is
+// libcgview.so, whatever the file's name; a symlink to it counts), for this
+// binary's ELF class and machine; empty when none.
 std::string library_in_preload();
 // `shim` first, then the entries of the LD_PRELOAD value `old` other than
 // the shim itself or another copy of it for the same programs: under a

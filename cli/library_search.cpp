@@ -79,7 +79,16 @@ bool elf_identity(std::string_view head, int& elf_class, int& machine) {
   return true;
 }
 
+// The linker's symbol for this binary's own ELF header, mapped with its
+// first segment: the class and machine it was built for, on any architecture,
+// with no file to read. Weak: a link that does not map the header leaves it
+// null, and then the compiler's view of the target stands in.
+extern "C" const unsigned char __ehdr_start[] __attribute__((weak, visibility("hidden")));
+
 void this_build_elf_identity(int& elf_class, int& machine) {
+  if (__ehdr_start != nullptr &&
+      elf_identity(std::string_view(reinterpret_cast<const char*>(__ehdr_start), EI_NIDENT + 4), elf_class, machine))
+    return;
   elf_class = sizeof(void*) == 8 ? ELFCLASS64 : ELFCLASS32;
 #if defined(__x86_64__)
   machine = EM_X86_64;
@@ -87,14 +96,6 @@ void this_build_elf_identity(int& elf_class, int& machine) {
   machine = EM_AARCH64;
 #elif defined(__i386__)
   machine = EM_386;
-#elif defined(__arm__)
-  machine = EM_ARM;
-#elif defined(__powerpc64__)
-  machine = EM_PPC64;
-#elif defined(__s390x__)
-  machine = EM_S390;
-#elif defined(__riscv)
-  machine = EM_RISCV;
 #else
   machine = 0;
 #endif

@@ -404,9 +404,19 @@ TEST(Cli, RunFindsTheLibraryBesideItOrInLdPreloadAndLoadsOneCopy) {
   // also where the copy is renamed as doctor still knows it ("libcgview...").
   auto twice = with(kCli, {"LD_PRELOAD=" + copy});
   EXPECT_EQ(twice.out, "1\n" + kShim + "\n1\n") << twice.err;
-  std::filesystem::copy_file(copy, dir.path + "/other/libcgview-amd64.so");
-  auto renamed = with(kCli, {"LD_PRELOAD=" + dir.path + "/other/libcgview-amd64.so"});
-  EXPECT_EQ(renamed.out, "1\n" + kShim + "\n1\n") << renamed.err;
+  std::filesystem::copy_file(copy, dir.path + "/other/cg.so");
+  auto renamed = with(kCli, {"LD_PRELOAD=" + dir.path + "/other/cg.so"});
+  EXPECT_EQ(renamed.out, "1\n" + kShim + "\n1\n") << renamed.err;  // known by its soname, libcgview.so
+  // A library of another soname stays, whatever its file is called.
+  std::string libm;
+  std::ifstream maps("/proc/self/maps");
+  for (std::string line; libm.empty() && std::getline(maps, line);)
+    if (line.ends_with("/libm.so.6")) libm = line.substr(line.find('/'));
+  ASSERT_FALSE(libm.empty());
+  std::filesystem::copy_file(libm, dir.path + "/other/libcgview_other.so");
+  auto other = run_program({kCli, "run", "--", "/usr/bin/printenv", "LD_PRELOAD"},
+                           {"LD_PRELOAD=" + dir.path + "/other/libcgview_other.so"});
+  EXPECT_EQ(other.out, kShim + ":" + dir.path + "/other/libcgview_other.so\n") << other.err;
   // The 32-bit build stays in LD_PRELOAD for 32-bit programs.
   auto env = run_program({kCli, "run", "--", "/usr/bin/printenv", "LD_PRELOAD"},
                          {"LD_PRELOAD=" + copy + ":" + dir.path + "/lib/libcgview.so"});

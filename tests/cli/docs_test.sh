@@ -78,6 +78,9 @@ expect "$tmp/somedir $tmp/somefile" cgview doctor "$tmp/some"
 expect "$tmp/somedir" cgview --sysroot = "$tmp/some"
 expect "$tmp/somedir" cgview doctor --root = "$tmp/some"
 expect "doctor" cgview --sysroot = /tmp doc
+(cd "$tmp" && complete_line cgview --sysroot =) | grep -qx somedir || fail "--sysroot= does not offer the directories here"
+expect "" cgview show --json =
+expect "" cgview doctor --json =
 rm -r "$tmp"
 grep -qx 'bash' <<<"$(complete_line cgview run -- bas)" || fail "run -- bas does not offer the command bash"
 
