@@ -1,11 +1,20 @@
 #include "override_warnings.hpp"
 
 #include <cstdio>
+#include <cstdlib>
 
 #include "int128.hpp"
 #include "limits.hpp"
 
 namespace cgview::cli {
+
+OverrideNames names_from_environment() {
+  auto given = [](const char* name) {
+    const char* value = secure_getenv(name);
+    return value != nullptr ? std::string(name) + "=" + value : std::string();
+  };
+  return {given("CGVIEW_CPUS"), given("CGVIEW_MEMORY")};
+}
 
 std::vector<std::string> override_warnings(const Config& with_overrides, const OverrideNames& names) {
   std::vector<std::string> out;

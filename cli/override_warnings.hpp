@@ -17,6 +17,9 @@ struct OverrideNames {
   std::string cpus, memory;
 };
 
+// The overrides set in the environment, as "CGVIEW_CPUS=4" (empty where unset).
+OverrideNames names_from_environment();
+
 // One line each (no "cgview: warning: " prefix), for `with_overrides`'s
 // overrides against the same configuration without them.
 std::vector<std::string> override_warnings(const Config& with_overrides, const OverrideNames& names);

@@ -75,12 +75,9 @@ int run(const Config& config, const char* cpus, const char* memory, char** comma
   }
   // As given: the option, else the variable run's caller set (which the
   // program inherits).
-  auto given = [](const char* option, const char* value, const char* variable) {
-    if (value != nullptr) return std::string(option) + " " + value;
-    const char* inherited = secure_getenv(variable);
-    return inherited != nullptr ? std::string(variable) + "=" + inherited : std::string();
-  };
-  OverrideNames names{given("--cpus", cpus, "CGVIEW_CPUS"), given("--memory", memory, "CGVIEW_MEMORY")};
+  OverrideNames names = names_from_environment();
+  if (cpus != nullptr) names.cpus = std::string("--cpus ") + cpus;
+  if (memory != nullptr) names.memory = std::string("--memory ") + memory;
   for (const std::string& line : override_warnings(check, names)) std::fprintf(stderr, "cgview: warning: %s\n", line.c_str());
   if (cpus != nullptr) setenv("CGVIEW_CPUS", cpus, 1);
   if (memory != nullptr) setenv("CGVIEW_MEMORY", memory, 1);

@@ -3,7 +3,6 @@
 // text the shim serves, so the two cannot disagree.
 #include <algorithm>
 #include <cstdio>
-#include <cstdlib>
 #include <optional>
 #include <string>
 #include <vector>
@@ -251,11 +250,7 @@ std::vector<std::string> view_warnings(const Config& config, const CgroupDirs& d
     out.emplace_back(text.view());
   });
   // An override above the enforced limits or the host's, as `run` says of it.
-  auto given = [](const char* name) {
-    const char* value = secure_getenv(name);
-    return value != nullptr ? std::string(name) + "=" + value : std::string();
-  };
-  for (std::string& line : override_warnings(config, {given("CGVIEW_CPUS"), given("CGVIEW_MEMORY")}))
+  for (std::string& line : override_warnings(config, names_from_environment()))
     out.push_back(std::move(line));
   return out;
 }

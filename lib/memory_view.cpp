@@ -27,8 +27,8 @@ uint64_t take(MemoryStat& s, StatKey k, uint64_t wanted) {
 // `usage` > `total`. Only an override below the usage (CGVIEW_MEMORY, `cgview
 // run --memory`) gets here: under a real limit the kernel reclaims until the
 // usage fits. As reclaim would, the excess comes off the page cache first,
-// inactive before active; what still does not fit (more anonymous memory
-// than the override) shrinks every figure in proportion. Either way the
+// inactive before active; what still does not fit (more anonymous and kernel
+// memory than the override) shrinks every figure in proportion. Either way the
 // lines keep their sums (Inactive is Inactive(anon) + Inactive(file), the
 // LRU lists fit in MemTotal), as no line clamped alone would.
 void fit_stat_to_limit(MemoryStat& s, uint64_t usage, uint64_t total) {
