@@ -59,18 +59,12 @@ limited_cgroup_dir() {
     else
       [[ ",$ctrls," == *",$ctl,"* ]] || continue
     fi
-    # The root and mount point, tab-separated, with mountinfo's octal escapes
-    # (a blank is \040, a tab \011, a backslash \134) turned back into bytes.
+    # The root and mount point as mountinfo spells them: a blank, tab,
+    # newline or backslash in either is an octal escape (\040, \011, \012,
+    # \134), so one blank separates the two; limited_cgroup_unescape turns
+    # them back into bytes after the split.
     found=$(awk -v ctl="$ctl" '
-      function unescape(s,   out, k) {
-        out = ""
-        while ((k = match(s, /\\[0-7][0-7][0-7]/)) > 0) {
-          out = out substr(s, 1, k - 1) sprintf("%c", (substr(s, k + 1, 1) * 64) + (substr(s, k + 2, 1) * 8) + substr(s, k + 3, 1))
-          s = substr(s, k + 4)
-        }
-        return out s
-      }
-      function found() { print unescape($4) "\t" unescape($5); exit }
+      function found() { print $4 " " $5; exit }
       {
         for (i = 7; i <= NF; i++) if ($i == "-") break
         if (ctl == "") { if ($(i + 1) == "cgroup2") found(); next }
@@ -79,10 +73,20 @@ limited_cgroup_dir() {
         for (j = 1; j <= n; j++) if (o[j] == ctl) found()
       }' /proc/self/mountinfo) || return 1
     [ -n "$found" ] || return 1
-    limited_cgroup_under_mount "$path" "${found%%$'\t'*}" "${found#*$'\t'}"
+    local root mount
+    limited_cgroup_unescape root "${found%% *}"
+    limited_cgroup_unescape mount "${found#* }"
+    limited_cgroup_under_mount "$path" "$root" "$mount"
     return
   done </proc/self/cgroup
   return 1
+}
+
+# Sets variable $1 to mountinfo field $2 with its octal escapes undone: every
+# backslash there starts one (a backslash itself is \134), and printf's %b
+# reads an escape as \0NNN.
+limited_cgroup_unescape() {
+  printf -v "$1" '%b' "${2//\\/\\0}"
 }
 
 limited_cgroup_fail() { limited_cgroup_why=$1; return 1; }
