@@ -60,16 +60,6 @@ CpuinfoLine classify_cpuinfo_line(std::string_view line) {
     out.kind = CpuinfoKind::CpuTagged;
     return out;
   }
-  if (key == "cpu active mask") {
-    size_t hex = 0;
-    while (hex < value.size() && ((value[hex] >= '0' && value[hex] <= '9') || (value[hex] >= 'a' && value[hex] <= 'f')))
-      ++hex;
-    if (hex > 0 && trim(value.substr(hex)).empty()) {
-      out.kind = CpuinfoKind::ActiveMask;
-      out.value_end = at + hex;
-    }
-    return out;
-  }
   if (!number) {
     if (key == "processor" || key == "cpu number" || key == "# processors" || key == "ncpus active" ||
         key == "cpus active")

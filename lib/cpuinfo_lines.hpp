@@ -6,7 +6,8 @@
 //   line per CPU, and on newer kernels "cpu number : N" blocks, each after a
 //   blank line;
 // - sparc: "ncpus active : N", per-CPU "CpuNClkTck"/"CpuNBogo" and "CPUN:" lines;
-// - alpha: "cpus active : N" and "cpu active mask : <16 hex digits>".
+// - alpha: "cpus active : N" (its "cpu active mask" is the possible CPUs,
+//   not the online ones, despite its name: it stays the host's).
 #pragma once
 
 #include <cstddef>
@@ -22,7 +23,6 @@ enum class CpuinfoKind : unsigned char {
   CpuNumber,   // s390x "cpu number : N": starts a block that a blank line precedes
   CpuTagged,   // a line about CPU N alone: s390x "processor N: ...", sparc "CpuN...:", "CPUN:"
   Count,       // "# processors", "ncpus active", "cpus active": the number of online CPUs
-  ActiveMask,  // alpha's "cpu active mask"
   PhysicalId,  // x86's package of the block's CPU
   CoreId,
   Siblings,  // CPUs in the package

@@ -228,14 +228,6 @@ bool relabel(Sink& out, const LineReader::Piece& piece, const CpuinfoLine& line,
   return true;
 }
 
-// alpha prints the first word of the mask as 16 hex digits.
-void put_mask(Sink& out, const LineReader::Piece& piece, const CpuinfoLine& line, const CpuSet& set) {
-  FixedText<16> value;
-  uint64_t word = set.words()[0];
-  for (int shift = 60; shift >= 0; shift -= 4) value.add("0123456789abcdef"[(word >> shift) & 15]);
-  put_rewritten(out, piece.text, line, value.view(), piece.newline);
-}
-
 // The host's file with what `scan` found hidden left out, into `out`
 // (without its last flush). False when the file cannot be read.
 bool filter_cpuinfo(const Config& config, const Limits& limits, const Scan& scan, std::span<char> buf, Sink& out) {
@@ -292,12 +284,6 @@ bool filter_cpuinfo(const Config& config, const Limits& limits, const Scan& scan
       case CpuinfoKind::Count:
         if (keep) {
           put_number(out, piece, line, limits.cpu.count);
-          keep_piece = false;
-        }
-        break;
-      case CpuinfoKind::ActiveMask:
-        if (keep) {
-          put_mask(out, piece, line, limits.cpu.visible);
           keep_piece = false;
         }
         break;

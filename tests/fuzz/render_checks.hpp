@@ -197,13 +197,6 @@ inline std::string expected_cpuinfo(std::string_view host, const cgview::Limits&
       case CpuinfoKind::Count:
         if (keep) out += rewritten(line, k, std::to_string(count));
         continue;
-      case CpuinfoKind::ActiveMask:
-        if (keep) {
-          char mask[17];
-          std::snprintf(mask, sizeof mask, "%016llx", (unsigned long long)visible.words()[0]);
-          out += rewritten(line, k, mask);
-        }
-        continue;
       case CpuinfoKind::Siblings:
       case CpuinfoKind::CpuCores:
         if (keep && block != None && complete && places.count(cpu)) {
