@@ -60,6 +60,21 @@ bool served_file_path(VirtualFile file, uint32_t task, PathText& out) {
   return out.size() != 0 && !out.overflowed();
 }
 
+namespace {
+
+// A pid or tid as /proc names its directory: digits alone, no leading zero
+// (parse_u64 would also take blanks around them, as in "/proc/12\n/status",
+// a file that does not exist).
+bool task_id(std::string_view name, uint64_t& out) {
+  if (name.empty() || name.front() == '0') return false;
+  for (char c : name) {
+    if (c < '0' || c > '9') return false;
+  }
+  return parse_u64(name, out);
+}
+
+}  // namespace
+
 bool status_file_task(std::string_view path, uint64_t own_pid, uint64_t own_tid, uint32_t& task) {
   constexpr std::string_view kProc = "/proc/", kStatus = "/status";
   if (path.substr(0, kProc.size()) != kProc || path.size() < kStatus.size() ||
@@ -76,7 +91,7 @@ bool status_file_task(std::string_view path, uint64_t own_pid, uint64_t own_tid,
   size_t slash = middle.find('/');
   std::string_view who = middle.substr(0, slash);
   uint64_t pid = 0;
-  if (who != "self" && (!parse_u64(who, pid) || pid != own_pid || who.front() == '0')) return false;
+  if (who != "self" && (!task_id(who, pid) || pid != own_pid)) return false;
   if (slash == std::string_view::npos) {
     task = 0;
     return true;
@@ -86,7 +101,7 @@ bool status_file_task(std::string_view path, uint64_t own_pid, uint64_t own_tid,
   if (rest.substr(0, kTask.size()) != kTask) return false;
   tid_text = rest.substr(kTask.size());
   uint64_t tid = 0;
-  if (tid_text.empty() || tid_text.front() == '0' || !parse_u64(tid_text, tid) || tid > UINT32_MAX) return false;
+  if (!task_id(tid_text, tid) || tid > UINT32_MAX) return false;
   task = uint32_t(tid);
   return true;
 }

@@ -46,7 +46,10 @@ TEST(StatusPaths, OnlyThisProcesssOwnFiles) {
   for (const char* other : {"/proc/101/status", "/proc/0100/status", "/proc/101/task/107/status",
                             "/proc/self/task/status", "/proc/self/task/0107/status", "/proc/self/stat",
                             "/proc/self/fdinfo/status", "/sys/self/status", "/proc/self/task/x/status",
-                            "/proc/100/task/107/children/status", "/proc/status"})
+                            "/proc/100/task/107/children/status", "/proc/status",
+                            // blanks around a number: files that do not exist
+                            "/proc/100 /status", "/proc/ 100/status", "/proc/100\t/status",
+                            "/proc/100\n/status", "/proc/self/task/107\n/status", "/proc/+100/status"})
     EXPECT_FALSE(status_file_task(other, 100, 105, task)) << other;
   EXPECT_EQ(virtual_file_for("/proc/self/status"), VirtualFile::Status);
   EXPECT_EQ(virtual_file_for("/proc/thread-self/status"), VirtualFile::Status);
