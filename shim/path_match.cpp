@@ -8,12 +8,28 @@
 
 #include <string_view>
 
+#include "host_files.hpp"
+#include "text.hpp"
 #include "user_pointer.hpp"
 #include "view_cache.hpp"
 
 namespace cgview::shim {
 
 namespace {
+
+// /proc numbers tasks as the pid namespace it was mounted for sees them, which
+// is not always the caller's: under `unshare -p` without a /proc of its own,
+// or `nsenter -p`, /proc/<getpid()> is another process and thread-self a tid
+// gettid does not give. A status path naming this process by number, or
+// thread-self, is ours only where /proc's "self" is getpid() (one readlink,
+// for those paths alone; "/proc/self/..." is ours under any numbering).
+bool proc_numbers_as_getpid(uint64_t pid) {
+  ErrnoKeeper keep_errno;
+  char link[24];
+  long n = syscall(SYS_readlinkat, AT_FDCWD, "/proc/self", link, sizeof link);
+  uint64_t self = 0;
+  return n > 0 && size_t(n) < sizeof link && parse_u64(std::string_view(link, size_t(n)), self) && self == pid;
+}
 
 // Cheap filter first: most opens are of other files, and resolving a
 // relative path costs a syscall. True when the last component is a served
@@ -144,8 +160,9 @@ VirtualFile served_file(int dirfd, const char* path, uint32_t* task) {
   // (`ps` and `top` open /proc/<pid>/stat and friends of every process).
   if (n.size() < 7 || n.substr(n.size() - 7) != "/status") return VirtualFile::None;
   uint32_t which = 0;
-  if (!status_file_task(normalized.view(), uint64_t(syscall(SYS_getpid)), uint64_t(syscall(SYS_gettid)), which))
-    return VirtualFile::None;
+  uint64_t pid = uint64_t(syscall(SYS_getpid));
+  if (!status_file_task(normalized.view(), pid, uint64_t(syscall(SYS_gettid)), which)) return VirtualFile::None;
+  if (n.substr(0, 11) != "/proc/self/" && !proc_numbers_as_getpid(pid)) return VirtualFile::None;
   if (task != nullptr) *task = which;
   return VirtualFile::Status;
 }

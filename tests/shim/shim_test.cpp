@@ -426,6 +426,20 @@ TEST(Shim, DisableMakesEverythingReal) {
     EXPECT_EQ(with[key], without[key]) << key;
 }
 
+// Under `unshare --pid` without a /proc of its own, /proc numbers processes as
+// the outer namespace does: /proc/1 is the outer init, not this program (pid 1
+// inside), and its status file passes through as the kernel's.
+TEST(Shim, AProcOfAnotherPidNamespaceGivesOtherProcessesTheirOwnFiles) {
+  std::vector<std::string> argv = {"/usr/bin/unshare", "--pid", "--fork", "grep", "-E", "^(Name|Pid|Cpus_allowed_list):",
+                                   "/proc/1/status"};
+  auto native = run_program(argv, {});
+  if (native.exit_code != 0) GTEST_SKIP() << "no pid namespace here: " << native.err;
+  auto shimmed = run_program(argv, {"LD_PRELOAD=" + kShim, "CGVIEW_CPUS=1"});
+  EXPECT_EQ(shimmed.exit_code, 0) << shimmed.err;
+  EXPECT_NE(native.out.find("Pid:\t1\n"), std::string::npos) << native.out;
+  EXPECT_EQ(shimmed.out, native.out);
+}
+
 TEST(Shim, DebugExplainsOnStderr) {
   auto env = preload_over("docker-v2-private-ns");
   env.push_back("CGVIEW_DEBUG=1");
