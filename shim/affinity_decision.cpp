@@ -1,6 +1,9 @@
 #include "affinity_decision.hpp"
 
+#include <atomic>
 #include <cstring>
+
+#include "kernel_call.h"
 
 namespace cgview::shim {
 
@@ -18,9 +21,8 @@ void narrow_to_view(size_t size, cpu_set_t* mask) {
   keep_in_rotation(bytes, size, rule.quota_cpus, rule.start);
 }
 
-// Bytes of `mask` past CpuSet::kBytes are not read: the kernel reads no more than
-// its own mask's bytes (at most 8192 CPUs) of a larger size, and the buffer
-// behind a raw syscall()'s size need not be as large as the size says.
+// Bytes of `mask` past CpuSet::kBytes are not read (a setter's decide() reads
+// no more than the kernel does: see kernel_mask_bytes).
 bool same_mask(const cpu_set_t* mask, size_t size, const CpuSet& set) {
   const unsigned char* given = reinterpret_cast<const unsigned char*>(mask);
   const unsigned char* ours = reinterpret_cast<const unsigned char*>(set.words());
@@ -46,8 +48,30 @@ bool shown_mask_of(const AffinityRule& rule, const CpuSet& real, CpuSet& shown) 
   return true;
 }
 
+namespace {
+
+// The bytes of a mask the kernel reads from a setter, whatever size it is
+// given (its cpumask_size(): nr_cpu_ids' or NR_CPUS' bits in whole longs, 32
+// bytes on a kernel built for 256 CPUs): the count sched_getaffinity returns.
+// Bytes past it are not part of the mask set, nor always readable (a program
+// may pass a size larger than its buffer; the kernel accepts that). Fixed at
+// boot, so asked once; CpuSet::kBytes where it cannot be asked.
+size_t kernel_mask_bytes() {
+  static constinit std::atomic<size_t> known{0};
+  size_t bytes = known.load(std::memory_order_relaxed);
+  if (bytes != 0) return bytes;
+  CpuSet mask;
+  long got = cgview_kernel_affinity_call(SYS_sched_getaffinity, 0, CpuSet::kBytes, mask.words());
+  bytes = got > 0 && size_t(got) <= CpuSet::kBytes ? size_t(got) : CpuSet::kBytes;
+  known.store(bytes, std::memory_order_relaxed);
+  return bytes;
+}
+
+}  // namespace
+
 Decision decide(const AffinityRule& rule, const cpu_set_t* mask, size_t size, const CpuSet& real,
                 CpuSet& process_mask) {
+  if (size > kernel_mask_bytes()) size = kernel_mask_bytes();
   if (!rule.use_visible) {
     CpuSet shown;
     shown_mask_of(rule, real, shown);
