@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -149,6 +150,34 @@ static void attribute_masks(void) {
   pthread_attr_destroy(&attr);
 }
 
+/* A size larger than the kernel's own mask (its cpumask_size(), the bytes
+   sched_getaffinity returns): the kernel reads only its own bytes, so a shown
+   mask followed by other bytes, or by an unreadable page, is the shown mask.
+   Both through libc's setter and through syscall(). */
+static void past_the_kernels_bytes(pid_t pid) {
+  cpu_set_t shown_here;
+  long bytes = kernel_getaffinity(pid, sizeof shown_here, &shown_here);
+  if (sched_getaffinity(0, sizeof shown_here, &shown_here) != 0 || bytes <= 0) return;
+  long page = sysconf(_SC_PAGESIZE);
+  unsigned char* pages = mmap(NULL, 2 * page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (pages == MAP_FAILED) return;
+  unsigned char* before_guard = pages + page - bytes;
+  memcpy(before_guard, &shown_here, bytes);
+  mprotect(pages + page, page, PROT_NONE);
+  printf("past_guard_rc=%d\n", sched_setaffinity(0, 1024, (cpu_set_t*)before_guard));
+  print_kernel_mask("kernel_after_past_guard", pid);
+  printf("past_guard_syscall_rc=%ld\n", syscall(SYS_sched_setaffinity, 0, 1024, before_guard));
+  print_kernel_mask("kernel_after_past_guard_syscall", pid);
+  munmap(pages, 2 * page);
+  if (bytes < (long)sizeof(cpu_set_t)) {
+    unsigned char followed[sizeof(cpu_set_t)];
+    memset(followed, 0x5a, sizeof followed);
+    memcpy(followed, &shown_here, bytes);
+    printf("past_other_bytes_rc=%d\n", sched_setaffinity(0, sizeof followed, (cpu_set_t*)followed));
+    print_kernel_mask("kernel_after_past_other_bytes", pid);
+  }
+}
+
 int main(void) {
   setvbuf(stdout, NULL, _IOLBF, 0);
   pid_t pid = getpid();
@@ -181,6 +210,8 @@ int main(void) {
   print_list("syscall_shown", &by_syscall);
   printf("syscall_restore_rc=%ld\n", syscall(SYS_sched_setaffinity, 0, sizeof by_syscall, &by_syscall));
   print_kernel_mask("kernel_after_syscall_restore", pid);
+
+  past_the_kernels_bytes(pid);
 
   pthread_t thread;
   if (pthread_create(&thread, NULL, thread_body, NULL) != 0) return 1;

@@ -554,6 +554,17 @@ TEST(ShimAffinity, AnotherProcessGivenTheShownMaskGetsTheRealOne) {
   EXPECT_EQ(v["kernel_after_restore"], v["kernel_before"]);
   EXPECT_EQ(v["syscall_shown"], v["shown"]);
   EXPECT_EQ(v["kernel_after_syscall_restore"], v["kernel_before"]);
+  // The shown mask given with a size past the kernel's own bytes: the kernel
+  // reads its own bytes alone, so this is the shown mask too (before, the shim
+  // read on, faulted at an unreadable page or narrowed the process).
+  EXPECT_EQ(v["past_guard_rc"], "0");
+  EXPECT_EQ(v["kernel_after_past_guard"], v["kernel_before"]);
+  EXPECT_EQ(v["past_guard_syscall_rc"], "0");
+  EXPECT_EQ(v["kernel_after_past_guard_syscall"], v["kernel_before"]);
+  if (v.count("past_other_bytes_rc")) {  // a kernel mask shorter than cpu_set_t's 128 bytes
+    EXPECT_EQ(v["past_other_bytes_rc"], "0");
+    EXPECT_EQ(v["kernel_after_past_other_bytes"], v["kernel_before"]);
+  }
 }
 
 // syscall(SYS_sched_getaffinity / SYS_sched_setaffinity), as LLVM's and Intel's
