@@ -203,12 +203,21 @@ int system_wide(const char* root, bool enable) {
   // The library's own entry, or one naming it through $LIB (README): that loads each
   // program's own build, and a second line would make ld.so complain in programs of
   // the other class. As ld.so reads the file, comments and all.
+  // Another copy of the library (the Kubernetes one in /cgview beside an image's
+  // /usr/lib one) is the same mode: enable does not add a second, disable takes
+  // out every copy.
+  RootFs rootfs(dir == "/" ? "" : dir);
   auto names_library = [&](const std::string& entry) {
-    return entry == library || names_cgview_through_lib(entry);
+    return entry == library || names_cgview_through_lib(entry) || names_library_build(rootfs, entry);
   };
   std::vector<std::string> entries = preload_file_entries(text);
   bool present = false;
-  for (const std::string& entry : entries) present = present || names_library(entry);
+  std::string copy;  // an entry naming another copy of this build, for enable
+  for (const std::string& entry : entries) {
+    present = present || names_library(entry);
+    if (copy.empty() && entry != library && names_library_build(rootfs, entry, library))
+      copy = entry;
+  }
 
   std::string why;
   if (enable) {
@@ -219,9 +228,13 @@ int system_wide(const char* root, bool enable) {
       std::printf("cgview: already enabled: %s is in %s\n", entry.c_str(), path.c_str());
       return 0;
     }
+    if (!copy.empty()) {
+      std::printf("cgview: already enabled: %s, a copy of %s, is in %s\n", copy.c_str(), library.c_str(),
+                  path.c_str());
+      return 0;
+    }
     // What the programs under DIR will load: the same path, resolved inside DIR
     // (an absolute symlink there points into DIR, not into this system).
-    RootFs rootfs(dir == "/" ? "" : dir);
     Found lib = rootfs.resolve(library);
     std::string seen = rootfs.host(library);
     std::string reason = lib.ok                  ? unloadable_reason(rootfs.host(lib.path))
@@ -257,13 +270,14 @@ int system_wide(const char* root, bool enable) {
   // The lines whose entries (as ld.so reads them) all name the library go; the
   // others stay as they were, comments included.
   std::vector<std::string> lines = split_lines(text), read = split_lines(without_preload_comments(text));
-  std::string rest;
+  std::string rest, gone;
   bool anything_else = false, removed = false;
   for (size_t i = 0; i < lines.size(); ++i) {
     std::vector<std::string> words = split_words(read[i], kPreloadFileSeparators);
     bool library_only = !words.empty();
     for (const std::string& word : words) library_only = library_only && names_library(word);
     if (library_only) {
+      for (const std::string& word : words) gone += (gone.empty() ? "" : ", ") + word;
       removed = true;
       continue;
     }
@@ -279,7 +293,7 @@ int system_wide(const char* root, bool enable) {
   } else if (!replace_file(path, rest, why)) {
     return fail(why);
   }
-  std::printf("cgview: disabled: %s removed from %s\n", library.c_str(), path.c_str());
+  std::printf("cgview: disabled: %s removed from %s\n", gone.c_str(), path.c_str());
   return 0;
 }
 

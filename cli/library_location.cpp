@@ -10,6 +10,7 @@
 #include "elf_inspect.hpp"
 #include "lib_layout.hpp"
 #include "library_search.hpp"
+#include "program_lookup.hpp"
 #include "virtual_files.hpp"
 
 namespace cgview::cli {
@@ -102,6 +103,14 @@ std::string library_in_preload() {
     if (!found.empty()) return found;
   }
   return {};
+}
+
+bool names_library_build(const RootFs& root, const std::string& entry, const std::string& like) {
+  if (entry.empty() || entry.front() != '/' || entry.find('$') != std::string::npos) return false;
+  Found file = root.resolve(entry);
+  ElfBuild build, wanted;
+  if (!file.ok || !cgview_build_of_file(root.host(file.path), build)) return false;
+  return like.empty() || (cgview_build_of_file(like, wanted) && build == wanted);
 }
 
 std::string preload_with_first(const std::string& shim, const char* old) {

@@ -6,6 +6,8 @@
 
 namespace cgview::cli {
 
+class RootFs;
+
 // The library installed beside this binary, symlinks resolved, so the path
 // stays right whatever the caller's cwd: in the binary's own folder (the two
 // copied together, a Kubernetes init container's /cgview/), else
@@ -19,6 +21,11 @@ std::string library_not_found();
 // libcgview.so, whatever the file's name; a symlink to it counts), for this
 // binary's ELF class and machine; empty when none.
 std::string library_in_preload();
+// Whether `entry`, a word of ld.so.preload under `root`, names a build of the
+// library (its soname is libcgview.so, symlinks resolved inside the root): a
+// copy installed elsewhere (/cgview/libcgview.so beside /usr/lib's) is the
+// same mode. With `like`, only a build of that file's ELF class and machine.
+bool names_library_build(const RootFs& root, const std::string& entry, const std::string& like = {});
 // `shim` first, then the entries of the LD_PRELOAD value `old` other than
 // the shim itself or another copy of it for the same programs: under a
 // `cgview run` already, or an image's ENV LD_PRELOAD, it is not loaded twice.

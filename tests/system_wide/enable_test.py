@@ -214,6 +214,35 @@ def test_lib_layout_line():
     shutil.rmtree(root)
 
 
+def test_another_copy():
+    """A copy of the library elsewhere in the root (the Kubernetes /cgview/libcgview.so
+    beside an image's enable of /usr/lib's): the same mode, not a second one."""
+    root = make_root()
+    copy = "/cgview/libcgview-copy.so"  # a build of it by its soname, whatever the name
+    os.makedirs(root + "/cgview")
+    shutil.copy(SHIM, root + copy)
+    shutil.copy("/bin/true", root + "/cgview/not-the-library.so")
+    path = root + "/etc/ld.so.preload"
+    open(path, "w").write("/usr/lib/other.so\n" + copy + "\n")
+    rc, out, err = cgview("enable", "--root", root)
+    check("another copy named: enable says already enabled, names it, and adds no second line",
+          rc == 0 and "already enabled: " + copy in out and preload(root) == "/usr/lib/other.so\n" + copy + "\n",
+          "rc=%d %r %r %r" % (rc, out, err, preload(root)))
+    rc, out, err = cgview("disable", "--root", root)
+    check("... disable takes the copy out, says which, and keeps the other line",
+          rc == 0 and ("disabled: " + copy) in out and preload(root) == "/usr/lib/other.so\n",
+          "rc=%d %r %r %r" % (rc, out, err, preload(root)))
+    open(path, "w").write("/cgview/not-the-library.so\n")
+    rc, out, err = cgview("enable", "--root", root)
+    check("a file that is not a build of the library does not count as one",
+          rc == 0 and preload(root) == "/cgview/not-the-library.so\n" + SHIM + "\n", "rc=%d %r" % (rc, preload(root)))
+    open(path, "w").write(SHIM + "\n" + copy + "\n")
+    rc, out, err = cgview("disable", "--root", root)
+    check("two copies named (enabled twice before): disable takes out both",
+          rc == 0 and preload(root) is None, "rc=%d %r %r" % (rc, out, preload(root)))
+    shutil.rmtree(root)
+
+
 def test_refusals():
     root = make_root(library=False)
     refuses("a missing library", root, "does not exist")
@@ -280,6 +309,7 @@ if __name__ == "__main__":
     test_enable_new_file_then_idempotent()
     test_other_lines_untouched()
     test_lib_layout_line()
+    test_another_copy()
     test_refusals()
     test_glibc_versions()
     test_usage()
