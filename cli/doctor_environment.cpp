@@ -78,6 +78,16 @@ void check_preload(PreloadEntry& entry, int own_class, int own_machine) {
   if (names_cgview_through_lib(entry.path)) {
     file = getauxval(AT_BASE) != 0 ? cgview_loaded_here() : expanded_for_shell(entry.path);
     entry.expanded = file;
+  } else if (file.find('/') == std::string::npos) {
+    // A bare name ("libcgview.so"): ld.so searches for it as for a needed
+    // library (ld.so.cache, the default directories), for this system's class.
+    Requester who;
+    who.path = "/bin/sh";
+    who.elf_class = own_class;
+    who.machine = own_machine;
+    Found found = LibrarySearch(RootFs("/")).find(entry.path, who);
+    file = found.ok ? found.path : std::string();
+    entry.expanded = file;
   }
   struct stat st;
   entry.exists = !file.empty() && stat(file.c_str(), &st) == 0 && S_ISREG(st.st_mode);
@@ -201,6 +211,9 @@ int doctor_environment(const Config& config, bool json) {
     // A $LIB entry: what it expanded to here; other programs get their own class's build.
     if (names_cgview_through_lib(e.path))
       state = e.expanded.empty() ? "$LIB: no libcgview.so loaded here" : "$LIB, here " + e.expanded + ": " + state;
+    else if (e.path.find('/') == std::string::npos)
+      state = e.expanded.empty() ? "not found in the library directories ld.so searches for a name without '/'"
+                                 : "found at " + e.expanded + ": " + state;
     std::printf("  %-18s %s: %s%s\n", e.source.c_str(), e.path.c_str(), state.c_str(), e.is_cgview ? " (cgview)" : "");
   }
   std::printf("  %s\n", shim_loaded ? "libcgview.so is preloaded: programs started from here are reached."

@@ -10,6 +10,7 @@ Python standard library only.
 
 import argparse
 import json
+import re
 import os
 import shutil
 import stat
@@ -588,7 +589,7 @@ def test_run(args):
 def test_environment(args):
     cg = args.cgview
     env = {k: v for k, v in os.environ.items() if not k.startswith("CGVIEW_")}
-    env.update(LD_PRELOAD=f"{args.shim}:/nonexistent/libx.so", CGVIEW_CPUS="abc", CGVIEW_MEMORY="512M",
+    env.update(LD_PRELOAD=f"{args.shim}:/nonexistent/libx.so:libm.so.6:libnosuch-cgview-test.so", CGVIEW_CPUS="abc", CGVIEW_MEMORY="512M",
                CGVIEW_DISABLE="1", CGVIEW_TYPO="1", CGVIEW_CPU_PLACEMENT="lowest", CGVIEW_HOLD_FILES="Off")
     r = subprocess.run([cg, "doctor", "--json"], capture_output=True, text=True, env=env)
     data = json.loads(r.stdout) if r.returncode == 0 else None
@@ -598,6 +599,10 @@ def test_environment(args):
     pre = {p["path"]: p for p in data["preloads"] if p["source"] == "LD_PRELOAD"}
     check(pre.get(args.shim, {}).get("loadable") is True and pre[args.shim]["cgview"], "the shim in LD_PRELOAD: loadable", pre)
     check(pre.get("/nonexistent/libx.so", {}).get("exists") is False, "a missing preload: exists false", pre)
+    # A name without '/' is searched for as ld.so does (here, libc's own directory).
+    check(pre.get("libm.so.6", {}).get("exists") is True and pre["libm.so.6"]["loadable"] is True,
+          "a bare name ld.so finds in its directories: exists, loadable", pre)
+    check(pre.get("libnosuch-cgview-test.so", {}).get("exists") is False, "a bare name found nowhere: exists false", pre)
     check(data["shim_preloaded"] is True, "shim_preloaded", data)
     valid = {s["name"]: s["valid"] for s in data["settings"]}
     # The configuration's own verdicts: every variable it reads is known, booleans in any case.
@@ -614,6 +619,8 @@ def test_environment(args):
           "the view's CPU count is show's", (data["view"], cpus_row))
     r = subprocess.run([cg, "doctor"], capture_output=True, text=True, env=env)
     check(r.returncode == 0 and "INVALID" in r.stdout and "CGVIEW_TYPO" in r.stdout, "text environment report", r.stdout)
+    check(re.search(r"libm\.so\.6: found at /\S+/libm\.so\.6: exists, loadable here", r.stdout) is not None,
+          "the text report says where a bare name was found", r.stdout)
 
 
 def test_musl(args):
