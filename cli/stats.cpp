@@ -194,7 +194,12 @@ int stats(const Config& config, int argc, char** argv) {
       j.close_array();
       j.close();
       std::string line = j.text() + "\n";
-      if (!write_all(1, line.data(), line.size())) return 1;  // the reader went away
+      if (!write_all(1, line.data(), line.size())) {
+        // A reader gone (EPIPE, where SIGPIPE is ignored) ends the stream as
+        // `| head` expects; any other failure (a full disk) is said.
+        if (errno != EPIPE) std::fprintf(stderr, "cgview: cannot write to stdout\n");
+        return 1;
+      }
     }
     before = now;
   }

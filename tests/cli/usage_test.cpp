@@ -32,7 +32,8 @@ size_t count(const std::string& text, const std::string& what) {
 // Output that cannot be written (a full disk) fails the command, with a line
 // on stderr, rather than leave a cut file behind an exit status of 0.
 TEST(CliUsage, OutputThatCannotBeWrittenFailsTheCommand) {
-  for (const char* args : {"show", "show --json", "--version", "--help", "cat /proc/meminfo", "doctor /bin/true"}) {
+  for (const char* args : {"show", "show --json", "--version", "--help", "cat /proc/meminfo", "doctor /bin/true",
+                           "stats --json --count 1 --interval 0.1"}) {
     auto r = run_program({"/bin/sh", "-c", std::string(CGVIEW_CLI_PATH) + " " + args + " > /dev/full"}, {});
     EXPECT_EQ(r.exit_code, 1) << args;
     EXPECT_EQ(r.err, "cgview: cannot write to stdout\n") << args;
