@@ -152,6 +152,8 @@ bool replace_file(const std::string& path, const std::string& content, std::stri
   ok = close(fd) == 0 && ok;
   if (ok && rename(temp.c_str(), path.c_str()) == 0) return true;
   why = "cannot write " + path + ": " + std::strerror(errno);
+  // rename onto a mount point: a file mounted over it (a Kubernetes ConfigMap's subPath).
+  if (errno == EBUSY) why += " (a file is mounted there: change it where it is mounted from)";
   unlink(temp.c_str());
   return false;
 }
@@ -197,16 +199,26 @@ int system_wide(const char* root, bool enable) {
   if (stat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) return fail(dir + ": no such directory");
   if (stat(etc.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) return fail(etc + ": no such directory");
 
+  // A managed ld.so.preload that is a symlink (to a file a configuration tool
+  // owns) is written where it points, inside the root: replacing the link by a
+  // file would cut it off from its source.
+  RootFs rootfs(dir == "/" ? "" : dir);
+  std::string target = path;
+  bool linked = lstat(path.c_str(), &st) == 0 && S_ISLNK(st.st_mode);
+  if (linked) {
+    Found file = rootfs.resolve("/etc/ld.so.preload");
+    if (!file.ok && !file.missing) return fail(path + " is a symlink that " + file.error);
+    target = rootfs.host(file.path);
+  }
   std::string text;
   bool exists;
-  if (!read_file(path, text, exists)) return fail("cannot read " + path + ": " + std::strerror(errno));
+  if (!read_file(target, text, exists)) return fail("cannot read " + target + ": " + std::strerror(errno));
   // The library's own entry, or one naming it through $LIB (README): that loads each
   // program's own build, and a second line would make ld.so complain in programs of
   // the other class. As ld.so reads the file, comments and all.
   // Another copy of the library (the Kubernetes one in /cgview beside an image's
   // /usr/lib one) is the same mode: enable does not add a second, disable takes
   // out every copy.
-  RootFs rootfs(dir == "/" ? "" : dir);
   auto names_library = [&](const std::string& entry) {
     return entry == library || names_cgview_through_lib(entry) || names_library_build(rootfs, entry);
   };
@@ -258,7 +270,7 @@ int system_wide(const char* root, bool enable) {
       return 0;
     }
     if (!text.empty() && text.back() != '\n') text += '\n';
-    if (!replace_file(path, text + library + "\n", why)) return fail(why);
+    if (!replace_file(target, text + library + "\n", why)) return fail(why);
     std::printf("cgview: enabled: %s added to %s\n", library.c_str(), path.c_str());
     return 0;
   }
@@ -287,10 +299,11 @@ int system_wide(const char* root, bool enable) {
     anything_else = anything_else || !trimmed(lines[i]).empty();
   }
   if (!removed) return fail("not disabling: " + path + " names " + library + " on a line with other entries; edit it by hand");
-  // A file that named only the library was most likely made by enable.
-  if (!anything_else) {
+  // A file that named only the library was most likely made by enable (one a
+  // symlink points to is another's: it is emptied, and stays).
+  if (!anything_else && !linked) {
     if (unlink(path.c_str()) != 0) return fail("cannot remove " + path + ": " + std::strerror(errno));
-  } else if (!replace_file(path, rest, why)) {
+  } else if (!replace_file(target, rest, why)) {
     return fail(why);
   }
   std::printf("cgview: disabled: %s removed from %s\n", gone.c_str(), path.c_str());

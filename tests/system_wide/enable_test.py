@@ -243,6 +243,52 @@ def test_another_copy():
     shutil.rmtree(root)
 
 
+def test_symlinked_file():
+    """An ld.so.preload that is a symlink (a configuration tool's file): written
+    where it points, inside the root, and the link stays."""
+    root = make_root()
+    os.makedirs(root + "/etc/site")
+    open(root + "/etc/site/preload", "w").write("/usr/lib/other.so\n")
+    os.symlink("/etc/site/preload", root + "/etc/ld.so.preload")  # absolute: inside the root
+    rc, out, err = cgview("enable", "--root", root)
+    check("a symlinked ld.so.preload: enable writes its target and keeps the link",
+          rc == 0 and os.path.islink(root + "/etc/ld.so.preload")
+          and open(root + "/etc/site/preload").read() == "/usr/lib/other.so\n" + SHIM + "\n",
+          "rc=%d %r %r" % (rc, err, open(root + "/etc/site/preload").read()))
+    rc, out, err = cgview("disable", "--root", root)
+    check("... disable takes the line out of the target and keeps the link",
+          rc == 0 and os.path.islink(root + "/etc/ld.so.preload")
+          and open(root + "/etc/site/preload").read() == "/usr/lib/other.so\n", "rc=%d %r" % (rc, err))
+    open(root + "/etc/site/preload", "w").write(SHIM + "\n")
+    rc, out, err = cgview("disable", "--root", root)
+    check("... with the library its only line, the target is emptied, not removed, and the link stays",
+          rc == 0 and os.path.islink(root + "/etc/ld.so.preload") and open(root + "/etc/site/preload").read() == "",
+          "rc=%d %r" % (rc, err))
+    check("... no temporary file left beside the target", os.listdir(root + "/etc/site") == ["preload"],
+          str(os.listdir(root + "/etc/site")))
+    shutil.rmtree(root)
+
+
+def test_mounted_file():
+    """An ld.so.preload with a file mounted over it (a Kubernetes ConfigMap's
+    subPath): it cannot be replaced, and the message says why. In a private
+    mount namespace, so nothing is left mounted."""
+    root = make_root()
+    source = root + "/mounted-from"
+    open(source, "w").write("/usr/lib/other.so\n")
+    open(root + "/etc/ld.so.preload", "w").write("")
+    p = subprocess.run(["unshare", "-m", "--propagation", "private", "sh", "-c",
+                        'mount --bind "$1" "$2/etc/ld.so.preload" || exit 99; exec "$3" enable --root "$2"',
+                        "sh", source, root, CGVIEW], capture_output=True, text=True)
+    if p.returncode == 99:
+        print("(no bind mount here: the mounted-file case not run)")
+    else:
+        check("a file mounted over ld.so.preload: exit 1, says a file is mounted there",
+              p.returncode == 1 and "a file is mounted there" in p.stderr and open(source).read() == "/usr/lib/other.so\n",
+              "rc=%d %r" % (p.returncode, p.stderr))
+    shutil.rmtree(root)
+
+
 def test_refusals():
     root = make_root(library=False)
     refuses("a missing library", root, "does not exist")
@@ -310,6 +356,8 @@ if __name__ == "__main__":
     test_other_lines_untouched()
     test_lib_layout_line()
     test_another_copy()
+    test_symlinked_file()
+    test_mounted_file()
     test_refusals()
     test_glibc_versions()
     test_usage()
