@@ -93,14 +93,19 @@ struct LazyFile {
   bool memfd = false;
   bool refused = false;
   bool above_an_input = false;  // made while a renderer may have had an input open
+  bool made_cloexec = false;    // the memfd has close-on-exec whatever the program asked
   uint64_t size_limit = 0;  // RLIMIT_FSIZE when the file was made
   uint64_t written = 0;
 };
 
 // A memfd is made with the program's O_CLOEXEC choice, as it becomes the
 // program's fd; an O_TMPFILE is only ever ours (the program gets a reopen).
+// One made above an open input will move down to the lowest free fd at the
+// end: until then it is close-on-exec, so a program that another thread
+// spawns meanwhile does not inherit an fd this program never holds.
 void make_anonymous_file(LazyFile& file) {
-  unsigned cloexec = file.flags & O_CLOEXEC ? MFD_CLOEXEC : 0;
+  file.made_cloexec = (file.flags & O_CLOEXEC) || file.above_an_input;
+  unsigned cloexec = file.made_cloexec ? MFD_CLOEXEC : 0;
   long fd = syscall(SYS_memfd_create, "cgview", cloexec | MFD_ALLOW_SEALING);
   file.memfd = fd >= 0;
   for (const char* dir : {"/dev/shm", "/tmp"}) {
@@ -159,6 +164,8 @@ int sealed_memfd(const LazyFile& file) {
     }
     if (low >= 0) syscall(SYS_close, low);
   }
+  // It stays where it is: now the program's choice of close-on-exec.
+  if (file.made_cloexec && !(file.flags & O_CLOEXEC)) syscall(SYS_fcntl, fd, F_SETFD, 0);
   return fd;
 }
 
