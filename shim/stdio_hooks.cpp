@@ -41,7 +41,9 @@ using FopenFn = FILE* (*)(const char*, const char*);
 // A mode with ",ccs=CHARSET" makes a wide stream of that charset, which
 // fdopen ignores: such a stream is opened by the real fopen, on
 // /proc/self/fd/N of the served content. That takes a second fd; without
-// one, nullptr, and the caller opens the real file.
+// one, nullptr, and the caller opens the real file. The stream then moves to
+// fd N, the lowest free one, which fopen of the path would have given
+// (glibc's FILE names its fd in the public _fileno field).
 FILE* serve_fopen(FopenFn real, const char* path, const char* mode) {
   uint32_t task = 0;
   VirtualFile file = served_stream(path, mode, task);
@@ -56,7 +58,14 @@ FILE* serve_fopen(FopenFn real, const char* path, const char* mode) {
     return stream;
   }
   if (real != nullptr) stream = real(fd_link(fd).c_str(), mode);
-  syscall(SYS_close, fd);
+  int reopened = stream != nullptr ? stream->_fileno : -1;
+  long fd_flags = reopened > fd ? syscall(SYS_fcntl, reopened, F_GETFD) : -1;
+  if (fd_flags >= 0 && syscall(SYS_dup3, reopened, fd, fd_flags & FD_CLOEXEC ? O_CLOEXEC : 0) == fd) {
+    syscall(SYS_close, reopened);
+    stream->_fileno = fd;
+  } else {
+    syscall(SYS_close, fd);
+  }
   if (stream != nullptr) remember_virtual(fileno(stream), file, task);
   return stream;
 }

@@ -934,6 +934,10 @@ static int cmd_edges(void) {
     wchar_t line[256] = L"";
     printf("ccs_wide=%d\n", w ? fwide(w, 0) : -99);
     if (w && fgetws(line, 256, w)) printf("ccs_total_kb=%ld\n", wcstol(line + wcscspn(line, L"0123456789"), NULL, 10));
+    /* The lowest free fd, as fopen of the path gives, with the mode's close-on-exec. */
+    FILE* e = fopen("/proc/meminfo", "re,ccs=UTF-8");
+    printf("ccs_fileno=%d,%d cloexec=%d\n", w ? fileno(w) : -1, e ? fileno(e) : -1,
+           e ? fcntl(fileno(e), F_GETFD) & FD_CLOEXEC : -1);
     _exit(0);
   }
   waitpid(child, NULL, 0);

@@ -684,14 +684,14 @@ TEST(ShimAffinity, NewThreadsGivenTheShownMaskStartWithTheRealOne) {
 
 // Edges where the shim once answered otherwise than the real calls (found in
 // review): errno after seeking an fmemopen stream, a symlink's O_PATH fd as
-// dirfd, a ",ccs=" stream's orientation, O_NOATIME by a user who does not own
+// dirfd, a ",ccs=" stream's orientation and fd, O_NOATIME by a user who does not own
 // the file, freopen with exactly the one fd free that the real call needs.
 TEST_P(ShimBuilds, EdgesAnswerAsTheRealCalls) {
   std::vector<std::string> shim = {"LD_PRELOAD=" + kShim, "CGVIEW_CPUS=1", "CGVIEW_MEMORY=256M"};
   Values with = probe(binary(), "edges", shim);
   Values without = probe(binary(), "edges", {});
   for (const char* key : {"rewind_memstream_errno", "fseek_memstream", "fsetpos_memstream", "symlink_dirfd", "ccs_wide",
-                          "noatime_other_user", "freopen_one_free"})
+                          "ccs_fileno", "noatime_other_user", "freopen_one_free"})
     EXPECT_EQ(with[key], without[key]) << key;
   EXPECT_EQ(without["symlink_dirfd"], "-1 errno=20");
   EXPECT_EQ(without["ccs_wide"], "1");
