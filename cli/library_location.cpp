@@ -5,8 +5,10 @@
 
 #include <climits>
 #include <cstdlib>
+#include <iterator>
 #include <string_view>
 
+#include "doctor.hpp"
 #include "elf_inspect.hpp"
 #include "lib_layout.hpp"
 #include "library_search.hpp"
@@ -91,9 +93,23 @@ std::string library_next_to_binary() {
 std::string library_not_found() {
   std::string dir = binary_directory();
   if (dir.empty()) return "libcgview.so not found: /proc/self/exe cannot be read to tell where this cgview is";
-  return "libcgview.so not found beside this cgview: none of " + joined(dir, kLibraryBesideBinary[0]) + ", " +
-         joined(dir, kLibraryBesideBinary[1]) + " or " + joined(dir, kLibraryBesideBinary[2]) +
-         " is a build of it for this machine; install the two together, or copy libcgview.so to one of those places";
+  // Each place tried, and what is there when something is: a copy for another
+  // machine is the usual mistake, and "not found" would hide it.
+  std::string tried, there;
+  const ElfBuild own = this_build();
+  for (size_t i = 0; i < std::size(kLibraryBesideBinary); ++i) {
+    std::string path = joined(dir, kLibraryBesideBinary[i]);
+    tried += std::string(i == 0 ? "" : i + 1 == std::size(kLibraryBesideBinary) ? " or " : ", ") + path;
+    if (access(path.c_str(), F_OK) != 0) continue;
+    ElfBuild build;
+    std::string what = !cgview_build_of_file(path, build)
+                           ? "is not a build of libcgview.so"
+                           : "is libcgview.so built for " + describe_machine(build.machine, build.elf_class) +
+                                 ", not for this cgview's " + describe_machine(own.machine, own.elf_class);
+    there += "; " + path + " " + what;
+  }
+  return "libcgview.so not found beside this cgview: none of " + tried + " is a build of it for this machine" + there +
+         "; install the two together, or copy libcgview.so to one of those places";
 }
 
 std::string library_in_preload() {

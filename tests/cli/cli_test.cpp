@@ -360,6 +360,13 @@ TEST(Cli, ALibraryNotFoundNamesThePathsTried) {
   auto enable = run_program({bin.path + "/bin/cgview", "enable", "--root", bin.path}, {});
   EXPECT_EQ(enable.exit_code, 1);
   EXPECT_EQ(enable.err, expected + "\n");
+  // A file where the library would be, but no build of it: said, not just "not found".
+  bin.write("lib/libcgview.so", "not a library");
+  auto junk = run_program({bin.path + "/bin/cgview", "run", "--", "/bin/true"}, {});
+  EXPECT_EQ(junk.exit_code, 1);
+  EXPECT_NE(junk.err.find("for this machine; " + bin.path + "/lib/libcgview.so is not a build of libcgview.so; install"),
+            std::string::npos)
+      << junk.err;
 }
 
 // The command copied alone, or with the library into one folder (a
