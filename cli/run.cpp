@@ -37,14 +37,11 @@ const char* what_to_do_instead(const ProgramReport& verdict, bool cpus_overridde
 
 int run(const Config& config, const char* cpus, const char* memory, char** command) {
   Config check = config;
-  if (cpus != nullptr && !set_cpus_override(check, cpus)) {
-    return usage_error(std::string("run: --cpus ") + cpus +
-                       ": expected a number of CPUs above 0 with at most six decimals, such as 2 or 1.5");
-  }
-  if (memory != nullptr && !set_memory_override(check, memory)) {
-    return usage_error(std::string("run: --memory ") + memory +
-                       ": expected at least 1M, in bytes or with a K, M, G or T suffix, such as 512M or 1.5G");
-  }
+  // The same words as the shim's warning for the variables the options set.
+  if (cpus != nullptr && !set_cpus_override(check, cpus))
+    return usage_error(std::string("run: --cpus ") + cpus + ": expected " + setting_expected(Setting::Cpus));
+  if (memory != nullptr && !set_memory_override(check, memory))
+    return usage_error(std::string("run: --memory ") + memory + ": expected " + setting_expected(Setting::Memory));
   std::string shim = library_next_to_binary();
   if (shim.empty()) shim = library_in_preload();
   if (shim.empty()) {

@@ -26,7 +26,7 @@ constexpr SettingInfo kSettings[kSettingCount] = {
     {"CGVIEW_HOLD_FILES", "1, true, yes, on, 0, false, no or off"},
     {"CGVIEW_SYSROOT", "an existing directory"},
     {"CGVIEW_CPUS", "a number of CPUs above 0 with at most six decimals, such as 2 or 1.5"},
-    {"CGVIEW_MEMORY", "a size of at least 1M, in bytes or with a K, M, G or T suffix, such as 512M or 1.5G"},
+    {"CGVIEW_MEMORY", "a size of 1M or more (below 16E; at most six decimals), in bytes or with a K, M, G or T suffix, such as 512M or 1.5G"},
     {"CGVIEW_CPU_ROUNDING", "ceil, floor or round"},
     {"CGVIEW_CPU_PLACEMENT", "spread or lowest"},
 };

@@ -237,7 +237,7 @@ TEST(ConfigFromEnv, EachMalformedValueIsRecorded) {
     const char* value;
     const char* expected;
   };
-  const char* kMemoryExpected = "a size of at least 1M, in bytes or with a K, M, G or T suffix, such as 512M or 1.5G";
+  const char* kMemoryExpected = "a size of 1M or more (below 16E; at most six decimals), in bytes or with a K, M, G or T suffix, such as 512M or 1.5G";
   static const Case cases[] = {
       {"CGVIEW_CPUS", "two", "a number of CPUs above 0 with at most six decimals, such as 2 or 1.5"},
       {"CGVIEW_CPUS", "0", "a number of CPUs above 0 with at most six decimals, such as 2 or 1.5"},
