@@ -1,3 +1,4 @@
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -31,6 +32,14 @@ const char* what_to_do_instead(const ProgramReport& verdict, bool cpus_overridde
   return verdict.container_aware && !cpus_overridden
              ? "; its runtime sizes GOMAXPROCS from the cgroup, set GOMEMLIMIT for its memory"
              : "; set GOMAXPROCS and GOMEMLIMIT for it instead";
+}
+
+// `cgview run -- cgview show`: this command reads the cgroup itself (and the
+// overrides run sets), so being static is no reason to warn.
+bool is_this_binary(const std::string& path) {
+  struct stat program, self;
+  return !path.empty() && stat(path.c_str(), &program) == 0 && stat("/proc/self/exe", &self) == 0 &&
+         program.st_dev == self.st_dev && program.st_ino == self.st_ino;
 }
 
 }  // namespace
@@ -81,7 +90,7 @@ int run(const Config& config, const char* cpus, const char* memory, char** comma
   if (!config.root.live()) setenv("CGVIEW_SYSROOT", std::string(config.root.prefix.view()).c_str(), 1);
   // Not found, unreadable or not ELF: execvp decides (a file without #! runs under /bin/sh).
   if (!verdict.reached) print_warnings_once(config);  // no library in it to print them
-  if (!verdict.reached && verdict.kind != "unreadable" && verdict.kind != "not-elf")
+  if (!verdict.reached && verdict.kind != "unreadable" && verdict.kind != "not-elf" && !is_this_binary(verdict.path))
     std::fprintf(stderr, "cgview: warning: %s %s: cgview cannot reach it%s\n", command[0], verdict.why_not.c_str(),
                  what_to_do_instead(verdict, check.has_cpus_override));
   execvp(command[0], command);

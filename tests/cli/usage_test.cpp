@@ -196,6 +196,10 @@ TEST(CliUsage, MalformedSettingsAreWarnedAndListed) {
   RunResult unreached = cli({"run", "--", "/sbin/ldconfig", "--version"}, bad_cpus);  // static-pie
   EXPECT_EQ(count(unreached.err, cpus), 1u) << unreached.err;
   EXPECT_NE(unreached.err.find("cgview cannot reach it"), std::string::npos) << unreached.err;
+  // cgview itself (static too) reads the cgroup and the overrides on its own: no warning.
+  RunResult itself = cli({"run", "--cpus", "1", "--", CGVIEW_CLI_PATH, "--version"});
+  EXPECT_EQ(itself.exit_code, 0) << itself.err;
+  EXPECT_EQ(itself.err, "");
   // Without malformed settings: no warning anywhere.
   RunResult clean = cli({"show", "--json"}, {"CGVIEW_CPUS=1", "CGVIEW_DEBUG=off"});
   EXPECT_EQ(clean.err, "");
