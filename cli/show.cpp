@@ -134,7 +134,12 @@ std::vector<Row> collect(const Config& config, const Limits& limits, bool have_l
   }
   if (have_limits) {
     rows.push_back({"CPUs", std::to_string(cpu.online.count()), std::to_string(cpu.count), cpu_source});
-    rows.push_back({"online CPUs", cpu_list(cpu.online), cpu_list(cpu.visible), cpu_source});
+    // Which N of A's CPUs: where the view leaves some out, the placement rule
+    // chose them (CGVIEW_CPU_PLACEMENT), not the cgroup.
+    std::string placed = cpu.visible == cpu.affinity ? std::string()
+                         : config.placement == Placement::Lowest ? ", the lowest (placement)"
+                                                                 : ", spread placement";
+    rows.push_back({"online CPUs", cpu_list(cpu.online), cpu_list(cpu.visible), cpu_source + placed});
     rows.push_back({"CPU quota", "none", cpu.has_quota ? quota_text(cpu.quota) : "none",
                     cpu.has_quota ? std::string(cpu.quota_source.file.view()) : "-"});
     rows.push_back({"cpuset", cpu_list(cpu.online), cpu.has_cpuset ? cpu_list(cpu.affinity) : "none",
