@@ -138,6 +138,7 @@ bool replace_file(const std::string& path, const std::string& content, std::stri
   int fd = mkostemp(temp.data(), O_CLOEXEC);
   if (fd < 0) {
     why = "cannot create a file next to " + path + ": " + std::strerror(errno);
+    if ((errno == EACCES || errno == EPERM) && geteuid() != 0) why += " (the system-wide mode is root's to change)";
     return false;
   }
   size_t done = 0;

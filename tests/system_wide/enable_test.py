@@ -289,6 +289,27 @@ def test_mounted_file():
     shutil.rmtree(root)
 
 
+def test_not_root():
+    """Another user than root cannot change the file: said so."""
+    # The command and the library copied where that user may run them (the
+    # build tree's folders need not be open to it), and into the root.
+    tools = tempfile.mkdtemp(prefix="cgview-enable-tools-")
+    os.chmod(tools, 0o755)
+    shutil.copy(CGVIEW, tools + "/cgview")
+    shutil.copy(SHIM, tools + "/libcgview.so")
+    root = make_root(library=False)
+    os.makedirs(root + tools)
+    shutil.copy(SHIM, root + tools + "/libcgview.so")
+    os.chmod(root, 0o755)
+    p = subprocess.run(["setpriv", "--reuid", "nobody", "--regid", "nogroup", "--clear-groups", tools + "/cgview",
+                        "enable", "--root", root], capture_output=True, text=True)
+    check("enable as another user than root: exit 1, says it is root's to change",
+          p.returncode == 1 and "Permission denied (the system-wide mode is root's to change)" in p.stderr
+          and preload(root) is None, "rc=%d %r" % (p.returncode, p.stderr))
+    shutil.rmtree(root)
+    shutil.rmtree(tools)
+
+
 def test_refusals():
     root = make_root(library=False)
     refuses("a missing library", root, "does not exist")
@@ -358,6 +379,7 @@ if __name__ == "__main__":
     test_another_copy()
     test_symlinked_file()
     test_mounted_file()
+    test_not_root()
     test_refusals()
     test_glibc_versions()
     test_usage()
