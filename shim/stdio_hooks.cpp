@@ -40,32 +40,30 @@ using FopenFn = FILE* (*)(const char*, const char*);
 
 // A mode with ",ccs=CHARSET" makes a wide stream of that charset, which
 // fdopen ignores: such a stream is opened by the real fopen, on
-// /proc/self/fd/N of the served content. That takes a second fd; without
-// one, nullptr, and the caller opens the real file. The stream then moves to
-// fd N, the lowest free one, which fopen of the path would have given
-// (glibc's FILE names its fd in the public _fileno field).
+// /proc/self/fd/N of the served content. The content is first moved above
+// its fd (close-on-exec, as it is made), so the reopen takes the lowest free
+// fd, as fopen of the path would, with the mode's own close-on-exec, and no
+// fd the program never holds is inheritable meanwhile. That takes a second
+// fd; without one, nullptr, and the caller opens the real file.
 FILE* serve_fopen(FopenFn real, const char* path, const char* mode) {
   uint32_t task = 0;
   VirtualFile file = served_stream(path, mode, task);
   if (file == VirtualFile::None) return nullptr;
-  int fd = open_virtual(file, open_flags_for(mode), task);
+  bool wide = std::strchr(mode, ',') != nullptr;
+  int fd = open_virtual(file, wide ? O_RDONLY | O_CLOEXEC : open_flags_for(mode), task);
   if (fd < 0) return nullptr;
   ErrnoKeeper keep_errno;
   FILE* stream = nullptr;
-  if (std::strchr(mode, ',') == nullptr) {
+  if (!wide) {
     stream = fdopen(fd, mode);
     if (stream == nullptr) syscall(SYS_close, fd);
     return stream;
   }
-  if (real != nullptr) stream = real(fd_link(fd).c_str(), mode);
-  int reopened = stream != nullptr ? stream->_fileno : -1;
-  long fd_flags = reopened > fd ? syscall(SYS_fcntl, reopened, F_GETFD) : -1;
-  if (fd_flags >= 0 && syscall(SYS_dup3, reopened, fd, fd_flags & FD_CLOEXEC ? O_CLOEXEC : 0) == fd) {
-    syscall(SYS_close, reopened);
-    stream->_fileno = fd;
-  } else {
-    syscall(SYS_close, fd);
-  }
+  long above = syscall(SYS_fcntl, fd, F_DUPFD_CLOEXEC, fd + 1);
+  syscall(SYS_close, fd);
+  if (above < 0) return nullptr;
+  if (real != nullptr) stream = real(fd_link(int(above)).c_str(), mode);
+  syscall(SYS_close, above);
   if (stream != nullptr) remember_virtual(fileno(stream), file, task);
   return stream;
 }

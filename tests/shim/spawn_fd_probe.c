@@ -1,6 +1,7 @@
 /* cgview_spawn_fd_probe: what a program that another thread spawns inherits
  * while a served file is being opened. One thread opens and closes PATH in a
- * loop without O_CLOEXEC (fopen "r" does the same); the main thread
+ * loop without O_CLOEXEC (or with fopen and MODE, such as "r,ccs=UTF-8",
+ * whose wide stream is a reopen of the served content); the main thread
  * posix_spawns this probe SPAWNS times as "count", which lists its own fds.
  * Natively a child can inherit only the fds the program held before, and the
  * one its opener holds at that moment (the lowest free). The shim renders into a memfd that may
@@ -8,7 +9,7 @@
  * meanwhile, a child would hold an fd the program never had.
  * Prints spawned=N and odd=M (children holding any other fd).
  *
- * usage: cgview_spawn_fd_probe PATH SPAWNS | cgview_spawn_fd_probe count FD,FD,... */
+ * usage: cgview_spawn_fd_probe PATH SPAWNS [MODE] | cgview_spawn_fd_probe count FD,FD,... */
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <fcntl.h>
@@ -20,6 +21,7 @@
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <wchar.h>
 
 extern char** environ;
 static atomic_int stop;
@@ -69,10 +71,22 @@ static void fds_a_child_may_hold(char* out, size_t size) {
   snprintf(out + used, used < size ? size - used : 0, "%d", lowest_free);
 }
 
-static void* open_in_a_loop(void* path) {
+static const char* path_opened;
+static const char* fopen_mode;  /* NULL: open(2) */
+
+static void* open_in_a_loop(void* unused) {
+  (void)unused;
   char byte;
   while (!atomic_load(&stop)) {
-    int fd = open(path, O_RDONLY);
+    if (fopen_mode != NULL) {
+      FILE* stream = fopen(path_opened, fopen_mode);
+      if (stream != NULL) {
+        fgetwc(stream);
+        fclose(stream);
+      }
+      continue;
+    }
+    int fd = open(path_opened, O_RDONLY);
     if (fd >= 0) {
       if (read(fd, &byte, 1) < 0) break;
       close(fd);
@@ -83,11 +97,13 @@ static void* open_in_a_loop(void* path) {
 
 int main(int argc, char** argv) {
   if (argc == 3 && strcmp(argv[1], "count") == 0) return only_allowed_fds(argv[2]);
-  if (argc != 3) return 2;
+  if (argc != 3 && argc != 4) return 2;
+  path_opened = argv[1];
+  fopen_mode = argc == 4 ? argv[3] : NULL;
   char allowed[8192];
   fds_a_child_may_hold(allowed, sizeof allowed);
   pthread_t opener;
-  if (pthread_create(&opener, NULL, open_in_a_loop, argv[1]) != 0) return 2;
+  if (pthread_create(&opener, NULL, open_in_a_loop, NULL) != 0) return 2;
   int spawns = atoi(argv[2]), spawned = 0, odd = 0;
   char* child_argv[] = {argv[0], "count", allowed, NULL};
   for (int i = 0; i < spawns; ++i) {
