@@ -19,16 +19,20 @@ namespace {
 
 // /proc numbers tasks as the pid namespace it was mounted for sees them, which
 // is not always the caller's: under `unshare -p` without a /proc of its own,
-// or `nsenter -p`, /proc/<getpid()> is another process and thread-self a tid
-// gettid does not give. A status path naming this process by number, or
-// thread-self, is ours only where /proc's "self" is getpid() (one readlink,
-// for those paths alone; "/proc/self/..." is ours under any numbering).
-bool proc_numbers_as_getpid(uint64_t pid) {
+// or `nsenter -p`, /proc/<getpid()> is another process and thread-self another
+// tid than gettid's. The caller's pid and tid as /proc numbers them, from
+// where /proc/thread-self points ("<pid>/task/<tid>"); one readlink, made only
+// for a status path that names this process by number or thread-self.
+bool proc_task_ids(uint64_t& pid, uint64_t& tid) {
   ErrnoKeeper keep_errno;
-  char link[24];
-  long n = syscall(SYS_readlinkat, AT_FDCWD, "/proc/self", link, sizeof link);
-  uint64_t self = 0;
-  return n > 0 && size_t(n) < sizeof link && parse_u64(std::string_view(link, size_t(n)), self) && self == pid;
+  char link[48];
+  long n = syscall(SYS_readlinkat, AT_FDCWD, "/proc/thread-self", link, sizeof link);
+  if (n <= 0 || size_t(n) >= sizeof link) return false;
+  std::string_view text(link, size_t(n));
+  constexpr std::string_view kTask = "/task/";
+  size_t at = text.find(kTask);
+  return at != std::string_view::npos && parse_u64(text.substr(0, at), pid) &&
+         parse_u64(text.substr(at + kTask.size()), tid);
 }
 
 // Cheap filter first: most opens are of other files, and resolving a
@@ -159,10 +163,15 @@ VirtualFile served_file(int dirfd, const char* path, uint32_t* task) {
   // The pid and tid cost two system calls: only for a path that can be one
   // (`ps` and `top` open /proc/<pid>/stat and friends of every process).
   if (n.size() < 7 || n.substr(n.size() - 7) != "/status") return VirtualFile::None;
+  // getpid and gettid first (cheap): only a path they make ours is looked at
+  // again in /proc's numbering, which is what it names ("self" is ours in any).
   uint32_t which = 0;
-  uint64_t pid = uint64_t(syscall(SYS_getpid));
-  if (!status_file_task(normalized.view(), pid, uint64_t(syscall(SYS_gettid)), which)) return VirtualFile::None;
-  if (n.substr(0, 11) != "/proc/self/" && !proc_numbers_as_getpid(pid)) return VirtualFile::None;
+  if (!status_file_task(n, uint64_t(syscall(SYS_getpid)), uint64_t(syscall(SYS_gettid)), which))
+    return VirtualFile::None;
+  uint64_t proc_pid = 0, proc_tid = 0;
+  if (n.substr(0, 11) != "/proc/self/" &&
+      (!proc_task_ids(proc_pid, proc_tid) || !status_file_task(n, proc_pid, proc_tid, which)))
+    return VirtualFile::None;
   if (task != nullptr) *task = which;
   return VirtualFile::Status;
 }

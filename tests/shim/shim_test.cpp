@@ -438,6 +438,17 @@ TEST(Shim, AProcOfAnotherPidNamespaceGivesOtherProcessesTheirOwnFiles) {
   EXPECT_EQ(shimmed.exit_code, 0) << shimmed.err;
   EXPECT_NE(native.out.find("Pid:\t1\n"), std::string::npos) << native.out;
   EXPECT_EQ(shimmed.out, native.out);
+  // Its own files there: thread-self shows the view as self does.
+  auto own = run_program({"/usr/bin/unshare", "--pid", "--fork", "grep", "-h", "^Cpus_allowed_list:", "/proc/self/status",
+                          "/proc/thread-self/status"},
+                         {"LD_PRELOAD=" + kShim, "CGVIEW_CPUS=1"});
+  EXPECT_EQ(own.exit_code, 0) << own.err;
+  std::istringstream lines(own.out);
+  std::string self_line, thread_line;
+  std::getline(lines, self_line);
+  std::getline(lines, thread_line);
+  EXPECT_EQ(thread_line, self_line) << own.out;
+  EXPECT_EQ(self_line.find_first_of(",-"), std::string::npos) << "not the view of one CPU: " << own.out;
 }
 
 TEST(Shim, DebugExplainsOnStderr) {
