@@ -128,6 +128,17 @@ bool read_file(const std::string& path, std::string& out, bool& exists) {
   return n == 0;
 }
 
+// "cannot <what> <path>: <errno's text>", with what usually causes it: another
+// user than root, or a file mounted over ld.so.preload (a Kubernetes
+// ConfigMap's subPath), which neither rename nor unlink can replace.
+std::string change_error(const std::string& what, const std::string& path) {
+  int error = errno;
+  std::string why = "cannot " + what + " " + path + ": " + std::strerror(error);
+  if ((error == EACCES || error == EPERM) && geteuid() != 0) why += " (the system-wide mode is root's to change)";
+  if (error == EBUSY) why += " (a file is mounted there: change it where it is mounted from)";
+  return why;
+}
+
 // Replaces `path` by `content` with one rename: a reader sees the old file or
 // the new one. Keeps the old file's mode (0644 for a new one).
 bool replace_file(const std::string& path, const std::string& content, std::string& why) {
@@ -137,8 +148,7 @@ bool replace_file(const std::string& path, const std::string& content, std::stri
   std::string temp = path + ".cgview-XXXXXX";
   int fd = mkostemp(temp.data(), O_CLOEXEC);
   if (fd < 0) {
-    why = "cannot create a file next to " + path + ": " + std::strerror(errno);
-    if ((errno == EACCES || errno == EPERM) && geteuid() != 0) why += " (the system-wide mode is root's to change)";
+    why = change_error("create a file next to", path);
     return false;
   }
   size_t done = 0;
@@ -152,9 +162,7 @@ bool replace_file(const std::string& path, const std::string& content, std::stri
   ok = ok && fchmod(fd, mode) == 0 && fsync(fd) == 0;
   ok = close(fd) == 0 && ok;
   if (ok && rename(temp.c_str(), path.c_str()) == 0) return true;
-  why = "cannot write " + path + ": " + std::strerror(errno);
-  // rename onto a mount point: a file mounted over it (a Kubernetes ConfigMap's subPath).
-  if (errno == EBUSY) why += " (a file is mounted there: change it where it is mounted from)";
+  why = change_error("write", path);
   unlink(temp.c_str());
   return false;
 }
@@ -198,16 +206,21 @@ int system_wide(const char* root, bool enable) {
   std::string path = etc + "/ld.so.preload";
   struct stat st;
   if (stat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) return fail(dir + ": no such directory");
-  if (stat(etc.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) return fail(etc + ": no such directory");
-
-  // A managed ld.so.preload that is a symlink (to a file a configuration tool
-  // owns) is written where it points, inside the root: replacing the link by a
-  // file would cut it off from its source.
+  // Every path in the root is resolved inside it, symlinks too: an image's
+  // /etc -> /private/etc, or a link to /etc/ld.so.preload, never reaches the
+  // host's files.
   RootFs rootfs(dir == "/" ? "" : dir);
-  std::string target = path;
-  bool linked = lstat(path.c_str(), &st) == 0 && S_ISLNK(st.st_mode);
+  Found etc_dir = rootfs.resolve("/etc");
+  if (!etc_dir.ok || stat(rootfs.host(etc_dir.path).c_str(), &st) != 0 || !S_ISDIR(st.st_mode))
+    return fail(etc + ": no such directory");
+  const std::string in_etc = rootfs.host(etc_dir.path) + "/ld.so.preload";
+  // A managed ld.so.preload that is a symlink (to a file a configuration tool
+  // owns) is written where it points: replacing the link by a file would cut
+  // it off from its source.
+  std::string target = in_etc;
+  bool linked = lstat(in_etc.c_str(), &st) == 0 && S_ISLNK(st.st_mode);
   if (linked) {
-    Found file = rootfs.resolve("/etc/ld.so.preload");
+    Found file = rootfs.resolve(etc_dir.path + "/ld.so.preload");
     if (!file.ok && !file.missing) return fail(path + " is a symlink that " + file.error);
     target = rootfs.host(file.path);
   }
@@ -220,14 +233,17 @@ int system_wide(const char* root, bool enable) {
   // Another copy of the library (the Kubernetes one in /cgview beside an image's
   // /usr/lib one) is the same mode: enable does not add a second, disable takes
   // out every copy.
-  auto names_library = [&](const std::string& entry) {
-    return entry == library || names_cgview_through_lib(entry) || names_library_build(rootfs, entry);
+  auto names_this_library = [&](const std::string& entry) {
+    return entry == library || names_cgview_through_lib(entry);
+  };
+  auto names_library = [&](const std::string& entry) {  // any copy, of any class: disable's
+    return names_this_library(entry) || names_library_build(rootfs, entry);
   };
   std::vector<std::string> entries = preload_file_entries(text);
-  bool present = false;
-  std::string copy;  // an entry naming another copy of this build, for enable
+  bool present = false;  // enable's: this path, or $LIB
+  std::string copy;      // an entry naming another copy of this build (same class and machine)
   for (const std::string& entry : entries) {
-    present = present || names_library(entry);
+    present = present || names_this_library(entry);
     if (copy.empty() && entry != library && names_library_build(rootfs, entry, library))
       copy = entry;
   }
@@ -276,7 +292,9 @@ int system_wide(const char* root, bool enable) {
     return 0;
   }
 
-  if (!present) {
+  bool any_copy = false;
+  for (const std::string& entry : entries) any_copy = any_copy || names_library(entry);
+  if (!any_copy) {
     std::printf("cgview: not enabled: %s is not in %s\n", library.c_str(), path.c_str());
     return 0;
   }
@@ -303,7 +321,7 @@ int system_wide(const char* root, bool enable) {
   // A file that named only the library was most likely made by enable (one a
   // symlink points to is another's: it is emptied, and stays).
   if (!anything_else && !linked) {
-    if (unlink(path.c_str()) != 0) return fail("cannot remove " + path + ": " + std::strerror(errno));
+    if (unlink(in_etc.c_str()) != 0) return fail(change_error("remove", path));
   } else if (!replace_file(target, rest, why)) {
     return fail(why);
   }

@@ -240,6 +240,19 @@ def test_another_copy():
     rc, out, err = cgview("disable", "--root", root)
     check("two copies named (enabled twice before): disable takes out both",
           rc == 0 and preload(root) is None, "rc=%d %r %r" % (rc, out, preload(root)))
+    # A copy for another machine (e_machine 183, arm64) is not this mode for
+    # enable, which adds its own; disable takes out both.
+    other = "/cgview/libcgview-arm64.so"
+    shutil.copy(SHIM, root + other)
+    with open(root + other, "r+b") as f:
+        f.seek(18)
+        f.write(b"\xb7\x00")
+    open(path, "w").write(other + "\n")
+    rc, out, err = cgview("enable", "--root", root)
+    check("a copy built for another machine: enable adds this build's line after it",
+          rc == 0 and preload(root) == other + "\n" + SHIM + "\n", "rc=%d %r %r" % (rc, err, preload(root)))
+    rc, out, err = cgview("disable", "--root", root)
+    check("... and disable takes out both", rc == 0 and preload(root) is None, "rc=%d %r %r" % (rc, out, preload(root)))
     shutil.rmtree(root)
 
 
@@ -269,6 +282,23 @@ def test_symlinked_file():
     shutil.rmtree(root)
 
 
+def test_symlinked_etc():
+    """A root whose etc/ is an absolute symlink: resolved inside the root, never
+    on this system (where /private/etc need not exist, or /etc is the host's)."""
+    root = make_root()
+    shutil.rmtree(root + "/etc")
+    os.makedirs(root + "/private/etc")
+    os.symlink("/private/etc", root + "/etc")
+    rc, out, err = cgview("enable", "--root", root)
+    check("etc/ an absolute symlink: enable writes the root's private/etc/ld.so.preload",
+          rc == 0 and open(root + "/private/etc/ld.so.preload").read() == SHIM + "\n"
+          and not os.path.exists("/private/etc/ld.so.preload"), "rc=%d %r" % (rc, err))
+    rc, out, err = cgview("disable", "--root", root)
+    check("... and disable removes it there", rc == 0 and not os.path.exists(root + "/private/etc/ld.so.preload"),
+          "rc=%d %r" % (rc, err))
+    shutil.rmtree(root)
+
+
 def test_mounted_file():
     """An ld.so.preload with a file mounted over it (a Kubernetes ConfigMap's
     subPath): it cannot be replaced, and the message says why. In a private
@@ -286,6 +316,11 @@ def test_mounted_file():
         check("a file mounted over ld.so.preload: exit 1, says a file is mounted there",
               p.returncode == 1 and "a file is mounted there" in p.stderr and open(source).read() == "/usr/lib/other.so\n",
               "rc=%d %r" % (p.returncode, p.stderr))
+        open(source, "w").write(SHIM + "\n")  # disable would remove the file: a mount cannot be
+        p = subprocess.run(["unshare", "-m", "--propagation", "private", "sh", "-c",
+                            'mount --bind "$1" "$2/etc/ld.so.preload" || exit 99; exec "$3" disable --root "$2"',
+                            "sh", source, root, CGVIEW], capture_output=True, text=True)
+        check("... disable too", p.returncode == 1 and "a file is mounted there" in p.stderr, "rc=%d %r" % (p.returncode, p.stderr))
     shutil.rmtree(root)
 
 
@@ -306,6 +341,11 @@ def test_not_root():
     check("enable as another user than root: exit 1, says it is root's to change",
           p.returncode == 1 and "Permission denied (the system-wide mode is root's to change)" in p.stderr
           and preload(root) is None, "rc=%d %r" % (p.returncode, p.stderr))
+    open(root + "/etc/ld.so.preload", "w").write(tools + "/libcgview.so\n")
+    p = subprocess.run(["setpriv", "--reuid", "nobody", "--regid", "nogroup", "--clear-groups", tools + "/cgview",
+                        "disable", "--root", root], capture_output=True, text=True)
+    check("... disable too", p.returncode == 1 and "(the system-wide mode is root's to change)" in p.stderr,
+          "rc=%d %r" % (p.returncode, p.stderr))
     shutil.rmtree(root)
     shutil.rmtree(tools)
 
@@ -378,6 +418,7 @@ if __name__ == "__main__":
     test_lib_layout_line()
     test_another_copy()
     test_symlinked_file()
+    test_symlinked_etc()
     test_mounted_file()
     test_not_root()
     test_refusals()
