@@ -9,8 +9,10 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "commands.hpp"
@@ -70,6 +72,27 @@ std::string expanded_for_shell(const std::string& entry) {
   return !token.empty() && expand_lib(entry, token, out) ? out : std::string();
 }
 
+// `name` in LD_PRELOAD's first search place, LD_LIBRARY_PATH (':' or ';'
+// between directories, an empty one the current directory), skipping files
+// of another class or machine as ld.so does; "" where it is in none.
+std::string in_library_path(const std::string& name, int own_class, int own_machine) {
+  const char* dirs = secure_getenv("LD_LIBRARY_PATH");
+  if (dirs == nullptr) return {};
+  std::string_view rest = dirs;
+  while (true) {
+    size_t end = rest.find_first_of(":;");
+    std::string dir(rest.substr(0, end));
+    std::string path = (dir.empty() ? std::string(".") : dir) + "/" + name;
+    int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+    int elf_class = 0, machine = 0;
+    bool fits = fd >= 0 && elf_identity(fd, elf_class, machine) && elf_class == own_class && machine == own_machine;
+    if (fd >= 0) close(fd);
+    if (fits) return path;
+    if (end == std::string_view::npos) return {};
+    rest.remove_prefix(end + 1);
+  }
+}
+
 void check_preload(PreloadEntry& entry, int own_class, int own_machine) {
   entry.is_cgview = entry.path.find("libcgview") != std::string::npos;
   // ld.so expands $LIB per program: the file it loaded into this one is the one
@@ -80,13 +103,17 @@ void check_preload(PreloadEntry& entry, int own_class, int own_machine) {
     entry.expanded = file;
   } else if (file.find('/') == std::string::npos) {
     // A bare name ("libcgview.so"): ld.so searches for it as for a needed
-    // library (ld.so.cache, the default directories), for this system's class.
-    Requester who;
-    who.path = "/bin/sh";
-    who.elf_class = own_class;
-    who.machine = own_machine;
-    Found found = LibrarySearch(RootFs("/")).find(entry.path, who);
-    file = found.ok ? found.path : std::string();
+    // library, LD_LIBRARY_PATH first, then ld.so.cache and the default
+    // directories, for this system's class.
+    file = in_library_path(entry.path, own_class, own_machine);
+    if (file.empty()) {
+      Requester who;
+      who.path = "/bin/sh";
+      who.elf_class = own_class;
+      who.machine = own_machine;
+      Found found = LibrarySearch(RootFs("/")).find(entry.path, who);
+      file = found.ok ? found.path : std::string();
+    }
     entry.expanded = file;
   }
   struct stat st;

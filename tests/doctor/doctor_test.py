@@ -589,7 +589,12 @@ def test_run(args):
 def test_environment(args):
     cg = args.cgview
     env = {k: v for k, v in os.environ.items() if not k.startswith("CGVIEW_")}
-    env.update(LD_PRELOAD=f"{args.shim}:/nonexistent/libx.so:libm.so.6:libnosuch-cgview-test.so", CGVIEW_CPUS="abc", CGVIEW_MEMORY="512M",
+    library_path = os.path.join(args.scratch, "library-path")
+    os.makedirs(library_path, exist_ok=True)
+    shutil.copy(args.shim, os.path.join(library_path, "libcgview-from-path.so"))
+    env.update(LD_LIBRARY_PATH="/nonexistent:" + library_path)
+    env.update(LD_PRELOAD=f"{args.shim}:/nonexistent/libx.so:libm.so.6:libnosuch-cgview-test.so:libcgview-from-path.so",
+               CGVIEW_CPUS="abc", CGVIEW_MEMORY="512M",
                CGVIEW_DISABLE="1", CGVIEW_TYPO="1", CGVIEW_CPU_PLACEMENT="lowest", CGVIEW_HOLD_FILES="Off")
     r = subprocess.run([cg, "doctor", "--json"], capture_output=True, text=True, env=env)
     data = json.loads(r.stdout) if r.returncode == 0 else None
@@ -603,6 +608,8 @@ def test_environment(args):
     check(pre.get("libm.so.6", {}).get("exists") is True and pre["libm.so.6"]["loadable"] is True,
           "a bare name ld.so finds in its directories: exists, loadable", pre)
     check(pre.get("libnosuch-cgview-test.so", {}).get("exists") is False, "a bare name found nowhere: exists false", pre)
+    check(pre.get("libcgview-from-path.so", {}).get("exists") is True and pre["libcgview-from-path.so"]["cgview"],
+          "a bare name in LD_LIBRARY_PATH (searched first, as ld.so does): exists, cgview", pre)
     check(data["shim_preloaded"] is True, "shim_preloaded", data)
     valid = {s["name"]: s["valid"] for s in data["settings"]}
     # The configuration's own verdicts: every variable it reads is known, booleans in any case.
