@@ -3,8 +3,10 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <climits>
 #include <cstdlib>
+#include <cstring>
 #include <iterator>
 #include <string_view>
 
@@ -102,10 +104,15 @@ std::string library_not_found() {
     tried += std::string(i == 0 ? "" : i + 1 == std::size(kLibraryBesideBinary) ? " or " : ", ") + path;
     if (access(path.c_str(), F_OK) != 0) continue;
     ElfBuild build;
-    std::string what = !cgview_build_of_file(path, build)
-                           ? "is not a build of libcgview.so"
-                           : "is libcgview.so built for " + describe_machine(build.machine, build.elf_class) +
-                                 ", not for this cgview's " + describe_machine(own.machine, own.elf_class);
+    int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    std::string unreadable = fd < 0 ? std::strerror(errno) : "";
+    if (fd >= 0) close(fd);
+    std::string what = !unreadable.empty()                  ? "cannot be read (" + unreadable + ")"
+                       : !cgview_build_of_file(path, build) ? "is not a build of libcgview.so"
+                                                            : "is libcgview.so built for " +
+                                                                  describe_machine(build.machine, build.elf_class) +
+                                                                  ", not for this cgview's " +
+                                                                  describe_machine(own.machine, own.elf_class);
     there += "; " + path + " " + what;
   }
   return "libcgview.so not found beside this cgview: none of " + tried + " is a build of it for this machine" + there +
