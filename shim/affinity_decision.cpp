@@ -54,8 +54,10 @@ namespace {
 // given (its cpumask_size(): nr_cpu_ids' or NR_CPUS' bits in whole longs, 32
 // bytes on a kernel built for 256 CPUs): the count sched_getaffinity returns.
 // Bytes past it are not part of the mask set, nor always readable (a program
-// may pass a size larger than its buffer; the kernel accepts that). Fixed at
-// boot, so asked once; CpuSet::kBytes where it cannot be asked.
+// may pass a size larger than its buffer; the kernel accepts that, though an
+// emulator such as qemu-user may read the whole size and refuse it with
+// EFAULT, which the shim then does not: it answers a shown mask itself). Fixed
+// at boot, so asked once; CpuSet::kBytes where it cannot be asked.
 size_t kernel_mask_bytes() {
   static constinit std::atomic<size_t> known{0};
   size_t bytes = known.load(std::memory_order_relaxed);
