@@ -18,8 +18,10 @@ int doctor(const Config& config, bool json, const char* root, char** programs, i
 int doctor_environment(const Config& config, bool json);
 // `cgview stats`: argv holds the arguments after "stats".
 int stats(const Config& config, int argc, char** argv);
-// enable: add this cgview's libcgview.so to ROOT/etc/ld.so.preload (root null: /);
-// disable: remove that line. Idempotent.
+// enable: add this cgview's libcgview.so to ROOT/etc/ld.so.preload (root null: /),
+// unless it, a copy of this build or a $LIB line is there; disable: remove the
+// lines naming it, any copy of it (any class) or $LIB's. A symlinked file is
+// edited where it points, inside the root. Idempotent.
 int system_wide(const char* root, bool enable);
 
 // What a preloaded program reads from `file`: the rendered view, or the host

@@ -104,7 +104,8 @@ void check_preload(PreloadEntry& entry, int own_class, int own_machine) {
   } else if (file.find('/') == std::string::npos) {
     // A bare name ("libcgview.so"): ld.so searches for it as for a needed
     // library, LD_LIBRARY_PATH first, then ld.so.cache and the default
-    // directories, for this system's class.
+    // directories (here ld.so.conf's, which the cache is built from), for
+    // this system's class.
     file = in_library_path(entry.path, own_class, own_machine);
     if (file.empty()) {
       Requester who;

@@ -15,7 +15,9 @@ class RootFs;
 // tree. Only a file of this binary's ELF class and machine counts. Empty when
 // there is none.
 std::string library_next_to_binary();
-// Why library_next_to_binary found none: the paths it tried, and what to do.
+// Why library_next_to_binary found none: the paths it tried, what is at each
+// where something is (a build for another machine, not a build of it,
+// unreadable), and what to do.
 std::string library_not_found();
 // The build of the library LD_PRELOAD already names by path (its soname is
 // libcgview.so, whatever the file's name; a symlink to it counts), for this

@@ -126,7 +126,7 @@ constexpr Command kCommands[] = {
      "      (JSON lines when piped or with --json)"},
     {"enable", enable_main, "enable [--root DIR]",
      "system-wide mode: add libcgview.so to DIR/etc/ld.so.preload (DIR: /)"},
-    {"disable", disable_main, "disable [--root DIR]", "remove it from there"},
+    {"disable", disable_main, "disable [--root DIR]", "remove it (and any copy) from there"},
     {"doctor", doctor_main, "doctor [--json] [--root DIR] [PROGRAM...]",
      "which programs cgview reaches, and what each asks for\n"
      "      (no PROGRAM: this environment; --root alone: every program in DIR)"},

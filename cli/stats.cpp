@@ -195,7 +195,7 @@ int stats(const Config& config, int argc, char** argv) {
       j.close();
       std::string line = j.text() + "\n";
       if (!write_all(1, line.data(), line.size())) {
-        // A reader gone (EPIPE, where SIGPIPE is ignored) ends the stream as
+        // A reader gone (EPIPE, where SIGPIPE is blocked) ends the stream as
         // `| head` expects; any other failure (a full disk) is said.
         if (errno != EPIPE) std::fprintf(stderr, "cgview: cannot write to stdout\n");
         return 1;

@@ -1,6 +1,7 @@
 // /proc/cpuinfo as a machine with the CPUs of V would print it, in every
 // layout Linux has (cpuinfo_lines.hpp): the per-CPU blocks and lines of V
-// only, with their real ids; the count lines saying N (and alpha's mask, V);
+// only, with their real ids; the count lines saying N (alpha's "cpu active
+// mask" is the possible CPUs, and stays the host's);
 // on x86 (and s390x's blocks), "siblings" and "cpu cores" counting V's CPUs and V's distinct
 // cores in the block's package, so no program finds more cores than CPUs.
 // Text outside the blocks is kept: a header (s390x, sparc, alpha), arm64's

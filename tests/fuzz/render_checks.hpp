@@ -53,7 +53,8 @@ inline bool whole(const HostLine& line) { return line.text.size() < kReaderBuffe
 // rules to whole lines held in memory. Blocks of CPUs outside V go (a
 // "processor" block with its blank line, an s390x "cpu number" block with
 // the blank line before it), per-CPU lines of hidden CPUs go, count lines say
-// N, alpha's mask says V, siblings/cpu cores count V in the package. Nothing
+// N (alpha's "cpu active mask", the possible CPUs, stays the host's),
+// siblings/cpu cores count V in the package. Nothing
 // hidden: the host's bytes. Lines of 4096 bytes or more are never classified.
 // A file that does not name all of A is renumbered when it names exactly
 // 0..|A|-1 (entry k stands for A's k-th CPU) or else 0..N-1 (V's k-th CPU):
