@@ -137,7 +137,7 @@ std::vector<Row> collect(const Config& config, const Limits& limits, bool have_l
     // Which N of A's CPUs: where the view leaves some out, the placement rule
     // chose them (CGVIEW_CPU_PLACEMENT), not the cgroup.
     std::string placed = cpu.visible == cpu.affinity ? std::string()
-                         : config.placement == Placement::Lowest ? ", the lowest (placement)"
+                         : config.placement == Placement::Lowest ? ", lowest placement"
                                                                  : ", spread placement";
     rows.push_back({"online CPUs", cpu_list(cpu.online), cpu_list(cpu.visible), cpu_source + placed});
     rows.push_back({"CPU quota", "none", cpu.has_quota ? quota_text(cpu.quota) : "none",

@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <sstream>
 #include <string>
 
@@ -190,6 +191,21 @@ TEST(Cli, DisableShowsTheHostsCpus) {
       << json.out;
 }
 
+// Which N CPUs of A programs see is the placement rule's choice, not the
+// cgroup's: the online CPUs row says so where the view leaves CPUs out.
+TEST(Cli, ShowSaysThePlacementChoseTheOnlineCpus) {
+  std::string root = kFixtures + "/demo-64cpu";
+  auto spread = cli({"--sysroot", root, "show"});
+  EXPECT_NE(spread.out.find("online CPUs    0-63                 0-1                  /sys/fs/cgroup/cpu.max, spread "
+                            "placement\n"),
+            std::string::npos)
+      << spread.out;
+  auto lowest = cli({"--sysroot", root, "show"}, {"CGVIEW_CPU_PLACEMENT=lowest"});
+  EXPECT_NE(lowest.out.find("/sys/fs/cgroup/cpu.max, lowest placement\n"), std::string::npos) << lowest.out;
+  auto disabled = cli({"--sysroot", root, "show"}, {"CGVIEW_DISABLE=1"});
+  EXPECT_EQ(disabled.out.find("placement"), std::string::npos) << disabled.out;
+}
+
 TEST(Cli, ShowTableAndJson) {
   std::string root = kFixtures + "/demo-64cpu";
   auto table = cli({"--sysroot", root, "show"});
@@ -367,6 +383,18 @@ TEST(Cli, ALibraryNotFoundNamesThePathsTried) {
   EXPECT_NE(junk.err.find("for this machine; " + bin.path + "/lib/libcgview.so is not a build of libcgview.so; install"),
             std::string::npos)
       << junk.err;
+  // A build of it for another machine (e_machine patched to s390's): named as such.
+  std::ifstream shim(kShim, std::ios::binary);
+  std::string library((std::istreambuf_iterator<char>(shim)), std::istreambuf_iterator<char>());
+  library[18] = 22;  // EM_S390, little-endian e_machine
+  library[19] = 0;
+  bin.write("lib/libcgview.so", library);
+  auto other = run_program({bin.path + "/bin/cgview", "run", "--", "/bin/true"}, {});
+  EXPECT_EQ(other.exit_code, 1);
+  EXPECT_NE(other.err.find(bin.path + "/lib/libcgview.so is libcgview.so built for s390x (64-bit), not for this "
+                           "cgview's "),
+            std::string::npos)
+      << other.err;
 }
 
 // The command copied alone, or with the library into one folder (a
