@@ -237,14 +237,15 @@ int system_wide(const char* root, bool enable) {
     return entry == library || names_cgview_through_lib(entry);
   };
   auto names_library = [&](const std::string& entry) {  // any copy, of any class: disable's
-    return names_this_library(entry) || names_library_build(rootfs, entry);
+    return names_this_library(entry) || library_build_named(rootfs, entry).has_value();
   };
   std::vector<std::string> entries = preload_file_entries(text);
+  const std::optional<LibraryBuild> own_build = library_build_of_file(library);
   bool present = false;  // enable's: this path, or $LIB
   std::string copy;      // an entry naming another copy of this build (same class and machine)
   for (const std::string& entry : entries) {
     present = present || names_this_library(entry);
-    if (copy.empty() && entry != library && names_library_build(rootfs, entry, library))
+    if (copy.empty() && own_build && entry != library && library_build_named(rootfs, entry) == own_build)
       copy = entry;
   }
 

@@ -35,42 +35,37 @@ std::string binary_directory() {
   return dir;
 }
 
-// What decides whether ld.so loads an object into a program: ELF class and
-// machine.
-struct ElfBuild {
-  int elf_class = 0, machine = 0;
-  bool operator==(const ElfBuild&) const = default;
-};
-
-ElfBuild this_build() {
-  ElfBuild b;
+LibraryBuild this_build() {
+  LibraryBuild b;
   this_build_elf_identity(b.elf_class, b.machine);
   return b;
 }
 
-// A build of the library at `path`: its soname is libcgview.so, whatever
-// the file is called (a copy renamed libcgview-amd64.so, or cg.so), and
-// nothing else's is (the tests' libcgview_*_preload.so have none). False
-// when the file cannot be read or is not such a build.
-bool cgview_build_of_file(const std::string& path, ElfBuild& out) {
+// What the file at `path` is, read once: a build of the library (its build
+// in `out`), something else, or unreadable (errno in `open_error`).
+enum class FileKind { Library, Other, Unreadable };
+FileKind kind_of_file(const std::string& path, LibraryBuild& out, int& open_error) {
   int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return false;
+  if (fd < 0) {
+    open_error = errno;
+    return FileKind::Unreadable;
+  }
   ElfFacts facts = inspect_elf_fd(fd, ElfDepth::Linking);
   close(fd);
   out = {facts.elf_class, facts.machine};
-  return facts.soname == "libcgview.so";
+  return facts.soname == "libcgview.so" ? FileKind::Library : FileKind::Other;
 }
 
 // A path ld.so takes as it is (with a '/', no $LIB) whose file, symlinks
 // resolved, is a build of the library for `wanted`; its resolved path, or
 // empty.
-std::string cgview_build_at(const std::string& entry, const ElfBuild& wanted) {
+std::string cgview_build_at(const std::string& entry, const LibraryBuild& wanted) {
   char resolved[PATH_MAX];
   if (entry.find('/') == std::string::npos || entry.find('$') != std::string::npos ||
       realpath(entry.c_str(), resolved) == nullptr)
     return {};
-  ElfBuild build;
-  return cgview_build_of_file(resolved, build) && build == wanted ? std::string(resolved) : std::string();
+  std::optional<LibraryBuild> build = library_build_of_file(resolved);
+  return build && *build == wanted ? std::string(resolved) : std::string();
 }
 
 // "/usr/bin/" + "../lib/x" as "/usr/lib/x", for messages.
@@ -98,21 +93,20 @@ std::string library_not_found() {
   // Each place tried, and what is there when something is: a copy for another
   // machine is the usual mistake, and "not found" would hide it.
   std::string tried, there;
-  const ElfBuild own = this_build();
+  const LibraryBuild own = this_build();
   for (size_t i = 0; i < std::size(kLibraryBesideBinary); ++i) {
     std::string path = joined(dir, kLibraryBesideBinary[i]);
     tried += std::string(i == 0 ? "" : i + 1 == std::size(kLibraryBesideBinary) ? " or " : ", ") + path;
     if (access(path.c_str(), F_OK) != 0) continue;
-    ElfBuild build;
-    int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    std::string unreadable = fd < 0 ? std::strerror(errno) : "";
-    if (fd >= 0) close(fd);
-    std::string what = !unreadable.empty()                  ? "cannot be read (" + unreadable + ")"
-                       : !cgview_build_of_file(path, build) ? "is not a build of libcgview.so"
-                                                            : "is libcgview.so built for " +
-                                                                  describe_machine(build.machine, build.elf_class) +
-                                                                  ", not for this cgview's " +
-                                                                  describe_machine(own.machine, own.elf_class);
+    LibraryBuild build;
+    int open_error = 0;
+    FileKind kind = kind_of_file(path, build, open_error);
+    std::string what = kind == FileKind::Unreadable ? "cannot be read (" + std::string(std::strerror(open_error)) + ")"
+                       : kind == FileKind::Other    ? "is not a build of libcgview.so"
+                                                    : "is libcgview.so built for " +
+                                                       describe_machine(build.machine, build.elf_class) +
+                                                       ", not for this cgview's " +
+                                                       describe_machine(own.machine, own.elf_class);
     there += "; " + path + " " + what;
   }
   return "libcgview.so not found beside this cgview: none of " + tried + " is a build of it for this machine" + there +
@@ -128,18 +122,23 @@ std::string library_in_preload() {
   return {};
 }
 
-bool names_library_build(const RootFs& root, const std::string& entry, const std::string& like) {
-  if (entry.empty() || entry.front() != '/' || entry.find('$') != std::string::npos) return false;
+std::optional<LibraryBuild> library_build_of_file(const std::string& path) {
+  LibraryBuild build;
+  int open_error = 0;
+  if (kind_of_file(path, build, open_error) != FileKind::Library) return std::nullopt;
+  return build;
+}
+
+std::optional<LibraryBuild> library_build_named(const RootFs& root, const std::string& entry) {
+  if (entry.empty() || entry.front() != '/' || entry.find('$') != std::string::npos) return std::nullopt;
   Found file = root.resolve(entry);
-  ElfBuild build, wanted;
-  if (!file.ok || !cgview_build_of_file(root.host(file.path), build)) return false;
-  return like.empty() || (cgview_build_of_file(like, wanted) && build == wanted);
+  if (!file.ok) return std::nullopt;
+  return library_build_of_file(root.host(file.path));
 }
 
 std::string preload_with_first(const std::string& shim, const char* old) {
   std::string out = shim;
-  ElfBuild shim_build;
-  if (!cgview_build_of_file(shim, shim_build)) shim_build = this_build();
+  LibraryBuild shim_build = library_build_of_file(shim).value_or(this_build());
   for (const std::string& entry : preload_variable_entries(old != nullptr ? old : "")) {
     if (entry == shim || !cgview_build_at(entry, shim_build).empty()) continue;
     out.append(":").append(entry);

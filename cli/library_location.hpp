@@ -2,6 +2,7 @@
 // in ld.so.preload (`enable`), and how `run` puts it first in LD_PRELOAD once.
 #pragma once
 
+#include <optional>
 #include <string>
 
 namespace cgview::cli {
@@ -23,11 +24,22 @@ std::string library_not_found();
 // libcgview.so, whatever the file's name; a symlink to it counts), for this
 // binary's ELF class and machine; empty when none.
 std::string library_in_preload();
-// Whether `entry`, a word of ld.so.preload under `root`, names a build of the
-// library (its soname is libcgview.so, symlinks resolved inside the root): a
-// copy installed elsewhere (/cgview/libcgview.so beside /usr/lib's) is the
-// same mode. With `like`, only a build of that file's ELF class and machine.
-bool names_library_build(const RootFs& root, const std::string& entry, const std::string& like = {});
+// What decides whether ld.so loads an object into a program: ELF class and
+// machine.
+struct LibraryBuild {
+  int elf_class = 0, machine = 0;
+  bool operator==(const LibraryBuild&) const = default;
+};
+// The build of the library at `path`: a file whose soname is libcgview.so,
+// whatever it is called (a copy renamed libcgview-amd64.so, or cg.so); the
+// tests' libcgview_*_preload.so have none. Empty when the file cannot be
+// read or is something else.
+std::optional<LibraryBuild> library_build_of_file(const std::string& path);
+// The build of the library that `entry`, a word of ld.so.preload under
+// `root`, names (symlinks resolved inside the root): a copy installed
+// elsewhere (/cgview/libcgview.so beside /usr/lib's) is the same mode.
+// Empty when it names none.
+std::optional<LibraryBuild> library_build_named(const RootFs& root, const std::string& entry);
 // `shim` first, then the entries of the LD_PRELOAD value `old` other than
 // the shim itself or another copy of it for the same programs: under a
 // `cgview run` already, or an image's ENV LD_PRELOAD, it is not loaded twice.
