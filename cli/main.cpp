@@ -5,6 +5,8 @@
 // configuration and the arguments after its name, and its lines of --help. A
 // command whose function has that shape, int(const Config&, int argc, char**
 // argv), is one line in the table.
+#include <unistd.h>
+
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -25,11 +27,18 @@ using cgview::cli::usage_error;
 
 bool is(const char* arg, const char* name) { return std::strcmp(arg, name) == 0; }
 
-// --sysroot DIR (before the command, or in `run`): DIR must be a directory.
+// --sysroot DIR (before the command, or in `run`): DIR must be a directory,
+// and the root of a system: a mistyped one (`--sysroot /tmp`) would show an
+// empty table and exit 0 as if no cgroup and no host figures were there.
 int apply_sysroot(Config& config, const char* dir) {
   if (*dir == '\0') return usage_error("--sysroot needs a directory");  // `--sysroot=` or `--sysroot ""`
   if (!cgview::set_sysroot(config, dir) || !cgview::sysroot_exists(config)) {
     std::fprintf(stderr, "cgview: --sysroot %s: not an existing directory\n", dir);
+    return 1;
+  }
+  std::string root = dir;
+  if (access((root + "/proc").c_str(), F_OK) != 0 && access((root + "/sys").c_str(), F_OK) != 0) {
+    std::fprintf(stderr, "cgview: --sysroot %s: has neither proc/ nor sys/, so it is not a system's root\n", dir);
     return 1;
   }
   return 0;

@@ -122,6 +122,22 @@ TEST(CliUsage, SysrootThatIsNoDirectoryIsAnError) {
   EXPECT_EQ(cli({"--sysroot", kFixtures + "/docker-v2-private-ns", "show"}).exit_code, 0);
 }
 
+// A directory that is no system's root (a mistyped --sysroot) is refused
+// rather than shown as an empty view with exit 0.
+TEST(CliUsage, SysrootWithoutProcOrSysIsAnError) {
+  const std::string not_a_root = kFixtures + "/cpuinfo-arch";
+  for (std::vector<std::string> args : {std::vector<std::string>{"--sysroot", not_a_root, "show"},
+                                        {"cat", "/proc/meminfo", "--sysroot", not_a_root},
+                                        {"run", "--sysroot", not_a_root, "--", "/bin/true"}}) {
+    RunResult r = cli(args);
+    EXPECT_EQ(r.exit_code, 1) << r.err;
+    EXPECT_EQ(r.out, "");
+    EXPECT_EQ(r.err, "cgview: --sysroot " + not_a_root + ": has neither proc/ nor sys/, so it is not a system's root\n");
+  }
+  // One of the two is enough: a tree made for a single file.
+  EXPECT_EQ(cli({"--sysroot", kFixtures + "/cpuinfo-arch/alpha", "cat", "/proc/cpuinfo"}).exit_code, 0);
+}
+
 // `--cpus=1` is `--cpus 1` for every option that takes a value; words after
 // `--` are the program's and stay whole; an option that takes no value, or
 // one the command does not know, glued to '=' is still refused.
