@@ -20,9 +20,25 @@ namespace {
 // each line grows monotonically with total.
 uint64_t share(uint64_t total, unsigned n, unsigned k) { return total / n + (k < total % n ? 1 : 0); }
 
-void put_cpu_line(Sink& out, std::string_view name, uint64_t user, uint64_t system, uint64_t idle) {
+// The fields after "cpu" in a line: 10 since Linux 2.6.33 (guest_nice), 9
+// since 2.6.24 (guest), 8 since 2.6.11 (steal), 7 since 2.6.0, 4 before.
+// Lines written in place of the host's have as many as the host's aggregate
+// line, so a parser made for that kernel finds what it expects.
+constexpr unsigned kMaxStatFields = 10, kMinStatFields = 4;
+
+unsigned field_count(std::string_view line) {
+  std::string_view rest = line, field;
+  next_field(rest, field);  // "cpu"
+  unsigned n = 0;
+  while (next_field(rest, field)) ++n;
+  return n < kMinStatFields ? kMinStatFields : n > kMaxStatFields ? kMaxStatFields : n;
+}
+
+void put_cpu_line(Sink& out, std::string_view name, unsigned fields, uint64_t user, uint64_t system, uint64_t idle) {
   FixedText<256> line;
-  line.add(name).add(' ').add_u64(user).add(" 0 ").add_u64(system).add(' ').add_u64(idle).add(" 0 0 0 0 0 0\n");
+  line.add(name).add(' ').add_u64(user).add(" 0 ").add_u64(system).add(' ').add_u64(idle);
+  for (unsigned k = kMinStatFields; k < fields; ++k) line.add(" 0");
+  line.add('\n');
   out.put(line.view());
 }
 
@@ -42,7 +58,7 @@ CpuLine classify(std::string_view line, uint64_t& id) {
 // A's lines say what the CPUs the process can run on did.
 struct HostSum {
   bool ok = false;
-  uint64_t fields[10] = {};  // user nice system idle iowait irq softirq steal guest guest_nice
+  uint64_t fields[kMaxStatFields] = {};  // user nice system idle iowait irq softirq steal guest guest_nice
 };
 
 HostSum sum_host_lines(const Config& config, const CpuSet& cpus) {
@@ -106,21 +122,22 @@ Synthesized synthesize(const Config& config, const Limits& limits, StatClock* cl
   return s;
 }
 
-void put_synthesized(Sink& out, const Limits& limits, const Synthesized& s) {
-  put_cpu_line(out, "cpu ", s.busy.user_ticks, s.busy.system_ticks, s.idle);
+void put_synthesized(Sink& out, const Limits& limits, const Synthesized& s, unsigned fields) {
+  put_cpu_line(out, "cpu ", fields, s.busy.user_ticks, s.busy.system_ticks, s.idle);
   unsigned n = limits.cpu.count, k = 0;
   for_each_cpu(limits.cpu.visible, [&](unsigned cpu) {
     FixedText<16> name;
     name.add("cpu").add_u64(cpu);
-    put_cpu_line(out, name.view(), share(s.lines.user, n, k), share(s.lines.system, n, k), share(s.lines.idle, n, k));
+    put_cpu_line(out, name.view(), fields, share(s.lines.user, n, k), share(s.lines.system, n, k),
+                 share(s.lines.idle, n, k));
     ++k;
   });
 }
 
-void put_host_sum(Sink& out, const HostSum& sum) {
+void put_host_sum(Sink& out, const HostSum& sum, unsigned fields) {
   FixedText<256> line;
   line.add("cpu ");
-  for (uint64_t v : sum.fields) line.add(' ').add_u64(v);
+  for (unsigned k = 0; k < fields; ++k) line.add(' ').add_u64(sum.fields[k]);
   line.add('\n');
   out.put(line.view());
 }
@@ -140,11 +157,11 @@ bool render_stat(const Config& config, const Limits& limits, StatClock* clock, S
     uint64_t id = 0;
     CpuLine kind = restricted ? classify(piece.text, id) : CpuLine::None;
     if (kind == CpuLine::Aggregate && s.ok) {
-      put_synthesized(out, limits, s);
+      put_synthesized(out, limits, s, field_count(piece.text));
       return false;
     }
     if (kind == CpuLine::Aggregate && host_sum.ok) {
-      put_host_sum(out, host_sum);
+      put_host_sum(out, host_sum, field_count(piece.text));
       return false;
     }
     // Synthesized lines replace these; without usage, keep the host's for V.

@@ -228,7 +228,8 @@ inline CpuLine classify_stat_line(std::string_view line, uint64_t& id) {
 }
 
 // The synthesized CPU lines from docs/design.md: busy = the cgroup's ticks spread
-// over the N lines, idle = N x uptime - busy, each split so the lines sum to the total.
+// over the N lines, idle = N x uptime - busy, each split so the lines sum to the total;
+// ten fields (expected_stat cuts them to the host's count).
 inline std::string synthesized_stat(const cgview::CpuSet& visible, uint64_t user, uint64_t system,
                                     uint64_t uptime_ticks) {
   unsigned n = visible.count();
@@ -301,6 +302,30 @@ inline std::string whole_host_synthesized(std::string_view host, const cgview::L
   return synthesized_stat(limits.cpu.visible, user, system, uptime_ticks);
 }
 
+// How many numbers the host's aggregate line (its first piece) has, 4 to 10:
+// the lines written in its place have as many (older kernels print fewer).
+inline unsigned stat_field_count(std::string_view line) {
+  std::string_view rest = line.substr(0, kReaderBuffer), field;
+  cgview::next_field(rest, field);  // "cpu"
+  unsigned n = 0;
+  while (cgview::next_field(rest, field)) ++n;
+  return n < 4 ? 4 : n > 10 ? 10 : n;
+}
+
+// Each line of a ten-field `block` cut after its first `fields` numbers.
+inline std::string cut_to_fields(const std::string& block, unsigned fields) {
+  std::string out;
+  for (size_t start = 0; start < block.size();) {
+    size_t end = block.find('\n', start);
+    std::string_view line(block.data() + start, end - start);
+    size_t pos = line.find(' ');  // after the name
+    for (unsigned k = 0; k < fields; ++k) pos = line.find(' ', line.find_first_not_of(' ', pos));
+    out.append(line.substr(0, pos)).append("\n");
+    start = end + 1;
+  }
+  return out;
+}
+
 // /proc/stat. `synth` = the synthesized block when usage is readable, nullptr otherwise.
 inline std::string expected_stat(std::string_view host, const cgview::Limits& limits, const std::string* synth) {
   bool restricted = !(limits.cpu.visible == limits.cpu.online);
@@ -311,10 +336,10 @@ inline std::string expected_stat(std::string_view host, const cgview::Limits& li
     CpuLine kind = restricted ? classify_stat_line(line.text, id) : CpuLine::None;
     bool keep = true;
     if (kind == CpuLine::Aggregate && synth != nullptr) {
-      out += *synth;
+      out += cut_to_fields(*synth, stat_field_count(line.text));
       keep = false;
     } else if (kind == CpuLine::Aggregate) {
-      out += host_sum;
+      out += cut_to_fields(host_sum, stat_field_count(line.text));
       keep = false;
     } else if (kind == CpuLine::One) {
       keep = synth == nullptr && id < cgview::kMaxCpus && limits.cpu.visible.has(unsigned(id));

@@ -780,6 +780,39 @@ TEST_F(Malformed, CpuStatUnreadable) {
   }
 }
 
+// Older kernels print fewer fields per CPU line (8 before 2.6.24's guest, 9
+// before 2.6.33's guest_nice): the lines written in place of the host's have
+// as many as its own, with the view's figures or the kept lines' sum.
+TEST_F(Malformed, StatLinesKeepTheKernelsFieldCount) {
+  for (unsigned kept : {8u, 9u}) {
+    SCOPED_TRACE(kept);
+    copy_fixture("docker-v2-private-ns");
+    std::string old_kernel;
+    for (const std::string& line : split_lines(read("proc/stat"))) {
+      std::vector<std::string> f = fields(line);
+      std::string out = line;
+      if (line.rfind("cpu", 0) == 0) {
+        out = f[0] + (f[0] == "cpu" ? " " : "");
+        for (unsigned k = 1; k <= kept; ++k) out += " " + f[k];
+      }
+      old_kernel += out + "\n";
+    }
+    write("proc/stat", old_kernel);
+    // From the cgroup's CPU time, and (cpu.stat unreadable) the host's lines of V summed.
+    for (bool with_usage : {true, false}) {
+      if (!with_usage) apply("sys/fs/cgroup/cpu.stat", {"missing", "", true});
+      Rendered r = render_to_string(VirtualFile::Stat, config(), *limits());
+      ASSERT_TRUE(r.ok);
+      std::vector<std::string> got = split_lines(r.text);
+      for (size_t i = 0; i < 3; ++i) {
+        ASSERT_EQ(got[i].rfind("cpu", 0), 0u) << got[i];
+        EXPECT_EQ(fields(got[i]).size(), kept + 1) << got[i];
+      }
+      EXPECT_EQ(got[3].rfind("intr ", 0), 0u);
+    }
+  }
+}
+
 TEST_F(Malformed, UptimeUnreadable) {
   copy_fixture("docker-v2-private-ns");
   for (const Bad& bad : std::vector<Bad>{{"empty", ""}, {"garbage", "x y\n"}, {"negative", "-5.00 1.00\n"},
