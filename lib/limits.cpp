@@ -2,7 +2,6 @@
 
 #include <sched.h>
 #include <sys/syscall.h>
-#include <sys/sysinfo.h>
 #include <unistd.h>
 
 #include "cpu_usage.hpp"
@@ -264,35 +263,6 @@ unsigned cpus_for_quota(const Quota& q, Rounding rounding, unsigned available) {
   if (n < 1) n = 1;
   if (n > available) n = available;
   return unsigned(uint64_t(n));
-}
-
-bool read_host_memory(const Sysroot& root, HostMemory& out) {
-  if (root.live()) {
-    struct sysinfo info;
-    if (syscall(SYS_sysinfo, &info) != 0) return false;
-    uint64_t unit = info.mem_unit ? info.mem_unit : 1;
-    out = {info.totalram * unit, info.freeram * unit, info.totalswap * unit, info.freeswap * unit};
-    return true;
-  }
-  int fd = open_host_file(root, "/proc/meminfo");
-  if (fd < 0) return false;
-  char buf[1024];
-  LineReader reader(fd, buf);
-  std::string_view line;
-  bool have_total = false;
-  while (reader.next_whole_line(line)) {
-    std::string_view key, value;
-    if (!next_field(line, key) || !next_field(line, value)) continue;
-    uint64_t kb = 0;
-    if (!parse_u64(value, kb) || kb > (UINT64_MAX >> 10)) continue;
-    if (key == "MemTotal:") { out.total = kb << 10; have_total = true; }
-    else if (key == "MemFree:") out.free = kb << 10;
-    else if (key == "MemAvailable:") { out.available = kb << 10; out.has_available = true; }
-    else if (key == "SwapTotal:") out.swap_total = kb << 10;
-    else if (key == "SwapFree:") out.swap_free = kb << 10;
-  }
-  close_fd(fd);
-  return have_total && out.total > 0;
 }
 
 bool compute_limits(const Config& config, Limits& out) {

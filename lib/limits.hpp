@@ -7,6 +7,7 @@
 
 #include "cpu_set.hpp"
 #include "discovery.hpp"
+#include "host_memory.hpp"
 #include "int128.hpp"
 
 namespace cgview {
@@ -104,13 +105,5 @@ unsigned cpus_for_quota(const Quota& q, Rounding rounding, unsigned available);
 // "none"/"max"/missing and values >= 2^62 all mean unlimited.
 inline constexpr uint64_t kUnlimitedFrom = uint64_t(1) << 62;
 
-// Host memory figures this process would see without cgview (bytes).
-struct HostMemory {
-  uint64_t total = 0, free = 0, swap_total = 0, swap_free = 0;
-  bool has_available = false;  // MemAvailable: /proc/meminfo has it, sysinfo does not
-  uint64_t available = 0;
-};
-// Live: the sysinfo syscall. Sysroot: DIR/proc/meminfo.
-bool read_host_memory(const Sysroot& root, HostMemory& out);
 
 }  // namespace cgview

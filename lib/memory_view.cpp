@@ -74,13 +74,6 @@ bool kb_value(std::string_view text, uint64_t& bytes) {
   return true;
 }
 
-bool host_memory_from_meminfo(std::string_view meminfo, HostMemory& out) {
-  if (!meminfo_kb(meminfo, "MemTotal", out.total)) return false;
-  meminfo_kb(meminfo, "SwapTotal", out.swap_total);
-  if (!meminfo_kb(meminfo, "MemFree", out.free)) out.free = out.total;
-  out.has_available = meminfo_kb(meminfo, "MemAvailable", out.available);
-  return true;
-}
 
 namespace {
 

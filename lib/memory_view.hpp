@@ -42,9 +42,6 @@ bool meminfo_kb(std::string_view meminfo, std::string_view key, uint64_t& bytes)
 // The bytes of a value "   123 kB" (what follows a key's colon).
 bool kb_value(std::string_view text, uint64_t& bytes);
 
-// The host's figures from its /proc/meminfo text (bytes). False without a
-// MemTotal; a missing MemFree reads as MemTotal, a missing MemAvailable as none.
-bool host_memory_from_meminfo(std::string_view meminfo, HostMemory& out);
 
 // The memory.stat keys derive_memory reads besides the one a caller wants:
 // under an override below the usage, the page cache the excess comes off

@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <filesystem>
+#include <fstream>
 
 #include "cpu_usage.hpp"
 #include "memory_view.hpp"
@@ -355,6 +357,47 @@ TEST(HostMemory, FromFixtureMeminfo) {
   EXPECT_EQ(h.free, uint64_t(9876544) * 1024);
   EXPECT_EQ(h.swap_total, uint64_t(2097148) * 1024);
   EXPECT_EQ(h.swap_free, uint64_t(2045948) * 1024);
+}
+
+// One rule for a meminfo text, whether read from a sysroot's file (sysinfo
+// under a sysroot) or from the text a renderer holds (/proc/meminfo, swaps):
+// each key's first line with a " kB" value; a missing MemFree is MemTotal.
+TEST(HostMemory, TheFileAndTheTextAreReadAlike) {
+  const std::string texts[] = {
+      "MemTotal: 1000 kB\nMemFree: 200 kB\nMemAvailable: 300 kB\nSwapTotal: 50 kB\nSwapFree: 40 kB\n",
+      "MemTotal: 1000 kB\nSwapTotal: 50 kB\n",                                 // no MemFree, no MemAvailable
+      "MemTotal: 1000 kB\nMemFree: 200 kB\nMemFree: 900 kB\n",                 // the first line counts
+      "MemTotal: 1000 kB\nMemFree: 200\nSwapTotal: 7 MB\n",                    // values without " kB"
+      "MemTotal: 1000\nMemFree: 200 kB\n", "MemTotal: 0 kB\n", "MemFree: 5 kB\n",  // no usable MemTotal
+  };
+  char dir[] = "/tmp/cgview-hostmem-XXXXXX";
+  ASSERT_NE(mkdtemp(dir), nullptr);
+  std::filesystem::create_directories(std::string(dir) + "/proc");
+  Config config = config_for_dir(dir);
+  for (const std::string& text : texts) {
+    SCOPED_TRACE(text);
+    std::ofstream(std::string(dir) + "/proc/meminfo", std::ios::trunc) << text;
+    HostMemory from_file, from_text;
+    bool file_ok = read_host_memory(config.root, from_file), text_ok = host_memory_from_meminfo(text, from_text);
+    ASSERT_EQ(file_ok, text_ok);
+    if (!file_ok) continue;
+    EXPECT_EQ(from_file.total, from_text.total);
+    EXPECT_EQ(from_file.free, from_text.free);
+    EXPECT_EQ(from_file.has_available, from_text.has_available);
+    EXPECT_EQ(from_file.available, from_text.available);
+    EXPECT_EQ(from_file.swap_total, from_text.swap_total);
+    EXPECT_EQ(from_file.swap_free, from_text.swap_free);
+  }
+  HostMemory h;
+  ASSERT_TRUE(host_memory_from_meminfo(texts[1], h));
+  EXPECT_EQ(h.free, 1000u * 1024);  // MemFree missing: all of MemTotal
+  EXPECT_FALSE(h.has_available);
+  ASSERT_TRUE(host_memory_from_meminfo(texts[2], h));
+  EXPECT_EQ(h.free, 200u * 1024);
+  ASSERT_TRUE(host_memory_from_meminfo(texts[3], h));
+  EXPECT_EQ(h.free, 1000u * 1024);  // "MemFree: 200" is no value
+  EXPECT_EQ(h.swap_total, 0u);
+  std::filesystem::remove_all(dir);
 }
 
 // The live system: no sysroot. Whatever the machine, the view must be coherent.

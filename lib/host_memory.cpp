@@ -1,0 +1,75 @@
+#include "host_memory.hpp"
+
+#include <sys/syscall.h>
+#include <sys/sysinfo.h>
+#include <unistd.h>
+
+#include "input_file.hpp"
+#include "memory_view.hpp"
+#include "text.hpp"
+
+namespace cgview {
+
+namespace {
+
+// Gathers HostMemory from meminfo's lines, whichever way they are read.
+class MeminfoLines {
+ public:
+  void take(std::string_view line) {
+    size_t colon = line.find(':');
+    if (colon == std::string_view::npos) return;
+    for (int k = 0; k < kCount; ++k) {
+      if (line.substr(0, colon) != kKeys[k]) continue;
+      if (!seen_[k]) seen_[k] = kb_value(line.substr(colon + 1), values_[k]);  // the first line counts
+      return;
+    }
+  }
+
+  bool finish(HostMemory& out) const {
+    if (!seen_[kTotal] || values_[kTotal] == 0) return false;
+    out = HostMemory{};
+    out.total = values_[kTotal];
+    out.free = seen_[kFree] ? values_[kFree] : values_[kTotal];
+    out.has_available = seen_[kAvailable];
+    out.available = values_[kAvailable];
+    out.swap_total = values_[kSwapTotal];
+    out.swap_free = values_[kSwapFree];
+    return true;
+  }
+
+ private:
+  enum { kTotal, kFree, kAvailable, kSwapTotal, kSwapFree, kCount };
+  static constexpr std::string_view kKeys[kCount] = {"MemTotal", "MemFree", "MemAvailable", "SwapTotal", "SwapFree"};
+  uint64_t values_[kCount] = {};
+  bool seen_[kCount] = {};
+};
+
+}  // namespace
+
+bool host_memory_from_meminfo(std::string_view meminfo, HostMemory& out) {
+  MeminfoLines lines;
+  std::string_view line;
+  while (next_line(meminfo, line)) lines.take(line);
+  return lines.finish(out);
+}
+
+bool read_host_memory(const Sysroot& root, HostMemory& out) {
+  if (root.live()) {
+    struct sysinfo info;
+    if (syscall(SYS_sysinfo, &info) != 0) return false;
+    uint64_t unit = info.mem_unit ? info.mem_unit : 1;
+    out = {info.totalram * unit, info.freeram * unit, info.totalswap * unit, info.freeswap * unit};
+    return true;
+  }
+  int fd = open_host_file(root, "/proc/meminfo");
+  if (fd < 0) return false;
+  char buf[1024];
+  LineReader reader(fd, buf);
+  MeminfoLines lines;
+  std::string_view line;
+  while (reader.next_whole_line(line)) lines.take(line);
+  close_fd(fd);
+  return lines.finish(out);
+}
+
+}  // namespace cgview

@@ -1,0 +1,29 @@
+// The host's memory figures, as a process would see them without cgview:
+// the sysinfo call on the live system, /proc/meminfo's text under a sysroot
+// or where a renderer has read it. One rule reads the text, so sysinfo and
+// the served /proc/meminfo agree under a sysroot.
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+
+#include "host_files.hpp"
+
+namespace cgview {
+
+// Bytes.
+struct HostMemory {
+  uint64_t total = 0, free = 0, swap_total = 0, swap_free = 0;
+  bool has_available = false;  // MemAvailable: /proc/meminfo has it, sysinfo does not
+  uint64_t available = 0;
+};
+
+// Live: the sysinfo syscall. Sysroot: DIR/proc/meminfo, as host_memory_from_meminfo.
+bool read_host_memory(const Sysroot& root, HostMemory& out);
+
+// From a /proc/meminfo text: each key's first "Key:   123 kB" line. False
+// without a MemTotal above 0; a missing MemFree reads as MemTotal, a missing
+// MemAvailable as none, missing swap lines as no swap.
+bool host_memory_from_meminfo(std::string_view meminfo, HostMemory& out);
+
+}  // namespace cgview
