@@ -33,7 +33,7 @@ class MeminfoLines {
     out.has_available = seen_[kAvailable];
     out.available = values_[kAvailable];
     out.swap_total = values_[kSwapTotal];
-    out.swap_free = values_[kSwapFree];
+    out.swap_free = seen_[kSwapFree] ? values_[kSwapFree] : values_[kSwapTotal];
     return true;
   }
 

@@ -23,7 +23,8 @@ bool read_host_memory(const Sysroot& root, HostMemory& out);
 
 // From a /proc/meminfo text: each key's first "Key:   123 kB" line. False
 // without a MemTotal above 0; a missing MemFree reads as MemTotal, a missing
-// MemAvailable as none, missing swap lines as no swap.
+// MemAvailable as none, a missing SwapFree as SwapTotal, a missing SwapTotal as
+// no swap.
 bool host_memory_from_meminfo(std::string_view meminfo, HostMemory& out);
 
 }  // namespace cgview

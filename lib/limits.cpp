@@ -176,27 +176,32 @@ void compute_memory_limit(const Config& config, const CgroupDir& dir, const Memo
         consider(v1_stat.get(StatKey::HierarchicalLimit), dir.path.view(), "memory.stat:hierarchical_memory_limit", 0);
 }
 
-// A limit at or above the host's memory is no limit (the JDK reads it so too):
-// the host's lines pass through. Levels at or above it never bound free memory.
-void drop_limits_above_host(const Config& config, MemoryLimits& mem) {
-  HostMemory host;
-  if (!mem.has_limit || !read_host_memory(config.root, host) || host.total == 0) return;
+// A limit at or above the host's memory (`host_total`, 0 when unknown) is no
+// limit (the JDK reads it so too): the host's lines pass through. Levels at or
+// above it never bound free memory. True when it dropped the limit.
+bool drop_limits_above_host(const Config& config, uint64_t host_total, MemoryLimits& mem) {
+  if (!mem.has_limit || host_total == 0) return false;
   LimitLevels kept;
   for (int i = 0; i < mem.levels.count; ++i)
-    if (mem.levels.at[i].limit < host.total) kept.add(mem.levels.at[i].limit, mem.levels.at[i].path_len);
+    if (mem.levels.at[i].limit < host_total) kept.add(mem.levels.at[i].limit, mem.levels.at[i].path_len);
   mem.levels = kept;
-  if (mem.limit < host.total) return;
-  DebugLine(config) << "memory limit " << mem.limit << " is at or above the host's " << host.total
+  if (mem.limit < host_total) return false;
+  DebugLine(config) << "memory limit " << mem.limit << " is at or above the host's " << host_total
                     << " bytes: no limit";
   mem.has_limit = false;
   mem.limit = 0;
   mem.limit_source = Source{};
   mem.limit_above_view = false;
+  return true;
 }
 
-// v2: the smallest memory.swap.max. v1: memsw limit - L, where memsw is set.
+// v2: the smallest memory.swap.max. v1: memsw limit - L, where memsw is set:
+// the swap left when the memory in use reaches L. Where L was at or above the
+// host's memory (`ram_above_limit`: the host's MemTotal, else 0; a limit
+// above a small host, or a 32-bit kernel's "unlimited", 8 TiB), memory in use
+// stops at the host's: memsw - MemTotal. Without L (none, or unreadable), none.
 void compute_swap_allowance(const Config& config, const CgroupDir& dir, const MemoryStat& v1_stat,
-                            MemoryLimits& mem) {
+                            uint64_t ram_above_limit, MemoryLimits& mem) {
   if (!dir.found) return;
   char buf[64];
   uint64_t value = 0;
@@ -212,7 +217,8 @@ void compute_swap_allowance(const Config& config, const CgroupDir& dir, const Me
     } while (parent_directory(level, dir.mount_len));
     return;
   }
-  if (!mem.has_limit) return;
+  const uint64_t ram = mem.has_limit ? mem.limit : ram_above_limit;
+  if (ram == 0) return;
   uint64_t memsw = 0;
   std::string_view memsw_file = "memory.memsw.limit_in_bytes";
   bool have = parse_u64(read_cgroup_file(config.root, dir.path.view(), memsw_file, buf), memsw) &&
@@ -227,7 +233,7 @@ void compute_swap_allowance(const Config& config, const CgroupDir& dir, const Me
   }
   if (!have) return;
   mem.has_swap_allowance = true;
-  mem.swap_allowance = memsw > mem.limit ? memsw - mem.limit : 0;
+  mem.swap_allowance = memsw > ram ? memsw - ram : 0;
   mem.swap_source.set(dir.path.view(), memsw_file);
 }
 
@@ -272,8 +278,10 @@ bool compute_limits(const Config& config, Limits& out) {
   MemoryStat v1_stat;  // v1 keeps the hierarchical limits here: read it once for both
   if (memory.found && !memory.v2) read_memory_stat(config.root, memory, v1_stat);
   compute_memory_limit(config, memory, v1_stat, out.memory);
-  compute_swap_allowance(config, memory, v1_stat, out.memory);
-  drop_limits_above_host(config, out.memory);
+  HostMemory host;
+  const uint64_t host_total = out.memory.has_limit && read_host_memory(config.root, host) ? host.total : 0;
+  const bool dropped = drop_limits_above_host(config, host_total, out.memory);
+  compute_swap_allowance(config, memory, v1_stat, dropped ? host_total : 0, out.memory);
   if (out.memory.has_limit)
     DebugLine(config) << "memory limit " << out.memory.limit << " bytes from " << out.memory.limit_source.file.view();
   return compute_cpu(config, out.cgroups, out.cpu);

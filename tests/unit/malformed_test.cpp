@@ -294,6 +294,51 @@ TEST_F(Malformed, V1LimitAndStatBothBad) {
   }
 }
 
+// v1 limits at or above the host's memory are no limits: a 32 GiB limit on
+// a 16 GB host, or a 32-bit kernel's "unlimited" (2^31 - 1 pages of 4 KiB,
+// below cgview's 2^62). The memsw limit beside them then leaves the host's
+// swap: memory in use stops at the host's MemTotal, so up to memsw - MemTotal
+// of swap can be used, more than the host has. Before, the allowance was
+// memsw - L: 1 GiB in the first case, no swap at all in the second.
+TEST_F(Malformed, V1LimitsAboveTheHostKeepTheHostsSwap) {
+  for (auto [limit, memsw] : {std::pair<std::string, std::string>{"34359738368", "35433480192"},
+                              {"8796093018112", "8796093018112"}}) {
+    SCOPED_TRACE(limit);
+    copy_fixture("docker-v1-host-ns");
+    const std::string dir = "sys/fs/cgroup/memory/";
+    write(dir + "memory.limit_in_bytes", limit + "\n");
+    write(dir + "memory.memsw.limit_in_bytes", memsw + "\n");
+    std::string stat = read(dir + "memory.stat");
+    for (auto [key, value] : {std::pair<std::string, std::string>{"hierarchical_memory_limit ", limit},
+                              {"hierarchical_memsw_limit ", memsw}}) {
+      size_t at = stat.find(key) + key.size();
+      stat.replace(at, stat.find('\n', at) - at, value);
+    }
+    write(dir + "memory.stat", stat);
+    EXPECT_TRUE(limits()->memory.has_swap_allowance);
+    expect_meminfo_passthrough();
+  }
+}
+
+// SwapFree is never above the host's: the swap other containers use is not free here.
+TEST_F(Malformed, SwapFreeIsAtMostTheHosts) {
+  copy_fixture("docker-v2-private-ns");  // swap.max 512 MiB, swap.current 10 MiB
+  std::string host = read("proc/meminfo");
+  size_t at = host.find("SwapFree:");
+  host.replace(at, host.find('\n', at) - at, "SwapFree:         102400 kB");
+  write("proc/meminfo", host);
+  Rendered r = render_to_string(VirtualFile::Meminfo, config(), *limits());
+  ASSERT_TRUE(r.ok);
+  EXPECT_EQ(meminfo_kb(r.text, "SwapTotal"), 524288);
+  EXPECT_EQ(meminfo_kb(r.text, "SwapFree"), 102400);
+  // Without a SwapFree line, the host's swap reads as all free, as sysinfo would not say less.
+  host.erase(at, host.find('\n', at) + 1 - at);
+  write("proc/meminfo", host);
+  r = render_to_string(VirtualFile::Meminfo, config(), *limits());
+  ASSERT_TRUE(r.ok);
+  EXPECT_EQ(meminfo_kb(r.text, "SwapTotal"), 524288);
+}
+
 std::vector<Bad> bad_stat_files() {
   return {
       {"empty", ""},
