@@ -147,6 +147,11 @@ bool container_value(const MemoryFigures& f, Line line, std::string_view host_va
   // The cgroup's figure; where memory.stat lacks the key (an older kernel, a
   // malformed file) the host's line stays, but never above `cap`: a host
   // figure the container could not hold would mislead more than a bound one.
+  // Memory in use is at most what the view shows used; the page cache's
+  // parts at most the Cached it shows.
+  const uint64_t used = f.total - f.free;
+  const uint64_t cached = f.stat.has(StatKey::Cache) && f.stat.get(StatKey::Cache) < used ? f.stat.get(StatKey::Cache)
+                                                                                          : used;
   auto host_within = [&](uint64_t cap) {
     if (!kb_value(host_value, bytes) || bytes <= cap) return false;
     bytes = cap;
@@ -157,7 +162,7 @@ bool container_value(const MemoryFigures& f, Line line, std::string_view host_va
     bytes = f.stat.get(k);
     return true;
   };
-  auto stat = [&](StatKey k) { return stat_within(k, f.total); };
+  auto stat = [&](StatKey k) { return stat_within(k, used); };
   // v1 reports no slab: the container's is then 0, never the host's, which
   // free and busybox would add to buff/cache beyond MemTotal.
   auto stat_or_zero = [&](StatKey k) {
@@ -165,7 +170,7 @@ bool container_value(const MemoryFigures& f, Line line, std::string_view host_va
     return true;
   };
   auto stat_sum = [&](StatKey a, StatKey b) {
-    if (!f.stat.has(a) || !f.stat.has(b)) return host_within(f.total);
+    if (!f.stat.has(a) || !f.stat.has(b)) return host_within(used);
     uint64_t sum = f.stat.get(a) + f.stat.get(b);
     bytes = sum < f.total ? sum : f.total;
     return true;
@@ -179,8 +184,8 @@ bool container_value(const MemoryFigures& f, Line line, std::string_view host_va
     case Line::Cached:
     case Line::FilePages:
       // Stat counters can lag memory.usage: never let free + cache exceed total.
-      if (!stat_within(StatKey::Cache, f.total - f.free)) return false;
-      if (bytes > f.total - f.free) bytes = f.total - f.free;
+      if (!stat_within(StatKey::Cache, used)) return false;
+      if (bytes > used) bytes = used;
       return true;
     case Line::Active: return stat_sum(StatKey::ActiveAnon, StatKey::ActiveFile);
     case Line::Inactive: return stat_sum(StatKey::InactiveAnon, StatKey::InactiveFile);
@@ -188,10 +193,10 @@ bool container_value(const MemoryFigures& f, Line line, std::string_view host_va
     case Line::InactiveAnon: return stat(StatKey::InactiveAnon);
     case Line::ActiveFile: return stat(StatKey::ActiveFile);
     case Line::InactiveFile: return stat(StatKey::InactiveFile);
-    case Line::Shmem: return stat(StatKey::Shmem);
-    case Line::Mapped: return stat(StatKey::Mapped);
+    case Line::Shmem: return stat_within(StatKey::Shmem, cached);  // parts of Cached
+    case Line::Mapped: return stat_within(StatKey::Mapped, cached);
+    case Line::Dirty: return stat_within(StatKey::Dirty, cached);
     case Line::AnonPages: return stat(StatKey::Anon);
-    case Line::Dirty: return stat(StatKey::Dirty);
     case Line::Writeback: return stat(StatKey::Writeback);
     case Line::Unevictable: return stat(StatKey::Unevictable);
     case Line::Slab: return stat_or_zero(StatKey::Slab);
@@ -209,7 +214,7 @@ bool container_value(const MemoryFigures& f, Line line, std::string_view host_va
     case Line::Zswap: return stat(StatKey::Zswap);
     case Line::Zswapped:
       // Pages in swap: at most the swap used where the view has swap lines.
-      if (!stat(StatKey::Zswapped)) return false;
+      if (!stat_within(StatKey::Zswapped, f.total)) return false;
       if (f.has_swap && bytes > f.swap_total - f.swap_free) bytes = f.swap_total - f.swap_free;
       return true;
     case Line::SwapTotal:

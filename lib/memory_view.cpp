@@ -216,6 +216,8 @@ bool derive_memory(const MemoryLimits& limits, const MemoryUsage& usage, const H
     out.has_swap = true;
     out.swap_total = at_most(limits.swap_allowance, host.swap_total);
     out.swap_free = out.swap_total - at_most(usage.has_swap_used ? usage.swap_used : 0, out.swap_total);
+    // No more free swap than the host has, as MemFree: other containers' swap is not free here.
+    out.swap_free = at_most(out.swap_free, host.swap_free);
   }
   return out.has_memory || out.has_swap;
 }

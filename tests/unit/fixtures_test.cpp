@@ -675,10 +675,40 @@ TEST_F(MeminfoKernelLines, KeysAnOlderKernelLacksKeepTheHostsLine) {
   EXPECT_EQ(meminfo_kb(text, "SwapCached"), 1024);
 }
 
+// A 3.10 kernel's v1 memory.stat (RHEL 7) has no shmem, dirty, writeback or
+// swapcached: those lines are the host's, but a busy host's 6 GiB of tmpfs is
+// no 2 GiB container's: Shmem and Dirty at most the view's Cached, the kernel
+// lines at most the memory the view shows used.
+TEST_F(MeminfoKernelLines, AnOldV1KernelsMissingKeysAreBoundedByTheView) {
+  copy_fixture("docker-v1-host-ns");  // 2 GiB; cache 204800 kB
+  std::string old_stat;
+  for (const std::string& line : split_lines(read("sys/fs/cgroup/memory/memory.stat"))) {
+    bool newer = false;
+    for (const char* key : {"shmem ", "dirty ", "writeback ", "swapcached "})
+      newer = newer || line.rfind(key, 0) == 0 || line.rfind(std::string("total_") + key, 0) == 0;
+    if (!newer) old_stat += line + "\n";
+  }
+  write("sys/fs/cgroup/memory/memory.stat", old_stat);
+  set_host_line("Shmem", 6291456);
+  set_host_line("Dirty", 3145728);
+  set_host_line("PageTables", 4194304);
+  set_host_line("KernelStack", 3145728);
+  set_host_line("Writeback", 100);  // below its bound: the host's, as it is
+  std::string text = meminfo();
+  int64_t total = meminfo_kb(text, "MemTotal"), used = total - meminfo_kb(text, "MemFree");
+  ASSERT_EQ(total, 2097152);
+  EXPECT_EQ(meminfo_kb(text, "Cached"), 204800);
+  EXPECT_EQ(meminfo_kb(text, "Shmem"), 204800);
+  EXPECT_EQ(meminfo_kb(text, "Dirty"), 204800);
+  EXPECT_EQ(meminfo_kb(text, "PageTables"), used);
+  EXPECT_EQ(meminfo_kb(text, "KernelStack"), used);
+  EXPECT_EQ(meminfo_kb(text, "Writeback"), 100);
+}
+
 // A memory.stat without the keys for Cached, Active and Inactive (a
 // malformed or truncated file): those lines stay the host's, but a host
 // figure above what the container can hold is bounded (Cached at most
-// MemTotal - MemFree, the others at most MemTotal), not shown beside the
+// MemTotal - MemFree, as the others), not shown beside the
 // smaller MemTotal as if the container held it.
 TEST_F(MeminfoKernelLines, AHostLineStandingInIsBoundedByTheView) {
   copy_fixture("docker-v2-private-ns");  // 1 GiB limit
@@ -690,7 +720,7 @@ TEST_F(MeminfoKernelLines, AHostLineStandingInIsBoundedByTheView) {
   int64_t total = meminfo_kb(text, "MemTotal"), free = meminfo_kb(text, "MemFree");
   ASSERT_EQ(total, 1048576);
   EXPECT_EQ(meminfo_kb(text, "Cached"), total - free);
-  EXPECT_EQ(meminfo_kb(text, "Inactive"), total);
+  EXPECT_EQ(meminfo_kb(text, "Inactive"), total - free);  // memory in use: at most what the view shows used
   EXPECT_EQ(meminfo_kb(text, "Active"), 100);
 }
 
