@@ -108,8 +108,7 @@ bool parse_proc_cgroup_line(std::string_view line, ProcCgroupLine& out) {
   if (second == std::string_view::npos) return false;
   out.hierarchy_id = line.substr(0, first);
   out.controllers = line.substr(first + 1, second - first - 1);
-  out.path = line.substr(second + 1);
-  while (!out.path.empty() && (out.path.back() == '\r' || out.path.back() == ' ')) out.path.remove_suffix(1);
+  out.path = line.substr(second + 1);  // as it is: a cgroup's name may end in a blank
   uint64_t id = 0;
   return parse_u64(out.hierarchy_id, id) && !out.path.empty() && out.path.front() == '/';
 }
