@@ -155,9 +155,8 @@ Doctor::Doctor(const RootFs& root, std::string path_var)
 }
 
 void Doctor::add_cgview_entry(std::string path, bool from_file) {
-  bool through_lib = names_cgview_through_lib(path);
-  if (!through_lib && basename_of(path) != "libcgview.so") return;
-  any_lib_entry_ |= through_lib;
+  if (!names_cgview(root_, path)) return;
+  any_lib_entry_ |= names_cgview_through_lib(path);
   cgview_entries_.push_back({std::move(path), from_file});
 }
 

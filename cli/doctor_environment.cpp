@@ -19,6 +19,7 @@
 #include "doctor_output.hpp"
 #include "elf_inspect.hpp"
 #include "lib_layout.hpp"
+#include "library_location.hpp"
 #include "program_lookup.hpp"
 #include "library_search.hpp"
 #include "limits.hpp"
@@ -94,7 +95,6 @@ std::string in_library_path(const std::string& name, int own_class, int own_mach
 }
 
 void check_preload(PreloadEntry& entry, int own_class, int own_machine) {
-  entry.is_cgview = entry.path.find("libcgview") != std::string::npos;
   // ld.so expands $LIB per program: the file it loaded into this one is the one
   // to judge (none in a static cgview: then the one the shell's loader names).
   std::string file = entry.path;
@@ -117,6 +117,8 @@ void check_preload(PreloadEntry& entry, int own_class, int own_machine) {
     }
     entry.expanded = file;
   }
+  // As doctor PROGRAM and enable judge it, and a bare name by the file ld.so finds.
+  entry.is_cgview = names_cgview(RootFs("/"), entry.path) || (!file.empty() && library_build_of_file(file));
   struct stat st;
   entry.exists = !file.empty() && stat(file.c_str(), &st) == 0 && S_ISREG(st.st_mode);
   int fd = entry.exists ? open(file.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK) : -1;

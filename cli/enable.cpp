@@ -237,7 +237,7 @@ int system_wide(const char* root, bool enable) {
     return entry == library || names_cgview_through_lib(entry);
   };
   auto names_library = [&](const std::string& entry) {  // any copy, of any class: disable's
-    return names_this_library(entry) || library_build_named(rootfs, entry).has_value();
+    return entry == library || names_cgview(rootfs, entry);
   };
   std::vector<std::string> entries = preload_file_entries(text);
   const std::optional<LibraryBuild> own_build = library_build_of_file(library);

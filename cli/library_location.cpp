@@ -136,6 +136,12 @@ std::optional<LibraryBuild> library_build_named(const RootFs& root, const std::s
   return library_build_of_file(root.host(file.path));
 }
 
+bool names_cgview(const RootFs& root, const std::string& entry) {
+  if (names_cgview_through_lib(entry)) return true;
+  std::string_view base = std::string_view(entry).substr(entry.rfind('/') + 1);  // npos + 1: all of it
+  return base == "libcgview.so" || library_build_named(root, entry).has_value();
+}
+
 std::string preload_with_first(const std::string& shim, const char* old) {
   std::string out = shim;
   LibraryBuild shim_build = library_build_of_file(shim).value_or(this_build());

@@ -40,6 +40,11 @@ std::optional<LibraryBuild> library_build_of_file(const std::string& path);
 // elsewhere (/cgview/libcgview.so beside /usr/lib's) is the same mode.
 // Empty when it names none.
 std::optional<LibraryBuild> library_build_named(const RootFs& root, const std::string& entry);
+// Whether `entry`, a word of ld.so.preload or LD_PRELOAD, names the library,
+// as doctor, enable and disable all judge it: through $LIB, by the file name
+// libcgview.so (even where no file is there: a broken entry is still cgview's),
+// or a file whose soname is libcgview.so (a renamed copy), resolved inside `root`.
+bool names_cgview(const RootFs& root, const std::string& entry);
 // `shim` first, then the entries of the LD_PRELOAD value `old` other than
 // the shim itself or another copy of it for the same programs: under a
 // `cgview run` already, or an image's ENV LD_PRELOAD, it is not loaded twice.

@@ -592,8 +592,14 @@ def test_environment(args):
     library_path = os.path.join(args.scratch, "library-path")
     os.makedirs(library_path, exist_ok=True)
     shutil.copy(args.shim, os.path.join(library_path, "libcgview-from-path.so"))
+    # A renamed copy is cgview by its soname; a file named like it that is no build is not.
+    renamed, lookalike = os.path.join(library_path, "cg.so"), os.path.join(library_path, "libcgview-lookalike.so")
+    shutil.copy(args.shim, renamed)
+    shutil.copy(os.path.realpath("/lib/x86_64-linux-gnu/libm.so.6") if os.path.exists("/lib/x86_64-linux-gnu/libm.so.6")
+                else libc_path(), lookalike)
     env.update(LD_LIBRARY_PATH="/nonexistent:" + library_path)
-    env.update(LD_PRELOAD=f"{args.shim}:/nonexistent/libx.so:libm.so.6:libnosuch-cgview-test.so:libcgview-from-path.so",
+    env.update(LD_PRELOAD=f"{args.shim}:/nonexistent/libx.so:libm.so.6:libnosuch-cgview-test.so:libcgview-from-path.so"
+                          f":{renamed}:{lookalike}",
                CGVIEW_CPUS="abc", CGVIEW_MEMORY="512M",
                CGVIEW_DISABLE="1", CGVIEW_TYPO="1", CGVIEW_CPU_PLACEMENT="lowest", CGVIEW_HOLD_FILES="Off")
     r = subprocess.run([cg, "doctor", "--json"], capture_output=True, text=True, env=env)
@@ -610,6 +616,9 @@ def test_environment(args):
     check(pre.get("libnosuch-cgview-test.so", {}).get("exists") is False, "a bare name found nowhere: exists false", pre)
     check(pre.get("libcgview-from-path.so", {}).get("exists") is True and pre["libcgview-from-path.so"]["cgview"],
           "a bare name in LD_LIBRARY_PATH (searched first, as ld.so does): exists, cgview", pre)
+    check(pre.get(renamed, {}).get("cgview") is True, "a renamed copy of the library (soname libcgview.so): cgview", pre)
+    check(pre.get(lookalike, {}).get("cgview") is False and pre[lookalike]["loadable"] is True,
+          "a library named libcgview-*.so that is no build of it: not cgview", pre)
     check(data["shim_preloaded"] is True, "shim_preloaded", data)
     valid = {s["name"]: s["valid"] for s in data["settings"]}
     # The configuration's own verdicts: every variable it reads is known, booleans in any case.

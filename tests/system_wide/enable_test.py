@@ -253,6 +253,12 @@ def test_another_copy():
           rc == 0 and preload(root) == other + "\n" + SHIM + "\n", "rc=%d %r %r" % (rc, err, preload(root)))
     rc, out, err = cgview("disable", "--root", root)
     check("... and disable takes out both", rc == 0 and preload(root) is None, "rc=%d %r %r" % (rc, out, preload(root)))
+    # A line naming libcgview.so where no file is (deleted, or a volume not mounted): every
+    # program's ld.so warns of it, and it is cgview's, so disable takes it out too.
+    open(path, "w").write("/usr/lib/other.so\n/cgview/gone/libcgview.so\n")
+    rc, out, err = cgview("disable", "--root", root)
+    check("a line naming a missing libcgview.so: disable takes it out and keeps the other",
+          rc == 0 and preload(root) == "/usr/lib/other.so\n", "rc=%d %r %r" % (rc, out, preload(root)))
     shutil.rmtree(root)
 
 
