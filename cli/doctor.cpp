@@ -113,21 +113,6 @@ ScriptLine parse_script_line(std::string_view line) {
 
 }  // namespace
 
-std::string describe_machine(int machine, int elf_class) {
-  std::string name;
-  switch (machine) {
-    case EM_X86_64: name = "x86-64"; break;
-    case EM_386: name = "i386"; break;
-    case EM_AARCH64: name = "arm64"; break;
-    case EM_ARM: name = "arm"; break;
-    case EM_RISCV: name = "riscv"; break;
-    case EM_PPC64: name = "ppc64"; break;
-    case EM_S390: name = "s390x"; break;
-    default: name = "machine " + std::to_string(machine);
-  }
-  return name + (elf_class == ELFCLASS64 ? " (64-bit)" : elf_class == ELFCLASS32 ? " (32-bit)" : "");
-}
-
 Doctor::Doctor(const RootFs& root, std::string path_var)
     : root_(root), path_var_(std::move(path_var)), libraries_(root) {
   cwd_ = "/";
@@ -137,7 +122,9 @@ Doctor::Doctor(const RootFs& root, std::string path_var)
   }
   // cgview and libcgview.so are built together: this binary's class and
   // machine are the ones the shim can load into.
-  this_build_elf_identity(own_class_, own_machine_);
+  const ElfIdentity me = this_build_identity();
+  own_class_ = me.elf_class;
+  own_machine_ = me.machine;
   // The preload entries naming libcgview.so, as ld.so reads them: the root's
   // ld.so.preload, and on the running system LD_PRELOAD too.
   std::string preload;
@@ -435,14 +422,12 @@ LibBuild Doctor::lib_build_for(const ElfFacts& program, bool file_only) const {
     Requester who{"/", "", "", "", program.elf_class, program.machine};
     Found library = build.path.find('/') == std::string::npos ? libraries_.find(build.path, who)
                                                               : root_.resolve(build.path, cwd_);
-    int elf_class = 0, machine = 0;
-    int fd = library.ok ? open(root_.host(library.path).c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK) : -1;
-    bool identified = fd >= 0 && elf_identity(fd, elf_class, machine);
-    if (fd >= 0) close(fd);
+    ElfIdentity lib;
+    bool identified = library.ok && elf_identity_of_file(root_.host(library.path), lib);
     if (!library.ok) build.problem = library.missing ? "does not exist" : library.error;
     else if (!identified) build.problem = "is not a readable ELF file";
-    else if (elf_class != program.elf_class || machine != program.machine)
-      build.problem = "is built for " + describe_machine(machine, elf_class);
+    else if (lib.elf_class != program.elf_class || lib.machine != program.machine)
+      build.problem = "is built for " + describe_machine(lib.machine, lib.elf_class);
     else build.path = library.path;
     if (build.problem.empty() && found.entry.empty()) found = build;
     else if (!build.problem.empty()) broken.push_back(build);

@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "elf_identity.hpp"
 #include "elf_inspect.hpp"
 #include "libc_fit.hpp"
 #include "library_search.hpp"
@@ -100,7 +101,5 @@ class Doctor {
   std::map<std::string, std::unique_ptr<LibcFit>> other_fits_;  // the same for builds $LIB names, by path
 };
 
-// "x86-64 (64-bit)", for reasons.
-std::string describe_machine(int machine, int elf_class);
 
 }  // namespace cgview::cli

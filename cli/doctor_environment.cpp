@@ -17,6 +17,7 @@
 
 #include "commands.hpp"
 #include "doctor_output.hpp"
+#include "elf_identity.hpp"
 #include "elf_inspect.hpp"
 #include "lib_layout.hpp"
 #include "library_location.hpp"
@@ -84,11 +85,8 @@ std::string in_library_path(const std::string& name, int own_class, int own_mach
     size_t end = rest.find_first_of(":;");
     std::string dir(rest.substr(0, end));
     std::string path = (dir.empty() ? std::string(".") : dir) + "/" + name;
-    int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-    int elf_class = 0, machine = 0;
-    bool fits = fd >= 0 && elf_identity(fd, elf_class, machine) && elf_class == own_class && machine == own_machine;
-    if (fd >= 0) close(fd);
-    if (fits) return path;
+    ElfIdentity file;
+    if (elf_identity_of_file(path, file) && file.elf_class == own_class && file.machine == own_machine) return path;
     if (end == std::string_view::npos) return {};
     rest.remove_prefix(end + 1);
   }
@@ -121,17 +119,15 @@ void check_preload(PreloadEntry& entry, int own_class, int own_machine) {
   entry.is_cgview = names_cgview(RootFs("/"), entry.path) || (!file.empty() && library_build_of_file(file));
   struct stat st;
   entry.exists = !file.empty() && stat(file.c_str(), &st) == 0 && S_ISREG(st.st_mode);
-  int fd = entry.exists ? open(file.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK) : -1;
-  if (fd < 0) return;
-  int elf_class = 0, machine = 0;
-  entry.loadable = elf_identity(fd, elf_class, machine) && elf_class == own_class && machine == own_machine;
-  close(fd);
+  ElfIdentity lib;
+  if (!entry.exists) return;
+  entry.loadable = elf_identity_of_file(file, lib) && lib.elf_class == own_class && lib.machine == own_machine;
   if (!entry.is_cgview || !entry.loadable) return;
   const RootFs root("/");
   Requester who;
   who.path = file;
-  who.elf_class = elf_class;
-  who.machine = machine;
+  who.elf_class = lib.elf_class;
+  who.machine = lib.machine;
   entry.no_glibc = !LibrarySearch(root).find("libc.so.6", who).ok;
 }
 
@@ -167,8 +163,8 @@ std::string cpu_list_text(const CpuSet& set) {
 }  // namespace
 
 int doctor_environment(const Config& config, bool json) {
-  int own_class = 0, own_machine = 0;
-  this_build_elf_identity(own_class, own_machine);
+  const ElfIdentity me = this_build_identity();
+  const int own_class = me.elf_class, own_machine = me.machine;
   std::vector<PreloadEntry> preloads;
   if (const char* p = getenv("LD_PRELOAD")) add_preloads(preload_variable_entries(p), "LD_PRELOAD", preloads);
   std::string system_file;

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "commands.hpp"
+#include "elf_identity.hpp"
 #include "library_location.hpp"
 #include "lib_layout.hpp"
 #include "libc_fit.hpp"
@@ -30,53 +31,20 @@ namespace cgview::cli {
 
 namespace {
 
-// What decides whether ld.so can load an object into this system's programs.
-struct ElfKind {
-  unsigned char elf_class = 0, data = 0;
-  uint16_t type = 0, machine = 0;
-};
-
-// Reads the ELF header with plain reads (the fields used sit at the same
-// offsets in 32- and 64-bit headers). False when the file is not ELF.
-bool read_elf_kind(const std::string& path, ElfKind& out, std::string& why) {
-  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) {
-    why = std::strerror(errno);
-    return false;
-  }
-  unsigned char header[sizeof(Elf64_Ehdr)];
-  ssize_t n = pread(fd, header, sizeof header, 0);
-  close(fd);
-  if (n < (ssize_t)sizeof(Elf32_Ehdr) || std::memcmp(header, ELFMAG, SELFMAG) != 0) {
-    why = "not an ELF file";
-    return false;
-  }
-  out.elf_class = header[EI_CLASS];
-  out.data = header[EI_DATA];
-  // e_type and e_machine: bytes 16-19 in both classes, in the file's byte order.
-  auto half = [&](size_t at) {
-    return out.data == ELFDATA2MSB ? uint16_t(header[at] << 8 | header[at + 1])
-                                   : uint16_t(header[at] | header[at + 1] << 8);
-  };
-  out.type = half(16);
-  out.machine = half(18);
-  return true;
-}
-
 // One line saying why `library` cannot be preloaded here, or "" when it can.
 std::string unloadable_reason(const std::string& library) {
-  ElfKind lib, self;
-  std::string why;
-  if (!read_elf_kind(library, lib, why)) return why;
-  if (!read_elf_kind("/proc/self/exe", self, why)) return "cannot read this system's ELF kind: " + why;
+  ElfIdentity lib;
+  int open_error = 0;
+  if (!elf_identity_of_file(library, lib, &open_error)) return open_error != 0 ? std::strerror(open_error) : "not an ELF file";
+  // This cgview's own build stands for the system's: the two are installed together.
+  const ElfIdentity self = this_build_identity();
   if (lib.type != ET_DYN) return "not a shared object";
   if (lib.elf_class != self.elf_class) return lib.elf_class == ELFCLASS64 ? "64-bit, this system is 32-bit"
                                                                           : "32-bit, this system is 64-bit";
   if (lib.data != self.data) return "byte order differs from this system's";
-  if (lib.machine != self.machine) {
-    return "built for ELF machine " + std::to_string(lib.machine) + ", this system is " +
-           std::to_string(self.machine);
-  }
+  if (lib.machine != self.machine)
+    return "built for " + describe_machine(lib.machine, lib.elf_class) + ", this system is " +
+           describe_machine(self.machine, self.elf_class);
   return {};
 }
 
@@ -90,10 +58,10 @@ std::string glibc_reason(const RootFs& root, const std::string& dir, const Found
   if (!read_libc_versions_required(root.host(lib.path), required, why)) return "cannot read its symbol versions: " + why;
   Requester who;
   who.path = lib.path;
-  int fd = open(root.host(lib.path).c_str(), O_RDONLY | O_CLOEXEC);
-  bool known = fd >= 0 && elf_identity(fd, who.elf_class, who.machine);
-  if (fd >= 0) close(fd);
-  if (!known) return "cannot read its ELF header";
+  ElfIdentity identity;
+  if (!elf_identity_of_file(root.host(lib.path), identity)) return "cannot read its ELF header";
+  who.elf_class = identity.elf_class;
+  who.machine = identity.machine;
   LibrarySearch search(root);
   LibcVerdict v = LibcFit(root, search, required).judge(who);
   std::string glibc = "the glibc in " + dir + " (" + v.libc_path + ")";

@@ -1,5 +1,6 @@
 #include "lib_layout.hpp"
 
+#include "elf_identity.hpp"
 #include "library_search.hpp"
 #include "program_lookup.hpp"
 
@@ -105,8 +106,8 @@ bool expand_lib(std::string_view entry, std::string_view value, std::string& out
 std::string lib_token_of_loader(const RootFs& root, const std::string& loader_path) {
   std::string bytes;
   root.read_file(loader_path, 8 << 20, bytes);
-  int elf_class = 0, machine = 0;
-  std::string_view triplet = elf_identity(bytes, elf_class, machine) ? multiarch_triplet(machine, elf_class) : "";
+  ElfIdentity loader;
+  std::string_view triplet = elf_identity(bytes, loader) ? multiarch_triplet(loader.machine, loader.elf_class) : "";
   return lib_token_of(bytes, triplet, parent_of(loader_path));
 }
 

@@ -3,7 +3,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
-#include "doctor.hpp"
+#include "elf_identity.hpp"
 #include "libc_versions.hpp"
 
 namespace cgview::cli {
@@ -40,14 +40,11 @@ LibcVerdict LibcFit::other_machine() const {
     for (const std::string& path : root_.glob(pattern)) {
       Found found = root_.resolve(path);
       if (!found.ok) continue;
-      int fd = open(root_.host(found.path).c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-      int elf_class = 0, machine = 0;
-      bool elf = fd >= 0 && elf_identity(fd, elf_class, machine);
-      if (fd >= 0) close(fd);
-      if (!elf) continue;
+      ElfIdentity libc;
+      if (!elf_identity_of_file(root_.host(found.path), libc)) continue;
       v.kind = LibcVerdict::OtherMachine;
       v.libc_path = path;
-      v.detail = describe_machine(machine, elf_class);
+      v.detail = describe_machine(libc.machine, libc.elf_class);
       return v;
     }
   }

@@ -10,7 +10,7 @@
 #include <iterator>
 #include <string_view>
 
-#include "doctor.hpp"
+#include "elf_identity.hpp"
 #include "elf_inspect.hpp"
 #include "lib_layout.hpp"
 #include "library_search.hpp"
@@ -36,9 +36,8 @@ std::string binary_directory() {
 }
 
 LibraryBuild this_build() {
-  LibraryBuild b;
-  this_build_elf_identity(b.elf_class, b.machine);
-  return b;
+  const ElfIdentity me = this_build_identity();
+  return {me.elf_class, me.machine};
 }
 
 // What the file at `path` is, read once: a build of the library (its build

@@ -1,5 +1,7 @@
 #include "library_search.hpp"
 
+#include "elf_identity.hpp"
+
 #include <elf.h>
 #include <fcntl.h>
 #include <unistd.h>
@@ -55,58 +57,6 @@ std::string expand(std::string_view entry, const Requester& who) {
 
 }  // namespace
 
-std::string_view multiarch_triplet(int machine, int elf_class) {
-  switch (machine) {
-    case EM_X86_64: return elf_class == ELFCLASS64 ? "x86_64-linux-gnu" : "x86_64-linux-gnux32";
-    case EM_386: return "i386-linux-gnu";
-    case EM_AARCH64: return "aarch64-linux-gnu";
-    case EM_ARM: return "arm-linux-gnueabihf";
-    case EM_PPC64: return "powerpc64le-linux-gnu";
-    case EM_S390: return "s390x-linux-gnu";
-    case EM_RISCV: return "riscv64-linux-gnu";
-    default: return "";
-  }
-}
-
-bool elf_identity(std::string_view head, int& elf_class, int& machine) {
-  if (head.size() < EI_NIDENT + 4 || std::memcmp(head.data(), ELFMAG, SELFMAG) != 0) return false;
-  auto byte = [&](size_t i) { return int(static_cast<unsigned char>(head[i])); };
-  elf_class = byte(EI_CLASS);
-  // e_machine follows e_type (2 bytes) after e_ident, in the file's byte order.
-  bool big = byte(EI_DATA) == ELFDATA2MSB;
-  int a = byte(EI_NIDENT + 2), b = byte(EI_NIDENT + 3);
-  machine = big ? (a << 8 | b) : (b << 8 | a);
-  return true;
-}
-
-// The linker's symbol for this binary's own ELF header, mapped with its
-// first segment: the class and machine it was built for, on any architecture,
-// with no file to read. Weak: a link that does not map the header leaves it
-// null, and then the compiler's view of the target stands in.
-extern "C" const unsigned char __ehdr_start[] __attribute__((weak, visibility("hidden")));
-
-void this_build_elf_identity(int& elf_class, int& machine) {
-  if (__ehdr_start != nullptr &&
-      elf_identity(std::string_view(reinterpret_cast<const char*>(__ehdr_start), EI_NIDENT + 4), elf_class, machine))
-    return;
-  elf_class = sizeof(void*) == 8 ? ELFCLASS64 : ELFCLASS32;
-#if defined(__x86_64__)
-  machine = EM_X86_64;
-#elif defined(__aarch64__)
-  machine = EM_AARCH64;
-#elif defined(__i386__)
-  machine = EM_386;
-#else
-  machine = 0;
-#endif
-}
-
-bool elf_identity(int fd, int& elf_class, int& machine) {
-  char header[EI_NIDENT + 4];
-  if (pread(fd, header, sizeof header, 0) != ssize_t(sizeof header)) return false;
-  return elf_identity(std::string_view(header, sizeof header), elf_class, machine);
-}
-
 LibrarySearch::LibrarySearch(const RootFs& root) : root_(root) { read_conf("/etc/ld.so.conf", 0); }
 
 void LibrarySearch::read_conf(std::string_view path, int depth) {
@@ -140,11 +90,9 @@ bool LibrarySearch::try_dir(std::string_view dir, std::string_view name, const R
   if (dir.empty()) return false;
   Found found = root_.resolve(std::string(dir) + "/" + std::string(name), parent_of(who.path));
   if (!found.ok) return false;
-  int fd = open(root_.host(found.path).c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-  if (fd < 0) return false;
-  int elf_class = 0, machine = 0;
-  bool fits = elf_identity(fd, elf_class, machine) && elf_class == who.elf_class && machine == who.machine;
-  close(fd);
+  ElfIdentity file;
+  bool fits = elf_identity_of_file(root_.host(found.path), file) && file.elf_class == who.elf_class &&
+              file.machine == who.machine;
   if (fits) out = found;
   return fits;
 }

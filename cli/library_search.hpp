@@ -41,17 +41,6 @@ class LibrarySearch {
   int conf_files_read_ = 0;
 };
 
-// The multiarch triplet Debian uses for an ELF machine and class
-// ("x86_64-linux-gnu"); empty when unknown.
-std::string_view multiarch_triplet(int machine, int elf_class);
-
-// Reads e_ident class and e_machine from a file's header; false when not ELF.
-bool elf_identity(int fd, int& elf_class, int& machine);
-// The same from the file's first bytes.
-bool elf_identity(std::string_view head, int& elf_class, int& machine);
-// The ELF class and machine this cgview was built for, as libcgview.so is
-// (machine 0 where not listed).
-void this_build_elf_identity(int& elf_class, int& machine);
 
 // The runs of characters not in `separators`, at most `at_most` of them (a
 // #! line's words, an ld.so.conf line's words).
