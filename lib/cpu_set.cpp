@@ -12,24 +12,6 @@ void CpuSet::intersect(const CpuSet& other) {
   for (size_t i = 0; i < words_.size(); ++i) words_[i] &= other.words_[i];
 }
 
-void CpuSet::keep_lowest(unsigned n) {
-  for (uint64_t& w : words_) {
-    unsigned in_word = unsigned(__builtin_popcountll(w));
-    if (in_word <= n) {
-      n -= in_word;
-      continue;
-    }
-    uint64_t kept = 0;
-    for (unsigned k = 0; k < n; ++k) {
-      uint64_t lowest = w & (~w + 1);
-      kept |= lowest;
-      w &= ~lowest;
-    }
-    w = kept;
-    n = 0;
-  }
-}
-
 void CpuSet::keep_rotated(unsigned n, unsigned start) {
   keep_in_rotation(reinterpret_cast<unsigned char*>(words_.data()), kBytes, n, start);
 }

@@ -31,8 +31,6 @@ class CpuSet {
     return true;
   }
   void intersect(const CpuSet& other);
-  // Keeps the `n` lowest ids (all of them when there are fewer).
-  void keep_lowest(unsigned n);
   // Keeps the first `n` ids in rotation order from `start` (see keep_in_rotation).
   void keep_rotated(unsigned n, unsigned start);
   bool operator==(const CpuSet& other) const = default;

@@ -104,7 +104,7 @@ uint64_t cpu_of_entry(const Limits& limits, const Scan& scan, uint64_t id) {
 }
 
 // Whether the file's entry `id` shows a CPU of V. Out of line: it is asked
-// at five places, and the library's size has a budget.
+// at four places, and the library's size has a budget.
 [[gnu::noinline]] bool shown(const Limits& limits, const Scan& scan, uint64_t id) {
   return visible(limits, cpu_of_entry(limits, scan, id));
 }

@@ -1,5 +1,5 @@
-// Where a renderer's output goes: a fixed buffer flushed to a callback (a
-// memfd in the shim, stdout in the CLI, a string in tests). No heap.
+// Where a renderer's output goes: a fixed buffer flushed to a callback (the
+// served file in the shim, a string in the CLI and tests). No heap.
 #pragma once
 
 #include <cstddef>
@@ -41,8 +41,5 @@ class Sink {
   size_t len_ = 0;
   bool ok_ = true;
 };
-
-// A Flush that writes to the file descriptor passed as context (an int*).
-bool flush_to_fd(void* fd, const char* data, size_t len);
 
 }  // namespace cgview

@@ -121,16 +121,16 @@ bool render_status_file(const Sysroot& root, std::string_view path, const Limits
                         Sink& out);
 bool render(VirtualFile file, const Config& config, const Limits& limits, StatClock* clock, Sink& out);
 
-// Whether `file` can be rendered from `limits`, where compute_limits returned
-// `formed`. /proc/meminfo needs only the memory part, which is there even when
-// the CPU view cannot be formed (no readable online list, as in sandboxes
-// without /sys): the shim and `cgview cat` both ask this.
 // A NUMA node's meminfo (render_node_meminfo), which like /proc/meminfo reads
 // only limits.memory and the memory cgroup.
 inline bool is_node_meminfo(VirtualFile file) {
   return uint32_t(file) - uint32_t(cpu_file({CpuFile::NodeMeminfo, 0, 0})) < kMaxCpus;
 }
 
+// Whether `file` can be rendered from `limits`, where compute_limits returned
+// `formed`. /proc/meminfo needs only the memory part, which is there even when
+// the CPU view cannot be formed (no readable online list, as in sandboxes
+// without /sys): the shim and `cgview cat` both ask this.
 inline bool can_render(VirtualFile file, const Limits& limits, bool formed) {
   if (file == VirtualFile::Meminfo || is_node_meminfo(file))
     return formed || limits.memory.has_limit || limits.memory.has_swap_allowance;

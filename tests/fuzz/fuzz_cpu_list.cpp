@@ -1,5 +1,5 @@
 // Fuzzes CPU lists ("0-3,8,10-11"): parse_cpu_list, format_cpu_list and the
-// CpuSet operations the limits use (count, intersect, keep_lowest).
+// CpuSet operations the limits use (count, intersect, keep_rotated).
 //
 // Input: a CPU list. Its bytes also serve as a raw cpumask, so the formatter
 // sees sets the parser would rarely build.
@@ -28,22 +28,26 @@ unsigned naive_count(const CpuSet& set) {
   return n;
 }
 
-void check_keep_lowest(const CpuSet& set, unsigned n) {
+// keep_rotated(n, start): the first n ids in rotation order from start (a
+// start past the mask counts from 0); n == 0 keeps everything.
+void check_keep_rotated(const CpuSet& set, unsigned n, unsigned start) {
   CpuSet kept = set;
-  kept.keep_lowest(n);
+  kept.keep_rotated(n, start);
   unsigned total = set.count();
-  FUZZ_CHECK(kept.count() == (n < total ? n : total));
-  // A subset of the original, and every dropped id is above every kept one.
-  unsigned highest_kept = 0;
+  FUZZ_CHECK(kept.count() == (n == 0 || n >= total ? total : n));
+  // A subset of the original, and every dropped id comes after every kept one in rotation order.
+  const unsigned from = start < kMaxCpus ? start : 0;
+  auto place = [&](unsigned cpu) { return (cpu + kMaxCpus - from) % kMaxCpus; };
+  unsigned last_kept = 0;
   bool any = false;
   for (unsigned cpu = 0; cpu < kMaxCpus; ++cpu) {
-    if (kept.has(cpu)) {
-      FUZZ_CHECK(set.has(cpu));
-      highest_kept = cpu;
-      any = true;
-    }
+    if (!kept.has(cpu)) continue;
+    FUZZ_CHECK(set.has(cpu));
+    if (!any || place(cpu) > last_kept) last_kept = place(cpu);
+    any = true;
   }
-  for (unsigned cpu = 0; any && cpu < highest_kept; ++cpu) FUZZ_CHECK(!set.has(cpu) || kept.has(cpu));
+  for (unsigned cpu = 0; any && cpu < kMaxCpus; ++cpu)
+    if (set.has(cpu) && !kept.has(cpu)) FUZZ_CHECK(place(cpu) > last_kept);
 }
 
 }  // namespace
@@ -79,7 +83,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
 
   unsigned n = size > 0 ? data[0] : 0;
   if (size > 1) n |= unsigned(data[1]) << 8;
-  check_keep_lowest(raw, n % (kMaxCpus + 2));
-  check_keep_lowest(parsed, n % 70);
+  unsigned start = size > 3 ? unsigned(data[2]) | unsigned(data[3]) << 8 : 0;
+  check_keep_rotated(raw, n % (kMaxCpus + 2), start % (kMaxCpus + 64));
+  check_keep_rotated(parsed, n % 70, start % 130);
   return 0;
 }

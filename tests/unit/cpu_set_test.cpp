@@ -79,21 +79,22 @@ TEST(CpuList, Format) {
   EXPECT_EQ(cpu_list(CpuSet{}), "");
 }
 
-TEST(CpuSetOps, KeepLowest) {
+// From start 0, rotation order is ascending: the n lowest.
+TEST(CpuSetOps, KeepRotatedFromZeroKeepsTheLowest) {
   CpuSet s = set_of({2, 3, 6, 70, 100});
-  s.keep_lowest(3);
+  s.keep_rotated(3, 0);
   EXPECT_EQ(s, set_of({2, 3, 6}));
   s = set_of({2, 3, 6, 70, 100});
-  s.keep_lowest(4);  // crosses a 64-bit word
+  s.keep_rotated(4, 0);  // crosses a 64-bit word
   EXPECT_EQ(s, set_of({2, 3, 6, 70}));
   s = set_of({2, 3});
-  s.keep_lowest(10);
+  s.keep_rotated(10, 0);
   EXPECT_EQ(s, set_of({2, 3}));
-  s.keep_lowest(0);
-  EXPECT_TRUE(s.empty());
+  s.keep_rotated(0, 0);  // n = 0 keeps everything
+  EXPECT_EQ(s, set_of({2, 3}));
   CpuSet all;
   ASSERT_TRUE(parse_cpu_list("0-8191", all));
-  all.keep_lowest(65);
+  all.keep_rotated(65, 0);
   EXPECT_EQ(cpu_list(all), "0-64");
 }
 
