@@ -201,9 +201,10 @@ std::vector<Row> collect(const Config& config, const Limits& limits, bool have_l
 // root lacks it). The cgroups above it cannot be read from here.
 bool mount_hides_ancestors(const Config& config, const CgroupDir& dir) {
   if (!dir.found || !dir.v2 || dir.stand_in) return false;
-  std::string type = std::string(dir.path.view().substr(0, dir.mount_len)) + "/cgroup.type";
-  char buf[64];
-  return read_host_file(config.root, type, buf) > 0;
+  CgroupDir top = dir;
+  top.path.clear();
+  top.path.add(dir.path.view().substr(0, dir.mount_len));
+  return !is_hierarchy_root(config.root, top);
 }
 
 // No limit below the host's was found, but the search for one stopped at a

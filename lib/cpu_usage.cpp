@@ -28,17 +28,6 @@ bool read_cpu_usage(const Sysroot& root, const CgroupDir& dir, CpuUsage& out) {
   return have_user && have_system;
 }
 
-bool is_hierarchy_root(const Sysroot& root, const CgroupDir& dir) {
-  if (!dir.found || dir.path.size() != dir.mount_len) return false;
-  PathText path;
-  path.add(dir.path.view()).add(dir.v2 ? "/cgroup.type" : "/release_agent");
-  if (path.overflowed()) return false;
-  ErrnoKeeper keep_errno;
-  int fd = open_host_file(root, path.view());
-  if (fd >= 0) close_fd(fd);
-  return dir.v2 ? fd < 0 : fd >= 0;
-}
-
 bool read_uptime_ticks(const Sysroot& root, uint64_t& ticks) {
   if (root.live()) {
     struct timespec ts;

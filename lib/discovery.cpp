@@ -159,16 +159,11 @@ void settle_memory_directory(const Config& config, CgroupDir& dir) {
   dir.found = false;
 }
 
-// The v2 root cgroup has no limit files at all: say so, as the reason for the host's view.
+// The v2 root cgroup has no limit files at all: say so, as the reason for the
+// host's view (under CGVIEW_DEBUG only: the probe is an open).
 void note_root_cgroup(const Config& config, const CgroupDir& dir) {
-  PathText probe;
-  probe.add(dir.path.view()).add("/cgroup.type");
-  int fd = probe.overflowed() ? -1 : open_host_file(config.root, probe.view());
-  if (fd >= 0) {
-    close_fd(fd);
-    return;
-  }
-  DebugLine(config) << dir.path.view() << " is the root cgroup (no cgroup.type): no limits, the host's view";
+  if (config.debug && is_hierarchy_root(config.root, dir))
+    DebugLine(config) << dir.path.view() << " is the root cgroup (no cgroup.type): no limits, the host's view";
 }
 
 // Places each controller of `names` (v1 names) into dirs[i]: its v1
@@ -219,6 +214,17 @@ bool locate_controller(const Config& config, std::string_view v1_name, CgroupDir
   place_controllers(config, &v1_name, 1, &out, &top);
   if (at_top != nullptr) *at_top = out.found && top;
   return out.found;
+}
+
+bool is_hierarchy_root(const Sysroot& root, const CgroupDir& dir) {
+  if (!dir.found || dir.path.size() != dir.mount_len) return false;
+  PathText path;
+  path.add(dir.path.view()).add(dir.v2 ? "/cgroup.type" : "/release_agent");
+  if (path.overflowed()) return false;
+  ErrnoKeeper keep_errno;
+  int fd = open_host_file(root, path.view());
+  if (fd >= 0) close_fd(fd);
+  return dir.v2 ? fd < 0 : fd >= 0;
 }
 
 bool parent_directory(PathText& dir, size_t mount_len) {

@@ -36,6 +36,12 @@ void discover_cgroups(const Config& config, CgroupDirs& out);
 // "/" and the process sits there): the host's own cgroup, not a container's.
 bool locate_controller(const Config& config, std::string_view v1_name, CgroupDir& out, bool* at_top = nullptr);
 
+// Whether `dir` is the top of its hierarchy, whose CPU time (and memory, and
+// I/O) is the whole host's: the mount point, and the hierarchy's real root
+// (v1: it alone has release_agent; v2: it alone lacks cgroup.type). A private
+// cgroup namespace's root is also a mount point, but its time is the container's.
+bool is_hierarchy_root(const Sysroot& root, const CgroupDir& dir);
+
 // Steps `dir` to its parent; false once it is at the mount point.
 bool parent_directory(PathText& dir, size_t mount_len);
 
