@@ -123,6 +123,22 @@ TEST(Cli, CatAgreesWithTheShimWithoutAnOnlineList) {
   std::filesystem::remove_all(root);
 }
 
+// A process in the v2 root cgroup (the mount's top without cgroup.type) gets
+// the host's view; CGVIEW_DEBUG says why, and only then is the top probed.
+TEST(Cli, DebugSaysTheRootCgroupIsNoLimit) {
+  std::string root = testing::TempDir() + "cgview-root-cgroup";
+  std::filesystem::remove_all(root);
+  std::filesystem::copy(kFixtures + "/docker-v2-private-ns", root, std::filesystem::copy_options::recursive);
+  const std::string said = "/sys/fs/cgroup is the root cgroup (no cgroup.type): no limits, the host's view";
+  auto container = cli({"--sysroot", root, "show"}, {"CGVIEW_DEBUG=1"});
+  EXPECT_EQ(container.err.find(said), std::string::npos) << container.err;
+  std::filesystem::remove(root + "/sys/fs/cgroup/cgroup.type");
+  auto host = cli({"--sysroot", root, "show"}, {"CGVIEW_DEBUG=1"});
+  EXPECT_NE(host.err.find(said), std::string::npos) << host.err;
+  EXPECT_EQ(cli({"--sysroot", root, "show"}).err, "");
+  std::filesystem::remove_all(root);
+}
+
 // /sys/block/DEV/stat is served per device (its "dev" file names it):
 // `cat` renders it as the shim does, and passes other files by.
 TEST(Cli, CatOfABlockStatFileIsWhatTheShimServes) {
