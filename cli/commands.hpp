@@ -28,6 +28,8 @@ int system_wide(const char* root, bool enable);
 // file when the view cannot be formed (as the shim falls back). False when
 // neither can be read.
 bool read_as_program(const Config& config, VirtualFile file, std::string& out);
+// "0-3,8": a CPU set as the kernel writes lists (show's, doctor's).
+std::string cpu_list_text(const CpuSet& set);
 // A Sink's flush that appends to the std::string `out` points to.
 bool append_to_string(void* out, const char* data, size_t len);
 

@@ -19,6 +19,7 @@
 #include "lib_layout.hpp"
 #include "libc_versions.hpp"
 #include "reach_tables.hpp"
+#include "text_util.hpp"
 
 namespace cgview::cli {
 
@@ -37,32 +38,13 @@ constexpr const char* kLibraryReason = "It is a shared library, not a program";
 
 constexpr int kGoContainerAwareMinor = 25;  // Go 1.25 sets GOMAXPROCS from the cgroup CPU limit
 
-std::string_view basename_of(std::string_view path) {
-  size_t slash = path.rfind('/');
-  return slash == std::string_view::npos ? path : path.substr(slash + 1);
-}
-
-bool starts_with(std::string_view s, std::string_view prefix) { return s.substr(0, prefix.size()) == prefix; }
-
 // Where something else keeps a glibc program or library from being reached
 // (setuid, a missing loader, an old glibc), its first reason no longer says
 // how cgview loads into it.
 void drop_reach_claim(ProgramReport& report) {
   for (std::string& why : report.reasons)
     for (const char* claim : {kGlibcReason, kLibraryReason})
-      if (starts_with(why, claim)) why = std::string(claim) + ".";
-}
-
-void add_once(std::vector<std::string>& list, const std::string& item) {
-  for (const std::string& s : list)
-    if (s == item) return;
-  list.push_back(item);
-}
-
-std::string join(const std::vector<std::string>& items) {
-  std::string out;
-  for (const std::string& s : items) out += (out.empty() ? "" : ", ") + s;
-  return out;
+      if (why.starts_with(claim)) why = std::string(claim) + ".";
 }
 
 // Sorts `items` in the order of `table` (the order the README lists them).
@@ -100,8 +82,8 @@ ScriptLine parse_script_line(std::string_view line) {
   std::string_view argument = end == std::string_view::npos ? std::string_view() : trim_blanks(line.substr(end));
   if (basename_of(out.interpreter) != "env" || argument.empty()) return out;
   std::string_view split;
-  if (starts_with(argument, "-S")) split = argument.substr(2);
-  else if (starts_with(argument, "--split-string=")) split = argument.substr(15);
+  if (argument.starts_with("-S")) split = argument.substr(2);
+  else if (argument.starts_with("--split-string=")) split = argument.substr(15);
   else if (argument[0] != '-') out.via_env = argument;
   for (const std::string& word : split_words(split, " \t", 8)) {
     if (word[0] == '-' || word.find('=') != std::string::npos) continue;  // options, VAR=value
@@ -173,13 +155,13 @@ ProgramReport Doctor::examine_at(std::string_view name, const Found& found, bool
   char head[kScriptLineMax];
   ssize_t n = pread(fd, head, sizeof head, 0);
   std::string_view start(head, n > 0 ? size_t(n) : 0);
-  if (starts_with(start, "#!")) {
+  if (start.starts_with("#!")) {
     close(fd);
     report.kind = "script";
     examine_script(report, start.substr(0, start.find('\n')), deep, depth);
     return report;
   }
-  if (!starts_with(start, ELFMAG)) {
+  if (!start.starts_with(ELFMAG)) {
     close(fd);
     report.kind = "not-elf";
     report.why_not = "is neither an ELF program nor a #! script";
@@ -254,7 +236,7 @@ void Doctor::examine_elf(ProgramReport& report, int fd, bool deep, mode_t mode) 
   }
   // Where a preload entry names libcgview.so through $LIB, glibc's ld.so loads
   // the build it expands to for this program, whatever this cgview's own is.
-  bool glibc_loader = starts_with(interp_name, "ld-linux") || starts_with(interp_name, "ld64.so");
+  bool glibc_loader = interp_name.starts_with("ld-linux") || interp_name.starts_with("ld64.so");
   LibBuild lib_build = facts.has_interp && glibc_loader && any_lib_entry_ ? lib_build_for(facts, false) : LibBuild{};
   std::string build;  // the library judged against its glibc; empty: this cgview's own
   std::string built_for = describe_machine(facts.machine, facts.elf_class);
@@ -301,7 +283,7 @@ void Doctor::examine_elf(ProgramReport& report, int fd, bool deep, mode_t mode) 
     // musl's libc.so, its own loader too, names no soname: its file name tells
     // (Alpine's /lib/ld-musl-x86_64.so.1, Debian's musl package's libc.so).
     std::string_view file = basename_of(report.path);
-    bool musl_libc = facts.soname == kMuslLibc || file == kMuslLibc || starts_with(file, "ld-musl-");
+    bool musl_libc = facts.soname == kMuslLibc || file == kMuslLibc || file.starts_with("ld-musl-");
     if (facts.type == ET_DYN && !facts.pie && (musl_libc || (needs_musl_libc && !needs_libc6))) {
       report.kind = "musl";
       report.why_not = "is a library of musl libc";
@@ -316,7 +298,7 @@ void Doctor::examine_elf(ProgramReport& report, int fd, bool deep, mode_t mode) 
         report.reasons.push_back(std::string(kLibraryReason) + ": glibc's C library. cgview answers the calls programs "
                                  "make to it, not the ones it makes inside itself (malloc sizes its arena count from "
                                  "its own CPU count: set MALLOC_ARENA_MAX).");
-      else if (starts_with(facts.soname, "ld-linux") || starts_with(facts.soname, "ld64.so"))
+      else if (facts.soname.starts_with("ld-linux") || facts.soname.starts_with("ld64.so"))
         report.reasons.push_back("It is glibc's dynamic loader, which loads libcgview.so into programs and asks "
                                  "nothing cgview answers.");
       else
@@ -328,7 +310,7 @@ void Doctor::examine_elf(ProgramReport& report, int fd, bool deep, mode_t mode) 
                                ": no dynamic loader runs, so nothing can preload libcgview.so into it; it sees the "
                                "host's CPUs and memory.");
     }
-  } else if (starts_with(interp_name, "ld-musl-")) {
+  } else if (interp_name.starts_with("ld-musl-")) {
     report.kind = "musl";
     report.why_not = "is linked with musl libc";
     report.reasons.push_back("It is linked with musl libc (" + facts.interp + "): libcgview.so is built for glibc and "
@@ -383,7 +365,7 @@ void Doctor::examine_elf(ProgramReport& report, int fd, bool deep, mode_t mode) 
     report.reasons.push_back("It imports none of the functions cgview answers and names none of the files it serves: "
                              "unless it finds them at run time (dlopen, dlsym), cgview changes nothing it sees.");
   if (!report.reached && !report.served_paths.empty())
-    report.reasons.push_back("It contains the names " + join(report.served_paths) + (report.kind == "static" ? " (its own or its built-in libc's)" : "") +
+    report.reasons.push_back("It contains the names " + join(report.served_paths, ", ") + (report.kind == "static" ? " (its own or its built-in libc's)" : "") +
                              ": if it reads them, it reads the host's numbers.");
   in_table_order(report.asks, interposed_symbols());
   in_table_order(report.served_paths, served_paths());
@@ -394,7 +376,7 @@ void Doctor::examine_elf(ProgramReport& report, int fd, bool deep, mode_t mode) 
     names.clear();
     for (const Evidence& e : report.container_evidence)
       if (e.file == file) names.push_back(e.what);
-    report.reasons.push_back(file + " contains " + join(names) + ": it reads its container's limits by itself.");
+    report.reasons.push_back(file + " contains " + join(names, ", ") + ": it reads its container's limits by itself.");
   }
 }
 

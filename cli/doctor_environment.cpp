@@ -154,12 +154,6 @@ Setting check_setting(const Config& config, std::string_view name, std::string_v
   return s;
 }
 
-std::string cpu_list_text(const CpuSet& set) {
-  FixedText<kMaxCpus * 5> text;
-  format_cpu_list(set, text);
-  return std::string(text.view());
-}
-
 }  // namespace
 
 int doctor_environment(const Config& config, bool json) {

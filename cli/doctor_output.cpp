@@ -1,6 +1,7 @@
 #include "doctor_output.hpp"
 
 #include <map>
+#include "text_util.hpp"
 
 namespace cgview::cli {
 
@@ -10,12 +11,6 @@ std::string json_list(const std::vector<std::string>& items) {
   std::string out = "[";
   for (size_t i = 0; i < items.size(); ++i) out += (i ? ", " : "") + json_string(items[i]);
   return out + "]";
-}
-
-std::string join(const std::vector<std::string>& items) {
-  std::string out;
-  for (const std::string& s : items) out += (out.empty() ? "" : ",") + s;
-  return out;
 }
 
 std::string program_json(const ProgramReport& r, const std::string& indent) {
@@ -102,8 +97,8 @@ void print_doctor_text(std::FILE* out, const std::vector<ProgramReport>& reports
     ++kinds[r.kind];
     reached += r.reached;
     std::string shown = printable(r.path.empty() ? r.name : r.path);
-    std::string detail = r.reached ? join(r.asks) : printable(r.why_not);
-    if (r.reached && !r.served_paths.empty()) detail += (detail.empty() ? "" : "; ") + std::string("names ") + join(r.served_paths);
+    std::string detail = r.reached ? join(r.asks, ",") : printable(r.why_not);
+    if (r.reached && !r.served_paths.empty()) detail += (detail.empty() ? "" : "; ") + std::string("names ") + join(r.served_paths, ",");
     if (r.container_aware) detail += " [container-aware]";
     std::fprintf(out, "%-*s  %-13s  %-7s  %s\n", int(width), shown.c_str(), r.kind.c_str(), r.reached ? "yes" : "NO",
                  detail.c_str());

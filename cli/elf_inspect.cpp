@@ -9,14 +9,11 @@
 
 #include "go_buildinfo.hpp"
 #include "reach_tables.hpp"
+#include "text_util.hpp"
 
 namespace cgview::cli {
 
 namespace {
-
-bool is_word_byte(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
-}
 
 // Rust and Go lay string literals back to back without a NUL, so the byte
 // before a name can be the last letter of another string ("icpu.cfs_quota_us"
@@ -33,9 +30,9 @@ bool contains_token(std::string_view data, std::string_view needle) {
     if (hit == nullptr) return false;
     size_t at = static_cast<const char*>(hit) - data.data();
     bool left_ok = at == 0 || needle.front() == '/' || needle.size() >= kNoLeftBoundaryFrom ||
-                   !is_word_byte(data[at - 1]);
+                   !is_identifier_char(data[at - 1]);
     size_t end = at + needle.size();
-    bool right_ok = end == data.size() || !is_word_byte(data[end]);
+    bool right_ok = end == data.size() || !is_identifier_char(data[end]);
     if (left_ok && right_ok) return true;
     from = at + 1;
   }
@@ -62,12 +59,6 @@ ElfFacts unusable() {
 bool libelf_ready() {
   static const bool ready = elf_version(EV_CURRENT) != EV_NONE;
   return ready;
-}
-
-void add_once(std::vector<std::string>& list, std::string_view item) {
-  for (const std::string& s : list)
-    if (s == item) return;
-  list.emplace_back(item);
 }
 
 class Inspector {

@@ -3,18 +3,11 @@
 #include "elf_identity.hpp"
 #include "library_search.hpp"
 #include "program_lookup.hpp"
+#include "text_util.hpp"
 
 namespace cgview::cli {
 
 namespace {
-
-bool ends_with(std::string_view s, std::string_view tail) {
-  return s.size() >= tail.size() && s.substr(s.size() - tail.size()) == tail;
-}
-
-bool identifier_char(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
-}
 
 // The length of the dynamic string token `name` that `at` starts with, or 0.
 // As glibc's loader reads them: "${NAME}", or "$NAME" not followed by a
@@ -23,7 +16,7 @@ size_t token_length(std::string_view at, std::string_view name) {
   std::string braced = "${" + std::string(name) + "}";
   if (at.substr(0, braced.size()) == braced) return braced.size();
   size_t plain = name.size() + 1;
-  if (at.substr(0, 1) == "$" && at.substr(1, name.size()) == name && (at.size() == plain || !identifier_char(at[plain])))
+  if (at.substr(0, 1) == "$" && at.substr(1, name.size()) == name && (at.size() == plain || !is_identifier_char(at[plain])))
     return plain;
   return 0;
 }
@@ -42,7 +35,7 @@ bool holds_string(std::string_view bytes, std::string_view value) {
 }  // namespace
 
 bool names_cgview_through_lib(std::string_view entry) {
-  if (entry != "libcgview.so" && !ends_with(entry, "/libcgview.so")) return false;
+  if (entry != "libcgview.so" && !entry.ends_with("/libcgview.so")) return false;
   for (size_t at = entry.find('$'); at != std::string_view::npos; at = entry.find('$', at + 1))
     if (lib_token_length(entry.substr(at)) != 0) return true;
   return false;
@@ -121,7 +114,7 @@ std::string cgview_loaded_here() {
     std::string_view line(maps.data() + at, end - at);
     at = end + 1;
     size_t path = line.find('/');
-    if (path != std::string_view::npos && ends_with(line, "/libcgview.so")) return std::string(line.substr(path));
+    if (path != std::string_view::npos && line.ends_with("/libcgview.so")) return std::string(line.substr(path));
   }
   return {};
 }

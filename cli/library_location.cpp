@@ -15,6 +15,7 @@
 #include "lib_layout.hpp"
 #include "library_search.hpp"
 #include "program_lookup.hpp"
+#include "text_util.hpp"
 #include "virtual_files.hpp"
 
 namespace cgview::cli {
@@ -137,8 +138,7 @@ std::optional<LibraryBuild> library_build_named(const RootFs& root, const std::s
 
 bool names_cgview(const RootFs& root, const std::string& entry) {
   if (names_cgview_through_lib(entry)) return true;
-  std::string_view base = std::string_view(entry).substr(entry.rfind('/') + 1);  // npos + 1: all of it
-  return base == "libcgview.so" || library_build_named(root, entry).has_value();
+  return basename_of(entry) == "libcgview.so" || library_build_named(root, entry).has_value();
 }
 
 std::string preload_with_first(const std::string& shim, const char* old) {

@@ -22,17 +22,18 @@
 
 namespace cgview::cli {
 
+std::string cpu_list_text(const CpuSet& set) {
+  FixedText<kMaxCpus * 5> text;
+  format_cpu_list(set, text);
+  return std::string(text.view());
+}
+
 namespace {
 
 struct Row {
   std::string name, host, container, source;
 };
 
-std::string cpu_list(const CpuSet& set) {
-  FixedText<kMaxCpus * 5> text;
-  format_cpu_list(set, text);
-  return std::string(text.view());
-}
 
 std::string quota_text(const Quota& q) {
   // Six decimals: 200001/100000 is 2.00001, which rounds up to 3 CPUs; fewer
@@ -130,7 +131,7 @@ std::vector<Row> collect(const Config& config, const Limits& limits, bool have_l
   if (std::optional<CpuSet> online = config.disabled ? host_online(config) : std::nullopt) {
     // Disabled: programs see the host, in both columns.
     rows.push_back({"CPUs", std::to_string(online->count()), std::to_string(online->count()), "CGVIEW_DISABLE"});
-    rows.push_back({"online CPUs", cpu_list(*online), cpu_list(*online), "CGVIEW_DISABLE"});
+    rows.push_back({"online CPUs", cpu_list_text(*online), cpu_list_text(*online), "CGVIEW_DISABLE"});
   }
   if (have_limits) {
     rows.push_back({"CPUs", std::to_string(cpu.online.count()), std::to_string(cpu.count), cpu_source});
@@ -139,10 +140,10 @@ std::vector<Row> collect(const Config& config, const Limits& limits, bool have_l
     std::string placed = cpu.visible == cpu.affinity ? std::string()
                          : config.placement == Placement::Lowest ? ", lowest placement"
                                                                  : ", spread placement";
-    rows.push_back({"online CPUs", cpu_list(cpu.online), cpu_list(cpu.visible), cpu_source + placed});
+    rows.push_back({"online CPUs", cpu_list_text(cpu.online), cpu_list_text(cpu.visible), cpu_source + placed});
     rows.push_back({"CPU quota", "none", cpu.has_quota ? quota_text(cpu.quota) : "none",
                     cpu.has_quota ? std::string(cpu.quota_source.file.view()) : "-"});
-    rows.push_back({"cpuset", cpu_list(cpu.online), cpu.has_cpuset ? cpu_list(cpu.affinity) : "none",
+    rows.push_back({"cpuset", cpu_list_text(cpu.online), cpu.has_cpuset ? cpu_list_text(cpu.affinity) : "none",
                     cpu.has_cpuset ? std::string(cpu.cpuset_source.file.view()) : "-"});
   }
   std::string host, container;
@@ -335,17 +336,17 @@ std::string show_json(const Config& config, const Limits& limits, bool have_limi
   if (have_limits) {
     j.num("host", cpu.online.count());
     j.num("container", cpu.count);
-    j.str("online", cpu_list(cpu.visible));
-    j.str("host_online", cpu_list(cpu.online));
+    j.str("online", cpu_list_text(cpu.visible));
+    j.str("host_online", cpu_list_text(cpu.online));
     if (cpu.has_quota) j.real("quota", double(cpu.quota.quota) / double(cpu.quota.period), 6);
     else j.null("quota");
-    j.str("cpuset", cpu_list(cpu.affinity));
+    j.str("cpuset", cpu_list_text(cpu.affinity));
     j.str("source", cpu_count_source(cpu));
   } else if (std::optional<CpuSet> online = config.disabled ? host_online(config) : std::nullopt) {
     j.num("host", online->count());
     j.num("container", online->count());  // programs see the host
-    j.str("online", cpu_list(*online));
-    j.str("host_online", cpu_list(*online));
+    j.str("online", cpu_list_text(*online));
+    j.str("host_online", cpu_list_text(*online));
     for (const char* key : {"quota", "cpuset"}) j.null(key);
     j.str("source", "CGVIEW_DISABLE");
   } else {
@@ -391,10 +392,8 @@ std::string show_json(const Config& config, const Limits& limits, bool have_limi
   if (config.has_cpus_override) j.real("cpus", double(config.cpus_override_micro) / 1e6, 6);
   else j.null("cpus");
   j.num("memory", config.has_memory_override ? std::optional<uint64_t>(config.memory_override) : std::nullopt);
-  j.str("cpu_rounding", config.rounding == Rounding::Floor   ? "floor"
-                        : config.rounding == Rounding::Round ? "round"
-                                                             : "ceil");
-  j.str("cpu_placement", config.placement == Placement::Lowest ? "lowest" : "spread");
+  j.str("cpu_rounding", rounding_name(config.rounding));
+  j.str("cpu_placement", placement_name(config.placement));
   j.boolean("hold_files", config.root.hold_inputs);
   j.boolean("debug", config.debug);
   j.close();

@@ -134,23 +134,31 @@ bool set_memory_override(Config& config, const char* text) {
   return true;
 }
 
+namespace {
+
+// The words of each mode, in the enum's order: read by the setters, written by `show`.
+constexpr const char* kRoundingNames[] = {"ceil", "floor", "round"};
+constexpr const char* kPlacementNames[] = {"spread", "lowest"};
+
 // Words, like the booleans, in any case and with blanks around them.
-bool set_rounding(Config& config, const char* text) {
+template <typename Mode, size_t N>
+bool set_mode(Mode& mode, const char* const (&names)[N], const char* text) {
   std::string_view t = trim(text);
-  if (equals_lowercase(t, "ceil")) config.rounding = Rounding::Ceil;
-  else if (equals_lowercase(t, "floor")) config.rounding = Rounding::Floor;
-  else if (equals_lowercase(t, "round")) config.rounding = Rounding::Round;
-  else return false;
-  return true;
+  for (size_t i = 0; i < N; ++i) {
+    if (!equals_lowercase(t, names[i])) continue;
+    mode = Mode(i);
+    return true;
+  }
+  return false;
 }
 
-bool set_placement(Config& config, const char* text) {
-  std::string_view t = trim(text);
-  if (equals_lowercase(t, "spread")) config.placement = Placement::Spread;
-  else if (equals_lowercase(t, "lowest")) config.placement = Placement::Lowest;
-  else return false;
-  return true;
-}
+}  // namespace
+
+const char* rounding_name(Rounding rounding) { return kRoundingNames[size_t(rounding)]; }
+const char* placement_name(Placement placement) { return kPlacementNames[size_t(placement)]; }
+
+bool set_rounding(Config& config, const char* text) { return set_mode(config.rounding, kRoundingNames, text); }
+bool set_placement(Config& config, const char* text) { return set_mode(config.placement, kPlacementNames, text); }
 
 Config config_from_env(EnvLookup lookup) {
   Config config;

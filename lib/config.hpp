@@ -62,6 +62,9 @@ inline constexpr uint64_t kMinMemoryOverride = uint64_t(1) << 20;  // CGVIEW_MEM
 bool set_memory_override(Config& config, const char* text);
 bool set_rounding(Config& config, const char* text);
 bool set_placement(Config& config, const char* text);
+// The words the setters take: "ceil", "spread", ...
+const char* rounding_name(Rounding rounding);
+const char* placement_name(Placement placement);
 // 1/true/yes/on and 0/false/no/off, in any case; false = neither.
 bool parse_bool(const char* text, bool& value);
 // The sysroot names an existing directory (the live system always does).
