@@ -1,7 +1,6 @@
 #include "cgroup_search.hpp"
 
 #include <dirent.h>
-#include <fcntl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -14,15 +13,6 @@
 namespace cgview {
 
 namespace {
-
-// The kernel's getdents64 record (not declared by glibc's headers).
-struct DirEntry64 {
-  uint64_t ino;
-  int64_t off;
-  unsigned short reclen;
-  unsigned char type;
-  char name[];
-};
 
 // Whether DIR/cgroup.procs lists `pid`; `readable` false when the file could
 // not be read through (the answer "no" is then not known to be true).
@@ -44,14 +34,6 @@ bool procs_lists(const Sysroot& root, std::string_view dir, uint64_t pid, bool& 
   readable = found || !reader.failed();
   close_fd(fd);
   return found;
-}
-
-int open_directory(const Sysroot& root, std::string_view dir) {
-  PathText full;
-  full.add(root.prefix.view()).add(dir);
-  if (full.overflowed() || full.size() >= kPathMax) return -1;
-  long fd = syscall(SYS_openat, AT_FDCWD, full.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  return fd < 0 ? -1 : int(fd);
 }
 
 struct Search {
@@ -77,40 +59,29 @@ bool visit(Search& s, int depth) {
     if (!readable) s.complete = false;
   }
   if (depth == s.target) return false;  // the process cannot be deeper
-  int fd = open_directory(s.root, s.dir.view());
-  if (fd < 0) {
-    s.complete = false;
-    return false;
-  }
+  // s.dir becomes each child in turn, which starts with this directory's path.
   const size_t keep = s.dir.size();
-  alignas(DirEntry64) char buf[1024];
   bool found = false;
-  long n;
-  while (!found && (n = syscall(SYS_getdents64, fd, buf, sizeof buf)) > 0) {
-    for (long at = 0; !found && at < n;) {
-      const auto* e = reinterpret_cast<const DirEntry64*>(buf + at);
-      at += e->reclen;
-      std::string_view name(e->name);
-      if ((e->type != DT_DIR && e->type != DT_UNKNOWN) || name == "." || name == "..") continue;
-      // Below the blind bound, out of budget, or of a type the listing does
-      // not tell: not looked at.
-      if (e->type == DT_UNKNOWN || (depth == kCgroupSearchDepth && s.target < 0) || s.budget <= 0) {
-        s.complete = false;
-        continue;
-      }
-      PathText child;
-      std::string_view parent = s.dir.view().substr(0, keep);
-      child.add(parent == "/" ? std::string_view{} : parent).add('/').add(name);
-      if (child.overflowed() || child.size() >= kPathMax - 16) {
-        s.complete = false;
-        continue;
-      }
-      s.dir = child;
-      found = visit(s, depth + 1);
+  bool listed = for_each_dir_entry(s.root, s.dir.view(), [&](const DirEntry& e) {
+    if (e.type != DT_DIR && e.type != DT_UNKNOWN) return true;
+    // Below the blind bound, out of budget, or of a type the listing does
+    // not tell: not looked at.
+    if (e.type == DT_UNKNOWN || (depth == kCgroupSearchDepth && s.target < 0) || s.budget <= 0) {
+      s.complete = false;
+      return true;
     }
-  }
-  if (n < 0) s.complete = false;  // the listing failed partway
-  close_fd(fd);
+    PathText child;
+    std::string_view parent = s.dir.view().substr(0, keep);
+    child.add(parent == "/" ? std::string_view{} : parent).add('/').add(e.name);
+    if (child.overflowed() || child.size() >= kPathMax - 16) {
+      s.complete = false;
+      return true;
+    }
+    s.dir = child;
+    found = visit(s, depth + 1);
+    return !found;
+  });
+  if (!listed) s.complete = false;  // not opened, or the listing failed partway
   return found;
 }
 

@@ -1,8 +1,6 @@
 #include "cgroup_stats.hpp"
 
 #include <dirent.h>
-#include <fcntl.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "cgroup_files.hpp"
@@ -329,38 +327,21 @@ void read_net_stats(const Sysroot& root, NetStats& out) {
   out.count = 0;
   out.more = 0;
   out.rest = NetInterface{};
-  PathText dir_path;
-  dir_path.add(root.prefix.view()).add("/sys/class/net");
-  int dir = int(syscall(SYS_openat, AT_FDCWD, dir_path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-  if (dir < 0) return;
-  out.has = true;
-  alignas(8) char entries[4096];
   NetInterface iface;
-  for (;;) {
-    long n = syscall(SYS_getdents64, dir, entries, sizeof entries);
-    if (n <= 0) break;
-    for (long at = 0; at < n;) {
-      // struct linux_dirent64: ino (8), off (8), reclen (2), type (1), name.
-      unsigned short reclen;
-      __builtin_memcpy(&reclen, entries + at + 16, sizeof reclen);
-      unsigned char type = static_cast<unsigned char>(entries[at + 18]);
-      std::string_view name(entries + at + 19);
-      at += reclen;
-      // Interfaces are links (live) or directories (a copied tree); a plain file is not one.
-      if (name == "." || name == ".." || name == "lo" || type == DT_REG) continue;
-      if (!read_interface(root, name, iface)) continue;
-      if (out.count < kMaxInterfaces && !iface.name.overflowed()) {
-        out.interfaces[out.count++] = iface;
-        continue;
-      }
-      ++out.more;
-      add_figure(out.rest.rx_bytes, iface.rx_bytes);
-      add_figure(out.rest.tx_bytes, iface.tx_bytes);
-      add_figure(out.rest.rx_packets, iface.rx_packets);
-      add_figure(out.rest.tx_packets, iface.tx_packets);
+  out.has = for_each_dir_entry(root, "/sys/class/net", [&](const DirEntry& e) {
+    // Interfaces are links (live) or directories (a copied tree); a plain file is not one.
+    if (e.name == "lo" || e.type == DT_REG || !read_interface(root, e.name, iface)) return true;
+    if (out.count < kMaxInterfaces && !iface.name.overflowed()) {
+      out.interfaces[out.count++] = iface;
+      return true;
     }
-  }
-  close_fd(dir);
+    ++out.more;
+    add_figure(out.rest.rx_bytes, iface.rx_bytes);
+    add_figure(out.rest.tx_bytes, iface.tx_bytes);
+    add_figure(out.rest.rx_packets, iface.rx_packets);
+    add_figure(out.rest.tx_packets, iface.tx_packets);
+    return true;
+  }) || out.count > 0;
 }
 
 }  // namespace cgview

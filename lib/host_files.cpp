@@ -30,6 +30,20 @@ int open_host_file(const Sysroot& root, std::string_view path) {
   return fd < 0 ? -1 : int(fd);
 }
 
+int open_host_directory(const Sysroot& root, std::string_view dir) {
+  PathText full;
+  full.add(root.prefix.view()).add(dir);
+  if (full.overflowed() || full.size() >= kPathMax) return -1;
+  ErrnoKeeper keep_errno;
+  long fd = syscall(SYS_openat, AT_FDCWD, full.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  return fd < 0 ? -1 : int(fd);
+}
+
+long read_dir_records(int fd, char* buf, size_t len) {
+  ErrnoKeeper keep_errno;
+  return syscall(SYS_getdents64, fd, buf, len);
+}
+
 int host_open_error(const Sysroot& root, std::string_view path) {
   long fd = open_raw(root, path);
   if (fd < 0) return int(-fd);

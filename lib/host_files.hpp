@@ -59,6 +59,7 @@ int open_host_file(const Sysroot& root, std::string_view path);
 // again), else the open's errno (errno untouched).
 int host_open_error(const Sysroot& root, std::string_view path);
 
+
 // Reads all of DIR/path into `buf`. Returns the byte count, or -1 when the file
 // is missing, unreadable, or larger than `buf` (a partial file would mislead).
 // For regular and kernel (seq_file) files only: a short read counts as the end.
@@ -106,5 +107,43 @@ class LineReader {
   size_t begin_ = 0, end_ = 0;
   bool eof_ = false, failed_ = false, at_line_start_ = true;
 };
+
+// Opens DIR/dir as a directory to list; -1 when it cannot.
+int open_host_directory(const Sysroot& root, std::string_view dir);
+// The getdents64 system call: bytes of records read into `buf`, 0 at the end, -1 on error.
+long read_dir_records(int fd, char* buf, size_t len);
+
+// An entry of a directory listing: its name and d_type (DT_DIR, DT_LNK, ...;
+// DT_UNKNOWN where the file system does not say).
+struct DirEntry {
+  std::string_view name;
+  unsigned char type;
+};
+
+// Lists DIR/dir with raw getdents64 through a stack buffer (no allocation, no
+// libc DIR: usable inside the shim), calling `visit(entry)` for each entry but
+// "." and ".."; `visit` returns false to stop. False when the directory
+// cannot be opened or the listing failed partway.
+template <typename Visit>
+bool for_each_dir_entry(const Sysroot& root, std::string_view dir, Visit&& visit) {
+  int fd = open_host_directory(root, dir);
+  if (fd < 0) return false;
+  alignas(8) char buf[1024];
+  long n = 0;
+  bool going = true;
+  while (going && (n = read_dir_records(fd, buf, sizeof buf)) > 0) {
+    for (long at = 0; going && at < n;) {
+      // struct linux_dirent64: ino (8), off (8), reclen (2), type (1), name.
+      unsigned short reclen;
+      __builtin_memcpy(&reclen, buf + at + 16, sizeof reclen);
+      const unsigned char type = static_cast<unsigned char>(buf[at + 18]);
+      const std::string_view name(buf + at + 19);
+      at += reclen;
+      if (name != "." && name != "..") going = visit(DirEntry{name, type});
+    }
+  }
+  close_fd(fd);
+  return n >= 0;
+}
 
 }  // namespace cgview
