@@ -4,6 +4,8 @@
 #include <unistd.h>
 
 #include "cgroup_files.hpp"
+#include "input_file.hpp"
+#include "limits.hpp"
 
 namespace cgview {
 
@@ -21,15 +23,11 @@ enum class Number { Missing, Value, Unlimited };
 // A file holding one number; "max" (v2) and values from 2^62 (v1's
 // "unlimited" is 2^63 rounded to pages) mean unlimited.
 Number read_number(const Sysroot& root, const CgroupDir& dir, std::string_view name, uint64_t& value) {
-  PathText path;
-  if (!join(dir, name, path)) return Number::Missing;
   char buf[64];
-  ssize_t n = read_host_file(root, path.view(), buf);
-  if (n <= 0) return Number::Missing;
-  std::string_view text = trim(std::string_view(buf, size_t(n)));
+  std::string_view text = dir.found ? read_value_file(root, dir.path.view(), name, buf) : std::string_view();
   if (text == "max") return Number::Unlimited;
   if (!parse_u64(text, value)) return Number::Missing;
-  return value >= (uint64_t(1) << 62) ? Number::Unlimited : Number::Value;
+  return value >= kUnlimitedFrom ? Number::Unlimited : Number::Value;
 }
 
 void read_figure(const Sysroot& root, const CgroupDir& dir, std::string_view name, Figure& out) {
@@ -114,13 +112,10 @@ void read_cpu_stats(const Sysroot& root, const CgroupDir& cpu, const CgroupDir& 
   });
   if (!v2 && cpuacct.found && !cpuacct.v2) {
     uint64_t v = 0;
-    PathText path;
-    char buf[64];
-    if (join(cpuacct, "cpuacct.usage", path)) {
-      ssize_t n = read_host_file(root, path.view(), buf);
-      if (n > 0 && parse_u64(std::string_view(buf, size_t(n)), v)) out.usage_ns.set(v);
-    }
+    if (read_number(root, cpuacct, "cpuacct.usage", v) == Number::Value) out.usage_ns.set(v);
   } else if (!cpu.found && cpuacct.found && cpuacct.v2) {
+    // v2 with no cpu directory found, but the v2 hierarchy placed (as cpuacct,
+    // which v2 folds into cpu): its cpu.stat is the same file, read from there.
     read_cpu_stats(root, cpuacct, cpuacct, out);
   }
 }

@@ -241,6 +241,15 @@ ssize_t read_input_file(const Sysroot& root, std::string_view path, std::span<ch
   return InputFile(root, path, InputFile::kHeldWhole).read_all(buf);
 }
 
+std::string_view read_value_file(const Sysroot& root, std::string_view dir, std::string_view name,
+                                 std::span<char> buf, bool held) {
+  PathText path;
+  path.add(dir).add('/').add(name);
+  if (path.overflowed()) return {};
+  ssize_t n = held ? read_input_file(root, path.view(), buf) : read_host_file(root, path.view(), buf);
+  return n > 0 ? trim(std::string_view(buf.data(), size_t(n))) : std::string_view();
+}
+
 bool input_files_open() { return g_own_fds_open.load(std::memory_order_relaxed) > 0; }
 
 size_t held_file_count() {

@@ -115,6 +115,13 @@ bool filter_host_lines(const Sysroot& root, std::string_view path, Out& out, Kee
 // As read_host_file, through a held fd where `root` holds inputs.
 ssize_t read_input_file(const Sysroot& root, std::string_view path, std::span<char> buf);
 
+// The text of DIR/dir/name, a file of one value (a cgroup's limit or usage),
+// blanks trimmed; empty when it is missing, unreadable, larger than `buf`, or
+// the path is too long. `held`: through read_input_file, for the files read
+// on every served open; else read_host_file (the limits, read per refresh).
+std::string_view read_value_file(const Sysroot& root, std::string_view dir, std::string_view name,
+                                 std::span<char> buf, bool held = false);
+
 // Whether an InputFile of any thread has an fd open that it will close
 // itself (not a held one, which stays). The shim asks when it makes the fd a
 // served open returns: made while a renderer still streams its input, that

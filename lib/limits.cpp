@@ -6,6 +6,7 @@
 
 #include "cpu_usage.hpp"
 #include "debug_log.hpp"
+#include "input_file.hpp"
 #include "kernel_call.h"
 #include "memory_stat.hpp"
 #include "placement.hpp"
@@ -14,32 +15,21 @@ namespace cgview {
 
 namespace {
 
-// Reads a small cgroup file below `dir`; empty view when missing or malformed.
-std::string_view read_cgroup_file(const Sysroot& root, std::string_view dir, std::string_view name,
-                                  std::span<char> buf) {
-  PathText path;
-  path.add(dir).add('/').add(name);
-  if (path.overflowed()) return {};
-  ssize_t n = read_host_file(root, path.view(), buf);
-  if (n <= 0) return {};
-  return trim(std::string_view(buf.data(), size_t(n)));
-}
-
 // One level's quota: v2 "cpu.max" = "max 100000" | "50000 100000";
 // v1 cpu.cfs_quota_us (-1 = none) over cpu.cfs_period_us.
 bool quota_at(const Sysroot& root, std::string_view dir, bool v2, Quota& q, std::string_view& file) {
   char buf[128];
   if (v2) {
     file = "cpu.max";
-    std::string_view text = read_cgroup_file(root, dir, file, buf), quota, period;
+    std::string_view text = read_value_file(root, dir, file, buf), quota, period;
     if (!next_field(text, quota) || !next_field(text, period) || !trim(text).empty()) return false;
     if (quota == "max") return false;
     return parse_u64(quota, q.quota) && parse_u64(period, q.period) && q.quota > 0 && q.period > 0;
   }
   file = "cpu.cfs_quota_us";
   int64_t quota = 0;
-  if (!parse_i64(read_cgroup_file(root, dir, file, buf), quota) || quota <= 0) return false;
-  if (!parse_u64(read_cgroup_file(root, dir, "cpu.cfs_period_us", buf), q.period) || q.period == 0) return false;
+  if (!parse_i64(read_value_file(root, dir, file, buf), quota) || quota <= 0) return false;
+  if (!parse_u64(read_value_file(root, dir, "cpu.cfs_period_us", buf), q.period) || q.period == 0) return false;
   q.quota = uint64_t(quota);
   return true;
 }
@@ -77,7 +67,7 @@ bool find_cpuset(const Config& config, const CgroupDir& dir, CpuSet& set, Source
     for (const char* const* name_at = dir.v2 ? v2_names : v1_names; *name_at != nullptr; ++name_at) {
       const char* name = *name_at;
       char buf[4096];
-      std::string_view text = read_cgroup_file(config.root, level.view(), name, buf);
+      std::string_view text = read_value_file(config.root, level.view(), name, buf);
       if (text.empty() || !parse_cpu_list(text, set) || set.empty()) continue;
       source.set(level.view(), name);
       return true;
@@ -166,7 +156,7 @@ void compute_memory_limit(const Config& config, const CgroupDir& dir, const Memo
     char buf[64];
     uint64_t value = 0;
     size_t len = level.size() == dir.path.size() ? 0 : level.size();
-    if (parse_u64(read_cgroup_file(config.root, level.view(), file, buf), value))
+    if (parse_u64(read_value_file(config.root, level.view(), file, buf), value))
       consider(value, level.view(), file, len);
   } while (parent_directory(level, dir.mount_len));
   // Below every level read, it is an ancestor's above the mount's root (Docker's
@@ -208,7 +198,7 @@ void compute_swap_allowance(const Config& config, const CgroupDir& dir, const Me
   if (dir.v2) {
     PathText level = dir.path;
     do {
-      if (parse_u64(read_cgroup_file(config.root, level.view(), "memory.swap.max", buf), value) &&
+      if (parse_u64(read_value_file(config.root, level.view(), "memory.swap.max", buf), value) &&
           value < kUnlimitedFrom && (!mem.has_swap_allowance || value < mem.swap_allowance)) {
         mem.has_swap_allowance = true;
         mem.swap_allowance = value;
@@ -221,7 +211,7 @@ void compute_swap_allowance(const Config& config, const CgroupDir& dir, const Me
   if (ram == 0) return;
   uint64_t memsw = 0;
   std::string_view memsw_file = "memory.memsw.limit_in_bytes";
-  bool have = parse_u64(read_cgroup_file(config.root, dir.path.view(), memsw_file, buf), memsw) &&
+  bool have = parse_u64(read_value_file(config.root, dir.path.view(), memsw_file, buf), memsw) &&
               memsw < kUnlimitedFrom;
   if (v1_stat.has(StatKey::HierarchicalMemswLimit)) {
     uint64_t h = v1_stat.get(StatKey::HierarchicalMemswLimit);

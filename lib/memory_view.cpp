@@ -7,12 +7,10 @@ namespace cgview {
 
 namespace {
 
+// Usage files, read on every served open: through held fds where those are on.
 bool read_number(const Sysroot& root, std::string_view dir, std::string_view name, uint64_t& value) {
-  PathText path;
-  path.add(dir).add('/').add(name);
   char buf[64];
-  ssize_t n = path.overflowed() ? -1 : read_input_file(root, path.view(), buf);
-  return n > 0 && parse_u64(std::string_view(buf, size_t(n)), value);
+  return parse_u64(read_value_file(root, dir, name, buf, true), value);
 }
 
 uint64_t at_most(uint64_t v, uint64_t cap) { return v < cap ? v : cap; }
