@@ -8,6 +8,8 @@
 #include <vector>
 
 #include "cgroup_stats.hpp"
+#include "io_stats.hpp"
+#include "net_stats.hpp"
 #include "config.hpp"
 #include "stand_in_warnings.hpp"
 

@@ -4,7 +4,7 @@
 // the cgroup's reads and writes completed and sectors, 0 for the rest; as many
 // fields as the host's file, in the kernel's "%8lu" columns. Without I/O
 // accounting in the cgroup, or at the top of a v1 blkio hierarchy: the host's.
-#include "cgroup_stats.hpp"
+#include "io_stats.hpp"
 #include "host_files.hpp"
 #include "input_file.hpp"
 #include "text.hpp"

@@ -4,7 +4,7 @@
 // discards, flushes). Devices the cgroup never touched keep their line, with
 // zeros. Without I/O accounting in the cgroup, or outside any v1 blkio
 // cgroup (the hierarchy's top): the host's file.
-#include "cgroup_stats.hpp"
+#include "io_stats.hpp"
 #include "input_file.hpp"
 #include "virtual_files.hpp"
 
@@ -25,18 +25,6 @@ bool put_line(Sink& out, uint64_t major, uint64_t minor, std::string_view name, 
 }
 
 }  // namespace
-
-bool locate_served_io(const Config& config, CgroupDir& dir) {
-  bool at_top = false;
-  return locate_controller(config, "blkio", dir, &at_top) && !(at_top && !dir.v2);
-}
-
-bool read_served_io_stats(const Config& config, IoStats& io) {
-  CgroupDir dir;
-  if (!locate_served_io(config, dir)) return false;
-  read_io_stats(config.root, dir, io);
-  return io.has && io.more == 0;
-}
 
 bool render_diskstats(const Config& config, const Limits& limits, Sink& out) {
   (void)limits;  // the io controller is not among the cached ones: found here, fresh

@@ -1,7 +1,7 @@
 // /proc/pressure/{cpu,memory,io}: on cgroup v2 the cgroup's own cpu.pressure,
 // memory.pressure and io.pressure, which have the same format (the "some" and
 // "full" lines). v1 has no per-cgroup pressure: the host's file.
-#include "cgroup_stats.hpp"
+#include "discovery.hpp"
 #include "input_file.hpp"
 #include "virtual_files.hpp"
 

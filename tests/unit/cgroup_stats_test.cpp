@@ -6,6 +6,8 @@
 #include <filesystem>
 
 #include "cgroup_stats.hpp"
+#include "io_stats.hpp"
+#include "net_stats.hpp"
 #include "test_support.hpp"
 
 using namespace cgview;
