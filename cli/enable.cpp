@@ -148,129 +148,134 @@ std::vector<std::string> split_lines(const std::string& text) {
   return lines;
 }
 
-std::string trimmed(const std::string& line) {
-  size_t b = line.find_first_not_of(" \t\r");
-  if (b == std::string::npos) return {};
-  return line.substr(b, line.find_last_not_of(" \t\r") - b + 1);
-}
-
 int fail(const std::string& message) {
   std::fprintf(stderr, "cgview: %s\n", message.c_str());
   return 1;
 }
 
-}  // namespace
+// A root's ld.so.preload: where it is, where it is written, what it says.
+struct PreloadFile {
+  std::string dir;     // the root, without a trailing '/'
+  RootFs root{""};     // paths resolved inside `dir`
+  std::string path;    // DIR/etc/ld.so.preload, as messages name it
+  std::string in_etc;  // the host path of etc/ld.so.preload, etc resolved inside the root
+  std::string target;  // where it is written: in_etc, or where a symlink there points
+  bool linked = false;
+  std::string text;
+  std::vector<std::string> entries;  // as ld.so reads the file, comments and all
+};
 
-int system_wide(const char* root, bool enable) {
-  std::string library = library_next_to_binary();
-  if (library.empty()) return fail(library_not_found());
-  // ld.so splits ld.so.preload at white space and colons.
-  if (library.find_first_of(" \t\n:") != std::string::npos) {
-    return fail("cannot name " + library + " in ld.so.preload: the path holds a space or a colon");
-  }
-  std::string dir = root != nullptr ? root : "/";
-  while (dir.size() > 1 && dir.back() == '/') dir.pop_back();
-  std::string etc = (dir == "/" ? "" : dir) + "/etc";
-  std::string path = etc + "/ld.so.preload";
+// Finds and reads the root's ld.so.preload. False with `error` set.
+bool read_preload_file(const char* root, PreloadFile& out, std::string& error) {
+  out.dir = root != nullptr ? root : "/";
+  while (out.dir.size() > 1 && out.dir.back() == '/') out.dir.pop_back();
+  const std::string etc = (out.dir == "/" ? "" : out.dir) + "/etc";
+  out.path = etc + "/ld.so.preload";
   struct stat st;
-  if (stat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) return fail(dir + ": no such directory");
+  if (stat(out.dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
+    error = out.dir + ": no such directory";
+    return false;
+  }
   // Every path in the root is resolved inside it, symlinks too: an image's
   // /etc -> /private/etc, or a link to /etc/ld.so.preload, never reaches the
   // host's files.
-  RootFs rootfs(dir == "/" ? "" : dir);
-  Found etc_dir = rootfs.resolve("/etc");
-  if (!etc_dir.ok || stat(rootfs.host(etc_dir.path).c_str(), &st) != 0 || !S_ISDIR(st.st_mode))
-    return fail(etc + ": no such directory");
-  const std::string in_etc = rootfs.host(etc_dir.path) + "/ld.so.preload";
+  out.root = RootFs(out.dir == "/" ? "" : out.dir);
+  Found etc_dir = out.root.resolve("/etc");
+  if (!etc_dir.ok || stat(out.root.host(etc_dir.path).c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
+    error = etc + ": no such directory";
+    return false;
+  }
+  out.in_etc = out.root.host(etc_dir.path) + "/ld.so.preload";
   // A managed ld.so.preload that is a symlink (to a file a configuration tool
   // owns) is written where it points: replacing the link by a file would cut
   // it off from its source.
-  std::string target = in_etc;
-  bool linked = lstat(in_etc.c_str(), &st) == 0 && S_ISLNK(st.st_mode);
-  if (linked) {
-    Found file = rootfs.resolve(etc_dir.path + "/ld.so.preload");
-    if (!file.ok && !file.missing) return fail(path + " is a symlink that " + file.error);
-    target = rootfs.host(file.path);
+  out.target = out.in_etc;
+  out.linked = lstat(out.in_etc.c_str(), &st) == 0 && S_ISLNK(st.st_mode);
+  if (out.linked) {
+    Found file = out.root.resolve(etc_dir.path + "/ld.so.preload");
+    if (!file.ok && !file.missing) {
+      error = out.path + " is a symlink that " + file.error;
+      return false;
+    }
+    out.target = out.root.host(file.path);
   }
-  std::string text;
   bool exists;
-  if (!read_file(target, text, exists)) return fail("cannot read " + target + ": " + std::strerror(errno));
-  // The library's own entry, or one naming it through $LIB (README): that loads each
-  // program's own build, and a second line would make ld.so complain in programs of
-  // the other class. As ld.so reads the file, comments and all.
-  // Another copy of the library (the Kubernetes one in /cgview beside an image's
-  // /usr/lib one) is the same mode: enable does not add a second, disable takes
-  // out every copy.
-  auto names_this_library = [&](const std::string& entry) {
-    return entry == library || names_cgview_through_lib(entry);
-  };
-  auto names_library = [&](const std::string& entry) {  // any copy, of any class: disable's
-    return entry == library || names_cgview(rootfs, entry);
-  };
-  std::vector<std::string> entries = preload_file_entries(text);
-  const std::optional<LibraryBuild> own_build = library_build_of_file(library);
-  bool present = false;  // enable's: this path, or $LIB
-  std::string copy;      // an entry naming another copy of this build (same class and machine)
-  for (const std::string& entry : entries) {
-    present = present || names_this_library(entry);
-    if (copy.empty() && own_build && entry != library && library_build_named(rootfs, entry) == own_build)
-      copy = entry;
+  if (!read_file(out.target, out.text, exists)) {
+    error = "cannot read " + out.target + ": " + std::strerror(errno);
+    return false;
   }
+  out.entries = preload_file_entries(out.text);
+  return true;
+}
 
-  std::string why;
-  if (enable) {
-    // Named through $LIB, each program loads its own build from the layout: nothing
-    // to check against this one's path.
-    for (const std::string& entry : entries) {
-      if (!names_cgview_through_lib(entry)) continue;
-      std::printf("cgview: already enabled: %s is in %s\n", entry.c_str(), path.c_str());
-      return 0;
-    }
-    if (!copy.empty()) {
-      std::printf("cgview: already enabled: %s, a copy of %s, is in %s\n", copy.c_str(), library.c_str(),
-                  path.c_str());
-      return 0;
-    }
-    // What the programs under DIR will load: the same path, resolved inside DIR
-    // (an absolute symlink there points into DIR, not into this system).
-    Found lib = rootfs.resolve(library);
-    std::string seen = rootfs.host(library);
-    std::string reason = lib.ok                  ? unloadable_reason(rootfs.host(lib.path))
-                         : lib.path == library ? lib.error
-                                               : lib.path + " " + lib.error + " there";
-    std::string warning;
-    if (reason.empty()) reason = glibc_reason(rootfs, dir, lib, warning);
-    if (!reason.empty() && present) {
-      return fail(library + " is in " + path + " already, but " + reason + "; `cgview disable" +
-                  (root != nullptr ? " --root " + dir : std::string()) + "` takes it out");
-    }
-    // The usual first step missed with --root: the library is not in the image yet.
-    if (root != nullptr && !lib.ok && lib.missing) {
-      return fail("not enabling " + seen + ": " + reason + " (programs under " + dir + " load the library at " +
-                  library + " there: copy it in first)");
-    }
-    if (!reason.empty()) return fail("not enabling " + seen + ": " + reason);
-    if (!warning.empty()) std::fprintf(stderr, "cgview: warning: %s\n", warning.c_str());
-    if (present) {
-      std::printf("cgview: already enabled: %s is in %s\n", library.c_str(), path.c_str());
-      return 0;
-    }
-    if (!text.empty() && text.back() != '\n') text += '\n';
-    if (!replace_file(target, text + library + "\n", why)) return fail(why);
-    std::printf("cgview: enabled: %s added to %s\n", library.c_str(), path.c_str());
+// Adds `library` to the file, unless it, a $LIB line, or another copy of this
+// build (the Kubernetes one in /cgview beside an image's /usr/lib one) is
+// there already: a second line would load two copies, or make ld.so complain
+// in the programs of the other class. `given_root`: --root was given.
+int enable_in(PreloadFile& file, const std::string& library, bool given_root) {
+  // Named through $LIB, each program loads its own build from the layout: nothing
+  // to check against this one's path.
+  for (const std::string& entry : file.entries) {
+    if (!names_cgview_through_lib(entry)) continue;
+    std::printf("cgview: already enabled: %s is in %s\n", entry.c_str(), file.path.c_str());
     return 0;
   }
+  const std::optional<LibraryBuild> own_build = library_build_of_file(library);
+  bool present = false;
+  for (const std::string& entry : file.entries) {
+    present = present || entry == library;
+    if (own_build && entry != library && library_build_named(file.root, entry) == own_build) {
+      std::printf("cgview: already enabled: %s, a copy of %s, is in %s\n", entry.c_str(), library.c_str(),
+                  file.path.c_str());
+      return 0;
+    }
+  }
+  // What the programs under DIR will load: the same path, resolved inside DIR
+  // (an absolute symlink there points into DIR, not into this system).
+  Found lib = file.root.resolve(library);
+  std::string seen = file.root.host(library);
+  std::string reason = lib.ok                  ? unloadable_reason(file.root.host(lib.path))
+                       : lib.path == library ? lib.error
+                                             : lib.path + " " + lib.error + " there";
+  std::string warning;
+  if (reason.empty()) reason = glibc_reason(file.root, file.dir, lib, warning);
+  if (!reason.empty() && present) {
+    return fail(library + " is in " + file.path + " already, but " + reason + "; `cgview disable" +
+                (given_root ? " --root " + file.dir : std::string()) + "` takes it out");
+  }
+  // The usual first step missed with --root: the library is not in the image yet.
+  if (given_root && !lib.ok && lib.missing) {
+    return fail("not enabling " + seen + ": " + reason + " (programs under " + file.dir + " load the library at " +
+                library + " there: copy it in first)");
+  }
+  if (!reason.empty()) return fail("not enabling " + seen + ": " + reason);
+  if (!warning.empty()) std::fprintf(stderr, "cgview: warning: %s\n", warning.c_str());
+  if (present) {
+    std::printf("cgview: already enabled: %s is in %s\n", library.c_str(), file.path.c_str());
+    return 0;
+  }
+  std::string text = file.text, why;
+  if (!text.empty() && text.back() != '\n') text += '\n';
+  if (!replace_file(file.target, text + library + "\n", why)) return fail(why);
+  std::printf("cgview: enabled: %s added to %s\n", library.c_str(), file.path.c_str());
+  return 0;
+}
 
+// Takes out every line naming the library or any copy of it (of any class),
+// so that disable always ends the mode; the other lines stay as they were.
+int disable_in(const PreloadFile& file, const std::string& library) {
+  auto names_library = [&](const std::string& entry) { return entry == library || names_cgview(file.root, entry); };
   bool any_copy = false;
-  for (const std::string& entry : entries) any_copy = any_copy || names_library(entry);
+  for (const std::string& entry : file.entries) any_copy = any_copy || names_library(entry);
   if (!any_copy) {
-    std::printf("cgview: not enabled: %s is not in %s\n", library.c_str(), path.c_str());
+    std::printf("cgview: not enabled: %s is not in %s\n", library.c_str(), file.path.c_str());
     return 0;
   }
   // The lines whose entries (as ld.so reads them) all name the library go; the
   // others stay as they were, comments included.
+  const std::string& text = file.text;
   std::vector<std::string> lines = split_lines(text), read = split_lines(without_preload_comments(text));
-  std::string rest, gone;
+  std::string rest, gone, why;
   bool anything_else = false, removed = false;
   for (size_t i = 0; i < lines.size(); ++i) {
     std::vector<std::string> words = split_words(read[i], kPreloadFileSeparators);
@@ -284,18 +289,34 @@ int system_wide(const char* root, bool enable) {
     rest += lines[i];
     // Keep a missing final newline missing: the other lines stay as they were.
     if (i + 1 < lines.size() || text.back() == '\n') rest += '\n';
-    anything_else = anything_else || !trimmed(lines[i]).empty();
+    anything_else = anything_else || lines[i].find_first_not_of(" \t\r") != std::string::npos;
   }
-  if (!removed) return fail("not disabling: " + path + " names " + library + " on a line with other entries; edit it by hand");
+  if (!removed)
+    return fail("not disabling: " + file.path + " names " + library + " on a line with other entries; edit it by hand");
   // A file that named only the library was most likely made by enable (one a
   // symlink points to is another's: it is emptied, and stays).
-  if (!anything_else && !linked) {
-    if (unlink(in_etc.c_str()) != 0) return fail(change_error("remove", path));
-  } else if (!replace_file(target, rest, why)) {
+  if (!anything_else && !file.linked) {
+    if (unlink(file.in_etc.c_str()) != 0) return fail(change_error("remove", file.path));
+  } else if (!replace_file(file.target, rest, why)) {
     return fail(why);
   }
-  std::printf("cgview: disabled: %s removed from %s\n", gone.c_str(), path.c_str());
+  std::printf("cgview: disabled: %s removed from %s\n", gone.c_str(), file.path.c_str());
   return 0;
+}
+
+}  // namespace
+
+int system_wide(const char* root, bool enable) {
+  std::string library = library_next_to_binary();
+  if (library.empty()) return fail(library_not_found());
+  // ld.so splits ld.so.preload at white space and colons.
+  if (library.find_first_of(" \t\n:") != std::string::npos) {
+    return fail("cannot name " + library + " in ld.so.preload: the path holds a space or a colon");
+  }
+  PreloadFile file;
+  std::string error;
+  if (!read_preload_file(root, file, error)) return fail(error);
+  return enable ? enable_in(file, library, root != nullptr) : disable_in(file, library);
 }
 
 }  // namespace cgview::cli
