@@ -39,14 +39,6 @@ int real_sched_setaffinity(pid_t pid, size_t size, const cpu_set_t* mask) {
   return -1;
 }
 
-// A mask set: the view's A (the process's mask) may have changed, and N and V
-// with it. Without this, sysconf would count the CPUs the process just left
-// for up to the refresh interval.
-int after_set(int result) {
-  if (result == 0) forget_limits();
-  return result;
-}
-
 }  // namespace
 
 int cgview::shim::set_task_affinity(pid_t pid, size_t size, const cpu_set_t* mask, RealSetter set_real) {
@@ -68,8 +60,8 @@ int cgview::shim::set_task_affinity(pid_t pid, size_t size, const cpu_set_t* mas
   }
   if (decision == Decision::KeepReal) return 0;
   if (decision == Decision::SetAffinity)
-    return after_set(set_real(pid, CpuSet::kBytes, reinterpret_cast<const cpu_set_t*>(process_mask.words())));
-  return after_set(set_real(pid, size, mask));
+    return set_real(pid, CpuSet::kBytes, reinterpret_cast<const cpu_set_t*>(process_mask.words()));
+  return set_real(pid, size, mask);
 }
 
 CGVIEW_EXPORT int cgview_sched_setaffinity(pid_t pid, size_t size, const cpu_set_t* mask) {
@@ -91,10 +83,9 @@ CGVIEW_EXPORT int cgview_pthread_setaffinity_np(pthread_t thread, size_t size, c
     }
     if (decision == Decision::KeepReal) return 0;
     if (decision == Decision::SetAffinity)
-      return after_set(
-          r->pthread_setaffinity_np(thread, CpuSet::kBytes, reinterpret_cast<const cpu_set_t*>(process_mask.words())));
+      return r->pthread_setaffinity_np(thread, CpuSet::kBytes, reinterpret_cast<const cpu_set_t*>(process_mask.words()));
   }
-  return after_set(r->pthread_setaffinity_np(thread, size, mask));
+  return r->pthread_setaffinity_np(thread, size, mask);
 }
 
 // Under glibc's version names where the port has two ABIs, unversioned where it

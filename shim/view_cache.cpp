@@ -184,8 +184,6 @@ const Config& config() {
 
 StatClock& stat_clock() { return g_stat_clock; }
 
-void forget_limits() { g_expires_ns.store(0, std::memory_order_release); }
-
 bool current_limits(Limits& out) {
   if (!enabled()) return false;
   uint64_t hot = g_hot.load(std::memory_order_acquire);

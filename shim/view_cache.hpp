@@ -51,11 +51,6 @@ bool current_memory(MemoryLimits& memory, CgroupDir& dir);
 // of `out` is left as it was. False = serve the real file.
 bool current_limits_for(VirtualFile file, Limits& out);
 
-// The cached view is stale: the next call computes it afresh. For a change
-// the shim itself sees (the process setting its own affinity, which A is),
-// rather than waiting out the refresh interval. Async-signal-safe.
-void forget_limits();
-
 // /proc/stat's idle floor for this process.
 StatClock& stat_clock();
 

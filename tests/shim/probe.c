@@ -327,22 +327,6 @@ static int cmd_identity(void) {
   return 0;
 }
 
-/* The process narrows its own mask to one CPU: the counts follow at once,
- * not after the view's refresh interval. */
-static int cmd_narrow_self(void) {
-  long before = sysconf(_SC_NPROCESSORS_ONLN);
-  cpu_set_t shown, one;
-  CPU_ZERO(&shown);
-  if (sched_getaffinity(0, sizeof shown, &shown) != 0) return 1;
-  int first = 0;
-  while (first < CPU_SETSIZE && !CPU_ISSET(first, &shown)) ++first;
-  CPU_ZERO(&one);
-  CPU_SET(first, &one);
-  if (first == CPU_SETSIZE || sched_setaffinity(0, sizeof one, &one) != 0) return 1;
-  printf("before=%ld\nafter=%ld\nnprocs_after=%d\n", before, sysconf(_SC_NPROCESSORS_ONLN), get_nprocs());
-  return 0;
-}
-
 static volatile int g_stop_fstat;
 static int g_fstat_fd;
 
@@ -1195,7 +1179,6 @@ int main(int argc, char** argv) {
   if (strcmp(cmd, "openmp") == 0) return cmd_openmp(argc, argv);
   if (strcmp(cmd, "paths") == 0) return cmd_paths();
   if (strcmp(cmd, "identity") == 0) return cmd_identity();
-  if (strcmp(cmd, "narrow-self") == 0) return cmd_narrow_self();
   if (strcmp(cmd, "passthrough") == 0) return cmd_passthrough();
   if (strcmp(cmd, "bad-pointers") == 0) return cmd_bad_pointers();
   if (strcmp(cmd, "symlink-climb") == 0) return cmd_symlink_climb(argc, argv);

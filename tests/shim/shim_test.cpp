@@ -511,16 +511,6 @@ TEST(ShimLibrary, NeedsOnlyLibc) {
   while (std::getline(lines, line)) EXPECT_NE(line.find("[libc.so.6]"), std::string::npos) << line;
 }
 
-// A process that narrows its own affinity mask (A) sees N follow at once: the
-// setter makes the cached view stale, rather than sysconf counting the CPUs
-// it left until the next refresh.
-TEST(Shim, NarrowingTheOwnMaskIsSeenAtOnce) {
-  Values v = probe(kProbes[0], "narrow-self", {"LD_PRELOAD=" + kShim});
-  if (v["before"] == "1") GTEST_SKIP() << "the view has one CPU already";
-  EXPECT_EQ(v["after"], "1") << "before: " << v["before"];
-  EXPECT_EQ(v["nprocs_after"], "1");
-}
-
 // Save-and-restore of affinity over demo-64cpu (V = 0-1 of 64): every setter
 // given the mask it was shown keeps the kernel's real mask; pinning to one
 // CPU of V pins there. The probe reads the kernel's masks past the shim.
