@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "kernel_call.h"
+#include "lazy_zeroed.hpp"
 
 namespace cgview::shim {
 
@@ -71,6 +72,37 @@ size_t kernel_mask_bytes() {
 
 }  // namespace
 
+namespace {
+
+// The process's A and V as they were before it first set a mask itself. A
+// refresh of the view computes A from the process's mask as it is then, so a
+// main thread pinned to one CPU makes A that CPU; a program that saved the V
+// it was shown, pinned itself, and restores the saved mask half a second or
+// more later must still get that A back, not the saved V's CPUs alone.
+// Written once (a compare-and-swap picks the writer); 2 KiB mapped only in a
+// program that sets affinity (lazy_zeroed.hpp: the library's writable data
+// stays one page).
+struct FirstView {
+  CpuSet affinity, visible;
+};
+constinit LazyZeroed<FirstView> g_first;
+std::atomic<int> g_first_state{0};  // 0 none, 1 being written, 2 ready
+
+}  // namespace
+
+void remember_view_before_first_set() {
+  if (g_first_state.load(std::memory_order_acquire) != 0) return;
+  LimitsBuffer buffer;
+  Limits& limits = buffer.limits();
+  if (!current_limits(limits)) return;
+  FirstView* first = g_first.get();
+  int none = 0;
+  if (first == nullptr || !g_first_state.compare_exchange_strong(none, 1, std::memory_order_acq_rel)) return;
+  first->affinity = limits.cpu.affinity;
+  first->visible = limits.cpu.visible;
+  g_first_state.store(2, std::memory_order_release);
+}
+
 Decision decide(const AffinityRule& rule, const cpu_set_t* mask, size_t size, const CpuSet& real,
                 CpuSet& process_mask) {
   if (size > kernel_mask_bytes()) size = kernel_mask_bytes();
@@ -81,10 +113,17 @@ Decision decide(const AffinityRule& rule, const cpu_set_t* mask, size_t size, co
   }
   LimitsBuffer buffer;
   Limits& limits = buffer.limits();
-  if (!current_limits(limits) || !same_mask(mask, size, limits.cpu.visible)) return Decision::PassThrough;
+  if (!current_limits(limits)) return Decision::PassThrough;
+  const CpuSet* stands_for = nullptr;  // the A the mask is a V of
+  if (same_mask(mask, size, limits.cpu.visible))
+    stands_for = &limits.cpu.affinity;
+  else if (const FirstView* first = g_first.if_mapped();
+           first != nullptr && g_first_state.load(std::memory_order_acquire) == 2 && same_mask(mask, size, first->visible))
+    stands_for = &first->affinity;
+  if (stands_for == nullptr) return Decision::PassThrough;
   // Under a sysroot every task was shown the fixture's V: keep its real mask.
-  if (rule.use_visible || limits.cpu.affinity == real) return Decision::KeepReal;
-  process_mask = limits.cpu.affinity;
+  if (rule.use_visible || *stands_for == real) return Decision::KeepReal;
+  process_mask = *stands_for;
   return Decision::SetAffinity;
 }
 

@@ -37,6 +37,11 @@ bool narrowing(AffinityRule& rule);
 // sysroot the fixture's V, else `real` narrowed by the rule.
 bool shown_mask_of(const AffinityRule& rule, const CpuSet& real, CpuSet& shown);
 
+// Before a setter changes a mask: keeps the process's A and V as they are now,
+// the first time only, so that a V saved before and restored after the view's
+// A changed (the main thread pinned itself) still stands for that A.
+void remember_view_before_first_set();
+
 enum class Decision { PassThrough, KeepReal, SetAffinity };
 
 // `real` is the task's real mask. KeepReal: the mask stands for `real`;

@@ -45,7 +45,8 @@ int cgview::shim::set_task_affinity(pid_t pid, size_t size, const cpu_set_t* mas
   CpuSet real, process_mask;
   Decision decision = Decision::PassThrough;
   AffinityRule rule;
-  if (!surely_refused_pointer(mask) && narrowing(rule)) {
+  const bool narrowed = !surely_refused_pointer(mask) && narrowing(rule);
+  if (narrowed) {
     ErrnoKeeper keep_errno;  // a failed look-up is not the program's error
     // Another process (a pool's worker given its parent's mask): the mask
     // in hand is what this thread was shown, and stands for its real mask,
@@ -59,6 +60,7 @@ int cgview::shim::set_task_affinity(pid_t pid, size_t size, const cpu_set_t* mas
     }
   }
   if (decision == Decision::KeepReal) return 0;
+  if (narrowed) remember_view_before_first_set();
   if (decision == Decision::SetAffinity)
     return set_real(pid, CpuSet::kBytes, reinterpret_cast<const cpu_set_t*>(process_mask.words()));
   return set_real(pid, size, mask);
@@ -82,6 +84,7 @@ CGVIEW_EXPORT int cgview_pthread_setaffinity_np(pthread_t thread, size_t size, c
         decision = decide(rule, mask, size, real, process_mask);
     }
     if (decision == Decision::KeepReal) return 0;
+    remember_view_before_first_set();
     if (decision == Decision::SetAffinity)
       return r->pthread_setaffinity_np(thread, CpuSet::kBytes, reinterpret_cast<const cpu_set_t*>(process_mask.words()));
   }

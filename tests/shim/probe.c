@@ -327,6 +327,32 @@ static int cmd_identity(void) {
   return 0;
 }
 
+/* Save the shown mask, pin to a CPU outside it, let the view refresh (its A
+ * is now that CPU), restore the saved mask: the real mask must be the one the
+ * process started with, as without the shim. */
+static int cmd_restore_after_refresh(void) {
+  unsigned char start[1024], after[1024];
+  memset(start, 0, sizeof start);
+  long bytes = kernel_getaffinity(0, sizeof start, start);
+  cpu_set_t saved, one;
+  if (bytes <= 0 || sched_getaffinity(0, sizeof saved, &saved) != 0) return fail("sched_getaffinity");
+  int other = -1;
+  for (int cpu = 0; cpu < CPU_SETSIZE && cpu < bytes * 8; ++cpu)
+    if (CPU_ISSET_S(cpu, (size_t)bytes, (cpu_set_t*)start) && !CPU_ISSET(cpu, &saved)) other = cpu;
+  print_mask("start", (cpu_set_t*)start, (size_t)bytes);
+  print_mask("shown", &saved, sizeof saved);
+  if (other < 0) return 0;
+  CPU_ZERO(&one);
+  CPU_SET(other, &one);
+  if (sched_setaffinity(0, sizeof one, &one) != 0) return fail("sched_setaffinity");
+  usleep(700 * 1000);
+  printf("count_while_pinned=%ld\n", sysconf(_SC_NPROCESSORS_ONLN)); /* refreshes the view */
+  if (sched_setaffinity(0, sizeof saved, &saved) != 0) return fail("sched_setaffinity");
+  memset(after, 0, sizeof after);
+  print_mask("after_restore", (cpu_set_t*)after, (size_t)kernel_getaffinity(0, sizeof after, after));
+  return 0;
+}
+
 static volatile int g_stop_fstat;
 static int g_fstat_fd;
 
@@ -1179,6 +1205,7 @@ int main(int argc, char** argv) {
   if (strcmp(cmd, "openmp") == 0) return cmd_openmp(argc, argv);
   if (strcmp(cmd, "paths") == 0) return cmd_paths();
   if (strcmp(cmd, "identity") == 0) return cmd_identity();
+  if (strcmp(cmd, "restore-after-refresh") == 0) return cmd_restore_after_refresh();
   if (strcmp(cmd, "passthrough") == 0) return cmd_passthrough();
   if (strcmp(cmd, "bad-pointers") == 0) return cmd_bad_pointers();
   if (strcmp(cmd, "symlink-climb") == 0) return cmd_symlink_climb(argc, argv);

@@ -511,6 +511,18 @@ TEST(ShimLibrary, NeedsOnlyLibc) {
   while (std::getline(lines, line)) EXPECT_NE(line.find("[libc.so.6]"), std::string::npos) << line;
 }
 
+// A program that saves the mask it was shown, pins itself to a CPU outside
+// it for longer than the view's refresh interval (the refreshed view's A is
+// that CPU) and restores the saved mask gets the mask it started with back,
+// as without the shim: not the saved CPUs alone.
+TEST(Shim, ASavedMaskRestoredAfterARefreshIsTheStartingMask) {
+  Values v = probe(kProbes[0], "restore-after-refresh", {"LD_PRELOAD=" + kShim, "CGVIEW_CPUS=1"});
+  if (v["start"].find(',') == std::string::npos && v["start"].find('-') == std::string::npos)
+    GTEST_SKIP() << "one CPU in this process's mask: a one-CPU view narrows nothing";
+  EXPECT_EQ(v["count_while_pinned"], "1");
+  EXPECT_EQ(v["after_restore"], v["start"]) << "shown: " << v["shown"];
+}
+
 // Save-and-restore of affinity over demo-64cpu (V = 0-1 of 64): every setter
 // given the mask it was shown keeps the kernel's real mask; pinning to one
 // CPU of V pins there. The probe reads the kernel's masks past the shim.
