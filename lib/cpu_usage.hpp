@@ -7,8 +7,10 @@
 
 namespace cgview {
 
-// USER_HZ: the unit of /proc/stat and cpuacct.stat on every Linux ABI.
-inline constexpr uint64_t kUserHz = 100;
+// USER_HZ, the unit of /proc/stat and cpuacct.stat: 100 on every Linux port
+// but alpha's 1024. Live, what the kernel tells each program (AT_CLKTCK, as
+// sysconf(_SC_CLK_TCK) reads it); a sysroot's files are taken as 100's.
+uint64_t user_hz(const Sysroot& root);
 
 struct CpuUsage {
   uint64_t user_ticks = 0, system_ticks = 0;
