@@ -315,6 +315,20 @@ TEST(CpuUsage, ReadersOnFixtures) {
   EXPECT_FALSE(read_cpu_usage(fixture_config("docker-v2-private-ns").root, missing, u));
 }
 
+// /proc/stat's unit is the kernel's USER_HZ, which every program is told
+// (sysconf(_SC_CLK_TCK)): 100 here, alpha's 1024; a sysroot's files are 100's.
+TEST(CpuUsage, TicksAreTheKernelsUserHz) {
+  EXPECT_EQ(user_hz(Sysroot{}), uint64_t(sysconf(_SC_CLK_TCK)));
+  EXPECT_EQ(user_hz(fixture_config("docker-v2-private-ns").root), 100u);
+  // Uptime in those ticks agrees with the kernel's own clock.
+  Sysroot live;
+  uint64_t ticks = 0;
+  struct timespec ts;
+  ASSERT_TRUE(read_uptime_ticks(live, ticks));
+  ASSERT_EQ(clock_gettime(CLOCK_BOOTTIME, &ts), 0);
+  EXPECT_NEAR(double(ticks) / double(sysconf(_SC_CLK_TCK)), double(ts.tv_sec), 2.0);
+}
+
 TEST(CpuUsage, LiveUptimeAdvances) {
   Sysroot live;
   uint64_t a = 0, b = 0;
