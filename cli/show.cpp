@@ -30,6 +30,18 @@ std::string cpu_list_text(const CpuSet& set) {
 
 namespace {
 
+// The cpuset's online CPUs, read again from the file the limits took them
+// from (the view keeps only their count): A, the process's mask, is narrower
+// where the process was narrowed further (taskset). Empty without a cpuset.
+std::string cpuset_text(const Config& config, const CpuLimits& cpu) {
+  char buf[8192];
+  CpuSet cpuset;
+  ssize_t n = cpu.has_cpuset ? read_host_file(config.root, cpu.cpuset_source.file.view(), buf) : -1;
+  if (n <= 0 || !parse_cpu_list(std::string_view(buf, size_t(n)), cpuset)) return {};
+  cpuset.intersect(cpu.online);
+  return cpu_list_text(cpuset);
+}
+
 struct Row {
   std::string name, host, container, source;
 };
@@ -143,8 +155,9 @@ std::vector<Row> collect(const Config& config, const Limits& limits, bool have_l
     rows.push_back({"online CPUs", cpu_list_text(cpu.online), cpu_list_text(cpu.visible), cpu_source + placed});
     rows.push_back({"CPU quota", "none", cpu.has_quota ? quota_text(cpu.quota) : "none",
                     cpu.has_quota ? std::string(cpu.quota_source.file.view()) : "-"});
-    rows.push_back({"cpuset", cpu_list_text(cpu.online), cpu.has_cpuset ? cpu_list_text(cpu.affinity) : "none",
-                    cpu.has_cpuset ? std::string(cpu.cpuset_source.file.view()) : "-"});
+    std::string cpuset = cpuset_text(config, cpu);
+    rows.push_back({"cpuset", cpu_list_text(cpu.online), cpuset.empty() ? "none" : cpuset,
+                    cpuset.empty() ? "-" : std::string(cpu.cpuset_source.file.view())});
   }
   std::string host, container;
   bool served = read_both_meminfos(config, limits, host, container);
@@ -340,7 +353,8 @@ std::string show_json(const Config& config, const Limits& limits, bool have_limi
     j.str("host_online", cpu_list_text(cpu.online));
     if (cpu.has_quota) j.real("quota", double(cpu.quota.quota) / double(cpu.quota.period), 6);
     else j.null("quota");
-    j.str("cpuset", cpu_list_text(cpu.affinity));
+    if (std::string cpuset = cpuset_text(config, cpu); !cpuset.empty()) j.str("cpuset", cpuset);
+    else j.null("cpuset");
     j.str("source", cpu_count_source(cpu));
   } else if (std::optional<CpuSet> online = config.disabled ? host_online(config) : std::nullopt) {
     j.num("host", online->count());

@@ -222,6 +222,29 @@ TEST(Cli, ShowSaysThePlacementChoseTheOnlineCpus) {
   EXPECT_EQ(disabled.out.find("placement"), std::string::npos) << disabled.out;
 }
 
+// Under taskset the process's mask (A) is narrower than its cpuset: show's
+// cpuset row is what the cpuset's file lists, not the mask.
+TEST(Cli, ShowsTheCpusetNotTheNarrowedMask) {
+  auto table = run_program({"/usr/bin/taskset", "-c", "0", kCli, "show"}, {});
+  ASSERT_EQ(table.exit_code, 0) << table.err;
+  std::istringstream lines(table.out);
+  std::string line, shown, file;
+  while (std::getline(lines, line)) {
+    if (line.rfind("cpuset ", 0) != 0) continue;
+    std::istringstream words(line);
+    std::string name, host;
+    words >> name >> host >> shown >> file;
+  }
+  if (shown.empty() || shown == "none") GTEST_SKIP() << "no cpuset cgroup here";
+  std::ifstream in(file);
+  std::string listed;
+  std::getline(in, listed);
+  if (listed == "0") GTEST_SKIP() << "a cpuset of CPU 0 alone: taskset narrows nothing";
+  EXPECT_EQ(shown, listed) << "not the narrowed mask, 0";
+  auto json = run_program({"/usr/bin/taskset", "-c", "0", kCli, "show", "--json"}, {});
+  EXPECT_NE(json.out.find("\"cpuset\": \"" + listed + "\""), std::string::npos) << json.out;
+}
+
 TEST(Cli, ShowTableAndJson) {
   std::string root = kFixtures + "/demo-64cpu";
   auto table = cli({"--sysroot", root, "show"});
