@@ -66,19 +66,11 @@ std::string quota_text(const Quota& q) {
   return s;
 }
 
-// The "Key:  123 kB" value of a meminfo text, as a string ("" when absent).
-std::string meminfo_value(const std::string& text, const std::string& key) {
-  size_t at = 0;
-  while (at < text.size()) {
-    size_t end = text.find('\n', at);
-    if (end == std::string::npos) end = text.size();
-    std::string line = text.substr(at, end - at);
-    if (line.rfind(key + ":", 0) == 0) {
-      size_t v = line.find_first_not_of(' ', key.size() + 1);
-      return v == std::string::npos ? "" : line.substr(v);
-    }
-    at = end + 1;
-  }
+// The "Key:  123 kB" value of a meminfo text, as it reads ("" when absent).
+std::string meminfo_value(std::string_view text, std::string_view key) {
+  KeyedLine line;
+  while (next_keyed_line(text, ':', line))
+    if (line.separated && line.key == key) return std::string(trim(line.rest));
   return "";
 }
 
