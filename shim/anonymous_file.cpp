@@ -1,0 +1,138 @@
+#include "anonymous_file.hpp"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/memfd.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "host_files.hpp"
+#include "input_file.hpp"
+
+namespace cgview::shim {
+
+namespace {
+
+// An O_TMPFILE (or a memfd whose sealing was refused) cannot be sealed: it is
+// made read-only (0444) and the program gets a read-only reopen, so write()
+// fails with EBADF and nobody but root can reopen it for writing. Returns -1
+// (and closes `fd`) when the program would otherwise get a writable fd: then
+// the real file is served.
+int read_only_copy(int fd, int flags) {
+  syscall(SYS_fchmod, fd, 0444);
+  FixedText<32> link;
+  link.add("/proc/self/fd/").add_u64(uint64_t(fd));
+  long ro = syscall(SYS_openat, AT_FDCWD, link.c_str(), O_RDONLY | (flags & (O_CLOEXEC | O_NONBLOCK)));
+  if (ro < 0) {
+    syscall(SYS_close, fd);
+    return -1;
+  }
+  // open() must return the lowest free fd (programs close(0) and open to
+  // redirect stdin): the anonymous file's slot, unless the copy got a lower one.
+  if (ro < fd) {
+    syscall(SYS_close, fd);
+    return int(ro);
+  }
+  if (syscall(SYS_dup3, ro, fd, flags & O_CLOEXEC) == fd) {
+    syscall(SYS_close, ro);
+    return fd;
+  }
+  syscall(SYS_close, fd);
+  return int(ro);
+}
+
+// A memfd is sealed (no write, grow or shrink, through any fd or reopen, for
+// root too) and handed over itself: one system call where a read-only reopen
+// costs four, about 10% of a meminfo open. The program's fd is then O_RDWR
+// with writes refused (EPERM) rather than O_RDONLY (EBADF). Where sealing is
+// refused (a seccomp filter on fcntl), it is handed over as an O_TMPFILE is.
+int sealed_memfd(const LazyFile& file) {
+  int fd = file.fd;
+  if (syscall(SYS_fcntl, fd, F_ADD_SEALS, F_SEAL_WRITE | F_SEAL_GROW | F_SEAL_SHRINK | F_SEAL_SEAL) != 0)
+    return read_only_copy(fd, file.flags);
+  syscall(SYS_fchmod, fd, 0444);  // fstat shows the mode of /proc and /sys files
+  if (file.flags & O_NONBLOCK) syscall(SYS_fcntl, fd, F_SETFL, O_NONBLOCK);
+  // Made while the renderer still read an input (an InputFile of its own, or
+  // any input of a render that flushed more than once), the memfd may sit
+  // above the input's fd, free since: open() must return the lowest.
+  if (file.above_an_input) {
+    long low = syscall(SYS_fcntl, fd, file.flags & O_CLOEXEC ? F_DUPFD_CLOEXEC : F_DUPFD, 0);
+    if (low >= 0 && low < fd) {
+      syscall(SYS_close, fd);
+      return int(low);
+    }
+    if (low >= 0) syscall(SYS_close, low);
+  }
+  // It stays where it is: now the program's choice of close-on-exec.
+  if (file.made_cloexec && !(file.flags & O_CLOEXEC)) syscall(SYS_fcntl, fd, F_SETFD, 0);
+  return fd;
+}
+
+// RLIMIT_FSIZE binds writes to our anonymous file too, and writing past it
+// raises SIGXFSZ, which kills the program by default: under a limit that the
+// content would cross, the real file is served instead.
+uint64_t file_size_limit() {
+  struct rlimit64 {
+    uint64_t cur, max;
+  } limit{};
+  if (syscall(SYS_prlimit64, 0, RLIMIT_FSIZE, nullptr, &limit) != 0) return 0;
+  return limit.cur;
+}
+
+}  // namespace
+
+// A memfd is made with the program's O_CLOEXEC choice, as it becomes the
+// program's fd; an O_TMPFILE is only ever ours (the program gets a reopen).
+// One made above an open input will move down to the lowest free fd at the
+// end: until then it is close-on-exec, so a program that another thread
+// spawns meanwhile does not inherit an fd this program never holds.
+void make_anonymous_file(LazyFile& file) {
+  file.made_cloexec = (file.flags & O_CLOEXEC) || file.above_an_input;
+  unsigned cloexec = file.made_cloexec ? MFD_CLOEXEC : 0;
+  long fd = syscall(SYS_memfd_create, "cgview", cloexec | MFD_ALLOW_SEALING);
+  file.memfd = fd >= 0;
+  for (const char* dir : {"/dev/shm", "/tmp"}) {
+    if (fd >= 0) break;
+    fd = syscall(SYS_openat, AT_FDCWD, dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+  }
+  file.fd = int(fd);
+}
+
+// The anonymous file is made at the sink's first flush. Where the renderer
+// has read and closed its inputs by then (meminfo, online), one free fd is
+// enough to serve the file, as for the real open. Where an input is still
+// open (a streamed cpuinfo, stat or status file; any output longer than the
+// sink's buffer, flushed more than once), the file sits above it and is
+// moved down at the end (sealed_memfd). Written with pwrite, so it is read
+// from the start without a seek.
+bool flush_to_lazy_file(void* context, const char* data, size_t len) {
+  LazyFile& file = *static_cast<LazyFile*>(context);
+  if (file.fd >= 0) file.above_an_input = true;  // a later flush: the render still reads
+  if (file.fd < 0) {
+    file.above_an_input = input_files_open();
+    file.size_limit = file_size_limit();
+    if (file.size_limit != 0) make_anonymous_file(file);
+    if (file.fd < 0) {
+      file.refused = true;
+      return false;
+    }
+  }
+  if (len > file.size_limit - file.written) {
+    file.refused = true;
+    return false;
+  }
+  while (len > 0) {
+    long n = pwrite_fd(file.fd, data, len, file.written);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;
+    data += n;
+    len -= size_t(n);
+    file.written += uint64_t(n);
+  }
+  return true;
+}
+
+int hand_over(const LazyFile& file) { return file.memfd ? sealed_memfd(file) : read_only_copy(file.fd, file.flags); }
+
+}  // namespace cgview::shim

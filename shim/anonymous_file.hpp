@@ -1,0 +1,38 @@
+// The anonymous file a served open's content is written into and handed
+// over as the program's fd: a sealed memfd, or where that is refused
+// (seccomp, old kernels) an unnamed O_TMPFILE reopened read-only
+// (docs/design.md rule 8). Raw system calls only: it runs inside open().
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+namespace cgview::shim {
+
+// The file the content goes into: a memfd, or where that is refused (seccomp,
+// old kernels) an unnamed O_TMPFILE (docs/design.md rule 8).
+struct LazyFile {
+  int flags = 0;  // the program's open flags
+  int fd = -1;
+  bool memfd = false;
+  bool refused = false;
+  bool above_an_input = false;  // made while a renderer may have had an input open
+  bool made_cloexec = false;    // the memfd has close-on-exec whatever the program asked
+  uint64_t size_limit = 0;  // RLIMIT_FSIZE when the file was made
+  uint64_t written = 0;
+};
+
+// Makes `file.fd` (-1 when neither kind can be made).
+void make_anonymous_file(LazyFile& file);
+
+// A Sink's flush (lib/sink.hpp) into the LazyFile `context` points to: makes
+// the file at the first flush. False when it cannot be made or written, or
+// the content would cross RLIMIT_FSIZE (`refused` set).
+bool flush_to_lazy_file(void* context, const char* data, size_t len);
+
+// The written file as the program's fd, at the lowest free fd, unwritable,
+// with the program's O_CLOEXEC and O_NONBLOCK; -1 (the file closed) where it
+// cannot be made unwritable.
+int hand_over(const LazyFile& file);
+
+}  // namespace cgview::shim
