@@ -15,9 +15,9 @@
 #include "json.hpp"
 #include "meminfo_lines.hpp"
 #include "memory_view.hpp"
-#include "override_warnings.hpp"
 #include "sink.hpp"
-#include "stand_in_warnings.hpp"
+#include "show_figures.hpp"
+#include "show_notes.hpp"
 #include "stats_sample.hpp"
 
 namespace cgview::cli {
@@ -202,71 +202,6 @@ std::vector<Row> collect(const Config& config, const Limits& limits, bool have_l
   return rows;
 }
 
-// Whether a v2 directory's mount starts below the hierarchy's root: a cgroup
-// namespace's own mount, whose top directory has cgroup.type (only the real
-// root lacks it). The cgroups above it cannot be read from here.
-bool mount_hides_ancestors(const Config& config, const CgroupDir& dir) {
-  if (!dir.found || !dir.v2 || dir.stand_in) return false;
-  CgroupDir top = dir;
-  top.path.clear();
-  top.path.add(dir.path.view().substr(0, dir.mount_len));
-  return !is_hierarchy_root(config.root, top);
-}
-
-// No limit below the host's was found, but the search for one stopped at a
-// namespace's root: one set higher up (a Kubernetes pod's, a --cgroup-parent
-// slice's) still binds the container and cannot be seen, so the host's
-// figures are shown. One note for both controllers, where they share a mount.
-std::vector<std::string> hidden_limit_notes(const Config& config, const Limits& limits, bool have_limits) {
-  if (config.disabled) return {};  // nothing was computed: no limit is known either way
-  const CgroupDir& memory = limits.cgroups.of(Controller::Memory);
-  const CgroupDir& cpu = limits.cgroups.of(Controller::Cpu);
-  bool memory_hidden = !limits.memory.has_limit && !config.has_memory_override && mount_hides_ancestors(config, memory);
-  bool cpu_hidden =
-      have_limits && !limits.cpu.has_quota && !config.has_cpus_override && mount_hides_ancestors(config, cpu);
-  std::vector<std::string> out;
-  auto note = [&](const char* what, const CgroupDir& dir, const char* seen) {
-    std::string mount(dir.path.view().substr(0, dir.mount_len));
-    out.push_back(std::string(what) + " below the host's on " + std::string(dir.path.view()) +
-                  (dir.path.view().size() > dir.mount_len ? " or its parents up to " + mount : std::string()) +
-                  ", the top of its cgroup mount, which is not the hierarchy's root; one set on a cgroup above "
-                  "it (a Kubernetes pod's, a --cgroup-parent slice's) would apply unseen: programs see " +
-                  seen);
-  };
-  // v1 tells the limit of an ancestor it does not show, but not what else uses it.
-  if (limits.memory.limit_above_view && !config.has_memory_override)
-    out.push_back("the memory limit is set on a cgroup above " + std::string(memory.path.view().substr(0, memory.mount_len)) +
-                  ", the top of the memory cgroup mount (v1's hierarchical_memory_limit tells it): what other cgroups under "
-                  "it use counts against it too and is not seen here, so programs may have less free memory than "
-                  "they are shown");
-  if (memory_hidden && cpu_hidden && memory.path.view() == cpu.path.view())
-    note("no memory limit or CPU quota", memory, "the host's memory and the CPUs of their affinity mask");
-  else {
-    if (memory_hidden) note("no memory limit", memory, "the host's memory");
-    if (cpu_hidden) note("no CPU quota", cpu, "the CPUs of their affinity mask");
-  }
-  return out;
-}
-
-// The warnings about malformed CGVIEW_* settings, as the shim prints them, and
-// about cgroups that are stand-ins.
-std::vector<std::string> view_warnings(const Config& config, const CgroupDirs& dirs) {
-  // show also prints pids and block I/O, from directories found the same way.
-  CgroupDir pids, io;
-  locate_controller(config, "pids", pids);
-  locate_controller(config, "blkio", io);
-  std::vector<std::string> out = stand_in_warnings(dirs, pids_and_io(pids, io));
-  for_each_warning(config, [&](const SettingWarning& w) {
-    WarningText text;
-    format_warning(w, text);
-    out.emplace_back(text.view());
-  });
-  // An override above the enforced limits or the host's, as `run` says of it.
-  for (std::string& line : override_warnings(config, names_from_environment()))
-    out.push_back(std::move(line));
-  return out;
-}
-
 void print_cgroups(const CgroupDirs& dirs) {
   bool any = false;
   for (int c = 0; c < kControllerCount; ++c) {
@@ -277,59 +212,6 @@ void print_cgroups(const CgroupDirs& dirs) {
     any = true;
   }
   if (!any) std::printf("cgroup: none found (no cgroup limits apply)\n");
-}
-
-std::string or_dash(const Figure& f) { return f.has ? std::to_string(f.value) : "-"; }
-
-std::string in_path(const CgroupDir& dir, const char* file) {
-  return dir.found ? std::string(dir.path.view()) + "/" + file : "-";
-}
-
-// The one-shot figures of `cgview stats`: throttling, OOM, pids, I/O totals.
-void print_figures(const Config& config) {
-  Sample s;
-  take_sample(config, s);
-  const CgroupDir& mem = s.cgroups.of(Controller::Memory);
-  std::vector<Row> rows;  // name, figure (in `host`), source
-  std::string throttled = or_dash(s.cpu.throttled_periods) + " of " + or_dash(s.cpu.periods) + " periods";
-  if (s.cpu.throttled_ns.has) {
-    char t[32];
-    std::snprintf(t, sizeof t, ", %.2fs", double(s.cpu.throttled_ns.value) / 1e9);
-    throttled += t;
-  }
-  rows.push_back({"throttled", throttled, "", in_path(s.quota_dir, "cpu.stat")});
-  const MemoryStats& m = s.memory;
-  std::string oom = std::string("killer ") + (m.oom_kill_disable.has ? (m.oom_kill_disable.value ? "off" : "on") : "-") +
-                    ", under OOM " + (m.under_oom.has ? (m.under_oom.value ? "yes" : "no") : "-") + ", kills " +
-                    or_dash(m.oom_kills);
-  rows.push_back({"OOM", oom, "", in_path(mem, mem.v2 ? "memory.events" : "memory.oom_control")});
-  std::string pids = or_dash(s.pids.current) + " / " + (s.pids.max_unlimited ? "max" : or_dash(s.pids.max));
-  std::string pids_source = in_path(s.pids_dir, "pids.current");
-  if (limit_is_an_ancestors(s)) {
-    pids += " (" + or_dash(s.pids.limit_current) + " where that limit is)";
-    pids_source += ", " + std::string(s.pids.limit_dir.view()) + "/pids.max";
-  }
-  // The hierarchy's root has no pids.current: say so rather than name a file
-  // that is not there.
-  if (!s.pids.current.has && s.pids_dir.found && is_hierarchy_root(config.root, s.pids_dir))
-    pids_source = std::string(s.pids_dir.path.view()) + " (the hierarchy's root: no pids.current or pids.max there)";
-  rows.push_back({"pids", pids, "", pids_source});
-  std::string io = "-";
-  if (s.io.has) {
-    IoTotals t = io_totals(s.io);
-    io = "read " + std::to_string(t.read_bytes) + " B/" + std::to_string(t.reads) + " ops, written " +
-         std::to_string(t.write_bytes) + " B/" + std::to_string(t.writes) + " ops";
-  }
-  std::string io_source = in_path(s.io_dir, s.io.file != nullptr    ? s.io.file
-                                            : s.io_dir.v2              ? "io.stat"
-                                                                       : "blkio.throttle.io_service_bytes_recursive");
-  if (s.io_is_hosts) io_source = std::string(s.io_dir.path.view()) + " (the host's own blkio cgroup: its I/O is not the container's)";
-  rows.push_back({"block I/O", io, "", io_source});
-  // The figure column as wide as its widest figure, so sources line up.
-  size_t width = 4;
-  for (const Row& r : rows) width = std::max(width, r.host.size());
-  std::printf("\n%-14s %-*s %s\n", "", int(width), "now", "source");
-  for (const Row& r : rows) std::printf("%-14s %-*s %s\n", r.name.c_str(), int(width), r.host.c_str(), r.source.c_str());
 }
 
 std::string show_json(const Config& config, const Limits& limits, bool have_limits) {

@@ -60,6 +60,9 @@ inline bool limit_is_an_ancestors(const Sample& s) {
   return s.pids.limit_dir.size() > 0 && s.pids.limit_dir.view() != s.pids_dir.path.view();
 }
 
+// A figure as the screens print it: the number, or "-" when absent.
+inline std::string figure_text(const Figure& f) { return f.has ? std::to_string(f.value) : "-"; }
+
 // Per-second change of a counter between two samples (absent when either
 // reading is, or when the counter went backwards: a reset, not a rate).
 std::optional<double> rate(const Figure& before, const Figure& now, double seconds);

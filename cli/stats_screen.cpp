@@ -35,7 +35,6 @@ std::string bytes(uint64_t n) {
   return buf;
 }
 std::string bytes(const Figure& f) { return f.has ? bytes(f.value) : "-"; }
-std::string count(const Figure& f) { return f.has ? std::to_string(f.value) : "-"; }
 
 std::string per_second_bytes(const std::optional<double>& r) {
   if (!r) return "+-/s";
@@ -97,7 +96,7 @@ std::vector<std::string> screen_lines(const Config& config, const Sample& now, c
   std::string of_quota = r.quota_percent ? format(", %.0f%% used", *r.quota_percent) : "";
   out.push_back(fit("CPU   " + bar(cpu_fraction) + " " + (r.cpu_percent ? format("%5.1f%%", *r.cpu_percent) : "    -") +
                     " of " + cpus + " CPU" + (now.cpus == 1 ? "" : "s") + "  quota " + quota + of_quota));
-  std::string throttled = "      throttled " + count(now.cpu.throttled_periods) + " of " + count(now.cpu.periods) +
+  std::string throttled = "      throttled " + figure_text(now.cpu.throttled_periods) + " of " + figure_text(now.cpu.periods) +
                           " periods (" + per_second(r.throttled_periods_per_s) + "), " +
                           (now.cpu.throttled_ns.has ? format("%.2fs", double(now.cpu.throttled_ns.value) / 1e9) : "-") +
                           " (" + (r.throttled_time_per_s ? format("+%.2fs/s", *r.throttled_time_per_s) : "+-/s") + ")";
@@ -117,8 +116,8 @@ std::vector<std::string> screen_lines(const Config& config, const Sample& now, c
   out.push_back(fit("      cache " + bytes(m.cache) + "   working set " + bytes(working_set(m)) + "   swap " +
                     bytes(m.swap_used) + " / " + swap_limit));
   if (m.high.has)  // v2's throttling threshold: no kill, but slow above it
-    out.push_back(fit("      high " + bytes(m.high) + " (throttled above it, " + count(m.high_events) +
-                      " times; at the limit " + count(m.max_events) + ")"));
+    out.push_back(fit("      high " + bytes(m.high) + " (throttled above it, " + figure_text(m.high_events) +
+                      " times; at the limit " + figure_text(m.max_events) + ")"));
   if (memory_limit_is_an_ancestors(now)) {  // a parent's limit, which its other children share
     std::string head = "      " + bytes(m.usage) + " of it here; the limit is on: ";
     // The path's end names the cgroup: kept on a terminal narrower than 80 columns too.
@@ -131,14 +130,14 @@ std::vector<std::string> screen_lines(const Config& config, const Sample& now, c
   // OOM and pids.
   std::string killer = m.oom_kill_disable.has ? (m.oom_kill_disable.value ? "off" : "on") : "-";
   std::string under = m.under_oom.has ? (m.under_oom.value ? "YES" : "no") : "-";
-  std::string oom_line = "OOM   killer " + killer + "   under OOM " + under + "   kills " + count(m.oom_kills);
-  if (m.oom_events.has) oom_line += "   events " + count(m.oom_events);
+  std::string oom_line = "OOM   killer " + killer + "   under OOM " + under + "   kills " + figure_text(m.oom_kills);
+  if (m.oom_events.has) oom_line += "   events " + figure_text(m.oom_events);
   if (m.oom_group.has) oom_line += std::string("   group ") + (m.oom_group.value ? "on" : "off");
   out.push_back(fit(oom_line));
-  std::string pids_max = now.pids.max.has ? count(now.pids.max) : (now.pids.max_unlimited ? "max" : "-");
-  std::string pids_line = "PIDS  " + count(now.pids.current) + " / " + pids_max;
+  std::string pids_max = now.pids.max.has ? figure_text(now.pids.max) : (now.pids.max_unlimited ? "max" : "-");
+  std::string pids_line = "PIDS  " + figure_text(now.pids.current) + " / " + pids_max;
   if (limit_is_an_ancestors(now))  // a parent's limit, which counts its other processes too
-    pids_line += "   (" + count(now.pids.limit_current) + " where that limit is)";
+    pids_line += "   (" + figure_text(now.pids.limit_current) + " where that limit is)";
   out.push_back(fit(pids_line));
 
   // Block I/O: totals, then up to three devices.
