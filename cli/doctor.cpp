@@ -95,6 +95,22 @@ ScriptLine parse_script_line(std::string_view line) {
 
 }  // namespace
 
+const char* kind_name(ProgramKind kind) {
+  switch (kind) {
+    case ProgramKind::GlibcDynamic: return "glibc-dynamic";
+    case ProgramKind::Static: return "static";
+    case ProgramKind::Go: return "go";
+    case ProgramKind::Musl: return "musl";
+    case ProgramKind::OtherLibc: return "other-libc";
+    case ProgramKind::ForeignArch: return "foreign-arch";
+    case ProgramKind::Script: return "script";
+    case ProgramKind::NotElf: return "not-elf";
+    case ProgramKind::Library: return "library";
+    case ProgramKind::Unreadable: return "unreadable";
+  }
+  return "unreadable";
+}
+
 Doctor::Doctor(const RootFs& root, std::string path_var)
     : root_(root), path_var_(std::move(path_var)), libraries_(root) {
   cwd_ = "/";
@@ -138,7 +154,7 @@ ProgramReport Doctor::examine_at(std::string_view name, const Found& found, bool
   ProgramReport report;
   report.name = name;
   report.path = found.path;
-  report.kind = "unreadable";
+  report.kind = ProgramKind::Unreadable;
   auto fail = [&](const std::string& why) {
     report.why_not = why;
     report.reasons.push_back(std::string(name) + " " + why + ".");
@@ -157,13 +173,13 @@ ProgramReport Doctor::examine_at(std::string_view name, const Found& found, bool
   std::string_view start(head, n > 0 ? size_t(n) : 0);
   if (start.starts_with("#!")) {
     close(fd);
-    report.kind = "script";
+    report.kind = ProgramKind::Script;
     examine_script(report, start.substr(0, start.find('\n')), deep, depth);
     return report;
   }
   if (!start.starts_with(ELFMAG)) {
     close(fd);
-    report.kind = "not-elf";
+    report.kind = ProgramKind::NotElf;
     report.why_not = "is neither an ELF program nor a #! script";
     report.reasons.push_back("It is neither an ELF program nor a #! script, so it is not a program cgview can act on.");
     return report;
@@ -202,7 +218,7 @@ void Doctor::examine_script(ProgramReport& report, std::string_view first_line, 
   report.container_aware = interp->container_aware;
   report.container_evidence = interp->container_evidence;
   std::string shown = interp->path.empty() ? command : interp->path;
-  report.reasons.push_back("It is a script run by " + shown + " (" + interp->kind + "); cgview reaches it when it reaches " +
+  report.reasons.push_back("It is a script run by " + shown + " (" + kind_name(interp->kind) + "); cgview reaches it when it reaches " +
                            "that interpreter" + (interp->reached ? ", as it does." : ", which it does not."));
   if (!interp->reached) report.why_not = "runs " + shown + ", which " + interp->why_not;
   if (line.via_env.find_first_of(" \t") != std::string::npos)
@@ -220,7 +236,7 @@ void Doctor::examine_script(ProgramReport& report, std::string_view first_line, 
 void Doctor::examine_elf(ProgramReport& report, int fd, bool deep, mode_t mode) {
   ElfFacts facts = inspect_elf_fd(fd, deep ? ElfDepth::Contents : ElfDepth::Linking);
   if (!facts.is_elf || facts.elf_class == 0 || facts.truncated) {
-    report.kind = "not-elf";
+    report.kind = ProgramKind::NotElf;
     report.why_not = "is a damaged ELF file";
     report.reasons.push_back("It starts like an ELF file but cannot be read: " +
                              (facts.damage.empty() ? std::string("libelf rejects it") : facts.damage) + ".");
@@ -246,7 +262,7 @@ void Doctor::examine_elf(ProgramReport& report, int fd, bool deep, mode_t mode) 
                              "libcgview.so for it, from the preload entry '" + lib_build.entry + "'.");
     for (const LibBuild& broken : lib_build.broken) report.reasons.push_back(lib_build_problem(broken));
   } else if (facts.elf_class != own_class_ || facts.machine != own_machine_) {
-    report.kind = "foreign-arch";
+    report.kind = ProgramKind::ForeignArch;
     report.why_not = "is built for " + built_for;
     report.reasons.push_back("It is built for " + built_for + " and libcgview.so for " +
                              describe_machine(own_machine_, own_class_) + ": the shim cannot be loaded into it.");
@@ -263,7 +279,7 @@ void Doctor::examine_elf(ProgramReport& report, int fd, bool deep, mode_t mode) 
     return;
   }
   if (facts.go) {
-    report.kind = "go";
+    report.kind = ProgramKind::Go;
     report.go_version = facts.go_version;
     std::string version = facts.go_version.empty() ? "" : " (" + facts.go_version + ")";
     report.why_not = "is a Go program";
@@ -285,12 +301,12 @@ void Doctor::examine_elf(ProgramReport& report, int fd, bool deep, mode_t mode) 
     std::string_view file = basename_of(report.path);
     bool musl_libc = facts.soname == kMuslLibc || file == kMuslLibc || file.starts_with("ld-musl-");
     if (facts.type == ET_DYN && !facts.pie && (musl_libc || (needs_musl_libc && !needs_libc6))) {
-      report.kind = "musl";
+      report.kind = ProgramKind::Musl;
       report.why_not = "is a library of musl libc";
       report.reasons.push_back("It is a shared library built for musl libc: glibc programs do not load it, and musl's "
                                "loader cannot load libcgview.so, which is built for glibc.");
     } else if (facts.type == ET_DYN && !facts.pie) {
-      report.kind = "library";
+      report.kind = ProgramKind::Library;
       report.reached = true;
       // glibc's own libraries call their functions inside themselves, past
       // any preload: what cgview answers is the calls programs make to them.
@@ -304,26 +320,26 @@ void Doctor::examine_elf(ProgramReport& report, int fd, bool deep, mode_t mode) 
       else
         report.reasons.push_back(std::string(kLibraryReason) + ": cgview reaches it in every glibc program that loads it.");
     } else {
-      report.kind = "static";
+      report.kind = ProgramKind::Static;
       report.why_not = "is statically linked";
       report.reasons.push_back(std::string("It is statically linked") + (facts.type == ET_DYN ? " (static-pie)" : "") +
                                ": no dynamic loader runs, so nothing can preload libcgview.so into it; it sees the "
                                "host's CPUs and memory.");
     }
   } else if (interp_name.starts_with("ld-musl-")) {
-    report.kind = "musl";
+    report.kind = ProgramKind::Musl;
     report.why_not = "is linked with musl libc";
     report.reasons.push_back("It is linked with musl libc (" + facts.interp + "): libcgview.so is built for glibc and "
                              "musl's loader cannot load it.");
   } else if (glibc_loader && needs_libc6) {
-    report.kind = "glibc-dynamic";
+    report.kind = ProgramKind::GlibcDynamic;
     report.reached = true;
     report.reasons.push_back(std::string(kGlibcReason) + (build.empty()
                                                               ? ": `cgview run` (LD_PRELOAD) and `cgview enable` "
                                                                 "(/etc/ld.so.preload) load libcgview.so into it."
                                                               : ": that entry loads the build into it."));
   } else {
-    report.kind = "other-libc";
+    report.kind = ProgramKind::OtherLibc;
     report.why_not = "does not use glibc";
     if (glibc_loader)  // -nostdlib: ld.so runs it, but it calls no libc function to answer
       report.reasons.push_back("It is started by glibc's loader " + facts.interp + " but does not link glibc's "
@@ -352,20 +368,20 @@ void Doctor::examine_elf(ProgramReport& report, int fd, bool deep, mode_t mode) 
     report.reasons.push_back(lib_build_problem(lib_build));
     drop_reach_claim(report);
   }
-  if (report.reached && (report.kind == "glibc-dynamic" || report.kind == "library"))
+  if (report.reached && (report.kind == ProgramKind::GlibcDynamic || report.kind == ProgramKind::Library))
     check_glibc_version(report, facts, build);
   // Setgid without group execute is mandatory locking, not a privilege. Only
   // where nothing else (a missing loader, an old glibc) keeps it out.
   bool setgid = (mode & S_ISGID) && (mode & S_IXGRP);
-  if (report.kind == "glibc-dynamic" && report.reached && ((mode & S_ISUID) || setgid)) judge_secure(report, facts, mode);
+  if (report.kind == ProgramKind::GlibcDynamic && report.reached && ((mode & S_ISUID) || setgid)) judge_secure(report, facts, mode);
   if (!deep) return;
   add_contents(report, report.path, facts);
-  if (facts.has_dynamic && report.kind != "static") walk_libraries(report, facts);
-  if (report.reached && report.asks.empty() && report.served_paths.empty() && report.kind != "library")
+  if (facts.has_dynamic && report.kind != ProgramKind::Static) walk_libraries(report, facts);
+  if (report.reached && report.asks.empty() && report.served_paths.empty() && report.kind != ProgramKind::Library)
     report.reasons.push_back("It imports none of the functions cgview answers and names none of the files it serves: "
                              "unless it finds them at run time (dlopen, dlsym), cgview changes nothing it sees.");
   if (!report.reached && !report.served_paths.empty())
-    report.reasons.push_back("It contains the names " + join(report.served_paths, ", ") + (report.kind == "static" ? " (its own or its built-in libc's)" : "") +
+    report.reasons.push_back("It contains the names " + join(report.served_paths, ", ") + (report.kind == ProgramKind::Static ? " (its own or its built-in libc's)" : "") +
                              ": if it reads them, it reads the host's numbers.");
   in_table_order(report.asks, interposed_symbols());
   in_table_order(report.served_paths, served_paths());
@@ -469,7 +485,7 @@ void Doctor::check_glibc_version(ProgramReport& report, const ElfFacts& facts, c
   std::string lacks = join_versions(v.missing);
   report.reached = false;
   drop_reach_claim(report);
-  std::string what = report.kind == "library" ? "any program that loads it" : "it";
+  std::string what = report.kind == ProgramKind::Library ? "any program that loads it" : "it";
   report.why_not = "uses a glibc older than libcgview.so requires (" + v.libc_path + " lacks " + lacks + ")";
   report.reasons.push_back("Its glibc (" + v.libc_path + ") lacks " + lacks + ", which libcgview.so requires: with the " +
                            "library preloaded, ld.so would stop " + what + " before it starts (version `" +
@@ -518,7 +534,7 @@ void Doctor::walk_libraries(ProgramReport& report, const ElfFacts& program) {
     Pending next = std::move(queue.front());
     queue.pop_front();
     if (!seen_names.insert(next.name).second) continue;  // ld.so loads a name once
-    if (report.kind == "musl" && next.name == kMuslLibc) {  // musl's loader is its libc
+    if (report.kind == ProgramKind::Musl && next.name == kMuslLibc) {  // musl's loader is its libc
       report.libraries.push_back({next.name, program.interp});
       continue;
     }

@@ -28,11 +28,16 @@ struct Library {
   std::string path;  // where it was found; empty when not found
 };
 
+// What a program is, as far as reaching it goes.
+enum class ProgramKind { GlibcDynamic, Static, Go, Musl, OtherLibc, ForeignArch, Script, NotElf, Library, Unreadable };
+// Its name in doctor's text and JSON: "glibc-dynamic", "static", "go", "musl",
+// "other-libc", "foreign-arch", "script", "not-elf", "library", "unreadable".
+const char* kind_name(ProgramKind kind);
+
 struct ProgramReport {
   std::string name;  // as given
   std::string path;  // resolved, in the root's terms
-  std::string kind;  // glibc-dynamic, static, go, musl, other-libc, foreign-arch, script, not-elf,
-                     // library, unreadable
+  ProgramKind kind = ProgramKind::Unreadable;
   bool reached = false;
   std::string why_not;  // when !reached: "is statically linked" (cgview run's warning)
   std::vector<std::string> reasons;

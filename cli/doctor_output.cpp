@@ -18,10 +18,10 @@ std::string program_json(const ProgramReport& r, const std::string& indent) {
   std::string out = "{\n";
   out += in + "\"program\": " + json_string(r.name) + ",\n";
   out += in + "\"path\": " + json_string(r.path) + ",\n";
-  out += in + "\"kind\": " + json_string(r.kind) + ",\n";
+  out += in + "\"kind\": " + json_string(kind_name(r.kind)) + ",\n";
   out += in + "\"reached\": " + (r.reached ? "true" : "false") + ",\n";
   out += in + "\"reasons\": " + json_list(r.reasons) + ",\n";
-  if (r.kind == "go") out += in + "\"go_version\": " + (r.go_version.empty() ? "null" : json_string(r.go_version)) + ",\n";
+  if (r.kind == ProgramKind::Go) out += in + "\"go_version\": " + (r.go_version.empty() ? "null" : json_string(r.go_version)) + ",\n";
   if (r.interpreter) out += in + "\"interpreter\": " + program_json(*r.interpreter, in) + ",\n";
   out += in + "\"asks\": " + json_list(r.asks) + ",\n";
   out += in + "\"served_paths\": " + json_list(r.served_paths) + ",\n";
@@ -94,13 +94,13 @@ void print_doctor_text(std::FILE* out, const std::vector<ProgramReport>& reports
   std::map<std::string, size_t> kinds;
   size_t reached = 0;
   for (const ProgramReport& r : reports) {
-    ++kinds[r.kind];
+    ++kinds[kind_name(r.kind)];
     reached += r.reached;
     std::string shown = printable(r.path.empty() ? r.name : r.path);
     std::string detail = r.reached ? join(r.asks, ",") : printable(r.why_not);
     if (r.reached && !r.served_paths.empty()) detail += (detail.empty() ? "" : "; ") + std::string("names ") + join(r.served_paths, ",");
     if (r.container_aware) detail += " [container-aware]";
-    std::fprintf(out, "%-*s  %-13s  %-7s  %s\n", int(width), shown.c_str(), r.kind.c_str(), r.reached ? "yes" : "NO",
+    std::fprintf(out, "%-*s  %-13s  %-7s  %s\n", int(width), shown.c_str(), kind_name(r.kind), r.reached ? "yes" : "NO",
                  detail.c_str());
     if (!reasons) continue;
     for (const std::string& why : r.reasons) std::fprintf(out, "    %s\n", printable(why).c_str());

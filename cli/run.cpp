@@ -28,7 +28,7 @@ namespace {
 // An override (--cpus) is not in the cgroup, so even that runtime needs
 // GOMAXPROCS for it.
 const char* what_to_do_instead(const ProgramReport& verdict, bool cpus_overridden) {
-  if (verdict.kind != "go") return "";
+  if (verdict.kind != ProgramKind::Go) return "";
   return verdict.container_aware && !cpus_overridden
              ? "; its runtime sizes GOMAXPROCS from the cgroup, set GOMEMLIMIT for its memory"
              : "; set GOMAXPROCS and GOMEMLIMIT for it instead";
@@ -90,7 +90,7 @@ int run(const Config& config, const char* cpus, const char* memory, char** comma
   if (!config.root.live()) setenv("CGVIEW_SYSROOT", std::string(config.root.prefix.view()).c_str(), 1);
   // Not found, unreadable or not ELF: execvp decides (a file without #! runs under /bin/sh).
   if (!verdict.reached) print_warnings_once(config);  // no library in it to print them
-  if (!verdict.reached && verdict.kind != "unreadable" && verdict.kind != "not-elf" && !is_this_binary(verdict.path))
+  if (!verdict.reached && verdict.kind != ProgramKind::Unreadable && verdict.kind != ProgramKind::NotElf && !is_this_binary(verdict.path))
     std::fprintf(stderr, "cgview: warning: %s %s: cgview cannot reach it%s\n", command[0], verdict.why_not.c_str(),
                  what_to_do_instead(verdict, check.has_cpus_override));
   execvp(command[0], command);
