@@ -244,6 +244,17 @@ void Doctor::examine_elf(ProgramReport& report, int fd, bool deep, mode_t mode) 
   }
   if (!facts.damage.empty())
     report.reasons.push_back("Part of it cannot be read (" + facts.damage + "): this verdict may be incomplete.");
+  LibBuild lib_build;
+  if (!classify(report, facts, lib_build)) return;  // another machine's: nothing more to judge
+  const std::string build = lib_build.usable() ? lib_build.path : std::string();
+  apply_blockers(report, facts, lib_build, build, mode);
+  if (deep) summarize_contents(report, facts);
+}
+
+// The program's kind and the first reason, from how it is linked: the
+// loader it names, the libc it needs, what a $LIB preload entry gives it.
+// False for a program of another machine, which nothing more applies to.
+bool Doctor::classify(ProgramReport& report, const ElfFacts& facts, LibBuild& lib_build) {
   std::string_view interp_name = basename_of(facts.interp);
   bool needs_libc6 = false, needs_musl_libc = false;
   for (const std::string& n : facts.needed) {
@@ -253,7 +264,7 @@ void Doctor::examine_elf(ProgramReport& report, int fd, bool deep, mode_t mode) 
   // Where a preload entry names libcgview.so through $LIB, glibc's ld.so loads
   // the build it expands to for this program, whatever this cgview's own is.
   bool glibc_loader = interp_name.starts_with("ld-linux") || interp_name.starts_with("ld64.so");
-  LibBuild lib_build = facts.has_interp && glibc_loader && any_lib_entry_ ? lib_build_for(facts, false) : LibBuild{};
+  lib_build = facts.has_interp && glibc_loader && any_lib_entry_ ? lib_build_for(facts, false) : LibBuild{};
   std::string build;  // the library judged against its glibc; empty: this cgview's own
   std::string built_for = describe_machine(facts.machine, facts.elf_class);
   if (lib_build.usable()) {
@@ -276,7 +287,7 @@ void Doctor::examine_elf(ProgramReport& report, int fd, bool deep, mode_t mode) 
                                "directory and name them as '/usr/$LIB/libcgview.so' (README: images that also run "
                                "32-bit programs).");
     }
-    return;
+    return false;
   }
   if (facts.go) {
     report.kind = ProgramKind::Go;
@@ -348,6 +359,14 @@ void Doctor::examine_elf(ProgramReport& report, int fd, bool deep, mode_t mode) 
       report.reasons.push_back("Its loader " + (facts.interp.empty() ? std::string("(none)") : facts.interp) +
                                " is not glibc's: libcgview.so needs glibc.");
   }
+  return true;
+}
+
+// What keeps a program of a reachable kind from being reached after all: a
+// missing loader, a $LIB entry that gives it no build, a glibc too old for the
+// library, the setuid bit.
+void Doctor::apply_blockers(ProgramReport& report, const ElfFacts& facts, const LibBuild& lib_build,
+                            const std::string& build, mode_t mode) {
   if (facts.has_interp && !facts.interp.empty() && !root_.resolve(facts.interp).ok) {
     // Nothing runs it, so nothing is reached (an image missing a layer, or
     // a program for another system).
@@ -374,7 +393,11 @@ void Doctor::examine_elf(ProgramReport& report, int fd, bool deep, mode_t mode) 
   // where nothing else (a missing loader, an old glibc) keeps it out.
   bool setgid = (mode & S_ISGID) && (mode & S_IXGRP);
   if (report.kind == ProgramKind::GlibcDynamic && report.reached && ((mode & S_ISUID) || setgid)) judge_secure(report, facts, mode);
-  if (!deep) return;
+}
+
+// The deep part: what the program and its libraries ask for and name, and the
+// sentences that say so.
+void Doctor::summarize_contents(ProgramReport& report, const ElfFacts& facts) {
   add_contents(report, report.path, facts);
   if (facts.has_dynamic && report.kind != ProgramKind::Static) walk_libraries(report, facts);
   if (report.reached && report.asks.empty() && report.served_paths.empty() && report.kind != ProgramKind::Library)

@@ -77,6 +77,10 @@ class Doctor {
  private:
   ProgramReport examine_at(std::string_view name, const Found& found, bool deep, int depth);
   void examine_elf(ProgramReport& report, int fd, bool deep, mode_t mode);
+  bool classify(ProgramReport& report, const ElfFacts& facts, LibBuild& lib_build);
+  void apply_blockers(ProgramReport& report, const ElfFacts& facts, const LibBuild& lib_build, const std::string& build,
+                      mode_t mode);
+  void summarize_contents(ProgramReport& report, const ElfFacts& facts);
   void examine_script(ProgramReport& report, std::string_view first_line, bool deep, int depth);
   void walk_libraries(ProgramReport& report, const ElfFacts& program);
   void add_cgview_entry(std::string path, bool from_file);
