@@ -35,10 +35,9 @@ bool read_path_as_program(const Config& config, VirtualFile file, std::string_vi
     bool formed = compute_limits(config, limits);
     if (can_render(file, limits, formed)) {
       Sink sink(append_to_string, &out);
-      uint32_t device = 0;
-      bool rendered = file != VirtualFile::BlockStat ? render(file, config, limits, nullptr, sink)
-                      : block_stat_device(config.root, path, device) && render_block_stat(config, limits, device, sink);
-      if (rendered) return true;
+      uint32_t device = 0;  // a block device's stat file: the device its "dev" file names
+      if (file == VirtualFile::BlockStat && !block_stat_device(config.root, path, device)) device = 0;
+      if (render(file, config, limits, nullptr, sink, device)) return true;
     }
     out.clear();
   }

@@ -249,7 +249,8 @@ bool render_cpu_offline(const Config& config, const Limits& limits, Sink& out) {
   return out.finish();
 }
 
-bool render(VirtualFile file, const Config& config, const Limits& limits, StatClock* clock, Sink& out) {
+bool render(VirtualFile file, const Config& config, const Limits& limits, StatClock* clock, Sink& out,
+            uint32_t task) {
   CpuFileRef cpu_file;
   if (split_cpu_file(file, cpu_file)) {
     // Not through render_cpu_file's frame: its buffers would add to this one's.
@@ -268,8 +269,8 @@ bool render(VirtualFile file, const Config& config, const Limits& limits, StatCl
     case VirtualFile::PressureMemory:
     case VirtualFile::PressureIo: return render_pressure(config, limits, file, out);
     case VirtualFile::Diskstats: return render_diskstats(config, limits, out);
-    case VirtualFile::Status: return render_status(config, limits, 0, out);
-    case VirtualFile::BlockStat:  // needs its device: render_block_stat
+    case VirtualFile::Status: return render_status(config, limits, task, out);
+    case VirtualFile::BlockStat: return task != 0 && render_block_stat(config, limits, task, out);
     case VirtualFile::None: break;
   }
   return false;

@@ -119,7 +119,12 @@ bool render_status(const Config& config, const Limits& limits, uint32_t task, Si
 // view of the mask the file holds (task_view), or with `show_visible`, V.
 bool render_status_file(const Sysroot& root, std::string_view path, const Limits& limits, bool show_visible,
                         Sink& out);
-bool render(VirtualFile file, const Config& config, const Limits& limits, StatClock* clock, Sink& out);
+// Renders `file` into `out`; false = serve the host's file. `task`: for the
+// status file, the task it shows (0: the calling thread's process); for a
+// block device's stat file, its device (major << 20 | minor, as its "dev" file
+// names it), without which there is nothing to render.
+bool render(VirtualFile file, const Config& config, const Limits& limits, StatClock* clock, Sink& out,
+            uint32_t task = 0);
 
 // A NUMA node's meminfo (render_node_meminfo), which like /proc/meminfo reads
 // only limits.memory and the memory cgroup.

@@ -91,9 +91,7 @@ int render_new_fd(VirtualFile file, int flags, uint32_t task) {
   LazyFile out;
   out.flags = flags;
   Sink sink(flush_to_lazy_file, &out);
-  bool rendered = file == VirtualFile::Status      ? render_status(config(), limits, task, sink)
-                  : file == VirtualFile::BlockStat ? render_block_stat(config(), limits, task, sink)
-                                                   : render(file, config(), limits, &stat_clock(), sink);
+  bool rendered = render(file, config(), limits, &stat_clock(), sink, task);
   if (rendered && out.fd < 0) make_anonymous_file(out);  // empty content
   if (!rendered || out.fd < 0 || out.refused) {
     bool no_file = out.refused || (rendered && out.fd < 0);
