@@ -130,13 +130,6 @@ Doctor::Doctor(const RootFs& root, std::string path_var)
     for (std::string& path : preload_file_entries(preload)) add_cgview_entry(std::move(path), true);
   const char* env = root_.live() ? getenv("LD_PRELOAD") : nullptr;
   for (std::string& path : preload_variable_entries(env != nullptr ? env : "")) add_cgview_entry(std::move(path), false);
-  // The library this cgview installs or copies into an image (not the one an
-  // image's ld.so.preload may name); without it no program is judged by its
-  // glibc's version.
-  std::string shim = library_next_to_binary(), why;
-  std::vector<std::string> required;
-  if (!shim.empty() && read_libc_versions_required(shim, required, why) && !required.empty())
-    libc_fit_ = std::make_unique<LibcFit>(root_, libraries_, std::move(required));
 }
 
 void Doctor::add_cgview_entry(std::string path, bool from_file) {
@@ -486,15 +479,17 @@ std::string Doctor::lib_build_problem(const LibBuild& build) {
 }
 
 LibcFit* Doctor::libc_fit_for(const std::string& build) {
-  if (build.empty()) return libc_fit_.get();
-  auto it = other_fits_.find(build);
-  if (it != other_fits_.end()) return it->second.get();
+  auto it = libc_fits_.find(build);
+  if (it != libc_fits_.end()) return it->second.get();
+  // "": the library this cgview installs or copies into an image (not one an
+  // image's ld.so.preload may name), a host path; a build $LIB names is the root's.
+  std::string file = build.empty() ? library_next_to_binary() : root_.host(build);
   std::vector<std::string> required;
   std::string why;
   std::unique_ptr<LibcFit> fit;
-  if (read_libc_versions_required(root_.host(build), required, why) && !required.empty())
+  if (!file.empty() && read_libc_versions_required(file, required, why) && !required.empty())
     fit = std::make_unique<LibcFit>(root_, libraries_, std::move(required));
-  return other_fits_.emplace(build, std::move(fit)).first->second.get();
+  return libc_fits_.emplace(build, std::move(fit)).first->second.get();
 }
 
 // A glibc older than the versions libcgview.so requires cannot load it: with

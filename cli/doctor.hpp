@@ -106,8 +106,9 @@ class Doctor {
   int chain_ = 0;  // interpreters followed for the program being examined (env restarts the kernel's depth)
   mutable std::map<std::string, std::string> lib_tokens_;  // what each loader puts for $LIB, by path
   std::map<std::string, ElfFacts> cache_;  // library contents by path, read once per run
-  std::unique_ptr<LibcFit> libc_fit_;  // this cgview's libcgview.so against the root's glibc; null: unreadable
-  std::map<std::string, std::unique_ptr<LibcFit>> other_fits_;  // the same for builds $LIB names, by path
+  // Each library build against the root's glibc, by path ("": this cgview's
+  // own libcgview.so), read when first needed; null: unreadable.
+  std::map<std::string, std::unique_ptr<LibcFit>> libc_fits_;
 };
 
 
