@@ -1,4 +1,4 @@
-// Fuzzes `cgview doctor`'s ELF reader (cli/elf_inspect.cpp with libelf, and
+// Fuzzes `cgview doctor`'s ELF reader (cli/elf/elf_inspect.cpp with libelf, and
 // the Go build info parser) over arbitrary bytes: it must end without a crash,
 // leak or hang, and what it reports must be consistent with the input:
 // imports only from the interposed list, strings found really present, a Go
