@@ -24,10 +24,14 @@ struct Quota {
 // Where a number came from, for `cgview show`.
 struct Source {
   PathText file;  // host path, or the variable name for overrides
+  size_t dir_len = 0;  // the cgroup directory's part of `file` (0 for an override)
   void set(std::string_view dir, std::string_view name) {
     file.clear();
     file.add(dir).add('/').add(name);
+    dir_len = dir.size();
   }
+  // The cgroup directory the figure was read in; empty for an override.
+  std::string_view dir() const { return file.view().substr(0, dir_len); }
 };
 
 struct CpuLimits {

@@ -15,11 +15,10 @@ namespace {
 CgroupDir binding_quota_dir(const Config& config, const Limits& limits, const CgroupDir& cpu) {
   CgroupDir dir = cpu;
   if (!cpu.found || !limits.cpu.has_quota || config.has_cpus_override) return dir;
-  std::string_view file = limits.cpu.quota_source.file.view();
-  size_t slash = file.rfind('/');
-  if (slash == std::string_view::npos || slash < cpu.mount_len) return dir;
+  std::string_view quota_dir = limits.cpu.quota_source.dir();
+  if (quota_dir.size() < cpu.mount_len) return dir;
   dir.path.clear();
-  dir.path.add(file.substr(0, slash));
+  dir.path.add(quota_dir);
   return dir;
 }
 
