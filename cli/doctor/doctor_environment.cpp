@@ -18,6 +18,7 @@
 #include "commands.hpp"
 #include "doctor_output.hpp"
 #include "elf_identity.hpp"
+#include "json.hpp"
 #include "elf_inspect.hpp"
 #include "lib_layout.hpp"
 #include "library_location.hpp"
@@ -186,38 +187,43 @@ int doctor_environment(const Config& config, bool json) {
   }
 
   if (json) {
-    std::printf("{\n  \"preloads\": [");
-    for (size_t i = 0; i < preloads.size(); ++i) {
-      const PreloadEntry& e = preloads[i];
-      std::printf("%s\n    {\"source\": %s, \"path\": %s, \"exists\": %s, \"loadable\": %s, \"cgview\": %s, "
-                  "\"glibc\": %s}",
-                  i ? "," : "", json_string(e.source).c_str(), json_string(e.path).c_str(), e.exists ? "true" : "false",
-                  e.loadable ? "true" : "false", e.is_cgview ? "true" : "false", e.no_glibc ? "false" : "true");
+    Json j(true);
+    j.open().open_array("preloads");
+    for (const PreloadEntry& e : preloads)
+      j.open()
+          .str("source", e.source)
+          .str("path", e.path)
+          .boolean("exists", e.exists)
+          .boolean("loadable", e.loadable)
+          .boolean("cgview", e.is_cgview)
+          .boolean("glibc", !e.no_glibc)
+          .close();
+    j.close_array().boolean("shim_preloaded", shim_loaded).open("cgroups");
+    for (Controller c : controllers) {
+      const CgroupDir& d = limits.cgroups.of(c);
+      if (!d.found) {
+        j.null(controller_name(c));
+        continue;
+      }
+      j.open(controller_name(c)).str("path", d.path.view()).num("version", d.v2 ? 2 : 1).close();
     }
-    std::printf("%s],\n  \"shim_preloaded\": %s,\n  \"cgroups\": {", preloads.empty() ? "" : "\n  ",
-                shim_loaded ? "true" : "false");
-    for (size_t i = 0; i < 4; ++i) {
-      const CgroupDir& d = limits.cgroups.of(controllers[i]);
-      std::printf("%s\n    %s: %s", i ? "," : "", json_string(controller_name(controllers[i])).c_str(),
-                  d.found ? ("{\"path\": " + json_string(d.path.view()) + ", \"version\": " + (d.v2 ? "2" : "1") + "}").c_str()
-                          : "null");
-    }
-    std::printf("\n  },\n  \"view\": {\"formed\": %s, \"disabled\": %s", formed ? "true" : "false",
-                config.disabled ? "true" : "false");
+    j.close().open("view").boolean("formed", formed).boolean("disabled", config.disabled);
     if (formed)
-      std::printf(", \"cpus\": %u, \"host_cpus\": %u, \"online\": %s, \"host_online\": %s", limits.cpu.count,
-                  limits.cpu.online.count(), json_string(cpu_list_text(limits.cpu.visible)).c_str(),
-                  json_string(cpu_list_text(limits.cpu.online)).c_str());
-    if (limits.memory.has_limit) std::printf(", \"memory_limit\": %llu", (unsigned long long)limits.memory.limit);
-    else std::printf(", \"memory_limit\": null");
-    std::printf("},\n  \"settings\": [");
-    for (size_t i = 0; i < settings.size(); ++i) {
-      const Setting& s = settings[i];
-      std::printf("%s\n    {\"name\": %s, \"value\": %s, \"valid\": %s, \"expected\": %s}", i ? "," : "",
-                  json_string(s.name).c_str(), json_string(s.value).c_str(), s.valid ? "true" : "false",
-                  json_string(s.expected).c_str());
-    }
-    std::printf("%s]\n}\n", settings.empty() ? "" : "\n  ");
+      j.num("cpus", limits.cpu.count)
+          .num("host_cpus", limits.cpu.online.count())
+          .str("online", cpu_list_text(limits.cpu.visible))
+          .str("host_online", cpu_list_text(limits.cpu.online));
+    j.num("memory_limit", limits.memory.has_limit ? std::optional<uint64_t>(limits.memory.limit) : std::nullopt);
+    j.close().open_array("settings");
+    for (const Setting& setting : settings)
+      j.open()
+          .str("name", setting.name)
+          .str("value", setting.value)
+          .boolean("valid", setting.valid)
+          .str("expected", setting.expected)
+          .close();
+    j.close_array().close();
+    std::printf("%s\n", j.text().c_str());
     return 0;
   }
 

@@ -1,71 +1,55 @@
 #include "doctor_output.hpp"
 
 #include <map>
+#include <optional>
+
+#include "json.hpp"
 #include "text_util.hpp"
 
 namespace cgview::cli {
 
 namespace {
 
-std::string json_list(const std::vector<std::string>& items) {
-  std::string out = "[";
-  for (size_t i = 0; i < items.size(); ++i) out += (i ? ", " : "") + json_string(items[i]);
-  return out + "]";
+void strings(Json& j, std::string_view key, const std::vector<std::string>& items) {
+  j.open_array(key);
+  for (const std::string& item : items) j.element(item);
+  j.close_array();
 }
 
-std::string program_json(const ProgramReport& r, const std::string& indent) {
-  std::string in = indent + "  ";
-  std::string out = "{\n";
-  out += in + "\"program\": " + json_string(r.name) + ",\n";
-  out += in + "\"path\": " + json_string(r.path) + ",\n";
-  out += in + "\"kind\": " + json_string(kind_name(r.kind)) + ",\n";
-  out += in + "\"reached\": " + (r.reached ? "true" : "false") + ",\n";
-  out += in + "\"reasons\": " + json_list(r.reasons) + ",\n";
-  if (r.kind == ProgramKind::Go) out += in + "\"go_version\": " + (r.go_version.empty() ? "null" : json_string(r.go_version)) + ",\n";
-  if (r.interpreter) out += in + "\"interpreter\": " + program_json(*r.interpreter, in) + ",\n";
-  out += in + "\"asks\": " + json_list(r.asks) + ",\n";
-  out += in + "\"served_paths\": " + json_list(r.served_paths) + ",\n";
-  out += in + "\"container_aware\": " + (r.container_aware ? "true" : "false") + ",\n";
-  out += in + "\"container_evidence\": [";
-  for (size_t i = 0; i < r.container_evidence.size(); ++i)
-    out += std::string(i ? ", " : "") + "{\"file\": " + json_string(r.container_evidence[i].file) +
-           ", \"string\": " + json_string(r.container_evidence[i].what) + "}";
-  out += "],\n" + in + "\"libraries\": [";
-  for (size_t i = 0; i < r.libraries.size(); ++i)
-    out += std::string(i ? ", " : "") + "{\"name\": " + json_string(r.libraries[i].name) + ", \"path\": " +
-           (r.libraries[i].path.empty() ? "null" : json_string(r.libraries[i].path)) + "}";
-  out += "]\n" + indent + "}";
-  return out;
+// One program's verdict; a script's interpreter nested as its own.
+void program_json(Json& j, const ProgramReport& r, std::string_view key = {}) {
+  j.open(key);
+  j.str("program", r.name).str("path", r.path).str("kind", kind_name(r.kind)).boolean("reached", r.reached);
+  strings(j, "reasons", r.reasons);
+  if (r.kind == ProgramKind::Go)
+    j.str_or_null("go_version", r.go_version.empty() ? std::nullopt : std::optional<std::string>(r.go_version));
+  if (r.interpreter) program_json(j, *r.interpreter, "interpreter");
+  strings(j, "asks", r.asks);
+  strings(j, "served_paths", r.served_paths);
+  j.boolean("container_aware", r.container_aware);
+  j.open_array("container_evidence");
+  for (const Evidence& e : r.container_evidence) j.open().str("file", e.file).str("string", e.what).close();
+  j.close_array();
+  j.open_array("libraries");
+  for (const Library& library : r.libraries)
+    j.open()
+        .str("name", library.name)
+        .str_or_null("path", library.path.empty() ? std::nullopt : std::optional<std::string>(library.path))
+        .close();
+  j.close_array();
+  j.close();
 }
 
 }  // namespace
 
-std::string json_string(std::string_view text) {
-  std::string out = "\"";
-  for (char c : text) {
-    unsigned char u = static_cast<unsigned char>(c);
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += c;
-    } else if (u < 0x20 || u == 0x7f) {
-      char buf[8];
-      std::snprintf(buf, sizeof buf, "\\u%04x", u);
-      out += buf;
-    } else {
-      out += c;  // UTF-8 passes through; file names are bytes, shown as given
-    }
-  }
-  return out + "\"";
-}
-
 void print_doctor_json(std::FILE* out, const std::vector<ProgramReport>& reports, std::string_view root) {
   size_t reached = 0;
   for (const ProgramReport& r : reports) reached += r.reached;
-  std::fprintf(out, "{\n  \"root\": %s,\n  \"programs\": [", json_string(root).c_str());
-  for (size_t i = 0; i < reports.size(); ++i)
-    std::fprintf(out, "%s\n    %s", i ? "," : "", program_json(reports[i], "    ").c_str());
-  std::fprintf(out, "%s],\n  \"reached\": %zu,\n  \"not_reached\": %zu\n}\n", reports.empty() ? "" : "\n  ", reached,
-               reports.size() - reached);
+  Json j(true);
+  j.open().str("root", root).open_array("programs");
+  for (const ProgramReport& r : reports) program_json(j, r);
+  j.close_array().num("reached", reached).num("not_reached", reports.size() - reached).close();
+  std::fprintf(out, "%s\n", j.text().c_str());
 }
 
 namespace {

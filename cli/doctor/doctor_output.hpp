@@ -16,7 +16,4 @@ void print_doctor_text(std::FILE* out, const std::vector<ProgramReport>& reports
 // {"root": ..., "programs": [...], "reached": N, "not_reached": M}
 void print_doctor_json(std::FILE* out, const std::vector<ProgramReport>& reports, std::string_view root);
 
-// A JSON string literal, quoted and escaped.
-std::string json_string(std::string_view text);
-
 }  // namespace cgview::cli

@@ -155,6 +155,17 @@ def test_programs(args):
     check(t.returncode == 3 and "--json" in t.stdout and "not found" in t.stdout,
           "doctor -- --json: a program named --json", (t.returncode, t.stdout))
 
+    # A file name that is not UTF-8 (names are bytes): still JSON, with U+FFFD in its place.
+    odd = os.path.join(s.encode(), b"odd\xffname")
+    shutil.copy2(f"{s}/doctor_dynamic".encode(), odd)
+    t = subprocess.run([cg.encode(), b"doctor", b"--json", odd], capture_output=True)
+    try:
+        odd_report = json.loads(t.stdout.decode("utf-8"))["programs"][0]
+    except (UnicodeDecodeError, ValueError, KeyError, IndexError) as e:
+        odd_report = {"error": repr(e)}
+    check(odd_report.get("program", "").endswith("odd\ufffdname"),
+          "a program whose name is not UTF-8: valid UTF-8 JSON, the byte as U+FFFD", odd_report)
+
     rc, r = one(cg, f"{s}/doctor_static")
     check(r["kind"] == "static" and r["reached"] is False and rc == 3, "-static: static, not reached, exit 3", r)
     check(any("statically linked" in x for x in r["reasons"]), "-static: the reason says statically linked", r["reasons"])
