@@ -16,14 +16,24 @@ namespace {
 class MeminfoLines {
  public:
   void take(std::string_view line) {
+    // The five keys start with 'M' or 'S': most lines end here (this runs on
+    // every served /proc/meminfo open).
+    if (line.empty() || (line[0] != 'M' && line[0] != 'S')) return;
     size_t colon = line.find(':');
     if (colon == std::string_view::npos) return;
     for (int k = 0; k < kCount; ++k) {
       if (line.substr(0, colon) != kKeys[k]) continue;
-      if (!seen_[k]) seen_[k] = kb_value(line.substr(colon + 1), values_[k]);  // the first line counts
+      if (!seen_[k]) {
+        seen_[k] = kb_value(line.substr(colon + 1), values_[k]);  // the first line counts
+        found_ += seen_[k];
+      }
       return;
     }
   }
+
+  // All five read: the rest of the file (the kernel prints them in its first
+  // 16 lines of about 55) can be skipped.
+  bool complete() const { return found_ == kCount; }
 
   bool finish(HostMemory& out) const {
     if (!seen_[kTotal] || values_[kTotal] == 0) return false;
@@ -42,6 +52,7 @@ class MeminfoLines {
   static constexpr std::string_view kKeys[kCount] = {"MemTotal", "MemFree", "MemAvailable", "SwapTotal", "SwapFree"};
   uint64_t values_[kCount] = {};
   bool seen_[kCount] = {};
+  int found_ = 0;
 };
 
 }  // namespace
@@ -49,7 +60,7 @@ class MeminfoLines {
 bool host_memory_from_meminfo(std::string_view meminfo, HostMemory& out) {
   MeminfoLines lines;
   std::string_view line;
-  while (next_line(meminfo, line)) lines.take(line);
+  while (!lines.complete() && next_line(meminfo, line)) lines.take(line);
   return lines.finish(out);
 }
 
@@ -67,7 +78,7 @@ bool read_host_memory(const Sysroot& root, HostMemory& out) {
   LineReader reader(fd, buf);
   MeminfoLines lines;
   std::string_view line;
-  while (reader.next_whole_line(line)) lines.take(line);
+  while (!lines.complete() && reader.next_whole_line(line)) lines.take(line);
   close_fd(fd);
   return lines.finish(out);
 }
