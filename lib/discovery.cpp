@@ -1,7 +1,5 @@
 #include "discovery.hpp"
 
-#include <cerrno>
-
 #include "cgroup_search.hpp"
 #include "debug_log.hpp"
 
@@ -73,17 +71,7 @@ struct Search {
   PathText mount_point;  // empty until a search ran
   Listing listing = Listing::Unknown;
   PathText result;
-  PathText looked_at;  // the directory last checked for, and whether it is there
-  bool is_there = false;
 };
-
-// Whether DIR/path is there: a path joined by name names a directory, unless
-// the kernel's path is one no directory has (the v2 line's " (deleted)" after
-// a removed cgroup's name, a zombie leader's).
-bool directory_exists(const Sysroot& root, std::string_view path) {
-  int error = host_open_error(root, path);
-  return error != ENOENT && error != ENOTDIR;
-}
 
 void place(const Config& config, const CgroupMount& mount, std::string_view path, Search& search, CgroupDir& out) {
   if (!cgroup_directory(mount, path, out.path)) return;
@@ -92,28 +80,19 @@ void place(const Config& config, const CgroupMount& mount, std::string_view path
   out.mount_len = mp == "/" ? 1 : mp.size();
   out.found = true;
   out.v2 = mount.v2;
-  // Joined by name where it can be and the directory is there; else found by
-  // cgroup.procs: the limits of the nearest directory that is there (a
-  // parent) may not bind the process at all.
-  const bool outside = cgroup_path_outside_mount(mount, path);
-  if (!outside && search.looked_at.view() != out.path.view()) {  // the v2 line's controllers share one
-    search.looked_at = out.path;
-    search.is_there = directory_exists(config.root, out.path.view());
-  }
-  if (!outside && search.is_there) return;
+  if (!cgroup_path_outside_mount(mount, path)) return;
   if (search.mount_point.view() != mp || search.mount_point.size() == 0) {
     if (!search.pid_tried) search.pid_known = own_pid(config.root, search.pid);
     search.pid_tried = true;
     search.mount_point.clear();
     search.mount_point.add(mp);
     // A path above the mount's root is below none of its cgroups, whatever the pid.
-    int depth = outside ? depth_below_mount(mount.root.view(), path) : -1;
+    int depth = depth_below_mount(mount.root.view(), path);
     search.listing = depth == kAboveMount ? Listing::Absent
                      : search.pid_known   ? find_cgroup_listing(config.root, mp, search.pid, depth, search.result)
                                           : Listing::Unknown;
-    DebugLine(config) << "cgroup path " << path
-                      << (outside ? " is outside the root " : " names no directory below the root ")
-                      << mount.root.view() << " of the mount at " << mp
+    DebugLine(config) << "cgroup path " << path << " is outside the root " << mount.root.view() << " of the mount at "
+                      << mp
                       << (search.listing == Listing::Found    ? ": found by cgroup.procs at "
                           : search.listing == Listing::Absent ? ": no cgroup.procs below lists this process: none of "
                                                                 "these cgroups is its own"
@@ -121,13 +100,8 @@ void place(const Config& config, const CgroupMount& mount, std::string_view path
                                              : ": its pid is unknown; using the mount point")
                       << (search.listing == Listing::Found ? search.result.view() : "");
   }
-  if (search.listing == Listing::Found) {
-    out.path = search.result;
-  } else if (search.listing == Listing::Unknown) {  // the mount point stands in, as for a path outside it
-    out.stand_in = true;
-    out.path.clear();
-    out.path.add(mp);
-  }
+  if (search.listing == Listing::Found) out.path = search.result;
+  else if (search.listing == Listing::Unknown) out.stand_in = true;
   // Searched through and not there, the process has left every cgroup this
   // mount shows: the mount point is then another cgroup (a namespace's root
   // the process was moved out of, whose limits no longer bind it) or the

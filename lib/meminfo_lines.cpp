@@ -109,12 +109,27 @@ bool part_key(Line part, StatKey& key) {
 
 bool container_value(const MemoryFigures& f, Line line, std::string_view host_value, uint64_t& bytes);
 
+// The most a host's line standing in for a key memory.stat lacks may show:
+// memory in use at most what the view shows used, the page cache's parts at
+// most the Cached it shows, pages in swap (Zswapped) at most MemTotal.
+uint64_t stand_in_cap(const MemoryFigures& f, Line line) {
+  const uint64_t used = f.total - f.free;
+  if (line == Line::Zswapped) return f.total;
+  if (line != Line::Shmem && line != Line::Mapped && line != Line::Dirty) return used;
+  return f.stat.has(StatKey::Cache) && f.stat.get(StatKey::Cache) < used ? f.stat.get(StatKey::Cache) : used;
+}
+
 // The most `whole` can show in the view: its container value, or where that
-// is the host's own (its key missing), its own whole's, and so on up.
+// is the host's own (its key missing), its own whole's, and so on up to a
+// line with no whole, whose stand-in cap bounds it; a kernel prints no part
+// above its whole. Only where the view has memory figures.
 bool view_bound(const MemoryFigures& f, Line whole, uint64_t& bound) {
+  if (!f.has_memory) return false;
   if (container_value(f, whole, {}, bound)) return true;
   Line up;
-  return whole_of(whole, up) && view_bound(f, up, bound);
+  if (whole_of(whole, up)) return view_bound(f, up, bound);
+  bound = stand_in_cap(f, whole);
+  return true;
 }
 
 // A part: the cgroup's figure where memory.stat has it, else the host's; at
@@ -145,13 +160,10 @@ bool container_value(const MemoryFigures& f, Line line, std::string_view host_va
   Line whole;
   if (whole_of(line, whole)) return part_value(f, line, whole, host_value, bytes);
   // The cgroup's figure; where memory.stat lacks the key (an older kernel, a
-  // malformed file) the host's line stays, but never above `cap`: a host
-  // figure the container could not hold would mislead more than a bound one.
-  // Memory in use is at most what the view shows used; the page cache's
-  // parts at most the Cached it shows.
+  // malformed file) the host's line stays, but never above its stand-in cap:
+  // a host figure the container could not hold would mislead more than a
+  // bound one.
   const uint64_t used = f.total - f.free;
-  const uint64_t cached = f.stat.has(StatKey::Cache) && f.stat.get(StatKey::Cache) < used ? f.stat.get(StatKey::Cache)
-                                                                                          : used;
   auto host_within = [&](uint64_t cap) {
     if (!kb_value(host_value, bytes) || bytes <= cap) return false;
     bytes = cap;
@@ -162,7 +174,7 @@ bool container_value(const MemoryFigures& f, Line line, std::string_view host_va
     bytes = f.stat.get(k);
     return true;
   };
-  auto stat = [&](StatKey k) { return stat_within(k, used); };
+  auto stat = [&](StatKey k) { return stat_within(k, stand_in_cap(f, line)); };
   // v1 reports no slab: the container's is then 0, never the host's, which
   // free and busybox would add to buff/cache beyond MemTotal.
   auto stat_or_zero = [&](StatKey k) {
@@ -193,9 +205,9 @@ bool container_value(const MemoryFigures& f, Line line, std::string_view host_va
     case Line::InactiveAnon: return stat(StatKey::InactiveAnon);
     case Line::ActiveFile: return stat(StatKey::ActiveFile);
     case Line::InactiveFile: return stat(StatKey::InactiveFile);
-    case Line::Shmem: return stat_within(StatKey::Shmem, cached);  // parts of Cached
-    case Line::Mapped: return stat_within(StatKey::Mapped, cached);
-    case Line::Dirty: return stat_within(StatKey::Dirty, cached);
+    case Line::Shmem: return stat(StatKey::Shmem);  // parts of Cached
+    case Line::Mapped: return stat(StatKey::Mapped);
+    case Line::Dirty: return stat(StatKey::Dirty);
     case Line::AnonPages: return stat(StatKey::Anon);
     case Line::Writeback: return stat(StatKey::Writeback);
     case Line::Unevictable: return stat(StatKey::Unevictable);
@@ -214,7 +226,7 @@ bool container_value(const MemoryFigures& f, Line line, std::string_view host_va
     case Line::Zswap: return stat(StatKey::Zswap);
     case Line::Zswapped:
       // Pages in swap: at most the swap used where the view has swap lines.
-      if (!stat_within(StatKey::Zswapped, f.total)) return false;
+      if (!stat(StatKey::Zswapped)) return false;
       if (f.has_swap && bytes > f.swap_total - f.swap_free) bytes = f.swap_total - f.swap_free;
       return true;
     case Line::SwapTotal:

@@ -88,6 +88,16 @@ struct FirstView {
 constinit LazyZeroed<FirstView> g_first;
 std::atomic<int> g_first_state{0};  // 0 none, 1 being written, 2 ready
 
+// Whether A is now a part of the first A and not all of it: the process (or
+// someone for it) narrowed its mask since. Only then does the first V stand
+// for the first A; where A is unchanged and V moved (a new CPU quota), the
+// first V is just a set of CPUs, and a pin to it means those CPUs.
+bool narrowed_from(const CpuSet& now, const CpuSet& first) {
+  CpuSet common = now;
+  common.intersect(first);
+  return common == now && !(now == first);
+}
+
 }  // namespace
 
 void remember_view_before_first_set() {
@@ -118,7 +128,8 @@ Decision decide(const AffinityRule& rule, const cpu_set_t* mask, size_t size, co
   if (same_mask(mask, size, limits.cpu.visible))
     stands_for = &limits.cpu.affinity;
   else if (const FirstView* first = g_first.if_mapped();
-           first != nullptr && g_first_state.load(std::memory_order_acquire) == 2 && same_mask(mask, size, first->visible))
+           first != nullptr && g_first_state.load(std::memory_order_acquire) == 2 &&
+           narrowed_from(limits.cpu.affinity, first->affinity) && same_mask(mask, size, first->visible))
     stands_for = &first->affinity;
   if (stands_for == nullptr) return Decision::PassThrough;
   // Under a sysroot every task was shown the fixture's V: keep its real mask.

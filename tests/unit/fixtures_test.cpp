@@ -694,6 +694,8 @@ TEST_F(MeminfoKernelLines, AnOldV1KernelsMissingKeysAreBoundedByTheView) {
   set_host_line("PageTables", 4194304);
   set_host_line("KernelStack", 3145728);
   set_host_line("Writeback", 100);  // below its bound: the host's, as it is
+  set_host_line("ShmemHugePages", 2000000);  // parts of the host's Shmem: no more than the Shmem shown
+  set_host_line("ShmemPmdMapped", 1000000);
   std::string text = meminfo();
   int64_t total = meminfo_kb(text, "MemTotal"), used = total - meminfo_kb(text, "MemFree");
   ASSERT_EQ(total, 2097152);
@@ -703,6 +705,8 @@ TEST_F(MeminfoKernelLines, AnOldV1KernelsMissingKeysAreBoundedByTheView) {
   EXPECT_EQ(meminfo_kb(text, "PageTables"), used);
   EXPECT_EQ(meminfo_kb(text, "KernelStack"), used);
   EXPECT_EQ(meminfo_kb(text, "Writeback"), 100);
+  EXPECT_EQ(meminfo_kb(text, "ShmemHugePages"), 204800);
+  EXPECT_EQ(meminfo_kb(text, "ShmemPmdMapped"), 204800);
 }
 
 // A memory.stat without the keys for Cached, Active and Inactive (a

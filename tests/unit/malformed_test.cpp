@@ -723,48 +723,23 @@ TEST_F(Malformed, ProcSelfCgroupLongLineSkipped) {
   EXPECT_EQ(l->cpu.count, 2u);
 }
 
-// A path into a directory that does not exist, and no pid to search
-// cgroup.procs for (a sysroot without proc/self/stat): the mount point stands
-// in, as for a path outside the mount, and `show` warns.
+// A path into a directory that does not exist: no files, so no limits.
 TEST_F(Malformed, ProcSelfCgroupUnknownDirectory) {
   copy_fixture("docker-v2-private-ns");
   write("proc/self/cgroup", "0::/not/there\n");
   auto l = limits();
-  EXPECT_EQ(l->cgroups.of(Controller::Cpu).path.view(), "/sys/fs/cgroup");
-  EXPECT_TRUE(l->cgroups.of(Controller::Cpu).stand_in);
+  EXPECT_EQ(l->cgroups.of(Controller::Cpu).path.view(), "/sys/fs/cgroup/not/there");
+  // The walks reach the mount point, whose cpu.max and memory.max still apply,
+  // but there is no usage in the process's own directory, so meminfo is the host's.
   EXPECT_TRUE(l->cpu.has_quota);
   EXPECT_EQ(l->cpu.count, 2u);
   EXPECT_EQ(l->memory.limit, 1073741824u);
+  // Memory figures come from the nearest directory with the memory files: the
+  // mount point's, as for a cgroup whose parent did not pass +memory down.
   EXPECT_EQ(l->cgroups.of(Controller::Memory).path.view(), "/sys/fs/cgroup");
   Rendered r = render_to_string(VirtualFile::Meminfo, config(), *l);
   EXPECT_EQ(meminfo_kb(r.text, "MemTotal"), 1048576);
   EXPECT_EQ(meminfo_kb(r.text, "MemFree"), 741376);
-}
-
-// A path that names no directory: the v2 line of a zombie leader whose
-// cgroup was removed ("... (deleted)", the kernel's proc_cgroup_show). Its
-// parent's limits may not bind the process's live threads: the directory is
-// found by cgroup.procs, and where none lists the process, the host's view.
-TEST_F(Malformed, ADeletedCgroupIsFoundByItsListing) {
-  copy_fixture("k8s-pod-v2");
-  const std::string pod = "/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod1234.slice";
-  write("proc/self/cgroup", "0::" + pod + "/cri-containerd-abcdef.scope (deleted)\n");
-  write("proc/self/stat", "999 (java) Z 1 999 1\n");
-  for (const std::string& dir : {std::string(""), pod.substr(0, pod.rfind('/')), pod})
-    write("sys/fs/cgroup" + dir + "/cgroup.procs", "");
-  write("sys/fs/cgroup/kubepods.slice/cgroup.procs", "");
-  auto l = limits();
-  EXPECT_FALSE(l->cgroups.of(Controller::Cpu).found);  // listed nowhere: the host's view
-  EXPECT_FALSE(l->cpu.has_quota);
-  EXPECT_FALSE(l->memory.has_limit);
-  expect_meminfo_passthrough(false);
-  // Listed in a sibling scope: that one's limits.
-  const std::string sibling = "sys/fs/cgroup" + pod + "/cri-containerd-fedcba.scope";
-  write(sibling + "/cgroup.procs", "12\n999\n");
-  write(sibling + "/cpu.max", "50000 100000\n");
-  l = limits();
-  EXPECT_EQ(l->cgroups.of(Controller::Cpu).path.view(), "/" + sibling);
-  EXPECT_EQ(l->cpu.quota.quota, 50000u);
 }
 
 // A cgroup's name may end in a blank: the path is taken as the kernel wrote
