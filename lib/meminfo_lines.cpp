@@ -109,6 +109,13 @@ bool part_key(Line part, StatKey& key) {
 
 bool container_value(const MemoryFigures& f, Line line, std::string_view host_value, uint64_t& bytes);
 
+// "   123 kB" whose number fits 64 bits but not in bytes: above any cap.
+bool kb_overflows(std::string_view text) {
+  std::string_view value = trim(text);
+  uint64_t kb = 0;
+  return value.size() > 3 && value.ends_with(" kB") && parse_u64(value.substr(0, value.size() - 3), kb);
+}
+
 // The most a host's line standing in for a key memory.stat lacks may show:
 // memory in use at most what the view shows used, the page cache's parts at
 // most the Cached it shows, pages in swap (Zswapped) at most MemTotal.
@@ -165,7 +172,11 @@ bool container_value(const MemoryFigures& f, Line line, std::string_view host_va
   // bound one.
   const uint64_t used = f.total - f.free;
   auto host_within = [&](uint64_t cap) {
-    if (!kb_value(host_value, bytes) || bytes <= cap) return false;
+    if (kb_value(host_value, bytes)) {
+      if (bytes <= cap) return false;
+    } else if (!kb_overflows(host_value)) {
+      return false;  // not a figure: the host's line as it is
+    }
     bytes = cap;
     return true;
   };

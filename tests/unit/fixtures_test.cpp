@@ -707,6 +707,12 @@ TEST_F(MeminfoKernelLines, AnOldV1KernelsMissingKeysAreBoundedByTheView) {
   EXPECT_EQ(meminfo_kb(text, "Writeback"), 100);
   EXPECT_EQ(meminfo_kb(text, "ShmemHugePages"), 204800);
   EXPECT_EQ(meminfo_kb(text, "ShmemPmdMapped"), 204800);
+  // A host figure too large to be bytes is above any cap too (found by the fuzzer).
+  std::string host = read("proc/meminfo");
+  size_t at = host.find("\nKernelStack:") + 1;
+  host.replace(at, host.find('\n', at) - at, "KernelStack:    18446744073702551615 kB");
+  write("proc/meminfo", host);
+  EXPECT_EQ(meminfo_kb(meminfo(), "KernelStack"), used);
 }
 
 // A memory.stat without the keys for Cached, Active and Inactive (a
