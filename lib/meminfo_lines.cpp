@@ -109,13 +109,6 @@ bool part_key(Line part, StatKey& key) {
 
 bool container_value(const MemoryFigures& f, Line line, std::string_view host_value, uint64_t& bytes);
 
-// "   123 kB" whose number fits 64 bits but not in bytes: above any cap.
-bool kb_overflows(std::string_view text) {
-  std::string_view value = trim(text);
-  uint64_t kb = 0;
-  return value.size() > 3 && value.ends_with(" kB") && parse_u64(value.substr(0, value.size() - 3), kb);
-}
-
 // The most a host's line standing in for a key memory.stat lacks may show:
 // memory in use at most what the view shows used, the page cache's parts at
 // most the Cached it shows, pages in swap (Zswapped) at most MemTotal.
@@ -151,7 +144,7 @@ bool part_value(const MemoryFigures& f, Line part, Line whole, std::string_view 
     if (bounded && bytes > bound) bytes = bound;
     return true;
   }
-  if (!bounded || !kb_value(host_value, bytes) || bytes <= bound) return false;
+  if (!bounded || !kb_value_saturated(host_value, bytes) || bytes <= bound) return false;
   bytes = bound;
   return true;
 }
@@ -172,11 +165,8 @@ bool container_value(const MemoryFigures& f, Line line, std::string_view host_va
   // bound one.
   const uint64_t used = f.total - f.free;
   auto host_within = [&](uint64_t cap) {
-    if (kb_value(host_value, bytes)) {
-      if (bytes <= cap) return false;
-    } else if (!kb_overflows(host_value)) {
-      return false;  // not a figure: the host's line as it is
-    }
+    // Not a figure, or within the cap: the host's line as it is.
+    if (!kb_value_saturated(host_value, bytes) || bytes <= cap) return false;
     bytes = cap;
     return true;
   };

@@ -63,12 +63,19 @@ bool meminfo_kb(std::string_view meminfo, std::string_view key, uint64_t& bytes)
   return kb_value(line, bytes);
 }
 
-bool kb_value(std::string_view text, uint64_t& bytes) {
+bool kb_value_saturated(std::string_view text, uint64_t& bytes) {
   std::string_view value = trim(text);
-  if (value.size() < 3 || value.substr(value.size() - 3) != " kB") return false;
+  if (value.size() <= 3 || !value.ends_with(" kB")) return false;
   uint64_t kb = 0;
-  if (!parse_u64(value.substr(0, value.size() - 3), kb) || kb > (UINT64_MAX >> 10)) return false;
-  bytes = kb << 10;
+  if (!parse_u64(value.substr(0, value.size() - 3), kb)) return false;
+  bytes = kb > (UINT64_MAX >> 10) ? UINT64_MAX : kb << 10;
+  return true;
+}
+
+bool kb_value(std::string_view text, uint64_t& bytes) {
+  uint64_t saturated = 0;
+  if (!kb_value_saturated(text, saturated) || saturated == UINT64_MAX) return false;
+  bytes = saturated;
   return true;
 }
 

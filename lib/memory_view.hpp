@@ -41,6 +41,9 @@ void read_memory_usage(const Sysroot& root, const CgroupDir& dir, const MemoryLi
 bool meminfo_kb(std::string_view meminfo, std::string_view key, uint64_t& bytes);
 // The bytes of a value "   123 kB" (what follows a key's colon).
 bool kb_value(std::string_view text, uint64_t& bytes);
+// The same, but a figure too large to be bytes is read as UINT64_MAX (above
+// any bound) rather than refused: for a host line that is to be capped.
+bool kb_value_saturated(std::string_view text, uint64_t& bytes);
 
 
 // The memory.stat keys derive_memory reads besides the one a caller wants:

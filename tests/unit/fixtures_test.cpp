@@ -707,12 +707,17 @@ TEST_F(MeminfoKernelLines, AnOldV1KernelsMissingKeysAreBoundedByTheView) {
   EXPECT_EQ(meminfo_kb(text, "Writeback"), 100);
   EXPECT_EQ(meminfo_kb(text, "ShmemHugePages"), 204800);
   EXPECT_EQ(meminfo_kb(text, "ShmemPmdMapped"), 204800);
-  // A host figure too large to be bytes is above any cap too (found by the fuzzer).
+  // A host figure too large to be bytes is above any cap too (found by the
+  // fuzzer), a part's (ShmemHugePages) as a whole's.
   std::string host = read("proc/meminfo");
-  size_t at = host.find("\nKernelStack:") + 1;
-  host.replace(at, host.find('\n', at) - at, "KernelStack:    18446744073702551615 kB");
+  for (std::string_view key : {"KernelStack", "ShmemHugePages"}) {
+    size_t at = host.find("\n" + std::string(key) + ":") + 1;
+    host.replace(at, host.find('\n', at) - at, std::string(key) + ":    18446744073702551615 kB");
+  }
   write("proc/meminfo", host);
-  EXPECT_EQ(meminfo_kb(meminfo(), "KernelStack"), used);
+  text = meminfo();
+  EXPECT_EQ(meminfo_kb(text, "KernelStack"), used);
+  EXPECT_EQ(meminfo_kb(text, "ShmemHugePages"), 204800);
 }
 
 // A memory.stat without the keys for Cached, Active and Inactive (a
