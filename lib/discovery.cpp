@@ -41,9 +41,23 @@ struct Mounts {
   }
 };
 
-void read_mounts(const Sysroot& root, Mounts& mounts) {
-  int fd = open_host_file(root, "/proc/self/mountinfo");
-  if (fd < 0) return;
+// Where this process's mountinfo and cgroup files are: /proc/self, unless
+// its main thread has exited and others run on (main called pthread_exit).
+// The kernel then has no mount namespace for the leader, so /proc/self's
+// mountinfo cannot be opened, and shows it in every v1 hierarchy's root; the
+// asking thread's own files (/proc/thread-self, Linux 3.17+) describe the
+// process. Chosen by the open of mountinfo, read first.
+struct ProcessFiles {
+  std::string_view mountinfo = "/proc/self/mountinfo", cgroup = "/proc/self/cgroup";
+};
+
+void read_mounts(const Sysroot& root, Mounts& mounts, ProcessFiles& files) {
+  int fd = open_host_file(root, files.mountinfo);
+  if (fd < 0) {
+    fd = open_host_file(root, "/proc/thread-self/mountinfo");
+    if (fd < 0) return;
+    files = {"/proc/thread-self/mountinfo", "/proc/thread-self/cgroup"};
+  }
   char buf[4096];
   LineReader reader(fd, buf);
   std::string_view line;
@@ -150,8 +164,12 @@ bool place_controllers(const Config& config, const std::string_view* names, int 
   mounts.names = names;
   mounts.count = count < kControllerCount ? count : kControllerCount;  // Mounts holds that many
   count = mounts.count;
-  read_mounts(config.root, mounts);
-  int fd = open_host_file(config.root, "/proc/self/cgroup");
+  ProcessFiles files;
+  read_mounts(config.root, mounts, files);
+  if (files.cgroup != "/proc/self/cgroup")
+    DebugLine(config) << "the main thread has exited: reading this thread's " << files.mountinfo << " and "
+                      << files.cgroup;
+  int fd = open_host_file(config.root, files.cgroup);
   if (fd < 0) return false;
   char buf[4096];
   LineReader reader(fd, buf);

@@ -7,6 +7,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "fd_name.hpp"
 #include "host_files.hpp"
 #include "input_file.hpp"
 
@@ -21,9 +22,7 @@ namespace {
 // the real file is served.
 int read_only_copy(int fd, int flags) {
   syscall(SYS_fchmod, fd, 0444);
-  FixedText<32> link;
-  link.add("/proc/self/fd/").add_u64(uint64_t(fd));
-  long ro = syscall(SYS_openat, AT_FDCWD, link.c_str(), O_RDONLY | (flags & (O_CLOEXEC | O_NONBLOCK)));
+  long ro = syscall(SYS_openat, AT_FDCWD, fd_name(fd).c_str(), O_RDONLY | (flags & (O_CLOEXEC | O_NONBLOCK)));
   if (ro < 0) {
     syscall(SYS_close, fd);
     return -1;

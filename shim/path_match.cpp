@@ -8,6 +8,7 @@
 
 #include <string_view>
 
+#include "fd_name.hpp"
 #include "host_files.hpp"
 #include "text.hpp"
 #include "user_pointer.hpp"
@@ -71,9 +72,7 @@ bool base_directory(int dirfd, PathText& out) {
     if (n <= 1) return false;
     --n;
   } else {
-    FixedText<32> link;
-    link.add("/proc/self/fd/").add_u64(uint64_t(dirfd));
-    n = syscall(SYS_readlinkat, AT_FDCWD, link.c_str(), buf, sizeof buf);
+    n = syscall(SYS_readlinkat, AT_FDCWD, fd_name(dirfd).c_str(), buf, sizeof buf);
     if (n <= 0 || size_t(n) >= sizeof buf) return false;
   }
   if (buf[0] != '/') return false;  // "(unreachable)" or a non-directory

@@ -9,6 +9,7 @@
 #include <cstring>
 
 #include "export.hpp"
+#include "fd_name.hpp"
 #include "path_match.hpp"
 #include "real_functions.hpp"
 #include "virtual_fds.hpp"
@@ -27,13 +28,6 @@ int open_flags_for(const char* mode) { return O_RDONLY | (std::strchr(mode, 'e')
 
 VirtualFile served_stream(const char* path, const char* mode, uint32_t& task) {
   return read_only_mode(mode) ? served_file(AT_FDCWD, path, &task) : VirtualFile::None;
-}
-
-// The name that reopens fd N: /proc/self/fd/N.
-FixedText<32> fd_link(int fd) {
-  FixedText<32> link;
-  link.add("/proc/self/fd/").add_u64(uint64_t(fd));
-  return link;
 }
 
 using FopenFn = FILE* (*)(const char*, const char*);
@@ -62,7 +56,7 @@ FILE* serve_fopen(FopenFn real, const char* path, const char* mode) {
   long above = syscall(SYS_fcntl, fd, F_DUPFD_CLOEXEC, fd + 1);
   syscall(SYS_close, fd);
   if (above < 0) return nullptr;
-  if (real != nullptr) stream = real(fd_link(int(above)).c_str(), mode);
+  if (real != nullptr) stream = real(fd_name(int(above)).c_str(), mode);
   syscall(SYS_close, above);
   if (stream != nullptr) remember_virtual(fileno(stream), file, task);
   return stream;
@@ -95,7 +89,7 @@ FILE* serve_freopen(FreopenFn real, const char* path, const char* mode, FILE* st
     syscall(SYS_close, fd);
     return nullptr;
   }
-  FILE* result = real(fd_link(fd).c_str(), mode, stream);
+  FILE* result = real(fd_name(fd).c_str(), mode, stream);
   int saved = errno;
   syscall(SYS_close, fd);
   if (result != nullptr) remember_virtual(fileno(result), file, task);

@@ -127,6 +127,26 @@ TEST(RealCgroup, NprocAndFreeUnderTheShim) {
   EXPECT_EQ(total, "268435456") << free.out;
 }
 
+// A process whose main thread called pthread_exit while another runs on: the
+// kernel then gives /proc/self no mounts and no fds (and on v1 shows it in
+// the root cgroups), so the running thread's own /proc/thread-self stands
+// in; without that the process got the host's view, and opens that name an
+// fd under /proc (a directory fd, a wide stream) the host's files.
+TEST(RealCgroup, AProcessWhoseMainThreadExitedKeepsItsView) {
+  RealCgroup group(50000, 100000, 256ull << 20);
+  REQUIRE_REAL_CGROUP(group);
+  auto v = probe({"view-after-main-exits"}, {"LD_PRELOAD=" + kShim}, &group);
+  for (const char* key : {"sysconf_onln", "get_nprocs", "affinity_count", "cpuinfo_blocks", "stat_cpu_lines"})
+    EXPECT_EQ(v[key], "1") << key;
+  for (const char* key : {"meminfo_total_kb", "sysinfo_totalram_kb", "phys_pages_kb", "dirfd_meminfo_total_kb"})
+    EXPECT_EQ(v[key], "262144") << key;
+  EXPECT_EQ(v["wide_first_line"], "MemTotal:         262144 kB");
+  // Without the shim the same probe sees the host: the checks above can fail.
+  auto host = probe({"view-after-main-exits"}, {}, &group);
+  EXPECT_NE(host["meminfo_total_kb"], "262144");
+  EXPECT_EQ(host["dirfd_meminfo_total_kb"], host["meminfo_total_kb"]);
+}
+
 // GNU cp and install compare fstat of the open file with stat of its path
 // (coreutils' own tests cp/proc-short-read and cp/proc-zero-len): a served
 // file copies, with the container's numbers, and exits 0.

@@ -353,6 +353,48 @@ static int cmd_restore_after_refresh(void) {
   return 0;
 }
 
+/* A process whose main thread has exited while another runs on (main called
+ * pthread_exit): the kernel shows /proc/self without mounts or fds, and on
+ * cgroup v1 in the root cgroups. The other thread asks, once the main thread
+ * is a zombie, through every entry point and through the two ways of opening
+ * that name an fd under /proc: a path relative to a directory fd, and a wide
+ * stream (fopen with ",ccs="). */
+static int main_thread_is_zombie(void) {
+  char stat[512];
+  read_path("/proc/self/stat", stat, sizeof stat);
+  const char* after_name = strrchr(stat, ')');
+  return after_name != NULL && after_name[1] == ' ' && after_name[2] == 'Z';
+}
+
+static void* view_after_main_exits(void* arg) {
+  (void)arg;
+  for (int tries = 0; !main_thread_is_zombie(); ++tries) {
+    if (tries == 5000) exit(fail("the main thread never became a zombie"));
+    usleep(1000);
+  }
+  int status = cmd_view();
+  int proc = open("/proc", O_RDONLY | O_DIRECTORY);
+  int fd = proc < 0 ? -1 : openat(proc, "meminfo", O_RDONLY);
+  size_t n = fd < 0 ? 0 : read_fd_all(fd, big, sizeof big - 1);
+  big[n] = '\0';
+  printf("dirfd_meminfo_total_kb=%ld\n", meminfo_kb(big, "MemTotal"));
+  if (fd >= 0) close(fd);
+  if (proc >= 0) close(proc);
+  FILE* wide = fopen("/proc/meminfo", "r,ccs=UTF-8");
+  wchar_t line[128] = L"";
+  if (wide != NULL && fgetws(line, 128, wide) == NULL) line[0] = L'\0';
+  if (wide != NULL) fclose(wide);
+  printf("wide_first_line=%ls", line);
+  fflush(stdout);
+  exit(status);
+}
+
+static int cmd_view_after_main_exits(void) {
+  pthread_t other;
+  if (pthread_create(&other, NULL, view_after_main_exits, NULL) != 0) return fail("pthread_create");
+  pthread_exit(NULL);
+}
+
 static volatile int g_stop_fstat;
 static int g_fstat_fd;
 
@@ -1206,6 +1248,7 @@ int main(int argc, char** argv) {
   if (strcmp(cmd, "paths") == 0) return cmd_paths();
   if (strcmp(cmd, "identity") == 0) return cmd_identity();
   if (strcmp(cmd, "restore-after-refresh") == 0) return cmd_restore_after_refresh();
+  if (strcmp(cmd, "view-after-main-exits") == 0) return cmd_view_after_main_exits();
   if (strcmp(cmd, "passthrough") == 0) return cmd_passthrough();
   if (strcmp(cmd, "bad-pointers") == 0) return cmd_bad_pointers();
   if (strcmp(cmd, "symlink-climb") == 0) return cmd_symlink_climb(argc, argv);
