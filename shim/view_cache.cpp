@@ -1,6 +1,7 @@
 #include "view_cache.hpp"
 
 #include <sched.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <sys/syscall.h>
 #include <time.h>
@@ -157,16 +158,45 @@ void publish(const Limits& limits, bool formed) {
   g_expires_ns.store(now_ns() + kRefreshNs, std::memory_order_release);
 }
 
+// Holds off the signals this thread could take, from before it claims the
+// writer's place until it gives it back, then restores its mask as it was.
+// Without it a handler that asked meanwhile found no view published yet and
+// computed its own: under a timer faster than that (every 600 us) the
+// interrupted refresh never ended and the program stalled; and a handler
+// that left by siglongjmp left the claim taken, so the view was never
+// refreshed again. Two system calls per refresh (at most every half second);
+// a signal waits at most one refresh. SIGKILL and SIGSTOP cannot be held.
+class SignalsHeld {
+ public:
+  SignalsHeld() {
+    const uint64_t every = ~uint64_t(0);  // the kernel's sigset_t: one bit per signal
+    held_ = syscall(SYS_rt_sigprocmask, SIG_BLOCK, &every, &old_mask_, sizeof(uint64_t)) == 0;
+  }
+  ~SignalsHeld() { release(); }
+  SignalsHeld(const SignalsHeld&) = delete;
+  SignalsHeld& operator=(const SignalsHeld&) = delete;
+  void release() {
+    if (held_) syscall(SYS_rt_sigprocmask, SIG_SETMASK, &old_mask_, nullptr, sizeof(uint64_t));
+    held_ = false;
+  }
+
+ private:
+  uint64_t old_mask_ = 0;
+  bool held_ = false;
+};
+
 // Fills `out` with limits no older than the refresh interval where possible.
 bool refresh(Limits& out) {
   ErrnoKeeper keep_errno;  // a missing or unreadable cgroup file is an answer, not the program's error
   uint64_t me = writer_id();
+  SignalsHeld held;
   if (try_become_writer(me)) {
     bool formed = compute_limits(stored_config(), out);
     publish(out, formed);
     g_writer.store(0, std::memory_order_release);
     return formed;
   }
+  held.release();
   // Someone else is refreshing: a slightly stale copy is fine, else our own.
   if ((g_hot.load(std::memory_order_acquire) & kPublished) && copy_out(out))
     return g_hot.load(std::memory_order_relaxed) & kFormed;

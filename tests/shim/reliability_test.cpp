@@ -750,6 +750,22 @@ TEST(Promises, AnAbandonedConfigurationReadIsTakenOver) {
   EXPECT_EQ(v["main_sysconf"], "1");
 }
 
+// A refresh of the cached view left by siglongjmp (a 100 us timer's handler
+// jumping out of sysconf, 2 s long) must not keep the view from being
+// refreshed ever after: the refresh holds signals off until it is done.
+// Before, the writer's claim stayed taken and a new memory limit never showed.
+TEST(Promises, ARefreshLeftBySiglongjmpDoesNotFreezeTheView) {
+  RealCgroup group(0, 0, 256 * kMiB);
+  REQUIRE_REAL_CGROUP(group);
+  const std::string limit_file = group.memory_directory() + (group.v2() ? "/memory.max" : "/memory.limit_in_bytes");
+  Result r = run({kProbe, "abandoned-refresh", limit_file, std::to_string(512 * kMiB)}, {kPreload}, &group, 60);
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  Values v = parse(r.out);
+  EXPECT_EQ(v["before_kb"], "262144");
+  EXPECT_GT(std::stol(v["jumps"]), 1000) << "the timer did not interrupt the calls: the test proves nothing";
+  EXPECT_EQ(v["after_kb"], "524288");
+}
+
 // A fork while another thread is reading the configuration: the child still
 // gets the view, and so does the parent once the read finishes.
 TEST(Promises, ForkDuringTheFirstConfigurationRead) {

@@ -28,6 +28,10 @@
  *                             secure_getenv (held there by this probe's own secure_getenv)
  *   abandoned-config          the first configuration read is left by siglongjmp from a
  *                             signal handler; then another thread and the main thread ask
+ *   abandoned-refresh FILE BYTES  for 2 s a 100 us timer's handler jumps out of whatever
+ *                             sysconf(_SC_PHYS_PAGES) is doing (refreshes of the view
+ *                             among it); then writes BYTES to FILE (a memory limit) and
+ *                             waits up to 3 s for the answer to follow
  *   held-inputs HOST_KB       reads /proc/meminfo and /proc/stat while closing every fd
  *                             above 2, dup2'ing its own file over fds 128-255, forking,
  *                             and 1,000 times: are the answers, its fds and the count right
@@ -58,6 +62,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/sysinfo.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -933,6 +938,31 @@ static int cmd_abandoned_config(void) {
   return 0;
 }
 
+/* Refreshes of the cached view left by siglongjmp must not stop the view from
+ * ever being refreshed again. */
+static int cmd_abandoned_refresh(int argc, char** argv) {
+  if (argc < 4) return fail("usage: abandoned-refresh FILE BYTES");
+  long page_kb = sysconf(_SC_PAGESIZE) / 1024;
+  printf("before_kb=%ld\n", sysconf(_SC_PHYS_PAGES) * page_kb);
+  signal(SIGALRM, jump_out);
+  struct itimerval every = {{0, 100}, {0, 100}}, stop = {{0, 0}, {0, 0}};
+  volatile long jumps = 0;
+  double end = now_s() + 2.0;
+  if (sigsetjmp(jump_back, 1) != 0) ++jumps;
+  if (jumps == 0) setitimer(ITIMER_REAL, &every, NULL);
+  while (now_s() < end) sysconf(_SC_PHYS_PAGES);
+  setitimer(ITIMER_REAL, &stop, NULL);
+  signal(SIGALRM, SIG_IGN);
+  printf("jumps=%ld\n", jumps);
+  FILE* limit = fopen(argv[2], "w");
+  if (limit == NULL || fputs(argv[3], limit) < 0 || fclose(limit) != 0) return fail("writing the limit");
+  long want_kb = atol(argv[3]) / 1024, got_kb = 0;
+  double deadline = now_s() + 3.0;
+  while ((got_kb = sysconf(_SC_PHYS_PAGES) * page_kb) != want_kb && now_s() < deadline) usleep(10000);
+  printf("after_kb=%ld\n", got_kb);
+  return 0;
+}
+
 int main(int argc, char** argv) {
   setvbuf(stdout, NULL, _IOLBF, 0);
   const char* cmd = argc > 1 ? argv[1] : "view";
@@ -953,6 +983,7 @@ int main(int argc, char** argv) {
   if (strcmp(cmd, "quiet-debug") == 0) return cmd_quiet_debug();
   if (strcmp(cmd, "fork-mid-config") == 0) return cmd_fork_mid_config();
   if (strcmp(cmd, "abandoned-config") == 0) return cmd_abandoned_config();
+  if (strcmp(cmd, "abandoned-refresh") == 0) return cmd_abandoned_refresh(argc, argv);
   if (strcmp(cmd, "held-inputs") == 0) return cmd_held_inputs(argc > 2 ? atol(argv[2]) : 0);
   if (strcmp(cmd, "ids") == 0) {
     int r = cmd_ids();
