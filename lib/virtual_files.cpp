@@ -221,8 +221,13 @@ void put_cpu_mask(const CpuSet& set, const MaskShape& shape, Sink& out) {
   }
 }
 
-bool render_cpu_online(const Limits& limits, Sink& out) {
-  if (limits.cpu.visible.empty()) return false;
+bool render_cpu_online(const Config& config, const Limits& limits, Sink& out) {
+  // V, which the cached view holds; but only where the real file still
+  // opens: within the view's half second the process may have chrooted away
+  // from /sys, unmounted it, or shut itself out (Landlock), and then the real
+  // open's error is the answer, as it is for every file read to be rendered.
+  if (limits.cpu.visible.empty() || host_open_error(config.root, "/sys/devices/system/cpu/online") != 0)
+    return false;
   put_cpu_list(limits.cpu.visible, out);
   out.put('\n');
   return out.finish();
@@ -261,7 +266,7 @@ bool render(VirtualFile file, const Config& config, const Limits& limits, StatCl
     case VirtualFile::Meminfo: return render_meminfo(config, limits, out);
     case VirtualFile::Cpuinfo: return render_cpuinfo(config, limits, out);
     case VirtualFile::Stat: return render_stat(config, limits, clock, out);
-    case VirtualFile::CpuOnline: return render_cpu_online(limits, out);
+    case VirtualFile::CpuOnline: return render_cpu_online(config, limits, out);
     case VirtualFile::CpuOffline: return render_cpu_offline(config, limits, out);
     case VirtualFile::NodeHasCpu: return render_node_has_cpu(config, limits, out);
     case VirtualFile::Swaps: return render_swaps(config, limits, out);

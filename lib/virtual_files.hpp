@@ -70,7 +70,7 @@ bool render_meminfo(const Config& config, const Limits& limits, Sink& out);
 bool render_node_meminfo(const Config& config, const Limits& limits, unsigned node, Sink& out);
 bool render_cpuinfo(const Config& config, const Limits& limits, Sink& out);
 bool render_stat(const Config& config, const Limits& limits, StatClock* clock, Sink& out);
-bool render_cpu_online(const Limits& limits, Sink& out);
+bool render_cpu_online(const Config& config, const Limits& limits, Sink& out);
 // /sys/devices/system/cpu/offline as the kernel writes it (the possible CPUs
 // that are not online) on a machine whose online CPUs are V: the host's
 // off-line CPUs, and its online CPUs outside V. False, and so the host's

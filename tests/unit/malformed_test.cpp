@@ -598,6 +598,17 @@ TEST_F(Malformed, CpuOnlineMissing) {
   limits(false);
 }
 
+// The file gone after the view was formed (within its half second a process
+// chroots away from /sys, or unmounts it): not served, so the real open's
+// error is the answer, as for the files rendered from the host's.
+TEST_F(Malformed, CpuOnlineGoneAfterTheViewWasFormed) {
+  copy_fixture("no-limits");
+  auto l = limits();
+  ASSERT_TRUE(render_to_string(VirtualFile::CpuOnline, config(), *l).ok);
+  remove("sys/devices/system/cpu/online");
+  EXPECT_FALSE(render_to_string(VirtualFile::CpuOnline, config(), *l).ok);
+}
+
 // ---- /proc/self/mountinfo and /proc/self/cgroup ----
 
 void expect_no_cgroups(const Limits& l) {

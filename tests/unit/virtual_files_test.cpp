@@ -86,7 +86,7 @@ TEST(Render, CpuOnlineWithoutViewFails) {
   Limits empty;
   std::string text;
   Sink sink(append_to_string, &text);
-  EXPECT_FALSE(render_cpu_online(empty, sink));
+  EXPECT_FALSE(render_cpu_online(Config{}, empty, sink));
 }
 
 TEST(Render, CpuOnlineRanges) {
@@ -94,7 +94,7 @@ TEST(Render, CpuOnlineRanges) {
   for (unsigned id : {0u, 2u, 3u, 4u, 9u, 63u, 64u}) limits->cpu.visible.add(id);
   std::string text;
   Sink sink(append_to_string, &text);
-  ASSERT_TRUE(render_cpu_online(*limits, sink));
+  ASSERT_TRUE(render_cpu_online(Config{}, *limits, sink));  // the live root: its online file opens
   EXPECT_EQ(text, "0,2-4,9,63-64\n");
 }
 
