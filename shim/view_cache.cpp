@@ -117,6 +117,40 @@ bool try_become_writer(uint64_t me) {
   return g_writer.compare_exchange_strong(holder, me, std::memory_order_acq_rel);
 }
 
+// Which process published the view (its pid; 0 = none yet), so that a child
+// sharing this memory does not publish its own view over its parent's: a
+// vfork child, or a clone(CLONE_VM) one, that moves itself to another cgroup
+// or pins itself and asks before it execs would otherwise show the parent
+// that cgroup's or CPU's view until the parent's next refresh.
+std::atomic<uint64_t> g_owner{0};
+
+// Whether this process's memory is its parent `parent`'s (kcmp, Linux 3.5+).
+// Where the kernel will not say (no kcmp, or a seccomp profile such as
+// Docker's default that refuses it without CAP_SYS_PTRACE), false: the
+// child publishes, as every process did before.
+bool shares_memory_with(uint64_t pid, uint64_t parent) {
+#ifdef SYS_kcmp
+  constexpr int kKcmpVm = 1;  // KCMP_VM, linux/kcmp.h
+  return syscall(SYS_kcmp, pid_t(pid), pid_t(parent), kKcmpVm, 0, 0) == 0;
+#else
+  (void)pid;
+  (void)parent;
+  return false;
+#endif
+}
+
+// Whether process `pid` may publish its view, taking it over: all but a
+// child that shares the memory of the parent that published it. A fork child
+// has a copy of the view and owns it from its first refresh (two system
+// calls, once).
+bool may_publish(uint64_t pid) {
+  uint64_t owner = g_owner.load(std::memory_order_acquire);
+  if (owner == pid) return true;
+  if (owner != 0 && owner == uint64_t(syscall(SYS_getppid)) && shares_memory_with(pid, owner)) return false;
+  g_owner.store(pid, std::memory_order_release);
+  return true;
+}
+
 // Copies bytes [offset, offset + len) of the published Limits into the same
 // bytes of `out`; false when a writer was busy (the copy may be torn).
 bool copy_range(Limits& out, size_t offset, size_t len) {
@@ -192,7 +226,7 @@ bool refresh(Limits& out) {
   SignalsHeld held;
   if (try_become_writer(me)) {
     bool formed = compute_limits(stored_config(), out);
-    publish(out, formed);
+    if (may_publish(me >> 32)) publish(out, formed);
     g_writer.store(0, std::memory_order_release);
     return formed;
   }

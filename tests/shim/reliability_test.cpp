@@ -766,6 +766,24 @@ TEST(Promises, ARefreshLeftBySiglongjmpDoesNotFreezeTheView) {
   EXPECT_EQ(v["after_kb"], "524288");
 }
 
+// A vfork child shares its parent's memory, and so its cached view: one that
+// moves itself out of the cgroup and asks once the view has expired computes
+// its own view, but must not publish it as the parent's (before, the parent
+// read the child's figures until its next refresh, up to half a second).
+TEST(Promises, AVforkChildsViewIsNotItsParents) {
+  RealCgroup group(0, 0, 256 * kMiB);
+  REQUIRE_REAL_CGROUP(group);
+  std::vector<std::string> argv = {kProbe, "vfork-child-moves"};
+  for (const std::string& home : group.homes()) argv.push_back(home + "/cgroup.procs");
+  Result r = run(argv, {kPreload}, &group, 30);
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  Values v = parse(r.out);
+  EXPECT_EQ(v["parent_before_kb"], "262144");
+  ASSERT_NE(v["child_kb"], "-2") << "the child could not move itself";
+  EXPECT_NE(v["child_kb"], "262144") << "the child saw no other view: the test proves nothing";
+  EXPECT_EQ(v["parent_after_kb"], "262144");
+}
+
 // A fork while another thread is reading the configuration: the child still
 // gets the view, and so does the parent once the read finishes.
 TEST(Promises, ForkDuringTheFirstConfigurationRead) {

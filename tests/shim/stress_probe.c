@@ -28,6 +28,9 @@
  *                             secure_getenv (held there by this probe's own secure_getenv)
  *   abandoned-config          the first configuration read is left by siglongjmp from a
  *                             signal handler; then another thread and the main thread ask
+ *   vfork-child-moves PROCS...  after the view expired, a vfork child writes its pid to
+ *                             each cgroup.procs file and asks before it leaves; then the
+ *                             parent asks (child_kb, parent_before_kb, parent_after_kb)
  *   abandoned-refresh FILE BYTES  for 2 s a 100 us timer's handler jumps out of whatever
  *                             sysconf(_SC_PHYS_PAGES) is doing (refreshes of the view
  *                             among it); then writes BYTES to FILE (a memory limit) and
@@ -963,6 +966,35 @@ static int cmd_abandoned_refresh(int argc, char** argv) {
   return 0;
 }
 
+/* A vfork child shares its parent's memory, the cached view included: its
+ * own view, of the cgroup it moved to, must not become the parent's. */
+static volatile long vfork_child_kb = -1;
+static int cmd_vfork_child_moves(int argc, char** argv) {
+  long page_kb = sysconf(_SC_PAGESIZE) / 1024;
+  printf("parent_before_kb=%ld\n", sysconf(_SC_PHYS_PAGES) * page_kb);
+  usleep(700 * 1000); /* the view expires: the child's call refreshes it */
+  pid_t child = vfork();
+  if (child == 0) {
+    /* On the parent's stack: system calls, plain code and the call under test only. */
+    char digits[24], pid[24];
+    int n = 0;
+    for (long rest = syscall(SYS_getpid); n == 0 || rest > 0; rest /= 10) digits[n++] = (char)('0' + rest % 10);
+    for (int i = 0; i < n; ++i) pid[i] = digits[n - 1 - i];
+    int moved = 1;
+    for (int i = 2; i < argc; ++i) {
+      int fd = open(argv[i], O_WRONLY);
+      moved = moved && fd >= 0 && write(fd, pid, (size_t)n) == n;
+      if (fd >= 0) close(fd);
+    }
+    vfork_child_kb = moved ? sysconf(_SC_PHYS_PAGES) * page_kb : -2;
+    _exit(0);
+  }
+  if (child < 0) return fail("vfork");
+  waitpid(child, NULL, 0);
+  printf("child_kb=%ld\nparent_after_kb=%ld\n", vfork_child_kb, sysconf(_SC_PHYS_PAGES) * page_kb);
+  return 0;
+}
+
 int main(int argc, char** argv) {
   setvbuf(stdout, NULL, _IOLBF, 0);
   const char* cmd = argc > 1 ? argv[1] : "view";
@@ -984,6 +1016,7 @@ int main(int argc, char** argv) {
   if (strcmp(cmd, "fork-mid-config") == 0) return cmd_fork_mid_config();
   if (strcmp(cmd, "abandoned-config") == 0) return cmd_abandoned_config();
   if (strcmp(cmd, "abandoned-refresh") == 0) return cmd_abandoned_refresh(argc, argv);
+  if (strcmp(cmd, "vfork-child-moves") == 0) return cmd_vfork_child_moves(argc, argv);
   if (strcmp(cmd, "held-inputs") == 0) return cmd_held_inputs(argc > 2 ? atol(argv[2]) : 0);
   if (strcmp(cmd, "ids") == 0) {
     int r = cmd_ids();
