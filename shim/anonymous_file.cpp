@@ -22,7 +22,9 @@ namespace {
 // the real file is served.
 int read_only_copy(int fd, int flags) {
   syscall(SYS_fchmod, fd, 0444);
-  long ro = syscall(SYS_openat, AT_FDCWD, fd_name(fd).c_str(), O_RDONLY | (flags & (O_CLOEXEC | O_NONBLOCK)));
+  const int ro_flags = O_RDONLY | (flags & (O_CLOEXEC | O_NONBLOCK));
+  long ro = syscall(SYS_openat, AT_FDCWD, fd_name(fd).c_str(), ro_flags);
+  if (ro < 0 && errno == ENOENT) ro = syscall(SYS_openat, AT_FDCWD, own_thread_fd_name(fd).c_str(), ro_flags);
   if (ro < 0) {
     syscall(SYS_close, fd);
     return -1;

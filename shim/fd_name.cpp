@@ -10,14 +10,23 @@
 namespace cgview::shim {
 
 FdName fd_name(int fd) {
-  FdName self;
-  self.add("/proc/self/fd/").add_u64(uint64_t(fd));
+  FdName name;
+  name.add("/proc/self/fd/").add_u64(uint64_t(fd));
+  return name;
+}
+
+FdName own_thread_fd_name(int fd) {
+  FdName name;
+  name.add("/proc/thread-self/fd/").add_u64(uint64_t(fd));
+  return name;
+}
+
+FdName existing_fd_name(int fd) {
+  FdName self = fd_name(fd);
   ErrnoKeeper keep_errno;
   char first;
   if (syscall(SYS_readlinkat, AT_FDCWD, self.c_str(), &first, 1) >= 0 || errno != ENOENT) return self;
-  FdName own_thread;
-  own_thread.add("/proc/thread-self/fd/").add_u64(uint64_t(fd));
-  return own_thread;
+  return own_thread_fd_name(fd);
 }
 
 }  // namespace cgview::shim

@@ -73,6 +73,8 @@ bool base_directory(int dirfd, PathText& out) {
     --n;
   } else {
     n = syscall(SYS_readlinkat, AT_FDCWD, fd_name(dirfd).c_str(), buf, sizeof buf);
+    if (n < 0 && errno == ENOENT)
+      n = syscall(SYS_readlinkat, AT_FDCWD, own_thread_fd_name(dirfd).c_str(), buf, sizeof buf);
     if (n <= 0 || size_t(n) >= sizeof buf) return false;
   }
   if (buf[0] != '/') return false;  // "(unreachable)" or a non-directory

@@ -33,8 +33,8 @@ VirtualFile served_stream(const char* path, const char* mode, uint32_t& task) {
 using FopenFn = FILE* (*)(const char*, const char*);
 
 // A mode with ",ccs=CHARSET" makes a wide stream of that charset, which
-// fdopen ignores: such a stream is opened by the real fopen, on
-// /proc/self/fd/N of the served content. The content is first moved above
+// fdopen ignores: such a stream is opened by the real fopen, on the served
+// content's name under /proc (fd_name.hpp). The content is first moved above
 // its fd (close-on-exec, as it is made), so the reopen takes the lowest free
 // fd, as fopen of the path would, with the mode's own close-on-exec, and no
 // fd the program never holds is inheritable meanwhile. That takes a second
@@ -56,7 +56,10 @@ FILE* serve_fopen(FopenFn real, const char* path, const char* mode) {
   long above = syscall(SYS_fcntl, fd, F_DUPFD_CLOEXEC, fd + 1);
   syscall(SYS_close, fd);
   if (above < 0) return nullptr;
-  if (real != nullptr) stream = real(fd_name(int(above)).c_str(), mode);
+  if (real != nullptr) {
+    stream = real(fd_name(int(above)).c_str(), mode);
+    if (stream == nullptr && errno == ENOENT) stream = real(own_thread_fd_name(int(above)).c_str(), mode);
+  }
   syscall(SYS_close, above);
   if (stream != nullptr) remember_virtual(fileno(stream), file, task);
   return stream;
@@ -72,7 +75,7 @@ bool fd_to_spare(int fd) {
 
 using FreopenFn = FILE* (*)(const char*, const char*, FILE*);
 
-// freopen keeps the FILE*: reopen it on /proc/self/fd/N of fresh content.
+// freopen keeps the FILE*: reopen it on fresh content's name under /proc.
 // glibc's freopen keeps the stream's old fd open while it opens the new
 // file, so that takes one fd more than the real freopen of the path does:
 // where the served content's fd took the last one, the real file is opened
@@ -89,7 +92,7 @@ FILE* serve_freopen(FreopenFn real, const char* path, const char* mode, FILE* st
     syscall(SYS_close, fd);
     return nullptr;
   }
-  FILE* result = real(fd_name(fd).c_str(), mode, stream);
+  FILE* result = real(existing_fd_name(fd).c_str(), mode, stream);
   int saved = errno;
   syscall(SYS_close, fd);
   if (result != nullptr) remember_virtual(fileno(result), file, task);

@@ -1,7 +1,6 @@
 #include "view_cache.hpp"
 
 #include <sched.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <sys/syscall.h>
 #include <time.h>
@@ -15,6 +14,7 @@
 
 #include "lazy_zeroed.hpp"
 #include "real_functions.hpp"
+#include "signals_held.hpp"
 
 namespace cgview::shim {
 
@@ -139,16 +139,13 @@ bool shares_memory_with(uint64_t pid, uint64_t parent) {
 #endif
 }
 
-// Whether process `pid` may publish its view, taking it over: all but a
-// child that shares the memory of the parent that published it. A fork child
-// has a copy of the view and owns it from its first refresh (two system
-// calls, once).
-bool may_publish(uint64_t pid) {
+// Whether process `pid` is a child sharing the memory of the process that
+// published the view (two system calls, the first time a process other than
+// the owner refreshes: a fork child's first refresh, after which it owns its
+// copy of the view).
+bool shares_the_owners_memory(uint64_t pid) {
   uint64_t owner = g_owner.load(std::memory_order_acquire);
-  if (owner == pid) return true;
-  if (owner != 0 && owner == uint64_t(syscall(SYS_getppid)) && shares_memory_with(pid, owner)) return false;
-  g_owner.store(pid, std::memory_order_release);
-  return true;
+  return owner != 0 && owner != pid && owner == uint64_t(syscall(SYS_getppid)) && shares_memory_with(pid, owner);
 }
 
 // Copies bytes [offset, offset + len) of the published Limits into the same
@@ -192,41 +189,29 @@ void publish(const Limits& limits, bool formed) {
   g_expires_ns.store(now_ns() + kRefreshNs, std::memory_order_release);
 }
 
-// Holds off the signals this thread could take, from before it claims the
-// writer's place until it gives it back, then restores its mask as it was.
-// Without it a handler that asked meanwhile found no view published yet and
-// computed its own: under a timer faster than that (every 600 us) the
-// interrupted refresh never ended and the program stalled; and a handler
-// that left by siglongjmp left the claim taken, so the view was never
-// refreshed again. Two system calls per refresh (at most every half second);
-// a signal waits at most one refresh. SIGKILL and SIGSTOP cannot be held.
-class SignalsHeld {
- public:
-  SignalsHeld() {
-    const uint64_t every = ~uint64_t(0);  // the kernel's sigset_t: one bit per signal
-    held_ = syscall(SYS_rt_sigprocmask, SIG_BLOCK, &every, &old_mask_, sizeof(uint64_t)) == 0;
-  }
-  ~SignalsHeld() { release(); }
-  SignalsHeld(const SignalsHeld&) = delete;
-  SignalsHeld& operator=(const SignalsHeld&) = delete;
-  void release() {
-    if (held_) syscall(SYS_rt_sigprocmask, SIG_SETMASK, &old_mask_, nullptr, sizeof(uint64_t));
-    held_ = false;
-  }
-
- private:
-  uint64_t old_mask_ = 0;
-  bool held_ = false;
-};
-
 // Fills `out` with limits no older than the refresh interval where possible.
+//
+// The refreshing thread holds off its signals, from before it claims the
+// writer's place until it gives it back. Without that, a handler that asked
+// meanwhile found no view published yet and computed its own: under a timer
+// faster than that (every 600 us) the interrupted refresh never ended and the
+// program stalled; and a handler that left by siglongjmp left the claim
+// taken, so the view was never refreshed again. Two system calls per refresh
+// (at most every half second); a signal waits at most one refresh. Faults'
+// signals stay deliverable (signals_held.hpp), and SIGKILL and SIGSTOP
+// cannot be held.
 bool refresh(Limits& out) {
   ErrnoKeeper keep_errno;  // a missing or unreadable cgroup file is an answer, not the program's error
   uint64_t me = writer_id();
-  SignalsHeld held;
+  // A child sharing its parent's memory computes its own view but neither
+  // claims nor publishes: a parent's thread may be refreshing, and the view
+  // is the parent's.
+  if (shares_the_owners_memory(me >> 32)) return compute_limits(stored_config(), out);
+  SignalsHeld held(~kFaultSignals);
   if (try_become_writer(me)) {
     bool formed = compute_limits(stored_config(), out);
-    if (may_publish(me >> 32)) publish(out, formed);
+    g_owner.store(me >> 32, std::memory_order_relaxed);
+    publish(out, formed);
     g_writer.store(0, std::memory_order_release);
     return formed;
   }

@@ -762,7 +762,7 @@ TEST(Promises, ARefreshLeftBySiglongjmpDoesNotFreezeTheView) {
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
   Values v = parse(r.out);
   EXPECT_EQ(v["before_kb"], "262144");
-  EXPECT_GT(std::stol(v["jumps"]), 1000) << "the timer did not interrupt the calls: the test proves nothing";
+  EXPECT_GT(std::stol(v["jumps"]), 100) << "the timer did not interrupt the calls: the test proves nothing";
   EXPECT_EQ(v["after_kb"], "524288");
 }
 
@@ -778,10 +778,25 @@ TEST(Promises, AVforkChildsViewIsNotItsParents) {
   Result r = run(argv, {kPreload}, &group, 30);
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
   Values v = parse(r.out);
+  if (v["kcmp_answers"] != "1") GTEST_SKIP() << "kcmp is refused here: the parent's view is then the child's (README)";
   EXPECT_EQ(v["parent_before_kb"], "262144");
   ASSERT_NE(v["child_kb"], "-2") << "the child could not move itself";
   EXPECT_NE(v["child_kb"], "262144") << "the child saw no other view: the test proves nothing";
   EXPECT_EQ(v["parent_after_kb"], "262144");
+}
+
+// A seccomp filter that traps openat (SIGSYS), answered by the program's own
+// handler, as browsers' sandboxes do: the view's refresh opens cgroup files
+// with its signals held off, but never the faults' (SIGSYS, SIGSEGV, ...),
+// which the kernel would deliver anyway by killing the process.
+TEST(Promises, ATrappedSystemCallReachesTheProgramsHandler) {
+  Result r = run({kProbe, "trapped-opens"}, {kPreload}, nullptr, 30);
+  ASSERT_EQ(r.exit_code, 0) << "killed by the trap? " << r.out << r.err;
+  Values v = parse(r.out);
+  if (v["supported"] != "1") GTEST_SKIP() << "the probe answers a trap on x86-64, i386 and arm64 only";
+  EXPECT_EQ(v["alive"], "1");
+  EXPECT_GT(std::stol(v["trapped"]), 0) << "no open was trapped: the test proves nothing";
+  EXPECT_EQ(v["sysconf"], std::to_string(sysconf(_SC_NPROCESSORS_ONLN))) << "no cgroup file read: the real answer";
 }
 
 // A fork while another thread is reading the configuration: the child still

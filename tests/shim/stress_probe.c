@@ -28,6 +28,8 @@
  *                             secure_getenv (held there by this probe's own secure_getenv)
  *   abandoned-config          the first configuration read is left by siglongjmp from a
  *                             signal handler; then another thread and the main thread ask
+ *   trapped-opens             a seccomp filter traps every openat (SIGSYS), whose handler
+ *                             answers EPERM; then the first sysconf (a refresh of the view)
  *   vfork-child-moves PROCS...  after the view expired, a vfork child writes its pid to
  *                             each cgroup.procs file and asks before it leaves; then the
  *                             parent asks (child_kb, parent_before_kb, parent_after_kb)
@@ -68,6 +70,7 @@
 #include <sys/time.h>
 #include <sys/wait.h>
 #include <time.h>
+#include <ucontext.h>
 #include <unistd.h>
 
 #include "kernel_affinity.h"
@@ -966,6 +969,52 @@ static int cmd_abandoned_refresh(int argc, char** argv) {
   return 0;
 }
 
+/* A program that traps system calls with seccomp (SECCOMP_RET_TRAP) and
+ * answers them in its SIGSYS handler, as browsers' sandboxes do for openat:
+ * the view's refresh, which opens cgroup files, must let that handler run,
+ * not hold SIGSYS off (the kernel would then kill the process). */
+static volatile long trapped;
+static void answer_eperm(int sig, siginfo_t* info, void* context) {
+  (void)sig;
+  (void)info;
+  ucontext_t* uc = (ucontext_t*)context;
+  ++trapped;
+#if defined(__x86_64__)
+  uc->uc_mcontext.gregs[REG_RAX] = -EPERM;
+#elif defined(__i386__)
+  uc->uc_mcontext.gregs[REG_EAX] = -EPERM;
+#elif defined(__aarch64__)
+  uc->uc_mcontext.regs[0] = (unsigned long long)-EPERM;
+#else
+  (void)uc;
+#endif
+}
+
+static int cmd_trapped_opens(void) {
+#if !defined(__x86_64__) && !defined(__i386__) && !defined(__aarch64__)
+  printf("supported=0\n");
+  return 0;
+#else
+  struct sigaction action;
+  memset(&action, 0, sizeof action);
+  action.sa_sigaction = answer_eperm;
+  action.sa_flags = SA_SIGINFO;
+  if (sigaction(SIGSYS, &action, NULL) != 0) return fail("sigaction");
+  struct sock_filter trap_openat[] = {
+      BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+      BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_openat, 0, 1),
+      BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_TRAP),
+      BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+  };
+  struct sock_fprog prog = {sizeof trap_openat / sizeof trap_openat[0], trap_openat};
+  if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 || prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) != 0)
+    return fail("seccomp");
+  long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+  printf("supported=1\nalive=1\nsysconf=%ld\ntrapped=%ld\n", cpus, trapped);
+  return 0;
+#endif
+}
+
 /* A vfork child shares its parent's memory, the cached view included: its
  * own view, of the cgroup it moved to, must not become the parent's. */
 static volatile long vfork_child_kb = -1;
@@ -992,6 +1041,11 @@ static int cmd_vfork_child_moves(int argc, char** argv) {
   if (child < 0) return fail("vfork");
   waitpid(child, NULL, 0);
   printf("child_kb=%ld\nparent_after_kb=%ld\n", vfork_child_kb, sysconf(_SC_PHYS_PAGES) * page_kb);
+#ifdef SYS_kcmp
+  printf("kcmp_answers=%d\n", syscall(SYS_kcmp, getpid(), getpid(), 1 /* KCMP_VM */, 0, 0) == 0);
+#else
+  printf("kcmp_answers=0\n");
+#endif
   return 0;
 }
 
@@ -1017,6 +1071,7 @@ int main(int argc, char** argv) {
   if (strcmp(cmd, "abandoned-config") == 0) return cmd_abandoned_config();
   if (strcmp(cmd, "abandoned-refresh") == 0) return cmd_abandoned_refresh(argc, argv);
   if (strcmp(cmd, "vfork-child-moves") == 0) return cmd_vfork_child_moves(argc, argv);
+  if (strcmp(cmd, "trapped-opens") == 0) return cmd_trapped_opens();
   if (strcmp(cmd, "held-inputs") == 0) return cmd_held_inputs(argc > 2 ? atol(argv[2]) : 0);
   if (strcmp(cmd, "ids") == 0) {
     int r = cmd_ids();

@@ -611,6 +611,25 @@ TEST_F(Malformed, CpuOnlineGoneAfterTheViewWasFormed) {
 
 // ---- /proc/self/mountinfo and /proc/self/cgroup ----
 
+// A process whose main thread has exited: the kernel gives /proc/self no
+// mountinfo (the open fails) and shows v1's root cgroups; the asking thread's
+// /proc/thread-self files describe the process, and give the same view.
+TEST_F(Malformed, AnExitedMainThreadsFilesAreReadFromThreadSelf) {
+  copy_fixture("docker-v1-host-ns");
+  auto expected = limits();
+  ASSERT_TRUE(expected->memory.has_limit);
+  std::string mountinfo = read("proc/self/mountinfo"), cgroup = read("proc/self/cgroup");
+  remove("proc/self/mountinfo");
+  write("proc/self/cgroup", "4:memory:/\n3:cpuset:/\n2:cpu,cpuacct:/\n0::/\n");
+  write("proc/thread-self/mountinfo", mountinfo);
+  write("proc/thread-self/cgroup", cgroup);
+  auto l = limits();
+  EXPECT_TRUE(l->memory.has_limit);
+  EXPECT_EQ(l->memory.limit, expected->memory.limit);
+  EXPECT_EQ(l->cpu.count, expected->cpu.count);
+  EXPECT_EQ(l->cgroups.of(Controller::Memory).path.view(), expected->cgroups.of(Controller::Memory).path.view());
+}
+
 void expect_no_cgroups(const Limits& l) {
   for (Controller c : {Controller::Cpu, Controller::Cpuacct, Controller::Cpuset, Controller::Memory})
     EXPECT_FALSE(l.cgroups.of(c).found) << controller_name(c);

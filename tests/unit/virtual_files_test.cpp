@@ -94,7 +94,7 @@ TEST(Render, CpuOnlineRanges) {
   for (unsigned id : {0u, 2u, 3u, 4u, 9u, 63u, 64u}) limits->cpu.visible.add(id);
   std::string text;
   Sink sink(append_to_string, &text);
-  ASSERT_TRUE(render_cpu_online(Config{}, *limits, sink));  // the live root: its online file opens
+  ASSERT_TRUE(render_cpu_online(fixture_config("no-limits"), *limits, sink));  // a root whose online file opens
   EXPECT_EQ(text, "0,2-4,9,63-64\n");
 }
 
