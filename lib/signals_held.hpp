@@ -33,8 +33,6 @@ class SignalsHeld {
   SignalsHeld& operator=(const SignalsHeld&) = delete;
 
   bool held() const { return held_; }
-  // The mask as it was before this object blocked anything.
-  uint64_t old_mask() const { return old_mask_; }
   void release() {
     if (held_) syscall(SYS_rt_sigprocmask, SIG_SETMASK, &old_mask_, nullptr, sizeof(uint64_t));
     held_ = false;
