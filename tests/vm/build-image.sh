@@ -9,7 +9,8 @@
 set -euo pipefail
 cache=${CGVIEW_VM_CACHE:-/var/cache/cgview-vm}
 # (No libelf1: the cgview command is linked statically, and runs without it.)
-packages=procps,python3,busybox,util-linux,systemd
+# runc and crun: the runtimes Docker and Podman start containers with (vm_checks.py).
+packages=procps,python3,busybox,util-linux,systemd,runc,crun
 # zram: the swap device (the root file system is in RAM, where swap files cannot
 # live), and the compressors it may use (which are built in varies by kernel).
 # virtio_pci, virtio_blk, crc32c and ext4: a scratch disk, so that cgroup v2's io.stat has a block

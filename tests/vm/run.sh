@@ -43,7 +43,7 @@ cp "$here/init.sh" "$work/payload/init"
 cp "$here/../../scripts/demo-live" "$work/payload/cgview/scripts/"
 cp "$here/../../scripts/lib/limited-cgroup.sh" "$work/payload/cgview/scripts/lib/"
 cp "$here/vm_checks.py" "$here/stats-v2-check.sh" "$here/systemd-check.sh" "$here/systemd-suites.sh" \
-  "$here/systemd-python-suites.py" "$here/../compat/compat.py" "$here/../support/cgroup_parent.py" "$work/payload/cgview/"
+  "$here/systemd-python-suites.py" "$here/oci_bundle.py" "$here/../compat/compat.py" "$here/../support/cgroup_parent.py" "$work/payload/cgview/"
 mkdir -p "$work/payload/etc/systemd/system"
 cp "$here/systemd-check.service" "$work/payload/etc/systemd/system/cgview-check.service"
 cp "$shim" "$work/payload/cgview/lib/libcgview.so"

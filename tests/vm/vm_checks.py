@@ -11,10 +11,13 @@ memory.current, memory.swap.*, cpu.stat. Prints `VM PASS name` or
 import json
 import math
 import os
+import select
 import subprocess
 import sys
 import time
 import traceback
+
+import oci_bundle
 
 CG = "/sys/fs/cgroup"
 SHIM = "/cgview/lib/libcgview.so"
@@ -111,11 +114,8 @@ echo "@@end"
 '''
 
 
-def probe(cgroup, levels=(), unshare=None):
-    """Runs the probe in `cgroup`; `levels` are directories whose usage it reads alongside."""
-    before = host_meminfo()  # the host's figures move while the probe runs
-    p = start_in(cgroup, ["sh", "-c", PROBE, "probe"] + list(levels), unshare=unshare)
-    out, _ = p.communicate(timeout=120)
+def sections_of(out):
+    """The probe's output, split at its "@@name" lines."""
     sections, name = {}, None
     for line in out.splitlines():
         if line.startswith("@@"):
@@ -125,6 +125,15 @@ def probe(cgroup, levels=(), unshare=None):
             sections[name].append(line)
     if "end" not in sections:
         raise AssertionError("probe did not finish: " + out[-800:])
+    return sections
+
+
+def probe(cgroup, levels=(), unshare=None):
+    """Runs the probe in `cgroup`; `levels` are directories whose usage it reads alongside."""
+    before = host_meminfo()  # the host's figures move while the probe runs
+    p = start_in(cgroup, ["sh", "-c", PROBE, "probe"] + list(levels), unshare=unshare)
+    out, _ = p.communicate(timeout=120)
+    sections = sections_of(out)
     sections["host before"] = before
     return sections
 
@@ -446,6 +455,75 @@ def sibling_shares(c):
     remove("vm/pod")
 
 
+# The probe as a container's process: first what the container shows without the
+# library (the host's, which is what the case is about), then where the runtime
+# put it; at the end it waits on stdin, so the runtime keeps its cgroup (which
+# it removes when the container exits) until the checks have read it.
+OCI_PROBE = r"""
+echo "@@native"; env -u LD_PRELOAD nproc; env -u LD_PRELOAD sed -n 's/^MemTotal: *\([0-9]*\) kB$/\1/p' /proc/meminfo
+echo "@@cgroup"; cat /proc/self/cgroup
+""" + PROBE + "read _ || true\n"
+
+
+def read_until_end(p, timeout=120):
+    """The container's output up to its "@@end" line (it then waits on stdin).
+    Read from the fd itself: a buffered reader could hold that line while select waits."""
+    out, fd, deadline = b"", p.stdout.fileno(), time.time() + timeout
+    while b"\n@@end\n" not in out and time.time() < deadline:
+        ready, _, _ = select.select([fd], [], [], max(0.0, deadline - time.time()))
+        chunk = os.read(fd, 65536) if ready else b""
+        if not chunk:
+            break
+        out += chunk
+    return out.decode(errors="replace")
+
+
+def oci_runtime(runtime, cgroupns, resources, swap_total=None, systemd=False):
+    """A container started by the real runtime with `resources` (OCI's), the
+    library in its environment as a Dockerfile's ENV sets it; judged against
+    the cgroup the runtime made, read here while the container waits. With
+    `systemd`, runc's systemd driver places it as Docker does on a systemd
+    host: a transient scope, system.slice/docker-NAME.scope."""
+    name = runtime + ("-ns" if cgroupns else "-hostns") + ("-systemd" if systemd else "")
+
+    def run(c):
+        rel = "system.slice/docker-%s.scope" % name if systemd else "vm/oci-" + name
+        cg = CG + "/" + rel
+        env = ["PATH=/usr/sbin:/usr/bin:/sbin:/bin", "LD_PRELOAD=" + SHIM]
+        inside = "/sys/fs/cgroup" if cgroupns else cg  # the cgroup's directory, as the container sees it
+        spec = oci_bundle.config(["sh", "-c", OCI_PROBE, "probe", inside], env,
+                                 "system.slice:docker:" + name if systemd else "/" + rel, resources, cgroupns)
+        before = host_meminfo()
+        p = oci_bundle.start(runtime, name, oci_bundle.make_bundle(name, spec), systemd)
+        try:
+            s = sections_of(read_until_end(p))
+            s["host before"] = before
+            # The usage the probe read, under the cgroup's name here.
+            for kind in ("current ", "stat "):
+                if kind + inside in s:
+                    s[kind + cg] = s.pop(kind + inside)
+            c.true("the runtime made no cgroup " + cg, os.path.isdir(cg))
+            c.eq("/proc/self/cgroup in the container", s["cgroup"], ["0::/" if cgroupns else "0::/" + rel])
+            host = host_meminfo()
+            c.eq("without the library: MemTotal (the host's)", int(s["native"][1]) * 1024, host["MemTotal"])
+            c.eq("without the library: nproc (the cgroup's CPUs)", int(s["native"][0]), len(expected_cpus(cg)[1]))
+            check_cpus(c, s, cg)
+            mem = check_memory(c, s, cg)
+            if swap_total is not None:
+                c.eq("SwapTotal", mem.get("SwapTotal"), min(swap_total, host["SwapTotal"]))
+        finally:
+            p.stdin.close()
+            try:
+                p.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                p.kill()
+                p.wait()
+            oci_bundle.delete(runtime, name, systemd)
+            remove(rel)
+        c.eq(runtime + " exit status", p.returncode, 0)
+    return run
+
+
 STAT_PROBE = r'''
 import os, sys, time
 def busy():
@@ -616,6 +694,16 @@ def main():
         ("/proc/stat busy vs cpu.stat usage_usec", stat_busy),
         ("free -s while the cgroup allocates", free_while_allocating),
         ("cgview stats, /proc/diskstats, pressure, swaps", stats_files),
+        # Containers as Docker (runc) and Podman (crun) start them on cgroup v2: a private
+        # cgroup namespace by default, Docker's --cgroupns=host, OCI's swap as memory+swap.
+        ("runc, cgroupns: cpu 0.5, memory 256M, --memory-swap 256M",
+         oci_runtime("runc", True, {"cpu": {"quota": 50000, "period": 100000},
+                                    "memory": {"limit": 256 * MIB, "swap": 256 * MIB}}, swap_total=0)),
+        ("runc, --cgroupns=host: cpuset 1, memory 192M",
+         oci_runtime("runc", False, {"cpu": {"cpus": "1"}, "memory": {"limit": 192 * MIB}})),
+        ("crun, cgroupns: cpu 0.5, memory 320M, swap 64M",
+         oci_runtime("crun", True, {"cpu": {"quota": 50000, "period": 100000},
+                                    "memory": {"limit": 320 * MIB, "swap": 384 * MIB}}, swap_total=64 * MIB)),
         ("scripts/demo-live on cgroup v2", demo_live),
         ("real_cgroup_tests on cgroup v2", real_cgroup_tests),
     ]
@@ -629,5 +717,17 @@ def main():
     print(f"VM DONE failures={failures}", flush=True)
 
 
+def systemd_main():
+    """In the second boot (systemd as PID 1, from systemd-check.sh): a container
+    placed by runc's systemd driver, as Docker places one on a stock Debian 12
+    host, with what `docker run --cpus 0.5 --memory 256m` gives runc (swap:
+    twice the memory, as memory+swap). Exits with the number of failures."""
+    case("systemd: runc --systemd-cgroup, cgroupns: cpu 0.5, memory 256M, swap 256M",
+         oci_runtime("runc", True, {"cpu": {"quota": 50000, "period": 100000},
+                                    "memory": {"limit": 256 * MIB, "swap": 512 * MIB}},
+                     swap_total=256 * MIB, systemd=True))
+    sys.exit(failures)
+
+
 if __name__ == "__main__":
-    main()
+    systemd_main() if sys.argv[1:] == ["systemd"] else main()
