@@ -18,10 +18,12 @@ OverrideNames names_from_environment() {
 
 std::vector<std::string> override_warnings(const Config& with_overrides, const OverrideNames& names) {
   std::vector<std::string> out;
-  Config without = with_overrides;
+  // Quiet: `run`'s program and `show`'s own view say the decisions.
+  Config with = without_debug_lines(with_overrides);
+  Config without = with;
   without.has_cpus_override = without.has_memory_override = false;
   Limits enforced, view;
-  if (with_overrides.disabled || !compute_limits(without, enforced) || !compute_limits(with_overrides, view)) return out;
+  if (with.disabled || !compute_limits(without, enforced) || !compute_limits(with, view)) return out;
   bool cpus = !names.cpus.empty() && with_overrides.has_cpus_override;
   bool memory = !names.memory.empty() && with_overrides.has_memory_override;
 

@@ -31,9 +31,14 @@ struct SettingWarning {
   char value[kShownValueMax + 4];  // NUL-terminated
 };
 
+struct DebugLines;
+
 struct Config {
   bool disabled = false;  // CGVIEW_DISABLE=1: everything passes through
   bool debug = false;     // CGVIEW_DEBUG=1: one stderr line per decision
+  // Where debug's lines are kept instead of written, to be said only if they
+  // changed (the shim's refresh; debug_log.hpp). nullptr: written at once.
+  DebugLines* debug_lines = nullptr;
   Sysroot root;           // CGVIEW_SYSROOT; root.hold_inputs = CGVIEW_HOLD_FILES
   bool has_cpus_override = false;
   uint64_t cpus_override_micro = 0;  // CGVIEW_CPUS in millionths of a CPU
@@ -45,6 +50,14 @@ struct Config {
   uint8_t warning_count = 0;
   SettingWarning warnings[kSettingCount] = {};
 };
+
+// The same settings with CGVIEW_DEBUG's lines off: for the cgview command's
+// second looks at what its first computation already said (a check beside
+// the view, each later sample of `stats`), so each line is said once.
+inline Config without_debug_lines(Config config) {
+  config.debug = false;
+  return config;
+}
 
 // Looks up a variable; the shim and CLI pass secure_getenv so setuid programs
 // ignore the environment. nullptr = unset.

@@ -12,6 +12,7 @@
 #include <new>
 #include <type_traits>
 
+#include "debug_log.hpp"
 #include "lazy_zeroed.hpp"
 #include "real_functions.hpp"
 #include "signals_held.hpp"
@@ -189,6 +190,40 @@ void publish(const Limits& limits, bool formed) {
   g_expires_ns.store(now_ns() + kRefreshNs, std::memory_order_release);
 }
 
+// CGVIEW_DEBUG: a refresh says its decisions only when they differ from the
+// ones it said last, not every half second for as long as the program asks
+// (and a fork child that decides as its parent did does not repeat them).
+// The lines are kept here, mapped on first use (debug mode only), by the
+// writer alone, while it holds the claim.
+constinit LazyZeroed<DebugLines> g_refresh_lines;
+
+[[gnu::cold, gnu::noinline]] bool compute_saying_changes(const Config& config, Limits& out) {
+  DebugLines* lines = g_refresh_lines.get();
+  if (lines == nullptr) return compute_limits(config, out);
+  Config keeping = config;
+  keeping.debug_lines = lines;
+  lines->text.clear();  // what a writer interrupted by a fork left
+  bool formed = compute_limits(keeping, out);
+  lines->say_if_changed();
+  return formed;
+}
+
+bool compute_as_writer(Limits& out) {
+  const Config& config = stored_config();
+  return config.debug ? compute_saying_changes(config, out) : compute_limits(config, out);
+}
+
+// A view computed beside the writer's (no view published yet, or its copy
+// raced a refresh): the writer says the decisions.
+[[gnu::cold, gnu::noinline]] bool compute_without_lines(const Config& config, Limits& out) {
+  return compute_limits(without_debug_lines(config), out);
+}
+
+bool compute_quietly(Limits& out) {
+  const Config& config = stored_config();
+  return config.debug ? compute_without_lines(config, out) : compute_limits(config, out);
+}
+
 // Fills `out` with limits no older than the refresh interval where possible.
 //
 // The refreshing thread holds off its signals, from before it claims the
@@ -209,7 +244,7 @@ bool refresh(Limits& out) {
   if (shares_the_owners_memory(me >> 32)) return compute_limits(stored_config(), out);
   SignalsHeld held(~kFaultSignals);
   if (try_become_writer(me)) {
-    bool formed = compute_limits(stored_config(), out);
+    bool formed = compute_as_writer(out);
     g_owner.store(me >> 32, std::memory_order_relaxed);
     publish(out, formed);
     g_writer.store(0, std::memory_order_release);
@@ -219,7 +254,7 @@ bool refresh(Limits& out) {
   // Someone else is refreshing: a slightly stale copy is fine, else our own.
   if ((g_hot.load(std::memory_order_acquire) & kPublished) && copy_out(out))
     return g_hot.load(std::memory_order_relaxed) & kFormed;
-  return compute_limits(stored_config(), out);
+  return compute_quietly(out);
 }
 
 bool fresh() { return g_expires_ns.load(std::memory_order_acquire) > now_ns(); }

@@ -288,7 +288,7 @@ std::string show_json(const Config& config, const Limits& limits, bool have_limi
 
   // The cgroup's own figures now, as `cgview stats` shows them (without rates).
   Sample sample;
-  take_sample(config, sample);
+  take_sample(without_debug_lines(config), sample);  // show's own view said the decisions
   j.open("stats");
   sample_json(j, config, sample, nullptr);
   j.close();

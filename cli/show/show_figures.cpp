@@ -21,7 +21,7 @@ std::string in_path(const CgroupDir& dir, const char* file) {
 // The one-shot figures of `cgview stats`: throttling, OOM, pids, I/O totals.
 void print_figures(const Config& config) {
   Sample s;
-  take_sample(config, s);
+  take_sample(without_debug_lines(config), s);  // show's own view said the decisions
   const CgroupDir& mem = s.cgroups.of(Controller::Memory);
   struct Row {
     std::string name, figure, source;

@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <set>
 #include <sstream>
 #include <string>
 
@@ -137,6 +138,28 @@ TEST(Cli, DebugSaysTheRootCgroupIsNoLimit) {
   EXPECT_NE(host.err.find(said), std::string::npos) << host.err;
   EXPECT_EQ(cli({"--sysroot", root, "show"}).err, "");
   std::filesystem::remove_all(root);
+}
+
+// CGVIEW_DEBUG's lines are said once by each command, as by a program: the
+// command's second looks (the override checks beside `show`'s view and
+// `run`'s, `stats`'s later samples) are quiet. Before, `show` said each line
+// four times, `run -- cat` three (twice itself, once the program).
+TEST(Cli, DebugLinesAreSaidOncePerCommand) {
+  const std::string root = kFixtures + "/docker-v2-private-ns";
+  const std::vector<std::vector<std::string>> commands = {
+      {"show"}, {"show", "--json"}, {"stats", "--count", "2", "--interval", "0.1"}, {"run", "--", "/bin/cat", "/proc/meminfo"}};
+  for (const std::vector<std::string>& command : commands) {
+    std::vector<std::string> args = {"--sysroot", root};
+    args.insert(args.end(), command.begin(), command.end());
+    auto r = cli(args, {"CGVIEW_DEBUG=1"});
+    EXPECT_EQ(r.exit_code, 0) << command[0] << ": " << r.err;
+    std::set<std::string> distinct;
+    size_t lines = 0;
+    std::istringstream in(r.err);
+    for (std::string line; std::getline(in, line); ++lines) distinct.insert(line);
+    EXPECT_EQ(lines, distinct.size()) << command[0] << " " << command.back() << ":\n" << r.err;
+    EXPECT_NE(r.err.find("cgview: CPUs: 2 of "), std::string::npos) << command[0] << ":\n" << r.err;
+  }
 }
 
 // /sys/block/DEV/stat is served per device (its "dev" file names it):

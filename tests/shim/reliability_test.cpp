@@ -740,6 +740,47 @@ TEST(Promises, DebugOutputKeepsErrnoAndSurvivesABrokenPipe) {
   }
 }
 
+// CGVIEW_DEBUG: the view is computed again every half second for as long as
+// a program asks; its decisions are said when they change, not at every
+// refresh. Before, a program running under CGVIEW_DEBUG=1 wrote the same
+// lines twice a second for ever. The probe reads its view, waits 0.6 s
+// (the cache expires) and reads it again: once with the sysroot unchanged
+// (each line said once), once with a new quota written meanwhile (said).
+TEST(Promises, DebugSaysARefreshsDecisionsOnlyWhenTheyChange) {
+  auto count = [](const std::string& text, const std::string& what) {
+    size_t n = 0;
+    for (size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
+    return n;
+  };
+  for (bool change : {false, true}) {
+    FixtureCopy root("docker-v2-private-ns");  // quota 1.5: 2 CPUs
+    Child c = start({kProbe, "view-twice", "600"}, {kPreload, "CGVIEW_SYSROOT=" + root.dir(), "CGVIEW_DEBUG=1"});
+    ASSERT_GT(c.pid, 0);
+    std::string first;
+    if (!read_until(c, first, "ready=1\n", 30)) {
+      Result r = finish(c, 5, first);
+      FAIL() << "no first view:\n" << r.out << r.err;
+    }
+    if (change) std::ofstream(root.path("sys/fs/cgroup/cpu.max")) << "50000 100000\n";
+    ASSERT_EQ(write(c.in, "go\n", 3), 3);
+    Result r = finish(c, 30, first);
+    ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+    Values after = parse(r.out);
+    EXPECT_EQ(after["after_sysconf_onln"], change ? "1" : "2") << "the probe did not see the view it was given";
+    EXPECT_EQ(count(r.err, "cgview: CPUs: 2 of "), 1u) << r.err;
+    EXPECT_EQ(count(r.err, "cgview: CPUs: 1 of "), change ? 1u : 0u) << r.err;
+    if (!change) {
+      // Every line once: as many lines as distinct ones.
+      std::set<std::string> distinct;
+      size_t lines = 0;
+      std::istringstream in(r.err);
+      for (std::string line; std::getline(in, line); ++lines) distinct.insert(line);
+      EXPECT_EQ(lines, distinct.size()) << r.err;
+      EXPECT_GE(lines, 5u) << "too few debug lines to judge:\n" << r.err;
+    }
+  }
+}
+
 // A configuration read left half-way (its thread longjmp'ed out of a signal
 // handler) is taken over: another thread waits at most about 100 ms, then
 // reads it itself, and everyone gets the view from then on.
