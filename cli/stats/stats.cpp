@@ -193,6 +193,7 @@ int stats(const Config& config, int argc, char** argv) {
       j.open_array("warnings");  // figures that may be a mount point's, not this cgroup's
       for (const std::string& w : stand_in_warnings(now.cgroups, other_dirs(now)))
         j.element(w);
+      if (now.cpu_time_is_hosts) j.element(kCpuTimeIsHosts);
       j.close_array();
       j.close();
       std::string line = j.text() + "\n";

@@ -109,9 +109,10 @@ void take_sample(const Config& config, Sample& out) {
   // in the root cpuacct one) or its view has fewer CPUs than the host: none
   // is shown rather than the host's as its own.
   const CgroupDir& cpuacct = out.cgroups.of(Controller::Cpuacct);
-  if (is_hierarchy_root(config.root, cpuacct) &&
-      (!in_hierarchy_roots_only(config.root, out.cgroups) || (out.have_limits && cpu_time_is_whole_hosts(cgroup_config, limits))))
-    out.cpu.usage_ns = Figure{};
+  out.cpu_time_is_hosts =
+      is_hierarchy_root(config.root, cpuacct) &&
+      (!in_hierarchy_roots_only(config.root, out.cgroups) || (out.have_limits && cpu_time_is_whole_hosts(cgroup_config, limits)));
+  if (out.cpu_time_is_hosts) out.cpu.usage_ns = Figure{};
   read_memory_stats(config.root, out.cgroups.of(Controller::Memory), out.memory);
   out.memory_limit_usage = Figure{};
   out.memory_limit_dir.clear();

@@ -27,6 +27,7 @@ struct Sample {
   CgroupDir quota_dir;
   CgroupDir pids_dir, io_dir;
   bool io_is_hosts = false;  // io_dir is the host's own blkio cgroup: no I/O figures
+  bool cpu_time_is_hosts = false;  // the cpuacct cgroup is its hierarchy's root: no CPU use shown
   CpuStats cpu;
   MemoryStats memory;
   // Where the memory limit that binds is an ancestor's: its usage there
@@ -40,6 +41,11 @@ struct Sample {
 };
 
 void take_sample(const Config& config, Sample& out);
+
+// Why a sample shows no CPU use (cpu_time_is_hosts), in the JSON's warnings.
+inline constexpr const char* kCpuTimeIsHosts =
+    "CPU use not shown: this process's cpuacct cgroup is its hierarchy's root, whose CPU time is the whole "
+    "host's (put the process in a cpuacct cgroup of its own, as for cpu, to see it)";
 
 inline bool memory_limit_is_an_ancestors(const Sample& s) { return s.memory_limit_dir.size() > 0; }
 

@@ -101,6 +101,8 @@ std::vector<std::string> screen_lines(const Config& config, const Sample& now, c
                           (now.cpu.throttled_ns.has ? format("%.2fs", double(now.cpu.throttled_ns.value) / 1e9) : "-") +
                           " (" + (r.throttled_time_per_s ? format("+%.2fs/s", *r.throttled_time_per_s) : "+-/s") + ")";
   out.push_back(fit(throttled));
+  // Why no use (kCpuTimeIsHosts says more, in the JSON), in one screen line.
+  if (now.cpu_time_is_hosts) out.push_back(fit("      use -: in the root cpuacct cgroup, whose time is the host's"));
 
   // Memory: how full the limit is (where an ancestor's binds, the usage there,
   // which the container's siblings share), cache, working set, swap; the

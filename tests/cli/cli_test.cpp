@@ -767,6 +767,10 @@ TEST(Cli, StatsShowsTheRootCpuacctsTimeOnlyOnABareHost) {
     bool has_usage = stats.out.find("\"usage_ns\": 987654321000,") != std::string::npos;
     bool no_usage = stats.out.find("\"usage_ns\": null,") != std::string::npos;
     EXPECT_TRUE(shown ? has_usage : no_usage) << cgroup << stats.out;
+    // Where none is shown, the JSON says why.
+    bool says_why = stats.out.find("\"CPU use not shown: this process's cpuacct cgroup is its hierarchy's root") !=
+                    std::string::npos;
+    EXPECT_EQ(says_why, !shown) << cgroup << stats.out;
   }
   // show's pids row at a pids hierarchy's root, which has no pids.current:
   // it says so rather than name a file that is not there.
