@@ -31,14 +31,13 @@ struct SettingWarning {
   char value[kShownValueMax + 4];  // NUL-terminated
 };
 
-struct DebugLines;
-
 struct Config {
   bool disabled = false;  // CGVIEW_DISABLE=1: everything passes through
   bool debug = false;     // CGVIEW_DEBUG=1: one stderr line per decision
-  // Where debug's lines are kept instead of written, to be said only if they
-  // changed (the shim's refresh; debug_log.hpp). nullptr: written at once.
-  DebugLines* debug_lines = nullptr;
+  // Where debug's lines are folded into a hash instead of written, to tell
+  // whether they changed since they were last said (the shim's refresh;
+  // debug_log.hpp). nullptr: written at once.
+  uint64_t* debug_hash = nullptr;
   Sysroot root;           // CGVIEW_SYSROOT; root.hold_inputs = CGVIEW_HOLD_FILES
   bool has_cpus_override = false;
   uint64_t cpus_override_micro = 0;  // CGVIEW_CPUS in millionths of a CPU
@@ -54,9 +53,10 @@ struct Config {
 // The same settings with CGVIEW_DEBUG's lines off: for the cgview command's
 // second looks at what its first computation already said (a check beside
 // the view, each later sample of `stats`), so each line is said once.
-inline Config without_debug_lines(Config config) {
-  config.debug = false;
-  return config;
+inline Config without_debug_lines(const Config& config) {
+  Config quiet = config;
+  quiet.debug = false;
+  return quiet;
 }
 
 // Looks up a variable; the shim and CLI pass secure_getenv so setuid programs

@@ -28,27 +28,16 @@ void write_stderr_line(std::string_view line) {
   }
 }
 
-DebugLine::~DebugLine() {
-  if (!on_) return;
-  if (keep_ != nullptr) keep_->text.add(text_.view().substr(0, 1023)).add('\n');
-  else write_stderr_line(text_.view());
+uint64_t fold_debug_hash(uint64_t hash, std::string_view line) {
+  for (char c : line) hash = (hash ^ uint8_t(c)) * 1099511628211u;
+  hash = (hash ^ uint8_t('\n')) * 1099511628211u;  // "ab" then "c" is not "a" then "bc"
+  return hash | 1;  // never 0, which callers keep for "nothing said yet"
 }
 
-void DebugLines::say_if_changed() {
-  std::string_view all = text.view();
-  uint64_t hash = 14695981039346656037u;  // FNV-1a
-  for (char c : all) hash = (hash ^ uint8_t(c)) * 1099511628211u;
-  hash |= 1;  // never 0, which is "nothing said yet"
-  if (hash != said) {
-    said = hash;
-    while (!all.empty()) {
-      size_t end = all.find('\n');
-      if (end == std::string_view::npos) end = all.size();
-      write_stderr_line(all.substr(0, end));
-      all.remove_prefix(end < all.size() ? end + 1 : end);
-    }
-  }
-  text.clear();
+DebugLine::~DebugLine() {
+  if (!on_) return;
+  if (hash_ != nullptr) *hash_ = fold_debug_hash(*hash_, text_.view());
+  else write_stderr_line(text_.view());
 }
 
 }  // namespace cgview

@@ -15,21 +15,16 @@ namespace cgview {
 // Longer lines are cut to 1023 bytes.
 void write_stderr_line(std::string_view line);
 
-// A computation's lines, kept so that they are said only when they differ
-// from the ones said last: the shim's view is computed again every half
-// second for as long as a program asks, and its decisions rarely change.
-// All zero bytes is empty, nothing said yet.
-struct DebugLines {
-  FixedText<8192> text;  // each line with its '\n' (lines past the end are lost)
-  uint64_t said = 0;     // a hash of the text said last (0: nothing yet)
-  // Writes the kept lines, one raw write each, if they differ from the ones
-  // said last; then empties the text.
-  void say_if_changed();
-};
+// A computation's lines folded into one number (FNV-1a), so that a caller
+// can tell whether they changed since it last said them (Config::debug_hash:
+// the shim's view is computed again every half second for as long as a
+// program asks, and its decisions rarely change). Never 0.
+inline constexpr uint64_t kDebugHashStart = 14695981039346656037u;
+uint64_t fold_debug_hash(uint64_t hash, std::string_view line);
 
 class DebugLine {
  public:
-  explicit DebugLine(const Config& config) : on_(config.debug), keep_(config.debug_lines) {
+  explicit DebugLine(const Config& config) : on_(config.debug), hash_(config.debug_hash) {
     if (on_) text_.add("cgview: ");
   }
   ~DebugLine();
@@ -46,7 +41,7 @@ class DebugLine {
 
  private:
   bool on_;
-  DebugLines* keep_;
+  uint64_t* hash_;
   FixedText<1024> text_;
 };
 

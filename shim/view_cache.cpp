@@ -191,24 +191,25 @@ void publish(const Limits& limits, bool formed) {
 }
 
 // CGVIEW_DEBUG: a refresh says its decisions only when they differ from the
-// ones it said last, not every half second for as long as the program asks
+// ones said last, not every half second for as long as the program asks
 // (and a fork child that decides as its parent did does not repeat them).
-// The lines are kept here, mapped on first use (debug mode only), by the
-// writer alone, while it holds the claim.
-constinit LazyZeroed<DebugLines> g_refresh_lines;
+// The lines are first only hashed; when the hash is not the one said last,
+// the view is computed again, aloud. Nothing is kept but the hash: threads,
+// a vfork child and a signal handler can do this at once.
+constinit std::atomic<uint64_t> g_said_hash{0};
 
 [[gnu::cold, gnu::noinline]] bool compute_saying_changes(const Config& config, Limits& out) {
-  DebugLines* lines = g_refresh_lines.get();
-  if (lines == nullptr) return compute_limits(config, out);
-  Config keeping = config;
-  keeping.debug_lines = lines;
-  lines->text.clear();  // what a writer interrupted by a fork left
-  bool formed = compute_limits(keeping, out);
-  lines->say_if_changed();
+  uint64_t hash = kDebugHashStart;
+  Config hashing = config;
+  hashing.debug_hash = &hash;
+  bool formed = compute_limits(hashing, out);
+  uint64_t said = g_said_hash.load(std::memory_order_relaxed);
+  if (hash != said && g_said_hash.compare_exchange_strong(said, hash, std::memory_order_relaxed))
+    formed = compute_limits(config, out);
   return formed;
 }
 
-bool compute_as_writer(Limits& out) {
+bool compute_saying_changes(Limits& out) {
   const Config& config = stored_config();
   return config.debug ? compute_saying_changes(config, out) : compute_limits(config, out);
 }
@@ -216,7 +217,9 @@ bool compute_as_writer(Limits& out) {
 // A view computed beside the writer's (no view published yet, or its copy
 // raced a refresh): the writer says the decisions.
 [[gnu::cold, gnu::noinline]] bool compute_without_lines(const Config& config, Limits& out) {
-  return compute_limits(without_debug_lines(config), out);
+  Config quiet = config;
+  quiet.debug = false;
+  return compute_limits(quiet, out);
 }
 
 bool compute_quietly(Limits& out) {
@@ -241,10 +244,10 @@ bool refresh(Limits& out) {
   // A child sharing its parent's memory computes its own view but neither
   // claims nor publishes: a parent's thread may be refreshing, and the view
   // is the parent's.
-  if (shares_the_owners_memory(me >> 32)) return compute_limits(stored_config(), out);
+  if (shares_the_owners_memory(me >> 32)) return compute_saying_changes(out);
   SignalsHeld held(~kFaultSignals);
   if (try_become_writer(me)) {
-    bool formed = compute_as_writer(out);
+    bool formed = compute_saying_changes(out);
     g_owner.store(me >> 32, std::memory_order_relaxed);
     publish(out, formed);
     g_writer.store(0, std::memory_order_release);

@@ -176,7 +176,7 @@ int stats(const Config& config, int argc, char** argv) {
     last_frame = screen_lines(config, before, before, interval, columns());
     redraw();
   }
-  // CGVIEW_DEBUG's lines once, from the first sample: each later one decides the same.
+  // CGVIEW_DEBUG's lines from the first sample only, not again at every interval.
   const Config later = without_debug_lines(config);
   for (long n = 0; count == 0 || n < count; ++n) {
     if (!sleep_interruptibly(interval, redraw)) break;

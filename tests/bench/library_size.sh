@@ -3,12 +3,12 @@
 # run: libcgview.so stripped at most 150 KiB (it is mapped into every process
 # of a container). A size, not a timing: one toolchain gives the same bytes at
 # every run, so this fails only when the code grew past the budget.
-#   library_size.sh LIBCGVIEW
+#   library_size.sh STRIP LIBCGVIEW
 set -eu
 budget=$((150 * 1024))
 tmp=$(mktemp)
 trap 'rm -f "$tmp"' EXIT
-strip -o "$tmp" "$1"
+"$1" -o "$tmp" "$2"
 bytes=$(stat -c %s "$tmp")
 kib=$(awk -v b="$bytes" 'BEGIN { printf "%.1f", b / 1024 }')
 if [ "$bytes" -gt "$budget" ]; then
