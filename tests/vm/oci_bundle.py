@@ -5,8 +5,10 @@ A bundle is shaped as Docker shapes one: namespaces (a private cgroup namespace
 unless asked otherwise, Docker's default on cgroup v2), /proc, a /dev tmpfs, a
 read-only /sys, the runtime's own cgroup mount at /sys/fs/cgroup, Docker's masked
 and read-only /proc and /sys paths (each one more mount in the container's
-mountinfo), and the limits given as OCI resources, which the runtime writes into
-the cgroup it makes (cgroupfs driver, `cgroupsPath`). Its root file system is
+mountinfo), a seccomp filter refusing kcmp (as Docker's default profile does
+without CAP_SYS_PTRACE; the library asks it once in a fork child), and the
+limits given as OCI resources, which the runtime writes into the cgroup it
+makes (cgroupfs driver, `cgroupsPath`, or the systemd driver). Its root file system is
 the VM's own /usr, /etc and /cgview, bound read-only: an image would add
 nothing the checks read.
 
@@ -59,6 +61,8 @@ def config(args, env, cgroups_path, resources, cgroupns=True):
             "namespaces": namespaces,
             "maskedPaths": MASKED,
             "readonlyPaths": READ_ONLY,
+            "seccomp": {"defaultAction": "SCMP_ACT_ALLOW",
+                        "syscalls": [{"names": ["kcmp"], "action": "SCMP_ACT_ERRNO", "errnoRet": 1}]},
         },
     }
 
@@ -97,6 +101,18 @@ def start(runtime, name, bundle, systemd=False):
     return subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
 
 
+def state(runtime, name, systemd=False):
+    """The runtime's `state` of a container (its "pid" and "status"), or {}."""
+    p = subprocess.run(global_options(runtime, systemd) + ["state", name], capture_output=True, timeout=60)
+    try:
+        return json.loads(p.stdout)
+    except ValueError:
+        return {}
+
+
 def delete(runtime, name, systemd=False):
     """Whatever a failed run left (a container that has exited leaves nothing)."""
-    subprocess.run(global_options(runtime, systemd) + ["delete", "-f", name], capture_output=True)
+    try:
+        subprocess.run(global_options(runtime, systemd) + ["delete", "-f", name], capture_output=True, timeout=60)
+    except subprocess.TimeoutExpired:
+        pass

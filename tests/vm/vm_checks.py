@@ -462,12 +462,14 @@ def sibling_shares(c):
 OCI_PROBE = r"""
 echo "@@native"; env -u LD_PRELOAD nproc; env -u LD_PRELOAD sed -n 's/^MemTotal: *\([0-9]*\) kB$/\1/p' /proc/meminfo
 echo "@@cgroup"; cat /proc/self/cgroup
+echo "@@kcmp"; python3 -c 'import ctypes, os; c = ctypes.CDLL(None, use_errno=True); print(c.syscall(312, os.getpid(), os.getpid(), 0, 0, 0), ctypes.get_errno())'
 """ + PROBE + "read _ || true\n"
 
 
-def read_until_end(p, timeout=120):
+def read_until_end(p, timeout=60):
     """The container's output up to its "@@end" line (it then waits on stdin).
-    Read from the fd itself: a buffered reader could hold that line while select waits."""
+    Read from the fd itself: a buffered reader could hold that line while select waits.
+    Where it never comes, says why first (the runtime's message would come last)."""
     out, fd, deadline = b"", p.stdout.fileno(), time.time() + timeout
     while b"\n@@end\n" not in out and time.time() < deadline:
         ready, _, _ = select.select([fd], [], [], max(0.0, deadline - time.time()))
@@ -475,7 +477,11 @@ def read_until_end(p, timeout=120):
         if not chunk:
             break
         out += chunk
-    return out.decode(errors="replace")
+    text = out.decode(errors="replace")
+    if "\n@@end\n" not in text:
+        why = "no output for %d s" % timeout if p.poll() is None else "the runtime exited %d" % p.returncode
+        raise AssertionError("the container did not finish its probe (%s): %s" % (why, text[-500:]))
+    return text
 
 
 def oci_runtime(runtime, cgroupns, resources, swap_total=None, systemd=False):
@@ -498,12 +504,19 @@ def oci_runtime(runtime, cgroupns, resources, swap_total=None, systemd=False):
         try:
             s = sections_of(read_until_end(p))
             s["host before"] = before
+            # Where the runtime put the container's process, read here (the
+            # container itself sees only its namespace's root).
+            pid = oci_bundle.state(runtime, name, systemd).get("pid", 0)
+            c.true("the runtime gave no pid of a running container", pid > 0)
+            if pid > 0:
+                c.eq("the container's cgroup, read on the host", read("/proc/%d/cgroup" % pid), "0::/" + rel)
             # The usage the probe read, under the cgroup's name here.
             for kind in ("current ", "stat "):
                 if kind + inside in s:
                     s[kind + cg] = s.pop(kind + inside)
             c.true("the runtime made no cgroup " + cg, os.path.isdir(cg))
             c.eq("/proc/self/cgroup in the container", s["cgroup"], ["0::/" if cgroupns else "0::/" + rel])
+            c.eq("kcmp (x86-64's 312) in the container: refused as Docker's seccomp profile does", s["kcmp"], ["-1 1"])
             host = host_meminfo()
             c.eq("without the library: MemTotal (the host's)", int(s["native"][1]) * 1024, host["MemTotal"])
             c.eq("without the library: nproc (the cgroup's CPUs)", int(s["native"][0]), len(expected_cpus(cg)[1]))
@@ -518,6 +531,7 @@ def oci_runtime(runtime, cgroupns, resources, swap_total=None, systemd=False):
             except subprocess.TimeoutExpired:
                 p.kill()
                 p.wait()
+            p.stdout.close()
             oci_bundle.delete(runtime, name, systemd)
             remove(rel)
         c.eq(runtime + " exit status", p.returncode, 0)
