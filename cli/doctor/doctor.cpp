@@ -242,6 +242,43 @@ void Doctor::examine_elf(ProgramReport& report, int fd, bool deep, mode_t mode) 
   const std::string build = lib_build.usable() ? lib_build.path : std::string();
   apply_blockers(report, facts, lib_build, build, mode);
   if (deep) summarize_contents(report, facts);
+  if (report.reached && report.kind == ProgramKind::GlibcDynamic) find_asan_runtime(report, facts);
+}
+
+namespace {
+
+// GCC's runtime (libasan.so.N) and clang's shared one (libclang_rt.asan-ARCH.so).
+bool is_asan_runtime(std::string_view name) {
+  name = basename_of(name);
+  return name.starts_with("libasan.so") || name.starts_with("libclang_rt.asan");
+}
+
+}  // namespace
+
+// A program built with -fsanitize=address and the runtime as a shared library
+// (GCC's default) checks at start that the runtime is the first library
+// loaded, and exits with "ASan runtime does not come first in initial
+// library list" when a preloaded one is: cgview's, by LD_PRELOAD or
+// /etc/ld.so.preload. Found in its own DT_NEEDED (as `run` examines it) or,
+// examined deeply, anywhere in its libraries.
+void Doctor::find_asan_runtime(ProgramReport& report, const ElfFacts& facts) {
+  for (const std::string& name : facts.needed) {
+    if (!is_asan_runtime(name)) continue;
+    Requester self{report.path, facts.runpath, facts.rpath, facts.rpath, facts.elf_class, facts.machine};
+    Found found = libraries_.find(name, self);
+    report.asan_runtime = found.ok ? found.path : name;
+    break;
+  }
+  for (const Library& library : report.libraries) {
+    if (!report.asan_runtime.empty()) break;
+    if (is_asan_runtime(library.name)) report.asan_runtime = library.path.empty() ? library.name : library.path;
+  }
+  if (report.asan_runtime.empty()) return;
+  report.reasons.push_back(
+      "It needs the AddressSanitizer runtime " + report.asan_runtime +
+      ", which stops the program at its start when a preloaded library is loaded before it (\"ASan runtime does not "
+      "come first in initial library list\"): cgview run preloads it first; elsewhere put it first in LD_PRELOAD (LD_PRELOAD=\"" +
+      report.asan_runtime + " /usr/lib/libcgview.so\") or set ASAN_OPTIONS=verify_asan_link_order=0.");
 }
 
 // The program's kind and the first reason, from how it is linked: the

@@ -48,6 +48,10 @@ struct ProgramReport {
   bool container_aware = false;
   std::vector<Evidence> container_evidence;
   std::vector<Library> libraries;  // the DT_NEEDED closure, breadth first
+  // The AddressSanitizer runtime it needs (its path, else its name): that
+  // runtime stops the program at start unless it is the first library loaded,
+  // and a preloaded one comes before it. Empty when it needs none.
+  std::string asan_runtime;
 };
 
 // The libcgview.so a preload entry naming it through $LIB gives a program
@@ -82,6 +86,7 @@ class Doctor {
                       mode_t mode);
   void summarize_contents(ProgramReport& report, const ElfFacts& facts);
   void examine_script(ProgramReport& report, std::string_view first_line, bool deep, int depth);
+  void find_asan_runtime(ProgramReport& report, const ElfFacts& facts);
   void walk_libraries(ProgramReport& report, const ElfFacts& program);
   void add_cgview_entry(std::string path, bool from_file);
   LibBuild lib_build_for(const ElfFacts& program, bool file_only) const;

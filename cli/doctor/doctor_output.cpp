@@ -37,6 +37,7 @@ void program_json(Json& j, const ProgramReport& r, std::string_view key = {}) {
         .str_or_null("path", library.path.empty() ? std::nullopt : std::optional<std::string>(library.path))
         .close();
   j.close_array();
+  j.str_or_null("asan_runtime", r.asan_runtime.empty() ? std::nullopt : std::optional<std::string>(r.asan_runtime));
   j.close();
 }
 

@@ -53,7 +53,7 @@ def make_scratch(args):
     shutil.rmtree(s, ignore_errors=True)
     os.makedirs(s)
     p = args.programs
-    for name in ("doctor_dynamic", "doctor_static", "doctor_musl", "libdoctor_musl.so", "doctor_go"):
+    for name in ("doctor_dynamic", "doctor_static", "doctor_asan", "doctor_musl", "libdoctor_musl.so", "doctor_go"):
         shutil.copy2(os.path.join(p, name), os.path.join(s, name))
     shutil.copytree(os.path.join(p, "bin"), os.path.join(s, "bin"))
     shutil.copytree(os.path.join(p, "lib"), os.path.join(s, "lib"))
@@ -589,12 +589,35 @@ def test_run(args):
               r.stderr)
     r = subprocess.run([cg, "run", "--", f"{s}/doctor_dynamic"], capture_output=True, text=True)
     check(r.returncode == 0 and r.stderr == "", "run dynamic: no warning", r.stderr)
+    test_asan(args)
     r = subprocess.run([cg, "run", "--", "cgview-no-such-command"], capture_output=True, text=True)
     check(r.returncode == 127 and "not found" in r.stderr, "run: command not found exits 127", (r.returncode, r.stderr))
     r = subprocess.run([cg, "run", "--", f"{s}/adir"], capture_output=True, text=True)
     check(r.returncode == 126, "run: a directory exits 126", (r.returncode, r.stderr))
     r = subprocess.run([cg, "run", "--", f"{s}/plain_text"], capture_output=True, text=True)
     check(r.returncode == 126, "run: a file without execute permission exits 126", (r.returncode, r.stderr))
+
+
+def test_asan(args):
+    """A program built with gcc -fsanitize=address exits at start when a preloaded library
+    comes before its runtime; doctor names the runtime and the remedies, and run puts the
+    runtime first (the program then runs and gets the view)."""
+    cg, s = args.cgview, args.scratch
+    program = f"{s}/doctor_asan"
+    plain = subprocess.run([program], capture_output=True, text=True, env=dict(os.environ, LD_PRELOAD=args.shim))
+    check(plain.returncode != 0 and "ASan runtime does not come first" in plain.stderr,
+          "asan: the runtime refuses a library preloaded before it (what the case is about)", plain)
+    rc, r = one(cg, program)
+    runtime = r.get("asan_runtime") or ""
+    check(r["reached"] and os.path.basename(runtime).startswith("libasan.so") and runtime.startswith("/"),
+          "asan: doctor's JSON names the runtime's path", r)
+    check(any("AddressSanitizer runtime" in x and "verify_asan_link_order=0" in x for x in r["reasons"]),
+          "asan: doctor says why and what to do", r["reasons"])
+    check(one(cg, f"{s}/doctor_dynamic")[1].get("asan_runtime", "absent") is None, "asan: null for other programs", "")
+    cpus = subprocess.run(["nproc"], capture_output=True, text=True).stdout.strip()
+    r = subprocess.run([cg, "run", "--cpus", "1", "--", program], capture_output=True, text=True)
+    check(r.returncode == 0 and r.stdout.startswith("cpus 1\n") and r.stderr == "",
+          f"asan: run starts it, with the view (1 CPU; {cpus} here)", r)
 
 
 def test_environment(args):
