@@ -87,9 +87,12 @@ int run(const Config& config, const char* cpus, const char* memory, char** comma
   for (const std::string& line : override_warnings(check, names)) std::fprintf(stderr, "cgview: warning: %s\n", line.c_str());
   // An AddressSanitizer program exits at start unless its runtime is loaded
   // first (doctor says more): before every preloaded library, ours included.
-  if (!verdict.asan_runtime.empty() && verdict.asan_runtime.front() == '/') {
+  // For a script, the program is its (innermost) interpreter.
+  const ProgramReport* program = &verdict;
+  while (program->interpreter) program = program->interpreter.get();
+  if (!program->asan_runtime.empty() && program->asan_runtime.front() == '/') {
     const char* preload = getenv("LD_PRELOAD");
-    setenv("LD_PRELOAD", (verdict.asan_runtime + (preload != nullptr && *preload ? ":" + std::string(preload) : "")).c_str(), 1);
+    setenv("LD_PRELOAD", (program->asan_runtime + (preload != nullptr && *preload ? ":" + std::string(preload) : "")).c_str(), 1);
   }
   if (cpus != nullptr) setenv("CGVIEW_CPUS", cpus, 1);
   if (memory != nullptr) setenv("CGVIEW_MEMORY", memory, 1);

@@ -618,6 +618,14 @@ def test_asan(args):
     r = subprocess.run([cg, "run", "--cpus", "1", "--", program], capture_output=True, text=True)
     check(r.returncode == 0 and r.stdout.startswith("cpus 1\n") and r.stderr == "",
           f"asan: run starts it, with the view (1 CPU; {cpus} here)", r)
+    # A script it interprets: run examines the #! program, and puts its runtime first too.
+    script = f"{s}/asan_script"
+    with open(script, "w") as f:
+        f.write(f"#!{program}\n")
+    os.chmod(script, 0o755)
+    r = subprocess.run([cg, "run", "--cpus", "1", "--", script], capture_output=True, text=True)
+    check(r.returncode == 0 and r.stdout.startswith("cpus 1\n") and r.stderr == "",
+          "asan: run starts a script it interprets", r)
 
 
 def test_environment(args):
