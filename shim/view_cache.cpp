@@ -217,9 +217,7 @@ bool compute_saying_changes(Limits& out) {
 // A view computed beside the writer's (no view published yet, or its copy
 // raced a refresh): the writer says the decisions.
 [[gnu::cold, gnu::noinline]] bool compute_without_lines(const Config& config, Limits& out) {
-  Config quiet = config;
-  quiet.debug = false;
-  return compute_limits(quiet, out);
+  return compute_limits(without_debug_lines(config), out);
 }
 
 bool compute_quietly(Limits& out) {

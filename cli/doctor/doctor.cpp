@@ -270,7 +270,7 @@ void Doctor::find_asan_runtime(ProgramReport& report, const ElfFacts& facts) {
     break;
   }
   for (const Library& library : report.libraries) {
-    if (!report.asan_runtime.empty()) break;
+    if (!report.asan_runtime.empty()) break;  // the program's own DT_NEEDED named it
     if (is_asan_runtime(library.name)) report.asan_runtime = library.path.empty() ? library.name : library.path;
   }
   if (report.asan_runtime.empty()) return;
