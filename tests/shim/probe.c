@@ -134,6 +134,7 @@ static int cmd_view(void) {
   printf("sysinfo_freeram_kb=%llu\n", (unsigned long long)info.freeram * info.mem_unit / 1024);
   printf("sysinfo_totalswap_kb=%llu\n", (unsigned long long)info.totalswap * info.mem_unit / 1024);
   printf("sysinfo_sharedram_kb=%llu\n", (unsigned long long)info.sharedram * info.mem_unit / 1024);
+  printf("sysinfo_mem_unit=%u\n", info.mem_unit);
   long page = sysconf(_SC_PAGESIZE);
   printf("phys_pages_kb=%ld\n", sysconf(_SC_PHYS_PAGES) * (page / 1024));
   printf("get_phys_pages_kb=%ld\n", get_phys_pages() * (page / 1024));

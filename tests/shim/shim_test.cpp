@@ -294,12 +294,16 @@ TEST(Shim, SysinfoSharedramIsTheContainersShmem) {
   }
   // The same under an override below the usage (300 MiB, 100 MiB of it page
   // cache, 4 MiB shmem): 96 MiB of file pages go first, then every figure
-  // shrinks by 200/204. sysinfo reads the keys that takes, as meminfo does.
+  // shrinks by 200/204. sysinfo reads the keys that takes, as meminfo does,
+  // in bytes as a machine of 200 MiB counts them: a 32-bit program on a host
+  // whose memory does not fit its fields in bytes (this one's 24 GiB) is
+  // given pages by the kernel, which would round 4015 kB down to 4012.
   std::vector<std::string> env = preload_over("docker-v2-private-ns");
   env.push_back("CGVIEW_MEMORY=200M");
   Values v = probe(kProbes[0], "view", env);
   EXPECT_EQ(v["meminfo_shmem_kb"], "4015");  // 4 MiB x 200 / 204
   EXPECT_EQ(v["sysinfo_sharedram_kb"], "4015");
+  EXPECT_EQ(v["sysinfo_mem_unit"], "1");
 }
 
 // A rewind re-renders a served fd into a new file and puts that in the fd's
