@@ -84,6 +84,14 @@ VirtualFile tracked_file(int fd, uint32_t& task, FileId& id) {
   return VirtualFile(tag & 0xffffffff);
 }
 
+// Under CGVIEW_DEBUG a file's own look for its cgroup (diskstats' and the pressure files'
+// I/O cgroup, found at each open) is quiet: what it could say (a namespace search, an exited
+// main thread) the view's refresh says too, once, where a program reading /proc/diskstats
+// every second repeated it every second.
+[[gnu::cold, gnu::noinline]] bool render_quietly(VirtualFile file, const Limits& limits, Sink& sink, uint32_t task) {
+  return render(file, without_debug_lines(config()), limits, &stat_clock(), sink, task);
+}
+
 int render_new_fd(VirtualFile file, int flags, uint32_t task) {
   LimitsBuffer buffer;
   Limits& limits = buffer.limits();
@@ -91,7 +99,8 @@ int render_new_fd(VirtualFile file, int flags, uint32_t task) {
   LazyFile out;
   out.flags = flags;
   Sink sink(flush_to_lazy_file, &out);
-  bool rendered = render(file, config(), limits, &stat_clock(), sink, task);
+  bool rendered = config().debug ? render_quietly(file, limits, sink, task)
+                                  : render(file, config(), limits, &stat_clock(), sink, task);
   if (rendered && out.fd < 0) make_anonymous_file(out);  // empty content
   if (!rendered || out.fd < 0 || out.refused) {
     bool no_file = out.refused || (rendered && out.fd < 0);

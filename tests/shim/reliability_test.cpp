@@ -781,6 +781,22 @@ TEST(Promises, DebugSaysARefreshsDecisionsOnlyWhenTheyChange) {
   }
 }
 
+// CGVIEW_DEBUG, for files that find their own cgroup at each open (diskstats' and
+// the pressure files' I/O cgroup): what that search could say, the view says once.
+// Before, a program reading /proc/diskstats every second said the view's search
+// ("outside the root of the mount", "found by cgroup.procs") every second again.
+TEST(Promises, DebugDoesNotRepeatTheCgroupSearchAtEachOpen) {
+  Result r = run({kProbe, "read-files", "3", "/proc/diskstats", "/proc/pressure/io"},
+                 {kPreload, "CGVIEW_SYSROOT=" + kFixtures + "/unshare-no-mount", "CGVIEW_DEBUG=1"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(parse(r.out)["reads"], "6");
+  size_t said = 0;
+  for (size_t at = r.err.find("found by cgroup.procs"); at != std::string::npos;
+       at = r.err.find("found by cgroup.procs", at + 1))
+    ++said;
+  EXPECT_EQ(said, 1u) << r.err;
+}
+
 // A configuration read left half-way (its thread longjmp'ed out of a signal
 // handler) is taken over: another thread waits at most about 100 ms, then
 // reads it itself, and everyone gets the view from then on.

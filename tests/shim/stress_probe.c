@@ -789,6 +789,26 @@ static int cmd_quiet_debug(void) {
   return 0;
 }
 
+/* read-files N PATH...: opens, reads to the end and closes each path, N times
+ * over, in this one process (a monitor polling the same files). */
+static int cmd_read_files(int argc, char** argv) {
+  int rounds = argc > 2 ? atoi(argv[2]) : 0;
+  long reads = 0;
+  for (int round = 0; round < rounds; ++round) {
+    for (int i = 3; i < argc; ++i) {
+      int fd = open(argv[i], O_RDONLY);
+      if (fd < 0) return fail(argv[i]);
+      char buf[4096];
+      while (read(fd, buf, sizeof buf) > 0) {
+      }
+      close(fd);
+      ++reads;
+    }
+  }
+  printf("reads=%ld\n", reads);
+  return 0;
+}
+
 /* The probe's own secure_getenv, exported so libcgview.so binds to it: when
  * CGVIEW_TEST_HOLD_FDS="IN OUT" is set, the first lookup of a CGVIEW_
  * variable says so on OUT and waits for a byte on IN. */
@@ -1067,6 +1087,7 @@ int main(int argc, char** argv) {
   if (strcmp(cmd, "fsize") == 0) return cmd_fsize(argc, argv);
   if (strcmp(cmd, "pinned-first") == 0) return cmd_pinned_first();
   if (strcmp(cmd, "quiet-debug") == 0) return cmd_quiet_debug();
+  if (strcmp(cmd, "read-files") == 0) return cmd_read_files(argc, argv);
   if (strcmp(cmd, "fork-mid-config") == 0) return cmd_fork_mid_config();
   if (strcmp(cmd, "abandoned-config") == 0) return cmd_abandoned_config();
   if (strcmp(cmd, "abandoned-refresh") == 0) return cmd_abandoned_refresh(argc, argv);
