@@ -1,5 +1,6 @@
 #include "io_stats.hpp"
 
+#include "debug_log.hpp"
 #include "stat_files.hpp"
 
 namespace cgview {
@@ -131,6 +132,15 @@ bool block_device_name(const Sysroot& root, uint32_t major, uint32_t minor, Fixe
 bool locate_served_io(const Config& config, CgroupDir& dir) {
   bool at_top = false;
   return locate_controller(config, "blkio", dir, &at_top) && !(at_top && !dir.v2);
+}
+
+void say_served_io_cgroup(const Config& config) {
+  CgroupDir dir;
+  if (!locate_controller(without_debug_lines(config), "blkio", dir) || dir.v2) return;
+  bool at_top = false;
+  locate_controller(config, "blkio", dir, &at_top);  // aloud
+  DebugLine(config) << "blkio (v1): " << dir.path.view()
+                    << (at_top ? ": the hierarchy's top, /proc/diskstats is the host's" : "");
 }
 
 bool read_served_io_stats(const Config& config, IoStats& io) {

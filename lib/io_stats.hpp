@@ -56,6 +56,10 @@ bool locate_served_io(const Config& config, CgroupDir& dir);
 // without I/O accounting there, or with more devices than the table keeps
 // (the ones past it would read as untouched).
 bool read_served_io_stats(const Config& config, IoStats& io);
+// CGVIEW_DEBUG, with the view's lines: on cgroup v1 the blkio cgroup that
+// locate_served_io finds, and that search's own decisions. The served files
+// find it at each open, quietly; on v2 it is the view's own cgroup, said with it.
+void say_served_io_cgroup(const Config& config);
 
 // The name of block device MAJ:MIN from /proc/partitions; false when unlisted.
 bool block_device_name(const Sysroot& root, uint32_t major, uint32_t minor, FixedText<32>& out);

@@ -7,6 +7,7 @@
 #include "cpu_usage.hpp"
 #include "debug_log.hpp"
 #include "input_file.hpp"
+#include "io_stats.hpp"
 #include "kernel_call.h"
 #include "memory_stat.hpp"
 #include "placement.hpp"
@@ -274,6 +275,7 @@ bool compute_limits(const Config& config, Limits& out) {
   compute_swap_allowance(config, memory, v1_stat, dropped ? host_total : 0, out.memory);
   if (out.memory.has_limit)
     DebugLine(config) << "memory limit " << out.memory.limit << " bytes from " << out.memory.limit_source.file.view();
+  if (config.debug) say_served_io_cgroup(config);
   return compute_cpu(config, out.cgroups, out.cpu);
 }
 

@@ -330,4 +330,6 @@ bool rewritten_host_values(std::string_view text, std::string_view prefix, const
   return numbers;
 }
 
+uint64_t shared_memory_stand_in_cap(const MemoryFigures& figures) { return stand_in_cap(figures, Line::Shmem); }
+
 }  // namespace cgview

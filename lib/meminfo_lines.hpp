@@ -30,4 +30,9 @@ void rewrite_meminfo_lines(std::string_view text, std::string_view prefix, const
 bool rewritten_host_values(std::string_view text, std::string_view prefix, const MemoryFigures& figures,
                            uint64_t& total, uint64_t& free);
 
+// The most a host's Shmem may show where memory.stat has no shmem key (cgroup
+// v1 of Linux 3.10): the memory the view shows used, and its Cached where that
+// figure is known. /proc/meminfo's Shmem line and sysinfo's sharedram.
+uint64_t shared_memory_stand_in_cap(const MemoryFigures& figures);
+
 }  // namespace cgview

@@ -8,6 +8,7 @@
 #include <limits>
 
 #include "export.hpp"
+#include "meminfo_lines.hpp"
 #include "memory_answers.hpp"
 #include "real_functions.hpp"
 #include "view_cache.hpp"
@@ -76,13 +77,15 @@ int real_sysinfo(struct sysinfo* info) {
   return int(syscall(SYS_sysinfo, info));
 }
 
-// The unit sysinfo's figures count in on a machine of the view's size. A kernel gives 1
-// (bytes) wherever RAM and swap together fit the fields, always for a 64-bit program; for a
-// 32-bit one only below 4 GiB, and past that a page. The host's unit (a page, for a 32-bit
-// program on a host of 24 GiB) would round a 200 MiB container's figures down to pages
-// where its own machine counts bytes.
-uint64_t unit_for(uint64_t ram_and_swap, uint64_t hosts_unit) {
-  if (ram_and_swap <= std::numeric_limits<unsigned long>::max()) return 1;
+// The unit sysinfo's figures count in on a machine of the view's size: 1 (bytes) while
+// RAM and swap each fit the fields, as a 64-bit kernel gives every program (a 32-bit one,
+// through its compat call, until one of them reaches 4 GiB), else a page. The host's own
+// unit (a page, for a 32-bit program on a host of 24 GiB) would round a 200 MiB
+// container's figures down to pages where its own machine counts bytes.
+using SysinfoField = decltype(sysinfo::totalram);
+uint64_t unit_for(uint64_t ram, uint64_t swap, uint64_t hosts_unit) {
+  constexpr uint64_t kFieldMax = std::numeric_limits<SysinfoField>::max();
+  if (ram <= kFieldMax && swap <= kFieldMax) return 1;
   return std::max(hosts_unit, uint64_t(getpagesize()));
 }
 
@@ -95,19 +98,21 @@ CGVIEW_EXPORT int sysinfo(struct sysinfo* info) {
   HostMemory host{info->totalram * hosts_unit, info->freeram * hosts_unit, info->totalswap * hosts_unit,
                   info->freeswap * hosts_unit};
   MemoryFigures f;
-  if (!memory_figures(&host, f, stat_bit(StatKey::Shmem))) return result;  // sharedram
-  // In bytes, each bounded as on a real machine: shared memory is memory in use (the
-  // host's figure stands in where memory.stat has no shmem: cgroup v1 of Linux 3.10), and
-  // high memory (a 32-bit kernel's) part of the RAM.
-  uint64_t used = f.total > f.free ? f.total - f.free : 0;
-  uint64_t shared = f.stat.has(StatKey::Shmem) ? f.stat.get(StatKey::Shmem) : info->sharedram * hosts_unit;
+  // sharedram: the cgroup's shmem, or the host's within what /proc/meminfo's Shmem line
+  // allows it (the Cached key bounds it there).
+  if (!memory_figures(&host, f, stat_bit(StatKey::Shmem) | stat_bit(StatKey::Cache))) return result;
+  // In bytes, each bounded as on a real machine: high memory (a 32-bit kernel's) is part
+  // of the RAM.
+  uint64_t shared = f.stat.has(StatKey::Shmem)
+                        ? f.stat.get(StatKey::Shmem)
+                        : std::min<uint64_t>(info->sharedram * hosts_unit, shared_memory_stand_in_cap(f));
   uint64_t high_total = std::min<uint64_t>(info->totalhigh * hosts_unit, f.total);
   uint64_t high_free = std::min({uint64_t(info->freehigh) * hosts_unit, f.free, high_total});
-  uint64_t unit = unit_for(f.total + f.swap_total, hosts_unit);
+  uint64_t unit = unit_for(f.total, f.swap_total, hosts_unit);
   info->mem_unit = uint32_t(unit);
   info->totalram = f.total / unit;
   info->freeram = f.free / unit;
-  info->sharedram = std::min(shared, used) / unit;
+  info->sharedram = shared / unit;
   info->bufferram = 0;
   info->totalswap = f.swap_total / unit;
   info->freeswap = f.swap_free / unit;

@@ -62,7 +62,7 @@ std::vector<std::string> view_warnings(const Config& config, const CgroupDirs& d
   // show also prints pids and block I/O, from directories found the same way.
   CgroupDir pids, io;
   locate_controller(config, "pids", pids);
-  locate_controller(config, "blkio", io);
+  locate_controller(without_debug_lines(config), "blkio", io);  // the view's lines said its decisions
   std::vector<std::string> out = stand_in_warnings(dirs, pids_and_io(pids, io));
   for_each_warning(config, [&](const SettingWarning& w) {
     WarningText text;

@@ -92,7 +92,8 @@ void take_sample(const Config& config, Sample& out) {
   locate_controller(config, "pids", out.pids_dir);
   // The same I/O counters as the shim's /proc/diskstats: none where the
   // blkio cgroup is the host's own (they would be the host's, not the container's).
-  out.io_is_hosts = !locate_served_io(config, out.io_dir) && out.io_dir.found;
+  // Found quietly: compute_limits said its decisions with the view's.
+  out.io_is_hosts = !locate_served_io(without_debug_lines(config), out.io_dir) && out.io_dir.found;
   const CgroupDir& cpu = out.cgroups.of(Controller::Cpu);
   read_cpu_stats(config.root, cpu, out.cgroups.of(Controller::Cpuacct), out.cpu);
   out.quota_dir = out.have_limits ? binding_quota_dir(cgroup_config, limits, cpu) : cpu;
