@@ -90,7 +90,7 @@ TEST(FdSet, ASpawnDuringAnOpenInheritsNoFdTheProgramNeverHeld) {
     ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
     auto v = cgview::test::parse_key_values(r.out);
     EXPECT_EQ(v["spawned"], "400") << open[0];
-    EXPECT_EQ(v["odd"], "0") << open[0] << ": children held an fd above the program's";
+    EXPECT_EQ(v["odd"], "0") << open[0] << ": children held an fd above the program's:\n" << r.err;
   }
 }
 

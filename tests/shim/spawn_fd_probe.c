@@ -47,7 +47,7 @@ static int only_allowed_fds(const char* allowed) {
     if (e->d_name[0] == '.') continue;
     int fd = atoi(e->d_name);
     if (fd != dirfd(dir) && !listed(allowed, fd)) {
-      /* Say which, for the test's message: the file and its flags. */
+      /* Say which fd and file, for the test's message. */
       char link[64], target[256] = "?";
       snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
       ssize_t n = readlink(link, target, sizeof target - 1);
