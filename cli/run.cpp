@@ -91,8 +91,9 @@ int run(const Config& config, const char* cpus, const char* memory, char** comma
   const ProgramReport* program = &verdict;
   while (program->interpreter) program = program->interpreter.get();
   if (!program->asan_runtime.empty() && program->asan_runtime.front() == '/') {
-    const char* preload = getenv("LD_PRELOAD");
-    setenv("LD_PRELOAD", (program->asan_runtime + (preload != nullptr && *preload ? ":" + std::string(preload) : "")).c_str(), 1);
+    std::string preloads = program->asan_runtime;
+    if (const char* preload = getenv("LD_PRELOAD"); preload != nullptr && *preload) preloads.append(":").append(preload);
+    setenv("LD_PRELOAD", preloads.c_str(), 1);
   }
   if (cpus != nullptr) setenv("CGVIEW_CPUS", cpus, 1);
   if (memory != nullptr) setenv("CGVIEW_MEMORY", memory, 1);
