@@ -741,6 +741,13 @@ TEST(Promises, DebugOutputKeepsErrnoAndSurvivesABrokenPipe) {
   }
 }
 
+// How many times `what` occurs in `text` (a debug line in a program's stderr).
+size_t count(const std::string& text, const std::string& what) {
+  size_t n = 0;
+  for (size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
+  return n;
+}
+
 // CGVIEW_DEBUG: the view is computed again every half second for as long as
 // a program asks; its decisions are said when they change, not at every
 // refresh. Before, a program running under CGVIEW_DEBUG=1 wrote the same
@@ -748,11 +755,6 @@ TEST(Promises, DebugOutputKeepsErrnoAndSurvivesABrokenPipe) {
 // (the cache expires) and reads it again: once with the sysroot unchanged
 // (each line said once), once with a new quota written meanwhile (said).
 TEST(Promises, DebugSaysARefreshsDecisionsOnlyWhenTheyChange) {
-  auto count = [](const std::string& text, const std::string& what) {
-    size_t n = 0;
-    for (size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
-    return n;
-  };
   for (bool change : {false, true}) {
     FixtureCopy root("docker-v2-private-ns");  // quota 1.5: 2 CPUs
     Child c = start({kProbe, "view-twice", "600"}, {kPreload, "CGVIEW_SYSROOT=" + root.dir(), "CGVIEW_DEBUG=1"});
@@ -791,11 +793,6 @@ TEST(Promises, DebugSaysARefreshsDecisionsOnlyWhenTheyChange) {
 // /proc/diskstats is on every kernel (the fixtures have none: the real one is
 // read through).
 TEST(Promises, DebugDoesNotRepeatTheCgroupSearchAtEachOpen) {
-  auto count = [](const std::string& text, const std::string& what) {
-    size_t n = 0;
-    for (size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
-    return n;
-  };
   FixtureCopy v1("docker-v1-host-ns");
   {
     std::ifstream in(v1.path("proc/self/cgroup"));
