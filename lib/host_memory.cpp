@@ -16,24 +16,24 @@ namespace {
 class MeminfoLines {
  public:
   void take(std::string_view line) {
-    // The five keys start with 'M' or 'S': most lines end here (this runs on
+    // The keys start with 'M', 'S' or 'H': most lines end here (this runs on
     // every served /proc/meminfo open).
-    if (line.empty() || (line[0] != 'M' && line[0] != 'S')) return;
+    if (line.empty() || (line[0] != 'M' && line[0] != 'S' && line[0] != 'H')) return;
     size_t colon = line.find(':');
     if (colon == std::string_view::npos) return;
     for (int k = 0; k < kCount; ++k) {
       if (line.substr(0, colon) != kKeys[k]) continue;
       if (!seen_[k]) {
         seen_[k] = kb_value(line.substr(colon + 1), values_[k]);  // the first line counts
-        found_ += seen_[k];
+        found_ += seen_[k] && k < kMainCount;
       }
       return;
     }
   }
 
-  // All five read: the rest of the file (the kernel prints them in its first
-  // 16 lines of about 55) can be skipped.
-  bool complete() const { return found_ == kCount; }
+  // The five main keys read: the rest of the file (the kernel prints them in
+  // its first 16 lines of about 55, after the high memory lines) can be skipped.
+  bool complete() const { return found_ == kMainCount; }
 
   bool finish(HostMemory& out) const {
     if (!seen_[kTotal] || values_[kTotal] == 0) return false;
@@ -44,12 +44,16 @@ class MeminfoLines {
     out.available = values_[kAvailable];
     out.swap_total = values_[kSwapTotal];
     out.swap_free = seen_[kSwapFree] ? values_[kSwapFree] : values_[kSwapTotal];
+    out.has_high = seen_[kHighTotal] && seen_[kHighFree];
+    out.high_total = out.has_high ? values_[kHighTotal] : 0;
+    out.high_free = out.has_high ? values_[kHighFree] : 0;
     return true;
   }
 
  private:
-  enum { kTotal, kFree, kAvailable, kSwapTotal, kSwapFree, kCount };
-  static constexpr std::string_view kKeys[kCount] = {"MemTotal", "MemFree", "MemAvailable", "SwapTotal", "SwapFree"};
+  enum { kTotal, kFree, kAvailable, kSwapTotal, kSwapFree, kMainCount, kHighTotal = kMainCount, kHighFree, kCount };
+  static constexpr std::string_view kKeys[kCount] = {"MemTotal", "MemFree", "MemAvailable", "SwapTotal",
+                                                     "SwapFree", "HighTotal", "HighFree"};
   uint64_t values_[kCount] = {};
   bool seen_[kCount] = {};
   int found_ = 0;
@@ -70,6 +74,9 @@ bool read_host_memory(const Sysroot& root, HostMemory& out) {
     if (syscall(SYS_sysinfo, &info) != 0) return false;
     uint64_t unit = info.mem_unit ? info.mem_unit : 1;
     out = {info.totalram * unit, info.freeram * unit, info.totalswap * unit, info.freeswap * unit};
+    out.has_high = true;
+    out.high_total = uint64_t(info.totalhigh) * unit;
+    out.high_free = uint64_t(info.freehigh) * unit;
     return true;
   }
   int fd = open_host_file(root, "/proc/meminfo");

@@ -16,6 +16,11 @@ struct HostMemory {
   uint64_t total = 0, free = 0, swap_total = 0, swap_free = 0;
   bool has_available = false;  // MemAvailable: /proc/meminfo has it, sysinfo does not
   uint64_t available = 0;
+  // A 32-bit kernel's high memory, the part of `total` (and of `free`) it
+  // cannot map for itself: HighTotal and HighFree, or sysinfo's totalhigh and
+  // freehigh (0 on other kernels). False where the text has no such lines.
+  bool has_high = false;
+  uint64_t high_total = 0, high_free = 0;
 };
 
 // Live: the sysinfo syscall. Sysroot: DIR/proc/meminfo, as host_memory_from_meminfo.
@@ -24,7 +29,8 @@ bool read_host_memory(const Sysroot& root, HostMemory& out);
 // From a /proc/meminfo text: each key's first "Key:   123 kB" line. False
 // without a MemTotal above 0; a missing MemFree reads as MemTotal, a missing
 // MemAvailable as none, a missing SwapFree as SwapTotal, a missing SwapTotal as
-// no swap.
+// no swap; HighTotal and HighFree count only where both are there (before
+// SwapFree, as the kernel prints them).
 bool host_memory_from_meminfo(std::string_view meminfo, HostMemory& out);
 
 }  // namespace cgview

@@ -39,6 +39,8 @@ enum class Line : unsigned char {
   SReclaimable, KReclaimable, SUnreclaim, SwapTotal, SwapFree,
   SwapCached, KernelStack, PageTables, SecPageTables, AnonHugePages, ShmemHugePages, FileHugePages,
   Mlocked, ShmemPmdMapped, FilePmdMapped,  // no cgroup counts them: the host's, bounded (part_value)
+  HighTotal, HighFree, LowTotal, LowFree,  // a 32-bit kernel's: the view's split (derive_high_memory)
+  CmaTotal, CmaFree,  // memory set aside for contiguous allocations: the host's, bounded
   Percpu, VmallocUsed, Zswap, Zswapped,  // /proc/meminfo only
   MemUsed, FilePages  // a node's meminfo only: its names for total - free and for Cached
 };
@@ -67,7 +69,9 @@ constexpr LineName kLineNameTable[] = {
     {Line::PageTables, "PageTables"}, {Line::SecPageTables, "SecPageTables"},
     {Line::AnonHugePages, "AnonHugePages"}, {Line::ShmemHugePages, "ShmemHugePages"},
     {Line::FileHugePages, "FileHugePages"}, {Line::Mlocked, "Mlocked"}, {Line::ShmemPmdMapped, "ShmemPmdMapped"},
-    {Line::FilePmdMapped, "FilePmdMapped"}, {Line::Percpu, "Percpu"}, {Line::VmallocUsed, "VmallocUsed"},
+    {Line::FilePmdMapped, "FilePmdMapped"}, {Line::HighTotal, "HighTotal"}, {Line::HighFree, "HighFree"},
+    {Line::LowTotal, "LowTotal"}, {Line::LowFree, "LowFree"}, {Line::CmaTotal, "CmaTotal"},
+    {Line::CmaFree, "CmaFree"}, {Line::Percpu, "Percpu"}, {Line::VmallocUsed, "VmallocUsed"},
     {Line::Zswap, "Zswap"}, {Line::Zswapped, "Zswapped"}, {Line::MemUsed, "MemUsed"},
     {Line::FilePages, "FilePages"},
 };
@@ -230,6 +234,25 @@ bool container_value(const MemoryFigures& f, Line line, std::string_view host_va
       if (!stat(StatKey::Zswapped)) return false;
       if (f.has_swap && bytes > f.swap_total - f.swap_free) bytes = f.swap_total - f.swap_free;
       return true;
+    // High and low memory add up to MemTotal and to MemFree, as the kernel
+    // prints them; where the host's split is unknown (no HighTotal and
+    // HighFree before SwapFree), each at most its whole.
+    case Line::HighTotal:
+      bytes = f.high_total;
+      return f.has_high || host_within(f.total);
+    case Line::HighFree:
+      bytes = f.high_free;
+      return f.has_high || host_within(f.free);
+    case Line::LowTotal:
+      bytes = f.total - f.high_total;
+      return f.has_high || host_within(f.total);
+    case Line::LowFree:
+      bytes = f.free - f.high_free;
+      return f.has_high || host_within(f.free);
+    // Part of MemTotal and of MemFree (CmaFree at most CmaTotal follows, as
+    // the host's CmaFree is at most its CmaTotal).
+    case Line::CmaTotal: return host_within(f.total);
+    case Line::CmaFree: return host_within(f.free);
     case Line::SwapTotal:
     case Line::SwapFree: break;  // above
     case Line::Mlocked:

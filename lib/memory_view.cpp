@@ -216,6 +216,7 @@ bool derive_memory(const MemoryLimits& limits, const MemoryUsage& usage, const H
     for (int k = 0; k < int(StatKey::Count); ++k)
       if (StatKey(k) != StatKey::Zswapped) out.stat.values[k] = at_most(out.stat.values[k], out.total);
     out.has_stat_lines = s.present != 0;
+    derive_high_memory(host, out);
   }
   if (limits.has_swap_allowance) {
     out.has_swap = true;
@@ -225,6 +226,18 @@ bool derive_memory(const MemoryLimits& limits, const MemoryUsage& usage, const H
     out.swap_free = at_most(out.swap_free, host.swap_free);
   }
   return out.has_memory || out.has_swap;
+}
+
+void derive_high_memory(const HostMemory& host, MemoryFigures& figures) {
+  figures.has_high = host.has_high;
+  if (!host.has_high) return;
+  uint64_t host_low_total = host.total - at_most(host.high_total, host.total);
+  uint64_t host_low_free = host.free - at_most(host.high_free, host.free);
+  uint64_t low_total = at_most(host_low_total, figures.total);
+  figures.high_total = figures.total - low_total;
+  uint64_t low_free = at_most(at_most(host_low_free, figures.free), low_total);
+  // What high memory cannot hold is low: it fits there, as free <= total.
+  figures.high_free = at_most(figures.free - low_free, figures.high_total);
 }
 
 }  // namespace cgview

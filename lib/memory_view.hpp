@@ -61,6 +61,10 @@ struct MemoryFigures {
   MemoryStat stat;  // each present key replaces its meminfo line(s), clamped to total
   bool has_swap = false;
   uint64_t swap_total = 0, swap_free = 0;
+  // A 32-bit kernel's high memory in the view (HighTotal, HighFree; the low
+  // lines are the rest of total and free), where the host's is known.
+  bool has_high = false;
+  uint64_t high_total = 0, high_free = 0;
 };
 
 // A limit gives the memory figures, a swap allowance the swap figures; either
@@ -71,5 +75,12 @@ struct MemoryFigures {
 // MemFree and MemAvailable never exceed the host's (`host.free`, and
 // `host.available` where known).
 bool derive_memory(const MemoryLimits& limits, const MemoryUsage& usage, const HostMemory& host, MemoryFigures& out);
+
+// The view's high memory where the host has some (a 32-bit kernel): as on a
+// machine of the view's size, its memory is low memory first, up to the
+// host's (the part the kernel can map for itself), the rest high; its free
+// memory is low up to the host's free low memory, the rest high, each within
+// its own total. Low + high = total and = free, as the kernel prints them.
+void derive_high_memory(const HostMemory& host, MemoryFigures& figures);
 
 }  // namespace cgview

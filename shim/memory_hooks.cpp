@@ -48,6 +48,7 @@ bool memory_figures(const HostMemory* known_host, MemoryFigures& out, uint32_t w
     out.total = host.total;
     out.free = host.free;
     out.available = host.free;
+    derive_high_memory(host, out);
   }
   if (!out.has_swap) {  // no swap allowance: the host's swap, as /proc/meminfo shows
     out.has_swap = true;
@@ -97,17 +98,17 @@ CGVIEW_EXPORT int sysinfo(struct sysinfo* info) {
   uint64_t hosts_unit = info->mem_unit != 0 ? info->mem_unit : 1;
   HostMemory host{info->totalram * hosts_unit, info->freeram * hosts_unit, info->totalswap * hosts_unit,
                   info->freeswap * hosts_unit};
+  host.has_high = true;
+  host.high_total = info->totalhigh * hosts_unit;
+  host.high_free = info->freehigh * hosts_unit;
   MemoryFigures f;
   // sharedram: the cgroup's shmem, or the host's within what /proc/meminfo's Shmem line
   // allows it (the Cached key bounds it there).
   if (!memory_figures(&host, f, stat_bit(StatKey::Shmem) | stat_bit(StatKey::Cache))) return result;
-  // In bytes, each bounded as on a real machine: high memory (a 32-bit kernel's) is part
-  // of the RAM.
+  // In bytes; high memory (a 32-bit kernel's) as /proc/meminfo's HighTotal and HighFree.
   uint64_t shared = f.stat.has(StatKey::Shmem)
                         ? f.stat.get(StatKey::Shmem)
                         : std::min<uint64_t>(info->sharedram * hosts_unit, shared_memory_stand_in_cap(f));
-  uint64_t high_total = std::min<uint64_t>(info->totalhigh * hosts_unit, f.total);
-  uint64_t high_free = std::min({uint64_t(info->freehigh) * hosts_unit, f.free, high_total});
   uint64_t unit = unit_for(f.total, f.swap_total, hosts_unit);
   info->mem_unit = uint32_t(unit);
   info->totalram = f.total / unit;
@@ -116,8 +117,8 @@ CGVIEW_EXPORT int sysinfo(struct sysinfo* info) {
   info->bufferram = 0;
   info->totalswap = f.swap_total / unit;
   info->freeswap = f.swap_free / unit;
-  info->totalhigh = high_total / unit;
-  info->freehigh = high_free / unit;
+  info->totalhigh = f.has_high ? f.high_total / unit : 0;
+  info->freehigh = f.has_high ? f.high_free / unit : 0;
   return result;
 }
 

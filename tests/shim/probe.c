@@ -128,6 +128,8 @@ static int cmd_view(void) {
   printf("meminfo_free_kb=%ld\n", meminfo_kb(big, "MemFree"));
   printf("meminfo_swap_total_kb=%ld\n", meminfo_kb(big, "SwapTotal"));
   printf("meminfo_shmem_kb=%ld\n", meminfo_kb(big, "Shmem"));
+  printf("meminfo_high_total_kb=%ld\n", meminfo_kb(big, "HighTotal"));
+  printf("meminfo_high_free_kb=%ld\n", meminfo_kb(big, "HighFree"));
   struct sysinfo info;
   if (sysinfo(&info) != 0) return fail("sysinfo");
   printf("sysinfo_totalram_kb=%llu\n", (unsigned long long)info.totalram * info.mem_unit / 1024);
@@ -135,6 +137,8 @@ static int cmd_view(void) {
   printf("sysinfo_totalswap_kb=%llu\n", (unsigned long long)info.totalswap * info.mem_unit / 1024);
   printf("sysinfo_sharedram_kb=%llu\n", (unsigned long long)info.sharedram * info.mem_unit / 1024);
   printf("sysinfo_mem_unit=%u\n", info.mem_unit);
+  printf("sysinfo_totalhigh_kb=%llu\n", (unsigned long long)info.totalhigh * info.mem_unit / 1024);
+  printf("sysinfo_freehigh_kb=%llu\n", (unsigned long long)info.freehigh * info.mem_unit / 1024);
   long page = sysconf(_SC_PAGESIZE);
   printf("phys_pages_kb=%ld\n", sysconf(_SC_PHYS_PAGES) * (page / 1024));
   printf("get_phys_pages_kb=%ld\n", get_phys_pages() * (page / 1024));

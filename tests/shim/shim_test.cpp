@@ -306,6 +306,25 @@ TEST(Shim, SysinfoSharedramIsTheContainersShmem) {
   EXPECT_EQ(v["sysinfo_mem_unit"], "1");
 }
 
+// A 32-bit kernel's high memory: sysinfo's totalhigh and freehigh are the
+// served /proc/meminfo's HighTotal and HighFree (one split, low memory first:
+// of the 1 GiB view, 884,000 kB are the host's low memory).
+TEST(Shim, SysinfoHighMemoryIsMeminfos) {
+  FixtureCopy copy("docker-v2-private-ns");
+  std::string meminfo_path = copy.dir() + "/proc/meminfo";
+  std::ifstream in(meminfo_path);
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  in.close();
+  text.insert(text.find("\nSwapTotal:") + 1, "HighTotal:      15500000 kB\nHighFree:        9776544 kB\n"
+                                               "LowTotal:         884000 kB\nLowFree:          100000 kB\n");
+  std::ofstream(meminfo_path, std::ios::trunc) << text;
+  Values v = probe(kProbes[0], "view", {"LD_PRELOAD=" + kShim, "CGVIEW_SYSROOT=" + copy.dir()});
+  EXPECT_EQ(v["meminfo_high_total_kb"], std::to_string(1048576 - 884000));
+  EXPECT_EQ(v["sysinfo_totalhigh_kb"], v["meminfo_high_total_kb"]);
+  EXPECT_EQ(v["meminfo_high_free_kb"], std::to_string(1048576 - 884000));
+  EXPECT_EQ(v["sysinfo_freehigh_kb"], v["meminfo_high_free_kb"]);
+}
+
 // A rewind re-renders a served fd into a new file and puts that in the fd's
 // place. While the re-render waits (memory.swap.current is a FIFO here), the
 // program closes the fd, and puts /dev/null at its number or leaves it

@@ -826,3 +826,93 @@ TEST_F(MeminfoKernelLines, NeverAboveMemTotal) {
   std::string text = meminfo();
   EXPECT_EQ(meminfo_kb(text, "KernelStack"), meminfo_kb(text, "MemTotal"));
 }
+
+// A 32-bit kernel's high memory (HighTotal, HighFree, LowTotal, LowFree, after
+// Mlocked): the view's memory is low memory first, up to the host's, as on a
+// machine of its size, and the lines add up to MemTotal and MemFree as the
+// kernel's do. The host here: 16,384,000 kB, 884,000 of it low.
+class MeminfoHighMemory : public MeminfoKernelLines {
+ protected:
+  void set_host_high(int64_t high_free, int64_t low_free) {
+    std::string text = read("proc/meminfo");
+    size_t at = text.find("\nSwapTotal:") + 1;
+    text.insert(at, "HighTotal:      15500000 kB\nHighFree:       " + std::to_string(high_free) +
+                        " kB\nLowTotal:         884000 kB\nLowFree:        " + std::to_string(low_free) + " kB\n");
+    write("proc/meminfo", text);
+  }
+  void expect_kernels_sums(const std::string& text) {
+    int64_t high = meminfo_kb(text, "HighTotal"), low = meminfo_kb(text, "LowTotal");
+    int64_t high_free = meminfo_kb(text, "HighFree"), low_free = meminfo_kb(text, "LowFree");
+    EXPECT_EQ(high + low, meminfo_kb(text, "MemTotal"));
+    EXPECT_EQ(high_free + low_free, meminfo_kb(text, "MemFree"));
+    EXPECT_LE(high_free, high);
+    EXPECT_LE(low_free, low);
+  }
+};
+
+TEST_F(MeminfoHighMemory, ALargerViewThanLowMemoryHasHighMemory) {
+  copy_fixture("docker-v2-private-ns");  // 1 GiB; MemFree 741376 kB
+  set_host_high(9000000, 876544);
+  std::string text = meminfo();
+  ASSERT_EQ(meminfo_kb(text, "MemTotal"), 1048576);
+  ASSERT_EQ(meminfo_kb(text, "MemFree"), 741376);
+  EXPECT_EQ(meminfo_kb(text, "LowTotal"), 884000);
+  EXPECT_EQ(meminfo_kb(text, "HighTotal"), 1048576 - 884000);
+  EXPECT_EQ(meminfo_kb(text, "LowFree"), 741376);  // all of it fits in the host's free low memory
+  EXPECT_EQ(meminfo_kb(text, "HighFree"), 0);
+  expect_kernels_sums(text);
+  // Little low memory free on the host: the rest of MemFree is high, up to HighTotal.
+  copy_fixture("docker-v2-private-ns");
+  set_host_high(9776544, 100000);
+  text = meminfo();
+  EXPECT_EQ(meminfo_kb(text, "HighFree"), 1048576 - 884000);
+  EXPECT_EQ(meminfo_kb(text, "LowFree"), 741376 - (1048576 - 884000));
+  expect_kernels_sums(text);
+}
+
+TEST_F(MeminfoHighMemory, ASmallerViewThanLowMemoryHasNone) {
+  copy_fixture("docker-v2-private-ns");
+  write("sys/fs/cgroup/memory.max", "536870912\n");  // 512 MiB; 300 MiB in use
+  set_host_high(9000000, 876544);
+  std::string text = meminfo();
+  ASSERT_EQ(meminfo_kb(text, "MemTotal"), 524288);
+  EXPECT_EQ(meminfo_kb(text, "HighTotal"), 0);
+  EXPECT_EQ(meminfo_kb(text, "HighFree"), 0);
+  EXPECT_EQ(meminfo_kb(text, "LowTotal"), 524288);
+  EXPECT_EQ(meminfo_kb(text, "LowFree"), meminfo_kb(text, "MemFree"));
+  expect_kernels_sums(text);
+}
+
+// Lines no kernel prints where the split is read (after SwapFree): each at most its whole.
+TEST_F(MeminfoHighMemory, OutOfPlaceLinesAreEachBoundedByTheirWhole) {
+  copy_fixture("docker-v2-private-ns");
+  std::string text = read("proc/meminfo");
+  size_t at = text.find("\nDirty:") + 1;
+  text.insert(at, "HighTotal:      15500000 kB\nHighFree:        9000000 kB\nLowTotal:         884000 kB\n"
+                  "LowFree:          40000 kB\n");
+  write("proc/meminfo", text);
+  text = meminfo();
+  EXPECT_EQ(meminfo_kb(text, "HighTotal"), 1048576);
+  EXPECT_EQ(meminfo_kb(text, "HighFree"), 741376);
+  EXPECT_EQ(meminfo_kb(text, "LowTotal"), 884000);  // within MemTotal: the host's
+  EXPECT_EQ(meminfo_kb(text, "LowFree"), 40000);
+}
+
+// Memory set aside for contiguous allocations (arm64 boards and phones): part
+// of MemTotal, its free part of MemFree.
+TEST_F(MeminfoKernelLines, ContiguousMemoryAtMostTheView) {
+  copy_fixture("docker-v2-private-ns");
+  std::string host = read("proc/meminfo");
+  size_t at = host.find("\nHugePages_Total:") + 1;
+  ASSERT_NE(at, 0u);
+  write("proc/meminfo", host.substr(0, at) + "CmaTotal:        2097152 kB\nCmaFree:         2000000 kB\n" +
+                            host.substr(at));
+  std::string text = meminfo();
+  EXPECT_EQ(meminfo_kb(text, "CmaTotal"), 1048576);
+  EXPECT_EQ(meminfo_kb(text, "CmaFree"), 741376);
+  write("proc/meminfo", host.substr(0, at) + "CmaTotal:          65536 kB\nCmaFree:           60000 kB\n" +
+                            host.substr(at));
+  text = meminfo();
+  EXPECT_EQ(meminfo_kb(text, "CmaTotal"), 65536);  // within the view: the host's
+  EXPECT_EQ(meminfo_kb(text, "CmaFree"), 60000);
+}

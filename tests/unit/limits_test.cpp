@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <random>
 
 #include "cpu_usage.hpp"
 #include "memory_view.hpp"
@@ -383,6 +384,9 @@ TEST(HostMemory, TheFileAndTheTextAreReadAlike) {
       "MemTotal: 1000 kB\nMemFree: 200 kB\nMemFree: 900 kB\n",                 // the first line counts
       "MemTotal: 1000 kB\nMemFree: 200\nSwapTotal: 7 MB\n",                    // values without " kB"
       "MemTotal: 1000\nMemFree: 200 kB\n", "MemTotal: 0 kB\n", "MemFree: 5 kB\n",  // no usable MemTotal
+      "MemTotal: 1000 kB\nMemFree: 200 kB\nMemAvailable: 300 kB\nHighTotal: 600 kB\nHighFree: 50 kB\n"
+      "LowTotal: 400 kB\nLowFree: 150 kB\nSwapTotal: 50 kB\nSwapFree: 40 kB\n",  // a 32-bit kernel's
+      "MemTotal: 1000 kB\nHighTotal: 600 kB\nSwapFree: 40 kB\n",  // no HighFree: no split
   };
   char dir[] = "/tmp/cgview-hostmem-XXXXXX";
   ASSERT_NE(mkdtemp(dir), nullptr);
@@ -401,6 +405,9 @@ TEST(HostMemory, TheFileAndTheTextAreReadAlike) {
     EXPECT_EQ(from_file.available, from_text.available);
     EXPECT_EQ(from_file.swap_total, from_text.swap_total);
     EXPECT_EQ(from_file.swap_free, from_text.swap_free);
+    EXPECT_EQ(from_file.has_high, from_text.has_high);
+    EXPECT_EQ(from_file.high_total, from_text.high_total);
+    EXPECT_EQ(from_file.high_free, from_text.high_free);
   }
   HostMemory h;
   ASSERT_TRUE(host_memory_from_meminfo(texts[1], h));
@@ -411,7 +418,49 @@ TEST(HostMemory, TheFileAndTheTextAreReadAlike) {
   ASSERT_TRUE(host_memory_from_meminfo(texts[3], h));
   EXPECT_EQ(h.free, 1000u * 1024);  // "MemFree: 200" is no value
   EXPECT_EQ(h.swap_total, 0u);
+  EXPECT_FALSE(h.has_high);
+  ASSERT_TRUE(host_memory_from_meminfo(texts[7], h));
+  EXPECT_TRUE(h.has_high);
+  EXPECT_EQ(h.high_total, 600u * 1024);
+  EXPECT_EQ(h.high_free, 50u * 1024);
+  ASSERT_TRUE(host_memory_from_meminfo(texts[8], h));
+  EXPECT_FALSE(h.has_high);
   std::filesystem::remove_all(dir);
+}
+
+// A 32-bit kernel's high memory in the view, for any host figures (a file's
+// may be anything): high and low each within total and free, low first up to
+// the host's low memory.
+TEST(DeriveMemory, HighMemoryAddsUpForAnyHost) {
+  std::mt19937_64 random(20261206);
+  auto any = [&] {
+    switch (random() % 4) {
+      case 0: return uint64_t(0);
+      case 1: return UINT64_MAX - random() % 3;
+      default: return random() % (uint64_t(1) << (random() % 64 + 1));
+    }
+  };
+  for (int i = 0; i < 100000; ++i) {
+    HostMemory host;
+    host.has_high = true;
+    host.total = any(), host.free = any(), host.high_total = any(), host.high_free = any();
+    MemoryFigures f;
+    f.total = any();
+    f.free = std::min(any(), f.total);
+    derive_high_memory(host, f);
+    ASSERT_TRUE(f.has_high);
+    ASSERT_LE(f.high_total, f.total);
+    ASSERT_LE(f.high_free, f.free);
+    ASSERT_LE(f.high_free, f.high_total);
+    ASSERT_LE(f.free - f.high_free, f.total - f.high_total);  // low free within low total
+    uint64_t host_low = host.total - std::min(host.high_total, host.total);
+    ASSERT_EQ(f.total - f.high_total, std::min(host_low, f.total));
+  }
+  HostMemory none;
+  MemoryFigures f;
+  f.total = 100, f.free = 50;
+  derive_high_memory(none, f);
+  EXPECT_FALSE(f.has_high);
 }
 
 // The live system: no sysroot. Whatever the machine, the view must be coherent.
