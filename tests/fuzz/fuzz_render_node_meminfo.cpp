@@ -20,7 +20,7 @@ const std::set<std::string_view> kRewritten = {
     "Inactive(file)", "Unevictable", "Dirty", "Writeback", "FilePages", "Mapped", "AnonPages", "Shmem",
     "KReclaimable", "Slab", "SReclaimable", "SUnreclaim", "SwapCached", "KernelStack", "PageTables",
     "SecPageTables", "AnonHugePages", "ShmemHugePages", "FileHugePages", "Mlocked", "ShmemPmdMapped",
-    "FilePmdMapped"};
+    "FilePmdMapped", "HighTotal", "HighFree", "LowTotal", "LowFree", "CmaTotal", "CmaFree"};
 
 // "Node 0 Key: ... kB" -> key, and the bytes where the value is a number
 // (a line ending in " kB" is rewritten whatever stands before it).

@@ -419,6 +419,12 @@ inline void check_meminfo(std::string_view host, bool ok, std::string_view out, 
     if (has(line) && has(bound)) FUZZ_CHECK(replaced[line] <= replaced[bound]);
   if (has("Zswapped") && has("SwapTotal") && has("SwapFree"))
     FUZZ_CHECK(replaced["Zswapped"] <= replaced["SwapTotal"] - replaced["SwapFree"]);
+  // A 32-bit kernel's split, where the view made it (the host's HighTotal and
+  // HighFree read): high and low memory add up to MemTotal and MemFree.
+  if (has("MemTotal") && has("MemFree") && has("HighTotal") && has("LowTotal") && has("HighFree") && has("LowFree") &&
+      replaced["HighTotal"] + replaced["LowTotal"] == replaced["MemTotal"]) {
+    FUZZ_CHECK(replaced["HighFree"] <= replaced["HighTotal"] && replaced["LowFree"] <= replaced["LowTotal"]);
+  }
   // Lines of memory the container holds: never above its MemTotal, whether the
   // cgroup's figure or the host's standing in for a key memory.stat lacks.
   if (!has("MemTotal")) return;
@@ -429,13 +435,16 @@ inline void check_meminfo(std::string_view host, bool ok, std::string_view out, 
     bool held = false;
     for (std::string_view k : {"Cached", "Active", "Inactive", "Active(anon)", "Inactive(anon)", "Active(file)",
                                "Inactive(file)", "Shmem", "Mapped", "AnonPages", "Dirty", "Writeback", "Unevictable",
-                               "KernelStack", "PageTables", "SecPageTables", "Percpu", "VmallocUsed", "Zswap"})
+                               "KernelStack", "PageTables", "SecPageTables", "Percpu", "VmallocUsed", "Zswap",
+                               "HighTotal", "LowTotal", "CmaTotal", "HighFree", "LowFree", "CmaFree"})
       held = held || key == k;
+    bool free_part = key == "HighFree" || key == "LowFree" || key == "CmaFree";
     while (!value.empty() && value.front() == ' ') value.remove_prefix(1);
     uint64_t kb = 0;
     if (!held || value.size() < 3 || value.substr(value.size() - 3) != " kB") continue;
     if (!cgview::parse_u64(value.substr(0, value.size() - 3), kb)) continue;
     FUZZ_CHECK(kb <= replaced["MemTotal"]);
+    if (free_part && has("MemFree")) FUZZ_CHECK(kb <= replaced["MemFree"]);
     if (key == "Cached" && has("MemFree")) FUZZ_CHECK(kb <= replaced["MemTotal"] - replaced["MemFree"]);
   }
 }
