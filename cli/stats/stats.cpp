@@ -173,7 +173,7 @@ int stats(const Config& config, int argc, char** argv) {
     // The totals at once, the rates ("-") from the first interval on: a
     // long --interval does not leave a blank screen meanwhile.
     write_out(kEnterScreen);
-    last_frame = screen_lines(config, before, before, interval, columns());
+    last_frame = screen_lines(config, before, before, interval, columns(), {0, count});
     redraw();
   }
   // CGVIEW_DEBUG's lines from the first sample only, not again at every interval.
@@ -182,7 +182,7 @@ int stats(const Config& config, int argc, char** argv) {
     if (!sleep_interruptibly(interval, redraw)) break;
     take_sample(later, now);
     if (screen) {
-      last_frame = screen_lines(config, now, before, interval, columns());
+      last_frame = screen_lines(config, now, before, interval, columns(), {n + 1, count});
       redraw();
     } else {
       Json j(false);

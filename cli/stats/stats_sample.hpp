@@ -108,9 +108,14 @@ class Json;
 // the totals; without (show's one-shot figures), totals only.
 void sample_json(Json& j, const Config& config, const Sample& now, const Sample* before);
 
+// How many of --count's updates the screen shows (count 0: no end).
+struct Progress {
+  long shown = 0, count = 0;
+};
+
 // The screen `cgview stats` redraws on a terminal: lines of at most 80 columns
 // (a path's line fitted to `columns` where the terminal is narrower).
 std::vector<std::string> screen_lines(const Config& config, const Sample& now, const Sample& before,
-                                      double interval, size_t columns);
+                                      double interval, size_t columns, Progress progress);
 
 }  // namespace cgview::cli

@@ -73,14 +73,18 @@ std::string path_tail(std::string_view path, size_t room) {
 }  // namespace
 
 std::vector<std::string> screen_lines(const Config& config, const Sample& now, const Sample& before,
-                                      double interval, size_t columns) {
+                                      double interval, size_t columns, Progress progress) {
   std::vector<std::string> out;
   Rates r = compute_rates(before, now);
   char clock[16] = "";
   time_t t = time_t(now.unix_time);
   struct tm tm_now;
   if (localtime_r(&t, &tm_now) != nullptr) std::strftime(clock, sizeof clock, "%H:%M:%S", &tm_now);
-  out.push_back(fit("cgview stats   every " + format("%g", interval) + "s   " + clock + "   Ctrl-C quits"));
+  // With --count the screen ends by itself: say how far it is.
+  std::string quits = progress.count > 0 ? std::to_string(progress.shown) + " of " +
+                                               std::to_string(progress.count) + ", Ctrl-C quits"
+                                         : "Ctrl-C quits";
+  out.push_back(fit("cgview stats   every " + format("%g", interval) + "s   " + clock + "   " + quits));
   // The figures below may be a mount point's.
   std::string stand_in = stand_in_summary(now.cgroups, other_dirs(now));
   if (!stand_in.empty()) out.push_back(stand_in);

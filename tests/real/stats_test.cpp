@@ -477,6 +477,34 @@ TEST(StatsReal, TerminalScreenInTmuxAndCtrlCLeavesItClean) {
   EXPECT_EQ(after.find("^["), std::string::npos) << after;
 }
 
+// With --count on a terminal: the screen says how far it is, ends by itself
+// (exit 0), gives the normal screen back and leaves its last frame there.
+TEST(StatsReal, TerminalScreenWithACountEndsByItselfAndLeavesItsLastFrame) {
+  const Tmux tmux("cgview-stats-count");
+  const std::string& session = tmux.session;
+  auto started = tmux({"new-session", "-d", "-x", "80", "-y", "30", "-s", session, "/bin/sh"});
+  ASSERT_EQ(started.exit_code, 0) << started.err;
+  tmux({"send-keys", "-t", session, kCli + " stats --interval 0.5 --count 3; echo EXIT=$?", "Enter"});
+  std::string during;
+  for (int i = 0; i < 50 && during.find(" of 3, Ctrl-C quits") == std::string::npos; ++i) {
+    usleep(50000);
+    during = tmux({"capture-pane", "-p", "-t", session}).out;
+  }
+  std::string after;
+  for (int i = 0; i < 100 && after.find("EXIT=") == std::string::npos; ++i) {
+    usleep(100000);
+    after = tmux({"capture-pane", "-p", "-t", session}).out;
+  }
+  std::string restored = tmux({"display", "-p", "-t", session, "#{alternate_on} #{cursor_flag}"}).out;
+  tmux({"kill-server"});
+  EXPECT_NE(during.find(" of 3, Ctrl-C quits"), std::string::npos) << during;
+  EXPECT_NE(after.find("EXIT=0"), std::string::npos) << after;
+  EXPECT_EQ(restored, "0 1\n");
+  EXPECT_NE(after.find("3 of 3, Ctrl-C quits"), std::string::npos) << "the last frame is not left:\n" << after;
+  EXPECT_NE(after.find("MEM   ["), std::string::npos) << after;
+  EXPECT_EQ(after.find('\033'), std::string::npos) << after;
+}
+
 // On a terminal (tmux): the first frame comes at once, not after the first
 // interval; Ctrl-Z gives the shell its normal screen and cursor back and
 // `fg` takes the screen again, redrawn; a narrower, shorter terminal gets
