@@ -438,28 +438,39 @@ class Tmux {
     argv.insert(argv.end(), args.begin(), args.end());
     return run_program(argv, {"TERM=xterm-256color"});
   }
+  // A session of 80 x 30 running `shell`.
+  cgview::test::RunResult start(const std::vector<std::string>& shell) const {
+    std::vector<std::string> args = {"new-session", "-d", "-x", "80", "-y", "30", "-s", session};
+    args.insert(args.end(), shell.begin(), shell.end());
+    return (*this)(args);
+  }
+  void type(const std::string& keys) const { (*this)({"send-keys", "-t", session, keys}); }
+  void type_line(const std::string& line) const { (*this)({"send-keys", "-t", session, line, "Enter"}); }
+  std::string screen() const { return (*this)({"capture-pane", "-p", "-t", session}).out; }
+  // The pane's text once it holds `text`, or as it is after `tries` looks `pause_us` apart.
+  std::string screen_with(std::string_view text, int tries, useconds_t pause_us) const {
+    std::string screen;
+    for (int i = 0; i < tries && screen.find(text) == std::string::npos; ++i) {
+      usleep(pause_us);
+      screen = this->screen();
+    }
+    return screen;
+  }
+  // The alternate screen and the cursor, as "ALTERNATE_ON CURSOR_SHOWN\n".
+  std::string screen_state() const { return (*this)({"display", "-p", "-t", session, "#{alternate_on} #{cursor_flag}"}).out; }
   const std::string session;
 };
 
 TEST(StatsReal, TerminalScreenInTmuxAndCtrlCLeavesItClean) {
   const Tmux tmux("cgview-stats");
-  const std::string& session = tmux.session;
-  auto started = tmux({"new-session", "-d", "-x", "80", "-y", "30", "-s", session, "/bin/sh"});
+  auto started = tmux.start({"/bin/sh"});
   ASSERT_EQ(started.exit_code, 0) << started.err;
-  tmux({"send-keys", "-t", session, kCli + " stats --interval 0.2; echo EXIT=$?", "Enter"});
-  std::string screen;
-  for (int i = 0; i < 50 && screen.find("NET") == std::string::npos; ++i) {
-    usleep(100000);
-    screen = tmux({"capture-pane", "-p", "-t", session}).out;
-  }
-  std::string alternate = tmux({"display", "-p", "-t", session, "#{alternate_on} #{cursor_flag}"}).out;
-  tmux({"send-keys", "-t", session, "C-c"});
-  std::string after;
-  for (int i = 0; i < 50 && after.find("EXIT=") == std::string::npos; ++i) {
-    usleep(100000);
-    after = tmux({"capture-pane", "-p", "-t", session}).out;
-  }
-  std::string restored = tmux({"display", "-p", "-t", session, "#{alternate_on} #{cursor_flag}"}).out;
+  tmux.type_line(kCli + " stats --interval 0.2; echo EXIT=$?");
+  std::string screen = tmux.screen_with("NET", 50, 100000);
+  std::string alternate = tmux.screen_state();
+  tmux.type("C-c");
+  std::string after = tmux.screen_with("EXIT=", 50, 100000);
+  std::string restored = tmux.screen_state();
   tmux({"kill-server"});
   // The screen: every kind of figure, labelled, within 80 columns.
   for (const char* label : {"cgview stats", "CPU   [", "throttled", "MEM   [", "cache", "swap", "OOM   killer", "PIDS",
@@ -481,21 +492,12 @@ TEST(StatsReal, TerminalScreenInTmuxAndCtrlCLeavesItClean) {
 // (exit 0), gives the normal screen back and leaves its last frame there.
 TEST(StatsReal, TerminalScreenWithACountEndsByItselfAndLeavesItsLastFrame) {
   const Tmux tmux("cgview-stats-count");
-  const std::string& session = tmux.session;
-  auto started = tmux({"new-session", "-d", "-x", "80", "-y", "30", "-s", session, "/bin/sh"});
+  auto started = tmux.start({"/bin/sh"});
   ASSERT_EQ(started.exit_code, 0) << started.err;
-  tmux({"send-keys", "-t", session, kCli + " stats --interval 0.5 --count 3; echo EXIT=$?", "Enter"});
-  std::string during;
-  for (int i = 0; i < 50 && during.find(" of 3, Ctrl-C quits") == std::string::npos; ++i) {
-    usleep(50000);
-    during = tmux({"capture-pane", "-p", "-t", session}).out;
-  }
-  std::string after;
-  for (int i = 0; i < 100 && after.find("EXIT=") == std::string::npos; ++i) {
-    usleep(100000);
-    after = tmux({"capture-pane", "-p", "-t", session}).out;
-  }
-  std::string restored = tmux({"display", "-p", "-t", session, "#{alternate_on} #{cursor_flag}"}).out;
+  tmux.type_line(kCli + " stats --interval 0.5 --count 3; echo EXIT=$?");
+  std::string during = tmux.screen_with(" of 3, Ctrl-C quits", 50, 50000);
+  std::string after = tmux.screen_with("EXIT=", 100, 100000);
+  std::string restored = tmux.screen_state();
   tmux({"kill-server"});
   EXPECT_NE(during.find(" of 3, Ctrl-C quits"), std::string::npos) << during;
   EXPECT_NE(after.find("EXIT=0"), std::string::npos) << after;
@@ -512,33 +514,27 @@ TEST(StatsReal, TerminalScreenWithACountEndsByItselfAndLeavesItsLastFrame) {
 // no scrolling).
 TEST(StatsReal, TerminalFirstFrameAtOnceCtrlZGivesTheScreenBackAndResizeFits) {
   const Tmux tmux("cgview-stats-z");
-  const std::string& session = tmux.session;
-  auto state = [&] { return tmux({"display", "-p", "-t", session, "#{alternate_on} #{cursor_flag}"}).out; };
   auto wait_for = [&](const std::string& want) {
     std::string got;
-    for (int i = 0; i < 50 && (got = state()) != want; ++i) usleep(100000);
+    for (int i = 0; i < 50 && (got = tmux.screen_state()) != want; ++i) usleep(100000);
     return got;
   };
-  auto started = tmux({"new-session", "-d", "-x", "80", "-y", "30", "-s", session, "/bin/bash", "--norc"});
+  auto started = tmux.start({"/bin/bash", "--norc"});
   ASSERT_EQ(started.exit_code, 0) << started.err;
   usleep(300000);  // the shell's prompt first
-  tmux({"send-keys", "-t", session, kCli + " stats --interval 30", "Enter"});
+  tmux.type_line(kCli + " stats --interval 30");
   std::string first = wait_for("1 0\n");
-  std::string screen = tmux({"capture-pane", "-p", "-t", session}).out;
-  tmux({"send-keys", "-t", session, "C-z"});
+  std::string screen = tmux.screen();
+  tmux.type("C-z");
   std::string suspended = wait_for("0 1\n");
-  std::string shell = tmux({"capture-pane", "-p", "-t", session}).out;
-  tmux({"send-keys", "-t", session, "fg", "Enter"});
+  std::string shell = tmux.screen();
+  tmux.type_line("fg");
   std::string resumed = wait_for("1 0\n");
-  std::string redrawn;
-  for (int i = 0; i < 50 && redrawn.find("MEM   [") == std::string::npos; ++i) {
-    usleep(100000);
-    redrawn = tmux({"capture-pane", "-p", "-t", session}).out;
-  }
-  tmux({"resize-window", "-t", session, "-x", "50", "-y", "8"});
+  std::string redrawn = tmux.screen_with("MEM   [", 50, 100000);
+  tmux({"resize-window", "-t", tmux.session, "-x", "50", "-y", "8"});
   usleep(500000);
-  std::string narrow = tmux({"capture-pane", "-p", "-t", session}).out;
-  tmux({"send-keys", "-t", session, "C-c"});
+  std::string narrow = tmux.screen();
+  tmux.type("C-c");
   std::string ended = wait_for("0 1\n");
   tmux({"kill-server"});
   EXPECT_EQ(first, "1 0\n");
