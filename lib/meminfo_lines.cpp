@@ -41,6 +41,7 @@ enum class Line : unsigned char {
   Mlocked, ShmemPmdMapped, FilePmdMapped,  // no cgroup counts them: the host's, bounded (part_value)
   HighTotal, HighFree, LowTotal, LowFree,  // a 32-bit kernel's: the view's split (derive_high_memory)
   CmaTotal, CmaFree,  // memory set aside for contiguous allocations: the host's, bounded
+  Unaccepted, NfsUnstable, WritebackTmp, Bounce,  // no cgroup counts them: the host's, bounded
   Percpu, VmallocUsed, Zswap, Zswapped,  // /proc/meminfo only
   MemUsed, FilePages  // a node's meminfo only: its names for total - free and for Cached
 };
@@ -71,7 +72,8 @@ constexpr LineName kLineNameTable[] = {
     {Line::FileHugePages, "FileHugePages"}, {Line::Mlocked, "Mlocked"}, {Line::ShmemPmdMapped, "ShmemPmdMapped"},
     {Line::FilePmdMapped, "FilePmdMapped"}, {Line::HighTotal, "HighTotal"}, {Line::HighFree, "HighFree"},
     {Line::LowTotal, "LowTotal"}, {Line::LowFree, "LowFree"}, {Line::CmaTotal, "CmaTotal"},
-    {Line::CmaFree, "CmaFree"}, {Line::Percpu, "Percpu"}, {Line::VmallocUsed, "VmallocUsed"},
+    {Line::CmaFree, "CmaFree"}, {Line::Unaccepted, "Unaccepted"}, {Line::NfsUnstable, "NFS_Unstable"},
+    {Line::WritebackTmp, "WritebackTmp"}, {Line::Bounce, "Bounce"}, {Line::Percpu, "Percpu"}, {Line::VmallocUsed, "VmallocUsed"},
     {Line::Zswap, "Zswap"}, {Line::Zswapped, "Zswapped"}, {Line::MemUsed, "MemUsed"},
     {Line::FilePages, "FilePages"},
 };
@@ -97,6 +99,7 @@ bool whole_of(Line part, Line& whole) {
     case Line::FileHugePages: whole = Line::Cached; return true;
     case Line::ShmemPmdMapped: whole = Line::ShmemHugePages; return true;
     case Line::FilePmdMapped: whole = Line::FileHugePages; return true;
+    case Line::Zswap: whole = Line::Zswapped; return true;  // the pool holds them compressed
     default: return false;
   }
 }
@@ -107,19 +110,52 @@ bool part_key(Line part, StatKey& key) {
     case Line::AnonHugePages: key = StatKey::AnonHuge; return true;
     case Line::ShmemHugePages: key = StatKey::ShmemHuge; return true;
     case Line::FileHugePages: key = StatKey::FileHuge; return true;
+    case Line::Zswap: key = StatKey::Zswap; return true;
     default: return false;  // Mlocked and the PMD-mapped lines: no cgroup counts them
   }
 }
 
 bool container_value(const MemoryFigures& f, Line line, std::string_view host_value, uint64_t& bytes);
 
+// The memory in use that the cgroup's anonymous, page cache and slab figures
+// leave: the most its other kernel memory (stacks, page tables, per-CPU and
+// vmalloc areas, the zswap pool, bounce buffers) can be. A figure memory.stat
+// lacks counts as none of it.
+uint64_t kernel_room(const MemoryFigures& f) {
+  const uint64_t used = f.total - f.free;
+  const MemoryStat& s = f.stat;
+  uint64_t slab = s.has(StatKey::Slab) ? s.get(StatKey::Slab)
+                                       : add_saturating(s.get(StatKey::SlabReclaimable), s.get(StatKey::SlabUnreclaimable));
+  uint64_t counted = add_saturating(add_saturating(s.get(StatKey::Anon), s.get(StatKey::Cache)), slab);
+  return counted < used ? used - counted : 0;
+}
+
+bool is_other_kernel_memory(Line line) {
+  switch (line) {
+    case Line::KernelStack:
+    case Line::PageTables:
+    case Line::SecPageTables:
+    case Line::Percpu:
+    case Line::VmallocUsed:
+    case Line::Zswap:
+    case Line::WritebackTmp:
+    case Line::Bounce: return true;
+    default: return false;
+  }
+}
+
 // The most a host's line standing in for a key memory.stat lacks may show:
-// memory in use at most what the view shows used, the page cache's parts at
-// most the Cached it shows, pages in swap (Zswapped) at most MemTotal.
+// memory in use at most what the view shows used, kernel memory at most the
+// kernel room, the page cache's parts at most the Cached it shows, pages in
+// swap (Zswapped) at most MemTotal and the swap used.
 uint64_t stand_in_cap(const MemoryFigures& f, Line line) {
   const uint64_t used = f.total - f.free;
-  if (line == Line::Zswapped) return f.total;
-  if (line != Line::Shmem && line != Line::Mapped && line != Line::Dirty) return used;
+  if (line == Line::Zswapped) {  // pages in swap: at most the swap used, where the view has swap lines
+    uint64_t swap_used = f.swap_total - f.swap_free;
+    return f.has_swap && swap_used < f.total ? swap_used : f.total;
+  }
+  if (is_other_kernel_memory(line)) return kernel_room(f);
+  if (line != Line::Shmem && line != Line::Mapped && line != Line::Dirty && line != Line::NfsUnstable) return used;
   return f.stat.has(StatKey::Cache) && f.stat.get(StatKey::Cache) < used ? f.stat.get(StatKey::Cache) : used;
 }
 
@@ -142,6 +178,13 @@ bool view_bound(const MemoryFigures& f, Line whole, uint64_t& bound) {
 bool part_value(const MemoryFigures& f, Line part, Line whole, std::string_view host_value, uint64_t& bytes) {
   uint64_t bound = 0;
   bool bounded = view_bound(f, whole, bound);
+  // Parts of a second line too: PMD-mapped pages are mapped pages (Mapped),
+  // the zswap pool is kernel memory.
+  uint64_t second = 0;
+  bool has_second = part == Line::ShmemPmdMapped || part == Line::FilePmdMapped ? view_bound(f, Line::Mapped, second)
+                    : part == Line::Zswap && f.has_memory ? (second = kernel_room(f), true)
+                                                          : false;
+  if (has_second && (!bounded || second < bound)) bound = second, bounded = true;
   StatKey key;
   if (part_key(part, key) && f.stat.has(key)) {
     bytes = f.stat.get(key);
@@ -216,7 +259,15 @@ bool container_value(const MemoryFigures& f, Line line, std::string_view host_va
     case Line::AnonPages: return stat(StatKey::Anon);
     case Line::Writeback: return stat(StatKey::Writeback);
     case Line::Unevictable: return stat(StatKey::Unevictable);
-    case Line::Slab: return stat_or_zero(StatKey::Slab);
+    case Line::Slab:
+      // Kernels before 5.9 have the two parts in memory.stat but no "slab":
+      // their sum, as the kernel's Slab line is.
+      if (!f.stat.has(StatKey::Slab) && f.stat.has(StatKey::SlabReclaimable) && f.stat.has(StatKey::SlabUnreclaimable)) {
+        bytes = add_saturating(f.stat.get(StatKey::SlabReclaimable), f.stat.get(StatKey::SlabUnreclaimable));
+        bytes = bytes < f.total ? bytes : f.total;
+        return true;
+      }
+      return stat_or_zero(StatKey::Slab);
     case Line::SReclaimable:
     case Line::KReclaimable: return stat_or_zero(StatKey::SlabReclaimable);
     case Line::SUnreclaim: return stat_or_zero(StatKey::SlabUnreclaimable);
@@ -228,7 +279,6 @@ bool container_value(const MemoryFigures& f, Line line, std::string_view host_va
     case Line::SecPageTables: return stat(StatKey::SecPageTables);
     case Line::Percpu: return stat(StatKey::Percpu);
     case Line::VmallocUsed: return stat(StatKey::Vmalloc);
-    case Line::Zswap: return stat(StatKey::Zswap);
     case Line::Zswapped:
       // Pages in swap: at most the swap used where the view has swap lines.
       if (!stat(StatKey::Zswapped)) return false;
@@ -253,6 +303,13 @@ bool container_value(const MemoryFigures& f, Line line, std::string_view host_va
     // the host's CmaFree is at most its CmaTotal).
     case Line::CmaTotal: return host_within(f.total);
     case Line::CmaFree: return host_within(f.free);
+    // Memory not yet accepted from the hypervisor is free memory (mm/page_alloc.c
+    // counts it in both); NFS pages not yet committed are page cache; bounce
+    // buffers and FUSE's temporary writeback pages are kernel memory.
+    case Line::Unaccepted: return host_within(f.free);
+    case Line::NfsUnstable:
+    case Line::WritebackTmp:
+    case Line::Bounce: return host_within(stand_in_cap(f, line));
     case Line::SwapTotal:
     case Line::SwapFree: break;  // above
     case Line::Mlocked:
@@ -260,7 +317,8 @@ bool container_value(const MemoryFigures& f, Line line, std::string_view host_va
     case Line::ShmemHugePages:
     case Line::FileHugePages:
     case Line::ShmemPmdMapped:
-    case Line::FilePmdMapped: break;  // parts: part_value, above
+    case Line::FilePmdMapped:
+    case Line::Zswap: break;  // parts: part_value, above
   }
   return false;
 }

@@ -79,8 +79,10 @@ bool derive_memory(const MemoryLimits& limits, const MemoryUsage& usage, const H
 // The view's high memory where the host has some (a 32-bit kernel): as on a
 // machine of the view's size, its memory is low memory first, up to the
 // host's (the part the kernel can map for itself), the rest high; its free
-// memory is low up to the host's free low memory, the rest high, each within
-// its own total. Low + high = total and = free, as the kernel prints them.
+// memory is low up to the host's free low memory, the rest high up to the
+// high total, and what that cannot hold low again (above the host's free low
+// memory then: the sums come first). Low + high = total and = free, as the
+// kernel prints them.
 void derive_high_memory(const HostMemory& host, MemoryFigures& figures);
 
 }  // namespace cgview

@@ -20,7 +20,8 @@ const std::set<std::string_view> kRewritten = {
     "Inactive(file)", "Unevictable", "Dirty", "Writeback", "FilePages", "Mapped", "AnonPages", "Shmem",
     "KReclaimable", "Slab", "SReclaimable", "SUnreclaim", "SwapCached", "KernelStack", "PageTables",
     "SecPageTables", "AnonHugePages", "ShmemHugePages", "FileHugePages", "Mlocked", "ShmemPmdMapped",
-    "FilePmdMapped", "HighTotal", "HighFree", "LowTotal", "LowFree", "CmaTotal", "CmaFree"};
+    "FilePmdMapped", "HighTotal", "HighFree", "LowTotal", "LowFree", "CmaTotal", "CmaFree", "Unaccepted",
+    "NFS_Unstable", "WritebackTmp", "Bounce"};
 
 // "Node 0 Key: ... kB" -> key, and the bytes where the value is a number
 // (a line ending in " kB" is rewritten whatever stands before it).

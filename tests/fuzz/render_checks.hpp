@@ -415,7 +415,9 @@ inline void check_meminfo(std::string_view host, bool ok, std::string_view out, 
   // What a kernel never shows above another line.
   for (auto [line, bound] : {std::pair<std::string_view, std::string_view>{"Mlocked", "Unevictable"},
                              {"ShmemPmdMapped", "ShmemHugePages"}, {"FilePmdMapped", "FileHugePages"},
-                             {"FileHugePages", "Cached"}, {"ShmemHugePages", "Shmem"}, {"AnonHugePages", "AnonPages"}})
+                             {"FileHugePages", "Cached"}, {"ShmemHugePages", "Shmem"}, {"AnonHugePages", "AnonPages"},
+                             {"ShmemPmdMapped", "Mapped"}, {"FilePmdMapped", "Mapped"}, {"Zswap", "Zswapped"},
+                             {"NFS_Unstable", "Cached"}})
     if (has(line) && has(bound)) FUZZ_CHECK(replaced[line] <= replaced[bound]);
   if (has("Zswapped") && has("SwapTotal") && has("SwapFree"))
     FUZZ_CHECK(replaced["Zswapped"] <= replaced["SwapTotal"] - replaced["SwapFree"]);
@@ -436,9 +438,10 @@ inline void check_meminfo(std::string_view host, bool ok, std::string_view out, 
     for (std::string_view k : {"Cached", "Active", "Inactive", "Active(anon)", "Inactive(anon)", "Active(file)",
                                "Inactive(file)", "Shmem", "Mapped", "AnonPages", "Dirty", "Writeback", "Unevictable",
                                "KernelStack", "PageTables", "SecPageTables", "Percpu", "VmallocUsed", "Zswap",
-                               "HighTotal", "LowTotal", "CmaTotal", "HighFree", "LowFree", "CmaFree"})
+                               "HighTotal", "LowTotal", "CmaTotal", "HighFree", "LowFree", "CmaFree", "Unaccepted",
+                               "NFS_Unstable", "WritebackTmp", "Bounce"})
       held = held || key == k;
-    bool free_part = key == "HighFree" || key == "LowFree" || key == "CmaFree";
+    bool free_part = key == "HighFree" || key == "LowFree" || key == "CmaFree" || key == "Unaccepted";
     while (!value.empty() && value.front() == ' ') value.remove_prefix(1);
     uint64_t kb = 0;
     if (!held || value.size() < 3 || value.substr(value.size() - 3) != " kB") continue;
