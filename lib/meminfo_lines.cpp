@@ -41,7 +41,7 @@ enum class Line : unsigned char {
   Mlocked, ShmemPmdMapped, FilePmdMapped,  // no cgroup counts them: the host's, bounded (part_value)
   HighTotal, HighFree, LowTotal, LowFree,  // a 32-bit kernel's: the view's split (derive_high_memory)
   CmaTotal, CmaFree,  // memory set aside for contiguous allocations: the host's, bounded
-  Unaccepted, NfsUnstable, WritebackTmp, Bounce,  // no cgroup counts them: the host's, bounded
+  Unaccepted, NfsUnstable, WritebackTmp, Bounce, ShadowCallStack,  // the host's, bounded
   Percpu, VmallocUsed, Zswap, Zswapped,  // /proc/meminfo only
   MemUsed, FilePages  // a node's meminfo only: its names for total - free and for Cached
 };
@@ -73,7 +73,8 @@ constexpr LineName kLineNameTable[] = {
     {Line::FilePmdMapped, "FilePmdMapped"}, {Line::HighTotal, "HighTotal"}, {Line::HighFree, "HighFree"},
     {Line::LowTotal, "LowTotal"}, {Line::LowFree, "LowFree"}, {Line::CmaTotal, "CmaTotal"},
     {Line::CmaFree, "CmaFree"}, {Line::Unaccepted, "Unaccepted"}, {Line::NfsUnstable, "NFS_Unstable"},
-    {Line::WritebackTmp, "WritebackTmp"}, {Line::Bounce, "Bounce"}, {Line::Percpu, "Percpu"}, {Line::VmallocUsed, "VmallocUsed"},
+    {Line::WritebackTmp, "WritebackTmp"}, {Line::Bounce, "Bounce"}, {Line::ShadowCallStack, "ShadowCallStack"},
+    {Line::Percpu, "Percpu"}, {Line::VmallocUsed, "VmallocUsed"},
     {Line::Zswap, "Zswap"}, {Line::Zswapped, "Zswapped"}, {Line::MemUsed, "MemUsed"},
     {Line::FilePages, "FilePages"},
 };
@@ -139,7 +140,8 @@ bool is_other_kernel_memory(Line line) {
     case Line::VmallocUsed:
     case Line::Zswap:
     case Line::WritebackTmp:
-    case Line::Bounce: return true;
+    case Line::Bounce:
+    case Line::ShadowCallStack: return true;
     default: return false;
   }
 }
@@ -305,11 +307,13 @@ bool container_value(const MemoryFigures& f, Line line, std::string_view host_va
     case Line::CmaFree: return host_within(f.free);
     // Memory not yet accepted from the hypervisor is free memory (mm/page_alloc.c
     // counts it in both); NFS pages not yet committed are page cache; bounce
-    // buffers and FUSE's temporary writeback pages are kernel memory.
+    // buffers, FUSE's temporary writeback pages and arm64's shadow stacks are
+    // kernel memory.
     case Line::Unaccepted: return host_within(f.free);
     case Line::NfsUnstable:
     case Line::WritebackTmp:
-    case Line::Bounce: return host_within(stand_in_cap(f, line));
+    case Line::Bounce:
+    case Line::ShadowCallStack: return host_within(stand_in_cap(f, line));
     case Line::SwapTotal:
     case Line::SwapFree: break;  // above
     case Line::Mlocked:

@@ -21,7 +21,7 @@ const std::set<std::string_view> kRewritten = {
     "KReclaimable", "Slab", "SReclaimable", "SUnreclaim", "SwapCached", "KernelStack", "PageTables",
     "SecPageTables", "AnonHugePages", "ShmemHugePages", "FileHugePages", "Mlocked", "ShmemPmdMapped",
     "FilePmdMapped", "HighTotal", "HighFree", "LowTotal", "LowFree", "CmaTotal", "CmaFree", "Unaccepted",
-    "NFS_Unstable", "WritebackTmp", "Bounce"};
+    "NFS_Unstable", "WritebackTmp", "Bounce", "ShadowCallStack"};
 
 // "Node 0 Key: ... kB" -> key, and the bytes where the value is a number
 // (a line ending in " kB" is rewritten whatever stands before it).

@@ -439,7 +439,7 @@ inline void check_meminfo(std::string_view host, bool ok, std::string_view out, 
                                "Inactive(file)", "Shmem", "Mapped", "AnonPages", "Dirty", "Writeback", "Unevictable",
                                "KernelStack", "PageTables", "SecPageTables", "Percpu", "VmallocUsed", "Zswap",
                                "HighTotal", "LowTotal", "CmaTotal", "HighFree", "LowFree", "CmaFree", "Unaccepted",
-                               "NFS_Unstable", "WritebackTmp", "Bounce"})
+                               "NFS_Unstable", "WritebackTmp", "Bounce", "ShadowCallStack"})
       held = held || key == k;
     bool free_part = key == "HighFree" || key == "LowFree" || key == "CmaFree" || key == "Unaccepted";
     while (!value.empty() && value.front() == ' ') value.remove_prefix(1);

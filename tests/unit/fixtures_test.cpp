@@ -949,7 +949,8 @@ TEST_F(MeminfoKernelLines, HostOnlyLinesWithinTheLinesThatHoldThem) {
   set_stat(stat, "zswap", "104857600");  // a 100 MiB pool for 7 MiB stored: not a kernel's
   std::string host = read("proc/meminfo");
   size_t at = host.find("\nHugePages_Total:") + 1;
-  write("proc/meminfo", host.substr(0, at) + "Unaccepted:     40000000 kB\n" + host.substr(at));
+  write("proc/meminfo", host.substr(0, at) + "Unaccepted:     40000000 kB\nShadowCallStack:  3000000 kB\n" +
+                            host.substr(at));
   set_host_line("NFS_Unstable", 3000000);
   set_host_line("Bounce", 2000000);
   set_host_line("WritebackTmp", 2500000);
@@ -961,6 +962,7 @@ TEST_F(MeminfoKernelLines, HostOnlyLinesWithinTheLinesThatHoldThem) {
   EXPECT_EQ(meminfo_kb(text, "NFS_Unstable"), meminfo_kb(text, "Cached"));
   EXPECT_EQ(meminfo_kb(text, "Bounce"), room);
   EXPECT_EQ(meminfo_kb(text, "WritebackTmp"), room);
+  EXPECT_EQ(meminfo_kb(text, "ShadowCallStack"), room);
   EXPECT_EQ(meminfo_kb(text, "FilePmdMapped"), 8192);  // Mapped, below FileHugePages' 61440
   EXPECT_EQ(meminfo_kb(text, "Zswap"), 7168);  // Zswapped
   // Small host figures stay the host's.
