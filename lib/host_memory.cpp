@@ -32,7 +32,8 @@ class MeminfoLines {
   }
 
   // The five main keys read: the rest of the file (the kernel prints them in
-  // its first 16 lines of about 55, after the high memory lines) can be skipped.
+  // its first twenty lines or so of about 55, after the high memory lines) can
+  // be skipped.
   bool complete() const { return found_ == kMainCount; }
 
   bool finish(HostMemory& out) const {

@@ -49,7 +49,8 @@ bool node_only(Line line) { return line == Line::MemUsed || line == Line::FilePa
 // /proc/meminfo's names that a node's file does not have (drivers/base/node.c).
 bool proc_only(Line line) {
   return line == Line::MemAvailable || line == Line::Buffers || line == Line::Cached || line == Line::SwapTotal ||
-         line == Line::SwapFree || (line >= Line::Percpu && line <= Line::Zswapped);
+         line == Line::SwapFree || line == Line::CmaTotal || line == Line::CmaFree ||
+         (line >= Line::Percpu && line <= Line::Zswapped);
 }
 
 constexpr size_t kLineCount = size_t(Line::FilePages) + 1;
@@ -100,7 +101,9 @@ bool whole_of(Line part, Line& whole) {
     case Line::FileHugePages: whole = Line::Cached; return true;
     case Line::ShmemPmdMapped: whole = Line::ShmemHugePages; return true;
     case Line::FilePmdMapped: whole = Line::FileHugePages; return true;
-    case Line::Zswap: whole = Line::Zswapped; return true;  // the pool holds them compressed
+    // The pool holds them compressed: the cgroup's counters keep it below them;
+    // for a host's line standing in, a bound.
+    case Line::Zswap: whole = Line::Zswapped; return true;
     default: return false;
   }
 }
@@ -118,12 +121,13 @@ bool part_key(Line part, StatKey& key) {
 
 bool container_value(const MemoryFigures& f, Line line, std::string_view host_value, uint64_t& bytes);
 
-// The memory in use that the cgroup's anonymous, page cache and slab figures
-// leave: the most its other kernel memory (stacks, page tables, per-CPU and
-// vmalloc areas, the zswap pool, bounce buffers) can be. A figure memory.stat
-// lacks counts as none of it.
+// What the cgroup's anonymous, page cache and slab figures leave of its usage
+// (not of MemTotal - MemFree, which a host short of free memory makes larger):
+// the most its other kernel memory (stacks, page tables, per-CPU and vmalloc
+// areas, the zswap pool, bounce buffers) can be. A figure memory.stat lacks
+// counts as none of it.
 uint64_t kernel_room(const MemoryFigures& f) {
-  const uint64_t used = f.total - f.free;
+  const uint64_t used = f.in_use;
   const MemoryStat& s = f.stat;
   uint64_t slab = s.has(StatKey::Slab) ? s.get(StatKey::Slab)
                                        : add_saturating(s.get(StatKey::SlabReclaimable), s.get(StatKey::SlabUnreclaimable));
@@ -184,7 +188,7 @@ bool part_value(const MemoryFigures& f, Line part, Line whole, std::string_view 
   // the zswap pool is kernel memory.
   uint64_t second = 0;
   bool has_second = part == Line::ShmemPmdMapped || part == Line::FilePmdMapped ? view_bound(f, Line::Mapped, second)
-                    : part == Line::Zswap && f.has_memory ? (second = kernel_room(f), true)
+                    : part == Line::Zswap && f.has_memory ? (second = stand_in_cap(f, Line::Zswap), true)
                                                           : false;
   if (has_second && (!bounded || second < bound)) bound = second, bounded = true;
   StatKey key;

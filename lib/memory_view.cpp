@@ -188,7 +188,8 @@ bool derive_memory(const MemoryLimits& limits, const MemoryUsage& usage, const H
     if (host.total == 0 || !usage.has_usage) return false;
     out.has_memory = true;
     out.total = at_most(limits.limit, host.total);
-    uint64_t headroom = out.total - at_most(usage.usage, out.total);
+    out.in_use = at_most(usage.usage, out.total);
+    uint64_t headroom = out.total - out.in_use;
     for (int i = 0; i < limits.levels.count; ++i) {  // the smallest headroom (a sibling's use counts)
       const LimitLevel& level = limits.levels.at[i];
       uint64_t used = level.path_len == 0 || usage.level_usage[i] < usage.usage ? usage.usage : usage.level_usage[i];

@@ -57,6 +57,9 @@ inline constexpr uint32_t kStatKeysForOverLimit =
 struct MemoryFigures {
   bool has_memory = false;  // total, free, available and the stat lines (a limit is set)
   uint64_t total = 0, free = 0, available = 0;
+  // The cgroup's own usage, at most total: below total - free where the
+  // host's free memory, not the limit, bounds MemFree.
+  uint64_t in_use = 0;
   bool has_stat_lines = false;
   MemoryStat stat;  // each present key replaces its meminfo line(s), clamped to total
   bool has_swap = false;

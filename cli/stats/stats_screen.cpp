@@ -80,10 +80,12 @@ std::vector<std::string> screen_lines(const Config& config, const Sample& now, c
   time_t t = time_t(now.unix_time);
   struct tm tm_now;
   if (localtime_r(&t, &tm_now) != nullptr) std::strftime(clock, sizeof clock, "%H:%M:%S", &tm_now);
-  // With --count the screen ends by itself: say how far it is.
-  std::string quits = progress.count > 0 ? std::to_string(progress.shown) + " of " +
-                                               std::to_string(progress.count) + ", Ctrl-C quits"
-                                         : "Ctrl-C quits";
+  // With --count the screen ends by itself: say how far it is (its last
+  // frame stays on the terminal after the end).
+  std::string quits = "Ctrl-C quits";
+  if (progress.count > 0)
+    quits = std::to_string(progress.shown) + " of " + std::to_string(progress.count) +
+            (progress.shown < progress.count ? ", " + quits : ", done");
   out.push_back(fit("cgview stats   every " + format("%g", interval) + "s   " + clock + "   " + quits));
   // The figures below may be a mount point's.
   std::string stand_in = stand_in_summary(now.cgroups, other_dirs(now));

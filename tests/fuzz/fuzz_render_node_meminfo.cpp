@@ -20,7 +20,7 @@ const std::set<std::string_view> kRewritten = {
     "Inactive(file)", "Unevictable", "Dirty", "Writeback", "FilePages", "Mapped", "AnonPages", "Shmem",
     "KReclaimable", "Slab", "SReclaimable", "SUnreclaim", "SwapCached", "KernelStack", "PageTables",
     "SecPageTables", "AnonHugePages", "ShmemHugePages", "FileHugePages", "Mlocked", "ShmemPmdMapped",
-    "FilePmdMapped", "HighTotal", "HighFree", "LowTotal", "LowFree", "CmaTotal", "CmaFree", "Unaccepted",
+    "FilePmdMapped", "HighTotal", "HighFree", "LowTotal", "LowFree", "Unaccepted",
     "NFS_Unstable", "WritebackTmp", "Bounce", "ShadowCallStack"};
 
 // "Node 0 Key: ... kB" -> key, and the bytes where the value is a number

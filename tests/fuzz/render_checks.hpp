@@ -11,6 +11,7 @@
 #include <set>
 
 #include "fuzz_support.hpp"
+#include "host_memory.hpp"
 #include "cpuinfo_lines.hpp"
 #include "limits.hpp"
 #include "virtual_files.hpp"
@@ -421,11 +422,28 @@ inline void check_meminfo(std::string_view host, bool ok, std::string_view out, 
     if (has(line) && has(bound)) FUZZ_CHECK(replaced[line] <= replaced[bound]);
   if (has("Zswapped") && has("SwapTotal") && has("SwapFree"))
     FUZZ_CHECK(replaced["Zswapped"] <= replaced["SwapTotal"] - replaced["SwapFree"]);
-  // A 32-bit kernel's split, where the view made it (the host's HighTotal and
-  // HighFree read): high and low memory add up to MemTotal and MemFree.
-  if (has("MemTotal") && has("MemFree") && has("HighTotal") && has("LowTotal") && has("HighFree") && has("LowFree") &&
-      replaced["HighTotal"] + replaced["LowTotal"] == replaced["MemTotal"]) {
-    FUZZ_CHECK(replaced["HighFree"] <= replaced["HighTotal"] && replaced["LowFree"] <= replaced["LowTotal"]);
+  // A 32-bit kernel's split, where the view makes one (a limit, and the host's
+  // HighTotal and HighFree read as the renderer reads them): every line of the
+  // four in the kernel's form carries the view's figure, and they add up to
+  // MemTotal and MemFree, each within its total.
+  cgview::HostMemory host_memory;
+  if (limits.memory.has_limit && cgview::host_memory_from_meminfo(host, host_memory) && host_memory.has_high) {
+    std::map<std::string_view, uint64_t> shown;  // each key's first line in the kernel's form
+    for (std::string_view line : got) {
+      size_t colon = line.find(':');
+      if (colon == std::string_view::npos || line.size() < colon + 4 || line.substr(line.size() - 3) != " kB") continue;
+      uint64_t kb = 0;
+      std::string_view key = line.substr(0, colon);
+      if (cgview::parse_u64(line.substr(colon + 1, line.size() - 3 - colon - 1), kb) && !shown.count(key))
+        shown[key] = kb;
+    }
+    auto at = [&](std::string_view k) { return shown.count(k) != 0; };
+    if (at("MemTotal") && at("HighTotal") && at("LowTotal"))
+      FUZZ_CHECK(shown["HighTotal"] + shown["LowTotal"] == shown["MemTotal"]);
+    if (at("MemFree") && at("HighFree") && at("LowFree"))
+      FUZZ_CHECK(shown["HighFree"] + shown["LowFree"] == shown["MemFree"]);
+    if (at("HighFree") && at("HighTotal")) FUZZ_CHECK(shown["HighFree"] <= shown["HighTotal"]);
+    if (at("LowFree") && at("LowTotal")) FUZZ_CHECK(shown["LowFree"] <= shown["LowTotal"]);
   }
   // Lines of memory the container holds: never above its MemTotal, whether the
   // cgroup's figure or the host's standing in for a key memory.stat lacks.

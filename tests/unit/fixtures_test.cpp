@@ -830,6 +830,21 @@ TEST_F(MeminfoKernelLines, V1HostHugePagesAtMostTheirWhole) {
   EXPECT_EQ(meminfo_kb(text, "FilePmdMapped"), 8);  // below its bound: the host's
 }
 
+// A host short of free memory bounds MemFree, so the view shows more in use
+// than the cgroup's usage: the kernel room is what the cgroup's own figures
+// leave of its usage, not of that (512 MiB used: 512 - 292 anonymous - 200
+// page cache = 20 MiB, where MemTotal - MemFree would leave 1.3 GiB).
+TEST_F(MeminfoKernelLines, TheKernelRoomIsOfTheCgroupsUsage) {
+  copy_fixture("docker-v1-host-ns");  // 2 GiB, 512 MiB in use
+  set_host_line("MemFree", 204800);
+  set_host_line("MemAvailable", 204800);
+  set_host_line("PageTables", 4194304);
+  std::string text = meminfo();
+  ASSERT_EQ(meminfo_kb(text, "MemFree"), 204800);
+  ASSERT_GT(kernel_room(text), 1300000);  // what MemTotal - MemFree would leave
+  EXPECT_EQ(meminfo_kb(text, "PageTables"), 524288 - 299008 - 204800);
+}
+
 // v1 names its swap cache total_swapcached.
 TEST_F(MeminfoKernelLines, V1SwapCache) {
   copy_fixture("docker-v1-host-ns");
