@@ -63,11 +63,23 @@ bool meminfo_kb(std::string_view meminfo, std::string_view key, uint64_t& bytes)
   return kb_value(line, bytes);
 }
 
+// The kernel writes a meminfo value as "%8lu kB" after the key's padding:
+// spaces, the digits, " kB". That form is read in one pass (it runs for some
+// twenty lines of every served open); any other (a tab, a twentieth digit,
+// junk) goes by trim's and parse_u64's full rules, which read it alike.
 bool kb_value_saturated(std::string_view text, uint64_t& bytes) {
-  std::string_view value = trim(text);
-  if (value.size() <= 3 || !value.ends_with(" kB")) return false;
+  const char* c = text.data();
+  const char* end = c + text.size();
+  while (c != end && *c == ' ') ++c;
+  const char* digits = c;
   uint64_t kb = 0;
-  if (!parse_u64(value.substr(0, value.size() - 3), kb)) return false;
+  for (; c != end && c - digits < 19 && unsigned(*c - '0') <= 9; ++c) kb = kb * 10 + unsigned(*c - '0');
+  bool kernels_form = c != digits && end - c == 3 && c[0] == ' ' && c[1] == 'k' && c[2] == 'B';
+  if (!kernels_form) {
+    std::string_view value = trim(text);
+    if (value.size() <= 3 || !value.ends_with(" kB")) return false;
+    if (!parse_u64(value.substr(0, value.size() - 3), kb)) return false;
+  }
   bytes = kb > (UINT64_MAX >> 10) ? UINT64_MAX : kb << 10;
   return true;
 }
