@@ -129,9 +129,7 @@ bool container_value(const MemoryFigures& f, Line line, std::string_view host_va
 uint64_t kernel_room(const MemoryFigures& f) {
   const uint64_t used = f.in_use;
   const MemoryStat& s = f.stat;
-  uint64_t slab = s.has(StatKey::Slab) ? s.get(StatKey::Slab)
-                                       : add_saturating(s.get(StatKey::SlabReclaimable), s.get(StatKey::SlabUnreclaimable));
-  uint64_t counted = add_saturating(add_saturating(s.get(StatKey::Anon), s.get(StatKey::Cache)), slab);
+  uint64_t counted = add_saturating(add_saturating(s.get(StatKey::Anon), s.get(StatKey::Cache)), s.get(StatKey::Slab));
   return counted < used ? used - counted : 0;
 }
 
@@ -265,15 +263,7 @@ bool container_value(const MemoryFigures& f, Line line, std::string_view host_va
     case Line::AnonPages: return stat(StatKey::Anon);
     case Line::Writeback: return stat(StatKey::Writeback);
     case Line::Unevictable: return stat(StatKey::Unevictable);
-    case Line::Slab:
-      // Kernels before 5.9 have the two parts in memory.stat but no "slab":
-      // their sum, as the kernel's Slab line is.
-      if (!f.stat.has(StatKey::Slab) && f.stat.has(StatKey::SlabReclaimable) && f.stat.has(StatKey::SlabUnreclaimable)) {
-        bytes = add_saturating(f.stat.get(StatKey::SlabReclaimable), f.stat.get(StatKey::SlabUnreclaimable));
-        bytes = bytes < f.total ? bytes : f.total;
-        return true;
-      }
-      return stat_or_zero(StatKey::Slab);
+    case Line::Slab: return stat_or_zero(StatKey::Slab);  // derive_memory sums the parts where it must
     case Line::SReclaimable:
     case Line::KReclaimable: return stat_or_zero(StatKey::SlabReclaimable);
     case Line::SUnreclaim: return stat_or_zero(StatKey::SlabUnreclaimable);

@@ -209,6 +209,12 @@ bool derive_memory(const MemoryLimits& limits, const MemoryUsage& usage, const H
     }
     out.free = at_most(headroom, host.free);
     out.stat = usage.stat;
+    // Kernels before 5.9 have the two slab parts in memory.stat but no "slab":
+    // their sum, as the kernel's Slab line is.
+    if (!out.stat.has(StatKey::Slab) && out.stat.has(StatKey::SlabReclaimable) &&
+        out.stat.has(StatKey::SlabUnreclaimable))
+      out.stat.set(StatKey::Slab, add_saturating(out.stat.get(StatKey::SlabReclaimable),
+                                                 out.stat.get(StatKey::SlabUnreclaimable)));
     if (usage.usage > out.total) fit_stat_to_limit(out.stat, usage.usage, out.total);
     const MemoryStat& s = out.stat;
     uint64_t reclaimable = add_saturating(add_saturating(s.get(StatKey::ActiveFile), s.get(StatKey::InactiveFile)),
