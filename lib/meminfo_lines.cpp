@@ -2,6 +2,7 @@
 // by /proc/meminfo and the NUMA nodes' meminfo files.
 #include "meminfo_lines.hpp"
 
+#include "int128.hpp"
 #include "key_index.hpp"
 #include "text.hpp"
 
@@ -133,6 +134,16 @@ uint64_t kernel_room(const MemoryFigures& f) {
   return counted < used ? used - counted : 0;
 }
 
+// A host-wide figure's share for the container: in the proportion of its
+// usage to the host's memory in use. Kernel memory (stacks, page tables)
+// grows with the processes and memory it serves, so the share is of the
+// right size where the host's whole is not: the whole host's page tables in
+// a container holding 1/32 of its memory would be 32 times too many.
+uint64_t host_share(const MemoryFigures& f, uint64_t host_bytes) {
+  Product128 p = multiply_u64(host_bytes, f.host_share_q32);  // at most host_bytes << 32
+  return p.high << 32 | p.low >> 32;
+}
+
 bool is_other_kernel_memory(Line line) {
   switch (line) {
     case Line::KernelStack:
@@ -227,6 +238,19 @@ bool container_value(const MemoryFigures& f, Line line, std::string_view host_va
     return true;
   };
   auto stat = [&](StatKey k) { return stat_within(k, stand_in_cap(f, line)); };
+  // Kernel memory no cgroup file breaks down (v1; a key older kernels lack;
+  // lines no cgroup counts): the host's line's share, within the kernel room.
+  auto kernel_share = [&] {
+    if (!kb_value_saturated(host_value, bytes)) return false;
+    uint64_t share = host_share(f, bytes), room = kernel_room(f);
+    bytes = share < room ? share : room;
+    return true;
+  };
+  auto kernel_stat = [&](StatKey k) {
+    if (!f.stat.has(k)) return kernel_share();
+    bytes = f.stat.get(k);
+    return true;
+  };
   // v1 reports no slab: the container's is then 0, never the host's, which
   // free and busybox would add to buff/cache beyond MemTotal.
   auto stat_or_zero = [&](StatKey k) {
@@ -270,11 +294,11 @@ bool container_value(const MemoryFigures& f, Line line, std::string_view host_va
     // Host-wide kernel figures a busy host can hold more of than the
     // container has in all: the cgroup's own where memory.stat has them.
     case Line::SwapCached: return stat(StatKey::SwapCached);
-    case Line::KernelStack: return stat(StatKey::KernelStack);
-    case Line::PageTables: return stat(StatKey::PageTables);
-    case Line::SecPageTables: return stat(StatKey::SecPageTables);
-    case Line::Percpu: return stat(StatKey::Percpu);
-    case Line::VmallocUsed: return stat(StatKey::Vmalloc);
+    case Line::KernelStack: return kernel_stat(StatKey::KernelStack);
+    case Line::PageTables: return kernel_stat(StatKey::PageTables);
+    case Line::SecPageTables: return kernel_stat(StatKey::SecPageTables);
+    case Line::Percpu: return kernel_stat(StatKey::Percpu);
+    case Line::VmallocUsed: return kernel_stat(StatKey::Vmalloc);
     case Line::Zswapped:
       // Pages in swap: at most the swap used where the view has swap lines.
       if (!stat(StatKey::Zswapped)) return false;
@@ -304,10 +328,10 @@ bool container_value(const MemoryFigures& f, Line line, std::string_view host_va
     // buffers, FUSE's temporary writeback pages and arm64's shadow stacks are
     // kernel memory.
     case Line::Unaccepted: return host_within(f.free);
-    case Line::NfsUnstable:
+    case Line::NfsUnstable: return host_within(stand_in_cap(f, line));
     case Line::WritebackTmp:
     case Line::Bounce:
-    case Line::ShadowCallStack: return host_within(stand_in_cap(f, line));
+    case Line::ShadowCallStack: return kernel_share();
     case Line::SwapTotal:
     case Line::SwapFree: break;  // above
     case Line::Mlocked:

@@ -201,6 +201,9 @@ bool derive_memory(const MemoryLimits& limits, const MemoryUsage& usage, const H
     out.has_memory = true;
     out.total = at_most(limits.limit, host.total);
     out.in_use = at_most(usage.usage, out.total);
+    uint64_t host_in_use = host.total - at_most(host.free, host.total);
+    if (out.in_use < host_in_use)
+      out.host_share_q32 = uint64_t(Int128(out.in_use) * Int128(uint64_t(1) << 32) / Int128(host_in_use));
     uint64_t headroom = out.total - out.in_use;
     for (int i = 0; i < limits.levels.count; ++i) {  // the smallest headroom (a sibling's use counts)
       const LimitLevel& level = limits.levels.at[i];

@@ -60,6 +60,10 @@ struct MemoryFigures {
   // The cgroup's own usage, at most total: below total - free where the
   // host's free memory, not the limit, bounds MemFree.
   uint64_t in_use = 0;
+  // That usage's share of the host's memory in use (its MemTotal - MemFree),
+  // in 32-bit fixed point (1 << 32: all of it), for host-wide figures that
+  // grow with the memory they serve.
+  uint64_t host_share_q32 = uint64_t(1) << 32;
   bool has_stat_lines = false;
   MemoryStat stat;  // each present key replaces its meminfo line(s), clamped to total
   bool has_swap = false;

@@ -657,6 +657,11 @@ class MeminfoKernelLines : public CopiedFixture {
     EXPECT_TRUE(r.ok);
     return r.text;
   }
+  // A host figure's share (kB) for a container using `in_use` of the host's
+  // `host_in_use` (both kB), as the renderer takes it, in bytes.
+  static int64_t host_share_kb(int64_t host_kb, int64_t in_use_kb, int64_t host_in_use_kb) {
+    return host_kb * 1024 * in_use_kb / host_in_use_kb >> 10;  // fixture sizes: no overflow
+  }
   // What a rendered file leaves for the kernel memory memory.stat does not
   // break down: the memory in use less anonymous memory, page cache and slab.
   static int64_t kernel_room(const std::string& text) {
@@ -666,10 +671,11 @@ class MeminfoKernelLines : public CopiedFixture {
 };
 
 // An older kernel's memory.stat lacks the newer keys (pagetables, percpu,
-// swapcached): those lines stay the host's, the keys it has are the cgroup's;
-// the host's kernel memory lines at most what the cgroup's anonymous memory,
-// page cache and slab leave of the memory in use (here 18 MiB: the host's
-// 53 MiB of page tables are not this container's).
+// swapcached): the keys it has are the cgroup's; SwapCached stays the host's;
+// the host's kernel memory lines become the container's share of them (its
+// 300 MiB of the host's 6,507,456 kB in use), at most what its anonymous
+// memory, page cache and slab leave of its usage (here 18 MiB): the host's
+// 53 MiB of page tables are not this container's.
 TEST_F(MeminfoKernelLines, KeysAnOlderKernelLacksKeepTheHostsLine) {
   copy_fixture("docker-v2-private-ns");
   write("sys/fs/cgroup/memory.stat",
@@ -681,8 +687,10 @@ TEST_F(MeminfoKernelLines, KeysAnOlderKernelLacksKeepTheHostsLine) {
   EXPECT_EQ(meminfo_kb(text, "AnonHugePages"), 8192);
   EXPECT_EQ(meminfo_kb(text, "Slab"), 6144);  // no "slab" key before 5.9: its two parts' sum
   ASSERT_EQ(kernel_room(text), 18432);  // 300 MiB used - 176 anonymous - 100 file - 6 slab
-  EXPECT_EQ(meminfo_kb(text, "PageTables"), 18432);  // the host's 54228, bounded
-  EXPECT_EQ(meminfo_kb(text, "Percpu"), 13824);  // the host's, within the bound
+  EXPECT_EQ(meminfo_kb(text, "PageTables"), host_share_kb(54228, 307200, 16384000 - 9876544));  // 2559
+  EXPECT_EQ(meminfo_kb(text, "Percpu"), host_share_kb(13824, 307200, 16384000 - 9876544));  // 652
+  set_host_line("PageTables", 900000);  // a share above the room: the room
+  EXPECT_EQ(meminfo_kb(meminfo(), "PageTables"), 18432);
   EXPECT_EQ(meminfo_kb(text, "SwapCached"), 1024);
 }
 
@@ -756,16 +764,17 @@ TEST_F(MeminfoKernelLines, AHostLineStandingInIsBoundedByTheView) {
 }
 
 // v1 reports huge anonymous pages (total_rss_huge, its hierarchy's), but no
-// kernel memory lines: those stay the host's, within what the cgroup's
-// anonymous memory and page cache leave of the memory in use.
+// kernel memory lines: those are the container's share of the host's (its
+// 512 MiB of the host's 6,507,456 kB in use), within what the cgroup's
+// anonymous memory and page cache leave of its usage.
 TEST_F(MeminfoKernelLines, V1HasHugeAnonymousPagesButNoKernelLines) {
   copy_fixture("docker-v1-host-ns");
   set_stat("sys/fs/cgroup/memory/memory.stat", "total_rss_huge", "6291456");
   std::string text = meminfo();
   EXPECT_EQ(meminfo_kb(text, "AnonHugePages"), 6144);
   ASSERT_EQ(kernel_room(text), 20480);
-  EXPECT_EQ(meminfo_kb(text, "KernelStack"), 16912);  // the host's, within it
-  EXPECT_EQ(meminfo_kb(text, "PageTables"), 20480);  // the host's 54228, bounded
+  EXPECT_EQ(meminfo_kb(text, "KernelStack"), host_share_kb(16912, 524288, 16384000 - 9876544));  // 1362
+  EXPECT_EQ(meminfo_kb(text, "PageTables"), host_share_kb(54228, 524288, 16384000 - 9876544));  // 4369
 }
 
 // Every line from its own key: distinct values, so a line read from a
@@ -980,14 +989,15 @@ TEST_F(MeminfoKernelLines, HostOnlyLinesWithinTheLinesThatHoldThem) {
   EXPECT_EQ(meminfo_kb(text, "ShadowCallStack"), room);
   EXPECT_EQ(meminfo_kb(text, "FilePmdMapped"), 8192);  // Mapped, below FileHugePages' 61440
   EXPECT_EQ(meminfo_kb(text, "Zswap"), 7168);  // Zswapped
-  // Small host figures stay the host's.
+  // Small host figures: the host's (free memory, page cache), or the
+  // container's share of the host's (kernel memory).
   write("proc/meminfo", host.substr(0, at) + "Unaccepted:         2048 kB\n" + host.substr(at));
   set_host_line("NFS_Unstable", 8);
   set_host_line("Bounce", 0);
-  set_host_line("WritebackTmp", 4);
+  set_host_line("WritebackTmp", 40000);
   text = meminfo();
   EXPECT_EQ(meminfo_kb(text, "NFS_Unstable"), 8);
   EXPECT_EQ(meminfo_kb(text, "Bounce"), 0);
-  EXPECT_EQ(meminfo_kb(text, "WritebackTmp"), 4);
+  EXPECT_EQ(meminfo_kb(text, "WritebackTmp"), host_share_kb(40000, 307200, 16384000 - 9876544));  // 1888
   EXPECT_EQ(meminfo_kb(text, "Unaccepted"), 2048);
 }

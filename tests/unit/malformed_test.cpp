@@ -972,11 +972,11 @@ TEST_F(Malformed, CpuinfoLongFlagsLine) {
 // renderer once copied the rest of the text from a null pointer.
 TEST_F(Malformed, MeminfoLastLineRewrittenWithoutNewline) {
   copy_fixture("docker-v2-private-ns");
-  write("proc/meminfo", "Bounce:  0 kB\nMemTotal:       16384000 kB");
+  write("proc/meminfo", "HardwareCorrupted:  0 kB\nMemTotal:       16384000 kB");
   auto l = limits();
   Rendered r = render_to_string(VirtualFile::Meminfo, config(), *l);
   ASSERT_TRUE(r.ok);
-  EXPECT_EQ(r.text, "Bounce:  0 kB\nMemTotal:        1048576 kB\n");
+  EXPECT_EQ(r.text, "HardwareCorrupted:  0 kB\nMemTotal:        1048576 kB\n");
 }
 
 // Huge cgroup numbers saturate instead of wrapping round to small ones.
