@@ -144,32 +144,16 @@ uint64_t host_share(const MemoryFigures& f, uint64_t host_bytes) {
   return p.high << 32 | p.low >> 32;
 }
 
-bool is_other_kernel_memory(Line line) {
-  switch (line) {
-    case Line::KernelStack:
-    case Line::PageTables:
-    case Line::SecPageTables:
-    case Line::Percpu:
-    case Line::VmallocUsed:
-    case Line::Zswap:
-    case Line::WritebackTmp:
-    case Line::Bounce:
-    case Line::ShadowCallStack: return true;
-    default: return false;
-  }
-}
-
 // The most a host's line standing in for a key memory.stat lacks may show:
-// memory in use at most what the view shows used, kernel memory at most the
-// kernel room, the page cache's parts at most the Cached it shows, pages in
-// swap (Zswapped) at most MemTotal and the swap used.
+// memory in use at most what the view shows used, the page cache's parts at
+// most the Cached it shows, pages in swap (Zswapped) at most MemTotal and the
+// swap used. (Kernel memory is a share within the kernel room: kernel_share.)
 uint64_t stand_in_cap(const MemoryFigures& f, Line line) {
   const uint64_t used = f.total - f.free;
   if (line == Line::Zswapped) {  // pages in swap: at most the swap used, where the view has swap lines
     uint64_t swap_used = f.swap_total - f.swap_free;
     return f.has_swap && swap_used < f.total ? swap_used : f.total;
   }
-  if (is_other_kernel_memory(line)) return kernel_room(f);
   if (line != Line::Shmem && line != Line::Mapped && line != Line::Dirty && line != Line::NfsUnstable) return used;
   return f.stat.has(StatKey::Cache) && f.stat.get(StatKey::Cache) < used ? f.stat.get(StatKey::Cache) : used;
 }
@@ -197,7 +181,7 @@ bool part_value(const MemoryFigures& f, Line part, Line whole, std::string_view 
   // the zswap pool is kernel memory.
   uint64_t second = 0;
   bool has_second = part == Line::ShmemPmdMapped || part == Line::FilePmdMapped ? view_bound(f, Line::Mapped, second)
-                    : part == Line::Zswap && f.has_memory ? (second = stand_in_cap(f, Line::Zswap), true)
+                    : part == Line::Zswap && f.has_memory ? (second = kernel_room(f), true)
                                                           : false;
   if (has_second && (!bounded || second < bound)) bound = second, bounded = true;
   StatKey key;
