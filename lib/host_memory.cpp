@@ -69,15 +69,20 @@ bool host_memory_from_meminfo(std::string_view meminfo, HostMemory& out) {
   return lines.finish(out);
 }
 
+HostMemory host_memory_from_sysinfo(const struct sysinfo& info) {
+  uint64_t unit = info.mem_unit ? info.mem_unit : 1;
+  HostMemory out{info.totalram * unit, info.freeram * unit, info.totalswap * unit, info.freeswap * unit};
+  out.has_high = true;
+  out.high_total = uint64_t(info.totalhigh) * unit;
+  out.high_free = uint64_t(info.freehigh) * unit;
+  return out;
+}
+
 bool read_host_memory(const Sysroot& root, HostMemory& out) {
   if (root.live()) {
     struct sysinfo info;
     if (syscall(SYS_sysinfo, &info) != 0) return false;
-    uint64_t unit = info.mem_unit ? info.mem_unit : 1;
-    out = {info.totalram * unit, info.freeram * unit, info.totalswap * unit, info.freeswap * unit};
-    out.has_high = true;
-    out.high_total = uint64_t(info.totalhigh) * unit;
-    out.high_free = uint64_t(info.freehigh) * unit;
+    out = host_memory_from_sysinfo(info);
     return true;
   }
   int fd = open_host_file(root, "/proc/meminfo");

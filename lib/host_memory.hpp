@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <string_view>
+#include <sys/sysinfo.h>
 
 #include "host_files.hpp"
 
@@ -22,6 +23,9 @@ struct HostMemory {
   bool has_high = false;
   uint64_t high_total = 0, high_free = 0;
 };
+
+// In bytes, from what the sysinfo call gave (in its mem_unit).
+HostMemory host_memory_from_sysinfo(const struct sysinfo& info);
 
 // Live: the sysinfo syscall. Sysroot: DIR/proc/meminfo, as host_memory_from_meminfo.
 bool read_host_memory(const Sysroot& root, HostMemory& out);

@@ -96,11 +96,7 @@ CGVIEW_EXPORT int sysinfo(struct sysinfo* info) {
   int result = real_sysinfo(info);
   if (result != 0) return result;
   uint64_t hosts_unit = info->mem_unit != 0 ? info->mem_unit : 1;
-  HostMemory host{info->totalram * hosts_unit, info->freeram * hosts_unit, info->totalswap * hosts_unit,
-                  info->freeswap * hosts_unit};
-  host.has_high = true;
-  host.high_total = info->totalhigh * hosts_unit;
-  host.high_free = info->freehigh * hosts_unit;
+  const HostMemory host = host_memory_from_sysinfo(*info);
   MemoryFigures f;
   // sharedram: the cgroup's shmem, or the host's within what /proc/meminfo's Shmem line
   // allows it (the Cached key bounds it there).
