@@ -67,10 +67,29 @@ TEST(KbValue, RandomTextAgreesWithTheGeneralRules) {
   std::mt19937 random(20261206);
   const std::string alphabet = "0123456789 kB\t\n-x";
   for (int i = 0; i < 200000; ++i) {
-    std::string text;
+    // Half the texts start with a run of spaces, as the kernel pads: up to
+    // twenty, so that it ends at every place in and past an eight-byte word.
+    std::string text(random() % 2 ? random() % 21 : 0, ' ');
     size_t length = random() % 26;
     for (size_t j = 0; j < length; ++j) text += alphabet[random() % alphabet.size()];
     if (random() % 2) text += " kB";
+    expect_as_the_general_rules(text);
+    if (HasFatalFailure()) return;
+  }
+}
+
+TEST(KbValue, RandomKernelFormsAgreeWithTheGeneralRules) {
+  // The kernel's form with every run of spaces and digits the eight-byte
+  // reads can meet (a digit run ending at each place in a word, longer than a
+  // uint64_t holds), and one byte changed in a third of them.
+  std::mt19937 random(6122026);
+  const std::string changes = "0123456789 :/\t\n-x\x80\xff";
+  for (int i = 0; i < 200000; ++i) {
+    std::string text(random() % 21, ' ');
+    size_t digits = 1 + random() % 22;
+    for (size_t j = 0; j < digits; ++j) text += char('0' + random() % 10);
+    text += " kB";
+    if (random() % 3 == 0) text[random() % text.size()] = changes[random() % changes.size()];
     expect_as_the_general_rules(text);
     if (HasFatalFailure()) return;
   }
