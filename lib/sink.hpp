@@ -24,6 +24,15 @@ class Sink {
     }
   }
   void put(char c) { put(std::string_view(&c, 1)); }
+  // For a writer that formats in place (one line at most kMaxRoom bytes):
+  // `room` gives kMaxRoom writable bytes, or nullptr once a flush has
+  // failed; `wrote(n)` keeps the first n of them. Bytes past n are scratch.
+  static constexpr size_t kMaxRoom = 64;
+  char* room() {
+    if (sizeof buf_ - len_ < kMaxRoom) drain();
+    return ok_ ? buf_ + len_ : nullptr;
+  }
+  void wrote(size_t n) { len_ += n <= kMaxRoom ? n : kMaxRoom; }
   // Flushes what is buffered; false if any flush failed.
   bool finish() {
     drain();
