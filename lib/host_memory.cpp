@@ -4,7 +4,10 @@
 #include <sys/sysinfo.h>
 #include <unistd.h>
 
+#include <array>
+
 #include "input_file.hpp"
+#include "key_index.hpp"
 #include "memory_view.hpp"
 #include "text.hpp"
 
@@ -16,19 +19,12 @@ namespace {
 class MeminfoLines {
  public:
   void take(std::string_view line) {
-    // The keys start with 'M', 'S' or 'H': most lines end here (this runs on
-    // every served /proc/meminfo open).
-    if (line.empty() || (line[0] != 'M' && line[0] != 'S' && line[0] != 'H')) return;
-    size_t colon = line.find(':');
-    if (colon == std::string_view::npos) return;
-    for (int k = 0; k < kCount; ++k) {
-      if (line.substr(0, colon) != kKeys[k]) continue;
-      if (!seen_[k]) {
-        seen_[k] = kb_value(line.substr(colon + 1), values_[k]);  // the first line counts
-        found_ += seen_[k] && k < kMainCount;
-      }
-      return;
-    }
+    size_t colon = find_char(line, ':');
+    if (colon == line.size()) return;
+    int k = kIndex.find(line.substr(0, colon));  // most lines fail on their length and first letter
+    if (k == kIndex.kNone || seen_[k]) return;   // the first line counts
+    seen_[k] = kb_value(line.substr(colon + 1), values_[k]);
+    found_ += seen_[k] && k < kMainCount;
   }
 
   // The five main keys read: the rest of the file (the kernel prints them in
@@ -53,8 +49,9 @@ class MeminfoLines {
 
  private:
   enum { kTotal, kFree, kAvailable, kSwapTotal, kSwapFree, kMainCount, kHighTotal = kMainCount, kHighFree, kCount };
-  static constexpr std::string_view kKeys[kCount] = {"MemTotal", "MemFree", "MemAvailable", "SwapTotal",
-                                                     "SwapFree", "HighTotal", "HighFree"};
+  static constexpr std::array<std::string_view, kCount> kKeys = {"MemTotal", "MemFree",  "MemAvailable", "SwapTotal",
+                                                                "SwapFree", "HighTotal", "HighFree"};
+  static constexpr KeyIndex<kCount, key_text_bytes(kKeys)> kIndex{kKeys};
   uint64_t values_[kCount] = {};
   bool seen_[kCount] = {};
   int found_ = 0;
