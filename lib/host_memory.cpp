@@ -18,6 +18,9 @@ namespace {
 // Gathers HostMemory from meminfo's lines, whichever way they are read.
 class MeminfoLines {
  public:
+  enum class Shared { Skip, Read };
+  explicit MeminfoLines(Shared shared) : want_shared_(shared == Shared::Read) {}
+
   void take(std::string_view line) {
     size_t colon = find_char(line, ':');
     if (colon == line.size()) return;
@@ -27,10 +30,10 @@ class MeminfoLines {
     found_ += seen_[k] && k < kMainCount;
   }
 
-  // The five main keys read: the rest of the file (the kernel prints them in
-  // its first twenty lines or so of about 55, after the high memory lines) can
-  // be skipped.
-  bool complete() const { return found_ == kMainCount; }
+  // The five main keys read (and Shmem, where wanted): the rest of the file
+  // (the kernel prints them in its first twenty lines or so of about 55, after
+  // the high memory lines) can be skipped.
+  bool complete() const { return found_ == kMainCount && (!want_shared_ || seen_[kShared]); }
 
   bool finish(HostMemory& out) const {
     if (!seen_[kTotal] || values_[kTotal] == 0) return false;
@@ -44,14 +47,20 @@ class MeminfoLines {
     out.has_high = seen_[kHighTotal] && seen_[kHighFree];
     out.high_total = out.has_high ? values_[kHighTotal] : 0;
     out.high_free = out.has_high ? values_[kHighFree] : 0;
+    out.shared = want_shared_ ? values_[kShared] : 0;
     return true;
   }
 
  private:
-  enum { kTotal, kFree, kAvailable, kSwapTotal, kSwapFree, kMainCount, kHighTotal = kMainCount, kHighFree, kCount };
-  static constexpr std::array<std::string_view, kCount> kKeys = {"MemTotal", "MemFree",  "MemAvailable", "SwapTotal",
-                                                                "SwapFree", "HighTotal", "HighFree"};
+  enum {
+    kTotal, kFree, kAvailable, kSwapTotal, kSwapFree, kMainCount,
+    kHighTotal = kMainCount, kHighFree, kShared, kCount
+  };
+  static constexpr std::array<std::string_view, kCount> kKeys = {"MemTotal", "MemFree",   "MemAvailable",
+                                                                "SwapTotal", "SwapFree",  "HighTotal",
+                                                                "HighFree",  "Shmem"};
   static constexpr KeyIndex<kCount, key_text_bytes(kKeys)> kIndex{kKeys};
+  bool want_shared_;
   uint64_t values_[kCount] = {};
   bool seen_[kCount] = {};
   int found_ = 0;
@@ -60,7 +69,7 @@ class MeminfoLines {
 }  // namespace
 
 bool host_memory_from_meminfo(std::string_view meminfo, HostMemory& out) {
-  MeminfoLines lines;
+  MeminfoLines lines(MeminfoLines::Shared::Skip);
   std::string_view line;
   while (!lines.complete() && next_line(meminfo, line)) lines.take(line);
   return lines.finish(out);
@@ -72,6 +81,7 @@ HostMemory host_memory_from_sysinfo(const struct sysinfo& info) {
   out.has_high = true;
   out.high_total = uint64_t(info.totalhigh) * unit;
   out.high_free = uint64_t(info.freehigh) * unit;
+  out.shared = uint64_t(info.sharedram) * unit;
   return out;
 }
 
@@ -86,7 +96,7 @@ bool read_host_memory(const Sysroot& root, HostMemory& out) {
   if (fd < 0) return false;
   char buf[1024];
   LineReader reader(fd, buf);
-  MeminfoLines lines;
+  MeminfoLines lines(MeminfoLines::Shared::Read);
   std::string_view line;
   while (!lines.complete() && reader.next_whole_line(line)) lines.take(line);
   close_fd(fd);

@@ -22,12 +22,18 @@ struct HostMemory {
   // freehigh (0 on other kernels). False where the text has no such lines.
   bool has_high = false;
   uint64_t high_total = 0, high_free = 0;
+  // Shared memory (tmpfs, shm): sysinfo's sharedram, or the Shmem line where
+  // read_host_memory reads a sysroot's file (0 where it has none). Not read
+  // from a renderer's text: its line comes after the others, and the
+  // renderers take Shmem from the text itself.
+  uint64_t shared = 0;
 };
 
 // In bytes, from what the sysinfo call gave (in its mem_unit).
 HostMemory host_memory_from_sysinfo(const struct sysinfo& info);
 
-// Live: the sysinfo syscall. Sysroot: DIR/proc/meminfo, as host_memory_from_meminfo.
+// Live: the sysinfo syscall. Sysroot: DIR/proc/meminfo, as host_memory_from_meminfo,
+// and its Shmem line too.
 bool read_host_memory(const Sysroot& root, HostMemory& out);
 
 // From a /proc/meminfo text: each key's first "Key:   123 kB" line. False

@@ -10,7 +10,9 @@ namespace cgview::shim {
 // sysinfo, else sysinfo (live) or the sysroot's /proc/meminfo. `wanted_stat`:
 // the memory.stat keys the caller shows (memory.stat is read either way, so
 // every answer falls back to the real one together where it is unreadable).
-bool memory_figures(const HostMemory* known_host, MemoryFigures& out, uint32_t wanted_stat);
+// `host_used`, when given, receives the host figures the view was made from.
+bool memory_figures(const HostMemory* known_host, MemoryFigures& out, uint32_t wanted_stat,
+                    HostMemory* host_used = nullptr);
 
 enum class MemoryPages { Total, Free };
 // MemTotal or MemFree in pages of sysconf(_SC_PAGESIZE).

@@ -18,7 +18,7 @@ using namespace cgview::shim;
 
 namespace cgview::shim {
 
-bool memory_figures(const HostMemory* known_host, MemoryFigures& out, uint32_t wanted_stat) {
+bool memory_figures(const HostMemory* known_host, MemoryFigures& out, uint32_t wanted_stat, HostMemory* host_used) {
   ErrnoKeeper keep_errno;  // usage files that cannot be read give the real answer, not an errno
   MemoryLimits limits;
   CgroupDir dir;
@@ -29,6 +29,7 @@ bool memory_figures(const HostMemory* known_host, MemoryFigures& out, uint32_t w
   HostMemory host;
   if (known_host != nullptr && root.live()) host = *known_host;
   else if (!read_host_memory(root, host)) return false;
+  if (host_used != nullptr) *host_used = host;
   out = MemoryFigures{};
   if (has_view) {
     MemoryUsage usage;
@@ -96,15 +97,16 @@ CGVIEW_EXPORT int sysinfo(struct sysinfo* info) {
   int result = real_sysinfo(info);
   if (result != 0) return result;
   uint64_t hosts_unit = info->mem_unit != 0 ? info->mem_unit : 1;
-  const HostMemory host = host_memory_from_sysinfo(*info);
+  const HostMemory live = host_memory_from_sysinfo(*info);
+  HostMemory host;  // the live one, or under a sysroot its /proc/meminfo's
   MemoryFigures f;
   // sharedram: the cgroup's shmem, or the host's within what /proc/meminfo's Shmem line
   // allows it (the Cached key bounds it there).
-  if (!memory_figures(&host, f, stat_bit(StatKey::Shmem) | stat_bit(StatKey::Cache))) return result;
+  if (!memory_figures(&live, f, stat_bit(StatKey::Shmem) | stat_bit(StatKey::Cache), &host)) return result;
   // In bytes; high memory (a 32-bit kernel's) as /proc/meminfo's HighTotal and HighFree.
-  uint64_t shared = f.stat.has(StatKey::Shmem)
-                        ? f.stat.get(StatKey::Shmem)
-                        : std::min<uint64_t>(info->sharedram * hosts_unit, shared_memory_stand_in_cap(f));
+  uint64_t shared = f.stat.has(StatKey::Shmem) ? f.stat.get(StatKey::Shmem)
+                    : f.has_memory             ? std::min(host.shared, shared_memory_stand_in_cap(f))
+                                               : host.shared;
   uint64_t unit = unit_for(f.total, f.swap_total, hosts_unit);
   info->mem_unit = uint32_t(unit);
   info->totalram = f.total / unit;

@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <map>
 #include <regex>
 #include <set>
@@ -304,6 +305,31 @@ TEST(Shim, SysinfoSharedramIsTheContainersShmem) {
   EXPECT_EQ(v["meminfo_shmem_kb"], "4015");  // 4 MiB x 200 / 204
   EXPECT_EQ(v["sysinfo_sharedram_kb"], "4015");
   EXPECT_EQ(v["sysinfo_mem_unit"], "1");
+}
+
+// Where memory.stat has no shmem key (Linux 3.10's v1), sysinfo's sharedram
+// is the host's shared memory within the view, as /proc/meminfo's Shmem line:
+// under a sysroot, that host is the sysroot's (1234 kB here), not the live
+// machine's.
+TEST(Shim, SysinfoSharedramWithoutShmemKeyIsTheSysrootsHost) {
+  FixtureCopy copy("docker-v2-private-ns");
+  auto rewrite = [](const std::string& path, const std::function<std::string(std::string)>& change) {
+    std::ifstream in(path);
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    in.close();
+    std::ofstream(path, std::ios::trunc) << change(text);
+  };
+  rewrite(copy.dir() + "/sys/fs/cgroup/memory.stat", [](std::string text) {
+    size_t at = text.find("shmem ");
+    return text.erase(at, text.find('\n', at) + 1 - at);
+  });
+  rewrite(copy.dir() + "/proc/meminfo", [](std::string text) {
+    size_t at = text.find("\nShmem:") + 1;
+    return text.replace(at, text.find('\n', at) - at, "Shmem:              1234 kB");
+  });
+  Values v = probe(kProbes[0], "view", {"LD_PRELOAD=" + kShim, "CGVIEW_SYSROOT=" + copy.dir()});
+  EXPECT_EQ(v["meminfo_shmem_kb"], "1234");
+  EXPECT_EQ(v["sysinfo_sharedram_kb"], "1234");
 }
 
 // A 32-bit kernel's high memory: sysinfo's totalhigh and freehigh are the

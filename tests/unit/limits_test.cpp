@@ -372,6 +372,7 @@ TEST(HostMemory, FromFixtureMeminfo) {
   EXPECT_EQ(h.free, uint64_t(9876544) * 1024);
   EXPECT_EQ(h.swap_total, uint64_t(2097148) * 1024);
   EXPECT_EQ(h.swap_free, uint64_t(2045948) * 1024);
+  EXPECT_EQ(h.shared, uint64_t(162684) * 1024);  // Shmem: read from a sysroot's file (sysinfo's sharedram)
 }
 
 // One rule for a meminfo text, whether read from a sysroot's file (sysinfo
