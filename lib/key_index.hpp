@@ -13,18 +13,24 @@
 namespace cgview {
 
 // a[0, n) == b[0, n), inline: names are short, and most candidates differ
-// in their first or last eight bytes.
+// in their first or last eight bytes (four, for a name of four to seven).
 inline bool same_text(const char* a, const char* b, size_t n) {
   auto word = [](const char* p) {
     uint64_t w;
     __builtin_memcpy(&w, p, 8);
     return w;
   };
-  if (n < 8) {
+  auto half = [](const char* p) {
+    uint32_t w;
+    __builtin_memcpy(&w, p, 4);
+    return w;
+  };
+  if (n < 4) {
     for (size_t i = 0; i < n; ++i)
       if (a[i] != b[i]) return false;
     return true;
   }
+  if (n < 8) return half(a) == half(b) && half(a + n - 4) == half(b + n - 4);
   for (size_t i = 0; i + 8 < n; i += 8)
     if (word(a + i) != word(b + i)) return false;
   return word(a + n - 8) == word(b + n - 8);  // the last eight, overlapping

@@ -375,8 +375,8 @@ using LineVisitor = bool (*)(void* context, const KeyedLine& line, uint64_t byte
     uint64_t bytes = 0;
     bool in_kb = line.separated && line.rest.size() >= 3 &&
                  __builtin_memcmp(line.rest.data() + line.rest.size() - 3, " kB", 3) == 0;
-    if (!in_kb || line.key.substr(0, prefix.size()) != prefix) continue;
-    int which = kLineNames.find(line.key.substr(prefix.size()));
+    if (!in_kb || !line.key.starts_with(prefix)) continue;
+    int which = kLineNames.find(std::string_view(line.key.data() + prefix.size(), line.key.size() - prefix.size()));
     if (which == kLineNames.kNone || (prefix.empty() ? node_only(Line(which)) : proc_only(Line(which))) ||
         !container_value(figures, Line(which), line.rest, bytes))
       continue;

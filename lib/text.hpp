@@ -74,14 +74,17 @@ struct KeyedLine {
 
 // Splits off the next line of `s` at its first `separator`, reading each byte
 // once; false when `s` is empty.
+// (Offsets are within `s` by construction: no substr and its range checks.)
 inline bool next_keyed_line(std::string_view& s, char separator, KeyedLine& out) {
   if (s.empty()) return false;
+  const char* at = s.data();
   size_t key_end = find_either(s, separator, '\n');
-  out.key = s.substr(0, key_end);
-  out.separated = key_end < s.size() && s[key_end] == separator;
+  out.key = std::string_view(at, key_end);
+  out.separated = key_end < s.size() && at[key_end] == separator;
   size_t rest_begin = out.separated ? key_end + 1 : key_end;
-  size_t line_end = out.separated ? rest_begin + find_char(s.substr(rest_begin), '\n') : key_end;
-  out.rest = s.substr(rest_begin, line_end - rest_begin);
+  size_t line_end =
+      out.separated ? rest_begin + find_char(std::string_view(at + rest_begin, s.size() - rest_begin), '\n') : key_end;
+  out.rest = std::string_view(at + rest_begin, line_end - rest_begin);
   s.remove_prefix(line_end < s.size() ? line_end + 1 : line_end);
   return true;
 }

@@ -53,3 +53,19 @@ TEST(KeyIndex, ComparesEveryByteOfLongNames) {
   }
   for (size_t n = 0; n <= name.size(); ++n) EXPECT_TRUE(same_text(name.data(), name.data(), n));
 }
+
+TEST(KeyIndex, ComparesEveryByteOfAnyLength) {
+  // Every length up to 24 (bytes, halves of four and words of eight, each
+  // with its overlapping last part): a change at any one position is seen,
+  // and no byte past n is looked at.
+  const std::string text = "abcdefghijklmnopqrstuvwx";
+  for (size_t n = 0; n <= text.size(); ++n) {
+    std::string copy = text.substr(0, n) + "#";  // a different byte just past n
+    EXPECT_TRUE(same_text(copy.data(), text.data(), n)) << n;
+    for (size_t i = 0; i < n; ++i) {
+      std::string changed = copy;
+      changed[i] = char(changed[i] ^ 0x01);
+      EXPECT_FALSE(same_text(changed.data(), text.data(), n)) << "length " << n << ", byte " << i;
+    }
+  }
+}
