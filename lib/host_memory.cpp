@@ -26,7 +26,9 @@ class MeminfoLines {
     size_t colon = find_char(line, ':');
     if (colon == line.size()) return;
     std::string_view key(line.data(), colon);
-    for (int k = 0; k < kCount; ++k) {
+    // Past the main keys (SwapFree), only Shmem is looked for: high memory
+    // lines count before it, as where the renderers' reading stops.
+    for (int k = found_ == kMainCount ? int(kShared) : 0; k < kCount; ++k) {
       if (key != kKeys[k]) continue;
       if (!seen_[k]) {  // the first line counts
         seen_[k] = kb_value(line.substr(colon + 1), values_[k]);

@@ -19,7 +19,7 @@ void put_kb_line(Sink& out, std::string_view key, uint64_t bytes) {
       "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
       "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
       "8081828384858687888990919293949596979899";
-  char digits[64];  // the number ends at digits[20]; the copy below reads 20 bytes from its start
+  char digits[40];  // the number ends at digits[20]; the copy below reads 20 bytes from its start
   size_t n = 0;
   uint64_t kb = bytes >> 10;
   while (kb >= 100) {

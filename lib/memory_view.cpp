@@ -65,11 +65,11 @@ bool meminfo_kb(std::string_view meminfo, std::string_view key, uint64_t& bytes)
 
 namespace {
 
-// Eight bytes of text as a word, the first in the lowest byte on any host.
+// Eight bytes of text as a word, the first in the lowest byte (the ports
+// built here are little-endian, as find_either in text.hpp requires).
 uint64_t text_word(const char* at) {
   uint64_t word;
   __builtin_memcpy(&word, at, 8);
-  if constexpr (__BYTE_ORDER__ == __ORDER_BIG_ENDIAN__) word = __builtin_bswap64(word);
   return word;
 }
 

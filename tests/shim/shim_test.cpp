@@ -330,6 +330,11 @@ TEST(Shim, SysinfoSharedramWithoutShmemKeyIsTheSysrootsHost) {
   Values v = probe(kProbes[0], "view", {"LD_PRELOAD=" + kShim, "CGVIEW_SYSROOT=" + copy.dir()});
   EXPECT_EQ(v["meminfo_shmem_kb"], "1234");
   EXPECT_EQ(v["sysinfo_sharedram_kb"], "1234");
+  // Without a memory limit /proc/meminfo is the sysroot's file as it is, and
+  // sharedram its Shmem (75616 kB), where it was the live machine's.
+  Values none = probe(kProbes[0], "view", preload_over("no-limits"));
+  EXPECT_EQ(none["meminfo_shmem_kb"], "75616");
+  EXPECT_EQ(none["sysinfo_sharedram_kb"], "75616");
 }
 
 // A 32-bit kernel's high memory: sysinfo's totalhigh and freehigh are the

@@ -388,6 +388,8 @@ TEST(HostMemory, TheFileAndTheTextAreReadAlike) {
       "MemTotal: 1000 kB\nMemFree: 200 kB\nMemAvailable: 300 kB\nHighTotal: 600 kB\nHighFree: 50 kB\n"
       "LowTotal: 400 kB\nLowFree: 150 kB\nSwapTotal: 50 kB\nSwapFree: 40 kB\n",  // a 32-bit kernel's
       "MemTotal: 1000 kB\nHighTotal: 600 kB\nSwapFree: 40 kB\n",  // no HighFree: no split
+      "MemTotal: 1000 kB\nMemFree: 200 kB\nMemAvailable: 300 kB\nSwapTotal: 50 kB\nSwapFree: 40 kB\n"
+      "HighTotal: 600 kB\nHighFree: 50 kB\nShmem: 7 kB\n",  // high memory after SwapFree: not read
   };
   char dir[] = "/tmp/cgview-hostmem-XXXXXX";
   ASSERT_NE(mkdtemp(dir), nullptr);
@@ -425,6 +427,8 @@ TEST(HostMemory, TheFileAndTheTextAreReadAlike) {
   EXPECT_EQ(h.high_total, 600u * 1024);
   EXPECT_EQ(h.high_free, 50u * 1024);
   ASSERT_TRUE(host_memory_from_meminfo(texts[8], h));
+  EXPECT_FALSE(h.has_high);
+  ASSERT_TRUE(host_memory_from_meminfo(texts[9], h));
   EXPECT_FALSE(h.has_high);
   std::filesystem::remove_all(dir);
 }

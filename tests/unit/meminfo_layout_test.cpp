@@ -70,7 +70,7 @@ TEST(MeminfoLayout, EveryLengthOfKey) {
   // Names of four to fifteen characters, each line's value as the view gives
   // it (a value for every memory.stat key: each line is rewritten).
   const std::vector<std::string> keys = {"Slab",         "Dirty",          "Active",        "MemFree",
-                                         "MemTotal",     "SwapTotal",      "AnonPages",     "KernelStack",
+                                         "MemTotal",     "SwapTotal",      "PageTables",    "KernelStack",
                                          "SReclaimable", "SecPageTables",  "Inactive(file)", "ShadowCallStack"};
   std::string host;
   for (const std::string& key : keys) host += key + ":    123456 kB\n";
@@ -86,4 +86,44 @@ TEST(MeminfoLayout, EveryLengthOfKey) {
     EXPECT_EQ(std::string(line), kernels_line(key, kb));
   }
   EXPECT_TRUE(rest.empty());
+}
+
+// Lines are formatted in place in the sink's buffer: from whatever place in
+// it a line starts (the buffer is 4096 bytes, a line's room 64), the output
+// is the same as from an empty sink, and after a failed flush nothing more
+// is written.
+TEST(MeminfoLayout, FromAnyPlaceInTheSinksBuffer) {
+  const std::string host = "MemTotal:       24731400 kB\nMemFree:        1000 kB\nKernelStack:      12345 kB\n";
+  const MemoryFigures figures = figures_of(uint64_t(123456789) << 10);
+  const std::string alone = rewritten(host, figures);
+  for (size_t before = 3900; before <= 4200; ++before) {
+    std::string out;
+    Sink sink(
+        [](void* context, const char* data, size_t len) {
+          static_cast<std::string*>(context)->append(data, len);
+          return true;
+        },
+        &out);
+    sink.put(std::string(before, '.'));
+    rewrite_meminfo_lines(host, "", figures, sink);
+    ASSERT_TRUE(sink.finish());
+    ASSERT_EQ(out, std::string(before, '.') + alone) << before;
+  }
+  struct Failing {
+    size_t flushes = 0, bytes = 0;
+  } failing;
+  Sink sink(
+      [](void* context, const char*, size_t len) {
+        auto& f = *static_cast<Failing*>(context);
+        ++f.flushes;
+        f.bytes += len;
+        return false;
+      },
+      &failing);
+  sink.put(std::string(4090, '.'));
+  rewrite_meminfo_lines(host, "", figures, sink);  // its first line's room needs a flush, which fails
+  rewrite_meminfo_lines(host, "", figures, sink);
+  EXPECT_FALSE(sink.finish());
+  EXPECT_EQ(failing.flushes, 1u);
+  EXPECT_EQ(failing.bytes, 4090u);
 }
