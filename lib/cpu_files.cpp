@@ -10,13 +10,19 @@ namespace cgview {
 
 namespace {
 
-constexpr std::string_view kCpuDir = "/sys/devices/system/cpu/cpu";
-constexpr std::string_view kNodeDir = "/sys/devices/system/node/node";
+// Text, not string_views: compiled for size, a string_view constant can stay
+// an object holding a pointer, relocated data on the shim's writable page.
+constexpr char kCpuDir[] = "/sys/devices/system/cpu/cpu";
+constexpr char kNodeDir[] = "/sys/devices/system/node/node";
 // The same directories through the bus's symlinks (/sys/bus/cpu/devices/cpu1
 // -> ../../../devices/system/cpu/cpu1; /sys/bus/node with CONFIG_NUMA): read
 // by their canonical path, so both spellings agree.
-constexpr std::string_view kCpuBusDir = "/sys/bus/cpu/devices/cpu";
-constexpr std::string_view kNodeBusDir = "/sys/bus/node/devices/node";
+constexpr char kCpuBusDir[] = "/sys/bus/cpu/devices/cpu";
+constexpr char kNodeBusDir[] = "/sys/bus/node/devices/node";
+template <size_t N>
+constexpr size_t length_of(const char (&)[N]) {
+  return N - 1;
+}
 
 // Indexed by CpuFile, after Online: the topology files, the cache files, then
 // the NUMA node files.
@@ -137,10 +143,10 @@ bool node_file_for(std::string_view path, VirtualFile& out) {
 
 bool cpu_file_for(std::string_view path, VirtualFile& out) {
   auto starts = [&](std::string_view prefix) { return path.substr(0, prefix.size()) == prefix; };
-  if (starts(kNodeDir)) return node_file_for(path.substr(kNodeDir.size()), out);
-  if (starts(kNodeBusDir)) return node_file_for(path.substr(kNodeBusDir.size()), out);
-  if (starts(kCpuDir)) path.remove_prefix(kCpuDir.size());
-  else if (starts(kCpuBusDir)) path.remove_prefix(kCpuBusDir.size());
+  if (starts(kNodeDir)) return node_file_for(path.substr(length_of(kNodeDir)), out);
+  if (starts(kNodeBusDir)) return node_file_for(path.substr(length_of(kNodeBusDir)), out);
+  if (starts(kCpuDir)) path.remove_prefix(length_of(kCpuDir));
+  else if (starts(kCpuBusDir)) path.remove_prefix(length_of(kCpuBusDir));
   else return false;
   CpuFileRef file;
   if (!take_number(path, kMaxCpus, file.cpu)) return false;

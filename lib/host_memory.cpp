@@ -12,6 +12,20 @@ namespace cgview {
 
 namespace {
 
+// A name as text, not a string_view: a table of pointers would be relocated
+// data, on the shim's one writable page (tests/shim: WritableDataIsOnePage).
+struct Key {
+  char text[15];
+  uint8_t length;
+  std::string_view view() const { return {text, length}; }
+};
+constexpr Key key(std::string_view name) {
+  Key k{};
+  for (size_t i = 0; i < name.size() && i < sizeof k.text; ++i) k.text[i] = name[i];
+  k.length = uint8_t(name.size() < sizeof k.text ? name.size() : sizeof k.text);
+  return k;
+}
+
 // Gathers HostMemory from meminfo's lines, whichever way they are read.
 class MeminfoLines {
  public:
@@ -29,7 +43,7 @@ class MeminfoLines {
     // Past the main keys (SwapFree), only Shmem is looked for: high memory
     // lines count before it, as where the renderers' reading stops.
     for (int k = found_ == kMainCount ? int(kShared) : 0; k < kCount; ++k) {
-      if (key != kKeys[k]) continue;
+      if (key != kKeys[k].view()) continue;
       if (!seen_[k]) {  // the first line counts
         seen_[k] = kb_value(line.substr(colon + 1), values_[k]);
         found_ += seen_[k] && k < kMainCount;
@@ -64,8 +78,8 @@ class MeminfoLines {
     kTotal, kFree, kAvailable, kSwapTotal, kSwapFree, kMainCount,
     kHighTotal = kMainCount, kHighFree, kShared, kCount
   };
-  static constexpr std::string_view kKeys[kCount] = {"MemTotal", "MemFree",   "MemAvailable", "SwapTotal",
-                                                     "SwapFree", "HighTotal", "HighFree",     "Shmem"};
+  static constexpr Key kKeys[kCount] = {key("MemTotal"),  key("MemFree"),   key("MemAvailable"), key("SwapTotal"),
+                                        key("SwapFree"),  key("HighTotal"), key("HighFree"),     key("Shmem")};
   bool want_shared_;
   uint64_t values_[kCount] = {};
   bool seen_[kCount] = {};
