@@ -15,14 +15,15 @@ using namespace cgview;
 
 namespace {
 
+// A Sink's flush into the std::string it is given.
+bool append_to_string(void* context, const char* data, size_t len) {
+  static_cast<std::string*>(context)->append(data, len);
+  return true;
+}
+
 std::string rewritten(std::string_view text, const MemoryFigures& figures) {
   std::string out;
-  Sink sink(
-      [](void* context, const char* data, size_t len) {
-        static_cast<std::string*>(context)->append(data, len);
-        return true;
-      },
-      &out);
+  Sink sink(append_to_string, &out);
   rewrite_meminfo_lines(text, "", figures, sink);
   EXPECT_TRUE(sink.finish());
   return out;
@@ -98,12 +99,7 @@ TEST(MeminfoLayout, FromAnyPlaceInTheSinksBuffer) {
   const std::string alone = rewritten(host, figures);
   for (size_t before = 3900; before <= 4200; ++before) {
     std::string out;
-    Sink sink(
-        [](void* context, const char* data, size_t len) {
-          static_cast<std::string*>(context)->append(data, len);
-          return true;
-        },
-        &out);
+    Sink sink(append_to_string, &out);
     sink.put(std::string(before, '.'));
     rewrite_meminfo_lines(host, "", figures, sink);
     ASSERT_TRUE(sink.finish());
