@@ -14,13 +14,13 @@ namespace {
 
 // A name as text, not a string_view: a table of pointers would be relocated
 // data, on the shim's one writable page (tests/shim: WritableDataIsOnePage).
-struct Key {
+struct KeyText {
   char text[15];
   uint8_t length;
   std::string_view view() const { return {text, length}; }
 };
-constexpr Key key(std::string_view name) {
-  Key k{};
+constexpr KeyText key_text(std::string_view name) {
+  KeyText k{};
   for (size_t i = 0; i < name.size() && i < sizeof k.text; ++i) k.text[i] = name[i];
   k.length = uint8_t(name.size() < sizeof k.text ? name.size() : sizeof k.text);
   return k;
@@ -78,8 +78,9 @@ class MeminfoLines {
     kTotal, kFree, kAvailable, kSwapTotal, kSwapFree, kMainCount,
     kHighTotal = kMainCount, kHighFree, kShared, kCount
   };
-  static constexpr Key kKeys[kCount] = {key("MemTotal"),  key("MemFree"),   key("MemAvailable"), key("SwapTotal"),
-                                        key("SwapFree"),  key("HighTotal"), key("HighFree"),     key("Shmem")};
+  static constexpr KeyText kKeys[kCount] = {key_text("MemTotal"),  key_text("MemFree"),   key_text("MemAvailable"),
+                                            key_text("SwapTotal"), key_text("SwapFree"),  key_text("HighTotal"),
+                                            key_text("HighFree"),  key_text("Shmem")};
   bool want_shared_;
   uint64_t values_[kCount] = {};
   bool seen_[kCount] = {};
