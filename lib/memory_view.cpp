@@ -2,6 +2,7 @@
 
 #include "input_file.hpp"
 #include "int128.hpp"
+#include "text.hpp"
 
 namespace cgview {
 
@@ -65,21 +66,13 @@ bool meminfo_kb(std::string_view meminfo, std::string_view key, uint64_t& bytes)
 
 namespace {
 
-// Eight bytes of text as a word, the first in the lowest byte (the ports
-// built here are little-endian, as find_either in text.hpp requires).
-uint64_t text_word(const char* at) {
-  uint64_t word;
-  __builtin_memcpy(&word, at, 8);
-  return word;
-}
-
 // Where the run of `c` bytes starting at `at` ends, eight bytes at a time
 // while eight are left: the first other byte is the lowest set one of the
 // word xor the run's byte.
 const char* past_run_of(const char* at, const char* end, char c) {
   const uint64_t run = 0x0101010101010101 * uint8_t(c);
   for (; end - at >= 8; at += 8)
-    if (uint64_t other = text_word(at) ^ run; other != 0) return at + __builtin_ctzll(other) / 8;
+    if (uint64_t other = load_text_word(at) ^ run; other != 0) return at + __builtin_ctzll(other) / 8;
   while (at != end && *at == c) ++at;
   return at;
 }

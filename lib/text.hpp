@@ -27,6 +27,18 @@ bool parse_i64(std::string_view s, int64_t& out);
 // Splits off the next whitespace-separated field of `s`; false when none left.
 bool next_field(std::string_view& s, std::string_view& field);
 
+// Eight bytes of text as a word whose lowest byte is the first in memory, on
+// any port (byte-swapped on a big-endian one): the scans below find the first
+// byte they look for as the lowest set bit.
+inline uint64_t load_text_word(const char* at) {
+  uint64_t word;
+  __builtin_memcpy(&word, at, 8);
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+  word = __builtin_bswap64(word);
+#endif
+  return word;
+}
+
 namespace text_detail {
 // The bytes of `word` equal to `c` as 0x80, exact up to the first one (the
 // subtraction's borrow can mark bytes after it, which callers never look at).
@@ -42,7 +54,6 @@ inline uint64_t equal_bytes(uint64_t word, char c) {
 // 30 bytes, too short for a call to memchr to pay for itself, and the shim
 // splits a hundred of them per meminfo open.
 inline size_t find_either(std::string_view s, char a, char b) {
-  static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "the lowest marked byte is the first in memory");
   size_t i = 0;
 #ifdef __SSE2__
   const __m128i va = _mm_set1_epi8(a), vb = _mm_set1_epi8(b);
@@ -53,8 +64,7 @@ inline size_t find_either(std::string_view s, char a, char b) {
   }
 #endif
   for (; i + 8 <= s.size(); i += 8) {
-    uint64_t word;
-    __builtin_memcpy(&word, s.data() + i, 8);
+    uint64_t word = load_text_word(s.data() + i);
     uint64_t hits = text_detail::equal_bytes(word, a) | text_detail::equal_bytes(word, b);
     if (hits != 0) return i + size_t(__builtin_ctzll(hits)) / 8;
   }

@@ -27,6 +27,31 @@ std::string rotated(std::string_view list, unsigned n, unsigned start) {
   return cpu_list(set);
 }
 
+// A caller's mask as the kernel and CPU_SET lay it out: CPU i at bit i % W of the
+// native unsigned long i / W (W its bits). On a little-endian port that is bit
+// i % 8 of byte i / 8, which gives a mask of any number of bytes a meaning; a
+// big-endian port's masks are whole longs.
+constexpr bool kLittleEndian = __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__;
+constexpr size_t kLongBytes = sizeof(unsigned long), kLongBits = 8 * kLongBytes;
+
+size_t byte_of(size_t cpu) {
+  if (kLittleEndian) return cpu / 8;
+  return cpu / kLongBits * kLongBytes + kLongBytes - 1 - cpu % kLongBits / 8;
+}
+
+// A mask of at least `bytes` bytes that the port can lay out (whole longs where big-endian).
+size_t mask_size(size_t bytes) { return kLittleEndian ? bytes : (bytes + kLongBytes - 1) / kLongBytes * kLongBytes; }
+
+bool has_cpu(const std::vector<unsigned char>& mask, size_t cpu) { return (mask[byte_of(cpu)] >> (cpu % 8)) & 1; }
+void add_cpu(std::vector<unsigned char>& mask, size_t cpu) { mask[byte_of(cpu)] |= static_cast<unsigned char>(1u << (cpu % 8)); }
+
+// A mask of `size` bytes holding CPUs first-last.
+std::vector<unsigned char> mask_with(size_t size, size_t first, size_t last) {
+  std::vector<unsigned char> mask(size, 0);
+  for (size_t cpu = first; cpu <= last; ++cpu) add_cpu(mask, cpu);
+  return mask;
+}
+
 TEST(KeepInRotation, TakesIdsFromTheStartThenWrapsToTheLowest) {
   EXPECT_EQ(rotated("0-7", 2, 0), "0-1");
   EXPECT_EQ(rotated("0-7", 2, 4), "4-5");
@@ -40,22 +65,23 @@ TEST(KeepInRotation, TakesIdsFromTheStartThenWrapsToTheLowest) {
 }
 
 TEST(KeepInRotation, WorksOnMasksOfAnySize) {
-  // sched_getaffinity's callers pass any size, not a multiple of 8.
-  unsigned char mask[3] = {0xff, 0xff, 0x0f};  // CPUs 0-19
-  keep_in_rotation(mask, sizeof mask, 3, 14);
-  EXPECT_EQ(mask[0], 0x00);
-  EXPECT_EQ(mask[1], 0xc0);  // 14, 15
-  EXPECT_EQ(mask[2], 0x01);  // 16
-  unsigned char small[1] = {0x0f};
-  keep_in_rotation(small, sizeof small, 2, 200);  // a start beyond the mask: from its lowest
-  EXPECT_EQ(small[0], 0x03);
+  // sched_getaffinity's callers pass any size, not a multiple of 8 (3 bytes here;
+  // a long, where big-endian).
+  auto mask = mask_with(mask_size(3), 0, 19);
+  keep_in_rotation(mask.data(), mask.size(), 3, 14);
+  EXPECT_EQ(mask, mask_with(mask.size(), 14, 16));
+  if (kLittleEndian) {
+    EXPECT_EQ(mask, (std::vector<unsigned char>{0x00, 0xc0, 0x01}));
+  }
+  auto small = mask_with(mask_size(1), 0, 3);
+  keep_in_rotation(small.data(), small.size(), 2, 200);  // a start beyond the mask: from its lowest
+  EXPECT_EQ(small, mask_with(small.size(), 0, 1));
 }
 
 // Against the rule spelled bit by bit: masks of 1-140 bytes (whole 64-bit
-// words and every length of a short tail), sparse to full, counts from none
-// to more than the mask holds, starts inside and past it. The reference reads
-// CPU i at byte i / 8, bit i % 8: a cpu_set_t's layout on the little-endian
-// ports built here.
+// words and every length of a short tail; whole longs where big-endian),
+// sparse to full, counts from none to more than the mask holds, starts inside
+// and past it. The reference finds CPU i where the kernel puts it (byte_of).
 TEST(KeepInRotation, AgreesWithTheRuleBitByBit) {
   uint64_t state = 0x9e3779b97f4a7c15u;
   auto next = [&state] {
@@ -65,7 +91,7 @@ TEST(KeepInRotation, AgreesWithTheRuleBitByBit) {
     return state;
   };
   for (int trial = 0; trial < 20000; ++trial) {
-    size_t size = 1 + next() % 140;
+    size_t size = mask_size(1 + next() % 140);
     std::vector<unsigned char> mask(size), expected(size, 0);
     int density = trial % 4;  // a sixteenth, a quarter, a half, all of the bits set
     for (auto& byte : mask) {
@@ -77,7 +103,6 @@ TEST(KeepInRotation, AgreesWithTheRuleBitByBit) {
     }
     unsigned n = unsigned(trial % 3 == 0 ? next() % (size * 8 + 3) : next() % 12);
     unsigned start = unsigned(next() % (size * 8 + 16));
-    auto bit = [&mask](size_t i) { return (mask[i / 8] >> (i % 8)) & 1; };
     size_t bits = size * 8;
     if (n == 0) {
       expected = mask;
@@ -86,8 +111,8 @@ TEST(KeepInRotation, AgreesWithTheRuleBitByBit) {
       size_t from = start >= bits ? 0 : start;
       for (size_t k = 0; k < bits && kept < n; ++k) {
         size_t i = (from + k) % bits;
-        if (bit(i)) {
-          expected[i / 8] |= static_cast<unsigned char>(1u << (i % 8));
+        if (has_cpu(mask, i)) {
+          add_cpu(expected, i);
           ++kept;
         }
       }
