@@ -17,7 +17,9 @@ struct Tables {
   const ElfW(Sym)* symbols = nullptr;
   const char* strings = nullptr;
   const uint32_t* gnu_hash = nullptr;
-  const uint32_t* sysv_hash = nullptr;
+  // DT_HASH's words: 32-bit but on 64-bit s390x (and Alpha), whose .hash has
+  // 64-bit entries; <link.h> names each port's as Elf_Symndx.
+  const Elf_Symndx* sysv_hash = nullptr;
   const ElfW(Half)* versions = nullptr;  // DT_VERSYM: one entry per symbol
   const ElfW(Verdef)* definitions = nullptr;
 };
@@ -49,7 +51,7 @@ Tables read_tables(uintptr_t base, uintptr_t start, uintptr_t end, const ElfW(Dy
       case DT_SYMTAB: t.symbols = reinterpret_cast<const ElfW(Sym)*>(at); break;
       case DT_STRTAB: t.strings = reinterpret_cast<const char*>(at); break;
       case DT_GNU_HASH: t.gnu_hash = reinterpret_cast<const uint32_t*>(at); break;
-      case DT_HASH: t.sysv_hash = reinterpret_cast<const uint32_t*>(at); break;
+      case DT_HASH: t.sysv_hash = reinterpret_cast<const Elf_Symndx*>(at); break;
       case DT_VERSYM: t.versions = reinterpret_cast<const ElfW(Half)*>(at); break;
       case DT_VERDEF: t.definitions = reinterpret_cast<const ElfW(Verdef)*>(at); break;
       default: break;
@@ -126,11 +128,11 @@ uint32_t find_in(const Tables& t, const Query& q) {
     return 0;
   }
   if (t.sysv_hash != nullptr) {
-    uint32_t buckets = t.sysv_hash[0];
+    auto buckets = t.sysv_hash[0];
     if (buckets == 0) return 0;
-    const uint32_t* bucket = t.sysv_hash + 2;
-    const uint32_t* chain = bucket + buckets;
-    for (uint32_t i = bucket[sysv_hash_of(q.name) % buckets]; i != 0; i = chain[i])
+    const Elf_Symndx* bucket = t.sysv_hash + 2;
+    const Elf_Symndx* chain = bucket + buckets;
+    for (auto i = uint32_t(bucket[sysv_hash_of(q.name) % buckets]); i != 0; i = uint32_t(chain[i]))
       if (matches(t, i, q)) return i;
   }
   return 0;
