@@ -13,7 +13,7 @@
 
 /* The ports where libcgview.so interposes syscall() (shim/syscall_entry.S, which
  * includes this for it) and where the instruction below is used. */
-#if (defined(__x86_64__) && !defined(__ILP32__)) || defined(__i386__) || defined(__aarch64__)
+#if (defined(__x86_64__) && !defined(__ILP32__)) || defined(__i386__) || defined(__aarch64__) || defined(__s390x__)
 #define CGVIEW_INTERPOSES_SYSCALL 1
 #else
 #define CGVIEW_INTERPOSES_SYSCALL 0
@@ -45,6 +45,14 @@ static inline long cgview_kernel_affinity_call(long number, long pid, unsigned l
   register const void* x2 __asm__("x2") = mask;
   __asm__ volatile("svc 0" : "+r"(x0) : "r"(x8), "r"(x1), "r"(x2) : "memory");
   return x0;
+#elif defined(__s390x__)
+  /* svc 0: the number in r1 (svc's own 8-bit operand would be a constant). */
+  register long r1 __asm__("r1") = number;
+  register long r2 __asm__("r2") = pid;
+  register unsigned long r3 __asm__("r3") = size;
+  register const void* r4 __asm__("r4") = mask;
+  __asm__ volatile("svc 0" : "+r"(r2) : "r"(r1), "r"(r3), "r"(r4) : "memory");
+  return r2;
 #else
   int saved = errno;
   long result = syscall(number, pid, size, mask);

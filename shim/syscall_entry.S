@@ -23,7 +23,7 @@
    The number is compared as the kernel reads it, on its low 32 bits (glibc's
    arm64 syscall() passes w0 alone).
 
-   Only on the ports built and tested here (x86-64, i386, arm64); elsewhere this
+   Only on the ports built and tested here (x86-64, i386, arm64, s390x); elsewhere this
    file is empty and libc's syscall() is not interposed. Built with control-flow
    protection (-fcf-protection, -mbranch-protection), the entry carries its landing
    pad and the object its GNU property note, so the library keeps the marking. */
@@ -178,6 +178,43 @@ cgview_forward_syscall:
 	cbnz	x16, 3f
 	b	cgview_syscall_missing
 3:	br	x16
+	.cfi_endproc
+
+#elif defined(__s390x__)
+/* The number in %r2, arguments in %r3-%r6 and in the caller's frame (from
+   160(%r15)), the return address in %r14; %r0 and %r1 are free. The caller's
+   frame starts with a 160-byte save area that its callee may use. */
+syscall:
+	.cfi_startproc
+	chi	%r2, SYS_sched_getaffinity
+	jge	cgview_affinity_syscall
+	chi	%r2, SYS_sched_setaffinity
+	jge	cgview_affinity_syscall
+cgview_forward_syscall:
+	larl	%r1, cgview_next_syscall
+	lg	%r1, 0(%r1)
+	ltgr	%r1, %r1
+	jz	1f
+	br	%r1
+1:	/* First call: find the next definition, keeping the argument registers
+	   (%r2-%r6) in the save area, with %r7-%r15, and calling from a frame of
+	   our own below it. */
+	stmg	%r2, %r15, 16(%r15)
+	.cfi_offset %r14, -48
+	.cfi_offset %r15, -40
+	lgr	%r1, %r15
+	aghi	%r15, -160
+	.cfi_adjust_cfa_offset 160
+	stg	%r1, 0(%r15)	/* the back chain */
+	brasl	%r14, cgview_find_next_syscall
+	lgr	%r1, %r2
+	lmg	%r2, %r15, 176(%r15)
+	.cfi_adjust_cfa_offset -160
+	.cfi_restore %r14
+	.cfi_restore %r15
+	ltgr	%r1, %r1
+	jgz	cgview_syscall_missing
+	br	%r1
 	.cfi_endproc
 #endif
 
