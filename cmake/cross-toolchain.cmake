@@ -22,3 +22,14 @@ string(REGEX REPLACE "^i[3-6]86-" "i386-" cgview_multiarch "${CGVIEW_CROSS_TRIPL
 set(CMAKE_LIBRARY_ARCHITECTURE ${cgview_multiarch})
 set(ENV{PKG_CONFIG_LIBDIR} "/usr/lib/${cgview_multiarch}/pkgconfig:/usr/share/pkgconfig")
 set(ENV{PKG_CONFIG_PATH} "")
+
+# A port with Debian's cross libc alone (libc6-dev-<arch>-cross, under /usr/<triplet>/lib)
+# and no multiarch libraries (s390x: bookworm's security archive no longer carries it,
+# so its multiarch packages cannot match this machine's): its programs name that
+# directory's loader and search it first, so that they run under qemu-user as they
+# are, without an emulator prefix or LD_LIBRARY_PATH in the environment the tests
+# check. DT_RPATH (not RUNPATH) reaches the libraries' own dependencies too.
+if(NOT EXISTS /usr/lib/${cgview_multiarch}/libc.so.6 AND EXISTS /usr/${CGVIEW_CROSS_TRIPLET}/lib/libc.so.6)
+  file(GLOB cgview_cross_loader /usr/${CGVIEW_CROSS_TRIPLET}/lib/ld*.so.[0-9])
+  set(CMAKE_EXE_LINKER_FLAGS_INIT "-Wl,--dynamic-linker=${cgview_cross_loader} -Wl,-rpath,/usr/${CGVIEW_CROSS_TRIPLET}/lib -Wl,--disable-new-dtags")
+endif()
