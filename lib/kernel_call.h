@@ -24,6 +24,16 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+/* A system-call number as the kernel reads it from its register: the low 32
+ * bits (16 on s390x), whatever the rest holds. */
+static inline int cgview_kernel_number(long number) {
+#if defined(__s390x__)
+  return (int)(number & 0xffff);
+#else
+  return (int)number;
+#endif
+}
+
 /* SYS_sched_getaffinity or SYS_sched_setaffinity: the bytes written (or 0 for
  * a set), or -errno, as the kernel answers; errno is left alone. */
 static inline long cgview_kernel_affinity_call(long number, long pid, unsigned long size, const void* mask) {

@@ -21,7 +21,7 @@
    system-call instruction itself: lib/kernel_call.h.)
 
    The number is compared as the kernel reads it, on its low 32 bits (glibc's
-   arm64 syscall() passes w0 alone).
+   arm64 syscall() passes w0 alone); s390x's kernel reads the low 16.
 
    Only on the ports built and tested here (x86-64, i386, arm64, s390x); elsewhere this
    file is empty and libc's syscall() is not interposed. Built with control-flow
@@ -183,12 +183,14 @@ cgview_forward_syscall:
 #elif defined(__s390x__)
 /* The number in %r2, arguments in %r3-%r6 and in the caller's frame (from
    160(%r15)), the return address in %r14; %r0 and %r1 are free. The caller's
-   frame starts with a 160-byte save area that its callee may use. */
+   frame starts with a 160-byte save area that its callee may use. (jge is
+   "jump long if equal".) */
 syscall:
 	.cfi_startproc
-	chi	%r2, SYS_sched_getaffinity
+	llhr	%r1, %r2
+	chi	%r1, SYS_sched_getaffinity
 	jge	cgview_affinity_syscall
-	chi	%r2, SYS_sched_setaffinity
+	chi	%r1, SYS_sched_setaffinity
 	jge	cgview_affinity_syscall
 cgview_forward_syscall:
 	larl	%r1, cgview_next_syscall

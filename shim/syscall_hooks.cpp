@@ -15,6 +15,7 @@
 
 #include "affinity_decision.hpp"
 #include "host_files.hpp"
+#include "kernel_call.h"
 #include "next_symbol.hpp"
 #include "own_task.hpp"
 
@@ -55,13 +56,13 @@ extern "C" {
   return -1;
 }
 
-// The kernel reads the number, the pid and the size as 32-bit ints (the size
-// unsigned), whatever the upper halves of the registers hold, and copies at
-// most its own mask's bytes: so does this.
+// The kernel reads the number (cgview_kernel_number), the pid and the size as
+// 32-bit ints (the size unsigned), whatever the upper halves of the registers
+// hold, and copies at most its own mask's bytes: so does this.
 [[gnu::visibility("hidden")]] long cgview_affinity_syscall(long number, long pid, unsigned long size, cpu_set_t* mask) {
   pid_t task = pid_t(pid);
   size_t bytes = unsigned(size);
-  if (int(number) == SYS_sched_setaffinity) return set_task_affinity(task, bytes, mask, set_by_system_call);
+  if (cgview_kernel_number(number) == SYS_sched_setaffinity) return set_task_affinity(task, bytes, mask, set_by_system_call);
   long written = cgview_forward_syscall(SYS_sched_getaffinity, long(task), bytes, mask);
   if (written > 0 && own_task(task)) {
     ErrnoKeeper keep_errno;  // a success leaves errno as it was
