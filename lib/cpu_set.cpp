@@ -19,50 +19,35 @@ void CpuSet::keep_rotated(unsigned n, unsigned start) {
 namespace {
 
 // The caller's mask is a cpu_set_t (or CpuSet's words): native unsigned
-// longs (eight bytes, or four on a 32-bit port), CPU i at bit i % 64 of the
-// 64-bit word i / 64 made of them, and a length that need not be a whole
-// number of such words. On a little-endian port that word is simply the
-// mask's next eight bytes, whatever the size of a long: a whole word is moved
-// with one fixed-size copy (a load), a short tail byte by byte, as its low
-// bytes. A copy of variable length made every word a store to the stack and a
-// reload of it, which cost sched_getaffinity about half of its system call's
-// time. On a big-endian port a 64-bit long is still one copy; 4-byte longs are
-// moved one by one, each to its half of the word (bytes past the last whole
-// long, which no valid mask size leaves there, are neither read nor written).
+// longs, CPU i at bit i % 64 of the 64-bit word i / 64 made of them (the ports
+// cpu_set.hpp allows), and a length that need not be a whole number of words
+// (a 32-bit port's masks are 4-byte longs). A whole word is moved with one
+// fixed-size copy (a load); a short tail, on a little-endian port, byte by
+// byte as the word's low bytes. A copy of variable length made every word a
+// store to the stack and a reload of it, which cost sched_getaffinity about
+// half of its system call's time. On a big-endian port (64-bit longs) a tail
+// shorter than a long, which no mask size the kernel accepts leaves, is
+// neither read nor written.
 constexpr bool kLittleEndian = __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__;
-constexpr bool kWordIsOneCopy = kLittleEndian || sizeof(unsigned long) == 8;
 
 uint64_t load_word(const unsigned char* at, size_t available) {
   uint64_t word = 0;
-  if (kWordIsOneCopy && available >= 8) {
+  if (available >= 8) {
     __builtin_memcpy(&word, at, 8);
     return word;
   }
-  if constexpr (kLittleEndian) {
+  if constexpr (kLittleEndian)
     for (size_t i = 0; i < available; ++i) word |= uint64_t(at[i]) << (8 * i);
-  } else {
-    for (size_t i = 0; i + sizeof(unsigned long) <= available && i < 8; i += sizeof(unsigned long)) {
-      unsigned long part;
-      __builtin_memcpy(&part, at + i, sizeof part);
-      word |= uint64_t(part) << (8 * i);
-    }
-  }
   return word;
 }
 
 void store_word(unsigned char* at, size_t available, uint64_t word) {
-  if (kWordIsOneCopy && available >= 8) {
+  if (available >= 8) {
     __builtin_memcpy(at, &word, 8);
     return;
   }
-  if constexpr (kLittleEndian) {
+  if constexpr (kLittleEndian)
     for (size_t i = 0; i < available; ++i) at[i] = static_cast<unsigned char>(word >> (8 * i));
-  } else {
-    for (size_t i = 0; i + sizeof(unsigned long) <= available && i < 8; i += sizeof(unsigned long)) {
-      auto part = static_cast<unsigned long>(word >> (8 * i));
-      __builtin_memcpy(at + i, &part, sizeof part);
-    }
-  }
 }
 
 // The bits of the word starting at bit `base` that lie in [from, to) (to > base).

@@ -13,6 +13,13 @@ namespace cgview {
 // Linux's largest NR_CPUS is 8192; a set of that size is 1 KiB.
 inline constexpr unsigned kMaxCpus = 8192;
 
+// CpuSet's 64-bit words are given to the kernel as its cpumask, an array of
+// unsigned longs (CPU i at bit i % W of long i / W): the same memory where a
+// long has 64 bits or the byte order is little-endian. A 32-bit big-endian
+// port (ppc32, mips, s390 31-bit) would need CpuSet's words to be its longs.
+static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ || sizeof(long) == 8,
+              "CpuSet's words are not the kernel's cpumask on a 32-bit big-endian port");
+
 class CpuSet {
  public:
   void add(unsigned cpu) {
@@ -44,8 +51,8 @@ class CpuSet {
   std::array<uint64_t, kMaxCpus / 64> words_{};
 };
 
-// Narrows a mask in the kernel's byte layout (bit i of byte i/8 = CPU i), of
-// any size, in place: keeps the first `n` set ids in rotation order from
+// Narrows a mask in the kernel's layout (CPU i at bit i % 64 of long i / 64;
+// on a little-endian port bit i % 8 of byte i / 8, for a mask of any size), in place: keeps the first `n` set ids in rotation order from
 // `start`, i.e. the ids >= start in ascending order, then those below it
 // (with start 0: the n lowest). n == 0 keeps everything. With `start` taken
 // from the cgroup's placement this turns A into V, and any thread's mask into
