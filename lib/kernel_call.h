@@ -13,7 +13,8 @@
 
 /* The ports where libcgview.so interposes syscall() (shim/syscall_entry.S, which
  * includes this for it) and where the instruction below is used. */
-#if (defined(__x86_64__) && !defined(__ILP32__)) || defined(__i386__) || defined(__aarch64__) || defined(__s390x__)
+#if (defined(__x86_64__) && !defined(__ILP32__)) || defined(__i386__) || defined(__aarch64__) || defined(__s390x__) || \
+    (defined(__powerpc64__) && _CALL_ELF == 2)
 #define CGVIEW_INTERPOSES_SYSCALL 1
 #else
 #define CGVIEW_INTERPOSES_SYSCALL 0
@@ -63,6 +64,18 @@ static inline long cgview_kernel_affinity_call(long number, long pid, unsigned l
   register const void* r4 __asm__("r4") = mask;
   __asm__ volatile("svc 0" : "+r"(r2) : "r"(r1), "r"(r3), "r"(r4) : "memory");
   return r2;
+#elif defined(__powerpc64__) && _CALL_ELF == 2
+  /* sc: the number in r0; an error sets cr0's summary-overflow bit with the
+   * positive errno in r3. The kernel may change r0 and r4-r12, CTR, XER and cr0. */
+  register long r0 __asm__("r0") = number;
+  register long r3 __asm__("r3") = pid;
+  register unsigned long r4 __asm__("r4") = size;
+  register const void* r5 __asm__("r5") = mask;
+  __asm__ volatile("sc\n\tbns+ 1f\n\tneg %1, %1\n1:"
+                   : "+r"(r0), "+r"(r3), "+r"(r4), "+r"(r5)
+                   :
+                   : "memory", "cr0", "ctr", "xer", "r6", "r7", "r8", "r9", "r10", "r11", "r12");
+  return r3;
 #else
   int saved = errno;
   long result = syscall(number, pid, size, mask);

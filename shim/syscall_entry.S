@@ -23,7 +23,7 @@
    The number is compared as the kernel reads it, on its low 32 bits (glibc's
    arm64 syscall() passes w0 alone); s390x's kernel reads the low 16.
 
-   Only on the ports built and tested here (x86-64, i386, arm64, s390x); elsewhere this
+   Only on the ports built and tested here (x86-64, i386, arm64, s390x, ppc64el); elsewhere this
    file is empty and libc's syscall() is not interposed. Built with control-flow
    protection (-fcf-protection, -mbranch-protection), the entry carries its landing
    pad and the object its GNU property note, so the library keeps the marking. */
@@ -42,9 +42,11 @@
 	.text
 	.globl	syscall
 	.type	syscall, %function
+#if !defined(__powerpc64__)
 	.globl	cgview_forward_syscall
 	.hidden	cgview_forward_syscall
 	.type	cgview_forward_syscall, %function
+#endif
 	.hidden	cgview_affinity_syscall
 	.hidden	cgview_find_next_syscall
 	.hidden	cgview_syscall_missing
@@ -218,10 +220,76 @@ cgview_forward_syscall:
 	jgz	cgview_syscall_missing
 	br	%r1
 	.cfi_endproc
+
+#elif defined(__powerpc64__) && _CALL_ELF == 2
+/* ELFv2 (ppc64el): the number in r3, arguments in r4-r9, the return address in
+   LR; r0, r11, r12 and CTR are free. A caller through the PLT puts the entry's
+   address in r12, from which the global entry sets r2 to this library's TOC
+   (cgview_next_syscall is found through it); the callee, libc's syscall(), sets
+   its own from r12 in turn. Conditional branches reach 32 KiB: the C functions
+   are reached by an unconditional b. syscall_hooks.cpp makes its own calls of
+   the next syscall() through a pointer (no cgview_forward_syscall here). */
+	.abiversion 2
+syscall:
+	.cfi_startproc
+0:	addis	2, 12, .TOC.-0b@ha
+	addi	2, 2, .TOC.-0b@l
+	.localentry syscall, .-syscall
+	cmpwi	3, SYS_sched_getaffinity
+	bne	1f
+	b	cgview_affinity_syscall
+1:	cmpwi	3, SYS_sched_setaffinity
+	bne	2f
+	b	cgview_affinity_syscall
+2:	addis	12, 2, cgview_next_syscall@toc@ha
+	ld	12, cgview_next_syscall@toc@l(12)
+	cmpdi	12, 0
+	beq	3f
+	mtctr	12
+	bctr
+3:	/* First call: find the next definition, keeping the argument registers
+	   (r3-r10) in a frame of our own; LR in the caller's frame, as the ABI has it. */
+	mflr	0
+	std	0, 16(1)
+	stdu	1, -112(1)
+	.cfi_def_cfa_offset 112
+	.cfi_offset lr, 16
+	std	3, 32(1)
+	std	4, 40(1)
+	std	5, 48(1)
+	std	6, 56(1)
+	std	7, 64(1)
+	std	8, 72(1)
+	std	9, 80(1)
+	std	10, 88(1)
+	bl	cgview_find_next_syscall
+	nop
+	mr	12, 3
+	ld	3, 32(1)
+	ld	4, 40(1)
+	ld	5, 48(1)
+	ld	6, 56(1)
+	ld	7, 64(1)
+	ld	8, 72(1)
+	ld	9, 80(1)
+	ld	10, 88(1)
+	addi	1, 1, 112
+	.cfi_def_cfa_offset 0
+	ld	0, 16(1)
+	mtlr	0
+	.cfi_restore lr
+	cmpdi	12, 0
+	bne	4f
+	b	cgview_syscall_missing
+4:	mtctr	12
+	bctr
+	.cfi_endproc
 #endif
 
 	.size	syscall, .-syscall
+#if !defined(__powerpc64__)
 	.size	cgview_forward_syscall, .-cgview_forward_syscall
+#endif
 
 #endif
 

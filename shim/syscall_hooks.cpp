@@ -22,13 +22,34 @@
 using namespace cgview;
 using namespace cgview::shim;
 
-// syscall_entry.S: straight on to the next syscall().
-extern "C" [[gnu::visibility("hidden")]] long cgview_forward_syscall(long number, ...);
+extern "C" {
+// syscall_entry.S: straight on to the next syscall() (not on ppc64: below).
+[[gnu::visibility("hidden")]] long cgview_forward_syscall(long number, ...);
+// Defined below.
+[[gnu::visibility("hidden")]] extern void* cgview_next_syscall;
+[[gnu::visibility("hidden")]] void* cgview_find_next_syscall();
+[[gnu::visibility("hidden")]] long cgview_syscall_missing();
+}
 
 namespace {
 
+// The real affinity call, through the next syscall(). On ppc64 a call through a
+// pointer: syscall_entry.S's forwarder jumps into libc, whose syscall() sets r2
+// (the TOC pointer) to libc's, and a direct call of a hidden function here
+// expects r2 kept; the compiler's indirect call saves and restores it.
+long next_syscall(long number, long pid, size_t size, const cpu_set_t* mask) {
+#if defined(__powerpc64__)
+  void* next = __atomic_load_n(&cgview_next_syscall, __ATOMIC_RELAXED);
+  if (next == nullptr) next = cgview_find_next_syscall();
+  if (next == nullptr) return cgview_syscall_missing();
+  return reinterpret_cast<long (*)(long, ...)>(next)(number, pid, size, mask);
+#else
+  return cgview_forward_syscall(number, pid, size, mask);
+#endif
+}
+
 int set_by_system_call(pid_t pid, size_t size, const cpu_set_t* mask) {
-  return int(cgview_forward_syscall(SYS_sched_setaffinity, long(pid), size, mask));
+  return int(next_syscall(SYS_sched_setaffinity, long(pid), size, mask));
 }
 
 }  // namespace
@@ -63,7 +84,7 @@ extern "C" {
   pid_t task = pid_t(pid);
   size_t bytes = unsigned(size);
   if (cgview_kernel_number(number) == SYS_sched_setaffinity) return set_task_affinity(task, bytes, mask, set_by_system_call);
-  long written = cgview_forward_syscall(SYS_sched_getaffinity, long(task), bytes, mask);
+  long written = next_syscall(SYS_sched_getaffinity, long(task), bytes, mask);
   if (written > 0 && own_task(task)) {
     ErrnoKeeper keep_errno;  // a success leaves errno as it was
     narrow_to_view(size_t(written), mask);
