@@ -49,7 +49,7 @@ struct ShimFunctions {
   int (*sysinfo)(struct sysinfo*) = nullptr;
   int (*open)(const char*, int, ...) = nullptr;
   FILE* (*fopen)(const char*, const char*) = nullptr;
-  long (*syscall)(long, ...) = nullptr;  // x86-64, i386, arm64 and s390x only (shim/syscall_entry.S)
+  long (*syscall)(long, ...) = nullptr;  // x86-64, i386, arm64, ppc64el and s390x only (shim/syscall_entry.S)
 } g_shim;
 
 char g_buf[1 << 17];

@@ -52,11 +52,11 @@ case $SCENARIO in
   *) echo "E: Unable to correct problems, you have held broken packages." >&2; exit 100 ;;
 esac
 EOF
-# dpkg-query: nothing is installed. dpkg: both architectures known already.
+# dpkg-query: nothing is installed. dpkg: every cross architecture known already.
 printf '#!/bin/sh\nexit 1\n' >"$work/bin/dpkg-query"
 cat >"$work/bin/dpkg" <<'EOF'
 #!/bin/sh
-[ "$1" = --print-foreign-architectures ] && { printf 'arm64\ni386\n'; exit 0; }
+[ "$1" = --print-foreign-architectures ] && { printf 'arm64\ni386\nppc64el\n'; exit 0; }
 exec /usr/bin/dpkg "$@"
 EOF
 printf '#!/bin/sh\necho "sleep $*" >>"$LOG"\n' >"$work/bin/sleep"
