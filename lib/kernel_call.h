@@ -26,10 +26,13 @@
 #include <unistd.h>
 
 /* A system-call number as the kernel reads it from its register: the low 32
- * bits (16 on s390x), whatever the rest holds. */
+ * bits (16 on s390x; on ppc64 all 64, so a number past an int's range is -1,
+ * no call's), whatever the rest holds. */
 static inline int cgview_kernel_number(long number) {
 #if defined(__s390x__)
   return (int)(number & 0xffff);
+#elif defined(__powerpc64__)
+  return number == (int)number ? (int)number : -1;
 #else
   return (int)number;
 #endif

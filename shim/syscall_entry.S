@@ -17,11 +17,13 @@
    registers) and kept in cgview_next_syscall.
 
    cgview_forward_syscall is that forwarding half alone: syscall_hooks.cpp makes
-   the real call through it. (The library's own reads of the real mask use the
-   system-call instruction itself: lib/kernel_call.h.)
+   the real call through it (on ppc64el through a pointer instead: below). (The
+   library's own reads of the real mask use the system-call instruction itself:
+   lib/kernel_call.h.)
 
    The number is compared as the kernel reads it, on its low 32 bits (glibc's
-   arm64 syscall() passes w0 alone); s390x's kernel reads the low 16.
+   arm64 syscall() passes w0 alone); s390x's kernel reads the low 16, ppc64's
+   all 64.
 
    Only on the ports built and tested here (x86-64, i386, arm64, s390x, ppc64el); elsewhere this
    file is empty and libc's syscall() is not interposed. Built with control-flow
@@ -51,6 +53,9 @@
 	.hidden	cgview_find_next_syscall
 	.hidden	cgview_syscall_missing
 	.hidden	cgview_next_syscall
+#if defined(__powerpc64__)
+	.hidden	cgview_syscall_from_this_library
+#endif
 	.p2align 4
 
 #if defined(__x86_64__)
@@ -223,22 +228,35 @@ cgview_forward_syscall:
 
 #elif defined(__powerpc64__) && _CALL_ELF == 2
 /* ELFv2 (ppc64el): the number in r3, arguments in r4-r9, the return address in
-   LR; r0, r11, r12 and CTR are free. A caller through the PLT puts the entry's
-   address in r12, from which the global entry sets r2 to this library's TOC
-   (cgview_next_syscall is found through it); the callee, libc's syscall(), sets
-   its own from r12 in turn. Conditional branches reach 32 KiB: the C functions
-   are reached by an unconditional b. syscall_hooks.cpp makes its own calls of
-   the next syscall() through a pointer (no cgview_forward_syscall here). */
+   LR; r0, r11, r12 and CTR are free. A caller through the PLT (the program's)
+   puts the entry's address in r12, from which the global entry sets r2 to this
+   library's TOC (cgview_next_syscall is found through it) and jumps into libc's
+   syscall(), which sets its own from r12 in turn and returns to the program,
+   whose PLT call restores its r2. A local caller (this library's own calls, where
+   a packager's -Bsymbolic-functions binds them here) enters at the local entry
+   and expects r2 kept: its calls go to a C function that calls the next
+   syscall() through a pointer, which the compiler brackets with r2's save and
+   restore. syscall_hooks.cpp makes its own calls so too (no cgview_forward_syscall
+   here). The C functions are reached by an unconditional b. */
 	.abiversion 2
 syscall:
 	.cfi_startproc
 0:	addis	2, 12, .TOC.-0b@ha
 	addi	2, 2, .TOC.-0b@l
+	b	5f
+	nop
 	.localentry syscall, .-syscall
-	cmpwi	3, SYS_sched_getaffinity
+	cmpdi	3, SYS_sched_getaffinity
+	bne	6f
+	b	cgview_affinity_syscall
+6:	cmpdi	3, SYS_sched_setaffinity
+	bne	7f
+	b	cgview_affinity_syscall
+7:	b	cgview_syscall_from_this_library
+5:	cmpdi	3, SYS_sched_getaffinity
 	bne	1f
 	b	cgview_affinity_syscall
-1:	cmpwi	3, SYS_sched_setaffinity
+1:	cmpdi	3, SYS_sched_setaffinity
 	bne	2f
 	b	cgview_affinity_syscall
 2:	addis	12, 2, cgview_next_syscall@toc@ha

@@ -23,8 +23,10 @@ using namespace cgview;
 using namespace cgview::shim;
 
 extern "C" {
-// syscall_entry.S: straight on to the next syscall() (not on ppc64: below).
+#if !(defined(__powerpc64__) && _CALL_ELF == 2)
+// syscall_entry.S: straight on to the next syscall() (on ppc64el: below).
 [[gnu::visibility("hidden")]] long cgview_forward_syscall(long number, ...);
+#endif
 // Defined below.
 [[gnu::visibility("hidden")]] extern void* cgview_next_syscall;
 [[gnu::visibility("hidden")]] void* cgview_find_next_syscall();
@@ -33,16 +35,22 @@ extern "C" {
 
 namespace {
 
-// The real affinity call, through the next syscall(). On ppc64 a call through a
-// pointer: syscall_entry.S's forwarder jumps into libc, whose syscall() sets r2
-// (the TOC pointer) to libc's, and a direct call of a hidden function here
-// expects r2 kept; the compiler's indirect call saves and restores it.
-long next_syscall(long number, long pid, size_t size, const cpu_set_t* mask) {
-#if defined(__powerpc64__)
+#if defined(__powerpc64__) && _CALL_ELF == 2
+// The next syscall(), called through a pointer: a jump into libc's would come
+// back with r2 (the TOC pointer) set to libc's, where a caller in this library
+// expects its own kept; the compiler's indirect call saves and restores it.
+long call_next_syscall(long number, long a, long b, long c, long d, long e, long f) {
   void* next = __atomic_load_n(&cgview_next_syscall, __ATOMIC_RELAXED);
   if (next == nullptr) next = cgview_find_next_syscall();
   if (next == nullptr) return cgview_syscall_missing();
-  return reinterpret_cast<long (*)(long, ...)>(next)(number, pid, size, mask);
+  return reinterpret_cast<long (*)(long, ...)>(next)(number, a, b, c, d, e, f);
+}
+#endif
+
+// The real affinity call, through the next syscall().
+long next_syscall(long number, long pid, size_t size, const cpu_set_t* mask) {
+#if defined(__powerpc64__) && _CALL_ELF == 2
+  return call_next_syscall(number, pid, long(size), reinterpret_cast<long>(mask), 0, 0, 0);
 #else
   return cgview_forward_syscall(number, pid, size, mask);
 #endif
@@ -91,5 +99,15 @@ extern "C" {
   }
   return written;
 }
+
+#if defined(__powerpc64__) && _CALL_ELF == 2
+// syscall_entry.S's local entry, for every other number: the library's own calls
+// of syscall() where they bind to its definition (-Bsymbolic-functions). Every
+// argument register is passed on (the number and six).
+[[gnu::visibility("hidden")]] long cgview_syscall_from_this_library(long number, long a, long b, long c, long d,
+                                                                      long e, long f) {
+  return call_next_syscall(number, a, b, c, d, e, f);
+}
+#endif
 
 }  // extern "C"
