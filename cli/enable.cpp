@@ -42,9 +42,7 @@ std::string unloadable_reason(const std::string& library) {
   if (lib.elf_class != self.elf_class) return lib.elf_class == ELFCLASS64 ? "64-bit, this system is 32-bit"
                                                                           : "32-bit, this system is 64-bit";
   if (lib.data != self.data) return "byte order differs from this system's";
-  if (lib.machine != self.machine)
-    return "built for " + describe_machine(lib.machine, lib.elf_class) + ", this system is " +
-           describe_machine(self.machine, self.elf_class);
+  if (!lib.loads_with(self)) return "built for " + describe_build(lib) + ", this system is " + describe_build(self);
   return {};
 }
 
@@ -60,8 +58,7 @@ std::string glibc_reason(const RootFs& root, const std::string& dir, const Found
   who.path = lib.path;
   ElfIdentity identity;
   if (!elf_identity_of_file(root.host(lib.path), identity)) return "cannot read its ELF header";
-  who.elf_class = identity.elf_class;
-  who.machine = identity.machine;
+  who.identity = identity;
   LibrarySearch search(root);
   LibcVerdict v = LibcFit(root, search, required).judge(who);
   std::string glibc = "the glibc in " + dir + " (" + v.libc_path + ")";
@@ -220,11 +217,12 @@ int enable_in(PreloadFile& file, const std::string& library, bool given_root) {
     std::printf("cgview: already enabled: %s is in %s\n", entry.c_str(), file.path.c_str());
     return 0;
   }
-  const std::optional<LibraryBuild> own_build = library_build_of_file(library);
+  const std::optional<ElfIdentity> own_build = library_build_of_file(library);
   bool present = false;
   for (const std::string& entry : file.entries) {
     present = present || entry == library;
-    if (own_build && entry != library && library_build_named(file.root, entry) == own_build) {
+    std::optional<ElfIdentity> named = library_build_named(file.root, entry);
+    if (own_build && entry != library && named && named->loads_with(*own_build)) {
       std::printf("cgview: already enabled: %s, a copy of %s, is in %s\n", entry.c_str(), library.c_str(),
                   file.path.c_str());
       return 0;

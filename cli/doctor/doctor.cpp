@@ -118,11 +118,10 @@ Doctor::Doctor(const RootFs& root, std::string path_var)
     char buf[PATH_MAX];
     if (getcwd(buf, sizeof buf) != nullptr) cwd_ = buf;
   }
-  // cgview and libcgview.so are built together: this binary's class and
-  // machine are the ones the shim can load into.
-  const ElfIdentity me = this_build_identity();
-  own_class_ = me.elf_class;
-  own_machine_ = me.machine;
+  // cgview and libcgview.so are built together: programs this binary's
+  // build loads with (class, byte order, machine) are the ones the shim can
+  // load into.
+  own_ = this_build_identity();
   // The preload entries naming libcgview.so, as ld.so reads them: the root's
   // ld.so.preload, and on the running system LD_PRELOAD too.
   std::string preload;
@@ -228,7 +227,7 @@ void Doctor::examine_script(ProgramReport& report, std::string_view first_line, 
 
 void Doctor::examine_elf(ProgramReport& report, int fd, bool deep, mode_t mode) {
   ElfFacts facts = inspect_elf_fd(fd, deep ? ElfDepth::Contents : ElfDepth::Linking);
-  if (!facts.is_elf || facts.elf_class == 0 || facts.truncated) {
+  if (!facts.is_elf || facts.identity.elf_class == 0 || facts.truncated) {
     report.kind = ProgramKind::NotElf;
     report.why_not = "is a damaged ELF file";
     report.reasons.push_back("It starts like an ELF file but cannot be read: " +
@@ -264,7 +263,7 @@ bool is_asan_runtime(std::string_view name) {
 void Doctor::find_asan_runtime(ProgramReport& report, const ElfFacts& facts) {
   for (const std::string& name : facts.needed) {
     if (!is_asan_runtime(name)) continue;
-    Requester self{report.path, facts.runpath, facts.rpath, facts.rpath, facts.elf_class, facts.machine};
+    Requester self{report.path, facts.runpath, facts.rpath, facts.rpath, facts.identity};
     Found found = libraries_.find(name, self);
     report.asan_runtime = found.ok ? found.path : name;
     break;
@@ -296,17 +295,17 @@ bool Doctor::classify(ProgramReport& report, const ElfFacts& facts, LibBuild& li
   bool glibc_loader = interp_name.starts_with("ld-linux") || interp_name.starts_with("ld64.so");
   lib_build = facts.has_interp && glibc_loader && any_lib_entry_ ? lib_build_for(facts, false) : LibBuild{};
   std::string build;  // the library judged against its glibc; empty: this cgview's own
-  std::string built_for = describe_machine(facts.machine, facts.elf_class);
+  std::string built_for = describe_build(facts.identity);
   if (lib_build.usable()) {
     build = lib_build.path;
     report.reasons.push_back("It is built for " + built_for + ": ld.so loads " + build + " into it, a build of " +
                              "libcgview.so for it, from the preload entry '" + lib_build.entry + "'.");
     for (const LibBuild& broken : lib_build.broken) report.reasons.push_back(lib_build_problem(broken));
-  } else if (facts.elf_class != own_class_ || facts.machine != own_machine_) {
+  } else if (!facts.identity.loads_with(own_)) {
     report.kind = ProgramKind::ForeignArch;
     report.why_not = "is built for " + built_for;
     report.reasons.push_back("It is built for " + built_for + " and libcgview.so for " +
-                             describe_machine(own_machine_, own_class_) + ": the shim cannot be loaded into it.");
+                             describe_build(own_) + ": the shim cannot be loaded into it.");
     // A dynamic one is started by its own ld.so, which complains about the other
     // build's library at every start; a build for it, named through $LIB, serves it.
     if (!lib_build.entry.empty()) {
@@ -334,19 +333,19 @@ bool Doctor::classify(ProgramReport& report, const ElfFacts& facts, LibBuild& li
       report.container_aware = true;
       report.container_evidence.push_back({report.path, "the Go " + facts.go_version + " runtime (GOMAXPROCS from the cgroup CPU limit)"});
     }
-  } else if (!facts.has_interp || (facts.type == ET_DYN && !facts.pie && !facts.soname.empty())) {
+  } else if (!facts.has_interp || (facts.identity.type == ET_DYN && !facts.pie && !facts.soname.empty())) {
     // A library may name a loader too, to run as a program (glibc's
     // libc.so.6 prints its version): its soname says it is a library.
     // musl's libc.so, its own loader too, names no soname: its file name tells
     // (Alpine's /lib/ld-musl-x86_64.so.1, Debian's musl package's libc.so).
     std::string_view file = basename_of(report.path);
     bool musl_libc = facts.soname == kMuslLibc || file == kMuslLibc || file.starts_with("ld-musl-");
-    if (facts.type == ET_DYN && !facts.pie && (musl_libc || (needs_musl_libc && !needs_libc6))) {
+    if (facts.identity.type == ET_DYN && !facts.pie && (musl_libc || (needs_musl_libc && !needs_libc6))) {
       report.kind = ProgramKind::Musl;
       report.why_not = "is a library of musl libc";
       report.reasons.push_back("It is a shared library built for musl libc: glibc programs do not load it, and musl's "
                                "loader cannot load libcgview.so, which is built for glibc.");
-    } else if (facts.type == ET_DYN && !facts.pie) {
+    } else if (facts.identity.type == ET_DYN && !facts.pie) {
       report.kind = ProgramKind::Library;
       report.reached = true;
       // glibc's own libraries call their functions inside themselves, past
@@ -363,7 +362,8 @@ bool Doctor::classify(ProgramReport& report, const ElfFacts& facts, LibBuild& li
     } else {
       report.kind = ProgramKind::Static;
       report.why_not = "is statically linked";
-      report.reasons.push_back(std::string("It is statically linked") + (facts.type == ET_DYN ? " (static-pie)" : "") +
+      report.reasons.push_back(std::string("It is statically linked") +
+                               (facts.identity.type == ET_DYN ? " (static-pie)" : "") +
                                ": no dynamic loader runs, so nothing can preload libcgview.so into it; it sees the "
                                "host's CPUs and memory.");
     }
@@ -470,15 +470,15 @@ LibBuild Doctor::lib_build_for(const ElfFacts& program, bool file_only) const {
     if (!expand_lib(entry.path, token, build.path)) continue;
     // A name without '/' is looked up as a library; a relative path is from
     // the working directory.
-    Requester who{"/", "", "", "", program.elf_class, program.machine};
+    Requester who{"/", "", "", "", program.identity};
     Found library = build.path.find('/') == std::string::npos ? libraries_.find(build.path, who)
                                                               : root_.resolve(build.path, cwd_);
     ElfIdentity lib;
     bool identified = library.ok && elf_identity_of_file(root_.host(library.path), lib);
     if (!library.ok) build.problem = library.missing ? "does not exist" : library.error;
     else if (!identified) build.problem = "is not a readable ELF file";
-    else if (lib.elf_class != program.elf_class || lib.machine != program.machine)
-      build.problem = "is built for " + describe_machine(lib.machine, lib.elf_class);
+    else if (!lib.loads_with(program.identity))
+      build.problem = "is built for " + describe_build(lib);
     else build.path = library.path;
     if (build.problem.empty() && found.entry.empty()) found = build;
     else if (!build.problem.empty()) broken.push_back(build);
@@ -534,7 +534,7 @@ LibcFit* Doctor::libc_fit_for(const std::string& build) {
 void Doctor::check_glibc_version(ProgramReport& report, const ElfFacts& facts, const std::string& build) {
   LibcFit* fit = libc_fit_for(build);
   if (fit == nullptr) return;
-  Requester who{report.path, facts.runpath, facts.rpath, facts.rpath, facts.elf_class, facts.machine};
+  Requester who{report.path, facts.runpath, facts.rpath, facts.rpath, facts.identity};
   LibcVerdict v = fit->judge(who);
   if (v.kind != LibcVerdict::Lacks) return;  // no libc.so.6 for it: the library walk says so (deep)
   std::string lacks = join_versions(v.missing);
@@ -581,7 +581,7 @@ void Doctor::walk_libraries(ProgramReport& report, const ElfFacts& program) {
     std::string name;
     Requester who;
   };
-  Requester top{report.path, program.runpath, program.rpath, program.rpath, program.elf_class, program.machine};
+  Requester top{report.path, program.runpath, program.rpath, program.rpath, program.identity};
   std::deque<Pending> queue;
   for (const std::string& n : program.needed) queue.push_back({n, top});
   std::set<std::string> seen_names, seen_paths{report.path};
@@ -604,7 +604,7 @@ void Doctor::walk_libraries(ProgramReport& report, const ElfFacts& program) {
     if (!seen_paths.insert(found.path).second) continue;
     const ElfFacts& facts = contents_of(found.path);
     add_contents(report, found.path, facts);
-    Requester who{found.path, facts.runpath, facts.rpath, program.rpath, program.elf_class, program.machine};
+    Requester who{found.path, facts.runpath, facts.rpath, program.rpath, program.identity};
     for (const std::string& n : facts.needed) queue.push_back({n, who});
     // The java launcher's libjli.so loads the JVM at run time, from lib/server/.
     if (next.name == "libjli.so") queue.push_back({parent_of(found.path) + "/server/libjvm.so", who});

@@ -101,7 +101,7 @@ class Doctor {
   std::string path_var_;
   std::string cwd_;
   LibrarySearch libraries_;
-  int own_class_ = 0, own_machine_ = 0;
+  ElfIdentity own_;  // this cgview's build, and so libcgview.so's
   struct CgviewEntry {
     std::string path;  // as written: a path, or a $LIB one
     bool from_file;    // /etc/ld.so.preload's, not LD_PRELOAD's

@@ -78,7 +78,7 @@ std::string expanded_for_shell(const std::string& entry) {
 // `name` in LD_PRELOAD's first search place, LD_LIBRARY_PATH (':' or ';'
 // between directories, an empty one the current directory), skipping files
 // of another class or machine as ld.so does; "" where it is in none.
-std::string in_library_path(const std::string& name, int own_class, int own_machine) {
+std::string in_library_path(const std::string& name, const ElfIdentity& own) {
   const char* dirs = secure_getenv("LD_LIBRARY_PATH");
   if (dirs == nullptr) return {};
   std::string_view rest = dirs;
@@ -87,13 +87,13 @@ std::string in_library_path(const std::string& name, int own_class, int own_mach
     std::string dir(rest.substr(0, end));
     std::string path = (dir.empty() ? std::string(".") : dir) + "/" + name;
     ElfIdentity file;
-    if (elf_identity_of_file(path, file) && file.elf_class == own_class && file.machine == own_machine) return path;
+    if (elf_identity_of_file(path, file) && file.loads_with(own)) return path;
     if (end == std::string_view::npos) return {};
     rest.remove_prefix(end + 1);
   }
 }
 
-void check_preload(PreloadEntry& entry, int own_class, int own_machine) {
+void check_preload(PreloadEntry& entry, const ElfIdentity& own) {
   // ld.so expands $LIB per program: the file it loaded into this one is the one
   // to judge (none in a static cgview: then the one the shell's loader names).
   std::string file = entry.path;
@@ -105,12 +105,11 @@ void check_preload(PreloadEntry& entry, int own_class, int own_machine) {
     // library, LD_LIBRARY_PATH first, then ld.so.cache and the default
     // directories (here ld.so.conf's, which the cache is built from), for
     // this system's class.
-    file = in_library_path(entry.path, own_class, own_machine);
+    file = in_library_path(entry.path, own);
     if (file.empty()) {
       Requester who;
       who.path = "/bin/sh";
-      who.elf_class = own_class;
-      who.machine = own_machine;
+      who.identity = own;
       Found found = LibrarySearch(RootFs("/")).find(entry.path, who);
       file = found.ok ? found.path : std::string();
     }
@@ -122,13 +121,12 @@ void check_preload(PreloadEntry& entry, int own_class, int own_machine) {
   entry.exists = !file.empty() && stat(file.c_str(), &st) == 0 && S_ISREG(st.st_mode);
   ElfIdentity lib;
   if (!entry.exists) return;
-  entry.loadable = elf_identity_of_file(file, lib) && lib.elf_class == own_class && lib.machine == own_machine;
+  entry.loadable = elf_identity_of_file(file, lib) && lib.loads_with(own);
   if (!entry.is_cgview || !entry.loadable) return;
   const RootFs root("/");
   Requester who;
   who.path = file;
-  who.elf_class = lib.elf_class;
-  who.machine = lib.machine;
+  who.identity = lib;
   entry.no_glibc = !LibrarySearch(root).find("libc.so.6", who).ok;
 }
 
@@ -158,14 +156,13 @@ Setting check_setting(const Config& config, std::string_view name, std::string_v
 }  // namespace
 
 int doctor_environment(const Config& config, bool json) {
-  const ElfIdentity me = this_build_identity();
-  const int own_class = me.elf_class, own_machine = me.machine;
+  const ElfIdentity own = this_build_identity();
   std::vector<PreloadEntry> preloads;
   if (const char* p = getenv("LD_PRELOAD")) add_preloads(preload_variable_entries(p), "LD_PRELOAD", preloads);
   std::string system_file;
   if (RootFs("/").read_file("/etc/ld.so.preload", 1 << 20, system_file))
     add_preloads(preload_file_entries(system_file), "/etc/ld.so.preload", preloads);
-  for (PreloadEntry& e : preloads) check_preload(e, own_class, own_machine);
+  for (PreloadEntry& e : preloads) check_preload(e, own);
 
   std::vector<Setting> settings;
   for (char** env = environ; env != nullptr && *env != nullptr; ++env) {

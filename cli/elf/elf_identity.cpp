@@ -5,21 +5,57 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstddef>
 #include <cstring>
 
 namespace cgview::cli {
 
+namespace {
+
+// ARM's float ABI as an EABI 5 object's flags state it (0: not stated, and
+// then it loads with either).
+unsigned arm_float_abi(unsigned flags) {
+  if (EF_ARM_EABI_VERSION(flags) != EF_ARM_EABI_VER5) return 0;
+  return flags & (EF_ARM_ABI_FLOAT_SOFT | EF_ARM_ABI_FLOAT_HARD);
+}
+
+bool arm_soft_float(const ElfIdentity& build) {
+  return build.machine == EM_ARM && arm_float_abi(build.flags) == EF_ARM_ABI_FLOAT_SOFT;
+}
+
+// 32-bit MIPS objects are o32 or n32 (EF_MIPS_ABI2), and the two never mix.
+bool mips_n32(const ElfIdentity& build) {
+  return build.machine == EM_MIPS && build.elf_class == ELFCLASS32 && (build.flags & EF_MIPS_ABI2) != 0;
+}
+
+}  // namespace
+
+bool ElfIdentity::loads_with(const ElfIdentity& other) const {
+  if (elf_class != other.elf_class || data != other.data || machine != other.machine) return false;
+  if (machine == EM_ARM) {
+    unsigned mine = arm_float_abi(flags), theirs = arm_float_abi(other.flags);
+    return mine == 0 || theirs == 0 || mine == theirs;
+  }
+  return mips_n32(*this) == mips_n32(other);
+}
+
 bool elf_identity(std::string_view head, ElfIdentity& out) {
   if (head.size() < EI_NIDENT + 4 || std::memcmp(head.data(), ELFMAG, SELFMAG) != 0) return false;
-  auto byte = [&](size_t i) { return int(static_cast<unsigned char>(head[i])); };
-  out.elf_class = byte(EI_CLASS);
-  out.data = byte(EI_DATA);
-  // e_type and e_machine follow e_ident in both classes, in the file's byte order.
-  auto half = [&](size_t at) {
-    return out.data == ELFDATA2MSB ? byte(at) << 8 | byte(at + 1) : byte(at + 1) << 8 | byte(at);
+  auto byte = [&](size_t i) { return unsigned(static_cast<unsigned char>(head[i])); };
+  out.elf_class = int(byte(EI_CLASS));
+  out.data = int(byte(EI_DATA));
+  // The header's fields are in the file's byte order.
+  auto field = [&](size_t at, size_t size) {
+    unsigned value = 0;
+    for (size_t i = 0; i < size; ++i) value = value << 8 | byte(out.data == ELFDATA2MSB ? at + i : at + size - 1 - i);
+    return value;
   };
-  out.type = half(EI_NIDENT);
-  out.machine = half(EI_NIDENT + 2);
+  // e_type and e_machine follow e_ident in both classes; e_flags comes after
+  // the entry point and two table offsets, addresses of the class's size.
+  out.type = int(field(EI_NIDENT, 2));
+  out.machine = int(field(EI_NIDENT + 2, 2));
+  size_t flags_at = out.elf_class == ELFCLASS64 ? offsetof(Elf64_Ehdr, e_flags) : offsetof(Elf32_Ehdr, e_flags);
+  out.flags = head.size() >= flags_at + 4 ? field(flags_at, 4) : 0;
   return true;
 }
 
@@ -30,8 +66,9 @@ bool elf_identity_of_file(const std::string& path, ElfIdentity& out, int* open_e
     if (open_error != nullptr) *open_error = errno;
     return false;
   }
-  char head[EI_NIDENT + 4];
-  bool ok = pread(fd, head, sizeof head, 0) == ssize_t(sizeof head) && elf_identity({head, sizeof head}, out);
+  char head[sizeof(Elf64_Ehdr)];
+  ssize_t got = pread(fd, head, sizeof head, 0);
+  bool ok = got > 0 && elf_identity({head, size_t(got)}, out);
   close(fd);
   return ok;
 }
@@ -45,9 +82,12 @@ extern "C" const unsigned char __ehdr_start[] __attribute__((weak, visibility("h
 ElfIdentity this_build_identity() {
   ElfIdentity me;
   if (__ehdr_start != nullptr &&
-      elf_identity(std::string_view(reinterpret_cast<const char*>(__ehdr_start), EI_NIDENT + 4), me))
+      elf_identity(std::string_view(reinterpret_cast<const char*>(__ehdr_start),
+                                    sizeof(void*) == 8 ? sizeof(Elf64_Ehdr) : sizeof(Elf32_Ehdr)),
+                   me))
     return me;
   me.elf_class = sizeof(void*) == 8 ? ELFCLASS64 : ELFCLASS32;
+  me.data = __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__ ? ELFDATA2MSB : ELFDATA2LSB;
   me.type = ET_EXEC;
 #if defined(__x86_64__)
   me.machine = EM_X86_64;
@@ -55,34 +95,61 @@ ElfIdentity this_build_identity() {
   me.machine = EM_AARCH64;
 #elif defined(__i386__)
   me.machine = EM_386;
+#elif defined(__powerpc64__)
+  me.machine = EM_PPC64;
+#elif defined(__s390x__)
+  me.machine = EM_S390;
 #endif
   return me;
 }
 
-std::string describe_machine(int machine, int elf_class) {
+std::string describe_build(const ElfIdentity& build) {
+  const bool is64 = build.elf_class == ELFCLASS64;
   std::string name;
-  switch (machine) {
+  switch (build.machine) {
     case EM_X86_64: name = "x86-64"; break;
     case EM_386: name = "i386"; break;
     case EM_AARCH64: name = "arm64"; break;
     case EM_ARM: name = "arm"; break;
     case EM_RISCV: name = "riscv"; break;
     case EM_PPC64: name = "ppc64"; break;
-    case EM_S390: name = "s390x"; break;
-    default: name = "machine " + std::to_string(machine);
+    case EM_PPC: name = "powerpc"; break;
+    case EM_S390: name = is64 ? "s390x" : "s390"; break;
+    case EM_MIPS: name = "mips"; break;
+    case EM_LOONGARCH: name = "loongarch"; break;
+    case EM_SPARCV9: name = "sparc64"; break;
+    default: name = "machine " + std::to_string(build.machine);
   }
-  return name + (elf_class == ELFCLASS64 ? " (64-bit)" : elf_class == ELFCLASS32 ? " (32-bit)" : "");
+  std::string traits = is64 ? "64-bit" : build.elf_class == ELFCLASS32 ? "32-bit" : "";
+  auto add = [&](const char* trait) { traits += (traits.empty() ? "" : ", ") + std::string(trait); };
+  // Big-endian said: ppc64, MIPS and ARM come in both orders, as different ports.
+  if (build.data == ELFDATA2MSB) add("big-endian");
+  if (arm_soft_float(build)) add("soft-float");
+  if (mips_n32(build)) add("n32");
+  return traits.empty() ? name : name + " (" + traits + ")";
 }
 
-std::string_view multiarch_triplet(int machine, int elf_class) {
-  switch (machine) {
-    case EM_X86_64: return elf_class == ELFCLASS64 ? "x86_64-linux-gnu" : "x86_64-linux-gnux32";
+std::string_view multiarch_triplet(const ElfIdentity& build) {
+  const bool is64 = build.elf_class == ELFCLASS64, little = build.data == ELFDATA2LSB;
+  switch (build.machine) {
+    case EM_X86_64: return is64 ? "x86_64-linux-gnu" : "x86_64-linux-gnux32";
     case EM_386: return "i386-linux-gnu";
-    case EM_AARCH64: return "aarch64-linux-gnu";
-    case EM_ARM: return "arm-linux-gnueabihf";
-    case EM_PPC64: return "powerpc64le-linux-gnu";
-    case EM_S390: return "s390x-linux-gnu";
-    case EM_RISCV: return "riscv64-linux-gnu";
+    case EM_AARCH64: return is64 && little ? "aarch64-linux-gnu" : "";
+    case EM_ARM:
+      if (!little) return "";
+      // Debian's armel is soft-float; an object that states neither ABI is
+      // taken for armhf's, the port still carried.
+      return arm_soft_float(build) ? "arm-linux-gnueabi" : "arm-linux-gnueabihf";
+    case EM_PPC64: return !is64 ? "" : little ? "powerpc64le-linux-gnu" : "powerpc64-linux-gnu";
+    case EM_PPC: return little ? "" : "powerpc-linux-gnu";
+    case EM_S390: return is64 ? "s390x-linux-gnu" : "s390-linux-gnu";
+    case EM_RISCV: return is64 ? "riscv64-linux-gnu" : "";
+    case EM_LOONGARCH: return is64 ? "loongarch64-linux-gnu" : "";
+    case EM_MIPS:
+      if (is64) return little ? "mips64el-linux-gnuabi64" : "mips64-linux-gnuabi64";
+      if (mips_n32(build)) return little ? "mips64el-linux-gnuabin32" : "mips64-linux-gnuabin32";
+      return little ? "mipsel-linux-gnu" : "mips-linux-gnu";
+    case EM_SPARCV9: return "sparc64-linux-gnu";
     default: return "";
   }
 }

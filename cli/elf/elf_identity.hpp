@@ -1,7 +1,7 @@
-// Which system an ELF file is built for, from its first 20 bytes: what decides
-// whether ld.so can load it into a program (class and machine), with its byte
-// order and type. Reading a file's contents (libraries, symbols) is
-// elf_inspect's, through libelf.
+// Which system an ELF file is built for, from its header: what decides
+// whether ld.so can load it into a program (class, byte order, machine, and
+// on some machines the ABI its flags name), with its type. Reading a file's
+// contents (libraries, symbols) is elf_inspect's, through libelf.
 #pragma once
 
 #include <string>
@@ -11,11 +11,16 @@ namespace cgview::cli {
 
 struct ElfIdentity {
   int elf_class = 0, data = 0, type = 0, machine = 0;
-  // ld.so loads an object only into programs of its own class and machine.
-  bool loads_with(const ElfIdentity& other) const { return elf_class == other.elf_class && machine == other.machine; }
+  unsigned flags = 0;  // e_flags; 0 when the header was cut short before them
+  // Whether ld.so loads an object of this identity into a program of
+  // `other`'s (and so the other way too): glibc's loader takes only its own
+  // class, byte order and machine, and on ARM only its own float ABI, on
+  // 32-bit MIPS only its own ABI (o32 or n32).
+  bool loads_with(const ElfIdentity& other) const;
 };
 
-// From a file's first bytes; false when they are not an ELF header's.
+// From a file's first bytes (e_ident, e_type and e_machine at least; e_flags
+// when the whole header is there); false when they are not an ELF header's.
 bool elf_identity(std::string_view head, ElfIdentity& out);
 // From the file at `path` (opened non-blocking: a FIFO there does not hang
 // the command). False when it is not ELF, or cannot be opened: then
@@ -25,10 +30,12 @@ bool elf_identity_of_file(const std::string& path, ElfIdentity& out, int* open_e
 // its own header nor the compiler says).
 ElfIdentity this_build_identity();
 
-// "x86-64 (64-bit)", for messages.
-std::string describe_machine(int machine, int elf_class);
-// The multiarch triplet Debian uses for an ELF machine and class
-// ("x86_64-linux-gnu"); empty when unknown.
-std::string_view multiarch_triplet(int machine, int elf_class);
+// "x86-64 (64-bit)", "ppc64 (64-bit, big-endian)", "arm (32-bit,
+// soft-float)", for messages.
+std::string describe_build(const ElfIdentity& build);
+// The multiarch triplet Debian uses for objects of this identity
+// ("x86_64-linux-gnu", "powerpc64-linux-gnu" for big-endian ppc64); empty
+// when unknown.
+std::string_view multiarch_triplet(const ElfIdentity& build);
 
 }  // namespace cgview::cli

@@ -73,9 +73,7 @@ class Inspector {
       facts_.truncated = true;
       return damaged("its ELF header is truncated or invalid");
     }
-    facts_.elf_class = ehdr.e_ident[EI_CLASS];
-    facts_.machine = ehdr.e_machine;
-    facts_.type = ehdr.e_type;
+    facts_.identity = {ehdr.e_ident[EI_CLASS], ehdr.e_ident[EI_DATA], ehdr.e_type, ehdr.e_machine, ehdr.e_flags};
     // libelf shrinks a program header table cut by the end of the file to
     // the entries that fit, without an error: a program cut short would pass
     // for one with no segments, that is a library.

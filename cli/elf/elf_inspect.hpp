@@ -11,6 +11,8 @@
 #include <string_view>
 #include <vector>
 
+#include "elf_identity.hpp"
+
 namespace cgview::cli {
 
 struct ElfFacts {
@@ -18,9 +20,7 @@ struct ElfFacts {
   std::string damage;    // why (part of) the file could not be read; empty when whole
   bool truncated = false;  // its header, program headers or segments lie past the file's end:
                            // nothing else in it can be trusted, and the kernel would not run it
-  int elf_class = 0;     // ELFCLASS32 / ELFCLASS64
-  int machine = 0;       // EM_*
-  int type = 0;          // ET_EXEC, ET_DYN, ...
+  ElfIdentity identity;  // class, byte order, machine, flags; type (ET_EXEC, ET_DYN, ...)
   bool has_interp = false;
   std::string interp;    // PT_INTERP, e.g. /lib64/ld-linux-x86-64.so.2
   bool has_dynamic = false;  // a .dynamic section (dynamically linked or static-pie)

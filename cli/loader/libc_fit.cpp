@@ -44,7 +44,7 @@ LibcVerdict LibcFit::other_machine() const {
       if (!elf_identity_of_file(root_.host(found.path), libc)) continue;
       v.kind = LibcVerdict::OtherMachine;
       v.libc_path = path;
-      v.detail = describe_machine(libc.machine, libc.elf_class);
+      v.detail = describe_build(libc);
       return v;
     }
   }

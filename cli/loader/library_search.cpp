@@ -20,10 +20,11 @@ constexpr int kMaxConfFiles = 256;  // includes may glob each other: read this m
 // Expands $ORIGIN, $LIB and $PLATFORM (and their ${...} forms) in one search-path entry.
 std::string expand(std::string_view entry, const Requester& who) {
   std::string out;
-  std::string lib = who.elf_class == ELFCLASS64 ? "lib64" : "lib";
-  std::string_view triplet = multiarch_triplet(who.machine, who.elf_class);
+  std::string lib = who.identity.elf_class == ELFCLASS64 ? "lib64" : "lib";
+  std::string_view triplet = multiarch_triplet(who.identity);
   if (!triplet.empty()) lib = "lib/" + std::string(triplet);  // Debian's ld.so sets $LIB so
-  std::string platform = who.machine == EM_X86_64 ? "x86_64" : who.machine == EM_AARCH64 ? "aarch64" : "";
+  const int machine = who.identity.machine;
+  std::string platform = machine == EM_X86_64 ? "x86_64" : machine == EM_AARCH64 ? "aarch64" : "";
   struct Var {
     std::string_view name;
     std::string value;
@@ -91,8 +92,7 @@ bool LibrarySearch::try_dir(std::string_view dir, std::string_view name, const R
   Found found = root_.resolve(std::string(dir) + "/" + std::string(name), parent_of(who.path));
   if (!found.ok) return false;
   ElfIdentity file;
-  bool fits = elf_identity_of_file(root_.host(found.path), file) && file.elf_class == who.elf_class &&
-              file.machine == who.machine;
+  bool fits = elf_identity_of_file(root_.host(found.path), file) && file.loads_with(who.identity);
   if (fits) out = found;
   return fits;
 }
@@ -123,13 +123,13 @@ Found LibrarySearch::find(std::string_view name, const Requester& who) const {
   }
   for (const std::string& dir : conf_dirs_)
     if (try_dir(dir, name, who, out)) return out;
-  std::string_view triplet = multiarch_triplet(who.machine, who.elf_class);
+  std::string_view triplet = multiarch_triplet(who.identity);
   std::vector<std::string> defaults;
   if (!triplet.empty()) {
     defaults.push_back("/lib/" + std::string(triplet));
     defaults.push_back("/usr/lib/" + std::string(triplet));
   }
-  if (who.elf_class == ELFCLASS64) {
+  if (who.identity.elf_class == ELFCLASS64) {
     defaults.push_back("/lib64");
     defaults.push_back("/usr/lib64");
   }

@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "elf_identity.hpp"
 #include "program_lookup.hpp"
 
 namespace cgview::cli {
@@ -18,8 +19,7 @@ struct Requester {
   std::string runpath;  // its DT_RUNPATH
   std::string rpath;    // its DT_RPATH
   std::string program_rpath;  // the executable's DT_RPATH, also searched when runpath is empty
-  int elf_class = 0;
-  int machine = 0;
+  ElfIdentity identity;  // its class, byte order and machine: only libraries of its own are loaded
 };
 
 class LibrarySearch {

@@ -98,7 +98,7 @@ TEST(ElfInspect, DynamicProgramImportsAndNames) {
   ElfFacts f = inspect_copy(slurp(DOCTOR_PROGRAMS "/doctor_dynamic"));
   ASSERT_TRUE(f.is_elf) << f.damage;
   EXPECT_TRUE(f.damage.empty()) << f.damage;
-  EXPECT_EQ(f.elf_class, kOwnElfClass);
+  EXPECT_EQ(f.identity.elf_class, kOwnElfClass);
   EXPECT_TRUE(f.has_interp);
   // glibc's loader, by whatever name the port gives it (ld-linux-x86-64.so.2, ld64.so.2 on ppc64el).
   std::string_view loader = std::string_view(f.interp).substr(f.interp.rfind('/') + 1);
@@ -147,7 +147,7 @@ TEST(ElfInspect, NotElfAndEmpty) {
   EXPECT_FALSE(inspect_copy("#!/bin/sh\necho hi\n").is_elf);
   EXPECT_FALSE(inspect_copy("").is_elf);
   ElfFacts only_magic = inspect_copy("\x7f" "ELF");
-  EXPECT_FALSE(only_magic.is_elf && only_magic.elf_class != 0 && only_magic.damage.empty());
+  EXPECT_FALSE(only_magic.is_elf && only_magic.identity.elf_class != 0 && only_magic.damage.empty());
 }
 
 // Every prefix of a real program (in steps), and copies with header fields
