@@ -252,6 +252,13 @@ bool is_asan_runtime(std::string_view name) {
   return name.starts_with("libasan.so") || name.starts_with("libclang_rt.asan");
 }
 
+// glibc's loader, by its file name on each port: ld-linux-x86-64.so.2,
+// ld-linux-aarch64.so.1, ld-linux-armhf.so.3, ld-linux.so.2 (i386), ld64.so.1
+// and ld64.so.2 (s390x, ppc64), ld.so.1 (MIPS, 32-bit PowerPC, s390, m68k).
+bool is_glibc_loader(std::string_view file_name) {
+  return file_name.starts_with("ld-linux") || file_name.starts_with("ld64.so.") || file_name == "ld.so.1";
+}
+
 }  // namespace
 
 // A program built with -fsanitize=address and the runtime as a shared library
@@ -292,7 +299,7 @@ bool Doctor::classify(ProgramReport& report, const ElfFacts& facts, LibBuild& li
   }
   // Where a preload entry names libcgview.so through $LIB, glibc's ld.so loads
   // the build it expands to for this program, whatever this cgview's own is.
-  bool glibc_loader = interp_name.starts_with("ld-linux") || interp_name.starts_with("ld64.so");
+  bool glibc_loader = is_glibc_loader(interp_name);
   lib_build = facts.has_interp && glibc_loader && any_lib_entry_ ? lib_build_for(facts, false) : LibBuild{};
   std::string build;  // the library judged against its glibc; empty: this cgview's own
   std::string built_for = describe_build(facts.identity);
@@ -354,7 +361,7 @@ bool Doctor::classify(ProgramReport& report, const ElfFacts& facts, LibBuild& li
         report.reasons.push_back(std::string(kLibraryReason) + ": glibc's C library. cgview answers the calls programs "
                                  "make to it, not the ones it makes inside itself (malloc sizes its arena count from "
                                  "its own CPU count: set MALLOC_ARENA_MAX).");
-      else if (facts.soname.starts_with("ld-linux") || facts.soname.starts_with("ld64.so"))
+      else if (is_glibc_loader(facts.soname))
         report.reasons.push_back("It is glibc's dynamic loader, which loads libcgview.so into programs and asks "
                                  "nothing cgview answers.");
       else

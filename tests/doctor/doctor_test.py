@@ -539,6 +539,45 @@ def test_lib_layout(args):
           "a musl program is not judged by a $LIB entry", r)
 
 
+def test_other_ports_loader_name(args):
+    """glibc's loader is /lib/ld.so.1 on MIPS, 32-bit PowerPC, s390 and m68k (not ld-linux*): a
+    $LIB entry gives such a program the build in its port's multiarch directory, which the loader's
+    own header names (Debian's mips64el: lib/mips64el-linux-gnuabi64). The program is a copy of an
+    x86-64 one claiming EM_MIPS with its PT_INTERP rewritten; the loader and the "build" are copies
+    of the shim claiming the same."""
+    cg = args.cgview
+    em_mips = 8
+    root = make_image(args, "image-ld-so-1", True)
+    program = root + "/usr/bin/mips-app"
+    copy_for_machine(root + "/usr/bin/app", program, em_mips)
+    with open(program, "rb") as f:
+        body = f.read()
+    interp = b"/lib64/ld-linux-x86-64.so.2\0"
+    check(body.count(interp) == 1, "the x86-64 program names its loader once")
+    body = body.replace(interp, b"/lib/ld.so.1".ljust(len(interp), b"\0"))
+    with open(program, "wb") as f:
+        f.write(body)
+    token = "lib/mips64el-linux-gnuabi64"
+    copy_for_machine(args.shim, root + "/lib/ld.so.1", em_mips)
+    with open(root + "/lib/ld.so.1", "ab") as f:
+        f.write(b"\0" + token.encode() + b"\0")
+    entry = "/usr/$LIB/libcgview.so"
+    build = f"/usr/{token}/libcgview.so"
+    with open(root + "/etc/ld.so.preload", "w") as f:
+        f.write(entry + "\n")
+    rc, data, err = doctor(cg, "--root", root, "/usr/bin/mips-app")
+    r = data["programs"][0] if data else {"kind": "?", "reached": None, "reasons": [err]}
+    check(r["kind"] == "foreign-arch" and r["reached"] is False
+          and any(f"'{entry}' names {build} for it, which does not exist" in x for x in r["reasons"]),
+          "a MIPS program whose loader is /lib/ld.so.1: the $LIB entry's missing build is named", r)
+    copy_for_machine(args.shim, root + build, em_mips)
+    rc, data, err = doctor(cg, "--root", root, "/usr/bin/mips-app")
+    r = data["programs"][0] if data else {"kind": "?", "reached": None, "reasons": [err]}
+    check(r["kind"] == "glibc-dynamic" and r["reached"] is True
+          and any(f"ld.so loads {build} into it, a build of libcgview.so for it" in x for x in r["reasons"]),
+          "... and with a MIPS build there, the program is reached through it", r)
+
+
 def test_this_machine(args):
     cg = args.cgview
     start = time.monotonic()
@@ -735,6 +774,7 @@ def main():
     test_programs(args)
     test_images(args)
     test_lib_layout(args)
+    test_other_ports_loader_name(args)
     test_run(args)
     test_environment(args)
     test_musl(args)
