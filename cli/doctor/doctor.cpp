@@ -254,7 +254,8 @@ bool is_asan_runtime(std::string_view name) {
 
 // glibc's loader, by its file name on each port: ld-linux-x86-64.so.2,
 // ld-linux-aarch64.so.1, ld-linux-armhf.so.3, ld-linux.so.2 (i386), ld64.so.1
-// and ld64.so.2 (s390x, ppc64), ld.so.1 (MIPS, 32-bit PowerPC, s390, m68k).
+// and ld64.so.2 (s390x, ppc64), ld.so.1 (MIPS, 32-bit PowerPC, s390, m68k,
+// hppa, microblaze).
 bool is_glibc_loader(std::string_view file_name) {
   return file_name.starts_with("ld-linux") || file_name.starts_with("ld64.so.") || file_name == "ld.so.1";
 }
@@ -457,9 +458,9 @@ void Doctor::summarize_contents(ProgramReport& report, const ElfFacts& facts) {
 }
 
 // What the preload entries naming libcgview.so (only ld.so.preload's where
-// `file_only`) give `program`: the first that is a build of its class and
-// machine, with the others that fail to load (ld.so prints an error for each);
-// else the first that fails, and why. Entries holding $ORIGIN or $PLATFORM,
+// `file_only`) give `program`: the first that is a build it loads (its class,
+// byte order, machine and ABI), with the others that fail to load (ld.so
+// prints an error for each); else the first that fails, and why. Entries holding $ORIGIN or $PLATFORM,
 // which this does not expand, are passed over.
 LibBuild Doctor::lib_build_for(const ElfFacts& program, bool file_only) const {
   LibBuild found, first;

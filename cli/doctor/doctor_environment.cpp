@@ -36,10 +36,10 @@ struct PreloadEntry {
   std::string source;  // "LD_PRELOAD" or "/etc/ld.so.preload"
   std::string path;
   bool exists = false;
-  bool loadable = false;  // an ELF of this system's class and machine
+  bool loadable = false;  // an ELF this system's programs load (ElfIdentity::loads_with)
   bool is_cgview = false;
   std::string expanded;  // for a $LIB entry: the build ld.so loaded here ("" = none)
-  // No libc.so.6 of this class and machine here (a musl image): programs load
+  // No libc.so.6 this system's programs load here (a musl image): programs load
   // the library, and it stays out of the way, reaching none of them.
   bool no_glibc = false;
 };
@@ -77,7 +77,7 @@ std::string expanded_for_shell(const std::string& entry) {
 
 // `name` in LD_PRELOAD's first search place, LD_LIBRARY_PATH (':' or ';'
 // between directories, an empty one the current directory), skipping files
-// of another class or machine as ld.so does; "" where it is in none.
+// other programs load (another class, machine or ABI) as ld.so does; "" where it is in none.
 std::string in_library_path(const std::string& name, const ElfIdentity& own) {
   const char* dirs = secure_getenv("LD_LIBRARY_PATH");
   if (dirs == nullptr) return {};
@@ -230,7 +230,7 @@ int doctor_environment(const Config& config, bool json) {
     std::string state = !e.exists    ? "does not exist"
                         : e.no_glibc ? "exists, loads here, but there is no glibc (libc.so.6) here"
                         : e.loadable ? "exists, loadable here"
-                                     : "exists, NOT loadable here (another ELF class or machine)";
+                                     : "exists, NOT loadable here (another ELF class, byte order, machine or ABI)";
     // A $LIB entry: what it expanded to here; other programs get their own class's build.
     if (names_cgview_through_lib(e.path))
       state = e.expanded.empty() ? "$LIB: no libcgview.so loaded here" : "$LIB, here " + e.expanded + ": " + state;

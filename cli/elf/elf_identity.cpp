@@ -12,31 +12,61 @@ namespace cgview::cli {
 
 namespace {
 
-// ARM's float ABI as an EABI 5 object's flags state it (0: not stated, and
-// then it loads with either).
+// ARM's float ABI as an EABI 5 object's flags state it (0: not stated).
 unsigned arm_float_abi(unsigned flags) {
   if (EF_ARM_EABI_VERSION(flags) != EF_ARM_EABI_VER5) return 0;
   return flags & (EF_ARM_ABI_FLOAT_SOFT | EF_ARM_ABI_FLOAT_HARD);
+}
+
+// What beyond class, byte order and machine glibc's loader requires to be its
+// own (its VALID_ELF_HEADER and elf_machine_matches_host), as the object's
+// flag bits, and whether the object states it: one that does not loads with
+// either.
+struct AbiBits {
+  unsigned bits = 0;
+  bool stated = true;
+};
+AbiBits abi_bits(const ElfIdentity& build) {
+  switch (build.machine) {
+    case EM_ARM: {  // the float ABI, soft or hard
+      unsigned abi = arm_float_abi(build.flags);
+      return {abi, abi != 0};
+    }
+    case EM_PPC64: {  // ELFv1 or ELFv2
+      unsigned abi = build.flags & EF_PPC64_ABI;
+      return {abi, abi != 0};
+    }
+    case EM_RISCV: return {build.flags & EF_RISCV_FLOAT_ABI};
+    case EM_MIPS: {  // the NaN encoding; on 32-bit, o32 or n32
+      unsigned bits = build.flags & EF_MIPS_NAN2008;
+      if (build.elf_class == ELFCLASS32) bits |= build.flags & EF_MIPS_ABI2;
+      return {bits};
+    }
+    default: return {};
+  }
 }
 
 bool arm_soft_float(const ElfIdentity& build) {
   return build.machine == EM_ARM && arm_float_abi(build.flags) == EF_ARM_ABI_FLOAT_SOFT;
 }
 
-// 32-bit MIPS objects are o32 or n32 (EF_MIPS_ABI2), and the two never mix.
 bool mips_n32(const ElfIdentity& build) {
   return build.machine == EM_MIPS && build.elf_class == ELFCLASS32 && (build.flags & EF_MIPS_ABI2) != 0;
+}
+
+// MIPS release 6, whose ports Debian names apart (mipsisa64r6el-...).
+bool mips_r6(const ElfIdentity& build) {
+  constexpr unsigned kArch32r6 = 0x90000000, kArch64r6 = 0xa0000000;  // EF_MIPS_ARCH values
+  unsigned arch = build.flags & EF_MIPS_ARCH;
+  return build.machine == EM_MIPS && (arch == kArch32r6 || arch == kArch64r6);
 }
 
 }  // namespace
 
 bool ElfIdentity::loads_with(const ElfIdentity& other) const {
   if (elf_class != other.elf_class || data != other.data || machine != other.machine) return false;
-  if (machine == EM_ARM) {
-    unsigned mine = arm_float_abi(flags), theirs = arm_float_abi(other.flags);
-    return mine == 0 || theirs == 0 || mine == theirs;
-  }
-  return mips_n32(*this) == mips_n32(other);
+  AbiBits mine = abi_bits(*this), theirs = abi_bits(other);
+  return !mine.stated || !theirs.stated || mine.bits == theirs.bits;
 }
 
 bool elf_identity(std::string_view head, ElfIdentity& out) {
@@ -118,18 +148,33 @@ std::string describe_build(const ElfIdentity& build) {
     case EM_MIPS: name = "mips"; break;
     case EM_LOONGARCH: name = "loongarch"; break;
     case EM_SPARCV9: name = "sparc64"; break;
+    case EM_SPARC: name = "sparc"; break;
+    case EM_ALPHA: name = "alpha"; break;
+    case EM_PARISC: name = "hppa"; break;
+    case EM_68K: name = "m68k"; break;
+    case EM_SH: name = "sh"; break;
+    case EM_IA_64: name = "ia64"; break;
     default: name = "machine " + std::to_string(build.machine);
   }
   std::string traits = is64 ? "64-bit" : build.elf_class == ELFCLASS32 ? "32-bit" : "";
   auto add = [&](const char* trait) { traits += (traits.empty() ? "" : ", ") + std::string(trait); };
   // Big-endian said: ppc64, MIPS and ARM come in both orders, as different ports.
   if (build.data == ELFDATA2MSB) add("big-endian");
+  // The ABIs abi_bits tells apart, where not the usual one.
   if (arm_soft_float(build)) add("soft-float");
+  if (build.machine == EM_PPC64 && build.data == ELFDATA2MSB && (build.flags & EF_PPC64_ABI) != 0)
+    add((build.flags & EF_PPC64_ABI) == 1 ? "ELFv1" : "ELFv2");
+  if (build.machine == EM_RISCV) {
+    unsigned abi = build.flags & EF_RISCV_FLOAT_ABI;
+    if (abi != EF_RISCV_FLOAT_ABI_DOUBLE)
+      add(abi == EF_RISCV_FLOAT_ABI_SOFT ? "soft-float" : abi == EF_RISCV_FLOAT_ABI_SINGLE ? "single-float" : "quad-float");
+  }
   if (mips_n32(build)) add("n32");
+  if (build.machine == EM_MIPS && (build.flags & EF_MIPS_NAN2008) != 0) add("nan2008");
   return traits.empty() ? name : name + " (" + traits + ")";
 }
 
-std::string_view multiarch_triplet(const ElfIdentity& build) {
+std::string multiarch_triplet(const ElfIdentity& build) {
   const bool is64 = build.elf_class == ELFCLASS64, little = build.data == ELFDATA2LSB;
   switch (build.machine) {
     case EM_X86_64: return is64 ? "x86_64-linux-gnu" : "x86_64-linux-gnux32";
@@ -143,13 +188,22 @@ std::string_view multiarch_triplet(const ElfIdentity& build) {
     case EM_PPC64: return !is64 ? "" : little ? "powerpc64le-linux-gnu" : "powerpc64-linux-gnu";
     case EM_PPC: return little ? "" : "powerpc-linux-gnu";
     case EM_S390: return is64 ? "s390x-linux-gnu" : "s390-linux-gnu";
-    case EM_RISCV: return is64 ? "riscv64-linux-gnu" : "";
+    case EM_RISCV:  // Debian's riscv64 is lp64d, its double-float ABI
+      return is64 && (build.flags & EF_RISCV_FLOAT_ABI) == EF_RISCV_FLOAT_ABI_DOUBLE ? "riscv64-linux-gnu" : "";
     case EM_LOONGARCH: return is64 ? "loongarch64-linux-gnu" : "";
-    case EM_MIPS:
-      if (is64) return little ? "mips64el-linux-gnuabi64" : "mips64-linux-gnuabi64";
-      if (mips_n32(build)) return little ? "mips64el-linux-gnuabin32" : "mips64-linux-gnuabin32";
-      return little ? "mipsel-linux-gnu" : "mips-linux-gnu";
+    case EM_MIPS: {
+      // mips, mips64, mipsisa32r6, mipsisa64r6 (n32 runs on 64-bit cores);
+      // "el" when little-endian; the ABI: n64, n32 or o32.
+      const bool wide = is64 || mips_n32(build);
+      std::string cpu = mips_r6(build) ? (wide ? "mipsisa64r6" : "mipsisa32r6") : (wide ? "mips64" : "mips");
+      return cpu + (little ? "el" : "") + (is64 ? "-linux-gnuabi64" : mips_n32(build) ? "-linux-gnuabin32" : "-linux-gnu");
+    }
     case EM_SPARCV9: return "sparc64-linux-gnu";
+    case EM_ALPHA: return "alpha-linux-gnu";
+    case EM_PARISC: return "hppa-linux-gnu";
+    case EM_68K: return "m68k-linux-gnu";
+    case EM_SH: return little ? "sh4-linux-gnu" : "";
+    case EM_IA_64: return "ia64-linux-gnu";
     default: return "";
   }
 }

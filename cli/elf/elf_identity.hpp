@@ -13,9 +13,11 @@ struct ElfIdentity {
   int elf_class = 0, data = 0, type = 0, machine = 0;
   unsigned flags = 0;  // e_flags; 0 when the header was cut short before them
   // Whether ld.so loads an object of this identity into a program of
-  // `other`'s (and so the other way too): glibc's loader takes only its own
-  // class, byte order and machine, and on ARM only its own float ABI, on
-  // 32-bit MIPS only its own ABI (o32 or n32).
+  // `other`'s, and so the other way too. glibc's loader takes only its own
+  // class, byte order and machine, and its own ABI where the flags state one:
+  // ARM's float ABI, ppc64's ELFv1 or v2, RISC-V's float ABI, MIPS's NaN
+  // encoding and on 32-bit o32 or n32. The program stands for its loader,
+  // built for the same: where a program states no ABI, any build passes.
   bool loads_with(const ElfIdentity& other) const;
 };
 
@@ -30,12 +32,12 @@ bool elf_identity_of_file(const std::string& path, ElfIdentity& out, int* open_e
 // its own header nor the compiler says).
 ElfIdentity this_build_identity();
 
-// "x86-64 (64-bit)", "ppc64 (64-bit, big-endian)", "arm (32-bit,
+// "x86-64 (64-bit)", "ppc64 (64-bit, big-endian, ELFv1)", "arm (32-bit,
 // soft-float)", for messages.
 std::string describe_build(const ElfIdentity& build);
 // The multiarch triplet Debian uses for objects of this identity
 // ("x86_64-linux-gnu", "powerpc64-linux-gnu" for big-endian ppc64); empty
 // when unknown.
-std::string_view multiarch_triplet(const ElfIdentity& build);
+std::string multiarch_triplet(const ElfIdentity& build);
 
 }  // namespace cgview::cli

@@ -100,7 +100,7 @@ std::string lib_token_of_loader(const RootFs& root, const std::string& loader_pa
   std::string bytes;
   root.read_file(loader_path, 8 << 20, bytes);
   ElfIdentity loader;
-  std::string_view triplet = elf_identity(bytes, loader) ? multiarch_triplet(loader) : "";
+  const std::string triplet = elf_identity(bytes, loader) ? multiarch_triplet(loader) : std::string();
   return lib_token_of(bytes, triplet, parent_of(loader_path));
 }
 

@@ -33,7 +33,7 @@ LibcVerdict LibcFit::judge(const Requester& who) {
   return by_path_.emplace(libc.path, v).first->second;
 }
 
-// No libc.so.6 of the library's class and machine: is there one of another?
+// No libc.so.6 the library loads with: is there one of another build?
 LibcVerdict LibcFit::other_machine() const {
   LibcVerdict v;
   for (const char* pattern : kLibcPatterns) {

@@ -19,7 +19,7 @@ struct LibcVerdict {
   enum Kind {
     Fits,          // every required version is defined (or libc has no versions)
     Lacks,         // `missing` names what it lacks: ld.so would stop every program
-    OtherMachine,  // only a libc.so.6 of another ELF class or machine: ld.so there
+    OtherMachine,  // only a libc.so.6 of another ELF class, machine or ABI: ld.so there
                    // cannot load the library (an error line in every program)
     NoGlibc,       // no libc.so.6 at all (musl, static): nothing reads ld.so.preload
     Unreadable,    // found, but not readable as ELF: `detail` says why

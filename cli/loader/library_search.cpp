@@ -21,8 +21,8 @@ constexpr int kMaxConfFiles = 256;  // includes may glob each other: read this m
 std::string expand(std::string_view entry, const Requester& who) {
   std::string out;
   std::string lib = who.identity.elf_class == ELFCLASS64 ? "lib64" : "lib";
-  std::string_view triplet = multiarch_triplet(who.identity);
-  if (!triplet.empty()) lib = "lib/" + std::string(triplet);  // Debian's ld.so sets $LIB so
+  const std::string triplet = multiarch_triplet(who.identity);
+  if (!triplet.empty()) lib = "lib/" + triplet;  // Debian's ld.so sets $LIB so
   const int machine = who.identity.machine;
   std::string platform = machine == EM_X86_64 ? "x86_64" : machine == EM_AARCH64 ? "aarch64" : "";
   struct Var {
@@ -92,9 +92,19 @@ bool LibrarySearch::try_dir(std::string_view dir, std::string_view name, const R
   Found found = root_.resolve(std::string(dir) + "/" + std::string(name), parent_of(who.path));
   if (!found.ok) return false;
   ElfIdentity file;
-  bool fits = elf_identity_of_file(root_.host(found.path), file) && file.loads_with(who.identity);
-  if (fits) out = found;
-  return fits;
+  if (!elf_identity_of_file(root_.host(found.path), file)) return false;
+  if (file.loads_with(who.identity)) {
+    out = found;
+    return true;
+  }
+  // ld.so passes over a file of another class, machine or ABI, but stops at
+  // one of its class in the other byte order: the program does not start.
+  if (file.elf_class == who.identity.elf_class && file.data != who.identity.data) {
+    out = {false, found.path,
+           "is " + found.path + ", built for " + describe_build(file) + ": ld.so stops there with an error"};
+    return true;
+  }
+  return false;
 }
 
 bool LibrarySearch::search_list(std::string_view list, std::string_view name, const Requester& who, Found& out) const {
@@ -123,11 +133,11 @@ Found LibrarySearch::find(std::string_view name, const Requester& who) const {
   }
   for (const std::string& dir : conf_dirs_)
     if (try_dir(dir, name, who, out)) return out;
-  std::string_view triplet = multiarch_triplet(who.identity);
+  const std::string triplet = multiarch_triplet(who.identity);
   std::vector<std::string> defaults;
   if (!triplet.empty()) {
-    defaults.push_back("/lib/" + std::string(triplet));
-    defaults.push_back("/usr/lib/" + std::string(triplet));
+    defaults.push_back("/lib/" + triplet);
+    defaults.push_back("/usr/lib/" + triplet);
   }
   if (who.identity.elf_class == ELFCLASS64) {
     defaults.push_back("/lib64");

@@ -1,8 +1,9 @@
 // Where ld.so would find a DT_NEEDED library, inside a root: DT_RPATH (when
 // there is no DT_RUNPATH), DT_RUNPATH, the directories of /etc/ld.so.conf
 // (with its include globs; ld.so reads them through its cache), then the
-// default directories, multiarch first. A candidate of another ELF class or
-// machine is skipped, as ld.so skips it.
+// default directories, multiarch first. A candidate of another ELF class,
+// machine or ABI is skipped, as ld.so skips it; one of its class in the other
+// byte order ends the search with an error, as it ends ld.so's.
 #pragma once
 
 #include <string>
@@ -33,6 +34,8 @@ class LibrarySearch {
 
  private:
   void read_conf(std::string_view path, int depth);
+  // True where the search ends at `name` in `dir`: a library the requester
+  // loads (out.ok), or one ld.so stops at with an error (!out.ok, the reason).
   bool try_dir(std::string_view dir, std::string_view name, const Requester& who, Found& out) const;
   bool search_list(std::string_view list, std::string_view name, const Requester& who, Found& out) const;
 

@@ -14,6 +14,7 @@ import re
 import os
 import shutil
 import stat
+import struct
 import subprocess
 import sys
 import time
@@ -578,6 +579,57 @@ def test_other_ports_loader_name(args):
           "... and with a MIPS build there, the program is reached through it", r)
 
 
+def big_endian_copy(source, target):
+    """A copy of an x86-64 ELF file whose header says big-endian, e_machine still x86-64's: what
+    ld.so takes for a file of its class but the other byte order. Only the header reads right."""
+    with open(source, "rb") as f:
+        body = bytearray(f.read())
+    body[5] = 2  # EI_DATA = ELFDATA2MSB
+    body[16:20] = bytes(reversed(body[16:18])) + bytes(reversed(body[18:20]))  # e_type, e_machine
+    os.makedirs(os.path.dirname(target), exist_ok=True)
+    with open(target, "wb") as f:
+        f.write(body)
+
+
+def test_byte_order(args):
+    """A build loads with a program only of its byte order: a $LIB build, a program, and a library
+    in the search path that say big-endian are judged as ld.so judges them (a library of the
+    program's class in the other order stops ld.so with an error: the program does not start)."""
+    cg = args.cgview
+    root = make_image(args, "image-byte-order", True)
+    entry = "/usr/$LIB/libcgview.so"
+    build = "/usr/lib/x86_64-linux-gnu/libcgview.so"
+    with open(root + "/etc/ld.so.preload", "w") as f:
+        f.write(entry + "\n")
+    big_endian_copy(args.shim, root + build)
+    rc, data, err = doctor(cg, "--root", root, "/usr/bin/app")
+    r = data["programs"][0] if data else {"reached": None, "reasons": [err]}
+    check(r["reached"] is False and any(f"names {build} for it, which is built for x86-64 (64-bit, big-endian)" in x
+                                        for x in r["reasons"]),
+          "a $LIB build saying big-endian: not loaded into the x86-64 program, the byte order named", r)
+    os.remove(root + build)
+    os.remove(root + "/etc/ld.so.preload")
+    # Only the header: libelf reads it whole.
+    header = (b"\x7fELF" + bytes([2, 2, 1]) + bytes(9) + struct.pack(">HHIQQQIHHHHHH", 2, 62, 1, 0, 0, 0, 0, 64, 0,
+                                                                       0, 0, 0, 0))
+    with open(root + "/usr/bin/be-app", "wb") as f:
+        f.write(header)
+    os.chmod(root + "/usr/bin/be-app", 0o755)
+    rc, data, err = doctor(cg, "--root", root, "/usr/bin/be-app")
+    r = data["programs"][0] if data else {"kind": "?", "reasons": [err]}
+    check(r["kind"] == "foreign-arch" and any("built for x86-64 (64-bit, big-endian) and libcgview.so for x86-64 "
+                                              "(64-bit)" in x for x in r["reasons"]),
+          "a program saying big-endian x86-64 is foreign-arch, its byte order named", r)
+    # ld.so.conf's directory comes first: a big-endian libdoctor_ask.so there, the real one later.
+    shutil.move(root + "/opt/asklib/libdoctor_ask.so", root + "/usr/lib/x86_64-linux-gnu/libdoctor_ask.so")
+    big_endian_copy(root + "/usr/lib/x86_64-linux-gnu/libdoctor_ask.so", root + "/opt/asklib/libdoctor_ask.so")
+    rc, data, err = doctor(cg, "--root", root, "/usr/bin/app")
+    r = data["programs"][0] if data else {"reasons": [err]}
+    check(any("Its library libdoctor_ask.so is /opt/asklib/libdoctor_ask.so, built for x86-64 (64-bit, big-endian): "
+              "ld.so stops there" in x for x in r["reasons"]),
+          "a library in the other byte order first in the search path: ld.so stops there, and doctor says so", r)
+
+
 def test_this_machine(args):
     cg = args.cgview
     start = time.monotonic()
@@ -775,6 +827,7 @@ def main():
     test_images(args)
     test_lib_layout(args)
     test_other_ports_loader_name(args)
+    test_byte_order(args)
     test_run(args)
     test_environment(args)
     test_musl(args)

@@ -94,9 +94,11 @@ TEST(ElfIdentity, LoadsOnlyWithItsOwnClassByteOrderAndMachine) {
                   .loads_with(identity_of(header(ELFCLASS64, ELFDATA2LSB, EM_X86_64, 0, ET_DYN))));
 }
 
-// glibc's ARM loader refuses an EABI 5 object stating the other float ABI;
-// one stating none (or of an older EABI) loads into either.
-TEST(ElfIdentity, ArmFloatAbisAndMipsAbisDoNotMix) {
+// glibc's loader refuses an object stating another ABI than its own: ARM's
+// float ABI (an EABI 5 object stating none, or of an older EABI, loads into
+// either), ppc64's ELFv1 and v2 (likewise), RISC-V's float ABI, MIPS's NaN
+// encoding and o32 against n32.
+TEST(ElfIdentity, ObjectsOfAnotherAbiDoNotMix) {
   ElfIdentity hard = identity_of(header(ELFCLASS32, ELFDATA2LSB, EM_ARM, kArmHard));
   ElfIdentity soft = identity_of(header(ELFCLASS32, ELFDATA2LSB, EM_ARM, kArmSoft));
   ElfIdentity unstated = identity_of(header(ELFCLASS32, ELFDATA2LSB, EM_ARM, EF_ARM_EABI_VER5));
@@ -110,12 +112,37 @@ TEST(ElfIdentity, ArmFloatAbisAndMipsAbisDoNotMix) {
   ElfIdentity n32 = identity_of(header(ELFCLASS32, ELFDATA2LSB, EM_MIPS, EF_MIPS_ABI2));
   EXPECT_FALSE(o32.loads_with(n32));
   EXPECT_TRUE(n32.loads_with(n32));
+  ElfIdentity legacy_nan = identity_of(header(ELFCLASS64, ELFDATA2LSB, EM_MIPS, 0));
+  ElfIdentity nan2008 = identity_of(header(ELFCLASS64, ELFDATA2LSB, EM_MIPS, EF_MIPS_NAN2008));
+  EXPECT_FALSE(legacy_nan.loads_with(nan2008));
+  EXPECT_FALSE(identity_of(header(ELFCLASS32, ELFDATA2LSB, EM_MIPS, EF_MIPS_NAN2008)).loads_with(o32));
+  EXPECT_TRUE(identity_of(header(ELFCLASS64, ELFDATA2LSB, EM_MIPS, EF_MIPS_ABI2)).loads_with(legacy_nan))
+      << "EF_MIPS_ABI2 means n32 only in a 32-bit object";
+  ElfIdentity elfv1 = identity_of(header(ELFCLASS64, ELFDATA2MSB, EM_PPC64, 1));
+  ElfIdentity elfv2 = identity_of(header(ELFCLASS64, ELFDATA2MSB, EM_PPC64, 2));
+  ElfIdentity ppc_unstated = identity_of(header(ELFCLASS64, ELFDATA2MSB, EM_PPC64, 0));
+  EXPECT_FALSE(elfv1.loads_with(elfv2));
+  EXPECT_TRUE(elfv1.loads_with(ppc_unstated));
+  EXPECT_TRUE(ppc_unstated.loads_with(elfv2));
+  ElfIdentity lp64d = identity_of(header(ELFCLASS64, ELFDATA2LSB, EM_RISCV, EF_RISCV_FLOAT_ABI_DOUBLE));
+  ElfIdentity lp64 = identity_of(header(ELFCLASS64, ELFDATA2LSB, EM_RISCV, EF_RISCV_FLOAT_ABI_SOFT));
+  EXPECT_FALSE(lp64d.loads_with(lp64));
+  EXPECT_TRUE(lp64d.loads_with(identity_of(header(ELFCLASS64, ELFDATA2LSB, EM_RISCV, EF_RISCV_FLOAT_ABI_DOUBLE | 1))))
+      << "EF_RISCV_RVC, compressed instructions, is no ABI";
 }
 
 TEST(ElfIdentity, DescribedWithWhatSetsItApart) {
   EXPECT_EQ(describe_build(identity_of(header(ELFCLASS64, ELFDATA2LSB, EM_X86_64))), "x86-64 (64-bit)");
   EXPECT_EQ(describe_build(identity_of(header(ELFCLASS64, ELFDATA2LSB, EM_PPC64))), "ppc64 (64-bit)");
   EXPECT_EQ(describe_build(identity_of(header(ELFCLASS64, ELFDATA2MSB, EM_PPC64))), "ppc64 (64-bit, big-endian)");
+  EXPECT_EQ(describe_build(identity_of(header(ELFCLASS64, ELFDATA2MSB, EM_PPC64, 1))), "ppc64 (64-bit, big-endian, ELFv1)");
+  EXPECT_EQ(describe_build(identity_of(header(ELFCLASS64, ELFDATA2LSB, EM_PPC64, 2))), "ppc64 (64-bit)");
+  EXPECT_EQ(describe_build(identity_of(header(ELFCLASS64, ELFDATA2LSB, EM_RISCV, EF_RISCV_FLOAT_ABI_DOUBLE))),
+            "riscv (64-bit)");
+  EXPECT_EQ(describe_build(identity_of(header(ELFCLASS64, ELFDATA2LSB, EM_RISCV, 0))), "riscv (64-bit, soft-float)");
+  EXPECT_EQ(describe_build(identity_of(header(ELFCLASS64, ELFDATA2LSB, EM_MIPS, EF_MIPS_NAN2008))),
+            "mips (64-bit, nan2008)");
+  EXPECT_EQ(describe_build(identity_of(header(ELFCLASS32, ELFDATA2MSB, EM_PARISC))), "hppa (32-bit, big-endian)");
   EXPECT_EQ(describe_build(identity_of(header(ELFCLASS64, ELFDATA2MSB, EM_S390))), "s390x (64-bit, big-endian)");
   EXPECT_EQ(describe_build(identity_of(header(ELFCLASS32, ELFDATA2MSB, EM_S390))), "s390 (32-bit, big-endian)");
   EXPECT_EQ(describe_build(identity_of(header(ELFCLASS32, ELFDATA2LSB, EM_ARM, kArmHard))), "arm (32-bit)");
@@ -148,13 +175,25 @@ TEST(ElfIdentity, MultiarchTripletsOfDebiansPorts) {
       {ELFCLASS32, ELFDATA2MSB, EM_PPC, 0, "powerpc-linux-gnu"},
       {ELFCLASS64, ELFDATA2MSB, EM_S390, 0, "s390x-linux-gnu"},
       {ELFCLASS32, ELFDATA2MSB, EM_S390, 0, "s390-linux-gnu"},
-      {ELFCLASS64, ELFDATA2LSB, EM_RISCV, 0, "riscv64-linux-gnu"},
+      {ELFCLASS64, ELFDATA2MSB, EM_PPC64, 1, "powerpc64-linux-gnu"},
+      {ELFCLASS64, ELFDATA2LSB, EM_RISCV, EF_RISCV_FLOAT_ABI_DOUBLE, "riscv64-linux-gnu"},
+      {ELFCLASS64, ELFDATA2LSB, EM_RISCV, EF_RISCV_FLOAT_ABI_SOFT, ""},  // no Debian port
       {ELFCLASS64, ELFDATA2LSB, EM_LOONGARCH, 0, "loongarch64-linux-gnu"},
       {ELFCLASS64, ELFDATA2LSB, EM_MIPS, 0, "mips64el-linux-gnuabi64"},
       {ELFCLASS32, ELFDATA2LSB, EM_MIPS, EF_MIPS_ABI2, "mips64el-linux-gnuabin32"},
       {ELFCLASS32, ELFDATA2LSB, EM_MIPS, 0, "mipsel-linux-gnu"},
       {ELFCLASS32, ELFDATA2MSB, EM_MIPS, 0, "mips-linux-gnu"},
+      {ELFCLASS64, ELFDATA2MSB, EM_MIPS, 0, "mips64-linux-gnuabi64"},
+      {ELFCLASS64, ELFDATA2LSB, EM_MIPS, 0xa0000000, "mipsisa64r6el-linux-gnuabi64"},
+      {ELFCLASS32, ELFDATA2LSB, EM_MIPS, 0xa0000000 | EF_MIPS_ABI2 | EF_MIPS_NAN2008, "mipsisa64r6el-linux-gnuabin32"},
+      {ELFCLASS32, ELFDATA2LSB, EM_MIPS, 0x90000000 | EF_MIPS_NAN2008, "mipsisa32r6el-linux-gnu"},
+      {ELFCLASS32, ELFDATA2MSB, EM_MIPS, 0x90000000 | EF_MIPS_NAN2008, "mipsisa32r6-linux-gnu"},
       {ELFCLASS64, ELFDATA2MSB, EM_SPARCV9, 0, "sparc64-linux-gnu"},
+      {ELFCLASS64, ELFDATA2LSB, EM_ALPHA, 0, "alpha-linux-gnu"},
+      {ELFCLASS32, ELFDATA2MSB, EM_PARISC, 0, "hppa-linux-gnu"},
+      {ELFCLASS32, ELFDATA2MSB, EM_68K, 0, "m68k-linux-gnu"},
+      {ELFCLASS32, ELFDATA2LSB, EM_SH, 0, "sh4-linux-gnu"},
+      {ELFCLASS64, ELFDATA2LSB, EM_IA_64, 0, "ia64-linux-gnu"},
       {ELFCLASS64, ELFDATA2LSB, 9999, 0, ""},
   };
   for (const Case& c : cases)
@@ -187,10 +226,14 @@ TEST(ElfIdentity, AgreesWithLibelfOnThisBuildsFiles) {
 TEST(ElfIdentity, FilesTooShortMissingOrNotRegularAreRefused) {
   char dir_template[] = "/tmp/cgview-elf-identity-XXXXXX";
   ASSERT_NE(mkdtemp(dir_template), nullptr);
-  const std::string dir = dir_template, shortfile = dir + "/short", fifo = dir + "/fifo";
+  const std::string dir = dir_template, shortfile = dir + "/short", fifo = dir + "/fifo", arm = dir + "/arm";
   std::ofstream(shortfile, std::ios::binary) << header(ELFCLASS64, ELFDATA2LSB, EM_X86_64).substr(0, 10);
   ASSERT_EQ(mkfifo(fifo.c_str(), 0600), 0);
+  // A file no longer than a 32-bit header, shorter than the 64-bit one read for.
+  std::ofstream(arm, std::ios::binary) << header(ELFCLASS32, ELFDATA2LSB, EM_ARM, kArmSoft);
   ElfIdentity id;
+  ASSERT_TRUE(elf_identity_of_file(arm, id));
+  EXPECT_EQ(id.flags, kArmSoft);
   int open_error = -1;
   EXPECT_FALSE(elf_identity_of_file(shortfile, id, &open_error));
   EXPECT_EQ(open_error, 0);
@@ -198,6 +241,7 @@ TEST(ElfIdentity, FilesTooShortMissingOrNotRegularAreRefused) {
   EXPECT_FALSE(elf_identity_of_file(dir + "/none", id, &open_error));
   EXPECT_EQ(open_error, ENOENT);
   unlink(shortfile.c_str());
+  unlink(arm.c_str());
   unlink(fifo.c_str());
   rmdir(dir.c_str());
 }

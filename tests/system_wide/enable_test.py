@@ -140,7 +140,7 @@ def test_glibc_versions():
     with open(os.path.join(root, "lib", "libc.so.6"), "r+b") as f:
         f.seek(18)
         f.write(b"\x02\x00")  # EM_SPARC, little-endian
-    refuses("a root whose only glibc is another machine's", root, "is built for machine 2")
+    refuses("a root whose only glibc is another machine's", root, "is built for sparc (64-bit)")
     shutil.rmtree(root)
 
     root = make_root()
@@ -393,7 +393,7 @@ def test_refusals():
 
     root = make_root()
     patched_library(root, 18, b"\x02\x00")  # EM_SPARC, little-endian: no machine here is one
-    refuses("another machine", root, "built for machine 2 (")
+    refuses("another machine", root, "built for sparc (64-bit), this system is ")
     shutil.rmtree(root)
 
     root = make_root()
