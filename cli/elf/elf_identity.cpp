@@ -142,7 +142,7 @@ std::string describe_build(const ElfIdentity& build) {
     case EM_AARCH64: name = "arm64"; break;
     case EM_ARM: name = "arm"; break;
     case EM_RISCV: name = "riscv"; break;
-    case EM_PPC64: name = "ppc64"; break;
+    case EM_PPC64: name = build.data == ELFDATA2LSB ? "ppc64le" : "ppc64"; break;  // as uname -m says
     case EM_PPC: name = "powerpc"; break;
     case EM_S390: name = is64 ? "s390x" : "s390"; break;
     case EM_MIPS: name = "mips"; break;

@@ -133,10 +133,10 @@ TEST(ElfIdentity, ObjectsOfAnotherAbiDoNotMix) {
 
 TEST(ElfIdentity, DescribedWithWhatSetsItApart) {
   EXPECT_EQ(describe_build(identity_of(header(ELFCLASS64, ELFDATA2LSB, EM_X86_64))), "x86-64 (64-bit)");
-  EXPECT_EQ(describe_build(identity_of(header(ELFCLASS64, ELFDATA2LSB, EM_PPC64))), "ppc64 (64-bit)");
+  EXPECT_EQ(describe_build(identity_of(header(ELFCLASS64, ELFDATA2LSB, EM_PPC64))), "ppc64le (64-bit)");
   EXPECT_EQ(describe_build(identity_of(header(ELFCLASS64, ELFDATA2MSB, EM_PPC64))), "ppc64 (64-bit, big-endian)");
   EXPECT_EQ(describe_build(identity_of(header(ELFCLASS64, ELFDATA2MSB, EM_PPC64, 1))), "ppc64 (64-bit, big-endian, ELFv1)");
-  EXPECT_EQ(describe_build(identity_of(header(ELFCLASS64, ELFDATA2LSB, EM_PPC64, 2))), "ppc64 (64-bit)");
+  EXPECT_EQ(describe_build(identity_of(header(ELFCLASS64, ELFDATA2LSB, EM_PPC64, 2))), "ppc64le (64-bit)");
   EXPECT_EQ(describe_build(identity_of(header(ELFCLASS64, ELFDATA2LSB, EM_RISCV, EF_RISCV_FLOAT_ABI_DOUBLE))),
             "riscv (64-bit)");
   EXPECT_EQ(describe_build(identity_of(header(ELFCLASS64, ELFDATA2LSB, EM_RISCV, 0))), "riscv (64-bit, soft-float)");
