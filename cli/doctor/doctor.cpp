@@ -321,8 +321,8 @@ bool Doctor::classify(ProgramReport& report, const ElfFacts& facts, LibBuild& li
     } else if (facts.has_interp) {
       report.reasons.push_back("With this library in LD_PRELOAD or /etc/ld.so.preload, ld.so prints an error at each of "
                                "its starts. A build of libcgview.so for it reaches it: put each build in its multiarch "
-                               "directory and name them as '/usr/$LIB/libcgview.so' (README: images that also run "
-                               "32-bit programs).");
+                               "directory and name them as '/usr/$LIB/libcgview.so' (README: images that run "
+                               "programs of more than one build).");
     }
     return false;
   }

@@ -55,8 +55,8 @@ struct ProgramReport {
 };
 
 // The libcgview.so a preload entry naming it through $LIB gives a program
-// (README: images that also run 32-bit programs): ld.so expands $LIB for each
-// program, so programs of each class and machine load a build of their own.
+// (README: images that run programs of more than one build): ld.so expands
+// $LIB for each program, so programs of each build load one of their own.
 struct LibBuild {
   std::string entry;    // the preload entry, as written; empty: no entry names one
   std::string path;     // its expansion for the program, in the root's terms

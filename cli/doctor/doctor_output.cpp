@@ -73,8 +73,12 @@ std::string printable(std::string_view text) {
 }  // namespace
 
 void print_doctor_text(std::FILE* out, const std::vector<ProgramReport>& reports, bool reasons) {
+  // The program column fits the longest path up to kMaxProgramColumn; a longer
+  // one takes a line of its own, its columns on the next, so they stay aligned.
+  constexpr size_t kMaxProgramColumn = 48;
   size_t width = 7;
-  for (const ProgramReport& r : reports) width = std::max(width, std::min<size_t>(r.path.empty() ? r.name.size() : r.path.size(), 48));
+  for (const ProgramReport& r : reports)
+    width = std::max(width, std::min(printable(r.path.empty() ? r.name : r.path).size(), kMaxProgramColumn));
   std::fprintf(out, "%-*s  %-13s  %-7s  %s\n", int(width), "PROGRAM", "KIND", "REACHED", "ASKS / WHY NOT");
   std::map<std::string, size_t> kinds;
   size_t reached = 0;
@@ -85,6 +89,10 @@ void print_doctor_text(std::FILE* out, const std::vector<ProgramReport>& reports
     std::string detail = r.reached ? join(r.asks, ",") : printable(r.why_not);
     if (r.reached && !r.served_paths.empty()) detail += (detail.empty() ? "" : "; ") + std::string("names ") + join(r.served_paths, ",");
     if (r.container_aware) detail += " [container-aware]";
+    if (shown.size() > width) {
+      std::fprintf(out, "%s\n", shown.c_str());
+      shown.clear();
+    }
     std::fprintf(out, "%-*s  %-13s  %-7s  %s\n", int(width), shown.c_str(), kind_name(r.kind), r.reached ? "yes" : "NO",
                  detail.c_str());
     if (!reasons) continue;

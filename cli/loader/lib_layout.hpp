@@ -1,5 +1,5 @@
 // Preload entries that name libcgview.so through ld.so's $LIB (README: images that
-// also run 32-bit programs): ld.so expands it for each program to that program's
+// run programs of more than one build): ld.so expands it for each program to that program's
 // library directory, so one entry serves every ELF class the layout has a build
 // for. `cgview run`, `enable` and `doctor` take such an entry as the shim named.
 #pragma once

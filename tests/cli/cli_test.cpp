@@ -383,8 +383,8 @@ TEST(Cli, RunWarnsOfOverridesAboveTheEnforcedLimits) {
             std::string::npos);
 }
 
-// An LD_PRELOAD naming the shim through ld.so's $LIB (README: images that also
-// run 32-bit programs) serves every class with a build in the layout: `run`
+// An LD_PRELOAD naming the shim through ld.so's $LIB (README: images that run
+// programs of more than one build) serves every class with a build in the layout: `run`
 // keeps it as it is (its own build first would make ld.so complain in programs of
 // the other class), and `doctor` reports the build ld.so loaded for it.
 TEST(Cli, RunAndDoctorTakeALibLayoutAsTheShim) {

@@ -288,6 +288,18 @@ def test_programs(args):
           "doctor --root over a tree with no programs: exit 1, one line", (r.returncode, r.stdout, r.stderr))
     r = subprocess.run([cg, "doctor", f"{s}/doctor_static"], capture_output=True, text=True)
     check(r.returncode == 3 and "static" in r.stdout and "PROGRAM" in r.stdout, "text output: a table with the kind", r.stdout)
+    # A path longer than the program column (48) takes a line of its own; the columns stay
+    # under their headings, for it and for a short one.
+    deep = os.path.join(s, "a-folder-name-long-enough-to-pass-the-column", "static")
+    os.makedirs(os.path.dirname(deep), exist_ok=True)
+    shutil.copy2(f"{s}/doctor_static", deep)
+    r = subprocess.run([cg, "doctor", deep, "/bin/true"], capture_output=True, text=True)
+    lines = r.stdout.splitlines()
+    kind_at = lines[0].find("KIND") if lines else -1
+    rows = [line for line in lines if not re.match(r"    \S", line)]  # less the reasons
+    check(len(rows) >= 4 and rows[1] == deep and rows[2][:kind_at].strip() == ""
+          and rows[2][kind_at:].startswith("static ") and rows[3][kind_at:].startswith("glibc-dynamic "),
+          "text output: a long path on its own line, the columns aligned under their headings", r.stdout)
 
 
 def test_images(args):
@@ -399,7 +411,7 @@ def loader_lib_token():
 def test_lib_layout(args):
     """Preload entries naming libcgview.so through $LIB: ld.so expands the token for each program
     to the value compiled into its loader, so each program is judged with the build the entry gives
-    it (README: images that also run 32-bit programs). The arm64 program is a copy of an x86-64 one
+    it (README: images that run programs of more than one build). The arm64 program is a copy of an x86-64 one
     claiming EM_AARCH64; its "build" a copy of the shim claiming the same."""
     cg = args.cgview
     em_aarch64 = 183

@@ -177,8 +177,8 @@ def patched_library(root, offset, data):
 
 
 def test_lib_layout_line():
-    """A line naming the library through ld.so's $LIB (README: images that also run
-    32-bit programs) is the shim enabled: enable adds nothing (a second line would make
+    """A line naming the library through ld.so's $LIB (README: images that run programs
+    of more than one build) is the shim enabled: enable adds nothing (a second line would make
     ld.so complain in programs of the other class), disable takes it out."""
     root = make_root(library=False)
     line = "/usr/$LIB/libcgview.so"
