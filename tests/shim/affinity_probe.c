@@ -225,6 +225,12 @@ int main(void) {
     pause();
     _exit(0);
   }
+  /* Only this process's threads are narrowed: the child's mask, asked by
+     its pid, is the kernel's. */
+  cpu_set_t child_seen;
+  CPU_ZERO(&child_seen);
+  printf("child_get_rc=%d\n", sched_getaffinity(child, sizeof child_seen, &child_seen));
+  print_list("child_seen", &child_seen);
   printf("child_rc=%d\n", sched_setaffinity(child, sizeof shown, &shown));
   print_kernel_mask("kernel_child", child);
   kill(child, SIGKILL);

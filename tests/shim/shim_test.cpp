@@ -621,11 +621,14 @@ TEST(ShimAffinity, RestoringTheShownMaskKeepsTheRealOne) {
 // A process pool hands the mask it reads to its workers: under a live view
 // of one CPU that mask is narrowed, and set on another process it gives that
 // process the caller's real mask, as the same program does without the shim.
+// Another process's mask, asked by its pid, is the kernel's.
 TEST(ShimAffinity, AnotherProcessGivenTheShownMaskGetsTheRealOne) {
   auto v = probe(CGVIEW_AFFINITY_PROBE, "", {"LD_PRELOAD=" + kShim, "CGVIEW_CPUS=1"});
   if (v["kernel_before"].find(',') == std::string::npos)
     GTEST_SKIP() << "one CPU in this process's mask: a one-CPU view narrows nothing";
   EXPECT_EQ(v["shown"].find(','), std::string::npos) << v["shown"];
+  EXPECT_EQ(v["child_get_rc"], "0");
+  EXPECT_EQ(v["child_seen"], v["kernel_before"]);
   EXPECT_EQ(v["child_rc"], "0");
   EXPECT_EQ(v["kernel_child"], v["kernel_before"]) << "the child was narrowed to " << v["kernel_child"];
   EXPECT_EQ(v["kernel_after_restore"], v["kernel_before"]);
