@@ -61,11 +61,12 @@ void print_figures(const Config& config) {
                                                                        : "blkio.throttle.io_service_bytes_recursive");
   if (s.io_is_hosts) io_source = std::string(s.io_dir.path.view()) + " (the host's own blkio cgroup: its I/O is not the container's)";
   rows.push_back({"block I/O", io, io_source});
-  // The figure column as wide as its widest figure, so sources line up.
+  // The figure column as wide as its widest figure, and two spaces, so sources
+  // line up apart from the longest figure.
   size_t width = 4;
   for (const Row& r : rows) width = std::max(width, r.figure.size());
-  std::printf("\n%-14s %-*s %s\n", "", int(width), "now", "source");
-  for (const Row& r : rows) std::printf("%-14s %-*s %s\n", r.name.c_str(), int(width), r.figure.c_str(), r.source.c_str());
+  std::printf("\n%-14s %-*s  %s\n", "", int(width), "now", "source");
+  for (const Row& r : rows) std::printf("%-14s %-*s  %s\n", r.name.c_str(), int(width), r.figure.c_str(), r.source.c_str());
 }
 
 }  // namespace cgview::cli
