@@ -119,8 +119,8 @@ Doctor::Doctor(const RootFs& root, std::string path_var)
     if (getcwd(buf, sizeof buf) != nullptr) cwd_ = buf;
   }
   // cgview and libcgview.so are built together: programs this binary's
-  // build loads with (class, byte order, machine) are the ones the shim can
-  // load into.
+  // build loads with (class, byte order, machine, ABI) are the ones the shim
+  // can load into.
   own_ = this_build_identity();
   // The preload entries naming libcgview.so, as ld.so reads them: the root's
   // ld.so.preload, and on the running system LD_PRELOAD too.

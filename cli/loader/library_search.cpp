@@ -91,20 +91,14 @@ bool LibrarySearch::try_dir(std::string_view dir, std::string_view name, const R
   if (dir.empty()) return false;
   Found found = root_.resolve(std::string(dir) + "/" + std::string(name), parent_of(who.path));
   if (!found.ok) return false;
+  // A file of another build is passed over, as ldconfig leaves it out of
+  // ld.so.cache. (Where ld.so opens a directory itself, DT_RPATH, DT_RUNPATH
+  // and the default ones, a file of its class in the other byte order stops
+  // it with an error instead: a mix too rare to tell apart here.)
   ElfIdentity file;
-  if (!elf_identity_of_file(root_.host(found.path), file)) return false;
-  if (file.loads_with(who.identity)) {
-    out = found;
-    return true;
-  }
-  // ld.so passes over a file of another class, machine or ABI, but stops at
-  // one of its class in the other byte order: the program does not start.
-  if (file.elf_class == who.identity.elf_class && file.data != who.identity.data) {
-    out = {false, found.path,
-           "is " + found.path + ", built for " + describe_build(file) + ": ld.so stops there with an error"};
-    return true;
-  }
-  return false;
+  bool fits = elf_identity_of_file(root_.host(found.path), file) && file.loads_with(who.identity);
+  if (fits) out = found;
+  return fits;
 }
 
 bool LibrarySearch::search_list(std::string_view list, std::string_view name, const Requester& who, Found& out) const {

@@ -2,8 +2,8 @@
 // there is no DT_RUNPATH), DT_RUNPATH, the directories of /etc/ld.so.conf
 // (with its include globs; ld.so reads them through its cache), then the
 // default directories, multiarch first. A candidate of another ELF class,
-// machine or ABI is skipped, as ld.so skips it; one of its class in the other
-// byte order ends the search with an error, as it ends ld.so's.
+// byte order, machine or ABI is skipped, as ldconfig leaves it out of
+// ld.so.cache.
 #pragma once
 
 #include <string>
@@ -20,7 +20,7 @@ struct Requester {
   std::string runpath;  // its DT_RUNPATH
   std::string rpath;    // its DT_RPATH
   std::string program_rpath;  // the executable's DT_RPATH, also searched when runpath is empty
-  ElfIdentity identity;  // its class, byte order and machine: only libraries of its own are loaded
+  ElfIdentity identity;  // its build: only libraries that load with it (ElfIdentity::loads_with) are found
 };
 
 class LibrarySearch {
@@ -34,8 +34,7 @@ class LibrarySearch {
 
  private:
   void read_conf(std::string_view path, int depth);
-  // True where the search ends at `name` in `dir`: a library the requester
-  // loads (out.ok), or one ld.so stops at with an error (!out.ok, the reason).
+  // True, with `out`, where `dir` holds `name` built for the requester.
   bool try_dir(std::string_view dir, std::string_view name, const Requester& who, Found& out) const;
   bool search_list(std::string_view list, std::string_view name, const Requester& who, Found& out) const;
 
