@@ -460,8 +460,8 @@ void Doctor::summarize_contents(ProgramReport& report, const ElfFacts& facts) {
 // What the preload entries naming libcgview.so (only ld.so.preload's where
 // `file_only`) give `program`: the first that is a build it loads (its class,
 // byte order, machine and ABI), with the others that fail to load (ld.so
-// prints an error for each); else the first that fails, and why. Entries holding $ORIGIN or $PLATFORM,
-// which this does not expand, are passed over.
+// prints an error for each); else the first that fails, and why. Entries
+// holding $ORIGIN or $PLATFORM, which this does not expand, are passed over.
 LibBuild Doctor::lib_build_for(const ElfFacts& program, bool file_only) const {
   LibBuild found, first;
   std::vector<LibBuild> broken;

@@ -77,7 +77,8 @@ std::string expanded_for_shell(const std::string& entry) {
 
 // `name` in LD_PRELOAD's first search place, LD_LIBRARY_PATH (':' or ';'
 // between directories, an empty one the current directory), skipping files
-// other programs load (another class, machine or ABI) as ld.so does; "" where it is in none.
+// of another build (ElfIdentity::loads_with) as ld.so does; "" where it is in
+// none.
 std::string in_library_path(const std::string& name, const ElfIdentity& own) {
   const char* dirs = secure_getenv("LD_LIBRARY_PATH");
   if (dirs == nullptr) return {};
