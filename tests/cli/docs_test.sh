@@ -2,7 +2,8 @@
 # The manual page and the bash completion: the page renders without a single
 # groff warning, names every command and every CGVIEW_* variable the code
 # reads (so does the README); the completion loads in a plain bash and
-# completes commands, options and directories.
+# completes commands, options and directories. Every link in the README and
+# docs/*.md reaches a file or heading.
 #   docs_test.sh MAN_PAGE COMPLETION CLI SOURCE_DIR
 set -uo pipefail
 page=$1 completion=$2 cli=$3 src=$4
@@ -83,6 +84,10 @@ expect "" cgview show --json =
 expect "" cgview doctor --json =
 rm -r "$tmp"
 grep -qx 'bash' <<<"$(complete_line cgview run -- bas)" || fail "run -- bas does not offer the command bash"
+
+# --- the Markdown files' links ------------------------------------------------
+(cd "$src" && python3 "$src/tests/cli/markdown_links.py" "$src" README.md docs/*.md) ||
+  fail "a link in the Markdown files reaches nothing (above)"
 
 [ $failures -eq 0 ] && echo "docs: all checks passed"
 exit $((failures > 0))
