@@ -221,8 +221,9 @@ int enable_in(PreloadFile& file, const std::string& library, bool given_root) {
   bool present = false;
   for (const std::string& entry : file.entries) {
     present = present || entry == library;
-    std::optional<ElfIdentity> named = library_build_named(file.root, entry);
-    if (own_build && entry != library && named && named->loads_with(*own_build)) {
+    if (!own_build || entry == library) continue;
+    std::optional<ElfIdentity> named = library_build_named(file.root, entry);  // reads the entry's file
+    if (named && named->loads_with(*own_build)) {
       std::printf("cgview: already enabled: %s, a copy of %s, is in %s\n", entry.c_str(), library.c_str(),
                   file.path.c_str());
       return 0;
