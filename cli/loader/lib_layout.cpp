@@ -9,19 +9,7 @@ namespace cgview::cli {
 
 namespace {
 
-// The length of the dynamic string token `name` that `at` starts with, or 0.
-// As glibc's loader reads them: "${NAME}", or "$NAME" not followed by a
-// character of a name ("$LIBX" is no token: its '$' stays as it is).
-size_t token_length(std::string_view at, std::string_view name) {
-  std::string braced = "${" + std::string(name) + "}";
-  if (at.substr(0, braced.size()) == braced) return braced.size();
-  size_t plain = name.size() + 1;
-  if (at.substr(0, 1) == "$" && at.substr(1, name.size()) == name && (at.size() == plain || !is_identifier_char(at[plain])))
-    return plain;
-  return 0;
-}
-
-size_t lib_token_length(std::string_view at) { return token_length(at, "LIB"); }
+size_t lib_token_length(std::string_view at) { return dst_token_length(at, "LIB"); }
 
 // `value` as a string of its own in a loader's read-only data: NUL after it,
 // and NUL or '/' before it (the linker may share a string's tail with a longer one).
@@ -88,7 +76,7 @@ bool expand_lib(std::string_view entry, std::string_view value, std::string& out
     out.append(entry.substr(0, token));
     if (token == std::string_view::npos) break;
     entry.remove_prefix(token);
-    if (token_length(entry, "ORIGIN") != 0 || token_length(entry, "PLATFORM") != 0) return false;
+    if (dst_token_length(entry, "ORIGIN") != 0 || dst_token_length(entry, "PLATFORM") != 0) return false;
     size_t length = lib_token_length(entry);
     out.append(length != 0 ? value : "$");
     entry.remove_prefix(length != 0 ? length : 1);

@@ -1,12 +1,13 @@
 #include "library_search.hpp"
 
-#include "elf_identity.hpp"
-
 #include <elf.h>
 #include <fcntl.h>
 #include <unistd.h>
 
 #include <cstring>
+
+#include "elf_identity.hpp"
+#include "text_util.hpp"
 
 namespace cgview::cli {
 
@@ -17,46 +18,81 @@ constexpr size_t kMaxConfBytes = 1 << 20;
 constexpr size_t kMaxConfDirs = 1024;
 constexpr int kMaxConfFiles = 256;  // includes may glob each other: read this many files at most
 
-// Expands $ORIGIN, $LIB and $PLATFORM (and their ${...} forms) in one search-path entry.
-std::string expand(std::string_view entry, const Requester& who) {
-  std::string out;
+// The names glibc's loader may give $PLATFORM in a program of `build`. It is
+// the CPU's, not only the build's: on x86-64 "haswell" where the CPU has AVX2,
+// FMA, BMI1/2, LZCNT, MOVBE and POPCNT (most since 2013), "xeon_phi" on
+// Knights Landing, else "x86_64"; on i386 "i686" (or "i586"); elsewhere the
+// kernel's AT_PLATFORM, the CPU's model on POWER and IBM Z. An image may run
+// on any of them, so each is tried, the likeliest first. Other ports' kernels
+// give none or names not listed here: such an entry is passed over, as ld.so
+// passes over one it cannot expand.
+std::vector<std::string_view> platform_names(const ElfIdentity& build) {
+  const bool little = build.data == ELFDATA2LSB;
+  switch (build.machine) {
+    case EM_X86_64: return {"haswell", "x86_64", "xeon_phi"};
+    case EM_386: return {"i686", "i586"};
+    case EM_AARCH64: return {little ? "aarch64" : "aarch64_be"};
+    case EM_ARM:  // "v8l" under a 64-bit kernel; 'b' for big-endian
+      if (little) return {"v8l", "v7l", "v6l", "v5l"};
+      return {"v8b", "v7b", "v6b", "v5b"};
+    case EM_PPC64:
+    case EM_PPC:  // a 32-bit program on a POWER server gets the server's name
+      return {"power9", "power10", "power11", "power8", "power7+", "power7", "power6x", "power6", "power5+", "power5", "ppc970"};
+    case EM_S390: return {"z15", "z16", "z17", "z14", "z13", "zEC12", "z196", "z10"};
+    default: return {};
+  }
+}
+
+// `entry` with $ORIGIN, $LIB and $PLATFORM (and their ${...} forms) replaced,
+// $PLATFORM by `platform`. A '$' that starts no token stays, as in ld.so.
+std::string expand(std::string_view entry, const Requester& who, std::string_view platform) {
   std::string lib = who.identity.elf_class == ELFCLASS64 ? "lib64" : "lib";
   const std::string triplet = multiarch_triplet(who.identity);
   if (!triplet.empty()) lib = "lib/" + triplet;  // Debian's ld.so sets $LIB so
-  const int machine = who.identity.machine;
-  std::string platform = machine == EM_X86_64 ? "x86_64" : machine == EM_AARCH64 ? "aarch64" : "";
   struct Var {
     std::string_view name;
     std::string value;
   };
-  const Var vars[] = {{"ORIGIN", parent_of(who.path)}, {"LIB", lib}, {"PLATFORM", platform}};
+  const Var vars[] = {{"ORIGIN", parent_of(who.path)}, {"LIB", lib}, {"PLATFORM", std::string(platform)}};
+  std::string out;
   for (size_t i = 0; i < entry.size();) {
-    bool matched = false;
-    if (entry[i] == '$') {
-      for (const Var& v : vars) {
-        std::string braced;
-        braced.append("{").append(v.name).append("}");
-        std::string_view after = entry.substr(i + 1);
-        if (after.substr(0, v.name.size()) == v.name) {
-          out += v.value;
-          i += 1 + v.name.size();
-          matched = true;
-          break;
-        }
-        if (after.substr(0, braced.size()) == braced) {
-          out += v.value;
-          i += 1 + braced.size();
-          matched = true;
-          break;
-        }
+    size_t length = 0;
+    for (const Var& v : vars) {
+      length = dst_token_length(entry.substr(i), v.name);
+      if (length != 0) {
+        out += v.value;
+        break;
       }
     }
-    if (!matched) out += entry[i++];
+    if (length == 0) out += entry[i++];
+    i += length;
   }
   return out;
 }
 
+// What `entry` (a search-path entry, or a DT_NEEDED name with a '/') stands
+// for: one path, or one for each name $PLATFORM may take (none where the
+// build has no such name).
+std::vector<std::string> expansions(std::string_view entry, const Requester& who) {
+  bool names_platform = false;
+  for (size_t at = entry.find('$'); at != std::string_view::npos && !names_platform; at = entry.find('$', at + 1))
+    names_platform = dst_token_length(entry.substr(at), "PLATFORM") != 0;
+  if (!names_platform) return {expand(entry, who, "")};
+  std::vector<std::string> paths;
+  for (std::string_view platform : platform_names(who.identity)) paths.push_back(expand(entry, who, platform));
+  return paths;
+}
+
 }  // namespace
+
+size_t dst_token_length(std::string_view at, std::string_view name) {
+  if (at.substr(0, 1) != "$") return 0;
+  at.remove_prefix(1);
+  if (at.substr(0, 1) == "{")
+    return at.substr(1, name.size()) == name && at.substr(1 + name.size(), 1) == "}" ? name.size() + 3 : 0;
+  if (at.substr(0, name.size()) != name) return 0;
+  return at.size() == name.size() || !is_identifier_char(at[name.size()]) ? name.size() + 1 : 0;
+}
 
 LibrarySearch::LibrarySearch(const RootFs& root) : root_(root) { read_conf("/etc/ld.so.conf", 0); }
 
@@ -106,9 +142,10 @@ bool LibrarySearch::search_list(std::string_view list, std::string_view name, co
   while (at < list.size()) {
     size_t end = list.find(':', at);
     if (end == std::string_view::npos) end = list.size();
-    std::string dir = expand(list.substr(at, end - at), who);
+    std::string_view entry = list.substr(at, end - at);
     at = end + 1;
-    if (try_dir(dir, name, who, out)) return true;
+    for (const std::string& dir : expansions(entry, who))
+      if (try_dir(dir, name, who, out)) return true;
   }
   return false;
 }
@@ -116,7 +153,8 @@ bool LibrarySearch::search_list(std::string_view list, std::string_view name, co
 Found LibrarySearch::find(std::string_view name, const Requester& who) const {
   Found out;
   if (name.find('/') != std::string_view::npos) {
-    if (try_dir(parent_of(expand(name, who)), name.substr(name.rfind('/') + 1), who, out)) return out;
+    for (const std::string& path : expansions(name, who))
+      if (try_dir(parent_of(path), basename_of(path), who, out)) return out;
     return {false, std::string(name), "is not found"};
   }
   if (who.runpath.empty()) {

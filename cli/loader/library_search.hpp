@@ -44,6 +44,11 @@ class LibrarySearch {
 };
 
 
+// The length of the loader's dynamic string token `name` ("LIB", "ORIGIN",
+// "PLATFORM") that `at` starts with, or 0. As glibc reads them: "${NAME}", or
+// "$NAME" not followed by a character of a name ("$LIBX" is no token).
+size_t dst_token_length(std::string_view at, std::string_view name);
+
 // The runs of characters not in `separators`, at most `at_most` of them (a
 // #! line's words, an ld.so.conf line's words).
 std::vector<std::string> split_words(std::string_view text, std::string_view separators,

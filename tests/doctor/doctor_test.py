@@ -645,6 +645,46 @@ def test_byte_order(args):
           "a big-endian library first in ld.so.conf's directories is passed over: the program's own is found", r)
 
 
+def with_runpath(source, target, runpath):
+    """A copy of doctor_uses_library whose RUNPATH ($ORIGIN/../lib) reads `runpath` instead, written
+    over it in its string table (no longer than the original)."""
+    with open(source, "rb") as f:
+        body = f.read()
+    old = b"$ORIGIN/../lib\0"
+    assert body.count(old) == 1 and len(runpath) < len(old), "doctor_uses_library's RUNPATH is $ORIGIN/../lib"
+    with open(target, "wb") as f:
+        f.write(body.replace(old, runpath.encode().ljust(len(old), b"\0")))
+    os.chmod(target, 0o755)
+
+
+def test_platform_token(args):
+    """$PLATFORM in a search path is the CPU's name as glibc's loader gives it ("haswell" on most
+    x86-64 CPUs, else "x86_64" or "xeon_phi"), each tried; "$PLATFORMX" is no token, as in ld.so."""
+    cg = args.cgview
+    root = make_image(args, "image-platform", False)
+    lib = os.path.join(args.programs, "lib", "libdoctor_ask.so")
+
+    def library_found(runpath, lib_dir):
+        with_runpath(root + "/usr/bin/app", root + "/usr/bin/plat-app", runpath)
+        shutil.rmtree(root + "/p", ignore_errors=True)
+        os.makedirs(root + lib_dir)
+        shutil.copy2(lib, root + lib_dir)
+        rc, data, err = doctor(cg, "--root", root, "/usr/bin/plat-app")
+        r = data["programs"][0] if data else {"libraries": [], "reasons": [err]}
+        return {"name": "libdoctor_ask.so", "path": lib_dir + "/libdoctor_ask.so"} in r["libraries"], r
+
+    for lib_dir in ("/p/haswell", "/p/x86_64", "/p/xeon_phi"):
+        found, r = library_found("/p/$PLATFORM", lib_dir)
+        check(found, f"RUNPATH /p/$PLATFORM finds the library in {lib_dir}", r)
+    found, r = library_found("/p/${PLATFORM}", "/p/haswell")
+    check(found, "RUNPATH /p/${PLATFORM} too", r)
+    found, r = library_found("/p/$PLATFORM", "/p")
+    check(not found and any("libdoctor_ask.so" in x and "not found" in x for x in r["reasons"]),
+          "$PLATFORM never expands to nothing: a library in /p itself is not found, as ld.so finds none", r)
+    found, r = library_found("/p/$PLATFORMX", "/p/$PLATFORMX")
+    check(found, "$PLATFORMX is no token: its directory is taken as written", r)
+
+
 def test_this_machine(args):
     cg = args.cgview
     start = time.monotonic()
@@ -843,6 +883,7 @@ def main():
     test_lib_layout(args)
     test_other_ports_loader_name(args)
     test_byte_order(args)
+    test_platform_token(args)
     test_run(args)
     test_environment(args)
     test_musl(args)
