@@ -4,6 +4,7 @@
 #include <optional>
 
 #include "json.hpp"
+#include "text_columns.hpp"
 #include "text_util.hpp"
 
 namespace cgview::cli {
@@ -70,15 +71,6 @@ std::string printable(std::string_view text) {
   return out;
 }
 
-// The columns a name takes on a terminal: one per character, a UTF-8
-// sequence's continuation bytes counted with its first (wide characters,
-// rare in paths, count one).
-size_t columns_of(std::string_view text) {
-  size_t columns = 0;
-  for (unsigned char c : text) columns += (c & 0xC0) != 0x80;
-  return columns;
-}
-
 }  // namespace
 
 void print_doctor_text(std::FILE* out, const std::vector<ProgramReport>& reports, bool reasons) {
@@ -87,7 +79,7 @@ void print_doctor_text(std::FILE* out, const std::vector<ProgramReport>& reports
   constexpr size_t kMaxProgramColumn = 48;
   size_t width = 7;
   for (const ProgramReport& r : reports)
-    width = std::max(width, std::min(columns_of(printable(r.path.empty() ? r.name : r.path)), kMaxProgramColumn));
+    width = std::max(width, std::min(terminal_columns(printable(r.path.empty() ? r.name : r.path)), kMaxProgramColumn));
   std::fprintf(out, "%-*s  %-13s  %-7s  %s\n", int(width), "PROGRAM", "KIND", "REACHED", "ASKS / WHY NOT");
   std::map<std::string, size_t> kinds;
   size_t reached = 0;
@@ -98,11 +90,11 @@ void print_doctor_text(std::FILE* out, const std::vector<ProgramReport>& reports
     std::string detail = r.reached ? join(r.asks, ",") : printable(r.why_not);
     if (r.reached && !r.served_paths.empty()) detail += (detail.empty() ? "" : "; ") + std::string("names ") + join(r.served_paths, ",");
     if (r.container_aware) detail += " [container-aware]";
-    if (columns_of(shown) > width) {
+    if (terminal_columns(shown) > width) {
       std::fprintf(out, "%s\n", shown.c_str());
       shown.clear();
     }
-    shown.append(width - columns_of(shown), ' ');  // printf pads by bytes, not columns
+    shown.append(width - terminal_columns(shown), ' ');  // printf pads by bytes, not columns
     std::fprintf(out, "%s  %-13s  %-7s  %s\n", shown.c_str(), kind_name(r.kind), r.reached ? "yes" : "NO",
                  detail.c_str());
     if (!reasons) continue;

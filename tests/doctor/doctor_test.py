@@ -18,6 +18,7 @@ import struct
 import subprocess
 import sys
 import time
+import unicodedata
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
 import stand_in_libc as stand_ins  # noqa: E402  (an older glibc's symbol versions)
@@ -293,16 +294,31 @@ def test_programs(args):
     deep = os.path.join(s, "a-folder-name-long-enough-to-pass-the-column", "static")
     os.makedirs(os.path.dirname(deep), exist_ok=True)
     shutil.copy2(f"{s}/doctor_static", deep)
-    # A name with a character of two UTF-8 bytes is padded by its characters.
+    # Names are padded by the columns a terminal gives them: a character of two UTF-8 bytes
+    # takes one, a combining accent none, a CJK character two; a byte that is not UTF-8, one.
     accented = os.path.join(s, "caf\u00e9")
-    shutil.copy2(f"{s}/doctor_static", accented)
-    r = subprocess.run([cg, "doctor", deep, "/bin/true", accented], capture_output=True, text=True)
+    combining = os.path.join(s, "cafe\u0301")
+    wide = os.path.join(s, "\u7a0b\u5e8f")
+    for name in (accented, combining, wide):
+        shutil.copy2(f"{s}/doctor_static", name)
+    stray = os.path.join(s, "bad\udcff")  # the byte 0xff, as Python's file system encoding keeps it
+    shutil.copy2(f"{s}/doctor_static", os.fsencode(stray))
+    r = subprocess.run([cg, "doctor", deep, "/bin/true", accented, combining, wide, stray], capture_output=True,
+                       text=True, errors="surrogateescape")
     lines = r.stdout.splitlines()
-    kind_at = lines[0].find("KIND") if lines else -1
     rows = [line for line in lines if not re.match(r"    \S", line)]  # less the reasons
-    check(len(rows) >= 5 and rows[1] == deep and rows[2][:kind_at].strip() == ""
-          and rows[2][kind_at:].startswith("static ") and rows[3][kind_at:].startswith("glibc-dynamic ")
-          and rows[4].startswith(accented + " ") and rows[4][kind_at:].startswith("static "),
+
+    def column_of(line, text):
+        """The terminal column `text` starts at in `line`."""
+        head = line[:line.find(text)]
+        return sum(0 if unicodedata.combining(c) else 2 if unicodedata.east_asian_width(c) in "WF" else 1
+                   for c in head)
+
+    kind_at = column_of(lines[0], "KIND") if lines else -1
+    check(len(rows) >= 9 and rows[1] == deep and rows[2].startswith(" " * kind_at)
+          and column_of(rows[2], "static ") == kind_at and column_of(rows[3], "glibc-dynamic ") == kind_at
+          and all(row.startswith(name + " ") and column_of(row, "static ") == kind_at
+                  for row, name in zip(rows[4:8], (accented, combining, wide, stray))),
           "text output: a long path on its own line, the columns aligned under their headings", r.stdout)
 
 

@@ -1,0 +1,16 @@
+// How many columns of a terminal a UTF-8 text takes, for tables that line up
+// whatever names they hold.
+#pragma once
+
+#include <cstddef>
+#include <string_view>
+
+namespace cgview::cli {
+
+// Two for each wide character (CJK, Hangul, fullwidth forms, emoji), none
+// for a combining mark or a zero-width one, one for any other character and
+// for each byte that is not part of a well-formed UTF-8 sequence (terminals
+// show one replacement mark for it).
+size_t terminal_columns(std::string_view utf8);
+
+}  // namespace cgview::cli
