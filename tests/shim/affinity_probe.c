@@ -3,6 +3,7 @@
    system call made by the probe itself (kernel_affinity.h), and /proc/<pid>/status through raw openat/read. Prints
    key=value lines. */
 #define _GNU_SOURCE
+#include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <pthread.h>
@@ -178,6 +179,29 @@ static void past_the_kernels_bytes(pid_t pid) {
   }
 }
 
+/* The kernel reads a system call's number from the low 32 bits of its
+   register (16 on s390x; all 64 on ppc64): a number with higher bits set is
+   the same call there, and the shim must take it for one too. */
+static void high_bit_numbers(pid_t pid) {
+#if defined(__LP64__)
+#if defined(__s390x__)
+  const long high = 1L << 16;
+#else
+  const long high = 1L << 32;
+#endif
+  cpu_set_t mask;
+  CPU_ZERO(&mask);
+  long rc = syscall(high | SYS_sched_getaffinity, 0, sizeof mask, &mask);
+  printf("syscall_high_get=%s\n", rc > 0 ? "positive" : errno == ENOSYS ? "ENOSYS" : "other");
+  if (rc <= 0) return;
+  print_list("syscall_high_shown", &mask);
+  printf("syscall_high_restore_rc=%ld\n", syscall(high | SYS_sched_setaffinity, 0, sizeof mask, &mask));
+  print_kernel_mask("kernel_after_syscall_high_restore", pid);
+#else
+  (void)pid;
+#endif
+}
+
 int main(void) {
   setvbuf(stdout, NULL, _IOLBF, 0);
   pid_t pid = getpid();
@@ -210,6 +234,7 @@ int main(void) {
   print_list("syscall_shown", &by_syscall);
   printf("syscall_restore_rc=%ld\n", syscall(SYS_sched_setaffinity, 0, sizeof by_syscall, &by_syscall));
   print_kernel_mask("kernel_after_syscall_restore", pid);
+  high_bit_numbers(pid);
 
   past_the_kernels_bytes(pid);
 

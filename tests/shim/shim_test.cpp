@@ -577,6 +577,28 @@ TEST(Shim, ASavedMaskRestoredAfterARefreshIsTheStartingMask) {
   EXPECT_EQ(v["after_restore"], v["start"]) << "shown: " << v["shown"];
 }
 
+// syscall() with bits set above those of the number the kernel reads (the
+// low 32; 16 on s390x) makes the same call, and the shim takes it for one:
+// it reads the view, and setting the view back keeps the real mask. On ppc64
+// the kernel reads all 64 bits: no call, as without the shim. (A 32-bit long
+// has no bits above the number.)
+#if defined(__LP64__)
+TEST(ShimAffinity, ANumberWithHighBitsSetIsTheSameCall) {
+  Values v = probe(CGVIEW_AFFINITY_PROBE, "", {"LD_PRELOAD=" + kShim, "CGVIEW_CPUS=1"});
+  if (v["kernel_before"].find(',') == std::string::npos && v["kernel_before"].find('-') == std::string::npos)
+    GTEST_SKIP() << "one CPU in this process's mask: a one-CPU view narrows nothing";
+#if defined(__powerpc64__)
+  EXPECT_EQ(v["syscall_high_get"], "ENOSYS");
+#else
+  EXPECT_EQ(v["syscall_high_get"], "positive");
+  EXPECT_EQ(v["syscall_high_shown"], v["shown"]);
+  EXPECT_EQ(v["shown"].find_first_of(",-"), std::string::npos) << "one CPU shown";
+  EXPECT_EQ(v["syscall_high_restore_rc"], "0");
+  EXPECT_EQ(v["kernel_after_syscall_high_restore"], v["kernel_before"]);
+#endif
+}
+#endif
+
 // Save-and-restore of affinity over demo-64cpu (V = 0-1 of 64): every setter
 // given the mask it was shown keeps the kernel's real mask; pinning to one
 // CPU of V pins there. The probe reads the kernel's masks past the shim.
