@@ -161,14 +161,11 @@ std::string describe_build(const ElfIdentity& build) {
   // Big-endian said: ppc64, MIPS and ARM come in both orders, as different ports.
   if (build.data == ELFDATA2MSB) add("big-endian");
   // The ABIs abi_bits tells apart, where not the usual one.
+  const AbiBits abi = abi_bits(build);
   if (arm_soft_float(build)) add("soft-float");
-  if (build.machine == EM_PPC64 && build.data == ELFDATA2MSB && (build.flags & EF_PPC64_ABI) != 0)
-    add((build.flags & EF_PPC64_ABI) == 1 ? "ELFv1" : "ELFv2");
-  if (build.machine == EM_RISCV) {
-    unsigned abi = build.flags & EF_RISCV_FLOAT_ABI;
-    if (abi != EF_RISCV_FLOAT_ABI_DOUBLE)
-      add(abi == EF_RISCV_FLOAT_ABI_SOFT ? "soft-float" : abi == EF_RISCV_FLOAT_ABI_SINGLE ? "single-float" : "quad-float");
-  }
+  if (build.machine == EM_PPC64 && build.data == ELFDATA2MSB && abi.stated) add(abi.bits == 1 ? "ELFv1" : "ELFv2");
+  if (build.machine == EM_RISCV && abi.bits != EF_RISCV_FLOAT_ABI_DOUBLE)
+    add(abi.bits == EF_RISCV_FLOAT_ABI_SOFT ? "soft-float" : abi.bits == EF_RISCV_FLOAT_ABI_SINGLE ? "single-float" : "quad-float");
   if (mips_n32(build)) add("n32");
   if (build.machine == EM_MIPS && (build.flags & EF_MIPS_NAN2008) != 0) add("nan2008");
   return traits.empty() ? name : name + " (" + traits + ")";
