@@ -24,9 +24,7 @@ bool holds_string(std::string_view bytes, std::string_view value) {
 
 bool names_cgview_through_lib(std::string_view entry) {
   if (entry != "libcgview.so" && !entry.ends_with("/libcgview.so")) return false;
-  for (size_t at = entry.find('$'); at != std::string_view::npos; at = entry.find('$', at + 1))
-    if (lib_token_length(entry.substr(at)) != 0) return true;
-  return false;
+  return has_dst_token(entry, "LIB");
 }
 
 std::vector<std::string> preload_variable_entries(std::string_view value) {

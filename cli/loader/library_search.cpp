@@ -19,41 +19,46 @@ constexpr size_t kMaxConfDirs = 1024;
 constexpr int kMaxConfFiles = 256;  // includes may glob each other: read this many files at most
 
 // The names glibc's loader may give $PLATFORM in a program of `build`. It is
-// the CPU's, not only the build's: on x86-64 "haswell" where the CPU has AVX2,
-// FMA, BMI1/2, LZCNT, MOVBE and POPCNT (most since 2013), "xeon_phi" on
-// Knights Landing, else "x86_64"; on i386 "i686" (or "i586"); elsewhere the
-// kernel's AT_PLATFORM, the CPU's model on POWER and IBM Z. An image may run
-// on any of them, so each is tried, the likeliest first. Other ports' kernels
-// give none or names not listed here: such an entry is passed over, as ld.so
-// passes over one it cannot expand.
+// the CPU's, not only the build's: on x86-64 "haswell" where an Intel CPU has
+// AVX2, FMA, BMI1/2, LZCNT, MOVBE and POPCNT (Haswell and later),
+// "xeon_phi" on Knights Landing, else (AMD, older Intel) "x86_64"; on i386
+// "i686" (or "i586"); elsewhere the kernel's AT_PLATFORM, the CPU's model on
+// ARM, POWER and IBM Z. An image may run on any of them, so each is tried.
+// Other ports' kernels give none (RISC-V) or names not listed here: such an
+// entry is passed over, as ld.so passes over one it cannot expand.
 std::vector<std::string_view> platform_names(const ElfIdentity& build) {
   const bool little = build.data == ELFDATA2LSB;
   switch (build.machine) {
     case EM_X86_64: return {"haswell", "x86_64", "xeon_phi"};
     case EM_386: return {"i686", "i586"};
     case EM_AARCH64: return {little ? "aarch64" : "aarch64_be"};
-    case EM_ARM:  // "v8l" under a 64-bit kernel; 'b' for big-endian
-      if (little) return {"v8l", "v7l", "v6l", "v5l"};
-      return {"v8b", "v7b", "v6b", "v5b"};
+    case EM_ARM:  // "v8l" under a 64-bit kernel; 'b' for big-endian; v7ml for Cortex-M
+      if (little) return {"v8l", "v7l", "v6l", "v5l", "v4l", "v7ml"};
+      return {"v8b", "v7b", "v6b", "v5b", "v4b"};
     case EM_PPC64:
-    case EM_PPC:  // a 32-bit program on a POWER server gets the server's name
-      return {"power9", "power10", "power11", "power8", "power7+", "power7", "power6x", "power6", "power5+", "power5", "ppc970"};
-    case EM_S390: return {"z15", "z16", "z17", "z14", "z13", "zEC12", "z196", "z10"};
+    case EM_PPC:  // the kernel's names of its CPU models; power4 stands for one it does not know
+      return {"power9",  "power10",   "power11", "power8", "power7+",   "power7",  "power6x",  "power6",
+              "power5+", "power5",    "power4",  "ppc970", "ppc-cell-be", "pa6t",  "ppc7450",  "ppc7400",
+              "ppc750",  "ppc440",    "ppc440gp", "ppc464", "ppc476",   "ppc405",  "ppc8540",  "ppc8548",
+              "ppce500mc", "ppce5500", "ppce6500", "ppc603", "ppc604",  "ppc601",  "ppc823"};
+    case EM_S390:
+      return {"z15", "z16", "z17", "z14", "z13", "zEC12", "z196", "z10", "z9-109", "z990", "z900"};
     default: return {};
   }
 }
 
-// `entry` with $ORIGIN, $LIB and $PLATFORM (and their ${...} forms) replaced,
-// $PLATFORM by `platform`. A '$' that starts no token stays, as in ld.so.
-std::string expand(std::string_view entry, const Requester& who, std::string_view platform) {
+// `entry` with $ORIGIN, $LIB and $PLATFORM (and their ${...} forms) replaced:
+// $ORIGIN by `origin`, $PLATFORM by `platform`. A '$' that starts no token
+// stays, as in ld.so.
+std::string expand(std::string_view entry, const Requester& who, std::string_view origin, std::string_view platform) {
   std::string lib = who.identity.elf_class == ELFCLASS64 ? "lib64" : "lib";
   const std::string triplet = multiarch_triplet(who.identity);
   if (!triplet.empty()) lib = "lib/" + triplet;  // Debian's ld.so sets $LIB so
   struct Var {
     std::string_view name;
-    std::string value;
+    std::string_view value;
   };
-  const Var vars[] = {{"ORIGIN", parent_of(who.path)}, {"LIB", lib}, {"PLATFORM", std::string(platform)}};
+  const Var vars[] = {{"ORIGIN", origin}, {"LIB", lib}, {"PLATFORM", platform}};
   std::string out;
   for (size_t i = 0; i < entry.size();) {
     size_t length = 0;
@@ -70,20 +75,24 @@ std::string expand(std::string_view entry, const Requester& who, std::string_vie
   return out;
 }
 
-// What `entry` (a search-path entry, or a DT_NEEDED name with a '/') stands
-// for: one path, or one for each name $PLATFORM may take (none where the
-// build has no such name).
-std::vector<std::string> expansions(std::string_view entry, const Requester& who) {
-  bool names_platform = false;
-  for (size_t at = entry.find('$'); at != std::string_view::npos && !names_platform; at = entry.find('$', at + 1))
-    names_platform = dst_token_length(entry.substr(at), "PLATFORM") != 0;
-  if (!names_platform) return {expand(entry, who, "")};
-  std::vector<std::string> paths;
-  for (std::string_view platform : platform_names(who.identity)) paths.push_back(expand(entry, who, platform));
-  return paths;
+// What `entry` (a search-path entry or a DT_NEEDED name, of the object at
+// `object_path`) stands for: one string, or one for each name $PLATFORM may
+// take (none where the build has no such name).
+std::vector<std::string> expansions(std::string_view entry, const Requester& who, std::string_view object_path) {
+  const std::string origin = parent_of(object_path);
+  if (!has_dst_token(entry, "PLATFORM")) return {expand(entry, who, origin, "")};
+  std::vector<std::string> out;
+  for (std::string_view platform : platform_names(who.identity)) out.push_back(expand(entry, who, origin, platform));
+  return out;
 }
 
 }  // namespace
+
+bool has_dst_token(std::string_view text, std::string_view name) {
+  for (size_t at = text.find('$'); at != std::string_view::npos; at = text.find('$', at + 1))
+    if (dst_token_length(text.substr(at), name) != 0) return true;
+  return false;
+}
 
 size_t dst_token_length(std::string_view at, std::string_view name) {
   if (at.substr(0, 1) != "$") return 0;
@@ -137,30 +146,42 @@ bool LibrarySearch::try_dir(std::string_view dir, std::string_view name, const R
   return fits;
 }
 
-bool LibrarySearch::search_list(std::string_view list, std::string_view name, const Requester& who, Found& out) const {
+bool LibrarySearch::search_list(std::string_view list, std::string_view object_path, std::string_view name,
+                                const Requester& who, Found& out) const {
   size_t at = 0;
   while (at < list.size()) {
     size_t end = list.find(':', at);
     if (end == std::string_view::npos) end = list.size();
     std::string_view entry = list.substr(at, end - at);
     at = end + 1;
-    for (const std::string& dir : expansions(entry, who))
+    for (const std::string& dir : expansions(entry, who, object_path))
       if (try_dir(dir, name, who, out)) return true;
   }
   return false;
 }
 
-Found LibrarySearch::find(std::string_view name, const Requester& who) const {
+Found LibrarySearch::find(std::string_view needed, const Requester& who) const {
+  // ld.so expands the tokens of every DT_NEEDED name; one whose $PLATFORM it
+  // cannot expand is left out of the program, silently.
+  std::vector<std::string> names = expansions(needed, who, who.path);
+  if (names.empty()) return {false, std::string(needed), "names $PLATFORM, which ld.so does not expand for this build"};
+  Found found;
+  for (const std::string& name : names)
+    if ((found = find_expanded(name, who)).ok) break;
+  return found;
+}
+
+Found LibrarySearch::find_expanded(std::string_view name, const Requester& who) const {
   Found out;
   if (name.find('/') != std::string_view::npos) {
-    for (const std::string& path : expansions(name, who))
-      if (try_dir(parent_of(path), basename_of(path), who, out)) return out;
+    if (try_dir(parent_of(name), basename_of(name), who, out)) return out;
     return {false, std::string(name), "is not found"};
   }
   if (who.runpath.empty()) {
-    if (search_list(who.rpath, name, who, out)) return out;
-    if (search_list(who.program_rpath, name, who, out)) return out;
-  } else if (search_list(who.runpath, name, who, out)) {
+    if (search_list(who.rpath, who.path, name, who, out)) return out;
+    const std::string& program = who.program_path.empty() ? who.path : who.program_path;
+    if (search_list(who.program_rpath, program, name, who, out)) return out;
+  } else if (search_list(who.runpath, who.path, name, who, out)) {
     return out;
   }
   for (const std::string& dir : conf_dirs_)

@@ -21,14 +21,16 @@ struct Requester {
   std::string rpath;    // its DT_RPATH
   std::string program_rpath;  // the executable's DT_RPATH, also searched when runpath is empty
   ElfIdentity identity;  // its build: only libraries that load with it (ElfIdentity::loads_with) are found
+  std::string program_path;  // the executable's path, for $ORIGIN in program_rpath ("": `path` is it)
 };
 
 class LibrarySearch {
  public:
   explicit LibrarySearch(const RootFs& root);
 
-  // The library's path in the root's terms, or !ok with the reason.
-  Found find(std::string_view name, const Requester& who) const;
+  // The path, in the root's terms, of the library a DT_NEEDED entry (or a
+  // preload entry without '/') names, its tokens expanded; or !ok with the reason.
+  Found find(std::string_view needed, const Requester& who) const;
 
   const std::vector<std::string>& configured_dirs() const { return conf_dirs_; }
 
@@ -36,7 +38,10 @@ class LibrarySearch {
   void read_conf(std::string_view path, int depth);
   // True, with `out`, where `dir` holds `name` built for the requester.
   bool try_dir(std::string_view dir, std::string_view name, const Requester& who, Found& out) const;
-  bool search_list(std::string_view list, std::string_view name, const Requester& who, Found& out) const;
+  // `list`: a DT_RPATH or DT_RUNPATH of the object at `object_path` (its $ORIGIN).
+  bool search_list(std::string_view list, std::string_view object_path, std::string_view name, const Requester& who,
+                   Found& out) const;
+  Found find_expanded(std::string_view name, const Requester& who) const;
 
   const RootFs& root_;
   std::vector<std::string> conf_dirs_;
@@ -48,6 +53,9 @@ class LibrarySearch {
 // "PLATFORM") that `at` starts with, or 0. As glibc reads them: "${NAME}", or
 // "$NAME" not followed by a character of a name ("$LIBX" is no token).
 size_t dst_token_length(std::string_view at, std::string_view name);
+
+// Whether `text` holds the token `name` anywhere.
+bool has_dst_token(std::string_view text, std::string_view name);
 
 // The runs of characters not in `separators`, at most `at_most` of them (a
 // #! line's words, an ld.so.conf line's words).

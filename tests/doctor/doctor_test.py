@@ -673,9 +673,84 @@ def with_runpath(source, target, runpath):
     os.chmod(target, 0o755)
 
 
+def runpath_to_rpath(path):
+    """Makes the DT_RUNPATH of a 64-bit little-endian ELF file its DT_RPATH (in place)."""
+    with open(path, "r+b") as f:
+        body = bytearray(f.read())
+        phoff, = struct.unpack_from("<Q", body, 32)
+        phentsize, phnum = struct.unpack_from("<HH", body, 54)
+        for i in range(phnum):
+            p_type, = struct.unpack_from("<I", body, phoff + i * phentsize)
+            if p_type != 2:  # PT_DYNAMIC
+                continue
+            offset, = struct.unpack_from("<Q", body, phoff + i * phentsize + 8)
+            size, = struct.unpack_from("<Q", body, phoff + i * phentsize + 32)
+            for at in range(offset, offset + size, 16):
+                if struct.unpack_from("<q", body, at)[0] == 29:  # DT_RUNPATH
+                    struct.pack_into("<q", body, at, 15)  # DT_RPATH
+                    f.seek(0)
+                    f.write(body)
+                    return
+    raise AssertionError("no DT_RUNPATH in " + path)
+
+
+def renamed_needed(source, target, old, new):
+    """A copy of `source` whose dynamic string `old` reads `new` (no longer)."""
+    with open(source, "rb") as f:
+        body = f.read()
+    old_bytes = old.encode() + b"\0"
+    assert old_bytes in body and len(new) <= len(old), (source, old)
+    with open(target, "wb") as f:
+        f.write(body.replace(old_bytes, new.encode().ljust(len(old_bytes), b"\0")))
+    os.chmod(target, 0o755)
+
+
+def test_dynamic_string_tokens(args):
+    """ld.so expands $ORIGIN, $LIB and $PLATFORM in every DT_NEEDED name, with a '/' or without,
+    and $ORIGIN in the executable's DT_RPATH is the executable's directory even where a library's
+    dependency is searched through it."""
+    cg = args.cgview
+    root = make_image(args, "image-tokens", True)
+
+    def libraries(program):
+        rc, data, err = doctor(cg, "--root", root, program)
+        r = data["programs"][0] if data else {"libraries": [], "reasons": [err]}
+        return {x["name"]: x["path"] for x in r["libraries"]}, r
+
+    # NEEDED lib$PLATFORM.so: a name without '/', searched (the RUNPATH $ORIGIN/../lib: /usr/lib).
+    renamed_needed(root + "/usr/bin/app", root + "/usr/bin/needs-platform", "libdoctor_ask.so", "lib$PLATFORM.so")
+    shutil.copy2(os.path.join(args.programs, "lib", "libdoctor_ask.so"), root + "/usr/lib/libx86_64.so")
+    found, r = libraries("/usr/bin/needs-platform")
+    check(found.get("lib$PLATFORM.so") == "/usr/lib/libx86_64.so", "NEEDED lib$PLATFORM.so: libx86_64.so found", r)
+    # Names with a '/': /$PLATFORM/a.so, and $ORIGIN/ask.so next to the program.
+    renamed_needed(root + "/usr/bin/app", root + "/usr/bin/needs-path", "libdoctor_ask.so", "/$PLATFORM/a.so")
+    os.makedirs(root + "/haswell")
+    shutil.copy2(os.path.join(args.programs, "lib", "libdoctor_ask.so"), root + "/haswell/a.so")
+    found, r = libraries("/usr/bin/needs-path")
+    check(found.get("/$PLATFORM/a.so") == "/haswell/a.so", "NEEDED /$PLATFORM/a.so: /haswell/a.so", r)
+    renamed_needed(root + "/usr/bin/app", root + "/usr/bin/needs-origin", "libdoctor_ask.so", "$ORIGIN/ask.so")
+    shutil.copy2(os.path.join(args.programs, "lib", "libdoctor_ask.so"), root + "/usr/bin/ask.so")
+    found, r = libraries("/usr/bin/needs-origin")
+    check(found.get("$ORIGIN/ask.so") == "/usr/bin/ask.so", "NEEDED $ORIGIN/ask.so: /usr/bin/ask.so", r)
+
+    # The program's DT_RPATH $ORIGIN/../zz holds libq.so.6, which its library (found through
+    # ld.so.conf, in /opt/asklib) needs: $ORIGIN is the program's directory, not the library's.
+    renamed_needed(root + "/usr/bin/app", root + "/usr/bin/rpath-app", "$ORIGIN/../lib", "$ORIGIN/../zz")
+    runpath_to_rpath(root + "/usr/bin/rpath-app")
+    renamed_needed(root + "/opt/asklib/libdoctor_ask.so", root + "/opt/asklib/libdoctor_ask.so.new", "libc.so.6",
+                   "libq.so.6")
+    os.replace(root + "/opt/asklib/libdoctor_ask.so.new", root + "/opt/asklib/libdoctor_ask.so")
+    os.makedirs(root + "/usr/zz")
+    shutil.copy2(libc_path(), root + "/usr/zz/libq.so.6")
+    found, r = libraries("/usr/bin/rpath-app")
+    check(found.get("libdoctor_ask.so") == "/opt/asklib/libdoctor_ask.so" and found.get("libq.so.6") == "/usr/zz/libq.so.6",
+          "the program's DT_RPATH $ORIGIN/../zz serves its library's needs from the program's directory", r)
+
+
 def test_platform_token(args):
-    """$PLATFORM in a search path is the CPU's name as glibc's loader gives it ("haswell" on most
-    x86-64 CPUs, else "x86_64" or "xeon_phi"), each tried; "$PLATFORMX" is no token, as in ld.so."""
+    """$PLATFORM in a search path is the CPU's name as glibc's loader gives it (on x86-64 "haswell"
+    on Intel CPUs since Haswell, else "x86_64", or "xeon_phi"), each tried; "$PLATFORMX" is no
+    token, as in ld.so."""
     cg = args.cgview
     root = make_image(args, "image-platform", False)
     lib = os.path.join(args.programs, "lib", "libdoctor_ask.so")
@@ -900,6 +975,7 @@ def main():
     test_other_ports_loader_name(args)
     test_byte_order(args)
     test_platform_token(args)
+    test_dynamic_string_tokens(args)
     test_run(args)
     test_environment(args)
     test_musl(args)
