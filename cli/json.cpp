@@ -3,47 +3,26 @@
 #include <cmath>
 #include <cstdio>
 
+#include "utf8.hpp"
+
 namespace cgview::cli {
 
-namespace {
-
-// The length of the well-formed UTF-8 sequence at s[i] (1 for ASCII), or 0
-// where the bytes there are not one: a stray continuation byte, a truncated
-// or overlong sequence, a surrogate, or a code point past U+10FFFF.
-size_t utf8_sequence_length(std::string_view s, size_t i) {
-  auto byte = [&](size_t k) { return static_cast<unsigned char>(s[k]); };
-  unsigned char lead = byte(i);
-  if (lead < 0x80) return 1;
-  size_t length = lead >= 0xc2 && lead <= 0xdf ? 2 : lead >= 0xe0 && lead <= 0xef ? 3 : lead >= 0xf0 && lead <= 0xf4 ? 4 : 0;
-  if (length == 0 || i + length > s.size()) return 0;
-  for (size_t k = 1; k < length; ++k)
-    if ((byte(i + k) & 0xc0) != 0x80) return 0;
-  unsigned char second = byte(i + 1);
-  if (lead == 0xe0 && second < 0xa0) return 0;  // overlong
-  if (lead == 0xed && second >= 0xa0) return 0;  // a surrogate
-  if (lead == 0xf0 && second < 0x90) return 0;  // overlong
-  if (lead == 0xf4 && second >= 0x90) return 0;  // past U+10FFFF
-  return length;
-}
-
-}  // namespace
-
-// JSON text must be UTF-8: a byte that is not part of a well-formed sequence
-// (a cgroup or file name can hold any byte but '/' and NUL) becomes U+FFFD,
-// as a reader decoding with replacement would show it.
+// JSON text must be UTF-8: bytes that are not part of a well-formed sequence
+// (a cgroup or file name can hold any byte but '/' and NUL) become U+FFFD,
+// as a reader decoding with replacement would show them.
 std::string json_escape(std::string_view s) {
   std::string out;
   for (size_t i = 0; i < s.size();) {
     char c = s[i];
-    size_t length = utf8_sequence_length(s, i);
-    if (length == 0) {
+    const Utf8Step step = next_utf8(s.substr(i));
+    if (!step.valid) {
       out += "\\ufffd";
-      ++i;
+      i += step.length;
       continue;
     }
-    if (length > 1) {
-      out.append(s.substr(i, length));
-      i += length;
+    if (step.length > 1) {
+      out.append(s.substr(i, step.length));
+      i += step.length;
       continue;
     }
     ++i;

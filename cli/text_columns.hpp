@@ -9,8 +9,9 @@ namespace cgview::cli {
 
 // Two for each wide character (CJK, Hangul, fullwidth forms, emoji), none
 // for a combining mark or a zero-width one, one for any other character and
-// for each byte that is not part of a well-formed UTF-8 sequence (terminals
-// show one replacement mark for it).
+// for each ill-formed run of bytes (one replacement mark: utf8.hpp). The
+// widths are Unicode's East Asian Width and categories
+// (scripts/gen-text-columns writes the table).
 size_t terminal_columns(std::string_view utf8);
 
 }  // namespace cgview::cli

@@ -18,13 +18,22 @@ TEST(TerminalColumns, OneForEachCharacterTwoForWideNoneForMarks) {
   EXPECT_EQ(terminal_columns("\xf0\x9f\x9a\x80"), 2u);              // 🚀, four bytes
   EXPECT_EQ(terminal_columns("\xf0\xa0\x80\x80"), 2u);              // U+20000, CJK extension B
   EXPECT_EQ(terminal_columns("a\xe2\x80\x8b" "b"), 2u);             // a zero-width space
+  EXPECT_EQ(terminal_columns("\xe1\x84\x92\xe1\x85\xa1\xe1\x86\xab"), 2u);  // 한 decomposed (NFD): one syllable
+  EXPECT_EQ(terminal_columns("\xe0\xa4\x95\xe0\xa4\xbc"), 1u);      // Devanagari क + nukta
+  EXPECT_EQ(terminal_columns("\xe2\x98\x95"), 2u);                  // ☕ U+2615
+  EXPECT_EQ(terminal_columns("\xf0\x9f\xab\x80"), 2u);              // U+1FAC0, a newer emoji
+  EXPECT_EQ(terminal_columns("\xf0\x9f\x8c\xa1"), 1u);              // U+1F321 thermometer, drawn narrow
+  EXPECT_EQ(terminal_columns("\xc2\xad"), 1u);                      // the soft hyphen shows
 }
 
-TEST(TerminalColumns, EachByteOfABrokenSequenceTakesOne) {
+// One replacement mark for each ill-formed run, as decoders draw them: a cut
+// short sequence is one, a byte that can start none or continue none is one.
+TEST(TerminalColumns, EachIllFormedRunTakesOne) {
   EXPECT_EQ(terminal_columns("bad\xff"), 4u);
   EXPECT_EQ(terminal_columns("\x80\x80"), 2u);                  // stray continuation bytes
-  EXPECT_EQ(terminal_columns("\xe7\xa8"), 2u);                  // cut short at the end
-  EXPECT_EQ(terminal_columns("\xe7\xa8x"), 3u);                 // cut short by an ASCII byte
+  EXPECT_EQ(terminal_columns("\xe7\xa8"), 1u);                  // cut short at the end
+  EXPECT_EQ(terminal_columns("\xe7\xa8x"), 2u);                 // cut short by an ASCII byte
+  EXPECT_EQ(terminal_columns("\xf0\x9f\x9a"), 1u);              // a four-byte one cut short
   EXPECT_EQ(terminal_columns("\xc0\xaf"), 2u);                  // an overlong '/'
   EXPECT_EQ(terminal_columns("\xed\xa0\x80"), 3u);              // a surrogate, U+D800
   EXPECT_EQ(terminal_columns("\xf4\x90\x80\x80"), 4u);          // past U+10FFFF
