@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "affinity_decision.hpp"
+#include "cpu_set.hpp"
 #include "host_files.hpp"
 #include "kernel_call.h"
 #include "next_symbol.hpp"
@@ -87,12 +88,25 @@ extern "C" {
 
 // The kernel reads the number (cgview_kernel_number), the pid and the size as
 // 32-bit ints (the size unsigned), whatever the upper halves of the registers
-// hold, and copies at most its own mask's bytes: so does this.
+// hold, and copies at most its own mask's bytes: so does this. A number with
+// bits set above the ones read is the same call on today's kernels, but x86-64
+// kernels before 5.14 read all 64 bits and refuse it (ENOSYS): the kernel is
+// asked with the number as given, a set first with a get of the same bits, so
+// that it takes or refuses the call as it would without the shim.
 [[gnu::visibility("hidden")]] long cgview_affinity_syscall(long number, long pid, unsigned long size, cpu_set_t* mask) {
   pid_t task = pid_t(pid);
   size_t bytes = unsigned(size);
-  if (cgview_kernel_number(number) == SYS_sched_setaffinity) return set_task_affinity(task, bytes, mask, set_by_system_call);
-  long written = next_syscall(SYS_sched_getaffinity, long(task), bytes, mask);
+  const long high_bits = number - cgview_kernel_number(number);
+  if (number - high_bits == SYS_sched_setaffinity) {
+    if (high_bits != 0) {
+      CpuSet scratch;
+      if (next_syscall(high_bits + SYS_sched_getaffinity, 0, CpuSet::kBytes,
+                       reinterpret_cast<cpu_set_t*>(scratch.words())) < 0 && errno == ENOSYS)
+        return -1;
+    }
+    return set_task_affinity(task, bytes, mask, set_by_system_call);
+  }
+  long written = next_syscall(number, long(task), bytes, mask);
   if (written > 0 && own_task(task)) {
     ErrnoKeeper keep_errno;  // a success leaves errno as it was
     narrow_to_view(size_t(written), mask);

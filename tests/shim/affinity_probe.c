@@ -180,8 +180,9 @@ static void past_the_kernels_bytes(pid_t pid) {
 }
 
 /* The kernel reads a system call's number from the low 32 bits of its
-   register (16 on s390x; all 64 on ppc64): a number with higher bits set is
-   the same call there, and the shim must take it for one too. */
+   register on x86-64 since Linux 5.14 and on arm64 (16 on s390x); on ppc64,
+   and on x86-64 before 5.14, all 64: a number with higher bits set is the
+   same call, or none (ENOSYS). The shim must take it as the kernel does. */
 static void high_bit_numbers(pid_t pid) {
 #if defined(__LP64__)
 #if defined(__s390x__)
@@ -189,14 +190,22 @@ static void high_bit_numbers(pid_t pid) {
 #else
   const long high = 1L << 32;
 #endif
-  cpu_set_t mask;
+  cpu_set_t mask, shown, real;
   CPU_ZERO(&mask);
+  CPU_ZERO(&shown);
+  CPU_ZERO(&real);
+  sched_getaffinity(0, sizeof shown, &shown);
+  kernel_getaffinity(0, sizeof real, &real);
   long rc = syscall(high | SYS_sched_getaffinity, 0, sizeof mask, &mask);
   printf("syscall_high_get=%s\n", rc > 0 ? "positive" : errno == ENOSYS ? "ENOSYS" : "other");
-  if (rc <= 0) return;
-  print_list("syscall_high_shown", &mask);
-  printf("syscall_high_restore_rc=%ld\n", syscall(high | SYS_sched_setaffinity, 0, sizeof mask, &mask));
+  if (rc > 0) print_list("syscall_high_shown", &mask);
+  /* What it was shown, set back. */
+  rc = syscall(high | SYS_sched_setaffinity, 0, sizeof shown, &shown);
+  printf("syscall_high_restore=%s\n", rc == 0 ? "0" : errno == ENOSYS ? "ENOSYS" : "other");
   print_kernel_mask("kernel_after_syscall_high_restore", pid);
+  /* Whatever that did (an emulator may read the number otherwise), the probe
+     goes on with the mask it had. */
+  kernel_setaffinity(0, sizeof real, &real);
 #else
   (void)pid;
 #endif
