@@ -506,6 +506,17 @@ def probe_top(r, mode, procs, ctx):
     return {"total": int(float(m.group(1)) * 1024), "cpus": fmt_list(ids)}
 
 
+def probe_mpstat(r, mode, procs, ctx):
+    """sysstat's per-CPU report since boot (no interval): a row for each CPU line of /proc/stat,
+    its id in the column before the ten percentages."""
+    out = r.run(["mpstat", "-P", "ALL"], mode, procs)
+    ids = sorted(int(f[-11]) for f in (line.split() for line in out.splitlines())
+                 if len(f) >= 12 and f[-11].isdigit())
+    if not ids:
+        raise ProbeError("no per-CPU row in mpstat output: %r" % out[:400])
+    return {"cpus": fmt_list(ids)}
+
+
 def probe_busybox(r, mode, procs, ctx):
     # busybox prints "Mem:   " then six "%12llu" with no separator: a value of 12+ digits (used
     # gone below zero) runs into its neighbour. Total is the first 12 columns, the rest split.
@@ -880,6 +891,7 @@ CHECKS = [
     Check("vmstat", "-s total memory", "vmstat", "total", L, HOST_L),
     Check("top", "-bn1 KiB Mem total", "top", "total", L, HOST_L),
     Check("top", "-bn1 -1 %CpuN ids", "top", "cpus", V, HOST_V),
+    Check("mpstat", "-P ALL: per-CPU rows", "mpstat", "cpus", V, HOST_V),
     Check("busybox-free", "total", "busybox", "total", L, HOST_L),
     Check("busybox-free", "0 <= used <= total", "busybox", "used_ok", lambda c, x: eq("yes"), kind="sanity"),
     Check("grep", "-c ^processor /proc/cpuinfo", "grep_cpuinfo", "count", N, HOST_N),
@@ -913,7 +925,7 @@ CHECKS = [
 
 PROBES = {
     "nproc": probe_nproc, "getconf": probe_getconf, "python": probe_python, "free": probe_free,
-    "cat_online": probe_cat_online, "grep_cpuinfo": probe_grep_cpuinfo, "java_aware": probe_java_aware, "vmstat": probe_vmstat, "top": probe_top, "busybox": probe_busybox, "lscpu": probe_lscpu,
+    "cat_online": probe_cat_online, "grep_cpuinfo": probe_grep_cpuinfo, "java_aware": probe_java_aware, "vmstat": probe_vmstat, "top": probe_top, "mpstat": probe_mpstat, "busybox": probe_busybox, "lscpu": probe_lscpu,
     "nproc_all": probe_nproc_all, "htop": probe_htop, "lscpu_e": probe_lscpu_e,
     "lstopo": probe_lstopo, "openmp": probe_openmp, "node": probe_node, "java": probe_java, "nginx": probe_nginx, "nginx_affinity": probe_nginx_affinity,
 }
