@@ -479,7 +479,7 @@ LibBuild Doctor::lib_build_for(const ElfFacts& program, bool file_only) const {
     // A name without '/' is looked up as a library; a relative path is from
     // the working directory.
     Requester who{"/", "", "", "", program.identity, ""};
-    Found library = build.path.find('/') == std::string::npos ? libraries_.find(build.path, who)
+    Found library = build.path.find('/') == std::string::npos ? libraries_.find_name(build.path, who)
                                                               : root_.resolve(build.path, cwd_);
     ElfIdentity lib;
     bool identified = library.ok && elf_identity_of_file(root_.host(library.path), lib);
@@ -602,6 +602,7 @@ void Doctor::walk_libraries(ProgramReport& report, const ElfFacts& program) {
       continue;
     }
     Found found = libraries_.find(next.name, next.who);
+    if (found.dropped) continue;  // ld.so leaves it out too
     if (!found.ok) {
       report.libraries.push_back({next.name, ""});
       report.reasons.push_back("Its library " + next.name + " " + found.error + " (inside " +

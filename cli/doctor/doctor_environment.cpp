@@ -111,7 +111,7 @@ void check_preload(PreloadEntry& entry, const ElfIdentity& own) {
       Requester who;
       who.path = "/bin/sh";
       who.identity = own;
-      Found found = LibrarySearch(RootFs("/")).find(entry.path, who);
+      Found found = LibrarySearch(RootFs("/")).find_name(entry.path, who);
       file = found.ok ? found.path : std::string();
     }
     entry.expanded = file;

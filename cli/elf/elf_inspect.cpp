@@ -212,6 +212,10 @@ class Inspector {
       else if (dyn.d_tag == DT_SONAME) facts_.soname = text;
       else if (dyn.d_tag == DT_FLAGS_1 && (dyn.d_un.d_val & DF_1_PIE)) facts_.pie = true;
     }
+    // ld.so ignores DT_RPATH where DT_RUNPATH is there (older linkers wrote
+    // both with --enable-new-dtags), for the object's own needs and for those
+    // of the libraries an executable's DT_RPATH would serve.
+    if (!facts_.runpath.empty()) facts_.rpath.clear();
   }
 
   // Both version sections are chains of records linked by byte offsets

@@ -22,8 +22,9 @@ constexpr int kMaxConfFiles = 256;  // includes may glob each other: read this m
 // the CPU's, not only the build's: on x86-64 "haswell" where an Intel CPU has
 // AVX2, FMA, BMI1/2, LZCNT, MOVBE and POPCNT (Haswell and later),
 // "xeon_phi" on Knights Landing, else (AMD, older Intel) "x86_64"; on i386
-// "i686" (or "i586"); elsewhere the kernel's AT_PLATFORM, the CPU's model on
-// ARM, POWER and IBM Z. An image may run on any of them, so each is tried.
+// "i686" (or "i586"); elsewhere the kernel's AT_PLATFORM: the architecture's
+// version on ARM, the CPU's model on POWER and IBM Z. An image may run on any
+// of them, so each is tried.
 // Other ports' kernels give none (RISC-V) or names not listed here: such an
 // entry is passed over, as ld.so passes over one it cannot expand.
 std::vector<std::string_view> platform_names(const ElfIdentity& build) {
@@ -37,10 +38,10 @@ std::vector<std::string_view> platform_names(const ElfIdentity& build) {
       return {"v8b", "v7b", "v6b", "v5b", "v4b"};
     case EM_PPC64:
     case EM_PPC:  // the kernel's names of its CPU models; power4 stands for one it does not know
-      return {"power9",  "power10",   "power11", "power8", "power7+",   "power7",  "power6x",  "power6",
-              "power5+", "power5",    "power4",  "ppc970", "ppc-cell-be", "pa6t",  "ppc7450",  "ppc7400",
-              "ppc750",  "ppc440",    "ppc440gp", "ppc464", "ppc476",   "ppc405",  "ppc8540",  "ppc8548",
-              "ppce500mc", "ppce5500", "ppce6500", "ppc603", "ppc604",  "ppc601",  "ppc823"};
+      return {"power9", "power10", "power11", "power8", "power7+", "power7", "power6x", "power6", "power5+",
+              "power5", "power4", "ppc970", "ppc-cell-be", "pa6t", "ppc7450", "ppc7400", "ppc750", "ppc440",
+              "ppc440gp", "ppc470", "ppc405", "ppc8540", "ppc8548", "ppce500mc", "ppce5500",
+              "ppce6500", "ppc603", "ppc604", "ppc601", "ppc823"};
     case EM_S390:
       return {"z15", "z16", "z17", "z14", "z13", "zEC12", "z196", "z10", "z9-109", "z990", "z900"};
     default: return {};
@@ -164,14 +165,15 @@ Found LibrarySearch::find(std::string_view needed, const Requester& who) const {
   // ld.so expands the tokens of every DT_NEEDED name; one whose $PLATFORM it
   // cannot expand is left out of the program, silently.
   std::vector<std::string> names = expansions(needed, who, who.path);
-  if (names.empty()) return {false, std::string(needed), "names $PLATFORM, which ld.so does not expand for this build"};
   Found found;
+  found.path = needed;
+  found.dropped = names.empty();
   for (const std::string& name : names)
-    if ((found = find_expanded(name, who)).ok) break;
+    if ((found = find_name(name, who)).ok) break;
   return found;
 }
 
-Found LibrarySearch::find_expanded(std::string_view name, const Requester& who) const {
+Found LibrarySearch::find_name(std::string_view name, const Requester& who) const {
   Found out;
   if (name.find('/') != std::string_view::npos) {
     if (try_dir(parent_of(name), basename_of(name), who, out)) return out;

@@ -28,9 +28,14 @@ class LibrarySearch {
  public:
   explicit LibrarySearch(const RootFs& root);
 
-  // The path, in the root's terms, of the library a DT_NEEDED entry (or a
-  // preload entry without '/') names, its tokens expanded; or !ok with the reason.
+  // The path, in the root's terms, of the library a DT_NEEDED entry names,
+  // its tokens expanded; or !ok with the reason (`dropped` where ld.so leaves
+  // the entry out: a $PLATFORM this build has no name for).
   Found find(std::string_view needed, const Requester& who) const;
+
+  // The same for a name taken as written: a preload entry without '/', whose
+  // tokens ld.so does not expand.
+  Found find_name(std::string_view name, const Requester& who) const;
 
   const std::vector<std::string>& configured_dirs() const { return conf_dirs_; }
 
@@ -41,7 +46,6 @@ class LibrarySearch {
   // `list`: a DT_RPATH or DT_RUNPATH of the object at `object_path` (its $ORIGIN).
   bool search_list(std::string_view list, std::string_view object_path, std::string_view name, const Requester& who,
                    Found& out) const;
-  Found find_expanded(std::string_view name, const Requester& who) const;
 
   const RootFs& root_;
   std::vector<std::string> conf_dirs_;

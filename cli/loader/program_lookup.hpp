@@ -15,6 +15,7 @@ struct Found {
   std::string path;   // in the root's terms, symlinks resolved ("/usr/bin/nproc")
   std::string error;  // when !ok: "does not exist", "is a symlink loop", ...
   bool missing = false;  // when !ok: because a component of the path does not exist
+  bool dropped = false;  // when !ok: a DT_NEEDED name ld.so leaves out (a token it cannot expand)
 };
 
 class RootFs {

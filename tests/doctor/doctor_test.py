@@ -673,25 +673,35 @@ def with_runpath(source, target, runpath):
     os.chmod(target, 0o755)
 
 
-def runpath_to_rpath(path):
-    """Makes the DT_RUNPATH of a 64-bit little-endian ELF file its DT_RPATH (in place)."""
-    with open(path, "r+b") as f:
-        body = bytearray(f.read())
-        phoff, = struct.unpack_from("<Q", body, 32)
-        phentsize, phnum = struct.unpack_from("<HH", body, 54)
-        for i in range(phnum):
-            p_type, = struct.unpack_from("<I", body, phoff + i * phentsize)
-            if p_type != 2:  # PT_DYNAMIC
-                continue
+def dynamic_entries(body):
+    """The file offsets of a 64-bit little-endian ELF file's dynamic entries."""
+    phoff, = struct.unpack_from("<Q", body, 32)
+    phentsize, phnum = struct.unpack_from("<HH", body, 54)
+    for i in range(phnum):
+        if struct.unpack_from("<I", body, phoff + i * phentsize)[0] == 2:  # PT_DYNAMIC
             offset, = struct.unpack_from("<Q", body, phoff + i * phentsize + 8)
             size, = struct.unpack_from("<Q", body, phoff + i * phentsize + 32)
-            for at in range(offset, offset + size, 16):
-                if struct.unpack_from("<q", body, at)[0] == 29:  # DT_RUNPATH
-                    struct.pack_into("<q", body, at, 15)  # DT_RPATH
-                    f.seek(0)
-                    f.write(body)
-                    return
-    raise AssertionError("no DT_RUNPATH in " + path)
+            return list(range(offset, offset + size, 16))
+    raise AssertionError("no PT_DYNAMIC")
+
+
+def runpath_to_rpath(path, keep_runpath_skip=None):
+    """Makes the DT_RUNPATH of a 64-bit little-endian ELF file its DT_RPATH (in place); with
+    keep_runpath_skip=N, keeps it and adds a DT_RPATH of its string less its first N bytes, in the
+    spare DT_NULL entries linkers leave (a file with both, as older linkers wrote)."""
+    with open(path, "r+b") as f:
+        body = bytearray(f.read())
+        entries = dynamic_entries(body)
+        runpath = next(at for at in entries if struct.unpack_from("<q", body, at)[0] == 29)  # DT_RUNPATH
+        if keep_runpath_skip is None:
+            struct.pack_into("<q", body, runpath, 15)  # DT_RPATH
+        else:
+            spare = [at for at in entries if struct.unpack_from("<q", body, at)[0] == 0]
+            assert len(spare) >= 2, "no spare dynamic entry"
+            value, = struct.unpack_from("<Q", body, runpath + 8)
+            struct.pack_into("<qQ", body, spare[0], 15, value + keep_runpath_skip)
+        f.seek(0)
+        f.write(body)
 
 
 def renamed_needed(source, target, old, new):
@@ -745,6 +755,15 @@ def test_dynamic_string_tokens(args):
     found, r = libraries("/usr/bin/rpath-app")
     check(found.get("libdoctor_ask.so") == "/opt/asklib/libdoctor_ask.so" and found.get("libq.so.6") == "/usr/zz/libq.so.6",
           "the program's DT_RPATH $ORIGIN/../zz serves its library's needs from the program's directory", r)
+    # Both tags: DT_RUNPATH $ORIGIN/../zz and DT_RPATH /../zz (/zz). ld.so ignores the DT_RPATH,
+    # so libq.so.6, in /zz only, is not found for the library.
+    renamed_needed(root + "/usr/bin/app", root + "/usr/bin/both-app", "$ORIGIN/../lib", "$ORIGIN/../zz")
+    runpath_to_rpath(root + "/usr/bin/both-app", keep_runpath_skip=len("$ORIGIN"))
+    os.makedirs(root + "/zz")
+    os.replace(root + "/usr/zz/libq.so.6", root + "/zz/libq.so.6")
+    found, r = libraries("/usr/bin/both-app")
+    check("libq.so.6" in found and not found["libq.so.6"] and any("libq.so.6 is not found" in x for x in r["reasons"]),
+          "DT_RPATH beside DT_RUNPATH is ignored, as ld.so ignores it: libq.so.6 in its directory is not found", r)
 
 
 def test_platform_token(args):
