@@ -57,6 +57,15 @@ long next_syscall(long number, long pid, size_t size, const cpu_set_t* mask) {
 #endif
 }
 
+// Whether the kernel has no call for `get_number`, a sched_getaffinity number
+// with bits above the ones it may read; errno is left alone.
+bool refuses_number(long get_number) {
+  ErrnoKeeper keep_errno;
+  CpuSet scratch;
+  return next_syscall(get_number, 0, CpuSet::kBytes, reinterpret_cast<cpu_set_t*>(scratch.words())) < 0 &&
+         errno == ENOSYS;
+}
+
 int set_by_system_call(pid_t pid, size_t size, const cpu_set_t* mask) {
   return int(next_syscall(SYS_sched_setaffinity, long(pid), size, mask));
 }
@@ -98,11 +107,9 @@ extern "C" {
   size_t bytes = unsigned(size);
   const long high_bits = number - cgview_kernel_number(number);
   if (number - high_bits == SYS_sched_setaffinity) {
-    if (high_bits != 0) {
-      CpuSet scratch;
-      if (next_syscall(high_bits + SYS_sched_getaffinity, 0, CpuSet::kBytes,
-                       reinterpret_cast<cpu_set_t*>(scratch.words())) < 0 && errno == ENOSYS)
-        return -1;
+    if (high_bits != 0 && refuses_number(high_bits + SYS_sched_getaffinity)) {
+      errno = ENOSYS;
+      return -1;
     }
     return set_task_affinity(task, bytes, mask, set_by_system_call);
   }

@@ -199,9 +199,11 @@ static void high_bit_numbers(pid_t pid) {
   long rc = syscall(high | SYS_sched_getaffinity, 0, sizeof mask, &mask);
   printf("syscall_high_get=%s\n", rc > 0 ? "positive" : errno == ENOSYS ? "ENOSYS" : "other");
   if (rc > 0) print_list("syscall_high_shown", &mask);
-  /* What it was shown, set back. */
+  /* What it was shown, set back; a success leaves errno as it was. */
+  errno = 12345;
   rc = syscall(high | SYS_sched_setaffinity, 0, sizeof shown, &shown);
   printf("syscall_high_restore=%s\n", rc == 0 ? "0" : errno == ENOSYS ? "ENOSYS" : "other");
+  if (rc == 0) printf("syscall_high_restore_errno=%d\n", errno);
   print_kernel_mask("kernel_after_syscall_high_restore", pid);
   /* Whatever that did (an emulator may read the number otherwise), the probe
      goes on with the mask it had. */

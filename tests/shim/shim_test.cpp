@@ -601,6 +601,33 @@ TEST(ShimAffinity, ANumberWithHighBitsSetIsWhatTheKernelTakesItFor) {
 }
 #endif
 
+// A kernel that reads every bit of the number (x86-64 before 5.14, POWER) has
+// no call for a high-bit one: a later preload's syscall() stands in for it
+// (the kernels here read fewer bits). With the shim as without, the get and
+// the set are refused (ENOSYS) and the real mask stays. Where something
+// refuses the get otherwise (EPERM) but takes the set, the shim's look at it
+// leaves errno as the program had it.
+#if defined(__LP64__)
+TEST(ShimAffinity, AKernelReadingEveryBitRefusesAHighBitNumberWithTheShimToo) {
+  const std::string kernel = CGVIEW_EVERY_BIT_SYSCALL_PRELOAD;
+  Values native = probe(CGVIEW_AFFINITY_PROBE, "", {"LD_PRELOAD=" + kernel});
+  Values v = probe(CGVIEW_AFFINITY_PROBE, "", {"LD_PRELOAD=" + kShim + ":" + kernel, "CGVIEW_CPUS=1"});
+  EXPECT_EQ(native["syscall_high_get"], "ENOSYS");
+  EXPECT_EQ(native["syscall_high_restore"], "ENOSYS");
+  EXPECT_EQ(v["syscall_high_get"], "ENOSYS");
+  EXPECT_EQ(v["syscall_high_restore"], "ENOSYS");
+  EXPECT_EQ(v["kernel_after_syscall_high_restore"], v["kernel_before"]);
+  const std::string eperm = "CGVIEW_TEST_HIGH_GET_EPERM=1";
+  native = probe(CGVIEW_AFFINITY_PROBE, "", {"LD_PRELOAD=" + kernel, eperm});
+  v = probe(CGVIEW_AFFINITY_PROBE, "", {"LD_PRELOAD=" + kShim + ":" + kernel, eperm, "CGVIEW_CPUS=1"});
+  EXPECT_EQ(native["syscall_high_restore"], "0");
+  EXPECT_EQ(native["syscall_high_restore_errno"], "12345");
+  EXPECT_EQ(v["syscall_high_restore"], "0");
+  EXPECT_EQ(v["syscall_high_restore_errno"], "12345") << "the shim's look at the number changed errno";
+  EXPECT_EQ(v["kernel_after_syscall_high_restore"], v["kernel_before"]);
+}
+#endif
+
 // Save-and-restore of affinity over demo-64cpu (V = 0-1 of 64): every setter
 // given the mask it was shown keeps the kernel's real mask; pinning to one
 // CPU of V pins there. The probe reads the kernel's masks past the shim.
