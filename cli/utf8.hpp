@@ -25,7 +25,10 @@ inline Utf8Step next_utf8(std::string_view text) {
   const auto byte = [&](size_t i) { return uint8_t(text[i]); };
   const uint8_t lead = byte(0);
   if (lead < 0x80) return {lead, 1, true};
-  const size_t length = lead >= 0xC2 && lead <= 0xDF ? 2 : lead >= 0xE0 && lead <= 0xEF ? 3 : lead >= 0xF0 && lead <= 0xF4 ? 4 : 0;
+  const size_t length = lead >= 0xC2 && lead <= 0xDF   ? 2
+                        : lead >= 0xE0 && lead <= 0xEF ? 3
+                        : lead >= 0xF0 && lead <= 0xF4 ? 4
+                                                       : 0;
   if (length == 0) return {};
   // The second byte's range rules out overlong forms, surrogates and code
   // points past U+10FFFF; every other continuation byte is 80..BF.

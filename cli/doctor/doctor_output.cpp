@@ -6,6 +6,7 @@
 #include "json.hpp"
 #include "text_columns.hpp"
 #include "text_util.hpp"
+#include "utf8.hpp"
 
 namespace cgview::cli {
 
@@ -58,15 +59,28 @@ namespace {
 
 // Text for a terminal: a control character in a name (a #! line's '\r',
 // from a file saved with Windows line ends) would move the cursor and
-// garble the line, so it is written as an escape ("\r", "\x1b").
+// garble the line, so it is written as an escape ("\r", "\x1b"). So are the
+// C1 controls (U+0080-009F; U+009B is a CSI that some terminals act on),
+// written "\u009b", and a byte 80-9F outside any UTF-8 sequence, "\x9b".
 std::string printable(std::string_view text) {
   static const char kHex[] = "0123456789abcdef";
+  auto hex = [&](unsigned c) { return std::string{kHex[(c >> 4) & 15], kHex[c & 15]}; };
   std::string out;
-  for (unsigned char c : text) {
-    if (c >= 0x20 && c != 0x7f) out += char(c);
-    else if (c == '\r') out += "\\r";
-    else if (c == '\t') out += "\\t";
-    else out += std::string("\\x") + kHex[c >> 4] + kHex[c & 15];
+  while (!text.empty()) {
+    const Utf8Step step = next_utf8(text);
+    if (step.valid && step.code >= 0x80 && step.code <= 0x9f) {
+      out += "\\u00" + hex(step.code);
+    } else if (step.valid && step.length > 1) {
+      out.append(text.substr(0, step.length));
+    } else {
+      for (unsigned char c : text.substr(0, step.length)) {
+        if (c >= 0x20 && c != 0x7f && !(c >= 0x80 && c <= 0x9f)) out += char(c);
+        else if (c == '\r') out += "\\r";
+        else if (c == '\t') out += "\\t";
+        else out += "\\x" + hex(c);
+      }
+    }
+    text.remove_prefix(step.length);
   }
   return out;
 }

@@ -314,6 +314,12 @@ def test_programs(args):
         return sum(0 if unicodedata.combining(c) else 2 if unicodedata.east_asian_width(c) in "WF" else 1
                    for c in head)
 
+    # A C1 control (U+009B, a CSI some terminals act on) is written as an escape.
+    c1 = os.path.join(s, "c1\u009bname")
+    shutil.copy2(f"{s}/doctor_static", c1)
+    t = subprocess.run([cg, "doctor", c1], capture_output=True)
+    check(b"\xc2\x9b" not in t.stdout and b"c1\\u009bname" in t.stdout, "a C1 control in a name: escaped", t.stdout)
+
     kind_at = column_of(lines[0], "KIND") if lines else -1
     check(len(rows) >= 9 and rows[1] == deep and rows[2].startswith(" " * kind_at)
           and column_of(rows[2], "static ") == kind_at and column_of(rows[3], "glibc-dynamic ") == kind_at

@@ -24,6 +24,9 @@ TEST(TerminalColumns, OneForEachCharacterTwoForWideNoneForMarks) {
   EXPECT_EQ(terminal_columns("\xf0\x9f\xab\x80"), 2u);              // U+1FAC0, a newer emoji
   EXPECT_EQ(terminal_columns("\xf0\x9f\x8c\xa1"), 1u);              // U+1F321 thermometer, drawn narrow
   EXPECT_EQ(terminal_columns("\xc2\xad"), 1u);                      // the soft hyphen shows
+  // Not yet assigned in Unicode 14, ideographs since 15: wide ahead, as Unicode says.
+  EXPECT_EQ(terminal_columns("\xf0\xb1\x8d\x90"), 2u);              // U+31350, CJK extension H
+  EXPECT_EQ(terminal_columns("\xef\xab\x9a"), 2u);                  // U+FADA
 }
 
 // One replacement mark for each ill-formed run, as decoders draw them: a cut
