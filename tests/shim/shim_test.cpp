@@ -617,6 +617,7 @@ TEST(ShimAffinity, AKernelReadingEveryBitRefusesAHighBitNumberWithTheShimToo) {
   EXPECT_EQ(v["syscall_high_get"], "ENOSYS");
   EXPECT_EQ(v["syscall_high_restore"], "ENOSYS");
   EXPECT_EQ(v["kernel_after_syscall_high_restore"], v["kernel_before"]);
+#if !defined(__powerpc64__)  // there the shim passes such a number on as no call, as POWER's kernel has none
   const std::string eperm = "CGVIEW_TEST_HIGH_GET_EPERM=1";
   native = probe(CGVIEW_AFFINITY_PROBE, "", {"LD_PRELOAD=" + kernel, eperm});
   v = probe(CGVIEW_AFFINITY_PROBE, "", {"LD_PRELOAD=" + kShim + ":" + kernel, eperm, "CGVIEW_CPUS=1"});
@@ -625,6 +626,7 @@ TEST(ShimAffinity, AKernelReadingEveryBitRefusesAHighBitNumberWithTheShimToo) {
   EXPECT_EQ(v["syscall_high_restore"], "0");
   EXPECT_EQ(v["syscall_high_restore_errno"], "12345") << "the shim's look at the number changed errno";
   EXPECT_EQ(v["kernel_after_syscall_high_restore"], v["kernel_before"]);
+#endif
 }
 #endif
 
