@@ -4,22 +4,14 @@
  * CGVIEW_TEST_HIGH_GET_EPERM=1 it refuses only such a sched_getaffinity, with
  * EPERM (a filter's answer), and passes other such numbers on as their low
  * bits. Every other number goes on to libc. */
-#define _GNU_SOURCE
-#include <dlfcn.h>
+#include "later_syscall_preload.h"
+
 #include <errno.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <sys/syscall.h>
 
-/* Six arguments are read whatever the call passed, as libc's syscall() reads
-   them (its sixth from the caller's stack): under AddressSanitizer that read
-   of the caller's frame would be reported. */
-__attribute__((no_sanitize("address"))) long syscall(long number, ...) {
-  va_list args;
-  va_start(args, number);
-  long a[6];
-  for (int i = 0; i < 6; ++i) a[i] = va_arg(args, long);
-  va_end(args);
+SYSCALL_PRELOAD_ENTRY long syscall(long number, ...) {
+  READ_SYSCALL_ARGUMENTS(number, a);
   if (number < 0 || number > 0xffff) {
     const char* eperm = getenv("CGVIEW_TEST_HIGH_GET_EPERM");
     if (eperm == NULL || eperm[0] != '1') {
@@ -32,7 +24,5 @@ __attribute__((no_sanitize("address"))) long syscall(long number, ...) {
     }
     number &= 0xffff;
   }
-  static long (*next)(long, ...);
-  if (next == 0) next = (long (*)(long, ...))dlsym(RTLD_NEXT, "syscall");
-  return next(number, a[0], a[1], a[2], a[3], a[4], a[5]);
+  return next_syscall_after_this(number, a);
 }
