@@ -105,8 +105,9 @@ extern "C" {
 [[gnu::visibility("hidden")]] long cgview_affinity_syscall(long number, long pid, unsigned long size, cpu_set_t* mask) {
   pid_t task = pid_t(pid);
   size_t bytes = unsigned(size);
-  const long high_bits = number - cgview_kernel_number(number);
-  if (number - high_bits == SYS_sched_setaffinity) {
+  const int call = cgview_kernel_number(number);
+  const long high_bits = number - call;
+  if (call == SYS_sched_setaffinity) {
     if (high_bits != 0 && refuses_number(high_bits + SYS_sched_getaffinity)) {
       errno = ENOSYS;
       return -1;
