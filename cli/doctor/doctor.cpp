@@ -596,7 +596,11 @@ void Doctor::walk_libraries(ProgramReport& report, const ElfFacts& program) {
   while (!queue.empty() && report.libraries.size() < kMaxLibraries) {
     Pending next = std::move(queue.front());
     queue.pop_front();
-    if (!seen_names.insert(next.name).second) continue;  // ld.so loads a name once
+    // ld.so loads a name once; a name holding $ORIGIN names a file in each
+    // requester's directory, and ld.so loads each of those.
+    std::string key = next.name;
+    if (has_dst_token(next.name, "ORIGIN")) key += '\0' + parent_of(next.who.path);
+    if (!seen_names.insert(key).second) continue;
     if (report.kind == ProgramKind::Musl && next.name == kMuslLibc) {  // musl's loader is its libc
       report.libraries.push_back({next.name, program.interp});
       continue;

@@ -749,6 +749,22 @@ def test_dynamic_string_tokens(args):
     found, r = libraries("/usr/bin/needs-origin")
     check(found.get("$ORIGIN/ask.so") == "/usr/bin/ask.so", "NEEDED $ORIGIN/ask.so: /usr/bin/ask.so", r)
 
+    # Two libraries in two directories each need $ORIGIN/q: ld.so loads both files (/opt/asklib/q
+    # and /b/q), where a name without a token it loads once. The program needs the first library
+    # (through ld.so.conf) and, in place of libc.so.6, the second, /b/ask.so.
+    renamed_needed(root + "/usr/bin/app", root + "/usr/bin/two-origins", "libc.so.6", "/b/ask.so")
+    asklib = root + "/opt/asklib/libdoctor_ask.so"
+    os.makedirs(root + "/b")
+    renamed_needed(asklib, root + "/b/ask.so", "libc.so.6", "$ORIGIN/q")
+    renamed_needed(asklib, asklib + ".new", "libc.so.6", "$ORIGIN/q")
+    os.replace(asklib + ".new", asklib)
+    shutil.copy2(libc_path(), root + "/opt/asklib/q")
+    shutil.copy2(libc_path(), root + "/b/q")
+    _, r = libraries("/usr/bin/two-origins")
+    loaded = sorted(x["path"] for x in r["libraries"] if x["name"] == "$ORIGIN/q")
+    check(loaded == ["/b/q", "/opt/asklib/q"], "NEEDED $ORIGIN/q of two directories: both files examined", r)
+    shutil.copy2(os.path.join(args.programs, "lib", "libdoctor_ask.so"), asklib)
+
     # The program's DT_RPATH $ORIGIN/../zz holds libq.so.6, which its library (found through
     # ld.so.conf, in /opt/asklib) needs: $ORIGIN is the program's directory, not the library's.
     renamed_needed(root + "/usr/bin/app", root + "/usr/bin/rpath-app", "$ORIGIN/../lib", "$ORIGIN/../zz")
