@@ -111,13 +111,21 @@ const char* kind_name(ProgramKind kind) {
   return "unreadable";
 }
 
+namespace {
+
+// Where relative names are taken from: on the running system doctor's own
+// working directory (programs started from here inherit it); in another root,
+// its top.
+std::string working_dir_of(const RootFs& root) {
+  char buf[PATH_MAX];
+  if (root.live() && getcwd(buf, sizeof buf) != nullptr) return buf;
+  return "/";
+}
+
+}  // namespace
+
 Doctor::Doctor(const RootFs& root, std::string path_var)
-    : root_(root), path_var_(std::move(path_var)), libraries_(root) {
-  cwd_ = "/";
-  if (root_.live()) {
-    char buf[PATH_MAX];
-    if (getcwd(buf, sizeof buf) != nullptr) cwd_ = buf;
-  }
+    : root_(root), path_var_(std::move(path_var)), cwd_(working_dir_of(root)), libraries_(root, cwd_) {
   // cgview and libcgview.so are built together: programs this binary's
   // build loads with (class, byte order, machine, ABI) are the ones the shim
   // can load into.

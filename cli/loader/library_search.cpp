@@ -104,7 +104,10 @@ size_t dst_token_length(std::string_view at, std::string_view name) {
   return at.size() == name.size() || !is_identifier_char(at[name.size()]) ? name.size() + 1 : 0;
 }
 
-LibrarySearch::LibrarySearch(const RootFs& root) : root_(root) { read_conf("/etc/ld.so.conf", 0); }
+LibrarySearch::LibrarySearch(const RootFs& root, std::string working_dir)
+    : root_(root), working_dir_(std::move(working_dir)) {
+  read_conf("/etc/ld.so.conf", 0);
+}
 
 void LibrarySearch::read_conf(std::string_view path, int depth) {
   std::string text;
@@ -135,7 +138,7 @@ void LibrarySearch::read_conf(std::string_view path, int depth) {
 
 bool LibrarySearch::try_dir(std::string_view dir, std::string_view name, const Requester& who, Found& out) const {
   if (dir.empty()) return false;
-  Found found = root_.resolve(std::string(dir) + "/" + std::string(name), parent_of(who.path));
+  Found found = root_.resolve(std::string(dir) + "/" + std::string(name), working_dir_);
   if (!found.ok) return false;
   // A file of another build is passed over, as ldconfig leaves it out of
   // ld.so.cache. (Where ld.so opens a directory itself, DT_RPATH, DT_RUNPATH
@@ -177,7 +180,10 @@ Found LibrarySearch::find_name(std::string_view name, const Requester& who) cons
   Found out;
   if (name.find('/') != std::string_view::npos) {
     if (try_dir(parent_of(name), basename_of(name), who, out)) return out;
-    return {false, std::string(name), "is not found"};
+    if (name.front() == '/') return {false, std::string(name), "is not found"};
+    return {false, std::string(name),
+            "is a relative path, which ld.so opens from the program's working directory, and is not in " +
+                working_dir_};
   }
   if (who.runpath.empty()) {
     if (search_list(who.rpath, who.path, name, who, out)) return out;

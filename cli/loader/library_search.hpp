@@ -26,7 +26,10 @@ struct Requester {
 
 class LibrarySearch {
  public:
-  explicit LibrarySearch(const RootFs& root);
+  // `working_dir`: where ld.so opens a relative name (a DT_NEEDED path such as
+  // "lib/libx.so", a search-path entry without a leading '/') from: the
+  // program's working directory, not the requester's.
+  explicit LibrarySearch(const RootFs& root, std::string working_dir = "/");
 
   // The path, in the root's terms, of the library a DT_NEEDED entry names,
   // its tokens expanded; or !ok with the reason (`dropped` where ld.so leaves
@@ -48,6 +51,7 @@ class LibrarySearch {
                    Found& out) const;
 
   const RootFs& root_;
+  std::string working_dir_;
   std::vector<std::string> conf_dirs_;
   int conf_files_read_ = 0;
 };

@@ -33,8 +33,9 @@ def check(ok, what, detail=""):
         failures += 1
 
 
-def doctor(cgview, *args, env=None):
-    r = subprocess.run([cgview, "doctor", "--json", *args], capture_output=True, text=True, env=env, timeout=300)
+def doctor(cgview, *args, env=None, cwd=None):
+    r = subprocess.run([cgview, "doctor", "--json", *args], capture_output=True, text=True, env=env, cwd=cwd,
+                       timeout=300)
     try:
         data = json.loads(r.stdout)
     except json.JSONDecodeError:
@@ -817,6 +818,50 @@ def test_platform_token(args):
     check(found, "$PLATFORMX is no token: its directory is taken as written", r)
 
 
+def test_relative_names(args):
+    """ld.so opens a relative DT_NEEDED path ("q/ask.so") and a relative search-path entry from the
+    program's working directory, not from the requester's: inside --root from its top, on the
+    running system from doctor's own working directory."""
+    cg = args.cgview
+    root = make_image(args, "image-relative", False)
+    lib = os.path.join(args.programs, "lib", "libdoctor_ask.so")
+
+    def libraries(program, cwd=None, *root_args):
+        rc, data, err = doctor(cg, *root_args, program, cwd=cwd)
+        r = data["programs"][0] if data else {"libraries": [], "reasons": [err]}
+        return {x["name"]: x["path"] for x in r["libraries"]}, r
+
+    renamed_needed(root + "/usr/bin/app", root + "/usr/bin/rel-app", "libdoctor_ask.so", "q/ask.so")
+    os.makedirs(root + "/usr/bin/q")
+    shutil.copy2(lib, root + "/usr/bin/q/ask.so")
+    found, r = libraries("/usr/bin/rel-app", None, "--root", root)
+    check(not found.get("q/ask.so") and any("q/ask.so is a relative path" in x and "not in /" in x for x in r["reasons"]),
+          "NEEDED q/ask.so beside the program only: not found, and said to be taken from the working directory", r)
+    os.makedirs(root + "/q")
+    shutil.copy2(lib, root + "/q/ask.so")
+    found, r = libraries("/usr/bin/rel-app", None, "--root", root)
+    check(found.get("q/ask.so") == "/q/ask.so", "NEEDED q/ask.so inside --root: from the root's top", r)
+    # On the running system: from doctor's working directory.
+    live = os.path.join(args.scratch, "relative-live")
+    os.makedirs(live + "/q")
+    shutil.copy2(root + "/usr/bin/rel-app", live + "/rel-app")
+    shutil.copy2(lib, live + "/q/ask.so")
+    found, r = libraries(live + "/rel-app", live)
+    check(found.get("q/ask.so") == live + "/q/ask.so", "NEEDED q/ask.so on the running system: from the working directory", r)
+    found, r = libraries(live + "/rel-app", "/")
+    check(not found.get("q/ask.so"), "NEEDED q/ask.so with another working directory: not found", r)
+    # A RUNPATH entry without a leading '/', "p/lib": from the working directory too.
+    with_runpath(root + "/usr/bin/app", root + "/usr/bin/rel-runpath", "p/lib")
+    os.makedirs(root + "/usr/bin/p/lib")
+    shutil.copy2(lib, root + "/usr/bin/p/lib")
+    found, r = libraries("/usr/bin/rel-runpath", None, "--root", root)
+    check(not found.get("libdoctor_ask.so"), "RUNPATH p/lib: not searched from the program's directory", r)
+    os.makedirs(root + "/p/lib")
+    shutil.copy2(lib, root + "/p/lib")
+    found, r = libraries("/usr/bin/rel-runpath", None, "--root", root)
+    check(found.get("libdoctor_ask.so") == "/p/lib/libdoctor_ask.so", "RUNPATH p/lib: searched from the root's top", r)
+
+
 def test_this_machine(args):
     cg = args.cgview
     start = time.monotonic()
@@ -1017,6 +1062,7 @@ def main():
     test_byte_order(args)
     test_platform_token(args)
     test_dynamic_string_tokens(args)
+    test_relative_names(args)
     test_run(args)
     test_environment(args)
     test_musl(args)
