@@ -59,7 +59,7 @@ std::string glibc_reason(const RootFs& root, const std::string& dir, const Found
   ElfIdentity identity;
   if (!elf_identity_of_file(root.host(lib.path), identity)) return "cannot read its ELF header";
   who.identity = identity;
-  LibrarySearch search(root);
+  LibrarySearch search(root, "/");  // the library has no search path: no relative name to take from a directory
   LibcVerdict v = LibcFit(root, search, required).judge(who);
   std::string glibc = "the glibc in " + dir + " (" + v.libc_path + ")";
   switch (v.kind) {

@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <deque>
+#include <map>
 #include <set>
 #include <span>
 
@@ -601,14 +602,19 @@ void Doctor::walk_libraries(ProgramReport& report, const ElfFacts& program) {
   std::deque<Pending> queue;
   for (const std::string& n : program.needed) queue.push_back({n, top});
   std::set<std::string> seen_names, seen_paths{report.path};
+  std::map<std::string, std::string> sonames;  // of the libraries loaded so far: their paths
   while (!queue.empty() && report.libraries.size() < kMaxLibraries) {
     Pending next = std::move(queue.front());
     queue.pop_front();
-    // ld.so loads a name once; a name holding $ORIGIN names a file in each
-    // requester's directory, and ld.so loads each of those.
-    std::string key = next.name;
-    if (has_dst_token(next.name, "ORIGIN")) key += '\0' + parent_of(next.who.path);
-    if (!seen_names.insert(key).second) continue;
+    // ld.so loads a name once: the name with $ORIGIN expanded, so
+    // "$ORIGIN/x.so" needed from two directories is two libraries.
+    std::string loaded_as = libraries_.loaded_name(next.name, next.who);
+    if (!seen_names.insert(loaded_as).second) continue;
+    // A library already loaded (by a path, say) answers a later need of its soname.
+    if (auto loaded = sonames.find(loaded_as); loaded != sonames.end()) {
+      report.libraries.push_back({next.name, loaded->second});
+      continue;
+    }
     if (report.kind == ProgramKind::Musl && next.name == kMuslLibc) {  // musl's loader is its libc
       report.libraries.push_back({next.name, program.interp});
       continue;
@@ -625,7 +631,9 @@ void Doctor::walk_libraries(ProgramReport& report, const ElfFacts& program) {
     if (!seen_paths.insert(found.path).second) continue;
     const ElfFacts& facts = contents_of(found.path);
     add_contents(report, found.path, facts);
-    Requester who{found.path, facts.runpath, facts.rpath, program.rpath, program.identity, report.path};
+    if (!facts.soname.empty()) sonames.emplace(facts.soname, found.path);
+    // Its $ORIGIN is the directory ld.so opened it from, symlinks unresolved.
+    Requester who{found.opened, facts.runpath, facts.rpath, program.rpath, program.identity, report.path};
     for (const std::string& n : facts.needed) queue.push_back({n, who});
     // The java launcher's libjli.so loads the JVM at run time, from lib/server/.
     if (next.name == "libjli.so") queue.push_back({parent_of(found.path) + "/server/libjvm.so", who});

@@ -111,7 +111,7 @@ void check_preload(PreloadEntry& entry, const ElfIdentity& own) {
       Requester who;
       who.path = "/bin/sh";
       who.identity = own;
-      Found found = LibrarySearch(RootFs("/")).find_name(entry.path, who);
+      Found found = LibrarySearch(RootFs("/"), "/").find_name(entry.path, who);  // no search path of its own
       file = found.ok ? found.path : std::string();
     }
     entry.expanded = file;
@@ -128,7 +128,7 @@ void check_preload(PreloadEntry& entry, const ElfIdentity& own) {
   Requester who;
   who.path = file;
   who.identity = lib;
-  entry.no_glibc = !LibrarySearch(root).find("libc.so.6", who).ok;
+  entry.no_glibc = !LibrarySearch(root, "/").find("libc.so.6", who).ok;  // the default directories: absolute
 }
 
 // Whether the shim accepts `name`=`value`: the configuration's own verdict (the

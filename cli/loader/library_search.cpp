@@ -49,8 +49,8 @@ std::vector<std::string_view> platform_names(const ElfIdentity& build) {
 }
 
 // `entry` with $ORIGIN, $LIB and $PLATFORM (and their ${...} forms) replaced:
-// $ORIGIN by `origin`, $PLATFORM by `platform`. A '$' that starts no token
-// stays, as in ld.so.
+// $ORIGIN by `origin`, $PLATFORM by `platform` (left as written where that is
+// empty). A '$' that starts no token stays, as in ld.so.
 std::string expand(std::string_view entry, const Requester& who, std::string_view origin, std::string_view platform) {
   std::string lib = who.identity.elf_class == ELFCLASS64 ? "lib64" : "lib";
   const std::string triplet = multiarch_triplet(who.identity);
@@ -66,7 +66,7 @@ std::string expand(std::string_view entry, const Requester& who, std::string_vie
     for (const Var& v : vars) {
       length = dst_token_length(entry.substr(i), v.name);
       if (length != 0) {
-        out += v.value;
+        out += v.value.empty() && v.name == "PLATFORM" ? entry.substr(i, length) : v.value;
         break;
       }
     }
@@ -136,10 +136,22 @@ void LibrarySearch::read_conf(std::string_view path, int depth) {
   }
 }
 
+std::string LibrarySearch::loaded_name(std::string_view needed, const Requester& who) const {
+  return expand(needed, who, parent_of(who.path), "");
+}
+
+std::string LibrarySearch::from_working_dir(std::string_view path) const {
+  if (!path.empty() && path.front() == '/') return std::string(path);
+  return working_dir_ + (working_dir_.ends_with('/') ? "" : "/") + std::string(path);
+}
+
 bool LibrarySearch::try_dir(std::string_view dir, std::string_view name, const Requester& who, Found& out) const {
-  if (dir.empty()) return false;
-  Found found = root_.resolve(std::string(dir) + "/" + std::string(name), working_dir_);
+  // As ld.so opens it: the directory as the search gave it, symlinks and
+  // ".." left to the kernel; an empty directory is the working directory.
+  std::string opened = from_working_dir(dir.empty() ? std::string(name) : std::string(dir) + "/" + std::string(name));
+  Found found = root_.resolve(opened);
   if (!found.ok) return false;
+  found.opened = opened;
   // A file of another build is passed over, as ldconfig leaves it out of
   // ld.so.cache. (Where ld.so opens a directory itself, DT_RPATH, DT_RUNPATH
   // and the default ones, a file of its class in the other byte order stops
@@ -152,16 +164,17 @@ bool LibrarySearch::try_dir(std::string_view dir, std::string_view name, const R
 
 bool LibrarySearch::search_list(std::string_view list, std::string_view object_path, std::string_view name,
                                 const Requester& who, Found& out) const {
-  size_t at = 0;
-  while (at < list.size()) {
+  if (list.empty()) return false;  // no such tag
+  for (size_t at = 0;;) {
     size_t end = list.find(':', at);
-    if (end == std::string_view::npos) end = list.size();
-    std::string_view entry = list.substr(at, end - at);
-    at = end + 1;
+    std::string_view entry = list.substr(at, end == std::string_view::npos ? end : end - at);
+    // An empty entry ("/a::/b", a ':' at either end) is the working directory,
+    // as in ld.so; one whose tokens expand to nothing is passed over.
     for (const std::string& dir : expansions(entry, who, object_path))
-      if (try_dir(dir, name, who, out)) return true;
+      if ((entry.empty() || !dir.empty()) && try_dir(dir, name, who, out)) return true;
+    if (end == std::string_view::npos) return false;
+    at = end + 1;
   }
-  return false;
 }
 
 Found LibrarySearch::find(std::string_view needed, const Requester& who) const {
@@ -180,10 +193,18 @@ Found LibrarySearch::find_name(std::string_view name, const Requester& who) cons
   Found out;
   if (name.find('/') != std::string_view::npos) {
     if (try_dir(parent_of(name), basename_of(name), who, out)) return out;
-    if (name.front() == '/') return {false, std::string(name), "is not found"};
-    return {false, std::string(name),
-            "is a relative path, which ld.so opens from the program's working directory, and is not in " +
-                working_dir_};
+    // A path is the one file ld.so opens: say what is wrong with it.
+    std::string path = from_working_dir(name);
+    Found there = root_.resolve(path);
+    ElfIdentity file;
+    std::string error = !there.ok                                            ? "is not found"
+                        : !elf_identity_of_file(root_.host(there.path), file) ? "is not an ELF file"
+                                                                             : "is built for " + describe_build(file);
+    if (name.front() != '/') {
+      error = "is a relative path, which ld.so opens from the program's working directory (" + working_dir_ +
+              " here), and " + path + " " + (there.ok ? error : "does not exist");
+    }
+    return {false, std::string(name), error};
   }
   if (who.runpath.empty()) {
     if (search_list(who.rpath, who.path, name, who, out)) return out;

@@ -16,7 +16,7 @@
 namespace cgview::cli {
 
 struct Requester {
-  std::string path;     // the object asking, in the root's terms ($ORIGIN is its directory)
+  std::string path;     // the object asking, as ld.so opened it (Found::opened; $ORIGIN is its directory)
   std::string runpath;  // its DT_RUNPATH
   std::string rpath;    // its DT_RPATH
   std::string program_rpath;  // the executable's DT_RPATH, also searched when runpath is empty
@@ -29,7 +29,7 @@ class LibrarySearch {
   // `working_dir`: where ld.so opens a relative name (a DT_NEEDED path such as
   // "lib/libx.so", a search-path entry without a leading '/') from: the
   // program's working directory, not the requester's.
-  explicit LibrarySearch(const RootFs& root, std::string working_dir = "/");
+  LibrarySearch(const RootFs& root, std::string working_dir);
 
   // The path, in the root's terms, of the library a DT_NEEDED entry names,
   // its tokens expanded; or !ok with the reason (`dropped` where ld.so leaves
@@ -40,10 +40,18 @@ class LibrarySearch {
   // tokens ld.so does not expand.
   Found find_name(std::string_view name, const Requester& who) const;
 
+  // The name ld.so knows a DT_NEEDED entry by among the objects it has
+  // loaded: the entry with $ORIGIN and $LIB expanded ($PLATFORM, the same for
+  // every object of a program, stays as written). "$ORIGIN/x.so" needed from
+  // two directories names two objects; "/d/x.so" and "$ORIGIN/x.so" from /d one.
+  std::string loaded_name(std::string_view needed, const Requester& who) const;
+
   const std::vector<std::string>& configured_dirs() const { return conf_dirs_; }
 
  private:
   void read_conf(std::string_view path, int depth);
+  // `path` as a process in working_dir_ names it: a relative one from there.
+  std::string from_working_dir(std::string_view path) const;
   // True, with `out`, where `dir` holds `name` built for the requester.
   bool try_dir(std::string_view dir, std::string_view name, const Requester& who, Found& out) const;
   // `list`: a DT_RPATH or DT_RUNPATH of the object at `object_path` (its $ORIGIN).

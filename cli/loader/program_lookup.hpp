@@ -16,6 +16,10 @@ struct Found {
   std::string error;  // when !ok: "does not exist", "is a symlink loop", ...
   bool missing = false;  // when !ok: because a component of the path does not exist
   bool dropped = false;  // when !ok: a DT_NEEDED name ld.so leaves out (a token it cannot expand)
+  // A library found by LibrarySearch: the path as ld.so opens it, its
+  // directory as the search gave it, symlinks unresolved (ld.so takes $ORIGIN
+  // from this, not from `path`).
+  std::string opened = {};
 };
 
 class RootFs {

@@ -765,6 +765,35 @@ def test_dynamic_string_tokens(args):
     loaded = sorted(x["path"] for x in r["libraries"] if x["name"] == "$ORIGIN/q")
     check(loaded == ["/b/q", "/opt/asklib/q"], "NEEDED $ORIGIN/q of two directories: both files examined", r)
     shutil.copy2(os.path.join(args.programs, "lib", "libdoctor_ask.so"), asklib)
+    # ${ORIGIN}/q and $ORIGIN/q of one directory are one name to ld.so: one library.
+    renamed_needed(root + "/usr/bin/app", root + "/usr/bin/one-origin.0", "libdoctor_ask.so", "${ORIGIN}/q")
+    renamed_needed(root + "/usr/bin/one-origin.0", root + "/usr/bin/one-origin", "libc.so.6", "$ORIGIN/q")
+    shutil.copy2(libc_path(), root + "/usr/bin/q")
+    _, r = libraries("/usr/bin/one-origin")
+    check([x["path"] for x in r["libraries"] if x["name"].endswith("/q")] == ["/usr/bin/q"],
+          "${ORIGIN}/q and $ORIGIN/q from one directory: one library", r)
+    # A library reached through a symlink (/l/ask.so -> ../r/ask.so) has the directory ld.so
+    # opened it from as its $ORIGIN: its $ORIGIN/q is /l/q.
+    os.makedirs(root + "/l")
+    os.makedirs(root + "/r")
+    renamed_needed(root + "/usr/bin/app", root + "/usr/bin/linked", "libdoctor_ask.so", "/l/ask.so")
+    renamed_needed(asklib, root + "/r/ask.so", "libc.so.6", "$ORIGIN/q")
+    os.symlink("../r/ask.so", root + "/l/ask.so")
+    shutil.copy2(libc_path(), root + "/l/q")
+    found, r = libraries("/usr/bin/linked")
+    check(found.get("/l/ask.so") == "/r/ask.so" and found.get("$ORIGIN/q") == "/l/q",
+          "a library through a symlink: $ORIGIN is the directory it was opened from", r)
+    # A library loaded by path answers a later need of its soname: /s/c.so, a copy of libc
+    # (soname libc.so.6), serves the program's libc.so.6, found nowhere else.
+    os.makedirs(root + "/s")
+    shutil.copy2(libc_path(), root + "/s/c.so")
+    renamed_needed(root + "/usr/bin/app", root + "/usr/bin/by-soname", "libdoctor_ask.so", "/s/c.so")
+    os.rename(root + "/usr/lib/x86_64-linux-gnu/libc.so.6", root + "/usr/lib/x86_64-linux-gnu/libc.so.6.away")
+    found, r = libraries("/usr/bin/by-soname")
+    os.rename(root + "/usr/lib/x86_64-linux-gnu/libc.so.6.away", root + "/usr/lib/x86_64-linux-gnu/libc.so.6")
+    check(found.get("/s/c.so") == "/s/c.so" and found.get("libc.so.6") == "/s/c.so" and
+          not any("not found" in x for x in r["reasons"]),
+          "NEEDED libc.so.6 after /s/c.so, whose soname it is: the library already loaded", r)
 
     # The program's DT_RPATH $ORIGIN/../zz holds libq.so.6, which its library (found through
     # ld.so.conf, in /opt/asklib) needs: $ORIGIN is the program's directory, not the library's.
@@ -835,31 +864,52 @@ def test_relative_names(args):
     os.makedirs(root + "/usr/bin/q")
     shutil.copy2(lib, root + "/usr/bin/q/ask.so")
     found, r = libraries("/usr/bin/rel-app", None, "--root", root)
-    check(not found.get("q/ask.so") and any("q/ask.so is a relative path" in x and "not in /" in x for x in r["reasons"]),
+    check(not found.get("q/ask.so") and any("q/ask.so is a relative path" in x and "/q/ask.so does not exist" in x for x in r["reasons"]),
           "NEEDED q/ask.so beside the program only: not found, and said to be taken from the working directory", r)
     os.makedirs(root + "/q")
     shutil.copy2(lib, root + "/q/ask.so")
     found, r = libraries("/usr/bin/rel-app", None, "--root", root)
     check(found.get("q/ask.so") == "/q/ask.so", "NEEDED q/ask.so inside --root: from the root's top", r)
-    # On the running system: from doctor's working directory.
+    # A relative path to a file of another build: said so, not "not found".
+    renamed_needed(root + "/usr/bin/app", root + "/usr/bin/rel-other", "libdoctor_ask.so", "w/ask.so")
+    big_endian_copy(lib, root + "/w/ask.so")
+    found, r = libraries("/usr/bin/rel-other", None, "--root", root)
+    check(not found.get("w/ask.so") and any("/w/ask.so is built for" in x for x in r["reasons"]),
+          "NEEDED w/ask.so of another byte order: named as built for another machine", r)
+    # On the running system: from doctor's working directory, the program elsewhere.
     live = os.path.join(args.scratch, "relative-live")
     os.makedirs(live + "/q")
-    shutil.copy2(root + "/usr/bin/rel-app", live + "/rel-app")
+    os.makedirs(live + "/bin/q")
+    shutil.copy2(root + "/usr/bin/rel-app", live + "/bin/rel-app")
     shutil.copy2(lib, live + "/q/ask.so")
-    found, r = libraries(live + "/rel-app", live)
+    shutil.copy2(lib, live + "/bin/q/ask.so")
+    found, r = libraries(live + "/bin/rel-app", live)
     check(found.get("q/ask.so") == live + "/q/ask.so", "NEEDED q/ask.so on the running system: from the working directory", r)
-    found, r = libraries(live + "/rel-app", "/")
+    found, r = libraries(live + "/bin/rel-app", "/")
     check(not found.get("q/ask.so"), "NEEDED q/ask.so with another working directory: not found", r)
-    # A RUNPATH entry without a leading '/', "p/lib": from the working directory too.
+    # Search-path entries without a leading '/', "p/lib", in DT_RUNPATH and in DT_RPATH, and empty
+    # ones ("/none:", ":/none", "/none::/x"): from the working directory too.
     with_runpath(root + "/usr/bin/app", root + "/usr/bin/rel-runpath", "p/lib")
+    shutil.copy2(root + "/usr/bin/rel-runpath", root + "/usr/bin/rel-rpath")
+    runpath_to_rpath(root + "/usr/bin/rel-rpath")
     os.makedirs(root + "/usr/bin/p/lib")
     shutil.copy2(lib, root + "/usr/bin/p/lib")
-    found, r = libraries("/usr/bin/rel-runpath", None, "--root", root)
-    check(not found.get("libdoctor_ask.so"), "RUNPATH p/lib: not searched from the program's directory", r)
+    for program in ("rel-runpath", "rel-rpath"):
+        found, r = libraries("/usr/bin/" + program, None, "--root", root)
+        check(not found.get("libdoctor_ask.so"), f"{program} p/lib: not searched from the program's directory", r)
     os.makedirs(root + "/p/lib")
     shutil.copy2(lib, root + "/p/lib")
-    found, r = libraries("/usr/bin/rel-runpath", None, "--root", root)
-    check(found.get("libdoctor_ask.so") == "/p/lib/libdoctor_ask.so", "RUNPATH p/lib: searched from the root's top", r)
+    for program in ("rel-runpath", "rel-rpath"):
+        found, r = libraries("/usr/bin/" + program, None, "--root", root)
+        check(found.get("libdoctor_ask.so") == "/p/lib/libdoctor_ask.so", f"{program} p/lib: searched from the root's top", r)
+    for entries in ("/none:", ":/none", "/none::/x"):
+        with_runpath(root + "/usr/bin/app", root + "/usr/bin/empty-entry", entries)
+        found, r = libraries("/usr/bin/empty-entry", None, "--root", root)
+        check(not found.get("libdoctor_ask.so"), f"RUNPATH {entries}: the library nowhere in it or the top", r)
+        shutil.copy2(lib, root + "/libdoctor_ask.so")
+        found, r = libraries("/usr/bin/empty-entry", None, "--root", root)
+        check(found.get("libdoctor_ask.so") == "/libdoctor_ask.so", f"RUNPATH {entries}: its empty entry is the working directory", r)
+        os.remove(root + "/libdoctor_ask.so")
 
 
 def test_this_machine(args):
