@@ -280,7 +280,7 @@ bool is_glibc_loader(std::string_view file_name) {
 void Doctor::find_asan_runtime(ProgramReport& report, const ElfFacts& facts) {
   for (const std::string& name : facts.needed) {
     if (!is_asan_runtime(name)) continue;
-    Requester self{report.path, facts.runpath, facts.rpath, facts.rpath, facts.identity, report.path};
+    Requester self{report.path, facts.runpath, facts.rpath, facts.identity, {}};
     Found found = libraries_.find(name, self);
     report.asan_runtime = found.ok ? found.path : name;
     break;
@@ -487,7 +487,7 @@ LibBuild Doctor::lib_build_for(const ElfFacts& program, bool file_only) const {
     if (!expand_lib(entry.path, token, build.path)) continue;
     // A name without '/' is looked up as a library; a relative path is from
     // the working directory.
-    Requester who{"/", "", "", "", program.identity, ""};
+    Requester who{"/", "", "", program.identity, {}};
     Found library = build.path.find('/') == std::string::npos ? libraries_.find_name(build.path, who)
                                                               : root_.resolve(build.path, cwd_);
     ElfIdentity lib;
@@ -551,7 +551,7 @@ LibcFit* Doctor::libc_fit_for(const std::string& build) {
 void Doctor::check_glibc_version(ProgramReport& report, const ElfFacts& facts, const std::string& build) {
   LibcFit* fit = libc_fit_for(build);
   if (fit == nullptr) return;
-  Requester who{report.path, facts.runpath, facts.rpath, facts.rpath, facts.identity, report.path};
+  Requester who{report.path, facts.runpath, facts.rpath, facts.identity, {}};
   LibcVerdict v = fit->judge(who);
   if (v.kind != LibcVerdict::Lacks) return;  // no libc.so.6 for it: the library walk says so (deep)
   std::string lacks = join_versions(v.missing);
@@ -598,7 +598,7 @@ void Doctor::walk_libraries(ProgramReport& report, const ElfFacts& program) {
     std::string name;
     Requester who;
   };
-  Requester top{report.path, program.runpath, program.rpath, program.rpath, program.identity, report.path};
+  Requester top{report.path, program.runpath, program.rpath, program.identity, {}};
   std::deque<Pending> queue;
   for (const std::string& n : program.needed) queue.push_back({n, top});
   std::set<std::string> seen_names, seen_paths{report.path};
@@ -632,8 +632,11 @@ void Doctor::walk_libraries(ProgramReport& report, const ElfFacts& program) {
     const ElfFacts& facts = contents_of(found.path);
     add_contents(report, found.path, facts);
     if (!facts.soname.empty()) sonames.emplace(facts.soname, found.path);
-    // Its $ORIGIN is the directory ld.so opened it from, symlinks unresolved.
-    Requester who{found.opened, facts.runpath, facts.rpath, program.rpath, program.identity, report.path};
+    // Its $ORIGIN is the directory ld.so opened it from, symlinks unresolved;
+    // its needs are also searched for in its loaders' DT_RPATHs, this one's first.
+    Requester who{found.opened, facts.runpath, facts.rpath, program.identity, {}};
+    if (!next.who.rpath.empty()) who.loaders_rpaths.push_back({next.who.rpath, next.who.path});
+    who.loaders_rpaths.insert(who.loaders_rpaths.end(), next.who.loaders_rpaths.begin(), next.who.loaders_rpaths.end());
     for (const std::string& n : facts.needed) queue.push_back({n, who});
     // The java launcher's libjli.so loads the JVM at run time, from lib/server/.
     if (next.name == "libjli.so") queue.push_back({parent_of(found.path) + "/server/libjvm.so", who});

@@ -208,8 +208,8 @@ Found LibrarySearch::find_name(std::string_view name, const Requester& who) cons
   }
   if (who.runpath.empty()) {
     if (search_list(who.rpath, who.path, name, who, out)) return out;
-    const std::string& program = who.program_path.empty() ? who.path : who.program_path;
-    if (search_list(who.program_rpath, program, name, who, out)) return out;
+    for (const RpathOf& loader : who.loaders_rpaths)
+      if (search_list(loader.list, loader.object_path, name, who, out)) return out;
   } else if (search_list(who.runpath, who.path, name, who, out)) {
     return out;
   }

@@ -1,5 +1,6 @@
-// Where ld.so would find a DT_NEEDED library, inside a root: DT_RPATH (when
-// there is no DT_RUNPATH), DT_RUNPATH, the directories of /etc/ld.so.conf
+// Where ld.so would find a DT_NEEDED library, inside a root: the DT_RPATHs of
+// the requester and its loaders (when it has no DT_RUNPATH), its DT_RUNPATH,
+// the directories of /etc/ld.so.conf
 // (with its include globs; ld.so reads them through its cache), then the
 // default directories, multiarch first. A candidate of another ELF class,
 // byte order, machine or ABI is skipped, as ldconfig leaves it out of
@@ -15,13 +16,20 @@
 
 namespace cgview::cli {
 
+// A DT_RPATH, and the path (as ld.so opened it) of the object whose $ORIGIN it takes.
+struct RpathOf {
+  std::string list;
+  std::string object_path;
+};
+
 struct Requester {
   std::string path;     // the object asking, as ld.so opened it (Found::opened; $ORIGIN is its directory)
   std::string runpath;  // its DT_RUNPATH
   std::string rpath;    // its DT_RPATH
-  std::string program_rpath;  // the executable's DT_RPATH, also searched when runpath is empty
   ElfIdentity identity;  // its build: only libraries that load with it (ElfIdentity::loads_with) are found
-  std::string program_path;  // the executable's path, for $ORIGIN in program_rpath ("": `path` is it)
+  // Where `runpath` is empty, ld.so searches after `rpath` the DT_RPATHs of the
+  // objects that loaded this one, nearest first, up to the executable's.
+  std::vector<RpathOf> loaders_rpaths;
 };
 
 class LibrarySearch {

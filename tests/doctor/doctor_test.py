@@ -807,6 +807,24 @@ def test_dynamic_string_tokens(args):
     found, r = libraries("/usr/bin/rpath-app")
     check(found.get("libdoctor_ask.so") == "/opt/asklib/libdoctor_ask.so" and found.get("libq.so.6") == "/usr/zz/libq.so.6",
           "the program's DT_RPATH $ORIGIN/../zz serves its library's needs from the program's directory", r)
+    # A library between them, libdoctor_mid.so (found through the program's RUNPATH, in /usr/lib),
+    # has a DT_RPATH $ORIGIN/../zz: ld.so searches it for the needs of the library it loads too,
+    # which has none of its own, so libdoctor_ask.so's libq.so.6 is found in /usr/zz. Made its
+    # DT_RUNPATH instead, it serves only libdoctor_mid.so's own needs.
+    renamed_needed(root + "/usr/bin/app", root + "/usr/bin/mid-app", "libdoctor_ask.so", "libdoctor_mid.so")
+    shutil.copy2(os.path.join(args.programs, "lib", "libdoctor_mid.so"), root + "/usr/lib/libdoctor_mid.so")
+    found, r = libraries("/usr/bin/mid-app")
+    check(found.get("libdoctor_mid.so") == "/usr/lib/libdoctor_mid.so" and found.get("libq.so.6") == "/usr/zz/libq.so.6",
+          "a loader's DT_RPATH serves the needs of the library it loads", r)
+    with open(root + "/usr/lib/libdoctor_mid.so", "r+b") as f:
+        body = bytearray(f.read())
+        rpath = next(at for at in dynamic_entries(body) if struct.unpack_from("<q", body, at)[0] == 15)
+        struct.pack_into("<q", body, rpath, 29)  # DT_RPATH -> DT_RUNPATH
+        f.seek(0)
+        f.write(body)
+    found, r = libraries("/usr/bin/mid-app")
+    check("libq.so.6" in found and not found["libq.so.6"], "a loader's DT_RUNPATH does not serve its library's needs", r)
+
     # Both tags: DT_RUNPATH $ORIGIN/../zz and DT_RPATH /../zz (/zz). ld.so ignores the DT_RPATH,
     # so libq.so.6, in /zz only, is not found for the library.
     renamed_needed(root + "/usr/bin/app", root + "/usr/bin/both-app", "$ORIGIN/../lib", "$ORIGIN/../zz")
