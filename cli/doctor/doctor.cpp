@@ -11,6 +11,7 @@
 #include <cstring>
 #include <deque>
 #include <map>
+#include <memory>
 #include <set>
 #include <span>
 
@@ -121,6 +122,12 @@ std::string working_dir_of(const RootFs& root) {
   char buf[PATH_MAX];
   if (root.live() && getcwd(buf, sizeof buf) != nullptr) return buf;
   return "/";
+}
+
+// The object at `path` (as ld.so opened it), asking for its needs.
+Requester requester(std::string path, const ElfFacts& facts, const ElfIdentity& build,
+                    std::shared_ptr<const Requester> loader) {
+  return {std::move(path), facts.runpath, facts.has_runpath, facts.rpath, build, std::move(loader)};
 }
 
 }  // namespace
@@ -280,7 +287,7 @@ bool is_glibc_loader(std::string_view file_name) {
 void Doctor::find_asan_runtime(ProgramReport& report, const ElfFacts& facts) {
   for (const std::string& name : facts.needed) {
     if (!is_asan_runtime(name)) continue;
-    Requester self{report.path, facts.runpath, facts.rpath, facts.identity, {}};
+    Requester self = requester(report.path, facts, facts.identity, nullptr);
     Found found = libraries_.find(name, self);
     report.asan_runtime = found.ok ? found.path : name;
     break;
@@ -487,7 +494,7 @@ LibBuild Doctor::lib_build_for(const ElfFacts& program, bool file_only) const {
     if (!expand_lib(entry.path, token, build.path)) continue;
     // A name without '/' is looked up as a library; a relative path is from
     // the working directory.
-    Requester who{"/", "", "", program.identity, {}};
+    Requester who{"/", "", false, "", program.identity, nullptr};
     Found library = build.path.find('/') == std::string::npos ? libraries_.find_name(build.path, who)
                                                               : root_.resolve(build.path, cwd_);
     ElfIdentity lib;
@@ -551,7 +558,7 @@ LibcFit* Doctor::libc_fit_for(const std::string& build) {
 void Doctor::check_glibc_version(ProgramReport& report, const ElfFacts& facts, const std::string& build) {
   LibcFit* fit = libc_fit_for(build);
   if (fit == nullptr) return;
-  Requester who{report.path, facts.runpath, facts.rpath, facts.identity, {}};
+  Requester who = requester(report.path, facts, facts.identity, nullptr);
   LibcVerdict v = fit->judge(who);
   if (v.kind != LibcVerdict::Lacks) return;  // no libc.so.6 for it: the library walk says so (deep)
   std::string lacks = join_versions(v.missing);
@@ -596,30 +603,41 @@ void Doctor::add_contents(ProgramReport& report, const std::string& file, const 
 void Doctor::walk_libraries(ProgramReport& report, const ElfFacts& program) {
   struct Pending {
     std::string name;
-    Requester who;
+    std::shared_ptr<const Requester> who;
   };
-  Requester top{report.path, program.runpath, program.rpath, program.identity, {}};
+  auto top = std::make_shared<const Requester>(requester(report.path, program, program.identity, nullptr));
   std::deque<Pending> queue;
   for (const std::string& n : program.needed) queue.push_back({n, top});
   std::set<std::string> seen_names, seen_paths{report.path};
-  std::map<std::string, std::string> sonames;  // of the libraries loaded so far: their paths
+  // ld.so matches a needed name against the objects already loaded, by the
+  // name they were loaded as and by their sonames: the program's own, and
+  // ld.so's (by its PT_INTERP path too), from the start. musl's loader is
+  // its libc, named below.
+  std::map<std::string, std::string> loaded;  // name or soname -> path
+  if (!program.soname.empty()) loaded.emplace(program.soname, report.path);
+  Found interp = program.has_interp && report.kind != ProgramKind::Musl ? root_.resolve(program.interp) : Found{};
+  if (interp.ok && seen_paths.insert(interp.path).second) {
+    const ElfFacts& facts = contents_of(interp.path);
+    add_contents(report, interp.path, facts);
+    loaded.emplace(program.interp, interp.path);
+    if (!facts.soname.empty()) loaded.emplace(facts.soname, interp.path);
+  }
   while (!queue.empty() && report.libraries.size() < kMaxLibraries) {
     Pending next = std::move(queue.front());
     queue.pop_front();
     // ld.so loads a name once: the name with $ORIGIN expanded, so
     // "$ORIGIN/x.so" needed from two directories is two libraries.
-    std::string loaded_as = libraries_.loaded_name(next.name, next.who);
+    std::string loaded_as = libraries_.loaded_name(next.name, *next.who);
     if (!seen_names.insert(loaded_as).second) continue;
-    // A library already loaded (by a path, say) answers a later need of its soname.
-    if (auto loaded = sonames.find(loaded_as); loaded != sonames.end()) {
-      report.libraries.push_back({next.name, loaded->second});
+    if (auto already = loaded.find(loaded_as); already != loaded.end()) {
+      report.libraries.push_back({next.name, already->second});
       continue;
     }
     if (report.kind == ProgramKind::Musl && next.name == kMuslLibc) {  // musl's loader is its libc
       report.libraries.push_back({next.name, program.interp});
       continue;
     }
-    Found found = libraries_.find(next.name, next.who);
+    Found found = libraries_.find(next.name, *next.who);
     if (found.dropped) continue;  // ld.so leaves it out too
     if (!found.ok) {
       report.libraries.push_back({next.name, ""});
@@ -631,12 +649,9 @@ void Doctor::walk_libraries(ProgramReport& report, const ElfFacts& program) {
     if (!seen_paths.insert(found.path).second) continue;
     const ElfFacts& facts = contents_of(found.path);
     add_contents(report, found.path, facts);
-    if (!facts.soname.empty()) sonames.emplace(facts.soname, found.path);
-    // Its $ORIGIN is the directory ld.so opened it from, symlinks unresolved;
-    // its needs are also searched for in its loaders' DT_RPATHs, this one's first.
-    Requester who{found.opened, facts.runpath, facts.rpath, program.identity, {}};
-    if (!next.who.rpath.empty()) who.loaders_rpaths.push_back({next.who.rpath, next.who.path});
-    who.loaders_rpaths.insert(who.loaders_rpaths.end(), next.who.loaders_rpaths.begin(), next.who.loaders_rpaths.end());
+    if (!facts.soname.empty()) loaded.emplace(facts.soname, found.path);
+    // Its $ORIGIN is the directory ld.so opened it from, symlinks unresolved.
+    auto who = std::make_shared<const Requester>(requester(found.opened, facts, program.identity, next.who));
     for (const std::string& n : facts.needed) queue.push_back({n, who});
     // The java launcher's libjli.so loads the JVM at run time, from lib/server/.
     if (next.name == "libjli.so") queue.push_back({parent_of(found.path) + "/server/libjvm.so", who});

@@ -207,15 +207,16 @@ class Inspector {
         }
       }
       if (dyn.d_tag == DT_NEEDED && facts_.needed.size() < kMaxNeeded) facts_.needed.emplace_back(text);
-      else if (dyn.d_tag == DT_RUNPATH) facts_.runpath = text;
+      else if (dyn.d_tag == DT_RUNPATH) facts_.runpath = text, facts_.has_runpath = true;
       else if (dyn.d_tag == DT_RPATH) facts_.rpath = text;
       else if (dyn.d_tag == DT_SONAME) facts_.soname = text;
       else if (dyn.d_tag == DT_FLAGS_1 && (dyn.d_un.d_val & DF_1_PIE)) facts_.pie = true;
     }
-    // ld.so ignores DT_RPATH where DT_RUNPATH is there (older linkers wrote
-    // both with --enable-new-dtags), for the object's own needs and for those
-    // of the libraries an executable's DT_RPATH would serve.
-    if (!facts_.runpath.empty()) facts_.rpath.clear();
+    // ld.so ignores DT_RPATH where DT_RUNPATH is there, even an empty one
+    // (older linkers wrote both with --enable-new-dtags; `patchelf
+    // --set-rpath ''` leaves an empty one), for the object's own needs and for
+    // those of the libraries it loads.
+    if (facts_.has_runpath) facts_.rpath.clear();
   }
 
   // Both version sections are chains of records linked by byte offsets

@@ -26,7 +26,8 @@ struct ElfFacts {
   bool has_dynamic = false;  // a .dynamic section (dynamically linked or static-pie)
   bool pie = false;          // DF_1_PIE
   std::vector<std::string> needed;  // DT_NEEDED, in order
-  std::string runpath, rpath;       // DT_RUNPATH / DT_RPATH, unexpanded (rpath empty where runpath is not)
+  std::string runpath, rpath;       // DT_RUNPATH / DT_RPATH, unexpanded (rpath empty where there is a runpath)
+  bool has_runpath = false;         // a DT_RUNPATH tag, even one of an empty string
   std::string soname;               // DT_SONAME: a shared library's (an executable has none)
   // Symbol versions (.gnu.version_d, .gnu.version_r): the ones this object
   // defines ("libc.so.6" for its base entry, "GLIBC_2.17", ...; none when it

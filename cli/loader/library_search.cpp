@@ -206,10 +206,9 @@ Found LibrarySearch::find_name(std::string_view name, const Requester& who) cons
     }
     return {false, std::string(name), error};
   }
-  if (who.runpath.empty()) {
-    if (search_list(who.rpath, who.path, name, who, out)) return out;
-    for (const RpathOf& loader : who.loaders_rpaths)
-      if (search_list(loader.list, loader.object_path, name, who, out)) return out;
+  if (!who.has_runpath) {
+    for (const Requester* object = &who; object != nullptr; object = object->loader.get())
+      if (search_list(object->rpath, object->path, name, who, out)) return out;
   } else if (search_list(who.runpath, who.path, name, who, out)) {
     return out;
   }

@@ -7,6 +7,7 @@
 // ld.so.cache.
 #pragma once
 
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -16,20 +17,17 @@
 
 namespace cgview::cli {
 
-// A DT_RPATH, and the path (as ld.so opened it) of the object whose $ORIGIN it takes.
-struct RpathOf {
-  std::string list;
-  std::string object_path;
-};
-
 struct Requester {
   std::string path;     // the object asking, as ld.so opened it (Found::opened; $ORIGIN is its directory)
   std::string runpath;  // its DT_RUNPATH
+  bool has_runpath = false;  // a DT_RUNPATH tag, even an empty one: then no DT_RPATH is searched
   std::string rpath;    // its DT_RPATH
   ElfIdentity identity;  // its build: only libraries that load with it (ElfIdentity::loads_with) are found
-  // Where `runpath` is empty, ld.so searches after `rpath` the DT_RPATHs of the
-  // objects that loaded this one, nearest first, up to the executable's.
-  std::vector<RpathOf> loaders_rpaths;
+  // The object that loaded this one (none: the executable, or an object
+  // examined alone). Without a DT_RUNPATH, ld.so searches after `rpath` the
+  // DT_RPATH of its loader, and of that one's, up to the executable's. Shared:
+  // every need of one object, and every object it loads, points to one copy.
+  std::shared_ptr<const Requester> loader;
 };
 
 class LibrarySearch {

@@ -865,6 +865,72 @@ def test_platform_token(args):
     check(found, "$PLATFORMX is no token: its directory is taken as written", r)
 
 
+def add_dynamic_entry(path, tag, string_at):
+    """Writes a dynamic entry (`tag`, the string at file offset `string_at` in .dynstr) into the
+    first spare DT_NULL entry of a copy of doctor_uses_library (its RUNPATH string locates the
+    string table), in place."""
+    with open(path, "r+b") as f:
+        body = bytearray(f.read())
+        entries = dynamic_entries(body)
+        runpath = next(at for at in entries if struct.unpack_from("<q", body, at)[0] == 29)
+        runpath_offset, = struct.unpack_from("<Q", body, runpath + 8)
+        # The RUNPATH string's file offset less its offset in .dynstr: the table's file offset.
+        table = body.index(b"$ORIGIN/../lib\0") - runpath_offset
+        spare = [at for at in entries if struct.unpack_from("<q", body, at)[0] == 0]
+        assert len(spare) >= 2, "no spare dynamic entry"
+        struct.pack_into("<qQ", body, spare[0], tag, string_at - table)
+        f.seek(0)
+        f.write(body)
+
+
+def test_loaded_objects(args):
+    """ld.so answers a need from the objects already loaded: by a soname, the program's own among
+    them, and by ld.so's (its PT_INTERP path and soname) before any search; and an empty
+    DT_RUNPATH still turns the DT_RPATH off."""
+    cg = args.cgview
+    root = make_image(args, "image-loaded", True)
+    asklib = root + "/opt/asklib/libdoctor_ask.so"
+
+    def libraries(program):
+        rc, data, err = doctor(cg, "--root", root, program)
+        r = data["programs"][0] if data else {"libraries": [], "reasons": [err]}
+        return {x["name"]: x["path"] for x in r["libraries"]}, r
+
+    # The program's soname "lib" (the tail of its RUNPATH string), which its library needs: the
+    # program itself, not the file named lib in the multiarch directory.
+    shutil.copy2(root + "/usr/bin/app", root + "/usr/bin/self-app")
+    with open(root + "/usr/bin/self-app", "rb") as f:
+        lib_at = f.read().index(b"$ORIGIN/../lib\0") + len("$ORIGIN/../")
+    add_dynamic_entry(root + "/usr/bin/self-app", 14, lib_at)  # DT_SONAME
+    renamed_needed(asklib, asklib + ".new", "libc.so.6", "lib")
+    os.replace(asklib + ".new", asklib)
+    shutil.copy2(libc_path(), root + "/usr/lib/x86_64-linux-gnu/lib")
+    found, r = libraries("/usr/bin/self-app")
+    check(found.get("lib") == "/usr/bin/self-app", "a need of the program's own soname is the program", r)
+    shutil.copy2(os.path.join(args.programs, "lib", "libdoctor_ask.so"), asklib)
+
+    # ld.so at /opt/ld-linux-x86-64.so.2, in no search directory: libc.so.6's need of it is the
+    # loader already there.
+    renamed_needed(root + "/usr/bin/app", root + "/usr/bin/own-loader", "/lib64/ld-linux-x86-64.so.2",
+                   "/opt/ld-linux-x86-64.so.2")
+    os.rename(root + "/lib64/ld-linux-x86-64.so.2", root + "/opt/ld-linux-x86-64.so.2")
+    found, r = libraries("/usr/bin/own-loader")
+    os.rename(root + "/opt/ld-linux-x86-64.so.2", root + "/lib64/ld-linux-x86-64.so.2")
+    check(found.get("ld-linux-x86-64.so.2") == "/opt/ld-linux-x86-64.so.2" and not any("not found" in x for x in r["reasons"]),
+          "libc.so.6's need of ld-linux-x86-64.so.2: the program's own loader", r)
+
+    # DT_RUNPATH "" beside DT_RPATH /zz: the DT_RPATH is ignored, and libdoctor_ask.so, in /zz
+    # only, is not found.
+    with_runpath(root + "/usr/bin/app", root + "/usr/bin/empty-runpath", "\0/zz")
+    runpath_to_rpath(root + "/usr/bin/empty-runpath", keep_runpath_skip=1)
+    os.makedirs(root + "/zz")
+    os.rename(asklib, root + "/zz/libdoctor_ask.so")
+    found, r = libraries("/usr/bin/empty-runpath")
+    check("libdoctor_ask.so" in found and not found["libdoctor_ask.so"],
+          "an empty DT_RUNPATH turns the DT_RPATH beside it off", r)
+    os.rename(root + "/zz/libdoctor_ask.so", asklib)
+
+
 def test_relative_names(args):
     """ld.so opens a relative DT_NEEDED path ("q/ask.so") and a relative search-path entry from the
     program's working directory, not from the requester's: inside --root from its top, on the
@@ -1131,6 +1197,7 @@ def main():
     test_platform_token(args)
     test_dynamic_string_tokens(args)
     test_relative_names(args)
+    test_loaded_objects(args)
     test_run(args)
     test_environment(args)
     test_musl(args)
