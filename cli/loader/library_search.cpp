@@ -48,6 +48,19 @@ std::vector<std::string_view> platform_names(const ElfIdentity& build) {
   }
 }
 
+// The glibc-hwcaps subdirectories glibc's loader (2.33 and later) tries in
+// each search directory before the directory itself, best first, for a
+// program of `build`: those the CPU supports, which may be any of them.
+std::vector<std::string_view> hwcaps_subdirs(const ElfIdentity& build) {
+  switch (build.machine) {
+    case EM_X86_64: return {"x86-64-v4", "x86-64-v3", "x86-64-v2"};
+    case EM_PPC64: return build.data == ELFDATA2LSB ? std::vector<std::string_view>{"power10", "power9"}
+                                                    : std::vector<std::string_view>{};
+    case EM_S390: return {"z16", "z15", "z14", "z13"};
+    default: return {};
+  }
+}
+
 // `entry` with $ORIGIN, $LIB and $PLATFORM (and their ${...} forms) replaced:
 // $ORIGIN by `origin`, $PLATFORM by `platform` (left as written where that is
 // empty). A '$' that starts no token stays, as in ld.so.
@@ -162,6 +175,19 @@ bool LibrarySearch::try_dir(std::string_view dir, std::string_view name, const R
   return fits;
 }
 
+bool LibrarySearch::try_search_dir(std::string_view dir, std::string_view name, const Requester& who,
+                                   Found& out) const {
+  const std::string hwcaps = from_working_dir(dir.empty() ? "glibc-hwcaps" : std::string(dir) + "/glibc-hwcaps");
+  // Most directories have none: looked for once per directory.
+  auto known = has_hwcaps_.find(hwcaps);
+  if (known == has_hwcaps_.end()) known = has_hwcaps_.emplace(hwcaps, root_.resolve(hwcaps).ok).first;
+  if (known->second) {
+    for (std::string_view subdir : hwcaps_subdirs(who.identity))
+      if (try_dir(hwcaps + "/" + std::string(subdir), name, who, out)) return true;
+  }
+  return try_dir(dir, name, who, out);
+}
+
 bool LibrarySearch::search_list(std::string_view list, std::string_view object_path, std::string_view name,
                                 const Requester& who, Found& out) const {
   if (list.empty()) return false;  // no such tag
@@ -171,7 +197,7 @@ bool LibrarySearch::search_list(std::string_view list, std::string_view object_p
     // An empty entry ("/a::/b", a ':' at either end) is the working directory,
     // as in ld.so; one whose tokens expand to nothing is passed over.
     for (const std::string& dir : expansions(entry, who, object_path))
-      if ((entry.empty() || !dir.empty()) && try_dir(dir, name, who, out)) return true;
+      if ((entry.empty() || !dir.empty()) && try_search_dir(dir, name, who, out)) return true;
     if (end == std::string_view::npos) return false;
     at = end + 1;
   }
@@ -213,7 +239,7 @@ Found LibrarySearch::find_name(std::string_view name, const Requester& who) cons
     return out;
   }
   for (const std::string& dir : conf_dirs_)
-    if (try_dir(dir, name, who, out)) return out;
+    if (try_search_dir(dir, name, who, out)) return out;
   const std::string triplet = multiarch_triplet(who.identity);
   std::vector<std::string> defaults;
   if (!triplet.empty()) {
@@ -227,7 +253,7 @@ Found LibrarySearch::find_name(std::string_view name, const Requester& who) cons
   defaults.push_back("/lib");
   defaults.push_back("/usr/lib");
   for (const std::string& dir : defaults)
-    if (try_dir(dir, name, who, out)) return out;
+    if (try_search_dir(dir, name, who, out)) return out;
   return {false, std::string(name), "is not found in the library search path"};
 }
 

@@ -7,6 +7,7 @@
 // ld.so.cache.
 #pragma once
 
+#include <map>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -60,6 +61,8 @@ class LibrarySearch {
   std::string from_working_dir(std::string_view path) const;
   // True, with `out`, where `dir` holds `name` built for the requester.
   bool try_dir(std::string_view dir, std::string_view name, const Requester& who, Found& out) const;
+  // The same for a search directory: its glibc-hwcaps subdirectories first.
+  bool try_search_dir(std::string_view dir, std::string_view name, const Requester& who, Found& out) const;
   // `list`: a DT_RPATH or DT_RUNPATH of the object at `object_path` (its $ORIGIN).
   bool search_list(std::string_view list, std::string_view object_path, std::string_view name, const Requester& who,
                    Found& out) const;
@@ -67,6 +70,7 @@ class LibrarySearch {
   const RootFs& root_;
   std::string working_dir_;
   std::vector<std::string> conf_dirs_;
+  mutable std::map<std::string, bool> has_hwcaps_;  // search directory's glibc-hwcaps -> whether there
   int conf_files_read_ = 0;
 };
 

@@ -931,6 +931,31 @@ def test_loaded_objects(args):
     os.rename(root + "/zz/libdoctor_ask.so", asklib)
 
 
+def test_hwcaps_subdirectories(args):
+    """glibc's loader (2.33 and later) tries each search directory's glibc-hwcaps subdirectories
+    the CPU supports before the directory: on x86-64 x86-64-v4, -v3, -v2, any of which a CPU may
+    have. A library only there is found; a subdirectory glibc has no name for is not searched."""
+    cg = args.cgview
+    root = make_image(args, "image-hwcaps", False)
+    lib = os.path.join(args.programs, "lib", "libdoctor_ask.so")
+
+    def found_at(lib_dir):
+        os.makedirs(root + lib_dir)
+        shutil.copy2(lib, root + lib_dir)
+        rc, data, err = doctor(cg, "--root", root, "/usr/bin/app")
+        r = data["programs"][0] if data else {"libraries": [], "reasons": [err]}
+        os.remove(root + lib_dir + "/libdoctor_ask.so")
+        return {x["name"]: x["path"] for x in r["libraries"]}.get("libdoctor_ask.so"), r
+
+    # /usr/lib through the program's RUNPATH ($ORIGIN/../lib), /opt/asklib through ld.so.conf.
+    for lib_dir in ("/usr/lib/glibc-hwcaps/x86-64-v2", "/opt/asklib/glibc-hwcaps/x86-64-v4",
+                    "/usr/lib/x86_64-linux-gnu/glibc-hwcaps/x86-64-v3"):
+        path, r = found_at(lib_dir)
+        check(path == lib_dir + "/libdoctor_ask.so", f"a library only in {lib_dir} is found", r)
+    path, r = found_at("/usr/lib/glibc-hwcaps/x86-64-v9")
+    check(not path, "glibc-hwcaps/x86-64-v9, no subdirectory of glibc's: not searched", r)
+
+
 def test_relative_names(args):
     """ld.so opens a relative DT_NEEDED path ("q/ask.so") and a relative search-path entry from the
     program's working directory, not from the requester's: inside --root from its top, on the
@@ -1198,6 +1223,7 @@ def main():
     test_dynamic_string_tokens(args)
     test_relative_names(args)
     test_loaded_objects(args)
+    test_hwcaps_subdirectories(args)
     test_run(args)
     test_environment(args)
     test_musl(args)
