@@ -13,9 +13,11 @@ int show(const Config& config, bool json);
 int cat(const Config& config, const char* path);
 int run(const Config& config, const char* cpus, const char* memory, char** command);
 
-// doctor: 0 every program reached, 3 one is not, 1 error.
-int doctor(const Config& config, bool json, const char* root, char** programs, int count);
-int doctor_environment(const Config& config, bool json);
+// doctor: 0 every program reached, 3 one is not, 1 error. `library_path`:
+// the LD_LIBRARY_PATH the programs run with (--library-path); null: on the
+// running system the one doctor runs with, in another root none.
+int doctor(const Config& config, bool json, const char* root, const char* library_path, char** programs, int count);
+int doctor_environment(const Config& config, bool json, const std::string& library_path);
 // `cgview stats`: argv holds the arguments after "stats".
 int stats(const Config& config, int argc, char** argv);
 // enable: add this cgview's libcgview.so to ROOT/etc/ld.so.preload (root null: /),

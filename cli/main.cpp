@@ -87,6 +87,7 @@ int run_main(const Config& base, int argc, char** argv) {
 int doctor_main(const Config& config, int argc, char** argv) {
   bool json = false;
   const char* root = nullptr;
+  const char* library_path = nullptr;
   std::vector<char*> programs;
   bool options_end = false;
   for (int i = 0; i < argc; ++i) {
@@ -95,10 +96,14 @@ int doctor_main(const Config& config, int argc, char** argv) {
     else if (is(argv[i], "--root") && (i + 1 == argc || *argv[i + 1] == '\0'))
       return usage_error("doctor: --root needs a directory");
     else if (is(argv[i], "--root")) root = argv[++i];
+    // As ld.so's own option: it stands for LD_LIBRARY_PATH; "" for none.
+    else if (is(argv[i], "--library-path") && i + 1 == argc)
+      return usage_error("doctor: --library-path needs a list of directories");
+    else if (is(argv[i], "--library-path")) library_path = argv[++i];
     else if (is(argv[i], "--")) options_end = true;
     else return usage_error(std::string("doctor: unexpected argument '") + argv[i] + "'");
   }
-  return cgview::cli::doctor(config, json, root, programs.data(), int(programs.size()));
+  return cgview::cli::doctor(config, json, root, library_path, programs.data(), int(programs.size()));
 }
 
 int system_wide_main(bool enable, int argc, char** argv) {
@@ -136,9 +141,11 @@ constexpr Command kCommands[] = {
     {"enable", enable_main, "enable [--root DIR]",
      "system-wide mode: add libcgview.so to DIR/etc/ld.so.preload (DIR: /)"},
     {"disable", disable_main, "disable [--root DIR]", "remove it (and any copy) from there"},
-    {"doctor", doctor_main, "doctor [--json] [--root DIR] [PROGRAM...]",
+    {"doctor", doctor_main, "doctor [--json] [--root DIR] [--library-path DIRS] [PROGRAM...]",
      "which programs cgview reaches, and what each asks for\n"
-     "      (no PROGRAM: this environment; --root alone: every program in DIR)"},
+     "      (no PROGRAM: this environment; --root alone: every program in DIR;\n"
+     "      --library-path: the LD_LIBRARY_PATH they run with, by default this one's,\n"
+     "      none in DIR)"},
 };
 
 void print_usage() {
@@ -177,7 +184,8 @@ static int with_output_written(int status) {
 // the first `--` are split; after it they belong to run's CMD or are doctor's
 // programs. Any other `--name=value` stays one word and is refused as unknown.
 static std::vector<std::string> split_glued_values(int argc, char** argv) {
-  static const char* const kTakesValue[] = {"--sysroot", "--cpus", "--memory", "--root", "--interval", "--count"};
+  static const char* const kTakesValue[] = {"--sysroot", "--cpus", "--memory", "--root", "--interval", "--count",
+                                            "--library-path"};
   std::vector<std::string> words;
   bool options_end = false;
   for (int i = 0; i < argc; ++i) {

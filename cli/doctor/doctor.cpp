@@ -115,25 +115,27 @@ const char* kind_name(ProgramKind kind) {
 
 namespace {
 
-// Where relative names are taken from: on the running system doctor's own
-// working directory (programs started from here inherit it); in another root,
-// its top.
-std::string working_dir_of(const RootFs& root) {
-  char buf[PATH_MAX];
-  if (root.live() && getcwd(buf, sizeof buf) != nullptr) return buf;
-  return "/";
+// The object at `path` (as ld.so opened it), asking for its needs. `secure`:
+// the program is setuid or setgid (an object it loads takes its loader's).
+Requester requester(std::string path, const ElfFacts& facts, const ElfIdentity& build,
+                    std::shared_ptr<const Requester> loader, bool secure = false) {
+  if (loader != nullptr) secure = loader->secure;
+  return {std::move(path), facts.runpath, facts.has_runpath, facts.rpath, build, std::move(loader), secure};
 }
 
-// The object at `path` (as ld.so opened it), asking for its needs.
-Requester requester(std::string path, const ElfFacts& facts, const ElfIdentity& build,
-                    std::shared_ptr<const Requester> loader) {
-  return {std::move(path), facts.runpath, facts.has_runpath, facts.rpath, build, std::move(loader)};
-}
+// Whether the kernel runs a program of this mode with privileges (AT_SECURE):
+// setuid, or setgid with group execute (without, the bit means mandatory
+// locking, not a privilege).
+bool runs_secure(mode_t mode) { return (mode & S_ISUID) || ((mode & S_ISGID) && (mode & S_IXGRP)); }
 
 }  // namespace
 
-Doctor::Doctor(const RootFs& root, std::string path_var)
-    : root_(root), path_var_(std::move(path_var)), cwd_(working_dir_of(root)), libraries_(root, cwd_) {
+Doctor::Doctor(const RootFs& root, std::string path_var, std::string library_path)
+    : root_(root),
+      path_var_(std::move(path_var)),
+      cwd_(root.working_dir()),
+      library_path_(std::move(library_path)),
+      libraries_(root, cwd_, library_path_) {
   // cgview and libcgview.so are built together: programs this binary's
   // build loads with (class, byte order, machine, ABI) are the ones the shim
   // can load into.
@@ -255,9 +257,10 @@ void Doctor::examine_elf(ProgramReport& report, int fd, bool deep, mode_t mode) 
   LibBuild lib_build;
   if (!classify(report, facts, lib_build)) return;  // another machine's: nothing more to judge
   const std::string build = lib_build.usable() ? lib_build.path : std::string();
+  const bool secure = runs_secure(mode);
   apply_blockers(report, facts, lib_build, build, mode);
-  if (deep) summarize_contents(report, facts);
-  if (report.reached && report.kind == ProgramKind::GlibcDynamic) find_asan_runtime(report, facts);
+  if (deep) summarize_contents(report, facts, secure);
+  if (report.reached && report.kind == ProgramKind::GlibcDynamic) find_asan_runtime(report, facts, secure);
 }
 
 namespace {
@@ -284,10 +287,10 @@ bool is_glibc_loader(std::string_view file_name) {
 // library list" when a preloaded one is: cgview's, by LD_PRELOAD or
 // /etc/ld.so.preload. Found in its own DT_NEEDED (as `run` examines it) or,
 // examined deeply, anywhere in its libraries.
-void Doctor::find_asan_runtime(ProgramReport& report, const ElfFacts& facts) {
+void Doctor::find_asan_runtime(ProgramReport& report, const ElfFacts& facts, bool secure) {
   for (const std::string& name : facts.needed) {
     if (!is_asan_runtime(name)) continue;
-    Requester self = requester(report.path, facts, facts.identity, nullptr);
+    Requester self = requester(report.path, facts, facts.identity, nullptr, secure);
     Found found = libraries_.find(name, self);
     report.asan_runtime = found.ok ? found.path : name;
     break;
@@ -442,18 +445,16 @@ void Doctor::apply_blockers(ProgramReport& report, const ElfFacts& facts, const 
     drop_reach_claim(report);
   }
   if (report.reached && (report.kind == ProgramKind::GlibcDynamic || report.kind == ProgramKind::Library))
-    check_glibc_version(report, facts, build);
-  // Setgid without group execute is mandatory locking, not a privilege. Only
-  // where nothing else (a missing loader, an old glibc) keeps it out.
-  bool setgid = (mode & S_ISGID) && (mode & S_IXGRP);
-  if (report.kind == ProgramKind::GlibcDynamic && report.reached && ((mode & S_ISUID) || setgid)) judge_secure(report, facts, mode);
+    check_glibc_version(report, facts, build, runs_secure(mode));
+  // Only where nothing else (a missing loader, an old glibc) keeps it out.
+  if (report.kind == ProgramKind::GlibcDynamic && report.reached && runs_secure(mode)) judge_secure(report, facts, mode);
 }
 
 // The deep part: what the program and its libraries ask for and name, and the
 // sentences that say so.
-void Doctor::summarize_contents(ProgramReport& report, const ElfFacts& facts) {
+void Doctor::summarize_contents(ProgramReport& report, const ElfFacts& facts, bool secure) {
   add_contents(report, report.path, facts);
-  if (facts.has_dynamic && report.kind != ProgramKind::Static) walk_libraries(report, facts);
+  if (facts.has_dynamic && report.kind != ProgramKind::Static) walk_libraries(report, facts, secure);
   if (report.reached && report.asks.empty() && report.served_paths.empty() && report.kind != ProgramKind::Library)
     report.reasons.push_back("It imports none of the functions cgview answers and names none of the files it serves: "
                              "unless it finds them at run time (dlopen, dlsym), cgview changes nothing it sees.");
@@ -555,10 +556,10 @@ LibcFit* Doctor::libc_fit_for(const std::string& build) {
 
 // A glibc older than the versions libcgview.so requires cannot load it: with
 // the library preloaded, ld.so stops the program before it starts.
-void Doctor::check_glibc_version(ProgramReport& report, const ElfFacts& facts, const std::string& build) {
+void Doctor::check_glibc_version(ProgramReport& report, const ElfFacts& facts, const std::string& build, bool secure) {
   LibcFit* fit = libc_fit_for(build);
   if (fit == nullptr) return;
-  Requester who = requester(report.path, facts, facts.identity, nullptr);
+  Requester who = requester(report.path, facts, facts.identity, nullptr, secure);
   LibcVerdict v = fit->judge(who);
   if (v.kind != LibcVerdict::Lacks) return;  // no libc.so.6 for it: the library walk says so (deep)
   std::string lacks = join_versions(v.missing);
@@ -600,12 +601,12 @@ void Doctor::add_contents(ProgramReport& report, const std::string& file, const 
   }
 }
 
-void Doctor::walk_libraries(ProgramReport& report, const ElfFacts& program) {
+void Doctor::walk_libraries(ProgramReport& report, const ElfFacts& program, bool secure) {
   struct Pending {
     std::string name;
     std::shared_ptr<const Requester> who;
   };
-  auto top = std::make_shared<const Requester>(requester(report.path, program, program.identity, nullptr));
+  auto top = std::make_shared<const Requester>(requester(report.path, program, program.identity, nullptr, secure));
   std::deque<Pending> queue;
   for (const std::string& n : program.needed) queue.push_back({n, top});
   std::set<std::string> seen_names, seen_paths{report.path};
@@ -641,8 +642,14 @@ void Doctor::walk_libraries(ProgramReport& report, const ElfFacts& program) {
     if (found.dropped) continue;  // ld.so leaves it out too
     if (!found.ok) {
       report.libraries.push_back({next.name, ""});
+      // A program's own libraries often lie where only its LD_LIBRARY_PATH
+      // points, which an image's files do not hold.
+      std::string hint = next.name.find('/') == std::string::npos && library_path_.empty() && !secure
+                             ? " If it runs with an LD_LIBRARY_PATH that holds it, give that with --library-path."
+                             : "";
       report.reasons.push_back("Its library " + next.name + " " + found.error + " (inside " +
-                               (root_.live() ? std::string("/") : root_.prefix()) + "): what it asks was not examined.");
+                               (root_.live() ? std::string("/") : root_.prefix()) + "): what it asks was not examined." +
+                               hint);
       continue;
     }
     report.libraries.push_back({next.name, found.path});

@@ -67,8 +67,9 @@ struct LibBuild {
 
 class Doctor {
  public:
-  // `root`: the file system programs are looked up in; `path_var`: PATH there.
-  Doctor(const RootFs& root, std::string path_var);
+  // `root`: the file system programs are looked up in; `path_var`: PATH there;
+  // `library_path`: the LD_LIBRARY_PATH programs run with there ("": none).
+  Doctor(const RootFs& root, std::string path_var, std::string library_path);
 
   // The verdict for one program. `deep` also walks its libraries for asks,
   // served paths and container awareness (cgview run needs only the verdict).
@@ -84,15 +85,15 @@ class Doctor {
   bool classify(ProgramReport& report, const ElfFacts& facts, LibBuild& lib_build);
   void apply_blockers(ProgramReport& report, const ElfFacts& facts, const LibBuild& lib_build, const std::string& build,
                       mode_t mode);
-  void summarize_contents(ProgramReport& report, const ElfFacts& facts);
+  void summarize_contents(ProgramReport& report, const ElfFacts& facts, bool secure);
   void examine_script(ProgramReport& report, std::string_view first_line, bool deep, int depth);
-  void find_asan_runtime(ProgramReport& report, const ElfFacts& facts);
-  void walk_libraries(ProgramReport& report, const ElfFacts& program);
+  void find_asan_runtime(ProgramReport& report, const ElfFacts& facts, bool secure);
+  void walk_libraries(ProgramReport& report, const ElfFacts& program, bool secure);
   void add_cgview_entry(std::string path, bool from_file);
   LibBuild lib_build_for(const ElfFacts& program, bool file_only) const;
   void judge_secure(ProgramReport& report, const ElfFacts& facts, mode_t mode);
   static std::string lib_build_problem(const LibBuild& build);
-  void check_glibc_version(ProgramReport& report, const ElfFacts& program, const std::string& build);
+  void check_glibc_version(ProgramReport& report, const ElfFacts& program, const std::string& build, bool secure);
   LibcFit* libc_fit_for(const std::string& build);  // null: nothing to judge with
   const ElfFacts& contents_of(const std::string& path);
   void add_contents(ProgramReport& report, const std::string& file, const ElfFacts& facts);
@@ -100,6 +101,7 @@ class Doctor {
   const RootFs& root_;
   std::string path_var_;
   std::string cwd_;
+  std::string library_path_;
   LibrarySearch libraries_;
   ElfIdentity own_;  // this cgview's build, and so libcgview.so's
   struct CgviewEntry {

@@ -1,4 +1,4 @@
-// `cgview doctor [--json] [--root DIR] [PROGRAM...]`: the verdict for each
+// `cgview doctor [--json] [--root DIR] [--library-path DIRS] [PROGRAM...]`: the verdict for each
 // program named, for every ELF executable in an image's bin and sbin folders
 // (--root alone), or for this environment (nothing named).
 #include <dirent.h>
@@ -59,8 +59,12 @@ std::vector<std::string> image_programs(const RootFs& root) {
 
 }  // namespace
 
-int doctor(const Config& config, bool json, const char* root_dir, char** programs, int count) {
-  if (count == 0 && root_dir == nullptr) return doctor_environment(config, json);
+int doctor(const Config& config, bool json, const char* root_dir, const char* library_path, char** programs,
+           int count) {
+  // An image's environment is not in its files: there, only the option's.
+  if (library_path == nullptr && root_dir == nullptr) library_path = getenv("LD_LIBRARY_PATH");
+  std::string libraries = library_path != nullptr ? library_path : "";
+  if (count == 0 && root_dir == nullptr) return doctor_environment(config, json, libraries);
   if (root_dir != nullptr) {
     struct stat st;
     bool stat_ok = stat(root_dir, &st) == 0;
@@ -73,7 +77,7 @@ int doctor(const Config& config, bool json, const char* root_dir, char** program
   RootFs root(root_dir == nullptr ? "" : root_dir);
   const char* path_env = getenv("PATH");
   std::string path_var = root_dir != nullptr || path_env == nullptr ? std::string(kDefaultImagePath) : path_env;
-  Doctor doc(root, path_var);
+  Doctor doc(root, path_var, libraries);
   std::vector<std::string> names;
   if (count == 0) names = image_programs(root);
   // Nothing to examine is a wrong --root (an image build's guard must not pass on it).
@@ -91,7 +95,7 @@ int doctor(const Config& config, bool json, const char* root_dir, char** program
     reports.push_back(doc.examine(name, true));
     all_reached &= reports.back().reached;
   }
-  if (json) print_doctor_json(stdout, reports, root_dir == nullptr ? "/" : root_dir);
+  if (json) print_doctor_json(stdout, reports, root_dir == nullptr ? "/" : root_dir, libraries);
   else print_doctor_text(stdout, reports, reports.size() <= kReasonsUpTo);
   if (std::fflush(stdout) != 0 || std::ferror(stdout)) return 1;
   return all_reached ? 0 : 3;

@@ -75,26 +75,20 @@ std::string expanded_for_shell(const std::string& entry) {
   return !token.empty() && expand_lib(entry, token, out) ? out : std::string();
 }
 
-// `name` in LD_PRELOAD's first search place, LD_LIBRARY_PATH (':' or ';'
-// between directories, an empty one the current directory), skipping files
-// of another build (ElfIdentity::loads_with) as ld.so does; "" where it is in
-// none.
-std::string in_library_path(const std::string& name, const ElfIdentity& own) {
-  const char* dirs = secure_getenv("LD_LIBRARY_PATH");
-  if (dirs == nullptr) return {};
-  std::string_view rest = dirs;
-  while (true) {
-    size_t end = rest.find_first_of(":;");
-    std::string dir(rest.substr(0, end));
-    std::string path = (dir.empty() ? std::string(".") : dir) + "/" + name;
-    ElfIdentity file;
-    if (elf_identity_of_file(path, file) && file.loads_with(own)) return path;
-    if (end == std::string_view::npos) return {};
-    rest.remove_prefix(end + 1);
-  }
+// The program a preload is loaded into, for a search that needs one ($ORIGIN
+// in LD_LIBRARY_PATH is its directory): the shell stands for every program,
+// whose own search paths are not known here.
+std::shared_ptr<const Requester> standing_program(const ElfIdentity& own) {
+  Requester shell;
+  shell.path = "/bin/sh";
+  shell.identity = own;
+  return std::make_shared<const Requester>(std::move(shell));
 }
 
-void check_preload(PreloadEntry& entry, const ElfIdentity& own) {
+// `search`: where ld.so looks for a preload entry without '/', as for a
+// needed library of the program: LD_LIBRARY_PATH, then ld.so.cache and the
+// default directories (here ld.so.conf's, which the cache is built from).
+void check_preload(PreloadEntry& entry, const ElfIdentity& own, const LibrarySearch& search) {
   // ld.so expands $LIB per program: the file it loaded into this one is the one
   // to judge (none in a static cgview: then the one the shell's loader names).
   std::string file = entry.path;
@@ -102,18 +96,10 @@ void check_preload(PreloadEntry& entry, const ElfIdentity& own) {
     file = getauxval(AT_BASE) != 0 ? cgview_loaded_here() : expanded_for_shell(entry.path);
     entry.expanded = file;
   } else if (file.find('/') == std::string::npos) {
-    // A bare name ("libcgview.so"): ld.so searches for it as for a needed
-    // library, LD_LIBRARY_PATH first, then ld.so.cache and the default
-    // directories (here ld.so.conf's, which the cache is built from), for
-    // this system's class.
-    file = in_library_path(entry.path, own);
-    if (file.empty()) {
-      Requester who;
-      who.path = "/bin/sh";
-      who.identity = own;
-      Found found = LibrarySearch(RootFs("/"), "/").find_name(entry.path, who);  // no search path of its own
-      file = found.ok ? found.path : std::string();
-    }
+    // A bare name ("libcgview.so"), for this system's class, taken as
+    // written (ld.so expands no token in it).
+    Found found = search.find_name(entry.path, *standing_program(own));
+    file = found.ok ? found.path : std::string();
     entry.expanded = file;
   }
   // As doctor PROGRAM and enable judge it, and a bare name by the file ld.so finds.
@@ -124,11 +110,11 @@ void check_preload(PreloadEntry& entry, const ElfIdentity& own) {
   if (!entry.exists) return;
   entry.loadable = elf_identity_of_file(file, lib) && lib.loads_with(own);
   if (!entry.is_cgview || !entry.loadable) return;
-  const RootFs root("/");
   Requester who;
   who.path = file;
   who.identity = lib;
-  entry.no_glibc = !LibrarySearch(root, "/").find("libc.so.6", who).ok;  // the default directories: absolute
+  who.loader = standing_program(own);
+  entry.no_glibc = !search.find("libc.so.6", who).ok;
 }
 
 // Whether the shim accepts `name`=`value`: the configuration's own verdict (the
@@ -156,14 +142,16 @@ Setting check_setting(const Config& config, std::string_view name, std::string_v
 
 }  // namespace
 
-int doctor_environment(const Config& config, bool json) {
+int doctor_environment(const Config& config, bool json, const std::string& library_path) {
   const ElfIdentity own = this_build_identity();
   std::vector<PreloadEntry> preloads;
   if (const char* p = getenv("LD_PRELOAD")) add_preloads(preload_variable_entries(p), "LD_PRELOAD", preloads);
+  const RootFs live("/");
   std::string system_file;
-  if (RootFs("/").read_file("/etc/ld.so.preload", 1 << 20, system_file))
+  if (live.read_file("/etc/ld.so.preload", 1 << 20, system_file))
     add_preloads(preload_file_entries(system_file), "/etc/ld.so.preload", preloads);
-  for (PreloadEntry& e : preloads) check_preload(e, own);
+  const LibrarySearch search(live, live.working_dir(), library_path);
+  for (PreloadEntry& e : preloads) check_preload(e, own, search);
 
   std::vector<Setting> settings;
   for (char** env = environ; env != nullptr && *env != nullptr; ++env) {

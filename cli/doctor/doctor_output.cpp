@@ -45,11 +45,14 @@ void program_json(Json& j, const ProgramReport& r, std::string_view key = {}) {
 
 }  // namespace
 
-void print_doctor_json(std::FILE* out, const std::vector<ProgramReport>& reports, std::string_view root) {
+void print_doctor_json(std::FILE* out, const std::vector<ProgramReport>& reports, std::string_view root,
+                       std::string_view library_path) {
   size_t reached = 0;
   for (const ProgramReport& r : reports) reached += r.reached;
   Json j(true);
-  j.open().str("root", root).open_array("programs");
+  j.open().str("root", root);
+  j.str_or_null("library_path", library_path.empty() ? std::nullopt : std::optional<std::string>(library_path));
+  j.open_array("programs");
   for (const ProgramReport& r : reports) program_json(j, r);
   j.close_array().num("reached", reached).num("not_reached", reports.size() - reached).close();
   std::fprintf(out, "%s\n", j.text().c_str());

@@ -13,7 +13,8 @@ namespace cgview::cli {
 // One line per program; with `reasons`, each program's reasons below it.
 void print_doctor_text(std::FILE* out, const std::vector<ProgramReport>& reports, bool reasons);
 
-// {"root": ..., "programs": [...], "reached": N, "not_reached": M}
-void print_doctor_json(std::FILE* out, const std::vector<ProgramReport>& reports, std::string_view root);
+// {"root": ..., "library_path": ... or null, "programs": [...], "reached": N, "not_reached": M}
+void print_doctor_json(std::FILE* out, const std::vector<ProgramReport>& reports, std::string_view root,
+                       std::string_view library_path);
 
 }  // namespace cgview::cli

@@ -117,8 +117,8 @@ size_t dst_token_length(std::string_view at, std::string_view name) {
   return at.size() == name.size() || !is_identifier_char(at[name.size()]) ? name.size() + 1 : 0;
 }
 
-LibrarySearch::LibrarySearch(const RootFs& root, std::string working_dir)
-    : root_(root), working_dir_(std::move(working_dir)) {
+LibrarySearch::LibrarySearch(const RootFs& root, std::string working_dir, std::string library_path)
+    : root_(root), working_dir_(std::move(working_dir)), library_path_(std::move(library_path)) {
   read_conf("/etc/ld.so.conf", 0);
 }
 
@@ -188,11 +188,11 @@ bool LibrarySearch::try_search_dir(std::string_view dir, std::string_view name, 
   return try_dir(dir, name, who, out);
 }
 
-bool LibrarySearch::search_list(std::string_view list, std::string_view object_path, std::string_view name,
-                                const Requester& who, Found& out) const {
-  if (list.empty()) return false;  // no such tag
+bool LibrarySearch::search_list(std::string_view list, std::string_view separators, std::string_view object_path,
+                                std::string_view name, const Requester& who, Found& out) const {
+  if (list.empty()) return false;  // no such tag, or LD_LIBRARY_PATH unset or empty
   for (size_t at = 0;;) {
-    size_t end = list.find(':', at);
+    size_t end = list.find_first_of(separators, at);
     std::string_view entry = list.substr(at, end == std::string_view::npos ? end : end - at);
     // An empty entry ("/a::/b", a ':' at either end) is the working directory,
     // as in ld.so; one whose tokens expand to nothing is passed over.
@@ -232,12 +232,15 @@ Found LibrarySearch::find_name(std::string_view name, const Requester& who) cons
     }
     return {false, std::string(name), error};
   }
+  const Requester* program = &who;  // the executable: the first object, which loaded the others
   if (!who.has_runpath) {
     for (const Requester* object = &who; object != nullptr; object = object->loader.get())
-      if (search_list(object->rpath, object->path, name, who, out)) return out;
-  } else if (search_list(who.runpath, who.path, name, who, out)) {
-    return out;
+      if (search_list(object->rpath, ":", object->path, name, who, out)) return out;
   }
+  while (program->loader != nullptr) program = program->loader.get();
+  // ':' or ';' between its directories; its $ORIGIN is the executable's.
+  if (!who.secure && search_list(library_path_, ":;", program->path, name, who, out)) return out;
+  if (who.has_runpath && search_list(who.runpath, ":", who.path, name, who, out)) return out;
   for (const std::string& dir : conf_dirs_)
     if (try_search_dir(dir, name, who, out)) return out;
   const std::string triplet = multiarch_triplet(who.identity);

@@ -1,6 +1,7 @@
 // Where ld.so would find a DT_NEEDED library, inside a root: the DT_RPATHs of
-// the requester and its loaders (when it has no DT_RUNPATH), its DT_RUNPATH,
-// the directories of /etc/ld.so.conf
+// the requester and its loaders (when it has no DT_RUNPATH), LD_LIBRARY_PATH
+// (not in a setuid or setgid program), its DT_RUNPATH, the directories of
+// /etc/ld.so.conf
 // (with its include globs; ld.so reads them through its cache), then the
 // default directories, multiarch first. A candidate of another ELF class,
 // byte order, machine or ABI is skipped, as ldconfig leaves it out of
@@ -29,14 +30,18 @@ struct Requester {
   // DT_RPATH of its loader, and of that one's, up to the executable's. Shared:
   // every need of one object, and every object it loads, points to one copy.
   std::shared_ptr<const Requester> loader;
+  // A setuid or setgid program, or an object it loads: ld.so runs it in
+  // secure mode, which ignores LD_LIBRARY_PATH.
+  bool secure = false;
 };
 
 class LibrarySearch {
  public:
   // `working_dir`: where ld.so opens a relative name (a DT_NEEDED path such as
   // "lib/libx.so", a search-path entry without a leading '/') from: the
-  // program's working directory, not the requester's.
-  LibrarySearch(const RootFs& root, std::string working_dir);
+  // program's working directory, not the requester's. `library_path`: the
+  // LD_LIBRARY_PATH the programs run with ("": none).
+  LibrarySearch(const RootFs& root, std::string working_dir, std::string library_path = {});
 
   // The path, in the root's terms, of the library a DT_NEEDED entry names,
   // its tokens expanded; or !ok with the reason (`dropped` where ld.so leaves
@@ -63,12 +68,15 @@ class LibrarySearch {
   bool try_dir(std::string_view dir, std::string_view name, const Requester& who, Found& out) const;
   // The same for a search directory: its glibc-hwcaps subdirectories first.
   bool try_search_dir(std::string_view dir, std::string_view name, const Requester& who, Found& out) const;
-  // `list`: a DT_RPATH or DT_RUNPATH of the object at `object_path` (its $ORIGIN).
-  bool search_list(std::string_view list, std::string_view object_path, std::string_view name, const Requester& who,
-                   Found& out) const;
+  // `list`: a DT_RPATH or DT_RUNPATH of the object at `object_path` (its
+  // $ORIGIN), entries split at `separators`; or LD_LIBRARY_PATH, whose
+  // $ORIGIN is the program's.
+  bool search_list(std::string_view list, std::string_view separators, std::string_view object_path,
+                   std::string_view name, const Requester& who, Found& out) const;
 
   const RootFs& root_;
   std::string working_dir_;
+  std::string library_path_;
   std::vector<std::string> conf_dirs_;
   mutable std::map<std::string, bool> has_hwcaps_;  // search directory's glibc-hwcaps -> whether there
   int conf_files_read_ = 0;

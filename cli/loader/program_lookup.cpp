@@ -136,4 +136,10 @@ bool RootFs::read_file(std::string_view path, size_t limit, std::string& out) co
   return ok;
 }
 
+std::string RootFs::working_dir() const {
+  char buf[PATH_MAX];
+  if (live() && getcwd(buf, sizeof buf) != nullptr) return buf;
+  return "/";
+}
+
 }  // namespace cgview::cli

@@ -47,6 +47,11 @@ class RootFs {
   // Whole file, at most `limit` bytes; false when unreadable.
   bool read_file(std::string_view path, size_t limit, std::string& out) const;
 
+  // Where relative names are taken from: on the running system this process's
+  // working directory (programs started from here inherit it); in another
+  // root, its top.
+  std::string working_dir() const;
+
  private:
   std::string prefix_;
 };

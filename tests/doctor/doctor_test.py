@@ -1021,6 +1021,84 @@ def test_relative_names(args):
         os.remove(root + "/libdoctor_ask.so")
 
 
+def test_library_path(args):
+    """LD_LIBRARY_PATH, as ld.so reads it: ':' or ';' between directories, an empty one the working
+    directory, $ORIGIN the program's directory, $LIB expanded; searched after the DT_RPATHs and
+    before the DT_RUNPATH; ignored for a setuid program. On the running system doctor takes its
+    own; in --root none but --library-path's, which also overrides its own."""
+    cg = args.cgview
+    root = make_image(args, "image-library-path", False)
+    lib = os.path.join(args.programs, "lib", "libdoctor_ask.so")
+
+    def examine(program, *options, env=None, cwd=None):
+        rc, data, err = doctor(cg, *options, program, env=env, cwd=cwd)
+        r = data["programs"][0] if data else {"libraries": [], "reasons": [err], "asks": []}
+        return {x["name"]: x["path"] for x in r["libraries"]}, r, data
+
+    def place(lib_dir):
+        os.makedirs(root + lib_dir, exist_ok=True)
+        shutil.copy2(lib, root + lib_dir)
+
+    place("/opt/applib")
+    env = dict(os.environ, LD_LIBRARY_PATH="/opt/applib")
+    found, r, data = examine("/usr/bin/app", "--root", root, env=env)
+    check("libdoctor_ask.so" in found and not found["libdoctor_ask.so"]
+          and any("give that with --library-path" in x for x in r["reasons"]) and data and data["library_path"] is None,
+          "--root: doctor's own LD_LIBRARY_PATH is not the image's; the reason names --library-path", r)
+    found, r, data = examine("/usr/bin/app", "--root", root, "--library-path", "/none;/opt/applib")
+    check(found.get("libdoctor_ask.so") == "/opt/applib/libdoctor_ask.so" and "sysinfo" in r["asks"]
+          and data["library_path"] == "/none;/opt/applib",
+          "--library-path /none;/opt/applib: found there (';' separates too), and what it asks examined", r)
+    place("/usr/x/lib/x86_64-linux-gnu")
+    found, r, _ = examine("/usr/bin/app", "--root", root, "--library-path=/none:${ORIGIN}/../x/$LIB")
+    check(found.get("libdoctor_ask.so") == "/usr/x/lib/x86_64-linux-gnu/libdoctor_ask.so",
+          "--library-path ${ORIGIN}/../x/$LIB: the program's directory, its multiarch $LIB", r)
+    place("/")
+    found, r, _ = examine("/usr/bin/app", "--root", root, "--library-path", "/none::/x")
+    check(found.get("libdoctor_ask.so") == "/libdoctor_ask.so", "--library-path /none::/x: the empty entry is the working directory", r)
+    os.remove(root + "/libdoctor_ask.so")
+    # Its place in the order: after the program's DT_RPATH, before its DT_RUNPATH ($ORIGIN/../lib).
+    place("/usr/lib")
+    found, r, _ = examine("/usr/bin/app", "--root", root, "--library-path", "/opt/applib")
+    check(found.get("libdoctor_ask.so") == "/opt/applib/libdoctor_ask.so", "LD_LIBRARY_PATH before DT_RUNPATH", r)
+    shutil.copy2(root + "/usr/bin/app", root + "/usr/bin/rpath-app")
+    runpath_to_rpath(root + "/usr/bin/rpath-app")
+    found, r, _ = examine("/usr/bin/rpath-app", "--root", root, "--library-path", "/opt/applib")
+    check(found.get("libdoctor_ask.so") == "/usr/lib/libdoctor_ask.so", "DT_RPATH before LD_LIBRARY_PATH", r)
+    os.remove(root + "/usr/lib/libdoctor_ask.so")
+    # A setuid program: ld.so ignores LD_LIBRARY_PATH for it, so no hint either.
+    shutil.copy2(root + "/usr/bin/app", root + "/usr/bin/suid-app")
+    os.chmod(root + "/usr/bin/suid-app", 0o4755)
+    found, r, _ = examine("/usr/bin/suid-app", "--root", root, "--library-path", "/opt/applib")
+    check("libdoctor_ask.so" in found and not found["libdoctor_ask.so"]
+          and not any("--library-path" in x for x in r["reasons"]),
+          "a setuid program: LD_LIBRARY_PATH ignored, as ld.so ignores it", r)
+    # The glibc judged is the one the library path gives: one older than libcgview.so requires.
+    required = stand_ins.versions_required(args.shim)
+    os.makedirs(root + "/opt/oldlibc")
+    stand_ins.build(root + "/opt/oldlibc/libc.so.6", required[:-1])
+    rc, data, err = doctor(cg, "--root", root, "--library-path", "/opt/applib:/opt/oldlibc", "/usr/bin/app")
+    r = data["programs"][0] if data else {}
+    check(rc == 3 and r.get("reached") is False
+          and any("Its glibc (/opt/oldlibc/libc.so.6) lacks" in x for x in r.get("reasons", [])),
+          "an older glibc in the library path: its program not reached", (rc, r, err))
+    # On the running system: doctor's own LD_LIBRARY_PATH, which --library-path "" turns off.
+    live = os.path.join(args.scratch, "library-path-live")
+    os.makedirs(live + "/bin")
+    os.makedirs(live + "/other")
+    shutil.copy2(root + "/usr/bin/app", live + "/bin/app")
+    shutil.copy2(lib, live + "/other")
+    env = dict(os.environ, LD_LIBRARY_PATH="$ORIGIN/../other")
+    found, r, data = examine(live + "/bin/app", env=env)
+    check(found.get("libdoctor_ask.so") == live + "/other/libdoctor_ask.so" and data["library_path"] == "$ORIGIN/../other",
+          "running system: doctor's own LD_LIBRARY_PATH, its $ORIGIN the program's directory", r)
+    found, r, data = examine(live + "/bin/app", "--library-path", "", env=env)
+    check("libdoctor_ask.so" in found and not found["libdoctor_ask.so"] and data["library_path"] is None,
+          "--library-path '': none, over doctor's own", r)
+    t = subprocess.run([cg, "doctor", "--library-path"], capture_output=True, text=True)
+    check(t.returncode == 2 and "--library-path needs" in t.stderr, "--library-path without a value: usage error", t.stderr)
+
+
 def test_this_machine(args):
     cg = args.cgview
     start = time.monotonic()
@@ -1121,9 +1199,12 @@ def test_environment(args):
     shutil.copy(args.shim, renamed)
     shutil.copy(os.path.realpath("/lib/x86_64-linux-gnu/libm.so.6") if os.path.exists("/lib/x86_64-linux-gnu/libm.so.6")
                 else libc_path(), lookalike)
-    env.update(LD_LIBRARY_PATH="/nonexistent:" + library_path)
+    # LD_LIBRARY_PATH's tokens expand: $LIB to this build's multiarch directory.
+    os.makedirs(os.path.join(library_path, "lib", "x86_64-linux-gnu"), exist_ok=True)
+    shutil.copy(args.shim, os.path.join(library_path, "lib", "x86_64-linux-gnu", "libcgview-lib-token.so"))
+    env.update(LD_LIBRARY_PATH="/nonexistent:" + library_path + ";" + library_path + "/$LIB")
     env.update(LD_PRELOAD=f"{args.shim}:/nonexistent/libx.so:libm.so.6:libnosuch-cgview-test.so:libcgview-from-path.so"
-                          f":{renamed}:{lookalike}",
+                          f":{renamed}:{lookalike}:libcgview-lib-token.so",
                CGVIEW_CPUS="abc", CGVIEW_MEMORY="512M",
                CGVIEW_DISABLE="1", CGVIEW_TYPO="1", CGVIEW_CPU_PLACEMENT="lowest", CGVIEW_HOLD_FILES="Off")
     r = subprocess.run([cg, "doctor", "--json"], capture_output=True, text=True, env=env)
@@ -1140,6 +1221,8 @@ def test_environment(args):
     check(pre.get("libnosuch-cgview-test.so", {}).get("exists") is False, "a bare name found nowhere: exists false", pre)
     check(pre.get("libcgview-from-path.so", {}).get("exists") is True and pre["libcgview-from-path.so"]["cgview"],
           "a bare name in LD_LIBRARY_PATH (searched first, as ld.so does): exists, cgview", pre)
+    check(pre.get("libcgview-lib-token.so", {}).get("exists") is True,
+          "a bare name in LD_LIBRARY_PATH's $LIB directory (after a ';'): exists", pre)
     check(pre.get(renamed, {}).get("cgview") is True, "a renamed copy of the library (soname libcgview.so): cgview", pre)
     check(pre.get(lookalike, {}).get("cgview") is False and pre[lookalike]["loadable"] is True,
           "a library named libcgview-*.so that is no build of it: not cgview", pre)
@@ -1224,6 +1307,7 @@ def main():
     test_relative_names(args)
     test_loaded_objects(args)
     test_hwcaps_subdirectories(args)
+    test_library_path(args)
     test_run(args)
     test_environment(args)
     test_musl(args)
