@@ -3,6 +3,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "config.hpp"
 #include "virtual_files.hpp"
@@ -13,10 +14,16 @@ int show(const Config& config, bool json);
 int cat(const Config& config, const char* path);
 int run(const Config& config, const char* cpus, const char* memory, char** command);
 
-// doctor: 0 every program reached, 3 one is not, 1 error. `library_path`:
-// the LD_LIBRARY_PATH the programs run with (--library-path); null: on the
-// running system the one doctor runs with, in another root none.
-int doctor(const Config& config, bool json, const char* root, const char* library_path, char** programs, int count);
+// `cgview doctor`'s arguments; null where not given.
+struct DoctorRequest {
+  bool json = false;
+  const char* root = nullptr;          // --root DIR
+  const char* library_path = nullptr;  // --library-path DIRS: the programs' LD_LIBRARY_PATH
+  const char* env_file = nullptr;      // --env-file FILE: their PATH, LD_LIBRARY_PATH, LD_PRELOAD
+  std::vector<char*> programs;
+};
+// doctor: 0 every program reached, 3 one is not, 1 error.
+int doctor(const Config& config, const DoctorRequest& request);
 int doctor_environment(const Config& config, bool json, const std::string& library_path);
 // `cgview stats`: argv holds the arguments after "stats".
 int stats(const Config& config, int argc, char** argv);

@@ -85,25 +85,28 @@ int run_main(const Config& base, int argc, char** argv) {
 // Options may stand before or after the programs (`doctor nproc --json`);
 // after `--` every argument is a program, even one starting with '-'.
 int doctor_main(const Config& config, int argc, char** argv) {
-  bool json = false;
-  const char* root = nullptr;
-  const char* library_path = nullptr;
-  std::vector<char*> programs;
+  cgview::cli::DoctorRequest request;
   bool options_end = false;
   for (int i = 0; i < argc; ++i) {
-    if (options_end || argv[i][0] != '-') programs.push_back(argv[i]);
-    else if (is(argv[i], "--json")) json = true;
+    if (options_end || argv[i][0] != '-') request.programs.push_back(argv[i]);
+    else if (is(argv[i], "--json")) request.json = true;
     else if (is(argv[i], "--root") && (i + 1 == argc || *argv[i + 1] == '\0'))
       return usage_error("doctor: --root needs a directory");
-    else if (is(argv[i], "--root")) root = argv[++i];
+    else if (is(argv[i], "--root")) request.root = argv[++i];
     // As ld.so's own option: it stands for LD_LIBRARY_PATH; "" for none.
     else if (is(argv[i], "--library-path") && i + 1 == argc)
       return usage_error("doctor: --library-path needs a list of directories");
-    else if (is(argv[i], "--library-path")) library_path = argv[++i];
+    else if (is(argv[i], "--library-path")) request.library_path = argv[++i];
+    else if (is(argv[i], "--env-file") && (i + 1 == argc || *argv[i + 1] == '\0'))
+      return usage_error("doctor: --env-file needs a file");
+    else if (is(argv[i], "--env-file")) request.env_file = argv[++i];
     else if (is(argv[i], "--")) options_end = true;
     else return usage_error(std::string("doctor: unexpected argument '") + argv[i] + "'");
   }
-  return cgview::cli::doctor(config, json, root, library_path, programs.data(), int(programs.size()));
+    // Without a program or a root, doctor reports on this environment itself.
+  if (request.env_file != nullptr && request.root == nullptr && request.programs.empty())
+    return usage_error("doctor: --env-file describes the programs examined: give PROGRAM or --root");
+  return cgview::cli::doctor(config, request);
 }
 
 int system_wide_main(bool enable, int argc, char** argv) {
@@ -141,11 +144,13 @@ constexpr Command kCommands[] = {
     {"enable", enable_main, "enable [--root DIR]",
      "system-wide mode: add libcgview.so to DIR/etc/ld.so.preload (DIR: /)"},
     {"disable", disable_main, "disable [--root DIR]", "remove it (and any copy) from there"},
-    {"doctor", doctor_main, "doctor [--json] [--root DIR] [--library-path DIRS] [PROGRAM...]",
+    {"doctor", doctor_main, "doctor [--json] [--root DIR] [--env-file FILE] [--library-path DIRS]\n"
+     "         [PROGRAM...]",
      "which programs cgview reaches, and what each asks for\n"
-     "      (no PROGRAM: this environment; --root alone: every program in DIR;\n"
-     "      --library-path: the LD_LIBRARY_PATH they run with, by default this one's,\n"
-     "      none in DIR)"},
+     "      (no PROGRAM: this environment; --root alone: every program in DIR's bin\n"
+     "      folders and PATH; --env-file: the image's NAME=VALUE lines, for its PATH,\n"
+     "      LD_LIBRARY_PATH and LD_PRELOAD; --library-path: LD_LIBRARY_PATH, by\n"
+     "      default this one's, none in DIR)"},
 };
 
 void print_usage() {
@@ -185,7 +190,7 @@ static int with_output_written(int status) {
 // programs. Any other `--name=value` stays one word and is refused as unknown.
 static std::vector<std::string> split_glued_values(int argc, char** argv) {
   static const char* const kTakesValue[] = {"--sysroot", "--cpus", "--memory", "--root", "--interval", "--count",
-                                            "--library-path"};
+                                            "--library-path", "--env-file"};
   std::vector<std::string> words;
   bool options_end = false;
   for (int i = 0; i < argc; ++i) {

@@ -66,12 +66,9 @@ int run(const Config& config, const char* cpus, const char* memory, char** comma
   }
   // The doctor's verdict, before the exec: a program the shim cannot reach
   // would otherwise silently show the host's numbers.
-  const char* path_var = getenv("PATH");
   RootFs live("");
-  std::string search_path = path_var != nullptr ? path_var : "/usr/local/bin:/usr/bin:/bin";
-  const char* library_path_var = getenv("LD_LIBRARY_PATH");
-  std::string library_path = library_path_var != nullptr ? library_path_var : "";
-  Doctor as_given(live, search_path, library_path);
+  constexpr std::string_view kExecDefaultPath = "/usr/local/bin:/usr/bin:/bin";
+  Doctor as_given(live, this_environment(kExecDefaultPath));
   ProgramReport verdict = as_given.examine(command[0], false);
   // Where LD_PRELOAD or /etc/ld.so.preload names the shim through $LIB and that
   // gives the program a build already, nothing is added: ours would be a second
@@ -79,7 +76,7 @@ int run(const Config& config, const char* cpus, const char* memory, char** comma
   // goes first, and the verdict is what the program will load then.
   if (!(as_given.judges_by_entries() && verdict.reached)) {
     setenv("LD_PRELOAD", preload_with_first(shim, getenv("LD_PRELOAD")).c_str(), 1);
-    if (as_given.judges_by_entries()) verdict = Doctor(live, search_path, library_path).examine(command[0], false);
+    if (as_given.judges_by_entries()) verdict = Doctor(live, this_environment(kExecDefaultPath)).examine(command[0], false);
   }
   // As given: the option, else the variable run's caller set (which the
   // program inherits).

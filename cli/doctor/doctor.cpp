@@ -130,23 +130,26 @@ bool runs_secure(mode_t mode) { return (mode & S_ISUID) || ((mode & S_ISGID) && 
 
 }  // namespace
 
-Doctor::Doctor(const RootFs& root, std::string path_var, std::string library_path)
-    : root_(root),
-      path_var_(std::move(path_var)),
-      cwd_(root.working_dir()),
-      library_path_(std::move(library_path)),
-      libraries_(root, cwd_, library_path_) {
+ProgramEnvironment this_environment(std::string_view default_path) {
+  auto value = [](const char* name, std::string_view otherwise) {
+    const char* v = getenv(name);
+    return std::string(v != nullptr ? std::string_view(v) : otherwise);
+  };
+  return {value("PATH", default_path), value("LD_LIBRARY_PATH", ""), value("LD_PRELOAD", "")};
+}
+
+Doctor::Doctor(const RootFs& root, ProgramEnvironment env)
+    : root_(root), env_(std::move(env)), cwd_(root.working_dir()), libraries_(root, cwd_, env_.library_path) {
   // cgview and libcgview.so are built together: programs this binary's
   // build loads with (class, byte order, machine, ABI) are the ones the shim
   // can load into.
   own_ = this_build_identity();
   // The preload entries naming libcgview.so, as ld.so reads them: the root's
-  // ld.so.preload, and on the running system LD_PRELOAD too.
+  // ld.so.preload, and LD_PRELOAD.
   std::string preload;
   if (root_.read_file("/etc/ld.so.preload", 1 << 20, preload))
     for (std::string& path : preload_file_entries(preload)) add_cgview_entry(std::move(path), true);
-  const char* env = root_.live() ? getenv("LD_PRELOAD") : nullptr;
-  for (std::string& path : preload_variable_entries(env != nullptr ? env : "")) add_cgview_entry(std::move(path), false);
+  for (std::string& path : preload_variable_entries(env_.preload)) add_cgview_entry(std::move(path), false);
 }
 
 void Doctor::add_cgview_entry(std::string path, bool from_file) {
@@ -157,7 +160,7 @@ void Doctor::add_cgview_entry(std::string path, bool from_file) {
 
 ProgramReport Doctor::examine(std::string_view program, bool deep) {
   chain_ = 0;
-  return examine_at(program, root_.find_command(program, path_var_, cwd_), deep, 0);
+  return examine_at(program, root_.find_command(program, env_.path, cwd_), deep, 0);
 }
 
 ProgramReport Doctor::examine_at(std::string_view name, const Found& found, bool deep, int depth) {
@@ -220,7 +223,7 @@ void Doctor::examine_script(ProgramReport& report, std::string_view first_line, 
   std::string command = line.via_env.empty() ? line.interpreter : line.via_env;
   // A relative #! interpreter is relative to the working directory, as the kernel resolves it.
   Found found = line.via_env.empty() ? root_.resolve(line.interpreter, cwd_)
-                                     : root_.find_command(line.via_env, path_var_, cwd_);
+                                     : root_.find_command(line.via_env, env_.path, cwd_);
   auto interp = std::make_unique<ProgramReport>(examine_at(command, found, deep, line.via_env.empty() ? depth + 1 : 0));
   report.reached = interp->reached;
   report.asks = interp->asks;
@@ -644,8 +647,9 @@ void Doctor::walk_libraries(ProgramReport& report, const ElfFacts& program, bool
       report.libraries.push_back({next.name, ""});
       // A program's own libraries often lie where only its LD_LIBRARY_PATH
       // points, which an image's files do not hold.
-      std::string hint = next.name.find('/') == std::string::npos && library_path_.empty() && !secure
-                             ? " If it runs with an LD_LIBRARY_PATH that holds it, give that with --library-path."
+      std::string hint = next.name.find('/') == std::string::npos && env_.library_path.empty() && !secure
+                             ? " If it runs with an LD_LIBRARY_PATH that holds it, give that with --library-path (or the "
+                               "image's environment with --env-file)."
                              : "";
       report.reasons.push_back("Its library " + next.name + " " + found.error + " (inside " +
                                (root_.live() ? std::string("/") : root_.prefix()) + "): what it asks was not examined." +

@@ -65,11 +65,21 @@ struct LibBuild {
   bool usable() const { return !entry.empty() && problem.empty(); }
 };
 
+// What the programs examined run with.
+struct ProgramEnvironment {
+  std::string path;          // PATH: where a name without '/' is looked up
+  std::string library_path;  // LD_LIBRARY_PATH ("": none)
+  std::string preload;       // LD_PRELOAD ("": none)
+};
+
+// This process's PATH (`default_path` where unset), LD_LIBRARY_PATH and
+// LD_PRELOAD: what programs started from here run with.
+ProgramEnvironment this_environment(std::string_view default_path);
+
 class Doctor {
  public:
-  // `root`: the file system programs are looked up in; `path_var`: PATH there;
-  // `library_path`: the LD_LIBRARY_PATH programs run with there ("": none).
-  Doctor(const RootFs& root, std::string path_var, std::string library_path);
+  // `root`: the file system programs are looked up in; `env`: what they run with there.
+  Doctor(const RootFs& root, ProgramEnvironment env);
 
   // The verdict for one program. `deep` also walks its libraries for asks,
   // served paths and container awareness (cgview run needs only the verdict).
@@ -99,9 +109,8 @@ class Doctor {
   void add_contents(ProgramReport& report, const std::string& file, const ElfFacts& facts);
 
   const RootFs& root_;
-  std::string path_var_;
+  ProgramEnvironment env_;
   std::string cwd_;
-  std::string library_path_;
   LibrarySearch libraries_;
   ElfIdentity own_;  // this cgview's build, and so libcgview.so's
   struct CgviewEntry {

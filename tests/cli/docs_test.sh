@@ -64,7 +64,7 @@ expect "--sysroot --version --help" cgview --
 expect "--json --sysroot --help" cgview show --
 expect "--sysroot --help" cgview cat --
 expect "--interval --count --json --sysroot --help" cgview stats --
-expect "--json --root --library-path --sysroot --help" cgview doctor --
+expect "--json --root --env-file --library-path --sysroot --help" cgview doctor --
 expect "--root --help" cgview enable --
 expect "/proc/meminfo" cgview cat /proc/me
 expect "--cpus" cgview run --cp
@@ -74,6 +74,7 @@ mkdir "$tmp/somedir" && touch "$tmp/somefile"
 expect "$tmp/somedir" cgview --sysroot "$tmp/some"
 expect "$tmp/somedir" cgview doctor --root "$tmp/some"
 expect "$tmp/somedir" cgview doctor --library-path "$tmp/some"
+expect "$tmp/somedir $tmp/somefile" cgview doctor --env-file "$tmp/some"
 expect "$tmp/somedir $tmp/somefile" cgview run -- /bin/true "$tmp/some"
 expect "$tmp/somedir $tmp/somefile" cgview doctor "$tmp/some"
 # `--sysroot=DIR` as bash splits it: "--sysroot" "=" "DIR".

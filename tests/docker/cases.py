@@ -364,5 +364,74 @@ def case_legacy_image(engine, report):
     engine.run_docker("volume", "rm", volume, quiet=True)
 
 
+# An image whose programs and libraries lie where only its environment points:
+# /opt/tool/bin in PATH, and ls's libselinux.so.1 moved to /opt/tool/lib, which
+# only LD_LIBRARY_PATH names.
+TOOL_IMAGE = "cgview-doctor-env"
+TOOL_DOCKERFILE = """FROM cgview
+RUN mkdir -p /opt/tool/bin /opt/tool/lib && cp /bin/ls /opt/tool/bin/tool \\
+ && mv "$(readlink -f "$(ls /lib/*/libselinux.so.1)")" /opt/tool/lib/libselinux.so.1 \\
+ && rm -f /lib/*/libselinux.so.1
+ENV PATH=/opt/tool/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin LD_LIBRARY_PATH=/opt/tool/lib
+"""
+
+
+def case_doctor_image_env(engine, report):
+    """`cgview doctor --root` over an unpacked image (docker export) with the environment
+    `docker inspect` gives (--env-file): the same verdicts as doctor inside a container of it,
+    and the same libraries the real ld.so loads there; without the file, the image's own
+    program and library are not found."""
+    import shutil
+    import tempfile
+    case = "doctor --root --env-file"
+    work = tempfile.mkdtemp(prefix="doctor-env-", dir=engine.work_dir)
+    try:
+        with open(os.path.join(work, "Dockerfile"), "w") as f:
+            f.write(TOOL_DOCKERFILE)
+        engine.build(work, "Dockerfile", TOOL_IMAGE)
+        env_text = engine.out("image", "inspect", "--format", "{{range .Config.Env}}{{println .}}{{end}}", TOOL_IMAGE)
+        env_file = os.path.join(work, "image.env")
+        with open(env_file, "w") as f:
+            f.write(env_text)
+        rootfs = os.path.join(work, "rootfs")
+        os.mkdir(rootfs)
+        container = engine.run_docker("create", "--label", engine.label, TOOL_IMAGE, "true", quiet=True).stdout.strip()
+        exported = subprocess.run("%s export %s | tar -x -C %s" % (engine.docker, container, rootfs), shell=True,
+                                  env=engine.env, capture_output=True, text=True)
+        engine.run_docker("rm", container, quiet=True)
+        report.check(case, "docker export | tar -x", exported.returncode, 0)
+        cgview = os.path.join(rootfs, "usr/bin/cgview")  # static: runs here as in the image
+
+        def outside(*options):
+            p = subprocess.run([cgview, "doctor", "--json", "--root", rootfs, *options], capture_output=True, text=True)
+            return {r["path"]: r for r in json.loads(p.stdout)["programs"]} if p.stdout.strip() else {}
+
+        def libselinux(program):
+            return {x["name"]: x["path"] for x in (program or {}).get("libraries", [])}.get("libselinux.so.1", "?")
+
+        bare, given = outside(), outside("--env-file", env_file)
+        report.check(case, "without --env-file: /opt/tool/bin/tool examined", "/opt/tool/bin/tool" in bare, False)
+        report.check(case, "without --env-file: ls's libselinux.so.1 found", libselinux(bare.get("/usr/bin/ls")), None)
+        report.check(case, "with --env-file: /opt/tool/bin/tool examined", "/opt/tool/bin/tool" in given, True)
+        report.check(case, "with --env-file: ls's libselinux.so.1", libselinux(given.get("/usr/bin/ls")),
+                     "/opt/tool/lib/libselinux.so.1")
+        # Inside a container of the image, doctor takes the environment the image gives.
+        p = engine.run(TOOL_IMAGE, ["cgview", "doctor", "--json", "tool", "ls"], check=False)
+        inside = {r["path"]: r for r in json.loads(p.stdout)["programs"]} if p.stdout.strip() else {}
+        for path in ("/opt/tool/bin/tool", "/usr/bin/ls"):
+            fields = lambda r: (r.get("kind"), r.get("reached"), libselinux(r), r.get("asks"))  # noqa: E731
+            report.check(case, "%s: the same verdict outside (--env-file) as inside" % path,
+                         fields(given.get(path, {})), fields(inside.get(path, {})))
+        # The real ld.so agrees: the program runs with the image's LD_LIBRARY_PATH, and without it
+        # cannot find the library.
+        ran = engine.run(TOOL_IMAGE, ["tool", "-d", "/"], check=False)
+        report.check(case, "tool runs in the image", ran.returncode, 0)
+        unset = engine.run(TOOL_IMAGE, ["env", "-u", "LD_LIBRARY_PATH", "tool", "-d", "/"], check=False)
+        report.check(case, "without LD_LIBRARY_PATH ld.so cannot find libselinux.so.1", unset.returncode != 0 and
+                     "libselinux.so.1" in unset.stderr, True)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
 CASES = [case_limits, case_cgroupns, case_stats, case_restricted, case_system_wide, case_nginx, case_java,
-         case_live_update, case_kubernetes_pattern, case_legacy_image]
+         case_live_update, case_kubernetes_pattern, case_legacy_image, case_doctor_image_env]

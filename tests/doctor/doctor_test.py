@@ -1099,6 +1099,67 @@ def test_library_path(args):
     check(t.returncode == 2 and "--library-path needs" in t.stderr, "--library-path without a value: usage error", t.stderr)
 
 
+def test_env_file(args):
+    """--env-file: an image's NAME=VALUE lines (docker inspect's Config.Env) give its PATH, where names
+    are looked up and whose directories --root alone examines too, its LD_LIBRARY_PATH and its
+    LD_PRELOAD; --library-path still wins. Without it, an unpacked image has none of them."""
+    cg = args.cgview
+    root = make_image(args, "image-env-file", False)
+    os.makedirs(root + "/opt/jdk/bin")
+    shutil.copy2(root + "/usr/bin/app", root + "/opt/jdk/bin/jtool")
+    os.makedirs(root + "/opt/applib")
+    shutil.copy2(os.path.join(args.programs, "lib", "libdoctor_ask.so"), root + "/opt/applib")
+    env_file = os.path.join(args.scratch, "image.env")
+    with open(env_file, "w") as f:
+        f.write("# docker inspect --format '{{range .Config.Env}}{{println .}}{{end}}' IMAGE\n\n"
+                "PATH=/opt/jdk/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\n"
+                "JAVA_HOME=/opt/jdk\nHOME\n  LD_LIBRARY_PATH=/opt/applib\r\n")
+    rc, data, err = doctor(cg, "--root", root)
+    paths = [p["path"] for p in data["programs"]] if data else []
+    check("/usr/bin/app" in paths and "/opt/jdk/bin/jtool" not in paths,
+          "--root alone, no --env-file: the standard bin folders only", (paths, err))
+    rc, data, err = doctor(cg, "--root", root, "--env-file", env_file)
+    got = {p["path"]: p for p in data["programs"]} if data else {}
+    jtool = got.get("/opt/jdk/bin/jtool", {})
+    check(jtool.get("reached") is True and "/usr/bin/app" in got,
+          "--root with --env-file: its PATH's /opt/jdk/bin examined too", (list(got), err))
+    check({x["name"]: x["path"] for x in jtool.get("libraries", [])}.get("libdoctor_ask.so") == "/opt/applib/libdoctor_ask.so"
+          and data["library_path"] == "/opt/applib",
+          "--env-file's LD_LIBRARY_PATH (indented, CRLF) finds the library", jtool)
+    rc, data, err = doctor(cg, "--root", root, "--env-file", env_file, "jtool")
+    r = data["programs"][0] if data else {}
+    check(r.get("path") == "/opt/jdk/bin/jtool", "a name looked up in --env-file's PATH", (r, err))
+    rc, data, err = doctor(cg, "--root", root, "--env-file", env_file, "--library-path", "", "jtool")
+    r = data["programs"][0] if data else {"libraries": []}
+    check({x["name"]: x["path"] for x in r["libraries"]}.get("libdoctor_ask.so", "?") is None,
+          "--library-path '' over --env-file's LD_LIBRARY_PATH", r)
+    # The image's LD_PRELOAD: a $LIB entry that gives the program no build keeps it out.
+    preload_file = os.path.join(args.scratch, "image-preload.env")
+    with open(preload_file, "w") as f:
+        f.write("LD_PRELOAD=/usr/$LIB/libcgview.so\n")
+    rc, data, err = doctor(cg, "--root", root, "--env-file", preload_file, "/usr/bin/app")
+    r = data["programs"][0] if data else {}
+    check(rc == 3 and r.get("reached") is False and any("/usr/$LIB/libcgview.so" in x for x in r.get("reasons", [])),
+          "--env-file's LD_PRELOAD=/usr/$LIB/libcgview.so, no build there: not reached, the entry named", (r, err))
+    # On the running system: the file's PATH over doctor's own.
+    live = os.path.join(args.scratch, "env-file-live")
+    os.makedirs(live)
+    shutil.copy2(os.path.join(args.programs, "doctor_dynamic"), live + "/live-tool")
+    live_file = os.path.join(args.scratch, "live.env")
+    with open(live_file, "w") as f:
+        f.write(f"PATH={live}\n")
+    rc, data, err = doctor(cg, "--env-file", live_file, "live-tool")
+    r = data["programs"][0] if data else {}
+    check(rc == 0 and r.get("path") == live + "/live-tool", "running system: a name looked up in --env-file's PATH", (r, err))
+    for bad, why in ((os.path.join(args.scratch, "no-such.env"), "No such file"), (args.scratch, "not a regular file")):
+        t = subprocess.run([cg, "doctor", "--env-file", bad, "/usr/bin/true"], capture_output=True, text=True)
+        check(t.returncode == 1 and f"doctor --env-file {bad}: " in t.stderr and why in t.stderr,
+              f"--env-file {os.path.basename(bad)}: an error, said", t.stderr)
+    t = subprocess.run([cg, "doctor", "--env-file", env_file], capture_output=True, text=True)
+    check(t.returncode == 2 and "give PROGRAM or --root" in t.stderr, "--env-file without PROGRAM or --root: usage error",
+          t.stderr)
+
+
 def test_this_machine(args):
     cg = args.cgview
     start = time.monotonic()
@@ -1308,6 +1369,7 @@ def main():
     test_loaded_objects(args)
     test_hwcaps_subdirectories(args)
     test_library_path(args)
+    test_env_file(args)
     test_run(args)
     test_environment(args)
     test_musl(args)
