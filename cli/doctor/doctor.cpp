@@ -323,7 +323,7 @@ bool Doctor::classify(ProgramReport& report, const ElfFacts& facts, LibBuild& li
   // Where a preload entry names libcgview.so through $LIB, glibc's ld.so loads
   // the build it expands to for this program, whatever this cgview's own is.
   bool glibc_loader = is_glibc_loader(interp_name);
-  lib_build = facts.has_interp && glibc_loader && any_lib_entry_ ? lib_build_for(facts, false) : LibBuild{};
+  lib_build = facts.has_interp && glibc_loader && any_lib_entry_ ? lib_build_for(report.path, facts, false) : LibBuild{};
   std::string build;  // the library judged against its glibc; empty: this cgview's own
   std::string built_for = describe_build(facts.identity);
   if (lib_build.usable()) {
@@ -477,12 +477,14 @@ void Doctor::summarize_contents(ProgramReport& report, const ElfFacts& facts, bo
   }
 }
 
-// What the preload entries naming libcgview.so (only ld.so.preload's where
-// `file_only`) give `program`: the first that is a build it loads (its class,
+// What the preload entries naming libcgview.so give `program` (at `path`): the
+// first that is a build it loads (its class,
 // byte order, machine and ABI), with the others that fail to load (ld.so
 // prints an error for each); else the first that fails, and why. Entries
 // holding $ORIGIN or $PLATFORM, which this does not expand, are passed over.
-LibBuild Doctor::lib_build_for(const ElfFacts& program, bool file_only) const {
+// `secure`: the program runs in secure mode, where ld.so takes only
+// ld.so.preload's entries and searches without LD_LIBRARY_PATH.
+LibBuild Doctor::lib_build_for(const std::string& path, const ElfFacts& program, bool secure) const {
   LibBuild found, first;
   std::vector<LibBuild> broken;
   Found loader = root_.resolve(program.interp);
@@ -493,12 +495,13 @@ LibBuild Doctor::lib_build_for(const ElfFacts& program, bool file_only) const {
   }
   const std::string& token = known->second;
   for (const CgviewEntry& entry : cgview_entries_) {
-    if (file_only && !entry.from_file) continue;
+    if (secure && !entry.from_file) continue;
     LibBuild build{entry.path, "", "", {}};
     if (!expand_lib(entry.path, token, build.path)) continue;
-    // A name without '/' is looked up as a library; a relative path is from
-    // the working directory.
-    Requester who{"/", "", false, "", program.identity, nullptr};
+    // A name without '/' is looked up as a need of the program (its
+    // DT_RPATH, LD_LIBRARY_PATH with its $ORIGIN, its DT_RUNPATH, ...); a
+    // relative path is from the working directory.
+    Requester who = requester(path, program, program.identity, nullptr, secure);
     Found library = build.path.find('/') == std::string::npos ? libraries_.find_name(build.path, who)
                                                               : root_.resolve(build.path, cwd_);
     ElfIdentity lib;
@@ -522,7 +525,7 @@ LibBuild Doctor::lib_build_for(const ElfFacts& program, bool file_only) const {
 // execution), so only what /etc/ld.so.preload loads reaches it.
 void Doctor::judge_secure(ProgramReport& report, const ElfFacts& facts, mode_t mode) {
   const char* bit = (mode & S_ISUID) ? "setuid" : "setgid";
-  LibBuild system_wide = lib_build_for(facts, true);
+  LibBuild system_wide = lib_build_for(report.path, facts, true);
   report.reached = system_wide.usable();
   drop_reach_claim(report);
   std::string how = std::string("It is ") + bit + ": the dynamic loader ignores LD_PRELOAD for it (secure execution), " +

@@ -100,7 +100,7 @@ class Doctor {
   void find_asan_runtime(ProgramReport& report, const ElfFacts& facts, bool secure);
   void walk_libraries(ProgramReport& report, const ElfFacts& program, bool secure);
   void add_cgview_entry(std::string path, bool from_file);
-  LibBuild lib_build_for(const ElfFacts& program, bool file_only) const;
+  LibBuild lib_build_for(const std::string& path, const ElfFacts& program, bool secure) const;
   void judge_secure(ProgramReport& report, const ElfFacts& facts, mode_t mode);
   static std::string lib_build_problem(const LibBuild& build);
   void check_glibc_version(ProgramReport& report, const ElfFacts& program, const std::string& build, bool secure);

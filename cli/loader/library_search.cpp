@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <cstring>
+#include <set>
 
 #include "elf_identity.hpp"
 #include "text_util.hpp"
@@ -100,6 +101,23 @@ std::vector<std::string> expansions(std::string_view entry, const Requester& who
   return out;
 }
 
+// A search path's entries, split at `separators`, each once (ld.so drops a
+// directory it already has: "/a:/a" searches /a once, and a list of 100,000
+// ':' is one entry, the working directory). None for an empty list: no such
+// tag, or LD_LIBRARY_PATH unset or empty.
+std::vector<std::string> unique_entries(std::string_view list, std::string_view separators) {
+  std::vector<std::string> entries;
+  if (list.empty()) return entries;
+  std::set<std::string_view> seen;
+  for (size_t at = 0;;) {
+    size_t end = list.find_first_of(separators, at);
+    std::string_view entry = list.substr(at, end == std::string_view::npos ? end : end - at);
+    if (seen.insert(entry).second) entries.emplace_back(entry);
+    if (end == std::string_view::npos) return entries;
+    at = end + 1;
+  }
+}
+
 }  // namespace
 
 bool has_dst_token(std::string_view text, std::string_view name) {
@@ -118,7 +136,7 @@ size_t dst_token_length(std::string_view at, std::string_view name) {
 }
 
 LibrarySearch::LibrarySearch(const RootFs& root, std::string working_dir, std::string library_path)
-    : root_(root), working_dir_(std::move(working_dir)), library_path_(std::move(library_path)) {
+    : root_(root), working_dir_(std::move(working_dir)), library_path_(unique_entries(library_path, ":;")) {
   read_conf("/etc/ld.so.conf", 0);
 }
 
@@ -188,19 +206,15 @@ bool LibrarySearch::try_search_dir(std::string_view dir, std::string_view name, 
   return try_dir(dir, name, who, out);
 }
 
-bool LibrarySearch::search_list(std::string_view list, std::string_view separators, std::string_view object_path,
-                                std::string_view name, const Requester& who, Found& out) const {
-  if (list.empty()) return false;  // no such tag, or LD_LIBRARY_PATH unset or empty
-  for (size_t at = 0;;) {
-    size_t end = list.find_first_of(separators, at);
-    std::string_view entry = list.substr(at, end == std::string_view::npos ? end : end - at);
+bool LibrarySearch::search_entries(const std::vector<std::string>& entries, std::string_view object_path,
+                                   std::string_view name, const Requester& who, Found& out) const {
+  for (const std::string& entry : entries) {
     // An empty entry ("/a::/b", a ':' at either end) is the working directory,
     // as in ld.so; one whose tokens expand to nothing is passed over.
     for (const std::string& dir : expansions(entry, who, object_path))
       if ((entry.empty() || !dir.empty()) && try_search_dir(dir, name, who, out)) return true;
-    if (end == std::string_view::npos) return false;
-    at = end + 1;
   }
+  return false;
 }
 
 Found LibrarySearch::find(std::string_view needed, const Requester& who) const {
@@ -235,12 +249,12 @@ Found LibrarySearch::find_name(std::string_view name, const Requester& who) cons
   const Requester* program = &who;  // the executable: the first object, which loaded the others
   if (!who.has_runpath) {
     for (const Requester* object = &who; object != nullptr; object = object->loader.get())
-      if (search_list(object->rpath, ":", object->path, name, who, out)) return out;
+      if (search_entries(unique_entries(object->rpath, ":"), object->path, name, who, out)) return out;
   }
   while (program->loader != nullptr) program = program->loader.get();
   // ':' or ';' between its directories; its $ORIGIN is the executable's.
-  if (!who.secure && search_list(library_path_, ":;", program->path, name, who, out)) return out;
-  if (who.has_runpath && search_list(who.runpath, ":", who.path, name, who, out)) return out;
+  if (!who.secure && search_entries(library_path_, program->path, name, who, out)) return out;
+  if (who.has_runpath && search_entries(unique_entries(who.runpath, ":"), who.path, name, who, out)) return out;
   for (const std::string& dir : conf_dirs_)
     if (try_search_dir(dir, name, who, out)) return out;
   const std::string triplet = multiarch_triplet(who.identity);

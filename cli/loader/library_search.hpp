@@ -68,15 +68,14 @@ class LibrarySearch {
   bool try_dir(std::string_view dir, std::string_view name, const Requester& who, Found& out) const;
   // The same for a search directory: its glibc-hwcaps subdirectories first.
   bool try_search_dir(std::string_view dir, std::string_view name, const Requester& who, Found& out) const;
-  // `list`: a DT_RPATH or DT_RUNPATH of the object at `object_path` (its
-  // $ORIGIN), entries split at `separators`; or LD_LIBRARY_PATH, whose
-  // $ORIGIN is the program's.
-  bool search_list(std::string_view list, std::string_view separators, std::string_view object_path,
-                   std::string_view name, const Requester& who, Found& out) const;
+  // `entries`: a DT_RPATH's or DT_RUNPATH's of the object at `object_path`
+  // (its $ORIGIN), or LD_LIBRARY_PATH's, whose $ORIGIN is the program's.
+  bool search_entries(const std::vector<std::string>& entries, std::string_view object_path, std::string_view name,
+                      const Requester& who, Found& out) const;
 
   const RootFs& root_;
   std::string working_dir_;
-  std::string library_path_;
+  std::vector<std::string> library_path_;  // LD_LIBRARY_PATH's entries, each once
   std::vector<std::string> conf_dirs_;
   mutable std::map<std::string, bool> has_hwcaps_;  // search directory's glibc-hwcaps -> whether there
   int conf_files_read_ = 0;

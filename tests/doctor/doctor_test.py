@@ -1082,6 +1082,45 @@ def test_library_path(args):
     check(rc == 3 and r.get("reached") is False
           and any("Its glibc (/opt/oldlibc/libc.so.6) lacks" in x for x in r.get("reasons", [])),
           "an older glibc in the library path: its program not reached", (rc, r, err))
+    # A library's need: $ORIGIN in LD_LIBRARY_PATH is still the program's directory. app2 needs
+    # libdoctor_mid.so (in /opt/asklib, through ld.so.conf), which needs libdoctor_ask.so: only
+    # in /usr/applib2, which $ORIGIN/../applib2 names from the program's /usr/bin (from the
+    # library's /opt/asklib it would be /opt/applib2).
+    renamed_needed(root + "/usr/bin/app", root + "/usr/bin/app2", "libdoctor_ask.so", "libdoctor_mid.so")
+    shutil.copy2(os.path.join(args.programs, "lib", "libdoctor_mid.so"), root + "/opt/asklib")
+    place("/usr/applib2")
+    found, r, _ = examine("/usr/bin/app2", "--root", root, "--library-path", "$ORIGIN/../applib2")
+    check(found.get("libdoctor_mid.so") == "/opt/asklib/libdoctor_mid.so"
+          and found.get("libdoctor_ask.so") == "/usr/applib2/libdoctor_ask.so",
+          "a library's need through LD_LIBRARY_PATH: its $ORIGIN the program's directory", r)
+    # Secure mode holds for what a setuid program's libraries need; setgid without group execute
+    # (mandatory locking, no privilege) is no secure mode.
+    shutil.copy2(root + "/usr/bin/app2", root + "/usr/bin/suid-app2")
+    os.chmod(root + "/usr/bin/suid-app2", 0o4755)
+    found, r, _ = examine("/usr/bin/suid-app2", "--root", root, "--library-path", "$ORIGIN/../applib2")
+    check(found.get("libdoctor_mid.so") == "/opt/asklib/libdoctor_mid.so" and "libdoctor_ask.so" in found
+          and not found["libdoctor_ask.so"], "a setuid program's library's need: LD_LIBRARY_PATH ignored too", r)
+    shutil.copy2(root + "/usr/bin/app2", root + "/usr/bin/locking-app2")
+    os.chmod(root + "/usr/bin/locking-app2", 0o2745)
+    found, r, _ = examine("/usr/bin/locking-app2", "--root", root, "--library-path", "$ORIGIN/../applib2")
+    check(found.get("libdoctor_ask.so") == "/usr/applib2/libdoctor_ask.so",
+          "setgid without group execute: LD_LIBRARY_PATH searched", r)
+    # A preload entry without '/' is searched for as a need of the program: through
+    # LD_LIBRARY_PATH with its $ORIGIN, except in secure mode. (A $LIB entry that names no
+    # file makes doctor judge each program by what the entries give it.)
+    shutil.copy2(args.shim, root + "/usr/applib2/libcgview.so")
+    with open(root + "/etc/ld.so.preload", "w") as f:
+        f.write("/nonexistent/$LIB/libcgview.so\nlibcgview.so\n")
+    rc, data, err = doctor(cg, "--root", root, "--library-path", "$ORIGIN/../applib2", "/usr/bin/app")
+    got = {p["path"]: p for p in data["programs"]} if data else {}
+    check(got.get("/usr/bin/app", {}).get("reached") is True
+          and any("loads /usr/applib2/libcgview.so" in x for x in got["/usr/bin/app"]["reasons"]),
+          "a bare ld.so.preload entry found through LD_LIBRARY_PATH's $ORIGIN: reached", (got.get("/usr/bin/app"), err))
+    rc, data, err = doctor(cg, "--root", root, "--library-path", "/usr/applib2", "/usr/bin/suid-app")
+    suid = data["programs"][0] if data else {}
+    check(suid.get("reached") is False, "... but not for a setuid program, whose search ignores LD_LIBRARY_PATH",
+          (suid, err))
+    os.remove(root + "/etc/ld.so.preload")
     # On the running system: doctor's own LD_LIBRARY_PATH, which --library-path "" turns off.
     live = os.path.join(args.scratch, "library-path-live")
     os.makedirs(live + "/bin")
@@ -1095,6 +1134,15 @@ def test_library_path(args):
     found, r, data = examine(live + "/bin/app", "--library-path", "", env=env)
     check("libdoctor_ask.so" in found and not found["libdoctor_ask.so"] and data["library_path"] is None,
           "--library-path '': none, over doctor's own", r)
+    # cgview run judges the glibc its LD_LIBRARY_PATH gives the program (cgview itself is static).
+    old_libc = os.path.join(args.scratch, "library-path-old-libc")
+    os.makedirs(old_libc)
+    stand_ins.build(os.path.join(old_libc, "libc.so.6"), required[:-1])
+    shutil.copy2(os.path.join(args.programs, "doctor_dynamic"), live + "/bin/dyn")
+    t = subprocess.run([cg, "run", "--", live + "/bin/dyn"], capture_output=True, text=True,
+                       env=dict(os.environ, LD_LIBRARY_PATH=old_libc))
+    check("uses a glibc older than libcgview.so requires" in t.stderr,
+          "cgview run with an LD_LIBRARY_PATH holding an older glibc: warns", t.stderr)
     t = subprocess.run([cg, "doctor", "--library-path"], capture_output=True, text=True)
     check(t.returncode == 2 and "--library-path needs" in t.stderr, "--library-path without a value: usage error", t.stderr)
 
