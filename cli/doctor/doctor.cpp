@@ -3,6 +3,7 @@
 #include <elf.h>
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -123,10 +124,20 @@ Requester requester(std::string path, const ElfFacts& facts, const ElfIdentity& 
   return {std::move(path), facts.runpath, facts.has_runpath, facts.rpath, build, std::move(loader), secure};
 }
 
-// Whether the kernel runs a program of this mode with privileges (AT_SECURE):
-// setuid, or setgid with group execute (without, the bit means mandatory
-// locking, not a privilege).
-bool runs_secure(mode_t mode) { return (mode & S_ISUID) || ((mode & S_ISGID) && (mode & S_IXGRP)); }
+// The privileges the program open at `fd` (of status `st`) runs with, as the
+// kernel decides secure execution: where its user or group is not the
+// runner's (setuid, or setgid with group execute: without, the bit means
+// mandatory locking), or it gains file capabilities, which root, who holds
+// them all, does not. Without a runner: one who is neither its owner nor root.
+Privileges privileges_of(int fd, const struct stat& st, const std::optional<Runner>& runner) {
+  Privileges p;
+  p.setuid = (st.st_mode & S_ISUID) && (!runner || st.st_uid != runner->uid);
+  p.setgid = (st.st_mode & S_ISGID) && (st.st_mode & S_IXGRP) && (!runner || st.st_gid != runner->gid);
+  // Any size but an error: ENODATA (none), ENOTSUP (a file system without
+  // such attributes, which cannot hold capabilities either).
+  p.file_capabilities = fgetxattr(fd, "security.capability", nullptr, 0) > 0 && (!runner || runner->uid != 0);
+  return p;
+}
 
 }  // namespace
 
@@ -197,7 +208,7 @@ ProgramReport Doctor::examine_at(std::string_view name, const Found& found, bool
     report.reasons.push_back("It is neither an ELF program nor a #! script, so it is not a program cgview can act on.");
     return report;
   }
-  examine_elf(report, fd, deep, st.st_mode);
+  examine_elf(report, fd, deep, privileges_of(fd, st, runner_));
   close(fd);
   return report;
 }
@@ -246,7 +257,7 @@ void Doctor::examine_script(ProgramReport& report, std::string_view first_line, 
   report.interpreter = std::move(interp);
 }
 
-void Doctor::examine_elf(ProgramReport& report, int fd, bool deep, mode_t mode) {
+void Doctor::examine_elf(ProgramReport& report, int fd, bool deep, const Privileges& privileges) {
   ElfFacts facts = inspect_elf_fd(fd, deep ? ElfDepth::Contents : ElfDepth::Linking);
   if (!facts.is_elf || facts.identity.elf_class == 0 || facts.truncated) {
     report.kind = ProgramKind::NotElf;
@@ -260,8 +271,8 @@ void Doctor::examine_elf(ProgramReport& report, int fd, bool deep, mode_t mode) 
   LibBuild lib_build;
   if (!classify(report, facts, lib_build)) return;  // another machine's: nothing more to judge
   const std::string build = lib_build.usable() ? lib_build.path : std::string();
-  const bool secure = runs_secure(mode);
-  apply_blockers(report, facts, lib_build, build, mode);
+  const bool secure = privileges.secure();
+  apply_blockers(report, facts, lib_build, build, privileges);
   if (deep) summarize_contents(report, facts, secure);
   if (report.reached && report.kind == ProgramKind::GlibcDynamic) find_asan_runtime(report, facts, secure);
 }
@@ -426,7 +437,7 @@ bool Doctor::classify(ProgramReport& report, const ElfFacts& facts, LibBuild& li
 // missing loader, a $LIB entry that gives it no build, a glibc too old for the
 // library, the setuid bit.
 void Doctor::apply_blockers(ProgramReport& report, const ElfFacts& facts, const LibBuild& lib_build,
-                            const std::string& build, mode_t mode) {
+                            const std::string& build, const Privileges& privileges) {
   if (facts.has_interp && !facts.interp.empty() && !root_.resolve(facts.interp).ok) {
     // Nothing runs it, so nothing is reached (an image missing a layer, or
     // a program for another system).
@@ -448,9 +459,10 @@ void Doctor::apply_blockers(ProgramReport& report, const ElfFacts& facts, const 
     drop_reach_claim(report);
   }
   if (report.reached && (report.kind == ProgramKind::GlibcDynamic || report.kind == ProgramKind::Library))
-    check_glibc_version(report, facts, build, runs_secure(mode));
+    check_glibc_version(report, facts, build, privileges.secure());
   // Only where nothing else (a missing loader, an old glibc) keeps it out.
-  if (report.kind == ProgramKind::GlibcDynamic && report.reached && runs_secure(mode)) judge_secure(report, facts, mode);
+  if (report.kind == ProgramKind::GlibcDynamic && report.reached && privileges.secure())
+    judge_secure(report, facts, privileges);
 }
 
 // The deep part: what the program and its libraries ask for and name, and the
@@ -521,23 +533,28 @@ LibBuild Doctor::lib_build_for(const std::string& path, const ElfFacts& program,
   return broken.empty() ? LibBuild{} : broken.front();
 }
 
-// A setuid or setgid program: ld.so ignores LD_PRELOAD for it (secure
-// execution), so only what /etc/ld.so.preload loads reaches it.
-void Doctor::judge_secure(ProgramReport& report, const ElfFacts& facts, mode_t mode) {
-  const char* bit = (mode & S_ISUID) ? "setuid" : "setgid";
+std::string Privileges::phrase() const {
+  return setuid ? "is setuid" : setgid ? "is setgid" : "has file capabilities";
+}
+
+// A setuid or setgid program, or one with file capabilities: ld.so ignores
+// LD_PRELOAD for it (secure execution) when another user than its owner runs
+// it, so only what /etc/ld.so.preload loads reaches it.
+void Doctor::judge_secure(ProgramReport& report, const ElfFacts& facts, const Privileges& privileges) {
+  const std::string what = privileges.phrase();
   LibBuild system_wide = lib_build_for(report.path, facts, true);
   report.reached = system_wide.usable();
   drop_reach_claim(report);
-  std::string how = std::string("It is ") + bit + ": the dynamic loader ignores LD_PRELOAD for it (secure execution), " +
+  std::string how = "It " + what + ": the dynamic loader ignores LD_PRELOAD for it (secure execution), " +
                     "so `cgview run` cannot reach it; only the system-wide mode (`cgview enable`, /etc/ld.so.preload) does";
   if (system_wide.usable()) {
     report.reasons.push_back(how + ", and /etc/ld.so.preload loads " + system_wide.path + " into it here.");
   } else if (!system_wide.entry.empty()) {
     report.reasons.push_back(how + ". " + lib_build_problem(system_wide));
-    report.why_not = std::string("is ") + bit + ", and /etc/ld.so.preload gives it no build of libcgview.so";
+    report.why_not = what + ", and /etc/ld.so.preload gives it no build of libcgview.so";
   } else {
     report.reasons.push_back(how + ", which is not enabled here.");
-    report.why_not = std::string("is ") + bit + " (only `cgview enable` reaches it)";
+    report.why_not = what + " (only `cgview enable` reaches it)";
   }
 }
 

@@ -6,6 +6,7 @@
 
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -65,6 +66,23 @@ struct LibBuild {
   bool usable() const { return !entry.empty() && problem.empty(); }
 };
 
+// What the kernel gives a program's file when it runs: privileges, and so
+// secure mode, where ld.so ignores LD_PRELOAD and LD_LIBRARY_PATH.
+struct Privileges {
+  bool setuid = false;
+  bool setgid = false;             // with group execute: without, the bit means mandatory locking
+  bool file_capabilities = false;  // a security.capability attribute (setcap)
+  bool secure() const { return setuid || setgid || file_capabilities; }
+  // "is setuid", "is setgid", "has file capabilities".
+  std::string phrase() const;
+};
+
+// Who runs the programs (their real user and group), where known.
+struct Runner {
+  uid_t uid;
+  gid_t gid;
+};
+
 // What the programs examined run with.
 struct ProgramEnvironment {
   std::string path;          // PATH: where a name without '/' is looked up
@@ -85,23 +103,29 @@ class Doctor {
   // served paths and container awareness (cgview run needs only the verdict).
   ProgramReport examine(std::string_view program, bool deep);
 
+  // Judge privileges as `runner` gets them (cgview run: its own user). By
+  // default, as a user other than each program's owner and group, and not
+  // root, runs it: setuid, setgid and file capabilities then all give
+  // secure mode.
+  void judge_as_run_by(Runner runner) { runner_ = runner; }
+
   // Whether a preload entry names libcgview.so through $LIB: each program is
   // then judged by what the entries give it, not by this cgview's own build.
   bool judges_by_entries() const { return any_lib_entry_; }
 
  private:
   ProgramReport examine_at(std::string_view name, const Found& found, bool deep, int depth);
-  void examine_elf(ProgramReport& report, int fd, bool deep, mode_t mode);
+  void examine_elf(ProgramReport& report, int fd, bool deep, const Privileges& privileges);
   bool classify(ProgramReport& report, const ElfFacts& facts, LibBuild& lib_build);
   void apply_blockers(ProgramReport& report, const ElfFacts& facts, const LibBuild& lib_build, const std::string& build,
-                      mode_t mode);
+                      const Privileges& privileges);
   void summarize_contents(ProgramReport& report, const ElfFacts& facts, bool secure);
   void examine_script(ProgramReport& report, std::string_view first_line, bool deep, int depth);
   void find_asan_runtime(ProgramReport& report, const ElfFacts& facts, bool secure);
   void walk_libraries(ProgramReport& report, const ElfFacts& program, bool secure);
   void add_cgview_entry(std::string path, bool from_file);
   LibBuild lib_build_for(const std::string& path, const ElfFacts& program, bool secure) const;
-  void judge_secure(ProgramReport& report, const ElfFacts& facts, mode_t mode);
+  void judge_secure(ProgramReport& report, const ElfFacts& facts, const Privileges& privileges);
   static std::string lib_build_problem(const LibBuild& build);
   void check_glibc_version(ProgramReport& report, const ElfFacts& program, const std::string& build, bool secure);
   LibcFit* libc_fit_for(const std::string& build);  // null: nothing to judge with
@@ -119,6 +143,7 @@ class Doctor {
   };
   std::vector<CgviewEntry> cgview_entries_;
   bool any_lib_entry_ = false;  // one names it through $LIB: programs are judged by the entries
+  std::optional<Runner> runner_;
   int chain_ = 0;  // interpreters followed for the program being examined (env restarts the kernel's depth)
   mutable std::map<std::string, std::string> lib_tokens_;  // what each loader puts for $LIB, by path
   std::map<std::string, ElfFacts> cache_;  // library contents by path, read once per run

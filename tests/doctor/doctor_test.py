@@ -103,6 +103,50 @@ def make_scratch(args):
     os.mkdir(os.path.join(s, "adir"))
 
 
+def test_file_capabilities(args, system_wide):
+    """A program with file capabilities (setcap's security.capability, as Debian gives ping) runs
+    in secure mode for a user other than root, as a setuid one does: ld.so ignores LD_PRELOAD.
+    doctor says so, and the real loader agrees: run by nobody with the library preloaded, the copy
+    sees the host's CPU count, the plain program the override's."""
+    import tempfile
+    where = tempfile.mkdtemp(prefix="cgview-caps-")
+    os.chmod(where, 0o755)
+    plain, caps = os.path.join(where, "plain"), os.path.join(where, "caps")
+    shutil.copy2(os.path.join(args.programs, "doctor_dynamic"), plain)
+    shutil.copy2(plain, caps)
+    # vfs_cap_data revision 2, effective: cap_net_raw (13) permitted.
+    os.setxattr(caps, "security.capability", struct.pack("<IIIII", 0x02000001, 1 << 13, 0, 0, 0))
+    rc, r = one(args.cgview, caps)
+    check(r["kind"] == "glibc-dynamic" and r["reached"] is system_wide
+          and any(x.startswith("It has file capabilities: the dynamic loader ignores LD_PRELOAD") for x in r["reasons"]),
+          "a copy with file capabilities: reached only in the system-wide mode, and said why", r)
+    rc, r = one(args.cgview, plain)
+    check(r["reached"] is True, "... the same program without them: reached", r)
+    seen = {}
+    for name in ("plain", "caps"):
+        p = subprocess.run(["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "env", "CGVIEW_CPUS=1",
+                            "LD_PRELOAD=" + args.shim, os.path.join(where, name)], capture_output=True, text=True)
+        seen[name] = p.stdout.split("\n")[0]
+    host = "cpus %d" % os.sysconf("SC_NPROCESSORS_ONLN")
+    check(seen == {"plain": "cpus 1", "caps": host} or (host == "cpus 1" and seen["plain"] == "cpus 1"),
+          "run by nobody with LD_PRELOAD: ld.so loads the library into the plain copy only", seen)
+    # cgview run judges as its own user runs the program: root gains nothing from file
+    # capabilities or a root-owned setuid bit, so ld.so loads the library; nobody gains both.
+    suid = os.path.join(where, "suid")
+    shutil.copy2(plain, suid)
+    os.chmod(suid, 0o4755)
+    for name in ("caps", "suid"):
+        p = subprocess.run([args.cgview, "run", "--cpus", "1", "--", os.path.join(where, name)], capture_output=True,
+                           text=True)
+        check(p.returncode == 0 and p.stdout.startswith("cpus 1\n") and p.stderr == "",
+              f"cgview run as root of the {name} copy: no warning, reached", p)
+        p = subprocess.run(["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", args.cgview, "run", "--cpus",
+                            "1", "--", os.path.join(where, name)], capture_output=True, text=True)
+        check(p.returncode == 0 and "cannot reach it" in p.stderr and (p.stdout.startswith(host + "\n")),
+              f"cgview run as nobody of the {name} copy: warns, and the program sees the host", p)
+    shutil.rmtree(where)
+
+
 def libc_path():
     out = subprocess.run(["ldd", "/bin/true"], capture_output=True, text=True).stdout
     for line in out.splitlines():
@@ -199,6 +243,7 @@ def test_programs(args):
     rc, r = one(cg, f"{s}/setuid_copy")
     check(r["kind"] == "glibc-dynamic" and r["reached"] is system_wide, "setuid copy: reached only in the system-wide mode", r)
     check(any("setuid" in x and "cgview enable" in x for x in r["reasons"]), "setuid copy: the reason names cgview enable", r["reasons"])
+    test_file_capabilities(args, system_wide)
 
     rc, r = one(cg, f"{s}/script.sh")
     sh = os.path.realpath("/bin/sh")
