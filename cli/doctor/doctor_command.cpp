@@ -130,7 +130,7 @@ int doctor(const Config& config, const DoctorRequest& request) {
     all_reached &= reports.back().reached;
   }
   if (request.json) print_doctor_json(stdout, reports, root_dir == nullptr ? "/" : root_dir, env.library_path);
-  else print_doctor_text(stdout, reports, reports.size() <= kReasonsUpTo);
+  else print_doctor_text(stdout, reports, reports.size() <= kReasonsUpTo, env.library_path);
   if (std::fflush(stdout) != 0 || std::ferror(stdout)) return 1;
   return all_reached ? 0 : 3;
 }

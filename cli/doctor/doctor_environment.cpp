@@ -213,6 +213,13 @@ int doctor_environment(const Config& config, bool json, const std::string& libra
     return 0;
   }
 
+  // ld.so expands LD_LIBRARY_PATH's $ORIGIN to each program's directory: a
+  // bare name's search here stands for /bin/sh's.
+  const std::string origin_note =
+      has_dst_token(library_path, "ORIGIN")
+          ? " (LD_LIBRARY_PATH's $ORIGIN is each program's own directory, taken here as /bin's: programs "
+            "elsewhere may find another file or none)"
+          : "";
   std::printf("Preloaded libraries:\n");
   if (preloads.empty()) std::printf("  none (LD_PRELOAD unset, no /etc/ld.so.preload)\n");
   for (const PreloadEntry& e : preloads) {
@@ -224,8 +231,9 @@ int doctor_environment(const Config& config, bool json, const std::string& libra
     if (names_cgview_through_lib(e.path))
       state = e.expanded.empty() ? "$LIB: no libcgview.so loaded here" : "$LIB, here " + e.expanded + ": " + state;
     else if (e.path.find('/') == std::string::npos)
-      state = e.expanded.empty() ? "not found in the library directories ld.so searches for a name without '/'"
-                                 : "found at " + e.expanded + ": " + state;
+      state = e.expanded.empty() ? "not found in the library directories ld.so searches for a name without '/'" +
+                                       origin_note
+                                 : "found at " + e.expanded + ": " + state + origin_note;
     std::printf("  %-18s %s: %s%s\n", e.source.c_str(), e.path.c_str(), state.c_str(), e.is_cgview ? " (cgview)" : "");
   }
   std::printf("  %s\n", shim_loaded ? "libcgview.so is preloaded: programs started from here are reached."

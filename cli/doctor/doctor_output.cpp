@@ -90,7 +90,8 @@ std::string printable(std::string_view text) {
 
 }  // namespace
 
-void print_doctor_text(std::FILE* out, const std::vector<ProgramReport>& reports, bool reasons) {
+void print_doctor_text(std::FILE* out, const std::vector<ProgramReport>& reports, bool reasons,
+                       std::string_view library_path) {
   // The program column fits the longest path up to kMaxProgramColumn; a longer
   // one takes a line of its own, its columns on the next, so they stay aligned.
   constexpr size_t kMaxProgramColumn = 48;
@@ -127,6 +128,8 @@ void print_doctor_text(std::FILE* out, const std::vector<ProgramReport>& reports
     }
     std::fprintf(out, ")\n");
   }
+  // Libraries were searched for with it: a verdict is read with it.
+  if (!library_path.empty()) std::fprintf(out, "(LD_LIBRARY_PATH: %s)\n", printable(std::string(library_path)).c_str());
 }
 
 }  // namespace cgview::cli

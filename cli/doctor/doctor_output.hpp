@@ -10,8 +10,10 @@
 
 namespace cgview::cli {
 
-// One line per program; with `reasons`, each program's reasons below it.
-void print_doctor_text(std::FILE* out, const std::vector<ProgramReport>& reports, bool reasons);
+// One line per program; with `reasons`, each program's reasons below it; the
+// LD_LIBRARY_PATH the libraries were searched with last, where there is one.
+void print_doctor_text(std::FILE* out, const std::vector<ProgramReport>& reports, bool reasons,
+                       std::string_view library_path);
 
 // {"root": ..., "library_path": ... or null, "programs": [...], "reached": N, "not_reached": M}
 void print_doctor_json(std::FILE* out, const std::vector<ProgramReport>& reports, std::string_view root,

@@ -1094,6 +1094,10 @@ def test_library_path(args):
     check(found.get("libdoctor_ask.so") == "/opt/applib/libdoctor_ask.so" and "sysinfo" in r["asks"]
           and data["library_path"] == "/none;/opt/applib",
           "--library-path /none;/opt/applib: found there (';' separates too), and what it asks examined", r)
+    t = subprocess.run([cg, "doctor", "--root", root, "--library-path", "/none;/opt/applib", "/usr/bin/app"],
+                       capture_output=True, text=True)
+    check(t.stdout.endswith("\n(LD_LIBRARY_PATH: /none;/opt/applib)\n"), "text output: the LD_LIBRARY_PATH used, last",
+          t.stdout)
     place("/usr/x/lib/x86_64-linux-gnu")
     found, r, _ = examine("/usr/bin/app", "--root", root, "--library-path=/none:${ORIGIN}/../x/$LIB")
     check(found.get("libdoctor_ask.so") == "/usr/x/lib/x86_64-linux-gnu/libdoctor_ask.so",
@@ -1188,6 +1192,12 @@ def test_library_path(args):
                        env=dict(os.environ, LD_LIBRARY_PATH=old_libc))
     check("uses a glibc older than libcgview.so requires" in t.stderr,
           "cgview run with an LD_LIBRARY_PATH holding an older glibc: warns", t.stderr)
+    # Environment mode: a bare preload name's search stands for /bin/sh's, which it says where
+    # LD_LIBRARY_PATH's $ORIGIN varies with the program.
+    t = subprocess.run([cg, "doctor"], capture_output=True, text=True,
+                       env=dict(os.environ, LD_PRELOAD="libcgview-nowhere.so", LD_LIBRARY_PATH="$ORIGIN/../cg"))
+    check("libcgview-nowhere.so: not found" in t.stdout and "$ORIGIN is each program's own directory" in t.stdout,
+          "environment mode: LD_LIBRARY_PATH's $ORIGIN said to vary by program", t.stdout)
     t = subprocess.run([cg, "doctor", "--library-path"], capture_output=True, text=True)
     check(t.returncode == 2 and "--library-path needs" in t.stderr, "--library-path without a value: usage error", t.stderr)
 
