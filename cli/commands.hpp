@@ -19,7 +19,7 @@ struct DoctorRequest {
   bool json = false;
   const char* root = nullptr;          // --root DIR
   const char* library_path = nullptr;  // --library-path DIRS: the programs' LD_LIBRARY_PATH
-  const char* env_file = nullptr;      // --env-file FILE: their PATH, LD_LIBRARY_PATH, LD_PRELOAD
+  std::vector<const char*> env_files;  // --env-file FILE...: their PATH, LD_LIBRARY_PATH, LD_PRELOAD
   std::vector<char*> programs;
 };
 // doctor: 0 every program reached, 3 one is not, 1 error.

@@ -99,12 +99,12 @@ int doctor_main(const Config& config, int argc, char** argv) {
     else if (is(argv[i], "--library-path")) request.library_path = argv[++i];
     else if (is(argv[i], "--env-file") && (i + 1 == argc || *argv[i + 1] == '\0'))
       return usage_error("doctor: --env-file needs a file");
-    else if (is(argv[i], "--env-file")) request.env_file = argv[++i];
+    else if (is(argv[i], "--env-file")) request.env_files.push_back(argv[++i]);  // several: merged, as docker does
     else if (is(argv[i], "--")) options_end = true;
     else return usage_error(std::string("doctor: unexpected argument '") + argv[i] + "'");
   }
     // Without a program or a root, doctor reports on this environment itself.
-  if (request.env_file != nullptr && request.root == nullptr && request.programs.empty())
+  if (!request.env_files.empty() && request.root == nullptr && request.programs.empty())
     return usage_error("doctor: --env-file describes the programs examined: give PROGRAM or --root");
   return cgview::cli::doctor(config, request);
 }

@@ -69,7 +69,8 @@ int run(const Config& config, const char* cpus, const char* memory, char** comma
   RootFs live("");
   constexpr std::string_view kExecDefaultPath = "/usr/local/bin:/usr/bin:/bin";
   Doctor as_given(live, this_environment(kExecDefaultPath));
-  as_given.judge_as_run_by({getuid(), getgid()});  // a setuid-root program run by root has no secure mode
+  const Runner runner = this_runner();  // a setuid-root program run by root has no secure mode
+  as_given.judge_as_run_by(runner);
   ProgramReport verdict = as_given.examine(command[0], false);
   // Where LD_PRELOAD or /etc/ld.so.preload names the shim through $LIB and that
   // gives the program a build already, nothing is added: ours would be a second
@@ -79,7 +80,7 @@ int run(const Config& config, const char* cpus, const char* memory, char** comma
     setenv("LD_PRELOAD", preload_with_first(shim, getenv("LD_PRELOAD")).c_str(), 1);
     if (as_given.judges_by_entries()) {
       Doctor with_ours(live, this_environment(kExecDefaultPath));
-      with_ours.judge_as_run_by({getuid(), getgid()});
+      with_ours.judge_as_run_by(runner);
       verdict = with_ours.examine(command[0], false);
     }
   }

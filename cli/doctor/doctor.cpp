@@ -3,7 +3,6 @@
 #include <elf.h>
 #include <fcntl.h>
 #include <sys/stat.h>
-#include <sys/xattr.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -117,26 +116,11 @@ const char* kind_name(ProgramKind kind) {
 namespace {
 
 // The object at `path` (as ld.so opened it), asking for its needs. `secure`:
-// the program is setuid or setgid (an object it loads takes its loader's).
+// the program runs in secure mode (an object it loads takes its loader's).
 Requester requester(std::string path, const ElfFacts& facts, const ElfIdentity& build,
                     std::shared_ptr<const Requester> loader, bool secure = false) {
   if (loader != nullptr) secure = loader->secure;
   return {std::move(path), facts.runpath, facts.has_runpath, facts.rpath, build, std::move(loader), secure};
-}
-
-// The privileges the program open at `fd` (of status `st`) runs with, as the
-// kernel decides secure execution: where its user or group is not the
-// runner's (setuid, or setgid with group execute: without, the bit means
-// mandatory locking), or it gains file capabilities, which root, who holds
-// them all, does not. Without a runner: one who is neither its owner nor root.
-Privileges privileges_of(int fd, const struct stat& st, const std::optional<Runner>& runner) {
-  Privileges p;
-  p.setuid = (st.st_mode & S_ISUID) && (!runner || st.st_uid != runner->uid);
-  p.setgid = (st.st_mode & S_ISGID) && (st.st_mode & S_IXGRP) && (!runner || st.st_gid != runner->gid);
-  // Any size but an error: ENODATA (none), ENOTSUP (a file system without
-  // such attributes, which cannot hold capabilities either).
-  p.file_capabilities = fgetxattr(fd, "security.capability", nullptr, 0) > 0 && (!runner || runner->uid != 0);
-  return p;
 }
 
 }  // namespace
@@ -208,7 +192,7 @@ ProgramReport Doctor::examine_at(std::string_view name, const Found& found, bool
     report.reasons.push_back("It is neither an ELF program nor a #! script, so it is not a program cgview can act on.");
     return report;
   }
-  examine_elf(report, fd, deep, privileges_of(fd, st, runner_));
+  examine_elf(report, fd, deep, privileges_for(exec_file_of(fd, st, root_.live()), runner_));
   close(fd);
   return report;
 }
@@ -531,10 +515,6 @@ LibBuild Doctor::lib_build_for(const std::string& path, const ElfFacts& program,
     return found;
   }
   return broken.empty() ? LibBuild{} : broken.front();
-}
-
-std::string Privileges::phrase() const {
-  return setuid ? "is setuid" : setgid ? "is setgid" : "has file capabilities";
 }
 
 // A setuid or setgid program, or one with file capabilities: ld.so ignores

@@ -16,6 +16,7 @@
 #include "libc_fit.hpp"
 #include "library_search.hpp"
 #include "program_lookup.hpp"
+#include "secure_mode.hpp"
 
 namespace cgview::cli {
 
@@ -66,23 +67,6 @@ struct LibBuild {
   bool usable() const { return !entry.empty() && problem.empty(); }
 };
 
-// What the kernel gives a program's file when it runs: privileges, and so
-// secure mode, where ld.so ignores LD_PRELOAD and LD_LIBRARY_PATH.
-struct Privileges {
-  bool setuid = false;
-  bool setgid = false;             // with group execute: without, the bit means mandatory locking
-  bool file_capabilities = false;  // a security.capability attribute (setcap)
-  bool secure() const { return setuid || setgid || file_capabilities; }
-  // "is setuid", "is setgid", "has file capabilities".
-  std::string phrase() const;
-};
-
-// Who runs the programs (their real user and group), where known.
-struct Runner {
-  uid_t uid;
-  gid_t gid;
-};
-
 // What the programs examined run with.
 struct ProgramEnvironment {
   std::string path;          // PATH: where a name without '/' is looked up
@@ -103,11 +87,9 @@ class Doctor {
   // served paths and container awareness (cgview run needs only the verdict).
   ProgramReport examine(std::string_view program, bool deep);
 
-  // Judge privileges as `runner` gets them (cgview run: its own user). By
-  // default, as a user other than each program's owner and group, and not
-  // root, runs it: setuid, setgid and file capabilities then all give
-  // secure mode.
-  void judge_as_run_by(Runner runner) { runner_ = runner; }
+  // Judge secure mode as `runner` gets it (cgview run: itself). By default,
+  // as an ordinary user does (privileges_for) where the file lies.
+  void judge_as_run_by(const Runner& runner) { runner_ = runner; }
 
   // Whether a preload entry names libcgview.so through $LIB: each program is
   // then judged by what the entries give it, not by this cgview's own build.

@@ -74,18 +74,25 @@ std::vector<std::string> image_programs(const RootFs& root, std::string_view pat
 bool program_environment(const DoctorRequest& request, ProgramEnvironment& env) {
   env = request.root == nullptr ? this_environment(kDefaultImagePath)
                                 : ProgramEnvironment{std::string(kDefaultImagePath), "", ""};
-  if (request.env_file != nullptr) {
-    std::string text;
-    errno = 0;
-    if (!RootFs("").read_file(request.env_file, kMaxEnvFileBytes, text)) {
-      std::fprintf(stderr, "cgview: doctor --env-file %s: %s\n", request.env_file,
-                   errno != 0 ? std::strerror(errno) : "not a regular file");
+  for (const char* file : request.env_files) {
+    std::string text, error;
+    if (!read_env_file(file, kMaxEnvFileBytes, text, error)) {
+      std::fprintf(stderr, "cgview: doctor --env-file %s: %s\n", file, error.c_str());
       return false;
     }
     std::map<std::string, std::string> vars = parse_env_file(text);
-    if (auto v = vars.find("PATH"); v != vars.end()) env.path = v->second;
-    if (auto v = vars.find("LD_LIBRARY_PATH"); v != vars.end()) env.library_path = v->second;
-    if (auto v = vars.find("LD_PRELOAD"); v != vars.end()) env.preload = v->second;
+    bool any = false;
+    for (auto [name, value] : {std::pair{"PATH", &env.path}, std::pair{"LD_LIBRARY_PATH", &env.library_path},
+                               std::pair{"LD_PRELOAD", &env.preload}}) {
+      auto v = vars.find(name);
+      if (v == vars.end()) continue;
+      *value = v->second;
+      any = true;
+    }
+    // A file of another format (docker inspect's whole JSON, UTF-16) sets nothing.
+    if (!any)
+      std::fprintf(stderr, "cgview: warning: doctor --env-file %s sets none of PATH, LD_LIBRARY_PATH and LD_PRELOAD "
+                   "(NAME=VALUE lines expected)\n", file);
   }
   if (request.library_path != nullptr) env.library_path = request.library_path;
   return true;

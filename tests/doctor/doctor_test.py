@@ -103,47 +103,71 @@ def make_scratch(args):
     os.mkdir(os.path.join(s, "adir"))
 
 
-def test_file_capabilities(args, system_wide):
-    """A program with file capabilities (setcap's security.capability, as Debian gives ping) runs
-    in secure mode for a user other than root, as a setuid one does: ld.so ignores LD_PRELOAD.
-    doctor says so, and the real loader agrees: run by nobody with the library preloaded, the copy
-    sees the host's CPU count, the plain program the override's."""
+def test_secure_mode(args, system_wide):
+    """Secure mode, where ld.so ignores LD_PRELOAD, as the kernel decides it for each kind of file and
+    runner: setuid or setgid to another user or group, file capabilities (setcap's
+    security.capability, as Debian gives ping) that give a user other than root something, none
+    under no_new_privs (setuid bits) or on a nosuid mount. For each, the real loader's answer
+    (the program run with the library preloaded: does it see the memory override?) is what the
+    case expects, `cgview run` warns exactly then, and doctor, which judges as an ordinary user
+    (not root, not the file's owner or group), agrees with the run by nobody."""
     import tempfile
-    where = tempfile.mkdtemp(prefix="cgview-caps-")
+    where = tempfile.mkdtemp(prefix="cgview-secure-")
     os.chmod(where, 0o755)
-    plain, caps = os.path.join(where, "plain"), os.path.join(where, "caps")
+    plain = os.path.join(where, "plain")
     shutil.copy2(os.path.join(args.programs, "doctor_dynamic"), plain)
-    shutil.copy2(plain, caps)
-    # vfs_cap_data revision 2, effective: cap_net_raw (13) permitted.
-    os.setxattr(caps, "security.capability", struct.pack("<IIIII", 0x02000001, 1 << 13, 0, 0, 0))
-    rc, r = one(args.cgview, caps)
-    check(r["kind"] == "glibc-dynamic" and r["reached"] is system_wide
-          and any(x.startswith("It has file capabilities: the dynamic loader ignores LD_PRELOAD") for x in r["reasons"]),
-          "a copy with file capabilities: reached only in the system-wide mode, and said why", r)
-    rc, r = one(args.cgview, plain)
-    check(r["reached"] is True, "... the same program without them: reached", r)
-    seen = {}
-    for name in ("plain", "caps"):
-        p = subprocess.run(["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "env", "CGVIEW_CPUS=1",
-                            "LD_PRELOAD=" + args.shim, os.path.join(where, name)], capture_output=True, text=True)
-        seen[name] = p.stdout.split("\n")[0]
-    host = "cpus %d" % os.sysconf("SC_NPROCESSORS_ONLN")
-    check(seen == {"plain": "cpus 1", "caps": host} or (host == "cpus 1" and seen["plain"] == "cpus 1"),
-          "run by nobody with LD_PRELOAD: ld.so loads the library into the plain copy only", seen)
-    # cgview run judges as its own user runs the program: root gains nothing from file
-    # capabilities or a root-owned setuid bit, so ld.so loads the library; nobody gains both.
-    suid = os.path.join(where, "suid")
-    shutil.copy2(plain, suid)
-    os.chmod(suid, 0o4755)
-    for name in ("caps", "suid"):
-        p = subprocess.run([args.cgview, "run", "--cpus", "1", "--", os.path.join(where, name)], capture_output=True,
-                           text=True)
-        check(p.returncode == 0 and p.stdout.startswith("cpus 1\n") and p.stderr == "",
-              f"cgview run as root of the {name} copy: no warning, reached", p)
-        p = subprocess.run(["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", args.cgview, "run", "--cpus",
-                            "1", "--", os.path.join(where, name)], capture_output=True, text=True)
-        check(p.returncode == 0 and "cannot reach it" in p.stderr and (p.stdout.startswith(host + "\n")),
-              f"cgview run as nobody of the {name} copy: warns, and the program sees the host", p)
+
+    def caps(effective, permitted, inheritable):  # vfs_cap_data revision 2
+        return struct.pack("<IIIII", 0x02000000 | effective, permitted, inheritable, 0, 0)
+
+    net_raw = 1 << 13
+    # name: (mode, owner uid, group, security.capability)
+    files = {"plain": (0o755, 0, 0, None), "caps_ep": (0o755, 0, 0, caps(1, net_raw, 0)),
+             "caps_p": (0o755, 0, 0, caps(0, net_raw, 0)), "caps_i": (0o755, 0, 0, caps(0, 0, net_raw)),
+             "caps_none": (0o755, 0, 0, caps(0, 0, 0)), "suid_root": (0o4755, 0, 0, None),
+             "suid_daemon": (0o4755, 1, 0, None), "sgid_daemon": (0o2755, 0, 1, None),
+             "sgid_root": (0o2755, 0, 0, None), "sgid_no_exec": (0o2745, 0, 1, None)}
+    for name, (mode, uid, gid, xattr) in files.items():
+        path = os.path.join(where, name)
+        if name != "plain":
+            shutil.copy2(plain, path)
+        os.chown(path, uid, gid)
+        os.chmod(path, mode)
+        if xattr is not None:
+            os.setxattr(path, "security.capability", xattr)
+    nobody = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
+    nosuid_dir = os.path.join(where, "nosuid")
+    os.mkdir(nosuid_dir)
+    # A private mount namespace with a nosuid tmpfs holding a setuid-to-daemon copy.
+    on_nosuid = ["unshare", "-m", "sh", "-c", f"mount -t tmpfs -o nosuid,mode=755 none {nosuid_dir} && "
+                 f"cp -p {where}/suid_daemon {nosuid_dir}/ && exec \"$@\"", "sh"]
+    # (runner prefix, runner's name, file, whether the kernel gives secure mode)
+    cases = [([], "root", "plain", False), (nobody, "nobody", "plain", False),
+             (nobody, "nobody", "caps_ep", True), ([], "root", "caps_ep", False),
+             (nobody, "nobody", "caps_p", True), (nobody, "nobody", "caps_i", False),
+             (nobody, "nobody", "caps_none", False),
+             ([], "root", "suid_root", False), (nobody, "nobody", "suid_root", True),
+             (nobody[:1] + ["--no-new-privs"] + nobody[1:], "nobody, no_new_privs", "suid_root", False),
+             ([], "root", "suid_daemon", True), ([], "root", "sgid_daemon", True), ([], "root", "sgid_root", False),
+             (nobody, "nobody", "sgid_no_exec", False), (on_nosuid, "root, nosuid mount", "nosuid/suid_daemon", False)]
+    for prefix, runner, name, secure in cases:
+        path = os.path.join(where, name)
+        direct = subprocess.run(prefix + ["env", "CGVIEW_MEMORY=100M", "LD_PRELOAD=" + args.shim, path],
+                                capture_output=True, text=True)
+        loaded = "MemTotal:         102400 kB" in direct.stdout
+        check(system_wide or loaded is not secure, f"{name} run by {runner}: ld.so {'ignores' if secure else 'loads'} "
+              "the preload", direct)
+        ran = subprocess.run(prefix + [args.cgview, "run", "--memory", "100M", "--", path], capture_output=True,
+                             text=True)
+        warned = "cannot reach it" in ran.stderr
+        check(ran.returncode == 0 and warned is secure and ("102400 kB" in ran.stdout) is (not secure or system_wide),
+              f"cgview run of {name} by {runner}: {'warns' if secure else 'no warning'}", ran)
+        if prefix is nobody:
+            rc, r = one(args.cgview, path)
+            check(r["reached"] is (not secure or system_wide)
+                  and any(x.startswith("It has file capabilities: the dynamic loader ignores LD_PRELOAD")
+                          for x in r["reasons"]) is (secure and name.startswith("caps")),
+                  f"doctor {name}: {'not ' if secure else ''}reached, as by nobody", r)
     shutil.rmtree(where)
 
 
@@ -243,7 +267,7 @@ def test_programs(args):
     rc, r = one(cg, f"{s}/setuid_copy")
     check(r["kind"] == "glibc-dynamic" and r["reached"] is system_wide, "setuid copy: reached only in the system-wide mode", r)
     check(any("setuid" in x and "cgview enable" in x for x in r["reasons"]), "setuid copy: the reason names cgview enable", r["reasons"])
-    test_file_capabilities(args, system_wide)
+    test_secure_mode(args, system_wide)
 
     rc, r = one(cg, f"{s}/script.sh")
     sh = os.path.realpath("/bin/sh")
@@ -1254,7 +1278,31 @@ def test_env_file(args):
     rc, data, err = doctor(cg, "--env-file", live_file, "live-tool")
     r = data["programs"][0] if data else {}
     check(rc == 0 and r.get("path") == live + "/live-tool", "running system: a name looked up in --env-file's PATH", (r, err))
-    for bad, why in ((os.path.join(args.scratch, "no-such.env"), "No such file"), (args.scratch, "not a regular file")):
+    # Several files merge, a later one's variable winning (as docker's --env-file); a pipe is read
+    # (`--env-file <(docker inspect ...)`), a byte order mark skipped.
+    more = os.path.join(args.scratch, "more.env")
+    with open(more, "w") as f:
+        f.write("\ufeffLD_LIBRARY_PATH=/none\n")
+    rc, data, err = doctor(cg, "--root", root, "--env-file", env_file, "--env-file", more, "jtool")
+    r = data["programs"][0] if data else {}
+    check(r.get("path") == "/opt/jdk/bin/jtool" and data["library_path"] == "/none",
+          "two --env-file: merged, the later LD_LIBRARY_PATH (after a byte order mark) wins", (r, err))
+    t = subprocess.run(["bash", "-c", f'"$0" doctor --json --root "$1" --env-file <(cat "$2") jtool', cg, root, env_file],
+                       capture_output=True, text=True)
+    check(t.returncode == 0 and json.loads(t.stdout)["programs"][0]["path"] == "/opt/jdk/bin/jtool",
+          "--env-file <(...): a pipe is read", (t.stdout[-300:], t.stderr))
+    # docker inspect's whole JSON, not its Env lines: nothing set, and a warning says so.
+    json_file = os.path.join(args.scratch, "inspect.json")
+    with open(json_file, "w") as f:
+        f.write('[{"Config": {"Env": ["PATH=/opt/jdk/bin"]}}]\n')
+    t = subprocess.run([cg, "doctor", "--root", root, "--env-file", json_file, "/usr/bin/app"], capture_output=True,
+                       text=True)
+    check("warning: doctor --env-file" in t.stderr and "sets none of PATH" in t.stderr, "a JSON file: warned", t.stderr)
+    big = os.path.join(args.scratch, "big.env")
+    with open(big, "w") as f:
+        f.write("A=" + "x" * (1 << 20) + "\nPATH=/opt/jdk/bin\n")
+    for bad, why in ((os.path.join(args.scratch, "no-such.env"), "No such file"), (args.scratch, "not a regular file"),
+                     (big, "larger than 1 MiB"), ("/dev/zero", "not a regular file or a pipe")):
         t = subprocess.run([cg, "doctor", "--env-file", bad, "/usr/bin/true"], capture_output=True, text=True)
         check(t.returncode == 1 and f"doctor --env-file {bad}: " in t.stderr and why in t.stderr,
               f"--env-file {os.path.basename(bad)}: an error, said", t.stderr)

@@ -26,6 +26,8 @@ TEST(EnvFile, CommentsBlankLinesAndLeadingBlanksAreSkipped) {
   EXPECT_EQ(parse_env_file("# the image's\n\n   \n  # indented comment\n\tB=2\n"), (Vars{{"B", "2"}}));
   // A file written on Windows: the carriage return is no part of the value.
   EXPECT_EQ(parse_env_file("PATH=/bin\r\nX=1\r\n"), (Vars{{"PATH", "/bin"}, {"X", "1"}}));
+  // A byte order mark before the first name is no part of it.
+  EXPECT_EQ(parse_env_file("\xef\xbb\xbfPATH=/bin\n"), (Vars{{"PATH", "/bin"}}));
 }
 
 TEST(EnvFile, LinesThatSetNothingArePassedOver) {

@@ -1,0 +1,108 @@
+#include "secure_mode.hpp"
+
+#include <linux/capability.h>
+#include <sys/prctl.h>
+#include <sys/statvfs.h>
+#include <sys/syscall.h>
+#include <sys/xattr.h>
+#include <unistd.h>
+
+#include <cstring>
+
+namespace cgview::cli {
+
+namespace {
+
+uint32_t le32(std::string_view raw, size_t at) {
+  const auto* b = reinterpret_cast<const unsigned char*>(raw.data() + at);
+  return uint32_t(b[0]) | uint32_t(b[1]) << 8 | uint32_t(b[2]) << 16 | uint32_t(b[3]) << 24;
+}
+
+}  // namespace
+
+std::optional<FileCapabilities> parse_file_capabilities(std::string_view raw) {
+  if (raw.size() < 4) return std::nullopt;
+  const uint32_t magic = le32(raw, 0);
+  size_t sets = 0;  // 32-bit {permitted, inheritable} pairs after the magic
+  switch (magic & VFS_CAP_REVISION_MASK) {
+    case VFS_CAP_REVISION_1:
+      if (raw.size() != XATTR_CAPS_SZ_1) return std::nullopt;
+      sets = 1;
+      break;
+    case VFS_CAP_REVISION_2:
+      if (raw.size() != XATTR_CAPS_SZ_2) return std::nullopt;
+      sets = 2;
+      break;
+    case VFS_CAP_REVISION_3:  // revision 2 and the root id of a user namespace
+      if (raw.size() != XATTR_CAPS_SZ_3) return std::nullopt;
+      sets = 2;
+      break;
+    default: return std::nullopt;
+  }
+  FileCapabilities caps;
+  caps.effective = magic & VFS_CAP_FLAGS_EFFECTIVE;
+  for (size_t i = 0; i < sets; ++i) {
+    caps.permitted |= uint64_t(le32(raw, 4 + 8 * i)) << (32 * i);
+    caps.inheritable |= uint64_t(le32(raw, 8 + 8 * i)) << (32 * i);
+  }
+  return caps;
+}
+
+Runner this_runner() {
+  Runner r;
+  r.uid = getuid();
+  r.gid = getgid();
+  r.no_new_privs = prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0) == 1;
+  __user_cap_header_struct header{_LINUX_CAPABILITY_VERSION_3, 0};
+  __user_cap_data_struct data[2] = {};
+  if (syscall(SYS_capget, &header, data) == 0) {
+    r.permitted = data[0].permitted | uint64_t(data[1].permitted) << 32;
+    r.inheritable = data[0].inheritable | uint64_t(data[1].inheritable) << 32;
+  }
+  // The bounding set, one capability at a time, up to the last this kernel
+  // knows (EINVAL past it).
+  r.bounding = 0;
+  for (int cap = 0; cap < 64; ++cap) {
+    int in = prctl(PR_CAPBSET_READ, cap, 0, 0, 0);
+    if (in < 0) break;
+    if (in == 1) r.bounding |= uint64_t(1) << cap;
+  }
+  return r;
+}
+
+ExecFile exec_file_of(int fd, const struct stat& st, bool live) {
+  ExecFile file;
+  file.mode = st.st_mode;
+  file.uid = st.st_uid;
+  file.gid = st.st_gid;
+  struct statvfs vfs;
+  file.nosuid_mount = live && fstatvfs(fd, &vfs) == 0 && (vfs.f_flag & ST_NOSUID);
+  char raw[XATTR_CAPS_SZ_3 + 1];
+  ssize_t n = fgetxattr(fd, "security.capability", raw, sizeof raw);
+  if (n > 0) file.capabilities = parse_file_capabilities(std::string_view(raw, size_t(n)));
+  return file;
+}
+
+std::string Privileges::phrase() const {
+  return setuid ? "is setuid" : setgid ? "is setgid" : "has file capabilities";
+}
+
+Privileges privileges_for(const ExecFile& file, const std::optional<Runner>& runner) {
+  Privileges p;
+  if (file.nosuid_mount) return p;
+  const bool ids_apply = !(runner && runner->no_new_privs);
+  p.setuid = ids_apply && (file.mode & S_ISUID) && (!runner || file.uid != runner->uid);
+  p.setgid = ids_apply && (file.mode & S_ISGID) && (file.mode & S_IXGRP) && (!runner || file.gid != runner->gid);
+  if (file.capabilities && !(runner && runner->uid == 0)) {
+    const FileCapabilities& caps = *file.capabilities;
+    const Runner ordinary;  // empty permitted and inheritable sets, full bounding set
+    const Runner& who = runner ? *runner : ordinary;
+    uint64_t gained = (caps.permitted & who.bounding) | (caps.inheritable & who.inheritable);
+    // With no_new_privs the new program keeps no more than the runner had.
+    if (who.no_new_privs) gained &= who.permitted;
+    p.file_capabilities = caps.effective || gained != 0;
+  }
+  return p;
+}
+
+}  // namespace cgview::cli

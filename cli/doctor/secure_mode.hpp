@@ -1,0 +1,76 @@
+// Whether the kernel runs a program in secure mode (AT_SECURE), where glibc's
+// ld.so ignores LD_PRELOAD and LD_LIBRARY_PATH: when the exec raises its
+// privileges. As fs/exec.c and security/commoncap.c decide it:
+// - a setuid bit to a user other than the runner's real one, a setgid bit
+//   (with group execute: without, it means mandatory locking) to another
+//   group than the runner's real one, unless the runner has no_new_privs
+//   (Kubernetes' allowPrivilegeEscalation: false, docker's
+//   no-new-privileges), which leaves both bits unapplied;
+// - file capabilities (the security.capability attribute setcap writes), for
+//   a runner who is not root: where their effective flag is set, or they give
+//   the new program a permitted capability (the file's permitted ones in the
+//   runner's bounding set, or its inheritable ones the runner also holds);
+// - nothing at all from a file on a nosuid mount.
+#pragma once
+
+#include <sys/stat.h>
+#include <sys/types.h>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace cgview::cli {
+
+// A security.capability attribute (struct vfs_cap_data, revision 1, 2 or 3).
+struct FileCapabilities {
+  bool effective = false;
+  uint64_t permitted = 0;
+  uint64_t inheritable = 0;
+};
+
+// The attribute's value; nullopt where it is no capability set the kernel
+// reads (the wrong size for its revision, an unknown revision).
+std::optional<FileCapabilities> parse_file_capabilities(std::string_view raw);
+
+// Who runs the programs, where known (cgview run: itself).
+struct Runner {
+  uid_t uid = 0;  // real
+  gid_t gid = 0;  // real
+  bool no_new_privs = false;
+  uint64_t permitted = 0, inheritable = 0, bounding = ~uint64_t(0);
+};
+
+// This process, as the runner of what it starts.
+Runner this_runner();
+
+// What exec looks at in a program's file.
+struct ExecFile {
+  mode_t mode = 0;
+  uid_t uid = 0;
+  gid_t gid = 0;
+  bool nosuid_mount = false;
+  std::optional<FileCapabilities> capabilities;
+};
+
+// The file open at `fd`, of status `st`. `live`: it runs where it lies, so
+// its mount's nosuid counts (not so in an unpacked image).
+ExecFile exec_file_of(int fd, const struct stat& st, bool live);
+
+// What a program's file gives it when run.
+struct Privileges {
+  bool setuid = false;
+  bool setgid = false;
+  bool file_capabilities = false;
+  bool secure() const { return setuid || setgid || file_capabilities; }
+  // "is setuid", "is setgid", "has file capabilities".
+  std::string phrase() const;
+};
+
+// The privileges `file` gives `runner`; without one, an ordinary user's:
+// neither root nor the file's owner or group, no_new_privs unset, no
+// inheritable capabilities, every capability in the bounding set.
+Privileges privileges_for(const ExecFile& file, const std::optional<Runner>& runner);
+
+}  // namespace cgview::cli

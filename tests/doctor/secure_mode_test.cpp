@@ -1,0 +1,124 @@
+// When the kernel runs a program in secure mode, as doctor and cgview run
+// judge it (cli/doctor/secure_mode.hpp). tests/doctor/doctor_test.py checks
+// the same rules against the real kernel and ld.so.
+#include "secure_mode.hpp"
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+using namespace cgview::cli;
+
+namespace {
+
+std::string le32(uint32_t v) {
+  return {char(v & 0xff), char(v >> 8 & 0xff), char(v >> 16 & 0xff), char(v >> 24 & 0xff)};
+}
+
+// A revision-2 attribute, as setcap writes it.
+std::string caps_v2(bool effective, uint64_t permitted, uint64_t inheritable) {
+  return le32(0x02000000 | (effective ? 1 : 0)) + le32(uint32_t(permitted)) + le32(uint32_t(inheritable)) +
+         le32(uint32_t(permitted >> 32)) + le32(uint32_t(inheritable >> 32));
+}
+
+constexpr uint64_t kNetRaw = uint64_t(1) << 13;
+constexpr uint64_t kHighCap = uint64_t(1) << 40;  // CAP_CHECKPOINT_RESTORE: in the second word
+
+ExecFile file_with_caps(bool effective, uint64_t permitted, uint64_t inheritable) {
+  ExecFile f;
+  f.mode = S_IFREG | 0755;
+  f.capabilities = parse_file_capabilities(caps_v2(effective, permitted, inheritable));
+  return f;
+}
+
+Runner user(uid_t uid, gid_t gid) {
+  Runner r;
+  r.uid = uid;
+  r.gid = gid;
+  return r;
+}
+
+}  // namespace
+
+TEST(FileCapabilities, EachRevisionAtItsSize) {
+  auto v2 = parse_file_capabilities(caps_v2(true, kNetRaw | kHighCap, kNetRaw));
+  ASSERT_TRUE(v2);
+  EXPECT_TRUE(v2->effective);
+  EXPECT_EQ(v2->permitted, kNetRaw | kHighCap);
+  EXPECT_EQ(v2->inheritable, kNetRaw);
+  auto v1 = parse_file_capabilities(le32(0x01000000) + le32(uint32_t(kNetRaw)) + le32(0));
+  ASSERT_TRUE(v1);
+  EXPECT_FALSE(v1->effective);
+  EXPECT_EQ(v1->permitted, kNetRaw);
+  // Revision 3: revision 2's sets and a user namespace's root id.
+  std::string v3 = caps_v2(false, kNetRaw, 0) + le32(100000);
+  v3.replace(0, 4, le32(0x03000000));
+  auto parsed = parse_file_capabilities(v3);
+  ASSERT_TRUE(parsed);
+  EXPECT_EQ(parsed->permitted, kNetRaw);
+}
+
+TEST(FileCapabilities, WhatTheKernelRefusesIsNone) {
+  EXPECT_FALSE(parse_file_capabilities(""));
+  EXPECT_FALSE(parse_file_capabilities("abc"));
+  EXPECT_FALSE(parse_file_capabilities(caps_v2(true, kNetRaw, 0).substr(0, 12)));  // revision 2 at revision 1's size
+  EXPECT_FALSE(parse_file_capabilities(caps_v2(true, kNetRaw, 0) + "x"));
+  std::string unknown = caps_v2(true, kNetRaw, 0);
+  unknown.replace(0, 4, le32(0x04000001));
+  EXPECT_FALSE(parse_file_capabilities(unknown));
+}
+
+TEST(SecureMode, SetuidAndSetgidForAnotherUserOrGroup) {
+  ExecFile suid;
+  suid.mode = S_IFREG | S_ISUID | 0755;  // owned by root
+  EXPECT_TRUE(privileges_for(suid, std::nullopt).secure());  // an ordinary user
+  EXPECT_TRUE(privileges_for(suid, user(65534, 65534)).setuid);
+  EXPECT_FALSE(privileges_for(suid, user(0, 0)).secure());  // root running a setuid-root program
+  suid.uid = 1;                                             // setuid to daemon
+  EXPECT_TRUE(privileges_for(suid, user(0, 0)).setuid);
+  ExecFile sgid;
+  sgid.mode = S_IFREG | S_ISGID | 0755;
+  sgid.gid = 42;
+  EXPECT_TRUE(privileges_for(sgid, user(0, 0)).setgid);
+  EXPECT_FALSE(privileges_for(sgid, user(1000, 42)).secure());  // the runner's own group
+  sgid.mode = S_IFREG | S_ISGID | 0745;  // no group execute: mandatory locking
+  EXPECT_FALSE(privileges_for(sgid, std::nullopt).secure());
+}
+
+TEST(SecureMode, NoNewPrivsAndNosuidLeaveTheBitsUnapplied) {
+  ExecFile suid;
+  suid.mode = S_IFREG | S_ISUID | S_ISGID | 0755;
+  suid.gid = 42;
+  Runner nnp = user(1000, 1000);
+  nnp.no_new_privs = true;
+  EXPECT_FALSE(privileges_for(suid, nnp).secure());
+  suid.nosuid_mount = true;
+  EXPECT_FALSE(privileges_for(suid, std::nullopt).secure());
+  ExecFile caps = file_with_caps(true, kNetRaw, 0);
+  caps.nosuid_mount = true;
+  EXPECT_FALSE(privileges_for(caps, std::nullopt).secure());
+}
+
+TEST(SecureMode, FileCapabilitiesWhenTheyGiveSomething) {
+  // Effective, or a permitted capability gained: secure for anyone but root.
+  EXPECT_TRUE(privileges_for(file_with_caps(true, kNetRaw, 0), std::nullopt).file_capabilities);
+  EXPECT_TRUE(privileges_for(file_with_caps(false, kNetRaw, 0), user(65534, 65534)).file_capabilities);
+  EXPECT_TRUE(privileges_for(file_with_caps(true, 0, 0), user(65534, 65534)).file_capabilities);
+  EXPECT_FALSE(privileges_for(file_with_caps(true, kNetRaw, 0), user(0, 0)).secure());
+  // Nothing gained: an empty set, inheritable ones the runner lacks, permitted ones outside
+  // its bounding set.
+  EXPECT_FALSE(privileges_for(file_with_caps(false, 0, 0), std::nullopt).secure());
+  EXPECT_FALSE(privileges_for(file_with_caps(false, 0, kNetRaw), user(65534, 65534)).secure());
+  Runner bounded = user(65534, 65534);
+  bounded.bounding = ~kNetRaw;
+  EXPECT_FALSE(privileges_for(file_with_caps(false, kNetRaw, 0), bounded).secure());
+  Runner inheriting = user(65534, 65534);
+  inheriting.inheritable = kNetRaw;
+  EXPECT_TRUE(privileges_for(file_with_caps(false, 0, kNetRaw), inheriting).secure());
+  // no_new_privs: the program keeps no more than the runner had; the effective flag still counts.
+  Runner nnp = user(65534, 65534);
+  nnp.no_new_privs = true;
+  EXPECT_FALSE(privileges_for(file_with_caps(false, kNetRaw, 0), nnp).secure());
+  EXPECT_TRUE(privileges_for(file_with_caps(true, kNetRaw, 0), nnp).secure());
+  EXPECT_EQ(privileges_for(file_with_caps(true, kNetRaw, 0), std::nullopt).phrase(), "has file capabilities");
+}
