@@ -150,7 +150,7 @@ constexpr Command kCommands[] = {
      "      (no PROGRAM: this environment; --root alone: every program in DIR's bin\n"
      "      folders and PATH; --env-file: the image's NAME=VALUE lines, for its PATH,\n"
      "      LD_LIBRARY_PATH and LD_PRELOAD; --library-path: LD_LIBRARY_PATH, by\n"
-     "      default this one's, none in DIR)"},
+     "      default this environment's, in DIR the --env-file's)"},
 };
 
 void print_usage() {

@@ -67,7 +67,8 @@ int run(const Config& config, const char* cpus, const char* memory, char** comma
   // The doctor's verdict, before the exec: a program the shim cannot reach
   // would otherwise silently show the host's numbers.
   RootFs live("");
-  constexpr std::string_view kExecDefaultPath = "/usr/local/bin:/usr/bin:/bin";
+  // Where execvp looks with PATH unset: glibc's _CS_PATH.
+  constexpr std::string_view kExecDefaultPath = "/bin:/usr/bin";
   Doctor as_given(live, this_environment(kExecDefaultPath));
   const Runner runner = this_runner();  // a setuid-root program run by root has no secure mode
   as_given.judge_as_run_by(runner);

@@ -36,8 +36,9 @@ constexpr size_t kMaxEnvFileBytes = 1 << 20;
 // each (by device and inode: /bin is often a symlink to /usr/bin), sorted by path.
 std::vector<std::string> image_programs(const RootFs& root, std::string_view path_var) {
   std::vector<std::string> dirs(std::begin(kProgramDirs), std::end(kProgramDirs));
+  std::set<std::string> listed(dirs.begin(), dirs.end());
   for (const std::string& dir : split_words(path_var, ":"))
-    if (dir.front() == '/' && std::find(dirs.begin(), dirs.end(), dir) == dirs.end()) dirs.push_back(dir);
+    if (dir.front() == '/' && listed.insert(dir).second) dirs.push_back(dir);
   std::set<std::pair<dev_t, ino_t>> seen;
   std::vector<std::string> out;
   for (const std::string& dir : dirs) {

@@ -217,7 +217,7 @@ int doctor_environment(const Config& config, bool json, const std::string& libra
   // bare name's search here stands for /bin/sh's.
   const std::string origin_note =
       has_dst_token(library_path, "ORIGIN")
-          ? " (LD_LIBRARY_PATH's $ORIGIN is each program's own directory, taken here as /bin's: programs "
+          ? " (LD_LIBRARY_PATH's $ORIGIN is each program's own directory, taken here as /bin/sh's: programs "
             "elsewhere may find another file or none)"
           : "";
   std::printf("Preloaded libraries:\n");

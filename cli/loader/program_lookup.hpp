@@ -56,7 +56,8 @@ class RootFs {
   std::string prefix_;
 };
 
-// PATH used for --root images, which carry no environment: Debian's default.
+// PATH used for --root images, which carry no environment: Docker's default for
+// containers (and Debian's for root).
 inline constexpr std::string_view kDefaultImagePath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
 // The directory part of a path in the root's terms ("/usr/bin/x" -> "/usr/bin").
