@@ -135,7 +135,14 @@ int doctor(const Config& config, const DoctorRequest& request) {
   bool all_reached = true;
   for (const std::string& name : names) {
     reports.push_back(doc.examine(name, true));
-    all_reached &= reports.back().reached;
+    ProgramReport& report = reports.back();
+    all_reached &= report.reached;
+    // A name not found in PATH keeps its name as its path. An image's own
+    // PATH often adds directories (/opt/java/openjdk/bin).
+    bool not_in_path = report.kind == ProgramKind::Unreadable && report.path == name && name.find('/') == std::string::npos;
+    if (root_dir != nullptr && request.env_files.empty() && not_in_path)
+      report.reasons.push_back("The image's PATH is not known: Docker's default was searched; --env-file gives the "
+                               "image's.");
   }
   if (request.json) print_doctor_json(stdout, reports, root_dir == nullptr ? "/" : root_dir, env.library_path);
   else print_doctor_text(stdout, reports, reports.size() <= kReasonsUpTo, env.library_path);

@@ -1253,6 +1253,10 @@ def test_env_file(args):
     check({x["name"]: x["path"] for x in jtool.get("libraries", [])}.get("libdoctor_ask.so") == "/opt/applib/libdoctor_ask.so"
           and data["library_path"] == "/opt/applib",
           "--env-file's LD_LIBRARY_PATH (indented, CRLF) finds the library", jtool)
+    rc, data, err = doctor(cg, "--root", root, "jtool")
+    r = data["programs"][0] if data else {}
+    check(rc == 3 and any("--env-file gives the image's" in x for x in r.get("reasons", [])),
+          "a name not in the default PATH: the reason points to --env-file", (r, err))
     rc, data, err = doctor(cg, "--root", root, "--env-file", env_file, "jtool")
     r = data["programs"][0] if data else {}
     check(r.get("path") == "/opt/jdk/bin/jtool", "a name looked up in --env-file's PATH", (r, err))
