@@ -396,10 +396,12 @@ def case_doctor_image_env(engine, report):
         rootfs = os.path.join(work, "rootfs")
         os.mkdir(rootfs)
         container = engine.run_docker("create", "--label", engine.label, TOOL_IMAGE, "true", quiet=True).stdout.strip()
-        exported = subprocess.run("%s export %s | tar -x -C %s" % (engine.docker, container, rootfs), shell=True,
-                                  env=engine.env, capture_output=True, text=True)
+        # As the README unpacks it: owners, setuid bits and file capabilities kept.
+        exported = subprocess.run("%s export %s | tar --xattrs --xattrs-include='security.capability' -xpf - -C %s" %
+                                  (engine.docker, container, rootfs), shell=True, env=engine.env, capture_output=True,
+                                  text=True)
         engine.run_docker("rm", container, quiet=True)
-        report.check(case, "docker export | tar -x", exported.returncode, 0)
+        report.check(case, "docker export | tar -xp", exported.returncode, 0)
         cgview = os.path.join(rootfs, "usr/bin/cgview")  # static: runs here as in the image
 
         def outside(*options):
@@ -416,9 +418,10 @@ def case_doctor_image_env(engine, report):
         report.check(case, "with --env-file: ls's libselinux.so.1", libselinux(given.get("/usr/bin/ls")),
                      "/opt/tool/lib/libselinux.so.1")
         # Inside a container of the image, doctor takes the environment the image gives.
-        p = engine.run(TOOL_IMAGE, ["cgview", "doctor", "--json", "tool", "ls"], check=False)
+        p = engine.run(TOOL_IMAGE, ["cgview", "doctor", "--json", "tool", "ls", "passwd"], check=False)
         inside = {r["path"]: r for r in json.loads(p.stdout)["programs"]} if p.stdout.strip() else {}
-        for path in ("/opt/tool/bin/tool", "/usr/bin/ls"):
+        # passwd is setuid: the unpacked copy kept the bit, and both judge it alike.
+        for path in ("/opt/tool/bin/tool", "/usr/bin/ls", "/usr/bin/passwd"):
             fields = lambda r: (r.get("kind"), r.get("reached"), libselinux(r), r.get("asks"))  # noqa: E731
             report.check(case, "%s: the same verdict outside (--env-file) as inside" % path,
                          fields(given.get(path, {})), fields(inside.get(path, {})))
