@@ -20,6 +20,7 @@ struct DoctorRequest {
   const char* root = nullptr;          // --root DIR
   const char* library_path = nullptr;  // --library-path DIRS: the programs' LD_LIBRARY_PATH
   std::vector<const char*> env_files;  // --env-file FILE...: their PATH, LD_LIBRARY_PATH, LD_PRELOAD
+  const char* user = nullptr;          // --user USER[:GROUP]: who runs them
   std::vector<char*> programs;
 };
 // doctor: 0 every program reached, 3 one is not, 1 error.

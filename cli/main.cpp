@@ -100,12 +100,15 @@ int doctor_main(const Config& config, int argc, char** argv) {
     else if (is(argv[i], "--env-file") && (i + 1 == argc || *argv[i + 1] == '\0'))
       return usage_error("doctor: --env-file needs a file");
     else if (is(argv[i], "--env-file")) request.env_files.push_back(argv[++i]);  // several: merged, as docker does
+    else if (is(argv[i], "--user") && (i + 1 == argc || *argv[i + 1] == '\0'))
+      return usage_error("doctor: --user needs USER or USER:GROUP");
+    else if (is(argv[i], "--user")) request.user = argv[++i];
     else if (is(argv[i], "--")) options_end = true;
     else return usage_error(std::string("doctor: unexpected argument '") + argv[i] + "'");
   }
     // Without a program or a root, doctor reports on this environment itself.
-  if (!request.env_files.empty() && request.root == nullptr && request.programs.empty())
-    return usage_error("doctor: --env-file describes the programs examined: give PROGRAM or --root");
+  if ((!request.env_files.empty() || request.user != nullptr) && request.root == nullptr && request.programs.empty())
+    return usage_error("doctor: --env-file and --user describe the programs examined: give PROGRAM or --root");
   return cgview::cli::doctor(config, request);
 }
 
@@ -145,12 +148,13 @@ constexpr Command kCommands[] = {
      "system-wide mode: add libcgview.so to DIR/etc/ld.so.preload (DIR: /)"},
     {"disable", disable_main, "disable [--root DIR]", "remove it (and any copy) from there"},
     {"doctor", doctor_main, "doctor [--json] [--root DIR] [--env-file FILE] [--library-path DIRS]\n"
-     "         [PROGRAM...]",
+     "         [--user USER[:GROUP]] [PROGRAM...]",
      "which programs cgview reaches, and what each asks for\n"
      "      (no PROGRAM: this environment; --root alone: every program in DIR's bin\n"
      "      folders and PATH; --env-file: the image's NAME=VALUE lines, for its PATH,\n"
      "      LD_LIBRARY_PATH and LD_PRELOAD; --library-path: LD_LIBRARY_PATH, by\n"
-     "      default this environment's, in DIR the --env-file's)"},
+     "      default this environment's, in DIR the --env-file's; --user: who runs\n"
+     "      them, by default an ordinary user)"},
 };
 
 void print_usage() {
@@ -190,7 +194,7 @@ static int with_output_written(int status) {
 // programs. Any other `--name=value` stays one word and is refused as unknown.
 static std::vector<std::string> split_glued_values(int argc, char** argv) {
   static const char* const kTakesValue[] = {"--sysroot", "--cpus", "--memory", "--root", "--interval", "--count",
-                                            "--library-path", "--env-file"};
+                                            "--library-path", "--env-file", "--user"};
   std::vector<std::string> words;
   bool options_end = false;
   for (int i = 0; i < argc; ++i) {

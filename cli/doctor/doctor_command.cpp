@@ -13,6 +13,7 @@
 #include <cstring>
 #include <iterator>
 #include <map>
+#include <optional>
 #include <set>
 #include <utility>
 
@@ -20,6 +21,7 @@
 #include "doctor.hpp"
 #include "doctor_output.hpp"
 #include "env_file.hpp"
+#include "image_user.hpp"
 #include "library_search.hpp"
 
 namespace cgview::cli {
@@ -130,6 +132,16 @@ int doctor(const Config& config, const DoctorRequest& request) {
   }
   for (const char* program : request.programs) names.emplace_back(program);
   Doctor doc(root, env);
+  std::optional<Runner> runner;
+  if (request.user != nullptr) {
+    std::string error;
+    runner.emplace();
+    if (!runner_for_user(root, request.user, *runner, error)) {
+      std::fprintf(stderr, "cgview: doctor --user %s: %s\n", request.user, error.c_str());
+      return 1;
+    }
+    doc.judge_as_run_by(*runner);
+  }
   std::vector<ProgramReport> reports;
   reports.reserve(names.size());
   bool all_reached = true;
@@ -144,8 +156,9 @@ int doctor(const Config& config, const DoctorRequest& request) {
       report.reasons.push_back("The image's PATH is not known: Docker's default was searched; --env-file gives the "
                                "image's.");
   }
-  if (request.json) print_doctor_json(stdout, reports, root_dir == nullptr ? "/" : root_dir, env.library_path);
-  else print_doctor_text(stdout, reports, reports.size() <= kReasonsUpTo, env.library_path);
+  const std::string run_by = runner ? std::to_string(runner->uid) + ":" + std::to_string(runner->gid) : "";
+  if (request.json) print_doctor_json(stdout, reports, root_dir == nullptr ? "/" : root_dir, env.library_path, run_by);
+  else print_doctor_text(stdout, reports, reports.size() <= kReasonsUpTo, env.library_path, run_by);
   if (std::fflush(stdout) != 0 || std::ferror(stdout)) return 1;
   return all_reached ? 0 : 3;
 }

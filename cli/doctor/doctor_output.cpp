@@ -46,12 +46,13 @@ void program_json(Json& j, const ProgramReport& r, std::string_view key = {}) {
 }  // namespace
 
 void print_doctor_json(std::FILE* out, const std::vector<ProgramReport>& reports, std::string_view root,
-                       std::string_view library_path) {
+                       std::string_view library_path, std::string_view run_by) {
   size_t reached = 0;
   for (const ProgramReport& r : reports) reached += r.reached;
   Json j(true);
   j.open().str("root", root);
   j.str_or_null("library_path", library_path.empty() ? std::nullopt : std::optional<std::string>(library_path));
+  j.str_or_null("user", run_by.empty() ? std::nullopt : std::optional<std::string>(run_by));
   j.open_array("programs");
   for (const ProgramReport& r : reports) program_json(j, r);
   j.close_array().num("reached", reached).num("not_reached", reports.size() - reached).close();
@@ -91,7 +92,7 @@ std::string printable(std::string_view text) {
 }  // namespace
 
 void print_doctor_text(std::FILE* out, const std::vector<ProgramReport>& reports, bool reasons,
-                       std::string_view library_path) {
+                       std::string_view library_path, std::string_view run_by) {
   // The program column fits the longest path up to kMaxProgramColumn; a longer
   // one takes a line of its own, its columns on the next, so they stay aligned.
   constexpr size_t kMaxProgramColumn = 48;
@@ -130,6 +131,7 @@ void print_doctor_text(std::FILE* out, const std::vector<ProgramReport>& reports
   }
   // Libraries were searched for with it: a verdict is read with it.
   if (!library_path.empty()) std::fprintf(out, "(LD_LIBRARY_PATH: %s)\n", printable(std::string(library_path)).c_str());
+  if (!run_by.empty()) std::fprintf(out, "(run by %s)\n", std::string(run_by).c_str());
 }
 
 }  // namespace cgview::cli

@@ -64,7 +64,7 @@ expect "--sysroot --version --help" cgview --
 expect "--json --sysroot --help" cgview show --
 expect "--sysroot --help" cgview cat --
 expect "--interval --count --json --sysroot --help" cgview stats --
-expect "--json --root --env-file --library-path --sysroot --help" cgview doctor --
+expect "--json --root --env-file --library-path --user --sysroot --help" cgview doctor --
 expect "--root --help" cgview enable --
 expect "/proc/meminfo" cgview cat /proc/me
 expect "--cpus" cgview run --cp

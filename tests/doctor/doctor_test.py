@@ -1315,6 +1315,37 @@ def test_env_file(args):
           t.stderr)
 
 
+def test_user(args):
+    """--user USER[:GROUP]: judge an image's programs for that runner, named as docker's USER (a name
+    from the image's /etc/passwd, or a number): root gets no secure mode from a setuid-root
+    program, so LD_PRELOAD reaches it; another user does. (test_secure_mode checks the rule itself
+    against the kernel.)"""
+    cg = args.cgview
+    root = make_image(args, "image-user", True)
+    shutil.copy2(root + "/usr/bin/app", root + "/usr/bin/suid-app")
+    os.chmod(root + "/usr/bin/suid-app", 0o4755)
+    with open(root + "/etc/passwd", "w") as f:
+        f.write("root:x:0:0:root:/root:/bin/sh\napp:x:1000:1000::/home/app:/bin/sh\n")
+
+    def verdict(*options):
+        rc, data, err = doctor(cg, "--root", root, *options, "/usr/bin/suid-app")
+        return (data["programs"][0]["reached"], data["user"]) if data else (None, err)
+
+    check(verdict() == (False, None), "no --user: an ordinary user's verdict, not reached", verdict())
+    check(verdict("--user", "root") == (True, "0:0"), "--user root (the image's /etc/passwd): reached", verdict("--user", "root"))
+    check(verdict("--user", "app") == (False, "1000:1000"), "--user app: not reached", verdict("--user", "app"))
+    check(verdict("--user", "0:1000") == (True, "0:1000"), "--user 0:1000: reached", verdict("--user", "0:1000"))
+    t = subprocess.run([cg, "doctor", "--root", root, "--user", "0", "/usr/bin/suid-app"], capture_output=True, text=True)
+    check(t.returncode == 0 and t.stdout.endswith("\n(run by 0:0)\n"), "text output: the runner, last", t.stdout)
+    t = subprocess.run([cg, "doctor", "--root", root, "--user", "postgres", "/usr/bin/app"], capture_output=True,
+                       text=True)
+    check(t.returncode == 1 and "doctor --user postgres: no user postgres in /etc/passwd" in t.stderr,
+          "--user naming no user of the image: an error", t.stderr)
+    t = subprocess.run([cg, "doctor", "--user", "0"], capture_output=True, text=True)
+    check(t.returncode == 2 and "give PROGRAM or --root" in t.stderr, "--user without PROGRAM or --root: usage error",
+          t.stderr)
+
+
 def test_this_machine(args):
     cg = args.cgview
     start = time.monotonic()
@@ -1525,6 +1556,7 @@ def main():
     test_hwcaps_subdirectories(args)
     test_library_path(args)
     test_env_file(args)
+    test_user(args)
     test_run(args)
     test_environment(args)
     test_musl(args)

@@ -1,0 +1,22 @@
+// `cgview doctor --user USER[:GROUP]`: the runner a root's programs are
+// judged for, named as docker's USER instruction and `docker run --user`
+// name it: a name or a number each, names looked up in the root's
+// /etc/passwd and /etc/group.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "program_lookup.hpp"
+#include "secure_mode.hpp"
+
+namespace cgview::cli {
+
+// The runner `spec` names inside `root`: its user id; its group, or the
+// user's primary group from /etc/passwd (0 for a number /etc/passwd lacks, as
+// docker takes it). root holds every capability, other users none. False,
+// with the reason, for an empty spec, a name the files lack or a number out
+// of range.
+bool runner_for_user(const RootFs& root, std::string_view spec, Runner& out, std::string& error);
+
+}  // namespace cgview::cli

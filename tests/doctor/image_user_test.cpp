@@ -1,0 +1,63 @@
+// `cgview doctor --user`: a runner named as docker's USER names one, looked up
+// in an image's /etc/passwd and /etc/group.
+#include "image_user.hpp"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+
+using namespace cgview::cli;
+
+namespace {
+
+class ImageUser : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char dir[] = "/tmp/cgview-image-user-XXXXXX";
+    ASSERT_NE(mkdtemp(dir), nullptr);
+    root_dir_ = dir;
+    std::filesystem::create_directories(root_dir_ + "/etc");
+    std::ofstream(root_dir_ + "/etc/passwd") << "root:x:0:0:root:/root:/bin/bash\n"
+                                                "daemon:x:1:1:daemon:/usr/sbin:/usr/sbin/nologin\n"
+                                                "app:x:1000:1001::/home/app:/bin/sh\n"
+                                                "broken line\n";
+    std::ofstream(root_dir_ + "/etc/group") << "root:x:0:\nshadow:x:42:\napp:x:1001:\n";
+  }
+  void TearDown() override { std::filesystem::remove_all(root_dir_); }
+
+  // "uid:gid", or "error: ..."
+  std::string runner(std::string_view spec) {
+    Runner r;
+    std::string error;
+    if (!runner_for_user(RootFs(root_dir_), spec, r, error)) return "error: " + error;
+    return std::to_string(r.uid) + ":" + std::to_string(r.gid) + (r.permitted != 0 ? " all capabilities" : "");
+  }
+
+  std::string root_dir_;
+};
+
+}  // namespace
+
+TEST_F(ImageUser, NamesAndNumbersAsDockerTakesThem) {
+  EXPECT_EQ(runner("root"), "0:0 all capabilities");
+  EXPECT_EQ(runner("0"), "0:0 all capabilities");
+  EXPECT_EQ(runner("app"), "1000:1001");      // the primary group from /etc/passwd
+  EXPECT_EQ(runner("1000"), "1000:1001");     // a number /etc/passwd has: its group too
+  EXPECT_EQ(runner("01000"), "1000:1001");
+  EXPECT_EQ(runner("4242"), "4242:0");        // a number it lacks: group 0
+  EXPECT_EQ(runner("app:shadow"), "1000:42");
+  EXPECT_EQ(runner("daemon:7"), "1:7");
+}
+
+TEST_F(ImageUser, WhatNamesNoRunnerIsRefused) {
+  EXPECT_EQ(runner("nobody"), "error: no user nobody in /etc/passwd");
+  EXPECT_EQ(runner("app:wheel"), "error: no group wheel in /etc/group");
+  EXPECT_EQ(runner(""), "error: expects USER or USER:GROUP, each a name or a number");
+  EXPECT_EQ(runner("app:"), "error: expects USER or USER:GROUP, each a name or a number");
+  EXPECT_EQ(runner(":0"), "error: expects USER or USER:GROUP, each a name or a number");
+  EXPECT_EQ(runner("4294967295"), "error: no user 4294967295 in /etc/passwd");  // (uid_t)-1 is no id
+  EXPECT_EQ(runner("99999999999"), "error: no user 99999999999 in /etc/passwd");
+}
