@@ -100,7 +100,7 @@ int doctor_main(const Config& config, int argc, char** argv) {
     else if (is(argv[i], "--env-file") && (i + 1 == argc || *argv[i + 1] == '\0'))
       return usage_error("doctor: --env-file needs a file");
     else if (is(argv[i], "--env-file")) request.env_files.push_back(argv[++i]);  // several: merged, as docker does
-    else if (is(argv[i], "--user") && (i + 1 == argc || *argv[i + 1] == '\0'))
+    else if (is(argv[i], "--user") && i + 1 == argc)  // "" is docker's empty USER: root
       return usage_error("doctor: --user needs USER or USER:GROUP");
     else if (is(argv[i], "--user")) request.user = argv[++i];
     else if (is(argv[i], "--")) options_end = true;

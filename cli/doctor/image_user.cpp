@@ -41,6 +41,7 @@ std::vector<std::string_view> account_line(std::string_view text, std::string_vi
 }  // namespace
 
 bool runner_for_user(const RootFs& root, std::string_view spec, Runner& out, std::string& error) {
+  if (spec.empty()) spec = "0";  // an image without USER (docker inspect prints nothing) runs as root
   size_t colon = spec.find(':');
   std::string_view user = spec.substr(0, colon);
   std::optional<std::string_view> group;

@@ -14,9 +14,9 @@ namespace cgview::cli {
 
 // The runner `spec` names inside `root`: its user id; its group, or the
 // user's primary group from /etc/passwd (0 for a number /etc/passwd lacks, as
-// docker takes it). root holds every capability, other users none. False,
-// with the reason, for an empty spec, a name the files lack or a number out
-// of range.
+// docker takes it); an empty spec, an image's without USER, is root. root
+// holds every capability, other users none. False, with the reason, for a
+// name the files lack, an empty part or a number out of range.
 bool runner_for_user(const RootFs& root, std::string_view spec, Runner& out, std::string& error);
 
 }  // namespace cgview::cli

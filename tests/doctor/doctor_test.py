@@ -1335,6 +1335,7 @@ def test_user(args):
     check(verdict("--user", "root") == (True, "0:0"), "--user root (the image's /etc/passwd): reached", verdict("--user", "root"))
     check(verdict("--user", "app") == (False, "1000:1000"), "--user app: not reached", verdict("--user", "app"))
     check(verdict("--user", "0:1000") == (True, "0:1000"), "--user 0:1000: reached", verdict("--user", "0:1000"))
+    check(verdict("--user", "") == (True, "0:0"), "--user '' (an image without USER): root, reached", verdict("--user", ""))
     t = subprocess.run([cg, "doctor", "--root", root, "--user", "0", "/usr/bin/suid-app"], capture_output=True, text=True)
     check(t.returncode == 0 and t.stdout.endswith("\n(run by 0:0)\n"), "text output: the runner, last", t.stdout)
     t = subprocess.run([cg, "doctor", "--root", root, "--user", "postgres", "/usr/bin/app"], capture_output=True,

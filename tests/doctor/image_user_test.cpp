@@ -50,12 +50,12 @@ TEST_F(ImageUser, NamesAndNumbersAsDockerTakesThem) {
   EXPECT_EQ(runner("4242"), "4242:0");        // a number it lacks: group 0
   EXPECT_EQ(runner("app:shadow"), "1000:42");
   EXPECT_EQ(runner("daemon:7"), "1:7");
+  EXPECT_EQ(runner(""), "0:0 all capabilities");  // an image without USER: docker inspect prints nothing
 }
 
 TEST_F(ImageUser, WhatNamesNoRunnerIsRefused) {
   EXPECT_EQ(runner("nobody"), "error: no user nobody in /etc/passwd");
   EXPECT_EQ(runner("app:wheel"), "error: no group wheel in /etc/group");
-  EXPECT_EQ(runner(""), "error: expects USER or USER:GROUP, each a name or a number");
   EXPECT_EQ(runner("app:"), "error: expects USER or USER:GROUP, each a name or a number");
   EXPECT_EQ(runner(":0"), "error: expects USER or USER:GROUP, each a name or a number");
   EXPECT_EQ(runner("4294967295"), "error: no user 4294967295 in /etc/passwd");  // (uid_t)-1 is no id
