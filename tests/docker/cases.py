@@ -425,6 +425,16 @@ def case_doctor_image_env(engine, report):
             fields = lambda r: (r.get("kind"), r.get("reached"), libselinux(r), r.get("asks"))  # noqa: E731
             report.check(case, "%s: the same verdict outside (--env-file) as inside" % path,
                          fields(given.get(path, {})), fields(inside.get(path, {})))
+        # The image sets no USER, so it runs as root: --user with what docker inspect says judges
+        # setuid passwd reached, and the real ld.so in a container of it loads the library there.
+        user = engine.out("image", "inspect", "--format", "{{.Config.User}}", TOOL_IMAGE).strip()
+        as_user = outside("--env-file", env_file, "--user", user)
+        report.check(case, "--user '%s' (docker inspect): setuid passwd reached" % user,
+                     as_user.get("/usr/bin/passwd", {}).get("reached"), True)
+        loaded = engine.run(TOOL_IMAGE, ["env", "LD_PRELOAD=/usr/lib/libcgview.so", "LD_DEBUG=files", "passwd",
+                                         "--help"], check=False)
+        report.check(case, "ld.so loads the library into passwd run as root", "file=/usr/lib/libcgview.so" in
+                     loaded.stderr, True)
         # The real ld.so agrees: the program runs with the image's LD_LIBRARY_PATH, and without it
         # cannot find the library.
         ran = engine.run(TOOL_IMAGE, ["tool", "-d", "/"], check=False)
