@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <climits>
 #include <cstdlib>
@@ -454,7 +455,10 @@ void Doctor::apply_blockers(ProgramReport& report, const ElfFacts& facts, const 
 void Doctor::summarize_contents(ProgramReport& report, const ElfFacts& facts, bool secure) {
   add_contents(report, report.path, facts);
   if (facts.has_dynamic && report.kind != ProgramKind::Static) walk_libraries(report, facts, secure);
-  if (report.reached && report.asks.empty() && report.served_paths.empty() && report.kind != ProgramKind::Library)
+  const bool all_found = std::none_of(report.libraries.begin(), report.libraries.end(),
+                                      [](const Library& l) { return l.path.empty(); });
+  if (report.reached && all_found && report.asks.empty() && report.served_paths.empty() &&
+      report.kind != ProgramKind::Library)
     report.reasons.push_back("It imports none of the functions cgview answers and names none of the files it serves: "
                              "unless it finds them at run time (dlopen, dlsym), cgview changes nothing it sees.");
   if (!report.reached && !report.served_paths.empty())
@@ -604,6 +608,30 @@ void Doctor::add_contents(ProgramReport& report, const std::string& file, const 
   }
 }
 
+// A needed library doctor does not find. ld.so stops a program at start
+// without it ("error while loading shared libraries"), unless it finds it
+// where doctor cannot look (an LD_LIBRARY_PATH not given, an ld.so.cache
+// built from directories ld.so.conf does not name): said, but the verdict
+// stays cgview's reach.
+void Doctor::missing_library(ProgramReport& report, const std::string& name, const std::string& error, bool secure) {
+  const bool loads_it = report.kind == ProgramKind::GlibcDynamic || report.kind == ProgramKind::Library;
+  std::string why = "Its library " + name + " " + error + " (inside " +
+                    (root_.live() ? std::string("/") : root_.prefix()) + "): " +
+                    (loads_it ? "unless it is found elsewhere, ld.so stops the program at start; what"
+                              : "what") +
+                    " that library asks was not examined.";
+  // A program's own libraries often lie where only its LD_LIBRARY_PATH
+  // points, which an image's files do not hold.
+  if (report.reached && name.find('/') == std::string::npos) {
+    if (secure && !env_.library_path.empty())
+      why += " LD_LIBRARY_PATH, which may hold it, is ignored in secure mode.";
+    else if (!secure && env_.library_path.empty())
+      why += " If it runs with an LD_LIBRARY_PATH that holds it, give that (--library-path, or --env-file with the "
+             "image's environment).";
+  }
+  report.reasons.push_back(why);
+}
+
 void Doctor::walk_libraries(ProgramReport& report, const ElfFacts& program, bool secure) {
   struct Pending {
     std::string name;
@@ -645,15 +673,7 @@ void Doctor::walk_libraries(ProgramReport& report, const ElfFacts& program, bool
     if (found.dropped) continue;  // ld.so leaves it out too
     if (!found.ok) {
       report.libraries.push_back({next.name, ""});
-      // A program's own libraries often lie where only its LD_LIBRARY_PATH
-      // points, which an image's files do not hold.
-      std::string hint = next.name.find('/') == std::string::npos && env_.library_path.empty() && !secure
-                             ? " If it runs with an LD_LIBRARY_PATH that holds it, give that with --library-path (or the "
-                               "image's environment with --env-file)."
-                             : "";
-      report.reasons.push_back("Its library " + next.name + " " + found.error + " (inside " +
-                               (root_.live() ? std::string("/") : root_.prefix()) + "): what it asks was not examined." +
-                               hint);
+      missing_library(report, next.name, found.error, secure);
       continue;
     }
     report.libraries.push_back({next.name, found.path});

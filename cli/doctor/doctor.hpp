@@ -105,6 +105,7 @@ class Doctor {
   void examine_script(ProgramReport& report, std::string_view first_line, bool deep, int depth);
   void find_asan_runtime(ProgramReport& report, const ElfFacts& facts, bool secure);
   void walk_libraries(ProgramReport& report, const ElfFacts& program, bool secure);
+  void missing_library(ProgramReport& report, const std::string& name, const std::string& error, bool secure);
   void add_cgview_entry(std::string path, bool from_file);
   LibBuild lib_build_for(const std::string& path, const ElfFacts& program, bool secure) const;
   void judge_secure(ProgramReport& report, const ElfFacts& facts, const Privileges& privileges);

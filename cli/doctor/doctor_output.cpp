@@ -109,6 +109,9 @@ void print_doctor_text(std::FILE* out, const std::vector<ProgramReport>& reports
     std::string detail = r.reached ? join(r.asks, ",") : printable(r.why_not);
     if (r.reached && !r.served_paths.empty()) detail += (detail.empty() ? "" : "; ") + std::string("names ") + join(r.served_paths, ",");
     if (r.container_aware) detail += " [container-aware]";
+    // Shown with the verdict, as a long table leaves the reasons out.
+    for (const Library& library : r.libraries)
+      if (library.path.empty()) detail += " [" + printable(library.name) + " not found]";
     if (terminal_columns(shown) > width) {
       std::fprintf(out, "%s\n", shown.c_str());
       shown.clear();

@@ -1112,8 +1112,12 @@ def test_library_path(args):
     env = dict(os.environ, LD_LIBRARY_PATH="/opt/applib")
     found, r, data = examine("/usr/bin/app", "--root", root, env=env)
     check("libdoctor_ask.so" in found and not found["libdoctor_ask.so"]
-          and any("give that with --library-path" in x for x in r["reasons"]) and data and data["library_path"] is None,
+          and any("give that (--library-path" in x for x in r["reasons"]) and data and data["library_path"] is None
+          and not any("imports none of the functions" in x for x in r["reasons"]),
           "--root: doctor's own LD_LIBRARY_PATH is not the image's; the reason names --library-path", r)
+    t = subprocess.run([cg, "doctor", "--root", root, "/usr/bin/app"], capture_output=True, text=True)
+    check("[libdoctor_ask.so not found]" in t.stdout.splitlines()[1], "the table's line names the missing library",
+          t.stdout)
     found, r, data = examine("/usr/bin/app", "--root", root, "--library-path", "/none;/opt/applib")
     check(found.get("libdoctor_ask.so") == "/opt/applib/libdoctor_ask.so" and "sysinfo" in r["asks"]
           and data["library_path"] == "/none;/opt/applib",
