@@ -254,9 +254,9 @@ void Doctor::examine_elf(ProgramReport& report, int fd, bool deep, const Privile
   if (!facts.damage.empty())
     report.reasons.push_back("Part of it cannot be read (" + facts.damage + "): this verdict may be incomplete.");
   LibBuild lib_build;
-  if (!classify(report, facts, lib_build)) return;  // another machine's: nothing more to judge
-  const std::string build = lib_build.usable() ? lib_build.path : std::string();
   const bool secure = privileges.secure();
+  if (!classify(report, facts, lib_build, secure)) return;  // another machine's: nothing more to judge
+  const std::string build = lib_build.usable() ? lib_build.path : std::string();
   apply_blockers(report, facts, lib_build, build, privileges);
   if (deep) summarize_contents(report, facts, secure);
   if (report.reached && report.kind == ProgramKind::GlibcDynamic) find_asan_runtime(report, facts, secure);
@@ -309,7 +309,7 @@ void Doctor::find_asan_runtime(ProgramReport& report, const ElfFacts& facts, boo
 // The program's kind and the first reason, from how it is linked: the
 // loader it names, the libc it needs, what a $LIB preload entry gives it.
 // False for a program of another machine, which nothing more applies to.
-bool Doctor::classify(ProgramReport& report, const ElfFacts& facts, LibBuild& lib_build) {
+bool Doctor::classify(ProgramReport& report, const ElfFacts& facts, LibBuild& lib_build, bool secure) {
   std::string_view interp_name = basename_of(facts.interp);
   bool needs_libc6 = false, needs_musl_libc = false;
   for (const std::string& n : facts.needed) {
@@ -319,7 +319,8 @@ bool Doctor::classify(ProgramReport& report, const ElfFacts& facts, LibBuild& li
   // Where a preload entry names libcgview.so through $LIB, glibc's ld.so loads
   // the build it expands to for this program, whatever this cgview's own is.
   bool glibc_loader = is_glibc_loader(interp_name);
-  lib_build = facts.has_interp && glibc_loader && any_lib_entry_ ? lib_build_for(report.path, facts, false) : LibBuild{};
+  // In secure mode only /etc/ld.so.preload's entries count.
+  lib_build = facts.has_interp && glibc_loader && any_lib_entry_ ? lib_build_for(report.path, facts, secure) : LibBuild{};
   std::string build;  // the library judged against its glibc; empty: this cgview's own
   std::string built_for = describe_build(facts.identity);
   if (lib_build.usable()) {

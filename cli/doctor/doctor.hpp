@@ -98,7 +98,7 @@ class Doctor {
  private:
   ProgramReport examine_at(std::string_view name, const Found& found, bool deep, int depth);
   void examine_elf(ProgramReport& report, int fd, bool deep, const Privileges& privileges);
-  bool classify(ProgramReport& report, const ElfFacts& facts, LibBuild& lib_build);
+  bool classify(ProgramReport& report, const ElfFacts& facts, LibBuild& lib_build, bool secure);
   void apply_blockers(ProgramReport& report, const ElfFacts& facts, const LibBuild& lib_build, const std::string& build,
                       const Privileges& privileges);
   void summarize_contents(ProgramReport& report, const ElfFacts& facts, bool secure);

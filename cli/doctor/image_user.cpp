@@ -55,7 +55,7 @@ bool runner_for_user(const RootFs& root, std::string_view spec, Runner& out, std
   std::optional<uint32_t> uid = as_id(user);
   std::vector<std::string_view> entry = account_line(passwd, user, uid);
   if (!uid && entry.empty()) {
-    error = "no user " + std::string(user) + " in /etc/passwd";
+    error = "no user " + std::string(user) + " in " + root.host("/etc/passwd");
     return false;
   }
   if (!uid) uid = as_id(entry[2]);
@@ -67,7 +67,7 @@ bool runner_for_user(const RootFs& root, std::string_view spec, Runner& out, std
       std::vector<std::string_view> g = account_line(groups, *group, std::nullopt);
       if (!g.empty()) gid = as_id(g[2]);
       if (!gid) {
-        error = "no group " + std::string(*group) + " in /etc/group";
+        error = "no group " + std::string(*group) + " in " + root.host("/etc/group");
         return false;
       }
     }

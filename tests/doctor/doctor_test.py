@@ -1276,6 +1276,19 @@ def test_env_file(args):
     r = data["programs"][0] if data else {}
     check(rc == 3 and r.get("reached") is False and any("/usr/$LIB/libcgview.so" in x for x in r.get("reasons", [])),
           "--env-file's LD_PRELOAD=/usr/$LIB/libcgview.so, no build there: not reached, the entry named", (r, err))
+    # With a build there, it reaches the program; not a setuid one, for which ld.so ignores
+    # LD_PRELOAD: nothing may say the entry loads into it.
+    shutil.copy2(args.shim, root + "/usr/lib/x86_64-linux-gnu/libcgview.so")
+    shutil.copy2(root + "/usr/bin/app", root + "/usr/bin/suid-app")
+    os.chmod(root + "/usr/bin/suid-app", 0o4755)
+    rc, data, err = doctor(cg, "--root", root, "--env-file", preload_file, "/usr/bin/app", "/usr/bin/suid-app")
+    got = {p["path"]: p for p in data["programs"]} if data else {}
+    app, suid = got.get("/usr/bin/app", {}), got.get("/usr/bin/suid-app", {})
+    check(app.get("reached") is True and any("loads /usr/lib/x86_64-linux-gnu/libcgview.so" in x for x in app["reasons"]),
+          "--env-file's $LIB LD_PRELOAD with a build there: reached through it", app)
+    check(suid.get("reached") is False and not any("from the preload entry" in x for x in suid.get("reasons", [])),
+          "... a setuid program: not reached, and no reason says the LD_PRELOAD entry loads into it", suid)
+    os.remove(root + "/usr/lib/x86_64-linux-gnu/libcgview.so")
     # On the running system: the file's PATH over doctor's own.
     live = os.path.join(args.scratch, "env-file-live")
     os.makedirs(live)
@@ -1344,7 +1357,7 @@ def test_user(args):
     check(t.returncode == 0 and t.stdout.endswith("\n(run by 0:0)\n"), "text output: the runner, last", t.stdout)
     t = subprocess.run([cg, "doctor", "--root", root, "--user", "postgres", "/usr/bin/app"], capture_output=True,
                        text=True)
-    check(t.returncode == 1 and "doctor --user postgres: no user postgres in /etc/passwd" in t.stderr,
+    check(t.returncode == 1 and f"doctor --user postgres: no user postgres in {root}/etc/passwd" in t.stderr,
           "--user naming no user of the image: an error", t.stderr)
     t = subprocess.run([cg, "doctor", "--user", "0"], capture_output=True, text=True)
     check(t.returncode == 2 and "give PROGRAM or --root" in t.stderr, "--user without PROGRAM or --root: usage error",

@@ -54,10 +54,10 @@ TEST_F(ImageUser, NamesAndNumbersAsDockerTakesThem) {
 }
 
 TEST_F(ImageUser, WhatNamesNoRunnerIsRefused) {
-  EXPECT_EQ(runner("nobody"), "error: no user nobody in /etc/passwd");
-  EXPECT_EQ(runner("app:wheel"), "error: no group wheel in /etc/group");
+  EXPECT_EQ(runner("nobody"), "error: no user nobody in " + root_dir_ + "/etc/passwd");  // the root's file
+  EXPECT_EQ(runner("app:wheel"), "error: no group wheel in " + root_dir_ + "/etc/group");
   EXPECT_EQ(runner("app:"), "error: expects USER or USER:GROUP, each a name or a number");
   EXPECT_EQ(runner(":0"), "error: expects USER or USER:GROUP, each a name or a number");
-  EXPECT_EQ(runner("4294967295"), "error: no user 4294967295 in /etc/passwd");  // (uid_t)-1 is no id
-  EXPECT_EQ(runner("99999999999"), "error: no user 99999999999 in /etc/passwd");
+  EXPECT_EQ(runner("4294967295"), "error: no user 4294967295 in " + root_dir_ + "/etc/passwd");  // (uid_t)-1: none
+  EXPECT_EQ(runner("99999999999"), "error: no user 99999999999 in " + root_dir_ + "/etc/passwd");
 }
