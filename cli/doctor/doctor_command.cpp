@@ -79,7 +79,7 @@ bool program_environment(const DoctorRequest& request, ProgramEnvironment& env) 
                                 : ProgramEnvironment{std::string(kDefaultImagePath), "", ""};
   for (const char* file : request.env_files) {
     std::string text, error;
-    if (!read_env_file(file, kMaxEnvFileBytes, text, error)) {
+    if (!read_env_file(std::strcmp(file, "-") == 0 ? "/dev/stdin" : file, kMaxEnvFileBytes, text, error)) {
       std::fprintf(stderr, "cgview: doctor --env-file %s: %s\n", file, error.c_str());
       return false;
     }
@@ -94,8 +94,8 @@ bool program_environment(const DoctorRequest& request, ProgramEnvironment& env) 
     }
     // A file of another format (docker inspect's whole JSON, UTF-16) sets nothing.
     if (!any)
-      std::fprintf(stderr, "cgview: warning: doctor --env-file %s sets none of PATH, LD_LIBRARY_PATH and LD_PRELOAD "
-                   "(NAME=VALUE lines expected)\n", file);
+      std::fprintf(stderr, "cgview: warning: doctor --env-file %s sets none of PATH, LD_LIBRARY_PATH and LD_PRELOAD%s\n",
+                   file, vars.empty() ? " (it holds no NAME=VALUE line)" : ": the defaults stand");
   }
   if (request.library_path != nullptr) env.library_path = request.library_path;
   return true;

@@ -221,6 +221,7 @@ int doctor_environment(const Config& config, bool json, const std::string& libra
             "elsewhere may find another file or none)"
           : "";
   std::printf("Preloaded libraries:\n");
+  if (!library_path.empty()) std::printf("  (searched for with LD_LIBRARY_PATH=%s)\n", library_path.c_str());
   if (preloads.empty()) std::printf("  none (LD_PRELOAD unset, no /etc/ld.so.preload)\n");
   for (const PreloadEntry& e : preloads) {
     std::string state = !e.exists    ? "does not exist"

@@ -1318,7 +1318,16 @@ def test_env_file(args):
         f.write('[{"Config": {"Env": ["PATH=/opt/jdk/bin"]}}]\n')
     t = subprocess.run([cg, "doctor", "--root", root, "--env-file", json_file, "/usr/bin/app"], capture_output=True,
                        text=True)
-    check("warning: doctor --env-file" in t.stderr and "sets none of PATH" in t.stderr, "a JSON file: warned", t.stderr)
+    check("warning: doctor --env-file" in t.stderr and "sets none of PATH" in t.stderr
+          and "it holds no NAME=VALUE line" in t.stderr, "a JSON file: warned", t.stderr)
+    t = subprocess.run([cg, "doctor", "--json", "--root", root, "--env-file", "-", "jtool"], capture_output=True,
+                       text=True, input="PATH=/opt/jdk/bin\nLANG=C.UTF-8\n")
+    check(t.returncode == 0 and json.loads(t.stdout)["programs"][0]["path"] == "/opt/jdk/bin/jtool",
+          "--env-file -: standard input", (t.stdout[-200:], t.stderr))
+    t = subprocess.run([cg, "doctor", "--root", root, "--env-file", "-", "/usr/bin/app"], capture_output=True,
+                       text=True, input="LANG=C.UTF-8\n")
+    check("sets none of PATH, LD_LIBRARY_PATH and LD_PRELOAD: the defaults stand" in t.stderr,
+          "a file of other variables only: the defaults said to stand", t.stderr)
     big = os.path.join(args.scratch, "big.env")
     with open(big, "w") as f:
         f.write("A=" + "x" * (1 << 20) + "\nPATH=/opt/jdk/bin\n")
