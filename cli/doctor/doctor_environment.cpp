@@ -86,9 +86,11 @@ std::shared_ptr<const Requester> standing_program(const ElfIdentity& own) {
 }
 
 // `search`: where ld.so looks for a preload entry without '/', as for a
-// needed library of the program: LD_LIBRARY_PATH, then ld.so.cache and the
-// default directories (here ld.so.conf's, which the cache is built from).
-void check_preload(PreloadEntry& entry, const ElfIdentity& own, const LibrarySearch& search) {
+// needed library of `program` (standing_program): LD_LIBRARY_PATH, then
+// ld.so.cache and the default directories (here ld.so.conf's, which the cache
+// is built from).
+void check_preload(PreloadEntry& entry, const ElfIdentity& own, const LibrarySearch& search,
+                   const std::shared_ptr<const Requester>& program) {
   // ld.so expands $LIB per program: the file it loaded into this one is the one
   // to judge (none in a static cgview: then the one the shell's loader names).
   std::string file = entry.path;
@@ -98,7 +100,7 @@ void check_preload(PreloadEntry& entry, const ElfIdentity& own, const LibrarySea
   } else if (file.find('/') == std::string::npos) {
     // A bare name ("libcgview.so"), for this system's class, taken as
     // written (ld.so expands no token in it).
-    Found found = search.find_name(entry.path, *standing_program(own));
+    Found found = search.find_name(entry.path, *program);
     file = found.ok ? found.path : std::string();
     entry.expanded = file;
   }
@@ -113,7 +115,7 @@ void check_preload(PreloadEntry& entry, const ElfIdentity& own, const LibrarySea
   Requester who;
   who.path = file;
   who.identity = lib;
-  who.loader = standing_program(own);
+  who.loader = program;
   entry.no_glibc = !search.find("libc.so.6", who).ok;
 }
 
@@ -151,7 +153,8 @@ int doctor_environment(const Config& config, bool json, const std::string& libra
   if (live.read_file("/etc/ld.so.preload", 1 << 20, system_file))
     add_preloads(preload_file_entries(system_file), "/etc/ld.so.preload", preloads);
   const LibrarySearch search(live, live.working_dir(), library_path);
-  for (PreloadEntry& e : preloads) check_preload(e, own, search);
+  const std::shared_ptr<const Requester> program = standing_program(own);
+  for (PreloadEntry& e : preloads) check_preload(e, own, search, program);
 
   std::vector<Setting> settings;
   for (char** env = environ; env != nullptr && *env != nullptr; ++env) {
