@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "commands.hpp"
+#include "image_user.hpp"
 #include "usage.hpp"
 
 #ifndef CGVIEW_VERSION
@@ -100,13 +101,13 @@ int doctor_main(const Config& config, int argc, char** argv) {
     else if (is(argv[i], "--env-file") && (i + 1 == argc || *argv[i + 1] == '\0'))
       return usage_error("doctor: --env-file needs a file");
     else if (is(argv[i], "--env-file")) request.env_files.push_back(argv[++i]);  // several: merged, as docker does
-    else if (is(argv[i], "--user") && i + 1 == argc)  // "" is docker's empty USER: root
-      return usage_error("doctor: --user needs USER or USER:GROUP");
+    else if (is(argv[i], "--user") && (i + 1 == argc || !cgview::cli::is_user_spec(argv[i + 1])))
+      return usage_error("doctor: --user needs USER or USER:GROUP");  // "" is docker's empty USER: root
     else if (is(argv[i], "--user")) request.user = argv[++i];
     else if (is(argv[i], "--")) options_end = true;
     else return usage_error(std::string("doctor: unexpected argument '") + argv[i] + "'");
   }
-    // Without a program or a root, doctor reports on this environment itself.
+  // Without a program or a root, doctor reports on this environment itself.
   if ((!request.env_files.empty() || request.user != nullptr) && request.root == nullptr && request.programs.empty())
     return usage_error("doctor: --env-file and --user describe the programs examined: give PROGRAM or --root");
   return cgview::cli::doctor(config, request);

@@ -528,10 +528,13 @@ LibBuild Doctor::lib_build_for(const std::string& path, const ElfFacts& program,
 void Doctor::judge_secure(ProgramReport& report, const ElfFacts& facts, const Privileges& privileges) {
   const std::string what = privileges.phrase();
   LibBuild system_wide = lib_build_for(report.path, facts, true);
+  report.secure = true;
   report.reached = system_wide.usable();
   drop_reach_claim(report);
-  std::string how = "It " + what + ": the dynamic loader ignores LD_PRELOAD for it (secure execution), " +
-                    "so `cgview run` cannot reach it; only the system-wide mode (`cgview enable`, /etc/ld.so.preload) does";
+  // Without --user the verdict is for an ordinary user; most containers run as root.
+  const std::string who = runner_ ? "" : " when an ordinary user runs it (doctor assumes one; --user names the image's)";
+  std::string how = "It " + what + ": the dynamic loader ignores LD_PRELOAD for it (secure execution)" + who +
+                    ", so `cgview run` cannot reach it; only the system-wide mode (`cgview enable`, /etc/ld.so.preload) does";
   if (system_wide.usable()) {
     report.reasons.push_back(how + ", and /etc/ld.so.preload loads " + system_wide.path + " into it here.");
   } else if (!system_wide.entry.empty()) {

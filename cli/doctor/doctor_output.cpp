@@ -1,5 +1,6 @@
 #include "doctor_output.hpp"
 
+#include <algorithm>
 #include <map>
 #include <optional>
 
@@ -135,6 +136,10 @@ void print_doctor_text(std::FILE* out, const std::vector<ProgramReport>& reports
   // Libraries were searched for with it: a verdict is read with it.
   if (!library_path.empty()) std::fprintf(out, "(LD_LIBRARY_PATH: %s)\n", printable(std::string(library_path)).c_str());
   if (!run_by.empty()) std::fprintf(out, "(run by %s)\n", std::string(run_by).c_str());
+  // The reasons say so for each; a long table needs it said once.
+  bool any_secure = std::any_of(reports.begin(), reports.end(), [](const ProgramReport& r) { return r.secure; });
+  if (run_by.empty() && !reasons && any_secure)
+    std::fprintf(out, "(setuid, setgid and capability programs judged as run by an ordinary user: --user names the image's)\n");
 }
 
 }  // namespace cgview::cli

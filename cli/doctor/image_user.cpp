@@ -40,6 +40,11 @@ std::vector<std::string_view> account_line(std::string_view text, std::string_vi
 
 }  // namespace
 
+bool is_user_spec(std::string_view spec) {
+  size_t colon = spec.find(':');
+  return spec.empty() || (colon != 0 && (colon == std::string_view::npos || colon + 1 < spec.size()));
+}
+
 bool runner_for_user(const RootFs& root, std::string_view spec, Runner& out, std::string& error) {
   if (spec.empty()) spec = "0";  // an image without USER (docker inspect prints nothing) runs as root
   size_t colon = spec.find(':');

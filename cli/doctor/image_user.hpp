@@ -12,6 +12,11 @@
 
 namespace cgview::cli {
 
+// Whether `spec` has USER or USER:GROUP's form, each part non-empty (an
+// empty spec, docker's for an image without USER, is root). Which ids the
+// names stand for is runner_for_user's to find.
+bool is_user_spec(std::string_view spec);
+
 // The runner `spec` names inside `root`: its user id; its group, or the
 // user's primary group from /etc/passwd (0 for a number /etc/passwd lacks, as
 // docker takes it); an empty spec, an image's without USER, is root. root

@@ -1364,6 +1364,24 @@ def test_user(args):
     check(verdict("--user", "") == (True, "0:0"), "--user '' (an image without USER): root, reached", verdict("--user", ""))
     t = subprocess.run([cg, "doctor", "--root", root, "--user", "0", "/usr/bin/suid-app"], capture_output=True, text=True)
     check(t.returncode == 0 and t.stdout.endswith("\n(run by 0:0)\n"), "text output: the runner, last", t.stdout)
+    t = subprocess.run([cg, "doctor", "--root", root, "/usr/bin/suid-app"], capture_output=True, text=True)
+    check(t.returncode == 3 and "when an ordinary user runs it (doctor assumes one; --user names the image's)" in t.stdout
+          and "(run by" not in t.stdout, "text output without --user: the reason says who was assumed", t.stdout)
+    # Past 20 programs the reasons are left out: one line says it for the table.
+    assumed = "(setuid, setgid and capability programs judged as run by an ordinary user: --user names the image's)\n"
+    many = ["/usr/bin/suid-app"] * 21
+    t = subprocess.run([cg, "doctor", "--root", root, *many], capture_output=True, text=True)
+    check(t.returncode == 3 and t.stdout.endswith(assumed), "a long table without --user: the assumption, last", t.stdout[-300:])
+    t = subprocess.run([cg, "doctor", "--root", root, "--user", "app", *many], capture_output=True, text=True)
+    check(t.returncode == 3 and assumed not in t.stdout and t.stdout.endswith("(run by 1000:1000)\n"),
+          "a long table with --user: the runner, not the assumption", t.stdout[-300:])
+    t = subprocess.run([cg, "doctor", "--root", root, *["/usr/bin/app"] * 21], capture_output=True, text=True)
+    check(t.returncode == 0 and assumed not in t.stdout, "a long table of no setuid program: no assumption said",
+          t.stdout[-300:])
+    for spec in ("app:", ":app", ":"):
+        t = subprocess.run([cg, "doctor", "--root", root, "--user", spec, "/usr/bin/app"], capture_output=True, text=True)
+        check(t.returncode == 2 and "--user needs USER or USER:GROUP" in t.stderr, f"--user '{spec}': a usage error",
+              t.stderr)
     t = subprocess.run([cg, "doctor", "--root", root, "--user", "postgres", "/usr/bin/app"], capture_output=True,
                        text=True)
     check(t.returncode == 1 and f"doctor --user postgres: no user postgres in {root}/etc/passwd" in t.stderr,

@@ -61,3 +61,10 @@ TEST_F(ImageUser, WhatNamesNoRunnerIsRefused) {
   EXPECT_EQ(runner("4294967295"), "error: no user 4294967295 in " + root_dir_ + "/etc/passwd");  // (uid_t)-1: none
   EXPECT_EQ(runner("99999999999"), "error: no user 99999999999 in " + root_dir_ + "/etc/passwd");
 }
+
+// The command line refuses a malformed --user as a usage error, before any
+// file is read.
+TEST(ImageUserSpec, FormIsUserOrUserColonGroup) {
+  for (const char* good : {"", "app", "0", "app:app", "0:42", "a:b:c"}) EXPECT_TRUE(is_user_spec(good)) << good;
+  for (const char* bad : {":", "app:", ":0", "::"}) EXPECT_FALSE(is_user_spec(bad)) << bad;
+}
