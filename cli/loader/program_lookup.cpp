@@ -88,6 +88,7 @@ Found RootFs::resolve(std::string_view path, std::string_view cwd) const {
 Found RootFs::find_command(std::string_view name, std::string_view path_var, std::string_view cwd) const {
   if (name.empty()) return {false, "", "is empty"};
   if (name.find('/') != std::string_view::npos) return resolve(name, cwd);
+  std::string passed_over;
   size_t at = 0;
   while (at <= path_var.size()) {
     size_t end = path_var.find(':', at);
@@ -95,13 +96,26 @@ Found RootFs::find_command(std::string_view name, std::string_view path_var, std
     std::string_view entry = path_var.substr(at, end - at);
     at = end + 1;
     std::string dir(entry.empty() ? "." : entry);  // an empty PATH entry is the current directory
-    Found found = resolve(dir.append("/").append(name), cwd);
-    if (!found.ok) continue;
+    std::string candidate = dir + "/" + std::string(name);
+    Found found = resolve(candidate, cwd);
     struct stat st;
-    std::string h = host(found.path);
-    if (stat(h.c_str(), &st) == 0 && S_ISREG(st.st_mode) && (st.st_mode & 0111)) return found;
+    if (found.ok && stat(host(found.path).c_str(), &st) == 0 && S_ISREG(st.st_mode) && (st.st_mode & 0111))
+      return found;
+    // execvp passes over it too; the first such is said, as a person who
+    // sees the name in a PATH directory wonders why it was not taken.
+    if (passed_over.empty()) passed_over = why_passed_over(candidate, found, cwd);
   }
-  return {false, std::string(name), "is not found in PATH"};
+  return {false, std::string(name), "is not found in PATH" + (passed_over.empty() ? "" : "; " + passed_over)};
+}
+
+std::string RootFs::why_passed_over(const std::string& candidate, const Found& found, std::string_view cwd) const {
+  if (found.ok) return candidate + " is not an executable file";
+  size_t slash = candidate.rfind('/');
+  Found dir = resolve(candidate.substr(0, slash), cwd);
+  struct stat st;
+  if (!dir.ok || lstat(host(dir.path + candidate.substr(slash)).c_str(), &st) != 0) return "";  // not there at all
+  return S_ISLNK(st.st_mode) ? candidate + " is a symlink to " + found.path + ", which " + found.error
+                             : candidate + " " + found.error;
 }
 
 std::vector<std::string> RootFs::glob(std::string_view pattern) const {

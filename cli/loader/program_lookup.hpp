@@ -53,6 +53,11 @@ class RootFs {
   std::string working_dir() const;
 
  private:
+  // Why find_command passed over `candidate` (a PATH entry joined with the
+  // name), which resolved to `found`: a dangling symlink, a directory, ...;
+  // empty when there is nothing by that name.
+  std::string why_passed_over(const std::string& candidate, const Found& found, std::string_view cwd) const;
+
   std::string prefix_;
 };
 

@@ -471,6 +471,21 @@ def test_images(args):
     check(len(got) == 5 and got[3][1] == "unreadable" and got[4][1] == "unreadable",
           "--root: '..' does not climb out of the root; a loop is a reason", got)
 
+    # A name PATH holds only as a dangling symlink (to a removed JDK, say) or a directory: execvp
+    # passes over it, and the reason names the entry, as the user sees the name there.
+    os.symlink("/opt/jdk-gone/bin/java", root + "/usr/bin/java")
+    os.makedirs(root + "/usr/bin/tools", exist_ok=True)
+    rc, data, _ = doctor(cg, "--root", root, "java", "tools", "nosuch")
+    why = [p.get("reasons", [""])[0] for p in data["programs"]] if data else []
+    check(rc == 3 and why == [
+        "java is not found in PATH; /usr/bin/java is a symlink to /opt/jdk-gone/bin/java, which does not exist "
+        "(there is no /opt/jdk-gone).",
+        "tools is not found in PATH; /usr/bin/tools is not an executable file.",
+        "nosuch is not found in PATH."][:len(why)] and len(why) == 3,
+          "--root: a dangling symlink or a directory in PATH is named where the name is not found", why)
+    os.unlink(root + "/usr/bin/java")
+    os.rmdir(root + "/usr/bin/tools")
+
     bare = make_image(args, "image-without-lib", False)
     rc, data, _ = doctor(cg, "--root", bare, "/usr/bin/app")
     r = data["programs"][0] if data else {}
