@@ -101,6 +101,15 @@ bool program_environment(const DoctorRequest& request, ProgramEnvironment& env) 
   return true;
 }
 
+// A name not found in PATH, the program's or its script's `#!/usr/bin/env X`
+// interpreter's (a name not found keeps its name as its path). An image's own
+// PATH often adds directories (/opt/java/openjdk/bin).
+bool looked_up_in_path_not_found(const ProgramReport& report) {
+  for (const ProgramReport* r = &report; r != nullptr; r = r->interpreter.get())
+    if (r->kind == ProgramKind::Unreadable && r->path == r->name && r->name.find('/') == std::string::npos) return true;
+  return false;
+}
+
 }  // namespace
 
 int doctor(const Config& config, const DoctorRequest& request) {
@@ -149,10 +158,7 @@ int doctor(const Config& config, const DoctorRequest& request) {
     reports.push_back(doc.examine(name, true));
     ProgramReport& report = reports.back();
     all_reached &= report.reached;
-    // A name not found in PATH keeps its name as its path. An image's own
-    // PATH often adds directories (/opt/java/openjdk/bin).
-    bool not_in_path = report.kind == ProgramKind::Unreadable && report.path == name && name.find('/') == std::string::npos;
-    if (root_dir != nullptr && request.env_files.empty() && not_in_path)
+    if (root_dir != nullptr && request.env_files.empty() && looked_up_in_path_not_found(report))
       report.reasons.push_back("The image's PATH is not known: Docker's default was searched; --env-file gives the "
                                "image's.");
   }

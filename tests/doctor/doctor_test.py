@@ -1279,6 +1279,20 @@ def test_env_file(args):
     rc, data, err = doctor(cg, "--root", root, "--env-file", env_file, "jtool")
     r = data["programs"][0] if data else {}
     check(r.get("path") == "/opt/jdk/bin/jtool", "a name looked up in --env-file's PATH", (r, err))
+    # A script's `#!/usr/bin/env jtool`: its interpreter looked up in the same PATH.
+    with open(root + "/usr/bin/jscript", "w") as f:
+        f.write("#!/usr/bin/env jtool\n")
+    os.chmod(root + "/usr/bin/jscript", 0o755)
+    rc, data, err = doctor(cg, "--root", root, "/usr/bin/jscript")
+    r = data["programs"][0] if data else {}
+    check(rc == 3 and r.get("interpreter", {}).get("path") == "jtool"
+          and any("--env-file gives the image's" in x for x in r.get("reasons", [])),
+          "#!/usr/bin/env with a name not in the default PATH: the script's reason points to --env-file", (r, err))
+    rc, data, err = doctor(cg, "--root", root, "--env-file", env_file, "/usr/bin/jscript")
+    r = data["programs"][0] if data else {}
+    check(rc == 0 and r.get("interpreter", {}).get("path") == "/opt/jdk/bin/jtool",
+          "#!/usr/bin/env's name looked up in --env-file's PATH", (r, err))
+    os.unlink(root + "/usr/bin/jscript")
     rc, data, err = doctor(cg, "--root", root, "--env-file", env_file, "--library-path", "", "jtool")
     r = data["programs"][0] if data else {"libraries": []}
     check({x["name"]: x["path"] for x in r["libraries"]}.get("libdoctor_ask.so", "?") is None,
