@@ -83,25 +83,34 @@ int run_main(const Config& base, int argc, char** argv) {
   return cgview::cli::run(config, cpus, memory, argv + i + 1);
 }
 
+// Whether `arg` is one of doctor's options: an option's value that is one
+// was forgotten (`--library-path --json prog` would take --json as the path).
+bool is_doctor_option(const char* arg) {
+  for (const char* option : {"--json", "--root", "--library-path", "--env-file", "--user", "--"})
+    if (is(arg, option)) return true;
+  return false;
+}
+
 // Options may stand before or after the programs (`doctor nproc --json`);
 // after `--` every argument is a program, even one starting with '-'.
 int doctor_main(const Config& config, int argc, char** argv) {
   cgview::cli::DoctorRequest request;
   bool options_end = false;
   for (int i = 0; i < argc; ++i) {
+    const bool no_value = i + 1 == argc || is_doctor_option(argv[i + 1]);
     if (options_end || argv[i][0] != '-') request.programs.push_back(argv[i]);
     else if (is(argv[i], "--json")) request.json = true;
-    else if (is(argv[i], "--root") && (i + 1 == argc || *argv[i + 1] == '\0'))
+    else if (is(argv[i], "--root") && (no_value || *argv[i + 1] == '\0'))
       return usage_error("doctor: --root needs a directory");
     else if (is(argv[i], "--root")) request.root = argv[++i];
     // As ld.so's own option: it stands for LD_LIBRARY_PATH; "" for none.
-    else if (is(argv[i], "--library-path") && i + 1 == argc)
+    else if (is(argv[i], "--library-path") && no_value)
       return usage_error("doctor: --library-path needs a list of directories");
     else if (is(argv[i], "--library-path")) request.library_path = argv[++i];
-    else if (is(argv[i], "--env-file") && (i + 1 == argc || *argv[i + 1] == '\0'))
+    else if (is(argv[i], "--env-file") && (no_value || *argv[i + 1] == '\0'))
       return usage_error("doctor: --env-file needs a file");
     else if (is(argv[i], "--env-file")) request.env_files.push_back(argv[++i]);  // several: merged, as docker does
-    else if (is(argv[i], "--user") && (i + 1 == argc || !cgview::cli::is_user_spec(argv[i + 1])))
+    else if (is(argv[i], "--user") && (no_value || !cgview::cli::is_user_spec(argv[i + 1])))
       return usage_error("doctor: --user needs USER or USER:GROUP");  // "" is docker's empty USER: root
     else if (is(argv[i], "--user")) request.user = argv[++i];
     else if (is(argv[i], "--")) options_end = true;

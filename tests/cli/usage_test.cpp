@@ -85,6 +85,12 @@ TEST(CliUsage, UsageErrorsAreOneLineAndExitTwo) {
       {"stats", "--interval", "0"},
       {"run", "--cpus"},
       {"doctor", "--root"},
+      // An option's value forgotten: the next option is not taken for it.
+      {"doctor", "--library-path", "--json", "/bin/true"},
+      {"doctor", "--root", "--json"},
+      {"doctor", "--env-file", "--user", "0", "/bin/true"},
+      {"doctor", "--user", "--json", "/bin/true"},
+      {"doctor", "--user", "app:", "/bin/true"},
       {"enable", "--root"},
       {"show", "--sysroot"},
       // enable and disable name their root with --root: a --sysroot after them
