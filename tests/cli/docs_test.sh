@@ -74,6 +74,13 @@ mkdir "$tmp/somedir" && touch "$tmp/somefile"
 expect "$tmp/somedir" cgview --sysroot "$tmp/some"
 expect "$tmp/somedir" cgview doctor --root "$tmp/some"
 expect "$tmp/somedir" cgview doctor --library-path "$tmp/some"
+# bash splits a list at ':': each of its directories is completed as the first.
+expect "$tmp/somedir" cgview doctor --library-path /usr : "$tmp/some"
+expect "$tmp/somedir" cgview doctor --library-path = /usr : /opt : "$tmp/some"
+expect "$tmp/somedir" cgview doctor --library-path : "$tmp/some"
+(cd "$tmp" && complete_line cgview doctor --library-path /usr :) | grep -qx somedir ||
+  fail "--library-path /usr: does not offer the directories here"
+expect "$tmp/somedir $tmp/somefile" cgview doctor /usr : "$tmp/some"
 expect "$tmp/somedir $tmp/somefile" cgview doctor --env-file "$tmp/some"
 expect "$tmp/somedir $tmp/somefile" cgview run -- /bin/true "$tmp/some"
 expect "$tmp/somedir $tmp/somefile" cgview doctor "$tmp/some"
