@@ -1,5 +1,7 @@
 #include "discovery.hpp"
 
+#include <cerrno>
+
 #include "cgroup_search.hpp"
 #include "debug_log.hpp"
 
@@ -125,19 +127,24 @@ void place(const Config& config, const CgroupMount& mount, std::string_view path
 
 // The directory that holds the memory controller's files: the process's own,
 // else its nearest ancestor with them (v2: a parent that did not pass
-// +memory down). None at all (the v2 root cgroup): no memory cgroup.
+// +memory down). None at all (the v2 root cgroup): no memory cgroup. Only a
+// file that is not there sends the search up: one there that cannot be
+// opened (mode 000, no fd left) is still this directory's, whose figures are
+// then unknown; its parent's, usually larger, would pass for the container's.
 void settle_memory_directory(const Config& config, CgroupDir& dir) {
   std::string_view file = dir.v2 ? "memory.current" : "memory.usage_in_bytes";
   PathText level = dir.path;
   do {
     PathText probe;
     probe.add(level.view()).add('/').add(file);
-    int fd = probe.overflowed() ? -1 : open_host_file(config.root, probe.view());
-    if (fd >= 0) {
-      close_fd(fd);
+    int error = probe.overflowed() ? ENAMETOOLONG : host_open_error(config.root, probe.view());
+    if (error != ENOENT) {
       if (level.view() != dir.path.view())
         DebugLine(config) << "memory: " << dir.path.view() << " has no " << file << "; using the ancestor "
                           << level.view();
+      if (error != 0)
+        DebugLine(config) << "memory: " << probe.view() << " cannot be opened (errno " << error
+                          << "): its figures are unknown";
       dir.path = level;
       return;
     }

@@ -423,6 +423,28 @@ TEST_F(Malformed, V1UsageInBytes) {
   }
 }
 
+// A usage file that is there but cannot be opened (mode 000 for another
+// user; here a symlink loop, which fails for root too) keeps the memory
+// cgroup where it is: only a missing file sends the search to an ancestor,
+// whose figures (its usage counts its other children too) would pass for the
+// container's. The view is then the host's.
+TEST_F(Malformed, AnUnopenableUsageFileIsNotAMissingOne) {
+  copy_fixture("memory-on-parent");  // worker/inner has no memory files: worker's are used
+  EXPECT_EQ(limits()->cgroups.of(Controller::Memory).path.view(), "/sys/fs/cgroup/worker");
+  std::filesystem::create_symlink("memory.current", path("sys/fs/cgroup/worker/inner/memory.current"));
+  auto l = limits();
+  EXPECT_EQ(l->cgroups.of(Controller::Memory).path.view(), "/sys/fs/cgroup/worker/inner");
+  Rendered r = render_to_string(VirtualFile::Meminfo, config(), *l);
+  if (r.ok) {  // else the shim serves the real file
+    EXPECT_EQ(r.text, read("proc/meminfo"));
+  }
+  // The same one level up: the search stops at worker, not at the root.
+  std::filesystem::remove(path("sys/fs/cgroup/worker/inner/memory.current"));
+  std::filesystem::remove(path("sys/fs/cgroup/worker/memory.current"));
+  std::filesystem::create_symlink("memory.current", path("sys/fs/cgroup/worker/memory.current"));
+  EXPECT_EQ(limits()->cgroups.of(Controller::Memory).path.view(), "/sys/fs/cgroup/worker");
+}
+
 // ---- cpuset files ----
 
 std::vector<Bad> bad_cpu_lists() {
