@@ -194,6 +194,7 @@ int stats(const Config& config, int argc, char** argv) {
       for (const std::string& w : stand_in_warnings(now.cgroups, other_dirs(now)))
         j.element(w);
       if (now.cpu_time_is_hosts) j.element(kCpuTimeIsHosts);
+      for (const Sample::Unreadable& file : now.unreadable) j.element(unreadable_warning(file));
       j.close_array();
       j.close();
       std::string line = j.text() + "\n";

@@ -2,7 +2,11 @@
 
 #include <time.h>
 
+#include <cerrno>
+#include <cstring>
+
 #include "cpu_usage.hpp"
+#include "host_files.hpp"
 #include "limits.hpp"
 
 namespace cgview::cli {
@@ -69,6 +73,16 @@ bool in_hierarchy_roots_only(const Sysroot& root, const CgroupDirs& cgroups) {
   return true;
 }
 
+// Adds DIR/file to `out` where its figure is missing because the file is
+// there but cannot be opened: "-" alone would read as "not kept here".
+void note_unreadable(const Sysroot& root, const CgroupDir& dir, std::string_view file, const Figure& figure,
+                     std::vector<Sample::Unreadable>& out) {
+  if (!dir.found || figure.has) return;
+  std::string path = std::string(dir.path.view()) + "/" + std::string(file);
+  int error = host_open_error(root, path);
+  if (error != 0 && error != ENOENT) out.push_back({path, std::string(file), std::strerror(error)});
+}
+
 }  // namespace
 
 void take_sample(const Config& config, Sample& out) {
@@ -126,6 +140,13 @@ void take_sample(const Config& config, Sample& out) {
   if (out.io_is_hosts) out.io = IoStats{};
   else read_io_stats(config.root, out.io_dir, out.io);
   read_net_stats(config.root, out.net);
+  out.unreadable.clear();
+  const CgroupDir& memory = out.cgroups.of(Controller::Memory);
+  note_unreadable(config.root, memory, memory.v2 ? "memory.current" : "memory.usage_in_bytes", out.memory.usage,
+                  out.unreadable);
+  if (!out.cpu_time_is_hosts)
+    note_unreadable(config.root, cpuacct, cpuacct.v2 ? "cpu.stat" : "cpuacct.usage", out.cpu.usage_ns, out.unreadable);
+  note_unreadable(config.root, out.pids_dir, "pids.current", out.pids.current, out.unreadable);
 }
 
 std::optional<double> rate(uint64_t before, uint64_t now, double seconds) {

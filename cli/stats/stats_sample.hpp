@@ -38,6 +38,12 @@ struct Sample {
   PidsStats pids;
   IoStats io;
   NetStats net;
+  // The cgroup's own usage files that are there but cannot be read (mode 000,
+  // another user's): their figures show as "-".
+  struct Unreadable {
+    std::string path, name, reason;  // name: the file's, path's last part
+  };
+  std::vector<Unreadable> unreadable;
 };
 
 void take_sample(const Config& config, Sample& out);
@@ -46,6 +52,11 @@ void take_sample(const Config& config, Sample& out);
 inline constexpr const char* kCpuTimeIsHosts =
     "CPU use not shown: this process's cpuacct cgroup is its hierarchy's root, whose CPU time is the whole "
     "host's (put the process in a cpuacct cgroup of its own, as for cpu, to see it)";
+
+// Why a figure is missing, for each of Sample::unreadable, in the JSON's warnings.
+inline std::string unreadable_warning(const Sample::Unreadable& file) {
+  return file.path + " cannot be read (" + file.reason + "): its figure is not shown";
+}
 
 inline bool memory_limit_is_an_ancestors(const Sample& s) { return s.memory_limit_dir.size() > 0; }
 

@@ -90,6 +90,13 @@ std::vector<std::string> screen_lines(const Config& config, const Sample& now, c
   // The figures below may be a mount point's.
   std::string stand_in = stand_in_summary(now.cgroups, other_dirs(now));
   if (!stand_in.empty()) out.push_back(stand_in);
+  if (!now.unreadable.empty()) {  // the names alone: the JSON's warnings give the paths
+    std::string names;
+    for (const Sample::Unreadable& file : now.unreadable) names += (names.empty() ? "" : ", ") + file.name;
+    std::string line = "WARN  cannot read " + names + " (" + now.unreadable.front().reason + ")";
+    if (line.size() > kColumns) line = "WARN  cannot read " + names + " (--json says why)";
+    out.push_back(fit(line));
+  }
   out.push_back("");
 
   // CPU: use in percent of the container's N CPUs, against the quota.

@@ -728,6 +728,37 @@ TEST(Cli, StatsShowsMemoryHighAndItsEvents) {
       << screen.out;
 }
 
+// A usage file that is there but cannot be read (mode 000 for another user;
+// here a symlink loop, which fails for root too): stats shows "-" for its
+// figure and says which file and why, on the screen and in the JSON.
+TEST(Cli, StatsSaysWhichUsageFileCannotBeRead) {
+  namespace fs = std::filesystem;
+  ScratchRoot scratch("cgview-unreadable");
+  fs::copy(kFixtures + "/docker-v2-private-ns", scratch.path, fs::copy_options::recursive);
+  for (const char* file : {"memory.current", "pids.current"}) {
+    fs::remove(scratch.path + "/sys/fs/cgroup/" + file);
+    fs::create_symlink(file, scratch.path + "/sys/fs/cgroup/" + file);
+  }
+  auto stats = cli({"--sysroot", scratch.path, "stats", "--json", "--count", "1", "--interval", "0.05"});
+  ASSERT_EQ(stats.exit_code, 0) << stats.err;
+  EXPECT_NE(stats.out.find("\"usage\": null"), std::string::npos) << stats.out;
+  for (const char* file : {"memory.current", "pids.current"})
+    EXPECT_NE(stats.out.find("\"/sys/fs/cgroup/" + std::string(file) +
+                             " cannot be read (Too many levels of symbolic links): its figure is not shown\""),
+              std::string::npos)
+        << stats.out;
+  auto screen = run_program(
+      {"/usr/bin/script", "-qec", kCli + " --sysroot " + scratch.path + " stats --count 1 --interval 0.05", "/dev/null"},
+      {"COLUMNS=120", "LINES=40"});
+  EXPECT_NE(screen.out.find("WARN  cannot read memory.current, pids.current (--json says why)\r\n"),
+            std::string::npos)
+      << screen.out;
+  // The fixture as it is: no such warning.
+  auto plain = cli({"--sysroot", kFixtures + "/docker-v2-private-ns", "stats", "--json", "--count", "1", "--interval",
+                    "0.05"});
+  EXPECT_EQ(plain.out.find("cannot be read"), std::string::npos) << plain.out;
+}
+
 // CPU time read at the root of the cpuacct hierarchy is the whole host's:
 // where the process sits in a cgroup of another controller (a memory-only
 // cgroup, a one-CPU cpuset, a cpu cgroup with a quota mounted apart from
