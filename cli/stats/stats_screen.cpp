@@ -43,16 +43,26 @@ std::string per_second_bytes(const std::optional<double>& r) {
 }
 std::string per_second(const std::optional<double>& r) { return r ? format("+%.0f/s", *r) : "+-/s"; }
 
-// [#####.....] for a fraction; all dots ("-" inside) when unknown.
-std::string bar(const std::optional<double>& fraction) {
+// [#####.....] for a fraction, `width` wide inside; all blank when unknown.
+// Width 0: no bar at all (its line then starts with the figures).
+std::string bar(const std::optional<double>& fraction, int width) {
+  if (width <= 0) return "";
   std::string b = "[";
   int filled = 0;
   if (fraction) {
     double f = *fraction < 0 ? 0 : (*fraction > 1 ? 1 : *fraction);
-    filled = int(f * kBarWidth + 0.5);
+    filled = int(f * width + 0.5);
   }
-  for (int i = 0; i < kBarWidth; ++i) b += i < filled ? '#' : (fraction ? '.' : ' ');
-  return b + "]";
+  for (int i = 0; i < width; ++i) b += i < filled ? '#' : (fraction ? '.' : ' ');
+  return b + "] ";
+}
+
+// On a terminal narrower than 80 columns the bars give way first, so the
+// figures after them stay whole: the bar's width less the missing columns,
+// none below 5.
+int bar_width(size_t columns) {
+  int width = kBarWidth - (columns < kColumns ? int(kColumns - columns) : 0);
+  return width < 5 ? 0 : width;
 }
 
 std::string fit(std::string line) {
@@ -107,7 +117,7 @@ std::vector<std::string> screen_lines(const Config& config, const Sample& now, c
   // N rounds the quota up: beside it, how much of the quota itself is used
   // (0.5 CPU of a 0.5 quota is 50% of 1 CPU, and all of the quota).
   std::string of_quota = r.quota_percent ? format(", %.0f%% used", *r.quota_percent) : "";
-  out.push_back(fit("CPU   " + bar(cpu_fraction) + " " + (r.cpu_percent ? format("%5.1f%%", *r.cpu_percent) : "    -") +
+  out.push_back(fit("CPU   " + bar(cpu_fraction, bar_width(columns)) + (r.cpu_percent ? format("%5.1f%%", *r.cpu_percent) : "    -") +
                     " of " + cpus + " CPU" + (now.cpus == 1 ? "" : "s") + "  quota " + quota + of_quota));
   std::string throttled = "      throttled " + figure_text(now.cpu.throttled_periods) + " of " + figure_text(now.cpu.periods) +
                           " periods (" + per_second(r.throttled_periods_per_s) + "), " +
@@ -125,7 +135,7 @@ std::vector<std::string> screen_lines(const Config& config, const Sample& now, c
   std::optional<double> mem_fraction;
   if (usage.has && m.limit.has && m.limit.value > 0) mem_fraction = double(usage.value) / double(m.limit.value);
   std::string limit = m.limit.has ? bytes(m.limit) : (usage.has ? "no limit" : "-");
-  out.push_back(fit("MEM   " + bar(mem_fraction) + " " + (mem_fraction ? format("%5.1f%%", *mem_fraction * 100) : "    -") +
+  out.push_back(fit("MEM   " + bar(mem_fraction, bar_width(columns)) + (mem_fraction ? format("%5.1f%%", *mem_fraction * 100) : "    -") +
                     "  " + bytes(usage) + " / " + limit));
   std::string swap_limit = m.swap_limit.has ? bytes(m.swap_limit) : (m.swap_unlimited ? "no limit" : "-");
   out.push_back(fit("      cache " + bytes(m.cache) + "   working set " + bytes(working_set(m)) + "   swap " +

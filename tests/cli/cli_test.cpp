@@ -687,6 +687,14 @@ print('ok'))";
     if (!one.empty() && one.back() == '\r') one.pop_back();
     EXPECT_LE(one.size(), 50u) << one;
   }
+  // The bars give way first: the CPU and MEM lines keep their figures whole.
+  for (const char* label : {"CPU   ", "MEM   "}) {
+    size_t start = left.find(label);
+    ASSERT_NE(start, std::string::npos) << left;
+    std::string figures = left.substr(start, left.find_first_of("\r\n", start) - start);
+    EXPECT_EQ(figures.find('['), std::string::npos) << figures;
+    EXPECT_LT(figures.size(), 50u) << figures;
+  }
   // The ancestor's path keeps its end, which names the cgroup, within the 50.
   size_t path_line = left.find("the limit is on: ...");
   ASSERT_NE(path_line, std::string::npos) << left;
