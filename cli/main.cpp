@@ -37,8 +37,7 @@ int apply_sysroot(Config& config, const char* dir) {
     std::fprintf(stderr, "cgview: --sysroot %s: not an existing directory\n", dir);
     return 1;
   }
-  std::string root = dir;
-  if (access((root + "/proc").c_str(), F_OK) != 0 && access((root + "/sys").c_str(), F_OK) != 0) {
+  if (!cgview::sysroot_is_a_systems_root(config)) {
     std::fprintf(stderr, "cgview: --sysroot %s: has neither proc/ nor sys/, so it is not a system's root\n", dir);
     return 1;
   }

@@ -24,9 +24,9 @@ constexpr SettingInfo kSettings[kSettingCount] = {
     {"CGVIEW_DISABLE", "1, true, yes, on, 0, false, no or off"},
     {"CGVIEW_DEBUG", "1, true, yes, on, 0, false, no or off"},
     {"CGVIEW_HOLD_FILES", "1, true, yes, on, 0, false, no or off"},
-    {"CGVIEW_SYSROOT", "an existing directory"},
-    {"CGVIEW_CPUS", "a number of CPUs above 0 with at most six decimals, such as 2 or 1.5"},
-    {"CGVIEW_MEMORY", "a size of 1M or more (below 16E; at most six decimals), in bytes or with a K, M, G or T suffix, such as 512M or 1.5G"},
+    {"CGVIEW_SYSROOT", "a system's root: an existing directory with proc/ or sys/ in it"},
+    {"CGVIEW_CPUS", "a number of CPUs above 0 and below 10^13, with at most six decimals, such as 2 or 1.5"},
+    {"CGVIEW_MEMORY", "a size of 1M or more and below 2^64 bytes, in bytes or with a K, M, G or T suffix, with at most six decimals, such as 512M or 1.5G"},
     {"CGVIEW_CPU_ROUNDING", "ceil, floor or round"},
     {"CGVIEW_CPU_PLACEMENT", "spread or lowest"},
 };
@@ -116,9 +116,21 @@ bool sysroot_exists(const Config& config) {
   return syscall(SYS_faccessat, AT_FDCWD, dot.c_str(), F_OK) == 0;
 }
 
+bool sysroot_is_a_systems_root(const Config& config) {
+  if (config.root.live()) return true;
+  ErrnoKeeper keep_errno;
+  for (const char* part : {"/proc", "/sys"}) {
+    PathText dir = config.root.prefix;
+    dir.add(part);
+    if (!dir.overflowed() && syscall(SYS_faccessat, AT_FDCWD, dir.c_str(), F_OK) == 0) return true;
+  }
+  return false;
+}
+
 bool set_cpus_override(Config& config, const char* text) {
   uint64_t micro = 0;
-  if (!parse_decimal_micro(text, micro) || micro == 0) return false;
+  // Below 10^13 CPUs, as the message says (the micro-CPUs fit 64 bits up to 1.8 * 10^13).
+  if (!parse_decimal_micro(text, micro) || micro == 0 || micro >= 10'000'000'000'000'000'000u) return false;
   config.has_cpus_override = true;
   config.cpus_override_micro = micro;
   return true;
@@ -176,7 +188,7 @@ Config config_from_env(EnvLookup lookup) {
   apply(Setting::Debug, flag(config.debug));
   apply(Setting::HoldFiles, flag(config.root.hold_inputs));
   apply(Setting::Sysroot, [&](const char* v) {
-    if (set_sysroot(config, v) && sysroot_exists(config)) return true;
+    if (set_sysroot(config, v) && sysroot_exists(config) && sysroot_is_a_systems_root(config)) return true;
     config.root.prefix.clear();  // back to the live system, as unset
     return false;
   });

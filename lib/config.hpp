@@ -82,6 +82,9 @@ const char* placement_name(Placement placement);
 bool parse_bool(const char* text, bool& value);
 // The sysroot names an existing directory (the live system always does).
 bool sysroot_exists(const Config& config);
+// It holds proc/ or sys/, as a system's root does: a mistyped one (/tmp)
+// would give no cgroup and no host figures, as if cgview were off.
+bool sysroot_is_a_systems_root(const Config& config);
 
 // The variable's name ("CGVIEW_CPUS") and what it accepts ("ceil, floor or round").
 const char* setting_name(Setting setting);

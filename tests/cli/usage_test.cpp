@@ -191,7 +191,7 @@ TEST(CliUsage, OptionValuesMayBeGluedWithEquals) {
 TEST(CliUsage, MalformedSettingsAreWarnedAndListed) {
   const std::vector<std::string> env = {"CGVIEW_CPUS=two", "CGVIEW_DEBUG=verbose",
                                         "CGVIEW_SYSROOT=" + kFixtures + "/docker-v2-private-ns"};
-  const std::string cpus = "ignoring CGVIEW_CPUS=two: expected a number of CPUs above 0 with at most six decimals, such as 2 or 1.5";
+  const std::string cpus = "ignoring CGVIEW_CPUS=two: expected a number of CPUs above 0 and below 10^13, with at most six decimals, such as 2 or 1.5";
   const std::string debug = "ignoring CGVIEW_DEBUG=verbose: expected 1, true, yes, on, 0, false, no or off";
   RunResult table = cli({"show"}, env);
   EXPECT_EQ(table.exit_code, 0);

@@ -48,8 +48,8 @@ void expect_all_answered(const RunResult& r) {
 TEST(SettingWarning, OncePerProcessAndVariableWithManyThreads) {
   const std::string expected =
       "cgview: ignoring CGVIEW_DISABLE=maybe: expected 1, true, yes, on, 0, false, no or off\n"
-      "cgview: ignoring CGVIEW_SYSROOT=/nonexistent/cgview: expected an existing directory\n"
-      "cgview: ignoring CGVIEW_CPUS=two: expected a number of CPUs above 0 with at most six decimals, such as 2 or 1.5\n";
+      "cgview: ignoring CGVIEW_SYSROOT=/nonexistent/cgview: expected a system's root: an existing directory with proc/ or sys/ in it\n"
+      "cgview: ignoring CGVIEW_CPUS=two: expected a number of CPUs above 0 and below 10^13, with at most six decimals, such as 2 or 1.5\n";
   // Repeated: the threads race for the first read differently each time.
   for (int round = 0; round < 10; ++round) {
     RunResult r = run_probe({"CGVIEW_CPUS=two", "CGVIEW_DISABLE=maybe", "CGVIEW_SYSROOT=/nonexistent/cgview",

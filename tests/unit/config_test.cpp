@@ -62,13 +62,13 @@ TEST(ConfigFromEnv, Defaults) {
 
 TEST(ConfigFromEnv, AllSettings) {
   static const Var vars[] = {
-      {"CGVIEW_SYSROOT", CGVIEW_FIXTURES "/"}, {"CGVIEW_CPUS", "1.5"},          {"CGVIEW_MEMORY", "512M"},
+      {"CGVIEW_SYSROOT", CGVIEW_FIXTURES "/no-limits/"}, {"CGVIEW_CPUS", "1.5"},          {"CGVIEW_MEMORY", "512M"},
       {"CGVIEW_CPU_ROUNDING", "floor"},        {"CGVIEW_DISABLE", "1"},         {"CGVIEW_DEBUG", "1"},
       {"CGVIEW_HOLD_FILES", "1"},              {"CGVIEW_CPU_PLACEMENT", "lowest"},
   };
   Config c = config_with(vars);
   EXPECT_EQ(c.warning_count, 0u);
-  EXPECT_EQ(c.root.prefix.view(), CGVIEW_FIXTURES);
+  EXPECT_EQ(c.root.prefix.view(), CGVIEW_FIXTURES "/no-limits");
   EXPECT_TRUE(c.root.hold_inputs);
   EXPECT_EQ(c.placement, Placement::Lowest);
   EXPECT_TRUE(c.has_cpus_override);
@@ -237,13 +237,16 @@ TEST(ConfigFromEnv, EachMalformedValueIsRecorded) {
     const char* value;
     const char* expected;
   };
-  const char* kMemoryExpected = "a size of 1M or more (below 16E; at most six decimals), in bytes or with a K, M, G or T suffix, such as 512M or 1.5G";
+  const char* kMemoryExpected = "a size of 1M or more and below 2^64 bytes, in bytes or with a K, M, G or T suffix, with at most six decimals, such as 512M or 1.5G";
+  const char* kSysrootExpected = "a system's root: an existing directory with proc/ or sys/ in it";
   static const Case cases[] = {
-      {"CGVIEW_CPUS", "two", "a number of CPUs above 0 with at most six decimals, such as 2 or 1.5"},
-      {"CGVIEW_CPUS", "0", "a number of CPUs above 0 with at most six decimals, such as 2 or 1.5"},
-      {"CGVIEW_CPUS", "-1", "a number of CPUs above 0 with at most six decimals, such as 2 or 1.5"},
-      {"CGVIEW_CPUS", "1.5x", "a number of CPUs above 0 with at most six decimals, such as 2 or 1.5"},
-      {"CGVIEW_CPUS", "0.0000001", "a number of CPUs above 0 with at most six decimals, such as 2 or 1.5"},
+      {"CGVIEW_CPUS", "two", "a number of CPUs above 0 and below 10^13, with at most six decimals, such as 2 or 1.5"},
+      {"CGVIEW_CPUS", "0", "a number of CPUs above 0 and below 10^13, with at most six decimals, such as 2 or 1.5"},
+      {"CGVIEW_CPUS", "-1", "a number of CPUs above 0 and below 10^13, with at most six decimals, such as 2 or 1.5"},
+      {"CGVIEW_CPUS", "1.5x", "a number of CPUs above 0 and below 10^13, with at most six decimals, such as 2 or 1.5"},
+      {"CGVIEW_CPUS", "0.0000001", "a number of CPUs above 0 and below 10^13, with at most six decimals, such as 2 or 1.5"},
+      {"CGVIEW_CPUS", "10000000000000", "a number of CPUs above 0 and below 10^13, with at most six decimals, such as 2 or 1.5"},
+      {"CGVIEW_CPUS", "99999999999999999999", "a number of CPUs above 0 and below 10^13, with at most six decimals, such as 2 or 1.5"},
       {"CGVIEW_MEMORY", "1.5", kMemoryExpected},  // a fraction of a byte
       {"CGVIEW_MEMORY", "0", kMemoryExpected},
       {"CGVIEW_MEMORY", "100", kMemoryExpected},      // below 1M: MemTotal would read 0 kB
@@ -253,8 +256,9 @@ TEST(ConfigFromEnv, EachMalformedValueIsRecorded) {
       {"CGVIEW_CPU_ROUNDING", "up", "ceil, floor or round"},
       {"CGVIEW_CPU_PLACEMENT", "random", "spread or lowest"},
       {"CGVIEW_CPU_PLACEMENT", "low est", "spread or lowest"},
-      {"CGVIEW_SYSROOT", "/nonexistent/cgview-sysroot", "an existing directory"},
-      {"CGVIEW_SYSROOT", "/etc/hostname", "an existing directory"},  // a file, not a directory
+      {"CGVIEW_SYSROOT", "/nonexistent/cgview-sysroot", kSysrootExpected},
+      {"CGVIEW_SYSROOT", "/etc/hostname", kSysrootExpected},  // a file, not a directory
+      {"CGVIEW_SYSROOT", CGVIEW_FIXTURES, kSysrootExpected},  // a directory, but no system's root
   };
   for (const Case& k : cases) {
     Config c = config_with_one(k.name, k.value);
@@ -275,9 +279,11 @@ TEST(ConfigFromEnv, Placement) {
 }
 
 TEST(ConfigFromEnv, SysrootMustBeADirectory) {
-  Config c = config_with_one("CGVIEW_SYSROOT", CGVIEW_FIXTURES);
+  Config c = config_with_one("CGVIEW_SYSROOT", CGVIEW_FIXTURES "/no-limits");
   EXPECT_EQ(c.warning_count, 0u);
-  EXPECT_EQ(c.root.prefix.view(), CGVIEW_FIXTURES);
+  EXPECT_EQ(c.root.prefix.view(), CGVIEW_FIXTURES "/no-limits");
+  // One of proc/ and sys/ is enough: a tree made for a single file.
+  EXPECT_EQ(config_with_one("CGVIEW_SYSROOT", CGVIEW_FIXTURES "/cpuinfo-arch/alpha").warning_count, 0u);
   std::string too_long = "/" + std::string(4000, 'x');
   Config d = config_with_one("CGVIEW_SYSROOT", too_long.c_str());
   EXPECT_EQ(d.warning_count, 1u);
@@ -330,7 +336,7 @@ TEST(PrintWarnings, OncePerVariableAndErrnoKept) {
   print_warnings_once(both);
   std::string err = testing::internal::GetCapturedStderr();
   EXPECT_EQ(err,
-            "cgview: ignoring CGVIEW_CPUS=lots: expected a number of CPUs above 0 with at most six decimals, such as 2 or 1.5\n"
+            "cgview: ignoring CGVIEW_CPUS=lots: expected a number of CPUs above 0 and below 10^13, with at most six decimals, such as 2 or 1.5\n"
             "cgview: ignoring CGVIEW_CPU_ROUNDING=up: expected ceil, floor or round\n");
 }
 
