@@ -74,7 +74,7 @@ bool base_directory(int dirfd, PathText& out) {
   } else {
     n = syscall(SYS_readlinkat, AT_FDCWD, fd_name(dirfd).c_str(), buf, sizeof buf);
     if (n < 0 && errno == ENOENT)
-      n = syscall(SYS_readlinkat, AT_FDCWD, own_thread_fd_name(dirfd).c_str(), buf, sizeof buf);
+      n = syscall(SYS_readlinkat, AT_FDCWD, task_fd_name(dirfd).c_str(), buf, sizeof buf);
     if (n <= 0 || size_t(n) >= sizeof buf) return false;
   }
   if (buf[0] != '/') return false;  // "(unreachable)" or a non-directory
@@ -85,7 +85,7 @@ bool base_directory(int dirfd, PathText& out) {
 
 // Whether `dirfd` is a directory, as the kernel's walk from it needs: an
 // O_PATH fd of a symlink (open("/proc/self", O_PATH | O_NOFOLLOW)) or of a
-// file has a name under /proc/self/fd too, but a path from it fails
+// file has a name under /proc/thread-self/fd too, but a path from it fails
 // (ENOTDIR), and so must the open here.
 bool is_directory(int dirfd) {
   struct statx status;
@@ -101,7 +101,7 @@ bool is_directory(int dirfd) {
 // "/proc/mounts/../meminfo" too (ENOTDIR), a directory the caller may not
 // search fails (EACCES), and ".." after a symlink climbs from its target.
 // Such paths are rare, so the kernel resolves them: an O_PATH open (no read,
-// no side effect) and the name /proc/self/fd gives it. False when the walk
+// no side effect) and the name /proc/thread-self/fd gives it. False when the walk
 // fails or cannot be named: the real open then answers as without the shim.
 // Under CGVIEW_SYSROOT the paths name the sysroot's files, which the kernel's
 // walk does not see: there ".." is resolved as text.

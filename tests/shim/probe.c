@@ -402,6 +402,69 @@ static int cmd_view_after_main_exits(void) {
   pthread_exit(NULL);
 }
 
+/* A thread with an fd table of its own (unshare(CLONE_FILES)): the main
+ * thread's table, which /proc/self/fd shows, has other files under the same
+ * numbers (a directory fd of /proc, decoys). The thread's directory fd of an
+ * empty directory, a wide stream, a freopen and, with sealing refused, a
+ * plain open must each name its own table's fds. */
+static const char* g_empty_dir;
+
+static long first_line_total(FILE* stream) {
+  char line[256] = "";
+  if (stream == NULL || fgets(line, sizeof line, stream) == NULL) return -1;
+  return strncmp(line, "MemTotal:", 9) == 0 ? strtol(line + 9, NULL, 10) : -2;  /* -2: another file */
+}
+
+static void* with_own_fd_table(void* arg) {
+  (void)arg;
+  if (unshare(CLONE_FILES) != 0) exit(fail("unshare(CLONE_FILES)"));
+  for (int fd = 3; fd < 16; ++fd) close(fd);  /* in this table only */
+  int dir = open(g_empty_dir, O_RDONLY | O_DIRECTORY);  /* the main table's /proc has this number */
+  errno = 0;
+  int fd = openat(dir, "meminfo", O_RDONLY);
+  printf("dirfd_errno=%d\n", fd < 0 ? errno : 0);
+  if (fd >= 0) close(fd);
+  close(dir);
+  FILE* wide = fopen("/proc/meminfo", "r,ccs=UTF-8");
+  wchar_t line[128] = L"";
+  if (wide == NULL || fgetws(line, 128, wide) == NULL) line[0] = L'\0';
+  if (wide != NULL) fclose(wide);
+  printf("wide_first_line=%ls", line);
+  FILE* stream = fopen("/dev/null", "r");
+  stream = stream == NULL ? NULL : freopen("/proc/meminfo", "r", stream);
+  printf("freopen_total_kb=%ld\n", first_line_total(stream));
+  if (stream != NULL) fclose(stream);
+  /* Sealing refused: the anonymous file is reopened read-only by its name. */
+  struct sock_filter filter[] = {
+      BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+      BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_fcntl, 0, 3),
+      BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, args[1])),
+      BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, F_ADD_SEALS, 0, 1),
+      BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | (EPERM & SECCOMP_RET_DATA)),
+      BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+  };
+  struct sock_fprog prog = {sizeof filter / sizeof filter[0], filter};
+  if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 || prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) != 0)
+    exit(fail("seccomp"));
+  stream = fopen("/proc/meminfo", "r");
+  printf("unsealed_total_kb=%ld\n", first_line_total(stream));
+  if (stream != NULL) fclose(stream);
+  fflush(stdout);
+  return NULL;
+}
+
+static int cmd_own_fd_table(int argc, char** argv) {
+  if (argc < 4) return fail("own-fd-table EMPTY_DIR DECOY_FILE");
+  g_empty_dir = argv[2];
+  int proc = open("/proc", O_RDONLY | O_DIRECTORY), decoy = open(argv[3], O_RDONLY);
+  if (proc < 0 || decoy < 0 || dup2(proc, 3) != 3) return fail("/proc or the decoy");
+  for (int fd = 4; fd < 16; ++fd)
+    if (dup2(decoy, fd) != fd) return fail("dup2 of the decoy");
+  pthread_t t;
+  if (pthread_create(&t, NULL, with_own_fd_table, NULL) != 0 || pthread_join(t, NULL) != 0) return fail("thread");
+  return 0;
+}
+
 static volatile int g_stop_fstat;
 static int g_fstat_fd;
 
@@ -1275,6 +1338,7 @@ int main(int argc, char** argv) {
   if (strcmp(cmd, "identity") == 0) return cmd_identity();
   if (strcmp(cmd, "restore-after-refresh") == 0) return cmd_restore_after_refresh();
   if (strcmp(cmd, "view-after-main-exits") == 0) return cmd_view_after_main_exits();
+  if (strcmp(cmd, "own-fd-table") == 0) return cmd_own_fd_table(argc, argv);
   if (strcmp(cmd, "passthrough") == 0) return cmd_passthrough();
   if (strcmp(cmd, "bad-pointers") == 0) return cmd_bad_pointers();
   if (strcmp(cmd, "symlink-climb") == 0) return cmd_symlink_climb(argc, argv);

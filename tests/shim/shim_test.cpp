@@ -449,6 +449,24 @@ TEST(Shim, ServesWhenMemfdCreateIsRefused) {
   EXPECT_EQ(v["online"], "0-1");
 }
 
+// A thread with an fd table of its own (unshare(CLONE_FILES)) names its fds
+// by its own table, not the main thread's (/proc/self/fd), where the same
+// numbers are other files: the shim reopens and resolves fds by name.
+TEST(Shim, AThreadWithItsOwnFdTableGetsItsOwnFiles) {
+  char dir[] = "/tmp/cgview-own-fds-XXXXXX";
+  ASSERT_NE(mkdtemp(dir), nullptr);
+  const std::string scratch = dir;
+  std::filesystem::create_directories(scratch + "/empty");
+  std::ofstream(scratch + "/decoy") << "DECOY not meminfo\n";
+  Values v = probe(kProbes[0], "own-fd-table", preload_over("docker-v2-private-ns"), nullptr,
+                   {scratch + "/empty", scratch + "/decoy"});
+  std::filesystem::remove_all(scratch);
+  EXPECT_EQ(v["dirfd_errno"], std::to_string(ENOENT));  // no meminfo in that directory
+  EXPECT_EQ(v["wide_first_line"], "MemTotal:        1048576 kB");
+  EXPECT_EQ(v["freopen_total_kb"], "1048576");
+  EXPECT_EQ(v["unsealed_total_kb"], "1048576");
+}
+
 // The served-fd table, the view cache and the namespace finds are mapped on
 // first use (lib/lazy_zeroed.hpp). Where no mapping can be made, the answers
 // still come, computed afresh; a rewound fd reads the same content.
