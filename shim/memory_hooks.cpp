@@ -11,6 +11,7 @@
 #include "meminfo_lines.hpp"
 #include "memory_answers.hpp"
 #include "real_functions.hpp"
+#include "signals_held.hpp"
 #include "view_cache.hpp"
 
 using namespace cgview;
@@ -26,6 +27,10 @@ bool memory_figures(const HostMemory* known_host, MemoryFigures& out, uint32_t w
   const Sysroot& root = config().root;
   bool has_view = limits.has_limit || limits.has_swap_allowance;
   if (!has_view && root.live()) return false;  // the real answer is right
+  // The reads below open files: a handler that left by siglongjmp meanwhile
+  // would leave their fds open, where the real call (one system call) leaves
+  // none. Signals wait the few microseconds instead, faults' excepted.
+  SignalsHeld held(~kFaultSignals);
   HostMemory host;
   if (known_host != nullptr && root.live()) host = *known_host;
   else if (!read_host_memory(root, host)) return false;

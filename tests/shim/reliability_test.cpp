@@ -823,9 +823,10 @@ TEST(Promises, AnAbandonedConfigurationReadIsTakenOver) {
 }
 
 // A refresh of the cached view left by siglongjmp (a 100 us timer's handler
-// jumping out of sysconf, 2 s long) must not keep the view from being
-// refreshed ever after: the refresh holds signals off until it is done.
+// jumping out of sysconf and sysinfo, 2 s long) must not keep the view from
+// being refreshed ever after: the refresh holds signals off until it is done.
 // Before, the writer's claim stayed taken and a new memory limit never showed.
+// Nor may the jumps leave the memory files those calls read open.
 TEST(Promises, ARefreshLeftBySiglongjmpDoesNotFreezeTheView) {
   RealCgroup group(0, 0, 256 * kMiB);
   REQUIRE_REAL_CGROUP(group);
@@ -835,6 +836,7 @@ TEST(Promises, ARefreshLeftBySiglongjmpDoesNotFreezeTheView) {
   Values v = parse(r.out);
   EXPECT_EQ(v["before_kb"], "262144");
   EXPECT_GT(std::stol(v["jumps"]), 100) << "the timer did not interrupt the calls: the test proves nothing";
+  EXPECT_EQ(v["fds_added"], "0") << "a jump out of sysconf or sysinfo left the cgroup files they read open";
   EXPECT_EQ(v["after_kb"], "524288");
 }
 
