@@ -38,9 +38,13 @@ void apply_binding_memory_limits(const Config& config, const MemoryLimits& limit
     m.swap_limit.set(limits.swap_allowance);
     m.swap_unlimited = false;
   }
+  // A host without swap gives none to any allowance, "no limit" included.
   HostMemory host;
-  if (m.swap_limit.has && read_host_memory(config.root, host) && host.swap_total < m.swap_limit.value)
+  if (!read_host_memory(config.root, host)) return;
+  if ((m.swap_limit.has && host.swap_total < m.swap_limit.value) || (m.swap_unlimited && host.swap_total == 0)) {
     m.swap_limit.set(host.swap_total);
+    m.swap_unlimited = false;
+  }
 }
 
 // The ancestor whose limit is the one that binds, and its usage: under a

@@ -736,6 +736,29 @@ TEST(Cli, StatsShowsMemoryHighAndItsEvents) {
       << screen.out;
 }
 
+// Swap without a cgroup allowance is bounded by the host's: on a host with
+// none, stats says 0, not "no limit" (JSON swap_limit 0, not null).
+TEST(Cli, StatsGivesNoSwapWhereTheHostHasNone) {
+  namespace fs = std::filesystem;
+  ScratchRoot scratch("cgview-no-swap");
+  fs::copy(kFixtures + "/k8s-pod-v2", scratch.path, fs::copy_options::recursive);
+  auto swap_limit = [&] {
+    auto stats = cli({"--sysroot", scratch.path, "stats", "--json", "--count", "1", "--interval", "0.05"});
+    size_t at = stats.out.find("\"swap_limit\": ");
+    return at == std::string::npos ? stats.out : stats.out.substr(at + 14, stats.out.find(',', at) - at - 14);
+  };
+  EXPECT_EQ(swap_limit(), "null");  // the fixture's host has swap: no limit
+  std::ifstream in(scratch.path + "/proc/meminfo");
+  std::string meminfo((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  for (const char* key : {"SwapTotal:", "SwapFree:"}) {
+    size_t at = meminfo.find(key);
+    ASSERT_NE(at, std::string::npos);
+    meminfo.replace(at, meminfo.find('\n', at) - at, std::string(key) + "              0 kB");
+  }
+  scratch.write("proc/meminfo", meminfo);
+  EXPECT_EQ(swap_limit(), "0");
+}
+
 // A usage file that is there but cannot be read (mode 000 for another user;
 // here a symlink loop, which fails for root too): stats shows "-" for its
 // figure and says which file and why, on the screen and in the JSON.

@@ -36,6 +36,10 @@ def main(path):
     check("one initContainer", len(inits) == 1, inits)
     copied_to = None
     for c in inits:
+        # An untagged image is :latest, which Kubernetes pulls at every start: one
+        # loaded into the node alone would not be found.
+        image = c.get("image", "")
+        check("initContainer's image has a tag", ":" in image.rsplit("/", 1)[-1], image)
         mounts = {m["name"]: m for m in c.get("volumeMounts", [])}
         shared = [n for n in mounts if n in empty_dirs]
         check("initContainer mounts the emptyDir writable", shared and not mounts[shared[0]].get("readOnly"), mounts)
