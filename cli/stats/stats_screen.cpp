@@ -119,10 +119,15 @@ std::vector<std::string> screen_lines(const Config& config, const Sample& now, c
   std::string of_quota = r.quota_percent ? format(", %.0f%% used", *r.quota_percent) : "";
   out.push_back(fit("CPU   " + bar(cpu_fraction, bar_width(columns)) + (r.cpu_percent ? format("%5.1f%%", *r.cpu_percent) : "    -") +
                     " of " + cpus + " CPU" + (now.cpus == 1 ? "" : "s") + "  quota " + quota + of_quota));
-  std::string throttled = "      throttled " + figure_text(now.cpu.throttled_periods) + " of " + figure_text(now.cpu.periods) +
-                          " periods (" + per_second(r.throttled_periods_per_s) + "), " +
-                          (now.cpu.throttled_ns.has ? format("%.2fs", double(now.cpu.throttled_ns.value) / 1e9) : "-") +
-                          " (" + (r.throttled_time_per_s ? format("+%.2fs/s", *r.throttled_time_per_s) : "+-/s") + ")";
+  // No cpu.stat to read (no cpu controller, an unreadable file): one "-".
+  const bool any_throttling = now.cpu.periods.has || now.cpu.throttled_periods.has || now.cpu.throttled_ns.has;
+  std::string throttled =
+      !any_throttling
+          ? "      throttled -"
+          : "      throttled " + figure_text(now.cpu.throttled_periods) + " of " + figure_text(now.cpu.periods) +
+                " periods (" + per_second(r.throttled_periods_per_s) + "), " +
+                (now.cpu.throttled_ns.has ? format("%.2fs", double(now.cpu.throttled_ns.value) / 1e9) : "-") + " (" +
+                (r.throttled_time_per_s ? format("+%.2fs/s", *r.throttled_time_per_s) : "+-/s") + ")";
   out.push_back(fit(throttled));
   // Why no use (kCpuTimeIsHosts says more, in the JSON), in one screen line.
   if (now.cpu_time_is_hosts) out.push_back(fit("      use -: in the root cpuacct cgroup, whose time is the host's"));

@@ -784,6 +784,11 @@ TEST(Cli, StatsSaysWhichUsageFileCannotBeRead) {
   EXPECT_NE(screen.out.find("WARN  cannot read memory.current, pids.current (--json says why)\r\n"),
             std::string::npos)
       << screen.out;
+  // No cpu.stat at all (no cgroup): one "-" for the throttling, not a row of them.
+  auto bare = run_program({"/usr/bin/script", "-qec",
+                           kCli + " --sysroot " + kFixtures + "/no-cgroup stats --count 1 --interval 0.05", "/dev/null"},
+                          {"COLUMNS=120", "LINES=40"});
+  EXPECT_NE(bare.out.find("      throttled -\r\n"), std::string::npos) << bare.out;
   // The fixture as it is: no such warning.
   auto plain = cli({"--sysroot", kFixtures + "/docker-v2-private-ns", "stats", "--json", "--count", "1", "--interval",
                     "0.05"});
