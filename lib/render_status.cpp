@@ -34,8 +34,7 @@ CpuSet task_view(const Limits& limits, const CpuSet& real) {
 
 bool render_status(const Config& config, const Limits& limits, uint32_t task, Sink& out) {
   PathText path;
-  if (task == 0) path.add("/proc/self/status");
-  else path.add("/proc/self/task/").add_u64(task).add("/status");
+  status_file_path(task, path);
   // The file describes the running task, not a sysroot's host: under a sysroot
   // it is still the real one, showing the sysroot's V (what sched_getaffinity
   // answers there), so no program reads another process's identity.

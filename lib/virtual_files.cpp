@@ -40,6 +40,12 @@ VirtualFile virtual_file_for(std::string_view path) {
   return VirtualFile::None;
 }
 
+void status_file_path(uint32_t task, PathText& out) {
+  if (task == 0) out.add("/proc/self/status");
+  else if (task & kThreadDirectory) out.add("/proc/").add_u64(task & ~kThreadDirectory).add("/status");
+  else out.add("/proc/self/task/").add_u64(task).add("/status");
+}
+
 bool served_file_path(VirtualFile file, uint32_t task, PathText& out) {
   out.clear();
   CpuFileRef cpu;
@@ -47,8 +53,8 @@ bool served_file_path(VirtualFile file, uint32_t task, PathText& out) {
     cpu_file_path(cpu, out);
   } else if (file == VirtualFile::BlockStat) {
     block_stat_path(task, out);
-  } else if (file == VirtualFile::Status && task != 0) {
-    out.add("/proc/self/task/").add_u64(task).add("/status");
+  } else if (file == VirtualFile::Status) {
+    status_file_path(task, out);
   } else {
     for (const NamedFile& named : kNamedFiles) {
       if (named.file == file) {
@@ -75,7 +81,8 @@ bool task_id(std::string_view name, uint64_t& out) {
 
 }  // namespace
 
-bool status_file_task(std::string_view path, uint64_t own_pid, uint64_t own_tid, uint32_t& task) {
+bool status_file_task(std::string_view path, uint64_t own_pid, uint64_t own_tid, uint32_t& task,
+                      bool (*is_thread)(uint64_t)) {
   constexpr std::string_view kProc = "/proc/", kStatus = "/status";
   if (path.substr(0, kProc.size()) != kProc || path.size() < kStatus.size() ||
       path.substr(path.size() - kStatus.size()) != kStatus)
@@ -91,7 +98,18 @@ bool status_file_task(std::string_view path, uint64_t own_pid, uint64_t own_tid,
   size_t slash = middle.find('/');
   std::string_view who = middle.substr(0, slash);
   uint64_t pid = 0;
-  if (who != "self" && (!task_id(who, pid) || pid != own_pid)) return false;
+  if (who != "self" && !task_id(who, pid)) return false;
+  // /proc/<tid> of a thread of this process is that thread's directory, as
+  // /proc/<pid>/task/<tid> is (code that takes gettid()'s answer for a pid
+  // reads it); its task/ lists the process's threads, as the process's does.
+  bool a_thread = who != "self" && pid != own_pid;
+  if (a_thread) {
+    // Its task/ (another directory's inodes) is left alone.
+    if (slash != std::string_view::npos || pid >= kThreadDirectory) return false;
+    if (pid != own_tid && (is_thread == nullptr || !is_thread(pid))) return false;
+    task = uint32_t(pid) | kThreadDirectory;
+    return true;
+  }
   if (slash == std::string_view::npos) {
     task = 0;
     return true;

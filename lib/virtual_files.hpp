@@ -40,11 +40,18 @@ VirtualFile virtual_file_for(std::string_view normalized_path);
 bool served_file_path(VirtualFile file, uint32_t task, PathText& out);
 
 // A status file of this process's own: /proc/self/status,
-// /proc/thread-self/status, /proc/<own pid>/status and
-// /proc/<own pid or self>/task/<tid>/status. `task` = 0 for the process's
-// file, else the id of the thread whose file it is (the main thread's too).
-// Other processes' files are not ours: false.
-bool status_file_task(std::string_view normalized_path, uint64_t own_pid, uint64_t own_tid, uint32_t& task);
+// /proc/thread-self/status, /proc/<own pid>/status,
+// /proc/<own pid or self>/task/<tid>/status, and /proc/<tid>/status of the
+// asking thread, or of any thread `is_thread` says is this process's (asked
+// only where <tid> is neither own id). `task` = 0 for the process's file,
+// else the id of the thread whose file it is (the main thread's too), with
+// kThreadDirectory set for the /proc/<tid> form: a file of its own, whose
+// inode fstat must give. Other processes' files are not ours: false.
+inline constexpr uint32_t kThreadDirectory = uint32_t(1) << 31;  // above any tid (pid_max <= 2^22)
+bool status_file_task(std::string_view normalized_path, uint64_t own_pid, uint64_t own_tid, uint32_t& task,
+                      bool (*is_thread)(uint64_t) = nullptr);
+// The real status file `task` (as status_file_task gives it) names.
+void status_file_path(uint32_t task, PathText& out);
 
 // A task's view of its real affinity mask: the first CpuLimits::narrow_to
 // ids from CpuLimits::start in rotation (for A, V). What sched_getaffinity

@@ -36,6 +36,16 @@ bool proc_task_ids(uint64_t& pid, uint64_t& tid) {
          parse_u64(text.substr(at + kTask.size()), tid);
 }
 
+// Whether /proc's task `id` is a thread of this process: /proc/self/task/<id>
+// is there (in /proc's numbering, as the path being matched is). One system
+// call, made only for a /proc/<N>/status whose N is neither of the caller's ids.
+bool thread_of_self(uint64_t id) {
+  ErrnoKeeper keep_errno;
+  PathText path;
+  path.add("/proc/self/task/").add_u64(id);
+  return !path.overflowed() && syscall(SYS_faccessat, AT_FDCWD, path.c_str(), F_OK) == 0;
+}
+
 // Cheap filter first: most opens are of other files, and resolving a
 // relative path costs a syscall. True when the last component is a served
 // name (meminfo, cpuinfo, stat, online, offline, status, swaps, diskstats, the pressure
@@ -167,11 +177,11 @@ VirtualFile served_file(int dirfd, const char* path, uint32_t* task) {
   // getpid and gettid first (cheap): only a path they make ours is looked at
   // again in /proc's numbering, which is what it names ("self" is ours in any).
   uint32_t which = 0;
-  if (!status_file_task(n, uint64_t(syscall(SYS_getpid)), uint64_t(syscall(SYS_gettid)), which))
+  if (!status_file_task(n, uint64_t(syscall(SYS_getpid)), uint64_t(syscall(SYS_gettid)), which, thread_of_self))
     return VirtualFile::None;
   uint64_t proc_pid = 0, proc_tid = 0;
   if (n.substr(0, 11) != "/proc/self/" &&
-      (!proc_task_ids(proc_pid, proc_tid) || !status_file_task(n, proc_pid, proc_tid, which)))
+      (!proc_task_ids(proc_pid, proc_tid) || !status_file_task(n, proc_pid, proc_tid, which, thread_of_self)))
     return VirtualFile::None;
   if (task != nullptr) *task = which;
   return VirtualFile::Status;

@@ -181,9 +181,10 @@ TEST_P(ShimBuilds, FstatOfAServedFileDescribesTheRealFile) {
   };
   Values live = probe(binary(), "identity", {"LD_PRELOAD=" + kShim, "CGVIEW_MEMORY=256M", "CGVIEW_CPUS=1"});
   EXPECT_EQ(live["read_after_fstat"], "262144");
-  // meminfo, cpuinfo, stat, online, both status files of the main thread, another thread's, hostname.
+  // meminfo, cpuinfo, stat, online, both status files of the main thread, another thread's by two names, hostname.
   const std::set<std::string> served = {"meminfo",     "cpuinfo",          "stat",          "online",
-                                        "self_status", "main_thread_status", "thread_status", "hostname"};
+                                        "self_status", "main_thread_status", "thread_status", "tid_dir_status",
+                                        "hostname"};
   std::set<std::string> served_live = served;
   // (Where the machine has them; a block device's stat file is served only where the cgroup counts I/O.)
   served_live.insert({"cpu1_online", "node0_cpulist"});
@@ -521,6 +522,17 @@ TEST(Shim, AProcOfAnotherPidNamespaceGivesOtherProcessesTheirOwnFiles) {
   std::getline(lines, thread_line);
   EXPECT_EQ(thread_line, self_line) << own.out;
   EXPECT_EQ(self_line.find_first_of(",-"), std::string::npos) << "not the view of one CPU: " << own.out;
+}
+
+// A thread's status file, by /proc/self/task/<tid> and by /proc/<tid> (its
+// own directory, which code taking gettid() for a pid reads), read by the
+// thread and by the main thread: the view each time, as the process's own.
+TEST(Shim, AThreadsStatusFileByEachNameIsTheView) {
+  Values v = probe(kProbes[0], "thread-status", {"LD_PRELOAD=" + kShim, "CGVIEW_CPUS=1"});
+  EXPECT_EQ(v["parent"].find_first_of(",-"), std::string::npos) << "not the view of one CPU: " << v["parent"];
+  for (const char* name : {"task", "tid_dir", "own_tid_dir"}) EXPECT_EQ(v[name], v["parent"]) << name;
+  Values native = probe(kProbes[0], "thread-status", {});
+  EXPECT_EQ(native["tid_dir"], native["task"]);
 }
 
 TEST(Shim, DebugExplainsOnStderr) {

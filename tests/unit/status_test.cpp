@@ -43,7 +43,20 @@ TEST(StatusPaths, OnlyThisProcesssOwnFiles) {
   EXPECT_EQ(task, 107u);
   EXPECT_TRUE(status_file_task("/proc/self/task/107/status", 100, 105, task));
   EXPECT_EQ(task, 107u);
-  for (const char* other : {"/proc/101/status", "/proc/0100/status", "/proc/101/task/107/status",
+  // /proc/<tid>: the asking thread's own directory (gettid() taken for a pid),
+  // and any thread's that the process has; its task/ lists the process's threads.
+  EXPECT_TRUE(status_file_task("/proc/105/status", 100, 105, task));
+  EXPECT_EQ(task, 105u | kThreadDirectory);
+  PathText real;
+  status_file_path(task, real);
+  EXPECT_EQ(real.view(), "/proc/105/status");  // that file itself, whose inode fstat gives
+  auto threads_100_105_107 = [](uint64_t id) { return id == 100 || id == 105 || id == 107; };
+  EXPECT_TRUE(status_file_task("/proc/107/status", 100, 105, task, threads_100_105_107));
+  EXPECT_EQ(task, 107u | kThreadDirectory);
+  EXPECT_FALSE(status_file_task("/proc/108/status", 100, 105, task, threads_100_105_107));
+  // A thread directory's task/: other inodes, left to the real file.
+  EXPECT_FALSE(status_file_task("/proc/107/task/105/status", 100, 105, task, threads_100_105_107));
+  for (const char* other : {"/proc/101/status", "/proc/107/status", "/proc/0105/status", "/proc/105/task/105/status", "/proc/0100/status", "/proc/101/task/107/status",
                             "/proc/self/task/status", "/proc/self/task/0107/status", "/proc/self/stat",
                             "/proc/self/fdinfo/status", "/sys/self/status", "/proc/self/task/x/status",
                             "/proc/100/task/107/children/status", "/proc/status",
