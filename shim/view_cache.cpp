@@ -170,10 +170,9 @@ void publish(const Limits& limits, bool formed) {
   // Odd while copying, whatever the count was: a fork child of a process
   // whose other thread was inside publish inherits an odd count (that thread
   // is not in the child), and adding 1 would make the child's count even
-  // while it copies and odd after, for good. One writer at a time (the
-  // claim), so a load and a store do.
-  const uint32_t copying = (g_seq.load(std::memory_order_relaxed) + 1) | 1;
-  g_seq.store(copying, std::memory_order_relaxed);
+  // while it copies and odd after, for good. Added to, never stored: the
+  // count only grows, so a reader never sees an earlier value come back.
+  if (g_seq.fetch_add(1, std::memory_order_relaxed) & 1) g_seq.fetch_add(1, std::memory_order_relaxed);
   // The words below must not be seen before the odd count (weakly ordered
   // CPUs such as arm64): pairs with the fence in copy_range.
   std::atomic_thread_fence(std::memory_order_release);
@@ -187,7 +186,7 @@ void publish(const Limits& limits, bool formed) {
     std::memcpy(&w, src + i * sizeof(Word), sizeof(Word));
     words[i].store(w, std::memory_order_relaxed);
   }
-  g_seq.store(copying + 1, std::memory_order_release);
+  g_seq.fetch_add(1, std::memory_order_release);
   uint64_t quota_cpus = limits.cpu.narrow_to < 0xffff ? limits.cpu.narrow_to : 0xffff;
   uint64_t start = limits.cpu.start & 0xffff;  // < kMaxCpus = 8192
   uint64_t hot = kPublished | (formed ? kFormed : 0) | (limits.cpu.count & 0xffff) | (quota_cpus << 16) |
