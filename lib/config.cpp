@@ -129,8 +129,7 @@ bool sysroot_is_a_systems_root(const Config& config) {
 
 bool set_cpus_override(Config& config, const char* text) {
   uint64_t micro = 0;
-  // Below 10^13 CPUs, as the message says (the micro-CPUs fit 64 bits up to 1.8 * 10^13).
-  if (!parse_decimal_micro(text, micro) || micro == 0 || micro >= 10'000'000'000'000'000'000u) return false;
+  if (!parse_decimal_micro(text, micro) || micro == 0 || micro >= kCpusOverrideMicroBound) return false;
   config.has_cpus_override = true;
   config.cpus_override_micro = micro;
   return true;

@@ -70,6 +70,9 @@ Config config_from_env(EnvLookup lookup);
 
 // Setters shared by the environment and the CLI's flags; false = malformed.
 bool set_sysroot(Config& config, const char* dir);  // syntax only; see sysroot_exists
+// CGVIEW_CPUS's bound, in micro-CPUs (exclusive): below 10^13 CPUs, as its
+// warning says (the micro-CPUs fit 64 bits up to 1.8 * 10^13).
+inline constexpr uint64_t kCpusOverrideMicroBound = 10'000'000'000'000'000'000u;
 bool set_cpus_override(Config& config, const char* text);
 inline constexpr uint64_t kMinMemoryOverride = uint64_t(1) << 20;  // CGVIEW_MEMORY's smallest
 bool set_memory_override(Config& config, const char* text);

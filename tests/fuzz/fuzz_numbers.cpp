@@ -156,13 +156,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   compare<uint64_t>(s, parse_decimal_micro, ref_decimal_micro);
   compare<uint64_t>(s, parse_size, ref_size);
 
-  // The environment setters reject zero CPUs, and less than 1M of memory, on top of the parsers.
+  // The environment setters reject zero CPUs and 10^13 or more, and less than 1M of memory, on top of the parsers.
   std::string z(s);
   Config config;
   uint64_t micro = 0, bytes = 0;
   std::string_view c_text(z.c_str());  // what a C string of the input holds
   bool cpus_ok = set_cpus_override(config, z.c_str());
-  FUZZ_CHECK(cpus_ok == (parse_decimal_micro(c_text, micro) && micro > 0));
+  FUZZ_CHECK(cpus_ok == (parse_decimal_micro(c_text, micro) && micro > 0 && micro < kCpusOverrideMicroBound));
   if (cpus_ok) FUZZ_CHECK(config.has_cpus_override && config.cpus_override_micro == micro);
   bool mem_ok = set_memory_override(config, z.c_str());
   FUZZ_CHECK(mem_ok == (parse_size(c_text, bytes) && bytes >= kMinMemoryOverride));
