@@ -33,8 +33,10 @@ CpuSet task_view(const Limits& limits, const CpuSet& real) {
 }
 
 bool render_status(const Config& config, const Limits& limits, uint32_t task, Sink& out) {
+  // A thread's file is read by the process's name for it: /proc/<tid> could
+  // be another process's by now, had the thread ended and its id been reused.
   PathText path;
-  status_file_path(task, path);
+  status_file_path(task & ~kThreadDirectory, path);
   // The file describes the running task, not a sysroot's host: under a sysroot
   // it is still the real one, showing the sysroot's V (what sched_getaffinity
   // answers there), so no program reads another process's identity.

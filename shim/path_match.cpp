@@ -6,6 +6,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <string_view>
 
 #include "fd_name.hpp"
@@ -23,7 +24,7 @@ namespace {
 // or `nsenter -p`, /proc/<getpid()> is another process and thread-self another
 // tid than gettid's. The caller's pid and tid as /proc numbers them, from
 // where /proc/thread-self points ("<pid>/task/<tid>"); one readlink, made only
-// for a status path that names this process by number or thread-self.
+// for a status path that names a task by number or thread-self.
 bool proc_task_ids(uint64_t& pid, uint64_t& tid) {
   ErrnoKeeper keep_errno;
   char link[48];
@@ -44,6 +45,34 @@ bool thread_of_self(uint64_t id) {
   PathText path;
   path.add("/proc/self/task/").add_u64(id);
   return !path.overflowed() && syscall(SYS_faccessat, AT_FDCWD, path.c_str(), F_OK) == 0;
+}
+
+// The same where /proc numbers tasks as the caller does: a signal 0 to the
+// task in this thread group (no path to walk; `ps` pays it for each process).
+bool thread_of_self_same_numbering(uint64_t id) {
+  ErrnoKeeper keep_errno;
+  return id <= UINT32_MAX && syscall(SYS_tgkill, syscall(SYS_getpid), pid_t(id), 0) == 0;
+}
+
+// The pid of a process found to be numbered by /proc as by itself (0: none
+// yet). Its pid namespace cannot change, nor could a /proc mounted later be
+// another's (a mount takes the mounter's namespace); a child (another pid,
+// maybe in a namespace of its own) asks again.
+constinit std::atomic<uint64_t> g_numbered_as_proc{0};
+
+// The caller's pid and tid in /proc's numbering, and whether that is its own.
+bool proc_ids(uint64_t& pid, uint64_t& tid, bool& own_numbering) {
+  uint64_t own_pid = uint64_t(syscall(SYS_getpid)), own_tid = uint64_t(syscall(SYS_gettid));
+  own_numbering = g_numbered_as_proc.load(std::memory_order_relaxed) == own_pid;
+  if (own_numbering) {
+    pid = own_pid;
+    tid = own_tid;
+    return true;
+  }
+  if (!proc_task_ids(pid, tid)) return false;
+  own_numbering = pid == own_pid && tid == own_tid;
+  if (own_numbering) g_numbered_as_proc.store(own_pid, std::memory_order_relaxed);
+  return true;
 }
 
 // Cheap filter first: most opens are of other files, and resolving a
@@ -83,8 +112,9 @@ bool base_directory(int dirfd, PathText& out) {
     --n;
   } else {
     n = syscall(SYS_readlinkat, AT_FDCWD, fd_name(dirfd).c_str(), buf, sizeof buf);
-    if (n < 0 && errno == ENOENT)
-      n = syscall(SYS_readlinkat, AT_FDCWD, task_fd_name(dirfd).c_str(), buf, sizeof buf);
+    FdName older;
+    if (n < 0 && errno == ENOENT && older_kernels_fd_name(dirfd, older))
+      n = syscall(SYS_readlinkat, AT_FDCWD, older.c_str(), buf, sizeof buf);
     if (n <= 0 || size_t(n) >= sizeof buf) return false;
   }
   if (buf[0] != '/') return false;  // "(unreachable)" or a non-directory
@@ -171,18 +201,22 @@ VirtualFile served_file(int dirfd, const char* path, uint32_t* task) {
     return VirtualFile::BlockStat;
   }
   // Status files: only this process's own, each naming the task whose view it shows.
-  // The pid and tid cost two system calls: only for a path that can be one
-  // (`ps` and `top` open /proc/<pid>/stat and friends of every process).
+  // Only for a path that can be one (`ps` and `top` open /proc/<pid>/stat and
+  // friends of every process).
   if (n.size() < 7 || n.substr(n.size() - 7) != "/status") return VirtualFile::None;
-  // getpid and gettid first (cheap): only a path they make ours is looked at
-  // again in /proc's numbering, which is what it names ("self" is ours in any).
   uint32_t which = 0;
-  if (!status_file_task(n, uint64_t(syscall(SYS_getpid)), uint64_t(syscall(SYS_gettid)), which, thread_of_self))
-    return VirtualFile::None;
-  uint64_t proc_pid = 0, proc_tid = 0;
-  if (n.substr(0, 11) != "/proc/self/" &&
-      (!proc_task_ids(proc_pid, proc_tid) || !status_file_task(n, proc_pid, proc_tid, which, thread_of_self)))
-    return VirtualFile::None;
+  if (n.substr(0, 11) == "/proc/self/") {
+    if (!status_file_task(n, 0, 0, which)) return VirtualFile::None;  // "self" is ours in any numbering
+  } else {
+    // A number is in /proc's numbering, which is not the caller's under a /proc
+    // of another pid namespace: the process's ids there, and for a number of
+    // neither, whether it is one of its threads.
+    uint64_t proc_pid = 0, proc_tid = 0;
+    bool own_numbering = false;
+    if (!proc_ids(proc_pid, proc_tid, own_numbering) ||
+        !status_file_task(n, proc_pid, proc_tid, which, own_numbering ? thread_of_self_same_numbering : thread_of_self))
+      return VirtualFile::None;
+  }
   if (task != nullptr) *task = which;
   return VirtualFile::Status;
 }
