@@ -24,7 +24,9 @@ int read_only_copy(int fd, int flags) {
   syscall(SYS_fchmod, fd, 0444);
   const int ro_flags = O_RDONLY | (flags & (O_CLOEXEC | O_NONBLOCK));
   long ro = syscall(SYS_openat, AT_FDCWD, fd_name(fd).c_str(), ro_flags);
-  if (ro < 0 && errno == ENOENT) ro = syscall(SYS_openat, AT_FDCWD, task_fd_name(fd).c_str(), ro_flags);
+  FdName older;
+  if (ro < 0 && errno == ENOENT && older_kernels_fd_name(fd, older))
+    ro = syscall(SYS_openat, AT_FDCWD, older.c_str(), ro_flags);
   if (ro < 0) {
     syscall(SYS_close, fd);
     return -1;

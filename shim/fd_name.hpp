@@ -6,7 +6,7 @@
 
 namespace cgview::shim {
 
-using FdName = FixedText<48>;
+using FdName = FixedText<40>;
 
 // /proc/thread-self/fd/N: N in the asking thread's fd table (Linux 3.17+).
 // Not /proc/self/fd/N, which is the main thread's table: a thread that
@@ -15,14 +15,16 @@ using FdName = FixedText<48>;
 // thread has exited (pthread_exit) /proc/self shows no table at all.
 FdName fd_name(int fd);
 
-// /proc/self/task/TID/fd/N: the same table, by the name kernels before 3.17
-// have (they lack /proc/thread-self). Callers try fd_name first and this
-// after ENOENT, which also comes where N is not open in the thread's table:
-// this then fails the same way, never naming another table's file.
-FdName task_fd_name(int fd);
+// For a kernel before 3.17, which has no /proc/thread-self: /proc/self/fd/N,
+// the main thread's table, which every thread shares unless it unshared its
+// fds (such kernels name no thread's own table in a numbering that /proc and
+// gettid agree on under every pid namespace). False on later kernels, where
+// fd_name's ENOENT is the answer: N is not open in the thread's table.
+// Callers try fd_name first and this only after ENOENT.
+bool older_kernels_fd_name(int fd, FdName& out);
 
-// Whichever of the two exists, for a caller that cannot try twice (freopen
-// closes its stream whether or not it succeeds): one readlink to tell.
+// Whichever of the two names the fd, for a caller that cannot try twice
+// (freopen closes its stream whether or not it succeeds): one readlink to tell.
 FdName existing_fd_name(int fd);
 
 }  // namespace cgview::shim

@@ -58,7 +58,9 @@ FILE* serve_fopen(FopenFn real, const char* path, const char* mode) {
   if (above < 0) return nullptr;
   if (real != nullptr) {
     stream = real(fd_name(int(above)).c_str(), mode);
-    if (stream == nullptr && errno == ENOENT) stream = real(task_fd_name(int(above)).c_str(), mode);
+    FdName older;
+    if (stream == nullptr && errno == ENOENT && older_kernels_fd_name(int(above), older))
+      stream = real(older.c_str(), mode);
   }
   syscall(SYS_close, above);
   if (stream != nullptr) remember_virtual(fileno(stream), file, task);
