@@ -81,6 +81,11 @@ expect "$tmp/somedir" cgview doctor --library-path : "$tmp/some"
 (cd "$tmp" && complete_line cgview doctor --library-path /usr :) | grep -qx somedir ||
   fail "--library-path /usr: does not offer the directories here"
 expect "$tmp/somedir $tmp/somefile" cgview doctor /usr : "$tmp/some"
+# A ':' elsewhere is left as it is: not taken for an empty word (every command in PATH, the
+# subcommands, the files here).
+expect ":" cgview doctor /usr :
+expect "" cgview --sysroot /x :
+expect "" cgview run -- ls /a :
 expect "$tmp/somedir $tmp/somefile" cgview doctor --env-file "$tmp/some"
 expect "$tmp/somedir $tmp/somefile" cgview run -- /bin/true "$tmp/some"
 expect "$tmp/somedir $tmp/somefile" cgview doctor "$tmp/some"
