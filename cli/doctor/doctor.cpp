@@ -532,7 +532,7 @@ void Doctor::judge_secure(ProgramReport& report, const ElfFacts& facts, const Pr
   report.reached = system_wide.usable();
   drop_reach_claim(report);
   // Without --user the verdict is for an ordinary user; most containers run as root.
-  const std::string who = runner_ ? "" : " when an ordinary user runs it (doctor assumes one; --user names the image's)";
+  const std::string who = runner_ ? "" : " when an ordinary user runs it (doctor assumes one; --user names another runner)";
   std::string how = "It " + what + ": the dynamic loader ignores LD_PRELOAD for it (secure execution)" + who +
                     ", so `cgview run` cannot reach it; only the system-wide mode (`cgview enable`, /etc/ld.so.preload) does";
   if (system_wide.usable()) {

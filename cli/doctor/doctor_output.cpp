@@ -139,7 +139,7 @@ void print_doctor_text(std::FILE* out, const std::vector<ProgramReport>& reports
   // The reasons say so for each; a long table needs it said once.
   bool any_secure = std::any_of(reports.begin(), reports.end(), [](const ProgramReport& r) { return r.secure; });
   if (run_by.empty() && !reasons && any_secure)
-    std::fprintf(out, "(setuid, setgid and capability programs judged as run by an ordinary user: --user names the image's)\n");
+    std::fprintf(out, "(setuid, setgid and capability programs judged as run by an ordinary user: --user names another runner)\n");
 }
 
 }  // namespace cgview::cli

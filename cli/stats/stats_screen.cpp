@@ -1,6 +1,7 @@
 // The terminal view of `cgview stats`: a few labelled lines, each at most 80
 // columns, with bars for CPU and memory. Figures the kernel does not give
 // show as "-".
+#include <algorithm>
 #include <cstdio>
 #include <ctime>
 
@@ -102,9 +103,13 @@ std::vector<std::string> screen_lines(const Config& config, const Sample& now, c
   if (!stand_in.empty()) out.push_back(stand_in);
   if (!now.unreadable.empty()) {  // the names alone: the JSON's warnings give the paths
     std::string names;
-    for (const Sample::Unreadable& file : now.unreadable) names += (names.empty() ? "" : ", ") + file.name;
+    bool one_reason = true;
+    for (const Sample::Unreadable& file : now.unreadable) {
+      names += (names.empty() ? "" : ", ") + file.name;
+      one_reason &= file.reason == now.unreadable.front().reason;
+    }
     std::string line = "WARN  cannot read " + names + " (" + now.unreadable.front().reason + ")";
-    if (line.size() > kColumns) line = "WARN  cannot read " + names + " (--json says why)";
+    if (!one_reason || line.size() > std::min(columns, kColumns)) line = "WARN  cannot read " + names + " (--json says why)";
     out.push_back(fit(line));
   }
   out.push_back("");

@@ -1394,10 +1394,10 @@ def test_user(args):
     t = subprocess.run([cg, "doctor", "--root", root, "--user", "0", "/usr/bin/suid-app"], capture_output=True, text=True)
     check(t.returncode == 0 and t.stdout.endswith("\n(run by 0:0)\n"), "text output: the runner, last", t.stdout)
     t = subprocess.run([cg, "doctor", "--root", root, "/usr/bin/suid-app"], capture_output=True, text=True)
-    check(t.returncode == 3 and "when an ordinary user runs it (doctor assumes one; --user names the image's)" in t.stdout
+    check(t.returncode == 3 and "when an ordinary user runs it (doctor assumes one; --user names another runner)" in t.stdout
           and "(run by" not in t.stdout, "text output without --user: the reason says who was assumed", t.stdout)
     # Past 20 programs the reasons are left out: one line says it for the table.
-    assumed = "(setuid, setgid and capability programs judged as run by an ordinary user: --user names the image's)\n"
+    assumed = "(setuid, setgid and capability programs judged as run by an ordinary user: --user names another runner)\n"
     many = ["/usr/bin/suid-app"] * 21
     t = subprocess.run([cg, "doctor", "--root", root, *many], capture_output=True, text=True)
     check(t.returncode == 3 and t.stdout.endswith(assumed), "a long table without --user: the assumption, last", t.stdout[-300:])
