@@ -39,6 +39,7 @@
 
 #include "kernel_affinity.h"
 #include "probe_io.h"
+#include "refuse_seals.h"
 
 #if CGVIEW_OLD_AFFINITY_ABI
 /* The GLIBC_2.3.3 ABI, on the ports that have it: no size argument, a 128-byte mask. */
@@ -479,17 +480,7 @@ static void* with_own_fd_table(void* arg) {
   printf("freopen_total_kb=%ld\n", first_line_total(stream));
   if (stream != NULL) fclose(stream);
   /* Sealing refused: the anonymous file is reopened read-only by its name. */
-  struct sock_filter filter[] = {
-      BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
-      BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_fcntl, 0, 3),
-      BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, args[1])),
-      BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, F_ADD_SEALS, 0, 1),
-      BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | (EPERM & SECCOMP_RET_DATA)),
-      BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
-  };
-  struct sock_fprog prog = {sizeof filter / sizeof filter[0], filter};
-  if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 || prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) != 0)
-    exit(fail("seccomp"));
+  if (refuse_seals() != 0) exit(fail("seccomp"));
   stream = fopen("/proc/meminfo", "r");
   printf("unsealed_total_kb=%ld\n", first_line_total(stream));
   if (stream != NULL) fclose(stream);

@@ -75,6 +75,7 @@
 
 #include "kernel_affinity.h"
 #include "probe_io.h"
+#include "refuse_seals.h"
 
 #define MASK_CPUS 8192
 
@@ -223,20 +224,7 @@ static int cmd_view_twice(int argc, char** argv) {
 
 static int install_filter(const char* which) {
   if (which == NULL || strcmp(which, "none") == 0) return 0;
-  if (strcmp(which, "no-seal") == 0) {
-    /* fcntl(fd, F_ADD_SEALS, ...) -> EPERM: memfds that cannot be sealed. */
-    struct sock_filter seal[] = {
-        BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
-        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_fcntl, 0, 3),
-        BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, args[1])),
-        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, F_ADD_SEALS, 0, 1),
-        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | (EPERM & SECCOMP_RET_DATA)),
-        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
-    };
-    struct sock_fprog prog = {sizeof seal / sizeof seal[0], seal};
-    if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) return -1;
-    return prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog);
-  }
+  if (strcmp(which, "no-seal") == 0) return refuse_seals();  /* memfds that cannot be sealed */
   int block_tmpfile = strcmp(which, "no-anon") == 0;
   if (!block_tmpfile && strcmp(which, "no-memfd") != 0) {
     errno = EINVAL;
