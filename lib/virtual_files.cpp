@@ -40,10 +40,13 @@ VirtualFile virtual_file_for(std::string_view path) {
   return VirtualFile::None;
 }
 
-void status_file_path(uint32_t task, PathText& out) {
-  if (task == 0) out.add("/proc/self/status");
-  else if (task & kThreadDirectory) out.add("/proc/").add_u64(task & ~kThreadDirectory).add("/status");
-  else out.add("/proc/self/task/").add_u64(task).add("/status");
+// Cold (optimized for size): a status file's open is rare, and the
+// library's size is budgeted.
+[[gnu::cold]] void status_file_path(uint32_t task, PathText& out) {
+  std::string_view dir = task == 0 ? "/proc/self" : (task & kThreadDirectory) ? "/proc/" : "/proc/self/task/";
+  out.add(dir);
+  if (task != 0) out.add_u64(task & ~kThreadDirectory);
+  out.add("/status");
 }
 
 bool served_file_path(VirtualFile file, uint32_t task, PathText& out) {

@@ -33,7 +33,7 @@ FdName fd_name(int fd) {
   return name;
 }
 
-bool older_kernels_fd_name(int fd, FdName& out) {
+[[gnu::cold]] bool older_kernels_fd_name(int fd, FdName& out) {  // rare: an fd not open here, an old kernel
   if (kernel_has_thread_self()) return false;
   out.clear();
   out.add("/proc/self/fd/").add_u64(uint64_t(fd));

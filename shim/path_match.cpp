@@ -40,7 +40,7 @@ bool proc_task_ids(uint64_t& pid, uint64_t& tid) {
 // Whether /proc's task `id` is a thread of this process: /proc/self/task/<id>
 // is there (in /proc's numbering, as the path being matched is). One system
 // call, made only for a /proc/<N>/status whose N is neither of the caller's ids.
-bool thread_of_self(uint64_t id) {
+[[gnu::cold]] bool thread_of_self(uint64_t id) {  // rare: a /proc of another pid namespace
   ErrnoKeeper keep_errno;
   PathText path;
   path.add("/proc/self/task/").add_u64(id);
