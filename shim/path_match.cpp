@@ -55,9 +55,10 @@ bool thread_of_self_same_numbering(uint64_t id) {
 }
 
 // The pid of a process found to be numbered by /proc as by itself (0: none
-// yet). Its pid namespace cannot change, nor could a /proc mounted later be
-// another's (a mount takes the mounter's namespace); a child (another pid,
-// maybe in a namespace of its own) asks again.
+// yet). Its pid namespace cannot change, and a proc mounted later takes the
+// mounter's (a bind mount of another namespace's /proc over /proc, made after
+// the first status open, is not noticed); a child (another pid, maybe in a
+// namespace of its own) asks again.
 constinit std::atomic<uint64_t> g_numbered_as_proc{0};
 
 // The caller's pid and tid in /proc's numbering, and whether that is its own.
