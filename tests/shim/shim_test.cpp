@@ -450,22 +450,38 @@ TEST(Shim, ServesWhenMemfdCreateIsRefused) {
   EXPECT_EQ(v["online"], "0-1");
 }
 
+namespace {
+
+// Runs the own-fd-table probe over a scratch directory (`extra`: "unsealed").
+Values own_fd_table(std::vector<std::string> extra) {
+  char dir[] = "/tmp/cgview-own-fds-XXXXXX";
+  if (mkdtemp(dir) == nullptr) return {};
+  const std::string scratch = dir;
+  std::filesystem::create_directories(scratch + "/empty");
+  std::ofstream(scratch + "/decoy") << "DECOY not meminfo\n";
+  std::vector<std::string> args = {scratch + "/empty", scratch + "/decoy"};
+  args.insert(args.end(), extra.begin(), extra.end());
+  Values v = probe(kProbes[0], "own-fd-table", preload_over("docker-v2-private-ns"), nullptr, args);
+  std::filesystem::remove_all(scratch);
+  return v;
+}
+
+}  // namespace
+
 // A thread with an fd table of its own (unshare(CLONE_FILES)) names its fds
 // by its own table, not the main thread's (/proc/self/fd), where the same
 // numbers are other files: the shim reopens and resolves fds by name.
 TEST(Shim, AThreadWithItsOwnFdTableGetsItsOwnFiles) {
-  char dir[] = "/tmp/cgview-own-fds-XXXXXX";
-  ASSERT_NE(mkdtemp(dir), nullptr);
-  const std::string scratch = dir;
-  std::filesystem::create_directories(scratch + "/empty");
-  std::ofstream(scratch + "/decoy") << "DECOY not meminfo\n";
-  Values v = probe(kProbes[0], "own-fd-table", preload_over("docker-v2-private-ns"), nullptr,
-                   {scratch + "/empty", scratch + "/decoy"});
-  std::filesystem::remove_all(scratch);
+  Values v = own_fd_table({});
   EXPECT_EQ(v["dirfd_errno"], std::to_string(ENOENT));  // no meminfo in that directory
   EXPECT_EQ(v["wide_first_line"], "MemTotal:        1048576 kB");
   EXPECT_EQ(v["freopen_total_kb"], "1048576");
-  EXPECT_EQ(v["unsealed_total_kb"], "1048576");
+}
+
+// The same thread with sealing refused (seccomp): a plain open's anonymous
+// file is reopened read-only by its name in the thread's table.
+TEST(Shim, AThreadWithItsOwnFdTableGetsItsOwnFilesUnsealed) {
+  EXPECT_EQ(own_fd_table({"unsealed"})["unsealed_total_kb"], "1048576");
 }
 
 // The served-fd table, the view cache and the namespace finds are mapped on
