@@ -85,7 +85,7 @@ bool task_id(std::string_view name, uint64_t& out) {
 }  // namespace
 
 bool status_file_task(std::string_view path, uint64_t own_pid, uint64_t own_tid, uint32_t& task,
-                      bool (*is_thread)(uint64_t)) {
+                      bool (*is_thread)(uint64_t own_pid, uint64_t id)) {
   constexpr std::string_view kProc = "/proc/", kStatus = "/status";
   if (path.substr(0, kProc.size()) != kProc || path.size() < kStatus.size() ||
       path.substr(path.size() - kStatus.size()) != kStatus)
@@ -109,7 +109,7 @@ bool status_file_task(std::string_view path, uint64_t own_pid, uint64_t own_tid,
   if (a_thread) {
     // Its task/ (another directory's inodes) is left alone.
     if (slash != std::string_view::npos || pid >= kThreadDirectory) return false;
-    if (pid != own_tid && (is_thread == nullptr || !is_thread(pid))) return false;
+    if (pid != own_tid && (is_thread == nullptr || !is_thread(own_pid, pid))) return false;
     task = uint32_t(pid) | kThreadDirectory;
     return true;
   }

@@ -49,7 +49,7 @@ bool served_file_path(VirtualFile file, uint32_t task, PathText& out);
 // inode fstat must give. Other processes' files are not ours: false.
 inline constexpr uint32_t kThreadDirectory = uint32_t(1) << 31;  // above any tid (pid_max <= 2^22)
 bool status_file_task(std::string_view normalized_path, uint64_t own_pid, uint64_t own_tid, uint32_t& task,
-                      bool (*is_thread)(uint64_t) = nullptr);
+                      bool (*is_thread)(uint64_t own_pid, uint64_t id) = nullptr);
 // The real status file `task` (as status_file_task gives it) names.
 void status_file_path(uint32_t task, PathText& out);
 

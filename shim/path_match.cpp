@@ -40,7 +40,7 @@ bool proc_task_ids(uint64_t& pid, uint64_t& tid) {
 // Whether /proc's task `id` is a thread of this process: /proc/self/task/<id>
 // is there (in /proc's numbering, as the path being matched is). One system
 // call, made only for a /proc/<N>/status whose N is neither of the caller's ids.
-[[gnu::cold]] bool thread_of_self(uint64_t id) {  // rare: a /proc of another pid namespace
+[[gnu::cold]] bool thread_of_self(uint64_t /*own_pid*/, uint64_t id) {  // rare: a /proc of another pid namespace
   ErrnoKeeper keep_errno;
   PathText path;
   path.add("/proc/self/task/").add_u64(id);
@@ -49,9 +49,9 @@ bool proc_task_ids(uint64_t& pid, uint64_t& tid) {
 
 // The same where /proc numbers tasks as the caller does: a signal 0 to the
 // task in this thread group (no path to walk; `ps` pays it for each process).
-bool thread_of_self_same_numbering(uint64_t id) {
+bool thread_of_self_same_numbering(uint64_t own_pid, uint64_t id) {
   ErrnoKeeper keep_errno;
-  return id <= UINT32_MAX && syscall(SYS_tgkill, syscall(SYS_getpid), pid_t(id), 0) == 0;
+  return id <= UINT32_MAX && syscall(SYS_tgkill, pid_t(own_pid), pid_t(id), 0) == 0;
 }
 
 // The pid of a process found to be numbered by /proc as by itself (0: none

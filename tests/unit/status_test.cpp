@@ -50,7 +50,7 @@ TEST(StatusPaths, OnlyThisProcesssOwnFiles) {
   PathText real;
   status_file_path(task, real);
   EXPECT_EQ(real.view(), "/proc/105/status");  // that file itself, whose inode fstat gives
-  auto threads_100_105_107 = [](uint64_t id) { return id == 100 || id == 105 || id == 107; };
+  auto threads_100_105_107 = [](uint64_t, uint64_t id) { return id == 100 || id == 105 || id == 107; };
   EXPECT_TRUE(status_file_task("/proc/107/status", 100, 105, task, threads_100_105_107));
   EXPECT_EQ(task, 107u | kThreadDirectory);
   EXPECT_FALSE(status_file_task("/proc/108/status", 100, 105, task, threads_100_105_107));
