@@ -265,7 +265,7 @@ bool render_cpu_file(const Config& config, const Limits& limits, const CpuFileRe
   // programs that count distinct core_cpus_list contents over every cpuK
   // (psutil's cpu_count(logical=False)). A real kernel has no topology files
   // at all for an off-line CPU; hiding them would take interposing the stat
-  // family (see README, What programs see).
+  // family (see docs/what-programs-see.md).
   if (set.empty() && !shown && !is_node(kind)) {
     unsigned lowest = lowest_visible(limits);
     if (lowest != cpu) return render_cpu_file(config, limits, CpuFileRef{kind, lowest, file.cache}, out);

@@ -118,7 +118,7 @@ class Case:
 
     def place(self, cpu_cgroup_dir):
         """V under the default placement (spread): n CPUs of the mask in a row, wrapping, from a
-        block picked by the cpu cgroup directory's inode (the README's "What programs see")."""
+        block picked by the cpu cgroup directory's inode (docs/what-programs-see.md)."""
         mask, n, inode = self.affinity, self.n, os.stat(cpu_cgroup_dir).st_ino
         if inode == 0 or n >= len(mask):
             return
@@ -845,7 +845,7 @@ def at_most_total(case, ctx):
 def pinned(prefix):
     """Where a program that pins to each CPU of V runs. With a one-CPU view of a larger mask
     (quota <= 1, no cpuset) pinning to that CPU is the very call that restores the view, and a
-    restore keeps the real mask (the README's "Affinity round-trip"): the program then runs
+    restore keeps the real mask (docs/what-programs-see.md, "Affinity round-trip"): the program then runs
     anywhere in A. With two or more CPUs in V, pinning pins there."""
     def expect(c, x):
         if c.n == 1 and len(c.affinity) > 1:

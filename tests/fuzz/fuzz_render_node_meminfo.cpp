@@ -1,7 +1,7 @@
 // Fuzzes a NUMA node's meminfo renderer over arbitrary host node files, under
 // the fixed cgroup setups, on a host of one node (node/online reads "0").
 // Input: one setup byte (render_setups.hpp), then the host's node0/meminfo.
-// Model (README, What programs see): the host's lines byte for byte but the
+// Model (docs/what-programs-see.md): the host's lines byte for byte but the
 // "Node 0 Key:  N kB" lines cgview names, each rewritten in the kernel's
 // layout, only where the host's value is a number, MemTotal the limit and
 // below the node's, MemFree at most the node's, MemUsed their difference; the
