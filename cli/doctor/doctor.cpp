@@ -264,6 +264,12 @@ void Doctor::examine_elf(ProgramReport& report, int fd, bool deep, const Privile
 
 namespace {
 
+// Whether the file at `host` (a host path) has the setuid bit.
+bool is_setuid_file(const std::string& host) {
+  struct stat st;
+  return stat(host.c_str(), &st) == 0 && (st.st_mode & S_ISUID);
+}
+
 // GCC's runtime (libasan.so.N) and clang's shared one (libclang_rt.asan-ARCH.so).
 bool is_asan_runtime(std::string_view name) {
   name = basename_of(name);
@@ -483,8 +489,9 @@ void Doctor::summarize_contents(ProgramReport& report, const ElfFacts& facts, bo
 // byte order, machine and ABI), with the others that fail to load (ld.so
 // prints an error for each); else the first that fails, and why. Entries
 // holding $ORIGIN or $PLATFORM, which this does not expand, are passed over.
-// `secure`: the program runs in secure mode, where ld.so takes only
-// ld.so.preload's entries and searches without LD_LIBRARY_PATH.
+// `secure`: the program runs in secure mode, where ld.so searches without
+// LD_LIBRARY_PATH and takes of LD_PRELOAD's entries only names without '/',
+// and only a library its search finds with the setuid bit set.
 LibBuild Doctor::lib_build_for(const std::string& path, const ElfFacts& program, bool secure) const {
   LibBuild found, first;
   std::vector<LibBuild> broken;
@@ -496,8 +503,8 @@ LibBuild Doctor::lib_build_for(const std::string& path, const ElfFacts& program,
   }
   const std::string& token = known->second;
   for (const CgviewEntry& entry : cgview_entries_) {
-    if (secure && !entry.from_file) continue;
-    LibBuild build{entry.path, "", "", {}};
+    if (secure && !entry.from_file && entry.path.find('/') != std::string::npos) continue;
+    LibBuild build{entry.path, "", "", {}, entry.from_file};
     if (!expand_lib(entry.path, token, build.path)) continue;
     // A name without '/' is looked up as a need of the program (its
     // DT_RPATH, LD_LIBRARY_PATH with its $ORIGIN, its DT_RUNPATH, ...); a
@@ -511,7 +518,10 @@ LibBuild Doctor::lib_build_for(const std::string& path, const ElfFacts& program,
     else if (!identified) build.problem = "is not a readable ELF file";
     else if (!lib.loads_with(program.identity))
       build.problem = "is built for " + describe_build(lib);
-    else build.path = library.path;
+    else if (secure && !entry.from_file && !is_setuid_file(root_.host(library.path))) {
+      build.path = library.path;
+      build.problem = "is not setuid, as ld.so requires of a library that LD_PRELOAD names for a program in secure mode";
+    } else build.path = library.path;
     if (build.problem.empty() && found.entry.empty()) found = build;
     else if (!build.problem.empty()) broken.push_back(build);
   }
@@ -535,7 +545,19 @@ void Doctor::judge_secure(ProgramReport& report, const ElfFacts& facts, const Pr
   const std::string who = runner_ ? "" : " when an ordinary user runs it (doctor assumes one; --user names another runner)";
   std::string how = "It " + what + ": the dynamic loader ignores LD_PRELOAD for it (secure execution)" + who +
                     ", so `cgview run` cannot reach it; only the system-wide mode (`cgview enable`, /etc/ld.so.preload) does";
-  if (system_wide.usable()) {
+  if (!system_wide.entry.empty() && !system_wide.from_file) {
+    // A name without '/' that ld.so finds setuid in its search (ld.so(8)).
+    std::string secure_preload = "It " + what + ": the dynamic loader runs it in secure mode" + who + ", where it takes " +
+                                 "of LD_PRELOAD only a name without '/' whose library its search path holds with the " +
+                                 "setuid bit set";
+    if (system_wide.usable()) {
+      report.reasons.push_back(secure_preload + ": the entry '" + system_wide.entry + "' loads " + system_wide.path +
+                               " into it here.");
+    } else {
+      report.reasons.push_back(secure_preload + ". " + lib_build_problem(system_wide));
+      report.why_not = what + ", and LD_PRELOAD's '" + system_wide.entry + "' gives it no setuid build of libcgview.so";
+    }
+  } else if (system_wide.usable()) {
     report.reasons.push_back(how + ", and /etc/ld.so.preload loads " + system_wide.path + " into it here.");
   } else if (!system_wide.entry.empty()) {
     report.reasons.push_back(how + ". " + lib_build_problem(system_wide));

@@ -65,6 +65,7 @@ struct LibBuild {
   std::string path;     // its expansion for the program, in the root's terms
   std::string problem;  // empty when `path` is a build for the program; else why it is not
   std::vector<LibBuild> broken;  // when usable: the other entries, which fail to load
+  bool from_file = true;  // /etc/ld.so.preload's entry, not LD_PRELOAD's
   bool usable() const { return !entry.empty() && problem.empty(); }
 };
 

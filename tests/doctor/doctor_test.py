@@ -1370,6 +1370,35 @@ def test_env_file(args):
           t.stderr)
 
 
+def test_secure_preload_name(args):
+    """In secure mode ld.so takes of LD_PRELOAD a name without '/' (ld.so(8)) when its search
+    finds the library with the setuid bit set: `LD_PRELOAD=libcgview.so` with a setuid
+    /usr/lib/x86_64-linux-gnu/libcgview.so reaches a setuid program an ordinary user runs; without
+    the bit, or named by its path, it does not."""
+    cg = args.cgview
+    root = make_image(args, "image-secure-preload", True)
+    shutil.copy2(root + "/usr/bin/app", root + "/usr/bin/suid-app")
+    os.chmod(root + "/usr/bin/suid-app", 0o4755)
+    lib = root + "/usr/lib/x86_64-linux-gnu/libcgview.so"
+    shutil.copy2(args.shim, lib)
+    env_file = os.path.join(args.scratch, "secure-preload.env")
+    for value in ("libcgview.so", "/usr/lib/x86_64-linux-gnu/libcgview.so"):
+        with open(env_file, "w") as f:
+            f.write(f"LD_PRELOAD={value}\n")
+        for mode in (0o4755, 0o755):
+            os.chmod(lib, mode)
+            rc, data, err = doctor(cg, "--root", root, "--env-file", env_file, "/usr/bin/suid-app")
+            r = data["programs"][0] if data else {}
+            want = value == "libcgview.so" and mode == 0o4755
+            check(r.get("reached") is want and (rc == 0) is want,
+                  f"LD_PRELOAD={value}, the library's mode {mode:o}: a setuid program "
+                  + ("reached" if want else "not reached"), (rc, r, err))
+            if value == "libcgview.so":
+                says = "loads /usr/lib/x86_64-linux-gnu/libcgview.so into it" if want else "which is not setuid"
+                check(any(says in x for x in r.get("reasons", [])), f"... the reason says '{says}'", r)
+    shutil.rmtree(root)
+
+
 def test_user(args):
     """--user USER[:GROUP]: judge an image's programs for that runner, named as docker's USER (a name
     from the image's /etc/passwd, or a number): root gets no secure mode from a setuid-root
@@ -1630,6 +1659,7 @@ def main():
     test_hwcaps_subdirectories(args)
     test_library_path(args)
     test_env_file(args)
+    test_secure_preload_name(args)
     test_user(args)
     test_run(args)
     test_environment(args)
