@@ -73,6 +73,9 @@ struct ScriptLine {
   std::string interpreter;
   std::string via_env;  // "#!/usr/bin/env python3": "python3"
   bool carriage_return = false;  // the line ends in '\r': the file has Windows line ends
+  // How env -S's words leave LD_PRELOAD for the command: "" as it was, else
+  // the words that drop it ("-i", "-u LD_PRELOAD", "LD_PRELOAD=").
+  std::string drops_preload;
 };
 
 ScriptLine parse_script_line(std::string_view line) {
@@ -88,11 +91,33 @@ ScriptLine parse_script_line(std::string_view line) {
   if (argument.starts_with("-S")) split = argument.substr(2);
   else if (argument.starts_with("--split-string=")) split = argument.substr(15);
   else if (argument[0] != '-') out.via_env = argument;
-  for (const std::string& word : split_words(split, " \t", 8)) {
-    if (word[0] == '-' || word.find('=') != std::string::npos) continue;  // options, VAR=value
-    out.via_env = word;
-    break;
+  // GNU env's options before the command: -i (also "-" and --ignore-environment)
+  // starts from an empty environment, -u NAME (--unset) drops one variable, and
+  // -u and -C (--chdir) take the next word when it is not in theirs; NAME=VALUE
+  // sets one. What drops LD_PRELOAD keeps cgview's preload from the command.
+  std::vector<std::string> words = split_words(split, " \t", 32);
+  for (size_t i = 0; i < words.size(); ++i) {
+    const std::string& word = words[i];
+    auto value_of = [&](std::string_view option) -> std::string {  // "-uNAME", "-u NAME", "--unset=NAME"
+      if (word.size() > option.size()) return word.substr(option.size() + (word[option.size()] == '=' ? 1 : 0));
+      return i + 1 < words.size() ? words[++i] : std::string();
+    };
+    if (word == "-i" || word == "-" || word == "--ignore-environment") {
+      out.drops_preload = word;
+    } else if (word.starts_with("-u") || word.starts_with("--unset")) {
+      if (value_of(word.starts_with("--") ? "--unset" : "-u") == "LD_PRELOAD") out.drops_preload = "-u LD_PRELOAD";
+    } else if (word.starts_with("-C") || word.starts_with("--chdir")) {
+      value_of(word.starts_with("--") ? "--chdir" : "-C");
+    } else if (word[0] == '-') {
+      continue;  // other options (-v, -0, --debug, signal options): no argument word
+    } else if (word.find('=') != std::string::npos) {
+      if (word.starts_with("LD_PRELOAD=")) out.drops_preload = word == "LD_PRELOAD=" ? word : "";
+    } else {
+      out.via_env = word;
+      break;
+    }
   }
+  if (out.via_env.empty()) out.drops_preload.clear();
   return out;
 }
 
@@ -227,9 +252,26 @@ void Doctor::examine_script(ProgramReport& report, std::string_view first_line, 
   report.container_aware = interp->container_aware;
   report.container_evidence = interp->container_evidence;
   std::string shown = interp->path.empty() ? command : interp->path;
+  // env run with -i, -u LD_PRELOAD or LD_PRELOAD= starts the command without
+  // LD_PRELOAD: only /etc/ld.so.preload loads the library into it then.
+  const bool dropped = !line.drops_preload.empty() && interp->reached;
+  const bool system_wide = std::any_of(cgview_entries_.begin(), cgview_entries_.end(),
+                                       [](const CgviewEntry& e) { return e.from_file; });
   report.reasons.push_back("It is a script run by " + shown + " (" + kind_name(interp->kind) + "); cgview reaches it when it reaches " +
-                           "that interpreter" + (interp->reached ? ", as it does." : ", which it does not."));
+                           "that interpreter" + (!interp->reached ? ", which it does not."
+                                                 : dropped && !system_wide ? ", which it does not here (below)."
+                                                                           : ", as it does."));
   if (!interp->reached) report.why_not = "runs " + shown + ", which " + interp->why_not;
+  if (dropped) {
+    report.reasons.push_back("Its #! line runs it through env " + line.drops_preload + ", which drops LD_PRELOAD: `cgview " +
+                             "run` (LD_PRELOAD) cannot reach it; only the system-wide mode (`cgview enable`, " +
+                             "/etc/ld.so.preload) does, which is " + (system_wide ? "" : "not ") + "enabled here.");
+    if (!system_wide) {
+      report.reached = false;
+      report.why_not = "runs " + shown + " through env " + line.drops_preload +
+                       ", which drops LD_PRELOAD (only `cgview enable` reaches it)";
+    }
+  }
   if (line.via_env.find_first_of(" \t") != std::string::npos)
     report.reasons.push_back("env receives '" + line.via_env + "' as one name: the kernel passes the rest of a #! line "
                              "as one argument (`#!/usr/bin/env -S " + line.via_env + "` splits it).");

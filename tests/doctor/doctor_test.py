@@ -1370,6 +1370,48 @@ def test_env_file(args):
           t.stderr)
 
 
+def test_env_drops_preload(args):
+    """A #! line `/usr/bin/env -S -i PROGRAM` (or `-u LD_PRELOAD`, `LD_PRELOAD=`) starts PROGRAM
+    without LD_PRELOAD: reached only through /etc/ld.so.preload. -u and -C take the next word,
+    which is not the command."""
+    cg, s = args.cgview, args.scratch
+    program = f"{s}/doctor_dynamic"
+    cases = (("env_drop_i", f"-S -i {program}", False), ("env_drop_dash", f"-S - {program}", False),
+             ("env_drop_u", f"-S -u LD_PRELOAD -C / {program}", False),
+             ("env_drop_unset", f"-S --unset=LD_PRELOAD {program}", False),
+             ("env_drop_empty", f"-S LD_PRELOAD= {program}", False),
+             ("env_keep_u", f"-S -u HOME {program}", True), ("env_keep_set", f"-S -i LD_PRELOAD={args.shim} {program}", True))
+    with open("/etc/ld.so.preload") if os.path.exists("/etc/ld.so.preload") else open(os.devnull) as f:
+        system_wide = "libcgview" in f.read()
+    for name, line, reached in cases:
+        path = os.path.join(s, name)
+        with open(path, "w") as f:
+            f.write(f"#!/usr/bin/env {line}\n")
+        os.chmod(path, 0o755)
+        rc, r = one(cg, path)
+        want = reached or system_wide
+        check(r["kind"] == "script" and r.get("interpreter", {}).get("path") == program and r["reached"] is want
+              and (rc == 0) is want, f"#!/usr/bin/env {line.replace(program, 'PROGRAM')}: reached {want}", r)
+        if not reached:
+            check(any("drops LD_PRELOAD" in x for x in r["reasons"]), "... the reason says env drops LD_PRELOAD", r)
+    # In an image whose /etc/ld.so.preload names the library, the system-wide mode reaches it.
+    root = make_image(args, "image-env-drop", True)
+    with open(root + "/usr/bin/drop.sh", "w") as f:
+        f.write("#!/usr/bin/env -S -i /usr/bin/app\n")
+    os.chmod(root + "/usr/bin/drop.sh", 0o755)
+    rc, data, err = doctor(cg, "--root", root, "/usr/bin/drop.sh")
+    r = data["programs"][0] if data else {}
+    check(r.get("reached") is False, "image without /etc/ld.so.preload: env -i's command not reached", (r, err))
+    with open(root + "/etc/ld.so.preload", "w") as f:
+        f.write("/usr/lib/x86_64-linux-gnu/libcgview.so\n")
+    shutil.copy2(args.shim, root + "/usr/lib/x86_64-linux-gnu/libcgview.so")
+    rc, data, err = doctor(cg, "--root", root, "/usr/bin/drop.sh")
+    r = data["programs"][0] if data else {}
+    check(r.get("reached") is True and any("which is enabled here" in x for x in r.get("reasons", [])),
+          "image whose /etc/ld.so.preload names the library: env -i's command reached", (r, err))
+    shutil.rmtree(root)
+
+
 def test_secure_preload_name(args):
     """In secure mode ld.so takes of LD_PRELOAD a name without '/' (ld.so(8)) when its search
     finds the library with the setuid bit set: `LD_PRELOAD=libcgview.so` with a setuid
@@ -1659,6 +1701,7 @@ def main():
     test_hwcaps_subdirectories(args)
     test_library_path(args)
     test_env_file(args)
+    test_env_drops_preload(args)
     test_secure_preload_name(args)
     test_user(args)
     test_run(args)
