@@ -3,9 +3,11 @@
 #include <gelf.h>
 #include <libelf.h>
 
+#include <algorithm>
 #include <climits>
 #include <cstring>
 #include <string_view>
+#include <utility>
 
 #include "go_buildinfo.hpp"
 #include "reach_tables.hpp"
@@ -46,6 +48,7 @@ namespace {
 constexpr size_t kMaxSections = 65536;
 constexpr size_t kMaxSegments = 4096;
 constexpr size_t kMaxSymbols = 4 << 20;
+constexpr size_t kMaxRelocations = 16 << 20;
 constexpr size_t kMaxDynamicEntries = 1 << 16;
 constexpr size_t kMaxNeeded = 1024;
 constexpr size_t kMaxVersionEntries = 4096;  // glibc's libc.so.6 defines about 50
@@ -175,10 +178,13 @@ class Inspector {
       else if (shdr.sh_type == SHT_GNU_verdef) read_versions_defined(scn, shdr);
       else if (shdr.sh_type == SHT_GNU_verneed) read_versions_needed(scn, shdr);
       else if (shdr.sh_type == SHT_DYNSYM && depth_ == ElfDepth::Contents) read_imports(scn, shdr);
+      else if ((shdr.sh_type == SHT_RELA || shdr.sh_type == SHT_REL) && depth_ == ElfDepth::Contents)
+        relocations_.push_back(scn);
       else if (shdr.sh_type == SHT_PROGBITS && !(shdr.sh_flags & (SHF_WRITE | SHF_EXECINSTR)) &&
                depth_ == ElfDepth::Contents)
         scan_read_only(file_bytes(shdr.sh_offset, shdr.sh_size));
     }
+    if (depth_ == ElfDepth::Contents) keep_relocated_imports();
     // Section headers stripped (or none): look for the Go block in the file itself.
     if (!saw_buildinfo && count == 0 && raw_ != nullptr) {
       std::string_view all(raw_, raw_size_);
@@ -292,6 +298,7 @@ class Inspector {
     size_t count = data->d_size / entry;
     if (count > kMaxSymbols) return damaged("its dynamic symbol table is implausibly large");
     std::span<const std::string_view> wanted = interposed_symbols();
+    dynsym_index_ = elf_ndxscn(scn);
     for (size_t i = 1; i < count; ++i) {
       GElf_Sym sym;
       if (gelf_getsym(data, int(i), &sym) == nullptr) break;
@@ -299,8 +306,47 @@ class Inspector {
       const char* name = elf_strptr(elf_, shdr.sh_link, sym.st_name);
       if (name == nullptr) continue;
       for (std::string_view w : wanted)
-        if (w == name) add_once(facts_.imports, w);
+        if (w == name) undefined_.emplace_back(i, w);
     }
+  }
+
+  // The undefined symbols above that a dynamic relocation refers to: only
+  // those does ld.so bind. A linker may leave an undefined symbol that no code
+  // calls in the table (LLVM's tools: sched_getaffinity), which binds to
+  // nothing. MIPS binds its global GOT entries without relocations, and an
+  // object whose relocations cannot be read keeps every one.
+  void keep_relocated_imports() {
+    std::vector<bool> referred(undefined_.size(), false);
+    bool read_any = false;
+    if (facts_.identity.machine != EM_MIPS) {
+      for (Elf_Scn* scn : relocations_) {
+        GElf_Shdr shdr;
+        if (gelf_getshdr(scn, &shdr) == nullptr || shdr.sh_link != dynsym_index_ || dynsym_index_ == 0) continue;
+        Elf_Data* data = elf_getdata(scn, nullptr);
+        const bool rela = shdr.sh_type == SHT_RELA;
+        size_t entry = gelf_fsize(elf_, rela ? ELF_T_RELA : ELF_T_REL, 1, EV_CURRENT);
+        if (data == nullptr || entry == 0) {
+          read_any = false;
+          break;
+        }
+        read_any = true;
+        size_t count = std::min(data->d_size / entry, kMaxRelocations);
+        for (size_t i = 0; i < count; ++i) {
+          uint64_t info = 0;
+          GElf_Rela ra;
+          GElf_Rel r;
+          if (rela ? gelf_getrela(data, int(i), &ra) != nullptr : gelf_getrel(data, int(i), &r) != nullptr)
+            info = rela ? ra.r_info : r.r_info;
+          else
+            break;
+          const size_t sym = GELF_R_SYM(info);
+          for (size_t k = 0; k < undefined_.size(); ++k)
+            if (undefined_[k].first == sym) referred[k] = true;
+        }
+      }
+    }
+    for (size_t k = 0; k < undefined_.size(); ++k)
+      if (referred[k] || !read_any) add_once(facts_.imports, undefined_[k].second);
   }
 
   void scan_read_only(std::string_view bytes) {
@@ -317,6 +363,9 @@ class Inspector {
   const char* raw_ = nullptr;
   size_t raw_size_ = 0;
   std::vector<GElf_Phdr> loads_;
+  size_t dynsym_index_ = 0;  // the .dynsym section's index
+  std::vector<std::pair<size_t, std::string_view>> undefined_;  // interposed names undefined there, by symbol index
+  std::vector<Elf_Scn*> relocations_;  // the REL and RELA sections
 };
 
 ElfFacts inspect(Elf* elf, ElfDepth depth) {

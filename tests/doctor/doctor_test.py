@@ -56,7 +56,7 @@ def make_scratch(args):
     shutil.rmtree(s, ignore_errors=True)
     os.makedirs(s)
     p = args.programs
-    for name in ("doctor_dynamic", "doctor_static", "doctor_asan", "doctor_musl", "libdoctor_musl.so", "doctor_go"):
+    for name in ("doctor_dynamic", "doctor_unreferenced", "doctor_static", "doctor_asan", "doctor_musl", "libdoctor_musl.so", "doctor_go"):
         shutil.copy2(os.path.join(p, name), os.path.join(s, name))
     shutil.copytree(os.path.join(p, "bin"), os.path.join(s, "bin"))
     shutil.copytree(os.path.join(p, "lib"), os.path.join(s, "lib"))
@@ -218,6 +218,16 @@ def test_programs(args):
     check({"sysconf", "fopen"} <= set(r["asks"]), "dynamic C program asks sysconf and fopen", r["asks"])
     check(r["served_paths"] == ["/proc/meminfo"], "dynamic C program names /proc/meminfo only", r["served_paths"])
     check(any(lib["name"] == "libc.so.6" and lib["path"] for lib in r["libraries"]), "its libc.so.6 is found", r["libraries"])
+    # An undefined symbol no relocation refers to: ld.so binds nothing to it, and it asks nothing.
+    rc, r = one(cg, f"{s}/doctor_unreferenced")
+    bound = subprocess.run([f"{s}/doctor_unreferenced"], capture_output=True, text=True,
+                           env=dict(os.environ, LD_TRACE_LOADED_OBJECTS="1", LD_WARN="yes", LD_BIND_NOW="1",
+                                    LD_DEBUG="bindings", LD_PRELOAD=args.shim))
+    binds = set(re.findall(r"binding file \S+doctor_unreferenced \[0\] to \S+libcgview\.so \[0\]: normal symbol `([^']+)'",
+                           bound.stderr))
+    check(binds == {"sysconf", "fopen"} and set(r["asks"]) == binds,
+          "an undefined sched_getaffinity no relocation refers to: not asked, as ld.so binds only sysconf and fopen",
+          (r["asks"], binds))
     # Options after the programs count as options; after `--`, a name is a program.
     t = subprocess.run([cg, "doctor", f"{s}/doctor_dynamic", "--json"], capture_output=True, text=True)
     check(t.returncode == 0 and json.loads(t.stdout)["programs"][0]["path"] == f"{s}/doctor_dynamic",
