@@ -391,6 +391,10 @@ bool Doctor::classify(ProgramReport& report, const ElfFacts& facts, LibBuild& li
                                "directory and name them as '/usr/$LIB/libcgview.so' (README: images that run "
                                "programs of more than one build).");
     }
+    // Not a library: a program without a loader, which no build reaches either.
+    if (!facts.has_interp && !(facts.identity.type == ET_DYN && !facts.pie))
+      report.reasons.push_back("It is statically linked as well: no dynamic loader runs, so no build of libcgview.so "
+                               "reaches it.");
     return false;
   }
   if (facts.go) {

@@ -98,6 +98,17 @@ def make_scratch(args):
     with open(os.path.join(s, "foreign"), "wb") as f:
         f.write(foreign)
     os.chmod(os.path.join(s, "foreign"), 0o755)
+    with open(os.path.join(p, "doctor_static"), "rb") as f:
+        foreign_static = bytearray(f.read())
+    foreign_static[18:20] = (183).to_bytes(2, "little")
+    with open(os.path.join(s, "foreign_static"), "wb") as f:
+        f.write(foreign_static)
+    os.chmod(os.path.join(s, "foreign_static"), 0o755)
+    with open(os.path.join(p, "lib", "libdoctor_ask.so"), "rb") as f:  # a library without a soname
+        foreign_library = bytearray(f.read())
+    foreign_library[18:20] = (183).to_bytes(2, "little")
+    with open(os.path.join(s, "foreign_library.so"), "wb") as f:
+        f.write(foreign_library)
     os.symlink("loop_b", os.path.join(s, "loop_a"))
     os.symlink("loop_a", os.path.join(s, "loop_b"))
     os.mkdir(os.path.join(s, "adir"))
@@ -304,6 +315,14 @@ def test_programs(args):
 
     rc, r = one(cg, f"{s}/foreign")
     check(any("$LIB" in x for x in r["reasons"]), "a dynamic program of another machine: says how to reach it ($LIB)", r)
+    check(not any("statically linked" in x for x in r["reasons"]), "... and does not call it static", r)
+    rc, r = one(cg, f"{s}/foreign_static")
+    check(r["kind"] == "foreign-arch" and r["reached"] is False and not any("$LIB" in x for x in r["reasons"])
+          and any("statically linked as well" in x for x in r["reasons"]),
+          "a static program of another machine: says no build reaches it, no $LIB advice", r)
+    rc, r = one(cg, f"{s}/foreign_library.so")
+    check(r["kind"] == "foreign-arch" and not any("statically linked" in x for x in r["reasons"]),
+          "a shared library of another machine (no soname): not called static", r)
 
     # Cut inside its program headers: libelf keeps the headers that fit (none) and no
     # error, which once passed for a library.
