@@ -76,6 +76,9 @@ struct ScriptLine {
   // How env -S's words leave LD_PRELOAD for the command: "" as it was, else
   // the words that drop it ("-i", "-u LD_PRELOAD", "LD_PRELOAD=").
   std::string drops_preload;
+  // Options and more in env's one argument without -S ("-i nproc"): GNU env
+  // takes the whole as options and fails ("invalid option -- ' '").
+  std::string options_in_one_word;
 };
 
 ScriptLine parse_script_line(std::string_view line) {
@@ -91,6 +94,7 @@ ScriptLine parse_script_line(std::string_view line) {
   if (argument.starts_with("-S")) split = argument.substr(2);
   else if (argument.starts_with("--split-string=")) split = argument.substr(15);
   else if (argument[0] != '-') out.via_env = argument;
+  else if (argument.find_first_of(" \t") != std::string_view::npos) out.options_in_one_word = argument;
   // GNU env's options before the command: -i (also "-" and --ignore-environment)
   // starts from an empty environment, -u NAME (--unset) drops one variable, and
   // -u and -C (--chdir) take the next word when it is not in theirs; NAME=VALUE
@@ -270,6 +274,16 @@ void Doctor::examine_script(ProgramReport& report, std::string_view first_line, 
       report.reached = false;
       report.why_not = "runs " + shown + " through env " + line.drops_preload +
                        ", which drops LD_PRELOAD (only `cgview enable` reaches it)";
+    }
+  }
+  if (!line.options_in_one_word.empty()) {
+    report.reasons.push_back("env receives '" + line.options_in_one_word + "' as one word: the kernel passes the rest of a #! "
+                             "line as one argument, which GNU env reads as options, not as a command: it fails (\"invalid "
+                             "option -- ' '\") and the command never runs (`#!/usr/bin/env -S " +
+                             line.options_in_one_word + "` splits it).");
+    if (report.reached) {
+      report.reached = false;
+      report.why_not = "passes env '" + line.options_in_one_word + "' as one word of options, which runs no command";
     }
   }
   if (line.via_env.find_first_of(" \t") != std::string::npos)

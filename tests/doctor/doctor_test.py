@@ -91,6 +91,7 @@ def make_scratch(args):
         previous = script(f"env_nested{depth}.sh", f"#!/usr/bin/env {previous}\n")
     script("env_two_words", "#!/usr/bin/env python3 -u\nprint(1)\n")
     script("env_split", "#!/usr/bin/env -S python3 -u\nprint(1)\n")
+    script("env_options_one_word", "#!/usr/bin/env -i python3\nprint(1)\n")
     script("crlf.sh", "#!/bin/sh\r\necho hi\r\n")
     script("missing_interpreter", "#!/opt/no-venv/bin/python3\n")
     foreign = bytearray(real)
@@ -343,6 +344,12 @@ def test_programs(args):
     rc, r = one(cg, f"{s}/env_two_words", env=env)
     check(r["reached"] is False and any("as one name" in x and "-S" in x for x in r["reasons"]),
           "#!/usr/bin/env python3 -u: env gets one name, not reached, -S suggested", r)
+    rc, r = one(cg, f"{s}/env_options_one_word", env=env)
+    real = subprocess.run([f"{s}/env_options_one_word"], capture_output=True, text=True, env=env)
+    check(r["reached"] is False and rc == 3 and any("as one word" in x and "-S" in x for x in r["reasons"])
+          and real.returncode != 0 and "invalid option" in real.stderr,
+          "#!/usr/bin/env -i python3: env rejects '-i python3' (as it does here), not reached, -S suggested",
+          (r, real.returncode, real.stderr))
     rc, r = one(cg, f"{s}/env_split", env=env)
     check(r["reached"] is True and r["interpreter"]["program"] == "python3", "#!/usr/bin/env -S python3 -u: python3", r)
     rc, r = one(cg, f"{s}/crlf.sh")
