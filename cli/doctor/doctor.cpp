@@ -222,8 +222,15 @@ ProgramReport Doctor::examine_at(std::string_view name, const Found& found, bool
     report.reasons.push_back("It is neither an ELF program nor a #! script, so it is not a program cgview can act on.");
     return report;
   }
-  examine_elf(report, fd, deep, privileges_for(exec_file_of(fd, st, root_.live()), runner_));
+  const ExecFile file = exec_file_of(fd, st, root_.live());
+  const Privileges privileges = privileges_for(file, runner_, no_new_privs_);
+  examine_elf(report, fd, deep, privileges);
   close(fd);
+  if (const Privileges unless = privileges_for(file, runner_); unless.secure() && !privileges.secure())
+    report.reasons.push_back("It " + unless.phrase() + ", but doctor runs with no_new_privs, which every process " +
+                             "started here inherits (Kubernetes' allowPrivilegeEscalation: false, docker's " +
+                             "no-new-privileges): the kernel gives it no privileges, and the dynamic loader does " +
+                             "not ignore LD_PRELOAD for it.");
   return report;
 }
 

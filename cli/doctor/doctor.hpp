@@ -93,6 +93,12 @@ class Doctor {
   // as an ordinary user does (privileges_for) where the file lies.
   void judge_as_run_by(const Runner& runner) { runner_ = runner; }
 
+  // Judge every runner as having no_new_privs: on a running system where
+  // doctor has it (Kubernetes' allowPrivilegeEscalation: false, docker's
+  // no-new-privileges), every process started there inherits it for good,
+  // and the kernel applies no setuid or setgid bit.
+  void assume_no_new_privs() { no_new_privs_ = true; }
+
   // Whether a preload entry names libcgview.so through $LIB: each program is
   // then judged by what the entries give it, not by this cgview's own build.
   bool judges_by_entries() const { return any_lib_entry_; }
@@ -129,6 +135,7 @@ class Doctor {
   std::vector<CgviewEntry> cgview_entries_;
   bool any_lib_entry_ = false;  // one names it through $LIB: programs are judged by the entries
   std::optional<Runner> runner_;
+  bool no_new_privs_ = false;
   int chain_ = 0;  // interpreters followed for the program being examined (env restarts the kernel's depth)
   mutable std::map<std::string, std::string> lib_tokens_;  // what each loader puts for $LIB, by path
   std::map<std::string, ElfFacts> cache_;  // library contents by path, read once per run

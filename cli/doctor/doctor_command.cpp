@@ -151,6 +151,7 @@ int doctor(const Config& config, const DoctorRequest& request) {
     }
     doc.judge_as_run_by(*runner);
   }
+  if (root.live() && this_runner().no_new_privs) doc.assume_no_new_privs();
   std::vector<ProgramReport> reports;
   reports.reserve(names.size());
   bool all_reached = true;

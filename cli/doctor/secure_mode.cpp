@@ -87,10 +87,11 @@ std::string Privileges::phrase() const {
   return setuid ? "is setuid" : setgid ? "is setgid" : "has file capabilities";
 }
 
-Privileges privileges_for(const ExecFile& file, const std::optional<Runner>& runner) {
+Privileges privileges_for(const ExecFile& file, const std::optional<Runner>& runner, bool no_new_privs) {
   Privileges p;
   if (file.nosuid_mount) return p;
-  const bool ids_apply = !(runner && runner->no_new_privs);
+  no_new_privs |= runner && runner->no_new_privs;
+  const bool ids_apply = !no_new_privs;
   p.setuid = ids_apply && (file.mode & S_ISUID) && (!runner || file.uid != runner->uid);
   p.setgid = ids_apply && (file.mode & S_ISGID) && (file.mode & S_IXGRP) && (!runner || file.gid != runner->gid);
   if (file.capabilities && !(runner && runner->uid == 0)) {
@@ -99,7 +100,7 @@ Privileges privileges_for(const ExecFile& file, const std::optional<Runner>& run
     const Runner& who = runner ? *runner : ordinary;
     uint64_t gained = (caps.permitted & who.bounding) | (caps.inheritable & who.inheritable);
     // With no_new_privs the new program keeps no more than the runner had.
-    if (who.no_new_privs) gained &= who.permitted;
+    if (no_new_privs) gained &= who.permitted;
     p.file_capabilities = caps.effective || gained != 0;
   }
   return p;

@@ -71,6 +71,7 @@ struct Privileges {
 // The privileges `file` gives `runner`; without one, an ordinary user's:
 // neither root nor the file's owner or group, no_new_privs unset, no
 // inheritable capabilities, every capability in the bounding set.
-Privileges privileges_for(const ExecFile& file, const std::optional<Runner>& runner);
+// `no_new_privs`: the runner has it whatever `runner` says.
+Privileges privileges_for(const ExecFile& file, const std::optional<Runner>& runner, bool no_new_privs = false);
 
 }  // namespace cgview::cli

@@ -180,6 +180,16 @@ def test_secure_mode(args, system_wide):
                   and any(x.startswith("It has file capabilities: the dynamic loader ignores LD_PRELOAD")
                           for x in r["reasons"]) is (secure and name.startswith("caps")),
                   f"doctor {name}: {'not ' if secure else ''}reached, as by nobody", r)
+        if "--no-new-privs" in prefix:
+            # Doctor under no_new_privs judges every runner with it, as they inherit it: reached,
+            # as the run above by nobody with no_new_privs was, and it says why.
+            for user in ([], ["--user", "nobody"]):
+                judged = subprocess.run(["setpriv", "--no-new-privs", args.cgview, "doctor", "--json", *user, path],
+                                        capture_output=True, text=True)
+                r = json.loads(judged.stdout)["programs"][0] if judged.stdout.startswith("{") else {}
+                check(judged.returncode == 0 and r.get("reached") is True
+                      and any("no_new_privs" in x for x in r.get("reasons", [])),
+                      f"doctor {' '.join(user)} under no_new_privs: {name} reached, saying why", judged)
     shutil.rmtree(where)
 
 

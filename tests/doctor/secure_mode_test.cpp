@@ -92,6 +92,13 @@ TEST(SecureMode, NoNewPrivsAndNosuidLeaveTheBitsUnapplied) {
   Runner nnp = user(1000, 1000);
   nnp.no_new_privs = true;
   EXPECT_FALSE(privileges_for(suid, nnp).secure());
+  // The same for the ordinary user doctor assumes, or another runner, where doctor has it.
+  EXPECT_TRUE(privileges_for(suid, std::nullopt).secure());
+  EXPECT_FALSE(privileges_for(suid, std::nullopt, true).secure());
+  EXPECT_FALSE(privileges_for(suid, user(1000, 1000), true).secure());
+  // A permitted capability is not gained under it; an effective flag still makes secure mode.
+  EXPECT_FALSE(privileges_for(file_with_caps(false, kNetRaw, 0), std::nullopt, true).secure());
+  EXPECT_TRUE(privileges_for(file_with_caps(true, kNetRaw, 0), std::nullopt, true).secure());
   suid.nosuid_mount = true;
   EXPECT_FALSE(privileges_for(suid, std::nullopt).secure());
   ExecFile caps = file_with_caps(true, kNetRaw, 0);
