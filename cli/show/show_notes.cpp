@@ -27,8 +27,13 @@ bool mount_hides_ancestors(const Config& config, const CgroupDir& dir) {
 // figures are shown. One note for both controllers, where they share a mount.
 std::vector<std::string> hidden_limit_notes(const Config& config, const Limits& limits, bool have_limits) {
   if (config.disabled) return {};  // nothing was computed: no limit is known either way
-  const CgroupDir& memory = limits.cgroups.of(Controller::Memory);
   const CgroupDir& cpu = limits.cgroups.of(Controller::Cpu);
+  // No memory cgroup at all on v2: the namespace's top cgroup lacks the memory
+  // controller (its parent, above the namespace, did not pass +memory down), so
+  // the memory that binds the process is counted and limited above, unseen.
+  // The search for it stopped where the cpu cgroup's did: at the same mount.
+  const CgroupDir& memory =
+      limits.cgroups.of(Controller::Memory).found || !cpu.v2 ? limits.cgroups.of(Controller::Memory) : cpu;
   bool memory_hidden = !limits.memory.has_limit && !config.has_memory_override && mount_hides_ancestors(config, memory);
   bool cpu_hidden =
       have_limits && !limits.cpu.has_quota && !config.has_cpus_override && mount_hides_ancestors(config, cpu);

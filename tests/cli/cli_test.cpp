@@ -983,6 +983,36 @@ TEST(Cli, ShowNotesThatLimitsAboveTheNamespaceCannotBeSeen) {
   EXPECT_EQ(host.out.find("note:"), std::string::npos) << host.out;
 }
 
+// A namespace's own v2 mount whose top cgroup lacks the memory controller
+// (the parent above the namespace did not pass +memory down, as in a nested
+// `unshare -C` with a fresh cgroup2 mount): no memory cgroup is found at all,
+// the memory that binds the process is limited above the namespace, unseen,
+// and programs get the host's memory. show says so, as where a memory cgroup
+// without a limit is found; not where the mount is the hierarchy's real root.
+TEST(Cli, ShowNotesAHiddenMemoryLimitWhereTheNamespaceRootHasNoMemoryController) {
+  namespace fs = std::filesystem;
+  ScratchRoot scratch("cgview-ns-no-memory");
+  fs::copy(kFixtures + "/no-limits", scratch.path, fs::copy_options::recursive);
+  for (const auto& entry : fs::directory_iterator(scratch.path + "/sys/fs/cgroup"))
+    if (entry.path().filename().string().rfind("memory.", 0) == 0) fs::remove(entry.path());
+  std::ofstream(scratch.path + "/sys/fs/cgroup/cgroup.controllers") << "cpuset cpu pids\n";
+  auto table = cli({"--sysroot", scratch.path, "show"});
+  EXPECT_EQ(table.exit_code, 0) << table.err;
+  EXPECT_NE(table.out.find("note: no memory limit or CPU quota below the host's on /sys/fs/cgroup, the top of its "
+                           "cgroup mount, which is not the hierarchy's root"),
+            std::string::npos)
+      << table.out;
+  auto json = cli({"--sysroot", scratch.path, "show", "--json"});
+  EXPECT_NE(json.out.find("\"notes\": [\n    \"no memory limit or CPU quota below the host's"), std::string::npos)
+      << json.out;
+  auto cpus_set = cli({"--sysroot", scratch.path, "show"}, {"CGVIEW_CPUS=1"});
+  EXPECT_NE(cpus_set.out.find("note: no memory limit below the host's on /sys/fs/cgroup,"), std::string::npos)
+      << cpus_set.out;
+  fs::remove(scratch.path + "/sys/fs/cgroup/cgroup.type");  // the hierarchy's own root: nothing above it
+  auto host = cli({"--sysroot", scratch.path, "show"});
+  EXPECT_EQ(host.out.find("note:"), std::string::npos) << host.out;
+}
+
 // A cgroup name may hold any byte but '/' and NUL; JSON text must be UTF-8.
 // A byte that is no part of a well-formed sequence is written as U+FFFD, so
 // a strict decoder reads show's and stats' JSON; a well-formed name (é) stays.
