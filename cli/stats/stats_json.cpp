@@ -99,10 +99,11 @@ void sample_json(Json& j, const Config& config, const Sample& now, const Sample*
     j.num("reads", t.reads).num("writes", t.writes);
     if (r) {
       IoTotals b = io_totals(before->io);
-      j.real("read_bytes_per_s", rate(b.read_bytes, t.read_bytes, seconds), 1);
-      j.real("write_bytes_per_s", rate(b.write_bytes, t.write_bytes, seconds), 1);
-      j.real("reads_per_s", rate(b.reads, t.reads, seconds), 1);
-      j.real("writes_per_s", rate(b.writes, t.writes, seconds), 1);
+      double io_seconds = r->io_comparable ? seconds : 0;  // another cgroup's counters: no rate
+      j.real("read_bytes_per_s", rate(b.read_bytes, t.read_bytes, io_seconds), 1);
+      j.real("write_bytes_per_s", rate(b.write_bytes, t.write_bytes, io_seconds), 1);
+      j.real("reads_per_s", rate(b.reads, t.reads, io_seconds), 1);
+      j.real("writes_per_s", rate(b.writes, t.writes, io_seconds), 1);
     }
     j.open_array("devices");
     for (size_t i = 0; i < now.io.count; ++i) {

@@ -163,17 +163,36 @@ std::optional<double> rate(const Figure& before, const Figure& now, double secon
   return rate(before.value, now.value, seconds);
 }
 
+namespace {
+
+// Whether two samples read a controller's counters in the same cgroup.
+bool same_cgroup(const CgroupDir& before, const CgroupDir& now) {
+  return before.found == now.found && before.path.view() == now.path.view();
+}
+
+}  // namespace
+
 Rates compute_rates(const Sample& before, const Sample& now) {
   Rates r;
   r.seconds = double(now.monotonic_ns - before.monotonic_ns) / 1e9;
-  r.cpus_used = rate(before.cpu.usage_ns, now.cpu.usage_ns, r.seconds);
+  // Counters read in another cgroup than the last sample's (the process was
+  // moved, or its cgroup removed and the root read instead) give no rate: the
+  // difference of two cgroups' totals is nobody's use (from a cgroup to the
+  // root, the host's CPU time since boot: hundreds of percent of the CPUs).
+  bool same_cpuacct = same_cgroup(before.cgroups.of(Controller::Cpuacct), now.cgroups.of(Controller::Cpuacct));
+  bool same_quota = same_cgroup(before.quota_dir, now.quota_dir);
+  r.io_comparable = same_cgroup(before.io_dir, now.io_dir) && before.io_is_hosts == now.io_is_hosts;
+  if (same_cpuacct && before.cpu_time_is_hosts == now.cpu_time_is_hosts)
+    r.cpus_used = rate(before.cpu.usage_ns, now.cpu.usage_ns, r.seconds);
   if (r.cpus_used) {
     *r.cpus_used /= 1e9;
     if (now.cpus > 0) r.cpu_percent = *r.cpus_used * 100.0 / now.cpus;
     if (now.quota && *now.quota > 0) r.quota_percent = *r.cpus_used * 100.0 / *now.quota;
   }
-  r.throttled_periods_per_s = rate(before.cpu.throttled_periods, now.cpu.throttled_periods, r.seconds);
-  r.throttled_time_per_s = rate(before.cpu.throttled_ns, now.cpu.throttled_ns, r.seconds);
+  if (same_quota) {
+    r.throttled_periods_per_s = rate(before.cpu.throttled_periods, now.cpu.throttled_periods, r.seconds);
+    r.throttled_time_per_s = rate(before.cpu.throttled_ns, now.cpu.throttled_ns, r.seconds);
+  }
   if (r.throttled_time_per_s) *r.throttled_time_per_s /= 1e9;
   return r;
 }

@@ -92,6 +92,7 @@ struct Rates {
   std::optional<double> cpus_used;       // CPU-seconds per second
   std::optional<double> quota_percent;   // of the quota, where there is one: 100 = all of it
   std::optional<double> throttled_periods_per_s, throttled_time_per_s;
+  bool io_comparable = true;  // both samples read I/O in the same cgroup: its rates mean something
 };
 Rates compute_rates(const Sample& before, const Sample& now);
 

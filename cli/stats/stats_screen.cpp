@@ -180,7 +180,7 @@ std::vector<std::string> screen_lines(const Config& config, const Sample& now, c
     out.push_back("IO    -");
   } else {
     IoTotals t = io_totals(now.io), b = io_totals(before.io);
-    double s = r.seconds;
+    double s = r.io_comparable ? r.seconds : 0;  // another cgroup's counters: no rate
     out.push_back(fit("IO    read  " + bytes(t.read_bytes) + " (" + per_second_bytes(rate(b.read_bytes, t.read_bytes, s)) +
                       ") " + std::to_string(t.reads) + " ops (" + per_second(rate(b.reads, t.reads, s)) + ")"));
     out.push_back(fit("      write " + bytes(t.write_bytes) + " (" +

@@ -567,6 +567,60 @@ print('ok'))";
   EXPECT_EQ(cli({"stats", "--yaml"}).exit_code, 2);
 }
 
+// The process moved to another cgroup between two samples (or its cgroup
+// removed and the root's counters read instead): the difference of two
+// cgroups' counters is no rate. In the cgroup v2 VM a `stats` moved from a
+// cgroup to the root showed 692.7% of its 2 CPUs (the host's CPU time since
+// boot less the cgroup's). Rates need both readings from the same cgroup.
+TEST(Cli, StatsGivesNoRatesAcrossAMoveToAnotherCgroup) {
+  ScratchRoot scratch("cgview-moved");
+  const std::string& root = scratch.path;
+  scratch.write("proc/self/mountinfo", "30 22 0:27 / /sys/fs/cgroup rw,relatime - cgroup2 cgroup2 rw\n");
+  scratch.write("proc/self/cgroup", "0::/a\n");
+  scratch.write("proc/meminfo", "MemTotal:       16000000 kB\nMemFree:        12000000 kB\n"
+                                "MemAvailable:   14000000 kB\nSwapTotal:             0 kB\nSwapFree:              0 kB\n");
+  scratch.write("proc/partitions", "major minor  #blocks  name\n\n 254        0   10485760 vda\n");
+  scratch.write("sys/devices/system/cpu/online", "0-3\n");
+  for (const char* name : {"a", "b"}) {
+    bool b = name[0] == 'b';  // b's counters are far ahead of a's
+    std::string dir = std::string("sys/fs/cgroup/") + name + "/";
+    scratch.write(dir + "cgroup.type", "domain\n");
+    scratch.write(dir + "cpu.max", "200000 100000\n");
+    scratch.write(dir + "cpu.stat", b ? "usage_usec 900000000\nuser_usec 1\nsystem_usec 1\nnr_periods 90000\n"
+                                        "nr_throttled 9000\nthrottled_usec 90000000\n"
+                                      : "usage_usec 1000000\nuser_usec 1\nsystem_usec 1\nnr_periods 10\n"
+                                        "nr_throttled 1\nthrottled_usec 1000\n");
+    scratch.write(dir + "io.stat", b ? "254:0 rbytes=90000000000 wbytes=90000000000 rios=9000000 wios=9000000 "
+                                       "dbytes=0 dios=0\n"
+                                     : "254:0 rbytes=4096 wbytes=4096 rios=1 wios=1 dbytes=0 dios=0\n");
+    scratch.write(dir + "memory.current", "1048576\n");
+    scratch.write(dir + "memory.max", "max\n");
+  }
+  // The first sample reads a; a second later the process is in b.
+  auto stats = run_program({"/bin/sh", "-c",
+                            "\"$0\" --sysroot \"$1\" stats --json --count 1 --interval 2 & sleep 1; "
+                            "echo 0::/b > \"$1/proc/self/cgroup\"; wait",
+                            kCli, root},
+                           {});
+  ASSERT_EQ(stats.exit_code, 0) << stats.err;
+  const char* script = R"(import json, sys
+lines = [json.loads(l) for l in sys.argv[1].splitlines()]
+assert len(lines) == 1, lines  # a sample of a, then one of b: the rates between them
+c, io = lines[0]["cpu"], lines[0]["io"]
+assert c["cgroup"] == "/sys/fs/cgroup/b", c
+assert c["percent"] is None and c["cpus_used"] is None and c["quota_percent"] is None, c
+assert c["throttled_periods_per_s"] is None and c["throttled_seconds_per_s"] is None, c
+assert io["cgroup"] == "/sys/fs/cgroup/b", io
+assert io["read_bytes_per_s"] is None and io["writes_per_s"] is None, io
+print('ok'))";
+  auto check = run_program({"/usr/bin/python3", "-c", script, stats.out}, {});
+  EXPECT_EQ(check.out, "ok\n") << check.err << stats.out;
+  // Not moved: the rates are there (0: a fixture does not move).
+  auto still = cli({"--sysroot", root, "stats", "--json", "--count", "2", "--interval", "0.05"});
+  EXPECT_NE(still.out.find("\"percent\": 0.0, \"cpus_used\": 0.0,"), std::string::npos) << still.out;
+  EXPECT_NE(still.out.find("\"read_bytes_per_s\": 0.0"), std::string::npos) << still.out;
+}
+
 // A v1 host layout where the limits sit on the parent of the process's
 // cgroup (the child's own files say "unlimited"), and the process is in the
 // root blkio cgroup: stats and show give the limits that bind, the parent's
