@@ -597,6 +597,48 @@ def stats_files(c):
         c.problems.append("stats-v2-check.sh exited %d" % p.returncode)
 
 
+def stats_moved_to_root(c):
+    """`cgview stats` moved out of its cgroup into the hierarchy's root while it
+    runs: the interval across the move has no CPU rate (the root's time is the
+    host's since boot: the difference is no one's use); the others are at most
+    the CPUs' worth."""
+    cg = make("vm/moved", cpu__max="50000 100000")
+    p = start_in(cg, [CGVIEW, "stats", "--json", "--interval", "1", "--count", "3"], preload=False)
+    time.sleep(1.5)
+    write(CG + "/cgroup.procs", str(p.pid))
+    out, _ = p.communicate(timeout=60)
+    lines = [json.loads(l) for l in out.splitlines() if l.startswith("{")]
+    c.eq("samples", len(lines), 3)
+    cgroups = [d["cpu"]["cgroup"] for d in lines]
+    c.true(f"stats was not moved to the root: {cgroups}", cgroups[-1] == CG and cgroups[0] == cg)
+    for i, d in enumerate(lines):
+        cpu = d["cpu"]
+        moved = i > 0 and cgroups[i - 1] != cgroups[i]
+        if moved:
+            c.eq(f"line {i}: CPU percent across the move", cpu["percent"], None)
+            c.eq(f"line {i}: throttled periods/s across the move", cpu["throttled_periods_per_s"], None)
+        c.true(f"line {i}: CPU {cpu['percent']}% of {cpu['cpus']} CPUs", cpu["percent"] is None or cpu["percent"] <= 150)
+    remove("vm/moved")
+
+
+def ns_root_without_memory(c):
+    """A cgroup namespace with its own cgroup2 mount at a cgroup its parent gave
+    no memory controller (the parent's 200M limit binds, unseen): programs see
+    the host's memory, and `cgview show` says a limit above may apply."""
+    make("vm/nomem", memory__max=str(200 * MIB))
+    write(CG + "/vm/nomem/cgroup.subtree_control", "+cpu +pids")  # no +memory
+    cg = make("vm/nomem/c")
+    c.true("the child has memory files (the case needs none)", not os.path.exists(cg + "/memory.current"))
+    s = probe(cg, [], unshare="mount")
+    mem = meminfo_of(s["meminfo"])
+    c.eq("MemTotal (the host's: the limit is above the namespace)", mem["MemTotal"], host_meminfo()["MemTotal"])
+    doc = json.loads("\n".join(s["json"]))
+    c.eq("show --json memory view", doc["memory"]["view"], False)
+    c.true("no note of a memory limit above the namespace: " + repr(doc.get("notes")),
+           any("no memory limit" in n for n in doc.get("notes", [])))
+    remove("vm/nomem")
+
+
 DEMO = "/cgview/scripts/demo-live"
 
 
@@ -708,6 +750,8 @@ def main():
         ("/proc/stat busy vs cpu.stat usage_usec", stat_busy),
         ("free -s while the cgroup allocates", free_while_allocating),
         ("cgview stats, /proc/diskstats, pressure, swaps", stats_files),
+        ("cgview stats moved to the root while it runs", stats_moved_to_root),
+        ("cgroupns at a cgroup without the memory controller", ns_root_without_memory),
         # Containers as Docker (runc) and Podman (crun) start them on cgroup v2: a private
         # cgroup namespace by default, Docker's --cgroupns=host, OCI's swap as memory+swap.
         ("runc, cgroupns: cpu 0.5, memory 256M, --memory-swap 256M",
