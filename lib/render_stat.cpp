@@ -110,10 +110,22 @@ struct Synthesized {
   CpuTotals lines;  // what the cpuN lines split (StatClock: never going down)
 };
 
+// Which cgroup the CPU time was read in (FNV-1a over its directory): a
+// process moved to another one carries its busy time on (busy_totals).
+uint64_t cpu_time_identity(const Limits& limits) {
+  const CgroupDir& cpuacct = limits.cgroups.of(Controller::Cpuacct);
+  uint64_t h = 14695981039346656037ull;
+  for (char c : cpuacct.path.view()) h = (h ^ uint8_t(c)) * 1099511628211ull;
+  return cpuacct.found ? h : ~h;
+}
+
 Synthesized synthesize(const Config& config, const Limits& limits, StatClock* clock) {
   Synthesized s;
   uint64_t uptime = 0;
   if (!cgroup_cpu_time(config, limits, s.busy) || !read_uptime_ticks(config.root, uptime)) return s;
+  CpuTotals busy_shown = busy_totals(clock, cpu_time_identity(limits), s.busy.user_ticks, s.busy.system_ticks);
+  s.busy.user_ticks = busy_shown.user;
+  s.busy.system_ticks = busy_shown.system;
   uint64_t n = limits.cpu.count;
   uint64_t busy = add_saturating(s.busy.user_ticks, s.busy.system_ticks);
   s.idle = aggregate_idle(clock, n, uptime, busy);

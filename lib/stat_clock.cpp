@@ -82,6 +82,28 @@ CpuTotals line_totals(StatClock* clock, uint64_t n, const CpuTotals& aggregate) 
   return {lines[0], lines[1], lines[2]};
 }
 
+CpuTotals busy_totals(StatClock* clock, uint64_t cgroup, uint64_t user, uint64_t system) {
+  if (clock == nullptr) return {user, system, 0};
+  // The rebase words' key: 14 bits of the identity, never 0 (0 is "not yet").
+  uint64_t tag = (cgroup ^ (cgroup >> 14) ^ (cgroup >> 28) ^ (cgroup >> 42) ^ (cgroup >> 56)) & kRebaseNMask;
+  if (tag == 0) tag = 1;
+  const uint64_t raw[2] = {user, system};
+  uint64_t shown[2] = {};
+  for (int f = 0; f < 2; ++f) {
+    uint64_t floor = clock->busy_floor[f].load(std::memory_order_relaxed);
+    // At a change of cgroup: on from the value last shown.
+    Int128 offset = current_offset(clock->busy_rebase[f], tag, [&](const Rebase&) {
+      return Int128(floor) - Int128(raw[f]);
+    });
+    uint64_t value = clamp_to_u64(Int128(raw[f]) + offset);
+    floor = clock->busy_floor[f].load(std::memory_order_relaxed);
+    while (value > floor && !clock->busy_floor[f].compare_exchange_weak(floor, value, std::memory_order_relaxed)) {
+    }
+    shown[f] = floor > value ? floor : value;
+  }
+  return {shown[0], shown[1], 0};
+}
+
 bool has_rendered_lines(const StatClock* clock) {
   return clock != nullptr && unpack(clock->rebase.load(std::memory_order_relaxed)).n != 0;
 }

@@ -20,6 +20,11 @@ struct StatClock {
   // with the N it was made for: every word is consistent on its own, so no
   // reader ever waits for, or misses, a change being applied.
   std::atomic<uint64_t> line_rebase[3] = {};
+  // The busy time's offsets (user, system) across moves of the process to
+  // another cgroup, packed like `rebase` but with a tag of the cgroup's
+  // identity in place of N; and the busy time last shown, never gone below.
+  std::atomic<uint64_t> busy_rebase[2] = {};
+  std::atomic<uint64_t> busy_floor[2] = {};
 };
 
 // True once this clock has rendered synthesized lines: from then on they are
@@ -40,5 +45,16 @@ struct CpuTotals {
   uint64_t user = 0, system = 0, idle = 0;
 };
 CpuTotals line_totals(StatClock* clock, uint64_t n, const CpuTotals& aggregate);
+
+// The cgroup's busy time (user and system ticks) carried on across moves of
+// the process to another cgroup (cgclassify, a scope change, out into the
+// root), as idle is across changes of N: the new cgroup's totals have nothing
+// to do with the old one's, so at a change each field goes on from the value
+// last shown and from then on grows by the new cgroup's time. `cgroup` names
+// where the time was read (any 64-bit hash of the directory); a change that
+// hashes to the same 14-bit tag (1 in 16383) goes unseen, and the field then
+// stays at the value shown until the new cgroup's time passes it. Never below
+// a value shown before.
+CpuTotals busy_totals(StatClock* clock, uint64_t cgroup, uint64_t user, uint64_t system);
 
 }  // namespace cgview

@@ -493,6 +493,50 @@ TEST_F(StatRebase, CpuLinesNeverGoDownWhenNShrinks) {
   EXPECT_EQ(cpu_lines(clock, "100000 100000\n", "1030.00 0.00\n", "8000000")[1], "cpu0 425 0 0 102575 0 0 0 0 0 0");
 }
 
+// A process moved to another cgroup while it runs (cgclassify, a systemd
+// scope change, or out into the root): the new cgroup's CPU time has nothing
+// to do with the old one's. Busy carries on from where it was shown and grows
+// by the new cgroup's time, as idle carries on across a change of N; without
+// that, user fell from the old cgroup's total to the new one's (616 to 0
+// ticks in the cgroup v2 VM) and idle jumped up by as much, and a move into
+// the root made busy jump by the host's whole CPU time.
+TEST_F(StatRebase, AMoveToAnotherCgroupCarriesBusyOn) {
+  copy_fixture("demo-64cpu");
+  StatClock clock;
+  // At the namespace's root, N = 1: 10 s of user time in 1000 s.
+  auto before = cpu_lines(clock, "100000 100000\n", "1000.00 0.00\n", "10000000");
+  ASSERT_EQ(before.size(), 2u);
+  EXPECT_EQ(before[0], "cpu  1000 0 0 99000 0 0 0 0 0 0");
+  // Moved into a fresh child cgroup (N = 1 there too), which has used 1 s so far.
+  write("proc/self/cgroup", "0::/moved\n");
+  write("sys/fs/cgroup/moved/cgroup.type", "domain\n");
+  write("sys/fs/cgroup/moved/cpu.max", "100000 100000\n");
+  write("sys/fs/cgroup/moved/cpu.stat", "usage_usec 1000000\nuser_usec 1000000\nsystem_usec 0\n");
+  write("proc/uptime", "1010.00 0.00\n");
+  auto limits = limits_for(config());
+  Rendered moved = render_to_string(VirtualFile::Stat, config(), *limits, &clock);
+  ASSERT_TRUE(moved.ok);
+  // Busy goes on from 1000 (not 100, the new cgroup's total); idle grows by
+  // the 10 s at one CPU (1000 ticks) from 99000, not by the 900 ticks busy lost.
+  EXPECT_EQ(split_lines(moved.text)[0], "cpu  1000 0 0 100000 0 0 0 0 0 0");
+  // From then on busy grows by the new cgroup's time: 3 s more in 10 s.
+  write("sys/fs/cgroup/moved/cpu.stat", "usage_usec 4000000\nuser_usec 4000000\nsystem_usec 0\n");
+  write("proc/uptime", "1020.00 0.00\n");
+  Rendered later = render_to_string(VirtualFile::Stat, config(), *limits_for(config()), &clock);
+  EXPECT_EQ(split_lines(later.text)[0], "cpu  1300 0 0 100700 0 0 0 0 0 0");
+  EXPECT_EQ(split_lines(later.text)[1], "cpu0 1300 0 0 100700 0 0 0 0 0 0");
+  // Back to the first cgroup (which has used 2 s more meanwhile): on from 1300 again.
+  write("proc/self/cgroup", "0::/\n");
+  write("sys/fs/cgroup/cpu.stat", "usage_usec 12000000\nuser_usec 12000000\nsystem_usec 0\n");
+  write("proc/uptime", "1030.00 0.00\n");
+  EXPECT_EQ(split_lines(render_to_string(VirtualFile::Stat, config(), *limits_for(config()), &clock).text)[0],
+            "cpu  1300 0 0 101700 0 0 0 0 0 0");
+  // A process that never saw the other cgroup gets that cgroup's own totals.
+  StatClock fresh;
+  EXPECT_EQ(split_lines(render_to_string(VirtualFile::Stat, config(), *limits_for(config()), &fresh).text)[0],
+            "cpu  1200 0 0 101800 0 0 0 0 0 0");
+}
+
 // The kernel's meminfo layout for lines cgview writes: "Key:" padded to 16, %8lu, " kB".
 TEST(MeminfoFormat, VirtualLinesKeepKernelLayout) {
   Config config = fixture_config("docker-v2-private-ns");
