@@ -621,6 +621,47 @@ def stats_moved_to_root(c):
     remove("vm/moved")
 
 
+STAT_READER = r'''
+import sys, time
+f = open("/proc/stat")
+end = time.time() + float(sys.argv[1])
+while time.time() < end:
+    f.seek(0)
+    print(" ".join(f.readline().split()[1:4]), open("/proc/self/cgroup").read().strip(), flush=True)
+    time.sleep(0.4)
+'''
+
+
+def stat_across_a_move(c):
+    """/proc/stat read through one fd by a program moved from a busy cgroup to a
+    fresh one and then into the root: the cpu line's user and system never go
+    down (the fresh cgroup's total is below the old one's), and the move into
+    the root adds no more busy time than the interval holds (not the host's)."""
+    make("vm/mv2")
+    write(CG + "/vm/mv2/cgroup.subtree_control", "+cpu +pids")
+    busy = make("vm/mv2/busy", cpu__max="100000 100000")
+    fresh = make("vm/mv2/fresh", cpu__max="100000 100000")
+    spin = start_in(busy, ["python3", "-c", "while True: pass"], preload=False)
+    time.sleep(3)
+    p = start_in(busy, ["python3", "-c", STAT_READER, "6"])
+    time.sleep(2)
+    write(fresh + "/cgroup.procs", str(p.pid))
+    time.sleep(2)
+    write(CG + "/cgroup.procs", str(p.pid))
+    out, _ = p.communicate(timeout=60)
+    spin.kill()
+    spin.wait()
+    rows = [(list(map(int, l.split()[:3])), l.split()[3]) for l in out.splitlines() if l[:1].isdigit()]
+    where = [r[1] for r in rows]
+    c.true("the reader was not moved through both cgroups: " + repr(sorted(set(where))),
+           "0::/vm/mv2/fresh" in where and "0::/" in where)
+    for (a, wa), (b, wb) in zip(rows, rows[1:]):
+        c.true(f"user/system went down from {a} ({wa}) to {b} ({wb})", b[0] >= a[0] and b[2] >= a[2])
+        # Two CPUs at most, 100 ticks a second, 0.4 s apart (and scheduling slack).
+        c.true(f"busy jumped from {a} ({wa}) to {b} ({wb})", (b[0] + b[2]) - (a[0] + a[2]) <= 2 * 100 * 2)
+    remove("vm/mv2")
+
+
 def ns_root_without_memory(c):
     """A cgroup namespace with its own cgroup2 mount at a cgroup its parent gave
     no memory controller (the parent's 200M limit binds, unseen): programs see
@@ -751,6 +792,7 @@ def main():
         ("free -s while the cgroup allocates", free_while_allocating),
         ("cgview stats, /proc/diskstats, pressure, swaps", stats_files),
         ("cgview stats moved to the root while it runs", stats_moved_to_root),
+        ("/proc/stat across a move to another cgroup", stat_across_a_move),
         ("cgroupns at a cgroup without the memory controller", ns_root_without_memory),
         # Containers as Docker (runc) and Podman (crun) start them on cgroup v2: a private
         # cgroup namespace by default, Docker's --cgroupns=host, OCI's swap as memory+swap.
