@@ -210,6 +210,18 @@ void compute_swap_allowance(const Config& config, const CgroupDir& dir, const Me
   }
   const uint64_t ram = mem.has_limit ? mem.limit : ram_above_limit;
   if (ram == 0) return;
+  // memory.swappiness 0 (Docker's --memory-swappiness 0, or a host's vm.swappiness
+  // 0 inherited when the cgroup was made): reclaim at the limit takes only page
+  // cache, never swaps the cgroup's memory out, so the view has no swap, whatever
+  // memsw allows (the JDK and LXCFS read it so too). Only under a real limit:
+  // without one the cgroup meets only the host's reclaim.
+  if (mem.has_limit && !config.has_memory_override &&
+      parse_u64(read_value_file(config.root, dir.path.view(), "memory.swappiness", buf), value) && value == 0) {
+    mem.has_swap_allowance = true;
+    mem.swap_allowance = 0;
+    mem.swap_source.set(dir.path.view(), "memory.swappiness");
+    return;
+  }
   uint64_t memsw = 0;
   std::string_view memsw_file = "memory.memsw.limit_in_bytes";
   bool have = parse_u64(read_value_file(config.root, dir.path.view(), memsw_file, buf), memsw) &&

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <map>
+#include <regex>
 #include <set>
 #include <string>
 #include <vector>
@@ -1044,4 +1045,59 @@ TEST_F(MeminfoKernelLines, HostOnlyLinesWithinTheLinesThatHoldThem) {
   EXPECT_EQ(meminfo_kb(text, "Bounce"), 0);
   EXPECT_EQ(meminfo_kb(text, "WritebackTmp"), host_share_kb(40000, 307200, 16384000 - 9876544));  // 1888
   EXPECT_EQ(meminfo_kb(text, "Unaccepted"), 2048);
+}
+
+// v1 memory.swappiness 0 (Docker's --memory-swappiness 0): reclaim at the
+// cgroup's limit never swaps it out (the kernel scans only page cache there),
+// so the view has no swap, whatever memsw allows; the JDK and LXCFS agree.
+// The fixture allows 1 GiB of swap (memsw 3 GiB over a 2 GiB limit) on a host
+// with 2 GiB of swap.
+class V1Swappiness : public CopiedFixture {
+ protected:
+  static constexpr const char* kMemory = "sys/fs/cgroup/memory/";
+  int64_t swap_total_kb() {
+    auto limits = limits_for(config());
+    Rendered r = render_to_string(VirtualFile::Meminfo, config(), *limits);
+    EXPECT_TRUE(r.ok);
+    return meminfo_kb(r.text, "SwapTotal");
+  }
+};
+
+TEST_F(V1Swappiness, ZeroMeansNoSwapUnderAMemswLimit) {
+  copy_fixture("docker-v1-host-ns");
+  write(std::string(kMemory) + "memory.swappiness", "60\n");
+  EXPECT_EQ(swap_total_kb(), 1048576);  // memsw - L, as before
+  write(std::string(kMemory) + "memory.swappiness", "0\n");
+  auto limits = limits_for(config());
+  ASSERT_TRUE(limits->memory.has_swap_allowance);
+  EXPECT_EQ(limits->memory.swap_allowance, 0u);
+  EXPECT_NE(limits->memory.swap_source.file.view().find("memory.swappiness"), std::string_view::npos);
+  EXPECT_EQ(swap_total_kb(), 0);
+}
+
+TEST_F(V1Swappiness, ZeroHidesTheHostsSwapWithoutAMemswLimit) {
+  copy_fixture("docker-v1-host-ns");
+  write(std::string(kMemory) + "memory.memsw.limit_in_bytes", "9223372036854771712\n");
+  write(std::string(kMemory) + "memory.stat",
+        std::regex_replace(read(std::string(kMemory) + "memory.stat"),
+                           std::regex("hierarchical_memsw_limit [0-9]+"), "hierarchical_memsw_limit 9223372036854771712"));
+  EXPECT_EQ(swap_total_kb(), 2097148);  // no allowance: the host's line
+  write(std::string(kMemory) + "memory.swappiness", "0\n");
+  EXPECT_EQ(swap_total_kb(), 0);
+}
+
+// Without a memory limit only the host's reclaim meets the cgroup: swappiness alone changes nothing.
+TEST_F(V1Swappiness, ZeroWithoutALimitKeepsTheHostsSwap) {
+  copy_fixture("docker-v1-host-ns");
+  write(std::string(kMemory) + "memory.limit_in_bytes", "9223372036854771712\n");
+  write(std::string(kMemory) + "memory.memsw.limit_in_bytes", "9223372036854771712\n");
+  write(std::string(kMemory) + "memory.stat",
+        std::regex_replace(std::regex_replace(read(std::string(kMemory) + "memory.stat"),
+                                              std::regex("hierarchical_memsw_limit [0-9]+"),
+                                              "hierarchical_memsw_limit 9223372036854771712"),
+                           std::regex("hierarchical_memory_limit [0-9]+"), "hierarchical_memory_limit 9223372036854771712"));
+  write(std::string(kMemory) + "memory.swappiness", "0\n");
+  auto limits = limits_for(config());
+  EXPECT_FALSE(limits->memory.has_limit);
+  EXPECT_FALSE(limits->memory.has_swap_allowance);
 }
