@@ -38,6 +38,16 @@ def swap_accounting():
         os.path.exists("/sys/fs/cgroup/memory.swap.max")
 
 
+def v1_swappiness_zero():
+    """A v1 container's memory cgroup inherits memory.swappiness from its parents,
+    the root's being vm.swappiness: 0 there means no swap in the view (README, Memory)."""
+    import os
+    if not os.path.exists("/sys/fs/cgroup/memory/memory.swappiness"):
+        return False
+    with open("/proc/sys/vm/swappiness") as f:
+        return f.read().strip() == "0"
+
+
 class Limits:
     """The limits a `docker run` was given, and what the container should see."""
 
@@ -82,6 +92,8 @@ class Limits:
         host = host_meminfo("SwapTotal")
         if self.memory is None or not swap_accounting():
             return host
+        if v1_swappiness_zero():
+            return 0  # reclaim at the limit never swaps: no swap shown
         if self.memory_swap == "-1":
             return host
         total = size(self.memory_swap) if self.memory_swap is not None else 2 * size(self.memory)
