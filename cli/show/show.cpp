@@ -169,12 +169,13 @@ std::vector<Row> collect(const Config& config, const Limits& limits, bool have_l
   } else if (mem.has_limit) {
     usage_source = stat_source = "/proc/meminfo (no memory cgroup: the host's usage)";
   }
-  // SwapTotal is the allowance or the host's swap, whichever is smaller.
+  // SwapTotal is the allowance or the host's swap, whichever is smaller; an
+  // allowance of none (memory.swappiness 0, memsw at the limit) is its own source.
   std::string swap_source = "-";
   if (mem.has_swap_allowance) {
     swap_source = std::string(mem.swap_source.file.view());
     std::optional<uint64_t> host_swap = meminfo_bytes(host, "SwapTotal");
-    if (host_swap && *host_swap <= mem.swap_allowance)
+    if (host_swap && *host_swap <= mem.swap_allowance && mem.swap_allowance > 0)
       swap_source = "/proc/meminfo (the host's swap, no more than " + swap_source + " allows)";
   }
   // SwapFree follows the swap the cgroup uses.

@@ -714,6 +714,14 @@ print('ok'))";
   EXPECT_NE(show.out.find("(the host's swap, no more than /sys/fs/cgroup/memory/parent/child/memory.stat:"),
             std::string::npos)
       << show.out;
+  // memory.swappiness 0 (docker's --memory-swappiness 0): no swap, and that file is the reason.
+  write(mem + "/child/memory.swappiness", "0\n");
+  auto unswapped = cli({"--sysroot", root, "show"});
+  EXPECT_NE(unswapped.out.find(" /sys/fs/cgroup/memory/parent/child/memory.swappiness\n"), std::string::npos)
+      << unswapped.out;
+  EXPECT_EQ(unswapped.out.find("no more than /sys/fs/cgroup/memory/parent/child/memory.swappiness"), std::string::npos)
+      << unswapped.out;
+  fs::remove(root + "/" + mem + "/child/memory.swappiness");
   // A parent as deep as a Kubernetes pod's: the line keeps the path's end, within 80 columns.
   const std::string pod = "kubepods-burstable-pod0123456789abcdef0123456789abcdef.slice";
   fs::rename(root + "/" + mem, root + "/sys/fs/cgroup/memory/" + pod);
