@@ -40,7 +40,7 @@ def swap_accounting():
 
 def v1_swappiness_zero():
     """A v1 container's memory cgroup inherits memory.swappiness from its parents,
-    the root's being vm.swappiness: 0 there means no swap in the view (README, Memory)."""
+    the root's being vm.swappiness: 0 there means no swap in the view (docs/what-programs-see.md, Memory)."""
     import os
     if not os.path.exists("/sys/fs/cgroup/memory/memory.swappiness"):
         return False
