@@ -557,8 +557,9 @@ void Doctor::summarize_contents(ProgramReport& report, const ElfFacts& facts, bo
 // prints an error for each); else the first that fails, and why. Entries
 // holding $ORIGIN or $PLATFORM, which this does not expand, are passed over.
 // `secure`: the program runs in secure mode, where ld.so searches without
-// LD_LIBRARY_PATH and takes of LD_PRELOAD's entries only names without '/',
-// and only a library its search finds with the setuid bit set.
+// LD_LIBRARY_PATH, takes of LD_PRELOAD's entries only names without '/', and
+// for any preload name without '/' searches without ld.so.cache and takes
+// only a library with the setuid bit set.
 LibBuild Doctor::lib_build_for(const std::string& path, const ElfFacts& program, bool secure) const {
   LibBuild found, first;
   std::vector<LibBuild> broken;
@@ -576,18 +577,23 @@ LibBuild Doctor::lib_build_for(const std::string& path, const ElfFacts& program,
     // A name without '/' is looked up as a need of the program (its
     // DT_RPATH, LD_LIBRARY_PATH with its $ORIGIN, its DT_RUNPATH, ...); a
     // relative path is from the working directory.
+    // In secure mode ld.so loads every preload (LD_PRELOAD's and
+    // /etc/ld.so.preload's alike) with __RTLD_SECURE: a name without '/' is
+    // searched for without ld.so.cache and taken only with the setuid bit.
+    const bool name_only = build.path.find('/') == std::string::npos;
     Requester who = requester(path, program, program.identity, nullptr, secure);
-    Found library = build.path.find('/') == std::string::npos ? libraries_.find_name(build.path, who)
-                                                              : root_.resolve(build.path, cwd_);
+    who.secure_preload = secure && name_only;
+    Found library = name_only ? libraries_.find_name(build.path, who) : root_.resolve(build.path, cwd_);
     ElfIdentity lib;
     bool identified = library.ok && elf_identity_of_file(root_.host(library.path), lib);
     if (!library.ok) build.problem = library.missing ? "does not exist" : library.error;
     else if (!identified) build.problem = "is not a readable ELF file";
     else if (!lib.loads_with(program.identity))
       build.problem = "is built for " + describe_build(lib);
-    else if (secure && !entry.from_file && !is_setuid_file(root_.host(library.path))) {
+    else if (secure && name_only && !is_setuid_file(root_.host(library.path))) {
       build.path = library.path;
-      build.problem = "is not setuid, as ld.so requires of a library that LD_PRELOAD names for a program in secure mode";
+      build.problem = "is not setuid, as ld.so requires of a library that a preload entry names without '/' for a "
+                      "program in secure mode";
     } else build.path = library.path;
     if (build.problem.empty() && found.entry.empty()) found = build;
     else if (!build.problem.empty()) broken.push_back(build);

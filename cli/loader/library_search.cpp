@@ -255,8 +255,10 @@ Found LibrarySearch::find_name(std::string_view name, const Requester& who) cons
   // ':' or ';' between its directories; its $ORIGIN is the executable's.
   if (!who.secure && search_entries(library_path_, program->path, name, who, out)) return out;
   if (who.has_runpath && search_entries(unique_entries(who.runpath, ":"), who.path, name, who, out)) return out;
-  for (const std::string& dir : conf_dirs_)
-    if (try_search_dir(dir, name, who, out)) return out;
+  if (!who.secure_preload) {
+    for (const std::string& dir : conf_dirs_)
+      if (try_search_dir(dir, name, who, out)) return out;
+  }
   const std::string triplet = multiarch_triplet(who.identity);
   std::vector<std::string> defaults;
   if (!triplet.empty()) {

@@ -33,6 +33,10 @@ struct Requester {
   // A setuid or setgid program, or an object it loads: ld.so runs it in
   // secure mode, which ignores LD_LIBRARY_PATH.
   bool secure = false;
+  // A preload entry's name without '/' for a program in secure mode: ld.so
+  // (do_preload's __RTLD_SECURE) then skips ld.so.cache, so the directories
+  // of /etc/ld.so.conf are not searched.
+  bool secure_preload = false;
 };
 
 class LibrarySearch {

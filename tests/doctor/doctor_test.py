@@ -1484,6 +1484,32 @@ def test_secure_preload_name(args):
             if value == "libcgview.so":
                 says = "loads /usr/lib/x86_64-linux-gnu/libcgview.so into it" if want else "which is not setuid"
                 check(any(says in x for x in r.get("reasons", [])), f"... the reason says '{says}'", r)
+    # ld.so loads every preload with __RTLD_SECURE: in secure mode a name without '/' is searched
+    # for without ld.so.cache (so not in /etc/ld.so.conf's /opt/asklib) and taken only setuid, be it
+    # LD_PRELOAD's or /etc/ld.so.preload's ("cannot be preloaded" from a real ld.so in a chroot).
+    os.remove(lib)
+    cached = root + "/opt/asklib/libcgview.so"
+    shutil.copy2(args.shim, cached)
+    os.chmod(cached, 0o4755)
+    with open(env_file, "w") as f:
+        f.write("LD_PRELOAD=libcgview.so\n")
+    rc, data, err = doctor(cg, "--root", root, "--env-file", env_file, "/usr/bin/suid-app")
+    r = data["programs"][0] if data else {}
+    check(r.get("reached") is False and rc != 0,
+          "LD_PRELOAD=libcgview.so, setuid only in an ld.so.conf directory: a setuid program not reached", (rc, r, err))
+    os.remove(cached)
+    shutil.copy2(args.shim, lib)
+    os.chmod(lib, 0o755)
+    with open(root + "/etc/ld.so.preload", "w") as f:
+        f.write("libcgview.so\n")
+    for mode in (0o4755, 0o755):
+        os.chmod(lib, mode)
+        rc, data, err = doctor(cg, "--root", root, "/usr/bin/suid-app")
+        r = data["programs"][0] if data else {}
+        want = mode == 0o4755
+        check(r.get("reached") is want and (rc == 0) is want,
+              f"/etc/ld.so.preload 'libcgview.so', the library's mode {mode:o}: a setuid program "
+              + ("reached" if want else "not reached"), (rc, r, err))
     shutil.rmtree(root)
 
 
