@@ -364,7 +364,7 @@ namespace {
 
 // Called with each line of `text` that rewrite_meminfo_lines rewrites and the
 // container's value for it; false stops the walk. One walk, out of line, for
-// both users: the library's size is a budget (README, Performance).
+// both users: the library's size is a budget (docs/performance.md).
 using LineVisitor = bool (*)(void* context, const KeyedLine& line, uint64_t bytes);
 
 [[gnu::noinline]] bool for_each_rewritten(std::string_view text, std::string_view prefix,
