@@ -266,8 +266,20 @@ void Doctor::examine_script(ProgramReport& report, std::string_view first_line, 
   // env run with -i, -u LD_PRELOAD or LD_PRELOAD= starts the command without
   // LD_PRELOAD: only /etc/ld.so.preload loads the library into it then.
   const bool dropped = !line.drops_preload.empty() && interp->reached;
-  const bool system_wide = std::any_of(cgview_entries_.begin(), cgview_entries_.end(),
-                                       [](const CgviewEntry& e) { return e.from_file; });
+  const bool file_entry = std::any_of(cgview_entries_.begin(), cgview_entries_.end(),
+                                      [](const CgviewEntry& e) { return e.from_file; });
+  bool system_wide = file_entry;
+  if (dropped && system_wide && any_lib_entry_ &&
+      std::any_of(cgview_entries_.begin(), cgview_entries_.end(), [](const CgviewEntry& e) { return !e.from_file; })) {
+    // The interpreter was judged with LD_PRELOAD's entries too: judge it again
+    // with /etc/ld.so.preload's alone, which may give it no build.
+    std::vector<CgviewEntry> all = cgview_entries_;
+    std::erase_if(cgview_entries_, [](const CgviewEntry& e) { return !e.from_file; });
+    const int chain = chain_;
+    system_wide = examine_at(command, found, false, line.via_env.empty() ? depth + 1 : 0).reached;
+    chain_ = chain;
+    cgview_entries_ = std::move(all);
+  }
   report.reasons.push_back("It is a script run by " + shown + " (" + kind_name(interp->kind) + "); cgview reaches it when it reaches " +
                            "that interpreter" + (!interp->reached ? ", which it does not."
                                                  : dropped && !system_wide ? ", which it does not here (below)."
@@ -276,7 +288,7 @@ void Doctor::examine_script(ProgramReport& report, std::string_view first_line, 
   if (dropped) {
     report.reasons.push_back("Its #! line runs it through env " + line.drops_preload + ", which drops LD_PRELOAD: `cgview " +
                              "run` (LD_PRELOAD) cannot reach it; only the system-wide mode (`cgview enable`, " +
-                             "/etc/ld.so.preload) does, which is " + (system_wide ? "" : "not ") + "enabled here.");
+                             "/etc/ld.so.preload) does, which is " + std::string(system_wide ? "enabled here." : file_entry ? "enabled here but gives it no build of libcgview.so." : "not enabled here."));
     if (!system_wide) {
       report.reached = false;
       report.why_not = "runs " + shown + " through env " + line.drops_preload +

@@ -1455,6 +1455,16 @@ def test_env_drops_preload(args):
     r = data["programs"][0] if data else {}
     check(r.get("reached") is True and any("which is enabled here" in x for x in r.get("reasons", [])),
           "image whose /etc/ld.so.preload names the library: env -i's command reached", (r, err))
+    # LD_PRELOAD's entry gives the command a build, /etc/ld.so.preload's none: after env -i, not reached.
+    with open(root + "/etc/ld.so.preload", "w") as f:
+        f.write("/usr/$LIB/nonexistent/libcgview.so\n")
+    env_file = os.path.join(args.scratch, "env-drop.env")
+    with open(env_file, "w") as f:
+        f.write("LD_PRELOAD=/usr/lib/x86_64-linux-gnu/libcgview.so\n")
+    rc, data, err = doctor(cg, "--root", root, "--env-file", env_file, "/usr/bin/drop.sh")
+    r = data["programs"][0] if data else {}
+    check(r.get("reached") is False and rc != 0 and any("gives it no build" in x for x in r.get("reasons", [])),
+          "LD_PRELOAD reaches, /etc/ld.so.preload's entry does not: env -i's command not reached", (r, err))
     shutil.rmtree(root)
 
 
