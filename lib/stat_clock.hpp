@@ -52,9 +52,11 @@ CpuTotals line_totals(StatClock* clock, uint64_t n, const CpuTotals& aggregate);
 // to do with the old one's, so at a change each field goes on from the value
 // last shown and from then on grows by the new cgroup's time. `cgroup` names
 // where the time was read (any 64-bit hash of the directory); a change that
-// hashes to the same 14-bit tag (1 in 16383) goes unseen, and the field then
-// stays at the value shown until the new cgroup's time passes it. Never below
-// a value shown before.
+// hashes to the same 14-bit tag (1 in 16383), or back into a cgroup removed
+// and made again under the same path with no read in between, goes unseen:
+// the field then stays at the value shown until the new cgroup's time passes
+// it, or, where the new cgroup has used more (an ancestor, the root), jumps by
+// the difference. Never below a value shown before.
 CpuTotals busy_totals(StatClock* clock, uint64_t cgroup, uint64_t user, uint64_t system);
 
 }  // namespace cgview
