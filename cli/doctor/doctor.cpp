@@ -17,6 +17,7 @@
 #include <span>
 
 #include "commands.hpp"
+#include "env_shebang.hpp"
 #include "library_location.hpp"
 #include "go_buildinfo.hpp"
 #include "lib_layout.hpp"
@@ -65,63 +66,26 @@ std::string_view trim_blanks(std::string_view s) {
   return s.substr(first, s.find_last_not_of(" \t") - first + 1);
 }
 
-// The command a #! line runs. The kernel splits the line once: the
-// interpreter, then the rest (blanks trimmed) as one argument. env given that
-// argument runs it as one command name, blanks and all ("python3 -u" names
-// no program); only env -S (--split-string) splits it into words.
+// The command a #! line runs: the interpreter, or what env makes of the rest
+// of the line (env_shebang.hpp).
 struct ScriptLine {
   std::string interpreter;
-  std::string via_env;  // "#!/usr/bin/env python3": "python3"
+  std::string argument;  // the rest of the line, blanks trimmed: one word to the interpreter
   bool carriage_return = false;  // the line ends in '\r': the file has Windows line ends
-  // How env -S's words leave LD_PRELOAD for the command: "" as it was, else
-  // the words that drop it ("-i", "-u LD_PRELOAD", "LD_PRELOAD=").
-  std::string drops_preload;
-  // Options and more in env's one argument without -S ("-i nproc"): GNU env
-  // takes the whole as options and fails ("invalid option -- ' '").
-  std::string options_in_one_word;
+  bool via_env = false;          // the interpreter is env, given an argument
+  EnvShebang env;
 };
 
-ScriptLine parse_script_line(std::string_view line) {
+ScriptLine parse_script_line(std::string_view line, const EnvLookup& lookup) {
   ScriptLine out;
   line = line.substr(2);
   out.carriage_return = !line.empty() && line.back() == '\r';  // the kernel keeps it, in the last name
   line = trim_blanks(line);
   size_t end = line.find_first_of(" \t");
   out.interpreter = line.substr(0, end);
-  std::string_view argument = end == std::string_view::npos ? std::string_view() : trim_blanks(line.substr(end));
-  if (basename_of(out.interpreter) != "env" || argument.empty()) return out;
-  std::string_view split;
-  if (argument.starts_with("-S")) split = argument.substr(2);
-  else if (argument.starts_with("--split-string=")) split = argument.substr(15);
-  else if (argument[0] != '-') out.via_env = argument;
-  else if (argument.find_first_of(" \t") != std::string_view::npos) out.options_in_one_word = argument;
-  // GNU env's options before the command: -i (also "-" and --ignore-environment)
-  // starts from an empty environment, -u NAME (--unset) drops one variable, and
-  // -u and -C (--chdir) take the next word when it is not in theirs; NAME=VALUE
-  // sets one. What drops LD_PRELOAD keeps cgview's preload from the command.
-  std::vector<std::string> words = split_words(split, " \t", 32);
-  for (size_t i = 0; i < words.size(); ++i) {
-    const std::string& word = words[i];
-    auto value_of = [&](std::string_view option) -> std::string {  // "-uNAME", "-u NAME", "--unset=NAME"
-      if (word.size() > option.size()) return word.substr(option.size() + (word[option.size()] == '=' ? 1 : 0));
-      return i + 1 < words.size() ? words[++i] : std::string();
-    };
-    if (word == "-i" || word == "-" || word == "--ignore-environment") {
-      out.drops_preload = word;
-    } else if (word.starts_with("-u") || word.starts_with("--unset")) {
-      if (value_of(word.starts_with("--") ? "--unset" : "-u") == "LD_PRELOAD") out.drops_preload = "-u LD_PRELOAD";
-    } else if (word.starts_with("-C") || word.starts_with("--chdir")) {
-      value_of(word.starts_with("--") ? "--chdir" : "-C");
-    } else if (word[0] == '-') {
-      continue;  // other options (-v, -0, --debug, signal options): no argument word
-    } else if (word.find('=') != std::string::npos) {
-      if (word.starts_with("LD_PRELOAD=")) out.drops_preload = word == "LD_PRELOAD=" ? word : "";
-    } else {
-      out.via_env = word;
-      break;
-    }
-  }
-  if (out.via_env.empty()) out.drops_preload.clear();
+  out.argument = end == std::string_view::npos ? std::string_view() : trim_blanks(line.substr(end));
+  out.via_env = basename_of(out.interpreter) == "env" && !out.argument.empty();
+  if (out.via_env) out.env = read_env_shebang(out.argument, lookup);
   return out;
 }
 
@@ -235,7 +199,15 @@ ProgramReport Doctor::examine_at(std::string_view name, const Found& found, bool
 }
 
 void Doctor::examine_script(ProgramReport& report, std::string_view first_line, bool deep, int depth) {
-  ScriptLine line = parse_script_line(first_line);
+  // -S's ${NAME}: the variables doctor knows the programs run with, and on
+  // the running system the rest of its own environment, which they inherit.
+  ScriptLine line = parse_script_line(first_line, [this](std::string_view name) -> std::optional<std::string> {
+    if (name == "PATH") return env_.path;
+    if (name == "LD_LIBRARY_PATH") return env_.library_path;
+    if (name == "LD_PRELOAD") return env_.preload;
+    const char* value = root_.live() ? getenv(std::string(name).c_str()) : nullptr;
+    return value != nullptr ? std::optional<std::string>(value) : std::nullopt;
+  });
   if (line.interpreter.empty()) {
     report.why_not = "has an empty #! line";
     report.reasons.push_back("Its #! line names no interpreter.");
@@ -252,11 +224,13 @@ void Doctor::examine_script(ProgramReport& report, std::string_view first_line, 
     report.reasons.push_back("Its #! interpreters run one another more than " + most + " times (a loop through env?).");
     return;
   }
-  std::string command = line.via_env.empty() ? line.interpreter : line.via_env;
+  // Where env runs no command of the line's, env itself is what is examined.
+  const bool env_command = !line.env.command.empty();
+  std::string command = env_command ? line.env.command : line.interpreter;
   // A relative #! interpreter is relative to the working directory, as the kernel resolves it.
-  Found found = line.via_env.empty() ? root_.resolve(line.interpreter, cwd_)
-                                     : root_.find_command(line.via_env, env_.path, cwd_);
-  auto interp = std::make_unique<ProgramReport>(examine_at(command, found, deep, line.via_env.empty() ? depth + 1 : 0));
+  Found found = env_command ? root_.find_command(command, env_.path, cwd_) : root_.resolve(line.interpreter, cwd_);
+  const int interp_depth = env_command ? 0 : depth + 1;  // env's exec starts the kernel's count again
+  auto interp = std::make_unique<ProgramReport>(examine_at(command, found, deep, interp_depth));
   report.reached = interp->reached;
   report.asks = interp->asks;
   report.served_paths = interp->served_paths;
@@ -265,7 +239,7 @@ void Doctor::examine_script(ProgramReport& report, std::string_view first_line, 
   std::string shown = interp->path.empty() ? command : interp->path;
   // env run with -i, -u LD_PRELOAD or LD_PRELOAD= starts the command without
   // LD_PRELOAD: only /etc/ld.so.preload loads the library into it then.
-  const bool dropped = !line.drops_preload.empty() && interp->reached;
+  const bool dropped = !line.env.drops_preload.empty() && interp->reached;
   const bool file_entry = std::any_of(cgview_entries_.begin(), cgview_entries_.end(),
                                       [](const CgviewEntry& e) { return e.from_file; });
   bool system_wide = file_entry;
@@ -276,38 +250,47 @@ void Doctor::examine_script(ProgramReport& report, std::string_view first_line, 
     std::vector<CgviewEntry> all = cgview_entries_;
     std::erase_if(cgview_entries_, [](const CgviewEntry& e) { return !e.from_file; });
     const int chain = chain_;
-    system_wide = examine_at(command, found, false, line.via_env.empty() ? depth + 1 : 0).reached;
+    system_wide = examine_at(command, found, false, interp_depth).reached;
     chain_ = chain;
     cgview_entries_ = std::move(all);
   }
-  report.reasons.push_back("It is a script run by " + shown + " (" + kind_name(interp->kind) + "); cgview reaches it when it reaches " +
-                           "that interpreter" + (!interp->reached ? ", which it does not."
-                                                 : dropped && !system_wide ? ", which it does not here (below)."
-                                                                           : ", as it does."));
+  if (line.via_env && !env_command)  // env runs no program of the line's (below)
+    report.reasons.push_back("It is a script run by " + shown + " (" + kind_name(interp->kind) + ").");
+  else
+    report.reasons.push_back("It is a script run by " + shown + " (" + kind_name(interp->kind) + "); cgview reaches it when it " +
+                             "reaches that interpreter" + (!interp->reached ? ", which it does not."
+                                                           : dropped && !system_wide ? ", which it does not here (below)."
+                                                                                     : ", as it does."));
   if (!interp->reached) report.why_not = "runs " + shown + ", which " + interp->why_not;
   if (dropped) {
-    report.reasons.push_back("Its #! line runs it through env " + line.drops_preload + ", which drops LD_PRELOAD: `cgview " +
+    report.reasons.push_back("Its #! line runs it through env " + line.env.drops_preload + ", which drops LD_PRELOAD: `cgview " +
                              "run` (LD_PRELOAD) cannot reach it; only the system-wide mode (`cgview enable`, " +
                              "/etc/ld.so.preload) does, which is " + std::string(system_wide ? "enabled here." : file_entry ? "enabled here but gives it no build of libcgview.so." : "not enabled here."));
     if (!system_wide) {
       report.reached = false;
-      report.why_not = "runs " + shown + " through env " + line.drops_preload +
+      report.why_not = "runs " + shown + " through env " + line.env.drops_preload +
                        ", which drops LD_PRELOAD (only `cgview enable` reaches it)";
     }
   }
-  if (!line.options_in_one_word.empty()) {
-    report.reasons.push_back("env receives '" + line.options_in_one_word + "' as one word: the kernel passes the rest of a #! "
-                             "line as one argument, which GNU env reads as options, not as a command: it fails (\"invalid "
-                             "option -- ' '\") and the command never runs (`#!/usr/bin/env -S " +
-                             line.options_in_one_word + "` splits it).");
-    if (report.reached) {
-      report.reached = false;
-      report.why_not = "passes env '" + line.options_in_one_word + "' as one word of options, which runs no command";
-    }
+  // The kernel passes the rest of a #! line to env as one word: only -S splits it.
+  const bool one_word = !line.env.split && line.argument.find_first_of(" \t") != std::string::npos;
+  const std::string split_hint = one_word ? " (the kernel passes the rest of a #! line to env as one word; `#!/usr/bin/env -S " +
+                                                line.argument + "` splits it)"
+                                          : "";
+  if (line.via_env && !env_command) {
+    if (line.env.runs_script_itself)
+      report.reasons.push_back("Its #! line gives env no command" + split_hint + ": env runs the script's own path, " +
+                               "which runs env again, for ever, and no program ever starts.");
+    else
+      report.reasons.push_back("env, given '" + line.argument + "' by its #! line, runs no command: it " +
+                               line.env.runs_nothing + split_hint + ".");
+    report.reached = false;
+    report.why_not = line.env.runs_script_itself ? "gives env no command on its #! line, so it runs itself for ever"
+                                                 : "passes env '" + line.argument + "', which runs no command";
   }
-  if (line.via_env.find_first_of(" \t") != std::string::npos)
-    report.reasons.push_back("env receives '" + line.via_env + "' as one name: the kernel passes the rest of a #! line "
-                             "as one argument (`#!/usr/bin/env -S " + line.via_env + "` splits it).");
+  if (env_command && one_word && line.env.command.find_first_of(" \t") != std::string::npos)
+    report.reasons.push_back("env receives '" + line.env.command + "' as one name: the kernel passes the rest of a #! line "
+                             "as one argument (`#!/usr/bin/env -S " + line.env.command + "` splits it).");
   if (line.carriage_return) {
     report.reasons.push_back("Its #! line ends in a carriage return (the file has Windows line ends): the kernel "
                              "keeps it as the last character of the interpreter's name or argument; dos2unix "

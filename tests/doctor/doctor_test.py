@@ -1468,6 +1468,42 @@ def test_env_drops_preload(args):
     shutil.rmtree(root)
 
 
+def test_env_shebang_against_env(args):
+    """What doctor says env does with a #! line's words, against what this machine's env does with
+    the same line: the command runs with LD_PRELOAD (reached), runs without it, the script runs
+    itself for ever, or env runs nothing. The unit tests (env_shebang_test.cpp) hold the rest."""
+    cg, s = args.cgview, args.scratch
+    env = {"PATH": "/usr/bin:/bin", "LD_PRELOAD": args.shim}
+    with open("/etc/ld.so.preload") if os.path.exists("/etc/ld.so.preload") else open(os.devnull) as f:
+        system_wide = "libcgview" in f.read()
+    lines = ("printenv", "-S printenv", "-vS printenv LD_PRELOAD", "-iS printenv", "-S -vi printenv", "-S -- printenv",
+             "-S --u=LD_PRELOAD printenv", "-S -i -S printenv", "-S 'print'env", "-S \"printenv\" x", "-S printenv\\c -i",
+             "-S ${NOPE}printenv", "-S -C / printenv", "-i", "FOO=1 X", "-S FOO=1", "-u LD_PRELOAD printenv", "-S # printenv",
+             "-v", "-S --ign printenv", "-S -0 printenv", "-S printenv 'x", "-S \\q printenv", "-S $X printenv",
+             "-i printenv", "-S -x printenv", "-S --version", "-S -u", "-S '' printenv")
+    for i, line in enumerate(lines):
+        path = os.path.join(s, f"env_line_{i}")
+        with open(path, "w") as f:
+            f.write(f"#!/usr/bin/env {line}\n")
+        os.chmod(path, 0o755)
+        try:  # printenv prints LD_PRELOAD where it kept it, nothing where env dropped it
+            real = subprocess.run([path, "LD_PRELOAD"], capture_output=True, text=True, env=env, timeout=1)
+            printed = real.stdout.split()
+            out = ("kept" if printed and all(p == args.shim for p in printed) else
+                   "dropped" if real.returncode == 1 and not printed else "nothing")
+        except subprocess.TimeoutExpired:
+            out = "loop"
+        rc, r = one(cg, path, env=env)
+        ran = r.get("interpreter", {}).get("path") == "/usr/bin/printenv"
+        said = ("kept" if ran and r["reached"] and not any("drops LD_PRELOAD" in x for x in r["reasons"]) else
+                "dropped" if ran and any("drops LD_PRELOAD" in x for x in r["reasons"]) else
+                "loop" if any("runs env again, for ever" in x for x in r["reasons"]) else
+                "nothing" if any("runs no command" in x for x in r["reasons"]) else "?")
+        want_reached = out == "kept" or (out == "dropped" and system_wide)
+        check(said == out and r["reached"] is want_reached and (rc == 0) is want_reached,
+              f"#!/usr/bin/env {line}: env here: {out}; doctor: {said}", r)
+
+
 def test_secure_preload_name(args):
     """In secure mode ld.so takes of LD_PRELOAD a name without '/' (ld.so(8)) when its search
     finds the library with the setuid bit set: `LD_PRELOAD=libcgview.so` with a setuid
@@ -1784,6 +1820,7 @@ def main():
     test_library_path(args)
     test_env_file(args)
     test_env_drops_preload(args)
+    test_env_shebang_against_env(args)
     test_secure_preload_name(args)
     test_user(args)
     test_run(args)

@@ -1,0 +1,131 @@
+// What GNU env makes of a #! line's one argument (cli/doctor/env_shebang.hpp).
+// Each expectation is what coreutils 9.1's env did with the same line here;
+// doctor_test.py's test_env_shebang_against_env runs a set of them for real.
+#include "env_shebang.hpp"
+
+#include <gtest/gtest.h>
+
+namespace cgview::cli {
+namespace {
+
+std::optional<std::string> no_variables(std::string_view) { return std::nullopt; }
+
+EnvShebang read(std::string_view argument, const EnvLookup& lookup = no_variables) {
+  return read_env_shebang(argument, lookup);
+}
+
+TEST(EnvShebang, ACommandAloneIsRunWithItsBlanks) {
+  EXPECT_EQ(read("python3").command, "python3");
+  EnvShebang one_name = read("python3 -u");
+  EXPECT_EQ(one_name.command, "python3 -u");  // one name, blanks and all
+  EXPECT_FALSE(one_name.split);
+}
+
+TEST(EnvShebang, SplitStringInAnyOfItsSpellings) {
+  for (const char* argument : {"-S python3 -u", "-Spython3 -u", "-vS python3 -u", "--split-string=python3 -u",
+                               "--sp=python3 -u", "-S -S python3 -u", "-S -- python3 -u", "-S --split-string python3"}) {
+    EnvShebang env = read(argument);
+    EXPECT_EQ(env.command, "python3") << argument;
+    EXPECT_TRUE(env.split) << argument;
+    EXPECT_EQ(env.drops_preload, "") << argument;
+    EXPECT_EQ(env.runs_nothing, "") << argument;
+  }
+}
+
+TEST(EnvShebang, WhatDropsLdPreload) {
+  EXPECT_EQ(read("-iS nproc").drops_preload, "-i");
+  EXPECT_EQ(read("-S -iv nproc").drops_preload, "-i");
+  EXPECT_EQ(read("-S -vi nproc").drops_preload, "-i");
+  EXPECT_EQ(read("-S - nproc").drops_preload, "-");
+  EXPECT_EQ(read("-S --ignore-environment nproc").drops_preload, "--ignore-environment");
+  EXPECT_EQ(read("-S -u LD_PRELOAD nproc").drops_preload, "-u LD_PRELOAD");
+  EXPECT_EQ(read("-S -uLD_PRELOAD nproc").drops_preload, "-u LD_PRELOAD");
+  EXPECT_EQ(read("-S --u=LD_PRELOAD nproc").drops_preload, "--unset LD_PRELOAD");
+  EXPECT_EQ(read("-S LD_PRELOAD= nproc").drops_preload, "LD_PRELOAD=");
+  EXPECT_EQ(read("-S -i -S nproc").drops_preload, "-i");
+  EXPECT_EQ(read("-S -i -S nproc").command, "nproc");
+  // What keeps it: another variable, or LD_PRELOAD set again after -i.
+  EXPECT_EQ(read("-S -u HOME nproc").drops_preload, "");
+  EXPECT_EQ(read("-S -i LD_PRELOAD=/usr/lib/libcgview.so nproc").drops_preload, "");
+  EXPECT_EQ(read("-S -C / nproc").command, "nproc");  // -C takes the next word
+  EXPECT_EQ(read("-S -a name nproc").command, "nproc");  // as does 9.6's -a
+}
+
+TEST(EnvShebang, NoCommandRunsTheScriptItselfForEver) {
+  for (const char* argument : {"-i", "-v", "FOO=1 X", "-S FOO=1", "-S", "-S -S", "-u LD_PRELOAD nproc", "-S # nproc",
+                               "-S \\cnproc"}) {
+    EnvShebang env = read(argument);
+    EXPECT_TRUE(env.runs_script_itself) << argument;
+    EXPECT_EQ(env.command, "") << argument;
+    EXPECT_EQ(env.drops_preload, "") << argument;
+  }
+  EXPECT_FALSE(read("-S nproc").runs_script_itself);
+}
+
+TEST(EnvShebang, WhereEnvRunsNothing) {
+  auto nothing = [](const char* argument) {
+    EnvShebang env = read(argument);
+    EXPECT_EQ(env.command, "") << argument;
+    EXPECT_FALSE(env.runs_script_itself) << argument;
+    return env.runs_nothing;
+  };
+  EXPECT_EQ(nothing("-i nproc"), "fails (invalid option -- ' ')");
+  EXPECT_EQ(nothing("-S -x nproc"), "fails (invalid option -- 'x')");
+  EXPECT_EQ(nothing("-S --ign nproc"), "fails (option '--ign' is ambiguous)");
+  EXPECT_EQ(nothing("-S --nope nproc"), "fails (unrecognized option '--nope')");
+  EXPECT_EQ(nothing("-S --ignore-environment=x nproc"), "fails (option '--ignore-environment' doesn't allow an argument)");
+  EXPECT_EQ(nothing("-S -0 nproc"), "fails (cannot specify --null (-0) with command)");
+  EXPECT_EQ(nothing("-S '' nproc"), "fails (no program is named '')");
+  EXPECT_EQ(nothing("-S --help nproc"), "prints its help");
+  EXPECT_EQ(nothing("-S --version"), "prints its version");
+  EXPECT_EQ(nothing("-S -u"), "prints its environment");  // -u took the script's path
+  EXPECT_EQ(nothing("-u"), "prints its environment");
+}
+
+TEST(EnvShebang, SplitStringQuotesAndEscapes) {
+  EXPECT_EQ(read("-S 'py thon' x").command, "py thon");
+  EXPECT_EQ(read("-S \"py thon\" x").command, "py thon");
+  EXPECT_EQ(read("-S \"py\\_thon\"").command, "py thon");  // \_ is a blank in double quotes
+  EXPECT_EQ(read("-S py\\_thon").command, "py");           // and ends a word outside them
+  EXPECT_EQ(read("-S 'py\\_thon'").command, "py\\_thon");   // single quotes keep it
+  EXPECT_EQ(read("-S 'it\\'s'").command, "it's");
+  EXPECT_EQ(read("-S a\\#b").command, "a#b");
+  EXPECT_EQ(read("-S a#b").command, "a#b");  // # begins a comment only at a word's start
+  EXPECT_EQ(read("-S py\"th\"on").command, "python");
+  EXPECT_EQ(read("-S\tpython3\tx").command, "python3");
+  EXPECT_EQ(read("-S \\_ nproc").command, "nproc");  // \_ and \c make no word of their own
+  EXPECT_EQ(read("-S nproc\\c -i").command, "nproc");  // \c ends the string
+  EXPECT_EQ(read("-S nproc\\c -i").drops_preload, "");
+  EXPECT_EQ(read("-S nproc 'abc").runs_nothing, "fails (no terminating quote in -S string)");
+  EXPECT_EQ(read("-S \\q nproc").runs_nothing, "fails (invalid sequence '\\q' in -S)");
+  EXPECT_EQ(read("-S \"a\\cb\"").runs_nothing, "fails ('\\c' must not appear in double-quoted -S string)");
+  EXPECT_EQ(read("-S \\").runs_nothing, "fails (invalid sequence '\\' in -S)");
+}
+
+TEST(EnvShebang, SplitStringExpandsBracedVariablesOnly) {
+  EnvLookup lookup = [](std::string_view name) -> std::optional<std::string> {
+    if (name == "BIN") return "/opt/app bin";
+    if (name == "EMPTY") return "";
+    return std::nullopt;
+  };
+  EXPECT_EQ(read("-S ${BIN}/run x", lookup).command, "/opt/app bin/run");  // never split
+  EXPECT_EQ(read("-S ${NOPE}nproc", lookup).command, "nproc");             // unset: empty
+  EXPECT_EQ(read("-S ${NOPE} nproc", lookup).command, "nproc");            // and no word
+  EXPECT_EQ(read("-S ${EMPTY} nproc", lookup).runs_nothing, "fails (no program is named '')");  // set: a word
+  EXPECT_EQ(read("-S '${BIN}'", lookup).command, "${BIN}");                // not in single quotes
+  EXPECT_EQ(read("-S \"${BIN}\"", lookup).command, "/opt/app bin");
+  for (const char* bad : {"-S $BIN", "-S ${BIN", "-S ${1X}", "-S ${}", "-S $"})
+    EXPECT_TRUE(read(bad, lookup).runs_nothing.starts_with("fails (only ${VARNAME} expansion is supported")) << bad;
+}
+
+TEST(EnvShebang, MalformedInputNeverRunsAway) {
+  std::string nested = "-S";
+  for (int i = 0; i < 200; ++i) nested += " -S";
+  EnvShebang env = read(nested + " nproc");
+  EXPECT_TRUE(env.command == "nproc" || !env.runs_nothing.empty());
+  EXPECT_EQ(read(std::string(300, '-')).command, "");
+  EXPECT_TRUE(read("=").runs_script_itself);  // NAME=VALUE with no name, then the script
+}
+
+}  // namespace
+}  // namespace cgview::cli
