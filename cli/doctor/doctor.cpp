@@ -173,10 +173,12 @@ ProgramReport Doctor::examine_at(std::string_view name, const Found& found, bool
   char head[kScriptLineMax];
   ssize_t n = pread(fd, head, sizeof head, 0);
   std::string_view start(head, n > 0 ? size_t(n) : 0);
+  const ExecFile file = exec_file_of(fd, st, root_.live());
   if (start.starts_with("#!")) {
     close(fd);
     report.kind = ProgramKind::Script;
     examine_script(report, start.substr(0, start.find('\n')), deep, depth);
+    refuse_unexecutable(report, file);
     return report;
   }
   if (!start.starts_with(ELFMAG)) {
@@ -186,7 +188,6 @@ ProgramReport Doctor::examine_at(std::string_view name, const Found& found, bool
     report.reasons.push_back("It is neither an ELF program nor a #! script, so it is not a program cgview can act on.");
     return report;
   }
-  const ExecFile file = exec_file_of(fd, st, root_.live());
   const Privileges privileges = privileges_for(file, runner_, no_new_privs_);
   examine_elf(report, fd, deep, privileges);
   close(fd);
@@ -195,7 +196,24 @@ ProgramReport Doctor::examine_at(std::string_view name, const Found& found, bool
                              "started here inherits (Kubernetes' allowPrivilegeEscalation: false, docker's " +
                              "no-new-privileges): the kernel gives it no privileges, and the dynamic loader does " +
                              "not ignore LD_PRELOAD for it.");
+  refuse_unexecutable(report, file);
   return report;
+}
+
+// exec refuses a file its runner has no execute permission for (EACCES)
+// before anything else, secure mode included: for that runner it is not
+// reached, whatever the rest says.
+void Doctor::refuse_unexecutable(ProgramReport& report, const ExecFile& file) const {
+  if (may_execute(file, runner_)) return;
+  const std::string who = runner_ ? std::to_string(runner_->uid) + ":" + std::to_string(runner_->gid) : "an ordinary user";
+  char mode[16];
+  std::snprintf(mode, sizeof mode, "%04o", unsigned(file.mode & 07777));
+  report.reasons.push_back((runner_ ? who : "An ordinary user") + " may not execute it (mode " + mode + ", owner " +
+                           std::to_string(file.uid) + ", group " + std::to_string(file.gid) + "): exec fails (EACCES) " +
+                           "and it never starts" + (runner_ ? "" : " (doctor assumes such a runner; --user names another)") +
+                           ". What is said above holds for a runner who may.");
+  report.reached = false;
+  report.why_not = "may not be executed by " + who + " (mode " + mode + ")";
 }
 
 void Doctor::examine_script(ProgramReport& report, std::string_view first_line, bool deep, int depth) {

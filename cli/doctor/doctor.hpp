@@ -117,6 +117,7 @@ class Doctor {
   void add_cgview_entry(std::string path, bool from_file);
   LibBuild lib_build_for(const std::string& path, const ElfFacts& program, bool secure) const;
   void judge_secure(ProgramReport& report, const ElfFacts& facts, const Privileges& privileges);
+  void refuse_unexecutable(ProgramReport& report, const ExecFile& file) const;
   static std::string lib_build_problem(const LibBuild& build);
   void check_glibc_version(ProgramReport& report, const ElfFacts& program, const std::string& build, bool secure);
   LibcFit* libc_fit_for(const std::string& build);  // null: nothing to judge with

@@ -18,24 +18,54 @@ std::optional<uint32_t> as_id(std::string_view text) {
   return id;
 }
 
+// A line's fields, as /etc/passwd and /etc/group separate them by colons.
+std::vector<std::string_view> fields_of(std::string_view line, char separator = ':') {
+  std::vector<std::string_view> fields;
+  for (size_t at = 0;;) {
+    size_t end = line.find(separator, at);
+    fields.push_back(line.substr(at, end == std::string_view::npos ? end : end - at));
+    if (end == std::string_view::npos) return fields;
+    at = end + 1;
+  }
+}
+
+// Calls `each` with the fields of each line of `text` holding more than three.
+template <typename Each>
+void for_each_account(std::string_view text, Each each) {
+  while (!text.empty()) {
+    size_t end = text.find('\n');
+    std::vector<std::string_view> fields = fields_of(text.substr(0, end));
+    text.remove_prefix(end == std::string_view::npos ? text.size() : end + 1);
+    if (fields.size() > 3 && !each(fields)) return;
+  }
+}
+
 // The fields of the first line of /etc/passwd or /etc/group (name, password,
 // id, ...) whose name is `name`, or whose id is `id` where that is given;
 // empty where none is.
 std::vector<std::string_view> account_line(std::string_view text, std::string_view name, std::optional<uint32_t> id) {
-  while (!text.empty()) {
-    size_t end = text.find('\n');
-    std::string_view line = text.substr(0, end);
-    text.remove_prefix(end == std::string_view::npos ? text.size() : end + 1);
-    std::vector<std::string_view> fields;
-    for (size_t at = 0;;) {
-      size_t colon = line.find(':', at);
-      fields.push_back(line.substr(at, colon == std::string_view::npos ? colon : colon - at));
-      if (colon == std::string_view::npos) break;
-      at = colon + 1;
-    }
-    if (fields.size() > 3 && (id ? as_id(fields[2]) == id : fields[0] == name)) return fields;
-  }
-  return {};
+  std::vector<std::string_view> found;
+  for_each_account(text, [&](const std::vector<std::string_view>& fields) {
+    if (id ? as_id(fields[2]) == id : fields[0] == name) found = fields;
+    return found.empty();
+  });
+  return found;
+}
+
+// The groups whose /etc/group line lists `user` among its members, as a
+// container's runtime gives them to its user (a runner in more groups than
+// it has here may execute more, never less).
+std::vector<gid_t> supplementary_groups(const RootFs& root, std::string_view user) {
+  std::string text;
+  root.read_file("/etc/group", kMaxAccountFileBytes, text);
+  std::vector<gid_t> out;
+  for_each_account(text, [&](const std::vector<std::string_view>& fields) {
+    std::optional<uint32_t> gid = as_id(fields[2]);
+    for (std::string_view member : fields_of(fields[3], ','))
+      if (gid && member == user) out.push_back(*gid);
+    return true;
+  });
+  return out;
 }
 
 }  // namespace
@@ -86,6 +116,7 @@ bool runner_for_user(const RootFs& root, std::string_view spec, Runner& out, std
   out = Runner{};
   out.uid = *uid;
   out.gid = *gid;
+  if (!entry.empty()) out.groups = supplementary_groups(root, entry[0]);
   out.permitted = out.uid == 0 ? ~uint64_t(0) : 0;
   return true;
 }

@@ -7,6 +7,7 @@
 #include <sys/xattr.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstring>
 
 namespace cgview::cli {
@@ -52,6 +53,12 @@ Runner this_runner() {
   Runner r;
   r.uid = getuid();
   r.gid = getgid();
+  int count = getgroups(0, nullptr);
+  if (count > 0) {
+    r.groups.resize(size_t(count));
+    count = getgroups(count, r.groups.data());
+    r.groups.resize(count > 0 ? size_t(count) : 0);
+  }
   r.no_new_privs = prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0) == 1;
   __user_cap_header_struct header{_LINUX_CAPABILITY_VERSION_3, 0};
   __user_cap_data_struct data[2] = {};
@@ -85,6 +92,15 @@ ExecFile exec_file_of(int fd, const struct stat& st, bool live) {
 
 std::string Privileges::phrase() const {
   return setuid ? "is setuid" : setgid ? "is setgid" : "has file capabilities";
+}
+
+bool may_execute(const ExecFile& file, const std::optional<Runner>& runner) {
+  if (!runner) return file.mode & S_IXOTH;
+  if (runner->uid == 0) return file.mode & (S_IXUSR | S_IXGRP | S_IXOTH);
+  if (file.uid == runner->uid) return file.mode & S_IXUSR;
+  const bool in_group = file.gid == runner->gid ||
+                        std::find(runner->groups.begin(), runner->groups.end(), file.gid) != runner->groups.end();
+  return file.mode & (in_group ? S_IXGRP : S_IXOTH);
 }
 
 Privileges privileges_for(const ExecFile& file, const std::optional<Runner>& runner, bool no_new_privs) {

@@ -20,6 +20,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace cgview::cli {
 
@@ -38,6 +39,7 @@ std::optional<FileCapabilities> parse_file_capabilities(std::string_view raw);
 struct Runner {
   uid_t uid = 0;  // real
   gid_t gid = 0;  // real
+  std::vector<gid_t> groups;  // supplementary
   bool no_new_privs = false;
   uint64_t permitted = 0, inheritable = 0, bounding = ~uint64_t(0);
 };
@@ -67,6 +69,13 @@ struct Privileges {
   // "is setuid", "is setgid", "has file capabilities".
   std::string phrase() const;
 };
+
+// Whether exec lets `runner` start `file` at all (else EACCES), as the
+// kernel's permission check decides: root needs an execute bit for anyone;
+// another runner the one of its class, the owner's, else the group's (its own
+// group or a supplementary one), else the others'. Without a runner, an
+// ordinary user's: neither the file's owner nor in its group.
+bool may_execute(const ExecFile& file, const std::optional<Runner>& runner);
 
 // The privileges `file` gives `runner`; without one, an ordinary user's:
 // neither root nor the file's owner or group, no_new_privs unset, no

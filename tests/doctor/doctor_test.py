@@ -190,6 +190,26 @@ def test_secure_mode(args, system_wide):
                 check(judged.returncode == 0 and r.get("reached") is True
                       and any("no_new_privs" in x for x in r.get("reasons", [])),
                       f"doctor {' '.join(user)} under no_new_privs: {name} reached, saying why", judged)
+    # Setuid, but only its owner and group may execute it (as dbus-daemon-launch-helper, 4754): exec
+    # fails for nobody before secure mode matters, and doctor says so, for nobody and an ordinary user.
+    group_only = os.path.join(where, "suid_group_only")
+    shutil.copy2(plain, group_only)
+    os.chown(group_only, 0, 1)
+    os.chmod(group_only, 0o4754)
+    # Through sh: setpriv's own exec still holds root's capabilities (it drops them at that exec).
+    ran = subprocess.run(nobody + ["sh", "-c", 'exec "$0"', group_only], capture_output=True, text=True)
+    check(ran.returncode == 126 and "Permission denied" in ran.stderr, "a 4754 program run by nobody: EACCES", ran)
+    for user in ([], ["--user", "65534"]):
+        rc, data, err = doctor(args.cgview, *user, group_only)
+        r = data["programs"][0] if data else {}
+        check(rc == 3 and r.get("reached") is False and any("exec fails (EACCES)" in x for x in r.get("reasons", [])),
+              f"doctor {' '.join(user)} of a 4754 program: may not be executed, said so", (r, err))
+        t = subprocess.run([args.cgview, "doctor", *user, group_only], capture_output=True, text=True)
+        check("NO       may not be executed by " in t.stdout, "... the table's why-not says so", t.stdout)
+    rc, data, err = doctor(args.cgview, "--user", "1:1", group_only)  # its group may: secure mode then
+    r = data["programs"][0] if data else {}
+    check(r.get("reached") is system_wide and not any("EACCES" in x for x in r.get("reasons", [])),
+          "doctor --user 1:1 of a 4754 program of group 1: secure mode, not EACCES", (r, err))
     shutil.rmtree(where)
 
 

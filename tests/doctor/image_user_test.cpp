@@ -24,7 +24,8 @@ class ImageUser : public ::testing::Test {
                                                 "daemon:x:1:1:daemon:/usr/sbin:/usr/sbin/nologin\n"
                                                 "app:x:1000:1001::/home/app:/bin/sh\n"
                                                 "broken line\n";
-    std::ofstream(root_dir_ + "/etc/group") << "root:x:0:\nshadow:x:42:\napp:x:1001:\n";
+    std::ofstream(root_dir_ + "/etc/group") << "root:x:0:\nshadow:x:42:\napp:x:1001:\nmessagebus:x:102:daemon,app\n"
+                                             "staff:x:50:appx,app\nbroken:x:\nodd:x:nan:app\n";
   }
   void TearDown() override { std::filesystem::remove_all(root_dir_); }
 
@@ -33,7 +34,9 @@ class ImageUser : public ::testing::Test {
     Runner r;
     std::string error;
     if (!runner_for_user(RootFs(root_dir_), spec, r, error)) return "error: " + error;
-    return std::to_string(r.uid) + ":" + std::to_string(r.gid) + (r.permitted != 0 ? " all capabilities" : "");
+    std::string groups;
+    for (gid_t g : r.groups) groups += " +" + std::to_string(g);
+    return std::to_string(r.uid) + ":" + std::to_string(r.gid) + groups + (r.permitted != 0 ? " all capabilities" : "");
   }
 
   std::string root_dir_;
@@ -44,12 +47,12 @@ class ImageUser : public ::testing::Test {
 TEST_F(ImageUser, NamesAndNumbersAsDockerTakesThem) {
   EXPECT_EQ(runner("root"), "0:0 all capabilities");
   EXPECT_EQ(runner("0"), "0:0 all capabilities");
-  EXPECT_EQ(runner("app"), "1000:1001");      // the primary group from /etc/passwd
-  EXPECT_EQ(runner("1000"), "1000:1001");     // a number /etc/passwd has: its group too
-  EXPECT_EQ(runner("01000"), "1000:1001");
+  EXPECT_EQ(runner("app"), "1000:1001 +102 +50");  // the primary group from /etc/passwd, the others from /etc/group
+  EXPECT_EQ(runner("1000"), "1000:1001 +102 +50");  // a number /etc/passwd has: its groups too
+  EXPECT_EQ(runner("01000"), "1000:1001 +102 +50");
   EXPECT_EQ(runner("4242"), "4242:0");        // a number it lacks: group 0
-  EXPECT_EQ(runner("app:shadow"), "1000:42");
-  EXPECT_EQ(runner("daemon:7"), "1:7");
+  EXPECT_EQ(runner("app:shadow"), "1000:42 +102 +50");
+  EXPECT_EQ(runner("daemon:7"), "1:7 +102");
   EXPECT_EQ(runner(""), "0:0 all capabilities");  // an image without USER: docker inspect prints nothing
 }
 

@@ -129,3 +129,32 @@ TEST(SecureMode, FileCapabilitiesWhenTheyGiveSomething) {
   EXPECT_TRUE(privileges_for(file_with_caps(true, kNetRaw, 0), nnp).secure());
   EXPECT_EQ(privileges_for(file_with_caps(true, kNetRaw, 0), std::nullopt).phrase(), "has file capabilities");
 }
+
+TEST(SecureMode, WhoMayExecuteAFile) {
+  auto file = [](mode_t mode, uid_t uid, gid_t gid) {
+    ExecFile f;
+    f.mode = S_IFREG | mode;
+    f.uid = uid;
+    f.gid = gid;
+    return f;
+  };
+  auto runner = [](uid_t uid, gid_t gid, std::vector<gid_t> groups = {}) {
+    Runner r;
+    r.uid = uid;
+    r.gid = gid;
+    r.groups = std::move(groups);
+    return std::optional<Runner>(r);
+  };
+  const ExecFile helper = file(04754, 0, 102);  // dbus-daemon-launch-helper
+  EXPECT_FALSE(may_execute(helper, std::nullopt));  // an ordinary user: the others' bits
+  EXPECT_FALSE(may_execute(helper, runner(65534, 65534)));
+  EXPECT_TRUE(may_execute(helper, runner(100, 102)));               // its group
+  EXPECT_TRUE(may_execute(helper, runner(100, 100, {7, 102})));     // a supplementary group
+  EXPECT_TRUE(may_execute(helper, runner(0, 0)));
+  EXPECT_TRUE(may_execute(file(0755, 0, 0), std::nullopt));
+  // The owner's class alone counts for the owner, though the others may.
+  EXPECT_FALSE(may_execute(file(0675, 1000, 0), runner(1000, 1000)));
+  EXPECT_FALSE(may_execute(file(0765, 0, 50), runner(1000, 50)));  // and the group's for the group
+  EXPECT_TRUE(may_execute(file(0001, 0, 0), runner(0, 0)));        // root: any execute bit
+  EXPECT_FALSE(may_execute(file(0644, 0, 0), runner(0, 0)));       // but one
+}
