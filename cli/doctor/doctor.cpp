@@ -213,6 +213,7 @@ void Doctor::refuse_unexecutable(ProgramReport& report, const ExecFile& file) co
                            "and it never starts" + (runner_ ? "" : " (doctor assumes such a runner; --user names another)") +
                            ". What is said above holds for a runner who may.");
   report.reached = false;
+  report.unexecutable = true;
   report.why_not = "may not be executed by " + who + " (mode " + mode + ")";
 }
 
@@ -250,6 +251,7 @@ void Doctor::examine_script(ProgramReport& report, std::string_view first_line, 
   const int interp_depth = env_command ? 0 : depth + 1;  // env's exec starts the kernel's count again
   auto interp = std::make_unique<ProgramReport>(examine_at(command, found, deep, interp_depth));
   report.reached = interp->reached;
+  report.unexecutable = interp->unexecutable;
   report.asks = interp->asks;
   report.served_paths = interp->served_paths;
   report.container_aware = interp->container_aware;

@@ -1684,6 +1684,13 @@ def test_run(args):
     check(r.returncode == 127 and "not found" in r.stderr, "run: command not found exits 127", (r.returncode, r.stderr))
     r = subprocess.run([cg, "run", "--", f"{s}/adir"], capture_output=True, text=True)
     check(r.returncode == 126, "run: a directory exits 126", (r.returncode, r.stderr))
+    # No execute bit for anyone (root needs one): exec's EACCES is the one line, no warning before it.
+    unexecutable = f"{s}/doctor_dynamic_0644"
+    shutil.copy2(f"{s}/doctor_dynamic", unexecutable)
+    os.chmod(unexecutable, 0o644)
+    r = subprocess.run([cg, "run", "--", unexecutable], capture_output=True, text=True)
+    check(r.returncode == 126 and r.stderr == f"cgview: {unexecutable}: Permission denied\n",
+          "run: a file without an execute bit exits 126, EACCES said once, no warning", (r.returncode, r.stderr))
     r = subprocess.run([cg, "run", "--", f"{s}/plain_text"], capture_output=True, text=True)
     check(r.returncode == 126, "run: a file without execute permission exits 126", (r.returncode, r.stderr))
 
