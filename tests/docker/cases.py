@@ -40,11 +40,15 @@ def status(key):
         if line.startswith(key + ":"):
             return line.split()[1]
 run = lambda *a: subprocess.run(a, capture_output=True, text=True, check=True).stdout
+def own_swappiness():  # v1: /sys/fs/cgroup/memory is the container's own cgroup
+    path = "/sys/fs/cgroup/memory/memory.swappiness"
+    return open(path).read() if os.path.exists(path) else None
 print(json.dumps({"nproc": int(run("nproc")), "cpu_count": os.cpu_count(),
                   "affinity": sorted(os.sched_getaffinity(0)), "mem_total": meminfo("MemTotal"),
                   "online": open("/sys/devices/system/cpu/online").read(),
                   "swap_total": meminfo("SwapTotal"), "show": json.loads(run("cgview", "show", "--json")),
-                  "uid": os.getuid(), "seccomp": status("Seccomp"), "preload_env": os.environ.get("LD_PRELOAD")}))
+                  "uid": os.getuid(), "seccomp": status("Seccomp"), "preload_env": os.environ.get("LD_PRELOAD"),
+                  "swappiness": own_swappiness()}))
 """
 
 
@@ -83,7 +87,7 @@ def case_limits(engine, report):
         seen = probe_python_image(engine, limits)
         check_view(report, case, seen, limits)
         if limits.memory is not None:
-            report.check(case, "/proc/meminfo SwapTotal", seen["swap_total"], limits.swap_total())
+            report.check(case, "/proc/meminfo SwapTotal", seen["swap_total"], limits.swap_total(seen["swappiness"]))
 
 
 def case_cgroupns(engine, report):

@@ -38,16 +38,6 @@ def swap_accounting():
         os.path.exists("/sys/fs/cgroup/memory.swap.max")
 
 
-def v1_swappiness_zero():
-    """A v1 container's memory cgroup inherits memory.swappiness from its parents,
-    the root's being vm.swappiness: 0 there means no swap in the view (docs/what-programs-see.md, Memory)."""
-    import os
-    if not os.path.exists("/sys/fs/cgroup/memory/memory.swappiness"):
-        return False
-    with open("/proc/sys/vm/swappiness") as f:
-        return f.read().strip() == "0"
-
-
 class Limits:
     """The limits a `docker run` was given, and what the container should see."""
 
@@ -86,13 +76,16 @@ class Limits:
         host = host_meminfo("MemTotal")
         return host if self.memory is None else min(size(self.memory), host)
 
-    def swap_total(self):
+    def swap_total(self, swappiness=None):
         """Docker gives --memory alone a swap allowance as large again (--memory-swap
-        defaults to twice --memory); shown at most the host's swap."""
+        defaults to twice --memory); shown at most the host's swap. `swappiness`: the
+        container's own v1 memory.swappiness, read inside it (a cgroup copies its parent's
+        when it is made, so vm.swappiness may differ); "0" means no swap in the view
+        (docs/what-programs-see.md, Memory)."""
         host = host_meminfo("SwapTotal")
         if self.memory is None or not swap_accounting():
             return host
-        if v1_swappiness_zero():
+        if swappiness is not None and swappiness.strip() == "0":
             return 0  # reclaim at the limit never swaps: no swap shown
         if self.memory_swap == "-1":
             return host
