@@ -72,7 +72,7 @@ struct ScriptLine {
   std::string interpreter;
   std::string argument;  // the rest of the line, blanks trimmed: one word to the interpreter
   bool carriage_return = false;  // the line ends in '\r': the file has Windows line ends
-  bool via_env = false;          // the interpreter is env, given an argument
+  bool via_env = false;          // the interpreter is env
   EnvShebang env;
 };
 
@@ -84,7 +84,7 @@ ScriptLine parse_script_line(std::string_view line, const EnvLookup& lookup) {
   size_t end = line.find_first_of(" \t");
   out.interpreter = line.substr(0, end);
   out.argument = end == std::string_view::npos ? std::string_view() : trim_blanks(line.substr(end));
-  out.via_env = basename_of(out.interpreter) == "env" && !out.argument.empty();
+  out.via_env = basename_of(out.interpreter) == "env";  // with no argument too: it runs the script
   if (out.via_env) out.env = read_env_shebang(out.argument, lookup);
   return out;
 }

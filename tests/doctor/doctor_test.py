@@ -1491,12 +1491,12 @@ def test_env_drops_preload(args):
 def test_env_shebang_against_env(args):
     """What doctor says env does with a #! line's words, against what this machine's env does with
     the same line: the command runs with LD_PRELOAD (reached), runs without it, the script runs
-    itself for ever, or env runs nothing. The unit tests (env_shebang_test.cpp) hold the rest."""
+    itself for ever (a bare `#!/usr/bin/env` too), or env runs nothing. The unit tests (env_shebang_test.cpp) hold the rest."""
     cg, s = args.cgview, args.scratch
     env = {"PATH": "/usr/bin:/bin", "LD_PRELOAD": args.shim}
     with open("/etc/ld.so.preload") if os.path.exists("/etc/ld.so.preload") else open(os.devnull) as f:
         system_wide = "libcgview" in f.read()
-    lines = ("printenv", "-S printenv", "-vS printenv LD_PRELOAD", "-iS printenv", "-S -vi printenv", "-S -- printenv",
+    lines = ("", "printenv", "-S printenv", "-vS printenv LD_PRELOAD", "-iS printenv", "-S -vi printenv", "-S -- printenv",
              "-S --u=LD_PRELOAD printenv", "-S -i -S printenv", "-S 'print'env", "-S \"printenv\" x", "-S printenv\\c -i",
              "-S ${NOPE}printenv", "-S -C / printenv", "-i", "FOO=1 X", "-S FOO=1", "-u LD_PRELOAD printenv", "-S # printenv",
              "-v", "-S --ign printenv", "-S -0 printenv", "-S printenv 'x", "-S \\q printenv", "-S $X printenv",
@@ -1504,7 +1504,7 @@ def test_env_shebang_against_env(args):
     for i, line in enumerate(lines):
         path = os.path.join(s, f"env_line_{i}")
         with open(path, "w") as f:
-            f.write(f"#!/usr/bin/env {line}\n")
+            f.write(f"#!/usr/bin/env {line}".rstrip() + "\n")
         os.chmod(path, 0o755)
         try:  # printenv prints LD_PRELOAD where it kept it, nothing where env dropped it
             real = subprocess.run([path, "LD_PRELOAD"], capture_output=True, text=True, env=env, timeout=1)

@@ -52,7 +52,7 @@ TEST(EnvShebang, WhatDropsLdPreload) {
 }
 
 TEST(EnvShebang, NoCommandRunsTheScriptItselfForEver) {
-  for (const char* argument : {"-i", "-v", "FOO=1 X", "-S FOO=1", "-S", "-S -S", "-u LD_PRELOAD nproc", "-S # nproc",
+  for (const char* argument : {"", "-i", "-v", "FOO=1 X", "-S FOO=1", "-S", "-S -S", "-u LD_PRELOAD nproc", "-S # nproc",
                                "-S \\cnproc"}) {
     EnvShebang env = read(argument);
     EXPECT_TRUE(env.runs_script_itself) << argument;
