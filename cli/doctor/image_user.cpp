@@ -53,8 +53,9 @@ std::vector<std::string_view> account_line(std::string_view text, std::string_vi
 }
 
 // The groups whose /etc/group line lists `user` among its members, as a
-// container's runtime gives them to its user (a runner in more groups than
-// it has here may execute more, never less).
+// container's runtime gives them to a user named without a group (runc's
+// GetExecUser; docker's --group-add adds more, which doctor cannot see: a
+// runner in more groups than it has here may execute more, never less).
 std::vector<gid_t> supplementary_groups(const RootFs& root, std::string_view user) {
   std::string text;
   root.read_file("/etc/group", kMaxAccountFileBytes, text);
@@ -116,7 +117,10 @@ bool runner_for_user(const RootFs& root, std::string_view spec, Runner& out, std
   out = Runner{};
   out.uid = *uid;
   out.gid = *gid;
-  if (!entry.empty()) out.groups = supplementary_groups(root, entry[0]);
+  // USER:GROUP gives that group alone: runc takes /etc/group's supplementary
+  // groups only for a user named without one (`docker run --user app:sel id`:
+  // groups=sel).
+  if (!entry.empty() && !group) out.groups = supplementary_groups(root, entry[0]);
   out.permitted = out.uid == 0 ? ~uint64_t(0) : 0;
   return true;
 }

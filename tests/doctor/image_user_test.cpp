@@ -51,8 +51,12 @@ TEST_F(ImageUser, NamesAndNumbersAsDockerTakesThem) {
   EXPECT_EQ(runner("1000"), "1000:1001 +102 +50");  // a number /etc/passwd has: its groups too
   EXPECT_EQ(runner("01000"), "1000:1001 +102 +50");
   EXPECT_EQ(runner("4242"), "4242:0");        // a number it lacks: group 0
-  EXPECT_EQ(runner("app:shadow"), "1000:42 +102 +50");
-  EXPECT_EQ(runner("daemon:7"), "1:7 +102");
+  // An explicit group is the only one: runc (docker run --user app:sel id) gives no supplementary groups then.
+  EXPECT_EQ(runner("app:shadow"), "1000:42");
+  EXPECT_EQ(runner("1000:42"), "1000:42");
+  EXPECT_EQ(runner("app:app"), "1000:1001");
+  EXPECT_EQ(runner("daemon:7"), "1:7");
+  EXPECT_EQ(runner("daemon"), "1:1 +102");
   EXPECT_EQ(runner(""), "0:0 all capabilities");  // an image without USER: docker inspect prints nothing
 }
 
