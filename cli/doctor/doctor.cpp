@@ -149,7 +149,17 @@ void Doctor::add_cgview_entry(std::string path, bool from_file) {
 
 ProgramReport Doctor::examine(std::string_view program, bool deep) {
   chain_ = 0;
-  return examine_at(program, root_.find_command(program, env_.path, cwd_), deep, 0);
+  return examine_at(program, find_command(program, env_.path), deep, 0);
+}
+
+Found Doctor::find_command(std::string_view name, std::string_view path_var) const {
+  return root_.find_command(name, path_var, cwd_, [this](const struct stat& st) {
+    ExecFile file;
+    file.mode = st.st_mode;
+    file.uid = st.st_uid;
+    file.gid = st.st_gid;
+    return may_execute(file, runner_);
+  });
 }
 
 ProgramReport Doctor::examine_at(std::string_view name, const Found& found, bool deep, int depth) {
@@ -247,7 +257,7 @@ void Doctor::examine_script(ProgramReport& report, std::string_view first_line, 
   const bool env_command = !line.env.command.empty();
   std::string command = env_command ? line.env.command : line.interpreter;
   // A relative #! interpreter is relative to the working directory, as the kernel resolves it.
-  Found found = env_command ? root_.find_command(command, env_.path, cwd_) : root_.resolve(line.interpreter, cwd_);
+  Found found = env_command ? find_command(command, env_.path) : root_.resolve(line.interpreter, cwd_);
   const int interp_depth = env_command ? 0 : depth + 1;  // env's exec starts the kernel's count again
   auto interp = std::make_unique<ProgramReport>(examine_at(command, found, deep, interp_depth));
   report.reached = interp->reached;

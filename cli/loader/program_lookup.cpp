@@ -85,10 +85,12 @@ Found RootFs::resolve(std::string_view path, std::string_view cwd) const {
   return {true, current.empty() ? "/" : current, ""};
 }
 
-Found RootFs::find_command(std::string_view name, std::string_view path_var, std::string_view cwd) const {
+Found RootFs::find_command(std::string_view name, std::string_view path_var, std::string_view cwd,
+                           const MayRun& may_run) const {
   if (name.empty()) return {false, "", "is empty"};
   if (name.find('/') != std::string_view::npos) return resolve(name, cwd);
   std::string passed_over;
+  std::optional<Found> refused;  // the first the runner may not execute
   size_t at = 0;
   while (at <= path_var.size()) {
     size_t end = path_var.find(':', at);
@@ -99,12 +101,16 @@ Found RootFs::find_command(std::string_view name, std::string_view path_var, std
     std::string candidate = dir + "/" + std::string(name);
     Found found = resolve(candidate, cwd);
     struct stat st;
-    if (found.ok && stat(host(found.path).c_str(), &st) == 0 && S_ISREG(st.st_mode) && (st.st_mode & 0111))
-      return found;
+    if (found.ok && stat(host(found.path).c_str(), &st) == 0 && S_ISREG(st.st_mode) && (st.st_mode & 0111)) {
+      if (!may_run || may_run(st)) return found;
+      if (!refused) refused = std::move(found);
+      continue;
+    }
     // execvp passes over it too; the first such is said, as a person who
     // sees the name in a PATH directory wonders why it was not taken.
     if (passed_over.empty()) passed_over = why_passed_over(candidate, found, cwd);
   }
+  if (refused) return *refused;  // exec says EACCES of it (doctor: "may not be executed")
   return {false, std::string(name), "is not found in PATH" + (passed_over.empty() ? "" : "; " + passed_over)};
 }
 

@@ -4,6 +4,10 @@
 // climbs above the root, and symlink loops end with an error.
 #pragma once
 
+#include <sys/stat.h>
+
+#include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -38,8 +42,13 @@ class RootFs {
   Found resolve(std::string_view path, std::string_view cwd = "/") const;
 
   // A command name as execvp finds it: a name with '/' is a path; otherwise
-  // the first executable regular file in `path_var`'s directories.
-  Found find_command(std::string_view name, std::string_view path_var, std::string_view cwd) const;
+  // the first executable regular file in `path_var`'s directories that
+  // `may_run` (where given) says its runner may execute: execvp passes over
+  // one whose exec fails with EACCES. Where the runner may execute none, the
+  // first with any execute bit (execvp fails with EACCES then).
+  using MayRun = std::function<bool(const struct stat&)>;
+  Found find_command(std::string_view name, std::string_view path_var, std::string_view cwd,
+                     const MayRun& may_run = {}) const;
 
   // The glob matches of an absolute pattern, in the root's terms, sorted.
   std::vector<std::string> glob(std::string_view pattern) const;

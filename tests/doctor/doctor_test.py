@@ -210,6 +210,29 @@ def test_secure_mode(args, system_wide):
     r = data["programs"][0] if data else {}
     check(r.get("reached") is system_wide and not any("EACCES" in x for x in r.get("reasons", [])),
           "doctor --user 1:1 of a 4754 program of group 1: secure mode, not EACCES", (r, err))
+    # execvp passes over a PATH entry its runner may not execute (EACCES) and runs the next: doctor
+    # and `cgview run` judge that one, not the first with some execute bit.
+    first, second = os.path.join(where, "path1"), os.path.join(where, "path2")
+    for d, mode in ((first, 0o744), (second, 0o755)):
+        os.mkdir(d)
+        os.chmod(d, 0o755)
+        shutil.copy2(plain, os.path.join(d, "twice"))
+        os.chmod(os.path.join(d, "twice"), mode)
+    path_env = dict(os.environ, PATH=f"{first}:{second}:/usr/bin:/bin")
+    ran = subprocess.run(nobody + ["sh", "-c", "twice"], capture_output=True, text=True, env=path_env)
+    check(ran.returncode == 0, "nobody's PATH lookup passes over a 0744 file to the next", ran)
+    for user, want in (([], second), (["--user", "65534"], second), (["--user", "0"], first)):
+        rc, data, err = doctor(args.cgview, *user, "twice", env=path_env)
+        r = data["programs"][0] if data else {}
+        check(rc == 0 and r.get("path") == os.path.join(want, "twice") and r.get("reached") is True,
+              f"doctor {' '.join(user)} twice: execvp's choice, {want}", (r, err))
+    ran = subprocess.run(nobody + [args.cgview, "run", "--", "twice"], capture_output=True, text=True, env=path_env)
+    check(ran.returncode == 0 and "cannot reach it" not in ran.stderr, "cgview run by nobody: no EACCES warning", ran)
+    os.chmod(os.path.join(second, "twice"), 0o744)  # none nobody may run: execvp's EACCES, said of the first
+    rc, data, err = doctor(args.cgview, "--user", "65534", "twice", env=path_env)
+    r = data["programs"][0] if data else {}
+    check(r.get("path") == os.path.join(first, "twice") and r.get("reached") is False
+          and any("exec fails (EACCES)" in x for x in r.get("reasons", [])), "doctor: none it may run: EACCES", (r, err))
     shutil.rmtree(where)
 
 
