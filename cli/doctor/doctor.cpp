@@ -84,7 +84,8 @@ ScriptLine parse_script_line(std::string_view line, const EnvLookup& lookup) {
   size_t end = line.find_first_of(" \t");
   out.interpreter = line.substr(0, end);
   out.argument = end == std::string_view::npos ? std::string_view() : trim_blanks(line.substr(end));
-  out.via_env = basename_of(out.interpreter) == "env";  // with no argument too: it runs the script
+  // `#!/usr/bin/env` alone: env's one word is the script's own path (a loop).
+  out.via_env = basename_of(out.interpreter) == "env";
   if (out.via_env) out.env = read_env_shebang(out.argument, lookup);
   return out;
 }
@@ -149,11 +150,11 @@ void Doctor::add_cgview_entry(std::string path, bool from_file) {
 
 ProgramReport Doctor::examine(std::string_view program, bool deep) {
   chain_ = 0;
-  return examine_at(program, find_command(program, env_.path), deep, 0);
+  return examine_at(program, find_command(program, env_.path, cwd_), deep, 0);
 }
 
-Found Doctor::find_command(std::string_view name, std::string_view path_var) const {
-  return root_.find_command(name, path_var, cwd_, [this](const struct stat& st) {
+Found Doctor::find_command(std::string_view name, std::string_view path_var, std::string_view cwd) const {
+  return root_.find_command(name, path_var, cwd, [this](const struct stat& st) {
     ExecFile file;
     file.mode = st.st_mode;
     file.uid = st.st_uid;
@@ -187,7 +188,25 @@ ProgramReport Doctor::examine_at(std::string_view name, const Found& found, bool
   if (start.starts_with("#!")) {
     close(fd);
     report.kind = ProgramKind::Script;
-    examine_script(report, start.substr(0, start.find('\n')), deep, depth);
+    // The kernel reads 256 bytes; without a newline among them it keeps 255
+    // (the last becomes the string's end) and refuses the file (ENOEXEC)
+    // where no blank or NUL ends the interpreter's name in them: that name
+    // would be cut. A NUL ends the line.
+    std::string_view line = start.substr(0, start.find('\n'));
+    if (line.size() == kScriptLineMax) {
+      line.remove_suffix(1);
+      size_t name = line.find_first_not_of(" \t", 2);
+      if (name == std::string_view::npos || line.find_first_of(std::string_view(" \t\0", 3), name) == std::string_view::npos) {
+        report.why_not = "has a #! line the kernel refuses (ENOEXEC)";
+        report.reasons.push_back("Its #! line names no interpreter in the 255 bytes the kernel reads of it, or one whose "
+                                 "name runs past them: exec fails (ENOEXEC), and execvp and shells run it with /bin/sh "
+                                 "instead, which takes the line for a comment.");
+        refuse_unexecutable(report, file);
+        return report;
+      }
+    }
+    line = line.substr(0, line.find('\0'));
+    examine_script(report, line, deep, depth);
     refuse_unexecutable(report, file);
     return report;
   }
@@ -253,11 +272,44 @@ void Doctor::examine_script(ProgramReport& report, std::string_view first_line, 
     report.reasons.push_back("Its #! interpreters run one another more than " + most + " times (a loop through env?).");
     return;
   }
+  if (line.via_env) {
+    // An env the kernel cannot start (none there: distroless images have no
+    // /usr/bin/env; or one its runner may not execute) is what is examined.
+    Found env = root_.resolve(line.interpreter, cwd_);
+    struct stat st;
+    ExecFile file;
+    bool runs = env.ok && stat(root_.host(env.path).c_str(), &st) == 0 && S_ISREG(st.st_mode);
+    if (runs) {
+      file.mode = st.st_mode;
+      file.uid = st.st_uid;
+      file.gid = st.st_gid;
+    }
+    if (!runs || !may_execute(file, runner_)) {
+      line.via_env = false;
+      line.env = EnvShebang{};
+    }
+  }
+  // env's -C: env enters the directory before it runs the command (or the script).
+  std::string env_cwd = cwd_;
+  if ((!line.env.command.empty() || line.env.runs_script_itself) && !line.env.chdir.empty()) {
+    Found dir = root_.resolve(line.env.chdir, cwd_);
+    struct stat st;
+    if (dir.ok && stat(root_.host(dir.path).c_str(), &st) == 0 && S_ISDIR(st.st_mode)) {
+      env_cwd = dir.path;
+    } else {
+      line.env.runs_nothing = "fails (cannot change directory to '" + line.env.chdir + "')";
+      line.env.command.clear();
+      line.env.drops_preload.clear();
+      line.env.runs_script_itself = false;
+    }
+  }
   // Where env runs no command of the line's, env itself is what is examined.
   const bool env_command = !line.env.command.empty();
   std::string command = env_command ? line.env.command : line.interpreter;
   // A relative #! interpreter is relative to the working directory, as the kernel resolves it.
-  Found found = env_command ? find_command(command, env_.path) : root_.resolve(line.interpreter, cwd_);
+  // env's execvp searches the PATH its #! line leaves it (-i: none, so glibc's default).
+  const std::string& env_path = line.env.path ? *line.env.path : env_.path;
+  Found found = env_command ? find_command(command, env_path, env_cwd) : root_.resolve(line.interpreter, cwd_);
   const int interp_depth = env_command ? 0 : depth + 1;  // env's exec starts the kernel's count again
   auto interp = std::make_unique<ProgramReport>(examine_at(command, found, deep, interp_depth));
   report.reached = interp->reached;
@@ -318,6 +370,9 @@ void Doctor::examine_script(ProgramReport& report, std::string_view first_line, 
     report.why_not = line.env.runs_script_itself ? "gives env no command on its #! line, so it runs itself for ever"
                                                  : "passes env '" + line.argument + "', which runs no command";
   }
+  if (env_command && line.env.path && command.find('/') == std::string::npos)
+    report.reasons.push_back("env looks for " + command + " in PATH=" + *line.env.path + ", as its #! line leaves it " +
+                             "(after -i, - or -u PATH there is none, and execvp takes /bin:/usr/bin).");
   if (env_command && one_word && line.env.command.find_first_of(" \t") != std::string::npos)
     report.reasons.push_back("env receives '" + line.env.command + "' as one name: the kernel passes the rest of a #! line "
                              "as one argument (`#!/usr/bin/env -S " + line.env.command + "` splits it).");

@@ -107,7 +107,7 @@ class Doctor {
  private:
   ProgramReport examine_at(std::string_view name, const Found& found, bool deep, int depth);
   // `name` as execvp finds it in `path_var` for the runner judged for.
-  Found find_command(std::string_view name, std::string_view path_var) const;
+  Found find_command(std::string_view name, std::string_view path_var, std::string_view cwd) const;
   void examine_elf(ProgramReport& report, int fd, bool deep, const Privileges& privileges);
   bool classify(ProgramReport& report, const ElfFacts& facts, LibBuild& lib_build, bool secure);
   void apply_blockers(ProgramReport& report, const ElfFacts& facts, const LibBuild& lib_build, const std::string& build,

@@ -160,14 +160,21 @@ class Reader {
     if (!read_options()) return failed();
     if (!words_.empty() && !words_.front().script && words_.front().text == "-") {  // a lone "-" is -i
       out_.drops_preload = "-";
+      cleared_ = true;
       words_.pop_front();
     }
+    // env clears its environment (-i, "-"), unsets the -u names, sets the
+    // NAME=VALUE words, in that order; unsetenv refuses a name with '=' or none.
+    if (cleared_ || unsets_path_) out_.path = "/bin:/usr/bin";
+    if (bad_unset_) return nothing("fails (cannot unset '" + *bad_unset_ + "': Invalid argument)");
     while (!words_.empty() && !words_.front().script && words_.front().text.find('=') != std::string::npos) {
       const std::string& set = words_.front().text;
       if (set.starts_with("LD_PRELOAD=")) out_.drops_preload = set == "LD_PRELOAD=" ? set : "";
+      if (set.starts_with("PATH=")) out_.path = set.substr(5);
       words_.pop_front();
     }
-    if (words_.empty()) return nothing("prints its environment");
+    if (words_.empty())
+      return nothing(chdir_given_ ? "fails (must specify command with --chdir (-C))" : "prints its environment");
     if (null_) return nothing("fails (cannot specify --null (-0) with command)");
     if (words_.front().script) {
       out_.drops_preload.clear();
@@ -257,9 +264,19 @@ class Reader {
 
   bool apply(char option, const std::string& spelled, const Word& value) {
     switch (option) {
-      case 'i': out_.drops_preload = spelled; break;
+      case 'i':
+        out_.drops_preload = spelled;
+        cleared_ = true;
+        break;
       case 'u':
         if (value.text == "LD_PRELOAD") out_.drops_preload = spelled + " LD_PRELOAD";
+        if (value.text == "PATH") unsets_path_ = true;
+        if (!bad_unset_ && !value.script && (value.text.empty() || value.text.find('=') != std::string::npos))
+          bad_unset_ = value.text;
+        break;
+      case 'C':
+        chdir_given_ = true;
+        out_.chdir = value.script ? std::string() : value.text;
         break;
       case '0': null_ = true; break;
       case 'h': return stop("prints its help");
@@ -286,6 +303,10 @@ class Reader {
   std::string error_;
   bool null_ = false;
   bool stopped_ = false;
+  bool cleared_ = false;      // -i or "-": env starts from an empty environment
+  bool unsets_path_ = false;  // -u PATH
+  bool chdir_given_ = false;
+  std::optional<std::string> bad_unset_;  // the first -u name unsetenv refuses
   size_t steps_ = 0;
 };
 

@@ -25,6 +25,12 @@ struct EnvShebang {
   std::string runs_nothing;
   bool runs_script_itself = false;  // no command among the words: a loop
   bool split = false;               // -S split a string into words
+  // The PATH env's execvp searches for the command, where the line changes
+  // it: a PATH=VALUE word's value, else after -i, "-" or -u PATH glibc's
+  // default "/bin:/usr/bin" (execvp's with PATH unset); nullopt: the one
+  // the script runs with.
+  std::optional<std::string> path;
+  std::string chdir;  // -C's directory, which env enters before it runs the command; "" for none
 };
 
 // A variable's value where the script runs (for -S's ${NAME}); nullopt: unset.

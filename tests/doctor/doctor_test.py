@@ -9,6 +9,7 @@ Python standard library only.
 """
 
 import argparse
+import errno
 import json
 import re
 import os
@@ -1372,6 +1373,13 @@ def test_env_file(args):
     with open(root + "/usr/bin/jscript", "w") as f:
         f.write("#!/usr/bin/env jtool\n")
     os.chmod(root + "/usr/bin/jscript", 0o755)
+    # Without /usr/bin/env in the image (distroless has none) the kernel cannot start the script.
+    rc, data, err = doctor(cg, "--root", root, "--env-file", env_file, "/usr/bin/jscript")
+    r = data["programs"][0] if data else {}
+    check(rc == 3 and r.get("interpreter", {}).get("path") == "/usr/bin/env"
+          and any("does not exist" in x for x in r["interpreter"].get("reasons", [])),
+          "#!/usr/bin/env in an image without env: env does not exist", (r, err))
+    shutil.copy2("/usr/bin/env", root + "/usr/bin/env")
     rc, data, err = doctor(cg, "--root", root, "/usr/bin/jscript")
     r = data["programs"][0] if data else {}
     check(rc == 3 and r.get("interpreter", {}).get("path") == "jtool"
@@ -1382,6 +1390,7 @@ def test_env_file(args):
     check(rc == 0 and r.get("interpreter", {}).get("path") == "/opt/jdk/bin/jtool",
           "#!/usr/bin/env's name looked up in --env-file's PATH", (r, err))
     os.unlink(root + "/usr/bin/jscript")
+    os.unlink(root + "/usr/bin/env")
     rc, data, err = doctor(cg, "--root", root, "--env-file", env_file, "--library-path", "", "jtool")
     r = data["programs"][0] if data else {"libraries": []}
     check({x["name"]: x["path"] for x in r["libraries"]}.get("libdoctor_ask.so", "?") is None,
@@ -1485,6 +1494,7 @@ def test_env_drops_preload(args):
             check(any("drops LD_PRELOAD" in x for x in r["reasons"]), "... the reason says env drops LD_PRELOAD", r)
     # In an image whose /etc/ld.so.preload names the library, the system-wide mode reaches it.
     root = make_image(args, "image-env-drop", True)
+    shutil.copy2("/usr/bin/env", root + "/usr/bin/env")
     with open(root + "/usr/bin/drop.sh", "w") as f:
         f.write("#!/usr/bin/env -S -i /usr/bin/app\n")
     os.chmod(root + "/usr/bin/drop.sh", 0o755)
@@ -1545,6 +1555,64 @@ def test_env_shebang_against_env(args):
         want_reached = out == "kept" or (out == "dropped" and system_wide)
         check(said == out and r["reached"] is want_reached and (rc == 0) is want_reached,
               f"#!/usr/bin/env {line}: env here: {out}; doctor: {said}", r)
+
+
+def test_env_shebang_lookup(args):
+    """Where env looks for a #! line's command, against this machine's env: in the PATH the line
+    leaves (-i, - and -u PATH leave none, and execvp takes /bin:/usr/bin), from -C's directory;
+    `#!/usr/bin/env` alone and a NUL after env give env no command (a loop); the kernel keeps 255
+    bytes of a #! line without a newline in its first 256."""
+    cg, s = args.cgview, args.scratch
+    bin_dir = os.path.join(s, "env_lookup_bin")
+    os.makedirs(bin_dir, exist_ok=True)
+    shutil.copy2("/usr/bin/printenv", os.path.join(bin_dir, "printenv_x"))
+    env = {"PATH": bin_dir + ":/usr/bin:/bin", "LD_PRELOAD": args.shim}
+    command = os.path.join(bin_dir, "printenv_x")
+    prefix = b"#!/usr/bin/env -S "
+    # Followed by " x\n": no newline in the first 256 bytes. The command's last byte is the 255th (kept)
+    # or the 256th (cut).
+    fits = prefix + b"/" * (255 - len(prefix) - len(command)) + command.encode()
+    cut = fits[:len(prefix)] + b"/" + fits[len(prefix):]
+    lines = ((b"#!/usr/bin/env -S printenv_x", "ran"), (b"#!/usr/bin/env -S -i printenv_x", "not found"),
+             (b"#!/usr/bin/env -S - printenv_x", "not found"), (b"#!/usr/bin/env -S -u PATH printenv_x", "not found"),
+             (b"#!/usr/bin/env -S PATH=/nowhere printenv_x", "not found"),
+             (b"#!/usr/bin/env -S -i PATH=" + bin_dir.encode() + b" printenv_x", "ran"),
+             (b"#!/usr/bin/env -S -C " + bin_dir.encode() + b" ./printenv_x", "ran"),
+             (b"#!/usr/bin/env -S -C /nonexistent printenv_x", "fails"), (b"#!/usr/bin/env -S -u A=1 printenv_x", "fails"),
+             (b"#!/usr/bin/env", "loop"), (b"#!/usr/bin/env\0-S printenv_x", "loop"),
+             (fits, "ran"), (cut, "not found"))
+    for i, (line, want) in enumerate(lines):
+        path = os.path.join(s, f"env_lookup_{i}")
+        with open(path, "wb") as f:
+            f.write(line + (b" x\n" if line in (fits, cut) else b"\n"))
+        os.chmod(path, 0o755)
+        try:
+            real = subprocess.run([path, "LD_PRELOAD"], capture_output=True, text=True, env=env, timeout=1)
+            out = ("ran" if args.shim in real.stdout or real.returncode == 1 and not real.stderr else
+                   "not found" if real.returncode == 127 else "fails")
+        except subprocess.TimeoutExpired:
+            out = "loop"
+        rc, r = one(cg, path, env=env)
+        interp = r.get("interpreter", {})
+        said = ("ran" if interp.get("path") == command else
+                "loop" if any("for ever" in x for x in r["reasons"]) else
+                "fails" if any("runs no command" in x for x in r["reasons"]) else
+                "not found" if interp.get("kind") == "unreadable" else "?")
+        shown = line if len(line) < 80 else line[:40] + b"..." + line[-30:]
+        check(out == want and said == want, f"{shown!r}: env here: {out}; doctor: {said}", r)
+    # An interpreter's name that runs past the 255 bytes: the kernel refuses the file.
+    path = os.path.join(s, "env_lookup_enoexec")
+    with open(path, "w") as f:
+        f.write("#!/" + "x" * 300 + " -S printenv\n")
+    os.chmod(path, 0o755)
+    try:
+        subprocess.run([path], capture_output=True)
+        errno_here = 0
+    except OSError as e:
+        errno_here = e.errno
+    rc, r = one(cg, path, env=env)
+    check(errno_here == errno.ENOEXEC and rc == 3 and any("(ENOEXEC)" in x for x in r["reasons"]),
+          "a #! interpreter's name past 255 bytes: ENOEXEC here, and doctor says so", (errno_here, r))
 
 
 def test_secure_preload_name(args):
@@ -1871,6 +1939,7 @@ def main():
     test_env_file(args)
     test_env_drops_preload(args)
     test_env_shebang_against_env(args)
+    test_env_shebang_lookup(args)
     test_secure_preload_name(args)
     test_user(args)
     test_run(args)

@@ -129,3 +129,36 @@ TEST(EnvShebang, MalformedInputNeverRunsAway) {
 
 }  // namespace
 }  // namespace cgview::cli
+
+namespace cgview::cli {
+namespace {
+
+// env changes its environment before its execvp looks for the command: -i,
+// "-" and -u PATH leave no PATH (glibc's default then), PATH= sets one.
+TEST(EnvShebang, ThePathEnvSearches) {
+  EXPECT_EQ(read("-S nproc").path, std::nullopt);
+  EXPECT_EQ(read("-S -u HOME nproc").path, std::nullopt);
+  for (const char* argument : {"-S -i nproc", "-iS nproc", "-S - nproc", "-S -u PATH nproc", "-S --unset=PATH nproc",
+                               "-S -i -u LD_PRELOAD nproc"})
+    EXPECT_EQ(read(argument).path, "/bin:/usr/bin") << argument;
+  EXPECT_EQ(read("-S -i PATH=/opt/bin nproc").path, "/opt/bin");
+  EXPECT_EQ(read("-S PATH= nproc").path, "");
+  EXPECT_EQ(read("-S PATH=/a PATH=/b nproc").path, "/b");
+  EXPECT_EQ(read("-S -i nproc").drops_preload, "-i");
+}
+
+TEST(EnvShebang, ChdirAndWhatEnvRefuses) {
+  EnvShebang in_dir = read("-S -C /app ./run");
+  EXPECT_EQ(in_dir.chdir, "/app");
+  EXPECT_EQ(in_dir.command, "./run");
+  EXPECT_EQ(read("-S --chdir=/app ./run").chdir, "/app");
+  // -C with no command: env refuses (the script's path was -C's word).
+  EXPECT_EQ(read("-S -C").runs_nothing, "fails (must specify command with --chdir (-C))");
+  // unsetenv refuses a name with '=' or none, before env runs anything.
+  EXPECT_EQ(read("-S -u X=1 nproc").runs_nothing, "fails (cannot unset 'X=1': Invalid argument)");
+  EXPECT_EQ(read("-S -u '' nproc").runs_nothing, "fails (cannot unset '': Invalid argument)");
+  EXPECT_EQ(read("-u LD_PRELOAD nproc").runs_script_itself, true);  // one name, blank and all: unsetenv takes it
+}
+
+}  // namespace
+}  // namespace cgview::cli
