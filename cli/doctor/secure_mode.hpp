@@ -71,7 +71,8 @@ struct Privileges {
 };
 
 // Whether exec lets `runner` start `file` at all (else EACCES), as the
-// kernel's permission check decides: root needs an execute bit for anyone;
+// kernel's permission check decides: a runner with CAP_DAC_OVERRIDE in its
+// permitted set (root, unless dropped) needs an execute bit for anyone;
 // another runner the one of its class, the owner's, else the group's (its own
 // group or a supplementary one), else the others'. Without a runner, an
 // ordinary user's: neither the file's owner nor in its group.

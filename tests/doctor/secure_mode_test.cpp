@@ -3,6 +3,8 @@
 // the same rules against the real kernel and ld.so.
 #include "secure_mode.hpp"
 
+#include <linux/capability.h>
+
 #include <gtest/gtest.h>
 
 #include <string>
@@ -143,6 +145,7 @@ TEST(SecureMode, WhoMayExecuteAFile) {
     r.uid = uid;
     r.gid = gid;
     r.groups = std::move(groups);
+    r.permitted = uid == 0 ? ~uint64_t(0) : 0;
     return std::optional<Runner>(r);
   };
   const ExecFile helper = file(04754, 0, 102);  // dbus-daemon-launch-helper
@@ -157,4 +160,10 @@ TEST(SecureMode, WhoMayExecuteAFile) {
   EXPECT_FALSE(may_execute(file(0765, 0, 50), runner(1000, 50)));  // and the group's for the group
   EXPECT_TRUE(may_execute(file(0001, 0, 0), runner(0, 0)));        // root: any execute bit
   EXPECT_FALSE(may_execute(file(0644, 0, 0), runner(0, 0)));       // but one
+  // Root without CAP_DAC_OVERRIDE (docker --cap-drop ALL) is held to the class rule.
+  std::optional<Runner> capless_root = runner(0, 0);
+  capless_root->permitted &= ~(uint64_t(1) << CAP_DAC_OVERRIDE);
+  EXPECT_FALSE(may_execute(file(0700, 1000, 1000), capless_root));
+  EXPECT_TRUE(may_execute(file(0700, 0, 1000), capless_root));
+  EXPECT_FALSE(may_execute(file(0001, 0, 0), capless_root));
 }
