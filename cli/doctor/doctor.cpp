@@ -233,6 +233,13 @@ ProgramReport Doctor::examine_at(std::string_view name, const Found& found, bool
 // before anything else, secure mode included: for that runner it is not
 // reached, whatever the rest says.
 void Doctor::refuse_unexecutable(ProgramReport& report, const ExecFile& file) const {
+  if (file.noexec_mount) {
+    report.reasons.push_back("It lies on a noexec mount: exec fails (EACCES) for anyone and it never starts. What is "
+                             "said above holds where it is mounted without noexec.");
+    report.reached = false;
+    report.why_not = "lies on a noexec mount (exec fails: EACCES)";
+    return;
+  }
   if (may_execute(file, runner_)) return;
   const std::string who = runner_ ? std::to_string(runner_->uid) + ":" + std::to_string(runner_->gid) : "an ordinary user";
   char mode[16];

@@ -83,7 +83,10 @@ ExecFile exec_file_of(int fd, const struct stat& st, bool live) {
   file.uid = st.st_uid;
   file.gid = st.st_gid;
   struct statvfs vfs;
-  file.nosuid_mount = live && fstatvfs(fd, &vfs) == 0 && (vfs.f_flag & ST_NOSUID);
+  if (live && fstatvfs(fd, &vfs) == 0) {
+    file.nosuid_mount = vfs.f_flag & ST_NOSUID;
+    file.noexec_mount = vfs.f_flag & ST_NOEXEC;
+  }
   char raw[XATTR_CAPS_SZ_3 + 1];
   ssize_t n = fgetxattr(fd, "security.capability", raw, sizeof raw);
   if (n > 0) file.capabilities = parse_file_capabilities(std::string_view(raw, size_t(n)));

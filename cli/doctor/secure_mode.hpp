@@ -53,11 +53,12 @@ struct ExecFile {
   uid_t uid = 0;
   gid_t gid = 0;
   bool nosuid_mount = false;
+  bool noexec_mount = false;  // exec fails with EACCES, whatever the mode says
   std::optional<FileCapabilities> capabilities;
 };
 
 // The file open at `fd`, of status `st`. `live`: it runs where it lies, so
-// its mount's nosuid counts (not so in an unpacked image).
+// its mount's nosuid and noexec count (not so in an unpacked image).
 ExecFile exec_file_of(int fd, const struct stat& st, bool live);
 
 // What a program's file gives it when run.

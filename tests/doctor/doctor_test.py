@@ -211,6 +211,17 @@ def test_secure_mode(args, system_wide):
     r = data["programs"][0] if data else {}
     check(r.get("reached") is system_wide and not any("EACCES" in x for x in r.get("reasons", [])),
           "doctor --user 1:1 of a 4754 program of group 1: secure mode, not EACCES", (r, err))
+    # A program on a noexec mount: exec fails (EACCES) for anyone, root included.
+    noexec_dir = os.path.join(where, "noexec")
+    os.mkdir(noexec_dir)
+    on_noexec = ["unshare", "-m", "sh", "-c", f"mount -t tmpfs -o noexec,mode=755 none {noexec_dir} && "
+                 f"cp -p {plain} {noexec_dir}/ && {noexec_dir}/plain >/dev/null 2>&1; echo $?; "
+                 f"exec {args.cgview} doctor --json {noexec_dir}/plain"]
+    ran = subprocess.run(on_noexec, capture_output=True, text=True)
+    status, _, judged = ran.stdout.partition("\n")
+    r = json.loads(judged)["programs"][0] if judged.strip().startswith("{") else {}
+    check(status == "126" and r.get("reached") is False and any("noexec mount" in x for x in r.get("reasons", [])),
+          "a program on a noexec mount: EACCES here, and doctor says so", (ran, r))
     # execvp passes over a PATH entry its runner may not execute (EACCES) and runs the next: doctor
     # and `cgview run` judge that one, not the first with some execute bit.
     first, second = os.path.join(where, "path1"), os.path.join(where, "path2")
