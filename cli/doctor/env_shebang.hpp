@@ -37,11 +37,14 @@ struct EnvShebang {
 using EnvLookup = std::function<std::optional<std::string>(std::string_view name)>;
 
 // env's reading of `argument`, the one word after env on a #! line ("" for
-// none), as coreutils 9.1 to 9.7 read it: getopt's rules (short options
-// grouped, a long option by a unique prefix, options end at the first other
-// word), -S's splitting (quotes, backslash escapes, ${NAME}, # comments, \c)
-// with the split words read as options again, then NAME=VALUE words, then
-// the command. -a/--argv0 (coreutils 9.6) takes a word.
+// none), as GNU coreutils' env reads it (checked against 9.1's): getopt's
+// rules (short options grouped, a long option by a unique prefix, options end
+// at the first other word), -S's splitting (quotes, backslash escapes,
+// ${NAME}, # comments, \c) with the split words read as options again, then
+// NAME=VALUE words, then the command. Not told apart: -a/--argv0 takes a word
+// as in 9.6 and later (older ones reject it); a --default-signal=, --ignore-
+// signal= or --block-signal= value is not checked (env rejects an unknown
+// signal); BusyBox's env, which has no -S, is read as GNU's.
 EnvShebang read_env_shebang(std::string_view argument, const EnvLookup& lookup);
 
 }  // namespace cgview::cli
