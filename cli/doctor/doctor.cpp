@@ -237,20 +237,27 @@ void Doctor::refuse_unexecutable(ProgramReport& report, const ExecFile& file) co
     report.reasons.push_back("It lies on a noexec mount: exec fails (EACCES) for anyone and it never starts. What is "
                              "said above holds where it is mounted without noexec.");
     report.reached = false;
+    report.unexecutable = true;
     report.why_not = "lies on a noexec mount (exec fails: EACCES)";
     return;
   }
-  if (may_execute(file, runner_)) return;
+  const bool executes = may_execute(file, runner_);
+  // A script runs only where its interpreter may also read it.
+  if (executes && (report.kind != ProgramKind::Script || may_read(file, runner_))) return;
   const std::string who = runner_ ? std::to_string(runner_->uid) + ":" + std::to_string(runner_->gid) : "an ordinary user";
   char mode[16];
   std::snprintf(mode, sizeof mode, "%04o", unsigned(file.mode & 07777));
-  report.reasons.push_back((runner_ ? who : "An ordinary user") + " may not execute it (mode " + mode + ", owner " +
-                           std::to_string(file.uid) + ", group " + std::to_string(file.gid) + "): exec fails (EACCES) " +
-                           "and it never starts" + (runner_ ? "" : " (doctor assumes such a runner; --user names another)") +
-                           ". What is said above holds for a runner who may.");
+  const std::string whose = " (mode " + std::string(mode) + ", owner " + std::to_string(file.uid) + ", group " +
+                            std::to_string(file.gid) + "): ";
+  const std::string assumed = runner_ ? "" : " (doctor assumes such a runner; --user names another)";
+  report.reasons.push_back((runner_ ? who : "An ordinary user") +
+                           (executes ? " may not read it" + whose + "exec starts its interpreter, which cannot open it " +
+                                           "(EACCES), and it never runs"
+                                     : " may not execute it" + whose + "exec fails (EACCES) and it never starts") +
+                           assumed + ". What is said above holds for a runner who may.");
   report.reached = false;
   report.unexecutable = true;
-  report.why_not = "may not be executed by " + who + " (mode " + mode + ")";
+  report.why_not = std::string(executes ? "may not be read by " : "may not be executed by ") + who + " (mode " + mode + ")";
 }
 
 void Doctor::examine_script(ProgramReport& report, std::string_view first_line, bool deep, int depth) {

@@ -49,7 +49,7 @@ struct ProgramReport {
   std::vector<std::string> served_paths;  // served files named in its read-only data
   bool container_aware = false;
   bool secure = false;  // ld.so runs it in secure mode for the runner judged for
-  bool unexecutable = false;  // exec refuses it, or its interpreter, to that runner (EACCES)
+  bool unexecutable = false;  // exec refuses it or its interpreter to that runner, or the interpreter may not read it (EACCES)
   std::vector<Evidence> container_evidence;
   std::vector<Library> libraries;  // the DT_NEEDED closure, breadth first
   // The AddressSanitizer runtime it needs (its path, else its name): that

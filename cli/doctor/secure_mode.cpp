@@ -97,15 +97,36 @@ std::string Privileges::phrase() const {
   return setuid ? "is setuid" : setgid ? "is setgid" : "has file capabilities";
 }
 
-bool may_execute(const ExecFile& file, const std::optional<Runner>& runner) {
-  if (!runner) return file.mode & S_IXOTH;
-  // CAP_DAC_OVERRIDE (root's, unless dropped: docker --cap-drop) passes the
-  // class rule, given any execute bit; without it root is held to the rule too.
-  if (runner->permitted & (uint64_t(1) << CAP_DAC_OVERRIDE)) return file.mode & (S_IXUSR | S_IXGRP | S_IXOTH);
-  if (file.uid == runner->uid) return file.mode & S_IXUSR;
+namespace {
+
+// The shift of the runner's class among the mode's permission bits, as the
+// kernel picks it: the owner's (6), else the group's, its own or a
+// supplementary one (3), else the others' (0). Without a runner, an ordinary
+// user's: the others'.
+int permission_class(const ExecFile& file, const std::optional<Runner>& runner) {
+  if (!runner) return 0;
+  if (file.uid == runner->uid) return 6;
   const bool in_group = file.gid == runner->gid ||
                         std::find(runner->groups.begin(), runner->groups.end(), file.gid) != runner->groups.end();
-  return file.mode & (in_group ? S_IXGRP : S_IXOTH);
+  return in_group ? 3 : 0;
+}
+
+bool holds(const std::optional<Runner>& runner, int capability) {
+  return runner && (runner->permitted & (uint64_t(1) << capability));
+}
+
+}  // namespace
+
+bool may_execute(const ExecFile& file, const std::optional<Runner>& runner) {
+  // CAP_DAC_OVERRIDE (root's, unless dropped: docker --cap-drop) passes the
+  // class rule, given any execute bit; without it root is held to the rule too.
+  if (holds(runner, CAP_DAC_OVERRIDE)) return file.mode & (S_IXUSR | S_IXGRP | S_IXOTH);
+  return (file.mode >> permission_class(file, runner)) & S_IXOTH;
+}
+
+bool may_read(const ExecFile& file, const std::optional<Runner>& runner) {
+  if (holds(runner, CAP_DAC_OVERRIDE) || holds(runner, CAP_DAC_READ_SEARCH)) return true;
+  return (file.mode >> permission_class(file, runner)) & S_IROTH;
 }
 
 Privileges privileges_for(const ExecFile& file, const std::optional<Runner>& runner, bool no_new_privs) {

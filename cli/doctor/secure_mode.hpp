@@ -79,6 +79,12 @@ struct Privileges {
 // ordinary user's: neither the file's owner nor in its group.
 bool may_execute(const ExecFile& file, const std::optional<Runner>& runner);
 
+// Whether `runner` may open `file` for reading, by the same classes; with
+// CAP_DAC_OVERRIDE or CAP_DAC_READ_SEARCH always. A script's interpreter
+// opens the script so: exec needs only the execute bit, the interpreter the
+// read one (an ELF program runs without it).
+bool may_read(const ExecFile& file, const std::optional<Runner>& runner);
+
 // The privileges `file` gives `runner`; without one, an ordinary user's:
 // neither root nor the file's owner or group, no_new_privs unset, no
 // inheritable capabilities, every capability in the bounding set.

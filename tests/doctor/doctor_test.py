@@ -207,6 +207,20 @@ def test_secure_mode(args, system_wide):
               f"doctor {' '.join(user)} of a 4754 program: may not be executed, said so", (r, err))
         t = subprocess.run([args.cgview, "doctor", *user, group_only], capture_output=True, text=True)
         check("NO       may not be executed by " in t.stdout, "... the table's why-not says so", t.stdout)
+    # A script its runner may execute but not read (0711): the kernel starts its interpreter, which
+    # cannot open it. Root (CAP_DAC_OVERRIDE) reads it.
+    unreadable_script = os.path.join(where, "script_0711")
+    with open(unreadable_script, "w") as f:
+        f.write("#!/bin/sh\necho ran\n")
+    os.chmod(unreadable_script, 0o711)
+    ran = subprocess.run(nobody + ["sh", "-c", 'exec "$0"', unreadable_script], capture_output=True, text=True)
+    check(ran.returncode != 0 and "ran" not in ran.stdout and "Permission denied" in ran.stderr,
+          "a 0711 script run by nobody: its interpreter cannot open it", ran)
+    for user, reached in (([], False), (["--user", "65534"], False), (["--user", "0"], True)):
+        rc, data, err = doctor(args.cgview, *user, unreadable_script)
+        r = data["programs"][0] if data else {}
+        check(r.get("reached") is reached and any("cannot open it (EACCES)" in x for x in r.get("reasons", [])) is not reached,
+              f"doctor {' '.join(user)} of a 0711 script: reached {reached}", (r, err))
     rc, data, err = doctor(args.cgview, "--user", "1:1", group_only)  # its group may: secure mode then
     r = data["programs"][0] if data else {}
     check(r.get("reached") is system_wide and not any("EACCES" in x for x in r.get("reasons", [])),

@@ -167,3 +167,23 @@ TEST(SecureMode, WhoMayExecuteAFile) {
   EXPECT_TRUE(may_execute(file(0700, 0, 1000), capless_root));
   EXPECT_FALSE(may_execute(file(0001, 0, 0), capless_root));
 }
+
+TEST(SecureMode, WhoMayReadAScript) {
+  ExecFile script;
+  script.mode = S_IFREG | 0711;
+  script.uid = 1000;
+  script.gid = 1000;
+  Runner owner, other, root;
+  owner.uid = owner.gid = 1000;
+  other.uid = other.gid = 65534;
+  root.permitted = uint64_t(1) << CAP_DAC_OVERRIDE;
+  EXPECT_TRUE(may_read(script, owner));
+  EXPECT_FALSE(may_read(script, other));
+  EXPECT_FALSE(may_read(script, std::nullopt));  // an ordinary user: the others' bits
+  EXPECT_TRUE(may_read(script, root));
+  Runner searcher = other;  // CAP_DAC_READ_SEARCH reads too
+  searcher.permitted = uint64_t(1) << CAP_DAC_READ_SEARCH;
+  EXPECT_TRUE(may_read(script, searcher));
+  script.mode = S_IFREG | 0755;
+  EXPECT_TRUE(may_read(script, other));
+}
