@@ -154,13 +154,8 @@ ProgramReport Doctor::examine(std::string_view program, bool deep) {
 }
 
 Found Doctor::find_command(std::string_view name, std::string_view path_var, std::string_view cwd) const {
-  return root_.find_command(name, path_var, cwd, [this](const struct stat& st) {
-    ExecFile file;
-    file.mode = st.st_mode;
-    file.uid = st.st_uid;
-    file.gid = st.st_gid;
-    return may_execute(file, runner_);
-  });
+  return root_.find_command(name, path_var, cwd,
+                            [this](const struct stat& st) { return may_execute(exec_file_of(st), runner_); });
 }
 
 ProgramReport Doctor::examine_at(std::string_view name, const Found& found, bool deep, int depth) {
@@ -291,14 +286,9 @@ void Doctor::examine_script(ProgramReport& report, std::string_view first_line, 
     // /usr/bin/env; or one its runner may not execute) is what is examined.
     Found env = root_.resolve(line.interpreter, cwd_);
     struct stat st;
-    ExecFile file;
-    bool runs = env.ok && stat(root_.host(env.path).c_str(), &st) == 0 && S_ISREG(st.st_mode);
-    if (runs) {
-      file.mode = st.st_mode;
-      file.uid = st.st_uid;
-      file.gid = st.st_gid;
-    }
-    if (!runs || !may_execute(file, runner_)) {
+    bool runs = env.ok && stat(root_.host(env.path).c_str(), &st) == 0 && S_ISREG(st.st_mode) &&
+                may_execute(exec_file_of(st), runner_);
+    if (!runs) {
       line.via_env = false;
       line.env = EnvShebang{};
     }

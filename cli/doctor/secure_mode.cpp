@@ -77,11 +77,16 @@ Runner this_runner() {
   return r;
 }
 
-ExecFile exec_file_of(int fd, const struct stat& st, bool live) {
+ExecFile exec_file_of(const struct stat& st) {
   ExecFile file;
   file.mode = st.st_mode;
   file.uid = st.st_uid;
   file.gid = st.st_gid;
+  return file;
+}
+
+ExecFile exec_file_of(int fd, const struct stat& st, bool live) {
+  ExecFile file = exec_file_of(st);
   struct statvfs vfs;
   if (live && fstatvfs(fd, &vfs) == 0) {
     file.nosuid_mount = vfs.f_flag & ST_NOSUID;

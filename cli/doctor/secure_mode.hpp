@@ -61,6 +61,9 @@ struct ExecFile {
 // its mount's nosuid and noexec count (not so in an unpacked image).
 ExecFile exec_file_of(int fd, const struct stat& st, bool live);
 
+// Its mode and owners alone (what a PATH search looks at).
+ExecFile exec_file_of(const struct stat& st);
+
 // What a program's file gives it when run.
 struct Privileges {
   bool setuid = false;
