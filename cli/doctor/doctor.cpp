@@ -154,8 +154,9 @@ ProgramReport Doctor::examine(std::string_view program, bool deep) {
 }
 
 Found Doctor::find_command(std::string_view name, std::string_view path_var, std::string_view cwd) const {
-  return root_.find_command(name, path_var, cwd,
-                            [this](const struct stat& st) { return may_execute(exec_file_of(st), runner_); });
+  return root_.find_command(name, path_var, cwd, [this](const std::string& host_path, const struct stat& st) {
+    return may_execute(exec_file_at(host_path, st, root_.live()), runner_);
+  });
 }
 
 ProgramReport Doctor::examine_at(std::string_view name, const Found& found, bool deep, int depth) {
@@ -285,9 +286,10 @@ void Doctor::examine_script(ProgramReport& report, std::string_view first_line, 
     // An env the kernel cannot start (none there: distroless images have no
     // /usr/bin/env; or one its runner may not execute) is what is examined.
     Found env = root_.resolve(line.interpreter, cwd_);
+    const std::string host_path = env.ok ? root_.host(env.path) : std::string();
     struct stat st;
-    bool runs = env.ok && stat(root_.host(env.path).c_str(), &st) == 0 && S_ISREG(st.st_mode) &&
-                may_execute(exec_file_of(st), runner_);
+    const bool runs = env.ok && stat(host_path.c_str(), &st) == 0 && S_ISREG(st.st_mode) &&
+                      may_execute(exec_file_at(host_path, st, root_.live()), runner_);
     if (!runs) {
       line.via_env = false;
       line.env = EnvShebang{};

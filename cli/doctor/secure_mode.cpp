@@ -77,25 +77,35 @@ Runner this_runner() {
   return r;
 }
 
-ExecFile exec_file_of(const struct stat& st) {
+namespace {
+
+// The file of status `st`, its mount's flags from `vfs` (null: not live or not known).
+ExecFile exec_file_from(const struct stat& st, const struct statvfs* vfs) {
   ExecFile file;
   file.mode = st.st_mode;
   file.uid = st.st_uid;
   file.gid = st.st_gid;
+  if (vfs != nullptr) {
+    file.nosuid_mount = vfs->f_flag & ST_NOSUID;
+    file.noexec_mount = vfs->f_flag & ST_NOEXEC;
+  }
   return file;
 }
 
+}  // namespace
+
 ExecFile exec_file_of(int fd, const struct stat& st, bool live) {
-  ExecFile file = exec_file_of(st);
   struct statvfs vfs;
-  if (live && fstatvfs(fd, &vfs) == 0) {
-    file.nosuid_mount = vfs.f_flag & ST_NOSUID;
-    file.noexec_mount = vfs.f_flag & ST_NOEXEC;
-  }
+  ExecFile file = exec_file_from(st, live && fstatvfs(fd, &vfs) == 0 ? &vfs : nullptr);
   char raw[XATTR_CAPS_SZ_3 + 1];
   ssize_t n = fgetxattr(fd, "security.capability", raw, sizeof raw);
   if (n > 0) file.capabilities = parse_file_capabilities(std::string_view(raw, size_t(n)));
   return file;
+}
+
+ExecFile exec_file_at(const std::string& host_path, const struct stat& st, bool live) {
+  struct statvfs vfs;
+  return exec_file_from(st, live && statvfs(host_path.c_str(), &vfs) == 0 ? &vfs : nullptr);
 }
 
 std::string Privileges::phrase() const {
@@ -123,6 +133,7 @@ bool holds(const std::optional<Runner>& runner, int capability) {
 }  // namespace
 
 bool may_execute(const ExecFile& file, const std::optional<Runner>& runner) {
+  if (file.noexec_mount) return false;  // for anyone, root included
   // CAP_DAC_OVERRIDE (root's, unless dropped: docker --cap-drop) passes the
   // class rule, given any execute bit; without it root is held to the rule too.
   if (holds(runner, CAP_DAC_OVERRIDE)) return file.mode & (S_IXUSR | S_IXGRP | S_IXOTH);

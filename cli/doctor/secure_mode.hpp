@@ -60,9 +60,9 @@ struct ExecFile {
 // The file open at `fd`, of status `st`. `live`: it runs where it lies, so
 // its mount's nosuid and noexec count (not so in an unpacked image).
 ExecFile exec_file_of(int fd, const struct stat& st, bool live);
-
-// Its mode and owners alone (what a PATH search looks at).
-ExecFile exec_file_of(const struct stat& st);
+// The same of the file at `host_path` without opening it, but for its file
+// capabilities (not read): enough for may_execute.
+ExecFile exec_file_at(const std::string& host_path, const struct stat& st, bool live);
 
 // What a program's file gives it when run.
 struct Privileges {
@@ -75,11 +75,12 @@ struct Privileges {
 };
 
 // Whether exec lets `runner` start `file` at all (else EACCES), as the
-// kernel's permission check decides: a runner with CAP_DAC_OVERRIDE in its
-// permitted set (root, unless dropped) needs an execute bit for anyone;
-// another runner the one of its class, the owner's, else the group's (its own
-// group or a supplementary one), else the others'. Without a runner, an
-// ordinary user's: neither the file's owner nor in its group.
+// kernel decides: nobody a file on a noexec mount; a runner with
+// CAP_DAC_OVERRIDE in its permitted set (root, unless dropped) given an
+// execute bit for anyone; another runner given the one of its class, the
+// owner's, else the group's (its own group or a supplementary one), else the
+// others'. Without a runner, an ordinary user's: neither the file's owner nor
+// in its group.
 bool may_execute(const ExecFile& file, const std::optional<Runner>& runner);
 
 // Whether `runner` may open `file` for reading, by the same classes; with

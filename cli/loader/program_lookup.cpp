@@ -101,8 +101,9 @@ Found RootFs::find_command(std::string_view name, std::string_view path_var, std
     std::string candidate = dir + "/" + std::string(name);
     Found found = resolve(candidate, cwd);
     struct stat st;
-    if (found.ok && stat(host(found.path).c_str(), &st) == 0 && S_ISREG(st.st_mode) && (st.st_mode & 0111)) {
-      if (!may_run || may_run(st)) return found;
+    const std::string host_path = found.ok ? host(found.path) : std::string();
+    if (found.ok && stat(host_path.c_str(), &st) == 0 && S_ISREG(st.st_mode) && (st.st_mode & 0111)) {
+      if (!may_run || may_run(host_path, st)) return found;
       if (!refused) refused = std::move(found);
       continue;
     }

@@ -46,7 +46,8 @@ class RootFs {
   // `may_run` (where given) says its runner may execute: execvp passes over
   // one whose exec fails with EACCES. Where the runner may execute none, the
   // first with any execute bit (execvp fails with EACCES then).
-  using MayRun = std::function<bool(const struct stat&)>;
+  // `host_path`: the candidate's path on this host (where its mount's flags are seen).
+  using MayRun = std::function<bool(const std::string& host_path, const struct stat&)>;
   Found find_command(std::string_view name, std::string_view path_var, std::string_view cwd,
                      const MayRun& may_run = {}) const;
 

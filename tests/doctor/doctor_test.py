@@ -236,6 +236,26 @@ def test_secure_mode(args, system_wide):
     r = json.loads(judged)["programs"][0] if judged.strip().startswith("{") else {}
     check(status == "126" and r.get("reached") is False and any("noexec mount" in x for x in r.get("reasons", [])),
           "a program on a noexec mount: EACCES here, and doctor says so", (ran, r))
+    # execvp passes over one there (EACCES) to the next in PATH, and `cgview run` of it says exec's
+    # EACCES alone. Each line: sh's status, then cgview's stdout and stderr as one JSON line.
+    other = os.path.join(where, "exec_ok")
+    os.mkdir(other)
+    shutil.copy2(plain, os.path.join(other, "plain"))
+    report = ("import json, subprocess, sys; r = subprocess.run(sys.argv[1:], capture_output=True, text=True); "
+              "print(json.dumps([r.stdout, r.stderr]))")
+    on_noexec = ["unshare", "-m", "sh", "-c", f"mount -t tmpfs -o noexec,mode=755 none {noexec_dir} && "
+                 f"cp -p {plain} {noexec_dir}/ && export PATH={noexec_dir}:{other}:$PATH && plain >/dev/null; echo $?; "
+                 f"python3 -c '{report}' {args.cgview} doctor --json plain; "
+                 f"python3 -c '{report}' {args.cgview} run -- {noexec_dir}/plain"]
+    ran = subprocess.run(on_noexec, capture_output=True, text=True)
+    lines = ran.stdout.splitlines()
+    status = lines[0] if lines else ""
+    judged, run = (json.loads(x) for x in lines[1:3]) if len(lines) == 3 else (["", ""], ["", ""])
+    r = json.loads(judged[0])["programs"][0] if judged[0].startswith("{") else {}
+    check(status == "0" and r.get("path") == os.path.join(other, "plain") and r.get("reached") is True,
+          "PATH lookup passes over a program on a noexec mount, as execvp does", (ran, r))
+    check(run[1] == f"cgview: {noexec_dir}/plain: Permission denied\n",
+          "cgview run of a program on a noexec mount: exec's EACCES, no warning before it", (ran, run))
     # execvp passes over a PATH entry its runner may not execute (EACCES) and runs the next: doctor
     # and `cgview run` judge that one, not the first with some execute bit.
     first, second = os.path.join(where, "path1"), os.path.join(where, "path2")

@@ -166,6 +166,11 @@ TEST(SecureMode, WhoMayExecuteAFile) {
   EXPECT_FALSE(may_execute(file(0700, 1000, 1000), capless_root));
   EXPECT_TRUE(may_execute(file(0700, 0, 1000), capless_root));
   EXPECT_FALSE(may_execute(file(0001, 0, 0), capless_root));
+  // A noexec mount refuses everyone, root included.
+  ExecFile on_noexec = file(0755, 0, 0);
+  on_noexec.noexec_mount = true;
+  EXPECT_FALSE(may_execute(on_noexec, runner(0, 0)));
+  EXPECT_FALSE(may_execute(on_noexec, std::nullopt));
 }
 
 TEST(SecureMode, WhoMayReadAScript) {
