@@ -184,19 +184,23 @@ ProgramReport Doctor::examine_at(std::string_view name, const Found& found, bool
   if (start.starts_with("#!")) {
     close(fd);
     report.kind = ProgramKind::Script;
-    // The kernel reads 256 bytes; without a newline among them it keeps 255
-    // (the last becomes the string's end) and refuses the file (ENOEXEC)
-    // where no blank or NUL ends the interpreter's name in them: that name
-    // would be cut. A NUL ends the line.
+    // The kernel reads 256 bytes; without a newline among them it refuses the
+    // file (ENOEXEC) where no blank or NUL among all 256 ends the
+    // interpreter's name (that name would be cut), and else keeps 255 (the
+    // last becomes the string's end: a blank there ends the name, and
+    // binfmt_script.c's next_terminator looks at it). A NUL ends the line.
     std::string_view line = start.substr(0, start.find('\n'));
     if (line.size() == kScriptLineMax) {
-      line.remove_suffix(1);
       size_t name = line.find_first_not_of(" \t", 2);
-      if (name == std::string_view::npos || line.find_first_of(std::string_view(" \t\0", 3), name) == std::string_view::npos) {
+      const bool cut = name == std::string_view::npos ||
+                       line.find_first_of(std::string_view(" \t\0", 3), name) == std::string_view::npos;
+      line.remove_suffix(1);
+      if (cut) {
         report.why_not = "has a #! line the kernel refuses (ENOEXEC)";
-        report.reasons.push_back("Its #! line names no interpreter in the 255 bytes the kernel reads of it, or one whose "
-                                 "name runs past them: exec fails (ENOEXEC), and execvp and shells run it with /bin/sh "
-                                 "instead, which takes the line for a comment.");
+        report.reasons.push_back("Its #! line has no newline in the 256 bytes the kernel reads of it, and names no "
+                                 "interpreter there or one no blank ends there: the kernel takes the name for cut and "
+                                 "exec fails (ENOEXEC); execvp and shells run it with /bin/sh instead, which takes the "
+                                 "line for a comment.");
         refuse_unexecutable(report, file);
         return report;
       }

@@ -1658,6 +1658,24 @@ def test_env_shebang_lookup(args):
     rc, r = one(cg, path, env=env)
     check(errno_here == errno.ENOEXEC and rc == 3 and any("(ENOEXEC)" in x for x in r["reasons"]),
           "a #! interpreter's name past 255 bytes: ENOEXEC here, and doctor says so", (errno_here, r))
+    # At the edge: a name of bytes 2-254 and a blank as the 256th byte runs (binfmt_script.c looks at
+    # all 256 for the blank, then keeps 255); a name reaching the 256th byte is cut (ENOEXEC).
+    for extra, want_errno in ((0, 0), (1, errno.ENOEXEC)):
+        interp = os.path.join(s, "p" * (253 + extra - len(s) - 1))
+        if not os.path.lexists(interp):
+            os.symlink("/usr/bin/printenv", interp)
+        with open(path, "wb") as f:
+            f.write(b"#!" + interp.encode() + b" x\n")
+        try:
+            subprocess.run([path], capture_output=True)
+            errno_here = 0
+        except OSError as e:
+            errno_here = e.errno
+        rc, r = one(cg, path, env=env)
+        said_enoexec = any("(ENOEXEC)" in x for x in r["reasons"])
+        check(errno_here == want_errno and said_enoexec is (want_errno != 0),
+              f"a #! interpreter's name ending at byte {255 + extra}: errno {errno_here} here, doctor's ENOEXEC: "
+              f"{said_enoexec}", (errno_here, r))
 
 
 def test_secure_preload_name(args):
