@@ -104,11 +104,12 @@ int run(const Config& config, const char* cpus, const char* memory, char** comma
   if (cpus != nullptr) setenv("CGVIEW_CPUS", cpus, 1);
   if (memory != nullptr) setenv("CGVIEW_MEMORY", memory, 1);
   if (!config.root.live()) setenv("CGVIEW_SYSROOT", std::string(config.root.prefix.view()).c_str(), 1);
-  // Not found, unreadable, not ELF or not executable by us: execvp decides (a
-  // file without #! runs under /bin/sh; EACCES is said below).
+  // Not found, unreadable, not ELF, a #! line the kernel refuses or not
+  // executable by us: execvp decides (a file the kernel will not run, ENOEXEC,
+  // runs under /bin/sh, which the library reaches; EACCES is said below).
   if (!verdict.reached) print_warnings_once(config);  // no library in it to print them
   if (!verdict.reached && verdict.kind != ProgramKind::Unreadable && verdict.kind != ProgramKind::NotElf &&
-      !verdict.unexecutable && !is_this_binary(verdict.path))
+      !verdict.enoexec && !verdict.unexecutable && !is_this_binary(verdict.path))
     std::fprintf(stderr, "cgview: warning: %s %s: cgview cannot reach it%s\n", command[0], verdict.why_not.c_str(),
                  what_to_do_instead(verdict, check.has_cpus_override));
   execvp(command[0], command);

@@ -197,6 +197,7 @@ ProgramReport Doctor::examine_at(std::string_view name, const Found& found, bool
       line.remove_suffix(1);
       if (cut) {
         report.why_not = "has a #! line the kernel refuses (ENOEXEC)";
+        report.enoexec = true;
         report.reasons.push_back("Its #! line has no newline in the 256 bytes the kernel reads of it, and names no "
                                  "interpreter there or one no blank ends there: the kernel takes the name for cut and "
                                  "exec fails (ENOEXEC); execvp and shells run it with /bin/sh instead, which takes the "

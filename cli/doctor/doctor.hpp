@@ -50,6 +50,7 @@ struct ProgramReport {
   bool container_aware = false;
   bool secure = false;  // ld.so runs it in secure mode for the runner judged for
   bool unexecutable = false;  // exec refuses it or its interpreter to that runner, or the interpreter may not read it (EACCES)
+  bool enoexec = false;  // a #! line the kernel refuses (ENOEXEC): execvp runs it with /bin/sh instead
   std::vector<Evidence> container_evidence;
   std::vector<Library> libraries;  // the DT_NEEDED closure, breadth first
   // The AddressSanitizer runtime it needs (its path, else its name): that

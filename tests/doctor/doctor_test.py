@@ -1838,6 +1838,15 @@ def test_run(args):
     check(r.returncode == 127 and "not found" in r.stderr, "run: command not found exits 127", (r.returncode, r.stderr))
     r = subprocess.run([cg, "run", "--", f"{s}/adir"], capture_output=True, text=True)
     check(r.returncode == 126, "run: a directory exits 126", (r.returncode, r.stderr))
+    # A #! line the kernel refuses (an interpreter's name cut at 256 bytes): execvp runs the script
+    # with /bin/sh, whose nproc the library reaches: no warning.
+    cut = f"{s}/run_cut_shebang"
+    with open(cut, "w") as f:
+        f.write("#!/" + "x" * 300 + "\nnproc\n")
+    os.chmod(cut, 0o755)
+    r = subprocess.run([cg, "run", "--cpus", "1", "--", cut], capture_output=True, text=True)
+    check(r.returncode == 0 and r.stdout == "1\n" and r.stderr == "",
+          "run: a #! line the kernel refuses runs under /bin/sh, reached, no warning", r)
     # No execute bit for anyone (root needs one): exec's EACCES is the one line, no warning before it.
     unexecutable = f"{s}/doctor_dynamic_0644"
     shutil.copy2(f"{s}/doctor_dynamic", unexecutable)
