@@ -302,13 +302,13 @@ void Doctor::examine_script(ProgramReport& report, std::string_view first_line, 
   }
   // env's -C: env enters the directory before it runs the command (or the script).
   std::string env_cwd = cwd_;
-  if ((!line.env.command.empty() || line.env.runs_script_itself) && !line.env.chdir.empty()) {
-    Found dir = root_.resolve(line.env.chdir, cwd_);
+  if ((!line.env.command.empty() || line.env.runs_script_itself) && line.env.chdir) {
+    Found dir = root_.resolve(*line.env.chdir, cwd_);  // chdir("") fails (ENOENT): resolve would give cwd_
     struct stat st;
-    if (dir.ok && stat(root_.host(dir.path).c_str(), &st) == 0 && S_ISDIR(st.st_mode)) {
+    if (!line.env.chdir->empty() && dir.ok && stat(root_.host(dir.path).c_str(), &st) == 0 && S_ISDIR(st.st_mode)) {
       env_cwd = dir.path;
     } else {
-      line.env.runs_nothing = "fails (cannot change directory to '" + line.env.chdir + "')";
+      line.env.runs_nothing = "fails (cannot change directory to '" + *line.env.chdir + "')";
       line.env.command.clear();
       line.env.drops_preload.clear();
       line.env.runs_script_itself = false;

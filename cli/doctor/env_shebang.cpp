@@ -166,7 +166,8 @@ class Reader {
     // env clears its environment (-i, "-"), unsets the -u names, sets the
     // NAME=VALUE words, in that order; unsetenv refuses a name with '=' or none.
     if (cleared_ || unsets_path_) out_.path = "/bin:/usr/bin";
-    if (bad_unset_) return nothing("fails (cannot unset '" + *bad_unset_ + "': Invalid argument)");
+    // -i and "-" spare env its unsets (coreutils 9.1 skips them), and their complaints.
+    if (bad_unset_ && !cleared_) return nothing("fails (cannot unset '" + *bad_unset_ + "': Invalid argument)");
     while (!words_.empty() && !words_.front().script && words_.front().text.find('=') != std::string::npos) {
       const std::string& set = words_.front().text;
       if (set.starts_with("LD_PRELOAD=")) out_.drops_preload = set == "LD_PRELOAD=" ? set : "";
@@ -174,7 +175,7 @@ class Reader {
       words_.pop_front();
     }
     if (words_.empty())
-      return nothing(chdir_given_ ? "fails (must specify command with --chdir (-C))" : "prints its environment");
+      return nothing(out_.chdir ? "fails (must specify command with --chdir (-C))" : "prints its environment");
     if (null_) return nothing("fails (cannot specify --null (-0) with command)");
     if (words_.front().script) {
       out_.drops_preload.clear();
@@ -275,8 +276,7 @@ class Reader {
           bad_unset_ = value.text;
         break;
       case 'C':
-        chdir_given_ = true;
-        out_.chdir = value.script ? std::string() : value.text;
+        out_.chdir = value.text;  // the script's path where -C took it: no command is left then
         break;
       case '0': null_ = true; break;
       case 'h': return stop("prints its help");
@@ -305,7 +305,6 @@ class Reader {
   bool stopped_ = false;
   bool cleared_ = false;      // -i or "-": env starts from an empty environment
   bool unsets_path_ = false;  // -u PATH
-  bool chdir_given_ = false;
   std::optional<std::string> bad_unset_;  // the first -u name unsetenv refuses
   size_t steps_ = 0;
 };

@@ -30,7 +30,9 @@ struct EnvShebang {
   // default "/bin:/usr/bin" (execvp's with PATH unset); nullopt: the one
   // the script runs with.
   std::optional<std::string> path;
-  std::string chdir;  // -C's directory, which env enters before it runs the command; "" for none
+  // -C's directory, which env enters before it runs the command ("" too: env
+  // fails to enter it); nullopt for none.
+  std::optional<std::string> chdir;
 };
 
 // A variable's value where the script runs (for -S's ${NAME}); nullopt: unset.

@@ -1624,6 +1624,8 @@ def test_env_shebang_lookup(args):
              (b"#!/usr/bin/env -S -i PATH=" + bin_dir.encode() + b" printenv_x", "ran"),
              (b"#!/usr/bin/env -S -C " + bin_dir.encode() + b" ./printenv_x", "ran"),
              (b"#!/usr/bin/env -S -C /nonexistent printenv_x", "fails"), (b"#!/usr/bin/env -S -u A=1 printenv_x", "fails"),
+             (b"#!/usr/bin/env -S -C '' printenv_x", "fails"), (b"#!/usr/bin/env -S -i -u A=1 PATH=" + bin_dir.encode() +
+                                                              b" printenv_x", "ran"),
              (b"#!/usr/bin/env", "loop"), (b"#!/usr/bin/env\0-S printenv_x", "loop"),
              (fits, "ran"), (cut, "not found"))
     for i, (line, want) in enumerate(lines):

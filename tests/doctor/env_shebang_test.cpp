@@ -157,6 +157,11 @@ TEST(EnvShebang, ChdirAndWhatEnvRefuses) {
   // unsetenv refuses a name with '=' or none, before env runs anything.
   EXPECT_EQ(read("-S -u X=1 nproc").runs_nothing, "fails (cannot unset 'X=1': Invalid argument)");
   EXPECT_EQ(read("-S -u '' nproc").runs_nothing, "fails (cannot unset '': Invalid argument)");
+  // Not after -i or "-": coreutils 9.1 clears the environment instead of unsetting (env -i -u A=B true: 0).
+  EXPECT_EQ(read("-S -i -u X=1 nproc").command, "nproc");
+  EXPECT_EQ(read("-S -u X=1 - nproc").command, "nproc");
+  EXPECT_EQ(read("-S -C '' nproc").chdir, "");  // given, empty: env's chdir fails (doctor says so)
+  EXPECT_EQ(read("-S nproc").chdir, std::nullopt);
   EXPECT_EQ(read("-u LD_PRELOAD nproc").runs_script_itself, true);  // one name, blank and all: unsetenv takes it
 }
 
