@@ -382,8 +382,11 @@ void Doctor::examine_script(ProgramReport& report, std::string_view first_line, 
                                                  : "passes env '" + line.argument + "', which runs no command";
   }
   if (env_command && line.env.path && command.find('/') == std::string::npos)
-    report.reasons.push_back("env looks for " + command + " in PATH=" + *line.env.path + ", as its #! line leaves it " +
-                             "(after -i, - or -u PATH there is none, and execvp takes /bin:/usr/bin).");
+    report.reasons.push_back(
+        "env looks for " + command + " in " +
+        (line.env.path_unset ? *line.env.path + ", execvp's default: its #! line (-i, - or -u PATH) leaves env no PATH."
+         : line.env.path->empty() ? "the working directory: its #! line sets PATH empty (PATH=)."
+                                  : "PATH=" + *line.env.path + ", which its #! line sets."));
   if (env_command && one_word && line.env.command.find_first_of(" \t") != std::string::npos)
     report.reasons.push_back("env receives '" + line.env.command + "' as one name: the kernel passes the rest of a #! line "
                              "as one argument (`#!/usr/bin/env -S " + line.env.command + "` splits it).");

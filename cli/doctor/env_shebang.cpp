@@ -165,13 +165,19 @@ class Reader {
     }
     // env clears its environment (-i, "-"), unsets the -u names, sets the
     // NAME=VALUE words, in that order; unsetenv refuses a name with '=' or none.
-    if (cleared_ || unsets_path_) out_.path = "/bin:/usr/bin";
+    if (cleared_ || unsets_path_) {
+      out_.path = "/bin:/usr/bin";
+      out_.path_unset = true;
+    }
     // -i and "-" spare env its unsets (coreutils 9.1 skips them), and their complaints.
     if (bad_unset_ && !cleared_) return nothing("fails (cannot unset '" + *bad_unset_ + "': Invalid argument)");
     while (!words_.empty() && !words_.front().script && words_.front().text.find('=') != std::string::npos) {
       const std::string& set = words_.front().text;
       if (set.starts_with("LD_PRELOAD=")) out_.drops_preload = set == "LD_PRELOAD=" ? set : "";
-      if (set.starts_with("PATH=")) out_.path = set.substr(5);
+      if (set.starts_with("PATH=")) {
+        out_.path = set.substr(5);
+        out_.path_unset = false;
+      }
       words_.pop_front();
     }
     if (words_.empty())

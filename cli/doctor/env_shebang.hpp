@@ -30,6 +30,7 @@ struct EnvShebang {
   // default "/bin:/usr/bin" (execvp's with PATH unset); nullopt: the one
   // the script runs with.
   std::optional<std::string> path;
+  bool path_unset = false;  // `path` is glibc's default: the line leaves env no PATH
   // -C's directory, which env enters before it runs the command ("" too: env
   // fails to enter it); nullopt for none.
   std::optional<std::string> chdir;

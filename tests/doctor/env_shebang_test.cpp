@@ -144,6 +144,9 @@ TEST(EnvShebang, ThePathEnvSearches) {
   EXPECT_EQ(read("-S -i PATH=/opt/bin nproc").path, "/opt/bin");
   EXPECT_EQ(read("-S PATH= nproc").path, "");
   EXPECT_EQ(read("-S PATH=/a PATH=/b nproc").path, "/b");
+  EXPECT_TRUE(read("-S -i nproc").path_unset);
+  EXPECT_FALSE(read("-S -i PATH=/opt/bin nproc").path_unset);  // set again: not glibc's default
+  EXPECT_FALSE(read("-S PATH= nproc").path_unset);
   EXPECT_EQ(read("-S -i nproc").drops_preload, "-i");
 }
 
