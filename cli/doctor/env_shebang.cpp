@@ -133,19 +133,20 @@ bool split_string(std::string_view s, const EnvLookup& lookup, std::vector<std::
 }
 
 // The long option `name` (before any '=') names, by its whole name or a
-// prefix of one alone, as getopt_long takes it; nullptr with `error` else.
-const LongOption* find_long_option(std::string_view name, std::string& error) {
+// prefix of one alone, as getopt_long takes it; nullptr with `error` else,
+// which quotes the whole `word` ("--de=x"), '=' and all, as glibc's getopt does.
+const LongOption* find_long_option(std::string_view name, std::string_view word, std::string& error) {
   const LongOption* found = nullptr;
   for (const LongOption& option : kLongOptions) {
     if (option.name == name) return &option;
     if (!option.name.starts_with(name)) continue;
     if (found != nullptr) {
-      error = "option '--" + std::string(name) + "' is ambiguous";
+      error = "option '" + std::string(word) + "' is ambiguous";
       return nullptr;
     }
     found = &option;
   }
-  if (found == nullptr) error = "unrecognized option '--" + std::string(name) + "'";
+  if (found == nullptr) error = "unrecognized option '" + std::string(word) + "'";
   return found;
 }
 
@@ -227,7 +228,7 @@ class Reader {
   bool read_long(const std::string& word) {
     size_t equals = word.find('=');
     std::string_view name = std::string_view(word).substr(2, equals == std::string::npos ? std::string::npos : equals - 2);
-    const LongOption* option = find_long_option(name, error_);
+    const LongOption* option = find_long_option(name, word, error_);
     if (option == nullptr) return false;
     const std::string spelled = "--" + std::string(option->name);
     if (option->takes == Takes::Nothing && equals != std::string::npos) {

@@ -73,6 +73,9 @@ TEST(EnvShebang, WhereEnvRunsNothing) {
   EXPECT_EQ(nothing("-S -x nproc"), "fails (invalid option -- 'x')");
   EXPECT_EQ(nothing("-S --ign nproc"), "fails (option '--ign' is ambiguous)");
   EXPECT_EQ(nothing("-S --nope nproc"), "fails (unrecognized option '--nope')");
+  // getopt quotes the whole word, '=' and all (env --de=x: "option '--de=x' is ambiguous").
+  EXPECT_EQ(nothing("-S --de=x nproc"), "fails (option '--de=x' is ambiguous)");
+  EXPECT_EQ(nothing("--debug PATH=/x"), "fails (unrecognized option '--debug PATH=/x')");
   EXPECT_EQ(nothing("-S --ignore-environment=x nproc"), "fails (option '--ignore-environment' doesn't allow an argument)");
   EXPECT_EQ(nothing("-S -0 nproc"), "fails (cannot specify --null (-0) with command)");
   EXPECT_EQ(nothing("-S '' nproc"), "fails (no program is named '')");
