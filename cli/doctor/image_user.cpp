@@ -54,8 +54,9 @@ std::vector<std::string_view> account_line(std::string_view text, std::string_vi
 
 // The groups whose /etc/group line lists `user` among its members, as a
 // container's runtime gives them to a user named without a group (runc's
-// GetExecUser; docker's --group-add adds more, which doctor cannot see: a
-// runner in more groups than it has here may execute more, never less).
+// GetExecUser; docker's --group-add adds more, which doctor cannot see. More
+// groups can allow less too: a member of a file's group is held to the
+// group's bits, so mode 0701 lets others execute the file but not its group).
 std::vector<gid_t> supplementary_groups(const RootFs& root, std::string_view user) {
   std::string text;
   root.read_file("/etc/group", kMaxAccountFileBytes, text);
