@@ -9,8 +9,9 @@ namespace cgview::cli {
 
 namespace {
 
-// A #! line is at most 256 bytes: this bounds nothing real, only a
-// pathological -S string that keeps splitting into more -S.
+// A #! line's 256 bytes hold fewer option words than this: more come only
+// from a ${NAME} whose value holds -S and itself (X='-S ${X}'), which env
+// splits for ever.
 constexpr size_t kMaxWords = 256;
 
 struct Word {
@@ -217,10 +218,7 @@ class Reader {
       words_.pop_front();
       if (word == "--") return true;
       if (word.starts_with("--") ? !read_long(word) : !read_short_group(word)) return false;
-      if (++steps_ > kMaxWords) {
-        error_ = "takes more words than a #! line holds";
-        return false;
-      }
+      if (++steps_ > kMaxWords) return stop("splits -S strings for ever (a ${NAME} that holds -S and itself)");
     }
     return true;
   }
