@@ -1585,7 +1585,7 @@ def test_env_shebang_against_env(args):
             f.write(f"#!/usr/bin/env {line}".rstrip() + "\n")
         os.chmod(path, 0o755)
         try:  # printenv prints LD_PRELOAD where it kept it, nothing where env dropped it
-            real = subprocess.run([path, "LD_PRELOAD"], capture_output=True, text=True, env=env, timeout=1)
+            real = subprocess.run([path, "LD_PRELOAD"], capture_output=True, text=True, env=env, timeout=3)
             printed = real.stdout.split()
             out = ("kept" if printed and all(p == args.shim for p in printed) else
                    "dropped" if real.returncode == 1 and not printed else "nothing")
@@ -1634,7 +1634,7 @@ def test_env_shebang_lookup(args):
             f.write(line + (b" x\n" if line in (fits, cut) else b"\n"))
         os.chmod(path, 0o755)
         try:
-            real = subprocess.run([path, "LD_PRELOAD"], capture_output=True, text=True, env=env, timeout=1)
+            real = subprocess.run([path, "LD_PRELOAD"], capture_output=True, text=True, env=env, timeout=3)
             out = ("ran" if args.shim in real.stdout or real.returncode == 1 and not real.stderr else
                    "not found" if real.returncode == 127 else "fails")
         except subprocess.TimeoutExpired:
