@@ -1602,6 +1602,15 @@ def test_env_shebang_against_env(args):
               f"#!/usr/bin/env {line}: env here: {out}; doctor: {said}", r)
 
 
+def exec_errno(path):
+    """The errno with which the kernel refuses to start `path` (0: it started)."""
+    try:
+        subprocess.run([path], capture_output=True)
+        return 0
+    except OSError as e:
+        return e.errno
+
+
 def test_env_shebang_lookup(args):
     """Where env looks for a #! line's command, against this machine's env: in the PATH the line
     leaves (-i, - and -u PATH leave none, and execvp takes /bin:/usr/bin), from -C's directory;
@@ -1652,11 +1661,7 @@ def test_env_shebang_lookup(args):
     with open(path, "w") as f:
         f.write("#!/" + "x" * 300 + " -S printenv\n")
     os.chmod(path, 0o755)
-    try:
-        subprocess.run([path], capture_output=True)
-        errno_here = 0
-    except OSError as e:
-        errno_here = e.errno
+    errno_here = exec_errno(path)
     rc, r = one(cg, path, env=env)
     check(errno_here == errno.ENOEXEC and rc == 3 and any("(ENOEXEC)" in x for x in r["reasons"]),
           "a #! interpreter's name past 255 bytes: ENOEXEC here, and doctor says so", (errno_here, r))
@@ -1668,11 +1673,7 @@ def test_env_shebang_lookup(args):
             os.symlink("/usr/bin/printenv", interp)
         with open(path, "wb") as f:
             f.write(b"#!" + interp.encode() + b" x\n")
-        try:
-            subprocess.run([path], capture_output=True)
-            errno_here = 0
-        except OSError as e:
-            errno_here = e.errno
+        errno_here = exec_errno(path)
         rc, r = one(cg, path, env=env)
         said_enoexec = any("(ENOEXEC)" in x for x in r["reasons"])
         check(errno_here == want_errno and said_enoexec is (want_errno != 0),
