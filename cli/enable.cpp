@@ -26,6 +26,7 @@
 #include "libc_versions.hpp"
 #include "library_search.hpp"
 #include "program_lookup.hpp"
+#include "secure_mode.hpp"
 
 namespace cgview::cli {
 
@@ -249,6 +250,11 @@ int enable_in(PreloadFile& file, const std::string& library, bool given_root) {
   }
   if (!reason.empty()) return fail("not enabling " + seen + ": " + reason);
   if (!warning.empty()) std::fprintf(stderr, "cgview: warning: %s\n", warning.c_str());
+  // ld.so opens it as each program's user: one who may not prints its error
+  // at every start instead (a copy under /root, or of mode 0600).
+  if (std::string closed = closed_to_others(file.root, library); !closed.empty())
+    std::fprintf(stderr, "cgview: warning: %s: an ordinary user %s: ld.so cannot open it in the programs such a user "
+                 "runs, and prints an error in each instead\n", library.c_str(), closed.c_str());
   if (present) {
     std::printf("cgview: already enabled: %s is in %s\n", library.c_str(), file.path.c_str());
     return 0;

@@ -118,9 +118,17 @@ ProgramReport Doctor::examine(std::string_view program, bool deep) {
 }
 
 Found Doctor::find_command(std::string_view name, std::string_view path_var, std::string_view cwd) const {
-  return root_.find_command(name, path_var, cwd, [this](const std::string& host_path, const struct stat& st) {
-    return may_execute(exec_file_at(host_path, st, root_.live()), runner_);
-  });
+  return root_.find_command(name, path_var, cwd,
+                            [this](const Found& found, const struct stat& st) { return may_start(found, st); });
+}
+
+bool Doctor::may_start(const Found& found, const struct stat& st) const {
+  ExecFile dir;
+  return may_execute(exec_file_at(root_.host(found.path), st, root_.live()), runner_) && unsearchable_dir(found, dir).empty();
+}
+
+std::string Doctor::unsearchable_dir(const Found& found, ExecFile& dir) const {
+  return first_unsearchable(root_, found.searched, runner_, dir);
 }
 
 ProgramReport Doctor::examine_at(std::string_view name, const Found& found, bool deep, int depth) {
@@ -166,13 +174,13 @@ ProgramReport Doctor::examine_at(std::string_view name, const Found& found, bool
                                  "interpreter there or one no blank ends there: the kernel takes the name for cut and "
                                  "exec fails (ENOEXEC); execvp and shells run it with /bin/sh instead, which takes the "
                                  "line for a comment.");
-        refuse_unexecutable(report, file);
+        refuse_unexecutable(report, found, file);
         return report;
       }
     }
     line = line.substr(0, line.find('\0'));
     examine_script(report, line, deep, depth);
-    refuse_unexecutable(report, file);
+    refuse_unexecutable(report, found, file);
     return report;
   }
   if (!start.starts_with(ELFMAG)) {
@@ -190,39 +198,44 @@ ProgramReport Doctor::examine_at(std::string_view name, const Found& found, bool
                              "started here inherits (Kubernetes' allowPrivilegeEscalation: false, docker's " +
                              "no-new-privileges): the kernel gives it no privileges, and the dynamic loader does " +
                              "not ignore LD_PRELOAD for it.");
-  refuse_unexecutable(report, file);
+  refuse_unexecutable(report, found, file);
   return report;
 }
 
-// exec refuses a file its runner has no execute permission for (EACCES)
-// before anything else, secure mode included: for that runner it is not
-// reached, whatever the rest says.
-void Doctor::refuse_unexecutable(ProgramReport& report, const ExecFile& file) const {
-  if (file.noexec_mount) {
-    report.reasons.push_back("It lies on a noexec mount: exec fails (EACCES) for anyone and it never starts. What is "
-                             "said above holds where it is mounted without noexec.");
+// exec refuses a file its runner has no execute permission for, or one under
+// a directory it may not search (EACCES), before anything else, secure mode
+// included: for that runner it is not reached, whatever the rest says.
+void Doctor::refuse_unexecutable(ProgramReport& report, const Found& found, const ExecFile& file) const {
+  const std::string after = ". What is said above holds for a runner who may.";
+  const std::string assumed = runner_ ? "" : " (doctor assumes such a runner; --user names another)";
+  const std::string who = runner_ ? std::to_string(runner_->uid) + ":" + std::to_string(runner_->gid) : "an ordinary user";
+  const std::string subject = runner_ ? who : "An ordinary user";
+  auto refuse = [&](std::string reason, std::string why_not) {
+    report.reasons.push_back(std::move(reason));
     report.reached = false;
     report.unexecutable = true;
-    report.why_not = "lies on a noexec mount (exec fails: EACCES)";
-    return;
-  }
+    report.why_not = std::move(why_not);
+  };
+  if (file.noexec_mount)
+    return refuse("It lies on a noexec mount: exec fails (EACCES) for anyone and it never starts. What is said above "
+                  "holds where it is mounted without noexec.",
+                  "lies on a noexec mount (exec fails: EACCES)");
+  ExecFile dir;
+  if (std::string unsearchable = unsearchable_dir(found, dir); !unsearchable.empty())
+    return refuse(subject + " may not search " + unsearchable + mode_and_owner(dir) + ", a directory on its path: " +
+                      "exec fails (EACCES) and it never starts" + assumed + after,
+                  "lies under " + unsearchable + ", which " + who + " may not search");
   const bool executes = may_execute(file, runner_);
   // A script runs only where its interpreter may also read it.
   if (executes && (report.kind != ProgramKind::Script || may_read(file, runner_))) return;
-  const std::string who = runner_ ? std::to_string(runner_->uid) + ":" + std::to_string(runner_->gid) : "an ordinary user";
   char mode[16];
   std::snprintf(mode, sizeof mode, "%04o", unsigned(file.mode & 07777));
-  const std::string whose = " (mode " + std::string(mode) + ", owner " + std::to_string(file.uid) + ", group " +
-                            std::to_string(file.gid) + "): ";
-  const std::string assumed = runner_ ? "" : " (doctor assumes such a runner; --user names another)";
-  report.reasons.push_back((runner_ ? who : "An ordinary user") +
-                           (executes ? " may not read it" + whose + "exec starts its interpreter, which cannot open it " +
-                                           "(EACCES), and it never runs"
-                                     : " may not execute it" + whose + "exec fails (EACCES) and it never starts") +
-                           assumed + ". What is said above holds for a runner who may.");
-  report.reached = false;
-  report.unexecutable = true;
-  report.why_not = std::string(executes ? "may not be read by " : "may not be executed by ") + who + " (mode " + mode + ")";
+  refuse(subject +
+             (executes ? " may not read it" + mode_and_owner(file) + ": exec starts its interpreter, which cannot open it " +
+                             "(EACCES), and it never runs"
+                       : " may not execute it" + mode_and_owner(file) + ": exec fails (EACCES) and it never starts") +
+             assumed + after,
+         std::string(executes ? "may not be read by " : "may not be executed by ") + who + " (mode " + mode + ")");
 }
 
 void Doctor::examine_elf(ProgramReport& report, int fd, bool deep, const Privileges& privileges) {

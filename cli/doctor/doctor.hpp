@@ -109,6 +109,13 @@ class Doctor {
   ProgramReport examine_at(std::string_view name, const Found& found, bool deep, int depth);
   // `name` as execvp finds it in `path_var` for the runner judged for.
   Found find_command(std::string_view name, std::string_view path_var, std::string_view cwd) const;
+  // Whether exec lets the runner judged for start `found` (a regular file of
+  // status `st`): the file's permission and mount, and every directory its
+  // path goes through.
+  bool may_start(const Found& found, const struct stat& st) const;
+  // The first directory on `found`'s path the runner judged for may not
+  // search (empty: none), and that directory's status.
+  std::string unsearchable_dir(const Found& found, ExecFile& dir) const;
   void examine_elf(ProgramReport& report, int fd, bool deep, const Privileges& privileges);
   bool classify(ProgramReport& report, const ElfFacts& facts, LibBuild& lib_build, bool secure);
   void apply_blockers(ProgramReport& report, const ElfFacts& facts, const LibBuild& lib_build, const std::string& build,
@@ -121,7 +128,7 @@ class Doctor {
   void add_cgview_entry(std::string path, bool from_file);
   LibBuild lib_build_for(const std::string& path, const ElfFacts& program, bool secure) const;
   void judge_secure(ProgramReport& report, const ElfFacts& facts, const Privileges& privileges);
-  void refuse_unexecutable(ProgramReport& report, const ExecFile& file) const;
+  void refuse_unexecutable(ProgramReport& report, const Found& found, const ExecFile& file) const;
   static std::string lib_build_problem(const LibBuild& build);
   void check_glibc_version(ProgramReport& report, const ElfFacts& program, const std::string& build, bool secure);
   LibcFit* libc_fit_for(const std::string& build);  // null: nothing to judge with

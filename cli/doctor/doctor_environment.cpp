@@ -25,6 +25,7 @@
 #include "program_lookup.hpp"
 #include "library_search.hpp"
 #include "limits.hpp"
+#include "secure_mode.hpp"
 
 extern char** environ;
 
@@ -42,6 +43,11 @@ struct PreloadEntry {
   // No libc.so.6 this system's programs load here (a musl image): programs load
   // the library, and it stays out of the way, reaching none of them.
   bool no_glibc = false;
+  // Why a user other than root and the file's owner and group cannot open it
+  // ("may not search /root (mode 0700, ...)"); empty: any user can. ld.so
+  // opens it as the program's user, and prints an error in each program
+  // another user runs.
+  std::string closed_to_others;
 };
 
 struct Setting {
@@ -110,6 +116,7 @@ void check_preload(PreloadEntry& entry, const ElfIdentity& own, const LibrarySea
   entry.exists = !file.empty() && stat(file.c_str(), &st) == 0 && S_ISREG(st.st_mode);
   ElfIdentity lib;
   if (!entry.exists) return;
+  entry.closed_to_others = closed_to_others(RootFs("/"), file);
   entry.loadable = elf_identity_of_file(file, lib) && lib.loads_with(own);
   if (!entry.is_cgview || !entry.loadable) return;
   Requester who;
@@ -186,6 +193,7 @@ int doctor_environment(const Config& config, bool json, const std::string& libra
           .boolean("loadable", e.loadable)
           .boolean("cgview", e.is_cgview)
           .boolean("glibc", !e.no_glibc)
+          .boolean("others_may_open", e.closed_to_others.empty())
           .close();
     j.close_array().boolean("shim_preloaded", shim_loaded).open("cgroups");
     for (Controller c : controllers) {
@@ -239,6 +247,9 @@ int doctor_environment(const Config& config, bool json, const std::string& libra
                                        origin_note
                                  : "found at " + e.expanded + ": " + state + origin_note;
     std::printf("  %-18s %s: %s%s\n", e.source.c_str(), e.path.c_str(), state.c_str(), e.is_cgview ? " (cgview)" : "");
+    if (!e.closed_to_others.empty())
+      std::printf("  %-18s but an ordinary user %s: in programs such a user runs, ld.so cannot open it and "
+                  "prints an error instead\n", "", e.closed_to_others.c_str());
   }
   std::printf("  %s\n", shim_loaded ? "libcgview.so is preloaded: programs started from here are reached."
                       : no_glibc  ? "libcgview.so is preloaded, but programs here do not use glibc (musl?): "

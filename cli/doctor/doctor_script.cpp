@@ -84,10 +84,8 @@ void Doctor::examine_script(ProgramReport& report, std::string_view first_line, 
     // An env the kernel cannot start (none there: distroless images have no
     // /usr/bin/env; or one its runner may not execute) is what is examined.
     Found env = root_.resolve(line.interpreter, cwd_);
-    const std::string host_path = env.ok ? root_.host(env.path) : std::string();
     struct stat st;
-    const bool runs = env.ok && stat(host_path.c_str(), &st) == 0 && S_ISREG(st.st_mode) &&
-                      may_execute(exec_file_at(host_path, st, root_.live()), runner_);
+    const bool runs = env.ok && stat(root_.host(env.path).c_str(), &st) == 0 && S_ISREG(st.st_mode) && may_start(env, st);
     if (!runs) {
       line.via_env = false;
       line.env = EnvShebang{};

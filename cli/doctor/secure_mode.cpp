@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <cstring>
 
 namespace cgview::cli {
@@ -143,6 +144,42 @@ bool may_execute(const ExecFile& file, const std::optional<Runner>& runner) {
 bool may_read(const ExecFile& file, const std::optional<Runner>& runner) {
   if (holds(runner, CAP_DAC_OVERRIDE) || holds(runner, CAP_DAC_READ_SEARCH)) return true;
   return (file.mode >> permission_class(file, runner)) & S_IROTH;
+}
+
+bool may_search(const ExecFile& dir, const std::optional<Runner>& runner) {
+  if (holds(runner, CAP_DAC_OVERRIDE) || holds(runner, CAP_DAC_READ_SEARCH)) return true;
+  return (dir.mode >> permission_class(dir, runner)) & S_IXOTH;
+}
+
+std::string first_unsearchable(const RootFs& root, const std::vector<std::string>& dirs,
+                               const std::optional<Runner>& runner, ExecFile& dir) {
+  for (const std::string& path : dirs) {
+    // An unpacked image's top is whatever directory it was unpacked into
+    // (mktemp -d: 0700); a container's root is the image's, not that.
+    if (path == "/" && !root.live()) continue;
+    struct stat st;
+    if (stat(root.host(path).c_str(), &st) != 0) continue;  // gone since: the walk's own error says so
+    dir = exec_file_at(root.host(path), st, false);  // a mount's noexec does not stop a search
+    if (!may_search(dir, runner)) return path;
+  }
+  return "";
+}
+
+std::string closed_to_others(const RootFs& root, const std::string& path) {
+  const Found found = root.resolve(path);
+  struct stat st;
+  if (!found.ok || stat(root.host(found.path).c_str(), &st) != 0) return "";
+  ExecFile dir;
+  if (std::string unsearchable = first_unsearchable(root, found.searched, std::nullopt, dir); !unsearchable.empty())
+    return "may not search " + unsearchable + mode_and_owner(dir);
+  const ExecFile file = exec_file_at(root.host(found.path), st, false);
+  return may_read(file, std::nullopt) ? "" : "may not read it" + mode_and_owner(file);
+}
+
+std::string mode_and_owner(const ExecFile& file) {
+  char mode[16];
+  std::snprintf(mode, sizeof mode, "%04o", unsigned(file.mode & 07777));
+  return " (mode " + std::string(mode) + ", owner " + std::to_string(file.uid) + ", group " + std::to_string(file.gid) + ")";
 }
 
 Privileges privileges_for(const ExecFile& file, const std::optional<Runner>& runner, bool no_new_privs) {

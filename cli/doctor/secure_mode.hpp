@@ -22,6 +22,8 @@
 #include <string_view>
 #include <vector>
 
+#include "program_lookup.hpp"
+
 namespace cgview::cli {
 
 // A security.capability attribute (struct vfs_cap_data, revision 1, 2 or 3).
@@ -88,6 +90,28 @@ bool may_execute(const ExecFile& file, const std::optional<Runner>& runner);
 // opens the script so: exec needs only the execute bit, the interpreter the
 // read one (an ELF program runs without it).
 bool may_read(const ExecFile& file, const std::optional<Runner>& runner);
+
+// Whether `runner` may search the directory `dir` (look a name up in it), by
+// the same classes' execute bits; with CAP_DAC_OVERRIDE or
+// CAP_DAC_READ_SEARCH always. Exec and open need it of every directory their
+// path goes through (EACCES).
+bool may_search(const ExecFile& dir, const std::optional<Runner>& runner);
+
+// Of `dirs` (in `root`'s terms: Found::searched), the first `runner` may not
+// search, with its status in `dir`; empty: none. The top of a root other than
+// "/" is not judged: it is the directory an image was unpacked into.
+std::string first_unsearchable(const RootFs& root, const std::vector<std::string>& dirs,
+                               const std::optional<Runner>& runner, ExecFile& dir);
+
+// Why an ordinary user (neither root nor the owner or group of the file or a
+// directory on its path) may not open the file at `path` (in `root`'s terms):
+// "may not search /root (mode 0700, ...)", "may not read it (mode 0600,
+// ...)"; empty where one may, or where there is no such file. ld.so opens a
+// preloaded library so, as the program's user.
+std::string closed_to_others(const RootFs& root, const std::string& path);
+
+// " (mode 0700, owner 0, group 0)", as said of a file a runner is refused.
+std::string mode_and_owner(const ExecFile& file);
 
 // The privileges `file` gives `runner`; without one, an ordinary user's:
 // neither root nor the file's owner or group, no_new_privs unset, no

@@ -45,10 +45,20 @@ RootFs::RootFs(std::string_view root) : prefix_(root) {
 Found RootFs::resolve(std::string_view path, std::string_view cwd) const {
   std::deque<std::string> rest;
   push_front_components(rest, path);
+  // The path's own parts are at the back: the kernel starts a relative path
+  // at the working directory, needing no permission on the ones above it.
+  const size_t own_parts = rest.size();
   if (path.empty() || path.front() != '/') push_front_components(rest, cwd);
   std::string current;  // resolved so far, "" = the root
+  std::vector<std::string> searched;
+  bool in_own_parts = false;
   int links = 0;
   while (!rest.empty()) {
+    in_own_parts |= rest.size() <= own_parts;
+    if (in_own_parts) {
+      std::string dir = current.empty() ? "/" : current;
+      if (std::find(searched.begin(), searched.end(), dir) == searched.end()) searched.push_back(std::move(dir));
+    }
     std::string part = std::move(rest.front());
     rest.pop_front();
     if (part == ".") continue;
@@ -82,7 +92,9 @@ Found RootFs::resolve(std::string_view path, std::string_view cwd) const {
     if (!rest.empty() && !S_ISDIR(st.st_mode)) return {false, next, "has a non-directory in its path"};
     current = std::move(next);
   }
-  return {true, current.empty() ? "/" : current, ""};
+  Found found{true, current.empty() ? "/" : current, ""};
+  found.searched = std::move(searched);
+  return found;
 }
 
 Found RootFs::find_command(std::string_view name, std::string_view path_var, std::string_view cwd,
@@ -103,7 +115,7 @@ Found RootFs::find_command(std::string_view name, std::string_view path_var, std
     struct stat st;
     const std::string host_path = found.ok ? host(found.path) : std::string();
     if (found.ok && stat(host_path.c_str(), &st) == 0 && S_ISREG(st.st_mode) && (st.st_mode & 0111)) {
-      if (!may_run || may_run(host_path, st)) return found;
+      if (!may_run || may_run(found, st)) return found;
       if (!refused) refused = std::move(found);
       continue;
     }

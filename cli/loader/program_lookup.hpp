@@ -24,6 +24,11 @@ struct Found {
   // directory as the search gave it, symlinks unresolved (ld.so takes $ORIGIN
   // from this, not from `path`).
   std::string opened = {};
+  // The directories (in the root's terms) the walk looked a name up in, each
+  // once, in the order met, from the first of the path's own (the working
+  // directory for a relative one): the kernel refuses the path (EACCES) to a
+  // process without search permission on any of them.
+  std::vector<std::string> searched = {};
 };
 
 class RootFs {
@@ -46,8 +51,7 @@ class RootFs {
   // `may_run` (where given) says its runner may execute: execvp passes over
   // one whose exec fails with EACCES. Where the runner may execute none, the
   // first with any execute bit (execvp fails with EACCES then).
-  // `host_path`: the candidate's path on this host (where its mount's flags are seen).
-  using MayRun = std::function<bool(const std::string& host_path, const struct stat&)>;
+  using MayRun = std::function<bool(const Found&, const struct stat&)>;
   Found find_command(std::string_view name, std::string_view path_var, std::string_view cwd,
                      const MayRun& may_run = {}) const;
 

@@ -279,6 +279,33 @@ def test_secure_mode(args, system_wide):
     r = data["programs"][0] if data else {}
     check(r.get("path") == os.path.join(first, "twice") and r.get("reached") is False
           and any("exec fails (EACCES)" in x for x in r.get("reasons", [])), "doctor: none it may run: EACCES", (r, err))
+    # A program under a directory its runner may not search (0700): exec fails (EACCES) for nobody,
+    # and execvp passes over that PATH entry to the next. Doctor and `cgview run` agree.
+    private = os.path.join(where, "private")
+    os.makedirs(os.path.join(private, "bin"))
+    os.chmod(private, 0o700)
+    hidden = os.path.join(private, "bin", "twice")
+    shutil.copy2(plain, hidden)
+    ran = subprocess.run(nobody + ["sh", "-c", 'exec "$0"', hidden], capture_output=True, text=True)
+    check(ran.returncode == 126 and "Permission denied" in ran.stderr, "a program under a 0700 directory run by nobody: EACCES", ran)
+    for user, reached in (([], False), (["--user", "65534"], False), (["--user", "0"], True)):
+        rc, data, err = doctor(args.cgview, *user, hidden)
+        r = data["programs"][0] if data else {}
+        check(r.get("reached") is reached
+              and any(f"may not search {private} (mode 0700" in x for x in r.get("reasons", [])) is not reached,
+              f"doctor {' '.join(user)} of a program under a 0700 directory: reached {reached}", (r, err))
+    ran = subprocess.run(nobody + ["sh", "-c", 'exec "$0" run -- "$1"', args.cgview, hidden], capture_output=True, text=True)
+    check(ran.returncode == 126 and ran.stderr == f"cgview: {hidden}: Permission denied\n",
+          "cgview run by nobody of a program under a 0700 directory: exec's EACCES alone", ran)
+    os.chmod(os.path.join(second, "twice"), 0o755)
+    path_env = dict(os.environ, PATH=f"{os.path.dirname(hidden)}:{second}:/usr/bin:/bin")
+    ran = subprocess.run(nobody + ["sh", "-c", "twice"], capture_output=True, text=True, env=path_env)
+    check(ran.returncode == 0, "nobody's PATH lookup passes over a directory under a 0700 one", ran)
+    for user, want in (([], second), (["--user", "65534"], second), (["--user", "0"], os.path.dirname(hidden))):
+        rc, data, err = doctor(args.cgview, *user, "twice", env=path_env)
+        r = data["programs"][0] if data else {}
+        check(rc == 0 and r.get("path") == os.path.join(want, "twice") and r.get("reached") is True,
+              f"doctor {' '.join(user)} twice past a 0700 directory: execvp's choice, {want}", (r, err))
     shutil.rmtree(where)
 
 
@@ -1947,6 +1974,31 @@ def test_environment(args):
     check(r.returncode == 0 and "INVALID" in r.stdout and "CGVIEW_TYPO" in r.stdout, "text environment report", r.stdout)
     check(re.search(r"libm\.so\.6: found at /\S+/libm\.so\.6: exists, loadable here", r.stdout) is not None,
           "the text report says where a bare name was found", r.stdout)
+    # ld.so opens a preload as the program's user: a copy under a 0700 directory, or one of mode
+    # 0600, fails in every program nobody runs (ld.so's error), and doctor says so of each.
+    import tempfile
+    where = tempfile.mkdtemp(prefix="cgview-closed-")
+    os.chmod(where, 0o755)
+    os.makedirs(os.path.join(where, "private"))
+    os.chmod(os.path.join(where, "private"), 0o700)
+    under_private, unreadable = os.path.join(where, "private", "libcgview.so"), os.path.join(where, "libcgview.so")
+    shutil.copy(args.shim, under_private)
+    shutil.copy(args.shim, unreadable)
+    os.chmod(unreadable, 0o600)
+    nobody = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
+    for copy, why in ((under_private, f"may not search {where}/private (mode 0700"), (unreadable, "may not read it (mode 0600")):
+        ran = subprocess.run(nobody + ["sh", "-c", "exec true"], capture_output=True, text=True,
+                             env=dict(os.environ, LD_PRELOAD=copy))
+        check("cannot be preloaded" in ran.stderr, f"nobody's program with {copy} preloaded: ld.so's error", ran)
+        env = dict(os.environ, LD_PRELOAD=f"{args.shim}:{copy}")
+        r = subprocess.run([cg, "doctor", "--json"], capture_output=True, text=True, env=env)
+        pre = {p["path"]: p for p in json.loads(r.stdout)["preloads"]} if r.stdout.startswith("{") else {}
+        check(pre.get(copy, {}).get("others_may_open") is False and pre.get(args.shim, {}).get("others_may_open") is True,
+              f"doctor: {copy} closed to others, the build's library open to them", pre)
+        r = subprocess.run([cg, "doctor"], capture_output=True, text=True, env=env)
+        check(f"but an ordinary user {why}" in r.stdout and r.stdout.count("but an ordinary user") == 1,
+              f"the text report says why of {copy} alone", r.stdout)
+    shutil.rmtree(where)
 
 
 def test_musl(args):

@@ -192,3 +192,28 @@ TEST(SecureMode, WhoMayReadAScript) {
   script.mode = S_IFREG | 0755;
   EXPECT_TRUE(may_read(script, other));
 }
+
+TEST(SecureMode, WhoMaySearchADirectory) {
+  ExecFile dir;
+  dir.mode = S_IFDIR | 0710;  // its owner and group may look names up; others not
+  dir.uid = 1000;
+  dir.gid = 50;
+  Runner owner, member, other, root, searcher;
+  owner.uid = owner.gid = 1000;
+  member.uid = member.gid = 2000;
+  member.groups = {50};
+  other.uid = other.gid = 65534;
+  root.permitted = uint64_t(1) << CAP_DAC_OVERRIDE;
+  searcher = other;
+  searcher.permitted = uint64_t(1) << CAP_DAC_READ_SEARCH;
+  EXPECT_TRUE(may_search(dir, owner));
+  EXPECT_TRUE(may_search(dir, member));  // through a supplementary group
+  EXPECT_FALSE(may_search(dir, other));
+  EXPECT_FALSE(may_search(dir, std::nullopt));  // an ordinary user: the others' bits
+  EXPECT_TRUE(may_search(dir, root));
+  EXPECT_TRUE(may_search(dir, searcher));
+  dir.mode = S_IFDIR | 0604;  // read without search: names cannot be looked up, even by the owner
+  EXPECT_FALSE(may_search(dir, owner));
+  EXPECT_FALSE(may_search(dir, other));
+  EXPECT_TRUE(may_search(dir, root));  // CAP_DAC_OVERRIDE searches any directory
+}

@@ -411,6 +411,29 @@ def test_refusals():
     shutil.rmtree(root)
 
 
+def test_closed_to_others():
+    """ld.so opens a preload as each program's user: enable still adds a library an ordinary user
+    may not open (root's programs load it), and warns, naming why. The root's own top is
+    not judged: it is the directory the image was unpacked into (here mkdtemp's, 0700)."""
+    required = stand_ins.versions_required(SHIM)
+    root = make_root()
+    stand_in_libc(root, required)
+    top = os.path.join(root, SHIM.lstrip("/").split("/")[0])
+    os.chmod(top, 0o700)
+    rc, _, err = cgview("enable", "--root", root)
+    want = "cgview: warning: %s: an ordinary user may not search /%s (mode 0700" % (SHIM, os.path.basename(top))
+    check("a library under a 0700 directory: enabled, with a warning naming it", rc == 0 and preload(root) == SHIM + "\n"
+          and err.startswith(want) and err.count("\n") == 1, "rc=%d %r" % (rc, err))
+    shutil.rmtree(root)
+    root = make_root()
+    stand_in_libc(root, required)
+    os.chmod(root + SHIM, 0o600)
+    rc, _, err = cgview("enable", "--root", root)
+    check("a library of mode 0600: enabled, with a warning", rc == 0 and preload(root) == SHIM + "\n"
+          and err.startswith("cgview: warning: %s: an ordinary user may not read it (mode 0600" % SHIM), "rc=%d %r" % (rc, err))
+    shutil.rmtree(root)
+
+
 def test_usage():
     rc, _, err = cgview("enable", "--root")
     check("enable --root without DIR is a usage error (2)", rc == 2, "rc=%d" % rc)
@@ -429,6 +452,7 @@ if __name__ == "__main__":
     test_not_root()
     test_refusals()
     test_glibc_versions()
+    test_closed_to_others()
     test_usage()
     print("%d failed" % failures)
     sys.exit(1 if failures else 0)
