@@ -1,9 +1,14 @@
 #include "env_shebang.hpp"
 
+#include <signal.h>
+
 #include <array>
 #include <cctype>
 #include <deque>
+#include <set>
 #include <vector>
+
+#include "env_signals.hpp"
 
 namespace cgview::cli {
 
@@ -33,9 +38,9 @@ constexpr std::array kLongOptions{
     LongOption{"null", Takes::Nothing, '0'},
     LongOption{"unset", Takes::Word, 'u'},
     LongOption{"chdir", Takes::Word, 'C'},
-    LongOption{"default-signal", Takes::OnlyAfterEquals, 0},
-    LongOption{"ignore-signal", Takes::OnlyAfterEquals, 0},
-    LongOption{"block-signal", Takes::OnlyAfterEquals, 0},
+    LongOption{"default-signal", Takes::OnlyAfterEquals, 'D'},  // 'D', 'I', 'B' stand for these three alone
+    LongOption{"ignore-signal", Takes::OnlyAfterEquals, 'I'},
+    LongOption{"block-signal", Takes::OnlyAfterEquals, 'B'},
     LongOption{"list-signal-handling", Takes::Nothing, 0},
     LongOption{"debug", Takes::Nothing, 'v'},
     LongOption{"split-string", Takes::Word, 'S'},
@@ -185,6 +190,9 @@ class Reader {
     if (words_.empty())
       return nothing(out_.chdir ? "fails (must specify command with --chdir (-C))" : "prints its environment");
     if (null_) return nothing("fails (cannot specify --null (-0) with command)");
+    if (!unchangeable_.empty())
+      return nothing("fails (failed to set signal action for signal " + std::to_string(*unchangeable_.begin()) +
+                     ": Invalid argument)");
     if (words_.front().script) {
       out_.drops_preload.clear();
       out_.runs_script_itself = true;
@@ -233,6 +241,9 @@ class Reader {
       error_ = "option '" + spelled + "' doesn't allow an argument";
       return false;
     }
+    if (option->takes == Takes::OnlyAfterEquals)
+      return read_signals(option->as_short, equals == std::string::npos ? std::nullopt
+                                                                         : std::optional(word.substr(equals + 1)));
     Word value;
     if (equals != std::string::npos) value.text = word.substr(equals + 1);
     else if (option->takes == Takes::Word && !next_word(value, "option '" + spelled + "' requires an argument")) return false;
@@ -254,6 +265,34 @@ class Reader {
       if (i + 1 < word.size()) value.text = word.substr(i + 1);
       else if (!next_word(value, std::string("option requires an argument -- '") + c + "'")) return false;
       return apply(c, std::string("-") + c, value);
+    }
+    return true;
+  }
+
+  // --default-signal, --ignore-signal ('D', 'I') or --block-signal ('B')
+  // with `list`, its signals between commas, or none: every signal. env
+  // rejects a signal it cannot read at once; it sets the actions once every
+  // option is read, where SIGKILL's and SIGSTOP's fail if a list named them
+  // (without one they are passed over). Blocking them is quietly ignored.
+  bool read_signals(char option, const std::optional<std::string>& list) {
+    const bool sets_action = option != 'B';
+    if (!list) {
+      if (sets_action) unchangeable_.clear();
+      return true;
+    }
+    size_t at = 0;
+    while (at <= list->size()) {
+      size_t end = list->find(',', at);
+      if (end == std::string::npos) end = list->size();
+      const std::string name = list->substr(at, end - at);
+      at = end + 1;
+      if (name.empty()) continue;  // strtok's reading: no empty fields
+      const int signal = env_signal_number(name);
+      if (signal == 0) {
+        error_ = "'" + name + "': invalid signal";
+        return false;
+      }
+      if (sets_action && (signal == SIGKILL || signal == SIGSTOP)) unchangeable_.insert(signal);
     }
     return true;
   }
@@ -297,7 +336,7 @@ class Reader {
         for (auto it = split.rbegin(); it != split.rend(); ++it) words_.push_front({std::move(*it), false});
         break;
       }
-      default: break;  // -C, -a, -v and the signal options leave the environment and the command
+      default: break;  // -a, -v and --list-signal-handling leave the environment and the command
     }
     return true;
   }
@@ -311,6 +350,7 @@ class Reader {
   bool cleared_ = false;      // -i or "-": env starts from an empty environment
   bool unsets_path_ = false;  // -u PATH
   std::optional<std::string> bad_unset_;  // the first -u name unsetenv refuses
+  std::set<int> unchangeable_;  // SIGKILL, SIGSTOP: named for --default-signal or --ignore-signal
   size_t steps_ = 0;
 };
 

@@ -1605,7 +1605,10 @@ def test_env_shebang_against_env(args):
              "-S --u=LD_PRELOAD printenv", "-S -i -S printenv", "-S 'print'env", "-S \"printenv\" x", "-S printenv\\c -i",
              "-S ${NOPE}printenv", "-S -C / printenv", "-i", "FOO=1 X", "-S FOO=1", "-u LD_PRELOAD printenv", "-S # printenv",
              "-v", "-S --ign printenv", "-S -0 printenv", "-S printenv 'x", "-S \\q printenv", "-S $X printenv",
-             "-i printenv", "-S -x printenv", "-S --version", "-S -u", "-S '' printenv")
+             "-i printenv", "-S -x printenv", "-S --version", "-S -u", "-S '' printenv",
+             "-S --default-signal=FOO printenv", "-S --ignore-signal=int,STOP printenv", "-S --default-signal=32 printenv",
+             "-S --block-signal=KILL,rtmin+1,130 printenv", "-S --default-signal=KILL --default-signal printenv",
+             "--default-signal=KILL")
     for i, line in enumerate(lines):
         path = os.path.join(s, f"env_line_{i}")
         with open(path, "w") as f:

@@ -4,6 +4,9 @@
 #include "env_shebang.hpp"
 
 #include <gtest/gtest.h>
+#include <signal.h>
+
+#include "env_signals.hpp"
 
 namespace cgview::cli {
 namespace {
@@ -174,6 +177,48 @@ TEST(EnvShebang, ChdirAndWhatEnvRefuses) {
   EXPECT_EQ(read("-S -C '' nproc").chdir, "");  // given, empty: env's chdir fails (doctor says so)
   EXPECT_EQ(read("-S nproc").chdir, std::nullopt);
   EXPECT_EQ(read("-u LD_PRELOAD nproc").runs_script_itself, true);  // one name, blank and all: unsetenv takes it
+}
+
+TEST(EnvSignals, NamesAndNumbersAsEnvReadsThem) {
+  for (const char* name : {"INT", "int", "SigInt", "SIGINT", "2", "02", "SIG2", "SIG02", "130", "258"})
+    EXPECT_EQ(env_signal_number(name), SIGINT) << name;  // 130 and 258: wait statuses of a SIGINT death
+  EXPECT_EQ(env_signal_number("CLD"), SIGCHLD);
+  EXPECT_EQ(env_signal_number("IOT"), SIGABRT);
+  EXPECT_EQ(env_signal_number("POLL"), SIGIO);
+  EXPECT_EQ(env_signal_number("rtmin"), SIGRTMIN);
+  EXPECT_EQ(env_signal_number("SIGRTMIN+1"), SIGRTMIN + 1);
+  EXPECT_EQ(env_signal_number("RTMIN+01"), SIGRTMIN + 1);
+  EXPECT_EQ(env_signal_number("RTMIN 1"), SIGRTMIN + 1);  // strtol passes over the blank
+  EXPECT_EQ(env_signal_number("RTMAX-0"), SIGRTMAX);
+  EXPECT_EQ(env_signal_number("rtmax-1"), SIGRTMAX - 1);
+  EXPECT_EQ(env_signal_number(std::to_string(SIGRTMAX)), SIGRTMAX);
+  // Invalid: signal 0 and its name, glibc's own two below SIGRTMIN, past the range, a wait
+  // status of no signal (128), junk, a sign or blank before a number, unknown names.
+  for (const char* name : {"0", "EXIT", "SIG0", "32", "33", "65", "128", "127", "SIG65", "99999999999", "4294967298",
+                           "2x", "0x2", "+2", "-1", " 2", "SIG 2", "RTMIN-1", "RTMIN+", "RTMAXx", "RTMAX+1",
+                           "RTMIN+31", "RTMAX-31", "SIG", "SIGSIGINT", "FOO", "UNUSED", "LOST", "INFO", ""})
+    EXPECT_EQ(env_signal_number(name), 0) << name;
+}
+
+TEST(EnvShebang, SignalOptions) {
+  EXPECT_EQ(read("-S --default-signal=INT,,term python3").command, "python3");
+  EXPECT_EQ(read("-S --ignore-signal= --block-signal python3").command, "python3");  // none, then every one
+  EXPECT_EQ(read("-S --default-signal=FOO python3").runs_nothing, "fails ('FOO': invalid signal)");
+  EXPECT_EQ(read("-S --def=INT,32 python3").runs_nothing, "fails ('32': invalid signal)");
+  // SIGKILL's and SIGSTOP's actions cannot change: env fails where a list names them and a command
+  // is left, at the lowest, unless a later option without a list (every signal, those passed over)
+  // takes them back. Blocking them is quietly ignored.
+  const std::string kill = "fails (failed to set signal action for signal " + std::to_string(SIGKILL);
+  EXPECT_EQ(read("-S --ignore-signal=STOP,KILL python3").runs_nothing, kill + ": Invalid argument)");
+  EXPECT_EQ(read("-S --default-signal=sigstop python3").runs_nothing,
+            "fails (failed to set signal action for signal " + std::to_string(SIGSTOP) + ": Invalid argument)");
+  // With no command of the line's, the script's own path is the command: env fails before it loops.
+  EXPECT_EQ(read("--default-signal=KILL").runs_nothing, kill + ": Invalid argument)");
+  EXPECT_EQ(read("-S --default-signal=KILL").runs_nothing, kill + ": Invalid argument)");
+  EXPECT_EQ(read("-S --default-signal=KILL --default-signal python3").command, "python3");
+  EXPECT_EQ(read("-S --default-signal --default-signal=KILL python3").runs_nothing, kill + ": Invalid argument)");
+  EXPECT_EQ(read("-S --block-signal=KILL,STOP python3").command, "python3");
+  EXPECT_EQ(read("-S --default-signal -D python3").runs_nothing, "fails (invalid option -- 'D')");
 }
 
 }  // namespace
