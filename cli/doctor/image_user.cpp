@@ -122,7 +122,7 @@ bool runner_for_user(const RootFs& root, std::string_view spec, Runner& out, std
   // groups only for a user named without one (`docker run --user app:sel id`:
   // groups=sel).
   if (!entry.empty() && !group) out.groups = supplementary_groups(root, entry[0]);
-  out.permitted = out.uid == 0 ? ~uint64_t(0) : 0;
+  out.permitted = out.effective = out.uid == 0 ? ~uint64_t(0) : 0;
   return true;
 }
 

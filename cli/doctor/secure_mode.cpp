@@ -65,6 +65,7 @@ Runner this_runner() {
   __user_cap_data_struct data[2] = {};
   if (syscall(SYS_capget, &header, data) == 0) {
     r.permitted = data[0].permitted | uint64_t(data[1].permitted) << 32;
+    r.effective = data[0].effective | uint64_t(data[1].effective) << 32;
     r.inheritable = data[0].inheritable | uint64_t(data[1].inheritable) << 32;
   }
   // The bounding set, one capability at a time, up to the last this kernel
@@ -128,7 +129,7 @@ int permission_class(const ExecFile& file, const std::optional<Runner>& runner) 
 }
 
 bool holds(const std::optional<Runner>& runner, int capability) {
-  return runner && (runner->permitted & (uint64_t(1) << capability));
+  return runner && (runner->effective & (uint64_t(1) << capability));
 }
 
 }  // namespace

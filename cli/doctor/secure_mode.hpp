@@ -44,6 +44,9 @@ struct Runner {
   std::vector<gid_t> groups;  // supplementary
   bool no_new_privs = false;
   uint64_t permitted = 0, inheritable = 0, bounding = ~uint64_t(0);
+  // What the kernel checks for file access (CAP_DAC_*): a process may hold
+  // in its permitted set what it has taken out of this one.
+  uint64_t effective = 0;
 };
 
 // This process, as the runner of what it starts.
@@ -78,7 +81,7 @@ struct Privileges {
 
 // Whether exec lets `runner` start `file` at all (else EACCES), as the
 // kernel decides: nobody a file on a noexec mount; a runner with
-// CAP_DAC_OVERRIDE in its permitted set (root, unless dropped) given an
+// CAP_DAC_OVERRIDE in its effective set (root, unless dropped) given an
 // execute bit for anyone; another runner given the one of its class, the
 // owner's, else the group's (its own group or a supplementary one), else the
 // others'. Without a runner, an ordinary user's: neither the file's owner nor

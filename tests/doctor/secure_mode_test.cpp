@@ -145,7 +145,7 @@ TEST(SecureMode, WhoMayExecuteAFile) {
     r.uid = uid;
     r.gid = gid;
     r.groups = std::move(groups);
-    r.permitted = uid == 0 ? ~uint64_t(0) : 0;
+    r.permitted = r.effective = uid == 0 ? ~uint64_t(0) : 0;
     return std::optional<Runner>(r);
   };
   const ExecFile helper = file(04754, 0, 102);  // dbus-daemon-launch-helper
@@ -163,6 +163,7 @@ TEST(SecureMode, WhoMayExecuteAFile) {
   // Root without CAP_DAC_OVERRIDE (docker --cap-drop ALL) is held to the class rule.
   std::optional<Runner> capless_root = runner(0, 0);
   capless_root->permitted &= ~(uint64_t(1) << CAP_DAC_OVERRIDE);
+  capless_root->effective &= ~(uint64_t(1) << CAP_DAC_OVERRIDE);
   EXPECT_FALSE(may_execute(file(0700, 1000, 1000), capless_root));
   EXPECT_TRUE(may_execute(file(0700, 0, 1000), capless_root));
   EXPECT_FALSE(may_execute(file(0001, 0, 0), capless_root));
@@ -171,6 +172,12 @@ TEST(SecureMode, WhoMayExecuteAFile) {
   on_noexec.noexec_mount = true;
   EXPECT_FALSE(may_execute(on_noexec, runner(0, 0)));
   EXPECT_FALSE(may_execute(on_noexec, std::nullopt));
+  // The effective set counts: a capability held in the permitted set alone (raised again only by
+  // the process itself) gives nothing.
+  std::optional<Runner> lowered = runner(0, 0);
+  lowered->effective = 0;
+  EXPECT_FALSE(may_execute(file(0700, 1000, 1000), lowered));
+  EXPECT_FALSE(may_search(file(0700, 1000, 1000), lowered));
 }
 
 TEST(SecureMode, WhoMayReadAScript) {
@@ -181,13 +188,13 @@ TEST(SecureMode, WhoMayReadAScript) {
   Runner owner, other, root;
   owner.uid = owner.gid = 1000;
   other.uid = other.gid = 65534;
-  root.permitted = uint64_t(1) << CAP_DAC_OVERRIDE;
+  root.effective = uint64_t(1) << CAP_DAC_OVERRIDE;
   EXPECT_TRUE(may_read(script, owner));
   EXPECT_FALSE(may_read(script, other));
   EXPECT_FALSE(may_read(script, std::nullopt));  // an ordinary user: the others' bits
   EXPECT_TRUE(may_read(script, root));
   Runner searcher = other;  // CAP_DAC_READ_SEARCH reads too
-  searcher.permitted = uint64_t(1) << CAP_DAC_READ_SEARCH;
+  searcher.effective = uint64_t(1) << CAP_DAC_READ_SEARCH;
   EXPECT_TRUE(may_read(script, searcher));
   script.mode = S_IFREG | 0755;
   EXPECT_TRUE(may_read(script, other));
@@ -203,9 +210,9 @@ TEST(SecureMode, WhoMaySearchADirectory) {
   member.uid = member.gid = 2000;
   member.groups = {50};
   other.uid = other.gid = 65534;
-  root.permitted = uint64_t(1) << CAP_DAC_OVERRIDE;
+  root.effective = uint64_t(1) << CAP_DAC_OVERRIDE;
   searcher = other;
-  searcher.permitted = uint64_t(1) << CAP_DAC_READ_SEARCH;
+  searcher.effective = uint64_t(1) << CAP_DAC_READ_SEARCH;
   EXPECT_TRUE(may_search(dir, owner));
   EXPECT_TRUE(may_search(dir, member));  // through a supplementary group
   EXPECT_FALSE(may_search(dir, other));
