@@ -252,7 +252,7 @@ int enable_in(PreloadFile& file, const std::string& library, bool given_root) {
   if (!warning.empty()) std::fprintf(stderr, "cgview: warning: %s\n", warning.c_str());
   // ld.so opens it as each program's user: one who may not prints its error
   // at every start instead (a copy under /root, or of mode 0600).
-  if (std::string closed = closed_to_others(file.root, library); !closed.empty())
+  if (std::string closed = closed_to(file.root, library, std::nullopt); !closed.empty())
     std::fprintf(stderr, "cgview: warning: %s: an ordinary user %s: ld.so cannot open it in the programs such a user "
                  "runs, and prints an error in each instead\n", library.c_str(), closed.c_str());
   if (present) {

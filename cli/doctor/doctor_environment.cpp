@@ -116,7 +116,7 @@ void check_preload(PreloadEntry& entry, const ElfIdentity& own, const LibrarySea
   entry.exists = !file.empty() && stat(file.c_str(), &st) == 0 && S_ISREG(st.st_mode);
   ElfIdentity lib;
   if (!entry.exists) return;
-  entry.closed_to_others = closed_to_others(RootFs("/"), file);
+  entry.closed_to_others = closed_to(RootFs("/"), file, std::nullopt);
   entry.loadable = elf_identity_of_file(file, lib) && lib.loads_with(own);
   if (!entry.is_cgview || !entry.loadable) return;
   Requester who;

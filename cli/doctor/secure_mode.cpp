@@ -166,15 +166,15 @@ std::string first_unsearchable(const RootFs& root, const std::vector<std::string
   return "";
 }
 
-std::string closed_to_others(const RootFs& root, const std::string& path) {
+std::string closed_to(const RootFs& root, const std::string& path, const std::optional<Runner>& runner) {
   const Found found = root.resolve(path);
   struct stat st;
   if (!found.ok || stat(root.host(found.path).c_str(), &st) != 0) return "";
   ExecFile dir;
-  if (std::string unsearchable = first_unsearchable(root, found.searched, std::nullopt, dir); !unsearchable.empty())
+  if (std::string unsearchable = first_unsearchable(root, found.searched, runner, dir); !unsearchable.empty())
     return "may not search " + unsearchable + mode_and_owner(dir);
   const ExecFile file = exec_file_at(root.host(found.path), st, false);
-  return may_read(file, std::nullopt) ? "" : "may not read it" + mode_and_owner(file);
+  return may_read(file, runner) ? "" : "may not read it" + mode_and_owner(file);
 }
 
 std::string mode_and_owner(const ExecFile& file) {

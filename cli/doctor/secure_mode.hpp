@@ -106,12 +106,13 @@ bool may_search(const ExecFile& dir, const std::optional<Runner>& runner);
 std::string first_unsearchable(const RootFs& root, const std::vector<std::string>& dirs,
                                const std::optional<Runner>& runner, ExecFile& dir);
 
-// Why an ordinary user (neither root nor the owner or group of the file or a
-// directory on its path) may not open the file at `path` (in `root`'s terms):
-// "may not search /root (mode 0700, ...)", "may not read it (mode 0600,
-// ...)"; empty where one may, or where there is no such file. ld.so opens a
-// preloaded library so, as the program's user.
-std::string closed_to_others(const RootFs& root, const std::string& path);
+// Why `runner` (without one, an ordinary user: neither root nor the owner or
+// group of the file or a directory on its path) may not open the file at
+// `path` (in `root`'s terms) for reading: "may not search /root (mode 0700,
+// ...)", "may not read it (mode 0600, ...)"; empty where it may, or where
+// there is no such file. ld.so opens a preloaded library so, as the
+// program's user.
+std::string closed_to(const RootFs& root, const std::string& path, const std::optional<Runner>& runner);
 
 // " (mode 0700, owner 0, group 0)", as said of a file a runner is refused.
 std::string mode_and_owner(const ExecFile& file);

@@ -770,6 +770,20 @@ def test_lib_layout(args):
         if not system_wide:
             check(len(got) == 2 and got[1]["reached"] is False and any("setuid" in x for x in got[1]["reasons"]),
                   f"LD_PRELOAD={value}: a setuid program, which ignores LD_PRELOAD, is not", got)
+    # A build its runner may not open (0600): ld.so, opening it as the program's user, prints its
+    # error for nobody and loads nothing; doctor says so for nobody and an ordinary user, not root.
+    os.chmod(os.path.join(layout, token, "libcgview.so"), 0o600)
+    env = dict(os.environ, LD_PRELOAD=os.path.join(layout, "$LIB/libcgview.so"))
+    ran = subprocess.run(["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "sh", "-c", 'exec "$0"', program],
+                         capture_output=True, text=True, env=env)
+    check("cannot be preloaded" in ran.stderr, "a 0600 $LIB build, run by nobody: ld.so's error", ran)
+    for user, reached in (([], False), (["--user", "65534"], False), (["--user", "0"], True)) if not system_wide else ():
+        r = subprocess.run([cg, "doctor", "--json", *user, program], capture_output=True, text=True, env=env)
+        got = json.loads(r.stdout)["programs"][0] if r.stdout.startswith("{") else {}
+        check(got.get("reached") is reached
+              and any("is closed to its runner" in x and "may not read it (mode 0600" in x
+                      for x in got.get("reasons", [])) is not reached,
+              f"doctor {' '.join(user)} with a 0600 $LIB build: reached {reached}", (got, r.stderr))
     os.remove(os.path.join(layout, token, "libcgview.so"))
     rc, r = one(cg, program, env=dict(os.environ, LD_PRELOAD=os.path.join(layout, "$LIB/libcgview.so")))
     check(r["reached"] is False and any("which does not exist" in x for x in r["reasons"]),
