@@ -114,7 +114,28 @@ void Doctor::add_cgview_entry(std::string path, bool from_file) {
 
 ProgramReport Doctor::examine(std::string_view program, bool deep) {
   chain_ = 0;
-  return examine_at(program, find_command(program, env_.path, cwd_), deep, 0);
+  const Found found = find_command(program, env_.path, cwd_);
+  ProgramReport report = examine_at(program, found, deep, 0);
+  if (!found.passed_over.empty()) report.reasons.push_back(passed_over_reason(found.passed_over));
+  return report;
+}
+
+// Why execvp passes over `candidate`, a PATH match before the one taken: a
+// runner other than the one judged for (root, as doctor so often runs) may
+// well take it instead.
+std::string Doctor::passed_over_reason(const std::string& candidate) const {
+  const Found first = root_.resolve(candidate, cwd_);
+  ExecFile dir;
+  std::string why;
+  if (std::string unsearchable = unsearchable_dir(first, dir); !unsearchable.empty()) {
+    why = "may not search " + unsearchable + mode_and_owner(dir);
+  } else if (struct stat st; stat(root_.host(first.path).c_str(), &st) == 0) {
+    const ExecFile file = exec_file_at(root_.host(first.path), st, root_.live());
+    why = file.noexec_mount ? "may not execute it (a noexec mount)" : "may not execute it" + mode_and_owner(file);
+  }
+  const std::string who = runner_ ? std::to_string(runner_->uid) + ":" + std::to_string(runner_->gid) : "an ordinary user";
+  return "PATH names " + candidate + " before it, but " + who + " " + why + ": execvp passes over it (EACCES)" +
+         (runner_ ? "" : "; doctor assumes such a runner, and --user names another, who may run that one") + ".";
 }
 
 Found Doctor::find_command(std::string_view name, std::string_view path_var, std::string_view cwd) const {

@@ -116,6 +116,7 @@ class Doctor {
   // The first directory on `found`'s path the runner judged for may not
   // search (empty: none), and that directory's status.
   std::string unsearchable_dir(const Found& found, ExecFile& dir) const;
+  std::string passed_over_reason(const std::string& candidate) const;
   void examine_elf(ProgramReport& report, int fd, bool deep, const Privileges& privileges);
   bool classify(ProgramReport& report, const ElfFacts& facts, LibBuild& lib_build, bool secure);
   void apply_blockers(ProgramReport& report, const ElfFacts& facts, const LibBuild& lib_build, const std::string& build,

@@ -103,6 +103,7 @@ Found RootFs::find_command(std::string_view name, std::string_view path_var, std
   if (name.find('/') != std::string_view::npos) return resolve(name, cwd);
   std::string passed_over;
   std::optional<Found> refused;  // the first the runner may not execute
+  std::string refused_candidate;
   size_t at = 0;
   while (at <= path_var.size()) {
     size_t end = path_var.find(':', at);
@@ -115,8 +116,14 @@ Found RootFs::find_command(std::string_view name, std::string_view path_var, std
     struct stat st;
     const std::string host_path = found.ok ? host(found.path) : std::string();
     if (found.ok && stat(host_path.c_str(), &st) == 0 && S_ISREG(st.st_mode) && (st.st_mode & 0111)) {
-      if (!may_run || may_run(found, st)) return found;
-      if (!refused) refused = std::move(found);
+      if (!may_run || may_run(found, st)) {
+        if (refused) found.passed_over = refused_candidate;
+        return found;
+      }
+      if (!refused) {
+        refused = std::move(found);
+        refused_candidate = candidate;
+      }
       continue;
     }
     // execvp passes over it too; the first such is said, as a person who

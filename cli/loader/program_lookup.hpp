@@ -29,6 +29,9 @@ struct Found {
   // directory for a relative one): the kernel refuses the path (EACCES) to a
   // process without search permission on any of them.
   std::vector<std::string> searched = {};
+  // find_command: the first PATH candidate ("/root/bin/x") passed over
+  // because its runner may not start it, where a later one was taken.
+  std::string passed_over = {};
 };
 
 class RootFs {

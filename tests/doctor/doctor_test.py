@@ -304,8 +304,11 @@ def test_secure_mode(args, system_wide):
     for user, want in (([], second), (["--user", "65534"], second), (["--user", "0"], os.path.dirname(hidden))):
         rc, data, err = doctor(args.cgview, *user, "twice", env=path_env)
         r = data["programs"][0] if data else {}
-        check(rc == 0 and r.get("path") == os.path.join(want, "twice") and r.get("reached") is True,
-              f"doctor {' '.join(user)} twice past a 0700 directory: execvp's choice, {want}", (r, err))
+        passed_over = f"PATH names {hidden} before it, but " + ("65534:65534" if user else "an ordinary user") + \
+                      f" may not search {private} (mode 0700"
+        check(rc == 0 and r.get("path") == os.path.join(want, "twice") and r.get("reached") is True
+              and any(x.startswith(passed_over) for x in r.get("reasons", [])) is (want == second),
+              f"doctor {' '.join(user)} twice past a 0700 directory: execvp's choice, {want}, and why", (r, err))
     shutil.rmtree(where)
 
 
