@@ -221,6 +221,13 @@ def test_secure_mode(args, system_wide):
         r = data["programs"][0] if data else {}
         check(r.get("reached") is reached and any("cannot open it (EACCES)" in x for x in r.get("reasons", [])) is not reached,
               f"doctor {' '.join(user)} of a 0711 script: reached {reached}", (r, err))
+    # Root running a setuid-root program gains nothing by it: reached, and the reason says why.
+    for user, said in (("0", True), ("65534", False)):
+        rc, data, err = doctor(args.cgview, "--user", user, os.path.join(where, "suid_root"))
+        r = data["programs"][0] if data else {}
+        check(any(x.startswith("It is setuid, but its runner, 0:0 (root), gains nothing by it")
+                  for x in r.get("reasons", [])) is said and r.get("reached") is (said or system_wide),
+              f"doctor --user {user} of a setuid-root program: {'no secure mode, said' if said else 'secure mode'}", (r, err))
     rc, data, err = doctor(args.cgview, "--user", "1:1", group_only)  # its group may: secure mode then
     r = data["programs"][0] if data else {}
     check(r.get("reached") is system_wide and not any("EACCES" in x for x in r.get("reasons", [])),
