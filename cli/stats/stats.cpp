@@ -163,17 +163,25 @@ int stats(const Config& config, int argc, char** argv) {
   Sample before, now;
   std::vector<std::string> last_frame;
   take_sample(config, before);
-  auto redraw = [&] { write_out(fitted_frame(last_frame)); };
+  // What the screen shows: `now` against `shown_before` (the first frame:
+  // `before` against itself), laid out again at each redraw, as a resized
+  // terminal needs its lines broken anew.
+  Sample shown_before = before;
+  const Sample* shown = &before;
+  Progress progress{0, count};
   auto columns = [] {
     size_t width = 0, rows = 0;
     terminal_size(width, rows);
     return width;
   };
+  auto redraw = [&] {
+    last_frame = screen_lines(config, *shown, shown_before, interval, columns(), progress);
+    write_out(fitted_frame(last_frame));
+  };
   if (screen) {
     // The totals at once, the rates ("-") from the first interval on: a
     // long --interval does not leave a blank screen meanwhile.
     write_out(kEnterScreen);
-    last_frame = screen_lines(config, before, before, interval, columns(), {0, count});
     redraw();
   }
   // CGVIEW_DEBUG's lines from the first sample only, not again at every interval.
@@ -182,7 +190,9 @@ int stats(const Config& config, int argc, char** argv) {
     if (!sleep_interruptibly(interval, redraw)) break;
     take_sample(later, now);
     if (screen) {
-      last_frame = screen_lines(config, now, before, interval, columns(), {n + 1, count});
+      shown_before = before;
+      shown = &now;
+      progress.shown = n + 1;
       redraw();
     } else {
       Json j(false);

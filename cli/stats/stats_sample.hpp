@@ -125,8 +125,9 @@ struct Progress {
   long shown = 0, count = 0;
 };
 
-// The screen `cgview stats` redraws on a terminal: lines of at most 80 columns
-// (a path's line fitted to `columns` where the terminal is narrower).
+// The screen `cgview stats` redraws on a terminal: lines of at most 80 columns,
+// where the terminal is narrower fitted to its `columns` (bars narrowed, then
+// gone; lines broken between their figures; a path's line cut at its start).
 std::vector<std::string> screen_lines(const Config& config, const Sample& now, const Sample& before,
                                       double interval, size_t columns, Progress progress);
 

@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <ctime>
 
+#include "screen_wrap.hpp"
 #include "stand_in_warnings.hpp"
 #include "stats_sample.hpp"
 
@@ -214,7 +215,12 @@ std::vector<std::string> screen_lines(const Config& config, const Sample& now, c
     if (now.net.count == 0) names += "(no interface but loopback)";
     out.push_back(fit(names));
   }
-  return out;
+  // Narrower than 80 columns: each line broken between its figures, none cut.
+  if (columns >= kColumns) return out;
+  std::vector<std::string> wrapped;
+  for (const std::string& line : out)
+    for (std::string& part : wrap_to_width(line, columns)) wrapped.push_back(std::move(part));
+  return wrapped;
 }
 
 }  // namespace cgview::cli
