@@ -2,6 +2,7 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <string_view>
 
 #include "int128.hpp"
 #include "limits.hpp"
@@ -40,7 +41,8 @@ std::vector<std::string> override_warnings(const Config& with_overrides, const O
   if (cpus && cpu.has_quota && view.cpu.count > cpu.count) {
     char quota[64];
     std::snprintf(quota, sizeof quota, "%g", double(cpu.quota.quota) / double(cpu.quota.period));
-    out.push_back(names.cpus + " is above the CPU quota the kernel enforces here, " + quota + " CPUs (" +
+    out.push_back(names.cpus + " is above the CPU quota the kernel enforces here, " + quota +
+                  (std::string_view(quota) == "1" ? " CPU (" : " CPUs (") +
                   std::string(cpu.quota_source.file.view()) + "): programs may start more workers than it runs at once");
   }
 
@@ -49,8 +51,9 @@ std::vector<std::string> override_warnings(const Config& with_overrides, const O
   // 2-CPU machine is not taken for 4.
   unsigned may_run_on = view.cpu.affinity.count();
   if (cpus && may_run_on > 0 && Int128(with_overrides.cpus_override_micro) > Int128(may_run_on) * 1000000)
-    out.push_back(names.cpus + " is more than the " + std::to_string(may_run_on) +
-                  " CPUs this process may run on: programs see " + std::to_string(view.cpu.count));
+    out.push_back(names.cpus + " is more than the " +
+                  (may_run_on == 1 ? std::string("1 CPU") : std::to_string(may_run_on) + " CPUs") +
+                  " this process may run on: programs see " + std::to_string(view.cpu.count));
   HostMemory host;
   if (memory && read_host_memory(with_overrides.root, host) && with_overrides.memory_override > host.total)
     out.push_back(names.memory + " is more than the host's memory, " + std::to_string(host.total) +

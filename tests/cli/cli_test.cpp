@@ -368,6 +368,12 @@ TEST(Cli, RunWarnsOfOverridesAboveTheEnforcedLimits) {
   EXPECT_EQ(cli({"--sysroot", fraction, "run", "--cpus", "1.5", "--", "/bin/true"}).err,
             "cgview: warning: --cpus 1.5 is above the CPU quota the kernel enforces here, 0.4 CPUs "
             "(/sys/fs/cgroup/cpu.max): programs may start more workers than it runs at once\n");
+  // One CPU is said as one.
+  EXPECT_EQ(cli({"--sysroot", kFixtures + "/sub-cgroup", "run", "--cpus", "2", "--", "/bin/true"}).err,
+            "cgview: warning: --cpus 2 is above the CPU quota the kernel enforces here, 1 CPU "
+            "(/sys/fs/cgroup/cpu.max): programs may start more workers than it runs at once\n");
+  auto pinned = run_program({"/usr/bin/taskset", "-c", "0", kCli, "run", "--cpus", "2", "--", "/bin/true"}, {});
+  EXPECT_EQ(pinned.err, "cgview: warning: --cpus 2 is more than the 1 CPU this process may run on: programs see 1\n");
   // Above what the host has: programs see the host's, and run says so.
   auto host = cli({"--sysroot", root, "run", "--cpus", "65", "--memory", "300G", "--", "/bin/true"});
   EXPECT_NE(host.err.find("cgview: warning: --cpus 65 is more than the 64 CPUs this process may run on: programs "
