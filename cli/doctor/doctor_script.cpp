@@ -96,10 +96,18 @@ void Doctor::examine_script(ProgramReport& report, std::string_view first_line, 
   if ((!line.env.command.empty() || line.env.runs_script_itself) && line.env.chdir) {
     Found dir = root_.resolve(*line.env.chdir, cwd_);  // chdir("") fails (ENOENT): resolve would give cwd_
     struct stat st;
-    if (!line.env.chdir->empty() && dir.ok && stat(root_.host(dir.path).c_str(), &st) == 0 && S_ISDIR(st.st_mode)) {
+    // chdir, as the runner, needs the search bit of the directory itself and
+    // of each one on its way there (EACCES).
+    std::vector<std::string> entered = dir.searched;
+    entered.push_back(dir.path);
+    ExecFile closed;
+    const bool denied = dir.ok && !first_unsearchable(root_, entered, runner_, closed).empty();
+    if (!line.env.chdir->empty() && dir.ok && stat(root_.host(dir.path).c_str(), &st) == 0 && S_ISDIR(st.st_mode) &&
+        !denied) {
       env_cwd = dir.path;
     } else {
-      line.env.runs_nothing = "fails (cannot change directory to '" + *line.env.chdir + "')";
+      line.env.runs_nothing = "fails (cannot change directory to '" + *line.env.chdir + "'" +
+                              (denied ? ": Permission denied" : "") + ")";
       line.env.command.clear();
       line.env.drops_preload.clear();
       line.env.runs_script_itself = false;

@@ -316,6 +316,20 @@ def test_secure_mode(args, system_wide):
         check(rc == 0 and r.get("path") == os.path.join(want, "twice") and r.get("reached") is True
               and any(x.startswith(passed_over) for x in r.get("reasons", [])) is (want == second),
               f"doctor {' '.join(user)} twice past a 0700 directory: execvp's choice, {want}, and why", (r, err))
+    # env -C enters its directory as the runner: one under a 0700 directory fails for nobody
+    # (EACCES, env exits 125) before any command runs.
+    enter = os.path.join(where, "enter_private")
+    with open(enter, "w") as f:
+        f.write(f"#!/usr/bin/env -S -C {os.path.dirname(hidden)} ./twice\n")
+    os.chmod(enter, 0o755)
+    ran = subprocess.run(nobody + ["sh", "-c", 'exec "$0"', enter], capture_output=True, text=True)
+    check(ran.returncode == 125 and "cannot change directory" in ran.stderr and "Permission denied" in ran.stderr,
+          "env -C into a directory under a 0700 one, run by nobody: env's EACCES", ran)
+    for user, reached in ((["--user", "65534"], False), ([], False), (["--user", "0"], True)):
+        rc, data, err = doctor(args.cgview, *user, enter)
+        r = data["programs"][0] if data else {}
+        check(r.get("reached") is reached and any("Permission denied" in x for x in r.get("reasons", [])) is not reached,
+              f"doctor {' '.join(user)} of env -C into a directory under a 0700 one: reached {reached}", (r, err))
     shutil.rmtree(where)
 
 
