@@ -553,9 +553,12 @@ LibBuild Doctor::lib_build_for(const std::string& path, const ElfFacts& program,
       build.path = library.path;
       build.problem = "is not setuid, as ld.so requires of a library that a preload entry names without '/' for a "
                       "program in secure mode";
-    } else if (std::string closed = secure ? "" : closed_to(root_, library.path, runner_); !closed.empty()) {
-      // ld.so opens it as the program's user (in secure mode, with the
-      // privileges the program gained: not judged).
+    } else if (std::string closed = secure ? "" : closed_to(root_, library.opened.empty() ? build.path : library.opened,
+                                                            runner_, cwd_);
+               !closed.empty()) {
+      // ld.so opens it as the program's user, by the path it has (a relative
+      // one from the working directory); in secure mode with the privileges
+      // the program gained: not judged.
       build.path = library.path;
       build.problem = "is closed to its runner: " +
                       (runner_ ? std::to_string(runner_->uid) + ":" + std::to_string(runner_->gid)

@@ -116,7 +116,9 @@ void check_preload(PreloadEntry& entry, const ElfIdentity& own, const LibrarySea
   entry.exists = !file.empty() && stat(file.c_str(), &st) == 0 && S_ISREG(st.st_mode);
   ElfIdentity lib;
   if (!entry.exists) return;
-  entry.closed_to_others = closed_to(RootFs("/"), file, std::nullopt);
+  // A relative entry is opened from each program's working directory: judged from ours.
+  const RootFs live("/");
+  entry.closed_to_others = closed_to(live, file, std::nullopt, live.working_dir());
   entry.loadable = elf_identity_of_file(file, lib) && lib.loads_with(own);
   if (!entry.is_cgview || !entry.loadable) return;
   Requester who;

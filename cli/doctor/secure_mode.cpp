@@ -166,8 +166,9 @@ std::string first_unsearchable(const RootFs& root, const std::vector<std::string
   return "";
 }
 
-std::string closed_to(const RootFs& root, const std::string& path, const std::optional<Runner>& runner) {
-  const Found found = root.resolve(path);
+std::string closed_to(const RootFs& root, const std::string& path, const std::optional<Runner>& runner,
+                      std::string_view cwd) {
+  const Found found = root.resolve(path, cwd);
   struct stat st;
   if (!found.ok || stat(root.host(found.path).c_str(), &st) != 0) return "";
   ExecFile dir;

@@ -111,8 +111,10 @@ std::string first_unsearchable(const RootFs& root, const std::vector<std::string
 // `path` (in `root`'s terms) for reading: "may not search /root (mode 0700,
 // ...)", "may not read it (mode 0600, ...)"; empty where it may, or where
 // there is no such file. ld.so opens a preloaded library so, as the
-// program's user.
-std::string closed_to(const RootFs& root, const std::string& path, const std::optional<Runner>& runner);
+// program's user. A relative `path` is from `cwd` (no search permission is
+// needed above it).
+std::string closed_to(const RootFs& root, const std::string& path, const std::optional<Runner>& runner,
+                      std::string_view cwd = "/");
 
 // " (mode 0700, owner 0, group 0)", as said of a file a runner is refused.
 std::string mode_and_owner(const ExecFile& file);

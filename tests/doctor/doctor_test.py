@@ -2039,6 +2039,21 @@ def test_environment(args):
         r = subprocess.run([cg, "doctor"], capture_output=True, text=True, env=env)
         check(f"but an ordinary user {why}" in r.stdout and r.stdout.count("but an ordinary user") == 1,
               f"the text report says why of {copy} alone", r.stdout)
+    # A relative entry is opened from the working directory: through a 0700 directory below it
+    # nobody's ld.so fails; from an open directory under a 0700 one (nothing above the working
+    # directory is searched), it loads.
+    below = os.path.join(where, "private", "open")
+    os.makedirs(below)
+    os.chmod(below, 0o755)
+    shutil.copy(args.shim, below)
+    for cwd, entry, closed in ((where, "private/libcgview.so", True), (below, "./libcgview.so", False)):
+        env = dict(os.environ, LD_PRELOAD=entry)
+        ran = subprocess.run(nobody + ["sh", "-c", "exec true"], capture_output=True, text=True, env=env, cwd=cwd)
+        check(("cannot be preloaded" in ran.stderr) is closed, f"nobody's program with {entry} preloaded from {cwd}", ran)
+        r = subprocess.run([cg, "doctor", "--json"], capture_output=True, text=True, env=env, cwd=cwd)
+        pre = {p["path"]: p for p in json.loads(r.stdout)["preloads"]} if r.stdout.startswith("{") else {}
+        check(pre.get(entry, {}).get("others_may_open") is (not closed),
+              f"doctor from {cwd}: {entry} others_may_open {not closed}", pre)
     shutil.rmtree(where)
 
 
