@@ -126,7 +126,7 @@ ProgramReport Doctor::examine(std::string_view program, bool deep) {
 std::string Doctor::passed_over_reason(const std::string& candidate) const {
   const Found first = root_.resolve(candidate, cwd_);
   ExecFile dir;
-  std::string why;
+  std::string why = "may not reach it";  // where doctor itself may not look
   if (std::string unsearchable = unsearchable_dir(first, dir); !unsearchable.empty()) {
     why = "may not search " + unsearchable + mode_and_owner(dir);
   } else if (struct stat st; stat(root_.host(first.path).c_str(), &st) == 0) {
@@ -162,10 +162,16 @@ ProgramReport Doctor::examine_at(std::string_view name, const Found& found, bool
     report.reasons.push_back(std::string(name) + " " + why + ".");
     return std::move(report);
   };
+  // A path this process may not walk (EACCES) is one exec refuses its runner
+  // too (`cgview run`, or doctor run as the user judged for).
+  report.unexecutable = found.denied;
   if (!found.ok) return fail(found.error);
   std::string host = root_.host(found.path);
   struct stat st;
-  if (stat(host.c_str(), &st) != 0) return fail(std::string("cannot be examined: ") + std::strerror(errno));
+  if (stat(host.c_str(), &st) != 0) {
+    report.unexecutable = errno == EACCES;
+    return fail(std::string("cannot be examined: ") + std::strerror(errno));
+  }
   if (S_ISDIR(st.st_mode)) return fail("is a directory, not a program");
   if (!S_ISREG(st.st_mode)) return fail("is not a regular file");
   int fd = open(host.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);

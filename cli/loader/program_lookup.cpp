@@ -45,8 +45,11 @@ RootFs::RootFs(std::string_view root) : prefix_(root) {
 Found RootFs::resolve(std::string_view path, std::string_view cwd) const {
   std::deque<std::string> rest;
   push_front_components(rest, path);
-  // The path's own parts are at the back: the kernel starts a relative path
-  // at the working directory, needing no permission on the ones above it.
+  // The path's own parts are at the back, behind the working directory's
+  // (and a symlink's target is pushed in front of what is left): once no
+  // more is left than they, the walk is in the path's own parts, and the
+  // kernel, starting a relative path at the working directory, needs no
+  // permission on the directories above it.
   const size_t own_parts = rest.size();
   if (path.empty() || path.front() != '/') push_front_components(rest, cwd);
   std::string current;  // resolved so far, "" = the root
@@ -77,7 +80,9 @@ Found RootFs::resolve(std::string_view path, std::string_view cwd) const {
         for (const std::string& part_left : rest) whole += "/" + part_left;
         return {false, whole, rest.empty() ? "does not exist" : "does not exist (there is no " + next + ")", true};
       }
-      return {false, next, std::string("cannot be examined: ") + std::strerror(errno)};
+      Found denied{false, next, std::string("cannot be examined: ") + std::strerror(errno)};
+      denied.denied = errno == EACCES;
+      return denied;
     }
     if (S_ISLNK(st.st_mode)) {
       if (++links > kMaxSymlinks) return {false, next, "is in a symlink loop (more than 40 links)"};
@@ -120,6 +125,13 @@ Found RootFs::find_command(std::string_view name, std::string_view path_var, std
         if (refused) found.passed_over = refused_candidate;
         return found;
       }
+      if (!refused) {
+        refused = std::move(found);
+        refused_candidate = candidate;
+      }
+      continue;
+    }
+    if (!found.ok && found.denied) {  // execvp's EACCES: passed over, and said if none is taken
       if (!refused) {
         refused = std::move(found);
         refused_candidate = candidate;

@@ -20,6 +20,7 @@ struct Found {
   std::string error;  // when !ok: "does not exist", "is a symlink loop", ...
   bool missing = false;  // when !ok: because a component of the path does not exist
   bool dropped = false;  // when !ok: a DT_NEEDED name ld.so leaves out (a token it cannot expand)
+  bool denied = false;   // when !ok: a directory of the path may not be searched by this process (EACCES)
   // A library found by LibrarySearch: the path as ld.so opens it, its
   // directory as the search gave it, symlinks unresolved (ld.so takes $ORIGIN
   // from this, not from `path`).
@@ -52,8 +53,10 @@ class RootFs {
   // A command name as execvp finds it: a name with '/' is a path; otherwise
   // the first executable regular file in `path_var`'s directories that
   // `may_run` (where given) says its runner may execute: execvp passes over
-  // one whose exec fails with EACCES. Where the runner may execute none, the
-  // first with any execute bit (execvp fails with EACCES then).
+  // one whose exec fails with EACCES, for its mode or a directory on its path
+  // (MayRun judges both), or one under a directory this process may not
+  // search. Where the runner may execute none, the first such (execvp fails
+  // with EACCES then).
   using MayRun = std::function<bool(const Found&, const struct stat&)>;
   Found find_command(std::string_view name, std::string_view path_var, std::string_view cwd,
                      const MayRun& may_run = {}) const;

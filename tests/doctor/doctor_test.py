@@ -304,6 +304,19 @@ def test_secure_mode(args, system_wide):
     ran = subprocess.run(nobody + ["sh", "-c", 'exec "$0" run -- "$1"', args.cgview, hidden], capture_output=True, text=True)
     check(ran.returncode == 126 and ran.stderr == f"cgview: {hidden}: Permission denied\n",
           "cgview run by nobody of a program under a 0700 directory: exec's EACCES alone", ran)
+    # The same of a script whose interpreter lies there, named by its #! line or found by env in a
+    # PATH of such directories alone: `cgview run` by nobody, who cannot look there either, says
+    # nothing before exec's (or env's) own EACCES.
+    direct, through_env = os.path.join(where, "runs_hidden"), os.path.join(where, "env_finds_hidden")
+    for script, line in ((direct, f"#!{hidden}\n"), (through_env, "#!/usr/bin/env twice\n")):
+        with open(script, "w") as f:
+            f.write(line)
+        os.chmod(script, 0o755)
+        hidden_path = dict(os.environ, PATH=os.path.dirname(hidden))
+        ran = subprocess.run(["/usr/bin/setpriv"] + nobody[1:] + ["/bin/sh", "-c", 'exec "$0" run -- "$1"', args.cgview,
+                                                                  script], capture_output=True, text=True, env=hidden_path)
+        check(ran.returncode == 126 and "Permission denied" in ran.stderr and "cgview: warning" not in ran.stderr,
+              f"cgview run by nobody of {line.strip()}: the EACCES alone", ran)
     os.chmod(os.path.join(second, "twice"), 0o755)
     path_env = dict(os.environ, PATH=f"{os.path.dirname(hidden)}:{second}:/usr/bin:/bin")
     ran = subprocess.run(nobody + ["sh", "-c", "twice"], capture_output=True, text=True, env=path_env)
