@@ -125,10 +125,9 @@ ProgramReport Doctor::examine(std::string_view program, bool deep) {
 // well take it instead.
 std::string Doctor::passed_over_reason(const std::string& candidate) const {
   const Found first = root_.resolve(candidate, cwd_);
-  ExecFile dir;
   std::string why = "may not reach it";  // where doctor itself may not look
-  if (std::string unsearchable = unsearchable_dir(first, dir); !unsearchable.empty()) {
-    why = "may not search " + unsearchable + mode_and_owner(dir);
+  if (std::optional<ClosedDir> closed = first_unsearchable(root_, first.searched, runner_)) {
+    why = "may not search " + closed->path + mode_and_owner(closed->dir);
   } else if (struct stat st; stat(root_.host(first.path).c_str(), &st) == 0) {
     const ExecFile file = exec_file_at(root_.host(first.path), st, root_.live());
     why = file.noexec_mount ? "may not execute it (a noexec mount)" : "may not execute it" + mode_and_owner(file);
@@ -144,12 +143,8 @@ Found Doctor::find_command(std::string_view name, std::string_view path_var, std
 }
 
 bool Doctor::may_start(const Found& found, const struct stat& st) const {
-  ExecFile dir;
-  return may_execute(exec_file_at(root_.host(found.path), st, root_.live()), runner_) && unsearchable_dir(found, dir).empty();
-}
-
-std::string Doctor::unsearchable_dir(const Found& found, ExecFile& dir) const {
-  return first_unsearchable(root_, found.searched, runner_, dir);
+  return may_execute(exec_file_at(root_.host(found.path), st, root_.live()), runner_) &&
+         !first_unsearchable(root_, found.searched, runner_);
 }
 
 ProgramReport Doctor::examine_at(std::string_view name, const Found& found, bool deep, int depth) {
@@ -243,6 +238,7 @@ void Doctor::refuse_unexecutable(ProgramReport& report, const Found& found, cons
   const std::string who = runner_ ? std::to_string(runner_->uid) + ":" + std::to_string(runner_->gid) : "an ordinary user";
   const std::string subject = runner_ ? who : "An ordinary user";
   auto refuse = [&](std::string reason, std::string why_not) {
+    drop_reach_claim(report);  // "... load libcgview.so into it" holds for no runner refused
     report.reasons.push_back(std::move(reason));
     report.reached = false;
     report.unexecutable = true;
@@ -252,22 +248,20 @@ void Doctor::refuse_unexecutable(ProgramReport& report, const Found& found, cons
     return refuse("It lies on a noexec mount: exec fails (EACCES) for anyone and it never starts. What is said above "
                   "holds where it is mounted without noexec.",
                   "lies on a noexec mount (exec fails: EACCES)");
-  ExecFile dir;
-  if (std::string unsearchable = unsearchable_dir(found, dir); !unsearchable.empty())
-    return refuse(subject + " may not search " + unsearchable + mode_and_owner(dir) + ", a directory on its path: " +
-                      "exec fails (EACCES) and it never starts" + assumed + after,
-                  "lies under " + unsearchable + ", which " + who + " may not search");
+  if (std::optional<ClosedDir> closed = first_unsearchable(root_, found.searched, runner_))
+    return refuse(subject + " may not search " + closed->path + mode_and_owner(closed->dir) + ", a directory on its " +
+                      "path: exec fails (EACCES) and it never starts" + assumed + after,
+                  "lies under " + closed->path + ", which " + who + " may not search");
   const bool executes = may_execute(file, runner_);
   // A script runs only where its interpreter may also read it.
   if (executes && (report.kind != ProgramKind::Script || may_read(file, runner_))) return;
-  char mode[16];
-  std::snprintf(mode, sizeof mode, "%04o", unsigned(file.mode & 07777));
   refuse(subject +
              (executes ? " may not read it" + mode_and_owner(file) + ": exec starts its interpreter, which cannot open it " +
                              "(EACCES), and it never runs"
                        : " may not execute it" + mode_and_owner(file) + ": exec fails (EACCES) and it never starts") +
              assumed + after,
-         std::string(executes ? "may not be read by " : "may not be executed by ") + who + " (mode " + mode + ")");
+         std::string(executes ? "may not be read by " : "may not be executed by ") + who + " (mode " + octal_mode(file) +
+             ")");
 }
 
 void Doctor::examine_elf(ProgramReport& report, int fd, bool deep, const Privileges& privileges) {

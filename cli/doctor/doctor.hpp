@@ -113,9 +113,6 @@ class Doctor {
   // status `st`): the file's permission and mount, and every directory its
   // path goes through.
   bool may_start(const Found& found, const struct stat& st) const;
-  // The first directory on `found`'s path the runner judged for may not
-  // search (empty: none), and that directory's status.
-  std::string unsearchable_dir(const Found& found, ExecFile& dir) const;
   std::string passed_over_reason(const std::string& candidate) const;
   void examine_elf(ProgramReport& report, int fd, bool deep, const Privileges& privileges);
   bool classify(ProgramReport& report, const ElfFacts& facts, LibBuild& lib_build, bool secure);

@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -48,6 +49,7 @@ struct PreloadEntry {
   // opens it as the program's user, and prints an error in each program
   // another user runs.
   std::string closed_to_others;
+  bool unexaminable = false;  // doctor's own user may not search its directory or read it (EACCES)
 };
 
 struct Setting {
@@ -114,8 +116,11 @@ void check_preload(PreloadEntry& entry, const ElfIdentity& own, const LibrarySea
   entry.is_cgview = names_cgview(RootFs("/"), entry.path) || (!file.empty() && library_build_of_file(file));
   struct stat st;
   entry.exists = !file.empty() && stat(file.c_str(), &st) == 0 && S_ISREG(st.st_mode);
+  // Doctor itself may not look (run as an ordinary user): said, not taken for "does not exist".
+  if (!file.empty() && !entry.exists && errno == EACCES) entry.unexaminable = true;
   ElfIdentity lib;
   if (!entry.exists) return;
+  if (access(file.c_str(), R_OK) != 0 && errno == EACCES) entry.unexaminable = true;
   // A relative entry is opened from each program's working directory: judged from ours.
   const RootFs live("/");
   entry.closed_to_others = closed_to(live, file, std::nullopt, live.working_dir());
@@ -196,6 +201,7 @@ int doctor_environment(const Config& config, bool json, const std::string& libra
           .boolean("cgview", e.is_cgview)
           .boolean("glibc", !e.no_glibc)
           .boolean("others_may_open", e.closed_to_others.empty())
+          .boolean("examined", !e.unexaminable)
           .close();
     j.close_array().boolean("shim_preloaded", shim_loaded).open("cgroups");
     for (Controller c : controllers) {
@@ -237,7 +243,9 @@ int doctor_environment(const Config& config, bool json, const std::string& libra
   if (!library_path.empty()) std::printf("  (searched for with LD_LIBRARY_PATH=%s)\n", library_path.c_str());
   if (preloads.empty()) std::printf("  none (LD_PRELOAD unset, no /etc/ld.so.preload)\n");
   for (const PreloadEntry& e : preloads) {
-    std::string state = !e.exists    ? "does not exist"
+    std::string state = e.unexaminable ? "cannot be examined by this user (Permission denied): programs of this user "
+                                         "cannot load it either"
+                        : !e.exists    ? "does not exist"
                         : e.no_glibc ? "exists, loads here, but there is no glibc (libc.so.6) here"
                         : e.loadable ? "exists, loadable here"
                                      : "exists, NOT loadable here (another ELF class, byte order, machine or ABI)";
@@ -253,7 +261,14 @@ int doctor_environment(const Config& config, bool json, const std::string& libra
       std::printf("  %-18s but an ordinary user %s: in programs such a user runs, ld.so cannot open it and "
                   "prints an error instead\n", "", e.closed_to_others.c_str());
   }
-  std::printf("  %s\n", shim_loaded ? "libcgview.so is preloaded: programs started from here are reached."
+  // Every entry that loads it closed to an ordinary user: root's programs alone are reached.
+  bool open_to_others = false;
+  for (const PreloadEntry& e : preloads)
+    open_to_others |= e.is_cgview && e.exists && e.loadable && !e.no_glibc && e.closed_to_others.empty();
+  std::printf("  %s\n", shim_loaded && !open_to_others
+                           ? "libcgview.so is preloaded: programs started from here are reached, but only those run by "
+                             "a user who may open it (root; not an ordinary user, above)."
+                      : shim_loaded ? "libcgview.so is preloaded: programs started from here are reached."
                       : no_glibc  ? "libcgview.so is preloaded, but programs here do not use glibc (musl?): "
                                     "it stays out of their way and reaches none of them."
                                   : "libcgview.so is not preloaded here: use `cgview run` or `cgview enable`.");

@@ -100,8 +100,7 @@ void Doctor::examine_script(ProgramReport& report, std::string_view first_line, 
     // of each one on its way there (EACCES).
     std::vector<std::string> entered = dir.searched;
     entered.push_back(dir.path);
-    ExecFile closed;
-    const bool denied = dir.ok && !first_unsearchable(root_, entered, runner_, closed).empty();
+    const bool denied = dir.ok && first_unsearchable(root_, entered, runner_).has_value();
     if (!line.env.chdir->empty() && dir.ok && stat(root_.host(dir.path).c_str(), &st) == 0 && S_ISDIR(st.st_mode) &&
         !denied) {
       env_cwd = dir.path;

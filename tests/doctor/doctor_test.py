@@ -317,6 +317,28 @@ def test_secure_mode(args, system_wide):
                                                                   script], capture_output=True, text=True, env=hidden_path)
         check(ran.returncode == 126 and "Permission denied" in ran.stderr and "cgview: warning" not in ran.stderr,
               f"cgview run by nobody of {line.strip()}: the EACCES alone", ran)
+    # POSIX ACLs (setfacl's system.posix_acl_access, written here as bytes): a 0750 directory whose
+    # ACL lets nobody search it, and a 0755 one whose ACL refuses nobody. Doctor reads them as the
+    # kernel does, for nobody; an ordinary user is named in neither.
+    def acl(*entries):  # (tag, perm, id): 1 owner, 2 a user, 4 the group, 0x10 the mask, 0x20 others
+        return struct.pack("<I", 2) + b"".join(struct.pack("<HHI", t, p, i) for t, p, i in entries)
+    owner, user, group, mask, others = 0x01, 0x02, 0x04, 0x10, 0x20
+    for name, entries, nobody_may in (
+            ("acl_lets_nobody", ((owner, 7, 0xffffffff), (user, 1, 65534), (group, 5, 0xffffffff),
+                                 (mask, 5, 0xffffffff), (others, 0, 0xffffffff)), True),
+            ("acl_refuses_nobody", ((owner, 7, 0xffffffff), (user, 0, 65534), (group, 5, 0xffffffff),
+                                    (mask, 5, 0xffffffff), (others, 5, 0xffffffff)), False)):
+        d = os.path.join(where, name)
+        os.mkdir(d)
+        os.setxattr(d, "system.posix_acl_access", acl(*entries))
+        program = os.path.join(d, "plain")
+        shutil.copy2(plain, program)
+        ran = subprocess.run(nobody + ["sh", "-c", 'exec "$0"', program], capture_output=True, text=True)
+        check((ran.returncode == 0) is nobody_may, f"{name}: nobody's exec {'runs' if nobody_may else 'fails'}", ran)
+        for user_args, reached in ((["--user", "65534"], nobody_may), ([], not nobody_may)):
+            rc, data, err = doctor(args.cgview, *user_args, program)
+            r = data["programs"][0] if data else {}
+            check(r.get("reached") is reached, f"doctor {' '.join(user_args)} under {name}: reached {reached}", (r, err))
     os.chmod(os.path.join(second, "twice"), 0o755)
     path_env = dict(os.environ, PATH=f"{os.path.dirname(hidden)}:{second}:/usr/bin:/bin")
     ran = subprocess.run(nobody + ["sh", "-c", "twice"], capture_output=True, text=True, env=path_env)
@@ -2050,8 +2072,18 @@ def test_environment(args):
         check(pre.get(copy, {}).get("others_may_open") is False and pre.get(args.shim, {}).get("others_may_open") is True,
               f"doctor: {copy} closed to others, the build's library open to them", pre)
         r = subprocess.run([cg, "doctor"], capture_output=True, text=True, env=env)
-        check(f"but an ordinary user {why}" in r.stdout and r.stdout.count("but an ordinary user") == 1,
-              f"the text report says why of {copy} alone", r.stdout)
+        check(f"but an ordinary user {why}" in r.stdout and r.stdout.count("but an ordinary user") == 1
+              and "programs started from here are reached.\n" in r.stdout,
+              f"the text report says why of {copy} alone; the build's open copy reaches every program", r.stdout)
+        r = subprocess.run([cg, "doctor"], capture_output=True, text=True, env=dict(os.environ, LD_PRELOAD=copy))
+        check("reached, but only those run by a user who may open it" in r.stdout,
+              f"{copy} alone: only the programs of a user who may open it are reached", r.stdout)
+        # Doctor run by nobody, who may not look either: said so, not "does not exist" or "not loadable".
+        r = subprocess.run(nobody + [cg, "doctor", "--json"], capture_output=True, text=True,
+                           env=dict(os.environ, LD_PRELOAD=copy))
+        got = next((p for p in json.loads(r.stdout)["preloads"] if p["path"] == copy), {}) if r.stdout.startswith("{") else {}
+        check(got.get("examined") is False and got.get("exists") is (copy == unreadable),
+              f"doctor run by nobody with {copy} preloaded: not examined", (got, r.stderr))
     # A relative entry is opened from the working directory: through a 0700 directory below it
     # nobody's ld.so fails; from an open directory under a 0700 one (nothing above the working
     # directory is searched), it loads.
