@@ -64,10 +64,16 @@ void sample_json(Json& j, const Config& config, const Sample& now, const Sample*
   j.num("high_events", opt(m.high_events));
   j.num("max_events", opt(m.max_events));
   cgroup_member(j, "cgroup", now.cgroups.of(Controller::Memory));
-  j.num("limit_usage", opt(now.memory_limit_usage));
+  // The cgroup whose limit binds, the process's own or an ancestor, and the
+  // usage there, as pids' limit_cgroup and limit_current; null where none
+  // binds, or where v1 tells only that one above the cgroup mount does.
+  const CgroupDir& own = now.cgroups.of(Controller::Memory);
+  const bool own_binds = !memory_limit_is_an_ancestors(now) && m.limit.has && !now.memory_limit_hidden && own.found;
+  j.num("limit_usage", opt(own_binds ? m.usage : now.memory_limit_usage));
   j.real("limit_percent", percent(memory_usage_at_limit(now), m.limit), 1);  // how full the limit is
   if (memory_limit_is_an_ancestors(now)) j.str("limit_cgroup", std::string(now.memory_limit_dir.view()));
-  else j.null("limit_cgroup");  // the own cgroup's limit binds, or none does
+  else if (own_binds) j.str("limit_cgroup", std::string(own.path.view()));
+  else j.null("limit_cgroup");
   j.boolean("limit_above_view", now.memory_limit_hidden);
   j.close();
 

@@ -560,7 +560,8 @@ for d in lines:
     assert c["percent"] == 0.0 and c["throttled_periods_per_s"] == 0.0, c  # a fixture does not move
     assert type(c["usage_ns"]) is int and type(c["throttled_periods"]) is int, c
     assert m["limit"] == 1 << 30 and type(m["usage"]) is int and type(m["percent"]) is float, m
-    assert m["limit_percent"] == m["percent"] and m["limit_usage"] is None and m["limit_cgroup"] is None, m  # its own
+    assert m["limit_percent"] == m["percent"] and m["limit_usage"] == m["usage"], m  # its own
+    assert m["limit_cgroup"] == m["cgroup"] == "/sys/fs/cgroup" and p["limit_cgroup"] in (None, p["cgroup"]), (m, p)
     assert o["killer"] is True and o["under_oom"] is None and o["group"] is None, o
     assert type(o["kills"]) is int, o
     assert type(p["current"]) is int, p
