@@ -20,13 +20,13 @@
 
 #include "commands.hpp"
 #include "elf_identity.hpp"
+#include "file_access.hpp"
 #include "library_location.hpp"
 #include "lib_layout.hpp"
 #include "libc_fit.hpp"
 #include "libc_versions.hpp"
 #include "library_search.hpp"
 #include "program_lookup.hpp"
-#include "secure_mode.hpp"
 
 namespace cgview::cli {
 

@@ -125,16 +125,26 @@ ProgramReport Doctor::examine(std::string_view program, bool deep) {
 // well take it instead.
 std::string Doctor::passed_over_reason(const std::string& candidate) const {
   const Found first = root_.resolve(candidate, cwd_);
-  std::string why = "may not reach it";  // where doctor itself may not look
+  const std::string head = "PATH names " + candidate + " before it, ";
+  if (!first.ok && first.denied)  // doctor's own EACCES: it cannot tell what the runner may do
+    return head + "which doctor's own user (" + std::to_string(getuid()) + ") may not look at (EACCES): it took the " +
+           "next match, as execvp does for a runner who may not reach that one either.";
+  std::string why = "may not reach it";
   if (std::optional<ClosedDir> closed = first_unsearchable(root_, first.searched, runner_)) {
     why = "may not search " + closed->path + mode_and_owner(closed->dir);
   } else if (struct stat st; stat(root_.host(first.path).c_str(), &st) == 0) {
     const ExecFile file = exec_file_at(root_.host(first.path), st, root_.live());
     why = file.noexec_mount ? "may not execute it (a noexec mount)" : "may not execute it" + mode_and_owner(file);
   }
-  const std::string who = runner_ ? std::to_string(runner_->uid) + ":" + std::to_string(runner_->gid) : "an ordinary user";
-  return "PATH names " + candidate + " before it, but " + who + " " + why + ": execvp passes over it (EACCES)" +
-         (runner_ ? "" : "; doctor assumes such a runner, and --user names another, who may run that one") + ".";
+  return head + "but " + runner_name() + " " + why + ": execvp passes over it (EACCES)" + assumed_runner() + ".";
+}
+
+std::string Doctor::runner_name() const {
+  return runner_ ? std::to_string(runner_->uid) + ":" + std::to_string(runner_->gid) : "an ordinary user";
+}
+
+std::string Doctor::assumed_runner() const {
+  return runner_ ? "" : " (doctor assumes such a runner; --user names another)";
 }
 
 Found Doctor::find_command(std::string_view name, std::string_view path_var, std::string_view cwd) const {
@@ -234,8 +244,8 @@ ProgramReport Doctor::examine_at(std::string_view name, const Found& found, bool
 // included: for that runner it is not reached, whatever the rest says.
 void Doctor::refuse_unexecutable(ProgramReport& report, const Found& found, const ExecFile& file) const {
   const std::string after = ". What is said above holds for a runner who may.";
-  const std::string assumed = runner_ ? "" : " (doctor assumes such a runner; --user names another)";
-  const std::string who = runner_ ? std::to_string(runner_->uid) + ":" + std::to_string(runner_->gid) : "an ordinary user";
+  const std::string assumed = assumed_runner();
+  const std::string who = runner_name();
   const std::string subject = runner_ ? who : "An ordinary user";
   auto refuse = [&](std::string reason, std::string why_not) {
     drop_reach_claim(report);  // "... load libcgview.so into it" holds for no runner refused
@@ -561,8 +571,7 @@ LibBuild Doctor::lib_build_for(const std::string& path, const ElfFacts& program,
       // the program gained: not judged.
       build.path = library.path;
       build.problem = "is closed to its runner: " +
-                      (runner_ ? std::to_string(runner_->uid) + ":" + std::to_string(runner_->gid)
-                               : std::string("an ordinary user (doctor assumes one; --user names another)")) +
+                      runner_name() + assumed_runner() +
                       " " + closed;
     } else build.path = library.path;
     if (build.problem.empty() && found.entry.empty()) found = build;

@@ -114,6 +114,10 @@ class Doctor {
   // path goes through.
   bool may_start(const Found& found, const struct stat& st) const;
   std::string passed_over_reason(const std::string& candidate) const;
+  // "UID:GID" of the runner judged for, or "an ordinary user"; and, for the
+  // latter, " (doctor assumes such a runner; --user names another)".
+  std::string runner_name() const;
+  std::string assumed_runner() const;
   void examine_elf(ProgramReport& report, int fd, bool deep, const Privileges& privileges);
   bool classify(ProgramReport& report, const ElfFacts& facts, LibBuild& lib_build, bool secure);
   void apply_blockers(ProgramReport& report, const ElfFacts& facts, const LibBuild& lib_build, const std::string& build,

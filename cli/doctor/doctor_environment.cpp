@@ -21,12 +21,12 @@
 #include "elf_identity.hpp"
 #include "json.hpp"
 #include "elf_inspect.hpp"
+#include "file_access.hpp"
 #include "lib_layout.hpp"
 #include "library_location.hpp"
 #include "program_lookup.hpp"
 #include "library_search.hpp"
 #include "limits.hpp"
-#include "secure_mode.hpp"
 
 extern char** environ;
 
@@ -115,9 +115,10 @@ void check_preload(PreloadEntry& entry, const ElfIdentity& own, const LibrarySea
   // As doctor PROGRAM and enable judge it, and a bare name by the file ld.so finds.
   entry.is_cgview = names_cgview(RootFs("/"), entry.path) || (!file.empty() && library_build_of_file(file));
   struct stat st;
-  entry.exists = !file.empty() && stat(file.c_str(), &st) == 0 && S_ISREG(st.st_mode);
+  const bool stated = !file.empty() && stat(file.c_str(), &st) == 0;
   // Doctor itself may not look (run as an ordinary user): said, not taken for "does not exist".
-  if (!file.empty() && !entry.exists && errno == EACCES) entry.unexaminable = true;
+  entry.unexaminable = !file.empty() && !stated && errno == EACCES;
+  entry.exists = stated && S_ISREG(st.st_mode);
   ElfIdentity lib;
   if (!entry.exists) return;
   if (access(file.c_str(), R_OK) != 0 && errno == EACCES) entry.unexaminable = true;
@@ -200,7 +201,8 @@ int doctor_environment(const Config& config, bool json, const std::string& libra
           .boolean("loadable", e.loadable)
           .boolean("cgview", e.is_cgview)
           .boolean("glibc", !e.no_glibc)
-          .boolean("others_may_open", e.closed_to_others.empty())
+          .boolean("others_may_open", e.exists && !e.unexaminable ? std::optional<bool>(e.closed_to_others.empty())
+                                                                 : std::nullopt)
           .boolean("examined", !e.unexaminable)
           .close();
     j.close_array().boolean("shim_preloaded", shim_loaded).open("cgroups");
@@ -267,7 +269,7 @@ int doctor_environment(const Config& config, bool json, const std::string& libra
     open_to_others |= e.is_cgview && e.exists && e.loadable && !e.no_glibc && e.closed_to_others.empty();
   std::printf("  %s\n", shim_loaded && !open_to_others
                            ? "libcgview.so is preloaded: programs started from here are reached, but only those run by "
-                             "a user who may open it (root; not an ordinary user, above)."
+                             "a user who may open it (above)."
                       : shim_loaded ? "libcgview.so is preloaded: programs started from here are reached."
                       : no_glibc  ? "libcgview.so is preloaded, but programs here do not use glibc (musl?): "
                                     "it stays out of their way and reaches none of them."

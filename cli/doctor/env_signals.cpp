@@ -1,7 +1,6 @@
 #include "env_signals.hpp"
 
 #include <signal.h>
-#include <sys/wait.h>
 
 #include <array>
 #include <cctype>
@@ -94,8 +93,10 @@ int name_to_number(std::string_view name) {
 int env_signal_number(std::string_view operand) {
   int signal = -1;
   if (!operand.empty() && std::isdigit(static_cast<unsigned char>(operand[0]))) {
+    // A shell's exit status: 128 + N (bash), 256 + N (ksh); coreutils takes
+    // its low 7 bits, or 8 from 255 up.
     std::optional<long> n = whole_number(operand);
-    if (n && *n <= INT_MAX) signal = WIFSIGNALED(int(*n)) ? WTERMSIG(int(*n)) : int(*n);
+    if (n && *n <= INT_MAX) signal = int(*n) & (*n >= 0xff ? 0xff : 0x7f);
   } else {
     std::string upper(operand);
     for (char& c : upper)

@@ -21,10 +21,11 @@ uint32_t le32(std::string_view raw, size_t at) {
 }
 
 // system.posix_acl_access (linux/posix_acl_xattr.h): a version, then entries.
+// The owner's entry (tag 0x01) is not read: the mode's owner bits decide for
+// the owner.
 constexpr const char* kAccessAcl = "system.posix_acl_access";
 constexpr size_t kMaxAclBytes = 4 + 8 * 1024;  // more entries than ext4 keeps
-constexpr uint16_t kAclUserObj = 0x01, kAclUser = 0x02, kAclGroupObj = 0x04, kAclGroup = 0x08, kAclMask = 0x10,
-                   kAclOther = 0x20;
+constexpr uint16_t kAclUser = 0x02, kAclGroupObj = 0x04, kAclGroup = 0x08, kAclMask = 0x10, kAclOther = 0x20;
 
 }  // namespace
 
@@ -247,7 +248,10 @@ std::string octal_mode(const ExecFile& file) {
 }
 
 std::string mode_and_owner(const ExecFile& file) {
-  return " (mode " + octal_mode(file) + ", owner " + std::to_string(file.uid) + ", group " + std::to_string(file.gid) + ")";
+  // The ACL decides for all but the owner where the mask lets it (allows).
+  const bool acl = file.acl && (file.mode & S_IRWXG);
+  return " (mode " + octal_mode(file) + (acl ? " and a POSIX ACL" : "") + ", owner " + std::to_string(file.uid) +
+         ", group " + std::to_string(file.gid) + ")";
 }
 
 }  // namespace cgview::cli

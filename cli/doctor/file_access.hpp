@@ -123,7 +123,8 @@ std::string closed_to(const RootFs& root, const std::string& path, const std::op
 
 // "0700": the mode's permission bits, as ls -l's numbers.
 std::string octal_mode(const ExecFile& file);
-// " (mode 0700, owner 0, group 0)", as said of a file a runner is refused.
+// " (mode 0700, owner 0, group 0)", as said of a file a runner is refused;
+// " (mode 0750 and a POSIX ACL, ...)" where an ACL decided.
 std::string mode_and_owner(const ExecFile& file);
 
 }  // namespace cgview::cli

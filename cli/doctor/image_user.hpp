@@ -8,7 +8,7 @@
 #include <string_view>
 
 #include "program_lookup.hpp"
-#include "secure_mode.hpp"
+#include "file_access.hpp"
 
 namespace cgview::cli {
 

@@ -106,7 +106,7 @@ Found RootFs::find_command(std::string_view name, std::string_view path_var, std
                            const MayRun& may_run) const {
   if (name.empty()) return {false, "", "is empty"};
   if (name.find('/') != std::string_view::npos) return resolve(name, cwd);
-  std::string passed_over;
+  std::string why_first_passed_over;  // said where none is found
   std::optional<Found> refused;  // the first the runner may not execute
   std::string refused_candidate;
   size_t at = 0;
@@ -140,10 +140,10 @@ Found RootFs::find_command(std::string_view name, std::string_view path_var, std
     }
     // execvp passes over it too; the first such is said, as a person who
     // sees the name in a PATH directory wonders why it was not taken.
-    if (passed_over.empty()) passed_over = why_passed_over(candidate, found, cwd);
+    if (why_first_passed_over.empty()) why_first_passed_over = why_passed_over(candidate, found, cwd);
   }
   if (refused) return *refused;  // exec says EACCES of it (doctor: "may not be executed")
-  return {false, std::string(name), "is not found in PATH" + (passed_over.empty() ? "" : "; " + passed_over)};
+  return {false, std::string(name), "is not found in PATH" + (why_first_passed_over.empty() ? "" : "; " + why_first_passed_over)};
 }
 
 std::string RootFs::why_passed_over(const std::string& candidate, const Found& found, std::string_view cwd) const {

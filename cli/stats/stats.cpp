@@ -85,7 +85,12 @@ std::string fitted_frame(const std::vector<std::string>& lines) {
   size_t columns = 0, rows = 0;
   terminal_size(columns, rows);
   std::string frame = kHome;
-  for (size_t i = 0; i < lines.size() && i + 1 < rows; ++i) frame += cut_to_width(lines[i], columns) + kClearLine + "\r\n";
+  // A terminal too short for the frame: its last row says what is left out.
+  const size_t shown = lines.size() + 1 <= rows ? lines.size() : rows > 2 ? rows - 2 : 0;
+  for (size_t i = 0; i < shown; ++i) frame += cut_to_width(lines[i], columns) + kClearLine + "\r\n";
+  if (shown < lines.size() && rows > 1)
+    frame += cut_to_width("(" + std::to_string(lines.size() - shown) + " more lines: a taller terminal shows them)",
+                          columns) + kClearLine + "\r\n";
   return frame + kClearBelow;
 }
 
@@ -224,7 +229,8 @@ int stats(const Config& config, int argc, char** argv) {
     size_t columns = 0, rows = 0;
     terminal_size(columns, rows);
     std::string text;
-    for (const std::string& line : last_frame) text += cut_to_width(line, columns) + "\n";  // no wrapped lines
+    // Laid out for this width already; the cut only guards a terminal narrowed since.
+    for (const std::string& line : last_frame) text += cut_to_width(line, columns) + "\n";
     write_out(text);
   }
   return 0;

@@ -155,10 +155,17 @@ std::vector<std::string> screen_lines(const Config& config, const Sample& now, c
     out.push_back(fit("      high " + bytes(m.high) + " (throttled above it, " + figure_text(m.high_events) +
                       " times; at the limit " + figure_text(m.max_events) + ")"));
   if (memory_limit_is_an_ancestors(now)) {  // a parent's limit, which its other children share
-    std::string head = "      " + bytes(m.usage) + " of it here; the limit is on: ";
-    // The path's end names the cgroup: kept on a terminal narrower than 80 columns too.
-    size_t width = columns < kColumns ? columns : kColumns;
-    out.push_back(head + path_tail(now.memory_limit_dir.view(), width > head.size() ? width - head.size() : 0));
+    std::string head = "      " + bytes(m.usage) + " of it here; the limit is on:";
+    // The path's end names the cgroup: where the line is too narrow for it,
+    // it goes on a line of its own, cut at its start.
+    const size_t width = columns < kColumns ? columns : kColumns;
+    const std::string_view path = now.memory_limit_dir.view();
+    if (head.size() + 1 + path.size() <= width || width <= kContinuationIndent + 4) {
+      out.push_back(head + " " + path_tail(path, width > head.size() + 1 ? width - head.size() - 1 : 0));
+    } else {
+      out.push_back(head);
+      out.push_back(std::string(kContinuationIndent, ' ') + path_tail(path, width - kContinuationIndent));
+    }
   } else if (now.memory_limit_hidden) {
     out.push_back(fit("      the limit is set above this cgroup: what shares it there is not seen"));
   }

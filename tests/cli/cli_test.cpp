@@ -729,18 +729,24 @@ print('ok'))";
   EXPECT_EQ(unswapped.out.find("no more than /sys/fs/cgroup/memory/parent/child/memory.swappiness"), std::string::npos)
       << unswapped.out;
   fs::remove(root + "/" + mem + "/child/memory.swappiness");
-  // A parent as deep as a Kubernetes pod's: the line keeps the path's end, within 80 columns.
+  // A parent as deep as a Kubernetes pod's: its path goes on a line of its own, under the figures,
+  // and keeps its end, within 80 columns.
   const std::string pod = "kubepods-burstable-pod0123456789abcdef0123456789abcdef.slice";
   fs::rename(root + "/" + mem, root + "/sys/fs/cgroup/memory/" + pod);
   write("proc/self/cgroup", "7:blkio:/\n6:pids:/parent/child\n5:memory:/" + pod +
                                 "/child\n3:cpu,cpuacct:/parent/child\n");
   auto deep = run_program({"/usr/bin/script", "-qec", kCli + " --sysroot " + root + " stats --count 1", "/dev/null"},
                           {"COLUMNS=200", "LINES=40"});
-  size_t at = deep.out.find("the limit is on: ...");
+  // The line after "the limit is on:", less what the screen writes to clear each line's rest.
+  auto path_line_after = [](const std::string& out, size_t at) {
+    std::string line = out.substr(out.find('\n', at) + 1);
+    return line.substr(0, line.find_first_of("\r\n\x1b"));
+  };
+  size_t at = deep.out.find("the limit is on:");
   ASSERT_NE(at, std::string::npos) << deep.out;
-  std::string line = deep.out.substr(deep.out.rfind('\n', at) + 1);
-  line = line.substr(0, line.find_first_of("\r\n\x1b"));  // the screen clears each line's rest
+  std::string line = path_line_after(deep.out, at);
   EXPECT_EQ(line.size(), 80u) << line;
+  EXPECT_EQ(line.rfind("        ...", 0), 0u) << line;
   EXPECT_EQ(line.substr(line.size() - 20), pod.substr(pod.size() - 20)) << line;
   // On a 50-column terminal the screen and the frame --count leaves on the
   // normal screen are both cut to 50 columns: no line wraps.
@@ -765,13 +771,13 @@ print('ok'))";
     EXPECT_LT(figures.size(), 50u) << figures;
   }
   // The ancestor's path keeps its end, which names the cgroup, within the 50.
-  size_t path_line = left.find("the limit is on: ...");
+  size_t path_line = left.find("the limit is on:");
   ASSERT_NE(path_line, std::string::npos) << left;
-  std::string kept = left.substr(path_line + 20, left.find_first_of("\r\n", path_line) - path_line - 20);
-  ASSERT_FALSE(kept.empty());
+  std::string below = path_line_after(left, path_line);
+  ASSERT_EQ(below.rfind("        ...", 0), 0u) << left;
+  std::string kept = below.substr(11);
   EXPECT_EQ(pod.substr(pod.size() - kept.size()), kept);  // the path's last characters, as many as fit
-  size_t line_start = left.rfind('\n', path_line) + 1;
-  EXPECT_EQ(left.find_first_of("\r\n", path_line) - line_start, 50u);
+  EXPECT_EQ(below.size(), 50u) << below;
 }
 
 // A memory limit at or above the host's memory binds nothing: the view has

@@ -2020,7 +2020,8 @@ def test_environment(args):
         return
     pre = {p["path"]: p for p in data["preloads"] if p["source"] == "LD_PRELOAD"}
     check(pre.get(args.shim, {}).get("loadable") is True and pre[args.shim]["cgview"], "the shim in LD_PRELOAD: loadable", pre)
-    check(pre.get("/nonexistent/libx.so", {}).get("exists") is False, "a missing preload: exists false", pre)
+    check(pre.get("/nonexistent/libx.so", {}).get("exists") is False
+          and pre["/nonexistent/libx.so"].get("others_may_open", 0) is None, "a missing preload: exists false", pre)
     # A name without '/' is searched for as ld.so does (here, libc's own directory).
     check(pre.get("libm.so.6", {}).get("exists") is True and pre["libm.so.6"]["loadable"] is True,
           "a bare name ld.so finds in its directories: exists, loadable", pre)
@@ -2082,7 +2083,7 @@ def test_environment(args):
         r = subprocess.run(nobody + [cg, "doctor", "--json"], capture_output=True, text=True,
                            env=dict(os.environ, LD_PRELOAD=copy))
         got = next((p for p in json.loads(r.stdout)["preloads"] if p["path"] == copy), {}) if r.stdout.startswith("{") else {}
-        check(got.get("examined") is False and got.get("exists") is (copy == unreadable),
+        check(got.get("examined") is False and got.get("exists") is (copy == unreadable) and got.get("others_may_open", 0) is None,
               f"doctor run by nobody with {copy} preloaded: not examined", (got, r.stderr))
     # A relative entry is opened from the working directory: through a 0700 directory below it
     # nobody's ld.so fails; from an open directory under a 0700 one (nothing above the working

@@ -181,7 +181,8 @@ TEST(EnvShebang, ChdirAndWhatEnvRefuses) {
 
 TEST(EnvSignals, NamesAndNumbersAsEnvReadsThem) {
   for (const char* name : {"INT", "int", "SigInt", "SIGINT", "2", "02", "SIG2", "SIG02", "130", "258"})
-    EXPECT_EQ(env_signal_number(name), SIGINT) << name;  // 130 and 258: wait statuses of a SIGINT death
+    EXPECT_EQ(env_signal_number(name), SIGINT) << name;  // 130 and 258: bash's and ksh's $? after SIGINT
+  EXPECT_EQ(env_signal_number("257"), SIGHUP);  // from 255 up, the low 8 bits
   EXPECT_EQ(env_signal_number("CLD"), SIGCHLD);
   EXPECT_EQ(env_signal_number("IOT"), SIGABRT);
   EXPECT_EQ(env_signal_number("POLL"), SIGIO);
@@ -194,7 +195,8 @@ TEST(EnvSignals, NamesAndNumbersAsEnvReadsThem) {
   EXPECT_EQ(env_signal_number(std::to_string(SIGRTMAX)), SIGRTMAX);
   // Invalid: signal 0 and its name, glibc's own two below SIGRTMIN, past the range, a wait
   // status of no signal (128), junk, a sign or blank before a number, unknown names.
-  for (const char* name : {"0", "EXIT", "SIG0", "32", "33", "65", "128", "127", "SIG65", "99999999999", "4294967298",
+  for (const char* name : {"0", "EXIT", "SIG0", "32", "33", "65", "128", "127", "255", "385", "448", "SIG65",
+                           "99999999999", "4294967298",
                            "2x", "0x2", "+2", "-1", " 2", "SIG 2", "RTMIN-1", "RTMIN+", "RTMAXx", "RTMAX+1",
                            "RTMIN+31", "RTMAX-31", "SIG", "SIGSIGINT", "FOO", "UNUSED", "LOST", "INFO", ""})
     EXPECT_EQ(env_signal_number(name), 0) << name;
