@@ -116,15 +116,16 @@ ProgramReport Doctor::examine(std::string_view program, bool deep) {
   chain_ = 0;
   const Found found = find_command(program, env_.path, cwd_);
   ProgramReport report = examine_at(program, found, deep, 0);
-  if (!found.passed_over.empty()) report.reasons.push_back(passed_over_reason(found.passed_over));
+  if (!found.passed_over.empty()) report.reasons.push_back(passed_over_reason(found.passed_over, cwd_));
   return report;
 }
 
-// Why execvp passes over `candidate`, a PATH match before the one taken: a
+// Why execvp passes over `candidate`, a PATH match before the one taken
+// (relative to `cwd`, where a PATH entry is): a
 // runner other than the one judged for (root, as doctor so often runs) may
 // well take it instead.
-std::string Doctor::passed_over_reason(const std::string& candidate) const {
-  const Found first = root_.resolve(candidate, cwd_);
+std::string Doctor::passed_over_reason(const std::string& candidate, std::string_view cwd) const {
+  const Found first = root_.resolve(candidate, cwd);
   const std::string head = "PATH names " + candidate + " before it, ";
   if (!first.ok && first.denied)  // doctor's own EACCES: it cannot tell what the runner may do
     return head + "which doctor's own user (" + std::to_string(getuid()) + ") may not look at (EACCES): it took the " +

@@ -113,7 +113,7 @@ class Doctor {
   // status `st`): the file's permission and mount, and every directory its
   // path goes through.
   bool may_start(const Found& found, const struct stat& st) const;
-  std::string passed_over_reason(const std::string& candidate) const;
+  std::string passed_over_reason(const std::string& candidate, std::string_view cwd) const;
   // "UID:GID" of the runner judged for, or "an ordinary user"; and, for the
   // latter, " (doctor assumes such a runner; --user names another)".
   std::string runner_name() const;

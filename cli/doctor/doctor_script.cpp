@@ -185,6 +185,8 @@ void Doctor::examine_script(ProgramReport& report, std::string_view first_line, 
         (line.env.path_unset ? *line.env.path + ", execvp's default: its #! line (-i, - or -u PATH) leaves env no PATH."
          : line.env.path->empty() ? "the working directory: its #! line sets PATH empty (PATH=)."
                                   : "PATH=" + *line.env.path + ", which its #! line sets."));
+  if (env_command && !found.passed_over.empty())  // env's execvp passed over a match, as exec's would
+    report.reasons.push_back(passed_over_reason(found.passed_over, env_cwd));
   if (env_command && one_word && line.env.command.find_first_of(" \t") != std::string::npos)
     report.reasons.push_back("env receives '" + line.env.command + "' as one name: the kernel passes the rest of a #! line "
                              "as one argument (`#!/usr/bin/env -S " + line.env.command + "` splits it).");

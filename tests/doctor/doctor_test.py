@@ -340,6 +340,12 @@ def test_secure_mode(args, system_wide):
             r = data["programs"][0] if data else {}
             check(r.get("reached") is reached, f"doctor {' '.join(user_args)} under {name}: reached {reached}", (r, err))
     os.chmod(os.path.join(second, "twice"), 0o755)
+    # env's own PATH search passes over the hidden match too, and doctor names it in the script's reasons.
+    rc, data, err = doctor(args.cgview, through_env, env=dict(os.environ, PATH=f"{os.path.dirname(hidden)}:{second}"))
+    r = data["programs"][0] if data else {}
+    check(r.get("interpreter", {}).get("path") == os.path.join(second, "twice")
+          and any(x.startswith(f"PATH names {hidden} before it, but an ordinary user may not search {private}")
+                  for x in r.get("reasons", [])), "doctor of #!/usr/bin/env twice: env's execvp's choice, and why", (r, err))
     path_env = dict(os.environ, PATH=f"{os.path.dirname(hidden)}:{second}:/usr/bin:/bin")
     ran = subprocess.run(nobody + ["sh", "-c", "twice"], capture_output=True, text=True, env=path_env)
     check(ran.returncode == 0, "nobody's PATH lookup passes over a directory under a 0700 one", ran)
