@@ -88,9 +88,13 @@ std::string fitted_frame(const std::vector<std::string>& lines) {
   // A terminal too short for the frame: its last row says what is left out.
   const size_t shown = lines.size() + 1 <= rows ? lines.size() : rows > 2 ? rows - 2 : 0;
   for (size_t i = 0; i < shown; ++i) frame += cut_to_width(lines[i], columns) + kClearLine + "\r\n";
-  if (shown < lines.size() && rows > 1)
-    frame += cut_to_width("(" + std::to_string(lines.size() - shown) + " more lines: a taller terminal shows them)",
-                          columns) + kClearLine + "\r\n";
+  if (shown < lines.size() && rows > 1) {
+    // Appended piece by piece: GCC 12 at -O3 warns falsely (-Wrestrict) of "(" + std::string.
+    std::string note(1, '(');
+    note += std::to_string(lines.size() - shown);
+    note += " more lines: a taller terminal shows them)";
+    frame += cut_to_width(note, columns) + kClearLine + "\r\n";
+  }
   return frame + kClearBelow;
 }
 
