@@ -232,8 +232,7 @@ ProgramReport Doctor::examine_at(std::string_view name, const Found& found, bool
                              "no-new-privileges): the kernel gives it no privileges, and the dynamic loader does " +
                              "not ignore LD_PRELOAD for it.");
   else if (runner_ && !unless.secure() && privileges_for(file, std::nullopt).secure())
-    report.reasons.push_back("It " + privileges_for(file, std::nullopt).phrase() + ", but its runner, " +
-                             std::to_string(runner_->uid) + ":" + std::to_string(runner_->gid) +
+    report.reasons.push_back("It " + privileges_for(file, std::nullopt).phrase() + ", but its runner, " + runner_name() +
                              (runner_->uid == 0 ? " (root)" : "") + ", gains nothing by it: no secure mode, and the " +
                              "dynamic loader honours LD_PRELOAD for it.");
   refuse_unexecutable(report, found, file);

@@ -109,6 +109,11 @@ Found RootFs::find_command(std::string_view name, std::string_view path_var, std
   std::string why_first_passed_over;  // said where none is found
   std::optional<Found> refused;  // the first the runner may not execute
   std::string refused_candidate;
+  auto refuse = [&](Found&& found, const std::string& candidate) {
+    if (refused) return;
+    refused = std::move(found);
+    refused_candidate = candidate;
+  };
   size_t at = 0;
   while (at <= path_var.size()) {
     size_t end = path_var.find(':', at);
@@ -125,17 +130,11 @@ Found RootFs::find_command(std::string_view name, std::string_view path_var, std
         if (refused) found.passed_over = refused_candidate;
         return found;
       }
-      if (!refused) {
-        refused = std::move(found);
-        refused_candidate = candidate;
-      }
+      refuse(std::move(found), candidate);
       continue;
     }
     if (!found.ok && found.denied) {  // execvp's EACCES: passed over, and said if none is taken
-      if (!refused) {
-        refused = std::move(found);
-        refused_candidate = candidate;
-      }
+      refuse(std::move(found), candidate);
       continue;
     }
     // execvp passes over it too; the first such is said, as a person who
