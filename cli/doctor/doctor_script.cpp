@@ -105,11 +105,8 @@ void Doctor::examine_script(ProgramReport& report, std::string_view first_line, 
         !denied) {
       env_cwd = dir.path;
     } else {
-      line.env.runs_nothing = "fails (cannot change directory to '" + *line.env.chdir + "'" +
-                              (denied ? ": Permission denied" : "") + ")";
-      line.env.command.clear();
-      line.env.drops_preload.clear();
-      line.env.runs_script_itself = false;
+      line.env = line.env.running_nothing("fails (cannot change directory to '" + *line.env.chdir + "'" +
+                                          (denied ? ": Permission denied" : "") + ")");
     }
   }
   // Where env runs no command of the line's, env itself is what is examined.

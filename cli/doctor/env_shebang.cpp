@@ -211,12 +211,7 @@ class Reader {
     stopped_ = true;
     return false;
   }
-  EnvShebang nothing(std::string why) {
-    EnvShebang none;
-    none.runs_nothing = std::move(why);
-    none.split = out_.split;
-    return none;
-  }
+  EnvShebang nothing(std::string why) const { return out_.running_nothing(std::move(why)); }
 
   // Options, until the first word that is none ("--" ends them too).
   bool read_options() {

@@ -34,6 +34,15 @@ struct EnvShebang {
   // -C's directory, which env enters before it runs the command ("" too: env
   // fails to enter it); nullopt for none.
   std::optional<std::string> chdir;
+
+  // The same line where env fails before it runs anything (`why`: "fails
+  // (...)"): no command, nothing dropped, no loop; only `split` kept.
+  EnvShebang running_nothing(std::string why) const {
+    EnvShebang none;
+    none.runs_nothing = std::move(why);
+    none.split = split;
+    return none;
+  }
 };
 
 // A variable's value where the script runs (for -S's ${NAME}); nullopt: unset.
@@ -44,10 +53,10 @@ using EnvLookup = std::function<std::optional<std::string>(std::string_view name
 // rules (short options grouped, a long option by a unique prefix, options end
 // at the first other word), -S's splitting (quotes, backslash escapes,
 // ${NAME}, # comments, \c) with the split words read as options again, then
-// NAME=VALUE words, then the command. Not told apart: -a/--argv0 takes a word
-// as in 9.6 and later (older ones reject it); a --default-signal=, --ignore-
-// signal= or --block-signal= value is not checked (env rejects an unknown
-// signal); BusyBox's env, which has no -S, is read as GNU's.
+// NAME=VALUE words, then the command; the signal options' values as env
+// reads them (env_signals.hpp). Not told apart: -a/--argv0 takes a word as in
+// 9.6 and later (older ones reject it); BusyBox's env, which has no -S, is
+// read as GNU's.
 EnvShebang read_env_shebang(std::string_view argument, const EnvLookup& lookup);
 
 }  // namespace cgview::cli
