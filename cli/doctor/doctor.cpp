@@ -148,6 +148,12 @@ std::string Doctor::assumed_runner() const {
   return runner_ ? "" : " (doctor assumes such a runner; --user names another)";
 }
 
+std::string Doctor::opener_name(const Privileges& privileges) const {
+  if (!privileges.secure()) return "its runner: " + runner_name() + assumed_runner();
+  if (std::string ids = privileges.ids_gained(); !ids.empty()) return "it: as " + ids + ", it";
+  return "it: as its runner, " + runner_name() + assumed_runner() + ", with the capabilities its file gives, it";
+}
+
 Found Doctor::find_command(std::string_view name, std::string_view path_var, std::string_view cwd) const {
   return root_.find_command(name, path_var, cwd,
                             [this](const Found& found, const struct stat& st) { return may_start(found, st); });
@@ -287,7 +293,7 @@ void Doctor::examine_elf(ProgramReport& report, int fd, bool deep, const Privile
     report.reasons.push_back("Part of it cannot be read (" + facts.damage + "): this verdict may be incomplete.");
   LibBuild lib_build;
   const bool secure = privileges.secure();
-  if (!classify(report, facts, lib_build, secure)) return;  // another machine's: nothing more to judge
+  if (!classify(report, facts, lib_build, privileges)) return;  // another machine's: nothing more to judge
   const std::string build = lib_build.usable() ? lib_build.path : std::string();
   apply_blockers(report, facts, lib_build, build, privileges);
   if (deep) summarize_contents(report, facts, secure);
@@ -347,7 +353,7 @@ void Doctor::find_asan_runtime(ProgramReport& report, const ElfFacts& facts, boo
 // The program's kind and the first reason, from how it is linked: the
 // loader it names, the libc it needs, what a $LIB preload entry gives it.
 // False for a program of another machine, which nothing more applies to.
-bool Doctor::classify(ProgramReport& report, const ElfFacts& facts, LibBuild& lib_build, bool secure) {
+bool Doctor::classify(ProgramReport& report, const ElfFacts& facts, LibBuild& lib_build, const Privileges& privileges) {
   std::string_view interp_name = basename_of(facts.interp);
   bool needs_libc6 = false, needs_musl_libc = false;
   for (const std::string& n : facts.needed) {
@@ -358,7 +364,7 @@ bool Doctor::classify(ProgramReport& report, const ElfFacts& facts, LibBuild& li
   // the build it expands to for this program, whatever this cgview's own is.
   bool glibc_loader = is_glibc_loader(interp_name);
   // In secure mode only /etc/ld.so.preload's entries count.
-  lib_build = facts.has_interp && glibc_loader && any_lib_entry_ ? lib_build_for(report.path, facts, secure) : LibBuild{};
+  lib_build = facts.has_interp && glibc_loader && any_lib_entry_ ? lib_build_for(report.path, facts, privileges) : LibBuild{};
   std::string build;  // the library judged against its glibc; empty: this cgview's own
   std::string built_for = describe_build(facts.identity);
   if (lib_build.usable()) {
@@ -525,11 +531,12 @@ void Doctor::summarize_contents(ProgramReport& report, const ElfFacts& facts, bo
 // byte order, machine and ABI), with the others that fail to load (ld.so
 // prints an error for each); else the first that fails, and why. Entries
 // holding $ORIGIN or $PLATFORM, which this does not expand, are passed over.
-// `secure`: the program runs in secure mode, where ld.so searches without
+// `privileges`: what its file gives the program; in secure mode ld.so searches without
 // LD_LIBRARY_PATH, takes of LD_PRELOAD's entries only names without '/', and
 // for any preload name without '/' searches without ld.so.cache and takes
 // only a library with the setuid bit set.
-LibBuild Doctor::lib_build_for(const std::string& path, const ElfFacts& program, bool secure) const {
+LibBuild Doctor::lib_build_for(const std::string& path, const ElfFacts& program, const Privileges& privileges) const {
+  const bool secure = privileges.secure();
   LibBuild found, first;
   std::vector<LibBuild> broken;
   Found loader = root_.resolve(program.interp);
@@ -563,16 +570,14 @@ LibBuild Doctor::lib_build_for(const std::string& path, const ElfFacts& program,
       build.path = library.path;
       build.problem = "is not setuid, as ld.so requires of a library that a preload entry names without '/' for a "
                       "program in secure mode";
-    } else if (std::string closed = secure ? "" : closed_to(root_, library.opened.empty() ? build.path : library.opened,
-                                                            runner_, cwd_);
+    } else if (std::string closed = closed_to(root_, library.opened.empty() ? build.path : library.opened,
+                                              privileges.user, cwd_);
                !closed.empty()) {
       // ld.so opens it as the program's user, by the path it has (a relative
-      // one from the working directory); in secure mode with the privileges
-      // the program gained: not judged.
+      // one from the working directory); in secure mode with the ids and
+      // capabilities the program gained.
       build.path = library.path;
-      build.problem = "is closed to its runner: " +
-                      runner_name() + assumed_runner() +
-                      " " + closed;
+      build.problem = "is closed to " + opener_name(privileges) + " " + closed;
     } else build.path = library.path;
     if (build.problem.empty() && found.entry.empty()) found = build;
     else if (!build.problem.empty()) broken.push_back(build);
@@ -589,7 +594,7 @@ LibBuild Doctor::lib_build_for(const std::string& path, const ElfFacts& program,
 // it, so only what /etc/ld.so.preload loads reaches it.
 void Doctor::judge_secure(ProgramReport& report, const ElfFacts& facts, const Privileges& privileges) {
   const std::string what = privileges.phrase();
-  LibBuild system_wide = lib_build_for(report.path, facts, true);
+  LibBuild system_wide = lib_build_for(report.path, facts, privileges);
   report.secure = true;
   report.reached = system_wide.usable();
   drop_reach_claim(report);

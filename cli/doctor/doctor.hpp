@@ -118,8 +118,12 @@ class Doctor {
   // latter, " (doctor assumes such a runner; --user names another)".
   std::string runner_name() const;
   std::string assumed_runner() const;
+  // Who ld.so opens a preload as, to precede closed_to's "may not read it":
+  // "its runner: an ordinary user (...)"; in secure mode "it: as user 5 (its
+  // setuid bit's), it".
+  std::string opener_name(const Privileges& privileges) const;
   void examine_elf(ProgramReport& report, int fd, bool deep, const Privileges& privileges);
-  bool classify(ProgramReport& report, const ElfFacts& facts, LibBuild& lib_build, bool secure);
+  bool classify(ProgramReport& report, const ElfFacts& facts, LibBuild& lib_build, const Privileges& privileges);
   void apply_blockers(ProgramReport& report, const ElfFacts& facts, const LibBuild& lib_build, const std::string& build,
                       const Privileges& privileges);
   void summarize_contents(ProgramReport& report, const ElfFacts& facts, bool secure);
@@ -128,7 +132,7 @@ class Doctor {
   void walk_libraries(ProgramReport& report, const ElfFacts& program, bool secure);
   void missing_library(ProgramReport& report, const std::string& name, const std::string& error, bool secure);
   void add_cgview_entry(std::string path, bool from_file);
-  LibBuild lib_build_for(const std::string& path, const ElfFacts& program, bool secure) const;
+  LibBuild lib_build_for(const std::string& path, const ElfFacts& program, const Privileges& privileges) const;
   void judge_secure(ProgramReport& report, const ElfFacts& facts, const Privileges& privileges);
   void refuse_unexecutable(ProgramReport& report, const Found& found, const ExecFile& file) const;
   static std::string lib_build_problem(const LibBuild& build);

@@ -28,6 +28,15 @@ struct Privileges {
   bool secure() const { return setuid || setgid || file_capabilities; }
   // "is setuid", "is setgid", "has file capabilities".
   std::string phrase() const;
+  // Who the started program is to the files it opens (ld.so opening its
+  // preloads among them) where it runs in secure mode: the runner (nullopt:
+  // an ordinary user) with the setuid bit's owner, the setgid bit's group and
+  // the effective capabilities exec leaves it. Outside secure mode, the runner.
+  std::optional<Runner> user;
+  // "user 5 (its setuid bit's)", "group 42 (its setgid bit's)", "user 5 and
+  // group 42 (its setuid and setgid bits')"; for file capabilities "" (the
+  // runner's ids).
+  std::string ids_gained() const;
 };
 
 // The privileges `file` gives `runner`; without one, an ordinary user's:

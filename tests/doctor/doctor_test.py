@@ -1790,6 +1790,71 @@ def test_env_shebang_lookup(args):
               f"{said_enoexec}", (errno_here, r))
 
 
+def test_secure_mode_closed_preload(args):
+    """A library /etc/ld.so.preload names that an ordinary user may not open: ld.so opens it as the
+    program's user once exec has applied its privileges: a setuid program's owner, its runner's
+    ids with what file capabilities give (CAP_DAC_READ_SEARCH opens anything). For each kind of
+    program run by nobody, the real ld.so (does it print "cannot be preloaded"?) gives the
+    expected answer, and doctor, for nobody and for the ordinary user it assumes, agrees with it."""
+    import tempfile
+    where = tempfile.mkdtemp(prefix="cgview-closed-preload-")
+    os.chmod(where, 0o755)
+
+    def caps(effective, permitted):  # vfs_cap_data revision 2
+        return struct.pack("<IIIII", 0x02000000 | effective, permitted, 0, 0, 0)
+
+    net_raw, dac_read_search = 1 << 13, 1 << 2
+    # name: (mode, owner uid, security.capability)
+    programs = {"suid_root": (0o4755, 0, None), "suid_daemon": (0o4755, 1, None),
+                "caps_net_raw": (0o755, 0, caps(1, net_raw)), "caps_dac": (0o755, 0, caps(1, dac_read_search)),
+                "caps_dac_not_effective": (0o755, 0, caps(0, dac_read_search))}
+    for name, (mode, uid, xattr) in programs.items():
+        path = os.path.join(where, name)
+        shutil.copy2(os.path.join(args.programs, "doctor_dynamic"), path)
+        os.chown(path, uid, 0)
+        os.chmod(path, mode)
+        if xattr is not None:
+            os.setxattr(path, "security.capability", xattr)
+    # name: (directory's mode and owner, library's mode)
+    libraries = {"root_0700_dir": (0o700, 0, 0o755), "file_0600": (0o755, 0, 0o600), "daemon_0700_dir": (0o700, 1, 0o755)}
+    for name, (dir_mode, dir_uid, lib_mode) in libraries.items():
+        d = os.path.join(where, name)
+        os.mkdir(d)
+        shutil.copy2(args.shim, os.path.join(d, "libcgview.so"))
+        os.chmod(os.path.join(d, "libcgview.so"), lib_mode)
+        os.chown(d, dir_uid, 0)
+        os.chmod(d, dir_mode)
+    # (library, program): whether ld.so run by nobody opens it. Root (setuid root) and
+    # CAP_DAC_READ_SEARCH (effective) open anything; daemon its own directory.
+    opens = {("root_0700_dir", "suid_root"): True, ("root_0700_dir", "suid_daemon"): False,
+             ("root_0700_dir", "caps_net_raw"): False, ("root_0700_dir", "caps_dac"): True,
+             ("root_0700_dir", "caps_dac_not_effective"): False,
+             ("file_0600", "suid_root"): True, ("file_0600", "suid_daemon"): False,
+             ("file_0600", "caps_dac"): True, ("file_0600", "caps_net_raw"): False,
+             ("daemon_0700_dir", "suid_daemon"): True, ("daemon_0700_dir", "suid_root"): True,
+             ("daemon_0700_dir", "caps_net_raw"): False}
+    in_ns = ("mount -t tmpfs none /etc && echo \"$1\" > /etc/ld.so.preload && shift && exec \"$@\"")
+    env = {k: v for k, v in os.environ.items() if k != "LD_PRELOAD"}
+    for (library, program), expected in opens.items():
+        lib = os.path.join(where, library, "libcgview.so")
+        path = os.path.join(where, program)
+
+        def with_preload(*argv):
+            return subprocess.run(["unshare", "-m", "--propagation", "private", "sh", "-c", in_ns, "sh", lib, *argv],
+                                  capture_output=True, text=True, env=env)
+        ran = with_preload("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", path)
+        loaded = ran.returncode == 0 and "cannot be preloaded" not in ran.stderr
+        check(loaded is expected, f"{program} run by nobody, {library}: ld.so {'opens' if expected else 'cannot open'} "
+              "the preload", ran)
+        for user in ([], ["--user", "65534:65534"]):
+            judged = with_preload(args.cgview, "doctor", "--json", *user, path)
+            r = json.loads(judged.stdout)["programs"][0] if judged.stdout.startswith("{") else {}
+            said = any("is closed to it: as " in x for x in r.get("reasons", []))
+            check(r.get("reached") is loaded and said is not loaded,
+                  f"doctor {' '.join(user)} of {program}, {library}: reached {loaded}, as by nobody", (r, judged.stderr))
+    shutil.rmtree(where)
+
+
 def test_secure_preload_name(args):
     """In secure mode ld.so takes of LD_PRELOAD a name without '/' (ld.so(8)) when its search
     finds the library with the setuid bit set: `LD_PRELOAD=libcgview.so` with a setuid
@@ -2176,6 +2241,7 @@ def main():
     test_env_shebang_against_env(args)
     test_env_shebang_lookup(args)
     test_secure_preload_name(args)
+    test_secure_mode_closed_preload(args)
     test_user(args)
     test_run(args)
     test_environment(args)

@@ -131,3 +131,67 @@ TEST(SecureMode, FileCapabilitiesWhenTheyGiveSomething) {
   EXPECT_TRUE(privileges_for(file_with_caps(true, kNetRaw, 0), nnp).secure());
   EXPECT_EQ(privileges_for(file_with_caps(true, kNetRaw, 0), std::nullopt).phrase(), "has file capabilities");
 }
+
+// Who the program is to the files it opens once started (ld.so opening its
+// preloads as that user): the setuid bit's owner, the setgid bit's group, and
+// the effective capabilities exec leaves it. doctor_test.py's
+// test_secure_mode_closed_preload checks the same against the real ld.so.
+TEST(SecureMode, TheUserTheProgramOpensFilesAs) {
+  constexpr uint64_t kDacReadSearch = uint64_t(1) << CAP_DAC_READ_SEARCH;
+  ExecFile suid;
+  suid.mode = S_IFREG | S_ISUID | 0755;
+  suid.uid = 1;  // setuid to daemon
+  Privileges p = privileges_for(suid, std::nullopt);
+  ASSERT_TRUE(p.user);
+  EXPECT_EQ(p.user->uid, 1u);
+  EXPECT_EQ(p.user->effective, 0u);
+  EXPECT_EQ(p.ids_gained(), "user 1 (its setuid bit's)");
+  // The ordinary user's own group is no file's.
+  ExecFile owned_by_group;
+  owned_by_group.gid = 0;
+  owned_by_group.uid = 0;
+  owned_by_group.mode = S_IFREG | 0640;
+  EXPECT_FALSE(may_read(owned_by_group, p.user));
+  // Root running it: ids changed, so no capability stays effective.
+  p = privileges_for(suid, user(0, 0));
+  ASSERT_TRUE(p.user);
+  EXPECT_EQ(p.user->uid, 1u);
+  EXPECT_EQ(p.user->gid, 0u);
+  EXPECT_EQ(p.user->effective, 0u);
+  // Setuid root: the bounding set, effective.
+  suid.uid = 0;
+  p = privileges_for(suid, user(65534, 65534));
+  ASSERT_TRUE(p.user);
+  EXPECT_EQ(p.user->uid, 0u);
+  EXPECT_EQ(p.user->effective, ~uint64_t(0));
+  Runner bounded = user(65534, 65534);
+  bounded.bounding = ~kDacReadSearch;
+  EXPECT_EQ(privileges_for(suid, bounded).user->effective, ~kDacReadSearch);
+  // Setuid and setgid together.
+  ExecFile both;
+  both.mode = S_IFREG | S_ISUID | S_ISGID | 0755;
+  both.uid = 5;
+  both.gid = 42;
+  EXPECT_EQ(privileges_for(both, user(65534, 65534)).ids_gained(), "user 5 and group 42 (its setuid and setgid bits')");
+  // Setgid alone keeps the runner's uid.
+  ExecFile sgid;
+  sgid.mode = S_IFREG | S_ISGID | 0755;
+  sgid.gid = 42;
+  p = privileges_for(sgid, user(1000, 1000));
+  EXPECT_EQ(p.user->uid, 1000u);
+  EXPECT_EQ(p.user->gid, 42u);
+  EXPECT_EQ(p.ids_gained(), "group 42 (its setgid bit's)");
+  // File capabilities: the runner's ids, what the file gives, effective only with the flag.
+  p = privileges_for(file_with_caps(true, kDacReadSearch, 0), std::nullopt);
+  ASSERT_TRUE(p.user);
+  EXPECT_EQ(p.user->effective, kDacReadSearch);
+  EXPECT_EQ(p.ids_gained(), "");
+  EXPECT_EQ(privileges_for(file_with_caps(false, kDacReadSearch, 0), std::nullopt).user->effective, 0u);
+  // A setuid-root file with file capabilities, run by another user: those decide alone.
+  ExecFile mixed = file_with_caps(true, kNetRaw, 0);
+  mixed.mode |= S_ISUID;
+  EXPECT_EQ(privileges_for(mixed, user(65534, 65534)).user->effective, kNetRaw);
+  // No secure mode: the runner as given.
+  EXPECT_FALSE(privileges_for(ExecFile{}, std::nullopt).user);
+  EXPECT_EQ(privileges_for(ExecFile{}, user(7, 8)).user->uid, 7u);
+}
