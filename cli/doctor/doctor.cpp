@@ -7,21 +7,14 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <climits>
 #include <cstdlib>
 #include <cstring>
-#include <deque>
-#include <map>
 #include <memory>
-#include <set>
-#include <span>
 
 #include "commands.hpp"
-#include "library_location.hpp"
+#include "doctor_internal.hpp"
 #include "go_buildinfo.hpp"
 #include "lib_layout.hpp"
-#include "libc_versions.hpp"
-#include "reach_tables.hpp"
 #include "text_util.hpp"
 
 namespace cgview::cli {
@@ -29,32 +22,28 @@ namespace cgview::cli {
 namespace {
 
 constexpr size_t kScriptLineMax = 256;  // the kernel reads at most this much of a #! line
-constexpr std::string_view kMuslLibc = "libc.so";  // musl's libc (and loader); glibc's is libc.so.6
-constexpr size_t kMaxLibraries = 512;
 constexpr const char* kGlibcReason = "It is a dynamically linked glibc program";
 constexpr const char* kLibraryReason = "It is a shared library, not a program";
 
 constexpr int kGoContainerAwareMinor = 25;  // Go 1.25 sets GOMAXPROCS from the cgroup CPU limit
 
-// Where something else keeps a glibc program or library from being reached
-// (setuid, a missing loader, an old glibc), its first reason no longer says
-// how cgview loads into it.
+}  // namespace
+
 void drop_reach_claim(ProgramReport& report) {
   for (std::string& why : report.reasons)
     for (const char* claim : {kGlibcReason, kLibraryReason})
       if (why.starts_with(claim)) why = std::string(claim) + ".";
 }
 
-// Sorts `items` in the order of `table` (the order the README lists them).
-void in_table_order(std::vector<std::string>& items, std::span<const std::string_view> table) {
-  std::vector<std::string> sorted;
-  for (std::string_view t : table)
-    for (const std::string& s : items)
-      if (s == t) sorted.push_back(s);
-  items = std::move(sorted);
+Requester requester(std::string path, const ElfFacts& facts, const ElfIdentity& build,
+                    std::shared_ptr<const Requester> loader, bool secure) {
+  if (loader != nullptr) secure = loader->secure;
+  return {std::move(path), facts.runpath, facts.has_runpath, facts.rpath, build, std::move(loader), secure};
 }
 
-}  // namespace
+bool is_glibc_loader(std::string_view file_name) {
+  return file_name.starts_with("ld-linux") || file_name.starts_with("ld64.so.") || file_name == "ld.so.1";
+}
 
 const char* kind_name(ProgramKind kind) {
   switch (kind) {
@@ -71,18 +60,6 @@ const char* kind_name(ProgramKind kind) {
   }
   return "unreadable";
 }
-
-namespace {
-
-// The object at `path` (as ld.so opened it), asking for its needs. `secure`:
-// the program runs in secure mode (an object it loads takes its loader's).
-Requester requester(std::string path, const ElfFacts& facts, const ElfIdentity& build,
-                    std::shared_ptr<const Requester> loader, bool secure = false) {
-  if (loader != nullptr) secure = loader->secure;
-  return {std::move(path), facts.runpath, facts.has_runpath, facts.rpath, build, std::move(loader), secure};
-}
-
-}  // namespace
 
 ProgramEnvironment this_environment(std::string_view default_path) {
   auto value = [](const char* name, std::string_view otherwise) {
@@ -104,12 +81,6 @@ Doctor::Doctor(const RootFs& root, ProgramEnvironment env)
   if (root_.read_file("/etc/ld.so.preload", 1 << 20, preload))
     for (std::string& path : preload_file_entries(preload)) add_cgview_entry(std::move(path), true);
   for (std::string& path : preload_variable_entries(env_.preload)) add_cgview_entry(std::move(path), false);
-}
-
-void Doctor::add_cgview_entry(std::string path, bool from_file) {
-  if (!names_cgview(root_, path)) return;
-  any_lib_entry_ |= names_cgview_through_lib(path);
-  cgview_entries_.push_back({std::move(path), from_file});
 }
 
 ProgramReport Doctor::examine(std::string_view program, bool deep) {
@@ -146,12 +117,6 @@ std::string Doctor::runner_name() const {
 
 std::string Doctor::assumed_runner() const {
   return runner_ ? "" : " (doctor assumes such a runner; --user names another)";
-}
-
-std::string Doctor::opener_name(const Privileges& privileges) const {
-  if (!privileges.secure()) return "its runner: " + runner_name() + assumed_runner();
-  if (std::string ids = privileges.ids_gained(); !ids.empty()) return "it: as " + ids + ", it";
-  return "it: as its runner, " + runner_name() + assumed_runner() + ", with the capabilities its file gives, it";
 }
 
 Found Doctor::find_command(std::string_view name, std::string_view path_var, std::string_view cwd) const {
@@ -298,56 +263,6 @@ void Doctor::examine_elf(ProgramReport& report, int fd, bool deep, const Privile
   apply_blockers(report, facts, lib_build, build, privileges);
   if (deep) summarize_contents(report, facts, secure);
   if (report.reached && report.kind == ProgramKind::GlibcDynamic) find_asan_runtime(report, facts, secure);
-}
-
-namespace {
-
-// Whether the file at `host` (a host path) has the setuid bit.
-bool is_setuid_file(const std::string& host) {
-  struct stat st;
-  return stat(host.c_str(), &st) == 0 && (st.st_mode & S_ISUID);
-}
-
-// GCC's runtime (libasan.so.N) and clang's shared one (libclang_rt.asan-ARCH.so).
-bool is_asan_runtime(std::string_view name) {
-  name = basename_of(name);
-  return name.starts_with("libasan.so") || name.starts_with("libclang_rt.asan");
-}
-
-// glibc's loader, by its file name on each port: ld-linux-x86-64.so.2,
-// ld-linux-aarch64.so.1, ld-linux-armhf.so.3, ld-linux.so.2 (i386), ld64.so.1
-// and ld64.so.2 (s390x, ppc64), ld.so.1 (MIPS, 32-bit PowerPC, s390, m68k,
-// hppa, microblaze).
-bool is_glibc_loader(std::string_view file_name) {
-  return file_name.starts_with("ld-linux") || file_name.starts_with("ld64.so.") || file_name == "ld.so.1";
-}
-
-}  // namespace
-
-// A program built with -fsanitize=address and the runtime as a shared library
-// (GCC's default) checks at start that the runtime is the first library
-// loaded, and exits with "ASan runtime does not come first in initial
-// library list" when a preloaded one is: cgview's, by LD_PRELOAD or
-// /etc/ld.so.preload. Found in its own DT_NEEDED (as `run` examines it) or,
-// examined deeply, anywhere in its libraries.
-void Doctor::find_asan_runtime(ProgramReport& report, const ElfFacts& facts, bool secure) {
-  for (const std::string& name : facts.needed) {
-    if (!is_asan_runtime(name)) continue;
-    Requester self = requester(report.path, facts, facts.identity, nullptr, secure);
-    Found found = libraries_.find(name, self);
-    report.asan_runtime = found.ok ? found.path : name;
-    break;
-  }
-  for (const Library& library : report.libraries) {
-    if (!report.asan_runtime.empty()) break;  // the program's own DT_NEEDED named it
-    if (is_asan_runtime(library.name)) report.asan_runtime = library.path.empty() ? library.name : library.path;
-  }
-  if (report.asan_runtime.empty()) return;
-  report.reasons.push_back(
-      "It needs the AddressSanitizer runtime " + report.asan_runtime +
-      ", which stops the program at its start when a preloaded library is loaded before it (\"ASan runtime does not "
-      "come first in initial library list\"): cgview run preloads it first; elsewhere put it first in LD_PRELOAD (LD_PRELOAD=\"" +
-      report.asan_runtime + " /usr/lib/libcgview.so\") or set ASAN_OPTIONS=verify_asan_link_order=0.");
 }
 
 // The program's kind and the first reason, from how it is linked: the
@@ -497,279 +412,6 @@ void Doctor::apply_blockers(ProgramReport& report, const ElfFacts& facts, const 
   // Only where nothing else (a missing loader, an old glibc) keeps it out.
   if (report.kind == ProgramKind::GlibcDynamic && report.reached && privileges.secure())
     judge_secure(report, facts, privileges);
-}
-
-// The deep part: what the program and its libraries ask for and name, and the
-// sentences that say so.
-void Doctor::summarize_contents(ProgramReport& report, const ElfFacts& facts, bool secure) {
-  add_contents(report, report.path, facts);
-  if (facts.has_dynamic && report.kind != ProgramKind::Static) walk_libraries(report, facts, secure);
-  const bool all_found = std::none_of(report.libraries.begin(), report.libraries.end(),
-                                      [](const Library& l) { return l.path.empty(); });
-  if (report.reached && all_found && report.asks.empty() && report.served_paths.empty() &&
-      report.kind != ProgramKind::Library)
-    report.reasons.push_back("It imports none of the functions cgview answers and names none of the files it serves: "
-                             "unless it finds them at run time (dlopen, dlsym), cgview changes nothing it sees.");
-  if (!report.reached && !report.served_paths.empty())
-    report.reasons.push_back("It contains the names " + join(report.served_paths, ", ") + (report.kind == ProgramKind::Static ? " (its own or its built-in libc's)" : "") +
-                             ": if it reads them, it reads the host's numbers.");
-  in_table_order(report.asks, interposed_symbols());
-  in_table_order(report.served_paths, served_paths());
-  // One sentence per file: "libjvm.so names cpu.cfs_quota_us, cpu.max: ...".
-  std::vector<std::string> files, names;
-  for (const Evidence& e : report.container_evidence) add_once(files, e.file);
-  for (const std::string& file : files) {
-    names.clear();
-    for (const Evidence& e : report.container_evidence)
-      if (e.file == file) names.push_back(e.what);
-    report.reasons.push_back(file + " contains " + join(names, ", ") + ": it reads its container's limits by itself.");
-  }
-}
-
-// What the preload entries naming libcgview.so give `program` (at `path`): the
-// first that is a build it loads (its class,
-// byte order, machine and ABI), with the others that fail to load (ld.so
-// prints an error for each); else the first that fails, and why. Entries
-// holding $ORIGIN or $PLATFORM, which this does not expand, are passed over.
-// `privileges`: what its file gives the program; in secure mode ld.so searches without
-// LD_LIBRARY_PATH, takes of LD_PRELOAD's entries only names without '/', and
-// for any preload name without '/' searches without ld.so.cache and takes
-// only a library with the setuid bit set.
-LibBuild Doctor::lib_build_for(const std::string& path, const ElfFacts& program, const Privileges& privileges) const {
-  const bool secure = privileges.secure();
-  LibBuild found, first;
-  std::vector<LibBuild> broken;
-  Found loader = root_.resolve(program.interp);
-  if (!loader.ok) return {};  // it cannot start here: examine_elf says so
-  auto known = lib_tokens_.find(loader.path);
-  if (known == lib_tokens_.end()) {  // read each loader once: a --root scan meets the same few
-    known = lib_tokens_.emplace(loader.path, lib_token_of_loader(root_, loader.path)).first;
-  }
-  const std::string& token = known->second;
-  for (const CgviewEntry& entry : cgview_entries_) {
-    if (secure && !entry.from_file && entry.path.find('/') != std::string::npos) continue;
-    LibBuild build{entry.path, "", "", {}, entry.from_file};
-    if (!expand_lib(entry.path, token, build.path)) continue;
-    // A name without '/' is looked up as a need of the program (its
-    // DT_RPATH, LD_LIBRARY_PATH with its $ORIGIN, its DT_RUNPATH, ...); a
-    // relative path is from the working directory.
-    // In secure mode ld.so loads every preload (LD_PRELOAD's and
-    // /etc/ld.so.preload's alike) with __RTLD_SECURE: a name without '/' is
-    // searched for without ld.so.cache and taken only with the setuid bit.
-    const bool name_only = build.path.find('/') == std::string::npos;
-    Requester who = requester(path, program, program.identity, nullptr, secure);
-    who.secure_preload = secure && name_only;
-    Found library = name_only ? libraries_.find_name(build.path, who) : root_.resolve(build.path, cwd_);
-    ElfIdentity lib;
-    bool identified = library.ok && elf_identity_of_file(root_.host(library.path), lib);
-    if (!library.ok) build.problem = library.missing ? "does not exist" : library.error;
-    else if (!identified) build.problem = "is not a readable ELF file";
-    else if (!lib.loads_with(program.identity))
-      build.problem = "is built for " + describe_build(lib);
-    else if (secure && name_only && !is_setuid_file(root_.host(library.path))) {
-      build.path = library.path;
-      build.problem = "is not setuid, as ld.so requires of a library that a preload entry names without '/' for a "
-                      "program in secure mode";
-    } else if (std::string closed = closed_to(root_, library.opened.empty() ? build.path : library.opened,
-                                              privileges.user, cwd_);
-               !closed.empty()) {
-      // ld.so opens it as the program's user, by the path it has (a relative
-      // one from the working directory); in secure mode with the ids and
-      // capabilities the program gained.
-      build.path = library.path;
-      build.problem = "is closed to " + opener_name(privileges) + " " + closed;
-    } else build.path = library.path;
-    if (build.problem.empty() && found.entry.empty()) found = build;
-    else if (!build.problem.empty()) broken.push_back(build);
-  }
-  if (!found.entry.empty()) {
-    found.broken = std::move(broken);
-    return found;
-  }
-  return broken.empty() ? LibBuild{} : broken.front();
-}
-
-// A setuid or setgid program, or one with file capabilities: ld.so ignores
-// LD_PRELOAD for it (secure execution) when another user than its owner runs
-// it, so only what /etc/ld.so.preload loads reaches it.
-void Doctor::judge_secure(ProgramReport& report, const ElfFacts& facts, const Privileges& privileges) {
-  const std::string what = privileges.phrase();
-  LibBuild system_wide = lib_build_for(report.path, facts, privileges);
-  report.secure = true;
-  report.reached = system_wide.usable();
-  drop_reach_claim(report);
-  // Without --user the verdict is for an ordinary user; most containers run as root.
-  const std::string who = runner_ ? "" : " when an ordinary user runs it (doctor assumes one; --user names another runner)";
-  std::string how = "It " + what + ": the dynamic loader ignores LD_PRELOAD for it (secure execution)" + who +
-                    ", so `cgview run` cannot reach it; only the system-wide mode (`cgview enable`, /etc/ld.so.preload) does";
-  if (!system_wide.entry.empty() && !system_wide.from_file) {
-    // A name without '/' that ld.so finds setuid in its search (ld.so(8)).
-    std::string secure_preload = "It " + what + ": the dynamic loader runs it in secure mode" + who + ", where it takes " +
-                                 "of LD_PRELOAD only a name without '/' whose library its search path holds with the " +
-                                 "setuid bit set";
-    if (system_wide.usable()) {
-      report.reasons.push_back(secure_preload + ": the entry '" + system_wide.entry + "' loads " + system_wide.path +
-                               " into it here.");
-    } else {
-      report.reasons.push_back(secure_preload + ". " + lib_build_problem(system_wide));
-      report.why_not = what + ", and LD_PRELOAD's '" + system_wide.entry + "' gives it no setuid build of libcgview.so";
-    }
-  } else if (system_wide.usable()) {
-    report.reasons.push_back(how + ", and /etc/ld.so.preload loads " + system_wide.path + " into it here.");
-  } else if (!system_wide.entry.empty()) {
-    report.reasons.push_back(how + ". " + lib_build_problem(system_wide));
-    report.why_not = what + ", and /etc/ld.so.preload gives it no build of libcgview.so";
-  } else {
-    report.reasons.push_back(how + ", which is not enabled here.");
-    report.why_not = what + " (only `cgview enable` reaches it)";
-  }
-}
-
-std::string Doctor::lib_build_problem(const LibBuild& build) {
-  return "The preload entry '" + build.entry + "' names " + build.path + " for it, which " + build.problem +
-         ": ld.so prints an error at each of its starts.";
-}
-
-LibcFit* Doctor::libc_fit_for(const std::string& build) {
-  auto it = libc_fits_.find(build);
-  if (it != libc_fits_.end()) return it->second.get();
-  // "": the library this cgview installs or copies into an image (not one an
-  // image's ld.so.preload may name), a host path; a build $LIB names is the root's.
-  std::string file = build.empty() ? library_next_to_binary() : root_.host(build);
-  std::vector<std::string> required;
-  std::string why;
-  std::unique_ptr<LibcFit> fit;
-  if (!file.empty() && read_libc_versions_required(file, required, why) && !required.empty())
-    fit = std::make_unique<LibcFit>(root_, libraries_, std::move(required));
-  return libc_fits_.emplace(build, std::move(fit)).first->second.get();
-}
-
-// A glibc older than the versions libcgview.so requires cannot load it: with
-// the library preloaded, ld.so stops the program before it starts.
-void Doctor::check_glibc_version(ProgramReport& report, const ElfFacts& facts, const std::string& build, bool secure) {
-  LibcFit* fit = libc_fit_for(build);
-  if (fit == nullptr) return;
-  Requester who = requester(report.path, facts, facts.identity, nullptr, secure);
-  LibcVerdict v = fit->judge(who);
-  if (v.kind != LibcVerdict::Lacks) return;  // no libc.so.6 for it: the library walk says so (deep)
-  std::string lacks = join_versions(v.missing);
-  report.reached = false;
-  drop_reach_claim(report);
-  std::string what = report.kind == ProgramKind::Library ? "any program that loads it" : "it";
-  report.why_not = "uses a glibc older than libcgview.so requires (" + v.libc_path + " lacks " + lacks + ")";
-  report.reasons.push_back("Its glibc (" + v.libc_path + ") lacks " + lacks + ", which libcgview.so requires: with the " +
-                           "library preloaded, ld.so would stop " + what + " before it starts (version `" +
-                           v.missing.front() + "' not found), so neither `cgview run` nor `cgview enable` can reach " +
-                           what + ".");
-}
-
-const ElfFacts& Doctor::contents_of(const std::string& path) {
-  auto it = cache_.find(path);
-  if (it != cache_.end()) return it->second;
-  ElfFacts facts;
-  int fd = open(root_.host(path).c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-  if (fd >= 0) {
-    facts = inspect_elf_fd(fd, ElfDepth::Contents);
-    close(fd);
-  } else {
-    facts.damage = std::strerror(errno);
-  }
-  return cache_.emplace(path, std::move(facts)).first->second;
-}
-
-void Doctor::add_contents(ProgramReport& report, const std::string& file, const ElfFacts& facts) {
-  for (const std::string& s : facts.imports) add_once(report.asks, s);
-  // glibc names /proc/meminfo, /proc/stat and the online list for its own
-  // sysconf and get_nprocs, which the shim answers as functions: they say
-  // nothing about what the program reads. Known by its soname: before glibc
-  // 2.34 the file libc.so.6 resolves to is libc-2.NN.so.
-  if (facts.soname == "libc.so.6" || basename_of(file) == "libc.so.6") return;
-  for (const std::string& s : facts.served_paths) add_once(report.served_paths, s);
-  for (const std::string& s : facts.cgroup_names) {
-    report.container_evidence.push_back({file, s});
-    report.container_aware = true;
-  }
-}
-
-// A needed library doctor does not find. ld.so stops a program at start
-// without it ("error while loading shared libraries"), unless it finds it
-// where doctor cannot look (an LD_LIBRARY_PATH not given, an ld.so.cache
-// built from directories ld.so.conf does not name): said, but the verdict
-// stays cgview's reach.
-void Doctor::missing_library(ProgramReport& report, const std::string& name, const std::string& error, bool secure) {
-  const bool loads_it = report.kind == ProgramKind::GlibcDynamic || report.kind == ProgramKind::Library;
-  std::string why = "Its library " + name + " " + error + " (inside " +
-                    (root_.live() ? std::string("/") : root_.prefix()) + "): " +
-                    (loads_it ? "unless it is found elsewhere, ld.so stops the program at start; what"
-                              : "what") +
-                    " that library asks was not examined.";
-  // A program's own libraries often lie where only its LD_LIBRARY_PATH
-  // points, which an image's files do not hold.
-  if (report.reached && name.find('/') == std::string::npos) {
-    if (secure && !env_.library_path.empty())
-      why += " LD_LIBRARY_PATH, which may hold it, is ignored in secure mode.";
-    else if (!secure && env_.library_path.empty())
-      why += " If it runs with an LD_LIBRARY_PATH that holds it, give that (--library-path, or --env-file with the "
-             "image's environment).";
-  }
-  report.reasons.push_back(why);
-}
-
-void Doctor::walk_libraries(ProgramReport& report, const ElfFacts& program, bool secure) {
-  struct Pending {
-    std::string name;
-    std::shared_ptr<const Requester> who;
-  };
-  auto top = std::make_shared<const Requester>(requester(report.path, program, program.identity, nullptr, secure));
-  std::deque<Pending> queue;
-  for (const std::string& n : program.needed) queue.push_back({n, top});
-  std::set<std::string> seen_names, seen_paths{report.path};
-  // ld.so matches a needed name against the objects already loaded, by the
-  // name they were loaded as and by their sonames: the program's own, and
-  // ld.so's (by its PT_INTERP path too), from the start. musl's loader is
-  // its libc, named below.
-  std::map<std::string, std::string> loaded;  // name or soname -> path
-  if (!program.soname.empty()) loaded.emplace(program.soname, report.path);
-  Found interp = program.has_interp && report.kind != ProgramKind::Musl ? root_.resolve(program.interp) : Found{};
-  if (interp.ok && seen_paths.insert(interp.path).second) {
-    const ElfFacts& facts = contents_of(interp.path);
-    add_contents(report, interp.path, facts);
-    loaded.emplace(program.interp, interp.path);
-    if (!facts.soname.empty()) loaded.emplace(facts.soname, interp.path);
-  }
-  while (!queue.empty() && report.libraries.size() < kMaxLibraries) {
-    Pending next = std::move(queue.front());
-    queue.pop_front();
-    // ld.so loads a name once: the name with $ORIGIN expanded, so
-    // "$ORIGIN/x.so" needed from two directories is two libraries.
-    std::string loaded_as = libraries_.loaded_name(next.name, *next.who);
-    if (!seen_names.insert(loaded_as).second) continue;
-    if (auto already = loaded.find(loaded_as); already != loaded.end()) {
-      report.libraries.push_back({next.name, already->second});
-      continue;
-    }
-    if (report.kind == ProgramKind::Musl && next.name == kMuslLibc) {  // musl's loader is its libc
-      report.libraries.push_back({next.name, program.interp});
-      continue;
-    }
-    Found found = libraries_.find(next.name, *next.who);
-    if (found.dropped) continue;  // ld.so leaves it out too
-    if (!found.ok) {
-      report.libraries.push_back({next.name, ""});
-      missing_library(report, next.name, found.error, secure);
-      continue;
-    }
-    report.libraries.push_back({next.name, found.path});
-    if (!seen_paths.insert(found.path).second) continue;
-    const ElfFacts& facts = contents_of(found.path);
-    add_contents(report, found.path, facts);
-    if (!facts.soname.empty()) loaded.emplace(facts.soname, found.path);
-    // Its $ORIGIN is the directory ld.so opened it from, symlinks unresolved.
-    auto who = std::make_shared<const Requester>(requester(found.opened, facts, program.identity, next.who));
-    for (const std::string& n : facts.needed) queue.push_back({n, who});
-    // The java launcher's libjli.so loads the JVM at run time, from lib/server/.
-    if (next.name == "libjli.so") queue.push_back({parent_of(found.path) + "/server/libjvm.so", who});
-  }
 }
 
 }  // namespace cgview::cli

@@ -1,5 +1,9 @@
 // `cgview doctor`: which programs cgview reaches, and what each asks for.
 // examine() is the verdict for one program; `cgview run` uses it too.
+// Doctor's members lie in doctor.cpp (finding and classifying a program),
+// doctor_preload.cpp (what the preload entries give it, secure mode),
+// doctor_libraries.cpp (its libraries and what they ask: the deep part) and
+// doctor_script.cpp (#! scripts).
 #pragma once
 
 #include <sys/types.h>
