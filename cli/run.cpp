@@ -91,6 +91,13 @@ int run(const Config& config, const char* cpus, const char* memory, char** comma
   if (cpus != nullptr) names.cpus = std::string("--cpus ") + cpus;
   if (memory != nullptr) names.memory = std::string("--memory ") + memory;
   for (const std::string& line : override_warnings(check, names)) std::fprintf(stderr, "cgview: warning: %s\n", line.c_str());
+  // CGVIEW_DISABLE, inherited (an image's ENV that turns the system-wide mode
+  // off), turns off the library run loads too: said, or the options would
+  // silently change nothing.
+  if (config.disabled && verdict.reached)
+    std::fprintf(stderr, "cgview: warning: CGVIEW_DISABLE turns the library off in %s: it sees the host's "
+                 "numbers%s (unset CGVIEW_DISABLE for it)\n", command[0],
+                 cpus != nullptr || memory != nullptr ? ", and --cpus and --memory change nothing" : "");
   // An AddressSanitizer program exits at start unless its runtime is loaded
   // first (doctor says more): before every preloaded library, ours included.
   // For a script, the program is its (innermost) interpreter.

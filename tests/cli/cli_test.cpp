@@ -1,5 +1,7 @@
 // The cgview command: output over fixtures, byte-identity with what the shim
 // serves, `run`, and the exit codes docs/design.md fixes (0 ok, 1 error, 2 usage).
+#include <sched.h>
+
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -330,6 +332,23 @@ TEST(Cli, RunPreloadsTheShimWithOverrides) {
   auto nested = cli({"run", "--", "/usr/bin/printenv", "LD_PRELOAD"},
                     {"LD_PRELOAD=/a.so " + kShim + ":/b.so:" + kShim.substr(0, kShim.rfind('/')) + "/./libcgview.so"});
   EXPECT_EQ(nested.out, kShim + ":/a.so:/b.so\n") << nested.err;
+}
+
+// CGVIEW_DISABLE inherited (an image's ENV) turns off the library run loads:
+// the program sees the host, and run says so, naming the options it voids.
+TEST(Cli, RunSaysCgviewDisableTurnsTheLibraryOff) {
+  auto nproc = cli({"run", "--cpus", "1", "--", "/usr/bin/nproc"}, {"CGVIEW_DISABLE=1"});
+  EXPECT_EQ(nproc.exit_code, 0) << nproc.err;
+  cpu_set_t mine;
+  ASSERT_EQ(sched_getaffinity(0, sizeof mine, &mine), 0);
+  EXPECT_EQ(nproc.out, std::to_string(CPU_COUNT(&mine)) + "\n");  // nproc counts its affinity mask
+  EXPECT_EQ(nproc.err, "cgview: warning: CGVIEW_DISABLE turns the library off in /usr/bin/nproc: it sees the host's "
+                       "numbers, and --cpus and --memory change nothing (unset CGVIEW_DISABLE for it)\n");
+  auto plain = cli({"run", "--", "/bin/true"}, {"CGVIEW_DISABLE=yes"});
+  EXPECT_EQ(plain.err, "cgview: warning: CGVIEW_DISABLE turns the library off in /bin/true: it sees the host's "
+                       "numbers (unset CGVIEW_DISABLE for it)\n");
+  auto off = cli({"run", "--", "/bin/true"}, {"CGVIEW_DISABLE=0"});
+  EXPECT_EQ(off.err, "");
 }
 
 // An override above what the kernel enforces (demo-64cpu: cpu.max 2 CPUs,
