@@ -200,7 +200,14 @@ Config config_from_env(EnvLookup lookup) {
 
 void format_warning(const SettingWarning& warning, WarningText& out) {
   out.clear();
-  out.add("ignoring ").add(setting_name(warning.setting)).add('=').add(warning.value);
+  // A blank at either end would read as nothing there ("CGVIEW_DISABLE= :"):
+  // quoted then. Control characters are '?' already (record_warning).
+  const std::string_view value = warning.value;
+  const bool quoted = !value.empty() && (value.front() == ' ' || value.back() == ' ');
+  out.add("ignoring ").add(setting_name(warning.setting)).add('=');
+  if (quoted) out.add('"');
+  out.add(value);
+  if (quoted) out.add('"');
   out.add(": expected ").add(setting_expected(warning.setting));
 }
 
