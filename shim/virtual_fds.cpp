@@ -92,6 +92,16 @@ VirtualFile tracked_file(int fd, uint32_t& task, FileId& id) {
   return render(file, without_debug_lines(config()), limits, &stat_clock(), sink, task);
 }
 
+// CGVIEW_DEBUG's line for a served open that falls back to the real file,
+// naming it: of a program's many opens, the line must say which one.
+[[gnu::cold, gnu::noinline]] void say_serving_real(VirtualFile file, uint32_t task, const char* why) {
+  if (!config().debug) return;
+  PathText path;
+  DebugLine line(config());
+  if (served_file_path(file, task, path)) line << path.view() << ": ";
+  line << why << ": serving the real file";
+}
+
 int render_new_fd(VirtualFile file, int flags, uint32_t task) {
   LimitsBuffer buffer;
   Limits& limits = buffer.limits();
@@ -104,14 +114,13 @@ int render_new_fd(VirtualFile file, int flags, uint32_t task) {
   if (rendered && out.fd < 0) make_anonymous_file(out);  // empty content
   if (!rendered || out.fd < 0 || out.refused) {
     bool no_file = out.refused || (rendered && out.fd < 0);
-    DebugLine(config()) << (no_file ? "no memfd or O_TMPFILE, or RLIMIT_FSIZE"
-                                    : "nothing to render (no figures for this file here, or an input is unreadable)")
-                        << ": serving the real file";
+    say_serving_real(file, task, no_file ? "no memfd or O_TMPFILE, or RLIMIT_FSIZE"
+                                         : "nothing to render (no figures for this file here, or an input is unreadable)");
     if (out.fd >= 0) syscall(SYS_close, out.fd);
     return -1;
   }
   int fd = hand_over(out);
-  if (fd < 0) DebugLine(config()) << "cannot make the content unwritable: serving the real file";
+  if (fd < 0) say_serving_real(file, task, "cannot make the content unwritable");
   return fd;
 }
 

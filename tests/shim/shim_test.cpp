@@ -572,6 +572,14 @@ TEST(Shim, DebugExplainsOnStderr) {
   std::istringstream lines(result.err);
   std::string line;
   while (std::getline(lines, line)) EXPECT_EQ(line.rfind("cgview: ", 0), 0u) << line;
+  // A served file that falls back to the real one is named: of many opens,
+  // the line says which (this fixture has no io.stat for /proc/diskstats).
+  auto cat = run_program({"/bin/cat", "/proc/diskstats"}, env);
+  EXPECT_EQ(cat.exit_code, 0);
+  EXPECT_NE(cat.err.find("\ncgview: /proc/diskstats: nothing to render (no figures for this file here, or an input is "
+                         "unreadable): serving the real file\n"),
+            std::string::npos)
+      << cat.err;
 }
 
 TEST(Shim, WorksBehindAnotherPreloadThatInitialisesFirst) {
