@@ -44,6 +44,10 @@ std::optional<FileCapabilities> parse_file_capabilities(std::string_view raw) {
       break;
     case VFS_CAP_REVISION_3:  // revision 2 and the root id of a user namespace
       if (raw.size() != XATTR_CAPS_SZ_3) return std::nullopt;
+      // Read, the kernel gives revision 2 where that id is this namespace's
+      // root; another (setcap run in a rootless container) gives exec
+      // nothing here (rootid_owns_currentns).
+      if (le32(raw, 20) != 0) return std::nullopt;
       sets = 2;
       break;
     default: return std::nullopt;

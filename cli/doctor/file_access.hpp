@@ -26,7 +26,8 @@ struct FileCapabilities {
 };
 
 // The attribute's value; nullopt where it is no capability set the kernel
-// reads (the wrong size for its revision, an unknown revision).
+// reads (the wrong size for its revision, an unknown revision) or one it
+// ignores at exec (revision 3 for another user namespace's root: root id not 0).
 std::optional<FileCapabilities> parse_file_capabilities(std::string_view raw);
 
 // Who runs the programs, where known (cgview run: itself).

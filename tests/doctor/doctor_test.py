@@ -133,9 +133,15 @@ def test_secure_mode(args, system_wide):
     def caps(effective, permitted, inheritable):  # vfs_cap_data revision 2
         return struct.pack("<IIIII", 0x02000000 | effective, permitted, inheritable, 0, 0)
 
+    def caps_v3(effective, permitted, root_id):  # revision 3: for the user namespace whose root is root_id
+        return struct.pack("<IIIIII", 0x03000000 | effective, permitted, 0, 0, 0, root_id)
+
     net_raw = 1 << 13
     # name: (mode, owner uid, group, security.capability)
     files = {"plain": (0o755, 0, 0, None), "caps_ep": (0o755, 0, 0, caps(1, net_raw, 0)),
+             # setcap in a rootless container (its root is uid 1000 here): exec ignores them here.
+             "caps_v3_other_root": (0o755, 0, 0, caps_v3(1, net_raw, 1000)),
+             "caps_v3_this_root": (0o755, 0, 0, caps_v3(1, net_raw, 0)),
              "caps_p": (0o755, 0, 0, caps(0, net_raw, 0)), "caps_i": (0o755, 0, 0, caps(0, 0, net_raw)),
              "caps_none": (0o755, 0, 0, caps(0, 0, 0)), "suid_root": (0o4755, 0, 0, None),
              "suid_daemon": (0o4755, 1, 0, None), "sgid_daemon": (0o2755, 0, 1, None),
@@ -159,6 +165,7 @@ def test_secure_mode(args, system_wide):
              (nobody, "nobody", "caps_ep", True), ([], "root", "caps_ep", False),
              (nobody, "nobody", "caps_p", True), (nobody, "nobody", "caps_i", False),
              (nobody, "nobody", "caps_none", False),
+             (nobody, "nobody", "caps_v3_other_root", False), (nobody, "nobody", "caps_v3_this_root", True),
              ([], "root", "suid_root", False), (nobody, "nobody", "suid_root", True),
              (nobody[:1] + ["--no-new-privs"] + nobody[1:], "nobody, no_new_privs", "suid_root", False),
              ([], "root", "suid_daemon", True), ([], "root", "sgid_daemon", True), ([], "root", "sgid_root", False),

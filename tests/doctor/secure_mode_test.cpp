@@ -52,12 +52,16 @@ TEST(FileCapabilities, EachRevisionAtItsSize) {
   ASSERT_TRUE(v1);
   EXPECT_FALSE(v1->effective);
   EXPECT_EQ(v1->permitted, kNetRaw);
-  // Revision 3: revision 2's sets and a user namespace's root id.
-  std::string v3 = caps_v2(false, kNetRaw, 0) + le32(100000);
+  // Revision 3: revision 2's sets and a user namespace's root id, which must
+  // be this namespace's root (0 as read), or exec ignores the sets.
+  std::string v3 = caps_v2(false, kNetRaw, 0) + le32(0);
   v3.replace(0, 4, le32(0x03000000));
   auto parsed = parse_file_capabilities(v3);
   ASSERT_TRUE(parsed);
   EXPECT_EQ(parsed->permitted, kNetRaw);
+  std::string other_root = caps_v2(false, kNetRaw, 0) + le32(100000);
+  other_root.replace(0, 4, le32(0x03000000));
+  EXPECT_FALSE(parse_file_capabilities(other_root));
 }
 
 TEST(FileCapabilities, WhatTheKernelRefusesIsNone) {
