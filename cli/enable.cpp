@@ -206,6 +206,15 @@ bool read_preload_file(const char* root, PreloadFile& out, std::string& error) {
   return true;
 }
 
+// ld.so reads the list itself only where the program may (access(2), then
+// open), and says nothing where it may not; the file keeps its mode
+// (replace_file), so an 0600 one stays so: said wherever the mode is on.
+void warn_if_list_closed(const PreloadFile& file) {
+  if (std::string closed = closed_to(file.root, "/etc/ld.so.preload", std::nullopt, "/", file.path); !closed.empty())
+    std::fprintf(stderr, "cgview: warning: an ordinary user %s: ld.so reads none of its entries in the programs such "
+                 "a user runs, and says nothing (chmod 644 it)\n", closed.c_str());
+}
+
 // Adds `library` to the file, unless it, a $LIB line, or another copy of this
 // build (the Kubernetes one in /cgview beside an image's /usr/lib one) is
 // there already: a second line would load two copies, or make ld.so complain
@@ -216,6 +225,7 @@ int enable_in(PreloadFile& file, const std::string& library, bool given_root) {
   for (const std::string& entry : file.entries) {
     if (!names_cgview_through_lib(entry)) continue;
     std::printf("cgview: already enabled: %s is in %s\n", entry.c_str(), file.path.c_str());
+    warn_if_list_closed(file);
     return 0;
   }
   const std::optional<ElfIdentity> own_build = library_build_of_file(library);
@@ -227,6 +237,7 @@ int enable_in(PreloadFile& file, const std::string& library, bool given_root) {
     if (named && named->loads_with(*own_build)) {
       std::printf("cgview: already enabled: %s, a copy of %s, is in %s\n", entry.c_str(), library.c_str(),
                   file.path.c_str());
+      warn_if_list_closed(file);
       return 0;
     }
   }
@@ -257,12 +268,14 @@ int enable_in(PreloadFile& file, const std::string& library, bool given_root) {
                  "runs, and prints an error in each instead\n", library.c_str(), closed.c_str());
   if (present) {
     std::printf("cgview: already enabled: %s is in %s\n", library.c_str(), file.path.c_str());
+    warn_if_list_closed(file);
     return 0;
   }
   std::string text = file.text, why;
   if (!text.empty() && text.back() != '\n') text += '\n';
   if (!replace_file(file.target, text + library + "\n", why)) return fail(why);
   std::printf("cgview: enabled: %s added to %s\n", library.c_str(), file.path.c_str());
+  warn_if_list_closed(file);
   return 0;
 }
 

@@ -126,6 +126,12 @@ class Doctor {
   // "its runner: an ordinary user (...)"; in secure mode "it: as user 5 (its
   // setuid bit's), it".
   std::string opener_name(const Privileges& privileges) const;
+  // Why ld.so reads no entry of /etc/ld.so.preload in a program of these
+  // privileges ("" where it does, or there is no such file): it reads the
+  // file only where access(2) lets the real ids (capabilities only for a real
+  // root) and then opens it with the effective ones, and says nothing where
+  // it may not.
+  std::string preload_file_closed(const Privileges& privileges) const;
   void examine_elf(ProgramReport& report, int fd, bool deep, const Privileges& privileges);
   bool classify(ProgramReport& report, const ElfFacts& facts, LibBuild& lib_build, const Privileges& privileges);
   void apply_blockers(ProgramReport& report, const ElfFacts& facts, const LibBuild& lib_build, const std::string& build,

@@ -49,6 +49,11 @@ struct PreloadEntry {
   // opens it as the program's user, and prints an error in each program
   // another user runs.
   std::string closed_to_others;
+  // closed_to_others is about /etc/ld.so.preload itself: ld.so reads the file
+  // only where the program may (access(2) by its real ids, then open), so
+  // another user's programs load none of its entries, and nothing is said.
+  bool list_closed = false;
+  bool noexec = false;  // on a noexec mount: ld.so cannot map its code, in any program
   bool unexaminable = false;  // doctor's own user may not search its directory or read it (EACCES)
 };
 
@@ -125,7 +130,8 @@ void check_preload(PreloadEntry& entry, const ElfIdentity& own, const LibrarySea
   // A relative entry is opened from each program's working directory: judged from ours.
   const RootFs live("/");
   entry.closed_to_others = closed_to(live, file, std::nullopt, live.working_dir());
-  entry.loadable = elf_identity_of_file(file, lib) && lib.loads_with(own);
+  entry.noexec = exec_file_at(file, st, true).noexec_mount;
+  entry.loadable = !entry.noexec && elf_identity_of_file(file, lib) && lib.loads_with(own);
   if (!entry.is_cgview || !entry.loadable) return;
   Requester who;
   who.path = file;
@@ -170,6 +176,15 @@ int doctor_environment(const Config& config, bool json, const std::string& libra
   const LibrarySearch search(live, live.working_dir(), library_path);
   const std::shared_ptr<const Requester> program = standing_program(own);
   for (PreloadEntry& e : preloads) check_preload(e, own, search, program);
+  if (std::string closed = system_file.empty() ? "" : closed_to(live, "/etc/ld.so.preload", std::nullopt, "/",
+                                                                 "/etc/ld.so.preload");
+      !closed.empty()) {
+    for (PreloadEntry& e : preloads) {
+      if (e.source != "/etc/ld.so.preload") continue;
+      e.closed_to_others = closed;
+      e.list_closed = true;
+    }
+  }
 
   std::vector<Setting> settings;
   for (char** env = environ; env != nullptr && *env != nullptr; ++env) {
@@ -201,8 +216,9 @@ int doctor_environment(const Config& config, bool json, const std::string& libra
           .boolean("loadable", e.loadable)
           .boolean("cgview", e.is_cgview)
           .boolean("glibc", !e.no_glibc)
-          .boolean("others_may_open", e.exists && !e.unexaminable ? std::optional<bool>(e.closed_to_others.empty())
-                                                                 : std::nullopt)
+          .boolean("others_may_open", (e.exists && !e.unexaminable) || e.list_closed
+                                          ? std::optional<bool>(e.closed_to_others.empty())
+                                          : std::nullopt)
           .boolean("examined", !e.unexaminable)
           .close();
     j.close_array().boolean("shim_preloaded", shim_loaded).open("cgroups");
@@ -248,6 +264,8 @@ int doctor_environment(const Config& config, bool json, const std::string& libra
     std::string state = e.unexaminable ? "cannot be examined by this user (Permission denied): programs of this user "
                                          "cannot load it either"
                         : !e.exists    ? "does not exist"
+                        : e.noexec     ? "exists, but lies on a noexec mount: ld.so cannot map its code, and prints "
+                                         "an error in every program instead"
                         : e.no_glibc ? "exists, loads here, but there is no glibc (libc.so.6) here"
                         : e.loadable ? "exists, loadable here"
                                      : "exists, NOT loadable here (another ELF class, byte order, machine or ABI)";
@@ -259,7 +277,10 @@ int doctor_environment(const Config& config, bool json, const std::string& libra
                                        origin_note
                                  : "found at " + e.expanded + ": " + state + origin_note;
     std::printf("  %-18s %s: %s%s\n", e.source.c_str(), e.path.c_str(), state.c_str(), e.is_cgview ? " (cgview)" : "");
-    if (!e.closed_to_others.empty())
+    if (e.list_closed)
+      std::printf("  %-18s but an ordinary user %s: in programs such a user runs, ld.so loads none of that "
+                  "file's entries, and says nothing\n", "", e.closed_to_others.c_str());
+    else if (!e.closed_to_others.empty())
       std::printf("  %-18s but an ordinary user %s: in programs such a user runs, ld.so cannot open it and "
                   "prints an error instead\n", "", e.closed_to_others.c_str());
   }

@@ -3,6 +3,7 @@
 // gave it, and whether its glibc can load that build.
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <memory>
 #include <string>
 
@@ -23,12 +24,35 @@ bool is_setuid_file(const std::string& host) {
   return stat(host.c_str(), &st) == 0 && (st.st_mode & S_ISUID);
 }
 
+// Whether the file at `host` lies on a noexec mount, where ld.so cannot map
+// a library's code ("failed to map segment"), whoever runs the program.
+bool on_noexec_mount(const std::string& host) {
+  struct stat st;
+  return stat(host.c_str(), &st) == 0 && exec_file_at(host, st, true).noexec_mount;
+}
+
 }  // namespace
 
 void Doctor::add_cgview_entry(std::string path, bool from_file) {
   if (!names_cgview(root_, path)) return;
   any_lib_entry_ |= names_cgview_through_lib(path);
   cgview_entries_.push_back({std::move(path), from_file});
+}
+
+std::string Doctor::preload_file_closed(const Privileges& privileges) const {
+  // access(2) checks the real ids, with capabilities only for a real root:
+  // after exec, root's permitted set, which its bounding set bounds.
+  std::optional<Runner> real = runner_;
+  if (real) real->effective = real->uid == 0 ? real->bounding : 0;
+  if (std::string closed = closed_to(root_, "/etc/ld.so.preload", real, "/", "/etc/ld.so.preload"); !closed.empty())
+    return "its runner, " + runner_name() + assumed_runner() + ", " + closed;
+  if (!privileges.secure()) return "";
+  if (std::string closed = closed_to(root_, "/etc/ld.so.preload", privileges.user, "/", "/etc/ld.so.preload");
+      !closed.empty()) {
+    const std::string ids = privileges.ids_gained();
+    return "the program, as " + (ids.empty() ? "its runner with the capabilities its file gives" : ids) + ", " + closed;
+  }
+  return "";
 }
 
 std::string Doctor::opener_name(const Privileges& privileges) const {
@@ -57,8 +81,13 @@ LibBuild Doctor::lib_build_for(const std::string& path, const ElfFacts& program,
     known = lib_tokens_.emplace(loader.path, lib_token_of_loader(root_, loader.path)).first;
   }
   const std::string& token = known->second;
+  // In secure mode, where nothing but /etc/ld.so.preload reaches it, a list it
+  // may not read is said (judge_secure); otherwise `cgview enable` and
+  // doctor's report of the environment say it.
+  const bool list_unread = secure && !preload_file_closed(privileges).empty();
   for (const CgviewEntry& entry : cgview_entries_) {
     if (secure && !entry.from_file && entry.path.find('/') != std::string::npos) continue;
+    if (entry.from_file && list_unread) continue;
     LibBuild build{entry.path, "", "", {}, entry.from_file};
     if (!expand_lib(entry.path, token, build.path)) continue;
     // A name without '/' is looked up as a need of the program (its
@@ -77,7 +106,10 @@ LibBuild Doctor::lib_build_for(const std::string& path, const ElfFacts& program,
     else if (!identified) build.problem = "is not a readable ELF file";
     else if (!lib.loads_with(program.identity))
       build.problem = "is built for " + describe_build(lib);
-    else if (secure && name_only && !is_setuid_file(root_.host(library.path))) {
+    else if (root_.live() && on_noexec_mount(root_.host(library.path))) {
+      build.path = library.path;
+      build.problem = "lies on a noexec mount, where ld.so cannot map its code";
+    } else if (secure && name_only && !is_setuid_file(root_.host(library.path))) {
       build.path = library.path;
       build.problem = "is not setuid, as ld.so requires of a library that a preload entry names without '/' for a "
                       "program in secure mode";
@@ -130,6 +162,13 @@ void Doctor::judge_secure(ProgramReport& report, const ElfFacts& facts, const Pr
   } else if (!system_wide.entry.empty()) {
     report.reasons.push_back(how + ". " + lib_build_problem(system_wide));
     report.why_not = what + ", and /etc/ld.so.preload gives it no build of libcgview.so";
+  } else if (std::string unread = preload_file_closed(privileges);
+             !unread.empty() && std::any_of(cgview_entries_.begin(), cgview_entries_.end(),
+                                            [](const CgviewEntry& e) { return e.from_file; })) {
+    report.reasons.push_back(how + ". ld.so reads /etc/ld.so.preload only where the program's runner (by its real ids) "
+                             "and then the program (by the ids and capabilities exec gave it) may read it; here " +
+                             unread + ", so none of its entries loads into it, and ld.so says nothing.");
+    report.why_not = what + ", and may not read /etc/ld.so.preload";
   } else {
     report.reasons.push_back(how + ", which is not enabled here.");
     report.why_not = what + " (only `cgview enable` reaches it)";

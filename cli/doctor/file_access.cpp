@@ -235,14 +235,14 @@ std::optional<ClosedDir> first_unsearchable(const RootFs& root, const std::vecto
 }
 
 std::string closed_to(const RootFs& root, const std::string& path, const std::optional<Runner>& runner,
-                      std::string_view cwd) {
+                      std::string_view cwd, std::string_view it) {
   const Found found = root.resolve(path, cwd);
   struct stat st;
   if (!found.ok || stat(root.host(found.path).c_str(), &st) != 0) return "";
   if (std::optional<ClosedDir> closed = first_unsearchable(root, found.searched, runner))
     return "may not search " + closed->path + mode_and_owner(closed->dir);
   const ExecFile file = exec_file_at(root.host(found.path), st, false);
-  return may_read(file, runner) ? "" : "may not read it" + mode_and_owner(file);
+  return may_read(file, runner) ? "" : "may not read " + std::string(it) + mode_and_owner(file);
 }
 
 std::string octal_mode(const ExecFile& file) {

@@ -118,9 +118,9 @@ std::optional<ClosedDir> first_unsearchable(const RootFs& root, const std::vecto
 // ...)", "may not read it (mode 0600, ...)"; empty where it may, or where
 // there is no such file. ld.so opens a preloaded library so, as the
 // program's user. A relative `path` is from `cwd` (no search permission is
-// needed above it).
+// needed above it). `it`: how the reason names the file ("may not read it").
 std::string closed_to(const RootFs& root, const std::string& path, const std::optional<Runner>& runner,
-                      std::string_view cwd = "/");
+                      std::string_view cwd = "/", std::string_view it = "it");
 
 // "0700": the mode's permission bits, as ls -l's numbers.
 std::string octal_mode(const ExecFile& file);

@@ -40,11 +40,14 @@ std::string Privileges::phrase() const {
 
 std::string Privileges::ids_gained() const {
   if (!user) return "";
+  std::string ids;
   if (setuid && setgid)
-    return "user " + std::to_string(user->uid) + " and group " + std::to_string(user->gid) + " (its setuid and setgid bits')";
-  if (setuid) return "user " + std::to_string(user->uid) + " (its setuid bit's)";
-  if (setgid) return "group " + std::to_string(user->gid) + " (its setgid bit's)";
-  return "";
+    ids = "user " + std::to_string(user->uid) + " and group " + std::to_string(user->gid) + " (its setuid and setgid bits')";
+  else if (setuid) ids = "user " + std::to_string(user->uid) + " (its setuid bit's)";
+  else if (setgid) ids = "group " + std::to_string(user->gid) + " (its setgid bit's)";
+  // Even a setuid-root program's: they decide alone (effective_after_exec).
+  if (!ids.empty() && file_capabilities) ids += " with only the capabilities its file gives";
+  return ids;
 }
 
 Privileges privileges_for(const ExecFile& file, const std::optional<Runner>& runner, bool no_new_privs) {

@@ -34,8 +34,9 @@ struct Privileges {
   // the effective capabilities exec leaves it. Outside secure mode, the runner.
   std::optional<Runner> user;
   // "user 5 (its setuid bit's)", "group 42 (its setgid bit's)", "user 5 and
-  // group 42 (its setuid and setgid bits')"; for file capabilities "" (the
-  // runner's ids).
+  // group 42 (its setuid and setgid bits')", each followed by " with only the
+  // capabilities its file gives" where it has some; for file capabilities
+  // alone "" (the runner's ids).
   std::string ids_gained() const;
 };
 

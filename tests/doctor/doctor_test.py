@@ -1799,10 +1799,12 @@ def test_env_shebang_lookup(args):
 
 def test_secure_mode_closed_preload(args):
     """A library /etc/ld.so.preload names that an ordinary user may not open: ld.so opens it as the
-    program's user once exec has applied its privileges: a setuid program's owner, its runner's
-    ids with what file capabilities give (CAP_DAC_READ_SEARCH opens anything). For each kind of
-    program run by nobody, the real ld.so (does it print "cannot be preloaded"?) gives the
-    expected answer, and doctor, for nobody and for the ordinary user it assumes, agrees with it."""
+    program's user once exec has applied its privileges: a setuid program's owner, a setgid one's
+    group, its runner's ids with what file capabilities give (CAP_DAC_READ_SEARCH opens anything).
+    ld.so reads the list itself only where access(2) lets the real ids and the effective ones may
+    open it, and maps no library on a noexec mount. For each case, the real ld.so (does the
+    program load the library?) gives the expected answer, and doctor, for the runner (and, run by
+    nobody, for the ordinary user it assumes) agrees with it."""
     import tempfile
     where = tempfile.mkdtemp(prefix="cgview-closed-preload-")
     os.chmod(where, 0o755)
@@ -1810,55 +1812,97 @@ def test_secure_mode_closed_preload(args):
     def caps(effective, permitted):  # vfs_cap_data revision 2
         return struct.pack("<IIIII", 0x02000000 | effective, permitted, 0, 0, 0)
 
+    def acl(*entries):  # system.posix_acl_access: (tag, perm, id); 1 owner, 2 a user, 4 the group, 0x10 mask, 0x20 others
+        return struct.pack("<I", 2) + b"".join(struct.pack("<HHI", t, p, i) for t, p, i in entries)
+
     net_raw, dac_read_search = 1 << 13, 1 << 2
-    # name: (mode, owner uid, security.capability)
-    programs = {"suid_root": (0o4755, 0, None), "suid_daemon": (0o4755, 1, None),
-                "caps_net_raw": (0o755, 0, caps(1, net_raw)), "caps_dac": (0o755, 0, caps(1, dac_read_search)),
-                "caps_dac_not_effective": (0o755, 0, caps(0, dac_read_search))}
-    for name, (mode, uid, xattr) in programs.items():
+    # name: (mode, owner uid, group, security.capability)
+    programs = {"suid_root": (0o4755, 0, 0, None), "suid_daemon": (0o4755, 1, 0, None), "sgid_daemon": (0o2755, 0, 1, None),
+                "caps_net_raw": (0o755, 0, 0, caps(1, net_raw)), "caps_dac": (0o755, 0, 0, caps(1, dac_read_search)),
+                "caps_dac_not_effective": (0o755, 0, 0, caps(0, dac_read_search))}
+    # Each is a copy of cat, which prints its own /proc/self/maps: whether ld.so loaded the
+    # library, where it says nothing (a list it may not read) as where it says why not.
+    for name, (mode, uid, gid, xattr) in programs.items():
         path = os.path.join(where, name)
-        shutil.copy2(os.path.join(args.programs, "doctor_dynamic"), path)
-        os.chown(path, uid, 0)
+        shutil.copy2("/bin/cat", path)
+        os.chown(path, uid, gid)
         os.chmod(path, mode)
         if xattr is not None:
             os.setxattr(path, "security.capability", xattr)
-    # name: (directory's mode and owner, library's mode)
-    libraries = {"root_0700_dir": (0o700, 0, 0o755), "file_0600": (0o755, 0, 0o600), "daemon_0700_dir": (0o700, 1, 0o755)}
-    for name, (dir_mode, dir_uid, lib_mode) in libraries.items():
+    # name: (directory's mode, owner and group, library's mode and group, the directory's ACL)
+    owner, user, group, mask, others, anyone = 0x01, 0x02, 0x04, 0x10, 0x20, 0xffffffff
+    libraries = {"root_0700_dir": (0o700, 0, 0, 0o755, 0, None), "file_0600": (0o755, 0, 0, 0o600, 0, None),
+                 "daemon_0700_dir": (0o700, 1, 0, 0o755, 0, None), "group1_0750_dir": (0o750, 0, 1, 0o755, 0, None),
+                 "group1_0640_file": (0o755, 0, 0, 0o640, 1, None),
+                 "acl_lets_daemon": (0o750, 0, 0, 0o755, 0, acl((owner, 7, anyone), (user, 1, 1), (group, 5, anyone),
+                                                                (mask, 5, anyone), (others, 0, anyone))),
+                 "noexec_dir": (0o755, 0, 0, 0o755, 0, None), "open_dir": (0o755, 0, 0, 0o755, 0, None)}
+    for name, (dir_mode, dir_uid, dir_gid, lib_mode, lib_gid, dir_acl) in libraries.items():
         d = os.path.join(where, name)
         os.mkdir(d)
         shutil.copy2(args.shim, os.path.join(d, "libcgview.so"))
+        os.chown(os.path.join(d, "libcgview.so"), 0, lib_gid)
         os.chmod(os.path.join(d, "libcgview.so"), lib_mode)
-        os.chown(d, dir_uid, 0)
+        os.chown(d, dir_uid, dir_gid)
         os.chmod(d, dir_mode)
-    # (library, program): whether ld.so run by nobody opens it. Root (setuid root) and
-    # CAP_DAC_READ_SEARCH (effective) open anything; daemon its own directory.
-    opens = {("root_0700_dir", "suid_root"): True, ("root_0700_dir", "suid_daemon"): False,
-             ("root_0700_dir", "caps_net_raw"): False, ("root_0700_dir", "caps_dac"): True,
-             ("root_0700_dir", "caps_dac_not_effective"): False,
-             ("file_0600", "suid_root"): True, ("file_0600", "suid_daemon"): False,
-             ("file_0600", "caps_dac"): True, ("file_0600", "caps_net_raw"): False,
-             ("daemon_0700_dir", "suid_daemon"): True, ("daemon_0700_dir", "suid_root"): True,
-             ("daemon_0700_dir", "caps_net_raw"): False}
-    in_ns = ("mount -t tmpfs none /etc && echo \"$1\" > /etc/ld.so.preload && shift && exec \"$@\"")
+        if dir_acl is not None:
+            os.setxattr(d, "system.posix_acl_access", dir_acl)
+    nobody = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
+    # (library, the list's mode and group, program, runner, whether ld.so loads the library). Root
+    # (setuid root) and CAP_DAC_READ_SEARCH (effective) open anything; daemon its own directory
+    # and what an ACL gives it; a setgid program its group's. Root running a setuid-to-daemon
+    # program reads a 0600 list (access(2) by its real id) but opens it as daemon.
+    cases = [("root_0700_dir", "0644", 0, "suid_root", "nobody", True),
+             ("root_0700_dir", "0644", 0, "suid_daemon", "nobody", False),
+             ("root_0700_dir", "0644", 0, "caps_net_raw", "nobody", False),
+             ("root_0700_dir", "0644", 0, "caps_dac", "nobody", True),
+             ("root_0700_dir", "0644", 0, "caps_dac_not_effective", "nobody", False),
+             ("file_0600", "0644", 0, "suid_root", "nobody", True), ("file_0600", "0644", 0, "suid_daemon", "nobody", False),
+             ("file_0600", "0644", 0, "caps_dac", "nobody", True), ("file_0600", "0644", 0, "caps_net_raw", "nobody", False),
+             ("daemon_0700_dir", "0644", 0, "suid_daemon", "nobody", True),
+             ("daemon_0700_dir", "0644", 0, "suid_root", "nobody", True),
+             ("daemon_0700_dir", "0644", 0, "caps_net_raw", "nobody", False),
+             ("group1_0750_dir", "0644", 0, "sgid_daemon", "nobody", True),
+             ("group1_0750_dir", "0644", 0, "suid_daemon", "nobody", False),
+             ("group1_0640_file", "0644", 0, "sgid_daemon", "nobody", True),
+             ("acl_lets_daemon", "0644", 0, "suid_daemon", "nobody", True),
+             ("acl_lets_daemon", "0644", 0, "sgid_daemon", "nobody", False),
+             ("root_0700_dir", "0644", 0, "suid_daemon", "root", False),
+             ("open_dir", "0644", 0, "suid_daemon", "nobody", True), ("open_dir", "0600", 0, "suid_root", "nobody", False),
+             ("open_dir", "0600", 0, "suid_daemon", "root", False), ("open_dir", "0600", 0, "sgid_daemon", "root", True),
+             ("open_dir", "0604", 1, "sgid_daemon", "nobody", False), ("open_dir", "0604", 1, "suid_daemon", "nobody", True),
+             ("noexec_dir", "0644", 0, "suid_root", "nobody", False)]
+    in_ns = ("mount -t tmpfs none /etc && echo \"$1\" > /etc/ld.so.preload && chmod $2 /etc/ld.so.preload && "
+             "chgrp $3 /etc/ld.so.preload && mount --bind $4 $4 && mount -o remount,bind,noexec $4 && shift 4 && "
+             "exec \"$@\"")
     env = {k: v for k, v in os.environ.items() if k != "LD_PRELOAD"}
-    for (library, program), expected in opens.items():
+    for library, list_mode, list_group, program, runner, expected in cases:
         lib = os.path.join(where, library, "libcgview.so")
         path = os.path.join(where, program)
+        what = f"{program} run by {runner}, {library}, ld.so.preload {list_mode} group {list_group}"
 
         def with_preload(*argv):
-            return subprocess.run(["unshare", "-m", "--propagation", "private", "sh", "-c", in_ns, "sh", lib, *argv],
+            return subprocess.run(["unshare", "-m", "--propagation", "private", "sh", "-c", in_ns, "sh", lib, list_mode,
+                                   str(list_group), os.path.join(where, "noexec_dir"), *argv],
                                   capture_output=True, text=True, env=env)
-        ran = with_preload("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", path)
-        loaded = ran.returncode == 0 and "cannot be preloaded" not in ran.stderr
-        check(loaded is expected, f"{program} run by nobody, {library}: ld.so {'opens' if expected else 'cannot open'} "
-              "the preload", ran)
-        for user in ([], ["--user", "65534:65534"]):
+        ran = with_preload(*(nobody if runner == "nobody" else []), path, "/proc/self/maps")
+        loaded = ran.returncode == 0 and "/libcgview.so" in ran.stdout
+        check(loaded is expected and (loaded or "cannot be preloaded" in ran.stderr or list_mode != "0644"),
+              f"{what}: ld.so {'loads' if expected else 'does not load'} the library", (ran.stderr, ran.stdout[-300:]))
+        users = [["--user", "65534:65534"], []] if runner == "nobody" else [["--user", "0:0"]]
+        for user in users:
             judged = with_preload(args.cgview, "doctor", "--json", *user, path)
             r = json.loads(judged.stdout)["programs"][0] if judged.stdout.startswith("{") else {}
-            said = any("is closed to it: as " in x for x in r.get("reasons", []))
-            check(r.get("reached") is loaded and said is not loaded,
-                  f"doctor {' '.join(user)} of {program}, {library}: reached {loaded}, as by nobody", (r, judged.stderr))
+            check(r.get("reached") is loaded, f"doctor {' '.join(user)} of {what}: reached {loaded}, as ld.so",
+                  (r, judged.stderr))
+    # Doctor's report of the environment and enable say the same of a list an ordinary user may not read.
+    judged = subprocess.run(["unshare", "-m", "--propagation", "private", "sh", "-c", in_ns, "sh",
+                             os.path.join(where, "open_dir", "libcgview.so"), "0600", "0",
+                             os.path.join(where, "noexec_dir"), args.cgview, "doctor", "--json"],
+                            capture_output=True, text=True, env=env)
+    pre = json.loads(judged.stdout)["preloads"] if judged.stdout.startswith("{") else []
+    check(len(pre) == 1 and pre[0].get("others_may_open") is False,
+          "doctor's environment: an ld.so.preload of mode 0600: others_may_open false", (pre, judged.stderr))
     shutil.rmtree(where)
 
 

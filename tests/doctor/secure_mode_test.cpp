@@ -195,6 +195,8 @@ TEST(SecureMode, TheUserTheProgramOpensFilesAs) {
   ExecFile mixed = file_with_caps(true, kNetRaw, 0);
   mixed.mode |= S_ISUID;
   EXPECT_EQ(privileges_for(mixed, user(65534, 65534)).user->effective, kNetRaw);
+  EXPECT_EQ(privileges_for(mixed, user(65534, 65534)).ids_gained(),
+            "user 0 (its setuid bit's) with only the capabilities its file gives");
   // No secure mode: the runner as given.
   EXPECT_FALSE(privileges_for(ExecFile{}, std::nullopt).user);
   EXPECT_EQ(privileges_for(ExecFile{}, user(7, 8)).user->uid, 7u);

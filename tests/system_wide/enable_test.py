@@ -432,6 +432,24 @@ def test_closed_to_others():
     check("a library of mode 0600: enabled, with a warning", rc == 0 and preload(root) == SHIM + "\n"
           and err.startswith("cgview: warning: %s: an ordinary user may not read it (mode 0600" % SHIM), "rc=%d %r" % (rc, err))
     shutil.rmtree(root)
+    # ld.so reads ld.so.preload itself only where the program may: an existing 0600 file keeps
+    # its mode, so enable warns, as it does where the file already names the library.
+    root = make_root()
+    stand_in_libc(root, required)
+    with open(root + "/etc/ld.so.preload", "w") as f:
+        f.write("")
+    os.chmod(root + "/etc/ld.so.preload", 0o600)
+    for when in ("added", "already there"):
+        rc, _, err = cgview("enable", "--root", root)
+        want = ("cgview: warning: an ordinary user may not read %s/etc/ld.so.preload (mode 0600, owner 0, group 0): "
+                "ld.so reads none of its entries in the programs such a user runs, and says nothing (chmod 644 it)\n"
+                % root)
+        check("an ld.so.preload of mode 0600, library %s: a warning naming it" % when,
+              rc == 0 and preload(root) == SHIM + "\n" and err == want, "rc=%d %r" % (rc, err))
+    os.chmod(root + "/etc/ld.so.preload", 0o644)
+    rc, _, err = cgview("enable", "--root", root)
+    check("... of mode 0644: no warning", rc == 0 and err == "", "rc=%d %r" % (rc, err))
+    shutil.rmtree(root)
 
 
 def test_usage():
