@@ -34,14 +34,6 @@ const char* what_to_do_instead(const ProgramReport& verdict, bool cpus_overridde
              : "; set GOMAXPROCS and GOMEMLIMIT for it instead";
 }
 
-// `cgview run -- cgview show`: this command reads the cgroup itself (and the
-// overrides run sets), so being static is no reason to warn.
-bool is_this_binary(const std::string& path) {
-  struct stat program, self;
-  return !path.empty() && stat(path.c_str(), &program) == 0 && stat("/proc/self/exe", &self) == 0 &&
-         program.st_dev == self.st_dev && program.st_ino == self.st_ino;
-}
-
 }  // namespace
 
 int run(const Config& config, const char* cpus, const char* memory, char** command) {
@@ -116,7 +108,7 @@ int run(const Config& config, const char* cpus, const char* memory, char** comma
   // runs under /bin/sh, which the library reaches; EACCES is said below).
   if (!verdict.reached) print_warnings_once(config);  // no library in it to print them
   if (!verdict.reached && verdict.kind != ProgramKind::Unreadable && verdict.kind != ProgramKind::NotElf &&
-      !verdict.enoexec && !verdict.unexecutable && !is_this_binary(verdict.path))
+      !verdict.enoexec && !verdict.unexecutable)
     std::fprintf(stderr, "cgview: warning: %s %s: cgview cannot reach it%s\n", command[0], verdict.why_not.c_str(),
                  what_to_do_instead(verdict, check.has_cpus_override));
   execvp(command[0], command);

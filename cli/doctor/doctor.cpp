@@ -27,6 +27,26 @@ constexpr const char* kLibraryReason = "It is a shared library, not a program";
 
 constexpr int kGoContainerAwareMinor = 25;  // Go 1.25 sets GOMAXPROCS from the cgroup CPU limit
 
+// Whether the file open at `fd` (of status `st`) is this cgview binary, or a
+// byte-for-byte copy of it (an image's /usr/bin/cgview, copied from the build
+// this one came from).
+bool is_this_cgview(int fd, const struct stat& st) {
+  int self = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+  if (self < 0) return false;
+  struct stat own;
+  bool same = fstat(self, &own) == 0 && own.st_size == st.st_size;
+  if (same && !(own.st_dev == st.st_dev && own.st_ino == st.st_ino)) {
+    std::vector<char> a(1 << 16), b(1 << 16);
+    for (off_t at = 0; same && at < st.st_size;) {
+      ssize_t got = pread(fd, a.data(), a.size(), at);
+      same = got > 0 && pread(self, b.data(), size_t(got), at) == got && std::memcmp(a.data(), b.data(), size_t(got)) == 0;
+      at += got;
+    }
+  }
+  close(self);
+  return same;
+}
+
 }  // namespace
 
 void drop_reach_claim(ProgramReport& report) {
@@ -196,6 +216,15 @@ ProgramReport Doctor::examine_at(std::string_view name, const Found& found, bool
   }
   const Privileges privileges = privileges_for(file, runner_, no_new_privs_);
   examine_elf(report, fd, deep, privileges);
+  if (!report.reached && report.kind == ProgramKind::Static && is_this_cgview(fd, st)) {
+    // `cgview run -- cgview show`, an image scanned with cgview in it: the
+    // command is static, and needs no library to see its cgroup.
+    // The rest said of a static program (it sees the host) is not so of it.
+    report.reached = true;
+    report.why_not.clear();
+    report.reasons = {"It is this cgview command (or a copy of it): statically linked, so nothing preloads "
+                      "libcgview.so into it, but it needs none: it reads the cgroup and the CGVIEW_* settings itself."};
+  }
   close(fd);
   if (const Privileges unless = privileges_for(file, runner_); unless.secure() && !privileges.secure())
     report.reasons.push_back("It " + unless.phrase() + ", but doctor runs with no_new_privs, which every process " +
