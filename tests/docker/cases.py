@@ -234,6 +234,10 @@ def case_java(engine, report):
     report.check("legacy JVM, README command", "docker run --rm --cpus 1.5 --memory 512m java-cgview java "
                  "-XX:+PrintFlagsFinal -version: MaxHeapSize", java_flag(flags, "MaxHeapSize"),
                  java_flag(expected, "MaxHeapSize"))
+    # The image's own command says what the JVM sized itself for.
+    said = engine.run_docker("run", "--rm", *engine.container_args(), "--cpus", "1.5", "--memory", "512m", JAVA).stdout
+    report.check("legacy JVM, the image's command", "docker run --rm --cpus 1.5 --memory 512m java-cgview",
+                 said.strip(), "%d CPUs, max heap %d MiB" % (limits.n(), java_flag(expected, "MaxHeapSize") >> 20))
     for limits in (Limits(cpus="1.5", memory="512m"), Limits(cpus="0.5", memory="256m")):
         case = "legacy JVM, %s" % limits
         p = engine.run(JAVA, ["sh", "-c", "cat > /tmp/Probe.java && java /tmp/Probe.java"], limits.options(),
