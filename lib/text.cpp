@@ -70,10 +70,11 @@ bool parse_decimal_micro(std::string_view s, uint64_t& micro) {
 bool parse_size(std::string_view s, uint64_t& bytes) {
   s = trim(s);
   // Suffixes, all binary: K M G T, optionally followed by "B", "i" or "iB"
-  // (512M, 512MB, 512Mi as Kubernetes writes it, 512MiB); a lone "B" is bytes.
+  // (512M, 512MB, 512Mi as Kubernetes writes it, 512MiB), each in any case;
+  // a lone "B" is bytes.
   if (!s.empty() && (s.back() == 'B' || s.back() == 'b')) s.remove_suffix(1);
   bool binary_suffix = false;  // "Ki": the 'i' needs a unit letter before it
-  if (!s.empty() && s.back() == 'i') {
+  if (!s.empty() && (s.back() == 'i' || s.back() == 'I')) {
     s.remove_suffix(1);
     binary_suffix = true;
   }

@@ -266,6 +266,10 @@ TEST(Text, ParseSize) {
   EXPECT_EQ(b, 536870912u);
   EXPECT_TRUE(parse_size("2Gi", b));
   EXPECT_EQ(b, 2147483648u);
+  EXPECT_TRUE(parse_size("1GIB", b));  // any case, as the README says
+  EXPECT_EQ(b, 1073741824u);
+  EXPECT_TRUE(parse_size("1gib", b));
+  EXPECT_EQ(b, 1073741824u);
   EXPECT_TRUE(parse_size("1.5G", b));  // a fraction of a unit, as docker --memory takes
   EXPECT_EQ(b, 1610612736u);
   EXPECT_TRUE(parse_size("0.5Mi", b));
@@ -288,6 +292,7 @@ TEST(Text, ParseSizeMalformed) {
   EXPECT_FALSE(parse_size("16777216T", b));  // past 2^64
   EXPECT_FALSE(parse_size("16777216.5T", b));
   EXPECT_FALSE(parse_size("5i", b));
+  EXPECT_FALSE(parse_size("5I", b));
   EXPECT_FALSE(parse_size("1MiMi", b));
   EXPECT_FALSE(parse_size("-1G", b));
   EXPECT_FALSE(parse_size("512 M", b));
