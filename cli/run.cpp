@@ -86,10 +86,14 @@ int run(const Config& config, const char* cpus, const char* memory, char** comma
   // CGVIEW_DISABLE, inherited (an image's ENV that turns the system-wide mode
   // off), turns off the library run loads too: said, or the options would
   // silently change nothing.
-  if (config.disabled && verdict.reached)
-    std::fprintf(stderr, "cgview: warning: CGVIEW_DISABLE turns the library off in %s: it sees the host's "
-                 "numbers%s (unset CGVIEW_DISABLE for it)\n", command[0],
-                 cpus != nullptr || memory != nullptr ? ", and --cpus and --memory change nothing" : "");
+  if (config.disabled && verdict.reached) {
+    const char* voided = cpus != nullptr && memory != nullptr ? ", and --cpus and --memory change nothing"
+                         : cpus != nullptr                    ? ", and --cpus changes nothing"
+                         : memory != nullptr                  ? ", and --memory changes nothing"
+                                                              : "";
+    std::fprintf(stderr, "cgview: warning: CGVIEW_DISABLE turns the library off in %s: it sees the host's numbers%s "
+                 "(unset CGVIEW_DISABLE for it)\n", command[0], voided);
+  }
   // An AddressSanitizer program exits at start unless its runtime is loaded
   // first (doctor says more): before every preloaded library, ours included.
   // For a script, the program is its (innermost) interpreter.

@@ -337,13 +337,16 @@ TEST(Cli, RunPreloadsTheShimWithOverrides) {
 // CGVIEW_DISABLE inherited (an image's ENV) turns off the library run loads:
 // the program sees the host, and run says so, naming the options it voids.
 TEST(Cli, RunSaysCgviewDisableTurnsTheLibraryOff) {
-  auto nproc = cli({"run", "--cpus", "1", "--", "/usr/bin/nproc"}, {"CGVIEW_DISABLE=1"});
+  auto nproc = cli({"run", "--cpus", "1", "--memory", "1G", "--", "/usr/bin/nproc"}, {"CGVIEW_DISABLE=1"});
   EXPECT_EQ(nproc.exit_code, 0) << nproc.err;
   cpu_set_t mine;
   ASSERT_EQ(sched_getaffinity(0, sizeof mine, &mine), 0);
   EXPECT_EQ(nproc.out, std::to_string(CPU_COUNT(&mine)) + "\n");  // nproc counts its affinity mask
   EXPECT_EQ(nproc.err, "cgview: warning: CGVIEW_DISABLE turns the library off in /usr/bin/nproc: it sees the host's "
                        "numbers, and --cpus and --memory change nothing (unset CGVIEW_DISABLE for it)\n");
+  auto memory = cli({"run", "--memory", "1G", "--", "/bin/true"}, {"CGVIEW_DISABLE=1"});
+  EXPECT_EQ(memory.err, "cgview: warning: CGVIEW_DISABLE turns the library off in /bin/true: it sees the host's "
+                        "numbers, and --memory changes nothing (unset CGVIEW_DISABLE for it)\n");
   auto plain = cli({"run", "--", "/bin/true"}, {"CGVIEW_DISABLE=yes"});
   EXPECT_EQ(plain.err, "cgview: warning: CGVIEW_DISABLE turns the library off in /bin/true: it sees the host's "
                        "numbers (unset CGVIEW_DISABLE for it)\n");
