@@ -210,9 +210,12 @@ bool read_preload_file(const char* root, PreloadFile& out, std::string& error) {
 // open), and says nothing where it may not; the file keeps its mode
 // (replace_file), so an 0600 one stays so: said wherever the mode is on.
 void warn_if_list_closed(const PreloadFile& file) {
-  if (std::string closed = closed_to(file.root, "/etc/ld.so.preload", std::nullopt, "/", file.path); !closed.empty())
-    std::fprintf(stderr, "cgview: warning: an ordinary user %s: ld.so reads none of its entries in the programs such "
-                 "a user runs, and says nothing (chmod 644 it)\n", closed.c_str());
+  const std::string closed = closed_to(file.root, "/etc/ld.so.preload", std::nullopt, "/", file.path);
+  if (closed.empty()) return;
+  // The mode's bits alone at fault (not a directory above, not an ACL): the fix is one chmod.
+  const bool mode_bits = closed.starts_with("may not read ") && closed.find("POSIX ACL") == std::string::npos;
+  std::fprintf(stderr, "cgview: warning: an ordinary user %s: ld.so reads none of its entries in the programs such "
+               "a user runs, and says nothing%s\n", closed.c_str(), mode_bits ? " (chmod 644 it)" : "");
 }
 
 // Adds `library` to the file, unless it, a $LIB line, or another copy of this
@@ -248,6 +251,11 @@ int enable_in(PreloadFile& file, const std::string& library, bool given_root) {
   std::string reason = lib.ok                  ? unloadable_reason(file.root.host(lib.path))
                        : lib.path == library ? lib.error
                                              : lib.path + " " + lib.error + " there";
+  // On the running system a noexec mount stops every program's ld.so from
+  // mapping the library's code ("failed to map segment"); an image's mounts
+  // are its runtime's.
+  if (reason.empty() && lib.ok && file.root.live() && on_noexec_mount(file.root.host(lib.path)))
+    reason = "it lies on a noexec mount, where ld.so cannot map its code";
   std::string warning;
   if (reason.empty()) reason = glibc_reason(file.root, file.dir, lib, warning);
   if (!reason.empty() && present) {

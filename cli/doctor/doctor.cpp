@@ -5,11 +5,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
+#include <algorithm>
 #include <cstring>
 #include <memory>
+#include <vector>
 
 #include "commands.hpp"
 #include "doctor_internal.hpp"
@@ -27,24 +28,25 @@ constexpr const char* kLibraryReason = "It is a shared library, not a program";
 
 constexpr int kGoContainerAwareMinor = 25;  // Go 1.25 sets GOMAXPROCS from the cgroup CPU limit
 
-// Whether the file open at `fd` (of status `st`) is this cgview binary, or a
-// byte-for-byte copy of it (an image's /usr/bin/cgview, copied from the build
-// this one came from).
-bool is_this_cgview(int fd, const struct stat& st) {
-  int self = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
-  if (self < 0) return false;
-  struct stat own;
-  bool same = fstat(self, &own) == 0 && own.st_size == st.st_size;
-  if (same && !(own.st_dev == st.st_dev && own.st_ino == st.st_ino)) {
-    std::vector<char> a(1 << 16), b(1 << 16);
-    for (off_t at = 0; same && at < st.st_size;) {
-      ssize_t got = pread(fd, a.data(), a.size(), at);
-      same = got > 0 && pread(self, b.data(), size_t(got), at) == got && std::memcmp(a.data(), b.data(), size_t(got)) == 0;
-      at += got;
-    }
+// Text every cgview command holds (this search for it puts it there) and no
+// other program has a reason to: how doctor knows the command, of whatever
+// build or release since, in an image.
+constexpr std::string_view kCommandMarker = "cgview command: reads its own cgroup, needs no libcgview.so";
+
+// Whether the file open at `fd` is a cgview command: it holds the marker.
+bool is_cgview_command(int fd) {
+  std::vector<char> buffer(1 << 16);
+  const size_t keep = kCommandMarker.size() - 1;  // a match across two reads
+  size_t held = 0;
+  for (off_t at = 0;;) {
+    ssize_t got = pread(fd, buffer.data() + held, buffer.size() - held, at);
+    if (got <= 0) return false;
+    at += got;
+    const std::string_view seen(buffer.data(), held + size_t(got));
+    if (seen.find(kCommandMarker) != std::string_view::npos) return true;
+    held = std::min(keep, seen.size());
+    std::memmove(buffer.data(), seen.data() + seen.size() - held, held);
   }
-  close(self);
-  return same;
 }
 
 }  // namespace
@@ -216,14 +218,14 @@ ProgramReport Doctor::examine_at(std::string_view name, const Found& found, bool
   }
   const Privileges privileges = privileges_for(file, runner_, no_new_privs_);
   examine_elf(report, fd, deep, privileges);
-  if (!report.reached && report.kind == ProgramKind::Static && is_this_cgview(fd, st)) {
+  if (!report.reached && report.kind == ProgramKind::Static && is_cgview_command(fd)) {
     // `cgview run -- cgview show`, an image scanned with cgview in it: the
     // command is static, and needs no library to see its cgroup.
     // The rest said of a static program (it sees the host) is not so of it.
     report.reached = true;
     report.why_not.clear();
-    report.reasons = {"It is this cgview command (or a copy of it): statically linked, so nothing preloads "
-                      "libcgview.so into it, but it needs none: it reads the cgroup and the CGVIEW_* settings itself."};
+    report.reasons = {"It is a cgview command: statically linked, so nothing preloads libcgview.so into it, but it "
+                      "needs none: it reads the cgroup and the CGVIEW_* settings itself."};
   }
   close(fd);
   if (const Privileges unless = privileges_for(file, runner_); unless.secure() && !privileges.secure())
@@ -289,6 +291,13 @@ void Doctor::examine_elf(ProgramReport& report, int fd, bool deep, const Privile
   const bool secure = privileges.secure();
   if (!classify(report, facts, lib_build, privileges)) return;  // another machine's: nothing more to judge
   const std::string build = lib_build.usable() ? lib_build.path : std::string();
+  // Where the list is closed to a program outside secure mode, LD_PRELOAD
+  // still reaches it: said, not a verdict (judge_secure's, in secure mode).
+  if (!secure && report.kind == ProgramKind::GlibcDynamic && has_file_entry())
+    if (ListClosed unread = preload_file_closed(privileges, true); unread.closed())
+      report.reasons.push_back("The system-wide mode does not reach it: " + list_closed_reason(unread) +
+                               ", so none of its entries loads into it, and ld.so says nothing (`cgview run` still "
+                               "reaches it).");
   apply_blockers(report, facts, lib_build, build, privileges);
   if (deep) summarize_contents(report, facts, secure);
   if (report.reached && report.kind == ProgramKind::GlibcDynamic) find_asan_runtime(report, facts, secure);

@@ -75,6 +75,13 @@ struct LibBuild {
   bool usable() const { return !entry.empty() && problem.empty(); }
 };
 
+// Why ld.so reads no entry of /etc/ld.so.preload in a program.
+struct ListClosed {
+  bool by_runner = false;  // the runner's real ids failed access(2); else the program's open
+  std::string why;         // "its runner, 65534:65534, may not read /etc/ld.so.preload (mode 0600, ...)"
+  bool closed() const { return !why.empty(); }
+};
+
 // What the programs examined run with.
 struct ProgramEnvironment {
   std::string path;          // PATH: where a name without '/' is looked up
@@ -127,11 +134,15 @@ class Doctor {
   // setuid bit's), it".
   std::string opener_name(const Privileges& privileges) const;
   // Why ld.so reads no entry of /etc/ld.so.preload in a program of these
-  // privileges ("" where it does, or there is no such file): it reads the
-  // file only where access(2) lets the real ids (capabilities only for a real
-  // root) and then opens it with the effective ones, and says nothing where
-  // it may not.
-  std::string preload_file_closed(const Privileges& privileges) const;
+  // privileges (none where it does, or there is no such file): it reads the
+  // file only where access(2) lets the real ids (Privileges::real_user) and
+  // then opens it with the effective ones, and says nothing where it may
+  // not. `say_assumed`: the reason says doctor assumed the runner.
+  ListClosed preload_file_closed(const Privileges& privileges, bool say_assumed) const;
+  // "ld.so reads /etc/ld.so.preload only where ...; here <closed.why>".
+  static std::string list_closed_reason(const ListClosed& closed);
+  // Whether /etc/ld.so.preload names libcgview.so.
+  bool has_file_entry() const;
   void examine_elf(ProgramReport& report, int fd, bool deep, const Privileges& privileges);
   bool classify(ProgramReport& report, const ElfFacts& facts, LibBuild& lib_build, const Privileges& privileges);
   void apply_blockers(ProgramReport& report, const ElfFacts& facts, const LibBuild& lib_build, const std::string& build,

@@ -130,7 +130,7 @@ void check_preload(PreloadEntry& entry, const ElfIdentity& own, const LibrarySea
   // A relative entry is opened from each program's working directory: judged from ours.
   const RootFs live("/");
   entry.closed_to_others = closed_to(live, file, std::nullopt, live.working_dir());
-  entry.noexec = exec_file_at(file, st, true).noexec_mount;
+  entry.noexec = on_noexec_mount(file);
   entry.loadable = !entry.noexec && elf_identity_of_file(file, lib) && lib.loads_with(own);
   if (!entry.is_cgview || !entry.loadable) return;
   Requester who;
@@ -171,8 +171,12 @@ int doctor_environment(const Config& config, bool json, const std::string& libra
   if (const char* p = getenv("LD_PRELOAD")) add_preloads(preload_variable_entries(p), "LD_PRELOAD", preloads);
   const RootFs live("/");
   std::string system_file;
-  if (live.read_file("/etc/ld.so.preload", 1 << 20, system_file))
-    add_preloads(preload_file_entries(system_file), "/etc/ld.so.preload", preloads);
+  const bool list_read = live.read_file("/etc/ld.so.preload", 1 << 20, system_file);
+  if (list_read) add_preloads(preload_file_entries(system_file), "/etc/ld.so.preload", preloads);
+  // A list this user may not read: ld.so reads none of it in this user's
+  // programs either (and says nothing), so that is what it is said to be.
+  const std::string list_closed_here =
+      list_read ? "" : closed_to(live, "/etc/ld.so.preload", this_runner(), "/", "/etc/ld.so.preload");
   const LibrarySearch search(live, live.working_dir(), library_path);
   const std::shared_ptr<const Requester> program = standing_program(own);
   for (PreloadEntry& e : preloads) check_preload(e, own, search, program);
@@ -221,7 +225,12 @@ int doctor_environment(const Config& config, bool json, const std::string& libra
                                           : std::nullopt)
           .boolean("examined", !e.unexaminable)
           .close();
-    j.close_array().boolean("shim_preloaded", shim_loaded).open("cgroups");
+    j.close_array()
+        .boolean("preload_file_readable", list_read                  ? std::optional<bool>(true)
+                                          : list_closed_here.empty() ? std::nullopt
+                                                                     : std::optional<bool>(false))
+        .boolean("shim_preloaded", shim_loaded)
+        .open("cgroups");
     for (Controller c : controllers) {
       const CgroupDir& d = limits.cgroups.of(c);
       if (!d.found) {
@@ -259,7 +268,10 @@ int doctor_environment(const Config& config, bool json, const std::string& libra
           : "";
   std::printf("Preloaded libraries:\n");
   if (!library_path.empty()) std::printf("  (searched for with LD_LIBRARY_PATH=%s)\n", library_path.c_str());
-  if (preloads.empty()) std::printf("  none (LD_PRELOAD unset, no /etc/ld.so.preload)\n");
+  if (!list_closed_here.empty())
+    std::printf("  /etc/ld.so.preload exists, but this user %s: ld.so loads none of its entries in this user's "
+                "programs, and says nothing\n", list_closed_here.c_str());
+  else if (preloads.empty()) std::printf("  none (LD_PRELOAD unset, no /etc/ld.so.preload)\n");
   for (const PreloadEntry& e : preloads) {
     std::string state = e.unexaminable ? "cannot be examined by this user (Permission denied): programs of this user "
                                          "cannot load it either"

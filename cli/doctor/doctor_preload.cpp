@@ -12,7 +12,6 @@
 #include "lib_layout.hpp"
 #include "libc_versions.hpp"
 #include "library_location.hpp"
-#include "text_util.hpp"
 
 namespace cgview::cli {
 
@@ -24,13 +23,6 @@ bool is_setuid_file(const std::string& host) {
   return stat(host.c_str(), &st) == 0 && (st.st_mode & S_ISUID);
 }
 
-// Whether the file at `host` lies on a noexec mount, where ld.so cannot map
-// a library's code ("failed to map segment"), whoever runs the program.
-bool on_noexec_mount(const std::string& host) {
-  struct stat st;
-  return stat(host.c_str(), &st) == 0 && exec_file_at(host, st, true).noexec_mount;
-}
-
 }  // namespace
 
 void Doctor::add_cgview_entry(std::string path, bool from_file) {
@@ -39,20 +31,27 @@ void Doctor::add_cgview_entry(std::string path, bool from_file) {
   cgview_entries_.push_back({std::move(path), from_file});
 }
 
-std::string Doctor::preload_file_closed(const Privileges& privileges) const {
-  // access(2) checks the real ids, with capabilities only for a real root:
-  // after exec, root's permitted set, which its bounding set bounds.
-  std::optional<Runner> real = runner_;
-  if (real) real->effective = real->uid == 0 ? real->bounding : 0;
-  if (std::string closed = closed_to(root_, "/etc/ld.so.preload", real, "/", "/etc/ld.so.preload"); !closed.empty())
-    return "its runner, " + runner_name() + assumed_runner() + ", " + closed;
-  if (!privileges.secure()) return "";
+ListClosed Doctor::preload_file_closed(const Privileges& privileges, bool say_assumed) const {
+  if (std::string closed = closed_to(root_, "/etc/ld.so.preload", privileges.real_user, "/", "/etc/ld.so.preload");
+      !closed.empty())
+    return {true, "its runner, " + runner_name() + (say_assumed ? assumed_runner() : "") + ", " + closed};
+  // The open, by the ids exec gave it (capabilities alone give no less than
+  // access(2)'s none).
+  const std::string ids = privileges.ids_gained();
+  if (ids.empty()) return {};
   if (std::string closed = closed_to(root_, "/etc/ld.so.preload", privileges.user, "/", "/etc/ld.so.preload");
-      !closed.empty()) {
-    const std::string ids = privileges.ids_gained();
-    return "the program, as " + (ids.empty() ? "its runner with the capabilities its file gives" : ids) + ", " + closed;
-  }
-  return "";
+      !closed.empty())
+    return {false, "the program, as " + ids + ", " + closed};
+  return {};
+}
+
+bool Doctor::has_file_entry() const {
+  return std::any_of(cgview_entries_.begin(), cgview_entries_.end(), [](const CgviewEntry& e) { return e.from_file; });
+}
+
+std::string Doctor::list_closed_reason(const ListClosed& closed) {
+  return "ld.so reads /etc/ld.so.preload only where the program's runner (by its real ids) and then the program (by "
+         "the ids exec gave it) may read it; here " + closed.why;
 }
 
 std::string Doctor::opener_name(const Privileges& privileges) const {
@@ -72,7 +71,7 @@ std::string Doctor::opener_name(const Privileges& privileges) const {
 // only a library with the setuid bit set.
 LibBuild Doctor::lib_build_for(const std::string& path, const ElfFacts& program, const Privileges& privileges) const {
   const bool secure = privileges.secure();
-  LibBuild found, first;
+  LibBuild found;
   std::vector<LibBuild> broken;
   Found loader = root_.resolve(program.interp);
   if (!loader.ok) return {};  // it cannot start here: examine_elf says so
@@ -84,7 +83,7 @@ LibBuild Doctor::lib_build_for(const std::string& path, const ElfFacts& program,
   // In secure mode, where nothing but /etc/ld.so.preload reaches it, a list it
   // may not read is said (judge_secure); otherwise `cgview enable` and
   // doctor's report of the environment say it.
-  const bool list_unread = secure && !preload_file_closed(privileges).empty();
+  const bool list_unread = preload_file_closed(privileges, false).closed();
   for (const CgviewEntry& entry : cgview_entries_) {
     if (secure && !entry.from_file && entry.path.find('/') != std::string::npos) continue;
     if (entry.from_file && list_unread) continue;
@@ -106,7 +105,7 @@ LibBuild Doctor::lib_build_for(const std::string& path, const ElfFacts& program,
     else if (!identified) build.problem = "is not a readable ELF file";
     else if (!lib.loads_with(program.identity))
       build.problem = "is built for " + describe_build(lib);
-    else if (root_.live() && on_noexec_mount(root_.host(library.path))) {
+    else if (root_.live() && on_noexec_mount(root_.host(library.path))) {  // "failed to map segment"
       build.path = library.path;
       build.problem = "lies on a noexec mount, where ld.so cannot map its code";
     } else if (secure && name_only && !is_setuid_file(root_.host(library.path))) {
@@ -162,13 +161,10 @@ void Doctor::judge_secure(ProgramReport& report, const ElfFacts& facts, const Pr
   } else if (!system_wide.entry.empty()) {
     report.reasons.push_back(how + ". " + lib_build_problem(system_wide));
     report.why_not = what + ", and /etc/ld.so.preload gives it no build of libcgview.so";
-  } else if (std::string unread = preload_file_closed(privileges);
-             !unread.empty() && std::any_of(cgview_entries_.begin(), cgview_entries_.end(),
-                                            [](const CgviewEntry& e) { return e.from_file; })) {
-    report.reasons.push_back(how + ". ld.so reads /etc/ld.so.preload only where the program's runner (by its real ids) "
-                             "and then the program (by the ids and capabilities exec gave it) may read it; here " +
-                             unread + ", so none of its entries loads into it, and ld.so says nothing.");
-    report.why_not = what + ", and may not read /etc/ld.so.preload";
+  } else if (ListClosed unread = preload_file_closed(privileges, false); unread.closed() && has_file_entry()) {
+    report.reasons.push_back(how + ". " + list_closed_reason(unread) + ", so none of its entries loads into it, and "
+                             "ld.so says nothing.");
+    report.why_not = what + ", and " + (unread.by_runner ? "its runner" : "it") + " may not read /etc/ld.so.preload";
   } else {
     report.reasons.push_back(how + ", which is not enabled here.");
     report.why_not = what + " (only `cgview enable` reaches it)";

@@ -44,16 +44,13 @@ std::optional<FileCapabilities> parse_file_capabilities(std::string_view raw) {
       break;
     case VFS_CAP_REVISION_3:  // revision 2 and the root id of a user namespace
       if (raw.size() != XATTR_CAPS_SZ_3) return std::nullopt;
-      // Read, the kernel gives revision 2 where that id is this namespace's
-      // root; another (setcap run in a rootless container) gives exec
-      // nothing here (rootid_owns_currentns).
-      if (le32(raw, 20) != 0) return std::nullopt;
       sets = 2;
       break;
     default: return std::nullopt;
   }
   FileCapabilities caps;
   caps.effective = magic & VFS_CAP_FLAGS_EFFECTIVE;
+  if (raw.size() == XATTR_CAPS_SZ_3) caps.root_id = le32(raw, 20);
   for (size_t i = 0; i < sets; ++i) {
     caps.permitted |= uint64_t(le32(raw, 4 + 8 * i)) << (32 * i);
     caps.inheritable |= uint64_t(le32(raw, 8 + 8 * i)) << (32 * i);
@@ -113,6 +110,7 @@ ExecFile exec_file_of(int fd, const struct stat& st, bool live) {
   char raw[XATTR_CAPS_SZ_3 + 1];
   ssize_t n = fgetxattr(fd, "security.capability", raw, sizeof raw);
   if (n > 0) file.capabilities = parse_file_capabilities(std::string_view(raw, size_t(n)));
+  if (live && file.capabilities && file.capabilities->root_id != 0) file.capabilities.reset();
   char acl[kMaxAclBytes];
   n = fgetxattr(fd, kAccessAcl, acl, sizeof acl);
   if (n > 0) file.acl = parse_access_acl(std::string_view(acl, size_t(n)));
@@ -243,6 +241,11 @@ std::string closed_to(const RootFs& root, const std::string& path, const std::op
     return "may not search " + closed->path + mode_and_owner(closed->dir);
   const ExecFile file = exec_file_at(root.host(found.path), st, false);
   return may_read(file, runner) ? "" : "may not read " + std::string(it) + mode_and_owner(file);
+}
+
+bool on_noexec_mount(const std::string& host_path) {
+  struct statvfs vfs;
+  return statvfs(host_path.c_str(), &vfs) == 0 && (vfs.f_flag & ST_NOEXEC);
 }
 
 std::string octal_mode(const ExecFile& file) {

@@ -23,11 +23,14 @@ struct FileCapabilities {
   bool effective = false;
   uint64_t permitted = 0;
   uint64_t inheritable = 0;
+  // Revision 3's: the root of the user namespace they were set for (0 for
+  // the older revisions). Read, the kernel gives revision 2 where that is the
+  // reader's namespace's root.
+  uint32_t root_id = 0;
 };
 
 // The attribute's value; nullopt where it is no capability set the kernel
-// reads (the wrong size for its revision, an unknown revision) or one it
-// ignores at exec (revision 3 for another user namespace's root: root id not 0).
+// reads (the wrong size for its revision, an unknown revision).
 std::optional<FileCapabilities> parse_file_capabilities(std::string_view raw);
 
 // Who runs the programs, where known (cgview run: itself).
@@ -73,7 +76,10 @@ struct ExecFile {
 };
 
 // The file open at `fd`, of status `st`. `live`: it runs where it lies, so
-// its mount's nosuid and noexec count (not so in an unpacked image).
+// its mount's nosuid and noexec count (not so in an unpacked image), and file
+// capabilities set for another user namespace's root (revision 3, a root id
+// other than 0 as read: setcap in a rootless container) give exec nothing
+// (rootid_owns_currentns); in an image they are that image's runtime's.
 ExecFile exec_file_of(int fd, const struct stat& st, bool live);
 // The same of the file at `host_path` without opening it, but for its file
 // capabilities (not read): enough for may_execute, may_read and may_search.
@@ -121,6 +127,10 @@ std::optional<ClosedDir> first_unsearchable(const RootFs& root, const std::vecto
 // needed above it). `it`: how the reason names the file ("may not read it").
 std::string closed_to(const RootFs& root, const std::string& path, const std::optional<Runner>& runner,
                       std::string_view cwd = "/", std::string_view it = "it");
+
+// Whether the file at `host_path` lies on a noexec mount of the running
+// system: exec fails there, and ld.so cannot map a library's code.
+bool on_noexec_mount(const std::string& host_path);
 
 // "0700": the mode's permission bits, as ls -l's numbers.
 std::string octal_mode(const ExecFile& file);

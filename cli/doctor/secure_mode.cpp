@@ -8,14 +8,14 @@ namespace {
 // own, where exec does not replace it.
 constexpr uid_t kNoOnesId = static_cast<uid_t>(-1);
 
-// The effective capabilities exec leaves `user` (the runner with the ids the
-// file gave it), as security/commoncap.c decides them: where the new
-// effective or the real uid is 0, the bounding set and the inheritable one
-// (effective only for an effective uid 0), but for a setuid-root program with
-// file capabilities run by another user (those decide alone); else what the
-// file capabilities give, effective only with their effective flag. Under
-// no_new_privs no more than the runner had.
-uint64_t effective_after_exec(const ExecFile& file, const Runner& runner, const Runner& user, bool no_new_privs) {
+// The capabilities exec leaves `user` (the runner with the ids the file gave
+// it), as security/commoncap.c decides them: where the new effective or the
+// real uid is 0, the bounding set and the inheritable one, effective for an
+// effective uid 0, but for a setuid-root program with file capabilities run
+// by another user (those decide alone); else what the file capabilities give;
+// effective with their effective flag. Under no_new_privs no more than the
+// runner had.
+void set_capabilities_after_exec(const ExecFile& file, const Runner& runner, Runner& user, bool no_new_privs) {
   uint64_t permitted = 0;
   bool raise = false;
   if (file.capabilities) {
@@ -29,7 +29,8 @@ uint64_t effective_after_exec(const ExecFile& file, const Runner& runner, const 
     raise |= root_effective;
   }
   if (no_new_privs) permitted &= runner.permitted;
-  return raise ? permitted : 0;
+  user.permitted = permitted;
+  user.effective = raise ? permitted : 0;
 }
 
 }  // namespace
@@ -50,9 +51,20 @@ std::string Privileges::ids_gained() const {
   return ids;
 }
 
+// Who access(2) checks in the started program `user`: its real ids, with
+// the capabilities it holds only for a real root (faccessat's override
+// credentials); an ordinary user has none either way.
+std::optional<Runner> access_checker(const std::optional<Runner>& runner, const std::optional<Runner>& user) {
+  if (!runner) return std::nullopt;
+  Runner real = *runner;
+  real.effective = real.uid == 0 ? (user ? user->permitted : real.bounding | real.inheritable) : 0;
+  return real;
+}
+
 Privileges privileges_for(const ExecFile& file, const std::optional<Runner>& runner, bool no_new_privs) {
   Privileges p;
   p.user = runner;
+  p.real_user = access_checker(runner, std::nullopt);
   if (file.nosuid_mount) return p;
   no_new_privs |= runner && runner->no_new_privs;
   const bool ids_apply = !no_new_privs;
@@ -72,8 +84,9 @@ Privileges privileges_for(const ExecFile& file, const std::optional<Runner>& run
   Runner user = who;
   if (p.setuid) user.uid = file.uid;
   if (p.setgid) user.gid = file.gid;
-  user.effective = effective_after_exec(file, who, user, no_new_privs);
+  set_capabilities_after_exec(file, who, user, no_new_privs);
   p.user = std::move(user);
+  p.real_user = access_checker(runner, p.user);
   return p;
 }
 

@@ -33,6 +33,10 @@ struct Privileges {
   // an ordinary user) with the setuid bit's owner, the setgid bit's group and
   // the effective capabilities exec leaves it. Outside secure mode, the runner.
   std::optional<Runner> user;
+  // Whom access(2) checks in the started program (ld.so asks it of
+  // /etc/ld.so.preload before it opens the file): the runner's real ids,
+  // with capabilities only where that is root; nullopt: an ordinary user.
+  std::optional<Runner> real_user;
   // "user 5 (its setuid bit's)", "group 42 (its setgid bit's)", "user 5 and
   // group 42 (its setuid and setgid bits')", each followed by " with only the
   // capabilities its file gives" where it has some; for file capabilities

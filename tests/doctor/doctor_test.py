@@ -140,8 +140,8 @@ def test_secure_mode(args, system_wide):
     # name: (mode, owner uid, group, security.capability)
     files = {"plain": (0o755, 0, 0, None), "caps_ep": (0o755, 0, 0, caps(1, net_raw, 0)),
              # setcap in a rootless container (its root is uid 1000 here): exec ignores them here.
+             # (Revision 3 for this namespace's root the kernel stores as revision 2.)
              "caps_v3_other_root": (0o755, 0, 0, caps_v3(1, net_raw, 1000)),
-             "caps_v3_this_root": (0o755, 0, 0, caps_v3(1, net_raw, 0)),
              "caps_p": (0o755, 0, 0, caps(0, net_raw, 0)), "caps_i": (0o755, 0, 0, caps(0, 0, net_raw)),
              "caps_none": (0o755, 0, 0, caps(0, 0, 0)), "suid_root": (0o4755, 0, 0, None),
              "suid_daemon": (0o4755, 1, 0, None), "sgid_daemon": (0o2755, 0, 1, None),
@@ -165,7 +165,7 @@ def test_secure_mode(args, system_wide):
              (nobody, "nobody", "caps_ep", True), ([], "root", "caps_ep", False),
              (nobody, "nobody", "caps_p", True), (nobody, "nobody", "caps_i", False),
              (nobody, "nobody", "caps_none", False),
-             (nobody, "nobody", "caps_v3_other_root", False), (nobody, "nobody", "caps_v3_this_root", True),
+             (nobody, "nobody", "caps_v3_other_root", False),
              ([], "root", "suid_root", False), (nobody, "nobody", "suid_root", True),
              (nobody[:1] + ["--no-new-privs"] + nobody[1:], "nobody, no_new_privs", "suid_root", False),
              ([], "root", "suid_daemon", True), ([], "root", "sgid_daemon", True), ([], "root", "sgid_root", False),
@@ -198,6 +198,14 @@ def test_secure_mode(args, system_wide):
                 check(judged.returncode == 0 and r.get("reached") is True
                       and any("no_new_privs" in x for x in r.get("reasons", [])),
                       f"doctor {' '.join(user)} under no_new_privs: {name} reached, saying why", judged)
+    # In an unpacked image, such capabilities are its runtime's (a rootless engine's storage, whose
+    # root they were set for): there they count.
+    image = make_image(args, "image-caps-v3", False)
+    shutil.copy2(os.path.join(where, "caps_v3_other_root"), os.path.join(image, "usr/bin/app"))
+    rc, data, err = doctor(args.cgview, "--root", image, "/usr/bin/app")
+    r = data["programs"][0] if data else {}
+    check(r.get("reached") is False and any(x.startswith("It has file capabilities") for x in r.get("reasons", [])),
+          "revision-3 capabilities in an image: its runtime's, secure mode there", (r, err))
     # Setuid, but only its owner and group may execute it (as dbus-daemon-launch-helper, 4754): exec
     # fails for nobody before secure mode matters, and doctor says so, for nobody and an ordinary user.
     group_only = os.path.join(where, "suid_group_only")
@@ -1876,33 +1884,82 @@ def test_secure_mode_closed_preload(args):
              "chgrp $3 /etc/ld.so.preload && mount --bind $4 $4 && mount -o remount,bind,noexec $4 && shift 4 && "
              "exec \"$@\"")
     env = {k: v for k, v in os.environ.items() if k != "LD_PRELOAD"}
+    noexec_dir = os.path.join(where, "noexec_dir")
+
+    def in_namespace(entry, list_mode, list_group, *argv, noexec=noexec_dir):
+        """argv in a mount namespace whose /etc/ld.so.preload names `entry`, and `noexec` is noexec."""
+        return subprocess.run(["unshare", "-m", "--propagation", "private", "sh", "-c", in_ns, "sh", entry, list_mode,
+                               str(list_group), noexec, *argv], capture_output=True, text=True, env=env)
     for library, list_mode, list_group, program, runner, expected in cases:
         lib = os.path.join(where, library, "libcgview.so")
         path = os.path.join(where, program)
         what = f"{program} run by {runner}, {library}, ld.so.preload {list_mode} group {list_group}"
 
         def with_preload(*argv):
-            return subprocess.run(["unshare", "-m", "--propagation", "private", "sh", "-c", in_ns, "sh", lib, list_mode,
-                                   str(list_group), os.path.join(where, "noexec_dir"), *argv],
-                                  capture_output=True, text=True, env=env)
+            return in_namespace(lib, list_mode, list_group, *argv)
         ran = with_preload(*(nobody if runner == "nobody" else []), path, "/proc/self/maps")
         loaded = ran.returncode == 0 and "/libcgview.so" in ran.stdout
-        check(loaded is expected and (loaded or "cannot be preloaded" in ran.stderr or list_mode != "0644"),
-              f"{what}: ld.so {'loads' if expected else 'does not load'} the library", (ran.stderr, ran.stdout[-300:]))
+        # Where it does not, ld.so says why, but of a list it may not read, nothing.
+        silent = "cannot be preloaded" not in ran.stderr
+        check(loaded is expected and (loaded or silent is (list_mode != "0644")),
+              f"{what}: ld.so {'loads' if expected else 'does not load'} the library"
+              f"{'' if loaded else ', silently' if list_mode != '0644' else ', saying so'}", (ran.stderr, ran.stdout[-300:]))
         users = [["--user", "65534:65534"], []] if runner == "nobody" else [["--user", "0:0"]]
         for user in users:
             judged = with_preload(args.cgview, "doctor", "--json", *user, path)
             r = json.loads(judged.stdout)["programs"][0] if judged.stdout.startswith("{") else {}
-            check(r.get("reached") is loaded, f"doctor {' '.join(user)} of {what}: reached {loaded}, as ld.so",
+            # Not reached: the reason names what is closed, the list or the library.
+            said = ("may not read /etc/ld.so.preload" if list_mode != "0644" else
+                    "lies on a noexec mount" if library == "noexec_dir" else "is closed to it: as ")
+            named = loaded or any(said in x for x in r.get("reasons", []))
+            check(r.get("reached") is loaded and named, f"doctor {' '.join(user)} of {what}: reached {loaded}, as ld.so",
                   (r, judged.stderr))
+    # Outside secure mode LD_PRELOAD still reaches a program the list does not: reached, and the
+    # reasons say the system-wide mode does not. A $LIB entry there gives it no build it loads.
+    plain = os.path.join(where, "plain")
+    shutil.copy2("/bin/cat", plain)
+    os.chmod(plain, 0o755)
+    layout = os.path.join(where, "open_dir", "layout")
+    os.makedirs(os.path.join(layout, loader_lib_token()))
+    os.chmod(layout, 0o755)
+    shutil.copy2(args.shim, os.path.join(layout, loader_lib_token(), "libcgview.so"))
+    for entry in (os.path.join(where, "open_dir", "libcgview.so"), os.path.join(layout, "$LIB", "libcgview.so")):
+        for list_mode, system_wide in (("0600", False), ("0644", True)):
+            def with_list(*argv):
+                return in_namespace(entry, list_mode, 0, *argv)
+            ran = with_list(*nobody, plain, "/proc/self/maps")
+            check(("/libcgview.so" in ran.stdout) is system_wide and "cannot be preloaded" not in ran.stderr,
+                  f"a plain program run by nobody, ld.so.preload {list_mode} naming {entry}: "
+                  f"{'loads it' if system_wide else 'loads nothing, silently'}", ran.stderr)
+            judged = with_list(args.cgview, "doctor", "--json", plain)
+            r = json.loads(judged.stdout)["programs"][0] if judged.stdout.startswith("{") else {}
+            reasons = r.get("reasons", [])
+            check(r.get("reached") is True
+                  and any(x.startswith("The system-wide mode does not reach it") for x in reasons) is not system_wide
+                  and any("from the preload entry" in x for x in reasons) is (system_wide and "$LIB" in entry),
+                  f"doctor of that plain program, ld.so.preload {list_mode}: reached (cgview run), the list "
+                  f"{'said to load it' if system_wide else 'said not to reach it'}", (r, judged.stderr))
     # Doctor's report of the environment and enable say the same of a list an ordinary user may not read.
-    judged = subprocess.run(["unshare", "-m", "--propagation", "private", "sh", "-c", in_ns, "sh",
-                             os.path.join(where, "open_dir", "libcgview.so"), "0600", "0",
-                             os.path.join(where, "noexec_dir"), args.cgview, "doctor", "--json"],
-                            capture_output=True, text=True, env=env)
+    judged = in_namespace(os.path.join(where, "open_dir", "libcgview.so"), "0600", 0, args.cgview, "doctor", "--json")
     pre = json.loads(judged.stdout)["preloads"] if judged.stdout.startswith("{") else []
     check(len(pre) == 1 and pre[0].get("others_may_open") is False,
           "doctor's environment: an ld.so.preload of mode 0600: others_may_open false", (pre, judged.stderr))
+    # enable refuses a library on a noexec mount (here the build's own, beside this cgview).
+    refused = in_namespace("", "0644", 0, args.cgview, "enable", noexec=os.path.dirname(os.path.realpath(args.shim)))
+    check(refused.returncode == 1 and "lies on a noexec mount, where ld.so cannot map its code" in refused.stderr,
+          "enable of a library on a noexec mount: refused, saying why", refused)
+    # Run by such a user, doctor cannot read the list either, and says that it exists all the same.
+    for as_json in (True, False):
+        judged = in_namespace(os.path.join(where, "open_dir", "libcgview.so"), "0600", 0, *nobody, args.cgview,
+                              "doctor", *(["--json"] if as_json else []))
+        if as_json:
+            data = json.loads(judged.stdout) if judged.stdout.startswith("{") else {}
+            check(data.get("preloads") == [] and data.get("preload_file_readable") is False,
+                  "doctor run by nobody, ld.so.preload 0600: preload_file_readable false", (data, judged.stderr))
+        else:
+            check("/etc/ld.so.preload exists, but this user may not read /etc/ld.so.preload (mode 0600" in judged.stdout
+                  and "none (LD_PRELOAD unset" not in judged.stdout,
+                  "... and its text says the list exists but is closed to it", judged.stdout)
     shutil.rmtree(where)
 
 
@@ -2038,23 +2095,36 @@ def test_this_machine(args):
 
 def test_run(args):
     cg, s = args.cgview, args.scratch
-    # cgview itself, or a copy of it (an image's /usr/bin/cgview), is static but reads its cgroup
-    # itself: reached, so a scan of an image that holds it does not count it, and run says nothing.
-    # A file that differs by one byte is another static program. (The default build's cgview is
-    # static; with CGVIEW_STATIC_CLI=OFF it is reached as any glibc program is.)
-    check(one(cg, cg)[1]["kind"] == "static", "this cgview is statically linked (the default build)")
-    shutil.copy2(cg, f"{s}/cgview_copy")
-    shutil.copy2(cg, f"{s}/cgview_altered")
-    with open(f"{s}/cgview_altered", "ab") as f:
-        f.write(b"\0")
-    for program, reached in ((cg, True), (f"{s}/cgview_copy", True), (f"{s}/cgview_altered", False)):
+    # A cgview command (an image's /usr/bin/cgview, of this build or another) is static but reads
+    # its cgroup itself: reached, so a scan of an image that holds it does not count it, and run
+    # says nothing. Doctor knows it by a text every cgview holds: a copy changed elsewhere (another
+    # build) is one, a copy whose text is changed is another static program. (The default build's
+    # cgview is static; with CGVIEW_STATIC_CLI=OFF it is reached as any glibc program is.)
+    marker = b"cgview command: reads its own cgroup, needs no libcgview.so"
+    with open(cg, "rb") as f:
+        image = f.read()
+    check(marker in image, "the cgview command holds the text doctor knows it by")
+    other_build = bytearray(image)
+    middle = len(other_build) // 2
+    while other_build.find(marker, max(0, middle - len(marker) + 1), middle + len(marker)) >= 0:
+        middle += len(marker)  # not in the text itself
+    other_build[middle] ^= 0xff  # a byte in place: the size stays
+    unmarked = bytearray(image.replace(marker, marker.replace(b"cgroup", b"cgrouq")))
+    for name, content in (("cgview_copy", image), ("cgview_other_build", other_build), ("cgview_unmarked", unmarked)):
+        with open(f"{s}/{name}", "wb") as f:
+            f.write(content)
+        os.chmod(f"{s}/{name}", 0o755)
+    static = one(cg, cg)[1]["kind"] == "static"
+    for program, reached in ((cg, True), (f"{s}/cgview_copy", True), (f"{s}/cgview_other_build", True),
+                             (f"{s}/cgview_unmarked", not static)):
         rc, r = one(cg, program)
-        check(r["kind"] == "static" and r["reached"] is reached and rc == (0 if reached else 3)
-              and any("this cgview command" in x for x in r["reasons"]) is reached,
+        check(r["reached"] is reached and rc == (0 if reached else 3)
+              and any("It is a cgview command" in x for x in r["reasons"]) is (reached and static),
               f"doctor of {os.path.basename(program)}: reached {reached}", r)
-        ran = subprocess.run([cg, "run", "--", program, "--version"], capture_output=True, text=True)
-        check(ran.returncode == 0 and ("cannot reach it" in ran.stderr) is not reached,
-              f"run of {os.path.basename(program)}: {'no warning' if reached else 'a warning'}", ran)
+        if program != f"{s}/cgview_other_build":  # (a flipped byte may well break it)
+            ran = subprocess.run([cg, "run", "--", program, "--version"], capture_output=True, text=True)
+            check(ran.returncode == 0 and ("cannot reach it" in ran.stderr) is not reached,
+                  f"run of {os.path.basename(program)}: {'no warning' if reached else 'a warning'}", ran)
     r = subprocess.run([cg, "run", "--", f"{s}/doctor_static"], capture_output=True, text=True)
     lines = r.stderr.splitlines()
     check(r.returncode == 0 and r.stdout.startswith("cpus "), "run static: runs anyway", r)
