@@ -572,15 +572,21 @@ TEST(Shim, DebugExplainsOnStderr) {
   std::istringstream lines(result.err);
   std::string line;
   while (std::getline(lines, line)) EXPECT_EQ(line.rfind("cgview: ", 0), 0u) << line;
-  // A served file that falls back to the real one is named: of many opens,
-  // the line says which (this fixture has no io.stat for /proc/diskstats).
+}
+
+// A served file that falls back to the real one is named: of many opens, the
+// line says which (this fixture has no io.stat for /proc/diskstats).
+TEST(Shim, DebugNamesTheFileItServesFromTheRealOne) {
+  auto env = preload_over("docker-v2-private-ns");
+  env.push_back("CGVIEW_DEBUG=1");
   auto cat = run_program({"/bin/cat", "/proc/diskstats"}, env);
   EXPECT_EQ(cat.exit_code, 0);
   const std::string fallback = "cgview: /proc/diskstats: nothing to render (no figures for this file here, or an input is "
                                "unreadable): serving the real file";
   bool said = false;
-  std::istringstream cat_lines(cat.err);
-  while (std::getline(cat_lines, line)) said |= line == fallback;
+  std::istringstream lines(cat.err);
+  std::string line;
+  while (std::getline(lines, line)) said |= line == fallback;
   EXPECT_TRUE(said) << cat.err;
 }
 
