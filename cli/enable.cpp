@@ -214,8 +214,9 @@ void warn_if_list_closed(const PreloadFile& file) {
   if (closed.empty()) return;
   // The mode's bits alone at fault (not a directory above, not an ACL): the fix is one chmod.
   const bool mode_bits = closed.starts_with("may not read ") && closed.find("POSIX ACL") == std::string::npos;
-  std::fprintf(stderr, "cgview: warning: an ordinary user %s: ld.so reads none of its entries in the programs such "
-               "a user runs, and says nothing%s\n", closed.c_str(), mode_bits ? " (chmod 644 it)" : "");
+  std::fprintf(stderr, "cgview: warning: an ordinary user %s: ld.so reads none of the list's entries in the programs "
+               "such a user runs, and says nothing%s\n", closed.c_str(),
+               mode_bits ? (" (chmod 644 " + file.path + ")").c_str() : "");
 }
 
 // Adds `library` to the file, unless it, a $LIB line, or another copy of this

@@ -102,6 +102,8 @@ Doctor::Doctor(const RootFs& root, ProgramEnvironment env)
   std::string preload;
   if (root_.read_file("/etc/ld.so.preload", 1 << 20, preload))
     for (std::string& path : preload_file_entries(preload)) add_cgview_entry(std::move(path), true);
+  else  // there, but closed to doctor's own user: what it names is not known
+    list_closed_to_doctor_ = closed_to(root_, "/etc/ld.so.preload", this_runner(), "/", "it");
   for (std::string& path : preload_variable_entries(env_.preload)) add_cgview_entry(std::move(path), false);
 }
 
@@ -291,14 +293,21 @@ void Doctor::examine_elf(ProgramReport& report, int fd, bool deep, const Privile
   const bool secure = privileges.secure();
   if (!classify(report, facts, lib_build, privileges)) return;  // another machine's: nothing more to judge
   const std::string build = lib_build.usable() ? lib_build.path : std::string();
-  // Where the list is closed to a program outside secure mode, LD_PRELOAD
-  // still reaches it: said, not a verdict (judge_secure's, in secure mode).
-  if (!secure && report.kind == ProgramKind::GlibcDynamic && has_file_entry())
-    if (ListClosed unread = preload_file_closed(privileges, true); unread.closed())
-      report.reasons.push_back("The system-wide mode does not reach it: " + list_closed_reason(unread) +
-                               ", so none of its entries loads into it, and ld.so says nothing (`cgview run` still "
-                               "reaches it).");
   apply_blockers(report, facts, lib_build, build, privileges);
+  // Where the list is closed to a program outside secure mode, LD_PRELOAD
+  // still reaches it: said in its first reason, not a verdict (judge_secure
+  // gives one in secure mode, where nothing else reaches it).
+  if (!secure && report.reached && report.kind == ProgramKind::GlibcDynamic && list_in_play())
+    if (ListClosed unread = preload_file_closed(privileges, true, "that file"); unread.closed()) {
+      report.list_closed = true;
+      for (std::string& why : report.reasons)
+        if (why.starts_with(kGlibcReason)) {
+          why = std::string(kGlibcReason) + ": `cgview run` (LD_PRELOAD) loads libcgview.so into it, but "
+                "/etc/ld.so.preload does not: " + unread.why + ", so ld.so loads none of the list's entries, and "
+                "says nothing.";
+          break;
+        }
+    }
   if (deep) summarize_contents(report, facts, secure);
   if (report.reached && report.kind == ProgramKind::GlibcDynamic) find_asan_runtime(report, facts, secure);
 }

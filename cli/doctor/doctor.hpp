@@ -53,6 +53,9 @@ struct ProgramReport {
   std::vector<std::string> served_paths;  // served files named in its read-only data
   bool container_aware = false;
   bool secure = false;  // ld.so runs it in secure mode for the runner judged for
+  // /etc/ld.so.preload is closed to it (its runner's real ids, or its own):
+  // the system-wide mode does not reach it.
+  bool list_closed = false;
   bool unexecutable = false;  // exec refuses it or its interpreter to that runner, or the interpreter may not read it (EACCES)
   bool enoexec = false;  // a #! line the kernel refuses (ENOEXEC): execvp runs it with /bin/sh instead
   std::vector<Evidence> container_evidence;
@@ -138,11 +141,15 @@ class Doctor {
   // file only where access(2) lets the real ids (Privileges::real_user) and
   // then opens it with the effective ones, and says nothing where it may
   // not. `say_assumed`: the reason says doctor assumed the runner.
-  ListClosed preload_file_closed(const Privileges& privileges, bool say_assumed) const;
+  // `it`: how the reason names the list.
+  ListClosed preload_file_closed(const Privileges& privileges, bool say_assumed,
+                                 std::string_view it = "/etc/ld.so.preload") const;
   // "ld.so reads /etc/ld.so.preload only where ...; here <closed.why>".
   static std::string list_closed_reason(const ListClosed& closed);
   // Whether /etc/ld.so.preload names libcgview.so.
   bool has_file_entry() const;
+  // Whether it does, or may: it is there, but closed to doctor's own user.
+  bool list_in_play() const { return has_file_entry() || !list_closed_to_doctor_.empty(); }
   void examine_elf(ProgramReport& report, int fd, bool deep, const Privileges& privileges);
   bool classify(ProgramReport& report, const ElfFacts& facts, LibBuild& lib_build, const Privileges& privileges);
   void apply_blockers(ProgramReport& report, const ElfFacts& facts, const LibBuild& lib_build, const std::string& build,
@@ -173,6 +180,9 @@ class Doctor {
   };
   std::vector<CgviewEntry> cgview_entries_;
   bool any_lib_entry_ = false;  // one names it through $LIB: programs are judged by the entries
+  // Why doctor's own user may not read the root's /etc/ld.so.preload ("may
+  // not read it (mode 0600, ...)"); empty: it read it, or there is none.
+  std::string list_closed_to_doctor_;
   std::optional<Runner> runner_;
   bool no_new_privs_ = false;
   int chain_ = 0;  // interpreters followed for the program being examined (env restarts the kernel's depth)

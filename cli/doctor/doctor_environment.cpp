@@ -176,7 +176,7 @@ int doctor_environment(const Config& config, bool json, const std::string& libra
   // A list this user may not read: ld.so reads none of it in this user's
   // programs either (and says nothing), so that is what it is said to be.
   const std::string list_closed_here =
-      list_read ? "" : closed_to(live, "/etc/ld.so.preload", this_runner(), "/", "/etc/ld.so.preload");
+      list_read ? "" : closed_to(live, "/etc/ld.so.preload", this_runner(), "/", "it");
   const LibrarySearch search(live, live.working_dir(), library_path);
   const std::shared_ptr<const Requester> program = standing_program(own);
   for (PreloadEntry& e : preloads) check_preload(e, own, search, program);
@@ -269,8 +269,8 @@ int doctor_environment(const Config& config, bool json, const std::string& libra
   std::printf("Preloaded libraries:\n");
   if (!library_path.empty()) std::printf("  (searched for with LD_LIBRARY_PATH=%s)\n", library_path.c_str());
   if (!list_closed_here.empty())
-    std::printf("  /etc/ld.so.preload exists, but this user %s: ld.so loads none of its entries in this user's "
-                "programs, and says nothing\n", list_closed_here.c_str());
+    std::printf("  /etc/ld.so.preload exists, but this user %s: ld.so loads none of the list's entries in this "
+                "user's programs, and says nothing\n", list_closed_here.c_str());
   else if (preloads.empty()) std::printf("  none (LD_PRELOAD unset, no /etc/ld.so.preload)\n");
   for (const PreloadEntry& e : preloads) {
     std::string state = e.unexaminable ? "cannot be examined by this user (Permission denied): programs of this user "
@@ -290,8 +290,8 @@ int doctor_environment(const Config& config, bool json, const std::string& libra
                                  : "found at " + e.expanded + ": " + state + origin_note;
     std::printf("  %-18s %s: %s%s\n", e.source.c_str(), e.path.c_str(), state.c_str(), e.is_cgview ? " (cgview)" : "");
     if (e.list_closed)
-      std::printf("  %-18s but an ordinary user %s: in programs such a user runs, ld.so loads none of that "
-                  "file's entries, and says nothing\n", "", e.closed_to_others.c_str());
+      std::printf("  %-18s but an ordinary user %s: in programs such a user runs, ld.so loads none of the "
+                  "list's entries, and says nothing\n", "", e.closed_to_others.c_str());
     else if (!e.closed_to_others.empty())
       std::printf("  %-18s but an ordinary user %s: in programs such a user runs, ld.so cannot open it and "
                   "prints an error instead\n", "", e.closed_to_others.c_str());
@@ -306,7 +306,10 @@ int doctor_environment(const Config& config, bool json, const std::string& libra
                       : shim_loaded ? "libcgview.so is preloaded: programs started from here are reached."
                       : no_glibc  ? "libcgview.so is preloaded, but programs here do not use glibc (musl?): "
                                     "it stays out of their way and reaches none of them."
-                                  : "libcgview.so is not preloaded here: use `cgview run` or `cgview enable`.");
+                      : !list_closed_here.empty()
+                          ? "libcgview.so is not preloaded in this user's programs: /etc/ld.so.preload is closed to "
+                            "them (above; root may open it: chmod 644 /etc/ld.so.preload), and `cgview run` reaches them."
+                          : "libcgview.so is not preloaded here: use `cgview run` or `cgview enable`.");
   std::printf("Cgroups:\n");
   for (Controller c : controllers) {
     const CgroupDir& d = limits.cgroups.of(c);

@@ -23,6 +23,7 @@ void strings(Json& j, std::string_view key, const std::vector<std::string>& item
 void program_json(Json& j, const ProgramReport& r, std::string_view key = {}) {
   j.open(key);
   j.str("program", r.name).str("path", r.path).str("kind", kind_name(r.kind)).boolean("reached", r.reached);
+  j.str_or_null("why_not", r.reached || r.why_not.empty() ? std::nullopt : std::optional<std::string>(r.why_not));
   strings(j, "reasons", r.reasons);
   if (r.kind == ProgramKind::Go)
     j.str_or_null("go_version", r.go_version.empty() ? std::nullopt : std::optional<std::string>(r.go_version));
@@ -30,6 +31,7 @@ void program_json(Json& j, const ProgramReport& r, std::string_view key = {}) {
   strings(j, "asks", r.asks);
   strings(j, "served_paths", r.served_paths);
   j.boolean("container_aware", r.container_aware);
+  j.boolean("preload_file_closed", r.list_closed);
   j.open_array("container_evidence");
   for (const Evidence& e : r.container_evidence) j.open().str("file", e.file).str("string", e.what).close();
   j.close_array();
@@ -140,6 +142,10 @@ void print_doctor_text(std::FILE* out, const std::vector<ProgramReport>& reports
   bool any_secure = std::any_of(reports.begin(), reports.end(), [](const ProgramReport& r) { return r.secure; });
   if (run_by.empty() && !reasons && any_secure)
     std::fprintf(out, "(setuid, setgid and capability programs judged as run by an ordinary user: --user names another runner)\n");
+  if (!reasons && std::any_of(reports.begin(), reports.end(), [](const ProgramReport& r) { return r.list_closed; }))
+    std::fprintf(out, "(/etc/ld.so.preload is closed to the runner judged for: the system-wide mode reaches none of "
+                      "these programs, and those said to be reached, `cgview run` alone; `cgview doctor PROGRAM` "
+                      "says why)\n");
 }
 
 }  // namespace cgview::cli

@@ -31,16 +31,14 @@ void Doctor::add_cgview_entry(std::string path, bool from_file) {
   cgview_entries_.push_back({std::move(path), from_file});
 }
 
-ListClosed Doctor::preload_file_closed(const Privileges& privileges, bool say_assumed) const {
-  if (std::string closed = closed_to(root_, "/etc/ld.so.preload", privileges.real_user, "/", "/etc/ld.so.preload");
-      !closed.empty())
+ListClosed Doctor::preload_file_closed(const Privileges& privileges, bool say_assumed, std::string_view it) const {
+  if (std::string closed = closed_to(root_, "/etc/ld.so.preload", privileges.real_user, "/", it); !closed.empty())
     return {true, "its runner, " + runner_name() + (say_assumed ? assumed_runner() : "") + ", " + closed};
   // The open, by the ids exec gave it (capabilities alone give no less than
   // access(2)'s none).
   const std::string ids = privileges.ids_gained();
   if (ids.empty()) return {};
-  if (std::string closed = closed_to(root_, "/etc/ld.so.preload", privileges.user, "/", "/etc/ld.so.preload");
-      !closed.empty())
+  if (std::string closed = closed_to(root_, "/etc/ld.so.preload", privileges.user, "/", it); !closed.empty())
     return {false, "the program, as " + ids + ", " + closed};
   return {};
 }
@@ -57,7 +55,8 @@ std::string Doctor::list_closed_reason(const ListClosed& closed) {
 std::string Doctor::opener_name(const Privileges& privileges) const {
   if (!privileges.secure()) return "its runner: " + runner_name() + assumed_runner();
   if (std::string ids = privileges.ids_gained(); !ids.empty()) return "it: as " + ids + ", it";
-  return "it: as its runner, " + runner_name() + assumed_runner() + ", with the capabilities its file gives, it";
+  // (judge_secure's reason has said whether doctor assumed the runner)
+  return "it: as its runner, " + runner_name() + ", with the capabilities its file gives, it";
 }
 
 // What the preload entries naming libcgview.so give `program` (at `path`): the
@@ -80,9 +79,9 @@ LibBuild Doctor::lib_build_for(const std::string& path, const ElfFacts& program,
     known = lib_tokens_.emplace(loader.path, lib_token_of_loader(root_, loader.path)).first;
   }
   const std::string& token = known->second;
-  // In secure mode, where nothing but /etc/ld.so.preload reaches it, a list it
-  // may not read is said (judge_secure); otherwise `cgview enable` and
-  // doctor's report of the environment say it.
+  // A list it may not read gives it nothing: judge_secure says so in secure
+  // mode, where nothing else reaches it, examine_elf in its first reason
+  // otherwise.
   const bool list_unread = preload_file_closed(privileges, false).closed();
   for (const CgviewEntry& entry : cgview_entries_) {
     if (secure && !entry.from_file && entry.path.find('/') != std::string::npos) continue;
@@ -141,7 +140,7 @@ void Doctor::judge_secure(ProgramReport& report, const ElfFacts& facts, const Pr
   report.reached = system_wide.usable();
   drop_reach_claim(report);
   // Without --user the verdict is for an ordinary user; most containers run as root.
-  const std::string who = runner_ ? "" : " when an ordinary user runs it (doctor assumes one; --user names another runner)";
+  const std::string who = runner_ ? "" : " when an ordinary user runs it (doctor assumes such a runner; --user names another)";
   std::string how = "It " + what + ": the dynamic loader ignores LD_PRELOAD for it (secure execution)" + who +
                     ", so `cgview run` cannot reach it; only the system-wide mode (`cgview enable`, /etc/ld.so.preload) does";
   if (!system_wide.entry.empty() && !system_wide.from_file) {
@@ -161,10 +160,15 @@ void Doctor::judge_secure(ProgramReport& report, const ElfFacts& facts, const Pr
   } else if (!system_wide.entry.empty()) {
     report.reasons.push_back(how + ". " + lib_build_problem(system_wide));
     report.why_not = what + ", and /etc/ld.so.preload gives it no build of libcgview.so";
-  } else if (ListClosed unread = preload_file_closed(privileges, false); unread.closed() && has_file_entry()) {
-    report.reasons.push_back(how + ". " + list_closed_reason(unread) + ", so none of its entries loads into it, and "
-                             "ld.so says nothing.");
+  } else if (ListClosed unread = preload_file_closed(privileges, false); unread.closed() && list_in_play()) {
+    report.list_closed = true;
+    report.reasons.push_back(how + ". " + list_closed_reason(unread) + ", so none of the list's entries loads into "
+                             "it, and ld.so says nothing.");
     report.why_not = what + ", and " + (unread.by_runner ? "its runner" : "it") + " may not read /etc/ld.so.preload";
+  } else if (!list_closed_to_doctor_.empty()) {
+    report.reasons.push_back(how + ". /etc/ld.so.preload is there, but doctor's own user " + list_closed_to_doctor_ +
+                             ": what it names is not known here (doctor run by root can tell).");
+    report.why_not = what + " (doctor may not read /etc/ld.so.preload)";
   } else {
     report.reasons.push_back(how + ", which is not enabled here.");
     report.why_not = what + " (only `cgview enable` reaches it)";

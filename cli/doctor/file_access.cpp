@@ -110,6 +110,8 @@ ExecFile exec_file_of(int fd, const struct stat& st, bool live) {
   char raw[XATTR_CAPS_SZ_3 + 1];
   ssize_t n = fgetxattr(fd, "security.capability", raw, sizeof raw);
   if (n > 0) file.capabilities = parse_file_capabilities(std::string_view(raw, size_t(n)));
+  // (The kernel also honours a root id that is root in an ancestor user
+  // namespace but mapped to another id in this one: not told apart here.)
   if (live && file.capabilities && file.capabilities->root_id != 0) file.capabilities.reset();
   char acl[kMaxAclBytes];
   n = fgetxattr(fd, kAccessAcl, acl, sizeof acl);

@@ -46,7 +46,7 @@ std::string Privileges::ids_gained() const {
     ids = "user " + std::to_string(user->uid) + " and group " + std::to_string(user->gid) + " (its setuid and setgid bits')";
   else if (setuid) ids = "user " + std::to_string(user->uid) + " (its setuid bit's)";
   else if (setgid) ids = "group " + std::to_string(user->gid) + " (its setgid bit's)";
-  // Even a setuid-root program's: they decide alone (effective_after_exec).
+  // Even a setuid-root program's: they decide alone (set_capabilities_after_exec).
   if (!ids.empty() && file_capabilities) ids += " with only the capabilities its file gives";
   return ids;
 }

@@ -140,7 +140,7 @@ def test_secure_mode(args, system_wide):
     # name: (mode, owner uid, group, security.capability)
     files = {"plain": (0o755, 0, 0, None), "caps_ep": (0o755, 0, 0, caps(1, net_raw, 0)),
              # setcap in a rootless container (its root is uid 1000 here): exec ignores them here.
-             # (Revision 3 for this namespace's root the kernel stores as revision 2.)
+             # (Revision 3 for this namespace's root the kernel gives back as revision 2 when read.)
              "caps_v3_other_root": (0o755, 0, 0, caps_v3(1, net_raw, 1000)),
              "caps_p": (0o755, 0, 0, caps(0, net_raw, 0)), "caps_i": (0o755, 0, 0, caps(0, 0, net_raw)),
              "caps_none": (0o755, 0, 0, caps(0, 0, 0)), "suid_root": (0o4755, 0, 0, None),
@@ -1908,11 +1908,16 @@ def test_secure_mode_closed_preload(args):
         for user in users:
             judged = with_preload(args.cgview, "doctor", "--json", *user, path)
             r = json.loads(judged.stdout)["programs"][0] if judged.stdout.startswith("{") else {}
-            # Not reached: the reason names what is closed, the list or the library.
+            # Not reached: the reason names what is closed, the list or the library, and the short
+            # one who may not read the list: the runner (access(2) by its real ids) or the program.
             said = ("may not read /etc/ld.so.preload" if list_mode != "0644" else
                     "lies on a noexec mount" if library == "noexec_dir" else "is closed to it: as ")
             named = loaded or any(said in x for x in r.get("reasons", []))
-            check(r.get("reached") is loaded and named, f"doctor {' '.join(user)} of {what}: reached {loaded}, as ld.so",
+            blamed = ("its runner" if program == "suid_root" else "it") + " may not read /etc/ld.so.preload"
+            short = loaded or list_mode == "0644" or r.get("why_not", "").endswith(blamed)
+            once = sum(x.count("doctor assumes") for x in r.get("reasons", [])) <= 1
+            check(r.get("reached") is loaded and named and short and once,
+                  f"doctor {' '.join(user)} of {what}: reached {loaded}, as ld.so, the reasons naming what is closed",
                   (r, judged.stderr))
     # Outside secure mode LD_PRELOAD still reaches a program the list does not: reached, and the
     # reasons say the system-wide mode does not. A $LIB entry there gives it no build it loads.
@@ -1931,14 +1936,16 @@ def test_secure_mode_closed_preload(args):
             check(("/libcgview.so" in ran.stdout) is system_wide and "cannot be preloaded" not in ran.stderr,
                   f"a plain program run by nobody, ld.so.preload {list_mode} naming {entry}: "
                   f"{'loads it' if system_wide else 'loads nothing, silently'}", ran.stderr)
-            judged = with_list(args.cgview, "doctor", "--json", plain)
-            r = json.loads(judged.stdout)["programs"][0] if judged.stdout.startswith("{") else {}
-            reasons = r.get("reasons", [])
-            check(r.get("reached") is True
-                  and any(x.startswith("The system-wide mode does not reach it") for x in reasons) is not system_wide
-                  and any("from the preload entry" in x for x in reasons) is (system_wide and "$LIB" in entry),
-                  f"doctor of that plain program, ld.so.preload {list_mode}: reached (cgview run), the list "
-                  f"{'said to load it' if system_wide else 'said not to reach it'}", (r, judged.stderr))
+            # Root reads any list (access(2): a real root's capabilities count).
+            for user, reaches in (([], system_wide), (["--user", "0:0"], True)):
+                judged = with_list(args.cgview, "doctor", "--json", *user, plain)
+                r = json.loads(judged.stdout)["programs"][0] if judged.stdout.startswith("{") else {}
+                reasons = r.get("reasons", [])
+                check(r.get("reached") is True and r.get("preload_file_closed") is not reaches
+                      and any("but /etc/ld.so.preload does not: its runner" in x for x in reasons) is not reaches
+                      and any("from the preload entry" in x for x in reasons) is (reaches and "$LIB" in entry),
+                      f"doctor {' '.join(user)} of that plain program, ld.so.preload {list_mode}: reached (cgview run), "
+                      f"the list {'said to load it' if reaches else 'said not to'}", (r, judged.stderr))
     # Doctor's report of the environment and enable say the same of a list an ordinary user may not read.
     judged = in_namespace(os.path.join(where, "open_dir", "libcgview.so"), "0600", 0, args.cgview, "doctor", "--json")
     pre = json.loads(judged.stdout)["preloads"] if judged.stdout.startswith("{") else []
@@ -1948,6 +1955,16 @@ def test_secure_mode_closed_preload(args):
     refused = in_namespace("", "0644", 0, args.cgview, "enable", noexec=os.path.dirname(os.path.realpath(args.shim)))
     check(refused.returncode == 1 and "lies on a noexec mount, where ld.so cannot map its code" in refused.stderr,
           "enable of a library on a noexec mount: refused, saying why", refused)
+    # Run by such a user, doctor cannot read the list either: a setuid program run by such a user is
+    # not reached all the same; a setgid one run by root may be, which doctor cannot tell.
+    for user, program, said in (([], "suid_root", "its runner, an ordinary user, may not read /etc/ld.so.preload"),
+                                (["--user", "0:0"], "sgid_daemon", "doctor's own user may not read it")):
+        judged = in_namespace(os.path.join(where, "open_dir", "libcgview.so"), "0600", 0, *nobody, args.cgview,
+                              "doctor", "--json", *user, os.path.join(where, program))
+        r = json.loads(judged.stdout)["programs"][0] if judged.stdout.startswith("{") else {}
+        check(r.get("reached") is False and any(said in x for x in r.get("reasons", [])),
+              f"doctor {' '.join(user)} run by nobody, ld.so.preload 0600: {program} not reached, saying why",
+              (r, judged.stderr))
     # Run by such a user, doctor cannot read the list either, and says that it exists all the same.
     for as_json in (True, False):
         judged = in_namespace(os.path.join(where, "open_dir", "libcgview.so"), "0600", 0, *nobody, args.cgview,
@@ -1957,8 +1974,9 @@ def test_secure_mode_closed_preload(args):
             check(data.get("preloads") == [] and data.get("preload_file_readable") is False,
                   "doctor run by nobody, ld.so.preload 0600: preload_file_readable false", (data, judged.stderr))
         else:
-            check("/etc/ld.so.preload exists, but this user may not read /etc/ld.so.preload (mode 0600" in judged.stdout
-                  and "none (LD_PRELOAD unset" not in judged.stdout,
+            check("/etc/ld.so.preload exists, but this user may not read it (mode 0600" in judged.stdout
+                  and "none (LD_PRELOAD unset" not in judged.stdout and "use `cgview run` or `cgview enable`" not in
+                  judged.stdout and "root may open it: chmod 644 /etc/ld.so.preload" in judged.stdout,
                   "... and its text says the list exists but is closed to it", judged.stdout)
     shutil.rmtree(where)
 
@@ -2042,7 +2060,7 @@ def test_user(args):
     t = subprocess.run([cg, "doctor", "--root", root, "--user", "0", "/usr/bin/suid-app"], capture_output=True, text=True)
     check(t.returncode == 0 and t.stdout.endswith("\n(run by 0:0)\n"), "text output: the runner, last", t.stdout)
     t = subprocess.run([cg, "doctor", "--root", root, "/usr/bin/suid-app"], capture_output=True, text=True)
-    check(t.returncode == 3 and "when an ordinary user runs it (doctor assumes one; --user names another runner)" in t.stdout
+    check(t.returncode == 3 and "when an ordinary user runs it (doctor assumes such a runner; --user names another)" in t.stdout
           and "(run by" not in t.stdout, "text output without --user: the reason says who was assumed", t.stdout)
     # Past 20 programs the reasons are left out: one line says it for the table.
     assumed = "(setuid, setgid and capability programs judged as run by an ordinary user: --user names another runner)\n"
@@ -2115,6 +2133,21 @@ def test_run(args):
             f.write(content)
         os.chmod(f"{s}/{name}", 0o755)
     static = one(cg, cg)[1]["kind"] == "static"
+    check(static, "this cgview is statically linked (the default build)")
+    # The text found across the search's reads: a static program that holds it where all but its
+    # last byte lie before the first 64 KiB read's end, or the second's (which starts with the
+    # first's last bytes): the most the search must keep from one read for the next.
+    with open(os.path.join(args.programs, "doctor_static"), "rb") as f:
+        static_program = f.read()
+    for border in (65536, 2 * 65536 - (len(marker) - 1)):
+        at = border - (len(marker) - 1)
+        content = static_program[:at] + marker + static_program[at + len(marker):]
+        with open(f"{s}/marked_at_{border}", "wb") as f:
+            f.write(content)
+        os.chmod(f"{s}/marked_at_{border}", 0o755)
+        rc, r = one(cg, f"{s}/marked_at_{border}")
+        check(len(static_program) > border and r["kind"] == "static" and r["reached"] is True,
+              f"the cgview text across the search's read at {border}: found", r)
     for program, reached in ((cg, True), (f"{s}/cgview_copy", True), (f"{s}/cgview_other_build", True),
                              (f"{s}/cgview_unmarked", not static)):
         rc, r = one(cg, program)

@@ -201,3 +201,35 @@ TEST(SecureMode, TheUserTheProgramOpensFilesAs) {
   EXPECT_FALSE(privileges_for(ExecFile{}, std::nullopt).user);
   EXPECT_EQ(privileges_for(ExecFile{}, user(7, 8)).user->uid, 7u);
 }
+
+// Whom access(2) checks in the started program (ld.so asks it of
+// /etc/ld.so.preload): the runner's real ids, with capabilities only where
+// that is root, and then root's permitted set after exec.
+TEST(SecureMode, TheRealIdsAccessChecks) {
+  constexpr uint64_t kDacOverride = uint64_t(1) << CAP_DAC_OVERRIDE;
+  ExecFile plain;
+  plain.mode = S_IFREG | 0755;
+  EXPECT_FALSE(privileges_for(plain, std::nullopt).real_user);  // an ordinary user: no one in particular
+  Runner holding = user(1000, 1000);
+  holding.effective = kDacOverride;  // a non-root runner's capabilities do not count for access(2)
+  Privileges p = privileges_for(plain, holding);
+  ASSERT_TRUE(p.real_user);
+  EXPECT_EQ(p.real_user->uid, 1000u);
+  EXPECT_EQ(p.real_user->effective, 0u);
+  // Root: its bounding and inheritable sets, secure mode or not.
+  Runner root = user(0, 0);
+  root.bounding = ~kDacOverride;
+  EXPECT_EQ(privileges_for(plain, root).real_user->effective, ~kDacOverride);
+  ExecFile suid;
+  suid.mode = S_IFREG | S_ISUID | 0755;
+  suid.uid = 1;
+  p = privileges_for(suid, root);
+  ASSERT_TRUE(p.secure());
+  EXPECT_EQ(p.real_user->uid, 0u);
+  EXPECT_EQ(p.real_user->effective, ~kDacOverride);  // permitted, though none is effective in the program
+  EXPECT_EQ(p.user->effective, 0u);
+  // Run by another user, the program's setuid owner is not whom access(2) checks.
+  p = privileges_for(suid, user(65534, 65534));
+  EXPECT_EQ(p.real_user->uid, 65534u);
+  EXPECT_EQ(p.user->uid, 1u);
+}

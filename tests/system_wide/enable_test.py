@@ -442,8 +442,8 @@ def test_closed_to_others():
     for when in ("added", "already there"):
         rc, _, err = cgview("enable", "--root", root)
         want = ("cgview: warning: an ordinary user may not read %s/etc/ld.so.preload (mode 0600, owner 0, group 0): "
-                "ld.so reads none of its entries in the programs such a user runs, and says nothing (chmod 644 it)\n"
-                % root)
+                "ld.so reads none of the list's entries in the programs such a user runs, and says nothing "
+                "(chmod 644 %s/etc/ld.so.preload)\n" % (root, root))
         check("an ld.so.preload of mode 0600, library %s: a warning naming it" % when,
               rc == 0 and preload(root) == SHIM + "\n" and err == want, "rc=%d %r" % (rc, err))
     os.chmod(root + "/etc/ld.so.preload", 0o644)
