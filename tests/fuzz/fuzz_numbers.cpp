@@ -67,7 +67,7 @@ bool ref_decimal_micro(std::string_view s, uint64_t& micro) {
   return true;
 }
 
-// digits [K|M|G|T] [B|i|iB], case-insensitive unit letters, "i" only after a
+// digits [K|M|G|T] [B|i|iB], case-insensitive letters, "i" only after a
 // unit; with a unit the number may have a fraction of up to 6 digits (1.5G),
 // the bytes rounded down.
 bool ref_size(std::string_view s, uint64_t& bytes) {
@@ -86,8 +86,9 @@ bool ref_size(std::string_view s, uint64_t& bytes) {
     }
     if (shift != 0) suffix.remove_prefix(1);
   }
-  bool suffix_ok = suffix.empty() || suffix == "B" || suffix == "b" ||
-                   ((shift != 0 || !CGVIEW_FUZZ_STRICT) && (suffix == "i" || suffix == "iB" || suffix == "ib"));
+  const bool binary = suffix == "i" || suffix == "I" || suffix == "iB" || suffix == "ib" || suffix == "IB" ||
+                      suffix == "Ib";
+  bool suffix_ok = suffix.empty() || suffix == "B" || suffix == "b" || ((shift != 0 || !CGVIEW_FUZZ_STRICT) && binary);
   // FOUND (fixed): parse_size accepted "iB" without a unit letter ("5iB" = 5 bytes).
   if (!suffix_ok) return false;
   if (number.find('.') == std::string_view::npos) {
