@@ -1,4 +1,3 @@
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -54,6 +53,13 @@ int run(const Config& config, const char* cpus, const char* memory, char** comma
   if (shim.find_first_of(" \t:") != std::string::npos) {
     std::fprintf(stderr, "cgview: %s: LD_PRELOAD cannot name a path with a blank or a colon; install cgview "
                  "where its path has neither\n", shim.c_str());
+    return 1;
+  }
+  // On a noexec mount (a cgview unpacked in a noexec /tmp) ld.so cannot map
+  // the library's code: the program would print its error and see the host.
+  if (on_noexec_mount(shim)) {
+    std::fprintf(stderr, "cgview: %s lies on a noexec mount, where ld.so cannot map its code; install cgview "
+                 "elsewhere\n", shim.c_str());
     return 1;
   }
   // The doctor's verdict, before the exec: a program the shim cannot reach

@@ -1955,6 +1955,12 @@ def test_secure_mode_closed_preload(args):
     refused = in_namespace("", "0644", 0, args.cgview, "enable", noexec=os.path.dirname(os.path.realpath(args.shim)))
     check(refused.returncode == 1 and "lies on a noexec mount, where ld.so cannot map its code" in refused.stderr,
           "enable of a library on a noexec mount: refused, saying why", refused)
+    # So does run: the program would print ld.so's error and see the host.
+    refused = in_namespace("", "0644", 0, args.cgview, "run", "--", "/bin/true",
+                           noexec=os.path.dirname(os.path.realpath(args.shim)))
+    check(refused.returncode == 1 and "lies on a noexec mount, where ld.so cannot map its code; install cgview "
+          "elsewhere" in refused.stderr and "cannot be preloaded" not in refused.stderr,
+          "run with its library on a noexec mount: refused, saying why", refused)
     # Run by such a user, doctor cannot read the list either: a setuid program run by such a user is
     # not reached all the same; a setgid one run by root may be, which doctor cannot tell.
     for user, program, said in (([], "suid_root", "its runner, an ordinary user, may not read /etc/ld.so.preload"),
