@@ -192,6 +192,20 @@ static int cmd_paths(void) {
   return 0;
 }
 
+/* Opens `path` and reads it to its end, as cat does (its bytes are not
+   printed): what the shim says of that open under CGVIEW_DEBUG. */
+static int cmd_open_and_read(const char* path) {
+  int fd = open(path, O_RDONLY);
+  if (fd < 0) return fail("open");
+  char buffer[4096];
+  ssize_t n;
+  long total = 0;
+  while ((n = read(fd, buffer, sizeof buffer)) > 0) total += n;
+  close(fd);
+  printf("bytes=%ld\n", total);
+  return n < 0 ? fail("read") : 0;
+}
+
 /* Opens that must pass through: their result and errno equal the real call's. */
 static int cmd_passthrough(void) {
   errno = 0;
@@ -1378,6 +1392,7 @@ int main(int argc, char** argv) {
   if (strcmp(cmd, "syscalls") == 0) return cmd_syscalls();
   if (strcmp(cmd, "openmp") == 0) return cmd_openmp(argc, argv);
   if (strcmp(cmd, "paths") == 0) return cmd_paths();
+  if (strcmp(cmd, "open-and-read") == 0 && argc > 2) return cmd_open_and_read(argv[2]);
   if (strcmp(cmd, "identity") == 0) return cmd_identity();
   if (strcmp(cmd, "restore-after-refresh") == 0) return cmd_restore_after_refresh();
   if (strcmp(cmd, "view-after-main-exits") == 0) return cmd_view_after_main_exits();

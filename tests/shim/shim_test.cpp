@@ -579,8 +579,8 @@ TEST(Shim, DebugExplainsOnStderr) {
 TEST(Shim, DebugNamesTheFileItServesFromTheRealOne) {
   auto env = preload_over("docker-v2-private-ns");
   env.push_back("CGVIEW_DEBUG=1");
-  auto cat = run_program({"/bin/cat", "/proc/diskstats"}, env);
-  EXPECT_EQ(cat.exit_code, 0);
+  auto cat = run_program({kProbes[0], "open-and-read", "/proc/diskstats"}, env);
+  EXPECT_EQ(cat.exit_code, 0) << cat.err;
   const std::string fallback = "cgview: /proc/diskstats: nothing to render (no figures for this file here, or an input is "
                                "unreadable): serving the real file";
   bool said = false;
