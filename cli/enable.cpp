@@ -256,7 +256,7 @@ int enable_in(PreloadFile& file, const std::string& library, bool given_root) {
   // mapping the library's code ("failed to map segment"); an image's mounts
   // are its runtime's.
   if (reason.empty() && lib.ok && file.root.live() && on_noexec_mount(file.root.host(lib.path)))
-    reason = "it lies on a noexec mount, where ld.so cannot map its code";
+    reason = std::string("it ") + kNoexecLibrary;
   std::string warning;
   if (reason.empty()) reason = glibc_reason(file.root, file.dir, lib, warning);
   if (!reason.empty() && present) {

@@ -58,8 +58,7 @@ int run(const Config& config, const char* cpus, const char* memory, char** comma
   // On a noexec mount (a cgview unpacked in a noexec /tmp) ld.so cannot map
   // the library's code: the program would print its error and see the host.
   if (on_noexec_mount(shim)) {
-    std::fprintf(stderr, "cgview: %s lies on a noexec mount, where ld.so cannot map its code; install cgview "
-                 "elsewhere\n", shim.c_str());
+    std::fprintf(stderr, "cgview: %s %s; install cgview elsewhere\n", shim.c_str(), kNoexecLibrary);
     return 1;
   }
   // The doctor's verdict, before the exec: a program the shim cannot reach

@@ -276,8 +276,8 @@ int doctor_environment(const Config& config, bool json, const std::string& libra
     std::string state = e.unexaminable ? "cannot be examined by this user (Permission denied): programs of this user "
                                          "cannot load it either"
                         : !e.exists    ? "does not exist"
-                        : e.noexec     ? "exists, but lies on a noexec mount: ld.so cannot map its code, and prints "
-                                         "an error in every program instead"
+                        : e.noexec     ? std::string("exists, but ") + kNoexecLibrary +
+                                             ", and prints an error in every program instead"
                         : e.no_glibc ? "exists, loads here, but there is no glibc (libc.so.6) here"
                         : e.loadable ? "exists, loadable here"
                                      : "exists, NOT loadable here (another ELF class, byte order, machine or ABI)";

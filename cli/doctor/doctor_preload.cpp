@@ -106,7 +106,7 @@ LibBuild Doctor::lib_build_for(const std::string& path, const ElfFacts& program,
       build.problem = "is built for " + describe_build(lib);
     else if (root_.live() && on_noexec_mount(root_.host(library.path))) {  // "failed to map segment"
       build.path = library.path;
-      build.problem = "lies on a noexec mount, where ld.so cannot map its code";
+      build.problem = kNoexecLibrary;
     } else if (secure && name_only && !is_setuid_file(root_.host(library.path))) {
       build.path = library.path;
       build.problem = "is not setuid, as ld.so requires of a library that a preload entry names without '/' for a "

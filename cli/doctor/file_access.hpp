@@ -131,6 +131,8 @@ std::string closed_to(const RootFs& root, const std::string& path, const std::op
 // Whether the file at `host_path` lies on a noexec mount of the running
 // system: exec fails there, and ld.so cannot map a library's code.
 bool on_noexec_mount(const std::string& host_path);
+// What is said of a library there, by doctor, enable and run alike.
+inline constexpr const char* kNoexecLibrary = "lies on a noexec mount, where ld.so cannot map its code";
 
 // "0700": the mode's permission bits, as ls -l's numbers.
 std::string octal_mode(const ExecFile& file);

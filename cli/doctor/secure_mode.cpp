@@ -33,6 +33,16 @@ void set_capabilities_after_exec(const ExecFile& file, const Runner& runner, Run
   user.effective = raise ? permitted : 0;
 }
 
+// Who access(2) checks in the started program `user`: its real ids, with
+// the capabilities it holds only for a real root (faccessat's override
+// credentials); an ordinary user has none either way.
+std::optional<Runner> access_checker(const std::optional<Runner>& runner, const std::optional<Runner>& user) {
+  if (!runner) return std::nullopt;
+  Runner real = *runner;
+  real.effective = real.uid == 0 ? (user ? user->permitted : real.bounding | real.inheritable) : 0;
+  return real;
+}
+
 }  // namespace
 
 std::string Privileges::phrase() const {
@@ -49,16 +59,6 @@ std::string Privileges::ids_gained() const {
   // Even a setuid-root program's: they decide alone (set_capabilities_after_exec).
   if (!ids.empty() && file_capabilities) ids += " with only the capabilities its file gives";
   return ids;
-}
-
-// Who access(2) checks in the started program `user`: its real ids, with
-// the capabilities it holds only for a real root (faccessat's override
-// credentials); an ordinary user has none either way.
-std::optional<Runner> access_checker(const std::optional<Runner>& runner, const std::optional<Runner>& user) {
-  if (!runner) return std::nullopt;
-  Runner real = *runner;
-  real.effective = real.uid == 0 ? (user ? user->permitted : real.bounding | real.inheritable) : 0;
-  return real;
 }
 
 Privileges privileges_for(const ExecFile& file, const std::optional<Runner>& runner, bool no_new_privs) {
