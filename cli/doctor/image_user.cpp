@@ -118,10 +118,15 @@ bool runner_for_user(const RootFs& root, std::string_view spec, Runner& out, std
   out = Runner{};
   out.uid = *uid;
   out.gid = *gid;
-  // USER:GROUP gives that group alone: runc takes /etc/group's supplementary
-  // groups only for a user named without one (`docker run --user app:sel id`:
-  // groups=sel).
-  if (!entry.empty() && !group) out.groups = supplementary_groups(root, entry[0]);
+  // Docker puts the runner's group among its supplementary ones too (the
+  // Groups: line of /proc/self/status), so a setgid program, whose effective
+  // group is the file's, still opens what the runner's own group may. USER:GROUP
+  // gives that group alone: /etc/group's memberships count only for a user
+  // named without one (`docker run --user app:sel`: Groups: sel).
+  out.groups = {*gid};
+  if (!entry.empty() && !group)
+    for (gid_t member_of : supplementary_groups(root, entry[0]))
+      if (member_of != *gid) out.groups.push_back(member_of);
   out.permitted = out.effective = out.uid == 0 ? ~uint64_t(0) : 0;
   return true;
 }

@@ -19,7 +19,9 @@ bool is_user_spec(std::string_view spec);
 
 // The runner `spec` names inside `root`: its user id; its group, or the
 // user's primary group from /etc/passwd (0 for a number /etc/passwd lacks, as
-// docker takes it); an empty spec, an image's without USER, is root. root
+// docker takes it); its supplementary groups, as docker gives them: that
+// group, and for a user named without one the groups /etc/group lists it in;
+// an empty spec, an image's without USER, is root. root
 // holds every capability, other users none. False, with the reason, for a
 // name the files lack, an empty part or a number out of range.
 bool runner_for_user(const RootFs& root, std::string_view spec, Runner& out, std::string& error);

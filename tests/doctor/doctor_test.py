@@ -154,7 +154,12 @@ def test_secure_mode(args, system_wide):
         os.chmod(path, mode)
         if xattr is not None:
             os.setxattr(path, "security.capability", xattr)
+    # How each runner runs a program, and how doctor is told of it. mail (8:8) has its own group
+    # among its supplementary ones, as docker gives it (and su, login and ssh do).
     nobody = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
+    runners = {"nobody": (nobody, [["--user", "65534:65534"], []]),
+               "mail": (["setpriv", "--reuid=8", "--regid=8", "--groups=8"], [["--user", "8:8"]]),
+               "root": ([], [["--user", "0:0"]])}
     nosuid_dir = os.path.join(where, "nosuid")
     os.mkdir(nosuid_dir)
     # A private mount namespace with a nosuid tmpfs holding a setuid-to-daemon copy.
@@ -1844,6 +1849,7 @@ def test_secure_mode_closed_preload(args):
                  "group1_0640_file": (0o755, 0, 0, 0o640, 1, None),
                  "acl_lets_daemon": (0o750, 0, 0, 0o755, 0, acl((owner, 7, anyone), (user, 1, 1), (group, 5, anyone),
                                                                 (mask, 5, anyone), (others, 0, anyone))),
+                 "group8_0750_dir": (0o750, 0, 8, 0o755, 0, None),
                  "noexec_dir": (0o755, 0, 0, 0o755, 0, None), "open_dir": (0o755, 0, 0, 0o755, 0, None)}
     for name, (dir_mode, dir_uid, dir_gid, lib_mode, lib_gid, dir_acl) in libraries.items():
         d = os.path.join(where, name)
@@ -1855,11 +1861,17 @@ def test_secure_mode_closed_preload(args):
         os.chmod(d, dir_mode)
         if dir_acl is not None:
             os.setxattr(d, "system.posix_acl_access", dir_acl)
+    # How each runner runs a program, and how doctor is told of it. mail (8:8) has its own group
+    # among its supplementary ones, as docker gives it (and su, login and ssh do).
     nobody = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
+    runners = {"nobody": (nobody, [["--user", "65534:65534"], []]),
+               "mail": (["setpriv", "--reuid=8", "--regid=8", "--groups=8"], [["--user", "8:8"]]),
+               "root": ([], [["--user", "0:0"]])}
     # (library, the list's mode and group, program, runner, whether ld.so loads the library). Root
     # (setuid root) and CAP_DAC_READ_SEARCH (effective) open anything; daemon its own directory
-    # and what an ACL gives it; a setgid program its group's. Root running a setuid-to-daemon
-    # program reads a 0600 list (access(2) by its real id) but opens it as daemon.
+    # and what an ACL gives it; a setgid program its group's, and its runner's supplementary
+    # groups'. Root running a setuid-to-daemon program reads a 0600 list (access(2) by its real
+    # id) but opens it as daemon.
     cases = [("root_0700_dir", "0644", 0, "suid_root", "nobody", True),
              ("root_0700_dir", "0644", 0, "suid_daemon", "nobody", False),
              ("root_0700_dir", "0644", 0, "caps_net_raw", "nobody", False),
@@ -1875,6 +1887,9 @@ def test_secure_mode_closed_preload(args):
              ("group1_0640_file", "0644", 0, "sgid_daemon", "nobody", True),
              ("acl_lets_daemon", "0644", 0, "suid_daemon", "nobody", True),
              ("acl_lets_daemon", "0644", 0, "sgid_daemon", "nobody", False),
+             ("group8_0750_dir", "0644", 0, "sgid_daemon", "mail", True),
+             ("group8_0750_dir", "0644", 0, "suid_daemon", "mail", True),
+             ("group8_0750_dir", "0644", 0, "sgid_daemon", "nobody", False),
              ("root_0700_dir", "0644", 0, "suid_daemon", "root", False),
              ("open_dir", "0644", 0, "suid_daemon", "nobody", True), ("open_dir", "0600", 0, "suid_root", "nobody", False),
              ("open_dir", "0600", 0, "suid_daemon", "root", False), ("open_dir", "0600", 0, "sgid_daemon", "root", True),
@@ -1897,14 +1912,14 @@ def test_secure_mode_closed_preload(args):
 
         def with_preload(*argv):
             return in_namespace(lib, list_mode, list_group, *argv)
-        ran = with_preload(*(nobody if runner == "nobody" else []), path, "/proc/self/maps")
+        run_as, users = runners[runner]
+        ran = with_preload(*run_as, path, "/proc/self/maps")
         loaded = ran.returncode == 0 and "/libcgview.so" in ran.stdout
         # Where it does not, ld.so says why, but of a list it may not read, nothing.
         silent = "cannot be preloaded" not in ran.stderr
         check(loaded is expected and (loaded or silent is (list_mode != "0644")),
               f"{what}: ld.so {'loads' if expected else 'does not load'} the library"
               f"{'' if loaded else ', silently' if list_mode != '0644' else ', saying so'}", (ran.stderr, ran.stdout[-300:]))
-        users = [["--user", "65534:65534"], []] if runner == "nobody" else [["--user", "0:0"]]
         for user in users:
             judged = with_preload(args.cgview, "doctor", "--json", *user, path)
             r = json.loads(judged.stdout)["programs"][0] if judged.stdout.startswith("{") else {}
@@ -2310,7 +2325,12 @@ def test_environment(args):
     shutil.copy(args.shim, under_private)
     shutil.copy(args.shim, unreadable)
     os.chmod(unreadable, 0o600)
+    # How each runner runs a program, and how doctor is told of it. mail (8:8) has its own group
+    # among its supplementary ones, as docker gives it (and su, login and ssh do).
     nobody = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
+    runners = {"nobody": (nobody, [["--user", "65534:65534"], []]),
+               "mail": (["setpriv", "--reuid=8", "--regid=8", "--groups=8"], [["--user", "8:8"]]),
+               "root": ([], [["--user", "0:0"]])}
     for copy, why in ((under_private, f"may not search {where}/private (mode 0700"), (unreadable, "may not read it (mode 0600")):
         ran = subprocess.run(nobody + ["sh", "-c", "exec true"], capture_output=True, text=True,
                              env=dict(os.environ, LD_PRELOAD=copy))

@@ -23,8 +23,9 @@ class ImageUser : public ::testing::Test {
     std::ofstream(root_dir_ + "/etc/passwd") << "root:x:0:0:root:/root:/bin/bash\n"
                                                 "daemon:x:1:1:daemon:/usr/sbin:/usr/sbin/nologin\n"
                                                 "app:x:1000:1001::/home/app:/bin/sh\n"
+                                                "ops:x:1002:102::/:/bin/sh\n"
                                                 "broken line\n";
-    std::ofstream(root_dir_ + "/etc/group") << "root:x:0:\nshadow:x:42:\napp:x:1001:\nmessagebus:x:102:daemon,app\n"
+    std::ofstream(root_dir_ + "/etc/group") << "root:x:0:\nshadow:x:42:\napp:x:1001:\nmessagebus:x:102:daemon,app,ops\n"
                                              "staff:x:50:appx,app\nbroken:x:\nodd:x:nan:app\n";
   }
   void TearDown() override { std::filesystem::remove_all(root_dir_); }
@@ -45,19 +46,22 @@ class ImageUser : public ::testing::Test {
 }  // namespace
 
 TEST_F(ImageUser, NamesAndNumbersAsDockerTakesThem) {
-  EXPECT_EQ(runner("root"), "0:0 all capabilities");
-  EXPECT_EQ(runner("0"), "0:0 all capabilities");
-  EXPECT_EQ(runner("app"), "1000:1001 +102 +50");  // the primary group from /etc/passwd, the others from /etc/group
-  EXPECT_EQ(runner("1000"), "1000:1001 +102 +50");  // a number /etc/passwd has: its groups too
-  EXPECT_EQ(runner("01000"), "1000:1001 +102 +50");
-  EXPECT_EQ(runner("4242"), "4242:0");        // a number it lacks: group 0
-  // An explicit group is the only one: runc (docker run --user app:sel id) gives no supplementary groups then.
-  EXPECT_EQ(runner("app:shadow"), "1000:42");
-  EXPECT_EQ(runner("1000:42"), "1000:42");
-  EXPECT_EQ(runner("app:app"), "1000:1001");
-  EXPECT_EQ(runner("daemon:7"), "1:7");
-  EXPECT_EQ(runner("daemon"), "1:1 +102");
-  EXPECT_EQ(runner(""), "0:0 all capabilities");  // an image without USER: docker inspect prints nothing
+  EXPECT_EQ(runner("root"), "0:0 +0 all capabilities");
+  EXPECT_EQ(runner("0"), "0:0 +0 all capabilities");
+  // The primary group from /etc/passwd, first among the supplementary ones as docker gives them
+  // (Groups: 1001 102 50), the others from /etc/group.
+  EXPECT_EQ(runner("app"), "1000:1001 +1001 +102 +50");
+  EXPECT_EQ(runner("1000"), "1000:1001 +1001 +102 +50");  // a number /etc/passwd has: its groups too
+  EXPECT_EQ(runner("01000"), "1000:1001 +1001 +102 +50");
+  EXPECT_EQ(runner("4242"), "4242:0 +0");  // a number it lacks: group 0
+  // An explicit group is the only one: docker run --user app:sel gives Groups: sel.
+  EXPECT_EQ(runner("app:shadow"), "1000:42 +42");
+  EXPECT_EQ(runner("1000:42"), "1000:42 +42");
+  EXPECT_EQ(runner("app:app"), "1000:1001 +1001");
+  EXPECT_EQ(runner("daemon:7"), "1:7 +7");
+  EXPECT_EQ(runner("daemon"), "1:1 +1 +102");
+  EXPECT_EQ(runner("ops"), "1002:102 +102");  // a member of its own group: once
+  EXPECT_EQ(runner(""), "0:0 +0 all capabilities");  // an image without USER: docker inspect prints nothing
 }
 
 TEST_F(ImageUser, WhatNamesNoRunnerIsRefused) {
