@@ -258,10 +258,14 @@ bool derive_memory(const MemoryLimits& limits, const MemoryUsage& usage, const H
     out.has_stat_lines = s.present != 0;
     derive_high_memory(host, out);
   }
-  if (limits.has_swap_allowance) {
+  // The swap in use unread (its file missing, unreadable or malformed) forms
+  // no swap view: the host's swap lines, not a free swap made of none used.
+  // An allowance of none needs no usage.
+  const uint64_t swap_total = at_most(limits.swap_allowance, host.swap_total);
+  if (limits.has_swap_allowance && (usage.has_swap_used || swap_total == 0)) {
     out.has_swap = true;
-    out.swap_total = at_most(limits.swap_allowance, host.swap_total);
-    out.swap_free = out.swap_total - at_most(usage.has_swap_used ? usage.swap_used : 0, out.swap_total);
+    out.swap_total = swap_total;
+    out.swap_free = swap_total - at_most(usage.has_swap_used ? usage.swap_used : 0, swap_total);
     // No more free swap than the host has, as MemFree: other containers' swap is not free here.
     out.swap_free = at_most(out.swap_free, host.swap_free);
   }

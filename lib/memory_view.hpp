@@ -78,7 +78,8 @@ struct MemoryFigures {
 // can be set without the other (Kubernetes gives pods without a memory limit
 // `memory.swap.max 0`). False when neither is, or when a limit's figures cannot
 // be formed (unknown host total, unreadable usage): callers then serve the
-// real answer. MemFree is the smallest headroom over the limit levels;
+// real answer. A swap allowance whose swap in use cannot be read gives no
+// swap figures (the host's lines stand). MemFree is the smallest headroom over the limit levels;
 // MemFree and MemAvailable never exceed the host's (`host.free`, and
 // `host.available` where known).
 bool derive_memory(const MemoryLimits& limits, const MemoryUsage& usage, const HostMemory& host, MemoryFigures& out);

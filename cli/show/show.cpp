@@ -113,16 +113,21 @@ std::optional<CpuSet> host_online(const Config& config) {
 // pass through, for want of a limit or where its view could not be formed).
 // The container's is rewritten from the same host text and the limits shown
 // beside it, as the shim renders it (render_meminfo), so the columns agree
-// and the memory cgroup's files are read once.
-bool read_both_meminfos(const Config& config, const Limits& limits, std::string& host, std::string& container) {
+// and the memory cgroup's files are read once. `swap_view`: whether the swap
+// lines are the view's too (a swap allowance whose swap in use is unreadable
+// leaves the host's).
+bool read_both_meminfos(const Config& config, const Limits& limits, std::string& host, std::string& container,
+                        bool& swap_view) {
   read_as_program(host_config_of(config), VirtualFile::Meminfo, host);
   MemoryFigures figures;
+  swap_view = false;
   // A file the shim's buffer cannot hold passes through whole.
   if (config.disabled || host.empty() || host.size() >= kMeminfoMax ||
       !container_figures(config, limits, host, figures)) {
     container = host;
     return false;
   }
+  swap_view = figures.has_swap;
   Sink sink(append_to_string, &container);
   rewrite_meminfo_lines(host, {}, figures, sink);
   return sink.finish();
@@ -152,7 +157,8 @@ std::vector<Row> collect(const Config& config, const Limits& limits, bool have_l
                     cpuset.empty() ? "-" : std::string(cpu.cpuset_source.file.view())});
   }
   std::string host, container;
-  bool served = read_both_meminfos(config, limits, host, container);
+  bool swap_view = false;
+  bool served = read_both_meminfos(config, limits, host, container, swap_view);
   const MemoryLimits& mem = limits.memory;
   std::string usage_source = "-", stat_source = "-";
   const CgroupDir& memdir = limits.cgroups.of(Controller::Memory);
@@ -178,11 +184,14 @@ std::vector<Row> collect(const Config& config, const Limits& limits, bool have_l
     if (host_swap && *host_swap <= mem.swap_allowance && mem.swap_allowance > 0)
       swap_source = "/proc/meminfo (the host's swap, no more than " + swap_source + " allows)";
   }
-  // SwapFree follows the swap the cgroup uses.
+  // SwapFree follows the swap the cgroup uses; where that cannot be read
+  // both swap lines are the host's.
   std::string swap_free_source = swap_source;
+  const char* swap_used_file = memdir.v2 ? "/memory.swap.current" : "/memory.memsw.usage_in_bytes";
   if (mem.has_swap_allowance && memdir.found)
-    swap_free_source += ", " + std::string(memdir.path.view()) +
-                        (memdir.v2 ? "/memory.swap.current" : "/memory.memsw.usage_in_bytes");
+    swap_free_source += ", " + std::string(memdir.path.view()) + swap_used_file;
+  if (served && mem.has_swap_allowance && !swap_view)
+    swap_source = swap_free_source = "the host's: " + std::string(memdir.path.view()) + swap_used_file + " unreadable";
   struct MemRow {
     const char* key;
     std::string source;
@@ -244,7 +253,8 @@ std::string show_json(const Config& config, const Limits& limits, bool have_limi
   j.close();
 
   std::string host, container;
-  bool served = read_both_meminfos(config, limits, host, container);
+  bool swap_view = false;
+  bool served = read_both_meminfos(config, limits, host, container, swap_view);
   const MemoryLimits& mem = limits.memory;
   j.open("memory");
   j.num("host_total", meminfo_bytes(host, "MemTotal"));

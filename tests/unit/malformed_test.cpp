@@ -339,6 +339,41 @@ TEST_F(Malformed, SwapFreeIsAtMostTheHosts) {
   EXPECT_EQ(meminfo_kb(r.text, "SwapTotal"), 524288);
 }
 
+// The swap in use unreadable (its file missing, empty, malformed): no swap
+// view, the host's swap lines and /proc/swaps, never a SwapFree made of no
+// swap used. The memory lines stay the container's. An allowance of none
+// needs no usage.
+TEST_F(Malformed, SwapInUseUnreadableGivesTheHostsSwapLines) {
+  struct Layout {
+    const char* fixture;
+    const char* swap_used;
+  };
+  for (Layout layout : {Layout{"docker-v2-private-ns", "sys/fs/cgroup/memory.swap.current"},
+                        Layout{"docker-v1-host-ns", "sys/fs/cgroup/memory/memory.memsw.usage_in_bytes"}}) {
+    for (const Bad& bad : bad_numbers("10485760")) {
+      SCOPED_TRACE(std::string(layout.fixture) + ": " + bad.label);
+      copy_fixture(layout.fixture);
+      const std::string host = read("proc/meminfo");
+      apply(layout.swap_used, bad);
+      auto l = limits();
+      ASSERT_TRUE(l->memory.has_limit);
+      ASSERT_TRUE(l->memory.has_swap_allowance);
+      Rendered r = render_to_string(VirtualFile::Meminfo, config(), *l);
+      ASSERT_TRUE(r.ok);
+      EXPECT_EQ(meminfo_kb(r.text, "SwapTotal"), meminfo_kb(host, "SwapTotal"));
+      EXPECT_EQ(meminfo_kb(r.text, "SwapFree"), meminfo_kb(host, "SwapFree"));
+      EXPECT_LT(meminfo_kb(r.text, "MemTotal"), meminfo_kb(host, "MemTotal"));  // the container's
+      EXPECT_FALSE(render_to_string(VirtualFile::Swaps, config(), *l).ok);     // the host's file
+    }
+  }
+  copy_fixture("docker-v2-private-ns");
+  write("sys/fs/cgroup/memory.swap.max", "0\n");
+  std::filesystem::remove(path("sys/fs/cgroup/memory.swap.current"));
+  Rendered r = render_to_string(VirtualFile::Meminfo, config(), *limits());
+  EXPECT_EQ(meminfo_kb(r.text, "SwapTotal"), 0);
+  EXPECT_EQ(meminfo_kb(r.text, "SwapFree"), 0);
+}
+
 std::vector<Bad> bad_stat_files() {
   return {
       {"empty", ""},
