@@ -27,6 +27,9 @@ struct HostMemory {
   // from a renderer's text: its line comes after the others, and the
   // renderers take Shmem from the text itself.
   uint64_t shared = 0;
+  // Buffers: sysinfo's bufferram, or the Buffers line where read_host_memory
+  // reads a sysroot's file (0 where it has none, and in a renderer's text).
+  uint64_t buffers = 0;
 };
 
 // In bytes, from what the sysinfo call gave (in its mem_unit).

@@ -46,7 +46,10 @@ bool memory_figures(const HostMemory* known_host, MemoryFigures& out, uint32_t w
     uint32_t with_cache = wanted_stat | kStatKeysForOverLimit;
     if (wanted_stat != 0 && with_cache != wanted_stat && usage.has_usage && limits.has_limit && usage.usage > limits.limit)
       read_memory_usage(root, dir, limits, usage, {}, with_cache);
-    if (!derive_memory(limits, usage, host, out)) return false;
+    // A view that cannot be formed (a usage file unreadable) gives the host's
+    // figures below: on the live system the real answer, and under a sysroot
+    // its host's, as /proc/meminfo, which then passes through.
+    if (!derive_memory(limits, usage, host, out)) out = MemoryFigures{};
   }
   if (!out.has_memory) {
     // No limit: the host's memory, so sysinfo agrees with the /proc/meminfo
@@ -117,7 +120,9 @@ CGVIEW_EXPORT int sysinfo(struct sysinfo* info) {
   info->totalram = f.total / unit;
   info->freeram = f.free / unit;
   info->sharedram = shared / unit;
-  info->bufferram = 0;
+  // Buffers: none in a memory view (the cgroup counts none), else the host's,
+  // as /proc/meminfo's Buffers line (a swap allowance alone leaves it).
+  info->bufferram = f.has_memory ? 0 : host.buffers / unit;
   info->totalswap = f.swap_total / unit;
   info->freeswap = f.swap_free / unit;
   info->totalhigh = f.has_high ? f.high_total / unit : 0;

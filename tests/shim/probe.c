@@ -130,6 +130,8 @@ static int cmd_view(void) {
   printf("meminfo_total_kb=%ld\n", total_kb);
   printf("meminfo_free_kb=%ld\n", meminfo_kb(big, "MemFree"));
   printf("meminfo_swap_total_kb=%ld\n", meminfo_kb(big, "SwapTotal"));
+  printf("meminfo_swap_free_kb=%ld\n", meminfo_kb(big, "SwapFree"));
+  printf("meminfo_buffers_kb=%ld\n", meminfo_kb(big, "Buffers"));
   printf("meminfo_shmem_kb=%ld\n", meminfo_kb(big, "Shmem"));
   printf("meminfo_high_total_kb=%ld\n", meminfo_kb(big, "HighTotal"));
   printf("meminfo_high_free_kb=%ld\n", meminfo_kb(big, "HighFree"));
@@ -138,6 +140,8 @@ static int cmd_view(void) {
   printf("sysinfo_totalram_kb=%llu\n", (unsigned long long)info.totalram * info.mem_unit / 1024);
   printf("sysinfo_freeram_kb=%llu\n", (unsigned long long)info.freeram * info.mem_unit / 1024);
   printf("sysinfo_totalswap_kb=%llu\n", (unsigned long long)info.totalswap * info.mem_unit / 1024);
+  printf("sysinfo_freeswap_kb=%llu\n", (unsigned long long)info.freeswap * info.mem_unit / 1024);
+  printf("sysinfo_bufferram_kb=%llu\n", (unsigned long long)info.bufferram * info.mem_unit / 1024);
   printf("sysinfo_sharedram_kb=%llu\n", (unsigned long long)info.sharedram * info.mem_unit / 1024);
   printf("sysinfo_mem_unit=%u\n", info.mem_unit);
   printf("sysinfo_totalhigh_kb=%llu\n", (unsigned long long)info.totalhigh * info.mem_unit / 1024);

@@ -357,6 +357,40 @@ TEST(Shim, SysinfoHighMemoryIsMeminfos) {
   EXPECT_EQ(v["sysinfo_freehigh_kb"], v["meminfo_high_free_kb"]);
 }
 
+// sysinfo and the page counts agree with /proc/meminfo wherever a view cannot
+// be formed, or is formed for swap alone: a usage file unreadable gives the
+// host's figures in both (under a sysroot its host's, not the live machine's),
+// a swap in use unreadable the host's swap lines, and Buffers is the host's
+// wherever the memory lines are.
+TEST(Shim, SysinfoAgreesWithMeminfoWhereTheViewFallsBack) {
+  struct Case {
+    const char* fixture;
+    const char* file;  // made unreadable (malformed)
+    const char* content;
+  };
+  const Case cases[] = {
+      {"docker-v1-host-ns", "sys/fs/cgroup/memory/memory.usage_in_bytes", "garbage\n"},
+      {"docker-v1-host-ns", "sys/fs/cgroup/memory/memory.memsw.usage_in_bytes", "garbage\n"},
+      {"docker-v2-private-ns", "sys/fs/cgroup/memory.current", "\n"},
+      {"docker-v2-private-ns", "sys/fs/cgroup/memory.swap.current", "-1\n"},
+      {"docker-v2-private-ns", "sys/fs/cgroup/memory.max", "max\n"},  // a swap allowance alone
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(std::string(c.fixture) + ": " + c.file + " " + c.content);
+    FixtureCopy copy(c.fixture);
+    std::ofstream(copy.dir() + "/" + c.file, std::ios::trunc) << c.content;
+    Values v = probe(kProbes[0], "view", {"LD_PRELOAD=" + kShim, "CGVIEW_SYSROOT=" + copy.dir()});
+    for (auto [meminfo, sysinfo] : {std::pair{"meminfo_total_kb", "sysinfo_totalram_kb"},
+                                    std::pair{"meminfo_total_kb", "phys_pages_kb"},
+                                    std::pair{"meminfo_free_kb", "sysinfo_freeram_kb"},
+                                    std::pair{"meminfo_swap_total_kb", "sysinfo_totalswap_kb"},
+                                    std::pair{"meminfo_swap_free_kb", "sysinfo_freeswap_kb"},
+                                    std::pair{"meminfo_buffers_kb", "sysinfo_bufferram_kb"}})
+      EXPECT_EQ(v[meminfo], v[sysinfo]) << meminfo << " and " << sysinfo;
+    EXPECT_NE(v["meminfo_total_kb"], "");
+  }
+}
+
 // A rewind re-renders a served fd into a new file and puts that in the fd's
 // place. While the re-render waits (memory.swap.current is a FIFO here), the
 // program closes the fd, and puts /dev/null at its number or leaves it
