@@ -16,6 +16,7 @@
 
 #include "export.hpp"
 #include "host_files.hpp"
+#include "own_fds_section.hpp"
 #include "real_functions.hpp"
 #include "virtual_fds.hpp"
 
@@ -55,6 +56,7 @@ void put_content_size(struct statx& r, const ContentSize& c) {
 template <class Record, class Again>
 int as_real_file(int fd, int result, Record* record, Again again) {
   if (result != 0) return result;
+  OwnFdsSection own_fds;
   int real = open_real_file(fd);
   if (real < 0) return result;
   ErrnoKeeper keep_errno;

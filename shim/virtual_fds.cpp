@@ -11,6 +11,7 @@
 #include "input_file.hpp"
 #include "anonymous_file.hpp"
 #include "lazy_zeroed.hpp"
+#include "own_fds_section.hpp"
 #include "view_cache.hpp"
 
 namespace cgview::shim {
@@ -128,6 +129,9 @@ int render_new_fd(VirtualFile file, int flags, uint32_t task) {
 
 int open_virtual(VirtualFile file, int flags, uint32_t task) {
   ErrnoKeeper keep_errno;
+  // The inputs and the content's memory file: until it is returned, the fd is
+  // the shim's, as the kernel's open makes it the program's only on return.
+  OwnFdsSection own_fds;
   int fd = render_new_fd(file, flags, task);
   if (fd >= 0) track(fd, file, task);
   return fd;
@@ -144,7 +148,8 @@ bool refresh_if_virtual(int fd, void (*before)(void*), void* context) {
   FileId served, still;
   VirtualFile file = tracked_file(fd, task, served);
   if (file == VirtualFile::None) return false;
-  if (before != nullptr) before(context);
+  if (before != nullptr) before(context);  // outside the section: it may lock a stream
+  OwnFdsSection own_fds;
   long status = syscall(SYS_fcntl, fd, F_GETFL);
   long fd_flags = syscall(SYS_fcntl, fd, F_GETFD);
   int fresh = status < 0 ? -1 : render_new_fd(file, O_CLOEXEC | (int(status) & O_NONBLOCK), task);

@@ -6,6 +6,7 @@
 // and the served files are rendered, with each setting.
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <cstdlib>
 #include <string>
 #include <vector>
@@ -92,6 +93,46 @@ TEST(FdSet, ASpawnDuringAnOpenInheritsNoFdTheProgramNeverHeld) {
     EXPECT_EQ(v["spawned"], "400") << open[0];
     EXPECT_EQ(v["odd"], "0") << open[0] << ": children held an fd above the program's:\n" << r.err;
   }
+}
+
+// A fork child (that does not exec) made while another thread is inside a
+// call holds no fd the program never opened: the shim's inputs, open for the
+// microseconds of the call, are not copied into it (a fork waits for them to
+// close). Before, half the children of a program whose other thread looped
+// on sysinfo held one of the cgroup's files for good. Over a fixture with a
+// memory limit, so that every call reads files.
+TEST(FdSet, AForkDuringAnotherThreadsCallInheritsNoFdOfTheShims) {
+  const std::vector<std::string> env = {"LD_PRELOAD=" + kShim,
+                                        "CGVIEW_SYSROOT=" CGVIEW_FIXTURES_DIR "/docker-v2-private-ns"};
+  for (const char* call : {"sysinfo", "phys-pages", "affinity", "fstat", "rewind", "open"}) {
+    auto r = cgview::test::run_program({CGVIEW_FORK_FD_PROBE, call, "400"}, env);
+    ASSERT_EQ(r.exit_code, 0) << call << ": " << r.out << r.err;
+    auto v = cgview::test::parse_key_values(r.out);
+    EXPECT_EQ(v["forks"], "400") << call;
+    EXPECT_GT(std::atol(v["calls"].c_str()), 400) << call << ": the other thread hardly ran";
+    EXPECT_EQ(v["leaking"], "0") << call << ":\n" << r.err.substr(0, 2000);
+    // Natively too: the probe takes the thread's own open for the program's.
+    auto native = cgview::test::run_program({CGVIEW_FORK_FD_PROBE, call, "100"}, {});
+    EXPECT_EQ(cgview::test::parse_key_values(native.out)["leaking"], "0") << call << " natively:\n" << native.err;
+  }
+}
+
+// A fork made by a signal handler that interrupted the thread's own served
+// open does not wait for that open (it goes on in both processes), nor does
+// the guard give up for it: the forks during another thread's calls that
+// follow still leave the children clean.
+TEST(FdSet, AForkInsideTheThreadsOwnCallNeitherWaitsNorTurnsTheGuardOff) {
+  auto started = std::chrono::steady_clock::now();
+  auto r = cgview::test::run_program({CGVIEW_FORK_FD_PROBE, "sysinfo", "300", "handler-forks"},
+                                     {"LD_PRELOAD=" + kShim, "CGVIEW_SYSROOT=" CGVIEW_FIXTURES_DIR "/docker-v2-private-ns"});
+  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  auto v = cgview::test::parse_key_values(r.out);
+  EXPECT_GE(std::atoi(v["handler_forks"].c_str()), 2000);  // a signal may land after the 2,000th
+  EXPECT_EQ(v["leaking"], "0") << r.err.substr(0, 2000);
+  // Not a timing assertion of the guard's speed: a wait that gave up takes
+  // 250 ms each time, and 2,000 of them would take minutes.
+  EXPECT_LT(seconds, 120.0);
 }
 
 INSTANTIATE_TEST_SUITE_P(Promises, FdSet, ::testing::ValuesIn(kSettings),
