@@ -25,27 +25,27 @@ using namespace cgview::shim;
 
 namespace {
 
-// What a stat record says about the fd's content rather than the file.
+// What a stat record says about the fd's content rather than the file. The
+// block size is the real file's (1024 for /proc, 4096 for /sys): stdio sizes
+// its buffer by it, and reads a served stream as it reads the real one.
 struct ContentSize {
-  uint64_t size, blocks, block_size;
+  uint64_t size, blocks;
 };
 
 template <class Record>
 ContentSize content_size(const Record& r) {
-  return {uint64_t(r.st_size), uint64_t(r.st_blocks), uint64_t(r.st_blksize)};
+  return {uint64_t(r.st_size), uint64_t(r.st_blocks)};
 }
-ContentSize content_size(const struct statx& r) { return {r.stx_size, r.stx_blocks, r.stx_blksize}; }
+ContentSize content_size(const struct statx& r) { return {r.stx_size, r.stx_blocks}; }
 
 template <class Record>
 void put_content_size(Record& r, const ContentSize& c) {
   r.st_size = decltype(r.st_size)(c.size);
   r.st_blocks = decltype(r.st_blocks)(c.blocks);
-  r.st_blksize = decltype(r.st_blksize)(c.block_size);
 }
 void put_content_size(struct statx& r, const ContentSize& c) {
   r.stx_size = c.size;
   r.stx_blocks = c.blocks;
-  r.stx_blksize = uint32_t(c.block_size);
 }
 
 // `result` is the real call's answer for `fd`, in `record`. Where `fd` is
