@@ -30,6 +30,30 @@ VirtualFile served_stream(const char* path, const char* mode, uint32_t& task) {
   return read_only_mode(mode) ? served_file(AT_FDCWD, path, &task) : VirtualFile::None;
 }
 
+// A served stream's mode without 'm' (in the flags before any ",ccs="). glibc
+// maps a file opened "rm" where it can, and a rewind then reads the old
+// mapping, not the fd the shim refreshes; it cannot map a /proc or /sys file,
+// so the real stream is read, and so is ours. A mode too long to copy stays.
+class ModeWithoutMapping {
+ public:
+  explicit ModeWithoutMapping(const char* mode) : mode_(mode) {
+    size_t out = 0;
+    bool flags = true;
+    for (const char* c = mode; *c != '\0'; ++c) {
+      if (out + 1 == sizeof copy_) return;
+      flags = flags && *c != ',';
+      if (!(flags && *c == 'm')) copy_[out++] = *c;
+    }
+    copy_[out] = '\0';
+    mode_ = copy_;
+  }
+  const char* c_str() const { return mode_; }
+
+ private:
+  const char* mode_;
+  char copy_[32];
+};
+
 using FopenFn = FILE* (*)(const char*, const char*);
 
 // A mode with ",ccs=CHARSET" makes a wide stream of that charset, which
@@ -47,9 +71,10 @@ FILE* serve_fopen(FopenFn real, const char* path, const char* mode) {
   int fd = open_virtual(file, wide ? O_RDONLY | O_CLOEXEC : open_flags_for(mode), task);
   if (fd < 0) return nullptr;
   ErrnoKeeper keep_errno;
+  const ModeWithoutMapping read_mode(mode);
   FILE* stream = nullptr;
   if (!wide) {
-    stream = fdopen(fd, mode);
+    stream = fdopen(fd, read_mode.c_str());
     if (stream == nullptr) syscall(SYS_close, fd);
     return stream;
   }
@@ -57,10 +82,10 @@ FILE* serve_fopen(FopenFn real, const char* path, const char* mode) {
   syscall(SYS_close, fd);
   if (above < 0) return nullptr;
   if (real != nullptr) {
-    stream = real(fd_name(int(above)).c_str(), mode);
+    stream = real(fd_name(int(above)).c_str(), read_mode.c_str());
     FdName older;
     if (stream == nullptr && errno == ENOENT && older_kernels_fd_name(int(above), older))
-      stream = real(older.c_str(), mode);
+      stream = real(older.c_str(), read_mode.c_str());
   }
   syscall(SYS_close, above);
   if (stream != nullptr) remember_virtual(fileno(stream), file, task);
@@ -94,7 +119,7 @@ FILE* serve_freopen(FreopenFn real, const char* path, const char* mode, FILE* st
     syscall(SYS_close, fd);
     return nullptr;
   }
-  FILE* result = real(existing_fd_name(fd).c_str(), mode, stream);
+  FILE* result = real(existing_fd_name(fd).c_str(), ModeWithoutMapping(mode).c_str(), stream);
   int saved = errno;
   syscall(SYS_close, fd);
   if (result != nullptr) remember_virtual(fileno(result), file, task);

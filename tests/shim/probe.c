@@ -271,16 +271,18 @@ int fxstat64_compat(int version, int fd, struct stat64* buf);
 __asm__(".symver fxstat64_compat,__fxstat64@" PROBE_FXSTAT_VERSION);
 #endif
 
-/* The file's identity: device, inode, mode. */
+/* The file's identity: device, inode, mode, and the block size stdio sizes
+ * its buffer by. */
 static void print_identity(const char* key, const struct stat64* path_st, int ok, dev_t dev, ino64_t ino,
-                           mode_t mode) {
+                           mode_t mode, long blksize) {
   if (!ok) printf("%s=failed errno=%d\n", key, errno);
-  else if (dev == path_st->st_dev && ino == path_st->st_ino && mode == path_st->st_mode)
+  else if (dev == path_st->st_dev && ino == path_st->st_ino && mode == path_st->st_mode &&
+           blksize == (long)path_st->st_blksize)
     printf("%s=same\n", key);
   else
-    printf("%s=differs %llx:%llu %o, path %llx:%llu %o\n", key, (unsigned long long)dev, (unsigned long long)ino,
-           (unsigned)mode, (unsigned long long)path_st->st_dev, (unsigned long long)path_st->st_ino,
-           (unsigned)path_st->st_mode);
+    printf("%s=differs %llx:%llu %o blksize %ld, path %llx:%llu %o blksize %ld\n", key, (unsigned long long)dev,
+           (unsigned long long)ino, (unsigned)mode, blksize, (unsigned long long)path_st->st_dev,
+           (unsigned long long)path_st->st_ino, (unsigned)path_st->st_mode, (long)path_st->st_blksize);
 }
 
 static void check_identity(const char* label, const char* path) {
@@ -299,12 +301,12 @@ static void check_identity(const char* label, const char* path) {
   errno = 12345;
   int ok = fstat(fd, &st) == 0;
   snprintf(key, sizeof key, "fstat_%s", label);
-  print_identity(key, &path_st, ok, st.st_dev, st.st_ino, st.st_mode);
+  print_identity(key, &path_st, ok, st.st_dev, st.st_ino, st.st_mode, (long)st.st_blksize);
   printf("errno_kept_after_fstat_%s=%d\n", label, errno == 12345);
   struct stat64 st64;
   ok = fstat64(fd, &st64) == 0;
   snprintf(key, sizeof key, "fstat64_%s", label);
-  print_identity(key, &path_st, ok, st64.st_dev, st64.st_ino, st64.st_mode);
+  print_identity(key, &path_st, ok, st64.st_dev, st64.st_ino, st64.st_mode, (long)st64.st_blksize);
 #ifdef PROBE_FXSTAT_VERSION
 #if defined(__i386__)
   const int stat_version = 3; /* _STAT_VER_LINUX */
@@ -315,12 +317,13 @@ static void check_identity(const char* label, const char* path) {
 #endif
   ok = fxstat64_compat(stat_version, fd, &st64) == 0;
   snprintf(key, sizeof key, "fxstat64_%s", label);
-  print_identity(key, &path_st, ok, st64.st_dev, st64.st_ino, st64.st_mode);
+  print_identity(key, &path_st, ok, st64.st_dev, st64.st_ino, st64.st_mode, (long)st64.st_blksize);
 #endif
   struct statx sx;
   ok = statx(fd, "", AT_EMPTY_PATH, STATX_BASIC_STATS, &sx) == 0;
   snprintf(key, sizeof key, "statx_%s", label);
-  print_identity(key, &path_st, ok, makedev(sx.stx_dev_major, sx.stx_dev_minor), sx.stx_ino, sx.stx_mode);
+  print_identity(key, &path_st, ok, makedev(sx.stx_dev_major, sx.stx_dev_minor), sx.stx_ino, sx.stx_mode,
+                 (long)sx.stx_blksize);
   /* The same fd still reads what it served; what that is, the test knows. The
    * size fstat gave is the fd's content's (what lseek and SEEK_HOLE agree with). */
   ssize_t n = read_fd_all(fd, big, sizeof big - 1);
@@ -670,11 +673,13 @@ static int cmd_rewind(int argc, char** argv) {
   FILE* b = fopen("/proc/meminfo", "r");
   FILE* c = fopen("/proc/meminfo", "r");
   FILE* d = fopen("/proc/meminfo", "r");
+  FILE* e = fopen("/proc/meminfo", "rm"); /* glibc maps a file it can ('m'): /proc it cannot */
   int fd2 = open("/proc/meminfo", O_RDONLY);
-  if (fd < 0 || !a || !b || !c || !d || fd2 < 0) return fail("open");
+  if (fd < 0 || !a || !b || !c || !d || !e || fd2 < 0) return fail("open");
   fpos_t start; /* fsetpos64 in the fortified build (_FILE_OFFSET_BITS=64) */
   if (fgetpos(d, &start) != 0) return fail("fgetpos");
   if (fread(big, 1, sizeof big - 1, d) == 0) return fail("fread");
+  if (fread(big, 1, sizeof big - 1, e) == 0) return fail("fread");
   int first = dup(fd);
   printf("before=%ld\n", total_from_fd(first));
   printf("before_free=%ld\n", meminfo_kb(big, "MemFree"));
@@ -706,6 +711,10 @@ static int cmd_rewind(int argc, char** argv) {
   big[n] = '\0';
   printf("fsetpos=%ld\n", meminfo_kb(big, "MemTotal"));
   printf("fsetpos_free=%ld\n", meminfo_kb(big, "MemFree"));
+  rewind(e);
+  n = fread(big, 1, sizeof big - 1, e);
+  big[n] = '\0';
+  printf("rewind_mapped=%ld\n", meminfo_kb(big, "MemTotal"));
   /* The fd number reused by a real file after a raw close: not re-rendered. */
   syscall(SYS_close, fd2);
   int other = open("/etc/hostname", O_RDONLY);
