@@ -2,6 +2,8 @@
 
 #include <dirent.h>
 
+#include "text.hpp"
+
 namespace cgview {
 
 namespace {
@@ -24,6 +26,56 @@ void add_figure(Figure& sum, const Figure& f) {
   if (f.has) sum.set(add_saturating(sum.value, f.value));
 }
 
+// Lists `iface` among the first kMaxInterfaces, or adds it to the rest.
+void take(NetStats& out, const NetInterface& iface) {
+  if (out.count < kMaxInterfaces && !iface.name.overflowed()) {
+    out.interfaces[out.count++] = iface;
+    return;
+  }
+  ++out.more;
+  add_figure(out.rest.rx_bytes, iface.rx_bytes);
+  add_figure(out.rest.tx_bytes, iface.tx_bytes);
+  add_figure(out.rest.rx_packets, iface.rx_packets);
+  add_figure(out.rest.tx_packets, iface.tx_packets);
+}
+
+// One line of /proc/net/dev: "  eth0: RX bytes packets errs drop fifo frame
+// compressed multicast TX bytes packets ..." (a long name leaves no blank
+// before its numbers; no interface name holds ':'). False for the headers.
+bool parse_dev_line(std::string_view line, NetInterface& out) {
+  size_t colon = find_char(line, ':');
+  if (colon == line.size()) return false;
+  std::string_view name = trim(line.substr(0, colon)), rest = line.substr(colon + 1), field;
+  if (name.empty()) return false;
+  uint64_t values[10] = {};
+  int count = 0;
+  while (count < 10 && next_field(rest, field))
+    if (!parse_u64(field, values[count++])) return false;
+  if (count < 10) return false;
+  out = NetInterface{};
+  out.name.add(name);
+  out.rx_bytes.set(values[0]);
+  out.rx_packets.set(values[1]);
+  out.tx_bytes.set(values[8]);
+  out.tx_packets.set(values[9]);
+  return true;
+}
+
+// /proc/net/dev, which is /proc/self/net/dev: the interfaces of the network
+// namespace the reading process is in. False where it cannot be read.
+bool read_proc_net_dev(const Sysroot& root, NetStats& out) {
+  int fd = open_host_file(root, "/proc/net/dev");
+  if (fd < 0) return false;
+  char buf[1024];
+  LineReader reader(fd, buf);
+  NetInterface iface;
+  for (std::string_view line; reader.next_whole_line(line);)
+    if (parse_dev_line(line, iface) && iface.name.view() != "lo") take(out, iface);
+  bool read = !reader.failed();
+  close_fd(fd);
+  return read;
+}
+
 }  // namespace
 
 void read_net_stats(const Sysroot& root, NetStats& out) {
@@ -31,19 +83,19 @@ void read_net_stats(const Sysroot& root, NetStats& out) {
   out.count = 0;
   out.more = 0;
   out.rest = NetInterface{};
+  // /sys/class/net shows the namespace sysfs was mounted in, which a process
+  // that entered another (unshare -n, nsenter -n) without mounting sysfs anew
+  // is not in: it is read only where /proc/net/dev cannot be (a sysroot
+  // without one).
+  if (read_proc_net_dev(root, out)) {
+    out.has = true;
+    return;
+  }
   NetInterface iface;
   out.has = for_each_dir_entry(root, "/sys/class/net", [&](const DirEntry& e) {
     // Interfaces are links (live) or directories (a copied tree); a plain file is not one.
     if (e.name == "lo" || e.type == DT_REG || !read_interface(root, e.name, iface)) return true;
-    if (out.count < kMaxInterfaces && !iface.name.overflowed()) {
-      out.interfaces[out.count++] = iface;
-      return true;
-    }
-    ++out.more;
-    add_figure(out.rest.rx_bytes, iface.rx_bytes);
-    add_figure(out.rest.tx_bytes, iface.tx_bytes);
-    add_figure(out.rest.rx_packets, iface.rx_packets);
-    add_figure(out.rest.tx_packets, iface.tx_packets);
+    take(out, iface);
     return true;
   }) || out.count > 0;
 }

@@ -23,9 +23,10 @@ struct NetStats {
   size_t more = 0;
   NetInterface rest;
 };
-// /sys/class/net/*/statistics, loopback left out: the interfaces of the
-// network namespace the process sees (entries without statistics, such as
-// the bonding driver's bonding_masters file, are no interfaces).
+// /proc/net/dev, loopback left out: the interfaces of the network namespace
+// the process is in. Where it cannot be read (a sysroot without one),
+// /sys/class/net/*/statistics (entries without statistics, such as the
+// bonding driver's bonding_masters file, are no interfaces).
 void read_net_stats(const Sysroot& root, NetStats& out);
 
 }  // namespace cgview

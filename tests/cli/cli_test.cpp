@@ -596,6 +596,25 @@ print('ok'))";
   EXPECT_EQ(cli({"stats", "--yaml"}).exit_code, 2);
 }
 
+// The network figures are those of the namespace stats runs in (/proc/net/dev),
+// not of the one sysfs was mounted in: in a new network namespace (`unshare
+// -n`, sysfs not mounted anew) only lo is there, and stats lists no interface,
+// where /sys/class/net still lists the host's.
+TEST(Cli, StatsGivesTheNetworkOfItsOwnNamespace) {
+  auto probe = run_program({"/usr/bin/unshare", "-n", "/bin/cat", "/proc/net/dev"}, {});
+  if (probe.exit_code != 0) GTEST_SKIP() << "no network namespace here: " << probe.err;
+  ASSERT_EQ(probe.out.find("eth"), std::string::npos) << probe.out;  // only lo
+  auto stats = run_program({"/usr/bin/unshare", "-n", kCli, "stats", "--json", "--count", "1", "--interval", "0.05"}, {});
+  ASSERT_EQ(stats.exit_code, 0) << stats.err;
+  const char* script = R"(import json, os, sys
+net = json.loads(sys.argv[1])["net"]
+assert net["interfaces"] == [] and net["more_interfaces"] == 0 and net["rx_bytes"] == 0, net
+assert os.listdir("/sys/class/net") != ["lo"]  # what sysfs still shows there
+print('ok'))";
+  auto check = run_program({"/usr/bin/unshare", "-n", "/usr/bin/python3", "-c", script, stats.out}, {});
+  EXPECT_EQ(check.out, "ok\n") << check.err << stats.out;
+}
+
 // The process moved to another cgroup between two samples (or its cgroup
 // removed and the root's counters read instead): the difference of two
 // cgroups' counters is no rate. In the cgroup v2 VM a `stats` moved from a

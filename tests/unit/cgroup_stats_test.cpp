@@ -332,6 +332,42 @@ TEST(CgroupStats, DevicesAndInterfacesPastTheTablesStayInTheTotals) {
   EXPECT_EQ(tx_packets, 3u * interfaces + 20);
 }
 
+// /proc/net/dev, where there is one, names the interfaces: those of the
+// reader's network namespace, which /sys/class/net (the namespace sysfs was
+// mounted in) may not be. A name of 15 characters leaves no blank before its
+// numbers; headers, lo and malformed lines are no interfaces.
+TEST(CgroupStats, NetworkFromProcNetDev) {
+  TempRoot root;
+  root.write("sys/class/net/eth9/statistics/rx_bytes", "1\n");  // another namespace's
+  root.write("proc/net/dev",
+             "Inter-|   Receive                                                |  Transmit\n"
+             " face |bytes    packets errs drop fifo frame compressed multicast|bytes    packets errs drop fifo colls "
+             "carrier compressed\n"
+             "    lo:  700  7 0 0 0 0 0 0  700  7 0 0 0 0 0 0\n"
+             "  eth0: 5661263447  117101    0    0    0     0          0         0  5248157   68032    0    0    0     0"
+             "       0          0\n"
+             "veth1234567890a:100 2 0 0 0 0 0 0 300 4 0 0 0 0 0 0\n"
+             "  bad0: 1 2 3\n"
+             "  bad1: x 2 0 0 0 0 0 0 3 4 0 0 0 0 0 0\n");
+  NetStats net;
+  read_net_stats(root.config().root, net);
+  ASSERT_TRUE(net.has);
+  ASSERT_EQ(net.count, 2u);
+  EXPECT_EQ(net.interfaces[0].name.view(), "eth0");
+  EXPECT_EQ(net.interfaces[0].rx_bytes.value, 5661263447u);
+  EXPECT_EQ(net.interfaces[0].rx_packets.value, 117101u);
+  EXPECT_EQ(net.interfaces[0].tx_bytes.value, 5248157u);
+  EXPECT_EQ(net.interfaces[0].tx_packets.value, 68032u);
+  EXPECT_EQ(net.interfaces[1].name.view(), "veth1234567890a");
+  EXPECT_EQ(net.interfaces[1].rx_bytes.value, 100u);
+  EXPECT_EQ(net.interfaces[1].tx_packets.value, 4u);
+  // Only lo: no interface, and yet figures (all zero), not "unreadable".
+  root.write("proc/net/dev", "Inter-|\n face |\n    lo: 1 1 0 0 0 0 0 0 1 1 0 0 0 0 0 0\n");
+  read_net_stats(root.config().root, net);
+  EXPECT_TRUE(net.has);
+  EXPECT_EQ(net.count, 0u);
+}
+
 TEST(ServedStatsFiles, SwapsShowsTheSwapAllowance) {
   TempRoot root;
   write_v2(root);
