@@ -91,6 +91,9 @@ void read_net_stats(const Sysroot& root, NetStats& out) {
     out.has = true;
     return;
   }
+  out.count = 0;  // what a read that failed part-way took
+  out.more = 0;
+  out.rest = NetInterface{};
   NetInterface iface;
   out.has = for_each_dir_entry(root, "/sys/class/net", [&](const DirEntry& e) {
     // Interfaces are links (live) or directories (a copied tree); a plain file is not one.

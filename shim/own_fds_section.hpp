@@ -6,23 +6,31 @@
 // close them: a child listed fds its program never opened (natively sysinfo
 // opens none, and an open's new fd exists only from the instant it returns).
 //
-// Each such stretch is a section. A fork waits, in its atfork prepare
-// handler, until no section is under way; a section that would start during
-// a fork waits until the fork has copied the process. Sections nest (only a
-// thread's outermost one counts) and a signal handler's section inside its
-// thread's own counts with it, so a fork made in a handler waits only for the
-// other threads. A thread is known by pthread_self, in a table mapped by the
-// first section (up to 64 threads in sections at once; a 65th goes
-// unguarded). Waiting is bounded: where a section never ends (its thread
-// left it by siglongjmp) or a fork never returns to its handlers, the waiting
-// side gives up after about a quarter of a second and the guard stays off in
-// that process from then on, as before it existed: a child may then hold a
-// copy of an fd, never a lost fork or a stalled open.
+// Each such stretch is a section. The shim's fork() waits, before it calls
+// the real one (and so before any atfork handler), until no other thread is
+// in a section; a section that would start during a fork waits for the fork
+// to copy the process, 2 ms at most (it may hold a lock an atfork handler of
+// the program's wants: after that it goes on uncounted). A thread is known
+// by pthread_self in a table mapped by the first section (no thread-local
+// storage: it would be allocated with every thread of every program); up to
+// 64 threads are in sections at once, a 65th goes uncounted. Sections nest:
+// a section inside its thread's own (a nested call, a signal handler that
+// interrupted one, an atfork handler of the thread that forks) neither waits
+// nor counts, and a fork never waits for its own thread.
 //
-// A section holds no lock and calls no allocator: it must not call malloc
-// (fdopen, a real fopen) or anything else an atfork handler registered after
-// ours may have locked before ours runs.
+// A fork's wait is bounded too: where a section never ends (its thread left
+// it by siglongjmp) the fork gives up after a quarter of a second without a
+// section ending, and forks no longer wait in that process, as before the
+// guard existed: a child may then hold a copy of an fd, never a lost fork. A
+// process made by _Fork or a raw clone system call, whose copy of the table
+// names its parent's threads, has the guard off.
+//
+// A section holds no lock. It may allocate (fdopen): a fork waits for it
+// before any atfork handler runs, and so before an allocator takes its locks
+// for the fork.
 #pragma once
+
+#include <sys/types.h>
 
 namespace cgview::shim {
 
@@ -34,7 +42,10 @@ class OwnFdsSection {
   OwnFdsSection& operator=(const OwnFdsSection&) = delete;
 
  private:
-  void* slot_ = nullptr;  // this thread's, where this is its outermost section
+  void* slot_ = nullptr;  // this thread's, counted, where this is its outermost section
 };
+
+// fork() as `real_fork` makes it, once no other thread is in a section.
+pid_t fork_between_sections(pid_t (*real_fork)());
 
 }  // namespace cgview::shim

@@ -26,8 +26,10 @@ using namespace cgview::shim;
 namespace {
 
 // What a stat record says about the fd's content rather than the file. The
-// block size is the real file's (1024 for /proc, 4096 for /sys): stdio sizes
-// its buffer by it, and reads a served stream as it reads the real one.
+// block size is the real file's (1024 for /proc, 4096 for /sys), as the
+// program's own fstat of it finds. (glibc's stdio asks the kernel itself,
+// not through these names: it buffers a served stream by the memory file's
+// 4096.)
 struct ContentSize {
   uint64_t size, blocks;
 };
@@ -55,11 +57,11 @@ void put_content_size(struct statx& r, const ContentSize& c) {
 // write the record only on success), and so does errno.
 template <class Record, class Again>
 int as_real_file(int fd, int result, Record* record, Again again) {
-  if (result != 0) return result;
-  OwnFdsSection own_fds;
+  if (result != 0 || !may_be_virtual(fd)) return result;
+  ErrnoKeeper keep_errno;
+  OwnFdsSection own_fds;  // the real file's O_PATH fd, open for the repeated call
   int real = open_real_file(fd);
   if (real < 0) return result;
-  ErrnoKeeper keep_errno;
   ContentSize served = content_size(*record);
   if (again(real) == 0) put_content_size(*record, served);
   close_fd(real);

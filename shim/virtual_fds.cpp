@@ -176,6 +176,11 @@ bool refresh_if_virtual(int fd, void (*before)(void*), void* context) {
   return done;
 }
 
+bool may_be_virtual(int fd) {
+  Tracked* e = entry(fd, false);
+  return e != nullptr && e->inode.load(std::memory_order_relaxed) != 0;
+}
+
 int open_real_file(int fd) {
   uint32_t task = 0;
   FileId id;

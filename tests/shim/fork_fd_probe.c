@@ -10,12 +10,24 @@
  * Prints calls=N (the thread's, before the forks end), forks=N and leaking=M
  * (children holding any other fd; each says which on stderr).
  *
- * With "handler-forks" first, a timer's signal handler forks while the main
- * thread opens /proc/meminfo (a fork inside the thread's own call), 2,000
- * times, before the thread starts: printed as handler_forks=N. The shim
- * must neither wait for that call nor give the guard up for it.
+ * What comes first, where a third word says so (each must leave the guard on,
+ * as the forks' clean children then show; a guard that gave up once stays off):
+ * - handler-forks: a timer's signal handler forks while the main thread opens
+ *   /proc/meminfo (a fork inside the thread's own call), 2,000 times, before
+ *   the thread starts (handler_forks=N). The fork must not wait for that call.
+ * - atfork-handlers: the program's own prepare, parent and child handlers
+ *   open /proc/meminfo at every fork (calls inside the fork itself, which
+ *   must not wait for it).
+ * - after-fork-syscall: the whole run happens in a child made by a raw fork
+ *   system call while a thread was inside sysinfo: its copy of the shim's
+ *   table names that thread, which is not there (printed by the child).
+ * - lock-order: 20 times, a thread holding a lock that the program's prepare
+ *   handler takes calls sysinfo while a fork waits in that handler: the call
+ *   must not wait for the fork, which waits for it (lock_order_forks=20; a
+ *   deadlock never prints).
  *
- * usage: cgview_fork_fd_probe sysinfo|phys-pages|affinity|fstat|rewind|open FORKS [handler-forks] */
+ * usage: cgview_fork_fd_probe CALL FORKS [handler-forks|atfork-handlers|after-fork-syscall|lock-order]
+ *   CALL: sysinfo|phys-pages|affinity|fstat|rewind|open|wide-open */
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <fcntl.h>
@@ -85,7 +97,8 @@ static int child_check(void) {
     long n = syscall(SYS_readlinkat, AT_FDCWD, link, target, sizeof target - 1);
     if (n >= 0) target[n] = '\0';
     int the_open = strncmp(target, "/memfd:", 7) == 0 || strcmp(target, "/proc/meminfo") == 0;
-    if (strcmp(call, "open") == 0 && the_open && opens++ == 0) continue;
+    int opens_one = strcmp(call, "open") == 0 || strcmp(call, "wide-open") == 0;
+    if (opens_one && the_open && opens++ == 0) continue;
     char line[400];
     int len = snprintf(line, sizeof line, "child holds fd %d (%s), which the program never opened\n", now[i], target);
     if (write(2, line, (size_t)len) < 0) odd = 1;
@@ -110,10 +123,18 @@ static void call_once(void) {
     char buf[64];
     lseek(served_fd, 0, SEEK_SET);
     if (read(served_fd, buf, sizeof buf) < 0) abort();
+  } else if (strcmp(call, "wide-open") == 0) { /* a reopen of the served content: the shim's fd beside */
+    FILE* stream = fopen("/proc/meminfo", "re,ccs=UTF-8");
+    if (stream != NULL) fclose(stream);
   } else {
     int fd = open("/proc/meminfo", O_RDONLY | O_CLOEXEC);
     if (fd >= 0) close(fd);
   }
+}
+
+static void open_meminfo(void) {
+  int fd = open("/proc/meminfo", O_RDONLY | O_CLOEXEC);
+  if (fd >= 0) close(fd);
 }
 
 static volatile sig_atomic_t handler_forks;
@@ -148,14 +169,52 @@ static void* caller(void* unused) {
   return NULL;
 }
 
-int main(int argc, char** argv) {
-  if (argc != 3 && !(argc == 4 && strcmp(argv[3], "handler-forks") == 0)) {
-    fprintf(stderr, "usage: %s sysinfo|phys-pages|affinity|fstat|rewind|open FORKS [handler-forks]\n", argv[0]);
-    return 2;
+static pthread_mutex_t held_by_holder = PTHREAD_MUTEX_INITIALIZER;
+static atomic_int holding, in_prepare, forks_done;
+
+static void lock_in_prepare(void) {
+  atomic_store(&in_prepare, 1);
+  pthread_mutex_lock(&held_by_holder);
+}
+static void unlock_after_fork(void) { pthread_mutex_unlock(&held_by_holder); }
+
+/* Holds the lock, waits for a fork to reach the prepare handler that wants
+ * it, asks sysinfo, lets go; 20 times. */
+static void* lock_holder(void* unused) {
+  (void)unused;
+  for (int round = 0; round < 20; ++round) {
+    while (atomic_load(&forks_done) < round) sched_yield(); /* the last round's fork has the lock first */
+    pthread_mutex_lock(&held_by_holder);
+    atomic_store(&holding, 1);
+    while (!atomic_load(&in_prepare)) sched_yield();
+    usleep(2000); /* the fork's thread asleep on the lock by now */
+    struct sysinfo info;
+    sysinfo(&info);
+    atomic_store(&in_prepare, 0);
+    atomic_store(&holding, 0);
+    pthread_mutex_unlock(&held_by_holder);
   }
-  call = argv[1];
-  int forks = atoi(argv[2]);
-  if (argc == 4) forks_from_a_handler();
+  return NULL;
+}
+
+static int lock_order_forks(void) {
+  if (pthread_atfork(lock_in_prepare, unlock_after_fork, unlock_after_fork) != 0) return -1;
+  pthread_t thread;
+  if (pthread_create(&thread, NULL, lock_holder, NULL) != 0) return -1;
+  int made = 0;
+  for (int round = 0; round < 20; ++round) {
+    while (!atomic_load(&holding)) sched_yield();
+    pid_t pid = fork();
+    if (pid == 0) _exit(0);
+    if (pid < 0 || waitpid(pid, NULL, 0) != pid) return -1;
+    atomic_store(&forks_done, ++made); /* the fork ended after the holder's round: it let the lock go */
+  }
+  pthread_join(thread, NULL);
+  return made;
+}
+
+/* The run: FORKS forks beside a thread calling CALL. */
+static int forks_beside_calls(int forks) {
   if (strcmp(call, "fstat") == 0 || strcmp(call, "rewind") == 0) served_fd = open("/proc/meminfo", O_RDONLY);
   before_count = list_fds(before, kMaxFds);
   if (before_count < 0) return 2;
@@ -175,4 +234,52 @@ int main(int argc, char** argv) {
   pthread_join(thread, NULL);
   printf("calls=%ld\nforks=%d\nleaking=%d\nhandler_forks=%d\n", made, forks, leaking, (int)handler_forks);
   return 0;
+}
+
+static void* sysinfo_for_ever(void* unused) {
+  (void)unused;
+  for (;;) {
+    struct sysinfo info;
+    sysinfo(&info);
+  }
+  return NULL;
+}
+
+/* The run in a child of a raw fork system call made while another thread
+ * calls sysinfo (so likely inside it); the parent waits for it. */
+static int in_a_raw_fork_child(int forks) {
+  pthread_t thread;
+  if (pthread_create(&thread, NULL, sysinfo_for_ever, NULL) != 0) return 2;
+  usleep(20000);
+  fflush(stdout);
+#if defined(__s390x__)
+  pid_t pid = (pid_t)syscall(SYS_clone, 0, SIGCHLD, 0, 0, 0); /* the stack first there */
+#else
+  pid_t pid = (pid_t)syscall(SYS_clone, SIGCHLD, 0, 0, 0, 0);
+#endif
+  if (pid == 0) {
+    int rc = forks_beside_calls(forks);
+    fflush(stdout);
+    _exit(rc);
+  }
+  int status = 0;
+  if (pid < 0 || waitpid(pid, &status, 0) != pid) return 2;
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 2;
+}
+
+int main(int argc, char** argv) {
+  const char* first = argc == 4 ? argv[3] : "";
+  if (argc < 3 || argc > 4 ||
+      (argc == 4 && strcmp(first, "handler-forks") != 0 && strcmp(first, "atfork-handlers") != 0 &&
+       strcmp(first, "after-fork-syscall") != 0 && strcmp(first, "lock-order") != 0)) {
+    fprintf(stderr, "usage: %s CALL FORKS [handler-forks|atfork-handlers|after-fork-syscall|lock-order]\n", argv[0]);
+    return 2;
+  }
+  call = argv[1];
+  int forks = atoi(argv[2]);
+  if (strcmp(first, "handler-forks") == 0) forks_from_a_handler();
+  if (strcmp(first, "atfork-handlers") == 0 && pthread_atfork(open_meminfo, open_meminfo, open_meminfo) != 0) return 2;
+  if (strcmp(first, "after-fork-syscall") == 0) return in_a_raw_fork_child(forks);
+  if (strcmp(first, "lock-order") == 0) printf("lock_order_forks=%d\n", lock_order_forks());
+  return forks_beside_calls(forks);
 }
