@@ -9,8 +9,9 @@
 // Each such stretch is a section. The shim's fork() waits, before it calls
 // the real one (and so before any atfork handler), until no other thread is
 // in a section; a section that would start during a fork waits for the fork
-// to copy the process, 2 ms at most (it may hold a lock an atfork handler of
-// the program's wants: after that it goes on uncounted). A thread is known
+// to copy the process, however long that takes, unless after 2 ms the fork's
+// thread is asleep (in an atfork handler of the program's, perhaps waiting
+// for a lock the section's thread holds): then it goes on uncounted. A thread is known
 // by pthread_self in a table mapped by the first section (no thread-local
 // storage: it would be allocated with every thread of every program); up to
 // 64 threads are in sections at once, a 65th goes uncounted. Sections nest:
@@ -22,8 +23,9 @@
 // it by siglongjmp) the fork gives up after a quarter of a second without a
 // section ending, and forks no longer wait in that process, as before the
 // guard existed: a child may then hold a copy of an fd, never a lost fork. A
-// process made by _Fork or a raw clone system call, whose copy of the table
-// names its parent's threads, has the guard off.
+// process made by _Fork or a raw clone system call has a copy of the table
+// that names its parent's threads: its first fork frees the slots that did
+// not change in 20 ms.
 //
 // A section holds no lock. It may allocate (fdopen): a fork waits for it
 // before any atfork handler runs, and so before an allocator takes its locks
