@@ -10,7 +10,6 @@
 #include "export.hpp"
 #include "meminfo_lines.hpp"
 #include "memory_answers.hpp"
-#include "own_fds_section.hpp"
 #include "real_functions.hpp"
 #include "signals_held.hpp"
 #include "view_cache.hpp"
@@ -30,9 +29,7 @@ bool memory_figures(const HostMemory* known_host, MemoryFigures& out, uint32_t w
   if (!has_view && root.live()) return false;  // the real answer is right
   // The reads below open files: a handler that left by siglongjmp meanwhile
   // would leave their fds open, where the real call (one system call) leaves
-  // none. Signals wait the few microseconds instead, faults' excepted; and so
-  // does a fork in another thread, which would copy them.
-  OwnFdsSection own_fds;
+  // none. Signals wait the few microseconds instead, faults' excepted.
   SignalsHeld held(~kFaultSignals);
   HostMemory host;
   if (known_host != nullptr && root.live()) host = *known_host;

@@ -8,7 +8,6 @@
 #include <unistd.h>
 
 #include "export.hpp"
-#include "own_fds_section.hpp"
 #include "path_match.hpp"
 #include "real_functions.hpp"
 #include "virtual_fds.hpp"
@@ -24,7 +23,6 @@ namespace {
 // kept out of line: serve stays small enough to inline into every open).
 [[gnu::cold, gnu::noinline]] bool noatime_refused(int dirfd, const char* path, int flags) {
   ErrnoKeeper keep_errno;
-  OwnFdsSection own_fds;
   long probe = syscall(SYS_openat, dirfd, path, flags | O_CLOEXEC);
   if (probe < 0) return true;
   syscall(SYS_close, probe);

@@ -11,7 +11,6 @@
 
 #include "fd_name.hpp"
 #include "host_files.hpp"
-#include "own_fds_section.hpp"
 #include "text.hpp"
 #include "user_pointer.hpp"
 #include "view_cache.hpp"
@@ -132,7 +131,6 @@ bool base_directory(int dirfd, PathText& out) {
 bool is_directory(int dirfd) {
   struct statx status;
   if (syscall(SYS_statx, dirfd, "", AT_EMPTY_PATH, STATX_TYPE, &status) == 0) return S_ISDIR(status.stx_mode);
-  OwnFdsSection own_fds;
   long probe = syscall(SYS_openat, dirfd, ".", O_PATH | O_DIRECTORY | O_CLOEXEC);  // kernels before 4.11
   if (probe < 0) return false;
   syscall(SYS_close, probe);
@@ -152,7 +150,6 @@ bool resolve_by_kernel(int dirfd, const char* path, PathText& out) {
   // O_NOFOLLOW: a last component that is a symlink names itself, matched
   // as text like any path without ".." (and O_NOFOLLOW asked for fails as
   // it should: the real open says ELOOP).
-  OwnFdsSection own_fds;
   long fd = syscall(SYS_openat, dirfd, path, O_PATH | O_NOFOLLOW | O_CLOEXEC);
   if (fd < 0) return false;
   bool ok = base_directory(int(fd), out);

@@ -16,7 +16,6 @@
 
 #include "export.hpp"
 #include "host_files.hpp"
-#include "own_fds_section.hpp"
 #include "real_functions.hpp"
 #include "virtual_fds.hpp"
 
@@ -57,11 +56,10 @@ void put_content_size(struct statx& r, const ContentSize& c) {
 // write the record only on success), and so does errno.
 template <class Record, class Again>
 int as_real_file(int fd, int result, Record* record, Again again) {
-  if (result != 0 || !may_be_virtual(fd)) return result;
-  ErrnoKeeper keep_errno;
-  OwnFdsSection own_fds;  // the real file's O_PATH fd, open for the repeated call
+  if (result != 0) return result;
   int real = open_real_file(fd);
   if (real < 0) return result;
+  ErrnoKeeper keep_errno;
   ContentSize served = content_size(*record);
   if (again(real) == 0) put_content_size(*record, served);
   close_fd(real);

@@ -10,7 +10,6 @@
 
 #include "export.hpp"
 #include "fd_name.hpp"
-#include "own_fds_section.hpp"
 #include "path_match.hpp"
 #include "real_functions.hpp"
 #include "virtual_fds.hpp"
@@ -68,10 +67,6 @@ FILE* serve_fopen(FopenFn real, const char* path, const char* mode) {
   uint32_t task = 0;
   VirtualFile file = served_stream(path, mode, task);
   if (file == VirtualFile::None) return nullptr;
-  // The content's fd is the shim's until a stream holds it (fdopen, or the
-  // real fopen of its name, which allocate: a fork waits for the section
-  // before any atfork handler, and so before any allocator's fork locks).
-  OwnFdsSection own_fds;
   bool wide = std::strchr(mode, ',') != nullptr;
   int fd = open_virtual(file, wide ? O_RDONLY | O_CLOEXEC : open_flags_for(mode), task);
   if (fd < 0) return nullptr;
@@ -117,7 +112,6 @@ FILE* serve_freopen(FreopenFn real, const char* path, const char* mode, FILE* st
   uint32_t task = 0;
   VirtualFile file = served_stream(path, mode, task);
   if (file == VirtualFile::None || real == nullptr) return nullptr;
-  OwnFdsSection own_fds;  // as serve_fopen's
   int fd = open_virtual(file, O_RDONLY | O_CLOEXEC, task);
   if (fd < 0) return nullptr;
   if (!fd_to_spare(fd)) {

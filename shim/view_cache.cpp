@@ -14,7 +14,6 @@
 
 #include "debug_log.hpp"
 #include "lazy_zeroed.hpp"
-#include "own_fds_section.hpp"
 #include "real_functions.hpp"
 #include "signals_held.hpp"
 
@@ -244,7 +243,6 @@ bool compute_quietly(Limits& out) {
 // cannot be held.
 bool refresh(Limits& out) {
   ErrnoKeeper keep_errno;  // a missing or unreadable cgroup file is an answer, not the program's error
-  OwnFdsSection own_fds;   // the cgroup's files, open while the view is computed
   uint64_t me = writer_id();
   // A child sharing its parent's memory computes its own view but neither
   // claims nor publishes: a parent's thread may be refreshing, and the view

@@ -11,7 +11,6 @@
 #include "input_file.hpp"
 #include "anonymous_file.hpp"
 #include "lazy_zeroed.hpp"
-#include "own_fds_section.hpp"
 #include "view_cache.hpp"
 
 namespace cgview::shim {
@@ -129,9 +128,6 @@ int render_new_fd(VirtualFile file, int flags, uint32_t task) {
 
 int open_virtual(VirtualFile file, int flags, uint32_t task) {
   ErrnoKeeper keep_errno;
-  // The inputs and the content's memory file: until it is returned, the fd is
-  // the shim's, as the kernel's open makes it the program's only on return.
-  OwnFdsSection own_fds;
   int fd = render_new_fd(file, flags, task);
   if (fd >= 0) track(fd, file, task);
   return fd;
@@ -148,8 +144,7 @@ bool refresh_if_virtual(int fd, void (*before)(void*), void* context) {
   FileId served, still;
   VirtualFile file = tracked_file(fd, task, served);
   if (file == VirtualFile::None) return false;
-  if (before != nullptr) before(context);  // outside the section: it may lock a stream
-  OwnFdsSection own_fds;
+  if (before != nullptr) before(context);
   long status = syscall(SYS_fcntl, fd, F_GETFL);
   long fd_flags = syscall(SYS_fcntl, fd, F_GETFD);
   int fresh = status < 0 ? -1 : render_new_fd(file, O_CLOEXEC | (int(status) & O_NONBLOCK), task);
@@ -174,11 +169,6 @@ bool refresh_if_virtual(int fd, void (*before)(void*), void* context) {
   for (int attempt = 0; done && attempt < 3 && track(fd, file, task, recorded); ++attempt)
     if (!file_id(fd, now) || now == recorded) break;
   return done;
-}
-
-bool may_be_virtual(int fd) {
-  Tracked* e = entry(fd, false);
-  return e != nullptr && e->inode.load(std::memory_order_relaxed) != 0;
 }
 
 int open_real_file(int fd) {

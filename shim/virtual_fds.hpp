@@ -17,10 +17,6 @@ int open_virtual(VirtualFile file, int flags, uint32_t task = 0);
 // closed behind our back and reused. Leaves errno unchanged.
 bool refresh_if_virtual(int fd, void (*before)(void*) = nullptr, void* context = nullptr);
 
-// Whether `fd` may serve a file: recorded as one (not checked against the
-// file it holds: no system call). False for almost every fd a program has.
-bool may_be_virtual(int fd);
-
 // An O_PATH fd of the real file a served `fd` stands for (served_file_path),
 // or -1 for any other fd and where that file cannot be opened. Leaves errno
 // unchanged.
