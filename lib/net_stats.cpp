@@ -26,6 +26,14 @@ void add_figure(Figure& sum, const Figure& f) {
   if (f.has) sum.set(add_saturating(sum.value, f.value));
 }
 
+// No interface listed or summed yet.
+void start_empty(NetStats& out) {
+  out.has = false;
+  out.count = 0;
+  out.more = 0;
+  out.rest = NetInterface{};
+}
+
 // Lists `iface` among the first kMaxInterfaces, or adds it to the rest.
 void take(NetStats& out, const NetInterface& iface) {
   if (out.count < kMaxInterfaces && !iface.name.overflowed()) {
@@ -79,10 +87,7 @@ bool read_proc_net_dev(const Sysroot& root, NetStats& out) {
 }  // namespace
 
 void read_net_stats(const Sysroot& root, NetStats& out) {
-  out.has = false;
-  out.count = 0;
-  out.more = 0;
-  out.rest = NetInterface{};
+  start_empty(out);
   // /sys/class/net shows the namespace sysfs was mounted in, which a process
   // that entered another (unshare -n, nsenter -n) without mounting sysfs anew
   // is not in: it is read only where /proc/net/dev cannot be (a sysroot
@@ -91,9 +96,7 @@ void read_net_stats(const Sysroot& root, NetStats& out) {
     out.has = true;
     return;
   }
-  out.count = 0;  // what a read that failed part-way took
-  out.more = 0;
-  out.rest = NetInterface{};
+  start_empty(out);  // not what a read that failed part-way took
   NetInterface iface;
   out.has = for_each_dir_entry(root, "/sys/class/net", [&](const DirEntry& e) {
     // Interfaces are links (live) or directories (a copied tree); a plain file is not one.
