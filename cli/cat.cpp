@@ -22,7 +22,7 @@ bool read_host(const Config& config, std::string_view path, std::string& out) {
   char buf[65536];
   ssize_t n;
   while ((n = read_fd(fd, buf, sizeof buf)) > 0) out.append(buf, size_t(n));
-  close_fd(fd);
+  close_host_file(fd);
   return n == 0;
 }
 

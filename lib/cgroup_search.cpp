@@ -32,7 +32,7 @@ bool procs_lists(const Sysroot& root, std::string_view dir, uint64_t pid, bool& 
     found = parse_u64(trim(line), listed) && listed == pid;
   }
   readable = found || !reader.failed();
-  close_fd(fd);
+  close_host_file(fd);
   return found;
 }
 

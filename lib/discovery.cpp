@@ -75,7 +75,7 @@ void read_mounts(const Sysroot& root, Mounts& mounts, ProcessFiles& files) {
       if (mount_has_controller(mount.super_options, mounts.names[c])) consider(mounts.v1[c], mounts.have_v1[c], mount);
     }
   }
-  close_fd(fd);
+  close_host_file(fd);
 }
 
 // Where the kernel's path cannot be joined to the mount by name, the search
@@ -199,7 +199,7 @@ bool place_controllers(const Config& config, const std::string_view* names, int 
       if (dirs[c].found) placed_on[c] = mount;
     }
   }
-  close_fd(fd);
+  close_host_file(fd);
   for (int c = 0; at_top != nullptr && c < count; ++c)
     at_top[c] = placed_on[c] != nullptr && placed_on[c]->root.view() == "/" && dirs[c].path.size() <= dirs[c].mount_len;
   return true;
@@ -222,7 +222,7 @@ bool is_hierarchy_root(const Sysroot& root, const CgroupDir& dir) {
   if (path.overflowed()) return false;
   ErrnoKeeper keep_errno;
   int fd = open_host_file(root, path.view());
-  if (fd >= 0) close_fd(fd);
+  if (fd >= 0) close_host_file(fd);
   return dir.v2 ? fd < 0 : fd >= 0;
 }
 

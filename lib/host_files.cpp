@@ -1,6 +1,7 @@
 #include "host_files.hpp"
 
 #include "input_file.hpp"
+#include "own_fds.hpp"
 
 #include <cerrno>
 #include <cstring>
@@ -13,14 +14,22 @@ namespace cgview {
 
 namespace {
 
-// Opens DIR/path read-only: the fd, or minus the open's errno (errno untouched).
-long open_raw(const Sysroot& root, std::string_view path) {
+// Opens DIR/path read-only, marked as the library's (own_fds.hpp) and
+// counted until close_host_file: the fd, or minus the open's errno (errno
+// untouched).
+long open_marked(const char* full, int more_flags) {
+  ErrnoKeeper keep_errno;
+  own_fd_opening();
+  long fd = syscall(SYS_openat, AT_FDCWD, full, O_RDONLY | O_CLOEXEC | O_NOCTTY | kOwnReadMark | more_flags);
+  if (fd < 0) own_fd_gone();
+  return fd < 0 ? -long(errno) : fd;
+}
+
+long open_raw(const Sysroot& root, std::string_view path, int more_flags = 0) {
   PathText full;
   full.add(root.prefix.view()).add(path);
   if (full.overflowed() || full.size() >= kPathMax) return -ENAMETOOLONG;
-  ErrnoKeeper keep_errno;
-  long fd = syscall(SYS_openat, AT_FDCWD, full.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY);
-  return fd < 0 ? -long(errno) : fd;
+  return open_marked(full.c_str(), more_flags);
 }
 
 }  // namespace
@@ -30,12 +39,13 @@ int open_host_file(const Sysroot& root, std::string_view path) {
   return fd < 0 ? -1 : int(fd);
 }
 
+int open_live_file(const char* path) {
+  long fd = open_marked(path, 0);
+  return fd < 0 ? -1 : int(fd);
+}
+
 int open_host_directory(const Sysroot& root, std::string_view dir) {
-  PathText full;
-  full.add(root.prefix.view()).add(dir);
-  if (full.overflowed() || full.size() >= kPathMax) return -1;
-  ErrnoKeeper keep_errno;
-  long fd = syscall(SYS_openat, AT_FDCWD, full.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  long fd = open_raw(root, dir, O_DIRECTORY);
   return fd < 0 ? -1 : int(fd);
 }
 
@@ -47,7 +57,7 @@ long read_dir_records(int fd, char* buf, size_t len) {
 int host_open_error(const Sysroot& root, std::string_view path) {
   long fd = open_raw(root, path);
   if (fd < 0) return int(-fd);
-  close_fd(int(fd));
+  close_host_file(int(fd));
   return 0;
 }
 
@@ -97,6 +107,11 @@ long pwrite_fd(int fd, const char* data, size_t len, uint64_t offset) {
 void close_fd(int fd) {
   ErrnoKeeper keep_errno;
   syscall(SYS_close, fd);
+}
+
+void close_host_file(int fd) {
+  close_fd(fd);
+  own_fd_gone();
 }
 
 ssize_t read_fd(int fd, char* buf, size_t len) {

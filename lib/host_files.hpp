@@ -53,8 +53,12 @@ struct FileId {
 // False when `fd` is not open (errno untouched).
 bool file_id(int fd, FileId& out);
 
-// Opens DIR/path read-only (O_CLOEXEC); -1 when it cannot (errno untouched).
+// Opens DIR/path read-only (O_CLOEXEC, and marked as the library's own:
+// own_fds.hpp); -1 when it cannot (errno untouched). Closed by
+// close_host_file, whatever reads it.
 int open_host_file(const Sysroot& root, std::string_view path);
+// As open_host_file, for a path of the live system (under a sysroot too).
+int open_live_file(const char* path);
 // Why DIR/path cannot be opened read-only: 0 when it can (it is closed
 // again), else the open's errno (errno untouched).
 int host_open_error(const Sysroot& root, std::string_view path);
@@ -67,6 +71,8 @@ ssize_t read_host_file(const Sysroot& root, std::string_view path, std::span<cha
 
 // Raw close/read/write that bypass any interposer.
 void close_fd(int fd);
+// Closes an fd of open_host_file's or open_host_directory's (own_fds.hpp counts it).
+void close_host_file(int fd);
 ssize_t read_fd(int fd, char* buf, size_t len);
 bool write_all(int fd, const char* data, size_t len);
 // pread64/pwrite64 at a 64-bit offset, as raw system calls on 64-bit targets and
@@ -108,7 +114,7 @@ class LineReader {
   bool eof_ = false, failed_ = false, at_line_start_ = true;
 };
 
-// Opens DIR/dir as a directory to list; -1 when it cannot.
+// Opens DIR/dir as a directory to list, as open_host_file; -1 when it cannot.
 int open_host_directory(const Sysroot& root, std::string_view dir);
 // The getdents64 system call: bytes of records read into `buf`, 0 at the end, -1 on error.
 long read_dir_records(int fd, char* buf, size_t len);
@@ -142,7 +148,7 @@ bool for_each_dir_entry(const Sysroot& root, std::string_view dir, Visit&& visit
       if (name != "." && name != "..") going = visit(DirEntry{name, type});
     }
   }
-  close_fd(fd);
+  close_host_file(fd);
   return n >= 0;
 }
 

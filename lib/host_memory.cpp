@@ -125,7 +125,7 @@ bool read_host_memory(const Sysroot& root, HostMemory& out) {
   MeminfoLines lines(MeminfoLines::Extras::Read);
   std::string_view line;
   while (!lines.complete() && reader.next_whole_line(line)) lines.take(line);
-  close_fd(fd);
+  close_host_file(fd);
   return lines.finish(out);
 }
 

@@ -8,6 +8,7 @@
 #include <cstring>
 
 #include "lazy_zeroed.hpp"
+#include "own_fds.hpp"
 
 namespace cgview {
 
@@ -99,11 +100,26 @@ int claim_slot(std::string_view path, uint64_t word, const FileId& id) {
 
 // Moves `fd` to kHeldFdFloor or above; -1 (and `fd` left as it is) when it
 // cannot go there (an RLIMIT_NOFILE at or below the floor, or no fd free).
+// Still the library's, counted, until it is held (hold_fd).
 int move_high(int fd) {
+  own_fd_opening();
   long high = syscall(SYS_fcntl, fd, F_DUPFD_CLOEXEC, kHeldFdFloor);
-  if (high < 0) return -1;
-  close_fd(fd);
+  if (high < 0) {
+    own_fd_gone();
+    return -1;
+  }
+  close_host_file(fd);
   return int(high);
+}
+
+// A held fd stays open on purpose, across calls and in fork children (a
+// child reads through its copy): no longer counted, nor marked as one a fork
+// child closes. The mark's O_APPEND is taken off (F_SETFL cannot change
+// O_DSYNC, and either one missing is no mark).
+void hold_fd(int fd) {
+  long status = syscall(SYS_fcntl, fd, F_GETFL);
+  if (status >= 0) syscall(SYS_fcntl, fd, F_SETFL, status & ~long(O_APPEND));
+  own_fd_gone();
 }
 
 }  // namespace
@@ -117,7 +133,7 @@ InputFile::~InputFile() {
   if (slot_ >= 0) {
     release();
   } else if (fd_ >= 0) {
-    close_fd(fd_);
+    close_host_file(fd_);
   }
   if (counted_) g_own_fds_open.fetch_sub(1, std::memory_order_relaxed);
 }
@@ -177,6 +193,7 @@ bool InputFile::lease(bool streamed) {
   uint64_t word = slot_word(fresh, own_pid());
   if (slot_ < 0) slot_ = claim_slot(path_, word, id);
   else slot_at(slot_).id = id;
+  if (slot_ >= 0) hold_fd(fresh);
   slot_word_ = word;
   fd_ = fresh;  // held, or this read's own when no slot could be named
   return true;

@@ -125,7 +125,7 @@ bool block_device_name(const Sysroot& root, uint32_t major, uint32_t minor, Fixe
     out.add(name);
     found = !out.overflowed();
   }
-  close_fd(fd);
+  close_host_file(fd);
   return found;
 }
 

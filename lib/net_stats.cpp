@@ -80,7 +80,7 @@ bool read_proc_net_dev(const Sysroot& root, NetStats& out) {
   for (std::string_view line; reader.next_whole_line(line);)
     if (parse_dev_line(line, iface) && iface.name.view() != "lo") take(out, iface);
   bool read = !reader.failed();
-  close_fd(fd);
+  close_host_file(fd);
   return read;
 }
 

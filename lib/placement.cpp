@@ -36,7 +36,7 @@ uint64_t cgroup_identity(const Sysroot& root, const CgroupDir& dir) {
   if (fd < 0) return 0;
   FileId id;
   bool ok = file_id(fd, id);
-  close_fd(fd);
+  close_host_file(fd);
   return ok ? id.ino : 0;
 }
 

@@ -49,7 +49,7 @@ bool render_diskstats(const Config& config, const Limits& limits, Sink& out) {
     ok = ok && put_line(out, major, minor, name, fields, io.find(uint32_t(major), uint32_t(minor)));
   }
   ok = ok && !reader.failed();
-  close_fd(fd);
+  close_host_file(fd);
   return ok && out.finish();
 }
 

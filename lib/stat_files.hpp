@@ -46,7 +46,7 @@ bool for_each_line(const Sysroot& root, const CgroupDir& dir, std::string_view n
   LineReader reader(fd, buf);
   std::string_view line;
   while (reader.next_whole_line(line)) each(line);
-  close_fd(fd);
+  close_host_file(fd);
   return !reader.failed();
 }
 

@@ -10,6 +10,7 @@
 #include "fd_name.hpp"
 #include "host_files.hpp"
 #include "input_file.hpp"
+#include "own_fds.hpp"
 
 namespace cgview::shim {
 
@@ -20,6 +21,8 @@ namespace {
 // fails with EBADF and nobody but root can reopen it for writing. Returns -1
 // (and closes `fd`) when the program would otherwise get a writable fd: then
 // the real file is served.
+constexpr int kAllSeals = F_SEAL_WRITE | F_SEAL_GROW | F_SEAL_SHRINK | F_SEAL_SEAL;
+
 int read_only_copy(int fd, int flags) {
   syscall(SYS_fchmod, fd, 0444);
   const int ro_flags = O_RDONLY | (flags & (O_CLOEXEC | O_NONBLOCK));
@@ -50,12 +53,12 @@ int read_only_copy(int fd, int flags) {
 // costs four, about 10% of a meminfo open. The program's fd is then O_RDWR
 // with writes refused (EPERM) rather than O_RDONLY (EBADF). Where sealing is
 // refused (a seccomp filter on fcntl), it is handed over as an O_TMPFILE is.
+//
+// Sealing comes last: until then the memfd is recognisably the library's in
+// a fork child (lib/own_fds.hpp), and there is only ever one sealed fd of it.
 int sealed_memfd(const LazyFile& file) {
   int fd = file.fd;
-  if (syscall(SYS_fcntl, fd, F_ADD_SEALS, F_SEAL_WRITE | F_SEAL_GROW | F_SEAL_SHRINK | F_SEAL_SEAL) != 0)
-    return read_only_copy(fd, file.flags);
-  syscall(SYS_fchmod, fd, 0444);  // fstat shows the mode of /proc and /sys files
-  if (file.flags & O_NONBLOCK) syscall(SYS_fcntl, fd, F_SETFL, O_NONBLOCK);
+  bool cloexec_now = file.made_cloexec;
   // Made while the renderer still read an input (an InputFile of its own, or
   // any input of a render that flushed more than once), the memfd may sit
   // above the input's fd, free since: open() must return the lowest.
@@ -63,12 +66,17 @@ int sealed_memfd(const LazyFile& file) {
     long low = syscall(SYS_fcntl, fd, file.flags & O_CLOEXEC ? F_DUPFD_CLOEXEC : F_DUPFD, 0);
     if (low >= 0 && low < fd) {
       syscall(SYS_close, fd);
-      return int(low);
+      fd = int(low);
+      cloexec_now = file.flags & O_CLOEXEC;
+    } else if (low >= 0) {
+      syscall(SYS_close, low);
     }
-    if (low >= 0) syscall(SYS_close, low);
   }
+  syscall(SYS_fchmod, fd, 0444);  // fstat shows the mode of /proc and /sys files
+  if (file.flags & O_NONBLOCK) syscall(SYS_fcntl, fd, F_SETFL, O_NONBLOCK);
+  if (syscall(SYS_fcntl, fd, F_ADD_SEALS, kAllSeals) != 0) return read_only_copy(fd, file.flags);
   // It stays where it is: now the program's choice of close-on-exec.
-  if (file.made_cloexec && !(file.flags & O_CLOEXEC)) syscall(SYS_fcntl, fd, F_SETFD, 0);
+  if (cloexec_now && !(file.flags & O_CLOEXEC)) syscall(SYS_fcntl, fd, F_SETFD, 0);
   return fd;
 }
 
@@ -90,16 +98,32 @@ uint64_t file_size_limit() {
 // One made above an open input will move down to the lowest free fd at the
 // end: until then it is close-on-exec, so a program that another thread
 // spawns meanwhile does not inherit an fd this program never holds.
+// Counted as the library's own fd (own_fds.hpp) until hand_over or
+// discard_anonymous_file.
 void make_anonymous_file(LazyFile& file) {
   file.made_cloexec = (file.flags & O_CLOEXEC) || file.above_an_input;
   unsigned cloexec = file.made_cloexec ? MFD_CLOEXEC : 0;
-  long fd = syscall(SYS_memfd_create, "cgview", cloexec | MFD_ALLOW_SEALING);
+  own_fd_opening();
+  long fd = syscall(SYS_memfd_create, kMemfdName, cloexec | MFD_ALLOW_SEALING);
   file.memfd = fd >= 0;
   for (const char* dir : {"/dev/shm", "/tmp"}) {
     if (fd >= 0) break;
-    fd = syscall(SYS_openat, AT_FDCWD, dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+    // Marked as the library's: pwrite at the file's end, as here, writes
+    // there with O_APPEND too, and O_NOATIME is ours to set on our file.
+    fd = syscall(SYS_openat, AT_FDCWD, dir, O_TMPFILE | O_RDWR | O_CLOEXEC | kOwnScratchMark, 0600);
   }
+  if (fd < 0) own_fd_gone();
+  // A memfd that only ever gets reopened is marked as the library's for its
+  // whole life: the program's fds of it are other open files (lib/own_fds.hpp).
+  if (fd >= 0 && file.memfd && file.reopened) syscall(SYS_fcntl, fd, F_SETFL, kOwnScratchMark);
   file.fd = int(fd);
+}
+
+void discard_anonymous_file(LazyFile& file) {
+  if (file.fd < 0) return;
+  syscall(SYS_close, file.fd);
+  own_fd_gone();
+  file.fd = -1;
 }
 
 // The anonymous file is made at the sink's first flush. Where the renderer
@@ -136,6 +160,20 @@ bool flush_to_lazy_file(void* context, const char* data, size_t len) {
   return true;
 }
 
-int hand_over(const LazyFile& file) { return file.memfd ? sealed_memfd(file) : read_only_copy(file.fd, file.flags); }
+int hand_over(const LazyFile& file) {
+  int fd;
+  if (file.reopened && file.memfd && syscall(SYS_fcntl, file.fd, F_ADD_SEALS, kAllSeals) == 0) fd = file.fd;
+  else fd = file.memfd && !file.reopened ? sealed_memfd(file) : read_only_copy(file.fd, file.flags);
+  // The program's now, or closed; a file to reopen stays the library's (and counted).
+  if (!file.reopened || fd < 0) own_fd_gone();
+  return fd;
+}
+
+void show_read_only(int fd) { syscall(SYS_fchmod, fd, 0444); }
+
+void close_reopened(int fd) {
+  syscall(SYS_close, fd);
+  own_fd_gone();
+}
 
 }  // namespace cgview::shim

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "export.hpp"
+#include "own_fds.hpp"
 #include "path_match.hpp"
 #include "real_functions.hpp"
 #include "virtual_fds.hpp"
@@ -21,12 +22,15 @@ namespace {
 // CAP_FOWNER, which only the real open can tell: it is made first, and only
 // where it succeeds is the file served. Rare, so the extra open is too (and
 // kept out of line: serve stays small enough to inline into every open).
+// Marked as the library's own fd (lib/own_fds.hpp): flags that only writes
+// heed, so the answer is the program's open's.
 [[gnu::cold, gnu::noinline]] bool noatime_refused(int dirfd, const char* path, int flags) {
   ErrnoKeeper keep_errno;
-  long probe = syscall(SYS_openat, dirfd, path, flags | O_CLOEXEC);
-  if (probe < 0) return true;
-  syscall(SYS_close, probe);
-  return false;
+  own_fd_opening();
+  long probe = syscall(SYS_openat, dirfd, path, flags | O_CLOEXEC | kOwnReadMark);
+  if (probe >= 0) syscall(SYS_close, probe);
+  own_fd_gone();
+  return probe < 0;
 }
 
 [[gnu::always_inline]] inline int serve(int dirfd, const char* path, int flags) {

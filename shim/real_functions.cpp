@@ -185,6 +185,7 @@ void resolve_all() {
   lookup.find_current(r.fxstat, "__fxstat", CGVIEW_FXSTAT_VERSION);
   lookup.find_current(r.fxstat64, "__fxstat64", CGVIEW_FXSTAT64_VERSION);
   lookup.find(r.statx, "statx");
+  lookup.find(r.fork, "fork");
 }
 
 pid_t thread_id() { return pid_t(syscall(SYS_gettid)); }

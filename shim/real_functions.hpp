@@ -54,6 +54,7 @@ struct RealFunctions {
   int (*fxstat)(int, int, struct stat*);  // before glibc 2.33 what fstat called; a compat symbol since
   int (*fxstat64)(int, int, struct stat64*);
   int (*statx)(int, const char*, int, unsigned, struct statx*);
+  pid_t (*fork)();
 };
 
 // glibc's own entry points, which the shim names itself (the rest it finds

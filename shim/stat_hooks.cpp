@@ -51,7 +51,7 @@ void put_content_size(struct statx& r, const ContentSize& c) {
 
 // `result` is the real call's answer for `fd`, in `record`. Where `fd` is
 // served and that call succeeded, `again(real)` repeats it, into the same
-// record, on an O_PATH fd of the real file, and the content's size is put
+// record, on an fd of the real file, and the content's size is put
 // back. Where that fails, the first answer stands (the kernel and libc
 // write the record only on success), and so does errno.
 template <class Record, class Again>
@@ -62,7 +62,7 @@ int as_real_file(int fd, int result, Record* record, Again again) {
   ErrnoKeeper keep_errno;
   ContentSize served = content_size(*record);
   if (again(real) == 0) put_content_size(*record, served);
-  close_fd(real);
+  close_host_file(real);
   return result;
 }
 

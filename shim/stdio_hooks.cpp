@@ -8,8 +8,10 @@
 
 #include <cstring>
 
+#include "anonymous_file.hpp"
 #include "export.hpp"
 #include "fd_name.hpp"
+#include "own_fds.hpp"
 #include "path_match.hpp"
 #include "real_functions.hpp"
 #include "virtual_fds.hpp"
@@ -68,7 +70,8 @@ FILE* serve_fopen(FopenFn real, const char* path, const char* mode) {
   VirtualFile file = served_stream(path, mode, task);
   if (file == VirtualFile::None) return nullptr;
   bool wide = std::strchr(mode, ',') != nullptr;
-  int fd = open_virtual(file, wide ? O_RDONLY | O_CLOEXEC : open_flags_for(mode), task);
+  // A wide stream's content is the library's own fd, for the reopen below.
+  int fd = open_virtual(file, wide ? O_RDONLY | O_CLOEXEC : open_flags_for(mode), task, wide);
   if (fd < 0) return nullptr;
   ErrnoKeeper keep_errno;
   const ModeWithoutMapping read_mode(mode);
@@ -78,8 +81,11 @@ FILE* serve_fopen(FopenFn real, const char* path, const char* mode) {
     if (stream == nullptr) syscall(SYS_close, fd);
     return stream;
   }
+  own_fd_opening();  // `above`: the same marked file, counted until it is closed
   long above = syscall(SYS_fcntl, fd, F_DUPFD_CLOEXEC, fd + 1);
-  syscall(SYS_close, fd);
+  if (above < 0) own_fd_gone();
+  show_read_only(fd);
+  close_reopened(fd);
   if (above < 0) return nullptr;
   if (real != nullptr) {
     stream = real(fd_name(int(above)).c_str(), read_mode.c_str());
@@ -87,7 +93,7 @@ FILE* serve_fopen(FopenFn real, const char* path, const char* mode) {
     if (stream == nullptr && errno == ENOENT && older_kernels_fd_name(int(above), older))
       stream = real(older.c_str(), read_mode.c_str());
   }
-  syscall(SYS_close, above);
+  close_reopened(int(above));
   if (stream != nullptr) remember_virtual(fileno(stream), file, task);
   return stream;
 }
@@ -112,16 +118,18 @@ FILE* serve_freopen(FreopenFn real, const char* path, const char* mode, FILE* st
   uint32_t task = 0;
   VirtualFile file = served_stream(path, mode, task);
   if (file == VirtualFile::None || real == nullptr) return nullptr;
-  int fd = open_virtual(file, O_RDONLY | O_CLOEXEC, task);
+  // The library's own fd, for freopen to reopen (anonymous_file.hpp).
+  int fd = open_virtual(file, O_RDONLY | O_CLOEXEC, task, true);
   if (fd < 0) return nullptr;
   if (!fd_to_spare(fd)) {
     ErrnoKeeper keep_errno;
-    syscall(SYS_close, fd);
+    close_reopened(fd);
     return nullptr;
   }
   FILE* result = real(existing_fd_name(fd).c_str(), ModeWithoutMapping(mode).c_str(), stream);
   int saved = errno;
-  syscall(SYS_close, fd);
+  show_read_only(fd);
+  close_reopened(fd);
   if (result != nullptr) remember_virtual(fileno(result), file, task);
   errno = saved;
   served = true;  // freopen closed the old stream either way: report its result

@@ -8,6 +8,7 @@
 #include <atomic>
 
 #include "debug_log.hpp"
+#include "fd_name.hpp"
 #include "input_file.hpp"
 #include "anonymous_file.hpp"
 #include "lazy_zeroed.hpp"
@@ -102,12 +103,13 @@ VirtualFile tracked_file(int fd, uint32_t& task, FileId& id) {
   line << why << ": serving the real file";
 }
 
-int render_new_fd(VirtualFile file, int flags, uint32_t task) {
+int render_new_fd(VirtualFile file, int flags, uint32_t task, bool reopened) {
   LimitsBuffer buffer;
   Limits& limits = buffer.limits();
   if (!current_limits_for(file, limits)) return -1;
   LazyFile out;
   out.flags = flags;
+  out.reopened = reopened;
   Sink sink(flush_to_lazy_file, &out);
   bool rendered = config().debug ? render_quietly(file, limits, sink, task)
                                   : render(file, config(), limits, &stat_clock(), sink, task);
@@ -116,7 +118,7 @@ int render_new_fd(VirtualFile file, int flags, uint32_t task) {
     bool no_file = out.refused || (rendered && out.fd < 0);
     say_serving_real(file, task, no_file ? "no memfd or O_TMPFILE, or RLIMIT_FSIZE"
                                          : "nothing to render (no figures for this file here, or an input is unreadable)");
-    if (out.fd >= 0) syscall(SYS_close, out.fd);
+    discard_anonymous_file(out);
     return -1;
   }
   int fd = hand_over(out);
@@ -126,9 +128,9 @@ int render_new_fd(VirtualFile file, int flags, uint32_t task) {
 
 }  // namespace
 
-int open_virtual(VirtualFile file, int flags, uint32_t task) {
+int open_virtual(VirtualFile file, int flags, uint32_t task, bool reopened) {
   ErrnoKeeper keep_errno;
-  int fd = render_new_fd(file, flags, task);
+  int fd = render_new_fd(file, flags, task, reopened);
   if (fd >= 0) track(fd, file, task);
   return fd;
 }
@@ -147,19 +149,34 @@ bool refresh_if_virtual(int fd, void (*before)(void*), void* context) {
   if (before != nullptr) before(context);
   long status = syscall(SYS_fcntl, fd, F_GETFL);
   long fd_flags = syscall(SYS_fcntl, fd, F_GETFD);
-  int fresh = status < 0 ? -1 : render_new_fd(file, O_CLOEXEC | (int(status) & O_NONBLOCK), task);
+  // The fresh content is the library's own fd, marked as such for a fork
+  // child (lib/own_fds.hpp); the program's fd gets a reopen of it, `copy`,
+  // with the access mode and O_NONBLOCK it has. `fresh` stays open until
+  // dup3 has put `copy` behind the program's fd: a fork child that has
+  // `copy` alone beside it knows it for the library's (fork_sweep.cpp).
+  int fresh = status < 0 ? -1 : render_new_fd(file, O_CLOEXEC, task, true);
   if (fresh < 0) return false;
+  const int reopen_flags = (int(status) & (O_ACCMODE | O_NONBLOCK)) | O_CLOEXEC;
+  long copy = syscall(SYS_openat, AT_FDCWD, fd_name(fresh).c_str(), reopen_flags);
+  FdName older;
+  if (copy < 0 && errno == ENOENT && older_kernels_fd_name(fresh, older))
+    copy = syscall(SYS_openat, AT_FDCWD, older.c_str(), reopen_flags);
+  show_read_only(fresh);
   // The render takes about 20 us: another thread may have closed the fd
   // meanwhile, and its number may hold the program's next file (or none).
   // dup3 would replace that file, or bring a closed fd back: checked again
   // right before (a window of one system call rather than of the render).
-  if (!file_id(fd, still) || still != served) {
-    syscall(SYS_close, fresh);
-    return false;
-  }
+  // The old file is kept open (marked, read-only) past the dup3, so that
+  // dup3 does not free it while `copy` is still open: its pages are freed
+  // at the close of `old`, after.
+  int old = open_live_file(fd_name(fd).c_str());
+  bool done = copy >= 0 && file_id(fd, still) && still == served;
   int cloexec = fd_flags > 0 && (fd_flags & FD_CLOEXEC) ? O_CLOEXEC : 0;
-  bool done = syscall(SYS_dup3, fresh, fd, cloexec) == fd;
-  syscall(SYS_close, fresh);
+  if (done) done = syscall(SYS_dup3, copy, fd, cloexec) == fd;
+  close_reopened(fresh);
+  if (copy >= 0) syscall(SYS_close, copy);
+  if (old >= 0) close_host_file(old);
+  if (!done) return false;
   // Two threads rewinding the same fd each replace its file, then record
   // the file the fd holds: the first may record after the second replaced
   // it, and the record would then name a file the fd no longer holds (and be
@@ -181,9 +198,10 @@ int open_real_file(int fd) {
   if (file == VirtualFile::BlockStat && !config().root.live()) return -1;
   if (file == VirtualFile::None || !served_file_path(file, task, path)) return -1;
   // The live system's file, also under a sysroot: it is what the program's
-  // own stat of the path it opened finds.
-  ErrnoKeeper keep_errno;
-  return int(syscall(SYS_openat, AT_FDCWD, path.c_str(), O_PATH | O_CLOEXEC));
+  // own stat of the path it opened finds. Opened to read (every served file
+  // is readable by all), not O_PATH, so that it carries the library's mark
+  // for a fork child (lib/own_fds.hpp).
+  return open_live_file(path.c_str());
 }
 
 }  // namespace cgview::shim

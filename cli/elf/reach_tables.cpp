@@ -19,8 +19,9 @@ constexpr std::string_view kSymbols[] = {
 // Interposed too, but not what a program's asking is judged by: the stat calls
 // ask nothing (they describe a served file as the real one, and nearly every
 // program calls one); syscall() asks for the affinity with two of its numbers,
-// but nearly every program that imports it does so for others (futex, gettid).
-constexpr std::string_view kDescribing[] = {"fstat", "fstat64", "__fxstat", "__fxstat64", "statx", "syscall"};
+// but nearly every program that imports it does so for others (futex, gettid);
+// fork asks nothing (its child closes the library's own files).
+constexpr std::string_view kDescribing[] = {"fstat", "fstat64", "__fxstat", "__fxstat64", "statx", "syscall", "fork"};
 
 constexpr std::string_view kServed[] = {
     "/proc/meminfo",

@@ -1113,10 +1113,15 @@ TraceSummary check_trace(const std::string& log) {
       if (ret_fd >= 0) anonymous.insert(pid + ":" + std::to_string(ret_fd)), ++t.anonymous_created;
     } else if (name == "open" || name == "openat" || name == "openat2") {
       bool tmpfile = args.find("O_TMPFILE") != std::string::npos;
+      // O_APPEND alone writes nothing: the library marks its own read-only
+      // fds with it (lib/own_fds.hpp).
       bool writing = args.find("O_WRONLY") != std::string::npos || args.find("O_RDWR") != std::string::npos ||
-                     args.find("O_CREAT") != std::string::npos || args.find("O_TRUNC") != std::string::npos ||
-                     args.find("O_APPEND") != std::string::npos;
-      if (tmpfile) {
+                     args.find("O_CREAT") != std::string::npos || args.find("O_TRUNC") != std::string::npos;
+      // A reopen of an anonymous file by its /proc name (a rewind's) is one too.
+      size_t named = args.find("/proc/thread-self/fd/");
+      bool reopen = named != std::string::npos &&
+                    anonymous.count(pid + ":" + std::to_string(std::atoi(args.c_str() + named + 21)));
+      if (tmpfile || reopen) {
         if (ret_fd >= 0) anonymous.insert(pid + ":" + std::to_string(ret_fd)), ++t.anonymous_created;
       } else if (writing) {
         t.violations.push_back(line);
@@ -1126,7 +1131,9 @@ TraceSummary check_trace(const std::string& log) {
     } else if (name == "close") {
       anonymous.erase(pid + ":" + first_arg(args));
     } else if (name == "dup2" || name == "dup3") {
-      if (!failed) anonymous.erase(pid + ":" + nth_arg(args, 1));
+      // The target holds the source's file now: anonymous if that is.
+      if (!failed && anonymous.count(pid + ":" + first_arg(args))) anonymous.insert(pid + ":" + nth_arg(args, 1));
+      else if (!failed) anonymous.erase(pid + ":" + nth_arg(args, 1));
     } else if (name == "write" || name == "pwrite64" || name == "writev" || name == "pwritev" ||
                name == "pwritev2" || name == "ftruncate" || name == "fallocate" || name == "fchmod" ||
                name == "fchown") {

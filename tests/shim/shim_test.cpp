@@ -974,7 +974,7 @@ TEST(ShimLibrary, ExportsOnlyTheInterposedSymbols) {
       "pthread_getaffinity_np", "sched_setaffinity", "pthread_setaffinity_np", "pthread_attr_setaffinity_np",
       "pthread_attr_getaffinity_np", "sysinfo", "open", "open64", "openat", "openat64", "__open_2", "__open64_2",
       "__openat_2", "__openat64_2", "fopen", "fopen64", "freopen", "freopen64", "lseek", "lseek64", "rewind", "fseek",
-      "fseeko", "fseeko64", "fsetpos", "fsetpos64", "fstat", "fstat64", "__fxstat", "__fxstat64", "statx"};
+      "fseeko", "fseeko64", "fsetpos", "fsetpos64", "fstat", "fstat64", "__fxstat", "__fxstat64", "statx", "fork"};
 #if CGVIEW_INTERPOSES_SYSCALL  // the ports shim/syscall_entry.S is written for (kernel_call.h)
   interposed.insert("syscall");
 #endif

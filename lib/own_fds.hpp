@@ -1,0 +1,63 @@
+// The library's own short-lived fds, and what a fork child does with copies
+// of them.
+//
+// To answer a call the library opens files of its own for a few
+// microseconds: the cgroup's and /proc's inputs, directories it lists, the
+// memory file it renders into. A fork() by another thread meanwhile copies
+// them into the child, where no thread will ever close them (natively
+// sysinfo opens no fd at all). The shim's fork() closes them in the child
+// (shim/fork_hook.cpp). It cannot learn which they are from memory: the
+// kernel copies a process's fds before its memory, and other threads go on
+// opening and closing meanwhile, so a table of fds could name a number that
+// is the program's in the child. So each fd says itself what it is:
+// - the library opens every file it only reads, for the length of a call,
+//   with kOwnReadMark beside O_RDONLY | O_CLOEXEC: flags that mean something
+//   only to writes, so they change no read, and that no program opens a file
+//   only to read with (a held input, which stays open on purpose, has its
+//   mark taken off);
+// - the memory file is a memfd named kMemfdName, unsealed while the library
+//   writes it (every one a program is given is sealed first), or a scratch
+//   file with kOwnScratchMark where there are no memfds.
+// Counters tell the child whether such a search is needed at all (almost
+// never) and whether the forking thread was itself inside a call (a fork
+// from a signal handler): then its own fds are in use and nothing is closed.
+#pragma once
+
+#include <fcntl.h>
+
+#include <cstdint>
+
+namespace cgview {
+
+inline constexpr int kOwnReadMark = O_APPEND | O_DSYNC;
+inline constexpr int kOwnScratchMark = O_APPEND | O_NOATIME;
+inline constexpr char kMemfdName[] = "cgview";
+
+// Whether an fd with these status flags (F_GETFL) and fd flags (F_GETFD) is
+// one of the library's read-only or scratch fds.
+bool has_own_read_mark(long status_flags, long fd_flags);
+bool has_own_scratch_mark(long status_flags, long fd_flags);
+
+// Called before each open of a short-lived fd of the library's, and after
+// its close (or after the open failed, or once the fd stops being the
+// library's: held, or handed to the program).
+void own_fd_opening();
+void own_fd_gone();
+
+// The counts a fork reads right before the real fork.
+struct OwnFdCounts {
+  uint32_t started = 0, ended = 0;
+};
+OwnFdCounts own_fd_counts();
+
+// In a fork child, given the parent's counts from right before the fork:
+enum class CopiedOwnFds {
+  kNone,    // no fd of the library's can have been open in the parent meanwhile
+  kSweep,   // some may be, all of other threads': close every marked fd
+  kInUse,   // this thread was itself inside a call: leave them
+};
+CopiedOwnFds copied_own_fds(const OwnFdCounts& before);
+// After the sweep: the other threads' calls are not in the child.
+void forget_other_threads_fds();
+
+}  // namespace cgview

@@ -1,0 +1,26 @@
+// fork: the real one, and in the child, the library's own fds that another
+// thread's call had open are closed (lib/own_fds.hpp says how they are known).
+// Nothing waits for anything: a fork is never slower for the library's calls
+// in other threads, whatever they do meanwhile.
+#include <errno.h>
+#include <unistd.h>
+
+#include "export.hpp"
+#include "fork_sweep.hpp"
+#include "own_fds.hpp"
+#include "real_functions.hpp"
+
+using namespace cgview;
+using namespace cgview::shim;
+
+CGVIEW_EXPORT pid_t fork() {
+  const RealFunctions* r = real_wait();  // null only inside this thread's own resolution, which never forks
+  if (r == nullptr || r->fork == nullptr) {
+    errno = ENOSYS;
+    return -1;
+  }
+  const OwnFdCounts before = own_fd_counts();
+  pid_t pid = r->fork();
+  if (pid == 0) close_fds_copied_from_other_threads(before);
+  return pid;
+}

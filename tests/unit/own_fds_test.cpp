@@ -1,0 +1,117 @@
+#include "own_fds.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <string>
+#include <thread>
+
+#include "host_files.hpp"
+#include "input_file.hpp"
+
+namespace cgview {
+namespace {
+
+bool marked_as_the_librarys(int fd) {
+  return has_own_read_mark(fcntl(fd, F_GETFL), fcntl(fd, F_GETFD));
+}
+
+// The flags a fork child tells the library's files by: on every file it
+// opens to read for a call, on none a program opens to read, and not on a
+// held input, which stays open on purpose.
+TEST(OwnFds, TheLibrarysReadsAreMarkedAndAProgramsAreNot) {
+  Sysroot live;
+  int own = open_host_file(live, "/proc/meminfo");
+  ASSERT_GE(own, 0);
+  EXPECT_TRUE(marked_as_the_librarys(own));
+  char buf[64];
+  EXPECT_GT(read(own, buf, sizeof buf), 0) << "the mark changes no read";
+  close_host_file(own);
+  int dir = open_host_directory(live, "/proc/self");
+  ASSERT_GE(dir, 0);
+  EXPECT_TRUE(marked_as_the_librarys(dir));
+  close_host_file(dir);
+
+  for (int flags : {O_RDONLY, O_RDONLY | O_CLOEXEC, O_RDONLY | O_APPEND | O_CLOEXEC, O_RDONLY | O_DSYNC | O_CLOEXEC,
+                    O_RDWR | O_APPEND | O_DSYNC | O_CLOEXEC}) {
+    int programs = open("/proc/meminfo", flags);
+    if (programs < 0) continue;  // O_RDWR
+    EXPECT_FALSE(marked_as_the_librarys(programs)) << flags;
+    close(programs);
+  }
+  // Without close-on-exec it is no fd of the library's either.
+  int no_cloexec = open("/proc/meminfo", O_RDONLY | O_APPEND | O_DSYNC);
+  ASSERT_GE(no_cloexec, 0);
+  EXPECT_FALSE(marked_as_the_librarys(no_cloexec));
+  close(no_cloexec);
+}
+
+TEST(OwnFds, AHeldInputLosesTheMark) {
+  Sysroot root;
+  root.hold_inputs = true;
+  char buf[16384];
+  ASSERT_GT(read_input_file(root, "/proc/meminfo", buf), 0);
+  int held = -1;
+  for (int fd = kHeldFdFloor; fd < 4096 && held < 0; ++fd) {
+    char link[64], target[64];
+    snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
+    ssize_t n = readlink(link, target, sizeof target);
+    if (n > 0 && std::string(target, size_t(n)) == "/proc/meminfo") held = fd;
+  }
+  ASSERT_GE(held, 0) << "the input is held";
+  EXPECT_FALSE(marked_as_the_librarys(held));
+  EXPECT_EQ(fcntl(held, F_GETFL) & O_APPEND, 0);
+}
+
+TEST(OwnFds, ScratchFilesAreMarkedReadWrite) {
+  EXPECT_TRUE(has_own_scratch_mark(O_RDWR | kOwnScratchMark, FD_CLOEXEC));
+  EXPECT_FALSE(has_own_scratch_mark(O_RDWR | O_APPEND, FD_CLOEXEC));
+  EXPECT_FALSE(has_own_scratch_mark(O_RDONLY | kOwnScratchMark, FD_CLOEXEC));
+  EXPECT_FALSE(has_own_scratch_mark(O_RDWR | kOwnScratchMark, 0));
+  EXPECT_FALSE(has_own_scratch_mark(-1, FD_CLOEXEC));
+}
+
+// What a fork child is told from the counts its parent read right before
+// the fork (here the same process stands for both: the counts are only
+// memory).
+TEST(OwnFds, TheCountsSayWhetherAndWhoseFdsMayBeCopied) {
+  own_fd_opening();  // maps the counts
+  own_fd_gone();
+  OwnFdCounts quiet = own_fd_counts();
+  EXPECT_EQ(quiet.started, quiet.ended);
+  EXPECT_EQ(copied_own_fds(quiet), CopiedOwnFds::kNone);
+
+  // Opened after the parent read the counts: `started` grew since.
+  own_fd_opening();
+  EXPECT_EQ(copied_own_fds(quiet), CopiedOwnFds::kInUse) << "this thread's own call";
+  own_fd_gone();
+
+  // Another thread's call, open when the counts were read.
+  std::atomic<int> stage{0};
+  std::thread other([&] {
+    own_fd_opening();
+    stage = 1;
+    while (stage != 2) std::this_thread::yield();
+    own_fd_gone();
+  });
+  while (stage != 1) std::this_thread::yield();
+  OwnFdCounts busy = own_fd_counts();
+  EXPECT_NE(busy.started, busy.ended);
+  EXPECT_EQ(copied_own_fds(busy), CopiedOwnFds::kSweep);
+  stage = 2;
+  other.join();
+
+  // A child forgets the other threads' calls, which it does not have.
+  own_fd_opening();  // left open by a thread the "child" does not have
+  std::thread([] {}).join();
+  forget_other_threads_fds();
+  OwnFdCounts after = own_fd_counts();
+  EXPECT_EQ(after.started, after.ended);
+  EXPECT_EQ(copied_own_fds(after), CopiedOwnFds::kNone);
+}
+
+}  // namespace
+}  // namespace cgview
