@@ -21,6 +21,7 @@ struct Counts {
   // be seen late. A thread sharing a count with this one only makes the
   // child leave the fds open.
   std::atomic<uint32_t> open_by_thread[kThreadCounts];
+  std::atomic<uint32_t> forks;
 };
 constinit LazyZeroed<Counts> g_counts;
 
@@ -104,6 +105,16 @@ void forget_other_threads_fds() {
   if (counts == nullptr) return;
   for (auto& count : counts->open_by_thread) count.store(0, std::memory_order_relaxed);
   counts->ended.store(counts->started.load(std::memory_order_relaxed), std::memory_order_relaxed);
+}
+
+uint32_t forks_seen() {
+  const Counts* counts = g_counts.if_mapped();
+  return counts == nullptr ? 0 : counts->forks.load(std::memory_order_relaxed);
+}
+
+void count_fork_in_child() {
+  Counts* counts = g_counts.if_mapped();
+  if (counts != nullptr) counts->forks.fetch_add(1, std::memory_order_relaxed);
 }
 
 }  // namespace cgview

@@ -60,4 +60,11 @@ CopiedOwnFds copied_own_fds(const OwnFdCounts& before);
 // After the sweep: the other threads' calls are not in the child.
 void forget_other_threads_fds();
 
+// How many of the library's fork()s made this process (each child counts
+// its own): a call that began in a parent and goes on in a child (forked by
+// a signal handler that interrupted it) sees it change, and stops writing
+// into the memory file it shares with the parent.
+uint32_t forks_seen();
+void count_fork_in_child();
+
 }  // namespace cgview

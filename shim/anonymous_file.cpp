@@ -103,6 +103,9 @@ uint64_t file_size_limit() {
 void make_anonymous_file(LazyFile& file) {
   file.made_cloexec = (file.flags & O_CLOEXEC) || file.above_an_input;
   unsigned cloexec = file.made_cloexec ? MFD_CLOEXEC : 0;
+  // Before the file exists: a fork right after its making (a signal handler
+  // runs as memfd_create returns) is one the child sees.
+  file.forks = forks_seen();
   own_fd_opening();
   long fd = syscall(SYS_memfd_create, kMemfdName, cloexec | MFD_ALLOW_SEALING);
   file.memfd = fd >= 0;
@@ -135,6 +138,13 @@ void discard_anonymous_file(LazyFile& file) {
 // from the start without a seek.
 bool flush_to_lazy_file(void* context, const char* data, size_t len) {
   LazyFile& file = *static_cast<LazyFile*>(context);
+  // A fork child going on with a render its parent began (the fork came
+  // from a signal handler that interrupted it) shares the parent's file:
+  // it writes nothing more into it.
+  if (file.fd >= 0 && forks_seen() != file.forks) {
+    file.copied = true;
+    return false;
+  }
   if (file.fd >= 0) file.above_an_input = true;  // a later flush: the render still reads
   if (file.fd < 0) {
     file.above_an_input = input_files_open();

@@ -19,6 +19,10 @@ struct LazyFile {
   bool above_an_input = false;  // made while a renderer may have had an input open
   bool made_cloexec = false;    // the memfd has close-on-exec whatever the program asked
   bool reopened = false;  // the program gets a reopen of it, never this fd (a rewind, a wide stream)
+  // forks_seen() when it was made (lib/own_fds.hpp); `copied`: found
+  // changed, this is a fork child going on with its parent's file.
+  uint32_t forks = 0;
+  bool copied = false;
   uint64_t size_limit = 0;  // RLIMIT_FSIZE when the file was made
   uint64_t written = 0;
 };
@@ -31,7 +35,8 @@ void discard_anonymous_file(LazyFile& file);
 
 // A Sink's flush (lib/sink.hpp) into the LazyFile `context` points to: makes
 // the file at the first flush. False when it cannot be made or written, or
-// the content would cross RLIMIT_FSIZE (`refused` set).
+// the content would cross RLIMIT_FSIZE (`refused` set), or the file is a
+// parent's (`copied` set: nothing is written into it).
 bool flush_to_lazy_file(void* context, const char* data, size_t len);
 
 // The written file as the program's fd, at the lowest free fd, unwritable,

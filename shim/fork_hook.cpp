@@ -21,6 +21,9 @@ CGVIEW_EXPORT pid_t fork() {
   }
   const OwnFdCounts before = own_fd_counts();
   pid_t pid = r->fork();
-  if (pid == 0) close_fds_copied_from_other_threads(before);
+  if (pid == 0) {
+    count_fork_in_child();
+    close_fds_copied_from_other_threads(before);
+  }
   return pid;
 }

@@ -12,6 +12,7 @@
 #include "input_file.hpp"
 #include "anonymous_file.hpp"
 #include "lazy_zeroed.hpp"
+#include "own_fds.hpp"
 #include "view_cache.hpp"
 
 namespace cgview::shim {
@@ -103,6 +104,27 @@ VirtualFile tracked_file(int fd, uint32_t& task, FileId& id) {
   line << why << ": serving the real file";
 }
 
+// Renders `file` into a new anonymous file. Where the render turns out to
+// have begun in the parent (a fork from a signal handler that interrupted
+// it: the memory file is the parent's too), this child renders again into a
+// file of its own, once.
+bool render_into(LazyFile& out, VirtualFile file, const Limits& limits, uint32_t task) {
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    Sink sink(flush_to_lazy_file, &out);
+    bool rendered = config().debug ? render_quietly(file, limits, sink, task)
+                                    : render(file, config(), limits, &stat_clock(), sink, task);
+    if (rendered && out.fd < 0) make_anonymous_file(out);  // empty content
+    if (out.fd >= 0 && forks_seen() != out.forks) out.copied = true;
+    if (!out.copied) return rendered;
+    discard_anonymous_file(out);  // the child's copy of the parent's fd
+    LazyFile again;
+    again.flags = out.flags;
+    again.reopened = out.reopened;
+    out = again;
+  }
+  return false;
+}
+
 int render_new_fd(VirtualFile file, int flags, uint32_t task, bool reopened) {
   LimitsBuffer buffer;
   Limits& limits = buffer.limits();
@@ -110,10 +132,7 @@ int render_new_fd(VirtualFile file, int flags, uint32_t task, bool reopened) {
   LazyFile out;
   out.flags = flags;
   out.reopened = reopened;
-  Sink sink(flush_to_lazy_file, &out);
-  bool rendered = config().debug ? render_quietly(file, limits, sink, task)
-                                  : render(file, config(), limits, &stat_clock(), sink, task);
-  if (rendered && out.fd < 0) make_anonymous_file(out);  // empty content
+  bool rendered = render_into(out, file, limits, task);
   if (!rendered || out.fd < 0 || out.refused) {
     bool no_file = out.refused || (rendered && out.fd < 0);
     say_serving_real(file, task, no_file ? "no memfd or O_TMPFILE, or RLIMIT_FSIZE"
@@ -140,7 +159,8 @@ void remember_virtual(int fd, VirtualFile file, uint32_t task) {
   track(fd, file, task);
 }
 
-bool refresh_if_virtual(int fd, void (*before)(void*), void* context) {
+// Built for size (cold): a rewind renders and reopens, some tens of microseconds.
+[[gnu::cold]] bool refresh_if_virtual(int fd, void (*before)(void*), void* context) {
   ErrnoKeeper keep_errno;
   uint32_t task = 0;
   FileId served, still;

@@ -15,8 +15,9 @@
  * leave their children clean):
  * - handler-forks: a timer's signal handler forks while the main thread opens
  *   /proc/meminfo (a fork inside the thread's own call), 2,000 times, before
- *   the thread starts (handler_forks=N). Those children must not lose the
- *   fds of the call they are inside; they exit at once.
+ *   the thread starts (handler_forks=N). Each child returns from the
+ *   handler into the open it interrupted, which must still give the view
+ *   (handler_children_wrong=0): the fds of the child's own call are its own.
  * - atfork-handlers: the program's own prepare, parent and child handlers
  *   open /proc/meminfo at every fork (calls inside the fork itself).
  * - after-fork-syscall: the whole run happens in a child made by a raw fork
@@ -163,25 +164,72 @@ static void open_meminfo(void) {
 
 static volatile sig_atomic_t handler_forks;
 
+static volatile sig_atomic_t in_handler_child, handler_children_wrong, handler_children_running;
+static char first_line[64]; /* of the served /proc/meminfo, before the timer starts */
+
+/* The meminfo's first line as an open and a pread give it; "" when they do not. */
+static void first_line_of(int fd, char* out, size_t size) {
+  out[0] = '\0';
+  if (fd < 0) return;
+  ssize_t n = pread(fd, out, size - 1, 0); /* pread: an earlier child may have read through this same open file */
+  out[n > 0 ? n : 0] = '\0';
+  char* end = strchr(out, '\n');
+  if (end != NULL) *end = '\0';
+}
+
+/* The child returns from the handler into the call it interrupted, which
+ * must end as in the parent: the view's content (the main loop checks it).
+ * The parent does not wait here: a handler longer than the timer's period
+ * would leave the main loop no time at all. */
 static void fork_in_handler(int signal_number) {
   (void)signal_number;
+  if (in_handler_child || handler_children_running >= 8) return;
   pid_t pid = fork();
-  if (pid == 0) _exit(0);
-  if (pid > 0 && waitpid(pid, NULL, 0) == pid) handler_forks = handler_forks + 1;
+  if (pid == 0) {
+    in_handler_child = 1;
+    return;
+  }
+  if (pid > 0) handler_children_running = handler_children_running + 1;
+}
+
+/* Reaps the handler's children that have exited; `block`: all of them. */
+static void reap_handler_children(int block) {
+  for (;;) {
+    int status = 0;
+    pid_t pid = waitpid(-1, &status, block ? 0 : WNOHANG);
+    if (pid <= 0) return;
+    handler_children_running = handler_children_running - 1;
+    handler_forks = handler_forks + 1;
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) handler_children_wrong = handler_children_wrong + 1;
+  }
 }
 
 /* Forks from a timer's handler that interrupts served opens, until 2,000
- * have been made. */
+ * children have ended. Each child finishes the open it was forked inside
+ * (or the next one) and checks what it reads. */
 static void forks_from_a_handler(void) {
+  int fd = open("/proc/meminfo", O_RDONLY | O_CLOEXEC);
+  first_line_of(fd, first_line, sizeof first_line);
+  if (fd >= 0) close(fd);
   signal(SIGALRM, fork_in_handler);
   struct itimerval every = {{0, 300}, {0, 300}}, off = {{0, 0}, {0, 0}};
   setitimer(ITIMER_REAL, &every, NULL);
   while (handler_forks < 2000) {
-    int fd = open("/proc/meminfo", O_RDONLY | O_CLOEXEC);
+    fd = open("/proc/meminfo", O_RDONLY | O_CLOEXEC);
+    if (in_handler_child) {
+      char line[64];
+      first_line_of(fd, line, sizeof line);
+      _exit(fd >= 0 && strcmp(line, first_line) == 0 ? 0 : 1);
+    }
     if (fd >= 0) close(fd);
+    if (in_handler_child) _exit(0); /* forked outside the open: nothing to check */
+    reap_handler_children(0);
   }
   setitimer(ITIMER_REAL, &off, NULL);
   signal(SIGALRM, SIG_DFL);
+  if (in_handler_child) _exit(0);
+  reap_handler_children(1);
+  printf("handler_children_wrong=%d\n", (int)handler_children_wrong);
 }
 
 static void* caller(void* unused) {
