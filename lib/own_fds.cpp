@@ -22,6 +22,7 @@ struct Counts {
   // child leave the fds open.
   std::atomic<uint32_t> open_by_thread[kThreadCounts];
   std::atomic<uint32_t> forks;
+  std::atomic<uint32_t> highest_fd_plus_one;  // only grows
 };
 constinit LazyZeroed<Counts> g_counts;
 
@@ -52,9 +53,11 @@ static_assert(kThreadCounts == 16, "the hash above takes 4 bits");
 
 }  // namespace
 
+// O_SYNC is O_DSYNC and a bit of its own: the library's fds have O_DSYNC alone.
 bool has_own_read_mark(long status_flags, long fd_flags) {
   return status_flags >= 0 && fd_flags >= 0 && (status_flags & O_ACCMODE) == O_RDONLY &&
-         (status_flags & kOwnReadMark) == kOwnReadMark && (fd_flags & FD_CLOEXEC) != 0;
+         (status_flags & kOwnReadMark) == kOwnReadMark && (status_flags & O_SYNC) == O_DSYNC &&
+         (fd_flags & FD_CLOEXEC) != 0;
 }
 
 bool has_own_scratch_mark(long status_flags, long fd_flags) {
@@ -62,19 +65,35 @@ bool has_own_scratch_mark(long status_flags, long fd_flags) {
          (status_flags & kOwnScratchMark) == kOwnScratchMark && (fd_flags & FD_CLOEXEC) != 0;
 }
 
+// The thread's own count is the outer one: a fork from a signal handler
+// between the two changes finds this thread's call under way, and leaves
+// the counts to it.
 void own_fd_opening() {
   Counts* counts = g_counts.get();
   if (counts == nullptr) return;
-  counts->started.fetch_add(1, std::memory_order_seq_cst);
   own_thread_count(*counts).fetch_add(1, std::memory_order_seq_cst);
+  counts->started.fetch_add(1, std::memory_order_seq_cst);
+}
+
+void own_fd_is(long fd) {
+  Counts* counts = g_counts.if_mapped();
+  if (counts == nullptr || fd < 0) return;
+  uint32_t above = uint32_t(fd) + 1, now = counts->highest_fd_plus_one.load(std::memory_order_relaxed);
+  while (now < above && !counts->highest_fd_plus_one.compare_exchange_weak(now, above, std::memory_order_relaxed)) {
+  }
 }
 
 void own_fd_gone() {
   // Mapped by the opening, unless that could not map it either.
   Counts* counts = g_counts.if_mapped();
   if (counts == nullptr) return;
-  own_thread_count(*counts).fetch_sub(1, std::memory_order_seq_cst);
   counts->ended.fetch_add(1, std::memory_order_seq_cst);
+  own_thread_count(*counts).fetch_sub(1, std::memory_order_seq_cst);
+}
+
+long highest_own_fd() {
+  const Counts* counts = g_counts.if_mapped();
+  return counts == nullptr ? -1 : long(counts->highest_fd_plus_one.load(std::memory_order_relaxed)) - 1;
 }
 
 OwnFdCounts own_fd_counts() {

@@ -33,16 +33,21 @@ inline constexpr int kOwnReadMark = O_APPEND | O_DSYNC;
 inline constexpr int kOwnScratchMark = O_APPEND | O_NOATIME;
 inline constexpr char kMemfdName[] = "cgview";
 
-// Whether an fd with these status flags (F_GETFL) and fd flags (F_GETFD) is
-// one of the library's read-only or scratch fds.
+// Whether an fd with these status flags (F_GETFL) and fd flags (F_GETFD)
+// bears the mark of the library's read-only or scratch fds. A program may
+// set the same flags: the fork child also checks what the fd names.
 bool has_own_read_mark(long status_flags, long fd_flags);
 bool has_own_scratch_mark(long status_flags, long fd_flags);
 
 // Called before each open of a short-lived fd of the library's, and after
 // its close (or after the open failed, or once the fd stops being the
-// library's: held, or handed to the program).
+// library's: held, or handed to the program). own_fd_is(fd) after each open
+// or dup that made one: the child looks no higher than the highest.
 void own_fd_opening();
+void own_fd_is(long fd);
 void own_fd_gone();
+// The highest fd the library has had (-1: none).
+long highest_own_fd();
 
 // The counts a fork reads right before the real fork.
 struct OwnFdCounts {

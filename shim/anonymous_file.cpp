@@ -16,14 +16,15 @@ namespace cgview::shim {
 
 namespace {
 
+constexpr int kAllSeals = F_SEAL_WRITE | F_SEAL_GROW | F_SEAL_SHRINK | F_SEAL_SEAL;
+
 // An O_TMPFILE (or a memfd whose sealing was refused) cannot be sealed: it is
 // made read-only (0444) and the program gets a read-only reopen, so write()
 // fails with EBADF and nobody but root can reopen it for writing. Returns -1
 // (and closes `fd`) when the program would otherwise get a writable fd: then
-// the real file is served.
-constexpr int kAllSeals = F_SEAL_WRITE | F_SEAL_GROW | F_SEAL_SHRINK | F_SEAL_SEAL;
-
-int read_only_copy(int fd, int flags) {
+// the real file is served. Rare (no memfds, or a seccomp filter on fcntl):
+// built for size.
+[[gnu::cold]] int read_only_copy(int fd, int flags) {
   syscall(SYS_fchmod, fd, 0444);
   const int ro_flags = O_RDONLY | (flags & (O_CLOEXEC | O_NONBLOCK));
   long ro = syscall(SYS_openat, AT_FDCWD, fd_name(fd).c_str(), ro_flags);
@@ -64,6 +65,7 @@ int sealed_memfd(const LazyFile& file) {
   // above the input's fd, free since: open() must return the lowest.
   if (file.above_an_input) {
     long low = syscall(SYS_fcntl, fd, file.flags & O_CLOEXEC ? F_DUPFD_CLOEXEC : F_DUPFD, 0);
+    own_fd_is(low);
     if (low >= 0 && low < fd) {
       syscall(SYS_close, fd);
       fd = int(low);
@@ -116,6 +118,7 @@ void make_anonymous_file(LazyFile& file) {
     fd = syscall(SYS_openat, AT_FDCWD, dir, O_TMPFILE | O_RDWR | O_CLOEXEC | kOwnScratchMark, 0600);
   }
   if (fd < 0) own_fd_gone();
+  own_fd_is(fd);
   // A memfd that only ever gets reopened is marked as the library's for its
   // whole life: the program's fds of it are other open files (lib/own_fds.hpp).
   if (fd >= 0 && file.memfd && file.reopened) syscall(SYS_fcntl, fd, F_SETFL, kOwnScratchMark);

@@ -7,20 +7,27 @@
 
 #include "export.hpp"
 #include "fork_sweep.hpp"
+#include "next_symbol.hpp"
 #include "own_fds.hpp"
 #include "real_functions.hpp"
 
 using namespace cgview;
 using namespace cgview::shim;
 
+using ForkFn = pid_t (*)();
+
 CGVIEW_EXPORT pid_t fork() {
-  const RealFunctions* r = real_wait();  // null only inside this thread's own resolution, which never forks
-  if (r == nullptr || r->fork == nullptr) {
+  // Null inside this thread's own resolution of the real functions (a
+  // signal handler that interrupted it forks): looked up by itself then.
+  const RealFunctions* r = real_wait();
+  ForkFn real = r != nullptr ? r->fork : nullptr;
+  if (real == nullptr) real = reinterpret_cast<ForkFn>(next_symbol("fork", nullptr));
+  if (real == nullptr) {
     errno = ENOSYS;
     return -1;
   }
   const OwnFdCounts before = own_fd_counts();
-  pid_t pid = r->fork();
+  pid_t pid = real();
   if (pid == 0) {
     count_fork_in_child();
     close_fds_copied_from_other_threads(before);

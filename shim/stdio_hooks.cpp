@@ -65,35 +65,42 @@ using FopenFn = FILE* (*)(const char*, const char*);
 // fd, as fopen of the path would, with the mode's own close-on-exec, and no
 // fd the program never holds is inheritable meanwhile. That takes a second
 // fd; without one, nullptr, and the caller opens the real file.
+// The wide stream's reopen of the library's own marked `fd` (rare: built for size).
+[[gnu::cold]] FILE* reopen_wide(FopenFn real, int fd, const char* mode) {
+  own_fd_opening();  // `above`: the same marked file, counted until it is closed
+  long above = syscall(SYS_fcntl, fd, F_DUPFD_CLOEXEC, fd + 1);
+  if (above < 0) own_fd_gone();
+  own_fd_is(above);
+  show_read_only(fd);
+  close_reopened(fd);
+  if (above < 0) return nullptr;
+  FILE* stream = nullptr;
+  if (real != nullptr) {
+    stream = real(fd_name(int(above)).c_str(), mode);
+    FdName older;
+    if (stream == nullptr && errno == ENOENT && older_kernels_fd_name(int(above), older))
+      stream = real(older.c_str(), mode);
+  }
+  close_reopened(int(above));
+  return stream;
+}
+
 FILE* serve_fopen(FopenFn real, const char* path, const char* mode) {
   uint32_t task = 0;
   VirtualFile file = served_stream(path, mode, task);
   if (file == VirtualFile::None) return nullptr;
   bool wide = std::strchr(mode, ',') != nullptr;
-  // A wide stream's content is the library's own fd, for the reopen below.
+  // A wide stream's content is the library's own fd, for reopen_wide.
   int fd = open_virtual(file, wide ? O_RDONLY | O_CLOEXEC : open_flags_for(mode), task, wide);
   if (fd < 0) return nullptr;
   ErrnoKeeper keep_errno;
   const ModeWithoutMapping read_mode(mode);
-  FILE* stream = nullptr;
   if (!wide) {
-    stream = fdopen(fd, read_mode.c_str());
+    FILE* stream = fdopen(fd, read_mode.c_str());
     if (stream == nullptr) syscall(SYS_close, fd);
     return stream;
   }
-  own_fd_opening();  // `above`: the same marked file, counted until it is closed
-  long above = syscall(SYS_fcntl, fd, F_DUPFD_CLOEXEC, fd + 1);
-  if (above < 0) own_fd_gone();
-  show_read_only(fd);
-  close_reopened(fd);
-  if (above < 0) return nullptr;
-  if (real != nullptr) {
-    stream = real(fd_name(int(above)).c_str(), read_mode.c_str());
-    FdName older;
-    if (stream == nullptr && errno == ENOENT && older_kernels_fd_name(int(above), older))
-      stream = real(older.c_str(), read_mode.c_str());
-  }
-  close_reopened(int(above));
+  FILE* stream = reopen_wide(real, fd, read_mode.c_str());
   if (stream != nullptr) remember_virtual(fileno(stream), file, task);
   return stream;
 }
@@ -102,6 +109,7 @@ FILE* serve_fopen(FopenFn real, const char* path, const char* mode) {
 bool fd_to_spare(int fd) {
   long spare = syscall(SYS_fcntl, fd, F_DUPFD_CLOEXEC, 0);
   if (spare < 0) return false;
+  own_fd_is(spare);  // a dup of the library's own marked file (serve_freopen)
   syscall(SYS_close, spare);
   return true;
 }
@@ -113,7 +121,7 @@ using FreopenFn = FILE* (*)(const char*, const char*, FILE*);
 // file, so that takes one fd more than the real freopen of the path does:
 // where the served content's fd took the last one, the real file is opened
 // instead (the stream is not lost to EMFILE).
-FILE* serve_freopen(FreopenFn real, const char* path, const char* mode, FILE* stream, bool& served) {
+[[gnu::cold]] FILE* serve_freopen(FreopenFn real, const char* path, const char* mode, FILE* stream, bool& served) {
   served = false;
   uint32_t task = 0;
   VirtualFile file = served_stream(path, mode, task);

@@ -272,6 +272,10 @@ const Config& config() {
   return stored_config();
 }
 
+const Config* config_if_read() {
+  return g_config_state.load(std::memory_order_acquire) == kConfigReady ? &stored_config() : nullptr;
+}
+
 StatClock& stat_clock() { return g_stat_clock; }
 
 bool current_limits(Limits& out) {

@@ -25,6 +25,8 @@ class LimitsBuffer {
 
 // The configuration, read once per process with secure_getenv.
 const Config& config();
+// The configuration if it has been read, else nullptr (reads nothing).
+const Config* config_if_read();
 
 // False when the shim is disabled or the view cannot be formed: answer for real.
 bool current_limits(Limits& out);

@@ -23,12 +23,14 @@
  * - after-fork-syscall: the whole run happens in a child made by a raw fork
  *   system call while a thread was inside sysinfo: its copy of the shim's
  *   counts names a call of a thread it does not have (printed by the child).
+ * - lookalikes: the program first opens fds that look like the shim's by
+ *   their flags (open_lookalikes), which every child must keep.
  * - lock-order: 20 times, a thread holding a lock that the program's prepare
  *   handler takes calls sysinfo while a fork waits in that handler: nothing
  *   of the shim's may wait for the fork (lock_order_forks=20; a deadlock
  *   never prints).
  *
- * usage: cgview_fork_fd_probe CALL FORKS [handler-forks|atfork-handlers|after-fork-syscall|lock-order]
+ * usage: cgview_fork_fd_probe CALL FORKS [handler-forks|atfork-handlers|after-fork-syscall|lock-order|lookalikes]
  *   CALL: sysinfo|phys-pages|affinity|fstat|rewind|open|wide-open */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -79,8 +81,10 @@ static int list_fds(int* out, int max) {
 }
 
 static int before_marked[kMaxFds]; /* read-only with O_APPEND and O_DSYNC: the shim's */
+static int in_raw_fork_child;       /* only there may "before" hold the shim's */
 
 static void mark_before(void) {
+  if (!in_raw_fork_child) return;
   for (int i = 0; i < before_count; ++i) {
     long flags = syscall(SYS_fcntl, before[i], F_GETFL);
     before_marked[i] = flags >= 0 && (flags & O_ACCMODE) == O_RDONLY && (flags & (O_APPEND | O_DSYNC)) == (O_APPEND | O_DSYNC);
@@ -95,7 +99,9 @@ static int held_before(int fd) {
 
 /* In the child: 0 when it holds only what the program held, and for "open"
  * at most the one fd of the thread's open (the served memory file, or
- * natively /proc/meminfo itself), returned or about to be. */
+ * natively /proc/meminfo itself), returned or about to be: a memory file
+ * sealed against writes, which the shim does last before it returns one (one
+ * still being written is the shim's own). */
 static int child_check(void) {
   int now[kMaxFds];
   int count = list_fds(now, kMaxFds);
@@ -107,11 +113,12 @@ static int child_check(void) {
     snprintf(link, sizeof link, "/proc/self/fd/%d", now[i]);
     long n = syscall(SYS_readlinkat, AT_FDCWD, link, target, sizeof target - 1);
     if (n >= 0) target[n] = '\0';
-    int the_open = strncmp(target, "/memfd:", 7) == 0 || strcmp(target, "/proc/meminfo") == 0;
+    long flags = syscall(SYS_fcntl, now[i], F_GETFL), seals = syscall(SYS_fcntl, now[i], F_GET_SEALS);
+    int the_open = (strncmp(target, "/memfd:", 7) == 0 && seals >= 0 && (seals & F_SEAL_WRITE) != 0) ||
+                   strcmp(target, "/proc/meminfo") == 0;
     int opens_one = strcmp(call, "open") == 0 || strcmp(call, "wide-open") == 0;
     if (opens_one && the_open && opens++ == 0) continue;
     char line[400];
-    long flags = syscall(SYS_fcntl, now[i], F_GETFL), seals = syscall(SYS_fcntl, now[i], F_GET_SEALS);
     int len = snprintf(line, sizeof line, "child holds fd %d (%s, flags %#lo, seals %ld), which the program never opened\n",
                        now[i], target, flags, seals);
     if (write(2, line, (size_t)len) < 0) odd = 1;
@@ -285,6 +292,29 @@ static int lock_order_forks(void) {
   return made;
 }
 
+/* The program's own fds that look like the shim's by their flags alone,
+ * which children must keep: files outside /proc and /sys opened to read with
+ * O_APPEND and O_DSYNC, or O_SYNC (which holds O_DSYNC), a /proc file with
+ * O_SYNC, a file of its own read-write with O_APPEND and O_NOATIME, and more
+ * served files (some dup'd) than any table of the shim's would hold. */
+static void open_lookalikes(void) {
+  const char* plain = "/etc/hostname";
+  if (open(plain, O_RDONLY | O_APPEND | O_DSYNC | O_CLOEXEC) < 0) abort();
+  if (open(plain, O_RDONLY | O_APPEND | O_SYNC | O_CLOEXEC) < 0) abort();
+  if (open("/proc/self/stat", O_RDONLY | O_APPEND | O_SYNC | O_CLOEXEC) < 0) abort();
+  char scratch[] = "/tmp/cgview-fork-probe-XXXXXX";
+  int own = mkstemp(scratch);
+  if (own < 0) abort();
+  if (open(scratch, O_RDWR | O_APPEND | O_NOATIME | O_CLOEXEC) < 0) abort();
+  unlink(scratch);
+  close(own);
+  for (int i = 0; i < 10; ++i) {
+    int fd = open("/proc/meminfo", O_RDONLY | O_CLOEXEC);
+    if (fd < 0) abort();
+    if (i % 3 == 0 && dup(fd) < 0) abort();
+  }
+}
+
 /* The run: FORKS forks beside a thread calling CALL. */
 static int forks_beside_calls(int forks) {
   if (strcmp(call, "fstat") == 0 || strcmp(call, "rewind") == 0) served_fd = open("/proc/meminfo", O_RDONLY);
@@ -331,6 +361,7 @@ static int in_a_raw_fork_child(int forks) {
   pid_t pid = (pid_t)syscall(SYS_clone, SIGCHLD, 0, 0, 0, 0);
 #endif
   if (pid == 0) {
+    in_raw_fork_child = 1;
     int rc = forks_beside_calls(forks);
     fflush(stdout);
     _exit(rc);
@@ -344,8 +375,10 @@ int main(int argc, char** argv) {
   const char* first = argc == 4 ? argv[3] : "";
   if (argc < 3 || argc > 4 ||
       (argc == 4 && strcmp(first, "handler-forks") != 0 && strcmp(first, "atfork-handlers") != 0 &&
-       strcmp(first, "after-fork-syscall") != 0 && strcmp(first, "lock-order") != 0)) {
-    fprintf(stderr, "usage: %s CALL FORKS [handler-forks|atfork-handlers|after-fork-syscall|lock-order]\n", argv[0]);
+       strcmp(first, "after-fork-syscall") != 0 && strcmp(first, "lock-order") != 0 &&
+       strcmp(first, "lookalikes") != 0)) {
+    fprintf(stderr, "usage: %s CALL FORKS [handler-forks|atfork-handlers|after-fork-syscall|lock-order|lookalikes]\n",
+            argv[0]);
     return 2;
   }
   call = argv[1];
@@ -354,5 +387,6 @@ int main(int argc, char** argv) {
   if (strcmp(first, "atfork-handlers") == 0 && pthread_atfork(open_meminfo, open_meminfo, open_meminfo) != 0) return 2;
   if (strcmp(first, "after-fork-syscall") == 0) return in_a_raw_fork_child(forks);
   if (strcmp(first, "lock-order") == 0) printf("lock_order_forks=%d\n", lock_order_forks());
+  if (strcmp(first, "lookalikes") == 0) open_lookalikes();
   return forks_beside_calls(forks);
 }
