@@ -2,13 +2,30 @@
 
 #include <atomic>
 
+#include "host_files.hpp"
 #include "lazy_zeroed.hpp"
 
 namespace cgview {
 
 namespace {
 
-constexpr unsigned kThreadCounts = 16;
+constexpr unsigned kThreads = 64;
+constexpr unsigned kRewinds = 8;
+constexpr uint32_t kNoteBeingWritten = ~uint32_t(0);
+
+// A thread with fds of the library's open now: its own changes are in its
+// fork child exactly (they came before its fork), other threads' may be
+// seen late.
+struct ThreadFds {
+  std::atomic<uintptr_t> thread;  // its thread pointer; 0: a free slot
+  std::atomic<uint32_t> open;
+};
+
+// A rewind under way: the reopen the program's fd gets, and its file.
+struct Rewind {
+  std::atomic<uint32_t> copy_plus_one;  // 0: a free slot
+  std::atomic<uint64_t> dev, ino;
+};
 
 // Mapped by the first fd of the library's (lazy_zeroed.hpp): a process that
 // never has one never searches a fork child.
@@ -16,13 +33,13 @@ struct Counts {
   // Only ever added to, so a fork child can tell that an fd was opened after
   // its parent read them (open counts before the open, gone after the close).
   std::atomic<uint32_t> started, ended;
-  // Fds open now, by a hash of the thread: a thread's own additions are in
-  // its fork child exactly (they came before its fork), other threads' may
-  // be seen late. A thread sharing a count with this one only makes the
-  // child leave the fds open.
-  std::atomic<uint32_t> open_by_thread[kThreadCounts];
   std::atomic<uint32_t> forks;
   std::atomic<uint32_t> highest_fd_plus_one;  // only grows
+  // Fds of threads that found no slot: any of them may be the forking one.
+  std::atomic<uint32_t> unplaced;
+  std::atomic<uint32_t> next_rewind;
+  ThreadFds threads[kThreads];
+  Rewind rewinds[kRewinds];
 };
 constinit LazyZeroed<Counts> g_counts;
 
@@ -43,26 +60,31 @@ uintptr_t thread_pointer() {
 #endif
 }
 
-// A thread's count: threads' pointers lie a stack size apart, a power of two
-// that only a multiplicative hash spreads over the counts.
-std::atomic<uint32_t>& own_thread_count(Counts& counts) {
-  uint32_t page = uint32_t(thread_pointer() >> 12);
-  return counts.open_by_thread[(page * 2654435761u) >> 28];
+// This thread's slot, or nullptr. Only this thread claims or frees it.
+ThreadFds* own_slot(Counts& counts, uintptr_t me) {
+  for (ThreadFds& slot : counts.threads)
+    if (slot.thread.load(std::memory_order_relaxed) == me) return &slot;
+  return nullptr;
 }
-static_assert(kThreadCounts == 16, "the hash above takes 4 bits");
+
+ThreadFds* claim_slot(Counts& counts, uintptr_t me) {
+  for (ThreadFds& slot : counts.threads) {
+    uintptr_t free = 0;
+    if (slot.thread.load(std::memory_order_relaxed) == 0 && slot.thread.compare_exchange_strong(free, me)) return &slot;
+  }
+  return nullptr;
+}
 
 }  // namespace
 
 // O_SYNC is O_DSYNC and a bit of its own: the library's fds have O_DSYNC alone.
-bool has_own_read_mark(long status_flags, long fd_flags) {
-  return status_flags >= 0 && fd_flags >= 0 && (status_flags & O_ACCMODE) == O_RDONLY &&
-         (status_flags & kOwnReadMark) == kOwnReadMark && (status_flags & O_SYNC) == O_DSYNC &&
-         (fd_flags & FD_CLOEXEC) != 0;
-}
-
-bool has_own_scratch_mark(long status_flags, long fd_flags) {
-  return status_flags >= 0 && fd_flags >= 0 && (status_flags & O_ACCMODE) == O_RDWR &&
-         (status_flags & kOwnScratchMark) == kOwnScratchMark && (fd_flags & FD_CLOEXEC) != 0;
+OwnMark own_mark(long status_flags) {
+  if (status_flags < 0) return OwnMark::kNone;
+  int access = int(status_flags & O_ACCMODE);
+  if (access == O_RDONLY && (status_flags & kOwnReadMark) == kOwnReadMark && (status_flags & O_SYNC) == O_DSYNC)
+    return OwnMark::kRead;
+  if (access == O_RDWR && (status_flags & kOwnScratchMark) == kOwnScratchMark) return OwnMark::kScratch;
+  return OwnMark::kNone;
 }
 
 // The thread's own count is the outer one: a fork from a signal handler
@@ -71,7 +93,10 @@ bool has_own_scratch_mark(long status_flags, long fd_flags) {
 void own_fd_opening() {
   Counts* counts = g_counts.get();
   if (counts == nullptr) return;
-  own_thread_count(*counts).fetch_add(1, std::memory_order_seq_cst);
+  uintptr_t me = thread_pointer();
+  ThreadFds* slot = own_slot(*counts, me);
+  if (slot == nullptr) slot = claim_slot(*counts, me);
+  (slot != nullptr ? slot->open : counts->unplaced).fetch_add(1, std::memory_order_seq_cst);
   counts->started.fetch_add(1, std::memory_order_seq_cst);
 }
 
@@ -83,12 +108,18 @@ void own_fd_is(long fd) {
   }
 }
 
+// Nothing where the opening found no counts to add to (nothing mapped), so
+// the two stay equal.
 void own_fd_gone() {
-  // Mapped by the opening, unless that could not map it either.
   Counts* counts = g_counts.if_mapped();
   if (counts == nullptr) return;
+  ThreadFds* slot = own_slot(*counts, thread_pointer());
+  std::atomic<uint32_t>& open = slot != nullptr ? slot->open : counts->unplaced;
+  uint32_t now = open.load(std::memory_order_relaxed);
+  if (now == 0) return;
   counts->ended.fetch_add(1, std::memory_order_seq_cst);
-  own_thread_count(*counts).fetch_sub(1, std::memory_order_seq_cst);
+  if (open.fetch_sub(1, std::memory_order_seq_cst) == 1 && slot != nullptr)
+    slot->thread.store(0, std::memory_order_release);  // for another thread
 }
 
 long highest_own_fd() {
@@ -116,14 +147,46 @@ CopiedOwnFds copied_own_fds(const OwnFdCounts& before) {
   // since (the child's memory was copied after its fds).
   bool maybe = before.started != before.ended || counts->started.load(std::memory_order_relaxed) != before.started;
   if (!maybe) return CopiedOwnFds::kNone;
-  return own_thread_count(*counts).load(std::memory_order_relaxed) != 0 ? CopiedOwnFds::kInUse : CopiedOwnFds::kSweep;
+  ThreadFds* own = own_slot(*counts, thread_pointer());
+  bool in_use = (own != nullptr && own->open.load(std::memory_order_relaxed) != 0) ||
+                counts->unplaced.load(std::memory_order_relaxed) != 0;
+  return in_use ? CopiedOwnFds::kInUse : CopiedOwnFds::kSweep;
 }
 
 void forget_other_threads_fds() {
   Counts* counts = g_counts.if_mapped();
   if (counts == nullptr) return;
-  for (auto& count : counts->open_by_thread) count.store(0, std::memory_order_relaxed);
+  for (ThreadFds& slot : counts->threads) {
+    slot.open.store(0, std::memory_order_relaxed);
+    slot.thread.store(0, std::memory_order_relaxed);
+  }
+  for (Rewind& rewind : counts->rewinds) rewind.copy_plus_one.store(0, std::memory_order_relaxed);
   counts->ended.store(counts->started.load(std::memory_order_relaxed), std::memory_order_relaxed);
+}
+
+// Notes are never taken back (a fork child's memory may be copied well after
+// its fds: a note taken back once the reopen is closed could be gone there
+// while the reopen is not); the oldest is written over. A note being
+// written is invalid first, so no child sees one reopen with another's file.
+void rewind_starting(int copy, const FileId& file) {
+  Counts* counts = g_counts.if_mapped();
+  if (counts == nullptr || copy < 0) return;
+  Rewind& rewind = counts->rewinds[counts->next_rewind.fetch_add(1, std::memory_order_relaxed) % kRewinds];
+  rewind.copy_plus_one.store(kNoteBeingWritten, std::memory_order_seq_cst);
+  rewind.dev.store(file.dev, std::memory_order_seq_cst);
+  rewind.ino.store(file.ino, std::memory_order_seq_cst);
+  rewind.copy_plus_one.store(uint32_t(copy) + 1, std::memory_order_seq_cst);
+}
+
+bool rewind_under_way(int index, int& copy, FileId& file) {
+  const Counts* counts = g_counts.if_mapped();
+  if (counts == nullptr || index < 0 || unsigned(index) >= kRewinds) return false;
+  const Rewind& rewind = counts->rewinds[index];
+  uint32_t named = rewind.copy_plus_one.load(std::memory_order_seq_cst);
+  if (named == 0 || named == kNoteBeingWritten) return false;
+  copy = int(named - 1);
+  file = {rewind.dev.load(std::memory_order_relaxed), rewind.ino.load(std::memory_order_relaxed)};
+  return true;
 }
 
 uint32_t forks_seen() {

@@ -21,6 +21,9 @@
 // Counters tell the child whether such a search is needed at all (almost
 // never) and whether the forking thread was itself inside a call (a fork
 // from a signal handler): then its own fds are in use and nothing is closed.
+// A rewind's reopen, which becomes the program's fd's file, is named before
+// its dup3 (rewind_starting): a note made before the kernel copies the fds
+// is always in the child's memory.
 #pragma once
 
 #include <fcntl.h>
@@ -33,11 +36,11 @@ inline constexpr int kOwnReadMark = O_APPEND | O_DSYNC;
 inline constexpr int kOwnScratchMark = O_APPEND | O_NOATIME;
 inline constexpr char kMemfdName[] = "cgview";
 
-// Whether an fd with these status flags (F_GETFL) and fd flags (F_GETFD)
-// bears the mark of the library's read-only or scratch fds. A program may
-// set the same flags: the fork child also checks what the fd names.
-bool has_own_read_mark(long status_flags, long fd_flags);
-bool has_own_scratch_mark(long status_flags, long fd_flags);
+// Which of the library's marks an fd's status flags (F_GETFL) bear; the
+// library's fds are all close-on-exec too. A program may set the same
+// flags: the fork child also checks what the fd names.
+enum class OwnMark { kNone, kRead, kScratch };
+OwnMark own_mark(long status_flags);
 
 // Called before each open of a short-lived fd of the library's, and after
 // its close (or after the open failed, or once the fd stops being the
@@ -64,6 +67,14 @@ enum class CopiedOwnFds {
 CopiedOwnFds copied_own_fds(const OwnFdCounts& before);
 // After the sweep: the other threads' calls are not in the child.
 void forget_other_threads_fds();
+
+struct FileId;
+// A rewind about to put `copy` (whose file is `file`) behind a program's fd
+// notes it; the last 8 notes are kept. rewind_under_way: the note at
+// `index` (0 to 7), for a fork child, which closes `copy` only where it is
+// still that file and the library's marked one of it is there too.
+void rewind_starting(int copy, const FileId& file);
+bool rewind_under_way(int index, int& copy, FileId& file);
 
 // How many of the library's fork()s made this process (each child counts
 // its own): a call that began in a parent and goes on in a child (forked by

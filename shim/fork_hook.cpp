@@ -17,9 +17,11 @@ using namespace cgview::shim;
 using ForkFn = pid_t (*)();
 
 CGVIEW_EXPORT pid_t fork() {
-  // Null inside this thread's own resolution of the real functions (a
-  // signal handler that interrupted it forks): looked up by itself then.
-  const RealFunctions* r = real_wait();
+  // Null while a thread resolves the real functions: this one (a signal
+  // handler that interrupted it forks), or another, which may be waiting for
+  // a lock this thread holds (a library's constructor that forks inside
+  // dlopen): fork is looked up by itself then, never waited for.
+  const RealFunctions* r = real_now();
   ForkFn real = r != nullptr ? r->fork : nullptr;
   if (real == nullptr) real = reinterpret_cast<ForkFn>(next_symbol("fork", nullptr));
   if (real == nullptr) {

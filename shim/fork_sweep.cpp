@@ -11,7 +11,6 @@
 #include "host_files.hpp"
 #include "text.hpp"
 #include "view_cache.hpp"
-#include "virtual_fds.hpp"
 
 namespace cgview::shim {
 
@@ -33,22 +32,25 @@ bool ends_with(std::string_view text, std::string_view end) {
 constexpr char kMemfdLink[] = "/memfd:cgview (deleted)";
 static_assert(std::string_view(kMemfdLink).substr(7, 6) == kMemfdName);
 
-// The files the library reads: /proc's, /sys's (cgroupfs is mounted there),
-// or under the sysroot tests and `cgview show --root` read.
-bool names_an_input(std::string_view link) {
+// The sysroot as the kernel names it (a relative or symlinked CGVIEW_SYSROOT
+// is not how an fd's link reads), in `out`; empty on the live system.
+std::string_view resolved_root(std::span<char> out) {
   const Config* config = config_if_read();
-  std::string_view root = config != nullptr ? config->root.prefix.view() : std::string_view();
-  return starts_with(link, "/proc/") || starts_with(link, "/sys/") ||
-         (!root.empty() && starts_with(link, root) && link.substr(root.size(), 1) == "/");
+  if (config == nullptr || config->root.live()) return {};
+  PathText prefix;
+  prefix.add(config->root.prefix.view());
+  long dir = syscall(SYS_openat, AT_FDCWD, prefix.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (dir < 0) return {};
+  std::string_view root = link_of(int(dir), out);
+  syscall(SYS_close, dir);
+  return root;
 }
 
-// An unnamed scratch file of the library's: a memfd, or an O_TMPFILE where
-// there are none (anonymous_file.cpp).
-// A read-write memfd named kMemfdName: its seals; else -1.
-long sealed_memfd(int fd, long status, std::span<char> buf) {
-  if (status < 0 || (status & O_ACCMODE) != O_RDWR) return -1;
-  long seals = syscall(SYS_fcntl, fd, F_GET_SEALS);  // EINVAL: no memfd
-  return seals >= 0 && link_of(fd, buf) == kMemfdLink ? seals : -1;
+// The files the library reads: /proc's, /sys's (cgroupfs is mounted there),
+// or under the sysroot tests and `cgview show --root` read.
+bool names_an_input(std::string_view link, std::string_view root) {
+  return starts_with(link, "/proc/") || starts_with(link, "/sys/") ||
+         (!root.empty() && starts_with(link, root) && link.substr(root.size(), 1) == "/");
 }
 
 bool names_a_scratch_file(std::string_view link) {
@@ -56,54 +58,49 @@ bool names_a_scratch_file(std::string_view link) {
          ((starts_with(link, "/dev/shm/#") || starts_with(link, "/tmp/#")) && ends_with(link, " (deleted)"));
 }
 
-// The library's marked memory files, and for each the one sealed memfd
-// sharing it that no rewind was for (a rewind's reopen: refresh_if_virtual).
-constexpr int kMarked = 8;
-struct Marked {
-  FileId files[kMarked];
-  int sharers[kMarked] = {};
-  int sharer[kMarked];
-  int count = 0;
-};
-
-// Closes `fd` if it is the library's by what it is alone, and notes the
-// marked memory files. Marked fds must also name what the library's name (a
-// program may set the same flags). A memfd of the library's that it is
-// still writing is read-write, named kMemfdName, and not sealed against
-// writes (every memfd a program holds was, before it got it; a kernel with
-// vm.memfd_noexec seals against exec from the start).
-void sort_fd(int fd, Marked& marked) {
+// Closes `fd` if it is the library's by what it is alone. Marked fds must
+// also name what the library's name (a program may set the same flags). A
+// memfd of the library's that it is still writing is read-write, named
+// kMemfdName, and not sealed against writes (every memfd a program holds
+// was, before it got it; a kernel with vm.memfd_noexec seals against exec
+// from the start). True where it was a marked memory file (its file in
+// `file`): a rewind's reopen of it may be here too.
+bool close_if_librarys(int fd, std::string_view root, FileId& file) {
   long status = syscall(SYS_fcntl, fd, F_GETFL);
-  if (status < 0) return;  // not open
-  // Its close-on-exec flag only where the status flags bear a mark: one
-  // system call fewer for each of a busy server's sockets.
-  bool marked_status = has_own_scratch_mark(status, FD_CLOEXEC) || has_own_read_mark(status, FD_CLOEXEC);
-  long fd_flags = marked_status ? syscall(SYS_fcntl, fd, F_GETFD) : 0;
+  if (status < 0) return false;  // not open
   char buf[kPathMax];
-  bool scratch = has_own_scratch_mark(status, fd_flags);
-  if (scratch || has_own_read_mark(status, fd_flags)) {
-    std::string_view link = link_of(fd, buf);
-    if (scratch ? !names_a_scratch_file(link) : !names_an_input(link)) return;
-    if (scratch && marked.count < kMarked && file_id(fd, marked.files[marked.count])) ++marked.count;
-    syscall(SYS_close, fd);
-  } else if (long seals = sealed_memfd(fd, status, buf); seals >= 0 && (seals & F_SEAL_WRITE) == 0) {
-    syscall(SYS_close, fd);
+  OwnMark mark = own_mark(status);
+  bool scratch = false, close_it = false;
+  if (mark != OwnMark::kNone) {
+    // Its close-on-exec flag only where the status flags bear a mark: one
+    // system call fewer for each of a busy server's sockets.
+    long fd_flags = syscall(SYS_fcntl, fd, F_GETFD);
+    std::string_view link = fd_flags > 0 && (fd_flags & FD_CLOEXEC) ? link_of(fd, buf) : std::string_view();
+    close_it = mark == OwnMark::kScratch ? names_a_scratch_file(link) : names_an_input(link, root);
+    scratch = close_it && mark == OwnMark::kScratch && file_id(fd, file);
+  } else if ((status & O_ACCMODE) == O_RDWR) {
+    long seals = syscall(SYS_fcntl, fd, F_GET_SEALS);  // EINVAL: no memfd
+    close_it = seals >= 0 && (seals & F_SEAL_WRITE) == 0 && link_of(fd, buf) == kMemfdLink;
   }
+  if (close_it) syscall(SYS_close, fd);
+  return scratch;
 }
 
-// A rewind's reopen is a sealed memfd as the program's are: it shares a file
-// with the library's marked one, and is not the fd the rewind was for (noted
-// before its dup3). Two such fds of one file (the reopen, and a dup the
-// program has just made of the rewound fd) are both left.
-void note_sharer(int fd, Marked& marked) {
-  char buf[kPathMax];
-  long status = syscall(SYS_fcntl, fd, F_GETFL);
-  FileId file;
-  if (sealed_memfd(fd, status, buf) <= 0 || rewound_fd(fd) || !file_id(fd, file)) return;
-  for (int i = 0; i < marked.count; ++i) {
-    if (marked.files[i] != file) continue;
-    marked.sharer[i] = fd;
-    ++marked.sharers[i];
+// A rewind's reopen (virtual_fds.cpp, refresh_if_virtual) is the program's
+// fd's file to be, and no mark can be on it. Its note names it: closed
+// where it is still that file, and the library's marked one is here too
+// (closed before the reopen, so with it here the reopen's number is still
+// the reopen's, not a program's fd since).
+void close_rewinds_reopens(const FileId* marked, int marked_count) {
+  for (int i = 0; i < 8; ++i) {
+    int copy;
+    FileId file, now;
+    if (!rewind_under_way(i, copy, file) || !file_id(copy, now) || now != file) continue;
+    for (int j = 0; j < marked_count; ++j)
+      if (marked[j] == file) {
+        syscall(SYS_close, copy);
+        break;
+      }
   }
 }
 
@@ -112,14 +109,19 @@ void note_sharer(int fd, Marked& marked) {
 void close_fds_copied_from_other_threads(const OwnFdCounts& before) {
   if (copied_own_fds(before) != CopiedOwnFds::kSweep) return;
   ErrnoKeeper keep_errno;
-  // No higher than the highest fd the library has had: a process with
-  // thousands of fds is not searched through all of them.
-  Marked marked;
-  long highest = highest_own_fd();
-  for (long fd = highest; fd >= 0; --fd) sort_fd(int(fd), marked);
-  for (long fd = highest; fd >= 0 && marked.count > 0; --fd) note_sharer(int(fd), marked);
-  for (int i = 0; i < marked.count; ++i)
-    if (marked.sharers[i] == 1) syscall(SYS_close, marked.sharer[i]);
+  char root_buf[kPathMax];
+  std::string_view root = resolved_root(root_buf);
+  // No higher than the highest fd the library has had (and a few more: one
+  // may have been opened and not yet noted): a process with thousands of
+  // fds is not searched through all of them.
+  constexpr int kMarked = 8;
+  FileId marked[kMarked];
+  int marked_count = 0;
+  for (long fd = highest_own_fd() + 16; fd >= 0; --fd) {
+    FileId file;
+    if (close_if_librarys(int(fd), root, file) && marked_count < kMarked) marked[marked_count++] = file;
+  }
+  close_rewinds_reopens(marked, marked_count);
   forget_other_threads_fds();
 }
 

@@ -25,11 +25,6 @@ struct Tracked {
   std::atomic<uint64_t> inode{0};  // 0 = free; stored last, so it publishes the rest
   std::atomic<uint64_t> device_and_file{0};  // device << 32 | VirtualFile
   std::atomic<uint32_t> task{0};  // a status file's task, a block stat file's device
-  // Set before a rewind first puts a fresh file behind this fd, never
-  // cleared: a fork child that finds the fd sharing that file with the
-  // library's reopen keeps this one (fork_sweep.cpp). A fork child's memory
-  // is copied after its fds, so a mark set before the dup3 is always there.
-  std::atomic<uint32_t> rewound{0};
 };
 // Device numbers fit in 32 bits (the kernel's encoding); a VirtualFile too.
 // In chunks of 4,096 fds (96 KiB), each mapped by the first served open that
@@ -176,21 +171,21 @@ void remember_virtual(int fd, VirtualFile file, uint32_t task) {
   long fd_flags = syscall(SYS_fcntl, fd, F_GETFD);
   // The fresh content is the library's own fd, marked as such for a fork
   // child (lib/own_fds.hpp); the program's fd gets `copy`, a reopen of it
-  // with the fd's access mode and O_NONBLOCK. A fork child that has `fresh`
-  // has `copy` too, and closes it (fork_sweep.cpp): only from the close of
-  // `fresh` to that of `copy` does a child keep an unmarked fd of the
-  // library's. Without a reopen (no /proc, or no fd to spare) `fresh` itself
-  // is put behind the fd, its marks taken off first.
+  // with the fd's access mode and O_NONBLOCK, named in a note before the
+  // dup3 (a fork child that has `fresh` closes `copy`: fork_sweep.cpp). Only
+  // from the close of `fresh` to that of `copy` does a child keep an fd of
+  // the library's. Without a reopen (no /proc, or no fd to spare) `fresh`
+  // itself is put behind the fd, its marks taken off first.
   int fresh = status < 0 ? -1 : render_new_fd(file, O_CLOEXEC, task, true);
   if (fresh < 0) return false;
-  show_read_only(fresh);
   const int reopen_flags = (int(status) & (O_ACCMODE | O_NONBLOCK)) | O_CLOEXEC;
   long copy = syscall(SYS_openat, AT_FDCWD, fd_name(fresh).c_str(), reopen_flags);
   FdName older;
   if (copy < 0 && errno == ENOENT && older_kernels_fd_name(fresh, older))
     copy = syscall(SYS_openat, AT_FDCWD, older.c_str(), reopen_flags);
-  own_fd_is(copy);
-  if (Tracked* e = entry(fd, false)) e->rewound.store(1, std::memory_order_seq_cst);
+  show_read_only(fresh);  // after the reopen: a read-write one needs the owner's write permission
+  FileId fresh_file;
+  if (copy >= 0 && file_id(fresh, fresh_file)) rewind_starting(int(copy), fresh_file);
   // The render takes about 20 us: another thread may have closed the fd
   // meanwhile, and its number may hold the program's next file (or none).
   // dup3 would replace that file, or bring a closed fd back: checked again
@@ -211,11 +206,6 @@ void remember_virtual(int fd, VirtualFile file, uint32_t task) {
   for (int attempt = 0; done && attempt < 3 && track(fd, file, task, recorded); ++attempt)
     if (!file_id(fd, now) || now == recorded) break;
   return done;
-}
-
-bool rewound_fd(int fd) {
-  Tracked* e = entry(fd, false);
-  return e != nullptr && e->rewound.load(std::memory_order_relaxed) != 0;
 }
 
 int open_real_file(int fd) {

@@ -24,9 +24,6 @@ bool refresh_if_virtual(int fd, void (*before)(void*) = nullptr, void* context =
 // close_host_file. Leaves errno unchanged.
 int open_real_file(int fd);
 
-// Whether a rewind ever put a fresh file behind fd number `fd`.
-bool rewound_fd(int fd);
-
 // Remembers an fd that a stdio call (freopen) opened on served content.
 void remember_virtual(int fd, VirtualFile file, uint32_t task = 0);
 

@@ -182,6 +182,30 @@ TEST(FdSet, UnderMemfdNoexecAForkChildStillGetsNoneOfTheShimsFiles) {
   EXPECT_EQ(v["leaking"], "0") << r.err.substr(0, 2000);
 }
 
+// A rewind as a user without CAP_DAC_OVERRIDE: the reopen the program's fd
+// gets is read-write, so it is made before the file's mode becomes 0444
+// (made after, it failed, and 158 of 400 children kept the fresh file).
+TEST(FdSet, AForkDuringAnotherThreadsRewindsAsAnOrdinaryUser) {
+  auto r = cgview::test::run_program({"/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+                                      CGVIEW_FORK_FD_PROBE, "rewind", "400"},
+                                     kForkProbeEnv);
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  auto v = cgview::test::parse_key_values(r.out);
+  EXPECT_EQ(v["forks"], "400");
+  EXPECT_LE(std::atoi(v["leaking"].c_str()), 60) << r.err.substr(0, 2000);
+  EXPECT_EQ(r.err.find("lost"), std::string::npos) << r.err.substr(0, 2000);
+}
+
+// A library's constructor forks inside dlopen while another thread's first
+// call waits, in its lookup of the real functions, for the lock dlopen
+// holds: the fork finds fork by itself rather than wait for that lookup.
+TEST(FdSet, AForkInADlopenedLibrarysConstructorDoesNotWaitForTheLookup) {
+  auto r = cgview::test::run_program({"/usr/bin/timeout", "30", CGVIEW_CTOR_FORK_PROBE, CGVIEW_CTOR_FORK_LIB},
+                                     {"LD_PRELOAD=" + kShim});
+  EXPECT_EQ(r.exit_code, 0) << "124: it hung\n" << r.out << r.err;
+  EXPECT_EQ(r.out, "finished\n") << r.err;
+}
+
 INSTANTIATE_TEST_SUITE_P(Promises, FdSet, ::testing::ValuesIn(kSettings),
                          [](const auto& info) { return std::string("HoldFiles_") + info.param.name; });
 

@@ -16,7 +16,7 @@ namespace cgview {
 namespace {
 
 bool marked_as_the_librarys(int fd) {
-  return has_own_read_mark(fcntl(fd, F_GETFL), fcntl(fd, F_GETFD));
+  return own_mark(fcntl(fd, F_GETFL)) == OwnMark::kRead && (fcntl(fd, F_GETFD) & FD_CLOEXEC) != 0;
 }
 
 // The flags a fork child tells the library's files by: on every file it
@@ -66,12 +66,14 @@ TEST(OwnFds, AHeldInputLosesTheMark) {
   EXPECT_EQ(fcntl(held, F_GETFL) & O_APPEND, 0);
 }
 
-TEST(OwnFds, ScratchFilesAreMarkedReadWrite) {
-  EXPECT_TRUE(has_own_scratch_mark(O_RDWR | kOwnScratchMark, FD_CLOEXEC));
-  EXPECT_FALSE(has_own_scratch_mark(O_RDWR | O_APPEND, FD_CLOEXEC));
-  EXPECT_FALSE(has_own_scratch_mark(O_RDONLY | kOwnScratchMark, FD_CLOEXEC));
-  EXPECT_FALSE(has_own_scratch_mark(O_RDWR | kOwnScratchMark, 0));
-  EXPECT_FALSE(has_own_scratch_mark(-1, FD_CLOEXEC));
+TEST(OwnFds, TheMarksAreTheStatusFlagsAlone) {
+  EXPECT_EQ(own_mark(O_RDWR | kOwnScratchMark), OwnMark::kScratch);
+  EXPECT_EQ(own_mark(O_RDWR | O_APPEND), OwnMark::kNone);
+  EXPECT_EQ(own_mark(O_RDONLY | kOwnScratchMark), OwnMark::kNone);
+  EXPECT_EQ(own_mark(O_RDONLY | kOwnReadMark), OwnMark::kRead);
+  EXPECT_EQ(own_mark(O_RDONLY | kOwnReadMark | O_SYNC), OwnMark::kNone) << "O_SYNC holds O_DSYNC: not ours";
+  EXPECT_EQ(own_mark(O_RDWR | kOwnReadMark), OwnMark::kNone);
+  EXPECT_EQ(own_mark(-1), OwnMark::kNone);
 }
 
 // What a fork child is told from the counts its parent read right before
