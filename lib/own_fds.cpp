@@ -24,6 +24,7 @@ struct ThreadFds {
 // A rewind under way: the reopen the program's fd gets, and its file.
 struct Rewind {
   std::atomic<uint32_t> copy_plus_one;  // 0: a free slot
+  std::atomic<uint32_t> pid;            // of the process that wrote it
   std::atomic<uint64_t> dev, ino;
 };
 
@@ -96,7 +97,17 @@ void own_fd_opening() {
   uintptr_t me = thread_pointer();
   ThreadFds* slot = own_slot(*counts, me);
   if (slot == nullptr) slot = claim_slot(*counts, me);
-  (slot != nullptr ? slot->open : counts->unplaced).fetch_add(1, std::memory_order_seq_cst);
+  if (slot != nullptr) {
+    slot->open.fetch_add(1, std::memory_order_seq_cst);
+    // A signal handler's call between the claim and the addition may have
+    // ended at zero and freed the slot (for another thread since): then
+    // this one counts as unplaced.
+    if (slot->thread.load(std::memory_order_seq_cst) != me) {
+      slot->open.fetch_sub(1, std::memory_order_seq_cst);
+      slot = nullptr;
+    }
+  }
+  if (slot == nullptr) counts->unplaced.fetch_add(1, std::memory_order_seq_cst);
   counts->started.fetch_add(1, std::memory_order_seq_cst);
 }
 
@@ -113,13 +124,15 @@ void own_fd_is(long fd) {
 void own_fd_gone() {
   Counts* counts = g_counts.if_mapped();
   if (counts == nullptr) return;
-  ThreadFds* slot = own_slot(*counts, thread_pointer());
+  uintptr_t me = thread_pointer();
+  ThreadFds* slot = own_slot(*counts, me);
   std::atomic<uint32_t>& open = slot != nullptr ? slot->open : counts->unplaced;
-  uint32_t now = open.load(std::memory_order_relaxed);
-  if (now == 0) return;
+  if (open.load(std::memory_order_relaxed) == 0) return;
   counts->ended.fetch_add(1, std::memory_order_seq_cst);
+  // Freed only while still this thread's (a signal handler's call may have
+  // freed it meanwhile, and another thread claimed it).
   if (open.fetch_sub(1, std::memory_order_seq_cst) == 1 && slot != nullptr)
-    slot->thread.store(0, std::memory_order_release);  // for another thread
+    slot->thread.compare_exchange_strong(me, 0, std::memory_order_acq_rel);
 }
 
 long highest_own_fd() {
@@ -168,22 +181,31 @@ void forget_other_threads_fds() {
 // its fds: a note taken back once the reopen is closed could be gone there
 // while the reopen is not); the oldest is written over. A note being
 // written is invalid first, so no child sees one reopen with another's file.
-void rewind_starting(int copy, const FileId& file) {
+void rewind_starting(int copy, const FileId& file, uint32_t pid) {
   Counts* counts = g_counts.if_mapped();
   if (counts == nullptr || copy < 0) return;
-  Rewind& rewind = counts->rewinds[counts->next_rewind.fetch_add(1, std::memory_order_relaxed) % kRewinds];
-  rewind.copy_plus_one.store(kNoteBeingWritten, std::memory_order_seq_cst);
-  rewind.dev.store(file.dev, std::memory_order_seq_cst);
-  rewind.ino.store(file.ino, std::memory_order_seq_cst);
-  rewind.copy_plus_one.store(uint32_t(copy) + 1, std::memory_order_seq_cst);
+  uint32_t first = counts->next_rewind.fetch_add(1, std::memory_order_relaxed);
+  for (unsigned i = 0; i < kRewinds; ++i) {
+    Rewind& rewind = counts->rewinds[(first + i) % kRewinds];
+    // One writer at a time: a slot another rewind is writing is passed by.
+    uint32_t was = rewind.copy_plus_one.load(std::memory_order_relaxed);
+    if (was == kNoteBeingWritten ||
+        !rewind.copy_plus_one.compare_exchange_strong(was, kNoteBeingWritten, std::memory_order_seq_cst))
+      continue;
+    rewind.pid.store(pid, std::memory_order_seq_cst);
+    rewind.dev.store(file.dev, std::memory_order_seq_cst);
+    rewind.ino.store(file.ino, std::memory_order_seq_cst);
+    rewind.copy_plus_one.store(uint32_t(copy) + 1, std::memory_order_seq_cst);
+    return;
+  }
 }
 
-bool rewind_under_way(int index, int& copy, FileId& file) {
+bool rewind_under_way(int index, uint32_t parent, int& copy, FileId& file) {
   const Counts* counts = g_counts.if_mapped();
   if (counts == nullptr || index < 0 || unsigned(index) >= kRewinds) return false;
   const Rewind& rewind = counts->rewinds[index];
   uint32_t named = rewind.copy_plus_one.load(std::memory_order_seq_cst);
-  if (named == 0 || named == kNoteBeingWritten) return false;
+  if (named == 0 || named == kNoteBeingWritten || rewind.pid.load(std::memory_order_relaxed) != parent) return false;
   copy = int(named - 1);
   file = {rewind.dev.load(std::memory_order_relaxed), rewind.ino.load(std::memory_order_relaxed)};
   return true;

@@ -69,12 +69,15 @@ CopiedOwnFds copied_own_fds(const OwnFdCounts& before);
 void forget_other_threads_fds();
 
 struct FileId;
-// A rewind about to put `copy` (whose file is `file`) behind a program's fd
-// notes it; the last 8 notes are kept. rewind_under_way: the note at
-// `index` (0 to 7), for a fork child, which closes `copy` only where it is
-// still that file and the library's marked one of it is there too.
-void rewind_starting(int copy, const FileId& file);
-bool rewind_under_way(int index, int& copy, FileId& file);
+// A rewind of process `pid` about to put `copy` (whose file is `file`)
+// behind a program's fd notes it; the last 8 notes are kept.
+// rewind_under_way: the note at `index` (0 to 7) written by the process
+// `parent`, for a fork child of it, which closes `copy` only where it is
+// still that file and the library's marked one of it is there too. Notes
+// of other processes (a grandparent's, in a child of a process that did not
+// look: its fds may have changed since) are not used.
+void rewind_starting(int copy, const FileId& file, uint32_t pid);
+bool rewind_under_way(int index, uint32_t parent, int& copy, FileId& file);
 
 // How many of the library's fork()s made this process (each child counts
 // its own): a call that began in a parent and goes on in a child (forked by

@@ -31,6 +31,7 @@ CGVIEW_EXPORT pid_t fork() {
   const OwnFdCounts before = own_fd_counts();
   pid_t pid = real();
   if (pid == 0) {
+    forget_parents_resolution();
     count_fork_in_child();
     close_fds_copied_from_other_threads(before);
   }

@@ -92,10 +92,11 @@ bool close_if_librarys(int fd, std::string_view root, FileId& file) {
 // (closed before the reopen, so with it here the reopen's number is still
 // the reopen's, not a program's fd since).
 void close_rewinds_reopens(const FileId* marked, int marked_count) {
+  const uint32_t parent = uint32_t(syscall(SYS_getppid));
   for (int i = 0; i < 8; ++i) {
     int copy;
     FileId file, now;
-    if (!rewind_under_way(i, copy, file) || !file_id(copy, now) || now != file) continue;
+    if (!rewind_under_way(i, parent, copy, file) || !file_id(copy, now) || now != file) continue;
     for (int j = 0; j < marked_count; ++j)
       if (marked[j] == file) {
         syscall(SYS_close, copy);
@@ -121,7 +122,7 @@ void close_fds_copied_from_other_threads(const OwnFdCounts& before) {
     FileId file;
     if (close_if_librarys(int(fd), root, file) && marked_count < kMarked) marked[marked_count++] = file;
   }
-  close_rewinds_reopens(marked, marked_count);
+  if (marked_count > 0) close_rewinds_reopens(marked, marked_count);
   forget_other_threads_fds();
 }
 

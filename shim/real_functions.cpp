@@ -205,6 +205,13 @@ const RealFunctions* real_now() {
   return &g_real;
 }
 
+void forget_parents_resolution() {
+  if (g_state.load(std::memory_order_acquire) != kResolving) return;
+  if (g_resolver_pid.load(std::memory_order_relaxed) == pid_t(syscall(SYS_getpid))) return;  // this thread's own
+  int resolving = kResolving;
+  g_state.compare_exchange_strong(resolving, kUnresolved, std::memory_order_acq_rel);
+}
+
 const RealFunctions* real_wait() {
   for (;;) {
     const RealFunctions* r = real_now();

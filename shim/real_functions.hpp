@@ -73,4 +73,9 @@ const RealFunctions* real_now();
 // re-entered call from inside the resolution itself gets nullptr.
 const RealFunctions* real_wait();
 
+// In a fork child: a lookup another thread of the parent had under way is
+// not going on here (that thread is not in the child); the next call looks
+// the functions up itself.
+void forget_parents_resolution();
+
 }  // namespace cgview::shim

@@ -179,20 +179,22 @@ void remember_virtual(int fd, VirtualFile file, uint32_t task) {
   int fresh = status < 0 ? -1 : render_new_fd(file, O_CLOEXEC, task, true);
   if (fresh < 0) return false;
   const int reopen_flags = (int(status) & (O_ACCMODE | O_NONBLOCK)) | O_CLOEXEC;
+  // (A kernel without /proc/thread-self, before 3.17, has no memfds either:
+  // its rewinds take the way without a reopen.)
   long copy = syscall(SYS_openat, AT_FDCWD, fd_name(fresh).c_str(), reopen_flags);
-  FdName older;
-  if (copy < 0 && errno == ENOENT && older_kernels_fd_name(fresh, older))
-    copy = syscall(SYS_openat, AT_FDCWD, older.c_str(), reopen_flags);
   show_read_only(fresh);  // after the reopen: a read-write one needs the owner's write permission
   FileId fresh_file;
-  if (copy >= 0 && file_id(fresh, fresh_file)) rewind_starting(int(copy), fresh_file);
+  if (copy >= 0 && file_id(fresh, fresh_file)) rewind_starting(int(copy), fresh_file, uint32_t(syscall(SYS_getpid)));
   // The render takes about 20 us: another thread may have closed the fd
   // meanwhile, and its number may hold the program's next file (or none).
   // dup3 would replace that file, or bring a closed fd back: checked again
   // right before (a window of one system call rather than of the render).
   bool done = file_id(fd, still) && still == served;
   int cloexec = fd_flags > 0 && (fd_flags & FD_CLOEXEC) ? O_CLOEXEC : 0;
-  if (done && copy < 0) syscall(SYS_fcntl, fresh, F_SETFL, long(status) & O_NONBLOCK);
+  // Unmarked for good, or not put behind the program's fd at all.
+  if (done && copy < 0)
+    done = syscall(SYS_fcntl, fresh, F_SETFL, long(status) & O_NONBLOCK) == 0 &&
+           own_mark(syscall(SYS_fcntl, fresh, F_GETFL)) == OwnMark::kNone;
   if (done) done = syscall(SYS_dup3, copy >= 0 ? int(copy) : fresh, fd, cloexec) == fd;
   close_reopened(fresh);
   if (copy >= 0) syscall(SYS_close, copy);

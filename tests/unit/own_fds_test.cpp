@@ -115,5 +115,26 @@ TEST(OwnFds, TheCountsSayWhetherAndWhoseFdsMayBeCopied) {
   EXPECT_EQ(copied_own_fds(after), CopiedOwnFds::kNone);
 }
 
+// A rewind's note is for a child of the process that wrote it only: a
+// grandchild of a process that did not look (a _Fork child's, a handler
+// fork's) may have put the program's own fds at the noted numbers since.
+TEST(OwnFds, ARewindsNoteIsOnlyForTheWritersChildren) {
+  own_fd_opening();  // maps the counts
+  own_fd_gone();
+  const uint32_t writer = uint32_t(getpid());
+  for (int i = 0; i < 9; ++i) rewind_starting(100 + i, FileId{7, uint64_t(1000 + i)}, writer);
+  int found = 0;
+  for (int index = 0; index < 8; ++index) {
+    int copy = -1;
+    FileId file;
+    EXPECT_FALSE(rewind_under_way(index, writer + 1, copy, file)) << "another process's note";
+    if (!rewind_under_way(index, writer, copy, file)) continue;
+    ++found;
+    EXPECT_EQ(file.ino, uint64_t(1000 + (copy - 100))) << "a note pairs its own reopen and file";
+    EXPECT_NE(copy, 100) << "the oldest of nine was written over";
+  }
+  EXPECT_EQ(found, 8);
+}
+
 }  // namespace
 }  // namespace cgview
