@@ -172,19 +172,22 @@ void remember_virtual(int fd, VirtualFile file, uint32_t task) {
   // The fresh content is the library's own fd, marked as such for a fork
   // child (lib/own_fds.hpp); the program's fd gets `copy`, a reopen of it
   // with the fd's access mode and O_NONBLOCK, named in a note before the
-  // dup3 (a fork child that has `fresh` closes `copy`: fork_sweep.cpp). Only
-  // from the close of `fresh` to that of `copy` does a child keep an fd of
-  // the library's. Without a reopen (no /proc, or no fd to spare) `fresh`
-  // itself is put behind the fd, its marks taken off first.
+  // dup3 (a fork child that has `fresh` closes `copy`: fork_sweep.cpp).
+  // Without a reopen (no /proc, or no fd to spare) `fresh` itself is put
+  // behind the fd, its marks taken off first: then from that dup3 to its
+  // close a fork child keeps a copy.
   int fresh = status < 0 ? -1 : render_new_fd(file, O_CLOEXEC, task, true);
   if (fresh < 0) return false;
   const int reopen_flags = (int(status) & (O_ACCMODE | O_NONBLOCK)) | O_CLOEXEC;
   // (A kernel without /proc/thread-self, before 3.17, has no memfds either:
   // its rewinds take the way without a reopen.)
-  long copy = syscall(SYS_openat, AT_FDCWD, fd_name(fresh).c_str(), reopen_flags);
-  show_read_only(fresh);  // after the reopen: a read-write one needs the owner's write permission
+  // The note right after the reopen: a child forked in between keeps `copy`.
   FileId fresh_file;
-  if (copy >= 0 && file_id(fresh, fresh_file)) rewind_starting(int(copy), fresh_file, uint32_t(syscall(SYS_getpid)));
+  bool named = file_id(fresh, fresh_file);
+  const uint32_t pid = uint32_t(syscall(SYS_getpid));
+  long copy = syscall(SYS_openat, AT_FDCWD, fd_name(fresh).c_str(), reopen_flags);
+  if (copy >= 0 && named) rewind_starting(int(copy), fresh_file, pid);
+  show_read_only(fresh);  // after the reopen: a read-write one needs the owner's write permission
   // The render takes about 20 us: another thread may have closed the fd
   // meanwhile, and its number may hold the program's next file (or none).
   // dup3 would replace that file, or bring a closed fd back: checked again
@@ -196,6 +199,12 @@ void remember_virtual(int fd, VirtualFile file, uint32_t task) {
     done = syscall(SYS_fcntl, fresh, F_SETFL, long(status) & O_NONBLOCK) == 0 &&
            own_mark(syscall(SYS_fcntl, fresh, F_GETFL)) == OwnMark::kNone;
   if (done) done = syscall(SYS_dup3, copy >= 0 ? int(copy) : fresh, fd, cloexec) == fd;
+  // `copy`'s number takes a dup of the marked `fresh` in one step, so that a
+  // fork child finds it marked or noted at every moment, and the number is
+  // never free for the program's next fd (which may be a dup of its fd, the
+  // very file) until it is closed. (Should that fail, `fresh` still goes
+  // first: with it there, `copy` is still `copy`.)
+  if (copy >= 0) syscall(SYS_dup3, fresh, copy, O_CLOEXEC);
   close_reopened(fresh);
   if (copy >= 0) syscall(SYS_close, copy);
   if (!done) return false;

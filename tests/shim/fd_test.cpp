@@ -100,9 +100,10 @@ TEST(FdSet, ASpawnDuringAnOpenInheritsNoFdTheProgramNeverHeld) {
 // open (lib/own_fds.hpp). Before, a quarter of the children of a program
 // whose other thread looped on sysinfo held one of the cgroup's files for
 // good. Over a fixture with a memory limit, so that every call reads files.
-// A rewind leaves a window of its last two system calls (dup3 and a close)
-// where the child keeps a copy of the program's new file: 3% of these
-// children here, against 25-35% before; the bound is a fifth of them.
+// A rewind leaves one window: a thread preempted right after the reopen
+// it gives the program's fd, before it notes it, leaves that reopen in a
+// child: none of these children on a quiet machine, 5-9% on a loaded one,
+// against 25-35% before; the bound is a fifth of them.
 const std::vector<std::string> kForkProbeEnv = {"LD_PRELOAD=" + kShim,
                                                 "CGVIEW_SYSROOT=" CGVIEW_FIXTURES_DIR "/docker-v2-private-ns"};
 
@@ -162,7 +163,7 @@ TEST(FdSet, AForkChildKeepsTheProgramsFdsThatLookLikeTheShims) {
     auto v = cgview::test::parse_key_values(r.out);
     EXPECT_EQ(v["forks"], "300") << call;
     EXPECT_EQ(r.err.find("lost"), std::string::npos) << call << ":\n" << r.err.substr(0, 2000);
-    if (std::string(call) == "rewind") EXPECT_LE(std::atoi(v["leaking"].c_str()), 60) << r.err.substr(0, 2000);
+    if (std::string(call) == "rewind") EXPECT_LE(std::atoi(v["leaking"].c_str()), 60) << r.err.substr(0, 2000);  // of 300
     else EXPECT_EQ(v["leaking"], "0") << call << ":\n" << r.err.substr(0, 2000);
   }
 }
@@ -184,7 +185,8 @@ TEST(FdSet, UnderMemfdNoexecAForkChildStillGetsNoneOfTheShimsFiles) {
 
 // A rewind as a user without CAP_DAC_OVERRIDE: the reopen the program's fd
 // gets is read-write, so it is made before the file's mode becomes 0444
-// (made after, it failed, and 158 of 400 children kept the fresh file).
+// (made after, it failed, and 158 of 400 children kept the fresh file). The
+// bound is a fifth, as above.
 TEST(FdSet, AForkDuringAnotherThreadsRewindsAsAnOrdinaryUser) {
   auto r = cgview::test::run_program({"/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
                                       CGVIEW_FORK_FD_PROBE, "rewind", "400"},
@@ -192,7 +194,7 @@ TEST(FdSet, AForkDuringAnotherThreadsRewindsAsAnOrdinaryUser) {
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
   auto v = cgview::test::parse_key_values(r.out);
   EXPECT_EQ(v["forks"], "400");
-  EXPECT_LE(std::atoi(v["leaking"].c_str()), 60) << r.err.substr(0, 2000);
+  EXPECT_LE(std::atoi(v["leaking"].c_str()), 80) << r.err.substr(0, 2000);
   EXPECT_EQ(r.err.find("lost"), std::string::npos) << r.err.substr(0, 2000);
 }
 
