@@ -23,11 +23,6 @@ std::string_view link_of(int fd, std::span<char> out) {
   return n > 0 && size_t(n) < out.size() ? std::string_view(out.data(), size_t(n)) : std::string_view();
 }
 
-bool starts_with(std::string_view text, std::string_view start) { return text.substr(0, start.size()) == start; }
-bool ends_with(std::string_view text, std::string_view end) {
-  return text.size() >= end.size() && text.substr(text.size() - end.size()) == end;
-}
-
 // A char array, not a string_view: no pointer for ld.so to relocate.
 constexpr char kMemfdLink[] = "/memfd:cgview (deleted)";
 static_assert(std::string_view(kMemfdLink).substr(7, 6) == kMemfdName);
@@ -49,13 +44,13 @@ std::string_view resolved_root(std::span<char> out) {
 // The files the library reads: /proc's, /sys's (cgroupfs is mounted there),
 // or under the sysroot tests and `cgview show --root` read.
 bool names_an_input(std::string_view link, std::string_view root) {
-  return starts_with(link, "/proc/") || starts_with(link, "/sys/") ||
-         (!root.empty() && starts_with(link, root) && link.substr(root.size(), 1) == "/");
+  return link.starts_with("/proc/") || link.starts_with("/sys/") ||
+         (!root.empty() && link.starts_with(root) && link.substr(root.size(), 1) == "/");
 }
 
 bool names_a_scratch_file(std::string_view link) {
   return link == kMemfdLink ||
-         ((starts_with(link, "/dev/shm/#") || starts_with(link, "/tmp/#")) && ends_with(link, " (deleted)"));
+         ((link.starts_with("/dev/shm/#") || link.starts_with("/tmp/#")) && link.ends_with(" (deleted)"));
 }
 
 // Closes `fd` if it is the library's by what it is alone. Marked fds must
