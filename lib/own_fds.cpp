@@ -10,8 +10,9 @@ namespace cgview {
 namespace {
 
 constexpr unsigned kThreads = 64;
-constexpr unsigned kRewinds = 8;
+constexpr unsigned kRewinds = kRewindNotes;
 constexpr uint32_t kNoteBeingWritten = ~uint32_t(0);
+constexpr uint32_t kCopyNotKnownYet = ~uint32_t(0) - 1;
 
 // A thread with fds of the library's open now: its own changes are in its
 // fork child exactly (they came before its fork), other threads' may be
@@ -23,7 +24,7 @@ struct ThreadFds {
 
 // A rewind under way: the reopen the program's fd gets, and its file.
 struct Rewind {
-  std::atomic<uint32_t> copy_plus_one;  // 0: a free slot
+  std::atomic<uint32_t> copy_plus_one;  // 0: a free slot; or kNoteBeingWritten, kCopyNotKnownYet
   std::atomic<uint32_t> pid;            // of the process that wrote it
   std::atomic<uint64_t> dev, ino;
 };
@@ -180,24 +181,33 @@ void forget_other_threads_fds() {
 // Notes are never taken back (a fork child's memory may be copied well after
 // its fds: a note taken back once the reopen is closed could be gone there
 // while the reopen is not); the oldest is written over. A note being
-// written is invalid first, so no child sees one reopen with another's file.
-void rewind_starting(int copy, const FileId& file, uint32_t pid) {
+// written is invalid first, so no child sees one reopen with another's file,
+// and one waiting for its reopen's number is passed by (only its writer
+// finishes it).
+int rewind_starting(const FileId& file, uint32_t pid) {
   Counts* counts = g_counts.if_mapped();
-  if (counts == nullptr || copy < 0) return;
+  if (counts == nullptr) return -1;
   uint32_t first = counts->next_rewind.fetch_add(1, std::memory_order_relaxed);
   for (unsigned i = 0; i < kRewinds; ++i) {
-    Rewind& rewind = counts->rewinds[(first + i) % kRewinds];
-    // One writer at a time: a slot another rewind is writing is passed by.
+    int index = int((first + i) % kRewinds);
+    Rewind& rewind = counts->rewinds[index];
     uint32_t was = rewind.copy_plus_one.load(std::memory_order_relaxed);
-    if (was == kNoteBeingWritten ||
+    if (was == kNoteBeingWritten || was == kCopyNotKnownYet ||
         !rewind.copy_plus_one.compare_exchange_strong(was, kNoteBeingWritten, std::memory_order_seq_cst))
       continue;
     rewind.pid.store(pid, std::memory_order_seq_cst);
     rewind.dev.store(file.dev, std::memory_order_seq_cst);
     rewind.ino.store(file.ino, std::memory_order_seq_cst);
-    rewind.copy_plus_one.store(uint32_t(copy) + 1, std::memory_order_seq_cst);
-    return;
+    rewind.copy_plus_one.store(kCopyNotKnownYet, std::memory_order_seq_cst);
+    return index;
   }
+  return -1;
+}
+
+void rewind_reopened(int note, long copy) {
+  Counts* counts = g_counts.if_mapped();
+  if (counts == nullptr || unsigned(note) >= kRewinds) return;  // -1 too
+  counts->rewinds[note].copy_plus_one.store(copy >= 0 ? uint32_t(copy) + 1 : 0, std::memory_order_seq_cst);
 }
 
 bool rewind_under_way(int index, uint32_t parent, int& copy, FileId& file) {
@@ -206,7 +216,7 @@ bool rewind_under_way(int index, uint32_t parent, int& copy, FileId& file) {
   const Rewind& rewind = counts->rewinds[index];
   uint32_t named = rewind.copy_plus_one.load(std::memory_order_seq_cst);
   if (named == 0 || named == kNoteBeingWritten || rewind.pid.load(std::memory_order_relaxed) != parent) return false;
-  copy = int(named - 1);
+  copy = named == kCopyNotKnownYet ? -1 : int(named - 1);
   file = {rewind.dev.load(std::memory_order_relaxed), rewind.ino.load(std::memory_order_relaxed)};
   return true;
 }

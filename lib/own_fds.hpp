@@ -21,9 +21,9 @@
 // Counters tell the child whether such a search is needed at all (almost
 // never) and whether the forking thread was itself inside a call (a fork
 // from a signal handler): then its own fds are in use and nothing is closed.
-// A rewind's reopen, which becomes the program's fd's file, is named before
-// its dup3 (rewind_starting): a note made before the kernel copies the fds
-// is always in the child's memory.
+// A rewind's reopen, which becomes the program's fd's file, is noted
+// (rewind_starting): a note made before the kernel copies the fds is always
+// in the child's memory.
 #pragma once
 
 #include <fcntl.h>
@@ -69,14 +69,24 @@ CopiedOwnFds copied_own_fds(const OwnFdCounts& before);
 void forget_other_threads_fds();
 
 struct FileId;
-// A rewind of process `pid` about to put `copy` (whose file is `file`)
-// behind a program's fd notes it; the last 8 notes are kept.
-// rewind_under_way: the note at `index` (0 to 7) written by the process
-// `parent`, for a fork child of it, which closes `copy` only where it is
-// still that file and the library's marked one of it is there too. Notes
-// of other processes (a grandparent's, in a child of a process that did not
-// look: its fds may have changed since) are not used.
-void rewind_starting(int copy, const FileId& file, uint32_t pid);
+inline constexpr int kRewindNotes = 32;
+// A rewind of process `pid` about to reopen `file` (its fresh memory file)
+// notes it before the reopen, and the reopen's number (`copy`, -1 where it
+// failed) right after: a fork child between the two finds the note with no
+// number yet, and closes any unmarked fd of `file` (the program's fd gets
+// one only after the number is noted). Returns the note's index, or -1
+// (none free: the last kRewindNotes are kept, and one without its number yet
+// is never written over). The child's memory may be copied well after its
+// fds, if the forking thread is held up meanwhile: a note is lost to it
+// when the other threads make kRewindNotes more rewinds in between.
+// rewind_under_way: the note at `index` (0 to kRewindNotes - 1) written by
+// the process `parent`, for a fork child of it, which closes `copy` (-1: not
+// known yet) only where it is still that file and the library's marked one
+// of it is there too. Notes of other processes (a grandparent's, in a child
+// of a process that did not look: its fds may have changed since) are not
+// used.
+int rewind_starting(const FileId& file, uint32_t pid);
+void rewind_reopened(int note, long copy);
 bool rewind_under_way(int index, uint32_t parent, int& copy, FileId& file);
 
 // How many of the library's fork()s made this process (each child counts

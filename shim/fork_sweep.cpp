@@ -85,18 +85,19 @@ bool close_if_librarys(int fd, std::string_view root, FileId& file) {
 // fd's file to be, and no mark can be on it. Its note names it: closed
 // where it is still that file, and the library's marked one is here too
 // (closed before the reopen, so with it here the reopen's number is still
-// the reopen's, not a program's fd since).
-void close_rewinds_reopens(const FileId* marked, int marked_count) {
+// the reopen's, not a program's fd since). A note without the reopen's
+// number yet was copied before the program's fd got the file: every fd of
+// it still here (the marked one is closed by now) is the reopen.
+void close_rewinds_reopens(const FileId* marked, int marked_count, long top) {
   const uint32_t parent = uint32_t(syscall(SYS_getppid));
-  for (int i = 0; i < 8; ++i) {
+  for (int i = 0; i < kRewindNotes; ++i) {
     int copy;
     FileId file, now;
-    if (!rewind_under_way(i, parent, copy, file) || !file_id(copy, now) || now != file) continue;
-    for (int j = 0; j < marked_count; ++j)
-      if (marked[j] == file) {
-        syscall(SYS_close, copy);
-        break;
-      }
+    if (!rewind_under_way(i, parent, copy, file)) continue;
+    bool marked_here = false;
+    for (int j = 0; j < marked_count; ++j) marked_here |= marked[j] == file;
+    for (long fd = copy > top ? copy : top; marked_here && fd >= 0; --fd)
+      if ((copy < 0 || fd == copy) && file_id(int(fd), now) && now == file) syscall(SYS_close, fd);
   }
 }
 
@@ -113,11 +114,12 @@ void close_fds_copied_from_other_threads(const OwnFdCounts& before) {
   constexpr int kMarked = 8;
   FileId marked[kMarked];
   int marked_count = 0;
-  for (long fd = highest_own_fd() + 16; fd >= 0; --fd) {
+  const long top = highest_own_fd() + 16;
+  for (long fd = top; fd >= 0; --fd) {
     FileId file;
     if (close_if_librarys(int(fd), root, file) && marked_count < kMarked) marked[marked_count++] = file;
   }
-  if (marked_count > 0) close_rewinds_reopens(marked, marked_count);
+  if (marked_count > 0) close_rewinds_reopens(marked, marked_count, top);
   forget_other_threads_fds();
 }
 

@@ -181,12 +181,12 @@ void remember_virtual(int fd, VirtualFile file, uint32_t task) {
   const int reopen_flags = (int(status) & (O_ACCMODE | O_NONBLOCK)) | O_CLOEXEC;
   // (A kernel without /proc/thread-self, before 3.17, has no memfds either:
   // its rewinds take the way without a reopen.)
-  // The note right after the reopen: a child forked in between keeps `copy`.
+  // Noted before the reopen, and its number right after: a child forked in
+  // between closes any unmarked fd of `fresh`'s file.
   FileId fresh_file;
-  bool named = file_id(fresh, fresh_file);
-  const uint32_t pid = uint32_t(syscall(SYS_getpid));
+  int note = file_id(fresh, fresh_file) ? rewind_starting(fresh_file, uint32_t(syscall(SYS_getpid))) : -1;
   long copy = syscall(SYS_openat, AT_FDCWD, fd_name(fresh).c_str(), reopen_flags);
-  if (copy >= 0 && named) rewind_starting(int(copy), fresh_file, pid);
+  rewind_reopened(note, copy);
   show_read_only(fresh);  // after the reopen: a read-write one needs the owner's write permission
   // The render takes about 20 us: another thread may have closed the fd
   // meanwhile, and its number may hold the program's next file (or none).
@@ -202,11 +202,15 @@ void remember_virtual(int fd, VirtualFile file, uint32_t task) {
   // `copy`'s number takes a dup of the marked `fresh` in one step, so that a
   // fork child finds it marked or noted at every moment, and the number is
   // never free for the program's next fd (which may be a dup of its fd, the
-  // very file) until it is closed. (Should that fail, `fresh` still goes
-  // first: with it there, `copy` is still `copy`.)
-  if (copy >= 0) syscall(SYS_dup3, fresh, copy, O_CLOEXEC);
+  // very file) until it is closed. `fresh` is closed first (with it there,
+  // `copy` is still `copy`), and the library's count ends with the last
+  // close: a fork child in between sweeps, and finds `copy` marked.
+  if (copy >= 0) {
+    syscall(SYS_dup3, fresh, copy, O_CLOEXEC);
+    syscall(SYS_close, fresh);
+    fresh = int(copy);
+  }
   close_reopened(fresh);
-  if (copy >= 0) syscall(SYS_close, copy);
   if (!done) return false;
   // Two threads rewinding the same fd each replace its file, then record
   // the file the fd holds: the first may record after the second replaced

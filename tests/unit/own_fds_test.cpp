@@ -122,18 +122,49 @@ TEST(OwnFds, ARewindsNoteIsOnlyForTheWritersChildren) {
   own_fd_opening();  // maps the counts
   own_fd_gone();
   const uint32_t writer = uint32_t(getpid());
-  for (int i = 0; i < 9; ++i) rewind_starting(100 + i, FileId{7, uint64_t(1000 + i)}, writer);
+  for (int i = 0; i <= kRewindNotes; ++i) rewind_reopened(rewind_starting(FileId{7, uint64_t(1000 + i)}, writer), 100 + i);
   int found = 0;
-  for (int index = 0; index < 8; ++index) {
+  for (int index = 0; index < kRewindNotes; ++index) {
     int copy = -1;
     FileId file;
     EXPECT_FALSE(rewind_under_way(index, writer + 1, copy, file)) << "another process's note";
     if (!rewind_under_way(index, writer, copy, file)) continue;
     ++found;
     EXPECT_EQ(file.ino, uint64_t(1000 + (copy - 100))) << "a note pairs its own reopen and file";
-    EXPECT_NE(copy, 100) << "the oldest of nine was written over";
+    EXPECT_NE(copy, 100) << "the oldest was written over";
   }
-  EXPECT_EQ(found, 8);
+  EXPECT_EQ(found, kRewindNotes);
+}
+
+// Between a rewind's note and its reopen's number, a fork child finds the
+// note with its file and no number (it then looks for the file's fds); no
+// other rewind writes over a note its writer has yet to finish, and one
+// whose reopen failed names none.
+TEST(OwnFds, ARewindNotedBeforeItsReopenIsNeverWrittenOver) {
+  own_fd_opening();
+  own_fd_gone();
+  const uint32_t writer = uint32_t(getpid());
+  int waiting = rewind_starting(FileId{9, 4242}, writer);
+  ASSERT_GE(waiting, 0);
+  int copy = 0;
+  FileId file;
+  ASSERT_TRUE(rewind_under_way(waiting, writer, copy, file));
+  EXPECT_EQ(copy, -1) << "no number yet";
+  EXPECT_EQ(file, (FileId{9, 4242}));
+  for (int i = 0; i < 3 * kRewindNotes; ++i) {
+    int other = rewind_starting(FileId{9, uint64_t(i)}, writer);
+    EXPECT_NE(other, waiting);
+    rewind_reopened(other, 50 + i);
+  }
+  ASSERT_TRUE(rewind_under_way(waiting, writer, copy, file));
+  EXPECT_EQ(copy, -1);
+  EXPECT_EQ(file, (FileId{9, 4242}));
+  rewind_reopened(waiting, 77);
+  ASSERT_TRUE(rewind_under_way(waiting, writer, copy, file));
+  EXPECT_EQ(copy, 77);
+  int failed = rewind_starting(FileId{9, 5}, writer);
+  rewind_reopened(failed, -1);
+  EXPECT_FALSE(rewind_under_way(failed, writer, copy, file)) << "a reopen that failed leaves no note";
 }
 
 }  // namespace
