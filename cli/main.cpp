@@ -232,6 +232,7 @@ int main(int original_argc, char** original_argv) {
   char** argv = word_pointers.data();
 
   Config config = cgview::config_from_env(lookup_env);
+  bool sysroot_given = false;
   int i = 1;
   for (; i < argc && argv[i][0] == '-'; ++i) {
     if (is(argv[i], "--help") || is(argv[i], "-h")) {
@@ -246,6 +247,7 @@ int main(int original_argc, char** original_argv) {
     if (is(argv[i], "--sysroot")) {
       if (i + 1 == argc) return usage_error("--sysroot needs a directory");
       if (int rc = apply_sysroot(config, argv[++i])) return rc;
+      sysroot_given = true;
       continue;
     }
     return usage_error(std::string("unknown option '") + argv[i] + "'");
@@ -262,11 +264,14 @@ int main(int original_argc, char** original_argv) {
       print_usage();
       return 0;
     }
+    // enable and disable name their root with --root: a --sysroot, before
+    // or after them, is refused rather than left to mean the live system.
+    const bool names_root = is(c.name, "enable") || is(c.name, "disable");
+    if (names_root && sysroot_given) return usage_error(std::string(c.name) + " takes --root DIR, not --sysroot");
     // --sysroot DIR may also follow the name of a command that reads the
-    // view (run takes it itself; enable and disable name their root with
-    // --root, and must not take a --sysroot as if it were one).
+    // view (run takes it itself).
     std::vector<char*> args(argv + i + 1, argv + argc);
-    if (!is(c.name, "run") && !is(c.name, "enable") && !is(c.name, "disable")) {
+    if (!is(c.name, "run") && !names_root) {
       for (size_t k = 0; k < args.size() && !is(args[k], "--"); ++k) {
         if (!is(args[k], "--sysroot")) continue;
         if (k + 1 == args.size()) return usage_error("--sysroot needs a directory");

@@ -70,7 +70,9 @@ void sample_json(Json& j, const Config& config, const Sample& now, const Sample*
   const CgroupDir& own = now.cgroups.of(Controller::Memory);
   const bool own_binds = !memory_limit_is_an_ancestors(now) && m.limit.has && !now.memory_limit_hidden && own.found;
   j.num("limit_usage", opt(own_binds ? m.usage : now.memory_limit_usage));
-  j.real("limit_percent", percent(memory_usage_at_limit(now), m.limit), 1);  // how full the limit is
+  // How full the limit is; unknown where the limit is set above the view
+  // (what else uses it is not seen): null, not the cgroup's own share.
+  j.real("limit_percent", now.memory_limit_hidden ? std::nullopt : percent(memory_usage_at_limit(now), m.limit), 1);
   if (memory_limit_is_an_ancestors(now)) j.str("limit_cgroup", std::string(now.memory_limit_dir.view()));
   else if (own_binds) j.str("limit_cgroup", std::string(own.path.view()));
   else j.null("limit_cgroup");

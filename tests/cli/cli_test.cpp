@@ -987,6 +987,9 @@ TEST(Cli, StatsAndShowSayWhereAMemoryLimitIsAboveTheMount) {
   auto stats = cli({"--sysroot", root, "stats", "--json", "--count", "1"});
   EXPECT_NE(stats.out.find("\"limit\": 209715200"), std::string::npos) << stats.out;
   EXPECT_NE(stats.out.find("\"limit_above_view\": true"), std::string::npos) << stats.out;
+  // How full the parent's limit is cannot be told: not the container's own 40%.
+  EXPECT_NE(stats.out.find("\"limit_percent\": null"), std::string::npos) << stats.out;
+  EXPECT_NE(stats.out.find("\"percent\": 40.0"), std::string::npos) << stats.out;
   auto screen = run_program({"/usr/bin/script", "-qec", kCli + " --sysroot " + root + " stats --count 1", "/dev/null"},
                             {"COLUMNS=80", "LINES=40"});
   EXPECT_NE(screen.out.find("the limit is set above this cgroup"), std::string::npos) << screen.out;

@@ -97,6 +97,8 @@ TEST(CliUsage, UsageErrorsAreOneLineAndExitTwo) {
       // is refused, never taken as the live root's /etc/ld.so.preload.
       {"enable", "--sysroot", "/tmp"},
       {"disable", "--sysroot", "/tmp"},
+      {"--sysroot", kFixtures + "/docker-v2-private-ns", "enable"},
+      {"--sysroot", kFixtures + "/docker-v2-private-ns", "disable"},
   };
   for (const auto& args : cases) {
     RunResult r = cli(args);
@@ -113,6 +115,9 @@ TEST(CliUsage, UsageErrorsAreOneLineAndExitTwo) {
   // A command given to run without -- is shown where it goes.
   EXPECT_NE(cli({"run", "nproc"}).err.find("the command goes after --: cgview run -- nproc ..."), std::string::npos);
   EXPECT_NE(cli({"--version", "extra"}).err.find("--version: unexpected argument 'extra'"), std::string::npos);
+  // Before the command too: it once enabled the live system's preload.
+  EXPECT_NE(cli({"--sysroot", kFixtures + "/docker-v2-private-ns", "enable"}).err.find("enable takes --root DIR, not --sysroot"),
+            std::string::npos);
 }
 
 TEST(CliUsage, SysrootThatIsNoDirectoryIsAnError) {
