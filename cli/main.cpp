@@ -73,7 +73,7 @@ int run_main(const Config& base, int argc, char** argv) {
                          argv[i] + " ...)");
     if (!takes_value) return usage_error(std::string("run: unexpected argument '") + argv[i] + "'");
     if (i + 1 == argc || is(argv[i + 1], "--") || *argv[i + 1] == '\0')
-      return usage_error(std::string("run: ") + argv[i] + " needs a value");
+      return usage_error(std::string("run: ") + argv[i] + (is(argv[i], "--sysroot") ? " needs a directory" : " needs a value"));
     if (is(argv[i], "--cpus")) cpus = argv[++i];
     else if (is(argv[i], "--memory")) memory = argv[++i];
     else if (int rc = apply_sysroot(config, argv[++i])) return rc;

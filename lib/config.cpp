@@ -26,7 +26,7 @@ constexpr SettingInfo kSettings[kSettingCount] = {
     {"CGVIEW_HOLD_FILES", "1, true, yes, on, 0, false, no or off"},
     {"CGVIEW_SYSROOT", "a system's root: an existing directory with proc/ or sys/ in it"},
     {"CGVIEW_CPUS", "a number of CPUs above 0 and below 10^13, with at most six decimals, such as 2 or 1.5"},
-    {"CGVIEW_MEMORY", "a size of 1M or more and below 2^64 bytes, in bytes or with a K, M, G or T suffix, with at most six decimals, such as 512M or 1.5G"},
+    {"CGVIEW_MEMORY", "a size of 1M or more and below 2^64 bytes: whole bytes, or a K, M, G or T suffix with at most six decimals, such as 512M or 1.5G"},
     {"CGVIEW_CPU_ROUNDING", "ceil, floor or round"},
     {"CGVIEW_CPU_PLACEMENT", "spread or lowest"},
 };

@@ -178,6 +178,7 @@ TEST(CliUsage, OptionValuesMayBeGluedWithEquals) {
       {{"run", "--frob=1", "--", "/bin/true"}, "run: unexpected argument '--frob=1'"},
       {{"stats", "--interval=0"}, "--interval takes seconds from 0.05 to 86400"},
       {{"run", "--cpus=", "--", "/bin/true"}, "run: --cpus needs a value"},
+      {{"run", "--sysroot=", "--", "/bin/true"}, "run: --sysroot needs a directory"},
       {{"--sysroot=", "show"}, "cgview: --sysroot needs a directory"},
       {{"show", "--sysroot="}, "cgview: --sysroot needs a directory"},
       {{"doctor", "--root="}, "doctor: --root needs a directory"},

@@ -241,7 +241,7 @@ TEST(ConfigFromEnv, EachMalformedValueIsRecorded) {
     const char* value;
     const char* expected;
   };
-  const char* kMemoryExpected = "a size of 1M or more and below 2^64 bytes, in bytes or with a K, M, G or T suffix, with at most six decimals, such as 512M or 1.5G";
+  const char* kMemoryExpected = "a size of 1M or more and below 2^64 bytes: whole bytes, or a K, M, G or T suffix with at most six decimals, such as 512M or 1.5G";
   const char* kSysrootExpected = "a system's root: an existing directory with proc/ or sys/ in it";
   static const Case cases[] = {
       {"CGVIEW_CPUS", "two", "a number of CPUs above 0 and below 10^13, with at most six decimals, such as 2 or 1.5"},
