@@ -9,7 +9,8 @@ namespace {
 
 // One mapping for all tables: the shim's (a chunk of 4,096 served fds 96 KiB,
 // the chunks' index 2 KiB, view cache 7.5 KiB) and the core's (held files
-// 4.3 KiB, namespace finds 4.1 KiB), with room for a table lost in a race
+// 4.3 KiB, namespace finds 4.1 KiB, the counts of the library's own fds for a
+// fork child 4.1 KiB), with room for a table lost in a race
 // (below). A table that does not fit (any chunk after the first mapped) gets
 // a mapping of its own.
 constexpr size_t kArenaBytes = 128 * 1024;

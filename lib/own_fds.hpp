@@ -69,7 +69,7 @@ CopiedOwnFds copied_own_fds(const OwnFdCounts& before);
 void forget_other_threads_fds();
 
 struct FileId;
-inline constexpr int kRewindNotes = 32;
+inline constexpr int kRewindNotes = 128;
 // A rewind of process `pid` about to reopen `file` (its fresh memory file)
 // notes it before the reopen, and the reopen's number (`copy`, -1 where it
 // failed) right after: a fork child between the two finds the note with no

@@ -111,7 +111,7 @@ void close_fds_copied_from_other_threads(const OwnFdCounts& before) {
   // No higher than the highest fd the library has had (and a few more: one
   // may have been opened and not yet noted): a process with thousands of
   // fds is not searched through all of them.
-  constexpr int kMarked = 8;
+  constexpr int kMarked = kRewindNotes;  // a rewind's note is used only with its marked file here
   FileId marked[kMarked];
   int marked_count = 0;
   const long top = highest_own_fd() + 16;

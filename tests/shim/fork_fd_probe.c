@@ -25,12 +25,15 @@
  *   counts names a call of a thread it does not have (printed by the child).
  * - lookalikes: the program first opens fds that look like the shim's by
  *   their flags (open_lookalikes), which every child must keep.
+ * - fd-hole: the program first opens 300 fds and closes the lowest of them:
+ *   the shim's memory file then takes that free fd, and a rewind's reopen
+ *   of it lands above all 300, far above any fd the shim had before.
  * - lock-order: 20 times, a thread holding a lock that the program's prepare
  *   handler takes calls sysinfo while a fork waits in that handler: nothing
  *   of the shim's may wait for the fork (lock_order_forks=20; a deadlock
  *   never prints).
  *
- * usage: cgview_fork_fd_probe CALL FORKS [handler-forks|atfork-handlers|after-fork-syscall|lock-order|lookalikes]
+ * usage: cgview_fork_fd_probe CALL FORKS [handler-forks|atfork-handlers|after-fork-syscall|lock-order|lookalikes|fd-hole]
  *   CALL: sysinfo|phys-pages|affinity|fstat|rewind|open|wide-open */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -49,7 +52,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-enum { kMaxFds = 64 };
+enum { kMaxFds = 512 };
 
 static atomic_int stop;
 static atomic_long calls;
@@ -315,9 +318,22 @@ static void open_lookalikes(void) {
   }
 }
 
+static int with_a_hole;
+
+static int open_with_a_hole(void) {
+  int lowest = -1;
+  for (int i = 0; i < 300; ++i) {
+    int fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return -1;
+    if (lowest < 0) lowest = fd;
+  }
+  return close(lowest);
+}
+
 /* The run: FORKS forks beside a thread calling CALL. */
 static int forks_beside_calls(int forks) {
   if (strcmp(call, "fstat") == 0 || strcmp(call, "rewind") == 0) served_fd = open("/proc/meminfo", O_RDONLY);
+  if (with_a_hole && open_with_a_hole() != 0) return 2;
   before_count = list_fds(before, kMaxFds);
   if (before_count < 0) return 2;
   mark_before();
@@ -376,8 +392,8 @@ int main(int argc, char** argv) {
   if (argc < 3 || argc > 4 ||
       (argc == 4 && strcmp(first, "handler-forks") != 0 && strcmp(first, "atfork-handlers") != 0 &&
        strcmp(first, "after-fork-syscall") != 0 && strcmp(first, "lock-order") != 0 &&
-       strcmp(first, "lookalikes") != 0)) {
-    fprintf(stderr, "usage: %s CALL FORKS [handler-forks|atfork-handlers|after-fork-syscall|lock-order|lookalikes]\n",
+       strcmp(first, "lookalikes") != 0 && strcmp(first, "fd-hole") != 0)) {
+    fprintf(stderr, "usage: %s CALL FORKS [handler-forks|atfork-handlers|after-fork-syscall|lock-order|lookalikes|fd-hole]\n",
             argv[0]);
     return 2;
   }
@@ -388,5 +404,6 @@ int main(int argc, char** argv) {
   if (strcmp(first, "after-fork-syscall") == 0) return in_a_raw_fork_child(forks);
   if (strcmp(first, "lock-order") == 0) printf("lock_order_forks=%d\n", lock_order_forks());
   if (strcmp(first, "lookalikes") == 0) open_lookalikes();
+  with_a_hole = strcmp(first, "fd-hole") == 0;
   return forks_beside_calls(forks);
 }
