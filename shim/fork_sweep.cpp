@@ -111,7 +111,10 @@ void close_fds_copied_from_other_threads(const OwnFdCounts& before) {
   // No higher than the highest fd the library has had (and a few more: one
   // may have been opened and not yet noted): a process with thousands of
   // fds is not searched through all of them.
-  constexpr int kMarked = kRewindNotes;  // a rewind's note is used only with its marked file here
+  // A rewind's note is used only with its marked file here: one for each
+  // rewind under way at the fork, up to 32 at once (a fork from a signal
+  // handler may run on a small alternate stack: 512 bytes).
+  constexpr int kMarked = 32;
   FileId marked[kMarked];
   int marked_count = 0;
   const long top = highest_own_fd() + 16;
