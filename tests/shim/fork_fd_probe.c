@@ -52,6 +52,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "fd_numbers.h"
+
 enum { kMaxFds = 512 };
 
 static atomic_int stop;
@@ -60,28 +62,6 @@ static const char* call;
 static int served_fd = -1; /* the program's own, for fstat and rewind */
 static int before[kMaxFds];
 static int before_count;
-
-/* The fds open now, by raw system calls (the child of a threaded program may
- * call only async-signal-safe functions); the listing's own left out. */
-static int list_fds(int* out, int max) {
-  int dir = (int)syscall(SYS_openat, AT_FDCWD, "/proc/self/fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dir < 0) return -1;
-  char buf[4096];
-  int count = 0;
-  for (;;) {
-    long n = syscall(SYS_getdents64, dir, buf, sizeof buf);
-    if (n <= 0) break;
-    for (long at = 0; at < n;) {
-      struct dirent64* e = (struct dirent64*)(buf + at);
-      at += e->d_reclen;
-      if (e->d_name[0] == '.') continue;
-      int fd = atoi(e->d_name);
-      if (fd != dir && count < max) out[count++] = fd;
-    }
-  }
-  syscall(SYS_close, dir);
-  return count;
-}
 
 static int before_marked[kMaxFds]; /* read-only with O_APPEND and O_DSYNC: the shim's */
 static int in_raw_fork_child;       /* only there may "before" hold the shim's */
@@ -320,20 +300,10 @@ static void open_lookalikes(void) {
 
 static int with_a_hole;
 
-static int open_with_a_hole(void) {
-  int lowest = -1;
-  for (int i = 0; i < 300; ++i) {
-    int fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return -1;
-    if (lowest < 0) lowest = fd;
-  }
-  return close(lowest);
-}
-
 /* The run: FORKS forks beside a thread calling CALL. */
 static int forks_beside_calls(int forks) {
   if (strcmp(call, "fstat") == 0 || strcmp(call, "rewind") == 0) served_fd = open("/proc/meminfo", O_RDONLY);
-  if (with_a_hole && open_with_a_hole() != 0) return 2;
+  if (with_a_hole && open_fds_with_a_hole() != 0) return 2;
   before_count = list_fds(before, kMaxFds);
   if (before_count < 0) return 2;
   mark_before();
