@@ -81,23 +81,48 @@ bool close_if_librarys(int fd, std::string_view root, FileId& file) {
   return scratch;
 }
 
+// The highest fd open here, from /proc/self/fd (-1 without /proc; the
+// listing's own counts: one more fd looked at). A small buffer: the child
+// may run on a signal handler's alternate stack.
+[[gnu::noinline]] long highest_open_fd() {
+  long dir = syscall(SYS_openat, AT_FDCWD, "/proc/self/fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  long highest = -1;
+  alignas(8) char buf[256];
+  for (long n; dir >= 0 && (n = read_dir_records(int(dir), buf, sizeof buf)) > 0;)
+    // struct linux_dirent64: ino (8), off (8), reclen (2), type (1), name ("." and ".." count as 0).
+    for (uint16_t at = 0, length; at < n; at += length) {
+      long fd = 0;
+      for (const char* digit = buf + at + 19; *digit >= '0' && *digit <= '9'; ++digit) fd = fd * 10 + (*digit - '0');
+      if (fd > highest) highest = fd;
+      __builtin_memcpy(&length, buf + at + 16, sizeof length);
+    }
+  if (dir >= 0) syscall(SYS_close, dir);
+  return highest;
+}
+
 // A rewind's reopen (virtual_fds.cpp, refresh_if_virtual) is the program's
 // fd's file to be, and no mark can be on it. Its note names it: closed
 // where it is still that file, and the library's marked one is here too
 // (closed before the reopen, so with it here the reopen's number is still
 // the reopen's, not a program's fd since). A note without the reopen's
 // number yet was copied before the program's fd got the file: every fd of
-// it still here (the marked one is closed by now) is the reopen.
+// it still here (the marked one is closed by now) is the reopen. Every open
+// fd is looked at then: the reopen took the lowest free number, which may be
+// far above any fd the library had noted (its memory file took a free one
+// low down, and the fork came before the reopen's own number was noted).
 void close_rewinds_reopens(const FileId* marked, int marked_count, long top) {
   const uint32_t parent = uint32_t(syscall(SYS_getppid));
+  long highest = -2;  // listed once, where a note has no number
   for (int i = 0; i < kRewindNotes; ++i) {
     int copy;
     FileId file, now;
     if (!rewind_under_way(i, parent, copy, file)) continue;
     bool marked_here = false;
     for (int j = 0; j < marked_count; ++j) marked_here |= marked[j] == file;
-    for (long fd = copy > top ? copy : top; marked_here && fd >= 0; --fd)
-      if ((copy < 0 || fd == copy) && file_id(int(fd), now) && now == file) syscall(SYS_close, fd);
+    if (!marked_here) continue;
+    if (copy < 0 && highest == -2) highest = highest_open_fd();
+    for (long fd = copy >= 0 ? copy : highest > top ? highest : top; fd >= 0 && (copy < 0 || fd == copy); --fd)
+      if (file_id(int(fd), now) && now == file) syscall(SYS_close, fd);
   }
 }
 

@@ -218,6 +218,41 @@ TEST(FdSet, AForkBesideRewindsOfManyProcessesInheritsNoReopen) {
   }
 }
 
+// The same at each step of a rewind, made certain rather than left to timing:
+// rewind_pause_preload.c holds the rewinding thread at the step until the
+// program has forked. Each step's child must keep exactly the program's fds
+// (its rewound fd still reading the view) and none of the shim's. Each of
+// these, put back, fails here: the note made after the reopen (after-reopen);
+// no child-side use of the notes (after-reopen, before- and after-fd-dup3);
+// the library's count ended at the memory file's close, one close before the
+// reopen's number is closed (before-copy-close); the reopen's number not
+// counted among the library's fds (after-reopen and before-copy-close, with
+// fd-hole); the child closing every fd of the file rather than the reopen's
+// number (the three steps after the program's fd got the file: "lost").
+// And one that only this test found: a fork right after the reopen, before
+// its number was noted, left it in the child where it landed above all the
+// fds the library had noted (after-reopen with fd-hole).
+TEST(FdSet, AForkAtEachStepOfARewindInheritsNoneOfItsFiles) {
+  const std::vector<std::string> env = {
+      "LD_PRELOAD=" CGVIEW_REWIND_PAUSE_PRELOAD ":" + kShim,
+      "CGVIEW_SYSROOT=" CGVIEW_FIXTURES_DIR "/docker-v2-private-ns"};
+  for (const char* layout : {"", "fd-hole"})
+    for (const char* step : {"before-reopen", "after-reopen", "before-fd-dup3", "after-fd-dup3", "after-copy-dup3",
+                             "before-copy-close"}) {
+      std::vector<std::string> args = {CGVIEW_REWIND_PAUSE_PROBE, step};
+      if (*layout != '\0') args.push_back(layout);
+      auto r = cgview::test::run_program(args, env);
+      const std::string where = std::string(step) + " " + layout + ":\n" + r.out + r.err;
+      ASSERT_EQ(r.exit_code, 0) << where;
+      auto v = cgview::test::parse_key_values(r.out);
+      ASSERT_EQ(v["reached"], "1") << "the rewind never took this step: the test proves nothing\n" << where;
+      EXPECT_EQ(v["child_clean"], "1") << where;
+      EXPECT_EQ(v["child_reads"], "1") << where;
+      EXPECT_EQ(v["rewound"], "1") << where;
+      EXPECT_EQ(v["parent_clean"], "1") << where;
+    }
+}
+
 // A rewind as a user without CAP_DAC_OVERRIDE: the reopen the program's fd
 // gets is read-write, so it is made before the file's mode becomes 0444
 // (made after, it failed, and 158 of 400 children kept the fresh file).
