@@ -25,18 +25,15 @@ inline constexpr uint64_t kFaultSignals = signal_bit(SIGSEGV) | signal_bit(SIGBU
 // where the kernel refused, and nothing was changed.
 class SignalsHeld {
  public:
-  explicit SignalsHeld(uint64_t signals) {
-    held_ = syscall(SYS_rt_sigprocmask, SIG_BLOCK, &signals, &old_mask_, sizeof(uint64_t)) == 0;
-  }
+  // Out of line: a few bytes at each of the library's holds, whose time is
+  // the two system calls.
+  explicit SignalsHeld(uint64_t signals);
   ~SignalsHeld() { release(); }
   SignalsHeld(const SignalsHeld&) = delete;
   SignalsHeld& operator=(const SignalsHeld&) = delete;
 
   bool held() const { return held_; }
-  void release() {
-    if (held_) syscall(SYS_rt_sigprocmask, SIG_SETMASK, &old_mask_, nullptr, sizeof(uint64_t));
-    held_ = false;
-  }
+  void release();
 
  private:
   uint64_t old_mask_ = 0;
