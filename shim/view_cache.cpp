@@ -53,8 +53,9 @@ int64_t now_ns() {
 
 // While a thread of this process reads the configuration, the others wait for
 // it (microseconds), so the first calls of many threads at once all get the
-// view; a call re-entered from inside the read itself (a signal handler,
-// another preload's hook on the lookup) gets false, the real answer. A read
+// view; a call re-entered from inside the read itself (another preload's
+// hook on the lookup, a handler of a fault's signal: the others wait for the
+// read) gets false, the real answer. A read
 // older than 100 ms was abandoned (its thread longjmp'ed out of a signal
 // handler, or was cancelled), and a read by another process is a fork taken
 // in the middle of it (that thread does not exist here): either way the
@@ -74,6 +75,10 @@ bool config_ready() {
     }
     // Stamped before the claim, so whoever sees the claim sees a fresh stamp.
     g_config_read_started_ns.store(now, std::memory_order_relaxed);
+    // A handler that asked while this thread reads would get the real
+    // answer: it waits the few microseconds instead (faults' signals
+    // excepted), and gets the view.
+    SignalsHeld held(~kFaultSignals);
     if (!g_config_state.compare_exchange_strong(state, me, std::memory_order_acq_rel)) continue;
     new (g_config_storage) Config(config_from_env(lookup));
     // Under another libc (musl: an Alpine image with LD_PRELOAD set) the
@@ -81,6 +86,7 @@ bool config_ready() {
     // as if CGVIEW_DISABLE were set, and every hook passes through.
     if (!running_on_glibc()) stored_config().disabled = true;
     g_config_state.store(kConfigReady, std::memory_order_release);
+    held.release();
     // A malformed setting: one line on stderr, once per process (a disabled
     // shim stays silent).
     if (!stored_config().disabled) print_warnings_once(stored_config());

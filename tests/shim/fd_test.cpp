@@ -218,63 +218,78 @@ TEST(FdSet, AForkBesideRewindsOfManyProcessesInheritsNoReopen) {
   }
 }
 
-// A fork at every system call of a call, made certain rather than left to
-// timing: syscall_pause_preload.c holds the calling thread before, then
-// after, each system call of the shim's in turn while the program forks (in
-// a new process each time). Each child must keep exactly the program's fds
-// (its served fd still reading the view; for an open, at most the fd the
-// open returns, as natively) and none of the shim's; so must the parent
-// after the call. Each call is made after a warm-up call and as its
-// process's first (which finds the cgroup); and with fd-hole, where the
-// shim's memory file takes a free fd low down and what it opens next lands
-// above all the program's.
-// For the rewind path, each of these, put back, fails here: the note made
-// after the reopen; no use of the notes in the child; the library's count
-// ended at the memory file's close, one close before the reopen's number is
-// closed; the reopen's number not counted among the library's fds (fd-hole);
-// a child closing every fd of the file rather than the reopen's number (the
-// program's fd "lost"). And one that only this test found: a fork right
-// after the reopen, before its number was noted, left it in the child where
-// it landed above every fd the library had noted (rewind, fd-hole).
-void fork_at_every_system_call(const std::vector<std::string>& env, RealCgroup* group, bool first_calls_too) {
+// A fork, or a signal handler that calls the shim itself, at every system
+// call of a call, made certain rather than left to timing:
+// syscall_pause_preload.c holds the calling thread before, then after, each
+// system call of the shim's in turn while the program acts (in a new process
+// each time; mid_call_probe.c). Each call is made after a warm-up call and as
+// its process's first (which reads the settings and finds the cgroup); and
+// with fd-hole, where the shim's memory file takes a free fd low down and
+// what it opens next lands above all the program's.
+// - fork: each child must keep exactly the program's fds (its served fd
+//   still reading the view; for an open, at most the fd the open returns, as
+//   natively) and none of the shim's; so must the parent after the call.
+//   For the rewind path, each of these, put back, fails here: the note made
+//   after the reopen; no use of the notes in the child; the library's count
+//   ended at the memory file's close, one close before the reopen's number
+//   is closed; the reopen's number not counted among the library's fds
+//   (fd-hole); a child closing every fd of the file rather than the
+//   reopen's number (the program's fd "lost"); a child that never looks
+//   (every call). And one that only this test found: a fork right after the
+//   reopen, before its number was noted, left it in the child where it
+//   landed above every fd the library had noted (rewind, fd-hole).
+// - signal: the handler, on the held thread, opens /proc/meminfo and calls
+//   sysinfo; both must give the view's total, and so must the interrupted
+//   call once done, and no fd may be left. It found that a handler which
+//   interrupted the first call's reading of the settings got the host's
+//   memory (the real answer, by design then); signals now wait those
+//   microseconds, as they do across the view's refresh.
+void act_at_every_system_call(const char* act, const std::vector<std::string>& env, RealCgroup* group,
+                              bool first_calls_too) {
   for (const char* layout : {"-", "fd-hole"})
-    for (const char* warm : {"", "first"})
+    for (const char* warm : {"-", "first"})
       for (const char* call : {"sysinfo", "phys-pages", "affinity", "fstat", "rewind", "open", "wide-open"}) {
         std::string name(call);
-        bool first = *warm != '\0';
+        bool first = std::string(warm) == "first";
         if (first && (!first_calls_too || name == "fstat" || name == "rewind")) continue;  // a served fd's open comes first
-        std::vector<std::string> args = {CGVIEW_FORK_MID_CALL_PROBE, call, layout};
-        if (first) args.push_back(warm);
-        auto r = cgview::test::run_program(args, env, group);
-        const std::string where = name + " " + layout + " " + warm + ":\n" + r.out + r.err.substr(0, 2000);
+        auto r = cgview::test::run_program({CGVIEW_MID_CALL_PROBE, call, layout, warm, act}, env, group);
+        const std::string where = std::string(act) + " " + name + " " + layout + " " + warm + ":\n" + r.out +
+                                  r.err.substr(0, 2000);
         ASSERT_EQ(r.exit_code, 0) << where;
         auto v = cgview::test::parse_key_values(r.out);
         // The call's system calls through syscall(): with the view cached, an
         // affinity call makes none (it asks the kernel with its own
         // instruction), an fstat of a served fd 3, a rewind 31 here.
         EXPECT_GE(std::atoi(v["syscalls"].c_str()), name == "affinity" && !first ? 0 : 3) << where;
-        EXPECT_EQ(v["forks"], std::to_string(2 * std::atoi(v["syscalls"].c_str()))) << where;
+        EXPECT_EQ(v["acts"], std::to_string(2 * std::atoi(v["syscalls"].c_str()))) << where;
         EXPECT_EQ(v["unclean"], "0") << where;
       }
 }
 
-// In the view's fixture: 1,428 forks here.
+const std::string kPausePreload = "LD_PRELOAD=" CGVIEW_SYSCALL_PAUSE_PRELOAD ":" + kShim;
+
+// In the view's fixture: 1,428 positions for each act here.
 TEST(FdSet, AForkAtEverySystemCallOfACallInheritsNoneOfTheShimsFds) {
-  fork_at_every_system_call({"LD_PRELOAD=" CGVIEW_SYSCALL_PAUSE_PRELOAD ":" + kShim,
-                             "CGVIEW_SYSROOT=" CGVIEW_FIXTURES_DIR "/docker-v2-private-ns"},
-                            nullptr, true);
+  act_at_every_system_call("fork", {kPausePreload, "CGVIEW_SYSROOT=" CGVIEW_FIXTURES_DIR "/docker-v2-private-ns"},
+                           nullptr, true);
+}
+
+TEST(FdSet, ASignalHandlerAtEverySystemCallOfACallGetsTheViewAndLeavesNoFd) {
+  act_at_every_system_call("signal", {kPausePreload, "CGVIEW_SYSROOT=" CGVIEW_FIXTURES_DIR "/docker-v2-private-ns"},
+                           nullptr, true);
 }
 
 // On the live system, in a real cgroup, whose files and /proc's the shim
 // reads; and with CGVIEW_HOLD_FILES=1, whose held inputs, opened by the
 // warm-up call, are the program's from then on (the first calls, which open
 // them, are left out).
-TEST(FdSet, AForkAtEverySystemCallOfACallInARealCgroupInheritsNoneOfTheShimsFds) {
+TEST(FdSet, AForkOrASignalAtEverySystemCallOfACallInARealCgroup) {
   RealCgroup group(50000, 100000, 256 * kMiB);
   REQUIRE_REAL_CGROUP(group);
-  fork_at_every_system_call({"LD_PRELOAD=" CGVIEW_SYSCALL_PAUSE_PRELOAD ":" + kShim}, &group, true);
-  fork_at_every_system_call({"LD_PRELOAD=" CGVIEW_SYSCALL_PAUSE_PRELOAD ":" + kShim, "CGVIEW_HOLD_FILES=1"}, &group,
-                            false);
+  for (const char* act : {"fork", "signal"}) {
+    act_at_every_system_call(act, {kPausePreload}, &group, true);
+    act_at_every_system_call(act, {kPausePreload, "CGVIEW_HOLD_FILES=1"}, &group, false);
+  }
 }
 
 // A rewind as a user without CAP_DAC_OVERRIDE: the reopen the program's fd
