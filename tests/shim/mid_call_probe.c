@@ -16,13 +16,17 @@
  * - signal: the held thread gets a signal whose handler opens and reads
  *   /proc/meminfo and calls sysinfo, inside the call it interrupted: both
  *   must give the same total memory, and the interrupted call, once done,
- *   the same too (its memory figure, where it has one).
- * Either way the process must hold, after the call, the fds it held before.
+ *   the same too (its memory figure, where it has one);
+ * - jump: the held thread gets a signal whose handler leaves the call by
+ *   siglongjmp (where the shim holds signals off, once it lets them
+ *   through): calls made after it must give the view, within 20 s.
+ * Each time the process must hold, after the call, the fds it held before
+ * (after a jump, but for a call on a served file: the README says why).
  * Prints syscalls=N (the call's, from the last run), acts=N, and unclean=M
  * (positions where something was not right); each says on stderr where it
  * was held and what it found.
  *
- * usage: cgview_mid_call_probe CALL [fd-hole|-] [first|-] [fork|signal]
+ * usage: cgview_mid_call_probe CALL [fd-hole|-] [first|-] [fork|signal|jump]
  *   CALL: sysinfo|phys-pages|affinity|fstat|rewind|open|wide-open (as in
  *   fork_fd_probe.c). fd-hole: 300 fds first, the lowest closed, so the
  *   shim's next file takes a number low down and the one after lands above
@@ -34,6 +38,7 @@
 #include <poll.h>
 #include <pthread.h>
 #include <sched.h>
+#include <setjmp.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -47,7 +52,8 @@
 enum { kMaxFds = 512 };
 
 static const char* call;
-static int with_signal;
+enum Act { kFork, kSignal, kJump };
+static enum Act act_kind;
 static int served_fd = -1; /* the program's own, for fstat and rewind */
 static int before[kMaxFds];
 static int before_count;
@@ -118,11 +124,14 @@ static int gives_memory(void) {
   return strcmp(call, "affinity") != 0 && strcmp(call, "fstat") != 0 && strcmp(call, "wide-open") != 0;
 }
 
-/* The thread: the call, then word that it is over (2; 1 is the preload's
- * "held"). */
+static sigjmp_buf landing; /* the thread's, before its call: where "jump" leaves it for */
+
+/* The thread: the call (or its end by a jump out of it), then word that it
+ * is over (2; 1 is the preload's "held"). */
 static void* caller(void* unused) {
   (void)unused;
-  call_value = call_once();
+  if (sigsetjmp(landing, 1) == 0) call_value = call_once();
+  else call_value = -3;
   char byte = 2;
   if (write(reached[1], &byte, 1) != 1) _exit(98);
   return NULL;
@@ -142,6 +151,7 @@ static long long handlers_calls(void) {
 /* On the held thread, inside its call. */
 static void handler(int signal_number) {
   (void)signal_number;
+  if (act_kind == kJump) siglongjmp(landing, 1);
   handler_total = handlers_calls();
   char byte = 1;
   if (write(handled[1], &byte, 1) != 1) _exit(98);
@@ -223,16 +233,36 @@ static int handler_was_right(void) {
 
 /* The act at the held system call: 1 when what it saw was right, 2 when the
  * signal waits (the shim holds signals off there: the handler runs once it
- * lets them through, still inside the call). */
+ * lets them through, still inside the call), 3 when the thread jumped out
+ * of its call already (it waits for no word then). */
 static int act(pthread_t thread) {
-  if (!with_signal) {
+  if (act_kind == kFork) {
     pid_t pid = fork();
     if (pid == 0) _exit(child_check());
     int status = 0;
     return pid > 0 && waitpid(pid, &status, 0) == pid && WIFEXITED(status) && WEXITSTATUS(status) == 0;
   }
   if (pthread_kill(thread, SIGUSR1) != 0) return 0;
-  return paused_with_signal_blocked() ? 2 : handler_was_right();
+  if (paused_with_signal_blocked()) return 2;
+  return act_kind == kJump ? 3 : handler_was_right();
+}
+
+/* After a jump out of the call: within 20 s, calls in this thread give the
+ * view (the same total from /proc/meminfo and sysinfo, and from the call),
+ * and, but for a call on a served file (an open, a rewind, an fstat: a
+ * limitation the README states), no fd of the jumped-out call is left. */
+static int right_after_a_jump(void) {
+  alarm(20); /* a hang ends the process: its parent says so */
+  long long total = handlers_calls(), again = call_once();
+  alarm(0);
+  int right = total > 0 && again > 0 && (!gives_memory() || again == total);
+  if (!right) {
+    char what[160];
+    snprintf(what, sizeof what, "then: the call gave %lld, the handler's calls %lld (no fd):", again, total);
+    say("jump", what, -1);
+  }
+  int served = served_fd >= 0 || strcmp(call, "open") == 0 || strcmp(call, "wide-open") == 0;
+  return (served || fds_as_before("jump", 0)) && right;
 }
 
 /* One call held at the Nth system call (AFTER it or before), with the act
@@ -249,13 +279,15 @@ static int act_mid_call(void (*pause_at)(long, int, int, int)) {
   if (word == 1) {
     result = act(thread);
     char go_on = 1;
-    if (write(go[1], &go_on, 1) != 1 || read(reached[0], &word, 1) != 1) return -2; /* then the call's end */
+    if (result != 3 && write(go[1], &go_on, 1) != 1) return -2;
+    if (read(reached[0], &word, 1) != 1) return -2; /* the call's end */
   }
   pthread_join(thread, NULL);
   pause_at(0, 0, -1, -1);
   if (result < 0) return result;
+  if (act_kind == kJump) return right_after_a_jump();
   if (result == 2) result = handler_was_right();
-  if (call_value <= 0 || (with_signal && gives_memory() && call_value != handler_total)) {
+  if (call_value <= 0 || (act_kind == kSignal && gives_memory() && call_value != handler_total)) {
     char what[160];
     snprintf(what, sizeof what, "gave %lld, the handler %lld (no fd):", call_value, (long long)handler_total);
     say("call", what, -1);
@@ -271,7 +303,10 @@ static int position(void (*pause_at)(long, int, int, int)) {
   pid_t pid = fork();
   if (pid == 0) _exit(act_mid_call(pause_at) + 2);
   int status = 0;
-  return pid > 0 && waitpid(pid, &status, 0) == pid && WIFEXITED(status) ? WEXITSTATUS(status) - 2 : -2;
+  if (pid <= 0 || waitpid(pid, &status, 0) != pid) return -2;
+  if (WIFEXITED(status)) return WEXITSTATUS(status) - 2;
+  say("process", "was killed by a signal (SIGALRM: a call after the jump hung):", -1);
+  return 0;
 }
 
 static int is(int argc, char** argv, int at, const char* word) {
@@ -280,10 +315,10 @@ static int is(int argc, char** argv, int at, const char* word) {
 
 int main(int argc, char** argv) {
   int first = is(argc, argv, 3, "first");
-  with_signal = is(argc, argv, 4, "signal");
+  act_kind = is(argc, argv, 4, "signal") ? kSignal : is(argc, argv, 4, "jump") ? kJump : kFork;
   if (argc < 2 || argc > 5 || (argc > 2 && !is(argc, argv, 2, "fd-hole") && !is(argc, argv, 2, "-")) ||
-      (argc > 3 && !first && !is(argc, argv, 3, "-")) || (argc > 4 && !with_signal && !is(argc, argv, 4, "fork"))) {
-    fprintf(stderr, "usage: %s CALL [fd-hole|-] [first|-] [fork|signal]\n", argv[0]);
+      (argc > 3 && !first && !is(argc, argv, 3, "-")) || (argc > 4 && act_kind == kFork && !is(argc, argv, 4, "fork"))) {
+    fprintf(stderr, "usage: %s CALL [fd-hole|-] [first|-] [fork|signal|jump]\n", argv[0]);
     return 2;
   }
   call = argv[1];
@@ -311,7 +346,7 @@ int main(int argc, char** argv) {
   /* The view, cached: the calls after are a program's usual ones (the
    * served fd's open did that for fstat and rewind). */
   if (!first && served_fd < 0) call_once();
-  if (!first && with_signal) handlers_calls(); /* with CGVIEW_HOLD_FILES=1, the files they hold open too */
+  if (!first && act_kind != kFork) handlers_calls(); /* with CGVIEW_HOLD_FILES=1, the files they hold open too */
   before_count = list_fds(before, kMaxFds);
   if (before_count < 0) return 2;
   int acts = 0, unclean = 0;
