@@ -108,7 +108,6 @@ int move_high(int fd) {
     own_fd_gone();
     return -1;
   }
-  own_fd_is(high);
   close_host_file(fd);
   return int(high);
 }

@@ -36,7 +36,6 @@ struct Counts {
   // its parent read them (open counts before the open, gone after the close).
   std::atomic<uint32_t> started, ended;
   std::atomic<uint32_t> forks;
-  std::atomic<uint32_t> highest_fd_plus_one;  // only grows
   // Fds of threads that found no slot: any of them may be the forking one.
   std::atomic<uint32_t> unplaced;
   std::atomic<uint32_t> next_rewind;
@@ -112,14 +111,6 @@ void own_fd_opening() {
   counts->started.fetch_add(1, std::memory_order_seq_cst);
 }
 
-void own_fd_is(long fd) {
-  Counts* counts = g_counts.if_mapped();
-  if (counts == nullptr || fd < 0) return;
-  uint32_t above = uint32_t(fd) + 1, now = counts->highest_fd_plus_one.load(std::memory_order_relaxed);
-  while (now < above && !counts->highest_fd_plus_one.compare_exchange_weak(now, above, std::memory_order_relaxed)) {
-  }
-}
-
 // Nothing where the opening found no counts to add to (nothing mapped), so
 // the two stay equal.
 void own_fd_gone() {
@@ -134,11 +125,6 @@ void own_fd_gone() {
   // freed it meanwhile, and another thread claimed it).
   if (open.fetch_sub(1, std::memory_order_seq_cst) == 1 && slot != nullptr)
     slot->thread.compare_exchange_strong(me, 0, std::memory_order_acq_rel);
-}
-
-long highest_own_fd() {
-  const Counts* counts = g_counts.if_mapped();
-  return counts == nullptr ? -1 : long(counts->highest_fd_plus_one.load(std::memory_order_relaxed)) - 1;
 }
 
 OwnFdCounts own_fd_counts() {

@@ -44,13 +44,11 @@ OwnMark own_mark(long status_flags);
 
 // Called before each open of a short-lived fd of the library's, and after
 // its close (or after the open failed, or once the fd stops being the
-// library's: held, or handed to the program). own_fd_is(fd) after each open
-// or dup that made one: the child looks no higher than the highest.
+// library's: held, or handed to the program). The child looks at every fd
+// it has (a fork between an open and any noting of its number would find
+// the number unnoted).
 void own_fd_opening();
-void own_fd_is(long fd);
 void own_fd_gone();
-// The highest fd the library has had (-1: none).
-long highest_own_fd();
 
 // The counts a fork reads right before the real fork.
 struct OwnFdCounts {

@@ -65,7 +65,6 @@ int sealed_memfd(const LazyFile& file) {
   // above the input's fd, free since: open() must return the lowest.
   if (file.above_an_input) {
     long low = syscall(SYS_fcntl, fd, file.flags & O_CLOEXEC ? F_DUPFD_CLOEXEC : F_DUPFD, 0);
-    own_fd_is(low);
     if (low >= 0 && low < fd) {
       syscall(SYS_close, fd);
       fd = int(low);
@@ -118,7 +117,6 @@ void make_anonymous_file(LazyFile& file) {
     fd = syscall(SYS_openat, AT_FDCWD, dir, O_TMPFILE | O_RDWR | O_CLOEXEC | kOwnScratchMark, 0600);
   }
   if (fd < 0) own_fd_gone();
-  own_fd_is(fd);
   // A memfd that only ever gets reopened is marked as the library's for its
   // whole life: the program's fds of it are other open files (lib/own_fds.hpp).
   if (fd >= 0 && file.memfd && file.reopened) syscall(SYS_fcntl, fd, F_SETFL, kOwnScratchMark);

@@ -70,7 +70,6 @@ using FopenFn = FILE* (*)(const char*, const char*);
   own_fd_opening();  // `above`: the same marked file, counted until it is closed
   long above = syscall(SYS_fcntl, fd, F_DUPFD_CLOEXEC, fd + 1);
   if (above < 0) own_fd_gone();
-  own_fd_is(above);
   show_read_only(fd);
   close_reopened(fd);
   if (above < 0) return nullptr;
@@ -109,7 +108,6 @@ FILE* serve_fopen(FopenFn real, const char* path, const char* mode) {
 bool fd_to_spare(int fd) {
   long spare = syscall(SYS_fcntl, fd, F_DUPFD_CLOEXEC, 0);
   if (spare < 0) return false;
-  own_fd_is(spare);  // a dup of the library's own marked file (serve_freopen)
   syscall(SYS_close, spare);
   return true;
 }

@@ -186,7 +186,6 @@ void remember_virtual(int fd, VirtualFile file, uint32_t task) {
   FileId fresh_file;
   int note = file_id(fresh, fresh_file) ? rewind_starting(fresh_file, uint32_t(syscall(SYS_getpid))) : -1;
   long copy = syscall(SYS_openat, AT_FDCWD, fd_name(fresh).c_str(), reopen_flags);
-  own_fd_is(copy);  // `fresh` may have taken a low free fd, and `copy` land far above it
   rewind_reopened(note, copy);
   show_read_only(fresh);  // after the reopen: a read-write one needs the owner's write permission
   // The render takes about 20 us: another thread may have closed the fd

@@ -218,8 +218,9 @@ TEST(FdSet, AForkBesideRewindsOfManyProcessesInheritsNoReopen) {
   }
 }
 
-// A fork, a signal handler that calls the shim itself, or one that jumps out,
-// at every system call of a call, made certain rather than left to timing:
+// A fork, a signal handler that calls the shim itself or one that jumps out,
+// or a spawn, at every system call of a call, made certain rather than left
+// to timing:
 // syscall_pause_preload.c holds the calling thread before, then after, each
 // system call of the shim's in turn while the program acts (in a new process
 // each time; mid_call_probe.c). Each call is made after a warm-up call and as
@@ -237,7 +238,10 @@ TEST(FdSet, AForkBesideRewindsOfManyProcessesInheritsNoReopen) {
 //   reopen's number (the program's fd "lost"); a child that never looks
 //   (every call). And one that only this test found: a fork right after the
 //   reopen, before its number was noted, left it in the child where it
-//   landed above every fd the library had noted (rewind, fd-hole).
+//   landed above every fd the library had noted (rewind, fd-hole); and the
+//   same of the memory file made above /proc/self/status's open input
+//   (status-inheritable, fd-hole, first): the child now looks at every fd
+//   number its table has room for.
 // - signal: the handler, on the held thread, opens /proc/meminfo and calls
 //   sysinfo; both must give the view's total, and so must the interrupted
 //   call once done, and no fd may be left. It found that a handler which
@@ -249,11 +253,17 @@ TEST(FdSet, AForkBesideRewindsOfManyProcessesInheritsNoReopen) {
 //   a rewind, an fstat: the README's Limitations) no fd may be left. With the
 //   refresh's signals not held, 38 of the 106 first-call positions left
 //   mountinfo open here.
+// - spawn: the program posix_spawns a program that lists its fds: it must
+//   get none but the program's fds without close-on-exec, and for an open
+//   without O_CLOEXEC at most the fd the open returns (the memory file still
+//   being written, where the spawn comes before the open's end: the same
+//   file the program gets).
 void act_at_every_system_call(const char* act, const std::vector<std::string>& env, RealCgroup* group,
                               bool first_calls_too) {
   for (const char* layout : {"-", "fd-hole"})
     for (const char* warm : {"-", "first"})
-      for (const char* call : {"sysinfo", "phys-pages", "affinity", "fstat", "rewind", "open", "wide-open"}) {
+      for (const char* call : {"sysinfo", "phys-pages", "affinity", "fstat", "rewind", "open", "wide-open",
+                               "open-inheritable", "status-inheritable"}) {
         std::string name(call);
         bool first = std::string(warm) == "first";
         if (first && (!first_calls_too || name == "fstat" || name == "rewind")) continue;  // a served fd's open comes first
@@ -273,7 +283,7 @@ void act_at_every_system_call(const char* act, const std::vector<std::string>& e
 
 const std::string kPausePreload = "LD_PRELOAD=" CGVIEW_SYSCALL_PAUSE_PRELOAD ":" + kShim;
 
-// In the view's fixture: 1,428 positions for each act here.
+// In the view's fixture: 2,020 positions for each act here.
 TEST(FdSet, AForkAtEverySystemCallOfACallInheritsNoneOfTheShimsFds) {
   act_at_every_system_call("fork", {kPausePreload, "CGVIEW_SYSROOT=" CGVIEW_FIXTURES_DIR "/docker-v2-private-ns"},
                            nullptr, true);
@@ -289,14 +299,19 @@ TEST(FdSet, AJumpOutOfEverySystemCallOfACallLeavesTheViewWorking) {
                            nullptr, true);
 }
 
+TEST(FdSet, ASpawnAtEverySystemCallOfACallInheritsNoFdTheProgramWouldNot) {
+  act_at_every_system_call("spawn", {kPausePreload, "CGVIEW_SYSROOT=" CGVIEW_FIXTURES_DIR "/docker-v2-private-ns"},
+                           nullptr, true);
+}
+
 // On the live system, in a real cgroup, whose files and /proc's the shim
 // reads; and with CGVIEW_HOLD_FILES=1, whose held inputs, opened by the
 // warm-up call, are the program's from then on (the first calls, which open
 // them, are left out).
-TEST(FdSet, AForkASignalOrAJumpAtEverySystemCallOfACallInARealCgroup) {
+TEST(FdSet, EveryActAtEverySystemCallOfACallInARealCgroup) {
   RealCgroup group(50000, 100000, 256 * kMiB);
   REQUIRE_REAL_CGROUP(group);
-  for (const char* act : {"fork", "signal", "jump"}) {
+  for (const char* act : {"fork", "signal", "jump", "spawn"}) {
     act_at_every_system_call(act, {kPausePreload}, &group, true);
     act_at_every_system_call(act, {kPausePreload, "CGVIEW_HOLD_FILES=1"}, &group, false);
   }

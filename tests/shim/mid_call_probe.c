@@ -19,16 +19,22 @@
  *   the same too (its memory figure, where it has one);
  * - jump: the held thread gets a signal whose handler leaves the call by
  *   siglongjmp (where the shim holds signals off, once it lets them
- *   through): calls made after it must give the view, within 20 s.
+ *   through): calls made after it must give the view, within 20 s;
+ * - spawn: the program posix_spawns itself (the exec'd copy lists its fds):
+ *   it must get nothing but the program's fds without close-on-exec (every
+ *   fd the probe opens itself has it), and for open-inheritable at most the
+ *   fd the open returns (which may still be the memory file being written).
  * Each time the process must hold, after the call, the fds it held before
  * (after a jump, but for a call on a served file: the README says why).
  * Prints syscalls=N (the call's, from the last run), acts=N, and unclean=M
  * (positions where something was not right); each says on stderr where it
  * was held and what it found.
  *
- * usage: cgview_mid_call_probe CALL [fd-hole|-] [first|-] [fork|signal|jump]
+ * usage: cgview_mid_call_probe CALL [fd-hole|-] [first|-] [fork|signal|jump|spawn]
  *   CALL: sysinfo|phys-pages|affinity|fstat|rewind|open|wide-open (as in
- *   fork_fd_probe.c). fd-hole: 300 fds first, the lowest closed, so the
+ *   fork_fd_probe.c), or open-inheritable (an open without O_CLOEXEC),
+ *   status-inheritable (the same of /proc/self/status, whose input is open
+ *   while it renders: its memory file is made above it and moved down). fd-hole: 300 fds first, the lowest closed, so the
  *   shim's next file takes a number low down and the one after lands above
  *   all of them. first: no warm-up, so that each call is its process's
  *   first, which finds the cgroup and reads its limits (not for fstat and
@@ -40,6 +46,7 @@
 #include <sched.h>
 #include <setjmp.h>
 #include <signal.h>
+#include <spawn.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -48,11 +55,12 @@
 #include <wchar.h>
 
 #include "fd_numbers.h"
+#include "probe_io.h"
 
 enum { kMaxFds = 512 };
 
 static const char* call;
-enum Act { kFork, kSignal, kJump };
+enum Act { kFork, kSignal, kJump, kSpawn };
 static enum Act act_kind;
 static int served_fd = -1; /* the program's own, for fstat and rewind */
 static int before[kMaxFds];
@@ -64,6 +72,7 @@ static long (*paused_syscall)(long*);
 static int (*paused_with_signal_blocked)(void);
 
 static long long call_value;                   /* what the thread's call gave */
+static int opened_fd = -1;                     /* the fd an open returned */
 static volatile long long handler_total;       /* the handler's MemTotal, in bytes; -1: not the same as sysinfo's */
 
 static int first_line_is_memtotal(int fd) {
@@ -114,14 +123,28 @@ static long long call_once(void) {
     fclose(stream);
     return read_one;
   }
-  int fd = open("/proc/meminfo", O_RDONLY | O_CLOEXEC);
+  if (strcmp(call, "status-inheritable") == 0) { /* rendered while its input is open: the memory file moves down */
+    int fd = opened_fd = open("/proc/self/status", O_RDONLY);
+    char text[6] = "";
+    long long read_one = fd >= 0 && read(fd, text, 5) == 5 && strcmp(text, "Name:") == 0 ? 1 : -1;
+    if (fd >= 0) close(fd);
+    return read_one;
+  }
+  /* "open", or "open-inheritable": without O_CLOEXEC, as a program that
+   * spawns would not have it */
+  int fd = opened_fd = open("/proc/meminfo", O_RDONLY | (strcmp(call, "open") == 0 ? O_CLOEXEC : 0));
   long long total = fd >= 0 ? memtotal_read(fd) : -1;
   if (fd >= 0) close(fd);
   return total;
 }
 
+static int opens_one(void) {
+  return strcmp(call, "open") == 0 || strcmp(call, "wide-open") == 0 || strstr(call, "-inheritable") != NULL;
+}
+
 static int gives_memory(void) {
-  return strcmp(call, "affinity") != 0 && strcmp(call, "fstat") != 0 && strcmp(call, "wide-open") != 0;
+  return strcmp(call, "affinity") != 0 && strcmp(call, "fstat") != 0 && strcmp(call, "wide-open") != 0 &&
+         strcmp(call, "status-inheritable") != 0;
 }
 
 static sigjmp_buf landing; /* the thread's, before its call: where "jump" leaves it for */
@@ -184,8 +207,10 @@ static int is_the_opens_fd(int fd) {
   long n = syscall(SYS_readlinkat, AT_FDCWD, link, target, sizeof target - 1);
   if (n >= 0) target[n] = '\0';
   long seals = syscall(SYS_fcntl, fd, F_GET_SEALS);
+  size_t length = strlen(target);
   return (strncmp(target, "/memfd:", 7) == 0 && seals >= 0 && (seals & F_SEAL_WRITE) != 0) ||
-         strcmp(target, "/proc/meminfo") == 0;
+         strcmp(target, "/proc/meminfo") == 0 ||
+         (strcmp(call, "status-inheritable") == 0 && length > 7 && strcmp(target + length - 7, "/status") == 0);
 }
 
 /* 1 when the fds open now are the program's from before (and, `one_open`,
@@ -210,8 +235,7 @@ static int fds_as_before(const char* who, int one_open) {
 }
 
 static int child_check(void) {
-  int opens = strcmp(call, "open") == 0 || strcmp(call, "wide-open") == 0;
-  int right = fds_as_before("child", opens);
+  int right = fds_as_before("child", opens_one());
   if (served_fd >= 0 && !first_line_is_memtotal(served_fd)) {
     say("child", "cannot read the view from", served_fd);
     right = 0;
@@ -231,11 +255,70 @@ static int handler_was_right(void) {
   return handler_total > 0;
 }
 
+static char inheritable[1024] = ","; /* ",3,7,": the program's fds without close-on-exec */
+
+static int in_list(const char* list, int fd) {
+  char item[16];
+  snprintf(item, sizeof item, ",%d,", fd);
+  return strstr(list, item) != NULL;
+}
+
+/* In a program spawned (exec'd) at a held system call: writes to stdout
+ * each fd it holds beyond the program's fds without close-on-exec (`list`,
+ * as `inheritable`), as "FD " */
+static int list_inherited(const char* list) {
+  int now[kMaxFds];
+  int count = list_fds(now, kMaxFds);
+  for (int i = 0; i < count; ++i)
+    if (!in_list(list, now[i])) printf("%d ", now[i]);
+  return count < 0;
+}
+
+static char spawned_extra[256]; /* what list_inherited wrote */
+
+/* Spawns list_inherited, its stdout a pipe: 1 when it ran. */
+static int spawn_and_list(void) {
+  char* args[] = {(char*)"cgview_mid_call_probe", (char*)"--inherited", inheritable, NULL};
+  extern char** environ;
+  int out[2];
+  if (pipe2(out, O_CLOEXEC) != 0) return 0;
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_adddup2(&actions, out[1], 1);
+  pid_t pid;
+  int status = 0, spawned = posix_spawn(&pid, "/proc/self/exe", &actions, NULL, args, environ) == 0;
+  posix_spawn_file_actions_destroy(&actions);
+  close(out[1]);
+  ssize_t n = spawned ? read_fd_all(out[0], spawned_extra, sizeof spawned_extra) : 0;
+  (void)n;
+  close(out[0]);
+  return spawned && waitpid(pid, &status, 0) == pid && WIFEXITED(status) && WEXITSTATUS(status) == 0;
+}
+
+/* Once the call is done: the spawned program held nothing but the
+ * program's fds without close-on-exec, and for open-inheritable at most the
+ * fd the open returned (it may be the memory file still being written then:
+ * the same file description, so the same content in the end, as natively a
+ * spawn just after the open would share it). */
+static int spawned_right(void) {
+  int extra = -1, more = sscanf(spawned_extra, "%d %*d", &extra);
+  int right = spawned_extra[0] == '\0' ||
+              (strstr(call, "-inheritable") != NULL && more == 1 && extra == opened_fd &&
+               strchr(spawned_extra, ' ') == strrchr(spawned_extra, ' '));
+  if (!right) {
+    char what[300];
+    snprintf(what, sizeof what, "(the open returned %d) got fds: %s", opened_fd, spawned_extra);
+    say("spawn", what, -1);
+  }
+  return right;
+}
+
 /* The act at the held system call: 1 when what it saw was right, 2 when the
  * signal waits (the shim holds signals off there: the handler runs once it
  * lets them through, still inside the call), 3 when the thread jumped out
  * of its call already (it waits for no word then). */
 static int act(pthread_t thread) {
+  if (act_kind == kSpawn) return spawn_and_list();
   if (act_kind == kFork) {
     pid_t pid = fork();
     if (pid == 0) _exit(child_check());
@@ -261,7 +344,7 @@ static int right_after_a_jump(void) {
     snprintf(what, sizeof what, "then: the call gave %lld, the handler's calls %lld (no fd):", again, total);
     say("jump", what, -1);
   }
-  int served = served_fd >= 0 || strcmp(call, "open") == 0 || strcmp(call, "wide-open") == 0;
+  int served = served_fd >= 0 || opens_one();
   return (served || fds_as_before("jump", 0)) && right;
 }
 
@@ -286,6 +369,7 @@ static int act_mid_call(void (*pause_at)(long, int, int, int)) {
   pause_at(0, 0, -1, -1);
   if (result < 0) return result;
   if (act_kind == kJump) return right_after_a_jump();
+  if (act_kind == kSpawn && !spawned_right()) result = 0;
   if (result == 2) result = handler_was_right();
   if (call_value <= 0 || (act_kind == kSignal && gives_memory() && call_value != handler_total)) {
     char what[160];
@@ -314,11 +398,12 @@ static int is(int argc, char** argv, int at, const char* word) {
 }
 
 int main(int argc, char** argv) {
+  if (argc == 3 && is(argc, argv, 1, "--inherited")) return list_inherited(argv[2]);
   int first = is(argc, argv, 3, "first");
-  act_kind = is(argc, argv, 4, "signal") ? kSignal : is(argc, argv, 4, "jump") ? kJump : kFork;
+  act_kind = is(argc, argv, 4, "signal") ? kSignal : is(argc, argv, 4, "jump") ? kJump : is(argc, argv, 4, "spawn") ? kSpawn : kFork;
   if (argc < 2 || argc > 5 || (argc > 2 && !is(argc, argv, 2, "fd-hole") && !is(argc, argv, 2, "-")) ||
       (argc > 3 && !first && !is(argc, argv, 3, "-")) || (argc > 4 && act_kind == kFork && !is(argc, argv, 4, "fork"))) {
-    fprintf(stderr, "usage: %s CALL [fd-hole|-] [first|-] [fork|signal|jump]\n", argv[0]);
+    fprintf(stderr, "usage: %s CALL [fd-hole|-] [first|-] [fork|signal|jump|spawn]\n", argv[0]);
     return 2;
   }
   call = argv[1];
@@ -349,6 +434,9 @@ int main(int argc, char** argv) {
   if (!first && act_kind != kFork) handlers_calls(); /* with CGVIEW_HOLD_FILES=1, the files they hold open too */
   before_count = list_fds(before, kMaxFds);
   if (before_count < 0) return 2;
+  for (int i = 0; i < before_count; ++i)
+    if ((fcntl(before[i], F_GETFD) & FD_CLOEXEC) == 0 && strlen(inheritable) + 16 < sizeof inheritable)
+      snprintf(inheritable + strlen(inheritable), 16, "%d,", before[i]);
   int acts = 0, unclean = 0;
   long syscalls = 0;
   for (nth = 1; nth <= 1000; ++nth) {
