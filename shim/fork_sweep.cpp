@@ -1,6 +1,7 @@
 #include "fork_sweep.hpp"
 
 #include <fcntl.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -28,14 +29,15 @@ constexpr char kMemfdLink[] = "/memfd:cgview (deleted)";
 static_assert(std::string_view(kMemfdLink).substr(7, 6) == kMemfdName);
 
 // The sysroot as the kernel names it (a relative or symlinked CGVIEW_SYSROOT
-// is not how an fd's link reads), in `out`; empty on the live system.
+// is not how an fd's link reads), in `out`; empty on the live system. As
+// given where no fd is free to resolve it.
 std::string_view resolved_root(std::span<char> out) {
   const Config* config = config_if_read();
   if (config == nullptr || config->root.live()) return {};
   PathText prefix;
   prefix.add(config->root.prefix.view());
   long dir = syscall(SYS_openat, AT_FDCWD, prefix.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
-  if (dir < 0) return {};
+  if (dir < 0) return config->root.prefix.view();
   std::string_view root = link_of(int(dir), out);
   syscall(SYS_close, dir);
   return root;
@@ -81,44 +83,36 @@ bool close_if_librarys(int fd, std::string_view root, FileId& file) {
   return scratch;
 }
 
-// The highest fd open here, from /proc/self/fd (-1 without /proc; the
-// listing's own counts: one more fd looked at). A small buffer: the child
-// may run on a signal handler's alternate stack.
-[[gnu::noinline]] long highest_open_fd() {
-  long dir = syscall(SYS_openat, AT_FDCWD, "/proc/self/fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  long highest = -1;
-  alignas(8) char buf[256];
-  for (long n; dir >= 0 && (n = read_dir_records(int(dir), buf, sizeof buf)) > 0;)
-    // struct linux_dirent64: ino (8), off (8), reclen (2), type (1), name ("." and ".." count as 0).
-    for (uint16_t at = 0, length; at < n; at += length) {
-      long fd = 0;
-      for (const char* digit = buf + at + 19; *digit >= '0' && *digit <= '9'; ++digit) fd = fd * 10 + (*digit - '0');
-      if (fd > highest) highest = fd;
-      __builtin_memcpy(&length, buf + at + 16, sizeof length);
-    }
-  if (dir >= 0) syscall(SYS_close, dir);
-  return highest;
+// The soft limit on fds, less one: no open fd is above it but one opened
+// before the limit was lowered.
+long below_fd_limit() {
+  uint64_t limit[2];  // struct rlimit64: soft, hard
+  return syscall(SYS_prlimit64, 0, RLIMIT_NOFILE, nullptr, limit) == 0 ? long(limit[0]) - 1 : 1023;
 }
 
 // The highest fd number the child's fd table has room for, which no open
-// fd is above: its FDSize in /proc/self/status, less one (a power of two:
-// 63 in most processes); the highest open fd where status has no FDSize; -1
-// without /proc. Not the highest fd the library had noted: a fork between an
+// fd is above: its FDSize in /proc/self/status, less one (a power of two,
+// 64 at least: 63 in most processes); below the fd limit where status
+// cannot be opened (the parent had taken every number below it, the
+// library's last among them) or has no FDSize line, or a smaller one than
+// Linux gives. Not the highest fd the library had noted: a fork between an
 // open and its noting would find the new fd unnoted, and it may land far
-// above the others (the lowest free number, where the one before took a free
-// number low down). Not the listing alone: with 9,000 fds it took 10 ms here,
-// status 20 us and a look at each of 16,384 numbers about 5 ms.
+// above the others (the lowest free number, where the one before took a
+// free number low down). Not a listing of /proc/self/fd: with 9,000 fds it
+// took 10 ms here, status 20 us and a look at each of 16,384 numbers about
+// 4 ms. The cost follows the highest fd number, not how many are open: one
+// fd at 20,000 makes it 32,768 numbers, about 3 ms.
 long highest_fd_room() {
   char buf[512];
   long fd = syscall(SYS_openat, AT_FDCWD, "/proc/self/status", O_RDONLY | O_CLOEXEC);
-  long n = fd < 0 ? -1 : syscall(SYS_read, fd, buf, sizeof buf);
-  if (fd >= 0) syscall(SYS_close, fd);
+  if (fd < 0) return below_fd_limit();
+  long n = syscall(SYS_read, fd, buf, sizeof buf);
+  syscall(SYS_close, fd);
   std::string_view status(buf, n > 0 ? size_t(n) : 0), key = "\nFDSize:", size_field;
   size_t at = status.find(key);
   uint64_t size = 0;
-  if (at == std::string_view::npos) return fd < 0 ? -1 : highest_open_fd();
-  std::string_view rest = status.substr(at + key.size());
-  return next_field(rest, size_field) && parse_u64(size_field, size) ? long(size) - 1 : highest_open_fd();
+  std::string_view rest = at == std::string_view::npos ? std::string_view() : status.substr(at + key.size());
+  return next_field(rest, size_field) && parse_u64(size_field, size) && size >= 64 ? long(size) - 1 : below_fd_limit();
 }
 
 // A rewind's reopen (virtual_fds.cpp, refresh_if_virtual) is the program's

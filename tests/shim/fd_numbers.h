@@ -1,6 +1,6 @@
 /* The fd numbers a process has open, listed with raw system calls only: the
  * fork child of a threaded program may call only async-signal-safe
- * functions. Shared by fork_fd_probe.c and rewind_pause_probe.c,
+ * functions. Shared by fork_fd_probe.c and mid_call_probe.c,
  * with the layout of fds their fd-hole runs make. */
 #ifndef CGVIEW_FD_NUMBERS_H
 #define CGVIEW_FD_NUMBERS_H

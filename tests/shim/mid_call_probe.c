@@ -26,17 +26,20 @@
  *   fd the open returns (which may still be the memory file being written).
  * Each time the process must hold, after the call, the fds it held before
  * (after a jump, but for a call on a served file: the README says why).
+ * Every call's own answer must be the view's: MID_CALL_TOTAL (bytes) and
+ * MID_CALL_CPUS, where set, say what it is.
  * Prints syscalls=N (the call's, from the last run), acts=N, and unclean=M
  * (positions where something was not right); each says on stderr where it
  * was held and what it found.
  *
- * usage: cgview_mid_call_probe CALL [fd-hole|-] [first|-] [fork|signal|jump|spawn]
+ * usage: cgview_mid_call_probe CALL [fd-hole|fd-limit|-] [first|-] [fork|signal|jump|spawn]
  *   CALL: sysinfo|phys-pages|affinity|fstat|rewind|open|wide-open (as in
  *   fork_fd_probe.c), or open-inheritable (an open without O_CLOEXEC),
  *   status-inheritable (the same of /proc/self/status, whose input is open
  *   while it renders: its memory file is made above it and moved down). fd-hole: 300 fds first, the lowest closed, so the
  *   shim's next file takes a number low down and the one after lands above
- *   all of them. first: no warm-up, so that each call is its process's
+ *   all of them. fd-limit: RLIMIT_NOFILE leaves one fd number free, which
+ *   the shim's first file takes (a fork child then can open nothing). first: no warm-up, so that each call is its process's
  *   first, which finds the cgroup and reads its limits (not for fstat and
  *   rewind, whose served fd is opened first). */
 #define _GNU_SOURCE
@@ -49,6 +52,7 @@
 #include <spawn.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/sysinfo.h>
 #include <sys/wait.h>
@@ -69,6 +73,7 @@ static int reached[2], go[2], handled[2];
 static long nth;
 static int after;
 static long (*paused_syscall)(long*);
+static int first_call; /* "first": no warm-up, the call is its process's first */
 static int (*paused_with_signal_blocked)(void);
 
 static long long call_value;                   /* what the thread's call gave */
@@ -110,7 +115,7 @@ static long long call_once(void) {
     return (long long)sysconf(_SC_PHYS_PAGES) * getpagesize();
   } else if (strcmp(call, "affinity") == 0) {
     cpu_set_t set;
-    return sched_getaffinity(0, sizeof set, &set) == 0 && CPU_COUNT(&set) > 0 ? 1 : -1;
+    return sched_getaffinity(0, sizeof set, &set) == 0 && CPU_COUNT(&set) > 0 ? CPU_COUNT(&set) : -1;
   } else if (strcmp(call, "fstat") == 0) {
     struct stat st;
     return fstat(served_fd, &st) == 0 ? 1 : -1;
@@ -140,6 +145,21 @@ static long long call_once(void) {
 
 static int opens_one(void) {
   return strcmp(call, "open") == 0 || strcmp(call, "wide-open") == 0 || strstr(call, "-inheritable") != NULL;
+}
+
+/* The view's figures, where the caller gave them (MID_CALL_TOTAL, bytes;
+ * MID_CALL_CPUS): a real answer that merely agrees with itself is not the
+ * view. -1: not given. */
+static long long expected_total = -1, expected_cpus = -1;
+
+static int gives_memory(void);
+
+/* Whether `value`, what CALL gave, is the view's (for calls that give no
+ * figure: that it worked). */
+static int value_right(long long value) {
+  if (gives_memory()) return value > 0 && (expected_total < 0 || value == expected_total);
+  if (strcmp(call, "affinity") == 0) return value > 0 && (expected_cpus < 0 || value == expected_cpus);
+  return value > 0;
 }
 
 static int gives_memory(void) {
@@ -189,7 +209,7 @@ static void say(const char* who, const char* what, int fd) {
   int len = snprintf(line, sizeof line, "%s %s, %s system call %ld (number %ld, first argument %d): %s fd %d (%s, flags %#lo)\n",
                      call, who, after ? "after" : "before", nth, number, (int)argument, what, fd, target,
                      fd >= 0 ? syscall(SYS_fcntl, fd, F_GETFL) : 0);
-  if (write(2, line, (size_t)len) < 0) _exit(3);
+  if (write(2, line, (size_t)len) < 0) _exit(99);
 }
 
 static int held_before(int fd) {
@@ -206,8 +226,9 @@ static int is_the_opens_fd(int fd) {
   snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
   long n = syscall(SYS_readlinkat, AT_FDCWD, link, target, sizeof target - 1);
   if (n >= 0) target[n] = '\0';
-  long seals = syscall(SYS_fcntl, fd, F_GET_SEALS);
+  long seals = syscall(SYS_fcntl, fd, F_GET_SEALS), flags = syscall(SYS_fcntl, fd, F_GETFL);
   size_t length = strlen(target);
+  if (flags < 0 || (flags & O_APPEND)) return 0; /* the shim's marks (lib/own_fds.hpp) have it; the program's opens not */
   return (strncmp(target, "/memfd:", 7) == 0 && seals >= 0 && (seals & F_SEAL_WRITE) != 0) ||
          strcmp(target, "/proc/meminfo") == 0 ||
          (strcmp(call, "status-inheritable") == 0 && length > 7 && strcmp(target + length - 7, "/status") == 0);
@@ -218,7 +239,10 @@ static int is_the_opens_fd(int fd) {
 static int fds_as_before(const char* who, int one_open) {
   int now[kMaxFds];
   int count = list_fds(now, kMaxFds);
-  if (count < 0) return 0;
+  if (count < 0) {
+    say(who, "cannot list its fds (no fd free?), so neither", -1);
+    return 0;
+  }
   int right = 1, opens = 0;
   for (int i = 0; i < count; ++i) {
     if (held_before(now[i]) || (one_open && is_the_opens_fd(now[i]) && opens++ == 0)) continue;
@@ -234,7 +258,18 @@ static int fds_as_before(const char* who, int one_open) {
   return right;
 }
 
+/* fd-limit: the fd limit raised again (to its hard limit), where a fork
+ * child that kept the open's fd has none free to list with. */
+static void room_to_list(void) {
+  struct rlimit limit;
+  if (getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < limit.rlim_max) {
+    limit.rlim_cur = limit.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &limit);
+  }
+}
+
 static int child_check(void) {
+  room_to_list();
   int right = fds_as_before("child", opens_one());
   if (served_fd >= 0 && !first_line_is_memtotal(served_fd)) {
     say("child", "cannot read the view from", served_fd);
@@ -252,7 +287,9 @@ static int handler_was_right(void) {
     return 0;
   }
   if (handler_total < 0) say("handler", "read a MemTotal other than sysinfo's:", -1);
-  return handler_total > 0;
+  if (handler_total > 0 && expected_total >= 0 && handler_total != expected_total)
+    say("handler", "read another MemTotal than the view's:", -1);
+  return handler_total > 0 && (expected_total < 0 || handler_total == expected_total);
 }
 
 static char inheritable[1024] = ","; /* ",3,7,": the program's fds without close-on-exec */
@@ -338,7 +375,8 @@ static int right_after_a_jump(void) {
   alarm(20); /* a hang ends the process: its parent says so */
   long long total = handlers_calls(), again = call_once();
   alarm(0);
-  int right = total > 0 && again > 0 && (!gives_memory() || again == total);
+  int right = total > 0 && (expected_total < 0 || total == expected_total) && value_right(again) &&
+              (!gives_memory() || again == total);
   if (!right) {
     char what[160];
     snprintf(what, sizeof what, "then: the call gave %lld, the handler's calls %lld (no fd):", again, total);
@@ -371,7 +409,7 @@ static int act_mid_call(void (*pause_at)(long, int, int, int)) {
   if (act_kind == kJump) return right_after_a_jump();
   if (act_kind == kSpawn && !spawned_right()) result = 0;
   if (result == 2) result = handler_was_right();
-  if (call_value <= 0 || (act_kind == kSignal && gives_memory() && call_value != handler_total)) {
+  if (!value_right(call_value) || (act_kind == kSignal && gives_memory() && call_value != handler_total)) {
     char what[160];
     snprintf(what, sizeof what, "gave %lld, the handler %lld (no fd):", call_value, (long long)handler_total);
     say("call", what, -1);
@@ -385,11 +423,17 @@ static int act_mid_call(void (*pause_at)(long, int, int, int)) {
  * every fd the shim has had). */
 static int position(void (*pause_at)(long, int, int, int)) {
   pid_t pid = fork();
-  if (pid == 0) _exit(act_mid_call(pause_at) + 2);
+  if (pid == 0) {
+    /* Not left to the parent's warm-up, which the view outlives by only
+     * half a second: every position's call finds the view fresh. */
+    if (!first_call) handlers_calls();
+    _exit(act_mid_call(pause_at) + 2);
+  }
   int status = 0;
   if (pid <= 0 || waitpid(pid, &status, 0) != pid) return -2;
-  if (WIFEXITED(status)) return WEXITSTATUS(status) - 2;
-  say("process", "was killed by a signal (SIGALRM: a call after the jump hung):", -1);
+  if (WIFEXITED(status) && WEXITSTATUS(status) <= 3) return WEXITSTATUS(status) - 2;
+  say("process", "was killed by a signal (SIGALRM: a call after the jump hung), or ended with an odd status:",
+      WIFEXITED(status) ? -WEXITSTATUS(status) : -WTERMSIG(status));
   return 0;
 }
 
@@ -399,14 +443,17 @@ static int is(int argc, char** argv, int at, const char* word) {
 
 int main(int argc, char** argv) {
   if (argc == 3 && is(argc, argv, 1, "--inherited")) return list_inherited(argv[2]);
-  int first = is(argc, argv, 3, "first");
+  int first = first_call = is(argc, argv, 3, "first");
   act_kind = is(argc, argv, 4, "signal") ? kSignal : is(argc, argv, 4, "jump") ? kJump : is(argc, argv, 4, "spawn") ? kSpawn : kFork;
-  if (argc < 2 || argc > 5 || (argc > 2 && !is(argc, argv, 2, "fd-hole") && !is(argc, argv, 2, "-")) ||
+  if (argc < 2 || argc > 5 ||
+      (argc > 2 && !is(argc, argv, 2, "fd-hole") && !is(argc, argv, 2, "fd-limit") && !is(argc, argv, 2, "-")) ||
       (argc > 3 && !first && !is(argc, argv, 3, "-")) || (argc > 4 && act_kind == kFork && !is(argc, argv, 4, "fork"))) {
-    fprintf(stderr, "usage: %s CALL [fd-hole|-] [first|-] [fork|signal|jump|spawn]\n", argv[0]);
+    fprintf(stderr, "usage: %s CALL [fd-hole|fd-limit|-] [first|-] [fork|signal|jump|spawn]\n", argv[0]);
     return 2;
   }
   call = argv[1];
+  if (getenv("MID_CALL_TOTAL") != NULL) expected_total = atoll(getenv("MID_CALL_TOTAL"));
+  if (getenv("MID_CALL_CPUS") != NULL) expected_cpus = atoll(getenv("MID_CALL_CPUS"));
   void (*pause_at)(long, int, int, int) = (void (*)(long, int, int, int))dlsym(RTLD_DEFAULT, "pause_at_syscall");
   paused_syscall = (long (*)(long*))dlsym(RTLD_DEFAULT, "paused_syscall");
   paused_with_signal_blocked = (int (*)(void))dlsym(RTLD_DEFAULT, "paused_with_signal_blocked");
@@ -429,11 +476,22 @@ int main(int argc, char** argv) {
     return 2;
   if (is(argc, argv, 2, "fd-hole") && open_fds_with_a_hole() != 0) return 2; /* after the pipes, which would fill the hole */
   /* The view, cached: the calls after are a program's usual ones (the
-   * served fd's open did that for fstat and rewind). */
+   * served fd's open did that for fstat and rewind), and with
+   * CGVIEW_HOLD_FILES=1 the files the calls and the handler's hold are open
+   * from here on. Each position's process warms up again (position). */
   if (!first && served_fd < 0) call_once();
-  if (!first && act_kind != kFork) handlers_calls(); /* with CGVIEW_HOLD_FILES=1, the files they hold open too */
+  if (!first) handlers_calls();
   before_count = list_fds(before, kMaxFds);
   if (before_count < 0) return 2;
+  /* fd-limit: one fd number left free under RLIMIT_NOFILE, the lowest, which
+   * the shim's first file takes: a fork child then cannot open a file. */
+  if (is(argc, argv, 2, "fd-limit")) {
+    int lowest_free = fcntl(0, F_DUPFD, 0);
+    struct rlimit limit;
+    if (lowest_free < 0 || close(lowest_free) != 0 || getrlimit(RLIMIT_NOFILE, &limit) != 0) return 2;
+    limit.rlim_cur = (rlim_t)lowest_free + 1;
+    if (setrlimit(RLIMIT_NOFILE, &limit) != 0) return 2;
+  }
   for (int i = 0; i < before_count; ++i)
     if ((fcntl(before[i], F_GETFD) & FD_CLOEXEC) == 0 && strlen(inheritable) + 16 < sizeof inheritable)
       snprintf(inheritable + strlen(inheritable), 16, "%d,", before[i]);
