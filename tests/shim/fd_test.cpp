@@ -290,7 +290,7 @@ void act_at_every_system_call(const char* act, const std::vector<std::string>& e
 const std::string kPausePreload = "LD_PRELOAD=" CGVIEW_SYSCALL_PAUSE_PRELOAD ":" + kShim;
 
 // In the view's fixture (1 GiB: a real answer here is the host's 24 GiB):
-// 2,020 positions for each act here, and for fork 728 more with one fd free.
+// 2,020 positions for each act here, and for fork 756 more with one fd free.
 const std::string kFixture = "CGVIEW_SYSROOT=" CGVIEW_FIXTURES_DIR "/docker-v2-private-ns";
 const std::string kFixtureTotal = "MID_CALL_TOTAL=1073741824";
 
