@@ -87,6 +87,7 @@ bool close_if_librarys(int fd, std::string_view root, FileId& file) {
 // before the limit was lowered.
 long below_fd_limit() {
   uint64_t limit[2];  // struct rlimit64: soft, hard
+  // 1024 is the usual soft limit, where even it cannot be asked.
   return syscall(SYS_prlimit64, 0, RLIMIT_NOFILE, nullptr, limit) == 0 ? long(limit[0]) - 1 : 1023;
 }
 
@@ -130,7 +131,9 @@ void close_rewinds_reopens(const FileId* marked, int marked_count, long top) {
     if (!rewind_under_way(i, parent, copy, file)) continue;
     bool marked_here = false;
     for (int j = 0; j < marked_count; ++j) marked_here |= marked[j] == file;
-    for (long fd = copy >= 0 ? copy : top; marked_here && fd >= 0 && (copy < 0 || fd == copy); --fd)
+    if (!marked_here) continue;
+    // The reopen's number where the note has it, else every number.
+    for (long fd = copy >= 0 ? copy : top, last = copy >= 0 ? copy : 0; fd >= last; --fd)
       if (file_id(int(fd), now) && now == file) syscall(SYS_close, fd);
   }
 }

@@ -55,10 +55,9 @@ int64_t now_ns() {
 // it (microseconds), so the first calls of many threads at once all get the
 // view; a call re-entered from inside the read itself (another preload's
 // hook on the lookup, a handler of a fault's signal: the others wait for the
-// read) gets false, the real answer. (Signals held, a read is abandoned only
-// by a jump out of a fault's handler, or a thread stalled 100 ms.) A read
-// older than 100 ms was abandoned (its thread longjmp'ed out of a signal
-// handler, or was cancelled), and a read by another process is a fork taken
+// read) gets false, the real answer. A read older than 100 ms was abandoned
+// (signals are held across it, so its thread left by a jump out of a fault's
+// handler, or stalled that long), and a read by another process is a fork taken
 // in the middle of it (that thread does not exist here): either way the
 // caller reads the configuration itself rather than wait for ever.
 bool config_ready() {
