@@ -10,6 +10,7 @@
 #endif
 #include <dirent.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -34,6 +35,17 @@ static inline int list_fds(int* out, int max) {
   }
   syscall(SYS_close, dir);
   return count;
+}
+
+/* What fd `fd` names (its /proc link), into `target` of `size` bytes; `fallback`
+ * where it cannot be read. Raw system calls: usable in a fork child. */
+static inline const char* fd_target(int fd, char* target, size_t size, const char* fallback) {
+  char link[64];
+  snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
+  long n = syscall(SYS_readlinkat, AT_FDCWD, link, target, size - 1);
+  if (n < 0) return fallback;
+  target[n] = '\0';
+  return target;
 }
 
 /* 300 more fds, the lowest of them closed again: a file opened next takes

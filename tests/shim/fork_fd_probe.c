@@ -92,10 +92,8 @@ static int child_check(void) {
   int odd = 0, opens = 0;
   for (int i = 0; i < count; ++i) {
     if (held_before(now[i])) continue;
-    char link[64], target[256] = "?";
-    snprintf(link, sizeof link, "/proc/self/fd/%d", now[i]);
-    long n = syscall(SYS_readlinkat, AT_FDCWD, link, target, sizeof target - 1);
-    if (n >= 0) target[n] = '\0';
+    char buf[256];
+    const char* target = fd_target(now[i], buf, sizeof buf, "?");
     long flags = syscall(SYS_fcntl, now[i], F_GETFL), seals = syscall(SYS_fcntl, now[i], F_GET_SEALS);
     int the_open = (strncmp(target, "/memfd:", 7) == 0 && seals >= 0 && (seals & F_SEAL_WRITE) != 0) ||
                    strcmp(target, "/proc/meminfo") == 0;

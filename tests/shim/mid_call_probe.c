@@ -201,13 +201,11 @@ static void handler(int signal_number) {
 }
 
 static void say(const char* who, const char* what, int fd) {
-  char link[64], target[256] = "?", line[400];
-  snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
-  long n = syscall(SYS_readlinkat, AT_FDCWD, link, target, sizeof target - 1);
-  if (n >= 0) target[n] = '\0';
+  char target[256], line[400];
   long argument = 0, number = paused_syscall(&argument);
   int len = snprintf(line, sizeof line, "%s %s, %s system call %ld (number %ld, first argument %d): %s fd %d (%s, flags %#lo)\n",
-                     call, who, after ? "after" : "before", nth, number, (int)argument, what, fd, target,
+                     call, who, after ? "after" : "before", nth, number, (int)argument, what, fd,
+                     fd_target(fd, target, sizeof target, "?"),
                      fd >= 0 ? syscall(SYS_fcntl, fd, F_GETFL) : 0);
   if (write(2, line, (size_t)len) < 0) _exit(99);
 }
@@ -222,10 +220,8 @@ static int held_before(int fd) {
  * /proc/meminfo, under the shim a memory file sealed against writes (which
  * it does last: one still being written is the shim's own). */
 static int is_the_opens_fd(int fd) {
-  char link[64], target[256] = "";
-  snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
-  long n = syscall(SYS_readlinkat, AT_FDCWD, link, target, sizeof target - 1);
-  if (n >= 0) target[n] = '\0';
+  char buf[256];
+  const char* target = fd_target(fd, buf, sizeof buf, "");
   long seals = syscall(SYS_fcntl, fd, F_GET_SEALS), flags = syscall(SYS_fcntl, fd, F_GETFL);
   size_t length = strlen(target);
   if (flags < 0 || (flags & O_APPEND)) return 0; /* the shim's marks (lib/own_fds.hpp) have it; the program's opens not */
