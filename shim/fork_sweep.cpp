@@ -99,10 +99,14 @@ long below_fd_limit() {
 // Linux gives. Not the highest fd the library had noted: a fork between an
 // open and its noting would find the new fd unnoted, and it may land far
 // above the others (the lowest free number, where the one before took a
-// free number low down). Not a listing of /proc/self/fd: with 9,000 fds it
-// took 10 ms here, status 20 us and a look at each of 16,384 numbers about
-// 4 ms. The cost follows the highest fd number, not how many are open: one
-// fd at 20,000 makes it 32,768 numbers, about 3 ms.
+// free number low down). Not a listing of /proc/self/fd: in a new child
+// each listed fd costs about 3.5 us (its entry is made afresh), a look at a
+// number 0.15 us. A sweeping child here took 3.5 ms with 9,000 fds (16,384
+// numbers) against 35 ms listing, and 0.45 ms with 1,000 against 3.5 ms.
+// The cost follows the highest fd number, not how many are open: 10 fds and
+// one at 19,999 (32,768 numbers) took 4.4 ms against 0.37 ms listing.
+// Listing only where the table is sparse would need the count of open fds
+// too (the directory's size, since Linux 6.2): about 580 bytes of code.
 long highest_fd_room() {
   char buf[512];
   long fd = syscall(SYS_openat, AT_FDCWD, "/proc/self/status", O_RDONLY | O_CLOEXEC);
