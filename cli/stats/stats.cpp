@@ -79,6 +79,19 @@ std::string cut_to_width(std::string line, size_t columns) {
   return line;
 }
 
+// How many lines a terminal too short left out, in as many words as its
+// width has room for.
+std::string left_out_note(size_t count, size_t columns) {
+  const std::string number = std::to_string(count);
+  // Appended piece by piece: GCC 12 at -O3 warns falsely (-Wrestrict) of "(" + std::string.
+  std::string note(1, '(');
+  note += number;
+  note += " more lines: a taller terminal shows them)";
+  if (note.size() > columns) note.replace(1 + number.size(), std::string::npos, " more lines)");
+  if (note.size() > columns) note.replace(0, std::string::npos, "+").append(number);
+  return note;
+}
+
 // The frame cut to the terminal: lines to its width, and no more lines than
 // it has rows, so nothing wraps or scrolls.
 std::string fitted_frame(const std::vector<std::string>& lines) {
@@ -89,11 +102,7 @@ std::string fitted_frame(const std::vector<std::string>& lines) {
   const size_t shown = lines.size() + 1 <= rows ? lines.size() : rows > 2 ? rows - 2 : 0;
   for (size_t i = 0; i < shown; ++i) frame += cut_to_width(lines[i], columns) + kClearLine + "\r\n";
   if (shown < lines.size() && rows > 1) {
-    // Appended piece by piece: GCC 12 at -O3 warns falsely (-Wrestrict) of "(" + std::string.
-    std::string note(1, '(');
-    note += std::to_string(lines.size() - shown);
-    note += " more lines: a taller terminal shows them)";
-    frame += cut_to_width(note, columns) + kClearLine + "\r\n";
+    frame += cut_to_width(left_out_note(lines.size() - shown, columns), columns) + kClearLine + "\r\n";
   }
   return frame + kClearBelow;
 }

@@ -16,6 +16,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <regex>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -534,6 +535,9 @@ TEST(StatsReal, TerminalFirstFrameAtOnceCtrlZGivesTheScreenBackAndResizeFits) {
   tmux({"resize-window", "-t", tmux.session, "-x", "50", "-y", "8"});
   usleep(500000);
   std::string narrow = tmux.screen();
+  tmux({"resize-window", "-t", tmux.session, "-x", "16", "-y", "6"});
+  usleep(500000);
+  std::string tiny = tmux.screen();
   tmux.type("C-c");
   std::string ended = wait_for("0 1\n");
   tmux({"kill-server"});
@@ -555,6 +559,13 @@ TEST(StatsReal, TerminalFirstFrameAtOnceCtrlZGivesTheScreenBackAndResizeFits) {
   }
   EXPECT_LE(count, 8u);
   EXPECT_EQ(narrow.rfind("cgview stats", 0), 0u) << "the frame scrolled:\n" << narrow;
+  // Too narrow for the whole note on what is left out: its short form, whole.
+  std::vector<std::string> tiny_rows;
+  std::istringstream tiny_lines(tiny);
+  for (std::string row; std::getline(tiny_lines, row);)
+    if (!row.empty()) tiny_rows.push_back(row);
+  ASSERT_FALSE(tiny_rows.empty());
+  EXPECT_TRUE(std::regex_match(tiny_rows.back(), std::regex(R"(\(\d+ more lines\))"))) << tiny;
   EXPECT_EQ(ended, "0 1\n");
 }
 
