@@ -512,7 +512,8 @@ TEST(StatsReal, TerminalScreenWithACountEndsByItselfAndLeavesItsLastFrame) {
 // interval; Ctrl-Z gives the shell its normal screen and cursor back and
 // `fg` takes the screen again, redrawn; a narrower, shorter terminal gets
 // lines broken between their figures to its width and no more lines than it
-// has rows (nothing the terminal wraps, no scrolling).
+// has rows (nothing the terminal wraps, no scrolling); one too narrow for the
+// whole note on the lines left out gets its short form, not a cut one.
 TEST(StatsReal, TerminalFirstFrameAtOnceCtrlZGivesTheScreenBackAndResizeFits) {
   const Tmux tmux("cgview-stats-z");
   auto wait_for = [&](const std::string& want) {
